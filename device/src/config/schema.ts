@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * The hub's configuration, schema first: every setting has its default and
+ * its description here, and `hyphae configfile` renders this schema as a
+ * commented file. The hub reads the file and never writes it; state that
+ * changes at run time lives in LMDB.
+ */
+export const CONFIG_VERSION = 1;
+
+const hub = z
+  .object({
+    name: z.string().min(1).max(80).default('Hyphae hub').describe('Name of the neighbourhood, shown in the console'),
+    place: z.string().max(120).default('').describe('Where the hub is, in words residents recognise'),
+    timezone: z.string().default('UTC').describe('IANA timezone for schedules and reports, e.g. Europe/Stockholm'),
+    publicUrl: z.string().default('').describe('URL residents use to reach the console; empty means http://<host>:<port>'),
+  })
+  .prefault({})
+  .describe('Who this hub is');
+
+const http = z
+  .object({
+    host: z.string().default('0.0.0.0').describe('Address the HTTP API and console listen on'),
+    port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API and console'),
+    bodyLimitBytes: z.number().int().min(1024).default(1_048_576).describe('Largest request body accepted'),
+  })
+  .prefault({})
+  .describe('HTTP API and console');
+
+const currency = z
+  .object({
+    name: z.string().min(1).default('Hyphae credit').describe('Name of the community currency'),
+    symbol: z.string().min(1).max(8).default('HC').describe('Short symbol shown beside amounts'),
+    minorUnits: z.number().int().min(0).max(6).default(2).describe('Decimal places: 2 means 1 credit = 100 minor units. Amounts in the API are minor units.'),
+  })
+  .prefault({})
+  .describe('The mutual-credit currency');
+
+const limits = z.object({
+  floor: z.number().int().max(0).describe('Lowest balance allowed, in minor units (negative: how far into credit a member may go)'),
+  ceiling: z.number().int().min(0).describe('Highest balance allowed, in minor units'),
+});
+
+const ledger = z
+  .object({
+    credit: limits
+      .default({ floor: -50_000, ceiling: 500_000 })
+      .describe('Default limits for member credit accounts. A new member can trade at once: the floor is never 0 by default.'),
+    hours: limits
+      .default({ floor: -2_000, ceiling: 20_000 })
+      .describe('Default limits for time-bank hours, in hundredths of an hour'),
+    warnRatio: z.number().min(0).max(1).default(0.8).describe('A warning is shown once a payment would take the balance past this share of the floor'),
+    fundFloor: z.number().int().max(0).default(-10_000_000).describe('How far the community fund may go below zero (it pays regeneration credits)'),
+    requestTtlHours: z.number().int().min(1).max(24 * 365).default(168).describe('Payment requests expire after this many hours'),
+    demurrageRatePercent: z.number().min(0).max(50).default(2).describe('Yearly demurrage on positive balances, compounded daily; what decays goes to the community fund'),
+    nightlyCron: z.string().default('10 0 * * *').describe('When the nightly job brings demurrage forward for every account and expires old requests (cron syntax, hub timezone)'),
+  })
+  .prefault({})
+  .describe('The mutual-credit ledger');
+
+const timeBank = z
+  .object({
+    enabled: z.boolean().default(true).describe('Keep time-bank hours beside credits (1 hour of anyone\'s time = 1 hour)'),
+  })
+  .prefault({})
+  .describe('The time bank');
+
+const auth = z
+  .object({
+    sessionTtlHours: z.number().int().min(1).default(24 * 30).describe('How long a console sign-in lasts'),
+    loginAttempts: z.number().int().min(1).default(5).describe('Failed sign-ins allowed per address and per email within the window'),
+    loginWindowMinutes: z.number().int().min(1).default(15).describe('Window for counting failed sign-ins'),
+    secureCookies: z.boolean().default(false).describe('Mark session cookies Secure (only when the console is served over HTTPS)'),
+    inviteTtlHours: z.number().int().min(1).default(24 * 14).describe('How long an invite code stays valid'),
+  })
+  .prefault({})
+  .describe('Sign-in and sessions');
+
+const log = z
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs on stdout'),
+  })
+  .prefault({})
+  .describe('Logging');
+
+export const configSchema = z
+  .object({
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION).describe('Version of this file\'s format; older versions are migrated in memory at start'),
+    hub,
+    http,
+    currency,
+    ledger,
+    timeBank,
+    auth,
+    log,
+  })
+  .describe('Hyphae hub configuration');
+
+export type HubConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export function defaultConfig(): HubConfig {
+  return configSchema.parse({});
+}

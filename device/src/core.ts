@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { HubConfig } from './config/schema.js';
+import { Ledger, type LedgerParams } from './ledger/ledger.js';
+import { percentToBp } from './ledger/demurrage.js';
+import { Members, publicMember } from './members/members.js';
+import { Reliability } from './reliability/reliability.js';
+import { runMigrations, type Migration } from './store/migrations.js';
+import { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+/**
+ * The domain modules over one store, without HTTP or timers. The hub process,
+ * the CLI and tests all build this; it is where modules are wired together.
+ */
+export interface Core {
+  config: HubConfig;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  reliability: Reliability;
+  ledger: Ledger;
+  members: Members;
+  exportData(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export function ledgerParamsFrom(config: HubConfig): LedgerParams {
+  const rate = percentToBp(config.ledger.demurrageRatePercent);
+  return {
+    limits: (unit) => (unit === 'credit' ? config.ledger.credit : config.ledger.hours),
+    warnRatio: config.ledger.warnRatio,
+    fundFloor: config.ledger.fundFloor,
+    demurrageRateBp: () => rate,
+    requestTtlMs: config.ledger.requestTtlHours * 3_600_000,
+    timeBankEnabled: config.timeBank.enabled,
+  };
+}
+
+export function openCore(dataDir: string, config: HubConfig, log: Logger, clock: Clock = systemClock): Core {
+  const store = Store.open(dataDir);
+  const reliability = new Reliability(store);
+  const params = ledgerParamsFrom(config);
+  const ledger = new Ledger(store, clock, () => params, reliability, log);
+  const members = new Members(
+    store,
+    ledger,
+    clock,
+    {
+      sessionTtlMs: config.auth.sessionTtlHours * 3_600_000,
+      inviteTtlMs: config.auth.inviteTtlHours * 3_600_000,
+      loginAttempts: config.auth.loginAttempts,
+      loginWindowMs: config.auth.loginWindowMinutes * 60_000,
+    },
+    log,
+  );
+
+  const migrations: Migration[] = [{ id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() }];
+  runMigrations(store, migrations, log);
+
+  return {
+    config,
+    store,
+    clock,
+    log,
+    reliability,
+    ledger,
+    members,
+    exportData: () => ({
+      format: 'hyphae-export',
+      formatVersion: 1,
+      hubVersion: VERSION,
+      exportedAt: new Date(clock.now()).toISOString(),
+      hub: config.hub,
+      currency: config.currency,
+      members: members.list().map(publicMember),
+      invites: members.listInvites(),
+      reliability: reliability.all(),
+      ...ledger.exportAll(),
+    }),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,89 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HubError, type ProblemSlug } from '../errors.js';
+import { randomId } from '../ids.js';
+import { authenticate } from './auth.js';
+import type { AppEnv, App, Ctx, HttpDeps } from './context.js';
+import { registerAccounts } from './routes/accounts.js';
+import { registerAdmin } from './routes/admin.js';
+import { registerHealth } from './routes/health.js';
+import { registerMembers } from './routes/members.js';
+import { registerSessions } from './routes/sessions.js';
+import { registerTransfers } from './routes/transfers.js';
+
+const PROBLEM_JSON = 'application/problem+json';
+
+function problemResponse(c: Ctx, err: HubError): Response {
+  const headers: Record<string, string> = { 'content-type': PROBLEM_JSON };
+  const retry = err.extensions.retryAfter;
+  if (typeof retry === 'number') headers['retry-after'] = String(retry);
+  return c.body(JSON.stringify({ ...err.toProblem(), instance: c.req.path }), err.status as ContentfulStatusCode, headers);
+}
+
+const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large' };
+
+/** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
+export function createApp(deps: HttpDeps): App {
+  const app: App = new OpenAPIHono<AppEnv>({
+    // Every validation failure becomes the same problem+json 400.
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+        const first = issues[0];
+        throw HubError.validation(first ? `${first.path || 'body'}: ${first.message}` : 'invalid input', issues);
+      }
+    },
+  });
+
+  // The one place where errors become responses.
+  app.onError((err, c) => {
+    if (err instanceof HubError) return problemResponse(c, err);
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const slug = slugForStatus[status] ?? (status >= 500 ? 'internal' : 'bad-request');
+      return problemResponse(c, new HubError(status, slug, err.message || 'Request refused', err.message || undefined));
+    }
+    if (err instanceof SyntaxError) return problemResponse(c, HubError.badRequest(`the body is not valid JSON: ${err.message}`));
+    deps.log.error({ module: 'http', err, path: c.req.path, requestId: c.get('requestId') }, 'unhandled error');
+    return problemResponse(c, new HubError(500, 'internal', 'Internal error', `the hub logged this as request ${c.get('requestId')}`));
+  });
+  app.notFound((c) => problemResponse(c, HubError.notFound(`${c.req.method} ${c.req.path}`)));
+
+  app.use('*', async (c, next) => {
+    const id = c.req.header('x-request-id') ?? randomId('', 6);
+    c.set('requestId', id);
+    const t0 = performance.now();
+    await next();
+    c.header('x-request-id', id);
+    deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.config.http.bodyLimitBytes,
+      onError: () => {
+        throw new HubError(413, 'payload-too-large', 'Body too large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
+      },
+    }),
+  );
+  app.use('/api/*', authenticate(deps));
+
+  registerHealth(app, deps);
+  registerSessions(app, deps);
+  registerMembers(app, deps);
+  registerAccounts(app, deps);
+  registerTransfers(app, deps);
+  registerAdmin(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });
+  app.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Hyphae hub API', version: deps.version, description: 'Amounts are integers in minor units. Errors are application/problem+json.' },
+    security: [{ bearer: [] }, { session: [] }],
+  });
+
+  return app;
+}

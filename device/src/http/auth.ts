@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { HubError } from '../errors.js';
+import { CSRF_HEADER, SESSION_COOKIE, type AppEnv, type HttpDeps } from './context.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Works out who is calling: a bearer token (scripts) or a session cookie (the
+ * console). Cookie-authenticated writes must carry the session's CSRF token
+ * in a header, which a page on another origin cannot read or send.
+ */
+export function authenticate(deps: HttpDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('principal', null);
+    const header = c.req.header('authorization');
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m) throw HubError.unauthenticated('the Authorization header must be "Bearer <token>"');
+      const member = deps.members.tokenOwner(m[1]!);
+      if (!member) throw HubError.unauthenticated('that token is unknown or revoked');
+      if (member.status !== 'active') throw HubError.forbidden(`your membership is ${member.status}`);
+      c.set('principal', { member, via: 'token', session: null, sessionToken: null });
+      return next();
+    }
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) {
+      const session = deps.members.session(token);
+      const member = session ? deps.members.find(session.memberId) : undefined;
+      if (session && member && member.status === 'active') {
+        if (!SAFE_METHODS.has(c.req.method) && !deps.members.csrfMatches(session, c.req.header(CSRF_HEADER))) {
+          throw new HubError(403, 'csrf', 'Missing or wrong CSRF token', `send the X-CSRF-Token header given at sign-in`);
+        }
+        c.set('principal', { member, via: 'session', session, sessionToken: token });
+      }
+    }
+    return next();
+  };
+}

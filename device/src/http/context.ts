@@ -1,0 +1,59 @@
+import type { Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { HubConfig } from '../config/schema.js';
+import { HubError } from '../errors.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { hasRole, type Member, type Members, type Role, type Session } from '../members/members.js';
+import type { Reliability } from '../reliability/reliability.js';
+
+/** What routes may reach: domain modules only, never the store. */
+export interface HttpDeps {
+  config: HubConfig;
+  version: string;
+  members: Members;
+  ledger: Ledger;
+  reliability: Reliability;
+  log: Logger;
+  exportData(): unknown;
+}
+
+export interface Principal {
+  member: Member;
+  via: 'session' | 'token';
+  session: Session | null;
+  sessionToken: string | null;
+}
+
+export type AppEnv = { Variables: { principal: Principal | null; requestId: string } };
+export type App = OpenAPIHono<AppEnv>;
+export type Ctx = Context<AppEnv>;
+
+export const SESSION_COOKIE = 'hyphae_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export function requireMember(c: Ctx): Member {
+  const p = c.get('principal');
+  if (!p) throw HubError.unauthenticated();
+  return p.member;
+}
+
+export function requireRole(c: Ctx, role: Role): Member {
+  const m = requireMember(c);
+  if (!hasRole(m, role)) throw HubError.forbidden(`this needs the ${role} role`);
+  return m;
+}
+
+/** Members may act on their own records; stewards on anyone's. */
+export function requireSelfOrSteward(c: Ctx, memberId: string): Member {
+  const m = requireMember(c);
+  if (m.id !== memberId && !hasRole(m, 'steward')) throw HubError.forbidden('you can only see your own account');
+  return m;
+}
+
+export function idempotencyKey(c: Ctx): string | null {
+  const k = c.req.header('idempotency-key');
+  if (k === undefined) return null;
+  if (k.length === 0 || k.length > 128) throw HubError.badRequest('Idempotency-Key must be 1 to 128 characters');
+  return k;
+}

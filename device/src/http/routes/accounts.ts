@@ -1,0 +1,139 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { FUND, type HistoryRow as Row, type Unit as UnitT } from '../../ledger/types.js';
+import { hasRole } from '../../members/members.js';
+import { requireMember, requireRole, requireSelfOrSteward, type App, type Ctx, type HttpDeps } from '../context.js';
+import { Account, HistoryPage, json, LimitsUpdate, MemberId, problemResponses, Reliability, ruleResponses, Unit } from '../schemas.js';
+
+const memberParam = z.object({ memberId: MemberId.openapi({ param: { name: 'memberId', in: 'path' } }) });
+
+const getAccount = createRoute({
+  method: 'get',
+  path: '/api/v1/accounts/{memberId}',
+  tags: ['accounts'],
+  summary: 'Balance, limits and coming demurrage of a member (or of "fund")',
+  request: { params: memberParam, query: z.object({ unit: Unit.optional() }) },
+  responses: { 200: json(Account, 'The account'), ...problemResponses },
+});
+
+const putLimits = createRoute({
+  method: 'put',
+  path: '/api/v1/accounts/{memberId}/limits',
+  tags: ['accounts'],
+  summary: 'Set a member\'s floor and ceiling (stewards); null returns to the default',
+  request: { params: memberParam, body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true } },
+  responses: { 200: json(Account, 'The account with its new limits'), ...ruleResponses },
+});
+
+const historyQuery = z.object({
+  unit: Unit.optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.coerce.number().int().min(0).optional(),
+  from: z.coerce.number().int().optional().openapi({ description: 'Earliest time, ms since the epoch' }),
+  to: z.coerce.number().int().optional(),
+  kind: z.enum(['transfer', 'demurrage']).optional(),
+});
+
+const history = createRoute({
+  method: 'get',
+  path: '/api/v1/accounts/{memberId}/history',
+  tags: ['accounts'],
+  summary: 'Account history, newest first, paginated by cursor',
+  request: { params: memberParam, query: historyQuery },
+  responses: { 200: json(HistoryPage, 'A page of history'), ...problemResponses },
+});
+
+const historyExport = createRoute({
+  method: 'get',
+  path: '/api/v1/accounts/{memberId}/history/export',
+  tags: ['accounts'],
+  summary: 'The whole history as CSV or JSON',
+  request: { params: memberParam, query: z.object({ unit: Unit.optional(), format: z.enum(['csv', 'json']).default('csv') }) },
+  responses: {
+    200: { description: 'The history', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
+    ...problemResponses,
+  },
+});
+
+const reliability = createRoute({
+  method: 'get',
+  path: '/api/v1/accounts/{memberId}/reliability',
+  tags: ['accounts'],
+  summary: 'Requests honoured and loans returned on time',
+  request: { params: memberParam },
+  responses: { 200: json(Reliability, 'Reliability counts'), ...problemResponses },
+});
+
+function canRead(c: Ctx, memberId: string) {
+  // Everyone may see the community fund; personal accounts are private.
+  if (memberId === FUND) return requireMember(c);
+  return requireSelfOrSteward(c, memberId);
+}
+
+export function registerAccounts(app: App, deps: HttpDeps) {
+  const { ledger, config } = deps;
+  const view = (memberId: string, unit: UnitT) => ({
+    memberId,
+    ...ledger.account(memberId, unit),
+    hours: unit === 'credit' && config.timeBank.enabled && ledger.hasAccount(memberId, 'hour') ? ledger.account(memberId, 'hour') : null,
+    currency: { name: config.currency.name, symbol: config.currency.symbol, minorUnits: config.currency.minorUnits },
+  });
+
+  app.openapi(getAccount, (c) => {
+    const { memberId } = c.req.valid('param');
+    canRead(c, memberId);
+    return c.json(view(memberId, c.req.valid('query').unit ?? 'credit'), 200);
+  });
+
+  app.openapi(putLimits, async (c) => {
+    const s = requireRole(c, 'steward');
+    const { memberId } = c.req.valid('param');
+    const { unit, floor, ceiling } = c.req.valid('json');
+    await ledger.setLimits(memberId, unit, { floor, ceiling }, s.id);
+    return c.json(view(memberId, unit), 200);
+  });
+
+  app.openapi(history, (c) => {
+    const { memberId } = c.req.valid('param');
+    canRead(c, memberId);
+    const q = c.req.valid('query');
+    ledger.account(memberId, q.unit ?? 'credit'); // 404 for unknown accounts
+    return c.json(ledger.historyPage(memberId, q.unit ?? 'credit', q), 200);
+  });
+
+  app.openapi(historyExport, (c) => {
+    const { memberId } = c.req.valid('param');
+    canRead(c, memberId);
+    const { unit = 'credit', format } = c.req.valid('query');
+    ledger.account(memberId, unit);
+    const rows = [...ledger.allHistory(memberId, unit)];
+    const filename = `hyphae-${memberId}-${unit}-history.${format}`;
+    c.header('content-disposition', `attachment; filename="${filename}"`);
+    if (format === 'json') return c.json(rows, 200);
+    c.header('content-type', 'text/csv; charset=utf-8');
+    return c.body(historyCsv(rows), 200);
+  });
+
+  app.openapi(reliability, (c) => {
+    const { memberId } = c.req.valid('param');
+    const me = requireMember(c);
+    // Reliability is trust the community shares, so any member may read it.
+    if (!hasRole(me, 'resident')) requireSelfOrSteward(c, memberId);
+    return c.json({ memberId, ...deps.reliability.get(memberId) }, 200);
+  });
+}
+
+const CSV_COLUMNS: Array<keyof Row> = ['seq', 'at', 'kind', 'unit', 'delta', 'balance', 'counterparty', 'memo', 'category', 'transferId'];
+
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  // Quote anything a spreadsheet could misread, and neutralise formula injection.
+  const guarded = /^[=+\-@\t\r]/.test(s) && typeof v === 'string' ? `'${s}` : s;
+  return /[",\n\r]/.test(guarded) || guarded !== s ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+}
+
+export function historyCsv(rows: Row[]): string {
+  const lines = [[...CSV_COLUMNS, 'time'].join(',')];
+  for (const r of rows) lines.push([...CSV_COLUMNS.map((k) => csvCell(r[k])), new Date(r.at).toISOString()].join(','));
+  return lines.join('\r\n') + '\r\n';
+}

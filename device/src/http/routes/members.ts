@@ -1,0 +1,143 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { hasRole, publicMember, ROLES } from '../../members/members.js';
+import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
+import { DirectoryEntry, IdempotencyHeader, Invite, JoinRequest, json, Member, MemberId, NewMember, problemResponses, ruleResponses } from '../schemas.js';
+
+const idParam = z.object({ id: MemberId.openapi({ param: { name: 'id', in: 'path' } }) });
+
+const create = createRoute({
+  method: 'post',
+  path: '/api/v1/members',
+  tags: ['members'],
+  summary: 'Add a member (stewards); they are active at once',
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewMember } }, required: true } },
+  responses: { 201: json(Member, 'The new member'), ...ruleResponses },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/members',
+  tags: ['members'],
+  summary: 'Members: stewards see everything, residents see the directory of names',
+  request: { query: z.object({ status: z.enum(['pending', 'active', 'suspended']).optional(), q: z.string().max(80).optional() }) },
+  responses: { 200: json(z.object({ members: z.array(Member).optional(), directory: z.array(DirectoryEntry) }), 'Members'), ...problemResponses },
+});
+
+const getOne = createRoute({
+  method: 'get',
+  path: '/api/v1/members/{id}',
+  tags: ['members'],
+  summary: 'One member (self or stewards)',
+  request: { params: idParam },
+  responses: { 200: json(Member, 'The member'), ...problemResponses },
+});
+
+const action = (name: 'admit' | 'suspend' | 'reinstate', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/api/v1/members/{id}/${name}`,
+    tags: ['members'],
+    summary,
+    request: { params: idParam, body: { content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional() }) } }, required: false } },
+    responses: { 200: json(Member, 'The member after the change'), ...ruleResponses },
+  });
+
+const setRole = createRoute({
+  method: 'put',
+  path: '/api/v1/members/{id}/role',
+  tags: ['members'],
+  summary: 'Change a member\'s role (admins)',
+  request: { params: idParam, body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }) } }, required: true } },
+  responses: { 200: json(Member, 'The member after the change'), ...ruleResponses },
+});
+
+const join = createRoute({
+  method: 'post',
+  path: '/api/v1/join',
+  tags: ['members'],
+  summary: 'Join with an invite code (active at once) or ask to join (a steward admits you)',
+  request: { body: { content: { 'application/json': { schema: JoinRequest } }, required: true } },
+  responses: { 201: json(z.object({ member: Member, admitted: z.boolean() }), 'Joined, or waiting to be admitted'), ...ruleResponses },
+});
+
+const createInvite = createRoute({
+  method: 'post',
+  path: '/api/v1/invites',
+  tags: ['members'],
+  summary: 'Create an invite code (stewards)',
+  request: { body: { content: { 'application/json': { schema: z.object({ note: z.string().max(200).optional() }) } }, required: false } },
+  responses: { 201: json(Invite.extend({ joinUrl: z.string() }), 'The invite'), ...problemResponses },
+});
+
+const listInvites = createRoute({
+  method: 'get',
+  path: '/api/v1/invites',
+  tags: ['members'],
+  summary: 'Invites (stewards)',
+  responses: { 200: json(z.array(Invite), 'Invites, newest first'), ...problemResponses },
+});
+
+export function registerMembers(app: App, deps: HttpDeps) {
+  const { members } = deps;
+
+  app.openapi(create, async (c) => {
+    const steward = requireRole(c, 'steward');
+    const body = c.req.valid('json');
+    if (body.role && body.role !== 'resident') requireRole(c, 'admin');
+    const m = await members.create(body, steward.id, idempotencyKey(c));
+    return c.json(publicMember(m), 201);
+  });
+
+  app.openapi(list, (c) => {
+    const me = requireMember(c);
+    const q = c.req.valid('query');
+    const found = members.list(q);
+    const directory = found.filter((m) => m.status === 'active' || hasRole(me, 'steward')).map((m) => ({ id: m.id, name: m.name, status: m.status }));
+    return c.json(hasRole(me, 'steward') ? { members: found.map(publicMember), directory } : { directory }, 200);
+  });
+
+  app.openapi(getOne, (c) => {
+    const { id } = c.req.valid('param');
+    requireSelfOrSteward(c, id);
+    return c.json(publicMember(members.get(id)), 200);
+  });
+
+  app.openapi(action('admit', 'Admit a pending member (stewards)'), async (c) => {
+    const s = requireRole(c, 'steward');
+    return c.json(publicMember(await members.admit(c.req.valid('param').id, s.id)), 200);
+  });
+  app.openapi(action('suspend', 'Suspend a member (stewards); their balance stays'), async (c) => {
+    const s = requireRole(c, 'steward');
+    const body = await c.req.json().catch(() => ({}));
+    const reason = typeof body?.reason === 'string' ? body.reason : null;
+    return c.json(publicMember(await members.suspend(c.req.valid('param').id, s.id, reason)), 200);
+  });
+  app.openapi(action('reinstate', 'Reinstate a suspended member (stewards)'), async (c) => {
+    const s = requireRole(c, 'steward');
+    return c.json(publicMember(await members.reinstate(c.req.valid('param').id, s.id)), 200);
+  });
+
+  app.openapi(setRole, async (c) => {
+    const admin = requireRole(c, 'admin');
+    return c.json(publicMember(await members.setRole(c.req.valid('param').id, c.req.valid('json').role, admin.id)), 200);
+  });
+
+  app.openapi(join, async (c) => {
+    const { code, ...who } = c.req.valid('json');
+    const m = code ? await members.joinWithInvite(code, who) : await members.requestMembership(who);
+    return c.json({ member: publicMember(m), admitted: m.status === 'active' }, 201);
+  });
+
+  app.openapi(createInvite, async (c) => {
+    const s = requireRole(c, 'steward');
+    const body = await c.req.json().catch(() => ({}));
+    const inv = await members.createInvite(s.id, typeof body?.note === 'string' ? body.note : null);
+    const base = deps.config.hub.publicUrl || new URL(c.req.url).origin;
+    return c.json({ ...inv, joinUrl: `${base}/#/join?code=${inv.code}` }, 201);
+  });
+
+  app.openapi(listInvites, (c) => {
+    requireRole(c, 'steward');
+    return c.json(members.listInvites(), 200);
+  });
+}

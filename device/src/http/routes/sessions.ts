@@ -1,0 +1,114 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { publicMember } from '../../members/members.js';
+import { requireMember, SESSION_COOKIE, type App, type Ctx, type HttpDeps } from '../context.js';
+import { ApiToken, Credentials, json, problemResponses, SessionInfo } from '../schemas.js';
+
+function clientKey(c: Ctx): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'in-process';
+  }
+}
+
+const signIn = createRoute({
+  method: 'post',
+  path: '/api/v1/sessions',
+  tags: ['sessions'],
+  summary: 'Sign in; sets the session cookie and returns the CSRF token',
+  request: { body: { content: { 'application/json': { schema: Credentials } }, required: true } },
+  responses: {
+    200: json(SessionInfo, 'Signed in'),
+    ...problemResponses,
+    429: { description: 'Too many attempts', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
+  },
+});
+
+const current = createRoute({
+  method: 'get',
+  path: '/api/v1/sessions/current',
+  tags: ['sessions'],
+  summary: 'Who am I',
+  responses: { 200: json(SessionInfo, 'The signed-in member'), ...problemResponses },
+});
+
+const signOut = createRoute({
+  method: 'delete',
+  path: '/api/v1/sessions/current',
+  tags: ['sessions'],
+  summary: 'Sign out',
+  responses: { 204: { description: 'Signed out' }, ...problemResponses },
+});
+
+const createToken = createRoute({
+  method: 'post',
+  path: '/api/v1/tokens',
+  tags: ['tokens'],
+  summary: 'Create a bearer token for scripts; the token is shown once',
+  request: { body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(60) }) } }, required: true } },
+  responses: { 201: json(z.object({ token: z.string(), info: ApiToken }), 'The new token'), ...problemResponses },
+});
+
+const listTokens = createRoute({
+  method: 'get',
+  path: '/api/v1/tokens',
+  tags: ['tokens'],
+  summary: 'My tokens',
+  responses: { 200: json(z.array(ApiToken), 'Tokens, without their secrets'), ...problemResponses },
+});
+
+const revokeToken = createRoute({
+  method: 'delete',
+  path: '/api/v1/tokens/{id}',
+  tags: ['tokens'],
+  summary: 'Revoke a token',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 204: { description: 'Revoked' }, ...problemResponses },
+});
+
+export function registerSessions(app: App, deps: HttpDeps) {
+  app.openapi(signIn, async (c) => {
+    const { email, password } = c.req.valid('json');
+    const member = await deps.members.authenticate(email, password, clientKey(c));
+    const { token, session } = await deps.members.startSession(member.id);
+    setCookie(c, SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: deps.config.auth.secureCookies,
+      maxAge: Math.floor((session.expiresAt - session.createdAt) / 1000),
+    });
+    return c.json({ member: publicMember(member), csrfToken: session.csrfToken, expiresAt: session.expiresAt, via: 'session' as const }, 200);
+  });
+
+  app.openapi(current, (c) => {
+    const member = requireMember(c);
+    const p = c.get('principal')!;
+    return c.json({ member: publicMember(member), csrfToken: p.session?.csrfToken ?? null, expiresAt: p.session?.expiresAt ?? null, via: p.via }, 200);
+  });
+
+  app.openapi(signOut, async (c) => {
+    requireMember(c);
+    const p = c.get('principal')!;
+    if (p.sessionToken) await deps.members.endSession(p.sessionToken);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.body(null, 204);
+  });
+
+  app.openapi(createToken, async (c) => {
+    const member = requireMember(c);
+    const { name } = c.req.valid('json');
+    return c.json(await deps.members.createToken(member.id, name), 201);
+  });
+
+  app.openapi(listTokens, (c) => c.json(deps.members.tokensOf(requireMember(c).id), 200));
+
+  app.openapi(revokeToken, async (c) => {
+    const member = requireMember(c);
+    await deps.members.revokeToken(member.id, c.req.valid('param').id, member.role === 'admin');
+    return c.body(null, 204);
+  });
+}
+

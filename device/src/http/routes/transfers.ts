@@ -1,0 +1,105 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { HubError } from '../../errors.js';
+import { hasRole } from '../../members/members.js';
+import { idempotencyKey, requireMember, type App, type HttpDeps } from '../context.js';
+import { IdempotencyHeader, json, NewRequest, NewTransfer, PaymentRequest, problemResponses, ruleResponses, Transfer, TransferResult } from '../schemas.js';
+
+const pay = createRoute({
+  method: 'post',
+  path: '/api/v1/transfers',
+  tags: ['transfers'],
+  summary: 'Pay a member. Stewards may give a payer.',
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewTransfer } }, required: true } },
+  responses: { 201: json(TransferResult, 'The transfer, with warnings such as near-credit-limit'), ...ruleResponses },
+});
+
+const getTransfer = createRoute({
+  method: 'get',
+  path: '/api/v1/transfers/{id}',
+  tags: ['transfers'],
+  summary: 'One transfer (its payer, payee or a steward)',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: json(Transfer, 'The transfer'), ...problemResponses },
+});
+
+const createRequest = createRoute({
+  method: 'post',
+  path: '/api/v1/requests',
+  tags: ['requests'],
+  summary: 'Ask a member to pay you; they accept or reject it before it expires',
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewRequest } }, required: true } },
+  responses: { 201: json(PaymentRequest, 'The request'), ...ruleResponses },
+});
+
+const listRequests = createRoute({
+  method: 'get',
+  path: '/api/v1/requests',
+  tags: ['requests'],
+  summary: 'My requests: incoming (I am asked to pay) or outgoing',
+  request: {
+    query: z.object({
+      direction: z.enum(['incoming', 'outgoing']).optional(),
+      status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired']).optional(),
+    }),
+  },
+  responses: { 200: json(z.array(PaymentRequest), 'Requests, newest first'), ...problemResponses },
+});
+
+const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, ok: z.ZodType) =>
+  createRoute({
+    method: 'post',
+    path: `/api/v1/requests/{id}/${name}`,
+    tags: ['requests'],
+    summary,
+    request: { params: z.object({ id: z.string() }) },
+    responses: { 200: json(ok, 'Done'), ...ruleResponses },
+  });
+
+export function registerTransfers(app: App, deps: HttpDeps) {
+  const { ledger } = deps;
+
+  app.openapi(pay, async (c) => {
+    const me = requireMember(c);
+    const body = c.req.valid('json');
+    const payer = body.payer ?? me.id;
+    if (payer !== me.id && !hasRole(me, 'steward')) throw HubError.forbidden('only stewards can pay from another account');
+    const t = await ledger.pay({ ...body, payer, actor: me.id, idempotencyKey: idempotencyKey(c) });
+    return c.json(t, 201);
+  });
+
+  app.openapi(getTransfer, (c) => {
+    const me = requireMember(c);
+    const t = ledger.transfer(c.req.valid('param').id);
+    if (t.payer !== me.id && t.payee !== me.id && !hasRole(me, 'steward')) throw HubError.notFound(`transfer ${t.id}`);
+    return c.json(t, 200);
+  });
+
+  app.openapi(createRequest, async (c) => {
+    const me = requireMember(c);
+    const body = c.req.valid('json');
+    const payee = body.payee ?? me.id;
+    if (payee !== me.id && !hasRole(me, 'steward')) throw HubError.forbidden('you can only ask for payment to yourself');
+    const r = await ledger.request({ ...body, payee, actor: me.id, idempotencyKey: idempotencyKey(c) });
+    return c.json(r, 201);
+  });
+
+  app.openapi(listRequests, (c) => {
+    const me = requireMember(c);
+    const { direction, status } = c.req.valid('query');
+    const role = direction === 'incoming' ? 'payer' : direction === 'outgoing' ? 'payee' : undefined;
+    return c.json(ledger.requestsOf(me.id, { role, status }), 200);
+  });
+
+  app.openapi(requestAction('accept', 'Accept and pay a request (its payer)', z.object({ request: PaymentRequest, transfer: TransferResult })), async (c) => {
+    const me = requireMember(c);
+    return c.json(await ledger.acceptRequest(c.req.valid('param').id, me.id), 200);
+  });
+  app.openapi(requestAction('reject', 'Reject a request (its payer)', PaymentRequest), async (c) => {
+    const me = requireMember(c);
+    return c.json(await ledger.rejectRequest(c.req.valid('param').id, me.id), 200);
+  });
+  app.openapi(requestAction('cancel', 'Withdraw a request (who asked, or a steward)', PaymentRequest), async (c) => {
+    const me = requireMember(c);
+    return c.json(await ledger.cancelRequest(c.req.valid('param').id, me.id, hasRole(me, 'steward')), 200);
+  });
+}

@@ -1,0 +1,213 @@
+import { z } from '@hono/zod-openapi';
+import { MAX_AMOUNT } from '../ledger/ledger.js';
+import { UNITS } from '../ledger/types.js';
+import { ROLES } from '../members/members.js';
+
+/** Schemas at the HTTP boundary. The OpenAPI document is generated from them. */
+
+export const Problem = z
+  .object({
+    type: z.string().openapi({ example: 'urn:hyphae:problem:over-credit-limit' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem');
+
+export const MemberId = z.string().min(1).max(64).openapi({ example: 'm_Xq3k9Pz1' });
+export const Amount = z.number().int().min(1).max(MAX_AMOUNT).openapi({ description: 'Integer minor units (e.g. cents)', example: 1250 });
+export const Unit = z.enum(UNITS).openapi({ description: 'credit: the currency; hour: time-bank hours, in hundredths' });
+export const Memo = z.string().max(280);
+export const Category = z.string().max(40);
+
+export const Member = z
+  .object({
+    id: MemberId,
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    status: z.enum(['pending', 'active', 'suspended']),
+    createdAt: z.number().int(),
+    admittedAt: z.number().int().nullable(),
+    admittedBy: z.string().nullable(),
+    joinedVia: z.enum(['steward', 'invite', 'request', 'bootstrap']),
+    note: z.string().nullable(),
+  })
+  .openapi('Member');
+
+export const DirectoryEntry = z.object({ id: MemberId, name: z.string(), status: z.enum(['pending', 'active', 'suspended']) }).openapi('DirectoryEntry');
+
+export const NewMember = z
+  .object({
+    name: z.string().trim().min(1).max(80),
+    email: z.email().max(254),
+    password: z.string().min(8).max(256).optional(),
+    role: z.enum(ROLES).optional(),
+    note: z.string().max(500).optional(),
+  })
+  .openapi('NewMember');
+
+export const JoinRequest = z
+  .object({
+    code: z.string().trim().min(4).max(32).optional().openapi({ description: 'Invite code; without one, this is a membership request a steward must admit' }),
+    name: z.string().trim().min(1).max(80),
+    email: z.email().max(254),
+    password: z.string().min(8).max(256),
+  })
+  .openapi('JoinRequest');
+
+export const Invite = z
+  .object({
+    code: z.string(),
+    createdBy: z.string(),
+    createdAt: z.number().int(),
+    expiresAt: z.number().int(),
+    note: z.string().nullable(),
+    usedBy: z.string().nullable(),
+    usedAt: z.number().int().nullable(),
+  })
+  .openapi('Invite');
+
+export const Credentials = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) }).openapi('Credentials');
+
+export const SessionInfo = z
+  .object({ member: Member, csrfToken: z.string().nullable(), expiresAt: z.number().int().nullable(), via: z.enum(['session', 'token']) })
+  .openapi('SessionInfo');
+
+export const ApiToken = z
+  .object({ id: z.string(), memberId: z.string(), name: z.string(), createdAt: z.number().int(), revokedAt: z.number().int().nullable() })
+  .openapi('ApiToken');
+
+export const AccountView = z
+  .object({
+    accountId: z.string(),
+    unit: Unit,
+    balance: z.number().int(),
+    floor: z.number().int().openapi({ description: 'Lowest balance allowed, e.g. -50000' }),
+    ceiling: z.number().int(),
+    warnAt: z.number().int().openapi({ description: 'Balance below which a warning is shown' }),
+    available: z.number().int(),
+    status: z.enum(['open', 'frozen']),
+    pendingDemurrage: z.number().int(),
+    demurrageNext30Days: z.number().int(),
+  })
+  .openapi('AccountView');
+
+export const Account = AccountView.extend({
+  memberId: z.string(),
+  hours: AccountView.nullable(),
+  currency: z.object({ name: z.string(), symbol: z.string(), minorUnits: z.number().int() }),
+}).openapi('Account');
+
+export const LimitsUpdate = z
+  .object({
+    unit: Unit.default('credit'),
+    floor: z.number().int().max(0).nullable().optional().openapi({ description: 'null returns to the community default' }),
+    ceiling: z.number().int().min(0).nullable().optional(),
+  })
+  .openapi('LimitsUpdate');
+
+export const NewTransfer = z
+  .object({
+    payee: MemberId,
+    amount: Amount,
+    memo: Memo.optional(),
+    category: Category.optional(),
+    unit: Unit.optional(),
+    payer: MemberId.optional().openapi({ description: 'Stewards only: pay on behalf of another member' }),
+  })
+  .openapi('NewTransfer');
+
+export const Transfer = z
+  .object({
+    id: z.string(),
+    seq: z.number().int(),
+    at: z.number().int(),
+    payer: z.string(),
+    payee: z.string(),
+    amount: z.number().int(),
+    unit: Unit,
+    memo: z.string().nullable(),
+    category: z.string().nullable(),
+    requestId: z.string().nullable(),
+    initiatedBy: z.string().nullable(),
+  })
+  .openapi('Transfer');
+
+export const TransferResult = Transfer.extend({ warnings: z.array(z.string()) }).openapi('TransferResult');
+
+export const NewRequest = z
+  .object({ payer: MemberId, amount: Amount, memo: Memo.optional(), category: Category.optional(), unit: Unit.optional(), payee: MemberId.optional() })
+  .openapi('NewRequest');
+
+export const PaymentRequest = z
+  .object({
+    id: z.string(),
+    payee: z.string(),
+    payer: z.string(),
+    amount: z.number().int(),
+    unit: Unit,
+    memo: z.string().nullable(),
+    category: z.string().nullable(),
+    status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired']),
+    createdAt: z.number().int(),
+    expiresAt: z.number().int(),
+    closedAt: z.number().int().nullable(),
+    transferId: z.string().nullable(),
+  })
+  .openapi('PaymentRequest');
+
+export const HistoryRow = z
+  .object({
+    seq: z.number().int(),
+    at: z.number().int(),
+    kind: z.enum(['transfer', 'demurrage']),
+    unit: Unit,
+    delta: z.number().int(),
+    balance: z.number().int(),
+    counterparty: z.string().nullable(),
+    memo: z.string().nullable(),
+    category: z.string().nullable(),
+    transferId: z.string().nullable(),
+  })
+  .openapi('HistoryRow');
+
+export const HistoryPage = z.object({ items: z.array(HistoryRow), nextCursor: z.number().int().nullable() }).openapi('HistoryPage');
+
+export const Reliability = z
+  .object({ memberId: z.string(), requestsHonoured: z.number().int(), requestsRejected: z.number().int(), loansOnTime: z.number().int(), loansLate: z.number().int() })
+  .openapi('Reliability');
+
+export const VerifyReport = z
+  .object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    accounts: z.number().int(),
+    transfers: z.number().int(),
+    head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+    totals: z.record(z.string(), z.number().int()),
+    problems: z.array(z.string()),
+  })
+  .openapi('VerifyReport');
+
+export const problemResponses = {
+  400: { description: 'Bad input', content: { 'application/problem+json': { schema: Problem } } },
+  401: { description: 'Not signed in', content: { 'application/problem+json': { schema: Problem } } },
+  403: { description: 'Not allowed', content: { 'application/problem+json': { schema: Problem } } },
+  404: { description: 'Not found', content: { 'application/problem+json': { schema: Problem } } },
+} as const;
+
+export const ruleResponses = {
+  ...problemResponses,
+  409: { description: 'Conflict, or an idempotency key reused for another request', content: { 'application/problem+json': { schema: Problem } } },
+  422: { description: 'A rule is broken, such as a credit limit', content: { 'application/problem+json': { schema: Problem } } },
+} as const;
+
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(128).optional().openapi({ description: 'Repeat a create safely: the same key returns the same result' }),
+});
+
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}

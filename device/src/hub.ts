@@ -1,0 +1,84 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { HubConfig } from './config/schema.js';
+import { openCore, type Core } from './core.js';
+import { createApp } from './http/app.js';
+import type { App } from './http/context.js';
+import { scheduleJobs } from './jobs/schedule.js';
+import { VERSION } from './version.js';
+
+export interface HubOptions {
+  dataDir: string;
+  config: HubConfig;
+  log: Logger;
+  clock?: Clock;
+  /** The first admin on an empty data folder (from HYPHAE_ADMIN_EMAIL / _PASSWORD). */
+  bootstrapAdmin?: { email: string; password: string; name?: string } | null;
+  /** Skip scheduled jobs (tests drive them by hand). */
+  jobs?: boolean;
+}
+
+/**
+ * The hub process. The constructor only remembers its options; `start()`
+ * opens the store, runs migrations, starts HTTP and the jobs; `stop()` undoes
+ * it in reverse order so nothing is cut off half-written.
+ */
+export class Hub {
+  private core: Core | undefined;
+  private server: ServerType | undefined;
+  private tasks: ScheduledTask[] = [];
+  app: App | undefined;
+  port = 0;
+
+  constructor(private readonly opts: HubOptions) {}
+
+  get modules(): Core {
+    if (!this.core) throw new Error('hub not started');
+    return this.core;
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    const log = opts.log;
+    const core = openCore(opts.dataDir, opts.config, log, opts.clock);
+    this.core = core;
+    if (opts.bootstrapAdmin && core.members.count() === 0) {
+      const { email, password, name } = opts.bootstrapAdmin;
+      const admin = await core.members.create({ name: name ?? 'Hub admin', email, password, role: 'admin' }, null);
+      log.info({ module: 'hub', member: admin.id }, 'first admin created from the environment');
+    }
+    this.app = createApp({ config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, log, exportData: core.exportData });
+    await new Promise<void>((resolve, reject) => {
+      const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
+        this.port = info.port;
+        resolve();
+      });
+      server.on('error', reject);
+      this.server = server;
+    });
+    if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
+    log.info({ module: 'hub', port: this.port, data: opts.dataDir, version: VERSION }, 'hub started');
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.tasks) await t.stop();
+    this.tasks = [];
+    if (this.server) {
+      const server = this.server;
+      this.server = undefined;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() open.
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+    }
+    if (this.core) {
+      await this.core.close();
+      this.core = undefined;
+    }
+    this.opts.log.info({ module: 'hub' }, 'hub stopped');
+  }
+}

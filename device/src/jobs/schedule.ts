@@ -1,0 +1,31 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Core } from '../core.js';
+
+/**
+ * Scheduled work. Each job logs what it did; a failing job is logged and
+ * tried again at its next time, and never takes the hub down.
+ */
+export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
+  const { config, ledger } = core;
+  const tz = config.hub.timezone;
+  const job = (name: string, expr: string, run: () => Promise<unknown>) =>
+    cron.schedule(
+      expr,
+      async () => {
+        try {
+          const result = await run();
+          log.info({ module: 'jobs', job: name, result }, 'job done');
+        } catch (err) {
+          log.error({ module: 'jobs', job: name, err }, 'job failed');
+        }
+      },
+      { timezone: tz, name, noOverlap: true },
+    );
+  return [
+    job('nightly-ledger', config.ledger.nightlyCron, async () => ({
+      demurrage: await ledger.materialiseDemurrage(),
+      expiredRequests: await ledger.expireRequests(),
+    })),
+  ];
+}

@@ -1,0 +1,565 @@
+import type { Logger } from 'pino';
+import { dayIndex, type Clock } from '../clock.js';
+import { HubError } from '../errors.js';
+import { randomId } from '../ids.js';
+import { Idempotency } from '../store/idempotency.js';
+import type { Store } from '../store/store.js';
+import type { Reliability } from '../reliability/reliability.js';
+import { decayOver } from './demurrage.js';
+import { Journal } from './journal.js';
+import {
+  FUND,
+  isSystemAccount,
+  UNITS,
+  type AccountState,
+  type HistoryRow,
+  type JournalEntry,
+  type Limits,
+  type PaymentRequest,
+  type Transfer,
+  type Unit,
+} from './types.js';
+
+/** Community parameters the ledger reads at the moment of each operation. */
+export interface LedgerParams {
+  limits(unit: Unit): Limits;
+  warnRatio: number;
+  fundFloor: number;
+  /** Yearly demurrage rate in basis points in force on a given day. */
+  demurrageRateBp(day: number): number;
+  requestTtlMs: number;
+  timeBankEnabled: boolean;
+}
+
+export const MAX_AMOUNT = 1_000_000_000_000;
+
+export interface PayInput {
+  payer: string;
+  payee: string;
+  amount: number;
+  unit?: Unit;
+  memo?: string | null;
+  category?: string | null;
+  /** Who asked for it; null for the system. */
+  actor: string | null;
+  idempotencyKey?: string | null;
+}
+
+export interface TransferResult extends Transfer {
+  warnings: string[];
+}
+
+export interface RequestInput {
+  payee: string;
+  payer: string;
+  amount: number;
+  unit?: Unit;
+  memo?: string | null;
+  category?: string | null;
+  actor: string | null;
+  idempotencyKey?: string | null;
+}
+
+export interface AccountView {
+  accountId: string;
+  unit: Unit;
+  balance: number;
+  floor: number;
+  ceiling: number;
+  warnAt: number;
+  available: number;
+  status: AccountState['status'];
+  /** Decay accrued since the balance was last brought forward, not yet booked. */
+  pendingDemurrage: number;
+  /** Decay the current balance will lose over the next 30 days at today's rate. */
+  demurrageNext30Days: number;
+}
+
+export interface HistoryPage {
+  items: HistoryRow[];
+  nextCursor: number | null;
+}
+
+type AccountKey = [Unit, string];
+type HistoryKey = [string, Unit, number];
+
+/**
+ * The mutual-credit ledger. Every operation runs in one LMDB transaction that
+ * writes the balances, the records and the journal entry together, and every
+ * operation keeps the sum of all balances of each unit at zero.
+ */
+export class Ledger {
+  private readonly accounts;
+  private readonly transfers;
+  private readonly history;
+  private readonly requests;
+  private readonly requestsByMember;
+  readonly journal: Journal;
+  private readonly idem: Idempotency;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly params: () => LedgerParams,
+    private readonly reliability: Reliability,
+    private readonly log: Logger,
+  ) {
+    this.accounts = store.db<AccountState, AccountKey>('accounts');
+    this.transfers = store.db<Transfer, string>('transfers');
+    this.history = store.db<HistoryRow, HistoryKey>('history');
+    this.requests = store.db<PaymentRequest, string>('requests');
+    this.requestsByMember = store.db<string, [string, string]>('requests-by-member');
+    this.journal = new Journal(store);
+    this.idem = new Idempotency(store);
+  }
+
+  /** Migration: the genesis entry and the community fund's accounts. */
+  initInTxn(): void {
+    if (this.journal.head()) return;
+    const now = this.clock.now();
+    this.journal.append('genesis', now, null, [], { note: 'ledger created' });
+    for (const unit of UNITS) this.openAccountInTxn(FUND, unit, null);
+  }
+
+  // ── accounts ────────────────────────────────────────────────────────────
+
+  /** Opens an account inside the caller's transaction; opening twice is a no-op. */
+  openAccountInTxn(id: string, unit: Unit, actor: string | null): void {
+    if (this.accounts.get([unit, id])) return;
+    const now = this.clock.now();
+    const state: AccountState = {
+      id,
+      unit,
+      balance: 0,
+      floor: null,
+      ceiling: null,
+      status: 'open',
+      demurrageDay: dayIndex(now),
+      demurrageCarry: 0,
+      openedAt: now,
+    };
+    this.accounts.put([unit, id], state);
+    this.journal.append('account.open', now, actor, [], { account: id, unit });
+  }
+
+  openMemberAccountsInTxn(memberId: string, actor: string | null): void {
+    for (const unit of UNITS) this.openAccountInTxn(memberId, unit, actor);
+  }
+
+  /** Freezing stops new payments from and to an account; its balance stays. */
+  setStatusInTxn(id: string, status: AccountState['status'], actor: string | null): void {
+    for (const unit of UNITS) {
+      const acct = this.accounts.get([unit, id]);
+      if (!acct || acct.status === status) continue;
+      this.accounts.put([unit, id], { ...acct, status });
+      this.journal.append('account.status', this.clock.now(), actor, [], { account: id, unit, status });
+    }
+  }
+
+  hasAccount(id: string, unit: Unit = 'credit'): boolean {
+    return this.accounts.get([unit, id]) !== undefined;
+  }
+
+  limitsOf(acct: AccountState): Limits {
+    const p = this.params();
+    if (acct.id === FUND) return { floor: acct.floor ?? p.fundFloor, ceiling: acct.ceiling ?? Number.MAX_SAFE_INTEGER };
+    if (isSystemAccount(acct.id)) return { floor: acct.floor ?? -MAX_AMOUNT, ceiling: acct.ceiling ?? MAX_AMOUNT };
+    const d = p.limits(acct.unit);
+    return { floor: acct.floor ?? d.floor, ceiling: acct.ceiling ?? d.ceiling };
+  }
+
+  account(id: string, unit: Unit = 'credit'): AccountView {
+    const acct = this.accounts.get([unit, id]);
+    if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+    const p = this.params();
+    const today = dayIndex(this.clock.now());
+    const pending = isSystemAccount(id)
+      ? { decay: 0, carry: 0 }
+      : decayOver(acct.balance, acct.demurrageCarry, acct.demurrageDay, today, (d) => p.demurrageRateBp(d));
+    const balance = acct.balance - pending.decay;
+    const next = isSystemAccount(id)
+      ? 0
+      : decayOver(balance, pending.carry, today, today + 30, () => p.demurrageRateBp(today)).decay;
+    const { floor, ceiling } = this.limitsOf(acct);
+    return {
+      accountId: id,
+      unit,
+      balance,
+      floor,
+      ceiling,
+      warnAt: Math.trunc(floor * p.warnRatio),
+      available: Math.max(0, balance - floor),
+      status: acct.status,
+      pendingDemurrage: pending.decay,
+      demurrageNext30Days: next,
+    };
+  }
+
+  async setLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string | null): Promise<AccountView> {
+    await this.store.write(() => {
+      const acct = this.accounts.get([unit, id]);
+      if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+      const next = { ...acct };
+      if (limits.floor !== undefined) next.floor = limits.floor;
+      if (limits.ceiling !== undefined) next.ceiling = limits.ceiling;
+      const eff = this.limitsOf(next);
+      if (eff.floor > 0 || eff.ceiling < 0 || eff.floor > eff.ceiling) {
+        throw HubError.rule('rule-broken', 'Limits do not fit', `floor ${eff.floor} must be ≤ 0 ≤ ceiling ${eff.ceiling}`);
+      }
+      // Lowering a limit never moves money: it only constrains new payments.
+      this.accounts.put([unit, id], next);
+      this.journal.append('limits', this.clock.now(), actor, [], { account: id, unit, floor: next.floor, ceiling: next.ceiling });
+    });
+    this.log.info({ module: 'ledger', account: id, unit, limits, actor }, 'limits changed');
+    return this.account(id, unit);
+  }
+
+  // ── demurrage ───────────────────────────────────────────────────────────
+
+  /**
+   * Books the decay accrued on an account since it was last touched, moving
+   * it to the community fund. Runs inside the caller's transaction.
+   */
+  private bringForwardInTxn(id: string, unit: Unit, now: number): void {
+    const acct = this.accounts.get([unit, id]);
+    if (!acct) return;
+    const today = dayIndex(now);
+    if (acct.demurrageDay >= today) return;
+    if (isSystemAccount(id)) {
+      this.accounts.put([unit, id], { ...acct, demurrageDay: today });
+      return;
+    }
+    const p = this.params();
+    const { decay, carry } = decayOver(acct.balance, acct.demurrageCarry, acct.demurrageDay, today, (d) => p.demurrageRateBp(d));
+    if (decay === 0) {
+      this.accounts.put([unit, id], { ...acct, demurrageDay: today, demurrageCarry: carry });
+      return;
+    }
+    const fund = this.accounts.get([unit, FUND])!;
+    const entry = this.journal.append('demurrage', now, null, [
+      { account: id, unit, delta: -decay },
+      { account: FUND, unit, delta: decay },
+    ], { account: id, unit, fromDay: acct.demurrageDay, toDay: today });
+    const after = acct.balance - decay;
+    this.accounts.put([unit, id], { ...acct, balance: after, demurrageDay: today, demurrageCarry: carry });
+    this.accounts.put([unit, FUND], { ...fund, balance: fund.balance + decay });
+    this.writeHistory(entry, id, unit, -decay, after, FUND, null, null, null, 'demurrage');
+    this.writeHistory(entry, FUND, unit, decay, fund.balance + decay, id, null, null, null, 'demurrage');
+  }
+
+  /** Nightly: bring every account forward, in batches so no transaction grows large. */
+  async materialiseDemurrage(): Promise<{ accounts: number; decayed: Record<Unit, number> }> {
+    const keys = [...this.accounts.getKeys({})];
+    const before = this.balanceOf(FUND);
+    let count = 0;
+    for (let i = 0; i < keys.length; i += 200) {
+      const batch = keys.slice(i, i + 200);
+      await this.store.write(() => {
+        const now = this.clock.now();
+        for (const [unit, id] of batch) this.bringForwardInTxn(id, unit, now);
+      });
+      count += batch.length;
+    }
+    const after = this.balanceOf(FUND);
+    const decayed = { credit: after.credit - before.credit, hour: after.hour - before.hour };
+    this.log.info({ module: 'ledger', accounts: count, decayed }, 'demurrage materialised');
+    return { accounts: count, decayed };
+  }
+
+  private balanceOf(id: string): Record<Unit, number> {
+    return { credit: this.accounts.get(['credit', id])?.balance ?? 0, hour: this.accounts.get(['hour', id])?.balance ?? 0 };
+  }
+
+  // ── transfers ───────────────────────────────────────────────────────────
+
+  async pay(input: PayInput): Promise<TransferResult> {
+    const unit = input.unit ?? 'credit';
+    const request = { op: 'pay', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null };
+    const result = await this.store.write(() =>
+      this.withIdempotency('transfer', input.actor, input.idempotencyKey, request, () => this.payInTxn({ ...input, unit }, null)),
+    );
+    this.log.info({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
+    return result;
+  }
+
+  /**
+   * A payment inside the caller's transaction, for modules that must move
+   * money together with their own change (a loan and its deposit).
+   */
+  payInTxn(input: PayInput, requestId: string | null): TransferResult {
+    const unit = input.unit ?? 'credit';
+    const { payer, payee, amount } = input;
+    validateAmount(amount);
+    if (payer === payee) throw HubError.rule('rule-broken', 'Same account', 'payer and payee must differ');
+    if (unit === 'hour' && !this.params().timeBankEnabled) throw HubError.rule('rule-broken', 'Time bank is off', 'this hub does not keep hours');
+    const now = this.clock.now();
+    // Touching an account books its demurrage first, so limits apply to today's balance.
+    const a0 = this.requireAccount(payer, unit);
+    const b0 = this.requireAccount(payee, unit);
+    this.bringForwardInTxn(payer, unit, now);
+    this.bringForwardInTxn(payee, unit, now);
+    const a = this.accounts.get([unit, payer]) ?? a0;
+    const b = this.accounts.get([unit, payee]) ?? b0;
+    if (a.status !== 'open') throw HubError.rule('member-not-active', 'Payer cannot pay', `account ${payer} is frozen`);
+    if (b.status !== 'open') throw HubError.rule('member-not-active', 'Payee cannot be paid', `account ${payee} is frozen`);
+    const la = this.limitsOf(a);
+    const lb = this.limitsOf(b);
+    const aAfter = a.balance - amount;
+    const bAfter = b.balance + amount;
+    if (aAfter < la.floor) {
+      throw HubError.rule('over-credit-limit', 'Over the credit limit', `this payment would take ${payer} to ${aAfter}, below the floor of ${la.floor}`, {
+        balance: a.balance,
+        floor: la.floor,
+        available: Math.max(0, a.balance - la.floor),
+      });
+    }
+    if (bAfter > lb.ceiling) {
+      throw HubError.rule('over-ceiling', 'Over the payee\'s ceiling', `this payment would take ${payee} to ${bAfter}, above the ceiling of ${lb.ceiling}`, {
+        ceiling: lb.ceiling,
+      });
+    }
+    const id = randomId('t_');
+    const memo = input.memo ?? null;
+    const category = input.category ?? null;
+    const entry = this.journal.append('transfer', now, input.actor, [
+      { account: payer, unit, delta: -amount },
+      { account: payee, unit, delta: amount },
+    ], { transferId: id, memo, category, requestId });
+    this.accounts.put([unit, payer], { ...a, balance: aAfter });
+    this.accounts.put([unit, payee], { ...b, balance: bAfter });
+    const transfer: Transfer = { id, seq: entry.seq, at: entry.at, payer, payee, amount, unit, memo, category, requestId, initiatedBy: input.actor };
+    this.transfers.put(id, transfer);
+    this.writeHistory(entry, payer, unit, -amount, aAfter, payee, memo, category, id, 'transfer');
+    this.writeHistory(entry, payee, unit, amount, bAfter, payer, memo, category, id, 'transfer');
+    const warnings: string[] = [];
+    if (!isSystemAccount(payer) && aAfter < Math.trunc(la.floor * this.params().warnRatio)) warnings.push('near-credit-limit');
+    return { ...transfer, warnings };
+  }
+
+  transfer(id: string): Transfer {
+    const t = this.transfers.get(id);
+    if (!t) throw HubError.notFound(`transfer ${id}`);
+    return t;
+  }
+
+  private requireAccount(id: string, unit: Unit): AccountState {
+    const acct = this.accounts.get([unit, id]);
+    if (!acct) throw HubError.rule('rule-broken', 'No such account', `there is no ${unit} account for ${id}`, { account: id });
+    return acct;
+  }
+
+  private writeHistory(
+    entry: JournalEntry,
+    account: string,
+    unit: Unit,
+    delta: number,
+    balance: number,
+    counterparty: string | null,
+    memo: string | null,
+    category: string | null,
+    transferId: string | null,
+    kind: HistoryRow['kind'],
+  ): void {
+    this.history.put([account, unit, entry.seq], { seq: entry.seq, at: entry.at, kind, unit, delta, balance, counterparty, memo, category, transferId });
+  }
+
+  private withIdempotency<T>(scope: string, actor: string | null, key: string | null | undefined, request: unknown, run: () => T): T {
+    if (!key) return run();
+    const fp = Idempotency.fingerprint(request);
+    const prior = this.idem.replay<T>(scope, actor ?? '-', key, fp);
+    if (prior !== undefined) return prior;
+    const result = run();
+    this.idem.remember(scope, actor ?? '-', key, fp, result, this.clock.now());
+    return result;
+  }
+
+  // ── history ─────────────────────────────────────────────────────────────
+
+  /** Newest first. `cursor` is the sequence number to continue below. */
+  historyPage(account: string, unit: Unit, opts: { limit?: number; cursor?: number | null; from?: number; to?: number; kind?: HistoryRow['kind'] } = {}): HistoryPage {
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    const items: HistoryRow[] = [];
+    const start: HistoryKey = [account, unit, opts.cursor != null ? opts.cursor - 1 : Number.MAX_SAFE_INTEGER];
+    const end: HistoryKey = [account, unit, -1];
+    for (const { value } of this.history.getRange({ start, end, reverse: true })) {
+      if (opts.to !== undefined && value.at > opts.to) continue;
+      if (opts.from !== undefined && value.at < opts.from) break;
+      if (opts.kind && value.kind !== opts.kind) continue;
+      items.push(value);
+      if (items.length > limit) break;
+    }
+    const more = items.length > limit;
+    if (more) items.pop();
+    return { items, nextCursor: more ? items[items.length - 1]!.seq : null };
+  }
+
+  *allHistory(account: string, unit: Unit): Iterable<HistoryRow> {
+    for (const { value } of this.history.getRange({ start: [account, unit, -1], end: [account, unit, Number.MAX_SAFE_INTEGER] })) yield value;
+  }
+
+  // ── requests ────────────────────────────────────────────────────────────
+
+  async request(input: RequestInput): Promise<PaymentRequest> {
+    const unit = input.unit ?? 'credit';
+    const fingerprint = { op: 'request', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null };
+    const req = await this.store.write(() =>
+      this.withIdempotency('request', input.actor, input.idempotencyKey, fingerprint, () => {
+        validateAmount(input.amount);
+        if (input.payer === input.payee) throw HubError.rule('rule-broken', 'Same account', 'you cannot request a payment from yourself');
+        if (unit === 'hour' && !this.params().timeBankEnabled) throw HubError.rule('rule-broken', 'Time bank is off', 'this hub does not keep hours');
+        const payer = this.requireAccount(input.payer, unit);
+        this.requireAccount(input.payee, unit);
+        if (payer.status !== 'open') throw HubError.rule('member-not-active', 'Payer cannot pay', `account ${input.payer} is frozen`);
+        const now = this.clock.now();
+        const r: PaymentRequest = {
+          id: randomId('r_'),
+          payee: input.payee,
+          payer: input.payer,
+          amount: input.amount,
+          unit,
+          memo: input.memo ?? null,
+          category: input.category ?? null,
+          status: 'open',
+          createdAt: now,
+          expiresAt: now + this.params().requestTtlMs,
+          closedAt: null,
+          transferId: null,
+        };
+        this.requests.put(r.id, r);
+        this.requestsByMember.put([r.payer, r.id], r.id);
+        this.requestsByMember.put([r.payee, r.id], r.id);
+        this.journal.append('request.open', now, input.actor, [], { requestId: r.id, payer: r.payer, payee: r.payee, amount: r.amount, unit });
+        return r;
+      }),
+    );
+    this.log.info({ module: 'ledger', request: req.id, payer: req.payer, payee: req.payee, amount: req.amount }, 'payment request opened');
+    return req;
+  }
+
+  getRequest(id: string): PaymentRequest {
+    const r = this.requests.get(id);
+    if (!r) throw HubError.notFound(`request ${id}`);
+    return this.withLazyExpiry(r);
+  }
+
+  private withLazyExpiry(r: PaymentRequest): PaymentRequest {
+    // Shown as expired at once; the nightly job books the change.
+    return r.status === 'open' && r.expiresAt <= this.clock.now() ? { ...r, status: 'expired' } : r;
+  }
+
+  requestsOf(memberId: string, filter: { role?: 'payer' | 'payee'; status?: PaymentRequest['status'] } = {}): PaymentRequest[] {
+    const out: PaymentRequest[] = [];
+    for (const { value } of this.requestsByMember.getRange({ start: [memberId, ''], end: [memberId, '\uffff'] })) {
+      const r = this.requests.get(value);
+      if (!r) continue;
+      const shown = this.withLazyExpiry(r);
+      if (filter.role && shown[filter.role] !== memberId) continue;
+      if (filter.status && shown.status !== filter.status) continue;
+      out.push(shown);
+    }
+    return out.sort((x, y) => y.createdAt - x.createdAt);
+  }
+
+  /** The payer accepts: the transfer and the request's closing happen together. */
+  async acceptRequest(id: string, actor: string, asSteward = false): Promise<{ request: PaymentRequest; transfer: TransferResult }> {
+    const out = await this.store.write(() => {
+      const r = this.openRequestInTxn(id);
+      if (r.payer !== actor && !asSteward) throw HubError.forbidden('only the payer can accept a request');
+      const transfer = this.payInTxn({ payer: r.payer, payee: r.payee, amount: r.amount, unit: r.unit, memo: r.memo, category: r.category, actor }, r.id);
+      const closed: PaymentRequest = { ...r, status: 'accepted', closedAt: transfer.at, transferId: transfer.id };
+      this.requests.put(id, closed);
+      this.reliability.recordInTxn(r.payer, 'requestsHonoured');
+      return { request: closed, transfer };
+    });
+    this.log.info({ module: 'ledger', request: id, transfer: out.transfer.id }, 'payment request accepted');
+    return out;
+  }
+
+  async rejectRequest(id: string, actor: string, asSteward = false): Promise<PaymentRequest> {
+    return this.closeRequest(id, actor, 'rejected', (r) => r.payer === actor || asSteward, 'only the payer can reject a request');
+  }
+
+  async cancelRequest(id: string, actor: string, asSteward = false): Promise<PaymentRequest> {
+    return this.closeRequest(id, actor, 'cancelled', (r) => r.payee === actor || asSteward, 'only the member who asked can cancel a request');
+  }
+
+  private async closeRequest(
+    id: string,
+    actor: string,
+    status: 'rejected' | 'cancelled',
+    allowed: (r: PaymentRequest) => boolean,
+    why: string,
+  ): Promise<PaymentRequest> {
+    const out = await this.store.write(() => {
+      const r = this.openRequestInTxn(id);
+      if (!allowed(r)) throw HubError.forbidden(why);
+      const now = this.clock.now();
+      const closed: PaymentRequest = { ...r, status, closedAt: now };
+      this.requests.put(id, closed);
+      this.journal.append(status === 'rejected' ? 'request.reject' : 'request.cancel', now, actor, [], { requestId: id });
+      if (status === 'rejected') this.reliability.recordInTxn(r.payer, 'requestsRejected');
+      return closed;
+    });
+    this.log.info({ module: 'ledger', request: id, status, actor }, 'payment request closed');
+    return out;
+  }
+
+  private openRequestInTxn(id: string): PaymentRequest {
+    const r = this.requests.get(id);
+    if (!r) throw HubError.notFound(`request ${id}`);
+    if (r.status === 'open' && r.expiresAt <= this.clock.now()) {
+      this.expireInTxn(r);
+      throw HubError.rule('rule-broken', 'Request expired', `request ${id} expired at ${new Date(r.expiresAt).toISOString()}`);
+    }
+    if (r.status !== 'open') throw HubError.rule('rule-broken', 'Request closed', `request ${id} is already ${r.status}`);
+    return r;
+  }
+
+  private expireInTxn(r: PaymentRequest): void {
+    const now = this.clock.now();
+    this.requests.put(r.id, { ...r, status: 'expired', closedAt: now });
+    this.journal.append('request.expire', now, null, [], { requestId: r.id });
+  }
+
+  async expireRequests(): Promise<number> {
+    const now = this.clock.now();
+    const due = [...this.requests.getRange({})].map((e) => e.value).filter((r) => r.status === 'open' && r.expiresAt <= now);
+    if (due.length === 0) return 0;
+    await this.store.write(() => {
+      for (const r of due) {
+        const cur = this.requests.get(r.id);
+        if (cur?.status === 'open') this.expireInTxn(cur);
+      }
+    });
+    this.log.info({ module: 'ledger', expired: due.length }, 'payment requests expired');
+    return due.length;
+  }
+
+  // ── export ──────────────────────────────────────────────────────────────
+
+  exportAll(): { accounts: AccountState[]; transfers: Transfer[]; requests: PaymentRequest[]; journal: JournalEntry[] } {
+    return {
+      accounts: [...this.accounts.getRange({})].map((e) => e.value),
+      transfers: [...this.transfers.getRange({})].map((e) => e.value).sort((a, b) => a.seq - b.seq),
+      requests: [...this.requests.getRange({})].map((e) => e.value),
+      journal: [...this.journal.scan()],
+    };
+  }
+
+  storedAccounts(): AccountState[] {
+    return [...this.accounts.getRange({})].map((e) => e.value);
+  }
+
+  storedTransfers(): Iterable<Transfer> {
+    return (function* (db) {
+      for (const { value } of db.getRange({})) yield value;
+    })(this.transfers);
+  }
+}
+
+export function validateAmount(amount: number): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT) {
+    throw HubError.badRequest(`amount must be a whole number of minor units between 1 and ${MAX_AMOUNT}`);
+  }
+}
+

@@ -1,0 +1,420 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { HubError } from '../errors.js';
+import { randomId, randomSecret } from '../ids.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Store } from '../store/store.js';
+import { Idempotency } from '../store/idempotency.js';
+import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { FailureRateLimiter } from './rate-limit.js';
+
+export const ROLES = ['resident', 'steward', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export type MemberStatus = 'pending' | 'active' | 'suspended';
+
+export interface Member {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  status: MemberStatus;
+  passwordHash: string | null;
+  createdAt: number;
+  admittedAt: number | null;
+  admittedBy: string | null;
+  joinedVia: 'steward' | 'invite' | 'request' | 'bootstrap';
+  note: string | null;
+}
+
+export type PublicMember = Omit<Member, 'passwordHash'>;
+
+export interface Session {
+  memberId: string;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ApiToken {
+  id: string;
+  memberId: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface Invite {
+  code: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  note: string | null;
+  usedBy: string | null;
+  usedAt: number | null;
+}
+
+export interface MemberEvent {
+  at: number;
+  memberId: string;
+  actor: string | null;
+  event: 'created' | 'requested' | 'admitted' | 'suspended' | 'reinstated' | 'role' | 'password';
+  detail: Record<string, unknown>;
+}
+
+export interface MembersParams {
+  sessionTtlMs: number;
+  inviteTtlMs: number;
+  loginAttempts: number;
+  loginWindowMs: number;
+}
+
+const roleRank: Record<Role, number> = { resident: 0, steward: 1, admin: 2 };
+export function hasRole(member: Pick<Member, 'role'>, role: Role): boolean {
+  return roleRank[member.role] >= roleRank[role];
+}
+
+export function publicMember(m: Member): PublicMember {
+  const { passwordHash: _omit, ...rest } = m;
+  return rest;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const normaliseEmail = (e: string) => e.trim().toLowerCase();
+// Invite codes are read aloud and typed on phones: no 0/O or 1/I/L.
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+export interface NewMember {
+  name: string;
+  email: string;
+  password?: string | null;
+  role?: Role;
+  note?: string | null;
+}
+
+/**
+ * Members, their roles and how they get in: added by a steward, joining with
+ * a steward's invite, or asking to join and waiting to be admitted. Also the
+ * ways of proving who you are: console sessions (with CSRF token) and bearer
+ * tokens for scripts. A member's ledger accounts open when they are admitted
+ * and freeze when they are suspended; nothing is deleted.
+ */
+export class Members {
+  private readonly members;
+  private readonly emails;
+  private readonly sessions;
+  private readonly tokens;
+  private readonly invites;
+  private readonly events;
+  private readonly idem: Idempotency;
+  readonly loginLimiter: FailureRateLimiter;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ledger: Ledger,
+    private readonly clock: Clock,
+    private readonly params: MembersParams,
+    private readonly log: Logger,
+  ) {
+    this.members = store.db<Member, string>('members');
+    this.emails = store.db<string, string>('member-emails');
+    this.sessions = store.db<Session, string>('sessions');
+    this.tokens = store.db<ApiToken & { hash: string }, string>('api-tokens');
+    this.invites = store.db<Invite, string>('invites');
+    this.events = store.db<MemberEvent, [string, number, string]>('member-events');
+    this.idem = new Idempotency(store);
+    this.loginLimiter = new FailureRateLimiter(params.loginAttempts, params.loginWindowMs, () => clock.now());
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────
+
+  get(id: string): Member {
+    const m = this.members.get(id);
+    if (!m) throw HubError.notFound(`member ${id}`);
+    return m;
+  }
+
+  find(id: string): Member | undefined {
+    return this.members.get(id);
+  }
+
+  byEmail(email: string): Member | undefined {
+    const id = this.emails.get(normaliseEmail(email));
+    return id ? this.members.get(id) : undefined;
+  }
+
+  list(filter: { status?: MemberStatus; q?: string } = {}): Member[] {
+    const q = filter.q?.trim().toLowerCase();
+    const out: Member[] = [];
+    for (const { value } of this.members.getRange({})) {
+      if (filter.status && value.status !== filter.status) continue;
+      if (q && !value.name.toLowerCase().includes(q) && !value.email.includes(q)) continue;
+      out.push(value);
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  count(): number {
+    return this.members.getCount();
+  }
+
+  eventsOf(memberId: string): MemberEvent[] {
+    return [...this.events.getRange({ start: [memberId, 0, ''], end: [memberId, Number.MAX_SAFE_INTEGER, ''] })].map((e) => e.value);
+  }
+
+  // ── joining ─────────────────────────────────────────────────────────────
+
+  /** A steward adds a member, who is active at once. */
+  async create(input: NewMember, actor: string | null, idempotencyKey?: string | null): Promise<Member> {
+    const passwordHash = await this.preparePassword(input.password);
+    const fp = Idempotency.fingerprint({ op: 'member.create', name: input.name, email: normaliseEmail(input.email), role: input.role ?? 'resident' });
+    const m = await this.store.write(() => {
+      if (idempotencyKey) {
+        const prior = this.idem.replay<Member>('member', actor ?? '-', idempotencyKey, fp);
+        if (prior) return prior;
+      }
+      const created = this.insertInTxn(input, passwordHash, 'active', actor ? 'steward' : 'bootstrap', actor);
+      if (idempotencyKey) this.idem.remember('member', actor ?? '-', idempotencyKey, fp, created, this.clock.now());
+      return created;
+    });
+    this.log.info({ module: 'members', member: m.id, role: m.role, actor }, 'member added');
+    return m;
+  }
+
+  /** Someone asks to join; a steward admits them later. */
+  async requestMembership(input: NewMember): Promise<Member> {
+    const passwordHash = await this.preparePassword(input.password, true);
+    const m = await this.store.write(() => this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'pending', 'request', null));
+    this.log.info({ module: 'members', member: m.id }, 'membership requested');
+    return m;
+  }
+
+  /** A steward's invite is their admission: the member is active at once. */
+  async joinWithInvite(code: string, input: NewMember): Promise<Member> {
+    const passwordHash = await this.preparePassword(input.password, true);
+    const m = await this.store.write(() => {
+      const inv = this.invites.get(code.trim().toUpperCase());
+      const now = this.clock.now();
+      if (!inv) throw HubError.rule('rule-broken', 'Unknown invite', 'that invite code does not exist');
+      if (inv.usedBy) throw HubError.rule('rule-broken', 'Invite used', 'that invite code has already been used');
+      if (inv.expiresAt <= now) throw HubError.rule('rule-broken', 'Invite expired', 'that invite code has expired; ask a steward for a new one');
+      const created = this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'active', 'invite', inv.createdBy);
+      this.invites.put(inv.code, { ...inv, usedBy: created.id, usedAt: now });
+      return created;
+    });
+    this.log.info({ module: 'members', member: m.id }, 'member joined with an invite');
+    return m;
+  }
+
+  async createInvite(actor: string, note: string | null = null): Promise<Invite> {
+    const now = this.clock.now();
+    const bytes = randomBytes(8);
+    const code = [...bytes].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+    const inv: Invite = { code, createdBy: actor, createdAt: now, expiresAt: now + this.params.inviteTtlMs, note, usedBy: null, usedAt: null };
+    await this.store.write(() => this.invites.put(code, inv));
+    this.log.info({ module: 'members', actor }, 'invite created');
+    return inv;
+  }
+
+  listInvites(): Invite[] {
+    return [...this.invites.getRange({})].map((e) => e.value).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  private async preparePassword(password: string | null | undefined, required = false): Promise<string | null> {
+    if (password == null || password === '') {
+      if (required) throw HubError.badRequest(`a password of at least ${MIN_PASSWORD_LENGTH} characters is required`);
+      return null;
+    }
+    if (password.length < MIN_PASSWORD_LENGTH) throw HubError.badRequest(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    return hashPassword(password);
+  }
+
+  private insertInTxn(input: NewMember, passwordHash: string | null, status: MemberStatus, via: Member['joinedVia'], actor: string | null): Member {
+    const email = normaliseEmail(input.email);
+    const name = input.name.trim();
+    if (!name) throw HubError.badRequest('a name is required');
+    if (this.emails.get(email)) throw HubError.conflict(`a member with the email ${email} already exists`);
+    const now = this.clock.now();
+    const m: Member = {
+      id: randomId('m_', 6),
+      name,
+      email,
+      role: input.role ?? 'resident',
+      status,
+      passwordHash,
+      createdAt: now,
+      admittedAt: status === 'active' ? now : null,
+      admittedBy: status === 'active' ? actor : null,
+      joinedVia: via,
+      note: input.note ?? null,
+    };
+    this.members.put(m.id, m);
+    this.emails.put(email, m.id);
+    this.event(m.id, actor, status === 'pending' ? 'requested' : 'created', { via, role: m.role });
+    if (status === 'active') this.ledger.openMemberAccountsInTxn(m.id, actor);
+    return m;
+  }
+
+  private event(memberId: string, actor: string | null, event: MemberEvent['event'], detail: Record<string, unknown>) {
+    const at = this.clock.now();
+    this.events.put([memberId, at, randomId('', 4)], { at, memberId, actor, event, detail });
+  }
+
+  // ── stewardship ─────────────────────────────────────────────────────────
+
+  async admit(id: string, actor: string): Promise<Member> {
+    const m = await this.store.write(() => {
+      const cur = this.get(id);
+      if (cur.status !== 'pending') throw HubError.rule('rule-broken', 'Not pending', `member ${id} is ${cur.status}, not waiting to be admitted`);
+      const next: Member = { ...cur, status: 'active', admittedAt: this.clock.now(), admittedBy: actor };
+      this.members.put(id, next);
+      this.event(id, actor, 'admitted', {});
+      this.ledger.openMemberAccountsInTxn(id, actor);
+      return next;
+    });
+    this.log.info({ module: 'members', member: id, actor }, 'member admitted');
+    return m;
+  }
+
+  async suspend(id: string, actor: string, reason: string | null): Promise<Member> {
+    const m = await this.store.write(() => {
+      const cur = this.get(id);
+      if (cur.status === 'suspended') return cur;
+      if (cur.id === actor) throw HubError.rule('rule-broken', 'Cannot suspend yourself', 'ask another steward');
+      const next: Member = { ...cur, status: 'suspended' };
+      this.members.put(id, next);
+      this.event(id, actor, 'suspended', { reason });
+      this.ledger.setStatusInTxn(id, 'frozen', actor);
+      return next;
+    });
+    this.endSessionsOf(id);
+    this.log.info({ module: 'members', member: id, actor, reason }, 'member suspended');
+    return m;
+  }
+
+  async reinstate(id: string, actor: string): Promise<Member> {
+    const m = await this.store.write(() => {
+      const cur = this.get(id);
+      if (cur.status !== 'suspended') throw HubError.rule('rule-broken', 'Not suspended', `member ${id} is ${cur.status}`);
+      const next: Member = { ...cur, status: 'active' };
+      this.members.put(id, next);
+      this.event(id, actor, 'reinstated', {});
+      this.ledger.setStatusInTxn(id, 'open', actor);
+      return next;
+    });
+    this.log.info({ module: 'members', member: id, actor }, 'member reinstated');
+    return m;
+  }
+
+  async setRole(id: string, role: Role, actor: string): Promise<Member> {
+    const m = await this.store.write(() => {
+      const cur = this.get(id);
+      const next: Member = { ...cur, role };
+      this.members.put(id, next);
+      this.event(id, actor, 'role', { from: cur.role, to: role });
+      return next;
+    });
+    this.log.info({ module: 'members', member: id, role, actor }, 'member role changed');
+    return m;
+  }
+
+  async setPassword(id: string, password: string, actor: string | null): Promise<void> {
+    const passwordHash = await this.preparePassword(password, true);
+    await this.store.write(() => {
+      const cur = this.get(id);
+      this.members.put(id, { ...cur, passwordHash });
+      this.event(id, actor, 'password', {});
+    });
+    this.endSessionsOf(id);
+  }
+
+  // ── sign-in ─────────────────────────────────────────────────────────────
+
+  /** Checks a password; rate-limited per address and per email. */
+  async authenticate(email: string, password: string, clientKey: string): Promise<Member> {
+    const keys = [`ip:${clientKey}`, `email:${normaliseEmail(email)}`];
+    const wait = this.loginLimiter.retryAfter(keys);
+    if (wait > 0) {
+      this.log.warn({ module: 'members', client: clientKey }, 'sign-in rate limit hit');
+      throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `try again in ${wait} seconds`, { retryAfter: wait });
+    }
+    const m = this.byEmail(email);
+    const ok = m?.passwordHash ? await verifyPassword(m.passwordHash, password) : (await verifyPassword(await decoyHash(), password), false);
+    if (!m || !ok) {
+      this.loginLimiter.fail(keys);
+      this.log.info({ module: 'members', client: clientKey }, 'sign-in failed');
+      throw HubError.unauthenticated('the email or password is wrong');
+    }
+    if (m.status !== 'active') {
+      throw HubError.forbidden(m.status === 'pending' ? 'your membership is waiting for a steward to admit you' : 'your membership is suspended');
+    }
+    this.loginLimiter.reset(keys);
+    return m;
+  }
+
+  async startSession(memberId: string): Promise<{ token: string; session: Session }> {
+    const token = randomSecret();
+    const now = this.clock.now();
+    const session: Session = { memberId, csrfToken: randomSecret(18), createdAt: now, expiresAt: now + this.params.sessionTtlMs };
+    await this.store.write(() => this.sessions.put(sha256(token), session));
+    this.log.info({ module: 'members', member: memberId }, 'signed in');
+    return { token, session };
+  }
+
+  session(token: string): Session | undefined {
+    const s = this.sessions.get(sha256(token));
+    if (!s || s.expiresAt <= this.clock.now()) return undefined;
+    return s;
+  }
+
+  async endSession(token: string): Promise<void> {
+    await this.store.write(() => this.sessions.remove(sha256(token)));
+  }
+
+  private endSessionsOf(memberId: string): void {
+    for (const { key, value } of this.sessions.getRange({})) if (value.memberId === memberId) void this.sessions.remove(key);
+  }
+
+  async createToken(memberId: string, name: string): Promise<{ token: string; info: ApiToken }> {
+    const token = 'hyp_' + randomSecret();
+    const info: ApiToken = { id: randomId('k_', 6), memberId, name, createdAt: this.clock.now(), revokedAt: null };
+    await this.store.write(() => {
+      this.get(memberId);
+      this.tokens.put(sha256(token), { ...info, hash: sha256(token) });
+    });
+    this.log.info({ module: 'members', member: memberId, token: info.id }, 'API token created');
+    return { token, info };
+  }
+
+  tokenOwner(token: string): Member | undefined {
+    const t = this.tokens.get(sha256(token));
+    if (!t || t.revokedAt) return undefined;
+    return this.members.get(t.memberId);
+  }
+
+  tokensOf(memberId: string): ApiToken[] {
+    return [...this.tokens.getRange({})]
+      .map((e) => e.value)
+      .filter((t) => t.memberId === memberId)
+      .map(({ hash: _h, ...t }) => t);
+  }
+
+  async revokeToken(memberId: string, tokenId: string, asAdmin = false): Promise<void> {
+    await this.store.write(() => {
+      for (const { key, value } of this.tokens.getRange({})) {
+        if (value.id !== tokenId) continue;
+        if (value.memberId !== memberId && !asAdmin) throw HubError.forbidden('that token belongs to someone else');
+        this.tokens.put(key, { ...value, revokedAt: this.clock.now() });
+        return;
+      }
+      throw HubError.notFound(`token ${tokenId}`);
+    });
+  }
+
+  csrfMatches(session: Session, presented: string | undefined): boolean {
+    if (!presented) return false;
+    const a = Buffer.from(session.csrfToken);
+    const b = Buffer.from(presented);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+
+/**
+ * One LMDB environment per hub, with a named sub-database per module.
+ *
+ * Writes go through `write()`: the callback runs inside an LMDB child
+ * transaction that is batched with others into one commit (group commit), so
+ * a callback that throws rolls back only its own writes. The promise resolves
+ * once the batch is flushed to disk, so an acknowledged change survives a
+ * power cut.
+ */
+export class Store {
+  private constructor(readonly root: RootDatabase, readonly path: string) {}
+
+  static open(dataDir: string): Store {
+    mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, 'hub.lmdb');
+    const root = open({ path, maxDbs: 64, mapSize: 2 * 1024 ** 3 });
+    return new Store(root, path);
+  }
+
+  db<V = unknown, K extends Key = Key>(name: string): Database<V, K> {
+    return this.root.openDB<V, K>({ name });
+  }
+
+  /** Atomic, durable write; resolves after the commit is flushed. */
+  async write<T>(fn: () => T): Promise<T> {
+    const result = (await this.root.childTransaction(fn as () => unknown)) as T;
+    await this.root.flushed;
+    return result;
+  }
+
+  /** Atomic write committed before returning; for start-up and the CLI, not hot paths. */
+  writeSync<T>(fn: () => T): T {
+    return this.root.transactionSync(fn);
+  }
+
+  async close(): Promise<void> {
+    await this.root.flushed;
+    await this.root.close();
+  }
+}
