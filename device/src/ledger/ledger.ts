@@ -508,7 +508,7 @@ export class Ledger {
     const r = this.requests.get(id);
     if (!r) throw HubError.notFound(`request ${id}`);
     if (r.status === 'open' && r.expiresAt <= this.clock.now()) {
-      this.expireInTxn(r);
+      // Refused without writing: a throw rolls the transaction back, and the nightly job books the expiry.
       throw HubError.rule('rule-broken', 'Request expired', `request ${id} expired at ${new Date(r.expiresAt).toISOString()}`);
     }
     if (r.status !== 'open') throw HubError.rule('rule-broken', 'Request closed', `request ${id} is already ${r.status}`);

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from './clock.js';
+import { configSchema, type ConfigInput, type HubConfig } from './config/schema.js';
+import { openCore, type Core } from './core.js';
+import { createApp } from './http/app.js';
+import type { App } from './http/context.js';
+import { silentLogger } from './log.js';
+import { VERSION } from './version.js';
+
+/** Shared by tests: a core over a fresh temporary data folder, with a hand-moved clock. */
+export interface TestCore extends Core {
+  clock: ManualClock;
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+export function tempDir(prefix = 'hyphae-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function testConfig(overrides: ConfigInput = {}): HubConfig {
+  return configSchema.parse(overrides);
+}
+
+export function makeCore(overrides: ConfigInput = {}, start = T0): TestCore {
+  const dataDir = tempDir();
+  const clock = new ManualClock(start);
+  const core = openCore(dataDir, testConfig(overrides), silentLogger, clock);
+  return Object.assign(core, {
+    clock,
+    dataDir,
+    async cleanup() {
+      await core.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+export function makeApp(core: Core): App {
+  return createApp({ config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, log: silentLogger, exportData: core.exportData });
+}
