@@ -287,7 +287,7 @@ export class Members {
       this.ledger.setStatusInTxn(id, 'frozen', actor);
       return next;
     });
-    this.endSessionsOf(id);
+    await this.endSessionsOf(id);
     this.log.info({ module: 'members', member: id, actor, reason }, 'member suspended');
     return m;
   }
@@ -325,7 +325,7 @@ export class Members {
       this.members.put(id, { ...cur, passwordHash });
       this.event(id, actor, 'password', {});
     });
-    this.endSessionsOf(id);
+    await this.endSessionsOf(id);
   }
 
   // ── sign-in ─────────────────────────────────────────────────────────────
@@ -371,8 +371,10 @@ export class Members {
     await this.store.write(() => this.sessions.remove(sha256(token)));
   }
 
-  private endSessionsOf(memberId: string): void {
-    for (const { key, value } of this.sessions.getRange({})) if (value.memberId === memberId) void this.sessions.remove(key);
+  private async endSessionsOf(memberId: string): Promise<void> {
+    await this.store.write(() => {
+      for (const { key, value } of this.sessions.getRange({})) if (value.memberId === memberId) this.sessions.remove(key);
+    });
   }
 
   async createToken(memberId: string, name: string): Promise<{ token: string; info: ApiToken }> {
