@@ -1,0 +1,77 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The real `hyphae` command, as installers and CI run it. */
+export const HYPHAE_BIN = fileURLToPath(new URL('../../device/bin/hyphae.js', import.meta.url));
+
+export interface HubProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Every log line the hub printed, parsed. */
+  logs: Array<Record<string, unknown>>;
+  stop(): Promise<number | null>;
+  kill9(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  port?: number;
+  args?: string[];
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Starts a hub process and resolves once it has logged "hub started" with its port. */
+export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
+  const args = [HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', '127.0.0.1', ...(opts.args ?? [])];
+  const child = spawn(process.execPath, args, { env: { ...process.env, HYPHAE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not start within ${opts.timeoutMs ?? 20_000} ms\n${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code} before starting\n${stderr}`));
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      logs.push(rec);
+      if (rec.msg === 'hub started') {
+        clearTimeout(timer);
+        const port = Number(rec.port);
+        resolve({
+          child,
+          port,
+          url: `http://127.0.0.1:${port}`,
+          logs,
+          stop: async () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+          kill9: async () => {
+            child.kill('SIGKILL');
+            await exited;
+          },
+        });
+      }
+    });
+  });
+}
+
+/** Runs a `hyphae` subcommand to completion. */
+export function hyphae(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [HYPHAE_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
