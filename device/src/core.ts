@@ -78,6 +78,9 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       reliability: reliability.all(),
       ...ledger.exportAll(),
     }),
-    close: () => store.close(),
+    close: async () => {
+      ledger.indexHistory();
+      await store.close();
+    },
   };
 }

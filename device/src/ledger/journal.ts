@@ -10,8 +10,15 @@ export interface JournalHead {
   at: number;
 }
 
-export function hashEntry(entry: Omit<JournalEntry, 'hash'>): string {
-  return sha256Hex(canonicalJson(entry));
+/**
+ * The hash of an entry covers every field in a fixed order. The postings are
+ * written field by field rather than through generic canonical JSON because
+ * this runs once per payment; `data` is small and free-form, so it is.
+ */
+export function hashEntry(e: Omit<JournalEntry, 'hash'>): string {
+  let s = `${e.seq}|${e.at}|${e.kind}|${e.actor ?? ''}|${e.prev}|`;
+  for (const p of e.postings) s += `${p.account},${p.unit},${p.delta},${p.balance ?? ''};`;
+  return sha256Hex(s + '|' + canonicalJson(e.data));
 }
 
 /**
@@ -21,15 +28,25 @@ export function hashEntry(entry: Omit<JournalEntry, 'hash'>): string {
  */
 export class Journal {
   private readonly entries;
-  private readonly meta;
+  private cached: JournalHead | undefined;
 
   constructor(store: Store) {
     this.entries = store.db<JournalEntry, number>('journal');
-    this.meta = store.db<JournalHead, string>('journal-meta');
+    store.onRollback(() => (this.cached = undefined));
   }
 
+  /**
+   * The last entry. The one this process appended last is remembered: a
+   * rolled-back write forgets it at once (Store.onRollback), and an append by
+   * another process (the CLI) shows as an entry after it, which sends us
+   * back to the journal itself.
+   */
   head(): JournalHead | undefined {
-    return this.meta.get('head');
+    const c = this.cached;
+    if (c && !this.entries.doesExist(c.seq + 1)) return c;
+    this.cached = undefined;
+    for (const { value } of this.entries.getRange({ reverse: true, limit: 1 })) return (this.cached = { seq: value.seq, hash: value.hash, at: value.at });
+    return undefined;
   }
 
   /** Appends inside the caller's write transaction and returns the entry. */
@@ -40,7 +57,7 @@ export class Journal {
     const body: Omit<JournalEntry, 'hash'> = { seq, at, kind, actor, postings, data, prev: head ? head.hash : GENESIS_PREV };
     const entry: JournalEntry = { ...body, hash: hashEntry(body) };
     this.entries.put(seq, entry);
-    this.meta.put('head', { seq, hash: entry.hash, at });
+    this.cached = { seq, hash: entry.hash, at };
     return entry;
   }
 

@@ -6,10 +6,14 @@ import { Idempotency } from '../store/idempotency.js';
 import type { Store } from '../store/store.js';
 import type { Reliability } from '../reliability/reliability.js';
 import { decayOver } from './demurrage.js';
+import { HistoryIndex, type HistoryPage } from './history.js';
 import { Journal } from './journal.js';
 import {
   FUND,
   isSystemAccount,
+  seqOfTransferId,
+  transferFromEntry,
+  transferIdOf,
   UNITS,
   type AccountState,
   type HistoryRow,
@@ -75,13 +79,9 @@ export interface AccountView {
   demurrageNext30Days: number;
 }
 
-export interface HistoryPage {
-  items: HistoryRow[];
-  nextCursor: number | null;
-}
+export type { HistoryPage };
 
 type AccountKey = [Unit, string];
-type HistoryKey = [string, Unit, number];
 
 /**
  * The mutual-credit ledger. Every operation runs in one LMDB transaction that
@@ -90,8 +90,7 @@ type HistoryKey = [string, Unit, number];
  */
 export class Ledger {
   private readonly accounts;
-  private readonly transfers;
-  private readonly history;
+  private readonly history: HistoryIndex;
   private readonly requests;
   private readonly requestsByMember;
   readonly journal: Journal;
@@ -105,12 +104,16 @@ export class Ledger {
     private readonly log: Logger,
   ) {
     this.accounts = store.db<AccountState, AccountKey>('accounts');
-    this.transfers = store.db<Transfer, string>('transfers');
-    this.history = store.db<HistoryRow, HistoryKey>('history');
     this.requests = store.db<PaymentRequest, string>('requests');
     this.requestsByMember = store.db<string, [string, string]>('requests-by-member');
     this.journal = new Journal(store);
+    this.history = new HistoryIndex(store, this.journal);
     this.idem = new Idempotency(store);
+  }
+
+  /** Brings the history index up to date (after a batch of writes, before shutdown). */
+  indexHistory(): void {
+    this.history.catchUp();
   }
 
   /** Migration: the genesis entry and the community fund's accounts. */
@@ -220,31 +223,33 @@ export class Ledger {
    * Books the decay accrued on an account since it was last touched, moving
    * it to the community fund. Runs inside the caller's transaction.
    */
-  private bringForwardInTxn(id: string, unit: Unit, now: number): void {
-    const acct = this.accounts.get([unit, id]);
-    if (!acct) return;
+  private bringForwardInTxn(id: string, unit: Unit, now: number, known?: AccountState): AccountState | undefined {
+    const acct = known ?? this.accounts.get([unit, id]);
+    if (!acct) return undefined;
     const today = dayIndex(now);
-    if (acct.demurrageDay >= today) return;
+    if (acct.demurrageDay >= today) return acct;
     if (isSystemAccount(id)) {
-      this.accounts.put([unit, id], { ...acct, demurrageDay: today });
-      return;
+      const next = { ...acct, demurrageDay: today };
+      this.accounts.put([unit, id], next);
+      return next;
     }
     const p = this.params();
     const { decay, carry } = decayOver(acct.balance, acct.demurrageCarry, acct.demurrageDay, today, (d) => p.demurrageRateBp(d));
     if (decay === 0) {
-      this.accounts.put([unit, id], { ...acct, demurrageDay: today, demurrageCarry: carry });
-      return;
+      const next = { ...acct, demurrageDay: today, demurrageCarry: carry };
+      this.accounts.put([unit, id], next);
+      return next;
     }
     const fund = this.accounts.get([unit, FUND])!;
-    const entry = this.journal.append('demurrage', now, null, [
-      { account: id, unit, delta: -decay },
-      { account: FUND, unit, delta: decay },
-    ], { account: id, unit, fromDay: acct.demurrageDay, toDay: today });
     const after = acct.balance - decay;
-    this.accounts.put([unit, id], { ...acct, balance: after, demurrageDay: today, demurrageCarry: carry });
+    this.journal.append('demurrage', now, null, [
+      { account: id, unit, delta: -decay, balance: after },
+      { account: FUND, unit, delta: decay, balance: fund.balance + decay },
+    ], { fromDay: acct.demurrageDay, toDay: today });
+    const next = { ...acct, balance: after, demurrageDay: today, demurrageCarry: carry };
+    this.accounts.put([unit, id], next);
     this.accounts.put([unit, FUND], { ...fund, balance: fund.balance + decay });
-    this.writeHistory(entry, id, unit, -decay, after, FUND, null, null, null, 'demurrage');
-    this.writeHistory(entry, FUND, unit, decay, fund.balance + decay, id, null, null, null, 'demurrage');
+    return next;
   }
 
   /** Nightly: bring every account forward, in batches so no transaction grows large. */
@@ -260,6 +265,7 @@ export class Ledger {
       });
       count += batch.length;
     }
+    this.history.catchUp();
     const after = this.balanceOf(FUND);
     const decayed = { credit: after.credit - before.credit, hour: after.hour - before.hour };
     this.log.info({ module: 'ledger', accounts: count, decayed }, 'demurrage materialised');
@@ -294,12 +300,10 @@ export class Ledger {
     if (unit === 'hour' && !this.params().timeBankEnabled) throw HubError.rule('rule-broken', 'Time bank is off', 'this hub does not keep hours');
     const now = this.clock.now();
     // Touching an account books its demurrage first, so limits apply to today's balance.
-    const a0 = this.requireAccount(payer, unit);
-    const b0 = this.requireAccount(payee, unit);
-    this.bringForwardInTxn(payer, unit, now);
-    this.bringForwardInTxn(payee, unit, now);
-    const a = this.accounts.get([unit, payer]) ?? a0;
-    const b = this.accounts.get([unit, payee]) ?? b0;
+    let a = this.bringForwardInTxn(payer, unit, now, this.requireAccount(payer, unit))!;
+    const b = this.bringForwardInTxn(payee, unit, now, this.requireAccount(payee, unit))!;
+    // Bringing the payee forward may have credited the fund, which may be the payer.
+    if (payer === FUND) a = this.accounts.get([unit, payer])!;
     if (a.status !== 'open') throw HubError.rule('member-not-active', 'Payer cannot pay', `account ${payer} is frozen`);
     if (b.status !== 'open') throw HubError.rule('member-not-active', 'Payee cannot be paid', `account ${payee} is frozen`);
     const la = this.limitsOf(a);
@@ -318,26 +322,29 @@ export class Ledger {
         ceiling: lb.ceiling,
       });
     }
-    const id = randomId('t_');
     const memo = input.memo ?? null;
     const category = input.category ?? null;
+    const data: Record<string, unknown> = {};
+    if (memo !== null) data.memo = memo;
+    if (category !== null) data.category = category;
+    if (requestId !== null) data.requestId = requestId;
     const entry = this.journal.append('transfer', now, input.actor, [
-      { account: payer, unit, delta: -amount },
-      { account: payee, unit, delta: amount },
-    ], { transferId: id, memo, category, requestId });
-    this.accounts.put([unit, payer], { ...a, balance: aAfter });
-    this.accounts.put([unit, payee], { ...b, balance: bAfter });
-    const transfer: Transfer = { id, seq: entry.seq, at: entry.at, payer, payee, amount, unit, memo, category, requestId, initiatedBy: input.actor };
-    this.transfers.put(id, transfer);
-    this.writeHistory(entry, payer, unit, -amount, aAfter, payee, memo, category, id, 'transfer');
-    this.writeHistory(entry, payee, unit, amount, bAfter, payer, memo, category, id, 'transfer');
+      { account: payer, unit, delta: -amount, balance: aAfter },
+      { account: payee, unit, delta: amount, balance: bAfter },
+    ], data);
+    a.balance = aAfter;
+    b.balance = bAfter;
+    this.accounts.put([unit, payer], a);
+    this.accounts.put([unit, payee], b);
     const warnings: string[] = [];
     if (!isSystemAccount(payer) && aAfter < Math.trunc(la.floor * this.params().warnRatio)) warnings.push('near-credit-limit');
-    return { ...transfer, warnings };
+    return { id: transferIdOf(entry.seq), seq: entry.seq, at: entry.at, payer, payee, amount, unit, memo, category, requestId, initiatedBy: input.actor, warnings };
   }
 
   transfer(id: string): Transfer {
-    const t = this.transfers.get(id);
+    const seq = seqOfTransferId(id);
+    const entry = seq === undefined ? undefined : this.journal.get(seq);
+    const t = entry && transferFromEntry(entry);
     if (!t) throw HubError.notFound(`transfer ${id}`);
     return t;
   }
@@ -346,21 +353,6 @@ export class Ledger {
     const acct = this.accounts.get([unit, id]);
     if (!acct) throw HubError.rule('rule-broken', 'No such account', `there is no ${unit} account for ${id}`, { account: id });
     return acct;
-  }
-
-  private writeHistory(
-    entry: JournalEntry,
-    account: string,
-    unit: Unit,
-    delta: number,
-    balance: number,
-    counterparty: string | null,
-    memo: string | null,
-    category: string | null,
-    transferId: string | null,
-    kind: HistoryRow['kind'],
-  ): void {
-    this.history.put([account, unit, entry.seq], { seq: entry.seq, at: entry.at, kind, unit, delta, balance, counterparty, memo, category, transferId });
   }
 
   private withIdempotency<T>(scope: string, actor: string | null, key: string | null | undefined, request: unknown, run: () => T): T {
@@ -375,26 +367,12 @@ export class Ledger {
 
   // ── history ─────────────────────────────────────────────────────────────
 
-  /** Newest first. `cursor` is the sequence number to continue below. */
-  historyPage(account: string, unit: Unit, opts: { limit?: number; cursor?: number | null; from?: number; to?: number; kind?: HistoryRow['kind'] } = {}): HistoryPage {
-    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
-    const items: HistoryRow[] = [];
-    const start: HistoryKey = [account, unit, opts.cursor != null ? opts.cursor - 1 : Number.MAX_SAFE_INTEGER];
-    const end: HistoryKey = [account, unit, -1];
-    for (const { value } of this.history.getRange({ start, end, reverse: true })) {
-      if (opts.to !== undefined && value.at > opts.to) continue;
-      if (opts.from !== undefined && value.at < opts.from) break;
-      if (opts.kind && value.kind !== opts.kind) continue;
-      items.push(value);
-      if (items.length > limit) break;
-    }
-    const more = items.length > limit;
-    if (more) items.pop();
-    return { items, nextCursor: more ? items[items.length - 1]!.seq : null };
+  historyPage(account: string, unit: Unit, opts: Parameters<HistoryIndex['page']>[2] = {}): HistoryPage {
+    return this.history.page(account, unit, opts);
   }
 
-  *allHistory(account: string, unit: Unit): Iterable<HistoryRow> {
-    for (const { value } of this.history.getRange({ start: [account, unit, -1], end: [account, unit, Number.MAX_SAFE_INTEGER] })) yield value;
+  allHistory(account: string, unit: Unit): Iterable<HistoryRow> {
+    return this.history.all(account, unit);
   }
 
   // ── requests ────────────────────────────────────────────────────────────
@@ -540,7 +518,7 @@ export class Ledger {
   exportAll(): { accounts: AccountState[]; transfers: Transfer[]; requests: PaymentRequest[]; journal: JournalEntry[] } {
     return {
       accounts: [...this.accounts.getRange({})].map((e) => e.value),
-      transfers: [...this.transfers.getRange({})].map((e) => e.value).sort((a, b) => a.seq - b.seq),
+      transfers: [...this.storedTransfers()],
       requests: [...this.requests.getRange({})].map((e) => e.value),
       journal: [...this.journal.scan()],
     };
@@ -550,10 +528,11 @@ export class Ledger {
     return [...this.accounts.getRange({})].map((e) => e.value);
   }
 
-  storedTransfers(): Iterable<Transfer> {
-    return (function* (db) {
-      for (const { value } of db.getRange({})) yield value;
-    })(this.transfers);
+  *storedTransfers(): Iterable<Transfer> {
+    for (const e of this.journal.scan()) {
+      const t = transferFromEntry(e);
+      if (t) yield t;
+    }
   }
 }
 

@@ -27,6 +27,8 @@ export interface Posting {
   account: string;
   unit: Unit;
   delta: number;
+  /** The account's balance after this posting, so statements need no second write. */
+  balance?: number;
 }
 
 export type JournalKind =
@@ -103,4 +105,35 @@ export interface Limits {
 
 export function isSystemAccount(id: string): boolean {
   return id === FUND || id.startsWith(CLEARING_PREFIX);
+}
+
+/** A transfer is its journal entry: its id is the entry's sequence number. */
+export function transferIdOf(seq: number): string {
+  return `t_${seq}`;
+}
+
+export function seqOfTransferId(id: string): number | undefined {
+  const m = /^t_(\d{1,15})$/.exec(id);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function transferFromEntry(e: JournalEntry): Transfer | undefined {
+  if (e.kind !== 'transfer') return undefined;
+  const out = e.postings.find((p) => p.delta < 0);
+  const inn = e.postings.find((p) => p.delta > 0);
+  if (!out || !inn) return undefined;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: transferIdOf(e.seq),
+    seq: e.seq,
+    at: e.at,
+    payer: out.account,
+    payee: inn.account,
+    amount: inn.delta,
+    unit: inn.unit,
+    memo: str(e.data.memo),
+    category: str(e.data.category),
+    requestId: str(e.data.requestId),
+    initiatedBy: e.actor,
+  };
 }

@@ -121,7 +121,7 @@ export class Members {
     this.sessions = store.db<Session, string>('sessions');
     this.tokens = store.db<ApiToken & { hash: string }, string>('api-tokens');
     this.invites = store.db<Invite, string>('invites');
-    this.events = store.db<MemberEvent, [string, number, string]>('member-events');
+    this.events = store.db<MemberEvent, [string, number]>('member-events');
     this.idem = new Idempotency(store);
     this.loginLimiter = new FailureRateLimiter(params.loginAttempts, params.loginWindowMs, () => clock.now());
   }
@@ -159,7 +159,7 @@ export class Members {
   }
 
   eventsOf(memberId: string): MemberEvent[] {
-    return [...this.events.getRange({ start: [memberId, 0, ''], end: [memberId, Number.MAX_SAFE_INTEGER, ''] })].map((e) => e.value);
+    return [...this.events.getRange({ start: [memberId, 0], end: [memberId, Number.MAX_SAFE_INTEGER] })].map((e) => e.value);
   }
 
   // ── joining ─────────────────────────────────────────────────────────────
@@ -257,7 +257,10 @@ export class Members {
 
   private event(memberId: string, actor: string | null, event: MemberEvent['event'], detail: Record<string, unknown>) {
     const at = this.clock.now();
-    this.events.put([memberId, at, randomId('', 4)], { at, memberId, actor, event, detail });
+    // Keyed by member then a per-member counter, so events list in the order they happened.
+    let n = 0;
+    for (const key of this.events.getKeys({ start: [memberId, Number.MAX_SAFE_INTEGER], end: [memberId, -1], reverse: true, limit: 1 })) n = key[1] + 1;
+    this.events.put([memberId, n], { at, memberId, actor, event, detail });
   }
 
   // ── stewardship ─────────────────────────────────────────────────────────

@@ -11,6 +11,8 @@ import { open, type Database, type Key, type RootDatabase } from 'lmdb';
  * once the batch is flushed to disk, so an acknowledged change survives a
  * power cut.
  */
+const STRUCTURES = Symbol.for('structures');
+
 export class Store {
   private constructor(readonly root: RootDatabase, readonly path: string) {}
 
@@ -22,19 +24,38 @@ export class Store {
   }
 
   db<V = unknown, K extends Key = Key>(name: string): Database<V, K> {
-    return this.root.openDB<V, K>({ name });
+    // Shared msgpack structures: records are stored without repeating their field names.
+    return this.root.openDB<V, K>({ name, sharedStructuresKey: STRUCTURES });
+  }
+
+  private readonly rollbackListeners: Array<() => void> = [];
+
+  /** Called synchronously when a write callback throws and its writes are undone. */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener);
+  }
+
+  private guarded<T>(fn: () => T): () => T {
+    return () => {
+      try {
+        return fn();
+      } catch (e) {
+        for (const l of this.rollbackListeners) l();
+        throw e;
+      }
+    };
   }
 
   /** Atomic, durable write; resolves after the commit is flushed. */
   async write<T>(fn: () => T): Promise<T> {
-    const result = (await this.root.childTransaction(fn as () => unknown)) as T;
+    const result = (await this.root.childTransaction(this.guarded(fn) as () => unknown)) as T;
     await this.root.flushed;
     return result;
   }
 
   /** Atomic write committed before returning; for start-up and the CLI, not hot paths. */
   writeSync<T>(fn: () => T): T {
-    return this.root.transactionSync(fn);
+    return this.root.transactionSync(this.guarded(fn));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench -- NAME [NAME...]`: runs the named benchmarks (all when none
+ * is named). Each prints its figures and a ratio against a reference that it
+ * measures in the same run, on the same machine.
+ */
+const benches: Record<string, () => Promise<unknown>> = {
+  ledger: () => import('./ledger.js').then((m) => m.run()),
+  http: () => import('./http.js').then((m) => m.run()),
+};
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const chosen = names.length ? names : Object.keys(benches);
+for (const name of chosen) {
+  const bench = benches[name];
+  if (!bench) {
+    process.stderr.write(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`\n== ${name} ==\n`);
+  await bench();
+}
