@@ -284,7 +284,7 @@ export class Ledger {
     const result = await this.store.write(() =>
       this.withIdempotency('transfer', input.actor, input.idempotencyKey, request, () => this.payInTxn({ ...input, unit }, null)),
     );
-    this.log.info({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
+    this.log.debug({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
     return result;
   }
 
