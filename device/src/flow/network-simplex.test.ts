@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkCertificate } from './certificate.js';
+import { networkSimplex } from './network-simplex.js';
+import { FlowInputError, type FlowProblem } from './problem.js';
+import { referenceMinCostFlow } from './reference-ssp.js';
+
+const arcs = (list: Array<[number, number, number, number, number?]>) => ({
+  from: list.map((a) => a[0]),
+  to: list.map((a) => a[1]),
+  upper: list.map((a) => a[2]),
+  cost: list.map((a) => a[3]),
+  lower: list.map((a) => a[4] ?? 0),
+});
+
+/** Random instances that are feasible by construction: supplies come from a random flow. */
+export const randomProblem = fc
+  .record({ n: fc.integer({ min: 2, max: 9 }), m: fc.integer({ min: 1, max: 24 }), seed: fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 200, maxLength: 200 }) })
+  .map(({ n, m, seed }) => {
+    let k = 0;
+    const r = (lo: number, hi: number) => lo + (seed[k++ % seed.length]! % (hi - lo + 1));
+    const from: number[] = [];
+    const to: number[] = [];
+    const lower: number[] = [];
+    const upper: number[] = [];
+    const cost: number[] = [];
+    const supply = new Array<number>(n).fill(0);
+    for (let e = 0; e < m; e++) {
+      const u = r(0, n - 1);
+      const v = r(0, n - 1);
+      const lo = r(0, 3) === 0 ? r(0, 4) : 0;
+      const up = lo + r(0, 12);
+      const f = r(lo, up);
+      from.push(u);
+      to.push(v);
+      lower.push(lo);
+      upper.push(up);
+      cost.push(r(0, 30) - 8);
+      supply[u]! += f;
+      supply[v]! -= f;
+    }
+    return { nodeCount: n, supply, from, to, lower, upper, cost } satisfies FlowProblem;
+  });
+
+describe('network simplex', () => {
+  it('solves a hand-made transport problem to its known optimum', () => {
+    // Two farms (supply 4 and 3) and two kitchens (need 5 and 2).
+    const p: FlowProblem = { nodeCount: 4, supply: [4, 3, -5, -2], ...arcs([[0, 2, 10, 2], [0, 3, 10, 5], [1, 2, 10, 4], [1, 3, 10, 1]]) };
+    const s = networkSimplex(p);
+    expect(s.status).toBe('optimal');
+    // Farm 0 sends 4 to kitchen 2 (cost 8); farm 1 sends 1 to kitchen 2 (4) and 2 to kitchen 3 (2): 14.
+    expect(s.cost).toBe(14);
+    expect([...s.flow]).toEqual([4, 0, 1, 2]);
+    expect(checkCertificate(p, s.flow, s.potential)).toEqual([]);
+  });
+
+  it('honours lower bounds and parallel arcs', () => {
+    const p: FlowProblem = { nodeCount: 2, supply: [5, -5], ...arcs([[0, 1, 3, 1], [0, 1, 10, 4], [0, 1, 4, 9, 2]]) };
+    const s = networkSimplex(p);
+    expect(s.status).toBe('optimal');
+    expect([...s.flow]).toEqual([3, 0, 2]); // the expensive arc must carry its lower bound of 2
+    expect(s.cost).toBe(3 + 18);
+    expect(checkCertificate(p, s.flow, s.potential)).toEqual([]);
+  });
+
+  it('uses a negative-cost cycle to its capacity', () => {
+    const p: FlowProblem = { nodeCount: 3, supply: [0, 0, 0], ...arcs([[0, 1, 5, -3], [1, 2, 4, 1], [2, 0, 9, 1]]) };
+    const s = networkSimplex(p);
+    expect(s.cost).toBe(-4);
+    expect([...s.flow]).toEqual([4, 4, 4]);
+  });
+
+  it('reports infeasibility as such', () => {
+    const p: FlowProblem = { nodeCount: 3, supply: [5, 0, -5], ...arcs([[0, 1, 10, 1], [1, 2, 3, 1]]) };
+    expect(networkSimplex(p).status).toBe('infeasible');
+    const lowerTooHigh: FlowProblem = { nodeCount: 2, supply: [0, 0], ...arcs([[0, 1, 5, 1, 2]]) };
+    expect(networkSimplex(lowerTooHigh).status).toBe('infeasible');
+  });
+
+  it('reports an unbounded negative cycle', () => {
+    const p: FlowProblem = { nodeCount: 2, supply: [0, 0], ...arcs([[0, 1, Infinity, -1], [1, 0, Infinity, 0]]) };
+    expect(networkSimplex(p).status).toBe('unbounded');
+  });
+
+  it('refuses malformed input with a clear error', () => {
+    expect(() => networkSimplex({ nodeCount: 2, supply: [1, 0], ...arcs([]) })).toThrow(FlowInputError);
+    expect(() => networkSimplex({ nodeCount: 2, supply: [0, 0], ...arcs([[0, 5, 1, 1]]) })).toThrow(/endpoint/);
+    expect(() => networkSimplex({ nodeCount: 2, supply: [0, 0], ...arcs([[0, 1, 1, 1.5]]) })).toThrow(/cost/);
+    expect(() => networkSimplex({ nodeCount: 2, supply: [0, 0], ...arcs([[0, 1, 1, 1, 3]]) })).toThrow(/lower bound/);
+  });
+
+  it('agrees with successive shortest paths on random instances, with a valid certificate', () => {
+    fc.assert(
+      fc.property(randomProblem, (p) => {
+        const s = networkSimplex(p);
+        const ref = referenceMinCostFlow(p);
+        expect(s.status).toBe(ref.status);
+        expect(s.cost).toBe(ref.cost);
+        expect(checkCertificate(p, s.flow, s.potential)).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('finds random infeasible supplies infeasible, as the reference does', () => {
+    fc.assert(
+      fc.property(randomProblem, fc.integer({ min: 1, max: 20 }), (p, extra) => {
+        const supply = [...(p.supply as number[])];
+        supply[0]! += extra;
+        supply[1]! -= extra;
+        const q = { ...p, supply };
+        expect(networkSimplex(q).status).toBe(referenceMinCostFlow(q).status);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
