@@ -64,3 +64,45 @@ describe('hyphae CLI', () => {
     expect(nobody.err).toContain('no member has the email nobody@example.org');
   });
 });
+
+describe('hyphae flow solve and hyphae clear', () => {
+  it('solves a DIMACS file and prints the cost first, flows on request', () => {
+    const f = join(dir, 'p.min');
+    writeFileSync(f, 'c two farms, two kitchens\np min 4 4\nn 1 4\nn 2 3\nn 3 -5\nn 4 -2\na 1 3 0 10 2\na 1 4 0 10 5\na 2 3 0 10 4\na 2 4 0 10 1\n');
+    for (const algorithm of ['ns', 'cs']) {
+      const r = hyphae(['flow', 'solve', f, '--algorithm', algorithm, '--flows']);
+      expect(r.code).toBe(0);
+      const lines = r.out.trim().split('\n');
+      expect(lines[0]).toBe('cost 14');
+      expect(lines.filter((l) => l.startsWith('f ')).sort()).toEqual(['f 1 3 4', 'f 2 3 1', 'f 2 4 2']);
+    }
+  });
+
+  it('exits 2 with a message on an infeasible or malformed file', () => {
+    const bad = join(dir, 'bad.min');
+    writeFileSync(bad, 'p min 2 1\na 1 2 0 5\n');
+    const r1 = hyphae(['flow', 'solve', bad]);
+    expect(r1.code).toBe(2);
+    expect(r1.err).toContain('line 2: the cost must be an integer');
+    const inf = join(dir, 'inf.min');
+    writeFileSync(inf, 'p min 2 1\nn 1 9\nn 2 -9\na 1 2 0 5 1\n');
+    const r2 = hyphae(['flow', 'solve', inf]);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain('infeasible');
+    expect(hyphae(['flow', 'solve', join(dir, 'missing.min')]).code).toBe(2);
+  });
+
+  it('clears a CSV of obligations and writes what remains', () => {
+    const f = join(dir, 'debts.csv');
+    writeFileSync(f, 'debtor,creditor,amount\nana,bo,10\nbo,cy,7\ncy,ana,5\nbo,ana,2\n');
+    const out = join(dir, 'left.csv');
+    const r = hyphae(['clear', f, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ totalBefore: 24, totalAfter: 5, cleared: 19, obligations: 2, cycles: 2 });
+    expect(readFileSync(out, 'utf8')).toBe('debtor,creditor,amount\nana,bo,3\nbo,cy,2\n');
+    writeFileSync(f, 'ana,bo,-3\n');
+    const bad = hyphae(['clear', f]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('line 1: the amount must be positive');
+  });
+});

@@ -9,6 +9,7 @@ import { createLogger, silentLogger } from '../log.js';
 import { ROLES, type Role } from '../members/members.js';
 import { VERSION } from '../version.js';
 import { intOption, parse, required, resolveConfig, UsageError, type Options } from './args.js';
+import { clearCsv, flowSolve, InputFileError } from './flow.js';
 
 const USAGE = `hyphae ${VERSION}: the neighbourhood hub
 
@@ -20,6 +21,10 @@ Usage:
   hyphae token create --data DIR --email E [--name N]
   hyphae ledger verify --data DIR         JSON report; exit 1 if anything is wrong
   hyphae export --data DIR --out FILE     all community data as JSON
+  hyphae flow solve FILE [--algorithm ns|cs] [--flows]
+                                          solve a DIMACS min-cost flow problem
+  hyphae clear FILE.csv [--out FILE] [--algorithm ns|cs]
+                                          multilateral set-off of debtor,creditor,amount lines
 
 The first admin of an empty hub comes from HYPHAE_ADMIN_EMAIL and
 HYPHAE_ADMIN_PASSWORD at start, or from 'hyphae member add --role admin'.`;
@@ -36,6 +41,8 @@ const commands: Record<string, Command> = {
   'token create': tokenCreate,
   'ledger verify': ledgerVerify,
   export: exportData,
+  'flow solve': flowSolve,
+  clear: clearCsv,
 };
 
 async function start(argv: string[]): Promise<number> {
@@ -200,7 +207,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
+    if (err instanceof InputFileError) {
+      process.stderr.write(`hyphae: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof UsageError) {
       process.stderr.write(`hyphae: ${err.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else if (isHubError(err)) {

@@ -1,0 +1,70 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { clear, ClearingInputError, parseObligationsCsv } from '../flow/clearing.js';
+import { costScaling } from '../flow/cost-scaling.js';
+import { parseDimacs } from '../flow/dimacs.js';
+import { networkSimplex } from '../flow/network-simplex.js';
+import { FlowInputError } from '../flow/problem.js';
+import { parse, UsageError } from './args.js';
+
+/** A problem with the input file: message and exit code 2, as for a usage error. */
+export class InputFileError extends UsageError {}
+
+function readInput(path: string | undefined, what: string): string {
+  if (!path) throw new UsageError(`give the ${what} file`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputFileError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+function algorithmOf(v: unknown): 'ns' | 'cs' {
+  if (v !== 'ns' && v !== 'cs') throw new UsageError('--algorithm must be ns (network simplex) or cs (cost scaling)');
+  return v;
+}
+
+/** hyphae flow solve FILE [--algorithm ns|cs] [--flows] */
+export async function flowSolve(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { algorithm: { type: 'string', default: 'ns' }, flows: { type: 'boolean', default: false } });
+  const algorithm = algorithmOf(values.algorithm);
+  const text = readInput(positionals[0], 'DIMACS');
+  let problem;
+  try {
+    problem = parseDimacs(text);
+  } catch (e) {
+    if (e instanceof FlowInputError) throw new InputFileError(`${positionals[0]}: ${e.message}`);
+    throw e;
+  }
+  const sol = algorithm === 'ns' ? networkSimplex(problem) : costScaling(problem);
+  if (sol.status !== 'optimal') throw new InputFileError(`${positionals[0]}: the problem is ${sol.status}`);
+  const lines = [`cost ${sol.cost}`, `algorithm ${sol.stats.algorithm}`, `nodes ${problem.nodeCount}`, `arcs ${problem.from.length}`, `iterations ${sol.stats.iterations}`, `ms ${sol.stats.ms.toFixed(1)}`];
+  if (values.flows) {
+    for (let e = 0; e < sol.flow.length; e++) {
+      if (sol.flow[e] !== 0) lines.push(`f ${problem.from[e]! + 1} ${problem.to[e]! + 1} ${sol.flow[e]}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+/** hyphae clear FILE.csv [--out FILE] [--algorithm ns|cs] */
+export async function clearCsv(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' }, algorithm: { type: 'string', default: 'cs' } });
+  const algorithm = algorithmOf(values.algorithm);
+  const text = readInput(positionals[0], 'obligations CSV');
+  let result;
+  try {
+    result = clear(parseObligationsCsv(text), algorithm);
+  } catch (e) {
+    if (e instanceof ClearingInputError) throw new InputFileError(`${positionals[0]}: ${e.message}`);
+    throw e;
+  }
+  if (typeof values.out === 'string') {
+    const csv = ['debtor,creditor,amount', ...result.remaining.map((o) => `${o.debtor},${o.creditor},${o.amount}`)].join('\n') + '\n';
+    writeFileSync(values.out + '.tmp', csv);
+    renameSync(values.out + '.tmp', values.out);
+  }
+  const { totalBefore, totalAfter, cleared, cycles } = result;
+  process.stdout.write(JSON.stringify({ totalBefore, totalAfter, cleared, obligations: result.remaining.length, cycles, ms: Number(result.stats.ms.toFixed(1)) }) + '\n');
+  return 0;
+}
