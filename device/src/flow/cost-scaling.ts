@@ -9,7 +9,7 @@ import { shortestPathPotentials } from './potentials.js';
  * pivots. The optimality certificate is computed afterwards from shortest
  * paths in the residual graph, so it does not depend on the scaled prices.
  */
-const ALPHA = 16;
+const ALPHA = 8;
 
 export function costScaling(problem: FlowProblem): FlowSolution {
   const t0 = performance.now();

@@ -1,0 +1,145 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { costScaling, networkSimplex, writeDimacs, type FlowProblem } from '@hyphae/device/flow';
+import { clearingInstance, geographic, netgen } from '@hyphae/test-rig/flow-instances';
+import { fmt, median, tempDir } from './util.js';
+
+/**
+ * Our solvers against LEMON's NetworkSimplex (C++, compiled here from
+ * Debian's liblemon-dev with a driver of our own) and HiGHS as an LP, on
+ * instances generated in this run. Targets: identical optimal costs; ≤ 2.5×
+ * LEMON's warm median time at 1k–16k nodes; ≥ 10× faster than HiGHS from 4k.
+ */
+const RUNS = 5;
+
+interface Row {
+  instance: string;
+  nodes: number;
+  arcs: number;
+  cost: number;
+  ours: number;
+  oursAlgo: string;
+  lemon?: number;
+  lemonCost?: number;
+  highs?: number;
+  highsCost?: number;
+}
+
+function lemonDriver(dir: string): string | null {
+  const src = fileURLToPath(new URL('../lemon/driver.cpp', import.meta.url));
+  const bin = join(dir, 'lemon-driver');
+  const r = spawnSync('g++', ['-O2', '-o', bin, src], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`LEMON comparison skipped: cannot compile the driver (install liblemon-dev and g++).\n${r.stderr ?? ''}`);
+    return null;
+  }
+  return bin;
+}
+
+function timeLemon(bin: string, file: string): { ms: number; cost: number } {
+  const out = execFileSync(bin, [file, String(RUNS + 1)], { encoding: 'utf8' });
+  const times = [...out.matchAll(/^ms (\S+)$/gm)].map((m) => Number(m[1]));
+  const cost = Number(/^cost (-?\d+)$/m.exec(out)![1]);
+  return { ms: median(times.slice(1)), cost }; // warm: the first run is discarded
+}
+
+function timeOurs(p: FlowProblem, algo: 'ns' | 'cs'): { ms: number; cost: number } {
+  const solve = algo === 'ns' ? networkSimplex : costScaling;
+  const times: number[] = [];
+  let cost = 0;
+  for (let i = 0; i <= RUNS; i++) {
+    const t0 = performance.now();
+    const s = solve(p);
+    times.push(performance.now() - t0);
+    if (s.status !== 'optimal') throw new Error(`our solver says ${s.status}`);
+    cost = s.cost;
+  }
+  return { ms: median(times.slice(1)), cost };
+}
+
+function lpOf(p: FlowProblem): string {
+  const lines = ['Minimize', ' obj: ' + Array.from({ length: p.from.length }, (_, e) => `${p.cost[e]! >= 0 ? '+' : '-'} ${Math.abs(p.cost[e]!)} x${e}`).join(' '), 'Subject To'];
+  const rows: string[][] = Array.from({ length: p.nodeCount }, () => []);
+  for (let e = 0; e < p.from.length; e++) {
+    rows[p.from[e]!]!.push(`+ x${e}`);
+    rows[p.to[e]!]!.push(`- x${e}`);
+  }
+  rows.forEach((r, i) => lines.push(` n${i}: ${r.length ? r.join(' ') : '0 x0'} = ${p.supply[i]}`));
+  lines.push('Bounds');
+  for (let e = 0; e < p.from.length; e++) lines.push(` ${p.lower ? p.lower[e] : 0} <= x${e} <= ${Number.isFinite(p.upper[e]!) ? p.upper[e] : '+inf'}`);
+  lines.push('End');
+  return lines.join('\n');
+}
+
+async function timeHighs(p: FlowProblem): Promise<{ ms: number; cost: number }> {
+  const loadHighs = (await import('highs')).default as unknown as () => Promise<{ solve(lp: string, o?: object): { Status: string; ObjectiveValue: number } }>;
+  const highs = await loadHighs();
+  const lp = lpOf(p);
+  const times: number[] = [];
+  let cost = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = highs.solve(lp, { log_to_console: false, output_flag: false });
+    times.push(performance.now() - t0);
+    if (r.Status !== 'Optimal') throw new Error(`HiGHS says ${r.Status}`);
+    cost = Math.round(r.ObjectiveValue);
+  }
+  return { ms: median(times), cost };
+}
+
+export async function run(): Promise<void> {
+  const dir = tempDir('hyphae-bench-flow-');
+  try {
+    const lemon = lemonDriver(dir.path);
+    const instances: Array<[string, FlowProblem, 'ns' | 'cs', boolean]> = [
+      ['netgen-1k', netgen(1_000, 8, 1), 'ns', true],
+      ['netgen-4k', netgen(4_000, 8, 2), 'ns', true],
+      ['netgen-16k', netgen(16_000, 8, 3), 'ns', false],
+      ['geographic-1k', geographic(1_000, 6, 4), 'ns', true],
+      ['geographic-4k', geographic(4_000, 6, 5), 'ns', true],
+      ['clearing-1k', clearingInstance(1_000, 7_500, 6), 'cs', true],
+      ['clearing-10k', clearingInstance(10_000, 75_000, 7), 'cs', false],
+    ];
+    const rows: Row[] = [];
+    for (const [name, p, algo, withHighs] of instances) {
+      process.stdout.write(`  ${name}: ${fmt(p.nodeCount)} nodes, ${fmt(p.from.length)} arcs …\n`);
+      const ours = timeOurs(p, algo);
+      const row: Row = { instance: name, nodes: p.nodeCount, arcs: p.from.length, cost: ours.cost, ours: ours.ms, oursAlgo: algo };
+      if (lemon) {
+        const file = join(dir.path, `${name}.min`);
+        writeFileSync(file, writeDimacs(p));
+        const l = timeLemon(lemon, file);
+        row.lemon = l.ms;
+        row.lemonCost = l.cost;
+      }
+      if (withHighs) {
+        const h = await timeHighs(p);
+        row.highs = h.ms;
+        row.highsCost = h.cost;
+      }
+      rows.push(row);
+    }
+    console.table(
+      rows.map((r) => ({
+        instance: r.instance,
+        'ours ms': `${fmt(r.ours, 1)} (${r.oursAlgo})`,
+        'LEMON ms': r.lemon === undefined ? '-' : fmt(r.lemon, 1),
+        'ours/LEMON': r.lemon === undefined ? '-' : fmt(r.ours / r.lemon, 2),
+        'HiGHS ms': r.highs === undefined ? '-' : fmt(r.highs, 0),
+        'HiGHS/ours': r.highs === undefined ? '-' : fmt(r.highs / r.ours, 1),
+        'same cost': (r.lemonCost === undefined || r.lemonCost === r.cost) && (r.highsCost === undefined || r.highsCost === r.cost) ? 'yes' : `NO (${r.cost} / ${r.lemonCost} / ${r.highsCost})`,
+      })),
+    );
+    const ns = rows.filter((r) => r.oursAlgo === 'ns' && r.lemon !== undefined);
+    console.log(`targets: same optimal cost everywhere → ${rows.every((r) => (r.lemonCost ?? r.cost) === r.cost && (r.highsCost ?? r.cost) === r.cost) ? 'met' : 'NOT met'}`);
+    console.log(`         ≤ 2.5× LEMON on network simplex instances → worst ${fmt(Math.max(...ns.map((r) => r.ours / r.lemon!)), 2)}×`);
+    const big = rows.filter((r) => r.highs !== undefined && r.nodes >= 4_000);
+    console.log(`         ≥ 10× faster than HiGHS from 4k nodes → least ${fmt(Math.min(...big.map((r) => r.highs! / r.ours)), 1)}×`);
+    const c10 = rows.find((r) => r.instance === 'clearing-10k');
+    if (c10) console.log(`         clearing 10k members / 75k obligations < 300 ms → ${fmt(c10.ours, 0)} ms`);
+  } finally {
+    dir.remove();
+  }
+}
