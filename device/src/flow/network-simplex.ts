@@ -89,7 +89,6 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     const e = mReal + u;
     state[e] = STATE_TREE;
     cap[e] = Infinity;
-    cost[e] = ART;
     pred[u] = e;
     depth[u] = 1;
     attach(u, root);
@@ -98,12 +97,15 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
       target[e] = root;
       flow[e] = supply[u]!;
       predDir[u] = DIR_UP;
-      pi[u] = -ART;
+      // As in LEMON: only arcs into deficits cost ART; sending surplus to the root is free.
+      cost[e] = 0;
+      pi[u] = 0;
     } else {
       source[e] = root;
       target[e] = u;
       flow[e] = -supply[u]!;
       predDir[u] = DIR_DOWN;
+      cost[e] = ART;
       pi[u] = ART;
     }
   }
