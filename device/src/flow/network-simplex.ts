@@ -54,44 +54,34 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   const ART = (maxCost + 1) * nodes;
   if (!Number.isSafeInteger(ART * 2)) throw new FlowInputError('costs are too large for exact arithmetic');
 
+  // The spanning tree: parent pointers, and the nodes in preorder as a
+  // doubly linked "thread", so a subtree is the run of succNum nodes from
+  // its root to lastSucc.
   const parent = new Int32Array(nodes);
   const pred = new Int32Array(nodes);
   const predDir = new Int8Array(nodes);
-  const depth = new Int32Array(nodes);
+  const thread = new Int32Array(nodes);
+  const revThread = new Int32Array(nodes);
+  const succNum = new Int32Array(nodes);
+  const lastSucc = new Int32Array(nodes);
   const pi = new Float64Array(nodes);
-  const firstChild = new Int32Array(nodes).fill(-1);
-  const nextSib = new Int32Array(nodes).fill(-1);
-  const prevSib = new Int32Array(nodes).fill(-1);
-
-  const attach = (child: number, par: number) => {
-    parent[child] = par;
-    const f = firstChild[par]!;
-    nextSib[child] = f;
-    prevSib[child] = -1;
-    if (f >= 0) prevSib[f] = child;
-    firstChild[par] = child;
-  };
-  const detach = (child: number) => {
-    const par = parent[child]!;
-    const p = prevSib[child]!;
-    const q = nextSib[child]!;
-    if (p >= 0) nextSib[p] = q;
-    else firstChild[par] = q;
-    if (q >= 0) prevSib[q] = p;
-    nextSib[child] = prevSib[child] = -1;
-  };
 
   parent[root] = -1;
   pred[root] = -1;
-  depth[root] = 0;
-  pi[root] = 0;
+  succNum[root] = nodes;
+  lastSucc[root] = n > 0 ? n - 1 : root;
+  thread[root] = n > 0 ? 0 : root;
+  revThread[root] = n > 0 ? n - 1 : root;
   for (let u = 0; u < n; u++) {
     const e = mReal + u;
+    parent[u] = root;
+    pred[u] = e;
+    thread[u] = u + 1 < n ? u + 1 : root;
+    revThread[u] = u > 0 ? u - 1 : root;
+    succNum[u] = 1;
+    lastSucc[u] = u;
     state[e] = STATE_TREE;
     cap[e] = Infinity;
-    pred[u] = e;
-    depth[u] = 1;
-    attach(u, root);
     if (supply[u]! >= 0) {
       source[e] = u;
       target[e] = root;
@@ -139,7 +129,10 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     return best;
   };
 
-  const stack = new Int32Array(nodes);
+  const runFirst = new Int32Array(2 * nodes);
+  const runLast = new Int32Array(2 * nodes);
+  const stemSize = new Int32Array(nodes);
+  const stem = new Int32Array(nodes);
   let iterations = 0;
   for (;;) {
     const inArc = findEntering();
@@ -149,16 +142,12 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     const first = st === STATE_LOWER ? source[inArc]! : target[inArc]!;
     const second = st === STATE_LOWER ? target[inArc]! : source[inArc]!;
 
-    // The apex of the cycle.
+    // The apex of the cycle: an ancestor always has more successors.
     let a = first;
     let b = second;
     while (a !== b) {
-      if (depth[a]! > depth[b]!) a = parent[a]!;
-      else if (depth[b]! > depth[a]!) b = parent[b]!;
-      else {
-        a = parent[a]!;
-        b = parent[b]!;
-      }
+      if (succNum[a]! < succNum[b]!) a = parent[a]!;
+      else b = parent[b]!;
     }
     const join = a;
 
@@ -203,36 +192,86 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     state[outArc] = flow[outArc] === 0 ? STATE_LOWER : STATE_UPPER;
     state[inArc] = STATE_TREE;
 
-    // Re-hang the subtree below the leaving arc from the entering arc,
-    // reversing the path from uIn up to uOut.
+    // Re-hang the subtree T below the leaving arc from the entering arc.
+    // Rooted at uIn, T's preorder is: uIn's old subtree, then each stem node
+    // up to uOut followed by its old subtree minus the stem branch below it.
     const uIn = result === 1 ? first : second;
     const vIn = result === 1 ? second : first;
+    const vOut = parent[uOut]!;
+    const size = succNum[uOut]!;
+    const oldLast = lastSucc[uOut]!;
+    const before = revThread[uOut]!;
+    const after = thread[oldLast]!;
+    // T in its new preorder is a chain of runs of the old thread: uIn's old
+    // subtree, then for each stem node s above it the run from s up to the
+    // branch below it, and the run after that branch to the end of s's old
+    // subtree. Collect the runs' ends first, then splice them together.
+    let runs = 0;
+    runFirst[runs] = uIn;
+    runLast[runs++] = lastSucc[uIn]!;
+    for (let below = uIn, st = parent[uIn]!; below !== uOut; below = st, st = parent[st]!) {
+      runFirst[runs] = st;
+      runLast[runs++] = revThread[below]!;
+      if (lastSucc[below] !== lastSucc[st]) {
+        runFirst[runs] = thread[lastSucc[below]!]!;
+        runLast[runs++] = lastSucc[st]!;
+      }
+    }
+    const lastNode = runLast[runs - 1]!;
+
+    // New subtree sizes along the stem uIn … uOut, computed from the top down:
+    // each stem node keeps its old subtree minus the branch below it, plus
+    // everything above it on the stem.
+    let stemLen = 0;
+    for (let u = uIn; ; u = parent[u]!) {
+      stem[stemLen++] = u;
+      if (u === uOut) break;
+    }
+    let acc = 0;
+    for (let i = stemLen - 1; i >= 1; i--) {
+      acc += succNum[stem[i]!]! - succNum[stem[i - 1]!]!;
+      stemSize[stem[i]!] = acc;
+    }
+    stemSize[uIn] = size;
+
+    // Reverse the stem.
     let w = uIn;
     let newPar = vIn;
     let newPred = inArc;
     for (;;) {
       const oldPar = parent[w]!;
       const oldPred = pred[w]!;
-      detach(w);
-      attach(w, newPar);
+      parent[w] = newPar;
       pred[w] = newPred;
       predDir[w] = source[newPred] === w ? DIR_UP : DIR_DOWN;
+      succNum[w] = stemSize[w]!;
+      lastSucc[w] = lastNode;
       if (w === uOut) break;
       newPar = w;
       newPred = oldPred;
       w = oldPar;
     }
 
-    // Potentials and depths of the moved subtree.
-    const sigma = pi[vIn]! - predDir[uIn]! * cost[inArc]! - pi[uIn]!;
-    let sp = 0;
-    stack[sp++] = uIn;
-    while (sp > 0) {
-      const u = stack[--sp]!;
-      pi[u]! += sigma;
-      depth[u] = depth[parent[u]!]! + 1;
-      for (let c = firstChild[u]!; c >= 0; c = nextSib[c]!) stack[sp++] = c;
+    // Unlink T, then link it in right after vIn.
+    thread[before] = after;
+    revThread[after] = before;
+    for (let u = vOut; u !== -1 && lastSucc[u] === oldLast; u = parent[u]!) lastSucc[u] = before;
+    const next = thread[vIn]!;
+    thread[vIn] = uIn;
+    revThread[uIn] = vIn;
+    for (let r = 1; r < runs; r++) {
+      thread[runLast[r - 1]!] = runFirst[r]!;
+      revThread[runFirst[r]!] = runLast[r - 1]!;
     }
+    thread[lastNode] = next;
+    revThread[next] = lastNode;
+    for (let u = vIn; u !== -1 && lastSucc[u] === vIn; u = parent[u]!) lastSucc[u] = lastNode;
+    for (let u = vOut; u !== join; u = parent[u]!) succNum[u]! -= size;
+    for (let u = vIn; u !== join; u = parent[u]!) succNum[u]! += size;
+
+    // Potentials of the moved subtree.
+    const sigma = pi[vIn]! - predDir[uIn]! * cost[inArc]! - pi[uIn]!;
+    for (let u = uIn, k = size; k > 0; k--, u = thread[u]!) pi[u]! += sigma;
   }
 
   for (let u = 0; u < n; u++) {
