@@ -134,9 +134,8 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   const stemSize = new Int32Array(nodes);
   const stem = new Int32Array(nodes);
   let iterations = 0;
-  for (;;) {
-    const inArc = findEntering();
-    if (inArc < 0) break;
+  /** One pivot on an entering arc; false if the cycle it closes has unbounded capacity. */
+  const pivot = (inArc: number): boolean => {
     iterations++;
     const st = state[inArc]!;
     const first = st === STATE_LOWER ? source[inArc]! : target[inArc]!;
@@ -173,9 +172,7 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
         result = 2;
       }
     }
-    if (delta === Infinity) {
-      return { status: 'unbounded', cost: 0, flow: new Float64Array(mReal), potential: new Float64Array(n), stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 } };
-    }
+    if (delta === Infinity) return false;
 
     if (delta > 0) {
       const val = st * delta;
@@ -186,7 +183,7 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
 
     if (result === 0) {
       state[inArc] = -st as -1 | 1;
-      continue;
+      return true;
     }
     const outArc = pred[uOut]!;
     state[outArc] = flow[outArc] === 0 ? STATE_LOWER : STATE_UPPER;
@@ -272,6 +269,21 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     // Potentials of the moved subtree.
     const sigma = pi[vIn]! - predDir[uIn]! * cost[inArc]! - pi[uIn]!;
     for (let u = uIn, k = size; k > 0; k--, u = thread[u]!) pi[u]! += sigma;
+    return true;
+  };
+
+  const unbounded = () => ({
+    status: 'unbounded' as const,
+    cost: 0,
+    flow: new Float64Array(mReal),
+    potential: new Float64Array(n),
+    stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 },
+  });
+
+  for (;;) {
+    const inArc = findEntering();
+    if (inArc < 0) break;
+    if (!pivot(inArc)) return unbounded();
   }
 
   for (let u = 0; u < n; u++) {
