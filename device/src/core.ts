@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { HubConfig } from './config/schema.js';
+import { Board } from './flow/board.js';
 import { Ledger, type LedgerParams } from './ledger/ledger.js';
 import { percentToBp } from './ledger/demurrage.js';
 import { Members, publicMember } from './members/members.js';
@@ -21,6 +22,7 @@ export interface Core {
   reliability: Reliability;
   ledger: Ledger;
   members: Members;
+  board: Board;
   exportData(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -55,6 +57,21 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     log,
   );
 
+  const board = new Board(
+    store,
+    ledger,
+    reliability,
+    clock,
+    () => ({
+      allocation: { costPerKm: config.flow.costPerKm, maxShare: config.flow.maxSupplierShare, unknownDistanceKm: 5 },
+      autoAcceptBelow: config.flow.autoAcceptBelow,
+      crisisPriority: config.flow.crisisPriority,
+      vulnerablePriority: config.flow.vulnerablePriority,
+      clearingAutomatic: config.flow.clearingAutomatic,
+    }),
+    log,
+  );
+
   const migrations: Migration[] = [{ id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() }];
   runMigrations(store, migrations, log);
 
@@ -66,6 +83,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     reliability,
     ledger,
     members,
+    board,
     exportData: () => ({
       format: 'hyphae-export',
       formatVersion: 1,
@@ -76,6 +94,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       members: members.list().map(publicMember),
       invites: members.listInvites(),
       reliability: reliability.all(),
+      board: { posts: board.listPosts(), proposals: board.proposalsFor(null), clearingRuns: board.listClearingRuns() },
       ...ledger.exportAll(),
     }),
     close: async () => {

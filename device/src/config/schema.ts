@@ -65,6 +65,19 @@ const timeBank = z
   .prefault({})
   .describe('The time bank');
 
+const flow = z
+  .object({
+    costPerKm: z.number().int().min(0).default(10).describe('Cost per unit per kilometre that the flow engine weighs against other routes'),
+    maxSupplierShare: z.number().gt(0).max(1).default(1).describe('Largest share of one need a single supplier may cover; below 1 spreads needs over several sources'),
+    autoAcceptBelow: z.number().int().min(0).default(0).describe('Proposals of at most this many units become pledges without asking; 0 means always ask'),
+    crisisPriority: z.number().int().min(1).default(10).describe('Weight of needs inside a declared emergency'),
+    vulnerablePriority: z.number().int().min(1).default(100).describe('Weight of needs of members a steward marked vulnerable, during an emergency'),
+    clearingAutomatic: z.boolean().default(false).describe('Apply multilateral clearing of open requests without asking the members it touches'),
+    clearingCron: z.string().default('30 3 * * 0').describe('When a clearing run is computed (cron syntax, hub timezone)'),
+  })
+  .prefault({})
+  .describe('Flow engine: needs, surpluses and clearing');
+
 const auth = z
   .object({
     sessionTtlHours: z.number().int().min(1).default(24 * 30).describe('How long a console sign-in lasts'),
@@ -91,6 +104,7 @@ export const configSchema = z
     currency,
     ledger,
     timeBank,
+    flow,
     auth,
     log,
   })

@@ -8,6 +8,7 @@ import { authenticate } from './auth.js';
 import type { AppEnv, App, Ctx, HttpDeps } from './context.js';
 import { registerAccounts } from './routes/accounts.js';
 import { registerAdmin } from './routes/admin.js';
+import { registerFlow } from './routes/flow.js';
 import { registerHealth } from './routes/health.js';
 import { registerMembers } from './routes/members.js';
 import { registerSessions } from './routes/sessions.js';
@@ -76,6 +77,7 @@ export function createApp(deps: HttpDeps): App {
   registerAccounts(app, deps);
   registerTransfers(app, deps);
   registerAdmin(app, deps);
+  registerFlow(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });

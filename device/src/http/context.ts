@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/schema.js';
 import { HubError } from '../errors.js';
+import type { Board } from '../flow/board.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { hasRole, type Member, type Members, type Role, type Session } from '../members/members.js';
 import type { Reliability } from '../reliability/reliability.js';
@@ -14,6 +15,7 @@ export interface HttpDeps {
   members: Members;
   ledger: Ledger;
   reliability: Reliability;
+  board: Board;
   log: Logger;
   exportData(): unknown;
 }

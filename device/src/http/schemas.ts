@@ -150,11 +150,12 @@ export const PaymentRequest = z
     unit: Unit,
     memo: z.string().nullable(),
     category: z.string().nullable(),
-    status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired']),
+    status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired', 'cleared']),
     createdAt: z.number().int(),
     expiresAt: z.number().int(),
     closedAt: z.number().int().nullable(),
     transferId: z.string().nullable(),
+    setOff: z.number().int().optional(),
   })
   .openapi('PaymentRequest');
 
@@ -176,7 +177,15 @@ export const HistoryRow = z
 export const HistoryPage = z.object({ items: z.array(HistoryRow), nextCursor: z.number().int().nullable() }).openapi('HistoryPage');
 
 export const Reliability = z
-  .object({ memberId: z.string(), requestsHonoured: z.number().int(), requestsRejected: z.number().int(), loansOnTime: z.number().int(), loansLate: z.number().int() })
+  .object({
+    memberId: z.string(),
+    requestsHonoured: z.number().int(),
+    requestsRejected: z.number().int(),
+    loansOnTime: z.number().int(),
+    loansLate: z.number().int(),
+    pledgesFulfilled: z.number().int(),
+    pledgesBroken: z.number().int(),
+  })
   .openapi('Reliability');
 
 export const VerifyReport = z

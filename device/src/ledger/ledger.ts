@@ -513,6 +513,34 @@ export class Ledger {
     return due.length;
   }
 
+  // ── clearing ────────────────────────────────────────────────────────────
+
+  /** Open credit requests: the obligations multilateral clearing works on. */
+  openObligations(): PaymentRequest[] {
+    const now = this.clock.now();
+    return [...this.requests.getRange({})].map((e) => e.value).filter((r) => r.status === 'open' && r.unit === 'credit' && r.expiresAt > now);
+  }
+
+  /**
+   * Applies a set-off inside the caller's transaction: each named open
+   * request is reduced by its amount, and closed as cleared at zero. No
+   * balance moves, so every member's net position is what it was. Refuses if
+   * any request changed since the set-off was computed.
+   */
+  setOffInTxn(setOffs: Array<{ requestId: string; amount: number; expected: number }>, actor: string | null): void {
+    const now = this.clock.now();
+    for (const s of setOffs) {
+      const r = this.requests.get(s.requestId);
+      if (!r || r.status !== 'open' || r.amount !== s.expected || r.expiresAt <= now) {
+        throw HubError.conflict(`request ${s.requestId} changed since the clearing was computed; compute it again`);
+      }
+      if (!Number.isSafeInteger(s.amount) || s.amount <= 0 || s.amount > r.amount) throw HubError.badRequest(`set-off of ${s.amount} does not fit request ${s.requestId}`);
+      const left = r.amount - s.amount;
+      this.requests.put(r.id, { ...r, amount: left, setOff: (r.setOff ?? 0) + s.amount, status: left === 0 ? 'cleared' : 'open', closedAt: left === 0 ? now : null });
+    }
+    this.journal.append('request.setoff', now, actor, [], { setOffs: setOffs.map(({ requestId, amount }) => ({ requestId, amount })) });
+  }
+
   // ── export ──────────────────────────────────────────────────────────────
 
   exportAll(): { accounts: AccountState[]; transfers: Transfer[]; requests: PaymentRequest[]; journal: JournalEntry[] } {

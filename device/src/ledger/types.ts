@@ -41,7 +41,8 @@ export type JournalKind =
   | 'request.open'
   | 'request.reject'
   | 'request.cancel'
-  | 'request.expire';
+  | 'request.expire'
+  | 'request.setoff';
 
 export interface JournalEntry {
   seq: number;
@@ -68,7 +69,7 @@ export interface Transfer {
   initiatedBy: string | null;
 }
 
-export type RequestStatus = 'open' | 'accepted' | 'rejected' | 'cancelled' | 'expired';
+export type RequestStatus = 'open' | 'accepted' | 'rejected' | 'cancelled' | 'expired' | 'cleared';
 
 export interface PaymentRequest {
   id: string;
@@ -83,6 +84,8 @@ export interface PaymentRequest {
   expiresAt: number;
   closedAt: number | null;
   transferId: string | null;
+  /** What multilateral clearing has already set off (amount is what is still owed). */
+  setOff?: number;
 }
 
 export interface HistoryRow {

@@ -10,11 +10,13 @@ export interface ReliabilityCounts {
   requestsRejected: number;
   loansOnTime: number;
   loansLate: number;
+  pledgesFulfilled: number;
+  pledgesBroken: number;
 }
 
 export type ReliabilityEvent = keyof ReliabilityCounts;
 
-const empty = (): ReliabilityCounts => ({ requestsHonoured: 0, requestsRejected: 0, loansOnTime: 0, loansLate: 0 });
+const empty = (): ReliabilityCounts => ({ requestsHonoured: 0, requestsRejected: 0, loansOnTime: 0, loansLate: 0, pledgesFulfilled: 0, pledgesBroken: 0 });
 
 export class Reliability {
   private readonly db;
@@ -31,6 +33,17 @@ export class Reliability {
     const cur = this.get(memberId);
     cur[event] += 1;
     this.db.put(memberId, cur);
+  }
+
+  /**
+   * Trust resistance for the flow engine: extra cost per unit for parties
+   * whose record has more broken than kept promises; 0 for a clean record.
+   */
+  resistance(memberId: string, scale = 20): number {
+    const c = this.get(memberId);
+    const kept = c.requestsHonoured + c.loansOnTime + c.pledgesFulfilled;
+    const broken = c.requestsRejected + c.loansLate + c.pledgesBroken;
+    return Math.round((scale * broken) / (kept + broken + 1));
   }
 
   all(): Array<{ memberId: string } & ReliabilityCounts> {

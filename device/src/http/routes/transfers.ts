@@ -39,7 +39,7 @@ const listRequests = createRoute({
   request: {
     query: z.object({
       direction: z.enum(['incoming', 'outgoing']).optional(),
-      status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired']).optional(),
+      status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired', 'cleared']).optional(),
     }),
   },
   responses: { 200: json(z.array(PaymentRequest), 'Requests, newest first'), ...problemResponses },

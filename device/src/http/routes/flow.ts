@@ -1,0 +1,202 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { RESOURCES, type Resource } from '../../flow/board.js';
+import { hasRole } from '../../members/members.js';
+import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
+import { json, MemberId, ruleResponses } from '../schemas.js';
+
+const ResourceSchema = z.enum(Object.keys(RESOURCES) as [Resource, ...Resource[]]).openapi({ description: 'food kg, water L, power kWh, labour h, tool item, medical item' });
+const PlaceSchema = z.object({ name: z.string().min(1).max(80), x: z.number(), y: z.number() }).openapi({ description: 'A named place; x and y in metres on the hub\'s local grid' });
+
+const Post = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['need', 'surplus']),
+    resource: ResourceSchema,
+    title: z.string(),
+    quantity: z.number().int(),
+    committed: z.number().int().optional(),
+    owner: z.string(),
+    onBehalfOf: z.string().nullable(),
+    place: PlaceSchema.nullable(),
+    from: z.number().int(),
+    to: z.number().int(),
+    status: z.enum(['open', 'closed', 'expired']),
+    createdAt: z.number().int(),
+  })
+  .openapi('BoardPost');
+
+const NewPost = z
+  .object({
+    kind: z.enum(['need', 'surplus']),
+    resource: ResourceSchema,
+    title: z.string().max(120).optional(),
+    quantity: z.number().int().min(1).max(1_000_000),
+    place: PlaceSchema.optional(),
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+    onBehalfOf: z.string().max(80).optional().openapi({ description: 'A household, or "hub"' }),
+  })
+  .openapi('NewBoardPost');
+
+const Proposal = z
+  .object({
+    id: z.string(),
+    resource: ResourceSchema,
+    offerId: z.string(),
+    wantId: z.string(),
+    supplier: z.string(),
+    receiver: z.string(),
+    quantity: z.number().int(),
+    unitCost: z.number(),
+    status: z.enum(['proposed', 'pledged', 'fulfilled', 'rejected', 'withdrawn', 'broken']),
+    supplierAccepted: z.boolean(),
+    receiverAccepted: z.boolean(),
+    createdAt: z.number().int(),
+    closedAt: z.number().int().nullable(),
+    transferId: z.string().nullable(),
+  })
+  .openapi('FlowProposal');
+
+const Crisis = z
+  .object({ id: z.string(), declaredBy: z.string(), declaredAt: z.number().int(), endedAt: z.number().int().nullable(), note: z.string(), places: z.array(z.string()), members: z.array(z.string()) })
+  .openapi('Crisis');
+
+const ClearingRun = z
+  .object({
+    id: z.string(),
+    createdAt: z.number().int(),
+    createdBy: z.string().nullable(),
+    status: z.enum(['proposed', 'applied', 'stale', 'empty']),
+    totalBefore: z.number().int(),
+    cleared: z.number().int(),
+    setOffs: z.array(z.object({ requestId: z.string(), amount: z.number().int(), expected: z.number().int(), payer: z.string(), payee: z.string() })),
+    affected: z.array(z.string()),
+    accepted: z.array(z.string()),
+  })
+  .openapi('ClearingRun');
+
+const idParam = z.object({ id: z.string() });
+const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 'application/json': { schema } }, required });
+
+const listPosts = createRoute({
+  method: 'get', path: '/api/v1/board/posts', tags: ['flow'], summary: 'Needs and surpluses',
+  request: { query: z.object({ resource: ResourceSchema.optional(), kind: z.enum(['need', 'surplus']).optional(), status: z.enum(['open', 'closed', 'expired']).optional(), mine: z.enum(['true', 'false']).optional() }) },
+  responses: { 200: json(z.array(Post), 'Posts, newest first'), ...ruleResponses },
+});
+const createPost = createRoute({
+  method: 'post', path: '/api/v1/board/posts', tags: ['flow'], summary: 'Post a need or a surplus; the engine proposes allocations at once',
+  request: { body: body(NewPost) },
+  responses: { 201: json(Post, 'The post'), ...ruleResponses },
+});
+const closePost = createRoute({
+  method: 'post', path: '/api/v1/board/posts/{id}/close', tags: ['flow'], summary: 'Close a post (its owner or a steward)',
+  request: { params: idParam },
+  responses: { 200: json(Post, 'The closed post'), ...ruleResponses },
+});
+const listProposals = createRoute({
+  method: 'get', path: '/api/v1/flow/proposals', tags: ['flow'], summary: 'Proposed allocations and pledges: mine, or all for stewards',
+  request: { query: z.object({ status: z.enum(['proposed', 'pledged', 'fulfilled', 'rejected', 'withdrawn', 'broken']).optional(), all: z.enum(['true', 'false']).optional() }) },
+  responses: { 200: json(z.array(Proposal), 'Proposals, newest first'), ...ruleResponses },
+});
+const proposalAction = (name: 'accept' | 'reject', summary: string) =>
+  createRoute({ method: 'post', path: `/api/v1/flow/proposals/{id}/${name}`, tags: ['flow'], summary, request: { params: idParam }, responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses } });
+const fulfil = createRoute({
+  method: 'post', path: '/api/v1/flow/proposals/{id}/fulfil', tags: ['flow'], summary: 'The receiver confirms delivery, optionally paying for it',
+  request: { params: idParam, body: body(z.object({ payment: z.number().int().min(1).optional() }), false) },
+  responses: { 200: json(Proposal, 'The fulfilled pledge'), ...ruleResponses },
+});
+const recompute = createRoute({
+  method: 'post', path: '/api/v1/flow/recompute', tags: ['flow'], summary: 'Solve again now (stewards)',
+  responses: { 200: json(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'), ...ruleResponses },
+});
+const cycles = createRoute({
+  method: 'get', path: '/api/v1/flow/cycles', tags: ['flow'], summary: 'Barter rings across resources among current proposals',
+  responses: { 200: json(z.array(z.array(Proposal)), 'Rings'), ...ruleResponses },
+});
+const crisisNow = createRoute({
+  method: 'get', path: '/api/v1/crisis', tags: ['flow'], summary: 'The emergency in force, if any',
+  responses: { 200: json(z.object({ active: Crisis.nullable() }), 'The emergency'), ...ruleResponses },
+});
+const declare = createRoute({
+  method: 'post', path: '/api/v1/crisis', tags: ['flow'], summary: 'Declare an emergency for places or members (stewards); the engine recomputes at once',
+  request: { body: body(z.object({ note: z.string().min(1).max(500), places: z.array(z.string()).optional(), members: z.array(MemberId).optional() })) },
+  responses: { 201: json(Crisis, 'The emergency'), ...ruleResponses },
+});
+const endCrisis = createRoute({
+  method: 'post', path: '/api/v1/crisis/{id}/end', tags: ['flow'], summary: 'End an emergency (stewards)',
+  request: { params: idParam },
+  responses: { 200: json(Crisis, 'The ended emergency'), ...ruleResponses },
+});
+const vulnerable = createRoute({
+  method: 'put', path: '/api/v1/members/{id}/vulnerable', tags: ['flow'], summary: 'Mark a member as vulnerable for emergencies (only stewards see this)',
+  request: { params: idParam, body: body(z.object({ vulnerable: z.boolean() })) },
+  responses: { 200: json(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'), ...ruleResponses },
+});
+const listRuns = createRoute({
+  method: 'get', path: '/api/v1/clearing/runs', tags: ['flow'], summary: 'Clearing runs, newest first',
+  responses: { 200: json(z.array(ClearingRun), 'Runs'), ...ruleResponses },
+});
+const proposeRun = createRoute({
+  method: 'post', path: '/api/v1/clearing/runs', tags: ['flow'], summary: 'Compute a multilateral set-off of open requests (stewards)',
+  responses: { 201: json(ClearingRun, 'The run'), ...ruleResponses },
+});
+const acceptRun = createRoute({
+  method: 'post', path: '/api/v1/clearing/runs/{id}/accept', tags: ['flow'], summary: 'Agree to a clearing run; it applies when everyone it touches agrees',
+  request: { params: idParam },
+  responses: { 200: json(ClearingRun, 'The run'), ...ruleResponses },
+});
+
+export function registerFlow(app: App, deps: HttpDeps) {
+  const { board } = deps;
+
+  app.openapi(listPosts, (c) => {
+    const me = requireMember(c);
+    const { mine, ...q } = c.req.valid('query');
+    return c.json(board.listPosts({ ...q, owner: mine === 'true' ? me.id : undefined }), 200);
+  });
+  app.openapi(createPost, async (c) => c.json(await board.post(requireMember(c).id, c.req.valid('json')), 201));
+  app.openapi(closePost, async (c) => {
+    const me = requireMember(c);
+    return c.json(await board.closePost(c.req.valid('param').id, me.id, hasRole(me, 'steward')), 200);
+  });
+  app.openapi(listProposals, (c) => {
+    const me = requireMember(c);
+    const q = c.req.valid('query');
+    return c.json(board.proposalsFor(q.all === 'true' && hasRole(me, 'steward') ? null : me.id, { status: q.status }), 200);
+  });
+  app.openapi(proposalAction('accept', 'Accept a proposal; with both sides it becomes a pledge'), async (c) => c.json(await board.accept(c.req.valid('param').id, requireMember(c).id), 200));
+  app.openapi(proposalAction('reject', 'Reject a proposal'), async (c) => c.json(await board.reject(c.req.valid('param').id, requireMember(c).id), 200));
+  app.openapi(fulfil, async (c) => {
+    const me = requireMember(c);
+    const b = (await c.req.json().catch(() => ({}))) as { payment?: unknown };
+    const payment = typeof b.payment === 'number' && Number.isSafeInteger(b.payment) && b.payment > 0 ? b.payment : null;
+    return c.json(await board.fulfil(c.req.valid('param').id, me.id, payment), 200);
+  });
+  app.openapi(recompute, async (c) => {
+    requireRole(c, 'steward');
+    return c.json(await board.recompute(), 200);
+  });
+  app.openapi(cycles, (c) => {
+    requireMember(c);
+    return c.json(board.cycles(), 200);
+  });
+  app.openapi(crisisNow, (c) => {
+    requireMember(c);
+    return c.json({ active: board.activeCrisis() ?? null }, 200);
+  });
+  app.openapi(declare, async (c) => c.json(await board.declareCrisis(requireRole(c, 'steward').id, c.req.valid('json')), 201));
+  app.openapi(endCrisis, async (c) => c.json(await board.endCrisis(c.req.valid('param').id, requireRole(c, 'steward').id), 200));
+  app.openapi(vulnerable, async (c) => {
+    requireRole(c, 'steward');
+    const memberId = c.req.valid('param').id;
+    const { vulnerable: v } = c.req.valid('json');
+    await board.setVulnerable(memberId, v);
+    return c.json({ memberId, vulnerable: v }, 200);
+  });
+  app.openapi(listRuns, (c) => {
+    requireMember(c);
+    return c.json(board.listClearingRuns(), 200);
+  });
+  app.openapi(proposeRun, async (c) => c.json(await board.proposeClearing(requireRole(c, 'steward').id), 201));
+  app.openapi(acceptRun, async (c) => c.json(await board.acceptClearing(c.req.valid('param').id, requireMember(c).id), 200));
+}
