@@ -4,7 +4,9 @@ import type { HubConfig } from './config/schema.js';
 import { Board } from './flow/board.js';
 import { Ledger, type LedgerParams } from './ledger/ledger.js';
 import { percentToBp } from './ledger/demurrage.js';
+import { Library } from './library/library.js';
 import { Members, publicMember } from './members/members.js';
+import { Notifications } from './notifications/notifications.js';
 import { Reliability } from './reliability/reliability.js';
 import { runMigrations, type Migration } from './store/migrations.js';
 import { Store } from './store/store.js';
@@ -23,6 +25,8 @@ export interface Core {
   ledger: Ledger;
   members: Members;
   board: Board;
+  notifications: Notifications;
+  library: Library;
   exportData(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -72,7 +76,21 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     log,
   );
 
-  const migrations: Migration[] = [{ id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() }];
+  const notifications = new Notifications(store, clock);
+  const library = new Library(
+    store,
+    ledger,
+    reliability,
+    notifications,
+    clock,
+    () => ({ pickupWindowMs: config.library.pickupWindowDays * 86_400_000, selfService: config.library.selfService, maxBookingDays: config.library.maxBookingDays }),
+    log,
+  );
+
+  const migrations: Migration[] = [
+    { id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() },
+    { id: 2, name: 'tool library deposit escrow and fee pool', up: () => library.initInTxn() },
+  ];
   runMigrations(store, migrations, log);
 
   return {
@@ -84,6 +102,8 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     ledger,
     members,
     board,
+    notifications,
+    library,
     exportData: () => ({
       format: 'hyphae-export',
       formatVersion: 1,
@@ -94,6 +114,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       members: members.list().map(publicMember),
       invites: members.listInvites(),
       reliability: reliability.all(),
+      library: library.exportAll(),
       board: { posts: board.listPosts(), proposals: board.proposalsFor(null), clearingRuns: board.listClearingRuns() },
       ...ledger.exportAll(),
     }),

@@ -78,6 +78,17 @@ const flow = z
   .prefault({})
   .describe('Flow engine: needs, surpluses and clearing');
 
+const library = z
+  .object({
+    pickupWindowDays: z.number().int().min(1).max(30).default(7).describe('Days the next member in a holds queue has to collect an item before the hold passes on'),
+    selfService: z.boolean().default(false).describe('Let members check items out and in themselves, not only at the steward desk'),
+    maxBookingDays: z.number().int().min(1).max(365).default(30).describe('Longest reservation or loan'),
+    remindersCron: z.string().default('0 8 * * *').describe('When due-date reminders go out and lapsed holds pass on (cron syntax, hub timezone)'),
+    email: z.boolean().default(false).describe('Also send reminders by email (needs an SMTP relay on the hub\'s network); console notifications are always sent'),
+  })
+  .prefault({})
+  .describe('Tool library and bookable resources');
+
 const auth = z
   .object({
     sessionTtlHours: z.number().int().min(1).default(24 * 30).describe('How long a console sign-in lasts'),
@@ -105,6 +116,7 @@ export const configSchema = z
     ledger,
     timeBank,
     flow,
+    library,
     auth,
     log,
   })

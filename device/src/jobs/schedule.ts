@@ -7,7 +7,7 @@ import type { Core } from '../core.js';
  * tried again at its next time, and never takes the hub down.
  */
 export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
-  const { config, ledger, board } = core;
+  const { config, ledger, board, library } = core;
   const tz = config.hub.timezone;
   const job = (name: string, expr: string, run: () => Promise<unknown>) =>
     cron.schedule(
@@ -27,6 +27,7 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
       demurrage: await ledger.materialiseDemurrage(),
       expiredRequests: await ledger.expireRequests(),
     })),
+    job('library-reminders', config.library.remindersCron, () => library.sendReminders()),
     job('clearing', config.flow.clearingCron, async () => {
       const run = await board.proposeClearing(null);
       return { run: run.id, status: run.status, cleared: run.cleared };

@@ -9,6 +9,7 @@ import { decayOver } from './demurrage.js';
 import { HistoryIndex, type HistoryPage } from './history.js';
 import { Journal } from './journal.js';
 import {
+  ESCROW_PREFIX,
   FUND,
   isSystemAccount,
   seqOfTransferId,
@@ -166,6 +167,8 @@ export class Ledger {
   limitsOf(acct: AccountState): Limits {
     const p = this.params();
     if (acct.id === FUND) return { floor: acct.floor ?? p.fundFloor, ceiling: acct.ceiling ?? Number.MAX_SAFE_INTEGER };
+    // An escrow can only hand back what it holds.
+    if (acct.id.startsWith(ESCROW_PREFIX)) return { floor: acct.floor ?? 0, ceiling: acct.ceiling ?? MAX_AMOUNT };
     if (isSystemAccount(acct.id)) return { floor: acct.floor ?? -MAX_AMOUNT, ceiling: acct.ceiling ?? MAX_AMOUNT };
     const d = p.limits(acct.unit);
     return { floor: acct.floor ?? d.floor, ceiling: acct.ceiling ?? d.ceiling };

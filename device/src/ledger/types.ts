@@ -106,8 +106,13 @@ export interface Limits {
   ceiling: number;
 }
 
+/** Escrow accounts hold money that belongs to members until something happens (a tool's deposit). */
+export const ESCROW_PREFIX = 'escrow:';
+/** Pools collect what the community earns from a service (tool library fees). */
+export const POOL_PREFIX = 'pool:';
+
 export function isSystemAccount(id: string): boolean {
-  return id === FUND || id.startsWith(CLEARING_PREFIX);
+  return id === FUND || id.startsWith(CLEARING_PREFIX) || id.startsWith(ESCROW_PREFIX) || id.startsWith(POOL_PREFIX);
 }
 
 /** A transfer is its journal entry: its id is the entry's sequence number. */
