@@ -8,6 +8,7 @@ import { Library } from './library/library.js';
 import { Members, publicMember } from './members/members.js';
 import { Notifications } from './notifications/notifications.js';
 import { Reliability } from './reliability/reliability.js';
+import { Skills } from './skills/skills.js';
 import { runMigrations, type Migration } from './store/migrations.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -27,6 +28,7 @@ export interface Core {
   board: Board;
   notifications: Notifications;
   library: Library;
+  skills: Skills;
   exportData(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -87,6 +89,8 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     log,
   );
 
+  const skills = new Skills(store, ledger, notifications, clock, log);
+
   const migrations: Migration[] = [
     { id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() },
     { id: 2, name: 'tool library deposit escrow and fee pool', up: () => library.initInTxn() },
@@ -104,6 +108,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     board,
     notifications,
     library,
+    skills,
     exportData: () => ({
       format: 'hyphae-export',
       formatVersion: 1,
@@ -115,6 +120,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       invites: members.listInvites(),
       reliability: reliability.all(),
       library: library.exportAll(),
+      skills: skills.exportAll(),
       board: { posts: board.listPosts(), proposals: board.proposalsFor(null), clearingRuns: board.listClearingRuns() },
       ...ledger.exportAll(),
     }),

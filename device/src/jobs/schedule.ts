@@ -7,7 +7,7 @@ import type { Core } from '../core.js';
  * tried again at its next time, and never takes the hub down.
  */
 export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
-  const { config, ledger, board, library } = core;
+  const { config, ledger, board, library, skills } = core;
   const tz = config.hub.timezone;
   const job = (name: string, expr: string, run: () => Promise<unknown>) =>
     cron.schedule(
@@ -28,6 +28,7 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
       expiredRequests: await ledger.expireRequests(),
     })),
     job('library-reminders', config.library.remindersCron, () => library.sendReminders()),
+    job('timebank-reminders', config.library.remindersCron, async () => ({ ...(await skills.remindExpiring()), mentorships: (await skills.matchMentors()).length })),
     job('clearing', config.flow.clearingCron, async () => {
       const run = await board.proposeClearing(null);
       return { run: run.id, status: run.status, cleared: run.cleared };

@@ -1,0 +1,327 @@
+import type { Logger } from 'pino';
+import { DAY_MS, type Clock } from '../clock.js';
+import { HubError } from '../errors.js';
+import { randomId } from '../ids.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Notifications } from '../notifications/notifications.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Who can do and teach what, the time-bank offers and needs board, the
+ * community's list of skills it needs, and mentorship matching. A completed
+ * exchange is paid in hours through the ledger.
+ */
+export interface MemberSkill {
+  memberId: string;
+  skill: string;
+  level: number;
+  primary: boolean;
+  teach: boolean;
+}
+
+export type OfferKind = 'offer' | 'request';
+export type OfferStatus = 'open' | 'taken' | 'completed' | 'withdrawn' | 'expired';
+
+export interface TimeOffer {
+  id: string;
+  kind: OfferKind;
+  owner: string;
+  title: string;
+  category: string;
+  tags: string[];
+  /** Hundredths of an hour, as the ledger keeps hours. */
+  hours: number;
+  expiresAt: number;
+  status: OfferStatus;
+  takenBy: string | null;
+  completedAt: number | null;
+  transferId: string | null;
+  createdAt: number;
+}
+
+export interface Mentorship {
+  id: string;
+  skill: string;
+  learner: string;
+  teacher: string;
+  /** Availability the two share, e.g. ["sat-morning"]. */
+  when: string[];
+  status: 'proposed' | 'accepted' | 'declined';
+  learnerAccepted: boolean;
+  teacherAccepted: boolean;
+  createdAt: number;
+}
+
+export const normaliseSkill = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+
+export class Skills {
+  private readonly skills;
+  private readonly learning;
+  private readonly availability;
+  private readonly needed;
+  private readonly offers;
+  private readonly mentorships;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ledger: Ledger,
+    private readonly notifications: Notifications,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.skills = store.db<MemberSkill, [string, string]>('skills');
+    this.learning = store.db<{ since: number }, [string, string]>('skills-learning');
+    this.availability = store.db<string[], string>('member-availability');
+    this.needed = store.db<{ markedBy: string; note: string | null; at: number }, string>('skills-needed');
+    this.offers = store.db<TimeOffer, string>('timebank-offers');
+    this.mentorships = store.db<Mentorship, string>('mentorships');
+  }
+
+  // ── skills ──────────────────────────────────────────────────────────────
+
+  async setSkill(memberId: string, input: { skill: string; level: number; primary?: boolean; teach?: boolean }): Promise<MemberSkill> {
+    const skill = normaliseSkill(input.skill);
+    if (!skill) throw HubError.badRequest('name the skill');
+    if (!Number.isInteger(input.level) || input.level < 1 || input.level > 5) throw HubError.badRequest('level is 1 (learning) to 5 (expert)');
+    const s: MemberSkill = { memberId, skill, level: input.level, primary: input.primary ?? false, teach: input.teach ?? false };
+    await this.store.write(() => {
+      // One primary skill per member: setting a new one makes the old secondary.
+      if (s.primary) for (const other of this.skillsOf(memberId)) if (other.primary && other.skill !== skill) this.skills.put([memberId, other.skill], { ...other, primary: false });
+      this.skills.put([memberId, skill], s);
+    });
+    return s;
+  }
+
+  async removeSkill(memberId: string, skill: string): Promise<void> {
+    await this.store.write(() => this.skills.remove([memberId, normaliseSkill(skill)]));
+  }
+
+  skillsOf(memberId: string): MemberSkill[] {
+    return [...this.skills.getRange({ start: [memberId, ''], end: [memberId, '\uffff'] })].map((e) => e.value);
+  }
+
+  allSkills(): MemberSkill[] {
+    return [...this.skills.getRange({})].map((e) => e.value);
+  }
+
+  holders(skill: string): MemberSkill[] {
+    const s = normaliseSkill(skill);
+    return this.allSkills().filter((x) => x.skill === s);
+  }
+
+  async setLearning(memberId: string, skill: string, learning: boolean): Promise<void> {
+    const s = normaliseSkill(skill);
+    await this.store.write(() => (learning ? this.learning.put([memberId, s], { since: this.clock.now() }) : this.learning.remove([memberId, s])));
+  }
+
+  learningOf(memberId: string): string[] {
+    return [...this.learning.getKeys({ start: [memberId, ''], end: [memberId, '\uffff'] })].map((k) => k[1]);
+  }
+
+  async setAvailability(memberId: string, slots: string[]): Promise<string[]> {
+    const clean = [...new Set(slots.map((x) => x.trim().toLowerCase()).filter(Boolean))].sort();
+    await this.store.write(() => this.availability.put(memberId, clean));
+    return clean;
+  }
+
+  availabilityOf(memberId: string): string[] {
+    return this.availability.get(memberId) ?? [];
+  }
+
+  async markNeeded(skill: string, by: string, note: string | null, needed = true): Promise<void> {
+    const s = normaliseSkill(skill);
+    await this.store.write(() => (needed ? this.needed.put(s, { markedBy: by, note, at: this.clock.now() }) : this.needed.remove(s)));
+  }
+
+  neededSkills(): Array<{ skill: string; note: string | null }> {
+    return [...this.needed.getRange({})].map(({ key, value }) => ({ skill: key, note: value.note }));
+  }
+
+  /**
+   * Skills the community needs that nobody holds, and skills held by one
+   * person only (succession risk), each with who is learning it or holds a
+   * neighbouring skill at a low level and could learn.
+   */
+  gapReport(): { missing: Array<{ skill: string; couldLearn: string[] }>; singleHolder: Array<{ skill: string; holder: string; canTeach: boolean; couldLearn: string[] }> } {
+    const all = this.allSkills();
+    const bySkill = new Map<string, MemberSkill[]>();
+    for (const s of all) bySkill.set(s.skill, [...(bySkill.get(s.skill) ?? []), s]);
+    const learners = new Map<string, string[]>();
+    for (const k of this.learning.getKeys({})) learners.set(k[1], [...(learners.get(k[1]) ?? []), k[0]]);
+    const couldLearn = (skill: string, exclude: string[] = []) => {
+      const words = skill.split(/[\s-]+/);
+      const related = all.filter((s) => s.skill !== skill && words.some((w) => w.length > 3 && s.skill.includes(w))).map((s) => s.memberId);
+      return [...new Set([...(learners.get(skill) ?? []), ...related])].filter((m) => !exclude.includes(m)).sort();
+    };
+    const missing = this.neededSkills()
+      .filter((n) => !(bySkill.get(n.skill)?.length))
+      .map((n) => ({ skill: n.skill, couldLearn: couldLearn(n.skill) }));
+    const singleHolder = [...bySkill]
+      .filter(([, holders]) => holders.length === 1)
+      .map(([skill, [h]]) => ({ skill, holder: h!.memberId, canTeach: h!.teach, couldLearn: couldLearn(skill, [h!.memberId]) }))
+      .sort((a, b) => a.skill.localeCompare(b.skill));
+    return { missing, singleHolder };
+  }
+
+  // ── time-bank board ─────────────────────────────────────────────────────
+
+  async postOffer(owner: string, input: { kind: OfferKind; title: string; category: string; tags?: string[]; hours: number; expiresInDays?: number }): Promise<TimeOffer> {
+    if (!Number.isSafeInteger(input.hours) || input.hours <= 0 || input.hours > 100_00) throw HubError.badRequest('hours are hundredths of an hour, between 1 and 10000');
+    const now = this.clock.now();
+    const o: TimeOffer = {
+      id: randomId('o_', 6),
+      kind: input.kind,
+      owner,
+      title: input.title,
+      category: input.category,
+      tags: (input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean),
+      hours: input.hours,
+      expiresAt: now + (input.expiresInDays ?? 30) * DAY_MS,
+      status: 'open',
+      takenBy: null,
+      completedAt: null,
+      transferId: null,
+      createdAt: now,
+    };
+    await this.store.write(() => this.offers.put(o.id, o));
+    this.log.info({ module: 'skills', offer: o.id, kind: o.kind }, 'time-bank post added');
+    return o;
+  }
+
+  listOffers(filter: { kind?: OfferKind; category?: string; tag?: string; status?: OfferStatus; owner?: string } = {}): TimeOffer[] {
+    const now = this.clock.now();
+    return [...this.offers.getRange({})]
+      .map((e) => (e.value.status === 'open' && e.value.expiresAt <= now ? { ...e.value, status: 'expired' as const } : e.value))
+      .filter((o) => (!filter.kind || o.kind === filter.kind) && (!filter.category || o.category === filter.category) && (!filter.tag || o.tags.includes(filter.tag)) && (!filter.status || o.status === filter.status) && (!filter.owner || o.owner === filter.owner))
+      .sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  private offer(id: string): TimeOffer {
+    const o = this.offers.get(id);
+    if (!o) throw HubError.notFound(`time-bank post ${id}`);
+    return o;
+  }
+
+  async takeOffer(id: string, memberId: string): Promise<TimeOffer> {
+    return this.store.write(() => {
+      const o = this.offer(id);
+      if (o.status !== 'open' || o.expiresAt <= this.clock.now()) throw HubError.rule('rule-broken', 'Not open', `this post is ${o.expiresAt <= this.clock.now() ? 'expired' : o.status}`);
+      if (o.owner === memberId) throw HubError.rule('rule-broken', 'Your own post', 'someone else has to take it');
+      const next = { ...o, status: 'taken' as const, takenBy: memberId };
+      this.offers.put(id, next);
+      this.notifications.addInTxn(o.owner, 'timebank-taken', `Your time-bank post "${o.title}" was taken up`, `timebank/${o.id}`);
+      return next;
+    });
+  }
+
+  /**
+   * The owner confirms the exchange happened: the hours move in the same
+   * transaction. Whoever received the help pays.
+   */
+  async complete(id: string, memberId: string, hours?: number): Promise<TimeOffer> {
+    const done = await this.store.write(() => {
+      const o = this.offer(id);
+      if (o.status !== 'taken' || !o.takenBy) throw HubError.rule('rule-broken', 'Not taken', `this post is ${o.status}`);
+      if (o.owner !== memberId) throw HubError.forbidden('the member who posted it confirms the exchange');
+      const amount = hours ?? o.hours;
+      const [payer, payee] = o.kind === 'offer' ? [o.takenBy, o.owner] : [o.owner, o.takenBy];
+      const t = this.ledger.payInTxn({ payer, payee, amount, unit: 'hour', memo: o.title, category: o.category, actor: memberId }, null);
+      const next = { ...o, status: 'completed' as const, completedAt: this.clock.now(), transferId: t.id, hours: amount };
+      this.offers.put(id, next);
+      return next;
+    });
+    this.log.info({ module: 'skills', offer: id, hours: done.hours }, 'time-bank exchange completed');
+    return done;
+  }
+
+  async withdraw(id: string, memberId: string): Promise<TimeOffer> {
+    return this.store.write(() => {
+      const o = this.offer(id);
+      if (o.owner !== memberId) throw HubError.forbidden('not your post');
+      if (o.status === 'completed') throw HubError.rule('rule-broken', 'Completed', 'a completed exchange stays');
+      const next = { ...o, status: 'withdrawn' as const };
+      this.offers.put(id, next);
+      return next;
+    });
+  }
+
+  /** Daily: remind owners two days before a post expires, and mark expired ones. */
+  async remindExpiring(): Promise<{ reminded: number; expired: number }> {
+    const now = this.clock.now();
+    let reminded = 0;
+    let expired = 0;
+    await this.store.write(() => {
+      for (const { value: o } of this.offers.getRange({})) {
+        if (o.status !== 'open') continue;
+        if (o.expiresAt <= now) {
+          this.offers.put(o.id, { ...o, status: 'expired' });
+          expired++;
+        } else if (o.expiresAt - now <= 2 * DAY_MS) {
+          if (this.notifications.addInTxn(o.owner, 'timebank-expiring', `Your time-bank post "${o.title}" expires on ${new Date(o.expiresAt).toISOString().slice(0, 10)}`, `timebank/${o.id}`, `expiring:${o.id}`)) reminded++;
+        }
+      }
+    });
+    return { reminded, expired };
+  }
+
+  // ── mentorship ──────────────────────────────────────────────────────────
+
+  /** Pairs each learner with a willing teacher of the skill whose availability overlaps, as proposals. */
+  async matchMentors(): Promise<Mentorship[]> {
+    const created: Mentorship[] = [];
+    const existing = this.mentorshipsOf(null);
+    await this.store.write(() => {
+      for (const key of this.learning.getKeys({})) {
+        const [learner, skill] = key;
+        if (existing.some((m) => m.learner === learner && m.skill === skill && m.status !== 'declined')) continue;
+        const mine = this.availabilityOf(learner);
+        const declined = new Set(existing.filter((m) => m.learner === learner && m.skill === skill).map((m) => m.teacher));
+        const teachers = this.holders(skill)
+          .filter((h) => h.teach && h.memberId !== learner && !declined.has(h.memberId))
+          .map((h) => ({ h, when: this.availabilityOf(h.memberId).filter((x) => mine.includes(x)) }))
+          .filter((t) => t.when.length > 0)
+          .sort((a, b) => b.h.level - a.h.level || b.when.length - a.when.length);
+        const best = teachers[0];
+        if (!best) continue;
+        const m: Mentorship = { id: randomId('mt_', 6), skill, learner, teacher: best.h.memberId, when: best.when, status: 'proposed', learnerAccepted: false, teacherAccepted: false, createdAt: this.clock.now() };
+        this.mentorships.put(m.id, m);
+        this.notifications.addInTxn(learner, 'mentorship', `A mentor for ${skill} is proposed`, `mentorship/${m.id}`);
+        this.notifications.addInTxn(best.h.memberId, 'mentorship', `Someone would like to learn ${skill} from you`, `mentorship/${m.id}`);
+        created.push(m);
+      }
+    });
+    return created;
+  }
+
+  mentorshipsOf(memberId: string | null): Mentorship[] {
+    return [...this.mentorships.getRange({})].map((e) => e.value).filter((m) => memberId === null || m.learner === memberId || m.teacher === memberId);
+  }
+
+  async answerMentorship(id: string, memberId: string, accept: boolean): Promise<Mentorship> {
+    return this.store.write(() => {
+      const m = this.mentorships.get(id);
+      if (!m) throw HubError.notFound(`mentorship ${id}`);
+      if (m.learner !== memberId && m.teacher !== memberId) throw HubError.forbidden('not your mentorship');
+      if (m.status !== 'proposed') throw HubError.rule('rule-broken', 'Already answered', `this mentorship is ${m.status}`);
+      const next = { ...m };
+      if (!accept) next.status = 'declined';
+      else {
+        if (memberId === m.learner) next.learnerAccepted = true;
+        if (memberId === m.teacher) next.teacherAccepted = true;
+        if (next.learnerAccepted && next.teacherAccepted) next.status = 'accepted';
+      }
+      this.mentorships.put(id, next);
+      return next;
+    });
+  }
+
+  exportAll() {
+    return {
+      skills: this.allSkills(),
+      learning: [...this.learning.getKeys({})].map(([memberId, skill]) => ({ memberId, skill })),
+      needed: this.neededSkills(),
+      offers: this.listOffers(),
+      mentorships: this.mentorshipsOf(null),
+    };
+  }
+}
