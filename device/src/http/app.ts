@@ -10,6 +10,8 @@ import { registerAccounts } from './routes/accounts.js';
 import { registerAdmin } from './routes/admin.js';
 import { registerFlow } from './routes/flow.js';
 import { registerHealth } from './routes/health.js';
+import { registerLibrary } from './routes/library.js';
+import { registerSkills } from './routes/skills.js';
 import { registerMembers } from './routes/members.js';
 import { registerSessions } from './routes/sessions.js';
 import { registerTransfers } from './routes/transfers.js';
@@ -78,6 +80,8 @@ export function createApp(deps: HttpDeps): App {
   registerTransfers(app, deps);
   registerAdmin(app, deps);
   registerFlow(app, deps);
+  registerLibrary(app, deps);
+  registerSkills(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });

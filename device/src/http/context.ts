@@ -5,6 +5,9 @@ import type { HubConfig } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import type { Board } from '../flow/board.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { Library } from '../library/library.js';
+import type { Notifications } from '../notifications/notifications.js';
+import type { Skills } from '../skills/skills.js';
 import { hasRole, type Member, type Members, type Role, type Session } from '../members/members.js';
 import type { Reliability } from '../reliability/reliability.js';
 
@@ -16,6 +19,9 @@ export interface HttpDeps {
   ledger: Ledger;
   reliability: Reliability;
   board: Board;
+  library: Library;
+  skills: Skills;
+  notifications: Notifications;
   log: Logger;
   exportData(): unknown;
 }

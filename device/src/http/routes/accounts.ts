@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { FUND, type HistoryRow as Row, type Unit as UnitT } from '../../ledger/types.js';
 import { hasRole } from '../../members/members.js';
+import { csvCell } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type Ctx, type HttpDeps } from '../context.js';
 import { Account, HistoryPage, json, LimitsUpdate, MemberId, problemResponses, Reliability, ruleResponses, Unit } from '../schemas.js';
 
@@ -123,14 +124,6 @@ export function registerAccounts(app: App, deps: HttpDeps) {
 }
 
 const CSV_COLUMNS: Array<keyof Row> = ['seq', 'at', 'kind', 'unit', 'delta', 'balance', 'counterparty', 'memo', 'category', 'transferId'];
-
-export function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  // Quote anything a spreadsheet could misread, and neutralise formula injection.
-  const guarded = /^[=+\-@\t\r]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-  return /[",\n\r]/.test(guarded) || guarded !== s ? `"${guarded.replace(/"/g, '""')}"` : guarded;
-}
 
 export function historyCsv(rows: Row[]): string {
   const lines = [[...CSV_COLUMNS, 'time'].join(',')];

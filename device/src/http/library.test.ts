@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../clock.js';
+import { makeApp, makeCore, T0, type TestCore } from '../test-support.js';
+import type { App } from './context.js';
+
+let core: TestCore;
+let app: App;
+const tok: Record<string, string> = {};
+const id: Record<string, string> = {};
+const day = (n: number) => Math.floor(T0 / DAY_MS + n) * DAY_MS;
+
+async function call(who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const raw = body instanceof Uint8Array;
+  const res = await app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${tok[who]}`, ...(body && !raw ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* CSV */
+  }
+  return { status: res.status, type: res.headers.get('content-type') ?? '', json };
+}
+
+beforeEach(async () => {
+  core = makeCore();
+  app = makeApp(core);
+  for (const n of ['ana', 'bo', 'steward']) {
+    const m = await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'steward' ? 'steward' : 'resident' }, null);
+    id[n] = m.id;
+    tok[n] = (await core.members.createToken(m.id, 't')).token;
+  }
+});
+afterEach(() => core.cleanup());
+
+describe('library over HTTP', () => {
+  it('runs reserve → steward check-out → return, and refuses bad input with problems that change nothing', async () => {
+    const item = await call('steward', 'POST', '/api/v1/library/items', { name: 'Drill', category: 'power tools', deposit: 2000 });
+    expect(item.status).toBe(201);
+    const code = item.json.code;
+    expect((await call('ana', 'POST', '/api/v1/library/items', { name: 'x', category: 'y' })).status).toBe(403);
+    const r = await call('ana', 'POST', `/api/v1/library/items/${code}/reservations`, { from: day(0), to: day(2) });
+    expect(r.status).toBe(201);
+    const clash = await call('bo', 'POST', `/api/v1/library/items/${code}/reservations`, { from: day(1), to: day(3) });
+    expect(clash.status).toBe(409);
+    expect(clash.type).toContain('application/problem+json');
+    const out = await call('steward', 'POST', `/api/v1/library/items/${code}/checkout`, { memberId: id.ana, condition: 'good' });
+    expect(out.status).toBe(201);
+    expect(core.ledger.account(id.ana!).balance).toBe(-2000);
+    expect((await call('ana', 'POST', `/api/v1/library/items/${code}/holds/join`)).status).toBe(422);
+    expect((await call('bo', 'POST', `/api/v1/library/items/${code}/holds/join`)).json).toHaveLength(1);
+    const renew = await call('ana', 'POST', `/api/v1/library/loans/${out.json.id}/renew`);
+    expect(renew.status).toBe(422);
+    expect(renew.json.title).toBe('Others are waiting');
+    const back = await call('steward', 'POST', `/api/v1/library/loans/${out.json.id}/checkin`, { condition: 'good' });
+    expect(back.json.returnedAt).not.toBeNull();
+    expect(core.ledger.account(id.ana!).balance).toBe(0);
+    const ticket = await call('bo', 'POST', `/api/v1/library/items/${code}/tickets`, { title: 'battery will not charge' });
+    expect(ticket.status).toBe(201);
+    const inRepair = await call('steward', 'POST', `/api/v1/library/items/${code}/checkout`, { memberId: id.bo });
+    expect(inRepair.status).toBe(422);
+    expect(inRepair.json.title).toBe('In maintenance');
+    expect((await call('steward', 'GET', `/api/v1/library/items/${code}/audit`)).json.map((a: any) => a.action)).toContain('ticket opened');
+  });
+
+  it('refuses photos that are too large or not images, and serves stored ones', async () => {
+    const item = await call('steward', 'POST', '/api/v1/library/items', { name: 'Saw', category: 'hand tools' });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+    const ok = await call('steward', 'POST', `/api/v1/library/items/${item.json.id}/photos`, png, { 'content-type': 'image/png' });
+    expect(ok.status).toBe(201);
+    const got = await app.request(`/api/v1/library/photos/${ok.json.id}`, { headers: { authorization: `Bearer ${tok.ana}` } });
+    expect(got.headers.get('content-type')).toBe('image/png');
+    const fake = await call('steward', 'POST', `/api/v1/library/items/${item.json.id}/photos`, new TextEncoder().encode('GIF89a not really'), { 'content-type': 'image/png' });
+    expect(fake.status).toBe(400);
+    const big = await call('steward', 'POST', `/api/v1/library/items/${item.json.id}/photos`, new Uint8Array(700 * 1024), { 'content-type': 'image/jpeg' });
+    expect(big.status).toBe(413);
+  });
+
+  it('exports the catalogue and the skills as CSV', async () => {
+    await call('steward', 'POST', '/api/v1/library/items', { name: 'Wheelbarrow', category: 'garden' });
+    const csv = await call('ana', 'GET', '/api/v1/library/export?what=catalogue&format=csv');
+    expect(csv.type).toContain('text/csv');
+    expect(csv.json.split('\r\n')[1]).toMatch(/^T-0001,tool,Wheelbarrow,garden/);
+    expect((await call('ana', 'GET', '/api/v1/library/export?what=loans')).status).toBe(403);
+    await call('ana', 'PUT', `/api/v1/members/${id.ana}/skills`, { skill: 'Welding', level: 3, teach: true });
+    expect((await call('bo', 'PUT', `/api/v1/members/${id.ana}/skills`, { skill: 'x', level: 1 })).status).toBe(403);
+    const skills = await call('bo', 'GET', '/api/v1/skills?format=csv');
+    expect(skills.json).toContain(`${id.ana},welding,3,false,true`);
+  });
+
+  it('lists the library, skills and time-bank paths in the OpenAPI document', async () => {
+    const doc = await call('ana', 'GET', '/api/v1/openapi.json');
+    for (const p of ['/api/v1/library/items', '/api/v1/library/items/{item}/checkout', '/api/v1/library/loans/{id}/renew', '/api/v1/skills/gaps', '/api/v1/timebank', '/api/v1/mentorships'])
+      expect(Object.keys(doc.json.paths)).toContain(p);
+  });
+});

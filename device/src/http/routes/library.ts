@@ -1,0 +1,201 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { HubError } from '../../errors.js';
+import type { Actor } from '../../library/library.js';
+import { CONDITIONS, ITEM_KINDS } from '../../library/types.js';
+import { hasRole } from '../../members/members.js';
+import { toCsv } from '../csv.js';
+import { requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
+import { json, MemberId, ruleResponses } from '../schemas.js';
+
+const Condition = z.enum(CONDITIONS);
+const Plan = z.object({ everyLoans: z.number().int().min(1), task: z.string().min(1).max(120) });
+const Item = z
+  .object({
+    id: z.string(), code: z.string(), kind: z.enum(ITEM_KINDS), name: z.string(), category: z.string(), description: z.string(), location: z.string(),
+    condition: Condition, replacementValue: z.number().int(), deposit: z.number().int(), fee: z.number().int(), needsApproval: z.boolean(), needsInduction: z.boolean(),
+    slotMinutes: z.number().int(), loanDays: z.number().int(), maxRenewals: z.number().int(), plan: Plan.nullable(), photos: z.array(z.string()),
+    status: z.enum(['available', 'on-loan', 'maintenance', 'retired']), loanCount: z.number().int(), createdAt: z.number().int(),
+  })
+  .openapi('LibraryItem');
+const NewItem = z
+  .object({
+    kind: z.enum(ITEM_KINDS).optional(), code: z.string().max(16).optional(), name: z.string().min(1).max(120), category: z.string().min(1).max(60),
+    description: z.string().max(2000).optional(), location: z.string().max(120).optional(), condition: Condition.optional(),
+    replacementValue: z.number().int().min(0).optional(), deposit: z.number().int().min(0).optional(), fee: z.number().int().min(0).optional(),
+    needsApproval: z.boolean().optional(), needsInduction: z.boolean().optional(), slotMinutes: z.number().int().optional(),
+    loanDays: z.number().int().min(1).max(365).optional(), maxRenewals: z.number().int().min(0).max(20).optional(), plan: Plan.nullable().optional(),
+  })
+  .openapi('NewLibraryItem');
+const Reservation = z
+  .object({ id: z.string(), itemId: z.string(), memberId: z.string(), from: z.number().int(), to: z.number().int(), status: z.enum(['booked', 'collected', 'cancelled', 'voided', 'lapsed']), createdAt: z.number().int(), note: z.string().nullable() })
+  .openapi('Reservation');
+const Hold = z.object({ memberId: z.string(), joinedAt: z.number().int(), readyAt: z.number().int().nullable(), pickupBy: z.number().int().nullable() }).openapi('Hold');
+const Loan = z
+  .object({
+    id: z.string(), itemId: z.string(), memberId: z.string(), reservationId: z.string().nullable(), checkedOutAt: z.number().int(), checkedOutBy: z.string(), dueAt: z.number().int(),
+    conditionOut: Condition, deposit: z.number().int(), fee: z.number().int(), renewals: z.number().int(), returnedAt: z.number().int().nullable(), checkedInBy: z.string().nullable(),
+    conditionIn: Condition.nullable(), damageCharged: z.number().int(), waitedMs: z.number().int(),
+  })
+  .openapi('Loan');
+const TicketState = z.enum(['assess', 'parts', 'repairing', 'resolved', 'retired']);
+const Ticket = z
+  .object({
+    id: z.string(), itemId: z.string(), state: TicketState, title: z.string(), openedBy: z.string(), openedAt: z.number().int(), closedAt: z.number().int().nullable(),
+    history: z.array(z.object({ state: TicketState, at: z.number().int(), by: z.string(), note: z.string().nullable() })),
+  })
+  .openapi('MaintenanceTicket');
+
+const item = z.object({ item: z.string().openapi({ description: 'Item id or label code, e.g. T-0042' }) });
+const loanId = z.object({ id: z.string() });
+const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 'application/json': { schema } }, required });
+const route = createRoute;
+
+const actorOf = (c: Ctx): Actor => {
+  const m = requireMember(c);
+  return { id: m.id, steward: hasRole(m, 'steward') };
+};
+
+const listItems = route({ method: 'get', path: '/api/v1/library/items', tags: ['library'], summary: 'Search the catalogue; with from and to, only what is free then',
+  request: { query: z.object({ q: z.string().max(80).optional(), category: z.string().optional(), kind: z.enum(ITEM_KINDS).optional(), from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
+  responses: { 200: json(z.array(Item), 'Items'), ...ruleResponses } });
+const addItem = route({ method: 'post', path: '/api/v1/library/items', tags: ['library'], summary: 'Add an item (stewards)', request: { body: body(NewItem) }, responses: { 201: json(Item, 'The item'), ...ruleResponses } });
+const getItem = route({ method: 'get', path: '/api/v1/library/items/{item}', tags: ['library'], summary: 'One item with its calendar, queue and open loan',
+  request: { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
+  responses: { 200: json(z.object({ item: Item, busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(['reservation', 'loan']) })), holds: z.number().int(), myPlace: z.number().int().nullable() }), 'The item'), ...ruleResponses } });
+const patchItem = route({ method: 'patch', path: '/api/v1/library/items/{item}', tags: ['library'], summary: 'Change an item (stewards)', request: { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) }, responses: { 200: json(Item, 'The item'), ...ruleResponses } });
+const addPhoto = route({ method: 'post', path: '/api/v1/library/items/{item}/photos', tags: ['library'], summary: 'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)',
+  request: { params: item, body: { content: { 'image/jpeg': { schema: z.any() }, 'image/png': { schema: z.any() }, 'image/webp': { schema: z.any() } }, required: true } },
+  responses: { 201: json(z.object({ id: z.string(), mime: z.string() }), 'Stored'), ...ruleResponses, 413: { description: 'Too large' } } });
+const getPhoto = route({ method: 'get', path: '/api/v1/library/photos/{id}', tags: ['library'], summary: 'A photo', request: { params: loanId }, responses: { 200: { description: 'The image', content: { 'image/*': { schema: z.any() } } }, ...ruleResponses } });
+const reserve = route({ method: 'post', path: '/api/v1/library/items/{item}/reservations', tags: ['library'], summary: 'Reserve for a date range (tools) or time slots (spaces, vehicles)',
+  request: { params: item, body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })) },
+  responses: { 201: json(Reservation, 'Booked'), ...ruleResponses } });
+const myReservations = route({ method: 'get', path: '/api/v1/library/reservations', tags: ['library'], summary: 'My reservations', responses: { 200: json(z.array(Reservation), 'Reservations'), ...ruleResponses } });
+const cancelReservation = route({ method: 'post', path: '/api/v1/library/reservations/{id}/cancel', tags: ['library'], summary: 'Cancel a reservation', request: { params: loanId }, responses: { 200: json(Reservation, 'Cancelled'), ...ruleResponses } });
+const holds = route({ method: 'get', path: '/api/v1/library/items/{item}/holds', tags: ['library'], summary: 'The holds queue', request: { params: item }, responses: { 200: json(z.array(Hold), 'Queue, first in line first'), ...ruleResponses } });
+const holdAction = (a: 'join' | 'leave' | 'defer', summary: string) =>
+  route({ method: 'post', path: `/api/v1/library/items/{item}/holds/${a}`, tags: ['library'], summary, request: { params: item }, responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses } });
+const reorder = route({ method: 'put', path: '/api/v1/library/items/{item}/holds', tags: ['library'], summary: 'Put the queue in a new order (stewards)', request: { params: item, body: body(z.object({ order: z.array(MemberId) })) }, responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses } });
+const checkOut = route({ method: 'post', path: '/api/v1/library/items/{item}/checkout', tags: ['library'], summary: 'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
+  request: { params: item, body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })) },
+  responses: { 201: json(Loan, 'The loan'), ...ruleResponses } });
+const loans = route({ method: 'get', path: '/api/v1/library/loans', tags: ['library'], summary: 'Loans: mine, or everyone\'s for stewards (overdue=true for late ones)',
+  request: { query: z.object({ open: z.enum(['true', 'false']).optional(), overdue: z.enum(['true', 'false']).optional(), all: z.enum(['true', 'false']).optional() }) },
+  responses: { 200: json(z.array(Loan), 'Loans'), ...ruleResponses } });
+const checkIn = route({ method: 'post', path: '/api/v1/library/loans/{id}/checkin', tags: ['library'], summary: 'Take an item back; the deposit comes back less any damage',
+  request: { params: loanId, body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })) },
+  responses: { 200: json(Loan, 'The closed loan'), ...ruleResponses } });
+const renew = route({ method: 'post', path: '/api/v1/library/loans/{id}/renew', tags: ['library'], summary: 'Renew a loan', request: { params: loanId }, responses: { 200: json(Loan, 'The loan'), ...ruleResponses } });
+const induct = route({ method: 'post', path: '/api/v1/library/items/{item}/inductions', tags: ['library'], summary: 'Record that a member had the safety induction (stewards)', request: { params: item, body: body(z.object({ memberId: MemberId })) }, responses: { 200: json(z.object({ ok: z.literal(true) }), 'Recorded'), ...ruleResponses } });
+const listTickets = route({ method: 'get', path: '/api/v1/library/tickets', tags: ['library'], summary: 'Maintenance tickets', request: { query: z.object({ open: z.enum(['true', 'false']).optional() }) }, responses: { 200: json(z.array(Ticket), 'Tickets'), ...ruleResponses } });
+const openTicket = route({ method: 'post', path: '/api/v1/library/items/{item}/tickets', tags: ['library'], summary: 'Report a problem: opens a ticket and takes the item out of circulation', request: { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) }, responses: { 201: json(Ticket, 'The ticket'), ...ruleResponses } });
+const moveTicket = route({ method: 'post', path: '/api/v1/library/tickets/{id}/state', tags: ['library'], summary: 'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)', request: { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) }, responses: { 200: json(Ticket, 'The ticket'), ...ruleResponses } });
+const audit = route({ method: 'get', path: '/api/v1/library/items/{item}/audit', tags: ['library'], summary: 'Every change of the item, with who did it (stewards)', request: { params: item }, responses: { 200: json(z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })), 'Audit trail'), ...ruleResponses } });
+const utilisation = route({ method: 'get', path: '/api/v1/library/utilisation', tags: ['library'], summary: 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
+  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.record(z.string(), z.unknown()), 'Report'), ...ruleResponses } });
+const exportLib = route({ method: 'get', path: '/api/v1/library/export', tags: ['library'], summary: 'Catalogue or loans as CSV or JSON',
+  request: { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: z.enum(['csv', 'json']).default('csv') }) },
+  responses: { 200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } }, ...ruleResponses } });
+
+export function registerLibrary(app: App, deps: HttpDeps) {
+  const { library } = deps;
+
+  app.openapi(listItems, (c) => {
+    requireMember(c);
+    const q = c.req.valid('query');
+    return c.json(library.search({ text: q.q, category: q.category, kind: q.kind, availableFrom: q.from, availableTo: q.to }), 200);
+  });
+  app.openapi(addItem, async (c) => c.json(await library.addItem(c.req.valid('json'), requireRole(c, 'steward').id), 201));
+  app.openapi(getItem, (c) => {
+    const me = requireMember(c);
+    const it = library.item(c.req.valid('param').item);
+    const q = c.req.valid('query');
+    const from = q.from ?? Date.now() - 86_400_000;
+    const to = q.to ?? from + 60 * 86_400_000;
+    const queue = library.holdsOf(it.id);
+    const place = queue.findIndex((h) => h.memberId === me.id);
+    return c.json({ item: it, busy: library.busy(it.id, from, to).map(({ from: f, to: t, kind }) => ({ from: f, to: t, kind })), holds: queue.length, myPlace: place >= 0 ? place + 1 : null }, 200);
+  });
+  app.openapi(patchItem, async (c) => c.json(await library.updateItem(library.item(c.req.valid('param').item).id, c.req.valid('json'), requireRole(c, 'steward').id), 200));
+  app.openapi(addPhoto, async (c) => {
+    const s = requireRole(c, 'steward');
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    return c.json(await library.addPhoto(library.item(c.req.valid('param').item).id, bytes, s.id), 201);
+  });
+  app.openapi(getPhoto, (c) => {
+    requireMember(c);
+    const p = library.photo(c.req.valid('param').id);
+    c.header('content-type', p.mime);
+    c.header('cache-control', 'private, max-age=86400, immutable');
+    return c.body(Buffer.from(p.bytes), 200) as never;
+  });
+  app.openapi(reserve, async (c) => {
+    const a = actorOf(c);
+    const b = c.req.valid('json');
+    return c.json(await library.reserve(library.item(c.req.valid('param').item).id, b.memberId ?? a.id, b.from, b.to, a, b.note ?? null), 201);
+  });
+  app.openapi(myReservations, (c) => c.json(library.reservationsOfMember(requireMember(c).id), 200));
+  app.openapi(cancelReservation, async (c) => c.json(await library.cancelReservation(c.req.valid('param').id, actorOf(c)), 200));
+  app.openapi(holds, (c) => {
+    requireMember(c);
+    return c.json(library.holdsOf(c.req.valid('param').item), 200);
+  });
+  app.openapi(holdAction('join', 'Join the queue for a busy item'), async (c) => c.json(await library.joinHolds(c.req.valid('param').item, requireMember(c).id), 200));
+  app.openapi(holdAction('leave', 'Leave the queue'), async (c) => c.json(await library.leaveHolds(c.req.valid('param').item, requireMember(c).id), 200));
+  app.openapi(holdAction('defer', 'Let the next member go first'), async (c) => c.json(await library.deferHold(c.req.valid('param').item, requireMember(c).id), 200));
+  app.openapi(reorder, async (c) => c.json(await library.reorderHolds(c.req.valid('param').item, c.req.valid('json').order, requireRole(c, 'steward').id), 200));
+  app.openapi(checkOut, async (c) => {
+    const a = actorOf(c);
+    const b = c.req.valid('json');
+    return c.json(await library.checkOut(library.item(c.req.valid('param').item).id, b.memberId ?? a.id, a, { condition: b.condition, days: b.days }), 201);
+  });
+  app.openapi(loans, (c) => {
+    const a = actorOf(c);
+    const q = c.req.valid('query');
+    if (q.overdue === 'true') return c.json(library.overdue().filter((l) => a.steward || l.memberId === a.id), 200);
+    return c.json(library.loansOf({ memberId: q.all === 'true' && a.steward ? undefined : a.id, open: q.open === undefined ? undefined : q.open === 'true' }), 200);
+  });
+  app.openapi(checkIn, async (c) => c.json(await library.checkIn(c.req.valid('param').id, actorOf(c), c.req.valid('json')), 200));
+  app.openapi(renew, async (c) => c.json(await library.renew(c.req.valid('param').id, actorOf(c)), 200));
+  app.openapi(induct, async (c) => {
+    const s = requireRole(c, 'steward');
+    await library.recordInduction(c.req.valid('json').memberId, c.req.valid('param').item, s.id);
+    return c.json({ ok: true as const }, 200);
+  });
+  app.openapi(listTickets, (c) => {
+    requireMember(c);
+    const q = c.req.valid('query');
+    return c.json(library.tickets({ open: q.open === undefined ? undefined : q.open === 'true' }), 200);
+  });
+  app.openapi(openTicket, async (c) => c.json(await library.openTicket(c.req.valid('param').item, c.req.valid('json').title, requireMember(c).id), 201));
+  app.openapi(moveTicket, async (c) => {
+    const s = requireRole(c, 'steward');
+    const b = c.req.valid('json');
+    return c.json(await library.advanceTicket(c.req.valid('param').id, b.state, s.id, b.note ?? null), 200);
+  });
+  app.openapi(audit, (c) => {
+    requireRole(c, 'steward');
+    return c.json(library.auditOf(c.req.valid('param').item), 200);
+  });
+  app.openapi(utilisation, (c) => {
+    requireMember(c);
+    const to = Date.now();
+    return c.json(library.utilisation(to - c.req.valid('query').days * 86_400_000, to) as unknown as Record<string, unknown>, 200);
+  });
+  app.openapi(exportLib, (c) => {
+    const a = actorOf(c);
+    const { what, format } = c.req.valid('query');
+    if (what === 'loans' && !a.steward) throw HubError.forbidden('loan exports are for stewards');
+    c.header('content-disposition', `attachment; filename="hyphae-${what}.${format}"`);
+    if (what === 'catalogue') {
+      const rows = library.search({ includeRetired: true });
+      if (format === 'json') return c.json(rows, 200);
+      c.header('content-type', 'text/csv; charset=utf-8');
+      return c.body(toCsv(rows, ['code', 'kind', 'name', 'category', 'location', 'condition', 'status', 'deposit', 'fee', 'replacementValue', 'loanCount']), 200);
+    }
+    const rows = library.loansOf();
+    if (format === 'json') return c.json(rows, 200);
+    c.header('content-type', 'text/csv; charset=utf-8');
+    return c.body(toCsv(rows, ['id', 'itemId', 'memberId', 'checkedOutAt', 'dueAt', 'returnedAt', 'conditionOut', 'conditionIn', 'deposit', 'fee', 'damageCharged', 'renewals']), 200);
+  });
+}

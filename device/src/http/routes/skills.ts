@@ -1,0 +1,113 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { toCsv } from '../csv.js';
+import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
+import { json, MemberId, ruleResponses } from '../schemas.js';
+
+const MemberSkill = z.object({ memberId: z.string(), skill: z.string(), level: z.number().int(), primary: z.boolean(), teach: z.boolean() }).openapi('MemberSkill');
+const Offer = z
+  .object({
+    id: z.string(), kind: z.enum(['offer', 'request']), owner: z.string(), title: z.string(), category: z.string(), tags: z.array(z.string()),
+    hours: z.number().int().openapi({ description: 'Hundredths of an hour' }), expiresAt: z.number().int(),
+    status: z.enum(['open', 'taken', 'completed', 'withdrawn', 'expired']), takenBy: z.string().nullable(), completedAt: z.number().int().nullable(), transferId: z.string().nullable(), createdAt: z.number().int(),
+  })
+  .openapi('TimeBankPost');
+const Mentorship = z
+  .object({ id: z.string(), skill: z.string(), learner: z.string(), teacher: z.string(), when: z.array(z.string()), status: z.enum(['proposed', 'accepted', 'declined']), learnerAccepted: z.boolean(), teacherAccepted: z.boolean(), createdAt: z.number().int() })
+  .openapi('Mentorship');
+const Notification = z.object({ id: z.string(), memberId: z.string(), at: z.number().int(), kind: z.string(), text: z.string(), ref: z.string().nullable(), read: z.boolean() }).openapi('Notification');
+
+const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+const member = z.object({ memberId: MemberId });
+const id = z.object({ id: z.string() });
+
+const mySkills = createRoute({ method: 'get', path: '/api/v1/members/{memberId}/skills', tags: ['skills'], summary: 'A member\'s skills, what they are learning and when they are free', request: { params: member },
+  responses: { 200: json(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'), ...ruleResponses } });
+const putSkill = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/skills', tags: ['skills'], summary: 'Declare a skill (level 1–5, primary, willing to teach)', request: { params: member, body: body(z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() })) },
+  responses: { 200: json(MemberSkill, 'Saved'), ...ruleResponses } });
+const putLearning = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/learning', tags: ['skills'], summary: 'Say you want to learn a skill (or stop)', request: { params: member, body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })) },
+  responses: { 200: json(z.array(z.string()), 'What the member is learning'), ...ruleResponses } });
+const putAvailability = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/availability', tags: ['skills'], summary: 'When you are free, e.g. ["sat-morning", "mon-evening"]', request: { params: member, body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })) },
+  responses: { 200: json(z.array(z.string()), 'Saved'), ...ruleResponses } });
+const inventory = createRoute({ method: 'get', path: '/api/v1/skills', tags: ['skills'], summary: 'Who can do and teach what', request: { query: z.object({ skill: z.string().optional(), format: z.enum(['json', 'csv']).default('json') }) },
+  responses: { 200: { description: 'Skills', content: { 'application/json': { schema: z.array(MemberSkill) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
+const needed = createRoute({ method: 'put', path: '/api/v1/skills/needed', tags: ['skills'], summary: 'Mark a skill the community needs (stewards)', request: { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
+  responses: { 200: json(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'), ...ruleResponses } });
+const gaps = createRoute({ method: 'get', path: '/api/v1/skills/gaps', tags: ['skills'], summary: 'Critical gaps: needed skills nobody holds, and skills with a single holder', responses: { 200: json(z.record(z.string(), z.unknown()), 'Report'), ...ruleResponses } });
+const listOffers = createRoute({ method: 'get', path: '/api/v1/timebank', tags: ['skills'], summary: 'Time-bank offers and requests', request: { query: z.object({ kind: z.enum(['offer', 'request']).optional(), category: z.string().optional(), tag: z.string().optional(), status: z.enum(['open', 'taken', 'completed', 'withdrawn', 'expired']).optional() }) },
+  responses: { 200: json(z.array(Offer), 'Posts'), ...ruleResponses } });
+const postOffer = createRoute({ method: 'post', path: '/api/v1/timebank', tags: ['skills'], summary: 'Offer time or ask for help', request: { body: body(z.object({ kind: z.enum(['offer', 'request']), title: z.string().min(1).max(120), category: z.string().min(1).max(40), tags: z.array(z.string().max(30)).max(10).optional(), hours: z.number().int().min(1).max(10_000), expiresInDays: z.number().int().min(1).max(365).optional() })) },
+  responses: { 201: json(Offer, 'The post'), ...ruleResponses } });
+const offerAction = (a: 'take' | 'withdraw', summary: string) => createRoute({ method: 'post', path: `/api/v1/timebank/{id}/${a}`, tags: ['skills'], summary, request: { params: id }, responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
+const complete = createRoute({ method: 'post', path: '/api/v1/timebank/{id}/complete', tags: ['skills'], summary: 'Confirm the exchange; the hours move through the ledger', request: { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
+  responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
+const mentorships = createRoute({ method: 'get', path: '/api/v1/mentorships', tags: ['skills'], summary: 'My mentorships', responses: { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses } });
+const matchNow = createRoute({ method: 'post', path: '/api/v1/mentorships/match', tags: ['skills'], summary: 'Propose mentors to learners now (stewards; also nightly)', responses: { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses } });
+const answer = createRoute({ method: 'post', path: '/api/v1/mentorships/{id}/answer', tags: ['skills'], summary: 'Accept or decline a proposed mentorship', request: { params: id, body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Mentorship, 'The mentorship'), ...ruleResponses } });
+const notifications = createRoute({ method: 'get', path: '/api/v1/notifications', tags: ['hub'], summary: 'My notifications, newest first', request: { query: z.object({ unread: z.enum(['true', 'false']).optional() }) }, responses: { 200: json(z.array(Notification), 'Notifications'), ...ruleResponses } });
+
+export function registerSkills(app: App, deps: HttpDeps) {
+  const { skills } = deps;
+  app.openapi(mySkills, (c) => {
+    requireMember(c);
+    const { memberId } = c.req.valid('param');
+    return c.json({ skills: skills.skillsOf(memberId), learning: skills.learningOf(memberId), availability: skills.availabilityOf(memberId) }, 200);
+  });
+  app.openapi(putSkill, async (c) => {
+    const { memberId } = c.req.valid('param');
+    requireSelfOrSteward(c, memberId);
+    return c.json(await skills.setSkill(memberId, c.req.valid('json')), 200);
+  });
+  app.openapi(putLearning, async (c) => {
+    const { memberId } = c.req.valid('param');
+    requireSelfOrSteward(c, memberId);
+    const b = c.req.valid('json');
+    await skills.setLearning(memberId, b.skill, b.learning);
+    return c.json(skills.learningOf(memberId), 200);
+  });
+  app.openapi(putAvailability, async (c) => {
+    const { memberId } = c.req.valid('param');
+    requireSelfOrSteward(c, memberId);
+    return c.json(await skills.setAvailability(memberId, c.req.valid('json').slots), 200);
+  });
+  app.openapi(inventory, (c) => {
+    requireMember(c);
+    const q = c.req.valid('query');
+    const rows = q.skill ? skills.holders(q.skill) : skills.allSkills();
+    if (q.format === 'csv') {
+      c.header('content-type', 'text/csv; charset=utf-8');
+      c.header('content-disposition', 'attachment; filename="hyphae-skills.csv"');
+      return c.body(toCsv(rows, ['memberId', 'skill', 'level', 'primary', 'teach']), 200);
+    }
+    return c.json(rows, 200);
+  });
+  app.openapi(needed, async (c) => {
+    const s = requireRole(c, 'steward');
+    const b = c.req.valid('json');
+    await skills.markNeeded(b.skill, s.id, b.note ?? null, b.needed);
+    return c.json(skills.neededSkills(), 200);
+  });
+  app.openapi(gaps, (c) => {
+    requireMember(c);
+    return c.json(skills.gapReport() as unknown as Record<string, unknown>, 200);
+  });
+  app.openapi(listOffers, (c) => {
+    requireMember(c);
+    return c.json(skills.listOffers(c.req.valid('query')), 200);
+  });
+  app.openapi(postOffer, async (c) => c.json(await skills.postOffer(requireMember(c).id, c.req.valid('json')), 201));
+  app.openapi(offerAction('take', 'Take up an offer or request'), async (c) => c.json(await skills.takeOffer(c.req.valid('param').id, requireMember(c).id), 200));
+  app.openapi(offerAction('withdraw', 'Withdraw your post'), async (c) => c.json(await skills.withdraw(c.req.valid('param').id, requireMember(c).id), 200));
+  app.openapi(complete, async (c) => {
+    const me = requireMember(c);
+    const b = (await c.req.json().catch(() => ({}))) as { hours?: unknown };
+    const hours = typeof b.hours === 'number' && Number.isSafeInteger(b.hours) && b.hours > 0 ? b.hours : undefined;
+    return c.json(await skills.complete(c.req.valid('param').id, me.id, hours), 200);
+  });
+  app.openapi(mentorships, (c) => c.json(skills.mentorshipsOf(requireMember(c).id), 200));
+  app.openapi(matchNow, async (c) => {
+    requireRole(c, 'steward');
+    return c.json(await skills.matchMentors(), 200);
+  });
+  app.openapi(answer, async (c) => c.json(await skills.answerMentorship(c.req.valid('param').id, requireMember(c).id, c.req.valid('json').accept), 200));
+  app.openapi(notifications, (c) => c.json(deps.notifications.list(requireMember(c).id, c.req.valid('query').unread === 'true'), 200));
+}
