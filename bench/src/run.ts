@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   ledger: () => import('./ledger.js').then((m) => m.run()),
   http: () => import('./http.js').then((m) => m.run()),
   flow: () => import('./flow.js').then((m) => m.run()),
+  library: () => import('./library.js').then((m) => m.run()),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

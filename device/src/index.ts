@@ -6,6 +6,8 @@ export { parseConfig, loadConfigFile } from './config/load.js';
 export { createLogger, silentLogger } from './log.js';
 export { ManualClock, systemClock, DAY_MS, dayIndex, type Clock } from './clock.js';
 export { HubError } from './errors.js';
+export type { NewItem } from './library/library.js';
+export type { Item } from './library/types.js';
 export { verifyLedger, type VerifyReport } from './ledger/verify.js';
 export { FUND, type Unit } from './ledger/types.js';
 export { VERSION } from './version.js';

@@ -77,6 +77,10 @@ export class Library {
   private readonly audit;
   private readonly inductions;
   private readonly meta;
+  /** Reservations by item then start time, for availability and conflict checks. */
+  private readonly reservationsByItem;
+  /** The open loan of each item that is out. */
+  private readonly openLoans;
 
   constructor(
     private readonly store: Store,
@@ -97,6 +101,8 @@ export class Library {
     this.audit = store.db<AuditEntry, [string, number]>('library-audit');
     this.inductions = store.db<{ at: number; by: string }, [string, string]>('library-inductions');
     this.meta = store.db<number, string>('library-meta');
+    this.reservationsByItem = store.db<string, [string, number, string]>('library-reservations-by-item');
+    this.openLoans = store.db<string, string>('library-open-loans');
   }
 
   /** Migration: the accounts deposits and fees move through. */
@@ -223,7 +229,8 @@ export class Library {
   busy(itemId: string, from: number, to: number): Array<{ from: number; to: number; kind: 'reservation' | 'loan'; memberId: string; id: string }> {
     const it = this.item(itemId);
     const out: Array<{ from: number; to: number; kind: 'reservation' | 'loan'; memberId: string; id: string }> = [];
-    for (const r of this.reservationsOf(it.id)) {
+    for (const r of this.reservationsOf(it.id, from)) {
+      if (r.from >= to) break;
       if ((r.status === 'booked' || r.status === 'collected') && overlaps(r.from, r.to, from, to)) out.push({ from: r.from, to: r.to, kind: 'reservation', memberId: r.memberId, id: r.id });
     }
     const loan = this.openLoanOf(it.id);
@@ -238,8 +245,15 @@ export class Library {
     return this.busy(it.id, from, to).length === 0;
   }
 
-  private reservationsOf(itemId: string): Reservation[] {
-    return [...this.reservations.getRange({})].map((e) => e.value).filter((r) => r.itemId === itemId);
+  private reservationsOf(itemId: string, from = 0): Reservation[] {
+    // Bookings are capped in length, so any that overlaps [from, …) starts after from − the cap.
+    const start = from > 0 ? from - this.params().maxBookingDays * DAY_MS : 0;
+    const out: Reservation[] = [];
+    for (const { value } of this.reservationsByItem.getRange({ start: [itemId, start, ''], end: [itemId, Number.MAX_SAFE_INTEGER, ''] })) {
+      const r = this.reservations.get(value);
+      if (r) out.push(r);
+    }
+    return out;
   }
 
   reservationsOfMember(memberId: string): Reservation[] {
@@ -269,6 +283,7 @@ export class Library {
       }
       const r: Reservation = { id: randomId('rs_', 6), itemId: it.id, memberId, from, to, status: 'booked', createdAt: this.clock.now(), note };
       this.reservations.put(r.id, r);
+      this.reservationsByItem.put([it.id, r.from, r.id], r.id);
       this.auditInTxn(it.id, actor.id, 'reserved', { reservation: r.id, memberId, from, to });
       return r;
     });
@@ -368,8 +383,8 @@ export class Library {
   // ── loans ───────────────────────────────────────────────────────────────
 
   openLoanOf(itemId: string): Loan | undefined {
-    for (const { value } of this.loans.getRange({})) if (value.itemId === itemId && value.returnedAt === null) return value;
-    return undefined;
+    const id = this.openLoans.get(itemId);
+    return id ? this.loans.get(id) : undefined;
   }
 
   loan(id: string): Loan {
@@ -412,7 +427,7 @@ export class Library {
       if (!Number.isInteger(days) || days < 1 || days > this.params().maxBookingDays) throw HubError.badRequest(`a loan lasts 1 to ${this.params().maxBookingDays} days`);
       const dueAt = now + days * DAY_MS;
       // Someone else's booking for this time, or a ready hold, comes first.
-      const mine = this.reservationsOf(it.id).find((r) => r.memberId === memberId && r.status === 'booked' && r.from <= now + DAY_MS && r.to > now);
+      const mine = this.reservationsOf(it.id, now).find((r) => r.memberId === memberId && r.status === 'booked' && r.from <= now + DAY_MS && r.to > now);
       const clash = this.busy(it.id, now, dueAt).find((b) => !(b.kind === 'reservation' && b.memberId === memberId));
       if (clash) throw new HubError(409, 'conflict', 'Booked by someone else', `${it.code} is booked from ${new Date(clash.from).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
       const q = this.holds.get(it.id) ?? [];
@@ -440,6 +455,7 @@ export class Library {
         waitedMs,
       };
       this.loans.put(l.id, l);
+      this.openLoans.put(it.id, l.id);
       if (mine) this.reservations.put(mine.id, { ...mine, status: 'collected' });
       this.items.put(it.id, { ...it, status: 'on-loan', condition: l.conditionOut });
       this.holds.put(it.id, q.filter((h) => h.memberId !== memberId));
@@ -472,6 +488,7 @@ export class Library {
       this.reliability.recordInTxn(l.memberId, onTime ? 'loansOnTime' : 'loansLate');
       const back: Loan = { ...l, returnedAt: now, checkedInBy: actor.id, conditionIn: opts.condition, damageCharged: damage };
       this.loans.put(l.id, back);
+      this.openLoans.remove(l.itemId);
       const loanCount = it.loanCount + 1;
       let next: Item = { ...it, loanCount, condition: opts.condition, status: 'available' };
       this.items.put(it.id, next);
@@ -497,7 +514,7 @@ export class Library {
       if (l.renewals >= it.maxRenewals) throw HubError.rule('rule-broken', 'No more renewals', `${it.code} can be renewed ${it.maxRenewals} times`);
       if ((this.holds.get(it.id) ?? []).length > 0) throw HubError.rule('rule-broken', 'Others are waiting', `someone holds ${it.code}; please bring it back`);
       const dueAt = l.dueAt + it.loanDays * DAY_MS;
-      const clash = this.reservationsOf(it.id).find((r) => r.status === 'booked' && r.memberId !== l.memberId && overlaps(r.from, r.to, l.dueAt, dueAt));
+      const clash = this.reservationsOf(it.id, l.dueAt).find((r) => r.status === 'booked' && r.memberId !== l.memberId && overlaps(r.from, r.to, l.dueAt, dueAt));
       if (clash) throw HubError.rule('rule-broken', 'Booked after you', `${it.code} is booked from ${new Date(clash.from).toISOString().slice(0, 10)}`);
       const next = { ...l, dueAt, renewals: l.renewals + 1 };
       this.loans.put(l.id, next);

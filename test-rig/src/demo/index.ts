@@ -1,6 +1,9 @@
 import { DAY_MS, ManualClock, openCore, silentLogger, type Core, type HubConfig } from '@hyphae/device';
 import type { Logger } from 'pino';
+import type { Rng as RngT } from '../random.js';
+import type { Item } from '@hyphae/device';
 import { Rng } from '../random.js';
+import { DEMO_ITEMS, DEMO_LEARNING, DEMO_NEEDED_SKILLS, DEMO_SKILLS } from './catalogue.js';
 import { HOUR_MEMOS, PAYMENT_KINDS, RESIDENTS } from './people.js';
 
 /**
@@ -73,6 +76,7 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
   }
   const everyone = [steward.id, ...residents];
   let transfers = 0;
+  const items = await setUpLibrary(core, steward.id, residents, rng);
 
   for (let day = 0; day < DAYS; day++) {
     const perDay = rng.int(4, 10);
@@ -101,6 +105,7 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
         await ledger.acceptRequest(req.id, payer).then(() => transfers++, () => undefined);
       }
     }
+    await libraryDay(core, items, steward.id, residents, rng);
     // The nightly job, as the hub would have run it.
     clock.set(Math.floor(clock.now() / DAY_MS + 1) * DAY_MS + 10 * 60_000);
     await ledger.materialiseDemurrage();
@@ -115,5 +120,57 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
   await members.requestMembership({ name: 'Nils Newcomer', email: 'nils.newcomer@demo.hyphae', password: DEMO_PASSWORD });
   await members.requestMembership({ name: 'Olivia Nueva', email: 'olivia.nueva@demo.hyphae', password: DEMO_PASSWORD });
   await members.createInvite(steward.id, 'for the family at number 12');
+  await libraryToday(core, items, steward.id, residents, now);
   return { members: members.count(), transfers };
+}
+
+/** The tool library and skills at the start of the simulated two months. */
+async function setUpLibrary(core: Core, stewardId: string, residents: string[], rng: RngT): Promise<Item[]> {
+  const { library, skills } = core;
+  const items: Item[] = [];
+  for (const def of DEMO_ITEMS) items.push(await library.addItem(def, stewardId));
+  for (const [i, skill, level, primary, teach] of DEMO_SKILLS) await skills.setSkill(residents[i]!, { skill, level, primary, teach });
+  for (const s of DEMO_NEEDED_SKILLS) await skills.markNeeded(s, stewardId, null);
+  for (const [i, s] of DEMO_LEARNING) await skills.setLearning(residents[i]!, s, true);
+  const slots = ['mon-evening', 'wed-evening', 'sat-morning', 'sun-afternoon'];
+  for (const r of residents) await skills.setAvailability(r, [rng.pick(slots), rng.pick(slots)]);
+  return items;
+}
+
+/** One day at the tool desk: a few loans go out, due ones mostly come back. */
+async function libraryDay(core: Core, items: Item[], stewardId: string, residents: string[], rng: RngT): Promise<void> {
+  const { library } = core;
+  const desk = { id: stewardId, steward: true };
+  const now = core.clock.now();
+  for (const loan of library.loansOf({ open: true })) {
+    if (loan.dueAt <= now + 3_600_000 || rng.chance(0.15)) await library.checkIn(loan.id, desk, { condition: rng.chance(0.04) ? 'fair' : 'good' });
+  }
+  const lendable = items.filter((i) => i.kind !== 'space' && !i.needsInduction && !i.needsApproval);
+  for (let k = rng.int(0, 3); k > 0; k--) {
+    const it = rng.pick(lendable);
+    await library.checkOut(it.id, rng.pick(residents), desk, { days: rng.int(2, 7) }).catch(() => undefined);
+  }
+  await library.sendReminders();
+}
+
+/** What is happening today: a queue on a popular tool, a ticket, a booking, board posts. */
+async function libraryToday(core: Core, items: Item[], stewardId: string, residents: string[], now: number): Promise<void> {
+  const { library, skills, board } = core;
+  const desk = { id: stewardId, steward: true };
+  const drill = items[0]!;
+  if (!library.openLoanOf(drill.id)) await library.checkOut(drill.id, residents[2]!, desk, { days: 1 }).catch(() => undefined);
+  for (const r of [residents[0]!, residents[3]!]) await library.joinHolds(drill.id, r).catch(() => undefined);
+  const mower = items.find((i) => i.name.startsWith('Lawn mower'))!;
+  await library.openTicket(mower.id, 'starter cord snapped', residents[5]!).catch(() => undefined);
+  const hall = items.find((i) => i.kind === 'space')!;
+  const tomorrow = Math.floor(now / DAY_MS + 1) * DAY_MS;
+  await library.reserve(hall.id, residents[0]!, tomorrow + 18 * 3_600_000, tomorrow + 21 * 3_600_000, desk, 'Repair café').catch(() => undefined);
+  await skills.matchMentors();
+  await skills.postOffer(residents[0]!, { kind: 'offer', title: 'Bike check-ups on Saturdays', category: 'repairs', tags: ['bikes'], hours: 100 });
+  await skills.postOffer(residents[6]!, { kind: 'request', title: 'Help fixing a leaking tap', category: 'repairs', tags: ['plumbing'], hours: 150 });
+  await skills.postOffer(residents[13]!, { kind: 'offer', title: 'Sourdough starter and a lesson', category: 'food', tags: ['baking'], hours: 200 });
+  await board.post(residents[7]!, { kind: 'surplus', resource: 'food', title: 'Courgettes and beans', quantity: 25, place: { name: 'Allotments', x: 300, y: 800 } });
+  await board.post(residents[12]!, { kind: 'need', resource: 'food', title: 'Vegetables for the school lunch club', quantity: 15, place: { name: 'School', x: 1200, y: 400 } });
+  await board.post(residents[4]!, { kind: 'surplus', resource: 'power', title: 'Solar surplus at midday', quantity: 12, place: { name: 'Hill Street', x: 1500, y: 1500 } });
+  await board.post(residents[9]!, { kind: 'need', resource: 'labour', title: 'Two hands to move a fridge', quantity: 2, place: { name: 'River Street', x: 200, y: 100 } });
 }
