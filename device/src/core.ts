@@ -9,6 +9,7 @@ import { Members, publicMember } from './members/members.js';
 import { Notifications } from './notifications/notifications.js';
 import { Reliability } from './reliability/reliability.js';
 import { Skills } from './skills/skills.js';
+import { TelemetryStore } from './telemetry/store.js';
 import { runMigrations, type Migration } from './store/migrations.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -29,6 +30,7 @@ export interface Core {
   notifications: Notifications;
   library: Library;
   skills: Skills;
+  telemetry: TelemetryStore;
   exportData(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -90,6 +92,13 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
   );
 
   const skills = new Skills(store, ledger, notifications, clock, log);
+  const t = config.telemetry;
+  const telemetry = new TelemetryStore(
+    store,
+    clock,
+    { rawRetentionDays: t.rawRetentionDays, rollupRetentionDays: { '5m': t.retention5mDays, '1h': t.retention1hDays, '1d': t.retention1dDays }, flushIntervalMs: t.flushIntervalMs, maxBatch: t.maxBatch },
+    log,
+  );
 
   const migrations: Migration[] = [
     { id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() },
@@ -109,6 +118,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     notifications,
     library,
     skills,
+    telemetry,
     exportData: () => ({
       format: 'hyphae-export',
       formatVersion: 1,
@@ -125,6 +135,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       ...ledger.exportAll(),
     }),
     close: async () => {
+      await telemetry.stop();
       ledger.indexHistory();
       await store.close();
     },

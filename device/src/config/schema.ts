@@ -89,6 +89,18 @@ const library = z
   .prefault({})
   .describe('Tool library and bookable resources');
 
+const telemetry = z
+  .object({
+    rawRetentionDays: z.number().int().min(1).default(30).describe('Days raw sensor points are kept'),
+    retention5mDays: z.number().int().min(1).default(400).describe('Days 5-minute rollups are kept'),
+    retention1hDays: z.number().int().min(1).default(1825).describe('Days hourly rollups are kept'),
+    retention1dDays: z.number().int().min(1).default(36500).describe('Days daily rollups are kept'),
+    flushIntervalMs: z.number().int().min(100).default(5000).describe('Readings are written to the SD card in batches at most this often'),
+    maxBatch: z.number().int().min(10).default(2000).describe('A batch is written early once it holds this many readings'),
+  })
+  .prefault({})
+  .describe('The embedded time-series store');
+
 const auth = z
   .object({
     sessionTtlHours: z.number().int().min(1).default(24 * 30).describe('How long a console sign-in lasts'),
@@ -117,6 +129,7 @@ export const configSchema = z
     timeBank,
     flow,
     library,
+    telemetry,
     auth,
     log,
   })

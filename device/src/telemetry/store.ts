@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { HubError } from '../errors.js';
+import type { Database } from 'lmdb';
+import type { Store } from '../store/store.js';
+
+/**
+ * The embedded time-series store. Raw points are kept for a while; rollups
+ * at 5 minutes, 1 hour and 1 day keep min, max, sum and count for longer.
+ * Keys sort by sensor, then metric, then time, so a query is one range read.
+ * Writes are buffered and committed in batches, so a busy sensor network
+ * does not wear out the SD card one point at a time.
+ */
+export interface Point {
+  sensor: string;
+  metric: string;
+  t: number;
+  value: number;
+}
+
+export interface Bucket {
+  t: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  mean: number;
+}
+
+export const RESOLUTIONS = { '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export type Resolution = 'raw' | keyof typeof RESOLUTIONS;
+
+export interface TelemetryParams {
+  rawRetentionDays: number;
+  rollupRetentionDays: Record<keyof typeof RESOLUTIONS, number>;
+  flushIntervalMs: number;
+  maxBatch: number;
+}
+
+type Key = [string, string, number];
+interface Agg {
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+}
+
+export interface PointSink {
+  /** Called after each committed batch, e.g. by the InfluxDB mirror. */
+  onCommitted(points: Point[]): void;
+}
+
+export class TelemetryStore {
+  private readonly raw;
+  private readonly rollups;
+  private readonly series;
+  private buffer: Point[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly sinks: PointSink[] = [];
+  stats = { written: 0, batches: 0, rejected: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly params: TelemetryParams,
+    private readonly log: Logger,
+  ) {
+    this.raw = store.db<number, Key>('ts-raw');
+    this.rollups = {
+      '5m': store.db<Agg, Key>('ts-5m'),
+      '1h': store.db<Agg, Key>('ts-1h'),
+      '1d': store.db<Agg, Key>('ts-1d'),
+    } satisfies Record<keyof typeof RESOLUTIONS, Database<Agg, Key>>;
+    this.series = store.db<{ sensor: string; metric: string; first: number; last: number; lastValue: number }, [string, string]>('ts-series');
+  }
+
+  addSink(sink: PointSink): void {
+    this.sinks.push(sink);
+  }
+
+  /** Queues a point; it is durable after the next flush. Non-finite values are refused. */
+  write(p: Point): void {
+    if (!Number.isFinite(p.value) || !Number.isFinite(p.t) || !p.sensor || !p.metric) {
+      this.stats.rejected++;
+      return;
+    }
+    this.buffer.push(p);
+    if (this.buffer.length >= this.params.maxBatch) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.params.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Commits everything queued so far, in one transaction. */
+  flush(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (batch.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(async () => {
+      await this.store.write(() => {
+        for (const p of batch) {
+          this.raw.put([p.sensor, p.metric, p.t], p.value);
+          for (const [res, ms] of Object.entries(RESOLUTIONS) as Array<[keyof typeof RESOLUTIONS, number]>) {
+            const key: Key = [p.sensor, p.metric, Math.floor(p.t / ms) * ms];
+            const db = this.rollups[res];
+            const a = db.get(key);
+            db.put(key, a ? { min: Math.min(a.min, p.value), max: Math.max(a.max, p.value), sum: a.sum + p.value, count: a.count + 1 } : { min: p.value, max: p.value, sum: p.value, count: 1 });
+          }
+          const s = this.series.get([p.sensor, p.metric]);
+          if (!s) this.series.put([p.sensor, p.metric], { sensor: p.sensor, metric: p.metric, first: p.t, last: p.t, lastValue: p.value });
+          else if (p.t >= s.last) this.series.put([p.sensor, p.metric], { ...s, last: p.t, lastValue: p.value });
+        }
+      });
+      this.stats.written += batch.length;
+      this.stats.batches++;
+      for (const s of this.sinks) s.onCommitted(batch);
+    });
+    return this.flushing;
+  }
+
+  /** Points of one series; `auto` picks the finest resolution that keeps the answer under ~1,000 points. */
+  query(sensor: string, metric: string, from: number, to: number, resolution: Resolution | 'auto' = 'auto'): { resolution: Resolution; points: Bucket[] } {
+    if (!(to > from)) throw HubError.badRequest('`to` must be after `from`');
+    let res: Resolution = resolution === 'auto' ? 'raw' : resolution;
+    if (resolution === 'auto') {
+      const span = to - from;
+      res = span <= 6 * 3_600_000 ? 'raw' : span <= 4 * 86_400_000 ? '5m' : span <= 60 * 86_400_000 ? '1h' : '1d';
+    }
+    const start: Key = [sensor, metric, from];
+    const end: Key = [sensor, metric, to];
+    const points: Bucket[] = [];
+    if (res === 'raw') {
+      for (const { key, value } of this.raw.getRange({ start, end })) points.push({ t: key[2], min: value, max: value, sum: value, count: 1, mean: value });
+    } else {
+      const ms = RESOLUTIONS[res];
+      const db = this.rollups[res];
+      for (const { key, value } of db.getRange({ start: [sensor, metric, Math.floor(from / ms) * ms], end })) points.push({ t: key[2], ...value, mean: value.sum / value.count });
+    }
+    return { resolution: res, points };
+  }
+
+  /** Sum over [from, to) from the finest rollup that covers it (for budgets and indicators). */
+  aggregate(sensor: string, metric: string, from: number, to: number): Agg & { mean: number } {
+    const pts = this.query(sensor, metric, from, to, to - from > 2 * 86_400_000 ? '1h' : '5m').points;
+    const a = pts.reduce((acc, p) => ({ min: Math.min(acc.min, p.min), max: Math.max(acc.max, p.max), sum: acc.sum + p.sum, count: acc.count + p.count }), { min: Infinity, max: -Infinity, sum: 0, count: 0 });
+    return { ...a, mean: a.count ? a.sum / a.count : NaN };
+  }
+
+  listSeries(sensor?: string): Array<{ sensor: string; metric: string; first: number; last: number; lastValue: number }> {
+    const range = sensor ? { start: [sensor, ''] as [string, string], end: [sensor, '\uffff'] as [string, string] } : {};
+    return [...this.series.getRange(range)].map((e) => e.value);
+  }
+
+  /** Deletes raw points and rollups past their retention. */
+  async prune(): Promise<{ raw: number; rollups: number }> {
+    await this.flush();
+    const now = this.clock.now();
+    let raw = 0;
+    let rollups = 0;
+    const series = this.listSeries();
+    await this.store.write(() => {
+      for (const s of series) {
+        const cutoff = now - this.params.rawRetentionDays * 86_400_000;
+        for (const key of this.raw.getKeys({ start: [s.sensor, s.metric, 0], end: [s.sensor, s.metric, cutoff] })) {
+          this.raw.remove(key);
+          raw++;
+        }
+        for (const [res, days] of Object.entries(this.params.rollupRetentionDays) as Array<[keyof typeof RESOLUTIONS, number]>) {
+          const db = this.rollups[res];
+          for (const key of db.getKeys({ start: [s.sensor, s.metric, 0], end: [s.sensor, s.metric, now - days * 86_400_000] })) {
+            db.remove(key);
+            rollups++;
+          }
+        }
+      }
+    });
+    this.log.info({ module: 'telemetry', raw, rollups }, 'old points pruned');
+    return { raw, rollups };
+  }
+
+  async stop(): Promise<void> {
+    await this.flush();
+  }
+}
