@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { Codec, loadCodecs } from './codecs.js';
+
+describe('codecs', () => {
+  const codecs = loadCodecs();
+
+  it('ships the four required codecs', () => {
+    expect([...codecs.keys()].sort()).toEqual(['decentlab-dl-5tm', 'dragino-ldds75', 'dragino-lse01', 'milesight-em300']);
+  });
+
+  for (const [id, codec] of codecs) {
+    it(`${id}: every example decodes to what it states, with units for every field`, () => {
+      expect(codec.definition.examples.length).toBeGreaterThan(0);
+      for (const ex of codec.definition.examples) {
+        const got = codec.decode(ex.input);
+        expect(got, ex.description).toEqual(ex.output);
+        for (const k of Object.keys(got.data)) expect(Object.keys(codec.definition.units), `${id} has no unit entry for ${k}`).toContain(k);
+      }
+    });
+  }
+
+  const def = { id: 'bad', vendor: 'x', model: 'x', description: '', script: 'bad.js', units: {}, examples: [] };
+  it('contains a codec that loops, throws or reaches for the host', () => {
+    const loop = new Codec(def, 'function decodeUplink() { for (;;) {} }');
+    expect(loop.decode({ bytes: [1], fPort: 1 }).errors[0]).toMatch(/ran over 50 ms/);
+    const boom = new Codec(def, 'function decodeUplink() { throw new Error("bad byte") }');
+    expect(boom.decode({ bytes: [1], fPort: 1 }).errors[0]).toMatch(/bad byte/);
+    const escape = new Codec(def, 'function decodeUplink() { return { data: { p: typeof process, r: typeof require, f: (function(){ try { return this.constructor.constructor("return process")() ? "escaped" : "no" } catch (e) { return "blocked" } })() } } }');
+    expect(escape.decode({ bytes: [], fPort: 1 }).data).toMatchObject({ p: 'undefined', r: 'undefined' });
+    expect(escape.decode({ bytes: [], fPort: 1 }).data.f).not.toBe('escaped');
+    const junk = new Codec(def, 'function decodeUplink() { return 42 }');
+    expect(junk.decode({ bytes: [], fPort: 1 }).errors).toEqual(['the codec returned no data object']);
+    // After all that, a good codec still works.
+    expect(codecs.get('dragino-lse01')!.decode({ fPort: 2, bytes: [12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0] }).data.soilMoisture).toBe(31.25);
+  });
+});

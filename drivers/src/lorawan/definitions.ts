@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Device definitions live as data under drivers/definitions, one file per vendor or device. */
+export const DEFINITIONS_DIR = fileURLToPath(new URL('../../definitions/', import.meta.url));
+
+export interface Region {
+  id: string;
+  description: string;
+  joinAcceptDelay1: number;
+  joinAcceptDelay2: number;
+  receiveDelay1: number;
+  receiveDelay2: number;
+  rx1: { mode: 'same-channel' } | { mode: 'us915'; uplinkBase: number; uplinkStep: number; downlinkBase: number; downlinkStep: number; downlinkChannels: number; datr: Record<string, string> };
+  rx2: { freq: number; datr: string };
+  dataRates: Record<string, number>;
+  rx2DataRate: number;
+  txPower: number;
+}
+
+export function loadRegions(dir = join(DEFINITIONS_DIR, 'lorawan', 'regions')): Map<string, Region> {
+  const out = new Map<string, Region>();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+    const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Region;
+    out.set(r.id, r);
+  }
+  return out;
+}
