@@ -1,0 +1,167 @@
+import dgram from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { BurstCounter } from '../sensor.js';
+import { encodeAck, encodePullResp, parseUp, ProtocolError, PULL_ACK, PUSH_ACK, type Rxpk, type TxAckError, type Txpk } from './semtech.js';
+
+export interface GatewayStats {
+  eui: string;
+  firstSeen: number;
+  lastSeen: number;
+  pushData: number;
+  pullData: number;
+  rxPackets: number;
+  txPackets: number;
+  txErrors: Record<string, number>;
+  malformed: number;
+  /** Where this gateway's last PULL_DATA came from: downlinks go there. */
+  pullAddress: string | null;
+  lastStat: Record<string, unknown> | null;
+}
+
+export interface Uplink {
+  gateway: string;
+  rxpk: Rxpk;
+  phy: Buffer;
+  receivedAt: number;
+}
+
+export interface GatewayServerOptions {
+  port: number;
+  host?: string;
+  now?: () => number;
+  onUplink: (u: Uplink) => void;
+  log?: (level: 'info' | 'warn', msg: string, detail?: Record<string, unknown>) => void;
+  txAckTimeoutMs?: number;
+}
+
+/**
+ * The hub's end of the packet forwarder protocol: acknowledges PUSH_DATA and
+ * PULL_DATA, keeps a registry of gateways, hands each received radio packet
+ * on, and sends downlinks to the address of the gateway's last PULL_DATA,
+ * resolving with the gateway's TX_ACK verdict. Nothing a gateway sends can
+ * stop the loop: bad datagrams are counted and logged once per burst.
+ */
+export class GatewayServer {
+  private socket: dgram.Socket | undefined;
+  readonly gateways = new Map<string, GatewayStats>();
+  private readonly pending = new Map<number, { resolve: (e: TxAckError | 'TIMEOUT') => void; timer: NodeJS.Timeout }>();
+  readonly malformed: BurstCounter;
+  private readonly now: () => number;
+  port = 0;
+
+  constructor(private readonly opts: GatewayServerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.malformed = new BurstCounter((key, count, detail) => opts.log?.('warn', 'malformed datagrams from a gateway', { key, count, detail: String(detail) }));
+  }
+
+  async start(): Promise<void> {
+    const socket = dgram.createSocket('udp4');
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => this.receive(msg, `${rinfo.address}:${rinfo.port}`));
+    socket.on('error', (err) => this.opts.log?.('warn', 'gateway socket error', { err: err.message }));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(this.opts.port, this.opts.host ?? '0.0.0.0', () => {
+        socket.off('error', reject);
+        this.port = socket.address().port;
+        resolve();
+      });
+    });
+    this.opts.log?.('info', 'packet forwarder server listening', { port: this.port });
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  private stats(eui: string): GatewayStats {
+    let g = this.gateways.get(eui);
+    if (!g) {
+      g = { eui, firstSeen: this.now(), lastSeen: this.now(), pushData: 0, pullData: 0, rxPackets: 0, txPackets: 0, txErrors: {}, malformed: 0, pullAddress: null, lastStat: null };
+      this.gateways.set(eui, g);
+      this.opts.log?.('info', 'new gateway', { gateway: eui });
+    }
+    return g;
+  }
+
+  /** Public so the fuzz test can drive it without a socket. */
+  receive(msg: Buffer, from: string): void {
+    let m;
+    try {
+      m = parseUp(msg);
+    } catch (e) {
+      const kind = e instanceof ProtocolError ? e.kind : 'malformed-udp';
+      // Count against the gateway if the header names one.
+      if (msg.length >= 12) this.stats(msg.subarray(4, 12).toString('hex')).malformed++;
+      this.malformed.count(`${kind}:${from}`, (e as Error).message);
+      return;
+    }
+    const g = this.stats(m.gateway);
+    g.lastSeen = this.now();
+    const [host, port] = splitAddress(from);
+    if (m.type === 'PUSH_DATA') {
+      g.pushData++;
+      if (m.stat) g.lastStat = m.stat;
+      this.send(encodeAck(PUSH_ACK, m.token), host, port);
+      for (const rxpk of m.rxpk) {
+        if (rxpk.stat !== undefined && rxpk.stat !== 1) continue; // CRC failed on air
+        const phy = Buffer.from(rxpk.data, 'base64');
+        if (phy.length === 0) {
+          g.malformed++;
+          this.malformed.count(`empty-payload:${m.gateway}`);
+          continue;
+        }
+        g.rxPackets++;
+        try {
+          this.opts.onUplink({ gateway: m.gateway, rxpk, phy, receivedAt: this.now() });
+        } catch (e) {
+          this.malformed.count(`uplink-handler:${m.gateway}`, (e as Error).message);
+        }
+      }
+    } else if (m.type === 'PULL_DATA') {
+      g.pullData++;
+      g.pullAddress = from;
+      this.send(encodeAck(PULL_ACK, m.token, m.gateway), host, port);
+    } else {
+      const p = this.pending.get(m.token);
+      if (m.error !== 'NONE') g.txErrors[m.error] = (g.txErrors[m.error] ?? 0) + 1;
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(m.token);
+        p.resolve(m.error);
+      }
+    }
+  }
+
+  /** Sends a downlink through a gateway; resolves with its TX_ACK error code (NONE when sent). */
+  sendDownlink(gateway: string, txpk: Txpk): Promise<TxAckError | 'TIMEOUT' | 'NO_ROUTE'> {
+    const g = this.gateways.get(gateway);
+    if (!g?.pullAddress) return Promise.resolve('NO_ROUTE');
+    let token = randomInt(0, 0x10000);
+    while (this.pending.has(token)) token = (token + 1) & 0xffff;
+    const [host, port] = splitAddress(g.pullAddress);
+    g.txPackets++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(token);
+        resolve('TIMEOUT');
+      }, this.opts.txAckTimeoutMs ?? 2000);
+      timer.unref();
+      this.pending.set(token, { resolve, timer });
+      this.send(encodePullResp(token, txpk), host, port);
+    });
+  }
+
+  private send(buf: Buffer, host: string, port: number): void {
+    this.socket?.send(buf, port, host);
+  }
+}
+
+function splitAddress(a: string): [string, number] {
+  const i = a.lastIndexOf(':');
+  return [a.slice(0, i), Number(a.slice(i + 1))];
+}

@@ -1,0 +1,249 @@
+import { randomBytes } from 'node:crypto';
+import type { Region } from './definitions.js';
+import { buildDataDown, buildJoinAccept, checkCounter, CID, FrameError, lora, msb, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
+import type { GatewayServer, Uplink } from './gateway-server.js';
+import type { Rxpk, Txpk } from './semtech.js';
+
+/** A device as the network server sees it; the hub keeps these in LMDB. */
+export interface LorawanDevice {
+  devEui: string;
+  joinEui: string | null;
+  appKey: string | null;
+  mode: 'otaa' | 'abp';
+  devAddr: string | null;
+  nwkSKey: string | null;
+  appSKey: string | null;
+  /** Last accepted uplink counter (32-bit), −1 before the first. */
+  fCntUp: number;
+  /** Next downlink counter. */
+  fCntDown: number;
+  /** ABP only: accept a counter that restarts near 0 (a device without counter storage). Off by default. */
+  abpCounterReset: boolean;
+}
+
+/**
+ * What the server needs from the hub's registry. The two write methods are
+ * atomic in the hub's store: a DevNonce is never accepted twice and a
+ * counter never goes backwards, even with several gateways racing.
+ */
+export interface DeviceRegistry {
+  byDevEui(devEui: string): LorawanDevice | undefined;
+  byDevAddr(devAddr: string): LorawanDevice[];
+  acceptJoin(devEui: string, devNonce: number, session: { devAddr: string; nwkSKey: string; appSKey: string }): Promise<boolean>;
+  advanceFCntUp(devEui: string, fcnt: number, reset: boolean): Promise<boolean>;
+  takeFCntDown(devEui: string): Promise<number>;
+}
+
+export interface ReceivedBy {
+  gateway: string;
+  rssi: number;
+  snr: number;
+}
+
+export interface DeviceUplink {
+  devEui: string;
+  devAddr: string;
+  fCnt: number;
+  fPort: number | null;
+  payload: Buffer;
+  confirmed: boolean;
+  rssi: number;
+  snr: number;
+  gateways: ReceivedBy[];
+  receivedAt: number;
+}
+
+export interface NetworkServerEvents {
+  uplink(u: DeviceUplink): void;
+  joined(devEui: string, devAddr: string): void;
+  devStatus(devEui: string, status: { battery: number | null; margin: number }): void;
+  rejected(kind: string, devEui: string | null, detail: string): void;
+}
+
+export interface NetworkServerOptions {
+  region: Region;
+  netId?: Buffer;
+  /** Copies of one uplink from several gateways arriving within this window are merged. */
+  dedupWindowMs?: number;
+  /** Ask a device for its battery after this long without a status (ms). */
+  devStatusEveryMs?: number;
+  now?: () => number;
+}
+
+interface Pending {
+  phy: Buffer;
+  copies: Array<{ gateway: string; rxpk: Rxpk }>;
+  firstAt: number;
+}
+
+/**
+ * A LoRaWAN 1.0.x class-A network server for one neighbourhood: OTAA joins
+ * answered on the concentrator's clock, MIC and frame-counter checks,
+ * decryption, ACKs for confirmed uplinks, and the LinkCheck and DevStatus
+ * MAC commands.
+ */
+export class NetworkServer {
+  private readonly pending = new Map<string, Pending>();
+  private readonly lastStatus = new Map<string, number>();
+  private readonly netId: Buffer;
+  private readonly now: () => number;
+  /** Frames that were retransmissions of one already handled, by device. */
+  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, downlinkErrors: 0, rejected: {} as Record<string, number> };
+
+  constructor(
+    private readonly gateways: GatewayServer,
+    private readonly registry: DeviceRegistry,
+    private readonly events: NetworkServerEvents,
+    private readonly opts: NetworkServerOptions,
+  ) {
+    this.netId = opts.netId ?? Buffer.from([0, 0, 0]);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Hand every uplink from the gateway server here. */
+  receive(u: Uplink): void {
+    const key = u.phy.toString('hex');
+    const p = this.pending.get(key);
+    if (p) {
+      p.copies.push({ gateway: u.gateway, rxpk: u.rxpk });
+      return;
+    }
+    this.pending.set(key, { phy: u.phy, copies: [{ gateway: u.gateway, rxpk: u.rxpk }], firstAt: u.receivedAt });
+    setTimeout(() => {
+      const done = this.pending.get(key)!;
+      this.pending.delete(key);
+      void this.handle(done).catch((e) => this.reject(e instanceof FrameError ? e.kind : 'internal', null, (e as Error).message));
+    }, this.opts.dedupWindowMs ?? 200).unref();
+  }
+
+  private reject(kind: string, devEui: string | null, detail: string): void {
+    this.stats.rejected[kind] = (this.stats.rejected[kind] ?? 0) + 1;
+    this.events.rejected(kind, devEui, detail);
+  }
+
+  private async handle(p: Pending): Promise<void> {
+    // The copy heard best is the one to answer through.
+    const best = [...p.copies].sort((a, b) => b.rxpk.rssi - a.rxpk.rssi || (b.rxpk.lsnr ?? -99) - (a.rxpk.lsnr ?? -99))[0]!;
+    const gateways = p.copies.map((c) => ({ gateway: c.gateway, rssi: c.rxpk.rssi, snr: c.rxpk.lsnr ?? 0 }));
+    const packet = parseFrame(p.phy);
+    const mtype = packet.getMType();
+    if (mtype === 'Join Request') return this.join(packet, best, p);
+    if (mtype === 'Unconfirmed Data Up' || mtype === 'Confirmed Data Up') return this.data(packet, best, gateways, p);
+    this.reject('unexpected-mtype', null, `ignored a ${mtype} frame`);
+  }
+
+  private async join(packet: LoraPacket, best: { gateway: string; rxpk: Rxpk }, p: Pending): Promise<void> {
+    const devEui = packet.DevEUI!.toString('hex');
+    const dev = this.registry.byDevEui(devEui);
+    if (!dev || dev.mode !== 'otaa' || !dev.appKey) return this.reject('unknown-deveui', devEui, 'join request from a device that is not registered for OTAA');
+    if (dev.joinEui && packet.AppEUI!.toString('hex') !== dev.joinEui) return this.reject('unknown-deveui', devEui, 'join request with another JoinEUI');
+    const appKey = Buffer.from(dev.appKey, 'hex');
+    if (!lora.verifyMIC(packet, undefined as unknown as Buffer, appKey)) return this.reject('mic-invalid', devEui, 'join request MIC does not match the AppKey');
+    const devNonce = packet.DevNonce!.readUInt16BE(0);
+    const appNonce = randomBytes(3);
+    const devAddr = randomDevAddr(this.netId);
+    const keys = sessionKeys(appKey, this.netId, appNonce, packet.DevNonce!);
+    const ok = await this.registry.acceptJoin(devEui, devNonce, { devAddr: devAddr.toString('hex'), nwkSKey: keys.nwkSKey.toString('hex'), appSKey: keys.appSKey.toString('hex') });
+    if (!ok) return this.reject('devnonce-reused', devEui, `DevNonce ${devNonce} was used before: a replayed join`);
+    this.stats.joins++;
+    const accept = buildJoinAccept({ appKey, appNonce, netId: this.netId, devAddr, rx1DrOffset: 0, rx2DataRate: this.opts.region.rx2DataRate, rxDelay: this.opts.region.receiveDelay1 });
+    this.events.joined(devEui, devAddr.toString('hex'));
+    await this.transmit(best, accept, this.opts.region.joinAcceptDelay1, this.opts.region.joinAcceptDelay2);
+    void p;
+  }
+
+  private async data(packet: LoraPacket, best: { gateway: string; rxpk: Rxpk }, gateways: ReceivedBy[], p: Pending): Promise<void> {
+    const devAddr = packet.DevAddr!.toString('hex');
+    const candidates = this.registry.byDevAddr(devAddr).filter((d) => d.nwkSKey && d.appSKey);
+    if (candidates.length === 0) return this.reject('unknown-devaddr', null, `no session for DevAddr ${devAddr}`);
+    let lastError: FrameError | undefined;
+    for (const dev of candidates) {
+      const nwkSKey = Buffer.from(dev.nwkSKey!, 'hex');
+      let verdict;
+      try {
+        verdict = checkCounter(packet, nwkSKey, dev.fCntUp, dev.mode === 'abp' && dev.abpCounterReset);
+      } catch (e) {
+        if (e instanceof FrameError) {
+          // A replay is only a replay for the device whose key signs it.
+          if (e.kind === 'replay') return this.reject('replay', dev.devEui, e.message);
+          lastError = e;
+          continue;
+        }
+        throw e;
+      }
+      const confirmed = packet.getMType() === 'Confirmed Data Up';
+      const appSKey = Buffer.from(dev.appSKey!, 'hex');
+      if (verdict.kind === 'retransmission') {
+        // Same frame again: the device missed our ACK. Answer again, deliver nothing twice.
+        this.stats.retransmissions++;
+        if (confirmed) await this.answer(dev, best, [], true, nwkSKey, appSKey);
+        return;
+      }
+      if (!(await this.registry.advanceFCntUp(dev.devEui, verdict.fcnt, verdict.kind === 'reset'))) return this.reject('replay', dev.devEui, `frame counter ${verdict.fcnt} already seen`);
+      this.stats.uplinks++;
+      const fPort = packet.getFPort();
+      const payload = packet.FRMPayload && packet.FRMPayload.length > 0 ? lora.decrypt(packet, appSKey, nwkSKey, msb(verdict.fcnt)) : Buffer.alloc(0);
+      // MAC commands ride in FOpts, or in the payload on port 0 (decrypted with the NwkSKey above).
+      const macs = parseMacCommands(fPort === 0 ? payload : (packet.FOpts ?? Buffer.alloc(0)));
+      const answers: Buffer[] = [];
+      for (const m of macs) {
+        if (m.cid === CID.LinkCheck) {
+          const snr = Math.max(...gateways.map((g) => g.snr));
+          // Margin above the demodulation floor of this data rate, roughly −20 dB at SF12.
+          answers.push(Buffer.from([CID.LinkCheck, Math.max(0, Math.min(254, Math.round(snr + 20))), Math.min(255, gateways.length)]));
+        } else if (m.cid === CID.DevStatus) {
+          const battery = m.payload[0]!;
+          let margin = m.payload[1]! & 0x3f;
+          if (margin & 0x20) margin -= 0x40;
+          this.lastStatus.set(dev.devEui, this.now());
+          this.events.devStatus(dev.devEui, { battery: battery === 255 || battery === 0 ? null : Math.round((battery / 254) * 100), margin });
+        }
+      }
+      if (fPort !== 0 && fPort !== null) {
+        this.events.uplink({ devEui: dev.devEui, devAddr, fCnt: verdict.fcnt, fPort, payload, confirmed, rssi: best.rxpk.rssi, snr: best.rxpk.lsnr ?? 0, gateways, receivedAt: p.firstAt });
+      }
+      const wantStatus = (this.now() - (this.lastStatus.get(dev.devEui) ?? 0)) > (this.opts.devStatusEveryMs ?? 86_400_000);
+      if (wantStatus) {
+        answers.push(Buffer.from([CID.DevStatus]));
+        this.lastStatus.set(dev.devEui, this.now());
+      }
+      if (confirmed || answers.length > 0) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey);
+      return;
+    }
+    this.reject(lastError?.kind ?? 'mic-invalid', null, lastError?.message ?? 'MIC does not match');
+  }
+
+  private async answer(dev: LorawanDevice, best: { gateway: string; rxpk: Rxpk }, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer): Promise<void> {
+    const fCnt = await this.registry.takeFCntDown(dev.devEui);
+    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr!, 'hex'), fCnt, ack, fOpts: Buffer.concat(answers).subarray(0, 15), nwkSKey, appSKey });
+    await this.transmit(best, phy, this.opts.region.receiveDelay1, this.opts.region.receiveDelay2);
+  }
+
+  /** Class A: RX1 on the uplink's timestamp plus delay 1; if the gateway refuses, RX2. */
+  private async transmit(best: { gateway: string; rxpk: Rxpk }, phy: Buffer, delay1: number, delay2: number): Promise<void> {
+    const r = this.opts.region;
+    const base = { rfch: 0, powe: r.txPower, modu: 'LORA' as const, codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
+    const rx1: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay1 * 1_000_000) >>> 0, freq: rx1Frequency(r, best.rxpk.freq), datr: rx1DataRate(r, best.rxpk.datr) };
+    this.stats.downlinks++;
+    const res = await this.gateways.sendDownlink(best.gateway, rx1);
+    if (res === 'NONE') return;
+    if (res === 'TOO_LATE' || res === 'COLLISION_PACKET' || res === 'TOO_EARLY') {
+      const rx2: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay2 * 1_000_000) >>> 0, freq: r.rx2.freq, datr: r.rx2.datr };
+      const again = await this.gateways.sendDownlink(best.gateway, rx2);
+      if (again === 'NONE') return;
+    }
+    this.stats.downlinkErrors++;
+    this.reject('downlink-failed', null, `gateway ${best.gateway} answered ${res}`);
+  }
+}
+
+export function rx1Frequency(r: Region, upFreq: number): number {
+  if (r.rx1.mode === 'same-channel') return upFreq;
+  const ch = Math.round((upFreq - r.rx1.uplinkBase) / r.rx1.uplinkStep);
+  return Math.round((r.rx1.downlinkBase + (ch % r.rx1.downlinkChannels) * r.rx1.downlinkStep) * 1000) / 1000;
+}
+
+export function rx1DataRate(r: Region, upDatr: string): string {
+  if (r.rx1.mode === 'same-channel') return upDatr;
+  return r.rx1.datr[upDatr] ?? r.rx2.datr;
+}
