@@ -9,6 +9,8 @@ import { Members, publicMember } from './members/members.js';
 import { Notifications } from './notifications/notifications.js';
 import { Reliability } from './reliability/reliability.js';
 import { Skills } from './skills/skills.js';
+import { Devices } from './sensing/devices.js';
+import { Sensing } from './sensing/sensing.js';
 import { TelemetryStore } from './telemetry/store.js';
 import { runMigrations, type Migration } from './store/migrations.js';
 import { Store } from './store/store.js';
@@ -31,6 +33,8 @@ export interface Core {
   library: Library;
   skills: Skills;
   telemetry: TelemetryStore;
+  devices: Devices;
+  sensing: Sensing;
   exportData(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -100,6 +104,9 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     log,
   );
 
+  const devices = new Devices(store, clock);
+  const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
+
   const migrations: Migration[] = [
     { id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() },
     { id: 2, name: 'tool library deposit escrow and fee pool', up: () => library.initInTxn() },
@@ -119,6 +126,8 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     library,
     skills,
     telemetry,
+    devices,
+    sensing,
     exportData: () => ({
       format: 'hyphae-export',
       formatVersion: 1,
@@ -131,10 +140,12 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       reliability: reliability.all(),
       library: library.exportAll(),
       skills: skills.exportAll(),
+      devices: devices.list().map(Devices.public),
       board: { posts: board.listPosts(), proposals: board.proposalsFor(null), clearingRuns: board.listClearingRuns() },
       ...ledger.exportAll(),
     }),
     close: async () => {
+      await sensing.stop();
       await telemetry.stop();
       ledger.indexHistory();
       await store.close();

@@ -59,8 +59,9 @@ export class Hub {
       server.on('error', reject);
       this.server = server;
     });
+    await core.sensing.start();
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
-    log.info({ module: 'hub', port: this.port, data: opts.dataDir, version: VERSION }, 'hub started');
+    log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, data: opts.dataDir, version: VERSION }, 'hub started');
   }
 
   async stop(): Promise<void> {

@@ -8,6 +8,7 @@ export const HYPHAE_BIN = fileURLToPath(new URL('../../device/bin/hyphae.js', im
 export interface HubProcess {
   child: ChildProcess;
   port: number;
+  lorawanPort: number;
   url: string;
   /** Every log line the hub printed, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -18,6 +19,8 @@ export interface HubProcess {
 export interface StartOptions {
   dataDir: string;
   port?: number;
+  /** UDP port for the packet forwarder; 0 (the default here) picks a free one. */
+  lorawanPort?: number;
   args?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -25,7 +28,7 @@ export interface StartOptions {
 
 /** Starts a hub process and resolves once it has logged "hub started" with its port. */
 export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
-  const args = [HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', '127.0.0.1', ...(opts.args ?? [])];
+  const args = [HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { env: { ...process.env, HYPHAE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
@@ -54,6 +57,7 @@ export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
         resolve({
           child,
           port,
+          lorawanPort: Number(rec.lorawanPort),
           url: `http://127.0.0.1:${port}`,
           logs,
           stop: async () => {

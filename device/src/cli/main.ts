@@ -14,7 +14,7 @@ import { clearCsv, flowSolve, InputFileError } from './flow.js';
 const USAGE = `hyphae ${VERSION}: the neighbourhood hub
 
 Usage:
-  hyphae start --data DIR [--port N] [--host H] [--config FILE] [--demo]
+  hyphae start --data DIR [--port N] [--host H] [--lorawan-port N] [--config FILE] [--demo]
   hyphae configfile                       print a fully commented default config
   hyphae member add --data DIR --email E --name N [--role resident|steward|admin]
                     (password from HYPHAE_PASSWORD, or none)
@@ -52,12 +52,15 @@ async function start(argv: string[]): Promise<number> {
     host: { type: 'string' },
     config: { type: 'string' },
     demo: { type: 'boolean', default: false },
+    'lorawan-port': { type: 'string' },
   });
   const dataDir = required(values, 'data');
   const config = resolveConfig(dataDir, values.config as string | undefined);
   const port = intOption(values, 'port');
   if (port !== undefined) config.http.port = port;
   if (typeof values.host === 'string') config.http.host = values.host;
+  const udp = intOption(values, 'lorawan-port');
+  if (udp !== undefined) config.lorawan.port = udp;
   const log = createLogger(process.env.HYPHAE_LOG_LEVEL ?? config.log.level);
 
   let demo: DemoModule | undefined;

@@ -101,6 +101,17 @@ const telemetry = z
   .prefault({})
   .describe('The embedded time-series store');
 
+const lorawan = z
+  .object({
+    enabled: z.boolean().default(true).describe('Run the LoRaWAN network server for the concentrator\'s packet forwarder'),
+    port: z.number().int().min(0).max(65535).default(1700).describe('UDP port the packet forwarder sends to (Semtech UDP protocol)'),
+    host: z.string().default('0.0.0.0').describe('Address to listen on for the packet forwarder'),
+    region: z.enum(['EU868', 'US915']).default('EU868').describe('LoRaWAN regional parameters'),
+    netId: z.string().regex(/^[0-9a-fA-F]{6}$/).default('000000').describe('NetID (6 hex digits); 000000 is for private networks'),
+  })
+  .prefault({})
+  .describe('LoRaWAN sensors');
+
 const auth = z
   .object({
     sessionTtlHours: z.number().int().min(1).default(24 * 30).describe('How long a console sign-in lasts'),
@@ -130,6 +141,7 @@ export const configSchema = z
     flow,
     library,
     telemetry,
+    lorawan,
     auth,
     log,
   })

@@ -152,11 +152,14 @@ export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolea
       FCtrl: { ACK: opts.ack, ADR: false },
       FCnt: opts.fCnt & 0xffff,
       FOpts: opts.fOpts,
+      payload: Buffer.alloc(0),
     },
     opts.appSKey,
     opts.nwkSKey,
     undefined,
     msb(opts.fCnt),
   );
+  // With no FRMPayload (so no FPort) lora-packet leaves the MIC unset; compute it here.
+  lora.recalculateMIC(packet, opts.nwkSKey, undefined, msb(opts.fCnt));
   return packet.getPHYPayload()!;
 }

@@ -1,0 +1,194 @@
+import type { DeviceRegistry, LorawanDevice } from '@hyphae/drivers/lorawan';
+import type { Clock } from '../clock.js';
+import { HubError } from '../errors.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * The hub's device registry: LoRaWAN devices with their keys and counters,
+ * and Modbus devices with their template and address, each mapped to the
+ * household or place it measures. Health (last seen, signal, battery,
+ * errors) is kept beside them.
+ */
+export interface SensorDevice {
+  id: string;
+  kind: 'lorawan' | 'modbus' | 'gpio';
+  name: string;
+  /** The household or place the device measures; the ecology engine groups by it. */
+  place: string | null;
+  /** LoRaWAN: the codec id; Modbus: the template id. */
+  profile: string | null;
+  variables: Record<string, unknown>;
+  lorawan: LorawanDevice | null;
+  modbus: { host: string; port: number; unit: number; pollSeconds: number; timeoutMs: number; retries: number } | null;
+  createdAt: number;
+}
+
+export interface DeviceHealthRecord {
+  id: string;
+  lastSeen: number | null;
+  rssi: number | null;
+  snr: number | null;
+  battery: number | null;
+  gateways: number;
+  uplinks: number;
+  errors: Record<string, number>;
+}
+
+const hex = (n: number) => new RegExp(`^[0-9a-f]{${n}}$`);
+
+export class Devices implements DeviceRegistry {
+  private readonly devices;
+  private readonly byAddr;
+  private readonly nonces;
+  private readonly health = new Map<string, DeviceHealthRecord>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    this.devices = store.db<SensorDevice, string>('devices');
+    this.byAddr = store.db<string, [string, string]>('lorawan-devaddr');
+    this.nonces = store.db<true, [string, number]>('lorawan-devnonces');
+  }
+
+  async register(input: {
+    kind: 'lorawan' | 'modbus' | 'gpio';
+    id?: string;
+    name: string;
+    place?: string | null;
+    profile?: string | null;
+    variables?: Record<string, unknown>;
+    otaa?: { devEui: string; joinEui?: string | null; appKey: string };
+    abp?: { devEui: string; devAddr: string; nwkSKey: string; appSKey: string; counterReset?: boolean };
+    modbus?: SensorDevice['modbus'];
+  }): Promise<SensorDevice> {
+    let lorawan: LorawanDevice | null = null;
+    let id = input.id;
+    if (input.kind === 'lorawan') {
+      const o = input.otaa;
+      const a = input.abp;
+      if (!o && !a) throw HubError.badRequest('a LoRaWAN device needs OTAA keys (devEui, appKey) or an ABP session (devEui, devAddr, nwkSKey, appSKey)');
+      const devEui = (o?.devEui ?? a!.devEui).toLowerCase();
+      if (!hex(16).test(devEui)) throw HubError.badRequest('devEui must be 16 hex digits');
+      if (o && (!hex(32).test(o.appKey.toLowerCase()) || (o.joinEui && !hex(16).test(o.joinEui.toLowerCase())))) throw HubError.badRequest('appKey must be 32 hex digits and joinEui 16');
+      if (a && (!hex(8).test(a.devAddr.toLowerCase()) || !hex(32).test(a.nwkSKey.toLowerCase()) || !hex(32).test(a.appSKey.toLowerCase()))) throw HubError.badRequest('devAddr must be 8 hex digits and session keys 32');
+      id = devEui;
+      lorawan = {
+        devEui,
+        joinEui: o?.joinEui?.toLowerCase() ?? null,
+        appKey: o?.appKey.toLowerCase() ?? null,
+        mode: o ? 'otaa' : 'abp',
+        devAddr: a?.devAddr.toLowerCase() ?? null,
+        nwkSKey: a?.nwkSKey.toLowerCase() ?? null,
+        appSKey: a?.appSKey.toLowerCase() ?? null,
+        fCntUp: -1,
+        fCntDown: 0,
+        abpCounterReset: a?.counterReset ?? false,
+      };
+    }
+    if (input.kind === 'modbus' && !input.modbus) throw HubError.badRequest('a Modbus device needs host, port and unit');
+    if (!id) id = input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const dev: SensorDevice = {
+      id,
+      kind: input.kind,
+      name: input.name,
+      place: input.place ?? null,
+      profile: input.profile ?? null,
+      variables: input.variables ?? {},
+      lorawan,
+      modbus: input.modbus ?? null,
+      createdAt: this.clock.now(),
+    };
+    await this.store.write(() => {
+      if (this.devices.get(dev.id)) throw HubError.conflict(`a device with id ${dev.id} is already registered`);
+      this.devices.put(dev.id, dev);
+      if (lorawan?.devAddr) this.byAddr.put([lorawan.devAddr, dev.id], dev.id);
+    });
+    return dev;
+  }
+
+  get(id: string): SensorDevice {
+    const d = this.devices.get(id.toLowerCase()) ?? this.devices.get(id);
+    if (!d) throw HubError.notFound(`device ${id}`);
+    return d;
+  }
+
+  list(kind?: SensorDevice['kind']): SensorDevice[] {
+    return [...this.devices.getRange({})].map((e) => e.value).filter((d) => !kind || d.kind === kind);
+  }
+
+  /** A device's record without its secrets, for the API. */
+  static public(d: SensorDevice) {
+    const { lorawan, ...rest } = d;
+    return { ...rest, lorawan: lorawan ? { devEui: lorawan.devEui, joinEui: lorawan.joinEui, mode: lorawan.mode, devAddr: lorawan.devAddr, fCntUp: lorawan.fCntUp, joined: lorawan.nwkSKey !== null } : null };
+  }
+
+  // ── DeviceRegistry for the network server ───────────────────────────────
+
+  byDevEui(devEui: string): LorawanDevice | undefined {
+    return this.devices.get(devEui)?.lorawan ?? undefined;
+  }
+
+  byDevAddr(devAddr: string): LorawanDevice[] {
+    const out: LorawanDevice[] = [];
+    for (const key of this.byAddr.getKeys({ start: [devAddr, ''], end: [devAddr, '\uffff'] })) {
+      const l = this.devices.get(key[1])?.lorawan;
+      if (l && l.devAddr === devAddr) out.push(l);
+    }
+    return out;
+  }
+
+  async acceptJoin(devEui: string, devNonce: number, session: { devAddr: string; nwkSKey: string; appSKey: string }): Promise<boolean> {
+    return this.store.write(() => {
+      if (this.nonces.get([devEui, devNonce])) return false;
+      const d = this.devices.get(devEui);
+      if (!d?.lorawan) return false;
+      this.nonces.put([devEui, devNonce], true);
+      if (d.lorawan.devAddr) this.byAddr.remove([d.lorawan.devAddr, devEui]);
+      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan, ...session, fCntUp: -1, fCntDown: 0 } });
+      this.byAddr.put([session.devAddr, devEui], devEui);
+      return true;
+    });
+  }
+
+  async advanceFCntUp(devEui: string, fcnt: number, reset: boolean): Promise<boolean> {
+    return this.store.write(() => {
+      const d = this.devices.get(devEui);
+      if (!d?.lorawan) return false;
+      if (!reset && fcnt <= d.lorawan.fCntUp) return false;
+      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan, fCntUp: fcnt } });
+      return true;
+    });
+  }
+
+  async takeFCntDown(devEui: string): Promise<number> {
+    return this.store.write(() => {
+      const d = this.devices.get(devEui)!;
+      const n = d.lorawan!.fCntDown;
+      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan!, fCntDown: n + 1 } });
+      return n;
+    });
+  }
+
+  // ── health (in memory: it changes with every uplink and needs no SD writes) ──
+
+  healthOf(id: string): DeviceHealthRecord {
+    let h = this.health.get(id);
+    if (!h) {
+      h = { id, lastSeen: null, rssi: null, snr: null, battery: null, gateways: 0, uplinks: 0, errors: {} };
+      this.health.set(id, h);
+    }
+    return h;
+  }
+
+  seen(id: string, patch: Partial<Omit<DeviceHealthRecord, 'id' | 'errors'>>): void {
+    const h = this.healthOf(id);
+    Object.assign(h, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    h.lastSeen = this.clock.now();
+  }
+
+  error(id: string, kind: string): void {
+    const h = this.healthOf(id);
+    h.errors[kind] = (h.errors[kind] ?? 0) + 1;
+  }
+}

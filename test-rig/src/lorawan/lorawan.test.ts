@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema, openCore, silentLogger, type Core } from '@hyphae/device';
+import { lora } from '@hyphae/drivers/lorawan';
+import { EndDevice } from './end-device.js';
+import { PacketForwarder } from './packet-forwarder.js';
+
+/** The hub's LoRaWAN stack end to end over real UDP on loopback, with simulated gateways and devices. */
+let dir: string;
+let core: Core;
+let gw: PacketForwarder;
+
+const lse01 = [12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0];
+
+async function register(dev: EndDevice, codec = 'dragino-lse01') {
+  await core.devices.register({ kind: 'lorawan', name: `soil ${dev.devEui.toString('hex')}`, place: 'allotments', profile: codec, otaa: { devEui: dev.devEui.toString('hex'), joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') } });
+}
+
+async function until(cond: () => boolean, what: string, ms = 3000) {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hyphae-lorawan-'));
+  core = openCore(dir, configSchema.parse({ lorawan: { port: 0, host: '127.0.0.1' }, telemetry: { flushIntervalMs: 100 } }), silentLogger);
+  await core.sensing.start();
+  gw = new PacketForwarder('aa555a0000000001', { host: '127.0.0.1', port: core.sensing.port });
+  await gw.start();
+});
+afterEach(async () => {
+  await gw.stop();
+  await core.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('LoRaWAN network server', () => {
+  it('answers an OTAA join in RX1 on the concentrator clock, then decodes encrypted uplinks into telemetry', async () => {
+    const dev = EndDevice.random();
+    await register(dev);
+    let joinTx: { tmst?: number; freq: number } | undefined;
+    const off = gw.onDownlink((_p, txpk) => (joinTx = txpk));
+    const before = gw.tmst;
+    await dev.join(gw);
+    off();
+    expect(dev.devAddr).not.toBeNull();
+    // JOIN_ACCEPT_DELAY1 = 5 s after the JoinRequest's tmst, same channel (EU868).
+    const reqTmst = gw.tmst;
+    expect(reqTmst).toBeGreaterThan(before);
+    expect(joinTx!.tmst).toBe((reqTmst + 5_000_000) >>> 0);
+    expect(joinTx!.freq).toBe(868.1);
+
+    gw.push(dev.uplink(2, lse01));
+    await until(() => core.sensing.network!.stats.uplinks === 1, 'uplink');
+    await core.telemetry.flush();
+    const id = dev.devEui.toString('hex');
+    expect(core.telemetry.listSeries(id).map((s) => [s.metric, s.lastValue]).sort()).toEqual([
+      ['battery', 3.3], ['soilConductivity', 512], ['soilMoisture', 31.25], ['soilTemperature', 18.4], ['temperature', 22.5],
+    ]);
+    const h = core.devices.healthOf(id);
+    expect(h).toMatchObject({ rssi: -80, snr: 7.5, uplinks: 1 });
+    expect(gw.acks.push).toBeGreaterThan(0);
+    expect(core.sensing.gateways!.gateways.get('aa555a0000000001')!.rxPackets).toBe(2);
+  });
+
+  it('never accepts a DevNonce twice', async () => {
+    const dev = EndDevice.random();
+    await register(dev);
+    await dev.join(gw);
+    gw.push(dev.joinRequest(dev.devNonce)); // the same JoinRequest again
+    await until(() => (core.sensing.counters['devnonce-reused'] ?? 0) === 1, 'devnonce rejection');
+    expect(core.sensing.network!.stats.joins).toBe(1);
+  });
+
+  it('recognises retransmissions and replays, and refuses bad MICs and unknown addresses', async () => {
+    const dev = EndDevice.random();
+    await register(dev);
+    await dev.join(gw);
+    const f0 = dev.uplink(2, lse01);
+    const f1 = dev.uplink(2, lse01);
+    gw.push(f0);
+    await until(() => core.sensing.network!.stats.uplinks === 1, 'first uplink');
+    gw.push(f1);
+    await until(() => core.sensing.network!.stats.uplinks === 2, 'second uplink');
+    gw.push(f1); // the device did not hear an ACK: a retransmission
+    await until(() => core.sensing.network!.stats.retransmissions === 1, 'retransmission');
+    gw.push(f0); // an old frame played back
+    await until(() => (core.sensing.counters.replay ?? 0) === 1, 'replay');
+    const bad = Buffer.from(dev.uplink(2, lse01));
+    bad[bad.length - 2]! ^= 0x55;
+    gw.push(bad);
+    await until(() => (core.sensing.counters['mic-invalid'] ?? 0) === 1, 'bad MIC');
+    const stranger = EndDevice.random();
+    stranger.useAbp(randomBytes(4), randomBytes(16), randomBytes(16));
+    gw.push(stranger.uplink(2, lse01));
+    await until(() => (core.sensing.counters['unknown-devaddr'] ?? 0) === 1, 'unknown address');
+    expect(core.sensing.network!.stats.uplinks).toBe(2);
+    expect(core.devices.healthOf(dev.devEui.toString('hex')).errors).toMatchObject({ replay: 1 });
+  });
+
+  it('merges copies heard by several gateways, keeps the best signal, and ACKs a confirmed uplink through it', async () => {
+    const gw2 = new PacketForwarder('aa555a0000000002', { host: '127.0.0.1', port: core.sensing.port });
+    await gw2.start();
+    try {
+      const dev = EndDevice.random();
+      await register(dev);
+      await dev.join(gw);
+      dev.listen(gw);
+      dev.listen(gw2);
+      const frame = dev.uplink(2, lse01, { confirmed: true });
+      gw.push(frame, { rssi: -110, lsnr: -5 });
+      gw2.push(frame, { rssi: -70, lsnr: 9 });
+      await until(() => dev.received.length === 1, 'ACK');
+      expect(core.sensing.network!.stats.uplinks).toBe(1);
+      expect(gw2.downlinks).toHaveLength(1); // sent through the gateway that heard it best
+      expect(dev.received[0]!.getFCtrlACK()).toBe(true);
+      expect(core.devices.healthOf(dev.devEui.toString('hex'))).toMatchObject({ rssi: -70, gateways: 2 });
+    } finally {
+      await gw2.stop();
+    }
+  });
+
+  it('answers LinkCheckReq and reads DevStatusAns', async () => {
+    const dev = EndDevice.random();
+    await register(dev);
+    await dev.join(gw);
+    dev.listen(gw);
+    gw.push(dev.uplink(2, lse01, { fOpts: Buffer.from([0x02]) }));
+    await until(() => dev.received.length === 1, 'LinkCheckAns');
+    const fopts = dev.received[0]!.FOpts!;
+    expect(fopts[0]).toBe(0x02); // LinkCheckAns, then (first visit) a DevStatusReq
+    expect(fopts[2]).toBe(1); // heard by one gateway
+    gw.push(dev.uplink(2, lse01, { fOpts: Buffer.from([0x06, 127, 10]) }));
+    await until(() => core.devices.healthOf(dev.devEui.toString('hex')).battery === 50, 'battery from DevStatusAns');
+  });
+
+  it('counts a codec failure and malformed datagrams without stopping', async () => {
+    const dev = EndDevice.random();
+    await register(dev);
+    await dev.join(gw);
+    gw.push(dev.uplink(2, [1, 2, 3])); // too short for the LSE01
+    await until(() => (core.sensing.counters['codec-error'] ?? 0) === 1, 'codec error');
+    gw.sendRaw(Buffer.from([2, 0, 1]));
+    gw.sendRaw(Buffer.concat([Buffer.from([2, 0, 1, 0]), Buffer.from('aa555a0000000001', 'hex'), Buffer.from('{not json')]));
+    await until(() => core.sensing.gateways!.gateways.get('aa555a0000000001')!.malformed === 1, 'malformed JSON counted');
+    gw.push(dev.uplink(2, lse01));
+    await until(() => core.sensing.network!.stats.uplinks === 2, 'still working');
+  });
+
+  it('runs ABP devices', async () => {
+    const dev = EndDevice.random();
+    const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
+    dev.useAbp(addr, nwk, app);
+    await core.devices.register({ kind: 'lorawan', name: 'level', profile: 'dragino-ldds75', abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    gw.push(dev.uplink(2, [13, 22, 4, 210, 0, 0, 123, 1]));
+    await until(() => core.sensing.network!.stats.uplinks === 1, 'ABP uplink');
+    await core.telemetry.flush();
+    expect(core.telemetry.listSeries(dev.devEui.toString('hex')).find((s) => s.metric === 'distance')!.lastValue).toBe(1234);
+    void lora;
+  });
+});
