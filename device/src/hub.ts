@@ -50,7 +50,7 @@ export class Hub {
       const admin = await core.members.create({ name: name ?? 'Hub admin', email, password, role: 'admin' }, null);
       log.info({ module: 'hub', member: admin.id }, 'first admin created from the environment');
     }
-    this.app = createApp({ config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, notifications: core.notifications, log, exportData: core.exportData });
+    this.app = createApp({ config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;

@@ -106,3 +106,26 @@ describe('hyphae flow solve and hyphae clear', () => {
     expect(bad.err).toContain('line 1: the amount must be positive');
   });
 });
+
+describe('hyphae lorawan decode and hyphae codec', () => {
+  // The frame from lora-packet's documentation, with its published keys.
+  const frame = '40F17DBE4900020001954378762B11FF0D';
+  it('decodes a data frame, checking the MIC and decrypting with keys', () => {
+    const plain = hyphae(['lorawan', 'decode', '--hex', frame]);
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.out)).toMatchObject({ mType: 'Unconfirmed Data Up', devAddr: '49be7df1', fCnt: 2, fPort: 1, micValid: null });
+    const keyed = hyphae(['lorawan', 'decode', '--hex', frame, '--nwkskey', '44024241ed4ce9a68c6a8bc055233fd3', '--appskey', 'ec925802ae430ca77fd3dd73cb2cc588']);
+    expect(JSON.parse(keyed.out)).toMatchObject({ micValid: true, payload: Buffer.from('test').toString('hex') });
+    const wrong = hyphae(['lorawan', 'decode', '--hex', frame, '--nwkskey', '00000000000000000000000000000000']);
+    expect(JSON.parse(wrong.out).micValid).toBe(false);
+    expect(hyphae(['lorawan', 'decode', '--hex', 'zz']).code).toBe(2);
+    expect(hyphae(['lorawan', 'decode', '--hex', '00']).code).toBe(2);
+  });
+
+  it('lists codecs and runs one', () => {
+    expect(JSON.parse(hyphae(['codec', 'list']).out).map((c: { id: string }) => c.id)).toContain('dragino-lse01');
+    const r = hyphae(['codec', 'run', '--codec', 'dragino-lse01', '--fport', '2', '--hex', '0ce400e10c35073002000a'.slice(0, 22)]);
+    expect(JSON.parse(r.out).data).toMatchObject({ soilMoisture: 31.25, battery: 3.3 });
+    expect(hyphae(['codec', 'run', '--codec', 'nope', '--fport', '2', '--hex', '00']).code).toBe(2);
+  });
+});

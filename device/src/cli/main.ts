@@ -10,6 +10,7 @@ import { ROLES, type Role } from '../members/members.js';
 import { VERSION } from '../version.js';
 import { intOption, parse, required, resolveConfig, UsageError, type Options } from './args.js';
 import { clearCsv, flowSolve, InputFileError } from './flow.js';
+import { codecList, codecRun, lorawanDecode } from './lorawan.js';
 
 const USAGE = `hyphae ${VERSION}: the neighbourhood hub
 
@@ -23,6 +24,11 @@ Usage:
   hyphae export --data DIR --out FILE     all community data as JSON
   hyphae flow solve FILE [--algorithm ns|cs] [--flows]
                                           solve a DIMACS min-cost flow problem
+  hyphae lorawan decode --hex HEX [--nwkskey K --appskey K]
+                                          decode a LoRaWAN frame (JSON)
+  hyphae codec list                       the payload codecs the hub ships
+  hyphae codec run --codec ID --fport N --hex HEX [--variables JSON]
+                                          run a codec on a payload (JSON)
   hyphae clear FILE.csv [--out FILE] [--algorithm ns|cs]
                                           multilateral set-off of debtor,creditor,amount lines
 
@@ -43,6 +49,9 @@ const commands: Record<string, Command> = {
   export: exportData,
   'flow solve': flowSolve,
   clear: clearCsv,
+  'lorawan decode': lorawanDecode,
+  'codec run': codecRun,
+  'codec list': codecList,
 };
 
 async function start(argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import { registerAdmin } from './routes/admin.js';
 import { registerFlow } from './routes/flow.js';
 import { registerHealth } from './routes/health.js';
 import { registerLibrary } from './routes/library.js';
+import { registerSensing } from './routes/sensing.js';
 import { registerSkills } from './routes/skills.js';
 import { registerMembers } from './routes/members.js';
 import { registerSessions } from './routes/sessions.js';
@@ -82,6 +83,7 @@ export function createApp(deps: HttpDeps): App {
   registerFlow(app, deps);
   registerLibrary(app, deps);
   registerSkills(app, deps);
+  registerSensing(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });

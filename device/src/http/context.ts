@@ -7,7 +7,10 @@ import type { Board } from '../flow/board.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Library } from '../library/library.js';
 import type { Notifications } from '../notifications/notifications.js';
+import type { Devices } from '../sensing/devices.js';
+import type { Sensing } from '../sensing/sensing.js';
 import type { Skills } from '../skills/skills.js';
+import type { TelemetryStore } from '../telemetry/store.js';
 import { hasRole, type Member, type Members, type Role, type Session } from '../members/members.js';
 import type { Reliability } from '../reliability/reliability.js';
 
@@ -22,6 +25,9 @@ export interface HttpDeps {
   library: Library;
   skills: Skills;
   notifications: Notifications;
+  devices: Devices;
+  sensing: Sensing;
+  telemetry: TelemetryStore;
   log: Logger;
   exportData(): unknown;
 }

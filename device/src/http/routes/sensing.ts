@@ -1,0 +1,71 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { HubError } from '../../errors.js';
+import { Devices } from '../../sensing/devices.js';
+import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
+import { json, ruleResponses } from '../schemas.js';
+
+const Hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`);
+const NewDevice = z
+  .object({
+    kind: z.enum(['lorawan', 'modbus', 'gpio']),
+    name: z.string().min(1).max(80),
+    place: z.string().max(80).optional().openapi({ description: 'The household or place this device measures' }),
+    profile: z.string().max(60).optional().openapi({ description: 'LoRaWAN codec id or Modbus template id' }),
+    variables: z.record(z.string(), z.unknown()).optional(),
+    otaa: z.object({ devEui: Hex(16), joinEui: Hex(16).optional(), appKey: Hex(32) }).optional(),
+    abp: z.object({ devEui: Hex(16), devAddr: Hex(8), nwkSKey: Hex(32), appSKey: Hex(32), counterReset: z.boolean().optional() }).optional(),
+    modbus: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(502), unit: z.number().int().min(0).max(247).default(1), pollSeconds: z.number().int().min(1).default(60), timeoutMs: z.number().int().min(100).default(1000), retries: z.number().int().min(0).max(5).default(2) }).optional(),
+  })
+  .openapi('NewDevice');
+
+const DeviceOut = z.record(z.string(), z.unknown()).openapi('Device');
+const Health = z
+  .object({ id: z.string(), lastSeen: z.number().nullable(), rssi: z.number().nullable(), snr: z.number().nullable(), battery: z.number().nullable(), gateways: z.number(), uplinks: z.number(), errors: z.record(z.string(), z.number()) })
+  .openapi('DeviceHealth');
+const Bucket = z.object({ t: z.number(), min: z.number(), max: z.number(), sum: z.number(), count: z.number(), mean: z.number() });
+
+const register = createRoute({ method: 'post', path: '/api/v1/devices', tags: ['sensing'], summary: 'Register a sensor (stewards)', request: { body: { content: { 'application/json': { schema: NewDevice } }, required: true } }, responses: { 201: json(DeviceOut, 'The device, without its keys'), ...ruleResponses } });
+const list = createRoute({ method: 'get', path: '/api/v1/devices', tags: ['sensing'], summary: 'Devices with their health: last seen, signal, battery, errors', responses: { 200: json(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'), ...ruleResponses } });
+const gateways = createRoute({ method: 'get', path: '/api/v1/gateways', tags: ['sensing'], summary: 'Gateways the hub has heard from, with their statistics', responses: { 200: json(z.object({ gateways: z.array(z.record(z.string(), z.unknown())), counters: z.record(z.string(), z.number()), network: z.record(z.string(), z.unknown()) }), 'Gateways'), ...ruleResponses } });
+const series = createRoute({ method: 'get', path: '/api/v1/telemetry/series', tags: ['sensing'], summary: 'The series the store holds, with their latest values', request: { query: z.object({ sensor: z.string().optional() }) }, responses: { 200: json(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'), ...ruleResponses } });
+const query = createRoute({ method: 'get', path: '/api/v1/telemetry/query', tags: ['sensing'], summary: 'Points of one series by time range and resolution',
+  request: { query: z.object({ sensor: z.string().min(1), metric: z.string().min(1), from: z.coerce.number().int(), to: z.coerce.number().int(), resolution: z.enum(['raw', '5m', '1h', '1d', 'auto']).default('auto'), format: z.enum(['json', 'csv']).default('json') }) },
+  responses: { 200: { description: 'Points', content: { 'application/json': { schema: z.object({ resolution: z.string(), points: z.array(Bucket) }) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
+const codecs = createRoute({ method: 'get', path: '/api/v1/codecs', tags: ['sensing'], summary: 'Payload codecs the hub ships', responses: { 200: json(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'), ...ruleResponses } });
+
+export function registerSensing(app: App, deps: HttpDeps) {
+  app.openapi(register, async (c) => {
+    requireRole(c, 'steward');
+    const body = c.req.valid('json');
+    if (body.kind === 'lorawan' && body.profile && !deps.sensing.codecs.has(body.profile)) throw HubError.badRequest(`no codec ${body.profile}; see /api/v1/codecs`);
+    return c.json(Devices.public(await deps.devices.register(body)) as Record<string, unknown>, 201);
+  });
+  app.openapi(list, (c) => {
+    requireMember(c);
+    return c.json(deps.devices.list().map((d) => ({ device: Devices.public(d) as Record<string, unknown>, health: deps.devices.healthOf(d.id) })), 200);
+  });
+  app.openapi(gateways, (c) => {
+    requireRole(c, 'steward');
+    const gws = [...(deps.sensing.gateways?.gateways.values() ?? [])].map((g) => ({ ...g }) as Record<string, unknown>);
+    return c.json({ gateways: gws, counters: deps.sensing.counters, network: (deps.sensing.network?.stats ?? {}) as Record<string, unknown> }, 200);
+  });
+  app.openapi(series, (c) => {
+    requireMember(c);
+    return c.json(deps.telemetry.listSeries(c.req.valid('query').sensor), 200);
+  });
+  app.openapi(query, (c) => {
+    requireMember(c);
+    const q = c.req.valid('query');
+    const r = deps.telemetry.query(q.sensor, q.metric, q.from, q.to, q.resolution);
+    if (q.format === 'csv') {
+      c.header('content-type', 'text/csv; charset=utf-8');
+      c.header('content-disposition', `attachment; filename="${q.sensor}-${q.metric}.csv"`);
+      return c.body(['time,min,max,mean,sum,count', ...r.points.map((p) => `${new Date(p.t).toISOString()},${p.min},${p.max},${p.mean},${p.sum},${p.count}`)].join('\r\n') + '\r\n', 200);
+    }
+    return c.json(r, 200);
+  });
+  app.openapi(codecs, (c) => {
+    requireMember(c);
+    return c.json([...deps.sensing.codecs.values()].map((k) => ({ id: k.definition.id, vendor: k.definition.vendor, model: k.definition.model, description: k.definition.description })), 200);
+  });
+}
