@@ -40,6 +40,10 @@ describe('demo neighbourhood', () => {
       expect(gaps.missing.map((g) => g.skill)).toContain('welding');
       expect(gaps.singleHolder.length).toBeGreaterThan(3);
       expect(core.board.listPosts({ status: 'open' }).length).toBeGreaterThanOrEqual(4);
+      // A month of sensor history.
+      expect(core.devices.list('lorawan').length).toBeGreaterThanOrEqual(5);
+      const series = core.telemetry.listSeries();
+      expect(series.some((s) => s.metric === 'soilMoisture' && s.last - s.first > 29 * 86_400_000)).toBe(true);
     } finally {
       await core.close();
     }

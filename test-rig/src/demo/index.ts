@@ -5,6 +5,8 @@ import type { Item } from '@hyphae/device';
 import { Rng } from '../random.js';
 import { DEMO_ITEMS, DEMO_LEARNING, DEMO_NEEDED_SKILLS, DEMO_SKILLS } from './catalogue.js';
 import { HOUR_MEMOS, PAYMENT_KINDS, RESIDENTS } from './people.js';
+import { runSensors, seedSensors } from './sensors.js';
+import type { Hub } from '@hyphae/device';
 
 /**
  * The demo neighbourhood that `npm start` runs: about 30 members with two
@@ -44,6 +46,11 @@ export function emailOf(name: string): string {
       .toLowerCase()
       .replace(/[^a-z]+/g, '.') + '@demo.hyphae'
   );
+}
+
+/** Started by `hyphae start --demo` once the hub runs: the simulated hardware. */
+export async function runDemo(hub: Hub, opts: { log: Logger }): Promise<() => Promise<void>> {
+  return runSensors(hub, opts.log);
 }
 
 export async function seedDemo(opts: { dataDir: string; config: HubConfig; log?: Logger; now?: number }): Promise<SeedResult> {
@@ -121,6 +128,7 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
   await members.requestMembership({ name: 'Olivia Nueva', email: 'olivia.nueva@demo.hyphae', password: DEMO_PASSWORD });
   await members.createInvite(steward.id, 'for the family at number 12');
   await libraryToday(core, items, steward.id, residents, now);
+  await seedSensors(core, now);
   return { members: members.count(), transfers };
 }
 
