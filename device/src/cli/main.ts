@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { intOption, parse, required, resolveConfig, UsageError, type Options } from './args.js';
 import { clearCsv, flowSolve, InputFileError } from './flow.js';
 import { codecList, codecRun, lorawanDecode } from './lorawan.js';
+import { modbusScan } from './modbus.js';
 
 const USAGE = `hyphae ${VERSION}: the neighbourhood hub
 
@@ -29,6 +30,8 @@ Usage:
   hyphae codec list                       the payload codecs the hub ships
   hyphae codec run --codec ID --fport N --hex HEX [--variables JSON]
                                           run a codec on a payload (JSON)
+  hyphae modbus scan --host H [--port P] [--unit U]
+                                          SunSpec discovery: models and points (JSON)
   hyphae clear FILE.csv [--out FILE] [--algorithm ns|cs]
                                           multilateral set-off of debtor,creditor,amount lines
 
@@ -52,6 +55,7 @@ const commands: Record<string, Command> = {
   'lorawan decode': lorawanDecode,
   'codec run': codecRun,
   'codec list': codecList,
+  'modbus scan': modbusScan,
 };
 
 async function start(argv: string[]): Promise<number> {
