@@ -1,5 +1,6 @@
 import { GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DeviceUplink } from '@hyphae/drivers/lorawan';
-import { BurstCounter } from '@hyphae/drivers/sensor';
+import { ModbusPoller } from '@hyphae/drivers/modbus';
+import { BurstCounter, type Reading } from '@hyphae/drivers/sensor';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { TelemetryStore } from '../telemetry/store.js';
@@ -24,6 +25,7 @@ export class Sensing {
   readonly codecs: Map<string, Codec>;
   gateways: GatewayServer | undefined;
   network: NetworkServer | undefined;
+  readonly modbus: ModbusPoller;
   private readonly problems: BurstCounter;
   readonly counters: Record<string, number> = {};
 
@@ -35,10 +37,33 @@ export class Sensing {
     private readonly log: Logger,
   ) {
     this.codecs = loadCodecs();
-    this.problems = new BurstCounter((key, count, detail) => log.warn({ module: 'lorawan', key, count, detail }, 'uplinks refused'));
+    this.problems = new BurstCounter((key, count, detail) => log.warn({ module: 'sensing', key, count, detail }, 'sensor problems'));
+    this.modbus = new ModbusPoller(
+      {
+        readings: (batch: Reading[]) => {
+          for (const r of batch) this.telemetry.write({ sensor: r.device, metric: r.metric, t: r.at, value: r.value });
+        },
+        health: (h) => this.devices.seen(h.device, {}),
+        event: (e) => {
+          if (e.device) this.devices.error(e.device, e.kind);
+          this.counters[e.kind] = (this.counters[e.kind] ?? 0) + 1;
+          this.problems.count(`${e.kind}:${e.device ?? '?'}`, e.detail);
+        },
+      },
+      { now: () => this.clock.now() },
+    );
+  }
+
+  /** Starts polling a Modbus device registered while the hub runs. */
+  watchModbus(id: string): void {
+    const d = this.devices.get(id);
+    if (d.kind !== 'modbus' || !d.modbus) return;
+    this.modbus.add({ id: d.id, host: d.modbus.host, port: d.modbus.port, unit: d.modbus.unit, pollSeconds: d.modbus.pollSeconds, timeoutMs: d.modbus.timeoutMs, retries: d.modbus.retries, profile: d.profile ?? 'sunspec' });
   }
 
   async start(): Promise<void> {
+    for (const d of this.devices.list('modbus')) this.watchModbus(d.id);
+    this.modbus.start();
     if (!this.settings.enabled) return;
     const region = loadRegions().get(this.settings.region);
     if (!region) throw new Error(`unknown LoRaWAN region ${this.settings.region}`);
@@ -63,6 +88,7 @@ export class Sensing {
   }
 
   async stop(): Promise<void> {
+    await this.modbus.stop();
     await this.gateways?.stop();
   }
 

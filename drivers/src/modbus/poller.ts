@@ -136,7 +136,9 @@ export class ModbusPoller {
       for (const m of scan.models) {
         for (const name of SUNSPEC_METRICS[m.id] ?? []) {
           const p = m.points?.[name];
-          if (p && typeof p.value === 'number') out.push({ device: s.dev.id, metric: name, value: p.value, unit: p.units, at });
+          // A meter beside an inverter measures other things with the same point names: keep them apart.
+          const metric = m.id >= 201 && m.id <= 204 ? `meter.${name}` : name;
+          if (p && typeof p.value === 'number') out.push({ device: s.dev.id, metric, value: p.value, unit: p.units, at });
         }
       }
       return out;

@@ -5,7 +5,7 @@ import type { Item } from '@hyphae/device';
 import { Rng } from '../random.js';
 import { DEMO_ITEMS, DEMO_LEARNING, DEMO_NEEDED_SKILLS, DEMO_SKILLS } from './catalogue.js';
 import { HOUR_MEMOS, PAYMENT_KINDS, RESIDENTS } from './people.js';
-import { runSensors, seedSensors } from './sensors.js';
+import { runInverter, runSensors, seedInverter, seedSensors } from './sensors.js';
 import type { Hub } from '@hyphae/device';
 
 /**
@@ -50,7 +50,13 @@ export function emailOf(name: string): string {
 
 /** Started by `hyphae start --demo` once the hub runs: the simulated hardware. */
 export async function runDemo(hub: Hub, opts: { log: Logger }): Promise<() => Promise<void>> {
-  return runSensors(hub, opts.log);
+  // The inverter first, so the hub's first poll finds it.
+  const stopInverter = await runInverter(opts.log);
+  const stopSensors = await runSensors(hub, opts.log);
+  return async () => {
+    await stopSensors();
+    await stopInverter();
+  };
 }
 
 export async function seedDemo(opts: { dataDir: string; config: HubConfig; log?: Logger; now?: number }): Promise<SeedResult> {
@@ -129,6 +135,7 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
   await members.createInvite(steward.id, 'for the family at number 12');
   await libraryToday(core, items, steward.id, residents, now);
   await seedSensors(core, now);
+  await seedInverter(core, now);
   return { members: members.count(), transfers };
 }
 

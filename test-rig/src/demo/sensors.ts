@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { EndDevice } from '../lorawan/end-device.js';
 import { PacketForwarder } from '../lorawan/packet-forwarder.js';
 import { dl5tm, em300Pulses, ldds75, lse01 } from '../lorawan/payloads.js';
+import { encodeWords } from '@hyphae/drivers/modbus';
+import { loadFixture, ModbusSimulator, setWords, sunspecPointAddress, type SunSpecFixture } from '../modbus/simulator.js';
 
 /**
  * The demo neighbourhood's sensors: soil probes in the allotments and the
@@ -113,5 +115,55 @@ export async function runSensors(hub: Hub, log: Logger, everyMs = 15_000): Promi
   return async () => {
     clearInterval(timer);
     await gw.stop();
+  };
+}
+
+/** The community centre's 5 kW solar inverter (SunSpec over Modbus TCP). */
+export const DEMO_INVERTER_PORT = 15020;
+/** Watts at time t: a clear-sky bell between 6:00 and 20:00, dimmed on cloudy days. */
+export function solarWatts(t: number): number {
+  const h = (t % DAY) / HOUR;
+  if (h < 6 || h > 20) return 0;
+  const clouds = 0.55 + 0.45 * Math.abs(slow(t, 4.3, 0.7));
+  return Math.round(5000 * Math.sin(((h - 6) / 14) * Math.PI) * clouds);
+}
+
+export async function seedInverter(core: Core, now: number): Promise<void> {
+  await core.devices.register({ kind: 'modbus', id: 'solar-inverter', name: 'Community centre solar inverter', place: 'Community centre', profile: 'sunspec', modbus: { host: '127.0.0.1', port: DEMO_INVERTER_PORT, unit: 1, pollSeconds: 15, timeoutMs: 1000, retries: 1 } });
+  let wh = 8_000_000;
+  for (let t = now - 30 * DAY; t < now; t += 15 * 60_000) {
+    const w = solarWatts(t);
+    wh += Math.round(w / 4);
+    core.telemetry.write({ sensor: 'solar-inverter', metric: 'W', t, value: w });
+    core.telemetry.write({ sensor: 'solar-inverter', metric: 'WH', t, value: wh });
+  }
+  await core.telemetry.flush();
+}
+
+/** A Modbus TCP inverter whose output follows the sun, for the running demo. */
+export async function runInverter(log: Logger): Promise<() => Promise<void>> {
+  const fixture = loadFixture('sunspec-inverter.json') as SunSpecFixture;
+  const sim = ModbusSimulator.fromFixture('sunspec-inverter.json');
+  try {
+    await sim.start(DEMO_INVERTER_PORT);
+  } catch (e) {
+    log.warn({ module: 'demo', port: DEMO_INVERTER_PORT, err: (e as Error).message }, 'simulated inverter could not start');
+    return async () => undefined;
+  }
+  const wAddr = sunspecPointAddress(fixture, 103, 'W');
+  const whAddr = sunspecPointAddress(fixture, 103, 'WH');
+  let wh = 12_345_678;
+  const update = () => {
+    const w = solarWatts(Date.now());
+    wh += Math.round(w / 240); // 15 s of output
+    setWords(sim.registers.holding, wAddr, encodeWords('int16', w));
+    setWords(sim.registers.holding, whAddr, encodeWords('acc32', wh));
+  };
+  update();
+  const timer = setInterval(update, 15_000);
+  log.info({ module: 'demo', port: DEMO_INVERTER_PORT }, 'simulated solar inverter on Modbus TCP');
+  return async () => {
+    clearInterval(timer);
+    await sim.stop();
   };
 }

@@ -157,3 +157,28 @@ export class ModbusSimulator {
     });
   }
 }
+
+/** The register address of a SunSpec point in a fixture's map (for simulators that change values). */
+export function sunspecPointAddress(f: SunSpecFixture, modelId: number, point: string): number {
+  const defs = loadSunSpecModels();
+  let addr = f.base + 2;
+  for (const m of f.models) {
+    const def = defs.get(m.id)!;
+    const length = def.length + (def.repeatLength ?? 0) * (m.modules?.length ?? 0);
+    if (m.id === modelId) {
+      let off = 0;
+      for (const p of def.points) {
+        if (p.name === point) return addr + 2 + off;
+        off += ({ string8: 8, string16: 16, uint32: 2, int32: 2, acc32: 2, float32: 2, bitfield32: 2 } as Record<string, number>)[p.type] ?? 1;
+      }
+      throw new Error(`model ${modelId} has no point ${point}`);
+    }
+    addr += 2 + length;
+  }
+  throw new Error(`fixture has no model ${modelId}`);
+}
+
+/** Writes words at an address (a simulated device's value changing). */
+export function setWords(map: Map<number, number>, address: number, words: number[]): void {
+  words.forEach((w, i) => map.set(address + i, w));
+}
