@@ -21,13 +21,39 @@ export class FrameError extends Error {
   }
 }
 
+/**
+ * Parses a PHYPayload, checking its length against its message type first:
+ * lora-packet trusts its input, and a truncated frame would otherwise fail
+ * later, deep inside a MIC check.
+ */
 export function parseFrame(phy: Buffer): LoraPacket {
+  const bad = (why: string) => new FrameError(`cannot parse frame: ${why}`, 'malformed-frame');
+  if (phy.length < 1) throw bad('empty');
+  const mtype = phy[0]! >> 5;
+  if ((phy[0]! & 0x03) !== 0) throw bad('not LoRaWAN R1');
+  if (mtype === 0 && phy.length !== 23) throw bad(`a JoinRequest has 23 bytes, not ${phy.length}`);
+  if (mtype === 1 && phy.length !== 17 && phy.length !== 33) throw bad(`a JoinAccept has 17 or 33 bytes, not ${phy.length}`);
+  if (mtype >= 2 && mtype <= 5) {
+    if (phy.length < 12) throw bad(`a data frame has at least 12 bytes, not ${phy.length}`);
+    const fOptsLen = phy[5]! & 0x0f;
+    if (phy.length < 12 + fOptsLen) throw bad('FOpts run past the end of the frame');
+  }
+  if (mtype > 5) throw bad(`message type ${mtype} is not handled`);
   try {
     const p = lora.fromWire(phy);
     if (!p.getMType()) throw new Error('no message type');
     return p;
   } catch (e) {
-    throw new FrameError(`cannot parse frame: ${(e as Error).message}`, 'malformed-frame');
+    throw bad((e as Error).message);
+  }
+}
+
+/** lora-packet's MIC check, with anything it throws turned into a frame error. */
+function micOk(p: LoraPacket, key: Buffer, fcnt: number): boolean {
+  try {
+    return lora.verifyMIC(p, key, undefined, msb(fcnt));
+  } catch (e) {
+    throw new FrameError(`cannot check the MIC: ${(e as Error).message}`, 'malformed-frame');
   }
 }
 
@@ -61,14 +87,14 @@ export type CounterVerdict = { kind: 'new'; fcnt: number } | { kind: 'retransmis
 export function checkCounter(p: LoraPacket, nwkSKey: Buffer, last: number, allowReset: boolean): CounterVerdict {
   const f16 = p.getFCnt() ?? 0;
   const fcnt = fullFCnt(f16, last);
-  if (lora.verifyMIC(p, nwkSKey, undefined, msb(fcnt))) {
+  if (micOk(p, nwkSKey, fcnt)) {
     if (fcnt === last) return { kind: 'retransmission', fcnt };
     if (last >= 0 && fcnt - last > MAX_FCNT_GAP) throw new FrameError(`frame counter jumped from ${last} to ${fcnt}`, 'fcnt-gap');
     return { kind: 'new', fcnt };
   }
   // Not valid at the counter it must have: an old frame sent again, a reset device, or a bad MIC.
   const sameEpoch = Math.floor(Math.max(last, 0) / 0x10000) * 0x10000 + f16;
-  if (sameEpoch < last && lora.verifyMIC(p, nwkSKey, undefined, msb(sameEpoch))) {
+  if (sameEpoch < last && micOk(p, nwkSKey, sameEpoch)) {
     if (allowReset && f16 < 16 && sameEpoch < 0x10000) return { kind: 'reset', fcnt: f16 };
     throw new FrameError(`frame counter ${sameEpoch} is behind ${last}: a replay`, 'replay');
   }

@@ -3,5 +3,5 @@ export { GatewayServer, type GatewayStats, type Uplink } from './gateway-server.
 export { NetworkServer, rx1DataRate, rx1Frequency, type DeviceRegistry, type DeviceUplink, type LorawanDevice, type NetworkServerEvents } from './network-server.js';
 export { Codec, loadCodecs, CODEC_TIME_LIMIT_MS, type CodecDefinition, type DecodeResult } from './codecs.js';
 export { loadRegions, DEFINITIONS_DIR, type Region } from './definitions.js';
-export { lora, parseFrame, fullFCnt, msb, buildJoinAccept, sessionKeys, FrameError, type LoraPacket } from './frames.js';
+export { lora, parseFrame, checkCounter, fullFCnt, msb, buildJoinAccept, sessionKeys, FrameError, type LoraPacket } from './frames.js';
 export * as semtech from './semtech.js';

@@ -59,8 +59,13 @@ export function decodeWords(type: RegisterType, w: number[], order: WordOrder = 
   }
 }
 
-/** value × 10^sf, rounded so 0.1-steps do not print as 0.30000000000000004. */
-export function applyScale(v: number, sf: number): number {
+/**
+ * value × 10^sf, rounded so 0.1-steps do not print as 0.30000000000000004.
+ * SunSpec scale factors lie in −10…10; anything else is a broken device, and
+ * its value is unknown rather than wildly wrong.
+ */
+export function applyScale(v: number, sf: number): number | null {
+  if (!Number.isInteger(sf) || sf < -10 || sf > 10) return null;
   const r = v * Math.pow(10, sf);
   return sf < 0 ? Number(r.toFixed(-sf)) : r;
 }
