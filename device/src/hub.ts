@@ -19,6 +19,8 @@ export interface HubOptions {
   bootstrapAdmin?: { email: string; password: string; name?: string } | null;
   /** Skip scheduled jobs (tests drive them by hand). */
   jobs?: boolean;
+  /** Devices the provisioning tool queued on the card (hyphae/devices.json), registered once. */
+  queuedDevices?: Array<Parameters<Core['devices']['register']>[0]>;
 }
 
 /**
@@ -45,10 +47,25 @@ export class Hub {
     const log = opts.log;
     const core = openCore(opts.dataDir, opts.config, log, opts.clock);
     this.core = core;
+    if (core.members.count() === 0 && opts.config.firstSteward) {
+      const { email, passwordHash } = opts.config.firstSteward;
+      const admin = await core.members.create({ name: 'First steward', email, passwordHash, role: 'admin' }, null);
+      log.info({ module: 'hub', member: admin.id }, 'first steward created from the provisioned config');
+    }
     if (opts.bootstrapAdmin && core.members.count() === 0) {
       const { email, password, name } = opts.bootstrapAdmin;
       const admin = await core.members.create({ name: name ?? 'Hub admin', email, password, role: 'admin' }, null);
       log.info({ module: 'hub', member: admin.id }, 'first admin created from the environment');
+    }
+    for (const d of opts.queuedDevices ?? []) {
+      const id = d.otaa?.devEui ?? d.abp?.devEui ?? d.id ?? d.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+      if (core.devices.list().some((x) => x.id === id.toLowerCase())) continue;
+      try {
+        await core.devices.register(d);
+        log.info({ module: 'hub', device: id }, 'queued device registered');
+      } catch (e) {
+        log.warn({ module: 'hub', device: id, err: (e as Error).message }, 'a queued device could not be registered');
+      }
     }
     this.app = createApp({ config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData });
     await new Promise<void>((resolve, reject) => {

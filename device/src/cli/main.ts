@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { commentedDefaultConfig } from '../config/commented.js';
 import { openCore } from '../core.js';
 import { isHubError } from '../errors.js';
-import { Hub } from '../hub.js';
+import { Hub, type HubOptions } from '../hub.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { createLogger, silentLogger } from '../log.js';
 import { ROLES, type Role } from '../members/members.js';
@@ -87,6 +88,11 @@ async function start(argv: string[]): Promise<number> {
     config.hub.name = seeded.hubName ?? config.hub.name;
   }
 
+  // Devices the installer queued beside the config on the card.
+  const configDir = typeof values.config === 'string' ? dirname(values.config) : dataDir;
+  const queuedFile = join(configDir, 'devices.json');
+  const queuedDevices = existsSync(queuedFile) ? (JSON.parse(readFileSync(queuedFile, 'utf8')) as HubOptions['queuedDevices']) : [];
+
   const envEmail = process.env.HYPHAE_ADMIN_EMAIL;
   const envPassword = process.env.HYPHAE_ADMIN_PASSWORD;
   const hub = new Hub({
@@ -94,6 +100,7 @@ async function start(argv: string[]): Promise<number> {
     config,
     log,
     bootstrapAdmin: envEmail && envPassword ? { email: envEmail, password: envPassword } : null,
+    queuedDevices,
   });
   await hub.start();
   const stopDemo = demo?.runDemo ? await demo.runDemo(hub, { log }) : undefined;

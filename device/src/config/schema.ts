@@ -112,6 +112,28 @@ const lorawan = z
   .prefault({})
   .describe('LoRaWAN sensors');
 
+const network = z
+  .object({
+    ssid: z.string().min(1).max(32).default('hyphae').describe('Wi-Fi network name residents join'),
+    passphrase: z.string().max(63).default('').describe('WPA2 passphrase (8–63 characters); empty makes an open network with the captive portal'),
+    channel: z.number().int().min(1).max(165).default(6).describe('Wi-Fi channel'),
+    country: z.string().regex(/^[A-Z]{2}$/).default('SE').describe('Regulatory country code (ISO 3166), which sets legal channels and power'),
+    mesh: z.enum(['802.11s', 'batman-adv', 'none']).default('802.11s').describe('How hubs and repeaters in the neighbourhood link up'),
+    meshId: z.string().max(32).default('hyphae-mesh').describe('Mesh network id shared by the neighbourhood\'s nodes'),
+    address: z.string().regex(/^\d+\.\d+\.\d+\.\d+$/).default('10.42.0.1').describe('The hub\'s address on its own Wi-Fi; DNS answers every name with it'),
+  })
+  .prefault({})
+  .describe('Wi-Fi access point, captive portal and mesh (applied by the OS image at first boot)');
+
+const firstSteward = z
+  .object({
+    email: z.email().describe('Email of the first steward'),
+    passwordHash: z.string().startsWith('$argon2id$').describe('argon2id hash of their one-time password; the hub asks them to change it'),
+  })
+  .nullable()
+  .default(null)
+  .describe('The first steward, written by the provisioning tool; used only while the hub has no members');
+
 const auth = z
   .object({
     sessionTtlHours: z.number().int().min(1).default(24 * 30).describe('How long a console sign-in lasts'),
@@ -142,6 +164,8 @@ export const configSchema = z
     library,
     telemetry,
     lorawan,
+    network,
+    firstSteward,
     auth,
     log,
   })

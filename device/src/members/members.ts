@@ -165,8 +165,9 @@ export class Members {
   // ── joining ─────────────────────────────────────────────────────────────
 
   /** A steward adds a member, who is active at once. */
-  async create(input: NewMember, actor: string | null, idempotencyKey?: string | null): Promise<Member> {
-    const passwordHash = await this.preparePassword(input.password);
+  async create(input: NewMember & { passwordHash?: string }, actor: string | null, idempotencyKey?: string | null): Promise<Member> {
+    // A hash comes only from the provisioning tool's hub.json (the first steward).
+    const passwordHash = input.passwordHash ?? (await this.preparePassword(input.password));
     const fp = Idempotency.fingerprint({ op: 'member.create', name: input.name, email: normaliseEmail(input.email), role: input.role ?? 'resident' });
     const m = await this.store.write(() => {
       if (idempotencyKey) {

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildHubFiles, ProvisionError, type InitAnswers } from './hub-files.js';
+import { flash, DEFAULT_MAX_BYTES } from './flash.js';
+import { readFileFromImage, writeFilesToImage } from './image.js';
+import { labelSvg, qrPayload } from './labels.js';
+
+const USAGE = `hyphae-provision: set up a Hyphae hub's SD card
+
+  hyphae-provision init [--non-interactive] (--image FILE | --out DIR)
+      --name NAME --place PLACE --ssid SSID --passphrase PASS --channel N --country CC
+      --region EU868|US915 --steward-email EMAIL --currency NAME --symbol SYM --minor-units N
+      --timezone TZ [--no-time-bank]
+  hyphae-provision flash IMAGE DEVICE [--dry-run] [--force] [--max-gb N]
+  hyphae-provision devices add lorawan --name NAME [--place P] [--codec ID]
+      [--dev-eui HEX --app-key HEX --join-eui HEX] [--label FILE.svg]
+      (--hub URL --token T | --image FILE | --out DIR)
+  hyphae-provision devices add modbus --name NAME --template ID|sunspec --host H [--port 502] [--unit 1]
+      [--place P] (--hub URL --token T | --image FILE | --out DIR)`;
+
+class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function args(argv: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options']) {
+  try {
+    const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: r.values as Values, positionals: r.positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+const str = (v: Values, k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+
+async function init(argv: string[]): Promise<number> {
+  const { values: v } = args(argv, {
+    'non-interactive': { type: 'boolean', default: false },
+    image: { type: 'string' },
+    out: { type: 'string' },
+    name: { type: 'string' },
+    place: { type: 'string' },
+    ssid: { type: 'string' },
+    passphrase: { type: 'string' },
+    channel: { type: 'string' },
+    country: { type: 'string' },
+    region: { type: 'string' },
+    'steward-email': { type: 'string' },
+    currency: { type: 'string' },
+    symbol: { type: 'string' },
+    'minor-units': { type: 'string' },
+    timezone: { type: 'string' },
+    'no-time-bank': { type: 'boolean', default: false },
+  });
+  const image = str(v, 'image');
+  const out = str(v, 'out');
+  if (!image === !out) throw new UsageError('give exactly one of --image FILE or --out DIR');
+  let answers: InitAnswers;
+  if (v['non-interactive']) {
+    const need = (k: string) => {
+      const x = str(v, k);
+      if (!x) throw new UsageError(`--${k} is required with --non-interactive`);
+      return x;
+    };
+    answers = {
+      name: need('name'),
+      place: str(v, 'place') ?? '',
+      ssid: need('ssid'),
+      passphrase: str(v, 'passphrase') ?? '',
+      channel: Number(str(v, 'channel') ?? 6),
+      country: need('country'),
+      region: need('region') as InitAnswers['region'],
+      stewardEmail: need('steward-email'),
+      currencyName: str(v, 'currency') ?? 'Hyphae credit',
+      currencySymbol: str(v, 'symbol') ?? 'HC',
+      minorUnits: Number(str(v, 'minor-units') ?? 2),
+      timezone: str(v, 'timezone') ?? 'UTC',
+      timeBank: !v['no-time-bank'],
+    };
+    if (!['EU868', 'US915'].includes(answers.region)) throw new UsageError('--region must be EU868 or US915');
+  } else {
+    answers = await ask(v);
+  }
+  const hub = await buildHubFiles(answers);
+  if (image) await writeFilesToImage(image, hub.files);
+  else {
+    for (const [path, content] of Object.entries(hub.files)) {
+      const target = join(out!, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(`${target}.tmp`, content, { mode: path.endsWith('.key') ? 0o600 : 0o644 });
+      renameSync(`${target}.tmp`, target);
+    }
+  }
+  process.stdout.write(
+    [
+      `Hub "${hub.config.hub.name}" (${hub.identity.hubId}) written to ${image ?? out}.`,
+      `  Wi-Fi: ${hub.config.network.ssid} on channel ${hub.config.network.channel} (${hub.config.network.country}); LoRaWAN ${hub.config.lorawan.region}`,
+      `  First steward: ${answers.stewardEmail}`,
+      `  One-time password (shown only now; write it down for the steward): ${hub.stewardPassword}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** The interactive questions, for installers at a laptop. */
+async function ask(v: Values): Promise<InitAnswers> {
+  const { input, password, select, confirm, number } = await import('@inquirer/prompts');
+  return {
+    name: await input({ message: 'Name of the neighbourhood hub', default: str(v, 'name'), required: true }),
+    place: await input({ message: 'Where is it (in words residents recognise)?', default: str(v, 'place') ?? '' }),
+    currencyName: await input({ message: 'Currency name', default: str(v, 'currency') ?? 'Hyphae credit' }),
+    currencySymbol: await input({ message: 'Currency symbol', default: str(v, 'symbol') ?? 'HC' }),
+    minorUnits: (await number({ message: 'Decimal places (2: 1 credit = 100 minor units)', default: 2, min: 0, max: 6 })) ?? 2,
+    timeBank: await confirm({ message: 'Keep time-bank hours too?', default: true }),
+    ssid: await input({ message: 'Wi-Fi network name', default: str(v, 'ssid') ?? 'hyphae', required: true }),
+    passphrase: await password({ message: 'Wi-Fi passphrase (8–63 characters, empty for an open network)', mask: '*' }),
+    channel: (await number({ message: 'Wi-Fi channel', default: 6, min: 1, max: 165 })) ?? 6,
+    country: await input({ message: 'Country code (two letters)', default: str(v, 'country') ?? 'SE', validate: (x) => /^[A-Za-z]{2}$/.test(x) || 'two letters, e.g. SE' }),
+    region: await select({ message: 'LoRaWAN region', choices: [{ value: 'EU868' as const }, { value: 'US915' as const }] }),
+    stewardEmail: await input({ message: 'First steward\'s email', required: true, validate: (x) => /^[^@\s]+@[^@\s]+$/.test(x) || 'an email address' }),
+    timezone: await input({ message: 'Timezone', default: Intl.DateTimeFormat().resolvedOptions().timeZone }),
+  };
+}
+
+async function flashCmd(argv: string[]): Promise<number> {
+  const { values: v, positionals } = args(argv, { 'dry-run': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, 'max-gb': { type: 'string' } });
+  const [image, device] = positionals;
+  if (!image || !device) throw new UsageError('flash needs IMAGE and DEVICE');
+  const maxGb = str(v, 'max-gb');
+  const r = await flash(image, device, { dryRun: Boolean(v['dry-run']), force: Boolean(v.force), maxBytes: maxGb ? Number(maxGb) * 1024 ** 3 : DEFAULT_MAX_BYTES });
+  process.stdout.write(r.dryRun ? `dry run: would write ${r.bytes} bytes from ${image} to ${device}; the checks passed\n` : `wrote and verified ${r.bytes} bytes (sha256 ${r.sha256})\n`);
+  return 0;
+}
+
+/** Queues a device in the card's hyphae/devices.json, which the hub registers at its first start. */
+async function queueDevice(v: Values, device: Record<string, unknown>): Promise<string> {
+  const image = str(v, 'image');
+  const out = str(v, 'out');
+  if (image) {
+    let list: unknown[] = [];
+    try {
+      list = JSON.parse((await readFileFromImage(image, 'hyphae/devices.json')).toString('utf8')) as unknown[];
+    } catch {
+      list = [];
+    }
+    await writeFilesToImage(image, { 'hyphae/devices.json': JSON.stringify([...list, device], null, 2) + '\n' });
+    return `queued in ${image}`;
+  }
+  const file = join(out!, 'hyphae', 'devices.json');
+  const list = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown[]) : [];
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify([...list, device], null, 2) + '\n');
+  renameSync(`${file}.tmp`, file);
+  return `queued in ${file}`;
+}
+
+async function registerWithHub(v: Values, device: Record<string, unknown>): Promise<string> {
+  const hub = str(v, 'hub')!.replace(/\/$/, '');
+  const token = str(v, 'token');
+  if (!token) throw new UsageError('--token is required with --hub');
+  const res = await fetch(`${hub}/api/v1/devices`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(device) }).catch((e: Error) => {
+    throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
+  });
+  if (!res.ok) {
+    const p = (await res.json().catch(() => ({}))) as { title?: string; detail?: string };
+    throw new ProvisionError(`the hub refused the device: ${p.title ?? res.status}${p.detail ? `: ${p.detail}` : ''}`);
+  }
+  return `registered with ${hub}`;
+}
+
+const hex = (x: string | undefined, n: number, name: string) => {
+  if (x === undefined) return randomBytes(n).toString('hex');
+  if (!new RegExp(`^[0-9a-fA-F]{${n * 2}}$`).test(x)) throw new UsageError(`--${name} must be ${n * 2} hex digits`);
+  return x.toLowerCase();
+};
+
+async function devicesAdd(argv: string[]): Promise<number> {
+  const kind = argv[0];
+  const { values: v } = args(argv.slice(1), {
+    name: { type: 'string' }, place: { type: 'string' }, codec: { type: 'string' }, 'dev-eui': { type: 'string' }, 'app-key': { type: 'string' }, 'join-eui': { type: 'string' },
+    label: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' },
+    template: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, unit: { type: 'string' },
+  });
+  const name = str(v, 'name');
+  if (!name) throw new UsageError('--name is required');
+  if ([str(v, 'hub'), str(v, 'image'), str(v, 'out')].filter(Boolean).length !== 1) throw new UsageError('give one of --hub URL, --image FILE or --out DIR');
+  let device: Record<string, unknown>;
+  if (kind === 'lorawan') {
+    const otaa = { devEui: hex(str(v, 'dev-eui'), 8, 'dev-eui'), joinEui: hex(str(v, 'join-eui') ?? '0000000000000000', 8, 'join-eui'), appKey: hex(str(v, 'app-key'), 16, 'app-key') };
+    device = { kind: 'lorawan', name, place: str(v, 'place'), profile: str(v, 'codec') ?? 'dragino-lse01', otaa };
+    const label = str(v, 'label');
+    if (label) writeFileSync(label, await labelSvg({ name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: str(v, 'place') ?? null }));
+    const where = str(v, 'hub') ? await registerWithHub(v, device) : await queueDevice(v, device);
+    process.stdout.write(JSON.stringify({ ...otaa, qr: qrPayload({ name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: null }), where, label: label ?? null }, null, 2) + '\n');
+    return 0;
+  }
+  if (kind === 'modbus') {
+    const host = str(v, 'host');
+    const template = str(v, 'template');
+    if (!host || !template) throw new UsageError('--host and --template are required');
+    device = { kind: 'modbus', name, place: str(v, 'place'), profile: template, modbus: { host, port: Number(str(v, 'port') ?? 502), unit: Number(str(v, 'unit') ?? 1), pollSeconds: 60, timeoutMs: 1000, retries: 2 } };
+    const where = str(v, 'hub') ? await registerWithHub(v, device) : await queueDevice(v, device);
+    process.stdout.write(JSON.stringify({ name, template, host, where }) + '\n');
+    return 0;
+  }
+  throw new UsageError('devices add takes lorawan or modbus');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  if (cmd === 'init') return init(rest);
+  if (cmd === 'flash') return flashCmd(rest);
+  if (cmd === 'devices' && rest[0] === 'add') return devicesAdd(rest.slice(1));
+  throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    if (e instanceof UsageError) process.stderr.write(`hyphae-provision: ${e.message}\n\n${USAGE}\n`);
+    else if (e instanceof ProvisionError) process.stderr.write(`hyphae-provision: ${e.message}\n`);
+    else process.stderr.write(`hyphae-provision: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  },
+);
