@@ -2,8 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Device definitions live as data under drivers/definitions, one file per vendor or device. */
-export const DEFINITIONS_DIR = fileURLToPath(new URL('../../definitions/', import.meta.url));
+/**
+ * Device definitions live as data under drivers/definitions, one file per
+ * vendor or device. A bundled hub ships them beside the bundle and says
+ * where with HYPHAE_DEFINITIONS.
+ */
+export const DEFINITIONS_DIR = process.env.HYPHAE_DEFINITIONS ?? fileURLToPath(new URL('../../definitions/', import.meta.url));
 
 export interface Region {
   id: string;

@@ -1,6 +1,6 @@
+import { DEFINITIONS_DIR } from '../lorawan/definitions.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DriverError } from '../sensor.js';
 import type { RegisterReader } from './client.js';
 import { applyScale, decodeWords, TYPE_SIZE, type RegisterType } from './registers.js';
@@ -21,7 +21,7 @@ export interface ModelDef {
   repeatLength?: number;
 }
 
-export const SUNSPEC_MODELS_FILE = fileURLToPath(new URL('../../definitions/modbus/sunspec-models.json', import.meta.url));
+export const SUNSPEC_MODELS_FILE = join(DEFINITIONS_DIR, 'modbus', 'sunspec-models.json');
 
 export function loadSunSpecModels(file = SUNSPEC_MODELS_FILE): Map<number, ModelDef> {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as { models: ModelDef[] };

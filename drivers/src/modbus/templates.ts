@@ -1,6 +1,6 @@
+import { DEFINITIONS_DIR } from '../lorawan/definitions.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RegisterReader } from './client.js';
 import { applyScale, decodeWords, TYPE_SIZE, type RegisterType, type WordOrder } from './registers.js';
 
@@ -36,7 +36,7 @@ export interface Template {
   registers: TemplateRegister[];
 }
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../definitions/modbus/templates/', import.meta.url));
+export const TEMPLATES_DIR = join(DEFINITIONS_DIR, 'modbus', 'templates');
 
 export function loadTemplates(dir = TEMPLATES_DIR): Map<string, Template> {
   const out = new Map<string, Template>();

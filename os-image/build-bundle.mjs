@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Builds the hub into one self-contained ESM bundle for the SD card, plus
+// the device definitions it loads as data and the console assets, and
+// prints the sizes. Native modules (LMDB, argon2) stay outside the bundle:
+// the bundle's package.json names them for `npm install` on the target.
+//
+//   node os-image/build-bundle.mjs --out DIR
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outIdx = process.argv.indexOf('--out');
+const out = resolve(outIdx > 0 ? process.argv[outIdx + 1] : join(root, 'os-image', 'dist'));
+mkdirSync(out, { recursive: true });
+const NATIVE = ['lmdb', '@node-rs/argon2'];
+
+const result = await build({
+  entryPoints: [join(root, 'device', 'dist', 'cli', 'main.js')],
+  outfile: join(out, 'hyphae.mjs'),
+  bundle: true,
+  platform: 'node',
+  // ESM builds first: some packages' UMD builds require files by computed names.
+  mainFields: ['module', 'main'],
+  target: 'node20',
+  format: 'esm',
+  external: [...NATIVE, 'serialport', '@serialport/*', '@hyphae/test-rig/*'],
+  // CommonJS dependencies inside an ESM bundle need require; definitions sit beside the bundle.
+  banner: {
+    js: [
+      "import { createRequire as __hyphaeRequire } from 'node:module';",
+      'const require = __hyphaeRequire(import.meta.url);',
+      "process.env.HYPHAE_DEFINITIONS ??= new URL('./definitions/', import.meta.url).pathname;",
+    ].join('\n'),
+  },
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+});
+cpSync(join(root, 'drivers', 'definitions'), join(out, 'definitions'), { recursive: true });
+const consoleDist = join(root, 'console', 'dist');
+if (existsSync(consoleDist)) cpSync(consoleDist, join(out, 'console'), { recursive: true });
+const deps = JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).dependencies;
+writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'hyphae-hub', version: JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).version, type: 'module', private: true, dependencies: Object.fromEntries(NATIVE.map((n) => [n, deps[n]])) }, null, 2) + '\n');
+// The hub reads its version from ../package.json relative to its own file; in the bundle that is this one.
+const size = statSync(join(out, 'hyphae.mjs')).size;
+const gz = gzipSync(readFileSync(join(out, 'hyphae.mjs'))).length;
+const count = (d) => readdirSync(d, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? count(join(d, e.name)) : 1), 0);
+process.stdout.write(`bundle ${join(out, 'hyphae.mjs')}: ${(size / 1024).toFixed(0)} KiB (${(gz / 1024).toFixed(0)} KiB gzip), ${Object.keys(result.metafile.inputs).length} modules; ${count(join(out, 'definitions'))} definition files${existsSync(consoleDist) ? '; console assets copied' : '; no console build found'}\n`);
