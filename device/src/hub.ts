@@ -9,6 +9,8 @@ import { createApp } from './http/app.js';
 import type { App } from './http/context.js';
 import { scheduleJobs } from './jobs/schedule.js';
 import { VERSION } from './version.js';
+import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, type BackupDocument } from './backup.js';
+import type { HubIdentity } from './identity.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -17,6 +19,10 @@ export interface HubOptions {
   clock?: Clock;
   /** The first admin on an empty data folder (from HYPHAE_ADMIN_EMAIL / _PASSWORD). */
   bootstrapAdmin?: { email: string; password: string; name?: string } | null;
+  /** The Ed25519 private key from the card; without one the hub uses DATA/hub.key, or makes it. */
+  keyFile?: string | null;
+  /** Called when a staged restore asks for a restart (the CLI exits; systemd or the installer starts it again). */
+  onRestartRequested?: () => void;
   /** Skip scheduled jobs (tests drive them by hand). */
   jobs?: boolean;
   /** Devices the provisioning tool queued on the card (hyphae/devices.json), registered once. */
@@ -34,6 +40,7 @@ export class Hub {
   private tasks: ScheduledTask[] = [];
   app: App | undefined;
   port = 0;
+  identity: HubIdentity | undefined;
 
   constructor(private readonly opts: HubOptions) {}
 
@@ -45,6 +52,8 @@ export class Hub {
   async start(): Promise<void> {
     const { opts } = this;
     const log = opts.log;
+    if (applyStagedRestore(opts.dataDir)) log.warn({ module: 'hub', data: opts.dataDir }, 'restored the data folder from a backup');
+    this.identity = loadOrCreateIdentity(opts.dataDir, opts.keyFile);
     const core = openCore(opts.dataDir, opts.config, log, opts.clock);
     this.core = core;
     if (core.members.count() === 0 && opts.config.firstSteward) {
@@ -67,7 +76,17 @@ export class Hub {
         log.warn({ module: 'hub', device: id, err: (e as Error).message }, 'a queued device could not be registered');
       }
     }
-    this.app = createApp({ config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData });
+    const identity = this.identity;
+    const hubInfo = {
+      dataDir: opts.dataDir,
+      identity,
+      backup: () => makeBackup(core, opts.dataDir, identity),
+      restore: (doc: BackupDocument) => {
+        stageRestore(core, opts.dataDir, doc);
+        setTimeout(() => opts.onRestartRequested?.(), 100).unref();
+      },
+    };
+    this.app = createApp({ hubInfo, config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;
@@ -78,7 +97,7 @@ export class Hub {
     });
     await core.sensing.start();
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
-    log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, data: opts.dataDir, version: VERSION }, 'hub started');
+    log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
   }
 
   async stop(): Promise<void> {

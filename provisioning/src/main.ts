@@ -6,6 +6,8 @@ import { buildHubFiles, ProvisionError, type InitAnswers } from './hub-files.js'
 import { flash, DEFAULT_MAX_BYTES } from './flash.js';
 import { readFileFromImage, writeFilesToImage } from './image.js';
 import { labelSvg, qrPayload } from './labels.js';
+import { open as openBox, seal } from './crypto-box.js';
+import { printChecklist, verifyHub } from './verify.js';
 
 const USAGE = `hyphae-provision: set up a Hyphae hub's SD card
 
@@ -18,7 +20,10 @@ const USAGE = `hyphae-provision: set up a Hyphae hub's SD card
       [--dev-eui HEX --app-key HEX --join-eui HEX] [--label FILE.svg]
       (--hub URL --token T | --image FILE | --out DIR)
   hyphae-provision devices add modbus --name NAME --template ID|sunspec --host H [--port 502] [--unit 1]
-      [--place P] (--hub URL --token T | --image FILE | --out DIR)`;
+      [--place P] (--hub URL --token T | --image FILE | --out DIR)
+  hyphae-provision verify --hub URL [--token T] [--stale-minutes 30]
+  hyphae-provision backup --hub URL --token T --out FILE   (passphrase from HYPHAE_BACKUP_PASSPHRASE or asked)
+  hyphae-provision restore --hub URL --token T --file FILE`;
 
 class UsageError extends Error {}
 
@@ -209,6 +214,60 @@ async function devicesAdd(argv: string[]): Promise<number> {
   throw new UsageError('devices add takes lorawan or modbus');
 }
 
+async function verifyCmd(argv: string[]): Promise<number> {
+  const { values: v } = args(argv, { hub: { type: 'string' }, token: { type: 'string' }, 'stale-minutes': { type: 'string' } });
+  const hub = str(v, 'hub');
+  if (!hub) throw new UsageError('--hub URL is required');
+  const checks = await verifyHub({ hub, token: str(v, 'token') ?? null, staleMinutes: Number(str(v, 'stale-minutes') ?? 30) });
+  printChecklist(checks);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+async function passphrase(confirmIt: boolean): Promise<string> {
+  const env = process.env.HYPHAE_BACKUP_PASSPHRASE;
+  if (env) return env;
+  const { password } = await import('@inquirer/prompts');
+  const p = await password({ message: 'Backup passphrase', mask: '*' });
+  if (confirmIt && (await password({ message: 'Again', mask: '*' })) !== p) throw new ProvisionError('the passphrases differ');
+  return p;
+}
+
+async function backupCmd(argv: string[]): Promise<number> {
+  const { values: v } = args(argv, { hub: { type: 'string' }, token: { type: 'string' }, out: { type: 'string' } });
+  const hub = str(v, 'hub')?.replace(/\/$/, '');
+  const out = str(v, 'out');
+  if (!hub || !str(v, 'token') || !out) throw new UsageError('backup needs --hub, --token and --out');
+  const res = await fetch(`${hub}/api/v1/backup`, { headers: { authorization: `Bearer ${str(v, 'token')}` } }).catch((e: Error) => {
+    throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
+  });
+  if (!res.ok) throw new ProvisionError(`the hub refused the backup: HTTP ${res.status}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  const sealed = seal(body, await passphrase(true));
+  writeFileSync(`${out}.tmp`, sealed, { mode: 0o600 });
+  renameSync(`${out}.tmp`, out);
+  const doc = JSON.parse(body.toString('utf8')) as { hubId: string; createdAt: string };
+  process.stdout.write(`backup of ${doc.hubId} taken at ${doc.createdAt}: ${out} (${(sealed.length / 1024).toFixed(0)} KiB, encrypted)\n`);
+  return 0;
+}
+
+async function restoreCmd(argv: string[]): Promise<number> {
+  const { values: v } = args(argv, { hub: { type: 'string' }, token: { type: 'string' }, file: { type: 'string' } });
+  const hub = str(v, 'hub')?.replace(/\/$/, '');
+  const file = str(v, 'file');
+  if (!hub || !str(v, 'token') || !file) throw new UsageError('restore needs --hub, --token and --file');
+  if (!existsSync(file)) throw new ProvisionError(`${file} does not exist`);
+  const plain = openBox(readFileSync(file, 'utf8'), await passphrase(false));
+  const res = await fetch(`${hub}/api/v1/restore`, { method: 'POST', headers: { authorization: `Bearer ${str(v, 'token')}`, 'content-type': 'application/json' }, body: plain }).catch((e: Error) => {
+    throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
+  });
+  if (res.status !== 202) {
+    const p = (await res.json().catch(() => ({}))) as { title?: string; detail?: string };
+    throw new ProvisionError(`the hub refused the restore: ${p.title ?? res.status}${p.detail ? `: ${p.detail}` : ''}`);
+  }
+  process.stdout.write(`restore staged on ${hub}; the hub restarts into it\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h') {
@@ -218,6 +277,9 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'init') return init(rest);
   if (cmd === 'flash') return flashCmd(rest);
   if (cmd === 'devices' && rest[0] === 'add') return devicesAdd(rest.slice(1));
+  if (cmd === 'verify') return verifyCmd(rest);
+  if (cmd === 'backup') return backupCmd(rest);
+  if (cmd === 'restore') return restoreCmd(rest);
   throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
 }
 

@@ -67,6 +67,7 @@ async function start(argv: string[]): Promise<number> {
     config: { type: 'string' },
     demo: { type: 'boolean', default: false },
     'lorawan-port': { type: 'string' },
+    key: { type: 'string' },
   });
   const dataDir = required(values, 'data');
   const config = resolveConfig(dataDir, values.config as string | undefined);
@@ -101,6 +102,9 @@ async function start(argv: string[]): Promise<number> {
     log,
     bootstrapAdmin: envEmail && envPassword ? { email: envEmail, password: envPassword } : null,
     queuedDevices,
+    keyFile: typeof values.key === 'string' ? values.key : typeof values.config === 'string' && existsSync(join(dirname(values.config), 'hub.key')) ? join(dirname(values.config), 'hub.key') : null,
+    // After a restore is staged the process exits; systemd (or the installer) starts it again.
+    onRestartRequested: () => process.kill(process.pid, 'SIGTERM'),
   });
   await hub.start();
   const stopDemo = demo?.runDemo ? await demo.runDemo(hub, { log }) : undefined;

@@ -15,7 +15,17 @@ import { hasRole, type Member, type Members, type Role, type Session } from '../
 import type { Reliability } from '../reliability/reliability.js';
 
 /** What routes may reach: domain modules only, never the store. */
+export interface HubInfo {
+  dataDir: string;
+  identity: import('../identity.js').HubIdentity;
+  backup(): Promise<import('../backup.js').BackupDocument>;
+  /** Stages a backup and restarts into it. */
+  restore(doc: import('../backup.js').BackupDocument): void;
+}
+
 export interface HttpDeps {
+  /** Present when a whole hub runs (not in route tests): identity, data folder, restart. */
+  hubInfo?: HubInfo;
   config: HubConfig;
   version: string;
   members: Members;

@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { BackupDocument } from '../../backup.js';
+import { HubError } from '../../errors.js';
 import { verifyLedger } from '../../ledger/verify.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { json, problemResponses, VerifyReport } from '../schemas.js';
@@ -30,7 +32,40 @@ const exportAll = createRoute({
   responses: { 200: json(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes'), ...problemResponses },
 });
 
+const backup = createRoute({
+  method: 'get',
+  path: '/api/v1/backup',
+  tags: ['hub'],
+  summary: 'A consistent snapshot of the whole hub with its identity key (admins); encrypt it before it leaves the building',
+  responses: { 200: json(z.record(z.string(), z.unknown()), 'The backup document'), ...problemResponses },
+});
+
+const restore = createRoute({
+  method: 'post',
+  path: '/api/v1/restore',
+  tags: ['hub'],
+  summary: 'Stage a backup on a blank hub (admins); the hub restarts into it',
+  request: { body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true } },
+  responses: { 202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'), ...problemResponses, 409: { description: 'Not a blank hub' } },
+});
+
 export function registerAdmin(app: App, deps: HttpDeps) {
+  app.openapi(backup, async (c) => {
+    requireRole(c, 'admin');
+    const h = deps.hubInfo;
+    if (!h) throw new HubError(503, 'internal', 'Not available', 'backups are made by a running hub');
+    c.header('content-disposition', `attachment; filename="hyphae-${h.identity.hubId}.backup.json"`);
+    return c.json((await h.backup()) as unknown as Record<string, unknown>, 200);
+  });
+  app.openapi(restore, async (c) => {
+    requireRole(c, 'admin');
+    const h = deps.hubInfo;
+    if (!h) throw new HubError(503, 'internal', 'Not available', 'restores go to a running hub');
+    h.restore(c.req.valid('json') as unknown as BackupDocument);
+    deps.log.warn({ module: 'hub' }, 'a backup was staged; restarting into it');
+    return c.json({ staged: true as const, restarting: true }, 202);
+  });
+
   app.openapi(verify, (c) => {
     requireRole(c, 'steward');
     return c.json(verifyLedger(deps.ledger), 200);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { storage } from '../../backup.js';
 import type { App, HttpDeps } from '../context.js';
 import { json } from '../schemas.js';
 
@@ -9,7 +10,17 @@ const health = createRoute({
   summary: 'Is the hub up, and which version',
   responses: {
     200: json(
-      z.object({ status: z.literal('ok'), version: z.string(), hub: z.string(), time: z.string(), uptimeSeconds: z.number() }).openapi('Health'),
+      z
+        .object({
+          status: z.literal('ok'),
+          version: z.string(),
+          hub: z.string(),
+          hubId: z.string().nullable(),
+          time: z.string(),
+          uptimeSeconds: z.number(),
+          storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).nullable(),
+        })
+        .openapi('Health'),
       'The hub is up',
     ),
   },
@@ -18,7 +29,15 @@ const health = createRoute({
 export function registerHealth(app: App, deps: HttpDeps) {
   app.openapi(health, (c) =>
     c.json(
-      { status: 'ok' as const, version: deps.version, hub: deps.config.hub.name, time: new Date().toISOString(), uptimeSeconds: Math.round(process.uptime()) },
+      {
+        status: 'ok' as const,
+        version: deps.version,
+        hub: deps.config.hub.name,
+        hubId: deps.hubInfo?.identity.hubId ?? null,
+        time: new Date().toISOString(),
+        uptimeSeconds: Math.round(process.uptime()),
+        storage: deps.hubInfo ? storage(deps.hubInfo.dataDir) : null,
+      },
       200,
     ),
   );
