@@ -33,6 +33,7 @@ const result = await build({
       "import { createRequire as __hyphaeRequire } from 'node:module';",
       'const require = __hyphaeRequire(import.meta.url);',
       "process.env.HYPHAE_DEFINITIONS ??= new URL('./definitions/', import.meta.url).pathname;",
+      "process.env.HYPHAE_CONSOLE_DIR ??= new URL('./console/', import.meta.url).pathname;",
     ].join('\n'),
   },
   legalComments: 'linked',

@@ -13,6 +13,8 @@ import { registerHealth } from './routes/health.js';
 import { registerLibrary } from './routes/library.js';
 import { registerSensing } from './routes/sensing.js';
 import { registerSkills } from './routes/skills.js';
+import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
+import { registerConsole } from './console.js';
 import { registerMembers } from './routes/members.js';
 import { registerSessions } from './routes/sessions.js';
 import { registerTransfers } from './routes/transfers.js';
@@ -73,6 +75,12 @@ export function createApp(deps: HttpDeps): App {
     }),
   );
   app.use('/api/*', authenticate(deps));
+  // Signing in also releases the phone from the captive portal.
+  const portal = deps.captive ?? new CaptivePortal({ now: Date.now });
+  app.use('/api/v1/sessions', async (c, next) => {
+    await next();
+    if (c.req.method === 'POST' && c.res.status === 200) portal.release(clientAddress(c));
+  });
 
   registerHealth(app, deps);
   registerSessions(app, deps);
@@ -87,6 +95,9 @@ export function createApp(deps: HttpDeps): App {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });
+  registerCaptivePortal(app, deps, portal);
+  if (deps.serveConsole !== false) registerConsole(app);
+
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Hyphae hub API', version: deps.version, description: 'Amounts are integers in minor units. Errors are application/problem+json.' },

@@ -40,6 +40,10 @@ export interface HttpDeps {
   telemetry: TelemetryStore;
   log: Logger;
   exportData(): unknown;
+  /** The captive portal's release list (shared so tests can inspect it). */
+  captive?: import('./captive.js').CaptivePortal;
+  /** Serve the built console at / (default: when it has been built). */
+  serveConsole?: boolean;
 }
 
 export interface Principal {

@@ -1,0 +1,147 @@
+import { createContext } from 'preact';
+import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
+import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
+import { LANGS, pickLang, translator, type Lang, type T } from './i18n.js';
+import { HistoryPage } from './pages/history.js';
+import { HomePage } from './pages/home.js';
+import { JoinPage, SignInPage } from './pages/sign-in.js';
+import { PayPage } from './pages/pay.js';
+
+export interface Ctx {
+  t: T;
+  session: Session;
+  account: Account | null;
+  names: Map<string, string>;
+  refresh(): void;
+  offlineSince: number | null;
+}
+export const AppContext = createContext<Ctx>(null as unknown as Ctx);
+export const useApp = () => useContext(AppContext);
+
+function useRoute(): [string, URLSearchParams] {
+  const read = () => {
+    const [path, query] = (location.hash.slice(1) || '/').split('?');
+    return [path || '/', new URLSearchParams(query ?? '')] as [string, URLSearchParams];
+  };
+  const [route, setRoute] = useState(read);
+  useEffect(() => {
+    const on = () => setRoute(read());
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+export function describeError(t: T, e: unknown): string {
+  if (e instanceof OfflineError) return t.t('offlineRefused');
+  if (e instanceof ApiError) return e.problem.detail ? `${e.problem.title}: ${e.problem.detail}` : e.problem.title;
+  return t.t('error');
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(() => pickLang(localStorage.getItem('lang'), navigator.languages ?? [navigator.language]));
+  const t = translator(lang);
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [account, setAccount] = useState<Account | null>(null);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [offlineSince, setOffline] = useState<number | null>(null);
+  const [path, query] = useRoute();
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    localStorage.setItem('lang', lang);
+  }, [lang]);
+
+  const loadSession = useCallback(async () => {
+    try {
+      const s = await api<Session>('/sessions/current');
+      setCsrf(s.csrfToken);
+      setSession(s);
+    } catch (e) {
+      if (e instanceof OfflineError && (e as OfflineError & { cached?: Session }).cached) {
+        setSession((e as OfflineError & { cached: Session }).cached);
+        setOffline((e as OfflineError & { at: number }).at);
+      } else setSession(null);
+    }
+  }, []);
+  useEffect(() => void loadSession(), [loadSession]);
+
+  const refresh = useCallback(async () => {
+    if (!session) return;
+    try {
+      const [acct, dir] = await Promise.all([api<Account>(`/accounts/${session.member.id}`), api<{ directory: DirectoryEntry[] }>('/members')]);
+      setAccount(acct);
+      setNames(new Map(dir.directory.map((d) => [d.id, d.name])));
+      setOffline(null);
+    } catch (e) {
+      if (e instanceof OfflineError) {
+        const c = e as OfflineError & { cached?: Account; at?: number };
+        if (c.cached) setAccount(c.cached);
+        setOffline(c.at ?? Date.now());
+      }
+    }
+  }, [session]);
+  useEffect(() => void refresh(), [refresh]);
+
+  const picker = (
+    <label class="lang">
+      <span class="visually-hidden">{t.t('language')}</span>
+      <select aria-label={t.t('language')} value={lang} onChange={(e) => setLang((e.target as HTMLSelectElement).value as Lang)}>
+        {Object.entries(LANGS).map(([k, v]) => (
+          <option value={k}>{v}</option>
+        ))}
+      </select>
+    </label>
+  );
+
+  if (session === undefined) return <main aria-busy="true" />;
+  if (session === null) {
+    return (
+      <div class="shell">
+        <header>
+          <h1>{t.t('appName')}</h1>
+          {picker}
+        </header>
+        <main>{path === '/join' ? <JoinPage t={t} code={query.get('code') ?? ''} onJoined={loadSession} /> : <SignInPage t={t} onSignedIn={loadSession} />}</main>
+      </div>
+    );
+  }
+
+  const ctx: Ctx = { t, session, account, names, refresh, offlineSince };
+  const signOut = async () => {
+    await api('/sessions/current', { method: 'DELETE' }).catch(() => undefined);
+    setCsrf(null);
+    setSession(null);
+  };
+  const nav = [
+    ['/', t.t('home')],
+    ['/pay', t.t('pay')],
+    ['/history', t.t('history')],
+  ] as const;
+  return (
+    <AppContext.Provider value={ctx}>
+      <div class="shell">
+        <header>
+          <h1>{t.t('appName')}</h1>
+          {picker}
+          <button class="link" onClick={signOut}>
+            {t.t('signOut')}
+          </button>
+        </header>
+        {offlineSince !== null && (
+          <p class="banner" role="status">
+            {t.t('offline', { age: t.ago(Date.now() - offlineSince) })}
+          </p>
+        )}
+        <main>{path === '/pay' ? <PayPage /> : path === '/history' ? <HistoryPage /> : <HomePage />}</main>
+        <nav aria-label="main">
+          {nav.map(([href, label]) => (
+            <a href={`#${href}`} aria-current={path === href ? 'page' : undefined}>
+              {label}
+            </a>
+          ))}
+        </nav>
+      </div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type HistoryRow, type PaymentRequest } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+export function HomePage() {
+  const { t, session, account, names, refresh } = useApp();
+  const [recent, setRecent] = useState<HistoryRow[]>([]);
+  const [incoming, setIncoming] = useState<PaymentRequest[]>([]);
+  const [msg, setMsg] = useState<string | null>(null);
+  const load = async () => {
+    const me = session.member.id;
+    const [h, r] = await Promise.all([api<{ items: HistoryRow[] }>(`/accounts/${me}/history?limit=5&kind=transfer`), api<PaymentRequest[]>('/requests?direction=incoming&status=open')]).catch(() => [{ items: [] }, []] as const);
+    setRecent([...h.items]);
+    setIncoming([...r]);
+  };
+  useEffect(() => void load(), [session.member.id]);
+  if (!account) return <p aria-busy="true" />;
+  const cur = account.currency;
+  const answer = async (id: string, how: 'accept' | 'reject') => {
+    try {
+      await api(`/requests/${id}/${how}`, { method: 'POST' });
+      refresh();
+      await load();
+    } catch (e) {
+      setMsg(describeError(t, e));
+    }
+  };
+  const who = (id: string | null) => (id === 'fund' ? t.t('fund') : (names.get(id ?? '') ?? id ?? ''));
+  return (
+    <>
+      <h2>{t.t('welcome', { name: session.member.name })}</h2>
+      <section class="card balance" aria-labelledby="bal">
+        <h3 id="bal">{t.t('balance')}</h3>
+        <p class="big" data-testid="balance">
+          {t.money(account.balance, cur)}
+        </p>
+        <p>{t.t('limit', { floor: t.money(account.floor, cur) })} · {t.t('available', { amount: t.money(account.available, cur) })}</p>
+        {account.balance < account.warnAt && <p class="warn">{t.t('nearLimit')}</p>}
+        {account.demurrageNext30Days > 0 && <p class="muted">{t.t('demurrage', { amount: t.money(account.demurrageNext30Days, cur) })}</p>}
+        {account.hours && (
+          <p>
+            {t.t('hours')}: <strong>{t.t('hoursValue', { n: t.hours(account.hours.balance) })}</strong>
+          </p>
+        )}
+      </section>
+      {incoming.length > 0 && (
+        <section class="card" aria-labelledby="wait">
+          <h3 id="wait">{t.t('waiting')}</h3>
+          {msg && <p role="alert" class="error">{msg}</p>}
+          <ul>
+            {incoming.map((r) => (
+              <li>
+                {t.t('requestFrom', { name: who(r.payee), amount: r.unit === 'hour' ? t.t('hoursValue', { n: t.hours(r.amount) }) : t.money(r.amount, cur) })}
+                {r.memo ? ` — ${r.memo}` : ''}{' '}
+                <button onClick={() => answer(r.id, 'accept')}>{t.t('accept')}</button>{' '}
+                <button class="secondary" onClick={() => answer(r.id, 'reject')}>
+                  {t.t('reject')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section class="card" aria-labelledby="recent">
+        <h3 id="recent">{t.t('recent')}</h3>
+        {recent.length === 0 ? <p>{t.t('nothingYet')}</p> : <Rows rows={recent} who={who} />}
+      </section>
+    </>
+  );
+}
+
+export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | null) => string }) {
+  const { t, account } = useApp();
+  const cur = account!.currency;
+  return (
+    <ul class="rows">
+      {rows.map((r) => (
+        <li>
+          <span class={r.delta < 0 ? 'out' : 'in'}>{t.money(r.delta, cur)}</span> {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
+          {r.memo ? ` · ${r.memo}` : ''}
+          <br />
+          <small class="muted">{t.date(r.at)}</small>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,90 @@
+import { useMemo, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+export function PayPage() {
+  const { t, session, account, names, refresh } = useApp();
+  const [query, setQuery] = useState('');
+  const [payee, setPayee] = useState<string | null>(null);
+  const [amount, setAmount] = useState('');
+  const [memo, setMemo] = useState('');
+  const [step, setStep] = useState<'form' | 'confirm'>('form');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const matches = useMemo(
+    () => [...names].filter(([id, n]) => id !== session.member.id && query.length > 0 && n.toLowerCase().includes(query.toLowerCase())).slice(0, 6),
+    [names, query, session.member.id],
+  );
+  if (!account) return <p aria-busy="true" />;
+  const cur = account.currency;
+  const minor = Math.round(Number(amount.replace(',', '.')) * 10 ** cur.minorUnits);
+  const valid = payee !== null && Number.isFinite(minor) && minor > 0;
+  const send = async () => {
+    try {
+      // One key per payment: a retry after a lost answer can never pay twice.
+      await api('/transfers', { method: 'POST', body: { payee, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
+      setMsg({ ok: true, text: t.t('paid', { amount: t.money(minor, cur), name: names.get(payee!) ?? '' }) });
+      setStep('form');
+      setPayee(null);
+      setQuery('');
+      setAmount('');
+      setMemo('');
+      setKey(crypto.randomUUID());
+      refresh();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+      setStep('form');
+    }
+  };
+  if (step === 'confirm' && valid) {
+    return (
+      <section class="card">
+        <h2>{t.t('confirmPay', { amount: t.money(minor, cur), name: names.get(payee) ?? '' })}</h2>
+        {memo && <p>{memo}</p>}
+        <p>{t.t('balanceAfter', { amount: t.money(account.balance - minor, cur) })}</p>
+        <button onClick={send}>{t.t('confirm')}</button>{' '}
+        <button class="secondary" onClick={() => setStep('form')}>
+          {t.t('back')}
+        </button>
+      </section>
+    );
+  }
+  return (
+    <form
+      class="card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid) setStep('confirm');
+      }}
+    >
+      <h2>{t.t('payTitle')}</h2>
+      {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+      <label>
+        {t.t('to')}
+        <input value={payee ? (names.get(payee) ?? '') : query} placeholder={t.t('searchName')} onInput={(e) => (setPayee(null), setQuery((e.target as HTMLInputElement).value))} autocomplete="off" />
+      </label>
+      {!payee && matches.length > 0 && (
+        <ul class="choices" role="listbox" aria-label={t.t('to')}>
+          {matches.map(([id, n]) => (
+            <li role="option" aria-selected="false">
+              <button type="button" class="link" onClick={() => setPayee(id)}>
+                {n}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <label>
+        {t.t('amount')} ({cur.symbol})
+        <input inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} required />
+      </label>
+      <label>
+        {t.t('memo')}
+        <input value={memo} maxLength={280} onInput={(e) => setMemo((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit" disabled={!valid}>
+        {t.t('review')}
+      </button>
+    </form>
+  );
+}

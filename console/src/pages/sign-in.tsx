@@ -1,0 +1,84 @@
+import { useState } from 'preact/hooks';
+import { api, setCsrf, type Session } from '../api.js';
+import { describeError } from '../app.js';
+import type { T } from '../i18n.js';
+
+export function SignInPage({ t, onSignedIn }: { t: T; onSignedIn: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    try {
+      const s = await api<Session>('/sessions', { method: 'POST', body: { email: f.get('email'), password: f.get('password') } });
+      setCsrf(s.csrfToken);
+      onSignedIn();
+    } catch (err) {
+      setError(describeError(t, err));
+    }
+  };
+  return (
+    <form onSubmit={submit} class="card">
+      <h2>{t.t('signIn')}</h2>
+      <label>
+        {t.t('email')}
+        <input name="email" type="email" autocomplete="username" required />
+      </label>
+      <label>
+        {t.t('password')}
+        <input name="password" type="password" autocomplete="current-password" required />
+      </label>
+      {error && <p role="alert" class="error">{error}</p>}
+      <button type="submit">{t.t('signIn')}</button>
+      <p>
+        <a href="#/join">{t.t('join')}</a>
+      </p>
+    </form>
+  );
+}
+
+export function JoinPage({ t, code, onJoined }: { t: T; code: string; onJoined: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [waiting, setWaiting] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const body = { name: f.get('name'), email: f.get('email'), password: f.get('password'), ...(f.get('code') ? { code: f.get('code') } : {}) };
+    try {
+      const r = await api<{ admitted: boolean }>('/join', { method: 'POST', body });
+      if (!r.admitted) return setWaiting(true);
+      const s = await api<Session>('/sessions', { method: 'POST', body: { email: body.email, password: body.password } });
+      setCsrf(s.csrfToken);
+      location.hash = '#/';
+      onJoined();
+    } catch (err) {
+      setError(describeError(t, err));
+    }
+  };
+  if (waiting) return <p class="card" role="status">{t.t('requested')}</p>;
+  return (
+    <form onSubmit={submit} class="card">
+      <h2>{t.t('joinTitle')}</h2>
+      <label>
+        {t.t('inviteCode')}
+        <input name="code" value={code} autocomplete="off" />
+      </label>
+      <label>
+        {t.t('name')}
+        <input name="name" required autocomplete="name" />
+      </label>
+      <label>
+        {t.t('email')}
+        <input name="email" type="email" required autocomplete="email" />
+      </label>
+      <label>
+        {t.t('password')}
+        <input name="password" type="password" minLength={8} required autocomplete="new-password" />
+      </label>
+      {error && <p role="alert" class="error">{error}</p>}
+      <button type="submit">{code ? t.t('joinWithCode') : t.t('requestMembership')}</button>
+      <p>
+        <a href="#/">{t.t('signIn')}</a>
+      </p>
+    </form>
+  );
+}

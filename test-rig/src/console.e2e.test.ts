@@ -1,0 +1,125 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
+
+/**
+ * The console in real Chromium, on a phone-sized screen, against a real hub
+ * process with the demo neighbourhood. Screenshots of every page in each
+ * language land in test-results/screenshots for review.
+ */
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-'));
+let hub: HubProcess;
+let browser: Browser;
+let steward: string;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  hub = await startHubProcess({ dataDir: dir, args: ['--demo'], timeoutMs: 60_000 });
+  steward = hyphae(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae']).out.trim();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function phone(lang = 'en'): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: lang, isMobile: true, hasTouch: true });
+  return ctx.newPage();
+}
+const api = async (path: string) => (await fetch(`${hub.url}/api/v1${path}`, { headers: { authorization: `Bearer ${steward}` } })).json() as Promise<any>;
+async function memberId(name: string): Promise<string> {
+  return (await api(`/members?q=${encodeURIComponent(name)}`)).members[0].id;
+}
+async function axe(page: Page): Promise<Array<{ id: string; impact: string }>> {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const r = await (globalThis as unknown as { axe: { run(o?: object): Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run();
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, impact: v.impact }));
+  });
+}
+async function signIn(page: Page, email: string) {
+  await page.goto(`${hub.url}/`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', 'hyphae-demo');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=balance]');
+}
+
+describe('console in Chromium', () => {
+  it('pays a neighbour, and both balances change', { timeout: 60_000 }, async () => {
+    const page = await phone('en');
+    await signIn(page, 'ana.lindqvist@demo.hyphae');
+    const ana = await memberId('Ana Lindqvist');
+    const bo = await memberId('Bo Eriksson');
+    const before = { ana: (await api(`/accounts/${ana}`)).balance, bo: (await api(`/accounts/${bo}`)).balance };
+    await page.click('nav a[href="#/pay"]');
+    await page.fill('input[placeholder="Start typing a name"]', 'Bo E');
+    await page.click('ul.choices button:has-text("Bo Eriksson")');
+    await page.fill('input[inputmode=decimal]', '12.50');
+    await page.fill('input[maxlength="280"]', 'bread');
+    await page.click('button:has-text("Review")');
+    await expect(page.textContent('h2')).resolves.toContain('Pay 12.50');
+    await page.click('button:has-text("Confirm")');
+    await page.waitForSelector('p.ok');
+    expect(await page.textContent('p.ok')).toMatch(/Paid 12\.50 .* to Bo Eriksson/);
+    const after = { ana: (await api(`/accounts/${ana}`)).balance, bo: (await api(`/accounts/${bo}`)).balance };
+    expect(after.ana).toBe(before.ana - 1250);
+    expect(after.bo).toBe(before.bo + 1250);
+    await page.click('nav a[href="#/"]');
+    await page.waitForSelector('.rows li');
+    expect(await page.textContent('.rows')).toContain('bread');
+    await page.context().close();
+  });
+
+  it('joins with an invite link', { timeout: 60_000 }, async () => {
+    const inv = await (await fetch(`${hub.url}/api/v1/invites`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: '{}' })).json() as { code: string };
+    const page = await phone('en');
+    await page.goto(`${hub.url}/#/join?code=${inv.code}`);
+    await page.fill('input[name=name]', 'Petra Ny');
+    await page.fill('input[name=email]', 'petra@example.org');
+    await page.fill('input[name=password]', 'petra-password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=balance]');
+    expect(await page.textContent('h2')).toContain('Petra Ny');
+    await page.context().close();
+  });
+
+  it('shows every page in English, Swedish and Spanish, passes axe, and saves screenshots', { timeout: 120_000 }, async () => {
+    const words = { en: ['Sign in', 'Balance', 'Pay a neighbour', 'History'], sv: ['Logga in', 'Saldo', 'Betala en granne', 'Historik'], es: ['Entrar', 'Saldo', 'Pagar a un vecino', 'Historial'] } as const;
+    for (const lang of ['en', 'sv', 'es'] as const) {
+      const page = await phone(lang);
+      await page.goto(`${hub.url}/`);
+      await page.waitForSelector('form');
+      expect(await page.textContent('h2')).toBe(words[lang][0]);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `${lang}-sign-in.png`), fullPage: true });
+      await signIn(page, 'ana.lindqvist@demo.hyphae');
+      expect(await page.textContent('#bal')).toBe(words[lang][1]);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `${lang}-home.png`), fullPage: true });
+      await page.click('nav a[href="#/pay"]');
+      await page.waitForSelector('form h2');
+      expect(await page.textContent('form h2')).toBe(words[lang][2]);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `${lang}-pay.png`), fullPage: true });
+      await page.click('nav a[href="#/history"]');
+      await page.waitForSelector('.rows li');
+      expect(await page.textContent('section h2')).toBe(words[lang][3]);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `${lang}-history.png`), fullPage: true });
+      await page.context().close();
+    }
+  });
+});
