@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { HubConfig } from './config/schema.js';
 import { Board } from './flow/board.js';
+import { Governance, DEFAULT_RULES } from './governance/governance.js';
+import { defaultsFrom, Parameters } from './governance/parameters.js';
 import { Ledger, type LedgerParams } from './ledger/ledger.js';
 import { percentToBp } from './ledger/demurrage.js';
 import { Library } from './library/library.js';
@@ -32,6 +34,7 @@ export interface Core {
   notifications: Notifications;
   library: Library;
   skills: Skills;
+  governance: Governance;
   telemetry: TelemetryStore;
   devices: Devices;
   sensing: Sensing;
@@ -39,13 +42,21 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export function ledgerParamsFrom(config: HubConfig): LedgerParams {
+/** The ledger reads the community's parameters as they stand at each moment (and each day, for demurrage). */
+export function ledgerParamsFrom(config: HubConfig, params?: Parameters): LedgerParams {
   const rate = percentToBp(config.ledger.demurrageRatePercent);
   return {
-    limits: (unit) => (unit === 'credit' ? config.ledger.credit : config.ledger.hours),
+    limits: (unit) =>
+      params
+        ? unit === 'credit'
+          ? { floor: params.number('creditFloor'), ceiling: params.number('creditCeiling') }
+          : { floor: params.number('hoursFloor'), ceiling: config.ledger.hours.ceiling }
+        : unit === 'credit'
+          ? config.ledger.credit
+          : config.ledger.hours,
     warnRatio: config.ledger.warnRatio,
     fundFloor: config.ledger.fundFloor,
-    demurrageRateBp: () => rate,
+    demurrageRateBp: (day) => (params ? percentToBp(params.number('demurrageRatePercent', day * 86_400_000)) : rate),
     requestTtlMs: config.ledger.requestTtlHours * 3_600_000,
     timeBankEnabled: config.timeBank.enabled,
   };
@@ -54,7 +65,8 @@ export function ledgerParamsFrom(config: HubConfig): LedgerParams {
 export function openCore(dataDir: string, config: HubConfig, log: Logger, clock: Clock = systemClock): Core {
   const store = Store.open(dataDir);
   const reliability = new Reliability(store);
-  const params = ledgerParamsFrom(config);
+  const parameters = new Parameters(store, clock, defaultsFrom(config));
+  const params = ledgerParamsFrom(config, parameters);
   const ledger = new Ledger(store, clock, () => params, reliability, log);
   const members = new Members(
     store,
@@ -96,6 +108,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
   );
 
   const skills = new Skills(store, ledger, notifications, clock, log);
+  const governance = new Governance(store, ledger, members, parameters, clock, () => DEFAULT_RULES, log);
   const t = config.telemetry;
   const telemetry = new TelemetryStore(
     store,
@@ -125,6 +138,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     notifications,
     library,
     skills,
+    governance,
     telemetry,
     devices,
     sensing,
@@ -140,6 +154,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       reliability: reliability.all(),
       library: library.exportAll(),
       skills: skills.exportAll(),
+      governance: { proposals: governance.list(), parameters: parameters.list(), decisionLog: governance.decisionLog() },
       devices: devices.list().map(Devices.public),
       board: { posts: board.listPosts(), proposals: board.proposalsFor(null), clearingRuns: board.listClearingRuns() },
       ...ledger.exportAll(),

@@ -516,6 +516,14 @@ export class Ledger {
     return due.length;
   }
 
+  /**
+   * Records another module's decision in the hash-chained journal, inside
+   * that module's transaction (votes, proposal outcomes, parameter changes).
+   */
+  recordInTxn(actor: string | null, data: Record<string, unknown>): void {
+    this.journal.append('governance', this.clock.now(), actor, [], data);
+  }
+
   // ── clearing ────────────────────────────────────────────────────────────
 
   /** Open credit requests: the obligations multilateral clearing works on. */

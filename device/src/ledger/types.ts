@@ -42,7 +42,8 @@ export type JournalKind =
   | 'request.reject'
   | 'request.cancel'
   | 'request.expire'
-  | 'request.setoff';
+  | 'request.setoff'
+  | 'governance';
 
 export interface JournalEntry {
   seq: number;

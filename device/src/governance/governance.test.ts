@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../clock.js';
+import { FUND } from '../ledger/types.js';
+import { verifyLedger } from '../ledger/verify.js';
+import { makeCore, type TestCore } from '../test-support.js';
+
+let core: TestCore;
+const m: Record<string, string> = {};
+beforeEach(async () => {
+  core = makeCore({ ledger: { demurrageRatePercent: 0 } });
+  for (const n of ['ana', 'bo', 'cy', 'di', 'ed']) m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
+});
+afterEach(() => core.cleanup());
+
+const g = () => core.governance;
+
+describe('proposals and votes', () => {
+  it('a passed demurrage change alters the nightly decay from its effective date, and not before', async () => {
+    await core.ledger.pay({ payer: m.bo!, payee: m.ana!, amount: 40_000, actor: m.bo! });
+    const effectiveAt = Math.floor(core.clock.now() / DAY_MS + 10) * DAY_MS;
+    const p = await g().propose(m.ana!, { kind: 'parameter', title: 'Demurrage 36.5%', rationale: 'keep credit moving', payload: { name: 'demurrageRatePercent', value: 36.5, effectiveAt } });
+    for (const who of ['ana', 'bo', 'cy', 'di']) await g().vote(p.id, m[who]!, 'yes');
+    core.clock.advance(8 * DAY_MS);
+    const decided = await g().closeDue();
+    expect(decided.map((d) => d.status)).toEqual(['executed']);
+    expect(g().parameters.valueAt('demurrageRatePercent')).toBe(0); // decided, not yet in force
+    // Nights before the effective date take nothing.
+    core.clock.advance(1 * DAY_MS);
+    await core.ledger.materialiseDemurrage();
+    expect(core.ledger.account(FUND).balance).toBe(0);
+    // From the effective date, 0.1% a day.
+    core.clock.set(effectiveAt + 2 * DAY_MS + 3_600_000);
+    await core.ledger.materialiseDemurrage();
+    // Two days at 0.1%: 40 on 40,000, then 39 on 39,960 (the 0.96 carries to the next day).
+    expect(core.ledger.account(FUND).balance).toBe(40 + 39);
+    expect(verifyLedger(core.ledger).ok).toBe(true);
+    expect(g().parameters.list().find((x) => x.name === 'demurrageRatePercent')).toMatchObject({ value: 36.5, source: p.id });
+  });
+
+  it('refuses a vote after close, a second vote, a parameter out of range, and a suspended voter', async () => {
+    await expect(g().propose(m.bo!, { kind: 'parameter', title: 'x', rationale: 'x', payload: { name: 'demurrageRatePercent', value: 90 } })).rejects.toMatchObject({ status: 422 });
+    await expect(g().propose(m.bo!, { kind: 'parameter', title: 'x', rationale: 'x', payload: { name: 'nonsense', value: 1 } })).rejects.toMatchObject({ status: 400 });
+    const p = await g().propose(m.bo!, { kind: 'text', title: 'Plant a hedge', rationale: 'birds' });
+    await g().vote(p.id, m.cy!, 'yes');
+    await expect(g().vote(p.id, m.cy!, 'no')).rejects.toMatchObject({ status: 409 });
+    await core.members.suspend(m.ed!, m.ana!, 'test');
+    await expect(g().vote(p.id, m.ed!, 'yes')).rejects.toMatchObject({ status: 403 });
+    core.clock.advance(8 * DAY_MS);
+    await expect(g().vote(p.id, m.di!, 'yes')).rejects.toMatchObject({ title: 'Voting has closed' });
+    const [done] = await g().closeDue();
+    expect(done).toMatchObject({ status: 'executed', tally: { yes: 1, no: 0, eligible: 4 } });
+  });
+
+  it('a blocked consensus proposal fails; a block must cite a core value and wait for the block period', async () => {
+    const p = await g().propose(m.ana!, { kind: 'suspend', title: 'Suspend ed', rationale: 'left the area', payload: { memberId: m.ed } });
+    expect(p.mode).toBe('consensus');
+    await expect(g().vote(p.id, m.bo!, 'block', { coreValue: 'care for people' })).rejects.toMatchObject({ title: 'Still in discussion' });
+    core.clock.advance(6 * DAY_MS);
+    await expect(g().vote(p.id, m.bo!, 'block', { coreValue: 'because' })).rejects.toMatchObject({ title: 'A block cites a core value' });
+    await g().vote(p.id, m.bo!, 'block', { coreValue: 'care for people', reason: 'talk to ed first' });
+    for (const who of ['ana', 'cy', 'di']) await g().vote(p.id, m[who]!, 'yes');
+    core.clock.advance(7 * DAY_MS);
+    const [done] = await g().closeDue();
+    expect(done).toMatchObject({ status: 'failed', tally: { blocks: 1 } });
+    expect(core.members.get(m.ed!).status).toBe('active');
+  });
+
+  it('spends from the community fund when a spend proposal passes', async () => {
+    const p = await g().propose(m.ana!, { kind: 'spend', title: 'Seeds for the allotments', rationale: 'spring', payload: { to: m.cy, amount: 4_000 } });
+    await g().vote(p.id, m.bo!, 'yes');
+    core.clock.advance(8 * DAY_MS);
+    await g().closeDue();
+    expect(core.ledger.account(m.cy!).balance).toBe(4_000);
+    expect(core.ledger.account(FUND).balance).toBe(-4_000);
+    expect(verifyLedger(core.ledger).ok).toBe(true);
+  });
+});
+
+describe('liquid delegation', () => {
+  it('counts delegated votes through chains, lets direct votes override, and refuses cycles', async () => {
+    await g().delegate(m.bo!, '*', m.cy!); // bo → cy
+    await g().delegate(m.cy!, 'parameter', m.di!); // cy → di on parameters
+    // di → bo → cy → di on parameter proposals.
+    await expect(g().delegate(m.di!, '*', m.bo!)).rejects.toMatchObject({ title: 'Delegation cycle' });
+    await expect(g().delegate(m.di!, '*', m.di!)).rejects.toMatchObject({ title: 'Delegation cycle' });
+    const p = await g().propose(m.ana!, { kind: 'parameter', title: 'Floor −600', rationale: 'more room', payload: { name: 'creditFloor', value: -60_000 } });
+    await g().vote(p.id, m.di!, 'yes'); // carries cy and bo through the chain
+    await g().vote(p.id, m.ed!, 'no');
+    let t = g().tally(g().get(p.id));
+    expect(t).toMatchObject({ yes: 3, no: 1, delegated: 2 });
+    await g().vote(p.id, m.bo!, 'no'); // bo takes their vote back by voting
+    t = g().tally(g().get(p.id));
+    expect(t).toMatchObject({ yes: 2, no: 2, delegated: 1 });
+    await g().delegate(m.cy!, 'parameter', null); // cy withdraws; cy's own '*' delegation does not exist
+    expect(g().tally(g().get(p.id))).toMatchObject({ yes: 1, no: 2, delegated: 0 });
+  });
+});
+
+describe('emergency changes and the decision log', () => {
+  it('an emergency change is logged and lapses unless ratified', async () => {
+    await g().emergencyChange(m.ana!, 'creditFloor', -10_000, 'a run on credit');
+    expect(core.ledger.account(m.bo!).floor).toBe(-10_000);
+    core.clock.advance(15 * DAY_MS);
+    expect(core.ledger.account(m.bo!).floor).toBe(-50_000);
+    expect([...core.ledger.journal.scan()].some((e) => e.kind === 'governance' && e.data.event === 'emergency-change')).toBe(true);
+  });
+
+  it('keeps a decision log with the tally and outcome notes', async () => {
+    const p = await g().propose(m.ana!, { kind: 'buy-tool', title: 'Buy a second drill', rationale: 'always booked', payload: { to: m.ana, amount: 15_000 } });
+    await g().vote(p.id, m.bo!, 'yes');
+    await g().vote(p.id, m.cy!, 'no');
+    await g().vote(p.id, m.di!, 'yes');
+    core.clock.advance(8 * DAY_MS);
+    await g().closeDue();
+    await g().addOutcomeNote(p.id, m.ana!, 'bought from the hardware shop on Main St');
+    const [row] = g().decisionLog();
+    expect(row).toMatchObject({ title: 'Buy a second drill', decision: 'adopted', yes: 2, no: 1, notes: 'bought from the hardware shop on Main St' });
+    const votesInJournal = [...core.ledger.journal.scan()].filter((e) => e.kind === 'governance' && e.data.event === 'vote');
+    expect(votesInJournal).toHaveLength(3);
+  });
+});

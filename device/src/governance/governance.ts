@@ -1,0 +1,355 @@
+import type { Logger } from 'pino';
+import { DAY_MS, type Clock } from '../clock.js';
+import { HubError } from '../errors.js';
+import { randomId } from '../ids.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { FUND } from '../ledger/types.js';
+import type { Members } from '../members/members.js';
+import type { Store } from '../store/store.js';
+import { Parameters, type ParamName, type ParamValue } from './parameters.js';
+
+/**
+ * Community decisions: proposals, votes (with liquid delegation), their
+ * outcome by the community's own rules, and what follows from them. Every
+ * proposal, vote, delegation and change of status is also written to the
+ * ledger's hash-chained journal.
+ */
+export const PROPOSAL_KINDS = ['parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text'] as const;
+export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
+export type DecisionMode = 'consensus' | 'supermajority' | 'majority';
+export type Choice = 'yes' | 'no' | 'abstain' | 'block';
+export type ProposalStatus = 'open' | 'passed' | 'failed' | 'executed';
+
+export interface Proposal {
+  id: string;
+  kind: ProposalKind;
+  title: string;
+  rationale: string;
+  payload: Record<string, unknown>;
+  mode: DecisionMode;
+  createdBy: string;
+  createdAt: number;
+  /** Consensus: discussion, then a block period; other modes: voting until closesAt. */
+  discussionEndsAt: number;
+  closesAt: number;
+  status: ProposalStatus;
+  tally: Tally | null;
+  decidedAt: number | null;
+  outcomeNotes: Array<{ at: number; by: string; note: string }>;
+}
+
+export interface Tally {
+  eligible: number;
+  yes: number;
+  no: number;
+  abstain: number;
+  blocks: number;
+  /** Votes that came through delegation. */
+  delegated: number;
+  passed: boolean;
+  reason: string;
+}
+
+export interface Vote {
+  proposalId: string;
+  memberId: string;
+  choice: Choice;
+  /** A block must cite one of the community's core values. */
+  coreValue: string | null;
+  reason: string | null;
+  at: number;
+}
+
+export interface GovernanceRules {
+  modes: Record<ProposalKind, DecisionMode>;
+  supermajority: number;
+  quorum: number;
+  votingDays: number;
+  discussionDays: number;
+  coreValues: string[];
+  emergencyDays: number;
+}
+
+export const DEFAULT_RULES: GovernanceRules = {
+  modes: { parameter: 'supermajority', spend: 'majority', admit: 'majority', suspend: 'consensus', 'buy-tool': 'majority', text: 'majority' },
+  supermajority: 0.7,
+  quorum: 0.3,
+  votingDays: 7,
+  discussionDays: 5,
+  coreValues: ['care for people', 'care for the land', 'fair shares', 'openness'],
+  emergencyDays: 14,
+};
+
+export class Governance {
+  private readonly proposals;
+  private readonly votes;
+  private readonly delegations;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ledger: Ledger,
+    private readonly members: Members,
+    readonly parameters: Parameters,
+    private readonly clock: Clock,
+    private readonly rules: () => GovernanceRules,
+    private readonly log: Logger,
+  ) {
+    this.proposals = store.db<Proposal, string>('proposals');
+    this.votes = store.db<Vote, [string, string]>('votes');
+    this.delegations = store.db<string, [string, string]>('delegations');
+  }
+
+  private active(memberId: string): void {
+    const m = this.members.find(memberId);
+    if (!m || m.status !== 'active') throw HubError.forbidden(m?.status === 'suspended' ? 'a suspended member cannot take part in decisions' : 'only active members take part in decisions');
+  }
+
+  // ── proposals ───────────────────────────────────────────────────────────
+
+  async propose(actor: string, input: { kind: ProposalKind; title: string; rationale: string; payload?: Record<string, unknown>; effectiveAt?: number }): Promise<Proposal> {
+    this.active(actor);
+    const r = this.rules();
+    const payload = { ...(input.payload ?? {}) };
+    if (input.kind === 'parameter') {
+      const name = String(payload.name);
+      payload.value = Parameters.validate(name, payload.value);
+      if (payload.effectiveAt !== undefined && typeof payload.effectiveAt !== 'number') throw HubError.badRequest('effectiveAt is a time in ms');
+    }
+    if (input.kind === 'spend' && (!Number.isSafeInteger(payload.amount) || (payload.amount as number) <= 0 || typeof payload.to !== 'string')) throw HubError.badRequest('a spend proposal needs {to, amount}');
+    if ((input.kind === 'admit' || input.kind === 'suspend') && typeof payload.memberId !== 'string') throw HubError.badRequest(`an ${input.kind} proposal needs {memberId}`);
+    const now = this.clock.now();
+    const mode = r.modes[input.kind];
+    const p: Proposal = {
+      id: randomId('pr_', 6),
+      kind: input.kind,
+      title: input.title,
+      rationale: input.rationale,
+      payload,
+      mode,
+      createdBy: actor,
+      createdAt: now,
+      discussionEndsAt: mode === 'consensus' ? now + r.discussionDays * DAY_MS : now,
+      closesAt: now + (mode === 'consensus' ? r.discussionDays + r.votingDays : r.votingDays) * DAY_MS,
+      status: 'open',
+      tally: null,
+      decidedAt: null,
+      outcomeNotes: [],
+    };
+    await this.store.write(() => {
+      this.proposals.put(p.id, p);
+      this.ledger.recordInTxn(actor, { event: 'proposal', proposal: p.id, kind: p.kind, mode, title: p.title, payload });
+    });
+    this.log.info({ module: 'governance', proposal: p.id, kind: p.kind, mode }, 'proposal opened');
+    return p;
+  }
+
+  get(id: string): Proposal {
+    const p = this.proposals.get(id);
+    if (!p) throw HubError.notFound(`proposal ${id}`);
+    return p;
+  }
+
+  list(status?: ProposalStatus): Proposal[] {
+    return [...this.proposals.getRange({})].map((e) => e.value).filter((p) => !status || p.status === status).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** One vote per member per proposal: a second is refused, not overwritten. */
+  async vote(proposalId: string, memberId: string, choice: Choice, opts: { coreValue?: string; reason?: string } = {}): Promise<Vote> {
+    this.active(memberId);
+    const v = await this.store.write(() => {
+      const p = this.get(proposalId);
+      const now = this.clock.now();
+      if (p.status !== 'open' || now >= p.closesAt) throw HubError.rule('rule-broken', 'Voting has closed', `proposal ${p.id} closed at ${new Date(p.closesAt).toISOString()}`);
+      if (this.votes.get([proposalId, memberId])) throw HubError.conflict('you have already voted on this proposal');
+      if (choice === 'block') {
+        if (p.mode !== 'consensus') throw HubError.rule('rule-broken', 'No blocks here', 'only consensus proposals can be blocked');
+        if (now < p.discussionEndsAt) throw HubError.rule('rule-broken', 'Still in discussion', `the block period starts ${new Date(p.discussionEndsAt).toISOString()}`);
+        if (!opts.coreValue || !this.rules().coreValues.includes(opts.coreValue)) throw HubError.rule('rule-broken', 'A block cites a core value', `name one of: ${this.rules().coreValues.join(', ')}`);
+      }
+      const vote: Vote = { proposalId, memberId, choice, coreValue: opts.coreValue ?? null, reason: opts.reason ?? null, at: now };
+      this.votes.put([proposalId, memberId], vote);
+      this.ledger.recordInTxn(memberId, { event: 'vote', proposal: proposalId, choice, coreValue: vote.coreValue });
+      return vote;
+    });
+    return v;
+  }
+
+  votesOn(proposalId: string): Vote[] {
+    return [...this.votes.getRange({ start: [proposalId, ''], end: [proposalId, '\uffff'] })].map((e) => e.value);
+  }
+
+  // ── delegation ──────────────────────────────────────────────────────────
+
+  /** Delegate a topic (a proposal kind, or "*" for all) to another member; refuses cycles. */
+  async delegate(memberId: string, topic: ProposalKind | '*', to: string | null): Promise<void> {
+    this.active(memberId);
+    if (to) this.active(to);
+    await this.store.write(() => {
+      if (to === null) this.delegations.remove([memberId, topic]);
+      else {
+        if (to === memberId) throw HubError.rule('rule-broken', 'Delegation cycle', 'you cannot delegate to yourself');
+        // For every kind of proposal this delegation covers, following the
+        // chain from the new delegate must never come back to us.
+        const kinds = topic === '*' ? PROPOSAL_KINDS.filter((k) => !this.delegations.get([memberId, k])) : [topic];
+        for (const k of kinds) {
+          const seen = new Set([memberId]);
+          for (let cur: string | undefined = to; cur; cur = this.delegateOf(cur, k)) {
+            if (seen.has(cur)) throw HubError.rule('rule-broken', 'Delegation cycle', `delegating to ${to} would make a cycle on ${k} proposals`);
+            seen.add(cur);
+          }
+        }
+        this.delegations.put([memberId, topic], to);
+      }
+      this.ledger.recordInTxn(memberId, { event: 'delegation', topic, to });
+    });
+  }
+
+  private delegateOf(memberId: string, topic: ProposalKind | '*'): string | undefined {
+    return this.delegations.get([memberId, topic]) ?? (topic !== '*' ? this.delegations.get([memberId, '*']) : undefined);
+  }
+
+  delegationsOf(memberId: string): Array<{ topic: string; to: string }> {
+    return [...this.delegations.getRange({ start: [memberId, ''], end: [memberId, '\uffff'] })].map((e) => ({ topic: e.key[1], to: e.value }));
+  }
+
+  // ── tally and outcome ───────────────────────────────────────────────────
+
+  /**
+   * Counts the votes: each active member's own vote, or else the vote of the
+   * first member down their delegation chain who voted. Direct votes always
+   * override delegation.
+   */
+  tally(p: Proposal): Tally {
+    const direct = new Map(this.votesOn(p.id).map((v) => [v.memberId, v]));
+    const eligible = this.members.list({ status: 'active' });
+    let yes = 0;
+    let no = 0;
+    let abstain = 0;
+    let blocks = 0;
+    let delegated = 0;
+    for (const m of eligible) {
+      let v = direct.get(m.id);
+      if (!v) {
+        const seen = new Set([m.id]);
+        for (let cur = this.delegateOf(m.id, p.kind); cur && !seen.has(cur); cur = this.delegateOf(cur, p.kind)) {
+          seen.add(cur);
+          const dv = direct.get(cur);
+          if (dv) {
+            v = dv;
+            delegated++;
+            break;
+          }
+        }
+      }
+      if (!v) continue;
+      // A block is personal: it is never cast on someone's behalf.
+      if (v.choice === 'block') {
+        if (direct.get(m.id) === v) blocks++;
+        continue;
+      }
+      if (v.choice === 'yes') yes++;
+      else if (v.choice === 'no') no++;
+      else abstain++;
+    }
+    const r = this.rules();
+    const turnout = eligible.length ? (yes + no + abstain) / eligible.length : 0;
+    let passed: boolean;
+    let reason: string;
+    if (p.mode === 'consensus') {
+      passed = blocks === 0;
+      reason = blocks ? `blocked by ${blocks} member${blocks > 1 ? 's' : ''}` : 'no blocks in the block period';
+    } else if (p.mode === 'supermajority') {
+      const share = yes + no ? yes / (yes + no) : 0;
+      passed = turnout >= r.quorum && share >= r.supermajority;
+      reason = turnout < r.quorum ? `turnout ${(turnout * 100).toFixed(0)}% below the quorum of ${(r.quorum * 100).toFixed(0)}%` : `${(share * 100).toFixed(0)}% yes (needs ${(r.supermajority * 100).toFixed(0)}%)`;
+    } else {
+      passed = yes > no;
+      reason = `${yes} yes, ${no} no`;
+    }
+    return { eligible: eligible.length, yes, no, abstain, blocks, delegated, passed, reason };
+  }
+
+  /** Closes every proposal whose time is up and carries out the passed ones (the nightly job; also on request). */
+  async closeDue(): Promise<Proposal[]> {
+    const now = this.clock.now();
+    const out: Proposal[] = [];
+    for (const p of this.list('open')) if (p.closesAt <= now) out.push(await this.close(p.id));
+    return out;
+  }
+
+  async close(id: string): Promise<Proposal> {
+    const p = this.get(id);
+    if (p.status !== 'open') return p;
+    const tally = this.tally(p);
+    const decided = await this.store.write(() => {
+      const now = this.clock.now();
+      let next: Proposal = { ...p, tally, decidedAt: now, status: tally.passed ? 'passed' : 'failed' };
+      if (tally.passed) {
+        this.executeInTxn(next);
+        next = { ...next, status: 'executed' };
+      }
+      this.proposals.put(id, next);
+      this.ledger.recordInTxn(null, { event: 'decision', proposal: id, status: next.status, tally });
+      return next;
+    });
+    // Admissions and suspensions run through the members module's own transactions.
+    if (decided.status === 'executed' && decided.kind === 'admit') await this.members.admit(String(decided.payload.memberId), decided.createdBy).catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'admission failed'));
+    if (decided.status === 'executed' && decided.kind === 'suspend') await this.members.suspend(String(decided.payload.memberId), decided.createdBy, decided.title).catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'suspension failed'));
+    this.log.info({ module: 'governance', proposal: id, status: decided.status, reason: tally.reason }, 'proposal decided');
+    return decided;
+  }
+
+  private executeInTxn(p: Proposal): void {
+    if (p.kind === 'parameter') {
+      const name = p.payload.name as ParamName;
+      const effectiveFrom = typeof p.payload.effectiveAt === 'number' ? Math.max(p.payload.effectiveAt, this.clock.now()) : this.clock.now();
+      this.parameters.scheduleInTxn({ name, value: p.payload.value as ParamValue, effectiveFrom, source: p.id, expiresAt: null });
+      if (typeof p.payload.ratifies === 'string') this.parameters.ratifyInTxn(name, p.payload.ratifies);
+    } else if (p.kind === 'spend' || p.kind === 'buy-tool') {
+      if (typeof p.payload.to === 'string' && Number.isSafeInteger(p.payload.amount)) {
+        this.ledger.payInTxn({ payer: FUND, payee: p.payload.to, amount: p.payload.amount as number, memo: p.title, category: 'community fund', actor: null }, null);
+      }
+    }
+  }
+
+  /** A steward's emergency change: in force now, logged, and lapsing unless a proposal ratifies it. */
+  async emergencyChange(steward: string, name: ParamName, value: ParamValue, reason: string): Promise<void> {
+    const now = this.clock.now();
+    const source = `emergency:${steward}:${now}`;
+    await this.store.write(() => {
+      this.parameters.scheduleInTxn({ name, value, effectiveFrom: now, source, expiresAt: now + this.rules().emergencyDays * DAY_MS });
+      this.ledger.recordInTxn(steward, { event: 'emergency-change', name, value, reason, source });
+    });
+    this.log.warn({ module: 'governance', steward, name, value, reason }, 'emergency parameter change');
+  }
+
+  async addOutcomeNote(id: string, by: string, note: string): Promise<Proposal> {
+    return this.store.write(() => {
+      const p = this.get(id);
+      const next = { ...p, outcomeNotes: [...p.outcomeNotes, { at: this.clock.now(), by, note }] };
+      this.proposals.put(id, next);
+      return next;
+    });
+  }
+
+  /** The decision log: date, decision, rationale, who approved (the tally) and outcome notes. */
+  decisionLog(): Array<{ date: string; proposal: string; kind: string; title: string; decision: string; rationale: string; yes: number; no: number; abstain: number; blocks: number; delegated: number; why: string; notes: string }> {
+    return this.list()
+      .filter((p) => p.decidedAt !== null)
+      .map((p) => ({
+        date: new Date(p.decidedAt!).toISOString(),
+        proposal: p.id,
+        kind: p.kind,
+        title: p.title,
+        decision: p.status === 'failed' ? 'rejected' : 'adopted',
+        rationale: p.rationale,
+        yes: p.tally!.yes,
+        no: p.tally!.no,
+        abstain: p.tally!.abstain,
+        blocks: p.tally!.blocks,
+        delegated: p.tally!.delegated,
+        why: p.tally!.reason,
+        notes: p.outcomeNotes.map((n) => n.note).join(' | '),
+      }));
+  }
+}
