@@ -119,3 +119,30 @@ describe('emergency changes and the decision log', () => {
     expect(votesInJournal).toHaveLength(3);
   });
 });
+
+describe('governance over HTTP', () => {
+  it('proposes, votes, decides and exports the decision log as CSV', async () => {
+    const { makeApp } = await import('../test-support.js');
+    const app = makeApp(core);
+    const tok = async (id: string) => (await core.members.createToken(id, 't')).token;
+    const call = async (who: string, method: string, path: string, body?: unknown) => {
+      const r = await app.request(path, { method, headers: { authorization: `Bearer ${await tok(m[who]!)}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      return { status: r.status, text: await r.clone().text(), json: (await r.json().catch(() => null)) as any };
+    };
+    const p = await call('bo', 'POST', '/api/v1/proposals', { kind: 'text', title: 'Repair café monthly', rationale: 'people asked' });
+    expect(p.status).toBe(201);
+    expect((await call('cy', 'POST', `/api/v1/proposals/${p.json.id}/votes`, { choice: 'yes' })).status).toBe(201);
+    expect((await call('cy', 'POST', `/api/v1/proposals/${p.json.id}/votes`, { choice: 'no' })).status).toBe(409);
+    expect((await call('di', 'PUT', '/api/v1/delegations', { topic: '*', to: m.di })).status).toBe(422);
+    expect((await call('bo', 'POST', '/api/v1/parameters/emergency', { name: 'creditFloor', value: -1, reason: 'x' })).status).toBe(403);
+    // A floor above zero is outside the parameter's range: a rule broken, nothing changed.
+    expect((await call('ana', 'POST', '/api/v1/parameters/emergency', { name: 'creditFloor', value: 5, reason: 'x' })).status).toBe(422);
+    expect(core.governance.parameters.valueAt('creditFloor')).toBe(-50_000);
+    core.clock.advance(8 * DAY_MS);
+    expect((await call('ana', 'POST', '/api/v1/proposals/close-due')).json).toHaveLength(1);
+    const csv = await call('bo', 'GET', '/api/v1/decisions?format=csv');
+    expect(csv.text.split('\r\n')[0]).toBe('date,proposal,kind,title,decision,rationale,yes,no,abstain,blocks,delegated,why,notes');
+    expect(csv.text).toContain('Repair café monthly,adopted');
+    expect((await call('bo', 'GET', '/api/v1/parameters')).json.find((x: { name: string }) => x.name === 'demurrageRatePercent')).toMatchObject({ source: 'config' });
+  });
+});

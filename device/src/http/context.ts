@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import type { Board } from '../flow/board.js';
+import type { Governance } from '../governance/governance.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Library } from '../library/library.js';
 import type { Notifications } from '../notifications/notifications.js';
@@ -34,6 +35,7 @@ export interface HttpDeps {
   board: Board;
   library: Library;
   skills: Skills;
+  governance: Governance;
   notifications: Notifications;
   devices: Devices;
   sensing: Sensing;

@@ -1,0 +1,79 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { PROPOSAL_KINDS } from '../../governance/governance.js';
+import { PARAMETERS, type ParamName } from '../../governance/parameters.js';
+import { toCsv } from '../csv.js';
+import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
+import { json, MemberId, ruleResponses } from '../schemas.js';
+
+const Kind = z.enum(PROPOSAL_KINDS);
+const Tally = z.object({ eligible: z.number(), yes: z.number(), no: z.number(), abstain: z.number(), blocks: z.number(), delegated: z.number(), passed: z.boolean(), reason: z.string() });
+const Proposal = z
+  .object({
+    id: z.string(), kind: Kind, title: z.string(), rationale: z.string(), payload: z.record(z.string(), z.unknown()), mode: z.enum(['consensus', 'supermajority', 'majority']),
+    createdBy: z.string(), createdAt: z.number(), discussionEndsAt: z.number(), closesAt: z.number(), status: z.enum(['open', 'passed', 'failed', 'executed']),
+    tally: Tally.nullable(), decidedAt: z.number().nullable(), outcomeNotes: z.array(z.object({ at: z.number(), by: z.string(), note: z.string() })),
+  })
+  .openapi('Proposal');
+const id = z.object({ id: z.string() });
+const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+
+const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(['open', 'passed', 'failed', 'executed']).optional() }) }, responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable() })), 'Proposals'), ...ruleResponses } });
+const propose = createRoute({ method: 'post', path: '/api/v1/proposals', tags: ['governance'], summary: 'Make a proposal; the community\'s rules pick its decision mode',
+  request: { body: body(z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() })) },
+  responses: { 201: json(Proposal, 'The proposal'), ...ruleResponses } });
+const vote = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/votes', tags: ['governance'], summary: 'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
+  request: { params: id, body: body(z.object({ choice: z.enum(['yes', 'no', 'abstain', 'block']), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
+  responses: { 201: json(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'), ...ruleResponses } });
+const close = createRoute({ method: 'post', path: '/api/v1/proposals/close-due', tags: ['governance'], summary: 'Decide every proposal whose time is up (stewards; also nightly)', responses: { 200: json(z.array(Proposal), 'Decided'), ...ruleResponses } });
+const note = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/notes', tags: ['governance'], summary: 'Add an outcome note to a decision (stewards)', request: { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) }, responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses } });
+const delegate = createRoute({ method: 'put', path: '/api/v1/delegations', tags: ['governance'], summary: 'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
+  request: { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) }, responses: { 200: json(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'), ...ruleResponses } });
+const params = createRoute({ method: 'get', path: '/api/v1/parameters', tags: ['governance'], summary: 'The community\'s parameters, which proposal set each one, and changes still to come', responses: { 200: json(z.array(z.record(z.string(), z.unknown())), 'Parameters'), ...ruleResponses } });
+const emergency = createRoute({ method: 'post', path: '/api/v1/parameters/emergency', tags: ['governance'], summary: 'A steward\'s emergency change: logged, in force now, lapsing unless a proposal ratifies it',
+  request: { body: body(z.object({ name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]), value: z.union([z.number(), z.boolean()]), reason: z.string().min(1).max(500) })) }, responses: { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses } });
+const log = createRoute({ method: 'get', path: '/api/v1/decisions', tags: ['governance'], summary: 'The decision log, as JSON or CSV', request: { query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
+  responses: { 200: { description: 'Decisions', content: { 'application/json': { schema: z.array(z.record(z.string(), z.unknown())) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
+
+export function registerGovernance(app: App, deps: HttpDeps) {
+  const g = deps.governance;
+  app.openapi(list, (c) => {
+    requireMember(c);
+    return c.json(g.list(c.req.valid('query').status).map((p) => ({ ...p, currentTally: p.status === 'open' ? g.tally(p) : p.tally })), 200);
+  });
+  app.openapi(propose, async (c) => c.json(await g.propose(requireMember(c).id, c.req.valid('json')), 201));
+  app.openapi(vote, async (c) => {
+    const b = c.req.valid('json');
+    return c.json(await g.vote(c.req.valid('param').id, requireMember(c).id, b.choice, { coreValue: b.coreValue, reason: b.reason }), 201);
+  });
+  app.openapi(close, async (c) => {
+    requireRole(c, 'steward');
+    return c.json(await g.closeDue(), 200);
+  });
+  app.openapi(note, async (c) => c.json(await g.addOutcomeNote(c.req.valid('param').id, requireRole(c, 'steward').id, c.req.valid('json').note), 200));
+  app.openapi(delegate, async (c) => {
+    const me = requireMember(c);
+    const b = c.req.valid('json');
+    await g.delegate(me.id, b.topic, b.to);
+    return c.json(g.delegationsOf(me.id), 200);
+  });
+  app.openapi(params, (c) => {
+    requireMember(c);
+    return c.json(g.parameters.list() as unknown as Array<Record<string, unknown>>, 200);
+  });
+  app.openapi(emergency, async (c) => {
+    const s = requireRole(c, 'steward');
+    const b = c.req.valid('json');
+    await g.emergencyChange(s.id, b.name, b.value, b.reason);
+    return c.json({ ok: true as const }, 200);
+  });
+  app.openapi(log, (c) => {
+    requireMember(c);
+    const rows = g.decisionLog();
+    if (c.req.valid('query').format === 'csv') {
+      c.header('content-type', 'text/csv; charset=utf-8');
+      c.header('content-disposition', 'attachment; filename="hyphae-decisions.csv"');
+      return c.body(toCsv(rows, ['date', 'proposal', 'kind', 'title', 'decision', 'rationale', 'yes', 'no', 'abstain', 'blocks', 'delegated', 'why', 'notes']), 200);
+    }
+    return c.json(rows, 200);
+  });
+}
