@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { HubConfig } from './config/schema.js';
 import { Board } from './flow/board.js';
+import { DEFAULT_ECOLOGY, Ecology } from './ecology/ecology.js';
 import { Governance, DEFAULT_RULES } from './governance/governance.js';
 import { defaultsFrom, Parameters } from './governance/parameters.js';
 import { Ledger, type LedgerParams } from './ledger/ledger.js';
@@ -35,6 +36,7 @@ export interface Core {
   library: Library;
   skills: Skills;
   governance: Governance;
+  ecology: Ecology;
   telemetry: TelemetryStore;
   devices: Devices;
   sensing: Sensing;
@@ -66,7 +68,9 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
   const store = Store.open(dataDir);
   const reliability = new Reliability(store);
   const parameters = new Parameters(store, clock, defaultsFrom(config));
-  const params = ledgerParamsFrom(config, parameters);
+  // The ecology engine is built later; the ledger asks it through this late-bound hook.
+  let ecologyRef: Ecology | undefined;
+  const params = { ...ledgerParamsFrom(config, parameters), floorFor: (id: string, unit: string) => (unit === 'credit' ? (ecologyRef?.floorFor(id) ?? null) : null) };
   const ledger = new Ledger(store, clock, () => params, reliability, log);
   const members = new Members(
     store,
@@ -119,6 +123,8 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
 
   const devices = new Devices(store, clock);
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
+  const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log);
+  ecologyRef = ecology;
 
   const migrations: Migration[] = [
     { id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() },
@@ -139,6 +145,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     library,
     skills,
     governance,
+    ecology,
     telemetry,
     devices,
     sensing,

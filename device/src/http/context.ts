@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import type { Board } from '../flow/board.js';
+import type { Ecology } from '../ecology/ecology.js';
 import type { Governance } from '../governance/governance.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Library } from '../library/library.js';
@@ -36,6 +37,7 @@ export interface HttpDeps {
   library: Library;
   skills: Skills;
   governance: Governance;
+  ecology: Ecology;
   notifications: Notifications;
   devices: Devices;
   sensing: Sensing;

@@ -7,7 +7,7 @@ import type { Core } from '../core.js';
  * tried again at its next time, and never takes the hub down.
  */
 export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
-  const { config, ledger, board, library, skills, governance } = core;
+  const { config, ledger, board, library, skills, governance, ecology } = core;
   const tz = config.hub.timezone;
   const job = (name: string, expr: string, run: () => Promise<unknown>) =>
     cron.schedule(
@@ -25,6 +25,7 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
   return [
     job('nightly-ledger', config.ledger.nightlyCron, async () => ({
       decisions: (await governance.closeDue()).map((p) => `${p.id}:${p.status}`),
+      multiplier: (await ecology.recompute()).multiplier,
       demurrage: await ledger.materialiseDemurrage(),
       expiredRequests: await ledger.expireRequests(),
     })),

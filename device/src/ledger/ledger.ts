@@ -34,6 +34,8 @@ export interface LedgerParams {
   demurrageRateBp(day: number): number;
   requestTtlMs: number;
   timeBankEnabled: boolean;
+  /** A member's floor from elsewhere (the ecology engine), used when no steward set one. */
+  floorFor?(accountId: string, unit: Unit): number | null;
 }
 
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -171,7 +173,7 @@ export class Ledger {
     if (acct.id.startsWith(ESCROW_PREFIX)) return { floor: acct.floor ?? 0, ceiling: acct.ceiling ?? MAX_AMOUNT };
     if (isSystemAccount(acct.id)) return { floor: acct.floor ?? -MAX_AMOUNT, ceiling: acct.ceiling ?? MAX_AMOUNT };
     const d = p.limits(acct.unit);
-    return { floor: acct.floor ?? d.floor, ceiling: acct.ceiling ?? d.ceiling };
+    return { floor: acct.floor ?? p.floorFor?.(acct.id, acct.unit) ?? d.floor, ceiling: acct.ceiling ?? d.ceiling };
   }
 
   account(id: string, unit: Unit = 'credit'): AccountView {

@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../clock.js';
+import { HubError } from '../errors.js';
+import { FUND } from '../ledger/types.js';
+import { verifyLedger } from '../ledger/verify.js';
+import { makeCore, T0, type TestCore } from '../test-support.js';
+
+const HOUR = 3_600_000;
+let core: TestCore;
+let steward: string;
+let ana: string;
+
+/** A month of synthetic readings, one an hour: 10 kWh solar a day, 5 kWh imported and 2 exported, 800 L of water, soil in range 3 hours in 4. */
+async function month(from: number, to: number) {
+  const ts = core.telemetry;
+  for (let t = from, i = 0; t < to; t += HOUR, i++) {
+    const d = (t - from) / DAY_MS;
+    ts.write({ sensor: 'inverter', metric: 'WH', t, value: 10_000 * d });
+    ts.write({ sensor: 'inverter', metric: 'meter.TotWhImp', t, value: 5_000 * d });
+    ts.write({ sensor: 'inverter', metric: 'meter.TotWhExp', t, value: 2_000 * d });
+    ts.write({ sensor: 'kitchen-meter', metric: 'volume', t, value: 800 * d });
+    ts.write({ sensor: 'allotment-probe', metric: 'soilMoisture', t, value: i % 4 === 3 ? 50 : 30 });
+  }
+  await ts.flush();
+}
+
+beforeEach(async () => {
+  core = makeCore({ ledger: { demurrageRatePercent: 0 } });
+  steward = (await core.members.create({ name: 'S', email: 's@example.org', role: 'steward' }, null)).id;
+  ana = (await core.members.create({ name: 'Ana', email: 'ana@example.org' }, null)).id;
+});
+afterEach(() => core.cleanup());
+
+describe('ecological multiplier', () => {
+  it('turns a known month of solar, water and soil data into the hand-computed multiplier', async () => {
+    await month(T0 - 30 * DAY_MS, T0);
+    const r = await core.ecology.report(ana, { kind: 'trees', quantity: 2, note: 'two apple trees' });
+    await core.ecology.verify(r.id, steward, true);
+    const ind = core.ecology.indicators(T0);
+    expect(ind.solar.value).toBeCloseTo(10 / 13, 3); // 10 kWh made ÷ (10 + 5 − 2) kWh used
+    expect(ind.water.value).toBeCloseTo(0.8, 3); // 800 L a day ÷ 1,000 L safe
+    expect(ind.soil.value).toBe(0.75);
+    expect(ind.work.value).toBe(0.2); // 2 units ÷ target 10
+    // R = 0.4·10/13 + 0.4·0.75 + 0.2·0.2 = 0.647692; E = 0.5·0.8 + 0.5 = 0.9; R ÷ E = 0.719658.
+    const expectedRaw = (0.4 * (10 / 13) + 0.4 * 0.75 + 0.2 * 0.2) / (0.5 * 0.8 + 0.5);
+    const seen: number[] = [];
+    for (let day = 0; day < 7; day++) seen.push((await core.ecology.recompute(T0 + day * HOUR)).multiplier);
+    // Smoothed: it moves at most 0.05 a day from 1.0 towards the raw value.
+    expect(seen.slice(0, 5)).toEqual([0.95, 0.9, 0.85, 0.8, 0.75]);
+    expect(seen[5]).toBeCloseTo(expectedRaw, 3);
+    expect(seen[6]).toBeCloseTo(expectedRaw, 3);
+    expect(core.ecology.history(T0 - 1, T0 + DAY_MS)).toHaveLength(7);
+  });
+
+  it('keeps the last good value with a stale flag when sensors fall silent; never zero', async () => {
+    await month(T0 - 30 * DAY_MS, T0);
+    const before = await core.ecology.recompute(T0);
+    core.clock.set(T0 + 40 * DAY_MS); // a month and more of silence
+    const ind = core.ecology.indicators();
+    expect(ind.solar).toMatchObject({ stale: true, value: before.indicators.solar.value });
+    expect(ind.water.stale).toBe(true);
+    expect(ind.soil).toMatchObject({ stale: true, value: 0.75 });
+    const after = await core.ecology.recompute();
+    expect(after.multiplier).toBeGreaterThan(0.5);
+    expect(after.raw).toBeCloseTo(before.raw, 6);
+  });
+
+  it('prices scarce water steeply near the boundary, capped', async () => {
+    await month(T0 - 30 * DAY_MS, T0);
+    await core.ecology.recompute(T0);
+    // base 10 × 0.8² = 6.4 → 6
+    expect(core.ecology.waterPrice(T0)).toMatchObject({ price: 6, base: 10, capped: false });
+    const s = (await core.members.create({ name: 'S2', email: 's2@example.org', role: 'steward' }, null)).id;
+    await core.governance.emergencyChange(s, 'waterSafeLitresPerDay', 200, 'drought');
+    await core.ecology.recompute(T0 + HOUR);
+    // 800 ÷ 200 = 4 → 10 × 16 = 160, capped at 5 × base = 50.
+    expect(core.ecology.waterPrice(T0 + HOUR)).toMatchObject({ price: 50, capped: true });
+  });
+});
+
+describe('credit capacity and regeneration credits', () => {
+  it('sets the floor from capacity × multiplier when the community turns it on; lowering it only stops new spending', async () => {
+    await core.ecology.setCapacity(ana, 100_000);
+    expect(core.ledger.account(ana).floor).toBe(-50_000); // off by default
+    await core.governance.emergencyChange(steward, 'ecologyLimitsEnabled', true, 'trial');
+    expect(core.ledger.account(ana).floor).toBe(-100_000); // multiplier 1 before the first recompute
+    await core.ledger.pay({ payer: ana, payee: steward, amount: 90_000, actor: ana });
+    await month(T0 - 30 * DAY_MS, T0);
+    for (let i = 0; i < 6; i++) await core.ecology.recompute(T0 + i * HOUR);
+    const floor = core.ledger.account(ana).floor;
+    expect(floor).toBe(-Math.round(100_000 * core.ecology.current()!.multiplier));
+    expect(core.ledger.account(ana).balance).toBe(-90_000); // below the new floor, untouched
+    await expect(core.ledger.pay({ payer: ana, payee: steward, amount: 1, actor: ana })).rejects.toMatchObject({ slug: 'over-credit-limit' });
+    await core.ledger.pay({ payer: steward, payee: ana, amount: 500, actor: steward });
+    const why = core.ecology.explainLimit(ana);
+    expect((why.explanation as string[]).join(' ')).toContain(`= ${floor}`);
+  });
+
+  it('mints verified work from the community fund; nobody verifies their own', async () => {
+    const r = await core.ecology.report(steward, { kind: 'compost', quantity: 3, note: 'three bins' });
+    await expect(core.ecology.verify(r.id, steward, true)).rejects.toMatchObject({ title: 'Not your own work' });
+    const other = (await core.members.create({ name: 'S2', email: 's2@example.org', role: 'steward' }, null)).id;
+    const v = await core.ecology.verify(r.id, other, true);
+    expect(v.credited).toBe(1_500);
+    expect(core.ledger.account(steward).balance).toBe(1_500);
+    expect(core.ledger.account(FUND).balance).toBe(-1_500);
+  });
+
+  it('stays zero-sum across minting, payments and demurrage', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.record({ k: fc.constant('mint' as const), q: fc.integer({ min: 1, max: 20 }) }), fc.record({ k: fc.constant('pay' as const), a: fc.integer({ min: 1, max: 20_000 }) }), fc.record({ k: fc.constant('days' as const), n: fc.integer({ min: 1, max: 30 }) })), { maxLength: 25 }), async (ops) => {
+        const c = makeCore({ ledger: { demurrageRatePercent: 12 } });
+        try {
+          const s1 = (await c.members.create({ name: 'A', email: 'a@example.org', role: 'steward' }, null)).id;
+          const s2 = (await c.members.create({ name: 'B', email: 'b@example.org', role: 'steward' }, null)).id;
+          for (const o of ops) {
+            try {
+              if (o.k === 'mint') await c.ecology.verify((await c.ecology.report(s1, { kind: 'trees', quantity: o.q, note: '' })).id, s2, true);
+              else if (o.k === 'pay') await c.ledger.pay({ payer: s1, payee: s2, amount: o.a, actor: s1 });
+              else {
+                c.clock.advance(o.n * DAY_MS);
+                await c.ledger.materialiseDemurrage();
+              }
+            } catch (e) {
+              if (!(e instanceof HubError)) throw e;
+            }
+            const r = verifyLedger(c.ledger);
+            expect(r.problems).toEqual([]);
+            expect(r.totals.credit).toBe(0);
+          }
+        } finally {
+          await c.cleanup();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('ecology over HTTP', () => {
+  it('explains a limit, refuses self-verification and shows the water price', async () => {
+    const { makeApp } = await import('../test-support.js');
+    const app = makeApp(core);
+    const tok = async (id: string) => (await core.members.createToken(id, 't')).token;
+    const call = async (who: string, method: string, path: string, body?: unknown) => {
+      const r = await app.request(path, { method, headers: { authorization: `Bearer ${await tok(who)}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      return { status: r.status, json: (await r.json()) as any };
+    };
+    await month(T0 - 30 * DAY_MS, T0);
+    expect((await call(steward, 'POST', '/api/v1/ecology/recompute')).json.multiplier).toBe(0.95);
+    const now = await call(ana, 'GET', '/api/v1/ecology');
+    expect(now.json.waterPrice).toMatchObject({ base: 10 });
+    expect(now.json.indicators.soil.value).toBe(0.75);
+    expect((await call(ana, 'GET', `/api/v1/accounts/${ana}/limit-explanation`)).json.explanation[0]).toMatch(/Ecological limits are off/);
+    expect((await call(ana, 'GET', `/api/v1/accounts/${steward}/limit-explanation`)).status).toBe(403);
+    const rep = await call(steward, 'POST', '/api/v1/regeneration', { kind: 'land', quantity: 1, note: 'cleared brambles' });
+    expect((await call(steward, 'POST', `/api/v1/regeneration/${rep.json.id}/verify`, { accept: true })).status).toBe(422);
+    expect((await call(ana, 'POST', `/api/v1/regeneration/${rep.json.id}/verify`, { accept: true })).status).toBe(403);
+  });
+});

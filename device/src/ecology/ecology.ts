@@ -1,0 +1,324 @@
+import type { Logger } from 'pino';
+import { DAY_MS, type Clock } from '../clock.js';
+import { HubError } from '../errors.js';
+import type { Parameters } from '../governance/parameters.js';
+import { randomId } from '../ids.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { FUND } from '../ledger/types.js';
+import type { Devices } from '../sensing/devices.js';
+import type { Store } from '../store/store.js';
+import type { TelemetryStore } from '../telemetry/store.js';
+
+/**
+ * Readings become ecological multipliers. Indicators come from the
+ * time-series store over a window; the multiplier is regeneration over
+ * extraction, bounded by the community's limits and smoothed so it cannot
+ * jump from one day to the next. Stale sensors never zero anything: the last
+ * good value holds, flagged, until a steward acts.
+ *
+ *   regeneration R = wSolar·S + wSoil·T + wWork·W
+ *     S = min(1, generation ÷ consumption)        solar self-sufficiency
+ *     T = share of soil-moisture readings in the target range
+ *     W = min(1, verified regeneration units ÷ work target)
+ *   extraction E = wWater·min(2, water use ÷ safe use) + wBase
+ *   multiplier = clamp(R ÷ E, min, max), moving at most maxStep a day
+ */
+export interface EcologySettings {
+  windowDays: number;
+  weights: { solar: number; soil: number; work: number; water: number; base: number };
+  soilTarget: [number, number];
+  workTarget: number;
+  maxStepPerDay: number;
+  staleHours: number;
+}
+
+export const DEFAULT_ECOLOGY: EcologySettings = {
+  windowDays: 30,
+  weights: { solar: 0.4, soil: 0.4, work: 0.2, water: 0.5, base: 0.5 },
+  soilTarget: [20, 40],
+  workTarget: 10,
+  maxStepPerDay: 0.05,
+  staleHours: 24,
+};
+
+export interface Indicator {
+  value: number | null;
+  stale: boolean;
+  /** The numbers behind it, for explanations. */
+  inputs: Record<string, number | null>;
+  asOf: number | null;
+}
+
+export interface Snapshot {
+  at: number;
+  indicators: { solar: Indicator; water: Indicator; soil: Indicator; work: Indicator };
+  raw: number;
+  multiplier: number;
+  previous: number;
+  regeneration: number;
+  extraction: number;
+}
+
+export interface WorkReport {
+  id: string;
+  memberId: string;
+  kind: 'trees' | 'compost' | 'land' | 'other';
+  quantity: number;
+  note: string;
+  at: number;
+  status: 'reported' | 'verified' | 'rejected';
+  verifiedBy: string | null;
+  credited: number;
+  transferId: string | null;
+}
+
+export class Ecology {
+  private readonly snapshots;
+  private readonly lastGood;
+  private readonly reports;
+  private readonly capacity;
+
+  constructor(
+    private readonly store: Store,
+    private readonly telemetry: TelemetryStore,
+    private readonly devices: Devices,
+    private readonly ledger: Ledger,
+    private readonly params: Parameters,
+    private readonly clock: Clock,
+    private readonly settings: EcologySettings,
+    private readonly log: Logger,
+  ) {
+    this.snapshots = store.db<Snapshot, number>('ecology-snapshots');
+    this.lastGood = store.db<Indicator, string>('ecology-last-good');
+    this.reports = store.db<WorkReport, string>('regeneration-reports');
+    this.capacity = store.db<number, string>('productive-capacity');
+  }
+
+  // ── indicators ──────────────────────────────────────────────────────────
+
+  private seriesOf(metric: string): string[] {
+    return this.telemetry.listSeries().filter((s) => s.metric === metric).map((s) => s.sensor);
+  }
+
+  /** Growth of an accumulating series (Wh, litres) over [from, to): last minus first reading. */
+  private growth(sensor: string, metric: string, from: number, to: number): { value: number; last: number; spanMs: number } | null {
+    const pts = this.telemetry.query(sensor, metric, from, to, to - from > 2 * DAY_MS ? '1h' : '5m').points;
+    if (pts.length < 2) return null;
+    const first = pts[0]!;
+    const last = pts[pts.length - 1]!;
+    return { value: Math.max(0, last.max - first.min), last: last.t, spanMs: last.t - first.t };
+  }
+
+  private fresh(asOf: number | null, now: number): boolean {
+    return asOf !== null && now - asOf <= this.settings.staleHours * 3_600_000;
+  }
+
+  /** The last good value holds when a sensor goes quiet, flagged as stale. */
+  private holdIfStale(name: string, computed: Indicator, now: number): Indicator {
+    if (computed.value !== null && this.fresh(computed.asOf, now)) return computed;
+    const prev = this.lastGood.get(name);
+    return prev ? { ...prev, stale: true } : { ...computed, stale: computed.value === null || !this.fresh(computed.asOf, now) };
+  }
+
+  indicators(now = this.clock.now()): Snapshot['indicators'] {
+    const from = now - this.settings.windowDays * DAY_MS;
+    // Solar: generation from inverters' WH; consumption = generation + import − export where a meter says so.
+    let gen = 0;
+    let imp = 0;
+    let exp = 0;
+    let solarAsOf: number | null = null;
+    let haveMeter = false;
+    for (const s of this.seriesOf('WH')) {
+      const g = this.growth(s, 'WH', from, now);
+      if (g) {
+        gen += g.value;
+        solarAsOf = Math.max(solarAsOf ?? 0, g.last);
+      }
+    }
+    for (const s of this.seriesOf('meter.TotWhImp')) {
+      const i = this.growth(s, 'meter.TotWhImp', from, now);
+      const e = this.growth(s, 'meter.TotWhExp', from, now);
+      if (i) {
+        haveMeter = true;
+        imp += i.value;
+        exp += e?.value ?? 0;
+      }
+    }
+    const consumption = haveMeter ? gen + imp - exp : null;
+    const solar: Indicator = { value: consumption && consumption > 0 ? Math.min(1, gen / consumption) : null, stale: false, inputs: { generationWh: gen, importWh: haveMeter ? imp : null, exportWh: haveMeter ? exp : null, consumptionWh: consumption }, asOf: solarAsOf };
+
+    // Water: litres a day over the window against the safe use per day.
+    // Each meter's use per day over the time its readings cover, summed over meters.
+    let perDay: number | null = null;
+    let waterAsOf: number | null = null;
+    for (const s of this.seriesOf('volume')) {
+      const g = this.growth(s, 'volume', from, now);
+      if (g && g.spanMs > 0) {
+        perDay = (perDay ?? 0) + g.value / (g.spanMs / DAY_MS);
+        waterAsOf = Math.max(waterAsOf ?? 0, g.last);
+      }
+    }
+    const safe = this.params.number('waterSafeLitresPerDay', now);
+    const water: Indicator = { value: perDay === null ? null : perDay / safe, stale: false, inputs: { litresPerDay: perDay, safeLitresPerDay: safe }, asOf: waterAsOf };
+
+    // Soil: share of moisture readings inside the target range.
+    let inRange = 0;
+    let total = 0;
+    let soilAsOf: number | null = null;
+    const [lo, hi] = this.settings.soilTarget;
+    for (const s of this.seriesOf('soilMoisture')) {
+      for (const p of this.telemetry.query(s, 'soilMoisture', from, now, 'raw').points) {
+        total++;
+        if (p.mean >= lo && p.mean <= hi) inRange++;
+        soilAsOf = Math.max(soilAsOf ?? 0, p.t);
+      }
+    }
+    const soil: Indicator = { value: total ? inRange / total : null, stale: false, inputs: { readings: total, inRange, targetLow: lo, targetHigh: hi }, asOf: soilAsOf };
+
+    // Regeneration work verified in the window.
+    const units = this.listReports().filter((r) => r.status === 'verified' && r.at >= from).reduce((a, r) => a + r.quantity, 0);
+    const work: Indicator = { value: Math.min(1, units / this.settings.workTarget), stale: false, inputs: { verifiedUnits: units, target: this.settings.workTarget }, asOf: now };
+
+    return {
+      solar: this.holdIfStale('solar', solar, now),
+      water: this.holdIfStale('water', water, now),
+      soil: this.holdIfStale('soil', soil, now),
+      work,
+    };
+  }
+
+  /** Computes today's multiplier, stores it (and the indicators' last good values), and writes it as a series. */
+  async recompute(now = this.clock.now()): Promise<Snapshot> {
+    const ind = this.indicators(now);
+    const w = this.settings.weights;
+    const S = ind.solar.value ?? 0.5;
+    const T = ind.soil.value ?? 0.5;
+    const W = ind.work.value ?? 0;
+    const ratio = Math.min(2, ind.water.value ?? 1);
+    const regeneration = w.solar * S + w.soil * T + w.work * W;
+    const extraction = w.water * ratio + w.base;
+    const min = this.params.number('multiplierMin', now);
+    const max = this.params.number('multiplierMax', now);
+    const raw = Math.min(max, Math.max(min, regeneration / extraction));
+    const previous = this.current()?.multiplier ?? 1;
+    const step = this.settings.maxStepPerDay;
+    const multiplier = round4(previous + Math.max(-step, Math.min(step, raw - previous)));
+    const snap: Snapshot = { at: now, indicators: ind, raw: round4(raw), multiplier, previous, regeneration: round4(regeneration), extraction: round4(extraction) };
+    await this.store.write(() => {
+      this.snapshots.put(now, snap);
+      for (const [k, v] of Object.entries(ind)) if (!v.stale && v.value !== null) this.lastGood.put(k, v);
+    });
+    this.telemetry.write({ sensor: 'ecology', metric: 'multiplier', t: now, value: multiplier });
+    const price = this.waterPrice(now);
+    if (price.price !== null) this.telemetry.write({ sensor: 'ecology', metric: 'price.water', t: now, value: price.price });
+    this.log.info({ module: 'ecology', multiplier, raw: snap.raw, stale: Object.entries(ind).filter(([, v]) => v.stale).map(([k]) => k) }, 'ecological multiplier recomputed');
+    return snap;
+  }
+
+  current(): Snapshot | undefined {
+    for (const { value } of this.snapshots.getRange({ reverse: true, limit: 1 })) return value;
+    return undefined;
+  }
+
+  history(from: number, to: number): Array<{ at: number; multiplier: number; raw: number }> {
+    return [...this.snapshots.getRange({ start: from, end: to })].map(({ value }) => ({ at: value.at, multiplier: value.multiplier, raw: value.raw }));
+  }
+
+  // ── credit capacity ─────────────────────────────────────────────────────
+
+  async setCapacity(memberId: string, minor: number): Promise<void> {
+    if (!Number.isSafeInteger(minor) || minor < 0) throw HubError.badRequest('capacity is a whole number of minor units ≥ 0');
+    await this.store.write(() => this.capacity.put(memberId, minor));
+  }
+
+  /** The floor the ledger uses when the community turned ecological limits on; null means the default. */
+  floorFor(memberId: string): number | null {
+    if (!this.params.valueAt('ecologyLimitsEnabled')) return null;
+    const cap = this.capacity.get(memberId);
+    if (cap === undefined) return null;
+    return -Math.round(cap * (this.current()?.multiplier ?? 1));
+  }
+
+  /** "Why is my limit this?" */
+  explainLimit(memberId: string): Record<string, unknown> {
+    const acct = this.ledger.account(memberId);
+    const snap = this.current();
+    const enabled = Boolean(this.params.valueAt('ecologyLimitsEnabled'));
+    const cap = this.capacity.get(memberId) ?? null;
+    const lines: string[] = [];
+    if (!enabled || cap === null) {
+      lines.push(enabled ? 'No productive capacity is recorded for you yet, so the community default applies.' : 'Ecological limits are off; the community default floor applies.');
+      lines.push(`Your floor is ${acct.floor}.`);
+    } else {
+      lines.push(`Your productive capacity is ${cap}, set by the stewards from your skills, time and tools.`);
+      lines.push(`The ecological multiplier is ${snap?.multiplier ?? 1}: regeneration ${snap?.regeneration ?? '?'} over extraction ${snap?.extraction ?? '?'}.`);
+      lines.push(`So your floor is −${cap} × ${snap?.multiplier ?? 1} = ${acct.floor}.`);
+    }
+    return { floor: acct.floor, capacity: cap, enabled, multiplier: snap?.multiplier ?? 1, indicators: snap?.indicators ?? null, parameters: { multiplierMin: this.params.valueAt('multiplierMin'), multiplierMax: this.params.valueAt('multiplierMax') }, explanation: lines };
+  }
+
+  // ── scarcity pricing ────────────────────────────────────────────────────
+
+  /** base × (use ÷ safe)^elasticity, capped; steep near the boundary. Shown before anyone commits. */
+  waterPrice(now = this.clock.now()): { price: number | null; base: number; ratio: number | null; capped: boolean } {
+    const base = this.params.number('waterBasePrice', now);
+    const ratio = this.current()?.indicators.water.value ?? this.indicators(now).water.value;
+    if (ratio === null) return { price: null, base, ratio: null, capped: false };
+    const e = this.params.number('scarcityElasticity', now);
+    const cap = this.params.number('scarcityPriceCap', now) * base;
+    const p = base * Math.pow(ratio, e);
+    return { price: Math.round(Math.min(cap, p)), base, ratio: round4(ratio), capped: p > cap };
+  }
+
+  // ── regeneration work ───────────────────────────────────────────────────
+
+  async report(memberId: string, input: { kind: WorkReport['kind']; quantity: number; note: string }): Promise<WorkReport> {
+    if (!Number.isSafeInteger(input.quantity) || input.quantity <= 0) throw HubError.badRequest('quantity is a whole number above 0');
+    const r: WorkReport = { id: randomId('rw_', 6), memberId, kind: input.kind, quantity: input.quantity, note: input.note, at: this.clock.now(), status: 'reported', verifiedBy: null, credited: 0, transferId: null };
+    await this.store.write(() => this.reports.put(r.id, r));
+    return r;
+  }
+
+  /** A steward other than the reporter verifies; the credits come from the community fund in the same transaction. */
+  async verify(id: string, steward: string, accept: boolean): Promise<WorkReport> {
+    return this.store.write(() => {
+      const r = this.reports.get(id);
+      if (!r) throw HubError.notFound(`report ${id}`);
+      if (r.status !== 'reported') throw HubError.rule('rule-broken', 'Already decided', `this report is ${r.status}`);
+      if (r.memberId === steward) throw HubError.rule('rule-broken', 'Not your own work', 'another steward must verify work you reported');
+      if (!accept) {
+        const next = { ...r, status: 'rejected' as const, verifiedBy: steward };
+        this.reports.put(id, next);
+        return next;
+      }
+      const amount = this.params.number('regenerationCreditPerUnit') * r.quantity;
+      const t = amount > 0 ? this.ledger.payInTxn({ payer: FUND, payee: r.memberId, amount, memo: `regeneration: ${r.quantity} ${r.kind}`, category: 'regeneration', actor: steward }, null) : null;
+      const next = { ...r, status: 'verified' as const, verifiedBy: steward, credited: amount, transferId: t?.id ?? null };
+      this.reports.put(id, next);
+      return next;
+    });
+  }
+
+  listReports(status?: WorkReport['status']): WorkReport[] {
+    return [...this.reports.getRange({})].map((e) => e.value).filter((r) => !status || r.status === status).sort((a, b) => b.at - a.at);
+  }
+
+  /** Water budget for the current month: share used and a warning near the limit. */
+  budget(now = this.clock.now()): { period: string; budgetLitres: number; usedLitres: number | null; share: number | null; warning: boolean } {
+    const d = new Date(now);
+    const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    const budget = this.params.number('waterSafeLitresPerDay', now) * Math.round((end - start) / DAY_MS);
+    let used: number | null = null;
+    for (const s of this.seriesOf('volume')) {
+      const g = this.growth(s, 'volume', start, now);
+      if (g) used = (used ?? 0) + g.value;
+    }
+    const share = used === null ? null : used / budget;
+    return { period: d.toISOString().slice(0, 7), budgetLitres: budget, usedLitres: used, share: share === null ? null : round4(share), warning: share !== null && share >= 0.8 };
+  }
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}

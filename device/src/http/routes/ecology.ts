@@ -1,0 +1,49 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
+import { json, MemberId, ruleResponses } from '../schemas.js';
+
+const Any = z.record(z.string(), z.unknown());
+const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+
+const current = createRoute({ method: 'get', path: '/api/v1/ecology', tags: ['ecology'], summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget', responses: { 200: json(Any, 'Now'), ...ruleResponses } });
+const recompute = createRoute({ method: 'post', path: '/api/v1/ecology/recompute', tags: ['ecology'], summary: 'Recompute now (stewards; also nightly)', responses: { 200: json(Any, 'The new snapshot'), ...ruleResponses } });
+const history = createRoute({ method: 'get', path: '/api/v1/ecology/history', tags: ['ecology'], summary: 'The multiplier over time', request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses } });
+const why = createRoute({ method: 'get', path: '/api/v1/accounts/{memberId}/limit-explanation', tags: ['ecology'], summary: 'Why is my limit this?', request: { params: z.object({ memberId: MemberId }) }, responses: { 200: json(Any, 'The explanation'), ...ruleResponses } });
+const capacity = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/capacity', tags: ['ecology'], summary: 'Set a member\'s productive capacity (stewards)', request: { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) }, responses: { 200: json(Any, 'The explanation of the new limit'), ...ruleResponses } });
+const report = createRoute({ method: 'post', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Report regeneration work (trees planted, compost made, land restored)', request: { body: body(z.object({ kind: z.enum(['trees', 'compost', 'land', 'other']), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })) }, responses: { 201: json(Any, 'The report'), ...ruleResponses } });
+const reports = createRoute({ method: 'get', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Regeneration reports', request: { query: z.object({ status: z.enum(['reported', 'verified', 'rejected']).optional() }) }, responses: { 200: json(z.array(Any), 'Reports'), ...ruleResponses } });
+const verify = createRoute({ method: 'post', path: '/api/v1/regeneration/{id}/verify', tags: ['ecology'], summary: 'Verify (or reject) someone else\'s report; verified work is credited from the community fund (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Any, 'The report'), ...ruleResponses } });
+
+export function registerEcology(app: App, deps: HttpDeps) {
+  const e = deps.ecology;
+  app.openapi(current, (c) => {
+    requireMember(c);
+    return c.json({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget() } as Record<string, unknown>, 200);
+  });
+  app.openapi(recompute, async (c) => {
+    requireRole(c, 'steward');
+    return c.json((await e.recompute()) as unknown as Record<string, unknown>, 200);
+  });
+  app.openapi(history, (c) => {
+    requireMember(c);
+    const now = Date.now();
+    return c.json(e.history(now - c.req.valid('query').days * 86_400_000, now + 1), 200);
+  });
+  app.openapi(why, (c) => {
+    const { memberId } = c.req.valid('param');
+    requireSelfOrSteward(c, memberId);
+    return c.json(e.explainLimit(memberId), 200);
+  });
+  app.openapi(capacity, async (c) => {
+    requireRole(c, 'steward');
+    const { memberId } = c.req.valid('param');
+    await e.setCapacity(memberId, c.req.valid('json').capacity);
+    return c.json(e.explainLimit(memberId), 200);
+  });
+  app.openapi(report, async (c) => c.json((await e.report(requireMember(c).id, c.req.valid('json'))) as unknown as Record<string, unknown>, 201));
+  app.openapi(reports, (c) => {
+    requireMember(c);
+    return c.json(e.listReports(c.req.valid('query').status) as unknown as Array<Record<string, unknown>>, 200);
+  });
+  app.openapi(verify, async (c) => c.json((await e.verify(c.req.valid('param').id, requireRole(c, 'steward').id, c.req.valid('json').accept)) as unknown as Record<string, unknown>, 200));
+}
