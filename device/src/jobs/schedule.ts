@@ -29,6 +29,8 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
       demurrage: await ledger.materialiseDemurrage(),
       expiredRequests: await ledger.expireRequests(),
     })),
+    // The multiplier follows the sensors through the day; smoothing limits how far it moves per day.
+    job('ecology', '5 * * * *', async () => ({ multiplier: (await ecology.recompute()).multiplier })),
     job('library-reminders', config.library.remindersCron, () => library.sendReminders()),
     job('timebank-reminders', config.library.remindersCron, async () => ({ ...(await skills.remindExpiring()), mentorships: (await skills.matchMentors()).length })),
     job('clearing', config.flow.clearingCron, async () => {

@@ -136,6 +136,7 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
   await libraryToday(core, items, steward.id, residents, now);
   await seedSensors(core, now);
   await seedInverter(core, now);
+  await seedGovernanceAndEcology(core, clock, steward.id, residents, now);
   return { members: members.count(), transfers };
 }
 
@@ -188,4 +189,29 @@ async function libraryToday(core: Core, items: Item[], stewardId: string, reside
   await board.post(residents[12]!, { kind: 'need', resource: 'food', title: 'Vegetables for the school lunch club', quantity: 15, place: { name: 'School', x: 1200, y: 400 } });
   await board.post(residents[4]!, { kind: 'surplus', resource: 'power', title: 'Solar surplus at midday', quantity: 12, place: { name: 'Hill Street', x: 1500, y: 1500 } });
   await board.post(residents[9]!, { kind: 'need', resource: 'labour', title: 'Two hands to move a fridge', quantity: 2, place: { name: 'River Street', x: 200, y: 100 } });
+}
+
+/** A decision log, an open proposal, regeneration work waiting for a steward, and a week of multipliers. */
+async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardId: string, residents: string[], now: number): Promise<void> {
+  const { governance, ecology } = core;
+  clock.set(now - 20 * DAY_MS);
+  const tool = await governance.propose(residents[1]!, { kind: 'buy-tool', title: 'Buy a second cordless drill', rationale: 'The drill is booked every weekend and has a queue.', payload: { to: stewardId, amount: 15_000 } });
+  const hedge = await governance.propose(residents[4]!, { kind: 'text', title: 'Plant a native hedge along the allotments', rationale: 'Shelter for birds and pollinators.' });
+  for (const r of residents.slice(0, 14)) {
+    await governance.vote(tool.id, r, r === residents[6] ? 'no' : 'yes');
+    await governance.vote(hedge.id, r, 'yes');
+  }
+  clock.set(now - 12 * DAY_MS);
+  await governance.closeDue();
+  await governance.addOutcomeNote(tool.id, stewardId, 'Bought; it is T-0043 in the library.');
+  clock.set(now - 5 * DAY_MS);
+  await governance.delegate(residents[20]!, 'parameter', residents[16]!);
+  const demurrage = await governance.propose(residents[16]!, { kind: 'parameter', title: 'Raise demurrage to 3% a year', rationale: 'Credit is pooling in a few accounts; the fund needs more for regeneration work.', payload: { name: 'demurrageRatePercent', value: 3 } });
+  for (const r of residents.slice(10, 18)) await governance.vote(demurrage.id, r, r === residents[12] ? 'no' : 'yes');
+
+  const trees = await ecology.report(residents[7]!, { kind: 'trees', quantity: 6, note: 'six apple trees in the orchard' });
+  await ecology.verify(trees.id, stewardId, true);
+  await ecology.report(residents[10]!, { kind: 'compost', quantity: 4, note: 'four bins of compost at the allotments' });
+  for (let d = 7; d >= 0; d--) await ecology.recompute(now - d * DAY_MS - 3_600_000);
+  clock.set(now - 3_600_000);
 }

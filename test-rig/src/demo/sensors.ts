@@ -131,11 +131,19 @@ export function solarWatts(t: number): number {
 export async function seedInverter(core: Core, now: number): Promise<void> {
   await core.devices.register({ kind: 'modbus', id: 'solar-inverter', name: 'Community centre solar inverter', place: 'Community centre', profile: 'sunspec', modbus: { host: '127.0.0.1', port: DEMO_INVERTER_PORT, unit: 1, pollSeconds: 15, timeoutMs: 1000, retries: 1 } });
   let wh = 8_000_000;
+  let imported = 4_000_000;
+  let exported = 9_000_000;
   for (let t = now - 30 * DAY; t < now; t += 15 * 60_000) {
     const w = solarWatts(t);
+    // The centre uses about 1.2 kW around the clock: the sun covers part, the grid the rest.
+    const use = 1200 + 400 * Math.max(0, diurnal(t, 19));
     wh += Math.round(w / 4);
+    imported += Math.round(Math.max(0, use - w) / 4);
+    exported += Math.round(Math.max(0, w - use) / 4);
     core.telemetry.write({ sensor: 'solar-inverter', metric: 'W', t, value: w });
     core.telemetry.write({ sensor: 'solar-inverter', metric: 'WH', t, value: wh });
+    core.telemetry.write({ sensor: 'solar-inverter', metric: 'meter.TotWhImp', t, value: imported });
+    core.telemetry.write({ sensor: 'solar-inverter', metric: 'meter.TotWhExp', t, value: exported });
   }
   await core.telemetry.flush();
 }
