@@ -43,3 +43,34 @@ export function makeCore(overrides: ConfigInput = {}, start = T0): TestCore {
 export function makeApp(core: Core): App {
   return createApp({ config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log: silentLogger, exportData: core.exportData });
 }
+
+/** For HTTP tests: named members with bearer tokens, and a caller that returns status, content type and parsed body. */
+export async function withMembers(core: Core, names: Record<string, 'resident' | 'steward' | 'admin'>) {
+  const id: Record<string, string> = {};
+  const tok: Record<string, string> = {};
+  for (const [n, role] of Object.entries(names)) {
+    const m = await core.members.create({ name: n, email: `${n}@example.org`, role }, null);
+    id[n] = m.id;
+    tok[n] = (await core.members.createToken(m.id, 't')).token;
+  }
+  return { id, tok };
+}
+
+export function caller(app: App, tok: Record<string, string>) {
+  return async (who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const raw = body instanceof Uint8Array;
+    const res = await app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${tok[who]}`, ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // CSV or an image
+    }
+    return { status: res.status, type: res.headers.get('content-type') ?? '', json };
+  };
+}

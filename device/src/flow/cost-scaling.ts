@@ -1,5 +1,6 @@
 import { totalCost, validateProblem, type FlowProblem, type FlowSolution } from './problem.js';
 import { shortestPathPotentials } from './potentials.js';
+import { residualAdjacency } from './residual.js';
 
 /**
  * Cost-scaling push–relabel (Goldberg–Tarjan) for min-cost flow. Costs are
@@ -23,7 +24,6 @@ export function costScaling(problem: FlowProblem): FlowSolution {
   const rcost = new Float64Array(2 * m);
   const rescap = new Float64Array(2 * m);
   const excess = new Float64Array(n);
-  const degree = new Int32Array(n + 1);
   let maxCost = 0;
   for (let i = 0; i < n; i++) excess[i] = problem.supply[i]!;
   for (let e = 0; e < m; e++) {
@@ -39,18 +39,9 @@ export function costScaling(problem: FlowProblem): FlowSolution {
     rescap[2 * e + 1] = 0;
     excess[u]! -= lo;
     excess[v]! += lo;
-    degree[u]!++;
-    degree[v]!++;
     if (Math.abs(c) > maxCost) maxCost = Math.abs(c);
   }
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + degree[i]!;
-  const adj = new Int32Array(2 * m);
-  const fill = start.slice(0, n);
-  for (let e = 0; e < m; e++) {
-    adj[fill[problem.from[e]!]!++] = 2 * e;
-    adj[fill[problem.to[e]!]!++] = 2 * e + 1;
-  }
+  const { start, adj } = residualAdjacency(problem);
   const tail = (r: number) => head[r ^ 1]!;
 
   const price = new Float64Array(n);

@@ -1,4 +1,5 @@
 import type { FlowProblem } from './problem.js';
+import { residualAdjacency } from './residual.js';
 
 /**
  * Node potentials that certify an optimal flow: shortest-path distances in
@@ -9,19 +10,7 @@ import type { FlowProblem } from './problem.js';
 export function shortestPathPotentials(p: FlowProblem, flow: ArrayLike<number>): Float64Array {
   const n = p.nodeCount;
   const m = p.from.length;
-  const degree = new Int32Array(n + 1);
-  for (let e = 0; e < m; e++) {
-    degree[p.from[e]!]!++;
-    degree[p.to[e]!]!++;
-  }
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + degree[i]!;
-  const adj = new Int32Array(2 * m);
-  const fill = start.slice(0, n);
-  for (let e = 0; e < m; e++) {
-    adj[fill[p.from[e]!]!++] = 2 * e;
-    adj[fill[p.to[e]!]!++] = 2 * e + 1;
-  }
+  const { start, adj } = residualAdjacency(p);
   const dist = new Float64Array(n);
   const queue = new Int32Array(n);
   const inQueue = new Uint8Array(n).fill(1);

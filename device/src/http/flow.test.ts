@@ -1,29 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeApp, makeCore, type TestCore } from '../test-support.js';
+import { caller, makeApp, makeCore, withMembers, type TestCore } from '../test-support.js';
 import type { App } from './context.js';
 
 let core: TestCore;
 let app: App;
-const tok: Record<string, string> = {};
-const id: Record<string, string> = {};
-
-async function call(who: string, method: string, path: string, body?: unknown) {
-  const res = await app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${tok[who]}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, json: (await res.json()) as any };
-}
+let id: Record<string, string>;
+let call: ReturnType<typeof caller>;
 
 beforeEach(async () => {
   core = makeCore();
   app = makeApp(core);
-  for (const n of ['ana', 'bo', 'steward']) {
-    const m = await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'steward' ? 'steward' : 'resident' }, null);
-    id[n] = m.id;
-    tok[n] = (await core.members.createToken(m.id, 't')).token;
-  }
+  const m = await withMembers(core, { ana: 'resident', bo: 'resident', steward: 'steward' });
+  id = m.id;
+  call = caller(app, m.tok);
 });
 afterEach(() => core.cleanup());
 

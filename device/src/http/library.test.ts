@@ -1,39 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
-import { makeApp, makeCore, T0, type TestCore } from '../test-support.js';
+import { caller, makeApp, makeCore, T0, withMembers, type TestCore } from '../test-support.js';
 import type { App } from './context.js';
 
 let core: TestCore;
 let app: App;
-const tok: Record<string, string> = {};
-const id: Record<string, string> = {};
+let id: Record<string, string>;
+let tok: Record<string, string>;
+let call: ReturnType<typeof caller>;
 const day = (n: number) => Math.floor(T0 / DAY_MS + n) * DAY_MS;
-
-async function call(who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const raw = body instanceof Uint8Array;
-  const res = await app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${tok[who]}`, ...(body && !raw ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* CSV */
-  }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', json };
-}
 
 beforeEach(async () => {
   core = makeCore();
   app = makeApp(core);
-  for (const n of ['ana', 'bo', 'steward']) {
-    const m = await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'steward' ? 'steward' : 'resident' }, null);
-    id[n] = m.id;
-    tok[n] = (await core.members.createToken(m.id, 't')).token;
-  }
+  const m = await withMembers(core, { ana: 'resident', bo: 'resident', steward: 'steward' });
+  id = m.id;
+  tok = m.tok;
+  call = caller(app, m.tok);
 });
 afterEach(() => core.cleanup());
 
