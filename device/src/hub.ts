@@ -11,6 +11,7 @@ import { scheduleJobs } from './jobs/schedule.js';
 import { VERSION } from './version.js';
 import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, type BackupDocument } from './backup.js';
 import type { HubIdentity } from './identity.js';
+import { Federation } from './federation/federation.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -41,6 +42,7 @@ export class Hub {
   app: App | undefined;
   port = 0;
   identity: HubIdentity | undefined;
+  federation: Federation | undefined;
 
   constructor(private readonly opts: HubOptions) {}
 
@@ -86,7 +88,10 @@ export class Hub {
         setTimeout(() => opts.onRestartRequested?.(), 100).unref();
       },
     };
-    this.app = createApp({ hubInfo, config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData });
+    // Links to other hubs: the outbox is flushed to each peer's inbox over HTTP.
+    let federation: Federation | undefined;
+    const fedProxy = { get: () => federation };
+    this.app = createApp({ hubInfo, get federation() { return fedProxy.get(); }, config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;
@@ -95,12 +100,29 @@ export class Hub {
       server.on('error', reject);
       this.server = server;
     });
+    const host = opts.config.http.host === '0.0.0.0' || opts.config.http.host === '::' ? '127.0.0.1' : opts.config.http.host;
+    const selfUrl = opts.config.hub.publicUrl || `http://${host}:${this.port}`;
+    federation = new Federation(
+      core.store,
+      core.ledger,
+      { identity, url: selfUrl, name: opts.config.hub.name, currency: { symbol: opts.config.currency.symbol, minorUnits: opts.config.currency.minorUnits } },
+      core.clock,
+      async (url, envelopes) => {
+        const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/federation/inbox`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelopes), signal: AbortSignal.timeout(10_000) });
+        if (!res.ok) throw new Error(`peer answered ${res.status}`);
+        return (await res.json()) as { ackedSeq: number };
+      },
+      log,
+    );
+    this.federation = federation;
+    federation.start();
     await core.sensing.start();
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
   }
 
   async stop(): Promise<void> {
+    this.federation?.stop();
     for (const t of this.tasks) await t.stop();
     this.tasks = [];
     if (this.server) {

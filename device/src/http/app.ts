@@ -10,6 +10,7 @@ import { registerAccounts } from './routes/accounts.js';
 import { registerAdmin } from './routes/admin.js';
 import { registerFlow } from './routes/flow.js';
 import { registerEcology } from './routes/ecology.js';
+import { registerFederation } from './routes/federation.js';
 import { registerGovernance } from './routes/governance.js';
 import { registerHealth } from './routes/health.js';
 import { registerLibrary } from './routes/library.js';
@@ -96,6 +97,7 @@ export function createApp(deps: HttpDeps): App {
   registerSensing(app, deps);
   registerGovernance(app, deps);
   registerEcology(app, deps);
+  registerFederation(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });

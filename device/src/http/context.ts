@@ -44,6 +44,8 @@ export interface HttpDeps {
   telemetry: TelemetryStore;
   log: Logger;
   exportData(): unknown;
+  /** Links to other hubs (present when a whole hub runs). */
+  federation?: import('../federation/federation.js').Federation;
   /** The captive portal's release list (shared so tests can inspect it). */
   captive?: import('./captive.js').CaptivePortal;
   /** Serve the built console at / (default: when it has been built). */
