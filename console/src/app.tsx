@@ -2,10 +2,15 @@ import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
 import { LANGS, pickLang, translator, type Lang, type T } from './i18n.js';
+import { lazy, Suspense } from 'preact/compat';
 import { HistoryPage } from './pages/history.js';
+import { ProposalsPage } from './pages/proposals.js';
 import { HomePage } from './pages/home.js';
 import { JoinPage, SignInPage } from './pages/sign-in.js';
 import { PayPage } from './pages/pay.js';
+
+// The dashboard brings uPlot: loaded only when someone opens it, to keep the first load small.
+const DashboardPage = lazy(() => import('./pages/dashboard.js').then((m) => m.DashboardPage));
 
 export interface Ctx {
   t: T;
@@ -117,6 +122,8 @@ export function App() {
     ['/', t.t('home')],
     ['/pay', t.t('pay')],
     ['/history', t.t('history')],
+    ['/neighbourhood', t.t('dashboard')],
+    ['/proposals', t.t('proposals')],
   ] as const;
   return (
     <AppContext.Provider value={ctx}>
@@ -133,7 +140,21 @@ export function App() {
             {t.t('offline', { age: t.ago(Date.now() - offlineSince) })}
           </p>
         )}
-        <main>{path === '/pay' ? <PayPage /> : path === '/history' ? <HistoryPage /> : <HomePage />}</main>
+        <main>
+          {path === '/pay' ? (
+            <PayPage />
+          ) : path === '/history' ? (
+            <HistoryPage />
+          ) : path === '/neighbourhood' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <DashboardPage />
+            </Suspense>
+          ) : path === '/proposals' ? (
+            <ProposalsPage />
+          ) : (
+            <HomePage />
+          )}
+        </main>
         <nav aria-label="main">
           {nav.map(([href, label]) => (
             <a href={`#${href}`} aria-current={path === href ? 'page' : undefined}>

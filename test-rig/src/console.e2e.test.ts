@@ -96,6 +96,47 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows sensor plots with data on the neighbourhood page', { timeout: 60_000 }, async () => {
+    const page = await phone('en');
+    await signIn(page, 'ana.lindqvist@demo.hyphae');
+    await page.click('nav a[href="#/neighbourhood"]');
+    await page.waitForSelector('[data-testid=plot] canvas', { timeout: 20_000 });
+    const titles = await page.$$eval('figcaption', (els) => els.map((e) => e.textContent));
+    expect(titles).toEqual(expect.arrayContaining(['Solar power (W), last 7 days', 'Soil moisture (%) by place', 'Ecological multiplier']));
+    // The plot really drew something: its canvas is not blank.
+    const inked = await page.$eval('[data-testid=plot] canvas', (c) => {
+      // In the page, so DOM types come from the browser, not this Node project.
+      const cv = c as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(500);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'en-neighbourhood.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('votes on an open proposal and sees the tally change', { timeout: 60_000 }, async () => {
+    const page = await phone('en');
+    await signIn(page, 'carmen.ruiz@demo.hyphae');
+    await page.click('nav a[href="#/proposals"]');
+    await page.waitForSelector('[data-testid=tally]');
+    const before = await page.textContent('[data-testid=tally]');
+    await page.click('button:has-text("Yes")');
+    await page.waitForSelector('p[role=status]');
+    expect(await page.textContent('p[role=status]')).toBe('Your vote is counted.');
+    const after = await page.textContent('[data-testid=tally]');
+    expect(Number(/^(\d+) yes/.exec(after!)![1])).toBe(Number(/^(\d+) yes/.exec(before!)![1]) + 1);
+    await page.click('button:has-text("Yes")');
+    await page.waitForSelector('p[role=status]:has-text("already voted")');
+    expect(await page.textContent('section.card:last-of-type')).toContain('Buy a second cordless drill');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'en-proposals.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('shows every page in English, Swedish and Spanish, passes axe, and saves screenshots', { timeout: 120_000 }, async () => {
     const words = { en: ['Sign in', 'Balance', 'Pay a neighbour', 'History'], sv: ['Logga in', 'Saldo', 'Betala en granne', 'Historik'], es: ['Entrar', 'Saldo', 'Pagar a un vecino', 'Historial'] } as const;
     for (const lang of ['en', 'sv', 'es'] as const) {

@@ -1,0 +1,96 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { useApp } from '../app.js';
+
+interface Series {
+  sensor: string;
+  metric: string;
+  lastValue: number;
+}
+interface Points {
+  resolution: string;
+  points: Array<{ t: number; mean: number }>;
+}
+interface Device {
+  device: { id: string; name: string; place: string | null; profile: string | null };
+}
+interface EcologyNow {
+  snapshot: { multiplier: number; raw: number; indicators: Record<string, { value: number | null; stale: boolean }> } | null;
+  waterPrice: { price: number | null; base: number };
+  waterBudget: { budgetLitres: number; usedLitres: number | null; share: number | null; warning: boolean };
+}
+
+/** One small time plot, drawn with uPlot (loaded only on this page). */
+function Plot({ title, series }: { title: string; series: Array<{ label: string; t: number[]; v: number[] }> }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let plot: { destroy(): void } | undefined;
+    void (async () => {
+      const { default: UPlot } = await import('uplot');
+      await import('uplot/dist/uPlot.min.css');
+      if (!ref.current || series.length === 0) return;
+      const xs = series[0]!.t.map((t) => t / 1000);
+      const colours = ['#2f5d3a', '#b5651d', '#2b6cb0', '#8e44ad'];
+      plot = new UPlot(
+        { width: Math.min(ref.current.clientWidth || 340, 520), height: 180, series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colours[i % colours.length], width: 2 }))], axes: [{}, { size: 64 }], legend: { show: true } },
+        [xs, ...series.map((s) => s.v)],
+        ref.current,
+      );
+    })();
+    return () => plot?.destroy();
+  }, [series]);
+  return (
+    <figure class="card" aria-label={title}>
+      <figcaption>
+        <strong>{title}</strong>
+      </figcaption>
+      <div ref={ref} class="plot" data-testid="plot" />
+    </figure>
+  );
+}
+
+export function DashboardPage() {
+  const { t } = useApp();
+  const [plots, setPlots] = useState<Array<{ title: string; series: Array<{ label: string; t: number[]; v: number[] }> }>>([]);
+  const [eco, setEco] = useState<EcologyNow | null>(null);
+  useEffect(() => {
+    void (async () => {
+      const now = Date.now();
+      const from = now - 7 * 86_400_000;
+      const [series, devices, ecology] = await Promise.all([api<Series[]>('/telemetry/series'), api<Device[]>('/devices'), api<EcologyNow>('/ecology').catch(() => null)]);
+      setEco(ecology);
+      const names = new Map(devices.map((d) => [d.device.id, d.device.place ?? d.device.name]));
+      const fetch = async (s: Series) => {
+        const r = await api<Points>(`/telemetry/query?sensor=${encodeURIComponent(s.sensor)}&metric=${encodeURIComponent(s.metric)}&from=${from}&to=${now}&resolution=1h`);
+        return { label: names.get(s.sensor) ?? s.sensor, t: r.points.map((p) => p.t), v: r.points.map((p) => Math.round(p.mean * 100) / 100) };
+      };
+      const pick = (metric: string) => series.filter((s) => s.metric === metric);
+      const out: typeof plots = [];
+      const solar = pick('W').filter((s) => s.sensor !== 'ecology');
+      if (solar.length) out.push({ title: t.t('solarPlot'), series: await Promise.all(solar.map(fetch)) });
+      const water = pick('volume');
+      if (water.length) out.push({ title: t.t('waterPlot'), series: await Promise.all(water.map(fetch)) });
+      const soil = pick('soilMoisture');
+      if (soil.length) out.push({ title: t.t('soilPlot'), series: await Promise.all(soil.map(fetch)) });
+      const mult = series.find((s) => s.sensor === 'ecology' && s.metric === 'multiplier');
+      if (mult) out.push({ title: t.t('multiplierPlot'), series: [await fetch(mult)] });
+      setPlots(out);
+    })();
+  }, []);
+  return (
+    <>
+      <h2>{t.t('dashboard')}</h2>
+      {eco?.snapshot && (
+        <section class="card">
+          <p class="big">{new Intl.NumberFormat(t.locale, { maximumFractionDigits: 2 }).format(eco.snapshot.multiplier)}</p>
+          <p>{t.t('multiplierExplained')}</p>
+          {eco.waterBudget.share !== null && <p class={eco.waterBudget.warning ? 'warn' : ''}>{t.t('waterBudget', { share: Math.round(eco.waterBudget.share * 100) })}</p>}
+          {Object.entries(eco.snapshot.indicators).some(([, v]) => v.stale) && <p class="warn">{t.t('staleData')}</p>}
+        </section>
+      )}
+      {plots.map((p) => (
+        <Plot title={p.title} series={p.series} />
+      ))}
+    </>
+  );
+}
