@@ -4,6 +4,7 @@ import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry
 import { LANGS, pickLang, translator, type Lang, type T } from './i18n.js';
 import { lazy, Suspense } from 'preact/compat';
 import { HistoryPage } from './pages/history.js';
+import { LibraryPage } from './pages/library.js';
 import { ProposalsPage } from './pages/proposals.js';
 import { HomePage } from './pages/home.js';
 import { JoinPage, SignInPage } from './pages/sign-in.js';
@@ -122,6 +123,7 @@ export function App() {
     ['/', t.t('home')],
     ['/pay', t.t('pay')],
     ['/history', t.t('history')],
+    ['/library', t.t('library')],
     ['/neighbourhood', t.t('dashboard')],
     ['/proposals', t.t('proposals')],
   ] as const;
@@ -151,13 +153,15 @@ export function App() {
             </Suspense>
           ) : path === '/proposals' ? (
             <ProposalsPage />
+          ) : path.startsWith('/library') ? (
+            <LibraryPage code={path.split('/')[2] || null} />
           ) : (
             <HomePage />
           )}
         </main>
         <nav aria-label="main">
           {nav.map(([href, label]) => (
-            <a href={`#${href}`} aria-current={path === href ? 'page' : undefined}>
+            <a href={`#${href}`} aria-current={path === href || (href !== '/' && path.startsWith(href)) ? 'page' : undefined}>
               {label}
             </a>
           ))}

@@ -118,6 +118,37 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('reserves a tool, and a steward checks it out at the desk', { timeout: 60_000 }, async () => {
+    const resident = await phone('en');
+    await signIn(resident, 'dawit.bekele@demo.hyphae');
+    await resident.click('nav a[href="#/library"]');
+    await resident.fill('input[type=search]', 'Wheelbarrow');
+    await resident.click('a:has-text("Wheelbarrow")');
+    await resident.waitForSelector('ol.calendar li');
+    await resident.click('button:has-text("Reserve")');
+    await resident.waitForSelector('p[role=status]');
+    expect(await resident.textContent('p[role=status]')).toBe('Reserved.');
+    expect(await resident.$$eval('ol.calendar li.busy', (l) => l.length)).toBeGreaterThanOrEqual(2);
+    await resident.screenshot({ path: join(SHOTS, 'en-library-item.png'), fullPage: true });
+    const code = (await resident.textContent('section.card h2'))!.split(' ')[0]!;
+
+    const desk = await phone('en');
+    await signIn(desk, 'steward@demo.hyphae');
+    await desk.goto(`${hub.url}/#/library/${code}`);
+    await desk.waitForSelector('#desk');
+    await desk.fill('input[list=members]', 'Dawit Bekele');
+    await desk.click('button:has-text("Check out")');
+    await desk.waitForSelector('p[role=status]:has-text("Checked out.")');
+    expect(await axe(desk)).toEqual([]);
+    await desk.screenshot({ path: join(SHOTS, 'en-tool-desk.png'), fullPage: true });
+
+    await resident.click('a:has-text("Tools")');
+    await resident.waitForSelector('[data-testid=my-loans]');
+    expect(await resident.textContent('[data-testid=my-loans]')).toContain('Wheelbarrow');
+    await resident.context().close();
+    await desk.context().close();
+  });
+
   it('votes on an open proposal and sees the tally change', { timeout: 60_000 }, async () => {
     const page = await phone('en');
     await signIn(page, 'carmen.ruiz@demo.hyphae');

@@ -1,0 +1,185 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+interface Item {
+  id: string;
+  code: string;
+  name: string;
+  category: string;
+  status: string;
+  deposit: number;
+  fee: number;
+  photos: string[];
+  location: string;
+}
+interface Loan {
+  id: string;
+  itemId: string;
+  memberId: string;
+  dueAt: number;
+  returnedAt: number | null;
+}
+const DAY = 86_400_000;
+const today = () => Math.floor(Date.now() / DAY) * DAY;
+
+export function LibraryPage({ code }: { code: string | null }) {
+  return code ? <ItemPage code={code} /> : <Catalogue />;
+}
+
+function Catalogue() {
+  const { t, account } = useApp();
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState<Item[]>([]);
+  const [loans, setLoans] = useState<Loan[]>([]);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    void api<Item[]>(`/library/items${q ? `?q=${encodeURIComponent(q)}` : ''}`).then((all) => {
+      setItems(all);
+      setNames(new Map(all.map((i) => [i.id, `${i.code} ${i.name}`])));
+    });
+  }, [q]);
+  useEffect(() => void api<Loan[]>('/library/loans?open=true').then(setLoans), []);
+  const cur = account?.currency;
+  return (
+    <>
+      <h2>{t.t('library')}</h2>
+      {loans.length > 0 && (
+        <section class="card" aria-labelledby="loans">
+          <h3 id="loans">{t.t('myLoans')}</h3>
+          <ul class="rows" data-testid="my-loans">
+            {loans.map((l) => (
+              <li>
+                {names.get(l.itemId) ?? l.itemId} — {t.t('due', { date: t.date(l.dueAt) })}{' '}
+                <button class="secondary" onClick={() => api(`/library/loans/${l.id}/renew`, { method: 'POST' }).then(() => api<Loan[]>('/library/loans?open=true').then(setLoans)).catch(() => undefined)}>
+                  {t.t('renew')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <label>
+        {t.t('search')}
+        <input type="search" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+      </label>
+      <ul class="rows">
+        {items.map((i) => (
+          <li>
+            <a href={`#/library/${i.code}`}>
+              <strong>{i.code}</strong> {i.name}
+            </a>{' '}
+            <small class="muted">
+              {i.category} · {t.t(`status_${i.status.replace('-', '_')}` as 'status_available')}
+              {cur && i.deposit > 0 ? ` · ${t.t('deposit', { amount: t.money(i.deposit, cur) })}` : ''}
+            </small>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function ItemPage({ code }: { code: string }) {
+  const { t, session, names, account } = useApp();
+  const [data, setData] = useState<{ item: Item; busy: Array<{ from: number; to: number }>; holds: number; myPlace: number | null } | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [start, setStart] = useState(() => new Date(today() + DAY).toISOString().slice(0, 10));
+  const [days, setDays] = useState('2');
+  const [member, setMember] = useState('');
+  const [openLoan, setOpenLoan] = useState<Loan | null>(null);
+  const steward = session.member.role !== 'resident';
+  const load = async () => {
+    const d = await api<NonNullable<typeof data>>(`/library/items/${code}?from=${today()}&to=${today() + 14 * DAY}`);
+    setData(d);
+    if (steward) setOpenLoan((await api<Loan[]>('/library/loans?open=true&all=true')).find((l) => l.itemId === d.item.id) ?? null);
+  };
+  useEffect(() => void load(), [code]);
+  if (!data) return <p aria-busy="true" />;
+  const { item } = data;
+  const done = (text: string) => (setMsg({ ok: true, text }), load());
+  const fail = (e: unknown) => setMsg({ ok: false, text: describeError(t, e) });
+  const reserve = async (e: Event) => {
+    e.preventDefault();
+    const from = Date.parse(`${start}T00:00:00Z`);
+    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to: from + Number(days) * DAY } }).then(() => done(t.t('reserved')), fail);
+  };
+  const checkOut = async () => {
+    const id = [...names].find(([, n]) => n.toLowerCase() === member.trim().toLowerCase())?.[0];
+    if (!id) return setMsg({ ok: false, text: t.t('noSuchMember') });
+    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: id } }).then(() => done(t.t('checkedOut')), fail);
+  };
+  const week = Array.from({ length: 14 }, (_, i) => today() + i * DAY);
+  return (
+    <>
+      <p>
+        <a href="#/library">← {t.t('library')}</a>
+      </p>
+      <section class="card">
+        <h2>
+          {item.code} {item.name}
+        </h2>
+        {item.photos[0] && <img src={`/api/v1/library/photos/${item.photos[0]}`} alt={item.name} style="max-width:100%;border-radius:.5rem" />}
+        <p>
+          {item.category} · {item.location} · {t.t(`status_${item.status.replace('-', '_')}` as 'status_available')}
+        </p>
+        {account && (item.deposit > 0 || item.fee > 0) && (
+          <p>
+            {t.t('deposit', { amount: t.money(item.deposit, account.currency) })} · {t.t('fee', { amount: t.money(item.fee, account.currency) })}
+          </p>
+        )}
+        <h3>{t.t('availability')}</h3>
+        <ol class="calendar" aria-label={t.t('availability')}>
+          {week.map((d) => {
+            const busy = data.busy.some((b) => b.from < d + DAY && d < b.to);
+            return (
+              <li class={busy ? 'busy' : 'free'} title={busy ? t.t('busy') : t.t('free')}>
+                <span>{new Intl.DateTimeFormat(t.locale, { day: 'numeric', month: 'short' }).format(new Date(d))}</span>
+                <span class="visually-hidden">{busy ? t.t('busy') : t.t('free')}</span>
+              </li>
+            );
+          })}
+        </ol>
+        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <form onSubmit={reserve}>
+          <label>
+            {t.t('startsOn')}
+            <input type="date" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} required />
+          </label>
+          <label>
+            {t.t('days')}
+            <input type="number" min="1" max="30" value={days} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
+          </label>
+          <button type="submit">{t.t('reserve')}</button>{' '}
+          <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined')), fail)}>
+            {t.t('hold')}
+          </button>{' '}
+          <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/tickets`, { method: 'POST', body: { title: prompt(t.t('problem')) ?? 'problem reported' } }).then(() => done(t.t('reported')), fail)}>
+            {t.t('problem')}
+          </button>
+        </form>
+      </section>
+      {steward && (
+        <section class="card" aria-labelledby="desk">
+          <h3 id="desk">{t.t('desk')}</h3>
+          {openLoan ? (
+            <button onClick={() => api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition: 'good' } }).then(() => done(t.t('checkedIn')), fail)}>{t.t('checkIn')}</button>
+          ) : (
+            <>
+              <label>
+                {t.t('checkOutTo')}
+                <input value={member} list="members" onInput={(e) => setMember((e.target as HTMLInputElement).value)} />
+              </label>
+              <datalist id="members">
+                {[...names.values()].map((n) => (
+                  <option value={n} />
+                ))}
+              </datalist>
+              <button onClick={checkOut}>{t.t('checkOut')}</button>
+            </>
+          )}
+        </section>
+      )}
+    </>
+  );
+}
