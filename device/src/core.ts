@@ -14,6 +14,7 @@ import { Reliability } from './reliability/reliability.js';
 import { Skills } from './skills/skills.js';
 import { Devices } from './sensing/devices.js';
 import { Sensing } from './sensing/sensing.js';
+import { InfluxMirror } from './telemetry/influx-mirror.js';
 import { TelemetryStore } from './telemetry/store.js';
 import { runMigrations, type Migration } from './store/migrations.js';
 import { Store } from './store/store.js';
@@ -38,6 +39,7 @@ export interface Core {
   governance: Governance;
   ecology: Ecology;
   telemetry: TelemetryStore;
+  influx: InfluxMirror | null;
   devices: Devices;
   sensing: Sensing;
   exportData(): Record<string, unknown>;
@@ -121,6 +123,9 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     log,
   );
 
+  const influx = t.influx ? new InfluxMirror(store, { ...t.influx, batchSize: 1000 }, log) : null;
+  if (influx) telemetry.addSink(influx);
+
   const devices = new Devices(store, clock);
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
   const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log);
@@ -147,6 +152,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     governance,
     ecology,
     telemetry,
+    influx,
     devices,
     sensing,
     exportData: () => ({
@@ -167,6 +173,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       ...ledger.exportAll(),
     }),
     close: async () => {
+      influx?.stop();
       await sensing.stop();
       await telemetry.stop();
       ledger.indexHistory();

@@ -116,6 +116,7 @@ export class Hub {
     );
     this.federation = federation;
     federation.start();
+    core.influx?.start();
     await core.sensing.start();
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');

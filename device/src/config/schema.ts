@@ -97,6 +97,17 @@ const telemetry = z
     retention1dDays: z.number().int().min(1).default(36500).describe('Days daily rollups are kept'),
     flushIntervalMs: z.number().int().min(100).default(5000).describe('Readings are written to the SD card in batches at most this often'),
     maxBatch: z.number().int().min(10).default(2000).describe('A batch is written early once it holds this many readings'),
+    influx: z
+      .object({
+        url: z.string().describe('InfluxDB v2 (or compatible) base URL, e.g. http://10.42.0.5:8086'),
+        org: z.string().default('hyphae').describe('Organisation'),
+        bucket: z.string().default('hub').describe('Bucket'),
+        token: z.string().default('').describe('API token'),
+        maxBuffered: z.number().int().min(100).default(500_000).describe('Readings kept in LMDB while the server is away; the oldest beyond this are dropped'),
+      })
+      .nullable()
+      .default(null)
+      .describe('Mirror readings to InfluxDB; null keeps them only on the hub'),
   })
   .prefault({})
   .describe('The embedded time-series store');
