@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   http: () => import('./http.js').then((m) => m.run()),
   flow: () => import('./flow.js').then((m) => m.run()),
   library: () => import('./library.js').then((m) => m.run()),
+  lorawan: () => import('./lorawan.js').then((m) => m.run()),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

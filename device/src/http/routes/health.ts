@@ -19,6 +19,7 @@ const health = createRoute({
           time: z.string(),
           uptimeSeconds: z.number(),
           storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).nullable(),
+          rssBytes: z.number(),
         })
         .openapi('Health'),
       'The hub is up',
@@ -37,6 +38,7 @@ export function registerHealth(app: App, deps: HttpDeps) {
         time: new Date().toISOString(),
         uptimeSeconds: Math.round(process.uptime()),
         storage: deps.hubInfo ? storage(deps.hubInfo.dataDir) : null,
+        rssBytes: process.memoryUsage.rss(),
       },
       200,
     ),
