@@ -16,6 +16,10 @@ const outIdx = process.argv.indexOf('--out');
 const out = resolve(outIdx > 0 ? process.argv[outIdx + 1] : join(root, 'os-image', 'dist'));
 mkdirSync(out, { recursive: true });
 const NATIVE = ['lmdb', '@node-rs/argon2'];
+// johnny-five's IO plugin for the Pi's own pins (config: gpio.io = "raspi-io").
+// It builds against pigpio on the target, so it is optional: a hub whose
+// build lacks it runs on and logs that its GPIO sensors are off.
+const RASPI = { 'raspi-io': '^11.0.0' };
 
 const result = await build({
   entryPoints: [join(root, 'device', 'dist', 'cli', 'main.js')],
@@ -26,7 +30,7 @@ const result = await build({
   mainFields: ['module', 'main'],
   target: 'node20',
   format: 'esm',
-  external: [...NATIVE, 'serialport', '@serialport/*', '@hyphae/test-rig/*'],
+  external: [...NATIVE, 'serialport', '@serialport/*', '@hyphae/test-rig/*', 'raspi-io'],
   // CommonJS dependencies inside an ESM bundle need require; definitions sit beside the bundle.
   banner: {
     js: [
@@ -44,7 +48,7 @@ cpSync(join(root, 'drivers', 'definitions'), join(out, 'definitions'), { recursi
 const consoleDist = join(root, 'console', 'dist');
 if (existsSync(consoleDist)) cpSync(consoleDist, join(out, 'console'), { recursive: true });
 const deps = JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).dependencies;
-writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'hyphae-hub', version: JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).version, type: 'module', private: true, dependencies: Object.fromEntries(NATIVE.map((n) => [n, deps[n]])) }, null, 2) + '\n');
+writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'hyphae-hub', version: JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).version, type: 'module', private: true, dependencies: Object.fromEntries(NATIVE.map((n) => [n, deps[n]])), optionalDependencies: RASPI }, null, 2) + '\n');
 // The hub reads its version from ../package.json relative to its own file; in the bundle that is this one.
 const size = statSync(join(out, 'hyphae.mjs')).size;
 const gz = gzipSync(readFileSync(join(out, 'hyphae.mjs'))).length;

@@ -118,6 +118,7 @@ export class Hub {
     federation.start();
     core.influx?.start();
     await core.sensing.start();
+    await core.sensing.startConfiguredGpio(opts.config.gpio);
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
   }

@@ -16,6 +16,8 @@ describe('the hub bundle for the SD card', () => {
     expect(b.stdout).toMatch(/hyphae\.mjs: \d+ KiB \(\d+ KiB gzip\)/);
     expect(existsSync(join(out, 'definitions', 'lorawan', 'codecs', 'dragino-lse01.js'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).dependencies).toHaveProperty('lmdb');
+    expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).optionalDependencies).toHaveProperty('raspi-io');
+    expect(existsSync(join(out, 'definitions', 'gpio', 'maxim-ds18b20.json'))).toBe(true);
     const version = spawnSync(process.execPath, [join(out, 'hyphae.mjs'), '--version'], { encoding: 'utf8', cwd: out });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'device', 'package.json'), 'utf8')).version);
     const codecs = spawnSync(process.execPath, [join(out, 'hyphae.mjs'), 'codec', 'list'], { encoding: 'utf8', cwd: '/' });

@@ -49,6 +49,8 @@ export async function buildHubFiles(a: InitAnswers, identity: HubIdentity = gene
     timeBank: { enabled: a.timeBank },
     network: { ssid: a.ssid, passphrase: a.passphrase, channel: a.channel, country: a.country.toUpperCase() },
     lorawan: { region: a.region },
+    // The card goes into a Raspberry Pi: johnny-five reaches its pins through raspi-io.
+    gpio: { io: 'raspi-io' },
     firstSteward: { email: a.stewardEmail, passwordHash: await hash(stewardPassword, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 }) },
   });
   if (!parsed.success) {

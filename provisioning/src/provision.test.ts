@@ -48,6 +48,7 @@ describe('hyphae-provision init into a real disk image', () => {
     expect(config.hub).toMatchObject({ name: 'Riverside Commons', timezone: 'Europe/Stockholm' });
     expect(config.network).toMatchObject({ ssid: 'riverside', passphrase: 'correct horse battery', country: 'SE' });
     expect(config.lorawan.region).toBe('EU868');
+    expect(config.gpio).toEqual({ io: 'raspi-io', sensors: [] });
     expect(config.firstSteward).toMatchObject({ email: 'steward@riverside.example' });
     expect(config.firstSteward!.passwordHash).toMatch(/^\$argon2id\$/);
     const otp = /\): ([a-z2-9]{4}(?:-[a-z2-9]{4}){3})/.exec(r.out)![1]!;

@@ -62,7 +62,19 @@ export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
           logs,
           stop: async () => {
             child.kill('SIGTERM');
-            return exited;
+            // A hub that does not shut down is a bug to report, not a test to hang.
+            let timer: NodeJS.Timeout | undefined;
+            const late = new Promise<never>((_, reject) => {
+              timer = setTimeout(() => {
+                child.kill('SIGKILL');
+                reject(new Error(`hub did not exit within 20 s of SIGTERM; killed. Last logs:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`));
+              }, 20_000);
+            });
+            try {
+              return await Promise.race([exited, late]);
+            } finally {
+              clearTimeout(timer);
+            }
           },
           kill9: async () => {
             child.kill('SIGKILL');

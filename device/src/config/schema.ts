@@ -123,6 +123,28 @@ const lorawan = z
   .prefault({})
   .describe('LoRaWAN sensors');
 
+const gpio = z
+  .object({
+    io: z.enum(['none', 'raspi-io']).default('none').describe('IO plugin johnny-five drives the pins through: raspi-io on a Raspberry Pi (installed by the OS image), none to leave the pins alone'),
+    sensors: z
+      .array(
+        z.object({
+          id: z.string().regex(/^[a-z0-9-]+$/).describe('Device id in the registry, e.g. bed-3-moisture'),
+          name: z.string().default('').describe('What residents see'),
+          place: z.string().nullable().default(null).describe('The household or place it measures'),
+          definition: z.string().describe('A definition under drivers/definitions/gpio, e.g. dfrobot-sen0193, maxim-ds18b20, misol-wh-sp-rg'),
+          pin: z.union([z.string(), z.number().int().min(0)]).describe('Pin as the IO plugin names it: GPIO4, P1-7, A0'),
+          address: z.number().int().min(0).optional().describe('DS18B20 serial (48-bit) when several probes share a pin'),
+          calibration: z.object({ dry: z.number().int(), wet: z.number().int() }).optional().describe('This probe\'s raw reading in dry air and in water'),
+          reportSeconds: z.number().int().min(1).optional().describe('How often a mean is stored'),
+        }),
+      )
+      .default([])
+      .describe('Sensors wired to the hub\'s own pins'),
+  })
+  .prefault({})
+  .describe('Sensors on the hub\'s GPIO/I2C pins, through johnny-five');
+
 const network = z
   .object({
     ssid: z.string().min(1).max(32).default('hyphae').describe('Wi-Fi network name residents join'),
@@ -175,6 +197,7 @@ export const configSchema = z
     library,
     telemetry,
     lorawan,
+    gpio,
     network,
     firstSteward,
     auth,

@@ -107,6 +107,10 @@ export class Devices implements DeviceRegistry {
     return dev;
   }
 
+  has(id: string): boolean {
+    return this.devices.get(id.toLowerCase()) !== undefined || this.devices.get(id) !== undefined;
+  }
+
   get(id: string): SensorDevice {
     const d = this.devices.get(id.toLowerCase()) ?? this.devices.get(id);
     if (!d) throw HubError.notFound(`device ${id}`);

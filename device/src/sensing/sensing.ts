@@ -1,4 +1,5 @@
 import { GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DeviceUplink } from '@hyphae/drivers/lorawan';
+import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
 import { BurstCounter, type Reading } from '@hyphae/drivers/sensor';
 import type { Logger } from 'pino';
@@ -26,6 +27,7 @@ export class Sensing {
   gateways: GatewayServer | undefined;
   network: NetworkServer | undefined;
   readonly modbus: ModbusPoller;
+  gpio: GpioStation | undefined;
   private readonly problems: BurstCounter;
   readonly counters: Record<string, number> = {};
 
@@ -87,7 +89,51 @@ export class Sensing {
     await this.gateways.start();
   }
 
+  /**
+   * Starts sensors on the hub's pins through an IO plugin instance
+   * (raspi-io on the Pi; a simulated Firmata board in the demo). Each is
+   * registered as a gpio device the first time it is seen.
+   */
+  async attachGpio(io: unknown, sensors: (GpioSensorConfig & { name?: string; place?: string | null })[]): Promise<void> {
+    for (const s of sensors) {
+      if (!this.devices.has(s.id)) await this.devices.register({ kind: 'gpio', id: s.id, name: s.name || s.id, place: s.place ?? null, profile: s.definition });
+    }
+    this.gpio = new GpioStation({
+      io,
+      sensors,
+      now: () => this.clock.now(),
+      sink: {
+        readings: (batch: Reading[]) => {
+          for (const r of batch) this.telemetry.write({ sensor: r.device, metric: r.metric, t: r.at, value: r.value });
+        },
+        health: (h) => this.devices.seen(h.device, {}),
+        event: (e) => {
+          if (e.device) this.devices.error(e.device, e.kind);
+          this.counters[e.kind] = (this.counters[e.kind] ?? 0) + 1;
+          this.problems.count(`${e.kind}:${e.device ?? '?'}`, e.detail);
+        },
+      },
+    });
+    await this.gpio.start();
+    this.log.info({ module: 'gpio', sensors: sensors.map((s) => s.id) }, 'GPIO sensors started');
+  }
+
+  /** Loads the configured IO plugin; a missing plugin or board is logged and the rest of the hub runs on. */
+  async startConfiguredGpio(settings: { io: 'none' | 'raspi-io'; sensors: (GpioSensorConfig & { name?: string; place?: string | null })[] }): Promise<void> {
+    if (settings.io === 'none' || settings.sensors.length === 0) return;
+    try {
+      const mod = (await import(settings.io)) as { RaspiIO?: new () => unknown; default?: new () => unknown };
+      const Plugin = mod.RaspiIO ?? mod.default;
+      if (!Plugin) throw new Error(`${settings.io} exports no IO plugin class`);
+      await this.attachGpio(new Plugin(), settings.sensors);
+    } catch (err) {
+      this.counters['gpio-unavailable'] = (this.counters['gpio-unavailable'] ?? 0) + 1;
+      this.log.error({ module: 'gpio', io: settings.io, err: (err as Error).message }, 'GPIO sensors not started');
+    }
+  }
+
   async stop(): Promise<void> {
+    this.gpio?.stop();
     await this.modbus.stop();
     await this.gateways?.stop();
   }

@@ -55,6 +55,9 @@ export class GpioStation {
   private board: five.Board | undefined;
   private readonly channels = new Map<string, Channel>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** johnny-five components, whose sampling timers stop() clears. */
+  private readonly components: { disable(): void }[] = [];
   private readonly now: () => number;
 
   constructor(
@@ -83,7 +86,7 @@ export class GpioStation {
     return new Promise((resolve, reject) => {
       const timeout = setTimeout(() => reject(new Error(`the GPIO board was not ready within ${timeoutMs} ms`)), timeoutMs);
       this.guardOneWire();
-      const board = new five.Board({ io: this.opts.io as five.BoardOption['io'], repl: false, debug: false });
+      const board = new five.Board({ io: this.opts.io as five.BoardOption['io'], repl: false, debug: false, sigint: false } as five.BoardOption);
       this.board = board;
       board.on('error', (err: Error) => {
         clearTimeout(timeout);
@@ -132,6 +135,7 @@ export class GpioStation {
     io.sendOneWireSearch = (pin: number, cb: OneWireCb<number[][]>) => {
       const attempt = () =>
         search.call(io, pin, (err, devices) => {
+          if (this.stopped) return;
           const found = (devices ?? []).filter((d) => d[0] === 0x28);
           if (!err && found.length > 0) return cb(null, devices);
           report(onPin(pin), 'ds18b20-not-found', { pin, message: err ? String(err.message ?? err) : 'no DS18B20 on the bus' });
@@ -141,6 +145,8 @@ export class GpioStation {
     };
     io.sendOneWireWriteAndRead = (pin: number, dev: number[], data: unknown, n: number, cb: OneWireCb<number[]>) =>
       read.call(io, pin, dev, data, n, (err, bytes) => {
+        // Not answering ends johnny-five's read loop for the pin, which has no stop of its own.
+        if (this.stopped) return;
         if (!err && bytes) return cb(null, bytes);
         report(onPin(pin, dev), 'gpio-error', { pin, message: String(err?.message ?? err ?? 'no data') });
         cb(null, [READ_FAILED & 0xff, READ_FAILED >> 8]);
@@ -154,6 +160,7 @@ export class GpioStation {
     if (def.kind === 'analog') {
       const cal = config.calibration ?? def.calibration;
       const sensor = new five.Sensor({ board, pin: config.pin, freq: config.sampleMs ?? def.sampleMs });
+      this.components.push(sensor as unknown as { disable(): void });
       sensor.on('data', () => {
         const { value, outOfRange } = calibrate(sensor.raw ?? sensor.value, cal);
         if (outOfRange) return problem('gpio-out-of-range', { raw: sensor.raw });
@@ -163,6 +170,7 @@ export class GpioStation {
       const options: Record<string, unknown> = { board, controller: 'DS18B20', pin: config.pin, freq: config.sampleMs ?? def.sampleMs };
       if (config.address !== undefined) options.address = config.address;
       const thermometer = new five.Thermometer(options as unknown as five.ThermometerOption);
+      this.components.push(thermometer as unknown as { disable(): void });
       // johnny-five converts the scratchpad word without its sign, so -10 °C
       // arrives as 4085 °C; take the word back and convert it ourselves.
       thermometer.on('data', () => {
@@ -241,6 +249,8 @@ export class GpioStation {
   }
 
   stop(): void {
+    this.stopped = true;
+    for (const c of this.components) c.disable();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     // johnny-five keeps sensor timers on the board's io; drop our listeners so nothing reports after stop.

@@ -5,6 +5,7 @@ import type { Item } from '@hyphae/device';
 import { Rng } from '../random.js';
 import { DEMO_ITEMS, DEMO_LEARNING, DEMO_NEEDED_SKILLS, DEMO_SKILLS } from './catalogue.js';
 import { HOUR_MEMOS, PAYMENT_KINDS, RESIDENTS } from './people.js';
+import { runGpio } from './gpio.js';
 import { runInverter, runSensors, seedInverter, seedSensors } from './sensors.js';
 import type { Hub } from '@hyphae/device';
 
@@ -53,7 +54,9 @@ export async function runDemo(hub: Hub, opts: { log: Logger }): Promise<() => Pr
   // The inverter first, so the hub's first poll finds it.
   const stopInverter = await runInverter(opts.log);
   const stopSensors = await runSensors(hub, opts.log);
+  const stopGpio = await runGpio(hub, opts.log);
   return async () => {
+    await stopGpio();
     await stopSensors();
     await stopInverter();
   };

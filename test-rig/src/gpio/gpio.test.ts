@@ -119,3 +119,47 @@ describe('GpioStation over johnny-five and a simulated Firmata board', () => {
     expect(() => new GpioStation({ io: {}, sink: sink().sink, sensors: [{ id: 'x', definition: 'nope', pin: 1 }] })).toThrow(/no definition "nope".*dfrobot-sen0193/);
   });
 });
+
+describe('GPIO sensors in the hub', () => {
+  it('registers the sensors as gpio devices and stores their readings as telemetry with health', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { configSchema, openCore, silentLogger } = await import('@hyphae/device');
+    const dir = mkdtempSync(join(tmpdir(), 'hyphae-gpio-'));
+    const core = openCore(dir, configSchema.parse({ lorawan: { enabled: false } }), silentLogger);
+    const board = new SimulatedFirmata(5);
+    cleanups.push(() => board.close());
+    try {
+      board.setAnalog(0, 455);
+      await core.sensing.attachGpio(board.io, [{ id: 'bed-1', name: 'Bed 1', place: 'Allotments', definition: 'dfrobot-sen0193', pin: 'A0', sampleMs: 20 }]);
+      expect(core.devices.get('bed-1')).toMatchObject({ kind: 'gpio', place: 'Allotments', profile: 'dfrobot-sen0193' });
+      await until(() => core.sensing.gpio!.pending('bed-1') >= 3, 'samples');
+      core.sensing.gpio!.report();
+      await core.telemetry.flush();
+      expect(core.telemetry.listSeries('bed-1').map((s) => [s.metric, s.lastValue])).toEqual([['soil_moisture', 25]]); // (520-455)/260
+      expect(core.devices.healthOf('bed-1').lastSeen).not.toBeNull();
+    } finally {
+      await core.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('logs and counts a missing IO plugin instead of failing the hub', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { configSchema, openCore, silentLogger } = await import('@hyphae/device');
+    const dir = mkdtempSync(join(tmpdir(), 'hyphae-gpio-'));
+    const config = configSchema.parse({ lorawan: { enabled: false }, gpio: { io: 'raspi-io', sensors: [{ id: 'rain', definition: 'misol-wh-sp-rg', pin: 'GPIO17' }] } });
+    const core = openCore(dir, config, silentLogger);
+    try {
+      await core.sensing.startConfiguredGpio(config.gpio); // raspi-io is installed only on the Pi image
+      expect(core.sensing.counters['gpio-unavailable']).toBe(1);
+      expect(core.sensing.gpio).toBeUndefined();
+    } finally {
+      await core.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
