@@ -1,7 +1,7 @@
 import { GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DeviceUplink } from '@hyphae/drivers/lorawan';
 import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
-import { BurstCounter, type Reading } from '@hyphae/drivers/sensor';
+import { BurstCounter, type Reading, type ReadingSink } from '@hyphae/drivers/sensor';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { TelemetryStore } from '../telemetry/store.js';
@@ -40,20 +40,22 @@ export class Sensing {
   ) {
     this.codecs = loadCodecs();
     this.problems = new BurstCounter((key, count, detail) => log.warn({ module: 'sensing', key, count, detail }, 'sensor problems'));
-    this.modbus = new ModbusPoller(
-      {
-        readings: (batch: Reading[]) => {
-          for (const r of batch) this.telemetry.write({ sensor: r.device, metric: r.metric, t: r.at, value: r.value });
-        },
-        health: (h) => this.devices.seen(h.device, {}),
-        event: (e) => {
-          if (e.device) this.devices.error(e.device, e.kind);
-          this.counters[e.kind] = (this.counters[e.kind] ?? 0) + 1;
-          this.problems.count(`${e.kind}:${e.device ?? '?'}`, e.detail);
-        },
+    this.modbus = new ModbusPoller(this.sink(), { now: () => this.clock.now() });
+  }
+
+  /** Where polled drivers (Modbus, GPIO) hand readings: telemetry, device health, and counted, burst-logged problems. */
+  private sink(): ReadingSink {
+    return {
+      readings: (batch: Reading[]) => {
+        for (const r of batch) this.telemetry.write({ sensor: r.device, metric: r.metric, t: r.at, value: r.value });
       },
-      { now: () => this.clock.now() },
-    );
+      health: (h) => this.devices.seen(h.device, {}),
+      event: (e) => {
+        if (e.device) this.devices.error(e.device, e.kind);
+        this.counters[e.kind] = (this.counters[e.kind] ?? 0) + 1;
+        this.problems.count(`${e.kind}:${e.device ?? '?'}`, e.detail);
+      },
+    };
   }
 
   /** Starts polling a Modbus device registered while the hub runs. */
@@ -102,17 +104,7 @@ export class Sensing {
       io,
       sensors,
       now: () => this.clock.now(),
-      sink: {
-        readings: (batch: Reading[]) => {
-          for (const r of batch) this.telemetry.write({ sensor: r.device, metric: r.metric, t: r.at, value: r.value });
-        },
-        health: (h) => this.devices.seen(h.device, {}),
-        event: (e) => {
-          if (e.device) this.devices.error(e.device, e.kind);
-          this.counters[e.kind] = (this.counters[e.kind] ?? 0) + 1;
-          this.problems.count(`${e.kind}:${e.device ?? '?'}`, e.detail);
-        },
-      },
+      sink: this.sink(),
     });
     await this.gpio.start();
     this.log.info({ module: 'gpio', sensors: sensors.map((s) => s.id) }, 'GPIO sensors started');
