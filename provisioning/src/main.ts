@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildHubFiles, ProvisionError, type InitAnswers } from './hub-files.js';
 import { flash, DEFAULT_MAX_BYTES } from './flash.js';
 import { readFileFromImage, writeFilesToImage } from './image.js';
-import { labelSvg, qrPayload } from './labels.js';
+import { labelPdf, labelSvg, qrPayload } from './labels.js';
 import { open as openBox, seal } from './crypto-box.js';
 import { printChecklist, verifyHub } from './verify.js';
 
@@ -17,7 +17,7 @@ const USAGE = `hyphae-provision: set up a Hyphae hub's SD card
       --timezone TZ [--no-time-bank]
   hyphae-provision flash IMAGE DEVICE [--dry-run] [--force] [--max-gb N]
   hyphae-provision devices add lorawan --name NAME [--place P] [--codec ID]
-      [--dev-eui HEX --app-key HEX --join-eui HEX] [--label FILE.svg]
+      [--dev-eui HEX --app-key HEX --join-eui HEX] [--label FILE.svg|FILE.pdf]
       (--hub URL --token T | --image FILE | --out DIR)
   hyphae-provision devices add modbus --name NAME --template ID|sunspec --host H [--port 502] [--unit 1]
       [--place P] (--hub URL --token T | --image FILE | --out DIR)
@@ -197,7 +197,10 @@ async function devicesAdd(argv: string[]): Promise<number> {
     const otaa = { devEui: hex(str(v, 'dev-eui'), 8, 'dev-eui'), joinEui: hex(str(v, 'join-eui') ?? '0000000000000000', 8, 'join-eui'), appKey: hex(str(v, 'app-key'), 16, 'app-key') };
     device = { kind: 'lorawan', name, place: str(v, 'place'), profile: str(v, 'codec') ?? 'dragino-lse01', otaa };
     const label = str(v, 'label');
-    if (label) writeFileSync(label, await labelSvg({ name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: str(v, 'place') ?? null }));
+    if (label) {
+      const info = { name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: str(v, 'place') ?? null };
+      writeFileSync(label, label.toLowerCase().endsWith('.pdf') ? await labelPdf(info) : await labelSvg(info));
+    }
     const where = str(v, 'hub') ? await registerWithHub(v, device) : await queueDevice(v, device);
     process.stdout.write(JSON.stringify({ ...otaa, qr: qrPayload({ name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: null }), where, label: label ?? null }, null, 2) + '\n');
     return 0;

@@ -108,6 +108,9 @@ describe('hyphae-provision devices add', () => {
     const m = run(['devices', 'add', 'modbus', '--name', 'Inverter', '--template', 'sunspec', '--host', '10.42.0.20', '--image', image]);
     expect(m.code, m.err).toBe(0);
     expect(JSON.parse(mtype(image, 'hyphae/devices.json'))).toHaveLength(2);
+    const pdfLabel = join(dir, 'label.pdf');
+    expect(run(['devices', 'add', 'lorawan', '--name', 'Pond probe', '--label', pdfLabel, '--image', image]).code).toBe(0);
+    expect(readFileSync(pdfLabel).subarray(0, 5).toString()).toBe('%PDF-');
     expect(run(['devices', 'add', 'lorawan', '--name', 'x', '--dev-eui', 'nothex', '--image', image]).code).toBe(2);
   });
 });
