@@ -122,12 +122,19 @@ describe('console in Chromium', () => {
     const resident = await phone('en');
     await signIn(resident, 'dawit.bekele@demo.hyphae');
     await resident.click('nav a[href="#/library"]');
-    await resident.fill('input[type=search]', 'Wheelbarrow');
-    await resident.click('a:has-text("Wheelbarrow")');
+    // The demo's loans follow the clock, so pick a tool that is free from now until after the default booking.
+    const free = await resident.evaluate(async () => {
+      const now = Date.now();
+      const items = (await (await fetch(`/api/v1/library/items?from=${now}&to=${now + 4 * 86_400_000}`)).json()) as Array<{ name: string; status: string; kind: string }>;
+      return items.find((i) => i.status === 'available' && i.kind === 'tool')!.name;
+    });
+    await resident.fill('input[type=search]', free);
+    await resident.click(`a:has-text("${free}")`);
     await resident.waitForSelector('ol.calendar li');
     await resident.click('button:has-text("Reserve")');
-    await resident.waitForSelector('p[role=status]');
-    expect(await resident.textContent('p[role=status]')).toBe('Reserved.');
+    // Either outcome ends the wait, so a refusal fails here with the hub's reason.
+    await resident.waitForSelector('p[role=status], p[role=alert]');
+    expect(await resident.textContent('p[role=status], p[role=alert]')).toBe('Reserved.');
     expect(await resident.$$eval('ol.calendar li.busy', (l) => l.length)).toBeGreaterThanOrEqual(2);
     await resident.screenshot({ path: join(SHOTS, 'en-library-item.png'), fullPage: true });
     const code = (await resident.textContent('section.card h2'))!.split(' ')[0]!;
@@ -136,15 +143,18 @@ describe('console in Chromium', () => {
     await signIn(desk, 'steward@demo.hyphae');
     await desk.goto(`${hub.url}/#/library/${code}`);
     await desk.waitForSelector('#desk');
+    // The member names arrive after the page; under load the click can come first.
+    await desk.waitForSelector('datalist#members option', { state: 'attached' });
     await desk.fill('input[list=members]', 'Dawit Bekele');
     await desk.click('button:has-text("Check out")');
-    await desk.waitForSelector('p[role=status]:has-text("Checked out.")');
+    await desk.waitForSelector('p[role=status], p[role=alert]');
+    expect(await desk.textContent('p[role=status], p[role=alert]')).toBe('Checked out.');
     expect(await axe(desk)).toEqual([]);
     await desk.screenshot({ path: join(SHOTS, 'en-tool-desk.png'), fullPage: true });
 
     await resident.click('a:has-text("Tools")');
     await resident.waitForSelector('[data-testid=my-loans]');
-    expect(await resident.textContent('[data-testid=my-loans]')).toContain('Wheelbarrow');
+    expect(await resident.textContent('[data-testid=my-loans]')).toContain(free);
     await resident.context().close();
     await desk.context().close();
   });

@@ -24,12 +24,18 @@ export interface StartOptions {
   args?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Address to listen on; 127.0.0.1 unless given. */
+  host?: string;
+  /** Run the hub inside this network namespace (`ip netns exec`), for tests that cut links. */
+  netns?: string;
 }
 
 /** Starts a hub process and resolves once it has logged "hub started" with its port. */
 export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
-  const args = [HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), ...(opts.args ?? [])];
-  const child = spawn(process.execPath, args, { env: { ...process.env, HYPHAE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), ...(opts.args ?? [])];
+  // `ip netns exec` enters the namespace and execs node, so signals reach the hub itself.
+  const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { env: { ...process.env, HYPHAE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

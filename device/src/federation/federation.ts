@@ -77,7 +77,7 @@ export class Federation {
   private readonly held;
   private readonly payments;
   private readonly invites;
-  private readonly backoff = new Map<string, { until: number; ms: number }>();
+  private readonly backoff = new Map<string, { until: number; ms: number; since: number; attempts: number }>();
   private timer: NodeJS.Timeout | undefined;
   readonly rejected: Record<string, number> = {};
 
@@ -174,8 +174,15 @@ export class Federation {
     return [...this.outbox.getRange({ start: [hubId, 0], end: [hubId, Number.MAX_SAFE_INTEGER] })].map((e) => e.value);
   }
 
+  private flushing = false;
+
   start(everyMs = 500): void {
-    this.timer = setInterval(() => void this.flush(), everyMs);
+    // One flush at a time: a send to a dead link can take the full fetch timeout.
+    this.timer = setInterval(() => {
+      if (this.flushing) return;
+      this.flushing = true;
+      void this.flush().finally(() => (this.flushing = false));
+    }, everyMs);
     this.timer.unref();
   }
 
@@ -198,10 +205,13 @@ export class Federation {
           this.peers.put(p.hubId, { ...cur, lastContact: this.clock.now() });
         });
         this.backoff.delete(p.hubId);
+        if (b) this.log.info({ module: 'federation', peer: p.hubId, downForMs: Date.now() - b.since, delivered: Math.min(q.length, 50), attempts: b.attempts }, 'link reachable again; held messages delivered');
       } catch (e) {
         const ms = Math.min(300_000, (b?.ms ?? 500) * 2);
-        this.backoff.set(p.hubId, { until: Date.now() + ms, ms });
-        this.log.debug({ module: 'federation', peer: p.hubId, err: (e as Error).message, retryInMs: ms }, 'link unreachable; will retry');
+        this.backoff.set(p.hubId, { until: Date.now() + ms, ms, since: b?.since ?? Date.now(), attempts: (b?.attempts ?? 0) + 1 });
+        // Say it once at warn when a link goes down, then quietly retry.
+        const level = b ? 'debug' : 'warn';
+        this.log[level]({ module: 'federation', peer: p.hubId, url: p.url, err: (e as Error).message, held: q.length, retryInMs: ms }, 'link unreachable; messages held in the outbox');
       }
     }
   }
