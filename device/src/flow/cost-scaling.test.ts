@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCertificate } from './certificate.js';
 import { costScaling } from './cost-scaling.js';
 import { networkSimplex } from './network-simplex.js';
-import { randomProblem } from './network-simplex.test.js';
+import { randomProblem, withExtraSupply } from './random-problems.js';
 import type { FlowProblem } from './problem.js';
 import { referenceMinCostFlow } from './reference-ssp.js';
 
@@ -25,10 +25,7 @@ describe('cost scaling', () => {
     expect(costScaling(p).status).toBe('infeasible');
     fc.assert(
       fc.property(randomProblem, fc.integer({ min: 1, max: 20 }), (p, extra) => {
-        const supply = [...(p.supply as number[])];
-        supply[0]! += extra;
-        supply[1]! -= extra;
-        const q = { ...p, supply };
+        const q = withExtraSupply(p, extra);
         expect(costScaling(q).status).toBe(referenceMinCostFlow(q).status);
       }),
       { numRuns: 150 },
