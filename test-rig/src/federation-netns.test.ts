@@ -117,5 +117,6 @@ describe.skipIf(!netnsOk)('federation across a link that is cut (network namespa
     const linksA = (await call(a.api, a.token, 'GET', '/api/v1/federation/links')).links;
     const linksB = (await call(b.api, b.token, 'GET', '/api/v1/federation/links')).links;
     expect(linksA[0].clearingBalance).toBe(-linksB[0].clearingBalance);
+    await until(async () => b.proc.logs.some((l) => l.level === 30 && /link reachable again/.test(String(l.msg))), 'B logs the link as back');
   });
 });

@@ -128,7 +128,7 @@ export class Federation {
       return p;
     });
     this.log.info({ module: 'federation', peer: peer.hubId, url: peer.url }, 'link accepted; introducing ourselves');
-    void this.flush();
+    this.kick();
     return peer;
   }
 
@@ -175,14 +175,30 @@ export class Federation {
   }
 
   private flushing = false;
+  private flushAgain = false;
+
+  /**
+   * Flushes soon, one flush at a time: a send to a dead link can take the
+   * full fetch timeout, and two overlapping sends would each think they
+   * were first (duplicate deliveries, a backoff forgotten).
+   */
+  private kick(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    void this.flush().finally(() => {
+      this.flushing = false;
+      if (this.flushAgain) {
+        this.flushAgain = false;
+        this.kick();
+      }
+    });
+  }
 
   start(everyMs = 500): void {
-    // One flush at a time: a send to a dead link can take the full fetch timeout.
-    this.timer = setInterval(() => {
-      if (this.flushing) return;
-      this.flushing = true;
-      void this.flush().finally(() => (this.flushing = false));
-    }, everyMs);
+    this.timer = setInterval(() => this.kick(), everyMs);
     this.timer.unref();
   }
 
@@ -294,7 +310,7 @@ export class Federation {
       this.enqueueInTxn(p, 'payment.propose', { paymentId: payment.id, payer: `${input.payer}@${this.hubId}`, payee, amount: theirs, memo: input.memo ?? null });
       return payment;
     });
-    void this.flush();
+    this.kick();
     return pay;
   }
 
