@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
+import { callHub, until } from './wait.js';
 
 /**
  * Two hubs in their own network namespaces, joined by one veth "radio
@@ -62,17 +63,8 @@ afterAll(async () => {
 });
 
 const PORT = 8080;
-async function call(host: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`http://${host}:${PORT}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return res.json();
-}
-const until = async (cond: () => Promise<boolean>, what: string | (() => string), ms = 30_000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out: ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+const call = (host: string, token: string, method: string, path: string, body?: unknown) => callHub(`http://${host}:${PORT}`, token, method, path, body);
+const slowly = { timeoutMs: 30_000, everyMs: 200 };
 
 async function hubIn(ns: string, i: number, api: string, linkAddr: string) {
   const dir = mkdtempSync(join(tmpdir(), `hyphae-netns-${i}-`));
@@ -97,26 +89,26 @@ describe.skipIf(!netnsOk)('federation across a link that is cut (network namespa
     const { token } = await call(a.api, a.token, 'POST', '/api/v1/federation/invitations', { trustOut: 100_000, trustIn: 100_000 });
     const link = await call(b.api, b.token, 'POST', '/api/v1/federation/links', { token, rate: { num: 1, den: 1 }, trustOut: 100_000, trustIn: 100_000 });
     expect(link.hubId).toBe(a.hubId);
-    await until(async () => (await call(a.api, a.token, 'GET', '/api/v1/federation/links')).links.length === 1, 'A records the link');
+    await until(async () => (await call(a.api, a.token, 'GET', '/api/v1/federation/links')).links.length === 1, 'A records the link', slowly);
 
     const p1 = await call(b.api, b.token, 'POST', '/api/v1/federation/payments', { payer: b.member, to: `${a.member}@${a.hubId}`, amount: 500 });
-    await until(async () => (await call(b.api, b.token, 'GET', `/api/v1/federation/payments/${p1.id}`)).status === 'completed', 'first payment');
+    await until(async () => (await call(b.api, b.token, 'GET', `/api/v1/federation/payments/${p1.id}`)).status === 'completed', 'first payment', slowly);
 
     cutLink();
     const p2 = await call(b.api, b.token, 'POST', '/api/v1/federation/payments', { payer: b.member, to: `${a.member}@${a.hubId}`, amount: 300 });
     expect(p2.status).toBe('pending');
     // The payer's hub notices and says so once; the payment stays held.
-    await until(async () => b.proc.logs.some((l) => l.level === 40 && /link unreachable/.test(String(l.msg))), 'B logs the link as unreachable');
+    await until(async () => b.proc.logs.some((l) => l.level === 40 && /link unreachable/.test(String(l.msg))), 'B logs the link as unreachable', slowly);
     expect((await call(b.api, b.token, 'GET', `/api/v1/federation/payments/${p2.id}`)).status).toBe('pending');
     expect((await call(a.api, a.token, 'GET', `/api/v1/accounts/${a.member}`)).balance).toBe(500);
 
     restoreLink();
-    await until(async () => (await call(b.api, b.token, 'GET', `/api/v1/federation/payments/${p2.id}`)).status === 'completed', 'held payment after the link returns', 90_000);
+    await until(async () => (await call(b.api, b.token, 'GET', `/api/v1/federation/payments/${p2.id}`)).status === 'completed', 'held payment after the link returns', { timeoutMs: 90_000, everyMs: 200 });
     expect((await call(a.api, a.token, 'GET', `/api/v1/accounts/${a.member}`)).balance).toBe(800);
     expect((await call(b.api, b.token, 'GET', `/api/v1/accounts/${b.member}`)).balance).toBe(-800);
     const linksA = (await call(a.api, a.token, 'GET', '/api/v1/federation/links')).links;
     const linksB = (await call(b.api, b.token, 'GET', '/api/v1/federation/links')).links;
     expect(linksA[0].clearingBalance).toBe(-linksB[0].clearingBalance);
-    await until(async () => b.proc.logs.some((l) => l.level === 30 && /link reachable again/.test(String(l.msg))), 'B logs the link as back');
+    await until(async () => b.proc.logs.some((l) => l.level === 30 && /link reachable again/.test(String(l.msg))), 'B logs the link as back', slowly);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
+import { callHub, until } from './wait.js';
 
 /** Real hub processes on loopback, linked, paying each other, one of them killed mid-payment. */
 const dirs: string[] = [];
@@ -34,17 +35,7 @@ async function hub(i: number): Promise<TestHub> {
   return { dir, port, proc, token, member: m.id as string, hubId };
 }
 
-async function call(port: number, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return res.json();
-}
-const until = async (cond: () => Promise<boolean>, ms = 20_000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+const call = (port: number, token: string, method: string, path: string, body?: unknown) => callHub(`http://127.0.0.1:${port}`, token, method, path, body);
 
 describe('federation between hub processes', () => {
   it('links two hubs, pays across them, and survives kill -9 of the payee hub mid-payment', { timeout: 120_000 }, async () => {
@@ -53,10 +44,10 @@ describe('federation between hub processes', () => {
     const { token } = await call(a.port, a.token, 'POST', '/api/v1/federation/invitations', { trustOut: 100_000, trustIn: 100_000 });
     const link = await call(b.port, b.token, 'POST', '/api/v1/federation/links', { token, rate: { num: 1, den: 1 }, trustOut: 100_000, trustIn: 100_000 });
     expect(link.hubId).toBe(a.hubId);
-    await until(async () => (await call(a.port, a.token, 'GET', '/api/v1/federation/links')).links.length === 1);
+    await until(async () => (await call(a.port, a.token, 'GET', '/api/v1/federation/links')).links.length === 1, 'A records the link', { timeoutMs: 20_000, everyMs: 200 });
 
     const p1 = await call(b.port, b.token, 'POST', '/api/v1/federation/payments', { payer: b.member, to: `${a.member}@${a.hubId}`, amount: 700 });
-    await until(async () => (await call(b.port, b.token, 'GET', `/api/v1/federation/payments/${p1.id}`)).status === 'completed');
+    await until(async () => (await call(b.port, b.token, 'GET', `/api/v1/federation/payments/${p1.id}`)).status === 'completed', 'first payment', { timeoutMs: 20_000, everyMs: 200 });
     expect((await call(a.port, a.token, 'GET', `/api/v1/accounts/${a.member}`)).balance).toBe(700);
 
     // The payee hub dies; the payment waits in the payer hub's outbox and completes after the restart.
@@ -66,7 +57,7 @@ describe('federation between hub processes', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const restarted = await startHubProcess({ dataDir: a.dir, port: a.port, env: {} });
     running.push(restarted);
-    await until(async () => (await call(b.port, b.token, 'GET', `/api/v1/federation/payments/${p2.id}`)).status === 'completed', 60_000);
+    await until(async () => (await call(b.port, b.token, 'GET', `/api/v1/federation/payments/${p2.id}`)).status === 'completed', 'payment after the restart', { timeoutMs: 60_000, everyMs: 200 });
     expect((await call(a.port, a.token, 'GET', `/api/v1/accounts/${a.member}`)).balance).toBe(1_000);
 
     // Both ledgers zero-sum and verified; the clearing accounts mirror each other.

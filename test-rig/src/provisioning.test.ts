@@ -8,6 +8,9 @@ import { EndDevice } from './lorawan/end-device.js';
 import { PacketForwarder } from './lorawan/packet-forwarder.js';
 import { ModbusSimulator } from './modbus/simulator.js';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
+import { until } from './wait.js';
+
+const slowly = { timeoutMs: 10_000, everyMs: 100 };
 
 /** The installer's tool against real hub processes on loopback. */
 const PROVISION = fileURLToPath(new URL('../../provisioning/bin/hyphae-provision.js', import.meta.url));
@@ -33,13 +36,6 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 const admin = { HYPHAE_ADMIN_EMAIL: 'admin@example.org', HYPHAE_ADMIN_PASSWORD: 'provision-test' };
-const until = async (cond: () => Promise<boolean> | boolean, ms = 10_000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 describe('hyphae-provision verify', () => {
   it('is all green for a working hub; a stopped Modbus device turns its item red and the exit code non-zero', { timeout: 60_000 }, async () => {
@@ -58,7 +54,7 @@ describe('hyphae-provision verify', () => {
     try {
       await dev.join(gw);
       gw.push(dev.uplink(2, [12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]));
-      await until(async () => ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ reads: number }> }).modbus[0]!.reads > 0);
+      await until(async () => ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ reads: number }> }).modbus[0]!.reads > 0, 'a Modbus read', slowly);
       const ok = await provision(['verify', '--hub', hub.url, '--token', token]);
       const lines = ok.out.split('\n');
       for (const item of ['health and version', 'time in sync', 'free storage', 'gateway seen', 'Modbus inverter answering', 'sensor Soil probe reporting', 'console reachable']) {
@@ -68,7 +64,7 @@ describe('hyphae-provision verify', () => {
       expect(ok.code).toBe(0);
 
       await inverter.stop();
-      await until(async () => ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ failures: number }> }).modbus[0]!.failures > 0);
+      await until(async () => ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ failures: number }> }).modbus[0]!.failures > 0, 'a Modbus failure', slowly);
       const red = await provision(['verify', '--hub', hub.url, '--token', token]);
       expect(red.out.split('\n').find((l) => l.includes('Modbus inverter answering'))).toMatch(/^✘ .*failing/);
       expect(red.code).toBe(1);
@@ -110,7 +106,7 @@ describe('hyphae-provision backup and restore', () => {
     expect((await provision(['restore', '--hub', hubA.url, '--token', token, '--file', file], env)).err).toMatch(/not blank/);
     const r = await provision(['restore', '--hub', hubB.url, '--token', tokenB, '--file', file], env);
     expect(r.code, r.err).toBe(0);
-    await until(() => hubB.child.exitCode !== null);
+    await until(() => hubB.child.exitCode !== null, 'hub B to exit', slowly);
     const hubB2 = await startHubProcess({ dataDir: bDir, env: {} });
     hubs.push(hubB2);
     expect(((await (await fetch(`${hubB2.url}/api/v1/health`)).json()) as { hubId: string }).hubId).toBe(idA);

@@ -7,6 +7,9 @@ import type { Clock } from '../clock.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 import type { Devices } from './devices.js';
 
+/** A pin-wired sensor as the config names it: the driver's settings plus what residents see. */
+type GpioSensor = GpioSensorConfig & { name?: string; place?: string | null };
+
 export interface LorawanSettings {
   enabled: boolean;
   port: number;
@@ -96,7 +99,7 @@ export class Sensing {
    * (raspi-io on the Pi; a simulated Firmata board in the demo). Each is
    * registered as a gpio device the first time it is seen.
    */
-  async attachGpio(io: unknown, sensors: (GpioSensorConfig & { name?: string; place?: string | null })[]): Promise<void> {
+  async attachGpio(io: unknown, sensors: GpioSensor[]): Promise<void> {
     for (const s of sensors) {
       if (!this.devices.has(s.id)) await this.devices.register({ kind: 'gpio', id: s.id, name: s.name || s.id, place: s.place ?? null, profile: s.definition });
     }
@@ -111,7 +114,7 @@ export class Sensing {
   }
 
   /** Loads the configured IO plugin; a missing plugin or board is logged and the rest of the hub runs on. */
-  async startConfiguredGpio(settings: { io: 'none' | 'raspi-io'; sensors: (GpioSensorConfig & { name?: string; place?: string | null })[] }): Promise<void> {
+  async startConfiguredGpio(settings: { io: 'none' | 'raspi-io'; sensors: GpioSensor[] }): Promise<void> {
     if (settings.io === 'none' || settings.sensors.length === 0) return;
     try {
       const mod = (await import(settings.io)) as { RaspiIO?: new () => unknown; default?: new () => unknown };

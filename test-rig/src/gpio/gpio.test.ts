@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema, openCore, silentLogger, type Core } from '@hyphae/device';
 import { calibrate, ds18b20Celsius, GpioStation, loadGpioDefinitions } from '@hyphae/drivers/gpio';
 import type { DeviceHealth, DriverEvent, Reading } from '@hyphae/drivers/sensor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until as waitUntil } from '../wait.js';
 import { ds18b20Rom, SimulatedFirmata } from './firmata-sim.js';
 
 // johnny-five, unmodified, drives a Firmata board simulated at the IO-plugin
@@ -13,10 +18,7 @@ function sink() {
   return { readings, events, health, sink: { readings: (b: Reading[]) => readings.push(...b), event: (e: DriverEvent) => events.push(e), health: (h: DeviceHealth) => health.push(h) } };
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!cond()) throw new Error(`never happened: ${what}`);
-}
+const until = (cond: () => boolean, what: string) => waitUntil(cond, what, { timeoutMs: 4000, everyMs: 10 });
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -120,17 +122,24 @@ describe('GpioStation over johnny-five and a simulated Firmata board', () => {
   });
 });
 
+/** A hub core in a scratch directory, closed and removed afterwards. */
+async function withCore(config: Parameters<typeof configSchema.parse>[0], fn: (core: Core, parsed: ReturnType<typeof configSchema.parse>) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hyphae-gpio-'));
+  const parsed = configSchema.parse(config);
+  const core = openCore(dir, parsed, silentLogger);
+  try {
+    await fn(core, parsed);
+  } finally {
+    await core.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('GPIO sensors in the hub', () => {
-  it('registers the sensors as gpio devices and stores their readings as telemetry with health', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { configSchema, openCore, silentLogger } = await import('@hyphae/device');
-    const dir = mkdtempSync(join(tmpdir(), 'hyphae-gpio-'));
-    const core = openCore(dir, configSchema.parse({ lorawan: { enabled: false } }), silentLogger);
-    const board = new SimulatedFirmata(5);
-    cleanups.push(() => board.close());
-    try {
+  it('registers the sensors as gpio devices and stores their readings as telemetry with health', () =>
+    withCore({ lorawan: { enabled: false } }, async (core) => {
+      const board = new SimulatedFirmata(5);
+      cleanups.push(() => board.close());
       board.setAnalog(0, 455);
       await core.sensing.attachGpio(board.io, [{ id: 'bed-1', name: 'Bed 1', place: 'Allotments', definition: 'dfrobot-sen0193', pin: 'A0', sampleMs: 20 }]);
       expect(core.devices.get('bed-1')).toMatchObject({ kind: 'gpio', place: 'Allotments', profile: 'dfrobot-sen0193' });
@@ -139,27 +148,12 @@ describe('GPIO sensors in the hub', () => {
       await core.telemetry.flush();
       expect(core.telemetry.listSeries('bed-1').map((s) => [s.metric, s.lastValue])).toEqual([['soil_moisture', 25]]); // (520-455)/260
       expect(core.devices.healthOf('bed-1').lastSeen).not.toBeNull();
-    } finally {
-      await core.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('logs and counts a missing IO plugin instead of failing the hub', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { configSchema, openCore, silentLogger } = await import('@hyphae/device');
-    const dir = mkdtempSync(join(tmpdir(), 'hyphae-gpio-'));
-    const config = configSchema.parse({ lorawan: { enabled: false }, gpio: { io: 'raspi-io', sensors: [{ id: 'rain', definition: 'misol-wh-sp-rg', pin: 'GPIO17' }] } });
-    const core = openCore(dir, config, silentLogger);
-    try {
+  it('logs and counts a missing IO plugin instead of failing the hub', () =>
+    withCore({ lorawan: { enabled: false }, gpio: { io: 'raspi-io', sensors: [{ id: 'rain', definition: 'misol-wh-sp-rg', pin: 'GPIO17' }] } }, async (core, config) => {
       await core.sensing.startConfiguredGpio(config.gpio); // raspi-io is installed only on the Pi image
       expect(core.sensing.counters['gpio-unavailable']).toBe(1);
       expect(core.sensing.gpio).toBeUndefined();
-    } finally {
-      await core.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });

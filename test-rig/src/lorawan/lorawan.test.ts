@@ -7,6 +7,9 @@ import { configSchema, openCore, silentLogger, type Core } from '@hyphae/device'
 import { lora } from '@hyphae/drivers/lorawan';
 import { EndDevice } from './end-device.js';
 import { PacketForwarder } from './packet-forwarder.js';
+import { until as waitUntil } from '../wait.js';
+
+const until = (cond: () => boolean, what: string, timeoutMs = 3000) => waitUntil(cond, what, { timeoutMs, everyMs: 10 });
 
 /** The hub's LoRaWAN stack end to end over real UDP on loopback, with simulated gateways and devices. */
 let dir: string;
@@ -19,13 +22,6 @@ async function register(dev: EndDevice, codec = 'dragino-lse01') {
   await core.devices.register({ kind: 'lorawan', name: `soil ${dev.devEui.toString('hex')}`, place: 'allotments', profile: codec, otaa: { devEui: dev.devEui.toString('hex'), joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') } });
 }
 
-async function until(cond: () => boolean, what: string, ms = 3000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hyphae-lorawan-'));
