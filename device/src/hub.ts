@@ -105,7 +105,7 @@ export class Hub {
     federation = new Federation(
       core.store,
       core.ledger,
-      { identity, url: selfUrl, name: opts.config.hub.name, currency: { symbol: opts.config.currency.symbol, minorUnits: opts.config.currency.minorUnits } },
+      { identity, url: selfUrl, name: opts.config.hub.name, currency: { symbol: opts.config.currency.symbol, minorUnits: opts.config.currency.minorUnits }, place: opts.config.federation.location ? { name: opts.config.hub.place || opts.config.hub.name, ...opts.config.federation.location } : null },
       core.clock,
       async (url, envelopes) => {
         const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/federation/inbox`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelopes), signal: AbortSignal.timeout(10_000) });
@@ -113,6 +113,7 @@ export class Hub {
         return (await res.json()) as { ackedSeq: number };
       },
       log,
+      { board: core.board, paymentTimeoutMs: opts.config.federation.paymentTimeoutHours * 3_600_000, summaryEveryMs: opts.config.federation.summaryEveryMinutes * 60_000 },
     );
     this.federation = federation;
     federation.start();

@@ -158,6 +158,19 @@ const network = z
   .prefault({})
   .describe('Wi-Fi access point, captive portal and mesh (applied by the OS image at first boot)');
 
+const federation = z
+  .object({
+    location: z
+      .object({ x: z.number(), y: z.number() })
+      .nullable()
+      .default(null)
+      .describe('Coarse position of the neighbourhood in metres on the region\'s grid, shared with linked hubs for the regional solve; null keeps it private'),
+    paymentTimeoutHours: z.number().min(0.01).max(24 * 30).default(24).describe('An inter-hub payment whose proposal has not reached the other hub by then is reversed'),
+    summaryEveryMinutes: z.number().min(0.1).max(24 * 60).default(10).describe('How often the needs and surpluses summary is sent to linked hubs even when nothing changed'),
+  })
+  .prefault({})
+  .describe('Links to other hubs');
+
 const firstSteward = z
   .object({
     email: z.email().describe('Email of the first steward'),
@@ -199,6 +212,7 @@ export const configSchema = z
     lorawan,
     gpio,
     network,
+    federation,
     firstSteward,
     auth,
     log,

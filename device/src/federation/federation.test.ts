@@ -59,11 +59,11 @@ describe('hub-to-hub links', () => {
 
   it('pays across the link in two phases: zero-sum on both sides, clearing accounts mirrored at the rate', async () => {
     await link();
-    const p = await b.fed.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 1_000, currency: 'ours' });
-    expect(b.fed.payment(p.id).status).toBe('pending');
+    const p = await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 1_000, currency: 'ours' });
+    expect(b.fed.payments.payment(p.id).status).toBe('pending');
     await b.fed.flush(); // the proposal travels
     await a.fed.flush(); // the acceptance travels back
-    expect(b.fed.payment(p.id).status).toBe('completed');
+    expect(b.fed.payments.payment(p.id).status).toBe('completed');
     expect(b.core.ledger.account(b.member).balance).toBe(-1_000);
     expect(a.core.ledger.account(a.member).balance).toBe(2_000); // 1 BETA = 2 ALPHA
     const bOwes = b.core.ledger.account(CLEARING_PREFIX + a.fed.hubId).balance;
@@ -76,10 +76,10 @@ describe('hub-to-hub links', () => {
 
   it('reverses on the payer\'s side when the other hub refuses', async () => {
     await link();
-    const p = await b.fed.pay(b.member, { payer: b.member, to: `m_nobody@${a.fed.hubId}`, amount: 500, currency: 'ours' });
+    const p = await b.fed.payments.pay(b.member, { payer: b.member, to: `m_nobody@${a.fed.hubId}`, amount: 500, currency: 'ours' });
     await b.fed.flush();
     await a.fed.flush();
-    expect(b.fed.payment(p.id)).toMatchObject({ status: 'reversed', reason: 'no such member' });
+    expect(b.fed.payments.payment(p.id)).toMatchObject({ status: 'reversed', reason: 'no such member' });
     expect(b.core.ledger.account(b.member).balance).toBe(0);
     expect(b.core.ledger.account(CLEARING_PREFIX + a.fed.hubId).balance).toBe(0);
     expect(verifyLedger(b.core.ledger).ok).toBe(true);
@@ -88,23 +88,23 @@ describe('hub-to-hub links', () => {
   it('holds messages while a link is down and delivers them in order when it returns', async () => {
     await link();
     linkUp = false;
-    const p1 = await b.fed.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
-    const p2 = await b.fed.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 200, currency: 'ours' });
+    const p1 = await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
+    const p2 = await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 200, currency: 'ours' });
     await b.fed.flush();
     expect(b.fed.listPeers()[0]!.queue).toBe(2);
     linkUp = true;
     (b.fed as unknown as { backoff: Map<string, unknown> }).backoff.clear();
     await b.fed.flush();
     await a.fed.flush();
-    expect([b.fed.payment(p1.id).status, b.fed.payment(p2.id).status]).toEqual(['completed', 'completed']);
+    expect([b.fed.payments.payment(p1.id).status, b.fed.payments.payment(p2.id).status]).toEqual(['completed', 'completed']);
     expect(a.core.ledger.account(a.member).balance).toBe(600);
   });
 
   it('treats a repeated message as done and holds one that arrives early until the gap fills', async () => {
     await link();
     linkUp = false;
-    await b.fed.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
-    await b.fed.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 200, currency: 'ours' });
+    await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
+    await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 200, currency: 'ours' });
     const q = [...(b.core.store.db<Envelope, [string, number]>('fed-outbox').getRange({}))].map((e) => e.value);
     expect(q.map((e) => e.seq)).toEqual([2, 3]);
     expect(await a.fed.receive([q[1]!])).toEqual({ ackedSeq: 1 }); // early: held
@@ -118,7 +118,7 @@ describe('hub-to-hub links', () => {
   it('refuses a forged signature, a tampered amount, a broken chain, a stale replay and an unknown hub', async () => {
     await link();
     linkUp = false;
-    await b.fed.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
+    await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
     const [real] = [...(b.core.store.db<Envelope, [string, number]>('fed-outbox').getRange({}))].map((e) => e.value);
     const tampered = { ...real!, body: { ...real!.body, amount: 1_000_000 } };
     await expect(a.fed.receive([tampered])).rejects.toMatchObject({ extensions: { kind: 'bad-signature' } });

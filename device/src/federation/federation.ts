@@ -2,52 +2,61 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
+import type { Board } from '../flow/board.js';
 import { hubIdFromPublicKey, type HubIdentity } from '../identity.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { CLEARING_PREFIX } from '../ledger/types.js';
 import type { Store } from '../store/store.js';
 import { envelopeHash, GENESIS, seal, signatureValid, type Envelope } from './envelope.js';
+import { HubClearing } from './hub-clearing.js';
+import { InterHubPayments } from './payments.js';
+import { Signals } from './signals.js';
 
 /**
  * Links to other hubs. Everything is store-and-forward: messages wait in an
  * LMDB outbox until the peer acknowledges them, and arrive through an inbox
  * that checks signature, sender, freshness, order and the hash chain before
- * anything is applied. Inter-hub payments run in two phases through each
- * hub's clearing account for the other, so each ledger is zero-sum at every
- * moment and the two clearing accounts mirror each other at the agreed rate.
+ * anything is applied. What a message means is up to the module that
+ * registered its type: payments, shared signals, clearing between hubs.
+ * This class keeps the links themselves: peering, terms, pause and close.
  */
-export interface Peer {
+export type LinkStatus = 'active' | 'paused' | 'closing' | 'closed';
+
+export interface Rate {
+  num: number;
+  den: number;
+}
+
+export interface LinkTerms {
+  /** Their minor units per one of ours, as a fraction. */
+  rate: Rate;
+  /** Most we may owe them (our clearing account's balance), and most they may owe us. */
+  trustOut: number;
+  trustIn: number;
+  /** What we keep, in millionths, of a payment that arrives over this link and we pass on to another hub. */
+  feePpm: number;
+}
+
+export interface Peer extends LinkTerms {
   hubId: string;
   publicKey: string;
   url: string;
   name: string;
   currency: { symbol: string; minorUnits: number };
-  /** Their minor units per one of ours, as a fraction. */
-  rate: { num: number; den: number };
-  /** Most we may owe them (our clearing account's balance), and most they may owe us. */
-  trustOut: number;
-  trustIn: number;
-  status: 'active' | 'paused' | 'closed';
+  status: LinkStatus;
+  /** What the other side last told us about its end of the link. */
+  remoteStatus: LinkStatus;
+  /** Our clearing balance for them as they count it, in their minor units: the mirror of their clearing balance for us. */
+  owedTheirs: number;
+  /** A change of terms waiting for the other side (proposedBy 'us') or for our steward ('them'). */
+  pendingTerms: (LinkTerms & { id: string; proposedBy: 'us' | 'them'; at: number }) | null;
+  settlement: { plan: string; by: string | null; at: number } | null;
   outSeq: number;
   outHead: string;
   inSeq: number;
   inHead: string;
   lastContact: number | null;
-}
-
-export interface InterHubPayment {
-  id: string;
-  direction: 'out' | 'in';
-  peer: string;
-  payer: string;
-  payee: string;
-  /** In our minor units, and in theirs. */
-  amountOurs: number;
-  amountTheirs: number;
-  status: 'pending' | 'completed' | 'reversed' | 'rejected';
-  reason: string | null;
-  createdAt: number;
 }
 
 interface Invitation {
@@ -65,39 +74,77 @@ export interface FederationSelf {
   url: string;
   name: string;
   currency: { symbol: string; minorUnits: number };
+  /** A coarse place for shared signals (a district, not an address). */
+  place?: { name: string; x: number; y: number } | null;
+}
+
+export interface FederationOptions {
+  /** A payment the other hub has not answered by then is reversed. */
+  paymentTimeoutMs?: number;
+  /** The needs and surpluses board, for the summaries we share and the regional solve. */
+  board?: Board;
+  /** How often a summary goes out even when nothing changed. */
+  summaryEveryMs?: number;
 }
 
 export type Transport = (url: string, envelopes: Envelope[]) => Promise<{ ackedSeq: number }>;
 
+/** Runs inside the write transaction that records the message as received. */
+export type Handler = (peer: Peer, e: Envelope) => void;
+
 const REPLAY_WINDOW_MS = 7 * 24 * 3_600_000;
+
+export const invert = (r: Rate): Rate => ({ num: r.den, den: r.num });
 
 export class Federation {
   private readonly peers;
   private readonly outbox;
   private readonly held;
-  private readonly payments;
   private readonly invites;
+  private readonly handlers = new Map<string, Handler>();
+  private readonly afterFlush: Array<() => Promise<void> | void> = [];
   private readonly backoff = new Map<string, { until: number; ms: number; since: number; attempts: number }>();
   private timer: NodeJS.Timeout | undefined;
   readonly rejected: Record<string, number> = {};
+  readonly payments: InterHubPayments;
+  readonly signals: Signals;
+  readonly clearing: HubClearing;
 
   constructor(
-    private readonly store: Store,
-    private readonly ledger: Ledger,
-    private readonly self: FederationSelf,
-    private readonly clock: Clock,
+    readonly store: Store,
+    readonly ledger: Ledger,
+    readonly self: FederationSelf,
+    readonly clock: Clock,
     private readonly transport: Transport,
-    private readonly log: Logger,
+    readonly log: Logger,
+    opts: FederationOptions = {},
   ) {
     this.peers = store.db<Peer, string>('fed-peers');
     this.outbox = store.db<Envelope, [string, number]>('fed-outbox');
     this.held = store.db<Envelope, [string, number]>('fed-held');
-    this.payments = store.db<InterHubPayment, string>('fed-payments');
     this.invites = store.db<Invitation, string>('fed-invitations');
+    this.on('link.hello', () => undefined);
+    this.on('link.status', (peer, e) => this.remoteStatusInTxn(peer, e));
+    this.on('terms.propose', (peer, e) => this.termsProposedInTxn(peer, e));
+    this.on('terms.accept', (peer, e) => this.termsAcceptedInTxn(peer, e));
+    this.on('terms.decline', (peer, e) => this.termsDeclinedInTxn(peer, e));
+    this.payments = new InterHubPayments(this, opts.paymentTimeoutMs ?? 24 * 3_600_000);
+    this.signals = new Signals(this, opts.board, opts.summaryEveryMs);
+    this.clearing = new HubClearing(this);
   }
 
   get hubId(): string {
     return this.self.identity.hubId;
+  }
+
+  /** For the modules built on links: what to do when a message of this type arrives. */
+  on(type: string, handler: Handler): void {
+    this.handlers.set(type, handler);
+  }
+
+  /** Work to run on the federation's timer, after each flush (timeouts, periodic summaries). */
+  every(task: () => Promise<void> | void): void {
+    this.afterFlush.push(task);
   }
 
   // ── peering ─────────────────────────────────────────────────────────────
@@ -112,18 +159,20 @@ export class Federation {
   }
 
   /** The other hub's steward accepts: we record them and introduce ourselves over the link. */
-  async accept(steward: string, token: string, terms: { rate: { num: number; den: number }; trustOut: number; trustIn: number }): Promise<Peer> {
+  async accept(steward: string, token: string, terms: { rate: Rate; trustOut: number; trustIn: number; feePpm?: number }): Promise<Peer> {
     let t: { u: string; h: string; k: string; n: string; c: Peer['currency']; name: string };
     try {
       t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
     } catch {
       throw HubError.badRequest('that is not a link invitation');
     }
+    if (typeof t?.k !== 'string' || typeof t.h !== 'string') throw HubError.badRequest('that is not a link invitation');
     if (hubIdFromPublicKey(Buffer.from(t.k, 'base64url')) !== t.h) throw HubError.badRequest('the invitation\'s id does not match its key');
     if (t.h === this.hubId) throw HubError.badRequest('a hub cannot link to itself');
+    const feePpm = terms.feePpm ?? 0;
     const peer = await this.store.write(() => {
-      const p = this.addPeerInTxn({ hubId: t.h, publicKey: t.k, url: t.u, name: t.name, currency: t.c, rate: terms.rate, trustOut: terms.trustOut, trustIn: terms.trustIn });
-      this.enqueueInTxn(p, 'link.hello', { nonce: t.n, url: this.self.url, publicKey: this.self.identity.publicKey, name: this.self.name, currency: this.self.currency, rate: { num: terms.rate.den, den: terms.rate.num } });
+      const p = this.addPeerInTxn({ hubId: t.h, publicKey: t.k, url: t.u, name: t.name, currency: t.c, rate: terms.rate, trustOut: terms.trustOut, trustIn: terms.trustIn, feePpm });
+      this.sendInTxn(p.hubId, 'link.hello', { nonce: t.n, url: this.self.url, publicKey: this.self.identity.publicKey, name: this.self.name, currency: this.self.currency, rate: invert(terms.rate) });
       this.ledger.recordInTxn(steward, { event: 'link.accepted', peer: t.h });
       return p;
     });
@@ -132,10 +181,10 @@ export class Federation {
     return peer;
   }
 
-  private addPeerInTxn(p: Pick<Peer, 'hubId' | 'publicKey' | 'url' | 'name' | 'currency' | 'rate' | 'trustOut' | 'trustIn'>): Peer {
+  private addPeerInTxn(p: Pick<Peer, 'hubId' | 'publicKey' | 'url' | 'name' | 'currency' | 'rate' | 'trustOut' | 'trustIn' | 'feePpm'>): Peer {
     const existing = this.peers.get(p.hubId);
     if (existing) return existing;
-    const peer: Peer = { ...p, status: 'active', outSeq: 0, outHead: GENESIS, inSeq: 0, inHead: GENESIS, lastContact: null };
+    const peer: Peer = { ...p, status: 'active', remoteStatus: 'active', owedTheirs: 0, pendingTerms: null, settlement: null, outSeq: 0, outHead: GENESIS, inSeq: 0, inHead: GENESIS, lastContact: null };
     this.peers.put(p.hubId, peer);
     this.ledger.openAccountInTxn(CLEARING_PREFIX + p.hubId, 'credit', null);
     return peer;
@@ -147,27 +196,180 @@ export class Federation {
     return p;
   }
 
-  listPeers(): Array<Peer & { queue: number; clearingBalance: number }> {
-    return [...this.peers.getRange({})].map(({ value }) => ({ ...value, queue: this.queued(value.hubId).length, clearingBalance: this.ledger.account(CLEARING_PREFIX + value.hubId).balance }));
+  findPeer(hubId: string): Peer | undefined {
+    return this.peers.get(hubId);
   }
 
+  /** Changes a peer's record inside the caller's write transaction. */
+  updatePeerInTxn(hubId: string, patch: Partial<Peer>): Peer {
+    const next = { ...this.peer(hubId), ...patch };
+    this.peers.put(hubId, next);
+    return next;
+  }
+
+  allPeers(): Peer[] {
+    return [...this.peers.getRange({})].map(({ value }) => value);
+  }
+
+  listPeers(): Array<Peer & { queue: number; clearingBalance: number }> {
+    return this.allPeers().map((p) => ({ ...p, queue: this.queued(p.hubId).length, clearingBalance: this.clearingBalance(p.hubId) }));
+  }
+
+  clearingBalance(hubId: string): number {
+    return this.ledger.account(CLEARING_PREFIX + hubId).balance;
+  }
+
+  /** Whether new payments may cross this link now, and if not, why. */
+  usable(p: Peer): string | null {
+    if (p.status !== 'active') return `the link with ${p.name} is ${p.status}`;
+    if (p.remoteStatus !== 'active') return `${p.name} has ${p.remoteStatus === 'paused' ? 'paused' : 'closed'} the link`;
+    return null;
+  }
+
+  // ── pause, close ────────────────────────────────────────────────────────
+
   async setStatus(hubId: string, status: 'active' | 'paused', steward: string): Promise<Peer> {
-    return this.store.write(() => {
-      const p = { ...this.peer(hubId), status };
-      this.peers.put(hubId, p);
-      this.ledger.recordInTxn(steward, { event: `link.${status}`, peer: hubId });
-      return p;
+    const p = await this.store.write(() => {
+      const cur = this.peer(hubId);
+      if (cur.status === 'closed' || cur.status === 'closing') throw HubError.conflict(`the link is ${cur.status}; it cannot be ${status === 'active' ? 'resumed' : 'paused'}`);
+      const next = this.updatePeerInTxn(hubId, { status });
+      this.sendInTxn(hubId, 'link.status', { status });
+      this.ledger.recordInTxn(steward, { event: `link.${status === 'active' ? 'resumed' : 'paused'}`, peer: hubId });
+      return next;
     });
+    this.log.info({ module: 'federation', peer: hubId, status, steward }, status === 'paused' ? 'link paused: no new payments either way' : 'link resumed');
+    this.kick();
+    return p;
+  }
+
+  /**
+   * Closes a link. At a zero balance with nothing in flight it closes now.
+   * Otherwise only with a settlement plan: the link is then "closing", only
+   * payments that bring the balance towards zero may cross it, and it
+   * closes by itself when the balance reaches zero.
+   */
+  async close(hubId: string, steward: string, settlement?: string): Promise<Peer> {
+    const p = await this.store.write(() => {
+      const cur = this.peer(hubId);
+      if (cur.status === 'closed') throw HubError.conflict('the link is already closed');
+      const settled = this.settledInTxn(cur);
+      if (!settled && !settlement) {
+        throw HubError.rule('rule-broken', 'Balance not settled', `the link with ${cur.name} has a balance of ${this.clearingBalance(hubId)} and ${this.payments.pendingWith(hubId)} payment(s) in flight; settle it first or give a settlement plan`, { balance: this.clearingBalance(hubId) });
+      }
+      const status: LinkStatus = settled ? 'closed' : 'closing';
+      const next = this.updatePeerInTxn(hubId, { status, settlement: settlement ? { plan: settlement, by: steward, at: this.clock.now() } : cur.settlement });
+      this.sendInTxn(hubId, 'link.status', { status, plan: settlement ?? null });
+      this.ledger.recordInTxn(steward, { event: `link.${status}`, peer: hubId, plan: settlement ?? null });
+      return next;
+    });
+    this.log.info({ module: 'federation', peer: hubId, status: p.status, plan: p.settlement?.plan ?? null }, p.status === 'closed' ? 'link closed' : 'link closing under a settlement plan');
+    this.kick();
+    return p;
+  }
+
+  private settledInTxn(p: Peer): boolean {
+    return this.clearingBalance(p.hubId) === 0 && this.payments.pendingWith(p.hubId) === 0;
+  }
+
+  /**
+   * Called after anything that moves a clearing balance: a closing link
+   * whose balance has reached zero closes, on both sides.
+   */
+  settleCheckInTxn(hubId: string): void {
+    const p = this.peers.get(hubId);
+    if (!p || p.status !== 'closing' || !this.settledInTxn(p)) return;
+    this.updatePeerInTxn(hubId, { status: 'closed' });
+    this.sendInTxn(hubId, 'link.status', { status: 'closed', plan: null });
+    this.ledger.recordInTxn(null, { event: 'link.closed', peer: hubId, reason: 'settled' });
+    this.log.info({ module: 'federation', peer: hubId }, 'link settled to zero and closed');
+  }
+
+  private remoteStatusInTxn(peer: Peer, e: Envelope): void {
+    const status = String(e.body.status) as LinkStatus;
+    if (!['active', 'paused', 'closing', 'closed'].includes(status)) this.refuse('malformed', `link status ${status}`, e.from);
+    const patch: Partial<Peer> = { remoteStatus: status };
+    // A close on one side closes the other: a settlement plan applies to both.
+    if ((status === 'closing' || status === 'closed') && peer.status !== 'closed') {
+      patch.status = status === 'closed' && this.settledInTxn(peer) ? 'closed' : 'closing';
+      if (e.body.plan) patch.settlement = { plan: String(e.body.plan), by: null, at: this.clock.now() };
+    }
+    this.updatePeerInTxn(peer.hubId, patch);
+    this.ledger.recordInTxn(null, { event: `link.remote-${status}`, peer: peer.hubId });
+    this.log.info({ module: 'federation', peer: peer.hubId, remoteStatus: status }, `the other hub set the link ${status}`);
+  }
+
+  // ── terms ───────────────────────────────────────────────────────────────
+
+  /** Proposes new terms (rate, trust limits, fee); they take effect only when the other hub's steward accepts. */
+  async proposeTerms(hubId: string, steward: string, terms: Partial<LinkTerms>): Promise<Peer> {
+    const p = await this.store.write(() => {
+      const cur = this.peer(hubId);
+      if (cur.status === 'closed') throw HubError.conflict('the link is closed');
+      const next: LinkTerms = { rate: terms.rate ?? cur.rate, trustOut: terms.trustOut ?? cur.trustOut, trustIn: terms.trustIn ?? cur.trustIn, feePpm: terms.feePpm ?? cur.feePpm };
+      const id = randomId('terms_');
+      const updated = this.updatePeerInTxn(hubId, { pendingTerms: { ...next, id, proposedBy: 'us', at: this.clock.now() } });
+      // Sent as the other side will hold them: the rate inverted, in and out swapped.
+      this.sendInTxn(hubId, 'terms.propose', { id, rate: invert(next.rate), trustOut: next.trustIn, trustIn: next.trustOut, feePpm: next.feePpm });
+      this.ledger.recordInTxn(steward, { event: 'link.terms-proposed', peer: hubId, terms: next });
+      return updated;
+    });
+    this.kick();
+    return p;
+  }
+
+  /** Our steward answers the other hub's proposed terms. Accepting applies them here at once and tells the other side. */
+  async answerTerms(hubId: string, steward: string, accept: boolean): Promise<Peer> {
+    const p = await this.store.write(() => {
+      const cur = this.peer(hubId);
+      const t = cur.pendingTerms;
+      if (!t || t.proposedBy !== 'them') throw HubError.conflict(`no terms from ${cur.name} are waiting for an answer`);
+      const { id: _id, proposedBy: _by, at: _at, ...terms } = t;
+      const updated = this.updatePeerInTxn(hubId, accept ? { ...terms, pendingTerms: null } : { pendingTerms: null });
+      this.sendInTxn(hubId, accept ? 'terms.accept' : 'terms.decline', { id: t.id });
+      this.ledger.recordInTxn(steward, { event: accept ? 'link.terms-accepted' : 'link.terms-declined', peer: hubId, terms });
+      return updated;
+    });
+    this.log.info({ module: 'federation', peer: hubId, accepted: accept, rate: p.rate }, accept ? 'new link terms in effect' : 'new link terms declined');
+    this.kick();
+    return p;
+  }
+
+  private termsProposedInTxn(peer: Peer, e: Envelope): void {
+    const b = e.body as { id: string; rate: Rate; trustOut: number; trustIn: number; feePpm: number };
+    const ok = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!ok(b.rate?.num) || !ok(b.rate?.den) || b.rate.num === 0 || b.rate.den === 0 || !ok(b.trustOut) || !ok(b.trustIn) || !ok(b.feePpm)) this.refuse('malformed', 'terms out of range', e.from);
+    // Crossing proposals: the later one wins on both sides, since each side sees it last.
+    this.updatePeerInTxn(peer.hubId, { pendingTerms: { rate: b.rate, trustOut: b.trustOut, trustIn: b.trustIn, feePpm: b.feePpm, id: b.id, proposedBy: 'them', at: this.clock.now() } });
+    this.log.info({ module: 'federation', peer: peer.hubId, rate: b.rate }, 'the other hub proposes new link terms; waiting for a steward');
+  }
+
+  private termsAcceptedInTxn(peer: Peer, e: Envelope): void {
+    const t = peer.pendingTerms;
+    if (!t || t.proposedBy !== 'us' || t.id !== e.body.id) return;
+    const { id: _id, proposedBy: _by, at: _at, ...terms } = t;
+    this.updatePeerInTxn(peer.hubId, { ...terms, pendingTerms: null });
+    this.ledger.recordInTxn(null, { event: 'link.terms-in-effect', peer: peer.hubId, terms });
+    this.log.info({ module: 'federation', peer: peer.hubId, rate: terms.rate }, 'the other hub accepted our terms; in effect');
+  }
+
+  private termsDeclinedInTxn(peer: Peer, e: Envelope): void {
+    if (peer.pendingTerms?.proposedBy === 'us' && peer.pendingTerms.id === e.body.id) this.updatePeerInTxn(peer.hubId, { pendingTerms: null });
   }
 
   // ── transport ───────────────────────────────────────────────────────────
 
-  private enqueueInTxn(p: Peer, type: string, body: Record<string, unknown>): Envelope {
-    const cur = this.peers.get(p.hubId)!;
+  /** Seals the next message on the link and puts it in the outbox, inside the caller's write transaction. */
+  sendInTxn(hubId: string, type: string, body: Record<string, unknown>): Envelope {
+    const cur = this.peer(hubId);
     const e = seal({ from: this.hubId, to: cur.hubId, seq: cur.outSeq + 1, ts: this.clock.now(), prev: cur.outHead, type, body }, this.self.identity.privateKeyPem);
     this.outbox.put([cur.hubId, e.seq], e);
     this.peers.put(cur.hubId, { ...cur, outSeq: e.seq, outHead: envelopeHash(e) });
     return e;
+  }
+
+  /** Whether this message still waits in our outbox, unacknowledged. */
+  isQueued(hubId: string, seq: number): boolean {
+    return this.outbox.get([hubId, seq]) !== undefined;
   }
 
   private queued(hubId: string): Envelope[] {
@@ -182,7 +384,7 @@ export class Federation {
    * full fetch timeout, and two overlapping sends would each think they
    * were first (duplicate deliveries, a backoff forgotten).
    */
-  private kick(): void {
+  kick(): void {
     if (this.flushing) {
       this.flushAgain = true;
       return;
@@ -198,12 +400,26 @@ export class Federation {
   }
 
   start(everyMs = 500): void {
-    this.timer = setInterval(() => this.kick(), everyMs);
+    this.timer = setInterval(() => {
+      this.kick();
+      void this.tick();
+    }, everyMs);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The periodic work of the modules; one failing task is logged and does not stop the others. */
+  async tick(): Promise<void> {
+    for (const task of this.afterFlush) {
+      try {
+        await task();
+      } catch (e) {
+        this.log.error({ module: 'federation', err: (e as Error).message }, 'periodic federation task failed');
+      }
+    }
   }
 
   /** Sends each peer what it has not acknowledged, in order; a failing link backs off exponentially. */
@@ -232,7 +448,12 @@ export class Federation {
     }
   }
 
-  private refuse(kind: string, detail: string, from: string | null): never {
+  /** Forgets every link's backoff, so the next flush tries at once (tests, and a steward's "retry now"). */
+  retryNow(): void {
+    this.backoff.clear();
+  }
+
+  refuse(kind: string, detail: string, from: string | null): never {
     this.rejected[kind] = (this.rejected[kind] ?? 0) + 1;
     this.log.warn({ module: 'federation', kind, from, detail }, 'message refused');
     throw new HubError(kind === 'unknown-sender' ? 403 : 422, 'rule-broken', 'Message refused', `${kind}: ${detail}`, { kind });
@@ -252,7 +473,7 @@ export class Federation {
   }
 
   private async receiveOne(e: Envelope): Promise<number> {
-    if (!e || e.v !== 1 || typeof e.from !== 'string' || typeof e.seq !== 'number') this.refuse('malformed', 'not an envelope', null);
+    if (!e || e.v !== 1 || typeof e.from !== 'string' || typeof e.seq !== 'number' || typeof e.body !== 'object' || e.body === null) this.refuse('malformed', 'not an envelope', null);
     if (e.to !== this.hubId) this.refuse('misaddressed', `for ${e.to}`, e.from);
     let peer = this.peers.get(e.from);
     if (!peer) {
@@ -262,7 +483,7 @@ export class Federation {
       const inv = this.invites.get(String(e.body.nonce));
       if (!inv || inv.usedBy || inv.expiresAt < this.clock.now()) this.refuse('unknown-sender', 'no valid invitation for this hello', e.from);
       await this.store.write(() => {
-        this.addPeerInTxn({ hubId: e.from, publicKey: key, url: String(e.body.url), name: String(e.body.name ?? e.from), currency: e.body.currency as Peer['currency'], rate: e.body.rate as Peer['rate'], trustOut: inv!.trustOut, trustIn: inv!.trustIn });
+        this.addPeerInTxn({ hubId: e.from, publicKey: key, url: String(e.body.url), name: String(e.body.name ?? e.from), currency: e.body.currency as Peer['currency'], rate: e.body.rate as Rate, trustOut: inv!.trustOut, trustIn: inv!.trustIn, feePpm: 0 });
         this.invites.put(inv!.nonce, { ...inv!, usedBy: e.from });
         this.ledger.recordInTxn(null, { event: 'link.established', peer: e.from });
       });
@@ -277,8 +498,10 @@ export class Federation {
       return peer.inSeq;
     }
     if (e.prev !== peer.inHead) this.refuse('broken-chain', `message ${e.seq} does not follow ${peer.inSeq}`, e.from);
+    const handler = this.handlers.get(e.type);
+    if (!handler) this.refuse('unknown-type', e.type, e.from);
     await this.store.write(() => {
-      this.applyInTxn(peer!, e);
+      handler(this.peers.get(e.from)!, e);
       const cur = this.peers.get(e.from)!;
       this.peers.put(e.from, { ...cur, inSeq: e.seq, inHead: envelopeHash(e), lastContact: this.clock.now() });
       this.held.remove([e.from, e.seq]);
@@ -286,83 +509,5 @@ export class Federation {
     // Anything held that now follows, in order.
     const next = this.held.get([e.from, e.seq + 1]);
     return next ? this.receiveOne(next) : e.seq;
-  }
-
-  // ── payments ────────────────────────────────────────────────────────────
-
-  /** Phase 1: the payer's side debits the payer into the clearing account and sends the proposal, in one transaction. */
-  async pay(actor: string, input: { payer: string; to: string; amount: number; currency: 'ours' | 'theirs'; memo?: string }): Promise<InterHubPayment> {
-    const m = /^([^@/]+)@([a-z0-9]+)$/.exec(input.to) ?? /^([a-z0-9]+)\/([^@/]+)$/.exec(input.to);
-    if (!m) throw HubError.badRequest('address a member of another hub as member@hub or hub/member');
-    const [payee, hub] = input.to.includes('@') ? [m[1]!, m[2]!] : [m[2]!, m[1]!];
-    const p = this.peer(hub);
-    if (p.status !== 'active') throw HubError.rule('rule-broken', 'Link paused', `the link with ${hub} is ${p.status}`);
-    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw HubError.badRequest('amount is a whole number of minor units');
-    const ours = input.currency === 'ours' ? input.amount : Math.ceil((input.amount * p.rate.den) / p.rate.num);
-    const theirs = input.currency === 'theirs' ? input.amount : Math.floor((input.amount * p.rate.num) / p.rate.den);
-    const pay = await this.store.write(() => {
-      const clearing = CLEARING_PREFIX + hub;
-      const owed = this.ledger.account(clearing).balance + ours;
-      if (owed > p.trustOut) throw HubError.rule('rule-broken', 'Over the link\'s trust limit', `this would make us owe ${hub} ${owed}, above the limit of ${p.trustOut}`);
-      this.ledger.payInTxn({ payer: input.payer, payee: clearing, amount: ours, memo: input.memo ?? `to ${input.to}`, category: 'inter-hub', actor }, null);
-      const payment: InterHubPayment = { id: randomId('ihp_'), direction: 'out', peer: hub, payer: input.payer, payee, amountOurs: ours, amountTheirs: theirs, status: 'pending', reason: null, createdAt: this.clock.now() };
-      this.payments.put(payment.id, payment);
-      this.enqueueInTxn(p, 'payment.propose', { paymentId: payment.id, payer: `${input.payer}@${this.hubId}`, payee, amount: theirs, memo: input.memo ?? null });
-      return payment;
-    });
-    this.kick();
-    return pay;
-  }
-
-  private applyInTxn(peer: Peer, e: Envelope): void {
-    const clearing = CLEARING_PREFIX + peer.hubId;
-    switch (e.type) {
-      case 'link.hello':
-        return;
-      case 'payment.propose': {
-        // Phase 2 on the payee's side: trust, then the payee, then credit from the clearing account.
-        const amount = Number(e.body.amount);
-        const id = String(e.body.paymentId);
-        if (this.payments.get(id)) return;
-        const reject = (reason: string) => {
-          this.payments.put(id, { id, direction: 'in', peer: peer.hubId, payer: String(e.body.payer), payee: String(e.body.payee), amountOurs: amount, amountTheirs: 0, status: 'rejected', reason, createdAt: this.clock.now() });
-          this.enqueueInTxn(peer, 'payment.reject', { paymentId: id, reason });
-        };
-        if (peer.status !== 'active') return reject('link paused');
-        if (!Number.isSafeInteger(amount) || amount <= 0) return reject('bad amount');
-        if (-(this.ledger.account(clearing).balance - amount) > peer.trustIn) return reject('over the trust limit');
-        if (!this.ledger.hasAccount(String(e.body.payee))) return reject('no such member');
-        try {
-          // payInTxn checks before it writes (only a due demurrage booking, itself complete, may precede a refusal).
-          this.ledger.payInTxn({ payer: clearing, payee: String(e.body.payee), amount, memo: `from ${String(e.body.payer)}${e.body.memo ? `: ${String(e.body.memo)}` : ''}`, category: 'inter-hub', actor: null }, null);
-        } catch (err) {
-          return reject((err as Error).message);
-        }
-        this.payments.put(id, { id, direction: 'in', peer: peer.hubId, payer: String(e.body.payer), payee: String(e.body.payee), amountOurs: amount, amountTheirs: 0, status: 'completed', reason: null, createdAt: this.clock.now() });
-        this.enqueueInTxn(peer, 'payment.accept', { paymentId: id });
-        return;
-      }
-      case 'payment.accept': {
-        const p = this.payments.get(String(e.body.paymentId));
-        if (p?.status === 'pending') this.payments.put(p.id, { ...p, status: 'completed' });
-        return;
-      }
-      case 'payment.reject': {
-        // Phase 3 on the payer's side: a refusal reverses the debit, through the same clearing account.
-        const p = this.payments.get(String(e.body.paymentId));
-        if (p?.status !== 'pending') return;
-        this.ledger.payInTxn({ payer: clearing, payee: p.payer, amount: p.amountOurs, memo: `reversed: ${String(e.body.reason)}`, category: 'inter-hub', actor: null }, null);
-        this.payments.put(p.id, { ...p, status: 'reversed', reason: String(e.body.reason) });
-        return;
-      }
-      default:
-        this.refuse('unknown-type', e.type, e.from);
-    }
-  }
-
-  payment(id: string): InterHubPayment {
-    const p = this.payments.get(id);
-    if (!p) throw HubError.notFound(`payment ${id}`);
-    return p;
   }
 }

@@ -116,7 +116,7 @@ export class Board {
     private readonly ledger: Ledger,
     private readonly reliability: Reliability,
     private readonly clock: Clock,
-    private readonly params: () => BoardParams,
+    readonly params: () => BoardParams,
     private readonly log: Logger,
   ) {
     this.posts = store.db<Post, string>('board-posts');

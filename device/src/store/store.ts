@@ -19,7 +19,8 @@ export class Store {
   static open(dataDir: string): Store {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'hub.lmdb');
-    const root = open({ path, maxDbs: 64, mapSize: 2 * 1024 ** 3 });
+    // Every module keeps its own named sub-databases; LMDB needs the ceiling up front.
+    const root = open({ path, maxDbs: 256, mapSize: 2 * 1024 ** 3 });
     return new Store(root, path);
   }
 

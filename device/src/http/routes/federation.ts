@@ -10,10 +10,23 @@ const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(
 
 const inbox = createRoute({ method: 'post', path: '/api/v1/federation/inbox', tags: ['federation'], summary: 'Signed envelopes from a linked hub (they authenticate themselves)', request: { body: body(z.array(Any).max(100)) }, responses: { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses } });
 const invite = createRoute({ method: 'post', path: '/api/v1/federation/invitations', tags: ['federation'], summary: 'Invite another hub to link (stewards): a token for its steward', request: { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) }, responses: { 201: json(z.object({ token: z.string() }), 'The invitation'), ...ruleResponses } });
-const accept = createRoute({ method: 'post', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Accept another hub\'s invitation (stewards)', request: { body: body(z.object({ token: z.string().min(10), rate: Rate, trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) }, responses: { 201: json(Any, 'The link'), ...ruleResponses } });
+const accept = createRoute({ method: 'post', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Accept another hub\'s invitation (stewards)', request: { body: body(z.object({ token: z.string().min(10), rate: Rate, trustOut: z.number().int().min(0), trustIn: z.number().int().min(0), feePpm: z.number().int().min(0).max(100_000).optional() })) }, responses: { 201: json(Any, 'The link'), ...ruleResponses } });
 const links = createRoute({ method: 'get', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Links: last contact, queue length, chain heads, clearing balance', responses: { 200: json(z.object({ hubId: z.string(), links: z.array(Any), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses } });
 const status = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/status', tags: ['federation'], summary: 'Pause or resume a link (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(['active', 'paused']) })) }, responses: { 200: json(Any, 'The link'), ...ruleResponses } });
 const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs', request: { body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(['ours', 'theirs']).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(Any, 'The payment, pending until the other hub answers'), ...ruleResponses } });
+const list = createRoute({ method: 'get', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Recent inter-hub payments, newest first (stewards)', request: { query: z.object({ peer: z.string().optional(), status: z.enum(['pending', 'completed', 'reversed', 'rejected']).optional() }) }, responses: { 200: json(z.object({ payments: z.array(Any) }), 'Payments'), ...ruleResponses } });
+const Terms = z.object({ rate: Rate.optional(), trustOut: z.number().int().min(0).optional(), trustIn: z.number().int().min(0).optional(), feePpm: z.number().int().min(0).max(100_000).optional() });
+const terms = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/terms', tags: ['federation'], summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts', request: { params: z.object({ hubId: z.string() }), body: body(Terms) }, responses: { 200: json(Any, 'The link, with the terms pending'), ...ruleResponses } });
+const answerTerms = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/terms/answer', tags: ['federation'], summary: 'Accept or decline the terms the other hub proposed (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Any, 'The link'), ...ruleResponses } });
+const close = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/close', tags: ['federation'], summary: 'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) }, responses: { 200: json(Any, 'The link'), ...ruleResponses } });
+const region = createRoute({ method: 'get', path: '/api/v1/federation/region', tags: ['federation'], summary: 'Needs and surpluses per resource of this hub and its linked hubs (no member identities)', responses: { 200: json(z.object({ hubs: z.array(Any), proposals: z.array(Any) }), 'The region'), ...ruleResponses } });
+const share = createRoute({ method: 'post', path: '/api/v1/federation/region/share', tags: ['federation'], summary: 'Send this hub\'s summary to its links now (stewards)', responses: { 200: json(Any, 'The summary sent'), ...ruleResponses } });
+const solve = createRoute({ method: 'post', path: '/api/v1/federation/region/solve', tags: ['federation'], summary: 'Solve the regional flow; movements across our links go to both hubs\' stewards (stewards)', responses: { 200: json(z.object({ proposals: z.array(Any) }), 'New regional proposals'), ...ruleResponses } });
+const consent = createRoute({ method: 'post', path: '/api/v1/federation/region/proposals/{id}/consent', tags: ['federation'], summary: 'Consent to or decline a regional proposal across a link (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Any, 'The proposal'), ...ruleResponses } });
+const clearings = createRoute({ method: 'get', path: '/api/v1/federation/clearings', tags: ['federation'], summary: 'Clearing runs between hubs', responses: { 200: json(z.object({ runs: z.array(Any) }), 'Runs'), ...ruleResponses } });
+const proposeClearing = createRoute({ method: 'post', path: '/api/v1/federation/clearings', tags: ['federation'], summary: 'Propose clearing the largest debt cycle between hubs through this hub (stewards)', responses: { 201: json(Any, 'The run, waiting for the other hubs\' stewards'), ...ruleResponses } });
+const answerClearing = createRoute({ method: 'post', path: '/api/v1/federation/clearings/{id}/answer', tags: ['federation'], summary: 'Accept or decline a clearing run this hub is on (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Any, 'The run'), ...ruleResponses } });
+const retry = createRoute({ method: 'post', path: '/api/v1/federation/retry', tags: ['federation'], summary: 'Try every link now instead of waiting out its backoff (stewards)', responses: { 200: json(z.object({ ok: z.boolean() }), 'Tried'), ...ruleResponses } });
 const get = createRoute({ method: 'get', path: '/api/v1/federation/payments/{id}', tags: ['federation'], summary: 'An inter-hub payment', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(Any, 'The payment'), ...ruleResponses } });
 
 export function registerFederation(app: App, deps: HttpDeps) {
@@ -38,10 +51,43 @@ export function registerFederation(app: App, deps: HttpDeps) {
     const b = c.req.valid('json');
     const payer = b.payer ?? me.id;
     if (payer !== me.id && me.role === 'resident') throw HubError.forbidden('only stewards pay from another account');
-    return c.json((await fed().pay(me.id, { ...b, payer })) as unknown as Record<string, unknown>, 201);
+    return c.json((await fed().payments.pay(me.id, { ...b, payer })) as unknown as Record<string, unknown>, 201);
   });
   app.openapi(get, (c) => {
     requireMember(c);
-    return c.json(fed().payment(c.req.valid('param').id) as unknown as Record<string, unknown>, 200);
+    return c.json(fed().payments.payment(c.req.valid('param').id) as unknown as Record<string, unknown>, 200);
+  });
+  app.openapi(list, (c) => {
+    requireRole(c, 'steward');
+    return c.json({ payments: fed().payments.list(c.req.valid('query')) as unknown as Array<Record<string, unknown>> }, 200);
+  });
+  const hubId = (c: { req: { param: (k: string) => string } }) => c.req.param('hubId');
+  app.openapi(terms, async (c) => c.json((await fed().proposeTerms(hubId(c), requireRole(c, 'steward').id, c.req.valid('json'))) as unknown as Record<string, unknown>, 200));
+  app.openapi(answerTerms, async (c) => c.json((await fed().answerTerms(hubId(c), requireRole(c, 'steward').id, c.req.valid('json').accept)) as unknown as Record<string, unknown>, 200));
+  app.openapi(close, async (c) => c.json((await fed().close(hubId(c), requireRole(c, 'steward').id, c.req.valid('json').settlement)) as unknown as Record<string, unknown>, 200));
+  app.openapi(region, (c) => {
+    requireMember(c);
+    return c.json({ hubs: fed().signals.region() as unknown as Array<Record<string, unknown>>, proposals: fed().signals.listProposals() as unknown as Array<Record<string, unknown>> }, 200);
+  });
+  app.openapi(share, async (c) => {
+    requireRole(c, 'steward');
+    return c.json((await fed().signals.share()) as unknown as Record<string, unknown>, 200);
+  });
+  app.openapi(solve, async (c) => {
+    requireRole(c, 'steward');
+    return c.json({ proposals: (await fed().signals.solve()) as unknown as Array<Record<string, unknown>> }, 200);
+  });
+  app.openapi(consent, async (c) => c.json((await fed().signals.consent(c.req.valid('param').id, c.req.valid('json').accept, requireRole(c, 'steward').id)) as unknown as Record<string, unknown>, 200));
+  app.openapi(clearings, (c) => {
+    requireMember(c);
+    return c.json({ runs: fed().clearing.list() as unknown as Array<Record<string, unknown>> }, 200);
+  });
+  app.openapi(proposeClearing, async (c) => c.json((await fed().clearing.propose(requireRole(c, 'steward').id)) as unknown as Record<string, unknown>, 201));
+  app.openapi(answerClearing, async (c) => c.json((await fed().clearing.answer(c.req.valid('param').id, c.req.valid('json').accept, requireRole(c, 'steward').id)) as unknown as Record<string, unknown>, 200));
+  app.openapi(retry, (c) => {
+    requireRole(c, 'steward');
+    fed().retryNow();
+    fed().kick();
+    return c.json({ ok: true }, 200);
   });
 }
