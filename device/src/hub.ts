@@ -125,7 +125,7 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    this.federation?.stop();
+    await this.federation?.stop();
     for (const t of this.tasks) await t.stop();
     this.tasks = [];
     if (this.server) {

@@ -45,6 +45,8 @@ beforeEach(async () => {
   b = await side('beta', () => a);
 });
 afterEach(async () => {
+  await a.fed.stop();
+  await b.fed.stop();
   await a.core.cleanup();
   await b.core.cleanup();
 });

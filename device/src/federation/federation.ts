@@ -378,6 +378,8 @@ export class Federation {
 
   private flushing = false;
   private flushAgain = false;
+  private stopped = false;
+  private inflight: Promise<void> | null = null;
 
   /**
    * Flushes soon, one flush at a time: a send to a dead link can take the
@@ -385,12 +387,13 @@ export class Federation {
    * were first (duplicate deliveries, a backoff forgotten).
    */
   kick(): void {
+    if (this.stopped) return;
     if (this.flushing) {
       this.flushAgain = true;
       return;
     }
     this.flushing = true;
-    void this.flush().finally(() => {
+    this.inflight = this.flush().finally(() => {
       this.flushing = false;
       if (this.flushAgain) {
         this.flushAgain = false;
@@ -407,8 +410,11 @@ export class Federation {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a flush under way, so nothing touches the store after it closes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.inflight?.catch(() => undefined);
   }
 
   /** The periodic work of the modules; one failing task is logged and does not stop the others. */

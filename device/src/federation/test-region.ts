@@ -78,6 +78,7 @@ export class TestRegion {
   }
 
   async cleanup(): Promise<void> {
+    for (const h of this.hubs.values()) await h.fed.stop();
     for (const h of this.hubs.values()) await h.core.cleanup();
   }
 }
