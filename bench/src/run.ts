@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   flow: () => import('./flow.js').then((m) => m.run()),
   library: () => import('./library.js').then((m) => m.run()),
   lorawan: () => import('./lorawan.js').then((m) => m.run()),
+  federation: () => import('./federation.js').then((m) => m.run()),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -379,6 +379,8 @@ export class Federation {
   private flushing = false;
   private flushAgain = false;
   private stopped = false;
+  /** True while a message's handler runs, so a failure there is told apart from a refusal before it. */
+  private applying = false;
   private inflight: Promise<void> | null = null;
 
   /**
@@ -473,12 +475,34 @@ export class Federation {
    * the chain is held until the gap fills.
    */
   async receive(envelopes: Envelope[]): Promise<{ ackedSeq: number }> {
+    let refusal: unknown = null;
     let acked = 0;
-    for (const e of envelopes) acked = await this.receiveOne(e);
+    try {
+      // One transaction for the whole batch: a message refused stops the batch, and what came before it stands.
+      acked = await this.store.write(() => {
+        let ack = 0;
+        for (const e of envelopes) {
+          try {
+            ack = this.receiveInTxn(e);
+          } catch (err) {
+            // A handler that fails part-way must not leave half its writes: that undoes the whole batch.
+            if (this.applying) throw err;
+            refusal = err;
+            break;
+          }
+        }
+        return ack;
+      });
+    } finally {
+      this.applying = false;
+      // Answers (acceptances, refusals) go back now rather than on the next tick.
+      this.kick();
+    }
+    if (refusal) throw refusal;
     return { ackedSeq: acked };
   }
 
-  private async receiveOne(e: Envelope): Promise<number> {
+  private receiveInTxn(e: Envelope): number {
     if (!e || e.v !== 1 || typeof e.from !== 'string' || typeof e.seq !== 'number' || typeof e.body !== 'object' || e.body === null) this.refuse('malformed', 'not an envelope', null);
     if (e.to !== this.hubId) this.refuse('misaddressed', `for ${e.to}`, e.from);
     let peer = this.peers.get(e.from);
@@ -488,32 +512,35 @@ export class Federation {
       if (hubIdFromPublicKey(Buffer.from(key, 'base64url')) !== e.from || !signatureValid(e, key)) this.refuse('bad-signature', 'hello not signed by the hub it claims', e.from);
       const inv = this.invites.get(String(e.body.nonce));
       if (!inv || inv.usedBy || inv.expiresAt < this.clock.now()) this.refuse('unknown-sender', 'no valid invitation for this hello', e.from);
-      await this.store.write(() => {
-        this.addPeerInTxn({ hubId: e.from, publicKey: key, url: String(e.body.url), name: String(e.body.name ?? e.from), currency: e.body.currency as Peer['currency'], rate: e.body.rate as Rate, trustOut: inv!.trustOut, trustIn: inv!.trustIn, feePpm: 0 });
-        this.invites.put(inv!.nonce, { ...inv!, usedBy: e.from });
-        this.ledger.recordInTxn(null, { event: 'link.established', peer: e.from });
-      });
-      peer = this.peers.get(e.from)!;
+      peer = this.addPeerInTxn({ hubId: e.from, publicKey: key, url: String(e.body.url), name: String(e.body.name ?? e.from), currency: e.body.currency as Peer['currency'], rate: e.body.rate as Rate, trustOut: inv.trustOut, trustIn: inv.trustIn, feePpm: 0 });
+      this.invites.put(inv.nonce, { ...inv, usedBy: e.from });
+      this.ledger.recordInTxn(null, { event: 'link.established', peer: e.from });
       this.log.info({ module: 'federation', peer: e.from }, 'new link established');
     }
     if (!signatureValid(e, peer.publicKey)) this.refuse('bad-signature', 'signature does not match the linked hub\'s key (forged or tampered)', e.from);
     if (Math.abs(e.ts - this.clock.now()) > REPLAY_WINDOW_MS) this.refuse('replay', 'outside the replay window', e.from);
     if (e.seq <= peer.inSeq) return peer.inSeq; // a duplicate: already done
     if (e.seq > peer.inSeq + 1) {
-      await this.store.write(() => this.held.put([e.from, e.seq], e));
+      this.held.put([e.from, e.seq], e);
       return peer.inSeq;
     }
-    if (e.prev !== peer.inHead) this.refuse('broken-chain', `message ${e.seq} does not follow ${peer.inSeq}`, e.from);
-    const handler = this.handlers.get(e.type);
-    if (!handler) this.refuse('unknown-type', e.type, e.from);
-    await this.store.write(() => {
-      handler(this.peers.get(e.from)!, e);
-      const cur = this.peers.get(e.from)!;
-      this.peers.put(e.from, { ...cur, inSeq: e.seq, inHead: envelopeHash(e), lastContact: this.clock.now() });
-      this.held.remove([e.from, e.seq]);
-    });
-    // Anything held that now follows, in order.
-    const next = this.held.get([e.from, e.seq + 1]);
-    return next ? this.receiveOne(next) : e.seq;
+    // Apply this one, then anything held that now follows, in order.
+    let next: Envelope | undefined = e;
+    let acked = peer.inSeq;
+    while (next) {
+      const cur: Peer = this.peers.get(next.from)!;
+      if (next.prev !== cur.inHead) this.refuse('broken-chain', `message ${next.seq} does not follow ${cur.inSeq}`, next.from);
+      const handler = this.handlers.get(next.type);
+      if (!handler) this.refuse('unknown-type', next.type, next.from);
+      this.applying = true;
+      handler(cur, next);
+      this.applying = false;
+      const after = this.peers.get(next.from)!;
+      this.peers.put(next.from, { ...after, inSeq: next.seq, inHead: envelopeHash(next), lastContact: this.clock.now() });
+      this.held.remove([next.from, next.seq]);
+      acked = next.seq;
+      next = this.held.get([next.from, next.seq + 1]);
+    }
+    return acked;
   }
 }
