@@ -12,6 +12,8 @@ import { PayPage } from './pages/pay.js';
 
 // The dashboard brings uPlot: loaded only when someone opens it, to keep the first load small.
 const DashboardPage = lazy(() => import('./pages/dashboard.js').then((m) => m.DashboardPage));
+// Links to other hubs matter to few visits; they load on demand too.
+const LinksPage = lazy(() => import('./pages/links.js').then((m) => m.LinksPage));
 
 export interface Ctx {
   t: T;
@@ -126,6 +128,7 @@ export function App() {
     ['/library', t.t('library')],
     ['/neighbourhood', t.t('dashboard')],
     ['/proposals', t.t('proposals')],
+    ['/links', t.t('otherHubs')],
   ] as const;
   return (
     <AppContext.Provider value={ctx}>
@@ -153,6 +156,10 @@ export function App() {
             </Suspense>
           ) : path === '/proposals' ? (
             <ProposalsPage />
+          ) : path === '/links' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <LinksPage />
+            </Suspense>
           ) : path.startsWith('/library') ? (
             <LibraryPage code={path.split('/')[2] || null} />
           ) : (

@@ -178,6 +178,65 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('links another hub from the console, accepts its new terms, and a resident pays one of its members', { timeout: 90_000 }, async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-other-'));
+    const other = await startHubProcess({ dataDir: otherDir, env: { HYPHAE_ADMIN_EMAIL: 'admin@other.example', HYPHAE_ADMIN_PASSWORD: 'other-hub-admin' } });
+    try {
+      const otherToken = hyphae(['token', 'create', '--data', otherDir, '--email', 'admin@other.example']).out.trim();
+      const callOther = async (method: string, path: string, body?: unknown) =>
+        (await fetch(`${other.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${otherToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<any>;
+      const otherMember = (await callOther('POST', '/members', { name: 'Dana Far', email: 'dana@other.example' })).id as string;
+      const otherHubId = (await callOther('GET', '/health')).hubId as string;
+      const { token } = await callOther('POST', '/federation/invitations', { trustOut: 100_000, trustIn: 100_000 });
+
+      const page = await phone('en');
+      await signIn(page, 'steward@demo.hyphae');
+      await page.click('nav a[href="#/links"]');
+      await page.waitForSelector('#peer-h');
+      await page.fill('input[name=invitation]', token);
+      await page.click('button:has-text("Accept and link")');
+      await page.waitForSelector('p.ok:has-text("Linked.")');
+      await page.waitForSelector('[data-testid=link-status]');
+      expect(await page.textContent('[data-testid=link-status]')).toBe('open');
+      expect(await page.textContent('article.link')).toMatch(/Chain heads.*↑1 [0-9a-f]{10}/);
+
+      // The other hub proposes a new rate; it is in force there only once our steward accepts here.
+      const demoHubId = (await api('/health')).hubId as string;
+      for (let i = 0; i < 100 && !(await callOther('GET', '/federation/links')).links.some((l: any) => l.hubId === demoHubId); i++) await new Promise((r) => setTimeout(r, 100));
+      await callOther('PUT', `/federation/links/${demoHubId}/terms`, { rate: { num: 1, den: 2 } });
+      for (let i = 0; i < 100 && !(await api('/federation/links')).links[0].pendingTerms; i++) await new Promise((r) => setTimeout(r, 100));
+      await page.reload();
+      await page.waitForSelector('button:has-text("Accept the new terms")');
+      expect(await page.textContent('article.link')).toContain('They propose a new rate: 2 HC per 1 HC.');
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'en-links.png'), fullPage: true });
+      await page.click('button:has-text("Accept the new terms")');
+      await page.waitForSelector('p.ok:has-text("Done.")');
+      for (let i = 0; i < 100 && (await callOther('GET', '/federation/links')).links[0].rate.den !== 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await callOther('GET', '/federation/links')).links[0].rate).toEqual({ num: 1, den: 2 });
+      await page.context().close();
+
+      // A resident pays across: 10.00 of ours is 20.00 of theirs at the accepted rate.
+      const resident = await phone('sv');
+      await signIn(resident, 'ana.lindqvist@demo.hyphae');
+      await resident.click('nav a[href="#/links"]');
+      await resident.waitForSelector('#xpay-h');
+      expect(await resident.textContent('#xpay-h')).toBe('Betala någon i ett annat grannskap');
+      await resident.fill('input[name=to]', `${otherMember}@${otherHubId}`);
+      await resident.fill('input[name=amount]', '10');
+      await resident.click('button:has-text("Skicka")');
+      await resident.waitForSelector('p.ok');
+      for (let i = 0; i < 100 && (await callOther('GET', `/accounts/${otherMember}`)).balance !== 2000; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await callOther('GET', `/accounts/${otherMember}`)).balance).toBe(2000);
+      expect(await axe(resident)).toEqual([]);
+      await resident.screenshot({ path: join(SHOTS, 'sv-links.png'), fullPage: true });
+      await resident.context().close();
+    } finally {
+      await other.stop();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('shows every page in English, Swedish and Spanish, passes axe, and saves screenshots', { timeout: 120_000 }, async () => {
     const words = { en: ['Sign in', 'Balance', 'Pay a neighbour', 'History'], sv: ['Logga in', 'Saldo', 'Betala en granne', 'Historik'], es: ['Entrar', 'Saldo', 'Pagar a un vecino', 'Historial'] } as const;
     for (const lang of ['en', 'sv', 'es'] as const) {

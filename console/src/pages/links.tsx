@@ -1,0 +1,310 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+/**
+ * Other neighbourhoods: what they need and have spare, paying their members,
+ * and for stewards the links themselves (status, last contact, queue, chain
+ * heads, terms, pause and close), consent to regional proposals and
+ * clearing between hubs. Loaded only when opened.
+ */
+interface Quantity {
+  resource: string;
+  quantity: number;
+}
+interface RegionHub {
+  hubId: string;
+  name: string;
+  self: boolean;
+  receivedAt: number | null;
+  summary: { needs: Quantity[]; surpluses: Quantity[]; crisis: { note: string; since: number } | null; place: { name: string } | null };
+}
+interface RegionalProposal {
+  id: string;
+  resource: string;
+  supplierHub: string;
+  receiverHub: string;
+  quantity: number;
+  consent: Record<string, boolean>;
+  status: string;
+}
+interface Link {
+  hubId: string;
+  name: string;
+  status: string;
+  remoteStatus: string;
+  currency: { symbol: string; minorUnits: number };
+  rate: { num: number; den: number };
+  trustOut: number;
+  trustIn: number;
+  lastContact: number | null;
+  queue: number;
+  outSeq: number;
+  outHead: string;
+  inSeq: number;
+  inHead: string;
+  clearingBalance: number;
+  pendingTerms: { proposedBy: 'us' | 'them'; rate: { num: number; den: number }; trustOut: number; trustIn: number } | null;
+  settlement: { plan: string } | null;
+}
+interface ClearingRun {
+  id: string;
+  cycle: string[];
+  edges: Array<{ debtor: string; creditor: string; amount: number }>;
+  answers: Record<string, boolean>;
+  status: string;
+}
+
+const short = (h: string) => h.slice(0, 10);
+const RESOURCES = ['food', 'water', 'power', 'labour', 'tool', 'medical'] as const;
+
+export function LinksPage() {
+  const { t, session, account } = useApp();
+  const steward = session.member.role !== 'resident';
+  const [hubId, setHubId] = useState('');
+  const [region, setRegion] = useState<RegionHub[]>([]);
+  const [proposals, setProposals] = useState<RegionalProposal[]>([]);
+  const [links, setLinks] = useState<Link[]>([]);
+  const [runs, setRuns] = useState<ClearingRun[]>([]);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [to, setTo] = useState('');
+  const [amount, setAmount] = useState('');
+  const [token, setToken] = useState('');
+  const [invite, setInvite] = useState('');
+  const [rate, setRate] = useState('1');
+  const [plan, setPlan] = useState<Record<string, string>>({});
+
+  const load = async () => {
+    const [r, l, c] = await Promise.all([
+      api<{ hubs: RegionHub[]; proposals: RegionalProposal[] }>('/federation/region'),
+      api<{ hubId: string; links: Link[] }>('/federation/links'),
+      api<{ runs: ClearingRun[] }>('/federation/clearings'),
+    ]);
+    setRegion(r.hubs);
+    setProposals(r.proposals);
+    setLinks(l.links);
+    setHubId(l.hubId);
+    setRuns(c.runs);
+  };
+  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
+
+  const act = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      setMsg({ ok: true, text: ok });
+      await load();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  const nameOf = (id: string) => (id === hubId ? t.t('thisHub') : (links.find((l) => l.hubId === id)?.name ?? short(id)));
+  const cur = account?.currency;
+  const minor = cur ? Math.round(Number(amount.replace(',', '.')) * 10 ** cur.minorUnits) : NaN;
+  const rateText = (r: { num: number; den: number }, l: Link) => t.t('rateValue', { theirs: (r.num / r.den).toLocaleString(t.locale, { maximumFractionDigits: 4 }), symbol: l.currency.symbol, ours: cur?.symbol ?? '' });
+  const res = (r: string) => ((RESOURCES as readonly string[]).includes(r) ? t.t(`res_${r}` as 'res_food') : r);
+  const crises = region.filter((h) => !h.self && h.summary.crisis);
+
+  return (
+    <>
+      <h2>{t.t('otherHubs')}</h2>
+      {crises.map((h) => (
+        <p class="banner" role="alert">
+          {t.t('hubCrisis', { name: h.name, note: h.summary.crisis!.note })}
+        </p>
+      ))}
+      {msg && (
+        <p role="status" class={msg.ok ? 'ok' : 'error'}>
+          {msg.text}
+        </p>
+      )}
+
+      <section class="card" aria-labelledby="region-h">
+        <h3 id="region-h">{t.t('regionNeeds')}</h3>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t.t('hub')}</th>
+              <th scope="col">{t.t('needs')}</th>
+              <th scope="col">{t.t('spare')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {region.map((h) => (
+              <tr>
+                <th scope="row">
+                  {h.self ? t.t('thisHub') : h.name}
+                  {h.receivedAt !== null && <small class="muted"> · {t.ago(Date.now() - h.receivedAt)}</small>}
+                </th>
+                <td>{h.summary.needs.map((q) => `${q.quantity} ${res(q.resource)}`).join(', ') || '—'}</td>
+                <td>{h.summary.surpluses.map((q) => `${q.quantity} ${res(q.resource)}`).join(', ') || '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {steward && (
+          <button class="secondary" onClick={() => act(() => api('/federation/region/solve', { method: 'POST' }), t.t('solved'))}>
+            {t.t('solveRegion')}
+          </button>
+        )}
+        <ul class="rows">
+          {proposals.map((p) => (
+            <li>
+              {t.t('movement', { quantity: p.quantity, resource: res(p.resource), from: nameOf(p.supplierHub), to: nameOf(p.receiverHub) })} — <strong>{t.t(p.status === 'agreed' ? 'agreed' : p.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {steward && p.status === 'proposed' && !(hubId in p.consent) && (
+                <span class="filters">
+                  <button onClick={() => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('consent')}</button>
+                  <button class="secondary" onClick={() => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
+                    {t.t('reject')}
+                  </button>
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="xpay-h">
+        <h3 id="xpay-h">{t.t('payOtherHub')}</h3>
+        <label>
+          {t.t('address')}
+          <input name="to" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value.trim())} placeholder="member@hub" autocomplete="off" />
+        </label>
+        <label>
+          {t.t('amount')} {cur ? `(${cur.symbol})` : ''}
+          <input name="amount" inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
+        </label>
+        <button disabled={!to || !(minor > 0)} onClick={() => act(() => api('/federation/payments', { method: 'POST', body: { to, amount: minor } }), t.t('sentAcross'))}>
+          {t.t('send')}
+        </button>
+      </section>
+
+      <section class="card" aria-labelledby="links-h">
+        <h3 id="links-h">{t.t('links')}</h3>
+        {links.length === 0 && <p>{t.t('noLinks')}</p>}
+        {links.map((l) => (
+          <article class="link" aria-label={l.name}>
+            <h4>
+              {l.name} <small class="muted">{short(l.hubId)}</small>
+            </h4>
+            <dl>
+              <dt>{t.t('status')}</dt>
+              <dd data-testid="link-status">{t.t(`link_${l.status}` as 'link_active')}{l.remoteStatus !== 'active' && l.remoteStatus !== l.status ? ` · ${t.t('theySay', { status: t.t(`link_${l.remoteStatus}` as 'link_active') })}` : ''}</dd>
+              <dt>{t.t('lastContact')}</dt>
+              <dd>{l.lastContact ? t.ago(Date.now() - l.lastContact) : '—'}</dd>
+              <dt>{t.t('queue')}</dt>
+              <dd>{l.queue}</dd>
+              <dt>{t.t('chainHeads')}</dt>
+              <dd>
+                <code>
+                  ↑{l.outSeq} {short(l.outHead)} · ↓{l.inSeq} {short(l.inHead)}
+                </code>
+              </dd>
+              <dt>{t.t('rate')}</dt>
+              <dd>{rateText(l.rate, l)}</dd>
+              <dt>{t.t(l.clearingBalance > 0 ? 'weOwe' : 'theyOwe')}</dt>
+              <dd>{cur ? t.money(Math.abs(l.clearingBalance), cur) : Math.abs(l.clearingBalance)}</dd>
+              {l.settlement && (
+                <>
+                  <dt>{t.t('settlementPlan')}</dt>
+                  <dd>{l.settlement.plan}</dd>
+                </>
+              )}
+            </dl>
+            {l.pendingTerms && (
+              <p>
+                {t.t(l.pendingTerms.proposedBy === 'them' ? 'termsFromThem' : 'termsFromUs', { rate: rateText(l.pendingTerms.rate, l) })}
+                {steward && l.pendingTerms.proposedBy === 'them' && (
+                  <span class="filters">
+                    <button onClick={() => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('acceptTerms')}</button>
+                    <button class="secondary" onClick={() => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
+                      {t.t('reject')}
+                    </button>
+                  </span>
+                )}
+              </p>
+            )}
+            {steward && l.status !== 'closed' && (
+              <div class="filters">
+                {l.status === 'active' && (
+                  <button class="secondary" onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'paused' } }), t.t('done'))}>
+                    {t.t('pause')}
+                  </button>
+                )}
+                {l.status === 'paused' && <button onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'active' } }), t.t('done'))}>{t.t('resume')}</button>}
+                {l.status !== 'closing' && (
+                  <>
+                    <label>
+                      {t.t('settlementPlan')}
+                      <input value={plan[l.hubId] ?? ''} onInput={(e) => setPlan({ ...plan, [l.hubId]: (e.target as HTMLInputElement).value })} />
+                    </label>
+                    <button class="secondary" onClick={() => act(() => api(`/federation/links/${l.hubId}/close`, { method: 'POST', body: plan[l.hubId] ? { settlement: plan[l.hubId] } : {} }), t.t('done'))}>
+                      {t.t('closeLink')}
+                    </button>
+                  </>
+                )}
+              </div>
+            )}
+          </article>
+        ))}
+      </section>
+
+      {steward && (
+        <section class="card" aria-labelledby="peer-h">
+          <h3 id="peer-h">{t.t('newLink')}</h3>
+          <button class="secondary" onClick={() => act(async () => setInvite((await api<{ token: string }>('/federation/invitations', { method: 'POST', body: { trustOut: 100_000, trustIn: 100_000 } })).token), t.t('inviteMade'))}>
+            {t.t('makeInvite')}
+          </button>
+          {invite && (
+            <p>
+              <code data-testid="invite-token" class="wrap">
+                {invite}
+              </code>
+            </p>
+          )}
+          <label>
+            {t.t('theirInvite')}
+            <input name="invitation" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value.trim())} autocomplete="off" />
+          </label>
+          <label>
+            {t.t('rateInput')}
+            <input name="rate" inputMode="decimal" value={rate} onInput={(e) => setRate((e.target as HTMLInputElement).value)} />
+          </label>
+          <button
+            disabled={token.length < 10}
+            onClick={() => {
+              // The rate as a fraction in thousandths: 1.25 becomes 1250/1000.
+              const num = Math.round(Number(rate.replace(',', '.')) * 1000);
+              return act(() => api('/federation/links', { method: 'POST', body: { token, rate: { num, den: 1000 }, trustOut: 100_000, trustIn: 100_000 } }), t.t('linked'));
+            }}
+          >
+            {t.t('acceptInvite')}
+          </button>
+        </section>
+      )}
+
+      <section class="card" aria-labelledby="clear-h">
+        <h3 id="clear-h">{t.t('hubClearing')}</h3>
+        {steward && (
+          <button class="secondary" onClick={() => act(() => api('/federation/clearings', { method: 'POST' }), t.t('clearingProposed'))}>
+            {t.t('proposeClearing')}
+          </button>
+        )}
+        <ul class="rows">
+          {runs.map((r) => (
+            <li>
+              {r.cycle.map(nameOf).join(' → ')} → {nameOf(r.cycle[0]!)} — <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {steward && r.status === 'proposed' && !(hubId in r.answers) && (
+                <span class="filters">
+                  <button onClick={() => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('consent')}</button>
+                  <button class="secondary" onClick={() => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
+                    {t.t('reject')}
+                  </button>
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
