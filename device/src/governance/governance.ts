@@ -6,6 +6,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { FUND } from '../ledger/types.js';
 import type { Members } from '../members/members.js';
 import type { Store } from '../store/store.js';
+import { Budgeting } from './budgeting.js';
 import { Parameters, type ParamName, type ParamValue } from './parameters.js';
 
 /**
@@ -84,6 +85,8 @@ export class Governance {
   private readonly proposals;
   private readonly votes;
   private readonly delegations;
+  /** Participatory budgeting of the community fund. */
+  readonly budgets: Budgeting;
 
   constructor(
     private readonly store: Store,
@@ -97,6 +100,7 @@ export class Governance {
     this.proposals = store.db<Proposal, string>('proposals');
     this.votes = store.db<Vote, [string, string]>('votes');
     this.delegations = store.db<string, [string, string]>('delegations');
+    this.budgets = new Budgeting(store, ledger, members, clock, log);
   }
 
   private active(memberId: string): void {

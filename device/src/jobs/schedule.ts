@@ -25,6 +25,7 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
   return [
     job('nightly-ledger', config.ledger.nightlyCron, async () => ({
       decisions: (await governance.closeDue()).map((p) => `${p.id}:${p.status}`),
+      budgets: (await governance.budgets.closeDue()).map((r) => `${r.id}:spent ${r.result?.spent ?? 0}`),
       multiplier: (await ecology.recompute()).multiplier,
       demurrage: await ledger.materialiseDemurrage(),
       expiredRequests: await ledger.expireRequests(),

@@ -15,6 +15,13 @@ const Proposal = z
   })
   .openapi('Proposal');
 const id = z.object({ id: z.string() });
+const Round = z.record(z.string(), z.unknown()).openapi('BudgetRound');
+const openRound = createRoute({ method: 'post', path: '/api/v1/budgets', tags: ['governance'], summary: 'Open a participatory budgeting round over part of the community fund (stewards)', request: { body: { content: { 'application/json': { schema: z.object({ title: z.string().min(3).max(200), budget: z.number().int().min(1), pointsPerMember: z.number().int().min(1).max(10_000).optional(), quadratic: z.boolean().optional(), days: z.number().int().min(1).max(90).optional() }) } }, required: true } }, responses: { 201: json(Round, 'The round'), ...ruleResponses } });
+const rounds = createRoute({ method: 'get', path: '/api/v1/budgets', tags: ['governance'], summary: 'Participatory budgeting rounds, newest first', responses: { 200: json(z.array(Round), 'Rounds'), ...ruleResponses } });
+const round = createRoute({ method: 'get', path: '/api/v1/budgets/{id}', tags: ['governance'], summary: 'A round with its standings and my allocation', request: { params: id }, responses: { 200: json(z.object({ round: Round, standings: z.array(z.record(z.string(), z.unknown())), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses } });
+const addProject = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/projects', tags: ['governance'], summary: 'Put a project forward in an open round', request: { params: id, body: { content: { 'application/json': { schema: z.object({ title: z.string().min(3).max(200), description: z.string().max(4000).optional(), amount: z.number().int().min(1), to: MemberId.optional() }) } }, required: true } }, responses: { 201: json(z.record(z.string(), z.unknown()), 'The project'), ...ruleResponses } });
+const allocate = createRoute({ method: 'put', path: '/api/v1/budgets/{id}/allocation', tags: ['governance'], summary: 'Spread my points across the round\'s projects (replaces my earlier allocation)', request: { params: id, body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true } }, responses: { 200: json(z.record(z.string(), z.number()), 'My allocation'), ...ruleResponses } });
+const closeRound = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/close', tags: ['governance'], summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', request: { params: id }, responses: { 200: json(Round, 'The round with its result'), ...ruleResponses } });
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(['open', 'passed', 'failed', 'executed']).optional() }) }, responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable() })), 'Proposals'), ...ruleResponses } });
@@ -49,6 +56,20 @@ export function registerGovernance(app: App, deps: HttpDeps) {
     requireRole(c, 'steward');
     return c.json(await g.closeDue(), 200);
   });
+  const asRecord = <T,>(x: T) => x as unknown as Record<string, unknown>;
+  app.openapi(openRound, async (c) => c.json(asRecord(await g.budgets.open(requireRole(c, 'steward').id, c.req.valid('json'))), 201));
+  app.openapi(rounds, (c) => {
+    requireMember(c);
+    return c.json(g.budgets.list().map(asRecord), 200);
+  });
+  app.openapi(round, (c) => {
+    const me = requireMember(c);
+    const rid = c.req.valid('param').id;
+    return c.json({ round: asRecord(g.budgets.get(rid)), standings: g.budgets.standings(rid).map(asRecord), mine: g.budgets.allocationOf(rid, me.id) }, 200);
+  });
+  app.openapi(addProject, async (c) => c.json(asRecord(await g.budgets.addProject(requireMember(c).id, c.req.valid('param').id, c.req.valid('json'))), 201));
+  app.openapi(allocate, async (c) => c.json(await g.budgets.allocate(requireMember(c).id, c.req.valid('param').id, c.req.valid('json').points), 200));
+  app.openapi(closeRound, async (c) => c.json(asRecord(await g.budgets.close(c.req.valid('param').id, requireRole(c, 'steward').id)), 200));
   app.openapi(note, async (c) => c.json(await g.addOutcomeNote(c.req.valid('param').id, requireRole(c, 'steward').id, c.req.valid('json').note), 200));
   app.openapi(delegate, async (c) => {
     const me = requireMember(c);
