@@ -54,6 +54,9 @@ describe('demo neighbourhood', () => {
       expect(core.ecology.listReports('reported')).toHaveLength(1);
       expect(core.governance.list('open')).toHaveLength(1);
       expect(core.governance.decisionLog().length).toBe(2);
+      const [round] = core.governance.budgets.list();
+      expect(round).toMatchObject({ status: 'open', quadratic: true });
+      expect(core.governance.budgets.standings(round!.id).map((s) => s.supporters)).toEqual([8, 8, 8]);
     } finally {
       await core.close();
     }

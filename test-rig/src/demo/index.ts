@@ -1,4 +1,4 @@
-import { DAY_MS, ManualClock, openCore, silentLogger, type Core, type HubConfig } from '@hyphae/device';
+import { DAY_MS, FUND, ManualClock, openCore, silentLogger, type Core, type HubConfig } from '@hyphae/device';
 import type { Logger } from 'pino';
 import type { Rng as RngT } from '../random.js';
 import type { Item } from '@hyphae/device';
@@ -211,6 +211,18 @@ async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardI
   await governance.delegate(residents[20]!, 'parameter', residents[16]!);
   const demurrage = await governance.propose(residents[16]!, { kind: 'parameter', title: 'Raise demurrage to 3% a year', rationale: 'Credit is pooling in a few accounts; the fund needs more for regeneration work.', payload: { name: 'demurrageRatePercent', value: 3 } });
   for (const r of residents.slice(10, 18)) await governance.vote(demurrage.id, r, r === residents[12] ? 'no' : 'yes');
+
+  // The spring market's takings went to the fund; the neighbourhood is now deciding what to do with them.
+  for (const r of residents.slice(21, 25)) await core.ledger.pay({ payer: r, payee: FUND, amount: 10_000, memo: 'spring market stall, to the fund', actor: r });
+  // Within what the fund holds after the drill and the demurrage so far.
+  const budget = Math.min(20_000, Math.floor(core.ledger.account(FUND).balance / 1_000) * 1_000);
+  const round = await governance.budgets.open(stewardId, { title: 'Spending the spring market takings', budget, quadratic: true, days: 10 });
+  const beds = await governance.budgets.addProject(residents[3]!, round.id, { title: 'Raised beds for the school garden', description: 'Timber and soil for four beds the school class will tend.', amount: 9_000 });
+  const stand = await governance.budgets.addProject(residents[8]!, round.id, { title: 'Bike repair stand by the shop', description: 'A stand with tools on a cable, free to use.', amount: 7_000 });
+  const barrels = await governance.budgets.addProject(residents[11]!, round.id, { title: 'Rain barrels for ten homes', description: 'Catch roof water for the gardens in dry weeks.', amount: 6_000 });
+  for (const [i, r] of residents.slice(0, 12).entries()) {
+    await governance.budgets.allocate(r, round.id, i % 3 === 0 ? { [beds.id]: 60, [barrels.id]: 40 } : i % 3 === 1 ? { [stand.id]: 100 } : { [barrels.id]: 50, [beds.id]: 25, [stand.id]: 25 });
+  }
 
   const trees = await ecology.report(residents[7]!, { kind: 'trees', quantity: 6, note: 'six apple trees in the orchard' });
   await ecology.verify(trees.id, stewardId, true);
