@@ -163,6 +163,17 @@ const en = {
   res_labour: "h work",
   res_tool: "tools",
   res_medical: "medical items",
+  budgetTitle: "Community budget",
+  budgetOf: "{amount} from the community fund; points until {date}",
+  quadraticNote: "Your support for a project counts as the square root of your points, so spreading them goes further.",
+  pointsLeft: "{left} of your {total} points left",
+  asks: "asks {amount}",
+  funded: "funded",
+  notFunded: "not funded",
+  support: "{supporters} supporters, score {score}",
+  myPoints: "My points",
+  savePoints: "Save my points",
+  pointsSaved: "Your points are saved.",
 };
 export type Key = keyof typeof en;
 
@@ -324,6 +335,17 @@ const sv: Record<Key, string> = {
   res_labour: "h arbete",
   res_tool: "verktyg",
   res_medical: "sjukvårdsartiklar",
+  budgetTitle: "Gemensam budget",
+  budgetOf: "{amount} ur den gemensamma fonden; poäng till {date}",
+  quadraticNote: "Ditt stöd för ett projekt räknas som kvadratroten av dina poäng, så det lönar sig att sprida dem.",
+  pointsLeft: "{left} av dina {total} poäng kvar",
+  asks: "begär {amount}",
+  funded: "finansierat",
+  notFunded: "inte finansierat",
+  support: "{supporters} stödjer, poäng {score}",
+  myPoints: "Mina poäng",
+  savePoints: "Spara mina poäng",
+  pointsSaved: "Dina poäng är sparade.",
 };
 
 const es: Record<Key, string> = {
@@ -484,6 +506,17 @@ const es: Record<Key, string> = {
   res_labour: "h de trabajo",
   res_tool: "herramientas",
   res_medical: "artículos médicos",
+  budgetTitle: "Presupuesto comunitario",
+  budgetOf: "{amount} del fondo común; puntos hasta el {date}",
+  quadraticNote: "Tu apoyo a un proyecto cuenta como la raíz cuadrada de tus puntos: repartirlos rinde más.",
+  pointsLeft: "Te quedan {left} de {total} puntos",
+  asks: "pide {amount}",
+  funded: "financiado",
+  notFunded: "no financiado",
+  support: "{supporters} apoyos, puntuación {score}",
+  myPoints: "Mis puntos",
+  savePoints: "Guardar mis puntos",
+  pointsSaved: "Tus puntos están guardados.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

@@ -178,6 +178,27 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('spreads points in the community budget, and the standings count them', { timeout: 60_000 }, async () => {
+    const [round] = await api('/budgets');
+    const before = (await api(`/budgets/${round.id}`)).standings as Array<{ projectId: string; supporters: number }>;
+    const page = await phone('es');
+    // Oskar has not spread his points yet (the demo's first twelve residents have).
+    await signIn(page, 'oskar.lund@demo.hyphae');
+    await page.click('nav a[href="#/proposals"]');
+    await page.waitForSelector('[data-testid=points-left]');
+    const [p1, p2] = round.projects as Array<{ id: string }>;
+    await page.fill(`input[name=points-${p1!.id}]`, '30');
+    await page.fill(`input[name=points-${p2!.id}]`, '30');
+    expect(await page.textContent('[data-testid=points-left]')).toBe('Te quedan 40 de 100 puntos');
+    await page.click('button:has-text("Guardar mis puntos")');
+    await page.waitForSelector('p.ok:has-text("Tus puntos están guardados.")');
+    const after = (await api(`/budgets/${round.id}`)).standings as Array<{ projectId: string; supporters: number }>;
+    for (const id of [p1!.id, p2!.id]) expect(after.find((s) => s.projectId === id)!.supporters).toBe(before.find((s) => s.projectId === id)!.supporters + 1);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'es-budget.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('links another hub from the console, accepts its new terms, and a resident pays one of its members', { timeout: 90_000 }, async () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-other-'));
     const other = await startHubProcess({ dataDir: otherDir, env: { HYPHAE_ADMIN_EMAIL: 'admin@other.example', HYPHAE_ADMIN_PASSWORD: 'other-hub-admin' } });
