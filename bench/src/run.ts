@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   library: () => import('./library.js').then((m) => m.run()),
   lorawan: () => import('./lorawan.js').then((m) => m.run()),
   federation: () => import('./federation.js').then((m) => m.run()),
+  console: () => import('./console.js').then((m) => m.run()),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

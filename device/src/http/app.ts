@@ -17,6 +17,7 @@ import { registerLibrary } from './routes/library.js';
 import { registerSensing } from './routes/sensing.js';
 import { registerSkills } from './routes/skills.js';
 import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
+import { compressLarge } from './compress.js';
 import { registerConsole } from './console.js';
 import { registerMembers } from './routes/members.js';
 import { registerSessions } from './routes/sessions.js';
@@ -77,6 +78,8 @@ export function createApp(deps: HttpDeps): App {
       },
     }),
   );
+  // Lists and exports are large and the mesh is slow: compress what is worth it.
+  app.use('/api/*', compressLarge(2048));
   app.use('/api/*', authenticate(deps));
   // Signing in also releases the phone from the captive portal.
   const portal = deps.captive ?? new CaptivePortal({ now: Date.now });

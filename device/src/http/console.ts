@@ -17,8 +17,15 @@ export function registerConsole(app: App, dir = consoleDir()): boolean {
   const index = join(dir, 'index.html');
   if (!existsSync(index)) return false;
   const html = readFileSync(index, 'utf8');
-  app.use('/assets/*', serveStatic({ root: dir, onFound: (_p, c) => c.header('cache-control', 'public, max-age=31536000, immutable') }));
-  for (const f of ['/sw.js', '/manifest.webmanifest']) app.get(f, serveStatic({ path: join(dir, f.slice(1)) }));
+  // The build writes .br and .gz beside each asset; the phone gets the smallest it accepts.
+  // Asset names carry their content hash, so a phone may keep them for good. (serveStatic's onFound
+  // runs after the response is built, too late for a header; hence this wrapper.)
+  app.use('/assets/*', async (c, next) => {
+    await next();
+    if (c.res.status === 200) c.res.headers.set('cache-control', 'public, max-age=31536000, immutable');
+  });
+  app.use('/assets/*', serveStatic({ root: dir, precompressed: true }));
+  for (const f of ['/sw.js', '/manifest.webmanifest']) app.get(f, serveStatic({ path: join(dir, f.slice(1)), precompressed: true }));
   app.get('*', (c, next) => {
     if (c.req.path.startsWith('/api/')) return next();
     c.header('cache-control', 'no-cache');

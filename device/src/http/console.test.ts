@@ -1,0 +1,61 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AppEnv } from './context.js';
+import { registerConsole } from './console.js';
+
+/** The console's files over a slow mesh: precompressed when the phone accepts it, the index for any other path. */
+const dir = mkdtempSync(join(tmpdir(), 'hyphae-console-'));
+const js = 'export const hello = "hyphae";\n'.repeat(200);
+mkdirSync(join(dir, 'assets'));
+writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Hyphae</title><script type="module" src="/assets/index.js"></script>');
+writeFileSync(join(dir, 'assets', 'index.js'), js);
+writeFileSync(join(dir, 'assets', 'index.js.gz'), gzipSync(js));
+writeFileSync(join(dir, 'assets', 'index.js.br'), brotliCompressSync(js));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const app = new OpenAPIHono<AppEnv>();
+registerConsole(app as never, dir);
+
+describe('serving the console', () => {
+  it('sends the brotli or gzip file when the browser accepts it, and the plain one otherwise', async () => {
+    const br = await app.request('/assets/index.js', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('content-type')).toMatch(/javascript/);
+    expect(br.headers.get('cache-control')).toContain('immutable');
+    const body = Buffer.from(await br.arrayBuffer());
+    expect(body.length).toBeLessThan(js.length / 10);
+    expect(brotliDecompressSync(body).toString()).toBe(js);
+    const gz = await app.request('/assets/index.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    const plain = await app.request('/assets/index.js');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(js);
+  });
+
+  it('answers any other path with the index, so a hijacked DNS name still opens the console', async () => {
+    const r = await app.request('/some/where', { headers: { host: 'connectivitycheck.gstatic.com' } });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('/assets/index.js');
+  });
+});
+
+describe('compressing API answers', () => {
+  it('gzips a large JSON answer for a client that accepts it, and leaves small ones alone', async () => {
+    const { makeApp, makeCore } = await import('../test-support.js');
+    const core = makeCore();
+    try {
+      const api = makeApp(core);
+      const big = await api.request('/api/v1/openapi.json', { headers: { 'accept-encoding': 'gzip' } });
+      expect(big.headers.get('content-encoding')).toBe('gzip');
+      expect(JSON.parse(await new Response(big.body!.pipeThrough(new DecompressionStream('gzip'))).text())).toHaveProperty('openapi');
+      const small = await api.request('/api/v1/health', { headers: { 'accept-encoding': 'gzip' } });
+      expect(small.headers.get('content-encoding')).toBeNull();
+    } finally {
+      await core.cleanup();
+    }
+  });
+});
