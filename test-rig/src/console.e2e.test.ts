@@ -166,12 +166,13 @@ describe('console in Chromium', () => {
     await page.waitForSelector('[data-testid=tally]');
     const before = await page.textContent('[data-testid=tally]');
     await page.click('button:has-text("Yes")');
-    await page.waitForSelector('p[role=status]');
-    expect(await page.textContent('p[role=status]')).toBe('Your vote is counted.');
+    const status = 'section:has([data-testid=tally]) p[role=status]';
+    await page.waitForSelector(status);
+    expect(await page.textContent(status)).toBe('Your vote is counted.');
     const after = await page.textContent('[data-testid=tally]');
     expect(Number(/^(\d+) yes/.exec(after!)![1])).toBe(Number(/^(\d+) yes/.exec(before!)![1]) + 1);
     await page.click('button:has-text("Yes")');
-    await page.waitForSelector('p[role=status]:has-text("already voted")');
+    await page.waitForSelector(`${status}:has-text("already voted")`);
     expect(await page.textContent('section.card:last-of-type')).toContain('Buy a second cordless drill');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'en-proposals.png'), fullPage: true });
