@@ -14,6 +14,7 @@ import { PayPage } from './pages/pay.js';
 const DashboardPage = lazy(() => import('./pages/dashboard.js').then((m) => m.DashboardPage));
 // Links to other hubs matter to few visits; they load on demand too.
 const LinksPage = lazy(() => import('./pages/links.js').then((m) => m.LinksPage));
+const StewardPage = lazy(() => import('./pages/steward.js').then((m) => m.StewardPage));
 
 export interface Ctx {
   t: T;
@@ -129,6 +130,7 @@ export function App() {
     ['/neighbourhood', t.t('dashboard')],
     ['/proposals', t.t('proposals')],
     ['/links', t.t('otherHubs')],
+    ...(session.member.role !== 'resident' ? ([['/steward', t.t('stewardDesk')]] as const) : []),
   ] as const;
   return (
     <AppContext.Provider value={ctx}>
@@ -156,6 +158,10 @@ export function App() {
             </Suspense>
           ) : path === '/proposals' ? (
             <ProposalsPage />
+          ) : path === '/steward' && session.member.role !== 'resident' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <StewardPage />
+            </Suspense>
           ) : path === '/links' ? (
             <Suspense fallback={<p aria-busy="true" />}>
               <LinksPage />

@@ -200,6 +200,38 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('a steward admits a newcomer, verifies regeneration work, sees the sensors, and declares and ends an emergency', { timeout: 60_000 }, async () => {
+    const page = await phone('en');
+    await signIn(page, 'steward@demo.hyphae');
+    await page.click('nav a[href="#/steward"]');
+    await page.waitForSelector('#admit-h');
+    await page.waitForSelector('#devices-h ~ table tbody tr');
+    expect(await page.locator('#devices-h ~ table tbody tr').count()).toBeGreaterThanOrEqual(5);
+    expect(await page.textContent('#params-h ~ ul')).toContain('demurrageRatePercent');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'en-steward.png'), fullPage: true });
+
+    const nils = (await api('/members?status=pending')).members.find((m: { name: string }) => m.name === 'Nils Newcomer');
+    await page.click('section:has(#admit-h) li:has-text("Nils Newcomer") button');
+    await page.waitForSelector('p.ok:has-text("Nils Newcomer is a member now.")');
+    expect((await api(`/members/${nils.id}`)).status).toBe('active');
+
+    const [report] = await api('/regeneration?status=reported');
+    const before = (await api(`/accounts/${report.memberId}`)).balance;
+    await page.click('button:has-text("Verify and credit")');
+    await page.waitForSelector('p.ok:has-text("Verified")');
+    expect((await api(`/accounts/${report.memberId}`)).balance).toBeGreaterThan(before);
+
+    await page.fill('input[name=crisis-note]', 'Storm damage on the allotments');
+    await page.click('button:has-text("Declare an emergency")');
+    await page.waitForSelector('p[role=alert]:has-text("Storm damage")');
+    expect((await api('/crisis')).active.note).toBe('Storm damage on the allotments');
+    await page.click('button:has-text("End the emergency")');
+    await page.waitForSelector('p.ok:has-text("The emergency is over.")');
+    expect((await api('/crisis')).active).toBeNull();
+    await page.context().close();
+  });
+
   it('links another hub from the console, accepts its new terms, and a resident pays one of its members', { timeout: 90_000 }, async () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-other-'));
     const other = await startHubProcess({ dataDir: otherDir, env: { HYPHAE_ADMIN_EMAIL: 'admin@other.example', HYPHAE_ADMIN_PASSWORD: 'other-hub-admin' } });

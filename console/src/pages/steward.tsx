@@ -1,0 +1,211 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+/**
+ * The stewards' desk: people waiting to be admitted, regeneration work to
+ * verify, the sensors' health, the emergency switch, and the community's
+ * parameters with what set each one. Loaded only when a steward opens it.
+ */
+interface Pending {
+  id: string;
+  name: string;
+  email: string;
+  createdAt: number;
+}
+interface Report {
+  id: string;
+  memberId: string;
+  kind: string;
+  quantity: number;
+  note: string;
+  at: number;
+}
+interface DeviceRow {
+  device: { id: string; name: string; place: string | null; kind: string };
+  health: { lastSeen: number | null; rssi: number | null; snr: number | null; battery: number | null; errors: Record<string, number> };
+}
+interface Param {
+  name: string;
+  value: number | boolean;
+  source: string;
+  since: number | null;
+  pending: Array<{ value: number | boolean; effectiveFrom: number; source: string }>;
+}
+interface Crisis {
+  id: string;
+  note: string;
+  declaredAt: number;
+}
+
+/** A sensor that has said nothing for this long is shown as silent. */
+const SILENT_MS = 2 * 3_600_000;
+
+export function StewardPage() {
+  const { t, names } = useApp();
+  const [pending, setPending] = useState<Pending[]>([]);
+  const [reports, setReports] = useState<Report[]>([]);
+  const [devices, setDevices] = useState<DeviceRow[]>([]);
+  const [params, setParams] = useState<Param[]>([]);
+  const [crisis, setCrisis] = useState<Crisis | null>(null);
+  const [proposals, setProposals] = useState<Map<string, string>>(new Map());
+  const [note, setNote] = useState('');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const load = async () => {
+    const [m, r, d, p, c, pr] = await Promise.all([
+      api<{ members: Pending[] }>('/members?status=pending'),
+      api<Report[]>('/regeneration?status=reported'),
+      api<DeviceRow[]>('/devices'),
+      api<Param[]>('/parameters'),
+      api<{ active: Crisis | null }>('/crisis'),
+      api<Array<{ id: string; title: string }>>('/proposals'),
+    ]);
+    setPending(m.members);
+    setReports(r);
+    setDevices(d);
+    setParams(p);
+    setCrisis(c.active);
+    setProposals(new Map(pr.map((x) => [x.id, x.title])));
+  };
+  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
+
+  const act = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      setMsg({ ok: true, text: ok });
+      await load();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  const setBy = (source: string) => {
+    if (source === 'config') return t.t('setByConfig');
+    if (source.startsWith('emergency:')) return t.t('setByEmergency');
+    return t.t('setByProposal', { title: proposals.get(source) ?? source });
+  };
+  const now = Date.now();
+
+  return (
+    <>
+      <h2>{t.t('stewardDesk')}</h2>
+      {msg && (
+        <p role="status" class={msg.ok ? 'ok' : 'error'}>
+          {msg.text}
+        </p>
+      )}
+
+      <section class="card" aria-labelledby="admit-h">
+        <h3 id="admit-h">{t.t('waitingToJoin')}</h3>
+        {pending.length === 0 && <p>{t.t('nothingYet')}</p>}
+        <ul class="rows">
+          {pending.map((m) => (
+            <li>
+              <strong>{m.name}</strong> <small class="muted">{m.email}</small>
+              <br />
+              <button onClick={() => act(() => api(`/members/${m.id}/admit`, { method: 'POST', body: {} }), t.t('admitted', { name: m.name }))}>{t.t('admit')}</button>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="regen-h">
+        <h3 id="regen-h">{t.t('regenToVerify')}</h3>
+        {reports.length === 0 && <p>{t.t('nothingYet')}</p>}
+        <ul class="rows">
+          {reports.map((r) => (
+            <li>
+              <strong>{names.get(r.memberId) ?? r.memberId}</strong>: {t.t(`regen_${r.kind}` as 'regen_trees', { n: r.quantity })}
+              <br />
+              <small class="muted">
+                {r.note} · {t.date(r.at)}
+              </small>
+              <div class="filters">
+                <button onClick={() => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept: true } }), t.t('verified'))}>{t.t('verify')}</button>
+                <button class="secondary" onClick={() => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
+                  {t.t('reject')}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="crisis-h">
+        <h3 id="crisis-h">{t.t('emergency')}</h3>
+        {crisis ? (
+          <>
+            <p class="banner" role="alert">
+              {t.t('emergencyActive', { note: crisis.note, date: t.date(crisis.declaredAt) })}
+            </p>
+            <button onClick={() => act(() => api(`/crisis/${crisis.id}/end`, { method: 'POST' }), t.t('emergencyEnded'))}>{t.t('endEmergency')}</button>
+          </>
+        ) : (
+          <>
+            <p class="muted">{t.t('emergencyExplain')}</p>
+            <label>
+              {t.t('whatHappened')}
+              <input name="crisis-note" value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} maxLength={500} />
+            </label>
+            <button class="danger" disabled={note.trim().length === 0} onClick={() => act(() => api('/crisis', { method: 'POST', body: { note: note.trim() } }), t.t('emergencyDeclared'))}>
+              {t.t('declareEmergency')}
+            </button>
+          </>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="devices-h">
+        <h3 id="devices-h">{t.t('sensorsHealth')}</h3>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t.t('sensor')}</th>
+              <th scope="col">{t.t('lastSeen')}</th>
+              <th scope="col">{t.t('signal')}</th>
+              <th scope="col">{t.t('errors')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {devices.map(({ device: d, health: h }) => {
+              const silent = h.lastSeen === null || now - h.lastSeen > SILENT_MS;
+              const errors = Object.values(h.errors).reduce((a, b) => a + b, 0);
+              return (
+                <tr class={silent ? 'silent' : undefined}>
+                  <th scope="row">
+                    {d.name}
+                    {d.place && <small class="muted"> · {d.place}</small>}
+                  </th>
+                  <td>{h.lastSeen === null ? t.t('never') : `${t.ago(now - h.lastSeen)}${silent ? ` · ${t.t('silent')}` : ''}`}</td>
+                  <td>{h.rssi !== null ? `${h.rssi} dBm${h.snr !== null ? `, ${h.snr} dB` : ''}` : '—'}{h.battery !== null ? ` · ${t.t('batteryShort', { n: h.battery })}` : ''}</td>
+                  <td>{errors}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+
+      <section class="card" aria-labelledby="params-h">
+        <h3 id="params-h">{t.t('parameters')}</h3>
+        <ul class="rows">
+          {params.map((p) => (
+            <li>
+              <code>{p.name}</code> = <strong>{String(p.value)}</strong>
+              <br />
+              <small class="muted">
+                {setBy(p.source)}
+                {p.since !== null ? ` · ${t.date(p.since)}` : ''}
+              </small>
+              {p.pending.map((c) => (
+                <small class="muted">
+                  <br />
+                  {t.t('paramPending', { value: String(c.value), date: t.date(c.effectiveFrom), by: setBy(c.source) })}
+                </small>
+              ))}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
