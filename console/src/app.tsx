@@ -14,6 +14,8 @@ import { PayPage } from './pages/pay.js';
 const DashboardPage = lazy(() => import('./pages/dashboard.js').then((m) => m.DashboardPage));
 // Links to other hubs matter to few visits; they load on demand too.
 const LinksPage = lazy(() => import('./pages/links.js').then((m) => m.LinksPage));
+const SkillsPage = lazy(() => import('./pages/skills.js').then((m) => m.SkillsPage));
+const SharePage = lazy(() => import('./pages/share.js').then((m) => m.SharePage));
 const StewardPage = lazy(() => import('./pages/steward.js').then((m) => m.StewardPage));
 
 export interface Ctx {
@@ -127,6 +129,8 @@ export function App() {
     ['/pay', t.t('pay')],
     ['/history', t.t('history')],
     ['/library', t.t('library')],
+    ['/skills', t.t('skills')],
+    ['/share', t.t('sharing')],
     ['/neighbourhood', t.t('dashboard')],
     ['/proposals', t.t('proposals')],
     ['/links', t.t('otherHubs')],
@@ -161,6 +165,14 @@ export function App() {
           ) : path === '/steward' && session.member.role !== 'resident' ? (
             <Suspense fallback={<p aria-busy="true" />}>
               <StewardPage />
+            </Suspense>
+          ) : path === '/skills' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <SkillsPage />
+            </Suspense>
+          ) : path === '/share' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <SharePage />
             </Suspense>
           ) : path === '/links' ? (
             <Suspense fallback={<p aria-busy="true" />}>

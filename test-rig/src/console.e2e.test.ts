@@ -232,6 +232,47 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('declares a skill and offers time, then posts a surplus and consents to where the engine sends it', { timeout: 60_000 }, async () => {
+    const page = await phone('sv');
+    await signIn(page, 'elin.holm@demo.hyphae');
+    const elin = await memberId('Elin Holm');
+    await page.click('nav a[href="#/skills"]');
+    await page.waitForSelector('#my-skills-h');
+    await page.fill('input[name=skill]', 'sourdough baking');
+    await page.selectOption('select[name=level]', '4');
+    await page.check('label.check input');
+    await page.click('button:has-text("Lägg till kunskapen")');
+    await page.waitForSelector('p.ok:has-text("Sparat.")');
+    expect((await api(`/members/${elin}/skills`)).skills).toContainEqual(expect.objectContaining({ skill: 'sourdough baking', level: 4, teach: true }));
+    await page.fill('input[name=time-title]', 'Sourdough starter and a lesson');
+    await page.fill('input[name=time-category]', 'food');
+    await page.fill('input[name=time-hours]', '1,5');
+    await page.click('section:has(#timebank-h) button:has-text("Publicera")');
+    await page.waitForSelector('[data-testid=time-post]:has-text("Sourdough starter")');
+    expect((await api('/timebank')).find((o: { title: string }) => o.title === 'Sourdough starter and a lesson')).toMatchObject({ kind: 'offer', hours: 150, owner: elin });
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'sv-skills.png'), fullPage: true });
+
+    // The community kitchen needs more food than the board has spare, so Elin's apples will be wanted.
+    await fetch(`${hub.url}/api/v1/board/posts`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'need', resource: 'food', title: 'Soup for the kitchen', quantity: 60 }) });
+    await page.click('nav a[href="#/share"]');
+    await page.waitForSelector('#board-h');
+    await page.selectOption('select[name=post-kind]', 'surplus');
+    await page.selectOption('select[name=post-resource]', 'food');
+    await page.fill('input[name=post-title]', 'Apples from the old tree');
+    await page.fill('input[name=post-quantity]', '12');
+    await page.click('section:has(#board-h) button:has-text("Publicera")');
+    await page.waitForSelector('#proposed-h');
+    await page.click('section:has(#proposed-h) button:has-text("Samtyck")');
+    await page.waitForSelector('p.ok');
+    const mine = (await api('/flow/proposals?all=true')).filter((p: { supplier: string }) => p.supplier === elin);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.some((p: { supplierAccepted: boolean }) => p.supplierAccepted)).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'sv-share.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('links another hub from the console, accepts its new terms, and a resident pays one of its members', { timeout: 90_000 }, async () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-other-'));
     const other = await startHubProcess({ dataDir: otherDir, env: { HYPHAE_ADMIN_EMAIL: 'admin@other.example', HYPHAE_ADMIN_PASSWORD: 'other-hub-admin' } });

@@ -1,0 +1,169 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+/**
+ * Needs and surpluses: post one, accept what the engine proposes, see what
+ * is coming, and confirm it arrived. An emergency shows as a banner on top.
+ * Loaded on demand.
+ */
+const RESOURCES = ['food', 'water', 'power', 'labour', 'tool', 'medical'] as const;
+type Resource = (typeof RESOURCES)[number];
+
+interface Post {
+  id: string;
+  kind: 'need' | 'surplus';
+  resource: Resource;
+  title: string;
+  quantity: number;
+  committed: number;
+  owner: string;
+  place: { name: string } | null;
+  to: number;
+}
+interface Proposal {
+  id: string;
+  resource: Resource;
+  supplier: string;
+  receiver: string;
+  quantity: number;
+  status: string;
+  supplierAccepted: boolean;
+  receiverAccepted: boolean;
+}
+
+export function SharePage() {
+  const { t, session, names } = useApp();
+  const me = session.member.id;
+  const [posts, setPosts] = useState<Post[]>([]);
+  const [proposals, setProposals] = useState<Proposal[]>([]);
+  const [crisis, setCrisis] = useState<{ note: string } | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [form, setForm] = useState({ kind: 'need' as 'need' | 'surplus', resource: 'food' as Resource, title: '', quantity: '' });
+
+  const load = async () => {
+    const [p, pr, c] = await Promise.all([api<Post[]>('/board/posts?status=open'), api<Proposal[]>('/flow/proposals'), api<{ active: { note: string } | null }>('/crisis')]);
+    setPosts(p);
+    setProposals(pr);
+    setCrisis(c.active);
+  };
+  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
+  const act = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      setMsg({ ok: true, text: ok });
+      await load();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  const res = (r: Resource, n: number) => `${n} ${t.t(`res_${r}` as 'res_food')}`;
+  const who = (id: string) => (id === me ? t.t('you') : (names.get(id) ?? ''));
+  const mineToAnswer = proposals.filter((p) => p.status === 'proposed' && ((p.supplier === me && !p.supplierAccepted) || (p.receiver === me && !p.receiverAccepted)));
+  const coming = proposals.filter((p) => p.status === 'pledged');
+
+  return (
+    <>
+      <h2>{t.t('sharing')}</h2>
+      {crisis && (
+        <p class="banner" role="alert">
+          {t.t('emergencyHere', { note: crisis.note })}
+        </p>
+      )}
+      {msg && (
+        <p role="status" class={msg.ok ? 'ok' : 'error'}>
+          {msg.text}
+        </p>
+      )}
+
+      {mineToAnswer.length > 0 && (
+        <section class="card" aria-labelledby="proposed-h">
+          <h3 id="proposed-h">{t.t('proposedToYou')}</h3>
+          <ul class="rows">
+            {mineToAnswer.map((p) => (
+              <li>
+                {p.receiver === me ? t.t('bringsYou', { name: who(p.supplier), what: res(p.resource, p.quantity) }) : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
+                <div class="filters">
+                  <button onClick={() => act(() => api(`/flow/proposals/${p.id}/accept`, { method: 'POST' }), t.t('done'))}>{t.t('consent')}</button>
+                  <button class="secondary" onClick={() => act(() => api(`/flow/proposals/${p.id}/reject`, { method: 'POST' }), t.t('done'))}>
+                    {t.t('reject')}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section class="card" aria-labelledby="coming-h">
+        <h3 id="coming-h">{t.t('whatIsComing')}</h3>
+        {coming.length === 0 && <p>{t.t('nothingYet')}</p>}
+        <ul class="rows">
+          {coming.map((p) => (
+            <li>
+              {p.receiver === me ? t.t('bringsYou', { name: who(p.supplier), what: res(p.resource, p.quantity) }) : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
+              {p.receiver === me && (
+                <div>
+                  <button onClick={() => act(() => api(`/flow/proposals/${p.id}/fulfil`, { method: 'POST', body: {} }), t.t('thanksArrived'))}>{t.t('itArrived')}</button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="board-h">
+        <h3 id="board-h">{t.t('boardTitle')}</h3>
+        <ul class="rows">
+          {posts.map((p) => (
+            <li data-testid="board-post">
+              <strong>{p.kind === 'need' ? t.t('needsLabel') : t.t('spareLabel')}</strong> {res(p.resource, p.quantity - p.committed)} — {p.title}
+              <br />
+              <small class="muted">
+                {who(p.owner)}
+                {p.place ? ` · ${p.place.name}` : ''} · {t.t('until', { date: t.date(p.to) })}
+              </small>
+              {(p.owner === me || session.member.role !== 'resident') && (
+                <div>
+                  <button class="link" onClick={() => act(() => api(`/board/posts/${p.id}/close`, { method: 'POST' }), t.t('done'))}>
+                    {t.t('closePost')}
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+        <h4>{t.t('postNeedOrSpare')}</h4>
+        <label>
+          {t.t('kind')}
+          <select name="post-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: (e.target as HTMLSelectElement).value as 'need' | 'surplus' })}>
+            <option value="need">{t.t('iNeed')}</option>
+            <option value="surplus">{t.t('iHaveSpare')}</option>
+          </select>
+        </label>
+        <label>
+          {t.t('resource')}
+          <select name="post-resource" value={form.resource} onChange={(e) => setForm({ ...form, resource: (e.target as HTMLSelectElement).value as Resource })}>
+            {RESOURCES.map((r) => (
+              <option value={r}>{t.t(`res_${r}` as 'res_food')}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.t('whatTitle')}
+          <input name="post-title" value={form.title} onInput={(e) => setForm({ ...form, title: (e.target as HTMLInputElement).value })} maxLength={120} />
+        </label>
+        <label>
+          {t.t('quantity')}
+          <input name="post-quantity" inputMode="numeric" value={form.quantity} onInput={(e) => setForm({ ...form, quantity: (e.target as HTMLInputElement).value })} />
+        </label>
+        <button
+          disabled={!form.title.trim() || !(Number.parseInt(form.quantity, 10) > 0)}
+          onClick={() => act(() => api('/board/posts', { method: 'POST', body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) } }), t.t('posted'))}
+        >
+          {t.t('post')}
+        </button>
+      </section>
+    </>
+  );
+}

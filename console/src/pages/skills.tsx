@@ -1,0 +1,188 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+/** My skills and what I want to learn, the time bank's offers and requests, and mentorships. Loaded on demand. */
+interface Skill {
+  memberId: string;
+  skill: string;
+  level: number;
+  teach: boolean;
+}
+interface TimePost {
+  id: string;
+  kind: 'offer' | 'request';
+  owner: string;
+  title: string;
+  category: string;
+  hours: number;
+  status: string;
+  takenBy: string | null;
+}
+interface Mentorship {
+  id: string;
+  teacher: string;
+  learner: string;
+  skill: string;
+  when: string[];
+  status: string;
+  learnerAccepted: boolean;
+  teacherAccepted: boolean;
+}
+
+export function SkillsPage() {
+  const { t, session, names, refresh } = useApp();
+  const me = session.member.id;
+  const [mine, setMine] = useState<{ skills: Skill[]; learning: string[] }>({ skills: [], learning: [] });
+  const [posts, setPosts] = useState<TimePost[]>([]);
+  const [mentorships, setMentorships] = useState<Mentorship[]>([]);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [skill, setSkill] = useState('');
+  const [level, setLevel] = useState(3);
+  const [teach, setTeach] = useState(false);
+  const [learn, setLearn] = useState('');
+  const [post, setPost] = useState({ kind: 'offer' as 'offer' | 'request', title: '', category: '', hours: '1' });
+
+  const load = async () => {
+    const [s, p, m] = await Promise.all([api<{ skills: Skill[]; learning: string[] }>(`/members/${me}/skills`), api<TimePost[]>('/timebank'), api<Mentorship[]>('/mentorships')]);
+    setMine({ skills: s.skills, learning: s.learning });
+    setPosts(p.filter((x) => x.status === 'open' || x.owner === me || x.takenBy === me));
+    setMentorships(m);
+  };
+  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
+  const act = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      setMsg({ ok: true, text: ok });
+      await load();
+      refresh();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  const hours = (h: number) => t.t('hoursValue', { n: t.hours(h) });
+
+  return (
+    <>
+      <h2>{t.t('skills')}</h2>
+      {msg && (
+        <p role="status" class={msg.ok ? 'ok' : 'error'}>
+          {msg.text}
+        </p>
+      )}
+      <section class="card" aria-labelledby="my-skills-h">
+        <h3 id="my-skills-h">{t.t('mySkills')}</h3>
+        <ul class="rows">
+          {mine.skills.map((s) => (
+            <li>
+              <strong>{s.skill}</strong> — {t.t('levelOf', { n: s.level })}
+              {s.teach ? ` · ${t.t('willTeach')}` : ''}
+            </li>
+          ))}
+          {mine.learning.map((l) => (
+            <li>
+              {t.t('learningThis', { skill: l })}
+            </li>
+          ))}
+        </ul>
+        <label>
+          {t.t('skillName')}
+          <input name="skill" value={skill} onInput={(e) => setSkill((e.target as HTMLInputElement).value)} maxLength={60} />
+        </label>
+        <label>
+          {t.t('skillLevel')}
+          <select name="level" value={String(level)} onChange={(e) => setLevel(Number((e.target as HTMLSelectElement).value))}>
+            {[1, 2, 3, 4, 5].map((n) => (
+              <option value={String(n)}>{t.t('levelOf', { n })}</option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={teach} onChange={(e) => setTeach((e.target as HTMLInputElement).checked)} /> {t.t('willTeach')}
+        </label>
+        <button disabled={!skill.trim()} onClick={() => act(() => api(`/members/${me}/skills`, { method: 'PUT', body: { skill: skill.trim(), level, teach } }), t.t('saved'))}>
+          {t.t('addSkill')}
+        </button>
+        <label>
+          {t.t('wantToLearn')}
+          <input name="learn" value={learn} onInput={(e) => setLearn((e.target as HTMLInputElement).value)} maxLength={60} />
+        </label>
+        <button class="secondary" disabled={!learn.trim()} onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill: learn.trim(), learning: true } }), t.t('saved'))}>
+          {t.t('addLearning')}
+        </button>
+      </section>
+
+      <section class="card" aria-labelledby="mentor-h">
+        <h3 id="mentor-h">{t.t('mentorships')}</h3>
+        {mentorships.length === 0 && <p>{t.t('nothingYet')}</p>}
+        <ul class="rows">
+          {mentorships.map((m) => (
+            <li>
+              {m.teacher === me ? t.t('youMentor', { name: names.get(m.learner) ?? '', skill: m.skill }) : t.t('mentorsYou', { name: names.get(m.teacher) ?? '', skill: m.skill })} — <strong>{t.t(m.status === 'accepted' ? 'agreed' : m.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {m.when.length > 0 && <small class="muted"> · {m.when.join(', ')}</small>}
+              {m.status === 'proposed' && !(m.teacher === me ? m.teacherAccepted : m.learnerAccepted) && (
+                <span class="filters">
+                  <button onClick={() => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('acceptTerms')}</button>
+                  <button class="secondary" onClick={() => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
+                    {t.t('reject')}
+                  </button>
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="timebank-h">
+        <h3 id="timebank-h">{t.t('timeBankBoard')}</h3>
+        <ul class="rows">
+          {posts.map((p) => (
+            <li data-testid="time-post">
+              <strong>{p.title}</strong> — {t.t(p.kind === 'offer' ? 'offers' : 'asksHours', { name: p.owner === me ? t.t('you') : (names.get(p.owner) ?? ''), hours: hours(p.hours) })}
+              <br />
+              <small class="muted">
+                {p.category} · {t.t(`post_${p.status}` as 'post_open')}
+              </small>
+              {p.status === 'open' && p.owner !== me && (
+                <div>
+                  <button onClick={() => act(() => api(`/timebank/${p.id}/take`, { method: 'POST' }), t.t('taken'))}>{t.t(p.kind === 'offer' ? 'takeOffer' : 'helpOut')}</button>
+                </div>
+              )}
+              {p.status === 'taken' && p.owner === me && (
+                <div>
+                  <button onClick={() => act(() => api(`/timebank/${p.id}/complete`, { method: 'POST', body: {} }), t.t('hoursMoved'))}>{t.t('confirmDone', { name: names.get(p.takenBy ?? '') ?? '' })}</button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+        <h4>{t.t('postTime')}</h4>
+        <label>
+          {t.t('kind')}
+          <select name="time-kind" value={post.kind} onChange={(e) => setPost({ ...post, kind: (e.target as HTMLSelectElement).value as 'offer' | 'request' })}>
+            <option value="offer">{t.t('iOffer')}</option>
+            <option value="request">{t.t('iNeed')}</option>
+          </select>
+        </label>
+        <label>
+          {t.t('whatTitle')}
+          <input name="time-title" value={post.title} onInput={(e) => setPost({ ...post, title: (e.target as HTMLInputElement).value })} maxLength={120} />
+        </label>
+        <label>
+          {t.t('category')}
+          <input name="time-category" value={post.category} onInput={(e) => setPost({ ...post, category: (e.target as HTMLInputElement).value })} maxLength={40} />
+        </label>
+        <label>
+          {t.t('howManyHours')}
+          <input name="time-hours" inputMode="decimal" value={post.hours} onInput={(e) => setPost({ ...post, hours: (e.target as HTMLInputElement).value })} />
+        </label>
+        <button
+          disabled={!post.title.trim() || !post.category.trim() || !(Number(post.hours.replace(',', '.')) > 0)}
+          onClick={() => act(() => api('/timebank', { method: 'POST', body: { kind: post.kind, title: post.title.trim(), category: post.category.trim(), hours: Math.round(Number(post.hours.replace(',', '.')) * 100) } }), t.t('posted'))}
+        >
+          {t.t('post')}
+        </button>
+      </section>
+    </>
+  );
+}
