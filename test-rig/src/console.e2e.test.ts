@@ -125,8 +125,9 @@ describe('console in Chromium', () => {
     // The demo's loans follow the clock, so pick a tool that is free from now until after the default booking.
     const free = await resident.evaluate(async () => {
       const now = Date.now();
-      const items = (await (await fetch(`/api/v1/library/items?from=${now}&to=${now + 4 * 86_400_000}`)).json()) as Array<{ name: string; status: string; kind: string }>;
-      return items.find((i) => i.status === 'available' && i.kind === 'tool')!.name;
+      const items = (await (await fetch(`/api/v1/library/items?from=${now}&to=${now + 4 * 86_400_000}`)).json()) as Array<{ name: string; status: string; kind: string; needsInduction: boolean; needsApproval: boolean }>;
+      // A tool that needs an induction or approval would (rightly) be refused at the desk.
+      return items.find((i) => i.status === 'available' && i.kind === 'tool' && !i.needsInduction && !i.needsApproval)!.name;
     });
     await resident.fill('input[type=search]', free);
     await resident.click(`a:has-text("${free}")`);
