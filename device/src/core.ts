@@ -102,7 +102,11 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
     log,
   );
 
-  const notifications = new Notifications(store, clock);
+  const notifications = new Notifications(
+    store,
+    clock,
+    config.email.enabled ? { kinds: config.email.kinds, addressOf: (id) => members.find(id)?.email ?? null, hubName: config.hub.name } : null,
+  );
   const library = new Library(
     store,
     ledger,

@@ -12,6 +12,7 @@ import { VERSION } from './version.js';
 import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, type BackupDocument } from './backup.js';
 import type { HubIdentity } from './identity.js';
 import { Federation } from './federation/federation.js';
+import { Mailer } from './notifications/mailer.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -39,6 +40,7 @@ export class Hub {
   private core: Core | undefined;
   private server: ServerType | undefined;
   private tasks: ScheduledTask[] = [];
+  private mailer: Mailer | undefined;
   app: App | undefined;
   port = 0;
   identity: HubIdentity | undefined;
@@ -118,6 +120,10 @@ export class Hub {
     this.federation = federation;
     federation.start();
     core.influx?.start();
+    if (opts.config.email.enabled) {
+      this.mailer = new Mailer(core.store, opts.config.email, log);
+      this.mailer.start();
+    }
     await core.sensing.start();
     await core.sensing.startConfiguredGpio(opts.config.gpio);
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
@@ -126,6 +132,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     await this.federation?.stop();
+    await this.mailer?.stop();
     for (const t of this.tasks) await t.stop();
     this.tasks = [];
     if (this.server) {

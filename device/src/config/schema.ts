@@ -84,7 +84,6 @@ const library = z
     selfService: z.boolean().default(false).describe('Let members check items out and in themselves, not only at the steward desk'),
     maxBookingDays: z.number().int().min(1).max(365).default(30).describe('Longest reservation or loan'),
     remindersCron: z.string().default('0 8 * * *').describe('When due-date reminders go out and lapsed holds pass on (cron syntax, hub timezone)'),
-    email: z.boolean().default(false).describe('Also send reminders by email (needs an SMTP relay on the hub\'s network); console notifications are always sent'),
   })
   .prefault({})
   .describe('Tool library and bookable resources');
@@ -171,6 +170,24 @@ const federation = z
   .prefault({})
   .describe('Links to other hubs');
 
+const email = z
+  .object({
+    enabled: z.boolean().default(false).describe('Also send reminders by email through an SMTP relay (console notifications are always on)'),
+    host: z.string().default('').describe('SMTP relay host, on the mesh or on the internet'),
+    port: z.number().int().min(1).max(65535).default(587).describe('SMTP relay port'),
+    secure: z.boolean().default(false).describe('TLS from the start (port 465); otherwise STARTTLS when the relay offers it'),
+    user: z.string().default('').describe('SMTP user name; empty for a relay that needs none'),
+    password: z.string().default('').describe('SMTP password'),
+    from: z.string().default('hub@hyphae.local').describe('Sender address of reminder emails'),
+    kinds: z
+      .array(z.string())
+      .default(['loan-due', 'loan-overdue', 'hold-ready', 'hold-lapsed', 'timebank-expiring', 'mentorship'])
+      .describe('Which notifications also go by email'),
+  })
+  .prefault({})
+  .refine((e) => !e.enabled || e.host.length > 0, { message: 'email.enabled needs email.host' })
+  .describe('Reminder emails (optional)');
+
 const firstSteward = z
   .object({
     email: z.email().describe('Email of the first steward'),
@@ -213,6 +230,7 @@ export const configSchema = z
     gpio,
     network,
     federation,
+    email,
     firstSteward,
     auth,
     log,

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
+import { emailOutbox } from './mailer.js';
 
 /**
  * Console notifications: reminders and news for one member. Modules add
@@ -18,16 +19,26 @@ export interface Notification {
   read: boolean;
 }
 
+/** Which notifications also go out by email, and to which address; null when email is off. */
+export interface EmailRouting {
+  kinds: string[];
+  addressOf(memberId: string): string | null;
+  hubName: string;
+}
+
 export class Notifications {
   private readonly items;
   private readonly keys;
+  private readonly email;
 
   constructor(
     store: Store,
     private readonly clock: Clock,
+    private readonly routing: EmailRouting | null = null,
   ) {
     this.items = store.db<Notification, [string, number, string]>('notifications');
     this.keys = store.db<true, string>('notification-keys');
+    this.email = emailOutbox(store);
   }
 
   /** Inside the caller's transaction. Returns false when `key` was already sent. */
@@ -39,6 +50,9 @@ export class Notifications {
     const at = this.clock.now();
     const n: Notification = { id: randomId('n_', 6), memberId, at, kind, text, ref, read: false };
     this.items.put([memberId, at, n.id], n);
+    // Email, when configured, leaves in the same transaction as the notification: never one without the other.
+    const to = this.routing?.kinds.includes(kind) ? this.routing.addressOf(memberId) : null;
+    if (to) this.email.put([at, n.id], { to, subject: `${this.routing!.hubName}: ${text.length > 70 ? `${text.slice(0, 67)}…` : text}`, text: `${text}\n\n— ${this.routing!.hubName}`, kind, at });
     return true;
   }
 
