@@ -260,6 +260,17 @@ const en = {
   postNeedOrSpare: "Post a need or something spare",
   resource: "What kind",
   quantity: "How much",
+  budgetsThisMonth: "Budgets this month",
+  boundaryWater: "Water",
+  boundaryCo2e: "CO₂e from grid power",
+  noReadings: "no readings yet",
+  budgetNear: "{share} % used: close to the limit",
+  byPlace: "By household and place",
+  place: "Place",
+  solarShort: "Solar share",
+  waterShort: "Water",
+  soilShort: "Soil in range",
+  unassigned: "Not assigned",
 };
 export type Key = keyof typeof en;
 
@@ -518,6 +529,17 @@ const sv: Record<Key, string> = {
   postNeedOrSpare: "Lägg upp ett behov eller något över",
   resource: "Vilket slag",
   quantity: "Hur mycket",
+  budgetsThisMonth: "Budgetar denna månad",
+  boundaryWater: "Vatten",
+  boundaryCo2e: "CO₂e från köpt el",
+  noReadings: "inga mätningar än",
+  budgetNear: "{share} % använt: nära gränsen",
+  byPlace: "Per hushåll och plats",
+  place: "Plats",
+  solarShort: "Solandel",
+  waterShort: "Vatten",
+  soilShort: "Jord inom mål",
+  unassigned: "Ej tilldelad",
 };
 
 const es: Record<Key, string> = {
@@ -775,6 +797,17 @@ const es: Record<Key, string> = {
   postNeedOrSpare: "Publicar una necesidad o un excedente",
   resource: "Qué tipo",
   quantity: "Cuánto",
+  budgetsThisMonth: "Presupuestos de este mes",
+  boundaryWater: "Agua",
+  boundaryCo2e: "CO₂e de la electricidad de red",
+  noReadings: "aún sin lecturas",
+  budgetNear: "{share} % usado: cerca del límite",
+  byPlace: "Por hogar y lugar",
+  place: "Lugar",
+  solarShort: "Parte solar",
+  waterShort: "Agua",
+  soilShort: "Suelo en rango",
+  unassigned: "Sin asignar",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

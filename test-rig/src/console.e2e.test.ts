@@ -113,6 +113,10 @@ describe('console in Chromium', () => {
       return n;
     });
     expect(inked).toBeGreaterThan(500);
+    // This month's water and CO₂e budgets, and indicators per place from the demo's mapped sensors.
+    await page.waitForSelector('[data-testid=budget-water] meter');
+    expect(await page.textContent('[data-testid=budget-co2e]')).toMatch(/CO₂e from grid power: [\d,]+ \/ 1,000 kg/);
+    expect(await page.textContent('section:has(#places-h) tbody')).toContain('Orchard');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'en-neighbourhood.png'), fullPage: true });
     await page.context().close();

@@ -18,6 +18,8 @@ interface EcologyNow {
   snapshot: { multiplier: number; raw: number; indicators: Record<string, { value: number | null; stale: boolean }> } | null;
   waterPrice: { price: number | null; base: number };
   waterBudget: { budgetLitres: number; usedLitres: number | null; share: number | null; warning: boolean };
+  budgets?: Array<{ boundary: 'water' | 'co2e'; unit: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string }>;
+  places?: Array<{ place: string; solar: number | null; litresPerDay: number | null; soil: number | null }>;
 }
 
 /** One small time plot, drawn with uPlot (loaded only on this page). */
@@ -86,6 +88,49 @@ export function DashboardPage() {
           <p>{t.t('multiplierExplained')}</p>
           {eco.waterBudget.share !== null && <p class={eco.waterBudget.warning ? 'warn' : ''}>{t.t('waterBudget', { share: Math.round(eco.waterBudget.share * 100) })}</p>}
           {Object.entries(eco.snapshot.indicators).some(([, v]) => v.stale) && <p class="warn">{t.t('staleData')}</p>}
+        </section>
+      )}
+      {eco?.budgets && (
+        <section class="card" aria-labelledby="budgets-h">
+          <h3 id="budgets-h">{t.t('budgetsThisMonth')}</h3>
+          {eco.budgets.map((b) => {
+            const n = (x: number) => new Intl.NumberFormat(t.locale, { maximumFractionDigits: 0 }).format(x);
+            return (
+              <div class="budget" data-testid={`budget-${b.boundary}`}>
+                <label>
+                  {t.t(b.boundary === 'water' ? 'boundaryWater' : 'boundaryCo2e')}: {b.used === null ? t.t('noReadings') : `${n(b.used)} / ${n(b.budget)} ${b.unit}`}
+                  <meter min={0} max={1} low={0.6} high={0.8} optimum={0.2} value={Math.min(1, b.share ?? 0)} />
+                </label>
+                {b.warning && <p class="warn">{t.t('budgetNear', { share: Math.round((b.share ?? 0) * 100) })}</p>}
+                <small class="muted">{b.why}</small>
+              </div>
+            );
+          })}
+        </section>
+      )}
+      {eco?.places && eco.places.length > 0 && (
+        <section class="card" aria-labelledby="places-h">
+          <h3 id="places-h">{t.t('byPlace')}</h3>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.t('place')}</th>
+                <th scope="col">{t.t('solarShort')}</th>
+                <th scope="col">{t.t('waterShort')}</th>
+                <th scope="col">{t.t('soilShort')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {eco.places.map((p) => (
+                <tr>
+                  <th scope="row">{p.place === 'unassigned' ? t.t('unassigned') : p.place}</th>
+                  <td>{p.solar === null ? '—' : `${Math.round(p.solar * 100)} %`}</td>
+                  <td>{p.litresPerDay === null ? '—' : `${Math.round(p.litresPerDay)} L/d`}</td>
+                  <td>{p.soil === null ? '—' : `${Math.round(p.soil * 100)} %`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </section>
       )}
       {plots.map((p) => (

@@ -159,3 +159,51 @@ describe('ecology over HTTP', () => {
     expect((await call(ana, 'POST', `/api/v1/regeneration/${rep.json.id}/verify`, { accept: true })).status).toBe(403);
   });
 });
+
+describe('budgets and places', () => {
+  it('counts CO₂e from grid imports against the monthly budget, with a warning from 80 % and the reason', async () => {
+    // From the 1st of the month: 5 kWh a day imported.
+    const monthStart = Date.UTC(2026, 0, 1);
+    await month(monthStart, monthStart + 20 * DAY_MS);
+    const now = monthStart + 20 * DAY_MS - HOUR;
+    const [water, co2e] = core.ecology.budgets(now);
+    // Water: 800 L a day for 20 days (less the last hour) against 1,000 L × 31 days.
+    expect(water).toMatchObject({ boundary: 'water', unit: 'L', period: '2026-01', budget: 31_000, warning: false });
+    expect(water!.used).toBeCloseTo(800 * (20 - 2 / 24), 0);
+    // CO₂e: ~99.6 kWh × 250 g = ~24.9 kg of a 1,000 kg budget.
+    const kwh = 5 * (20 - 2 / 24);
+    expect(co2e).toMatchObject({ boundary: 'co2e', unit: 'kg', budget: 1_000, warning: false });
+    expect(co2e!.used).toBeCloseTo(kwh * 0.25, 1);
+    expect(co2e!.why).toMatch(/kWh bought from the grid × 250 g CO₂e per kWh/);
+    // A steward tightens the budget below what is used (an emergency change, in force for two weeks): the warning shows.
+    core.clock.set(now - DAY_MS);
+    await core.governance.emergencyChange(steward, 'co2eBudgetKgPerMonth', 30, 'testing the warning');
+    expect(core.ecology.budgets(now)[1]).toMatchObject({ budget: 30, warning: true });
+    expect(core.ecology.budgets(now)[1]!.share).toBeCloseTo((kwh * 0.25) / 30, 3);
+  });
+
+  it('works out indicators per household or place from the sensors mapped to it', async () => {
+    const ts = core.telemetry;
+    await core.devices.register({ kind: 'modbus', id: 'roof-a', name: 'Roof A inverter', place: 'Holm household', modbus: { host: '127.0.0.1', port: 502, unit: 1 } as never });
+    await core.devices.register({ kind: 'modbus', id: 'meter-a', name: 'Holm water', place: 'Holm household', modbus: { host: '127.0.0.1', port: 502, unit: 2 } as never });
+    await core.devices.register({ kind: 'modbus', id: 'probe-b', name: 'Allotment probe', place: 'Allotments', modbus: { host: '127.0.0.1', port: 502, unit: 3 } as never });
+    const from = T0 - 10 * DAY_MS;
+    for (let t = from, i = 0; t <= T0; t += HOUR, i++) {
+      const d = (t - from) / DAY_MS;
+      ts.write({ sensor: 'roof-a', metric: 'WH', t, value: 6_000 * d }); // 6 kWh a day made
+      ts.write({ sensor: 'roof-a', metric: 'meter.TotWhImp', t, value: 4_000 * d }); // 4 bought
+      ts.write({ sensor: 'roof-a', metric: 'meter.TotWhExp', t, value: 2_000 * d }); // 2 sold: 8 used
+      ts.write({ sensor: 'meter-a', metric: 'volume', t, value: 300 * d });
+      ts.write({ sensor: 'probe-b', metric: 'soilMoisture', t, value: i % 2 ? 25 : 45 });
+      ts.write({ sensor: 'stray', metric: 'volume', t, value: 50 * d });
+    }
+    await ts.flush();
+    const places = core.ecology.byPlace(T0);
+    expect(places.map((p) => p.place)).toEqual(['Allotments', 'Holm household', 'unassigned']);
+    const [allot, holm, stray] = places;
+    expect(holm).toMatchObject({ solar: 0.75, soil: null, sensors: ['meter-a', 'roof-a'] }); // 6 ÷ (6 + 4 − 2)
+    expect(holm!.litresPerDay).toBeCloseTo(300, 3);
+    expect(allot).toMatchObject({ solar: null, litresPerDay: null, soil: 0.5 });
+    expect(stray!.litresPerDay).toBeCloseTo(50, 3);
+  });
+});

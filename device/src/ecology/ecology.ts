@@ -305,17 +305,101 @@ export class Ecology {
 
   /** Water budget for the current month: share used and a warning near the limit. */
   budget(now = this.clock.now()): { period: string; budgetLitres: number; usedLitres: number | null; share: number | null; warning: boolean } {
+    const w = this.budgets(now).find((b) => b.boundary === 'water')!;
+    return { period: w.period, budgetLitres: w.budget, usedLitres: w.used, share: w.share, warning: w.warning };
+  }
+
+  /**
+   * Every boundary's budget for the current month: water in litres against
+   * the safe use, and CO₂e in kg from power bought from the grid (import
+   * meters × the grid's carbon intensity). A warning from 80 % used, and
+   * an explanation of each figure.
+   */
+  budgets(now = this.clock.now()): Array<{ boundary: 'water' | 'co2e'; unit: string; period: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string }> {
     const d = new Date(now);
     const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
     const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    const budget = this.params.number('waterSafeLitresPerDay', now) * Math.round((end - start) / DAY_MS);
-    let used: number | null = null;
-    for (const s of this.seriesOf('volume')) {
-      const g = this.growth(s, 'volume', start, now);
-      if (g) used = (used ?? 0) + g.value;
+    const period = d.toISOString().slice(0, 7);
+    const sum = (metric: string) => {
+      let used: number | null = null;
+      for (const s of this.seriesOf(metric)) {
+        const g = this.growth(s, metric, start, now);
+        if (g) used = (used ?? 0) + g.value;
+      }
+      return used;
+    };
+    const entry = (boundary: 'water' | 'co2e', unit: string, budget: number, used: number | null, why: string) => {
+      const share = used === null ? null : used / budget;
+      return { boundary, unit, period, budget, used: used === null ? null : round4(used), share: share === null ? null : round4(share), warning: share !== null && share >= 0.8, why };
+    };
+    const safe = this.params.number('waterSafeLitresPerDay', now);
+    const days = Math.round((end - start) / DAY_MS);
+    const litres = sum('volume');
+    const importedWh = sum('meter.TotWhImp');
+    const g = this.params.number('co2eGramsPerKwh', now);
+    const kg = importedWh === null ? null : (importedWh / 1000) * (g / 1000);
+    return [
+      entry('water', 'L', safe * days, litres, `${safe} L a day safe use × ${days} days; ${litres === null ? 'no water meter has reported this month' : `meters show ${Math.round(litres)} L used since the 1st`}`),
+      entry('co2e', 'kg', this.params.number('co2eBudgetKgPerMonth', now), kg, `${importedWh === null ? 'no import meter has reported this month' : `${round4(importedWh / 1000)} kWh bought from the grid`} × ${g} g CO₂e per kWh`),
+    ];
+  }
+
+  /**
+   * The indicators per place (a household, the allotments, the school),
+   * from the sensors mapped to it. Places without a sensor for an
+   * indicator show null for it; sensors with no place count as "unassigned".
+   */
+  byPlace(now = this.clock.now()): Array<{ place: string; solar: number | null; litresPerDay: number | null; soil: number | null; sensors: string[] }> {
+    const from = now - this.settings.windowDays * DAY_MS;
+    const placeOf = new Map(this.devices.list().map((dev) => [dev.id, dev.place ?? 'unassigned']));
+    const acc = new Map<string, { gen: number; imp: number; exp: number; meter: boolean; solar: boolean; litresPerDay: number | null; inRange: number; total: number; sensors: Set<string> }>();
+    const at = (sensor: string) => {
+      const place = placeOf.get(sensor) ?? 'unassigned';
+      if (!acc.has(place)) acc.set(place, { gen: 0, imp: 0, exp: 0, meter: false, solar: false, litresPerDay: null, inRange: 0, total: 0, sensors: new Set() });
+      const a = acc.get(place)!;
+      a.sensors.add(sensor);
+      return a;
+    };
+    for (const s of this.seriesOf('WH')) {
+      const gr = this.growth(s, 'WH', from, now);
+      if (gr) {
+        const a = at(s);
+        a.gen += gr.value;
+        a.solar = true;
+      }
     }
-    const share = used === null ? null : used / budget;
-    return { period: d.toISOString().slice(0, 7), budgetLitres: budget, usedLitres: used, share: share === null ? null : round4(share), warning: share !== null && share >= 0.8 };
+    for (const s of this.seriesOf('meter.TotWhImp')) {
+      const i = this.growth(s, 'meter.TotWhImp', from, now);
+      if (i) {
+        const a = at(s);
+        a.meter = true;
+        a.imp += i.value;
+        a.exp += this.growth(s, 'meter.TotWhExp', from, now)?.value ?? 0;
+      }
+    }
+    for (const s of this.seriesOf('volume')) {
+      const gr = this.growth(s, 'volume', from, now);
+      if (gr && gr.spanMs > 0) {
+        const a = at(s);
+        a.litresPerDay = (a.litresPerDay ?? 0) + gr.value / (gr.spanMs / DAY_MS);
+      }
+    }
+    const [lo, hi] = this.settings.soilTarget;
+    for (const s of this.seriesOf('soilMoisture')) {
+      const pts = this.telemetry.query(s, 'soilMoisture', from, now, 'raw').points;
+      if (pts.length === 0) continue;
+      const a = at(s);
+      for (const p of pts) {
+        a.total++;
+        if (p.mean >= lo && p.mean <= hi) a.inRange++;
+      }
+    }
+    return [...acc]
+      .map(([place, a]) => {
+        const consumption = a.gen + a.imp - a.exp;
+        return { place, solar: a.solar && a.meter && consumption > 0 ? round4(Math.min(1, a.gen / consumption)) : null, litresPerDay: a.litresPerDay === null ? null : round4(a.litresPerDay), soil: a.total ? round4(a.inRange / a.total) : null, sensors: [...a.sensors].sort() };
+      })
+      .sort((x, y) => x.place.localeCompare(y.place));
   }
 }
 

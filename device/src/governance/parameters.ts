@@ -24,6 +24,9 @@ export const PARAMETERS = {
   scarcityPriceCap: z.number().min(1).max(100),
   regenerationCreditPerUnit: z.number().int().min(0),
   ecologyLimitsEnabled: z.boolean(),
+  /** Carbon intensity of power bought from the grid, g CO₂e per kWh. */
+  co2eGramsPerKwh: z.number().min(0).max(2_000),
+  co2eBudgetKgPerMonth: z.number().min(1),
 } as const;
 export type ParamName = keyof typeof PARAMETERS;
 export type ParamValue = number | boolean;
@@ -53,6 +56,8 @@ export function defaultsFrom(c: HubConfig): Record<ParamName, ParamValue> {
     scarcityPriceCap: 5,
     regenerationCreditPerUnit: 500,
     ecologyLimitsEnabled: false,
+    co2eGramsPerKwh: 250,
+    co2eBudgetKgPerMonth: 1_000,
   };
 }
 

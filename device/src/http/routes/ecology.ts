@@ -18,7 +18,7 @@ export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;
   app.openapi(current, (c) => {
     requireMember(c);
-    return c.json({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget() } as Record<string, unknown>, 200);
+    return c.json({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget(), budgets: e.budgets(), places: e.byPlace() } as Record<string, unknown>, 200);
   });
   app.openapi(recompute, async (c) => {
     requireRole(c, 'steward');
