@@ -32,7 +32,8 @@ Usage:
   hyphae codec run --codec ID --fport N --hex HEX [--variables JSON]
                                           run a codec on a payload (JSON)
   hyphae modbus scan --host H [--port P] [--unit U]
-                                          SunSpec discovery: models and points (JSON)
+  hyphae modbus scan --serial TTY [--baud N] [--parity none|even|odd] [--unit U]
+                                          SunSpec discovery over TCP or RTU: models and points (JSON)
   hyphae clear FILE.csv [--out FILE] [--algorithm ns|cs]
                                           multilateral set-off of debtor,creditor,amount lines
 

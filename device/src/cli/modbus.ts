@@ -1,24 +1,46 @@
-import { ModbusTcpClient, scanSunSpec } from '@hyphae/drivers/modbus';
+import { ModbusRtuBus, ModbusTcpClient, scanSunSpec, type RegisterReader } from '@hyphae/drivers/modbus';
 import { DriverError } from '@hyphae/drivers/sensor';
-import { intOption, parse, required, UsageError } from './args.js';
+import { intOption, parse, UsageError } from './args.js';
 import { InputFileError } from './flow.js';
 
-/** hyphae modbus scan --host H --port P --unit U: SunSpec discovery, as JSON. */
+/**
+ * hyphae modbus scan --host H [--port P] [--unit U]
+ * hyphae modbus scan --serial /dev/ttyUSB0 [--baud 9600] [--parity none|even|odd] [--unit U]
+ * SunSpec discovery over TCP or RTU, as JSON.
+ */
 export async function modbusScan(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, unit: { type: 'string' }, timeout: { type: 'string' } });
-  const host = required(values, 'host');
-  const port = intOption(values, 'port') ?? 502;
+  const { values } = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, unit: { type: 'string' }, timeout: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' }, parity: { type: 'string' } });
   const unit = intOption(values, 'unit') ?? 1;
   if (unit < 0 || unit > 247) throw new UsageError('--unit must be 0–247');
-  const client = new ModbusTcpClient({ host, port, unit, timeoutMs: intOption(values, 'timeout') ?? 2000 });
+  const timeoutMs = intOption(values, 'timeout') ?? 2000;
+  const serial = values.serial as string | undefined;
+  const host = values.host as string | undefined;
+  if (!serial === !host) throw new UsageError('give --host for Modbus TCP or --serial for RTU, not both');
+  const parity = (values.parity as string | undefined) ?? 'none';
+  if (!['none', 'even', 'odd'].includes(parity)) throw new UsageError('--parity is none, even or odd');
+  let reader: RegisterReader;
+  let close: () => Promise<void>;
+  let where: string;
+  if (serial) {
+    const bus = new ModbusRtuBus({ path: serial, baudRate: intOption(values, 'baud') ?? 9600, parity: parity as 'none', dataBits: 8, stopBits: 1 }, timeoutMs);
+    reader = bus.reader(unit);
+    close = () => bus.close();
+    where = serial;
+  } else {
+    const port = intOption(values, 'port') ?? 502;
+    const client = new ModbusTcpClient({ host: host!, port, unit, timeoutMs });
+    reader = client;
+    close = () => client.close();
+    where = `${host}:${port}`;
+  }
   try {
-    const scan = await scanSunSpec(client);
+    const scan = await scanSunSpec(reader);
     process.stdout.write(JSON.stringify(scan, null, 2) + '\n');
     return 0;
   } catch (e) {
-    if (e instanceof DriverError) throw new InputFileError(`${host}:${port} unit ${unit}: ${e.message}`);
+    if (e instanceof DriverError) throw new InputFileError(`${where} unit ${unit}: ${e.message}`);
     throw e;
   } finally {
-    await client.close();
+    await close();
   }
 }

@@ -1,3 +1,4 @@
+import type { SerialLine } from '@hyphae/drivers/modbus';
 import type { DeviceRegistry, LorawanDevice } from '@hyphae/drivers/lorawan';
 import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
@@ -19,7 +20,8 @@ export interface SensorDevice {
   profile: string | null;
   variables: Record<string, unknown>;
   lorawan: LorawanDevice | null;
-  modbus: { host: string; port: number; unit: number; pollSeconds: number; timeoutMs: number; retries: number } | null;
+  /** TCP (host, port) or RTU on a serial line (serial); unit is the device's address either way. */
+  modbus: { host: string; port: number; unit: number; pollSeconds: number; timeoutMs: number; retries: number; serial?: SerialLine | null } | null;
   createdAt: number;
 }
 
@@ -86,7 +88,7 @@ export class Devices implements DeviceRegistry {
         abpCounterReset: a?.counterReset ?? false,
       };
     }
-    if (input.kind === 'modbus' && !input.modbus) throw HubError.badRequest('a Modbus device needs host, port and unit');
+    if (input.kind === 'modbus' && (!input.modbus || (!input.modbus.host && !input.modbus.serial))) throw HubError.badRequest('a Modbus device needs host and port (TCP) or a serial line (RTU), and its unit');
     if (!id) id = input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const dev: SensorDevice = {
       id,

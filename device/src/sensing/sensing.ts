@@ -65,7 +65,7 @@ export class Sensing {
   watchModbus(id: string): void {
     const d = this.devices.get(id);
     if (d.kind !== 'modbus' || !d.modbus) return;
-    this.modbus.add({ id: d.id, host: d.modbus.host, port: d.modbus.port, unit: d.modbus.unit, pollSeconds: d.modbus.pollSeconds, timeoutMs: d.modbus.timeoutMs, retries: d.modbus.retries, profile: d.profile ?? 'sunspec' });
+    this.modbus.add({ id: d.id, host: d.modbus.host, port: d.modbus.port, unit: d.modbus.unit, pollSeconds: d.modbus.pollSeconds, timeoutMs: d.modbus.timeoutMs, retries: d.modbus.retries, profile: d.profile ?? 'sunspec', serial: d.modbus.serial ?? null });
   }
 
   async start(): Promise<void> {

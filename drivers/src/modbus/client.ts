@@ -69,3 +69,74 @@ export class ModbusTcpClient implements RegisterReader {
     return out;
   }
 }
+
+/** A serial line: an RS485 bus through a USB adapter, or any tty. */
+export interface SerialLine {
+  path: string;
+  baudRate: number;
+  parity: 'none' | 'even' | 'odd';
+  dataBits: 7 | 8;
+  stopBits: 1 | 2;
+}
+
+/**
+ * One Modbus RTU bus: a single serial port shared by every device on it.
+ * The poller runs one request at a time per bus (RS485 is half-duplex);
+ * each device's reader addresses its own unit. A timeout leaves the port
+ * open (the next unit on the bus may well answer); a port that fails is
+ * reopened on the next read.
+ */
+export class ModbusRtuBus {
+  private client = new ModbusRTU();
+  private opening: Promise<void> | null = null;
+
+  constructor(
+    readonly line: SerialLine,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private async open(): Promise<void> {
+    if (this.client.isOpen) return;
+    this.opening ??= (async () => {
+      this.client = new ModbusRTU();
+      try {
+        await this.client.connectRTUBuffered(this.line.path, { baudRate: this.line.baudRate, parity: this.line.parity, dataBits: this.line.dataBits, stopBits: this.line.stopBits });
+      } catch (e) {
+        throw classifyModbusError(e);
+      } finally {
+        this.opening = null;
+      }
+      this.client.setTimeout(this.timeoutMs);
+    })();
+    return this.opening;
+  }
+
+  reader(unit: number, timeoutMs = this.timeoutMs): RegisterReader & { close(): Promise<void> } {
+    const read = async (fn: (a: number, n: number) => Promise<{ data: number[] }>, address: number, count: number) => {
+      await this.open();
+      this.client.setID(unit);
+      this.client.setTimeout(timeoutMs);
+      const out: number[] = [];
+      for (let off = 0; off < count; off += 125) {
+        try {
+          out.push(...(await fn(address + off, Math.min(125, count - off))).data);
+        } catch (e) {
+          const err = classifyModbusError(e);
+          if (err.kind === 'modbus-connection') await this.close();
+          throw err;
+        }
+      }
+      return out;
+    };
+    return {
+      readHolding: (a, n) => read((x, y) => this.client.readHoldingRegisters(x, y), a, n),
+      readInput: (a, n) => read((x, y) => this.client.readInputRegisters(x, y), a, n),
+      // The port belongs to the bus, not to one device: closing a reader leaves it to the bus.
+      close: async () => undefined,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isOpen) await new Promise<void>((r) => this.client.close(() => r()));
+  }
+}

@@ -1,5 +1,5 @@
 import { DriverError, type Reading, type ReadingSink } from '../sensor.js';
-import { ModbusTcpClient, type RegisterReader } from './client.js';
+import { ModbusRtuBus, ModbusTcpClient, type RegisterReader, type SerialLine } from './client.js';
 import { loadSunSpecModels, scanSunSpec, type ModelDef } from './sunspec.js';
 import { loadTemplates, readTemplate, type Template } from './templates.js';
 
@@ -13,6 +13,8 @@ export interface PolledDevice {
   retries: number;
   /** A template id, or "sunspec" to discover the models. */
   profile: string;
+  /** Modbus RTU on a serial line instead of TCP: host and port are then unused. */
+  serial?: SerialLine | null;
 }
 
 interface State {
@@ -46,6 +48,7 @@ const SUNSPEC_METRICS: Record<number, string[]> = {
 export class ModbusPoller {
   private readonly states = new Map<string, State>();
   private readonly busQueues = new Map<string, Promise<void>>();
+  private readonly rtuBuses = new Map<string, ModbusRtuBus>();
   private timer: NodeJS.Timeout | undefined;
   private readonly templates: Map<string, Template>;
   private readonly models: Map<number, ModelDef>;
@@ -64,8 +67,20 @@ export class ModbusPoller {
 
   add(dev: PolledDevice): void {
     if (dev.profile !== 'sunspec' && !this.templates.has(dev.profile)) throw new DriverError(`unknown Modbus template ${dev.profile}`, false, 'unknown-template');
-    const reader = this.opts.readerFor?.(dev) ?? new ModbusTcpClient({ host: dev.host, port: dev.port, unit: dev.unit, timeoutMs: dev.timeoutMs });
+    const reader = this.opts.readerFor?.(dev) ?? (dev.serial ? this.rtuBus(dev.serial, dev.timeoutMs).reader(dev.unit, dev.timeoutMs) : new ModbusTcpClient({ host: dev.host, port: dev.port, unit: dev.unit, timeoutMs: dev.timeoutMs }));
     this.states.set(dev.id, { dev, reader, nextAt: this.now(), failures: 0, backoffMs: 0, lastError: null, errors: {}, reads: 0 });
+  }
+
+  /** Devices on one serial line share its port. */
+  private rtuBus(line: SerialLine, timeoutMs: number): ModbusRtuBus {
+    let bus = this.rtuBuses.get(line.path);
+    if (!bus) {
+      bus = new ModbusRtuBus(line, timeoutMs);
+      this.rtuBuses.set(line.path, bus);
+    } else if (bus.line.baudRate !== line.baudRate || bus.line.parity !== line.parity) {
+      throw new DriverError(`${line.path} is already open at ${bus.line.baudRate} baud, parity ${bus.line.parity}; one bus has one speed`, false, 'serial-mismatch');
+    }
+    return bus;
   }
 
   status(): Array<{ id: string; failures: number; backoffMs: number; lastError: string | null; errors: Record<string, number>; reads: number; nextAt: number }> {
@@ -81,6 +96,7 @@ export class ModbusPoller {
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.busQueues.values()]);
     for (const s of this.states.values()) await s.reader.close?.();
+    for (const b of this.rtuBuses.values()) await b.close();
   }
 
   /** Starts every poll that is due; each bus runs its polls in order. */
@@ -89,7 +105,7 @@ export class ModbusPoller {
     for (const s of this.states.values()) {
       if (s.nextAt > this.now()) continue;
       s.nextAt = Number.POSITIVE_INFINITY; // in flight
-      const bus = `${s.dev.host}:${s.dev.port}`;
+      const bus = s.dev.serial ? `serial:${s.dev.serial.path}` : `${s.dev.host}:${s.dev.port}`;
       const prev = this.busQueues.get(bus) ?? Promise.resolve();
       const run = prev.then(() => this.poll(s)).then(() => new Promise<void>((r) => setTimeout(r, this.opts.interFrameDelayMs ?? 20)));
       this.busQueues.set(bus, run);

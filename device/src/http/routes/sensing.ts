@@ -14,7 +14,18 @@ const NewDevice = z
     variables: z.record(z.string(), z.unknown()).optional(),
     otaa: z.object({ devEui: Hex(16), joinEui: Hex(16).optional(), appKey: Hex(32) }).optional(),
     abp: z.object({ devEui: Hex(16), devAddr: Hex(8), nwkSKey: Hex(32), appSKey: Hex(32), counterReset: z.boolean().optional() }).optional(),
-    modbus: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(502), unit: z.number().int().min(0).max(247).default(1), pollSeconds: z.number().int().min(1).default(60), timeoutMs: z.number().int().min(100).default(1000), retries: z.number().int().min(0).max(5).default(2) }).optional(),
+    modbus: z
+      .object({
+        host: z.string().default(''),
+        port: z.number().int().min(1).max(65535).default(502),
+        serial: z.object({ path: z.string().min(1), baudRate: z.number().int().min(1200).max(921_600).default(9600), parity: z.enum(['none', 'even', 'odd']).default('none'), dataBits: z.union([z.literal(7), z.literal(8)]).default(8), stopBits: z.union([z.literal(1), z.literal(2)]).default(1) }).optional(),
+        unit: z.number().int().min(0).max(247).default(1),
+        pollSeconds: z.number().int().min(1).default(60),
+        timeoutMs: z.number().int().min(100).default(1000),
+        retries: z.number().int().min(0).max(5).default(2),
+      })
+      .refine((m) => m.host.length > 0 || m.serial, { message: 'give host (Modbus TCP) or serial (Modbus RTU)' })
+      .optional(),
   })
   .openapi('NewDevice');
 
