@@ -424,6 +424,22 @@ describe('console in Chromium', () => {
       expect(await axe(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `${lang}-history.png`), fullPage: true });
       await page.context().close();
+
+      // Every other page, as a steward (who sees them all), in this language, each checked by axe.
+      const steward = await phone(lang);
+      await signIn(steward, 'steward@demo.hyphae');
+      const english = ['Tools', 'Skills & time', 'Share', 'Neighbourhood', 'Proposals', 'Other neighbourhoods', 'Stewards'];
+      for (const route of ['/library', '/skills', '/share', '/neighbourhood', '/proposals', '/links', '/steward']) {
+        await steward.click(`nav a[href="#${route}"]`);
+        await steward.waitForSelector('main h2');
+        await steward.waitForLoadState('networkidle');
+        const heading = await steward.textContent('main h2');
+        // The page speaks the chosen language: its heading is not the English one (except where the words agree).
+        if (lang !== 'en' && !['Saldo'].includes(heading!)) expect(english, `${lang} ${route}`).not.toContain(heading);
+        expect(await axe(steward), `${lang} ${route}`).toEqual([]);
+        await steward.screenshot({ path: join(SHOTS, `${lang}${route.replace('/', '-')}.png`), fullPage: true });
+      }
+      await steward.context().close();
     }
   });
 });
