@@ -58,9 +58,14 @@ async function blast(port: number, packets: Buffer[], rate: number | null): Prom
   return packets.length / secs;
 }
 
-async function stats(url: string, token: string): Promise<{ uplinks: number; rejected: number }> {
-  const g = (await (await fetch(`${url}/api/v1/gateways`, { headers: { authorization: `Bearer ${token}` } })).json()) as { network: { uplinks: number; rejected: Record<string, number> } };
-  return { uplinks: g.network.uplinks, rejected: Object.values(g.network.rejected ?? {}).reduce((a, b) => a + b, 0) };
+async function stats(url: string, token: string): Promise<{ uplinks: number; rejected: Record<string, number>; counters: Record<string, number> }> {
+  const g = (await (await fetch(`${url}/api/v1/gateways`, { headers: { authorization: `Bearer ${token}` } })).json()) as { network: { uplinks: number; rejected: Record<string, number> }; counters: Record<string, number> };
+  return { uplinks: g.network.uplinks, rejected: g.network.rejected ?? {}, counters: g.counters ?? {} };
+}
+
+/** What changed between two counts, for saying why frames were lost. */
+function diff(a: Record<string, number>, b: Record<string, number>): string {
+  return Object.keys(b).filter((k) => (b[k] ?? 0) !== (a[k] ?? 0)).map((k) => `${k} +${(b[k] ?? 0) - (a[k] ?? 0)}`).join(', ');
 }
 
 const RATES = [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000];
@@ -111,8 +116,10 @@ export async function run(): Promise<void> {
     pull.close();
 
     const bare = await sustainable(bareSend, (n) => frames(devs.map((d) => ({ ...d })), n));
+    const why: string[] = [];
     const hubSend = async (packets: Buffer[], rate: number) => {
-      const before = (await stats(hub.url, token)).uplinks;
+      const start = await stats(hub.url, token);
+      const before = start.uplinks;
       await blast(hub.lorawanPort, packets, rate);
       let last = -1;
       let now = before;
@@ -121,6 +128,10 @@ export async function run(): Promise<void> {
         last = now;
         await new Promise((r) => setTimeout(r, 500));
         now = (await stats(hub.url, token)).uplinks;
+      }
+      if (now - before < packets.length) {
+        const end = await stats(hub.url, token);
+        why.push(`at ${rate}/s: ${[diff(start.rejected, end.rejected), diff(start.counters, end.counters)].filter(Boolean).join('; ') || 'nothing counted: dropped before the hub read them (socket buffer)'}`);
       }
       return now - before;
     };
@@ -132,6 +143,7 @@ export async function run(): Promise<void> {
       { path: 'hub: MIC, decrypt, codec, store', 'sustained uplinks/s': fmt(ours.best), 'lost by rate': ours.rows.map((r) => `${r.rate}:${r.lost}`).join(' ') },
       { path: 'bare UDP receiver (reference)', 'sustained uplinks/s': fmt(bare.best), 'lost by rate': bare.rows.map((r) => `${r.rate}:${r.lost}`).join(' ') },
     ]);
+    for (const w of why) console.log(`lost ${w}`);
     console.log(`ratio hub/bare: ${fmt(ours.best / Math.max(1, bare.best), 2)}${rss ? `; hub RSS ${fmt(rss / 1024 ** 2)} MiB` : ''}`);
     console.log(`targets: ≥ 5,000/s sustained → ${ours.best >= 5000 ? 'met' : 'NOT met'}; 0 lost at 2,000/s → ${at2000?.lost === 0 ? 'met' : 'NOT met'}`);
   } finally {

@@ -73,6 +73,7 @@ render dnsmasq.conf etc/dnsmasq.d/hyphae.conf
 render chrony.conf etc/chrony/conf.d/hyphae.conf
 render journald.conf etc/systemd/journald.conf.d/hyphae.conf
 render packet-forwarder.json etc/hyphae/packet-forwarder.json
+render sysctl.conf etc/sysctl.d/60-hyphae.conf
 case "$MESH" in
   802.11s) render mesh-802.11s.sh etc/hyphae/mesh.sh ;;
   batman-adv) render mesh-batman-adv.sh etc/hyphae/mesh.sh ;;
@@ -90,6 +91,7 @@ install -m 0644 "$CONFIG" "$ROOT/etc/hyphae/hub.json"
 if [ "$ROOT" = "/" ]; then
   id hyphae >/dev/null 2>&1 || useradd --system --home /var/lib/hyphae hyphae
   chown -R hyphae: /var/lib/hyphae /etc/hyphae
+  sysctl -q -p /etc/sysctl.d/60-hyphae.conf || true
   systemctl daemon-reload
   systemctl enable --now hyphae.service hyphae-watchdog.timer hostapd dnsmasq chrony
   systemctl restart systemd-journald

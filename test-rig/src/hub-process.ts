@@ -32,7 +32,9 @@ export interface StartOptions {
 
 /** Starts a hub process and resolves once it has logged "hub started" with its port. */
 export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
-  const args = [HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), ...(opts.args ?? [])];
+  // HYPHAE_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under a benchmark.
+  const nodeArgs = (process.env.HYPHAE_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), ...(opts.args ?? [])];
   // `ip netns exec` enters the namespace and execs node, so signals reach the hub itself.
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(cmd, argv, { env: { ...process.env, HYPHAE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });

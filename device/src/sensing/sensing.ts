@@ -1,4 +1,4 @@
-import { GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DeviceUplink } from '@hyphae/drivers/lorawan';
+import { GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
 import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
 import { BurstCounter, type Reading, type ReadingSink } from '@hyphae/drivers/sensor';
@@ -137,16 +137,37 @@ export class Sensing {
     return this.gateways?.port ?? 0;
   }
 
+  private decodeQueue: DeviceUplink[] = [];
+
+  /** Uplinks that arrive together are decoded together, one codec entry per codec (see Codec.decodeMany). */
   private onUplink(u: DeviceUplink): void {
-    const dev = this.devices.get(u.devEui);
-    this.devices.seen(dev.id, { rssi: u.rssi, snr: u.snr, gateways: u.gateways.length, uplinks: this.devices.healthOf(dev.id).uplinks + 1 });
-    const codec = dev.profile ? this.codecs.get(dev.profile) : undefined;
-    if (!codec) {
-      this.devices.error(dev.id, 'no-codec');
-      this.problems.count(`no-codec:${dev.id}`, dev.profile);
-      return;
+    this.decodeQueue.push(u);
+    if (this.decodeQueue.length === 1) setImmediate(() => this.decodeQueued());
+  }
+
+  private decodeQueued(): void {
+    const batch = this.decodeQueue;
+    this.decodeQueue = [];
+    const byCodec = new Map<string, Array<{ u: DeviceUplink; dev: ReturnType<Devices['get']> }>>();
+    for (const u of batch) {
+      const dev = this.devices.get(u.devEui);
+      this.devices.seen(dev.id, { rssi: u.rssi, snr: u.snr, gateways: u.gateways.length, uplinks: this.devices.healthOf(dev.id).uplinks + 1 });
+      if (!dev.profile || !this.codecs.has(dev.profile)) {
+        this.devices.error(dev.id, 'no-codec');
+        this.problems.count(`no-codec:${dev.id}`, dev.profile);
+        continue;
+      }
+      if (!byCodec.has(dev.profile)) byCodec.set(dev.profile, []);
+      byCodec.get(dev.profile)!.push({ u, dev });
     }
-    const out = codec.decode({ bytes: u.payload, fPort: u.fPort ?? 0, variables: dev.variables });
+    for (const [profile, items] of byCodec) {
+      const codec = this.codecs.get(profile)!;
+      const outs = codec.decodeMany(items.map(({ u, dev }) => ({ bytes: u.payload, fPort: u.fPort ?? 0, variables: dev.variables })));
+      items.forEach(({ u, dev }, i) => this.record(u, dev, codec, outs[i]!));
+    }
+  }
+
+  private record(u: DeviceUplink, dev: ReturnType<Devices['get']>, codec: Codec, out: DecodeResult): void {
     if (out.errors.length > 0) {
       this.devices.error(dev.id, 'codec-error');
       this.counters['codec-error'] = (this.counters['codec-error'] ?? 0) + 1;

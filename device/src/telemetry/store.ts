@@ -106,18 +106,40 @@ export class TelemetryStore {
     }
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(async () => {
-      await this.store.write(() => {
-        for (const p of batch) {
-          this.raw.put([p.sensor, p.metric, p.t], p.value);
-          for (const [res, ms] of Object.entries(RESOLUTIONS) as Array<[keyof typeof RESOLUTIONS, number]>) {
-            const key: Key = [p.sensor, p.metric, Math.floor(p.t / ms) * ms];
-            const db = this.rollups[res];
-            const a = db.get(key);
-            db.put(key, a ? { min: Math.min(a.min, p.value), max: Math.max(a.max, p.value), sum: a.sum + p.value, count: a.count + 1 } : { min: p.value, max: p.value, sum: p.value, count: 1 });
+      // Merge the batch in memory first: a busy network puts many points in the same rollup
+      // buckets and series, and each then costs one read and one write instead of one per point.
+      const buckets = new Map<string, { res: keyof typeof RESOLUTIONS; key: Key; agg: Agg }>();
+      const latest = new Map<string, { sensor: string; metric: string; first: number; last: number; lastValue: number }>();
+      for (const p of batch) {
+        for (const [res, ms] of Object.entries(RESOLUTIONS) as Array<[keyof typeof RESOLUTIONS, number]>) {
+          const t = Math.floor(p.t / ms) * ms;
+          const id = `${res}\u0000${p.sensor}\u0000${p.metric}\u0000${t}`;
+          const b = buckets.get(id);
+          if (!b) buckets.set(id, { res, key: [p.sensor, p.metric, t], agg: { min: p.value, max: p.value, sum: p.value, count: 1 } });
+          else b.agg = { min: Math.min(b.agg.min, p.value), max: Math.max(b.agg.max, p.value), sum: b.agg.sum + p.value, count: b.agg.count + 1 };
+        }
+        const sid = `${p.sensor}\u0000${p.metric}`;
+        const l = latest.get(sid);
+        if (!l) latest.set(sid, { sensor: p.sensor, metric: p.metric, first: p.t, last: p.t, lastValue: p.value });
+        else {
+          if (p.t < l.first) l.first = p.t;
+          if (p.t >= l.last) {
+            l.last = p.t;
+            l.lastValue = p.value;
           }
-          const s = this.series.get([p.sensor, p.metric]);
-          if (!s) this.series.put([p.sensor, p.metric], { sensor: p.sensor, metric: p.metric, first: p.t, last: p.t, lastValue: p.value });
-          else if (p.t >= s.last) this.series.put([p.sensor, p.metric], { ...s, last: p.t, lastValue: p.value });
+        }
+      }
+      await this.store.write(() => {
+        for (const p of batch) this.raw.put([p.sensor, p.metric, p.t], p.value);
+        for (const { res, key, agg } of buckets.values()) {
+          const db = this.rollups[res];
+          const a = db.get(key);
+          db.put(key, a ? { min: Math.min(a.min, agg.min), max: Math.max(a.max, agg.max), sum: a.sum + agg.sum, count: a.count + agg.count } : agg);
+        }
+        for (const l of latest.values()) {
+          const s = this.series.get([l.sensor, l.metric]);
+          if (!s) this.series.put([l.sensor, l.metric], l);
+          else if (l.last >= s.last) this.series.put([l.sensor, l.metric], { ...s, last: l.last, lastValue: l.lastValue });
         }
       });
       this.stats.written += batch.length;

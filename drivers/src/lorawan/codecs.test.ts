@@ -33,4 +33,17 @@ describe('codecs', () => {
     // After all that, a good codec still works.
     expect(codecs.get('dragino-lse01')!.decode({ fPort: 2, bytes: [12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0] }).data.soilMoisture).toBe(31.25);
   });
+
+  it('decodes a batch in one entry exactly as one by one; in a batch, a payload that throws or loops fails alone', () => {
+    const lse = codecs.get('dragino-lse01')!;
+    const inputs = lse.definition.examples.map((e) => e.input);
+    expect(lse.decodeMany(inputs)).toEqual(inputs.map((i) => lse.decode(i)));
+    const picky = new Codec(def, 'function decodeUplink(i) { if (i.bytes[0] === 255) for (;;) {} if (i.bytes[0] === 254) throw new Error("no such port"); return { data: { v: i.bytes[0] } } }');
+    const out = picky.decodeMany([{ bytes: [1], fPort: 1 }, { bytes: [254], fPort: 1 }, { bytes: [2], fPort: 1 }]);
+    expect(out.map((o) => o.data.v ?? o.errors[0])).toEqual([1, 'codec bad failed: no such port', 2]);
+    const looped = picky.decodeMany([{ bytes: [3], fPort: 1 }, { bytes: [255], fPort: 1 }, { bytes: [4], fPort: 1 }]);
+    expect(looped[0]!.data).toEqual({ v: 3 });
+    expect(looped[1]!.errors[0]).toMatch(/ran over 50 ms/);
+    expect(looped[2]!.data).toEqual({ v: 4 });
+  });
 });

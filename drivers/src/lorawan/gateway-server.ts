@@ -3,6 +3,9 @@ import { randomInt } from 'node:crypto';
 import { BurstCounter } from '../sensor.js';
 import { encodeAck, encodePullResp, parseUp, ProtocolError, PULL_ACK, PUSH_ACK, type Rxpk, type TxAckError, type Txpk } from './semtech.js';
 
+/** What the hub asks of the kernel for its UDP receive buffer. */
+export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface GatewayStats {
   eui: string;
   firstSeen: number;
@@ -64,10 +67,17 @@ export class GatewayServer {
       socket.bind(this.opts.port, this.opts.host ?? '0.0.0.0', () => {
         socket.off('error', reject);
         this.port = socket.address().port;
+        // Room for a burst of uplinks while the event loop is busy for a moment; the kernel caps it at
+        // net.core.rmem_max (the OS image raises that to 4 MiB).
+        try {
+          socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+        } catch {
+          // keep the default
+        }
         resolve();
       });
     });
-    this.opts.log?.('info', 'packet forwarder server listening', { port: this.port });
+    this.opts.log?.('info', 'packet forwarder server listening', { port: this.port, recvBufferBytes: socket.getRecvBufferSize() });
   }
 
   async stop(): Promise<void> {

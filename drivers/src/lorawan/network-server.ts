@@ -84,6 +84,8 @@ interface Pending {
  */
 export class NetworkServer {
   private readonly pending = new Map<string, Pending>();
+  /** Frames from one DevAddr are handled one after another (see handle). */
+  private readonly chains = new Map<string, Promise<void>>();
   private readonly lastStatus = new Map<string, number>();
   private readonly netId: Buffer;
   private readonly now: () => number;
@@ -128,7 +130,18 @@ export class NetworkServer {
     const packet = parseFrame(p.phy);
     const mtype = packet.getMType();
     if (mtype === 'Join Request') return this.join(packet, best, p);
-    if (mtype === 'Unconfirmed Data Up' || mtype === 'Confirmed Data Up') return this.data(packet, best, gateways, p);
+    if (mtype === 'Unconfirmed Data Up' || mtype === 'Confirmed Data Up') {
+      // One device's frames in order: two in flight at once would both check the counter before
+      // either advanced it, and the later commit would refuse the earlier frame as a replay.
+      const addr = packet.DevAddr!.toString('hex');
+      const run = (this.chains.get(addr) ?? Promise.resolve()).then(() => this.data(packet, best, gateways, p));
+      const tail = run.catch(() => undefined);
+      this.chains.set(addr, tail);
+      void tail.then(() => {
+        if (this.chains.get(addr) === tail) this.chains.delete(addr);
+      });
+      return run;
+    }
     this.reject('unexpected-mtype', null, `ignored a ${mtype} frame`);
   }
 
