@@ -53,6 +53,8 @@ describe('Raspberry Pi OS first boot', () => {
     expect(read('etc/systemd/journald.conf.d/hyphae.conf')).toMatch(/^Storage=volatile$/m);
     expect(read('etc/hyphae/mesh.sh')).toContain('mesh_id hyphae-mesh');
     expect(JSON.parse(read('etc/hyphae/packet-forwarder.json')).gateway_conf).toMatchObject({ server_address: '127.0.0.1', serv_port_up: 1700 });
+    // Room in the kernel for the hub's 4 MiB LoRaWAN receive buffer.
+    expect(read('etc/sysctl.d/60-hyphae.conf')).toMatch(/^net\.core\.rmem_max = 4194304$/m);
     expect(statSync(join(root, 'etc/hyphae/hub.key')).mode & 0o777).toBe(0o600);
     // dnsmasq itself accepts what was generated.
     const test = spawnSync('dnsmasq', ['--test', `--conf-file=${join(root, 'etc/dnsmasq.d/hyphae.conf')}`], { encoding: 'utf8' });
