@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { costScaling, networkSimplex, writeDimacs, type FlowProblem } from '@hyphae/device/flow';
+import { costScaling, networkSimplex, primalDual, writeDimacs, type FlowProblem } from '@hyphae/device/flow';
 import { clearingInstance, geographic, netgen } from '@hyphae/test-rig/flow-instances';
 import { fmt, median, tempDir } from './util.js';
 
@@ -27,6 +27,8 @@ interface Row {
   lemonCost?: number;
   highs?: number;
   highsCost?: number;
+  /** For primal-dual rows: the same instance by cost scaling. */
+  previous?: number;
 }
 
 function lemonDriver(dir: string): string | null {
@@ -47,11 +49,11 @@ function timeLemon(bin: string, file: string): { ms: number; cost: number } {
   return { ms: median(times.slice(1)), cost }; // warm: the first run is discarded
 }
 
-function timeOurs(p: FlowProblem, algo: 'ns' | 'cs'): { ms: number; cost: number } {
-  const solve = algo === 'ns' ? networkSimplex : costScaling;
+function timeOurs(p: FlowProblem, algo: 'ns' | 'cs' | 'pd', runs = RUNS): { ms: number; cost: number } {
+  const solve = algo === 'ns' ? networkSimplex : algo === 'cs' ? costScaling : primalDual;
   const times: number[] = [];
   let cost = 0;
-  for (let i = 0; i < WARMUP + RUNS; i++) {
+  for (let i = 0; i < WARMUP + runs; i++) {
     const t0 = performance.now();
     const s = solve(p);
     times.push(performance.now() - t0);
@@ -95,21 +97,30 @@ export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-flow-');
   try {
     const lemon = lemonDriver(dir.path);
-    const instances: Array<[string, FlowProblem, 'ns' | 'cs', boolean]> = [
+    // [name, problem, our solver, compare with HiGHS, compare with LEMON]
+    const instances: Array<[string, FlowProblem, 'ns' | 'cs' | 'pd', boolean, boolean?]> = [
       ['netgen-1k', netgen(1_000, 8, 1), 'ns', true],
       ['netgen-4k', netgen(4_000, 8, 2), 'ns', true],
       ['netgen-16k', netgen(16_000, 8, 3), 'ns', false],
       ['geographic-1k', geographic(1_000, 6, 4), 'ns', true],
       ['geographic-4k', geographic(4_000, 6, 5), 'ns', true],
-      ['clearing-1k', clearingInstance(1_000, 7_500, 6), 'cs', true],
-      ['clearing-10k', clearingInstance(10_000, 75_000, 7), 'cs', false],
+      ['clearing-1k', clearingInstance(1_000, 7_500, 6), 'pd', true],
+      ['clearing-10k', clearingInstance(10_000, 75_000, 7), 'pd', false],
+      // LEMON's network simplex needs minutes here; ours is compared with itself across sizes.
+      ['clearing-100k', clearingInstance(100_000, 750_000, 8), 'pd', false, false],
     ];
     const rows: Row[] = [];
-    for (const [name, p, algo, withHighs] of instances) {
+    for (const [name, p, algo, withHighs, withLemon = true] of instances) {
       process.stdout.write(`  ${name}: ${fmt(p.nodeCount)} nodes, ${fmt(p.from.length)} arcs …\n`);
-      const ours = timeOurs(p, algo);
+      const ours = timeOurs(p, algo, p.nodeCount >= 100_000 ? 1 : RUNS);
       const row: Row = { instance: name, nodes: p.nodeCount, arcs: p.from.length, cost: ours.cost, ours: ours.ms, oursAlgo: algo };
-      if (lemon) {
+      if (algo === 'pd' && p.nodeCount < 100_000) {
+        // The same instance by cost scaling, for the record: both must agree on the optimum.
+        const cs = timeOurs(p, 'cs', 1);
+        if (cs.cost !== ours.cost) throw new Error(`${name}: primal-dual ${ours.cost} but cost scaling ${cs.cost}`);
+        row.previous = cs.ms;
+      }
+      if (lemon && withLemon) {
         const file = join(dir.path, `${name}.min`);
         writeFileSync(file, writeDimacs(p));
         const l = timeLemon(lemon, file);
@@ -140,7 +151,9 @@ export async function run(): Promise<void> {
     const big = rows.filter((r) => r.highs !== undefined && r.nodes >= 4_000);
     console.log(`         ≥ 10× faster than HiGHS from 4k nodes → least ${fmt(Math.min(...big.map((r) => r.highs! / r.ours)), 1)}×`);
     const c10 = rows.find((r) => r.instance === 'clearing-10k');
-    if (c10) console.log(`         clearing 10k members / 75k obligations < 300 ms → ${fmt(c10.ours, 0)} ms`);
+    if (c10) console.log(`         clearing 10k members / 75k obligations < 300 ms → ${fmt(c10.ours, 0)} ms (cost scaling: ${fmt(c10.previous ?? 0, 0)} ms)`);
+    const c100 = rows.find((r) => r.instance === 'clearing-100k');
+    if (c100) console.log(`         clearing 100k members / 750k obligations < 10 s → ${fmt(c100.ours / 1000, 2)} s`);
   } finally {
     dir.remove();
   }

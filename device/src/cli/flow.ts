@@ -3,6 +3,7 @@ import { clear, ClearingInputError, parseObligationsCsv } from '../flow/clearing
 import { costScaling } from '../flow/cost-scaling.js';
 import { parseDimacs } from '../flow/dimacs.js';
 import { networkSimplex } from '../flow/network-simplex.js';
+import { primalDual } from '../flow/primal-dual.js';
 import { FlowInputError } from '../flow/problem.js';
 import { parse, UsageError } from './args.js';
 
@@ -18,12 +19,12 @@ function readInput(path: string | undefined, what: string): string {
   }
 }
 
-function algorithmOf(v: unknown): 'ns' | 'cs' {
-  if (v !== 'ns' && v !== 'cs') throw new UsageError('--algorithm must be ns (network simplex) or cs (cost scaling)');
+function algorithmOf(v: unknown): 'ns' | 'cs' | 'pd' {
+  if (v !== 'ns' && v !== 'cs' && v !== 'pd') throw new UsageError('--algorithm must be ns (network simplex), cs (cost scaling) or pd (primal-dual)');
   return v;
 }
 
-/** hyphae flow solve FILE [--algorithm ns|cs] [--flows] */
+/** hyphae flow solve FILE [--algorithm ns|cs|pd] [--flows] */
 export async function flowSolve(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { algorithm: { type: 'string', default: 'ns' }, flows: { type: 'boolean', default: false } });
   const algorithm = algorithmOf(values.algorithm);
@@ -35,7 +36,8 @@ export async function flowSolve(argv: string[]): Promise<number> {
     if (e instanceof FlowInputError) throw new InputFileError(`${positionals[0]}: ${e.message}`);
     throw e;
   }
-  const sol = algorithm === 'ns' ? networkSimplex(problem) : costScaling(problem);
+  if (algorithm === 'pd' && Array.from(problem.upper).some((u) => !Number.isFinite(u))) throw new UsageError('--algorithm pd needs a finite capacity on every arc');
+  const sol = algorithm === 'ns' ? networkSimplex(problem) : algorithm === 'cs' ? costScaling(problem) : primalDual(problem);
   if (sol.status !== 'optimal') throw new InputFileError(`${positionals[0]}: the problem is ${sol.status}`);
   const lines = [`cost ${sol.cost}`, `algorithm ${sol.stats.algorithm}`, `nodes ${problem.nodeCount}`, `arcs ${problem.from.length}`, `iterations ${sol.stats.iterations}`, `ms ${sol.stats.ms.toFixed(1)}`];
   if (values.flows) {
@@ -47,9 +49,9 @@ export async function flowSolve(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** hyphae clear FILE.csv [--out FILE] [--algorithm ns|cs] */
+/** hyphae clear FILE.csv [--out FILE] [--algorithm pd|cs|ns] */
 export async function clearCsv(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' }, algorithm: { type: 'string', default: 'cs' } });
+  const { values, positionals } = parse(argv, { out: { type: 'string' }, algorithm: { type: 'string', default: 'pd' } });
   const algorithm = algorithmOf(values.algorithm);
   const text = readInput(positionals[0], 'obligations CSV');
   let result;

@@ -24,7 +24,7 @@ Usage:
   hyphae token create --data DIR --email E [--name N]
   hyphae ledger verify --data DIR         JSON report; exit 1 if anything is wrong
   hyphae export --data DIR --out FILE     all community data as JSON
-  hyphae flow solve FILE [--algorithm ns|cs] [--flows]
+  hyphae flow solve FILE [--algorithm ns|cs|pd] [--flows]
                                           solve a DIMACS min-cost flow problem
   hyphae lorawan decode --hex HEX [--nwkskey K --appskey K]
                                           decode a LoRaWAN frame (JSON)
@@ -34,7 +34,7 @@ Usage:
   hyphae modbus scan --host H [--port P] [--unit U]
   hyphae modbus scan --serial TTY [--baud N] [--parity none|even|odd] [--unit U]
                                           SunSpec discovery over TCP or RTU: models and points (JSON)
-  hyphae clear FILE.csv [--out FILE] [--algorithm ns|cs]
+  hyphae clear FILE.csv [--out FILE] [--algorithm pd|cs|ns]
                                           multilateral set-off of debtor,creditor,amount lines
 
 The first admin of an empty hub comes from HYPHAE_ADMIN_EMAIL and

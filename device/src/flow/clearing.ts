@@ -1,5 +1,6 @@
 import { costScaling } from './cost-scaling.js';
 import { networkSimplex } from './network-simplex.js';
+import { primalDual } from './primal-dual.js';
 import type { FlowProblem, FlowSolution } from './problem.js';
 
 /**
@@ -51,9 +52,14 @@ export function clearingProblem(obligations: Obligation[]): { problem: FlowProbl
   return { problem: { nodeCount: n, supply: new Array<number>(n).fill(0), from, to, upper, cost: from.map(() => -1) }, ids: [...index.keys()] };
 }
 
-export function clear(obligations: Obligation[], algorithm: 'ns' | 'cs' = 'cs'): ClearingResult {
+/**
+ * Primal-dual by default: every cost is −1, so its phases are few and each
+ * moves much flow (see primal-dual.ts); network simplex and cost scaling
+ * remain for comparison and the CLI.
+ */
+export function clear(obligations: Obligation[], algorithm: 'ns' | 'cs' | 'pd' = 'pd'): ClearingResult {
   const { problem } = clearingProblem(obligations);
-  const sol = algorithm === 'ns' ? networkSimplex(problem) : costScaling(problem);
+  const sol = algorithm === 'ns' ? networkSimplex(problem) : algorithm === 'cs' ? costScaling(problem) : primalDual(problem);
   if (sol.status !== 'optimal') throw new Error(`clearing failed: ${sol.status}`); // a circulation problem is always feasible
   const setOff = Array.from(sol.flow);
   const totalBefore = obligations.reduce((a, o) => a + o.amount, 0);

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkCertificate } from './certificate.js';
+import { clearingProblem } from './clearing.js';
+import { networkSimplex } from './network-simplex.js';
+import { primalDual } from './primal-dual.js';
+import { randomProblem, withExtraSupply } from './random-problems.js';
+import type { FlowProblem } from './problem.js';
+import { referenceMinCostFlow } from './reference-ssp.js';
+
+describe('primal-dual', () => {
+  it('agrees with the reference and network simplex on random instances, with a certificate', () => {
+    fc.assert(
+      fc.property(randomProblem, (p) => {
+        const finite = { ...p, upper: Array.from(p.upper, (u) => (Number.isFinite(u) ? u : 1_000)) };
+        const pd = primalDual(finite);
+        expect(pd.status).toBe(referenceMinCostFlow(finite).status);
+        expect(pd.cost).toBe(networkSimplex(finite).cost);
+        if (pd.status === 'optimal') expect(checkCertificate(finite, pd.flow, pd.potential)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('detects infeasible supplies', () => {
+    const p: FlowProblem = { nodeCount: 3, supply: [5, 0, -5], from: [0, 1], to: [1, 2], upper: [10, 3], cost: [1, 1] };
+    expect(primalDual(p).status).toBe('infeasible');
+    fc.assert(
+      fc.property(randomProblem, fc.integer({ min: 1, max: 20 }), (p, extra) => {
+        const q = withExtraSupply({ ...p, upper: Array.from(p.upper, (u) => (Number.isFinite(u) ? u : 1_000)) }, extra);
+        expect(primalDual(q).status).toBe(referenceMinCostFlow(q).status);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('clears random debt graphs exactly as network simplex does, certified', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 40 }).chain((n) =>
+          fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 1, max: 1_000 })), { minLength: 1, maxLength: 150 }).map((arcs) => arcs.filter(([a, b]) => a !== b).map(([a, b, amount]) => ({ debtor: `m${a}`, creditor: `m${b}`, amount }))),
+        ),
+        (obls) => {
+          if (obls.length === 0) return;
+          const { problem } = clearingProblem(obls);
+          const pd = primalDual(problem);
+          expect(pd.status).toBe('optimal');
+          expect(pd.cost).toBe(networkSimplex(problem).cost);
+          expect(checkCertificate(problem, pd.flow, pd.potential)).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
