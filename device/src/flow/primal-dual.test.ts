@@ -52,4 +52,18 @@ describe('primal-dual', () => {
       { numRuns: 300 },
     );
   });
+
+  it('clears a larger debt graph, with global relabels, to the same optimum as network simplex', () => {
+    let seed = 7;
+    const rand = (k: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % k);
+    const obls = Array.from({ length: 6_000 }, () => {
+      const a = rand(800);
+      const b = (a + 1 + (rand(5) ? rand(40) : rand(799))) % 800;
+      return { debtor: `m${a}`, creditor: `m${b}`, amount: 1 + rand(500) };
+    });
+    const { problem } = clearingProblem(obls);
+    const pd = primalDual(problem);
+    expect(pd.cost).toBe(networkSimplex(problem).cost);
+    expect(checkCertificate(problem, pd.flow, pd.potential)).toEqual([]);
+  });
 });

@@ -2,8 +2,8 @@ import type { FlowProblem, FlowSolution } from './problem.js';
 
 /**
  * Primal-dual min-cost flow: shortest paths on reduced costs (Dijkstra,
- * stopping at the nearest deficit), then a Dinic blocking flow on the arcs
- * whose reduced cost is zero, repeated until every excess is placed.
+ * stopping at the nearest deficit), then push-relabel on the arcs whose
+ * reduced cost is zero, repeated until every excess is placed.
  *
  * It shines where costs are small integers, as in clearing, where every
  * obligation costs −1: the number of distinct shortest-path lengths, and so
@@ -57,7 +57,9 @@ export function primalDual(p: FlowProblem): FlowSolution {
   const pi = new Float64Array(n);
   const dist = new Float64Array(n);
   const done = new Uint8Array(n);
-  const level = new Int32Array(n);
+  const height = new Int32Array(n);
+  const inQueue = new Uint8Array(n);
+  const active: number[] = [];
   const it = new Int32Array(n);
   const queue = new Int32Array(n);
   const path = new Int32Array(n + 1);
@@ -101,80 +103,85 @@ export function primalDual(p: FlowProblem): FlowSolution {
     for (let i = 0; i < n; i++) pi[i]! += Math.min(dist[i]!, reach);
     for (let ed = 0; ed < 2 * m; ed++) tight[ed] = cost[ed]! + pi[head[ed ^ 1]!]! - pi[head[ed]!]! === 0 ? 1 : 0;
 
-    // ── Dinic on the arcs of zero reduced cost ──
-    for (;;) {
-      level.fill(-1);
+    // ── push-relabel on the arcs of zero reduced cost ──
+    // Heights are hop distances to the nearest deficit over those arcs. Pushing along a zero-cost
+    // arc leaves its reverse at zero cost too, so the arcs stay closed under pushes; a node whose
+    // excess cannot reach a deficit keeps it, and the next phase's Dijkstra starts from it.
+    const globalRelabel = () => {
+      height.fill(n);
       let qh = 0;
       let qt = 0;
-      for (let i = 0; i < n; i++) if (excess[i]! > 0) {
-        level[i] = 0;
+      for (let i = 0; i < n; i++) if (excess[i]! < 0) {
+        height[i] = 0;
         queue[qt++] = i;
       }
-      // Levels only up to the nearest deficit: longer paths wait for the next round.
-      let sinkLevel = Infinity;
       while (qh < qt) {
-        const u = queue[qh++]!;
-        if (level[u]! >= sinkLevel) continue;
-        if (excess[u]! < 0) {
-          sinkLevel = level[u]!;
-          continue;
-        }
-        for (let k = start[u]!; k < start[u + 1]!; k++) {
-          const ed = adj[k]!;
-          const v = head[ed]!;
-          if (cap[ed]! > 0 && level[v]! < 0 && tight[ed]) {
-            level[v] = level[u]! + 1;
-            queue[qt++] = v;
+        const v = queue[qh++]!;
+        for (let k = start[v]!; k < start[v + 1]!; k++) {
+          const into = adj[k]! ^ 1; // the arc u → v paired with v → u
+          const u = head[adj[k]!]!;
+          if (height[u] === n && cap[into]! > 0 && tight[into]) {
+            height[u] = height[v]! + 1;
+            queue[qt++] = u;
           }
         }
       }
-      if (sinkLevel === Infinity) break;
-      for (let i = 0; i < n; i++) it[i] = start[i]!;
-      for (let q = 0; q < qt; q++) {
-        const s = queue[q]!;
-        if (level[s] !== 0) break; // sources come first in the queue
-        // Walk forward along the level graph until a deficit, retreating from dead ends.
-        let depth = 0;
-        let u = s;
-        while (excess[s]! > 0) {
-          if (u !== s && excess[u]! < 0) {
-            let amount = Math.min(excess[s]!, -excess[u]!);
-            for (let d = 0; d < depth; d++) amount = Math.min(amount, cap[path[d]!]!);
-            for (let d = 0; d < depth; d++) {
-              cap[path[d]!]! -= amount;
-              cap[path[d]! ^ 1]! += amount;
-            }
-            excess[s]! -= amount;
-            excess[u]! += amount;
-            remaining -= amount;
-            // Keep the path up to its first saturated arc and carry on from there.
-            let cut = 0;
-            while (cut < depth && cap[path[cut]!]! > 0) cut++;
-            if (cut < depth) {
-              depth = cut;
-              u = head[path[cut]! ^ 1]!;
-            }
-            continue;
-          }
-          let advanced = false;
-          for (; it[u]! < start[u + 1]!; it[u]!++) {
-            const ed = adj[it[u]!]!;
-            const v = head[ed]!;
-            if (cap[ed]! > 0 && level[v] === level[u]! + 1 && tight[ed]) {
-              path[depth++] = ed;
-              u = v;
-              advanced = true;
-              break;
-            }
-          }
-          if (!advanced) {
-            level[u] = -1; // a dead end for the rest of this blocking flow
-            if (depth === 0) break;
-            const back = path[--depth]!;
-            u = head[back ^ 1]!;
-            it[u]!++;
-          }
+      active.length = 0;
+      for (let i = 0; i < n; i++) {
+        inQueue[i] = 0;
+        if (excess[i]! > 0 && height[i]! < n) {
+          active.push(i);
+          inQueue[i] = 1;
         }
+        it[i] = start[i]!;
+      }
+    };
+    globalRelabel();
+    let relabels = 0;
+    let head0 = 0;
+    while (head0 < active.length) {
+      const u = active[head0++]!;
+      inQueue[u] = 0;
+      if (height[u]! >= n) continue;
+      while (excess[u]! > 0) {
+        if (it[u]! >= start[u + 1]!) {
+          // Relabel: one above the lowest neighbour still reachable over a zero-cost arc.
+          let h = n;
+          for (let k = start[u]!; k < start[u + 1]!; k++) {
+            const ed = adj[k]!;
+            if (cap[ed]! > 0 && tight[ed] && height[head[ed]!]! + 1 < h) h = height[head[ed]!]! + 1;
+          }
+          height[u] = h;
+          it[u] = start[u]!;
+          if (h >= n) break;
+          if (++relabels >= n) {
+            relabels = 0;
+            globalRelabel();
+            head0 = 0;
+            if (height[u]! >= n || inQueue[u]) break;
+          }
+          continue;
+        }
+        const ed = adj[it[u]!]!;
+        const v = head[ed]!;
+        if (cap[ed]! > 0 && tight[ed] && height[v] === height[u]! - 1) {
+          const before = excess[v]!;
+          const amount = Math.min(excess[u]!, cap[ed]!);
+          cap[ed]! -= amount;
+          cap[ed ^ 1]! += amount;
+          excess[u]! -= amount;
+          excess[v]! += amount;
+          remaining += -amount + Math.max(0, excess[v]!) - Math.max(0, before);
+          if (excess[v]! > 0 && !inQueue[v] && height[v]! < n) {
+            inQueue[v] = 1;
+            active.push(v);
+          }
+          if (excess[u]! > 0) it[u]!++;
+        } else it[u]!++;
+      }
+      if (head0 > 65_536) {
+        active.splice(0, head0);
+        head0 = 0;
       }
     }
   }
