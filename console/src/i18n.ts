@@ -271,6 +271,16 @@ const en = {
   waterShort: "Water",
   soilShort: "Soil in range",
   unassigned: "Not assigned",
+  maintenance: "Maintenance",
+  ticket_assess: "to be assessed",
+  ticket_parts: "waiting for parts",
+  ticket_repairing: "being repaired",
+  ticket_resolved: "resolved",
+  ticket_retired: "retired",
+  toTicket_parts: "Needs parts",
+  toTicket_repairing: "Repairing",
+  toTicket_resolved: "Fixed: back in circulation",
+  toTicket_retired: "Retire the item",
 };
 export type Key = keyof typeof en;
 
@@ -540,6 +550,16 @@ const sv: Record<Key, string> = {
   waterShort: "Vatten",
   soilShort: "Jord inom mål",
   unassigned: "Ej tilldelad",
+  maintenance: "Underhåll",
+  ticket_assess: "ska bedömas",
+  ticket_parts: "väntar på delar",
+  ticket_repairing: "repareras",
+  ticket_resolved: "åtgärdad",
+  ticket_retired: "utrangerad",
+  toTicket_parts: "Behöver delar",
+  toTicket_repairing: "Repareras",
+  toTicket_resolved: "Lagad: tillbaka i utlåning",
+  toTicket_retired: "Utrangera",
 };
 
 const es: Record<Key, string> = {
@@ -808,6 +828,16 @@ const es: Record<Key, string> = {
   waterShort: "Agua",
   soilShort: "Suelo en rango",
   unassigned: "Sin asignar",
+  maintenance: "Mantenimiento",
+  ticket_assess: "por evaluar",
+  ticket_parts: "esperando piezas",
+  ticket_repairing: "en reparación",
+  ticket_resolved: "resuelto",
+  ticket_retired: "retirado",
+  toTicket_parts: "Necesita piezas",
+  toTicket_repairing: "En reparación",
+  toTicket_resolved: "Arreglado: vuelve a prestarse",
+  toTicket_retired: "Retirar el objeto",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

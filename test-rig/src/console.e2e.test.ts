@@ -227,6 +227,14 @@ describe('console in Chromium', () => {
     await page.waitForSelector('p.ok:has-text("Verified")');
     expect((await api(`/accounts/${report.memberId}`)).balance).toBeGreaterThan(before);
 
+    // The demo's open maintenance ticket goes through repair and back into circulation.
+    const [ticket] = await api('/library/tickets?open=true');
+    await page.click(`section:has(#tickets-h) li:has-text("${ticket.title}") button:has-text("Repairing")`);
+    await page.waitForSelector(`section:has(#tickets-h) li:has-text("${ticket.title}") :text("being repaired")`);
+    await page.click(`section:has(#tickets-h) li:has-text("${ticket.title}") button:has-text("Fixed")`);
+    await page.waitForSelector(`section:has(#tickets-h) li:has-text("${ticket.title}")`, { state: 'detached' });
+    expect((await api('/library/tickets')).find((x: { id: string }) => x.id === ticket.id).state).toBe('resolved');
+
     await page.fill('input[name=crisis-note]', 'Storm damage on the allotments');
     await page.click('button:has-text("Declare an emergency")');
     await page.waitForSelector('p[role=alert]:has-text("Storm damage")');

@@ -48,13 +48,15 @@ export function SharePage() {
     setCrisis(c.active);
   };
   useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
+  const act = async (fn: () => Promise<unknown>, ok: string): Promise<boolean> => {
     try {
       await fn();
       setMsg({ ok: true, text: ok });
       await load();
+      return true;
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e) });
+      return false;
     }
   };
   const res = (r: Resource, n: number) => `${n} ${t.t(`res_${r}` as 'res_food')}`;
@@ -159,7 +161,9 @@ export function SharePage() {
         </label>
         <button
           disabled={!form.title.trim() || !(Number.parseInt(form.quantity, 10) > 0)}
-          onClick={() => act(() => api('/board/posts', { method: 'POST', body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) } }), t.t('posted'))}
+          onClick={async () => {
+            if (await act(() => api('/board/posts', { method: 'POST', body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) } }), t.t('posted'))) setForm({ ...form, title: '', quantity: '' });
+          }}
         >
           {t.t('post')}
         </button>

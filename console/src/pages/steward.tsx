@@ -32,6 +32,21 @@ interface Param {
   since: number | null;
   pending: Array<{ value: number | boolean; effectiveFrom: number; source: string }>;
 }
+interface Ticket {
+  id: string;
+  itemId: string;
+  state: 'assess' | 'parts' | 'repairing' | 'resolved' | 'retired';
+  title: string;
+  openedAt: number;
+}
+interface Item {
+  id: string;
+  code: string;
+  name: string;
+}
+/** Where a ticket may go next: assess → parts / repairing → resolved or retired. */
+const NEXT: Record<Ticket['state'], Ticket['state'][]> = { assess: ['parts', 'repairing', 'resolved', 'retired'], parts: ['repairing', 'retired'], repairing: ['resolved', 'retired'], resolved: [], retired: [] };
+
 interface Crisis {
   id: string;
   note: string;
@@ -48,19 +63,25 @@ export function StewardPage() {
   const [devices, setDevices] = useState<DeviceRow[]>([]);
   const [params, setParams] = useState<Param[]>([]);
   const [crisis, setCrisis] = useState<Crisis | null>(null);
+  const [tickets, setTickets] = useState<Ticket[]>([]);
+  const [items, setItems] = useState<Map<string, Item>>(new Map());
   const [proposals, setProposals] = useState<Map<string, string>>(new Map());
   const [note, setNote] = useState('');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = async () => {
-    const [m, r, d, p, c, pr] = await Promise.all([
+    const [m, r, d, p, c, pr, tk, it] = await Promise.all([
       api<{ members: Pending[] }>('/members?status=pending'),
       api<Report[]>('/regeneration?status=reported'),
       api<DeviceRow[]>('/devices'),
       api<Param[]>('/parameters'),
       api<{ active: Crisis | null }>('/crisis'),
       api<Array<{ id: string; title: string }>>('/proposals'),
+      api<Ticket[]>('/library/tickets?open=true'),
+      api<Item[]>('/library/items'),
     ]);
+    setTickets(tk);
+    setItems(new Map(it.map((x) => [x.id, x])));
     setPending(m.members);
     setReports(r);
     setDevices(d);
@@ -128,6 +149,35 @@ export function StewardPage() {
               </div>
             </li>
           ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="tickets-h">
+        <h3 id="tickets-h">{t.t('maintenance')}</h3>
+        {tickets.length === 0 && <p>{t.t('nothingYet')}</p>}
+        <ul class="rows">
+          {tickets.map((tk) => {
+            const item = items.get(tk.itemId);
+            return (
+              <li data-testid="ticket">
+                <strong>
+                  {item ? `${item.code} ${item.name}` : tk.itemId}
+                </strong>
+                : {tk.title}
+                <br />
+                <small class="muted">
+                  {t.t(`ticket_${tk.state}` as 'ticket_assess')} · {t.date(tk.openedAt)}
+                </small>
+                <div class="filters">
+                  {NEXT[tk.state].map((next) => (
+                    <button class={next === 'retired' ? 'secondary' : undefined} onClick={() => act(() => api(`/library/tickets/${tk.id}/state`, { method: 'POST', body: { state: next } }), t.t('done'))}>
+                      {t.t(`toTicket_${next}` as 'toTicket_parts')}
+                    </button>
+                  ))}
+                </div>
+              </li>
+            );
+          })}
         </ul>
       </section>
 
