@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useActions, StatusLine, YesNo } from '../actions.js';
+import { useApp } from '../app.js';
 
 /**
  * Other neighbourhoods: what they need and have spare, paying their members,
@@ -66,7 +67,6 @@ export function LinksPage() {
   const [proposals, setProposals] = useState<RegionalProposal[]>([]);
   const [links, setLinks] = useState<Link[]>([]);
   const [runs, setRuns] = useState<ClearingRun[]>([]);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [to, setTo] = useState('');
   const [amount, setAmount] = useState('');
   const [token, setToken] = useState('');
@@ -86,17 +86,8 @@ export function LinksPage() {
     setHubId(l.hubId);
     setRuns(c.runs);
   };
-  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
+  const { msg, act } = useActions(load);
 
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      setMsg({ ok: true, text: ok });
-      await load();
-    } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
-    }
-  };
   const nameOf = (id: string) => (id === hubId ? t.t('thisHub') : (links.find((l) => l.hubId === id)?.name ?? short(id)));
   const cur = account?.currency;
   const minor = cur ? Math.round(Number(amount.replace(',', '.')) * 10 ** cur.minorUnits) : NaN;
@@ -112,11 +103,7 @@ export function LinksPage() {
           {t.t('hubCrisis', { name: h.name, note: h.summary.crisis!.note })}
         </p>
       ))}
-      {msg && (
-        <p role="status" class={msg.ok ? 'ok' : 'error'}>
-          {msg.text}
-        </p>
-      )}
+      <StatusLine msg={msg} />
 
       <section class="card" aria-labelledby="region-h">
         <h3 id="region-h">{t.t('regionNeeds')}</h3>
@@ -151,12 +138,7 @@ export function LinksPage() {
             <li>
               {t.t('movement', { quantity: p.quantity, resource: res(p.resource), from: nameOf(p.supplierHub), to: nameOf(p.receiverHub) })} — <strong>{t.t(p.status === 'agreed' ? 'agreed' : p.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {steward && p.status === 'proposed' && !(hubId in p.consent) && (
-                <span class="filters">
-                  <button onClick={() => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('consent')}</button>
-                  <button class="secondary" onClick={() => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
-                    {t.t('reject')}
-                  </button>
-                </span>
+                <YesNo yes={t.t('consent')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept } }), t.t('done'))} />
               )}
             </li>
           ))}
@@ -214,12 +196,7 @@ export function LinksPage() {
               <p>
                 {t.t(l.pendingTerms.proposedBy === 'them' ? 'termsFromThem' : 'termsFromUs', { rate: rateText(l.pendingTerms.rate, l) })}
                 {steward && l.pendingTerms.proposedBy === 'them' && (
-                  <span class="filters">
-                    <button onClick={() => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('acceptTerms')}</button>
-                    <button class="secondary" onClick={() => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
-                      {t.t('reject')}
-                    </button>
-                  </span>
+                  <YesNo yes={t.t('acceptTerms')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept } }), t.t('done'))} />
                 )}
               </p>
             )}
@@ -294,12 +271,7 @@ export function LinksPage() {
             <li>
               {r.cycle.map(nameOf).join(' → ')} → {nameOf(r.cycle[0]!)} — <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {steward && r.status === 'proposed' && !(hubId in r.answers) && (
-                <span class="filters">
-                  <button onClick={() => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('consent')}</button>
-                  <button class="secondary" onClick={() => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
-                    {t.t('reject')}
-                  </button>
-                </span>
+                <YesNo yes={t.t('consent')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))} />
               )}
             </li>
           ))}

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useActions, StatusLine, YesNo } from '../actions.js';
+import { useApp } from '../app.js';
 
 /**
  * Needs and surpluses: post one, accept what the engine proposes, see what
@@ -38,7 +39,6 @@ export function SharePage() {
   const [posts, setPosts] = useState<Post[]>([]);
   const [proposals, setProposals] = useState<Proposal[]>([]);
   const [crisis, setCrisis] = useState<{ note: string } | null>(null);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [form, setForm] = useState({ kind: 'need' as 'need' | 'surplus', resource: 'food' as Resource, title: '', quantity: '' });
 
   const load = async () => {
@@ -47,18 +47,7 @@ export function SharePage() {
     setProposals(pr);
     setCrisis(c.active);
   };
-  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
-  const act = async (fn: () => Promise<unknown>, ok: string): Promise<boolean> => {
-    try {
-      await fn();
-      setMsg({ ok: true, text: ok });
-      await load();
-      return true;
-    } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
-      return false;
-    }
-  };
+  const { msg, act } = useActions(load);
   const res = (r: Resource, n: number) => `${n} ${t.t(`res_${r}` as 'res_food')}`;
   const who = (id: string) => (id === me ? t.t('you') : (names.get(id) ?? ''));
   const mineToAnswer = proposals.filter((p) => p.status === 'proposed' && ((p.supplier === me && !p.supplierAccepted) || (p.receiver === me && !p.receiverAccepted)));
@@ -72,11 +61,7 @@ export function SharePage() {
           {t.t('emergencyHere', { note: crisis.note })}
         </p>
       )}
-      {msg && (
-        <p role="status" class={msg.ok ? 'ok' : 'error'}>
-          {msg.text}
-        </p>
-      )}
+      <StatusLine msg={msg} />
 
       {mineToAnswer.length > 0 && (
         <section class="card" aria-labelledby="proposed-h">
@@ -85,12 +70,7 @@ export function SharePage() {
             {mineToAnswer.map((p) => (
               <li>
                 {p.receiver === me ? t.t('bringsYou', { name: who(p.supplier), what: res(p.resource, p.quantity) }) : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
-                <div class="filters">
-                  <button onClick={() => act(() => api(`/flow/proposals/${p.id}/accept`, { method: 'POST' }), t.t('done'))}>{t.t('consent')}</button>
-                  <button class="secondary" onClick={() => act(() => api(`/flow/proposals/${p.id}/reject`, { method: 'POST' }), t.t('done'))}>
-                    {t.t('reject')}
-                  </button>
-                </div>
+                <YesNo yes={t.t('consent')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/flow/proposals/${p.id}/${accept ? 'accept' : 'reject'}`, { method: 'POST' }), t.t('done'))} />
               </li>
             ))}
           </ul>

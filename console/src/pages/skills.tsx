@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useActions, StatusLine, YesNo } from '../actions.js';
+import { useApp } from '../app.js';
 
 /** My skills and what I want to learn, the time bank's offers and requests, and mentorships. Loaded on demand. */
 interface Skill {
@@ -36,7 +37,6 @@ export function SkillsPage() {
   const [mine, setMine] = useState<{ skills: Skill[]; learning: string[] }>({ skills: [], learning: [] });
   const [posts, setPosts] = useState<TimePost[]>([]);
   const [mentorships, setMentorships] = useState<Mentorship[]>([]);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [skill, setSkill] = useState('');
   const [level, setLevel] = useState(3);
   const [teach, setTeach] = useState(false);
@@ -49,27 +49,13 @@ export function SkillsPage() {
     setPosts(p.filter((x) => x.status === 'open' || x.owner === me || x.takenBy === me));
     setMentorships(m);
   };
-  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      setMsg({ ok: true, text: ok });
-      await load();
-      refresh();
-    } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
-    }
-  };
+  const { msg, act } = useActions(load, refresh);
   const hours = (h: number) => t.t('hoursValue', { n: t.hours(h) });
 
   return (
     <>
       <h2>{t.t('skills')}</h2>
-      {msg && (
-        <p role="status" class={msg.ok ? 'ok' : 'error'}>
-          {msg.text}
-        </p>
-      )}
+      <StatusLine msg={msg} />
       <section class="card" aria-labelledby="my-skills-h">
         <h3 id="my-skills-h">{t.t('mySkills')}</h3>
         <ul class="rows">
@@ -121,12 +107,7 @@ export function SkillsPage() {
               {m.teacher === me ? t.t('youMentor', { name: names.get(m.learner) ?? '', skill: m.skill }) : t.t('mentorsYou', { name: names.get(m.teacher) ?? '', skill: m.skill })} — <strong>{t.t(m.status === 'accepted' ? 'agreed' : m.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {m.when.length > 0 && <small class="muted"> · {m.when.join(', ')}</small>}
               {m.status === 'proposed' && !(m.teacher === me ? m.teacherAccepted : m.learnerAccepted) && (
-                <span class="filters">
-                  <button onClick={() => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept: true } }), t.t('done'))}>{t.t('acceptTerms')}</button>
-                  <button class="secondary" onClick={() => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
-                    {t.t('reject')}
-                  </button>
-                </span>
+                <YesNo yes={t.t('acceptTerms')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))} />
               )}
             </li>
           ))}

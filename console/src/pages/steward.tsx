@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useActions, StatusLine, YesNo } from '../actions.js';
+import { useApp } from '../app.js';
 
 /**
  * The stewards' desk: people waiting to be admitted, regeneration work to
@@ -67,7 +68,6 @@ export function StewardPage() {
   const [items, setItems] = useState<Map<string, Item>>(new Map());
   const [proposals, setProposals] = useState<Map<string, string>>(new Map());
   const [note, setNote] = useState('');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = async () => {
     const [m, r, d, p, c, pr, tk, it] = await Promise.all([
@@ -89,17 +89,8 @@ export function StewardPage() {
     setCrisis(c.active);
     setProposals(new Map(pr.map((x) => [x.id, x.title])));
   };
-  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
+  const { msg, act } = useActions(load);
 
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      setMsg({ ok: true, text: ok });
-      await load();
-    } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
-    }
-  };
   const setBy = (source: string) => {
     if (source === 'config') return t.t('setByConfig');
     if (source.startsWith('emergency:')) return t.t('setByEmergency');
@@ -110,11 +101,7 @@ export function StewardPage() {
   return (
     <>
       <h2>{t.t('stewardDesk')}</h2>
-      {msg && (
-        <p role="status" class={msg.ok ? 'ok' : 'error'}>
-          {msg.text}
-        </p>
-      )}
+      <StatusLine msg={msg} />
 
       <section class="card" aria-labelledby="admit-h">
         <h3 id="admit-h">{t.t('waitingToJoin')}</h3>
@@ -141,12 +128,7 @@ export function StewardPage() {
               <small class="muted">
                 {r.note} · {t.date(r.at)}
               </small>
-              <div class="filters">
-                <button onClick={() => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept: true } }), t.t('verified'))}>{t.t('verify')}</button>
-                <button class="secondary" onClick={() => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept: false } }), t.t('done'))}>
-                  {t.t('reject')}
-                </button>
-              </div>
+              <YesNo yes={t.t('verify')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept } }), t.t(accept ? 'verified' : 'done'))} />
             </li>
           ))}
         </ul>

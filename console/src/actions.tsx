@@ -1,0 +1,53 @@
+import { useEffect, useState } from 'preact/hooks';
+import { describeError, useApp } from './app.js';
+
+/**
+ * What the pages that change things share: run a call, say how it went in
+ * one status line, and reload what the page shows. A failed load says why
+ * in the same line.
+ */
+export interface Said {
+  ok: boolean;
+  text: string;
+}
+
+export function useActions(load: () => Promise<void>, after?: () => void) {
+  const { t } = useApp();
+  const [msg, setMsg] = useState<Said | null>(null);
+  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
+  /** Runs `fn`; on success shows `ok` and reloads. Resolves true when it worked. */
+  const act = async (fn: () => Promise<unknown>, ok: string): Promise<boolean> => {
+    try {
+      await fn();
+      setMsg({ ok: true, text: ok });
+      await load();
+      after?.();
+      return true;
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+      return false;
+    }
+  };
+  return { msg, act };
+}
+
+export function StatusLine({ msg }: { msg: Said | null }) {
+  if (!msg) return null;
+  return (
+    <p role="status" class={msg.ok ? 'ok' : 'error'}>
+      {msg.text}
+    </p>
+  );
+}
+
+/** A yes and a no for something waiting on this member or steward. */
+export function YesNo({ yes, no, onAnswer }: { yes: string; no: string; onAnswer: (accept: boolean) => void }) {
+  return (
+    <span class="filters">
+      <button onClick={() => onAnswer(true)}>{yes}</button>
+      <button class="secondary" onClick={() => onAnswer(false)}>
+        {no}
+      </button>
+    </span>
+  );
+}
