@@ -7,6 +7,27 @@ type ModbusRTUType = InstanceType<typeof ModbusSerial.default>;
 const ModbusRTU = ((ModbusSerial as unknown as { default?: unknown }).default ?? ModbusSerial) as unknown as new () => ModbusRTUType;
 import { classifyModbusError } from './errors.js';
 
+type ReadFn = (address: number, count: number) => Promise<{ data: number[] }>;
+
+/**
+ * Reads `count` registers in requests of at most 125, as the protocol
+ * requires; a failure is classified, `onError` may close the line, and the
+ * error is thrown on.
+ */
+async function readChunked(fn: ReadFn, address: number, count: number, onError: (err: ReturnType<typeof classifyModbusError>) => Promise<void> | undefined): Promise<number[]> {
+  const out: number[] = [];
+  for (let off = 0; off < count; off += 125) {
+    try {
+      out.push(...(await fn(address + off, Math.min(125, count - off))).data);
+    } catch (e) {
+      const err = classifyModbusError(e);
+      await onError(err);
+      throw err;
+    }
+  }
+  return out;
+}
+
 /** The few register reads the hub needs, over one connection. */
 export interface RegisterReader {
   readHolding(address: number, count: number): Promise<number[]>;
@@ -53,20 +74,10 @@ export class ModbusTcpClient implements RegisterReader {
     return this.read((a, n) => this.client.readInputRegisters(a, n), address, count);
   }
 
-  private async read(fn: (a: number, n: number) => Promise<{ data: number[] }>, address: number, count: number): Promise<number[]> {
+  private async read(fn: ReadFn, address: number, count: number): Promise<number[]> {
     await this.connect();
-    const out: number[] = [];
-    for (let off = 0; off < count; off += 125) {
-      try {
-        out.push(...(await fn(address + off, Math.min(125, count - off))).data);
-      } catch (e) {
-        const err = classifyModbusError(e);
-        // A timed-out or broken connection is reopened on the next read.
-        if (err.kind !== 'modbus-exception-2' && !err.kind.startsWith('modbus-exception')) await this.close();
-        throw err;
-      }
-    }
-    return out;
+    // A timed-out or broken connection is reopened on the next read.
+    return readChunked(fn, address, count, (err) => (err.kind.startsWith('modbus-exception') ? undefined : this.close()));
   }
 }
 
@@ -112,21 +123,11 @@ export class ModbusRtuBus {
   }
 
   reader(unit: number, timeoutMs = this.timeoutMs): RegisterReader & { close(): Promise<void> } {
-    const read = async (fn: (a: number, n: number) => Promise<{ data: number[] }>, address: number, count: number) => {
+    const read = async (fn: ReadFn, address: number, count: number) => {
       await this.open();
       this.client.setID(unit);
       this.client.setTimeout(timeoutMs);
-      const out: number[] = [];
-      for (let off = 0; off < count; off += 125) {
-        try {
-          out.push(...(await fn(address + off, Math.min(125, count - off))).data);
-        } catch (e) {
-          const err = classifyModbusError(e);
-          if (err.kind === 'modbus-connection') await this.close();
-          throw err;
-        }
-      }
-      return out;
+      return readChunked(fn, address, count, (err) => (err.kind === 'modbus-connection' ? this.close() : undefined));
     };
     return {
       readHolding: (a, n) => read((x, y) => this.client.readHoldingRegisters(x, y), a, n),
