@@ -131,6 +131,8 @@ export class Sensing {
     this.gpio?.stop();
     await this.modbus.stop();
     await this.gateways?.stop();
+    // Uplinks received but not yet decoded are stored before the telemetry store closes.
+    if (this.decodeQueue.length > 0) this.decodeQueued();
   }
 
   get port(): number {
