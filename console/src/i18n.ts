@@ -281,6 +281,9 @@ const en = {
   toTicket_repairing: "Repairing",
   toTicket_resolved: "Fixed: back in circulation",
   toTicket_retired: "Retire the item",
+  whyWater: "{safe} L a day of safe use × {days} days",
+  whyCo2e: "{kwh} kWh bought from the grid × {grams} g CO₂e per kWh",
+  whyCo2eNone: "No import meter has reported this month.",
 };
 export type Key = keyof typeof en;
 
@@ -560,6 +563,9 @@ const sv: Record<Key, string> = {
   toTicket_repairing: "Repareras",
   toTicket_resolved: "Lagad: tillbaka i utlåning",
   toTicket_retired: "Utrangera",
+  whyWater: "{safe} L säker förbrukning per dag × {days} dagar",
+  whyCo2e: "{kwh} kWh köpt från nätet × {grams} g CO₂e per kWh",
+  whyCo2eNone: "Ingen importmätare har rapporterat denna månad.",
 };
 
 const es: Record<Key, string> = {
@@ -838,6 +844,9 @@ const es: Record<Key, string> = {
   toTicket_repairing: "En reparación",
   toTicket_resolved: "Arreglado: vuelve a prestarse",
   toTicket_retired: "Retirar el objeto",
+  whyWater: "{safe} L al día de uso seguro × {days} días",
+  whyCo2e: "{kwh} kWh comprados a la red × {grams} g CO₂e por kWh",
+  whyCo2eNone: "Ningún contador de importación ha informado este mes.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

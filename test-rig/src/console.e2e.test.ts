@@ -117,6 +117,8 @@ describe('console in Chromium', () => {
     await page.waitForSelector('[data-testid=budget-water] meter');
     expect(await page.textContent('[data-testid=budget-co2e]')).toMatch(/CO₂e from grid power: [\d,]+ \/ 1,000 kg/);
     expect(await page.textContent('section:has(#places-h) tbody')).toContain('Orchard');
+    // The reasons are the console's own words (so they follow the language), from the hub's numbers.
+    expect(await page.textContent('[data-testid=budget-water] small')).toMatch(/^1,000 L a day of safe use × \d+ days$/);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'en-neighbourhood.png'), fullPage: true });
     await page.context().close();

@@ -18,7 +18,7 @@ interface EcologyNow {
   snapshot: { multiplier: number; raw: number; indicators: Record<string, { value: number | null; stale: boolean }> } | null;
   waterPrice: { price: number | null; base: number };
   waterBudget: { budgetLitres: number; usedLitres: number | null; share: number | null; warning: boolean };
-  budgets?: Array<{ boundary: 'water' | 'co2e'; unit: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string }>;
+  budgets?: Array<{ boundary: 'water' | 'co2e'; unit: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string; inputs?: Record<string, number | null> }>;
   places?: Array<{ place: string; solar: number | null; litresPerDay: number | null; soil: number | null }>;
 }
 
@@ -102,7 +102,13 @@ export function DashboardPage() {
                   <meter min={0} max={1} low={0.6} high={0.8} optimum={0.2} value={Math.min(1, b.share ?? 0)} />
                 </label>
                 {b.warning && <p class="warn">{t.t('budgetNear', { share: Math.round((b.share ?? 0) * 100) })}</p>}
-                <small class="muted">{b.why}</small>
+                <small class="muted">
+                  {b.boundary === 'water'
+                    ? t.t('whyWater', { safe: n(b.inputs?.safeLitresPerDay ?? 0), days: b.inputs?.days ?? 0 })
+                    : b.inputs?.importedKwh === null || b.inputs?.importedKwh === undefined
+                      ? t.t('whyCo2eNone')
+                      : t.t('whyCo2e', { kwh: n(b.inputs.importedKwh), grams: n(b.inputs?.gramsPerKwh ?? 0) })}
+                </small>
               </div>
             );
           })}

@@ -315,7 +315,7 @@ export class Ecology {
    * meters × the grid's carbon intensity). A warning from 80 % used, and
    * an explanation of each figure.
    */
-  budgets(now = this.clock.now()): Array<{ boundary: 'water' | 'co2e'; unit: string; period: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string }> {
+  budgets(now = this.clock.now()): Array<{ boundary: 'water' | 'co2e'; unit: string; period: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string; inputs: Record<string, number | null> }> {
     const d = new Date(now);
     const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
     const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
@@ -328,9 +328,10 @@ export class Ecology {
       }
       return used;
     };
-    const entry = (boundary: 'water' | 'co2e', unit: string, budget: number, used: number | null, why: string) => {
+    // `why` for logs and scripts; `inputs` so the console can say it in the resident's language.
+    const entry = (boundary: 'water' | 'co2e', unit: string, budget: number, used: number | null, why: string, inputs: Record<string, number | null>) => {
       const share = used === null ? null : used / budget;
-      return { boundary, unit, period, budget, used: used === null ? null : round4(used), share: share === null ? null : round4(share), warning: share !== null && share >= 0.8, why };
+      return { boundary, unit, period, budget, used: used === null ? null : round4(used), share: share === null ? null : round4(share), warning: share !== null && share >= 0.8, why, inputs };
     };
     const safe = this.params.number('waterSafeLitresPerDay', now);
     const days = Math.round((end - start) / DAY_MS);
@@ -339,8 +340,8 @@ export class Ecology {
     const g = this.params.number('co2eGramsPerKwh', now);
     const kg = importedWh === null ? null : (importedWh / 1000) * (g / 1000);
     return [
-      entry('water', 'L', safe * days, litres, `${safe} L a day safe use × ${days} days; ${litres === null ? 'no water meter has reported this month' : `meters show ${Math.round(litres)} L used since the 1st`}`),
-      entry('co2e', 'kg', this.params.number('co2eBudgetKgPerMonth', now), kg, `${importedWh === null ? 'no import meter has reported this month' : `${round4(importedWh / 1000)} kWh bought from the grid`} × ${g} g CO₂e per kWh`),
+      entry('water', 'L', safe * days, litres, `${safe} L a day safe use × ${days} days; ${litres === null ? 'no water meter has reported this month' : `meters show ${Math.round(litres)} L used since the 1st`}`, { safeLitresPerDay: safe, days }),
+      entry('co2e', 'kg', this.params.number('co2eBudgetKgPerMonth', now), kg, `${importedWh === null ? 'no import meter has reported this month' : `${round4(importedWh / 1000)} kWh bought from the grid`} × ${g} g CO₂e per kWh`, { importedKwh: importedWh === null ? null : round4(importedWh / 1000), gramsPerKwh: g }),
     ];
   }
 
