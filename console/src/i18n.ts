@@ -284,6 +284,15 @@ const en = {
   whyWater: "{safe} L a day of safe use × {days} days",
   whyCo2e: "{kwh} kWh bought from the grid × {grams} g CO₂e per kWh",
   whyCo2eNone: "No import meter has reported this month.",
+  trustLimits: "Trust limits",
+  trustValue: "we may owe {out}; they may owe {in}",
+  routingFee: "Fee for passing payments on",
+  proposeTerms: "Propose new terms",
+  trustOutInput: "Most we may owe them ({symbol})",
+  trustInInput: "Most they may owe us ({symbol})",
+  feeInput: "Fee for passing payments on (%)",
+  sendTerms: "Send to the other hub",
+  termsSent: "Sent; they take effect when the other hub accepts.",
 };
 export type Key = keyof typeof en;
 
@@ -566,6 +575,15 @@ const sv: Record<Key, string> = {
   whyWater: "{safe} L säker förbrukning per dag × {days} dagar",
   whyCo2e: "{kwh} kWh köpt från nätet × {grams} g CO₂e per kWh",
   whyCo2eNone: "Ingen importmätare har rapporterat denna månad.",
+  trustLimits: "Förtroendegränser",
+  trustValue: "vi får vara skyldiga {out}; de får vara skyldiga {in}",
+  routingFee: "Avgift för vidarebefordrade betalningar",
+  proposeTerms: "Föreslå nya villkor",
+  trustOutInput: "Mest vi får vara skyldiga dem ({symbol})",
+  trustInInput: "Mest de får vara skyldiga oss ({symbol})",
+  feeInput: "Avgift för vidarebefordring (%)",
+  sendTerms: "Skicka till den andra hubben",
+  termsSent: "Skickat; gäller när den andra hubben godkänner.",
 };
 
 const es: Record<Key, string> = {
@@ -847,6 +865,15 @@ const es: Record<Key, string> = {
   whyWater: "{safe} L al día de uso seguro × {days} días",
   whyCo2e: "{kwh} kWh comprados a la red × {grams} g CO₂e por kWh",
   whyCo2eNone: "Ningún contador de importación ha informado este mes.",
+  trustLimits: "Límites de confianza",
+  trustValue: "podemos deber {out}; pueden debernos {in}",
+  routingFee: "Comisión por pagos reenviados",
+  proposeTerms: "Proponer nuevas condiciones",
+  trustOutInput: "Lo máximo que podemos deberles ({symbol})",
+  trustInInput: "Lo máximo que pueden debernos ({symbol})",
+  feeInput: "Comisión por reenvío (%)",
+  sendTerms: "Enviar al otro nodo",
+  termsSent: "Enviado; entran en vigor cuando el otro nodo acepte.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

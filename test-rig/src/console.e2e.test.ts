@@ -324,6 +324,13 @@ describe('console in Chromium', () => {
       await page.waitForSelector('p.ok:has-text("Done.")');
       for (let i = 0; i < 100 && (await callOther('GET', '/federation/links')).links[0].rate.den !== 2; i++) await new Promise((r) => setTimeout(r, 100));
       expect((await callOther('GET', '/federation/links')).links[0].rate).toEqual({ num: 1, den: 2 });
+      // Our steward proposes a 1.5 % fee for passing payments on; it waits for the other hub's answer.
+      await page.click('article.link summary');
+      await page.fill(`input[name=fee-${otherHubId}]`, '1,5');
+      await page.click('button:has-text("Send to the other hub")');
+      await page.waitForSelector('p.ok:has-text("take effect when the other hub accepts")');
+      for (let i = 0; i < 100 && !(await callOther('GET', '/federation/links')).links[0].pendingTerms; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await callOther('GET', '/federation/links')).links[0].pendingTerms).toMatchObject({ proposedBy: 'them', feePpm: 15_000 });
       await page.context().close();
 
       // A resident pays across: 10.00 of ours is 20.00 of theirs at the accepted rate.

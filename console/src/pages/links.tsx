@@ -38,6 +38,7 @@ interface Link {
   rate: { num: number; den: number };
   trustOut: number;
   trustIn: number;
+  feePpm: number;
   lastContact: number | null;
   queue: number;
   outSeq: number;
@@ -73,6 +74,7 @@ export function LinksPage() {
   const [invite, setInvite] = useState('');
   const [rate, setRate] = useState('1');
   const [plan, setPlan] = useState<Record<string, string>>({});
+  const [terms, setTerms] = useState<Record<string, { rate: string; trustOut: string; trustIn: string; fee: string }>>({});
 
   const load = async () => {
     const [r, l, c] = await Promise.all([
@@ -183,6 +185,10 @@ export function LinksPage() {
               </dd>
               <dt>{t.t('rate')}</dt>
               <dd>{rateText(l.rate, l)}</dd>
+              <dt>{t.t('trustLimits')}</dt>
+              <dd>{cur ? t.t('trustValue', { out: t.money(l.trustOut, cur), in: t.money(l.trustIn, cur) }) : `${l.trustOut} / ${l.trustIn}`}</dd>
+              <dt>{t.t('routingFee')}</dt>
+              <dd>{(l.feePpm / 10_000).toLocaleString(t.locale, { maximumFractionDigits: 2 })} %</dd>
               <dt>{t.t(l.clearingBalance > 0 ? 'weOwe' : 'theyOwe')}</dt>
               <dd>{cur ? t.money(Math.abs(l.clearingBalance), cur) : Math.abs(l.clearingBalance)}</dd>
               {l.settlement && (
@@ -208,6 +214,53 @@ export function LinksPage() {
                   </button>
                 )}
                 {l.status === 'paused' && <button onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'active' } }), t.t('done'))}>{t.t('resume')}</button>}
+                {l.status === 'active' && !l.pendingTerms && cur && (
+                  <details>
+                    <summary>{t.t('proposeTerms')}</summary>
+                    {(() => {
+                      const f = terms[l.hubId] ?? { rate: String(l.rate.num / l.rate.den), trustOut: String(l.trustOut / 10 ** cur.minorUnits), trustIn: String(l.trustIn / 10 ** cur.minorUnits), fee: String(l.feePpm / 10_000) };
+                      const set = (k: keyof typeof f) => (e: Event) => setTerms({ ...terms, [l.hubId]: { ...f, [k]: (e.target as HTMLInputElement).value } });
+                      const num = (x: string) => Number(x.replace(',', '.'));
+                      const ok = [f.rate, f.trustOut, f.trustIn, f.fee].every((x) => Number.isFinite(num(x)) && num(x) >= 0) && num(f.rate) > 0;
+                      return (
+                        <>
+                          <label>
+                            {t.t('rateInput')}
+                            <input name={`rate-${l.hubId}`} inputMode="decimal" value={f.rate} onInput={set('rate')} />
+                          </label>
+                          <label>
+                            {t.t('trustOutInput', { symbol: cur.symbol })}
+                            <input name={`trust-out-${l.hubId}`} inputMode="decimal" value={f.trustOut} onInput={set('trustOut')} />
+                          </label>
+                          <label>
+                            {t.t('trustInInput', { symbol: cur.symbol })}
+                            <input name={`trust-in-${l.hubId}`} inputMode="decimal" value={f.trustIn} onInput={set('trustIn')} />
+                          </label>
+                          <label>
+                            {t.t('feeInput')}
+                            <input name={`fee-${l.hubId}`} inputMode="decimal" value={f.fee} onInput={set('fee')} />
+                          </label>
+                          <button
+                            disabled={!ok}
+                            onClick={() =>
+                              act(
+                                () =>
+                                  api(`/federation/links/${l.hubId}/terms`, {
+                                    method: 'PUT',
+                                    // The rate as a fraction in thousandths: 1.25 becomes 1250/1000.
+                                    body: { rate: { num: Math.round(num(f.rate) * 1000), den: 1000 }, trustOut: Math.round(num(f.trustOut) * 10 ** cur.minorUnits), trustIn: Math.round(num(f.trustIn) * 10 ** cur.minorUnits), feePpm: Math.round(num(f.fee) * 10_000) },
+                                  }),
+                                t.t('termsSent'),
+                              )
+                            }
+                          >
+                            {t.t('sendTerms')}
+                          </button>
+                        </>
+                      );
+                    })()}
+                  </details>
+                )}
                 {l.status !== 'closing' && (
                   <>
                     <label>
