@@ -99,3 +99,13 @@ export interface DirectoryEntry {
   id: string;
   name: string;
 }
+
+/**
+ * A fresh Idempotency-Key. Not crypto.randomUUID: browsers offer that only in
+ * secure contexts, and residents reach the hub over plain http on its own
+ * Wi-Fi (http://10.42.0.1), where it does not exist. getRandomValues does.
+ */
+export function newKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, newKey } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 
@@ -70,6 +70,7 @@ export function LinksPage() {
   const [runs, setRuns] = useState<ClearingRun[]>([]);
   const [to, setTo] = useState('');
   const [amount, setAmount] = useState('');
+  const [payKey, setPayKey] = useState(() => newKey());
   const [token, setToken] = useState('');
   const [invite, setInvite] = useState('');
   const [rate, setRate] = useState('1');
@@ -157,7 +158,16 @@ export function LinksPage() {
           {t.t('amount')} {cur ? `(${cur.symbol})` : ''}
           <input name="amount" inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
         </label>
-        <button disabled={!to || !(minor > 0)} onClick={() => act(() => api('/federation/payments', { method: 'POST', body: { to, amount: minor } }), t.t('sentAcross'))}>
+        <button
+          disabled={!to || !(minor > 0)}
+          onClick={async () => {
+            // One key per payment: pressing again after a lost answer cannot pay twice.
+            if (await act(() => api('/federation/payments', { method: 'POST', body: { to, amount: minor }, idempotencyKey: payKey }), t.t('sentAcross'))) {
+              setPayKey(newKey());
+              setAmount('');
+            }
+          }}
+        >
           {t.t('send')}
         </button>
       </section>

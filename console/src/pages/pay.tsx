@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, newKey } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 export function PayPage() {
@@ -10,7 +10,7 @@ export function PayPage() {
   const [memo, setMemo] = useState('');
   const [step, setStep] = useState<'form' | 'confirm'>('form');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
-  const [key, setKey] = useState(() => crypto.randomUUID());
+  const [key, setKey] = useState(() => newKey());
   const matches = useMemo(
     () => [...names].filter(([id, n]) => id !== session.member.id && query.length > 0 && n.toLowerCase().includes(query.toLowerCase())).slice(0, 6),
     [names, query, session.member.id],
@@ -29,7 +29,7 @@ export function PayPage() {
       setQuery('');
       setAmount('');
       setMemo('');
-      setKey(crypto.randomUUID());
+      setKey(newKey());
       refresh();
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e) });

@@ -132,3 +132,17 @@ describe('payments that never arrive', () => {
     region.expectConsistent();
   });
 });
+
+describe('paying twice by mistake', () => {
+  it('a retry with the same Idempotency-Key returns the first payment and pays nothing more; another body with that key is a conflict', async () => {
+    const input = { payer: a.member, to: `${b.member}@${b.fed.hubId}`, amount: 300, currency: 'ours' as const };
+    const first = await a.fed.payments.pay(a.member, input, 'k-1');
+    const again = await a.fed.payments.pay(a.member, input, 'k-1');
+    expect(again.id).toBe(first.id);
+    expect(a.core.ledger.account(a.member).balance).toBe(-300);
+    await expect(a.fed.payments.pay(a.member, { ...input, amount: 301 }, 'k-1')).rejects.toMatchObject({ status: 409 });
+    await region.settle();
+    expect(b.core.ledger.account(b.member).balance).toBe(150); // 300 ALPHA at 2 ALPHA per BETA, once
+    region.expectConsistent();
+  });
+});

@@ -68,7 +68,7 @@ export class InterHubPayments {
   }
 
   /** Phase 1: debit the payer into the clearing account for the next hub, and propose, in one transaction. */
-  async pay(actor: string, input: { payer: string; to: string; amount: number; currency: 'ours' | 'theirs'; memo?: string }): Promise<InterHubPayment> {
+  async pay(actor: string, input: { payer: string; to: string; amount: number; currency: 'ours' | 'theirs'; memo?: string }, idempotencyKey?: string | null): Promise<InterHubPayment> {
     const m = /^([^@/]+)@([a-z0-9]+)$/.exec(input.to) ?? /^([a-z0-9]+)\/([^@/]+)$/.exec(input.to);
     if (!m) throw HubError.badRequest('address a member of another hub as member@hub or hub/member');
     const [payee, hub] = input.to.includes('@') ? [m[1]!, m[2]!] : [m[2]!, m[1]!];
@@ -82,7 +82,8 @@ export class InterHubPayments {
     const ours = input.currency === 'ours' ? input.amount : Math.ceil((input.amount * p.rate.den) / p.rate.num);
     const theirs = input.currency === 'theirs' ? input.amount : Math.floor((input.amount * p.rate.num) / p.rate.den);
     if (theirs <= 0) throw HubError.badRequest('the amount is less than one minor unit in the other currency');
-    const pay = await this.fed.store.write(() => {
+    // A retry after a lost answer, with the same Idempotency-Key, gets the first payment back instead of paying twice.
+    const pay = await this.fed.store.write(() => this.fed.ledger.withIdempotency('inter-hub-payment', actor, idempotencyKey, input, () => {
       const cur = this.fed.peer(p.hubId);
       this.checkOutInTxn(cur, ours);
       this.fed.ledger.payInTxn({ payer: input.payer, payee: CLEARING_PREFIX + p.hubId, amount: ours, memo: input.memo ?? `to ${input.to}`, category: 'inter-hub', actor }, null);
@@ -92,7 +93,7 @@ export class InterHubPayments {
       const e = this.fed.sendInTxn(p.hubId, 'payment.propose', { paymentId: payment.id, payer: `${input.payer}@${this.fed.hubId}`, payee, hub, amount: theirs, amountSender: ours, memo: input.memo ?? null, expiresAt: payment.expiresAt, ttl: MAX_HOPS });
       this.putInTxn({ ...payment, proposeSeq: e.seq });
       return this.payments.get(payment.id)!;
-    });
+    }));
     this.fed.log.info({ module: 'federation', payment: pay.id, via: direct ? null : p.hubId, to: hub, amount: ours }, 'inter-hub payment proposed');
     this.fed.kick();
     return pay;

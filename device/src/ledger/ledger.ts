@@ -360,7 +360,12 @@ export class Ledger {
     return acct;
   }
 
-  private withIdempotency<T>(scope: string, actor: string | null, key: string | null | undefined, request: unknown, run: () => T): T {
+  /**
+   * Inside the caller's transaction: the same key with the same request
+   * gives the first result again; with another request, a conflict. Other
+   * modules that move money (inter-hub payments) use it too.
+   */
+  withIdempotency<T>(scope: string, actor: string | null, key: string | null | undefined, request: unknown, run: () => T): T {
     if (!key) return run();
     const fp = Idempotency.fingerprint(request);
     const prior = this.idem.replay<T>(scope, actor ?? '-', key, fp);

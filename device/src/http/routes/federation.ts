@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import type { Envelope } from '../../federation/envelope.js';
-import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses } from '../schemas.js';
+import { idempotencyKey, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
+import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 
 const Any = z.record(z.string(), z.unknown());
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
@@ -13,7 +13,7 @@ const invite = createRoute({ method: 'post', path: '/api/v1/federation/invitatio
 const accept = createRoute({ method: 'post', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Accept another hub\'s invitation (stewards)', request: { body: body(z.object({ token: z.string().min(10), rate: Rate, trustOut: z.number().int().min(0), trustIn: z.number().int().min(0), feePpm: z.number().int().min(0).max(100_000).optional() })) }, responses: { 201: json(Any, 'The link'), ...ruleResponses } });
 const links = createRoute({ method: 'get', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Links: last contact, queue length, chain heads, clearing balance', responses: { 200: json(z.object({ hubId: z.string(), links: z.array(Any), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses } });
 const status = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/status', tags: ['federation'], summary: 'Pause or resume a link (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(['active', 'paused']) })) }, responses: { 200: json(Any, 'The link'), ...ruleResponses } });
-const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs', request: { body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(['ours', 'theirs']).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(Any, 'The payment, pending until the other hub answers'), ...ruleResponses } });
+const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)', request: { headers: IdempotencyHeader, body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(['ours', 'theirs']).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(Any, 'The payment, pending until the other hub answers'), ...ruleResponses } });
 const list = createRoute({ method: 'get', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Recent inter-hub payments, newest first (stewards)', request: { query: z.object({ peer: z.string().optional(), status: z.enum(['pending', 'completed', 'reversed', 'rejected']).optional() }) }, responses: { 200: json(z.object({ payments: z.array(Any) }), 'Payments'), ...ruleResponses } });
 const Terms = z.object({ rate: Rate.optional(), trustOut: z.number().int().min(0).optional(), trustIn: z.number().int().min(0).optional(), feePpm: z.number().int().min(0).max(100_000).optional() });
 const terms = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/terms', tags: ['federation'], summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts', request: { params: z.object({ hubId: z.string() }), body: body(Terms) }, responses: { 200: json(Any, 'The link, with the terms pending'), ...ruleResponses } });
@@ -51,7 +51,7 @@ export function registerFederation(app: App, deps: HttpDeps) {
     const b = c.req.valid('json');
     const payer = b.payer ?? me.id;
     if (payer !== me.id && me.role === 'resident') throw HubError.forbidden('only stewards pay from another account');
-    return c.json((await fed().payments.pay(me.id, { ...b, payer })) as unknown as Record<string, unknown>, 201);
+    return c.json((await fed().payments.pay(me.id, { ...b, payer }, idempotencyKey(c))) as unknown as Record<string, unknown>, 201);
   });
   app.openapi(get, (c) => {
     requireMember(c);
