@@ -293,6 +293,7 @@ const en = {
   feeInput: "Fee for passing payments on (%)",
   sendTerms: "Send to the other hub",
   termsSent: "Sent; they take effect when the other hub accepts.",
+  inviteQr: "The invitation as a QR code, for the other steward to scan",
 };
 export type Key = keyof typeof en;
 
@@ -584,6 +585,7 @@ const sv: Record<Key, string> = {
   feeInput: "Avgift för vidarebefordring (%)",
   sendTerms: "Skicka till den andra hubben",
   termsSent: "Skickat; gäller när den andra hubben godkänner.",
+  inviteQr: "Inbjudan som QR-kod, för den andra förvaltaren att skanna",
 };
 
 const es: Record<Key, string> = {
@@ -874,6 +876,7 @@ const es: Record<Key, string> = {
   feeInput: "Comisión por reenvío (%)",
   sendTerms: "Enviar al otro nodo",
   termsSent: "Enviado; entran en vigor cuando el otro nodo acepte.",
+  inviteQr: "La invitación como código QR, para que el otro administrador la escanee",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

@@ -324,6 +324,26 @@ describe('console in Chromium', () => {
       await page.waitForSelector('p.ok:has-text("Done.")');
       for (let i = 0; i < 100 && (await callOther('GET', '/federation/links')).links[0].rate.den !== 2; i++) await new Promise((r) => setTimeout(r, 100));
       expect((await callOther('GET', '/federation/links')).links[0].rate).toEqual({ num: 1, den: 2 });
+      // An invitation from this hub shows as a QR code that scans back to the token.
+      await page.click('button:has-text("Make an invitation")');
+      await page.waitForSelector('[data-testid=invite-qr]');
+      const shown = await page.textContent('[data-testid=invite-token]');
+      await page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js'), 'utf8') });
+      const scanned = await page.evaluate(async () => {
+        const w = globalThis as any;
+        const img = w.document.querySelector('[data-testid=invite-qr]');
+        await img.decode();
+        const canvas = w.document.createElement('canvas');
+        canvas.width = 600;
+        canvas.height = 600;
+        const g = canvas.getContext('2d');
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, 600, 600);
+        g.drawImage(img, 0, 0, 600, 600);
+        return w.jsQR(g.getImageData(0, 0, 600, 600).data, 600, 600)?.data ?? null;
+      });
+      expect(scanned).toBe(shown);
+
       // Our steward proposes a 1.5 % fee for passing payments on; it waits for the other hub's answer.
       await page.click('article.link summary');
       await page.fill(`input[name=fee-${otherHubId}]`, '1,5');

@@ -72,7 +72,7 @@ export function LinksPage() {
   const [amount, setAmount] = useState('');
   const [payKey, setPayKey] = useState(() => newKey());
   const [token, setToken] = useState('');
-  const [invite, setInvite] = useState('');
+  const [invite, setInvite] = useState<{ token: string; qrSvg: string } | null>(null);
   const [rate, setRate] = useState('1');
   const [plan, setPlan] = useState<Record<string, string>>({});
   const [terms, setTerms] = useState<Record<string, { rate: string; trustOut: string; trustIn: string; fee: string }>>({});
@@ -291,15 +291,18 @@ export function LinksPage() {
       {steward && (
         <section class="card" aria-labelledby="peer-h">
           <h3 id="peer-h">{t.t('newLink')}</h3>
-          <button class="secondary" onClick={() => act(async () => setInvite((await api<{ token: string }>('/federation/invitations', { method: 'POST', body: { trustOut: 100_000, trustIn: 100_000 } })).token), t.t('inviteMade'))}>
+          <button class="secondary" onClick={() => act(async () => setInvite(await api<{ token: string; qrSvg: string }>('/federation/invitations', { method: 'POST', body: { trustOut: 100_000, trustIn: 100_000 } })), t.t('inviteMade'))}>
             {t.t('makeInvite')}
           </button>
           {invite && (
-            <p>
-              <code data-testid="invite-token" class="wrap">
-                {invite}
-              </code>
-            </p>
+            <>
+              <img data-testid="invite-qr" class="qr" alt={t.t('inviteQr')} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(invite.qrSvg)}`} />
+              <p>
+                <code data-testid="invite-token" class="wrap">
+                  {invite.token}
+                </code>
+              </p>
+            </>
           )}
           <label>
             {t.t('theirInvite')}

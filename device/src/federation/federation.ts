@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
@@ -149,13 +150,14 @@ export class Federation {
 
   // ── peering ─────────────────────────────────────────────────────────────
 
-  /** A short token carrying our URL, id and key, for the other hub's steward. */
-  async invite(steward: string, terms: { trustOut: number; trustIn: number }): Promise<{ token: string }> {
+  /** A short token carrying our URL, id and key, for the other hub's steward, and the same as a QR code (SVG) to show on a phone. */
+  async invite(steward: string, terms: { trustOut: number; trustIn: number }): Promise<{ token: string; qrSvg: string }> {
     const nonce = randomBytes(9).toString('base64url');
     const now = this.clock.now();
     await this.store.write(() => this.invites.put(nonce, { nonce, createdBy: steward, createdAt: now, expiresAt: now + 7 * 86_400_000, trustOut: terms.trustOut, trustIn: terms.trustIn, usedBy: null }));
     const token = Buffer.from(JSON.stringify({ u: this.self.url, h: this.hubId, k: this.self.identity.publicKey, n: nonce, c: this.self.currency, name: this.self.name })).toString('base64url');
-    return { token };
+    const qrSvg = await QRCode.toString(token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return { token, qrSvg };
   }
 
   /** The other hub's steward accepts: we record them and introduce ourselves over the link. */
