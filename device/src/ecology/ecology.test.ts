@@ -21,6 +21,8 @@ async function month(from: number, to: number) {
     ts.write({ sensor: 'inverter', metric: 'meter.TotWhExp', t, value: 2_000 * d });
     ts.write({ sensor: 'kitchen-meter', metric: 'volume', t, value: 800 * d });
     ts.write({ sensor: 'allotment-probe', metric: 'soilMoisture', t, value: i % 4 === 3 ? 50 : 30 });
+    ts.write({ sensor: 'allotment-probe', metric: 'soilTemperature', t, value: 12 });
+    ts.write({ sensor: 'allotment-probe', metric: 'soilConductivity', t, value: i % 2 ? 50 : 500 }); // half the hours too salt-poor
   }
   await ts.flush();
 }
@@ -41,6 +43,9 @@ describe('ecological multiplier', () => {
     expect(ind.solar.value).toBeCloseTo(10 / 13, 3); // 10 kWh made ÷ (10 + 5 − 2) kWh used
     expect(ind.water.value).toBeCloseTo(0.8, 3); // 800 L a day ÷ 1,000 L safe
     expect(ind.soil.value).toBe(0.75);
+    // Temperature and conductivity stand beside moisture in the soil indicator's explanation.
+    expect(ind.soil.inputs).toMatchObject({ temperatureMean: 12, temperatureInRange: 1 });
+    expect(ind.soil.inputs.conductivityInRange).toBeCloseTo(0.5, 1);
     expect(ind.work.value).toBe(0.2); // 2 units ÷ target 10
     // R = 0.4·10/13 + 0.4·0.75 + 0.2·0.2 = 0.647692; E = 0.5·0.8 + 0.5 = 0.9; R ÷ E = 0.719658.
     const expectedRaw = (0.4 * (10 / 13) + 0.4 * 0.75 + 0.2 * 0.2) / (0.5 * 0.8 + 0.5);

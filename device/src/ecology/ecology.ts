@@ -27,6 +27,9 @@ export interface EcologySettings {
   windowDays: number;
   weights: { solar: number; soil: number; work: number; water: number; base: number };
   soilTarget: [number, number];
+  /** °C and µS/cm: what healthy growing soil sits between. */
+  soilTemperatureTarget: [number, number];
+  soilConductivityTarget: [number, number];
   workTarget: number;
   maxStepPerDay: number;
   staleHours: number;
@@ -36,6 +39,8 @@ export const DEFAULT_ECOLOGY: EcologySettings = {
   windowDays: 30,
   weights: { solar: 0.4, soil: 0.4, work: 0.2, water: 0.5, base: 0.5 },
   soilTarget: [20, 40],
+  soilTemperatureTarget: [5, 30],
+  soilConductivityTarget: [100, 2_000],
   workTarget: 10,
   maxStepPerDay: 0.05,
   staleHours: 24,
@@ -173,7 +178,29 @@ export class Ecology {
         soilAsOf = Math.max(soilAsOf ?? 0, p.t);
       }
     }
-    const soil: Indicator = { value: total ? inRange / total : null, stale: false, inputs: { readings: total, inRange, targetLow: lo, targetHigh: hi }, asOf: soilAsOf };
+    // Temperature and conductivity are part of soil health too: shown beside the moisture share,
+    // with how often they sat in their own target ranges.
+    const alsoInRange = (metric: string, [tlo, thi]: [number, number]) => {
+      let n = 0;
+      let ok = 0;
+      let sum = 0;
+      for (const sensor of this.seriesOf(metric)) {
+        for (const p of this.telemetry.query(sensor, metric, from, now, '1h').points) {
+          n++;
+          sum += p.mean;
+          if (p.mean >= tlo && p.mean <= thi) ok++;
+        }
+      }
+      return n ? { mean: round4(sum / n), share: round4(ok / n) } : { mean: null, share: null };
+    };
+    const temp = alsoInRange('soilTemperature', this.settings.soilTemperatureTarget);
+    const ec = alsoInRange('soilConductivity', this.settings.soilConductivityTarget);
+    const soil: Indicator = {
+      value: total ? inRange / total : null,
+      stale: false,
+      inputs: { readings: total, inRange, targetLow: lo, targetHigh: hi, temperatureMean: temp.mean, temperatureInRange: temp.share, conductivityMean: ec.mean, conductivityInRange: ec.share },
+      asOf: soilAsOf,
+    };
 
     // Regeneration work verified in the window.
     const units = this.listReports().filter((r) => r.status === 'verified' && r.at >= from).reduce((a, r) => a + r.quantity, 0);
