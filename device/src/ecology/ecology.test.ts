@@ -58,6 +58,18 @@ describe('ecological multiplier', () => {
     expect(core.ecology.history(T0 - 1, T0 + DAY_MS)).toHaveLength(7);
   });
 
+  it('reads the formula\'s weights from the community\'s parameters', async () => {
+    await month(T0 - 30 * DAY_MS, T0);
+    const before = await core.ecology.recompute(T0);
+    // The community weighs water use more heavily (here by a steward's emergency change).
+    await core.governance.emergencyChange(steward, 'weightWater', 0.75, 'drought year');
+    const after = await core.ecology.recompute(T0 + HOUR);
+    const R = 0.4 * (10 / 13) + 0.4 * 0.75;
+    expect(before.raw).toBeCloseTo(R / (0.5 * 0.8 + 0.5), 3);
+    expect(after.extraction).toBeCloseTo(0.75 * 0.8 + 0.5, 4);
+    expect(after.raw).toBeCloseTo(R / (0.75 * 0.8 + 0.5), 3);
+  });
+
   it('keeps the last good value with a stale flag when sensors fall silent; never zero', async () => {
     await month(T0 - 30 * DAY_MS, T0);
     const before = await core.ecology.recompute(T0);

@@ -25,7 +25,6 @@ import type { TelemetryStore } from '../telemetry/store.js';
  */
 export interface EcologySettings {
   windowDays: number;
-  weights: { solar: number; soil: number; work: number; water: number; base: number };
   soilTarget: [number, number];
   /** °C and µS/cm: what healthy growing soil sits between. */
   soilTemperatureTarget: [number, number];
@@ -37,7 +36,6 @@ export interface EcologySettings {
 
 export const DEFAULT_ECOLOGY: EcologySettings = {
   windowDays: 30,
-  weights: { solar: 0.4, soil: 0.4, work: 0.2, water: 0.5, base: 0.5 },
   soilTarget: [20, 40],
   soilTemperatureTarget: [5, 30],
   soilConductivityTarget: [100, 2_000],
@@ -217,7 +215,8 @@ export class Ecology {
   /** Computes today's multiplier, stores it (and the indicators' last good values), and writes it as a series. */
   async recompute(now = this.clock.now()): Promise<Snapshot> {
     const ind = this.indicators(now);
-    const w = this.settings.weights;
+    // The weights are the community's parameters: changed only by a decision, read as of this moment.
+    const w = { solar: this.params.number('weightSolar', now), soil: this.params.number('weightSoil', now), work: this.params.number('weightWork', now), water: this.params.number('weightWater', now), base: this.params.number('weightBase', now) };
     const S = ind.solar.value ?? 0.5;
     const T = ind.soil.value ?? 0.5;
     const W = ind.work.value ?? 0;

@@ -27,6 +27,12 @@ export const PARAMETERS = {
   /** Carbon intensity of power bought from the grid, g CO₂e per kWh. */
   co2eGramsPerKwh: z.number().min(0).max(2_000),
   co2eBudgetKgPerMonth: z.number().min(1),
+  /** The multiplier's weights: regeneration = solar·S + soil·T + work·W; extraction = water·U + base. */
+  weightSolar: z.number().min(0).max(10),
+  weightSoil: z.number().min(0).max(10),
+  weightWork: z.number().min(0).max(10),
+  weightWater: z.number().min(0).max(10),
+  weightBase: z.number().min(0.01).max(10),
 } as const;
 export type ParamName = keyof typeof PARAMETERS;
 export type ParamValue = number | boolean;
@@ -58,6 +64,11 @@ export function defaultsFrom(c: HubConfig): Record<ParamName, ParamValue> {
     ecologyLimitsEnabled: false,
     co2eGramsPerKwh: 250,
     co2eBudgetKgPerMonth: 1_000,
+    weightSolar: 0.4,
+    weightSoil: 0.4,
+    weightWork: 0.2,
+    weightWater: 0.5,
+    weightBase: 0.5,
   };
 }
 
