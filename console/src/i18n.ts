@@ -294,6 +294,10 @@ const en = {
   sendTerms: "Send to the other hub",
   termsSent: "Sent; they take effect when the other hub accepts.",
   inviteQr: "The invitation as a QR code, for the other steward to scan",
+  whyLimit: "Why is my limit this?",
+  whyLimitDefault: "Ecological limits are off in this neighbourhood, so everyone has the community's default: you can go down to {floor}.",
+  whyLimitNoCapacity: "The stewards have not recorded your productive capacity yet, so the default applies: you can go down to {floor}.",
+  whyLimitEcology: "Your productive capacity is {capacity}, set by the stewards from your skills, time and tools. The ecological multiplier is {multiplier} (regeneration over extraction). So you can go down to {capacity} × {multiplier} = {floor}.",
 };
 export type Key = keyof typeof en;
 
@@ -586,6 +590,10 @@ const sv: Record<Key, string> = {
   sendTerms: "Skicka till den andra hubben",
   termsSent: "Skickat; gäller när den andra hubben godkänner.",
   inviteQr: "Inbjudan som QR-kod, för den andra förvaltaren att skanna",
+  whyLimit: "Varför är min gräns denna?",
+  whyLimitDefault: "Ekologiska gränser är avstängda i grannskapet, så alla har gemenskapens standard: du kan gå ner till {floor}.",
+  whyLimitNoCapacity: "Förvaltarna har inte registrerat din produktiva kapacitet än, så standarden gäller: du kan gå ner till {floor}.",
+  whyLimitEcology: "Din produktiva kapacitet är {capacity}, satt av förvaltarna utifrån dina kunskaper, din tid och dina verktyg. Den ekologiska multiplikatorn är {multiplier} (återställning delat med uttag). Så du kan gå ner till {capacity} × {multiplier} = {floor}.",
 };
 
 const es: Record<Key, string> = {
@@ -877,6 +885,10 @@ const es: Record<Key, string> = {
   sendTerms: "Enviar al otro nodo",
   termsSent: "Enviado; entran en vigor cuando el otro nodo acepte.",
   inviteQr: "La invitación como código QR, para que el otro administrador la escanee",
+  whyLimit: "¿Por qué es este mi límite?",
+  whyLimitDefault: "Los límites ecológicos están desactivados en este barrio, así que todos tienen el valor común: puedes bajar hasta {floor}.",
+  whyLimitNoCapacity: "Los administradores aún no han registrado tu capacidad productiva, así que se aplica el valor común: puedes bajar hasta {floor}.",
+  whyLimitEcology: "Tu capacidad productiva es {capacity}, fijada por los administradores según tus habilidades, tiempo y herramientas. El multiplicador ecológico es {multiplier} (regeneración dividida por extracción). Así que puedes bajar hasta {capacity} × {multiplier} = {floor}.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

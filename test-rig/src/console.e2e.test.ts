@@ -80,6 +80,10 @@ describe('console in Chromium', () => {
     await page.click('nav a[href="#/"]');
     await page.waitForSelector('.rows li');
     expect(await page.textContent('.rows')).toContain('bread');
+    // "Why is my limit this?": the demo keeps ecological limits off, so the default floor applies.
+    await page.click('summary:has-text("Why is my limit this?")');
+    await page.waitForSelector('[data-testid=why-limit]');
+    expect(await page.textContent('[data-testid=why-limit]')).toMatch(/^Ecological limits are off .* you can go down to -500\.00 HC\.$/);
     await page.context().close();
   });
 

@@ -35,6 +35,7 @@ export function HomePage() {
           {t.money(account.balance, cur)}
         </p>
         <p>{t.t('limit', { floor: t.money(account.floor, cur) })} · {t.t('available', { amount: t.money(account.available, cur) })}</p>
+        <WhyLimit />
         {account.balance < account.warnAt && <p class="warn">{t.t('nearLimit')}</p>}
         {account.demurrageNext30Days > 0 && <p class="muted">{t.t('demurrage', { amount: t.money(account.demurrageNext30Days, cur) })}</p>}
         {account.hours && (
@@ -83,5 +84,35 @@ export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | nul
         </li>
       ))}
     </ul>
+  );
+}
+
+interface LimitExplanation {
+  floor: number;
+  capacity: number | null;
+  enabled: boolean;
+  multiplier: number;
+}
+
+/** "Why is my limit this?", asked only when opened, and said in the resident's language from the hub's numbers. */
+function WhyLimit() {
+  const { t, session, account } = useApp();
+  const [why, setWhy] = useState<LimitExplanation | null>(null);
+  if (!account) return null;
+  const cur = account.currency;
+  const m = (x: number) => x.toLocaleString(t.locale, { maximumFractionDigits: 2 });
+  return (
+    <details onToggle={(e) => (e.target as HTMLDetailsElement).open && !why && void api<LimitExplanation>(`/accounts/${session.member.id}/limit-explanation`).then(setWhy, () => undefined)}>
+      <summary>{t.t('whyLimit')}</summary>
+      {why && (
+        <p data-testid="why-limit">
+          {!why.enabled
+            ? t.t('whyLimitDefault', { floor: t.money(why.floor, cur) })
+            : why.capacity === null
+              ? t.t('whyLimitNoCapacity', { floor: t.money(why.floor, cur) })
+              : t.t('whyLimitEcology', { capacity: t.money(why.capacity, cur), multiplier: m(why.multiplier), floor: t.money(why.floor, cur) })}
+        </p>
+      )}
+    </details>
   );
 }
