@@ -43,6 +43,20 @@ function useRoute(): [string, URLSearchParams] {
   return route;
 }
 
+/**
+ * A counterparty as a resident would say it: a member's name, or what a
+ * system account is for (the fund, another neighbourhood's link, the
+ * library's deposits and fees) instead of its internal id.
+ */
+export function counterparty(t: T, names: Map<string, string>, id: string | null): string {
+  if (!id) return '';
+  if (id === 'fund') return t.t('fund');
+  if (id.startsWith('clearing:')) return t.t('anotherHub');
+  if (id.startsWith('escrow:')) return t.t('depositsHeld');
+  if (id.startsWith('pool:')) return t.t('libraryAccount');
+  return names.get(id) ?? id;
+}
+
 export function describeError(t: T, e: unknown): string {
   if (e instanceof OfflineError) return t.t('offlineRefused');
   if (e instanceof ApiError) return e.problem.detail ? `${e.problem.title}: ${e.problem.detail}` : e.problem.title;

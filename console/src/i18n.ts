@@ -298,6 +298,9 @@ const en = {
   whyLimitDefault: "Ecological limits are off in this neighbourhood, so everyone has the community's default: you can go down to {floor}.",
   whyLimitNoCapacity: "The stewards have not recorded your productive capacity yet, so the default applies: you can go down to {floor}.",
   whyLimitEcology: "Your productive capacity is {capacity}, set by the stewards from your skills, time and tools. The ecological multiplier is {multiplier} (regeneration over extraction). So you can go down to {capacity} × {multiplier} = {floor}.",
+  anotherHub: "another neighbourhood",
+  depositsHeld: "deposits held by the library",
+  libraryAccount: "the tool library",
 };
 export type Key = keyof typeof en;
 
@@ -594,6 +597,9 @@ const sv: Record<Key, string> = {
   whyLimitDefault: "Ekologiska gränser är avstängda i grannskapet, så alla har gemenskapens standard: du kan gå ner till {floor}.",
   whyLimitNoCapacity: "Förvaltarna har inte registrerat din produktiva kapacitet än, så standarden gäller: du kan gå ner till {floor}.",
   whyLimitEcology: "Din produktiva kapacitet är {capacity}, satt av förvaltarna utifrån dina kunskaper, din tid och dina verktyg. Den ekologiska multiplikatorn är {multiplier} (återställning delat med uttag). Så du kan gå ner till {capacity} × {multiplier} = {floor}.",
+  anotherHub: "ett annat grannskap",
+  depositsHeld: "depositioner hos biblioteket",
+  libraryAccount: "verktygsbiblioteket",
 };
 
 const es: Record<Key, string> = {
@@ -889,6 +895,9 @@ const es: Record<Key, string> = {
   whyLimitDefault: "Los límites ecológicos están desactivados en este barrio, así que todos tienen el valor común: puedes bajar hasta {floor}.",
   whyLimitNoCapacity: "Los administradores aún no han registrado tu capacidad productiva, así que se aplica el valor común: puedes bajar hasta {floor}.",
   whyLimitEcology: "Tu capacidad productiva es {capacity}, fijada por los administradores según tus habilidades, tiempo y herramientas. El multiplicador ecológico es {multiplier} (regeneración dividida por extracción). Así que puedes bajar hasta {capacity} × {multiplier} = {floor}.",
+  anotherHub: "otro barrio",
+  depositsHeld: "depósitos de la biblioteca",
+  libraryAccount: "la biblioteca de herramientas",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

@@ -371,6 +371,12 @@ describe('console in Chromium', () => {
       expect((await callOther('GET', `/accounts/${otherMember}`)).balance).toBe(2000);
       expect(await axe(resident)).toEqual([]);
       await resident.screenshot({ path: join(SHOTS, 'sv-links.png'), fullPage: true });
+      // At home the payment reads as going to another neighbourhood, not to an internal account id.
+      await resident.click('nav a[href="#/"]');
+      await resident.waitForSelector('.rows li');
+      const recent = await resident.textContent('.rows');
+      expect(recent).toContain('ett annat grannskap');
+      expect(recent).not.toContain('clearing:');
       await resident.context().close();
     } finally {
       await other.stop();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type HistoryRow } from '../api.js';
-import { useApp } from '../app.js';
+import { counterparty, useApp } from '../app.js';
 import { Rows } from './home.js';
 
 export function HistoryPage() {
@@ -16,7 +16,7 @@ export function HistoryPage() {
     setCursor(page.nextCursor);
   };
   useEffect(() => void load(false), [kind]);
-  const who = (id: string | null) => (id === 'fund' ? t.t('fund') : (names.get(id ?? '') ?? id ?? ''));
+  const who = (id: string | null) => counterparty(t, names, id);
   return (
     <section class="card">
       <h2>{t.t('history')}</h2>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type HistoryRow, type PaymentRequest } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { counterparty, describeError, useApp } from '../app.js';
 
 export function HomePage() {
   const { t, session, account, names, refresh } = useApp();
@@ -25,7 +25,7 @@ export function HomePage() {
       setMsg(describeError(t, e));
     }
   };
-  const who = (id: string | null) => (id === 'fund' ? t.t('fund') : (names.get(id ?? '') ?? id ?? ''));
+  const who = (id: string | null) => counterparty(t, names, id);
   return (
     <>
       <h2>{t.t('welcome', { name: session.member.name })}</h2>
