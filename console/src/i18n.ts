@@ -924,3 +924,13 @@ export function translator(lang: Lang) {
   return { t, money, hours, date, ago, locale };
 }
 export type T = ReturnType<typeof translator>;
+
+/** A number as a resident types it: "12,50" or "12.50". NaN when it is not one. */
+export function parseDecimal(text: string): number {
+  return Number(text.trim().replace(',', '.'));
+}
+
+/** A typed amount in minor units (12,50 with 2 places → 1250). */
+export function toMinor(text: string, places: number): number {
+  return Math.round(parseDecimal(text) * 10 ** places);
+}

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
+import { parseDecimal, toMinor } from '../i18n.js';
 
 /**
  * Other neighbourhoods: what they need and have spare, paying their members,
@@ -58,6 +59,8 @@ interface ClearingRun {
 }
 
 const short = (h: string) => h.slice(0, 10);
+/** A typed exchange rate as the fraction the API takes, in thousandths: 1,25 becomes 1250/1000. */
+const rateOf = (text: string) => ({ num: Math.round(parseDecimal(text) * 1000), den: 1000 });
 const RESOURCES = ['food', 'water', 'power', 'labour', 'tool', 'medical'] as const;
 
 export function LinksPage() {
@@ -93,7 +96,7 @@ export function LinksPage() {
 
   const nameOf = (id: string) => (id === hubId ? t.t('thisHub') : (links.find((l) => l.hubId === id)?.name ?? short(id)));
   const cur = account?.currency;
-  const minor = cur ? Math.round(Number(amount.replace(',', '.')) * 10 ** cur.minorUnits) : NaN;
+  const minor = cur ? toMinor(amount, cur.minorUnits) : NaN;
   const rateText = (r: { num: number; den: number }, l: Link) => t.t('rateValue', { theirs: (r.num / r.den).toLocaleString(t.locale, { maximumFractionDigits: 4 }), symbol: l.currency.symbol, ours: cur?.symbol ?? '' });
   const res = (r: string) => ((RESOURCES as readonly string[]).includes(r) ? t.t(`res_${r}` as 'res_food') : r);
   const crises = region.filter((h) => !h.self && h.summary.crisis);
@@ -230,8 +233,7 @@ export function LinksPage() {
                     {(() => {
                       const f = terms[l.hubId] ?? { rate: String(l.rate.num / l.rate.den), trustOut: String(l.trustOut / 10 ** cur.minorUnits), trustIn: String(l.trustIn / 10 ** cur.minorUnits), fee: String(l.feePpm / 10_000) };
                       const set = (k: keyof typeof f) => (e: Event) => setTerms({ ...terms, [l.hubId]: { ...f, [k]: (e.target as HTMLInputElement).value } });
-                      const num = (x: string) => Number(x.replace(',', '.'));
-                      const ok = [f.rate, f.trustOut, f.trustIn, f.fee].every((x) => Number.isFinite(num(x)) && num(x) >= 0) && num(f.rate) > 0;
+                      const ok = [f.rate, f.trustOut, f.trustIn, f.fee].every((x) => Number.isFinite(parseDecimal(x)) && parseDecimal(x) >= 0) && parseDecimal(f.rate) > 0;
                       return (
                         <>
                           <label>
@@ -257,8 +259,7 @@ export function LinksPage() {
                                 () =>
                                   api(`/federation/links/${l.hubId}/terms`, {
                                     method: 'PUT',
-                                    // The rate as a fraction in thousandths: 1.25 becomes 1250/1000.
-                                    body: { rate: { num: Math.round(num(f.rate) * 1000), den: 1000 }, trustOut: Math.round(num(f.trustOut) * 10 ** cur.minorUnits), trustIn: Math.round(num(f.trustIn) * 10 ** cur.minorUnits), feePpm: Math.round(num(f.fee) * 10_000) },
+                                    body: { rate: rateOf(f.rate), trustOut: toMinor(f.trustOut, cur.minorUnits), trustIn: toMinor(f.trustIn, cur.minorUnits), feePpm: Math.round(parseDecimal(f.fee) * 10_000) },
                                   }),
                                 t.t('termsSent'),
                               )
@@ -315,9 +316,7 @@ export function LinksPage() {
           <button
             disabled={token.length < 10}
             onClick={() => {
-              // The rate as a fraction in thousandths: 1.25 becomes 1250/1000.
-              const num = Math.round(Number(rate.replace(',', '.')) * 1000);
-              return act(() => api('/federation/links', { method: 'POST', body: { token, rate: { num, den: 1000 }, trustOut: 100_000, trustIn: 100_000 } }), t.t('linked'));
+              return act(() => api('/federation/links', { method: 'POST', body: { token, rate: rateOf(rate), trustOut: 100_000, trustIn: 100_000 } }), t.t('linked'));
             }}
           >
             {t.t('acceptInvite')}

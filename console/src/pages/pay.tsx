@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { describeError, useApp } from '../app.js';
+import { toMinor } from '../i18n.js';
 
 export function PayPage() {
   const { t, session, account, names, refresh } = useApp();
@@ -17,7 +18,7 @@ export function PayPage() {
   );
   if (!account) return <p aria-busy="true" />;
   const cur = account.currency;
-  const minor = Math.round(Number(amount.replace(',', '.')) * 10 ** cur.minorUnits);
+  const minor = toMinor(amount, cur.minorUnits);
   const valid = payee !== null && Number.isFinite(minor) && minor > 0;
   const send = async () => {
     try {

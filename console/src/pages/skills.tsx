@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
+import { parseDecimal, toMinor } from '../i18n.js';
 
 /** My skills and what I want to learn, the time bank's offers and requests, and mentorships. Loaded on demand. */
 interface Skill {
@@ -158,8 +159,8 @@ export function SkillsPage() {
           <input name="time-hours" inputMode="decimal" value={post.hours} onInput={(e) => setPost({ ...post, hours: (e.target as HTMLInputElement).value })} />
         </label>
         <button
-          disabled={!post.title.trim() || !post.category.trim() || !(Number(post.hours.replace(',', '.')) > 0)}
-          onClick={() => act(() => api('/timebank', { method: 'POST', body: { kind: post.kind, title: post.title.trim(), category: post.category.trim(), hours: Math.round(Number(post.hours.replace(',', '.')) * 100) } }), t.t('posted'))}
+          disabled={!post.title.trim() || !post.category.trim() || !(parseDecimal(post.hours) > 0)}
+          onClick={() => act(() => api('/timebank', { method: 'POST', body: { kind: post.kind, title: post.title.trim(), category: post.category.trim(), hours: toMinor(post.hours, 2) } }), t.t('posted'))}
         >
           {t.t('post')}
         </button>

@@ -103,7 +103,7 @@ export class Federation {
   private readonly held;
   private readonly invites;
   private readonly handlers = new Map<string, Handler>();
-  private readonly afterFlush: Array<() => Promise<void> | void> = [];
+  private readonly periodic: Array<() => Promise<void> | void> = [];
   private readonly backoff = new Map<string, { until: number; ms: number; since: number; attempts: number }>();
   private timer: NodeJS.Timeout | undefined;
   readonly rejected: Record<string, number> = {};
@@ -145,7 +145,7 @@ export class Federation {
 
   /** Work to run on the federation's timer, after each flush (timeouts, periodic summaries). */
   every(task: () => Promise<void> | void): void {
-    this.afterFlush.push(task);
+    this.periodic.push(task);
   }
 
   // ── peering ─────────────────────────────────────────────────────────────
@@ -423,7 +423,7 @@ export class Federation {
 
   /** The periodic work of the modules; one failing task is logged and does not stop the others. */
   async tick(): Promise<void> {
-    for (const task of this.afterFlush) {
+    for (const task of this.periodic) {
       try {
         await task();
       } catch (e) {

@@ -73,18 +73,20 @@ export class HubClearing {
     const g = this.debts();
     const self = this.fed.hubId;
     const linked = new Set(this.fed.allPeers().filter((p) => p.status !== 'closed').map((p) => p.hubId));
-    let best: { cycle: string[]; edges: ClearingEdge[]; value: number } | null = null;
+    const found: Array<{ cycle: string[]; edges: ClearingEdge[]; value: number }> = [];
     const walk = (path: string[]) => {
       const at = path[path.length - 1]!;
       for (const [next] of g.get(at) ?? []) {
         if (next === self && path.length >= 3) {
           const c = this.size(path, g);
-          if (c && (!best || c.value > best.value)) best = { cycle: [...path], edges: c.edges, value: c.value };
+          if (c) found.push({ cycle: [...path], edges: c.edges, value: c.value });
         } else if (next !== self && linked.has(next) && !path.includes(next) && path.length < MAX_CYCLE) walk([...path, next]);
       }
     };
     walk([self]);
-    return best ? { cycle: (best as { cycle: string[] }).cycle, edges: (best as { edges: ClearingEdge[] }).edges } : null;
+    // The first of the largest, as walked: the same choice as before, without a variable the closure narrows away.
+    const best = found.reduce<(typeof found)[number] | null>((b, c) => (!b || c.value > b.value ? c : b), null);
+    return best ? { cycle: best.cycle, edges: best.edges } : null;
   }
 
   /**

@@ -56,7 +56,7 @@ const CHANGE_MIN_INTERVAL_MS = 5_000;
 export class Signals {
   private readonly received;
   private readonly proposals;
-  private lastSent: { at: number; key: string } | null = null;
+  private lastSent: { at: number; key: string; crisisSince: number | null } | null = null;
 
   constructor(
     private readonly fed: Federation,
@@ -121,7 +121,7 @@ export class Signals {
     await this.fed.store.write(() => {
       for (const p of this.fed.allPeers()) if (p.status !== 'closed') this.fed.sendInTxn(p.hubId, 'signals.summary', s as unknown as Record<string, unknown>);
     });
-    this.lastSent = { at: Date.now(), key: this.changeKey(s) };
+    this.lastSent = { at: Date.now(), key: this.changeKey(s), crisisSince: s.crisis?.since ?? null };
     this.fed.kick();
     return s;
   }
@@ -133,11 +133,12 @@ export class Signals {
 
   private async shareIfChanged(): Promise<void> {
     if (this.fed.allPeers().length === 0) return;
-    const s = this.ours();
-    const key = this.changeKey(s);
     const since = this.lastSent ? Date.now() - this.lastSent.at : Infinity;
-    const crisisChanged = this.lastSent && JSON.parse(this.lastSent.key).c?.since !== s.crisis?.since;
-    if (since >= this.heartbeatMs || (key !== this.lastSent?.key && (since >= CHANGE_MIN_INTERVAL_MS || crisisChanged))) {
+    const crisisChanged = this.lastSent !== null && (this.board?.activeCrisis()?.declaredAt ?? null) !== this.lastSent.crisisSince;
+    // This runs on every tick of the federation's timer: build the summary only when it could go out.
+    if (since < CHANGE_MIN_INTERVAL_MS && !crisisChanged) return;
+    const s = this.ours();
+    if (since >= this.heartbeatMs || this.changeKey(s) !== this.lastSent?.key) {
       if (crisisChanged) this.fed.log.warn({ module: 'federation', crisis: s.crisis }, s.crisis ? 'telling linked hubs about our emergency' : 'telling linked hubs our emergency is over');
       await this.share();
     }

@@ -62,7 +62,6 @@ export function primalDual(p: FlowProblem): FlowSolution {
   const active: number[] = [];
   const it = new Int32Array(n);
   const queue = new Int32Array(n);
-  const path = new Int32Array(n + 1);
   const heap = new MinHeap(n);
   /** Residual arcs whose reduced cost is zero under this phase's potentials. */
   const tight = new Uint8Array(2 * m);
