@@ -42,7 +42,15 @@ export function netgen(nodes: number, arcsPerNode: number, seed: number): FlowPr
   return { nodeCount: nodes, supply, from, to, upper, cost };
 }
 
-/** A geographic network: places on a plane, arcs to near neighbours, cost = distance, a few with surplus and many with needs. */
+/**
+ * A geographic network, shaped as the flow engine shapes its problems (see
+ * device/src/flow/allocate.ts): places on a plane with arcs to their near
+ * neighbours (cost = distance + trust resistance, limited capacity), a few
+ * places with a surplus and many with needs, and two extra nodes: every
+ * surplus may stay where it is (to "leftover", at no cost) and every need may
+ * go unmet (from "unmet", at a penalty above any real route). Flow is carried
+ * from place to place, so routes run over several hops.
+ */
 export function geographic(nodes: number, neighbours: number, seed: number): FlowProblem {
   const rng = new Rng(seed);
   const xs = Array.from({ length: nodes }, () => rng.int(0, 10_000));
@@ -59,6 +67,7 @@ export function geographic(nodes: number, neighbours: number, seed: number): Flo
     if (!grid.has(k)) grid.set(k, []);
     grid.get(k)!.push(i);
   }
+  let maxArc = 0;
   for (let i = 0; i < nodes; i++) {
     const cx = Math.floor(xs[i]! / cell);
     const cy = Math.floor(ys[i]! / cell);
@@ -69,25 +78,42 @@ export function geographic(nodes: number, neighbours: number, seed: number): Flo
       from.push(i);
       to.push(j);
       upper.push(rng.int(20, 200));
-      cost.push(Math.round(d) + rng.int(0, 20)); // distance plus trust resistance
+      const c = Math.round(d) + rng.int(0, 20); // distance plus trust resistance
+      cost.push(c);
+      if (c > maxArc) maxArc = c;
     }
   }
-  // Skeleton ring with high cost so every instance is feasible.
+  const leftover = nodes;
+  const unmet = nodes + 1;
+  const supply = new Array<number>(nodes + 2).fill(0);
+  // A unit left unmet costs more than carrying it across the whole region.
+  const penalty = (maxArc + 1) * Math.ceil(Math.sqrt(nodes)) * 4;
+  let offered = 0;
+  let wanted = 0;
   for (let i = 0; i < nodes; i++) {
-    from.push(i);
-    to.push((i + 1) % nodes);
-    upper.push(nodes * 100);
-    cost.push(50_000);
+    if (rng.chance(0.1)) {
+      supply[i] = rng.int(50, 300);
+      offered += supply[i]!;
+      from.push(i);
+      to.push(leftover);
+      upper.push(supply[i]!);
+      cost.push(0);
+    } else if (rng.chance(0.4)) {
+      supply[i] = -rng.int(5, 40);
+      wanted -= supply[i]!;
+      from.push(unmet);
+      to.push(i);
+      upper.push(-supply[i]!);
+      cost.push(penalty);
+    }
   }
-  const supply = new Array<number>(nodes).fill(0);
-  let bal = 0;
-  for (let i = 0; i < nodes; i++) {
-    if (rng.chance(0.1)) supply[i] = rng.int(50, 300);
-    else if (rng.chance(0.4)) supply[i] = -rng.int(5, 40);
-    bal += supply[i]!;
-  }
-  supply[nodes - 1]! -= bal;
-  return { nodeCount: nodes, supply, from, to, upper, cost };
+  supply[unmet] = wanted;
+  supply[leftover] = -offered;
+  from.push(unmet);
+  to.push(leftover);
+  upper.push(wanted);
+  cost.push(0);
+  return { nodeCount: nodes + 2, supply, from, to, upper, cost };
 }
 
 /** Clearing: members owing each other; every cost is −1 (maximise the set-off). */

@@ -31,16 +31,27 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   const state = new Int8Array(m);
   const supply = new Float64Array(nodes);
 
+  // Arcs are stored in a mixed order, as LEMON does by default: consecutive
+  // input arcs often share a tail, and spreading them out lets each search
+  // block see more of the graph. orig[i] is the input arc stored at i.
+  const orig = new Int32Array(mReal);
+  const skip = Math.max(Math.floor(mReal / Math.max(n, 1)), 3);
+  for (let e = 0, i = 0, j = 0; e < mReal; e++) {
+    orig[i] = e;
+    if ((i += skip) >= mReal) i = ++j;
+  }
+
   let maxCost = 0;
   for (let i = 0; i < n; i++) supply[i] = problem.supply[i]!;
   for (let e = 0; e < mReal; e++) {
-    const u = problem.from[e]!;
-    const v = problem.to[e]!;
-    const lo = problem.lower ? problem.lower[e]! : 0;
+    const o = orig[e]!;
+    const u = problem.from[o]!;
+    const v = problem.to[o]!;
+    const lo = problem.lower ? problem.lower[o]! : 0;
     source[e] = u;
     target[e] = v;
-    cost[e] = problem.cost[e]!;
-    cap[e] = problem.upper[e]! - lo;
+    cost[e] = problem.cost[o]!;
+    cap[e] = problem.upper[o]! - lo;
     // Lower bounds move into the supplies: flow' = flow − lower.
     if (lo !== 0) {
       supply[u]! -= lo;
@@ -52,7 +63,8 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   }
   // Big enough that any path through real arcs is cheaper than one artificial arc.
   const ART = (maxCost + 1) * nodes;
-  if (!Number.isSafeInteger(ART * 2)) throw new FlowInputError('costs are too large for exact arithmetic');
+  // Potentials stay within a few ART of the root's (see the end of pivot).
+  if (!Number.isSafeInteger(ART * 8)) throw new FlowInputError('costs are too large for exact arithmetic');
 
   // The spanning tree: parent pointers, and the nodes in preorder as a
   // doubly linked "thread", so a subtree is the run of succNum nodes from
@@ -100,34 +112,14 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     }
   }
 
-  // Block search over the arcs for one with negative reduced cost.
-  const blockSize = Math.max(10, Math.ceil(Math.sqrt(m)));
-  let nextArc = 0;
-  const findEntering = (): number => {
-    let minC = 0;
-    let best = -1;
-    let cnt = blockSize;
-    for (let k = 0; k < m; k++) {
-      const e = nextArc + k < m ? nextArc + k : nextArc + k - m;
-      const st = state[e]!;
-      if (st !== STATE_TREE) {
-        const c = st * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
-        if (c < minC) {
-          minC = c;
-          best = e;
-        }
-      }
-      if (--cnt === 0) {
-        if (best >= 0) {
-          nextArc = e + 1 < m ? e + 1 : 0;
-          return best;
-        }
-        cnt = blockSize;
-      }
-    }
-    if (best >= 0) nextArc = best + 1 < m ? best + 1 : 0;
-    return best;
-  };
+  // Block search for an entering arc with negative reduced cost. The search
+  // is a plain function with the arrays passed in, so V8 keeps them in
+  // registers rather than reloading them from this closure's context.
+  // Artificial arcs are never searched, as in LEMON: their cost dwarfs any
+  // real path, so one that has left the tree has no reason to come back.
+  const blockSize = Math.max(10, Math.floor(Math.sqrt(mReal)));
+  const search = { next: 0 };
+  const findEntering = (): number => blockSearch(state, cost, pi, source, target, mReal, blockSize, search);
 
   const runFirst = new Int32Array(2 * nodes);
   const runLast = new Int32Array(2 * nodes);
@@ -266,9 +258,21 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     for (let u = vOut; u !== join; u = parent[u]!) succNum[u]! -= size;
     for (let u = vIn; u !== join; u = parent[u]!) succNum[u]! += size;
 
-    // Potentials of the moved subtree.
+    // Potentials: the moved subtree shifts by sigma against the rest. Only
+    // differences of potentials matter, so when the subtree is the larger
+    // part, the rest shifts by −sigma instead; it is the run of the thread
+    // from after the subtree's last node round to just before uIn.
     const sigma = pi[vIn]! - predDir[uIn]! * cost[inArc]! - pi[uIn]!;
-    for (let u = uIn, k = size; k > 0; k--, u = thread[u]!) pi[u]! += sigma;
+    if (2 * size <= nodes) {
+      for (let u = uIn, k = size; k > 0; k--, u = thread[u]!) pi[u]! += sigma;
+    } else {
+      for (let u = thread[lastNode]!, k = nodes - size; k > 0; k--, u = thread[u]!) pi[u]! -= sigma;
+      // Keep the drift of the whole far below 2^53, where sums stop being exact.
+      if (Math.abs(pi[root]!) > ART) {
+        const shift = pi[root]!;
+        for (let u = 0; u < nodes; u++) pi[u]! -= shift;
+      }
+    }
     return true;
   };
 
@@ -280,6 +284,10 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 },
   });
 
+  for (const inArc of initialPivots(n, mReal, source, target, cost, cap, supply)) {
+    if (state[inArc]! * (cost[inArc]! + pi[source[inArc]!]! - pi[target[inArc]!]!) >= 0) continue;
+    if (!pivot(inArc)) return unbounded();
+  }
   for (;;) {
     const inArc = findEntering();
     if (inArc < 0) break;
@@ -292,8 +300,132 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     }
   }
   const out = new Float64Array(mReal);
-  for (let e = 0; e < mReal; e++) out[e] = flow[e]! + (problem.lower ? problem.lower[e]! : 0);
+  for (let e = 0; e < mReal; e++) {
+    const o = orig[e]!;
+    out[o] = flow[e]! + (problem.lower ? problem.lower[o]! : 0);
+  }
   const potential = new Float64Array(n);
-  for (let u = 0; u < n; u++) potential[u] = pi[u]!;
+  for (let u = 0; u < n; u++) potential[u] = pi[u]! - pi[root]!;
   return { status: 'optimal', cost: totalCost(problem, out), flow: out, potential, stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 } };
+}
+
+/**
+ * One round of LEMON's block search: scan arcs from where the last round
+ * stopped, in blocks of `blockSize`, and return the arc with the most
+ * negative reduced cost in the first block that has one (−1 if none is left).
+ */
+function blockSearch(
+  state: Int8Array,
+  cost: Float64Array,
+  pi: Float64Array,
+  source: Int32Array,
+  target: Int32Array,
+  m: number,
+  blockSize: number,
+  search: { next: number },
+): number {
+  let minC = 0;
+  let best = -1;
+  let cnt = blockSize;
+  const start = search.next;
+  // Two plain ranges, start..m and 0..start, instead of a wrap test per arc.
+  for (let e = start; e < m; e++) {
+    const st = state[e]!;
+    if (st !== STATE_TREE) {
+      const c = st * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
+      if (c < minC) {
+        minC = c;
+        best = e;
+      }
+    }
+    if (--cnt === 0) {
+      if (best >= 0) {
+        search.next = e + 1 < m ? e + 1 : 0;
+        return best;
+      }
+      cnt = blockSize;
+    }
+  }
+  for (let e = 0; e < start; e++) {
+    const st = state[e]!;
+    if (st !== STATE_TREE) {
+      const c = st * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
+      if (c < minC) {
+        minC = c;
+        best = e;
+      }
+    }
+    if (--cnt === 0) {
+      if (best >= 0) {
+        search.next = e + 1;
+        return best;
+      }
+      cnt = blockSize;
+    }
+  }
+  if (best >= 0) search.next = best + 1 < m ? best + 1 : 0;
+  return best;
+}
+
+/**
+ * LEMON's heuristic first pivots, which save many search rounds: with one
+ * source and one sink, the arcs of a path back from the sink that could
+ * carry the whole supply; otherwise each need's cheapest incoming arc.
+ */
+function initialPivots(
+  n: number,
+  mReal: number,
+  source: Int32Array,
+  target: Int32Array,
+  cost: Float64Array,
+  cap: Float64Array,
+  supply: Float64Array,
+): number[] {
+  let total = 0;
+  const sources: number[] = [];
+  const sinks: number[] = [];
+  for (let u = 0; u < n; u++) {
+    if (supply[u]! > 0) {
+      total += supply[u]!;
+      sources.push(u);
+    } else if (supply[u]! < 0) sinks.push(u);
+  }
+  if (total <= 0) return [];
+  // Incoming arcs by head, in compressed rows.
+  const startIn = new Int32Array(n + 1);
+  for (let e = 0; e < mReal; e++) startIn[target[e]! + 1]!++;
+  for (let u = 0; u < n; u++) startIn[u + 1]! += startIn[u]!;
+  const fill = startIn.slice(0, n);
+  const inArcs = new Int32Array(mReal);
+  for (let e = 0; e < mReal; e++) inArcs[fill[target[e]!]!++] = e;
+
+  const arcs: number[] = [];
+  if (sources.length === 1 && sinks.length === 1) {
+    const reached = new Uint8Array(n);
+    const s = sources[0]!;
+    const stack = [sinks[0]!];
+    reached[sinks[0]!] = 1;
+    while (stack.length) {
+      const v = stack.pop()!;
+      if (v === s) break;
+      for (let k = startIn[v]!; k < startIn[v + 1]!; k++) {
+        const e = inArcs[k]!;
+        const u = source[e]!;
+        if (reached[u] || cap[e]! < total) continue;
+        arcs.push(e);
+        reached[u] = 1;
+        stack.push(u);
+      }
+    }
+  } else {
+    for (const v of sinks) {
+      let best = -1;
+      for (let k = startIn[v]!; k < startIn[v + 1]!; k++) {
+        const e = inArcs[k]!;
+        if (best < 0 || cost[e]! < cost[best]!) best = e;
+      }
+      if (best >= 0) arcs.push(best);
+    }
+  }
+  return arcs;
 }
