@@ -63,8 +63,12 @@ export function primalDual(p: FlowProblem): FlowSolution {
   const it = new Int32Array(n);
   const queue = new Int32Array(n);
   const heap = new MinHeap(n);
-  /** Residual arcs whose reduced cost is zero under this phase's potentials. */
-  const tight = new Uint8Array(2 * m);
+  // Each phase's push-relabel sees only the residual arcs whose reduced cost
+  // is zero, gathered per tail in compressed rows (tStart/tArc), with each
+  // arc's head beside it (tHead) to save a lookup in the inner loops.
+  const tStart = new Int32Array(n + 1);
+  const tArc = new Int32Array(2 * m);
+  const tHead = new Int32Array(2 * m);
   let phases = 0;
   let remaining = 0;
   for (let i = 0; i < n; i++) if (excess[i]! > 0) remaining += excess[i]!;
@@ -100,7 +104,20 @@ export function primalDual(p: FlowProblem): FlowSolution {
     }
     if (reach === Infinity) break; // excess left that can reach no deficit: infeasible
     for (let i = 0; i < n; i++) pi[i]! += Math.min(dist[i]!, reach);
-    for (let ed = 0; ed < 2 * m; ed++) tight[ed] = cost[ed]! + pi[head[ed ^ 1]!]! - pi[head[ed]!]! === 0 ? 1 : 0;
+    let tn = 0;
+    for (let u = 0; u < n; u++) {
+      tStart[u] = tn;
+      const pu = pi[u]!;
+      for (let k = start[u]!; k < start[u + 1]!; k++) {
+        const ed = adj[k]!;
+        const v = head[ed]!;
+        if (cost[ed]! + pu - pi[v]! === 0) {
+          tArc[tn] = ed;
+          tHead[tn++] = v;
+        }
+      }
+    }
+    tStart[n] = tn;
 
     // ── push-relabel on the arcs of zero reduced cost ──
     // Heights are hop distances to the nearest deficit over those arcs. Pushing along a zero-cost
@@ -116,10 +133,10 @@ export function primalDual(p: FlowProblem): FlowSolution {
       }
       while (qh < qt) {
         const v = queue[qh++]!;
-        for (let k = start[v]!; k < start[v + 1]!; k++) {
-          const into = adj[k]! ^ 1; // the arc u → v paired with v → u
-          const u = head[adj[k]!]!;
-          if (height[u] === n && cap[into]! > 0 && tight[into]) {
+        for (let k = tStart[v]!; k < tStart[v + 1]!; k++) {
+          const into = tArc[k]! ^ 1; // the arc u → v paired with v → u, tight as it is
+          const u = tHead[k]!;
+          if (height[u] === n && cap[into]! > 0) {
             height[u] = height[v]! + 1;
             queue[qt++] = u;
           }
@@ -132,7 +149,7 @@ export function primalDual(p: FlowProblem): FlowSolution {
           active.push(i);
           inQueue[i] = 1;
         }
-        it[i] = start[i]!;
+        it[i] = tStart[i]!;
       }
     };
     globalRelabel();
@@ -143,15 +160,14 @@ export function primalDual(p: FlowProblem): FlowSolution {
       inQueue[u] = 0;
       if (height[u]! >= n) continue;
       while (excess[u]! > 0) {
-        if (it[u]! >= start[u + 1]!) {
+        if (it[u]! >= tStart[u + 1]!) {
           // Relabel: one above the lowest neighbour still reachable over a zero-cost arc.
           let h = n;
-          for (let k = start[u]!; k < start[u + 1]!; k++) {
-            const ed = adj[k]!;
-            if (cap[ed]! > 0 && tight[ed] && height[head[ed]!]! + 1 < h) h = height[head[ed]!]! + 1;
+          for (let k = tStart[u]!; k < tStart[u + 1]!; k++) {
+            if (cap[tArc[k]!]! > 0 && height[tHead[k]!]! + 1 < h) h = height[tHead[k]!]! + 1;
           }
           height[u] = h;
-          it[u] = start[u]!;
+          it[u] = tStart[u]!;
           if (h >= n) break;
           if (++relabels >= n) {
             relabels = 0;
@@ -161,9 +177,9 @@ export function primalDual(p: FlowProblem): FlowSolution {
           }
           continue;
         }
-        const ed = adj[it[u]!]!;
-        const v = head[ed]!;
-        if (cap[ed]! > 0 && tight[ed] && height[v] === height[u]! - 1) {
+        const ed = tArc[it[u]!]!;
+        const v = tHead[it[u]!]!;
+        if (cap[ed]! > 0 && height[v] === height[u]! - 1) {
           const before = excess[v]!;
           const amount = Math.min(excess[u]!, cap[ed]!);
           cap[ed]! -= amount;
