@@ -17,7 +17,12 @@ export class ApiError extends Error {
     super(problem.detail ?? problem.title);
   }
 }
-export class OfflineError extends Error {}
+/** The hub could not be reached: a read with no copy kept, or a write, which is never queued unseen. */
+export class OfflineError extends Error {
+  constructor(readonly write: boolean) {
+    super(write ? 'offline: not sent' : 'offline: nothing kept from before');
+  }
+}
 
 let csrf: string | null = null;
 export const setCsrf = (t: string | null) => (csrf = t);
@@ -36,10 +41,10 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
       const cached = localStorage.getItem(`cache:${path}`);
       if (cached) {
         const { at, data } = JSON.parse(cached) as { at: number; data: T };
-        throw Object.assign(new OfflineError('offline'), { cached: data, at });
+        throw Object.assign(new OfflineError(false), { cached: data, at });
       }
     }
-    throw new OfflineError('offline');
+    throw new OfflineError(method !== 'GET');
   }
   if (res.status === 204) return undefined as T;
   const data = (await res.json()) as T | Problem;

@@ -10,13 +10,31 @@ import { HomePage } from './pages/home.js';
 import { JoinPage, SignInPage } from './pages/sign-in.js';
 import { PayPage } from './pages/pay.js';
 
-// The dashboard brings uPlot: loaded only when someone opens it, to keep the first load small.
-const DashboardPage = lazy(() => import('./pages/dashboard.js').then((m) => m.DashboardPage));
-// Links to other hubs matter to few visits; they load on demand too.
-const LinksPage = lazy(() => import('./pages/links.js').then((m) => m.LinksPage));
-const SkillsPage = lazy(() => import('./pages/skills.js').then((m) => m.SkillsPage));
-const SharePage = lazy(() => import('./pages/share.js').then((m) => m.SharePage));
-const StewardPage = lazy(() => import('./pages/steward.js').then((m) => m.StewardPage));
+// Pages most visits never open load on demand, to keep the first load small:
+// the dashboard brings uPlot; links to other hubs, skills, sharing and the
+// steward's desk matter to fewer visits.
+const pageCode = {
+  dashboard: () => import('./pages/dashboard.js'),
+  links: () => import('./pages/links.js'),
+  skills: () => import('./pages/skills.js'),
+  share: () => import('./pages/share.js'),
+  steward: () => import('./pages/steward.js'),
+};
+const DashboardPage = lazy(() => pageCode.dashboard().then((m) => m.DashboardPage));
+const LinksPage = lazy(() => pageCode.links().then((m) => m.LinksPage));
+const SkillsPage = lazy(() => pageCode.skills().then((m) => m.SkillsPage));
+const SharePage = lazy(() => pageCode.share().then((m) => m.SharePage));
+const StewardPage = lazy(() => pageCode.steward().then((m) => m.StewardPage));
+
+/**
+ * Fetches the code of every on-demand page once the first page is up, so
+ * that each still opens when the mesh link fails later: the browser keeps
+ * the files (their names carry their content hash), as does the service
+ * worker where there is one.
+ */
+export function fetchPagesAhead(): void {
+  for (const load of Object.values(pageCode)) void load().catch(() => undefined);
+}
 
 export interface Ctx {
   t: T;
@@ -58,7 +76,7 @@ export function counterparty(t: T, names: Map<string, string>, id: string | null
 }
 
 export function describeError(t: T, e: unknown): string {
-  if (e instanceof OfflineError) return t.t('offlineRefused');
+  if (e instanceof OfflineError) return t.t(e.write ? 'offlineRefused' : 'offlineNothingKept');
   if (e instanceof ApiError) return e.problem.detail ? `${e.problem.title}: ${e.problem.detail}` : e.problem.title;
   return t.t('error');
 }
@@ -93,18 +111,22 @@ export function App() {
 
   const refresh = useCallback(async () => {
     if (!session) return;
-    try {
-      const [acct, dir] = await Promise.all([api<Account>(`/accounts/${session.member.id}`), api<{ directory: DirectoryEntry[] }>('/members')]);
-      setAccount(acct);
-      setNames(new Map(dir.directory.map((d) => [d.id, d.name])));
-      setOffline(null);
-    } catch (e) {
-      if (e instanceof OfflineError) {
-        const c = e as OfflineError & { cached?: Account; at?: number };
-        if (c.cached) setAccount(c.cached);
-        setOffline(c.at ?? Date.now());
+    // Each answer on its own: offline, each falls back to its last copy.
+    let offlineAt: number | null = null;
+    const get = async <R,>(path: string): Promise<R | undefined> => {
+      try {
+        return await api<R>(path);
+      } catch (e) {
+        if (!(e instanceof OfflineError)) return undefined;
+        const c = e as OfflineError & { cached?: R; at?: number };
+        offlineAt = Math.min(offlineAt ?? Infinity, c.at ?? Date.now());
+        return c.cached;
       }
-    }
+    };
+    const [acct, dir] = await Promise.all([get<Account>(`/accounts/${session.member.id}`), get<{ directory: DirectoryEntry[] }>('/members')]);
+    if (acct) setAccount(acct);
+    if (dir) setNames(new Map(dir.directory.map((d) => [d.id, d.name])));
+    setOffline(offlineAt);
   }, [session]);
   useEffect(() => void refresh(), [refresh]);
 

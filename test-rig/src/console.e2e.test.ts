@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cuttableLink } from './cuttable-link.js';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
 
 /**
@@ -403,6 +404,71 @@ describe('console in Chromium', () => {
     await page.waitForSelector('p.ok');
     expect((await api(`/accounts/${bo}`)).balance).toBe(before + 200);
     await page.context().close();
+  });
+
+  it('opened again over a failed link on plain http, starts from the kept shell with the last data and its age, and refuses a payment rather than drop it', { timeout: 90_000 }, async () => {
+    // A hub of its own, known as http://hub.test/, reached through a relay the test can cut.
+    // Chromium maps hub.test to loopback, but unlike 127.0.0.1 the name is not a secure
+    // context: no service worker, as on a phone at http://10.42.0.1.
+    const ownDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-offline-'));
+    writeFileSync(join(ownDir, 'hub.json'), JSON.stringify({ version: 1, hub: { publicUrl: 'http://hub.test/' } }));
+    const own = await startHubProcess({ dataDir: ownDir, env: { HYPHAE_ADMIN_EMAIL: 'sam@hub.test', HYPHAE_ADMIN_PASSWORD: 'a long steward passphrase' }, timeoutMs: 60_000 });
+    const link = await cuttableLink(own.port);
+    const token = hyphae(['token', 'create', '--data', ownDir, '--email', 'sam@hub.test']).out.trim();
+    const robin = (await (await fetch(`${own.url}/api/v1/members`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Robin Oak', email: 'robin@hub.test' }) })).json()) as { id: string };
+    const mapped = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--host-resolver-rules=MAP hub.test 127.0.0.1'],
+    });
+    try {
+      const origin = `http://hub.test:${link.port}`;
+      const ctx = await mapped.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'en', isMobile: true, hasTouch: true });
+      const page = await ctx.newPage();
+      await page.goto(`${origin}/`);
+      expect(await page.evaluate(() => (globalThis as any).isSecureContext && 'serviceWorker' in (globalThis as any).navigator)).toBe(false);
+      await page.fill('input[name=email]', 'sam@hub.test');
+      await page.fill('input[name=password]', 'a long steward passphrase');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-testid=balance]');
+      const balance = await page.textContent('[data-testid=balance]');
+      // The on-demand pages are fetched ahead once the first page is up.
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/assets/skills-')), null, { timeout: 15_000 });
+      await page.waitForTimeout(500);
+
+      await link.cut();
+      await page.goto(`${origin}/`); // as when the console is opened again from the home screen
+      await page.waitForSelector('[data-testid=balance]');
+      expect(await page.textContent('[data-testid=balance]')).toBe(balance);
+      expect(await page.textContent('p.banner[role=status]')).toMatch(/Offline: showing what the hub sent .+ ago/);
+      // A page the resident had not opened yet still opens, from the code fetched ahead.
+      // Its data was never fetched, and it says so rather than claim something was not sent.
+      await page.click('nav a[href="#/skills"]');
+      await page.waitForSelector('main h2');
+      await page.waitForSelector('text=this page was not opened before');
+      await page.screenshot({ path: join(SHOTS, 'offline-plain-http-en.png'), fullPage: true });
+      // Paying is refused with a message, not kept to go out unseen later.
+      await page.click('nav a[href="#/pay"]');
+      await page.fill('input[placeholder="Start typing a name"]', 'Robin');
+      await page.click('ul.choices button:has-text("Robin Oak")');
+      await page.fill('input[inputmode=decimal]', '3');
+      await page.click('button:has-text("Review")');
+      await page.click('button:has-text("Confirm")');
+      await page.waitForSelector('text=You are offline, so this was not sent');
+
+      await link.mend();
+      await page.reload();
+      await page.click('nav a[href="#/"]');
+      await page.waitForSelector('[data-testid=balance]');
+      await page.waitForSelector('p.banner[role=status]', { state: 'detached', timeout: 10_000 });
+      const robinNow = (await (await fetch(`${own.url}/api/v1/accounts/${robin.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { balance: number };
+      expect(robinNow.balance).toBe(0);
+      await ctx.close();
+    } finally {
+      await mapped.close();
+      await link.close();
+      await own.stop();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
   });
 
   it('signs in and pays with the keyboard alone', { timeout: 60_000 }, async () => {

@@ -18,7 +18,7 @@ import { registerSensing } from './routes/sensing.js';
 import { registerSkills } from './routes/skills.js';
 import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
 import { compressLarge } from './compress.js';
-import { registerConsole } from './console.js';
+import { ownHosts, registerConsole } from './console.js';
 import { registerMembers } from './routes/members.js';
 import { registerSessions } from './routes/sessions.js';
 import { registerTransfers } from './routes/transfers.js';
@@ -105,7 +105,7 @@ export function createApp(deps: HttpDeps): App {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });
   registerCaptivePortal(app, deps, portal);
-  if (deps.serveConsole !== false) registerConsole(app);
+  if (deps.serveConsole !== false) registerConsole(app, undefined, ownHosts(deps.config));
 
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',

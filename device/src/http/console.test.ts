@@ -18,7 +18,7 @@ writeFileSync(join(dir, 'assets', 'index.js.br'), brotliCompressSync(js));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const app = new OpenAPIHono<AppEnv>();
-registerConsole(app as never, dir);
+registerConsole(app as never, dir, ['10.42.0.1', 'hub.example']);
 
 describe('serving the console', () => {
   it('sends the brotli or gzip file when the browser accepts it, and the plain one otherwise', async () => {
@@ -40,6 +40,17 @@ describe('serving the console', () => {
     const r = await app.request('/some/where', { headers: { host: 'connectivitycheck.gstatic.com' } });
     expect(r.status).toBe(200);
     expect(await r.text()).toContain('/assets/index.js');
+  });
+
+  it('lets phones keep the shell for a day under the hub\'s own names only, never under a hijacked one', async () => {
+    for (const host of ['10.42.0.1', 'hub.example:8080', 'localhost:8080']) {
+      const r = await app.request(`http://${host}/`);
+      expect(r.headers.get('cache-control'), host).toBe('private, max-age=86400');
+    }
+    for (const host of ['example.com', 'captive.apple.com', '10.42.0.2']) {
+      const r = await app.request(`http://${host}/`);
+      expect(r.headers.get('cache-control'), host).toBe('no-cache');
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
+import type { HubConfig } from '../config/schema.js';
 import type { App } from './context.js';
 
 /** Where the built console is: beside the bundle on the card, console/dist in the repository. */
@@ -13,7 +14,7 @@ export function consoleDir(): string {
  * Serves the console's files, and its index for every other path that is
  * not the API: with DNS hijacked, phones ask for any name and any path.
  */
-export function registerConsole(app: App, dir = consoleDir()): boolean {
+export function registerConsole(app: App, dir = consoleDir(), ownHosts: string[] = []): boolean {
   const index = join(dir, 'index.html');
   if (!existsSync(index)) return false;
   const html = readFileSync(index, 'utf8');
@@ -26,10 +27,32 @@ export function registerConsole(app: App, dir = consoleDir()): boolean {
   });
   app.use('/assets/*', serveStatic({ root: dir, precompressed: true }));
   for (const f of ['/sw.js', '/manifest.webmanifest']) app.get(f, serveStatic({ path: join(dir, f.slice(1)), precompressed: true }));
+  const own = new Set(['localhost', '127.0.0.1', ...ownHosts].map((h) => h.toLowerCase()));
   app.get('*', (c, next) => {
     if (c.req.path.startsWith('/api/')) return next();
-    c.header('cache-control', 'no-cache');
+    // Browsers give no service worker to plain-http pages, which is how
+    // phones reach the hub on its Wi-Fi (http://10.42.0.1). There the browser
+    // may keep the shell itself for a day instead, so a console opened again
+    // over a failing link still starts and shows the last data with its age;
+    // the shell checks for a newer one whenever the hub answers (main.tsx).
+    // Only under the hub's own names: DNS answers every name with the hub,
+    // and a phone must not keep the console as, say, http://example.com/.
+    const host = new URL(c.req.url).hostname.toLowerCase();
+    c.header('cache-control', own.has(host) ? 'private, max-age=86400' : 'no-cache');
     return c.html(html);
   });
   return true;
+}
+
+/** The names residents reach the hub by: its public URL's host and its Wi-Fi address. */
+export function ownHosts(config: Pick<HubConfig, 'hub' | 'network'>): string[] {
+  const hosts = [config.network.address];
+  if (config.hub.publicUrl) {
+    try {
+      hosts.push(new URL(config.hub.publicUrl).hostname);
+    } catch {
+      // a malformed public URL is reported where it is used
+    }
+  }
+  return hosts;
 }
