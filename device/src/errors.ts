@@ -17,6 +17,7 @@ export type ProblemSlug =
   | 'over-ceiling'
   | 'member-not-active'
   | 'rule-broken'
+  | 'price-changed'
   | 'payload-too-large'
   | 'internal';
 

@@ -177,6 +177,44 @@ describe('ecology over HTTP', () => {
   });
 });
 
+describe('paying for water at the scarcity price', () => {
+  it('quotes, charges into the fund at the price shown, and refuses a price that moved since', async () => {
+    const { makeApp } = await import('../test-support.js');
+    const app = makeApp(core);
+    const tok = (await core.members.createToken(ana, 't')).token;
+    const call = async (method: string, path: string, body?: unknown, key?: string) => {
+      const r = await app.request(path, { method, headers: { authorization: `Bearer ${tok}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(key ? { 'idempotency-key': key } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      return { status: r.status, type: r.headers.get('content-type'), json: (await r.json()) as any };
+    };
+    // No readings yet: the base price, 10 per 100 L.
+    expect((await call('GET', '/api/v1/ecology/water-quote?litres=250')).json).toMatchObject({ litres: 250, pricePer100Litres: 10, ratio: null, amount: 25 });
+    await month(T0 - 30 * DAY_MS, T0);
+    await core.ecology.recompute(T0);
+    // 800 L a day against 1,000 safe: 10 × 0.8² = 6.4 → 6 per 100 L; 250 L → 15.
+    const q = (await call('GET', '/api/v1/ecology/water-quote?litres=250')).json;
+    expect(q).toMatchObject({ pricePer100Litres: 6, ratio: 0.8, amount: 15, capped: false });
+    const fundBefore = core.ledger.account(FUND).balance;
+    const paid = await call('POST', '/api/v1/ecology/water-payments', { litres: 250, amount: 15 }, 'water-1');
+    expect(paid.status).toBe(201);
+    expect(paid.json.quote.amount).toBe(15);
+    expect(core.ledger.account(ana).balance).toBe(-15);
+    expect(core.ledger.account(FUND).balance).toBe(fundBefore + 15);
+    // The same request again (a retried tap) is not charged twice.
+    expect((await call('POST', '/api/v1/ecology/water-payments', { litres: 250, amount: 15 }, 'water-1')).json.transferId).toBe(paid.json.transferId);
+    expect(core.ledger.account(ana).balance).toBe(-15);
+    // A drought: the safe level drops, the price jumps; the amount once shown is refused, and nothing is charged.
+    await core.governance.emergencyChange(steward, 'waterSafeLitresPerDay', 400, 'drought');
+    await core.ecology.recompute(T0 + HOUR);
+    const stale = await call('POST', '/api/v1/ecology/water-payments', { litres: 250, amount: 15 });
+    expect(stale.status).toBe(409);
+    expect(stale.type).toMatch(/application\/problem\+json/);
+    expect(stale.json).toMatchObject({ type: 'urn:hyphae:problem:price-changed', quote: { pricePer100Litres: 40, amount: 100, ratio: 2 } });
+    expect(core.ledger.account(ana).balance).toBe(-15);
+    expect((await call('GET', '/api/v1/ecology/water-quote?litres=0')).status).toBe(400);
+    expect(verifyLedger(core.ledger).ok).toBe(true);
+  });
+});
+
 describe('budgets and places', () => {
   it('counts CO₂e from grid imports against the monthly budget, with a warning from 80 % and the reason', async () => {
     // From the 1st of the month: 5 kWh a day imported.

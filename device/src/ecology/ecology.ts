@@ -62,6 +62,18 @@ export interface Snapshot {
   extraction: number;
 }
 
+/** What drawing water from the commons costs now; prices in minor units per 100 litres. */
+export interface WaterQuote {
+  litres: number;
+  pricePer100Litres: number;
+  basePer100Litres: number;
+  /** Use ÷ the safe level over the water window; null before there are readings (then the base price applies). */
+  ratio: number | null;
+  capped: boolean;
+  /** What the member pays, rounded up to a whole minor unit. */
+  amount: number;
+}
+
 export interface WorkReport {
   id: string;
   memberId: string;
@@ -294,6 +306,35 @@ export class Ecology {
     const cap = this.params.number('scarcityPriceCap', now) * base;
     const p = base * Math.pow(ratio, e);
     return { price: Math.round(Math.min(cap, p)), base, ratio: round4(ratio), capped: p > cap };
+  }
+
+  /** The price of `litres` now: waterBasePrice is per 100 litres at the safe level of use. */
+  waterQuote(litres: number, now = this.clock.now()): WaterQuote {
+    if (!Number.isSafeInteger(litres) || litres <= 0) throw HubError.badRequest(`litres must be a whole number above 0, got ${litres}`);
+    const p = this.waterPrice(now);
+    const per100 = p.price ?? p.base;
+    return { litres, pricePer100Litres: per100, basePer100Litres: p.base, ratio: p.ratio, capped: p.capped, amount: Math.ceil((litres * per100) / 100) };
+  }
+
+  /**
+   * A member pays for water drawn from the commons, into the community fund,
+   * at the amount they were shown. If the price moved in between, nothing is
+   * charged and the new quote comes back: a price is only ever paid once seen.
+   */
+  async payForWater(memberId: string, litres: number, shownAmount: number, idempotencyKey: string | null = null): Promise<{ quote: WaterQuote; transferId: string | null }> {
+    const paid = await this.store.write(() =>
+      this.ledger.withIdempotency('water', memberId, idempotencyKey, { litres, shownAmount }, () => {
+        const quote = this.waterQuote(litres);
+        if (quote.amount !== shownAmount) {
+          throw new HubError(409, 'price-changed', 'The price has changed', `${litres} L now cost ${quote.amount}, not ${shownAmount}; look at the new price and confirm again`, { quote });
+        }
+        const memo = `water: ${litres} L at ${quote.pricePer100Litres} per 100 L${quote.ratio === null ? '' : ` (use at ${Math.round(quote.ratio * 100)}% of the safe level)`}`;
+        const t = quote.amount > 0 ? this.ledger.payInTxn({ payer: memberId, payee: FUND, amount: quote.amount, memo, category: 'water', actor: memberId }, null) : null;
+        return { quote, transferId: t?.id ?? null };
+      }),
+    );
+    this.log.info({ module: 'ecology', member: memberId, litres, amount: paid.quote.amount, pricePer100Litres: paid.quote.pricePer100Litres, transfer: paid.transferId }, 'water paid for');
+    return paid;
   }
 
   // ── regeneration work ───────────────────────────────────────────────────

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses } from '../schemas.js';
+import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
+import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 
 const Any = z.record(z.string(), z.unknown());
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
@@ -14,11 +14,39 @@ const report = createRoute({ method: 'post', path: '/api/v1/regeneration', tags:
 const reports = createRoute({ method: 'get', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Regeneration reports', request: { query: z.object({ status: z.enum(['reported', 'verified', 'rejected']).optional() }) }, responses: { 200: json(z.array(Any), 'Reports'), ...ruleResponses } });
 const verify = createRoute({ method: 'post', path: '/api/v1/regeneration/{id}/verify', tags: ['ecology'], summary: 'Verify (or reject) someone else\'s report; verified work is credited from the community fund (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Any, 'The report'), ...ruleResponses } });
 
+const WaterQuote = z.object({
+  litres: z.number().int(),
+  pricePer100Litres: z.number().int().describe('Minor units per 100 litres now'),
+  basePer100Litres: z.number().int().describe('The community\'s base price, at the safe level of use'),
+  ratio: z.number().nullable().describe('Use ÷ safe level over the water window; null before there are readings'),
+  capped: z.boolean(),
+  amount: z.number().int().describe('What the member pays, in minor units'),
+});
+const Litres = z.coerce.number().int().min(1).max(1_000_000);
+const quote = createRoute({ method: 'get', path: '/api/v1/ecology/water-quote', tags: ['ecology'], summary: 'What drawing this much water costs now, at the scarcity price', request: { query: z.object({ litres: Litres }) }, responses: { 200: json(WaterQuote, 'The quote'), ...ruleResponses } });
+const payWater = createRoute({
+  method: 'post',
+  path: '/api/v1/ecology/water-payments',
+  tags: ['ecology'],
+  summary: 'Pay the community fund for water drawn, at the amount the member was shown; 409 price-changed (with the new quote) if it moved',
+  request: { headers: IdempotencyHeader, body: body(z.object({ litres: Litres, amount: z.number().int().min(0) })) },
+  responses: { 201: json(z.object({ quote: WaterQuote, transferId: z.string().nullable() }), 'Paid'), ...ruleResponses },
+});
+
 export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;
   app.openapi(current, (c) => {
     requireMember(c);
     return c.json({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget(), budgets: e.budgets(), places: e.byPlace() } as Record<string, unknown>, 200);
+  });
+  app.openapi(quote, (c) => {
+    requireMember(c);
+    return c.json(e.waterQuote(c.req.valid('query').litres), 200);
+  });
+  app.openapi(payWater, async (c) => {
+    const me = requireMember(c);
+    const { litres, amount } = c.req.valid('json');
+    return c.json(await e.payForWater(me.id, litres, amount, idempotencyKey(c)), 201);
   });
   app.openapi(recompute, async (c) => {
     requireRole(c, 'steward');
