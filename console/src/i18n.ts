@@ -302,6 +302,18 @@ const en = {
   anotherHub: "another neighbourhood",
   depositsHeld: "deposits held by the library",
   libraryAccount: "the tool library",
+  waterPriceTitle: "Water from the commons",
+  per100Litres: "{price} per 100 L",
+  waterPriceNoReadings: "No water readings yet, so the community's base price applies.",
+  waterPriceNow: "The neighbourhood is using {use} % of its safe level of water, so the price is set from the base of {base} per 100 L; it rises steeply above the safe level.",
+  waterPriceCapped: "It has reached the cap the community set.",
+  litresDrawn: "Litres I drew",
+  waterReview: "{litres} L at {price} per 100 L: you pay {amount} to the community fund.",
+  waterPaid: "Paid {amount} for {litres} L of water.",
+  waterPriceChanged: "The price changed before this went through, and nothing was charged. It is now {amount}: confirm again if that is all right.",
+  waterCurveLabel: "Price per 100 L against use: {base} at the safe level, at most {cap}; use now {use} % of the safe level.",
+  safeLevel: "safe level",
+  useVsSafe: "use ÷ safe level →",
 };
 export type Key = keyof typeof en;
 
@@ -602,6 +614,18 @@ const sv: Record<Key, string> = {
   anotherHub: "ett annat grannskap",
   depositsHeld: "depositioner hos biblioteket",
   libraryAccount: "verktygsbiblioteket",
+  waterPriceTitle: "Vatten från allmänningen",
+  per100Litres: "{price} per 100 L",
+  waterPriceNoReadings: "Inga vattenavläsningar än, så gemenskapens grundpris gäller.",
+  waterPriceNow: "Grannskapet använder {use} % av sin säkra vattennivå, så priset räknas från grundpriset {base} per 100 L; det stiger brant över den säkra nivån.",
+  waterPriceCapped: "Det har nått taket som gemenskapen satt.",
+  litresDrawn: "Liter jag tog",
+  waterReview: "{litres} L för {price} per 100 L: du betalar {amount} till gemenskapsfonden.",
+  waterPaid: "Betalade {amount} för {litres} L vatten.",
+  waterPriceChanged: "Priset ändrades innan detta gick igenom, och inget drogs. Nu är det {amount}: bekräfta igen om det går bra.",
+  waterCurveLabel: "Pris per 100 L mot användning: {base} vid säker nivå, högst {cap}; användningen är nu {use} % av den säkra nivån.",
+  safeLevel: "säker nivå",
+  useVsSafe: "användning ÷ säker nivå →",
 };
 
 const es: Record<Key, string> = {
@@ -901,6 +925,18 @@ const es: Record<Key, string> = {
   anotherHub: "otro barrio",
   depositsHeld: "depósitos de la biblioteca",
   libraryAccount: "la biblioteca de herramientas",
+  waterPriceTitle: "Agua de los bienes comunes",
+  per100Litres: "{price} por 100 L",
+  waterPriceNoReadings: "Aún no hay lecturas de agua, así que se aplica el precio base de la comunidad.",
+  waterPriceNow: "El barrio usa el {use} % de su nivel seguro de agua, así que el precio parte de la base de {base} por 100 L; sube con fuerza por encima del nivel seguro.",
+  waterPriceCapped: "Ha llegado al tope que fijó la comunidad.",
+  litresDrawn: "Litros que saqué",
+  waterReview: "{litres} L a {price} por 100 L: pagas {amount} al fondo comunitario.",
+  waterPaid: "Pagaste {amount} por {litres} L de agua.",
+  waterPriceChanged: "El precio cambió antes de que esto se hiciera, y no se cobró nada. Ahora es {amount}: confirma de nuevo si te parece bien.",
+  waterCurveLabel: "Precio por 100 L según el uso: {base} en el nivel seguro, como máximo {cap}; el uso es ahora el {use} % del nivel seguro.",
+  safeLevel: "nivel seguro",
+  useVsSafe: "uso ÷ nivel seguro →",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

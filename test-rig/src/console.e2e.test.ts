@@ -129,6 +129,30 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows the water price and its curve before a resident pays for water drawn, and charges what was shown', { timeout: 60_000 }, async () => {
+    const page = await phone('en');
+    await signIn(page, 'dawit.bekele@demo.hyphae');
+    const me = await memberId('Dawit Bekele');
+    const before = (await api(`/accounts/${me}`)).balance;
+    const fundBefore = (await api('/accounts/fund')).balance;
+    await page.click('nav a[href="#/neighbourhood"]');
+    await page.waitForSelector('[data-testid=water-price]');
+    const quote = await api('/ecology/water-quote?litres=250');
+    expect(await page.textContent('[data-testid=water-price]')).toBe(`${(quote.pricePer100Litres / 100).toFixed(2)} HC per 100 L`);
+    // The curve is drawn, with today's use marked on it.
+    expect(await page.$$eval('[data-testid=water-curve] polyline', (els) => els.length)).toBe(1);
+    expect(await page.$$eval('[data-testid=water-curve] circle', (els) => els.length)).toBe(quote.ratio === null ? 0 : 1);
+    await page.fill('[data-testid=water-card] input[inputmode=numeric]', '250');
+    await page.click('[data-testid=water-card] button:has-text("Review")');
+    expect(await page.textContent('[data-testid=water-review]')).toBe(`250 L at ${(quote.pricePer100Litres / 100).toFixed(2)} HC per 100 L: you pay ${(quote.amount / 100).toFixed(2)} HC to the community fund.`);
+    await page.click('[data-testid=water-card] button:has-text("Confirm")');
+    await page.waitForSelector('[data-testid=water-card] p.ok');
+    expect((await api(`/accounts/${me}`)).balance).toBe(before - quote.amount);
+    expect((await api('/accounts/fund')).balance).toBe(fundBefore + quote.amount);
+    await page.locator('[data-testid=water-card]').screenshot({ path: join(SHOTS, 'en-water-price.png') });
+    await page.context().close();
+  });
+
   it('reserves a tool, and a steward checks it out at the desk', { timeout: 60_000 }, async () => {
     const resident = await phone('en');
     await signIn(resident, 'dawit.bekele@demo.hyphae');

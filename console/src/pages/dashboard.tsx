@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useApp } from '../app.js';
+import { WaterCard } from './water.js';
 
 interface Series {
   sensor: string;
@@ -90,6 +91,7 @@ export function DashboardPage() {
           {Object.entries(eco.snapshot.indicators).some(([, v]) => v.stale) && <p class="warn">{t.t('staleData')}</p>}
         </section>
       )}
+      <WaterCard />
       {eco?.budgets && (
         <section class="card" aria-labelledby="budgets-h">
           <h3 id="budgets-h">{t.t('budgetsThisMonth')}</h3>

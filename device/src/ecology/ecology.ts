@@ -70,6 +70,9 @@ export interface WaterQuote {
   /** Use ÷ the safe level over the water window; null before there are readings (then the base price applies). */
   ratio: number | null;
   capped: boolean;
+  /** The curve the price follows, for showing it: base × ratio^elasticity, never above the cap. */
+  elasticity: number;
+  capPer100Litres: number;
   /** What the member pays, rounded up to a whole minor unit. */
   amount: number;
 }
@@ -313,7 +316,8 @@ export class Ecology {
     if (!Number.isSafeInteger(litres) || litres <= 0) throw HubError.badRequest(`litres must be a whole number above 0, got ${litres}`);
     const p = this.waterPrice(now);
     const per100 = p.price ?? p.base;
-    return { litres, pricePer100Litres: per100, basePer100Litres: p.base, ratio: p.ratio, capped: p.capped, amount: Math.ceil((litres * per100) / 100) };
+    const curve = { elasticity: this.params.number('scarcityElasticity', now), capPer100Litres: this.params.number('scarcityPriceCap', now) * p.base };
+    return { litres, pricePer100Litres: per100, basePer100Litres: p.base, ratio: p.ratio, capped: p.capped, ...curve, amount: Math.ceil((litres * per100) / 100) };
   }
 
   /**

@@ -20,6 +20,8 @@ const WaterQuote = z.object({
   basePer100Litres: z.number().int().describe('The community\'s base price, at the safe level of use'),
   ratio: z.number().nullable().describe('Use ÷ safe level over the water window; null before there are readings'),
   capped: z.boolean(),
+  elasticity: z.number().describe('price = base × ratio^elasticity …'),
+  capPer100Litres: z.number().describe('… never above this'),
   amount: z.number().int().describe('What the member pays, in minor units'),
 });
 const Litres = z.coerce.number().int().min(1).max(1_000_000);
