@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 /**
@@ -22,6 +23,9 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(`canonical JSON cannot encode ${typeof value}`);
 }
 
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  // crypto.hash (Node ≥ 20.12) is the one-shot form: half the cost of a Hash object, and it runs once per payment.
+  return oneShot ? oneShot('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }

@@ -54,8 +54,9 @@ export class Journal {
     const head = this.head();
     const seq = head ? head.seq + 1 : 0;
     const at = head ? Math.max(now, head.at) : now;
-    const body: Omit<JournalEntry, 'hash'> = { seq, at, kind, actor, postings, data, prev: head ? head.hash : GENESIS_PREV };
-    const entry: JournalEntry = { ...body, hash: hashEntry(body) };
+    // Built once with every field in its stored order (hash last), then hashed: no copy per payment.
+    const entry: JournalEntry = { seq, at, kind, actor, postings, data, prev: head ? head.hash : GENESIS_PREV, hash: '' };
+    entry.hash = hashEntry(entry);
     this.entries.put(seq, entry);
     this.cached = { seq, hash: entry.hash, at };
     return entry;

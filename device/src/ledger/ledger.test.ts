@@ -209,6 +209,27 @@ describe('demurrage', () => {
     expect(r.totals.credit).toBe(0);
   });
 
+  it('writes nothing for a payment it refuses, even when demurrage was due on both sides', async () => {
+    // Payments skip a child transaction (see Store.writeChecksFirst), so a refusal must come before any write.
+    d.clock.advance(3 * DAY_MS);
+    const head = d.ledger.journal.head()!.seq;
+    const accounts = d.store.db<Record<string, unknown>, [string, string]>('accounts');
+    const before = [accounts.get(['credit', x]), accounts.get(['credit', y]), accounts.get(['credit', FUND])];
+    await expect(d.ledger.pay({ payer: x, payee: y, amount: 1_000_000, actor: x })).rejects.toMatchObject({ slug: 'over-credit-limit' });
+    await expect(d.ledger.pay({ payer: y, payee: FUND, amount: 1_000_000, actor: y })).rejects.toMatchObject({ slug: 'over-credit-limit' });
+    expect(d.ledger.journal.head()!.seq).toBe(head);
+    expect([accounts.get(['credit', x]), accounts.get(['credit', y]), accounts.get(['credit', FUND])]).toEqual(before);
+    // Refusals and payments mixed in one commit: each payment books its own demurrage once, and the whole still adds up.
+    const settled = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => d.ledger.pay(i % 3 === 0 ? { payer: y, payee: x, amount: 60_000, actor: y } : { payer: x, payee: i % 2 ? y : FUND, amount: 7, actor: x })));
+    expect(settled.filter((r) => r.status === 'rejected').length).toBeGreaterThan(0);
+    const r = verifyLedger(d.ledger);
+    expect(r.problems).toEqual([]);
+    expect(r.totals.credit).toBe(0);
+    const decays = [...d.ledger.journal.scan(head + 1)].filter((e) => e.kind === 'demurrage');
+    expect(decays.map((e) => e.postings[0]!.account)).toEqual([x]); // x had a positive balance; booked once, with the first payment
+    expect(d.ledger.account(FUND).balance).toBe(decays[0]!.postings[1]!.delta + 7 * settled.filter((r, i) => r.status === 'fulfilled' && i % 3 !== 0 && i % 2 === 0).length);
+  });
+
   it('nightly materialisation and lazy application give the same balances', async () => {
     const lazy = makeCore({ ledger: { demurrageRatePercent: 36.5 } });
     try {

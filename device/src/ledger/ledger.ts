@@ -84,6 +84,14 @@ export interface AccountView {
 
 export type { HistoryPage };
 
+/** An account brought forward to today, before anything is written. */
+interface Forward {
+  before: AccountState;
+  next: AccountState;
+  decay: number;
+  today: number;
+}
+
 type AccountKey = [Unit, string];
 
 /**
@@ -228,33 +236,34 @@ export class Ledger {
    * Books the decay accrued on an account since it was last touched, moving
    * it to the community fund. Runs inside the caller's transaction.
    */
-  private bringForwardInTxn(id: string, unit: Unit, now: number, known?: AccountState): AccountState | undefined {
-    const acct = known ?? this.accounts.get([unit, id]);
-    if (!acct) return undefined;
+  private bringForwardInTxn(id: string, unit: Unit, now: number): void {
+    const acct = this.accounts.get([unit, id]);
+    if (!acct) return;
+    const f = this.planForward(acct, now);
+    if (f.next === acct) return;
+    if (f.decay > 0) this.accounts.put([unit, FUND], this.bookDecay(f, now, this.accounts.get([unit, FUND])!));
+    this.accounts.put([unit, id], f.next);
+  }
+
+  /** The decay due on an account up to today, worked out without writing anything. */
+  private planForward(acct: AccountState, now: number): Forward {
     const today = dayIndex(now);
-    if (acct.demurrageDay >= today) return acct;
-    if (isSystemAccount(id)) {
-      const next = { ...acct, demurrageDay: today };
-      this.accounts.put([unit, id], next);
-      return next;
-    }
+    if (acct.demurrageDay >= today) return { before: acct, next: acct, decay: 0, today };
+    if (isSystemAccount(acct.id)) return { before: acct, next: { ...acct, demurrageDay: today }, decay: 0, today };
     const p = this.params();
     const { decay, carry } = decayOver(acct.balance, acct.demurrageCarry, acct.demurrageDay, today, (d) => p.demurrageRateBp(d));
-    if (decay === 0) {
-      const next = { ...acct, demurrageDay: today, demurrageCarry: carry };
-      this.accounts.put([unit, id], next);
-      return next;
-    }
-    const fund = this.accounts.get([unit, FUND])!;
-    const after = acct.balance - decay;
+    return { before: acct, next: { ...acct, balance: acct.balance - decay, demurrageDay: today, demurrageCarry: carry }, decay, today };
+  }
+
+  /** Journals a planned decay and returns the fund with it added; the caller writes both accounts. */
+  private bookDecay(f: Forward, now: number, fund: AccountState): AccountState {
+    if (f.decay === 0) return fund;
+    const after = { ...fund, balance: fund.balance + f.decay };
     this.journal.append('demurrage', now, null, [
-      { account: id, unit, delta: -decay, balance: after },
-      { account: FUND, unit, delta: decay, balance: fund.balance + decay },
-    ], { fromDay: acct.demurrageDay, toDay: today });
-    const next = { ...acct, balance: after, demurrageDay: today, demurrageCarry: carry };
-    this.accounts.put([unit, id], next);
-    this.accounts.put([unit, FUND], { ...fund, balance: fund.balance + decay });
-    return next;
+      { account: f.before.id, unit: f.before.unit, delta: -f.decay, balance: f.next.balance },
+      { account: FUND, unit: f.before.unit, delta: f.decay, balance: after.balance },
+    ], { fromDay: f.before.demurrageDay, toDay: f.today });
+    return after;
   }
 
   /** Nightly: bring every account forward, in batches so no transaction grows large. */
@@ -286,7 +295,8 @@ export class Ledger {
   async pay(input: PayInput): Promise<TransferResult> {
     const unit = input.unit ?? 'credit';
     const request = { op: 'pay', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null };
-    const result = await this.store.write(() =>
+    // payInTxn checks everything before it writes, and so does the idempotency record.
+    const result = await this.store.writeChecksFirst(() =>
       this.withIdempotency('transfer', input.actor, input.idempotencyKey, request, () => this.payInTxn({ ...input, unit }, null)),
     );
     this.log.debug({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
@@ -304,11 +314,15 @@ export class Ledger {
     if (payer === payee) throw HubError.rule('rule-broken', 'Same account', 'payer and payee must differ');
     if (unit === 'hour' && !this.params().timeBankEnabled) throw HubError.rule('rule-broken', 'Time bank is off', 'this hub does not keep hours');
     const now = this.clock.now();
-    // Touching an account books its demurrage first, so limits apply to today's balance.
-    let a = this.bringForwardInTxn(payer, unit, now, this.requireAccount(payer, unit))!;
-    const b = this.bringForwardInTxn(payee, unit, now, this.requireAccount(payee, unit))!;
-    // Bringing the payee forward may have credited the fund, which may be the payer.
-    if (payer === FUND) a = this.accounts.get([unit, payer])!;
+    // Touching an account books its demurrage first, so limits apply to
+    // today's balance. Every check comes before the first write, so a refused
+    // payment writes nothing (which lets pay() skip a child transaction).
+    const fa = this.planForward(this.requireAccount(payer, unit), now);
+    const fb = this.planForward(this.requireAccount(payee, unit), now);
+    // The decay goes to the fund, which may itself be the payer or the payee.
+    const gain = fa.decay + fb.decay;
+    const a = payer === FUND ? { ...fa.next, balance: fa.next.balance + gain } : fa.next;
+    const b = payee === FUND ? { ...fb.next, balance: fb.next.balance + gain } : fb.next;
     if (a.status !== 'open') throw HubError.rule('member-not-active', 'Payer cannot pay', `account ${payer} is frozen`);
     if (b.status !== 'open') throw HubError.rule('member-not-active', 'Payee cannot be paid', `account ${payee} is frozen`);
     const la = this.limitsOf(a);
@@ -333,10 +347,18 @@ export class Ledger {
     if (memo !== null) data.memo = memo;
     if (category !== null) data.category = category;
     if (requestId !== null) data.requestId = requestId;
+
+    // ── writes only from here on ──
+    if (gain > 0) {
+      const fundBefore = payer === FUND ? fa.next : payee === FUND ? fb.next : this.accounts.get([unit, FUND])!;
+      const fund = this.bookDecay(fb, now, this.bookDecay(fa, now, fundBefore));
+      if (payer !== FUND && payee !== FUND) this.accounts.put([unit, FUND], fund);
+    }
     const entry = this.journal.append('transfer', now, input.actor, [
       { account: payer, unit, delta: -amount, balance: aAfter },
       { account: payee, unit, delta: amount, balance: bAfter },
     ], data);
+    // a and b are this call's own copies (decoded for it, or built above).
     a.balance = aAfter;
     b.balance = bAfter;
     this.accounts.put([unit, payer], a);

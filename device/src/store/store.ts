@@ -54,6 +54,20 @@ export class Store {
     return result;
   }
 
+  /**
+   * As write(), for callbacks that make every check before their first write
+   * (the ledger's payments). Such a callback that throws has written
+   * nothing, so it runs in the batch's own transaction without a child
+   * transaction of its own, which LMDB makes costly (a nested transaction
+   * allocates its own page lists). A callback that could throw after writing
+   * must use write().
+   */
+  async writeChecksFirst<T>(fn: () => T): Promise<T> {
+    const result = (await this.root.transaction(this.guarded(fn) as () => unknown)) as T;
+    await this.root.flushed;
+    return result;
+  }
+
   /** Atomic write committed before returning; for start-up and the CLI, not hot paths. */
   writeSync<T>(fn: () => T): T {
     return this.root.transactionSync(this.guarded(fn));
