@@ -294,12 +294,15 @@ export class Ledger {
 
   async pay(input: PayInput): Promise<TransferResult> {
     const unit = input.unit ?? 'credit';
-    const request = { op: 'pay', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null };
+    const pay = { ...input, unit };
     // payInTxn checks everything before it writes, and so does the idempotency record.
     const result = await this.store.writeChecksFirst(() =>
-      this.withIdempotency('transfer', input.actor, input.idempotencyKey, request, () => this.payInTxn({ ...input, unit }, null)),
+      input.idempotencyKey
+        ? this.withIdempotency('transfer', input.actor, input.idempotencyKey, { op: 'pay', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null }, () => this.payInTxn(pay, null))
+        : this.payInTxn(pay, null),
     );
-    this.log.debug({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
+    // Tens of thousands a second at peak: build the log record only when it will be written.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
     return result;
   }
 
