@@ -64,20 +64,22 @@ export function createApp(deps: HttpDeps): App {
   app.use('*', async (c, next) => {
     const id = c.req.header('x-request-id') ?? randomId('', 6);
     c.set('requestId', id);
+    // Set before the handler runs, so it goes into the response as it is made: touching a finished
+    // response's headers makes @hono/node-server build a full web Response, at a real cost per request.
+    c.header('x-request-id', id);
     const t0 = performance.now();
     await next();
-    c.header('x-request-id', id);
-    deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');
+    if (deps.log.isLevelEnabled('debug')) deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.config.http.bodyLimitBytes,
-      onError: () => {
-        throw new HubError(413, 'payload-too-large', 'Body too large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.http.bodyLimitBytes,
+    onError: () => {
+      throw new HubError(413, 'payload-too-large', 'Body too large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
+    },
+  });
+  // Only requests that may carry a body: the limit looks at request.body, which makes
+  // @hono/node-server build a full web Request, a cost every GET would pay for nothing.
+  app.use('/api/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   // Lists and exports are large and the mesh is slow: compress what is worth it.
   app.use('/api/*', compressLarge(2048));
   app.use('/api/*', authenticate(deps));

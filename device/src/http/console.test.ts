@@ -65,6 +65,23 @@ describe('compressing API answers', () => {
       expect(JSON.parse(await new Response(big.body!.pipeThrough(new DecompressionStream('gzip'))).text())).toHaveProperty('openapi');
       const small = await api.request('/api/v1/health', { headers: { 'accept-encoding': 'gzip' } });
       expect(small.headers.get('content-encoding')).toBeNull();
+      expect(small.headers.get('x-request-id')).toMatch(/^[\w-]{6,}$/);
+      // A CSV export, read back after its handler; and the same history as JSON, decided as it is made.
+      const a = (await core.members.create({ name: 'A', email: 'a@example.org', role: 'steward' }, null)).id;
+      const b = (await core.members.create({ name: 'B', email: 'b@example.org' }, null)).id;
+      for (let i = 0; i < 60; i++) await core.ledger.pay({ payer: a, payee: b, amount: 100 + i, memo: `load ${i} of compost`, actor: a });
+      const token = (await core.members.createToken(a, 't')).token;
+      for (const format of ['csv', 'json']) {
+        const r = await api.request(`/api/v1/accounts/${b}/history/export?format=${format}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } });
+        expect(r.headers.get('content-encoding'), format).toBe('gzip');
+        expect(r.headers.get('content-disposition')).toContain(`history.${format}`);
+        expect(r.headers.get('vary')).toMatch(/accept-encoding/i);
+        const text = await new Response(r.body!.pipeThrough(new DecompressionStream('gzip'))).text();
+        expect(text).toContain('load 59 of compost');
+        const plain = await api.request(`/api/v1/accounts/${b}/history/export?format=${format}`, { headers: { authorization: `Bearer ${token}` } });
+        expect(plain.headers.get('content-encoding')).toBeNull();
+        expect(await plain.text()).toBe(text);
+      }
     } finally {
       await core.cleanup();
     }
