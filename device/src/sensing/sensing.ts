@@ -16,6 +16,8 @@ export interface LorawanSettings {
   host: string;
   region: string;
   netId: string;
+  /** See NetworkServerOptions.maxInFlight. */
+  maxInFlight?: number;
 }
 
 /**
@@ -90,7 +92,7 @@ export class Sensing {
         if (devEui) this.devices.error(devEui, kind);
         this.problems.count(`${kind}:${devEui ?? '?'}`, detail);
       },
-    }, { region, netId: Buffer.from(this.settings.netId, 'hex'), now: () => this.clock.now() });
+    }, { region, netId: Buffer.from(this.settings.netId, 'hex'), maxInFlight: this.settings.maxInFlight, now: () => this.clock.now() });
     await this.gateways.start();
   }
 

@@ -65,6 +65,14 @@ export interface NetworkServerOptions {
   netId?: Buffer;
   /** Copies of one uplink from several gateways arriving within this window are merged. */
   dedupWindowMs?: number;
+  /**
+   * Uplinks taken in but not yet handled, at most. Past it, new ones are
+   * refused as 'overloaded' and counted: a class-A answer is worthless once
+   * its receive windows (a few seconds) have passed, and an unbounded backlog
+   * would take the Pi's memory instead. Default 10,000 (over a second at the
+   * hub's sustained rate).
+   */
+  maxInFlight?: number;
   /** Ask a device for its battery after this long without a status (ms). */
   devStatusEveryMs?: number;
   now?: () => number;
@@ -84,6 +92,8 @@ interface Pending {
  */
 export class NetworkServer {
   private readonly pending = new Map<string, Pending>();
+  /** Uplinks received and not yet handled (waiting out the merge window, or queued behind their device's last). */
+  private inFlight = 0;
   /** Frames from one DevAddr are handled one after another (see handle). */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly lastStatus = new Map<string, number>();
@@ -110,11 +120,18 @@ export class NetworkServer {
       p.copies.push({ gateway: u.gateway, rxpk: u.rxpk });
       return;
     }
+    if (this.inFlight >= (this.opts.maxInFlight ?? 10_000)) {
+      this.reject('overloaded', null, `${this.inFlight} uplinks are still being handled; this one was refused`);
+      return;
+    }
+    this.inFlight++;
     this.pending.set(key, { phy: u.phy, copies: [{ gateway: u.gateway, rxpk: u.rxpk }], firstAt: u.receivedAt });
     setTimeout(() => {
       const done = this.pending.get(key)!;
       this.pending.delete(key);
-      void this.handle(done).catch((e) => this.reject(e instanceof FrameError ? e.kind : 'internal', null, (e as Error).message));
+      void this.handle(done)
+        .catch((e) => this.reject(e instanceof FrameError ? e.kind : 'internal', null, (e as Error).message))
+        .finally(() => this.inFlight--);
     }, this.opts.dedupWindowMs ?? 200).unref();
   }
 

@@ -149,6 +149,34 @@ describe('LoRaWAN network server', () => {
     await until(() => core.sensing.network!.stats.uplinks === 2, 'still working');
   });
 
+  it('refuses a flood past its in-flight bound, counting it, and keeps working once it has drained', async () => {
+    // A hub that may hold only 5 uplinks at once; 40 distinct frames from 40 ABP devices arrive in one burst.
+    await core.close();
+    core = openCore(dir, configSchema.parse({ lorawan: { port: 0, host: '127.0.0.1', maxInFlight: 5 }, telemetry: { flushIntervalMs: 100 } }), silentLogger);
+    await core.sensing.start();
+    await gw.stop();
+    gw = new PacketForwarder('aa555a0000000001', { host: '127.0.0.1', port: core.sensing.port });
+    await gw.start();
+    const devs: EndDevice[] = [];
+    for (let i = 0; i < 40; i++) {
+      const dev = EndDevice.random();
+      const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
+      dev.useAbp(addr, nwk, app);
+      await core.devices.register({ kind: 'lorawan', name: `level ${i}`, profile: 'dragino-ldds75', abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+      devs.push(dev);
+    }
+    for (const d of devs) gw.push(d.uplink(2, [13, 22, 4, 210, 0, 0, 123, 1]));
+    const stats = core.sensing.network!.stats;
+    await until(() => stats.uplinks + (stats.rejected.overloaded ?? 0) === 40, 'every frame handled or refused');
+    expect(stats.uplinks).toBeGreaterThanOrEqual(5);
+    expect(stats.rejected.overloaded).toBeGreaterThan(0);
+    expect(core.sensing.counters.overloaded).toBe(stats.rejected.overloaded);
+    // Drained: the next frame goes through.
+    const before = stats.uplinks;
+    gw.push(devs[0]!.uplink(2, [13, 22, 4, 210, 0, 0, 123, 1]));
+    await until(() => stats.uplinks === before + 1, 'an uplink after the flood');
+  });
+
   it('runs ABP devices', async () => {
     const dev = EndDevice.random();
     const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
