@@ -118,7 +118,7 @@ const lorawan = z
     host: z.string().default('0.0.0.0').describe('Address to listen on for the packet forwarder'),
     region: z.enum(['EU868', 'US915']).default('EU868').describe('LoRaWAN regional parameters'),
     netId: z.string().regex(/^[0-9a-fA-F]{6}$/).default('000000').describe('NetID (6 hex digits); 000000 is for private networks'),
-    maxInFlight: z.number().int().min(1).default(10_000).describe('Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub\'s memory'),
+    maxInFlight: z.number().int().min(1).default(30_000).describe('Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub\'s memory'),
   })
   .prefault({})
   .describe('LoRaWAN sensors');

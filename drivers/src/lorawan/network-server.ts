@@ -67,10 +67,10 @@ export interface NetworkServerOptions {
   dedupWindowMs?: number;
   /**
    * Uplinks taken in but not yet handled, at most. Past it, new ones are
-   * refused as 'overloaded' and counted: a class-A answer is worthless once
-   * its receive windows (a few seconds) have passed, and an unbounded backlog
-   * would take the Pi's memory instead. Default 10,000 (over a second at the
-   * hub's sustained rate).
+   * refused as 'overloaded' and counted. A reading a few seconds late is
+   * still worth storing, but an unbounded backlog under a flood would take
+   * the Pi's memory. Default 30,000: about four seconds at the hub's
+   * sustained rate, a few tens of MiB.
    */
   maxInFlight?: number;
   /** Ask a device for its battery after this long without a status (ms). */
@@ -120,7 +120,7 @@ export class NetworkServer {
       p.copies.push({ gateway: u.gateway, rxpk: u.rxpk });
       return;
     }
-    if (this.inFlight >= (this.opts.maxInFlight ?? 10_000)) {
+    if (this.inFlight >= (this.opts.maxInFlight ?? 30_000)) {
       this.reject('overloaded', null, `${this.inFlight} uplinks are still being handled; this one was refused`);
       return;
     }
