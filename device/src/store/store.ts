@@ -63,7 +63,8 @@ export class Store {
    * must use write().
    */
   async writeChecksFirst<T>(fn: () => T): Promise<T> {
-    const result = (await this.root.transaction(this.guarded(fn) as () => unknown)) as T;
+    // No rollback listeners either: a callback that threw wrote nothing, so no cache went stale.
+    const result = (await this.root.transaction(fn as () => unknown)) as T;
     await this.root.flushed;
     return result;
   }
