@@ -534,8 +534,17 @@ export class Federation {
       if (next.prev !== cur.inHead) this.refuse('broken-chain', `message ${next.seq} does not follow ${cur.inSeq}`, next.from);
       const handler = this.handlers.get(next.type);
       if (!handler) this.refuse('unknown-type', next.type, next.from);
+      // The envelope is authentic and in order. If the handler refuses what it says, its writes
+      // alone are undone and the message still counts as received (refuse() counted and logged
+      // it): one bad message from a linked hub must not hold up every later one on the link.
+      // Any other failure undoes the whole batch, to be tried again.
+      const msg = next;
       this.applying = true;
-      handler(cur, next);
+      try {
+        this.store.nestedInTxn(() => handler(cur, msg));
+      } catch (err) {
+        if (!(err instanceof HubError && typeof err.extensions.kind === 'string')) throw err;
+      }
       this.applying = false;
       const after = this.peers.get(next.from)!;
       this.peers.put(next.from, { ...after, inSeq: next.seq, inHead: envelopeHash(next), lastContact: this.clock.now() });

@@ -1,7 +1,10 @@
+import { createPrivateKey, sign, verify } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 import { HubError } from '../errors.js';
+import { hubIdFromPublicKey } from '../identity.js';
 import { randomId } from '../ids.js';
 import { CLEARING_PREFIX } from '../ledger/types.js';
-import type { Envelope } from './envelope.js';
+import { publicKeyFromRaw, type Envelope } from './envelope.js';
 import type { Federation, Peer, Rate } from './federation.js';
 
 /**
@@ -10,9 +13,16 @@ import type { Federation, Peer, Rate } from './federation.js';
  * every edge of it: each hub's debt to the next and the previous hub's debt
  * to it shrink by equal amounts in its own currency, so no hub's net
  * position changes. One hub proposes a cycle it can see from the balances
- * its links share; every hub on it must have a steward accept; then the
- * proposer tells them all to apply it. Each applies its two edges in one
- * transaction, unconditionally, since it promised to when it accepted.
+ * its links share (theirs with their own links, so a cycle may pass through
+ * hubs it has no link with); every hub on it must have a steward accept;
+ * then the proposer tells them all to apply it. Each applies its two edges
+ * in one transaction, unconditionally, since it promised to when it accepted.
+ *
+ * Messages go round the cycle itself, hop by hop, since each hub on it is
+ * linked to the next (they owe each other). The proposal and the decision
+ * carry the proposer's signature, and each answer its hub's, with the
+ * signer's public key, from which its hub id is derived: a hub in between
+ * passes them on, and cannot make them up.
  */
 export interface ClearingEdge {
   debtor: string;
@@ -31,6 +41,14 @@ export interface HubClearingRun {
   status: 'proposed' | 'committed' | 'declined';
   createdAt: number;
   appliedAt: number | null;
+  /** The proposer's signature over id, initiator, cycle, edges and createdAt, with its public key. */
+  proof?: Signed;
+}
+
+/** A signature by the hub whose public key this is (base64url, raw Ed25519). */
+interface Signed {
+  key: string;
+  sig: string;
 }
 
 const MAX_CYCLE = 6;
@@ -43,9 +61,41 @@ export class HubClearing {
   constructor(private readonly fed: Federation) {
     this.runs = fed.store.db<HubClearingRun, string>('fed-clearing-runs');
     fed.on('clearing.propose', (peer, e) => this.proposedInTxn(peer, e));
-    fed.on('clearing.answer', (peer, e) => this.answerInTxn(peer.hubId, String(e.body.id), Boolean(e.body.accept)));
-    fed.on('clearing.commit', (_peer, e) => this.applyInTxn(String(e.body.id)));
-    fed.on('clearing.abort', (_peer, e) => this.abortInTxn(String(e.body.id)));
+    fed.on('clearing.answer', (_peer, e) => this.answeredInTxn(e));
+    fed.on('clearing.commit', (_peer, e) => this.decidedInTxn(e, 'commit'));
+    fed.on('clearing.abort', (_peer, e) => this.decidedInTxn(e, 'abort'));
+  }
+
+  // ── signatures and the way round the cycle ──────────────────────────────
+
+  private signed(payload: unknown): Signed {
+    const sig = sign(null, Buffer.from(canonicalJson(payload)), createPrivateKey(this.fed.self.identity.privateKeyPem)).toString('base64url');
+    return { key: this.fed.self.identity.publicKey, sig };
+  }
+
+  /** True when `proof` is `hubId`'s signature over `payload`: the key must be the one the id derives from. */
+  private signedBy(hubId: string, payload: unknown, proof: Partial<Signed> | undefined): boolean {
+    if (typeof proof?.key !== 'string' || typeof proof.sig !== 'string') return false;
+    try {
+      return hubIdFromPublicKey(Buffer.from(proof.key, 'base64url')) === hubId && verify(null, Buffer.from(canonicalJson(payload)), publicKeyFromRaw(proof.key), Buffer.from(proof.sig, 'base64url'));
+    } catch {
+      return false;
+    }
+  }
+
+  private static proposal(r: HubClearingRun) {
+    return { id: r.id, initiator: r.initiator, cycle: r.cycle, edges: r.edges, createdAt: r.createdAt };
+  }
+
+  /** The hub after `hub` on the cycle: the one it owes, and is linked to. */
+  private static next(r: Pick<HubClearingRun, 'cycle'>, hub: string): string {
+    return r.cycle[(r.cycle.indexOf(hub) + 1) % r.cycle.length]!;
+  }
+
+  /** Passes a message on round the cycle, unless the next hub is `stopAt`. */
+  private forwardInTxn(r: Pick<HubClearingRun, 'cycle'>, type: string, body: Record<string, unknown>, stopAt: string): void {
+    const to = HubClearing.next(r, this.fed.hubId);
+    if (to !== stopAt) this.fed.sendInTxn(to, type, body);
   }
 
   /**
@@ -60,19 +110,27 @@ export class HubClearing {
       if (!g.has(debtor)) g.set(debtor, new Map());
       g.get(debtor)!.set(creditor, { amount, rate });
     };
-    for (const p of this.fed.allPeers()) {
-      if (p.status === 'closed') continue;
+    const open = this.fed.allPeers().filter((p) => p.status !== 'closed');
+    // A link's summary tells us its balances with its own links. One owed to
+    // it shows a debt of that hub's, seen from the creditor's side; the
+    // debtor's own word, where we hear it, comes after and replaces it.
+    for (const p of open) {
+      for (const pos of this.fed.signals.positionsOf(p.hubId) ?? []) {
+        if (pos.balance >= 0 || pos.rate.num <= 0 || pos.rate.den <= 0) continue;
+        add(pos.hubId, p.hubId, Math.floor((-pos.balance * pos.rate.num) / pos.rate.den), { num: pos.rate.den, den: pos.rate.num });
+      }
+    }
+    for (const p of open) {
       add(this.fed.hubId, p.hubId, this.fed.clearingBalance(p.hubId), p.rate);
       for (const pos of this.fed.signals.positionsOf(p.hubId) ?? []) add(p.hubId, pos.hubId, pos.balance, pos.rate);
     }
     return g;
   }
 
-  /** Finds the cycle through us that clears the most, in our units, among hubs we are linked to. */
+  /** Finds the cycle through us that clears the most, in our units, among the debts we can see. */
   findCycle(): { cycle: string[]; edges: ClearingEdge[] } | null {
     const g = this.debts();
     const self = this.fed.hubId;
-    const linked = new Set(this.fed.allPeers().filter((p) => p.status !== 'closed').map((p) => p.hubId));
     const found: Array<{ cycle: string[]; edges: ClearingEdge[]; value: number }> = [];
     const walk = (path: string[]) => {
       const at = path[path.length - 1]!;
@@ -80,7 +138,7 @@ export class HubClearing {
         if (next === self && path.length >= 3) {
           const c = this.size(path, g);
           if (c) found.push({ cycle: [...path], edges: c.edges, value: c.value });
-        } else if (next !== self && linked.has(next) && !path.includes(next) && path.length < MAX_CYCLE) walk([...path, next]);
+        } else if (next !== self && !path.includes(next) && path.length < MAX_CYCLE) walk([...path, next]);
       }
     };
     walk([self]);
@@ -132,8 +190,9 @@ export class HubClearing {
     if (!found) throw HubError.rule('rule-broken', 'Nothing to clear', 'no cycle of debts between linked hubs passes through this hub (balances are shared in the hubs\' summaries)');
     const run = await this.fed.store.write(() => {
       const r: HubClearingRun = { id: randomId('hc_', 8), initiator: this.fed.hubId, cycle: found.cycle, edges: found.edges, answers: { [this.fed.hubId]: true }, status: 'proposed', createdAt: this.fed.clock.now(), appliedAt: null };
+      r.proof = this.signed(HubClearing.proposal(r));
       this.runs.put(r.id, r);
-      for (const h of r.cycle) if (h !== this.fed.hubId) this.fed.sendInTxn(h, 'clearing.propose', r as unknown as Record<string, unknown>);
+      this.forwardInTxn(r, 'clearing.propose', r as unknown as Record<string, unknown>, this.fed.hubId);
       this.fed.ledger.recordInTxn(steward, { event: 'hub-clearing.proposed', run: r.id, cycle: r.cycle, edges: r.edges });
       return r;
     });
@@ -144,14 +203,17 @@ export class HubClearing {
 
   private proposedInTxn(peer: Peer, e: Envelope): void {
     const r = e.body as unknown as HubClearingRun;
-    const ok = Array.isArray(r.cycle) && Array.isArray(r.edges) && r.initiator === peer.hubId && r.cycle.includes(this.fed.hubId) && r.edges.every((x) => Number.isSafeInteger(x.amount) && x.amount > 0 && Number.isSafeInteger(x.amountCreditor) && x.amountCreditor > 0);
+    const ok = typeof r.id === 'string' && typeof r.initiator === 'string' && Array.isArray(r.cycle) && Array.isArray(r.edges) && r.cycle.includes(this.fed.hubId) && r.cycle.includes(peer.hubId) && r.edges.every((x) => Number.isSafeInteger(x.amount) && x.amount > 0 && Number.isSafeInteger(x.amountCreditor) && x.amountCreditor > 0);
     if (!ok) this.fed.refuse('malformed', 'not a clearing proposal', e.from);
+    if (!this.signedBy(r.initiator, HubClearing.proposal(r), r.proof)) this.fed.refuse('bad-signature', `a clearing proposal not signed by ${r.initiator}, who it says proposed it`, e.from);
+    if (this.runs.get(r.id)) return; // seen it already
     const mine = this.myEdges(r);
     // Our two edges must balance in our own units, or our net position would move.
     if (mine.in.amountCreditor !== mine.out.amount) this.fed.refuse('malformed', 'the clearing would change this hub\'s net position', e.from);
     for (const h of [mine.in.debtor, mine.out.creditor]) if (!this.fed.findPeer(h)) this.fed.refuse('malformed', `clearing through ${h}, which is not linked to us`, e.from);
-    this.runs.put(r.id, { ...r, answers: { ...r.answers }, status: 'proposed', appliedAt: null, createdAt: this.fed.clock.now() });
-    this.fed.log.info({ module: 'federation', run: r.id, from: peer.hubId }, 'a linked hub proposes clearing; waiting for a steward');
+    this.runs.put(r.id, { ...r, answers: { ...r.answers }, status: 'proposed', appliedAt: null });
+    this.forwardInTxn(r, 'clearing.propose', r as unknown as Record<string, unknown>, r.initiator);
+    this.fed.log.info({ module: 'federation', run: r.id, initiator: r.initiator, from: peer.hubId }, 'a clearing between hubs is proposed; waiting for a steward');
   }
 
   private myEdges(r: HubClearingRun): { in: ClearingEdge; out: ClearingEdge } {
@@ -170,7 +232,8 @@ export class HubClearing {
       if (this.fed.hubId in cur.answers) throw HubError.conflict('this hub has already answered');
       this.fed.ledger.recordInTxn(steward, { event: accept ? 'hub-clearing.accepted' : 'hub-clearing.declined', run: id });
       if (cur.initiator === this.fed.hubId) return this.answerInTxn(this.fed.hubId, id, accept);
-      this.fed.sendInTxn(cur.initiator, 'clearing.answer', { id, accept });
+      const answer = { id, hub: this.fed.hubId, accept };
+      this.forwardInTxn(cur, 'clearing.answer', { ...answer, proof: this.signed(answer) }, '');
       const next = { ...cur, answers: { ...cur.answers, [this.fed.hubId]: accept } };
       this.runs.put(id, next);
       return next;
@@ -179,20 +242,42 @@ export class HubClearing {
     return r;
   }
 
+  /** An answer on its way round to the proposer: counted there, passed on elsewhere. */
+  private answeredInTxn(e: Envelope): void {
+    const { id, hub, accept, proof } = e.body as { id?: unknown; hub?: unknown; accept?: unknown; proof?: Signed };
+    if (typeof id !== 'string' || typeof hub !== 'string' || typeof accept !== 'boolean') this.fed.refuse('malformed', 'not a clearing answer', e.from);
+    const cur = this.runs.get(id as string);
+    if (!cur || !cur.cycle.includes(hub as string)) this.fed.refuse('malformed', `an answer for clearing run ${String(id)}, which is not one this hub is on`, e.from);
+    if (!this.signedBy(hub as string, { id, hub, accept }, proof)) this.fed.refuse('bad-signature', `a clearing answer not signed by ${String(hub)}`, e.from);
+    if (cur!.initiator === this.fed.hubId) this.answerInTxn(hub as string, id as string, accept as boolean);
+    else this.forwardInTxn(cur!, 'clearing.answer', e.body, '');
+  }
+
+  /** The proposer's decision, on its way round: applied (or dropped) here and passed on. */
+  private decidedInTxn(e: Envelope, decision: 'commit' | 'abort'): void {
+    const { id, proof } = e.body as { id?: unknown; proof?: Signed };
+    const cur = typeof id === 'string' ? this.runs.get(id) : undefined;
+    if (!cur) this.fed.refuse('malformed', `a decision on clearing run ${String(id)}, which is not one this hub is on`, e.from);
+    if (!this.signedBy(cur!.initiator, { id, decision }, proof)) this.fed.refuse('bad-signature', `a clearing decision not signed by its proposer ${cur!.initiator}`, e.from);
+    if (decision === 'commit') this.applyInTxn(cur!.id);
+    else this.abortInTxn(cur!.id);
+    this.forwardInTxn(cur!, `clearing.${decision}`, e.body, cur!.initiator);
+  }
+
   /** On the proposer: count the answers; all yes commits everywhere, any no aborts everywhere. */
   private answerInTxn(hubId: string, id: string, accept: boolean): HubClearingRun {
     const cur = this.runs.get(id);
     if (!cur || cur.initiator !== this.fed.hubId || cur.status !== 'proposed') return cur!;
     const answers = { ...cur.answers, [hubId]: accept };
     this.runs.put(id, { ...cur, answers });
-    const others = cur.cycle.filter((h) => h !== this.fed.hubId);
+    const decide = (decision: 'commit' | 'abort') => this.forwardInTxn(cur, `clearing.${decision}`, { id, proof: this.signed({ id, decision }) }, this.fed.hubId);
     if (!accept) {
       this.runs.put(id, { ...cur, answers, status: 'declined' });
-      for (const h of others) this.fed.sendInTxn(h, 'clearing.abort', { id });
+      decide('abort');
       this.fed.log.info({ module: 'federation', run: id, declinedBy: hubId }, 'clearing between hubs declined');
     } else if (cur.cycle.every((h) => answers[h])) {
       this.applyInTxn(id);
-      for (const h of others) this.fed.sendInTxn(h, 'clearing.commit', { id });
+      decide('commit');
     }
     return this.runs.get(id)!;
   }

@@ -173,4 +173,53 @@ describe('clearing between hubs', () => {
     expect(linkOf(a, b).clearingBalance).toBe(100);
     await expect(c.fed.clearing.answer(run.id, true, c.steward)).rejects.toMatchObject({ status: 409 });
   });
+
+  it('clears a square of debts whose far corner the proposer has no link with, and a hub in between cannot forge the decision', async () => {
+    // alpha — beta — gamma — delta — alpha: alpha has no link with gamma.
+    const d = await region.hub('delta', { place: { x: 0, y: 8_000 } });
+    await region.link(a, b);
+    await region.link(b, c);
+    await region.link(c, d);
+    await region.link(d, a);
+    const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
+    await pay(a, b, 500);
+    await pay(b, c, 300);
+    await pay(c, d, 400);
+    await pay(d, a, 200);
+    await region.settle();
+    const hubs = [a, b, c, d];
+    const nets = hubs.map(net);
+    for (let i = 0; i < 2; i++) {
+      for (const h of hubs) await h.fed.signals.share();
+      await region.settle();
+    }
+    expect(a.fed.findPeer(c.fed.hubId)).toBeUndefined();
+    const run = await a.fed.clearing.propose(a.steward);
+    expect(run.cycle).toEqual([a.fed.hubId, b.fed.hubId, c.fed.hubId, d.fed.hubId]);
+    await region.settle();
+    // The proposal went round: gamma has it, signed by alpha, though alpha cannot reach it directly.
+    expect(c.fed.clearing.run(run.id).status).toBe('proposed');
+
+    // Beta tries to tell gamma the run is committed, signing as itself: refused, and nothing moves.
+    const forged = { id: run.id, decision: 'commit' };
+    const { createPrivateKey, sign } = await import('node:crypto');
+    const { canonicalJson } = await import('../canonical-json.js');
+    const sig = sign(null, Buffer.from(canonicalJson(forged)), createPrivateKey(b.fed.self.identity.privateKeyPem)).toString('base64url');
+    await b.core.store.write(() => b.fed.sendInTxn(c.fed.hubId, 'clearing.commit', { id: run.id, proof: { key: b.fed.self.identity.publicKey, sig } }));
+    await region.settle();
+    expect(c.fed.rejected['bad-signature']).toBe(1);
+    expect(c.fed.clearing.run(run.id).status).toBe('proposed');
+    expect(linkOf(c, d).clearingBalance).toBe(400);
+
+    for (const h of [b, c, d]) await h.fed.clearing.answer(run.id, true, h.steward);
+    await region.settle();
+    for (const h of hubs) expect(h.fed.clearing.run(run.id).status, h.name).toBe('committed');
+    // 200 comes off every edge: alpha→beta 300, beta→gamma 100, gamma→delta 200, delta→alpha 0.
+    expect(linkOf(a, b).clearingBalance).toBe(300);
+    expect(linkOf(b, c).clearingBalance).toBe(100);
+    expect(linkOf(c, d).clearingBalance).toBe(200);
+    expect(linkOf(d, a).clearingBalance).toBe(0);
+    expect(hubs.map(net)).toEqual(nets);
+    region.expectConsistent();
+  });
 });

@@ -69,6 +69,14 @@ export class Store {
     return result;
   }
 
+  /**
+   * Inside a write: runs `fn` in a nested transaction of its own, so that if
+   * it throws, its writes alone are undone and the caller's stand.
+   */
+  nestedInTxn<T>(fn: () => T): T {
+    return this.root.childTransaction(this.guarded(fn)) as T;
+  }
+
   /** Atomic write committed before returning; for start-up and the CLI, not hot paths. */
   writeSync<T>(fn: () => T): T {
     return this.root.transactionSync(this.guarded(fn));
