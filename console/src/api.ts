@@ -4,13 +4,20 @@
  * last data shows with its age instead of a blank page; writes made offline
  * are refused with a message, never silently dropped.
  */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  [k: string]: unknown;
-}
+import type { components, paths } from './api-types.js';
+
+// The API's own types, generated from its OpenAPI document (npm run api-types -w console).
+type Schemas = components['schemas'];
+export type Problem = Schemas['Problem'];
+export type Member = Schemas['Member'];
+export type Session = Schemas['SessionInfo'];
+export type HistoryRow = Schemas['HistoryRow'];
+export type PaymentRequest = Schemas['PaymentRequest'];
+export type DirectoryEntry = Schemas['DirectoryEntry'];
+/** What a GET of this path answers with. */
+export type Answer<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: { 'application/json': infer T } } } } } ? T : never;
+export type Account = Answer<'/api/v1/accounts/{memberId}'>;
+export type AccountView = NonNullable<Schemas['AccountView']>;
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -57,52 +64,6 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
     }
   }
   return data as T;
-}
-
-export interface Member {
-  id: string;
-  name: string;
-  email: string;
-  role: 'resident' | 'steward' | 'admin';
-}
-export interface Session {
-  member: Member;
-  csrfToken: string | null;
-}
-export interface AccountView {
-  balance: number;
-  floor: number;
-  ceiling: number;
-  warnAt: number;
-  available: number;
-  demurrageNext30Days: number;
-}
-export interface Account extends AccountView {
-  memberId: string;
-  hours: AccountView | null;
-  currency: { name: string; symbol: string; minorUnits: number };
-}
-export interface HistoryRow {
-  seq: number;
-  at: number;
-  kind: 'transfer' | 'demurrage';
-  delta: number;
-  balance: number;
-  counterparty: string | null;
-  memo: string | null;
-}
-export interface PaymentRequest {
-  id: string;
-  payee: string;
-  payer: string;
-  amount: number;
-  unit: 'credit' | 'hour';
-  memo: string | null;
-  status: string;
-}
-export interface DirectoryEntry {
-  id: string;
-  name: string;
 }
 
 /**

@@ -1,19 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, newKey } from '../api.js';
+import { api, ApiError, newKey, type Answer } from '../api.js';
 import { StatusLine, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import type { T } from '../i18n.js';
 
-export interface WaterQuote {
-  litres: number;
-  pricePer100Litres: number;
-  basePer100Litres: number;
-  ratio: number | null;
-  capped: boolean;
-  elasticity: number;
-  capPer100Litres: number;
-  amount: number;
-}
+export type WaterQuote = Answer<'/api/v1/ecology/water-quote'>;
 
 /**
  * The scarcity price of water, and paying the community fund for water

@@ -36,6 +36,7 @@ Usage:
                                           SunSpec discovery over TCP or RTU: models and points (JSON)
   hyphae clear FILE.csv [--out FILE] [--algorithm pd|cs|ns]
                                           multilateral set-off of debtor,creditor,amount lines
+  hyphae openapi                          the API's OpenAPI 3.1 document (JSON), as a hub serves it
 
 The first admin of an empty hub comes from HYPHAE_ADMIN_EMAIL and
 HYPHAE_ADMIN_PASSWORD at start, or from 'hyphae member add --role admin'.`;
@@ -58,6 +59,7 @@ const commands: Record<string, Command> = {
   'codec run': codecRun,
   'codec list': codecList,
   'modbus scan': modbusScan,
+  openapi: openapiDocument,
 };
 
 async function start(argv: string[]): Promise<number> {
@@ -148,6 +150,25 @@ interface DemoLogin {
 interface DemoModule {
   seedDemo(opts: { dataDir: string; config: ReturnType<typeof resolveConfig>; log: ReturnType<typeof createLogger> }): Promise<{ logins: DemoLogin[]; hubName?: string }>;
   runDemo?(hub: Hub, opts: { log: ReturnType<typeof createLogger> }): Promise<() => Promise<void>>;
+}
+
+/** The document a hub serves at /api/v1/openapi.json, from a throwaway hub: the console's types are generated from it. */
+async function openapiDocument(): Promise<number> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createApp } = await import('../http/app.js');
+  const { configSchema } = await import('../config/schema.js');
+  const dir = mkdtempSync(join(tmpdir(), 'hyphae-openapi-'));
+  const core = openCore(dir, configSchema.parse({}), silentLogger);
+  try {
+    const app = createApp({ config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log: silentLogger, exportData: core.exportData, serveConsole: false });
+    const res = await app.request('/api/v1/openapi.json');
+    process.stdout.write(JSON.stringify(await res.json(), null, 2) + '\n');
+    return 0;
+  } finally {
+    await core.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function offlineCore(argv: string[], extra: Options = {}) {
