@@ -52,6 +52,8 @@ interface Signed {
 }
 
 const MAX_CYCLE = 6;
+/** A run not every steward has answered within this long is called off by its proposer. */
+export const CLEARING_RUN_TTL_MS = 14 * 24 * 3_600_000;
 
 const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b));
 
@@ -64,6 +66,34 @@ export class HubClearing {
     fed.on('clearing.answer', (_peer, e) => this.answeredInTxn(e));
     fed.on('clearing.commit', (_peer, e) => this.decidedInTxn(e, 'commit'));
     fed.on('clearing.abort', (_peer, e) => this.decidedInTxn(e, 'abort'));
+    fed.every(() => this.callOffStale());
+  }
+
+  private lastStaleCheck = -Infinity;
+
+  /** On the proposer: runs still waiting for an answer after CLEARING_RUN_TTL_MS are declined everywhere. */
+  private async callOffStale(): Promise<void> {
+    const now = this.fed.clock.now();
+    if (now - this.lastStaleCheck < 60_000) return; // the federation ticks twice a second; once a minute is plenty
+    this.lastStaleCheck = now;
+    const stale = this.list().filter((r) => r.initiator === this.fed.hubId && r.status === 'proposed' && now - r.createdAt > CLEARING_RUN_TTL_MS);
+    if (stale.length === 0) return;
+    await this.fed.store.write(() => {
+      for (const r of stale) {
+        const cur = this.runs.get(r.id);
+        if (cur?.status !== 'proposed') continue;
+        this.runs.put(cur.id, { ...cur, status: 'declined' });
+        this.decideInTxn(cur, 'abort');
+        const waiting = cur.cycle.filter((h) => !(h in cur.answers));
+        this.fed.log.info({ module: 'federation', run: cur.id, waitingFor: waiting }, 'clearing between hubs called off: not every steward answered in time');
+      }
+    });
+    this.fed.kick();
+  }
+
+  /** Sends the proposer's signed decision round the cycle. */
+  private decideInTxn(r: HubClearingRun, decision: 'commit' | 'abort'): void {
+    this.forwardInTxn(r, `clearing.${decision}`, { id: r.id, proof: this.signed({ id: r.id, decision }) }, this.fed.hubId);
   }
 
   // ── signatures and the way round the cycle ──────────────────────────────
@@ -270,14 +300,13 @@ export class HubClearing {
     if (!cur || cur.initiator !== this.fed.hubId || cur.status !== 'proposed') return cur!;
     const answers = { ...cur.answers, [hubId]: accept };
     this.runs.put(id, { ...cur, answers });
-    const decide = (decision: 'commit' | 'abort') => this.forwardInTxn(cur, `clearing.${decision}`, { id, proof: this.signed({ id, decision }) }, this.fed.hubId);
     if (!accept) {
       this.runs.put(id, { ...cur, answers, status: 'declined' });
-      decide('abort');
+      this.decideInTxn(cur, 'abort');
       this.fed.log.info({ module: 'federation', run: id, declinedBy: hubId }, 'clearing between hubs declined');
     } else if (cur.cycle.every((h) => answers[h])) {
       this.applyInTxn(id);
-      decide('commit');
+      this.decideInTxn(cur, 'commit');
     }
     return this.runs.get(id)!;
   }

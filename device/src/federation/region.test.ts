@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLEARING_PREFIX, FUND } from '../ledger/types.js';
+import { CLEARING_RUN_TTL_MS } from './hub-clearing.js';
 import { TestRegion, type TestHub } from './test-region.js';
 
 /** Three hubs: payments through an intermediary, shared signals, the regional solve, clearing between hubs. */
@@ -172,6 +173,30 @@ describe('clearing between hubs', () => {
     expect(c.fed.clearing.run(run.id).status).toBe('declined');
     expect(linkOf(a, b).clearingBalance).toBe(100);
     await expect(c.fed.clearing.answer(run.id, true, c.steward)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('calls a run off everywhere when a steward never answers', async () => {
+    await region.link(a, b);
+    await region.link(b, c);
+    await region.link(c, a);
+    const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
+    await pay(a, b, 100);
+    await pay(b, c, 100);
+    await pay(c, a, 100);
+    await region.settle();
+    await shareAll();
+    const run = await a.fed.clearing.propose(a.steward);
+    await region.settle();
+    await b.fed.clearing.answer(run.id, true, b.steward);
+    await region.settle();
+    await a.fed.tick();
+    expect(a.fed.clearing.run(run.id).status).toBe('proposed'); // gamma still has time
+    for (const h of [a, b, c]) h.core.clock.advance(CLEARING_RUN_TTL_MS + 60_000);
+    await a.fed.tick();
+    await region.settle();
+    for (const h of [a, b, c]) expect(h.fed.clearing.run(run.id).status, h.name).toBe('declined');
+    await expect(c.fed.clearing.answer(run.id, true, c.steward)).rejects.toMatchObject({ status: 409 });
+    expect(linkOf(a, b).clearingBalance).toBe(100);
   });
 
   it('clears a square of debts whose far corner the proposer has no link with, and a hub in between cannot forge the decision', async () => {
