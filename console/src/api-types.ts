@@ -10103,9 +10103,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["EcologyNow"];
                     };
                 };
                 /** @description Bad input */
@@ -10422,9 +10420,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["EcologySnapshot"];
                     };
                 };
                 /** @description Bad input */
@@ -10610,9 +10606,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["LimitExplanation"];
                     };
                 };
                 /** @description Bad input */
@@ -10711,9 +10705,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["LimitExplanation"];
                     };
                 };
                 /** @description Bad input */
@@ -10804,9 +10796,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        }[];
+                        "application/json": components["schemas"]["WorkReport"][];
                     };
                 };
                 /** @description Bad input */
@@ -10892,9 +10882,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["WorkReport"];
                     };
                 };
                 /** @description Bad input */
@@ -10992,9 +10980,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["WorkReport"];
                     };
                 };
                 /** @description Bad input */
@@ -13487,6 +13473,100 @@ export interface components {
         };
         BudgetRound: {
             [key: string]: unknown;
+        };
+        EcologyNow: {
+            snapshot: components["schemas"]["EcologySnapshot"];
+            indicators: components["schemas"]["Indicators"];
+            waterPrice: {
+                price: number | null;
+                base: number;
+                ratio: number | null;
+                capped: boolean;
+            };
+            waterBudget: {
+                period: string;
+                budgetLitres: number;
+                usedLitres: number | null;
+                share: number | null;
+                warning: boolean;
+            };
+            budgets: components["schemas"]["Budget"][];
+            places: {
+                place: string;
+                solar: number | null;
+                litresPerDay: number | null;
+                soil: number | null;
+                sensors: string[];
+            }[];
+        };
+        EcologySnapshot: {
+            at: number;
+            indicators: components["schemas"]["Indicators"];
+            raw: number;
+            multiplier: number;
+            previous: number;
+            regeneration: number;
+            extraction: number;
+        } | null;
+        Indicators: {
+            solar: components["schemas"]["Indicator"];
+            water: components["schemas"]["Indicator"];
+            soil: components["schemas"]["Indicator"];
+            work: components["schemas"]["Indicator"];
+        };
+        Indicator: {
+            /** @description null before there are readings */
+            value: number | null;
+            /** @description true when its sensors fell silent and the last good value stands in */
+            stale: boolean;
+            /** @description The numbers behind it */
+            inputs: {
+                [key: string]: number | null;
+            };
+            asOf: number | null;
+        };
+        Budget: {
+            /** @enum {string} */
+            boundary: "water" | "co2e";
+            unit: string;
+            /** @description YYYY-MM */
+            period: string;
+            budget: number;
+            used: number | null;
+            share: number | null;
+            warning: boolean;
+            /** @description How "used" was worked out, in English */
+            why: string;
+            inputs: {
+                [key: string]: number | null;
+            };
+        };
+        LimitExplanation: {
+            floor: number;
+            capacity: number | null;
+            enabled: boolean;
+            multiplier: number;
+            indicators: components["schemas"]["Indicators"] & (Record<string, never> | null);
+            parameters: {
+                multiplierMin?: unknown;
+                multiplierMax?: unknown;
+            };
+            /** @description The same, in English sentences */
+            explanation: string[];
+        };
+        WorkReport: {
+            id: string;
+            memberId: string;
+            /** @enum {string} */
+            kind: "trees" | "compost" | "land" | "other";
+            quantity: number;
+            note: string;
+            at: number;
+            /** @enum {string} */
+            status: "reported" | "verified" | "rejected";
+            verifiedBy: string | null;
+            credited: number;
+            transferId: string | null;
         };
     };
     responses: never;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { WaterCard } from './water.js';
 
@@ -15,13 +15,7 @@ interface Points {
 interface Device {
   device: { id: string; name: string; place: string | null; profile: string | null };
 }
-interface EcologyNow {
-  snapshot: { multiplier: number; raw: number; indicators: Record<string, { value: number | null; stale: boolean }> } | null;
-  waterPrice: { price: number | null; base: number };
-  waterBudget: { budgetLitres: number; usedLitres: number | null; share: number | null; warning: boolean };
-  budgets?: Array<{ boundary: 'water' | 'co2e'; unit: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string; inputs?: Record<string, number | null> }>;
-  places?: Array<{ place: string; solar: number | null; litresPerDay: number | null; soil: number | null }>;
-}
+type EcologyNow = Answer<'/api/v1/ecology'>;
 
 /** One small time plot, drawn with uPlot (loaded only on this page). */
 function Plot({ title, series }: { title: string; series: Array<{ label: string; t: number[]; v: number[] }> }) {

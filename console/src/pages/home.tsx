@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type HistoryRow, type PaymentRequest } from '../api.js';
+import { api, type HistoryRow, type PaymentRequest, type Answer } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
 
 export function HomePage() {
@@ -87,12 +87,7 @@ export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | nul
   );
 }
 
-interface LimitExplanation {
-  floor: number;
-  capacity: number | null;
-  enabled: boolean;
-  multiplier: number;
-}
+type LimitExplanation = Answer<'/api/v1/accounts/{memberId}/limit-explanation'>;
 
 /** "Why is my limit this?", asked only when opened, and said in the resident's language from the hub's numbers. */
 function WhyLimit() {

@@ -281,7 +281,7 @@ export class Ecology {
   }
 
   /** "Why is my limit this?" */
-  explainLimit(memberId: string): Record<string, unknown> {
+  explainLimit(memberId: string) {
     const acct = this.ledger.account(memberId);
     const snap = this.current();
     const enabled = Boolean(this.params.valueAt('ecologyLimitsEnabled'));

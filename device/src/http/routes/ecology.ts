@@ -2,17 +2,77 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 
-const Any = z.record(z.string(), z.unknown());
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
-const current = createRoute({ method: 'get', path: '/api/v1/ecology', tags: ['ecology'], summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget', responses: { 200: json(Any, 'Now'), ...ruleResponses } });
-const recompute = createRoute({ method: 'post', path: '/api/v1/ecology/recompute', tags: ['ecology'], summary: 'Recompute now (stewards; also nightly)', responses: { 200: json(Any, 'The new snapshot'), ...ruleResponses } });
+const Indicator = z
+  .object({
+    value: z.number().nullable().describe('null before there are readings'),
+    stale: z.boolean().describe('true when its sensors fell silent and the last good value stands in'),
+    inputs: z.record(z.string(), z.number().nullable()).describe('The numbers behind it'),
+    asOf: z.number().nullable(),
+  })
+  .openapi('Indicator');
+const Indicators = z.object({ solar: Indicator, water: Indicator, soil: Indicator, work: Indicator }).openapi('Indicators');
+const Snapshot = z
+  .object({ at: z.number(), indicators: Indicators, raw: z.number(), multiplier: z.number(), previous: z.number(), regeneration: z.number(), extraction: z.number() })
+  .openapi('EcologySnapshot');
+const Budget = z
+  .object({
+    boundary: z.enum(['water', 'co2e']),
+    unit: z.string(),
+    period: z.string().describe('YYYY-MM'),
+    budget: z.number(),
+    used: z.number().nullable(),
+    share: z.number().nullable(),
+    warning: z.boolean(),
+    why: z.string().describe('How "used" was worked out, in English'),
+    inputs: z.record(z.string(), z.number().nullable()),
+  })
+  .openapi('Budget');
+const EcologyNow = z
+  .object({
+    snapshot: Snapshot.nullable(),
+    indicators: Indicators,
+    waterPrice: z.object({ price: z.number().nullable(), base: z.number(), ratio: z.number().nullable(), capped: z.boolean() }),
+    waterBudget: z.object({ period: z.string(), budgetLitres: z.number(), usedLitres: z.number().nullable(), share: z.number().nullable(), warning: z.boolean() }),
+    budgets: z.array(Budget),
+    places: z.array(z.object({ place: z.string(), solar: z.number().nullable(), litresPerDay: z.number().nullable(), soil: z.number().nullable(), sensors: z.array(z.string()) })),
+  })
+  .openapi('EcologyNow');
+const LimitExplanation = z
+  .object({
+    floor: z.number(),
+    capacity: z.number().nullable(),
+    enabled: z.boolean(),
+    multiplier: z.number(),
+    indicators: Indicators.nullable(),
+    parameters: z.object({ multiplierMin: z.unknown(), multiplierMax: z.unknown() }),
+    explanation: z.array(z.string()).describe('The same, in English sentences'),
+  })
+  .openapi('LimitExplanation');
+const WorkReport = z
+  .object({
+    id: z.string(),
+    memberId: z.string(),
+    kind: z.enum(['trees', 'compost', 'land', 'other']),
+    quantity: z.number().int(),
+    note: z.string(),
+    at: z.number(),
+    status: z.enum(['reported', 'verified', 'rejected']),
+    verifiedBy: z.string().nullable(),
+    credited: z.number().int(),
+    transferId: z.string().nullable(),
+  })
+  .openapi('WorkReport');
+
+const current = createRoute({ method: 'get', path: '/api/v1/ecology', tags: ['ecology'], summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget', responses: { 200: json(EcologyNow, 'Now'), ...ruleResponses } });
+const recompute = createRoute({ method: 'post', path: '/api/v1/ecology/recompute', tags: ['ecology'], summary: 'Recompute now (stewards; also nightly)', responses: { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses } });
 const history = createRoute({ method: 'get', path: '/api/v1/ecology/history', tags: ['ecology'], summary: 'The multiplier over time', request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses } });
-const why = createRoute({ method: 'get', path: '/api/v1/accounts/{memberId}/limit-explanation', tags: ['ecology'], summary: 'Why is my limit this?', request: { params: z.object({ memberId: MemberId }) }, responses: { 200: json(Any, 'The explanation'), ...ruleResponses } });
-const capacity = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/capacity', tags: ['ecology'], summary: 'Set a member\'s productive capacity (stewards)', request: { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) }, responses: { 200: json(Any, 'The explanation of the new limit'), ...ruleResponses } });
-const report = createRoute({ method: 'post', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Report regeneration work (trees planted, compost made, land restored)', request: { body: body(z.object({ kind: z.enum(['trees', 'compost', 'land', 'other']), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })) }, responses: { 201: json(Any, 'The report'), ...ruleResponses } });
-const reports = createRoute({ method: 'get', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Regeneration reports', request: { query: z.object({ status: z.enum(['reported', 'verified', 'rejected']).optional() }) }, responses: { 200: json(z.array(Any), 'Reports'), ...ruleResponses } });
-const verify = createRoute({ method: 'post', path: '/api/v1/regeneration/{id}/verify', tags: ['ecology'], summary: 'Verify (or reject) someone else\'s report; verified work is credited from the community fund (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Any, 'The report'), ...ruleResponses } });
+const why = createRoute({ method: 'get', path: '/api/v1/accounts/{memberId}/limit-explanation', tags: ['ecology'], summary: 'Why is my limit this?', request: { params: z.object({ memberId: MemberId }) }, responses: { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses } });
+const capacity = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/capacity', tags: ['ecology'], summary: 'Set a member\'s productive capacity (stewards)', request: { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) }, responses: { 200: json(LimitExplanation, 'The explanation of the new limit'), ...ruleResponses } });
+const report = createRoute({ method: 'post', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Report regeneration work (trees planted, compost made, land restored)', request: { body: body(z.object({ kind: z.enum(['trees', 'compost', 'land', 'other']), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })) }, responses: { 201: json(WorkReport, 'The report'), ...ruleResponses } });
+const reports = createRoute({ method: 'get', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Regeneration reports', request: { query: z.object({ status: z.enum(['reported', 'verified', 'rejected']).optional() }) }, responses: { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses } });
+const verify = createRoute({ method: 'post', path: '/api/v1/regeneration/{id}/verify', tags: ['ecology'], summary: 'Verify (or reject) someone else\'s report; verified work is credited from the community fund (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(WorkReport, 'The report'), ...ruleResponses } });
 
 const WaterQuote = z.object({
   litres: z.number().int(),
@@ -39,7 +99,7 @@ export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;
   app.openapi(current, (c) => {
     requireMember(c);
-    return c.json({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget(), budgets: e.budgets(), places: e.byPlace() } as Record<string, unknown>, 200);
+    return c.json({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget(), budgets: e.budgets(), places: e.byPlace() }, 200);
   });
   app.openapi(quote, (c) => {
     requireMember(c);
@@ -52,7 +112,7 @@ export function registerEcology(app: App, deps: HttpDeps) {
   });
   app.openapi(recompute, async (c) => {
     requireRole(c, 'steward');
-    return c.json((await e.recompute()) as unknown as Record<string, unknown>, 200);
+    return c.json(await e.recompute(), 200);
   });
   app.openapi(history, (c) => {
     requireMember(c);
@@ -70,10 +130,10 @@ export function registerEcology(app: App, deps: HttpDeps) {
     await e.setCapacity(memberId, c.req.valid('json').capacity);
     return c.json(e.explainLimit(memberId), 200);
   });
-  app.openapi(report, async (c) => c.json((await e.report(requireMember(c).id, c.req.valid('json'))) as unknown as Record<string, unknown>, 201));
+  app.openapi(report, async (c) => c.json(await e.report(requireMember(c).id, c.req.valid('json')), 201));
   app.openapi(reports, (c) => {
     requireMember(c);
-    return c.json(e.listReports(c.req.valid('query').status) as unknown as Array<Record<string, unknown>>, 200);
+    return c.json(e.listReports(c.req.valid('query').status), 200);
   });
-  app.openapi(verify, async (c) => c.json((await e.verify(c.req.valid('param').id, requireRole(c, 'steward').id, c.req.valid('json').accept)) as unknown as Record<string, unknown>, 200));
+  app.openapi(verify, async (c) => c.json(await e.verify(c.req.valid('param').id, requireRole(c, 'steward').id, c.req.valid('json').accept), 200));
 }
