@@ -2749,7 +2749,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["BoardPost"][];
+                        "application/json": components["schemas"]["ListedBoardPost"][];
                     };
                 };
                 /** @description Bad input */
@@ -9221,9 +9221,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             round: components["schemas"]["BudgetRound"];
-                            standings: {
-                                [key: string]: unknown;
-                            }[];
+                            standings: components["schemas"]["BudgetStanding"][];
                             mine: {
                                 [key: string]: number;
                             };
@@ -9814,9 +9812,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        }[];
+                        "application/json": components["schemas"]["ParameterView"][];
                     };
                 };
                 /** @description Bad input */
@@ -13123,6 +13119,10 @@ export interface components {
             };
             problems: string[];
         };
+        ListedBoardPost: components["schemas"]["BoardPost"] & {
+            /** @description Already promised to proposals */
+            committed: number;
+        };
         BoardPost: {
             id: string;
             /** @enum {string} */
@@ -13134,7 +13134,6 @@ export interface components {
             resource: "food" | "water" | "power" | "labour" | "tool" | "medical";
             title: string;
             quantity: number;
-            committed?: number;
             owner: string;
             onBehalfOf: string | null;
             /** @description A named place; x and y in metres on the hub's local grid */
@@ -13371,7 +13370,44 @@ export interface components {
             read: boolean;
         };
         Device: {
-            [key: string]: unknown;
+            id: string;
+            /** @enum {string} */
+            kind: "lorawan" | "modbus" | "gpio";
+            name: string;
+            /** @description The household or place it measures */
+            place: string | null;
+            /** @description LoRaWAN: the codec; Modbus: the template */
+            profile: string | null;
+            variables: {
+                [key: string]: unknown;
+            };
+            /** @description Without its keys */
+            lorawan: {
+                devEui: string;
+                joinEui: string | null;
+                /** @enum {string} */
+                mode: "otaa" | "abp";
+                devAddr: string | null;
+                fCntUp: number | null;
+                joined: boolean;
+            } | null;
+            modbus: {
+                host: string;
+                port: number;
+                unit: number;
+                pollSeconds: number;
+                timeoutMs: number;
+                retries: number;
+                serial?: {
+                    path: string;
+                    baudRate: number;
+                    /** @enum {string} */
+                    parity: "none" | "even" | "odd";
+                    dataBits: 7 | 8;
+                    stopBits: 1 | 2;
+                } | null;
+            } | null;
+            createdAt: number;
         };
         NewDevice: {
             /** @enum {string} */
@@ -13472,7 +13508,67 @@ export interface components {
             }[];
         };
         BudgetRound: {
-            [key: string]: unknown;
+            id: string;
+            title: string;
+            budget: number;
+            pointsPerMember: number;
+            /** @description Support counts as the square root of the points, summed over members */
+            quadratic: boolean;
+            createdBy: string;
+            createdAt: number;
+            closesAt: number;
+            /** @enum {string} */
+            status: "open" | "closed";
+            projects: {
+                id: string;
+                title: string;
+                description: string;
+                amount: number;
+                to: string;
+                proposedBy: string;
+            }[];
+            result: {
+                closedAt: number;
+                spent: number;
+                projects: {
+                    projectId: string;
+                    title: string;
+                    amount: number;
+                    points: number;
+                    supporters: number;
+                    score: number;
+                    rank: number;
+                    funded: boolean;
+                    why: string;
+                }[];
+                transferIds: string[];
+            } | null;
+        };
+        BudgetStanding: {
+            projectId: string;
+            title: string;
+            amount: number;
+            points: number;
+            supporters: number;
+            score: number;
+            rank: number;
+        };
+        ParameterView: {
+            name: string;
+            /** @description In force now */
+            value: number | boolean;
+            /** @description The proposal that set it, "emergency:<steward>", or "default" */
+            source: string;
+            since: number | null;
+            /** @description Changes decided but not yet in force */
+            pending: {
+                name: string;
+                value: number | boolean;
+                effectiveFrom: number;
+                source: string;
+                at: number;
+                expiresAt: number | null;
+            }[];
         };
         EcologyNow: {
             snapshot: components["schemas"]["EcologySnapshot"];

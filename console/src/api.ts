@@ -7,7 +7,7 @@
 import type { components, paths } from './api-types.js';
 
 // The API's own types, generated from its OpenAPI document (npm run api-types -w console).
-type Schemas = components['schemas'];
+export type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
 export type Member = Schemas['Member'];
 export type Session = Schemas['SessionInfo'];

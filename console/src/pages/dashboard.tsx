@@ -3,18 +3,9 @@ import { api, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { WaterCard } from './water.js';
 
-interface Series {
-  sensor: string;
-  metric: string;
-  lastValue: number;
-}
-interface Points {
-  resolution: string;
-  points: Array<{ t: number; mean: number }>;
-}
-interface Device {
-  device: { id: string; name: string; place: string | null; profile: string | null };
-}
+type Series = Answer<'/api/v1/telemetry/series'>[number];
+type Points = Answer<'/api/v1/telemetry/query'>;
+type Device = Answer<'/api/v1/devices'>[number];
 type EcologyNow = Answer<'/api/v1/ecology'>;
 
 /** One small time plot, drawn with uPlot (loaded only on this page). */

@@ -1,25 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
-interface Item {
-  id: string;
-  code: string;
-  name: string;
-  category: string;
-  status: string;
-  deposit: number;
-  fee: number;
-  photos: string[];
-  location: string;
-}
-interface Loan {
-  id: string;
-  itemId: string;
-  memberId: string;
-  dueAt: number;
-  returnedAt: number | null;
-}
+type Item = Schemas['LibraryItem'];
+type Loan = Schemas['Loan'];
 const DAY = 86_400_000;
 const today = () => Math.floor(Date.now() / DAY) * DAY;
 

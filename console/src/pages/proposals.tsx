@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 interface Tally {
@@ -27,23 +27,8 @@ interface Decision {
   why: string;
 }
 
-interface Round {
-  id: string;
-  title: string;
-  budget: number;
-  pointsPerMember: number;
-  quadratic: boolean;
-  closesAt: number;
-  status: 'open' | 'closed';
-  projects: Array<{ id: string; title: string; description: string; amount: number }>;
-  result: { projects: Array<{ projectId: string; funded: boolean }> } | null;
-}
-interface Standing {
-  projectId: string;
-  supporters: number;
-  score: number;
-  rank: number;
-}
+type Round = Schemas['BudgetRound'];
+type Standing = Schemas['BudgetStanding'];
 
 /** Participatory budgeting: spread points across projects; funded in order of support at the close. */
 function BudgetRounds() {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, type Schemas } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 
@@ -11,27 +11,8 @@ import { useApp } from '../app.js';
 const RESOURCES = ['food', 'water', 'power', 'labour', 'tool', 'medical'] as const;
 type Resource = (typeof RESOURCES)[number];
 
-interface Post {
-  id: string;
-  kind: 'need' | 'surplus';
-  resource: Resource;
-  title: string;
-  quantity: number;
-  committed: number;
-  owner: string;
-  place: { name: string } | null;
-  to: number;
-}
-interface Proposal {
-  id: string;
-  resource: Resource;
-  supplier: string;
-  receiver: string;
-  quantity: number;
-  status: string;
-  supplierAccepted: boolean;
-  receiverAccepted: boolean;
-}
+type Post = Schemas['ListedBoardPost'];
+type Proposal = Schemas['FlowProposal'];
 
 export function SharePage() {
   const { t, session, names } = useApp();

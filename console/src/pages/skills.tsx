@@ -1,36 +1,13 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, type Schemas } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
 
 /** My skills and what I want to learn, the time bank's offers and requests, and mentorships. Loaded on demand. */
-interface Skill {
-  memberId: string;
-  skill: string;
-  level: number;
-  teach: boolean;
-}
-interface TimePost {
-  id: string;
-  kind: 'offer' | 'request';
-  owner: string;
-  title: string;
-  category: string;
-  hours: number;
-  status: string;
-  takenBy: string | null;
-}
-interface Mentorship {
-  id: string;
-  teacher: string;
-  learner: string;
-  skill: string;
-  when: string[];
-  status: string;
-  learnerAccepted: boolean;
-  teacherAccepted: boolean;
-}
+type Skill = Schemas['MemberSkill'];
+type TimePost = Schemas['TimeBankPost'];
+type Mentorship = Schemas['Mentorship'];
 
 export function SkillsPage() {
   const { t, session, names, refresh } = useApp();

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, type Schemas, type Answer } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 
@@ -8,51 +8,16 @@ import { useApp } from '../app.js';
  * verify, the sensors' health, the emergency switch, and the community's
  * parameters with what set each one. Loaded only when a steward opens it.
  */
-interface Pending {
-  id: string;
-  name: string;
-  email: string;
-  createdAt: number;
-}
-interface Report {
-  id: string;
-  memberId: string;
-  kind: string;
-  quantity: number;
-  note: string;
-  at: number;
-}
-interface DeviceRow {
-  device: { id: string; name: string; place: string | null; kind: string };
-  health: { lastSeen: number | null; rssi: number | null; snr: number | null; battery: number | null; errors: Record<string, number> };
-}
-interface Param {
-  name: string;
-  value: number | boolean;
-  source: string;
-  since: number | null;
-  pending: Array<{ value: number | boolean; effectiveFrom: number; source: string }>;
-}
-interface Ticket {
-  id: string;
-  itemId: string;
-  state: 'assess' | 'parts' | 'repairing' | 'resolved' | 'retired';
-  title: string;
-  openedAt: number;
-}
-interface Item {
-  id: string;
-  code: string;
-  name: string;
-}
+type Pending = Schemas['Member'];
+type Report = Schemas['WorkReport'];
+type DeviceRow = Answer<'/api/v1/devices'>[number];
+type Param = Answer<'/api/v1/parameters'>[number];
+type Ticket = Schemas['MaintenanceTicket'];
+type Item = Schemas['LibraryItem'];
 /** Where a ticket may go next: assess → parts / repairing → resolved or retired. */
 const NEXT: Record<Ticket['state'], Ticket['state'][]> = { assess: ['parts', 'repairing', 'resolved', 'retired'], parts: ['repairing', 'retired'], repairing: ['resolved', 'retired'], resolved: [], retired: [] };
 
-interface Crisis {
-  id: string;
-  note: string;
-  declaredAt: number;
-}
+type Crisis = Schemas['Crisis'];
 
 /** A sensor that has said nothing for this long is shown as silent. */
 const SILENT_MS = 2 * 3_600_000;

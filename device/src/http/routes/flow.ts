@@ -14,7 +14,6 @@ const Post = z
     resource: ResourceSchema,
     title: z.string(),
     quantity: z.number().int(),
-    committed: z.number().int().optional(),
     owner: z.string(),
     onBehalfOf: z.string().nullable(),
     place: PlaceSchema.nullable(),
@@ -24,6 +23,8 @@ const Post = z
     createdAt: z.number().int(),
   })
   .openapi('BoardPost');
+/** As the board lists them: with how much is already promised to proposals. */
+const ListedPost = Post.extend({ committed: z.number().int().describe('Already promised to proposals') }).openapi('ListedBoardPost');
 
 const NewPost = z
   .object({
@@ -81,7 +82,7 @@ const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 
 const listPosts = createRoute({
   method: 'get', path: '/api/v1/board/posts', tags: ['flow'], summary: 'Needs and surpluses',
   request: { query: z.object({ resource: ResourceSchema.optional(), kind: z.enum(['need', 'surplus']).optional(), status: z.enum(['open', 'closed', 'expired']).optional(), mine: z.enum(['true', 'false']).optional() }) },
-  responses: { 200: json(z.array(Post), 'Posts, newest first'), ...ruleResponses },
+  responses: { 200: json(z.array(ListedPost), 'Posts, newest first'), ...ruleResponses },
 });
 const createPost = createRoute({
   method: 'post', path: '/api/v1/board/posts', tags: ['flow'], summary: 'Post a need or a surplus; the engine proposes allocations at once',

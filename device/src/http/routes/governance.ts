@@ -15,10 +15,26 @@ const Proposal = z
   })
   .openapi('Proposal');
 const id = z.object({ id: z.string() });
-const Round = z.record(z.string(), z.unknown()).openapi('BudgetRound');
+const ProjectResult = z.object({ projectId: z.string(), title: z.string(), amount: z.number().int(), points: z.number(), supporters: z.number().int(), score: z.number(), rank: z.number().int(), funded: z.boolean(), why: z.string() });
+const Round = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    budget: z.number().int(),
+    pointsPerMember: z.number().int(),
+    quadratic: z.boolean().describe('Support counts as the square root of the points, summed over members'),
+    createdBy: z.string(),
+    createdAt: z.number(),
+    closesAt: z.number(),
+    status: z.enum(['open', 'closed']),
+    projects: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), amount: z.number().int(), to: z.string(), proposedBy: z.string() })),
+    result: z.object({ closedAt: z.number(), spent: z.number().int(), projects: z.array(ProjectResult), transferIds: z.array(z.string()) }).nullable(),
+  })
+  .openapi('BudgetRound');
+const Standing = ProjectResult.omit({ funded: true, why: true }).openapi('BudgetStanding');
 const openRound = createRoute({ method: 'post', path: '/api/v1/budgets', tags: ['governance'], summary: 'Open a participatory budgeting round over part of the community fund (stewards)', request: { body: { content: { 'application/json': { schema: z.object({ title: z.string().min(3).max(200), budget: z.number().int().min(1), pointsPerMember: z.number().int().min(1).max(10_000).optional(), quadratic: z.boolean().optional(), days: z.number().int().min(1).max(90).optional() }) } }, required: true } }, responses: { 201: json(Round, 'The round'), ...ruleResponses } });
 const rounds = createRoute({ method: 'get', path: '/api/v1/budgets', tags: ['governance'], summary: 'Participatory budgeting rounds, newest first', responses: { 200: json(z.array(Round), 'Rounds'), ...ruleResponses } });
-const round = createRoute({ method: 'get', path: '/api/v1/budgets/{id}', tags: ['governance'], summary: 'A round with its standings and my allocation', request: { params: id }, responses: { 200: json(z.object({ round: Round, standings: z.array(z.record(z.string(), z.unknown())), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses } });
+const round = createRoute({ method: 'get', path: '/api/v1/budgets/{id}', tags: ['governance'], summary: 'A round with its standings and my allocation', request: { params: id }, responses: { 200: json(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses } });
 const addProject = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/projects', tags: ['governance'], summary: 'Put a project forward in an open round', request: { params: id, body: { content: { 'application/json': { schema: z.object({ title: z.string().min(3).max(200), description: z.string().max(4000).optional(), amount: z.number().int().min(1), to: MemberId.optional() }) } }, required: true } }, responses: { 201: json(z.record(z.string(), z.unknown()), 'The project'), ...ruleResponses } });
 const allocate = createRoute({ method: 'put', path: '/api/v1/budgets/{id}/allocation', tags: ['governance'], summary: 'Spread my points across the round\'s projects (replaces my earlier allocation)', request: { params: id, body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true } }, responses: { 200: json(z.record(z.string(), z.number()), 'My allocation'), ...ruleResponses } });
 const closeRound = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/close', tags: ['governance'], summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', request: { params: id }, responses: { 200: json(Round, 'The round with its result'), ...ruleResponses } });
@@ -35,7 +51,17 @@ const close = createRoute({ method: 'post', path: '/api/v1/proposals/close-due',
 const note = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/notes', tags: ['governance'], summary: 'Add an outcome note to a decision (stewards)', request: { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) }, responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses } });
 const delegate = createRoute({ method: 'put', path: '/api/v1/delegations', tags: ['governance'], summary: 'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
   request: { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) }, responses: { 200: json(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'), ...ruleResponses } });
-const params = createRoute({ method: 'get', path: '/api/v1/parameters', tags: ['governance'], summary: 'The community\'s parameters, which proposal set each one, and changes still to come', responses: { 200: json(z.array(z.record(z.string(), z.unknown())), 'Parameters'), ...ruleResponses } });
+const ParamValue = z.union([z.number(), z.boolean()]);
+const ParameterView = z
+  .object({
+    name: z.string(),
+    value: ParamValue.describe('In force now'),
+    source: z.string().describe('The proposal that set it, "emergency:<steward>", or "default"'),
+    since: z.number().nullable(),
+    pending: z.array(z.object({ name: z.string(), value: ParamValue, effectiveFrom: z.number(), source: z.string(), at: z.number(), expiresAt: z.number().nullable() })).describe('Changes decided but not yet in force'),
+  })
+  .openapi('ParameterView');
+const params = createRoute({ method: 'get', path: '/api/v1/parameters', tags: ['governance'], summary: 'The community\'s parameters, which proposal set each one, and changes still to come', responses: { 200: json(z.array(ParameterView), 'Parameters'), ...ruleResponses } });
 const emergency = createRoute({ method: 'post', path: '/api/v1/parameters/emergency', tags: ['governance'], summary: 'A steward\'s emergency change: logged, in force now, lapsing unless a proposal ratifies it',
   request: { body: body(z.object({ name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]), value: z.union([z.number(), z.boolean()]), reason: z.string().min(1).max(500) })) }, responses: { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses } });
 const log = createRoute({ method: 'get', path: '/api/v1/decisions', tags: ['governance'], summary: 'The decision log, as JSON or CSV', request: { query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
@@ -56,20 +82,19 @@ export function registerGovernance(app: App, deps: HttpDeps) {
     requireRole(c, 'steward');
     return c.json(await g.closeDue(), 200);
   });
-  const asRecord = <T,>(x: T) => x as unknown as Record<string, unknown>;
-  app.openapi(openRound, async (c) => c.json(asRecord(await g.budgets.open(requireRole(c, 'steward').id, c.req.valid('json'))), 201));
+  app.openapi(openRound, async (c) => c.json(await g.budgets.open(requireRole(c, 'steward').id, c.req.valid('json')), 201));
   app.openapi(rounds, (c) => {
     requireMember(c);
-    return c.json(g.budgets.list().map(asRecord), 200);
+    return c.json(g.budgets.list(), 200);
   });
   app.openapi(round, (c) => {
     const me = requireMember(c);
     const rid = c.req.valid('param').id;
-    return c.json({ round: asRecord(g.budgets.get(rid)), standings: g.budgets.standings(rid).map(asRecord), mine: g.budgets.allocationOf(rid, me.id) }, 200);
+    return c.json({ round: g.budgets.get(rid), standings: g.budgets.standings(rid), mine: g.budgets.allocationOf(rid, me.id) }, 200);
   });
-  app.openapi(addProject, async (c) => c.json(asRecord(await g.budgets.addProject(requireMember(c).id, c.req.valid('param').id, c.req.valid('json'))), 201));
+  app.openapi(addProject, async (c) => c.json(await g.budgets.addProject(requireMember(c).id, c.req.valid('param').id, c.req.valid('json')), 201));
   app.openapi(allocate, async (c) => c.json(await g.budgets.allocate(requireMember(c).id, c.req.valid('param').id, c.req.valid('json').points), 200));
-  app.openapi(closeRound, async (c) => c.json(asRecord(await g.budgets.close(c.req.valid('param').id, requireRole(c, 'steward').id)), 200));
+  app.openapi(closeRound, async (c) => c.json(await g.budgets.close(c.req.valid('param').id, requireRole(c, 'steward').id), 200));
   app.openapi(note, async (c) => c.json(await g.addOutcomeNote(c.req.valid('param').id, requireRole(c, 'steward').id, c.req.valid('json').note), 200));
   app.openapi(delegate, async (c) => {
     const me = requireMember(c);
@@ -79,7 +104,7 @@ export function registerGovernance(app: App, deps: HttpDeps) {
   });
   app.openapi(params, (c) => {
     requireMember(c);
-    return c.json(g.parameters.list() as unknown as Array<Record<string, unknown>>, 200);
+    return c.json(g.parameters.list(), 200);
   });
   app.openapi(emergency, async (c) => {
     const s = requireRole(c, 'steward');

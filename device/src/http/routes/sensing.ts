@@ -29,7 +29,32 @@ const NewDevice = z
   })
   .openapi('NewDevice');
 
-const DeviceOut = z.record(z.string(), z.unknown()).openapi('Device');
+const DeviceOut = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['lorawan', 'modbus', 'gpio']),
+    name: z.string(),
+    place: z.string().nullable().describe('The household or place it measures'),
+    profile: z.string().nullable().describe('LoRaWAN: the codec; Modbus: the template'),
+    variables: z.record(z.string(), z.unknown()),
+    lorawan: z
+      .object({ devEui: z.string(), joinEui: z.string().nullable(), mode: z.enum(['otaa', 'abp']), devAddr: z.string().nullable(), fCntUp: z.number().nullable(), joined: z.boolean() })
+      .nullable()
+      .describe('Without its keys'),
+    modbus: z
+      .object({
+        host: z.string(),
+        port: z.number(),
+        unit: z.number(),
+        pollSeconds: z.number(),
+        timeoutMs: z.number(),
+        retries: z.number(),
+        serial: z.object({ path: z.string(), baudRate: z.number(), parity: z.enum(['none', 'even', 'odd']), dataBits: z.union([z.literal(7), z.literal(8)]), stopBits: z.union([z.literal(1), z.literal(2)]) }).nullable().optional(),
+      })
+      .nullable(),
+    createdAt: z.number(),
+  })
+  .openapi('Device');
 const Health = z
   .object({ id: z.string(), lastSeen: z.number().nullable(), rssi: z.number().nullable(), snr: z.number().nullable(), battery: z.number().nullable(), gateways: z.number(), uplinks: z.number(), errors: z.record(z.string(), z.number()) })
   .openapi('DeviceHealth');
@@ -51,11 +76,11 @@ export function registerSensing(app: App, deps: HttpDeps) {
     if (body.kind === 'lorawan' && body.profile && !deps.sensing.codecs.has(body.profile)) throw HubError.badRequest(`no codec ${body.profile}; see /api/v1/codecs`);
     const dev = await deps.devices.register(body);
     if (dev.kind === 'modbus') deps.sensing.watchModbus(dev.id);
-    return c.json(Devices.public(dev) as Record<string, unknown>, 201);
+    return c.json(Devices.public(dev), 201);
   });
   app.openapi(list, (c) => {
     requireMember(c);
-    return c.json(deps.devices.list().map((d) => ({ device: Devices.public(d) as Record<string, unknown>, health: deps.devices.healthOf(d.id) })), 200);
+    return c.json(deps.devices.list().map((d) => ({ device: Devices.public(d), health: deps.devices.healthOf(d.id) })), 200);
   });
   app.openapi(gateways, (c) => {
     requireRole(c, 'steward');
