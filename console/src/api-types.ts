@@ -11264,9 +11264,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             hubId: string;
-                            links: {
-                                [key: string]: unknown;
-                            }[];
+                            links: components["schemas"]["Link"][];
                             rejected: {
                                 [key: string]: number;
                             };
@@ -12142,12 +12140,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            hubs: {
-                                [key: string]: unknown;
-                            }[];
-                            proposals: {
-                                [key: string]: unknown;
-                            }[];
+                            hubs: components["schemas"]["RegionHub"][];
+                            proposals: components["schemas"]["RegionalProposal"][];
                         };
                     };
                 };
@@ -12333,9 +12327,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            proposals: {
-                                [key: string]: unknown;
-                            }[];
+                            proposals: components["schemas"]["RegionalProposal"][];
                         };
                     };
                 };
@@ -12434,9 +12426,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["RegionalProposal"];
                     };
                 };
                 /** @description Bad input */
@@ -12525,9 +12515,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            runs: {
-                                [key: string]: unknown;
-                            }[];
+                            runs: components["schemas"]["HubClearingRun"][];
                         };
                     };
                 };
@@ -12604,9 +12592,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["HubClearingRun"];
                     };
                 };
                 /** @description Bad input */
@@ -12704,9 +12690,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["HubClearingRun"];
                     };
                 };
                 /** @description Bad input */
@@ -13663,6 +13647,141 @@ export interface components {
             verifiedBy: string | null;
             credited: number;
             transferId: string | null;
+        };
+        Link: {
+            hubId: string;
+            publicKey: string;
+            url: string;
+            name: string;
+            currency: {
+                symbol: string;
+                minorUnits: number;
+            };
+            /** @enum {string} */
+            status: "active" | "paused" | "closing" | "closed";
+            /**
+             * @description What the other side last told us about its end
+             * @enum {string}
+             */
+            remoteStatus: "active" | "paused" | "closing" | "closed";
+            /** @description Their minor units per one of ours, as a fraction */
+            rate: {
+                num: number;
+                den: number;
+            };
+            /** @description Most we may owe them */
+            trustOut: number;
+            /** @description Most they may owe us */
+            trustIn: number;
+            feePpm: number;
+            /** @description Our clearing balance for them as they count it, in their minor units */
+            owedTheirs: number;
+            pendingTerms: {
+                id: string;
+                /** @enum {string} */
+                proposedBy: "us" | "them";
+                at: number;
+                /** @description Their minor units per one of ours, as a fraction */
+                rate: {
+                    num: number;
+                    den: number;
+                };
+                trustOut: number;
+                trustIn: number;
+                feePpm: number;
+            } | null;
+            settlement: {
+                plan: string;
+                by: string | null;
+                at: number;
+            } | null;
+            outSeq: number;
+            outHead: string;
+            inSeq: number;
+            inHead: string;
+            lastContact: number | null;
+            /** @description Messages waiting to go out */
+            queue: number;
+            clearingBalance: number;
+        };
+        RegionHub: {
+            hubId: string;
+            name: string;
+            self: boolean;
+            receivedAt: number | null;
+            summary: {
+                at: number;
+                place: {
+                    name: string;
+                    x: number;
+                    y: number;
+                } | null;
+                needs: {
+                    resource: string;
+                    quantity: number;
+                    from: number;
+                    to: number;
+                }[];
+                surpluses: {
+                    resource: string;
+                    quantity: number;
+                    from: number;
+                    to: number;
+                }[];
+                crisis: {
+                    since: number;
+                    note: string;
+                } | null;
+                reach: {
+                    hubId: string;
+                    hops: number;
+                }[];
+                positions: {
+                    hubId: string;
+                    balance: number;
+                    /** @description Their minor units per one of ours, as a fraction */
+                    rate: {
+                        num: number;
+                        den: number;
+                    };
+                }[];
+            };
+        };
+        RegionalProposal: {
+            id: string;
+            resource: string;
+            supplierHub: string;
+            receiverHub: string;
+            quantity: number;
+            consent: {
+                [key: string]: boolean;
+            };
+            /** @enum {string} */
+            status: "proposed" | "agreed" | "declined";
+            createdAt: number;
+        };
+        HubClearingRun: {
+            id: string;
+            initiator: string;
+            /** @description Hub ids, each owing the next */
+            cycle: string[];
+            edges: {
+                debtor: string;
+                creditor: string;
+                amount: number;
+                amountCreditor: number;
+            }[];
+            answers: {
+                [key: string]: boolean;
+            };
+            /** @enum {string} */
+            status: "proposed" | "committed" | "declined";
+            createdAt: number;
+            appliedAt: number | null;
+            proof?: {
+                key: string;
+                sig: string;
+            };
         };
     };
     responses: never;

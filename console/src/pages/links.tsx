@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, newKey } from '../api.js';
+import { api, newKey, type Schemas } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
@@ -10,53 +10,10 @@ import { parseDecimal, toMinor } from '../i18n.js';
  * heads, terms, pause and close), consent to regional proposals and
  * clearing between hubs. Loaded only when opened.
  */
-interface Quantity {
-  resource: string;
-  quantity: number;
-}
-interface RegionHub {
-  hubId: string;
-  name: string;
-  self: boolean;
-  receivedAt: number | null;
-  summary: { needs: Quantity[]; surpluses: Quantity[]; crisis: { note: string; since: number } | null; place: { name: string } | null };
-}
-interface RegionalProposal {
-  id: string;
-  resource: string;
-  supplierHub: string;
-  receiverHub: string;
-  quantity: number;
-  consent: Record<string, boolean>;
-  status: string;
-}
-interface Link {
-  hubId: string;
-  name: string;
-  status: string;
-  remoteStatus: string;
-  currency: { symbol: string; minorUnits: number };
-  rate: { num: number; den: number };
-  trustOut: number;
-  trustIn: number;
-  feePpm: number;
-  lastContact: number | null;
-  queue: number;
-  outSeq: number;
-  outHead: string;
-  inSeq: number;
-  inHead: string;
-  clearingBalance: number;
-  pendingTerms: { proposedBy: 'us' | 'them'; rate: { num: number; den: number }; trustOut: number; trustIn: number } | null;
-  settlement: { plan: string } | null;
-}
-interface ClearingRun {
-  id: string;
-  cycle: string[];
-  edges: Array<{ debtor: string; creditor: string; amount: number }>;
-  answers: Record<string, boolean>;
-  status: string;
-}
+type RegionHub = Schemas['RegionHub'];
+type RegionalProposal = Schemas['RegionalProposal'];
+type Link = Schemas['Link'];
+type ClearingRun = Schemas['HubClearingRun'];
 
 const short = (h: string) => h.slice(0, 10);
 /** A typed exchange rate as the fraction the API takes, in thousandths: 1,25 becomes 1250/1000. */
