@@ -8660,18 +8660,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": (components["schemas"]["Proposal"] & {
-                            currentTally: {
-                                eligible: number;
-                                yes: number;
-                                no: number;
-                                abstain: number;
-                                blocks: number;
-                                delegated: number;
-                                passed: boolean;
-                                reason: string;
-                            } | null;
-                        })[];
+                        "application/json": components["schemas"]["ProposalWithTally"][];
                     };
                 };
                 /** @description Bad input */
@@ -10006,9 +9995,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        }[];
+                        "application/json": components["schemas"]["Decision"][];
                         "text/csv": string;
                     };
                 };
@@ -13457,6 +13444,19 @@ export interface components {
                 [key: string]: number;
             };
         };
+        ProposalWithTally: components["schemas"]["Proposal"] & {
+            /** @description Live for open proposals, final for closed ones */
+            currentTally: {
+                eligible: number;
+                yes: number;
+                no: number;
+                abstain: number;
+                blocks: number;
+                delegated: number;
+                passed: boolean;
+                reason: string;
+            } | null;
+        };
         Proposal: {
             id: string;
             /** @enum {string} */
@@ -13553,6 +13553,21 @@ export interface components {
                 at: number;
                 expiresAt: number | null;
             }[];
+        };
+        Decision: {
+            date: string;
+            proposal: string;
+            kind: string;
+            title: string;
+            decision: string;
+            rationale: string;
+            yes: number;
+            no: number;
+            abstain: number;
+            blocks: number;
+            delegated: number;
+            why: string;
+            notes: string;
         };
         EcologyNow: {
             snapshot: components["schemas"]["EcologySnapshot"];

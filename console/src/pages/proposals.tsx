@@ -2,30 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
-interface Tally {
-  yes: number;
-  no: number;
-  abstain: number;
-  blocks: number;
-  eligible: number;
-  reason: string;
-}
-interface Proposal {
-  id: string;
-  kind: string;
-  title: string;
-  rationale: string;
-  mode: string;
-  status: string;
-  closesAt: number;
-  currentTally: Tally | null;
-}
-interface Decision {
-  date: string;
-  title: string;
-  decision: string;
-  why: string;
-}
+type Tally = NonNullable<Schemas['ProposalWithTally']['currentTally']>;
+type Proposal = Schemas['ProposalWithTally'];
+type Decision = Schemas['Decision'];
 
 type Round = Schemas['BudgetRound'];
 type Standing = Schemas['BudgetStanding'];

@@ -40,7 +40,7 @@ const allocate = createRoute({ method: 'put', path: '/api/v1/budgets/{id}/alloca
 const closeRound = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/close', tags: ['governance'], summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', request: { params: id }, responses: { 200: json(Round, 'The round with its result'), ...ruleResponses } });
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
-const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(['open', 'passed', 'failed', 'executed']).optional() }) }, responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable() })), 'Proposals'), ...ruleResponses } });
+const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(['open', 'passed', 'failed', 'executed']).optional() }) }, responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones') }).openapi('ProposalWithTally')), 'Proposals'), ...ruleResponses } });
 const propose = createRoute({ method: 'post', path: '/api/v1/proposals', tags: ['governance'], summary: 'Make a proposal; the community\'s rules pick its decision mode',
   request: { body: body(z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() })) },
   responses: { 201: json(Proposal, 'The proposal'), ...ruleResponses } });
@@ -64,8 +64,11 @@ const ParameterView = z
 const params = createRoute({ method: 'get', path: '/api/v1/parameters', tags: ['governance'], summary: 'The community\'s parameters, which proposal set each one, and changes still to come', responses: { 200: json(z.array(ParameterView), 'Parameters'), ...ruleResponses } });
 const emergency = createRoute({ method: 'post', path: '/api/v1/parameters/emergency', tags: ['governance'], summary: 'A steward\'s emergency change: logged, in force now, lapsing unless a proposal ratifies it',
   request: { body: body(z.object({ name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]), value: z.union([z.number(), z.boolean()]), reason: z.string().min(1).max(500) })) }, responses: { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses } });
+const Decision = z
+  .object({ date: z.string(), proposal: z.string(), kind: z.string(), title: z.string(), decision: z.string(), rationale: z.string(), yes: z.number(), no: z.number(), abstain: z.number(), blocks: z.number(), delegated: z.number(), why: z.string(), notes: z.string() })
+  .openapi('Decision');
 const log = createRoute({ method: 'get', path: '/api/v1/decisions', tags: ['governance'], summary: 'The decision log, as JSON or CSV', request: { query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
-  responses: { 200: { description: 'Decisions', content: { 'application/json': { schema: z.array(z.record(z.string(), z.unknown())) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
+  responses: { 200: { description: 'Decisions', content: { 'application/json': { schema: z.array(Decision) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
 
 export function registerGovernance(app: App, deps: HttpDeps) {
   const g = deps.governance;
