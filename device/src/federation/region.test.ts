@@ -27,6 +27,21 @@ async function shareAll() {
   }
 }
 
+/** A member of `from` pays a member of `to`, in `from`'s currency: `from` now owes `to`. */
+const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
+
+/** alpha, beta and gamma linked in a triangle at 1:1, each owing the next 100, with balances shared. */
+async function triangleOfDebts() {
+  await region.link(a, b);
+  await region.link(b, c);
+  await region.link(c, a);
+  await pay(a, b, 100);
+  await pay(b, c, 100);
+  await pay(c, a, 100);
+  await region.settle();
+  await shareAll();
+}
+
 describe('payments through an intermediary', () => {
   beforeEach(async () => {
     // alpha — beta — gamma, with no link between alpha and gamma. Beta keeps 1% of what it passes on from alpha.
@@ -127,7 +142,6 @@ describe('clearing between hubs', () => {
     await region.link(c, b, { num: 1, den: 1 }); // beta counts 1 GAMMA per BETA
     await region.link(a, c, { num: 2, den: 1 }); // gamma counts 2 ALPHA per GAMMA
     // alpha owes beta, beta owes gamma, gamma owes alpha.
-    const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
     await pay(a, b, 1_000);
     await pay(b, c, 300);
     await pay(c, a, 700);
@@ -156,15 +170,7 @@ describe('clearing between hubs', () => {
   });
 
   it('one steward\'s no aborts the run everywhere', async () => {
-    await region.link(a, b);
-    await region.link(b, c);
-    await region.link(c, a);
-    const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
-    await pay(a, b, 100);
-    await pay(b, c, 100);
-    await pay(c, a, 100);
-    await region.settle();
-    await shareAll();
+    await triangleOfDebts();
     const run = await a.fed.clearing.propose(a.steward);
     await region.settle();
     await b.fed.clearing.answer(run.id, false, b.steward);
@@ -176,15 +182,7 @@ describe('clearing between hubs', () => {
   });
 
   it('calls a run off everywhere when a steward never answers', async () => {
-    await region.link(a, b);
-    await region.link(b, c);
-    await region.link(c, a);
-    const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
-    await pay(a, b, 100);
-    await pay(b, c, 100);
-    await pay(c, a, 100);
-    await region.settle();
-    await shareAll();
+    await triangleOfDebts();
     const run = await a.fed.clearing.propose(a.steward);
     await region.settle();
     await b.fed.clearing.answer(run.id, true, b.steward);
@@ -206,7 +204,6 @@ describe('clearing between hubs', () => {
     await region.link(b, c);
     await region.link(c, d);
     await region.link(d, a);
-    const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
     await pay(a, b, 500);
     await pay(b, c, 300);
     await pay(c, d, 400);
