@@ -71,15 +71,34 @@ export function createApp(deps: HttpDeps): App {
     await next();
     if (deps.log.isLevelEnabled('debug')) deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');
   });
+  const tooLarge = () => new HubError(413, 'payload-too-large', 'Body too large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
   const limitBody = bodyLimit({
     maxSize: deps.config.http.bodyLimitBytes,
     onError: () => {
-      throw new HubError(413, 'payload-too-large', 'Body too large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
+      throw tooLarge();
     },
   });
   // Only requests that may carry a body: the limit looks at request.body, which makes
   // @hono/node-server build a full web Request, a cost every GET would pay for nothing.
-  app.use('/api/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  // A JSON body (most writes) is read straight from Node's request instead, within the
+  // same limit, and handed to Hono's body cache, where the validators look first.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const incoming = (c.env as { incoming?: AsyncIterable<Buffer> } | undefined)?.incoming;
+    if (!incoming || !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) return limitBody(c, next);
+    const max = deps.config.http.bodyLimitBytes;
+    if (Number(c.req.header('content-length') ?? 0) > max) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of incoming) {
+      size += chunk.length;
+      if (size > max) throw tooLarge();
+      chunks.push(chunk);
+    }
+    // Hono keeps promises there (its type says otherwise): json() awaits what it finds.
+    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.concat(chunks).toString('utf8'));
+    return next();
+  });
   // Lists and exports are large and the mesh is slow: compress what is worth it.
   app.use('/api/*', compressLarge(2048));
   app.use('/api/*', authenticate(deps));
