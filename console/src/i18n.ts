@@ -62,7 +62,7 @@ const en = {
   fund: 'community fund',
   dashboard: "Neighbourhood",
   solarPlot: "Solar power (W), last 7 days",
-  waterPlot: "Water meter (litres)",
+  waterPlot: "Water used per day (litres), against the safe level",
   soilPlot: "Soil moisture (%) by place",
   multiplierPlot: "Ecological multiplier",
   multiplierExplained: "The ecological multiplier: regeneration over extraction. It shapes credit limits when the community turns that on.",
@@ -314,6 +314,9 @@ const en = {
   waterCurveLabel: "Price per 100 L against use: {base} at the safe level, at most {cap}; use now {use} % of the safe level.",
   safeLevel: "safe level",
   useVsSafe: "use ÷ safe level →",
+  energyPlot: "Solar made and power used at {place} (W, hourly), last 7 days",
+  generated: "made",
+  used: "used",
 };
 export type Key = keyof typeof en;
 
@@ -374,7 +377,7 @@ const sv: Record<Key, string> = {
   fund: 'gemensamma fonden',
   dashboard: "Grannskapet",
   solarPlot: "Solkraft (W), senaste 7 dagarna",
-  waterPlot: "Vattenmätare (liter)",
+  waterPlot: "Vatten använt per dag (liter), mot den säkra nivån",
   soilPlot: "Markfukt (%) per plats",
   multiplierPlot: "Ekologisk multiplikator",
   multiplierExplained: "Den ekologiska multiplikatorn: återuppbyggnad delat med uttag. Den formar kreditgränser när grannskapet slår på det.",
@@ -626,6 +629,9 @@ const sv: Record<Key, string> = {
   waterCurveLabel: "Pris per 100 L mot användning: {base} vid säker nivå, högst {cap}; användningen är nu {use} % av den säkra nivån.",
   safeLevel: "säker nivå",
   useVsSafe: "användning ÷ säker nivå →",
+  energyPlot: "Solel som gjorts och el som använts vid {place} (W, per timme), senaste 7 dagarna",
+  generated: "gjord",
+  used: "använd",
 };
 
 const es: Record<Key, string> = {
@@ -685,7 +691,7 @@ const es: Record<Key, string> = {
   fund: 'fondo común',
   dashboard: "Barrio",
   solarPlot: "Energía solar (W), últimos 7 días",
-  waterPlot: "Contador de agua (litros)",
+  waterPlot: "Agua usada por día (litros), frente al nivel seguro",
   soilPlot: "Humedad del suelo (%) por lugar",
   multiplierPlot: "Multiplicador ecológico",
   multiplierExplained: "El multiplicador ecológico: regeneración entre extracción. Da forma a los límites de crédito cuando la comunidad lo activa.",
@@ -937,6 +943,9 @@ const es: Record<Key, string> = {
   waterCurveLabel: "Precio por 100 L según el uso: {base} en el nivel seguro, como máximo {cap}; el uso es ahora el {use} % del nivel seguro.",
   safeLevel: "nivel seguro",
   useVsSafe: "uso ÷ nivel seguro →",
+  energyPlot: "Energía solar producida y consumida en {place} (W, por hora), últimos 7 días",
+  generated: "producida",
+  used: "consumida",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

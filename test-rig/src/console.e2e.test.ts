@@ -107,7 +107,13 @@ describe('console in Chromium', () => {
     await page.click('nav a[href="#/neighbourhood"]');
     await page.waitForSelector('[data-testid=plot] canvas', { timeout: 20_000 });
     const titles = await page.$$eval('figcaption', (els) => els.map((e) => e.textContent));
-    expect(titles).toEqual(expect.arrayContaining(['Solar power (W), last 7 days', 'Soil moisture (%) by place', 'Ecological multiplier']));
+    expect(titles).toEqual(expect.arrayContaining(['Solar made and power used at Community centre (W, hourly), last 7 days', 'Soil moisture (%) by place', 'Ecological multiplier']));
+    // Generation and use side by side, worked out from the inverter's energy counters and grid meter.
+    const energy = page.locator('figure', { hasText: 'Solar made and power used' });
+    expect(await energy.locator('.u-legend').textContent()).toMatch(/made.*used/);
+    // Water as litres a day against the safe level, not the meter's running total.
+    const water = page.locator('figure', { hasText: 'Water used per day (litres), against the safe level' });
+    expect(await water.locator('.u-legend').textContent()).toMatch(/Community kitchen.*safe level/);
     // The plot really drew something: its canvas is not blank.
     const inked = await page.$eval('[data-testid=plot] canvas', (c) => {
       // In the page, so DOM types come from the browser, not this Node project.

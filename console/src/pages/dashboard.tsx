@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Answer } from '../api.js';
 import { useApp } from '../app.js';
+import { hourlyGenerationAndUse, perBucket } from '../energy.js';
 import { WaterCard } from './water.js';
 
 type Series = Answer<'/api/v1/telemetry/series'>[number];
@@ -9,7 +10,7 @@ type Device = Answer<'/api/v1/devices'>[number];
 type EcologyNow = Answer<'/api/v1/ecology'>;
 
 /** One small time plot, drawn with uPlot (loaded only on this page). */
-function Plot({ title, series }: { title: string; series: Array<{ label: string; t: number[]; v: number[] }> }) {
+function Plot({ title, series }: { title: string; series: Array<{ label: string; t: number[]; v: Array<number | null> }> }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let plot: { destroy(): void } | undefined;
@@ -39,7 +40,7 @@ function Plot({ title, series }: { title: string; series: Array<{ label: string;
 
 export function DashboardPage() {
   const { t } = useApp();
-  const [plots, setPlots] = useState<Array<{ title: string; series: Array<{ label: string; t: number[]; v: number[] }> }>>([]);
+  const [plots, setPlots] = useState<Array<{ title: string; series: Array<{ label: string; t: number[]; v: Array<number | null> }> }>>([]);
   const [eco, setEco] = useState<EcologyNow | null>(null);
   useEffect(() => {
     void (async () => {
@@ -54,10 +55,40 @@ export function DashboardPage() {
       };
       const pick = (metric: string) => series.filter((s) => s.metric === metric);
       const out: typeof plots = [];
-      const solar = pick('W').filter((s) => s.sensor !== 'ecology');
+      // Where an inverter keeps energy counters with a grid meter, show what it made beside what
+      // the place used; otherwise its power alone.
+      const has = (sensor: string, metric: string) => series.some((x) => x.sensor === sensor && x.metric === metric);
+      const metered = pick('WH').filter((x) => has(x.sensor, 'meter.TotWhImp') && has(x.sensor, 'meter.TotWhExp'));
+      for (const inv of metered) {
+        const hourly = async (metric: string) =>
+          (await api<Points>(`/telemetry/query?sensor=${encodeURIComponent(inv.sensor)}&metric=${encodeURIComponent(metric)}&from=${from - 3_600_000}&to=${now}&resolution=1h`)).points;
+        const [made, bought, sold] = await Promise.all([hourly('WH'), hourly('meter.TotWhImp'), hourly('meter.TotWhExp')]);
+        const done = (list: typeof made) => list.filter((p) => p.t + 3_600_000 <= now); // whole hours only
+        const e = hourlyGenerationAndUse(done(made), done(bought), done(sold));
+        out.push({ title: t.t('energyPlot', { place: names.get(inv.sensor) ?? inv.sensor }), series: [{ label: t.t('generated'), t: e.t, v: e.generated }, { label: t.t('used'), t: e.t, v: e.used }] });
+      }
+      const solar = pick('W').filter((x) => x.sensor !== 'ecology' && !metered.some((m) => m.sensor === x.sensor));
       if (solar.length) out.push({ title: t.t('solarPlot'), series: await Promise.all(solar.map(fetch)) });
+      // Water as litres a day, each meter against the community's safe level.
       const water = pick('volume');
-      if (water.length) out.push({ title: t.t('waterPlot'), series: await Promise.all(water.map(fetch)) });
+      if (water.length) {
+        const DAY = 86_400_000;
+        const daily = await Promise.all(
+          water.map(async (w) => {
+            const r = await api<Points>(`/telemetry/query?sensor=${encodeURIComponent(w.sensor)}&metric=volume&from=${now - 15 * DAY}&to=${now}&resolution=1d`);
+            // Only days that are over: today's part-day would look like a sudden saving.
+            return { label: names.get(w.sensor) ?? w.sensor, ...perBucket(r.points.filter((p) => p.t + DAY <= now), DAY) };
+          }),
+        );
+        const safe = ecology?.budgets.find((b) => b.boundary === 'water')?.inputs.safeLitresPerDay;
+        // One time axis for every line: the first meter's days, the others matched by day.
+        const xs = daily[0]!.t;
+        const aligned = daily.map((d) => {
+          const byDay = new Map(d.t.map((x, i) => [x, d.v[i]!]));
+          return { label: d.label, t: xs, v: xs.map((x) => byDay.get(x) ?? null) };
+        });
+        out.push({ title: t.t('waterPlot'), series: [...aligned, ...(typeof safe === 'number' ? [{ label: t.t('safeLevel'), t: xs, v: xs.map(() => safe) }] : [])] });
+      }
       const soil = pick('soilMoisture');
       if (soil.length) out.push({ title: t.t('soilPlot'), series: await Promise.all(soil.map(fetch)) });
       const mult = series.find((s) => s.sensor === 'ecology' && s.metric === 'multiplier');
