@@ -13753,6 +13753,7 @@ export interface components {
                 }[];
                 positions: {
                     hubId: string;
+                    name?: string;
                     balance: number;
                     /** @description Their minor units per one of ours, as a fraction */
                     rate: {
@@ -13796,6 +13797,10 @@ export interface components {
             proof?: {
                 key: string;
                 sig: string;
+            };
+            /** @description The hubs on the cycle by name, as the proposer knows them */
+            names?: {
+                [key: string]: string;
             };
         };
     };

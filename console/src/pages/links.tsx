@@ -291,7 +291,7 @@ export function LinksPage() {
         <ul class="rows">
           {runs.map((r) => (
             <li>
-              {r.cycle.map(nameOf).join(' → ')} → {nameOf(r.cycle[0]!)} — <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {r.cycle.map((h) => (links.some((l) => l.hubId === h) || h === hubId ? nameOf(h) : (r.names?.[h] ?? nameOf(h)))).join(' → ')} → {nameOf(r.cycle[0]!)} — <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {steward && r.status === 'proposed' && !(hubId in r.answers) && (
                 <YesNo yes={t.t('consent')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))} />
               )}

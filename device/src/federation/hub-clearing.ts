@@ -43,6 +43,8 @@ export interface HubClearingRun {
   appliedAt: number | null;
   /** The proposer's signature over id, initiator, cycle, edges and createdAt, with its public key. */
   proof?: Signed;
+  /** Names of the hubs on the cycle, as the proposer knows them (its links', and theirs from their summaries): for people, not signed. */
+  names?: Record<string, string>;
 }
 
 /** A signature by the hub whose public key this is (base64url, raw Ed25519). */
@@ -214,12 +216,22 @@ export class HubClearing {
     return { edges, value: Number(x) };
   }
 
+  /** What we call the hubs on a cycle: ourselves, our links, and theirs as their summaries name them. */
+  private namesOf(cycle: string[]): Record<string, string> {
+    const names: Record<string, string> = { [this.fed.hubId]: this.fed.self.name };
+    for (const p of this.fed.allPeers()) {
+      names[p.hubId] ??= p.name;
+      for (const pos of this.fed.signals.positionsOf(p.hubId) ?? []) if (typeof pos.name === 'string') names[pos.hubId] ??= pos.name.slice(0, 80);
+    }
+    return Object.fromEntries(cycle.filter((h) => h in names).map((h) => [h, names[h]!]));
+  }
+
   /** Proposes the best cycle to every hub on it; our steward's proposing counts as our acceptance. */
   async propose(steward: string): Promise<HubClearingRun> {
     const found = this.findCycle();
     if (!found) throw HubError.rule('rule-broken', 'Nothing to clear', 'no cycle of debts between linked hubs passes through this hub (balances are shared in the hubs\' summaries)');
     const run = await this.fed.store.write(() => {
-      const r: HubClearingRun = { id: randomId('hc_', 8), initiator: this.fed.hubId, cycle: found.cycle, edges: found.edges, answers: { [this.fed.hubId]: true }, status: 'proposed', createdAt: this.fed.clock.now(), appliedAt: null };
+      const r: HubClearingRun = { id: randomId('hc_', 8), initiator: this.fed.hubId, cycle: found.cycle, edges: found.edges, answers: { [this.fed.hubId]: true }, status: 'proposed', createdAt: this.fed.clock.now(), appliedAt: null, names: this.namesOf(found.cycle) };
       r.proof = this.signed(HubClearing.proposal(r));
       this.runs.put(r.id, r);
       this.forwardInTxn(r, 'clearing.propose', r as unknown as Record<string, unknown>, this.fed.hubId);

@@ -221,6 +221,8 @@ describe('clearing between hubs', () => {
     await region.settle();
     // The proposal went round: gamma has it, signed by alpha, though alpha cannot reach it directly.
     expect(c.fed.clearing.run(run.id).status).toBe('proposed');
+    // Alpha names every hub on it, gamma too, from beta's and delta's summaries.
+    expect(run.names).toEqual({ [a.fed.hubId]: 'alpha', [b.fed.hubId]: 'beta', [c.fed.hubId]: 'gamma', [d.fed.hubId]: 'delta' });
 
     // Beta tries to tell gamma the run is committed, signing as itself: refused, and nothing moves.
     const forged = { id: run.id, decision: 'commit' };

@@ -35,7 +35,7 @@ export interface Summary {
   /** Hubs this hub reaches, in how many hops (1 = its own links). */
   reach: Array<{ hubId: string; hops: number }>;
   /** Its clearing balance with each linked hub, in its own minor units, and the link's rate. */
-  positions: Array<{ hubId: string; balance: number; rate: Rate }>;
+  positions: Array<{ hubId: string; balance: number; rate: Rate; /** The linked hub's name, so hubs further off can name it. */ name?: string }>;
 }
 
 export interface RegionalProposal {
@@ -86,7 +86,7 @@ export class Signals {
       }
     }
     const crisis = this.board?.activeCrisis();
-    return { at: this.fed.clock.now(), place: this.fed.self.place ?? null, needs, surpluses, crisis: crisis ? { since: crisis.declaredAt, note: crisis.note } : null, reach: this.reach(), positions: this.fed.allPeers().filter((p) => p.status !== 'closed').map((p) => ({ hubId: p.hubId, balance: this.fed.clearingBalance(p.hubId), rate: p.rate })) };
+    return { at: this.fed.clock.now(), place: this.fed.self.place ?? null, needs, surpluses, crisis: crisis ? { since: crisis.declaredAt, note: crisis.note } : null, reach: this.reach(), positions: this.fed.allPeers().filter((p) => p.status !== 'closed').map((p) => ({ hubId: p.hubId, name: p.name, balance: this.fed.clearingBalance(p.hubId), rate: p.rate })) };
   }
 
   /** Our links, and what they reach, one hop further; a hub never routes back through itself. */

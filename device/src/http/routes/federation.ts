@@ -46,7 +46,7 @@ const RegionHub = z
       surpluses: z.array(Quantity),
       crisis: z.object({ since: z.number(), note: z.string() }).nullable(),
       reach: z.array(z.object({ hubId: z.string(), hops: z.number().int() })),
-      positions: z.array(z.object({ hubId: z.string(), balance: z.number().int(), rate: RateOut })),
+      positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: z.number().int(), rate: RateOut })),
     }),
   })
   .openapi('RegionHub');
@@ -64,6 +64,7 @@ const HubClearingRun = z
     createdAt: z.number(),
     appliedAt: z.number().nullable(),
     proof: z.object({ key: z.string(), sig: z.string() }).optional(),
+    names: z.record(z.string(), z.string()).optional().describe('The hubs on the cycle by name, as the proposer knows them'),
   })
   .openapi('HubClearingRun');
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
