@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { HubConfig } from './config/schema.js';
 import { openCore, type Core } from './core.js';
-import { createApp } from './http/app.js';
+import { coreDeps, createApp } from './http/app.js';
 import type { App } from './http/context.js';
 import { scheduleJobs } from './jobs/schedule.js';
 import { VERSION } from './version.js';
@@ -93,7 +93,7 @@ export class Hub {
     // Links to other hubs: the outbox is flushed to each peer's inbox over HTTP.
     let federation: Federation | undefined;
     const fedProxy = { get: () => federation };
-    this.app = createApp({ hubInfo, get federation() { return fedProxy.get(); }, config: opts.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData });
+    this.app = createApp({ ...coreDeps(core, log), config: opts.config, hubInfo, get federation() { return fedProxy.get(); } });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;

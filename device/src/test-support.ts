@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { ManualClock } from './clock.js';
 import { configSchema, type ConfigInput, type HubConfig } from './config/schema.js';
 import { openCore, type Core } from './core.js';
-import { createApp } from './http/app.js';
+import { coreDeps, createApp } from './http/app.js';
 import type { App } from './http/context.js';
 import { silentLogger } from './log.js';
-import { VERSION } from './version.js';
 
 /** Shared by tests: a core over a fresh temporary data folder, with a hand-moved clock. */
 export interface TestCore extends Core {
@@ -41,7 +40,7 @@ export function makeCore(overrides: ConfigInput = {}, start = T0): TestCore {
 }
 
 export function makeApp(core: Core): App {
-  return createApp({ config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log: silentLogger, exportData: core.exportData });
+  return createApp(coreDeps(core, silentLogger));
 }
 
 /** For HTTP tests: named members with bearer tokens, and a caller that returns status, content type and parsed body. */

@@ -156,12 +156,12 @@ interface DemoModule {
 async function openapiDocument(): Promise<number> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { createApp } = await import('../http/app.js');
+  const { coreDeps, createApp } = await import('../http/app.js');
   const { configSchema } = await import('../config/schema.js');
   const dir = mkdtempSync(join(tmpdir(), 'hyphae-openapi-'));
   const core = openCore(dir, configSchema.parse({}), silentLogger);
   try {
-    const app = createApp({ config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log: silentLogger, exportData: core.exportData, serveConsole: false });
+    const app = createApp({ ...coreDeps(core, silentLogger), serveConsole: false });
     const res = await app.request('/api/v1/openapi.json');
     process.stdout.write(JSON.stringify(await res.json(), null, 2) + '\n');
     return 0;

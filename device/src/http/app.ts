@@ -2,7 +2,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
+import type { Core } from '../core.js';
 import { HubError, type ProblemSlug } from '../errors.js';
+import { VERSION } from '../version.js';
 import { randomId } from '../ids.js';
 import { authenticate } from './auth.js';
 import type { AppEnv, App, Ctx, HttpDeps } from './context.js';
@@ -35,6 +38,11 @@ function problemResponse(c: Ctx, err: HubError): Response {
 const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large' };
 
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
+/** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
+export function coreDeps(core: Core, log: Logger): HttpDeps {
+  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log, exportData: core.exportData };
+}
+
 export function createApp(deps: HttpDeps): App {
   const app: App = new OpenAPIHono<AppEnv>({
     // Every validation failure becomes the same problem+json 400.
