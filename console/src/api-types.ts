@@ -7158,9 +7158,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["SkillGaps"];
                     };
                 };
                 /** @description Bad input */
@@ -8254,20 +8252,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            gateways: {
-                                [key: string]: unknown;
-                            }[];
-                            counters: {
-                                [key: string]: number;
-                            };
-                            network: {
-                                [key: string]: unknown;
-                            };
-                            modbus: {
-                                [key: string]: unknown;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["SensingStatus"];
                     };
                 };
                 /** @description Bad input */
@@ -13301,6 +13286,21 @@ export interface components {
             primary: boolean;
             teach: boolean;
         };
+        SkillGaps: {
+            /** @description Needed skills nobody holds */
+            missing: {
+                skill: string;
+                /** @description Members learning it or holding a related skill */
+                couldLearn: string[];
+            }[];
+            /** @description Skills only one member holds */
+            singleHolder: {
+                skill: string;
+                holder: string;
+                canTeach: boolean;
+                couldLearn: string[];
+            }[];
+        };
         TimeBankPost: {
             id: string;
             /** @enum {string} */
@@ -13443,6 +13443,52 @@ export interface components {
             errors: {
                 [key: string]: number;
             };
+        };
+        SensingStatus: {
+            gateways: {
+                eui: string;
+                firstSeen: number;
+                lastSeen: number;
+                pushData: number;
+                pullData: number;
+                rxPackets: number;
+                txPackets: number;
+                txErrors: {
+                    [key: string]: number;
+                };
+                malformed: number;
+                /** @description Where its last PULL_DATA came from: downlinks go there */
+                pullAddress: string | null;
+                lastStat: {
+                    [key: string]: unknown;
+                } | null;
+            }[];
+            /** @description Uplinks refused, by reason */
+            counters: {
+                [key: string]: number;
+            };
+            /** @description The LoRaWAN network server's counts (empty when it is off) */
+            network: {
+                uplinks?: number;
+                joins?: number;
+                retransmissions?: number;
+                downlinks?: number;
+                downlinkErrors?: number;
+                rejected?: {
+                    [key: string]: number;
+                };
+            };
+            modbus: {
+                id: string;
+                failures: number;
+                backoffMs: number;
+                lastError: string | null;
+                errors: {
+                    [key: string]: number;
+                };
+                reads: number;
+                nextAt: number;
+            }[];
         };
         ProposalWithTally: components["schemas"]["Proposal"] & {
             /** @description Live for open proposals, final for closed ones */

@@ -62,7 +62,32 @@ const Bucket = z.object({ t: z.number(), min: z.number(), max: z.number(), sum: 
 
 const register = createRoute({ method: 'post', path: '/api/v1/devices', tags: ['sensing'], summary: 'Register a sensor (stewards)', request: { body: { content: { 'application/json': { schema: NewDevice } }, required: true } }, responses: { 201: json(DeviceOut, 'The device, without its keys'), ...ruleResponses } });
 const list = createRoute({ method: 'get', path: '/api/v1/devices', tags: ['sensing'], summary: 'Devices with their health: last seen, signal, battery, errors', responses: { 200: json(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'), ...ruleResponses } });
-const gateways = createRoute({ method: 'get', path: '/api/v1/gateways', tags: ['sensing'], summary: 'Gateways the hub has heard from, with their statistics', responses: { 200: json(z.object({ gateways: z.array(z.record(z.string(), z.unknown())), counters: z.record(z.string(), z.number()), network: z.record(z.string(), z.unknown()), modbus: z.array(z.record(z.string(), z.unknown())) }), 'Gateways'), ...ruleResponses } });
+const SensingStatus = z
+  .object({
+    gateways: z.array(
+      z.object({
+        eui: z.string(),
+        firstSeen: z.number(),
+        lastSeen: z.number(),
+        pushData: z.number(),
+        pullData: z.number(),
+        rxPackets: z.number(),
+        txPackets: z.number(),
+        txErrors: z.record(z.string(), z.number()),
+        malformed: z.number(),
+        pullAddress: z.string().nullable().describe('Where its last PULL_DATA came from: downlinks go there'),
+        lastStat: z.record(z.string(), z.unknown()).nullable(),
+      }),
+    ),
+    counters: z.record(z.string(), z.number()).describe('Uplinks refused, by reason'),
+    network: z
+      .object({ uplinks: z.number(), joins: z.number(), retransmissions: z.number(), downlinks: z.number(), downlinkErrors: z.number(), rejected: z.record(z.string(), z.number()) })
+      .partial()
+      .describe('The LoRaWAN network server\'s counts (empty when it is off)'),
+    modbus: z.array(z.object({ id: z.string(), failures: z.number(), backoffMs: z.number(), lastError: z.string().nullable(), errors: z.record(z.string(), z.number()), reads: z.number(), nextAt: z.number() })),
+  })
+  .openapi('SensingStatus');
+const gateways = createRoute({ method: 'get', path: '/api/v1/gateways', tags: ['sensing'], summary: 'Gateways the hub has heard from, with their statistics', responses: { 200: json(SensingStatus, 'Gateways'), ...ruleResponses } });
 const series = createRoute({ method: 'get', path: '/api/v1/telemetry/series', tags: ['sensing'], summary: 'The series the store holds, with their latest values', request: { query: z.object({ sensor: z.string().optional() }) }, responses: { 200: json(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'), ...ruleResponses } });
 const query = createRoute({ method: 'get', path: '/api/v1/telemetry/query', tags: ['sensing'], summary: 'Points of one series by time range and resolution',
   request: { query: z.object({ sensor: z.string().min(1), metric: z.string().min(1), from: z.coerce.number().int(), to: z.coerce.number().int(), resolution: z.enum(['raw', '5m', '1h', '1d', 'auto']).default('auto'), format: z.enum(['json', 'csv']).default('json') }) },
@@ -84,8 +109,8 @@ export function registerSensing(app: App, deps: HttpDeps) {
   });
   app.openapi(gateways, (c) => {
     requireRole(c, 'steward');
-    const gws = [...(deps.sensing.gateways?.gateways.values() ?? [])].map((g) => ({ ...g }) as Record<string, unknown>);
-    return c.json({ gateways: gws, counters: deps.sensing.counters, network: (deps.sensing.network?.stats ?? {}) as Record<string, unknown>, modbus: deps.sensing.modbus.status() as unknown as Record<string, unknown>[] }, 200);
+    const gws = [...(deps.sensing.gateways?.gateways.values() ?? [])].map((g) => ({ ...g }));
+    return c.json({ gateways: gws, counters: deps.sensing.counters, network: deps.sensing.network?.stats ?? {}, modbus: deps.sensing.modbus.status() }, 200);
   });
   app.openapi(series, (c) => {
     requireMember(c);

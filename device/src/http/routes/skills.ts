@@ -32,7 +32,13 @@ const inventory = createRoute({ method: 'get', path: '/api/v1/skills', tags: ['s
   responses: { 200: { description: 'Skills', content: { 'application/json': { schema: z.array(MemberSkill) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
 const needed = createRoute({ method: 'put', path: '/api/v1/skills/needed', tags: ['skills'], summary: 'Mark a skill the community needs (stewards)', request: { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
   responses: { 200: json(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'), ...ruleResponses } });
-const gaps = createRoute({ method: 'get', path: '/api/v1/skills/gaps', tags: ['skills'], summary: 'Critical gaps: needed skills nobody holds, and skills with a single holder', responses: { 200: json(z.record(z.string(), z.unknown()), 'Report'), ...ruleResponses } });
+const SkillGaps = z
+  .object({
+    missing: z.array(z.object({ skill: z.string(), couldLearn: z.array(z.string()).describe('Members learning it or holding a related skill') })).describe('Needed skills nobody holds'),
+    singleHolder: z.array(z.object({ skill: z.string(), holder: z.string(), canTeach: z.boolean(), couldLearn: z.array(z.string()) })).describe('Skills only one member holds'),
+  })
+  .openapi('SkillGaps');
+const gaps = createRoute({ method: 'get', path: '/api/v1/skills/gaps', tags: ['skills'], summary: 'Critical gaps: needed skills nobody holds, and skills with a single holder', responses: { 200: json(SkillGaps, 'Report'), ...ruleResponses } });
 const listOffers = createRoute({ method: 'get', path: '/api/v1/timebank', tags: ['skills'], summary: 'Time-bank offers and requests', request: { query: z.object({ kind: z.enum(['offer', 'request']).optional(), category: z.string().optional(), tag: z.string().optional(), status: z.enum(['open', 'taken', 'completed', 'withdrawn', 'expired']).optional() }) },
   responses: { 200: json(z.array(Offer), 'Posts'), ...ruleResponses } });
 const postOffer = createRoute({ method: 'post', path: '/api/v1/timebank', tags: ['skills'], summary: 'Offer time or ask for help', request: { body: body(z.object({ kind: z.enum(['offer', 'request']), title: z.string().min(1).max(120), category: z.string().min(1).max(40), tags: z.array(z.string().max(30)).max(10).optional(), hours: z.number().int().min(1).max(10_000), expiresInDays: z.number().int().min(1).max(365).optional() })) },
@@ -88,7 +94,7 @@ export function registerSkills(app: App, deps: HttpDeps) {
   });
   app.openapi(gaps, (c) => {
     requireMember(c);
-    return c.json(skills.gapReport() as unknown as Record<string, unknown>, 200);
+    return c.json(skills.gapReport(), 200);
   });
   app.openapi(listOffers, (c) => {
     requireMember(c);
