@@ -6398,9 +6398,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["LibraryUtilisation"];
                     };
                 };
                 /** @description Bad input */
@@ -13278,6 +13276,33 @@ export interface components {
                 by: string;
                 note: string | null;
             }[];
+        };
+        LibraryUtilisation: {
+            from: number;
+            to: number;
+            items: {
+                itemId: string;
+                code: string;
+                name: string;
+                category: string;
+                loans: number;
+                daysOut: number;
+                avgWaitDays: number;
+                queue: number;
+                /** @description Percent of the period out on loan */
+                utilisation: number;
+            }[];
+            categories: {
+                category: string;
+                items: number;
+                loans: number;
+                daysOut: number;
+                utilisation: number;
+            }[];
+            /** @description Item codes out ≥ 70 % of the time, with two or more holds, or a wait of three days or more */
+            overDemanded: string[];
+            /** @description Item codes not lent at all */
+            idle: string[];
         };
         MemberSkill: {
             memberId: string;

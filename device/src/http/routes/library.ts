@@ -91,8 +91,30 @@ const listTickets = route({ method: 'get', path: '/api/v1/library/tickets', tags
 const openTicket = route({ method: 'post', path: '/api/v1/library/items/{item}/tickets', tags: ['library'], summary: 'Report a problem: opens a ticket and takes the item out of circulation', request: { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) }, responses: { 201: json(Ticket, 'The ticket'), ...ruleResponses } });
 const moveTicket = route({ method: 'post', path: '/api/v1/library/tickets/{id}/state', tags: ['library'], summary: 'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)', request: { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) }, responses: { 200: json(Ticket, 'The ticket'), ...ruleResponses } });
 const audit = route({ method: 'get', path: '/api/v1/library/items/{item}/audit', tags: ['library'], summary: 'Every change of the item, with who did it (stewards)', request: { params: item }, responses: { 200: json(z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })), 'Audit trail'), ...ruleResponses } });
+const Utilisation = z
+  .object({
+    from: z.number(),
+    to: z.number(),
+    items: z.array(
+      z.object({
+        itemId: z.string(),
+        code: z.string(),
+        name: z.string(),
+        category: z.string(),
+        loans: z.number().int(),
+        daysOut: z.number(),
+        avgWaitDays: z.number(),
+        queue: z.number().int(),
+        utilisation: z.number().describe('Percent of the period out on loan'),
+      }),
+    ),
+    categories: z.array(z.object({ category: z.string(), items: z.number().int(), loans: z.number().int(), daysOut: z.number(), utilisation: z.number() })),
+    overDemanded: z.array(z.string()).describe('Item codes out ≥ 70 % of the time, with two or more holds, or a wait of three days or more'),
+    idle: z.array(z.string()).describe('Item codes not lent at all'),
+  })
+  .openapi('LibraryUtilisation');
 const utilisation = route({ method: 'get', path: '/api/v1/library/utilisation', tags: ['library'], summary: 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
-  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.record(z.string(), z.unknown()), 'Report'), ...ruleResponses } });
+  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(Utilisation, 'Report'), ...ruleResponses } });
 const exportLib = route({ method: 'get', path: '/api/v1/library/export', tags: ['library'], summary: 'Catalogue or loans as CSV or JSON',
   request: { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: z.enum(['csv', 'json']).default('csv') }) },
   responses: { 200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } }, ...ruleResponses } });
@@ -180,7 +202,7 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   app.openapi(utilisation, (c) => {
     requireMember(c);
     const to = Date.now();
-    return c.json(library.utilisation(to - c.req.valid('query').days * 86_400_000, to) as unknown as Record<string, unknown>, 200);
+    return c.json(library.utilisation(to - c.req.valid('query').days * 86_400_000, to), 200);
   });
   app.openapi(exportLib, (c) => {
     const a = actorOf(c);
