@@ -11327,9 +11327,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Peer"];
                     };
                 };
                 /** @description Bad input */
@@ -11427,9 +11425,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Peer"];
                     };
                 };
                 /** @description Bad input */
@@ -11522,9 +11518,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            payments: {
-                                [key: string]: unknown;
-                            }[];
+                            payments: components["schemas"]["InterHubPayment"][];
                         };
                     };
                 };
@@ -11619,9 +11613,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["InterHubPayment"];
                     };
                 };
                 /** @description Bad input */
@@ -11711,9 +11703,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["InterHubPayment"];
                     };
                 };
                 /** @description Bad input */
@@ -11818,9 +11808,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Peer"];
                     };
                 };
                 /** @description Bad input */
@@ -11919,9 +11907,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Peer"];
                     };
                 };
                 /** @description Bad input */
@@ -12019,9 +12005,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Peer"];
                     };
                 };
                 /** @description Bad input */
@@ -12204,9 +12188,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["HubSummary"];
                     };
                 };
                 /** @description Bad input */
@@ -13734,7 +13716,7 @@ export interface components {
             credited: number;
             transferId: string | null;
         };
-        Link: {
+        Peer: {
             hubId: string;
             publicKey: string;
             url: string;
@@ -13786,53 +13768,79 @@ export interface components {
             inSeq: number;
             inHead: string;
             lastContact: number | null;
+        };
+        Link: components["schemas"]["Peer"] & {
             /** @description Messages waiting to go out */
             queue: number;
             clearingBalance: number;
+        };
+        InterHubPayment: {
+            id: string;
+            /** @enum {string} */
+            direction: "out" | "in";
+            /** @description The linked hub this leg runs over */
+            peer: string;
+            /** @description The far end's hub */
+            hub: string;
+            payer: string;
+            payee: string;
+            amountOurs: number;
+            amountTheirs: number;
+            /** @description What this hub kept for passing the payment on */
+            fee: number;
+            /** @enum {string} */
+            status: "pending" | "completed" | "reversed" | "rejected";
+            reason: string | null;
+            createdAt: number;
+            expiresAt: number;
+            proposeSeq: number | null;
+            parent: string | null;
+            child: string | null;
         };
         RegionHub: {
             hubId: string;
             name: string;
             self: boolean;
             receivedAt: number | null;
-            summary: {
-                at: number;
-                place: {
-                    name: string;
-                    x: number;
-                    y: number;
-                } | null;
-                needs: {
-                    resource: string;
-                    quantity: number;
-                    from: number;
-                    to: number;
-                }[];
-                surpluses: {
-                    resource: string;
-                    quantity: number;
-                    from: number;
-                    to: number;
-                }[];
-                crisis: {
-                    since: number;
-                    note: string;
-                } | null;
-                reach: {
-                    hubId: string;
-                    hops: number;
-                }[];
-                positions: {
-                    hubId: string;
-                    name?: string;
-                    balance: number;
-                    /** @description Their minor units per one of ours, as a fraction */
-                    rate: {
-                        num: number;
-                        den: number;
-                    };
-                }[];
-            };
+            summary: components["schemas"]["HubSummary"];
+        };
+        HubSummary: {
+            at: number;
+            place: {
+                name: string;
+                x: number;
+                y: number;
+            } | null;
+            needs: {
+                resource: string;
+                quantity: number;
+                from: number;
+                to: number;
+            }[];
+            surpluses: {
+                resource: string;
+                quantity: number;
+                from: number;
+                to: number;
+            }[];
+            crisis: {
+                since: number;
+                note: string;
+            } | null;
+            reach: {
+                hubId: string;
+                hops: number;
+            }[];
+            positions: {
+                hubId: string;
+                name?: string;
+                balance: number;
+                /** @description Their minor units per one of ours, as a fraction */
+                rate: {
+                    num: number;
+                    den: number;
+                };
+            }[];
         };
         RegionalProposal: {
             id: string;

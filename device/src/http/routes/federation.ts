@@ -7,7 +7,7 @@ import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js'
 const Any = z.record(z.string(), z.unknown());
 const RateOut = z.object({ num: z.number().int(), den: z.number().int() }).describe('Their minor units per one of ours, as a fraction');
 const LinkStatus = z.enum(['active', 'paused', 'closing', 'closed']);
-const Link = z
+const Peer = z
   .object({
     hubId: z.string(),
     publicKey: z.string(),
@@ -28,28 +28,42 @@ const Link = z
     inSeq: z.number().int(),
     inHead: z.string(),
     lastContact: z.number().nullable(),
-    queue: z.number().int().describe('Messages waiting to go out'),
-    clearingBalance: z.number().int(),
   })
-  .openapi('Link');
+  .openapi('Peer');
+const Link = Peer.extend({ queue: z.number().int().describe('Messages waiting to go out'), clearingBalance: z.number().int() }).openapi('Link');
 const Quantity = z.object({ resource: z.string(), quantity: z.number(), from: z.number(), to: z.number() });
-const RegionHub = z
+const Summary = z
   .object({
-    hubId: z.string(),
-    name: z.string(),
-    self: z.boolean(),
-    receivedAt: z.number().nullable(),
-    summary: z.object({
-      at: z.number(),
-      place: z.object({ name: z.string(), x: z.number(), y: z.number() }).nullable(),
-      needs: z.array(Quantity),
-      surpluses: z.array(Quantity),
-      crisis: z.object({ since: z.number(), note: z.string() }).nullable(),
-      reach: z.array(z.object({ hubId: z.string(), hops: z.number().int() })),
-      positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: z.number().int(), rate: RateOut })),
-    }),
+    at: z.number(),
+    place: z.object({ name: z.string(), x: z.number(), y: z.number() }).nullable(),
+    needs: z.array(Quantity),
+    surpluses: z.array(Quantity),
+    crisis: z.object({ since: z.number(), note: z.string() }).nullable(),
+    reach: z.array(z.object({ hubId: z.string(), hops: z.number().int() })),
+    positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: z.number().int(), rate: RateOut })),
   })
-  .openapi('RegionHub');
+  .openapi('HubSummary');
+const RegionHub = z.object({ hubId: z.string(), name: z.string(), self: z.boolean(), receivedAt: z.number().nullable(), summary: Summary }).openapi('RegionHub');
+const InterHubPayment = z
+  .object({
+    id: z.string(),
+    direction: z.enum(['out', 'in']),
+    peer: z.string().describe('The linked hub this leg runs over'),
+    hub: z.string().describe('The far end\'s hub'),
+    payer: z.string(),
+    payee: z.string(),
+    amountOurs: z.number().int(),
+    amountTheirs: z.number().int(),
+    fee: z.number().int().describe('What this hub kept for passing the payment on'),
+    status: z.enum(['pending', 'completed', 'reversed', 'rejected']),
+    reason: z.string().nullable(),
+    createdAt: z.number(),
+    expiresAt: z.number(),
+    proposeSeq: z.number().nullable(),
+    parent: z.string().nullable(),
+    child: z.string().nullable(),
+  })
+  .openapi('InterHubPayment');
 const RegionalProposal = z
   .object({ id: z.string(), resource: z.string(), supplierHub: z.string(), receiverHub: z.string(), quantity: z.number(), consent: z.record(z.string(), z.boolean()), status: z.enum(['proposed', 'agreed', 'declined']), createdAt: z.number() })
   .openapi('RegionalProposal');
@@ -72,24 +86,24 @@ const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(
 
 const inbox = createRoute({ method: 'post', path: '/api/v1/federation/inbox', tags: ['federation'], summary: 'Signed envelopes from a linked hub (they authenticate themselves)', request: { body: body(z.array(Any).max(100)) }, responses: { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses } });
 const invite = createRoute({ method: 'post', path: '/api/v1/federation/invitations', tags: ['federation'], summary: 'Invite another hub to link (stewards): a token for its steward', request: { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) }, responses: { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses } });
-const accept = createRoute({ method: 'post', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Accept another hub\'s invitation (stewards)', request: { body: body(z.object({ token: z.string().min(10), rate: Rate, trustOut: z.number().int().min(0), trustIn: z.number().int().min(0), feePpm: z.number().int().min(0).max(100_000).optional() })) }, responses: { 201: json(Any, 'The link'), ...ruleResponses } });
+const accept = createRoute({ method: 'post', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Accept another hub\'s invitation (stewards)', request: { body: body(z.object({ token: z.string().min(10), rate: Rate, trustOut: z.number().int().min(0), trustIn: z.number().int().min(0), feePpm: z.number().int().min(0).max(100_000).optional() })) }, responses: { 201: json(Peer, 'The link'), ...ruleResponses } });
 const links = createRoute({ method: 'get', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Links: last contact, queue length, chain heads, clearing balance', responses: { 200: json(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses } });
-const status = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/status', tags: ['federation'], summary: 'Pause or resume a link (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(['active', 'paused']) })) }, responses: { 200: json(Any, 'The link'), ...ruleResponses } });
-const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)', request: { headers: IdempotencyHeader, body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(['ours', 'theirs']).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(Any, 'The payment, pending until the other hub answers'), ...ruleResponses } });
-const list = createRoute({ method: 'get', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Recent inter-hub payments, newest first (stewards)', request: { query: z.object({ peer: z.string().optional(), status: z.enum(['pending', 'completed', 'reversed', 'rejected']).optional() }) }, responses: { 200: json(z.object({ payments: z.array(Any) }), 'Payments'), ...ruleResponses } });
+const status = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/status', tags: ['federation'], summary: 'Pause or resume a link (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(['active', 'paused']) })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
+const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)', request: { headers: IdempotencyHeader, body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(['ours', 'theirs']).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses } });
+const list = createRoute({ method: 'get', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Recent inter-hub payments, newest first (stewards)', request: { query: z.object({ peer: z.string().optional(), status: z.enum(['pending', 'completed', 'reversed', 'rejected']).optional() }) }, responses: { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses } });
 const Terms = z.object({ rate: Rate.optional(), trustOut: z.number().int().min(0).optional(), trustIn: z.number().int().min(0).optional(), feePpm: z.number().int().min(0).max(100_000).optional() });
-const terms = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/terms', tags: ['federation'], summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts', request: { params: z.object({ hubId: z.string() }), body: body(Terms) }, responses: { 200: json(Any, 'The link, with the terms pending'), ...ruleResponses } });
-const answerTerms = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/terms/answer', tags: ['federation'], summary: 'Accept or decline the terms the other hub proposed (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Any, 'The link'), ...ruleResponses } });
-const close = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/close', tags: ['federation'], summary: 'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) }, responses: { 200: json(Any, 'The link'), ...ruleResponses } });
+const terms = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/terms', tags: ['federation'], summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts', request: { params: z.object({ hubId: z.string() }), body: body(Terms) }, responses: { 200: json(Peer, 'The link, with the terms pending'), ...ruleResponses } });
+const answerTerms = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/terms/answer', tags: ['federation'], summary: 'Accept or decline the terms the other hub proposed (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
+const close = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/close', tags: ['federation'], summary: 'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
 const region = createRoute({ method: 'get', path: '/api/v1/federation/region', tags: ['federation'], summary: 'Needs and surpluses per resource of this hub and its linked hubs (no member identities)', responses: { 200: json(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'), ...ruleResponses } });
-const share = createRoute({ method: 'post', path: '/api/v1/federation/region/share', tags: ['federation'], summary: 'Send this hub\'s summary to its links now (stewards)', responses: { 200: json(Any, 'The summary sent'), ...ruleResponses } });
+const share = createRoute({ method: 'post', path: '/api/v1/federation/region/share', tags: ['federation'], summary: 'Send this hub\'s summary to its links now (stewards)', responses: { 200: json(Summary, 'The summary sent'), ...ruleResponses } });
 const solve = createRoute({ method: 'post', path: '/api/v1/federation/region/solve', tags: ['federation'], summary: 'Solve the regional flow; movements across our links go to both hubs\' stewards (stewards)', responses: { 200: json(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'), ...ruleResponses } });
 const consent = createRoute({ method: 'post', path: '/api/v1/federation/region/proposals/{id}/consent', tags: ['federation'], summary: 'Consent to or decline a regional proposal across a link (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(RegionalProposal, 'The proposal'), ...ruleResponses } });
 const clearings = createRoute({ method: 'get', path: '/api/v1/federation/clearings', tags: ['federation'], summary: 'Clearing runs between hubs', responses: { 200: json(z.object({ runs: z.array(HubClearingRun) }), 'Runs'), ...ruleResponses } });
 const proposeClearing = createRoute({ method: 'post', path: '/api/v1/federation/clearings', tags: ['federation'], summary: 'Propose clearing the largest debt cycle between hubs through this hub (stewards)', responses: { 201: json(HubClearingRun, 'The run, waiting for the other hubs\' stewards'), ...ruleResponses } });
 const answerClearing = createRoute({ method: 'post', path: '/api/v1/federation/clearings/{id}/answer', tags: ['federation'], summary: 'Accept or decline a clearing run this hub is on (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(HubClearingRun, 'The run'), ...ruleResponses } });
 const retry = createRoute({ method: 'post', path: '/api/v1/federation/retry', tags: ['federation'], summary: 'Try every link now instead of waiting out its backoff (stewards)', responses: { 200: json(z.object({ ok: z.boolean() }), 'Tried'), ...ruleResponses } });
-const get = createRoute({ method: 'get', path: '/api/v1/federation/payments/{id}', tags: ['federation'], summary: 'An inter-hub payment', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(Any, 'The payment'), ...ruleResponses } });
+const get = createRoute({ method: 'get', path: '/api/v1/federation/payments/{id}', tags: ['federation'], summary: 'An inter-hub payment', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(InterHubPayment, 'The payment'), ...ruleResponses } });
 
 export function registerFederation(app: App, deps: HttpDeps) {
   const fed = () => {
@@ -100,40 +114,40 @@ export function registerFederation(app: App, deps: HttpDeps) {
   app.openapi(invite, async (c) => c.json(await fed().invite(requireRole(c, 'steward').id, c.req.valid('json')), 201));
   app.openapi(accept, async (c) => {
     const b = c.req.valid('json');
-    return c.json((await fed().accept(requireRole(c, 'steward').id, b.token, b)) as unknown as Record<string, unknown>, 201);
+    return c.json(await fed().accept(requireRole(c, 'steward').id, b.token, b), 201);
   });
   app.openapi(links, (c) => {
     requireMember(c);
     const f = fed();
     return c.json({ hubId: f.hubId, links: f.listPeers(), rejected: f.rejected }, 200);
   });
-  app.openapi(status, async (c) => c.json((await fed().setStatus(c.req.valid('param').hubId, c.req.valid('json').status, requireRole(c, 'steward').id)) as unknown as Record<string, unknown>, 200));
+  app.openapi(status, async (c) => c.json(await fed().setStatus(c.req.valid('param').hubId, c.req.valid('json').status, requireRole(c, 'steward').id), 200));
   app.openapi(pay, async (c) => {
     const me = requireMember(c);
     const b = c.req.valid('json');
     const payer = b.payer ?? me.id;
     if (payer !== me.id && me.role === 'resident') throw HubError.forbidden('only stewards pay from another account');
-    return c.json((await fed().payments.pay(me.id, { ...b, payer }, idempotencyKey(c))) as unknown as Record<string, unknown>, 201);
+    return c.json(await fed().payments.pay(me.id, { ...b, payer }, idempotencyKey(c)), 201);
   });
   app.openapi(get, (c) => {
     requireMember(c);
-    return c.json(fed().payments.payment(c.req.valid('param').id) as unknown as Record<string, unknown>, 200);
+    return c.json(fed().payments.payment(c.req.valid('param').id), 200);
   });
   app.openapi(list, (c) => {
     requireRole(c, 'steward');
-    return c.json({ payments: fed().payments.list(c.req.valid('query')) as unknown as Array<Record<string, unknown>> }, 200);
+    return c.json({ payments: fed().payments.list(c.req.valid('query')) }, 200);
   });
   const hubId = (c: { req: { param: (k: string) => string } }) => c.req.param('hubId');
-  app.openapi(terms, async (c) => c.json((await fed().proposeTerms(hubId(c), requireRole(c, 'steward').id, c.req.valid('json'))) as unknown as Record<string, unknown>, 200));
-  app.openapi(answerTerms, async (c) => c.json((await fed().answerTerms(hubId(c), requireRole(c, 'steward').id, c.req.valid('json').accept)) as unknown as Record<string, unknown>, 200));
-  app.openapi(close, async (c) => c.json((await fed().close(hubId(c), requireRole(c, 'steward').id, c.req.valid('json').settlement)) as unknown as Record<string, unknown>, 200));
+  app.openapi(terms, async (c) => c.json(await fed().proposeTerms(hubId(c), requireRole(c, 'steward').id, c.req.valid('json')), 200));
+  app.openapi(answerTerms, async (c) => c.json(await fed().answerTerms(hubId(c), requireRole(c, 'steward').id, c.req.valid('json').accept), 200));
+  app.openapi(close, async (c) => c.json(await fed().close(hubId(c), requireRole(c, 'steward').id, c.req.valid('json').settlement), 200));
   app.openapi(region, (c) => {
     requireMember(c);
     return c.json({ hubs: fed().signals.region(), proposals: fed().signals.listProposals() }, 200);
   });
   app.openapi(share, async (c) => {
     requireRole(c, 'steward');
-    return c.json((await fed().signals.share()) as unknown as Record<string, unknown>, 200);
+    return c.json(await fed().signals.share(), 200);
   });
   app.openapi(solve, async (c) => {
     requireRole(c, 'steward');
