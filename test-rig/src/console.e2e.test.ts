@@ -59,6 +59,16 @@ async function signIn(page: Page, email: string) {
   await page.waitForSelector('[data-testid=balance]');
 }
 
+/** The pay journey: find the payee by the start of their name, enter the amount, review and confirm. */
+async function payByName(page: Page, typed: string, name: string, amount: string) {
+  await page.click('nav a[href="#/pay"]');
+  await page.fill('input[placeholder="Start typing a name"]', typed);
+  await page.click(`ul.choices button:has-text("${name}")`);
+  await page.fill('input[inputmode=decimal]', amount);
+  await page.click('button:has-text("Review")');
+  await page.click('button:has-text("Confirm")');
+}
+
 describe('console in Chromium', () => {
   it('pays a neighbour, and both balances change', { timeout: 60_000 }, async () => {
     const page = await phone('en');
@@ -108,12 +118,7 @@ describe('console in Chromium', () => {
     await signIn(page, emailOf(payer));
     const bo = await memberId('Bo Eriksson');
     const before = (await api(`/accounts/${bo}`)).balance;
-    await page.click('nav a[href="#/pay"]');
-    await page.fill('input[placeholder="Start typing a name"]', 'Bo E');
-    await page.click('ul.choices button:has-text("Bo Eriksson")');
-    await page.fill('input[inputmode=decimal]', '1');
-    await page.click('button:has-text("Review")');
-    await page.click('button:has-text("Confirm")');
+    await payByName(page, 'Bo E', 'Bo Eriksson', '1');
     await page.waitForSelector('p.ok');
     expect((await api(`/accounts/${bo}`)).balance).toBe(before + 100);
     await page.click('nav a[href="#/neighbourhood"]');
@@ -458,12 +463,7 @@ describe('console in Chromium', () => {
     await signIn(page, 'dawit.bekele@demo.hyphae');
     const bo = await memberId('Bo Eriksson');
     const before = (await api(`/accounts/${bo}`)).balance;
-    await page.click('nav a[href="#/pay"]');
-    await page.fill('input[placeholder="Start typing a name"]', 'Bo E');
-    await page.click('ul.choices button:has-text("Bo Eriksson")');
-    await page.fill('input[inputmode=decimal]', '2');
-    await page.click('button:has-text("Review")');
-    await page.click('button:has-text("Confirm")');
+    await payByName(page, 'Bo E', 'Bo Eriksson', '2');
     await page.waitForSelector('p.ok');
     expect((await api(`/accounts/${bo}`)).balance).toBe(before + 200);
     await page.context().close();
@@ -510,12 +510,7 @@ describe('console in Chromium', () => {
       await page.waitForSelector('text=this page was not opened before');
       await page.screenshot({ path: join(SHOTS, 'offline-plain-http-en.png'), fullPage: true });
       // Paying is refused with a message, not kept to go out unseen later.
-      await page.click('nav a[href="#/pay"]');
-      await page.fill('input[placeholder="Start typing a name"]', 'Robin');
-      await page.click('ul.choices button:has-text("Robin Oak")');
-      await page.fill('input[inputmode=decimal]', '3');
-      await page.click('button:has-text("Review")');
-      await page.click('button:has-text("Confirm")');
+      await payByName(page, 'Robin', 'Robin Oak', '3');
       await page.waitForSelector('text=You are offline, so this was not sent');
 
       await link.mend();
