@@ -11310,6 +11310,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         token: string;
+                        /** @description Their minor units per one of ours, as a fraction */
                         rate: {
                             num: number;
                             den: number;
@@ -11791,6 +11792,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Their minor units per one of ours, as a fraction */
                         rate?: {
                             num: number;
                             den: number;

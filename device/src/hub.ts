@@ -93,7 +93,7 @@ export class Hub {
     // Links to other hubs: the outbox is flushed to each peer's inbox over HTTP.
     let federation: Federation | undefined;
     const fedProxy = { get: () => federation };
-    this.app = createApp({ ...coreDeps(core, log), config: opts.config, hubInfo, get federation() { return fedProxy.get(); } });
+    this.app = createApp({ ...coreDeps(core, log), hubInfo, get federation() { return fedProxy.get(); } });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;

@@ -300,24 +300,31 @@ export class Ecology {
 
   // ── scarcity pricing ────────────────────────────────────────────────────
 
+  /** The community's price curve for water at time `now`: base per 100 L, elasticity, and the cap. */
+  private priceCurve(now: number): { base: number; elasticity: number; cap: number } {
+    const base = this.params.number('waterBasePrice', now);
+    return { base, elasticity: this.params.number('scarcityElasticity', now), cap: this.params.number('scarcityPriceCap', now) * base };
+  }
+
   /** base × (use ÷ safe)^elasticity, capped; steep near the boundary. Shown before anyone commits. */
   waterPrice(now = this.clock.now()): { price: number | null; base: number; ratio: number | null; capped: boolean } {
-    const base = this.params.number('waterBasePrice', now);
+    return this.priceAt(now, this.priceCurve(now));
+  }
+
+  private priceAt(now: number, { base, elasticity, cap }: { base: number; elasticity: number; cap: number }): { price: number | null; base: number; ratio: number | null; capped: boolean } {
     const ratio = this.current()?.indicators.water.value ?? this.indicators(now).water.value;
     if (ratio === null) return { price: null, base, ratio: null, capped: false };
-    const e = this.params.number('scarcityElasticity', now);
-    const cap = this.params.number('scarcityPriceCap', now) * base;
-    const p = base * Math.pow(ratio, e);
+    const p = base * Math.pow(ratio, elasticity);
     return { price: Math.round(Math.min(cap, p)), base, ratio: round4(ratio), capped: p > cap };
   }
 
   /** The price of `litres` now: waterBasePrice is per 100 litres at the safe level of use. */
   waterQuote(litres: number, now = this.clock.now()): WaterQuote {
     if (!Number.isSafeInteger(litres) || litres <= 0) throw HubError.badRequest(`litres must be a whole number above 0, got ${litres}`);
-    const p = this.waterPrice(now);
+    const curve = this.priceCurve(now);
+    const p = this.priceAt(now, curve);
     const per100 = p.price ?? p.base;
-    const curve = { elasticity: this.params.number('scarcityElasticity', now), capPer100Litres: this.params.number('scarcityPriceCap', now) * p.base };
-    return { litres, pricePer100Litres: per100, basePer100Litres: p.base, ratio: p.ratio, capped: p.capped, ...curve, amount: Math.ceil((litres * per100) / 100) };
+    return { litres, pricePer100Litres: per100, basePer100Litres: p.base, ratio: p.ratio, capped: p.capped, elasticity: curve.elasticity, capPer100Litres: curve.cap, amount: Math.ceil((litres * per100) / 100) };
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { HubConfig } from '../config/schema.js';
 import { GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
 import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
@@ -10,15 +11,8 @@ import type { Devices } from './devices.js';
 /** A pin-wired sensor as the config names it: the driver's settings plus what residents see. */
 type GpioSensor = GpioSensorConfig & { name?: string; place?: string | null };
 
-export interface LorawanSettings {
-  enabled: boolean;
-  port: number;
-  host: string;
-  region: string;
-  netId: string;
-  /** See NetworkServerOptions.maxInFlight. */
-  maxInFlight?: number;
-}
+/** The hub config's lorawan section, as the network server needs it. */
+export type LorawanSettings = HubConfig['lorawan'];
 
 /**
  * Wires the LoRaWAN driver into the hub: gateways' packets go through the

@@ -5,7 +5,7 @@ import { idempotencyKey, requireMember, requireRole, type App, type HttpDeps } f
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 
 const Any = z.record(z.string(), z.unknown());
-const RateOut = z.object({ num: z.number().int(), den: z.number().int() }).describe('Their minor units per one of ours, as a fraction');
+const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(1) }).describe('Their minor units per one of ours, as a fraction');
 const LinkStatus = z.enum(['active', 'paused', 'closing', 'closed']);
 const Peer = z
   .object({
@@ -16,12 +16,12 @@ const Peer = z
     currency: z.object({ symbol: z.string(), minorUnits: z.number().int() }),
     status: LinkStatus,
     remoteStatus: LinkStatus.describe('What the other side last told us about its end'),
-    rate: RateOut,
+    rate: Rate,
     trustOut: z.number().int().describe('Most we may owe them'),
     trustIn: z.number().int().describe('Most they may owe us'),
     feePpm: z.number().int(),
     owedTheirs: z.number().int().describe('Our clearing balance for them as they count it, in their minor units'),
-    pendingTerms: z.object({ id: z.string(), proposedBy: z.enum(['us', 'them']), at: z.number(), rate: RateOut, trustOut: z.number().int(), trustIn: z.number().int(), feePpm: z.number().int() }).nullable(),
+    pendingTerms: z.object({ id: z.string(), proposedBy: z.enum(['us', 'them']), at: z.number(), rate: Rate, trustOut: z.number().int(), trustIn: z.number().int(), feePpm: z.number().int() }).nullable(),
     settlement: z.object({ plan: z.string(), by: z.string().nullable(), at: z.number() }).nullable(),
     outSeq: z.number().int(),
     outHead: z.string(),
@@ -40,7 +40,7 @@ const Summary = z
     surpluses: z.array(Quantity),
     crisis: z.object({ since: z.number(), note: z.string() }).nullable(),
     reach: z.array(z.object({ hubId: z.string(), hops: z.number().int() })),
-    positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: z.number().int(), rate: RateOut })),
+    positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: z.number().int(), rate: Rate })),
   })
   .openapi('HubSummary');
 const RegionHub = z.object({ hubId: z.string(), name: z.string(), self: z.boolean(), receivedAt: z.number().nullable(), summary: Summary }).openapi('RegionHub');
@@ -82,7 +82,6 @@ const HubClearingRun = z
   })
   .openapi('HubClearingRun');
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
-const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(1) });
 
 const inbox = createRoute({ method: 'post', path: '/api/v1/federation/inbox', tags: ['federation'], summary: 'Signed envelopes from a linked hub (they authenticate themselves)', request: { body: body(z.array(Any).max(100)) }, responses: { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses } });
 const invite = createRoute({ method: 'post', path: '/api/v1/federation/invitations', tags: ['federation'], summary: 'Invite another hub to link (stewards): a token for its steward', request: { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) }, responses: { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses } });
