@@ -112,6 +112,11 @@ export class NetworkServer {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Uplinks received and not yet handled to the end, downlink answers included. */
+  get busy(): number {
+    return this.inFlight;
+  }
+
   /** Hand every uplink from the gateway server here. */
   receive(u: Uplink): void {
     const key = u.phy.toString('hex');

@@ -29,7 +29,7 @@ export class EndDevice {
   }
 
   /** Sends a JoinRequest through a gateway and waits for the JoinAccept in RX1. */
-  async join(gw: PacketForwarder, timeoutMs = 3000): Promise<void> {
+  async join(gw: PacketForwarder, timeoutMs = 10_000): Promise<void> {
     this.devNonce = randomBytes(2);
     const req = this.joinRequest();
     const got = new Promise<Buffer>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { EndDevice } from './end-device.js';
 import { PacketForwarder } from './packet-forwarder.js';
 import { until as waitUntil } from '../wait.js';
 
-const until = (cond: () => boolean, what: string, timeoutMs = 3000) => waitUntil(cond, what, { timeoutMs, everyMs: 10 });
+const until = (cond: () => boolean, what: string | (() => string), timeoutMs = 10_000) => waitUntil(cond, what, { timeoutMs, everyMs: 10 });
 
 /** The hub's LoRaWAN stack end to end over real UDP on loopback, with simulated gateways and devices. */
 let dir: string;
@@ -171,10 +171,11 @@ describe('LoRaWAN network server', () => {
     expect(stats.uplinks).toBeGreaterThanOrEqual(5);
     expect(stats.rejected.overloaded).toBeGreaterThan(0);
     expect(core.sensing.counters.overloaded).toBe(stats.rejected.overloaded);
-    // Drained: the next frame goes through.
+    // Drained (the frames let in may still be waiting on their downlinks' TX_ACKs): the next frame goes through.
+    await until(() => core.sensing.network!.busy === 0, 'the network server to drain');
     const before = stats.uplinks;
     gw.push(devs[0]!.uplink(2, [13, 22, 4, 210, 0, 0, 123, 1]));
-    await until(() => stats.uplinks === before + 1, 'an uplink after the flood');
+    await until(() => stats.uplinks === before + 1, () => `an uplink after the flood (${JSON.stringify(stats)})`);
   });
 
   it('runs ABP devices', async () => {
