@@ -13693,13 +13693,36 @@ export interface components {
         };
         LimitExplanation: {
             floor: number;
+            /**
+             * @description A steward's floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier
+             * @enum {string}
+             */
+            source: "set-by-steward" | "default" | "no-capacity" | "ecology";
             capacity: number | null;
             enabled: boolean;
             multiplier: number;
+            /** @description How the multiplier in force was reached; null before the first recompute */
+            derivation: {
+                regeneration: number;
+                extraction: number;
+                /** @description regeneration ÷ extraction within the bounds */
+                raw: number;
+                previous: number;
+                maxStepPerDay: number;
+                at: number;
+                multiplierMin: number;
+                multiplierMax: number;
+            } | null;
+            /** @description Indicators standing on their last good value because their sensors fell silent */
+            stale: {
+                /** @enum {string} */
+                indicator: "solar" | "water" | "soil" | "work";
+                asOf: number | null;
+            }[];
             indicators: components["schemas"]["Indicators"] & (Record<string, never> | null);
             parameters: {
-                multiplierMin?: unknown;
-                multiplierMax?: unknown;
+                multiplierMin: number;
+                multiplierMax: number;
             };
             /** @description The same, in English sentences */
             explanation: string[];

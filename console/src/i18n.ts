@@ -298,7 +298,7 @@ const en = {
   whyLimit: "Why is my limit this?",
   whyLimitDefault: "Ecological limits are off in this neighbourhood, so everyone has the community's default: you can go down to {floor}.",
   whyLimitNoCapacity: "The stewards have not recorded your productive capacity yet, so the default applies: you can go down to {floor}.",
-  whyLimitEcology: "Your productive capacity is {capacity}, set by the stewards from your skills, time and tools. The ecological multiplier is {multiplier} (regeneration over extraction). So you can go down to {capacity} × {multiplier} = {floor}.",
+  whyLimitEcology: "Your productive capacity is {capacity}, set by the stewards from your skills, time and tools. So you can go down to {capacity} × {multiplier} = {floor}.",
   anotherHub: "another neighbourhood",
   depositsHeld: "deposits held by the library",
   libraryAccount: "the tool library",
@@ -317,6 +317,13 @@ const en = {
   energyPlot: "Solar made and power used at {place} (W, hourly), last 7 days",
   generated: "made",
   used: "used",
+  whyLimitSteward: "A steward set your limit for you alone: you can go down to {floor}.",
+  whyMultiplier: "The ecological multiplier is {multiplier}: regeneration {regeneration} over extraction {extraction} gives {raw}, kept between {min} and {max}. It moves at most {step} a day.",
+  whyStale: "These sensors are silent, so their last good readings still count: {names}.",
+  indSolar: "solar",
+  indWater: "water",
+  indSoil: "soil",
+  indWork: "regeneration work",
 };
 export type Key = keyof typeof en;
 
@@ -613,7 +620,7 @@ const sv: Record<Key, string> = {
   whyLimit: "Varför är min gräns denna?",
   whyLimitDefault: "Ekologiska gränser är avstängda i grannskapet, så alla har gemenskapens standard: du kan gå ner till {floor}.",
   whyLimitNoCapacity: "Förvaltarna har inte registrerat din produktiva kapacitet än, så standarden gäller: du kan gå ner till {floor}.",
-  whyLimitEcology: "Din produktiva kapacitet är {capacity}, satt av förvaltarna utifrån dina kunskaper, din tid och dina verktyg. Den ekologiska multiplikatorn är {multiplier} (återställning delat med uttag). Så du kan gå ner till {capacity} × {multiplier} = {floor}.",
+  whyLimitEcology: "Din produktiva kapacitet är {capacity}, satt av förvaltarna utifrån dina kunskaper, din tid och dina verktyg. Så du kan gå ner till {capacity} × {multiplier} = {floor}.",
   anotherHub: "ett annat grannskap",
   depositsHeld: "depositioner hos biblioteket",
   libraryAccount: "verktygsbiblioteket",
@@ -632,6 +639,13 @@ const sv: Record<Key, string> = {
   energyPlot: "Solel som gjorts och el som använts vid {place} (W, per timme), senaste 7 dagarna",
   generated: "gjord",
   used: "använd",
+  whyLimitSteward: "En förvaltare har satt din gräns för dig personligen: du kan gå ner till {floor}.",
+  whyMultiplier: "Den ekologiska multiplikatorn är {multiplier}: återställning {regeneration} delat med uttag {extraction} ger {raw}, hållet mellan {min} och {max}. Den ändras högst {step} per dag.",
+  whyStale: "Dessa sensorer är tysta, så deras senaste goda värden gäller fortfarande: {names}.",
+  indSolar: "sol",
+  indWater: "vatten",
+  indSoil: "mark",
+  indWork: "återställningsarbete",
 };
 
 const es: Record<Key, string> = {
@@ -927,7 +941,7 @@ const es: Record<Key, string> = {
   whyLimit: "¿Por qué es este mi límite?",
   whyLimitDefault: "Los límites ecológicos están desactivados en este barrio, así que todos tienen el valor común: puedes bajar hasta {floor}.",
   whyLimitNoCapacity: "Los administradores aún no han registrado tu capacidad productiva, así que se aplica el valor común: puedes bajar hasta {floor}.",
-  whyLimitEcology: "Tu capacidad productiva es {capacity}, fijada por los administradores según tus habilidades, tiempo y herramientas. El multiplicador ecológico es {multiplier} (regeneración dividida por extracción). Así que puedes bajar hasta {capacity} × {multiplier} = {floor}.",
+  whyLimitEcology: "Tu capacidad productiva es {capacity}, fijada por los administradores según tus habilidades, tiempo y herramientas. Así que puedes bajar hasta {capacity} × {multiplier} = {floor}.",
   anotherHub: "otro barrio",
   depositsHeld: "depósitos de la biblioteca",
   libraryAccount: "la biblioteca de herramientas",
@@ -946,6 +960,13 @@ const es: Record<Key, string> = {
   energyPlot: "Energía solar producida y consumida en {place} (W, por hora), últimos 7 días",
   generated: "producida",
   used: "consumida",
+  whyLimitSteward: "Un administrador fijó tu límite solo para ti: puedes bajar hasta {floor}.",
+  whyMultiplier: "El multiplicador ecológico es {multiplier}: regeneración {regeneration} dividida por extracción {extraction} da {raw}, dentro de {min} y {max}. Cambia como máximo {step} al día.",
+  whyStale: "Estos sensores están en silencio, así que sus últimas lecturas buenas siguen contando: {names}.",
+  indSolar: "solar",
+  indWater: "agua",
+  indSoil: "suelo",
+  indWork: "trabajo de regeneración",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

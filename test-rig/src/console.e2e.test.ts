@@ -41,6 +41,8 @@ async function phone(lang = 'en'): Promise<Page> {
   return ctx.newPage();
 }
 const api = async (path: string) => (await fetch(`${hub.url}/api/v1${path}`, { headers: { authorization: `Bearer ${steward}` } })).json() as Promise<any>;
+const send = async (method: string, path: string, body: unknown) =>
+  (await fetch(`${hub.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
 async function memberId(name: string): Promise<string> {
   return (await api(`/members?q=${encodeURIComponent(name)}`)).members[0].id;
 }
@@ -97,6 +99,30 @@ describe('console in Chromium', () => {
     await page.waitForSelector('[data-testid=why-limit]');
     expect(await page.textContent('[data-testid=why-limit]')).toMatch(/^Ecological limits are off .* you can go down to -500\.00 HC\.$/);
     await page.context().close();
+  });
+
+  it('explains an ecological limit in Swedish, with the numbers behind the multiplier', { timeout: 60_000 }, async () => {
+    const bo = await memberId('Bo Eriksson');
+    await send('PUT', `/members/${bo}/capacity`, { capacity: 80_000 });
+    await send('POST', '/parameters/emergency', { name: 'ecologyLimitsEnabled', value: true, reason: 'e2e: a trial of ecological limits' });
+    try {
+      const why = await api(`/accounts/${bo}/limit-explanation`);
+      expect(why).toMatchObject({ source: 'ecology', capacity: 80_000, floor: -Math.round(80_000 * why.multiplier) });
+      const page = await phone('sv');
+      await signIn(page, emailOf('Bo Eriksson'));
+      await page.click('summary:has-text("Varför är min gräns denna?")');
+      await page.waitForSelector('[data-testid=why-multiplier]');
+      const sv = (x: number) => x.toLocaleString('sv', { maximumFractionDigits: 4 });
+      expect(await page.textContent('[data-testid=why-limit]')).toMatch(/^Din produktiva kapacitet är 800,00\sHC/);
+      expect(await page.textContent('[data-testid=why-multiplier]')).toBe(
+        `Den ekologiska multiplikatorn är ${sv(why.multiplier)}: återställning ${sv(why.derivation.regeneration)} delat med uttag ${sv(why.derivation.extraction)} ger ${sv(why.derivation.raw)}, hållet mellan 0,5 och 1,5. Den ändras högst 0,05 per dag.`,
+      );
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'sv-why-limit.png'), fullPage: true });
+      await page.context().close();
+    } finally {
+      await send('POST', '/parameters/emergency', { name: 'ecologyLimitsEnabled', value: false, reason: 'e2e: the trial is over' });
+    }
   });
 
   it('works over a slow mesh link on a slow phone: signs in, pays, and opens a page loaded on demand', { timeout: 90_000 }, async () => {

@@ -88,6 +88,7 @@ export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | nul
 }
 
 type LimitExplanation = Answer<'/api/v1/accounts/{memberId}/limit-explanation'>;
+const INDICATOR_NAMES = { solar: 'indSolar', water: 'indWater', soil: 'indSoil', work: 'indWork' } as const;
 
 /** "Why is my limit this?", asked only when opened, and said in the resident's language from the hub's numbers. */
 function WhyLimit() {
@@ -95,18 +96,33 @@ function WhyLimit() {
   const [why, setWhy] = useState<LimitExplanation | null>(null);
   if (!account) return null;
   const cur = account.currency;
-  const m = (x: number) => x.toLocaleString(t.locale, { maximumFractionDigits: 2 });
+  // Four places, as the hub keeps them, so that capacity × multiplier comes out at the floor shown.
+  const m = (x: number) => x.toLocaleString(t.locale, { maximumFractionDigits: 4 });
   return (
     <details onToggle={(e) => (e.target as HTMLDetailsElement).open && !why && void api<LimitExplanation>(`/accounts/${session.member.id}/limit-explanation`).then(setWhy, () => undefined)}>
       <summary>{t.t('whyLimit')}</summary>
       {why && (
-        <p data-testid="why-limit">
-          {!why.enabled
-            ? t.t('whyLimitDefault', { floor: t.money(why.floor, cur) })
-            : why.capacity === null
-              ? t.t('whyLimitNoCapacity', { floor: t.money(why.floor, cur) })
-              : t.t('whyLimitEcology', { capacity: t.money(why.capacity, cur), multiplier: m(why.multiplier), floor: t.money(why.floor, cur) })}
-        </p>
+        <div data-testid="why-limit">
+          <p>
+            {why.source === 'set-by-steward'
+              ? t.t('whyLimitSteward', { floor: t.money(why.floor, cur) })
+              : why.source === 'default'
+                ? t.t('whyLimitDefault', { floor: t.money(why.floor, cur) })
+                : why.source === 'no-capacity' || why.capacity === null
+                  ? t.t('whyLimitNoCapacity', { floor: t.money(why.floor, cur) })
+                  : t.t('whyLimitEcology', { capacity: t.money(why.capacity, cur), multiplier: m(why.multiplier), floor: t.money(why.floor, cur) })}
+          </p>
+          {why.source === 'ecology' && why.derivation && (
+            <p data-testid="why-multiplier">
+              {t.t('whyMultiplier', { multiplier: m(why.multiplier), regeneration: m(why.derivation.regeneration), extraction: m(why.derivation.extraction), raw: m(why.derivation.raw), min: m(why.derivation.multiplierMin), max: m(why.derivation.multiplierMax), step: m(why.derivation.maxStepPerDay) })}
+            </p>
+          )}
+          {why.source === 'ecology' && why.stale.length > 0 && (
+            <p class="warn" data-testid="why-stale">
+              {t.t('whyStale', { names: new Intl.ListFormat(t.locale).format(why.stale.map((s) => t.t(INDICATOR_NAMES[s.indicator]))) })}
+            </p>
+          )}
+        </div>
       )}
     </details>
   );

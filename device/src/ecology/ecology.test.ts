@@ -50,12 +50,26 @@ describe('ecological multiplier', () => {
     // R = 0.4·10/13 + 0.4·0.75 + 0.2·0.2 = 0.647692; E = 0.5·0.8 + 0.5 = 0.9; R ÷ E = 0.719658.
     const expectedRaw = (0.4 * (10 / 13) + 0.4 * 0.75 + 0.2 * 0.2) / (0.5 * 0.8 + 0.5);
     const seen: number[] = [];
-    for (let day = 0; day < 7; day++) seen.push((await core.ecology.recompute(T0 + day * HOUR)).multiplier);
+    for (let day = 0; day < 7; day++) seen.push((await core.ecology.recompute(T0 + day * DAY_MS)).multiplier);
     // Smoothed: it moves at most 0.05 a day from 1.0 towards the raw value.
     expect(seen.slice(0, 5)).toEqual([0.95, 0.9, 0.85, 0.8, 0.75]);
     expect(seen[5]).toBeCloseTo(expectedRaw, 3);
     expect(seen[6]).toBeCloseTo(expectedRaw, 3);
-    expect(core.ecology.history(T0 - 1, T0 + DAY_MS)).toHaveLength(7);
+    expect(core.ecology.history(T0 - 1, T0 + 7 * DAY_MS)).toHaveLength(7);
+  });
+
+  it('moves at most the daily step in any day, however often it is recomputed', async () => {
+    await month(T0 - 30 * DAY_MS, T0);
+    const seen: Array<{ at: number; m: number }> = [];
+    for (let h = 0; h <= 72; h++) seen.push({ at: T0 + h * HOUR, m: (await core.ecology.recompute(T0 + h * HOUR)).multiplier });
+    for (const a of seen) for (const b of seen) if (b.at > a.at && b.at - a.at <= DAY_MS) expect(Math.abs(b.m - a.m)).toBeLessThanOrEqual(0.05 + 1e-9);
+    // Still it gets there: a step a day from 1.0 towards the raw value (the first step at the first recompute).
+    expect(seen.map((s) => s.m).filter((m, i, all) => m !== all[i - 1])).toEqual([0.95, 0.9, 0.85, 0.8]);
+    // A raw value that swings back cannot buy a second step within the day either.
+    await core.governance.emergencyChange(steward, 'weightWater', 0, 'test: extraction drops, raw jumps up');
+    const up = await core.ecology.recompute(T0 + 72 * HOUR + 1);
+    expect(up.raw).toBeGreaterThan(1);
+    expect(up.multiplier).toBeCloseTo(Math.min(...seen.filter((s) => s.at > T0 + 48 * HOUR - 1).map((s) => s.m)) + 0.05, 4);
   });
 
   it('reads the formula\'s weights from the community\'s parameters', async () => {
@@ -111,7 +125,20 @@ describe('credit capacity and regeneration credits', () => {
     await expect(core.ledger.pay({ payer: ana, payee: steward, amount: 1, actor: ana })).rejects.toMatchObject({ slug: 'over-credit-limit' });
     await core.ledger.pay({ payer: steward, payee: ana, amount: 500, actor: steward });
     const why = core.ecology.explainLimit(ana);
-    expect((why.explanation as string[]).join(' ')).toContain(`= ${floor}`);
+    expect(why.explanation.join(' ')).toContain(`= ${floor}`);
+    const m = core.ecology.current()!;
+    expect(why).toMatchObject({ source: 'ecology', capacity: 100_000, multiplier: m.multiplier, stale: [] });
+    expect(why.derivation).toMatchObject({ regeneration: m.regeneration, extraction: m.extraction, raw: m.raw, multiplierMin: 0.5, multiplierMax: 1.5, maxStepPerDay: 0.05 });
+    // Sensors fall silent: the floor holds on the last good values, and the answer names them.
+    core.clock.set(T0 + 3 * DAY_MS);
+    await core.ecology.recompute();
+    const silent = core.ecology.explainLimit(ana);
+    expect(silent.stale.map((x) => x.indicator).sort()).toEqual(['soil', 'solar', 'water']);
+    expect(silent.floor).toBe(-Math.round(100_000 * core.ecology.current()!.multiplier));
+    expect(silent.explanation.join(' ')).toMatch(/water sensors are silent; their last good value from 20\d\d-/);
+    // A steward's floor for this member alone wins over the community's rule, and the answer says so.
+    await core.ledger.setLimits(ana, 'credit', { floor: -120_000 }, steward);
+    expect(core.ecology.explainLimit(ana)).toMatchObject({ source: 'set-by-steward', floor: -120_000 });
   });
 
   it('mints verified work from the community fund; nobody verifies their own', async () => {

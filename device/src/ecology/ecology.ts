@@ -21,7 +21,7 @@ import type { TelemetryStore } from '../telemetry/store.js';
  *     T = share of soil-moisture readings in the target range
  *     W = min(1, verified regeneration units ÷ work target)
  *   extraction E = wWater·min(2, water use ÷ safe use) + wBase
- *   multiplier = clamp(R ÷ E, min, max), moving at most maxStep a day
+ *   multiplier = clamp(R ÷ E, min, max), within maxStep of every value in force over the past day
  */
 export interface EcologySettings {
   windowDays: number;
@@ -60,6 +60,23 @@ export interface Snapshot {
   previous: number;
   regeneration: number;
   extraction: number;
+}
+
+/** Where a member's floor comes from, with the numbers behind it. */
+export interface LimitExplanation {
+  floor: number;
+  /** A steward's floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier. */
+  source: 'set-by-steward' | 'default' | 'no-capacity' | 'ecology';
+  capacity: number | null;
+  enabled: boolean;
+  multiplier: number;
+  /** How the multiplier in force was reached; null before the first recompute. */
+  derivation: { regeneration: number; extraction: number; raw: number; previous: number; maxStepPerDay: number; at: number; multiplierMin: number; multiplierMax: number } | null;
+  /** Indicators whose sensors fell silent, standing on their last good value. */
+  stale: Array<{ indicator: keyof Snapshot['indicators']; asOf: number | null }>;
+  indicators: Snapshot['indicators'] | null;
+  parameters: { multiplierMin: number; multiplierMax: number };
+  explanation: string[];
 }
 
 /** What drawing water from the commons costs now; prices in minor units per 100 litres. */
@@ -241,9 +258,8 @@ export class Ecology {
     const min = this.params.number('multiplierMin', now);
     const max = this.params.number('multiplierMax', now);
     const raw = Math.min(max, Math.max(min, regeneration / extraction));
-    const previous = this.current()?.multiplier ?? 1;
-    const step = this.settings.maxStepPerDay;
-    const multiplier = round4(previous + Math.max(-step, Math.min(step, raw - previous)));
+    const { previous, lo, hi } = this.smoothingBand(now);
+    const multiplier = round4(Math.min(hi, Math.max(lo, raw)));
     const snap: Snapshot = { at: now, indicators: ind, raw: round4(raw), multiplier, previous, regeneration: round4(regeneration), extraction: round4(extraction) };
     await this.store.write(() => {
       this.snapshots.put(now, snap);
@@ -254,6 +270,26 @@ export class Ecology {
     if (price.price !== null) this.telemetry.write({ sensor: 'ecology', metric: 'price.water', t: now, value: price.price });
     this.log.info({ module: 'ecology', multiplier, raw: snap.raw, stale: Object.entries(ind).filter(([, v]) => v.stale).map(([k]) => k) }, 'ecological multiplier recomputed');
     return snap;
+  }
+
+  /**
+   * How far the multiplier may move at `now`. The job recomputes every hour
+   * and a steward may recompute at any time, so the limit cannot be per
+   * recompute: the new value stays within maxStepPerDay of every value in
+   * force during the past day. Then no two values a day apart or less differ
+   * by more than the step, however often it is recomputed.
+   */
+  private smoothingBand(now: number): { previous: number; lo: number; hi: number } {
+    const inForce: number[] = [];
+    for (const { value } of this.snapshots.getRange({ start: now - DAY_MS, reverse: true, limit: 1 })) inForce.push(value.multiplier);
+    for (const { value } of this.snapshots.getRange({ start: now - DAY_MS + 1, end: now })) inForce.push(value.multiplier);
+    if (inForce.length === 0) inForce.push(1);
+    const previous = inForce[inForce.length - 1]!;
+    const step = this.settings.maxStepPerDay;
+    const lo = Math.max(...inForce) - step;
+    const hi = Math.min(...inForce) + step;
+    // Only if the step itself was narrowed can the past day already span more than it: then hold.
+    return lo <= hi ? { previous, lo, hi } : { previous, lo: previous, hi: previous };
   }
 
   current(): Snapshot | undefined {
@@ -280,22 +316,40 @@ export class Ecology {
     return -Math.round(cap * (this.current()?.multiplier ?? 1));
   }
 
-  /** "Why is my limit this?" */
-  explainLimit(memberId: string) {
+  /**
+   * "Why is my limit this?" Where the floor comes from, with every number
+   * behind it, so a console can say it in the member's language; the English
+   * sentences are for API users and logs.
+   */
+  explainLimit(memberId: string): LimitExplanation {
     const acct = this.ledger.account(memberId);
     const snap = this.current();
     const enabled = Boolean(this.params.valueAt('ecologyLimitsEnabled'));
     const cap = this.capacity.get(memberId) ?? null;
+    const bounds = { multiplierMin: this.params.number('multiplierMin'), multiplierMax: this.params.number('multiplierMax') };
+    const source: LimitExplanation['source'] =
+      this.ledger.floorSetFor(memberId) !== null ? 'set-by-steward' : !enabled ? 'default' : cap === null ? 'no-capacity' : 'ecology';
+    const multiplier = snap?.multiplier ?? 1;
+    const derivation = snap
+      ? { regeneration: snap.regeneration, extraction: snap.extraction, raw: snap.raw, previous: snap.previous, maxStepPerDay: this.settings.maxStepPerDay, at: snap.at, ...bounds }
+      : null;
+    const stale = snap ? (Object.entries(snap.indicators) as Array<[keyof Snapshot['indicators'], Indicator]>).filter(([, v]) => v.stale).map(([k, v]) => ({ indicator: k, asOf: v.asOf })) : [];
     const lines: string[] = [];
-    if (!enabled || cap === null) {
-      lines.push(enabled ? 'No productive capacity is recorded for you yet, so the community default applies.' : 'Ecological limits are off; the community default floor applies.');
-      lines.push(`Your floor is ${acct.floor}.`);
-    } else {
+    if (source === 'set-by-steward') lines.push(`A steward set your floor to ${acct.floor} for you alone; it stands until they change it.`);
+    else if (source === 'default') lines.push(`Ecological limits are off; the community default floor of ${acct.floor} applies.`);
+    else if (source === 'no-capacity') lines.push(`No productive capacity is recorded for you yet, so the community default floor of ${acct.floor} applies.`);
+    else {
       lines.push(`Your productive capacity is ${cap}, set by the stewards from your skills, time and tools.`);
-      lines.push(`The ecological multiplier is ${snap?.multiplier ?? 1}: regeneration ${snap?.regeneration ?? '?'} over extraction ${snap?.extraction ?? '?'}.`);
-      lines.push(`So your floor is −${cap} × ${snap?.multiplier ?? 1} = ${acct.floor}.`);
+      lines.push(`So your floor is −${cap} × ${multiplier} = ${acct.floor}.`);
     }
-    return { floor: acct.floor, capacity: cap, enabled, multiplier: snap?.multiplier ?? 1, indicators: snap?.indicators ?? null, parameters: { multiplierMin: this.params.valueAt('multiplierMin'), multiplierMax: this.params.valueAt('multiplierMax') }, explanation: lines };
+    if (derivation) {
+      lines.push(
+        `The ecological multiplier is ${multiplier}: regeneration ${derivation.regeneration} over extraction ${derivation.extraction} gives ${derivation.raw} within the community's bounds ${bounds.multiplierMin}–${bounds.multiplierMax}, ` +
+          `and it moves at most ${derivation.maxStepPerDay} a day.`,
+      );
+    }
+    for (const s of stale) lines.push(`The ${s.indicator} sensors are silent; their last good value${s.asOf === null ? '' : ` from ${new Date(s.asOf).toISOString()}`} still counts.`);
+    return { floor: acct.floor, source, capacity: cap, enabled, multiplier, derivation, stale, indicators: snap?.indicators ?? null, parameters: bounds, explanation: lines };
   }
 
   // ── scarcity pricing ────────────────────────────────────────────────────

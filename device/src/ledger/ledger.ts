@@ -184,6 +184,11 @@ export class Ledger {
     return { floor: acct.floor ?? p.floorFor?.(acct.id, acct.unit) ?? d.floor, ceiling: acct.ceiling ?? d.ceiling };
   }
 
+  /** The floor a steward set for this account alone, which wins over every community rule; null when none was set. */
+  floorSetFor(id: string, unit: Unit = 'credit'): number | null {
+    return this.accounts.get([unit, id])?.floor ?? null;
+  }
+
   account(id: string, unit: Unit = 'credit'): AccountView {
     const acct = this.accounts.get([unit, id]);
     if (!acct) throw HubError.notFound(`account ${id} (${unit})`);

@@ -42,11 +42,17 @@ const EcologyNow = z
 const LimitExplanation = z
   .object({
     floor: z.number(),
+    source: z.enum(['set-by-steward', 'default', 'no-capacity', 'ecology']).describe('A steward\'s floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier'),
     capacity: z.number().nullable(),
     enabled: z.boolean(),
     multiplier: z.number(),
+    derivation: z
+      .object({ regeneration: z.number(), extraction: z.number(), raw: z.number().describe('regeneration ÷ extraction within the bounds'), previous: z.number(), maxStepPerDay: z.number(), at: z.number(), multiplierMin: z.number(), multiplierMax: z.number() })
+      .nullable()
+      .describe('How the multiplier in force was reached; null before the first recompute'),
+    stale: z.array(z.object({ indicator: z.enum(['solar', 'water', 'soil', 'work']), asOf: z.number().nullable() })).describe('Indicators standing on their last good value because their sensors fell silent'),
     indicators: Indicators.nullable(),
-    parameters: z.object({ multiplierMin: z.unknown(), multiplierMax: z.unknown() }),
+    parameters: z.object({ multiplierMin: z.number(), multiplierMax: z.number() }),
     explanation: z.array(z.string()).describe('The same, in English sentences'),
   })
   .openapi('LimitExplanation');
