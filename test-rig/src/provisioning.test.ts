@@ -48,7 +48,7 @@ describe('hyphae-provision verify', () => {
     await inverter.start();
     const dev = EndDevice.random();
     await fetch(`${hub.url}/api/v1/devices`, { method: 'POST', headers: h, body: JSON.stringify({ kind: 'lorawan', name: 'Soil probe', profile: 'dragino-lse01', otaa: { devEui: dev.devEui.toString('hex'), joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') } }) });
-    await fetch(`${hub.url}/api/v1/devices`, { method: 'POST', headers: h, body: JSON.stringify({ kind: 'modbus', name: 'Inverter', profile: 'sunspec', modbus: { host: '127.0.0.1', port: inverter.port, unit: 1, pollSeconds: 1, timeoutMs: 300, retries: 0 } }) });
+    await fetch(`${hub.url}/api/v1/devices`, { method: 'POST', headers: h, body: JSON.stringify({ kind: 'modbus', name: 'Inverter', profile: 'sunspec', modbus: { host: '127.0.0.1', port: inverter.port, unit: 1, pollSeconds: 1, timeoutMs: 2000, retries: 0 } }) });
     const gw = new PacketForwarder('aa555a00000000ff', { host: '127.0.0.1', port: hub.lorawanPort });
     await gw.start();
     try {

@@ -18,7 +18,7 @@ function sink() {
   return { readings, events, health, sink: { readings: (b: Reading[]) => readings.push(...b), event: (e: DriverEvent) => events.push(e), health: (h: DeviceHealth) => health.push(h) } };
 }
 
-const until = (cond: () => boolean, what: string) => waitUntil(cond, what, { timeoutMs: 4000, everyMs: 10 });
+const until = (cond: () => boolean, what: string) => waitUntil(cond, what, { timeoutMs: 10_000, everyMs: 10 });
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

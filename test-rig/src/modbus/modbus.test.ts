@@ -75,7 +75,7 @@ describe('polling', () => {
     const events: string[] = [];
     let now = 0;
     const poller = new ModbusPoller({ readings: (b) => readings.push(...b), health: () => undefined, event: (e) => events.push(`${e.device}:${e.kind}`) }, { now: () => now, interFrameDelayMs: 0 });
-    poller.add({ id: 'inverter', host: '127.0.0.1', port: good.port, unit: 1, pollSeconds: 10, timeoutMs: 300, retries: 0, profile: 'sunspec' });
+    poller.add({ id: 'inverter', host: '127.0.0.1', port: good.port, unit: 1, pollSeconds: 10, timeoutMs: 2000, retries: 0, profile: 'sunspec' });
     poller.add({ id: 'meter', host: '127.0.0.1', port: dead.port, unit: 1, pollSeconds: 10, timeoutMs: 150, retries: 1, profile: 'generic-water-meter' });
     const backoffs: number[] = [];
     let lastFailures = 0;
