@@ -652,6 +652,8 @@ describe('console in Chromium', () => {
         await steward.click(`nav a[href="#${route}"]`);
         await steward.waitForSelector('main h2');
         await steward.waitForLoadState('networkidle');
+        // The review screenshot should show the plots, which draw once all their data is in.
+        if (route === '/neighbourhood') await steward.waitForFunction(() => { const d = (globalThis as any).document; const plots = [...d.querySelectorAll('[data-testid=plot]')]; return plots.length >= 3 && plots.every((p: any) => p.querySelector('canvas')); });
         const heading = await steward.textContent('main h2');
         // The page speaks the chosen language: its heading is not the English one (except where the words agree).
         if (lang !== 'en' && !['Saldo'].includes(heading!)) expect(english, `${lang} ${route}`).not.toContain(heading);
