@@ -197,7 +197,7 @@ export class GpioStation {
         if (t - ch.lastPulse < def.debounceMs) return;
         ch.lastPulse = t;
         ch.pulses += 1;
-        ch.lastSeen = t;
+        this.alive(ch, t);
       });
     }
   }
@@ -212,7 +212,17 @@ export class GpioStation {
   private sample(ch: Channel, value: number): void {
     ch.sum += value;
     ch.count += 1;
-    ch.lastSeen = this.now();
+    this.alive(ch, this.now());
+  }
+
+  /**
+   * The first sign of life is reported at once, so a sensor that reports
+   * every few minutes does not show as never seen until its first report.
+   */
+  private alive(ch: Channel, t: number): void {
+    const first = ch.lastSeen === null;
+    ch.lastSeen = t;
+    if (first) this.opts.sink.health({ device: ch.config.id, lastSeen: t });
   }
 
   /**

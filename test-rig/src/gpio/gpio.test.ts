@@ -79,6 +79,8 @@ describe('GpioStation over johnny-five and a simulated Firmata board', () => {
     }
     expect(station.pending('rain')).toBe(5);
     await until(() => ['bed-3-moisture', 'bed-3-temp', 'pond-temp'].every((id) => station.pending(id) >= 3), 'samples from all three sampled sensors');
+    // Each sensor's first sign of life counts at once, long before its first report is due, and only once.
+    expect(s.health.map((h) => h.device).sort()).toEqual(['bed-3-moisture', 'bed-3-temp', 'pond-temp', 'rain']);
     station.report();
     const byDevice = Object.fromEntries(s.readings.map((r) => [r.device, r]));
     expect(byDevice['bed-3-moisture']).toMatchObject({ metric: 'soil_moisture', unit: '%', value: 70 }); // (600-390)/300
