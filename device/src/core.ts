@@ -3,7 +3,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { HubConfig } from './config/schema.js';
 import { Board } from './flow/board.js';
 import { DEFAULT_ECOLOGY, Ecology } from './ecology/ecology.js';
-import { Governance, DEFAULT_RULES } from './governance/governance.js';
+import { Governance } from './governance/governance.js';
 import { defaultsFrom, Parameters } from './governance/parameters.js';
 import { Ledger, type LedgerParams } from './ledger/ledger.js';
 import { percentToBp } from './ledger/demurrage.js';
@@ -118,7 +118,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
   );
 
   const skills = new Skills(store, ledger, notifications, clock, log);
-  const governance = new Governance(store, ledger, members, parameters, clock, () => DEFAULT_RULES, log);
+  const governance = new Governance(store, ledger, members, parameters, clock, () => config.governance, log);
   const t = config.telemetry;
   const telemetry = new TelemetryStore(
     store,

@@ -209,6 +209,34 @@ const auth = z
   .prefault({})
   .describe('Sign-in and sessions');
 
+const mode = z.enum(['consensus', 'supermajority', 'majority']);
+const governance = z
+  .object({
+    modes: z
+      .object({
+        parameter: mode.default('supermajority').describe('Changing a parameter: demurrage, limits, multiplier bounds, prices'),
+        spend: mode.default('majority').describe('Spending from the community fund'),
+        admit: mode.default('majority').describe('Admitting a member'),
+        suspend: mode.default('consensus').describe('Suspending a member'),
+        'buy-tool': mode.default('majority').describe('Buying a tool for the library'),
+        text: mode.default('majority').describe('Anything else, in free text'),
+      })
+      .prefault({})
+      .describe('How each kind of proposal is decided: consensus (a discussion period, then a block period), supermajority (with a quorum) or simple majority'),
+    supermajority: z.number().min(0.5).max(1).default(0.7).describe('Share of yes among yes and no that a supermajority needs'),
+    quorum: z.number().min(0).max(1).default(0.3).describe('Share of active members who must vote for a supermajority decision to count'),
+    votingDays: z.number().min(0).max(90).default(7).describe('How long voting (or, for consensus, the block period) lasts'),
+    discussionDays: z.number().min(0).max(90).default(5).describe('Consensus: days of discussion before blocks may be raised'),
+    coreValues: z
+      .array(z.string().min(1).max(80))
+      .min(1)
+      .default(['care for people', 'care for the land', 'fair shares', 'openness'])
+      .describe('The values a block must cite'),
+    emergencyDays: z.number().min(1).max(90).default(14).describe('How long a steward\'s emergency change of a parameter lasts unless a proposal ratifies it'),
+  })
+  .prefault({})
+  .describe('The community\'s own rules for decisions');
+
 const log = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs on stdout'),
@@ -234,6 +262,7 @@ export const configSchema = z
     email,
     firstSteward,
     auth,
+    governance,
     log,
   })
   .describe('Hyphae hub configuration');

@@ -146,3 +146,61 @@ describe('governance over HTTP', () => {
     expect((await call('bo', 'GET', '/api/v1/parameters')).json.find((x: { name: string }) => x.name === 'demurrageRatePercent')).toMatchObject({ source: 'config' });
   });
 });
+
+describe('discussion, the community\'s own rules, and delegations both ways', () => {
+  it('takes comments while a proposal is open, from active members only, and shows each member their own vote', async () => {
+    const { makeApp } = await import('../test-support.js');
+    const app = makeApp(core);
+    const tok = async (id: string) => (await core.members.createToken(id, 't')).token;
+    const call = async (who: string, method: string, path: string, body?: unknown) => {
+      const r = await app.request(path, { method, headers: { authorization: `Bearer ${await tok(m[who]!)}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      return { status: r.status, json: (await r.json().catch(() => null)) as any };
+    };
+    const p = (await call('bo', 'POST', '/api/v1/proposals', { kind: 'spend', title: 'Seeds', rationale: 'spring', payload: { to: m.cy, amount: 1_000 } })).json;
+    expect((await call('cy', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: '  Which seeds? Heirloom ones keep.  ' })).json).toMatchObject({ text: 'Which seeds? Heirloom ones keep.', name: 'cy', memberId: m.cy });
+    core.clock.advance(1_000);
+    await call('bo', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: 'Heirloom, from the seed library.' });
+    expect((await call('di', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: '   ' })).status).toBe(400);
+    expect((await call('di', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: '' })).status).toBe(400);
+    expect((await call('di', 'POST', '/api/v1/proposals/pr_nope/comments', { text: 'hello' })).status).toBe(404);
+    await core.members.suspend(m.ed!, m.ana!, 'test');
+    expect((await call('ed', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: 'let me in' })).status).toBe(403);
+    expect((await call('di', 'GET', `/api/v1/proposals/${p.id}/comments`)).json.map((c: { name: string; text: string }) => `${c.name}: ${c.text}`)).toEqual(['cy: Which seeds? Heirloom ones keep.', 'bo: Heirloom, from the seed library.']);
+    await call('cy', 'POST', `/api/v1/proposals/${p.id}/votes`, { choice: 'yes' });
+    const seen = async (who: string) => (await call(who, 'GET', '/api/v1/proposals')).json.find((x: { id: string }) => x.id === p.id);
+    expect(await seen('cy')).toMatchObject({ comments: 2, myVote: { choice: 'yes', coreValue: null } });
+    expect(await seen('di')).toMatchObject({ comments: 2, myVote: null });
+    core.clock.advance(8 * DAY_MS);
+    const late = await call('cy', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: 'one more thing' });
+    expect(late).toMatchObject({ status: 422, json: { title: 'Discussion has closed' } });
+    expect(g().comments(p.id)).toHaveLength(2);
+  });
+
+  it('decides each kind of proposal by the mode the community chose, and blocks cite its own values', async () => {
+    const own = makeCore({ governance: { modes: { text: 'consensus' }, discussionDays: 2, coreValues: ['no one left behind'] } });
+    try {
+      const [a, b] = [
+        (await own.members.create({ name: 'A', email: 'a@example.org', role: 'steward' }, null)).id,
+        (await own.members.create({ name: 'B', email: 'b@example.org' }, null)).id,
+      ];
+      const p = await own.governance.propose(a, { kind: 'text', title: 'Quiet hours at the tool shed', rationale: 'neighbours sleep' });
+      expect(p).toMatchObject({ mode: 'consensus', discussionEndsAt: p.createdAt + 2 * DAY_MS, closesAt: p.createdAt + 9 * DAY_MS });
+      own.clock.advance(2 * DAY_MS);
+      await expect(own.governance.vote(p.id, b, 'block', { coreValue: 'care for people' })).rejects.toMatchObject({ title: 'A block cites a core value' });
+      await own.governance.vote(p.id, b, 'block', { coreValue: 'no one left behind' });
+      expect(own.governance.currentRules).toMatchObject({ coreValues: ['no one left behind'], modes: { text: 'consensus', parameter: 'supermajority' } });
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('shows who I handed my vote to and who handed theirs to me', async () => {
+    const { makeApp } = await import('../test-support.js');
+    const app = makeApp(core);
+    const get = async (who: string) => (await app.request('/api/v1/delegations', { headers: { authorization: `Bearer ${(await core.members.createToken(m[who]!, 't')).token}` } })).json() as Promise<any>;
+    await g().delegate(m.bo!, 'parameter', m.cy!);
+    await g().delegate(m.di!, '*', m.cy!);
+    expect(await get('bo')).toEqual({ mine: [{ topic: 'parameter', to: m.cy, name: 'cy' }], toMe: [] });
+    expect((await get('cy')).toMe).toEqual(expect.arrayContaining([{ topic: 'parameter', from: m.bo, name: 'bo' }, { topic: '*', from: m.di, name: 'di' }]));
+  });
+});

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HubConfig } from '../config/schema.js';
 import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
@@ -61,30 +62,23 @@ export interface Vote {
   at: number;
 }
 
-export interface GovernanceRules {
-  modes: Record<ProposalKind, DecisionMode>;
-  supermajority: number;
-  quorum: number;
-  votingDays: number;
-  discussionDays: number;
-  coreValues: string[];
-  emergencyDays: number;
+/** One contribution to a proposal's discussion. */
+export interface Comment {
+  id: string;
+  proposalId: string;
+  memberId: string;
+  text: string;
+  at: number;
 }
 
-export const DEFAULT_RULES: GovernanceRules = {
-  modes: { parameter: 'supermajority', spend: 'majority', admit: 'majority', suspend: 'consensus', 'buy-tool': 'majority', text: 'majority' },
-  supermajority: 0.7,
-  quorum: 0.3,
-  votingDays: 7,
-  discussionDays: 5,
-  coreValues: ['care for people', 'care for the land', 'fair shares', 'openness'],
-  emergencyDays: 14,
-};
+/** The community's own rules for decisions, from the config's `governance` section. */
+export type GovernanceRules = HubConfig['governance'];
 
 export class Governance {
   private readonly proposals;
   private readonly votes;
   private readonly delegations;
+  private readonly discussion;
   /** Participatory budgeting of the community fund. */
   readonly budgets: Budgeting;
 
@@ -100,6 +94,7 @@ export class Governance {
     this.proposals = store.db<Proposal, string>('proposals');
     this.votes = store.db<Vote, [string, string]>('votes');
     this.delegations = store.db<string, [string, string]>('delegations');
+    this.discussion = store.db<Comment, [string, number, string]>('proposal-comments');
     this.budgets = new Budgeting(store, ledger, members, clock, log);
   }
 
@@ -178,6 +173,44 @@ export class Governance {
     return v;
   }
 
+  /** This member's own vote on a proposal, if they cast one. */
+  voteOf(proposalId: string, memberId: string): Vote | null {
+    return this.votes.get([proposalId, memberId]) ?? null;
+  }
+
+  // ── discussion ──────────────────────────────────────────────────────────
+
+  /**
+   * Members discuss a proposal while it is open: under consensus that is
+   * what the discussion period is for, and a block is best raised there
+   * first. Words, not decisions, so they stay out of the journal.
+   */
+  async comment(proposalId: string, memberId: string, text: string): Promise<Comment> {
+    this.active(memberId);
+    const body = text.trim();
+    if (body.length === 0) throw HubError.badRequest('a comment needs some words');
+    const c = await this.store.write(() => {
+      const p = this.get(proposalId);
+      const now = this.clock.now();
+      if (p.status !== 'open' || now >= p.closesAt) throw HubError.rule('rule-broken', 'Discussion has closed', `proposal ${p.id} closed at ${new Date(p.closesAt).toISOString()}`);
+      const comment: Comment = { id: randomId('pc_', 6), proposalId, memberId, text: body, at: now };
+      this.discussion.put([proposalId, now, comment.id], comment);
+      return comment;
+    });
+    this.log.info({ module: 'governance', proposal: proposalId, member: memberId, comment: c.id }, 'proposal discussed');
+    return c;
+  }
+
+  /** A proposal's discussion, oldest first. */
+  comments(proposalId: string): Comment[] {
+    this.get(proposalId);
+    return [...this.discussion.getRange({ start: [proposalId, 0, ''], end: [proposalId, Number.MAX_SAFE_INTEGER, '\uffff'] })].map((e) => e.value);
+  }
+
+  commentCount(proposalId: string): number {
+    return this.discussion.getKeysCount({ start: [proposalId, 0, ''], end: [proposalId, Number.MAX_SAFE_INTEGER, '\uffff'] });
+  }
+
   votesOn(proposalId: string): Vote[] {
     return [...this.votes.getRange({ start: [proposalId, ''], end: [proposalId, '\uffff'] })].map((e) => e.value);
   }
@@ -210,6 +243,16 @@ export class Governance {
 
   private delegateOf(memberId: string, topic: ProposalKind | '*'): string | undefined {
     return this.delegations.get([memberId, topic]) ?? (topic !== '*' ? this.delegations.get([memberId, '*']) : undefined);
+  }
+
+  /** Who has handed their vote to this member, and on what. */
+  delegatorsOf(memberId: string): Array<{ topic: string; from: string }> {
+    return [...this.delegations.getRange({})].filter((e) => e.value === memberId).map((e) => ({ topic: e.key[1], from: e.key[0] }));
+  }
+
+  /** The community's rules, for showing: modes per kind, core values, periods. */
+  get currentRules(): GovernanceRules {
+    return this.rules();
   }
 
   delegationsOf(memberId: string): Array<{ topic: string; to: string }> {

@@ -40,7 +40,32 @@ const allocate = createRoute({ method: 'put', path: '/api/v1/budgets/{id}/alloca
 const closeRound = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/close', tags: ['governance'], summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', request: { params: id }, responses: { 200: json(Round, 'The round with its result'), ...ruleResponses } });
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
-const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(['open', 'passed', 'failed', 'executed']).optional() }) }, responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones') }).openapi('ProposalWithTally')), 'Proposals'), ...ruleResponses } });
+const MyVote = z.object({ choice: z.enum(['yes', 'no', 'abstain', 'block']), coreValue: z.string().nullable(), at: z.number() });
+const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(['open', 'passed', 'failed', 'executed']).optional() }) },
+  responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'), myVote: MyVote.nullable().describe('The caller\'s own vote'), comments: z.number().int().describe('How many comments its discussion has') }).openapi('ProposalWithTally')), 'Proposals'), ...ruleResponses } });
+const Comment = z.object({ id: z.string(), proposalId: z.string(), memberId: z.string(), name: z.string().describe('The member\'s name, for showing'), text: z.string(), at: z.number() }).openapi('Comment');
+const comments = createRoute({ method: 'get', path: '/api/v1/proposals/{id}/comments', tags: ['governance'], summary: 'A proposal\'s discussion, oldest first', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(z.array(Comment), 'The discussion'), ...ruleResponses } });
+const addComment = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/comments', tags: ['governance'], summary: 'Say something in a proposal\'s discussion while it is open',
+  request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true } }, responses: { 201: json(Comment, 'Posted'), ...ruleResponses } });
+const Rules = z
+  .object({
+    modes: z.record(z.string(), z.enum(['consensus', 'supermajority', 'majority'])).describe('How each kind of proposal is decided'),
+    supermajority: z.number(),
+    quorum: z.number(),
+    votingDays: z.number(),
+    discussionDays: z.number(),
+    coreValues: z.array(z.string()).describe('The values a block must cite'),
+    emergencyDays: z.number(),
+  })
+  .openapi('GovernanceRules');
+const rules = createRoute({ method: 'get', path: '/api/v1/governance/rules', tags: ['governance'], summary: 'The community\'s rules for decisions', responses: { 200: json(Rules, 'The rules'), ...ruleResponses } });
+const Delegations = z
+  .object({
+    mine: z.array(z.object({ topic: z.string(), to: z.string(), name: z.string() })).describe('Votes I have handed on, by topic (a proposal kind or "*")'),
+    toMe: z.array(z.object({ topic: z.string(), from: z.string(), name: z.string() })).describe('Members who have handed their vote to me'),
+  })
+  .openapi('Delegations');
+const delegations = createRoute({ method: 'get', path: '/api/v1/delegations', tags: ['governance'], summary: 'My delegations, both ways', responses: { 200: json(Delegations, 'Delegations'), ...ruleResponses } });
 const propose = createRoute({ method: 'post', path: '/api/v1/proposals', tags: ['governance'], summary: 'Make a proposal; the community\'s rules pick its decision mode',
   request: { body: body(z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() })) },
   responses: { 201: json(Proposal, 'The proposal'), ...ruleResponses } });
@@ -73,8 +98,29 @@ const log = createRoute({ method: 'get', path: '/api/v1/decisions', tags: ['gove
 export function registerGovernance(app: App, deps: HttpDeps) {
   const g = deps.governance;
   app.openapi(list, (c) => {
+    const me = requireMember(c);
+    return c.json(
+      g.list(c.req.valid('query').status).map((p) => {
+        const v = g.voteOf(p.id, me.id);
+        return { ...p, currentTally: p.status === 'open' ? g.tally(p) : p.tally, myVote: v && { choice: v.choice, coreValue: v.coreValue, at: v.at }, comments: g.commentCount(p.id) };
+      }),
+      200,
+    );
+  });
+  const named = <T extends { memberId: string }>(x: T) => ({ ...x, name: deps.members.find(x.memberId)?.name ?? x.memberId });
+  app.openapi(comments, (c) => {
     requireMember(c);
-    return c.json(g.list(c.req.valid('query').status).map((p) => ({ ...p, currentTally: p.status === 'open' ? g.tally(p) : p.tally })), 200);
+    return c.json(g.comments(c.req.valid('param').id).map(named), 200);
+  });
+  app.openapi(addComment, async (c) => c.json(named(await g.comment(c.req.valid('param').id, requireMember(c).id, c.req.valid('json').text)), 201));
+  app.openapi(rules, (c) => {
+    requireMember(c);
+    return c.json(g.currentRules, 200);
+  });
+  app.openapi(delegations, (c) => {
+    const me = requireMember(c);
+    const name = (id: string) => deps.members.find(id)?.name ?? id;
+    return c.json({ mine: g.delegationsOf(me.id).map((d) => ({ ...d, name: name(d.to) })), toMe: g.delegatorsOf(me.id).map((d) => ({ ...d, name: name(d.from) })) }, 200);
   });
   app.openapi(propose, async (c) => c.json(await g.propose(requireMember(c).id, c.req.valid('json')), 201));
   app.openapi(vote, async (c) => {
