@@ -269,19 +269,73 @@ describe('console in Chromium', () => {
     const page = await phone('en');
     await signIn(page, 'carmen.ruiz@demo.hyphae');
     await page.click('nav a[href="#/proposals"]');
-    await page.waitForSelector('[data-testid=tally]');
-    const before = await page.textContent('[data-testid=tally]');
-    await page.click('button:has-text("Yes")');
-    const status = 'section:has([data-testid=tally]) p[role=status]';
-    await page.waitForSelector(status);
-    expect(await page.textContent(status)).toBe('Your vote is counted.');
-    const after = await page.textContent('[data-testid=tally]');
+    const card = page.locator('section.card', { hasText: 'Raise demurrage to 3% a year' });
+    await card.locator('[data-testid=tally]').waitFor();
+    // What it would change, in words and the units people use, and how it is decided.
+    expect(await card.locator('[data-testid=what-it-does]').textContent()).toBe('Demurrage, % a year: from 2 % to 3 %');
+    expect(await card.textContent()).toContain('Parameter change · Needs 70 % yes, with 30 % of members voting');
+    const before = await card.locator('[data-testid=tally]').textContent();
+    await card.locator('button:has-text("Yes")').click();
+    await card.locator('p[role=status]').waitFor();
+    expect(await card.locator('p[role=status]').textContent()).toBe('Your vote is counted.');
+    const after = await card.locator('[data-testid=tally]').textContent();
     expect(Number(/^(\d+) yes/.exec(after!)![1])).toBe(Number(/^(\d+) yes/.exec(before!)![1]) + 1);
-    await page.click('button:has-text("Yes")');
-    await page.waitForSelector(`${status}:has-text("already voted")`);
+    // Once voted, the card says so instead of offering the buttons again.
+    expect(await card.locator('[data-testid=my-vote]').textContent()).toBe('You voted: Yes.');
+    expect(await card.locator('button:has-text("Yes")').count()).toBe(0);
     expect(await page.textContent('section.card:last-of-type')).toContain('Buy a second cordless drill');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'en-proposals.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('discusses a proposal, blocks it citing a core value, and hands a vote on and takes it back, in Spanish', { timeout: 60_000 }, async () => {
+    const page = await phone('es');
+    await signIn(page, emailOf('Paula Jiménez'));
+    await page.click('nav a[href="#/proposals"]');
+    const quiet = page.locator('section.card', { hasText: 'Quiet hours at the tool shed after 8 pm' });
+    await quiet.locator('[data-testid=phase]').waitFor();
+    expect(await quiet.textContent()).toContain('Propuesta · Se decide por consenso');
+    expect(await quiet.locator('[data-testid=phase]').textContent()).toMatch(/^Cualquiera puede bloquearla, citando un valor fundamental, hasta el /);
+    // Paula voted yes on the demurrage change in the demo; that card says so.
+    const demurrage = page.locator('section.card', { hasText: 'Raise demurrage to 3% a year' });
+    expect(await demurrage.locator('[data-testid=what-it-does]').textContent()).toBe('Oxidación, % al año: de 2 % a 3 %');
+    expect(await demurrage.locator('[data-testid=my-vote]').textContent()).toBe('Votaste: Sí.');
+
+    // The discussion so far, and a comment of her own.
+    await quiet.locator('summary:has-text("Debate (2)")').click();
+    await quiet.locator('[data-testid=comments]').waitFor();
+    expect(await quiet.locator('[data-testid=comments]').textContent()).toContain('Carmen Ruiz');
+    await quiet.locator('textarea[name=comment]').fill('¿Y los sábados por la mañana?');
+    await quiet.locator('button:has-text("Publicar")').click();
+    await quiet.locator('p.ok:has-text("Publicado.")').waitFor();
+    expect(await quiet.locator('[data-testid=comments] li').count()).toBe(3);
+    const quietId = (await api('/proposals?status=open')).find((p: { title: string }) => p.title.startsWith('Quiet hours')).id as string;
+    expect((await api(`/proposals/${quietId}/comments`)).at(-1)).toMatchObject({ name: 'Paula Jiménez', text: '¿Y los sábados por la mañana?' });
+
+    // A block names one of the community's core values.
+    await quiet.locator('button:has-text("Bloquear…")').click();
+    expect(await quiet.locator('button:has-text("Bloquear esta propuesta")').isDisabled()).toBe(true);
+    await quiet.locator('select[name=core-value]').selectOption('care for people');
+    await quiet.locator('textarea[name=block-reason]').fill('Quien trabaja de día solo puede arreglar cosas por la tarde.');
+    await quiet.locator('button:has-text("Bloquear esta propuesta")').click();
+    await quiet.locator('[data-testid=my-vote]').waitFor();
+    expect(await quiet.locator('[data-testid=my-vote]').textContent()).toBe('La bloqueaste, citando «care for people».');
+    expect(await quiet.locator('[data-testid=tally]').textContent()).toContain('Bloqueos: 1');
+    expect((await api('/proposals?status=open')).find((p: { id: string }) => p.id === quietId).currentTally).toMatchObject({ blocks: 1 });
+
+    // Her vote on parameter changes, handed to Rosa Castillo, then taken back.
+    const card = page.locator('section.card:has(#delegation-h)');
+    await card.locator('select[name=delegate-topic]').selectOption('parameter');
+    await card.locator('input[placeholder="Empieza a escribir un nombre"]').fill('Rosa');
+    await card.locator('ul.choices button:has-text("Rosa Castillo")').click();
+    await card.locator('button:has-text("Delegar mi voto")').click();
+    await card.locator('[data-testid=delegations] li').first().waitFor();
+    expect(await card.locator('[data-testid=delegations]').textContent()).toContain('Cambio de parámetro: Rosa Castillo vota por ti si no votas tú.');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'es-proposals-discussion.png'), fullPage: true });
+    await card.locator('button:has-text("Recuperar")').click();
+    await card.locator('p.muted:has-text("Votas tú en todos los temas.")').waitFor();
     await page.context().close();
   });
 

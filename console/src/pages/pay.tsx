@@ -1,21 +1,17 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
+import { MemberPicker } from '../member-picker.js';
 
 export function PayPage() {
   const { t, session, account, names, refresh } = useApp();
-  const [query, setQuery] = useState('');
   const [payee, setPayee] = useState<string | null>(null);
   const [amount, setAmount] = useState('');
   const [memo, setMemo] = useState('');
   const [step, setStep] = useState<'form' | 'confirm'>('form');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [key, setKey] = useState(() => newKey());
-  const matches = useMemo(
-    () => [...names].filter(([id, n]) => id !== session.member.id && query.length > 0 && n.toLowerCase().includes(query.toLowerCase())).slice(0, 6),
-    [names, query, session.member.id],
-  );
   if (!account) return <p aria-busy="true" />;
   const cur = account.currency;
   const minor = toMinor(amount, cur.minorUnits);
@@ -27,7 +23,6 @@ export function PayPage() {
       setMsg({ ok: true, text: t.t('paid', { amount: t.money(minor, cur), name: names.get(payee!) ?? '' }) });
       setStep('form');
       setPayee(null);
-      setQuery('');
       setAmount('');
       setMemo('');
       setKey(newKey());
@@ -60,21 +55,7 @@ export function PayPage() {
     >
       <h2>{t.t('payTitle')}</h2>
       {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
-      <label>
-        {t.t('to')}
-        <input value={payee ? (names.get(payee) ?? '') : query} placeholder={t.t('searchName')} onInput={(e) => (setPayee(null), setQuery((e.target as HTMLInputElement).value))} autocomplete="off" />
-      </label>
-      {!payee && matches.length > 0 && (
-        <ul class="choices" role="listbox" aria-label={t.t('to')}>
-          {matches.map(([id, n]) => (
-            <li role="option" aria-selected="false">
-              <button type="button" class="link" onClick={() => setPayee(id)}>
-                {n}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <MemberPicker label={t.t('to')} value={payee} onChange={setPayee} exclude={session.member.id} />
       <label>
         {t.t('amount')} ({cur.symbol})
         <input inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} required />

@@ -1,10 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
+import { kindLabel, modeLabel, paramLabel, paramValue } from '../governance-words.js';
+import { MemberPicker } from '../member-picker.js';
 
-type Tally = NonNullable<Schemas['ProposalWithTally']['currentTally']>;
 type Proposal = Schemas['ProposalWithTally'];
 type Decision = Schemas['Decision'];
+type Rules = Schemas['GovernanceRules'];
+type Comment = Schemas['Comment'];
+type Delegations = Schemas['Delegations'];
+type Param = Schemas['ParameterView'];
 
 type Round = Schemas['BudgetRound'];
 type Standing = Schemas['BudgetStanding'];
@@ -99,54 +104,257 @@ function BudgetRounds() {
   );
 }
 
+/** What a proposal would do, in words: the parameter and its new value, the payment, the member. */
+function WhatItDoes({ p, params }: { p: Proposal; params: Param[] }) {
+  const { t, account, names } = useApp();
+  const cur = account?.currency;
+  const who = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? id) : '');
+  const pl = p.payload;
+  let text: string | null = null;
+  if (p.kind === 'parameter' && typeof pl.name === 'string' && (typeof pl.value === 'number' || typeof pl.value === 'boolean')) {
+    const now = params.find((x) => x.name === pl.name);
+    text = t.t('changeParam', { name: paramLabel(t, pl.name), from: now ? paramValue(t, pl.name, now.value, cur) : '?', to: paramValue(t, pl.name, pl.value, cur) });
+  } else if ((p.kind === 'spend' || p.kind === 'buy-tool') && typeof pl.amount === 'number' && cur) text = t.t('changeSpend', { amount: t.money(pl.amount, cur), name: who(pl.to) });
+  else if (p.kind === 'admit') text = t.t('changeAdmit', { name: who(pl.memberId) });
+  else if (p.kind === 'suspend') text = t.t('changeSuspend', { name: who(pl.memberId) });
+  return text ? <p data-testid="what-it-does"><strong>{text}</strong></p> : null;
+}
+
+/** A proposal's discussion, fetched when opened. */
+function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
+  const { t } = useApp();
+  const [comments, setComments] = useState<Comment[] | null>(null);
+  const [text, setText] = useState('');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const load = () => api<Comment[]>(`/proposals/${p.id}/comments`).then(setComments, () => undefined);
+  const post = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await api(`/proposals/${p.id}/comments`, { method: 'POST', body: { text } });
+      setText('');
+      setMsg({ ok: true, text: t.t('commented') });
+      await load();
+      onPosted();
+    } catch (err) {
+      setMsg({ ok: false, text: describeError(t, err) });
+    }
+  };
+  return (
+    <details onToggle={(e) => (e.target as HTMLDetailsElement).open && comments === null && void load()}>
+      <summary>{t.t('discussion', { n: comments?.length ?? p.comments })}</summary>
+      {comments && comments.length === 0 && <p class="muted">{t.t('noComments')}</p>}
+      {comments && comments.length > 0 && (
+        <ul class="rows" data-testid="comments">
+          {comments.map((c) => (
+            <li>
+              <strong>{c.name}</strong> <small class="muted">{t.date(c.at)}</small>
+              <br />
+              {c.text}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={post}>
+        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <label>
+          {t.t('commentLabel')}
+          <textarea name="comment" rows={3} maxLength={2000} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} required />
+        </label>
+        <button type="submit" disabled={text.trim().length === 0}>
+          {t.t('postComment')}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rules | null; params: Param[]; onChanged: () => Promise<void> }) {
+  const { t } = useApp();
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [blocking, setBlocking] = useState(false);
+  const [coreValue, setCoreValue] = useState('');
+  const [reason, setReason] = useState('');
+  const now = Date.now();
+  const consensus = p.mode === 'consensus';
+  const inDiscussion = consensus && now < p.discussionEndsAt;
+  const vote = async (choice: 'yes' | 'no' | 'abstain' | 'block') => {
+    try {
+      await api(`/proposals/${p.id}/votes`, { method: 'POST', body: choice === 'block' ? { choice, coreValue, ...(reason ? { reason } : {}) } : { choice } });
+      setMsg({ ok: true, text: t.t(choice === 'block' ? 'blocked' : 'voted') });
+      setBlocking(false);
+      await onChanged();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  const choiceWord = (c: string) => t.t(c === 'yes' ? 'voteYes' : c === 'no' ? 'voteNo' : 'voteAbstain');
+  const tally = p.currentTally;
+  return (
+    <section class="card" aria-labelledby={`p-${p.id}`}>
+      <h3 id={`p-${p.id}`}>{p.title}</h3>
+      <p class="muted">
+        {kindLabel(t, p.kind)} · {modeLabel(t, p.mode, rules)}
+      </p>
+      <WhatItDoes p={p} params={params} />
+      <p>{p.rationale}</p>
+      <p class="muted" data-testid="phase">
+        {inDiscussion ? t.t('phaseDiscussion', { date: t.date(p.discussionEndsAt), closes: t.date(p.closesAt) }) : consensus ? t.t('phaseBlock', { date: t.date(p.closesAt) }) : t.t('closes', { date: t.date(p.closesAt) })}
+      </p>
+      {tally && (
+        <p data-testid="tally">
+          {t.t('tally', { yes: tally.yes, no: tally.no, abstain: tally.abstain })}
+          {consensus && ` · ${t.t('blocksCount', { n: tally.blocks })}`}
+        </p>
+      )}
+      {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+      {p.myVote ? (
+        <p data-testid="my-vote">{p.myVote.choice === 'block' ? t.t('youBlocked', { value: p.myVote.coreValue ?? '' }) : t.t('youVoted', { choice: choiceWord(p.myVote.choice) })}</p>
+      ) : blocking ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void vote('block');
+          }}
+        >
+          <label>
+            {t.t('blockValue')}
+            <select name="core-value" value={coreValue} onChange={(e) => setCoreValue((e.target as HTMLSelectElement).value)} required>
+              <option value="" />
+              {(rules?.coreValues ?? []).map((v) => (
+                <option value={v}>{v}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t.t('blockReason')}
+            <textarea name="block-reason" rows={2} maxLength={1000} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          </label>
+          <div class="filters">
+            <button type="submit" disabled={!coreValue}>
+              {t.t('blockConfirm')}
+            </button>
+            <button type="button" class="secondary" onClick={() => setBlocking(false)}>
+              {t.t('back')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div class="filters">
+          <button onClick={() => vote('yes')}>{t.t('voteYes')}</button>
+          <button class="secondary" onClick={() => vote('no')}>
+            {t.t('voteNo')}
+          </button>
+          <button class="secondary" onClick={() => vote('abstain')}>
+            {t.t('voteAbstain')}
+          </button>
+          {consensus && !inDiscussion && (
+            <button class="secondary" onClick={() => setBlocking(true)}>
+              {t.t('voteBlock')}
+            </button>
+          )}
+        </div>
+      )}
+      <Discussion p={p} onPosted={() => void onChanged()} />
+    </section>
+  );
+}
+
+/** Liquid delegation: hand my vote on a topic to someone I trust, and take it back at any time. */
+function DelegationCard() {
+  const { t, session } = useApp();
+  const [d, setD] = useState<Delegations | null>(null);
+  const [topic, setTopic] = useState('*');
+  const [to, setTo] = useState<string | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const load = () => api<Delegations>('/delegations').then(setD, () => undefined);
+  useEffect(() => void load(), []);
+  const put = async (body: { topic: string; to: string | null }) => {
+    try {
+      await api('/delegations', { method: 'PUT', body });
+      setMsg({ ok: true, text: t.t('delegationSaved') });
+      setTo(null);
+      await load();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  if (!d) return null;
+  return (
+    <section class="card" aria-labelledby="delegation-h">
+      <h3 id="delegation-h">{t.t('delegationTitle')}</h3>
+      {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+      {d.mine.length === 0 && <p class="muted">{t.t('delegationNone')}</p>}
+      <ul class="rows" data-testid="delegations">
+        {d.mine.map((x) => (
+          <li>
+            {t.t('delegatedTo', { topic: kindLabel(t, x.topic), name: x.name })}{' '}
+            <button class="secondary" onClick={() => put({ topic: x.topic, to: null })}>
+              {t.t('takeBack')}
+            </button>
+          </li>
+        ))}
+        {d.toMe.map((x) => (
+          <li class="muted">{t.t('delegatedToMe', { name: x.name, topic: kindLabel(t, x.topic) })}</li>
+        ))}
+      </ul>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (to) void put({ topic, to });
+        }}
+      >
+        <label>
+          {t.t('delegateTopic')}
+          <select name="delegate-topic" value={topic} onChange={(e) => setTopic((e.target as HTMLSelectElement).value)}>
+            {['*', 'parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text'].map((k) => (
+              <option value={k}>{kindLabel(t, k)}</option>
+            ))}
+          </select>
+        </label>
+        <MemberPicker label={t.t('delegateTo')} value={to} onChange={setTo} exclude={session.member.id} />
+        <button type="submit" disabled={!to}>
+          {t.t('delegateButton')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
 export function ProposalsPage() {
   const { t } = useApp();
   const [open, setOpen] = useState<Proposal[]>([]);
   const [log, setLog] = useState<Decision[]>([]);
-  const [msg, setMsg] = useState<Record<string, string>>({});
+  const [rules, setRules] = useState<Rules | null>(null);
+  const [params, setParams] = useState<Param[]>([]);
   const load = async () => {
-    setOpen(await api<Proposal[]>('/proposals?status=open'));
-    setLog(await api<Decision[]>('/decisions'));
+    const [o, l] = await Promise.all([api<Proposal[]>('/proposals?status=open'), api<Decision[]>('/decisions')]);
+    setOpen(o);
+    setLog(l);
   };
-  useEffect(() => void load(), []);
-  const vote = async (id: string, choice: 'yes' | 'no' | 'abstain') => {
-    try {
-      await api(`/proposals/${id}/votes`, { method: 'POST', body: { choice } });
-      setMsg({ ...msg, [id]: t.t('voted') });
-      await load();
-    } catch (e) {
-      setMsg({ ...msg, [id]: describeError(t, e) });
-    }
-  };
+  useEffect(() => {
+    void load();
+    void api<Rules>('/governance/rules').then(setRules, () => undefined);
+    void api<Param[]>('/parameters').then(setParams, () => undefined);
+  }, []);
   return (
     <>
       <h2>{t.t('proposals')}</h2>
       {open.length === 0 && <p>{t.t('nothingYet')}</p>}
       {open.map((p) => (
-        <section class="card" aria-labelledby={`p-${p.id}`}>
-          <h3 id={`p-${p.id}`}>{p.title}</h3>
-          <p>{p.rationale}</p>
-          <p class="muted">{t.t('closes', { date: t.date(p.closesAt) })}</p>
-          {p.currentTally && <p data-testid="tally">{t.t('tally', { yes: p.currentTally.yes, no: p.currentTally.no, abstain: p.currentTally.abstain })}</p>}
-          {msg[p.id] && <p role="status">{msg[p.id]}</p>}
-          <div class="filters">
-            <button onClick={() => vote(p.id, 'yes')}>{t.t('voteYes')}</button>
-            <button class="secondary" onClick={() => vote(p.id, 'no')}>
-              {t.t('voteNo')}
-            </button>
-            <button class="secondary" onClick={() => vote(p.id, 'abstain')}>
-              {t.t('voteAbstain')}
-            </button>
-          </div>
-        </section>
+        <ProposalCard key={p.id} p={p} rules={rules} params={params} onChanged={load} />
       ))}
+      <DelegationCard />
       <BudgetRounds />
       <section class="card">
         <h3>{t.t('decisionLog')}</h3>
         <ul class="rows">
           {log.map((d) => (
             <li>
-              <strong>{d.title}</strong> — {d.decision === 'adopted' ? t.t('adopted') : t.t('rejected')} <small class="muted">({d.why})</small>
+              <strong>{d.title}</strong> — {d.decision === 'adopted' ? t.t('adopted') : t.t('rejected')}{' '}
+              <small class="muted">
+                ({t.t('tally', { yes: d.yes, no: d.no, abstain: d.abstain })}
+                {d.blocks > 0 && ` · ${t.t('blocksCount', { n: d.blocks })}`})
+              </small>
               <br />
               <small class="muted">{t.date(Date.parse(d.date))}</small>
             </li>

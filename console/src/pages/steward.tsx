@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Schemas, type Answer } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
+import { paramLabel, paramValue } from '../governance-words.js';
 
 /**
  * The stewards' desk: people waiting to be admitted, regeneration work to
@@ -23,7 +24,7 @@ type Crisis = Schemas['Crisis'];
 const SILENT_MS = 2 * 3_600_000;
 
 export function StewardPage() {
-  const { t, names } = useApp();
+  const { t, names, account } = useApp();
   const [pending, setPending] = useState<Pending[]>([]);
   const [reports, setReports] = useState<Report[]>([]);
   const [devices, setDevices] = useState<DeviceRow[]>([]);
@@ -187,7 +188,7 @@ export function StewardPage() {
         <ul class="rows">
           {params.map((p) => (
             <li>
-              <code>{p.name}</code> = <strong>{String(p.value)}</strong>
+              {paramLabel(t, p.name)}: <strong>{paramValue(t, p.name, p.value, account?.currency)}</strong> <small class="muted"><code>{p.name}</code></small>
               <br />
               <small class="muted">
                 {setBy(p.source)}
@@ -196,7 +197,7 @@ export function StewardPage() {
               {p.pending.map((c) => (
                 <small class="muted">
                   <br />
-                  {t.t('paramPending', { value: String(c.value), date: t.date(c.effectiveFrom), by: setBy(c.source) })}
+                  {t.t('paramPending', { value: paramValue(t, p.name, c.value, account?.currency), date: t.date(c.effectiveFrom), by: setBy(c.source) })}
                 </small>
               ))}
             </li>

@@ -73,7 +73,7 @@ async function start(argv: string[]): Promise<number> {
     key: { type: 'string' },
   });
   const dataDir = required(values, 'data');
-  const config = resolveConfig(dataDir, values.config as string | undefined);
+  let config = resolveConfig(dataDir, values.config as string | undefined);
   const port = intOption(values, 'port');
   if (port !== undefined) config.http.port = port;
   if (typeof values.host === 'string') config.http.host = values.host;
@@ -87,6 +87,7 @@ async function start(argv: string[]): Promise<number> {
     // The demo lives in test-rig; the hub reaches it only here, at the CLI's edge.
     const spec = '@hyphae/test-rig/demo';
     demo = (await import(spec)) as DemoModule;
+    if (demo.demoConfig) config = demo.demoConfig(config);
     const seeded = await demo.seedDemo({ dataDir, config, log });
     logins = seeded.logins;
     config.hub.name = seeded.hubName ?? config.hub.name;
@@ -148,6 +149,8 @@ interface DemoLogin {
   password: string;
 }
 interface DemoModule {
+  /** The demo community's own settings, applied before seeding and for the hub that runs. */
+  demoConfig?(config: ReturnType<typeof resolveConfig>): ReturnType<typeof resolveConfig>;
   seedDemo(opts: { dataDir: string; config: ReturnType<typeof resolveConfig>; log: ReturnType<typeof createLogger> }): Promise<{ logins: DemoLogin[]; hubName?: string }>;
   runDemo?(hub: Hub, opts: { log: ReturnType<typeof createLogger> }): Promise<() => Promise<void>>;
 }

@@ -52,7 +52,13 @@ describe('demo neighbourhood', () => {
       expect(snap.indicators.soil.value).not.toBeNull();
       expect(core.ecology.history(0, Date.now() + 1).length).toBeGreaterThanOrEqual(8);
       expect(core.ecology.listReports('reported')).toHaveLength(1);
-      expect(core.governance.list('open')).toHaveLength(1);
+      // Two open proposals; the policy by consensus is in its block period, with a discussion.
+      const open = core.governance.list('open');
+      expect(open).toHaveLength(2);
+      const quiet = open.find((p) => p.mode === 'consensus')!;
+      expect(quiet.discussionEndsAt).toBeLessThan(Date.now());
+      expect(quiet.closesAt).toBeGreaterThan(Date.now());
+      expect(core.governance.comments(quiet.id)).toHaveLength(2);
       expect(core.governance.decisionLog().length).toBe(2);
       const [round] = core.governance.budgets.list();
       expect(round).toMatchObject({ status: 'open', quadratic: true });

@@ -62,11 +62,20 @@ export async function runDemo(hub: Hub, opts: { log: Logger }): Promise<() => Pr
   };
 }
 
+/**
+ * The demo neighbourhood's own choices: its name, and policy statements
+ * (free-text proposals) decided by consensus, so the demo shows a proposal
+ * in its block period. The hub runs with the same config the demo was seeded with.
+ */
+export function demoConfig(config: HubConfig): HubConfig {
+  return { ...config, hub: { ...config.hub, name: DEMO_HUB_NAME }, governance: { ...config.governance, modes: { ...config.governance.modes, text: 'consensus' } } };
+}
+
 export async function seedDemo(opts: { dataDir: string; config: HubConfig; log?: Logger; now?: number }): Promise<SeedResult> {
   const log = opts.log ?? silentLogger;
   const now = opts.now ?? Date.now();
   const clock = new ManualClock(now - DAYS * DAY_MS);
-  const core = openCore(opts.dataDir, opts.config, silentLogger, clock);
+  const core = openCore(opts.dataDir, demoConfig(opts.config), silentLogger, clock);
   try {
     if (core.members.count() > 0) {
       return { seeded: false, hubName: DEMO_HUB_NAME, logins: DEMO_LOGINS, members: core.members.count(), transfers: 0 };
@@ -194,7 +203,7 @@ async function libraryToday(core: Core, items: Item[], stewardId: string, reside
   await board.post(residents[9]!, { kind: 'need', resource: 'labour', title: 'Two hands to move a fridge', quantity: 2, place: { name: 'River Street', x: 200, y: 100 } });
 }
 
-/** A decision log, an open proposal, regeneration work waiting for a steward, and a week of multipliers. */
+/** A decision log, open proposals (one in its block period), regeneration work waiting for a steward, and a week of multipliers. */
 async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardId: string, residents: string[], now: number): Promise<void> {
   const { governance, ecology } = core;
   clock.set(now - 20 * DAY_MS);
@@ -204,9 +213,17 @@ async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardI
     await governance.vote(tool.id, r, r === residents[6] ? 'no' : 'yes');
     await governance.vote(hedge.id, r, 'yes');
   }
-  clock.set(now - 12 * DAY_MS);
+  clock.set(now - 8 * DAY_MS);
   await governance.closeDue();
   await governance.addOutcomeNote(tool.id, stewardId, 'Bought; it is T-0043 in the library.');
+  // A policy by consensus, past its discussion and now in its block period.
+  clock.set(now - 6 * DAY_MS);
+  const quiet = await governance.propose(residents[7]!, { kind: 'text', title: 'Quiet hours at the tool shed after 8 pm', rationale: 'The shed backs onto three bedrooms; power tools late in the evening wake the children.' });
+  clock.set(now - 6 * DAY_MS + 3 * 3_600_000);
+  await governance.comment(quiet.id, residents[2]!, 'Could late returns still go in the drop box, so nobody is stuck with a borrowed tool?');
+  clock.set(now - 5 * DAY_MS - 2 * 3_600_000);
+  await governance.comment(quiet.id, residents[7]!, 'Yes: the drop box stays open. Only using power tools at the shed stops at 8.');
+  for (const r of residents.slice(2, 9)) await governance.vote(quiet.id, r, 'yes');
   clock.set(now - 5 * DAY_MS);
   await governance.delegate(residents[20]!, 'parameter', residents[16]!);
   const demurrage = await governance.propose(residents[16]!, { kind: 'parameter', title: 'Raise demurrage to 3% a year', rationale: 'Credit is pooling in a few accounts; the fund needs more for regeneration work.', payload: { name: 'demurrageRatePercent', value: 3 } });
