@@ -383,6 +383,7 @@ const en = {
   param_weightWork: "Weight of regeneration work",
   param_weightWater: "Weight of water use",
   param_weightBase: "Base extraction",
+  waterPricePlot: "Water price per 100 L ({symbol}), as it was set",
 };
 export type Key = keyof typeof en;
 
@@ -764,6 +765,7 @@ const sv: Record<Key, string> = {
   param_weightWork: "Vikt för återställningsarbete",
   param_weightWater: "Vikt för vattenförbrukning",
   param_weightBase: "Grunduttag",
+  waterPricePlot: "Vattenpris per 100 L ({symbol}), som det var satt",
 };
 
 const es: Record<Key, string> = {
@@ -1144,6 +1146,7 @@ const es: Record<Key, string> = {
   param_weightWork: "Peso del trabajo de regeneración",
   param_weightWater: "Peso del uso de agua",
   param_weightBase: "Extracción base",
+  waterPricePlot: "Precio del agua por 100 L ({symbol}), tal como se fijó",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

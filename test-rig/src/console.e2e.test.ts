@@ -171,7 +171,7 @@ describe('console in Chromium', () => {
     await page.click('nav a[href="#/neighbourhood"]');
     await page.waitForSelector('[data-testid=plot] canvas', { timeout: 20_000 });
     const titles = await page.$$eval('figcaption', (els) => els.map((e) => e.textContent));
-    expect(titles).toEqual(expect.arrayContaining(['Solar made and power used at Community centre (W, hourly), last 7 days', 'Soil moisture (%) by place', 'Ecological multiplier']));
+    expect(titles).toEqual(expect.arrayContaining(['Solar made and power used at Community centre (W, hourly), last 7 days', 'Soil moisture (%) by place', 'Ecological multiplier', 'Water price per 100 L (HC), as it was set']));
     // Generation and use side by side, worked out from the inverter's energy counters and grid meter.
     const energy = page.locator('figure', { hasText: 'Solar made and power used' });
     expect(await energy.locator('.u-legend').textContent()).toMatch(/made.*used/);

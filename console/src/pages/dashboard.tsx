@@ -39,10 +39,11 @@ function Plot({ title, series }: { title: string; series: Array<{ label: string;
 }
 
 export function DashboardPage() {
-  const { t } = useApp();
+  const { t, account } = useApp();
   const [plots, setPlots] = useState<Array<{ title: string; series: Array<{ label: string; t: number[]; v: Array<number | null> }> }>>([]);
   const [eco, setEco] = useState<EcologyNow | null>(null);
   useEffect(() => {
+    if (!account) return;
     void (async () => {
       const now = Date.now();
       const from = now - 7 * 86_400_000;
@@ -93,9 +94,17 @@ export function DashboardPage() {
       if (soil.length) out.push({ title: t.t('soilPlot'), series: await Promise.all(soil.map(fetch)) });
       const mult = series.find((s) => s.sensor === 'ecology' && s.metric === 'multiplier');
       if (mult) out.push({ title: t.t('multiplierPlot'), series: [await fetch(mult)] });
+      // Each recompute stores the scarcity price, so residents can see how it moved; shown in credits, not minor units.
+      const price = series.find((s) => s.sensor === 'ecology' && s.metric === 'price.water');
+      const cur = account.currency;
+      if (price) {
+        const p = await fetch(price);
+        out.push({ title: t.t('waterPricePlot', { symbol: cur.symbol }), series: [{ ...p, label: t.t('waterPriceTitle'), v: p.v.map((x) => (x === null ? null : x / 10 ** cur.minorUnits)) }] });
+      }
       setPlots(out);
     })();
-  }, []);
+    // Once the account (and with it the currency) is known: prices are plotted in credits.
+  }, [account === null]);
   return (
     <>
       <h2>{t.t('dashboard')}</h2>
