@@ -13186,6 +13186,11 @@ export interface components {
             title: string;
             status: number;
             detail?: string;
+            /**
+             * @description Stable code of what went wrong, finer than the type (its title in kebab case), for clients that say it in their own language
+             * @example voting-has-closed
+             */
+            reason?: string;
         } & {
             [key: string]: unknown;
         };

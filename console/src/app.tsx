@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
-import { LANGS, pickLang, translator, type Lang, type T } from './i18n.js';
+import { DICTS, LANGS, pickLang, translator, type Key, type Lang, type T } from './i18n.js';
 import { lazy, Suspense } from 'preact/compat';
 import { HistoryPage } from './pages/history.js';
 import { LibraryPage } from './pages/library.js';
@@ -75,9 +75,23 @@ export function counterparty(t: T, names: Map<string, string>, id: string | null
   return names.get(id) ?? id;
 }
 
-export function describeError(t: T, e: unknown): string {
+/**
+ * A refusal in the resident's language. The hub gives each problem a stable
+ * type and reason code beside its English words; the console says the ones it
+ * knows itself and shows the hub's English only for one it does not.
+ */
+export function describeError(t: T, e: unknown, cur?: { minorUnits: number; symbol: string }): string {
   if (e instanceof OfflineError) return t.t(e.write ? 'offlineRefused' : 'offlineNothingKept');
-  if (e instanceof ApiError) return e.problem.detail ? `${e.problem.title}: ${e.problem.detail}` : e.problem.title;
+  if (e instanceof ApiError) {
+    const p = e.problem;
+    const slug = p.type.replace(/^urn:hyphae:problem:/, '');
+    if (slug === 'over-credit-limit' && cur && typeof p.available === 'number') return t.t('err_over_credit_limit_available', { available: t.money(p.available, cur) });
+    for (const code of [p.reason, slug]) {
+      const key = typeof code === 'string' ? `err_${code.replace(/-/g, '_')}` : '';
+      if (key in DICTS.en) return t.t(key as Key);
+    }
+    return p.detail ? `${p.title}: ${p.detail}` : p.title;
+  }
   return t.t('error');
 }
 

@@ -36,3 +36,15 @@ export function modeLabel(t: T, mode: string, rules: { supermajority: number; qu
   if (mode === 'supermajority') return t.t('modeSupermajority', { share: Math.round((rules?.supermajority ?? 0.7) * 100), quorum: Math.round((rules?.quorum ?? 0.3) * 100) });
   return t.t('modeMajority');
 }
+
+/**
+ * What a resident typed for a parameter, in the units `paramValue` shows
+ * (credits, hours, percent), as the hub stores it; NaN when it is no number.
+ */
+export function paramFromInput(name: string, text: string, cur: Currency): number {
+  const n = Number(text.trim().replace(',', '.'));
+  if (!Number.isFinite(n) || text.trim() === '') return Number.NaN;
+  if (MONEY.has(name)) return Math.round(n * 10 ** cur.minorUnits);
+  if (name === 'hoursFloor') return Math.round(n * 100);
+  return n;
+}

@@ -47,8 +47,18 @@ export class HubError extends Error {
     return PROBLEM_TYPE_PREFIX + this.slug;
   }
 
+  /**
+   * A stable code for what went wrong, finer than the type: the title in
+   * kebab case ("Voting has closed" → "voting-has-closed"). Titles do not
+   * change between occurrences (RFC 9457), so clients such as the console
+   * can say it in their own language and show the English only as a fallback.
+   */
+  get reason(): string {
+    return this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  }
+
   toProblem(): Problem {
-    const p: Problem = { type: this.type, title: this.title, status: this.status };
+    const p: Problem = { type: this.type, title: this.title, status: this.status, reason: this.reason };
     if (this.detail) p.detail = this.detail;
     return { ...p, ...this.extensions };
   }
@@ -68,8 +78,8 @@ export class HubError extends Error {
   static notFound(what: string) {
     return new HubError(404, 'not-found', 'Not found', `${what} does not exist`);
   }
-  static conflict(detail: string) {
-    return new HubError(409, 'conflict', 'Conflict', detail);
+  static conflict(detail: string, title = 'Conflict') {
+    return new HubError(409, 'conflict', title, detail);
   }
   static rule(slug: ProblemSlug, title: string, detail: string, extensions?: Record<string, unknown>) {
     return new HubError(422, slug, title, detail, extensions);

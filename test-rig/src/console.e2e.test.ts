@@ -101,6 +101,24 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('refuses a payment past the credit limit in Swedish, saying what is available, and moves nothing', { timeout: 60_000 }, async () => {
+    const yusuf = await memberId('Yusuf Demir');
+    const { available, balance } = await api(`/accounts/${yusuf}`);
+    const page = await phone('sv');
+    await signIn(page, emailOf('Yusuf Demir'));
+    await page.click('nav a[href="#/pay"]');
+    await page.fill('input[placeholder="Börja skriva ett namn"]', 'Zara');
+    await page.click('ul.choices button:has-text("Zara Ekström")');
+    await page.fill('input[inputmode=decimal]', String((available + 100) / 100).replace('.', ','));
+    await page.click('button:has-text("Granska")');
+    await page.click('button:has-text("Bekräfta")');
+    await page.waitForSelector('p.error');
+    const shown = new Intl.NumberFormat('sv-SE', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(available / 100);
+    expect(await page.textContent('p.error')).toBe(`Det skulle ta dig förbi din kreditgräns: du har ${shown} HC tillgängligt.`);
+    expect((await api(`/accounts/${yusuf}`)).balance).toBe(balance);
+    await page.context().close();
+  });
+
   it('explains an ecological limit in Swedish, with the numbers behind the multiplier', { timeout: 60_000 }, async () => {
     const bo = await memberId('Bo Eriksson');
     await send('PUT', `/members/${bo}/capacity`, { capacity: 80_000 });
@@ -336,6 +354,42 @@ describe('console in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'es-proposals-discussion.png'), fullPage: true });
     await card.locator('button:has-text("Recuperar")').click();
     await card.locator('p.muted:has-text("Votas tú en todos los temas.")').waitFor();
+    await page.context().close();
+  });
+
+  it('puts a parameter change to the neighbourhood in Swedish, in credits, and refuses one outside its range', { timeout: 60_000 }, async () => {
+    const page = await phone('sv');
+    await signIn(page, emailOf('Tove Strand'));
+    await page.click('nav a[href="#/proposals"]');
+    await page.click('summary:has-text("Lägg ett förslag")');
+    const form = page.locator('details:has-text("Lägg ett förslag") form');
+    await form.locator('select[name=proposal-kind]').selectOption('parameter');
+    await form.locator('input[name=proposal-title]').fill('Dyrare vatten i torra år');
+    await form.locator('textarea[name=proposal-rationale]').fill('Brunnen sjönk i somras.');
+    await form.locator('select[name=proposal-param]').selectOption('waterBasePrice');
+    expect(await form.textContent()).toContain('Nu: 0,10 HC');
+    await form.locator('input[name=proposal-value]').fill('0,15');
+    await form.locator('button:has-text("Lägg fram för grannskapet")').click();
+    await form.locator('p.ok').waitFor();
+    expect(await form.locator('p.ok').textContent()).toBe('Föreslaget: det är nu öppet för diskussion och röstning.');
+    const card = page.locator('section.card', { hasText: 'Dyrare vatten i torra år' });
+    await card.waitFor();
+    expect(await card.locator('[data-testid=what-it-does]').textContent()).toBe('Vattnets grundpris per 100 L: från 0,10 HC till 0,15 HC');
+    expect(await card.textContent()).toContain('Ändrad parameter · Kräver 70 % ja');
+    const made = (await api('/proposals?status=open')).find((p: { title: string }) => p.title === 'Dyrare vatten i torra år');
+    expect(made).toMatchObject({ kind: 'parameter', payload: { name: 'waterBasePrice', value: 15 }, mode: 'supermajority' });
+    // Demurrage of 90 % a year is outside what the parameter allows: said, and nothing is proposed.
+    const before = (await api('/proposals')).length;
+    await form.locator('input[name=proposal-title]').fill('Mycket demurrage');
+    await form.locator('select[name=proposal-param]').selectOption('demurrageRatePercent');
+    await form.locator('input[name=proposal-value]').fill('90');
+    await form.locator('button:has-text("Lägg fram för grannskapet")').click();
+    await form.locator('p.error').waitFor();
+    // Said in Swedish from the problem's stable reason code, not the hub's English.
+    expect(await form.locator('p.error').textContent()).toBe('Värdet ligger utanför vad gemenskapen tillåter.');
+    expect((await api('/proposals')).length).toBe(before);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'sv-new-proposal.png'), fullPage: true });
     await page.context().close();
   });
 

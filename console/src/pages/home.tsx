@@ -22,7 +22,7 @@ export function HomePage() {
       refresh();
       await load();
     } catch (e) {
-      setMsg(describeError(t, e));
+      setMsg(describeError(t, e, cur));
     }
   };
   const who = (id: string | null) => counterparty(t, names, id);

@@ -28,7 +28,7 @@ export function PayPage() {
       setKey(newKey());
       refresh();
     } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
+      setMsg({ ok: false, text: describeError(t, e, cur) });
       setStep('form');
     }
   };

@@ -31,7 +31,7 @@ export function WaterCard() {
       setReview(await api<WaterQuote>(`/ecology/water-quote?litres=${n}`));
       setMsg(null);
     } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
+      setMsg({ ok: false, text: describeError(t, e, cur) });
     }
   };
   const confirm = async (q: WaterQuote) => {
@@ -50,7 +50,7 @@ export function WaterCard() {
         setNow({ ...fresh, litres: 100, amount: fresh.pricePer100Litres });
         setKey(newKey());
         setMsg({ ok: false, text: t.t('waterPriceChanged', { amount: t.money(fresh.amount, cur) }) });
-      } else setMsg({ ok: false, text: describeError(t, e) });
+      } else setMsg({ ok: false, text: describeError(t, e, cur) });
     }
   };
 

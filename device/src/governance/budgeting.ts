@@ -109,7 +109,7 @@ export class Budgeting {
 
   private openRound(id: string): BudgetRound {
     const r = this.get(id);
-    if (r.status !== 'open' || r.closesAt <= this.clock.now()) throw HubError.conflict('this budgeting round is closed');
+    if (r.status !== 'open' || r.closesAt <= this.clock.now()) throw HubError.conflict('this budgeting round is closed', 'Round closed');
     return r;
   }
 
@@ -182,7 +182,7 @@ export class Budgeting {
     const standings = this.standings(roundId);
     const closed = await this.store.write(() => {
       const r = this.get(roundId);
-      if (r.status !== 'open') throw HubError.conflict('this budgeting round is already closed');
+      if (r.status !== 'open') throw HubError.conflict('this budgeting round is already closed', 'Round closed');
       // The fund may have paid out since the round opened: never promise more than it holds now.
       const available = Math.min(r.budget, Math.max(0, this.ledger.account(FUND).balance));
       let left = available;

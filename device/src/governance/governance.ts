@@ -159,7 +159,7 @@ export class Governance {
       const p = this.get(proposalId);
       const now = this.clock.now();
       if (p.status !== 'open' || now >= p.closesAt) throw HubError.rule('rule-broken', 'Voting has closed', `proposal ${p.id} closed at ${new Date(p.closesAt).toISOString()}`);
-      if (this.votes.get([proposalId, memberId])) throw HubError.conflict('you have already voted on this proposal');
+      if (this.votes.get([proposalId, memberId])) throw HubError.conflict('you have already voted on this proposal', 'Already voted');
       if (choice === 'block') {
         if (p.mode !== 'consensus') throw HubError.rule('rule-broken', 'No blocks here', 'only consensus proposals can be blocked');
         if (now < p.discussionEndsAt) throw HubError.rule('rule-broken', 'Still in discussion', `the block period starts ${new Date(p.discussionEndsAt).toISOString()}`);

@@ -34,6 +34,8 @@ function expectProblem(r: { status: number; type: string; json: any }, status: n
   expect(r.type).toContain('application/problem+json');
   expect(r.json.type).toBe(`urn:hyphae:problem:${slug}`);
   expect(typeof r.json.title).toBe('string');
+  // A stable code beside the English, so that clients can say it in their own language.
+  expect(r.json.reason).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
 }
 
 beforeEach(async () => {
@@ -115,8 +117,10 @@ describe('members, accounts and transfers over HTTP', () => {
     expectProblem(await call('GET', '/api/v1/accounts/m_nobody', { token: stewardToken }), 404, 'not-found');
     const over = await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id, amount: 50_001 } });
     expectProblem(over, 422, 'over-credit-limit');
-    expect(over.json.available).toBe(50_000);
-    expectProblem(await call('POST', '/api/v1/members', { token: stewardToken, body: { name: 'Ana again', email: 'ana@example.org' } }), 409, 'conflict');
+    expect(over.json).toMatchObject({ available: 50_000, reason: 'over-the-credit-limit' });
+    const twice = await call('POST', '/api/v1/members', { token: stewardToken, body: { name: 'Ana again', email: 'ana@example.org' } });
+    expectProblem(twice, 409, 'conflict');
+    expect(twice.json.reason).toBe('email-in-use');
     expect((await call('GET', `/api/v1/accounts/${ana.id}`, { token: ana.token })).json.balance).toBe(0);
     expect((await call('GET', '/api/v1/ledger/verify', { token: stewardToken })).json).toMatchObject({ ok: true, transfers: 0 });
   });

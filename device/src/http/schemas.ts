@@ -11,6 +11,7 @@ export const Problem = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),
+    reason: z.string().optional().openapi({ description: 'Stable code of what went wrong, finer than the type (its title in kebab case), for clients that say it in their own language', example: 'voting-has-closed' }),
   })
   .catchall(z.unknown())
   .openapi('Problem');

@@ -316,7 +316,7 @@ export class Library {
       if (it.status === 'retired') throw HubError.rule('rule-broken', 'Retired', `${it.code} has been retired`);
       if (!this.ledger.hasAccount(memberId)) throw HubError.rule('member-not-active', 'Not a member', `${memberId} has no account`);
       const q = this.holds.get(it.id) ?? [];
-      if (q.some((h) => h.memberId === memberId)) throw HubError.conflict('you are already in the queue');
+      if (q.some((h) => h.memberId === memberId)) throw HubError.conflict('you are already in the queue', 'Already in the queue');
       if (this.openLoanOf(it.id)?.memberId === memberId) throw HubError.rule('rule-broken', 'You have it', 'you are borrowing this item now');
       const next = [...q, { memberId, joinedAt: this.clock.now(), readyAt: null, pickupBy: null }];
       // An item sitting on the shelf is ready for the first holder at once.
@@ -422,7 +422,7 @@ export class Library {
       if (it.needsInduction && !this.inductions.get([memberId, it.id])) throw HubError.rule('rule-broken', 'Induction needed', `${it.code} needs a safety induction first; ask a steward`);
       if (it.status === 'retired') throw HubError.rule('rule-broken', 'Retired', `${it.code} has been retired`);
       if (it.status === 'maintenance') throw HubError.rule('rule-broken', 'In maintenance', `${it.code} is being repaired`);
-      if (it.status === 'on-loan' || this.openLoanOf(it.id)) throw HubError.conflict(`${it.code} is already out on loan`);
+      if (it.status === 'on-loan' || this.openLoanOf(it.id)) throw HubError.conflict(`${it.code} is already out on loan`, 'Out on loan');
       const days = opts.days ?? it.loanDays;
       if (!Number.isInteger(days) || days < 1 || days > this.params().maxBookingDays) throw HubError.badRequest(`a loan lasts 1 to ${this.params().maxBookingDays} days`);
       const dueAt = now + days * DAY_MS;
@@ -432,7 +432,7 @@ export class Library {
       if (clash) throw new HubError(409, 'conflict', 'Booked by someone else', `${it.code} is booked from ${new Date(clash.from).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
       const q = this.holds.get(it.id) ?? [];
       const head = q[0];
-      if (head && head.memberId !== memberId && head.readyAt !== null) throw HubError.conflict(`${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`);
+      if (head && head.memberId !== memberId && head.readyAt !== null) throw HubError.conflict(`${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`, 'Held for someone else');
       const waitedMs = q.find((h) => h.memberId === memberId) ? now - q.find((h) => h.memberId === memberId)!.joinedAt : 0;
       if (it.deposit > 0) this.ledger.payInTxn({ payer: memberId, payee: DEPOSIT_ESCROW, amount: it.deposit, memo: `deposit ${it.code}`, category: 'library', actor: actor.id }, null);
       if (it.fee > 0) this.ledger.payInTxn({ payer: memberId, payee: LIBRARY_POOL, amount: it.fee, memo: `loan fee ${it.code}`, category: 'library', actor: actor.id }, null);

@@ -234,7 +234,7 @@ export class Members {
     const email = normaliseEmail(input.email);
     const name = input.name.trim();
     if (!name) throw HubError.badRequest('a name is required');
-    if (this.emails.get(email)) throw HubError.conflict(`a member with the email ${email} already exists`);
+    if (this.emails.get(email)) throw HubError.conflict(`a member with the email ${email} already exists`, 'Email in use');
     const now = this.clock.now();
     const m: Member = {
       id: randomId('m_', 6),
