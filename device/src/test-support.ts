@@ -55,6 +55,13 @@ export async function withMembers(core: Core, names: Record<string, 'resident' |
   return { id, tok };
 }
 
+/** Bearer tokens for members a test already made, under the names the test uses for them. */
+export async function tokensFor(core: Core, ids: Record<string, string>): Promise<Record<string, string>> {
+  const tok: Record<string, string> = {};
+  for (const [n, id] of Object.entries(ids)) tok[n] = (await core.members.createToken(id, 't')).token;
+  return tok;
+}
+
 export function caller(app: App, tok: Record<string, string>) {
   return async (who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const raw = body instanceof Uint8Array;

@@ -4,7 +4,7 @@ import { DAY_MS } from '../clock.js';
 import { HubError } from '../errors.js';
 import { FUND } from '../ledger/types.js';
 import { verifyLedger } from '../ledger/verify.js';
-import { makeCore, T0, type TestCore } from '../test-support.js';
+import { caller, makeApp, makeCore, T0, tokensFor, type TestCore } from '../test-support.js';
 
 const HOUR = 3_600_000;
 let core: TestCore;
@@ -184,13 +184,7 @@ describe('credit capacity and regeneration credits', () => {
 
 describe('ecology over HTTP', () => {
   it('explains a limit, refuses self-verification and shows the water price', async () => {
-    const { makeApp } = await import('../test-support.js');
-    const app = makeApp(core);
-    const tok = async (id: string) => (await core.members.createToken(id, 't')).token;
-    const call = async (who: string, method: string, path: string, body?: unknown) => {
-      const r = await app.request(path, { method, headers: { authorization: `Bearer ${await tok(who)}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-      return { status: r.status, json: (await r.json()) as any };
-    };
+    const call = caller(makeApp(core), await tokensFor(core, { [steward]: steward, [ana]: ana }));
     await month(T0 - 30 * DAY_MS, T0);
     expect((await call(steward, 'POST', '/api/v1/ecology/recompute')).json.multiplier).toBe(0.95);
     const now = await call(ana, 'GET', '/api/v1/ecology');
@@ -206,13 +200,8 @@ describe('ecology over HTTP', () => {
 
 describe('paying for water at the scarcity price', () => {
   it('quotes, charges into the fund at the price shown, and refuses a price that moved since', async () => {
-    const { makeApp } = await import('../test-support.js');
-    const app = makeApp(core);
-    const tok = (await core.members.createToken(ana, 't')).token;
-    const call = async (method: string, path: string, body?: unknown, key?: string) => {
-      const r = await app.request(path, { method, headers: { authorization: `Bearer ${tok}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(key ? { 'idempotency-key': key } : {}) }, body: body ? JSON.stringify(body) : undefined });
-      return { status: r.status, type: r.headers.get('content-type'), json: (await r.json()) as any };
-    };
+    const asAna = caller(makeApp(core), await tokensFor(core, { ana }));
+    const call = (method: string, path: string, body?: unknown, key?: string) => asAna('ana', method, path, body, key ? { 'idempotency-key': key } : {});
     // No readings yet: the base price, 10 per 100 L.
     expect((await call('GET', '/api/v1/ecology/water-quote?litres=250')).json).toMatchObject({ litres: 250, pricePer100Litres: 10, ratio: null, amount: 25 });
     await month(T0 - 30 * DAY_MS, T0);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
 import { FUND } from '../ledger/types.js';
 import { verifyLedger } from '../ledger/verify.js';
-import { makeCore, type TestCore } from '../test-support.js';
+import { caller, makeApp, makeCore, tokensFor, type TestCore } from '../test-support.js';
 
 let core: TestCore;
 const m: Record<string, string> = {};
@@ -122,13 +122,7 @@ describe('emergency changes and the decision log', () => {
 
 describe('governance over HTTP', () => {
   it('proposes, votes, decides and exports the decision log as CSV', async () => {
-    const { makeApp } = await import('../test-support.js');
-    const app = makeApp(core);
-    const tok = async (id: string) => (await core.members.createToken(id, 't')).token;
-    const call = async (who: string, method: string, path: string, body?: unknown) => {
-      const r = await app.request(path, { method, headers: { authorization: `Bearer ${await tok(m[who]!)}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-      return { status: r.status, text: await r.clone().text(), json: (await r.json().catch(() => null)) as any };
-    };
+    const call = caller(makeApp(core), await tokensFor(core, m));
     const p = await call('bo', 'POST', '/api/v1/proposals', { kind: 'text', title: 'Repair café monthly', rationale: 'people asked' });
     expect(p.status).toBe(201);
     expect((await call('cy', 'POST', `/api/v1/proposals/${p.json.id}/votes`, { choice: 'yes' })).status).toBe(201);
@@ -141,21 +135,15 @@ describe('governance over HTTP', () => {
     core.clock.advance(8 * DAY_MS);
     expect((await call('ana', 'POST', '/api/v1/proposals/close-due')).json).toHaveLength(1);
     const csv = await call('bo', 'GET', '/api/v1/decisions?format=csv');
-    expect(csv.text.split('\r\n')[0]).toBe('date,proposal,kind,title,decision,rationale,yes,no,abstain,blocks,delegated,why,notes');
-    expect(csv.text).toContain('Repair café monthly,adopted');
+    expect(csv.json.split('\r\n')[0]).toBe('date,proposal,kind,title,decision,rationale,yes,no,abstain,blocks,delegated,why,notes');
+    expect(csv.json).toContain('Repair café monthly,adopted');
     expect((await call('bo', 'GET', '/api/v1/parameters')).json.find((x: { name: string }) => x.name === 'demurrageRatePercent')).toMatchObject({ source: 'config' });
   });
 });
 
 describe('discussion, the community\'s own rules, and delegations both ways', () => {
   it('takes comments while a proposal is open, from active members only, and shows each member their own vote', async () => {
-    const { makeApp } = await import('../test-support.js');
-    const app = makeApp(core);
-    const tok = async (id: string) => (await core.members.createToken(id, 't')).token;
-    const call = async (who: string, method: string, path: string, body?: unknown) => {
-      const r = await app.request(path, { method, headers: { authorization: `Bearer ${await tok(m[who]!)}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-      return { status: r.status, json: (await r.json().catch(() => null)) as any };
-    };
+    const call = caller(makeApp(core), await tokensFor(core, m));
     const p = (await call('bo', 'POST', '/api/v1/proposals', { kind: 'spend', title: 'Seeds', rationale: 'spring', payload: { to: m.cy, amount: 1_000 } })).json;
     expect((await call('cy', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: '  Which seeds? Heirloom ones keep.  ' })).json).toMatchObject({ text: 'Which seeds? Heirloom ones keep.', name: 'cy', memberId: m.cy });
     core.clock.advance(1_000);
@@ -195,9 +183,8 @@ describe('discussion, the community\'s own rules, and delegations both ways', ()
   });
 
   it('shows who I handed my vote to and who handed theirs to me', async () => {
-    const { makeApp } = await import('../test-support.js');
-    const app = makeApp(core);
-    const get = async (who: string) => (await app.request('/api/v1/delegations', { headers: { authorization: `Bearer ${(await core.members.createToken(m[who]!, 't')).token}` } })).json() as Promise<any>;
+    const call = caller(makeApp(core), await tokensFor(core, m));
+    const get = async (who: string) => (await call(who, 'GET', '/api/v1/delegations')).json;
     await g().delegate(m.bo!, 'parameter', m.cy!);
     await g().delegate(m.di!, '*', m.cy!);
     expect(await get('bo')).toEqual({ mine: [{ topic: 'parameter', to: m.cy, name: 'cy' }], toMe: [] });
