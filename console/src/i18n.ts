@@ -466,6 +466,11 @@ const en = {
   err_last_already: "Nobody is behind you in the queue.",
   err_no_such_account: "There is no such account.",
   err_not_a_next_step: "That is not a next step for this ticket.",
+  emergencyTitle: "Change a parameter now, as an emergency",
+  emergencyNote: "It is logged, and lapses after {days} days unless a proposal ratifies it.",
+  emergencyReason: "Reason (it is logged)",
+  emergencyApply: "Put in force now",
+  emergencyDone: "In force now. It lapses on {date} unless a proposal ratifies it.",
 };
 export type Key = keyof typeof en;
 
@@ -930,6 +935,11 @@ const sv: Record<Key, string> = {
   err_last_already: "Ingen står efter dig i kön.",
   err_no_such_account: "Det finns inget sådant konto.",
   err_not_a_next_step: "Det är inget nästa steg för ärendet.",
+  emergencyTitle: "Ändra en parameter nu, i nödläge",
+  emergencyNote: "Det loggas och upphör efter {days} dagar om inget förslag bekräftar det.",
+  emergencyReason: "Skäl (det loggas)",
+  emergencyApply: "Gäller från nu",
+  emergencyDone: "Gäller nu. Det upphör {date} om inget förslag bekräftar det.",
 };
 
 const es: Record<Key, string> = {
@@ -1393,6 +1403,11 @@ const es: Record<Key, string> = {
   err_last_already: "No hay nadie detrás de ti en la cola.",
   err_no_such_account: "No existe esa cuenta.",
   err_not_a_next_step: "Ese no es un paso siguiente para esta incidencia.",
+  emergencyTitle: "Cambiar un parámetro ahora, como emergencia",
+  emergencyNote: "Queda registrado y caduca a los {days} días si ninguna propuesta lo ratifica.",
+  emergencyReason: "Motivo (queda registrado)",
+  emergencyApply: "Aplicar ahora",
+  emergencyDone: "En vigor. Caduca el {date} si ninguna propuesta lo ratifica.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

@@ -451,6 +451,21 @@ describe('console in Chromium', () => {
     await page.click('button:has-text("End the emergency")');
     await page.waitForSelector('p.ok:has-text("The emergency is over.")');
     expect((await api('/crisis')).active).toBeNull();
+
+    // A dry spell: the steward raises the water price at once, in credits, with a reason; it lapses unless ratified.
+    await page.click('summary:has-text("Change a parameter now, as an emergency")');
+    const form = page.locator('section:has(#params-h) form');
+    expect(await form.textContent()).toContain('lapses after 14 days unless a proposal ratifies it');
+    await form.locator('select[name=emergency-param]').selectOption('waterBasePrice');
+    await form.locator('input[name=emergency-value]').fill('0.20');
+    await form.locator('input[name=emergency-reason]').fill('The well is low after a dry month');
+    await form.locator('button:has-text("Put in force now")').click();
+    await form.locator('p.ok').waitFor();
+    expect(await form.locator('p.ok').textContent()).toMatch(/^In force now\. It lapses on .* unless a proposal ratifies it\.$/);
+    expect((await api('/parameters')).find((x: { name: string }) => x.name === 'waterBasePrice')).toMatchObject({ value: 20, source: expect.stringMatching(/^emergency:/) });
+    expect(await page.textContent('section:has(#params-h) ul.rows')).toContain('Water base price per 100 L: 0.20 HC');
+    // Back to the community's price, so the other journeys see the demo as it was.
+    await send('POST', '/parameters/emergency', { name: 'waterBasePrice', value: 10, reason: 'e2e: the dry spell is over' });
     await page.context().close();
   });
 

@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Schemas, type Answer } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
-import { useApp } from '../app.js';
-import { paramLabel, paramValue } from '../governance-words.js';
+import { describeError, useApp } from '../app.js';
+import { paramFromInput, paramLabel, paramValue } from '../governance-words.js';
 
 /**
  * The stewards' desk: people waiting to be admitted, regeneration work to
@@ -22,6 +22,74 @@ type Crisis = Schemas['Crisis'];
 
 /** A sensor that has said nothing for this long is shown as silent. */
 const SILENT_MS = 2 * 3_600_000;
+
+/** A steward's emergency change of a parameter: in force at once, logged, lapsing unless a proposal ratifies it. */
+function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Promise<void> }) {
+  const { t, account } = useApp();
+  const [name, setName] = useState('');
+  const [value, setValue] = useState('');
+  const [reason, setReason] = useState('');
+  const [days, setDays] = useState<number | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  useEffect(() => void api<{ emergencyDays: number }>('/governance/rules').then((r) => setDays(r.emergencyDays), () => undefined), []);
+  if (!account) return null;
+  const cur = account.currency;
+  const param = params.find((p) => p.name === name);
+  const boolean = typeof param?.value === 'boolean';
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const v = boolean ? value === 'true' : paramFromInput(name, value, cur);
+    if (typeof v === 'number' && Number.isNaN(v)) return setMsg({ ok: false, text: t.t('badNumber') });
+    try {
+      await api('/parameters/emergency', { method: 'POST', body: { name, value: v, reason } });
+      setMsg({ ok: true, text: t.t('emergencyDone', { date: t.date(Date.now() + (days ?? 14) * 86_400_000) }) });
+      setValue('');
+      setReason('');
+      await onDone();
+    } catch (err) {
+      setMsg({ ok: false, text: describeError(t, err) });
+    }
+  };
+  return (
+    <details>
+      <summary>{t.t('emergencyTitle')}</summary>
+      <form onSubmit={submit}>
+        {days !== null && <p class="muted">{t.t('emergencyNote', { days })}</p>}
+        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <label>
+          {t.t('proposalParam')}
+          <select name="emergency-param" value={name} onChange={(e) => (setName((e.target as HTMLSelectElement).value), setValue(''))}>
+            <option value="" />
+            {params.map((p) => (
+              <option value={p.name}>{paramLabel(t, p.name)}</option>
+            ))}
+          </select>
+        </label>
+        {param && (
+          <label>
+            {t.t('proposalValue')} <small class="muted">({t.t('proposalValueNow', { value: paramValue(t, param.name, param.value, cur) })})</small>
+            {boolean ? (
+              <select name="emergency-value" value={value} onChange={(e) => setValue((e.target as HTMLSelectElement).value)}>
+                <option value="" />
+                <option value="true">{t.t('on')}</option>
+                <option value="false">{t.t('off')}</option>
+              </select>
+            ) : (
+              <input name="emergency-value" inputMode="decimal" value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
+            )}
+          </label>
+        )}
+        <label>
+          {t.t('emergencyReason')}
+          <input name="emergency-reason" maxLength={500} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} required />
+        </label>
+        <button type="submit" disabled={!param || value === '' || reason.trim() === ''}>
+          {t.t('emergencyApply')}
+        </button>
+      </form>
+    </details>
+  );
+}
 
 export function StewardPage() {
   const { t, names, account } = useApp();
@@ -185,6 +253,7 @@ export function StewardPage() {
 
       <section class="card" aria-labelledby="params-h">
         <h3 id="params-h">{t.t('parameters')}</h3>
+        <EmergencyChange params={params} onDone={load} />
         <ul class="rows">
           {params.map((p) => (
             <li>
