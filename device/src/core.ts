@@ -171,7 +171,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       reliability: reliability.all(),
       library: library.exportAll(),
       skills: skills.exportAll(),
-      governance: { proposals: governance.list(), parameters: parameters.list(), decisionLog: governance.decisionLog() },
+      governance: { ...governance.exportAll(), parameters: parameters.list() },
       devices: devices.list().map(Devices.public),
       board: { posts: board.listPosts(), proposals: board.proposalsFor(null), clearingRuns: board.listClearingRuns() },
       ...ledger.exportAll(),

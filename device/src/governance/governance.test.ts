@@ -153,8 +153,16 @@ describe('discussion, the community\'s own rules, and delegations both ways', ()
     expect((await call('di', 'POST', '/api/v1/proposals/pr_nope/comments', { text: 'hello' })).status).toBe(404);
     await core.members.suspend(m.ed!, m.ana!, 'test');
     expect((await call('ed', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: 'let me in' })).status).toBe(403);
+    // The community's data export carries the discussion beside the proposals, votes and delegations.
+    await g().delegate(m.di!, 'spend', m.bo!);
+    const exported = g().exportAll();
+    expect((core.exportData() as { governance: typeof exported }).governance.comments).toEqual(exported.comments);
+    expect(exported.comments.map((c) => c.text)).toEqual(['Which seeds? Heirloom ones keep.', 'Heirloom, from the seed library.']);
+    expect(exported.delegations).toEqual([{ from: m.di, topic: 'spend', to: m.bo }]);
+    expect(exported.proposals.map((x) => x.id)).toContain(p.id);
     expect((await call('di', 'GET', `/api/v1/proposals/${p.id}/comments`)).json.map((c: { name: string; text: string }) => `${c.name}: ${c.text}`)).toEqual(['cy: Which seeds? Heirloom ones keep.', 'bo: Heirloom, from the seed library.']);
     await call('cy', 'POST', `/api/v1/proposals/${p.id}/votes`, { choice: 'yes' });
+    expect(g().exportAll().votes).toEqual([expect.objectContaining({ proposalId: p.id, memberId: m.cy, choice: 'yes' })]);
     const seen = async (who: string) => (await call(who, 'GET', '/api/v1/proposals')).json.find((x: { id: string }) => x.id === p.id);
     expect(await seen('cy')).toMatchObject({ comments: 2, myVote: { choice: 'yes', coreValue: null } });
     expect(await seen('di')).toMatchObject({ comments: 2, myVote: null });

@@ -71,6 +71,9 @@ export interface Comment {
   at: number;
 }
 
+/** The key range of one proposal's comments, which are keyed [proposal, time, id]. */
+const commentsOf = (proposalId: string) => ({ start: [proposalId, 0, ''], end: [proposalId, Number.MAX_SAFE_INTEGER, '\uffff'] });
+
 /** The community's own rules for decisions, from the config's `governance` section. */
 export type GovernanceRules = HubConfig['governance'];
 
@@ -204,11 +207,23 @@ export class Governance {
   /** A proposal's discussion, oldest first. */
   comments(proposalId: string): Comment[] {
     this.get(proposalId);
-    return [...this.discussion.getRange({ start: [proposalId, 0, ''], end: [proposalId, Number.MAX_SAFE_INTEGER, '\uffff'] })].map((e) => e.value);
+    return [...this.discussion.getRange(commentsOf(proposalId))].map((e) => e.value);
   }
 
   commentCount(proposalId: string): number {
-    return this.discussion.getKeysCount({ start: [proposalId, 0, ''], end: [proposalId, Number.MAX_SAFE_INTEGER, '\uffff'] });
+    return this.discussion.getKeysCount(commentsOf(proposalId));
+  }
+
+  /** Everything decided and said, for the community's data export. */
+  exportAll() {
+    return {
+      proposals: this.list(),
+      votes: [...this.votes.getRange({})].map((e) => e.value),
+      delegations: [...this.delegations.getRange({})].map((e) => ({ from: e.key[0], topic: e.key[1], to: e.value })),
+      comments: [...this.discussion.getRange({})].map((e) => e.value),
+      decisionLog: this.decisionLog(),
+      budgetRounds: this.budgets.list(),
+    };
   }
 
   votesOn(proposalId: string): Vote[] {
