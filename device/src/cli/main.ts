@@ -90,7 +90,6 @@ async function start(argv: string[]): Promise<number> {
     if (demo.demoConfig) config = demo.demoConfig(config);
     const seeded = await demo.seedDemo({ dataDir, config, log });
     logins = seeded.logins;
-    config.hub.name = seeded.hubName ?? config.hub.name;
   }
 
   // Devices the installer queued beside the config on the card.
@@ -149,9 +148,9 @@ interface DemoLogin {
   password: string;
 }
 interface DemoModule {
-  /** The demo community's own settings, applied before seeding and for the hub that runs. */
+  /** The demo community's own settings (its name, its rules), applied before seeding and for the hub that runs. */
   demoConfig?(config: ReturnType<typeof resolveConfig>): ReturnType<typeof resolveConfig>;
-  seedDemo(opts: { dataDir: string; config: ReturnType<typeof resolveConfig>; log: ReturnType<typeof createLogger> }): Promise<{ logins: DemoLogin[]; hubName?: string }>;
+  seedDemo(opts: { dataDir: string; config: ReturnType<typeof resolveConfig>; log: ReturnType<typeof createLogger> }): Promise<{ logins: DemoLogin[] }>;
   runDemo?(hub: Hub, opts: { log: ReturnType<typeof createLogger> }): Promise<() => Promise<void>>;
 }
 

@@ -27,7 +27,6 @@ export interface DemoLogin {
 
 export interface SeedResult {
   seeded: boolean;
-  hubName: string;
   logins: DemoLogin[];
   members: number;
   transfers: number;
@@ -78,12 +77,12 @@ export async function seedDemo(opts: { dataDir: string; config: HubConfig; log?:
   const core = openCore(opts.dataDir, demoConfig(opts.config), silentLogger, clock);
   try {
     if (core.members.count() > 0) {
-      return { seeded: false, hubName: DEMO_HUB_NAME, logins: DEMO_LOGINS, members: core.members.count(), transfers: 0 };
+      return { seeded: false, logins: DEMO_LOGINS, members: core.members.count(), transfers: 0 };
     }
     log.info({ module: 'demo' }, 'seeding the demo neighbourhood (about 2 seconds)');
     const result = await seed(core, clock, now);
     log.info({ module: 'demo', ...result }, 'demo neighbourhood seeded');
-    return { seeded: true, hubName: DEMO_HUB_NAME, logins: DEMO_LOGINS, ...result };
+    return { seeded: true, logins: DEMO_LOGINS, ...result };
   } finally {
     await core.close();
   }
