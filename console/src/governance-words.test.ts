@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kindLabel, modeLabel, paramFromInput, paramLabel, paramValue } from './governance-words.js';
+import { kindLabel, modeLabel, paramFromForm, paramFromInput, paramLabel, paramValue } from './governance-words.js';
 import { translator } from './i18n.js';
 
 const cur = { minorUnits: 2, symbol: 'HC' };
@@ -19,6 +19,9 @@ describe('parameters in words and units', () => {
     expect(paramFromInput('demurrageRatePercent', '2.5', cur)).toBe(2.5);
     expect(paramFromInput('multiplierMin', 'a lot', cur)).toBeNaN();
     expect(paramFromInput('multiplierMin', '  ', cur)).toBeNaN();
+    // A form's field: a switch for a parameter that is on or off today, a number otherwise.
+    expect(paramFromForm(true, 'ecologyLimitsEnabled', 'false', cur)).toBe(false);
+    expect(paramFromForm(10, 'waterBasePrice', '0,2', cur)).toBe(20);
   });
 
   it('names a parameter newer than the console by its own name, and says kinds and modes in the language', () => {

@@ -48,3 +48,8 @@ export function paramFromInput(name: string, text: string, cur: Currency): numbe
   if (name === 'hoursFloor') return Math.round(n * 100);
   return n;
 }
+
+/** What a form's field means for a parameter whose value today shows its kind: a switch ("true"/"false") or a number. */
+export function paramFromForm(today: number | boolean, name: string, text: string, cur: Currency): number | boolean {
+  return typeof today === 'boolean' ? text === 'true' : paramFromInput(name, text, cur);
+}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
-import { kindLabel, modeLabel, paramFromInput, paramLabel, paramValue } from '../governance-words.js';
+import { kindLabel, modeLabel, paramFromForm, paramLabel, paramValue } from '../governance-words.js';
+import { ParamValueInput } from '../param-input.js';
 import { toMinor } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
 
@@ -335,12 +336,11 @@ function NewProposal({ params, onMade }: { params: Param[]; onMade: () => Promis
   if (!account) return null;
   const cur = account.currency;
   const param = params.find((p) => p.name === name);
-  const boolean = typeof param?.value === 'boolean';
   const submit = async (e: Event) => {
     e.preventDefault();
     let payload: Record<string, unknown> | undefined;
     if (kind === 'parameter') {
-      const v = boolean ? value === 'true' : paramFromInput(name, value, cur);
+      const v = paramFromForm(param?.value ?? 0, name, value, cur);
       if (typeof v === 'number' && Number.isNaN(v)) return setMsg({ ok: false, text: t.t('badNumber') });
       payload = { name, value: v };
     } else if (kind === 'spend' || kind === 'buy-tool') {
@@ -385,33 +385,7 @@ function NewProposal({ params, onMade }: { params: Param[]; onMade: () => Promis
           {t.t('proposalRationale')}
           <textarea name="proposal-rationale" rows={3} maxLength={5000} value={rationale} onInput={(e) => setRationale((e.target as HTMLTextAreaElement).value)} />
         </label>
-        {kind === 'parameter' && (
-          <>
-            <label>
-              {t.t('proposalParam')}
-              <select name="proposal-param" value={name} onChange={(e) => (setName((e.target as HTMLSelectElement).value), setValue(''))}>
-                <option value="" />
-                {params.map((p) => (
-                  <option value={p.name}>{paramLabel(t, p.name)}</option>
-                ))}
-              </select>
-            </label>
-            {param && (
-              <label>
-                {t.t('proposalValue')} <small class="muted">({t.t('proposalValueNow', { value: paramValue(t, param.name, param.value, cur) })})</small>
-                {boolean ? (
-                  <select name="proposal-value" value={value} onChange={(e) => setValue((e.target as HTMLSelectElement).value)}>
-                    <option value="" />
-                    <option value="true">{t.t('on')}</option>
-                    <option value="false">{t.t('off')}</option>
-                  </select>
-                ) : (
-                  <input name="proposal-value" inputMode="decimal" value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
-                )}
-              </label>
-            )}
-          </>
-        )}
+        {kind === 'parameter' && <ParamValueInput params={params} name={name} value={value} onName={setName} onValue={setValue} field="proposal" />}
         {(kind === 'spend' || kind === 'buy-tool') && (
           <>
             <label>

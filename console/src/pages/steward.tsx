@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Schemas, type Answer } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { describeError, useApp } from '../app.js';
-import { paramFromInput, paramLabel, paramValue } from '../governance-words.js';
+import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
+import { ParamValueInput } from '../param-input.js';
 
 /**
  * The stewards' desk: people waiting to be admitted, regeneration work to
@@ -35,10 +36,9 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
   if (!account) return null;
   const cur = account.currency;
   const param = params.find((p) => p.name === name);
-  const boolean = typeof param?.value === 'boolean';
   const submit = async (e: Event) => {
     e.preventDefault();
-    const v = boolean ? value === 'true' : paramFromInput(name, value, cur);
+    const v = paramFromForm(param?.value ?? 0, name, value, cur);
     if (typeof v === 'number' && Number.isNaN(v)) return setMsg({ ok: false, text: t.t('badNumber') });
     try {
       await api('/parameters/emergency', { method: 'POST', body: { name, value: v, reason } });
@@ -56,29 +56,7 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
       <form onSubmit={submit}>
         {days !== null && <p class="muted">{t.t('emergencyNote', { days })}</p>}
         {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
-        <label>
-          {t.t('proposalParam')}
-          <select name="emergency-param" value={name} onChange={(e) => (setName((e.target as HTMLSelectElement).value), setValue(''))}>
-            <option value="" />
-            {params.map((p) => (
-              <option value={p.name}>{paramLabel(t, p.name)}</option>
-            ))}
-          </select>
-        </label>
-        {param && (
-          <label>
-            {t.t('proposalValue')} <small class="muted">({t.t('proposalValueNow', { value: paramValue(t, param.name, param.value, cur) })})</small>
-            {boolean ? (
-              <select name="emergency-value" value={value} onChange={(e) => setValue((e.target as HTMLSelectElement).value)}>
-                <option value="" />
-                <option value="true">{t.t('on')}</option>
-                <option value="false">{t.t('off')}</option>
-              </select>
-            ) : (
-              <input name="emergency-value" inputMode="decimal" value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
-            )}
-          </label>
-        )}
+        <ParamValueInput params={params} name={name} value={value} onName={setName} onValue={setValue} field="emergency" />
         <label>
           {t.t('emergencyReason')}
           <input name="emergency-reason" maxLength={500} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} required />
