@@ -471,6 +471,18 @@ const en = {
   emergencyReason: "Reason (it is logged)",
   emergencyApply: "Put in force now",
   emergencyDone: "In force now. It lapses on {date} unless a proposal ratifies it.",
+  loanDueSoon: "{item} is due back {date}.",
+  loanOverdue: "{item} was due back {date}. Please bring it back.",
+  votesOpen: "Proposals waiting for your vote: {n}",
+  dismiss: "Dismiss",
+  note_hold_ready: "{item} is ready for you to pick up until {date}.",
+  note_hold_lapsed: "Your hold passed to the next member: the pickup window ended.",
+  note_item_repair: "{item} is in for repair; your booking may move.",
+  note_item_retired: "{item} has been retired; your booking or hold is cancelled.",
+  note_timebank_taken: "Your time-bank post “{title}” was taken up.",
+  note_timebank_expiring: "Your time-bank post “{title}” expires on {date}.",
+  note_mentorship_learner: "A mentor for {skill} is proposed: see Skills & time.",
+  note_mentorship_teacher: "Someone would like to learn {skill} from you: see Skills & time.",
 };
 export type Key = keyof typeof en;
 
@@ -940,6 +952,18 @@ const sv: Record<Key, string> = {
   emergencyReason: "Skäl (det loggas)",
   emergencyApply: "Gäller från nu",
   emergencyDone: "Gäller nu. Det upphör {date} om inget förslag bekräftar det.",
+  loanDueSoon: "{item} ska lämnas tillbaka {date}.",
+  loanOverdue: "{item} skulle ha lämnats tillbaka {date}. Lämna tillbaka det.",
+  votesOpen: "Förslag som väntar på din röst: {n}",
+  dismiss: "Ta bort",
+  note_hold_ready: "{item} är redo att hämtas av dig till {date}.",
+  note_hold_lapsed: "Din reservation gick vidare till nästa medlem: hämtfönstret tog slut.",
+  note_item_repair: "{item} lagas; din bokning kan flyttas.",
+  note_item_retired: "{item} har tagits ur biblioteket; din bokning eller reservation är struken.",
+  note_timebank_taken: "Ditt inlägg i tidsbanken ”{title}” har tagits.",
+  note_timebank_expiring: "Ditt inlägg i tidsbanken ”{title}” går ut {date}.",
+  note_mentorship_learner: "En mentor i {skill} föreslås: se Kunskaper & tid.",
+  note_mentorship_teacher: "Någon vill lära sig {skill} av dig: se Kunskaper & tid.",
 };
 
 const es: Record<Key, string> = {
@@ -1408,6 +1432,18 @@ const es: Record<Key, string> = {
   emergencyReason: "Motivo (queda registrado)",
   emergencyApply: "Aplicar ahora",
   emergencyDone: "En vigor. Caduca el {date} si ninguna propuesta lo ratifica.",
+  loanDueSoon: "{item} se devuelve el {date}.",
+  loanOverdue: "{item} debía devolverse el {date}. Devuélvelo, por favor.",
+  votesOpen: "Propuestas que esperan tu voto: {n}",
+  dismiss: "Descartar",
+  note_hold_ready: "{item} está listo para que lo recojas hasta el {date}.",
+  note_hold_lapsed: "Tu reserva pasó al siguiente miembro: terminó el plazo de recogida.",
+  note_item_repair: "{item} está en reparación; tu reserva puede cambiar.",
+  note_item_retired: "{item} se ha retirado; tu reserva queda cancelada.",
+  note_timebank_taken: "Alguien ha tomado tu publicación del banco de tiempo «{title}».",
+  note_timebank_expiring: "Tu publicación del banco de tiempo «{title}» caduca el {date}.",
+  note_mentorship_learner: "Se propone un mentor de {skill}: mira Habilidades y tiempo.",
+  note_mentorship_teacher: "Alguien quiere aprender {skill} contigo: mira Habilidades y tiempo.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

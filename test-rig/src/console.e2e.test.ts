@@ -92,8 +92,8 @@ describe('console in Chromium', () => {
     expect(after.ana).toBe(before.ana - 1250);
     expect(after.bo).toBe(before.bo + 1250);
     await page.click('nav a[href="#/"]');
-    await page.waitForSelector('.rows li');
-    expect(await page.textContent('.rows')).toContain('bread');
+    await page.waitForSelector('section[aria-labelledby=recent] .rows li');
+    expect(await page.textContent('section[aria-labelledby=recent] .rows')).toContain('bread');
     // "Why is my limit this?": the demo keeps ecological limits off, so the default floor applies.
     await page.click('summary:has-text("Why is my limit this?")');
     await page.waitForSelector('[data-testid=why-limit]');
@@ -239,6 +239,43 @@ describe('console in Chromium', () => {
     expect((await api('/accounts/fund')).balance).toBe(fundBefore + quote.amount);
     await page.locator('[data-testid=water-card]').screenshot({ path: join(SHOTS, 'en-water-price.png') });
     await page.context().close();
+  });
+
+  it('shows what waits for a member on the home page in Swedish: a loan due, a hold ready, votes to cast', { timeout: 60_000 }, async () => {
+    const ana = await memberId('Ana Lindqvist');
+    const anaToken = hyphae(['token', 'create', '--data', dir, '--email', 'ana.lindqvist@demo.hyphae']).out.trim();
+    const now = Date.now();
+    const free = ((await api(`/library/items?from=${now}&to=${now + 4 * 86_400_000}`)) as Array<{ id: string; code: string; name: string; status: string; kind: string; needsInduction: boolean; needsApproval: boolean }>).filter(
+      (i) => i.status === 'available' && i.kind === 'tool' && !i.needsInduction && !i.needsApproval,
+    );
+    const [due, held] = [free.at(-1)!, free.at(-2)!];
+    // One tool lent to Ana until tomorrow; another lent to Bo, which Ana queues for and which comes back.
+    const loan = await send('POST', `/library/items/${due.id}/checkout`, { memberId: ana, days: 1 });
+    expect(loan.dueAt).toBeGreaterThan(now);
+    const boLoan = await send('POST', `/library/items/${held.id}/checkout`, { memberId: await memberId('Bo Eriksson') });
+    await fetch(`${hub.url}/api/v1/library/items/${held.id}/holds/join`, { method: 'POST', headers: { authorization: `Bearer ${anaToken}` } });
+    await send('POST', `/library/loans/${boLoan.id}/checkin`, { condition: 'good' });
+    try {
+      const page = await phone('sv');
+      await signIn(page, 'ana.lindqvist@demo.hyphae');
+      const waiting = page.locator('[data-testid=waiting]');
+      await waiting.locator('[data-testid=note]').first().waitFor();
+      const text = (await waiting.textContent())!;
+      expect(text).toContain(`${due.code} ${due.name} ska lämnas tillbaka `);
+      expect(text).toMatch(/Förslag som väntar på din röst: [1-9]/);
+      const note = waiting.locator('[data-testid=note]', { hasText: `${held.code} ${held.name} är redo att hämtas av dig till ` });
+      expect(await note.count()).toBe(1);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'sv-home-waiting.png'), fullPage: true });
+      // Dismissed once read, here and on the hub.
+      await note.locator('button:has-text("Ta bort")').click();
+      await note.waitFor({ state: 'detached' });
+      const unread = (await (await fetch(`${hub.url}/api/v1/notifications?unread=true`, { headers: { authorization: `Bearer ${anaToken}` } })).json()) as Array<{ kind: string }>;
+      expect(unread.filter((n) => n.kind === 'hold-ready')).toEqual([]);
+      await page.context().close();
+    } finally {
+      await send('POST', `/library/loans/${loan.id}/checkin`, { condition: 'good' });
+    }
   });
 
   it('reserves a tool, and a steward checks it out at the desk', { timeout: 60_000 }, async () => {
@@ -592,8 +629,8 @@ describe('console in Chromium', () => {
       await resident.screenshot({ path: join(SHOTS, 'sv-links.png'), fullPage: true });
       // At home the payment reads as going to another neighbourhood, not to an internal account id.
       await resident.click('nav a[href="#/"]');
-      await resident.waitForSelector('.rows li');
-      const recent = await resident.textContent('.rows');
+      await resident.waitForSelector('section[aria-labelledby=recent] .rows li');
+      const recent = await resident.textContent('section[aria-labelledby=recent] .rows');
       expect(recent).toContain('ett annat grannskap');
       expect(recent).not.toContain('clearing:');
       await resident.context().close();

@@ -1,17 +1,45 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type HistoryRow, type PaymentRequest, type Answer } from '../api.js';
+import { api, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
+import { DICTS, type Key, type T } from '../i18n.js';
+
+type Note = Schemas['Notification'];
+type Loan = Schemas['Loan'];
+type Proposal = Schemas['ProposalWithTally'];
+
+/** Reminders the hub sent, in the member's language from their facts; the hub's English only for a kind this console does not know. */
+function noteText(t: T, n: Note): string {
+  const p = n.params ?? {};
+  const item = typeof p.code === 'string' ? `${p.code} ${String(p.name ?? '')}`.trim() : '';
+  const date = typeof p.date === 'number' ? t.date(p.date) : '';
+  const vars = { item, date, title: String(p.title ?? ''), skill: String(p.skill ?? '') };
+  const key = n.kind === 'mentorship' ? `note_mentorship_${p.role === 'teacher' ? 'teacher' : 'learner'}` : `note_${n.kind.replace(/-/g, '_')}`;
+  return n.params && key in DICTS.en ? t.t(key as Key, vars) : n.text;
+}
+
+/** Loans are listed from the loans themselves, so their reminders are not shown twice. */
+const SHOWN_ELSEWHERE = new Set(['loan-due', 'loan-overdue']);
+const SOON_MS = 2 * 86_400_000;
 
 export function HomePage() {
   const { t, session, account, names, refresh } = useApp();
   const [recent, setRecent] = useState<HistoryRow[]>([]);
   const [incoming, setIncoming] = useState<PaymentRequest[]>([]);
+  const [notes, setNotes] = useState<Note[]>([]);
+  const [loans, setLoans] = useState<Array<Loan & { item: string }>>([]);
+  const [votes, setVotes] = useState(0);
   const [msg, setMsg] = useState<string | null>(null);
   const load = async () => {
     const me = session.member.id;
     const [h, r] = await Promise.all([api<{ items: HistoryRow[] }>(`/accounts/${me}/history?limit=5&kind=transfer`), api<PaymentRequest[]>('/requests?direction=incoming&status=open')]).catch(() => [{ items: [] }, []] as const);
     setRecent([...h.items]);
     setIncoming([...r]);
+    // What else waits for this member: reminders, loans due soon, votes not yet cast. Each may fail alone.
+    void api<Note[]>('/notifications?unread=true').then((n) => setNotes(n.filter((x) => !SHOWN_ELSEWHERE.has(x.kind))), () => undefined);
+    void api<Proposal[]>('/proposals?status=open').then((ps) => setVotes(ps.filter((p) => !p.myVote).length), () => undefined);
+    void api<Loan[]>('/library/loans?open=true')
+      .then((ls) => Promise.all(ls.filter((l) => l.dueAt - Date.now() < SOON_MS).map(async (l) => ({ ...l, item: await api<{ item: { code: string; name: string } }>(`/library/items/${l.itemId}`).then((d) => `${d.item.code} ${d.item.name}`, () => l.itemId) }))))
+      .then(setLoans, () => undefined);
   };
   useEffect(() => void load(), [session.member.id]);
   if (!account) return <p aria-busy="true" />;
@@ -25,7 +53,17 @@ export function HomePage() {
       setMsg(describeError(t, e, cur));
     }
   };
+  const dismiss = async (id: string) => {
+    try {
+      await api('/notifications/read', { method: 'POST', body: { ids: [id] } });
+      setNotes(notes.filter((n) => n.id !== id));
+    } catch (e) {
+      setMsg(describeError(t, e, cur));
+    }
+  };
   const who = (id: string | null) => counterparty(t, names, id);
+  const now = Date.now();
+  const waiting = incoming.length + notes.length + loans.length + votes > 0;
   return (
     <>
       <h2>{t.t('welcome', { name: session.member.name })}</h2>
@@ -44,11 +82,11 @@ export function HomePage() {
           </p>
         )}
       </section>
-      {incoming.length > 0 && (
-        <section class="card" aria-labelledby="wait">
+      {waiting && (
+        <section class="card" aria-labelledby="wait" data-testid="waiting">
           <h3 id="wait">{t.t('waiting')}</h3>
           {msg && <p role="alert" class="error">{msg}</p>}
-          <ul>
+          <ul class="rows">
             {incoming.map((r) => (
               <li>
                 {t.t('requestFrom', { name: who(r.payee), amount: r.unit === 'hour' ? t.t('hoursValue', { n: t.hours(r.amount) }) : t.money(r.amount, cur) })}
@@ -56,6 +94,24 @@ export function HomePage() {
                 <button onClick={() => answer(r.id, 'accept')}>{t.t('accept')}</button>{' '}
                 <button class="secondary" onClick={() => answer(r.id, 'reject')}>
                   {t.t('reject')}
+                </button>
+              </li>
+            ))}
+            {loans.map((l) => (
+              <li class={l.dueAt < now ? 'warn' : ''}>
+                <a href="#/library">{t.t(l.dueAt < now ? 'loanOverdue' : 'loanDueSoon', { item: l.item, date: t.date(l.dueAt) })}</a>
+              </li>
+            ))}
+            {votes > 0 && (
+              <li>
+                <a href="#/proposals">{t.t('votesOpen', { n: votes })}</a>
+              </li>
+            )}
+            {notes.map((n) => (
+              <li data-testid="note">
+                {noteText(t, n)}{' '}
+                <button class="secondary" onClick={() => dismiss(n.id)}>
+                  {t.t('dismiss')}
                 </button>
               </li>
             ))}

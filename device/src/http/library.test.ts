@@ -42,6 +42,14 @@ describe('library over HTTP', () => {
     const back = await call('steward', 'POST', `/api/v1/library/loans/${out.json.id}/checkin`, { condition: 'good' });
     expect(back.json.returnedAt).not.toBeNull();
     expect(core.ledger.account(id.ana!).balance).toBe(0);
+    // Bo is told it is ready, with the facts beside the English so the console can say it in Bo's language.
+    const [ready] = (await call('bo', 'GET', '/api/v1/notifications?unread=true')).json;
+    expect(ready).toMatchObject({ kind: 'hold-ready', read: false, params: { code, name: 'Drill', date: core.library.holdsOf(item.json.id)[0]!.pickupBy } });
+    // Marking read: only one's own (Ana's ids would be ignored), once.
+    expect((await call('ana', 'POST', '/api/v1/notifications/read', { ids: [ready.id] })).json).toEqual({ marked: 0 });
+    expect((await call('bo', 'POST', '/api/v1/notifications/read', { ids: [ready.id] })).json).toEqual({ marked: 1 });
+    expect((await call('bo', 'GET', '/api/v1/notifications?unread=true')).json).toEqual([]);
+    expect((await call('bo', 'POST', '/api/v1/notifications/read', { ids: [] })).status).toBe(400);
     const ticket = await call('bo', 'POST', `/api/v1/library/items/${code}/tickets`, { title: 'battery will not charge' });
     expect(ticket.status).toBe(201);
     const inRepair = await call('steward', 'POST', `/api/v1/library/items/${code}/checkout`, { memberId: id.bo });

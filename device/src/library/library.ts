@@ -377,7 +377,7 @@ export class Library {
   private makeReadyInTxn(it: Item, q: HoldEntry[]): void {
     const now = this.clock.now();
     q[0] = { ...q[0]!, readyAt: now, pickupBy: now + this.params().pickupWindowMs };
-    this.notifications.addInTxn(q[0]!.memberId, 'hold-ready', `${it.code} ${it.name} is ready for you until ${new Date(q[0]!.pickupBy!).toISOString().slice(0, 10)}`, `library/${it.code}`);
+    this.notifications.addInTxn(q[0]!.memberId, 'hold-ready', `${it.code} ${it.name} is ready for you until ${new Date(q[0]!.pickupBy!).toISOString().slice(0, 10)}`, `library/${it.code}`, null, { code: it.code, name: it.name, date: q[0]!.pickupBy! });
   }
 
   // ── loans ───────────────────────────────────────────────────────────────
@@ -542,9 +542,9 @@ export class Library {
       for (const l of this.loansOf({ open: true })) {
         const it = this.items.get(l.itemId)!;
         if (l.dueAt < now) {
-          if (this.notifications.addInTxn(l.memberId, 'loan-overdue', `${it.code} ${it.name} was due ${new Date(l.dueAt).toISOString().slice(0, 10)}; please bring it back`, `library/${it.code}`, `overdue:${l.id}:${day}`)) overdue++;
+          if (this.notifications.addInTxn(l.memberId, 'loan-overdue', `${it.code} ${it.name} was due ${new Date(l.dueAt).toISOString().slice(0, 10)}; please bring it back`, `library/${it.code}`, `overdue:${l.id}:${day}`, { code: it.code, name: it.name, date: l.dueAt })) overdue++;
         } else if (l.dueAt - now < DAY_MS) {
-          if (this.notifications.addInTxn(l.memberId, 'loan-due', `${it.code} ${it.name} is due back tomorrow`, `library/${it.code}`, `due:${l.id}:${l.dueAt}`)) dueSoon++;
+          if (this.notifications.addInTxn(l.memberId, 'loan-due', `${it.code} ${it.name} is due back tomorrow`, `library/${it.code}`, `due:${l.id}:${l.dueAt}`, { code: it.code, name: it.name, date: l.dueAt })) dueSoon++;
         }
       }
       for (const { key, value } of this.holds.getRange({})) {
@@ -642,7 +642,7 @@ export class Library {
     const who = new Set<string>();
     for (const r of this.reservationsOf(it.id)) if (r.status === 'booked') who.add(r.memberId);
     for (const h of this.holds.get(it.id) ?? []) who.add(h.memberId);
-    for (const m of who) this.notifications.addInTxn(m, kind, text, `library/${it.code}`, `${key}:${m}`);
+    for (const m of who) this.notifications.addInTxn(m, kind, text, `library/${it.code}`, `${key}:${m}`, { code: it.code, name: it.name });
   }
 
   auditOf(itemId: string): AuditEntry[] {

@@ -17,6 +17,8 @@ export interface Notification {
   /** Link target inside the console, e.g. "library/T-0042". */
   ref: string | null;
   read: boolean;
+  /** The facts in `text`, so that a console can say it in the member's language (times in ms). */
+  params?: Record<string, string | number>;
 }
 
 /** Which notifications also go out by email, and to which address; null when email is off. */
@@ -32,7 +34,7 @@ export class Notifications {
   private readonly email;
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly clock: Clock,
     private readonly routing: EmailRouting | null = null,
   ) {
@@ -42,13 +44,13 @@ export class Notifications {
   }
 
   /** Inside the caller's transaction. Returns false when `key` was already sent. */
-  addInTxn(memberId: string, kind: string, text: string, ref: string | null = null, key: string | null = null): boolean {
+  addInTxn(memberId: string, kind: string, text: string, ref: string | null = null, key: string | null = null, params?: Record<string, string | number>): boolean {
     if (key) {
       if (this.keys.get(key)) return false;
       this.keys.put(key, true);
     }
     const at = this.clock.now();
-    const n: Notification = { id: randomId('n_', 6), memberId, at, kind, text, ref, read: false };
+    const n: Notification = { id: randomId('n_', 6), memberId, at, kind, text, ref, read: false, ...(params ? { params } : {}) };
     this.items.put([memberId, at, n.id], n);
     // Email, when configured, leaves in the same transaction as the notification: never one without the other.
     const to = this.routing?.kinds.includes(kind) ? this.routing.addressOf(memberId) : null;
@@ -63,6 +65,11 @@ export class Notifications {
       out.push(value);
     }
     return out;
+  }
+
+  /** Marks this member's notifications read; another member's ids are ignored. Returns how many were unread. */
+  async markRead(memberId: string, ids: string[]): Promise<number> {
+    return this.store.write(() => this.markReadInTxn(memberId, ids));
   }
 
   markReadInTxn(memberId: string, ids: string[]): number {

@@ -209,7 +209,7 @@ export class Skills {
       if (o.owner === memberId) throw HubError.rule('rule-broken', 'Your own post', 'someone else has to take it');
       const next = { ...o, status: 'taken' as const, takenBy: memberId };
       this.offers.put(id, next);
-      this.notifications.addInTxn(o.owner, 'timebank-taken', `Your time-bank post "${o.title}" was taken up`, `timebank/${o.id}`);
+      this.notifications.addInTxn(o.owner, 'timebank-taken', `Your time-bank post "${o.title}" was taken up`, `timebank/${o.id}`, null, { title: o.title });
       return next;
     });
   }
@@ -257,7 +257,7 @@ export class Skills {
           this.offers.put(o.id, { ...o, status: 'expired' });
           expired++;
         } else if (o.expiresAt - now <= 2 * DAY_MS) {
-          if (this.notifications.addInTxn(o.owner, 'timebank-expiring', `Your time-bank post "${o.title}" expires on ${new Date(o.expiresAt).toISOString().slice(0, 10)}`, `timebank/${o.id}`, `expiring:${o.id}`)) reminded++;
+          if (this.notifications.addInTxn(o.owner, 'timebank-expiring', `Your time-bank post "${o.title}" expires on ${new Date(o.expiresAt).toISOString().slice(0, 10)}`, `timebank/${o.id}`, `expiring:${o.id}`, { title: o.title, date: o.expiresAt })) reminded++;
         }
       }
     });
@@ -285,8 +285,8 @@ export class Skills {
         if (!best) continue;
         const m: Mentorship = { id: randomId('mt_', 6), skill, learner, teacher: best.h.memberId, when: best.when, status: 'proposed', learnerAccepted: false, teacherAccepted: false, createdAt: this.clock.now() };
         this.mentorships.put(m.id, m);
-        this.notifications.addInTxn(learner, 'mentorship', `A mentor for ${skill} is proposed`, `mentorship/${m.id}`);
-        this.notifications.addInTxn(best.h.memberId, 'mentorship', `Someone would like to learn ${skill} from you`, `mentorship/${m.id}`);
+        this.notifications.addInTxn(learner, 'mentorship', `A mentor for ${skill} is proposed`, `mentorship/${m.id}`, null, { skill, role: 'learner' });
+        this.notifications.addInTxn(best.h.memberId, 'mentorship', `Someone would like to learn ${skill} from you`, `mentorship/${m.id}`, null, { skill, role: 'teacher' });
         created.push(m);
       }
     });
