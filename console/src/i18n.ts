@@ -483,6 +483,17 @@ const en = {
   note_timebank_expiring: "Your time-bank post “{title}” expires on {date}.",
   note_mentorship_learner: "A mentor for {skill} is proposed: see Skills & time.",
   note_mentorship_teacher: "Someone would like to learn {skill} from you: see Skills & time.",
+  askTitle: "Ask a neighbour to pay you",
+  modePay: "Pay",
+  modeAsk: "Ask to be paid",
+  askWho: "Who pays",
+  confirmAsk: "Ask {name} for {amount}",
+  askNote: "They accept or decline it; it expires if they do neither.",
+  asked: "Asked {name} for {amount}.",
+  myAsks: "Waiting for others",
+  askedOf: "{name} has been asked for {amount}",
+  cancelAsk: "Withdraw",
+  withdrawn: "Withdrawn.",
 };
 export type Key = keyof typeof en;
 
@@ -964,6 +975,17 @@ const sv: Record<Key, string> = {
   note_timebank_expiring: "Ditt inlägg i tidsbanken ”{title}” går ut {date}.",
   note_mentorship_learner: "En mentor i {skill} föreslås: se Kunskaper & tid.",
   note_mentorship_teacher: "Någon vill lära sig {skill} av dig: se Kunskaper & tid.",
+  askTitle: "Be en granne att betala dig",
+  modePay: "Betala",
+  modeAsk: "Be om betalning",
+  askWho: "Vem betalar",
+  confirmAsk: "Be {name} om {amount}",
+  askNote: "Hen godkänner eller avböjer; begäran går ut om inget görs.",
+  asked: "Du bad {name} om {amount}.",
+  myAsks: "Väntar på andra",
+  askedOf: "{name} har ombetts om {amount}",
+  cancelAsk: "Dra tillbaka",
+  withdrawn: "Tillbakadraget.",
 };
 
 const es: Record<Key, string> = {
@@ -1444,6 +1466,17 @@ const es: Record<Key, string> = {
   note_timebank_expiring: "Tu publicación del banco de tiempo «{title}» caduca el {date}.",
   note_mentorship_learner: "Se propone un mentor de {skill}: mira Habilidades y tiempo.",
   note_mentorship_teacher: "Alguien quiere aprender {skill} contigo: mira Habilidades y tiempo.",
+  askTitle: "Pedir a un vecino que te pague",
+  modePay: "Pagar",
+  modeAsk: "Pedir un pago",
+  askWho: "Quién paga",
+  confirmAsk: "Pedir {amount} a {name}",
+  askNote: "Lo acepta o lo rechaza; caduca si no hace nada.",
+  asked: "Has pedido {amount} a {name}.",
+  myAsks: "Esperando a otros",
+  askedOf: "Se ha pedido {amount} a {name}",
+  cancelAsk: "Retirar",
+  withdrawn: "Retirado.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

@@ -101,6 +101,52 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('asks a neighbour to be paid, in Spanish; they pay it from their home page; a second ask is withdrawn', { timeout: 60_000 }, async () => {
+    const [luis, maja] = [await memberId('Luis Ortega'), await memberId('Maja Åberg')];
+    const before = (await api(`/accounts/${luis}`)).balance;
+    const page = await phone('es');
+    await signIn(page, emailOf('Luis Ortega'));
+    await page.click('nav a[href="#/pay"]');
+    const ask = async (amount: string, memo: string) => {
+      await page.click('button:has-text("Pedir un pago")');
+      expect(await page.textContent('form h2')).toBe('Pedir a un vecino que te pague');
+      await page.fill('input[placeholder="Empieza a escribir un nombre"]', 'Maja');
+      await page.click('ul.choices button:has-text("Maja Åberg")');
+      await page.fill('input[inputmode=decimal]', amount);
+      await page.fill('input[maxlength="280"]', memo);
+      await page.click('button:has-text("Revisar")');
+      await page.waitForSelector('section.card h2:has-text("Pedir")');
+      expect(await page.textContent('section.card')).toContain('Lo acepta o lo rechaza');
+      await page.click('button:has-text("Confirmar")');
+      await page.waitForSelector('p.ok');
+    };
+    await ask('7,50', 'huevos');
+    expect(await page.textContent('p.ok')).toMatch(/^Has pedido 7,50\sHC a Maja Åberg\.$/);
+    expect(await page.textContent('[data-testid=my-asks]')).toContain('Maja Åberg');
+    const luisToken = hyphae(['token', 'create', '--data', dir, '--email', emailOf('Luis Ortega')]).out.trim();
+    const asLuis = async (path: string) => (await fetch(`${hub.url}/api/v1${path}`, { headers: { authorization: `Bearer ${luisToken}` } })).json() as Promise<Array<{ payer: string; amount: number; memo: string | null }>>;
+    expect((await asLuis('/requests?direction=outgoing&status=open')).find((r) => r.memo === 'huevos')).toMatchObject({ payer: maja, amount: 750 });
+
+    // Maja sees it waiting on her home page and pays it.
+    const payer = await phone('en');
+    await signIn(payer, emailOf('Maja Åberg'));
+    const row = payer.locator('[data-testid=waiting] li', { hasText: 'Luis Ortega asks you for 7.50 HC — huevos' });
+    await row.locator('button:has-text("Pay")').click();
+    await row.waitFor({ state: 'detached' });
+    expect((await api(`/accounts/${luis}`)).balance).toBe(before + 750);
+    await payer.context().close();
+
+    // A second ask, thought better of, is withdrawn before Maja answers.
+    await ask('2', 'otra cosa');
+    await page.click('[data-testid=my-asks] li:has-text("otra cosa") button:has-text("Retirar")');
+    await page.waitForSelector('p.ok:has-text("Retirado.")');
+    expect((await asLuis('/requests?direction=outgoing&status=cancelled')).map((r) => r.memo)).toContain('otra cosa');
+    expect(await page.locator('[data-testid=my-asks] li:has-text("otra cosa")').count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'es-ask.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('refuses a payment past the credit limit in Swedish, saying what is available, and moves nothing', { timeout: 60_000 }, async () => {
     const yusuf = await memberId('Yusuf Demir');
     const { available, balance } = await api(`/accounts/${yusuf}`);

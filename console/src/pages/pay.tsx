@@ -1,28 +1,40 @@
-import { useState } from 'preact/hooks';
-import { api, newKey } from '../api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { api, newKey, type PaymentRequest } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
 
+/** Pay a neighbour, or ask one to pay you: the same steps, review before anything is sent. */
 export function PayPage() {
   const { t, session, account, names, refresh } = useApp();
-  const [payee, setPayee] = useState<string | null>(null);
+  const [mode, setMode] = useState<'pay' | 'ask'>('pay');
+  const [other, setOther] = useState<string | null>(null);
   const [amount, setAmount] = useState('');
   const [memo, setMemo] = useState('');
   const [step, setStep] = useState<'form' | 'confirm'>('form');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [key, setKey] = useState(() => newKey());
+  const [asks, setAsks] = useState<PaymentRequest[]>([]);
+  const loadAsks = () => api<PaymentRequest[]>('/requests?direction=outgoing&status=open').then(setAsks, () => undefined);
+  useEffect(() => void loadAsks(), []);
   if (!account) return <p aria-busy="true" />;
   const cur = account.currency;
   const minor = toMinor(amount, cur.minorUnits);
-  const valid = payee !== null && Number.isFinite(minor) && minor > 0;
+  const valid = other !== null && Number.isFinite(minor) && minor > 0;
+  const name = names.get(other ?? '') ?? '';
   const send = async () => {
     try {
-      // One key per payment: a retry after a lost answer can never pay twice.
-      await api('/transfers', { method: 'POST', body: { payee, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
-      setMsg({ ok: true, text: t.t('paid', { amount: t.money(minor, cur), name: names.get(payee!) ?? '' }) });
+      // One key per payment or request: a retry after a lost answer can never send it twice.
+      if (mode === 'pay') {
+        await api('/transfers', { method: 'POST', body: { payee: other, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
+        setMsg({ ok: true, text: t.t('paid', { amount: t.money(minor, cur), name }) });
+      } else {
+        await api('/requests', { method: 'POST', body: { payer: other, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
+        setMsg({ ok: true, text: t.t('asked', { amount: t.money(minor, cur), name }) });
+        void loadAsks();
+      }
       setStep('form');
-      setPayee(null);
+      setOther(null);
       setAmount('');
       setMemo('');
       setKey(newKey());
@@ -32,12 +44,21 @@ export function PayPage() {
       setStep('form');
     }
   };
+  const withdraw = async (id: string) => {
+    try {
+      await api(`/requests/${id}/cancel`, { method: 'POST' });
+      setMsg({ ok: true, text: t.t('withdrawn') });
+      await loadAsks();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e, cur) });
+    }
+  };
   if (step === 'confirm' && valid) {
     return (
       <section class="card">
-        <h2>{t.t('confirmPay', { amount: t.money(minor, cur), name: names.get(payee) ?? '' })}</h2>
+        <h2>{mode === 'pay' ? t.t('confirmPay', { amount: t.money(minor, cur), name }) : t.t('confirmAsk', { amount: t.money(minor, cur), name })}</h2>
         {memo && <p>{memo}</p>}
-        <p>{t.t('balanceAfter', { amount: t.money(account.balance - minor, cur) })}</p>
+        <p>{mode === 'pay' ? t.t('balanceAfter', { amount: t.money(account.balance - minor, cur) }) : t.t('askNote')}</p>
         <button onClick={send}>{t.t('confirm')}</button>{' '}
         <button class="secondary" onClick={() => setStep('form')}>
           {t.t('back')}
@@ -46,27 +67,52 @@ export function PayPage() {
     );
   }
   return (
-    <form
-      class="card"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (valid) setStep('confirm');
-      }}
-    >
-      <h2>{t.t('payTitle')}</h2>
-      {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
-      <MemberPicker label={t.t('to')} value={payee} onChange={setPayee} exclude={session.member.id} />
-      <label>
-        {t.t('amount')} ({cur.symbol})
-        <input inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} required />
-      </label>
-      <label>
-        {t.t('memo')}
-        <input value={memo} maxLength={280} onInput={(e) => setMemo((e.target as HTMLInputElement).value)} />
-      </label>
-      <button type="submit" disabled={!valid}>
-        {t.t('review')}
-      </button>
-    </form>
+    <>
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (valid) setStep('confirm');
+        }}
+      >
+        <h2>{t.t(mode === 'pay' ? 'payTitle' : 'askTitle')}</h2>
+        <div class="filters" role="group">
+          {(['pay', 'ask'] as const).map((m) => (
+            <button type="button" class={mode === m ? '' : 'secondary'} aria-pressed={mode === m} onClick={() => (setMode(m), setMsg(null))}>
+              {t.t(m === 'pay' ? 'modePay' : 'modeAsk')}
+            </button>
+          ))}
+        </div>
+        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <MemberPicker label={t.t(mode === 'pay' ? 'to' : 'askWho')} value={other} onChange={setOther} exclude={session.member.id} />
+        <label>
+          {t.t('amount')} ({cur.symbol})
+          <input inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} required />
+        </label>
+        <label>
+          {t.t('memo')}
+          <input value={memo} maxLength={280} onInput={(e) => setMemo((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="submit" disabled={!valid}>
+          {t.t('review')}
+        </button>
+      </form>
+      {asks.length > 0 && (
+        <section class="card" aria-labelledby="asks-h">
+          <h3 id="asks-h">{t.t('myAsks')}</h3>
+          <ul class="rows" data-testid="my-asks">
+            {asks.map((r) => (
+              <li>
+                {t.t('askedOf', { name: names.get(r.payer) ?? r.payer, amount: r.unit === 'hour' ? t.t('hoursValue', { n: t.hours(r.amount) }) : t.money(r.amount, cur) })}
+                {r.memo ? ` — ${r.memo}` : ''}{' '}
+                <button class="secondary" onClick={() => withdraw(r.id)}>
+                  {t.t('cancelAsk')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
   );
 }
