@@ -353,17 +353,45 @@ describe('console in Chromium', () => {
     // The member names arrive after the page; under load the click can come first.
     await desk.waitForSelector('datalist#members option', { state: 'attached' });
     await desk.fill('input[list=members]', 'Dawit Bekele');
+    // Condition is recorded at both ends of the loan.
+    await desk.selectOption('select[name=condition]', 'fair');
     await desk.click('button:has-text("Check out")');
     await desk.waitForSelector('p[role=status], p[role=alert]');
     expect(await desk.textContent('p[role=status], p[role=alert]')).toBe('Checked out.');
-    expect(await axe(desk)).toEqual([]);
-    await desk.screenshot({ path: join(SHOTS, 'en-tool-desk.png'), fullPage: true });
 
     await resident.click('a:has-text("Tools")');
     await resident.waitForSelector('[data-testid=my-loans]');
     expect(await resident.textContent('[data-testid=my-loans]')).toContain(free);
-    await resident.context().close();
+
+    // Back at the desk: it came back worse, and the damage is charged against the deposit.
+    const dawit = await memberId('Dawit Bekele');
+    const loan = ((await api('/library/loans?open=true&all=true')) as Array<{ id: string; memberId: string; conditionOut: string; deposit: number }>).find((l) => l.memberId === dawit && l.conditionOut === 'fair')!;
+    expect(loan.deposit).toBeGreaterThan(100);
+    await desk.waitForSelector('button:has-text("Check in")');
+    expect(await desk.textContent('section:has(#desk)')).toContain('Out with Dawit Bekele, due');
+    await desk.selectOption('select[name=condition]', 'poor');
+    await desk.fill('input[name=damage]', '1.00');
+    await desk.fill('input[name=checkin-note]', 'chipped blade');
+    expect(await axe(desk)).toEqual([]);
+    await desk.screenshot({ path: join(SHOTS, 'en-tool-desk.png'), fullPage: true });
+    const balance = (await api(`/accounts/${dawit}`)).balance as number;
+    await desk.click('button:has-text("Check in")');
+    await desk.waitForSelector('p.ok:has-text("Checked in")');
+    const back = ((await api('/library/loans?all=true')) as Array<{ id: string; conditionIn: string | null; damageCharged: number; returnedAt: number | null }>).find((l) => l.id === loan.id)!;
+    expect(back).toMatchObject({ conditionIn: 'poor', damageCharged: 100 });
+    expect(back.returnedAt).not.toBeNull();
+    expect((await api(`/accounts/${dawit}`)).balance).toBe(balance + loan.deposit - 100);
     await desk.context().close();
+
+    // Dawit reports what is wrong with it in his own words; an empty report cannot be sent.
+    await resident.goto(`${hub.url}/#/library/${code}`);
+    await resident.click('summary:has-text("Report a problem")');
+    expect(await resident.isDisabled('button:has-text("Report it")')).toBe(true);
+    await resident.fill('textarea[name=problem]', 'The chuck slips under load');
+    await resident.click('button:has-text("Report it")');
+    await resident.waitForSelector('p.ok:has-text("a steward will look at it")');
+    expect(((await api('/library/tickets?open=true')) as Array<{ title: string }>).map((x) => x.title)).toContain('The chuck slips under load');
+    await resident.context().close();
   });
 
   it('votes on an open proposal and sees the tally change', { timeout: 60_000 }, async () => {

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
+import { toMinor } from '../i18n.js';
 
 type Item = Schemas['LibraryItem'];
+const CONDITIONS = ['new', 'good', 'fair', 'poor', 'broken'] as const satisfies ReadonlyArray<Schemas['Loan']['conditionOut']>;
 type Loan = Schemas['Loan'];
 const DAY = 86_400_000;
 const today = () => Math.floor(Date.now() / DAY) * DAY;
@@ -72,6 +74,11 @@ function ItemPage({ code }: { code: string }) {
   const [days, setDays] = useState('2');
   const [member, setMember] = useState('');
   const [openLoan, setOpenLoan] = useState<Loan | null>(null);
+  const [problem, setProblem] = useState('');
+  // Recorded at both ends of a loan; damage is charged against the deposit at check-in.
+  const [condition, setCondition] = useState<(typeof CONDITIONS)[number]>('good');
+  const [damage, setDamage] = useState('');
+  const [note, setNote] = useState('');
   const steward = session.member.role !== 'resident';
   const load = async () => {
     const d = await api<NonNullable<typeof data>>(`/library/items/${code}?from=${today()}&to=${today() + 14 * DAY}`);
@@ -82,7 +89,7 @@ function ItemPage({ code }: { code: string }) {
   if (!data) return <p aria-busy="true" />;
   const { item } = data;
   const done = (text: string) => (setMsg({ ok: true, text }), load());
-  const fail = (e: unknown) => setMsg({ ok: false, text: describeError(t, e) });
+  const fail = (e: unknown) => setMsg({ ok: false, text: describeError(t, e, account?.currency) });
   const reserve = async (e: Event) => {
     e.preventDefault();
     const from = Date.parse(`${start}T00:00:00Z`);
@@ -91,7 +98,13 @@ function ItemPage({ code }: { code: string }) {
   const checkOut = async () => {
     const id = [...names].find(([, n]) => n.toLowerCase() === member.trim().toLowerCase())?.[0];
     if (!id) return setMsg({ ok: false, text: t.t('noSuchMember') });
-    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: id } }).then(() => done(t.t('checkedOut')), fail);
+    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: id, condition } }).then(() => done(t.t('checkedOut')), fail);
+  };
+  const checkIn = async () => {
+    if (!openLoan || !account) return;
+    const charge = damage.trim() === '' ? 0 : toMinor(damage, account.currency.minorUnits);
+    if (!Number.isFinite(charge) || charge < 0) return setMsg({ ok: false, text: t.t('badNumber') });
+    await api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) } }).then(() => (setDamage(''), setNote(''), done(t.t('checkedIn'))), fail);
   };
   const week = Array.from({ length: 14 }, (_, i) => today() + i * DAY);
   return (
@@ -138,16 +151,54 @@ function ItemPage({ code }: { code: string }) {
           <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined')), fail)}>
             {t.t('hold')}
           </button>{' '}
-          <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/tickets`, { method: 'POST', body: { title: prompt(t.t('problem')) ?? 'problem reported' } }).then(() => done(t.t('reported')), fail)}>
-            {t.t('problem')}
-          </button>
         </form>
+        <details>
+          <summary>{t.t('problem')}</summary>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void api(`/library/items/${item.code}/tickets`, { method: 'POST', body: { title: problem.trim() } }).then(() => (setProblem(''), done(t.t('reported'))), fail);
+            }}
+          >
+            <label>
+              {t.t('problemWhat')}
+              <textarea name="problem" rows={2} maxLength={200} value={problem} onInput={(e) => setProblem((e.target as HTMLTextAreaElement).value)} required />
+            </label>
+            <button type="submit" class="secondary" disabled={problem.trim() === ''}>
+              {t.t('problemSend')}
+            </button>
+          </form>
+        </details>
       </section>
       {steward && (
         <section class="card" aria-labelledby="desk">
           <h3 id="desk">{t.t('desk')}</h3>
+          <label>
+            {t.t('condition')}
+            <select name="condition" value={condition} onChange={(e) => setCondition((e.target as HTMLSelectElement).value as (typeof CONDITIONS)[number])}>
+              {CONDITIONS.map((c) => (
+                <option value={c}>{t.t(`cond_${c}`)}</option>
+              ))}
+            </select>
+          </label>
           {openLoan ? (
-            <button onClick={() => api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition: 'good' } }).then(() => done(t.t('checkedIn')), fail)}>{t.t('checkIn')}</button>
+            <>
+              <p>{t.t('out', { name: names.get(openLoan.memberId) ?? openLoan.memberId, date: t.date(openLoan.dueAt) })}</p>
+              {account && openLoan.deposit > 0 && (
+                <>
+                  <p class="muted">{t.t('depositBack', { amount: t.money(openLoan.deposit, account.currency) })}</p>
+                  <label>
+                    {t.t('damageCharge', { symbol: account.currency.symbol })}
+                    <input name="damage" inputMode="decimal" value={damage} onInput={(e) => setDamage((e.target as HTMLInputElement).value)} />
+                  </label>
+                </>
+              )}
+              <label>
+                {t.t('checkInNote')}
+                <input name="checkin-note" maxLength={500} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+              </label>
+              <button onClick={checkIn}>{t.t('checkIn')}</button>
+            </>
           ) : (
             <>
               <label>
