@@ -5,26 +5,27 @@ import { DICTS, LANGS, pickLang, translator, type Key, type Lang, type T } from 
 import { lazy, Suspense } from 'preact/compat';
 import { HistoryPage } from './pages/history.js';
 import { LibraryPage } from './pages/library.js';
-import { ProposalsPage } from './pages/proposals.js';
 import { HomePage } from './pages/home.js';
 import { JoinPage, SignInPage } from './pages/sign-in.js';
 import { PayPage } from './pages/pay.js';
 
 // Pages most visits never open load on demand, to keep the first load small:
-// the dashboard brings uPlot; links to other hubs, skills, sharing and the
-// steward's desk matter to fewer visits.
+// the dashboard brings uPlot; links to other hubs, skills, sharing, the
+// proposals and the steward's desk matter to fewer visits.
 const pageCode = {
   dashboard: () => import('./pages/dashboard.js'),
   links: () => import('./pages/links.js'),
   skills: () => import('./pages/skills.js'),
   share: () => import('./pages/share.js'),
   steward: () => import('./pages/steward.js'),
+  proposals: () => import('./pages/proposals.js'),
 };
 const DashboardPage = lazy(() => pageCode.dashboard().then((m) => m.DashboardPage));
 const LinksPage = lazy(() => pageCode.links().then((m) => m.LinksPage));
 const SkillsPage = lazy(() => pageCode.skills().then((m) => m.SkillsPage));
 const SharePage = lazy(() => pageCode.share().then((m) => m.SharePage));
 const StewardPage = lazy(() => pageCode.steward().then((m) => m.StewardPage));
+const ProposalsPage = lazy(() => pageCode.proposals().then((m) => m.ProposalsPage));
 
 /**
  * Fetches the code of every on-demand page once the first page is up, so
@@ -211,7 +212,9 @@ export function App() {
               <DashboardPage />
             </Suspense>
           ) : path === '/proposals' ? (
-            <ProposalsPage />
+            <Suspense fallback={<p aria-busy="true" />}>
+              <ProposalsPage />
+            </Suspense>
           ) : path === '/steward' && session.member.role !== 'resident' ? (
             <Suspense fallback={<p aria-busy="true" />}>
               <StewardPage />

@@ -1,0 +1,68 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Schemas } from '../api.js';
+import { describeError, useApp } from '../app.js';
+import { kindLabel } from '../governance-words.js';
+import { MemberPicker } from '../member-picker.js';
+
+type Delegations = Schemas['Delegations'];
+
+/** Liquid delegation: hand my vote on a topic to someone I trust, and take it back at any time. */
+export function DelegationCard() {
+  const { t, session } = useApp();
+  const [d, setD] = useState<Delegations | null>(null);
+  const [topic, setTopic] = useState('*');
+  const [to, setTo] = useState<string | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const load = () => api<Delegations>('/delegations').then(setD, () => undefined);
+  useEffect(() => void load(), []);
+  const put = async (body: { topic: string; to: string | null }) => {
+    try {
+      await api('/delegations', { method: 'PUT', body });
+      setMsg({ ok: true, text: t.t('delegationSaved') });
+      setTo(null);
+      await load();
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  if (!d) return null;
+  return (
+    <section class="card" aria-labelledby="delegation-h">
+      <h3 id="delegation-h">{t.t('delegationTitle')}</h3>
+      {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+      {d.mine.length === 0 && <p class="muted">{t.t('delegationNone')}</p>}
+      <ul class="rows" data-testid="delegations">
+        {d.mine.map((x) => (
+          <li>
+            {t.t('delegatedTo', { topic: kindLabel(t, x.topic), name: x.name })}{' '}
+            <button class="secondary" onClick={() => put({ topic: x.topic, to: null })}>
+              {t.t('takeBack')}
+            </button>
+          </li>
+        ))}
+        {d.toMe.map((x) => (
+          <li class="muted">{t.t('delegatedToMe', { name: x.name, topic: kindLabel(t, x.topic) })}</li>
+        ))}
+      </ul>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (to) void put({ topic, to });
+        }}
+      >
+        <label>
+          {t.t('delegateTopic')}
+          <select name="delegate-topic" value={topic} onChange={(e) => setTopic((e.target as HTMLSelectElement).value)}>
+            {['*', 'parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text'].map((k) => (
+              <option value={k}>{kindLabel(t, k)}</option>
+            ))}
+          </select>
+        </label>
+        <MemberPicker label={t.t('delegateTo')} value={to} onChange={setTo} exclude={session.member.id} />
+        <button type="submit" disabled={!to}>
+          {t.t('delegateButton')}
+        </button>
+      </form>
+    </section>
+  );
+}
