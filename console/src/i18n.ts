@@ -506,6 +506,8 @@ const en = {
   problemWhat: "What is wrong?",
   problemSend: "Report it",
   out: "Out with {name}, due {date}.",
+  allCategories: "All categories",
+  freeNow: "Free now",
 };
 export type Key = keyof typeof en;
 
@@ -1010,6 +1012,8 @@ const sv: Record<Key, string> = {
   problemWhat: "Vad är fel?",
   problemSend: "Rapportera",
   out: "Utlånad till {name}, ska tillbaka {date}.",
+  allCategories: "Alla kategorier",
+  freeNow: "Ledigt nu",
 };
 
 const es: Record<Key, string> = {
@@ -1513,6 +1517,8 @@ const es: Record<Key, string> = {
   problemWhat: "¿Qué le pasa?",
   problemSend: "Avisar",
   out: "Prestado a {name}, se devuelve el {date}.",
+  allCategories: "Todas las categorías",
+  freeNow: "Libre ahora",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

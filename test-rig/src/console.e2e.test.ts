@@ -324,6 +324,36 @@ describe('console in Chromium', () => {
     }
   });
 
+  it('browses the tool library in Swedish by category and what is free now, with photos', { timeout: 60_000 }, async () => {
+    // A steward has photographed one power tool.
+    const tools = (await api('/library/items?category=power%20tools')) as Array<{ id: string; code: string; name: string }>;
+    const pictured = tools[0]!;
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const up = await fetch(`${hub.url}/api/v1/library/items/${pictured.id}/photos`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'image/png' }, body: png });
+    expect(up.status).toBe(201);
+    const page = await phone('sv');
+    await signIn(page, emailOf('Karin Nyström'));
+    await page.click('nav a[href="#/library"]');
+    await page.waitForSelector('[data-testid=catalogue] li');
+    await page.selectOption('select[name=category]', 'power tools');
+    await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('[data-testid=catalogue] li').length === n, tools.length);
+    const rows = await page.$$eval('[data-testid=catalogue] li', (els) => els.map((e) => e.textContent ?? ''));
+    expect(rows.every((r) => r.includes('power tools'))).toBe(true);
+    // Its photo shows beside it in the list, and it loads.
+    const thumb = page.locator(`[data-testid=catalogue] li:has(a[href="#/library/${pictured.code}"]) img.thumb`);
+    await thumb.waitFor();
+    expect(await thumb.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
+    // Free now: nothing that is out on loan or in repair.
+    await page.check('input[name=free-now]');
+    await page.waitForFunction(() => ![...(globalThis as any).document.querySelectorAll('[data-testid=catalogue] li')].some((li: any) => /utlånad|på reparation/.test(li.textContent)));
+    const free = await page.$$eval('[data-testid=catalogue] li', (els) => els.length);
+    expect(free).toBeGreaterThan(0);
+    expect(free).toBeLessThanOrEqual(tools.length);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'sv-library-filters.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('reserves a tool, and a steward checks it out at the desk', { timeout: 60_000 }, async () => {
     const resident = await phone('en');
     await signIn(resident, 'dawit.bekele@demo.hyphae');

@@ -16,15 +16,27 @@ export function LibraryPage({ code }: { code: string | null }) {
 function Catalogue() {
   const { t, account } = useApp();
   const [q, setQ] = useState('');
+  const [category, setCategory] = useState('');
+  const [freeNow, setFreeNow] = useState(false);
   const [items, setItems] = useState<Item[]>([]);
   const [loans, setLoans] = useState<Loan[]>([]);
-  const [names, setNames] = useState<Map<string, string>>(new Map());
+  // The whole catalogue, once: names for my loans and the categories to filter by, whatever the search shows.
+  const [all, setAll] = useState<Item[]>([]);
+  useEffect(() => void api<Item[]>('/library/items').then(setAll, () => undefined), []);
   useEffect(() => {
-    void api<Item[]>(`/library/items${q ? `?q=${encodeURIComponent(q)}` : ''}`).then((all) => {
-      setItems(all);
-      setNames(new Map(all.map((i) => [i.id, `${i.code} ${i.name}`])));
-    });
-  }, [q]);
+    const query = new URLSearchParams();
+    if (q) query.set('q', q);
+    if (category) query.set('category', category);
+    if (freeNow) {
+      const now = Date.now();
+      query.set('from', String(now));
+      query.set('to', String(now + DAY));
+    }
+    const qs = query.toString();
+    void api<Item[]>(`/library/items${qs ? `?${qs}` : ''}`).then(setItems, () => undefined);
+  }, [q, category, freeNow]);
+  const names = new Map(all.map((i) => [i.id, `${i.code} ${i.name}`]));
+  const categories = [...new Set(all.map((i) => i.category))].sort((a, b) => a.localeCompare(b, t.locale));
   useEffect(() => void api<Loan[]>('/library/loans?open=true').then(setLoans), []);
   const cur = account?.currency;
   return (
@@ -49,9 +61,22 @@ function Catalogue() {
         {t.t('search')}
         <input type="search" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
       </label>
-      <ul class="rows">
+      <label>
+        {t.t('category')}
+        <select name="category" value={category} onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}>
+          <option value="">{t.t('allCategories')}</option>
+          {categories.map((c) => (
+            <option value={c}>{c}</option>
+          ))}
+        </select>
+      </label>
+      <label class="check">
+        <input type="checkbox" name="free-now" checked={freeNow} onChange={(e) => setFreeNow((e.target as HTMLInputElement).checked)} /> {t.t('freeNow')}
+      </label>
+      <ul class="rows" data-testid="catalogue">
         {items.map((i) => (
           <li>
+            {i.photos[0] && <img class="thumb" src={`/api/v1/library/photos/${i.photos[0]}`} alt="" width={48} height={48} loading="lazy" />}
             <a href={`#/library/${i.code}`}>
               <strong>{i.code}</strong> {i.name}
             </a>{' '}
