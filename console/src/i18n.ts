@@ -508,6 +508,10 @@ const en = {
   out: "Out with {name}, due {date}.",
   allCategories: "All categories",
   freeNow: "Free now",
+  filterFrom: "From",
+  filterTo: "To",
+  unitCredits: "Credits",
+  unitHours: "Hours",
 };
 export type Key = keyof typeof en;
 
@@ -1014,6 +1018,10 @@ const sv: Record<Key, string> = {
   out: "Utlånad till {name}, ska tillbaka {date}.",
   allCategories: "Alla kategorier",
   freeNow: "Ledigt nu",
+  filterFrom: "Från",
+  filterTo: "Till",
+  unitCredits: "Krediter",
+  unitHours: "Timmar",
 };
 
 const es: Record<Key, string> = {
@@ -1519,6 +1527,10 @@ const es: Record<Key, string> = {
   out: "Prestado a {name}, se devuelve el {date}.",
   allCategories: "Todas las categorías",
   freeNow: "Libre ahora",
+  filterFrom: "Desde",
+  filterTo: "Hasta",
+  unitCredits: "Créditos",
+  unitHours: "Horas",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

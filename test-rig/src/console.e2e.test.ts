@@ -324,6 +324,36 @@ describe('console in Chromium', () => {
     }
   });
 
+  it('filters the history by unit and dates in Swedish, the same as the hub does', { timeout: 60_000 }, async () => {
+    const elin = await memberId('Elin Holm');
+    const page = await phone('sv');
+    await signIn(page, emailOf('Elin Holm'));
+    await page.click('nav a[href="#/history"]');
+    await page.waitForSelector('section.card .rows li');
+    const shown = () => page.$$eval('section.card .rows li', (els) => els.map((e) => e.textContent ?? ''));
+    // Hours: every row in hours.
+    await page.click('button:has-text("Timmar")');
+    const hoursApi = (await api(`/accounts/${elin}/history?limit=20&unit=hour`)).items as unknown[];
+    expect(hoursApi.length).toBeGreaterThan(0);
+    await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('section.card .rows li').length === n, hoursApi.length);
+    expect((await shown()).every((r) => / tim/.test(r))).toBe(true);
+    // Credits between 40 and 20 days ago, as the hub counts them.
+    await page.click('button:has-text("Krediter")');
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000).toLocaleDateString('sv-SE');
+    await page.fill('input[name=history-from]', day(40));
+    await page.fill('input[name=history-to]', day(20));
+    const from = new Date(`${day(40)}T00:00:00`).getTime();
+    const to = new Date(`${day(20)}T00:00:00`).getTime() + 86_400_000;
+    const inRange = (await api(`/accounts/${elin}/history?limit=20&unit=credit&from=${from}&to=${to}`)).items as Array<{ at: number }>;
+    expect(inRange.length).toBeGreaterThan(0);
+    expect(inRange.every((r) => r.at >= from && r.at < to)).toBe(true);
+    await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('section.card .rows li').length === n, inRange.length);
+    expect((await shown()).every((r) => / HC/.test(r))).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'sv-history-filters.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('browses the tool library in Swedish by category and what is free now, with photos', { timeout: 60_000 }, async () => {
     // A steward has photographed one power tool.
     const tools = (await api('/library/items?category=power%20tools')) as Array<{ id: string; code: string; name: string }>;

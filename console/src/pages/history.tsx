@@ -3,19 +3,29 @@ import { api, type HistoryRow } from '../api.js';
 import { counterparty, useApp } from '../app.js';
 import { Rows } from './home.js';
 
+const DAY = 86_400_000;
+
 export function HistoryPage() {
-  const { t, session, names } = useApp();
+  const { t, session, names, account } = useApp();
   const [kind, setKind] = useState<'' | 'transfer' | 'demurrage'>('');
+  const [unit, setUnit] = useState<'credit' | 'hour'>('credit');
+  // Whole days in the resident's own calendar: from the start of `from` to the end of `to`.
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [rows, setRows] = useState<HistoryRow[]>([]);
   const [cursor, setCursor] = useState<number | null>(null);
   const me = session.member.id;
+  const range = {
+    ...(from ? { from: String(new Date(`${from}T00:00:00`).getTime()) } : {}),
+    ...(to ? { to: String(new Date(`${to}T00:00:00`).getTime() + DAY) } : {}),
+  };
   const load = async (more: boolean) => {
-    const q = new URLSearchParams({ limit: '20', ...(kind ? { kind } : {}), ...(more && cursor !== null ? { cursor: String(cursor) } : {}) });
+    const q = new URLSearchParams({ limit: '20', unit, ...(kind ? { kind } : {}), ...range, ...(more && cursor !== null ? { cursor: String(cursor) } : {}) });
     const page = await api<{ items: HistoryRow[]; nextCursor: number | null }>(`/accounts/${me}/history?${q}`).catch(() => ({ items: [], nextCursor: null }));
     setRows(more ? [...rows, ...page.items] : page.items);
     setCursor(page.nextCursor);
   };
-  useEffect(() => void load(false), [kind]);
+  useEffect(() => void load(false), [kind, unit, from, to]);
   const who = (id: string | null) => counterparty(t, names, id);
   return (
     <section class="card">
@@ -27,6 +37,23 @@ export function HistoryPage() {
           </button>
         ))}
       </div>
+      {account?.hours && (
+        <div role="group" class="filters">
+          {(['credit', 'hour'] as const).map((u) => (
+            <button class={unit === u ? '' : 'secondary'} aria-pressed={unit === u} onClick={() => setUnit(u)}>
+              {t.t(u === 'credit' ? 'unitCredits' : 'unitHours')}
+            </button>
+          ))}
+        </div>
+      )}
+      <label>
+        {t.t('filterFrom')}
+        <input type="date" name="history-from" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        {t.t('filterTo')}
+        <input type="date" name="history-to" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+      </label>
       {rows.length === 0 ? <p>{t.t('nothingYet')}</p> : <Rows rows={rows} who={who} />}
       {cursor !== null && (
         <button class="secondary" onClick={() => load(true)}>
@@ -34,7 +61,7 @@ export function HistoryPage() {
         </button>
       )}
       <p>
-        <a href={`/api/v1/accounts/${me}/history/export?format=csv`} download>
+        <a href={`/api/v1/accounts/${me}/history/export?format=csv&unit=${unit}`} download>
           {t.t('exportCsv')}
         </a>
       </p>

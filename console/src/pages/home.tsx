@@ -133,7 +133,7 @@ export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | nul
     <ul class="rows">
       {rows.map((r) => (
         <li>
-          <span class={r.delta < 0 ? 'out' : 'in'}>{t.money(r.delta, cur)}</span> {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
+          <span class={r.delta < 0 ? 'out' : 'in'}>{r.unit === 'hour' ? t.t('hoursValue', { n: t.hours(r.delta) }) : t.money(r.delta, cur)}</span> {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
           {r.memo ? ` · ${r.memo}` : ''}
           <br />
           <small class="muted">{t.date(r.at)}</small>

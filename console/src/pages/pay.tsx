@@ -30,8 +30,8 @@ export function PayPage() {
         setMsg({ ok: true, text: t.t('paid', { amount: t.money(minor, cur), name }) });
       } else {
         await api('/requests', { method: 'POST', body: { payer: other, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
+        await loadAsks();
         setMsg({ ok: true, text: t.t('asked', { amount: t.money(minor, cur), name }) });
-        void loadAsks();
       }
       setStep('form');
       setOther(null);
@@ -47,8 +47,8 @@ export function PayPage() {
   const withdraw = async (id: string) => {
     try {
       await api(`/requests/${id}/cancel`, { method: 'POST' });
-      setMsg({ ok: true, text: t.t('withdrawn') });
       await loadAsks();
+      setMsg({ ok: true, text: t.t('withdrawn') });
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e, cur) });
     }

@@ -40,8 +40,9 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
     try {
       await api(`/proposals/${p.id}/comments`, { method: 'POST', body: { text } });
       setText('');
-      setMsg({ ok: true, text: t.t('commented') });
+      // Said once the discussion shown includes it.
       await load();
+      setMsg({ ok: true, text: t.t('commented') });
       onPosted();
     } catch (err) {
       setMsg({ ok: false, text: describeError(t, err) });
@@ -88,9 +89,10 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
   const vote = async (choice: 'yes' | 'no' | 'abstain' | 'block') => {
     try {
       await api(`/proposals/${p.id}/votes`, { method: 'POST', body: choice === 'block' ? { choice, coreValue, ...(reason ? { reason } : {}) } : { choice } });
-      setMsg({ ok: true, text: t.t(choice === 'block' ? 'blocked' : 'voted') });
       setBlocking(false);
+      // Said once the tally shown counts it.
       await onChanged();
+      setMsg({ ok: true, text: t.t(choice === 'block' ? 'blocked' : 'voted') });
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e) });
     }

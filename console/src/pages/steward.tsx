@@ -42,10 +42,11 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
     if (typeof v === 'number' && Number.isNaN(v)) return setMsg({ ok: false, text: t.t('badNumber') });
     try {
       await api('/parameters/emergency', { method: 'POST', body: { name, value: v, reason } });
-      setMsg({ ok: true, text: t.t('emergencyDone', { date: t.date(Date.now() + (days ?? 14) * 86_400_000) }) });
       setValue('');
       setReason('');
+      // Said once the list below shows the new value.
       await onDone();
+      setMsg({ ok: true, text: t.t('emergencyDone', { date: t.date(Date.now() + (days ?? 14) * 86_400_000) }) });
     } catch (err) {
       setMsg({ ok: false, text: describeError(t, err) });
     }
