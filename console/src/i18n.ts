@@ -1552,9 +1552,11 @@ export function translator(lang: Lang) {
   const money = (minor: number, cur: { minorUnits: number; symbol: string }) =>
     `${new Intl.NumberFormat(locale, { minimumFractionDigits: cur.minorUnits, maximumFractionDigits: cur.minorUnits }).format(minor / 10 ** cur.minorUnits)} ${cur.symbol}`;
   const hours = (hundredths: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(hundredths / 100);
+  /** An amount in its ledger unit: money in the currency, time-bank hours as hours. */
+  const amount = (n: number, unit: string, cur: { minorUnits: number; symbol: string }) => (unit === 'hour' ? t('hoursValue', { n: hours(n) }) : money(n, cur));
   const date = (ms: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
   const ago = (ms: number) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(-Math.round(ms / 60_000), 'minute').replace(/^-/, '');
-  return { t, money, hours, date, ago, locale };
+  return { t, money, hours, amount, date, ago, locale };
 }
 export type T = ReturnType<typeof translator>;
 

@@ -89,7 +89,7 @@ export function HomePage() {
           <ul class="rows">
             {incoming.map((r) => (
               <li>
-                {t.t('requestFrom', { name: who(r.payee), amount: r.unit === 'hour' ? t.t('hoursValue', { n: t.hours(r.amount) }) : t.money(r.amount, cur) })}
+                {t.t('requestFrom', { name: who(r.payee), amount: t.amount(r.amount, r.unit, cur) })}
                 {r.memo ? ` — ${r.memo}` : ''}{' '}
                 <button onClick={() => answer(r.id, 'accept')}>{t.t('accept')}</button>{' '}
                 <button class="secondary" onClick={() => answer(r.id, 'reject')}>
@@ -133,7 +133,7 @@ export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | nul
     <ul class="rows">
       {rows.map((r) => (
         <li>
-          <span class={r.delta < 0 ? 'out' : 'in'}>{r.unit === 'hour' ? t.t('hoursValue', { n: t.hours(r.delta) }) : t.money(r.delta, cur)}</span> {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
+          <span class={r.delta < 0 ? 'out' : 'in'}>{t.amount(r.delta, r.unit, cur)}</span> {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
           {r.memo ? ` · ${r.memo}` : ''}
           <br />
           <small class="muted">{t.date(r.at)}</small>

@@ -103,7 +103,7 @@ export function PayPage() {
           <ul class="rows" data-testid="my-asks">
             {asks.map((r) => (
               <li>
-                {t.t('askedOf', { name: names.get(r.payer) ?? r.payer, amount: r.unit === 'hour' ? t.t('hoursValue', { n: t.hours(r.amount) }) : t.money(r.amount, cur) })}
+                {t.t('askedOf', { name: names.get(r.payer) ?? r.payer, amount: t.amount(r.amount, r.unit, cur) })}
                 {r.memo ? ` — ${r.memo}` : ''}{' '}
                 <button class="secondary" onClick={() => withdraw(r.id)}>
                   {t.t('cancelAsk')}
