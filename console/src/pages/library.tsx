@@ -198,17 +198,10 @@ function ItemPage({ code }: { code: string }) {
       {steward && (
         <section class="card" aria-labelledby="desk">
           <h3 id="desk">{t.t('desk')}</h3>
-          <label>
-            {t.t('condition')}
-            <select name="condition" value={condition} onChange={(e) => setCondition((e.target as HTMLSelectElement).value as (typeof CONDITIONS)[number])}>
-              {CONDITIONS.map((c) => (
-                <option value={c}>{t.t(`cond_${c}`)}</option>
-              ))}
-            </select>
-          </label>
           {openLoan ? (
             <>
               <p>{t.t('out', { name: names.get(openLoan.memberId) ?? openLoan.memberId, date: t.date(openLoan.dueAt) })}</p>
+              <ConditionField value={condition} onChange={setCondition} />
               {account && openLoan.deposit > 0 && (
                 <>
                   <p class="muted">{t.t('depositBack', { amount: t.money(openLoan.deposit, account.currency) })}</p>
@@ -230,6 +223,7 @@ function ItemPage({ code }: { code: string }) {
                 {t.t('checkOutTo')}
                 <input value={member} list="members" onInput={(e) => setMember((e.target as HTMLInputElement).value)} />
               </label>
+              <ConditionField value={condition} onChange={setCondition} />
               <datalist id="members">
                 {[...names.values()].map((n) => (
                   <option value={n} />
@@ -241,5 +235,20 @@ function ItemPage({ code }: { code: string }) {
         </section>
       )}
     </>
+  );
+}
+
+/** The state an item is in as it leaves or comes back to the desk. */
+function ConditionField({ value, onChange }: { value: (typeof CONDITIONS)[number]; onChange: (c: (typeof CONDITIONS)[number]) => void }) {
+  const { t } = useApp();
+  return (
+    <label>
+      {t.t('condition')}
+      <select name="condition" value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value as (typeof CONDITIONS)[number])}>
+        {CONDITIONS.map((c) => (
+          <option value={c}>{t.t(`cond_${c}`)}</option>
+        ))}
+      </select>
+    </label>
   );
 }
