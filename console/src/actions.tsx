@@ -31,10 +31,11 @@ export function useActions(load: () => Promise<void>, after?: () => void) {
   return { msg, act };
 }
 
+/** How an action went: done politely, a refusal announced at once. */
 export function StatusLine({ msg }: { msg: Said | null }) {
   if (!msg) return null;
   return (
-    <p role="status" class={msg.ok ? 'ok' : 'error'}>
+    <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>
       {msg.text}
     </p>
   );

@@ -1,4 +1,4 @@
-import { DICTS, type Key, type T } from './i18n.js';
+import { DICTS, parseDecimal, toMinor, type Key, type T } from './i18n.js';
 
 /**
  * How the console says the community's parameters and kinds of decision in
@@ -42,11 +42,11 @@ export function modeLabel(t: T, mode: string, rules: { supermajority: number; qu
  * (credits, hours, percent), as the hub stores it; NaN when it is no number.
  */
 export function paramFromInput(name: string, text: string, cur: Currency): number {
-  const n = Number(text.trim().replace(',', '.'));
-  if (!Number.isFinite(n) || text.trim() === '') return Number.NaN;
-  if (MONEY.has(name)) return Math.round(n * 10 ** cur.minorUnits);
-  if (name === 'hoursFloor') return Math.round(n * 100);
-  return n;
+  if (text.trim() === '') return Number.NaN;
+  if (MONEY.has(name)) return toMinor(text, cur.minorUnits);
+  // Hours are kept in hundredths, like two decimal places.
+  if (name === 'hoursFloor') return toMinor(text, 2);
+  return parseDecimal(text);
 }
 
 /** What a form's field means for a parameter whose value today shows its kind: a switch ("true"/"false") or a number. */

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel } from '../governance-words.js';
@@ -12,7 +13,7 @@ export function DelegationCard() {
   const [d, setD] = useState<Delegations | null>(null);
   const [topic, setTopic] = useState('*');
   const [to, setTo] = useState<string | null>(null);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   const load = () => api<Delegations>('/delegations').then(setD, () => undefined);
   useEffect(() => void load(), []);
   const put = async (body: { topic: string; to: string | null }) => {
@@ -29,7 +30,7 @@ export function DelegationCard() {
   return (
     <section class="card" aria-labelledby="delegation-h">
       <h3 id="delegation-h">{t.t('delegationTitle')}</h3>
-      {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+      <StatusLine msg={msg} />
       {d.mine.length === 0 && <p class="muted">{t.t('delegationNone')}</p>}
       <ul class="rows" data-testid="delegations">
         {d.mine.map((x) => (

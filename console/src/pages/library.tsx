@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
@@ -94,7 +95,7 @@ function Catalogue() {
 function ItemPage({ code }: { code: string }) {
   const { t, session, names, account } = useApp();
   const [data, setData] = useState<{ item: Item; busy: Array<{ from: number; to: number }>; holds: number; myPlace: number | null } | null>(null);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   const [start, setStart] = useState(() => new Date(today() + DAY).toISOString().slice(0, 10));
   const [days, setDays] = useState('2');
   const [member, setMember] = useState('');
@@ -162,7 +163,7 @@ function ItemPage({ code }: { code: string }) {
             );
           })}
         </ol>
-        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <StatusLine msg={msg} />
         <form onSubmit={reserve}>
           <label>
             {t.t('startsOn')}

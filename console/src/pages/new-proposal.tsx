@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel, paramFromForm } from '../governance-words.js';
@@ -18,7 +19,7 @@ export function NewProposal({ params, onMade }: { params: Param[]; onMade: () =>
   const [value, setValue] = useState('');
   const [amount, setAmount] = useState('');
   const [to, setTo] = useState<string | null>(null);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   if (!account) return null;
   const cur = account.currency;
   const param = params.find((p) => p.name === name);
@@ -54,7 +55,7 @@ export function NewProposal({ params, onMade }: { params: Param[]; onMade: () =>
         <strong>{t.t('newProposal')}</strong>
       </summary>
       <form onSubmit={submit}>
-        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <StatusLine msg={msg} />
         <label>
           {t.t('proposalKind')}
           <select name="proposal-kind" value={kind} onChange={(e) => (setKind((e.target as HTMLSelectElement).value as typeof kind), setValue(''))}>

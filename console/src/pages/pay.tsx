@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
 import { api, newKey, type PaymentRequest } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
@@ -12,7 +13,7 @@ export function PayPage() {
   const [amount, setAmount] = useState('');
   const [memo, setMemo] = useState('');
   const [step, setStep] = useState<'form' | 'confirm'>('form');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   const [key, setKey] = useState(() => newKey());
   const [asks, setAsks] = useState<PaymentRequest[]>([]);
   const loadAsks = () => api<PaymentRequest[]>('/requests?direction=outgoing&status=open').then(setAsks, () => undefined);
@@ -83,7 +84,7 @@ export function PayPage() {
             </button>
           ))}
         </div>
-        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <StatusLine msg={msg} />
         <MemberPicker label={t.t(mode === 'pay' ? 'to' : 'askWho')} value={other} onChange={setOther} exclude={session.member.id} />
         <label>
           {t.t('amount')} ({cur.symbol})

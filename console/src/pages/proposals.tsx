@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel, modeLabel, paramLabel, paramValue } from '../governance-words.js';
@@ -33,7 +34,7 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
   const { t } = useApp();
   const [comments, setComments] = useState<Comment[] | null>(null);
   const [text, setText] = useState('');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   const load = () => api<Comment[]>(`/proposals/${p.id}/comments`).then(setComments, () => undefined);
   const post = async (e: Event) => {
     e.preventDefault();
@@ -64,7 +65,7 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
         </ul>
       )}
       <form onSubmit={post}>
-        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <StatusLine msg={msg} />
         <label>
           {t.t('commentLabel')}
           <textarea name="comment" rows={3} maxLength={2000} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} required />
@@ -79,7 +80,7 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
 
 function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rules | null; params: Param[]; onChanged: () => Promise<void> }) {
   const { t } = useApp();
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   const [blocking, setBlocking] = useState(false);
   const [coreValue, setCoreValue] = useState('');
   const [reason, setReason] = useState('');
@@ -116,7 +117,7 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
           {consensus && ` · ${t.t('blocksCount', { n: tally.blocks })}`}
         </p>
       )}
-      {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+      <StatusLine msg={msg} />
       {p.myVote ? (
         <p data-testid="my-vote">{p.myVote.choice === 'block' ? t.t('youBlocked', { value: p.myVote.coreValue ?? '' }) : t.t('youVoted', { choice: choiceWord(p.myVote.choice) })}</p>
       ) : blocking ? (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Schemas, type Answer } from '../api.js';
-import { useActions, StatusLine, YesNo } from '../actions.js';
+import { useActions, StatusLine, YesNo, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
@@ -31,7 +31,7 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [days, setDays] = useState<number | null>(null);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   useEffect(() => void api<{ emergencyDays: number }>('/governance/rules').then((r) => setDays(r.emergencyDays), () => undefined), []);
   if (!account) return null;
   const cur = account.currency;
@@ -56,7 +56,7 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
       <summary>{t.t('emergencyTitle')}</summary>
       <form onSubmit={submit}>
         {days !== null && <p class="muted">{t.t('emergencyNote', { days })}</p>}
-        {msg && <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>{msg.text}</p>}
+        <StatusLine msg={msg} />
         <ParamValueInput params={params} name={name} value={value} onName={setName} onValue={setValue} field="emergency" />
         <label>
           {t.t('emergencyReason')}
