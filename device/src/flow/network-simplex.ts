@@ -330,13 +330,11 @@ function blockSearch(
   const start = search.next;
   // Two plain ranges, start..m and 0..start, instead of a wrap test per arc.
   for (let e = start; e < m; e++) {
-    const st = state[e]!;
-    if (st !== STATE_TREE) {
-      const c = st * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
-      if (c < minC) {
-        minC = c;
-        best = e;
-      }
+    // A tree arc's state is 0, so its product is 0 and never wins: no branch.
+    const c = state[e]! * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
+    if (c < minC) {
+      minC = c;
+      best = e;
     }
     if (--cnt === 0) {
       if (best >= 0) {
@@ -347,13 +345,11 @@ function blockSearch(
     }
   }
   for (let e = 0; e < start; e++) {
-    const st = state[e]!;
-    if (st !== STATE_TREE) {
-      const c = st * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
-      if (c < minC) {
-        minC = c;
-        best = e;
-      }
+    // A tree arc's state is 0, so its product is 0 and never wins: no branch.
+    const c = state[e]! * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
+    if (c < minC) {
+      minC = c;
+      best = e;
     }
     if (--cnt === 0) {
       if (best >= 0) {
