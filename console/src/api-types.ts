@@ -6385,6 +6385,8 @@ export interface paths {
             parameters: {
                 query?: {
                     days?: number;
+                    /** @description Also break the report down into periods of this many days */
+                    bucketDays?: number;
                 };
                 header?: never;
                 path?: never;
@@ -13728,6 +13730,23 @@ export interface components {
             overDemanded: string[];
             /** @description Item codes not lent at all */
             idle: string[];
+            /** @description Per period of bucketDays, oldest first; empty without bucketDays */
+            overTime: {
+                from: number;
+                to: number;
+                loans: number;
+                daysOut: number;
+                /** @description Percent of all items' available time out on loan */
+                utilisation: number;
+                categories: {
+                    category: string;
+                    items: number;
+                    loans: number;
+                    daysOut: number;
+                    avgWaitDays: number;
+                    utilisation: number;
+                }[];
+            }[];
         };
         MemberSkill: {
             memberId: string;

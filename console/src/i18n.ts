@@ -512,6 +512,22 @@ const en = {
   filterTo: "To",
   unitCredits: "Credits",
   unitHours: "Hours",
+  libraryUse: "How the library is used",
+  period: "Period",
+  last12Weeks: "Last 12 weeks",
+  last12Months: "Last 12 months",
+  libraryUsePlotWeeks: "Time out on loan, % by week",
+  libraryUsePlotMonths: "Time out on loan, % by 30 days",
+  allItems: "All items",
+  buyAnother: "Often out or waited for: buy another?",
+  overDemandedWhy: "out {percent} % of the time · {queue} waiting · {wait} days' wait on average",
+  idleItems: "Not lent in this period",
+  useByCategory: "By category, {from} to {to}",
+  itemsCount: "Items",
+  loansCount: "Loans",
+  daysOut: "Days out",
+  timeOut: "Time out",
+  plotTime: "When",
 };
 export type Key = keyof typeof en;
 
@@ -1022,6 +1038,22 @@ const sv: Record<Key, string> = {
   filterTo: "Till",
   unitCredits: "Krediter",
   unitHours: "Timmar",
+  libraryUse: "Hur biblioteket används",
+  period: "Period",
+  last12Weeks: "Senaste 12 veckorna",
+  last12Months: "Senaste 12 månaderna",
+  libraryUsePlotWeeks: "Tid utlånad, % per vecka",
+  libraryUsePlotMonths: "Tid utlånad, % per 30 dagar",
+  allItems: "Alla saker",
+  buyAnother: "Ofta utlånad eller efterfrågad: köpa en till?",
+  overDemandedWhy: "utlånad {percent} % av tiden · {queue} väntar · {wait} dagars väntan i snitt",
+  idleItems: "Inte utlånade under perioden",
+  useByCategory: "Per kategori, {from} till {to}",
+  itemsCount: "Saker",
+  loansCount: "Lån",
+  daysOut: "Dagar utlånad",
+  timeOut: "Tid utlånad",
+  plotTime: "När",
 };
 
 const es: Record<Key, string> = {
@@ -1531,6 +1563,22 @@ const es: Record<Key, string> = {
   filterTo: "Hasta",
   unitCredits: "Créditos",
   unitHours: "Horas",
+  libraryUse: "Cómo se usa la biblioteca",
+  period: "Periodo",
+  last12Weeks: "Últimas 12 semanas",
+  last12Months: "Últimos 12 meses",
+  libraryUsePlotWeeks: "Tiempo prestado, % por semana",
+  libraryUsePlotMonths: "Tiempo prestado, % cada 30 días",
+  allItems: "Todos los objetos",
+  buyAnother: "Muy prestados o esperados: ¿comprar otro?",
+  overDemandedWhy: "prestado el {percent} % del tiempo · {queue} en espera · {wait} días de espera de media",
+  idleItems: "Sin préstamos en este periodo",
+  useByCategory: "Por categoría, del {from} al {to}",
+  itemsCount: "Objetos",
+  loansCount: "Préstamos",
+  daysOut: "Días fuera",
+  timeOut: "Tiempo prestado",
+  plotTime: "Cuándo",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };
@@ -1556,7 +1604,9 @@ export function translator(lang: Lang) {
   const amount = (n: number, unit: string, cur: { minorUnits: number; symbol: string }) => (unit === 'hour' ? t('hoursValue', { n: hours(n) }) : money(n, cur));
   const date = (ms: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
   const ago = (ms: number) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(-Math.round(ms / 60_000), 'minute').replace(/^-/, '');
-  return { t, money, hours, amount, date, ago, locale };
+  const num = (n: number, digits = 1) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
+  const day = (ms: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(ms));
+  return { t, money, hours, amount, date, day, num, ago, locale };
 }
 export type T = ReturnType<typeof translator>;
 

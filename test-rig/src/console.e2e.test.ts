@@ -640,6 +640,45 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows a steward in Swedish how the library is used: a plot by week and by month, what to buy another of, what sits idle', { timeout: 60_000 }, async () => {
+    const page = await phone('sv');
+    await signIn(page, 'steward@demo.hyphae');
+    await page.click('nav a[href="#/steward"]');
+    const card = page.locator('[data-testid=library-use]');
+    await card.locator('canvas').first().waitFor();
+    const use = await api('/library/utilisation?days=84&bucketDays=7');
+    expect(await card.locator('figcaption').textContent()).toBe('Tid utlånad, % per vecka');
+    // The plot's legend names all items and the busiest categories.
+    const legend = await card.locator('.u-legend').textContent();
+    expect(legend).toContain('Alla saker');
+    const busiest = [...use.categories].sort((a: { loans: number }, b: { loans: number }) => b.loans - a.loans)[0].category;
+    expect(legend).toContain(busiest);
+    // What to buy another of names the item and why, with Swedish numbers.
+    expect(use.overDemanded.length).toBeGreaterThan(0);
+    const first = use.items.find((i: { code: string }) => i.code === use.overDemanded[0]);
+    const why = await card.locator('[data-testid=over-demanded] li').first().textContent();
+    expect(why).toContain(`${first.code} ${first.name}`);
+    expect(why).toContain(`utlånad ${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(first.utilisation)} % av tiden · ${first.queue} väntar`);
+    expect(await card.locator('[data-testid=idle]').textContent()).toContain(use.idle[0]);
+    // The table by category carries the hub's figures.
+    const row = card.locator(`[data-testid=use-by-category] tr:has(th:text-is("${busiest}"))`);
+    const c = use.categories.find((x: { category: string }) => x.category === busiest);
+    expect((await row.locator('td').allTextContents()).map((x) => x.replace(/\s/g, ' '))).toEqual([
+      String(c.items),
+      String(c.loans),
+      new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(c.daysOut).replace(/\s/g, ' '),
+      `${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(c.utilisation)} %`.replace(/\s/g, ' '),
+    ]);
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: join(SHOTS, 'sv-library-use.png') });
+    // A year by month: the plot is drawn again from the monthly report.
+    await card.locator('select[name=use-span]').selectOption('months');
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=library-use] figcaption')?.textContent === 'Tid utlånad, % per 30 dagar');
+    await card.locator('canvas').first().waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('declares a skill and offers time, then posts a surplus and consents to where the engine sends it', { timeout: 60_000 }, async () => {
     const page = await phone('sv');
     await signIn(page, 'elin.holm@demo.hyphae');

@@ -1,42 +1,14 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { hourlyGenerationAndUse, perBucket } from '../energy.js';
+import { Plot } from '../plot.js';
 import { WaterCard } from './water.js';
 
 type Series = Answer<'/api/v1/telemetry/series'>[number];
 type Points = Answer<'/api/v1/telemetry/query'>;
 type Device = Answer<'/api/v1/devices'>[number];
 type EcologyNow = Answer<'/api/v1/ecology'>;
-
-/** One small time plot, drawn with uPlot (loaded only on this page). */
-function Plot({ title, series }: { title: string; series: Array<{ label: string; t: number[]; v: Array<number | null> }> }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    let plot: { destroy(): void } | undefined;
-    void (async () => {
-      const { default: UPlot } = await import('uplot');
-      await import('uplot/dist/uPlot.min.css');
-      if (!ref.current || series.length === 0) return;
-      const xs = series[0]!.t.map((t) => t / 1000);
-      const colours = ['#2f5d3a', '#b5651d', '#2b6cb0', '#8e44ad'];
-      plot = new UPlot(
-        { width: Math.min(ref.current.clientWidth || 340, 520), height: 180, series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colours[i % colours.length], width: 2 }))], axes: [{}, { size: 64 }], legend: { show: true } },
-        [xs, ...series.map((s) => s.v)],
-        ref.current,
-      );
-    })();
-    return () => plot?.destroy();
-  }, [series]);
-  return (
-    <figure class="card" aria-label={title}>
-      <figcaption>
-        <strong>{title}</strong>
-      </figcaption>
-      <div ref={ref} class="plot" data-testid="plot" />
-    </figure>
-  );
-}
 
 export function DashboardPage() {
   const { t, account } = useApp();

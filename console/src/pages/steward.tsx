@@ -4,11 +4,13 @@ import { useActions, StatusLine, YesNo, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
+import { LibraryUse } from './library-use.js';
 
 /**
  * The stewards' desk: people waiting to be admitted, regeneration work to
- * verify, the sensors' health, the emergency switch, and the community's
- * parameters with what set each one. Loaded only when a steward opens it.
+ * verify, the library's repairs and use, the sensors' health, the emergency
+ * switch, and the community's parameters with what set each one. Loaded only
+ * when a steward opens it.
  */
 type Pending = Schemas['Member'];
 type Report = Schemas['WorkReport'];
@@ -175,6 +177,8 @@ export function StewardPage() {
           })}
         </ul>
       </section>
+
+      <LibraryUse />
 
       <section class="card" aria-labelledby="crisis-h">
         <h3 id="crisis-h">{t.t('emergency')}</h3>

@@ -83,6 +83,21 @@ describe('library over HTTP', () => {
     expect(skills.json).toContain(`${id.ana},welding,3,false,true`);
   });
 
+  it('reports use over time in periods, and refuses a report of too many periods', async () => {
+    const item = await call('steward', 'POST', '/api/v1/library/items', { name: 'Wheelbarrow', category: 'garden' });
+    const out = await call('steward', 'POST', `/api/v1/library/items/${item.json.code}/checkout`, { memberId: id.ana, condition: 'good' });
+    core.clock.advance(3 * DAY_MS);
+    expect((await call('steward', 'POST', `/api/v1/library/loans/${out.json.id}/checkin`, { condition: 'good' })).status).toBe(200);
+    const u = await call('ana', 'GET', '/api/v1/library/utilisation?days=14&bucketDays=7');
+    expect(u.status).toBe(200);
+    // The first week is before the wheelbarrow arrived; in the second it was out every day it existed.
+    expect(u.json.overTime.map((p: { categories: unknown[] }) => p.categories.length)).toEqual([0, 1]);
+    expect(u.json.overTime[1]).toMatchObject({ loans: 1, daysOut: 3, utilisation: 100 });
+    const tooMany = await call('ana', 'GET', '/api/v1/library/utilisation?days=3650&bucketDays=1');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.type).toContain('application/problem+json');
+  });
+
   it('lists the library, skills and time-bank paths in the OpenAPI document', async () => {
     const doc = await call('ana', 'GET', '/api/v1/openapi.json');
     for (const p of ['/api/v1/library/items', '/api/v1/library/items/{item}/checkout', '/api/v1/library/loans/{id}/renew', '/api/v1/skills/gaps', '/api/v1/timebank', '/api/v1/mentorships'])

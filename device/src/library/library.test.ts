@@ -204,5 +204,46 @@ describe('utilisation', () => {
     expect(u.idle).toEqual([idle.code]);
     expect(u.overDemanded).toEqual([]);
     expect(u.categories).toEqual([{ category: 'power tools', items: 2, loans: 1, daysOut: 6, utilisation: 30 }]);
+    expect(u.overTime).toEqual([]);
+  });
+
+  it('breaks use down over time, counting an item only from when it arrived', async () => {
+    const d = await drill();
+    await core.library.addItem({ name: 'Sander', category: 'power tools' }, steward.id);
+    const l = await core.library.checkOut(d.id, ana, steward);
+    core.clock.advance(6 * DAY_MS);
+    await core.library.checkIn(l.id, steward, { condition: 'good' });
+    core.clock.advance(DAY_MS);
+    // A new category arrives at day 7: it counts only in the second period, and only from then.
+    const saw = await core.library.addItem({ name: 'Saw', category: 'hand tools' }, steward.id);
+    const l2 = await core.library.checkOut(saw.id, ana, steward);
+    core.clock.advance(DAY_MS);
+    await core.library.checkIn(l2.id, steward, { condition: 'good' });
+    const u = core.library.utilisation(T0, T0 + 10 * DAY_MS, 5);
+    expect(u.overTime.map((p) => [p.from, p.to])).toEqual([
+      [T0, T0 + 5 * DAY_MS],
+      [T0 + 5 * DAY_MS, T0 + 10 * DAY_MS],
+    ]);
+    const [first, second] = u.overTime;
+    // Days 0–5: the drill out all five days, the sander none.
+    expect(first).toMatchObject({ loans: 1, daysOut: 5, utilisation: 50 });
+    expect(first!.categories).toEqual([{ category: 'power tools', items: 2, loans: 1, daysOut: 5, avgWaitDays: 0, utilisation: 50 }]);
+    // Days 5–10: the drill one more day (its loan began before), the saw one of its three days.
+    expect(second!.categories).toEqual([
+      { category: 'power tools', items: 2, loans: 0, daysOut: 1, avgWaitDays: 0, utilisation: 10 },
+      { category: 'hand tools', items: 1, loans: 1, daysOut: 1, avgWaitDays: 0, utilisation: 33.3 },
+    ]);
+    expect(second).toMatchObject({ loans: 1, daysOut: 2, utilisation: 15.4 });
+  });
+
+  it('counts a space as used while it is booked, up to now', async () => {
+    const hall = await core.library.addItem({ kind: 'space', name: 'Hall', category: 'spaces' }, steward.id);
+    // Booked 14:00–17:00 today and 18:00–20:00 tomorrow; only the first has happened by tomorrow noon.
+    await core.library.reserve(hall.id, ana, T0 + 2 * 3_600_000, T0 + 5 * 3_600_000, { id: ana, steward: false });
+    await core.library.reserve(hall.id, ana, T0 + 30 * 3_600_000, T0 + 32 * 3_600_000, { id: ana, steward: false });
+    core.clock.advance(DAY_MS);
+    const row = core.library.utilisation(T0, T0 + DAY_MS).items.find((i) => i.code === hall.code)!;
+    expect(row).toMatchObject({ loans: 1, daysOut: 0.1, utilisation: 12.5 });
+    expect(core.library.utilisation(T0, T0 + DAY_MS).idle).not.toContain(hall.code);
   });
 });

@@ -111,10 +111,22 @@ const Utilisation = z
     categories: z.array(z.object({ category: z.string(), items: z.number().int(), loans: z.number().int(), daysOut: z.number(), utilisation: z.number() })),
     overDemanded: z.array(z.string()).describe('Item codes out ≥ 70 % of the time, with two or more holds, or a wait of three days or more'),
     idle: z.array(z.string()).describe('Item codes not lent at all'),
+    overTime: z
+      .array(
+        z.object({
+          from: z.number(),
+          to: z.number(),
+          loans: z.number().int(),
+          daysOut: z.number(),
+          utilisation: z.number().describe('Percent of all items\' available time out on loan'),
+          categories: z.array(z.object({ category: z.string(), items: z.number().int(), loans: z.number().int(), daysOut: z.number(), avgWaitDays: z.number(), utilisation: z.number() })),
+        }),
+      )
+      .describe('Per period of bucketDays, oldest first; empty without bucketDays'),
   })
   .openapi('LibraryUtilisation');
 const utilisation = route({ method: 'get', path: '/api/v1/library/utilisation', tags: ['library'], summary: 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
-  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(Utilisation, 'Report'), ...ruleResponses } });
+  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90), bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days') }) }, responses: { 200: json(Utilisation, 'Report'), ...ruleResponses } });
 const exportLib = route({ method: 'get', path: '/api/v1/library/export', tags: ['library'], summary: 'Catalogue or loans as CSV or JSON',
   request: { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: z.enum(['csv', 'json']).default('csv') }) },
   responses: { 200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } }, ...ruleResponses } });
@@ -201,8 +213,8 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   });
   app.openapi(utilisation, (c) => {
     requireMember(c);
-    const to = Date.now();
-    return c.json(library.utilisation(to - c.req.valid('query').days * 86_400_000, to), 200);
+    const q = c.req.valid('query');
+    return c.json(library.recentUtilisation(q.days, q.bucketDays), 200);
   });
   app.openapi(exportLib, (c) => {
     const a = actorOf(c);
