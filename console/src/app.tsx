@@ -3,6 +3,7 @@ import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
 import { DICTS, LANGS, pickLang, translator, type Key, type Lang, type T } from './i18n.js';
 import { lazy, Suspense } from 'preact/compat';
+import { AccountPage } from './pages/account.js';
 import { HistoryPage } from './pages/history.js';
 import { LibraryPage } from './pages/library.js';
 import { HomePage } from './pages/home.js';
@@ -170,6 +171,8 @@ export function App() {
   }
 
   const ctx: Ctx = { t, session, account, names, refresh, offlineSince };
+  // Signed in with a one-time password: nothing else opens until the member has chosen their own.
+  const mustChange = session.member.mustChangePassword === true;
   const signOut = async () => {
     await api('/sessions/current', { method: 'DELETE' }).catch(() => undefined);
     setCsrf(null);
@@ -193,6 +196,9 @@ export function App() {
         <header>
           <h1>{t.t('appName')}</h1>
           {picker}
+          <a href="#/me" aria-current={path === '/me' ? 'page' : undefined}>
+            {t.t('myAccount')}
+          </a>
           <button class="link" onClick={signOut}>
             {t.t('signOut')}
           </button>
@@ -203,7 +209,11 @@ export function App() {
           </p>
         )}
         <main>
-          {path === '/pay' ? (
+          {mustChange ? (
+            <AccountPage required onChanged={loadSession} />
+          ) : path === '/me' ? (
+            <AccountPage required={false} onChanged={loadSession} />
+          ) : path === '/pay' ? (
             <PayPage />
           ) : path === '/history' ? (
             <HistoryPage />
@@ -237,13 +247,15 @@ export function App() {
             <HomePage />
           )}
         </main>
-        <nav aria-label="main">
-          {nav.map(([href, label]) => (
-            <a href={`#${href}`} aria-current={path === href || (href !== '/' && path.startsWith(href)) ? 'page' : undefined}>
-              {label}
-            </a>
-          ))}
-        </nav>
+        {!mustChange && (
+          <nav aria-label="main">
+            {nav.map(([href, label]) => (
+              <a href={`#${href}`} aria-current={path === href || (href !== '/' && path.startsWith(href)) ? 'page' : undefined}>
+                {label}
+              </a>
+            ))}
+          </nav>
+        )}
       </div>
     </AppContext.Provider>
   );

@@ -62,7 +62,8 @@ export class Hub {
     this.core = core;
     if (core.members.count() === 0 && opts.config.firstSteward) {
       const { email, passwordHash } = opts.config.firstSteward;
-      const admin = await core.members.create({ name: 'First steward', email, passwordHash, role: 'admin' }, null);
+      // The installer printed this password once and may still know it: the console asks for the steward's own.
+      const admin = await core.members.create({ name: 'First steward', email, passwordHash, role: 'admin', mustChangePassword: true }, null);
       log.info({ module: 'hub', member: admin.id }, 'first steward created from the provisioned config');
     }
     if (opts.bootstrapAdmin && core.members.count() === 0) {

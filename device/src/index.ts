@@ -11,4 +11,5 @@ export type { Item } from './library/types.js';
 export { verifyLedger, type VerifyReport } from './ledger/verify.js';
 export { FUND, type Unit } from './ledger/types.js';
 export { VERSION } from './version.js';
+export { oneTimePassword } from './members/passwords.js';
 export { generateIdentity, identityFromPem, hubIdFromPublicKey, type HubIdentity } from './identity.js';

@@ -1,6 +1,5 @@
 import { hash } from '@node-rs/argon2';
-import { randomBytes } from 'node:crypto';
-import { configSchema, generateIdentity, type HubConfig, type HubIdentity } from '@hyphae/device';
+import { configSchema, generateIdentity, oneTimePassword, type HubConfig, type HubIdentity } from '@hyphae/device';
 
 /**
  * What provisioning writes onto the card's boot partition, under hyphae/:
@@ -32,13 +31,6 @@ export interface HubFiles {
 }
 
 export class ProvisionError extends Error {}
-
-/** A one-time password that is easy to read out and type: four groups of four. */
-export function oneTimePassword(): string {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const b = randomBytes(16);
-  return Array.from({ length: 4 }, (_, g) => Array.from({ length: 4 }, (_, i) => alphabet[b[g * 4 + i]! % alphabet.length]).join('')).join('-');
-}
 
 export async function buildHubFiles(a: InitAnswers, identity: HubIdentity = generateIdentity()): Promise<HubFiles> {
   if (a.passphrase && (a.passphrase.length < 8 || a.passphrase.length > 63)) throw new ProvisionError('the Wi-Fi passphrase must have 8 to 63 characters (or be empty for an open network)');

@@ -679,6 +679,61 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('a steward gives a resident who lost their password a one-time one, in Spanish; the resident must choose their own before anything else', { timeout: 60_000 }, async () => {
+    const desk = await phone('es');
+    await signIn(desk, 'steward@demo.hyphae');
+    await desk.click('nav a[href="#/steward"]');
+    const card = desk.locator('form:has(#reset-h)');
+    await card.locator('input[placeholder]').fill('Jonas');
+    await card.locator('ul.choices button:has-text("Jonas Sandberg")').click();
+    await card.locator('button:has-text("Dar una contraseña de un solo uso")').click();
+    const shown = card.locator('[data-testid=one-time-password]');
+    await shown.waitFor();
+    const oneTime = (await shown.locator('code').textContent())!;
+    expect(await shown.textContent()).toBe(`Contraseña de un solo uso para Jonas Sandberg: ${oneTime} Solo se muestra ahora.`);
+    await card.screenshot({ path: join(SHOTS, 'es-password-reset.png') });
+    await desk.context().close();
+
+    const page = await phone('es');
+    const email = emailOf('Jonas Sandberg');
+    await page.goto(`${hub.url}/`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'hyphae-demo');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('p[role=alert]');
+    await page.fill('input[name=password]', oneTime);
+    await page.click('button[type=submit]');
+    // Nothing else opens: no navigation, no balance, only the form to choose a password.
+    await page.waitForSelector('h2:text-is("Elige tu propia contraseña")');
+    expect(await page.locator('nav[aria-label=main]').isVisible()).toBe(false);
+    expect(await page.locator('[data-testid=balance]').count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'es-must-change-password.png'), fullPage: true });
+    const form = page.locator('form:has(#password-h)');
+    const fill = async (current: string, next: string, again: string) => {
+      await form.locator('input[name=current-password]').fill(current);
+      await form.locator('input[name=new-password]').fill(next);
+      await form.locator('input[name=repeat-password]').fill(again);
+      await form.locator('button[type=submit]').click();
+    };
+    await fill(oneTime, 'mi-clave-nueva', 'mi-clave-nuev');
+    await form.locator('p[role=alert]:has-text("Las dos contraseñas nuevas no coinciden.")').waitFor();
+    await fill('no-es-esta', 'mi-clave-nueva', 'mi-clave-nueva');
+    await form.locator('p[role=alert]:has-text("Esa no es tu contraseña actual.")').waitFor();
+    await fill(oneTime, 'mi-clave-nueva', 'mi-clave-nueva');
+    await page.waitForSelector('[data-testid=balance]');
+    expect(await page.locator('nav[aria-label=main]').isVisible()).toBe(true);
+
+    // Later, from My account, back to the demo's password, so other journeys can sign in as Jonas.
+    await page.click('header a[href="#/me"]');
+    await page.waitForSelector('h2:text-is("Mi cuenta")');
+    await fill('mi-clave-nueva', 'hyphae-demo', 'hyphae-demo');
+    await form.locator('p[role=status]:has-text("Tu contraseña ha cambiado.")').waitFor();
+    const signInAgain = await fetch(`${hub.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'hyphae-demo' }) });
+    expect(signInAgain.status).toBe(200);
+    await page.context().close();
+  });
+
   it('declares a skill and offers time, then posts a surplus and consents to where the engine sends it', { timeout: 60_000 }, async () => {
     const page = await phone('sv');
     await signIn(page, 'elin.holm@demo.hyphae');
@@ -933,7 +988,7 @@ describe('console in Chromium', () => {
     const page = await phone('en');
     await signIn(page, 'steward@demo.hyphae');
     await page.addStyleTag({ content: 'html { font-size: 200% !important; }' });
-    for (const route of ['/', '/pay', '/history', '/library', '/skills', '/share', '/neighbourhood', '/proposals', '/links', '/steward']) {
+    for (const route of ['/', '/pay', '/history', '/library', '/skills', '/share', '/neighbourhood', '/proposals', '/links', '/steward', '/me']) {
       await page.evaluate((r) => ((globalThis as any).location.hash = `#${r}`), route);
       await page.waitForSelector('main h2');
       await page.waitForTimeout(200); // lazily loaded pages render their data
@@ -993,6 +1048,12 @@ describe('console in Chromium', () => {
         expect(await axe(steward), `${lang} ${route}`).toEqual([]);
         await steward.screenshot({ path: join(SHOTS, `${lang}${route.replace('/', '-')}.png`), fullPage: true });
       }
+      // My account opens from the header rather than the bottom navigation.
+      await steward.click('header a[href="#/me"]');
+      await steward.waitForSelector('#password-h');
+      if (lang !== 'en') expect(await steward.textContent('main h2')).not.toBe('My account');
+      expect(await axe(steward), `${lang} /me`).toEqual([]);
+      await steward.screenshot({ path: join(SHOTS, `${lang}-me.png`), fullPage: true });
       await steward.context().close();
     }
   });

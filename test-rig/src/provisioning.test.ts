@@ -117,3 +117,26 @@ describe('hyphae-provision backup and restore', () => {
     expect(JSON.parse(v.out)).toMatchObject({ ok: true, transfers: 20 });
   });
 });
+
+describe('a provisioned hub', () => {
+  it('starts with the first steward from hub.json, whose one-time password works once and must be replaced', { timeout: 60_000 }, async () => {
+    const out = tmp();
+    const init = await provision(['init', '--non-interactive', '--out', out, '--name', 'Hill', '--ssid', 'hill', '--country', 'SE', '--region', 'EU868', '--steward-email', 'first@hill.example']);
+    expect(init.code, init.err).toBe(0);
+    const oneTime = /One-time password[^:]*: (\S+)/.exec(init.out)![1]!;
+    const hub = await startHubProcess({ dataDir: tmp(), args: ['--config', join(out, 'hyphae', 'hub.json')] });
+    hubs.push(hub);
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${hub.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const signIn = await post('/sessions', { email: 'first@hill.example', password: oneTime });
+    expect(signIn.status).toBe(200);
+    const session = (await signIn.json()) as { member: { role: string; mustChangePassword?: boolean }; csrfToken: string };
+    expect(session.member).toMatchObject({ role: 'admin', mustChangePassword: true });
+    const auth = { cookie: signIn.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': session.csrfToken };
+    const changed = await post('/sessions/current/password', { currentPassword: oneTime, newPassword: 'the-stewards-own' }, auth);
+    expect(changed.status).toBe(200);
+    expect(((await changed.json()) as { mustChangePassword?: boolean }).mustChangePassword).toBeUndefined();
+    expect((await post('/sessions', { email: 'first@hill.example', password: oneTime })).status).toBe(401);
+    expect((await post('/sessions', { email: 'first@hill.example', password: 'the-stewards-own' })).status).toBe(200);
+  });
+});

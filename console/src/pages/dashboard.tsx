@@ -116,7 +116,8 @@ export function DashboardPage() {
       {eco?.places && eco.places.length > 0 && (
         <section class="card" aria-labelledby="places-h">
           <h3 id="places-h">{t.t('byPlace')}</h3>
-          <table>
+          {/* Focusable, so a table wider than the phone can be scrolled from the keyboard. */}
+          <table tabIndex={0} aria-labelledby="places-h">
             <thead>
               <tr>
                 <th scope="col">{t.t('place')}</th>

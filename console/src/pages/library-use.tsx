@@ -84,7 +84,7 @@ export function LibraryUse() {
         </p>
       )}
 
-      <table data-testid="use-by-category">
+      <table data-testid="use-by-category" tabIndex={0}>
         <caption>{t.t('useByCategory', { from: t.day(use.from), to: t.day(use.to) })}</caption>
         <thead>
           <tr>

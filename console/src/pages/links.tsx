@@ -70,7 +70,7 @@ export function LinksPage() {
 
       <section class="card" aria-labelledby="region-h">
         <h3 id="region-h">{t.t('regionNeeds')}</h3>
-        <table>
+        <table tabIndex={0} aria-labelledby="region-h">
           <thead>
             <tr>
               <th scope="col">{t.t('hub')}</th>

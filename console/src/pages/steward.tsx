@@ -5,6 +5,7 @@ import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
 import { LibraryUse } from './library-use.js';
+import { PasswordReset } from './password-reset.js';
 
 /**
  * The stewards' desk: people waiting to be admitted, regeneration work to
@@ -132,6 +133,8 @@ export function StewardPage() {
         </ul>
       </section>
 
+      <PasswordReset />
+
       <section class="card" aria-labelledby="regen-h">
         <h3 id="regen-h">{t.t('regenToVerify')}</h3>
         {reports.length === 0 && <p>{t.t('nothingYet')}</p>}
@@ -205,7 +208,7 @@ export function StewardPage() {
 
       <section class="card" aria-labelledby="devices-h">
         <h3 id="devices-h">{t.t('sensorsHealth')}</h3>
-        <table>
+        <table tabIndex={0} aria-labelledby="devices-h">
           <thead>
             <tr>
               <th scope="col">{t.t('sensor')}</th>

@@ -30,6 +30,11 @@ describe('hyphae CLI', () => {
     const add = hyphae(['member', 'add', '--data', dir, '--email', 'first@example.org', '--name', 'First', '--role', 'admin'], { HYPHAE_PASSWORD: 'longenough' });
     expect(add.code).toBe(0);
     expect(JSON.parse(add.out)).toMatchObject({ email: 'first@example.org', role: 'admin' });
+    // A locked-out admin gets a one-time password from the command line, printed once.
+    const pw = hyphae(['member', 'password', '--data', dir, '--email', 'first@example.org']);
+    expect(pw.code).toBe(0);
+    expect(JSON.parse(pw.out).oneTimePassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    expect(hyphae(['member', 'password', '--data', dir, '--email', 'nobody@example.org']).code).not.toBe(0);
     const tok = hyphae(['token', 'create', '--data', dir, '--email', 'first@example.org']);
     expect(tok.code).toBe(0);
     expect(tok.out.trim()).toMatch(/^hyp_[A-Za-z0-9_-]{20,}$/);

@@ -21,6 +21,9 @@ Usage:
   hyphae configfile                       print a fully commented default config
   hyphae member add --data DIR --email E --name N [--role resident|steward|admin]
                     (password from HYPHAE_PASSWORD, or none)
+  hyphae member password --data DIR --email E
+                    a locked-out member's password: HYPHAE_PASSWORD, or a
+                    one-time one printed once, to be changed at sign-in
   hyphae token create --data DIR --email E [--name N]
   hyphae ledger verify --data DIR         JSON report; exit 1 if anything is wrong
   hyphae export --data DIR --out FILE     all community data as JSON
@@ -50,6 +53,7 @@ const commands: Record<string, Command> = {
     return 0;
   },
   'member add': memberAdd,
+  'member password': memberPassword,
   'token create': tokenCreate,
   'ledger verify': ledgerVerify,
   export: exportData,
@@ -190,6 +194,20 @@ async function memberAdd(argv: string[]): Promise<number> {
       null,
     );
     process.stdout.write(JSON.stringify({ id: m.id, email: m.email, role: m.role }) + '\n');
+    return 0;
+  } finally {
+    await core.close();
+  }
+}
+
+async function memberPassword(argv: string[]): Promise<number> {
+  const { core, values } = offlineCore(argv, { email: { type: 'string' } });
+  try {
+    const email = required(values, 'email');
+    const m = core.members.byEmail(email);
+    if (!m) throw new UsageError(`no member has the email ${email}`);
+    const { oneTimePassword } = await core.members.setPassword(m.id, process.env.HYPHAE_PASSWORD ?? null, null);
+    process.stdout.write(JSON.stringify({ id: m.id, email: m.email, oneTimePassword }) + '\n');
     return 0;
   } finally {
     await core.close();

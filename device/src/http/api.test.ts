@@ -238,6 +238,32 @@ describe('console sessions', () => {
     expect(Number(r.res.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('changes a password in the session that gives the current one, and a steward can reset a resident\'s', async () => {
+    const ana = await resident('Ana', 'longenough');
+    const here = await signIn('ana@example.org', 'longenough');
+    const there = await signIn('ana@example.org', 'longenough');
+    const change = (body: unknown, headers = { cookie: here.cookie, 'x-csrf-token': here.csrf }) => call('POST', '/api/v1/sessions/current/password', { headers, body });
+    expectProblem(await change({ currentPassword: 'longenough', newPassword: 'better-one' }, { cookie: here.cookie, 'x-csrf-token': '' }), 403, 'csrf');
+    const wrong = await change({ currentPassword: 'not-this', newPassword: 'better-one' });
+    expectProblem(wrong, 403, 'forbidden');
+    expect(wrong.json.reason).toBe('wrong-password');
+    expectProblem(await change({ currentPassword: 'longenough', newPassword: 'short' }), 400, 'validation');
+    const ok = await change({ currentPassword: 'longenough', newPassword: 'better-one' });
+    expect(ok.status).toBe(200);
+    expect(ok.json.id).toBe(ana.id);
+    expect((await call('GET', '/api/v1/sessions/current', { headers: { cookie: here.cookie } })).status).toBe(200);
+    expectProblem(await call('GET', '/api/v1/sessions/current', { headers: { cookie: there.cookie } }), 401, 'unauthenticated');
+
+    expectProblem(await call('POST', `/api/v1/members/${steward}/password-reset`, { token: ana.token }), 403, 'forbidden');
+    const reset = await call('POST', `/api/v1/members/${ana.id}/password-reset`, { token: stewardToken });
+    expect(reset.status).toBe(201);
+    expect(reset.json.member.mustChangePassword).toBe(true);
+    expect(JSON.stringify(reset.json.member)).not.toContain('argon2');
+    const again = await signIn('ana@example.org', reset.json.oneTimePassword);
+    expect(again.r.json.member.mustChangePassword).toBe(true);
+    expectProblem(await call('GET', '/api/v1/sessions/current', { headers: { cookie: here.cookie } }), 401, 'unauthenticated');
+  });
+
   it('creates bearer tokens for scripts from a session', async () => {
     await resident('Ana', 'longenough');
     const { cookie, csrf } = await signIn('ana@example.org', 'longenough');

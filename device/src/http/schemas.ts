@@ -34,6 +34,7 @@ export const Member = z
     admittedBy: z.string().nullable(),
     joinedVia: z.enum(['steward', 'invite', 'request', 'bootstrap']),
     note: z.string().nullable(),
+    mustChangePassword: z.boolean().optional().openapi({ description: 'Signed in with a one-time password; should choose their own' }),
   })
   .openapi('Member');
 

@@ -85,6 +85,61 @@ describe('sign-in', () => {
   });
 });
 
+describe('passwords', () => {
+  it('lets a member change their own password only with the current one, and signs out their other sessions', async () => {
+    const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'first-password' }, null);
+    const here = await core.members.startSession(m.id);
+    const elsewhere = await core.members.startSession(m.id);
+    await expect(core.members.changePassword(m.id, 'not-it', 'second-password', 'ip', here.token)).rejects.toMatchObject({ status: 403, reason: 'wrong-password' });
+    await expect(core.members.changePassword(m.id, 'first-password', 'short', 'ip', here.token)).rejects.toMatchObject({ status: 400 });
+    await expect(core.members.changePassword(m.id, 'first-password', 'first-password', 'ip', here.token)).rejects.toMatchObject({ status: 400 });
+    // Nothing changed so far.
+    await expect(core.members.authenticate('m@example.org', 'first-password', 'ip')).resolves.toMatchObject({ id: m.id });
+    expect(core.members.session(elsewhere.token)).toBeDefined();
+
+    await core.members.changePassword(m.id, 'first-password', 'second-password', 'ip', here.token);
+    await expect(core.members.authenticate('m@example.org', 'first-password', 'ip2')).rejects.toMatchObject({ status: 401 });
+    await expect(core.members.authenticate('m@example.org', 'second-password', 'ip3')).resolves.toMatchObject({ id: m.id });
+    expect(core.members.session(here.token)?.memberId).toBe(m.id);
+    expect(core.members.session(elsewhere.token)).toBeUndefined();
+    expect(core.members.eventsOf(m.id).map((e) => e.event)).toEqual(['created', 'password']);
+  });
+
+  it('counts wrong current passwords against the sign-in limit', async () => {
+    const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'first-password' }, null);
+    for (let i = 0; i < 5; i++) await expect(core.members.changePassword(m.id, `guess-${i}`, 'second-password', '10.0.0.9')).rejects.toMatchObject({ status: 403 });
+    await expect(core.members.changePassword(m.id, 'first-password', 'second-password', '10.0.0.9')).rejects.toMatchObject({ status: 429 });
+    // From another address too: the limit is per member as well.
+    await expect(core.members.changePassword(m.id, 'first-password', 'second-password', '10.0.0.10')).rejects.toMatchObject({ status: 429 });
+    await expect(core.members.authenticate('m@example.org', 'first-password', '10.0.0.11')).resolves.toBeTruthy();
+  });
+
+  it('lets a steward give a resident a one-time password, which must then be changed; not a steward\'s, unless an admin does it', async () => {
+    const admin = await core.members.create({ name: 'A', email: 'a@example.org', role: 'admin' }, null);
+    const steward = await core.members.create({ name: 'S', email: 's@example.org', role: 'steward', password: 'steward-password' }, null);
+    const other = await core.members.create({ name: 'S2', email: 's2@example.org', role: 'steward' }, null);
+    const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'forgotten-one' }, null);
+    const old = await core.members.startSession(m.id);
+    const script = await core.members.createToken(m.id, 'script');
+
+    const { oneTimePassword, member } = await core.members.resetPassword(m.id, steward);
+    expect(oneTimePassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    expect(member.mustChangePassword).toBe(true);
+    expect(core.members.session(old.token)).toBeUndefined();
+    expect(core.members.tokenOwner(script.token)).toBeUndefined();
+    await expect(core.members.authenticate('m@example.org', 'forgotten-one', 'ip')).rejects.toMatchObject({ status: 401 });
+    await expect(core.members.authenticate('m@example.org', oneTimePassword, 'ip')).resolves.toMatchObject({ mustChangePassword: true });
+    const changed = await core.members.changePassword(m.id, oneTimePassword, 'my-own-password', 'ip');
+    expect(changed.mustChangePassword).toBeUndefined();
+
+    await expect(core.members.resetPassword(other.id, steward)).rejects.toMatchObject({ status: 403 });
+    await expect(core.members.resetPassword(admin.id, steward)).rejects.toMatchObject({ status: 403 });
+    await expect(core.members.resetPassword(steward.id, steward)).rejects.toMatchObject({ status: 403 });
+    await expect(core.members.authenticate('s@example.org', 'steward-password', 'ip')).resolves.toBeTruthy();
+    await expect(core.members.resetPassword(other.id, admin)).resolves.toMatchObject({ member: { mustChangePassword: true } });
+  });
+});
+
 describe('FailureRateLimiter', () => {
   it('forgets failures outside the window', () => {
     let t = 0;

@@ -6,7 +6,7 @@ import { randomId, randomSecret } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Store } from '../store/store.js';
 import { Idempotency } from '../store/idempotency.js';
-import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, oneTimePassword, verifyPassword } from './passwords.js';
 import { FailureRateLimiter } from './rate-limit.js';
 
 export const ROLES = ['resident', 'steward', 'admin'] as const;
@@ -25,6 +25,8 @@ export interface Member {
   admittedBy: string | null;
   joinedVia: 'steward' | 'invite' | 'request' | 'bootstrap';
   note: string | null;
+  /** Signed in with a one-time password (provisioned, or reset by a steward): the console asks for their own first. */
+  mustChangePassword?: boolean;
 }
 
 export type PublicMember = Omit<Member, 'passwordHash'>;
@@ -90,6 +92,7 @@ export interface NewMember {
   password?: string | null;
   role?: Role;
   note?: string | null;
+  mustChangePassword?: boolean;
 }
 
 /**
@@ -249,6 +252,7 @@ export class Members {
       joinedVia: via,
       note: input.note ?? null,
     };
+    if (input.mustChangePassword) m.mustChangePassword = true;
     this.members.put(m.id, m);
     this.emails.put(email, m.id);
     this.event(m.id, actor, status === 'pending' ? 'requested' : 'created', { via, role: m.role });
@@ -322,14 +326,68 @@ export class Members {
     return m;
   }
 
-  async setPassword(id: string, password: string, actor: string | null): Promise<void> {
-    const passwordHash = await this.preparePassword(password, true);
-    await this.store.write(() => {
+  /**
+   * A member chooses a new password, proving the current one. Wrong guesses
+   * count against the same limit as signing in, so this is no side door for
+   * guessing. Every other session of theirs ends; `keepSession` stays.
+   */
+  async changePassword(id: string, current: string, next: string, clientKey: string, keepSession?: string): Promise<Member> {
+    const keys = [`ip:${clientKey}`, `member:${id}`];
+    const wait = this.loginLimiter.retryAfter(keys);
+    if (wait > 0) throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `try again in ${wait} seconds`, { retryAfter: wait });
+    const m = this.get(id);
+    if (!m.passwordHash || !(await verifyPassword(m.passwordHash, current))) {
+      this.loginLimiter.fail(keys);
+      this.log.info({ module: 'members', member: id, client: clientKey }, 'password change refused: wrong current password');
+      throw new HubError(403, 'forbidden', 'Wrong password', 'the current password is not right');
+    }
+    if (next === current) throw HubError.badRequest('the new password must differ from the current one');
+    this.loginLimiter.reset(keys);
+    const updated = await this.putPassword(id, (await this.preparePassword(next, true))!, false, id, keepSession);
+    this.log.info({ module: 'members', member: id }, 'password changed');
+    return updated;
+  }
+
+  /**
+   * A steward gives a member who has lost their password a one-time one,
+   * shown once, to hand over in person; the member chooses their own at the
+   * next sign-in. Only an admin may do this for a steward or an admin, so a
+   * steward cannot take over a higher role. Their sessions end and their API
+   * tokens are revoked, in case someone else has been using the account.
+   */
+  async resetPassword(id: string, actor: Member): Promise<{ member: Member; oneTimePassword: string }> {
+    const target = this.get(id);
+    if (target.id === actor.id) throw HubError.forbidden('change your own password with your current one');
+    if (target.role !== 'resident' && actor.role !== 'admin') throw HubError.forbidden(`only an admin can reset the password of a ${target.role}`);
+    const password = oneTimePassword();
+    const member = await this.putPassword(id, await hashPassword(password), true, actor.id, undefined, true);
+    this.log.info({ module: 'members', member: id, actor: actor.id }, 'password reset to a one-time password');
+    return { member, oneTimePassword: password };
+  }
+
+  /** From the CLI, for a hub whose every admin is locked out; the password is one-time unless given. */
+  async setPassword(id: string, password: string | null, actor: string | null): Promise<{ member: Member; oneTimePassword: string | null }> {
+    const given = password ? (await this.preparePassword(password, true))! : null;
+    const oneTime = given ? null : oneTimePassword();
+    const member = await this.putPassword(id, given ?? (await hashPassword(oneTime!)), oneTime !== null, actor);
+    this.log.info({ module: 'members', member: id }, 'password set from the command line');
+    return { member, oneTimePassword: oneTime };
+  }
+
+  private async putPassword(id: string, passwordHash: string, mustChange: boolean, actor: string | null, keepSession?: string, revokeTokens = false): Promise<Member> {
+    const keep = keepSession ? sha256(keepSession) : null;
+    return this.store.write(() => {
       const cur = this.get(id);
-      this.members.put(id, { ...cur, passwordHash });
-      this.event(id, actor, 'password', {});
+      const next: Member = { ...cur, passwordHash };
+      if (mustChange) next.mustChangePassword = true;
+      else delete next.mustChangePassword;
+      this.members.put(id, next);
+      this.event(id, actor, 'password', { oneTime: mustChange });
+      // Whoever knew the old password is signed out everywhere else.
+      for (const { key, value } of this.sessions.getRange({})) if (value.memberId === id && key !== keep) this.sessions.remove(key);
+      if (revokeTokens) for (const { key, value } of this.tokens.getRange({})) if (value.memberId === id && !value.revokedAt) this.tokens.put(key, { ...value, revokedAt: this.clock.now() });
+      return next;
     });
-    await this.endSessionsOf(id);
   }
 
   // ── sign-in ─────────────────────────────────────────────────────────────

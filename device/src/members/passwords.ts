@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 // Algorithm.Argon2id; the package declares it as an ambient const enum, which
@@ -29,4 +30,13 @@ let decoy: Promise<string> | undefined;
 export function decoyHash(): Promise<string> {
   decoy ??= hashPassword('decoy-password-never-matches');
   return decoy;
+}
+
+/**
+ * A one-time password that is easy to read out and type: four groups of four
+ * letters and digits, without look-alikes (0/o, 1/l/i). About 79 bits.
+ */
+export function oneTimePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  return Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join('')).join('-');
 }

@@ -51,6 +51,15 @@ const setRole = createRoute({
   responses: { 200: json(Member, 'The member after the change'), ...ruleResponses },
 });
 
+const resetPassword = createRoute({
+  method: 'post',
+  path: '/api/v1/members/{id}/password-reset',
+  tags: ['members'],
+  summary: 'Give a member a one-time password, shown once, to hand over in person; they choose their own at the next sign-in (stewards; admins for stewards and admins)',
+  request: { params: idParam },
+  responses: { 201: json(z.object({ member: Member, oneTimePassword: z.string() }), 'The one-time password'), ...ruleResponses },
+});
+
 const join = createRoute({
   method: 'post',
   path: '/api/v1/join',
@@ -120,6 +129,12 @@ export function registerMembers(app: App, deps: HttpDeps) {
   app.openapi(setRole, async (c) => {
     const admin = requireRole(c, 'admin');
     return c.json(publicMember(await members.setRole(c.req.valid('param').id, c.req.valid('json').role, admin.id)), 200);
+  });
+
+  app.openapi(resetPassword, async (c) => {
+    const s = requireRole(c, 'steward');
+    const { member, oneTimePassword } = await members.resetPassword(c.req.valid('param').id, s);
+    return c.json({ member: publicMember(member), oneTimePassword }, 201);
   });
 
   app.openapi(join, async (c) => {

@@ -3,7 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { publicMember } from '../../members/members.js';
 import { requireMember, SESSION_COOKIE, type App, type Ctx, type HttpDeps } from '../context.js';
-import { ApiToken, Credentials, json, problemResponses, SessionInfo } from '../schemas.js';
+import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
 
 function clientKey(c: Ctx): string {
   try {
@@ -40,6 +40,19 @@ const signOut = createRoute({
   tags: ['sessions'],
   summary: 'Sign out',
   responses: { 204: { description: 'Signed out' }, ...problemResponses },
+});
+
+const changePassword = createRoute({
+  method: 'post',
+  path: '/api/v1/sessions/current/password',
+  tags: ['sessions'],
+  summary: 'Choose a new password, giving the current one; every other session of yours ends',
+  request: { body: { content: { 'application/json': { schema: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(8).max(256) }) } }, required: true } },
+  responses: {
+    200: json(Member, 'You, after the change'),
+    ...problemResponses,
+    429: { description: 'Too many wrong passwords', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
+  },
 });
 
 const createToken = createRoute({
@@ -95,6 +108,13 @@ export function registerSessions(app: App, deps: HttpDeps) {
     if (p.sessionToken) await deps.members.endSession(p.sessionToken);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);
+  });
+
+  app.openapi(changePassword, async (c) => {
+    const member = requireMember(c);
+    const { currentPassword, newPassword } = c.req.valid('json');
+    const p = c.get('principal')!;
+    return c.json(publicMember(await deps.members.changePassword(member.id, currentPassword, newPassword, clientKey(c), p.sessionToken ?? undefined)), 200);
   });
 
   app.openapi(createToken, async (c) => {
