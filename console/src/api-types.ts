@@ -1433,7 +1433,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an invite code (stewards) */
+        /** Create an invite code (stewards), with its join link and the link as a QR code (SVG) for a phone to scan */
         post: {
             parameters: {
                 query?: never;
@@ -1457,6 +1457,7 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["Invite"] & {
                             joinUrl: string;
+                            qrSvg: string;
                         };
                     };
                 };

@@ -19,6 +19,7 @@ const pageCode = {
   skills: () => import('./pages/skills.js'),
   share: () => import('./pages/share.js'),
   steward: () => import('./pages/steward.js'),
+  members: () => import('./pages/members.js'),
   proposals: () => import('./pages/proposals.js'),
 };
 const DashboardPage = lazy(() => pageCode.dashboard().then((m) => m.DashboardPage));
@@ -26,6 +27,7 @@ const LinksPage = lazy(() => pageCode.links().then((m) => m.LinksPage));
 const SkillsPage = lazy(() => pageCode.skills().then((m) => m.SkillsPage));
 const SharePage = lazy(() => pageCode.share().then((m) => m.SharePage));
 const StewardPage = lazy(() => pageCode.steward().then((m) => m.StewardPage));
+const MembersPage = lazy(() => pageCode.members().then((m) => m.MembersPage));
 const ProposalsPage = lazy(() => pageCode.proposals().then((m) => m.ProposalsPage));
 
 /**
@@ -228,6 +230,10 @@ export function App() {
           ) : path === '/steward' && session.member.role !== 'resident' ? (
             <Suspense fallback={<p aria-busy="true" />}>
               <StewardPage />
+            </Suspense>
+          ) : path === '/members' && session.member.role !== 'resident' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <MembersPage />
             </Suspense>
           ) : path === '/skills' ? (
             <Suspense fallback={<p aria-busy="true" />}>

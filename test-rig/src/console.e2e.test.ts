@@ -61,6 +61,24 @@ async function signIn(page: Page, email: string) {
   await page.waitForSelector('[data-testid=balance]');
 }
 
+/** Reads a QR code shown as an image on the page, as a phone's camera would. */
+async function scanQr(page: Page, selector: string): Promise<string | null> {
+  await page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js'), 'utf8') });
+  return page.evaluate(async (sel) => {
+    const w = globalThis as any;
+    const img = w.document.querySelector(sel);
+    await img.decode();
+    const canvas = w.document.createElement('canvas');
+    canvas.width = 600;
+    canvas.height = 600;
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 600, 600);
+    g.drawImage(img, 0, 0, 600, 600);
+    return w.jsQR(g.getImageData(0, 0, 600, 600).data, 600, 600)?.data ?? null;
+  }, selector);
+}
+
 /** The pay journey: find the payee by the start of their name, enter the amount, review and confirm. */
 async function payByName(page: Page, typed: string, name: string, amount: string) {
   await page.click('nav a[href="#/pay"]');
@@ -679,10 +697,72 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('a steward invites a neighbour in Swedish with a QR code, the neighbour joins, and is suspended and reinstated; an admin changes roles', { timeout: 60_000 }, async () => {
+    const desk = await phone('sv');
+    await signIn(desk, 'steward@demo.hyphae');
+    await desk.click('nav a[href="#/steward"]');
+    await desk.click('a[href="#/members"]');
+    await desk.waitForSelector('#invite-h');
+    await desk.fill('input[name=invite-note]', 'Lena på nummer 12');
+    await desk.click('button:has-text("Skapa en inbjudan")');
+    await desk.waitForSelector('[data-testid=new-invite]');
+    const joinUrl = (await desk.textContent('[data-testid=join-url]'))!;
+    expect(await scanQr(desk, '[data-testid=join-qr]')).toBe(joinUrl);
+    const code = /code=([A-Z0-9]+)/.exec(joinUrl)![1]!;
+    await desk.waitForSelector(`[data-testid=open-invites] li:has-text("${code}")`);
+    expect(await desk.textContent(`[data-testid=open-invites] li:has-text("${code}")`)).toContain('Lena på nummer 12');
+    // A steward sees no role controls: those are an admin's.
+    expect(await desk.locator('select[name^=role-]').count()).toBe(0);
+    expect(await axe(desk)).toEqual([]);
+    await desk.screenshot({ path: join(SHOTS, 'sv-members-invite.png'), fullPage: true });
+
+    // The neighbour's phone scans the code and joins.
+    const lena = await phone('sv');
+    await lena.goto(joinUrl);
+    await lena.fill('input[name=name]', 'Lena Lind');
+    await lena.fill('input[name=email]', 'lena@example.org');
+    await lena.fill('input[name=password]', 'lenas-password');
+    await lena.click('button[type=submit]');
+    await lena.waitForSelector('[data-testid=balance]');
+    await lena.context().close();
+    const lenaId = await memberId('Lena Lind');
+
+    await desk.reload();
+    await desk.waitForSelector('#everyone-h');
+    expect(await desk.locator(`[data-testid=open-invites] li:has-text("${code}")`).count()).toBe(0);
+    await desk.fill('input[name=member-q]', 'lena');
+    const row = desk.locator('[data-testid=members] li[data-member="Lena Lind"]');
+    expect(await desk.locator('[data-testid=members] li').count()).toBe(1);
+    expect(await row.textContent()).toContain('boende · aktiv');
+    await row.locator('summary').click();
+    await row.locator(`input[name=reason-${lenaId}]`).fill('Flyttat, enligt grannarna');
+    await row.locator('button:has-text("Stäng av")').click();
+    await desk.waitForSelector('p.ok:has-text("Lena Lind är avstängd.")');
+    expect((await api(`/members/${lenaId}`)).status).toBe('suspended');
+    expect(await row.textContent()).toContain('avstängd');
+    await row.locator('button:has-text("Återinsätt")').click();
+    await desk.waitForSelector('p.ok:has-text("Lena Lind är aktiv igen.")');
+    expect((await api(`/members/${lenaId}`)).status).toBe('active');
+    await desk.context().close();
+
+    const admin = await phone('sv');
+    await signIn(admin, 'admin@demo.hyphae');
+    await admin.goto(`${hub.url}/#/members`);
+    await admin.fill('input[name=member-q]', 'lena');
+    await admin.selectOption(`select[name=role-${lenaId}]`, 'steward');
+    await admin.waitForSelector('p.ok:has-text("Lena Lind är nu förvaltare.")');
+    expect((await api(`/members/${lenaId}`)).role).toBe('steward');
+    await admin.selectOption(`select[name=role-${lenaId}]`, 'resident');
+    await admin.waitForSelector('p.ok:has-text("Lena Lind är nu boende.")');
+    expect((await api(`/members/${lenaId}`)).role).toBe('resident');
+    await admin.context().close();
+  });
+
   it('a steward gives a resident who lost their password a one-time one, in Spanish; the resident must choose their own before anything else', { timeout: 60_000 }, async () => {
     const desk = await phone('es');
     await signIn(desk, 'steward@demo.hyphae');
     await desk.click('nav a[href="#/steward"]');
+    await desk.click('a[href="#/members"]');
     const card = desk.locator('form:has(#reset-h)');
     await card.locator('input[placeholder]').fill('Jonas');
     await card.locator('ul.choices button:has-text("Jonas Sandberg")').click();
@@ -816,20 +896,7 @@ describe('console in Chromium', () => {
       await page.click('button:has-text("Make an invitation")');
       await page.waitForSelector('[data-testid=invite-qr]');
       const shown = await page.textContent('[data-testid=invite-token]');
-      await page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js'), 'utf8') });
-      const scanned = await page.evaluate(async () => {
-        const w = globalThis as any;
-        const img = w.document.querySelector('[data-testid=invite-qr]');
-        await img.decode();
-        const canvas = w.document.createElement('canvas');
-        canvas.width = 600;
-        canvas.height = 600;
-        const g = canvas.getContext('2d');
-        g.fillStyle = '#fff';
-        g.fillRect(0, 0, 600, 600);
-        g.drawImage(img, 0, 0, 600, 600);
-        return w.jsQR(g.getImageData(0, 0, 600, 600).data, 600, 600)?.data ?? null;
-      });
+      const scanned = await scanQr(page, '[data-testid=invite-qr]');
       expect(scanned).toBe(shown);
 
       // Our steward proposes a 1.5 % fee for passing payments on; it waits for the other hub's answer.

@@ -5,7 +5,6 @@ import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
 import { LibraryUse } from './library-use.js';
-import { PasswordReset } from './password-reset.js';
 
 /**
  * The stewards' desk: people waiting to be admitted, regeneration work to
@@ -117,6 +116,9 @@ export function StewardPage() {
   return (
     <>
       <h2>{t.t('stewardDesk')}</h2>
+      <p>
+        <a href="#/members">{t.t('membersLink')}</a>
+      </p>
       <StatusLine msg={msg} />
 
       <section class="card" aria-labelledby="admit-h">
@@ -132,8 +134,6 @@ export function StewardPage() {
           ))}
         </ul>
       </section>
-
-      <PasswordReset />
 
       <section class="card" aria-labelledby="regen-h">
         <h3 id="regen-h">{t.t('regenToVerify')}</h3>

@@ -180,6 +180,7 @@ describe('joining over HTTP', () => {
     const inv = await call('POST', '/api/v1/invites', { token: stewardToken, body: {} });
     expect(inv.status).toBe(201);
     expect(inv.json.joinUrl).toContain(inv.json.code);
+    expect(inv.json.qrSvg).toMatch(/^<svg /);
     const j = await call('POST', '/api/v1/join', { body: { code: inv.json.code, name: 'Cy', email: 'cy@example.org', password: 'longenough' } });
     expect(j.status).toBe(201);
     expect(j.json.admitted).toBe(true);

@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { createRoute, z } from '@hono/zod-openapi';
 import { hasRole, publicMember, ROLES } from '../../members/members.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
@@ -73,9 +74,9 @@ const createInvite = createRoute({
   method: 'post',
   path: '/api/v1/invites',
   tags: ['members'],
-  summary: 'Create an invite code (stewards)',
+  summary: 'Create an invite code (stewards), with its join link and the link as a QR code (SVG) for a phone to scan',
   request: { body: { content: { 'application/json': { schema: z.object({ note: z.string().max(200).optional() }) } }, required: false } },
-  responses: { 201: json(Invite.extend({ joinUrl: z.string() }), 'The invite'), ...problemResponses },
+  responses: { 201: json(Invite.extend({ joinUrl: z.string(), qrSvg: z.string() }), 'The invite'), ...problemResponses },
 });
 
 const listInvites = createRoute({
@@ -148,7 +149,9 @@ export function registerMembers(app: App, deps: HttpDeps) {
     const body = await c.req.json().catch(() => ({}));
     const inv = await members.createInvite(s.id, typeof body?.note === 'string' ? body.note : null);
     const base = deps.config.hub.publicUrl || new URL(c.req.url).origin;
-    return c.json({ ...inv, joinUrl: `${base}/#/join?code=${inv.code}` }, 201);
+    const joinUrl = `${base}/#/join?code=${inv.code}`;
+    const qrSvg = await QRCode.toString(joinUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return c.json({ ...inv, joinUrl, qrSvg }, 201);
   });
 
   app.openapi(listInvites, (c) => {
