@@ -254,7 +254,7 @@ export function App() {
           )}
         </main>
         {!mustChange && (
-          <nav aria-label="main">
+          <nav aria-label={t.t('mainNav')}>
             {nav.map(([href, label]) => (
               <a href={`#${href}`} aria-current={path === href || (href !== '/' && path.startsWith(href)) ? 'page' : undefined}>
                 {label}

@@ -575,6 +575,7 @@ const en = {
   reinstatedNow: "{name} is active again.",
   roleOf: "Role of {name}",
   roleChanged: "{name} is now {role}.",
+  mainNav: "Pages",
 };
 export type Key = keyof typeof en;
 
@@ -1148,6 +1149,7 @@ const sv: Record<Key, string> = {
   reinstatedNow: "{name} är aktiv igen.",
   roleOf: "Roll för {name}",
   roleChanged: "{name} är nu {role}.",
+  mainNav: "Sidor",
 };
 
 const es: Record<Key, string> = {
@@ -1720,6 +1722,7 @@ const es: Record<Key, string> = {
   reinstatedNow: "{name} vuelve a estar activo.",
   roleOf: "Papel de {name}",
   roleChanged: "{name} es ahora {role}.",
+  mainNav: "Páginas",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };
