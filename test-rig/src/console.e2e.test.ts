@@ -402,6 +402,75 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('books the community hall by the hour in Swedish, sees the booking, is refused an overlap, cancels; queues for a busy tool, lets the next go first, leaves', { timeout: 60_000 }, async () => {
+    // Someone new, so no demo booking or place in a queue is theirs already.
+    const karin = (await send('POST', '/members', { name: 'Karin Kö', email: 'karin.ko@example.org', password: 'hyphae-demo' })).id as string;
+    const page = await phone('sv');
+    await signIn(page, 'karin.ko@example.org');
+    await page.goto(`${hub.url}/#/library/S-0001`);
+    await page.waitForSelector('select[name=slot-from]');
+    // Tomorrow evening is the demo's repair café: the form says so for that day.
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const cafe = (await api('/library/items/S-0001')).busy[0];
+    const hhmm = (ms: number) => new Intl.DateTimeFormat('sv', { timeStyle: 'short' }).format(new Date(ms));
+    await page.fill('input[name=start]', new Date(cafe.from).toISOString().slice(0, 10));
+    await page.waitForSelector(`[data-testid=booked-that-day]:has-text("${hhmm(cafe.from)}–${hhmm(cafe.to)}")`);
+    // An evening's booking leaves the rest of the day free: the calendar says "partly booked", not "booked".
+    expect(await page.locator('ol.calendar li.partly').first().textContent()).toContain('delvis bokad');
+    expect(await page.locator('ol.calendar li.busy').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'sv-hall-booking.png'), fullPage: true });
+
+    await page.fill('input[name=start]', day(3));
+    await page.selectOption('select[name=slot-from]', '10:00');
+    await page.selectOption('select[name=slot-to]', '12:00');
+    await page.click('button:has-text("Boka")');
+    await page.waitForSelector('p.ok:has-text("Bokat.")');
+    const mine = (await (await fetch(`${hub.url}/api/v1/library/reservations`, { headers: { authorization: `Bearer ${hyphae(['token', 'create', '--data', dir, '--email', 'karin.ko@example.org']).out.trim()}` } })).json()) as Array<{ id: string; from: number; to: number; status: string }>;
+    const booked = mine.find((r) => r.status === 'booked')!;
+    // In the phone's own time: 10:00 to 12:00 on that day.
+    expect([booked.from, booked.to]).toEqual([new Date(`${day(3)}T10:00`).getTime(), new Date(`${day(3)}T12:00`).getTime()]);
+    await page.selectOption('select[name=slot-from]', '11:00');
+    await page.selectOption('select[name=slot-to]', '13:00');
+    await page.click('button:has-text("Boka")');
+    await page.waitForSelector('p[role=alert]');
+    await page.selectOption('select[name=slot-to]', '09:00');
+    await page.click('button:has-text("Boka")');
+    await page.waitForSelector('p[role=alert]:has-text("Slutet måste komma efter starten.")');
+
+    await page.click('a[href="#/library"]');
+    const bookings = page.locator('[data-testid=my-bookings] li');
+    await bookings.first().waitFor();
+    expect(await bookings.count()).toBe(1);
+    expect(await bookings.first().textContent()).toContain('S-0001');
+    await bookings.first().locator('button:has-text("Avboka")').click();
+    await page.waitForSelector('p.ok:has-text("Bokningen är avbokad.")');
+    expect(await page.locator('[data-testid=my-bookings]').count()).toBe(0);
+    expect((await api('/library/items/S-0001')).busy.some((b: { from: number }) => b.from === booked.from)).toBe(false);
+
+    // The drill everyone wants: join its queue, let the next go first, then leave.
+    const drill = (await api('/library/items?q=drill')).find((i: { code: string }) => i.code === 'T-0001');
+    expect(drill).toBeTruthy();
+    await page.goto(`${hub.url}/#/library/T-0001`);
+    await page.click('button:has-text("Ställ dig i kö")');
+    const place = page.locator('[data-testid=my-place]');
+    const queue = async () => (await api('/library/items/T-0001/holds')).map((h: { memberId: string }) => h.memberId);
+    await place.waitFor();
+    const before = await queue();
+    expect(await place.textContent()).toContain(`Du är nummer ${before.indexOf(karin) + 1} av ${before.length} i kön.`);
+    await send('POST', '/library/items/T-0001/holds/join', {});
+    await page.reload();
+    await place.waitFor();
+    await place.locator('button:has-text("Låt nästa gå före")').click();
+    await page.waitForSelector('p.ok:has-text("Nästa person går före")');
+    const after = await queue();
+    expect(after.indexOf(karin)).toBe(before.indexOf(karin) + 1);
+    await place.locator('button:has-text("Lämna kön")').click();
+    await page.waitForSelector('p.ok:has-text("Du har lämnat kön.")');
+    expect(await queue()).not.toContain(karin);
+    await send('POST', '/library/items/T-0001/holds/leave', {});
+    await page.context().close();
+  });
+
   it('reserves a tool, and a steward checks it out at the desk', { timeout: 60_000 }, async () => {
     const resident = await phone('en');
     await signIn(resident, 'dawit.bekele@demo.hyphae');

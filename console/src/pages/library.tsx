@@ -7,6 +7,7 @@ import { toMinor } from '../i18n.js';
 type Item = Schemas['LibraryItem'];
 const CONDITIONS = ['new', 'good', 'fair', 'poor', 'broken'] as const satisfies ReadonlyArray<Schemas['Loan']['conditionOut']>;
 type Loan = Schemas['Loan'];
+type Reservation = Schemas['Reservation'];
 const DAY = 86_400_000;
 const today = () => Math.floor(Date.now() / DAY) * DAY;
 
@@ -39,6 +40,15 @@ function Catalogue() {
   const names = new Map(all.map((i) => [i.id, `${i.code} ${i.name}`]));
   const categories = [...new Set(all.map((i) => i.category))].sort((a, b) => a.localeCompare(b, t.locale));
   useEffect(() => void api<Loan[]>('/library/loans?open=true').then(setLoans), []);
+  const [bookings, setBookings] = useState<Reservation[]>([]);
+  const [said, setSaid] = useState<Said | null>(null);
+  const loadBookings = () => api<Reservation[]>('/library/reservations').then((rs) => setBookings(rs.filter((r) => r.status === 'booked' && r.to > Date.now()).sort((a, b) => a.from - b.from)), () => undefined);
+  useEffect(() => void loadBookings(), []);
+  const cancel = (r: Reservation) =>
+    api(`/library/reservations/${r.id}/cancel`, { method: 'POST' }).then(
+      async () => (await loadBookings(), setSaid({ ok: true, text: t.t('bookingCancelled') })),
+      (e) => setSaid({ ok: false, text: describeError(t, e) }),
+    );
   const cur = account?.currency;
   return (
     <>
@@ -52,6 +62,23 @@ function Catalogue() {
                 {names.get(l.itemId) ?? l.itemId} — {t.t('due', { date: t.date(l.dueAt) })}{' '}
                 <button class="secondary" onClick={() => api(`/library/loans/${l.id}/renew`, { method: 'POST' }).then(() => api<Loan[]>('/library/loans?open=true').then(setLoans)).catch(() => undefined)}>
                   {t.t('renew')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {/* Outside the list, which is gone once the last booking is cancelled. */}
+      <StatusLine msg={said} />
+      {bookings.length > 0 && (
+        <section class="card" aria-labelledby="bookings-h">
+          <h3 id="bookings-h">{t.t('myBookings')}</h3>
+          <ul class="rows" data-testid="my-bookings">
+            {bookings.map((r) => (
+              <li>
+                {names.get(r.itemId) ?? r.itemId} — {t.t('bookedWhen', { from: t.date(r.from), to: t.date(r.to) })}{' '}
+                <button class="secondary" onClick={() => cancel(r)}>
+                  {t.t('cancelBooking')}
                 </button>
               </li>
             ))}
@@ -98,6 +125,8 @@ function ItemPage({ code }: { code: string }) {
   const [msg, setMsg] = useState<Said | null>(null);
   const [start, setStart] = useState(() => new Date(today() + DAY).toISOString().slice(0, 10));
   const [days, setDays] = useState('2');
+  const [slotFrom, setSlotFrom] = useState('18:00');
+  const [slotTo, setSlotTo] = useState('20:00');
   const [member, setMember] = useState('');
   const [openLoan, setOpenLoan] = useState<Loan | null>(null);
   const [problem, setProblem] = useState('');
@@ -116,11 +145,20 @@ function ItemPage({ code }: { code: string }) {
   const { item } = data;
   const done = (text: string) => (setMsg({ ok: true, text }), load());
   const fail = (e: unknown) => setMsg({ ok: false, text: describeError(t, e, account?.currency) });
+  // Tools are booked by whole days; spaces and vehicles by slots of the hour, in the phone's own time.
+  const bySlot = item.slotMinutes < 1440;
   const reserve = async (e: Event) => {
     e.preventDefault();
-    const from = Date.parse(`${start}T00:00:00Z`);
-    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to: from + Number(days) * DAY } }).then(() => done(t.t('reserved')), fail);
+    const from = bySlot ? new Date(`${start}T${slotFrom}`).getTime() : Date.parse(`${start}T00:00:00Z`);
+    const to = bySlot ? new Date(`${start}T${slotTo}`).getTime() : from + Number(days) * DAY;
+    if (bySlot && !(to > from)) return setMsg({ ok: false, text: t.t('endAfterStart') });
+    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to } }).then(() => done(t.t('reserved')), fail);
   };
+  const queue = (action: 'leave' | 'defer', said: 'holdLeft' | 'holdDeferred') => api(`/library/items/${item.code}/holds/${action}`, { method: 'POST' }).then(() => done(t.t(said)), fail);
+  const slots = bySlot ? slotTimes(item.slotMinutes) : [];
+  const dayStart = new Date(`${start}T00:00`).getTime();
+  const bookedThatDay = bySlot ? data.busy.filter((b) => b.from < dayStart + DAY && dayStart < b.to) : [];
+  const time = (ms: number) => new Intl.DateTimeFormat(t.locale, { timeStyle: 'short' }).format(new Date(ms));
   const checkOut = async () => {
     const id = [...names].find(([, n]) => n.toLowerCase() === member.trim().toLowerCase())?.[0];
     if (!id) return setMsg({ ok: false, text: t.t('noSuchMember') });
@@ -154,25 +192,67 @@ function ItemPage({ code }: { code: string }) {
         <h3>{t.t('availability')}</h3>
         <ol class="calendar" aria-label={t.t('availability')}>
           {week.map((d) => {
-            const busy = data.busy.some((b) => b.from < d + DAY && d < b.to);
+            // Booked time that day, in ms; a space booked for an evening is only partly taken.
+            const taken = data.busy.reduce((a, b) => a + Math.max(0, Math.min(b.to, d + DAY) - Math.max(b.from, d)), 0);
+            const state = taken === 0 ? 'free' : bySlot && taken < DAY ? 'partly' : 'busy';
+            const word = t.t(state === 'partly' ? 'partlyBooked' : state);
             return (
-              <li class={busy ? 'busy' : 'free'} title={busy ? t.t('busy') : t.t('free')}>
+              <li class={state} title={word}>
                 <span>{new Intl.DateTimeFormat(t.locale, { day: 'numeric', month: 'short' }).format(new Date(d))}</span>
-                <span class="visually-hidden">{busy ? t.t('busy') : t.t('free')}</span>
+                <span class="visually-hidden">{word}</span>
               </li>
             );
           })}
         </ol>
         <StatusLine msg={msg} />
+        {data.myPlace !== null && (
+          <div data-testid="my-place">
+            <p>{t.t('queuePlace', { place: data.myPlace, of: data.holds })}</p>
+            <button type="button" class="secondary" onClick={() => queue('defer', 'holdDeferred')}>
+              {t.t('holdDefer')}
+            </button>{' '}
+            <button type="button" class="secondary" onClick={() => queue('leave', 'holdLeft')}>
+              {t.t('holdLeave')}
+            </button>
+          </div>
+        )}
         <form onSubmit={reserve}>
           <label>
-            {t.t('startsOn')}
-            <input type="date" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} required />
+            {bySlot ? t.t('onDay') : t.t('startsOn')}
+            <input type="date" name="start" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} required />
           </label>
-          <label>
-            {t.t('days')}
-            <input type="number" min="1" max="30" value={days} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
-          </label>
+          {bySlot ? (
+            <>
+              {bookedThatDay.length > 0 && (
+                <p class="muted" data-testid="booked-that-day">
+                  {t.t('alreadyBooked', { times: bookedThatDay.map((b) => `${time(b.from)}–${time(b.to)}`).join(', ') })}
+                </p>
+              )}
+              <div class="filters">
+                <label>
+                  {t.t('fromTime')}
+                  <select name="slot-from" value={slotFrom} onChange={(e) => setSlotFrom((e.target as HTMLSelectElement).value)}>
+                    {slots.map((s) => (
+                      <option value={s}>{s}</option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  {t.t('toTime')}
+                  <select name="slot-to" value={slotTo} onChange={(e) => setSlotTo((e.target as HTMLSelectElement).value)}>
+                    {slots.map((s) => (
+                      <option value={s}>{s}</option>
+                    ))}
+                  </select>
+                </label>
+              </div>
+            </>
+          ) : (
+            <label>
+              {t.t('days')}
+              <input type="number" min="1" max="30" value={days} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
+            </label>
+          )}
           <button type="submit">{t.t('reserve')}</button>{' '}
           <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined')), fail)}>
             {t.t('hold')}
@@ -240,6 +320,13 @@ function ItemPage({ code }: { code: string }) {
 }
 
 /** The state an item is in as it leaves or comes back to the desk. */
+/** The start of every slot in a day, "00:00" to the last one, for slots of `minutes`. */
+function slotTimes(minutes: number): string[] {
+  const out: string[] = [];
+  for (let m = 0; m < 1440; m += minutes) out.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+  return out;
+}
+
 function ConditionField({ value, onChange }: { value: (typeof CONDITIONS)[number]; onChange: (c: (typeof CONDITIONS)[number]) => void }) {
   const { t } = useApp();
   return (
