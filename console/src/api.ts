@@ -37,12 +37,14 @@ export const setCsrf = (t: string | null) => (csrf = t);
 export async function api<T>(path: string, opts: { method?: string; body?: unknown; idempotencyKey?: string } = {}): Promise<T> {
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = {};
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  // A Blob (a photo) goes as its own bytes; anything else as JSON.
+  const raw = opts.body instanceof Blob;
+  if (opts.body !== undefined) headers['content-type'] = raw ? (opts.body as Blob).type : 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   let res: Response;
   try {
-    res = await fetch(`/api/v1${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), credentials: 'same-origin' });
+    res = await fetch(`/api/v1${path}`, { method, headers, body: opts.body === undefined ? undefined : raw ? (opts.body as Blob) : JSON.stringify(opts.body), credentials: 'same-origin' });
   } catch {
     if (method === 'GET') {
       const cached = localStorage.getItem(`cache:${path}`);

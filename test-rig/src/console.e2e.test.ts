@@ -281,6 +281,33 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('reports regeneration work in Spanish, sees what it would earn, and sees it credited once a steward verifies it', { timeout: 60_000 }, async () => {
+    const id = (await send('POST', '/members', { name: 'Rita Raíz', email: 'rita@example.org', password: 'hyphae-demo' })).id as string;
+    const perUnit = (await api('/parameters')).find((p: { name: string }) => p.name === 'regenerationCreditPerUnit').value as number;
+    const page = await phone('es');
+    await signIn(page, 'rita@example.org');
+    await page.click('nav a[href="#/neighbourhood"]');
+    const card = page.locator('[data-testid=regen-report]');
+    await card.waitFor();
+    await card.locator('select[name=regen-kind]').selectOption('trees');
+    await card.locator('input[name=regen-quantity]').fill('12');
+    await card.locator('input[name=regen-note]').fill('Seto del huerto norte, sábado');
+    const money = (minor: number) => `${new Intl.NumberFormat('es-ES', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(minor / 100)} HC`;
+    expect((await card.locator('p.muted').textContent())!.replace(/\s/g, ' ')).toBe(`Cuando un administrador lo compruebe, 12 árboles plantados te aporta ${money(12 * perUnit)} del fondo común.`.replace(/\s/g, ' '));
+    await card.locator('button:has-text("Informar")').click();
+    await card.locator('p.ok:has-text("Informado.")').waitFor();
+    expect(await card.locator('[data-testid=my-regen] li').first().textContent()).toContain('esperando a un administrador');
+    await card.screenshot({ path: join(SHOTS, 'es-regen-report.png') });
+    const report = (await api('/regeneration?status=reported')).find((r: { memberId: string }) => r.memberId === id);
+    expect(report).toMatchObject({ kind: 'trees', quantity: 12, note: 'Seto del huerto norte, sábado' });
+    await send('POST', `/regeneration/${report.id}/verify`, { accept: true });
+    await page.reload();
+    await card.locator('[data-testid=my-regen] li:has-text("verificado")').waitFor();
+    expect((await card.locator('[data-testid=my-regen] li').first().textContent())!.replace(/\s/g, ' ')).toContain(`verificado, ${money(12 * perUnit)} abonados`.replace(/\s/g, ' '));
+    expect((await api(`/accounts/${id}`)).balance).toBe(12 * perUnit);
+    await page.context().close();
+  });
+
   it('shows the water price and its curve before a resident pays for water drawn, and charges what was shown', { timeout: 60_000 }, async () => {
     const page = await phone('en');
     await signIn(page, 'dawit.bekele@demo.hyphae');
@@ -468,6 +495,53 @@ describe('console in Chromium', () => {
     await page.waitForSelector('p.ok:has-text("Du har lämnat kön.")');
     expect(await queue()).not.toContain(karin);
     await send('POST', '/library/items/T-0001/holds/leave', {});
+    await page.context().close();
+  });
+
+  it('a steward adds an item with a photo from the phone\'s camera, shrunk to fit the hub, and it is in the catalogue', { timeout: 60_000 }, async () => {
+    const page = await phone('en');
+    await signIn(page, 'steward@demo.hyphae');
+    await page.click('nav a[href="#/library"]');
+    // A camera photo: 3000 × 2000 pixels of noise, which no encoder can make small.
+    const png = Buffer.from(
+      await page.evaluate(async () => {
+        const w = globalThis as any;
+        const c = w.document.createElement('canvas');
+        c.width = 3000;
+        c.height = 2000;
+        const g = c.getContext('2d');
+        const img = g.createImageData(3000, 2000);
+        for (let i = 0; i < img.data.length; i++) img.data[i] = i % 4 === 3 ? 255 : (Math.random() * 256) | 0;
+        g.putImageData(img, 0, 0);
+        const blob: any = await new Promise((r) => c.toBlob(r, 'image/png'));
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        let s = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return w.btoa(s);
+      }),
+      'base64',
+    );
+    expect(png.length).toBeGreaterThan(4 * 1024 * 1024);
+    await page.click('summary:has-text("Add an item to the catalogue")');
+    const form = page.locator('[data-testid=add-item]');
+    await form.locator('input[name=name]').fill('Apple press');
+    await form.locator('input[name=category]').fill('kitchen');
+    await form.locator('input[name=location]').fill('Shed B');
+    await form.locator('input[name=deposit]').fill('20');
+    await form.locator('input[name=fee]').fill('2');
+    await form.locator('input[name=photo]').setInputFiles({ name: 'IMG_2041.png', mimeType: 'image/png', buffer: png });
+    await form.locator('button:has-text("Add to the catalogue")').click();
+    await page.waitForSelector('h2:has-text("Apple press")');
+    const code = (await page.textContent('h2'))!.trim().split(/\s/)[0]!;
+    const item = (await api(`/library/items/${code}`)).item;
+    expect(item).toMatchObject({ name: 'Apple press', category: 'kitchen', location: 'Shed B', deposit: 2000, fee: 200, kind: 'tool' });
+    expect(item.photos).toHaveLength(1);
+    const photo = await fetch(`${hub.url}/api/v1/library/photos/${item.photos[0]}`, { headers: { authorization: `Bearer ${steward}` } });
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    expect((await photo.arrayBuffer()).byteLength).toBeLessThanOrEqual(512 * 1024);
+    expect(await page.locator(`img[src="/api/v1/library/photos/${item.photos[0]}"]`).count()).toBe(1);
+    await page.click('a[href="#/library"]');
+    await page.waitForSelector(`[data-testid=catalogue] li:has-text("${code} Apple press")`);
     await page.context().close();
   });
 
@@ -803,7 +877,7 @@ describe('console in Chromium', () => {
     const row = desk.locator('[data-testid=members] li[data-member="Lena Lind"]');
     expect(await desk.locator('[data-testid=members] li').count()).toBe(1);
     expect(await row.textContent()).toContain('boende · aktiv');
-    await row.locator('summary').click();
+    await row.locator('summary:has-text("Stäng av")').click();
     await row.locator(`input[name=reason-${lenaId}]`).fill('Flyttat, enligt grannarna');
     await row.locator('button:has-text("Stäng av")').click();
     await desk.waitForSelector('p.ok:has-text("Lena Lind är avstängd.")');
@@ -812,6 +886,25 @@ describe('console in Chromium', () => {
     await row.locator('button:has-text("Återinsätt")').click();
     await desk.waitForSelector('p.ok:has-text("Lena Lind är aktiv igen.")');
     expect((await api(`/members/${lenaId}`)).status).toBe('active');
+
+    // Her credit: a limit of her own, back to the community's, and her productive capacity.
+    const defaultFloor = (await api(`/accounts/${lenaId}`)).floor;
+    await row.locator('summary:has-text("Kredit för Lena Lind")').click();
+    const credit = row.locator('[data-testid=member-limits]');
+    await credit.waitFor();
+    expect(await credit.textContent()).toContain('Gemenskapens standardgräns.');
+    await credit.locator(`input[name=floor-${lenaId}]`).fill('750');
+    await credit.locator('button:has-text("Sätt egna gränser")').click();
+    await credit.locator('p.ok:has-text("Nya gränser för Lena Lind.")').waitFor();
+    expect((await api(`/accounts/${lenaId}`)).floor).toBe(-75_000);
+    expect(await credit.textContent()).toContain('En förvaltare har satt en egen gräns för medlemmen.');
+    await credit.locator('button:has-text("Tillbaka till gemenskapens")').click();
+    await credit.locator('p.ok:has-text("Lena Lind har gemenskapens gränser igen.")').waitFor();
+    expect((await api(`/accounts/${lenaId}`)).floor).toBe(defaultFloor);
+    await credit.locator(`input[name=capacity-${lenaId}]`).fill('400');
+    await credit.locator('button:has-text("Sätt kapacitet")').click();
+    await credit.locator('p.ok:has-text("Kapaciteten för Lena Lind är satt.")').waitFor();
+    expect((await api(`/accounts/${lenaId}/limit-explanation`)).capacity).toBe(40_000);
     await desk.context().close();
 
     const admin = await phone('sv');

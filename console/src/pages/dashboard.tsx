@@ -3,6 +3,7 @@ import { api, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { hourlyGenerationAndUse, perBucket } from '../energy.js';
 import { Plot } from '../plot.js';
+import { RegenerationReport } from './regeneration-report.js';
 import { WaterCard } from './water.js';
 
 type Series = Answer<'/api/v1/telemetry/series'>[number];
@@ -89,6 +90,7 @@ export function DashboardPage() {
         </section>
       )}
       <WaterCard />
+      <RegenerationReport />
       {eco?.budgets && (
         <section class="card" aria-labelledby="budgets-h">
           <h3 id="budgets-h">{t.t('budgetsThisMonth')}</h3>

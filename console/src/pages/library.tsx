@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
@@ -5,6 +6,8 @@ import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 
 type Item = Schemas['LibraryItem'];
+// Only stewards add items: residents' first load does not carry the form.
+const AddItem = lazy(() => import('./library-add.js').then((m) => m.AddItem));
 const CONDITIONS = ['new', 'good', 'fair', 'poor', 'broken'] as const satisfies ReadonlyArray<Schemas['Loan']['conditionOut']>;
 type Loan = Schemas['Loan'];
 type Reservation = Schemas['Reservation'];
@@ -16,7 +19,7 @@ export function LibraryPage({ code }: { code: string | null }) {
 }
 
 function Catalogue() {
-  const { t, account } = useApp();
+  const { t, account, session } = useApp();
   const [q, setQ] = useState('');
   const [category, setCategory] = useState('');
   const [freeNow, setFreeNow] = useState(false);
@@ -84,6 +87,11 @@ function Catalogue() {
             ))}
           </ul>
         </section>
+      )}
+      {session.member.role !== 'resident' && (
+        <Suspense fallback={null}>
+          <AddItem categories={categories} onAdded={() => void api<Item[]>('/library/items').then(setAll, () => undefined)} />
+        </Suspense>
       )}
       <label>
         {t.t('search')}

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
+import { MemberLimits } from './member-limits.js';
 import { PasswordReset } from './password-reset.js';
 
 type Member = Schemas['Member'];
@@ -26,6 +27,8 @@ export function MembersPage() {
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<'' | Member['status']>('');
   const [reasons, setReasons] = useState<Record<string, string>>({});
+  // The one member whose credit is open: each opens its own requests, so only on demand.
+  const [creditOf, setCreditOf] = useState<string | null>(null);
 
   const load = async () => {
     // Everyone once: a neighbourhood's members fit on a phone, and filtering here costs no round trip over the mesh.
@@ -116,6 +119,12 @@ export function MembersPage() {
                   {t.t(`role_${m.role}`)} · {t.t(`mstatus_${m.status}`)}
                   {m.admittedAt ? ` · ${t.t('memberSince', { date: t.day(m.admittedAt) })}` : ''}
                 </small>
+                {m.status === 'active' && (
+                  <details open={creditOf === m.id} onToggle={(e) => setCreditOf((e.target as HTMLDetailsElement).open ? m.id : creditOf === m.id ? null : creditOf)}>
+                    <summary>{t.t('creditOf', { name: m.name })}</summary>
+                    {creditOf === m.id && <MemberLimits id={m.id} name={m.name} />}
+                  </details>
+                )}
                 {mayAct && m.status === 'active' && (
                   <details>
                     <summary>{t.t('suspendWho', { name: m.name })}</summary>

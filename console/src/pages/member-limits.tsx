@@ -1,0 +1,114 @@
+import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
+import { api, type Account, type Schemas } from '../api.js';
+import { describeError, useApp } from '../app.js';
+import { toMinor } from '../i18n.js';
+
+type Why = Schemas['LimitExplanation'];
+
+/**
+ * A steward's view of one member's credit: balance and limits, where the
+ * floor comes from, and the forms to set the member's own floor and ceiling
+ * (or return them to the community's) and their productive capacity, which
+ * the ecological limits multiply. Loaded only when a steward opens it.
+ */
+export function MemberLimits({ id, name }: { id: string; name: string }) {
+  const { t } = useApp();
+  const [acct, setAcct] = useState<Account | null>(null);
+  const [why, setWhy] = useState<Why | null>(null);
+  const [floor, setFloor] = useState('');
+  const [ceiling, setCeiling] = useState('');
+  const [capacity, setCapacity] = useState('');
+  const [msg, setMsg] = useState<Said | null>(null);
+
+  const load = async () => {
+    const [a, w] = await Promise.all([api<Account>(`/accounts/${id}`), api<Why>(`/accounts/${id}/limit-explanation`)]);
+    setAcct(a);
+    setWhy(w);
+  };
+  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), [id]);
+  if (!acct || !why) return <p aria-busy="true" />;
+  const cur = acct.currency;
+  const money = (n: number) => t.money(n, cur);
+
+  const run = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      await load();
+      setMsg({ ok: true, text: ok });
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e, cur) });
+    }
+  };
+  /** A typed amount in minor units, or null (and a message) when it is not one. */
+  const amount = (text: string): number | null => {
+    const n = toMinor(text, cur.minorUnits);
+    if (!Number.isFinite(n) || n < 0) {
+      setMsg({ ok: false, text: t.t('badNumber') });
+      return null;
+    }
+    return n;
+  };
+  const saveLimits = (e: Event) => {
+    e.preventDefault();
+    const body: { floor?: number; ceiling?: number } = {};
+    if (floor.trim()) {
+      const f = amount(floor);
+      if (f === null) return;
+      body.floor = -f;
+    }
+    if (ceiling.trim()) {
+      const c = amount(ceiling);
+      if (c === null) return;
+      body.ceiling = c;
+    }
+    void run(() => api(`/accounts/${id}/limits`, { method: 'PUT', body }), t.t('limitsSaved', { name }));
+  };
+  const saveCapacity = (e: Event) => {
+    e.preventDefault();
+    const c = amount(capacity);
+    if (c === null) return;
+    void run(() => api(`/members/${id}/capacity`, { method: 'PUT', body: { capacity: c } }), t.t('capacitySaved', { name }));
+  };
+  const source = why.source === 'set-by-steward' ? 'limitSourceSteward' : why.source === 'ecology' ? 'limitSourceEcology' : 'limitSourceDefault';
+
+  return (
+    <div data-testid="member-limits">
+      <p>
+        {t.t('memberCredit', { balance: money(acct.balance), floor: money(acct.floor), ceiling: money(acct.ceiling) })}
+        <br />
+        <small class="muted">{t.t(source)}</small>
+      </p>
+      <form onSubmit={saveLimits}>
+        <div class="filters">
+          <label>
+            {t.t('floorBelowZero', { symbol: cur.symbol })}
+            <input name={`floor-${id}`} inputMode="decimal" value={floor} placeholder={String(-acct.floor / 10 ** cur.minorUnits)} onInput={(e) => setFloor((e.target as HTMLInputElement).value)} />
+          </label>
+          <label>
+            {t.t('ceilingAtMost', { symbol: cur.symbol })}
+            <input name={`ceiling-${id}`} inputMode="decimal" value={ceiling} placeholder={String(acct.ceiling / 10 ** cur.minorUnits)} onInput={(e) => setCeiling((e.target as HTMLInputElement).value)} />
+          </label>
+        </div>
+        <button type="submit" disabled={!floor.trim() && !ceiling.trim()}>
+          {t.t('saveLimits')}
+        </button>{' '}
+        {why.source === 'set-by-steward' && (
+          <button type="button" class="secondary" onClick={() => run(() => api(`/accounts/${id}/limits`, { method: 'PUT', body: { floor: null, ceiling: null } }), t.t('limitsReset', { name }))}>
+            {t.t('backToCommunity')}
+          </button>
+        )}
+      </form>
+      <form onSubmit={saveCapacity}>
+        <label>
+          {t.t('capacityLabel', { symbol: cur.symbol })}
+          <input name={`capacity-${id}`} inputMode="decimal" value={capacity} placeholder={why.capacity === null ? '' : String(why.capacity / 10 ** cur.minorUnits)} onInput={(e) => setCapacity((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="submit" class="secondary" disabled={!capacity.trim()}>
+          {t.t('saveCapacity')}
+        </button>
+      </form>
+      <StatusLine msg={msg} />
+    </div>
+  );
+}

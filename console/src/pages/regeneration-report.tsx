@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
+import { api, type Schemas } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+type Report = Schemas['WorkReport'];
+const KINDS = ['trees', 'compost', 'land', 'other'] as const satisfies ReadonlyArray<Report['kind']>;
+
+/**
+ * Members report the regeneration work they did (trees planted, compost
+ * made, land restored); a steward other than themselves verifies it, and
+ * the fund credits them. The form says what a verified report would earn.
+ */
+export function RegenerationReport() {
+  const { t, session, account } = useApp();
+  const [kind, setKind] = useState<Report['kind']>('trees');
+  const [quantity, setQuantity] = useState('');
+  const [note, setNote] = useState('');
+  const [mine, setMine] = useState<Report[]>([]);
+  const [perUnit, setPerUnit] = useState<number | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
+  const load = async () => {
+    const [all, params] = await Promise.all([api<Report[]>('/regeneration'), api<Array<{ name: string; value: unknown }>>('/parameters')]);
+    setMine(all.filter((r) => r.memberId === session.member.id).slice(0, 10));
+    const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
+    setPerUnit(typeof p?.value === 'number' ? p.value : null);
+  };
+  useEffect(() => void load().catch(() => undefined), []);
+  const n = Number(quantity);
+  const valid = Number.isInteger(n) && n >= 1;
+  const cur = account?.currency;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await api('/regeneration', { method: 'POST', body: { kind, quantity: n, note: note.trim() } });
+      setQuantity('');
+      setNote('');
+      await load();
+      setMsg({ ok: true, text: t.t('regenReported') });
+    } catch (err) {
+      setMsg({ ok: false, text: describeError(t, err) });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="regen-report-h" data-testid="regen-report">
+      <h3 id="regen-report-h">{t.t('regenReportTitle')}</h3>
+      <form onSubmit={submit}>
+        <label>
+          {t.t('regenWhat')}
+          <select name="regen-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Report['kind'])}>
+            {KINDS.map((k) => (
+              <option value={k}>{t.t(`regenKind_${k}`)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.t('regenHowMuch')}
+          <input name="regen-quantity" inputMode="numeric" value={quantity} onInput={(e) => setQuantity((e.target as HTMLInputElement).value.trim())} required />
+        </label>
+        <label>
+          {t.t('regenNote')}
+          <input name="regen-note" maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+        </label>
+        {valid && cur && perUnit !== null && <p class="muted">{t.t('regenWouldEarn', { work: t.t(`regen_${kind}`, { n }), amount: t.money(n * perUnit, cur) })}</p>}
+        <button type="submit" disabled={!valid}>
+          {t.t('regenSend')}
+        </button>
+      </form>
+      <StatusLine msg={msg} />
+      {mine.length > 0 && (
+        <ul class="rows" data-testid="my-regen">
+          {mine.map((r) => (
+            <li>
+              {t.t(`regen_${r.kind}`, { n: r.quantity })} · {t.date(r.at)}
+              <br />
+              <small class="muted">{r.status === 'verified' && cur ? t.t('regenVerifiedCredited', { amount: t.money(r.credited, cur) }) : t.t(r.status === 'rejected' ? 'regenStatus_rejected' : 'regenStatus_reported')}</small>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
