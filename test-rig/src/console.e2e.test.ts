@@ -976,6 +976,48 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows the skills the neighbourhood lacks in Swedish: a steward marks one as needed, a resident offers to learn it; a steward notes how a decision turned out', { timeout: 60_000 }, async () => {
+    const desk = await phone('sv');
+    await signIn(desk, 'steward@demo.hyphae');
+    await desk.click('nav a[href="#/skills"]');
+    const gaps = desk.locator('[data-testid=skill-gaps]');
+    await gaps.waitFor();
+    await gaps.locator('input[name=needed-skill]').fill('Biodling');
+    await gaps.locator('button:has-text("Markera som behövd")').click();
+    await gaps.locator('p.ok').waitFor();
+    const missing = gaps.locator('[data-testid=missing-skills] li[data-skill=biodling]');
+    await missing.waitFor();
+    expect((await api('/skills/gaps')).missing.map((g: { skill: string }) => g.skill)).toContain('biodling');
+    await desk.context().close();
+
+    const bengt = (await send('POST', '/members', { name: 'Bengt Bi', email: 'bengt@example.org', password: 'hyphae-demo' })).id as string;
+    const page = await phone('sv');
+    await signIn(page, 'bengt@example.org');
+    await page.click('nav a[href="#/skills"]');
+    const row = page.locator('[data-testid=missing-skills] li[data-skill=biodling]');
+    await row.locator('button:has-text("Jag lär mig det")').click();
+    await page.waitForSelector('p.ok:has-text("Noterat: du vill lära dig biodling.")');
+    await row.locator('text=Kan lära sig: Bengt Bi').waitFor();
+    expect(await row.textContent()).toContain('du lär dig det');
+    expect((await api('/skills/gaps')).missing.find((g: { skill: string }) => g.skill === 'biodling').couldLearn).toContain(bengt);
+    expect(await axe(page)).toEqual([]);
+    await page.locator('[data-testid=skill-gaps]').screenshot({ path: join(SHOTS, 'sv-skill-gaps.png') });
+    await page.context().close();
+
+    // The decision log: why each was proposed, and how it turned out, noted by a steward later.
+    const en = await phone('en');
+    await signIn(en, 'steward@demo.hyphae');
+    await en.click('nav a[href="#/proposals"]');
+    const [first] = await api('/decisions');
+    const entry = en.locator('section:has(h3:text-is("Decisions")) > ul.rows > li').first();
+    await entry.locator('summary:has-text("Add how it turned out")').click();
+    await entry.locator(`input[name=note-${first.proposal}]`).fill('Bought in May; used every week since');
+    await entry.locator('button:has-text("Add how it turned out")').click();
+    await entry.locator('[data-testid=outcome-notes] li:has-text("Bought in May; used every week since")').waitFor();
+    expect((await api('/decisions'))[0].notes).toContain('Bought in May; used every week since');
+    await en.context().close();
+  });
+
   it('declares a skill and offers time, then posts a surplus and consents to where the engine sends it', { timeout: 60_000 }, async () => {
     const page = await phone('sv');
     await signIn(page, 'elin.holm@demo.hyphae');

@@ -171,9 +171,10 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
 }
 
 export function ProposalsPage() {
-  const { t } = useApp();
+  const { t, session } = useApp();
   const [open, setOpen] = useState<Proposal[]>([]);
   const [log, setLog] = useState<Decision[]>([]);
+  const steward = session.member.role !== 'resident';
   const [rules, setRules] = useState<Rules | null>(null);
   const [params, setParams] = useState<Param[]>([]);
   const load = async () => {
@@ -208,6 +209,15 @@ export function ProposalsPage() {
               </small>
               <br />
               <small class="muted">{t.date(Date.parse(d.date))}</small>
+              {d.rationale && <p class="muted">{t.t('rationaleWas', { text: d.rationale })}</p>}
+              {d.notes && (
+                <ul class="notes" data-testid="outcome-notes">
+                  {d.notes.split(' | ').map((n) => (
+                    <li>{n}</li>
+                  ))}
+                </ul>
+              )}
+              {steward && <OutcomeNote proposal={d.proposal} onAdded={load} />}
             </li>
           ))}
         </ul>
@@ -216,5 +226,38 @@ export function ProposalsPage() {
         </a>
       </section>
     </>
+  );
+}
+
+/** A steward records how a decision turned out, later; the log keeps every note. */
+function OutcomeNote({ proposal, onAdded }: { proposal: string; onAdded: () => Promise<void> }) {
+  const { t } = useApp();
+  const [note, setNote] = useState('');
+  const [msg, setMsg] = useState<Said | null>(null);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await api(`/proposals/${proposal}/notes`, { method: 'POST', body: { note: note.trim() } });
+      setNote('');
+      await onAdded();
+      setMsg({ ok: true, text: t.t('noteAdded') });
+    } catch (err) {
+      setMsg({ ok: false, text: describeError(t, err) });
+    }
+  };
+  return (
+    <details>
+      <summary>{t.t('addOutcomeNote')}</summary>
+      <form onSubmit={add}>
+        <label>
+          {t.t('outcomeNote')}
+          <input name={`note-${proposal}`} maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} required />
+        </label>
+        <button type="submit" class="secondary" disabled={!note.trim()}>
+          {t.t('addOutcomeNote')}
+        </button>
+        <StatusLine msg={msg} />
+      </form>
+    </details>
   );
 }

@@ -3,6 +3,7 @@ import { api, type Schemas } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
+import { SkillGaps } from './skill-gaps.js';
 
 /** My skills and what I want to learn, the time bank's offers and requests, and mentorships. Loaded on demand. */
 type Skill = Schemas['MemberSkill'];
@@ -75,6 +76,8 @@ export function SkillsPage() {
           {t.t('addLearning')}
         </button>
       </section>
+
+      <SkillGaps learning={mine.learning} onChanged={load} />
 
       <section class="card" aria-labelledby="mentor-h">
         <h3 id="mentor-h">{t.t('mentorships')}</h3>

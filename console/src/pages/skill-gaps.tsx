@@ -1,0 +1,100 @@
+import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
+import { api, type Schemas } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+type Gaps = Schemas['SkillGaps'];
+
+/**
+ * What the neighbourhood would lose or lacks: skills it needs that nobody
+ * holds, and skills only one person holds, with who could learn each. Any
+ * member can offer to learn one; stewards mark what the community needs.
+ */
+export function SkillGaps({ learning, onChanged }: { learning: string[]; onChanged: () => Promise<void> }) {
+  const { t, session, names } = useApp();
+  const me = session.member.id;
+  const steward = session.member.role !== 'resident';
+  const [gaps, setGaps] = useState<Gaps | null>(null);
+  const [needed, setNeeded] = useState('');
+  const [msg, setMsg] = useState<Said | null>(null);
+  const load = () => api<Gaps>('/skills/gaps').then(setGaps, () => undefined);
+  useEffect(() => void load(), []);
+  const run = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      await Promise.all([load(), onChanged()]);
+      setMsg({ ok: true, text: ok });
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  const who = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join(', ');
+  const learn = (skill: string) =>
+    learning.includes(skill) ? (
+      <small class="muted"> · {t.t('youAreLearning')}</small>
+    ) : (
+      <button class="link" onClick={() => run(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill, learning: true } }), t.t('learningNoted', { skill }))}>
+        {t.t('iWillLearn')}
+      </button>
+    );
+  if (!gaps) return null;
+  return (
+    <section class="card" aria-labelledby="gaps-h" data-testid="skill-gaps">
+      <h3 id="gaps-h">{t.t('skillGaps')}</h3>
+      <StatusLine msg={msg} />
+      <h4>{t.t('nobodyHolds')}</h4>
+      {gaps.missing.length === 0 ? (
+        <p>{t.t('nothingYet')}</p>
+      ) : (
+        <ul class="rows" data-testid="missing-skills">
+          {gaps.missing.map((g) => (
+            <li data-skill={g.skill}>
+              <strong>{g.skill}</strong> {learn(g.skill)}
+              {g.couldLearn.length > 0 && (
+                <>
+                  <br />
+                  <small class="muted">{t.t('couldLearn', { names: who(g.couldLearn) })}</small>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h4>{t.t('onlyOneHolds')}</h4>
+      {gaps.singleHolder.length === 0 ? (
+        <p>{t.t('nothingYet')}</p>
+      ) : (
+        <ul class="rows" data-testid="single-holder">
+          {gaps.singleHolder.map((g) => (
+            <li data-skill={g.skill}>
+              <strong>{g.skill}</strong>: {names.get(g.holder) ?? g.holder}
+              {g.canTeach ? ` (${t.t('teachesIt')})` : ''} {g.holder !== me && learn(g.skill)}
+              {g.couldLearn.length > 0 && (
+                <>
+                  <br />
+                  <small class="muted">{t.t('couldLearn', { names: who(g.couldLearn) })}</small>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {steward && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() => api('/skills/needed', { method: 'PUT', body: { skill: needed.trim(), needed: true } }), t.t('neededNoted', { skill: needed.trim() })).then(() => setNeeded(''));
+          }}
+        >
+          <label>
+            {t.t('markNeeded')}
+            <input name="needed-skill" maxLength={60} value={needed} onInput={(e) => setNeeded((e.target as HTMLInputElement).value)} required />
+          </label>
+          <button type="submit" class="secondary" disabled={!needed.trim()}>
+            {t.t('markNeededButton')}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
