@@ -545,6 +545,49 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('a steward looks after an item in Swedish: reorders its queue, records a safety induction, sets a maintenance plan, and reads its history', { timeout: 60_000 }, async () => {
+    // Before signing in, so the console's directory of names has them.
+    const learner = (await send('POST', '/members', { name: 'Ivar Inskolad', email: 'ivar@example.org', password: 'hyphae-demo' })).id as string;
+    const page = await phone('sv');
+    await signIn(page, 'steward@demo.hyphae');
+    // The demo's drill has two people waiting.
+    await page.goto(`${hub.url}/#/library/T-0001`);
+    const box = page.locator('[data-testid=item-stewarding]');
+    await box.locator('[data-testid=queue] li').nth(1).waitFor();
+    const before = (await api('/library/items/T-0001/holds')).map((h: { memberId: string }) => h.memberId);
+    const second = (await api(`/members/${before[1]}`)).name;
+    await box.locator(`button[aria-label="Flytta upp ${second}"]`).click();
+    await box.locator('p.ok:has-text("Kön har sin nya ordning.")').waitFor();
+    expect((await api('/library/items/T-0001/holds')).map((h: { memberId: string }) => h.memberId)).toEqual([before[1], before[0], ...before.slice(2)]);
+    expect(await box.locator('[data-testid=queue] li').first().textContent()).toContain(second);
+
+    await box.locator('input[name=plan-every]').fill('10');
+    await box.locator('input[name=plan-task]').fill('Byt kol i motorn');
+    await box.locator('button:has-text("Spara planen")').click();
+    await box.locator('p.ok:has-text("Planen sparad")').waitFor();
+    expect((await api('/library/items/T-0001')).item.plan).toEqual({ everyLoans: 10, task: 'Byt kol i motorn' });
+
+    await box.locator('summary:has-text("Sakens historik")').click();
+    expect(await box.locator('[data-testid=item-history] li').first().textContent()).toMatch(/Sam Steward: uppgifter ändrade$/);
+    expect(await box.locator('[data-testid=item-history]').textContent()).toContain('Sam Steward: kön ordnad om');
+    expect(await axe(page)).toEqual([]);
+    await box.screenshot({ path: join(SHOTS, 'sv-item-stewarding.png') });
+
+    // An item that needs a safety induction: nobody borrows it before one is recorded.
+    const needs = (await api('/library/items')).find((i: { needsInduction: boolean; status: string }) => i.needsInduction && i.status === 'available');
+    expect(needs).toBeTruthy();
+    await page.goto(`${hub.url}/#/library/${needs.code}`);
+    const form = page.locator('[data-testid=item-stewarding] form:has(h4:text-is("Säkerhetsgenomgång"))');
+    await form.locator('input[placeholder]').fill('Ivar');
+    await form.locator('ul.choices button:has-text("Ivar Inskolad")').click();
+    await form.locator('button:has-text("Registrera genomgången")').click();
+    await page.waitForSelector('p.ok:has-text("Ivar Inskolad får låna den nu.")');
+    const loan = await send('POST', `/library/items/${needs.id}/checkout`, { memberId: learner });
+    expect(loan.id).toBeTruthy();
+    await send('POST', `/library/loans/${loan.id}/checkin`, { condition: 'good' });
+    await page.context().close();
+  });
+
   it('reserves a tool, and a steward checks it out at the desk', { timeout: 60_000 }, async () => {
     const resident = await phone('en');
     await signIn(resident, 'dawit.bekele@demo.hyphae');

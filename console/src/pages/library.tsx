@@ -8,6 +8,7 @@ import { toMinor } from '../i18n.js';
 type Item = Schemas['LibraryItem'];
 // Only stewards add items: residents' first load does not carry the form.
 const AddItem = lazy(() => import('./library-add.js').then((m) => m.AddItem));
+const ItemStewarding = lazy(() => import('./item-stewarding.js').then((m) => m.ItemStewarding));
 const CONDITIONS = ['new', 'good', 'fair', 'poor', 'broken'] as const satisfies ReadonlyArray<Schemas['Loan']['conditionOut']>;
 type Loan = Schemas['Loan'];
 type Reservation = Schemas['Reservation'];
@@ -322,6 +323,11 @@ function ItemPage({ code }: { code: string }) {
             </>
           )}
         </section>
+      )}
+      {steward && (
+        <Suspense fallback={null}>
+          <ItemStewarding item={item} onChanged={load} />
+        </Suspense>
       )}
     </>
   );
