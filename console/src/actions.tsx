@@ -15,20 +15,22 @@ export function useActions(load: () => Promise<void>, after?: () => void) {
   const { t } = useApp();
   const [msg, setMsg] = useState<Said | null>(null);
   useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
-  /** Runs `fn`; on success shows `ok` and reloads. Resolves true when it worked. */
+  /** Runs `fn`; on success reloads, then shows `ok`. Resolves true when it worked. */
   const act = async (fn: () => Promise<unknown>, ok: string): Promise<boolean> => {
     try {
       await fn();
-      setMsg({ ok: true, text: ok });
+      // Reloaded before it is announced: whoever reads the confirmation sees the change on the page.
       await load();
       after?.();
+      setMsg({ ok: true, text: ok });
       return true;
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e) });
       return false;
     }
   };
-  return { msg, act };
+  /** `say` is for what the page finds wrong itself, before anything is sent. */
+  return { msg, act, say: setMsg };
 }
 
 /** How an action went: done politely, a refusal announced at once. */

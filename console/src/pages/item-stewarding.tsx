@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { useState } from 'preact/hooks';
+import { StatusLine, useActions } from '../actions.js';
 import { api, type Schemas } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useApp } from '../app.js';
 import type { Key } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
 
@@ -16,7 +16,8 @@ interface AuditEntry {
 /**
  * What a steward does for one item beyond the desk: the order of its queue,
  * safety inductions, a maintenance plan that opens tickets by itself, and
- * the item's history of who did what. Loaded only for stewards.
+ * the item's history of who did what. Loaded only for stewards; mounted
+ * afresh for each item (key), since it loads once.
  */
 export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () => Promise<void> }) {
   const { t, names } = useApp();
@@ -25,26 +26,16 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
   const [inducted, setInducted] = useState<string | null>(null);
   const [every, setEvery] = useState(item.plan ? String(item.plan.everyLoans) : '');
   const [task, setTask] = useState(item.plan?.task ?? '');
-  const [msg, setMsg] = useState<Said | null>(null);
   const load = async () => {
     const [q, h] = await Promise.all([api<Hold[]>(`/library/items/${item.code}/holds`), api<AuditEntry[]>(`/library/items/${item.code}/audit`)]);
     setQueue(q);
     setHistory(h.slice(-20).reverse());
   };
-  useEffect(() => void load().catch(() => undefined), [item.code]);
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      await Promise.all([load(), onChanged()]);
-      setMsg({ ok: true, text: ok });
-    } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
-    }
-  };
+  const { msg, act, say } = useActions(load, () => void onChanged());
   const move = (i: number, by: -1 | 1) => {
     const order = queue.map((h) => h.memberId);
     [order[i], order[i + by]] = [order[i + by]!, order[i]!];
-    void run(() => api(`/library/items/${item.code}/holds`, { method: 'PUT', body: { order } }), t.t('queueReordered'));
+    void act(() => api(`/library/items/${item.code}/holds`, { method: 'PUT', body: { order } }), t.t('queueReordered'));
   };
   const name = (id: string | null) => (id ? (names.get(id) ?? id) : t.t('theHub'));
   // The hub records actions as short English phrases; each has its words here, and an unknown one shows as it is.
@@ -82,7 +73,7 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (inducted) void run(() => api(`/library/items/${item.code}/inductions`, { method: 'POST', body: { memberId: inducted } }), t.t('inductionRecorded', { name: name(inducted) })).then(() => setInducted(null));
+            if (inducted) void act(() => api(`/library/items/${item.code}/inductions`, { method: 'POST', body: { memberId: inducted } }), t.t('inductionRecorded', { name: name(inducted) })).then(() => setInducted(null));
           }}
         >
           <h4>{t.t('inductionTitle')}</h4>
@@ -98,8 +89,8 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
           e.preventDefault();
           const n = Number(every);
           const plan = every.trim() === '' ? null : { everyLoans: n, task: task.trim() };
-          if (plan && (!Number.isInteger(n) || n < 1 || !plan.task)) return setMsg({ ok: false, text: t.t('badNumber') });
-          void run(() => api(`/library/items/${item.code}`, { method: 'PATCH', body: { plan } }), t.t(plan ? 'planSaved' : 'planRemoved'));
+          if (plan && (!Number.isInteger(n) || n < 1 || !plan.task)) return say({ ok: false, text: t.t('badNumber') });
+          void act(() => api(`/library/items/${item.code}`, { method: 'PATCH', body: { plan } }), t.t(plan ? 'planSaved' : 'planRemoved'));
         }}
       >
         <h4>{t.t('planTitle')}</h4>

@@ -326,7 +326,7 @@ function ItemPage({ code }: { code: string }) {
       )}
       {steward && (
         <Suspense fallback={null}>
-          <ItemStewarding item={item} onChanged={load} />
+          <ItemStewarding key={item.code} item={item} onChanged={load} />
         </Suspense>
       )}
     </>

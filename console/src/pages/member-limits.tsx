@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { useState } from 'preact/hooks';
+import { StatusLine, useActions } from '../actions.js';
 import { api, type Account, type Schemas } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 
 type Why = Schemas['LimitExplanation'];
@@ -19,32 +19,22 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
   const [floor, setFloor] = useState('');
   const [ceiling, setCeiling] = useState('');
   const [capacity, setCapacity] = useState('');
-  const [msg, setMsg] = useState<Said | null>(null);
 
   const load = async () => {
     const [a, w] = await Promise.all([api<Account>(`/accounts/${id}`), api<Why>(`/accounts/${id}/limit-explanation`)]);
     setAcct(a);
     setWhy(w);
   };
-  useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), [id]);
+  const { msg, act, say } = useActions(load);
   if (!acct || !why) return <p aria-busy="true" />;
   const cur = acct.currency;
   const money = (n: number) => t.money(n, cur);
 
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      await load();
-      setMsg({ ok: true, text: ok });
-    } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e, cur) });
-    }
-  };
   /** A typed amount in minor units, or null (and a message) when it is not one. */
   const amount = (text: string): number | null => {
     const n = toMinor(text, cur.minorUnits);
     if (!Number.isFinite(n) || n < 0) {
-      setMsg({ ok: false, text: t.t('badNumber') });
+      say({ ok: false, text: t.t('badNumber') });
       return null;
     }
     return n;
@@ -62,13 +52,13 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
       if (c === null) return;
       body.ceiling = c;
     }
-    void run(() => api(`/accounts/${id}/limits`, { method: 'PUT', body }), t.t('limitsSaved', { name }));
+    void act(() => api(`/accounts/${id}/limits`, { method: 'PUT', body }), t.t('limitsSaved', { name }));
   };
   const saveCapacity = (e: Event) => {
     e.preventDefault();
     const c = amount(capacity);
     if (c === null) return;
-    void run(() => api(`/members/${id}/capacity`, { method: 'PUT', body: { capacity: c } }), t.t('capacitySaved', { name }));
+    void act(() => api(`/members/${id}/capacity`, { method: 'PUT', body: { capacity: c } }), t.t('capacitySaved', { name }));
   };
   const source = why.source === 'set-by-steward' ? 'limitSourceSteward' : why.source === 'ecology' ? 'limitSourceEcology' : 'limitSourceDefault';
 
@@ -94,7 +84,7 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
           {t.t('saveLimits')}
         </button>{' '}
         {why.source === 'set-by-steward' && (
-          <button type="button" class="secondary" onClick={() => run(() => api(`/accounts/${id}/limits`, { method: 'PUT', body: { floor: null, ceiling: null } }), t.t('limitsReset', { name }))}>
+          <button type="button" class="secondary" onClick={() => act(() => api(`/accounts/${id}/limits`, { method: 'PUT', body: { floor: null, ceiling: null } }), t.t('limitsReset', { name }))}>
             {t.t('backToCommunity')}
           </button>
         )}

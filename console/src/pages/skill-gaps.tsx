@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { useState } from 'preact/hooks';
+import { StatusLine, useActions } from '../actions.js';
 import { api, type Schemas } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useApp } from '../app.js';
 
 type Gaps = Schemas['SkillGaps'];
 
@@ -16,24 +16,14 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
   const steward = session.member.role !== 'resident';
   const [gaps, setGaps] = useState<Gaps | null>(null);
   const [needed, setNeeded] = useState('');
-  const [msg, setMsg] = useState<Said | null>(null);
-  const load = () => api<Gaps>('/skills/gaps').then(setGaps, () => undefined);
-  useEffect(() => void load(), []);
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn();
-      await Promise.all([load(), onChanged()]);
-      setMsg({ ok: true, text: ok });
-    } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
-    }
-  };
+  const load = () => api<Gaps>('/skills/gaps').then(setGaps);
+  const { msg, act } = useActions(load, () => void onChanged());
   const who = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join(', ');
   const learn = (skill: string) =>
     learning.includes(skill) ? (
       <small class="muted"> · {t.t('youAreLearning')}</small>
     ) : (
-      <button class="link" onClick={() => run(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill, learning: true } }), t.t('learningNoted', { skill }))}>
+      <button class="link" onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill, learning: true } }), t.t('learningNoted', { skill }))}>
         {t.t('iWillLearn')}
       </button>
     );
@@ -83,7 +73,7 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => api('/skills/needed', { method: 'PUT', body: { skill: needed.trim(), needed: true } }), t.t('neededNoted', { skill: needed.trim() })).then(() => setNeeded(''));
+            void act(() => api('/skills/needed', { method: 'PUT', body: { skill: needed.trim(), needed: true } }), t.t('neededNoted', { skill: needed.trim() })).then(() => setNeeded(''));
           }}
         >
           <label>
