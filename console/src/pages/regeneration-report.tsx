@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { useState } from 'preact/hooks';
+import { StatusLine, useActions } from '../actions.js';
 import { api, type Schemas } from '../api.js';
-import { describeError, useApp } from '../app.js';
+import { useApp } from '../app.js';
 
 type Report = Schemas['WorkReport'];
 const KINDS = ['trees', 'compost', 'land', 'other'] as const satisfies ReadonlyArray<Report['kind']>;
@@ -18,28 +18,23 @@ export function RegenerationReport() {
   const [note, setNote] = useState('');
   const [mine, setMine] = useState<Report[]>([]);
   const [perUnit, setPerUnit] = useState<number | null>(null);
-  const [msg, setMsg] = useState<Said | null>(null);
   const load = async () => {
     const [all, params] = await Promise.all([api<Report[]>('/regeneration'), api<Array<{ name: string; value: unknown }>>('/parameters')]);
     setMine(all.filter((r) => r.memberId === session.member.id).slice(0, 10));
     const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
     setPerUnit(typeof p?.value === 'number' ? p.value : null);
   };
-  useEffect(() => void load().catch(() => undefined), []);
+  const { msg, act } = useActions(load);
   const n = Number(quantity);
   const valid = Number.isInteger(n) && n >= 1;
   const cur = account?.currency;
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    try {
+    void act(async () => {
       await api('/regeneration', { method: 'POST', body: { kind, quantity: n, note: note.trim() } });
       setQuantity('');
       setNote('');
-      await load();
-      setMsg({ ok: true, text: t.t('regenReported') });
-    } catch (err) {
-      setMsg({ ok: false, text: describeError(t, err) });
-    }
+    }, t.t('regenReported'));
   };
   return (
     <section class="card" aria-labelledby="regen-report-h" data-testid="regen-report">

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
@@ -8,6 +7,7 @@ import { hubIdFromPublicKey, type HubIdentity } from '../identity.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { CLEARING_PREFIX } from '../ledger/types.js';
+import { qrSvg } from '../qr.js';
 import type { Store } from '../store/store.js';
 import { envelopeHash, GENESIS, seal, signatureValid, type Envelope } from './envelope.js';
 import { HubClearing } from './hub-clearing.js';
@@ -156,8 +156,7 @@ export class Federation {
     const now = this.clock.now();
     await this.store.write(() => this.invites.put(nonce, { nonce, createdBy: steward, createdAt: now, expiresAt: now + 7 * 86_400_000, trustOut: terms.trustOut, trustIn: terms.trustIn, usedBy: null }));
     const token = Buffer.from(JSON.stringify({ u: this.self.url, h: this.hubId, k: this.self.identity.publicKey, n: nonce, c: this.self.currency, name: this.self.name })).toString('base64url');
-    const qrSvg = await QRCode.toString(token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    return { token, qrSvg };
+    return { token, qrSvg: await qrSvg(token) };
   }
 
   /** The other hub's steward accepts: we record them and introduce ourselves over the link. */

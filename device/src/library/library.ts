@@ -113,7 +113,11 @@ function sumUsage(rows: Usage[]): Usage {
 /** Per category: loans, days out, average wait and the share of the items' available time out on loan. */
 function byCategory(rows: Array<Usage & { it: Item }>) {
   const groups = new Map<string, Array<Usage & { it: Item }>>();
-  for (const r of rows) groups.set(r.it.category, [...(groups.get(r.it.category) ?? []), r]);
+  for (const r of rows) {
+    const group = groups.get(r.it.category);
+    if (group) group.push(r);
+    else groups.set(r.it.category, [r]);
+  }
   return [...groups].map(([category, rs]) => {
     const s = sumUsage(rs);
     return { category, items: rs.length, loans: s.loans, daysOut: round1(s.outMs / DAY_MS), avgWaitDays: s.waits ? round1(s.waitMs / s.waits / DAY_MS) : 0, utilisation: percent(s.outMs, s.availMs) };
@@ -733,7 +737,8 @@ export class Library {
     for (const { value: r } of this.reservations.getRange({})) if (r.status === 'booked' && spaces.has(r.itemId) && r.from < now) add(r.itemId, { from: r.from, to: Math.min(r.to, now), waitedMs: 0 });
     const rows = (f: number, t: number) =>
       items.map((it) => ({ it, ...usageOver(usesByItem.get(it.id) ?? [], Math.max(f, it.createdAt), f, t, now) }));
-    const whole = rows(from, to).map(({ it, loans, outMs, waitMs, waits, availMs }) => ({
+    const overall = rows(from, to);
+    const whole = overall.map(({ it, loans, outMs, waitMs, waits, availMs }) => ({
       itemId: it.id,
       code: it.code,
       name: it.name,
@@ -757,7 +762,7 @@ export class Library {
       from,
       to,
       items: whole,
-      categories: byCategory(rows(from, to)).map(({ category, items: n, loans, daysOut, utilisation }) => ({ category, items: n, loans, daysOut, utilisation })),
+      categories: byCategory(overall).map(({ category, items: n, loans, daysOut, utilisation }) => ({ category, items: n, loans, daysOut, utilisation })),
       overDemanded: whole.filter((i) => i.utilisation >= 70 || i.queue >= 2 || i.avgWaitDays >= 3).map((i) => i.code),
       idle: whole.filter((i) => i.loans === 0 && i.daysOut === 0).map((i) => i.code),
       overTime,

@@ -333,8 +333,7 @@ export class Members {
    */
   async changePassword(id: string, current: string, next: string, clientKey: string, keepSession?: string): Promise<Member> {
     const keys = [`ip:${clientKey}`, `member:${id}`];
-    const wait = this.loginLimiter.retryAfter(keys);
-    if (wait > 0) throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `try again in ${wait} seconds`, { retryAfter: wait });
+    this.refuseWhileLimited(keys, clientKey);
     const m = this.get(id);
     if (!m.passwordHash || !(await verifyPassword(m.passwordHash, current))) {
       this.loginLimiter.fail(keys);
@@ -343,7 +342,7 @@ export class Members {
     }
     if (next === current) throw HubError.badRequest('the new password must differ from the current one');
     this.loginLimiter.reset(keys);
-    const updated = await this.putPassword(id, (await this.preparePassword(next, true))!, false, id, keepSession);
+    const updated = await this.putPassword(id, (await this.preparePassword(next, true))!, { actor: id, keepSession });
     this.log.info({ module: 'members', member: id }, 'password changed');
     return updated;
   }
@@ -360,7 +359,7 @@ export class Members {
     if (target.id === actor.id) throw HubError.forbidden('change your own password with your current one');
     if (target.role !== 'resident' && actor.role !== 'admin') throw HubError.forbidden(`only an admin can reset the password of a ${target.role}`);
     const password = oneTimePassword();
-    const member = await this.putPassword(id, await hashPassword(password), true, actor.id, undefined, true);
+    const member = await this.putPassword(id, await hashPassword(password), { oneTime: true, actor: actor.id, revokeTokens: true });
     this.log.info({ module: 'members', member: id, actor: actor.id }, 'password reset to a one-time password');
     return { member, oneTimePassword: password };
   }
@@ -369,20 +368,30 @@ export class Members {
   async setPassword(id: string, password: string | null, actor: string | null): Promise<{ member: Member; oneTimePassword: string | null }> {
     const given = password ? (await this.preparePassword(password, true))! : null;
     const oneTime = given ? null : oneTimePassword();
-    const member = await this.putPassword(id, given ?? (await hashPassword(oneTime!)), oneTime !== null, actor);
+    const member = await this.putPassword(id, given ?? (await hashPassword(oneTime!)), { oneTime: oneTime !== null, actor });
     this.log.info({ module: 'members', member: id }, 'password set from the command line');
     return { member, oneTimePassword: oneTime };
   }
 
-  private async putPassword(id: string, passwordHash: string, mustChange: boolean, actor: string | null, keepSession?: string, revokeTokens = false): Promise<Member> {
+  /**
+   * The new hash, in one transaction with its consequences: a one-time
+   * password must be changed at sign-in; the member's other sessions end
+   * (all but `keepSession`); on a reset, their API tokens are revoked too.
+   */
+  private async putPassword(
+    id: string,
+    passwordHash: string,
+    opts: { actor: string | null; oneTime?: boolean; keepSession?: string; revokeTokens?: boolean },
+  ): Promise<Member> {
+    const { actor, oneTime = false, keepSession, revokeTokens = false } = opts;
     const keep = keepSession ? sha256(keepSession) : null;
     return this.store.write(() => {
       const cur = this.get(id);
       const next: Member = { ...cur, passwordHash };
-      if (mustChange) next.mustChangePassword = true;
+      if (oneTime) next.mustChangePassword = true;
       else delete next.mustChangePassword;
       this.members.put(id, next);
-      this.event(id, actor, 'password', { oneTime: mustChange });
+      this.event(id, actor, 'password', { oneTime });
       // Whoever knew the old password is signed out everywhere else.
       for (const { key, value } of this.sessions.getRange({})) if (value.memberId === id && key !== keep) this.sessions.remove(key);
       if (revokeTokens) for (const { key, value } of this.tokens.getRange({})) if (value.memberId === id && !value.revokedAt) this.tokens.put(key, { ...value, revokedAt: this.clock.now() });
@@ -395,11 +404,7 @@ export class Members {
   /** Checks a password; rate-limited per address and per email. */
   async authenticate(email: string, password: string, clientKey: string): Promise<Member> {
     const keys = [`ip:${clientKey}`, `email:${normaliseEmail(email)}`];
-    const wait = this.loginLimiter.retryAfter(keys);
-    if (wait > 0) {
-      this.log.warn({ module: 'members', client: clientKey }, 'sign-in rate limit hit');
-      throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `try again in ${wait} seconds`, { retryAfter: wait });
-    }
+    this.refuseWhileLimited(keys, clientKey);
     const m = this.byEmail(email);
     const ok = m?.passwordHash ? await verifyPassword(m.passwordHash, password) : (await verifyPassword(await decoyHash(), password), false);
     if (!m || !ok) {
@@ -412,6 +417,14 @@ export class Members {
     }
     this.loginLimiter.reset(keys);
     return m;
+  }
+
+  /** Too many wrong passwords from this address or for this account: refused until the window passes. */
+  private refuseWhileLimited(keys: string[], clientKey: string): void {
+    const wait = this.loginLimiter.retryAfter(keys);
+    if (wait === 0) return;
+    this.log.warn({ module: 'members', client: clientKey }, 'sign-in rate limit hit');
+    throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `try again in ${wait} seconds`, { retryAfter: wait });
   }
 
   async startSession(memberId: string): Promise<{ token: string; session: Session }> {

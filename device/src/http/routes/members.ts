@@ -1,6 +1,6 @@
-import QRCode from 'qrcode';
 import { createRoute, z } from '@hono/zod-openapi';
 import { hasRole, publicMember, ROLES } from '../../members/members.js';
+import { qrSvg } from '../../qr.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { DirectoryEntry, IdempotencyHeader, Invite, JoinRequest, json, Member, MemberId, NewMember, problemResponses, ruleResponses } from '../schemas.js';
 
@@ -150,8 +150,7 @@ export function registerMembers(app: App, deps: HttpDeps) {
     const inv = await members.createInvite(s.id, typeof body?.note === 'string' ? body.note : null);
     const base = deps.config.hub.publicUrl || new URL(c.req.url).origin;
     const joinUrl = `${base}/#/join?code=${inv.code}`;
-    const qrSvg = await QRCode.toString(joinUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    return c.json({ ...inv, joinUrl, qrSvg }, 201);
+    return c.json({ ...inv, joinUrl, qrSvg: await qrSvg(joinUrl) }, 201);
   });
 
   app.openapi(listInvites, (c) => {
