@@ -186,7 +186,9 @@ async function libraryToday(core: Core, items: Item[], stewardId: string, reside
   const desk = { id: stewardId, steward: true };
   const drill = items[0]!;
   if (!library.openLoanOf(drill.id)) await library.checkOut(drill.id, residents[2]!, desk, { days: 1 }).catch(() => undefined);
-  for (const r of [residents[0]!, residents[3]!]) await library.joinHolds(drill.id, r).catch(() => undefined);
+  // Two people waiting, neither of them the one who has it (the random history may have lent it to anyone).
+  const borrower = library.openLoanOf(drill.id)?.memberId;
+  for (const r of residents.filter((m) => m !== borrower).slice(0, 2)) await library.joinHolds(drill.id, r);
   const mower = items.find((i) => i.name.startsWith('Lawn mower'))!;
   await library.openTicket(mower.id, 'starter cord snapped', residents[5]!).catch(() => undefined);
   const hall = items.find((i) => i.kind === 'space')!;
