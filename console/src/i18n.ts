@@ -690,6 +690,7 @@ const en = {
   audit_ticket_resolved: "repair: fixed",
   audit_ticket_retired: "repair: retired",
   audit_retired: "retired",
+  note_regeneration_verified: "Your regeneration work ({work}) was verified: {amount} from the community fund.",
 };
 export type Key = keyof typeof en;
 
@@ -1378,6 +1379,7 @@ const sv: Record<Key, string> = {
   audit_ticket_resolved: "reparation: lagad",
   audit_ticket_retired: "reparation: utrangerad",
   audit_retired: "utrangerad",
+  note_regeneration_verified: "Ditt återställande arbete ({work}) är godkänt: {amount} från gemenskapens fond.",
 };
 
 const es: Record<Key, string> = {
@@ -2065,6 +2067,7 @@ const es: Record<Key, string> = {
   audit_ticket_resolved: "reparación: arreglado",
   audit_ticket_retired: "reparación: retirado",
   audit_retired: "retirado",
+  note_regeneration_verified: "Tu trabajo regenerativo ({work}) se ha verificado: {amount} del fondo común.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

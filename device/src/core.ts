@@ -132,7 +132,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
 
   const devices = new Devices(store, clock);
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
-  const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log);
+  const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications);
   ecologyRef = ecology;
 
   const migrations: Migration[] = [

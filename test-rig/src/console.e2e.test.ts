@@ -305,6 +305,11 @@ describe('console in Chromium', () => {
     await card.locator('[data-testid=my-regen] li:has-text("verificado")').waitFor();
     expect((await card.locator('[data-testid=my-regen] li').first().textContent())!.replace(/\s/g, ' ')).toContain(`verificado, ${money(12 * perUnit)} abonados`.replace(/\s/g, ' '));
     expect((await api(`/accounts/${id}`)).balance).toBe(12 * perUnit);
+    // And the home page says so, in Spanish.
+    await page.click('nav a[href="#/"]');
+    const note = page.locator('[data-testid=waiting] [data-testid=note]', { hasText: 'Tu trabajo regenerativo' });
+    await note.waitFor();
+    expect((await note.textContent())!.replace(/\s/g, ' ')).toContain(`Tu trabajo regenerativo (12 árboles plantados) se ha verificado: ${money(12 * perUnit)} del fondo común.`.replace(/\s/g, ' '));
     await page.context().close();
   });
 

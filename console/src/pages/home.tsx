@@ -8,8 +8,11 @@ type Loan = Schemas['Loan'];
 type Proposal = Schemas['ProposalWithTally'];
 
 /** Reminders the hub sent, in the member's language from their facts; the hub's English only for a kind this console does not know. */
-function noteText(t: T, n: Note): string {
+function noteText(t: T, n: Note, cur: { minorUnits: number; symbol: string } | undefined): string {
   const p = n.params ?? {};
+  if (n.kind === 'regeneration-verified' && cur && typeof p.quantity === 'number' && typeof p.amount === 'number' && typeof p.kind === 'string') {
+    return t.t('note_regeneration_verified', { work: t.t(`regen_${p.kind}` as 'regen_trees', { n: p.quantity }), amount: t.money(p.amount, cur) });
+  }
   const item = typeof p.code === 'string' ? `${p.code} ${String(p.name ?? '')}`.trim() : '';
   const date = typeof p.date === 'number' ? t.date(p.date) : '';
   const vars = { item, date, title: String(p.title ?? ''), skill: String(p.skill ?? '') };
@@ -109,7 +112,7 @@ export function HomePage() {
             )}
             {notes.map((n) => (
               <li data-testid="note">
-                {noteText(t, n)}{' '}
+                {noteText(t, n, account?.currency)}{' '}
                 <button class="secondary" onClick={() => dismiss(n.id)}>
                   {t.t('dismiss')}
                 </button>

@@ -149,6 +149,8 @@ describe('credit capacity and regeneration credits', () => {
     expect(v.credited).toBe(1_500);
     expect(core.ledger.account(steward).balance).toBe(1_500);
     expect(core.ledger.account(FUND).balance).toBe(-1_500);
+    // The member hears of it, with the facts for a console to word in their language.
+    expect(core.notifications.list(steward).filter((n) => n.kind === 'regeneration-verified').map((n) => n.params)).toEqual([{ kind: 'compost', quantity: 3, amount: 1_500 }]);
   });
 
   it('stays zero-sum across minting, payments and demurrage', async () => {

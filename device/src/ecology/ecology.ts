@@ -5,6 +5,7 @@ import type { Parameters } from '../governance/parameters.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { FUND } from '../ledger/types.js';
+import type { Notifications } from '../notifications/notifications.js';
 import type { Devices } from '../sensing/devices.js';
 import type { Store } from '../store/store.js';
 import type { TelemetryStore } from '../telemetry/store.js';
@@ -122,6 +123,7 @@ export class Ecology {
     private readonly clock: Clock,
     private readonly settings: EcologySettings,
     private readonly log: Logger,
+    private readonly notifications?: Notifications,
   ) {
     this.snapshots = store.db<Snapshot, number>('ecology-snapshots');
     this.lastGood = store.db<Indicator, string>('ecology-last-good');
@@ -427,6 +429,8 @@ export class Ecology {
       const t = amount > 0 ? this.ledger.payInTxn({ payer: FUND, payee: r.memberId, amount, memo: `regeneration: ${r.quantity} ${r.kind}`, category: 'regeneration', actor: steward }, null) : null;
       const next = { ...r, status: 'verified' as const, verifiedBy: steward, credited: amount, transferId: t?.id ?? null };
       this.reports.put(id, next);
+      // The member hears of it in the same transaction, with the facts for their console to word.
+      this.notifications?.addInTxn(r.memberId, 'regeneration-verified', `Your regeneration work (${r.quantity} ${r.kind}) was verified: ${amount} credited.`, `regeneration/${id}`, `regeneration-verified:${id}`, { kind: r.kind, quantity: r.quantity, amount });
       return next;
     });
   }
