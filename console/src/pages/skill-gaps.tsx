@@ -18,7 +18,13 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
   const [needed, setNeeded] = useState('');
   const load = () => api<Gaps>('/skills/gaps').then(setGaps);
   const { msg, act } = useActions(load, () => void onChanged());
-  const who = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join(', ');
+  const couldLearn = (ids: string[]) =>
+    ids.length > 0 && (
+      <>
+        <br />
+        <small class="muted">{t.t('couldLearn', { names: ids.map((id) => names.get(id) ?? id).join(', ') })}</small>
+      </>
+    );
   const learn = (skill: string) =>
     learning.includes(skill) ? (
       <small class="muted"> · {t.t('youAreLearning')}</small>
@@ -40,12 +46,7 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
           {gaps.missing.map((g) => (
             <li data-skill={g.skill}>
               <strong>{g.skill}</strong> {learn(g.skill)}
-              {g.couldLearn.length > 0 && (
-                <>
-                  <br />
-                  <small class="muted">{t.t('couldLearn', { names: who(g.couldLearn) })}</small>
-                </>
-              )}
+              {couldLearn(g.couldLearn)}
             </li>
           ))}
         </ul>
@@ -59,12 +60,7 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
             <li data-skill={g.skill}>
               <strong>{g.skill}</strong>: {names.get(g.holder) ?? g.holder}
               {g.canTeach ? ` (${t.t('teachesIt')})` : ''} {g.holder !== me && learn(g.skill)}
-              {g.couldLearn.length > 0 && (
-                <>
-                  <br />
-                  <small class="muted">{t.t('couldLearn', { names: who(g.couldLearn) })}</small>
-                </>
-              )}
+              {couldLearn(g.couldLearn)}
             </li>
           ))}
         </ul>
