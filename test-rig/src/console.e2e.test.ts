@@ -669,7 +669,9 @@ describe('console in Chromium', () => {
     await page.click('nav a[href="#/proposals"]');
     const card = page.locator('section.card', { hasText: 'Raise demurrage to 3% a year' });
     await card.locator('[data-testid=tally]').waitFor();
-    // What it would change, in words and the units people use, and how it is decided.
+    // What it would change, in words and the units people use, and how it is decided. The value in
+    // force comes with the parameters, which may answer after the proposals ("from ?" until then).
+    await card.locator('[data-testid=what-it-does]', { hasText: 'from 2 %' }).waitFor();
     expect(await card.locator('[data-testid=what-it-does]').textContent()).toBe('Demurrage, % a year: from 2 % to 3 %');
     expect(await card.textContent()).toContain('Parameter change · Needs 70 % yes, with 30 % of members voting');
     const before = await card.locator('[data-testid=tally]').textContent();
@@ -697,6 +699,7 @@ describe('console in Chromium', () => {
     expect(await quiet.locator('[data-testid=phase]').textContent()).toMatch(/^Cualquiera puede bloquearla, citando un valor fundamental, hasta el /);
     // Paula voted yes on the demurrage change in the demo; that card says so.
     const demurrage = page.locator('section.card', { hasText: 'Raise demurrage to 3% a year' });
+    await demurrage.locator('[data-testid=what-it-does]', { hasText: 'de 2 %' }).waitFor();
     expect(await demurrage.locator('[data-testid=what-it-does]').textContent()).toBe('Oxidación, % al año: de 2 % a 3 %');
     expect(await demurrage.locator('[data-testid=my-vote]').textContent()).toBe('Votaste: Sí.');
 
