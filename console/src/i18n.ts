@@ -691,6 +691,9 @@ const en = {
   audit_ticket_retired: "repair: retired",
   audit_retired: "retired",
   note_regeneration_verified: "Your regeneration work ({work}) was verified: {amount} from the community fund.",
+  vulnerableLabel: "Put first in an emergency (only stewards see this)",
+  vulnerableOn: "{name} will be put first in an emergency.",
+  vulnerableOff: "{name} is no longer put first.",
 };
 export type Key = keyof typeof en;
 
@@ -1380,6 +1383,9 @@ const sv: Record<Key, string> = {
   audit_ticket_retired: "reparation: utrangerad",
   audit_retired: "utrangerad",
   note_regeneration_verified: "Ditt återställande arbete ({work}) är godkänt: {amount} från gemenskapens fond.",
+  vulnerableLabel: "Går först i ett nödläge (syns bara för förvaltare)",
+  vulnerableOn: "{name} går först i ett nödläge.",
+  vulnerableOff: "{name} går inte längre först.",
 };
 
 const es: Record<Key, string> = {
@@ -2068,6 +2074,9 @@ const es: Record<Key, string> = {
   audit_ticket_retired: "reparación: retirado",
   audit_retired: "retirado",
   note_regeneration_verified: "Tu trabajo regenerativo ({work}) se ha verificado: {amount} del fondo común.",
+  vulnerableLabel: "Primero en una emergencia (solo lo ven los administradores)",
+  vulnerableOn: "{name} irá primero en una emergencia.",
+  vulnerableOff: "{name} ya no va primero.",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

@@ -938,6 +938,14 @@ describe('console in Chromium', () => {
     await desk.waitForSelector('p.ok:has-text("Lena Lind är aktiv igen.")');
     expect((await api(`/members/${lenaId}`)).status).toBe('active');
 
+    // Put first in an emergency: a flag only stewards see.
+    await row.locator(`input[name=vulnerable-${lenaId}]`).check();
+    await desk.waitForSelector('p.ok:has-text("Lena Lind går först i ett nödläge.")');
+    expect(await api('/crisis/vulnerable')).toContain(lenaId);
+    await row.locator(`input[name=vulnerable-${lenaId}]`).uncheck();
+    await desk.waitForSelector('p.ok:has-text("Lena Lind går inte längre först.")');
+    expect(await api('/crisis/vulnerable')).not.toContain(lenaId);
+
     // Her credit: a limit of her own, back to the community's, and her productive capacity.
     const defaultFloor = (await api(`/accounts/${lenaId}`)).floor;
     await row.locator('summary:has-text("Kredit för Lena Lind")').click();

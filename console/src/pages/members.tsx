@@ -29,10 +29,13 @@ export function MembersPage() {
   const [reasons, setReasons] = useState<Record<string, string>>({});
   // The one member whose credit is open: each opens its own requests, so only on demand.
   const [creditOf, setCreditOf] = useState<string | null>(null);
+  // Who is put first in an emergency: a flag only stewards see.
+  const [vulnerable, setVulnerable] = useState<Set<string>>(new Set());
 
   const load = async () => {
     // Everyone once: a neighbourhood's members fit on a phone, and filtering here costs no round trip over the mesh.
-    const [m, inv] = await Promise.all([api<{ members?: Member[] }>('/members'), api<Invite[]>('/invites')]);
+    const [m, inv, first] = await Promise.all([api<{ members?: Member[] }>('/members'), api<Invite[]>('/invites'), api<string[]>('/crisis/vulnerable')]);
+    setVulnerable(new Set(first));
     setMembers((m.members ?? []).sort((a, b) => a.name.localeCompare(b.name, t.locale)));
     const now = Date.now();
     setInvites(inv.filter((i) => !i.usedBy && i.expiresAt > now));
@@ -119,6 +122,20 @@ export function MembersPage() {
                   {t.t(`role_${m.role}`)} · {t.t(`mstatus_${m.status}`)}
                   {m.admittedAt ? ` · ${t.t('memberSince', { date: t.day(m.admittedAt) })}` : ''}
                 </small>
+                {m.status === 'active' && (
+                  <label class="check">
+                    <input
+                      type="checkbox"
+                      name={`vulnerable-${m.id}`}
+                      checked={vulnerable.has(m.id)}
+                      onChange={(e) => {
+                        const on = (e.target as HTMLInputElement).checked;
+                        void act(() => api(`/members/${m.id}/vulnerable`, { method: 'PUT', body: { vulnerable: on } }), t.t(on ? 'vulnerableOn' : 'vulnerableOff', { name: m.name }));
+                      }}
+                    />{' '}
+                    {t.t('vulnerableLabel')}
+                  </label>
+                )}
                 {m.status === 'active' && (
                   <details open={creditOf === m.id} onToggle={(e) => setCreditOf((e.target as HTMLDetailsElement).open ? m.id : creditOf === m.id ? null : creditOf)}>
                     <summary>{t.t('creditOf', { name: m.name })}</summary>

@@ -357,6 +357,11 @@ export class Board {
     return this.vulnerable.get(memberId) === true;
   }
 
+  /** Who is put first in an emergency; for stewards' eyes only. */
+  vulnerableMembers(): string[] {
+    return [...this.vulnerable.getKeys({})];
+  }
+
   // ── clearing ────────────────────────────────────────────────────────────
 
   /** Computes a set-off of open requests and asks the affected members to agree (or applies it, if the community chose that). */

@@ -40,6 +40,9 @@ describe('flow over HTTP', () => {
     expect((await call('steward', 'POST', '/api/v1/crisis', { note: 'again' })).status).toBe(409);
     expect((await call('ana', 'PUT', `/api/v1/members/${id.bo}/vulnerable`, { vulnerable: true })).status).toBe(403);
     expect((await call('steward', 'PUT', `/api/v1/members/${id.bo}/vulnerable`, { vulnerable: true })).status).toBe(200);
+    // Only stewards see who is put first.
+    expect((await call('ana', 'GET', '/api/v1/crisis/vulnerable')).status).toBe(403);
+    expect((await call('steward', 'GET', '/api/v1/crisis/vulnerable')).json).toEqual([id.bo]);
   });
 
   it('runs a clearing that members accept', async () => {

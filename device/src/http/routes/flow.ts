@@ -128,6 +128,10 @@ const endCrisis = createRoute({
   request: { params: idParam },
   responses: { 200: json(Crisis, 'The ended emergency'), ...ruleResponses },
 });
+const listVulnerable = createRoute({
+  method: 'get', path: '/api/v1/crisis/vulnerable', tags: ['flow'], summary: 'The members put first in an emergency (stewards only)',
+  responses: { 200: json(z.array(z.string()), 'Member ids'), ...ruleResponses },
+});
 const vulnerable = createRoute({
   method: 'put', path: '/api/v1/members/{id}/vulnerable', tags: ['flow'], summary: 'Mark a member as vulnerable for emergencies (only stewards see this)',
   request: { params: idParam, body: body(z.object({ vulnerable: z.boolean() })) },
@@ -187,6 +191,10 @@ export function registerFlow(app: App, deps: HttpDeps) {
   });
   app.openapi(declare, async (c) => c.json(await board.declareCrisis(requireRole(c, 'steward').id, c.req.valid('json')), 201));
   app.openapi(endCrisis, async (c) => c.json(await board.endCrisis(c.req.valid('param').id, requireRole(c, 'steward').id), 200));
+  app.openapi(listVulnerable, (c) => {
+    requireRole(c, 'steward');
+    return c.json(board.vulnerableMembers(), 200);
+  });
   app.openapi(vulnerable, async (c) => {
     requireRole(c, 'steward');
     const memberId = c.req.valid('param').id;
