@@ -694,6 +694,9 @@ const en = {
   vulnerableLabel: "Put first in an emergency (only stewards see this)",
   vulnerableOn: "{name} will be put first in an emergency.",
   vulnerableOff: "{name} is no longer put first.",
+  downloadCatalogue: "Catalogue (CSV)",
+  downloadLoans: "All loans (CSV)",
+  downloadSkills: "Skills (CSV)",
 };
 export type Key = keyof typeof en;
 
@@ -1386,6 +1389,9 @@ const sv: Record<Key, string> = {
   vulnerableLabel: "Går först i ett nödläge (syns bara för förvaltare)",
   vulnerableOn: "{name} går först i ett nödläge.",
   vulnerableOff: "{name} går inte längre först.",
+  downloadCatalogue: "Katalogen (CSV)",
+  downloadLoans: "Alla lån (CSV)",
+  downloadSkills: "Kunskaper (CSV)",
 };
 
 const es: Record<Key, string> = {
@@ -2077,6 +2083,9 @@ const es: Record<Key, string> = {
   vulnerableLabel: "Primero en una emergencia (solo lo ven los administradores)",
   vulnerableOn: "{name} irá primero en una emergencia.",
   vulnerableOff: "{name} ya no va primero.",
+  downloadCatalogue: "Catálogo (CSV)",
+  downloadLoans: "Todos los préstamos (CSV)",
+  downloadSkills: "Habilidades (CSV)",
 };
 
 export const DICTS: Record<Lang, Record<Key, string>> = { en, sv, es };

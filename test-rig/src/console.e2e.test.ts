@@ -881,6 +881,14 @@ describe('console in Chromium', () => {
       new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(c.daysOut).replace(/\s/g, ' '),
       `${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(c.utilisation)} %`.replace(/\s/g, ' '),
     ]);
+    // The catalogue, the loans and the skills download as CSV, with the steward's own session.
+    for (const [text, header] of [['Katalogen (CSV)', /^code,kind,name,category/], ['Alla lån (CSV)', /^id,/], ['Kunskaper (CSV)', /^member/]] as const) {
+      const href = (await card.locator(`a:has-text("${text}")`).getAttribute('href'))!;
+      const got = await page.evaluate(async (h) => { const r = await fetch(h); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; }, href);
+      expect(got.status, href).toBe(200);
+      expect(got.type).toContain('text/csv');
+      expect(got.body).toMatch(header);
+    }
     await card.scrollIntoViewIfNeeded();
     await card.screenshot({ path: join(SHOTS, 'sv-library-use.png') });
     // A year by month: the plot is drawn again from the monthly report.

@@ -107,6 +107,17 @@ export function LibraryUse() {
           ))}
         </tbody>
       </table>
+      <p class="filters">
+        <a href="/api/v1/library/export?what=catalogue&format=csv" download>
+          {t.t('downloadCatalogue')}
+        </a>
+        <a href="/api/v1/library/export?what=loans&format=csv" download>
+          {t.t('downloadLoans')}
+        </a>
+        <a href="/api/v1/skills?format=csv" download>
+          {t.t('downloadSkills')}
+        </a>
+      </p>
     </section>
   );
 }
