@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { StatusLine, useActions, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
@@ -45,14 +45,9 @@ function Catalogue() {
   const categories = [...new Set(all.map((i) => i.category))].sort((a, b) => a.localeCompare(b, t.locale));
   useEffect(() => void api<Loan[]>('/library/loans?open=true').then(setLoans), []);
   const [bookings, setBookings] = useState<Reservation[]>([]);
-  const [said, setSaid] = useState<Said | null>(null);
   const loadBookings = () => api<Reservation[]>('/library/reservations').then((rs) => setBookings(rs.filter((r) => r.status === 'booked' && r.to > Date.now()).sort((a, b) => a.from - b.from)), () => undefined);
-  useEffect(() => void loadBookings(), []);
-  const cancel = (r: Reservation) =>
-    api(`/library/reservations/${r.id}/cancel`, { method: 'POST' }).then(
-      async () => (await loadBookings(), setSaid({ ok: true, text: t.t('bookingCancelled') })),
-      (e) => setSaid({ ok: false, text: describeError(t, e) }),
-    );
+  const { msg: said, act } = useActions(loadBookings);
+  const cancel = (r: Reservation) => act(() => api(`/library/reservations/${r.id}/cancel`, { method: 'POST' }), t.t('bookingCancelled'));
   const cur = account?.currency;
   return (
     <>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
@@ -18,12 +18,16 @@ export function RegenerationReport() {
   const [note, setNote] = useState('');
   const [mine, setMine] = useState<Report[]>([]);
   const [perUnit, setPerUnit] = useState<number | null>(null);
-  const load = async () => {
-    const [all, params] = await Promise.all([api<Report[]>('/regeneration'), api<Array<{ name: string; value: unknown }>>('/parameters')]);
-    setMine(all.filter((r) => r.memberId === session.member.id).slice(0, 10));
-    const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
-    setPerUnit(typeof p?.value === 'number' ? p.value : null);
-  };
+  // The credit per unit once; after a report only the reports are read again.
+  useEffect(
+    () =>
+      void api<Array<{ name: string; value: unknown }>>('/parameters').then((params) => {
+        const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
+        setPerUnit(typeof p?.value === 'number' ? p.value : null);
+      }, () => undefined),
+    [],
+  );
+  const load = () => api<Report[]>('/regeneration').then((all) => setMine(all.filter((r) => r.memberId === session.member.id).slice(0, 10)));
   const { msg, act } = useActions(load);
   const n = Number(quantity);
   const valid = Number.isInteger(n) && n >= 1;
