@@ -1,5 +1,5 @@
 import type { HubConfig } from '../config/schema.js';
-import { GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
+import { BUILT_IN_CODECS_DIR, GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
 import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
 import { BurstCounter, type Reading, type ReadingSink } from '@hyphae/drivers/sensor';
@@ -22,7 +22,7 @@ export type LorawanSettings = HubConfig['lorawan'];
  * once per burst; nothing stops the loop.
  */
 export class Sensing {
-  readonly codecs: Map<string, Codec>;
+  private loadedCodecs: Map<string, Codec> | undefined;
   gateways: GatewayServer | undefined;
   network: NetworkServer | undefined;
   readonly modbus: ModbusPoller;
@@ -37,9 +37,26 @@ export class Sensing {
     private readonly settings: LorawanSettings,
     private readonly log: Logger,
   ) {
-    this.codecs = loadCodecs();
     this.problems = new BurstCounter((key, count, detail) => log.warn({ module: 'sensing', key, count, detail }, 'sensor problems'));
     this.modbus = new ModbusPoller(this.sink(), { now: () => this.clock.now() });
+  }
+
+  /**
+   * The payload codecs, loaded the first time they are needed (at start, or
+   * when a route asks): commands that never decode a payload, such as
+   * `hyphae ledger verify`, never load them. A codec that fails to load is
+   * logged and left out; the hub runs without it.
+   */
+  get codecs(): Map<string, Codec> {
+    if (!this.loadedCodecs) {
+      const t0 = performance.now();
+      this.loadedCodecs = loadCodecs([BUILT_IN_CODECS_DIR, ...this.settings.codecDirs], (file, err) => {
+        this.counters['codec-load-failed'] = (this.counters['codec-load-failed'] ?? 0) + 1;
+        this.log.error({ module: 'lorawan', file, err: err.message }, 'codec disabled: it could not be loaded');
+      });
+      this.log.info({ module: 'lorawan', codecs: this.loadedCodecs.size, ms: Math.round(performance.now() - t0) }, 'codecs loaded');
+    }
+    return this.loadedCodecs;
   }
 
   /** Where polled drivers (Modbus, GPIO) hand readings: telemetry, device health, and counted, burst-logged problems. */
@@ -65,6 +82,7 @@ export class Sensing {
   }
 
   async start(): Promise<void> {
+    void this.codecs;
     for (const d of this.devices.list('modbus')) this.watchModbus(d.id);
     this.modbus.start();
     if (!this.settings.enabled) return;

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Codec, loadCodecs } from './codecs.js';
+import { BUILT_IN_CODECS_DIR, Codec, CodecLoadError, loadCodecs } from './codecs.js';
 
 describe('codecs', () => {
   const codecs = loadCodecs();
@@ -45,5 +48,36 @@ describe('codecs', () => {
     expect(looped[0]!.data).toEqual({ v: 3 });
     expect(looped[1]!.errors[0]).toMatch(/ran over 50 ms/);
     expect(looped[2]!.data).toEqual({ v: 4 });
+  });
+
+  it('loads a codec whose top level is slow, outside the 50 ms decode watchdog', () => {
+    // A busy Pi after a power cut compiles slowly; that must never fail a start.
+    const slow = new Codec(def, 'var t0 = Date.now(); while (Date.now() - t0 < 200) {} function decodeUplink(i) { return { data: { v: i.bytes[0] } } }');
+    expect(() => slow.load()).not.toThrow();
+    expect(slow.decode({ bytes: [7], fPort: 1 }).data).toEqual({ v: 7 });
+  });
+
+  it('leaves out a codec that cannot load and loads the rest, reporting each failure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyphae-codecs-'));
+    try {
+      const write = (id: string, script: string) => {
+        writeFileSync(join(dir, `${id}.json`), JSON.stringify({ ...def, id, script: `${id}.js` }));
+        writeFileSync(join(dir, `${id}.js`), script);
+      };
+      write('good', 'function decodeUplink(i) { return { data: { v: i.bytes[0] } } }');
+      write('throws', 'throw new Error("top level fails")');
+      write('nothing', 'var x = 1;');
+      writeFileSync(join(dir, 'broken.json'), '{ not json');
+      const failures: Array<[string, Error]> = [];
+      const loaded = loadCodecs([BUILT_IN_CODECS_DIR, dir, join(dir, 'missing')], (file, e) => failures.push([file, e]));
+      expect(loaded.get('good')!.decode({ bytes: [3], fPort: 1 }).data).toEqual({ v: 3 });
+      expect(loaded.has('dragino-lse01')).toBe(true);
+      expect(loaded.has('throws') || loaded.has('nothing')).toBe(false);
+      expect(failures.map(([f]) => f.replace(dir, 'DIR')).sort()).toEqual(['DIR/broken.json', 'DIR/missing', 'DIR/nothing.json', 'DIR/throws.json']);
+      expect(failures.find(([f]) => f.endsWith('throws.json'))![1]).toBeInstanceOf(CodecLoadError);
+      expect(failures.find(([f]) => f.endsWith('throws.json'))![1].message).toMatch(/top level fails/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,7 +9,11 @@ import { DEFINITIONS_DIR } from './definitions.js';
  * `{data, warnings, errors}`, beside a JSON file with its examples.
  *
  * A codec runs in its own V8 context with a time limit: one that throws,
- * loops or returns nonsense fails that uplink only.
+ * loops or returns nonsense fails that uplink only. The 50 ms limit covers
+ * decoding alone. Loading (compiling the script and running its top level)
+ * happens once, under a generous limit of its own: on a Pi booting after a
+ * power cut the CPU is busy, and a start must never fail because a codec
+ * compiled slowly.
  */
 export interface CodecExample {
   description: string;
@@ -34,20 +38,45 @@ export interface DecodeResult {
 }
 
 export const CODEC_TIME_LIMIT_MS = 50;
+/** Only a script whose top level never ends is stopped by this; a slow machine is not. */
+export const CODEC_LOAD_TIME_LIMIT_MS = 10_000;
+
+/** A codec that could not be loaded: the hub disables it and starts without it. */
+export class CodecLoadError extends Error {
+  constructor(readonly codecId: string, message: string) {
+    super(`codec ${codecId}: ${message}`);
+    this.name = 'CodecLoadError';
+  }
+}
 
 export class Codec {
-  private readonly context: vm.Context;
+  private context: vm.Context | undefined;
   private readonly call = new vm.Script('JSON.stringify(decodeUplink(JSON.parse(__input)))');
   private readonly callMany = new vm.Script('JSON.stringify(JSON.parse(__input).map(function (i) { try { return decodeUplink(i); } catch (e) { return { __threw: String(e && e.message || e) }; } }))');
 
+  /** Only remembers the script; `load()` compiles it. */
   constructor(
     readonly definition: CodecDefinition,
-    source: string,
-  ) {
+    private readonly source: string,
+  ) {}
+
+  /**
+   * Compiles the script and runs its top level, once. Throws CodecLoadError
+   * for a script that does not parse, throws, never ends, or defines no
+   * decodeUplink.
+   */
+  load(): vm.Context {
+    if (this.context) return this.context;
     // A bare context: no require, no process, no timers.
-    this.context = vm.createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false } });
-    new vm.Script(source, { filename: definition.script }).runInContext(this.context, { timeout: CODEC_TIME_LIMIT_MS });
-    if (typeof (this.context as { decodeUplink?: unknown }).decodeUplink !== 'function') throw new Error(`${definition.id}: the script defines no decodeUplink`);
+    const context = vm.createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false } });
+    try {
+      new vm.Script(this.source, { filename: this.definition.script }).runInContext(context, { timeout: CODEC_LOAD_TIME_LIMIT_MS });
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      throw new CodecLoadError(this.definition.id, /timed out/i.test(msg) ? `its script ran over ${CODEC_LOAD_TIME_LIMIT_MS} ms while loading` : `its script failed to load: ${msg}`);
+    }
+    if (typeof (context as { decodeUplink?: unknown }).decodeUplink !== 'function') throw new CodecLoadError(this.definition.id, 'the script defines no decodeUplink');
+    return (this.context = context);
   }
 
   /**
@@ -61,9 +90,15 @@ export class Codec {
   decodeMany(inputs: Array<{ bytes: Uint8Array | number[]; fPort: number; variables?: Record<string, unknown> }>): DecodeResult[] {
     if (inputs.length <= 1) return inputs.map((i) => this.decode(i));
     let raw: unknown;
+    let context: vm.Context;
     try {
-      (this.context as { __input?: string }).__input = JSON.stringify(inputs.map((i) => ({ bytes: Array.from(i.bytes), fPort: i.fPort, variables: i.variables ?? {} })));
-      raw = JSON.parse(String(this.callMany.runInContext(this.context, { timeout: Math.min(1_000, CODEC_TIME_LIMIT_MS * 2 + inputs.length) })));
+      context = this.load();
+    } catch (e) {
+      return inputs.map(() => this.failed(e));
+    }
+    try {
+      (context as { __input?: string }).__input = JSON.stringify(inputs.map((i) => ({ bytes: Array.from(i.bytes), fPort: i.fPort, variables: i.variables ?? {} })));
+      raw = JSON.parse(String(this.callMany.runInContext(context, { timeout: Math.min(1_000, CODEC_TIME_LIMIT_MS * 2 + inputs.length) })));
     } catch {
       return inputs.map((i) => this.decode(i));
     }
@@ -81,22 +116,59 @@ export class Codec {
 
   /** Never throws: a failing codec is reported in `errors`. */
   decode(input: { bytes: Uint8Array | number[]; fPort: number; variables?: Record<string, unknown> }): DecodeResult {
+    let context: vm.Context;
     try {
-      (this.context as { __input?: string }).__input = JSON.stringify({ bytes: Array.from(input.bytes), fPort: input.fPort, variables: input.variables ?? {} });
-      return this.shape(JSON.parse(String(this.call.runInContext(this.context, { timeout: CODEC_TIME_LIMIT_MS }))) as Partial<DecodeResult> | null);
+      context = this.load();
+    } catch (e) {
+      return this.failed(e);
+    }
+    try {
+      (context as { __input?: string }).__input = JSON.stringify({ bytes: Array.from(input.bytes), fPort: input.fPort, variables: input.variables ?? {} });
+      return this.shape(JSON.parse(String(this.call.runInContext(context, { timeout: CODEC_TIME_LIMIT_MS }))) as Partial<DecodeResult> | null);
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
       return { data: {}, warnings: [], errors: [/timed out/i.test(msg) ? `codec ${this.definition.id} ran over ${CODEC_TIME_LIMIT_MS} ms` : `codec ${this.definition.id} failed: ${msg}`] };
     }
   }
+
+  private failed(e: unknown): DecodeResult {
+    return { data: {}, warnings: [], errors: [(e as Error)?.message ?? String(e)] };
+  }
 }
 
-/** The one documented way in: every codec under a folder, by id. */
-export function loadCodecs(dir = join(DEFINITIONS_DIR, 'lorawan', 'codecs')): Map<string, Codec> {
+export const BUILT_IN_CODECS_DIR = join(DEFINITIONS_DIR, 'lorawan', 'codecs');
+
+/**
+ * The one documented way in: every codec under the folders, by id, each
+ * loaded once. A later folder's codec replaces an earlier one of the same id
+ * (a neighbourhood's own fix of a shipped codec). A codec that cannot be read
+ * or loaded is left out and reported to `onFailure`; the others still load,
+ * so one bad file never keeps the hub from starting.
+ */
+export function loadCodecs(dirs: string | string[] = BUILT_IN_CODECS_DIR, onFailure: (file: string, error: Error) => void = rethrow): Map<string, Codec> {
   const out = new Map<string, Codec>();
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
-    const def = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CodecDefinition;
-    out.set(def.id, new Codec(def, readFileSync(join(dir, def.script), 'utf8')));
+  for (const dir of Array.isArray(dirs) ? dirs : [dirs]) {
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((x) => x.endsWith('.json')).sort();
+    } catch (e) {
+      onFailure(dir, e as Error);
+      continue;
+    }
+    for (const f of files) {
+      try {
+        const def = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CodecDefinition;
+        const codec = new Codec(def, readFileSync(join(dir, def.script), 'utf8'));
+        codec.load();
+        out.set(def.id, codec);
+      } catch (e) {
+        onFailure(join(dir, f), e as Error);
+      }
+    }
   }
   return out;
+}
+
+function rethrow(_file: string, error: Error): never {
+  throw error;
 }
