@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
+import { HubError } from './errors.js';
 
 /**
  * Canonical JSON: object keys sorted, no whitespace, integers only where the
@@ -7,9 +8,14 @@ import { createHash } from 'node:crypto';
  * chain reliably and signatures verify on another machine.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    // LMDB stores a lone surrogate as U+FFFD: hashed as it came, it would never verify again.
+    if (!value.isWellFormed()) throw HubError.badRequest('text that is not well-formed Unicode cannot be recorded');
+    return JSON.stringify(value);
+  }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no NaN or Infinity');
+    if (!Number.isFinite(value)) throw HubError.badRequest('a number too large to record (canonical JSON has no NaN or Infinity)');
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -18,7 +24,7 @@ export function canonicalJson(value: unknown): string {
     const keys = Object.keys(obj)
       .filter((k) => obj[k] !== undefined)
       .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+    return `{${keys.map((k) => `${canonicalJson(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
   }
   throw new TypeError(`canonical JSON cannot encode ${typeof value}`);
 }

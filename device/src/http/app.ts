@@ -21,6 +21,7 @@ import { registerSensing } from './routes/sensing.js';
 import { registerSkills } from './routes/skills.js';
 import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
 import { compressLarge } from './compress.js';
+import { cleanJsonText } from './json-text.js';
 import { ownHosts, registerConsole } from './console.js';
 import { registerMembers } from './routes/members.js';
 import { registerSessions } from './routes/sessions.js';
@@ -89,11 +90,24 @@ export function createApp(deps: HttpDeps): App {
   // Only requests that may carry a body: the limit looks at request.body, which makes
   // @hono/node-server build a full web Request, a cost every GET would pay for nothing.
   // A JSON body (most writes) is read straight from Node's request instead, within the
-  // same limit, and handed to Hono's body cache, where the validators look first.
+  // same limit, checked and cleaned (json-text.ts), and handed to Hono's body cache,
+  // where the validators look first.
   app.use('/api/*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) return limitBody(c, next);
+    // A peer hub signed its envelopes as they are: check them, but change nothing.
+    const normalise = c.req.path !== '/api/v1/federation/inbox';
+    const cache = c.req.bodyCache as Record<string, unknown>;
     const incoming = (c.env as { incoming?: AsyncIterable<Buffer> } | undefined)?.incoming;
-    if (!incoming || !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) return limitBody(c, next);
+    if (!incoming) {
+      // In-process requests (tests' app.request): the same checks, through Hono's own limit.
+      return limitBody(c, async () => {
+        const text = await c.req.text();
+        // Hono keeps promises there (its type says otherwise): json() awaits what it finds.
+        cache.text = Promise.resolve(cleanJsonText(text, { normalise }));
+        await next();
+      });
+    }
     const max = deps.config.http.bodyLimitBytes;
     if (Number(c.req.header('content-length') ?? 0) > max) throw tooLarge();
     const chunks: Buffer[] = [];
@@ -103,8 +117,7 @@ export function createApp(deps: HttpDeps): App {
       if (size > max) throw tooLarge();
       chunks.push(chunk);
     }
-    // Hono keeps promises there (its type says otherwise): json() awaits what it finds.
-    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(Buffer.concat(chunks).toString('utf8'));
+    cache.text = Promise.resolve(cleanJsonText(Buffer.concat(chunks).toString('utf8'), { normalise }));
     return next();
   });
   // Lists and exports are large and the mesh is slow: compress what is worth it.
