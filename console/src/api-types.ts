@@ -9,7 +9,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Is the hub up, and which version */
+        /** Is the hub up, and which version; its disk and memory */
         get: {
             parameters: {
                 query?: never;
@@ -13531,7 +13531,32 @@ export interface components {
                 freeBytes: number;
                 totalBytes: number;
             } | null;
+            disk: components["schemas"]["DiskReport"];
             rssBytes: number;
+            memory: components["schemas"]["MemoryReport"];
+        };
+        DiskReport: {
+            /**
+             * @description ok; pruning: old readings are pruned early; low: new photos are refused; full: every change is refused (507) while reading works
+             * @enum {string}
+             */
+            state: "ok" | "pruning" | "low" | "full";
+            freeBytes: number;
+            totalBytes: number;
+            /** @description Size of the LMDB file */
+            databaseBytes: number;
+            /** @description The cap the database may grow to */
+            maxDatabaseBytes: number;
+            /** @description Why changes or photos are refused, when they are */
+            reason: string | null;
+        } | null;
+        MemoryReport: {
+            /** @description Resident memory; grows with the mapped database (file-backed pages the kernel can drop) */
+            rssBytes: number;
+            /** @description The JavaScript heap in use; flat in a healthy hub */
+            heapUsedBytes: number;
+            heapTotalBytes: number;
+            externalBytes: number;
         };
         SessionInfo: {
             member: components["schemas"]["Member"];

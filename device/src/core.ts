@@ -18,6 +18,7 @@ import { InfluxMirror } from './telemetry/influx-mirror.js';
 import { TelemetryStore } from './telemetry/store.js';
 import { runMigrations, type Migration } from './store/migrations.js';
 import { Store } from './store/store.js';
+import { DiskGuard, floorsFrom } from './store/disk.js';
 import { VERSION } from './version.js';
 
 /**
@@ -27,6 +28,7 @@ import { VERSION } from './version.js';
 export interface Core {
   config: HubConfig;
   store: Store;
+  disk: DiskGuard;
   clock: Clock;
   log: Logger;
   reliability: Reliability;
@@ -68,6 +70,10 @@ export function ledgerParamsFrom(config: HubConfig, params?: Parameters): Ledger
 
 export function openCore(dataDir: string, config: HubConfig, log: Logger, clock: Clock = systemClock): Core {
   const store = Store.open(dataDir);
+  // Every change asks the disk first; a commit that fails for want of space holds changes off until there is room.
+  const disk = new DiskGuard(dataDir, store.dataFile, floorsFrom(config.storage), log);
+  store.gate = () => disk.refuse('change');
+  store.onCommitFailure((err) => disk.noteCommitFailure(err));
   const reliability = new Reliability(store);
   const parameters = new Parameters(store, clock, defaultsFrom(config));
   // The ecology engine is built later; the ledger asks it through this late-bound hook.
@@ -144,6 +150,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
   return {
     config,
     store,
+    disk,
     clock,
     log,
     reliability,
@@ -180,7 +187,12 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       influx?.stop();
       await sensing.stop();
       await telemetry.stop();
-      ledger.indexHistory();
+      try {
+        ledger.indexHistory();
+      } catch (err) {
+        // An index, rebuilt from the journal at the next start: a full disk must not fail a shutdown.
+        log.warn({ module: 'ledger', err: (err as Error).message }, 'history index not brought up to date before closing');
+      }
       await store.close();
     },
   };

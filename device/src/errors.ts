@@ -19,6 +19,7 @@ export type ProblemSlug =
   | 'rule-broken'
   | 'price-changed'
   | 'payload-too-large'
+  | 'insufficient-storage'
   | 'internal';
 
 export const PROBLEM_TYPE_PREFIX = 'urn:hyphae:problem:';

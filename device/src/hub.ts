@@ -40,6 +40,7 @@ export class Hub {
   private core: Core | undefined;
   private server: ServerType | undefined;
   private tasks: ScheduledTask[] = [];
+  private diskTimer: NodeJS.Timeout | undefined;
   private mailer: Mailer | undefined;
   app: App | undefined;
   port = 0;
@@ -47,6 +48,10 @@ export class Hub {
   federation: Federation | undefined;
 
   constructor(private readonly opts: HubOptions) {}
+
+  get started(): boolean {
+    return this.core !== undefined;
+  }
 
   get modules(): Core {
     if (!this.core) throw new Error('hub not started');
@@ -128,10 +133,41 @@ export class Hub {
     await core.sensing.start();
     await core.sensing.startConfiguredGpio(opts.config.gpio);
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
+    this.watchDisk(core);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
   }
 
+  /**
+   * Reads the data disk every 30 s (and on every refused write) and gives
+   * ground in order: old readings pruned early, then photos refused with the
+   * stewards told, then changes refused. Room made by hand is used without a
+   * restart.
+   */
+  private watchDisk(core: Core): void {
+    const log = this.opts.log;
+    core.disk.checkCapAtStart();
+    core.disk.onChange((next, prev) => {
+      if (next !== 'ok' && prev === 'ok') {
+        core.telemetry.prune().catch((err: unknown) => log.warn({ module: 'storage', err: (err as Error).message }, 'early pruning failed'));
+      }
+      if (next === 'low') {
+        // Still above the write floor: the stewards hear of it while a notification can be stored.
+        const stewards = core.members.list().filter((m) => m.status === 'active' && (m.role === 'steward' || m.role === 'admin'));
+        const r = core.disk.current();
+        const day = new Date(core.clock.now()).toISOString().slice(0, 10);
+        core.store
+          .write(() => {
+            for (const m of stewards) core.notifications.addInTxn(m.id, 'storage-low', `The hub's storage is nearly full (${Math.round(r.freeBytes / 1048576)} MiB free): new photos are refused.`, null, `storage-low:${day}:${m.id}`, { freeMiB: Math.round(r.freeBytes / 1048576) });
+          })
+          .catch((err: unknown) => log.warn({ module: 'storage', err: (err as Error).message }, 'stewards could not be told that storage is low'));
+      }
+    });
+    this.diskTimer = setInterval(() => core.disk.check(), 30_000);
+    this.diskTimer.unref();
+  }
+
   async stop(): Promise<void> {
+    if (this.diskTimer) clearInterval(this.diskTimer);
     await this.federation?.stop();
     await this.mailer?.stop();
     for (const t of this.tasks) await t.stop();

@@ -5,6 +5,7 @@ import { commentedDefaultConfig } from '../config/commented.js';
 import { openCore } from '../core.js';
 import { isHubError } from '../errors.js';
 import { Hub, type HubOptions } from '../hub.js';
+import { guardProcess } from '../process-guards.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { createLogger, silentLogger } from '../log.js';
 import { ROLES, type Role } from '../members/members.js';
@@ -112,6 +113,13 @@ async function start(argv: string[]): Promise<number> {
     keyFile: typeof values.key === 'string' ? values.key : typeof values.config === 'string' && existsSync(join(dirname(values.config), 'hub.key')) ? join(dirname(values.config), 'hub.key') : null,
     // After a restore is staged the process exits; systemd (or the installer) starts it again.
     onRestartRequested: () => process.kill(process.pid, 'SIGTERM'),
+  });
+  guardProcess(log, {
+    onStorageFailure: (err) => {
+      // Before the store is open there is nothing to hold off.
+      if (hub.started) hub.modules.disk.noteCommitFailure(err);
+    },
+    stop: () => hub.stop(),
   });
   await hub.start();
   const stopDemo = demo?.runDemo ? await demo.runDemo(hub, { log }) : undefined;

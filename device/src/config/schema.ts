@@ -238,6 +238,16 @@ const governance = z
   .prefault({})
   .describe('The community\'s own rules for decisions');
 
+const storage = z
+  .object({
+    pruneTelemetryBelowMiB: z.number().min(0).default(256).describe('Free space on the data folder\'s disk below which old sensor readings are pruned at once, not only at night'),
+    refusePhotosBelowMiB: z.number().min(0).default(128).describe('Free space below which new photos are refused (507); stewards are told'),
+    refuseWritesBelowMiB: z.number().min(0).default(32).describe('Free space below which every change is refused (507) while reads and the console keep working; it leaves LMDB room to commit safely'),
+    maxDatabaseMiB: z.number().min(1).default(4096).describe('The database grows as needed up to this size; past it changes are refused as on a full disk. Checked against free space at start'),
+  })
+  .prefault({})
+  .describe('The data folder on the SD card: what happens as it fills');
+
 const log = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs on stdout'),
@@ -256,6 +266,7 @@ export const configSchema = z
     flow,
     library,
     telemetry,
+    storage,
     lorawan,
     gpio,
     network,

@@ -42,6 +42,8 @@ export interface HttpDeps {
   devices: Devices;
   sensing: Sensing;
   telemetry: TelemetryStore;
+  /** Free space on the data disk: refuses photos, then changes, as it fills. */
+  disk?: import('../store/disk.js').DiskGuard;
   log: Logger;
   exportData(): unknown;
   /** Links to other hubs (present when a whole hub runs). */

@@ -6,8 +6,46 @@ import type { Core } from '../core.js';
  * Scheduled work. Each job logs what it did; a failing job is logged and
  * tried again at its next time, and never takes the hub down.
  */
+export interface StepReport {
+  step: string;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/**
+ * The nightly steps, in order. Each runs on its own: one that fails (a
+ * budget round that cannot close, say) is logged and counted, the others
+ * still run, and it is tried again the next night.
+ */
+export const NIGHTLY_STEPS: ReadonlyArray<readonly [string, (core: Core) => Promise<unknown>]> = [
+  ['close-proposals', async (c) => (await c.governance.closeDue()).map((p) => `${p.id}:${p.status}`)],
+  ['close-budgets', async (c) => (await c.governance.budgets.closeDue()).map((r) => `${r.id}:spent ${r.result?.spent ?? 0}`)],
+  ['ecology', async (c) => (await c.ecology.recompute()).multiplier],
+  ['demurrage', (c) => c.ledger.materialiseDemurrage()],
+  ['expire-requests', (c) => c.ledger.expireRequests()],
+  ['telemetry-retention', (c) => c.telemetry.prune()],
+];
+
+/** Failures per step since the hub started, for /health and the logs. */
+export const jobFailures: Record<string, number> = {};
+
+export async function runNightly(core: Core, log: Logger): Promise<StepReport[]> {
+  const reports: StepReport[] = [];
+  for (const [step, run] of NIGHTLY_STEPS) {
+    try {
+      reports.push({ step, ok: true, result: await run(core) });
+    } catch (err) {
+      jobFailures[step] = (jobFailures[step] ?? 0) + 1;
+      log.error({ module: 'jobs', job: 'nightly', step, failures: jobFailures[step], err }, 'nightly step failed; the others go on, and it is tried again tomorrow');
+      reports.push({ step, ok: false, error: (err as Error)?.message ?? String(err) });
+    }
+  }
+  return reports;
+}
+
 export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
-  const { config, ledger, board, library, skills, governance, ecology } = core;
+  const { config, board, library, skills, ecology } = core;
   const tz = config.hub.timezone;
   const job = (name: string, expr: string, run: () => Promise<unknown>) =>
     cron.schedule(
@@ -17,19 +55,14 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
           const result = await run();
           log.info({ module: 'jobs', job: name, result }, 'job done');
         } catch (err) {
+          jobFailures[name] = (jobFailures[name] ?? 0) + 1;
           log.error({ module: 'jobs', job: name, err }, 'job failed');
         }
       },
       { timezone: tz, name, noOverlap: true },
     );
   return [
-    job('nightly-ledger', config.ledger.nightlyCron, async () => ({
-      decisions: (await governance.closeDue()).map((p) => `${p.id}:${p.status}`),
-      budgets: (await governance.budgets.closeDue()).map((r) => `${r.id}:spent ${r.result?.spent ?? 0}`),
-      multiplier: (await ecology.recompute()).multiplier,
-      demurrage: await ledger.materialiseDemurrage(),
-      expiredRequests: await ledger.expireRequests(),
-    })),
+    job('nightly', config.ledger.nightlyCron, () => runNightly(core, log)),
     // The multiplier follows the sensors through the day; smoothing limits how far it moves per day.
     job('ecology', '5 * * * *', async () => ({ multiplier: (await ecology.recompute()).multiplier })),
     job('library-reminders', config.library.remindersCron, () => library.sendReminders()),

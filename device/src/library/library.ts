@@ -616,7 +616,8 @@ export class Library {
         let changed = false;
         while (q.length && q[0]!.pickupBy !== null && q[0]!.pickupBy < now) {
           const lapsed = q.shift()!;
-          this.notifications.addInTxn(lapsed.memberId, 'hold-lapsed', `Your hold passed to the next member: the pickup window ended`, null);
+          // Params, even empty, tell the console it may word this in the member's language.
+          this.notifications.addInTxn(lapsed.memberId, 'hold-lapsed', `Your hold passed to the next member: the pickup window ended`, null, null, {});
           holdsPassed++;
           changed = true;
         }

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+import { HubError } from '../errors.js';
+import { storageFull } from './disk.js';
 
 /**
  * One LMDB environment per hub, with a named sub-database per module.
@@ -10,6 +12,12 @@ import { open, type Database, type Key, type RootDatabase } from 'lmdb';
  * a callback that throws rolls back only its own writes. The promise resolves
  * once the batch is flushed to disk, so an acknowledged change survives a
  * power cut.
+ *
+ * A commit that fails (a full disk) rejects every write in its batch with a
+ * 507 and nothing of it is stored; the caches that remembered those writes
+ * are dropped (onRollback), so the journal's next entry chains to the last
+ * one really stored. The map grows as the database does (lmdb-js resizes
+ * it); DiskGuard caps the size.
  */
 const STRUCTURES = Symbol.for('structures');
 
@@ -20,7 +28,8 @@ export class Store {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'hub.lmdb');
     // Every module keeps its own named sub-databases; LMDB needs the ceiling up front.
-    const root = open({ path, maxDbs: 256, mapSize: 2 * 1024 ** 3 });
+    // The map starts small and lmdb-js enlarges it as the data grows.
+    const root = open({ path, maxDbs: 256, mapSize: 64 * 1024 ** 2 });
     return new Store(root, path);
   }
 
@@ -30,6 +39,33 @@ export class Store {
   }
 
   private readonly rollbackListeners: Array<() => void> = [];
+  private readonly failureListeners: Array<(err: unknown) => void> = [];
+  /** Asked before every write; throws to refuse it (DiskGuard on a full disk). */
+  gate: (() => void) | undefined;
+
+  /** The file LMDB keeps its data in (a single file: the path has an extension), for size checks. */
+  get dataFile(): string {
+    return this.path;
+  }
+
+  /** Called when a commit fails, after the rollback listeners. */
+  onCommitFailure(listener: (err: unknown) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  /**
+   * A rejection from LMDB's commit (not from the callback, which throws its
+   * own errors): the writes of the batch are gone, so caches are dropped, and
+   * the caller is told with a 507. lmdb-js hangs the cause on a second promise
+   * (`commitError`), handled here so it cannot go unhandled.
+   */
+  private commitFailed(e: unknown): unknown {
+    if (e instanceof HubError || !isCommitFailure(e)) return e;
+    (e as { commitError?: Promise<unknown> }).commitError?.catch(() => undefined);
+    for (const l of this.rollbackListeners) l();
+    for (const l of this.failureListeners) l(e);
+    return storageFull('the hub could not save this change: its disk is full');
+  }
 
   /** Called synchronously when a write callback throws and its writes are undone. */
   onRollback(listener: () => void): void {
@@ -49,9 +85,14 @@ export class Store {
 
   /** Atomic, durable write; resolves after the commit is flushed. */
   async write<T>(fn: () => T): Promise<T> {
-    const result = (await this.root.childTransaction(this.guarded(fn) as () => unknown)) as T;
-    await this.root.flushed;
-    return result;
+    this.gate?.();
+    try {
+      const result = (await this.root.childTransaction(this.guarded(fn) as () => unknown)) as T;
+      await this.root.flushed;
+      return result;
+    } catch (e) {
+      throw this.commitFailed(e);
+    }
   }
 
   /**
@@ -64,9 +105,14 @@ export class Store {
    */
   async writeChecksFirst<T>(fn: () => T): Promise<T> {
     // No rollback listeners either: a callback that threw wrote nothing, so no cache went stale.
-    const result = (await this.root.transaction(fn as () => unknown)) as T;
-    await this.root.flushed;
-    return result;
+    this.gate?.();
+    try {
+      const result = (await this.root.transaction(fn as () => unknown)) as T;
+      await this.root.flushed;
+      return result;
+    } catch (e) {
+      throw this.commitFailed(e);
+    }
   }
 
   /**
@@ -79,11 +125,27 @@ export class Store {
 
   /** Atomic write committed before returning; for start-up and the CLI, not hot paths. */
   writeSync<T>(fn: () => T): T {
-    return this.root.transactionSync(this.guarded(fn));
+    this.gate?.();
+    try {
+      return this.root.transactionSync(this.guarded(fn));
+    } catch (e) {
+      throw this.commitFailed(e);
+    }
   }
 
   async close(): Promise<void> {
     await this.root.flushed;
     await this.root.close();
   }
+}
+
+const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'MDB_MAP_FULL']);
+
+/** Whether an error is LMDB failing to store a commit (as opposed to a bug): a full or failing disk. */
+export function isCommitFailure(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const err = e as { message?: unknown; code?: unknown; commitError?: unknown };
+  if (err.commitError !== undefined || (typeof err.message === 'string' && /^Commit failed|MDB_MAP_FULL|No space left|Input\/output error|Disk quota/.test(err.message))) return true;
+  // lmdb-js reports errno as a number: EIO 5, ENOSPC 28, EROFS 30, EDQUOT 122.
+  return STORAGE_CODES.has(String(err.code)) || [5, 28, 30, 122].includes(err.code as number);
 }

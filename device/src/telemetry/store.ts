@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import type { Database } from 'lmdb';
 import type { Store } from '../store/store.js';
@@ -58,7 +58,8 @@ export class TelemetryStore {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly sinks: PointSink[] = [];
-  stats = { written: 0, batches: 0, rejected: 0 };
+  /** rejected: not a finite number; dropped: lost with a batch the disk refused. */
+  stats = { written: 0, batches: 0, rejected: 0, dropped: 0 };
 
   constructor(
     private readonly store: Store,
@@ -105,30 +106,40 @@ export class TelemetryStore {
       this.timer = undefined;
     }
     if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(async () => {
-      // Merge the batch in memory first: a busy network puts many points in the same rollup
-      // buckets and series, and each then costs one read and one write instead of one per point.
-      const buckets = new Map<string, { res: keyof typeof RESOLUTIONS; key: Key; agg: Agg }>();
-      const latest = new Map<string, { sensor: string; metric: string; first: number; last: number; lastValue: number }>();
-      for (const p of batch) {
-        for (const [res, ms] of Object.entries(RESOLUTIONS) as Array<[keyof typeof RESOLUTIONS, number]>) {
-          const t = Math.floor(p.t / ms) * ms;
-          const id = `${res}\u0000${p.sensor}\u0000${p.metric}\u0000${t}`;
-          const b = buckets.get(id);
-          if (!b) buckets.set(id, { res, key: [p.sensor, p.metric, t], agg: { min: p.value, max: p.value, sum: p.value, count: 1 } });
-          else b.agg = { min: Math.min(b.agg.min, p.value), max: Math.max(b.agg.max, p.value), sum: b.agg.sum + p.value, count: b.agg.count + 1 };
-        }
-        const sid = `${p.sensor}\u0000${p.metric}`;
-        const l = latest.get(sid);
-        if (!l) latest.set(sid, { sensor: p.sensor, metric: p.metric, first: p.t, last: p.t, lastValue: p.value });
-        else {
-          if (p.t < l.first) l.first = p.t;
-          if (p.t >= l.last) {
-            l.last = p.t;
-            l.lastValue = p.value;
-          }
+    this.flushing = this.flushing.then(() => this.commit(batch));
+    return this.flushing;
+  }
+
+  /**
+   * One batch in one transaction. A batch the disk refuses is counted and
+   * logged, never thrown: readings keep arriving, and the next batch is
+   * tried as usual once there is room.
+   */
+  private async commit(batch: Point[]): Promise<void> {
+    // Merge the batch in memory first: a busy network puts many points in the same rollup
+    // buckets and series, and each then costs one read and one write instead of one per point.
+    const buckets = new Map<string, { res: keyof typeof RESOLUTIONS; key: Key; agg: Agg }>();
+    const latest = new Map<string, { sensor: string; metric: string; first: number; last: number; lastValue: number }>();
+    for (const p of batch) {
+      for (const [res, ms] of Object.entries(RESOLUTIONS) as Array<[keyof typeof RESOLUTIONS, number]>) {
+        const t = Math.floor(p.t / ms) * ms;
+        const id = `${res}\u0000${p.sensor}\u0000${p.metric}\u0000${t}`;
+        const b = buckets.get(id);
+        if (!b) buckets.set(id, { res, key: [p.sensor, p.metric, t], agg: { min: p.value, max: p.value, sum: p.value, count: 1 } });
+        else b.agg = { min: Math.min(b.agg.min, p.value), max: Math.max(b.agg.max, p.value), sum: b.agg.sum + p.value, count: b.agg.count + 1 };
+      }
+      const sid = `${p.sensor}\u0000${p.metric}`;
+      const l = latest.get(sid);
+      if (!l) latest.set(sid, { sensor: p.sensor, metric: p.metric, first: p.t, last: p.t, lastValue: p.value });
+      else {
+        if (p.t < l.first) l.first = p.t;
+        if (p.t >= l.last) {
+          l.last = p.t;
+          l.lastValue = p.value;
         }
       }
+    }
+    try {
       await this.store.write(() => {
         for (const p of batch) this.raw.put([p.sensor, p.metric, p.t], p.value);
         for (const { res, key, agg } of buckets.values()) {
@@ -142,11 +153,14 @@ export class TelemetryStore {
           else if (l.last >= s.last) this.series.put([l.sensor, l.metric], { ...s, last: l.last, lastValue: l.lastValue });
         }
       });
-      this.stats.written += batch.length;
-      this.stats.batches++;
-      for (const s of this.sinks) s.onCommitted(batch);
-    });
-    return this.flushing;
+    } catch (err) {
+      this.stats.dropped += batch.length;
+      this.log.warn({ module: 'telemetry', points: batch.length, dropped: this.stats.dropped, err: (err as Error).message }, 'readings not stored');
+      return;
+    }
+    this.stats.written += batch.length;
+    this.stats.batches++;
+    for (const s of this.sinks) s.onCommitted(batch);
   }
 
   /** Points of one series; `auto` picks the finest resolution that keeps the answer under ~1,000 points. */
@@ -182,31 +196,49 @@ export class TelemetryStore {
     return [...this.series.getRange(range)].map((e) => e.value);
   }
 
-  /** Deletes raw points and rollups past their retention. */
-  async prune(): Promise<{ raw: number; rollups: number }> {
+  /**
+   * Deletes raw points and rollups past their retention, in slices of about
+   * `sliceMs` each (one transaction per slice), so a year of readings to
+   * delete never holds the event loop for long. LMDB reuses the freed pages,
+   * so the file stops growing once retention is reached.
+   */
+  async prune(opts: { sliceMs?: number } = {}): Promise<{ raw: number; rollups: number; slices: number }> {
     await this.flush();
     const now = this.clock.now();
+    const sliceMs = opts.sliceMs ?? 20;
+    const ranges: Array<{ db: Database<unknown, Key>; raw: boolean; start: Key; end: Key }> = [];
+    for (const s of this.listSeries()) {
+      ranges.push({ db: this.raw, raw: true, start: [s.sensor, s.metric, 0], end: [s.sensor, s.metric, now - this.params.rawRetentionDays * DAY_MS] });
+      for (const [res, days] of Object.entries(this.params.rollupRetentionDays) as Array<[keyof typeof RESOLUTIONS, number]>) {
+        ranges.push({ db: this.rollups[res], raw: false, start: [s.sensor, s.metric, 0], end: [s.sensor, s.metric, now - days * DAY_MS] });
+      }
+    }
     let raw = 0;
     let rollups = 0;
-    const series = this.listSeries();
-    await this.store.write(() => {
-      for (const s of series) {
-        const cutoff = now - this.params.rawRetentionDays * 86_400_000;
-        for (const key of this.raw.getKeys({ start: [s.sensor, s.metric, 0], end: [s.sensor, s.metric, cutoff] })) {
-          this.raw.remove(key);
-          raw++;
-        }
-        for (const [res, days] of Object.entries(this.params.rollupRetentionDays) as Array<[keyof typeof RESOLUTIONS, number]>) {
-          const db = this.rollups[res];
-          for (const key of db.getKeys({ start: [s.sensor, s.metric, 0], end: [s.sensor, s.metric, now - days * 86_400_000] })) {
-            db.remove(key);
-            rollups++;
+    let slices = 0;
+    let next = 0;
+    const STEP = 256;
+    while (next < ranges.length) {
+      slices++;
+      await this.store.write(() => {
+        const t0 = performance.now();
+        // At least one step per slice, however short the slice.
+        do {
+          const r = ranges[next]!;
+          let n = 0;
+          // Reads in a write see its own deletions: each step starts where the last one stopped.
+          for (const key of r.db.getKeys({ start: r.start, end: r.end, limit: STEP })) {
+            r.db.remove(key);
+            n++;
           }
-        }
-      }
-    });
-    this.log.info({ module: 'telemetry', raw, rollups }, 'old points pruned');
-    return { raw, rollups };
+          if (r.raw) raw += n;
+          else rollups += n;
+          if (n < STEP) next++;
+        } while (next < ranges.length && performance.now() - t0 < sliceMs);
+      });
+    }
+    this.log.info({ module: 'telemetry', raw, rollups, slices }, 'old points pruned');
+    return { raw, rollups, slices };
   }
 
   async stop(): Promise<void> {

@@ -3,11 +3,31 @@ import { storage } from '../../backup.js';
 import type { App, HttpDeps } from '../context.js';
 import { json } from '../schemas.js';
 
+const Disk = z
+  .object({
+    state: z.enum(['ok', 'pruning', 'low', 'full']).describe('ok; pruning: old readings are pruned early; low: new photos are refused; full: every change is refused (507) while reading works'),
+    freeBytes: z.number(),
+    totalBytes: z.number(),
+    databaseBytes: z.number().describe('Size of the LMDB file'),
+    maxDatabaseBytes: z.number().describe('The cap the database may grow to'),
+    reason: z.string().nullable().describe('Why changes or photos are refused, when they are'),
+  })
+  .openapi('DiskReport');
+
+const Memory = z
+  .object({
+    rssBytes: z.number().describe('Resident memory; grows with the mapped database (file-backed pages the kernel can drop)'),
+    heapUsedBytes: z.number().describe('The JavaScript heap in use; flat in a healthy hub'),
+    heapTotalBytes: z.number(),
+    externalBytes: z.number(),
+  })
+  .openapi('MemoryReport');
+
 const health = createRoute({
   method: 'get',
   path: '/api/v1/health',
   tags: ['hub'],
-  summary: 'Is the hub up, and which version',
+  summary: 'Is the hub up, and which version; its disk and memory',
   responses: {
     200: json(
       z
@@ -19,7 +39,9 @@ const health = createRoute({
           time: z.string(),
           uptimeSeconds: z.number(),
           storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).nullable(),
+          disk: Disk.nullable(),
           rssBytes: z.number(),
+          memory: Memory,
         })
         .openapi('Health'),
       'The hub is up',
@@ -28,8 +50,9 @@ const health = createRoute({
 });
 
 export function registerHealth(app: App, deps: HttpDeps) {
-  app.openapi(health, (c) =>
-    c.json(
+  app.openapi(health, (c) => {
+    const mem = process.memoryUsage();
+    return c.json(
       {
         status: 'ok' as const,
         version: deps.version,
@@ -38,9 +61,11 @@ export function registerHealth(app: App, deps: HttpDeps) {
         time: new Date().toISOString(),
         uptimeSeconds: Math.round(process.uptime()),
         storage: deps.hubInfo ? storage(deps.hubInfo.dataDir) : null,
-        rssBytes: process.memoryUsage.rss(),
+        disk: deps.disk ? deps.disk.current() : null,
+        rssBytes: mem.rss,
+        memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external },
       },
       200,
-    ),
-  );
+    );
+  });
 }

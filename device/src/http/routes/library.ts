@@ -153,6 +153,8 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   app.openapi(patchItem, async (c) => c.json(await library.updateItem(library.item(c.req.valid('param').item).id, c.req.valid('json'), requireRole(c, 'steward').id), 200));
   app.openapi(addPhoto, async (c) => {
     const s = requireRole(c, 'steward');
+    // Photos are the first thing a filling disk gives up, long before the ledger.
+    deps.disk?.refuse('photo');
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     return c.json(await library.addPhoto(library.item(c.req.valid('param').item).id, bytes, s.id), 201);
   });
