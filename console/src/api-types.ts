@@ -13532,6 +13532,7 @@ export interface components {
                 totalBytes: number;
             } | null;
             disk: components["schemas"]["DiskReport"];
+            clock: components["schemas"]["TimeStatus"];
             rssBytes: number;
             memory: components["schemas"]["MemoryReport"];
         };
@@ -13549,6 +13550,24 @@ export interface components {
             maxDatabaseBytes: number;
             /** @description Why changes or photos are refused, when they are */
             reason: string | null;
+        } | null;
+        TimeStatus: {
+            /**
+             * @description waiting: demurrage, expiry, closing and the nightly jobs wait for the clock; payments still work
+             * @enum {string}
+             */
+            state: "trusted" | "waiting";
+            reason: string | null;
+            /** @enum {string} */
+            source: "system" | "chrony";
+            /** @description chrony's word; null when the system clock is the source */
+            synced: boolean | null;
+            lastJump: {
+                fromWall: number;
+                toWall: number;
+                byMs: number;
+                agoMs: number;
+            } | null;
         } | null;
         MemoryReport: {
             /** @description Resident memory; grows with the mapped database (file-backed pages the kernel can drop) */

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from './clock.js';
+import { DAY_MS, systemClock, type Clock } from './clock.js';
+import { chronycOnPath } from './time/chrony.js';
+import { TimeKeeper, type SkippedInterval } from './time/time-keeper.js';
 import type { HubConfig } from './config/schema.js';
 import { Board } from './flow/board.js';
 import { DEFAULT_ECOLOGY, Ecology } from './ecology/ecology.js';
@@ -30,6 +32,10 @@ export interface Core {
   store: Store;
   disk: DiskGuard;
   clock: Clock;
+  /** The clock every module reads, and whether it can be acted on. */
+  time: TimeKeeper;
+  /** Stores what the clock needs at the next start (the last trusted time). */
+  saveTime(): Promise<void>;
   log: Logger;
   reliability: Reliability;
   ledger: Ledger;
@@ -49,7 +55,7 @@ export interface Core {
 }
 
 /** The ledger reads the community's parameters as they stand at each moment (and each day, for demurrage). */
-export function ledgerParamsFrom(config: HubConfig, params?: Parameters): LedgerParams {
+export function ledgerParamsFrom(config: HubConfig, params?: Parameters, time?: { chargeable(day: number): boolean }): LedgerParams {
   const rate = percentToBp(config.ledger.demurrageRatePercent);
   return {
     limits: (unit) =>
@@ -62,14 +68,21 @@ export function ledgerParamsFrom(config: HubConfig, params?: Parameters): Ledger
           : config.ledger.hours,
     warnRatio: config.ledger.warnRatio,
     fundFloor: config.ledger.fundFloor,
-    demurrageRateBp: (day) => (params ? percentToBp(params.number('demurrageRatePercent', day * 86_400_000)) : rate),
+    // A day a clock jump skipped is not elapsed time: it is charged at rate 0.
+    demurrageRateBp: (day) => (time && !time.chargeable(day) ? 0 : params ? percentToBp(params.number('demurrageRatePercent', day * DAY_MS)) : rate),
     requestTtlMs: config.ledger.requestTtlHours * 3_600_000,
     timeBankEnabled: config.timeBank.enabled,
   };
 }
 
-export function openCore(dataDir: string, config: HubConfig, log: Logger, clock: Clock = systemClock): Core {
+export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: Clock = systemClock): Core {
   const store = Store.open(dataDir);
+  // Every module reads this clock: it knows when the time can be acted on, and which days a jump skipped.
+  const monotonic = 'monotonic' in wall && typeof wall.monotonic === 'function' ? () => (wall as { monotonic(): number }).monotonic() : () => performance.now();
+  const source = config.time.source === 'auto' ? (chronycOnPath() ? 'chrony' : 'system') : config.time.source;
+  const clock = new TimeKeeper(wall, monotonic, { source, jumpBoundMs: config.time.jumpBoundMinutes * 60_000, settleMs: config.time.settleMinutes * 60_000 }, log);
+  const clockDb = store.db<unknown, string>('clock');
+  clock.restore({ skipped: (clockDb.get('skipped') as SkippedInterval[] | undefined) ?? [], lastTrusted: (clockDb.get('lastTrusted') as number | undefined) ?? 0 });
   // Every change asks the disk first; a commit that fails for want of space holds changes off until there is room.
   const disk = new DiskGuard(dataDir, store.dataFile, floorsFrom(config.storage), log);
   store.gate = () => disk.refuse('change');
@@ -78,7 +91,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
   const parameters = new Parameters(store, clock, defaultsFrom(config));
   // The ecology engine is built later; the ledger asks it through this late-bound hook.
   let ecologyRef: Ecology | undefined;
-  const params = { ...ledgerParamsFrom(config, parameters), floorFor: (id: string, unit: string) => (unit === 'credit' ? (ecologyRef?.floorFor(id) ?? null) : null) };
+  const params = { ...ledgerParamsFrom(config, parameters, clock), floorFor: (id: string, unit: string) => (unit === 'credit' ? (ecologyRef?.floorFor(id) ?? null) : null) };
   const ledger = new Ledger(store, clock, () => params, reliability, log);
   const members = new Members(
     store,
@@ -147,11 +160,29 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
   ];
   runMigrations(store, migrations, log);
 
+  // A jump is stored and journalled after the read that noticed it (which may be inside another write).
+  clock.onJump((jump, skipped) => {
+    setImmediate(() => {
+      store
+        .write(() => {
+          clockDb.put('skipped', skipped);
+          ledger.recordClockJumpInTxn(jump);
+        })
+        .catch((err: unknown) => log.error({ module: 'time', err: (err as Error).message }, 'the clock jump could not be recorded'));
+    });
+  });
+  const saveTime = async () => {
+    const lastTrusted = clock.lastTrustedTime();
+    if (lastTrusted > 0) await store.write(() => clockDb.put('lastTrusted', lastTrusted));
+  };
+
   return {
     config,
     store,
     disk,
     clock,
+    time: clock,
+    saveTime,
     log,
     reliability,
     ledger,
@@ -187,6 +218,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, clock:
       influx?.stop();
       await sensing.stop();
       await telemetry.stop();
+      await saveTime().catch(() => undefined);
       try {
         ledger.indexHistory();
       } catch (err) {

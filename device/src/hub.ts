@@ -13,6 +13,7 @@ import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, typ
 import type { HubIdentity } from './identity.js';
 import { Federation } from './federation/federation.js';
 import { Mailer } from './notifications/mailer.js';
+import { askChrony } from './time/chrony.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -41,6 +42,7 @@ export class Hub {
   private server: ServerType | undefined;
   private tasks: ScheduledTask[] = [];
   private diskTimer: NodeJS.Timeout | undefined;
+  private timeTimer: NodeJS.Timeout | undefined;
   private mailer: Mailer | undefined;
   app: App | undefined;
   port = 0;
@@ -134,6 +136,7 @@ export class Hub {
     await core.sensing.startConfiguredGpio(opts.config.gpio);
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
     this.watchDisk(core);
+    this.watchTime(core);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
   }
 
@@ -166,8 +169,27 @@ export class Hub {
     this.diskTimer.unref();
   }
 
+  /**
+   * Asks chrony every 30 s whether the clock is synchronised (when it is the
+   * source), and stores the last trusted time every 10 minutes, so a boot at
+   * 1970 or at an old fake-hwclock time is recognised. Neither is awaited:
+   * the hub never waits for the clock to start.
+   */
+  private watchTime(core: Core): void {
+    const chrony = core.time.status().source === 'chrony';
+    let ticks = 0;
+    const tick = () => {
+      if (chrony) void askChrony().then((synced) => core.time.setSynced(synced));
+      if (ticks++ % 20 === 0 && core.time.trusted()) core.saveTime().catch(() => undefined);
+    };
+    tick();
+    this.timeTimer = setInterval(tick, 30_000);
+    this.timeTimer.unref();
+  }
+
   async stop(): Promise<void> {
     if (this.diskTimer) clearInterval(this.diskTimer);
+    if (this.timeTimer) clearInterval(this.timeTimer);
     await this.federation?.stop();
     await this.mailer?.stop();
     for (const t of this.tasks) await t.stop();

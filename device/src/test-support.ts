@@ -22,7 +22,8 @@ export function tempDir(prefix = 'hyphae-test-'): string {
 }
 
 export function testConfig(overrides: ConfigInput = {}): HubConfig {
-  return configSchema.parse(overrides);
+  // The system clock (here a hand-moved one) is the source, whatever is installed on the machine running the tests.
+  return configSchema.parse({ ...overrides, time: { source: 'system', ...overrides.time } });
 }
 
 export function makeCore(overrides: ConfigInput = {}, start = T0): TestCore {

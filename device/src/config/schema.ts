@@ -248,6 +248,15 @@ const storage = z
   .prefault({})
   .describe('The data folder on the SD card: what happens as it fills');
 
+const time = z
+  .object({
+    source: z.enum(['auto', 'system', 'chrony']).default('auto').describe('What says the clock is right: chrony (its tracking report must say synchronised), the system clock (trusted unless it reads before the last time the hub knew), or auto (chrony when chronyc is installed, as on the hub\'s image)'),
+    jumpBoundMinutes: z.number().min(1).default(60).describe('A step of the clock larger than this, either way, is a jump: logged, recorded in the journal, never charged as elapsed time'),
+    settleMinutes: z.number().min(0).default(2).describe('After a jump, time-based actions (demurrage, expiry, closing, nightly jobs) wait this long before trusting the clock again'),
+  })
+  .prefault({})
+  .describe('The clock: a Pi has no real-time clock and boots in the past');
+
 const log = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs on stdout'),
@@ -267,6 +276,7 @@ export const configSchema = z
     library,
     telemetry,
     storage,
+    time,
     lorawan,
     gpio,
     network,

@@ -118,7 +118,10 @@ describe('credit capacity and regeneration credits', () => {
     expect(core.ledger.account(ana).floor).toBe(-100_000); // multiplier 1 before the first recompute
     await core.ledger.pay({ payer: ana, payee: steward, amount: 90_000, actor: ana });
     await month(T0 - 30 * DAY_MS, T0);
-    for (let i = 0; i < 6; i++) await core.ecology.recompute(T0 + i * HOUR);
+    for (let i = 0; i < 6; i++) {
+      core.clock.set(T0 + i * HOUR);
+      await core.ecology.recompute();
+    }
     const floor = core.ledger.account(ana).floor;
     expect(floor).toBe(-Math.round(100_000 * core.ecology.current()!.multiplier));
     expect(core.ledger.account(ana).balance).toBe(-90_000); // below the new floor, untouched
@@ -222,7 +225,8 @@ describe('paying for water at the scarcity price', () => {
     expect(core.ledger.account(ana).balance).toBe(-15);
     // A drought: the safe level drops, the price jumps; the amount once shown is refused, and nothing is charged.
     await core.governance.emergencyChange(steward, 'waterSafeLitresPerDay', 400, 'drought');
-    await core.ecology.recompute(T0 + HOUR);
+    core.clock.set(T0 + HOUR);
+    await core.ecology.recompute();
     const stale = await call('POST', '/api/v1/ecology/water-payments', { litres: 250, amount: 15 });
     expect(stale.status).toBe(409);
     expect(stale.type).toMatch(/application\/problem\+json/);

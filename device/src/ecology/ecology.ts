@@ -294,8 +294,13 @@ export class Ecology {
     return lo <= hi ? { previous, lo, hi } : { previous, lo: previous, hi: previous };
   }
 
-  current(): Snapshot | undefined {
-    for (const { value } of this.snapshots.getRange({ reverse: true, limit: 1 })) return value;
+  /**
+   * The snapshot in force at `now`: the newest taken at or before it. Not
+   * simply the newest: one taken while the clock had jumped ahead would
+   * otherwise stay "newest" and freeze the multiplier until real time caught up.
+   */
+  current(now = this.clock.now()): Snapshot | undefined {
+    for (const { value } of this.snapshots.getRange({ start: now, reverse: true, limit: 1 })) return value;
     return undefined;
   }
 
@@ -368,7 +373,7 @@ export class Ecology {
   }
 
   private priceAt(now: number, { base, elasticity, cap }: { base: number; elasticity: number; cap: number }): { price: number | null; base: number; ratio: number | null; capped: boolean } {
-    const ratio = this.current()?.indicators.water.value ?? this.indicators(now).water.value;
+    const ratio = this.current(now)?.indicators.water.value ?? this.indicators(now).water.value;
     if (ratio === null) return { price: null, base, ratio: null, capped: false };
     const p = base * Math.pow(ratio, elasticity);
     return { price: Math.round(Math.min(cap, p)), base, ratio: round4(ratio), capped: p > cap };

@@ -208,6 +208,7 @@ export class Budgeting {
   async closeDue(): Promise<BudgetRound[]> {
     const now = this.clock.now();
     const out: BudgetRound[] = [];
+    if (!this.clock.trusted()) return out; // closing waits for trusted time
     for (const r of this.list()) if (r.status === 'open' && r.closesAt <= now) out.push(await this.close(r.id, null));
     return out;
   }

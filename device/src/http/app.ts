@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Core } from '../core.js';
 import { HubError, type ProblemSlug } from '../errors.js';
 import { VERSION } from '../version.js';
+import { systemClock } from '../clock.js';
 import { randomId } from '../ids.js';
 import { authenticate } from './auth.js';
 import type { AppEnv, App, Ctx, HttpDeps } from './context.js';
@@ -41,7 +42,7 @@ const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'u
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
 /** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
 export function coreDeps(core: Core, log: Logger): HttpDeps {
-  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, log, exportData: core.exportData };
+  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, log, exportData: core.exportData };
 }
 
 export function createApp(deps: HttpDeps): App {
@@ -124,7 +125,7 @@ export function createApp(deps: HttpDeps): App {
   app.use('/api/*', compressLarge(2048));
   app.use('/api/*', authenticate(deps));
   // Signing in also releases the phone from the captive portal.
-  const portal = deps.captive ?? new CaptivePortal({ now: Date.now });
+  const portal = deps.captive ?? new CaptivePortal(systemClock);
   app.use('/api/v1/sessions', async (c, next) => {
     await next();
     if (c.req.method === 'POST' && c.res.status === 200) portal.release(clientAddress(c));

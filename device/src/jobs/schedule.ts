@@ -11,6 +11,8 @@ export interface StepReport {
   ok: boolean;
   result?: unknown;
   error?: string;
+  /** The step did not run: the clock is not trusted yet. */
+  waiting?: string;
 }
 
 /**
@@ -32,6 +34,12 @@ export const jobFailures: Record<string, number> = {};
 
 export async function runNightly(core: Core, log: Logger): Promise<StepReport[]> {
   const reports: StepReport[] = [];
+  // Every step acts on the date: with a clock that jumped or booted in 1970 they wait for the next night.
+  const time = core.time.status();
+  if (time.state !== 'trusted') {
+    log.warn({ module: 'jobs', job: 'nightly', reason: time.reason }, 'nightly steps wait: the clock is not trusted');
+    return NIGHTLY_STEPS.map(([step]) => ({ step, ok: false, waiting: time.reason ?? 'waiting for time' }));
+  }
   for (const [step, run] of NIGHTLY_STEPS) {
     try {
       reports.push({ step, ok: true, result: await run(core) });
@@ -51,6 +59,10 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
     cron.schedule(
       expr,
       async () => {
+        if (!core.time.trusted()) {
+          log.info({ module: 'jobs', job: name, reason: core.time.status().reason }, 'job skipped: waiting for time');
+          return;
+        }
         try {
           const result = await run();
           log.info({ module: 'jobs', job: name, result }, 'job done');

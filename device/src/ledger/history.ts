@@ -62,7 +62,8 @@ export class HistoryIndex {
       const value = this.rowAt(account, key[2]);
       if (!value) continue;
       if (opts.to !== undefined && value.at > opts.to) continue;
-      if (opts.from !== undefined && value.at < opts.from) break;
+      // Times follow the hub's clock, which may have stepped back: an older one can come later.
+      if (opts.from !== undefined && value.at < opts.from) continue;
       if (opts.kind && value.kind !== opts.kind) continue;
       items.push(value);
       if (items.length > limit) break;

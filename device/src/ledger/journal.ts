@@ -24,7 +24,9 @@ export function hashEntry(e: Omit<JournalEntry, 'hash'>): string {
 /**
  * The append-only, hash-chained journal of every ledger change. Entries are
  * keyed by a sequence number, which is the order of record; wall-clock time
- * is kept for people and is clamped so it never runs backwards.
+ * is kept for people as the hub's clock read it. It is not clamped: after a
+ * clock that jumped a year ahead is corrected, entries carry real time again
+ * at once (a 'clock.jump' entry says where the clock stepped).
  */
 export class Journal {
   private readonly entries;
@@ -53,7 +55,7 @@ export class Journal {
   append(kind: JournalKind, now: number, actor: string | null, postings: Posting[], data: Record<string, unknown>): JournalEntry {
     const head = this.head();
     const seq = head ? head.seq + 1 : 0;
-    const at = head ? Math.max(now, head.at) : now;
+    const at = now;
     // Built once with every field in its stored order (hash last), then hashed: no copy per payment.
     const entry: JournalEntry = { seq, at, kind, actor, postings, data, prev: head ? head.hash : GENESIS_PREV, hash: '' };
     entry.hash = hashEntry(entry);

@@ -193,7 +193,8 @@ export class Ledger {
     const acct = this.accounts.get([unit, id]);
     if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
     const p = this.params();
-    const today = dayIndex(this.clock.now());
+    // Until the clock is trusted, nothing more is due than what was booked.
+    const today = this.clock.trusted() ? dayIndex(this.clock.now()) : acct.demurrageDay;
     const pending = isSystemAccount(id)
       ? { decay: 0, carry: 0 }
       : decayOver(acct.balance, acct.demurrageCarry, acct.demurrageDay, today, (d) => p.demurrageRateBp(d));
@@ -253,7 +254,9 @@ export class Ledger {
   /** The decay due on an account up to today, worked out without writing anything. */
   private planForward(acct: AccountState, now: number): Forward {
     const today = dayIndex(now);
-    if (acct.demurrageDay >= today) return { before: acct, next: acct, decay: 0, today };
+    // Demurrage is charged for elapsed trusted time only: while the clock waits, nothing is booked,
+    // and the days a jump skipped are charged at rate 0 (LedgerParams.demurrageRateBp).
+    if (acct.demurrageDay >= today || !this.clock.trusted()) return { before: acct, next: acct, decay: 0, today: acct.demurrageDay };
     if (isSystemAccount(acct.id)) return { before: acct, next: { ...acct, demurrageDay: today }, decay: 0, today };
     const p = this.params();
     const { decay, carry } = decayOver(acct.balance, acct.demurrageCarry, acct.demurrageDay, today, (d) => p.demurrageRateBp(d));
@@ -462,7 +465,12 @@ export class Ledger {
 
   private withLazyExpiry(r: PaymentRequest): PaymentRequest {
     // Shown as expired at once; the nightly job books the change.
-    return r.status === 'open' && r.expiresAt <= this.clock.now() ? { ...r, status: 'expired' } : r;
+    return this.hasExpired(r) ? { ...r, status: 'expired' } : r;
+  }
+
+  /** Expiry acts on the clock only when it is trusted: a jump a year ahead must not expire every open request for good. */
+  private hasExpired(r: PaymentRequest, now = this.clock.now()): boolean {
+    return r.status === 'open' && r.expiresAt <= now && this.clock.trusted();
   }
 
   requestsOf(memberId: string, filter: { role?: 'payer' | 'payee'; status?: PaymentRequest['status'] } = {}): PaymentRequest[] {
@@ -525,7 +533,7 @@ export class Ledger {
   private openRequestInTxn(id: string): PaymentRequest {
     const r = this.requests.get(id);
     if (!r) throw HubError.notFound(`request ${id}`);
-    if (r.status === 'open' && r.expiresAt <= this.clock.now()) {
+    if (this.hasExpired(r)) {
       // Refused without writing: a throw rolls the transaction back, and the nightly job books the expiry.
       throw HubError.rule('rule-broken', 'Request expired', `request ${id} expired at ${new Date(r.expiresAt).toISOString()}`);
     }
@@ -541,7 +549,7 @@ export class Ledger {
 
   async expireRequests(): Promise<number> {
     const now = this.clock.now();
-    const due = [...this.requests.getRange({})].map((e) => e.value).filter((r) => r.status === 'open' && r.expiresAt <= now);
+    const due = [...this.requests.getRange({})].map((e) => e.value).filter((r) => this.hasExpired(r, now));
     if (due.length === 0) return 0;
     await this.store.write(() => {
       for (const r of due) {
@@ -559,6 +567,11 @@ export class Ledger {
    */
   recordInTxn(actor: string | null, data: Record<string, unknown>): void {
     this.journal.append('governance', this.clock.now(), actor, [], data);
+  }
+
+  /** Records a jump of the wall clock in the journal, so its readers know why times step there. */
+  recordClockJumpInTxn(jump: { fromWall: number; toWall: number; byMs: number }): void {
+    this.journal.append('clock.jump', this.clock.now(), null, [], { from: jump.fromWall, to: jump.toWall, byMs: jump.byMs });
   }
 
   // ── clearing ────────────────────────────────────────────────────────────

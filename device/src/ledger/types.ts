@@ -43,7 +43,8 @@ export type JournalKind =
   | 'request.cancel'
   | 'request.expire'
   | 'request.setoff'
-  | 'governance';
+  | 'governance'
+  | 'clock.jump';
 
 export interface JournalEntry {
   seq: number;

@@ -23,6 +23,16 @@ const Memory = z
   })
   .openapi('MemoryReport');
 
+const Time = z
+  .object({
+    state: z.enum(['trusted', 'waiting']).describe('waiting: demurrage, expiry, closing and the nightly jobs wait for the clock; payments still work'),
+    reason: z.string().nullable(),
+    source: z.enum(['system', 'chrony']),
+    synced: z.boolean().nullable().describe('chrony\'s word; null when the system clock is the source'),
+    lastJump: z.object({ fromWall: z.number(), toWall: z.number(), byMs: z.number(), agoMs: z.number() }).nullable(),
+  })
+  .openapi('TimeStatus');
+
 const health = createRoute({
   method: 'get',
   path: '/api/v1/health',
@@ -40,6 +50,7 @@ const health = createRoute({
           uptimeSeconds: z.number(),
           storage: z.object({ freeBytes: z.number(), totalBytes: z.number() }).nullable(),
           disk: Disk.nullable(),
+          clock: Time.nullable(),
           rssBytes: z.number(),
           memory: Memory,
         })
@@ -62,6 +73,7 @@ export function registerHealth(app: App, deps: HttpDeps) {
         uptimeSeconds: Math.round(process.uptime()),
         storage: deps.hubInfo ? storage(deps.hubInfo.dataDir) : null,
         disk: deps.disk ? deps.disk.current() : null,
+        clock: deps.time ? deps.time.status() : null,
         rssBytes: mem.rss,
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external },
       },
