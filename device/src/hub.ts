@@ -149,20 +149,28 @@ export class Hub {
   private watchDisk(core: Core): void {
     const log = this.opts.log;
     core.disk.checkCapAtStart();
+    const tellStewards = (kind: string, text: string, params: Record<string, number>) => {
+      const stewards = core.members.list().filter((m) => m.status === 'active' && (m.role === 'steward' || m.role === 'admin'));
+      const day = new Date(core.clock.now()).toISOString().slice(0, 10);
+      core.store
+        .write(() => {
+          for (const m of stewards) core.notifications.addInTxn(m.id, kind, text, null, `${kind}:${day}:${m.id}`, params);
+        })
+        .catch((err: unknown) => log.warn({ module: 'storage', kind, err: (err as Error).message }, 'stewards could not be told about storage'));
+    };
+    let fullSince: number | null = null;
     core.disk.onChange((next, prev) => {
       if (next !== 'ok' && prev === 'ok') {
         core.telemetry.prune().catch((err: unknown) => log.warn({ module: 'storage', err: (err as Error).message }, 'early pruning failed'));
       }
-      if (next === 'low') {
-        // Still above the write floor: the stewards hear of it while a notification can be stored.
-        const stewards = core.members.list().filter((m) => m.status === 'active' && (m.role === 'steward' || m.role === 'admin'));
-        const r = core.disk.current();
-        const day = new Date(core.clock.now()).toISOString().slice(0, 10);
-        core.store
-          .write(() => {
-            for (const m of stewards) core.notifications.addInTxn(m.id, 'storage-low', `The hub's storage is nearly full (${Math.round(r.freeBytes / 1048576)} MiB free): new photos are refused.`, null, `storage-low:${day}:${m.id}`, { freeMiB: Math.round(r.freeBytes / 1048576) });
-          })
-          .catch((err: unknown) => log.warn({ module: 'storage', err: (err as Error).message }, 'stewards could not be told that storage is low'));
+      const freeMiB = Math.round(core.disk.current().freeBytes / 1048576);
+      // Still above the write floor: the stewards hear of it while a notification can be stored.
+      if (next === 'low') tellStewards('storage-low', `The hub's storage is nearly full (${freeMiB} MiB free): new photos are refused.`, { freeMiB });
+      // A full disk cannot store a notification: the stewards hear of it once there is room again.
+      if (next === 'full') fullSince ??= core.clock.now();
+      else if (prev === 'full' && fullSince !== null) {
+        tellStewards('storage-was-full', `The hub's storage was full from ${new Date(fullSince).toISOString()}: changes were refused until there was room.`, { from: fullSince, to: core.clock.now(), freeMiB });
+        fullSince = null;
       }
     });
     this.diskTimer = setInterval(() => core.disk.check(), 30_000);

@@ -805,6 +805,12 @@ describe('console in Chromium', () => {
     await page.waitForSelector('#devices-h ~ table tbody tr');
     expect(await page.locator('#devices-h ~ table tbody tr').count()).toBeGreaterThanOrEqual(5);
     expect(await page.textContent('#params-h ~ ul')).toContain('demurrageRatePercent');
+    // The hub itself: its storage, its clock and its memory, as /health reports them.
+    await page.waitForSelector('[data-testid=disk-state]');
+    expect(await page.getAttribute('[data-testid=disk-state]', 'data-state')).toBe('ok');
+    expect(await page.textContent('[data-testid=disk-state]')).toMatch(/Storage: room to spare.*MiB free of .*database .*MiB/s);
+    expect(await page.getAttribute('[data-testid=clock-state]', 'data-state')).toBe('trusted');
+    expect(await page.textContent('[data-testid=memory]')).toMatch(/^Memory: [\d.,]+ MiB in use, of which [\d.,]+ MiB/);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'en-steward.png'), fullPage: true });
 

@@ -14,7 +14,7 @@ function noteText(t: T, n: Note, cur: { minorUnits: number; symbol: string } | u
     return t.t('note_regeneration_verified', { work: t.t(`regen_${p.kind}` as 'regen_trees', { n: p.quantity }), amount: t.money(p.amount, cur) });
   }
   const item = typeof p.code === 'string' ? `${p.code} ${String(p.name ?? '')}`.trim() : '';
-  const date = typeof p.date === 'number' ? t.date(p.date) : '';
+  const date = typeof p.date === 'number' ? t.date(p.date) : typeof p.from === 'number' ? t.date(p.from) : '';
   const vars = { item, date, title: String(p.title ?? ''), skill: String(p.skill ?? ''), free: typeof p.freeMiB === 'number' ? t.num(p.freeMiB, 0) : '' };
   const key = n.kind === 'mentorship' ? `note_mentorship_${p.role === 'teacher' ? 'teacher' : 'learner'}` : `note_${n.kind.replace(/-/g, '_')}`;
   return n.params && key in DICTS.en ? t.t(key as Key, vars) : n.text;

@@ -4,6 +4,7 @@ import { useActions, StatusLine, YesNo, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
+import { HubHealth } from './hub-health.js';
 import { LibraryUse } from './library-use.js';
 
 /**
@@ -182,6 +183,8 @@ export function StewardPage() {
       </section>
 
       <LibraryUse />
+
+      <HubHealth />
 
       <section class="card" aria-labelledby="crisis-h">
         <h3 id="crisis-h">{t.t('emergency')}</h3>

@@ -41,6 +41,12 @@ describe('JSON text at the boundary', () => {
     expect((await post('bo', '/api/v1/proposals', `{"kind":"parameter","title":"x","rationale":"r","payload":{"\\ud800":1}}`)).status).toBe(400);
   });
 
+  it('refuses ill-formed text in a peer hub\'s envelopes before they are checked or stored', async () => {
+    const res = await app.request('/api/v1/federation/inbox', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{"v":1,"type":"payment.propose","body":{"memo":"\\ud800"}}]' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { issues: Array<{ path: string }> }).issues[0]!.path).toBe('0.body.memo');
+  });
+
   it('answers 1e400 in a proposal payload with 400, not 500', async () => {
     const res = await post('bo', '/api/v1/proposals', '{"kind":"parameter","title":"huge","rationale":"r","payload":{"name":"demurrageRatePercent","value":1e400}}');
     expect(res.status).toBe(400);
@@ -75,6 +81,11 @@ describe('cleanJsonText', () => {
     const signed = JSON.stringify([{ body: { memo: 'cafe\u0301' } }]);
     expect(cleanJsonText(signed, { normalise: false })).toBe(signed);
     expect(() => cleanJsonText('[{"body":{"memo":"\\ud800"}}]', { normalise: false })).toThrow(/well-formed/);
+  });
+
+  it('leaves an empty body for the route: a POST that carries none is not malformed JSON', () => {
+    expect(cleanJsonText('')).toBe('');
+    expect(cleanJsonText(' \n')).toBe(' \n');
   });
 
   it('counts depth outside strings only', () => {

@@ -25,6 +25,8 @@ export interface CleanOptions {
 }
 
 export function cleanJsonText(text: string, opts: CleanOptions = { normalise: true }): string {
+  // No body at all (a POST that carries none but names JSON): left for the route, which may need none.
+  if (text.trim() === '') return text;
   checkDepth(text);
   let value: unknown;
   try {

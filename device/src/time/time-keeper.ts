@@ -55,6 +55,8 @@ export class TimeKeeper implements Clock {
   private skipped: SkippedInterval[] = [];
   private synced: boolean | null = null;
   private lastTrusted = 0;
+  /** A boot's test: until the clock has been trusted once, it must not read well before the last time the hub knew. */
+  private bootFloor = -Infinity;
   private readonly listeners: Array<(jump: ClockJump, skipped: SkippedInterval[]) => void> = [];
 
   constructor(
@@ -71,6 +73,7 @@ export class TimeKeeper implements Clock {
   restore(state: { skipped: SkippedInterval[]; lastTrusted: number }): void {
     this.skipped = state.skipped.map((s) => ({ ...s }));
     this.lastTrusted = state.lastTrusted;
+    this.bootFloor = state.lastTrusted;
   }
 
   /** Called after each jump, with the skipped intervals as they now stand (to be stored). */
@@ -92,7 +95,11 @@ export class TimeKeeper implements Clock {
     const w = this.wall.now();
     this.observe(w);
     const reason = this.whyNot(w);
-    if (reason === null) this.lastTrusted = Math.max(this.lastTrusted, w);
+    if (reason === null) {
+      this.lastTrusted = Math.max(this.lastTrusted, w);
+      // Trusted once: from here on, jumps are what the monotonic clock catches.
+      this.bootFloor = -Infinity;
+    }
     const j = this.lastJump;
     return {
       state: reason === null ? 'trusted' : 'waiting',
@@ -128,7 +135,7 @@ export class TimeKeeper implements Clock {
   private whyNot(w: number): string | null {
     if (!this.wall.trusted()) return 'waiting for time: the clock is not trusted';
     if (this.settings.source === 'chrony' && this.synced !== true) return 'waiting for time: the clock is not synchronised yet';
-    if (w < this.lastTrusted - this.settings.jumpBoundMs) return `waiting for time: the clock reads ${iso(w)}, before ${iso(this.lastTrusted)}, when the hub last knew the time`;
+    if (w < this.bootFloor - this.settings.jumpBoundMs) return `waiting for time: the clock reads ${iso(w)}, before ${iso(this.bootFloor)}, when the hub last knew the time`;
     if (this.lastJump && this.monotonic() - this.lastJump.atMono < this.settings.settleMs) return 'waiting for time: the clock jumped and is settling';
     return null;
   }
@@ -148,6 +155,7 @@ export class TimeKeeper implements Clock {
       this.skipped = this.skipped.map((s) => ({ from: s.from, to: Math.min(s.to, w) })).filter((s) => s.to > s.from);
       // A step back is a correction too: the time the hub last acted on may have been in the future.
       this.lastTrusted = Math.min(this.lastTrusted, w);
+      this.bootFloor = Math.min(this.bootFloor, w);
     }
     this.log.warn({ module: 'time', from: iso(jump.fromWall), to: iso(w), byMs }, 'the clock jumped; time-based actions wait until it settles, and the jump is never charged as elapsed time');
     for (const l of this.listeners) l(jump, this.skippedIntervals());

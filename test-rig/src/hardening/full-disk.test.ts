@@ -156,8 +156,10 @@ describe('a full disk', () => {
       expect((await api.get(`/api/v1/accounts/${api.payee}`)).status).toBe(200);
       rmSync(filler);
       await until(async () => (await api.pay('room again')).status === 201, 'writes with room again');
-      expect((await photo()).status).toBe(201);
       acked++;
+      expect((await photo()).status).toBe(201);
+      // A full disk could not store a notification; the stewards hear of it now there is room.
+      await until(async () => ((await (await api.get('/api/v1/notifications')).json()) as Array<{ kind: string }>).some((n) => n.kind === 'storage-was-full'), 'stewards told the disk was full');
     } finally {
       rmSync(filler, { force: true });
       expect(await api.hub.stop()).toBe(0);
