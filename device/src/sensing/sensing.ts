@@ -93,6 +93,8 @@ export class Sensing {
       host: this.settings.host,
       now: () => this.clock.now(),
       onUplink: (u) => this.network!.receive(u),
+      knownGateways: this.settings.gateways,
+      maxGateways: this.settings.maxGateways,
       log: (level, msg, detail) => this.log[level]({ module: 'lorawan', ...detail }, msg),
     });
     this.network = new NetworkServer(this.gateways, this.devices, {

@@ -35,7 +35,14 @@ export interface GatewayServerOptions {
   onUplink: (u: Uplink) => void;
   log?: (level: 'info' | 'warn', msg: string, detail?: Record<string, unknown>) => void;
   txAckTimeoutMs?: number;
+  /** Gateway EUIs (hex) the hub serves; when given, no other gateway is. */
+  knownGateways?: string[];
+  /** With no list, at most this many gateways are remembered; the rest are counted and ignored. */
+  maxGateways?: number;
 }
+
+/** Unknown gateways are counted, and said at most this often: a flood of spoofed EUIs must not become a flood of log lines. */
+const UNKNOWN_LOG_EVERY_MS = 60_000;
 
 /**
  * The hub's end of the packet forwarder protocol: acknowledges PUSH_DATA and
@@ -50,10 +57,16 @@ export class GatewayServer {
   private readonly pending = new Map<number, { resolve: (e: TxAckError | 'TIMEOUT') => void; timer: NodeJS.Timeout }>();
   readonly malformed: BurstCounter;
   private readonly now: () => number;
+  private readonly known: Set<string> | null;
+  /** Datagrams from gateways not served (not listed, or past the cap): counted, not remembered. */
+  unknownGateways = 0;
+  private unknownSinceLog = 0;
+  private unknownLoggedAt = -Infinity;
   port = 0;
 
   constructor(private readonly opts: GatewayServerOptions) {
     this.now = opts.now ?? Date.now;
+    this.known = opts.knownGateways && opts.knownGateways.length > 0 ? new Set(opts.knownGateways.map((e) => e.toLowerCase())) : null;
     this.malformed = new BurstCounter((key, count, detail) => opts.log?.('warn', 'malformed datagrams from a gateway', { key, count, detail: String(detail) }));
   }
 
@@ -88,9 +101,21 @@ export class GatewayServer {
     if (s) await new Promise<void>((r) => s.close(() => r()));
   }
 
-  private stats(eui: string): GatewayStats {
+  /** The gateway's record, or null for one the hub does not serve (counted, and said once a minute). */
+  private stats(eui: string): GatewayStats | null {
     let g = this.gateways.get(eui);
     if (!g) {
+      if (this.known ? !this.known.has(eui) : this.gateways.size >= (this.opts.maxGateways ?? 100)) {
+        this.unknownGateways++;
+        this.unknownSinceLog++;
+        const now = this.now();
+        if (now - this.unknownLoggedAt >= UNKNOWN_LOG_EVERY_MS) {
+          this.opts.log?.('warn', this.known ? 'datagrams from gateways not in the configured list, ignored' : 'datagrams from more gateways than the hub keeps, ignored', { count: this.unknownSinceLog, total: this.unknownGateways, last: eui });
+          this.unknownLoggedAt = now;
+          this.unknownSinceLog = 0;
+        }
+        return null;
+      }
       g = { eui, firstSeen: this.now(), lastSeen: this.now(), pushData: 0, pullData: 0, rxPackets: 0, txPackets: 0, txErrors: {}, malformed: 0, pullAddress: null, lastStat: null };
       this.gateways.set(eui, g);
       this.opts.log?.('info', 'new gateway', { gateway: eui });
@@ -106,11 +131,15 @@ export class GatewayServer {
     } catch (e) {
       const kind = e instanceof ProtocolError ? e.kind : 'malformed-udp';
       // Count against the gateway if the header names one.
-      if (msg.length >= 12) this.stats(msg.subarray(4, 12).toString('hex')).malformed++;
+      if (msg.length >= 12) {
+        const g = this.stats(msg.subarray(4, 12).toString('hex'));
+        if (g) g.malformed++;
+      }
       this.malformed.count(`${kind}:${from}`, (e as Error).message);
       return;
     }
     const g = this.stats(m.gateway);
+    if (!g) return;
     g.lastSeen = this.now();
     const [host, port] = splitAddress(from);
     if (m.type === 'PUSH_DATA') {
