@@ -14,6 +14,7 @@ import type { HubIdentity } from './identity.js';
 import { Federation } from './federation/federation.js';
 import { Mailer } from './notifications/mailer.js';
 import { askChrony } from './time/chrony.js';
+import { secureDataDir } from './store/permissions.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -66,6 +67,7 @@ export class Hub {
     if (applyStagedRestore(opts.dataDir)) log.warn({ module: 'hub', data: opts.dataDir }, 'restored the data folder from a backup');
     this.identity = loadOrCreateIdentity(opts.dataDir, opts.keyFile);
     const core = openCore(opts.dataDir, opts.config, log, opts.clock);
+    secureDataDir(opts.dataDir, log);
     this.core = core;
     if (core.members.count() === 0 && opts.config.firstSteward) {
       const { email, passwordHash } = opts.config.firstSteward;

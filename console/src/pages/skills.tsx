@@ -115,6 +115,16 @@ export function SkillsPage() {
                   <button onClick={() => act(() => api(`/timebank/${p.id}/complete`, { method: 'POST', body: {} }), t.t('hoursMoved'))}>{t.t('confirmDone', { name: names.get(p.takenBy ?? '') ?? '' })}</button>
                 </div>
               )}
+              {p.status === 'taken' && p.proposedHours != null && (
+                <p class="muted" data-testid="hours-proposed">
+                  {t.t('hoursProposed', { hours: hours(p.proposedHours), agreed: hours(p.hours) })}
+                </p>
+              )}
+              {p.status === 'taken' && p.takenBy === me && p.proposedHours != null && (
+                <div>
+                  <button onClick={() => act(() => api(`/timebank/${p.id}/confirm-hours`, { method: 'POST' }), t.t('hoursMoved'))}>{t.t('confirmHours', { hours: hours(p.proposedHours!) })}</button>
+                </div>
+              )}
             </li>
           ))}
         </ul>

@@ -37,6 +37,32 @@ function problemResponse(c: Ctx, err: HubError): Response {
   return c.body(JSON.stringify({ ...err.toProblem(), instance: c.req.path }), err.status as ContentfulStatusCode, headers);
 }
 
+/**
+ * Every answer, console and API alike: content only from the hub itself (no
+ * inline script, nothing framed, no plug-ins), no type sniffing, and no
+ * address leaking to other sites. Photos and QR codes are data: and blob:
+ * images the console makes itself.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+const SECURITY_HEADERS: Array<[string, string]> = [
+  ['content-security-policy', CONTENT_SECURITY_POLICY],
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+];
+
 const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large' };
 
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
@@ -77,6 +103,7 @@ export function createApp(deps: HttpDeps): App {
     // Set before the handler runs, so it goes into the response as it is made: touching a finished
     // response's headers makes @hono/node-server build a full web Response, at a real cost per request.
     c.header('x-request-id', id);
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
     const t0 = performance.now();
     await next();
     if (deps.log.isLevelEnabled('debug')) deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');

@@ -7,7 +7,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Store } from '../store/store.js';
 import { Idempotency } from '../store/idempotency.js';
 import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, oneTimePassword, verifyPassword } from './passwords.js';
-import { FailureRateLimiter } from './rate-limit.js';
+import { AccountBackoff, FailureRateLimiter } from './rate-limit.js';
 
 export const ROLES = ['resident', 'steward', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -111,6 +111,9 @@ export class Members {
   private readonly events;
   private readonly idem: Idempotency;
   readonly loginLimiter: FailureRateLimiter;
+  private readonly accountBackoff: AccountBackoff;
+  /** Devices (hashed ids) that signed in to each member, in memory: a restart forgets them and the backoff alike. */
+  private readonly knownDevices = new Map<string, Set<string>>();
 
   constructor(
     private readonly store: Store,
@@ -127,6 +130,7 @@ export class Members {
     this.events = store.db<MemberEvent, [string, number]>('member-events');
     this.idem = new Idempotency(store);
     this.loginLimiter = new FailureRateLimiter(params.loginAttempts, params.loginWindowMs, () => clock.now());
+    this.accountBackoff = new AccountBackoff(params.loginAttempts, 1_000, params.loginWindowMs, () => clock.now());
   }
 
   // ── reading ─────────────────────────────────────────────────────────────
@@ -284,11 +288,29 @@ export class Members {
     return m;
   }
 
+  /**
+   * Stewards look after residents; only an admin acts on a steward or an
+   * admin, so one steward cannot remove the others who would stop them.
+   */
+  private refuseUnlessOutranks(actorId: string, target: Member, what: string): void {
+    const actor = this.find(actorId);
+    if (target.role !== 'resident' && actor?.role !== 'admin') throw HubError.forbidden(`only an admin can ${what} a ${target.role}`);
+  }
+
+  /** The last active admin cannot leave the hub without one. */
+  private refuseLastAdmin(target: Member, what: string): void {
+    if (target.role !== 'admin' || target.status !== 'active') return;
+    const admins = this.list().filter((m) => m.role === 'admin' && m.status === 'active').length;
+    if (admins <= 1) throw HubError.rule('rule-broken', 'The last admin', `the hub would have no admin left if ${target.name} were ${what}; make another admin first`);
+  }
+
   async suspend(id: string, actor: string, reason: string | null): Promise<Member> {
     const m = await this.store.write(() => {
       const cur = this.get(id);
       if (cur.status === 'suspended') return cur;
       if (cur.id === actor) throw HubError.rule('rule-broken', 'Cannot suspend yourself', 'ask another steward');
+      this.refuseUnlessOutranks(actor, cur, 'suspend');
+      this.refuseLastAdmin(cur, 'suspended');
       const next: Member = { ...cur, status: 'suspended' };
       this.members.put(id, next);
       this.event(id, actor, 'suspended', { reason });
@@ -304,6 +326,7 @@ export class Members {
     const m = await this.store.write(() => {
       const cur = this.get(id);
       if (cur.status !== 'suspended') throw HubError.rule('rule-broken', 'Not suspended', `member ${id} is ${cur.status}`);
+      this.refuseUnlessOutranks(actor, cur, 'reinstate');
       const next: Member = { ...cur, status: 'active' };
       this.members.put(id, next);
       this.event(id, actor, 'reinstated', {});
@@ -317,6 +340,8 @@ export class Members {
   async setRole(id: string, role: Role, actor: string): Promise<Member> {
     const m = await this.store.write(() => {
       const cur = this.get(id);
+      this.refuseUnlessOutranks(actor, cur, 'change the role of');
+      if (role !== 'admin') this.refuseLastAdmin(cur, 'demoted');
       const next: Member = { ...cur, role };
       this.members.put(id, next);
       this.event(id, actor, 'role', { from: cur.role, to: role });
@@ -342,7 +367,8 @@ export class Members {
     }
     if (next === current) throw HubError.badRequest('the new password must differ from the current one');
     this.loginLimiter.reset(keys);
-    const updated = await this.putPassword(id, (await this.preparePassword(next, true))!, { actor: id, keepSession });
+    // Tokens made before the change may be in the hands of whoever made the owner change it.
+    const updated = await this.putPassword(id, (await this.preparePassword(next, true))!, { actor: id, keepSession, revokeTokens: true });
     this.log.info({ module: 'members', member: id }, 'password changed');
     return updated;
   }
@@ -401,14 +427,28 @@ export class Members {
 
   // ── sign-in ─────────────────────────────────────────────────────────────
 
-  /** Checks a password; rate-limited per address and per email. */
-  async authenticate(email: string, password: string, clientKey: string): Promise<Member> {
-    const keys = [`ip:${clientKey}`, `email:${normaliseEmail(email)}`];
+  /**
+   * Checks a password. Wrong guesses are limited per address and per account
+   * on that address (a window), and slow the account as a whole (a backoff
+   * that doubles); but the account's backoff never stops the right password
+   * from a device that has signed in to it before (`device`, a cookie the
+   * console keeps), so a neighbour guessing cannot lock a steward out.
+   */
+  async authenticate(email: string, password: string, clientKey: string, device?: string | null): Promise<Member> {
+    const account = `email:${normaliseEmail(email)}`;
+    const keys = [`ip:${clientKey}`, `${account}@${clientKey}`];
     this.refuseWhileLimited(keys, clientKey);
     const m = this.byEmail(email);
+    const knownDevice = Boolean(m && device && this.knownDevices.get(m.id)?.has(sha256(device)));
+    const wait = knownDevice ? 0 : this.accountBackoff.retryAfter(account);
+    if (wait > 0) {
+      this.log.warn({ module: 'members', client: clientKey }, 'sign-in refused: the account is slowed after wrong passwords');
+      throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `this account had too many wrong passwords; try again in ${wait} seconds, or from a device that has signed in to it before`, { retryAfter: wait });
+    }
     const ok = m?.passwordHash ? await verifyPassword(m.passwordHash, password) : (await verifyPassword(await decoyHash(), password), false);
     if (!m || !ok) {
       this.loginLimiter.fail(keys);
+      this.accountBackoff.fail(account);
       this.log.info({ module: 'members', client: clientKey }, 'sign-in failed');
       throw HubError.unauthenticated('the email or password is wrong');
     }
@@ -416,7 +456,17 @@ export class Members {
       throw HubError.forbidden(m.status === 'pending' ? 'your membership is waiting for a steward to admit you' : 'your membership is suspended');
     }
     this.loginLimiter.reset(keys);
+    this.accountBackoff.reset(account);
     return m;
+  }
+
+  /** Remembers a device (a random id the console keeps in a cookie) as one that signed in to this member. */
+  rememberDevice(memberId: string, device: string): void {
+    let set = this.knownDevices.get(memberId);
+    if (!set) this.knownDevices.set(memberId, (set = new Set()));
+    set.add(sha256(device));
+    // A handful per member is plenty; the oldest go first.
+    while (set.size > 20) set.delete(set.values().next().value!);
   }
 
   /** Too many wrong passwords from this address or for this account: refused until the window passes. */

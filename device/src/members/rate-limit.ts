@@ -43,3 +43,39 @@ export class FailureRateLimiter {
     return list;
   }
 }
+
+/**
+ * Backoff on an account as a whole: after `free` wrong passwords from
+ * anywhere, each further one doubles the wait before the next attempt, up to
+ * `maxMs`. It slows a guesser who moves between addresses; the hub lets the
+ * right password through from a device that has signed in to the account
+ * before, so nobody can lock a steward out at the desk by guessing.
+ */
+export class AccountBackoff {
+  private readonly state = new Map<string, { failures: number; until: number }>();
+
+  constructor(
+    private readonly free: number,
+    private readonly baseMs: number,
+    private readonly maxMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Seconds until the account may be tried again (0: now). */
+  retryAfter(key: string): number {
+    const s = this.state.get(key);
+    const t = this.now();
+    return s && s.until > t ? Math.ceil((s.until - t) / 1000) : 0;
+  }
+
+  fail(key: string): void {
+    const s = this.state.get(key) ?? { failures: 0, until: 0 };
+    s.failures++;
+    if (s.failures > this.free) s.until = this.now() + Math.min(this.maxMs, this.baseMs * 2 ** (s.failures - this.free - 1));
+    this.state.set(key, s);
+  }
+
+  reset(key: string): void {
+    this.state.delete(key);
+  }
+}

@@ -54,7 +54,9 @@ describe('time-bank board', () => {
     await core.skills.takeOffer(req.id, m.di!);
     await expect(core.skills.complete(offer.id, m.cy!)).rejects.toMatchObject({ status: 403 });
     await core.skills.complete(offer.id, m.ana!);
-    await core.skills.complete(req.id, m.bo!, 250);
+    // Fewer hours than agreed cost the helper (di, who is paid): they move once di agrees.
+    expect(await core.skills.complete(req.id, m.bo!, 250)).toMatchObject({ status: 'taken', proposedHours: 250 });
+    await core.skills.confirmHours(req.id, m.di!);
     expect(core.ledger.account(m.ana!, 'hour').balance).toBe(150);
     expect(core.ledger.account(m.cy!, 'hour').balance).toBe(-150);
     expect(core.ledger.account(m.di!, 'hour').balance).toBe(250);

@@ -37,6 +37,11 @@ export interface TimeOffer {
   completedAt: number | null;
   transferId: string | null;
   createdAt: number;
+  /**
+   * Hours the owner says the exchange took, when that differs from what was
+   * agreed to the taker's cost: they move only once the taker confirms.
+   */
+  proposedHours?: number | null;
 }
 
 export interface Mentorship {
@@ -216,7 +221,10 @@ export class Skills {
 
   /**
    * The owner confirms the exchange happened: the hours move in the same
-   * transaction. Whoever received the help pays.
+   * transaction. Whoever received the help pays. The hours were agreed when
+   * the post was taken: the owner may book fewer at their own cost, but
+   * anything that costs the taker more (more hours from a taker who pays,
+   * fewer to a taker who is paid) waits for the taker's word (confirmHours).
    */
   async complete(id: string, memberId: string, hours?: number): Promise<TimeOffer> {
     const done = await this.store.write(() => {
@@ -224,14 +232,35 @@ export class Skills {
       if (o.status !== 'taken' || !o.takenBy) throw HubError.rule('rule-broken', 'Not taken', `this post is ${o.status}`);
       if (o.owner !== memberId) throw HubError.forbidden('the member who posted it confirms the exchange');
       const amount = hours ?? o.hours;
-      const [payer, payee] = o.kind === 'offer' ? [o.takenBy, o.owner] : [o.owner, o.takenBy];
-      const t = this.ledger.payInTxn({ payer, payee, amount, unit: 'hour', memo: o.title, category: o.category, actor: memberId }, null);
-      const next = { ...o, status: 'completed' as const, completedAt: this.clock.now(), transferId: t.id, hours: amount };
-      this.offers.put(id, next);
-      return next;
+      const costsTaker = o.kind === 'offer' ? amount > o.hours : amount < o.hours;
+      if (costsTaker) {
+        const next = { ...o, proposedHours: amount };
+        this.offers.put(id, next);
+        this.notifications.addInTxn(o.takenBy, 'timebank-hours-proposed', `"${o.title}": ${amount / 100} h instead of the ${o.hours / 100} h agreed; confirm if that is right`, `timebank/${o.id}`, null, { title: o.title, hours: amount, agreed: o.hours });
+        return next;
+      }
+      return this.settleInTxn(o, amount, memberId);
     });
-    this.log.info({ module: 'skills', offer: id, hours: done.hours }, 'time-bank exchange completed');
+    this.log.info({ module: 'skills', offer: id, hours: done.hours, proposedHours: done.proposedHours ?? null }, done.status === 'completed' ? 'time-bank exchange completed' : 'time-bank hours proposed; the taker confirms');
     return done;
+  }
+
+  /** The taker agrees to the hours the owner proposed, and they move. */
+  async confirmHours(id: string, memberId: string): Promise<TimeOffer> {
+    return this.store.write(() => {
+      const o = this.offer(id);
+      if (o.status !== 'taken' || !o.takenBy || o.proposedHours == null) throw HubError.rule('rule-broken', 'No hours to confirm', `this post is ${o.status} with no hours proposed`);
+      if (o.takenBy !== memberId) throw HubError.forbidden('the member who took it confirms the hours');
+      return this.settleInTxn(o, o.proposedHours, memberId);
+    });
+  }
+
+  private settleInTxn(o: TimeOffer, amount: number, actor: string): TimeOffer {
+    const [payer, payee] = o.kind === 'offer' ? [o.takenBy!, o.owner] : [o.owner, o.takenBy!];
+    const t = this.ledger.payInTxn({ payer, payee, amount, unit: 'hour', memo: o.title, category: o.category, actor }, null);
+    const next = { ...o, status: 'completed' as const, completedAt: this.clock.now(), transferId: t.id, hours: amount, proposedHours: null };
+    this.offers.put(o.id, next);
+    return next;
   }
 
   async withdraw(id: string, memberId: string): Promise<TimeOffer> {

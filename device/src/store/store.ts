@@ -25,7 +25,7 @@ export class Store {
   private constructor(readonly root: RootDatabase, readonly path: string) {}
 
   static open(dataDir: string): Store {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const path = join(dataDir, 'hub.lmdb');
     // Every module keeps its own named sub-databases; LMDB needs the ceiling up front.
     // The map starts small and lmdb-js enlarges it as the data grows.

@@ -130,8 +130,8 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
       }
     }
     await libraryDay(core, items, steward.id, residents, rng);
-    // The nightly job, as the hub would have run it.
-    clock.set(Math.floor(clock.now() / DAY_MS + 1) * DAY_MS + 10 * 60_000);
+    // The nightly job, as the hub would have run it; the last night's run is not in the future, where the hub's clock would not follow.
+    clock.set(Math.min(Math.floor(clock.now() / DAY_MS + 1) * DAY_MS + 10 * 60_000, now - 2 * 3_600_000));
     await ledger.materialiseDemurrage();
     await ledger.expireRequests();
   }

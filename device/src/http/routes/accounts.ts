@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { HubError } from '../../errors.js';
 import { FUND, type HistoryRow as Row, type Unit as UnitT } from '../../ledger/types.js';
 import { hasRole } from '../../members/members.js';
 import { csvCell } from '../csv.js';
@@ -88,6 +89,7 @@ export function registerAccounts(app: App, deps: HttpDeps) {
   app.openapi(putLimits, async (c) => {
     const s = requireRole(c, 'steward');
     const { memberId } = c.req.valid('param');
+    if (memberId === s.id) throw HubError.forbidden('nobody sets their own credit limits: ask another steward');
     const { unit, floor, ceiling } = c.req.valid('json');
     await ledger.setLimits(memberId, unit, { floor, ceiling }, s.id);
     return c.json(view(memberId, unit), 200);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { HubError } from '../../errors.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 
@@ -131,8 +132,9 @@ export function registerEcology(app: App, deps: HttpDeps) {
     return c.json(e.explainLimit(memberId), 200);
   });
   app.openapi(capacity, async (c) => {
-    requireRole(c, 'steward');
+    const s = requireRole(c, 'steward');
     const { memberId } = c.req.valid('param');
+    if (memberId === s.id) throw HubError.forbidden('nobody sets their own productive capacity: ask another steward');
     await e.setCapacity(memberId, c.req.valid('json').capacity);
     return c.json(e.explainLimit(memberId), 200);
   });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
+import { hasRole } from '../../members/members.js';
 import type { Envelope } from '../../federation/envelope.js';
 import { idempotencyKey, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
@@ -129,8 +130,11 @@ export function registerFederation(app: App, deps: HttpDeps) {
     return c.json(await fed().payments.pay(me.id, { ...b, payer }, idempotencyKey(c)), 201);
   });
   app.openapi(get, (c) => {
-    requireMember(c);
-    return c.json(fed().payments.payment(c.req.valid('param').id), 200);
+    const me = requireMember(c);
+    const p = fed().payments.payment(c.req.valid('param').id);
+    // Its parties and the stewards; to anyone else it does not exist.
+    if (p.payer !== me.id && p.payee !== me.id && !hasRole(me, 'steward')) throw HubError.notFound(`payment ${p.id}`);
+    return c.json(p, 200);
   });
   app.openapi(list, (c) => {
     requireRole(c, 'steward');

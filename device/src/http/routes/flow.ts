@@ -203,8 +203,14 @@ export function registerFlow(app: App, deps: HttpDeps) {
     return c.json({ memberId, vulnerable: v }, 200);
   });
   app.openapi(listRuns, (c) => {
-    requireMember(c);
-    return c.json(board.listClearingRuns(), 200);
+    const me = requireMember(c);
+    const runs = board.listClearingRuns();
+    if (hasRole(me, 'steward')) return c.json(runs, 200);
+    // A resident sees only the obligations they are part of, not who owes whom across the neighbourhood.
+    const mine = runs
+      .filter((r) => r.affected.includes(me.id))
+      .map((r) => ({ ...r, setOffs: r.setOffs.filter((s) => s.payer === me.id || s.payee === me.id), affected: [me.id], accepted: r.accepted.filter((a) => a === me.id) }));
+    return c.json(mine, 200);
   });
   app.openapi(proposeRun, async (c) => c.json(await board.proposeClearing(requireRole(c, 'steward').id), 201));
   app.openapi(acceptRun, async (c) => c.json(await board.acceptClearing(c.req.valid('param').id, requireMember(c).id), 200));

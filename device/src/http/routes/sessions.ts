@@ -1,6 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { randomBytes } from 'node:crypto';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+
+/** A random id this browser keeps, so the hub knows a device that has signed in to an account before. */
+const DEVICE_COOKIE = 'hyphae_device';
 import { publicMember } from '../../members/members.js';
 import { requireMember, SESSION_COOKIE, type App, type Ctx, type HttpDeps } from '../context.js';
 import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
@@ -84,7 +88,8 @@ const revokeToken = createRoute({
 export function registerSessions(app: App, deps: HttpDeps) {
   app.openapi(signIn, async (c) => {
     const { email, password } = c.req.valid('json');
-    const member = await deps.members.authenticate(email, password, clientKey(c));
+    const device = getCookie(c, DEVICE_COOKIE) ?? null;
+    const member = await deps.members.authenticate(email, password, clientKey(c), device);
     const { token, session } = await deps.members.startSession(member.id);
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
@@ -93,6 +98,10 @@ export function registerSessions(app: App, deps: HttpDeps) {
       secure: deps.config.auth.secureCookies,
       maxAge: Math.floor((session.expiresAt - session.createdAt) / 1000),
     });
+    // This browser is now one that has signed in to the account: wrong guesses elsewhere will not lock it out.
+    const deviceId = device && /^[A-Za-z0-9_-]{16,64}$/.test(device) ? device : randomBytes(18).toString('base64url');
+    deps.members.rememberDevice(member.id, deviceId);
+    setCookie(c, DEVICE_COOKIE, deviceId, { httpOnly: true, sameSite: 'Lax', path: '/api/v1/sessions', secure: deps.config.auth.secureCookies, maxAge: 400 * 86_400 });
     return c.json({ member: publicMember(member), csrfToken: session.csrfToken, expiresAt: session.expiresAt, via: 'session' as const }, 200);
   });
 

@@ -9,6 +9,7 @@ const Offer = z
     id: z.string(), kind: z.enum(['offer', 'request']), owner: z.string(), title: z.string(), category: z.string(), tags: z.array(z.string()),
     hours: z.number().int().openapi({ description: 'Hundredths of an hour' }), expiresAt: z.number().int(),
     status: z.enum(['open', 'taken', 'completed', 'withdrawn', 'expired']), takenBy: z.string().nullable(), completedAt: z.number().int().nullable(), transferId: z.string().nullable(), createdAt: z.number().int(),
+    proposedHours: z.number().int().nullable().optional().openapi({ description: 'Hours the owner proposed that differ from the agreed ones to the taker\'s cost; they move once the taker confirms' }),
   })
   .openapi('TimeBankPost');
 const Mentorship = z
@@ -48,6 +49,7 @@ const postOffer = createRoute({ method: 'post', path: '/api/v1/timebank', tags: 
 const offerAction = (a: 'take' | 'withdraw', summary: string) => createRoute({ method: 'post', path: `/api/v1/timebank/{id}/${a}`, tags: ['skills'], summary, request: { params: id }, responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
 const complete = createRoute({ method: 'post', path: '/api/v1/timebank/{id}/complete', tags: ['skills'], summary: 'Confirm the exchange; the hours move through the ledger', request: { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
   responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
+const confirmHours = createRoute({ method: 'post', path: '/api/v1/timebank/{id}/confirm-hours', tags: ['skills'], summary: 'The taker agrees to the hours the owner proposed; they move through the ledger', request: { params: id }, responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
 const mentorships = createRoute({ method: 'get', path: '/api/v1/mentorships', tags: ['skills'], summary: 'My mentorships', responses: { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses } });
 const matchNow = createRoute({ method: 'post', path: '/api/v1/mentorships/match', tags: ['skills'], summary: 'Propose mentors to learners now (stewards; also nightly)', responses: { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses } });
 const answer = createRoute({ method: 'post', path: '/api/v1/mentorships/{id}/answer', tags: ['skills'], summary: 'Accept or decline a proposed mentorship', request: { params: id, body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Mentorship, 'The mentorship'), ...ruleResponses } });
@@ -112,6 +114,7 @@ export function registerSkills(app: App, deps: HttpDeps) {
     const hours = typeof b.hours === 'number' && Number.isSafeInteger(b.hours) && b.hours > 0 ? b.hours : undefined;
     return c.json(await skills.complete(c.req.valid('param').id, me.id, hours), 200);
   });
+  app.openapi(confirmHours, async (c) => c.json(await skills.confirmHours(c.req.valid('param').id, requireMember(c).id), 200));
   app.openapi(mentorships, (c) => c.json(skills.mentorshipsOf(requireMember(c).id), 200));
   app.openapi(matchNow, async (c) => {
     requireRole(c, 'steward');

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
+import { FUND, isSystemAccount } from '../../ledger/types.js';
 import { idempotencyKey, requireMember, type App, type HttpDeps } from '../context.js';
-import { IdempotencyHeader, json, NewRequest, NewTransfer, PaymentRequest, problemResponses, ruleResponses, Transfer, TransferResult } from '../schemas.js';
+import { Amount, IdempotencyHeader, json, Memo, NewRequest, NewTransfer, PaymentRequest, problemResponses, ruleResponses, Transfer, TransferResult } from '../schemas.js';
 
 const pay = createRoute({
   method: 'post',
@@ -55,6 +56,27 @@ const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, ok
     responses: { 200: json(ok, 'Done'), ...ruleResponses },
   });
 
+/**
+ * The community's own accounts (the fund, the library's pool and deposit
+ * escrow, the clearing accounts of hub links) move only through the
+ * operation that owns them: fees and deposits, a passed proposal or budget
+ * round, demurrage, settlement between hubs. Never through a plain payment,
+ * whoever asks: a steward paying themself from the pool is exactly what this
+ * stops. Gifts to the fund have their own route.
+ */
+function refuseSystemAccounts(...ids: Array<string | undefined>): void {
+  for (const id of ids) if (id && isSystemAccount(id)) throw HubError.forbidden(`${id} is one of the community's own accounts; it moves only through the operation that owns it`);
+}
+
+const donate = createRoute({
+  method: 'post',
+  path: '/api/v1/fund/donations',
+  tags: ['transfers'],
+  summary: 'Give to the community fund from your own account',
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true } },
+  responses: { 201: json(TransferResult, 'The gift'), ...ruleResponses },
+});
+
 export function registerTransfers(app: App, deps: HttpDeps) {
   const { ledger } = deps;
 
@@ -62,8 +84,16 @@ export function registerTransfers(app: App, deps: HttpDeps) {
     const me = requireMember(c);
     const body = c.req.valid('json');
     const payer = body.payer ?? me.id;
+    refuseSystemAccounts(payer, body.payee);
     if (payer !== me.id && !hasRole(me, 'steward')) throw HubError.forbidden('only stewards can pay from another account');
     const t = await ledger.pay({ ...body, payer, actor: me.id, idempotencyKey: idempotencyKey(c) });
+    return c.json(t, 201);
+  });
+
+  app.openapi(donate, async (c) => {
+    const me = requireMember(c);
+    const body = c.req.valid('json');
+    const t = await ledger.pay({ payer: me.id, payee: FUND, amount: body.amount, memo: body.memo ?? 'gift to the community fund', category: 'donation', actor: me.id, idempotencyKey: idempotencyKey(c) });
     return c.json(t, 201);
   });
 
@@ -78,6 +108,7 @@ export function registerTransfers(app: App, deps: HttpDeps) {
     const me = requireMember(c);
     const body = c.req.valid('json');
     const payee = body.payee ?? me.id;
+    refuseSystemAccounts(payee, body.payer);
     if (payee !== me.id && !hasRole(me, 'steward')) throw HubError.forbidden('you can only ask for payment to yourself');
     const r = await ledger.request({ ...body, payee, actor: me.id, idempotencyKey: idempotencyKey(c) });
     return c.json(r, 201);

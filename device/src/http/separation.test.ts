@@ -1,0 +1,153 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.js';
+import { secureDataDir } from '../store/permissions.js';
+import { caller, makeApp, makeCore, withMembers, type TestCore } from '../test-support.js';
+import type { App } from './context.js';
+
+/**
+ * Separation of powers: no single person moves the community's money, sets
+ * their own limits, or removes those who would stop them. Each case here was
+ * reproduced on the demo as the issue describes.
+ */
+let core: TestCore;
+let app: App;
+let call: ReturnType<typeof caller>;
+let id: Record<string, string>;
+
+beforeAll(async () => {
+  core = makeCore();
+  app = makeApp(core);
+  const m = await withMembers(core, { root: 'admin', ana: 'steward', sam: 'steward', bo: 'resident', cy: 'resident' });
+  id = m.id;
+  call = caller(app, m.tok);
+  await core.ledger.pay({ payer: id.cy!, payee: id.bo!, amount: 5_000, actor: id.cy! });
+});
+afterAll(() => core.cleanup());
+
+describe('money that belongs to everyone', () => {
+  it('refuses a system account as payer or payee of a plain payment, for a steward too', async () => {
+    for (const system of ['fund', 'pool:library', 'escrow:library', 'clearing:hsomewhere']) {
+      const from = await call('ana', 'POST', '/api/v1/transfers', { payer: system, payee: id.ana, amount: 1_000_000 });
+      expect(from.status, system).toBe(403);
+      expect(from.type).toMatch(/problem\+json/);
+      expect((await call('ana', 'POST', '/api/v1/transfers', { payee: system, amount: 10 })).status, system).toBe(403);
+      expect((await call('root', 'POST', '/api/v1/requests', { payer: system, payee: id.root, amount: 10 })).status, system).toBe(403);
+    }
+    expect(core.ledger.account(id.ana!).balance).toBe(0);
+  });
+
+  it('takes gifts to the fund through their own route', async () => {
+    const before = core.ledger.account('fund').balance;
+    const gift = await call('bo', 'POST', '/api/v1/fund/donations', { amount: 250, memo: 'for the seed bank' });
+    expect(gift.status).toBe(201);
+    expect(gift.json).toMatchObject({ payer: id.bo, payee: 'fund', amount: 250 });
+    expect(core.ledger.account('fund').balance).toBe(before + 250);
+  });
+
+  it('lets nobody set their own credit limits or capacity', async () => {
+    expect((await call('ana', 'PUT', `/api/v1/accounts/${id.ana}/limits`, { unit: 'credit', floor: -10_000_000 })).status).toBe(403);
+    expect((await call('ana', 'PUT', `/api/v1/members/${id.ana}/capacity`, { capacity: 10_000_000 })).status).toBe(403);
+    // Another steward may.
+    expect((await call('sam', 'PUT', `/api/v1/accounts/${id.ana}/limits`, { unit: 'credit', floor: -60_000 })).status).toBe(200);
+    expect((await call('sam', 'PUT', `/api/v1/members/${id.ana}/capacity`, { capacity: 10_000 })).status).toBe(200);
+  });
+});
+
+describe('roles', () => {
+  it('lets only an admin suspend, reinstate or change the role of a steward or an admin', async () => {
+    expect((await call('ana', 'POST', `/api/v1/members/${id.sam}/suspend`, { reason: 'rival' })).status).toBe(403);
+    expect((await call('ana', 'POST', `/api/v1/members/${id.root}/suspend`, {})).status).toBe(403);
+    expect(core.members.get(id.sam!).status).toBe('active');
+    // A steward still looks after residents.
+    expect((await call('ana', 'POST', `/api/v1/members/${id.cy}/suspend`, { reason: 'asked to pause' })).status).toBe(200);
+    expect((await call('ana', 'POST', `/api/v1/members/${id.cy}/reinstate`)).status).toBe(200);
+    // The admin may act on the steward, and reinstate them.
+    expect((await call('root', 'POST', `/api/v1/members/${id.sam}/suspend`, { reason: 'on leave' })).status).toBe(200);
+    expect((await call('ana', 'POST', `/api/v1/members/${id.sam}/reinstate`)).status).toBe(403);
+    expect((await call('root', 'POST', `/api/v1/members/${id.sam}/reinstate`)).status).toBe(200);
+  });
+
+  it('keeps the last admin: they can neither demote nor suspend themself', async () => {
+    const demote = await call('root', 'PUT', `/api/v1/members/${id.root}/role`, { role: 'steward' });
+    expect(demote.status).toBe(422);
+    expect(demote.json.title).toBe('The last admin');
+    expect(core.members.get(id.root!).role).toBe('admin');
+    // With a second admin, the first may step down.
+    expect((await call('root', 'PUT', `/api/v1/members/${id.sam}/role`, { role: 'admin' })).status).toBe(200);
+    expect((await call('root', 'PUT', `/api/v1/members/${id.root}/role`, { role: 'steward' })).status).toBe(200);
+    expect((await call('sam', 'PUT', `/api/v1/members/${id.root}/role`, { role: 'admin' })).status).toBe(200);
+  });
+
+  it('revokes API tokens when a member changes their password', async () => {
+    const m = await core.members.create({ name: 'Di', email: 'di@example.org', password: 'first-password-1' }, null);
+    const { token } = await core.members.createToken(m.id, 'script');
+    const asDi = caller(app, { di: token });
+    expect((await asDi('di', 'GET', `/api/v1/accounts/${m.id}`)).status).toBe(200);
+    const changed = await asDi('di', 'POST', '/api/v1/sessions/current/password', { currentPassword: 'first-password-1', newPassword: 'second-password-2' });
+    expect(changed.status).toBe(200);
+    expect((await asDi('di', 'GET', `/api/v1/accounts/${m.id}`)).status).toBe(401);
+  });
+});
+
+describe('what members see of each other', () => {
+  it('shows a resident only the clearing obligations they are part of', async () => {
+    // bo owes cy, cy owes ana, ana owes bo: a cycle the clearing run sets off.
+    await core.ledger.request({ payer: id.bo!, payee: id.cy!, amount: 300, actor: id.cy! });
+    await core.ledger.request({ payer: id.cy!, payee: id.ana!, amount: 300, actor: id.ana! });
+    await core.ledger.request({ payer: id.ana!, payee: id.bo!, amount: 300, actor: id.bo! });
+    expect((await call('sam', 'POST', '/api/v1/clearing/runs')).status).toBe(201);
+    const all = (await call('sam', 'GET', '/api/v1/clearing/runs')).json as Array<{ setOffs: unknown[] }>;
+    expect(all[0]!.setOffs.length).toBe(3);
+    const mine = (await call('bo', 'GET', '/api/v1/clearing/runs')).json as Array<{ setOffs: Array<{ payer: string; payee: string }>; affected: string[] }>;
+    expect(mine[0]!.setOffs.length).toBe(2);
+    for (const s of mine[0]!.setOffs) expect([s.payer, s.payee]).toContain(id.bo);
+    expect(mine[0]!.affected).toEqual([id.bo]);
+  });
+});
+
+describe('the HTTP edge', () => {
+  it('sends a content security policy and the other security headers with every answer', async () => {
+    for (const [path, who] of [['/api/v1/health', 'bo'], [`/api/v1/accounts/${id.bo}`, 'bo'], ['/api/v1/nowhere', 'bo']] as const) {
+      const res = await app.request(path, { headers: { authorization: `Bearer ${(await core.members.createToken(id[who]!, 't')).token}` } });
+      expect(res.headers.get('content-security-policy'), path).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+  });
+});
+
+describe('secrets at rest', () => {
+  it('makes the data folder 0700 and its files 0600 at start, and says so', () => {
+    const fixed = secureDataDir(core.dataDir, silentLogger);
+    expect(statSync(core.dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(core.dataDir, 'hub.lmdb')).mode & 0o777).toBe(0o600);
+    expect(fixed.some((f) => f.includes('hub.lmdb'))).toBe(true);
+    expect(secureDataDir(core.dataDir, silentLogger)).toEqual([]);
+  });
+});
+
+describe('agreements between members', () => {
+  it('moves more time-bank hours than were agreed only when the taker confirms', async () => {
+    const offer = (await call('bo', 'POST', '/api/v1/timebank', { kind: 'offer', title: 'Fix a bike', category: 'repair', hours: 200 })).json as { id: string };
+    expect((await call('ana', 'POST', `/api/v1/timebank/${offer.id}/take`)).status).toBe(200);
+    const inflated = await call('bo', 'POST', `/api/v1/timebank/${offer.id}/complete`, { hours: 200_000 });
+    expect(inflated.status).toBe(200);
+    expect(inflated.json).toMatchObject({ status: 'taken', proposedHours: 200_000 });
+    expect(core.ledger.account(id.ana!, 'hour').balance).toBe(0);
+    // Only the taker can agree, and then the hours move.
+    expect((await call('bo', 'POST', `/api/v1/timebank/${offer.id}/confirm-hours`)).status).toBe(403);
+    const noted = (await call('ana', 'GET', '/api/v1/notifications')).json as Array<{ kind: string }>;
+    expect(noted.map((n) => n.kind)).toContain('timebank-hours-proposed');
+    // Here the taker would refuse; the owner can still book what was agreed.
+    expect((await call('bo', 'POST', `/api/v1/timebank/${offer.id}/complete`, {})).json).toMatchObject({ status: 'completed', hours: 200 });
+    expect(core.ledger.account(id.ana!, 'hour').balance).toBe(-200);
+
+    const second = (await call('bo', 'POST', '/api/v1/timebank', { kind: 'offer', title: 'Prune trees', category: 'garden', hours: 100 })).json as { id: string };
+    await call('cy', 'POST', `/api/v1/timebank/${second.id}/take`);
+    await call('bo', 'POST', `/api/v1/timebank/${second.id}/complete`, { hours: 150 });
+    expect((await call('cy', 'POST', `/api/v1/timebank/${second.id}/confirm-hours`)).json).toMatchObject({ status: 'completed', hours: 150 });
+    expect(core.ledger.account(id.cy!, 'hour').balance).toBe(-150);
+  });
+});
