@@ -126,6 +126,8 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     clock,
     config.email.enabled ? { kinds: config.email.kinds, addressOf: (id) => members.find(id)?.email ?? null, hubName: config.hub.name } : null,
   );
+  members.joinAttemptHook = (existing) =>
+    notifications.addInTxn(existing.id, 'join-attempt', 'Someone tried to join the hub with your email address. If it was you, sign in instead; if not, nothing was changed.', null, null, {});
   const library = new Library(
     store,
     ledger,

@@ -188,7 +188,13 @@ export class Federation {
     const peer: Peer = { ...p, status: 'active', remoteStatus: 'active', owedTheirs: 0, pendingTerms: null, settlement: null, outSeq: 0, outHead: GENESIS, inSeq: 0, inHead: GENESIS, lastContact: null };
     this.peers.put(p.hubId, peer);
     this.ledger.openAccountInTxn(CLEARING_PREFIX + p.hubId, 'credit', null);
+    this.syncClearingLimitsInTxn(peer);
     return peer;
+  }
+
+  /** The clearing account's floor and ceiling are the link's trust limits, kept in step with its terms. */
+  private syncClearingLimitsInTxn(p: Peer): void {
+    this.ledger.setSystemLimitsInTxn(CLEARING_PREFIX + p.hubId, 'credit', { floor: -p.trustIn, ceiling: p.trustOut });
   }
 
   peer(hubId: string): Peer {
@@ -205,6 +211,7 @@ export class Federation {
   updatePeerInTxn(hubId: string, patch: Partial<Peer>): Peer {
     const next = { ...this.peer(hubId), ...patch };
     this.peers.put(hubId, next);
+    if (patch.trustIn !== undefined || patch.trustOut !== undefined) this.syncClearingLimitsInTxn(next);
     return next;
   }
 
@@ -406,6 +413,14 @@ export class Federation {
   }
 
   start(everyMs = 500): void {
+    // Links made before clearing accounts carried their trust limits get them now (idempotent).
+    const peers = this.allPeers();
+    try {
+      if (peers.length > 0) this.store.writeSync(() => peers.forEach((p) => this.syncClearingLimitsInTxn(p)));
+    } catch (err) {
+      // A full disk must not stop the hub starting; the limits are set at the next start or change of terms.
+      this.log.warn({ module: 'federation', err: (err as Error).message }, 'clearing limits not brought up to date');
+    }
     this.timer = setInterval(() => {
       this.kick();
       void this.tick();

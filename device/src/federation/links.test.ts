@@ -53,6 +53,19 @@ describe('link terms', () => {
     expect(linkOf(a, b)).toMatchObject({ trustIn: 1_000_000, pendingTerms: null });
     await expect(b.fed.answerTerms(a.fed.hubId, b.steward, true)).rejects.toMatchObject({ status: 409 });
   });
+
+  it("gives each clearing account the link's trust limits as its floor and ceiling, and keeps them in step with the terms", async () => {
+    const clearing = (h: TestHub, other: TestHub) => h.core.ledger.account(CLEARING_PREFIX + other.fed.hubId);
+    const link = linkOf(a, b);
+    expect(clearing(a, b)).toMatchObject({ floor: -link.trustIn, ceiling: link.trustOut });
+    await a.fed.proposeTerms(b.fed.hubId, a.steward, { trustIn: 5_000, trustOut: 7_000 });
+    await region.settle();
+    await b.fed.answerTerms(a.fed.hubId, b.steward, true);
+    await region.settle();
+    // Each side holds the terms its own way round: beta's trust in alpha is alpha's trust out.
+    expect(clearing(a, b)).toMatchObject({ floor: -5_000, ceiling: 7_000 });
+    expect(clearing(b, a)).toMatchObject({ floor: -7_000, ceiling: 5_000 });
+  });
 });
 
 describe('pausing and closing a link', () => {

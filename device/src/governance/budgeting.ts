@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { FUND } from '../ledger/types.js';
+import { FUND, isSystemAccount } from '../ledger/types.js';
 import type { Members } from '../members/members.js';
 import type { Store } from '../store/store.js';
 
@@ -117,7 +117,8 @@ export class Budgeting {
     this.active(memberId);
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw HubError.badRequest('a project asks for a positive whole number of minor units');
     const to = input.to ?? memberId;
-    if (!this.ledger.hasAccount(to)) throw HubError.badRequest(`no account ${to} to pay the project to`);
+    // Checked now, not at closing: a project that could never be paid would otherwise fail the whole round.
+    if (isSystemAccount(to) || this.members.find(to)?.status !== 'active') throw HubError.badRequest(`a project is paid to an active member, and ${to} is not one`);
     return this.store.write(() => {
       const r = this.openRound(roundId);
       if (input.amount > r.budget) throw HubError.rule('rule-broken', 'More than the budget', `the round's whole budget is ${r.budget}`);
@@ -191,7 +192,13 @@ export class Budgeting {
         const p = r.projects.find((x) => x.id === s.projectId)!;
         if (s.score === 0) return { ...s, funded: false, why: 'no support' };
         if (p.amount > left) return { ...s, funded: false, why: `ranked ${s.rank}; asked ${p.amount}, ${left} left of the budget` };
-        const t = this.ledger.payInTxn({ payer: FUND, payee: p.to, amount: p.amount, memo: `participatory budget: ${p.title}`, category: 'community fund', actor }, null);
+        // One project that cannot be paid (its member left since) is passed over; the round still closes.
+        let t;
+        try {
+          t = this.store.nestedInTxn(() => this.ledger.payInTxn({ payer: FUND, payee: p.to, amount: p.amount, memo: `participatory budget: ${p.title}`, category: 'community fund', actor }, null));
+        } catch (e) {
+          return { ...s, funded: false, why: `ranked ${s.rank}; could not be paid: ${(e as Error).message}` };
+        }
         transferIds.push(t.id);
         left -= p.amount;
         return { ...s, funded: true, why: `ranked ${s.rank} with a score of ${s.score}; funded, ${left} left` };

@@ -67,7 +67,9 @@ describe('proposals and votes', () => {
 
   it('spends from the community fund when a spend proposal passes', async () => {
     const p = await g().propose(m.ana!, { kind: 'spend', title: 'Seeds for the allotments', rationale: 'spring', payload: { to: m.cy, amount: 4_000 } });
+    // Two of five vote: the quorum (30 %) is met, so the majority decides.
     await g().vote(p.id, m.bo!, 'yes');
+    await g().vote(p.id, m.di!, 'yes');
     core.clock.advance(8 * DAY_MS);
     await g().closeDue();
     expect(core.ledger.account(m.cy!).balance).toBe(4_000);

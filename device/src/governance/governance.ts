@@ -4,7 +4,8 @@ import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { FUND } from '../ledger/types.js';
+import { FUND, isSystemAccount } from '../ledger/types.js';
+import { MAX_AMOUNT } from '../ledger/ledger.js';
 import type { Members } from '../members/members.js';
 import type { Store } from '../store/store.js';
 import { Budgeting } from './budgeting.js';
@@ -117,7 +118,7 @@ export class Governance {
       payload.value = Parameters.validate(name, payload.value);
       if (payload.effectiveAt !== undefined && typeof payload.effectiveAt !== 'number') throw HubError.badRequest('effectiveAt is a time in ms');
     }
-    if (input.kind === 'spend' && (!Number.isSafeInteger(payload.amount) || (payload.amount as number) <= 0 || typeof payload.to !== 'string')) throw HubError.badRequest('a spend proposal needs {to, amount}');
+    if (input.kind === 'spend' || input.kind === 'buy-tool') this.checkSpend(input.kind, payload);
     if ((input.kind === 'admit' || input.kind === 'suspend') && typeof payload.memberId !== 'string') throw HubError.badRequest(`an ${input.kind} proposal needs {memberId}`);
     const now = this.clock.now();
     const mode = r.modes[input.kind];
@@ -143,6 +144,19 @@ export class Governance {
     });
     this.log.info({ module: 'governance', proposal: p.id, kind: p.kind, mode }, 'proposal opened');
     return p;
+  }
+
+  /**
+   * A proposal that spends the fund is checked when it is made: it pays an
+   * active member a whole amount the fund could pay now. One that cannot be
+   * carried out is refused at once, not found out at closing.
+   */
+  private checkSpend(kind: ProposalKind, payload: Record<string, unknown>): void {
+    const { to, amount } = payload;
+    if (typeof to !== 'string' || !Number.isSafeInteger(amount) || (amount as number) <= 0 || (amount as number) > MAX_AMOUNT) throw HubError.badRequest(`a ${kind} proposal needs {to, amount}: a member and a positive whole number of minor units`);
+    if (isSystemAccount(to) || this.members.find(to)?.status !== 'active') throw HubError.badRequest(`a ${kind} proposal pays an active member, and ${to} is not one`);
+    const fund = this.ledger.account(FUND);
+    if ((amount as number) > fund.available) throw HubError.rule('rule-broken', 'More than the fund has', `the fund can pay at most ${fund.available} now`, { available: fund.available });
   }
 
   get(id: string): Proposal {
@@ -237,23 +251,31 @@ export class Governance {
     this.active(memberId);
     if (to) this.active(to);
     await this.store.write(() => {
-      if (to === null) this.delegations.remove([memberId, topic]);
-      else {
+      if (to === null) {
+        // Taking back a delegation on one kind lets the member's delegation on every kind ('*') apply to it again:
+        // that must not close a cycle either.
+        const fallback = topic !== '*' ? this.delegations.get([memberId, '*']) : undefined;
+        if (fallback) this.refuseCycle(memberId, fallback, [topic as ProposalKind], `taking back this delegation would hand ${topic} votes to ${fallback} again, and make a cycle; take back the delegation on every kind first`);
+        this.delegations.remove([memberId, topic]);
+      } else {
         if (to === memberId) throw HubError.rule('rule-broken', 'Delegation cycle', 'you cannot delegate to yourself');
-        // For every kind of proposal this delegation covers, following the
-        // chain from the new delegate must never come back to us.
         const kinds = topic === '*' ? PROPOSAL_KINDS.filter((k) => !this.delegations.get([memberId, k])) : [topic];
-        for (const k of kinds) {
-          const seen = new Set([memberId]);
-          for (let cur: string | undefined = to; cur; cur = this.delegateOf(cur, k)) {
-            if (seen.has(cur)) throw HubError.rule('rule-broken', 'Delegation cycle', `delegating to ${to} would make a cycle on ${k} proposals`);
-            seen.add(cur);
-          }
-        }
+        this.refuseCycle(memberId, to, kinds, null);
         this.delegations.put([memberId, topic], to);
       }
       this.ledger.recordInTxn(memberId, { event: 'delegation', topic, to });
     });
+  }
+
+  /** For every kind given, following the chain from `to` must never come back to `memberId`. */
+  private refuseCycle(memberId: string, to: string, kinds: ProposalKind[], detail: string | null): void {
+    for (const k of kinds) {
+      const seen = new Set([memberId]);
+      for (let cur: string | undefined = to; cur; cur = this.delegateOf(cur, k)) {
+        if (seen.has(cur)) throw HubError.rule('rule-broken', 'Delegation cycle', detail ?? `delegating to ${to} would make a cycle on ${k} proposals`);
+        seen.add(cur);
+      }
+    }
   }
 
   private delegateOf(memberId: string, topic: ProposalKind | '*'): string | undefined {
@@ -324,6 +346,10 @@ export class Governance {
       const share = yes + no ? yes / (yes + no) : 0;
       passed = turnout >= r.quorum && share >= r.supermajority;
       reason = turnout < r.quorum ? `turnout ${(turnout * 100).toFixed(0)}% below the quorum of ${(r.quorum * 100).toFixed(0)}%` : `${(share * 100).toFixed(0)}% yes (needs ${(r.supermajority * 100).toFixed(0)}%)`;
+    } else if (p.kind === 'spend' || p.kind === 'buy-tool') {
+      // Money leaves the fund only with the community's quorum: a single yes must not spend it.
+      passed = turnout >= r.quorum && yes > no;
+      reason = turnout < r.quorum ? `turnout ${(turnout * 100).toFixed(0)}% below the quorum of ${(r.quorum * 100).toFixed(0)}%` : `${yes} yes, ${no} no`;
     } else {
       passed = yes > no;
       reason = `${yes} yes, ${no} no`;
@@ -349,8 +375,14 @@ export class Governance {
       const now = this.clock.now();
       let next: Proposal = { ...p, tally, decidedAt: now, status: tally.passed ? 'passed' : 'failed' };
       if (tally.passed) {
-        this.executeInTxn(next);
-        next = { ...next, status: 'executed' };
+        // A passed proposal that cannot be carried out (the fund ran low since) closes as failed, and says why; it is never left open.
+        try {
+          this.store.nestedInTxn(() => this.executeInTxn(next));
+          next = { ...next, status: 'executed' };
+        } catch (e) {
+          const why = `passed, but could not be carried out: ${(e as Error).message}`;
+          next = { ...next, status: 'failed', tally: { ...tally, reason: why }, outcomeNotes: [...next.outcomeNotes, { at: now, by: 'hub', note: why }] };
+        }
       }
       this.proposals.put(id, next);
       this.ledger.recordInTxn(null, { event: 'decision', proposal: id, status: next.status, tally });

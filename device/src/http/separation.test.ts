@@ -38,6 +38,14 @@ describe('money that belongs to everyone', () => {
     expect(core.ledger.account(id.ana!).balance).toBe(0);
   });
 
+  it('gives every system account a finite, stated floor: a pool or an escrow is not bottomless', async () => {
+    expect(core.ledger.account('pool:library')).toMatchObject({ floor: 0 });
+    expect(core.ledger.account('escrow:library')).toMatchObject({ floor: 0 });
+    expect(core.ledger.account('fund').floor).toBe(core.config.ledger.fundFloor);
+    // Not even the library's own operations can take a pool below zero.
+    await expect(core.store.write(() => core.ledger.payInTxn({ payer: 'pool:library', payee: id.ana!, amount: 1, actor: null }, null))).rejects.toMatchObject({ slug: 'over-credit-limit' });
+  });
+
   it('takes gifts to the fund through their own route', async () => {
     const before = core.ledger.account('fund').balance;
     const gift = await call('bo', 'POST', '/api/v1/fund/donations', { amount: 250, memo: 'for the seed bank' });
@@ -149,5 +157,54 @@ describe('agreements between members', () => {
     await call('bo', 'POST', `/api/v1/timebank/${second.id}/complete`, { hours: 150 });
     expect((await call('cy', 'POST', `/api/v1/timebank/${second.id}/confirm-hours`)).json).toMatchObject({ status: 'completed', hours: 150 });
     expect(core.ledger.account(id.cy!, 'hour').balance).toBe(-150);
+  });
+});
+
+describe('ledger verify', () => {
+  it('checks every system account against its floor', async () => {
+    const { openCore } = await import('../core.js');
+    const { verifyLedger } = await import('../ledger/verify.js');
+    const { testConfig } = await import('../test-support.js');
+    const first = makeCore({ ledger: { fundFloor: -10_000 } });
+    const m = await first.members.create({ name: 'Ed', email: 'ed@example.org' }, null);
+    // Decided spending takes the fund below zero, within its floor.
+    await first.store.write(() => first.ledger.payInTxn({ payer: 'fund', payee: m.id, amount: 500, actor: null }, null));
+    expect(verifyLedger(first.ledger).ok).toBe(true);
+    await first.close();
+    // The community raises the floor to zero: the fund is now below it, and verify says so.
+    const again = openCore(first.dataDir, testConfig({ ledger: { fundFloor: 0 } }), silentLogger);
+    try {
+      const report = verifyLedger(again.ledger);
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual(['floor: fund (credit) is at -500, below its floor of 0']);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+describe('joining', () => {
+  it('answers the same for an email already in use, tells its member instead, and limits attempts per address', async () => {
+    const fresh = await call('cy', 'POST', '/api/v1/join', { name: 'Newcomer', email: 'new@example.org', password: 'long-enough-1' });
+    const taken = await call('cy', 'POST', '/api/v1/join', { name: 'Someone', email: 'bo@example.org', password: 'long-enough-1' });
+    expect(taken.status).toBe(fresh.status);
+    expect(Object.keys(taken.json).sort()).toEqual(Object.keys(fresh.json).sort());
+    expect(Object.keys(taken.json.member).sort()).toEqual(Object.keys(fresh.json.member).sort());
+    expect(taken.json).toMatchObject({ admitted: false, member: { status: 'pending', email: 'bo@example.org' } });
+    expect(taken.json.member.id).not.toBe(id.bo);
+    // Bo is told; no second member with his email was made.
+    expect(core.members.get(id.bo!).name).toBe('bo');
+    expect(core.notifications.list(id.bo!).map((n) => n.kind)).toContain('join-attempt');
+    // With an invite too: the answer says joined, the invite is spent, and nothing is stored.
+    const inv = (await call('ana', 'POST', '/api/v1/invites', {})).json as { code: string };
+    const viaInvite = await call('cy', 'POST', '/api/v1/join', { code: inv.code, name: 'Again', email: 'bo@example.org', password: 'long-enough-1' });
+    expect(viaInvite.json).toMatchObject({ admitted: true, member: { status: 'active' } });
+    expect((await call('cy', 'POST', '/api/v1/join', { code: inv.code, name: 'Third', email: 'third@example.org', password: 'long-enough-1' })).json.title).toBe('Invite used');
+    expect(core.members.byEmail('bo@example.org')!.id).toBe(id.bo);
+    // Ten attempts an hour from one address; the eleventh waits.
+    for (let i = 0; i < 6; i++) await call('cy', 'POST', '/api/v1/join', { name: `P${i}`, email: `p${i}@example.org`, password: 'long-enough-1' });
+    const limited = await call('cy', 'POST', '/api/v1/join', { name: 'Q', email: 'q@example.org', password: 'long-enough-1' });
+    expect(limited.status).toBe(429);
+    expect(limited.json.reason).toBe('too-many-attempts-to-join');
   });
 });

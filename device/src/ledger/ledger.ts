@@ -11,6 +11,7 @@ import { Journal } from './journal.js';
 import {
   ESCROW_PREFIX,
   FUND,
+  CLEARING_PREFIX,
   isSystemAccount,
   seqOfTransferId,
   transferFromEntry,
@@ -174,12 +175,25 @@ export class Ledger {
     return this.accounts.get([unit, id]) !== undefined;
   }
 
+  /**
+   * The limits of an account. The community's own accounts have finite,
+   * stated floors, so none is a bottomless source of money:
+   * - `fund`: `ledger.fundFloor` (it may go that far below zero to pay
+   *   regeneration credits and decided spending);
+   * - `escrow:*`: 0, since it holds members' deposits and can only hand back
+   *   what it holds;
+   * - `pool:*`: 0, since it can spend only what the service earned;
+   * - `clearing:*`: minus the link's trust in the other hub, and its ceiling
+   *   is our trust limit towards it, both set by federation with the link's
+   *   terms (0 until then);
+   * - any other system account: 0.
+   * `hyphae ledger verify` checks every system account against its floor.
+   */
   limitsOf(acct: AccountState): Limits {
     const p = this.params();
     if (acct.id === FUND) return { floor: acct.floor ?? p.fundFloor, ceiling: acct.ceiling ?? Number.MAX_SAFE_INTEGER };
-    // An escrow can only hand back what it holds.
-    if (acct.id.startsWith(ESCROW_PREFIX)) return { floor: acct.floor ?? 0, ceiling: acct.ceiling ?? MAX_AMOUNT };
-    if (isSystemAccount(acct.id)) return { floor: acct.floor ?? -MAX_AMOUNT, ceiling: acct.ceiling ?? MAX_AMOUNT };
+    if (acct.id.startsWith(CLEARING_PREFIX)) return { floor: acct.floor ?? 0, ceiling: acct.ceiling ?? 0 };
+    if (isSystemAccount(acct.id)) return { floor: acct.floor ?? 0, ceiling: acct.ceiling ?? MAX_AMOUNT };
     const d = p.limits(acct.unit);
     return { floor: acct.floor ?? p.floorFor?.(acct.id, acct.unit) ?? d.floor, ceiling: acct.ceiling ?? d.ceiling };
   }
@@ -234,6 +248,20 @@ export class Ledger {
     });
     this.log.info({ module: 'ledger', account: id, unit, limits, actor }, 'limits changed');
     return this.account(id, unit);
+  }
+
+  /**
+   * Sets a system account's limits inside the owning module's transaction
+   * (federation, from a link's trust terms), and journals it.
+   */
+  setSystemLimitsInTxn(id: string, unit: Unit, limits: Limits): void {
+    if (!isSystemAccount(id)) throw new Error(`${id} is not a system account`);
+    const acct = this.accounts.get([unit, id]);
+    if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+    if (acct.floor === limits.floor && acct.ceiling === limits.ceiling) return;
+    if (limits.floor > 0 || limits.ceiling < 0) throw HubError.rule('rule-broken', 'Limits do not fit', `floor ${limits.floor} must be ≤ 0 ≤ ceiling ${limits.ceiling}`);
+    this.accounts.put([unit, id], { ...acct, floor: limits.floor, ceiling: limits.ceiling });
+    this.journal.append('limits', this.clock.now(), null, [], { account: id, unit, floor: limits.floor, ceiling: limits.ceiling });
   }
 
   // ── demurrage ───────────────────────────────────────────────────────────

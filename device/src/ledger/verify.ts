@@ -1,6 +1,6 @@
 import { GENESIS_PREV, hashEntry } from './journal.js';
 import type { Ledger } from './ledger.js';
-import { transferFromEntry, UNITS, type Unit } from './types.js';
+import { isSystemAccount, transferFromEntry, UNITS, type Unit } from './types.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -60,6 +60,11 @@ export function verifyLedger(ledger: Ledger, maxProblems = 100): VerifyReport {
     totals[a.unit] += a.balance;
     const r = replayed.get(k) ?? 0;
     if (r !== a.balance) problem(`balance: ${a.id} (${a.unit}) is stored as ${a.balance} but the journal gives ${r}`);
+    // The community's own accounts never go below their stated floor (a member may sit below a floor raised since their last payment).
+    if (isSystemAccount(a.id)) {
+      const { floor } = ledger.limitsOf(a);
+      if (a.balance < floor) problem(`floor: ${a.id} (${a.unit}) is at ${a.balance}, below its floor of ${floor}`);
+    }
   }
   for (const [k, v] of replayed) {
     if (!seen.has(k) && v !== 0) problem(`balance: the journal moves money for ${k.replace('\u0000', ' ')} but no such account exists`);

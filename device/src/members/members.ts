@@ -111,6 +111,8 @@ export class Members {
   private readonly events;
   private readonly idem: Idempotency;
   readonly loginLimiter: FailureRateLimiter;
+  /** Attempts to join, per address: every attempt counts, not only failures. */
+  readonly joinLimiter: FailureRateLimiter;
   private readonly accountBackoff: AccountBackoff;
   /** Devices (hashed ids) that signed in to each member, in memory: a restart forgets them and the backoff alike. */
   private readonly knownDevices = new Map<string, Set<string>>();
@@ -130,6 +132,7 @@ export class Members {
     this.events = store.db<MemberEvent, [string, number]>('member-events');
     this.idem = new Idempotency(store);
     this.loginLimiter = new FailureRateLimiter(params.loginAttempts, params.loginWindowMs, () => clock.now());
+    this.joinLimiter = new FailureRateLimiter(10, 3_600_000, () => clock.now());
     this.accountBackoff = new AccountBackoff(params.loginAttempts, 1_000, params.loginWindowMs, () => clock.now());
   }
 
@@ -190,9 +193,31 @@ export class Members {
   }
 
   /** Someone asks to join; a steward admits them later. */
+  /**
+   * Told, inside the same transaction, when someone tries to join with the
+   * email of an existing member (wired by the composition root to a
+   * notification), since the answer to the one who tried cannot say so.
+   */
+  joinAttemptHook: ((existing: Member) => void) | undefined;
+
+  /**
+   * Joining never reveals who is a member: for an email already in use the
+   * answer looks like any other (a member record that is never stored), and
+   * the member it belongs to is told instead.
+   */
+  private decoyInTxn(input: NewMember, status: MemberStatus): Member | null {
+    const existingId = this.emails.get(normaliseEmail(input.email));
+    if (!existingId) return null;
+    const existing = this.get(existingId);
+    this.joinAttemptHook?.(existing);
+    this.log.info({ module: 'members', member: existing.id }, 'someone tried to join with a member\'s email; they are told');
+    const now = this.clock.now();
+    return { id: randomId('m_', 6), name: input.name.trim(), email: normaliseEmail(input.email), role: 'resident', status, passwordHash: null, createdAt: now, admittedAt: status === 'active' ? now : null, admittedBy: null, joinedVia: status === 'active' ? 'invite' : 'request', note: null };
+  }
+
   async requestMembership(input: NewMember): Promise<Member> {
     const passwordHash = await this.preparePassword(input.password, true);
-    const m = await this.store.write(() => this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'pending', 'request', null));
+    const m = await this.store.write(() => this.decoyInTxn(input, 'pending') ?? this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'pending', 'request', null));
     this.log.info({ module: 'members', member: m.id }, 'membership requested');
     return m;
   }
@@ -206,7 +231,8 @@ export class Members {
       if (!inv) throw HubError.rule('rule-broken', 'Unknown invite', 'that invite code does not exist');
       if (inv.usedBy) throw HubError.rule('rule-broken', 'Invite used', 'that invite code has already been used');
       if (inv.expiresAt <= now) throw HubError.rule('rule-broken', 'Invite expired', 'that invite code has expired; ask a steward for a new one');
-      const created = this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'active', 'invite', inv.createdBy);
+      // The invite is used either way, so trying it again says nothing about the email either.
+      const created = this.decoyInTxn(input, 'active') ?? this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'active', 'invite', inv.createdBy);
       this.invites.put(inv.code, { ...inv, usedBy: created.id, usedAt: now });
       return created;
     });

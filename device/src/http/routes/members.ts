@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { hasRole, publicMember, ROLES } from '../../members/members.js';
 import { qrSvg } from '../../qr.js';
+import { HubError } from '../../errors.js';
+import { clientAddress } from '../captive.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { DirectoryEntry, IdempotencyHeader, Invite, JoinRequest, json, Member, MemberId, NewMember, problemResponses, ruleResponses } from '../schemas.js';
 
@@ -140,6 +142,11 @@ export function registerMembers(app: App, deps: HttpDeps) {
 
   app.openapi(join, async (c) => {
     const { code, ...who } = c.req.valid('json');
+    // Ten tries an hour from one address: enough for a family at one phone, too few to map who lives here.
+    const address = [`join:${clientAddress(c)}`];
+    const wait = members.joinLimiter.retryAfter(address);
+    if (wait > 0) throw new HubError(429, 'rate-limited', 'Too many attempts to join', `try again in ${wait} seconds`, { retryAfter: wait });
+    members.joinLimiter.fail(address);
     const m = code ? await members.joinWithInvite(code, who) : await members.requestMembership(who);
     return c.json({ member: publicMember(m), admitted: m.status === 'active' }, 201);
   });

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { randomBytes } from 'node:crypto';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 
@@ -7,15 +6,11 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 const DEVICE_COOKIE = 'hyphae_device';
 import { publicMember } from '../../members/members.js';
 import { requireMember, SESSION_COOKIE, type App, type Ctx, type HttpDeps } from '../context.js';
+import { clientAddress } from '../captive.js';
 import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
 
-function clientKey(c: Ctx): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'in-process';
-  }
-}
+/** Wrong guesses are counted per address the request came from. */
+const clientKey = (c: Ctx) => clientAddress(c);
 
 const signIn = createRoute({
   method: 'post',
