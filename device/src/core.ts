@@ -20,6 +20,7 @@ import { InfluxMirror } from './telemetry/influx-mirror.js';
 import { TelemetryStore } from './telemetry/store.js';
 import { runMigrations, type Migration } from './store/migrations.js';
 import { Store } from './store/store.js';
+import { AuditLog } from './audit/audit.js';
 import { DiskGuard, floorsFrom } from './store/disk.js';
 import { VERSION } from './version.js';
 
@@ -31,6 +32,7 @@ export interface Core {
   config: HubConfig;
   store: Store;
   disk: DiskGuard;
+  audit: AuditLog;
   clock: Clock;
   /** The clock every module reads, and whether it can be acted on. */
   time: TimeKeeper;
@@ -92,7 +94,9 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   // The ecology engine is built later; the ledger asks it through this late-bound hook.
   let ecologyRef: Ecology | undefined;
   const params = { ...ledgerParamsFrom(config, parameters, clock), floorFor: (id: string, unit: string) => (unit === 'credit' ? (ecologyRef?.floorFor(id) ?? null) : null) };
-  const ledger = new Ledger(store, clock, () => params, reliability, log);
+  // Every privileged action is recorded, hash-chained, in the transaction that does it.
+  const audit = new AuditLog(store, clock);
+  const ledger = new Ledger(store, clock, () => params, reliability, log, audit);
   const members = new Members(
     store,
     ledger,
@@ -104,6 +108,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
       loginWindowMs: config.auth.loginWindowMinutes * 60_000,
     },
     log,
+    audit,
   );
 
   const board = new Board(
@@ -136,10 +141,11 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     clock,
     () => ({ pickupWindowMs: config.library.pickupWindowDays * 86_400_000, selfService: config.library.selfService, maxBookingDays: config.library.maxBookingDays }),
     log,
+    audit,
   );
 
   const skills = new Skills(store, ledger, notifications, clock, log);
-  const governance = new Governance(store, ledger, members, parameters, clock, () => config.governance, log);
+  const governance = new Governance(store, ledger, members, parameters, clock, () => config.governance, log, audit);
   const t = config.telemetry;
   const telemetry = new TelemetryStore(
     store,
@@ -153,7 +159,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
 
   const devices = new Devices(store, clock);
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
-  const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications);
+  const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications, audit);
   ecologyRef = ecology;
 
   const migrations: Migration[] = [
@@ -182,6 +188,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     config,
     store,
     disk,
+    audit,
     clock,
     time: clock,
     saveTime,

@@ -4,6 +4,7 @@ import { useActions, StatusLine, YesNo, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
+import { AuditLogCard } from './audit-log.js';
 import { HubHealth } from './hub-health.js';
 import { LibraryUse } from './library-use.js';
 
@@ -185,6 +186,8 @@ export function StewardPage() {
       <LibraryUse />
 
       <HubHealth />
+
+      <AuditLogCard />
 
       <section class="card" aria-labelledby="crisis-h">
         <h3 id="crisis-h">{t.t('emergency')}</h3>

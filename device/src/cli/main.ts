@@ -240,8 +240,11 @@ async function ledgerVerify(argv: string[]): Promise<number> {
   const { core } = offlineCore(argv);
   try {
     const report = verifyLedger(core.ledger);
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    return report.ok ? 0 : 1;
+    // The audit log is hash-chained like the journal, and checked with it.
+    const audit = core.audit.verify();
+    const ok = report.ok && audit.ok;
+    process.stdout.write(JSON.stringify({ ...report, ok, audit }, null, 2) + '\n');
+    return ok ? 0 : 1;
   } finally {
     await core.close();
   }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit.js';
 import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import type { Parameters } from '../governance/parameters.js';
@@ -124,6 +125,7 @@ export class Ecology {
     private readonly settings: EcologySettings,
     private readonly log: Logger,
     private readonly notifications?: Notifications,
+    private readonly audit?: AuditLog,
   ) {
     this.snapshots = store.db<Snapshot, number>('ecology-snapshots');
     this.lastGood = store.db<Indicator, string>('ecology-last-good');
@@ -310,9 +312,12 @@ export class Ecology {
 
   // ── credit capacity ─────────────────────────────────────────────────────
 
-  async setCapacity(memberId: string, minor: number): Promise<void> {
+  async setCapacity(memberId: string, minor: number, actor: string | null = null): Promise<void> {
     if (!Number.isSafeInteger(minor) || minor < 0) throw HubError.badRequest('capacity is a whole number of minor units ≥ 0');
-    await this.store.write(() => this.capacity.put(memberId, minor));
+    await this.store.write(() => {
+      this.audit?.recordInTxn(actor, 'capacity', memberId, { capacity: minor, before: this.capacity.get(memberId) ?? null });
+      this.capacity.put(memberId, minor);
+    });
   }
 
   /** The floor the ledger uses when the community turned ecological limits on; null means the default. */

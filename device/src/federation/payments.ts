@@ -1,6 +1,6 @@
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
-import { CLEARING_PREFIX, FUND } from '../ledger/types.js';
+import { CLEARING_PREFIX, isSystemAccount, FUND } from '../ledger/types.js';
 import type { Envelope } from './envelope.js';
 import type { Federation, Peer } from './federation.js';
 
@@ -140,7 +140,8 @@ export class InterHubPayments {
     const owedTheirs = this.fed.peer(from.hubId).owedTheirs - amountSender;
 
     if (incoming.hub === this.fed.hubId) {
-      if (!this.fed.ledger.hasAccount(incoming.payee)) return reject('no such member');
+      // Payments from other hubs reach members, never the community's own accounts.
+      if (isSystemAccount(incoming.payee) || !this.fed.ledger.hasAccount(incoming.payee)) return reject('no such member');
       try {
         // payInTxn checks before it writes (only a due demurrage booking, itself complete, may precede a refusal).
         this.fed.ledger.payInTxn({ payer: CLEARING_PREFIX + from.hubId, payee: incoming.payee, amount, memo: `from ${incoming.payer}${b.memo ? `: ${String(b.memo)}` : ''}`, category: 'inter-hub', actor: null }, null);
@@ -180,9 +181,20 @@ export class InterHubPayments {
     this.fed.log.info({ module: 'federation', payment: id, from: from.hubId, to: next.hubId, fee }, 'inter-hub payment passed on');
   }
 
-  private acceptedInTxn(_peer: Peer, e: Envelope): void {
+  /** A payment is answered only by the hub it is pending with: any other linked hub's word on it is refused and logged. */
+  private answerable(peer: Peer, e: Envelope): InterHubPayment | undefined {
     const p = this.payments.get(String(e.body.paymentId));
-    if (!p || p.direction !== 'out') return;
+    if (!p || p.direction !== 'out') return undefined;
+    if (p.peer !== peer.hubId) {
+      this.fed.log.warn({ module: 'federation', payment: p.id, from: peer.hubId, pendingWith: p.peer, type: e.type }, 'a hub answered a payment that is not pending with it; ignored');
+      return undefined;
+    }
+    return p;
+  }
+
+  private acceptedInTxn(peer: Peer, e: Envelope): void {
+    const p = this.answerable(peer, e);
+    if (!p) return;
     if (p.status === 'reversed') return this.lateAcceptInTxn(p);
     if (p.status !== 'pending') return;
     this.putInTxn({ ...p, status: 'completed' });
@@ -194,9 +206,9 @@ export class InterHubPayments {
     this.fed.settleCheckInTxn(p.peer);
   }
 
-  private rejectedInTxn(_peer: Peer, e: Envelope): void {
-    const p = this.payments.get(String(e.body.paymentId));
-    if (p?.direction !== 'out' || p.status !== 'pending') return;
+  private rejectedInTxn(peer: Peer, e: Envelope): void {
+    const p = this.answerable(peer, e);
+    if (p?.status !== 'pending') return;
     this.reverseInTxn(p, String(e.body.reason));
   }
 

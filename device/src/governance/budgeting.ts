@@ -5,6 +5,7 @@ import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { FUND, isSystemAccount } from '../ledger/types.js';
 import type { Members } from '../members/members.js';
+import type { AuditLog } from '../audit/audit.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -73,6 +74,7 @@ export class Budgeting {
     private readonly members: Members,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly audit?: AuditLog,
   ) {
     this.rounds = store.db<BudgetRound, string>('budget-rounds');
     this.allocations = store.db<Record<string, number>, [string, string]>('budget-allocations');
@@ -200,6 +202,7 @@ export class Budgeting {
           return { ...s, funded: false, why: `ranked ${s.rank}; could not be paid: ${(e as Error).message}` };
         }
         transferIds.push(t.id);
+        this.audit?.recordInTxn(actor, 'fund-spent', p.to, { amount: p.amount, round: r.id, project: p.id }, `participatory budget: ${p.title}`);
         left -= p.amount;
         return { ...s, funded: true, why: `ranked ${s.rank} with a score of ${s.score}; funded, ${left} left` };
       });

@@ -74,6 +74,8 @@ describe('proposals and votes', () => {
     await g().closeDue();
     expect(core.ledger.account(m.cy!).balance).toBe(4_000);
     expect(core.ledger.account(FUND).balance).toBe(-4_000);
+    // Money leaving the fund by decision is on the audit log, in the same transaction.
+    expect([...core.audit.all()]).toContainEqual(expect.objectContaining({ actor: null, action: 'fund-spent', subject: m.cy, detail: expect.objectContaining({ amount: 4_000, proposal: p.id }) }));
     expect(verifyLedger(core.ledger).ok).toBe(true);
   });
 });

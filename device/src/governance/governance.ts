@@ -9,6 +9,7 @@ import { MAX_AMOUNT } from '../ledger/ledger.js';
 import type { Members } from '../members/members.js';
 import type { Store } from '../store/store.js';
 import { Budgeting } from './budgeting.js';
+import type { AuditLog } from '../audit/audit.js';
 import { Parameters, type ParamName, type ParamValue } from './parameters.js';
 
 /**
@@ -94,12 +95,13 @@ export class Governance {
     private readonly clock: Clock,
     private readonly rules: () => GovernanceRules,
     private readonly log: Logger,
+    private readonly audit?: AuditLog,
   ) {
     this.proposals = store.db<Proposal, string>('proposals');
     this.votes = store.db<Vote, [string, string]>('votes');
     this.delegations = store.db<string, [string, string]>('delegations');
     this.discussion = store.db<Comment, [string, number, string]>('proposal-comments');
-    this.budgets = new Budgeting(store, ledger, members, clock, log);
+    this.budgets = new Budgeting(store, ledger, members, clock, log, audit);
   }
 
   private active(memberId: string): void {
@@ -404,6 +406,7 @@ export class Governance {
     } else if (p.kind === 'spend' || p.kind === 'buy-tool') {
       if (typeof p.payload.to === 'string' && Number.isSafeInteger(p.payload.amount)) {
         this.ledger.payInTxn({ payer: FUND, payee: p.payload.to, amount: p.payload.amount as number, memo: p.title, category: 'community fund', actor: null }, null);
+        this.audit?.recordInTxn(null, 'fund-spent', p.payload.to, { amount: p.payload.amount, proposal: p.id, kind: p.kind }, p.title);
       }
     }
   }
@@ -415,6 +418,7 @@ export class Governance {
     await this.store.write(() => {
       this.parameters.scheduleInTxn({ name, value, effectiveFrom: now, source, expiresAt: now + this.rules().emergencyDays * DAY_MS });
       this.ledger.recordInTxn(steward, { event: 'emergency-change', name, value, reason, source });
+      this.audit?.recordInTxn(steward, 'emergency-change', name, { value, expiresAt: now + this.rules().emergencyDays * DAY_MS }, reason);
     });
     this.log.warn({ module: 'governance', steward, name, value, reason }, 'emergency parameter change');
   }

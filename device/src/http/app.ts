@@ -12,6 +12,7 @@ import { authenticate } from './auth.js';
 import type { AppEnv, App, Ctx, HttpDeps } from './context.js';
 import { registerAccounts } from './routes/accounts.js';
 import { registerAdmin } from './routes/admin.js';
+import { registerAudit } from './routes/audit.js';
 import { registerFlow } from './routes/flow.js';
 import { registerEcology } from './routes/ecology.js';
 import { registerFederation } from './routes/federation.js';
@@ -68,7 +69,7 @@ const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'u
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
 /** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
 export function coreDeps(core: Core, log: Logger): HttpDeps {
-  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, log, exportData: core.exportData };
+  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, audit: core.audit, log, exportData: core.exportData };
 }
 
 export function createApp(deps: HttpDeps): App {
@@ -171,6 +172,7 @@ export function createApp(deps: HttpDeps): App {
   registerGovernance(app, deps);
   registerEcology(app, deps);
   registerFederation(app, deps);
+  registerAudit(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });

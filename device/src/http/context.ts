@@ -42,6 +42,8 @@ export interface HttpDeps {
   devices: Devices;
   sensing: Sensing;
   telemetry: TelemetryStore;
+  /** The record of privileged actions (stewards read it). */
+  audit?: import('../audit/audit.js').AuditLog;
   /** The clock modules read, and whether time-based actions may run. */
   time?: import('../time/time-keeper.js').TimeKeeper;
   /** Free space on the data disk: refuses photos, then changes, as it fills. */

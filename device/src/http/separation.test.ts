@@ -208,3 +208,33 @@ describe('joining', () => {
     expect(limited.json.reason).toBe('too-many-attempts-to-join');
   });
 });
+
+describe('the audit log', () => {
+  it('records every privileged action with who, when, what and why, readable by stewards, exportable, and hash-chained', async () => {
+    await call('ana', 'POST', `/api/v1/members/${id.cy}/password-reset`);
+    await call('ana', 'POST', '/api/v1/parameters/emergency', { name: 'demurrageRatePercent', value: 1, reason: 'flood' });
+    const item = (await call('ana', 'POST', '/api/v1/library/items', { name: 'Old saw', category: 'tools' })).json as { code: string; id: string };
+    await core.library.retire(item.id, id.ana!, 'rusted through');
+    const log = await call('sam', 'GET', '/api/v1/audit?limit=500');
+    expect(log.status).toBe(200);
+    expect(log.json.chain.ok).toBe(true);
+    const entries = log.json.entries as Array<{ actor: string | null; action: string; subject: string; reason: string | null }>;
+    const seen = new Set(entries.map((e) => e.action));
+    for (const action of ['limits', 'capacity', 'role', 'suspend', 'reinstate', 'one-time-password', 'emergency-change', 'write-off']) expect(seen, action).toContain(action);
+    expect(entries).toContainEqual(expect.objectContaining({ actor: id.ana, action: 'emergency-change', subject: 'demurrageRatePercent', reason: 'flood' }));
+    expect(entries).toContainEqual(expect.objectContaining({ actor: id.root, action: 'suspend', subject: id.sam, reason: 'on leave' }));
+    expect(entries).toContainEqual(expect.objectContaining({ actor: id.ana, action: 'write-off', subject: item.code, reason: 'rusted through' }));
+    // Residents do not read it; stewards download it.
+    expect((await call('bo', 'GET', '/api/v1/audit')).status).toBe(403);
+    const csv = await call('sam', 'GET', '/api/v1/audit/export');
+    expect(csv.type).toMatch(/text\/csv/);
+    expect(String(csv.json).split('\r\n')[0]).toBe('seq,at,actor,action,subject,reason,detail,prev,hash');
+    // Taking an entry out, or changing one, shows.
+    const db = core.store.db<Record<string, unknown>, number>('audit');
+    const first = db.get(0)!;
+    await core.store.write(() => db.put(0, { ...first, reason: 'nothing to see' }));
+    expect(core.audit.verify()).toMatchObject({ ok: false, problems: ['audit: entry 0 has been altered (hash mismatch)'] });
+    await core.store.write(() => db.put(0, first));
+    expect(core.audit.verify().ok).toBe(true);
+  });
+});

@@ -6,6 +6,7 @@ import { Idempotency } from '../store/idempotency.js';
 import type { Store } from '../store/store.js';
 import type { Reliability } from '../reliability/reliability.js';
 import { decayOver } from './demurrage.js';
+import type { AuditLog } from '../audit/audit.js';
 import { HistoryIndex, type HistoryPage } from './history.js';
 import { Journal } from './journal.js';
 import {
@@ -114,6 +115,7 @@ export class Ledger {
     private readonly params: () => LedgerParams,
     private readonly reliability: Reliability,
     private readonly log: Logger,
+    private readonly audit?: AuditLog,
   ) {
     this.accounts = store.db<AccountState, AccountKey>('accounts');
     this.requests = store.db<PaymentRequest, string>('requests');
@@ -245,6 +247,7 @@ export class Ledger {
       // Lowering a limit never moves money: it only constrains new payments.
       this.accounts.put([unit, id], next);
       this.journal.append('limits', this.clock.now(), actor, [], { account: id, unit, floor: next.floor, ceiling: next.ceiling });
+      this.audit?.recordInTxn(actor, 'limits', id, { unit, floor: next.floor, ceiling: next.ceiling, before: { floor: acct.floor, ceiling: acct.ceiling } });
     });
     this.log.info({ module: 'ledger', account: id, unit, limits, actor }, 'limits changed');
     return this.account(id, unit);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit.js';
 import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
@@ -154,6 +155,7 @@ export class Library {
     private readonly clock: Clock,
     private readonly params: () => LibraryParams,
     private readonly log: Logger,
+    private readonly auditLog?: AuditLog,
   ) {
     this.items = store.db<Item, string>('library-items');
     this.codes = store.db<string, string>('library-codes');
@@ -546,7 +548,10 @@ export class Library {
       if (damage > 0 && !actor.steward) throw HubError.forbidden('only a steward charges damage');
       const now = this.clock.now();
       const it = this.items.get(l.itemId)!;
-      if (damage > 0) this.ledger.payInTxn({ payer: DEPOSIT_ESCROW, payee: LIBRARY_POOL, amount: damage, memo: `damage ${it.code}`, category: 'library', actor: actor.id }, null);
+      if (damage > 0) {
+        this.ledger.payInTxn({ payer: DEPOSIT_ESCROW, payee: LIBRARY_POOL, amount: damage, memo: `damage ${it.code}`, category: 'library', actor: actor.id }, null);
+        this.auditLog?.recordInTxn(actor.id, 'write-off', it.code, { loan: l.id, member: l.memberId, damageCharged: damage }, null);
+      }
       if (l.deposit - damage > 0) this.ledger.payInTxn({ payer: DEPOSIT_ESCROW, payee: l.memberId, amount: l.deposit - damage, memo: `deposit back ${it.code}`, category: 'library', actor: actor.id }, null);
       const onTime = now <= l.dueAt;
       this.reliability.recordInTxn(l.memberId, onTime ? 'loansOnTime' : 'loansLate');
@@ -701,6 +706,7 @@ export class Library {
     for (const t of this.tickets({ itemId: it.id, open: true })) this.ticketsDb.put(t.id, { ...t, state: 'retired', closedAt: this.clock.now() });
     this.items.put(it.id, { ...it, status: 'retired' });
     this.auditInTxn(it.id, actor, 'retired', { reason });
+    this.auditLog?.recordInTxn(actor, 'write-off', it.code, { item: it.id, name: it.name, replacementValue: it.replacementValue }, reason);
   }
 
   private tellWaitingInTxn(it: Item, kind: string, text: string, key: string): void {

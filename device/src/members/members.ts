@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { Idempotency } from '../store/idempotency.js';
 import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, oneTimePassword, verifyPassword } from './passwords.js';
 import { AccountBackoff, FailureRateLimiter } from './rate-limit.js';
+import type { AuditLog } from '../audit/audit.js';
 
 export const ROLES = ['resident', 'steward', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -123,6 +124,7 @@ export class Members {
     private readonly clock: Clock,
     private readonly params: MembersParams,
     private readonly log: Logger,
+    private readonly audit?: AuditLog,
   ) {
     this.members = store.db<Member, string>('members');
     this.emails = store.db<string, string>('member-emails');
@@ -340,6 +342,7 @@ export class Members {
       const next: Member = { ...cur, status: 'suspended' };
       this.members.put(id, next);
       this.event(id, actor, 'suspended', { reason });
+      this.audit?.recordInTxn(actor, 'suspend', id, { role: cur.role }, reason);
       this.ledger.setStatusInTxn(id, 'frozen', actor);
       return next;
     });
@@ -356,6 +359,7 @@ export class Members {
       const next: Member = { ...cur, status: 'active' };
       this.members.put(id, next);
       this.event(id, actor, 'reinstated', {});
+      this.audit?.recordInTxn(actor, 'reinstate', id, {});
       this.ledger.setStatusInTxn(id, 'open', actor);
       return next;
     });
@@ -371,6 +375,7 @@ export class Members {
       const next: Member = { ...cur, role };
       this.members.put(id, next);
       this.event(id, actor, 'role', { from: cur.role, to: role });
+      this.audit?.recordInTxn(actor, 'role', id, { from: cur.role, to: role });
       return next;
     });
     this.log.info({ module: 'members', member: id, role, actor }, 'member role changed');
@@ -441,6 +446,8 @@ export class Members {
       const cur = this.get(id);
       const next: Member = { ...cur, passwordHash };
       if (oneTime) next.mustChangePassword = true;
+      // A one-time password given by someone else is a privileged act; a member's own change is not.
+      if (oneTime || actor !== id) this.audit?.recordInTxn(actor, 'one-time-password', id, { oneTime, revokedTokens: revokeTokens });
       else delete next.mustChangePassword;
       this.members.put(id, next);
       this.event(id, actor, 'password', { oneTime });

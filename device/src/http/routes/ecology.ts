@@ -135,7 +135,7 @@ export function registerEcology(app: App, deps: HttpDeps) {
     const s = requireRole(c, 'steward');
     const { memberId } = c.req.valid('param');
     if (memberId === s.id) throw HubError.forbidden('nobody sets their own productive capacity: ask another steward');
-    await e.setCapacity(memberId, c.req.valid('json').capacity);
+    await e.setCapacity(memberId, c.req.valid('json').capacity, s.id);
     return c.json(e.explainLimit(memberId), 200);
   });
   app.openapi(report, async (c) => c.json(await e.report(requireMember(c).id, c.req.valid('json')), 201));
