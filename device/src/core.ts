@@ -84,7 +84,6 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const source = config.time.source === 'auto' ? (chronycOnPath() ? 'chrony' : 'system') : config.time.source;
   const clock = new TimeKeeper(wall, monotonic, { source, jumpBoundMs: config.time.jumpBoundMinutes * 60_000, settleMs: config.time.settleMinutes * 60_000 }, log);
   const clockDb = store.db<unknown, string>('clock');
-  clock.restore({ skipped: (clockDb.get('skipped') as SkippedInterval[] | undefined) ?? [], lastTrusted: (clockDb.get('lastTrusted') as number | undefined) ?? 0 });
   // Every change asks the disk first; a commit that fails for want of space holds changes off until there is room.
   const disk = new DiskGuard(dataDir, store.dataFile, floorsFrom(config.storage), log);
   store.gate = () => disk.refuse('change');
@@ -97,6 +96,8 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   // Every privileged action is recorded, hash-chained, in the transaction that does it.
   const audit = new AuditLog(store, clock);
   const ledger = new Ledger(store, clock, () => params, reliability, log, audit);
+  // What the clock knew when the hub last stopped; a hub from before that was stored starts from its journal's last time.
+  clock.restore({ skipped: (clockDb.get('skipped') as SkippedInterval[] | undefined) ?? [], lastTrusted: (clockDb.get('lastTrusted') as number | undefined) ?? ledger.journal.head()?.at ?? 0 });
   const members = new Members(
     store,
     ledger,

@@ -1,3 +1,4 @@
+import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
 import { caller, makeApp, makeCore, T0, withMembers, type TestCore } from '../test-support.js';
@@ -60,7 +61,9 @@ describe('library over HTTP', () => {
 
   it('refuses photos that are too large or not images, and serves stored ones', async () => {
     const item = await call('steward', 'POST', '/api/v1/library/items', { name: 'Saw', category: 'hand tools' });
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+    const img = new PNG({ width: 2, height: 2 });
+    img.data.fill(90);
+    const png = new Uint8Array(PNG.sync.write(img));
     const ok = await call('steward', 'POST', `/api/v1/library/items/${item.json.id}/photos`, png, { 'content-type': 'image/png' });
     expect(ok.status).toBe(201);
     const got = await app.request(`/api/v1/library/photos/${ok.json.id}`, { headers: { authorization: `Bearer ${tok.ana}` } });

@@ -1,3 +1,5 @@
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
 import { verifyLedger } from '../ledger/verify.js';
@@ -35,12 +37,22 @@ describe('catalogue', () => {
     await expect(core.library.addItem({ code: 'T-0001', name: 'x', category: 'y' }, steward.id)).rejects.toMatchObject({ status: 409 });
   });
 
-  it('stores small real images only', async () => {
+  it('stores small real images only, checked by decoding them', async () => {
     const d = await drill();
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const png = tinyPng();
     const { id, mime } = await core.library.addPhoto(d.id, png, steward.id);
     expect(mime).toBe('image/png');
     expect(core.library.photo(id).bytes.length).toBe(png.length);
+    const other = await core.library.addItem({ name: 'Ladder', category: 'access' }, steward.id);
+    const jpg = jpeg.encode({ data: Buffer.alloc(8 * 8 * 4, 200), width: 8, height: 8 }, 80).data;
+    expect((await core.library.addPhoto(other.id, new Uint8Array(jpg), steward.id)).mime).toBe('image/jpeg');
+    const webp = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64');
+    expect((await core.library.addPhoto(other.id, new Uint8Array(webp), steward.id)).mime).toBe('image/webp');
+    // The right first bytes are not enough: a PNG header followed by HTML, a cut JPEG, a WebP with something after it.
+    const polyglot = new Uint8Array([...png.subarray(0, 8), ...new TextEncoder().encode('<html><script>alert(1)</script></html>')]);
+    await expect(core.library.addPhoto(d.id, polyglot, steward.id)).rejects.toMatchObject({ status: 400 });
+    await expect(core.library.addPhoto(d.id, new Uint8Array(jpg.subarray(0, 40)), steward.id)).rejects.toMatchObject({ status: 400 });
+    await expect(core.library.addPhoto(d.id, new Uint8Array([...webp, ...new TextEncoder().encode('<html>')]), steward.id)).rejects.toMatchObject({ status: 400 });
     await expect(core.library.addPhoto(d.id, new TextEncoder().encode('<svg onload=alert(1)>'), steward.id)).rejects.toMatchObject({ status: 400 });
     await expect(core.library.addPhoto(d.id, new Uint8Array(600 * 1024).fill(0xff), steward.id)).rejects.toMatchObject({ status: 413 });
     expect(core.library.item(d.id).photos).toEqual([id]);
@@ -247,3 +259,10 @@ describe('utilisation', () => {
     expect(core.library.utilisation(T0, T0 + DAY_MS).idle).not.toContain(hall.code);
   });
 });
+
+/** A real 4 × 4 PNG, as a phone's browser makes one. */
+function tinyPng(): Uint8Array {
+  const png = new PNG({ width: 4, height: 4 });
+  png.data.fill(128);
+  return new Uint8Array(PNG.sync.write(png));
+}

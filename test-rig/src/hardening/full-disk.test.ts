@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hyphae, startHubProcess, type HubProcess } from '../hub-process.js';
 import { until } from '../wait.js';
@@ -127,7 +128,9 @@ describe('a full disk', () => {
   it('gives ground in order as the disk fills: photos first, then changes, and tells the stewards', { timeout: 120_000 }, async () => {
     config({ pruneTelemetryBelowMiB: 12, refusePhotosBelowMiB: 8, refuseWritesBelowMiB: 4 });
     const api = await open();
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082', 'hex');
+    const img = new PNG({ width: 2, height: 2 });
+    img.data.fill(60);
+    const png = PNG.sync.write(img);
     const item = ((await (await fetch(`${api.hub.url}/api/v1/library/items`, { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ladder', category: 'tools' }) })).json()) as { code: string }).code;
     const photo = () => fetch(`${api.hub.url}/api/v1/library/items/${item}/photos`, { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'image/png' }, body: png });
     const state = async () => ((await (await api.get('/api/v1/health')).json()) as { disk: { state: string } }).disk.state;
