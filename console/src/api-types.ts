@@ -2631,17 +2631,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A consistent snapshot of the whole hub with its identity key (admins); encrypt it before it leaves the building */
+        /** A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear */
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The passphrase the backup is sealed with (at least 8 characters); keep it apart from the file */
+                    "x-backup-passphrase": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description The backup document */
+                /** @description The sealed backup */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2707,11 +2710,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stage a backup on a blank hub (admins); the hub restarts into it */
+        /** Stage a backup on a blank hub (admins); the hub restarts into it. A sealed backup is opened with the X-Backup-Passphrase header */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The passphrase the backup is sealed with (at least 8 characters); keep it apart from the file */
+                    "x-backup-passphrase"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };

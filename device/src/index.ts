@@ -12,4 +12,5 @@ export { verifyLedger, type VerifyReport } from './ledger/verify.js';
 export { FUND, type Unit } from './ledger/types.js';
 export { VERSION } from './version.js';
 export { oneTimePassword } from './members/passwords.js';
+export { openBackup, sealBackup, isSealedBackup, SEALED_FORMAT, type SealedBackup } from './crypto-box.js';
 export { generateIdentity, identityFromPem, hubIdFromPublicKey, type HubIdentity } from './identity.js';

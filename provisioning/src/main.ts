@@ -6,7 +6,7 @@ import { buildHubFiles, ProvisionError, type InitAnswers } from './hub-files.js'
 import { flash, DEFAULT_MAX_BYTES } from './flash.js';
 import { readFileFromImage, writeFilesToImage } from './image.js';
 import { labelPdf, labelSvg, qrPayload } from './labels.js';
-import { open as openBox, seal } from './crypto-box.js';
+import { open as openBox } from './crypto-box.js';
 import { printChecklist, verifyHub } from './verify.js';
 
 const USAGE = `hyphae-provision: set up a Hyphae hub's SD card
@@ -240,15 +240,15 @@ async function backupCmd(argv: string[]): Promise<number> {
   const hub = str(v, 'hub')?.replace(/\/$/, '');
   const out = str(v, 'out');
   if (!hub || !str(v, 'token') || !out) throw new UsageError('backup needs --hub, --token and --out');
-  const res = await fetch(`${hub}/api/v1/backup`, { headers: { authorization: `Bearer ${str(v, 'token')}` } }).catch((e: Error) => {
+  // The hub seals the backup itself: its key never crosses the network in the clear.
+  const res = await fetch(`${hub}/api/v1/backup`, { headers: { authorization: `Bearer ${str(v, 'token')}`, 'x-backup-passphrase': await passphrase(true) } }).catch((e: Error) => {
     throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
   });
   if (!res.ok) throw new ProvisionError(`the hub refused the backup: HTTP ${res.status}`);
-  const body = Buffer.from(await res.arrayBuffer());
-  const sealed = seal(body, await passphrase(true));
+  const sealed = await res.text();
   writeFileSync(`${out}.tmp`, sealed, { mode: 0o600 });
   renameSync(`${out}.tmp`, out);
-  const doc = JSON.parse(body.toString('utf8')) as { hubId: string; createdAt: string };
+  const doc = JSON.parse(sealed) as { hubId: string; createdAt: string };
   process.stdout.write(`backup of ${doc.hubId} taken at ${doc.createdAt}: ${out} (${(sealed.length / 1024).toFixed(0)} KiB, encrypted)\n`);
   return 0;
 }
@@ -259,8 +259,11 @@ async function restoreCmd(argv: string[]): Promise<number> {
   const file = str(v, 'file');
   if (!hub || !str(v, 'token') || !file) throw new UsageError('restore needs --hub, --token and --file');
   if (!existsSync(file)) throw new ProvisionError(`${file} does not exist`);
-  const plain = openBox(readFileSync(file, 'utf8'), await passphrase(false));
-  const res = await fetch(`${hub}/api/v1/restore`, { method: 'POST', headers: { authorization: `Bearer ${str(v, 'token')}`, 'content-type': 'application/json' }, body: plain }).catch((e: Error) => {
+  // Checked here first, so a wrong passphrase is said before anything is sent; the hub opens it again itself.
+  const sealed = readFileSync(file, 'utf8');
+  const pass = await passphrase(false);
+  openBox(sealed, pass);
+  const res = await fetch(`${hub}/api/v1/restore`, { method: 'POST', headers: { authorization: `Bearer ${str(v, 'token')}`, 'content-type': 'application/json', 'x-backup-passphrase': pass }, body: sealed }).catch((e: Error) => {
     throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
   });
   if (res.status !== 202) {

@@ -92,6 +92,12 @@ describe('hyphae-provision backup and restore', () => {
     const before = await balances(hubA.url);
     const idA = ((await (await fetch(`${hubA.url}/api/v1/health`)).json()) as { hubId: string }).hubId;
 
+    // The hub hands out its backup only sealed: no passphrase, no backup; and never the key in the clear.
+    expect((await fetch(`${hubA.url}/api/v1/backup`, { headers: h })).status).toBe(400);
+    const sealed = await (await fetch(`${hubA.url}/api/v1/backup`, { headers: { ...h, 'x-backup-passphrase': 'another passphrase' } })).text();
+    expect(JSON.parse(sealed)).toMatchObject({ format: 'hyphae-encrypted-backup', hubId: idA });
+    expect(sealed).not.toMatch(/PRIVATE KEY|privateKeyPem/);
+
     const file = join(tmp(), 'hub.backup');
     const env = { HYPHAE_BACKUP_PASSPHRASE: 'a long passphrase' };
     const b = await provision(['backup', '--hub', hubA.url, '--token', token, '--out', file], env);

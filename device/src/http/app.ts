@@ -23,6 +23,7 @@ import { registerSensing } from './routes/sensing.js';
 import { registerSkills } from './routes/skills.js';
 import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
 import { compressLarge } from './compress.js';
+import { recordAccess } from './access.js';
 import { cleanJsonText } from './json-text.js';
 import { ownHosts, registerConsole } from './console.js';
 import { registerMembers } from './routes/members.js';
@@ -83,6 +84,9 @@ export function createApp(deps: HttpDeps): App {
       }
     },
   });
+
+  // Who may call each route, as the handlers gate them (SECURITY.md is generated from it).
+  recordAccess(app);
 
   // The one place where errors become responses.
   app.onError((err, c) => {

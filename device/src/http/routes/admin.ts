@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { BackupDocument } from '../../backup.js';
+import { isSealedBackup, openBackup, sealBackup } from '../../crypto-box.js';
 import { HubError } from '../../errors.js';
 import { verifyLedger } from '../../ledger/verify.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
@@ -32,20 +33,23 @@ const exportAll = createRoute({
   responses: { 200: json(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes'), ...problemResponses },
 });
 
+const Passphrase = z.object({ 'x-backup-passphrase': z.string().min(8).max(1024).openapi({ description: 'The passphrase the backup is sealed with (at least 8 characters); keep it apart from the file' }) });
+
 const backup = createRoute({
   method: 'get',
   path: '/api/v1/backup',
   tags: ['hub'],
-  summary: 'A consistent snapshot of the whole hub with its identity key (admins); encrypt it before it leaves the building',
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'The backup document'), ...problemResponses },
+  summary: 'A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear',
+  request: { headers: Passphrase },
+  responses: { 200: json(z.record(z.string(), z.unknown()), 'The sealed backup'), ...problemResponses },
 });
 
 const restore = createRoute({
   method: 'post',
   path: '/api/v1/restore',
   tags: ['hub'],
-  summary: 'Stage a backup on a blank hub (admins); the hub restarts into it',
-  request: { body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true } },
+  summary: 'Stage a backup on a blank hub (admins); the hub restarts into it. A sealed backup is opened with the X-Backup-Passphrase header',
+  request: { headers: Passphrase.partial(), body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true } },
   responses: { 202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'), ...problemResponses, 409: { description: 'Not a blank hub' } },
 });
 
@@ -54,14 +58,21 @@ export function registerAdmin(app: App, deps: HttpDeps) {
     requireRole(c, 'admin');
     const h = deps.hubInfo;
     if (!h) throw new HubError(503, 'internal', 'Not available', 'backups are made by a running hub');
+    const passphrase = c.req.valid('header')['x-backup-passphrase'];
+    const doc = await h.backup();
+    const sealed = sealBackup(Buffer.from(JSON.stringify(doc)), passphrase, { hubId: doc.hubId, createdAt: doc.createdAt });
     c.header('content-disposition', `attachment; filename="hyphae-${h.identity.hubId}.backup.json"`);
-    return c.json((await h.backup()) as unknown as Record<string, unknown>, 200);
+    return c.json(sealed as unknown as Record<string, unknown>, 200);
   });
   app.openapi(restore, async (c) => {
     requireRole(c, 'admin');
     const h = deps.hubInfo;
     if (!h) throw new HubError(503, 'internal', 'Not available', 'restores go to a running hub');
-    h.restore(c.req.valid('json') as unknown as BackupDocument);
+    const body = c.req.valid('json');
+    const passphrase = c.req.valid('header')['x-backup-passphrase'];
+    if (isSealedBackup(body) && !passphrase) throw HubError.badRequest('this backup is sealed: give its passphrase in X-Backup-Passphrase');
+    const doc = isSealedBackup(body) ? (JSON.parse(openBackup(body, passphrase!).toString('utf8')) as BackupDocument) : (body as unknown as BackupDocument);
+    h.restore(doc);
     deps.log.warn({ module: 'hub' }, 'a backup was staged; restarting into it');
     return c.json({ staged: true as const, restarting: true }, 202);
   });
