@@ -87,19 +87,17 @@ export class TimeKeeper implements Clock {
     return w;
   }
 
+  /** Asked by the ledger on every payment: no object is built on the way. */
   trusted(): boolean {
-    return this.status().state === 'trusted';
+    const w = this.wall.now();
+    this.observe(w);
+    return this.settle(w, this.whyNot(w)) === null;
   }
 
   status(): TimeStatus {
     const w = this.wall.now();
     this.observe(w);
-    const reason = this.whyNot(w);
-    if (reason === null) {
-      this.lastTrusted = Math.max(this.lastTrusted, w);
-      // Trusted once: from here on, jumps are what the monotonic clock catches.
-      this.bootFloor = -Infinity;
-    }
+    const reason = this.settle(w, this.whyNot(w));
     const j = this.lastJump;
     return {
       state: reason === null ? 'trusted' : 'waiting',
@@ -130,6 +128,16 @@ export class TimeKeeper implements Clock {
 
   skippedIntervals(): SkippedInterval[] {
     return this.skipped.map((s) => ({ ...s }));
+  }
+
+  /** Remembers a trusted reading: the last trusted time moves on, and the boot check is over. */
+  private settle(w: number, reason: string | null): string | null {
+    if (reason === null) {
+      if (w > this.lastTrusted) this.lastTrusted = w;
+      // Trusted once: from here on, jumps are what the monotonic clock catches.
+      this.bootFloor = -Infinity;
+    }
+    return reason;
   }
 
   private whyNot(w: number): string | null {
