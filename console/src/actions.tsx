@@ -15,14 +15,14 @@ export function useActions(load: () => Promise<void>, after?: () => void) {
   const { t } = useApp();
   const [msg, setMsg] = useState<Said | null>(null);
   useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
-  /** Runs `fn`; on success reloads, then shows `ok`. Resolves true when it worked. */
-  const act = async (fn: () => Promise<unknown>, ok: string): Promise<boolean> => {
+  /** Runs `fn`; on success reloads, then shows `ok` (or what it says of the hub's answer). Resolves true when it worked. */
+  const act = async <R,>(fn: () => Promise<R>, ok: string | ((result: R) => string)): Promise<boolean> => {
     try {
-      await fn();
+      const result = await fn();
       // Reloaded before it is announced: whoever reads the confirmation sees the change on the page.
       await load();
       after?.();
-      setMsg({ ok: true, text: ok });
+      setMsg({ ok: true, text: typeof ok === 'function' ? ok(result) : ok });
       return true;
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e) });

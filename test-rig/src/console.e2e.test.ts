@@ -819,6 +819,16 @@ describe('console in Chromium', () => {
     expect(await page.textContent('[data-testid=disk-state]')).toMatch(/Storage: room to spare.*MiB free of .*database .*MiB/s);
     expect(await page.getAttribute('[data-testid=clock-state]', 'data-state')).toBe('trusted');
     expect(await page.textContent('[data-testid=memory]')).toMatch(/^Memory: [\d.,]+ MiB in use, of which [\d.,]+ MiB/);
+    // The admin asks for a floor far beyond the community's; the steward approves it from the desk.
+    const admin = hyphae(['token', 'create', '--data', dir, '--email', 'admin@demo.hyphae']).out.trim();
+    const who = await memberId('Elin Holm');
+    const asked = await fetch(`${hub.url}/api/v1/accounts/${who}/limits`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'credit', floor: -900_000 }) });
+    expect(asked.status).toBe(202);
+    await page.reload();
+    await page.waitForSelector('#admit-h');
+    await page.click('[data-testid=limit-approvals] [data-testid=limit-change] button:has-text("Approve")');
+    await page.waitForSelector('[data-testid=limit-approvals] p.ok');
+    expect((await api(`/accounts/${who}`)).floor).toBe(-900_000);
     // What stewards did with their powers, with the whole log as CSV; the chain is whole.
     await page.waitForSelector('[data-testid=audit-log] a[href="/api/v1/audit/export"]');
     expect(await page.locator('[data-testid=audit-log] [role=alert]').count()).toBe(0);

@@ -52,7 +52,8 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
       if (c === null) return;
       body.ceiling = c;
     }
-    void act(() => api(`/accounts/${id}/limits`, { method: 'PUT', body }), t.t('limitsSaved', { name }));
+    // Far beyond the community's defaults, the hub waits for a second steward.
+    void act(() => api<{ pending?: unknown }>(`/accounts/${id}/limits`, { method: 'PUT', body }), (r) => t.t(r && r.pending ? 'limitsPending' : 'limitsSaved', { name }));
   };
   const saveCapacity = (e: Event) => {
     e.preventDefault();

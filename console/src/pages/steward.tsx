@@ -6,6 +6,7 @@ import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
 import { AuditLogCard } from './audit-log.js';
 import { HubHealth } from './hub-health.js';
+import { LimitApprovals } from './limit-approvals.js';
 import { LibraryUse } from './library-use.js';
 
 /**
@@ -184,6 +185,8 @@ export function StewardPage() {
       </section>
 
       <LibraryUse />
+
+      <LimitApprovals />
 
       <HubHealth />
 

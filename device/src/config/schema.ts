@@ -49,6 +49,7 @@ const ledger = z
     hours: limits
       .default({ floor: -2_000, ceiling: 20_000 })
       .describe('Default limits for time-bank hours, in hundredths of an hour'),
+    limitApprovalFactor: z.number().min(1).default(2).describe('A steward who sets a member\'s floor more than this many times below the community\'s default (or a ceiling this many times above it) needs a second steward to approve it'),
     warnRatio: z.number().min(0).max(1).default(0.8).describe('A warning is shown once a payment would take the balance past this share of the floor'),
     fundFloor: z.number().int().max(0).default(-10_000_000).describe('How far the community fund may go below zero (it pays regeneration credits)'),
     requestTtlHours: z.number().int().min(1).max(24 * 365).default(168).describe('Payment requests expire after this many hours'),

@@ -238,3 +238,27 @@ describe('the audit log', () => {
     expect(core.audit.verify().ok).toBe(true);
   });
 });
+
+describe('large limit changes', () => {
+  it('need a second steward beyond the community\'s defaults by more than the configured factor', async () => {
+    // The default floor is −50,000; the factor 2 allows down to −100,000 at once.
+    const big = await call('ana', 'PUT', `/api/v1/accounts/${id.bo}/limits`, { unit: 'credit', floor: -200_000 });
+    expect(big.status).toBe(202);
+    expect(big.json.pending).toMatchObject({ account: id.bo, floor: -200_000, proposedBy: id.ana, status: 'pending' });
+    expect(core.ledger.account(id.bo!).floor).toBe(-50_000);
+    // Not the steward who proposed it, and not a resident.
+    expect((await call('ana', 'POST', `/api/v1/limit-changes/${big.json.pending.id}/approve`)).status).toBe(403);
+    expect((await call('bo', 'POST', `/api/v1/limit-changes/${big.json.pending.id}/approve`)).status).toBe(403);
+    expect(((await call('sam', 'GET', '/api/v1/limit-changes')).json as Array<{ id: string }>).map((c) => c.id)).toEqual([big.json.pending.id]);
+    const ok = await call('sam', 'POST', `/api/v1/limit-changes/${big.json.pending.id}/approve`);
+    expect(ok.status).toBe(200);
+    expect(core.ledger.account(id.bo!).floor).toBe(-200_000);
+    expect((await call('sam', 'POST', `/api/v1/limit-changes/${big.json.pending.id}/approve`)).status).toBe(409);
+    const entry = [...core.audit.all()].reverse().find((e) => e.action === 'limits' && e.subject === id.bo);
+    expect(entry).toMatchObject({ actor: id.sam, detail: expect.objectContaining({ floor: -200_000, proposedBy: id.ana }) });
+    // Nobody approves a change of their own limits.
+    const mine = await call('sam', 'PUT', `/api/v1/accounts/${id.ana}/limits`, { unit: 'credit', ceiling: 5_000_000 });
+    expect(mine.status).toBe(202);
+    expect((await call('ana', 'POST', `/api/v1/limit-changes/${mine.json.pending.id}/approve`)).status).toBe(403);
+  });
+});

@@ -42,6 +42,21 @@ export interface LedgerParams {
 
 export const MAX_AMOUNT = 1_000_000_000_000;
 
+/** A limit change beyond the community's defaults, waiting for a second steward. */
+export interface LimitChange {
+  id: string;
+  account: string;
+  unit: Unit;
+  /** As asked: a number, null for the default, undefined for unchanged. */
+  floor?: number | null;
+  ceiling?: number | null;
+  proposedBy: string;
+  proposedAt: number;
+  status: 'pending' | 'approved';
+  approvedBy: string | null;
+  decidedAt: number | null;
+}
+
 export interface PayInput {
   payer: string;
   payee: string;
@@ -106,6 +121,7 @@ export class Ledger {
   private readonly history: HistoryIndex;
   private readonly requests;
   private readonly requestsByMember;
+  private readonly limitChanges;
   readonly journal: Journal;
   private readonly idem: Idempotency;
 
@@ -120,6 +136,7 @@ export class Ledger {
     this.accounts = store.db<AccountState, AccountKey>('accounts');
     this.requests = store.db<PaymentRequest, string>('requests');
     this.requestsByMember = store.db<string, [string, string]>('requests-by-member');
+    this.limitChanges = store.db<LimitChange, string>('limit-changes');
     this.journal = new Journal(store);
     this.history = new HistoryIndex(store, this.journal);
     this.idem = new Idempotency(store);
@@ -233,8 +250,46 @@ export class Ledger {
     };
   }
 
-  async setLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string | null): Promise<AccountView> {
+  /**
+   * A steward's change of a member's limits. Within `factor` times the
+   * community's defaults it applies at once; beyond, it waits for a second
+   * steward (approveLimitChange), so no single steward can hand out a
+   * bottomless account.
+   */
+  async changeLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string, factor: number): Promise<{ account: AccountView } | { pending: LimitChange }> {
+    const acct = this.accounts.get([unit, id]);
+    if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+    const d = this.params().limits(unit);
+    const floor = limits.floor === undefined ? acct.floor : limits.floor;
+    const ceiling = limits.ceiling === undefined ? acct.ceiling : limits.ceiling;
+    const beyond = (floor !== null && floor < d.floor * factor) || (ceiling !== null && ceiling > d.ceiling * factor);
+    if (!beyond) return { account: await this.setLimits(id, unit, limits, actor) };
+    const change: LimitChange = { id: randomId('lc_', 6), account: id, unit, floor: limits.floor, ceiling: limits.ceiling, proposedBy: actor, proposedAt: this.clock.now(), status: 'pending', approvedBy: null, decidedAt: null };
+    await this.store.write(() => this.limitChanges.put(change.id, change));
+    this.log.info({ module: 'ledger', account: id, unit, limits, actor }, 'limit change beyond the defaults waits for a second steward');
+    return { pending: change };
+  }
+
+  pendingLimitChanges(): LimitChange[] {
+    return [...this.limitChanges.getRange({})].map((e) => e.value).filter((c) => c.status === 'pending');
+  }
+
+  /** A second steward approves a pending change: never the one who proposed it, nor the member it is for. */
+  async approveLimitChange(changeId: string, approver: string): Promise<AccountView> {
+    const c = this.limitChanges.get(changeId);
+    if (!c) throw HubError.notFound(`limit change ${changeId}`);
+    if (c.status !== 'pending') throw HubError.conflict(`this change is already ${c.status}`);
+    if (c.proposedBy === approver) throw HubError.forbidden('a second steward approves it, not the one who proposed it');
+    if (c.account === approver) throw HubError.forbidden('nobody approves their own limits');
+    const view = await this.setLimits(c.account, c.unit, { floor: c.floor, ceiling: c.ceiling }, approver, { proposedBy: c.proposedBy, change: c.id }, () =>
+      this.limitChanges.put(c.id, { ...c, status: 'approved', approvedBy: approver, decidedAt: this.clock.now() }),
+    );
+    return view;
+  }
+
+  async setLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string | null, auditDetail: Record<string, unknown> = {}, alsoInTxn?: () => void): Promise<AccountView> {
     await this.store.write(() => {
+      alsoInTxn?.();
       const acct = this.accounts.get([unit, id]);
       if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
       const next = { ...acct };
@@ -247,7 +302,7 @@ export class Ledger {
       // Lowering a limit never moves money: it only constrains new payments.
       this.accounts.put([unit, id], next);
       this.journal.append('limits', this.clock.now(), actor, [], { account: id, unit, floor: next.floor, ceiling: next.ceiling });
-      this.audit?.recordInTxn(actor, 'limits', id, { unit, floor: next.floor, ceiling: next.ceiling, before: { floor: acct.floor, ceiling: acct.ceiling } });
+      this.audit?.recordInTxn(actor, 'limits', id, { unit, floor: next.floor, ceiling: next.ceiling, before: { floor: acct.floor, ceiling: acct.ceiling }, ...auditDetail });
     });
     this.log.info({ module: 'ledger', account: id, unit, limits, actor }, 'limits changed');
     return this.account(id, unit);

@@ -17,12 +17,41 @@ const getAccount = createRoute({
   responses: { 200: json(Account, 'The account'), ...problemResponses },
 });
 
+const LimitChange = z
+  .object({
+    id: z.string(), account: z.string(), unit: Unit, floor: z.number().int().nullable().optional(), ceiling: z.number().int().nullable().optional(),
+    proposedBy: z.string(), proposedAt: z.number().int(), status: z.enum(['pending', 'approved']), approvedBy: z.string().nullable(), decidedAt: z.number().int().nullable(),
+  })
+  .openapi('LimitChange');
+
 const putLimits = createRoute({
   method: 'put',
   path: '/api/v1/accounts/{memberId}/limits',
   tags: ['accounts'],
   summary: 'Set a member\'s floor and ceiling (stewards); null returns to the default',
   request: { params: memberParam, body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true } },
+  responses: {
+    200: json(Account, 'The account with its new limits'),
+    202: json(z.object({ pending: LimitChange }), 'Beyond the community\'s defaults by more than ledger.limitApprovalFactor: waiting for a second steward'),
+    ...ruleResponses,
+  },
+});
+
+
+const pendingChanges = createRoute({
+  method: 'get',
+  path: '/api/v1/limit-changes',
+  tags: ['accounts'],
+  summary: 'Limit changes waiting for a second steward (stewards)',
+  responses: { 200: json(z.array(LimitChange), 'Pending changes'), ...problemResponses },
+});
+
+const approveChange = createRoute({
+  method: 'post',
+  path: '/api/v1/limit-changes/{id}/approve',
+  tags: ['accounts'],
+  summary: 'Approve a limit change another steward proposed (stewards; not for your own account)',
+  request: { params: z.object({ id: z.string() }) },
   responses: { 200: json(Account, 'The account with its new limits'), ...ruleResponses },
 });
 
@@ -91,8 +120,20 @@ export function registerAccounts(app: App, deps: HttpDeps) {
     const { memberId } = c.req.valid('param');
     if (memberId === s.id) throw HubError.forbidden('nobody sets their own credit limits: ask another steward');
     const { unit, floor, ceiling } = c.req.valid('json');
-    await ledger.setLimits(memberId, unit, { floor, ceiling }, s.id);
+    const out = await ledger.changeLimits(memberId, unit, { floor, ceiling }, s.id, deps.config.ledger.limitApprovalFactor);
+    if ('pending' in out) return c.json({ pending: out.pending }, 202);
     return c.json(view(memberId, unit), 200);
+  });
+
+  app.openapi(pendingChanges, (c) => {
+    requireRole(c, 'steward');
+    return c.json(ledger.pendingLimitChanges(), 200);
+  });
+
+  app.openapi(approveChange, async (c) => {
+    const s = requireRole(c, 'steward');
+    const change = await ledger.approveLimitChange(c.req.valid('param').id, s.id);
+    return c.json(view(change.accountId, change.unit), 200);
   });
 
   app.openapi(history, (c) => {
