@@ -38,7 +38,7 @@ export function BudgetRounds() {
         return (
           <section class="card" aria-labelledby={`b-${r.id}`}>
             <h3 id={`b-${r.id}`}>
-              {t.t('budgetTitle')}: {r.title}
+              {t.t('budgetTitle')}: <bdi>{r.title}</bdi>
             </h3>
             <p class="muted">{t.t('budgetOf', { amount: t.money(r.budget, cur), date: t.date(r.closesAt) })}</p>
             {r.status === 'open' && (
@@ -54,7 +54,7 @@ export function BudgetRounds() {
                 const s = standings.find((x) => x.projectId === p.id);
                 return (
                   <li>
-                    <strong>{p.title}</strong> — {t.t('asks', { amount: t.money(p.amount, cur) })}
+                    <strong><bdi>{p.title}</bdi></strong> — {t.t('asks', { amount: t.money(p.amount, cur) })}
                     {r.status === 'closed' && <strong> · {t.t(funded.has(p.id) ? 'funded' : 'notFunded')}</strong>}
                     <br />
                     <small class="muted">{p.description}</small>

@@ -93,7 +93,7 @@ export function HomePage() {
             {incoming.map((r) => (
               <li>
                 {t.t('requestFrom', { name: who(r.payee), amount: t.amount(r.amount, r.unit, cur) })}
-                {r.memo ? ` — ${r.memo}` : ''}{' '}
+                {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
                 <button onClick={() => answer(r.id, 'accept')}>{t.t('accept')}</button>{' '}
                 <button class="secondary" onClick={() => answer(r.id, 'reject')}>
                   {t.t('reject')}
@@ -137,7 +137,7 @@ export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | nul
       {rows.map((r) => (
         <li>
           <span class={r.delta < 0 ? 'out' : 'in'}>{t.amount(r.delta, r.unit, cur)}</span> {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
-          {r.memo ? ` · ${r.memo}` : ''}
+          {r.memo ? <> · <bdi>{r.memo}</bdi></> : ''}
           <br />
           <small class="muted">{t.date(r.at)}</small>
         </li>

@@ -58,7 +58,7 @@ function Catalogue() {
           <ul class="rows" data-testid="my-loans">
             {loans.map((l) => (
               <li>
-                {names.get(l.itemId) ?? l.itemId} — {t.t('due', { date: t.date(l.dueAt) })}{' '}
+                <bdi>{names.get(l.itemId) ?? l.itemId}</bdi> — {t.t('due', { date: t.date(l.dueAt) })}{' '}
                 <button class="secondary" onClick={() => api(`/library/loans/${l.id}/renew`, { method: 'POST' }).then(() => api<Loan[]>('/library/loans?open=true').then(setLoans)).catch(() => undefined)}>
                   {t.t('renew')}
                 </button>
@@ -75,7 +75,7 @@ function Catalogue() {
           <ul class="rows" data-testid="my-bookings">
             {bookings.map((r) => (
               <li>
-                {names.get(r.itemId) ?? r.itemId} — {t.t('bookedWhen', { from: t.date(r.from), to: t.date(r.to) })}{' '}
+                <bdi>{names.get(r.itemId) ?? r.itemId}</bdi> — {t.t('bookedWhen', { from: t.date(r.from), to: t.date(r.to) })}{' '}
                 <button class="secondary" onClick={() => cancel(r)}>
                   {t.t('cancelBooking')}
                 </button>
@@ -110,7 +110,7 @@ function Catalogue() {
           <li>
             {i.photos[0] && <img class="thumb" src={`/api/v1/library/photos/${i.photos[0]}`} alt="" width={48} height={48} loading="lazy" />}
             <a href={`#/library/${i.code}`}>
-              <strong>{i.code}</strong> {i.name}
+              <strong>{i.code}</strong> <bdi>{i.name}</bdi>
             </a>{' '}
             <small class="muted">
               {i.category} · {t.t(`status_${i.status.replace('-', '_')}` as 'status_available')}
@@ -182,7 +182,7 @@ function ItemPage({ code }: { code: string }) {
       </p>
       <section class="card">
         <h2>
-          {item.code} {item.name}
+          {item.code} <bdi>{item.name}</bdi>
         </h2>
         {item.photos[0] && <img src={`/api/v1/library/photos/${item.photos[0]}`} alt={item.name} style="max-width:100%;border-radius:.5rem" />}
         <p>

@@ -82,7 +82,7 @@ export function LinksPage() {
             {region.map((h) => (
               <tr>
                 <th scope="row">
-                  {h.self ? t.t('thisHub') : h.name}
+                  {h.self ? t.t('thisHub') : <bdi>{h.name}</bdi>}
                   {h.receivedAt !== null && <small class="muted"> · {t.ago(Date.now() - h.receivedAt)}</small>}
                 </th>
                 <td>{h.summary.needs.map((q) => `${q.quantity} ${res(q.resource)}`).join(', ') || '—'}</td>
@@ -138,7 +138,7 @@ export function LinksPage() {
         {links.map((l) => (
           <article class="link" aria-label={l.name}>
             <h4>
-              {l.name} <small class="muted">{short(l.hubId)}</small>
+              <bdi>{l.name}</bdi> <small class="muted">{short(l.hubId)}</small>
             </h4>
             <dl>
               <dt>{t.t('status')}</dt>

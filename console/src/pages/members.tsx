@@ -116,7 +116,7 @@ export function MembersPage() {
             const mayAct = !self && (isAdmin || m.role === 'resident');
             return (
               <li data-member={m.name}>
-                <strong>{m.name}</strong> <small class="muted">{m.email}</small>
+                <strong><bdi>{m.name}</bdi></strong> <small class="muted">{m.email}</small>
                 <br />
                 <small>
                   {t.t(`role_${m.role}`)} · {t.t(`mstatus_${m.status}`)}

@@ -105,7 +105,7 @@ export function PayPage() {
             {asks.map((r) => (
               <li>
                 {t.t('askedOf', { name: names.get(r.payer) ?? r.payer, amount: t.amount(r.amount, r.unit, cur) })}
-                {r.memo ? ` — ${r.memo}` : ''}{' '}
+                {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
                 <button class="secondary" onClick={() => withdraw(r.id)}>
                   {t.t('cancelAsk')}
                 </button>

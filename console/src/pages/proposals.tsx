@@ -57,7 +57,7 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
         <ul class="rows" data-testid="comments">
           {comments.map((c) => (
             <li>
-              <strong>{c.name}</strong> <small class="muted">{t.date(c.at)}</small>
+              <strong><bdi>{c.name}</bdi></strong> <small class="muted">{t.date(c.at)}</small>
               <br />
               {c.text}
             </li>
@@ -102,7 +102,7 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
   const tally = p.currentTally;
   return (
     <section class="card" aria-labelledby={`p-${p.id}`}>
-      <h3 id={`p-${p.id}`}>{p.title}</h3>
+      <h3 id={`p-${p.id}`}><bdi>{p.title}</bdi></h3>
       <p class="muted">
         {kindLabel(t, p.kind)} · {modeLabel(t, p.mode, rules)}
       </p>
@@ -202,7 +202,7 @@ export function ProposalsPage() {
         <ul class="rows">
           {log.map((d) => (
             <li>
-              <strong>{d.title}</strong> — {d.decision === 'adopted' ? t.t('adopted') : t.t('rejected')}{' '}
+              <strong><bdi>{d.title}</bdi></strong> — {d.decision === 'adopted' ? t.t('adopted') : t.t('rejected')}{' '}
               <small class="muted">
                 ({t.t('tally', { yes: d.yes, no: d.no, abstain: d.abstain })}
                 {d.blocks > 0 && ` · ${t.t('blocksCount', { n: d.blocks })}`})

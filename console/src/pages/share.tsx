@@ -80,7 +80,7 @@ export function SharePage() {
         <ul class="rows">
           {posts.map((p) => (
             <li data-testid="board-post">
-              <strong>{p.kind === 'need' ? t.t('needsLabel') : t.t('spareLabel')}</strong> {res(p.resource, p.quantity - p.committed)} — {p.title}
+              <strong>{p.kind === 'need' ? t.t('needsLabel') : t.t('spareLabel')}</strong> {res(p.resource, p.quantity - p.committed)} — <bdi>{p.title}</bdi>
               <br />
               <small class="muted">
                 {who(p.owner)}
