@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
+import { paramLabel } from '../governance-words.js';
 
 type AuditPage = Answer<'/api/v1/audit'>;
 
@@ -29,7 +30,7 @@ export function AuditLogCard() {
         <ul class="rows">
           {page.entries.map((e) => (
             <li data-testid="audit-entry" data-action={e.action}>
-              <strong>{t.t(`audit_${e.action.replace(/-/g, '_')}` as 'audit_limits')}</strong>: <bdi>{names.get(e.subject) ?? e.subject}</bdi>
+              <strong>{t.t(`audit_${e.action.replace(/-/g, '_')}` as 'audit_limits')}</strong>: <bdi>{e.action === 'emergency-change' ? paramLabel(t, e.subject) : (names.get(e.subject) ?? e.subject)}</bdi>
               {e.reason && (
                 <>
                   {' '}
