@@ -1,3 +1,4 @@
+import { isSystemAccount } from '../ledger/types.js';
 import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
@@ -96,4 +97,16 @@ export function idempotencyKey(c: Ctx): string | null {
   if (k === undefined) return null;
   if (k.length === 0 || k.length > 128) throw HubError.badRequest('Idempotency-Key must be 1 to 128 characters');
   return k;
+}
+
+/**
+ * The community's own accounts (the fund, the library's pool and deposit
+ * escrow, the clearing accounts of hub links) move only through the
+ * operation that owns them: fees and deposits, a passed proposal or budget
+ * round, demurrage, settlement between hubs. Never through a plain payment,
+ * whoever asks: a steward paying themself from the pool is exactly what this
+ * stops. Gifts to the fund have their own route.
+ */
+export function refuseSystemAccounts(...ids: Array<string | undefined>): void {
+  for (const id of ids) if (id && isSystemAccount(id)) throw HubError.forbidden(`${id} is one of the community's own accounts; it moves only through the operation that owns it`);
 }

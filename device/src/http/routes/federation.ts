@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
-import { isSystemAccount } from '../../ledger/types.js';
 import type { Envelope } from '../../federation/envelope.js';
-import { idempotencyKey, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
+import { idempotencyKey, refuseSystemAccounts, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 
 const Any = z.record(z.string(), z.unknown());
@@ -127,7 +126,7 @@ export function registerFederation(app: App, deps: HttpDeps) {
     const me = requireMember(c);
     const b = c.req.valid('json');
     const payer = b.payer ?? me.id;
-    if (isSystemAccount(payer)) throw HubError.forbidden(`${payer} is one of the community's own accounts; it moves only through the operation that owns it`);
+    refuseSystemAccounts(payer);
     if (payer !== me.id && me.role === 'resident') throw HubError.forbidden('only stewards pay from another account');
     return c.json(await fed().payments.pay(me.id, { ...b, payer }, idempotencyKey(c)), 201);
   });

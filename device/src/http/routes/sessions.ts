@@ -5,12 +5,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 /** A random id this browser keeps, so the hub knows a device that has signed in to an account before. */
 const DEVICE_COOKIE = 'hyphae_device';
 import { publicMember } from '../../members/members.js';
-import { requireMember, SESSION_COOKIE, type App, type Ctx, type HttpDeps } from '../context.js';
+import { requireMember, SESSION_COOKIE, type App, type HttpDeps } from '../context.js';
 import { clientAddress } from '../captive.js';
 import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
 
-/** Wrong guesses are counted per address the request came from. */
-const clientKey = (c: Ctx) => clientAddress(c);
 
 const signIn = createRoute({
   method: 'post',
@@ -84,7 +82,7 @@ export function registerSessions(app: App, deps: HttpDeps) {
   app.openapi(signIn, async (c) => {
     const { email, password } = c.req.valid('json');
     const device = getCookie(c, DEVICE_COOKIE) ?? null;
-    const member = await deps.members.authenticate(email, password, clientKey(c), device);
+    const member = await deps.members.authenticate(email, password, clientAddress(c), device);
     const { token, session } = await deps.members.startSession(member.id);
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
@@ -118,7 +116,7 @@ export function registerSessions(app: App, deps: HttpDeps) {
     const member = requireMember(c);
     const { currentPassword, newPassword } = c.req.valid('json');
     const p = c.get('principal')!;
-    return c.json(publicMember(await deps.members.changePassword(member.id, currentPassword, newPassword, clientKey(c), p.sessionToken ?? undefined)), 200);
+    return c.json(publicMember(await deps.members.changePassword(member.id, currentPassword, newPassword, clientAddress(c), p.sessionToken ?? undefined)), 200);
   });
 
   app.openapi(createToken, async (c) => {

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
-import { FUND, isSystemAccount } from '../../ledger/types.js';
-import { idempotencyKey, requireMember, type App, type HttpDeps } from '../context.js';
+import { FUND } from '../../ledger/types.js';
+import { idempotencyKey, refuseSystemAccounts, requireMember, type App, type HttpDeps } from '../context.js';
 import { Amount, IdempotencyHeader, json, Memo, NewRequest, NewTransfer, PaymentRequest, problemResponses, ruleResponses, Transfer, TransferResult } from '../schemas.js';
 
 const pay = createRoute({
@@ -55,18 +55,6 @@ const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, ok
     request: { params: z.object({ id: z.string() }) },
     responses: { 200: json(ok, 'Done'), ...ruleResponses },
   });
-
-/**
- * The community's own accounts (the fund, the library's pool and deposit
- * escrow, the clearing accounts of hub links) move only through the
- * operation that owns them: fees and deposits, a passed proposal or budget
- * round, demurrage, settlement between hubs. Never through a plain payment,
- * whoever asks: a steward paying themself from the pool is exactly what this
- * stops. Gifts to the fund have their own route.
- */
-function refuseSystemAccounts(...ids: Array<string | undefined>): void {
-  for (const id of ids) if (id && isSystemAccount(id)) throw HubError.forbidden(`${id} is one of the community's own accounts; it moves only through the operation that owns it`);
-}
 
 const donate = createRoute({
   method: 'post',
