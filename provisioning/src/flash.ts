@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, readSync, realpathSync, statSync, writeSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, createReadStream, fsyncSync, openSync, readFileSync, readSync, realpathSync, statSync, writeSync, existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ProvisionError } from './hub-files.js';
@@ -60,9 +62,34 @@ export interface FlashResult {
   dryRun: boolean;
 }
 
+/**
+ * The image as a stream of its raw bytes, and how many there are. An
+ * `.img.xz` (as os-image/build.sh makes) is decompressed on the way by xz,
+ * whose index gives the size before a byte is read.
+ */
+export function imageSource(image: string): { size: number; open: () => Readable } {
+  if (!image.endsWith('.xz')) return { size: statSync(image).size, open: () => createReadStream(image, { highWaterMark: CHUNK }) };
+  const list = spawnSync('xz', ['--robot', '--list', image], { encoding: 'utf8' });
+  if (list.error || list.status !== 0) throw new ProvisionError(`cannot read ${image}: ${list.error ? 'xz is not installed (install xz-utils, or decompress the image first)' : list.stderr.trim()}`);
+  const totals = list.stdout.split('\n').find((l) => l.startsWith('totals\t'))?.split('\t');
+  const size = Number(totals?.[4]);
+  if (!Number.isFinite(size) || size <= 0) throw new ProvisionError(`cannot tell the size of ${image} from its xz index`);
+  return {
+    size,
+    open: () => {
+      const xz = spawn('xz', ['-dc', image], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      xz.stderr.on('data', (d) => (err += d));
+      xz.on('exit', (code) => code && xz.stdout.destroy(new ProvisionError(`xz could not decompress ${image}: ${err.trim()}`)));
+      return xz.stdout;
+    },
+  };
+}
+
 export async function flash(image: string, device: string, opts: FlashOptions = {}): Promise<FlashResult> {
   if (!existsSync(image)) throw new ProvisionError(`image ${image} does not exist`);
-  const size = statSync(image).size;
+  const source = imageSource(image);
+  const size = source.size;
   const problems = safetyProblems(device, opts);
   if (problems.length && !opts.force) throw new ProvisionError(`refusing to write ${device}: ${problems.join('; ')} (use --force if you are sure)`);
   if (deviceSize(device) < size && statSync(device).isBlockDevice()) throw new ProvisionError(`${device} is smaller than the image`);
@@ -79,27 +106,27 @@ export async function flash(image: string, device: string, opts: FlashOptions = 
   const t0 = Date.now();
   const tick = (task: string, done: number) => bar?.update(done, { task, done: mib(done), total: mib(size), speed: mib(done / Math.max(0.001, (Date.now() - t0) / 1000)) });
 
-  const src = openSync(image, 'r');
   const dst = openSync(device, 'r+');
   const hashIn = createHash('sha256');
   const buf = Buffer.alloc(CHUNK);
   try {
     bar?.start(size, 0, { task: 'writing  ', done: '0.0', total: mib(size), speed: '0.0' });
-    for (let off = 0; off < size; ) {
-      const n = readSync(src, buf, 0, Math.min(CHUNK, size - off), off);
-      hashIn.update(buf.subarray(0, n));
-      writeSync(dst, buf, 0, n, off);
-      off += n;
+    let off = 0;
+    for await (const chunk of source.open() as AsyncIterable<Buffer>) {
+      hashIn.update(chunk);
+      writeSync(dst, chunk, 0, chunk.length, off);
+      off += chunk.length;
       tick('writing  ', off);
     }
+    if (off !== size) throw new ProvisionError(`the image ended after ${off} of ${size} bytes; the card is incomplete, write it again`);
     fsyncSync(dst);
     const hashBack = createHash('sha256');
     bar?.update(0, { task: 'verifying' });
-    for (let off = 0; off < size; ) {
-      const n = readSync(dst, buf, 0, Math.min(CHUNK, size - off), off);
+    for (let at = 0; at < size; ) {
+      const n = readSync(dst, buf, 0, Math.min(CHUNK, size - at), at);
       hashBack.update(buf.subarray(0, n));
-      off += n;
-      tick('verifying', off);
+      at += n;
+      tick('verifying', at);
     }
     bar?.stop();
     const a = hashIn.digest('hex');
@@ -108,7 +135,6 @@ export async function flash(image: string, device: string, opts: FlashOptions = 
     return { bytes: size, sha256: a, verified: true, dryRun: false };
   } finally {
     bar?.stop();
-    closeSync(src);
     closeSync(dst);
   }
 }

@@ -135,6 +135,21 @@ describe('hyphae-provision flash', () => {
     expect(run(['flash', image, card, '--max-gb', '0.01', '--force']).code).toBe(0);
   });
 
+  it('writes an .img.xz as the image build makes it, decompressing on the way, and refuses a truncated one', () => {
+    const card = join(dir, 'card-xz');
+    writeFileSync(card, Buffer.alloc(64 * 1024 * 1024));
+    execFileSync('sh', ['-c', 'xz -T1 -1 -kc "$1" > "$1.xz"', 'xz', image]);
+    const r = run(['flash', `${image}.xz`, card]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(new RegExp(`wrote and verified ${statSync(image).size} bytes \\(sha256 ${sha(image)}\\)`));
+    expect(createHash('sha256').update(readFileSync(card).subarray(0, statSync(image).size)).digest('hex')).toBe(sha(image));
+    const xz = readFileSync(`${image}.xz`);
+    writeFileSync(`${image}.cut.xz`, xz.subarray(0, Math.floor(xz.length / 2)));
+    const cut = run(['flash', `${image}.cut.xz`, card]);
+    expect(cut.code).toBe(1);
+    expect(cut.err).toMatch(/cannot (read|tell the size of)|could not decompress|ended after/);
+  });
+
   it('recognises a mounted device', () => {
     const mounts = join(dir, 'mounts');
     writeFileSync(mounts, '/dev/sda2 / ext4 rw 0 0\n/dev/sda1 /boot vfat rw 0 0\n/dev/mmcblk0p1 /media/x vfat rw 0 0\n');
