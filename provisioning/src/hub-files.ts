@@ -41,6 +41,9 @@ export async function buildHubFiles(a: InitAnswers, identity: HubIdentity = gene
     timeBank: { enabled: a.timeBank },
     network: { ssid: a.ssid, passphrase: a.passphrase, channel: a.channel, country: a.country.toUpperCase() },
     lorawan: { region: a.region },
+    // Phones probe port 80 for a captive portal, and DHCP option 114 names port 80:
+    // the card's hub listens there (its unit grants CAP_NET_BIND_SERVICE).
+    http: { port: 80 },
     // The card goes into a Raspberry Pi: johnny-five reaches its pins through raspi-io.
     gpio: { io: 'raspi-io' },
     firstSteward: { email: a.stewardEmail, passwordHash: await hash(stewardPassword, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 }) },

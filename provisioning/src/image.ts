@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,7 +29,7 @@ export async function writeFilesToImage(target: string, files: Record<string, st
   if (!existsSync(target)) throw new ProvisionError(`${target} does not exist`);
   const isFile = statSync(target).isFile();
   const work = isFile ? join(dirname(target), `.${basename(target)}.provisioning`) : target;
-  if (isFile) copyFileSync(target, work);
+  if (isFile) copySparse(target, work);
   try {
     const partition = await bootPartition(work);
     await interact(work, partition, async (fs) => {
@@ -51,4 +52,14 @@ export async function writeFilesToImage(target: string, files: Record<string, st
 export async function readFileFromImage(target: string, path: string): Promise<Buffer> {
   const partition = await bootPartition(target);
   return interact(target, partition, async (fs) => promisify(fs.readFile)(`/${path}`) as Promise<Buffer>);
+}
+
+/**
+ * An image is mostly holes (zerofree'd free space): GNU cp keeps them, so a
+ * 1.7 GB image with 900 MB of data stays 900 MB on disk and copies in
+ * seconds. Elsewhere (no GNU cp), a plain copy.
+ */
+function copySparse(from: string, to: string): void {
+  const cp = spawnSync('cp', ['--sparse=always', '--reflink=auto', from, to], { encoding: 'utf8' });
+  if (cp.status !== 0) copyFileSync(from, to);
 }

@@ -39,7 +39,20 @@ describe('Raspberry Pi OS first boot', () => {
     const unit = read('etc/systemd/system/hyphae.service');
     expect(unit).toMatch(/^Restart=always$/m);
     expect(unit).toMatch(/--data \/var\/lib\/hyphae --config \/etc\/hyphae\/hub.json/);
-    expect(read('etc/systemd/system/hyphae-watchdog.service')).toContain('http://127.0.0.1:8080/api/v1/health');
+    expect(read('etc/systemd/system/hyphae-watchdog.service')).toMatch(/^ExecStart=\/etc\/hyphae\/health-check.sh$/m);
+    // The card's hub listens on port 80, where phones probe for a captive portal.
+    expect(read('etc/hyphae/health-check.sh')).toContain('http://127.0.0.1:80/api/v1/health');
+    expect(statSync(join(root, 'etc/hyphae/health-check.sh')).mode & 0o111).not.toBe(0);
+    // A slow first boot is not restarted: the check leaves a hub alone for its first five minutes.
+    expect(read('etc/hyphae/health-check.sh')).toMatch(/-lt 300 \] && exit 0/);
+    expect(unit).toMatch(/^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m);
+    expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
+    expect(unit).toMatch(/^ProtectSystem=strict$/m);
+    expect(unit).toMatch(/^MemoryMax=\d+M$/m);
+    expect(unit).toMatch(/--max-old-space-size=\d+ /);
+    expect(read('etc/systemd/network/10-hyphae-wlan0.network')).toMatch(/^Address=10\.42\.0\.1\/24$/m);
+    // Secrets are readable by the hub's user only.
+    for (const f of ['etc/hyphae/hub.json', 'etc/hostapd/hostapd.conf']) expect(statSync(join(root, f)).mode & 0o077, f).toBe(0);
     const ap = read('etc/hostapd/hostapd.conf');
     expect(ap).toMatch(/^ssid=riverside$/m);
     expect(ap).toMatch(/^channel=11$/m);
