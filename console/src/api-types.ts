@@ -9468,7 +9468,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text";
+                        kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update";
                         title: string;
                         rationale: string;
                         payload?: {
@@ -9906,7 +9906,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        topic: ("parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text") | "*";
+                        topic: ("parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update") | "*";
                         /** @example m_Xq3k9Pz1 */
                         to: string | null;
                     };
@@ -13903,7 +13903,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "limits" | "capacity" | "role" | "suspend" | "reinstate" | "one-time-password" | "emergency-change" | "fund-spent" | "write-off";
+                    action?: "limits" | "capacity" | "role" | "suspend" | "reinstate" | "one-time-password" | "emergency-change" | "fund-spent" | "write-off" | "update-staged" | "update-installed" | "update-rolled-back";
                     before?: number | null;
                     limit?: number;
                 };
@@ -14041,6 +14041,149 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Software updates (stewards): the running version, updates received and what became of them */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Updates */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UpdateStatus"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Upload a signed update file (stewards). Its signature is checked against the release key; a regular release opens an "update" proposal, a security release is installed at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Received */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UpdateRecord"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused: not signed by the release key, damaged, or not newer */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -14862,7 +15005,7 @@ export interface components {
         Proposal: {
             id: string;
             /** @enum {string} */
-            kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text";
+            kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update";
             title: string;
             rationale: string;
             payload: {
@@ -15296,7 +15439,7 @@ export interface components {
             /** @description Who did it; null for the hub carrying out a decision */
             actor: string | null;
             /** @enum {string} */
-            action: "limits" | "capacity" | "role" | "suspend" | "reinstate" | "one-time-password" | "emergency-change" | "fund-spent" | "write-off";
+            action: "limits" | "capacity" | "role" | "suspend" | "reinstate" | "one-time-password" | "emergency-change" | "fund-spent" | "write-off" | "update-staged" | "update-installed" | "update-rolled-back";
             /** @description What it was done to: a member, an account, an item, a parameter */
             subject: string;
             reason: string | null;
@@ -15305,6 +15448,36 @@ export interface components {
             };
             prev: string;
             hash: string;
+        };
+        UpdateStatus: {
+            running: string;
+            /** @description False when this hub has no release key to check updates with */
+            enabled: boolean;
+            /** @description A version waiting for the card's installer */
+            staged: string | null;
+            lastResult: {
+                version: string;
+                /** @enum {string} */
+                outcome: "installed" | "rolled-back" | "refused";
+                at: number;
+                detail: string;
+            } | null;
+            updates: components["schemas"]["UpdateRecord"][];
+        };
+        UpdateRecord: {
+            version: string;
+            security: boolean;
+            changelog: string;
+            /** @description The release key that signed it */
+            keyFingerprint: string;
+            receivedAt: number;
+            /** @description The steward who uploaded it, or "usb" */
+            receivedBy: string;
+            /** @description The community's decision on it (none for a security release) */
+            proposalId: string | null;
+            /** @enum {string} */
+            state: "awaiting-decision" | "staged" | "installed" | "rolled-back" | "declined";
+            detail: string | null;
         };
     };
     responses: never;

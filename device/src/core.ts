@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DAY_MS, systemClock, type Clock } from './clock.js';
 import { chronycOnPath } from './time/chrony.js';
@@ -23,6 +25,7 @@ import { Store } from './store/store.js';
 import { AuditLog } from './audit/audit.js';
 import { DiskGuard, floorsFrom } from './store/disk.js';
 import { VERSION } from './version.js';
+import { Updates } from './updates/updates.js';
 
 /**
  * The domain modules over one store, without HTTP or timers. The hub process,
@@ -52,6 +55,7 @@ export interface Core {
   influx: InfluxMirror | null;
   devices: Devices;
   sensing: Sensing;
+  updates: Updates;
   exportData(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -162,6 +166,18 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
   const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications, audit);
   ecologyRef = ecology;
+  const updates = new Updates({
+    dir: join(dataDir, 'updates'),
+    releaseKeyPem: existsSync(config.updates.releaseKeyFile) ? readFileSync(config.updates.releaseKeyFile, 'utf8') : null,
+    running: VERSION,
+    store,
+    governance,
+    members,
+    notifications,
+    audit,
+    clock,
+    log,
+  });
 
   const migrations: Migration[] = [
     { id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() },
@@ -207,6 +223,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     influx,
     devices,
     sensing,
+    updates,
     exportData: () => ({
       format: 'hyphae-export',
       formatVersion: 1,

@@ -43,6 +43,7 @@ export class Hub {
   private server: ServerType | undefined;
   private tasks: ScheduledTask[] = [];
   private diskTimer: NodeJS.Timeout | undefined;
+  private updatesTimer: NodeJS.Timeout | undefined;
   private timeTimer: NodeJS.Timeout | undefined;
   private mailer: Mailer | undefined;
   app: App | undefined;
@@ -139,6 +140,7 @@ export class Hub {
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
     this.watchDisk(core);
     this.watchTime(core);
+    this.watchUpdates(core);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
   }
 
@@ -197,7 +199,24 @@ export class Hub {
     this.timeTimer.unref();
   }
 
+  /**
+   * Reports what the card's installer did with the last staged update, and
+   * takes in update files a USB stick's helper copied into the inbox. Neither
+   * holds up the start.
+   */
+  private watchUpdates(core: Core): void {
+    const log = this.opts.log;
+    const scan = () => void core.updates.scanInbox().catch((err: unknown) => log.warn({ module: 'updates', err: (err as Error).message }, 'the update inbox could not be read'));
+    void core.updates
+      .noteResult()
+      .catch((err: unknown) => log.warn({ module: 'updates', err: (err as Error).message }, 'the last update\'s outcome could not be recorded'))
+      .then(scan);
+    this.updatesTimer = setInterval(scan, 60_000);
+    this.updatesTimer.unref();
+  }
+
   async stop(): Promise<void> {
+    if (this.updatesTimer) clearInterval(this.updatesTimer);
     if (this.diskTimer) clearInterval(this.diskTimer);
     if (this.timeTimer) clearInterval(this.timeTimer);
     await this.federation?.stop();

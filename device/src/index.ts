@@ -14,3 +14,4 @@ export { VERSION } from './version.js';
 export { oneTimePassword } from './members/passwords.js';
 export { openBackup, sealBackup, isSealedBackup, SEALED_FORMAT, type SealedBackup } from './crypto-box.js';
 export { generateIdentity, identityFromPem, hubIdFromPublicKey, type HubIdentity } from './identity.js';
+export { makeUpdate, checkUpdate, compareVersions } from './updates/update-file.js';

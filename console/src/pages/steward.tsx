@@ -6,6 +6,7 @@ import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
 import { AuditLogCard } from './audit-log.js';
 import { HubHealth } from './hub-health.js';
+import { SoftwareUpdates } from './software-updates.js';
 import { LimitApprovals } from './limit-approvals.js';
 import { LibraryUse } from './library-use.js';
 
@@ -189,6 +190,7 @@ export function StewardPage() {
       <LimitApprovals />
 
       <HubHealth />
+      <SoftwareUpdates />
 
       <AuditLogCard />
 

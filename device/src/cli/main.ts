@@ -14,6 +14,7 @@ import { intOption, parse, required, resolveConfig, UsageError, type Options } f
 import { clearCsv, flowSolve, InputFileError } from './flow.js';
 import { codecList, codecRun, lorawanDecode } from './lorawan.js';
 import { modbusScan } from './modbus.js';
+import { updateVerify } from './update.js';
 
 const USAGE = `hyphae ${VERSION}: the neighbourhood hub
 
@@ -41,6 +42,8 @@ Usage:
   hyphae clear FILE.csv [--out FILE] [--algorithm pd|cs|ns]
                                           multilateral set-off of debtor,creditor,amount lines
   hyphae openapi                          the API's OpenAPI 3.1 document (JSON), as a hub serves it
+  hyphae update verify FILE --key PEM [--payload-out F]
+                                          check a signed update file (JSON manifest); exit 1 if it fails
 
 The first admin of an empty hub comes from HYPHAE_ADMIN_EMAIL and
 HYPHAE_ADMIN_PASSWORD at start, or from 'hyphae member add --role admin'.`;
@@ -64,6 +67,7 @@ const commands: Record<string, Command> = {
   'codec run': codecRun,
   'codec list': codecList,
   'modbus scan': modbusScan,
+  'update verify': updateVerify,
   openapi: openapiDocument,
 };
 

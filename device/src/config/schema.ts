@@ -224,6 +224,7 @@ const governance = z
         suspend: mode.default('consensus').describe('Suspending a member'),
         'buy-tool': mode.default('majority').describe('Buying a tool for the library'),
         text: mode.default('majority').describe('Anything else, in free text'),
+        update: mode.default('supermajority').describe('Installing a new version of the hub\'s software (a security release installs at once)'),
       })
       .prefault({})
       .describe('How each kind of proposal is decided: consensus (a discussion period, then a block period), supermajority (with a quorum) or simple majority'),
@@ -260,6 +261,13 @@ const time = z
   .prefault({})
   .describe('The clock: a Pi has no real-time clock and boots in the past');
 
+const updates = z
+  .object({
+    releaseKeyFile: z.string().default('/usr/share/hyphae/release-key.pub').describe('The project\'s release key (Ed25519 public key, PEM) that update files must be signed with; the card\'s image carries it. No file: this hub takes no updates'),
+  })
+  .prefault({})
+  .describe('Software updates from signed update files (an upload or a USB stick), installed after a community decision');
+
 const log = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs on stdout'),
@@ -288,6 +296,7 @@ export const configSchema = z
     firstSteward,
     auth,
     governance,
+    updates,
     log,
   })
   .describe('Hyphae hub configuration');

@@ -18,7 +18,9 @@ import { Parameters, type ParamName, type ParamValue } from './parameters.js';
  * proposal, vote, delegation and change of status is also written to the
  * ledger's hash-chained journal.
  */
-export const PROPOSAL_KINDS = ['parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text'] as const;
+export const PROPOSAL_KINDS = ['parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text', 'update'] as const;
+/** Kinds that only the hub opens (an update proposal opens when a signed update file arrives). */
+export const HUB_OPENED_KINDS: readonly ProposalKind[] = ['update'];
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 export type DecisionMode = 'consensus' | 'supermajority' | 'majority';
 export type Choice = 'yes' | 'no' | 'abstain' | 'block';
@@ -109,10 +111,18 @@ export class Governance {
     if (!m || m.status !== 'active') throw HubError.forbidden(m?.status === 'suspended' ? 'a suspended member cannot take part in decisions' : 'only active members take part in decisions');
   }
 
+  private readonly decidedListeners: Array<(p: Proposal) => void | Promise<void>> = [];
+
+  /** Called after each proposal is decided, outside its transaction (updates stage their file here). */
+  onDecided(listener: (p: Proposal) => void | Promise<void>): void {
+    this.decidedListeners.push(listener);
+  }
+
   // ── proposals ───────────────────────────────────────────────────────────
 
-  async propose(actor: string, input: { kind: ProposalKind; title: string; rationale: string; payload?: Record<string, unknown>; effectiveAt?: number }): Promise<Proposal> {
+  async propose(actor: string, input: { kind: ProposalKind; title: string; rationale: string; payload?: Record<string, unknown>; effectiveAt?: number }, opts: { byHub?: boolean } = {}): Promise<Proposal> {
     this.active(actor);
+    if (HUB_OPENED_KINDS.includes(input.kind) && !opts.byHub) throw HubError.badRequest(`an ${input.kind} proposal opens by itself when a signed update file reaches the hub (upload it on the stewards' page)`);
     const r = this.rules();
     const payload = { ...(input.payload ?? {}) };
     if (input.kind === 'parameter') {
@@ -394,6 +404,9 @@ export class Governance {
     if (decided.status === 'executed' && decided.kind === 'admit') await this.members.admit(String(decided.payload.memberId), decided.createdBy).catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'admission failed'));
     if (decided.status === 'executed' && decided.kind === 'suspend') await this.members.suspend(String(decided.payload.memberId), decided.createdBy, decided.title).catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'suspension failed'));
     this.log.info({ module: 'governance', proposal: id, status: decided.status, reason: tally.reason }, 'proposal decided');
+    for (const listener of this.decidedListeners) {
+      await Promise.resolve(listener(decided)).catch((e: Error) => this.log.warn({ module: 'governance', proposal: id, err: e.message }, 'a follow-up of a decision failed'));
+    }
     return decided;
   }
 

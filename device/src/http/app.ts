@@ -13,6 +13,7 @@ import type { AppEnv, App, Ctx, HttpDeps } from './context.js';
 import { registerAccounts } from './routes/accounts.js';
 import { registerAdmin } from './routes/admin.js';
 import { registerAudit } from './routes/audit.js';
+import { registerUpdates } from './routes/updates.js';
 import { registerFlow } from './routes/flow.js';
 import { registerEcology } from './routes/ecology.js';
 import { registerFederation } from './routes/federation.js';
@@ -70,8 +71,11 @@ const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'u
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
 /** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
 export function coreDeps(core: Core, log: Logger): HttpDeps {
-  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, audit: core.audit, log, exportData: core.exportData };
+  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, audit: core.audit, updates: core.updates, log, exportData: core.exportData };
 }
+
+/** The largest update file a steward may upload (a hub bundle with its native modules is about 10 MB compressed). */
+export const UPDATE_MAX_BYTES = 256 * 1024 * 1024;
 
 export function createApp(deps: HttpDeps): App {
   const app: App = new OpenAPIHono<AppEnv>({
@@ -125,8 +129,16 @@ export function createApp(deps: HttpDeps): App {
   // A JSON body (most writes) is read straight from Node's request instead, within the
   // same limit, checked and cleaned (json-text.ts), and handed to Hono's body cache,
   // where the validators look first.
+  // An update file is a whole hub bundle: it has a limit of its own.
+  const limitUpdate = bodyLimit({
+    maxSize: UPDATE_MAX_BYTES,
+    onError: () => {
+      throw new HubError(413, 'payload-too-large', 'Body too large', `an update file may have up to ${UPDATE_MAX_BYTES} bytes`);
+    },
+  });
   app.use('/api/*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (c.req.path === '/api/v1/updates') return limitUpdate(c, next);
     if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) return limitBody(c, next);
     // A peer hub signed its envelopes as they are: check them, but change nothing.
     const normalise = c.req.path !== '/api/v1/federation/inbox';
@@ -177,6 +189,7 @@ export function createApp(deps: HttpDeps): App {
   registerEcology(app, deps);
   registerFederation(app, deps);
   registerAudit(app, deps);
+  registerUpdates(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });
