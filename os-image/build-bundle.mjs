@@ -4,7 +4,11 @@
 // prints the sizes. Native modules (LMDB, argon2) stay outside the bundle:
 // the bundle's package.json names them for `npm install` on the target.
 //
-//   node os-image/build-bundle.mjs [--out DIR]   (default os-image/hub/bundle)
+//   node os-image/build-bundle.mjs [--out DIR] [--no-gpio-plugin]   (default os-image/hub/bundle)
+//
+// The native modules are pinned to the versions in the repository's
+// package-lock.json, so an image built twice from one commit installs the
+// same ones.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,8 +24,12 @@ const NATIVE = ['lmdb', '@node-rs/argon2'];
 // johnny-five's IO plugin for the Pi's own pins (config: gpio.io = "raspi-io").
 // It builds against pigpio on the target, so it is optional: a hub whose
 // build lacks it runs on and logs that its GPIO sensors are off.
-const RASPI = { 'raspi-io': '^11.0.0' };
+// Debian's image has no pigpio (and no /dev/gpiomem), so its build leaves it out.
+const RASPI = process.argv.includes('--no-gpio-plugin') ? {} : { 'raspi-io': '^11.0.0' };
+const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages;
+const pinned = (name) => lock[`node_modules/${name}`]?.version ?? deps[name];
 
+const deps = JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).dependencies;
 const result = await build({
   entryPoints: [join(root, 'device', 'dist', 'cli', 'main.js')],
   outfile: join(out, 'hyphae.mjs'),
@@ -48,8 +56,7 @@ const result = await build({
 cpSync(join(root, 'drivers', 'definitions'), join(out, 'definitions'), { recursive: true });
 const consoleDist = join(root, 'console', 'dist');
 if (existsSync(consoleDist)) cpSync(consoleDist, join(out, 'console'), { recursive: true });
-const deps = JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).dependencies;
-writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'hyphae-hub', version: JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).version, type: 'module', private: true, dependencies: Object.fromEntries(NATIVE.map((n) => [n, deps[n]])), optionalDependencies: RASPI }, null, 2) + '\n');
+writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'hyphae-hub', version: JSON.parse(readFileSync(join(root, 'device', 'package.json'), 'utf8')).version, type: 'module', private: true, dependencies: Object.fromEntries(NATIVE.map((n) => [n, pinned(n)])), optionalDependencies: RASPI }, null, 2) + '\n');
 // The hub reads its version from ../package.json relative to its own file; in the bundle that is this one.
 const size = statSync(join(out, 'hyphae.mjs')).size;
 const gz = gzipSync(readFileSync(join(out, 'hyphae.mjs'))).length;
