@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { ScheduledTask } from 'node-cron';
@@ -9,6 +10,7 @@ import { coreDeps, createApp } from './http/app.js';
 import type { App } from './http/context.js';
 import { scheduleJobs } from './jobs/schedule.js';
 import { VERSION } from './version.js';
+import { NightlyBackups } from './backups/nightly.js';
 import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, type BackupDocument } from './backup.js';
 import type { HubIdentity } from './identity.js';
 import { Federation } from './federation/federation.js';
@@ -44,6 +46,8 @@ export class Hub {
   private tasks: ScheduledTask[] = [];
   private diskTimer: NodeJS.Timeout | undefined;
   private updatesTimer: NodeJS.Timeout | undefined;
+  /** Nightly sealed backups (present once the hub has started). */
+  backups: NightlyBackups | undefined;
   private timeTimer: NodeJS.Timeout | undefined;
   private mailer: Mailer | undefined;
   app: App | undefined;
@@ -104,7 +108,8 @@ export class Hub {
     // Links to other hubs: the outbox is flushed to each peer's inbox over HTTP.
     let federation: Federation | undefined;
     const fedProxy = { get: () => federation };
-    this.app = createApp({ ...coreDeps(core, log), hubInfo, get federation() { return fedProxy.get(); } });
+    const backupsProxy = { get: () => this.backups };
+    this.app = createApp({ ...coreDeps(core, log), hubInfo, get federation() { return fedProxy.get(); }, get backups() { return backupsProxy.get(); } });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;
@@ -137,7 +142,8 @@ export class Hub {
     }
     await core.sensing.start();
     await core.sensing.startConfiguredGpio(opts.config.gpio);
-    if (opts.jobs !== false) this.tasks = scheduleJobs(core, log);
+    this.backups = new NightlyBackups({ dir: join(opts.dataDir, 'backups'), make: hubInfo.backup, clock: core.clock, log, since: core.clock.now() });
+    if (opts.jobs !== false) this.tasks = scheduleJobs(core, log, [['backup', opts.config.backups.cron, () => this.nightlyBackup(core)]]);
     this.watchDisk(core);
     this.watchTime(core);
     this.watchUpdates(core);
@@ -197,6 +203,26 @@ export class Hub {
     tick();
     this.timeTimer = setInterval(tick, 30_000);
     this.timeTimer.unref();
+  }
+
+  /**
+   * The nightly backup, and a word to the stewards when none has been made
+   * for two days (no passphrase chosen yet, or backups failing).
+   */
+  async nightlyBackup(core: Core): Promise<unknown> {
+    const backups = this.backups!;
+    const made = backups.passphraseSet ? await backups.run().catch((e: Error) => ({ error: e.message })) : { skipped: 'no backup passphrase yet' };
+    const status = backups.status();
+    if (status.overdue) {
+      const day = new Date(core.clock.now()).toISOString().slice(0, 10);
+      const why = status.passphraseSet ? (status.lastError ?? 'unknown') : 'no backup passphrase has been chosen';
+      await core.store.write(() => {
+        for (const m of core.members.list()) {
+          if (m.status === 'active' && (m.role === 'steward' || m.role === 'admin')) core.notifications.addInTxn(m.id, 'backup-overdue', `The hub has not made a backup for two days: ${why}.`, 'backups', `backup-overdue:${day}:${m.id}`, { why });
+        }
+      });
+    }
+    return made;
   }
 
   /**

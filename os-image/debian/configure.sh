@@ -32,7 +32,7 @@ say "all $(wc -l < $B/all.list) packages installed"
 # The hub's user, its folders, and the units.
 systemd-sysusers
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/hyphae.conf
-systemctl enable systemd-networkd.service hyphae-growroot.service hyphae-firstboot.service hyphae-boot-report.service hyphae-update.path
+systemctl enable systemd-networkd.service hyphae-growroot.service hyphae-firstboot.service hyphae-boot-report.service hyphae-update.path hyphae-usb-backup.timer
 # Nothing waits for a network that may never come (a hub with no cable).
 systemctl mask systemd-networkd-wait-online.service
 # The access point and its DHCP start with the Wi-Fi adapter (see their units).

@@ -7,6 +7,7 @@ import { ParamValueInput } from '../param-input.js';
 import { AuditLogCard } from './audit-log.js';
 import { HubHealth } from './hub-health.js';
 import { SoftwareUpdates } from './software-updates.js';
+import { BackupsCard } from './backups-card.js';
 import { LimitApprovals } from './limit-approvals.js';
 import { LibraryUse } from './library-use.js';
 
@@ -77,7 +78,7 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
 }
 
 export function StewardPage() {
-  const { t, names, account } = useApp();
+  const { t, names, account, session } = useApp();
   const [pending, setPending] = useState<Pending[]>([]);
   const [reports, setReports] = useState<Report[]>([]);
   const [devices, setDevices] = useState<DeviceRow[]>([]);
@@ -190,6 +191,7 @@ export function StewardPage() {
       <LimitApprovals />
 
       <HubHealth />
+      <BackupsCard admin={session.member.role === 'admin'} />
       <SoftwareUpdates />
 
       <AuditLogCard />

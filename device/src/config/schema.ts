@@ -261,6 +261,13 @@ const time = z
   .prefault({})
   .describe('The clock: a Pi has no real-time clock and boots in the past');
 
+const backups = z
+  .object({
+    cron: z.string().default('30 3 * * *').describe('When the nightly sealed backup is made (cron syntax, hub timezone); it waits until the clock is trusted'),
+  })
+  .prefault({})
+  .describe('Nightly sealed backups, kept seven deep in the data folder and copied to a USB stick labelled HYPHAE-BACKUP on the card');
+
 const updates = z
   .object({
     releaseKeyFile: z.string().default('/usr/share/hyphae/release-key.pub').describe('The project\'s release key (Ed25519 public key, PEM) that update files must be signed with; the card\'s image carries it. No file: this hub takes no updates'),
@@ -296,6 +303,7 @@ export const configSchema = z
     firstSteward,
     auth,
     governance,
+    backups,
     updates,
     log,
   })

@@ -55,6 +55,8 @@ export interface HttpDeps {
   federation?: import('../federation/federation.js').Federation;
   /** The captive portal's release list (shared so tests can inspect it). */
   captive?: import('./captive.js').CaptivePortal;
+  /** Nightly sealed backups (present when a whole hub runs). */
+  backups?: import('../backups/nightly.js').NightlyBackups;
   /** Signed software updates, decided by the community. */
   updates?: import('../updates/updates.js').Updates;
   /** Serve the built console at / (default: when it has been built). */

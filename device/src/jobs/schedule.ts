@@ -52,7 +52,10 @@ export async function runNightly(core: Core, log: Logger): Promise<StepReport[]>
   return reports;
 }
 
-export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
+/** Jobs the hub process adds beyond the core's own (the nightly backup needs the hub's identity). */
+export type ExtraJob = readonly [name: string, cron: string, run: () => Promise<unknown>];
+
+export function scheduleJobs(core: Core, log: Logger, extra: readonly ExtraJob[] = []): ScheduledTask[] {
   const { config, board, library, skills, ecology } = core;
   const tz = config.hub.timezone;
   const job = (name: string, expr: string, run: () => Promise<unknown>) =>
@@ -83,5 +86,6 @@ export function scheduleJobs(core: Core, log: Logger): ScheduledTask[] {
       const run = await board.proposeClearing(null);
       return { run: run.id, status: run.status, cleared: run.cleared };
     }),
+    ...extra.map(([name, expr, run]) => job(name, expr, run)),
   ];
 }

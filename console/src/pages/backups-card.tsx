@@ -1,0 +1,72 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Answer } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+type Status = Answer<'/api/v1/backups'>;
+
+/**
+ * Backups, for stewards: the last one per destination (the hub itself, a
+ * USB stick labelled HYPHAE-BACKUP) and a warning when one is overdue.
+ * Admins choose the passphrase backups are sealed with, once, and can make
+ * one now.
+ */
+export function BackupsCard({ admin }: { admin: boolean }) {
+  const { t } = useApp();
+  const [s, setS] = useState<Status | null>(null);
+  const [pass, setPass] = useState('');
+  const [msg, setMsg] = useState<{ text: string; alert: boolean } | null>(null);
+  const load = () => void api<Status>('/backups').then(setS, (e: unknown) => setMsg({ text: describeError(t, e), alert: true }));
+  useEffect(load, []);
+  const act = async (fn: () => Promise<unknown>, done: string) => {
+    setMsg(null);
+    try {
+      await fn();
+      setMsg({ text: done, alert: false });
+      load();
+    } catch (e) {
+      setMsg({ text: describeError(t, e), alert: true });
+    }
+  };
+  const when = (at: number) => t.ago(Date.now() - at);
+  return (
+    <section class="card" aria-labelledby="backups-h" data-testid="backups">
+      <h3 id="backups-h">{t.t('backupsTitle')}</h3>
+      {s && (
+        <ul class="rows">
+          <li class={s.overdue ? 'warn' : undefined} data-testid="backup-local" data-overdue={String(s.overdue)}>
+            <strong>{t.t('backupOnHub')}</strong>: {s.local ? t.t('backupLast', { ago: when(s.local.at), count: s.files.length }) : s.passphraseSet ? t.t('backupNone') : t.t('backupNoPassphrase')}
+            {s.overdue && (
+              <>
+                <br />
+                <small>{t.t('backupOverdue')}</small>
+              </>
+            )}
+          </li>
+          <li data-testid="backup-usb">
+            <strong>{t.t('backupOnUsb')}</strong>: {s.usb ? t.t('backupUsbLast', { ago: when(s.usb.at), count: s.usb.copies }) : t.t('backupUsbNever')}
+          </li>
+        </ul>
+      )}
+      {admin && s && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(() => api('/backups/passphrase', { method: 'PUT', body: { passphrase: pass } }), t.t('backupPassphraseSaved')).then(() => setPass(''));
+          }}
+        >
+          <label>
+            {s.passphraseSet ? t.t('backupChangePassphrase') : t.t('backupChoosePassphrase')}
+            <input type="password" autocomplete="new-password" minLength={8} required value={pass} onInput={(e) => setPass((e.currentTarget as HTMLInputElement).value)} />
+          </label>
+          <button type="submit">{t.t('backupSave')}</button>
+          {s.passphraseSet && (
+            <button type="button" class="secondary" onClick={() => void act(() => api('/backups', { method: 'POST' }), t.t('backupMade'))}>
+              {t.t('backupNow')}
+            </button>
+          )}
+        </form>
+      )}
+      {msg && <p role={msg.alert ? 'alert' : 'status'}>{msg.text}</p>}
+    </section>
+  );
+}

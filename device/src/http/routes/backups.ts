@@ -1,0 +1,67 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createRoute, z } from '@hono/zod-openapi';
+import { HubError } from '../../errors.js';
+import { requireRole, type App, type HttpDeps } from '../context.js';
+import { json, problemResponses } from '../schemas.js';
+
+const BackupFile = z.object({ file: z.string(), at: z.number(), bytes: z.number().int() }).openapi('BackupFile');
+const BackupStatus = z
+  .object({
+    passphraseSet: z.boolean().describe('Nightly backups start once an admin has chosen their passphrase'),
+    keep: z.number().int(),
+    local: BackupFile.nullable().describe('The newest sealed backup in the hub\'s data folder'),
+    usb: z.object({ at: z.number(), file: z.string(), device: z.string(), copies: z.number().int() }).nullable().describe('The last copy to a USB stick labelled HYPHAE-BACKUP'),
+    files: z.array(BackupFile),
+    overdue: z.boolean().describe('No backup for two days'),
+    lastError: z.string().nullable(),
+  })
+  .openapi('BackupStatus');
+
+const status = createRoute({ method: 'get', path: '/api/v1/backups', tags: ['hub'], summary: 'Nightly backups (stewards): the last one per destination, and whether one is overdue', responses: { 200: json(BackupStatus, 'Backups'), ...problemResponses } });
+const passphrase = createRoute({
+  method: 'put',
+  path: '/api/v1/backups/passphrase',
+  tags: ['hub'],
+  summary: 'Choose the passphrase nightly backups are sealed with (admins); keep it apart from the hub',
+  request: { body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true } },
+  responses: { 204: { description: 'Saved' }, ...problemResponses },
+});
+const runNow = createRoute({ method: 'post', path: '/api/v1/backups', tags: ['hub'], summary: 'Make a sealed backup now, as the nightly job does (admins)', responses: { 201: json(BackupFile, 'The backup'), ...problemResponses } });
+const download = createRoute({
+  method: 'get',
+  path: '/api/v1/backups/{file}',
+  tags: ['hub'],
+  summary: 'Download one sealed backup (admins)',
+  request: { params: z.object({ file: z.string().regex(/^[A-Za-z0-9._-]+\.backup\.json$/).openapi({ param: { name: 'file', in: 'path' } }) }) },
+  responses: { 200: { description: 'The sealed backup', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problemResponses },
+});
+
+export function registerBackups(app: App, deps: HttpDeps) {
+  const backups = () => {
+    const b = deps.backups;
+    if (!b) throw new HubError(503, 'internal', 'Not available', 'backups are made by a running hub');
+    return b;
+  };
+  app.openapi(status, (c) => {
+    requireRole(c, 'steward');
+    return c.json(backups().status(), 200);
+  });
+  app.openapi(passphrase, (c) => {
+    requireRole(c, 'admin');
+    backups().setPassphrase(c.req.valid('json').passphrase);
+    deps.log.info({ module: 'backups' }, 'backup passphrase chosen');
+    return c.body(null, 204);
+  });
+  app.openapi(runNow, async (c) => {
+    requireRole(c, 'admin');
+    return c.json(await backups().run(), 201);
+  });
+  app.openapi(download, (c) => {
+    requireRole(c, 'admin');
+    const { file } = c.req.valid('param');
+    const path = backups().path(file);
+    c.header('content-disposition', `attachment; filename="${file}"`);
+    return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200, { 'content-type': 'application/json' }) as never;
+  });
+}
