@@ -131,7 +131,15 @@ export class Hub {
         return (await res.json()) as { ackedSeq: number };
       },
       log,
-      { board: core.board, paymentTimeoutMs: opts.config.federation.paymentTimeoutHours * 3_600_000, summaryEveryMs: opts.config.federation.summaryEveryMinutes * 60_000 },
+      {
+        board: core.board,
+        paymentTimeoutMs: opts.config.federation.paymentTimeoutHours * 3_600_000,
+        summaryEveryMs: opts.config.federation.summaryEveryMinutes * 60_000,
+        probe: async (url) => {
+          const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/health`, { signal: AbortSignal.timeout(10_000), redirect: 'error' });
+          return res.ok ? (((await res.json()) as { hubId?: string }).hubId ?? null) : null;
+        },
+      },
     );
     this.federation = federation;
     federation.start();

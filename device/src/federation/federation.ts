@@ -58,6 +58,8 @@ export interface Peer extends LinkTerms {
   inSeq: number;
   inHead: string;
   lastContact: number | null;
+  /** False while the address came from the peer's own hello and has not yet answered as that hub. */
+  urlVerified?: boolean;
 }
 
 interface Invitation {
@@ -86,6 +88,13 @@ export interface FederationOptions {
   board?: Board;
   /** How often a summary goes out even when nothing changed. */
   summaryEveryMs?: number;
+  /**
+   * Asks an address which hub answers there (the hub process reads the
+   * hubId of its /api/v1/health). A link made from a peer's hello has only
+   * the address the peer claims: nothing is posted to it until it answers as
+   * that hub, so a hello cannot turn this hub against someone else's address.
+   */
+  probe?: (url: string) => Promise<string | null>;
 }
 
 export type Transport = (url: string, envelopes: Envelope[]) => Promise<{ ackedSeq: number }>;
@@ -118,7 +127,7 @@ export class Federation {
     readonly clock: Clock,
     private readonly transport: Transport,
     readonly log: Logger,
-    opts: FederationOptions = {},
+    private readonly opts: FederationOptions = {},
   ) {
     this.peers = store.db<Peer, string>('fed-peers');
     this.outbox = store.db<Envelope, [string, number]>('fed-outbox');
@@ -454,6 +463,7 @@ export class Federation {
       const b = this.backoff.get(p.hubId);
       if (b && b.until > Date.now()) continue;
       try {
+        if (p.urlVerified === false) await this.verifyUrl(p);
         const { ackedSeq } = await this.transport(p.url, q.slice(0, 50));
         await this.store.write(() => {
           for (const e of q) if (e.seq <= ackedSeq) this.outbox.remove([p.hubId, e.seq]);
@@ -470,6 +480,19 @@ export class Federation {
         this.log[level]({ module: 'federation', peer: p.hubId, url: p.url, err: (e as Error).message, held: q.length, retryInMs: ms }, 'link unreachable; messages held in the outbox');
       }
     }
+  }
+
+  private async verifyUrl(p: Peer): Promise<void> {
+    const answering = await this.opts.probe!(p.url).catch(() => null);
+    if (answering !== p.hubId) {
+      this.log.warn({ module: 'federation', peer: p.hubId, url: p.url, answering }, 'a peer\'s claimed address does not answer as that hub; nothing is sent there');
+      throw new Error(`${p.url} does not answer as ${p.hubId}`);
+    }
+    await this.store.write(() => {
+      const cur = this.peers.get(p.hubId);
+      if (cur) this.peers.put(p.hubId, { ...cur, urlVerified: true });
+    });
+    this.log.info({ module: 'federation', peer: p.hubId, url: p.url }, 'peer address confirmed: it answers as that hub');
   }
 
   /** Forgets every link's backoff, so the next flush tries at once (tests, and a steward's "retry now"). */
@@ -529,6 +552,11 @@ export class Federation {
       const inv = this.invites.get(String(e.body.nonce));
       if (!inv || inv.usedBy || inv.expiresAt < this.clock.now()) this.refuse('unknown-sender', 'no valid invitation for this hello', e.from);
       peer = this.addPeerInTxn({ hubId: e.from, publicKey: key, url: String(e.body.url), name: String(e.body.name ?? e.from), currency: e.body.currency as Peer['currency'], rate: e.body.rate as Rate, trustOut: inv.trustOut, trustIn: inv.trustIn, feePpm: 0 });
+      // The address is only what the peer says: checked before anything is posted to it (flush).
+      if (this.opts.probe) {
+        peer = { ...peer, urlVerified: false };
+        this.peers.put(peer.hubId, peer);
+      }
       this.invites.put(inv.nonce, { ...inv, usedBy: e.from });
       this.ledger.recordInTxn(null, { event: 'link.established', peer: e.from });
       this.log.info({ module: 'federation', peer: e.from }, 'new link established');

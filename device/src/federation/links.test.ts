@@ -159,3 +159,35 @@ describe('paying twice by mistake', () => {
     region.expectConsistent();
   });
 });
+
+describe('the address in a hello', () => {
+  it('is confirmed before anything is posted to it: a hub that claims another hub\'s address gets nothing sent there', async () => {
+    // The honest link: at alpha's first message, beta's claimed address answered as beta.
+    expect(linkOf(a, b).urlVerified).toBe(false);
+    await pay(a, b, 10);
+    await region.settle();
+    expect(linkOf(a, b).urlVerified).toBe(true);
+    const c = await region.hub('gamma');
+    // Gamma accepts alpha's invitation but says it lives at beta's address.
+    (c.fed.self as { url: string }).url = b.fed.self.url;
+    const { token } = await a.fed.invite(a.steward, { trustOut: 1000, trustIn: 1000 });
+    await c.fed.accept(c.steward, token, { rate: { num: 1, den: 1 }, trustOut: 1000, trustIn: 1000 });
+    await c.fed.flush();
+    const forged = a.fed.listPeers().find((p) => p.hubId === c.fed.hubId)!;
+    expect(forged).toMatchObject({ url: b.fed.self.url, urlVerified: false });
+    // Alpha has something to say to gamma; none of it goes to beta's address.
+    const posted: string[] = [];
+    const fed = a.fed as unknown as { transport: (url: string, e: unknown[]) => Promise<{ ackedSeq: number }> };
+    const real = fed.transport;
+    fed.transport = async (url, envs) => {
+      posted.push(url);
+      return real(url, envs);
+    };
+    await a.fed.proposeTerms(c.fed.hubId, a.steward, { rate: { num: 2, den: 1 } });
+    a.fed.retryNow();
+    await a.fed.flush();
+    expect(posted).toEqual([]);
+    expect(a.fed.listPeers().find((p) => p.hubId === c.fed.hubId)).toMatchObject({ urlVerified: false, queue: expect.any(Number) });
+    expect(a.fed.listPeers().find((p) => p.hubId === c.fed.hubId)!.queue).toBeGreaterThan(0);
+  });
+});

@@ -33,7 +33,7 @@ export class TestRegion {
       if (!target || !target.up || !this.hubs.get(url)!.up) throw new Error('link down');
       return target.fed.receive(JSON.parse(JSON.stringify(envs)));
     };
-    const fed = new Federation(core.store, core.ledger, { identity: generateIdentity(), url, name, currency: { symbol: name.toUpperCase(), minorUnits: 2 }, place: opts.place ? { name, ...opts.place } : null }, core.clock, transport, silentLogger, { board: core.board, paymentTimeoutMs: opts.paymentTimeoutMs });
+    const fed = new Federation(core.store, core.ledger, { identity: generateIdentity(), url, name, currency: { symbol: name.toUpperCase(), minorUnits: 2 }, place: opts.place ? { name, ...opts.place } : null }, core.clock, transport, silentLogger, { board: core.board, paymentTimeoutMs: opts.paymentTimeoutMs, probe: async (u) => this.hubs.get(u)?.fed.hubId ?? null });
     const h: TestHub = { name, core, fed, steward, member, up: true };
     this.hubs.set(url, h);
     return h;
