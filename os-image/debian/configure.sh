@@ -38,14 +38,13 @@ sed -i 's/^update_initramfs=.*/update_initramfs=yes/' /etc/initramfs-tools/updat
 systemd-sysusers
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/hyphae.conf
 systemctl enable systemd-networkd.service hyphae-growroot.service hyphae-firstboot.service hyphae-boot-report.service hyphae-update.path hyphae-usb-backup.timer
-# Nothing waits for a network that may never come (a hub with no cable).
-systemctl mask systemd-networkd-wait-online.service
-# The access point and its DHCP start with the Wi-Fi adapter (see their units).
+# Nothing waits for a network that may never come (a hub with no cable), nor
+# for a time source (the hub knows when its clock can be trusted, and says so).
+systemctl mask systemd-networkd-wait-online.service chrony-wait.service
+# The access point and its DHCP start when the Wi-Fi adapter appears (udev:
+# 90-hyphae-wlan.rules), not at every boot.
 systemctl disable hostapd.service 2>/dev/null || true
 systemctl unmask hostapd.service 2>/dev/null || true
-mkdir -p /etc/systemd/system/sys-subsystem-net-devices-wlan0.device.wants
-ln -sf /usr/lib/systemd/system/hostapd.service /etc/systemd/system/sys-subsystem-net-devices-wlan0.device.wants/hostapd.service
-ln -sf /etc/systemd/system/hyphae-dnsmasq.service /etc/systemd/system/sys-subsystem-net-devices-wlan0.device.wants/hyphae-dnsmasq.service
 # A hub has no console user: the getty on the screen stays, no one can log in
 # without a password (root's is locked).
 
@@ -54,7 +53,8 @@ ln -sf /etc/systemd/system/hyphae-dnsmasq.service /etc/systemd/system/sys-subsys
 sed -i 's|^#\?ROOTPART=.*|ROOTPART=LABEL=RASPIROOT|' /etc/default/raspi-firmware
 cp $B/raspi-firmware-custom /etc/default/raspi-firmware-custom
 kver=$(ls /lib/modules | sort -V | tail -n 1)
-/etc/kernel/postinst.d/z50-raspi-firmware "$kver" "/boot/vmlinuz-$kver"
+# The hook acts only when told it runs from a package configuring.
+DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware "$kver" "/boot/vmlinuz-$kver"
 say "boot partition: $(ls /boot/firmware | wc -l) files; cmdline: $(cat /boot/firmware/cmdline.txt)"
 
 # What must be unique per card is made at its first boot, not here.

@@ -120,8 +120,13 @@ if [ "$ROOT" = "/" ]; then
   if [ "$IMAGE" = yes ]; then
     systemctl enable hyphae.service hyphae-watchdog.timer chrony.service
     systemctl restart systemd-journald || true
-    # networkd picks up wlan0's address; systemd starts the hub after this unit.
+    # networkd picks up wlan0's address.
     networkctl reload 2>/dev/null || true
+    # This boot's plan was made before the units were enabled: start them now,
+    # without waiting (the hub is ordered after this script).
+    systemctl start --no-block hyphae.service hyphae-watchdog.timer
+    # An adapter that was there before the access point was configured.
+    [ -e /sys/class/net/wlan0 ] && systemctl start --no-block hostapd.service hyphae-dnsmasq.service
   else
     systemctl enable --now hyphae.service hyphae-watchdog.timer
     # Without a Wi-Fi adapter the access point cannot start; the hub runs anyway.
