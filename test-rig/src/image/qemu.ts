@@ -35,14 +35,15 @@ export function unpackImage(xzPath: string, rawPath: string, cardBytes: number):
 }
 
 /** Copies the card's kernel and initramfs out of its FAT partition (raspi-firmware put them there). */
-export function bootFiles(card: string, into: string): { kernel: string; initrd: string } {
+export function bootFiles(card: string, into: string): { kernel: string; initrd: string; dtb: string | null } {
   const listing = execFileSync('mdir', ['-b', '-i', `${card}@@${BOOT_OFFSET}`, '::'], { encoding: 'utf8' });
   const names = listing.split('\n').map((l) => l.trim().replace(/^::\/?/, '')).filter(Boolean);
   const kernel = names.filter((n) => /^vmlinuz-/.test(n)).sort().pop();
   const initrd = names.filter((n) => /^initrd\.img-/.test(n)).sort().pop();
   if (!kernel || !initrd) throw new Error(`no kernel or initramfs on the card's boot partition: ${names.join(' ')}`);
-  for (const n of [kernel, initrd]) execFileSync('mcopy', ['-o', '-i', `${card}@@${BOOT_OFFSET}`, `::${n}`, join(into, n)]);
-  return { kernel: join(into, kernel), initrd: join(into, initrd) };
+  const dtb = 'bcm2837-rpi-3-b.dtb';
+  for (const n of [kernel, initrd, ...(names.includes(dtb) ? [dtb] : [])]) execFileSync('mcopy', ['-o', '-i', `${card}@@${BOOT_OFFSET}`, `::${n}`, join(into, n)]);
+  return { kernel: join(into, kernel), initrd: join(into, initrd), dtb: names.includes(dtb) ? join(into, dtb) : null };
 }
 
 export async function freePort(): Promise<number> {
@@ -60,6 +61,10 @@ export interface BootOptions {
   card: string;
   kernel: string;
   initrd: string;
+  /** 'virt' (default), or 'raspi3b': the Pi 3's own SoC model, the card as its SD card, the network over USB. */
+  machine?: 'virt' | 'raspi3b';
+  /** The board's device tree (raspi3b), from the card's boot partition. */
+  dtb?: string;
   /** The serial console goes here. */
   serialLog: string;
   /** A free host port forwarded to the hub's port 80. */
@@ -81,6 +86,19 @@ export class QemuBoard {
 
   /** Powers on a `-M virt` board (cortex-a72) with the card attached as a virtio disk. */
   static powerOn(opts: BootOptions): QemuBoard {
+    if (opts.machine === 'raspi3b') {
+      // The real SD layout: the card is the SD card (QEMU wants a power-of-two size), the
+      // network is QEMU's usb-net (usb0 on the board), the UART is the PL011.
+      const pi = [
+        '-M', 'raspi3b', '-m', '1024', '-kernel', opts.kernel, '-initrd', opts.initrd, '-dtb', opts.dtb!,
+        '-append', 'root=LABEL=RASPIROOT rw rootwait console=ttyAMA0,115200 net.ifnames=0 dwc_otg.fiq_fsm_enable=0',
+        '-drive', `file=${opts.card},format=raw,if=sd`,
+        '-netdev', `user,id=net,hostfwd=tcp:127.0.0.1:${opts.port}-:80`, '-device', 'usb-net,netdev=net',
+        '-monitor', `unix:${opts.monitorSocket},server,nowait`,
+        '-serial', `file:${opts.serialLog}`, '-display', 'none', '-no-reboot',
+      ];
+      return new QemuBoard(spawn('qemu-system-aarch64', pi, { stdio: ['ignore', 'ignore', 'pipe'] }), opts);
+    }
     const args = [
       '-M', 'virt', '-cpu', 'cortex-a72', '-smp', String(opts.smp ?? 2), '-m', String(opts.memoryMiB ?? 1024),
       '-kernel', opts.kernel, '-initrd', opts.initrd,
