@@ -48,3 +48,29 @@ describe('answers from linked hubs', () => {
     region.expectConsistent();
   });
 });
+
+describe('message bodies', () => {
+  it('are checked against their type before anything acts on them: a bad one is refused and counted, and the link goes on', async () => {
+    const before = a.core.ledger.account(a.member).balance;
+    const refusedBefore = a.fed.rejected.malformed ?? 0;
+    const lies: Array<[string, Record<string, unknown>]> = [
+      ['payment.propose', { paymentId: 'p1', payer: `x@${b.fed.hubId}`, payee: a.member, hub: a.fed.hubId, amount: 1.5 }],
+      ['payment.propose', { paymentId: 'p2', payer: `x@${b.fed.hubId}`, payee: a.member, hub: a.fed.hubId, amount: '1e9' }],
+      ['terms.propose', { id: 't1', rate: { num: 0, den: 1 }, trustOut: 10, trustIn: 10, feePpm: 0 }],
+      ['terms.propose', { id: 't2', rate: 'one to one', trustOut: 10, trustIn: 10, feePpm: 0 }],
+      ['link.status', { status: 'exploded' }],
+      ['region.consent', { id: 'r1', accept: 'yes' }],
+      ['signals.summary', { at: 1, place: null, needs: 'all of it', surpluses: [], crisis: null, reach: [], positions: [] }],
+    ];
+    for (const [type, body] of lies) await b.core.store.write(() => b.fed.sendInTxn(a.fed.hubId, type, body));
+    await region.settle();
+    expect(a.fed.rejected.malformed).toBe(refusedBefore + lies.length);
+    expect(a.core.ledger.account(a.member).balance).toBe(before);
+    expect(a.fed.listPeers().find((p) => p.hubId === b.fed.hubId)).toMatchObject({ status: 'active', pendingTerms: null, rate: { num: 1, den: 1 } });
+    // The next honest message on the same link is taken.
+    await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 250, currency: 'ours' });
+    await region.settle();
+    expect(a.core.ledger.account(a.member).balance).toBe(before + 250);
+    region.expectConsistent();
+  });
+});

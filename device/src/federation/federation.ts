@@ -10,6 +10,7 @@ import { CLEARING_PREFIX } from '../ledger/types.js';
 import { qrSvg } from '../qr.js';
 import type { Store } from '../store/store.js';
 import { envelopeHash, GENESIS, seal, signatureValid, type Envelope } from './envelope.js';
+import { bodyProblem } from './messages.js';
 import { HubClearing } from './hub-clearing.js';
 import { InterHubPayments } from './payments.js';
 import { Signals } from './signals.js';
@@ -547,6 +548,8 @@ export class Federation {
     let peer = this.peers.get(e.from);
     if (!peer) {
       if (e.type !== 'link.hello' || e.seq !== 1) this.refuse('unknown-sender', `no link with ${e.from}`, e.from);
+      const problem = bodyProblem(e.type, e.body);
+      if (problem) this.refuse('malformed', `link.hello: ${problem}`, e.from);
       const key = String(e.body.publicKey);
       if (hubIdFromPublicKey(Buffer.from(key, 'base64url')) !== e.from || !signatureValid(e, key)) this.refuse('bad-signature', 'hello not signed by the hub it claims', e.from);
       const inv = this.invites.get(String(e.body.nonce));
@@ -583,7 +586,12 @@ export class Federation {
       const msg = next;
       this.applying = true;
       try {
-        this.store.nestedInTxn(() => handler(cur, msg));
+        this.store.nestedInTxn(() => {
+          // Every body is checked against its type before anything acts on it (messages.ts).
+          const problem = bodyProblem(msg.type, msg.body);
+          if (problem) this.refuse('malformed', `${msg.type}: ${problem}`, msg.from);
+          handler(cur, msg);
+        });
       } catch (err) {
         if (!(err instanceof HubError && typeof err.extensions.kind === 'string')) throw err;
       }
