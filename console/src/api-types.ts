@@ -1853,6 +1853,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/limit-changes/{id}/propose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The proposal */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            proposalId: string;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{memberId}/history": {
         parameters: {
             query?: never;
@@ -9468,7 +9562,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update";
+                        kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update" | "limits";
                         title: string;
                         rationale: string;
                         payload?: {
@@ -9906,7 +10000,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        topic: ("parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update") | "*";
+                        topic: ("parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update" | "limits") | "*";
                         /** @example m_Xq3k9Pz1 */
                         to: string | null;
                     };
@@ -14656,9 +14750,12 @@ export interface components {
             proposedBy: string;
             proposedAt: number;
             /** @enum {string} */
-            status: "pending" | "approved";
+            status: "pending" | "approved" | "declined";
+            /** @description The second steward, or proposal:<id> when the community decided */
             approvedBy: string | null;
             decidedAt: number | null;
+            /** @description The proposal that puts it to the community */
+            proposalId?: string | null;
         };
         LimitsUpdate: {
             /**
@@ -15285,7 +15382,7 @@ export interface components {
         Proposal: {
             id: string;
             /** @enum {string} */
-            kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update";
+            kind: "parameter" | "spend" | "admit" | "suspend" | "buy-tool" | "text" | "update" | "limits";
             title: string;
             rationale: string;
             payload: {

@@ -23,7 +23,7 @@ export function paramValue(t: T, name: string, value: number | boolean, cur: Cur
   return value.toLocaleString(t.locale, { maximumFractionDigits: 4 });
 }
 
-const KIND_KEYS: Record<string, Key> = { parameter: 'kindParameter', spend: 'kindSpend', admit: 'kindAdmit', suspend: 'kindSuspend', 'buy-tool': 'kindBuyTool', text: 'kindText', update: 'kindUpdate', '*': 'topicAll' };
+const KIND_KEYS: Record<string, Key> = { parameter: 'kindParameter', spend: 'kindSpend', admit: 'kindAdmit', suspend: 'kindSuspend', 'buy-tool': 'kindBuyTool', text: 'kindText', update: 'kindUpdate', limits: 'kindLimits', '*': 'topicAll' };
 
 /** A kind of proposal, which is also a topic of delegation ("*" for every topic). */
 export function kindLabel(t: T, kind: string): string {

@@ -166,6 +166,11 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
   const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications, audit);
   ecologyRef = ecology;
+  // A large limit change put to the community is applied (or declined) by the decision.
+  governance.onDecided(async (p) => {
+    if (p.kind !== 'limits' || typeof p.payload.change !== 'string') return;
+    if (p.status === 'executed' || p.status === 'failed') await ledger.decideLimitChange(p.payload.change, p.id, p.status === 'executed');
+  });
   const updates = new Updates({
     dir: join(dataDir, 'updates'),
     releaseKeyPem: existsSync(config.updates.releaseKeyFile) ? readFileSync(config.updates.releaseKeyFile, 'utf8') : null,

@@ -54,7 +54,7 @@ export function DelegationCard() {
         <label>
           {t.t('delegateTopic')}
           <select name="delegate-topic" value={topic} onChange={(e) => setTopic((e.target as HTMLSelectElement).value)}>
-            {['*', 'parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text', 'update'].map((k) => (
+            {['*', 'parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text', 'update', 'limits'].map((k) => (
               <option value={k}>{kindLabel(t, k)}</option>
             ))}
           </select>

@@ -7,8 +7,9 @@ type Change = Answer<'/api/v1/limit-changes'>[number];
 
 /**
  * Limit changes far beyond the community's defaults wait here for a second
- * steward. The one who proposed a change, and the member it is for, cannot
- * approve it; the button says so rather than being there for nothing.
+ * steward, or for a decision when a steward puts one to the community. The
+ * one who proposed a change, and the member it is for, cannot approve it;
+ * the button says so rather than being there for nothing.
  */
 export function LimitApprovals() {
   const { t, session, names, account } = useApp();
@@ -44,6 +45,13 @@ export function LimitApprovals() {
                     {' '}
                     {why}
                   </small>
+                )}{' '}
+                {c.proposalId ? (
+                  <a href={`#/proposals/${c.proposalId}`} data-testid="limit-proposal">{t.t('limitBeforeCommunity')}</a>
+                ) : (
+                  <button class="secondary" onClick={() => act(() => api(`/limit-changes/${c.id}/propose`, { method: 'POST' }), t.t('limitPutToCommunityDone'))}>
+                    {t.t('limitPutToCommunity')}
+                  </button>
                 )}
               </div>
             </li>

@@ -26,7 +26,10 @@ function WhatItDoes({ p, params }: { p: Proposal; params: Param[] }) {
   } else if ((p.kind === 'spend' || p.kind === 'buy-tool') && typeof pl.amount === 'number' && cur) text = t.t('changeSpend', { amount: t.money(pl.amount, cur), name: who(pl.to) });
   else if (p.kind === 'admit') text = t.t('changeAdmit', { name: who(pl.memberId) });
   else if (p.kind === 'suspend') text = t.t('changeSuspend', { name: who(pl.memberId) });
-  else if (p.kind === 'update' && typeof pl.version === 'string') text = t.t('changeUpdate', { version: pl.version, from: String(pl.from ?? '?'), signature: String(pl.signature ?? '?') });
+  else if (p.kind === 'limits' && cur) {
+    const amount = (v: unknown) => (typeof v === 'number' ? t.money(v, cur) : v === null ? t.t('limitDefault') : '—');
+    text = t.t('changeLimits', { name: who(pl.account), floor: amount(pl.floor), ceiling: amount(pl.ceiling) });
+  } else if (p.kind === 'update' && typeof pl.version === 'string') text = t.t('changeUpdate', { version: pl.version, from: String(pl.from ?? '?'), signature: String(pl.signature ?? '?') });
   return text ? <p data-testid="what-it-does"><strong>{text}</strong></p> : null;
 }
 

@@ -224,6 +224,7 @@ const governance = z
         suspend: mode.default('consensus').describe('Suspending a member'),
         'buy-tool': mode.default('majority').describe('Buying a tool for the library'),
         text: mode.default('majority').describe('Anything else, in free text'),
+        limits: mode.default('majority').describe('A member\'s credit limits far beyond the community\'s defaults, put to the community instead of a second steward'),
         update: mode.default('supermajority').describe('Installing a new version of the hub\'s software (a security release installs at once)'),
       })
       .prefault({})

@@ -18,9 +18,13 @@ import { Parameters, type ParamName, type ParamValue } from './parameters.js';
  * proposal, vote, delegation and change of status is also written to the
  * ledger's hash-chained journal.
  */
-export const PROPOSAL_KINDS = ['parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text', 'update'] as const;
-/** Kinds that only the hub opens (an update proposal opens when a signed update file arrives). */
-export const HUB_OPENED_KINDS: readonly ProposalKind[] = ['update'];
+export const PROPOSAL_KINDS = ['parameter', 'spend', 'admit', 'suspend', 'buy-tool', 'text', 'update', 'limits'] as const;
+/**
+ * Kinds that only the hub opens: an update proposal when a signed update file
+ * arrives, a limits proposal when a steward puts a large limit change to the
+ * community instead of asking a second steward.
+ */
+export const HUB_OPENED_KINDS: readonly ProposalKind[] = ['update', 'limits'];
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 export type DecisionMode = 'consensus' | 'supermajority' | 'majority';
 export type Choice = 'yes' | 'no' | 'abstain' | 'block';
@@ -122,7 +126,9 @@ export class Governance {
 
   async propose(actor: string, input: { kind: ProposalKind; title: string; rationale: string; payload?: Record<string, unknown>; effectiveAt?: number }, opts: { byHub?: boolean } = {}): Promise<Proposal> {
     this.active(actor);
-    if (HUB_OPENED_KINDS.includes(input.kind) && !opts.byHub) throw HubError.badRequest(`an ${input.kind} proposal opens by itself when a signed update file reaches the hub (upload it on the stewards' page)`);
+    if (HUB_OPENED_KINDS.includes(input.kind) && !opts.byHub) {
+      throw HubError.badRequest(input.kind === 'update' ? 'an update proposal opens by itself when a signed update file reaches the hub (upload it on the stewards\' page)' : 'a limits proposal opens from a limit change waiting for approval (put it to the community on the stewards\' page)');
+    }
     const r = this.rules();
     const payload = { ...(input.payload ?? {}) };
     if (input.kind === 'parameter') {

@@ -261,4 +261,35 @@ describe('large limit changes', () => {
     expect(mine.status).toBe(202);
     expect((await call('ana', 'POST', `/api/v1/limit-changes/${mine.json.pending.id}/approve`)).status).toBe(403);
   });
+
+  it('or a decision: a steward puts a large change to the community, and it applies only if the proposal passes', async () => {
+    const big = await call('ana', 'PUT', `/api/v1/accounts/${id.cy}/limits`, { unit: 'credit', floor: -300_000 });
+    expect(big.status).toBe(202);
+    const change = big.json.pending.id as string;
+    expect((await call('bo', 'POST', `/api/v1/limit-changes/${change}/propose`)).status).toBe(403);
+    // Nobody opens a limits proposal by hand, around the change waiting for approval.
+    expect((await call('bo', 'POST', '/api/v1/proposals', { kind: 'limits', title: 'Mine', rationale: 'x', payload: { change, account: id.bo, unit: 'credit', floor: -1_000_000 } })).status).toBe(400);
+    const put = await call('ana', 'POST', `/api/v1/limit-changes/${change}/propose`);
+    expect(put.status).toBe(201);
+    expect((await call('ana', 'POST', `/api/v1/limit-changes/${change}/propose`)).status).toBe(409);
+    const p = core.governance.get(put.json.proposalId);
+    expect(p).toMatchObject({ kind: 'limits', payload: { change, account: id.cy, floor: -300_000 } });
+    expect(core.ledger.account(id.cy!).floor).toBe(-50_000);
+    for (const who of ['root', 'ana', 'sam', 'bo']) await core.governance.vote(p.id, id[who]!, 'yes');
+    core.clock.advance(8 * 86_400_000);
+    await core.governance.closeDue();
+    expect(core.ledger.account(id.cy!).floor).toBe(-300_000);
+    expect(core.ledger.limitChange(change)).toMatchObject({ status: 'approved', approvedBy: `proposal:${p.id}` });
+    const entry = [...core.audit.all()].reverse().find((e) => e.action === 'limits' && e.subject === id.cy);
+    expect(entry).toMatchObject({ actor: null, detail: expect.objectContaining({ floor: -300_000, proposedBy: id.ana, proposal: p.id }) });
+
+    // A change the community turns down is declined, and the limits stay.
+    const again = await call('sam', 'PUT', `/api/v1/accounts/${id.bo}/limits`, { unit: 'credit', ceiling: 9_000_000 });
+    const no = await call('sam', 'POST', `/api/v1/limit-changes/${again.json.pending.id}/propose`);
+    for (const who of ['root', 'ana', 'cy', 'bo']) await core.governance.vote(no.json.proposalId, id[who]!, 'no');
+    core.clock.advance(8 * 86_400_000);
+    await core.governance.closeDue();
+    expect(core.ledger.limitChange(again.json.pending.id).status).toBe('declined');
+    expect(core.ledger.account(id.bo!).ceiling).not.toBe(9_000_000);
+  });
 });

@@ -52,9 +52,12 @@ export interface LimitChange {
   ceiling?: number | null;
   proposedBy: string;
   proposedAt: number;
-  status: 'pending' | 'approved';
+  status: 'pending' | 'approved' | 'declined';
+  /** The second steward, or "proposal:<id>" when the community decided. */
   approvedBy: string | null;
   decidedAt: number | null;
+  /** The proposal that puts it to the community, when a steward asked for a decision instead. */
+  proposalId?: string | null;
 }
 
 export interface PayInput {
@@ -285,6 +288,29 @@ export class Ledger {
       this.limitChanges.put(c.id, { ...c, status: 'approved', approvedBy: approver, decidedAt: this.clock.now() }),
     );
     return view;
+  }
+
+  limitChange(changeId: string): LimitChange {
+    const c = this.limitChanges.get(changeId);
+    if (!c) throw HubError.notFound(`limit change ${changeId}`);
+    return c;
+  }
+
+  /** A pending change put to the community: the proposal it waits for. */
+  async noteLimitProposal(changeId: string, proposalId: string): Promise<void> {
+    await this.store.write(() => this.limitChanges.put(changeId, { ...this.limitChange(changeId), proposalId }));
+  }
+
+  /** The community decided on a pending change: applied (with the decision on the audit log) or declined. */
+  async decideLimitChange(changeId: string, proposalId: string, passed: boolean): Promise<void> {
+    const c = this.limitChange(changeId);
+    if (c.status !== 'pending') return;
+    const decided = { ...c, approvedBy: passed ? `proposal:${proposalId}` : null, decidedAt: this.clock.now() };
+    if (!passed) {
+      await this.store.write(() => this.limitChanges.put(c.id, { ...decided, status: 'declined' }));
+      return;
+    }
+    await this.setLimits(c.account, c.unit, { floor: c.floor, ceiling: c.ceiling }, null, { proposedBy: c.proposedBy, change: c.id, proposal: proposalId }, () => this.limitChanges.put(c.id, { ...decided, status: 'approved' }));
   }
 
   async setLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string | null, auditDetail: Record<string, unknown> = {}, alsoInTxn?: () => void): Promise<AccountView> {

@@ -20,7 +20,7 @@ const getAccount = createRoute({
 const LimitChange = z
   .object({
     id: z.string(), account: z.string(), unit: Unit, floor: z.number().int().nullable().optional(), ceiling: z.number().int().nullable().optional(),
-    proposedBy: z.string(), proposedAt: z.number().int(), status: z.enum(['pending', 'approved']), approvedBy: z.string().nullable(), decidedAt: z.number().int().nullable(),
+    proposedBy: z.string(), proposedAt: z.number().int(), status: z.enum(['pending', 'approved', 'declined']), approvedBy: z.string().nullable().describe('The second steward, or proposal:<id> when the community decided'), decidedAt: z.number().int().nullable(), proposalId: z.string().nullable().optional().describe('The proposal that puts it to the community'),
   })
   .openapi('LimitChange');
 
@@ -53,6 +53,15 @@ const approveChange = createRoute({
   summary: 'Approve a limit change another steward proposed (stewards; not for your own account)',
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: json(Account, 'The account with its new limits'), ...ruleResponses },
+});
+
+const decideChange = createRoute({
+  method: 'post',
+  path: '/api/v1/limit-changes/{id}/propose',
+  tags: ['accounts'],
+  summary: 'Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 201: json(z.object({ proposalId: z.string() }), 'The proposal'), ...ruleResponses },
 });
 
 const historyQuery = z.object({
@@ -134,6 +143,21 @@ export function registerAccounts(app: App, deps: HttpDeps) {
     const s = requireRole(c, 'steward');
     const change = await ledger.approveLimitChange(c.req.valid('param').id, s.id);
     return c.json(view(change.accountId, change.unit), 200);
+  });
+
+  app.openapi(decideChange, async (c) => {
+    const s = requireRole(c, 'steward');
+    const change = ledger.limitChange(c.req.valid('param').id);
+    if (change.status !== 'pending') throw HubError.conflict(`this change is already ${change.status}`);
+    if (change.proposalId) throw HubError.conflict('this change is already before the community', 'Already proposed');
+    const amounts = { floor: change.floor, ceiling: change.ceiling };
+    const p = await deps.governance.propose(
+      s.id,
+      { kind: 'limits', title: `Credit limits for ${deps.members.find(change.account)?.name ?? change.account}`, rationale: `Proposed by a steward beyond ${deps.config.ledger.limitApprovalFactor}× the community's defaults.`, payload: { change: change.id, account: change.account, unit: change.unit, ...amounts } },
+      { byHub: true },
+    );
+    await ledger.noteLimitProposal(change.id, p.id);
+    return c.json({ proposalId: p.id }, 201);
   });
 
   app.openapi(history, (c) => {
