@@ -61,12 +61,16 @@ function install() {
   });
 }
 
+/** The version answering health, once the stand-in server (restarted in the background) listens; null if none does within 10 s. */
 async function runningVersion(): Promise<string | null> {
-  try {
-    return ((await (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).json()) as { version: string }).version;
-  } catch {
-    return null;
+  for (let i = 0; i < 100; i++) {
+    try {
+      return ((await (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).json()) as { version: string }).version;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
+  return null;
 }
 
 const result = () => JSON.parse(readFileSync(join(data, 'result.json'), 'utf8'));

@@ -79,9 +79,16 @@ swap "$VERSION"
 sync
 $RESTART || true
 
-# 4. The new version must answer within the time allowed.
+# 4. The new version must answer within the time allowed. One that keeps
+# stopping (systemd restarting it again and again) is given up on sooner.
+restarts() { [ -z "$R" ] && systemctl show -P NRestarts hyphae.service 2>/dev/null || echo 0; }
+restarts_before=$(restarts)
 waited=0
 while [ "$waited" -lt "$HEALTH_SECONDS" ]; do
+  if [ $(( $(restarts) - restarts_before )) -ge 3 ]; then
+    say "$VERSION stopped three times since it started"
+    break
+  fi
   if healthy "$VERSION"; then
     # 5. Keep the version before (for a later roll-back by hand), drop older ones.
     for old in "$RELEASES"/*; do
@@ -95,11 +102,11 @@ while [ "$waited" -lt "$HEALTH_SECONDS" ]; do
   sleep 5
   waited=$((waited + 5))
 done
-say "$VERSION did not answer within $HEALTH_SECONDS s; going back to $CURRENT_VERSION"
+say "$VERSION did not answer within $waited s; going back to $CURRENT_VERSION"
 swap "$CURRENT_VERSION"
 sync
 $RESTART || true
 rm -rf "${RELEASES:?}/$VERSION"
 rm -f "$FILE"
-result rolled-back "the new version did not answer its health check within $HEALTH_SECONDS s; $CURRENT_VERSION runs again"
+result rolled-back "the new version did not answer its health check within $waited s; $CURRENT_VERSION runs again"
 exit 1
