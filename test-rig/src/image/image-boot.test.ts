@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -23,6 +23,8 @@ let otp = '';
 let boot: { kernel: string; initrd: string; dtb: string | null };
 let board: QemuBoard | null = null;
 const shots = join(REPO, 'test-results', 'screenshots');
+// The key os-image/build.sh baked into the card: the project's (HYPHAE_RELEASE_KEY) or the development key it made.
+const RELEASE_KEY = process.env.HYPHAE_RELEASE_KEY ?? join(REPO, 'os-image', 'cache', 'release-key.pem');
 
 function report(line: string) {
   process.stdout.write(`[image] ${line}\n`);
@@ -131,13 +133,69 @@ describe.skipIf(!image)('the SD-card image, booted under QEMU', () => {
     const fat = execFileSync('mdir', ['-b', '-i', `${card}@@${4 * 1024 * 1024}`, '::hyphae'], { encoding: 'utf8' });
     expect(fat).not.toMatch(/hub\.key|hub\.json/);
     expect(fat).toMatch(/APPLIED\.txt/i);
-    report(`shutdown after the second boot: ${await b.shutDown()}`);
   }, 25 * 60_000);
+
+  it.skipIf(!existsSync(RELEASE_KEY))('installs a signed security update, and rolls back a broken one', async () => {
+    const b = board!;
+    const s = await signIn(b.url, 'riverside-steward-2026');
+    // An update made the way a release is: the hub bundle with its arm64 modules, signed with the release key.
+    const bundle = join(dir, 'update-bundle');
+    execFileSync(process.execPath, [join(REPO, 'os-image', 'build-bundle.mjs'), '--out', bundle, '--no-gpio-plugin'], { stdio: 'ignore' });
+    execFileSync('npm', ['install', '--omit=dev', '--cpu=arm64', '--os=linux', '--libc=glibc', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: bundle, stdio: 'ignore' });
+    const makeUpdate = (version: string, security: boolean) => {
+      const pkg = JSON.parse(readFileSync(join(bundle, 'package.json'), 'utf8'));
+      writeFileSync(join(bundle, 'package.json'), JSON.stringify({ ...pkg, version }, null, 2));
+      writeFileSync(join(dir, 'changes.txt'), `Hyphae ${version}`);
+      const out = join(dir, `hyphae-${version}.hyphae-update`);
+      execFileSync(process.execPath, [join(REPO, 'os-image', 'make-update.mjs'), '--bundle', bundle, '--key', RELEASE_KEY, '--version', version, '--changelog', join(dir, 'changes.txt'), ...(security ? ['--security'] : []), '--out', out], { stdio: 'ignore' });
+      return readFileSync(out);
+    };
+    const upload = async (file: Buffer) => {
+      const r = await fetch(`${b.url}/api/v1/updates`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/octet-stream' }, body: file });
+      return { status: r.status, json: (await r.json()) as any };
+    };
+    const runningVersion = async () => {
+      try {
+        return ((await (await fetch(`${b.url}/api/v1/health`, { signal: AbortSignal.timeout(5000) })).json()) as { version: string }).version;
+      } catch {
+        return null;
+      }
+    };
+    const waitFor = async (version: string, minutes: number) => {
+      const t0 = Date.now();
+      while (Date.now() - t0 < minutes * 60_000) {
+        if ((await runningVersion()) === version) return (Date.now() - t0) / 1000;
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+      throw new Error(`the hub did not come back as ${version}; serial console ends:\n${b.serial().slice(-3000)}`);
+    };
+
+    const good = await upload(makeUpdate('0.1.1', true));
+    expect(good.status, JSON.stringify(good.json)).toBe(201);
+    expect(good.json).toMatchObject({ version: '0.1.1', state: 'staged', security: true });
+    report(`security update 0.1.1 running ${(await waitFor('0.1.1', 8)).toFixed(0)} s after upload`);
+    const s2 = await signIn(b.url, 'riverside-steward-2026');
+    const after = await call(b.url, s2, 'GET', '/api/v1/updates');
+    expect(after.json).toMatchObject({ running: '0.1.1', lastResult: { version: '0.1.1', outcome: 'installed' } });
+
+    // A release whose hub cannot start: the card goes back to 0.1.1 by itself.
+    writeFileSync(join(bundle, 'hyphae.mjs'), 'console.error("this build is broken"); process.exit(1);\n');
+    const bad = await upload(makeUpdate('0.1.2', true));
+    expect(bad.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 20_000));
+    report(`broken update 0.1.2 rolled back; 0.1.1 answering ${(await waitFor('0.1.1', 10)).toFixed(0)} s later`);
+    const s3 = await signIn(b.url, 'riverside-steward-2026');
+    const rolled = await call(b.url, s3, 'GET', '/api/v1/updates');
+    expect(rolled.json).toMatchObject({ running: '0.1.1', lastResult: { version: '0.1.2', outcome: 'rolled-back' } });
+    // The money is still there.
+    expect(JSON.stringify((await call(b.url, s3, 'GET', `/api/v1/accounts/${s3.member.id}/history`)).json)).toContain('Compost bins');
+  }, 30 * 60_000);
 
   it('boots on QEMU\'s Raspberry Pi 3 model with the card as its SD card, and reports how far it gets', async () => {
     // QEMU's raspi3b: the Pi's own SoC and SD controller, one core's worth of speed under TCG. What works is reported;
     // only a kernel that does not start at all fails the test.
     expect(boot.dtb, 'the card carries the Pi 3 device tree').not.toBeNull();
+    report(`shutdown of the virt board: ${await board!.shutDown()}`);
     const b = await powerOn('raspi3b', 'raspi3b');
     let seconds: number | null = null;
     try {
