@@ -199,10 +199,13 @@ debugfs -R 'cat /usr/share/hyphae/packages.tsv' "$WORK/root.img" 2>/dev/null > "
   echo "# Hyphae $VERSION for the Raspberry Pi (arm64), Debian $SUITE; built from $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "# kind	name	version	architecture"
   sed 's/^/deb\t/' "$WORK/packages.tsv"
+  # The lockfile names every platform's optional modules; the card has the arm64 ones.
   node -e '
-    const lock = require(process.argv[1]).packages;
-    for (const [p, v] of Object.entries(lock)) if (p) console.log(`npm\t${p.replace(/^.*node_modules\//, "")}\t${v.version}\t${v.cpu?.join(",") ?? "any"}`);
-  ' "$WORK/bundle/package-lock.json" | LC_ALL=C sort
+    const { existsSync } = require("node:fs");
+    const { join } = require("node:path");
+    const lock = require(join(process.argv[1], "package-lock.json")).packages;
+    for (const [p, v] of Object.entries(lock)) if (p && existsSync(join(process.argv[1], p))) console.log(`npm\t${p.replace(/^.*node_modules\//, "")}\t${v.version}\t${v.cpu?.join(",") ?? "any"}`);
+  ' "$WORK/bundle" | LC_ALL=C sort
 } > "$MANIFEST"
 echo "   $(grep -c '^deb' "$MANIFEST") Debian packages, $(grep -c '^npm' "$MANIFEST") npm packages in $(basename "$MANIFEST")"
 rm -f "$OUT/$NAME.img.xz"
