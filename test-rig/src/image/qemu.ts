@@ -157,13 +157,16 @@ export class QemuBoard {
     return Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
   }
 
+  /** One command to QEMU's monitor; the connection is closed by us, whatever QEMU does with it. */
   private async monitor(command: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const s = createConnection(this.opts.monitorSocket, () => {
         s.write(`${command}\n`);
-        setTimeout(() => s.end(), 300);
+        setTimeout(() => {
+          s.destroy();
+          resolve();
+        }, 500);
       });
-      s.on('close', () => resolve());
       s.on('error', reject);
     });
   }
