@@ -1,3 +1,4 @@
+import { h, type VNode } from 'preact';
 /**
  * The console's words, in English, Swedish and Spanish. Every user-facing
  * string comes from here; numbers, money and dates use the chosen locale.
@@ -8,6 +9,11 @@ export type Lang = keyof typeof LANGS;
 const en = {
   appName: 'Hyphae',
   signIn: 'Sign in',
+  welcomeHub: "The neighbourhood hub",
+  portalNoInternet: "There is no internet here: this is the neighbourhood’s own hub, on its own Wi-Fi. The money, the tool library and the sensors live on it.",
+  portalHowToJoin: "To join, ask a steward for an invitation code, or ask to join below. Members sign in.",
+  portalContinue: "Continue without signing in",
+  portalReleased: "Done: your phone keeps this Wi-Fi. You can close this window.",
   signOut: 'Sign out',
   email: 'Email',
   password: 'Password',
@@ -782,6 +788,11 @@ export type Key = keyof typeof en;
 const sv: Record<Key, string> = {
   appName: 'Hyphae',
   signIn: 'Logga in',
+  welcomeHub: "Grannskapets nav",
+  portalNoInternet: "Här finns inget internet: det här är grannskapets eget nav, på sitt eget wifi. Pengarna, verktygsbiblioteket och sensorerna finns på det.",
+  portalHowToJoin: "För att gå med: be en förvaltare om en inbjudningskod, eller be om att få gå med nedan. Medlemmar loggar in.",
+  portalContinue: "Fortsätt utan att logga in",
+  portalReleased: "Klart: telefonen behåller det här wifi-nätet. Du kan stänga fönstret.",
   signOut: 'Logga ut',
   email: 'E-post',
   password: 'Lösenord',
@@ -1555,6 +1566,11 @@ const sv: Record<Key, string> = {
 const es: Record<Key, string> = {
   appName: 'Hyphae',
   signIn: 'Entrar',
+  welcomeHub: "El nodo del barrio",
+  portalNoInternet: "Aquí no hay internet: este es el nodo propio del barrio, en su propia wifi. El dinero, la biblioteca de herramientas y los sensores viven en él.",
+  portalHowToJoin: "Para unirte, pide un código de invitación a un administrador, o pide unirte abajo. Los miembros entran con su cuenta.",
+  portalContinue: "Seguir sin entrar",
+  portalReleased: "Listo: tu teléfono se queda en esta wifi. Puedes cerrar esta ventana.",
   signOut: 'Salir',
   email: 'Correo',
   password: 'Contraseña',
@@ -2337,10 +2353,26 @@ export function pickLang(saved: string | null, browser: readonly string[]): Lang
   return 'en';
 }
 
+/** Placeholders that carry what people wrote, isolated in sentences on the page (tx). */
+const PEOPLES_WORDS = new Set(['name', 'who', 'title', 'names', 'note', 'place', 'skill', 'by', 'what', 'item', 'hub', 'payer', 'payee', 'memo']);
+
 export function translator(lang: Lang) {
   const d = DICTS[lang];
   const locale = LOCALES[lang];
   const t = (k: Key, vars: Record<string, string | number> = {}) => d[k].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? ''));
+  /**
+   * The same sentence for the page, with what people wrote (names, titles,
+   * notes) in <bdi>: a name written right to left cannot reorder the words
+   * around it. The text reads the same; only the isolation differs.
+   */
+  const tx = (k: Key, vars: Record<string, string | number> = {}): Array<string | VNode> =>
+    d[k].split(/(\{\w+\})/).map((part) => {
+      const m = /^\{(\w+)\}$/.exec(part);
+      if (!m) return part;
+      const value = vars[m[1]!];
+      if (value === undefined) return '';
+      return typeof value === 'string' && PEOPLES_WORDS.has(m[1]!) && value !== '' ? h('bdi', null, value) : String(value);
+    });
   const money = (minor: number, cur: { minorUnits: number; symbol: string }) =>
     `${new Intl.NumberFormat(locale, { minimumFractionDigits: cur.minorUnits, maximumFractionDigits: cur.minorUnits }).format(minor / 10 ** cur.minorUnits)} ${cur.symbol}`;
   const hours = (hundredths: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(hundredths / 100);
@@ -2350,7 +2382,7 @@ export function translator(lang: Lang) {
   const ago = (ms: number) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(-Math.round(ms / 60_000), 'minute').replace(/^-/, '');
   const num = (n: number, digits = 1) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
   const day = (ms: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(ms));
-  return { t, money, hours, amount, date, day, num, ago, locale };
+  return { t, tx, money, hours, amount, date, day, num, ago, locale };
 }
 export type T = ReturnType<typeof translator>;
 

@@ -961,6 +961,8 @@ describe('console in Chromium', () => {
     expect(await desk.locator(`[data-testid=open-invites] li:has-text("${code}")`).count()).toBe(0);
     await desk.fill('input[name=member-q]', 'lena');
     const row = desk.locator('[data-testid=members] li[data-member="Lena Lind"]');
+    // count() does not wait: the filtered list first.
+    await row.waitFor();
     expect(await desk.locator('[data-testid=members] li').count()).toBe(1);
     expect(await row.textContent()).toContain('boende · aktiv');
     await row.locator('summary:has-text("Stäng av")').click();
@@ -1379,7 +1381,18 @@ describe('console in Chromium', () => {
       const page = await phone(lang);
       await page.goto(`${hub.url}/`);
       await page.waitForSelector('form');
-      expect(await page.textContent('h2')).toBe(words[lang][0]);
+      expect(await page.textContent('form h2')).toBe(words[lang][0]);
+      // What a phone's captive-portal sheet shows first: whose hub, that there is no internet, how to join, and a way on without signing in.
+      const welcome = page.locator('[data-testid=portal-welcome]');
+      await welcome.locator('h2', { hasText: 'Riverside Commons' }).waitFor();
+      expect(await welcome.textContent()).toContain({ en: 'There is no internet here', sv: 'Här finns inget internet', es: 'Aquí no hay internet' }[lang]);
+      const carryOn = welcome.getByRole('button', { name: { en: 'Continue without signing in', sv: 'Fortsätt utan att logga in', es: 'Seguir sin entrar' }[lang] });
+      if (lang === 'es') {
+        const released = page.waitForResponse((r) => r.url().endsWith('/captive-portal/continue') && r.status() === 204);
+        await carryOn.click();
+        await released;
+        await welcome.getByRole('status').waitFor();
+      } else expect(await carryOn.count()).toBe(1);
       expect(await axe(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `${lang}-sign-in.png`), fullPage: true });
       await signIn(page, 'ana.lindqvist@demo.hyphae');

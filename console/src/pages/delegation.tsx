@@ -35,14 +35,14 @@ export function DelegationCard() {
       <ul class="rows" data-testid="delegations">
         {d.mine.map((x) => (
           <li>
-            {t.t('delegatedTo', { topic: kindLabel(t, x.topic), name: x.name })}{' '}
+            {t.tx('delegatedTo', { topic: kindLabel(t, x.topic), name: x.name })}{' '}
             <button class="secondary" onClick={() => put({ topic: x.topic, to: null })}>
               {t.t('takeBack')}
             </button>
           </li>
         ))}
         {d.toMe.map((x) => (
-          <li class="muted">{t.t('delegatedToMe', { name: x.name, topic: kindLabel(t, x.topic) })}</li>
+          <li class="muted">{t.tx('delegatedToMe', { name: x.name, topic: kindLabel(t, x.topic) })}</li>
         ))}
       </ul>
       <form

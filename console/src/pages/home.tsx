@@ -69,7 +69,7 @@ export function HomePage() {
   const waiting = incoming.length + notes.length + loans.length + votes > 0;
   return (
     <>
-      <h2>{t.t('welcome', { name: session.member.name })}</h2>
+      <h2>{t.tx('welcome', { name: session.member.name })}</h2>
       <section class="card balance" aria-labelledby="bal">
         <h3 id="bal">{t.t('balance')}</h3>
         <p class="big" data-testid="balance">
@@ -92,7 +92,7 @@ export function HomePage() {
           <ul class="rows">
             {incoming.map((r) => (
               <li>
-                {t.t('requestFrom', { name: who(r.payee), amount: t.amount(r.amount, r.unit, cur) })}
+                {t.tx('requestFrom', { name: who(r.payee), amount: t.amount(r.amount, r.unit, cur) })}
                 {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
                 <button onClick={() => answer(r.id, 'accept')}>{t.t('accept')}</button>{' '}
                 <button class="secondary" onClick={() => answer(r.id, 'reject')}>
@@ -178,7 +178,7 @@ function WhyLimit() {
           )}
           {why.source === 'ecology' && why.stale.length > 0 && (
             <p class="warn" data-testid="why-stale">
-              {t.t('whyStale', { names: new Intl.ListFormat(t.locale).format(why.stale.map((s) => t.t(INDICATOR_NAMES[s.indicator]))) })}
+              {t.tx('whyStale', { names: new Intl.ListFormat(t.locale).format(why.stale.map((s) => t.t(INDICATOR_NAMES[s.indicator]))) })}
             </p>
           )}
         </div>

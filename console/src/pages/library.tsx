@@ -211,7 +211,7 @@ function ItemPage({ code }: { code: string }) {
         <StatusLine msg={msg} />
         {data.myPlace !== null && (
           <div data-testid="my-place">
-            <p>{t.t('queuePlace', { place: data.myPlace, of: data.holds })}</p>
+            <p>{t.tx('queuePlace', { place: data.myPlace, of: data.holds })}</p>
             <button type="button" class="secondary" onClick={() => queue('defer', 'holdDeferred')}>
               {t.t('holdDefer')}
             </button>{' '}
@@ -285,7 +285,7 @@ function ItemPage({ code }: { code: string }) {
           <h3 id="desk">{t.t('desk')}</h3>
           {openLoan ? (
             <>
-              <p>{t.t('out', { name: names.get(openLoan.memberId) ?? openLoan.memberId, date: t.date(openLoan.dueAt) })}</p>
+              <p>{t.tx('out', { name: names.get(openLoan.memberId) ?? openLoan.memberId, date: t.date(openLoan.dueAt) })}</p>
               <ConditionField value={condition} onChange={setCondition} />
               {account && openLoan.deposit > 0 && (
                 <>

@@ -34,7 +34,7 @@ export function LimitApprovals() {
               : {t.t('limitChangeWhat', { floor: amount(c.floor), ceiling: amount(c.ceiling) })}
               <br />
               <small class="muted">
-                {t.t('limitProposedBy', { who: names.get(c.proposedBy) ?? c.proposedBy, date: t.date(c.proposedAt) })}
+                {t.tx('limitProposedBy', { who: names.get(c.proposedBy) ?? c.proposedBy, date: t.date(c.proposedAt) })}
               </small>
               <div>
                 <button disabled={why !== null} aria-describedby={why ? `why-${c.id}` : undefined} onClick={() => act(() => api(`/limit-changes/${c.id}/approve`, { method: 'POST' }), t.t('limitsSaved', { name }))}>

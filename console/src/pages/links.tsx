@@ -63,7 +63,7 @@ export function LinksPage() {
       <h2>{t.t('otherHubs')}</h2>
       {crises.map((h) => (
         <p class="banner" role="alert">
-          {t.t('hubCrisis', { name: h.name, note: h.summary.crisis!.note })}
+          {t.tx('hubCrisis', { name: h.name, note: h.summary.crisis!.note })}
         </p>
       ))}
       <StatusLine msg={msg} />

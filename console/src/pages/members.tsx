@@ -138,13 +138,13 @@ export function MembersPage() {
                 )}
                 {m.status === 'active' && (
                   <details open={creditOf === m.id} onToggle={(e) => setCreditOf((e.target as HTMLDetailsElement).open ? m.id : creditOf === m.id ? null : creditOf)}>
-                    <summary>{t.t('creditOf', { name: m.name })}</summary>
+                    <summary>{t.tx('creditOf', { name: m.name })}</summary>
                     {creditOf === m.id && <MemberLimits id={m.id} name={m.name} />}
                   </details>
                 )}
                 {mayAct && m.status === 'active' && (
                   <details>
-                    <summary>{t.t('suspendWho', { name: m.name })}</summary>
+                    <summary>{t.tx('suspendWho', { name: m.name })}</summary>
                     <label>
                       {t.t('suspendReason')}
                       <input name={`reason-${m.id}`} value={reasons[m.id] ?? ''} maxLength={500} onInput={(e) => setReasons({ ...reasons, [m.id]: (e.target as HTMLInputElement).value })} />
@@ -161,7 +161,7 @@ export function MembersPage() {
                 )}
                 {isAdmin && !self && m.status !== 'pending' && (
                   <label>
-                    {t.t('roleOf', { name: m.name })}
+                    {t.tx('roleOf', { name: m.name })}
                     <select
                       name={`role-${m.id}`}
                       value={m.role}

@@ -35,7 +35,7 @@ export function PasswordReset() {
       <StatusLine msg={msg} />
       {given && (
         <p role="status" class="ok" data-testid="one-time-password">
-          {t.t('oneTimeFor', { name: given.name })} <code class="one-time">{given.password}</code> {t.t('shownOnlyNow')}
+          {t.tx('oneTimeFor', { name: given.name })} <code class="one-time">{given.password}</code> {t.t('shownOnlyNow')}
         </p>
       )}
       <button type="submit" disabled={!who}>

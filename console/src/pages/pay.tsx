@@ -104,7 +104,7 @@ export function PayPage() {
           <ul class="rows" data-testid="my-asks">
             {asks.map((r) => (
               <li>
-                {t.t('askedOf', { name: names.get(r.payer) ?? r.payer, amount: t.amount(r.amount, r.unit, cur) })}
+                {t.tx('askedOf', { name: names.get(r.payer) ?? r.payer, amount: t.amount(r.amount, r.unit, cur) })}
                 {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
                 <button class="secondary" onClick={() => withdraw(r.id)}>
                   {t.t('cancelAsk')}

@@ -39,7 +39,7 @@ export function SharePage() {
       <h2>{t.t('sharing')}</h2>
       {crisis && (
         <p class="banner" role="alert">
-          {t.t('emergencyHere', { note: crisis.note })}
+          {t.tx('emergencyHere', { note: crisis.note })}
         </p>
       )}
       <StatusLine msg={msg} />

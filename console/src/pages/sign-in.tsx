@@ -1,7 +1,40 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrf, type Session } from '../api.js';
 import { describeError } from '../app.js';
 import type { T } from '../i18n.js';
+
+/**
+ * What a phone's captive-portal sheet shows first: whose hub this is, that
+ * there is no internet here, how to join, and a way to keep the Wi-Fi
+ * without signing in (the portal is released for this phone).
+ */
+function Welcome({ t }: { t: T }) {
+  const [hub, setHub] = useState<string | null>(null);
+  const [released, setReleased] = useState(false);
+  useEffect(() => {
+    void fetch('/api/v1/health')
+      .then((r) => r.json() as Promise<{ hub?: string }>)
+      .then((h) => setHub(h.hub ?? null), () => undefined);
+  }, []);
+  const carryOn = async () => {
+    await fetch('/captive-portal/continue', { method: 'POST' }).catch(() => undefined);
+    setReleased(true);
+  };
+  return (
+    <section class="card" aria-labelledby="welcome-h" data-testid="portal-welcome">
+      <h2 id="welcome-h">{hub ? <bdi>{hub}</bdi> : t.t('welcomeHub')}</h2>
+      <p>{t.t('portalNoInternet')}</p>
+      <p>{t.t('portalHowToJoin')}</p>
+      {released ? (
+        <p role="status">{t.t('portalReleased')}</p>
+      ) : (
+        <button type="button" class="secondary" onClick={() => void carryOn()}>
+          {t.t('portalContinue')}
+        </button>
+      )}
+    </section>
+  );
+}
 
 export function SignInPage({ t, onSignedIn }: { t: T; onSignedIn: () => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -17,6 +50,8 @@ export function SignInPage({ t, onSignedIn }: { t: T; onSignedIn: () => void }) 
     }
   };
   return (
+    <>
+    <Welcome t={t} />
     <form onSubmit={submit} class="card">
       <h2>{t.t('signIn')}</h2>
       <label>
@@ -33,6 +68,7 @@ export function SignInPage({ t, onSignedIn }: { t: T; onSignedIn: () => void }) 
         <a href="#/join">{t.t('join')}</a>
       </p>
     </form>
+    </>
   );
 }
 

@@ -22,7 +22,7 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
     ids.length > 0 && (
       <>
         <br />
-        <small class="muted">{t.t('couldLearn', { names: ids.map((id) => names.get(id) ?? id).join(', ') })}</small>
+        <small class="muted">{t.tx('couldLearn', { names: ids.map((id) => names.get(id) ?? id).join(', ') })}</small>
       </>
     );
   const learn = (skill: string) =>

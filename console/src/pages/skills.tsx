@@ -46,7 +46,7 @@ export function SkillsPage() {
           ))}
           {mine.learning.map((l) => (
             <li>
-              {t.t('learningThis', { skill: l })}
+              {t.tx('learningThis', { skill: l })}
             </li>
           ))}
         </ul>
@@ -112,7 +112,7 @@ export function SkillsPage() {
               )}
               {p.status === 'taken' && p.owner === me && (
                 <div>
-                  <button onClick={() => act(() => api(`/timebank/${p.id}/complete`, { method: 'POST', body: {} }), t.t('hoursMoved'))}>{t.t('confirmDone', { name: names.get(p.takenBy ?? '') ?? '' })}</button>
+                  <button onClick={() => act(() => api(`/timebank/${p.id}/complete`, { method: 'POST', body: {} }), t.t('hoursMoved'))}>{t.tx('confirmDone', { name: names.get(p.takenBy ?? '') ?? '' })}</button>
                 </div>
               )}
               {p.status === 'taken' && p.proposedHours != null && (

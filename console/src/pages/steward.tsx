@@ -201,7 +201,7 @@ export function StewardPage() {
         {crisis ? (
           <>
             <p class="banner" role="alert">
-              {t.t('emergencyActive', { note: crisis.note, date: t.date(crisis.declaredAt) })}
+              {t.tx('emergencyActive', { note: crisis.note, date: t.date(crisis.declaredAt) })}
             </p>
             <button onClick={() => act(() => api(`/crisis/${crisis.id}/end`, { method: 'POST' }), t.t('emergencyEnded'))}>{t.t('endEmergency')}</button>
           </>
@@ -265,7 +265,7 @@ export function StewardPage() {
               {p.pending.map((c) => (
                 <small class="muted">
                   <br />
-                  {t.t('paramPending', { value: paramValue(t, p.name, c.value, account?.currency), date: t.date(c.effectiveFrom), by: setBy(c.source) })}
+                  {t.tx('paramPending', { value: paramValue(t, p.name, c.value, account?.currency), date: t.date(c.effectiveFrom), by: setBy(c.source) })}
                 </small>
               ))}
             </li>
