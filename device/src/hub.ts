@@ -167,15 +167,8 @@ export class Hub {
   private watchDisk(core: Core): void {
     const log = this.opts.log;
     core.disk.checkCapAtStart();
-    const tellStewards = (kind: string, text: string, params: Record<string, number>) => {
-      const stewards = core.members.list().filter((m) => m.status === 'active' && (m.role === 'steward' || m.role === 'admin'));
-      const day = new Date(core.clock.now()).toISOString().slice(0, 10);
-      core.store
-        .write(() => {
-          for (const m of stewards) core.notifications.addInTxn(m.id, kind, text, null, `${kind}:${day}:${m.id}`, params);
-        })
-        .catch((err: unknown) => log.warn({ module: 'storage', kind, err: (err as Error).message }, 'stewards could not be told about storage'));
-    };
+    const tellStewards = (kind: string, text: string, params: Record<string, number>) =>
+      void tellStewardsOnce(core, kind, text, null, params).catch((err: unknown) => log.warn({ module: 'storage', kind, err: (err as Error).message }, 'stewards could not be told about storage'));
     let fullSince: number | null = null;
     core.disk.onChange((next, prev) => {
       if (next !== 'ok' && prev === 'ok') {
@@ -222,13 +215,8 @@ export class Hub {
     const made = backups.passphraseSet ? await backups.run().catch((e: Error) => ({ error: e.message })) : { skipped: 'no backup passphrase yet' };
     const status = backups.status();
     if (status.overdue) {
-      const day = new Date(core.clock.now()).toISOString().slice(0, 10);
       const why = status.passphraseSet ? (status.lastError ?? 'unknown') : 'no backup passphrase has been chosen';
-      await core.store.write(() => {
-        for (const m of core.members.list()) {
-          if (m.status === 'active' && (m.role === 'steward' || m.role === 'admin')) core.notifications.addInTxn(m.id, 'backup-overdue', `The hub has not made a backup for two days: ${why}.`, 'backups', `backup-overdue:${day}:${m.id}`, { why });
-        }
-      });
+      await tellStewardsOnce(core, 'backup-overdue', `The hub has not made a backup for two days: ${why}.`, 'backups', { why });
     }
     return made;
   }
@@ -272,4 +260,12 @@ export class Hub {
     }
     this.opts.log.info({ module: 'hub' }, 'hub stopped');
   }
+}
+
+/** One notification to every active steward, at most once a day per kind. */
+function tellStewardsOnce(core: Core, kind: string, text: string, ref: string | null, params: Record<string, string | number>): Promise<void> {
+  const day = new Date(core.clock.now()).toISOString().slice(0, 10);
+  return core.store.write(() => {
+    for (const m of core.members.activeStewards()) core.notifications.addInTxn(m.id, kind, text, ref, `${kind}:${day}:${m.id}`, params);
+  });
 }

@@ -166,6 +166,11 @@ export class Members {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Active stewards and admins: whom the hub tells about itself (storage, backups, updates). */
+  activeStewards(): Member[] {
+    return this.list({ status: 'active' }).filter((m) => hasRole(m, 'steward'));
+  }
+
   count(): number {
     return this.members.getCount();
   }

@@ -175,21 +175,11 @@ export class Updates {
   }
 
   private readStaged() {
-    const p = join(this.d.dir, 'staged.json');
-    if (!existsSync(p)) return null;
-    const r = StagedFile.safeParse(JSON.parse(readFileSync(p, 'utf8')));
-    return r.success ? r.data : null;
+    return readJson(join(this.d.dir, 'staged.json'), StagedFile);
   }
 
   private readResult(): UpdateResult | null {
-    const p = join(this.d.dir, 'result.json');
-    if (!existsSync(p)) return null;
-    try {
-      const r = ResultFile.safeParse(JSON.parse(readFileSync(p, 'utf8')));
-      return r.success ? r.data : null;
-    } catch {
-      return null;
-    }
+    return readJson(join(this.d.dir, 'result.json'), ResultFile);
   }
 
   private fileOf(version: string): string {
@@ -197,18 +187,27 @@ export class Updates {
   }
 
   private anySteward(): string {
-    const s = this.d.members.list().find((m) => m.status === 'active' && (m.role === 'steward' || m.role === 'admin'));
+    const s = this.d.members.activeStewards()[0];
     if (!s) throw new HubError(409, 'conflict', 'No steward', 'an update from a USB stick is proposed in a steward\'s name, and this hub has none');
     return s.id;
   }
 
   private tellStewardsInTxn(kind: string, text: string, version: string): void {
-    for (const m of this.d.members.list()) {
-      if (m.status === 'active' && (m.role === 'steward' || m.role === 'admin')) this.d.notifications.addInTxn(m.id, kind, text, 'updates', `${kind}:${version}:${m.id}`, { version });
-    }
+    for (const m of this.d.members.activeStewards()) this.d.notifications.addInTxn(m.id, kind, text, 'updates', `${kind}:${version}:${m.id}`, { version });
   }
 }
 
 function proposalPayload(m: UpdateManifest, keyFingerprint: string, running: string): Record<string, unknown> {
   return { version: m.version, from: running, changelog: m.changelog, signature: `valid, release key ${keyFingerprint}`, sha256: m.payload.sha256, bytes: m.payload.bytes };
+}
+
+/** A file the root helper and the hub hand each other: null when missing, unreadable or not of its shape. */
+function readJson<T>(path: string, schema: z.ZodType<T>): T | null {
+  if (!existsSync(path)) return null;
+  try {
+    const r = schema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
 }
