@@ -14349,7 +14349,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Make a sealed backup now, as the nightly job does (admins) */
+        /** Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background */
         post: {
             parameters: {
                 query?: never;
@@ -14557,6 +14557,397 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/backups/nonce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A nonce for the next signed backup request (linked hubs) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Good once, for two minutes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nonce: string;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signing hub's own sealed backups kept here, newest first (signed by that hub) */
+        get: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The owning hub's id */
+                    "x-hyphae-hub": string;
+                    /** @description A nonce from POST /api/v1/federation/backups/nonce, good once */
+                    "x-hyphae-nonce": string;
+                    /** @description Ed25519 over "hyphae-request-v1\nMETHOD\npath?query\nnonce\nsha256(body)", base64url */
+                    "x-hyphae-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Its backups */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            backups: components["schemas"]["KeptBackup"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/backups/{file}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How much of an upload is here: where to resume (signed by the owning hub) */
+        get: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The owning hub's id */
+                    "x-hyphae-hub": string;
+                    /** @description A nonce from POST /api/v1/federation/backups/nonce, good once */
+                    "x-hyphae-nonce": string;
+                    /** @description Ed25519 over "hyphae-request-v1\nMETHOD\npath?query\nnonce\nsha256(body)", base64url */
+                    "x-hyphae-signature": string;
+                };
+                path: {
+                    file: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Received so far */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupUploadProgress"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/backups/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Up to 1 MiB of one of the signing hub's own backups, from an offset (a restore resumes) */
+        get: {
+            parameters: {
+                query?: {
+                    offset?: number | null;
+                };
+                header: {
+                    /** @description The owning hub's id */
+                    "x-hyphae-hub": string;
+                    /** @description A nonce from POST /api/v1/federation/backups/nonce, good once */
+                    "x-hyphae-nonce": string;
+                    /** @description Ed25519 over "hyphae-request-v1\nMETHOD\npath?query\nnonce\nsha256(body)", base64url */
+                    "x-hyphae-signature": string;
+                };
+                path: {
+                    file: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The bytes; x-hyphae-total and x-hyphae-sha256 describe the whole */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** One chunk of a sealed backup, at its offset (signed by the owning hub); the newest seven per hub are kept */
+        put: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The owning hub's id */
+                    "x-hyphae-hub": string;
+                    /** @description A nonce from POST /api/v1/federation/backups/nonce, good once */
+                    "x-hyphae-nonce": string;
+                    /** @description Ed25519 over "hyphae-request-v1\nMETHOD\npath?query\nnonce\nsha256(body)", base64url */
+                    "x-hyphae-signature": string;
+                    "x-hyphae-offset"?: number | null;
+                    "x-hyphae-total": number;
+                    "x-hyphae-sha256": string;
+                };
+                path: {
+                    file: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Received so far */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupUploadProgress"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -15872,6 +16263,29 @@ export interface components {
             /** @description No backup for two days */
             overdue: boolean;
             lastError: string | null;
+            /** @description Each linked hub that keeps this hub's sealed backups */
+            peers: {
+                hubId: string;
+                name: string;
+                /** @description The last backup this linked hub confirmed it keeps */
+                file: string | null;
+                at: number | null;
+                firstTry: number;
+                lastTry: number;
+                /** @description Why the last attempt failed; it is tried again every 15 minutes */
+                error: string | null;
+                /** @description Where the last upload started: above zero, it resumed a broken one */
+                resumedAt: number;
+                overdue: boolean;
+            }[];
+            /** @description The sealed backups this hub keeps for its linked hubs (only each owner can read its own) */
+            kept: {
+                hubId: string;
+                name: string;
+                count: number;
+                bytes: number;
+                newestAt: number | null;
+            }[];
         };
         /** @description The newest sealed backup in the hub's data folder */
         BackupFile: {
@@ -15879,6 +16293,16 @@ export interface components {
             at: number;
             bytes: number;
         } | null;
+        KeptBackup: {
+            file: string;
+            bytes: number;
+            sha256: string;
+            at: number;
+        };
+        BackupUploadProgress: {
+            received: number;
+            complete: boolean;
+        };
     };
     responses: never;
     parameters: never;

@@ -11,6 +11,8 @@ import type { App } from './http/context.js';
 import { scheduleJobs } from './jobs/schedule.js';
 import { VERSION } from './version.js';
 import { NightlyBackups } from './backups/nightly.js';
+import { PeerBackupKeeper } from './backups/peer-keeper.js';
+import { PeerBackupPush } from './backups/peer-push.js';
 import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, type BackupDocument } from './backup.js';
 import type { HubIdentity } from './identity.js';
 import { Federation } from './federation/federation.js';
@@ -46,6 +48,7 @@ export class Hub {
   private tasks: ScheduledTask[] = [];
   private diskTimer: NodeJS.Timeout | undefined;
   private updatesTimer: NodeJS.Timeout | undefined;
+  private peerBackupTimer: NodeJS.Timeout | undefined;
   /** Nightly sealed backups (present once the hub has started). */
   backups: NightlyBackups | undefined;
   private timeTimer: NodeJS.Timeout | undefined;
@@ -109,7 +112,9 @@ export class Hub {
     let federation: Federation | undefined;
     const fedProxy = { get: () => federation };
     const backupsProxy = { get: () => this.backups };
-    this.app = createApp({ ...coreDeps(core, log), hubInfo, get federation() { return fedProxy.get(); }, get backups() { return backupsProxy.get(); } });
+    // Sealed backups of linked hubs: refused first when the disk runs low, as photos are.
+    const peerBackups = new PeerBackupKeeper({ dir: join(opts.dataDir, 'peer-backups'), clock: core.clock, log, maxBytes: opts.config.backups.keepForLinkedHubsMaxMiB * 1048576, refuseIfLow: () => core.disk.refuse('photo') });
+    this.app = createApp({ ...coreDeps(core, log), hubInfo, peerBackups, get federation() { return fedProxy.get(); }, get backups() { return backupsProxy.get(); } });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;
@@ -150,8 +155,27 @@ export class Hub {
     }
     await core.sensing.start();
     await core.sensing.startConfiguredGpio(opts.config.gpio);
-    this.backups = new NightlyBackups({ dir: join(opts.dataDir, 'backups'), make: hubInfo.backup, clock: core.clock, log, since: core.clock.now() });
+    const backupsDir = join(opts.dataDir, 'backups');
+    const names = () => new Map(federation!.allPeers().map((p) => [p.hubId, p.name]));
+    this.backups = new NightlyBackups({
+      dir: backupsDir,
+      make: hubInfo.backup,
+      clock: core.clock,
+      log,
+      since: core.clock.now(),
+      // Every linked hub keeps our sealed backups, once its address answers as that hub; a closed link does not.
+      peers: opts.config.backups.toLinkedHubs
+        ? new PeerBackupPush({ dir: backupsDir, identity, clock: core.clock, log, targets: () => federation!.allPeers().filter((p) => p.status !== 'closed').map((p) => ({ hubId: p.hubId, name: p.name, url: () => federation!.confirmedUrl(p.hubId) })) })
+        : undefined,
+      kept: () => peerBackups.held().map((h) => ({ ...h, name: names().get(h.hubId) ?? h.hubId })),
+    });
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log, [['backup', opts.config.backups.cron, () => this.nightlyBackup(core)]]);
+    // A linked hub that was down at night gets the backup when it is back (the upload resumes); stale partial uploads go.
+    this.peerBackupTimer = setInterval(() => {
+      peerBackups.prune();
+      if (this.backups?.passphraseSet) void this.backups.pushToPeers().catch((err: unknown) => log.warn({ module: 'backups', err: (err as Error).message }, 'backups to linked hubs failed'));
+    }, 15 * 60_000);
+    this.peerBackupTimer.unref();
     this.watchDisk(core);
     this.watchTime(core);
     this.watchUpdates(core);
@@ -213,10 +237,14 @@ export class Hub {
   async nightlyBackup(core: Core): Promise<unknown> {
     const backups = this.backups!;
     const made = backups.passphraseSet ? await backups.run().catch((e: Error) => ({ error: e.message })) : { skipped: 'no backup passphrase yet' };
+    if (backups.passphraseSet) await backups.pushToPeers();
     const status = backups.status();
     if (status.overdue) {
       const why = status.passphraseSet ? (status.lastError ?? 'unknown') : 'no backup passphrase has been chosen';
       await tellStewardsOnce(core, 'backup-overdue', `The hub has not made a backup for two days: ${why}.`, 'backups', { why });
+    }
+    for (const p of status.peers.filter((x) => x.overdue && status.passphraseSet)) {
+      await tellStewardsOnce(core, 'backup-peer-overdue', `${p.name} has not received a backup from this hub for two days${p.error ? `: ${p.error}` : ''}.`, 'backups', { hub: p.name, why: p.error ?? '' }, `:${p.hubId}`);
     }
     return made;
   }
@@ -239,6 +267,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     if (this.updatesTimer) clearInterval(this.updatesTimer);
+    if (this.peerBackupTimer) clearInterval(this.peerBackupTimer);
     if (this.diskTimer) clearInterval(this.diskTimer);
     if (this.timeTimer) clearInterval(this.timeTimer);
     await this.federation?.stop();
@@ -262,10 +291,10 @@ export class Hub {
   }
 }
 
-/** One notification to every active steward, at most once a day per kind. */
-function tellStewardsOnce(core: Core, kind: string, text: string, ref: string | null, params: Record<string, string | number>): Promise<void> {
+/** One notification to every active steward, at most once a day per kind (and per thing it is about). */
+function tellStewardsOnce(core: Core, kind: string, text: string, ref: string | null, params: Record<string, string | number>, about = ''): Promise<void> {
   const day = new Date(core.clock.now()).toISOString().slice(0, 10);
   return core.store.write(() => {
-    for (const m of core.members.activeStewards()) core.notifications.addInTxn(m.id, kind, text, ref, `${kind}:${day}:${m.id}`, params);
+    for (const m of core.members.activeStewards()) core.notifications.addInTxn(m.id, kind, text, ref, `${kind}${about}:${day}:${m.id}`, params);
   });
 }

@@ -14,4 +14,7 @@ export { VERSION } from './version.js';
 export { oneTimePassword } from './members/passwords.js';
 export { openBackup, sealBackup, isSealedBackup, SEALED_FORMAT, type SealedBackup } from './crypto-box.js';
 export { generateIdentity, identityFromPem, hubIdFromPublicKey, type HubIdentity } from './identity.js';
+export { recoveryPhrase, identityFromPhrase } from './recovery-phrase.js';
+export { PeerBackupClient, CHUNK_BYTES, BACKUPS_PATH } from './backups/peer-client.js';
+export { signRequest } from './federation/signed-request.js';
 export { makeUpdate, checkUpdate, compareVersions } from './updates/update-file.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { identityFromPhrase, PeerBackupClient, recoveryPhrase } from '@hyphae/device';
 import { buildHubFiles, ProvisionError, type InitAnswers } from './hub-files.js';
 import { flash, DEFAULT_MAX_BYTES } from './flash.js';
 import { readFileFromImage, writeFilesToImage } from './image.js';
@@ -23,7 +24,11 @@ const USAGE = `hyphae-provision: set up a Hyphae hub's SD card
       [--place P] (--hub URL --token T | --image FILE | --out DIR)
   hyphae-provision verify --hub URL [--token T] [--stale-minutes 30]
   hyphae-provision backup --hub URL --token T --out FILE   (passphrase from HYPHAE_BACKUP_PASSPHRASE or asked)
-  hyphae-provision restore --hub URL --token T --file FILE`;
+  hyphae-provision restore --hub URL --token T --file FILE
+  hyphae-provision recover --peer URL --out FILE [--file NAME] [--hub URL --token T]
+      fetches this hub's newest sealed backup from a linked hub that keeps it, proving
+      who it is with the hub key's recovery phrase (HYPHAE_RECOVERY_PHRASE or asked),
+      checks it opens with the backup passphrase, and with --hub restores it there`;
 
 class UsageError extends Error {}
 
@@ -104,6 +109,9 @@ async function init(argv: string[]): Promise<number> {
       `  Wi-Fi: ${hub.config.network.ssid} on channel ${hub.config.network.channel} (${hub.config.network.country}); LoRaWAN ${hub.config.lorawan.region}`,
       `  First steward: ${answers.stewardEmail}`,
       `  One-time password (shown only now; write it down for the steward): ${hub.stewardPassword}`,
+      `  Recovery phrase of the hub's key (shown only now; keep it on paper, apart from the hub):`,
+      `    ${recoveryPhrase(hub.identity.privateKeyPem)}`,
+      `    With it and the backup passphrase, a new card gets this hub back from the backups its linked hubs keep (hyphae-provision recover).`,
       '',
     ].join('\n'),
   );
@@ -274,6 +282,53 @@ async function restoreCmd(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function recoveryPhraseInput(): Promise<string> {
+  const env = process.env.HYPHAE_RECOVERY_PHRASE;
+  if (env) return env;
+  const { password } = await import('@inquirer/prompts');
+  return password({ message: 'Recovery phrase of the hub key (24 words)', mask: '*' });
+}
+
+/**
+ * A lost or broken card: the hub's key comes back from its recovery phrase,
+ * signs the request to a linked hub that keeps its sealed backups, and the
+ * newest one (or --file) comes down in resumable chunks.
+ */
+async function recoverCmd(argv: string[]): Promise<number> {
+  const { values: v } = args(argv, { peer: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' } });
+  const peer = str(v, 'peer');
+  const out = str(v, 'out');
+  if (!peer || !out) throw new UsageError('recover needs --peer and --out');
+  if (str(v, 'hub') && !str(v, 'token')) throw new UsageError('recover --hub needs --token as well');
+  let identity;
+  try {
+    identity = identityFromPhrase(await recoveryPhraseInput());
+  } catch (e) {
+    throw new ProvisionError((e as { detail?: string }).detail ?? (e as Error).message);
+  }
+  const client = new PeerBackupClient(peer, identity);
+  const fail = (e: Error) => {
+    throw new ProvisionError(/fetch failed|ECONNREFUSED|timeout/i.test(e.message) ? `cannot reach ${peer}: ${e.message}` : e.message);
+  };
+  const kept = await client.list().catch(fail);
+  if (kept.length === 0) throw new ProvisionError(`${peer} keeps no backups of hub ${identity.hubId}`);
+  const chosen = str(v, 'file') ? kept.find((k) => k.file === str(v, 'file')) : kept[0];
+  if (!chosen) throw new ProvisionError(`${peer} keeps no backup named ${str(v, 'file')}; it keeps: ${kept.map((k) => k.file).join(', ')}`);
+  process.stdout.write(`hub ${identity.hubId}: ${kept.length} backup(s) kept on ${peer}; fetching ${chosen.file} (${(chosen.bytes / 1024).toFixed(0)} KiB)\n`);
+  const data = await client.download(chosen.file, (got, total) => process.stderr.write(`\r  ${Math.floor((got / total) * 100)} %`)).catch(fail);
+  process.stderr.write('\n');
+  const sealed = data.toString('utf8');
+  const pass = await passphrase(false);
+  const doc = JSON.parse(openBox(sealed, pass).toString('utf8')) as { hubId?: string };
+  if (doc.hubId !== identity.hubId) throw new ProvisionError(`the backup is of hub ${doc.hubId}, not ${identity.hubId}`);
+  writeFileSync(`${out}.tmp`, sealed, { mode: 0o600 });
+  renameSync(`${out}.tmp`, out);
+  process.stdout.write(`backup of ${identity.hubId} saved to ${out}; it opens with the passphrase\n`);
+  if (str(v, 'hub')) return restoreCmd(['--hub', str(v, 'hub')!, '--token', str(v, 'token')!, '--file', out]);
+  process.stdout.write(`next: hyphae-provision restore --hub URL --token T --file ${out}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h') {
@@ -286,6 +341,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'verify') return verifyCmd(rest);
   if (cmd === 'backup') return backupCmd(rest);
   if (cmd === 'restore') return restoreCmd(rest);
+  if (cmd === 'recover') return recoverCmd(rest);
   throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
 }
 

@@ -1,29 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EndDevice } from './lorawan/end-device.js';
 import { PacketForwarder } from './lorawan/packet-forwarder.js';
 import { ModbusSimulator } from './modbus/simulator.js';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
+import { provision } from './provision-process.js';
 import { until } from './wait.js';
 
 const slowly = { timeoutMs: 10_000, everyMs: 100 };
 
 /** The installer's tool against real hub processes on loopback. */
-const PROVISION = fileURLToPath(new URL('../../provisioning/bin/hyphae-provision.js', import.meta.url));
-const provision = (args: string[], env: Record<string, string> = {}) =>
-  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const c = spawn(process.execPath, [PROVISION, ...args], { env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d));
-    c.stderr.on('data', (d: Buffer) => (err += d));
-    c.on('close', (code) => resolve({ code, out, err }));
-  });
-
 const dirs: string[] = [];
 const hubs: HubProcess[] = [];
 const tmp = () => {

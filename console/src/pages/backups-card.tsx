@@ -6,7 +6,8 @@ type Status = Answer<'/api/v1/backups'>;
 
 /**
  * Backups, for stewards: the last one per destination (the hub itself, a
- * USB stick labelled HYPHAE-BACKUP) and a warning when one is overdue.
+ * USB stick labelled HYPHAE-BACKUP, each linked hub that keeps ours) and a
+ * warning when one is overdue; and what this hub keeps for its linked hubs.
  * Admins choose the passphrase backups are sealed with, once, and can make
  * one now.
  */
@@ -45,6 +46,31 @@ export function BackupsCard({ admin }: { admin: boolean }) {
           <li data-testid="backup-usb">
             <strong>{t.t('backupOnUsb')}</strong>: {s.usb ? t.t('backupUsbLast', { ago: when(s.usb.at), count: s.usb.copies }) : t.t('backupUsbNever')}
           </li>
+          {s.peers.map((p) => (
+            <li key={p.hubId} class={p.overdue ? 'warn' : undefined} data-testid="backup-peer" data-overdue={String(p.overdue)}>
+              <strong>{t.tx('backupOnPeer', { hub: p.name })}</strong>: {p.at ? t.t('backupPeerLast', { ago: when(p.at) }) : t.t('backupPeerNever')}
+              {p.error && (
+                <>
+                  <br />
+                  <small>{t.t('backupPeerFailing', { why: p.error })}</small>
+                </>
+              )}
+              {p.overdue && (
+                <>
+                  <br />
+                  <small>{t.t('backupPeerOverdue')}</small>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {s && s.peers.length > 0 && <p>{t.t('backupRecoveryHint')}</p>}
+      {s && s.kept.length > 0 && (
+        <ul class="rows" data-testid="backups-kept">
+          {s.kept.map((k) => (
+            <li key={k.hubId}>{t.tx('backupKeptFor', { count: k.count, size: `${t.num(k.bytes / 1_048_576, 1)} MiB`, hub: k.name })}</li>
+          ))}
         </ul>
       )}
       {admin && s && (

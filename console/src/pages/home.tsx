@@ -15,7 +15,7 @@ function noteText(t: T, n: Note, cur: { minorUnits: number; symbol: string } | u
   }
   const item = typeof p.code === 'string' ? `${p.code} ${String(p.name ?? '')}`.trim() : '';
   const date = typeof p.date === 'number' ? t.date(p.date) : typeof p.from === 'number' ? t.date(p.from) : '';
-  const vars = { item, date, title: String(p.title ?? ''), skill: String(p.skill ?? ''), free: typeof p.freeMiB === 'number' ? t.num(p.freeMiB, 0) : '', hours: typeof p.hours === 'number' ? t.hours(p.hours) : '', agreed: typeof p.agreed === 'number' ? t.hours(p.agreed) : '' };
+  const vars = { item, date, title: String(p.title ?? ''), skill: String(p.skill ?? ''), free: typeof p.freeMiB === 'number' ? t.num(p.freeMiB, 0) : '', hours: typeof p.hours === 'number' ? t.hours(p.hours) : '', agreed: typeof p.agreed === 'number' ? t.hours(p.agreed) : '', hub: String(p.hub ?? ''), why: String(p.why ?? '') };
   const key = n.kind === 'mentorship' ? `note_mentorship_${p.role === 'teacher' ? 'teacher' : 'learner'}` : `note_${n.kind.replace(/-/g, '_')}`;
   return n.params && key in DICTS.en ? t.t(key as Key, vars) : n.text;
 }

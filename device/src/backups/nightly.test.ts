@@ -9,6 +9,7 @@ import { generateIdentity } from '../identity.js';
 import { silentLogger } from '../log.js';
 import { caller, makeCore, withMembers, type TestCore } from '../test-support.js';
 import { KEEP_BACKUPS, NightlyBackups } from './nightly.js';
+import { PeerBackupPush } from './peer-push.js';
 
 let core: TestCore;
 let backups: NightlyBackups;
@@ -53,6 +54,22 @@ describe('nightly backups', () => {
     writeFileSync(join(core.dataDir, 'backups', 'usb-status.json'), JSON.stringify({ at: core.clock.now(), file: made.file, device: '/dev/sda1', copies: 1 }));
     expect(backups.status().usb).toMatchObject({ file: made.file, device: '/dev/sda1' });
     expect(() => backups.setPassphrase('short')).toThrow(/at least 8/);
+  });
+
+  it('say which linked hub has not had one for two days, and why, and try it again', async () => {
+    const peers = new PeerBackupPush({ dir: join(core.dataDir, 'backups'), identity, clock: core.clock, log: silentLogger, targets: () => [{ hubId: 'hdown', name: 'Riverside', url: async () => 'http://127.0.0.1:1' }] });
+    const withPeers = new NightlyBackups({ dir: join(core.dataDir, 'backups'), make: () => makeBackup(core, core.dataDir, identity), clock: core.clock, log: silentLogger, since: core.clock.now(), peers });
+    expect(withPeers.status().peers).toEqual([expect.objectContaining({ hubId: 'hdown', name: 'Riverside', file: null, at: null, overdue: false })]);
+    withPeers.setPassphrase('river stones and moss');
+    await withPeers.run();
+    const [first] = await withPeers.pushToPeers();
+    expect(first).toMatchObject({ file: null, error: expect.stringMatching(/fetch failed|ECONNREFUSED/) });
+    core.clock.advance(DAY_MS);
+    await withPeers.run();
+    await withPeers.pushToPeers();
+    expect(withPeers.status().peers[0]).toMatchObject({ overdue: false, lastTry: core.clock.now() });
+    core.clock.advance(DAY_MS + 1);
+    expect(withPeers.status().peers[0]).toMatchObject({ overdue: true, error: expect.any(String) });
   });
 
   it('are set up and fetched by admins over HTTP, and seen by stewards', async () => {

@@ -6,6 +6,7 @@ import type { BackupDocument } from '../backup.js';
 import { DAY_MS, type Clock } from '../clock.js';
 import { MIN_PASSPHRASE_LENGTH, sealBackup } from '../crypto-box.js';
 import { HubError } from '../errors.js';
+import type { PeerBackupPush, PeerPushStatus } from './peer-push.js';
 
 /**
  * Backups that no one has to remember. Every night (once the clock is
@@ -39,6 +40,10 @@ export interface BackupStatus {
   files: BackupFile[];
   overdue: boolean;
   lastError: string | null;
+  /** Each linked hub that keeps our backups: the last one it confirmed, and whether that is overdue. */
+  peers: Array<PeerPushStatus & { overdue: boolean }>;
+  /** What this hub keeps for its linked hubs (sealed; only each owner can read its own). */
+  kept: Array<{ hubId: string; name: string; count: number; bytes: number; newestAt: number | null }>;
 }
 
 export class NightlyBackups {
@@ -53,6 +58,10 @@ export class NightlyBackups {
       log: Logger;
       /** When the hub started: a new hub is not overdue before its first night. */
       since: number;
+      /** Sends the newest backup to the linked hubs that keep ours. */
+      peers?: PeerBackupPush;
+      /** What this hub keeps for its linked hubs. */
+      kept?: () => BackupStatus['kept'];
     },
   ) {
     mkdirSync(d.dir, { recursive: true, mode: 0o700 });
@@ -125,6 +134,14 @@ export class NightlyBackups {
     }
     const now = this.d.clock.now();
     const newest = local?.at ?? this.d.since;
-    return { passphraseSet: this.passphraseSet, keep: KEEP_BACKUPS, local, usb, files, overdue: now - newest > OVERDUE_MS, lastError: this.lastError };
+    const peers = (this.d.peers?.status() ?? []).map((p) => ({ ...p, overdue: now - (p.at ?? Math.max(p.firstTry, this.d.since)) > OVERDUE_MS }));
+    return { passphraseSet: this.passphraseSet, keep: KEEP_BACKUPS, local, usb, files, overdue: now - newest > OVERDUE_MS, lastError: this.lastError, peers, kept: this.d.kept?.() ?? [] };
+  }
+
+  /** Sends the newest sealed backup to every linked hub that lacks it (nightly, and again while one is missing). */
+  async pushToPeers(): Promise<PeerPushStatus[]> {
+    const newest = this.files()[0];
+    if (!this.d.peers || !newest) return this.d.peers?.status() ?? [];
+    return this.d.peers.push({ file: newest.file, path: join(this.d.dir, newest.file) });
   }
 }

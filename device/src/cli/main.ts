@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { commentedDefaultConfig } from '../config/commented.js';
 import { openCore } from '../core.js';
+import { KEY_FILE } from '../backup.js';
 import { isHubError } from '../errors.js';
 import { Hub, type HubOptions } from '../hub.js';
 import { guardProcess } from '../process-guards.js';
@@ -27,6 +28,10 @@ Usage:
                     a locked-out member's password: HYPHAE_PASSWORD, or a
                     one-time one printed once, to be changed at sign-in
   hyphae token create --data DIR --email E [--name N]
+  hyphae key phrase (--data DIR | --key FILE)
+                    the hub key's recovery phrase (24 words): with it and the
+                    backup passphrase a new card gets the hub back from the
+                    backups its linked hubs keep (hyphae-provision recover)
   hyphae ledger verify --data DIR         JSON report; exit 1 if anything is wrong
   hyphae export --data DIR --out FILE     all community data as JSON
   hyphae flow solve FILE [--algorithm ns|cs|pd] [--flows]
@@ -59,6 +64,7 @@ const commands: Record<string, Command> = {
   'member add': memberAdd,
   'member password': memberPassword,
   'token create': tokenCreate,
+  'key phrase': keyPhrase,
   'ledger verify': ledgerVerify,
   export: exportData,
   'flow solve': flowSolve,
@@ -238,6 +244,16 @@ async function tokenCreate(argv: string[]): Promise<number> {
   } finally {
     await core.close();
   }
+}
+
+async function keyPhrase(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { data: { type: 'string' }, key: { type: 'string' } });
+  const file = typeof values.key === 'string' ? values.key : typeof values.data === 'string' ? join(values.data, KEY_FILE) : null;
+  if (!file) throw new UsageError('key phrase needs --data DIR or --key FILE');
+  if (!existsSync(file)) throw new UsageError(`${file} does not exist: this hub has no key there`);
+  const { recoveryPhrase } = await import('../recovery-phrase.js');
+  process.stdout.write(recoveryPhrase(readFileSync(file, 'utf8')) + '\n');
+  return 0;
 }
 
 async function ledgerVerify(argv: string[]): Promise<number> {

@@ -265,9 +265,11 @@ const time = z
 const backups = z
   .object({
     cron: z.string().default('30 3 * * *').describe('When the nightly sealed backup is made (cron syntax, hub timezone); it waits until the clock is trusted'),
+    toLinkedHubs: z.boolean().default(true).describe('Send each nightly backup (sealed) to every linked hub, which keeps the last seven'),
+    keepForLinkedHubsMaxMiB: z.number().int().min(1).default(256).describe('Largest sealed backup this hub keeps for one linked hub'),
   })
   .prefault({})
-  .describe('Nightly sealed backups, kept seven deep in the data folder and copied to a USB stick labelled HYPHAE-BACKUP on the card');
+  .describe('Nightly sealed backups, kept seven deep in the data folder, copied to a USB stick labelled HYPHAE-BACKUP on the card, and kept by linked hubs');
 
 const updates = z
   .object({

@@ -483,6 +483,13 @@ export class Federation {
     }
   }
 
+  /** The peer's address, once it has answered as that hub (asked now if it has not yet): other exchanges (backups) go only there. */
+  async confirmedUrl(hubId: string): Promise<string> {
+    const p = this.peer(hubId);
+    if (p.urlVerified === false) await this.verifyUrl(p);
+    return p.url;
+  }
+
   private async verifyUrl(p: Peer): Promise<void> {
     const answering = await this.opts.probe!(p.url).catch(() => null);
     if (answering !== p.hubId) {

@@ -14,6 +14,7 @@ import { registerAccounts } from './routes/accounts.js';
 import { registerAdmin } from './routes/admin.js';
 import { registerAudit } from './routes/audit.js';
 import { registerUpdates } from './routes/updates.js';
+import { registerPeerBackups } from './routes/peer-backups.js';
 import { registerBackups } from './routes/backups.js';
 import { registerFlow } from './routes/flow.js';
 import { registerEcology } from './routes/ecology.js';
@@ -192,6 +193,7 @@ export function createApp(deps: HttpDeps): App {
   registerAudit(app, deps);
   registerUpdates(app, deps);
   registerBackups(app, deps);
+  registerPeerBackups(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });

@@ -57,6 +57,8 @@ export interface HttpDeps {
   captive?: import('./captive.js').CaptivePortal;
   /** Nightly sealed backups (present when a whole hub runs). */
   backups?: import('../backups/nightly.js').NightlyBackups;
+  /** The sealed backups this hub keeps for its linked hubs (present when a whole hub runs). */
+  peerBackups?: import('../backups/peer-keeper.js').PeerBackupKeeper;
   /** Signed software updates, decided by the community. */
   updates?: import('../updates/updates.js').Updates;
   /** Serve the built console at / (default: when it has been built). */

@@ -15,6 +15,22 @@ const BackupStatus = z
     files: z.array(BackupFile),
     overdue: z.boolean().describe('No backup for two days'),
     lastError: z.string().nullable(),
+    peers: z
+      .array(
+        z.object({
+          hubId: z.string(),
+          name: z.string(),
+          file: z.string().nullable().describe('The last backup this linked hub confirmed it keeps'),
+          at: z.number().nullable(),
+          firstTry: z.number(),
+          lastTry: z.number(),
+          error: z.string().nullable().describe('Why the last attempt failed; it is tried again every 15 minutes'),
+          resumedAt: z.number().int().describe('Where the last upload started: above zero, it resumed a broken one'),
+          overdue: z.boolean(),
+        }),
+      )
+      .describe('Each linked hub that keeps this hub\'s sealed backups'),
+    kept: z.array(z.object({ hubId: z.string(), name: z.string(), count: z.number().int(), bytes: z.number().int(), newestAt: z.number().nullable() })).describe('The sealed backups this hub keeps for its linked hubs (only each owner can read its own)'),
   })
   .openapi('BackupStatus');
 
@@ -27,7 +43,7 @@ const passphrase = createRoute({
   request: { body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true } },
   responses: { 204: { description: 'Saved' }, ...problemResponses },
 });
-const runNow = createRoute({ method: 'post', path: '/api/v1/backups', tags: ['hub'], summary: 'Make a sealed backup now, as the nightly job does (admins)', responses: { 201: json(BackupFile, 'The backup'), ...problemResponses } });
+const runNow = createRoute({ method: 'post', path: '/api/v1/backups', tags: ['hub'], summary: 'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background', responses: { 201: json(BackupFile, 'The backup'), ...problemResponses } });
 const download = createRoute({
   method: 'get',
   path: '/api/v1/backups/{file}',
@@ -55,7 +71,12 @@ export function registerBackups(app: App, deps: HttpDeps) {
   });
   app.openapi(runNow, async (c) => {
     requireRole(c, 'admin');
-    return c.json(await backups().run(), 201);
+    const made = await backups().run();
+    // Linked hubs may be slow or down: the answer does not wait for them (GET shows how each went).
+    void backups()
+      .pushToPeers()
+      .catch((err: unknown) => deps.log.warn({ module: 'backups', err: (err as Error).message }, 'backups to linked hubs failed'));
+    return c.json(made, 201);
   });
   app.openapi(download, (c) => {
     requireRole(c, 'admin');

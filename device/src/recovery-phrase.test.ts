@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { generateIdentity } from './identity.js';
+import { identityFromPhrase, recoveryPhrase } from './recovery-phrase.js';
+import { Nonces, sha256Of, signatureHolds, signRequest, SIGNED } from './federation/signed-request.js';
+
+describe('the hub key\'s recovery phrase', () => {
+  it('is 24 words that give back the same key, and a wrong word is caught', () => {
+    const id = generateIdentity();
+    const phrase = recoveryPhrase(id.privateKeyPem);
+    expect(phrase.split(' ')).toHaveLength(24);
+    const back = identityFromPhrase(`  ${phrase.toUpperCase().replace(/ /g, '\n ')} `);
+    expect(back).toMatchObject({ hubId: id.hubId, publicKey: id.publicKey });
+    const words = phrase.split(' ');
+    expect(() => identityFromPhrase(words.slice(0, 23).join(' '))).toThrow(/24 words; this has 23/);
+    expect(() => identityFromPhrase([...words.slice(0, 23), 'hyphae'].join(' '))).toThrow(/not words of a recovery phrase: hyphae/);
+    const swapped = [words[1], words[0], ...words.slice(2)].join(' ');
+    if (swapped !== phrase) expect(() => identityFromPhrase(swapped)).toThrow(/does not check out/);
+  });
+});
+
+describe('signed requests between hubs', () => {
+  it('hold only for the signing key, the same request, and a nonce used once', () => {
+    const id = generateIdentity();
+    const other = generateIdentity();
+    let t = 0;
+    const nonces = new Nonces(1000, 3, () => t);
+    const n = nonces.issue();
+    const body = Buffer.from('chunk');
+    const h = signRequest(id, 'PUT', '/api/v1/federation/backups/x.backup.json', n, body);
+    expect(h[SIGNED.hub]).toBe(id.hubId);
+    const holds = (key: string, path: string, b: Buffer | undefined) => signatureHolds(key, 'PUT', path, n, sha256Of(b), h[SIGNED.signature]!);
+    expect(holds(id.publicKey, '/api/v1/federation/backups/x.backup.json', body)).toBe(true);
+    expect(holds(other.publicKey, '/api/v1/federation/backups/x.backup.json', body)).toBe(false);
+    expect(holds(id.publicKey, '/api/v1/federation/backups/y.backup.json', body)).toBe(false);
+    expect(holds(id.publicKey, '/api/v1/federation/backups/x.backup.json', Buffer.from('other'))).toBe(false);
+    expect(nonces.take(n)).toBe(true);
+    expect(nonces.take(n)).toBe(false); // a replay
+    expect(nonces.take('made-up')).toBe(false);
+    const late = nonces.issue();
+    t = 1001;
+    expect(nonces.take(late)).toBe(false); // expired
+    // Bounded: a flood pushes out the oldest.
+    const first = nonces.issue();
+    nonces.issue();
+    nonces.issue();
+    nonces.issue();
+    expect(nonces.take(first)).toBe(false);
+  });
+});
