@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { identityFromPhrase } from '@hyphae/device';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +119,9 @@ describe('a provisioned hub', () => {
     const init = await provision(['init', '--non-interactive', '--out', out, '--name', 'Hill', '--ssid', 'hill', '--country', 'SE', '--region', 'EU868', '--steward-email', 'first@hill.example']);
     expect(init.code, init.err).toBe(0);
     const oneTime = /One-time password[^:]*: (\S+)/.exec(init.out)![1]!;
+    // The key's recovery phrase is printed once, and is the key written to the card.
+    const phrase = /Recovery phrase[^\n]*\n\s+((?:[a-z]+ ){23}[a-z]+)\n/.exec(init.out)![1]!;
+    expect(identityFromPhrase(phrase).privateKeyPem).toBe(readFileSync(join(out, 'hyphae', 'hub.key'), 'utf8'));
     const hub = await startHubProcess({ dataDir: tmp(), args: ['--config', join(out, 'hyphae', 'hub.json')] });
     hubs.push(hub);
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
