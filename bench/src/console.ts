@@ -1,5 +1,6 @@
 import { startHubProcess } from '@hyphae/test-rig/hub-process';
 import { chromium, type Browser } from 'playwright-core';
+import { printGoals } from './goals.js';
 import { fmt, median, tempDir } from './util.js';
 
 /**
@@ -74,10 +75,12 @@ export async function run(): Promise<void> {
     }
     console.table(rows);
     const ref = results['probe page (reference)']!;
-    for (const name of ['sign-in, cold', 'home, signed in, cold']) {
-      const r = results[name]!;
-      console.log(`${name}: LCP ${fmt(r.lcp)} ms (${r.lcp <= TARGET_LCP_MS ? 'within' : 'OVER'} the 2,500 ms target), ratio to the reference page ${fmt(r.lcp / ref.lcp, 2)}`);
-    }
+    printGoals(
+      ['sign-in, cold', 'home, signed in, cold'].flatMap((name) => [
+        { what: `${name}: largest contentful paint`, median: results[name]!.lcp, unit: ' ms', atMost: TARGET_LCP_MS },
+        { what: `${name}: LCP ÷ the probe page's`, median: results[name]!.lcp / ref.lcp, unit: '×', digits: 2 },
+      ]),
+    );
   } finally {
     await browser.close();
     await hub.stop();

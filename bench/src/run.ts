@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   lorawan: () => import('./lorawan.js').then((m) => m.run()),
   federation: () => import('./federation.js').then((m) => m.run()),
   console: () => import('./console.js').then((m) => m.run()),
+  startup: () => import('./startup.js').then((m) => m.run()),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -116,7 +116,7 @@ describe('balena fleet app', () => {
   });
 
   it('has a compose file valid against the compose-spec schema, with host networking and a data volume', () => {
-    const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { network_mode?: string; volumes?: string[] }> };
+    const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { network_mode?: string; volumes?: string[]; mem_limit?: string; environment?: Record<string, string> }> };
     const ajv = new Ajv2019.default({ strict: false, validateFormats: false, allErrors: true });
     // The schema names its draft by an http:// URL that Ajv knows as https://; the draft is what Ajv2019 speaks.
     // It also names itself and its definitions with the pre-2019 `id` keyword, which only labels them.
@@ -129,6 +129,10 @@ describe('balena fleet app', () => {
     expect(ok).toBe(true);
     expect(compose.services.hub!.network_mode).toBe('host');
     expect(compose.services.hub!.volumes).toContain('hub-data:/data');
+    // The heap is capped below the container's memory limit, as in the Debian image's unit.
+    const heap = Number(/--max-old-space-size=(\d+)/.exec(compose.services.hub!.environment?.NODE_OPTIONS ?? '')?.[1]);
+    expect(heap).toBeGreaterThan(0);
+    expect(heap).toBeLessThan(Number(/^(\d+)m$/.exec(compose.services.hub!.mem_limit ?? '')?.[1]));
     // And a broken one is caught.
     expect(validate({ services: { hub: { restart: 42, network_mode: ['host'] } } })).toBe(false);
     const balena = parseYaml(readFileSync(join(OS_IMAGE, 'balena.yml'), 'utf8')) as { type: string; data: { defaultDeviceType: string } };

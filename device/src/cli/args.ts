@@ -1,11 +1,15 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfigFile } from '../config/load.js';
-import { defaultConfig, type HubConfig } from '../config/schema.js';
+
+/**
+ * Flags for every command. Light on purpose (no config schema): the light
+ * commands import only this.
+ */
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** Said without the usage after it (a file that cannot be read is not a usage mistake). */
+  readonly plain: boolean = false;
+}
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 export interface Parsed {
@@ -26,13 +30,6 @@ export function required(values: Record<string, unknown>, name: string): string 
   const v = values[name];
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
   return v;
-}
-
-/** --config FILE, else DATA/hub.json when it exists, else the defaults. */
-export function resolveConfig(dataDir: string | undefined, configPath: string | undefined): HubConfig {
-  if (configPath) return loadConfigFile(configPath);
-  if (dataDir && existsSync(join(dataDir, 'hub.json'))) return loadConfigFile(join(dataDir, 'hub.json'));
-  return defaultConfig();
 }
 
 export function intOption(values: Record<string, unknown>, name: string): number | undefined {

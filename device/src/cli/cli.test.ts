@@ -70,11 +70,42 @@ describe('hyphae CLI', () => {
   });
 });
 
+/** The modules a source file pulls in at load time (static imports only), followed through the tree. */
+function staticImports(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'(\.[^']+)'|^import\s+'(\.[^']+)'/gm)) {
+      const spec = (m[1] ?? m[2])!;
+      visit(fileURLToPath(new URL(spec.replace(/\.js$/, '.ts'), `file://${file}`)));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('the CLI loads only what a command needs', () => {
+  it('a flow solve, codec run or update check does not load the hub, its store or its config schema', () => {
+    const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+    for (const entry of ['main.ts', 'flow.ts', 'lorawan.ts', 'update.ts']) {
+      const loaded = [...staticImports(here(entry))].map((f) => f.slice(f.indexOf('/src/') + 5));
+      expect(loaded, entry).not.toContain('hub.ts');
+      expect(loaded, entry).not.toContain('core.ts');
+      expect(loaded, entry).not.toContain('config/schema.ts');
+      expect(loaded, entry).not.toContain('store/store.ts');
+    }
+    // The commands that need the hub get it through one lazily imported module.
+    expect([...staticImports(here('hub-commands.ts'))].some((f) => f.endsWith('/src/hub.ts'))).toBe(true);
+  });
+});
+
 describe('hyphae flow solve and hyphae clear', () => {
   it('solves a DIMACS file and prints the cost first, flows on request', () => {
     const f = join(dir, 'p.min');
     writeFileSync(f, 'c two farms, two kitchens\np min 4 4\nn 1 4\nn 2 3\nn 3 -5\nn 4 -2\na 1 3 0 10 2\na 1 4 0 10 5\na 2 3 0 10 4\na 2 4 0 10 1\n');
-    for (const algorithm of ['ns', 'cs']) {
+    for (const algorithm of ['ns', 'pd']) {
       const r = hyphae(['flow', 'solve', f, '--algorithm', algorithm, '--flows']);
       expect(r.code).toBe(0);
       const lines = r.out.trim().split('\n');

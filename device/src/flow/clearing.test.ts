@@ -47,7 +47,7 @@ describe('clearing', () => {
   it('keeps net positions, never grows an obligation, and is optimal on random instances', () => {
     fc.assert(
       fc.property(obligations, (obls) => {
-        const cs = clear(obls, 'cs');
+        const cs = clear(obls, 'pd');
         const ns = clear(obls, 'ns');
         expect(cs.cleared).toBe(ns.cleared); // both algorithms reach the same optimum
         expect(net(cs.remaining)).toEqual(net(obls));

@@ -1,4 +1,3 @@
-import { costScaling } from './cost-scaling.js';
 import { networkSimplex } from './network-simplex.js';
 import { primalDual } from './primal-dual.js';
 import type { FlowProblem, FlowSolution } from './problem.js';
@@ -54,12 +53,12 @@ export function clearingProblem(obligations: Obligation[]): { problem: FlowProbl
 
 /**
  * Primal-dual by default: every cost is −1, so its phases are few and each
- * moves much flow (see primal-dual.ts); network simplex and cost scaling
- * remain for comparison and the CLI.
+ * moves much flow (see primal-dual.ts); network simplex remains for
+ * comparison and the CLI.
  */
-export function clear(obligations: Obligation[], algorithm: 'ns' | 'cs' | 'pd' = 'pd'): ClearingResult {
+export function clear(obligations: Obligation[], algorithm: 'ns' | 'pd' = 'pd'): ClearingResult {
   const { problem } = clearingProblem(obligations);
-  const sol = algorithm === 'ns' ? networkSimplex(problem) : algorithm === 'cs' ? costScaling(problem) : primalDual(problem);
+  const sol = algorithm === 'ns' ? networkSimplex(problem) : primalDual(problem);
   if (sol.status !== 'optimal') throw new Error(`clearing failed: ${sol.status}`); // a circulation problem is always feasible
   const setOff = Array.from(sol.flow);
   const totalBefore = obligations.reduce((a, o) => a + o.amount, 0);

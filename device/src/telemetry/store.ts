@@ -58,8 +58,8 @@ export class TelemetryStore {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly sinks: PointSink[] = [];
-  /** rejected: not a finite number; dropped: lost with a batch the disk refused. */
-  stats = { written: 0, batches: 0, rejected: 0, dropped: 0 };
+  /** rejected: not a finite number; dropped: lost with a batch the disk refused; lastBatchAt: when the last batch was committed (monotonic ms, for rates). */
+  stats = { written: 0, batches: 0, rejected: 0, dropped: 0, lastBatchAt: 0 };
 
   constructor(
     private readonly store: Store,
@@ -160,6 +160,7 @@ export class TelemetryStore {
     }
     this.stats.written += batch.length;
     this.stats.batches++;
+    this.stats.lastBatchAt = performance.timeOrigin + performance.now();
     for (const s of this.sinks) s.onCommitted(batch);
   }
 

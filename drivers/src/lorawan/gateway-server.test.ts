@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GatewayServer } from './gateway-server.js';
+import { GatewayServer, kernelDropsOnPort } from './gateway-server.js';
 import { encodePullData } from './semtech.js';
 
 /** A flood of PULL_DATA from spoofed gateway EUIs, driven through the real datagram parser. */
@@ -34,5 +37,35 @@ describe('gateways the hub keeps', () => {
     flood(server, 20);
     expect([...server.gateways.keys()]).toEqual([known]);
     expect(server.unknownGateways).toBe(20);
+  });
+});
+
+describe('datagrams the kernel dropped', () => {
+  it('are read for the hub\'s own port from /proc/net/udp, so a flood\'s losses are counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyphae-udp-'));
+    try {
+      const file = join(dir, 'udp');
+      writeFileSync(
+        file,
+        [
+          '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+          '  1: 0100007F:06A4 00000000:0000 07 00000000:00400000 00:00000000 00000000     0        0 4242 2 0000000000000000 1234',
+          '  2: 00000000:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4243 2 0000000000000000 9',
+          '',
+        ].join('\n'),
+      );
+      expect(kernelDropsOnPort(1700, [file])).toBe(1234);
+      expect(kernelDropsOnPort(53, [file])).toBe(9);
+      expect(kernelDropsOnPort(1701, [file])).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const server = new GatewayServer({ port: 0, host: '127.0.0.1', onUplink: () => undefined });
+    await server.start();
+    try {
+      expect(server.kernelDrops()).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 });

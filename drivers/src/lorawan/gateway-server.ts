@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { BurstCounter } from '../sensor.js';
 import { encodeAck, encodePullResp, parseUp, ProtocolError, PULL_ACK, PUSH_ACK, type Rxpk, type TxAckError, type Txpk } from './semtech.js';
 
@@ -91,6 +92,17 @@ export class GatewayServer {
       });
     });
     this.opts.log?.('info', 'packet forwarder server listening', { port: this.port, recvBufferBytes: socket.getRecvBufferSize() });
+  }
+
+  /**
+   * Datagrams the kernel dropped because this socket's receive buffer was
+   * full: back-pressure that never reached the hub's code, read from
+   * /proc/net/udp (Linux; null elsewhere). Counted, so a flood's losses are
+   * said rather than silent.
+   */
+  kernelDrops(): number | null {
+    if (!this.socket || this.port === 0) return null;
+    return kernelDropsOnPort(this.port);
   }
 
   async stop(): Promise<void> {
@@ -203,4 +215,25 @@ export class GatewayServer {
 function splitAddress(a: string): [string, number] {
   const i = a.lastIndexOf(':');
   return [a.slice(0, i), Number(a.slice(i + 1))];
+}
+
+/** The drops column of the UDP socket bound to `port`, from /proc/net/udp and udp6 (null when there is none). */
+export function kernelDropsOnPort(port: number, files = ['/proc/self/net/udp', '/proc/self/net/udp6']): number | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let found: number | null = null;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops
+      if (cols.length < 13 || !cols[1]!.endsWith(`:${hexPort}`)) continue;
+      found = (found ?? 0) + Number(cols[12]);
+    }
+  }
+  return found;
 }

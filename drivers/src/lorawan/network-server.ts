@@ -100,7 +100,8 @@ export class NetworkServer {
   private readonly netId: Buffer;
   private readonly now: () => number;
   /** Frames that were retransmissions of one already handled, by device. */
-  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, downlinkErrors: 0, rejected: {} as Record<string, number> };
+  /** lastUplinkAt: when the last uplink was handed on (wall ms, for rates timed to the last frame). */
+  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, downlinkErrors: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
 
   constructor(
     private readonly gateways: GatewayServer,
@@ -237,6 +238,7 @@ export class NetworkServer {
       if (fPort !== 0 && fPort !== null) {
         this.events.uplink({ devEui: dev.devEui, devAddr, fCnt: verdict.fcnt, fPort, payload, confirmed, rssi: best.rxpk.rssi, snr: best.rxpk.lsnr ?? 0, gateways, receivedAt: p.firstAt });
       }
+      this.stats.lastUplinkAt = Date.now();
       const wantStatus = (this.now() - (this.lastStatus.get(dev.devEui) ?? 0)) > (this.opts.devStatusEveryMs ?? 86_400_000);
       if (wantStatus) {
         answers.push(Buffer.from([CID.DevStatus]));

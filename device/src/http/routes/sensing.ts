@@ -81,9 +81,20 @@ const SensingStatus = z
     ),
     counters: z.record(z.string(), z.number()).describe('Uplinks refused, by reason'),
     network: z
-      .object({ uplinks: z.number(), joins: z.number(), retransmissions: z.number(), downlinks: z.number(), downlinkErrors: z.number(), rejected: z.record(z.string(), z.number()) })
+      .object({
+        uplinks: z.number(),
+        joins: z.number(),
+        retransmissions: z.number(),
+        downlinks: z.number(),
+        downlinkErrors: z.number(),
+        rejected: z.record(z.string(), z.number()).describe('Uplinks refused, by reason; "overloaded" when the in-flight queue was full'),
+        lastUplinkAt: z.number().describe('When the last uplink was handled (ms)'),
+        kernelDrops: z.number().nullable().describe('Datagrams the kernel dropped because the UDP receive buffer was full (Linux)'),
+        inFlight: z.number().describe('Uplinks taken in and not yet handled to the end'),
+      })
       .partial()
       .describe('The LoRaWAN network server\'s counts (empty when it is off)'),
+    telemetry: z.object({ written: z.number(), batches: z.number(), rejected: z.number(), dropped: z.number(), lastBatchAt: z.number().describe('When the last batch of readings was committed (ms)') }),
     modbus: z.array(z.object({ id: z.string(), failures: z.number(), backoffMs: z.number(), lastError: z.string().nullable(), errors: z.record(z.string(), z.number()), reads: z.number(), nextAt: z.number() })),
   })
   .openapi('SensingStatus');
@@ -110,7 +121,8 @@ export function registerSensing(app: App, deps: HttpDeps) {
   app.openapi(gateways, (c) => {
     requireRole(c, 'steward');
     const gws = [...(deps.sensing.gateways?.gateways.values() ?? [])].map((g) => ({ ...g }));
-    return c.json({ gateways: gws, counters: deps.sensing.counters, network: deps.sensing.network?.stats ?? {}, modbus: deps.sensing.modbus.status() }, 200);
+    const network = deps.sensing.network ? { ...deps.sensing.network.stats, inFlight: deps.sensing.network.busy, kernelDrops: deps.sensing.gateways?.kernelDrops() ?? null } : {};
+    return c.json({ gateways: gws, counters: deps.sensing.counters, network, telemetry: deps.telemetry.stats, modbus: deps.sensing.modbus.status() }, 200);
   });
   app.openapi(series, (c) => {
     requireMember(c);
