@@ -15732,9 +15732,24 @@ export interface components {
                 retransmissions?: number;
                 downlinks?: number;
                 downlinkErrors?: number;
+                /** @description Uplinks refused, by reason; "overloaded" when the in-flight queue was full */
                 rejected?: {
                     [key: string]: number;
                 };
+                /** @description When the last uplink was handled (ms) */
+                lastUplinkAt?: number;
+                /** @description Datagrams the kernel dropped because the UDP receive buffer was full (Linux) */
+                kernelDrops?: number | null;
+                /** @description Uplinks taken in and not yet handled to the end */
+                inFlight?: number;
+            };
+            telemetry: {
+                written: number;
+                batches: number;
+                rejected: number;
+                dropped: number;
+                /** @description When the last batch of readings was committed (ms) */
+                lastBatchAt: number;
             };
             modbus: {
                 id: string;

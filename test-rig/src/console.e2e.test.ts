@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cuttableLink } from './cuttable-link.js';
 import { emailOf } from './demo/index.js';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
+import { until } from './wait.js';
 
 /**
  * The console in real Chromium, on a phone-sized screen, against a real hub
@@ -1147,9 +1148,10 @@ describe('console in Chromium', () => {
     await page.waitForSelector('#proposed-h');
     await page.click('section:has(#proposed-h) button:has-text("Samtyck")');
     await page.waitForSelector('p.ok');
-    const mine = (await api('/flow/proposals?all=true')).filter((p: { supplier: string }) => p.supplier === elin);
-    expect(mine.length).toBeGreaterThan(0);
-    expect(mine.some((p: { supplierAccepted: boolean }) => p.supplierAccepted)).toBe(true);
+    // The page may show an earlier confirmation before the consent is answered: wait for the hub's word.
+    const mine = async () => ((await api('/flow/proposals?all=true')) as Array<{ supplier: string; supplierAccepted: boolean }>).filter((p) => p.supplier === elin);
+    await until(async () => (await mine()).some((p) => p.supplierAccepted), 'Elin\'s consent to be recorded', { timeoutMs: 10_000, everyMs: 100 });
+    expect((await mine()).length).toBeGreaterThan(0);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'sv-share.png'), fullPage: true });
     await page.context().close();

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hyphae, startHubProcess } from './hub-process.js';
+import { hyphae, hyphaeAsync, startHubProcess } from './hub-process.js';
 import { Rng } from './random.js';
 
 /**
@@ -121,7 +121,9 @@ describe('crash safety', () => {
       const m = await call(hub.url, admin, 'POST', '/api/v1/members', { name: `V${i}`, email: `v${i}@example.org` });
       members.push({ id: String(m.json.id), token: '' });
     }
-    for (const [i, m] of members.entries()) m.token = hyphae(['token', 'create', '--data', data, '--email', `v${i}@example.org`]).out.trim();
+    // Not spawnSync: a blocked event loop cannot see the hub close an idle keep-alive
+    // connection, and the next request would go out on a socket that is gone.
+    for (const [i, m] of members.entries()) m.token = (await hyphaeAsync(['token', 'create', '--data', data, '--email', `v${i}@example.org`])).out.trim();
     const items: string[] = [];
     for (let i = 0; i < 4; i++) items.push(String((await call(hub.url, admin, 'POST', '/api/v1/library/items', { name: `Tool ${i}`, category: 'tools', deposit: 500, fee: 50 })).json.code));
     const proposals: string[] = [];
