@@ -28,6 +28,7 @@ export class Sensing {
   readonly modbus: ModbusPoller;
   gpio: GpioStation | undefined;
   private readonly problems: BurstCounter;
+  private dropsTimer: NodeJS.Timeout | undefined;
   readonly counters: Record<string, number> = {};
 
   constructor(
@@ -108,6 +109,14 @@ export class Sensing {
       },
     }, { region, netId: Buffer.from(this.settings.netId, 'hex'), maxInFlight: this.settings.maxInFlight, now: () => this.clock.now() });
     await this.gateways.start();
+    // Uplinks the kernel dropped (the socket's buffer was full) never reach the hub's code: said here, once a minute at most.
+    let dropped = this.gateways.kernelDrops() ?? 0;
+    this.dropsTimer = setInterval(() => {
+      const now = this.gateways?.kernelDrops() ?? dropped;
+      if (now > dropped) this.log.warn({ module: 'lorawan', dropped: now - dropped, total: now }, 'the kernel dropped uplinks: the UDP receive buffer was full');
+      dropped = now;
+    }, 60_000);
+    this.dropsTimer.unref();
   }
 
   /**
@@ -144,6 +153,7 @@ export class Sensing {
   }
 
   async stop(): Promise<void> {
+    if (this.dropsTimer) clearInterval(this.dropsTimer);
     this.gpio?.stop();
     await this.modbus.stop();
     await this.gateways?.stop();
