@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HYPHAE_BIN, hyphae, startHubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds } from './goals.js';
@@ -8,9 +8,9 @@ import { fmt, tempDir } from './util.js';
 /**
  * How long things take to start, wall clock: `hyphae flow solve` on a
  * two-node file (the CLI imports a command's modules only when it runs),
- * and a hub restarting on a data folder until /health answers. The
- * reference is Node starting and exiting with nothing to do, in the same
- * round.
+ * a hub restarting on a data folder until /health answers, and the demo
+ * hub's resident memory once it has settled. The reference is Node
+ * starting and exiting with nothing to do, in the same round.
  */
 const RUNS = 5;
 
@@ -50,14 +50,35 @@ export async function run(): Promise<void> {
       return ms;
     });
 
+    // The demo neighbourhood, left to settle, then its resident memory sampled for ten seconds.
+    const demoDir = join(dir.path, 'demo');
+    const steady = await rounds(async () => {
+      const demo = await startHubProcess({ dataDir: demoDir, args: ['--demo'], timeoutMs: 60_000 });
+      try {
+        await new Promise((r) => setTimeout(r, 20_000));
+        const samples: Array<{ rss: number; anon: number }> = [];
+        for (let i = 0; i < 10; i++) {
+          const status = readFileSync(`/proc/${demo.child.pid}/status`, 'utf8');
+          const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+          samples.push({ rss: kb('VmRSS'), anon: kb('RssAnon') });
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+        return { rss: medianOf(samples.map((x) => x.rss)), anon: medianOf(samples.map((x) => x.anon)) };
+      } finally {
+        await demo.stop();
+      }
+    });
+
     console.table([
-      ...cli.map((r, i) => ({ round: i + 1, 'node -e "" (reference) ms': fmt(r.node), 'hyphae flow solve, 2 nodes ms': fmt(r.solve), 'hub restart to /health ms': fmt(restart[i]!) })),
+      ...cli.map((r, i) => ({ round: i + 1, 'node -e "" (reference) ms': fmt(r.node), 'hyphae flow solve, 2 nodes ms': fmt(r.solve), 'hub restart to /health ms': fmt(restart[i]!), 'demo hub RSS MiB (own)': `${fmt(steady[i]!.rss)} (${fmt(steady[i]!.anon)})` })),
     ]);
     printGoals([
       { what: 'hyphae flow solve on a 2-node file, wall', median: medianOf(cli.map((r) => r.solve)), worst: Math.max(...cli.map((r) => r.solve)), unit: ' ms', atMost: 300 },
       { what: 'hyphae flow solve ÷ bare node start', median: medianOf(cli.map((r) => r.solve / r.node)), unit: '×', digits: 2 },
       { what: 'hub restart until /health answers', median: medianOf(restart), worst: Math.max(...restart), unit: ' ms', atMost: 1_000 },
       { what: 'hub restart ÷ bare node start', median: medianOf(restart) / medianOf(cli.map((r) => r.node)), unit: '×', digits: 1 },
+      { what: 'demo hub resident memory, steady (LMDB map pages included)', median: medianOf(steady.map((s) => s.rss)), worst: Math.max(...steady.map((s) => s.rss)), unit: ' MiB', atMost: 150 },
+      { what: 'demo hub\'s own memory, steady (anonymous)', median: medianOf(steady.map((s) => s.anon)), unit: ' MiB' },
     ]);
   } finally {
     dir.remove();

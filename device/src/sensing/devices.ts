@@ -43,6 +43,8 @@ export class Devices implements DeviceRegistry {
   private readonly byAddr;
   private readonly nonces;
   private readonly health = new Map<string, DeviceHealthRecord>();
+  /** Frame counters accepted and not yet committed, by DevEUI (advanceFCntUp). */
+  private readonly fCntUpAhead = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -132,14 +134,21 @@ export class Devices implements DeviceRegistry {
   // ── DeviceRegistry for the network server ───────────────────────────────
 
   byDevEui(devEui: string): LorawanDevice | undefined {
-    return this.devices.get(devEui)?.lorawan ?? undefined;
+    const l = this.devices.get(devEui)?.lorawan;
+    return l ? this.ahead(l) : undefined;
+  }
+
+  /** A device's session with the counter of a frame accepted and not yet committed, if there is one. */
+  private ahead(l: LorawanDevice): LorawanDevice {
+    const fCntUp = this.fCntUpAhead.get(l.devEui);
+    return fCntUp === undefined ? l : { ...l, fCntUp };
   }
 
   byDevAddr(devAddr: string): LorawanDevice[] {
     const out: LorawanDevice[] = [];
     for (const key of this.byAddr.getKeys({ start: [devAddr, ''], end: [devAddr, '\uffff'] })) {
       const l = this.devices.get(key[1])?.lorawan;
-      if (l && l.devAddr === devAddr) out.push(l);
+      if (l && l.devAddr === devAddr) out.push(this.ahead(l));
     }
     return out;
   }
@@ -150,6 +159,7 @@ export class Devices implements DeviceRegistry {
       const d = this.devices.get(devEui);
       if (!d?.lorawan) return false;
       this.nonces.put([devEui, devNonce], true);
+      this.fCntUpAhead.delete(devEui);
       if (d.lorawan.devAddr) this.byAddr.remove([d.lorawan.devAddr, devEui]);
       this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan, ...session, fCntUp: -1, fCntDown: 0 } });
       this.byAddr.put([session.devAddr, devEui], devEui);
@@ -157,14 +167,35 @@ export class Devices implements DeviceRegistry {
     });
   }
 
+  /**
+   * Accepts a frame counter: decided here at once, before any await, and
+   * written in the store's next group commit. The next frame of the same
+   * device is checked against this one without waiting for the commit (see
+   * fCntUpAhead), so a device's frames need not queue behind each other's
+   * disk writes. The caller hands a frame on only once this resolves true:
+   * an acknowledged frame's counter is on disk and survives kill -9.
+   */
   async advanceFCntUp(devEui: string, fcnt: number, reset: boolean): Promise<boolean> {
-    return this.store.write(() => {
-      const d = this.devices.get(devEui);
-      if (!d?.lorawan) return false;
-      if (!reset && fcnt <= d.lorawan.fCntUp) return false;
-      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan, fCntUp: fcnt } });
-      return true;
-    });
+    const d = this.devices.get(devEui);
+    if (!d?.lorawan) return false;
+    const current = this.fCntUpAhead.get(devEui) ?? d.lorawan.fCntUp;
+    if (!reset && fcnt <= current) return false;
+    this.fCntUpAhead.set(devEui, fcnt);
+    const session = d.lorawan.devAddr;
+    let ok = false;
+    try {
+      ok = await this.store.write(() => {
+        const cur = this.devices.get(devEui);
+        // A join in between started a new session: this frame's counter belongs to the old one.
+        if (!cur?.lorawan || cur.lorawan.devAddr !== session) return false;
+        this.devices.put(devEui, { ...cur, lorawan: { ...cur.lorawan, fCntUp: fcnt } });
+        return true;
+      });
+      return ok;
+    } finally {
+      // Committed (the store now says as much) or failed (the store still says what it did): read the store again.
+      if (this.fCntUpAhead.get(devEui) === fcnt) this.fCntUpAhead.delete(devEui);
+    }
   }
 
   async takeFCntDown(devEui: string): Promise<number> {

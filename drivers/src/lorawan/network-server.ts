@@ -25,6 +25,9 @@ export interface LorawanDevice {
  * What the server needs from the hub's registry. The two write methods are
  * atomic in the hub's store: a DevNonce is never accepted twice and a
  * counter never goes backwards, even with several gateways racing.
+ * advanceFCntUp decides before its first await, and byDevAddr shows a
+ * counter it accepted at once: the next frame of the same device is checked
+ * against it while its write is still on the way to disk.
  */
 export interface DeviceRegistry {
   byDevEui(devEui: string): LorawanDevice | undefined;
@@ -94,8 +97,6 @@ export class NetworkServer {
   private readonly pending = new Map<string, Pending>();
   /** Uplinks received and not yet handled (waiting out the merge window, or queued behind their device's last). */
   private inFlight = 0;
-  /** Frames from one DevAddr are handled one after another (see handle). */
-  private readonly chains = new Map<string, Promise<void>>();
   private readonly lastStatus = new Map<string, number>();
   private readonly netId: Buffer;
   private readonly now: () => number;
@@ -153,18 +154,10 @@ export class NetworkServer {
     const packet = parseFrame(p.phy);
     const mtype = packet.getMType();
     if (mtype === 'Join Request') return this.join(packet, best, p);
-    if (mtype === 'Unconfirmed Data Up' || mtype === 'Confirmed Data Up') {
-      // One device's frames in order: two in flight at once would both check the counter before
-      // either advanced it, and the later commit would refuse the earlier frame as a replay.
-      const addr = packet.DevAddr!.toString('hex');
-      const run = (this.chains.get(addr) ?? Promise.resolve()).then(() => this.data(packet, best, gateways, p));
-      const tail = run.catch(() => undefined);
-      this.chains.set(addr, tail);
-      void tail.then(() => {
-        if (this.chains.get(addr) === tail) this.chains.delete(addr);
-      });
-      return run;
-    }
+    // No queue per device: the registry decides each counter before its first await (see
+    // DeviceRegistry), so frames of one device are checked in the order they arrive while
+    // their writes share one group commit.
+    if (mtype === 'Unconfirmed Data Up' || mtype === 'Confirmed Data Up') return this.data(packet, best, gateways, p);
     this.reject('unexpected-mtype', null, `ignored a ${mtype} frame`);
   }
 

@@ -178,6 +178,25 @@ describe('LoRaWAN network server', () => {
     await until(() => stats.uplinks === before + 1, () => `an uplink after the flood (${JSON.stringify(stats)})`);
   });
 
+  it('takes a burst of one device\'s frames in order, each stored once, and refuses one of them played again', async () => {
+    const dev = EndDevice.random();
+    const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
+    dev.useAbp(addr, nwk, app);
+    const devEui = dev.devEui.toString('hex');
+    await core.devices.register({ kind: 'lorawan', name: 'level', profile: 'dragino-ldds75', abp: { devEui, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    // Fifty frames in one burst: they are checked while the earlier ones' counters are still on the way to disk.
+    const frames = Array.from({ length: 50 }, (_, i) => dev.uplink(2, [13, 22, 4, 210 + (i % 20), 0, 0, 123, 1]));
+    for (const f of frames) gw.push(f);
+    const stats = core.sensing.network!.stats;
+    await until(() => stats.uplinks === 50, () => `50 uplinks (${JSON.stringify(stats)})`);
+    expect(stats.rejected).toEqual({});
+    await until(() => core.sensing.network!.busy === 0, 'the network server to drain');
+    expect(core.devices.get(devEui).lorawan!.fCntUp).toBe(49);
+    gw.push(frames[10]!);
+    await until(() => (stats.rejected.replay ?? 0) === 1, 'the replay refused');
+    expect(stats.uplinks).toBe(50);
+  });
+
   it('runs ABP devices', async () => {
     const dev = EndDevice.random();
     const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
