@@ -147,7 +147,11 @@ async function trial(hub: HubProcess, token: string, packets: Buffer[], rate: nu
     if (!moved && next.inFlight === 0) break;
   }
   const stored = now.uplinks - before.uplinks;
-  const refused = Object.keys(now.rejected).map((k) => [k, (now.rejected[k] ?? 0) - (before.rejected[k] ?? 0)] as const).filter(([, n]) => n > 0);
+  // A downlink that failed (no TX_ACK from the bench's gateway) is not a lost uplink: its frame was stored.
+  const refused = Object.keys(now.rejected)
+    .filter((k) => !k.startsWith('downlink'))
+    .map((k) => [k, (now.rejected[k] ?? 0) - (before.rejected[k] ?? 0)] as const)
+    .filter(([, n]) => n > 0);
   const dropped = now.kernelDrops - before.kernelDrops;
   const counted = refused.reduce((s, [, n]) => s + n, 0) + dropped;
   const lost = packets.length - stored;
