@@ -63,8 +63,11 @@ rm -f /var/lib/dbus/machine-id /var/lib/systemd/random-seed /var/lib/systemd/cre
 mkdir -p /usr/share/hyphae
 dpkg-query -W -f='${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort > /usr/share/hyphae/packages.tsv
 say "manifest: $(wc -l < /usr/share/hyphae/packages.tsv) packages"
-# Caches and logs of the build itself.
+# Caches and logs of the build itself. apt's package cache and ldconfig's
+# aux-cache were the only files that differed between two builds of one
+# commit (compare-builds.sh); both are made again when needed.
 rm -f /var/cache/apt/archives/*.deb /var/cache/debconf/*-old /var/lib/dpkg/*-old
+rm -f /var/cache/apt/pkgcache.bin /var/cache/apt/srcpkgcache.bin /var/cache/ldconfig/aux-cache
 rm -f /var/log/dpkg.log /var/log/alternatives.log /var/log/apt/*.log
 rm -rf /var/log/journal/*
 # This script and its lists leave with the build.
