@@ -10,6 +10,8 @@ export function consoleDir(): string {
   return process.env.HYPHAE_CONSOLE_DIR ?? fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 }
 
+export const CONSOLE_FILES = ['/sw.js', '/manifest.webmanifest', '/favicon.ico', '/icon.svg', '/icon-maskable.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png', '/apple-touch-icon.png'];
+
 /**
  * Serves the console's files, and its index for every other path that is
  * not the API: with DNS hijacked, phones ask for any name and any path.
@@ -26,7 +28,8 @@ export function registerConsole(app: App, dir = consoleDir(), ownHosts: string[]
     if (c.res.status === 200) c.res.headers.set('cache-control', 'public, max-age=31536000, immutable');
   });
   app.use('/assets/*', serveStatic({ root: dir, precompressed: true }));
-  for (const f of ['/sw.js', '/manifest.webmanifest']) app.get(f, serveStatic({ path: join(dir, f.slice(1)), precompressed: true }));
+  // The shell's own files, and the icons "Add to home screen" and the tab use (not the index, as any other path gets).
+  for (const f of CONSOLE_FILES) app.get(f, serveStatic({ path: join(dir, f.slice(1)), precompressed: true }));
   const own = new Set(['localhost', '127.0.0.1', ...ownHosts].map((h) => h.toLowerCase()));
   app.get('*', (c, next) => {
     if (c.req.path.startsWith('/api/')) return next();
