@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lora, msb, semtech } from '@hyphae/drivers/lorawan';
-import { hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
+import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds, type Goal } from './goals.js';
 import { fmt, tempDir } from './util.js';
 
@@ -177,7 +177,8 @@ async function bareReceiver(packets: Buffer[]): Promise<{ rate: number; lost: nu
 
 export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-lorawan-');
-  const hub = await startHubProcess({ dataDir: dir.path, env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
+  // As the card runs it: with the heap cap of its hyphae.service.
+  const hub = await startHubProcess({ dataDir: dir.path, nodeArgs: cardNodeArgs(), env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
   try {
     const token = hyphae(['token', 'create', '--data', dir.path, '--email', 'bench@example.org']).out.trim();
     const devs: Dev[] = [];
@@ -191,6 +192,7 @@ export async function run(): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
     pull.close();
 
+    console.log(`hub run with ${cardNodeArgs().join(' ') || 'no node flags'}, as on the card`);
     console.log(`${DEVICES} ABP devices; ${ROUNDS} rounds; sustained and no-loss runs last ${SECONDS} s, the burst ${BURST_SECONDS} s at ${fmt(BURST)}/s; rates timed to the last frame stored`);
     const rows: Array<Record<string, string>> = [];
     const row = (what: string, r: Trial, peak?: { peakMiB: number; anonMiB: number }) =>

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HYPHAE_BIN, hyphae, startHubProcess } from '@hyphae/test-rig/hub-process';
+import { cardNodeArgs, HYPHAE_BIN, hyphae, startHubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds } from './goals.js';
 import { fmt, tempDir } from './util.js';
 
@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
     // The demo neighbourhood, left to settle, then its resident memory sampled for ten seconds.
     const demoDir = join(dir.path, 'demo');
     const steady = await rounds(async () => {
-      const demo = await startHubProcess({ dataDir: demoDir, args: ['--demo'], timeoutMs: 60_000 });
+      const demo = await startHubProcess({ dataDir: demoDir, args: ['--demo'], nodeArgs: cardNodeArgs(), timeoutMs: 60_000 });
       try {
         await new Promise((r) => setTimeout(r, 20_000));
         const samples: Array<{ rss: number; anon: number }> = [];

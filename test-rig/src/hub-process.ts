@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -28,12 +29,14 @@ export interface StartOptions {
   host?: string;
   /** Run the hub inside this network namespace (`ip netns exec`), for tests that cut links. */
   netns?: string;
+  /** Flags for node itself (benches run the hub with the card's heap cap). */
+  nodeArgs?: string[];
 }
 
 /** Starts a hub process and resolves once it has logged "hub started" with its port. */
 export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
   // HYPHAE_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under a benchmark.
-  const nodeArgs = (process.env.HYPHAE_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.HYPHAE_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const args = [...nodeArgs, HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), ...(opts.args ?? [])];
   // `ip netns exec` enters the namespace and execs node, so signals reach the hub itself.
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, process.execPath, ...args]] : [process.execPath, args];
@@ -110,4 +113,10 @@ export function hyphaeAsync(args: string[], env: Record<string, string> = {}): P
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => resolve({ code, out, err }));
   });
+}
+
+/** The node flags the SD card's hyphae.service runs the hub with (its heap cap), so benches measure the hub as it runs there. */
+export function cardNodeArgs(): string[] {
+  const unit = readFileSync(fileURLToPath(new URL('../../os-image/rpi/templates/hyphae.service', import.meta.url)), 'utf8');
+  return [...(/^ExecStart=\S*node((?:\s+--[\w-]+=\S+)*)/m.exec(unit)?.[1] ?? '').trim().split(/\s+/).filter(Boolean)];
 }
