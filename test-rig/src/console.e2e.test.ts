@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cuttableLink } from './cuttable-link.js';
 import { emailOf } from './demo/index.js';
-import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
+import { hyphae, hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
 import { until } from './wait.js';
 
 /**
@@ -1231,6 +1231,25 @@ describe('console in Chromium', () => {
       expect(recent).toContain('ett annat grannskap');
       expect(recent).not.toContain('clearing:');
       await resident.context().close();
+
+      // Our backups now go to the hub we linked, and the stewards' page says so; the other hub's stewards see what they keep for us.
+      const admin = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'admin@demo.hyphae'])).out.trim();
+      const asAdmin = (method: string, path: string, body?: unknown) =>
+        fetch(`${hub.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect((await asAdmin('PUT', '/backups/passphrase', { passphrase: 'moss on the north side' })).status).toBe(204);
+      const made = (await (await asAdmin('POST', '/backups')).json()) as { file: string };
+      await until(async () => (await api('/backups')).peers.some((p: { hubId: string; file: string | null }) => p.hubId === otherHubId && p.file === made.file), 'the linked hub to keep our backup', { timeoutMs: 20_000, everyMs: 200 });
+      const desk = await phone('en');
+      await signIn(desk, 'steward@demo.hyphae');
+      await desk.click('nav a[href="#/steward"]');
+      const peerLine = desk.locator('[data-testid=backup-peer]');
+      await peerLine.waitFor();
+      expect(await peerLine.textContent()).toMatch(/^Kept by Hyphae hub: last one /);
+      expect(await peerLine.getAttribute('data-overdue')).toBe('false');
+      expect((await callOther('GET', '/backups')).kept).toEqual([expect.objectContaining({ hubId: demoHubId, count: 1 })]);
+      expect(await axe(desk)).toEqual([]);
+      await desk.locator('[data-testid=backups]').screenshot({ path: join(SHOTS, 'en-backups.png') });
+      await desk.context().close();
     } finally {
       await other.stop();
       rmSync(otherDir, { recursive: true, force: true });
