@@ -156,7 +156,6 @@ export class Hub {
     await core.sensing.start();
     await core.sensing.startConfiguredGpio(opts.config.gpio);
     const backupsDir = join(opts.dataDir, 'backups');
-    const names = () => new Map(federation!.allPeers().map((p) => [p.hubId, p.name]));
     this.backups = new NightlyBackups({
       dir: backupsDir,
       make: hubInfo.backup,
@@ -167,7 +166,10 @@ export class Hub {
       peers: opts.config.backups.toLinkedHubs
         ? new PeerBackupPush({ dir: backupsDir, identity, clock: core.clock, log, targets: () => federation!.allPeers().filter((p) => p.status !== 'closed').map((p) => ({ hubId: p.hubId, name: p.name, url: () => federation!.confirmedUrl(p.hubId) })) })
         : undefined,
-      kept: () => peerBackups.held().map((h) => ({ ...h, name: names().get(h.hubId) ?? h.hubId })),
+      kept: () => {
+        const names = new Map(federation!.allPeers().map((p) => [p.hubId, p.name]));
+        return peerBackups.held().map((h) => ({ ...h, name: names.get(h.hubId) ?? h.hubId }));
+      },
     });
     if (opts.jobs !== false) this.tasks = scheduleJobs(core, log, [['backup', opts.config.backups.cron, () => this.nightlyBackup(core)]]);
     // A linked hub that was down at night gets the backup when it is back (the upload resumes); stale partial uploads go.

@@ -73,8 +73,9 @@ export class PeerBackupPush {
   /** Sends `newest` to every linked hub that does not hold it yet; one peer's failure does not stop the others. */
   async push(newest: { file: string; path: string }): Promise<PeerPushStatus[]> {
     const data = readFileSync(newest.path);
+    const all = this.read();
     for (const t of this.d.targets()) {
-      const before = this.read()[t.hubId];
+      const before = all[t.hubId];
       if (before?.file === newest.file && before.error === null) continue;
       const now = this.d.clock.now();
       const entry: Entry = { name: t.name, file: before?.file ?? null, at: before?.at ?? null, firstTry: before?.firstTry || now, lastTry: now, error: null, resumedAt: 0 };
@@ -87,7 +88,8 @@ export class PeerBackupPush {
         entry.error = (e as Error).message;
         this.d.log.warn({ module: 'backups', peer: t.hubId, err: entry.error }, 'a linked hub could not take our backup; trying again later');
       }
-      this.write({ ...this.read(), [t.hubId]: entry });
+      all[t.hubId] = entry;
+      this.write(all);
     }
     return this.status();
   }

@@ -182,16 +182,14 @@ export class Devices implements DeviceRegistry {
     if (!reset && fcnt <= current) return false;
     this.fCntUpAhead.set(devEui, fcnt);
     const session = d.lorawan.devAddr;
-    let ok = false;
     try {
-      ok = await this.store.write(() => {
+      return await this.store.write(() => {
         const cur = this.devices.get(devEui);
         // A join in between started a new session: this frame's counter belongs to the old one.
         if (!cur?.lorawan || cur.lorawan.devAddr !== session) return false;
         this.devices.put(devEui, { ...cur, lorawan: { ...cur.lorawan, fCntUp: fcnt } });
         return true;
       });
-      return ok;
     } finally {
       // Committed (the store now says as much) or failed (the store still says what it did): read the store again.
       if (this.fCntUpAhead.get(devEui) === fcnt) this.fCntUpAhead.delete(devEui);
