@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import loraImport from 'lora-packet';
+import { cryptFrmPayload, dataFrameMicOk } from './crypto.js';
 
 // lora-packet is CommonJS: at run time the default import is the module
 // itself, while its typings describe an object with a `default` member.
@@ -48,13 +49,20 @@ export function parseFrame(phy: Buffer): LoraPacket {
   }
 }
 
-/** lora-packet's MIC check, with anything it throws turned into a frame error. */
+/** The data frame's MIC at the full counter `fcnt` (see crypto.ts for why not lora-packet's). */
 function micOk(p: LoraPacket, key: Buffer, fcnt: number): boolean {
-  try {
-    return lora.verifyMIC(p, key, undefined, msb(fcnt));
-  } catch (e) {
-    throw new FrameError(`cannot check the MIC: ${(e as Error).message}`, 'malformed-frame');
-  }
+  if (!p.PHYPayload) throw new FrameError('cannot check the MIC: the frame has no bytes', 'malformed-frame');
+  return dataFrameMicOk(p.PHYPayload, key, fcnt);
+}
+
+/**
+ * A data frame's FRMPayload in clear: with the NwkSKey on port 0, with the
+ * AppSKey otherwise. `fcnt` is the full 32-bit counter checkCounter found.
+ */
+export function decryptPayload(p: LoraPacket, appSKey: Buffer, nwkSKey: Buffer, fcnt: number): Buffer {
+  if (!p.PHYPayload || !p.FRMPayload || p.FRMPayload.length === 0) return Buffer.alloc(0);
+  const dir = (p.PHYPayload[0]! >> 5) & 1 ? 1 : 0;
+  return cryptFrmPayload(p.getFPort() === 0 ? nwkSKey : appSKey, dir, p.PHYPayload.subarray(1, 5), fcnt, p.FRMPayload);
 }
 
 const MAX_FCNT_GAP = 16_384;
@@ -71,9 +79,16 @@ export function fullFCnt(f16: number, last: number): number {
   return c;
 }
 
+/**
+ * The counter's upper 16 bits as lora-packet wants them: it copies these two
+ * bytes as they are into B0 and A_i after the lower 16, so they must be in
+ * the spec's little-endian order. (They were big-endian until 2026-12: the
+ * hub and the test rig agreed with each other, and a real device past its
+ * 65,536th frame would have failed every MIC.)
+ */
 export function msb(fcnt: number): Buffer {
   const b = Buffer.alloc(2);
-  b.writeUInt16BE(Math.floor(fcnt / 0x10000) & 0xffff);
+  b.writeUInt16LE(Math.floor(fcnt / 0x10000) & 0xffff);
   return b;
 }
 

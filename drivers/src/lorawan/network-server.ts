@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Region } from './definitions.js';
-import { buildDataDown, buildJoinAccept, checkCounter, CID, FrameError, lora, msb, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
+import { buildDataDown, buildJoinAccept, checkCounter, CID, decryptPayload, FrameError, lora, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
 import type { GatewayServer, Uplink } from './gateway-server.js';
 import type { Rxpk, Txpk } from './semtech.js';
 
@@ -72,8 +72,10 @@ export interface NetworkServerOptions {
    * Uplinks taken in but not yet handled, at most. Past it, new ones are
    * refused as 'overloaded' and counted. A reading a few seconds late is
    * still worth storing, but an unbounded backlog under a flood would take
-   * the Pi's memory. Default 30,000: about four seconds at the hub's
-   * sustained rate, a few tens of MiB.
+   * the Pi's memory. Default 10,000: two seconds at the hub's sustained
+   * rate, ten times what the merge window holds at that rate. A deeper queue
+   * only moved the loss from the socket's buffer (where the kernel counts
+   * it) into the hub's memory: at 30,000 a burst took the hub past 300 MiB.
    */
   maxInFlight?: number;
   /** Ask a device for its battery after this long without a status (ms). */
@@ -127,7 +129,7 @@ export class NetworkServer {
       p.copies.push({ gateway: u.gateway, rxpk: u.rxpk });
       return;
     }
-    if (this.inFlight >= (this.opts.maxInFlight ?? 30_000)) {
+    if (this.inFlight >= (this.opts.maxInFlight ?? 10_000)) {
       this.reject('overloaded', null, `${this.inFlight} uplinks are still being handled; this one was refused`);
       return;
     }
@@ -211,7 +213,7 @@ export class NetworkServer {
       if (!(await this.registry.advanceFCntUp(dev.devEui, verdict.fcnt, verdict.kind === 'reset'))) return this.reject('replay', dev.devEui, `frame counter ${verdict.fcnt} already seen`);
       this.stats.uplinks++;
       const fPort = packet.getFPort();
-      const payload = packet.FRMPayload && packet.FRMPayload.length > 0 ? lora.decrypt(packet, appSKey, nwkSKey, msb(verdict.fcnt)) : Buffer.alloc(0);
+      const payload = decryptPayload(packet, appSKey, nwkSKey, verdict.fcnt);
       // MAC commands ride in FOpts, or in the payload on port 0 (decrypted with the NwkSKey above).
       const macs = parseMacCommands(fPort === 0 ? payload : (packet.FOpts ?? Buffer.alloc(0)));
       const answers: Buffer[] = [];
