@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { hyphae, startHubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds } from './goals.js';
-import { fmt, tempDir } from './util.js';
+import { fmt, profileArgs, tempDir } from './util.js';
 
 /**
  * The hub's HTTP API under load from autocannon, with the hub in its own
@@ -38,6 +38,7 @@ export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-http-');
   const hub = await startHubProcess({
     dataDir: dir.path,
+    nodeArgs: profileArgs(),
     env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password', HYPHAE_LOG_LEVEL: 'info' },
   });
   try {

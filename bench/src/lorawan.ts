@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { lora, msb, semtech } from '@hyphae/drivers/lorawan';
 import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds, type Goal } from './goals.js';
-import { fmt, tempDir } from './util.js';
+import { fmt, profileArgs, tempDir } from './util.js';
 
 /**
  * Encrypted uplinks over UDP into a hub process: MIC check, decryption,
@@ -178,7 +178,7 @@ async function bareReceiver(packets: Buffer[]): Promise<{ rate: number; lost: nu
 export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-lorawan-');
   // As the card runs it: with the heap cap of its hyphae.service.
-  const hub = await startHubProcess({ dataDir: dir.path, nodeArgs: cardNodeArgs(), env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
+  const hub = await startHubProcess({ dataDir: dir.path, nodeArgs: [...cardNodeArgs(), ...profileArgs()], env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
   try {
     const token = hyphae(['token', 'create', '--data', dir.path, '--email', 'bench@example.org']).out.trim();
     const devs: Dev[] = [];

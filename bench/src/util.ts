@@ -2,8 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A scratch folder; BENCH_KEEP_DATA=1 keeps it afterwards (its path is printed) to look inside. */
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
+  if (process.env.BENCH_KEEP_DATA) {
+    console.log(`data kept in ${path}`);
+    return { path, remove: () => undefined };
+  }
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
@@ -19,4 +24,15 @@ export function fmt(n: number, digits = 0): string {
 
 export function table(rows: Array<Record<string, string | number>>): void {
   console.table(rows);
+}
+
+/**
+ * Node flags that make a benched hub write a CPU profile when it stops:
+ * set BENCH_PROFILE_DIR to a folder and open the .cpuprofile files it
+ * collects in Chrome's DevTools. Empty when unset, so figures printed
+ * for the README are never taken with the profiler's overhead.
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }

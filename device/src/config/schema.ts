@@ -119,7 +119,7 @@ const lorawan = z
     host: z.string().default('0.0.0.0').describe('Address to listen on for the packet forwarder'),
     region: z.enum(['EU868', 'US915']).default('EU868').describe('LoRaWAN regional parameters'),
     netId: z.string().regex(/^[0-9a-fA-F]{6}$/).default('000000').describe('NetID (6 hex digits); 000000 is for private networks'),
-    maxInFlight: z.number().int().min(1).default(30_000).describe('Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub\'s memory'),
+    maxInFlight: z.number().int().min(1).default(10_000).describe('Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub\'s memory'),
     gateways: z.array(z.string().regex(/^[0-9a-fA-F]{16}$/)).default([]).describe('EUIs of the gateways this hub serves (16 hex digits); when given, datagrams from any other gateway are counted and ignored'),
     maxGateways: z.number().int().min(1).default(100).describe('With no list of gateways, at most this many are remembered; datagrams from more are counted and ignored, so spoofed gateway EUIs cannot fill memory or the log'),
     codecDirs: z.array(z.string()).default([]).describe('Folders of the neighbourhood\'s own payload codecs (a .json definition beside its .js script), loaded after the shipped ones; one of the same id replaces the shipped codec'),

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+import { open, type Database, type Key, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import { HubError } from '../errors.js';
 import { storageFull } from './disk.js';
 
@@ -29,7 +29,10 @@ export class Store {
     const path = join(dataDir, 'hub.lmdb');
     // Every module keeps its own named sub-databases; LMDB needs the ceiling up front.
     // The map starts small and lmdb-js enlarges it as the data grows.
-    const root = open({ path, maxDbs: 256, mapSize: 64 * 1024 ** 2 });
+    // No read-ahead: a read of one page through the map would fault in its neighbours too, and on
+    // a Pi those pages of a large file count against the hub's memory for nothing.
+    // (lmdb-js supports the flag; its typings leave it out.)
+    const root = open({ path, maxDbs: 256, mapSize: 64 * 1024 ** 2, noReadAhead: true } as RootDatabaseOptionsWithPath);
     return new Store(root, path);
   }
 
