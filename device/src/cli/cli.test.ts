@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lora, msb } from '@hyphae/drivers/lorawan';
 import { tempDir } from '../test-support.js';
 
 const CLI = fileURLToPath(new URL('../../bin/hyphae.js', import.meta.url));
@@ -156,6 +157,38 @@ describe('hyphae lorawan decode and hyphae codec', () => {
     expect(JSON.parse(wrong.out).micValid).toBe(false);
     expect(hyphae(['lorawan', 'decode', '--hex', 'zz']).code).toBe(2);
     expect(hyphae(['lorawan', 'decode', '--hex', '00']).code).toBe(2);
+  });
+
+  it('opens a JoinAccept only with the AppKey, and never prints its encrypted bytes as fields', () => {
+    // brocaar/lorawan's test frame: AppKey 00112233…eeff, AppNonce 570bc7, NetID 221101, DevAddr 02031980.
+    const ja = '20493eeb51fba2116f810edb3742975142';
+    const shut = JSON.parse(hyphae(['lorawan', 'decode', '--hex', ja]).out);
+    expect(shut).toEqual({ mType: 'Join Accept', encrypted: 'the whole frame: give --appkey to read it' });
+    const open = JSON.parse(hyphae(['lorawan', 'decode', '--hex', ja, '--appkey', '00112233445566778899aabbccddeeff']).out);
+    expect(open).toMatchObject({ mType: 'Join Accept', micValid: true, appNonce: '570bc7', netId: '221101', devAddr: '02031980', rx1DrOffset: 0, rx2DataRate: 0, rxDelay: 1, cfList: null });
+    expect(JSON.parse(hyphae(['lorawan', 'decode', '--hex', ja, '--appkey', 'ff112233445566778899aabbccddeeff']).out).micValid).toBe(false);
+  });
+
+  it('takes the counter\'s upper bits, reads MAC commands in FOpts and on port 0 with the NwkSKey alone', () => {
+    const nwk = '44024241ed4ce9a68c6a8bc055233fd3';
+    const app = 'ec925802ae430ca77fd3dd73cb2cc588';
+    const K = (h: string) => Buffer.from(h, 'hex');
+    // Frame 65,538 of a device (upper bits 1), with LinkCheckReq and DevStatusAns (battery 200, margin −3) in FOpts.
+    const withFOpts = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: K('26011bda'), FCnt: 2, FPort: 5, payload: Buffer.from('hi'), FOpts: Buffer.from([0x02, 0x06, 200, 0x3d]) }, K(app), K(nwk), undefined, msb(0x10002)).getPHYPayload()!.toString('hex');
+    const late = JSON.parse(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk, '--appskey', app, '--fcnt-msb', '1']).out);
+    expect(late).toMatchObject({ fCnt: 0x10002, micValid: true, payload: Buffer.from('hi').toString('hex') });
+    expect(late.fOpts.commands).toEqual([
+      { cid: 2, name: 'LinkCheckReq', payload: '', fields: {} },
+      { cid: 6, name: 'DevStatusAns', payload: 'c83d', fields: { battery: 200, margin: -3 } },
+    ]);
+    expect(JSON.parse(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk]).out)).toMatchObject({ fCnt: 2, micValid: false, encrypted: ['the payload: give --appskey to read it'] });
+    expect(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--fcnt-msb', 'x']).code).toBe(2);
+    // Port 0: MAC commands encrypted with the NwkSKey, read with that key alone.
+    const port0 = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: K('26011bda'), FCnt: 9, FPort: 0, payload: Buffer.from([0x03, 0x07, 0x0d]) }, K(app), K(nwk)).getPHYPayload()!.toString('hex');
+    const macs = JSON.parse(hyphae(['lorawan', 'decode', '--hex', port0, '--nwkskey', nwk]).out);
+    expect(macs).toMatchObject({ fPort: 0, micValid: true, payload: '03070d' });
+    expect(macs.macCommands.commands.map((c: { name: string }) => c.name)).toEqual(['LinkADRAns', 'DeviceTimeReq']);
+    expect(macs.macCommands.commands[0].fields).toEqual({ powerAck: true, dataRateAck: true, channelMaskAck: true });
   });
 
   it('lists codecs and runs one', () => {

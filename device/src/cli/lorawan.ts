@@ -1,4 +1,4 @@
-import { loadCodecs, lora, msb, parseFrame, FrameError } from '@hyphae/drivers/lorawan';
+import { dataFrameMicOk, decryptPayload, loadCodecs, lora, parseFrame, readMacCommands, FrameError, type LoraPacket } from '@hyphae/drivers/lorawan';
 import { parse, UsageError } from './args.js';
 import { InputFileError } from './flow.js';
 
@@ -7,10 +7,23 @@ const hexArg = (v: unknown, name: string, len?: number): Buffer => {
   return Buffer.from(v, 'hex');
 };
 
-/** hyphae lorawan decode --hex HEX [--nwkskey K --appskey K] [--fcnt-msb N] */
+/**
+ * hyphae lorawan decode --hex HEX [--nwkskey K] [--appskey K] [--appkey K] [--fcnt-msb N]
+ *
+ * Prints what a frame says. Nothing encrypted is ever printed as if it were
+ * clear: without the key that opens it, a field is left out and `encrypted`
+ * names what is missing.
+ */
 export async function lorawanDecode(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { hex: { type: 'string' }, nwkskey: { type: 'string' }, appskey: { type: 'string' } });
+  const { values } = parse(argv, { hex: { type: 'string' }, nwkskey: { type: 'string' }, appskey: { type: 'string' }, appkey: { type: 'string' }, 'fcnt-msb': { type: 'string' } });
   const phy = hexArg(values.hex, 'hex');
+  const key = (name: 'nwkskey' | 'appskey' | 'appkey') => (values[name] !== undefined ? hexArg(values[name], name, 16) : null);
+  const [nwk, app, appKey] = [key('nwkskey'), key('appskey'), key('appkey')];
+  let fCntMsb = 0;
+  if (values['fcnt-msb'] !== undefined) {
+    fCntMsb = Number(values['fcnt-msb']);
+    if (!Number.isInteger(fCntMsb) || fCntMsb < 0 || fCntMsb > 0xffff) throw new UsageError('--fcnt-msb must be the upper 16 bits of the frame counter, 0–65535');
+  }
   let p;
   try {
     p = parseFrame(phy);
@@ -18,25 +31,66 @@ export async function lorawanDecode(argv: string[]): Promise<number> {
     throw new InputFileError(e instanceof FrameError ? e.message : String(e));
   }
   const mType = p.getMType();
+  let out: Record<string, unknown>;
   if (mType === 'Join Request') {
-    process.stdout.write(JSON.stringify({ mType, joinEui: p.AppEUI!.toString('hex'), devEui: p.DevEUI!.toString('hex'), devNonce: p.DevNonce!.readUInt16BE(0) }) + '\n');
-    return 0;
+    out = { mType, joinEui: p.AppEUI!.toString('hex'), devEui: p.DevEUI!.toString('hex'), devNonce: p.DevNonce!.readUInt16BE(0), micValid: appKey ? lora.verifyMIC(p, undefined as unknown as Buffer, appKey) : null };
+  } else if (mType === 'Join Accept') {
+    out = joinAccept(p, appKey);
+  } else {
+    out = dataFrame(p, { nwk, app, fCntMsb });
   }
-  const nwk = values.nwkskey !== undefined ? hexArg(values.nwkskey, 'nwkskey', 16) : null;
-  const app = values.appskey !== undefined ? hexArg(values.appskey, 'appskey', 16) : null;
-  const fCnt = p.getFCnt();
-  const out: Record<string, unknown> = {
-    mType,
-    devAddr: p.DevAddr?.toString('hex') ?? null,
-    fCnt,
-    fPort: p.getFPort(),
-    micValid: nwk ? lora.verifyMIC(p, nwk, undefined, msb(fCnt ?? 0)) : null,
-    payload: p.FRMPayload?.toString('hex') ?? null,
-  };
-  if (nwk && app && p.FRMPayload && p.FRMPayload.length > 0) out.payload = lora.decrypt(p, app, nwk).toString('hex');
-  if (p.FOpts && p.FOpts.length) out.fOpts = p.FOpts.toString('hex');
   process.stdout.write(JSON.stringify(out) + '\n');
   return 0;
+}
+
+function joinAccept(p: LoraPacket, appKey: Buffer | null): Record<string, unknown> {
+  // A JoinAccept is encrypted whole with the AppKey: its fields mean nothing without it.
+  if (!appKey) return { mType: 'Join Accept', encrypted: 'the whole frame: give --appkey to read it' };
+  const clear = lora.fromWire(lora.decryptJoinAccept(p, appKey));
+  const dl = clear.DLSettings![0]!;
+  const cfList = clear.CFList && clear.CFList.length === 16 ? clear.CFList : null;
+  return {
+    mType: 'Join Accept',
+    micValid: lora.verifyMIC(clear, undefined as unknown as Buffer, appKey),
+    appNonce: clear.AppNonce!.toString('hex'),
+    netId: clear.NetID!.toString('hex'),
+    devAddr: clear.DevAddr!.toString('hex'),
+    rx1DrOffset: (dl >> 4) & 0x07,
+    rx2DataRate: dl & 0x0f,
+    rxDelay: Math.max(1, clear.RxDelay![0]! & 0x0f),
+    // CFList type 0 (EU868 and the like): five more channels, 3 bytes each in units of 100 Hz.
+    cfList: cfList ? (cfList[15] === 0 ? { channels: [0, 3, 6, 9, 12].map((i) => (cfList[i]! | (cfList[i + 1]! << 8) | (cfList[i + 2]! << 16)) * 100).filter((f) => f > 0) } : { hex: cfList.toString('hex') }) : null,
+  };
+}
+
+function dataFrame(p: LoraPacket, k: { nwk: Buffer | null; app: Buffer | null; fCntMsb: number }): Record<string, unknown> {
+  const f16 = p.getFCnt() ?? 0;
+  const fCnt = k.fCntMsb * 0x10000 + f16;
+  const fPort = p.getFPort();
+  const dir = p.getDir() === 'down' ? 'down' : 'up';
+  const encrypted: string[] = [];
+  const out: Record<string, unknown> = {
+    mType: p.getMType(),
+    devAddr: p.DevAddr?.toString('hex') ?? null,
+    fCnt,
+    fPort,
+    adr: p.getFCtrlADR(),
+    ack: p.getFCtrlACK(),
+    micValid: k.nwk ? dataFrameMicOk(p.PHYPayload!, k.nwk, fCnt) : null,
+  };
+  // Port 0 carries MAC commands encrypted with the NwkSKey; other ports the application's data with the AppSKey.
+  const payloadKey = fPort === 0 ? k.nwk : k.app;
+  if (p.FRMPayload && p.FRMPayload.length > 0) {
+    if (payloadKey) {
+      const clear = decryptPayload(p, k.app ?? Buffer.alloc(16), k.nwk ?? Buffer.alloc(16), fCnt);
+      out.payload = clear.toString('hex');
+      if (fPort === 0) out.macCommands = readMacCommands(clear, dir);
+    } else encrypted.push(`the payload: give --${fPort === 0 ? 'nwkskey' : 'appskey'} to read it`);
+  } else out.payload = null;
+  if (p.FOpts && p.FOpts.length > 0) out.fOpts = readMacCommands(p.FOpts, dir);
+  if (!k.nwk) encrypted.push('the MIC is not checked: give --nwkskey');
+  if (encrypted.length > 0) out.encrypted = encrypted;
+  return out;
 }
 
 /** hyphae codec run --codec ID --fport N --hex HEX */

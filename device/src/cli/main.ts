@@ -27,7 +27,7 @@ Usage:
   hyphae export --data DIR --out FILE     all community data as JSON
   hyphae flow solve FILE [--algorithm ns|pd] [--flows]
                                           solve a DIMACS min-cost flow problem
-  hyphae lorawan decode --hex HEX [--nwkskey K --appskey K]
+  hyphae lorawan decode --hex HEX [--nwkskey K] [--appskey K] [--appkey K] [--fcnt-msb N]
                                           decode a LoRaWAN frame (JSON)
   hyphae codec list                       the payload codecs the hub ships
   hyphae codec run --codec ID --fport N --hex HEX [--variables JSON]

@@ -4,7 +4,7 @@ import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
 import { BurstCounter, type Reading, type ReadingSink } from '@hyphae/drivers/sensor';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { DAY_MS, type Clock } from '../clock.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 import type { Devices } from './devices.js';
 
@@ -202,6 +202,8 @@ export class Sensing {
       this.problems.count(`codec-error:${dev.id}`, out.errors.join('; '));
       return;
     }
+    // Kept readings with a warning (a part of the uplink the codec could not read) are stored; the warning is logged.
+    if (out.warnings.length > 0) this.problems.count(`codec-warning:${dev.id}`, out.warnings.join('; '));
     let n = 0;
     for (const [metric, value] of Object.entries(out.data)) {
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
@@ -210,6 +212,34 @@ export class Sensing {
       // Battery as a percentage from the codec; a voltage stays a telemetry series, and DevStatus gives the rest.
       if (metric === 'battery' && codec.definition.units.battery === '%') this.devices.seen(dev.id, { battery: value });
     }
+    n += this.recordHistory(dev.id, out.data.history, u.receivedAt);
     this.log.debug({ module: 'lorawan', device: dev.id, fCnt: u.fCnt, points: n }, 'uplink decoded');
+  }
+
+  /**
+   * Readings a device kept while it could not reach a gateway, sent later
+   * beside a live one: by codec convention `data.history` is a list of
+   * `{timestamp (Unix seconds), metric: value, …}`. Each is stored at its own
+   * time. A time after the uplink itself, or older than a month, says the
+   * device's clock is wrong (not yet set by DeviceTime): such records are
+   * counted and skipped rather than written at a wrong time.
+   */
+  private recordHistory(sensor: string, history: unknown, receivedAt: number): number {
+    if (!Array.isArray(history)) return 0;
+    let n = 0;
+    for (const h of history as Array<Record<string, unknown>>) {
+      const ts = typeof h?.timestamp === 'number' ? h.timestamp * 1000 : NaN;
+      if (!(ts <= receivedAt + 60_000 && ts >= receivedAt - 31 * DAY_MS)) {
+        this.counters['history-bad-time'] = (this.counters['history-bad-time'] ?? 0) + 1;
+        this.problems.count(`history-bad-time:${sensor}`, `a history record at ${Number.isFinite(ts) ? new Date(ts).toISOString() : String(h?.timestamp)} was skipped: the device's clock looks wrong`);
+        continue;
+      }
+      for (const [metric, value] of Object.entries(h)) {
+        if (metric === 'timestamp' || typeof value !== 'number' || !Number.isFinite(value)) continue;
+        this.telemetry.write({ sensor, metric, t: ts, value });
+        n++;
+      }
+    }
+    return n;
   }
 }

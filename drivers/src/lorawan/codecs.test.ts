@@ -17,7 +17,10 @@ describe('codecs', () => {
       for (const ex of codec.definition.examples) {
         const got = codec.decode(ex.input);
         expect(got, ex.description).toEqual(ex.output);
-        for (const k of Object.keys(got.data)) expect(Object.keys(codec.definition.units), `${id} has no unit entry for ${k}`).toContain(k);
+        // `history` holds earlier readings ({timestamp, metric: value}); their metrics need units too.
+        const history = Array.isArray(got.data.history) ? (got.data.history as Array<Record<string, unknown>>) : [];
+        const keys = [...Object.keys(got.data).filter((k) => k !== 'history'), ...history.flatMap((h) => Object.keys(h).filter((k) => k !== 'timestamp'))];
+        for (const k of keys) expect(Object.keys(codec.definition.units), `${id} has no unit entry for ${k}`).toContain(k);
       }
     });
   }

@@ -208,4 +208,28 @@ describe('LoRaWAN network server', () => {
     expect(core.telemetry.listSeries(dev.devEui.toString('hex')).find((s) => s.metric === 'distance')!.lastValue).toBe(1234);
     void lora;
   });
+
+  it('stores an EM300\'s history record at its own time beside its live reading, and keeps what came before a channel it cannot read', async () => {
+    const dev = EndDevice.random();
+    const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
+    dev.useAbp(addr, nwk, app);
+    const id = dev.devEui.toString('hex');
+    await core.devices.register({ kind: 'lorawan', name: 'shed', profile: 'milesight-em300', abp: { devEui: id, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    // An hour ago, while no gateway heard it, the sensor kept 19.9 °C and 45.5 % RH.
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const ts = [hourAgo & 0xff, (hourAgo >> 8) & 0xff, (hourAgo >> 16) & 0xff, (hourAgo >>> 24) & 0xff];
+    gw.push(dev.uplink(85, [1, 117, 98, 3, 103, 215, 0, 4, 104, 80, 32, 206, ...ts, 199, 0, 91, 0]));
+    await until(() => core.sensing.network!.stats.uplinks === 1, 'first uplink');
+    await new Promise((r) => setTimeout(r, 5)); // a later millisecond: one reading per sensor and metric per instant
+    // A newer firmware's channel the codec does not know, after the battery.
+    gw.push(dev.uplink(85, [1, 117, 97, 0xff, 0x0b, 1, 2, 3]));
+    await until(() => core.sensing.network!.stats.uplinks === 2, 'two uplinks');
+    await core.telemetry.flush();
+    const temps = core.telemetry.query(id, 'temperature', (hourAgo - 60) * 1000, Date.now() + 1000, 'raw').points;
+    expect(temps.map((p) => p.mean)).toEqual([19.9, 21.5]);
+    expect(temps[0]!.t).toBe(hourAgo * 1000);
+    expect(core.telemetry.query(id, 'humidity', (hourAgo - 60) * 1000, Date.now() + 1000, 'raw').points.map((p) => p.mean)).toEqual([45.5, 40]);
+    expect(core.telemetry.query(id, 'battery', (hourAgo - 60) * 1000, Date.now() + 1000, 'raw').points.map((p) => p.mean)).toEqual([98, 97]);
+    expect(core.devices.healthOf(id).errors['codec-error']).toBeUndefined();
+  });
 });
