@@ -144,7 +144,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     reliability,
     notifications,
     clock,
-    () => ({ pickupWindowMs: config.library.pickupWindowDays * 86_400_000, selfService: config.library.selfService, maxBookingDays: config.library.maxBookingDays }),
+    () => ({ pickupWindowMs: config.library.pickupWindowDays * DAY_MS, selfService: config.library.selfService, maxBookingDays: config.library.maxBookingDays }),
     log,
     audit,
   );

@@ -6,6 +6,7 @@ import { silentLogger } from '../log.js';
 import { makeCore, type TestCore } from '../test-support.js';
 import { seal, type Envelope } from './envelope.js';
 import { Federation, type Transport } from './federation.js';
+import { DAY_MS } from '../clock.js';
 
 /** Two hubs in one process, wired by a transport that can drop, duplicate and reorder. */
 interface Side {
@@ -129,9 +130,9 @@ describe('hub-to-hub links', () => {
     await expect(a.fed.receive([forged])).rejects.toMatchObject({ extensions: { kind: 'bad-signature' } });
     const unknown = seal({ from: stranger.hubId, to: a.fed.hubId, seq: 1, ts: Date.now(), prev: '0'.repeat(64), type: 'payment.propose', body: real!.body }, stranger.privateKeyPem);
     await expect(a.fed.receive([unknown])).rejects.toMatchObject({ extensions: { kind: 'unknown-sender' } });
-    b.core.clock.advance(30 * 86_400_000); // an old message signed properly but far outside the window
+    b.core.clock.advance(30 * DAY_MS); // an old message signed properly but far outside the window
     await expect(a.fed.receive([{ ...real! }])).resolves.toBeTruthy(); // it is fresh on a's clock
-    a.core.clock.advance(30 * 86_400_000);
+    a.core.clock.advance(30 * DAY_MS);
     await expect(a.fed.receive([{ ...real!, seq: 3 }])).rejects.toMatchObject({ extensions: { kind: 'bad-signature' } });
     expect(a.core.ledger.account(a.member).balance).toBe(200); // only the genuine payment, once
     expect(a.fed.rejected).toMatchObject({ 'bad-signature': 3, 'unknown-sender': 1 });

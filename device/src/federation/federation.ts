@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import type { Board } from '../flow/board.js';
 import { hubIdFromPublicKey, type HubIdentity } from '../identity.js';
@@ -164,7 +164,7 @@ export class Federation {
   async invite(steward: string, terms: { trustOut: number; trustIn: number }): Promise<{ token: string; qrSvg: string }> {
     const nonce = randomBytes(9).toString('base64url');
     const now = this.clock.now();
-    await this.store.write(() => this.invites.put(nonce, { nonce, createdBy: steward, createdAt: now, expiresAt: now + 7 * 86_400_000, trustOut: terms.trustOut, trustIn: terms.trustIn, usedBy: null }));
+    await this.store.write(() => this.invites.put(nonce, { nonce, createdBy: steward, createdAt: now, expiresAt: now + 7 * DAY_MS, trustOut: terms.trustOut, trustIn: terms.trustIn, usedBy: null }));
     const token = Buffer.from(JSON.stringify({ u: this.self.url, h: this.hubId, k: this.self.identity.publicKey, n: nonce, c: this.self.currency, name: this.self.name })).toString('base64url');
     return { token, qrSvg: await qrSvg(token) };
   }
@@ -462,7 +462,8 @@ export class Federation {
       const q = this.queued(p.hubId);
       if (q.length === 0) continue;
       const b = this.backoff.get(p.hubId);
-      if (b && b.until > Date.now()) continue;
+      // Backoff times are monotonic: a wall clock stepped by chrony would stretch or cut them.
+      if (b && b.until > performance.now()) continue;
       try {
         if (p.urlVerified === false) await this.verifyUrl(p);
         const { ackedSeq } = await this.transport(p.url, q.slice(0, 50));
@@ -472,10 +473,10 @@ export class Federation {
           this.peers.put(p.hubId, { ...cur, lastContact: this.clock.now() });
         });
         this.backoff.delete(p.hubId);
-        if (b) this.log.info({ module: 'federation', peer: p.hubId, downForMs: Date.now() - b.since, delivered: Math.min(q.length, 50), attempts: b.attempts }, 'link reachable again; held messages delivered');
+        if (b) this.log.info({ module: 'federation', peer: p.hubId, downForMs: Math.round(performance.now() - b.since), delivered: Math.min(q.length, 50), attempts: b.attempts }, 'link reachable again; held messages delivered');
       } catch (e) {
         const ms = Math.min(300_000, (b?.ms ?? 500) * 2);
-        this.backoff.set(p.hubId, { until: Date.now() + ms, ms, since: b?.since ?? Date.now(), attempts: (b?.attempts ?? 0) + 1 });
+        this.backoff.set(p.hubId, { until: performance.now() + ms, ms, since: b?.since ?? performance.now(), attempts: (b?.attempts ?? 0) + 1 });
         // Say it once at warn when a link goes down, then quietly retry.
         const level = b ? 'debug' : 'warn';
         this.log[level]({ module: 'federation', peer: p.hubId, url: p.url, err: (e as Error).message, held: q.length, retryInMs: ms }, 'link unreachable; messages held in the outbox');

@@ -121,7 +121,8 @@ export class Signals {
     await this.fed.store.write(() => {
       for (const p of this.fed.allPeers()) if (p.status !== 'closed') this.fed.sendInTxn(p.hubId, 'signals.summary', s as unknown as Record<string, unknown>);
     });
-    this.lastSent = { at: Date.now(), key: this.changeKey(s), crisisSince: s.crisis?.since ?? null };
+    // Monotonic: an interval, which a wall clock stepped by chrony would stretch or cut.
+    this.lastSent = { at: performance.now(), key: this.changeKey(s), crisisSince: s.crisis?.since ?? null };
     this.fed.kick();
     return s;
   }
@@ -133,7 +134,7 @@ export class Signals {
 
   private async shareIfChanged(): Promise<void> {
     if (this.fed.allPeers().length === 0) return;
-    const since = this.lastSent ? Date.now() - this.lastSent.at : Infinity;
+    const since = this.lastSent ? performance.now() - this.lastSent.at : Infinity;
     const crisisChanged = this.lastSent !== null && (this.board?.activeCrisis()?.declaredAt ?? null) !== this.lastSent.crisisSince;
     // This runs on every tick of the federation's timer: build the summary only when it could go out.
     if (since < CHANGE_MIN_INTERVAL_MS && !crisisChanged) return;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -142,7 +142,7 @@ export class Board {
       onBehalfOf: input.onBehalfOf ?? null,
       place: input.place ?? null,
       from: input.from ?? now,
-      to: input.to ?? now + 14 * 86_400_000,
+      to: input.to ?? now + 14 * DAY_MS,
       status: 'open',
       createdAt: now,
     };

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND } from '../ledger/types.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { caller, makeApp, makeCore, withMembers, type TestCore } from '../test-support.js';
+import { DAY_MS } from '../clock.js';
 
 let core: TestCore;
 let people: Awaited<ReturnType<typeof withMembers>>;
@@ -89,7 +90,7 @@ describe('participatory budgeting', () => {
     const view = await call('a', 'GET', `/api/v1/budgets/${r.id}`);
     expect(view.json.mine).toEqual({ [garden.id]: 25, [view.json.round.projects[2].id]: 5 });
     expect(view.json.standings[0]).toMatchObject({ projectId: garden.id, supporters: 4, points: 100 });
-    core.clock.advance(15 * 86_400_000);
+    core.clock.advance(15 * DAY_MS);
     const closed = await b().closeDue();
     expect(closed.map((x) => x.id)).toEqual([r.id]);
     const events = core.ledger.exportAll().journal.map((j) => (j.data as { event?: string }).event).filter((e) => e?.startsWith('budget.'));

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -90,7 +90,7 @@ export class Budgeting {
     const fund = this.ledger.account(FUND).balance;
     if (input.budget > fund) throw HubError.rule('rule-broken', 'More than the fund holds', `the community fund holds ${fund}; a round cannot promise ${input.budget}`, { fund });
     const now = this.clock.now();
-    const round: BudgetRound = { id: randomId('pb_', 6), title: input.title, budget: input.budget, pointsPerMember: input.pointsPerMember ?? 100, quadratic: input.quadratic ?? true, createdBy: steward, createdAt: now, closesAt: now + (input.days ?? 14) * 86_400_000, status: 'open', projects: [], result: null };
+    const round: BudgetRound = { id: randomId('pb_', 6), title: input.title, budget: input.budget, pointsPerMember: input.pointsPerMember ?? 100, quadratic: input.quadratic ?? true, createdBy: steward, createdAt: now, closesAt: now + (input.days ?? 14) * DAY_MS, status: 'open', projects: [], result: null };
     await this.store.write(() => {
       this.rounds.put(round.id, round);
       this.ledger.recordInTxn(steward, { event: 'budget.opened', round: round.id, budget: round.budget, quadratic: round.quadratic, pointsPerMember: round.pointsPerMember });

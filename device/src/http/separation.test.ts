@@ -5,6 +5,7 @@ import { silentLogger } from '../log.js';
 import { secureDataDir } from '../store/permissions.js';
 import { caller, makeApp, makeCore, withMembers, type TestCore } from '../test-support.js';
 import type { App } from './context.js';
+import { DAY_MS } from '../clock.js';
 
 /**
  * Separation of powers: no single person moves the community's money, sets
@@ -276,7 +277,7 @@ describe('large limit changes', () => {
     expect(p).toMatchObject({ kind: 'limits', payload: { change, account: id.cy, floor: -300_000 } });
     expect(core.ledger.account(id.cy!).floor).toBe(-50_000);
     for (const who of ['root', 'ana', 'sam', 'bo']) await core.governance.vote(p.id, id[who]!, 'yes');
-    core.clock.advance(8 * 86_400_000);
+    core.clock.advance(8 * DAY_MS);
     await core.governance.closeDue();
     expect(core.ledger.account(id.cy!).floor).toBe(-300_000);
     expect(core.ledger.limitChange(change)).toMatchObject({ status: 'approved', approvedBy: `proposal:${p.id}` });
@@ -287,7 +288,7 @@ describe('large limit changes', () => {
     const again = await call('sam', 'PUT', `/api/v1/accounts/${id.bo}/limits`, { unit: 'credit', ceiling: 9_000_000 });
     const no = await call('sam', 'POST', `/api/v1/limit-changes/${again.json.pending.id}/propose`);
     for (const who of ['root', 'ana', 'cy', 'bo']) await core.governance.vote(no.json.proposalId, id[who]!, 'no');
-    core.clock.advance(8 * 86_400_000);
+    core.clock.advance(8 * DAY_MS);
     await core.governance.closeDue();
     expect(core.ledger.limitChange(again.json.pending.id).status).toBe('declined');
     expect(core.ledger.account(id.bo!).ceiling).not.toBe(9_000_000);

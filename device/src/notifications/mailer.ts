@@ -83,7 +83,8 @@ export class Mailer {
   }
 
   private async send(): Promise<void> {
-    if (Date.now() < this.backoffUntil) return;
+    // Monotonic: a backoff is an interval, which a wall clock stepped by chrony would stretch or cut.
+    if (performance.now() < this.backoffUntil) return;
     for (const { key, value } of [...this.outbox.getRange({ limit: 20 })]) {
       try {
         await this.transport.sendMail({ from: this.config.from, to: value.to, subject: value.subject, text: value.text });
@@ -95,7 +96,7 @@ export class Mailer {
         this.counts.failed++;
         if (!this.backoffMs) this.log.warn({ module: 'email', relay: `${this.config.host}:${this.config.port}`, err: (e as Error).message, held: this.queued() }, 'mail relay unreachable; reminders held until it answers');
         this.backoffMs = Math.min(600_000, Math.max(1_000, this.backoffMs * 2));
-        this.backoffUntil = Date.now() + this.backoffMs;
+        this.backoffUntil = performance.now() + this.backoffMs;
         return;
       }
     }

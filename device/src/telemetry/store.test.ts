@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeCore, T0, type TestCore } from '../test-support.js';
+import { DAY_MS } from '../clock.js';
 
 let core: TestCore;
 beforeEach(() => {
@@ -21,7 +22,7 @@ describe('telemetry store', () => {
     const hour = ts.query('soil-1', 'moisture', T0, T0 + 2 * 3_600_000, '1h').points;
     expect(hour.map((p) => p.count)).toEqual([60, 60]);
     expect(hour[1]).toMatchObject({ min: 60, max: 119, mean: 89.5 });
-    expect(ts.query('soil-1', 'moisture', T0, T0 + 30 * 86_400_000, 'auto').resolution).toBe('1h');
+    expect(ts.query('soil-1', 'moisture', T0, T0 + 30 * DAY_MS, 'auto').resolution).toBe('1h');
     expect(ts.listSeries('soil-1')).toEqual([{ sensor: 'soil-1', metric: 'moisture', first: T0, last: T0 + 119 * 60_000, lastValue: 119 }]);
   });
 
@@ -86,7 +87,7 @@ describe('telemetry store', () => {
     ts.write({ sensor: 'old', metric: 'v', t: T0 + 10_000, value: 10 });
     await ts.flush();
     expect(ts.query('old', 'v', T0, T0 + 60_000, 'raw').points.map((p) => [p.t - T0, p.mean])).toEqual([[0, 0], [1000, 1], [2000, 2], [3000, 3], [4000, 4], [10_000, 10]]);
-    core.clock.advance(400 * 86_400_000);
+    core.clock.advance(400 * DAY_MS);
     const out = await ts.prune();
     expect(out.raw).toBe(6);
     expect([...legacy.getKeys({})]).toHaveLength(0);
@@ -96,7 +97,7 @@ describe('telemetry store', () => {
     const ts = core.telemetry;
     ts.write({ sensor: 's', metric: 'm', t: T0, value: 5 });
     await ts.flush();
-    core.clock.advance(40 * 86_400_000);
+    core.clock.advance(40 * DAY_MS);
     const pruned = await ts.prune();
     expect(pruned.raw).toBe(1);
     expect(ts.query('s', 'm', T0 - 1, T0 + 1, 'raw').points).toEqual([]);

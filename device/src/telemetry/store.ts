@@ -30,7 +30,7 @@ export interface Bucket {
   mean: number;
 }
 
-export const RESOLUTIONS = { '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export const RESOLUTIONS = { '5m': 300_000, '1h': 3_600_000, '1d': DAY_MS } as const;
 export type Resolution = 'raw' | keyof typeof RESOLUTIONS;
 
 export interface TelemetryParams {
@@ -225,7 +225,7 @@ export class TelemetryStore {
     let res: Resolution = resolution === 'auto' ? 'raw' : resolution;
     if (resolution === 'auto') {
       const span = to - from;
-      res = span <= 6 * 3_600_000 ? 'raw' : span <= 4 * 86_400_000 ? '5m' : span <= 60 * 86_400_000 ? '1h' : '1d';
+      res = span <= 6 * 3_600_000 ? 'raw' : span <= 4 * DAY_MS ? '5m' : span <= 60 * DAY_MS ? '1h' : '1d';
     }
     const start: Key = [sensor, metric, from];
     const end: Key = [sensor, metric, to];
@@ -249,7 +249,7 @@ export class TelemetryStore {
 
   /** Sum over [from, to) from the finest rollup that covers it (for budgets and indicators). */
   aggregate(sensor: string, metric: string, from: number, to: number): Agg & { mean: number } {
-    const pts = this.query(sensor, metric, from, to, to - from > 2 * 86_400_000 ? '1h' : '5m').points;
+    const pts = this.query(sensor, metric, from, to, to - from > 2 * DAY_MS ? '1h' : '5m').points;
     const a = pts.reduce((acc, p) => ({ min: Math.min(acc.min, p.min), max: Math.max(acc.max, p.max), sum: acc.sum + p.sum, count: acc.count + p.count }), { min: Infinity, max: -Infinity, sum: 0, count: 0 });
     return { ...a, mean: a.count ? a.sum / a.count : NaN };
   }
