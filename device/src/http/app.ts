@@ -27,6 +27,9 @@ import { registerSkills } from './routes/skills.js';
 import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
 import { compressLarge } from './compress.js';
 import { recordAccess } from './access.js';
+import { requestHeader } from './request-header.js';
+import { baseHeaders, SECURITY_HEADERS } from './security-headers.js';
+export { CONTENT_SECURITY_POLICY } from './security-headers.js';
 import { cleanJsonText } from './json-text.js';
 import { ownHosts, registerConsole } from './console.js';
 import { registerMembers } from './routes/members.js';
@@ -36,37 +39,12 @@ import { registerTransfers } from './routes/transfers.js';
 const PROBLEM_JSON = 'application/problem+json';
 
 function problemResponse(c: Ctx, err: HubError): Response {
-  const headers: Record<string, string> = { 'content-type': PROBLEM_JSON };
+  const headers: Record<string, string> = { ...baseHeaders(c.get('requestId')), 'content-type': PROBLEM_JSON };
+  c.set('headersComplete', true);
   const retry = err.extensions.retryAfter;
   if (typeof retry === 'number') headers['retry-after'] = String(retry);
   return c.body(JSON.stringify({ ...err.toProblem(), instance: c.req.path }), err.status as ContentfulStatusCode, headers);
 }
-
-/**
- * Every answer, console and API alike: content only from the hub itself (no
- * inline script, nothing framed, no plug-ins), no type sniffing, and no
- * address leaking to other sites. Photos and QR codes are data: and blob:
- * images the console makes itself.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-const SECURITY_HEADERS: Array<[string, string]> = [
-  ['content-security-policy', CONTENT_SECURITY_POLICY],
-  ['x-content-type-options', 'nosniff'],
-  ['x-frame-options', 'DENY'],
-  ['referrer-policy', 'no-referrer'],
-];
 
 const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large' };
 
@@ -109,14 +87,17 @@ export function createApp(deps: HttpDeps): App {
   app.notFound((c) => problemResponse(c, HubError.notFound(`${c.req.method} ${c.req.path}`)));
 
   app.use('*', async (c, next) => {
-    const id = c.req.header('x-request-id') ?? randomId('', 6);
+    const id = requestHeader(c, 'x-request-id') ?? randomId('', 6);
     c.set('requestId', id);
-    // Set before the handler runs, so it goes into the response as it is made: touching a finished
-    // response's headers makes @hono/node-server build a full web Response, at a real cost per request.
-    c.header('x-request-id', id);
-    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
     const t0 = performance.now();
     await next();
+    // JSON answers and problems carry these from the start, in the plain object their response
+    // is made with (compress.ts); anything else (console files, exports, redirects) gets them here.
+    if (!c.get('headersComplete')) {
+      const h = c.res.headers;
+      h.set('x-request-id', id);
+      for (const [name, value] of SECURITY_HEADERS) if (!h.has(name)) h.set(name, value);
+    }
     if (deps.log.isLevelEnabled('debug')) deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');
   });
   const tooLarge = () => new HubError(413, 'payload-too-large', 'Body too large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
@@ -141,7 +122,7 @@ export function createApp(deps: HttpDeps): App {
   app.use('/api/*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (c.req.path === '/api/v1/updates') return limitUpdate(c, next);
-    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) return limitBody(c, next);
+    if (!/^application\/json\b/i.test(requestHeader(c, 'content-type') ?? '')) return limitBody(c, next);
     // A peer hub signed its envelopes as they are: check them, but change nothing.
     const normalise = c.req.path !== '/api/v1/federation/inbox';
     const cache = c.req.bodyCache as Record<string, unknown>;
@@ -156,7 +137,7 @@ export function createApp(deps: HttpDeps): App {
       });
     }
     const max = deps.config.http.bodyLimitBytes;
-    if (Number(c.req.header('content-length') ?? 0) > max) throw tooLarge();
+    if (Number(requestHeader(c, 'content-length') ?? 0) > max) throw tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of incoming) {

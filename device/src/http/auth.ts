@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { parse as parseCookies } from 'hono/utils/cookie';
 import { HubError } from '../errors.js';
 import { CSRF_HEADER, SESSION_COOKIE, type AppEnv, type HttpDeps } from './context.js';
+import { requestHeader } from './request-header.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -13,7 +14,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function authenticate(deps: HttpDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('principal', null);
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw HubError.unauthenticated('the Authorization header must be "Bearer <token>"');
@@ -23,12 +24,13 @@ export function authenticate(deps: HttpDeps): MiddlewareHandler<AppEnv> {
       c.set('principal', { member, via: 'token', session: null, sessionToken: null });
       return next();
     }
-    const token = getCookie(c, SESSION_COOKIE);
+    const cookies = requestHeader(c, 'cookie');
+    const token = cookies ? parseCookies(cookies, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
     if (token) {
       const session = deps.members.session(token);
       const member = session ? deps.members.find(session.memberId) : undefined;
       if (session && member && member.status === 'active') {
-        if (!SAFE_METHODS.has(c.req.method) && !deps.members.csrfMatches(session, c.req.header(CSRF_HEADER))) {
+        if (!SAFE_METHODS.has(c.req.method) && !deps.members.csrfMatches(session, requestHeader(c, CSRF_HEADER))) {
           throw new HubError(403, 'csrf', 'Missing or wrong CSRF token', `send the X-CSRF-Token header given at sign-in`);
         }
         c.set('principal', { member, via: 'session', session, sessionToken: token });

@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
+import { requestHeader } from './request-header.js';
+import { baseHeaders } from './security-headers.js';
 
 /**
  * Gzips JSON and CSV answers of at least `threshold` bytes for clients that
@@ -16,19 +18,34 @@ import type { Context, MiddlewareHandler } from 'hono';
  */
 export function compressLarge(threshold = 2048): MiddlewareHandler {
   return async (c, next) => {
-    const gzipOk = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    const gzipOk = /\bgzip\b/.test(requestHeader(c, 'accept-encoding') ?? '');
     let viaJson = false;
     const body = c.body;
+    // A handler that sets headers of its own (a cookie) has them in Hono's prepared headers,
+    // which only Hono's own c.body merges in.
+    let ownHeaders = false;
+    const header = c.header;
+    c.header = ((...args: Parameters<Context['header']>) => {
+      ownHeaders = true;
+      return header(...args);
+    }) as Context['header'];
     c.json = ((object: unknown, arg?: number | ResponseInit, headers?: Record<string, string | string[]>) => {
       viaJson = true;
       const text = JSON.stringify(object);
-      const h: Record<string, string | string[]> = { 'content-type': 'application/json', ...headers };
-      if (text.length < threshold) return body(text, arg as never, h);
-      // A large answer depends on Accept-Encoding, so caches must know it.
-      h.vary = 'Accept-Encoding';
-      if (!gzipOk) return body(text, arg as never, h);
-      h['content-encoding'] = 'gzip';
-      return body(gzipSync(text, { level: 6 }), arg as never, h);
+      const h: Record<string, string | string[]> = { ...baseHeaders(c.get('requestId') as string | undefined), 'content-type': 'application/json', ...headers };
+      c.set('headersComplete' as never, true as never);
+      let payload: string | Buffer = text;
+      if (text.length >= threshold) {
+        // A large answer depends on Accept-Encoding, so caches must know it.
+        h.vary = 'Accept-Encoding';
+        if (gzipOk) {
+          h['content-encoding'] = 'gzip';
+          payload = gzipSync(text, { level: 6 });
+        }
+      }
+      // Most answers: a plain object of headers, which @hono/node-server writes as it is.
+      if (typeof arg === 'number' && !ownHeaders && !headers) return new Response(payload as string, { status: arg, headers: h as Record<string, string> });
+      return body(payload as never, arg as never, h);
     }) as unknown as Context['json'];
     await next();
     if (viaJson || !gzipOk) return;

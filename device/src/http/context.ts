@@ -1,4 +1,5 @@
 import { isSystemAccount } from '../ledger/types.js';
+import { requestHeader } from './request-header.js';
 import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
@@ -72,7 +73,8 @@ export interface Principal {
   sessionToken: string | null;
 }
 
-export type AppEnv = { Variables: { principal: Principal | null; requestId: string } };
+/** headersComplete: the response was made with the base headers in it (security-headers.ts). */
+export type AppEnv = { Variables: { principal: Principal | null; requestId: string; headersComplete: boolean } };
 export type App = OpenAPIHono<AppEnv>;
 export type Ctx = Context<AppEnv>;
 
@@ -99,7 +101,7 @@ export function requireSelfOrSteward(c: Ctx, memberId: string): Member {
 }
 
 export function idempotencyKey(c: Ctx): string | null {
-  const k = c.req.header('idempotency-key');
+  const k = requestHeader(c, 'idempotency-key');
   if (k === undefined) return null;
   if (k.length === 0 || k.length > 128) throw HubError.badRequest('Idempotency-Key must be 1 to 128 characters');
   return k;

@@ -60,9 +60,30 @@ const health = createRoute({
   },
 });
 
+/**
+ * The process's memory and the data disk's space, measured at most once a
+ * second: both are system calls (process.memoryUsage reads /proc, storage is
+ * a statfs), and a monitor or a phone polling /health should not pay them on
+ * every request.
+ */
+function sampledEachSecond<T>(measure: () => T): () => T {
+  let at = -Infinity;
+  let last: T;
+  return () => {
+    const now = performance.now();
+    if (now - at >= 1000) {
+      last = measure();
+      at = now;
+    }
+    return last;
+  };
+}
+
 export function registerHealth(app: App, deps: HttpDeps) {
+  const memory = sampledEachSecond(() => process.memoryUsage());
+  const disk = sampledEachSecond(() => (deps.hubInfo ? storage(deps.hubInfo.dataDir) : null));
   app.openapi(health, (c) => {
-    const mem = process.memoryUsage();
+    const mem = memory();
     return c.json(
       {
         status: 'ok' as const,
@@ -71,7 +92,7 @@ export function registerHealth(app: App, deps: HttpDeps) {
         hubId: deps.hubInfo?.identity.hubId ?? null,
         time: new Date().toISOString(),
         uptimeSeconds: Math.round(process.uptime()),
-        storage: deps.hubInfo ? storage(deps.hubInfo.dataDir) : null,
+        storage: disk(),
         disk: deps.disk ? deps.disk.current() : null,
         clock: deps.time ? deps.time.status() : null,
         rssBytes: mem.rss,
