@@ -102,6 +102,10 @@ export class Sensing {
       uplink: (u) => this.onUplink(u),
       joined: (devEui, devAddr) => this.log.info({ module: 'lorawan', devEui, devAddr }, 'device joined'),
       devStatus: (devEui, s) => this.devices.seen(devEui, { battery: s.battery }),
+      adr: (devEui, o) =>
+        o.accepted
+          ? this.log.info({ module: 'lorawan', device: devEui, dataRate: o.dr, txPowerIndex: o.txPowerIndex }, 'device moved to a new data rate and power (ADR)')
+          : this.log.warn({ module: 'lorawan', device: devEui, dataRate: o.dr, txPowerIndex: o.txPowerIndex, refused: o.refused }, 'device refused the data rate and power ADR asked for; not asked again for 20 uplinks'),
       rejected: (kind, devEui, detail) => {
         this.counters[kind] = (this.counters[kind] ?? 0) + 1;
         if (devEui) this.devices.error(devEui, kind);

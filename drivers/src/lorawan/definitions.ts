@@ -21,6 +21,8 @@ export interface Region {
   dataRates: Record<string, number>;
   rx2DataRate: number;
   txPower: number;
+  /** ADR's bounds and the channel mask its LinkADRReq keeps (EU868: the three default channels; US915: sub-band 2, as 8-channel gateways listen). */
+  adr: import('./adr.js').AdrSettings;
 }
 
 export function loadRegions(dir = join(DEFINITIONS_DIR, 'lorawan', 'regions')): Map<string, Region> {

@@ -183,14 +183,15 @@ export function parseMacCommands(buf: Buffer): MacCommand[] {
   return out;
 }
 
-export const CID = { LinkCheck: 0x02, DevStatus: 0x06 } as const;
+export const CID = { LinkCheck: 0x02, LinkADR: 0x03, DevStatus: 0x06 } as const;
 
-export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolean; fOpts: Buffer; nwkSKey: Buffer; appSKey: Buffer; confirmed?: boolean }): Buffer {
+/** `adr`: the network manages this device's data rate (it set ADR in its uplink). */
+export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolean; adr?: boolean; fOpts: Buffer; nwkSKey: Buffer; appSKey: Buffer; confirmed?: boolean }): Buffer {
   const packet = lora.fromFields(
     {
       MType: opts.confirmed ? 'Confirmed Data Down' : 'Unconfirmed Data Down',
       DevAddr: opts.devAddr,
-      FCtrl: { ACK: opts.ack, ADR: false },
+      FCtrl: { ACK: opts.ack, ADR: opts.adr ?? false },
       FCnt: opts.fCnt & 0xffff,
       FOpts: opts.fOpts,
       payload: Buffer.alloc(0),

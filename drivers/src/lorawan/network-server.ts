@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ADR_HISTORY, adrTarget, linkAdrAccepted, linkAdrReq, type AdrTarget } from './adr.js';
 import type { Region } from './definitions.js';
 import { buildDataDown, buildJoinAccept, checkCounter, CID, decryptPayload, FrameError, lora, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
 import type { GatewayServer, Uplink } from './gateway-server.js';
@@ -61,6 +62,8 @@ export interface NetworkServerEvents {
   joined(devEui: string, devAddr: string): void;
   devStatus(devEui: string, status: { battery: number | null; margin: number }): void;
   rejected(kind: string, devEui: string | null, detail: string): void;
+  /** A device took (or refused) the data rate and power ADR asked for. */
+  adr?(devEui: string, outcome: AdrTarget & { accepted: boolean; refused?: Array<{ power: boolean; dataRate: boolean; channelMask: boolean }> }): void;
 }
 
 export interface NetworkServerOptions {
@@ -100,11 +103,17 @@ export class NetworkServer {
   /** Uplinks received and not yet handled (waiting out the merge window, or queued behind their device's last). */
   private inFlight = 0;
   private readonly lastStatus = new Map<string, number>();
+  /**
+   * ADR per device: the best SNR of its last uplinks, the TX power it last
+   * acknowledged, and a LinkADRReq waiting for its answer. Kept in memory: a
+   * restart costs 20 uplinks of history, and the device keeps its settings.
+   */
+  private readonly adr = new Map<string, { snrs: number[]; txPowerIndex: number; pending: AdrTarget | null; sentAt: number; quietUntil: number; uplinks: number }>();
   private readonly netId: Buffer;
   private readonly now: () => number;
   /** Frames that were retransmissions of one already handled, by device. */
   /** lastUplinkAt: when the last uplink was handed on (wall ms, for rates timed to the last frame). */
-  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, downlinkErrors: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
+  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, downlinkErrors: 0, adrRequests: 0, adrAccepted: 0, adrRefused: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
 
   constructor(
     private readonly gateways: GatewayServer,
@@ -177,6 +186,7 @@ export class NetworkServer {
     const ok = await this.registry.acceptJoin(devEui, devNonce, { devAddr: devAddr.toString('hex'), nwkSKey: keys.nwkSKey.toString('hex'), appSKey: keys.appSKey.toString('hex') });
     if (!ok) return this.reject('devnonce-reused', devEui, `DevNonce ${devNonce} was used before: a replayed join`);
     this.stats.joins++;
+    this.adr.delete(devEui); // a new session starts at the device's defaults
     const accept = buildJoinAccept({ appKey, appNonce, netId: this.netId, devAddr, rx1DrOffset: 0, rx2DataRate: this.opts.region.rx2DataRate, rxDelay: this.opts.region.receiveDelay1 });
     this.events.joined(devEui, devAddr.toString('hex'));
     await this.transmit(best, accept, this.opts.region.joinAcceptDelay1, this.opts.region.joinAcceptDelay2);
@@ -217,11 +227,14 @@ export class NetworkServer {
       // MAC commands ride in FOpts, or in the payload on port 0 (decrypted with the NwkSKey above).
       const macs = parseMacCommands(fPort === 0 ? payload : (packet.FOpts ?? Buffer.alloc(0)));
       const answers: Buffer[] = [];
+      const adrAnswers: number[] = [];
       for (const m of macs) {
         if (m.cid === CID.LinkCheck) {
           const snr = Math.max(...gateways.map((g) => g.snr));
           // Margin above the demodulation floor of this data rate, roughly −20 dB at SF12.
           answers.push(Buffer.from([CID.LinkCheck, Math.max(0, Math.min(254, Math.round(snr + 20))), Math.min(255, gateways.length)]));
+        } else if (m.cid === CID.LinkADR) {
+          adrAnswers.push(m.payload[0]!);
         } else if (m.cid === CID.DevStatus) {
           const battery = m.payload[0]!;
           let margin = m.payload[1]! & 0x3f;
@@ -234,20 +247,69 @@ export class NetworkServer {
         this.events.uplink({ devEui: dev.devEui, devAddr, fCnt: verdict.fcnt, fPort, payload, confirmed, rssi: best.rxpk.rssi, snr: best.rxpk.lsnr ?? 0, gateways, receivedAt: p.firstAt });
       }
       this.stats.lastUplinkAt = Date.now();
+      const adrReq = this.adaptDataRate(dev.devEui, packet.getFCtrlADR() === true, best.rxpk.datr, gateways, adrAnswers);
+      if (adrReq) answers.push(adrReq);
       const wantStatus = (this.now() - (this.lastStatus.get(dev.devEui) ?? 0)) > (this.opts.devStatusEveryMs ?? 86_400_000);
       if (wantStatus) {
         answers.push(Buffer.from([CID.DevStatus]));
         this.lastStatus.set(dev.devEui, this.now());
       }
-      if (confirmed || answers.length > 0) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey);
+      if (confirmed || answers.length > 0) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey, packet.getFCtrlADR() === true);
       return;
     }
     this.reject(lastError?.kind ?? 'mic-invalid', null, lastError?.message ?? 'MIC does not match');
   }
 
-  private async answer(dev: LorawanDevice, best: { gateway: string; rxpk: Rxpk }, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer): Promise<void> {
+  /**
+   * Records the uplink for ADR, reads the device's LinkADRAns, and returns a
+   * LinkADRReq to send when the device asks for ADR and should change. A
+   * refused request is not repeated for the next 20 uplinks; one left
+   * unanswered is sent again after 5.
+   */
+  private adaptDataRate(devEui: string, adrBit: boolean, datr: string, gateways: ReceivedBy[], answers: number[]): Buffer | null {
+    const region = this.opts.region;
+    const dr = region.dataRates[datr];
+    let st = this.adr.get(devEui);
+    if (!st) this.adr.set(devEui, (st = { snrs: [], txPowerIndex: 0, pending: null, sentAt: 0, quietUntil: 0, uplinks: 0 }));
+    st.uplinks++;
+    st.snrs.push(Math.max(...gateways.map((g) => g.snr)));
+    if (st.snrs.length > ADR_HISTORY) st.snrs.shift();
+    if (answers.length > 0 && st.pending) {
+      const verdicts = answers.map(linkAdrAccepted);
+      if (verdicts.every((v) => v.accepted)) {
+        st.txPowerIndex = st.pending.txPowerIndex;
+        this.stats.adrAccepted++;
+        this.events.adr?.(devEui, { accepted: true, ...st.pending });
+        // What the device heard so far was at the old settings.
+        st.snrs = [];
+      } else {
+        this.stats.adrRefused++;
+        st.quietUntil = st.uplinks + ADR_HISTORY;
+        this.events.adr?.(devEui, { accepted: false, ...st.pending, refused: verdicts.map((v) => ({ power: v.powerAck, dataRate: v.dataRateAck, channelMask: v.channelMaskAck })) });
+      }
+      st.pending = null;
+    }
+    if (!adrBit || dr === undefined || st.uplinks < st.quietUntil) return null;
+    if (st.pending && st.uplinks - st.sentAt < 5) return null;
+    const target = adrTarget(region, region.adr, { snrs: st.snrs, dr, txPowerIndex: st.txPowerIndex });
+    if (!target) return null;
+    st.pending = target;
+    st.sentAt = st.uplinks;
+    this.stats.adrRequests++;
+    return linkAdrReq(region.adr, target);
+  }
+
+  private async answer(dev: LorawanDevice, best: { gateway: string; rxpk: Rxpk }, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer, adr = false): Promise<void> {
     const fCnt = await this.registry.takeFCntDown(dev.devEui);
-    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr!, 'hex'), fCnt, ack, fOpts: Buffer.concat(answers).subarray(0, 15), nwkSKey, appSKey });
+    // MAC commands are whole or not at all: those that do not fit FOpts' 15 bytes wait for the next downlink.
+    const fOpts: Buffer[] = [];
+    let size = 0;
+    for (const a of answers) {
+      if (size + a.length > 15) break;
+      fOpts.push(a);
+      size += a.length;
+    }
+    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr!, 'hex'), fCnt, ack, adr, fOpts: Buffer.concat(fOpts), nwkSKey, appSKey });
     await this.transmit(best, phy, this.opts.region.receiveDelay1, this.opts.region.receiveDelay2);
   }
 

@@ -13,6 +13,13 @@ export class EndDevice {
   fCnt = 0;
   devNonce = randomBytes(2);
   readonly received: Array<ReturnType<typeof lora.fromWire>> = [];
+  /** ADR as the device's MAC layer does it: asks for it, and takes LinkADRReq up to `maxDr`. */
+  adr = false;
+  dr = 0;
+  txPowerIndex = 0;
+  maxDr = 5;
+  /** MAC answers waiting for the next uplink's FOpts. */
+  private macAnswers: Buffer[] = [];
 
   constructor(
     readonly devEui: Buffer,
@@ -62,9 +69,14 @@ export class EndDevice {
   uplink(fPort: number, payload: Buffer | number[], opts: { confirmed?: boolean; fCnt?: number; fOpts?: Buffer } = {}): Buffer {
     if (!this.devAddr || !this.nwkSKey || !this.appSKey) throw new Error('not joined');
     const fcnt = opts.fCnt ?? this.fCnt++;
+    let fOpts = opts.fOpts;
+    if (!fOpts && this.macAnswers.length > 0) {
+      fOpts = Buffer.concat(this.macAnswers);
+      this.macAnswers = [];
+    }
     return lora
       .fromFields(
-        { MType: opts.confirmed ? 'Confirmed Data Up' : 'Unconfirmed Data Up', DevAddr: this.devAddr, FCnt: fcnt & 0xffff, FPort: fPort, payload: Buffer.from(payload), FOpts: opts.fOpts ?? Buffer.alloc(0), FCtrl: { ADR: false } },
+        { MType: opts.confirmed ? 'Confirmed Data Up' : 'Unconfirmed Data Up', DevAddr: this.devAddr, FCnt: fcnt & 0xffff, FPort: fPort, payload: Buffer.from(payload), FOpts: fOpts ?? Buffer.alloc(0), FCtrl: { ADR: this.adr } },
         this.appSKey,
         this.nwkSKey,
         undefined,
@@ -73,14 +85,50 @@ export class EndDevice {
       .getPHYPayload()!;
   }
 
+  /** The EU868 name of the data rate the device sends at. */
+  get datr(): string {
+    return ['SF12BW125', 'SF11BW125', 'SF10BW125', 'SF9BW125', 'SF8BW125', 'SF7BW125', 'SF7BW250'][this.dr]!;
+  }
+
   listen(gw: PacketForwarder): () => void {
     return gw.onDownlink((phy) => {
+      let p;
       try {
-        const p = lora.fromWire(phy);
-        if (this.devAddr && p.DevAddr?.equals(this.devAddr)) this.received.push(p);
+        p = lora.fromWire(phy);
       } catch {
-        /* not for us */
+        return; /* not for us */
       }
+      if (!this.devAddr || !p.DevAddr?.equals(this.devAddr)) return;
+      this.received.push(p);
+      this.hear(p.FOpts ?? Buffer.alloc(0));
     });
+  }
+
+  /**
+   * The MAC commands of a downlink's FOpts, as LoRaWAN 1.0.3 §5.3 has a
+   * device take them: a block of LinkADRReq is applied together (the last
+   * one's data rate and power) only if every part can be, and each gets a
+   * LinkADRAns in the next uplink.
+   */
+  private hear(fOpts: Buffer): void {
+    const sizes: Record<number, number> = { 0x02: 2, 0x03: 4, 0x04: 1, 0x05: 4, 0x06: 0, 0x07: 5, 0x08: 1, 0x09: 1, 0x0a: 4, 0x0d: 5 };
+    const adrReqs: Buffer[] = [];
+    for (let i = 0; i < fOpts.length; ) {
+      const cid = fOpts[i]!;
+      const size = sizes[cid];
+      if (size === undefined) break;
+      if (cid === 0x03) adrReqs.push(fOpts.subarray(i + 1, i + 1 + size));
+      i += 1 + size;
+    }
+    if (adrReqs.length === 0) return;
+    const last = adrReqs[adrReqs.length - 1]!;
+    const dr = last[0]! >> 4;
+    const tx = last[0]! & 0x0f;
+    const status = (tx <= 7 ? 4 : 0) | (dr <= this.maxDr ? 2 : 0) | 1;
+    if (status === 7) {
+      this.dr = dr;
+      this.txPowerIndex = tx;
+    }
+    for (const _ of adrReqs) this.macAnswers.push(Buffer.from([0x03, status]));
   }
 }

@@ -136,6 +136,55 @@ describe('LoRaWAN network server', () => {
     await until(() => core.devices.healthOf(dev.devEui.toString('hex')).battery === 50, 'battery from DevStatusAns');
   });
 
+  it('ADR: a device heard well is moved to a faster data rate, told to slow down once it moves away, and a refusal is not repeated', async () => {
+    const dev = EndDevice.random();
+    await register(dev);
+    await dev.join(gw);
+    dev.listen(gw);
+    dev.adr = true;
+    const net = core.sensing.network!;
+    const send = async (n: number, lsnr: number) => {
+      const before = net.stats.uplinks;
+      for (let i = 0; i < n; i++) gw.push(dev.uplink(2, lse01), { datr: dev.datr, lsnr });
+      await until(() => net.stats.uplinks === before + n, `${n} uplinks`);
+    };
+    const adrReqs = () => dev.received.filter((p) => p.FOpts?.[0] === 0x03);
+    // Near the gateway at SF12: 20 uplinks at +5 dB give 15 dB of margin, five steps of 3 dB.
+    await send(20, 5);
+    await until(() => adrReqs().length === 1, 'a LinkADRReq');
+    expect(adrReqs()[0]!.getFCtrlADR()).toBe(true);
+    expect(dev.dr).toBe(5);
+    expect(dev.datr).toBe('SF7BW125');
+    await send(1, 5); // carries the LinkADRAns
+    expect(net.stats.adrAccepted).toBe(1);
+    // Moved away: at SF7, −12 dB is 14.5 dB short; at full power already, it is told to slow down.
+    await send(20, -12);
+    await until(() => adrReqs().length === 2, 'a second LinkADRReq');
+    expect(dev.dr).toBe(1);
+    await send(1, -12);
+    expect(net.stats.adrAccepted).toBe(2);
+
+    // A device that cannot go above DR3 refuses DR5; the hub does not ask again for the next 20 uplinks.
+    const slow = EndDevice.random();
+    await register(slow);
+    await slow.join(gw);
+    slow.listen(gw);
+    slow.adr = true;
+    slow.maxDr = 3;
+    const slowReqs = () => slow.received.filter((p) => p.FOpts?.[0] === 0x03);
+    const sendSlow = async (n: number) => {
+      const before = net.stats.uplinks;
+      for (let i = 0; i < n; i++) gw.push(slow.uplink(2, lse01), { datr: slow.datr, lsnr: 5 });
+      await until(() => net.stats.uplinks === before + n, `${n} uplinks`);
+    };
+    await sendSlow(20);
+    await until(() => slowReqs().length === 1, 'a LinkADRReq');
+    expect(slow.dr).toBe(0);
+    await sendSlow(19);
+    expect(net.stats.adrRefused).toBe(1);
+    expect(slowReqs()).toHaveLength(1);
+  });
+
   it('counts a codec failure and malformed datagrams without stopping', async () => {
     const dev = EndDevice.random();
     await register(dev);
