@@ -9,6 +9,7 @@ import { LibraryPage } from './pages/library.js';
 import { HomePage } from './pages/home.js';
 import { JoinPage, SignInPage } from './pages/sign-in.js';
 import { PayPage } from './pages/pay.js';
+import { MorePage } from './pages/more.js';
 
 // Pages most visits never open load on demand, to keep the first load small:
 // the dashboard brings uPlot; links to other hubs, skills, sharing, the
@@ -180,30 +181,29 @@ export function App() {
     setCsrf(null);
     setSession(null);
   };
-  const nav = [
-    ['/', t.t('home')],
-    ['/pay', t.t('pay')],
+  // Four destinations and More (at most five, so every tab and the current one are always on
+  // screen); the rest, the steward's desk among them, are one tap away under More.
+  const moreLinks = [
     ['/history', t.t('history')],
-    ['/library', t.t('library')],
     ['/skills', t.t('skills')],
     ['/share', t.t('sharing')],
-    ['/neighbourhood', t.t('dashboard')],
     ['/proposals', t.t('proposals')],
     ['/links', t.t('otherHubs')],
     ...(session.member.role !== 'resident' ? ([['/steward', t.t('stewardDesk')]] as const) : []),
+    ['/me', t.t('myAccount')],
   ] as const;
+  const nav = [
+    ['/', t.t('home')],
+    ['/pay', t.t('pay')],
+    ['/library', t.t('navTools')],
+    ['/neighbourhood', t.t('dashboard')],
+  ] as const;
+  const underMore = path === '/more' || path === '/members' || moreLinks.some(([href]) => path === href || path.startsWith(`${href}/`));
   return (
     <AppContext.Provider value={ctx}>
       <div class="shell">
         <header>
           <h1>{t.t('appName')}</h1>
-          {picker}
-          <a href="#/me" aria-current={path === '/me' ? 'page' : undefined}>
-            {t.t('myAccount')}
-          </a>
-          <button class="link" onClick={signOut}>
-            {t.t('signOut')}
-          </button>
         </header>
         {offlineSince !== null && (
           <p class="banner" role="status">
@@ -247,6 +247,8 @@ export function App() {
             <Suspense fallback={<p aria-busy="true" />}>
               <LinksPage />
             </Suspense>
+          ) : path === '/more' ? (
+            <MorePage links={moreLinks} picker={picker} onSignOut={signOut} />
           ) : path.startsWith('/library') ? (
             <LibraryPage code={path.split('/')[2] || null} />
           ) : (
@@ -260,6 +262,9 @@ export function App() {
                 {label}
               </a>
             ))}
+            <a href="#/more" aria-current={underMore ? 'page' : undefined}>
+              {t.t('moreNav')}
+            </a>
           </nav>
         )}
       </div>

@@ -62,6 +62,17 @@ async function axe(page: Page): Promise<Array<{ id: string; impact: string }>> {
     return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, impact: v.impact }));
   });
 }
+/**
+ * Opens a page as a resident would: from its tab, or from More when it has
+ * none (the bottom bar has four destinations and More).
+ */
+async function navTo(page: Page, route: string) {
+  const tab = page.locator(`nav a[href="#${route}"]`);
+  if ((await tab.count()) > 0) return tab.click();
+  await page.click('nav a[href="#/more"]');
+  await page.click(`.more-links a[href="#${route}"]`);
+}
+
 async function signIn(page: Page, email: string) {
   await page.goto(`${hub.url}/`);
   await page.fill('input[name=email]', email);
@@ -387,7 +398,7 @@ describe('console in Chromium', () => {
     const elin = await memberId('Elin Holm');
     const page = await phone('sv');
     await signIn(page, emailOf('Elin Holm'));
-    await page.click('nav a[href="#/history"]');
+    await navTo(page, '/history');
     await page.waitForSelector('section.card .rows li');
     const shown = () => page.$$eval('section.card .rows li', (els) => els.map((e) => e.textContent ?? ''));
     // Hours: every row in hours.
@@ -675,7 +686,7 @@ describe('console in Chromium', () => {
   it('votes on an open proposal and sees the tally change', { timeout: 60_000 }, async () => {
     const page = await phone('en');
     await signIn(page, 'carmen.ruiz@demo.hyphae');
-    await page.click('nav a[href="#/proposals"]');
+    await navTo(page, '/proposals');
     const card = page.locator('section.card', { hasText: 'Raise demurrage to 3% a year' });
     await card.locator('[data-testid=tally]').waitFor();
     // What it would change, in words and the units people use, and how it is decided. The value in
@@ -701,7 +712,7 @@ describe('console in Chromium', () => {
   it('discusses a proposal, blocks it citing a core value, and hands a vote on and takes it back, in Spanish', { timeout: 60_000 }, async () => {
     const page = await phone('es');
     await signIn(page, emailOf('Paula Jiménez'));
-    await page.click('nav a[href="#/proposals"]');
+    await navTo(page, '/proposals');
     const quiet = page.locator('section.card', { hasText: 'Quiet hours at the tool shed after 8 pm' });
     await quiet.locator('[data-testid=phase]').waitFor();
     expect(await quiet.textContent()).toContain('Propuesta · Se decide por consenso');
@@ -752,7 +763,7 @@ describe('console in Chromium', () => {
   it('puts a parameter change to the neighbourhood in Swedish, in credits, and refuses one outside its range', { timeout: 60_000 }, async () => {
     const page = await phone('sv');
     await signIn(page, emailOf('Tove Strand'));
-    await page.click('nav a[href="#/proposals"]');
+    await navTo(page, '/proposals');
     await page.click('summary:has-text("Lägg ett förslag")');
     const form = page.locator('details:has-text("Lägg ett förslag") form');
     await form.locator('select[name=proposal-kind]').selectOption('parameter');
@@ -791,7 +802,7 @@ describe('console in Chromium', () => {
     const page = await phone('es');
     // Oskar has not spread his points yet (the demo's first twelve residents have).
     await signIn(page, 'oskar.lund@demo.hyphae');
-    await page.click('nav a[href="#/proposals"]');
+    await navTo(page, '/proposals');
     await page.waitForSelector('[data-testid=points-left]');
     const [p1, p2] = round.projects as Array<{ id: string }>;
     await page.fill(`input[name=points-${p1!.id}]`, '30');
@@ -809,7 +820,7 @@ describe('console in Chromium', () => {
   it('a steward admits a newcomer, verifies regeneration work, sees the sensors, and declares and ends an emergency', { timeout: 60_000 }, async () => {
     const page = await phone('en');
     await signIn(page, 'steward@demo.hyphae');
-    await page.click('nav a[href="#/steward"]');
+    await navTo(page, '/steward');
     await page.waitForSelector('#admit-h');
     await page.waitForSelector('#devices-h ~ table tbody tr');
     expect(await page.locator('#devices-h ~ table tbody tr').count()).toBeGreaterThanOrEqual(5);
@@ -883,7 +894,7 @@ describe('console in Chromium', () => {
   it('shows a steward in Swedish how the library is used: a plot by week and by month, what to buy another of, what sits idle', { timeout: 60_000 }, async () => {
     const page = await phone('sv');
     await signIn(page, 'steward@demo.hyphae');
-    await page.click('nav a[href="#/steward"]');
+    await navTo(page, '/steward');
     const card = page.locator('[data-testid=library-use]');
     await card.locator('canvas').first().waitFor();
     const use = await api('/library/utilisation?days=84&bucketDays=7');
@@ -930,7 +941,7 @@ describe('console in Chromium', () => {
   it('a steward invites a neighbour in Swedish with a QR code, the neighbour joins, and is suspended and reinstated; an admin changes roles', { timeout: 60_000 }, async () => {
     const desk = await phone('sv');
     await signIn(desk, 'steward@demo.hyphae');
-    await desk.click('nav a[href="#/steward"]');
+    await navTo(desk, '/steward');
     await desk.click('a[href="#/members"]');
     await desk.waitForSelector('#invite-h');
     await desk.fill('input[name=invite-note]', 'Lena på nummer 12');
@@ -1020,7 +1031,7 @@ describe('console in Chromium', () => {
   it('a steward gives a resident who lost their password a one-time one, in Spanish; the resident must choose their own before anything else', { timeout: 60_000 }, async () => {
     const desk = await phone('es');
     await signIn(desk, 'steward@demo.hyphae');
-    await desk.click('nav a[href="#/steward"]');
+    await navTo(desk, '/steward');
     await desk.click('a[href="#/members"]');
     const card = desk.locator('form:has(#reset-h)');
     await card.locator('input[placeholder]').fill('Jonas');
@@ -1064,7 +1075,7 @@ describe('console in Chromium', () => {
     expect(await page.locator('nav').isVisible()).toBe(true);
 
     // Later, from My account, back to the demo's password, so other journeys can sign in as Jonas.
-    await page.click('header a[href="#/me"]');
+    await navTo(page, '/me');
     await page.waitForSelector('h2:text-is("Mi cuenta")');
     await fill('mi-clave-nueva', 'hyphae-demo', 'hyphae-demo');
     await form.locator('p[role=status]:has-text("Tu contraseña ha cambiado.")').waitFor();
@@ -1076,7 +1087,7 @@ describe('console in Chromium', () => {
   it('shows the skills the neighbourhood lacks in Swedish: a steward marks one as needed, a resident offers to learn it; a steward notes how a decision turned out', { timeout: 60_000 }, async () => {
     const desk = await phone('sv');
     await signIn(desk, 'steward@demo.hyphae');
-    await desk.click('nav a[href="#/skills"]');
+    await navTo(desk, '/skills');
     const gaps = desk.locator('[data-testid=skill-gaps]');
     await gaps.waitFor();
     await gaps.locator('input[name=needed-skill]').fill('Biodling');
@@ -1090,7 +1101,7 @@ describe('console in Chromium', () => {
     const bengt = (await send('POST', '/members', { name: 'Bengt Bi', email: 'bengt@example.org', password: 'hyphae-demo' })).id as string;
     const page = await phone('sv');
     await signIn(page, 'bengt@example.org');
-    await page.click('nav a[href="#/skills"]');
+    await navTo(page, '/skills');
     const row = page.locator('[data-testid=missing-skills] li[data-skill=biodling]');
     await row.locator('button:has-text("Jag lär mig det")').click();
     await page.waitForSelector('p.ok:has-text("Noterat: du vill lära dig biodling.")');
@@ -1104,7 +1115,7 @@ describe('console in Chromium', () => {
     // The decision log: why each was proposed, and how it turned out, noted by a steward later.
     const en = await phone('en');
     await signIn(en, 'steward@demo.hyphae');
-    await en.click('nav a[href="#/proposals"]');
+    await navTo(en, '/proposals');
     const [first] = await api('/decisions');
     const entry = en.locator('section:has(h3:text-is("Decisions")) > ul.rows > li').first();
     await entry.locator('summary:has-text("Add how it turned out")').click();
@@ -1119,7 +1130,7 @@ describe('console in Chromium', () => {
     const page = await phone('sv');
     await signIn(page, 'elin.holm@demo.hyphae');
     const elin = await memberId('Elin Holm');
-    await page.click('nav a[href="#/skills"]');
+    await navTo(page, '/skills');
     await page.waitForSelector('#my-skills-h');
     await page.fill('input[name=skill]', 'sourdough baking');
     await page.selectOption('select[name=level]', '4');
@@ -1138,7 +1149,7 @@ describe('console in Chromium', () => {
 
     // The community kitchen needs more food than the board has spare, so Elin's apples will be wanted.
     await fetch(`${hub.url}/api/v1/board/posts`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'need', resource: 'food', title: 'Soup for the kitchen', quantity: 60 }) });
-    await page.click('nav a[href="#/share"]');
+    await navTo(page, '/share');
     await page.waitForSelector('#board-h');
     await page.selectOption('select[name=post-kind]', 'surplus');
     await page.selectOption('select[name=post-resource]', 'food');
@@ -1170,7 +1181,7 @@ describe('console in Chromium', () => {
 
       const page = await phone('en');
       await signIn(page, 'steward@demo.hyphae');
-      await page.click('nav a[href="#/links"]');
+      await navTo(page, '/links');
       await page.waitForSelector('#peer-h');
       await page.fill('input[name=invitation]', token);
       await page.click('button:has-text("Accept and link")');
@@ -1213,7 +1224,7 @@ describe('console in Chromium', () => {
       // A resident pays across: 10.00 of ours is 20.00 of theirs at the accepted rate.
       const resident = await phone('sv');
       await signIn(resident, 'ana.lindqvist@demo.hyphae');
-      await resident.click('nav a[href="#/links"]');
+      await navTo(resident, '/links');
       await resident.waitForSelector('#xpay-h');
       expect(await resident.textContent('#xpay-h')).toBe('Betala någon i ett annat grannskap');
       await resident.fill('input[name=to]', `${otherMember}@${otherHubId}`);
@@ -1241,7 +1252,7 @@ describe('console in Chromium', () => {
       await until(async () => (await api('/backups')).peers.some((p: { hubId: string; file: string | null }) => p.hubId === otherHubId && p.file === made.file), 'the linked hub to keep our backup', { timeoutMs: 20_000, everyMs: 200 });
       const desk = await phone('en');
       await signIn(desk, 'steward@demo.hyphae');
-      await desk.click('nav a[href="#/steward"]');
+      await navTo(desk, '/steward');
       const peerLine = desk.locator('[data-testid=backup-peer]');
       await peerLine.waitFor();
       expect(await peerLine.textContent()).toMatch(/^Kept by Hyphae hub: last one /);
@@ -1308,7 +1319,7 @@ describe('console in Chromium', () => {
       expect(await page.textContent('p.banner[role=status]')).toMatch(/Offline: showing what the hub sent .+ ago/);
       // A page the resident had not opened yet still opens, from the code fetched ahead.
       // Its data was never fetched, and it says so rather than claim something was not sent.
-      await page.click('nav a[href="#/skills"]');
+      await navTo(page, '/skills');
       await page.waitForSelector('main h2');
       await page.waitForSelector('text=this page was not opened before');
       await page.screenshot({ path: join(SHOTS, 'offline-plain-http-en.png'), fullPage: true });
@@ -1425,7 +1436,7 @@ describe('console in Chromium', () => {
       expect(await page.textContent('form h2')).toBe(words[lang][2]);
       expect(await axe(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `${lang}-pay.png`), fullPage: true });
-      await page.click('nav a[href="#/history"]');
+      await navTo(page, '/history');
       await page.waitForSelector('.rows li');
       expect(await page.textContent('section h2')).toBe(words[lang][3]);
       expect(await axe(page)).toEqual([]);
@@ -1437,7 +1448,7 @@ describe('console in Chromium', () => {
       await signIn(steward, 'steward@demo.hyphae');
       const english = ['Tools', 'Skills & time', 'Share', 'Neighbourhood', 'Proposals', 'Other neighbourhoods', 'Stewards'];
       for (const route of ['/library', '/skills', '/share', '/neighbourhood', '/proposals', '/links', '/steward']) {
-        await steward.click(`nav a[href="#${route}"]`);
+        await navTo(steward, route);
         await steward.waitForSelector('main h2');
         await steward.waitForLoadState('networkidle');
         // The review screenshot should show the plots, which draw once all their data is in.
@@ -1449,7 +1460,7 @@ describe('console in Chromium', () => {
         await steward.screenshot({ path: join(SHOTS, `${lang}${route.replace('/', '-')}.png`), fullPage: true });
       }
       // The members page opens from the stewards' desk.
-      await steward.click('nav a[href="#/steward"]');
+      await navTo(steward, '/steward');
       await steward.click('a[href="#/members"]');
       await steward.waitForSelector('#everyone-h');
       await steward.waitForLoadState('networkidle');

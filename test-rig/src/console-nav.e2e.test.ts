@@ -1,0 +1,125 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailOf } from './demo/index.js';
+import { startHubProcess, type HubProcess } from './hub-process.js';
+
+/**
+ * The way around the console on a 390 × 844 phone, in real Chromium against
+ * a demo hub: at most five tabs with the current one always on screen and
+ * marked, a header of one row in every language, and at 200 % text the
+ * header and tabs under a quarter of the screen with nothing scrolling
+ * sideways.
+ */
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'hyphae-nav-'));
+let hub: HubProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  hub = await startHubProcess({ dataDir: dir, args: ['--demo'], timeoutMs: 60_000 });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function signedIn(lang: string, email: string): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: lang, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await page.goto(`${hub.url}/`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', 'hyphae-demo');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=balance]');
+  return page;
+}
+
+/** Where the marked tab is, and whether all of it is on screen. */
+async function currentTab(page: Page): Promise<{ href: string | null; onScreen: boolean; count: number }> {
+  return page.evaluate(() => {
+    const d = (globalThis as any).document;
+    const tabs = [...d.querySelectorAll('nav a')];
+    const cur = tabs.find((a: any) => a.getAttribute('aria-current') === 'page') as any;
+    const r = cur?.getBoundingClientRect();
+    const w = (globalThis as any).innerWidth;
+    const h = (globalThis as any).innerHeight;
+    return { href: cur?.getAttribute('href') ?? null, onScreen: !!r && r.left >= 0 && r.right <= w && r.top >= 0 && r.bottom <= h, count: tabs.length };
+  });
+}
+
+/** Heights of the header and the tab bar, the page's width against the screen's, and whether the header is one row. */
+async function frame(page: Page): Promise<{ header: number; nav: number; height: number; scrollWidth: number; width: number; oneRow: boolean }> {
+  return page.evaluate(() => {
+    const d = (globalThis as any).document;
+    const header = d.querySelector('header');
+    const kids = [...header.children].map((k: any) => k.getBoundingClientRect());
+    const tops = kids.map((r: any) => Math.round(r.top + r.height / 2));
+    return {
+      header: header.getBoundingClientRect().height,
+      nav: d.querySelector('nav').getBoundingClientRect().height,
+      height: (globalThis as any).innerHeight,
+      scrollWidth: d.documentElement.scrollWidth,
+      width: (globalThis as any).innerWidth,
+      oneRow: tops.every((t: number) => Math.abs(t - tops[0]!) <= 4),
+    };
+  });
+}
+
+describe('the way around the console', () => {
+  for (const lang of ['en', 'sv', 'es']) {
+    it(`${lang}: five tabs at most, the current one on screen and marked on every page; the header one row`, { timeout: 120_000 }, async () => {
+      for (const [who, email, pages] of [
+        ['resident', emailOf('Luis Ortega'), ['/', '/pay', '/library', '/neighbourhood', '/history', '/skills', '/share', '/proposals', '/links', '/me']],
+        ['steward', 'steward@demo.hyphae', ['/', '/library', '/proposals', '/steward', '/members']],
+      ] as const) {
+        const page = await signedIn(lang, email);
+        for (const route of pages) {
+          await page.goto(`${hub.url}/#${route}`);
+          await page.waitForSelector('main h2, main [data-testid=balance]');
+          const tab = await currentTab(page);
+          expect(tab.count, `${who} ${route}`).toBeLessThanOrEqual(5);
+          // Pages without a tab of their own are found under More, which is then the marked tab.
+          const expected = ['/', '/pay', '/library', '/neighbourhood'].includes(route) ? `#${route}` : '#/more';
+          expect(tab, `${who} ${lang} ${route}`).toMatchObject({ href: expected, onScreen: true });
+          const f = await frame(page);
+          expect(f.oneRow, `${who} ${lang} ${route}: header in one row`).toBe(true);
+          expect(f.scrollWidth, `${who} ${lang} ${route}: nothing wider than the screen`).toBeLessThanOrEqual(f.width);
+        }
+        // Everything under More is one tap from it, with the language and signing out.
+        await page.goto(`${hub.url}/#/more`);
+        const links = await page.locator('.more-links a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        expect(links).toEqual(['#/history', '#/skills', '#/share', '#/proposals', '#/links', ...(who === 'steward' ? ['#/steward'] : []), '#/me']);
+        expect(await page.locator('main select').count()).toBe(1);
+        await page.screenshot({ path: join(SHOTS, `${lang}-${who}-more.png`) });
+        await page.context().close();
+      }
+    });
+  }
+
+  it('at 200 % text the header and tabs take at most a quarter of the screen, and no page scrolls sideways', { timeout: 120_000 }, async () => {
+    for (const lang of ['en', 'sv', 'es']) {
+      const page = await signedIn(lang, 'steward@demo.hyphae');
+      for (const route of ['/', '/pay', '/library', '/neighbourhood', '/more', '/history']) {
+        await page.goto(`${hub.url}/#${route}`);
+        await page.waitForSelector('main h2, main [data-testid=balance]');
+        // What a phone's text-size setting does: the root font size, which every rem in the console follows.
+        await page.evaluate(() => ((globalThis as any).document.documentElement.style.fontSize = '200%'));
+        const f = await frame(page);
+        expect(f.header + f.nav, `${lang} ${route}: header ${f.header} px + tabs ${f.nav} px`).toBeLessThanOrEqual(0.25 * f.height);
+        expect(f.scrollWidth, `${lang} ${route}`).toBeLessThanOrEqual(f.width);
+        if (route === '/' || route === '/more') await page.screenshot({ path: join(SHOTS, `${lang}-200pct${route === '/' ? '-home' : '-more'}.png`) });
+      }
+      await page.context().close();
+    }
+  });
+});
