@@ -196,7 +196,7 @@ export function App() {
     ['/', t.t('home')],
     ['/pay', t.t('pay')],
     ['/library', t.t('navTools')],
-    ['/neighbourhood', t.t('dashboard')],
+    ['/neighbourhood', t.t('navArea')],
   ] as const;
   const underMore = path === '/more' || path === '/members' || moreLinks.some(([href]) => path === href || path.startsWith(`${href}/`));
   return (

@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { describe, expect, it } from 'vitest';
-import { translator } from './i18n.js';
+import { parseAmount, toMinor, translator } from './i18n.js';
 
 /** A sentence from tx as markup, for reading it in a test. */
 const markup = (parts: Array<string | VNode>) => parts.map((p) => (typeof p === 'string' ? p : `<${String(p.type)}>${String((p.props as { children: string }).children)}</${String(p.type)}>`)).join('');
@@ -15,5 +15,36 @@ describe('sentences with what people wrote in them', () => {
     expect(markup(translator('sv').tx('limitProposedBy', { who: 'عمر', date: '1 jan.' }))).toContain('<bdi>عمر</bdi>');
     // The hub's own formatting (amounts, dates) is not isolated.
     expect(markup(en.tx('paid', { amount: '1.00 HC', name: '' }))).not.toContain('<bdi>');
+  });
+});
+
+describe('amounts as people type them', () => {
+  it('reads grouping and decimals the way each language writes them', () => {
+    expect(parseAmount('1 000,50', 2, 'sv')).toMatchObject({ ok: true, minor: 100_050 });
+    expect(parseAmount('1\u00a0000,50', 2, 'sv')).toMatchObject({ ok: true, minor: 100_050 });
+    expect(parseAmount('1,000.50', 2, 'en')).toMatchObject({ ok: true, minor: 100_050 });
+    expect(parseAmount('1.000,50', 2, 'es')).toMatchObject({ ok: true, minor: 100_050 });
+    expect(parseAmount('1,000', 2, 'en')).toMatchObject({ ok: true, minor: 100_000 });
+    expect(parseAmount('1.000', 2, 'es')).toMatchObject({ ok: true, minor: 100_000 });
+    // A phone's keypad gives one separator or the other: 12.50 and 12,50 mean the same everywhere.
+    for (const lang of ['en', 'sv', 'es'] as const) {
+      expect(parseAmount('12.50', 2, lang)).toMatchObject({ ok: true, minor: 1250 });
+      expect(parseAmount('12,50', 2, lang)).toMatchObject({ ok: true, minor: 1250 });
+      expect(parseAmount('7', 2, lang)).toMatchObject({ ok: true, minor: 700 });
+    }
+    // Exact from the digits: 0.29 × 100 is 28.999… as a float.
+    expect(toMinor('0,29', 2)).toBe(29);
+    expect(toMinor('1 234 567,89', 2, 'sv')).toBe(123_456_789);
+    expect(toMinor('-10', 2)).toBe(-1000);
+  });
+
+  it('refuses hex, exponents, stray separators and more decimals than the unit has, with a reason', () => {
+    for (const bad of ['0x10', '1e3', '1E3', 'abc', '12.', '1,00,0', '1.2.3', '12,5,0', '--1', 'Infinity', 'NaN'])
+      expect(parseAmount(bad, 2, 'en'), bad).toMatchObject({ ok: false, reason: 'notNumber' });
+    expect(parseAmount('12,505', 2, 'sv')).toEqual({ ok: false, reason: 'tooManyDecimals', places: 2 });
+    expect(parseAmount('0.001', 2, 'en')).toEqual({ ok: false, reason: 'tooManyDecimals', places: 2 });
+    expect(parseAmount('  ', 2, 'en')).toMatchObject({ ok: false, reason: 'empty' });
+    expect(toMinor('0x10', 2)).toBeNaN();
+    expect(translator('sv').t('amountTooManyDecimals', { places: 2 })).toBe('Högst 2 decimaler.');
   });
 });

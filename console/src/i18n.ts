@@ -49,6 +49,10 @@ const en = {
   review: 'Review',
   confirmPay: 'Pay {amount} to {name}',
   balanceAfter: 'Your balance after: {amount}',
+  payAtMost: 'You can pay at most {amount}.',
+  amountNotNumber: 'Type the amount in digits, with one decimal separator, such as 12.50.',
+  amountTooManyDecimals: 'At most {places} decimals.',
+  requestTurnedDown: 'You turned the request down.',
   confirm: 'Confirm',
   back: 'Back',
   paid: 'Paid {amount} to {name}.',
@@ -663,8 +667,9 @@ const en = {
   roleChanged: "{name} is now {role}.",
   mainNav: "Pages",
   moreNav: "More",
-  // The tools tab's label, short enough for a fifth of a phone's width.
+  // The tabs' short labels, for a fifth of a phone's width.
   navTools: "Tools",
+  navArea: "Our area",
   settings: "Settings",
   myBookings: "My bookings",
   bookedWhen: "from {from} to {to}",
@@ -841,6 +846,10 @@ const sv: Record<Key, string> = {
   review: 'Granska',
   confirmPay: 'Betala {amount} till {name}',
   balanceAfter: 'Ditt saldo efteråt: {amount}',
+  payAtMost: 'Du kan betala högst {amount}.',
+  amountNotNumber: 'Skriv beloppet med siffror och ett decimaltecken, till exempel 12,50.',
+  amountTooManyDecimals: 'Högst {places} decimaler.',
+  requestTurnedDown: 'Du avböjde begäran.',
   confirm: 'Bekräfta',
   back: 'Tillbaka',
   paid: 'Betalade {amount} till {name}.',
@@ -1456,6 +1465,7 @@ const sv: Record<Key, string> = {
   mainNav: "Sidor",
   moreNav: "Mer",
   navTools: "Verktyg",
+  navArea: "Området",
   settings: "Inställningar",
   myBookings: "Mina bokningar",
   bookedWhen: "från {from} till {to}",
@@ -1631,6 +1641,10 @@ const es: Record<Key, string> = {
   review: 'Revisar',
   confirmPay: 'Pagar {amount} a {name}',
   balanceAfter: 'Tu saldo después: {amount}',
+  payAtMost: 'Puedes pagar como máximo {amount}.',
+  amountNotNumber: 'Escribe el importe en cifras, con un solo separador decimal, por ejemplo 12,50.',
+  amountTooManyDecimals: 'Como máximo {places} decimales.',
+  requestTurnedDown: 'Rechazaste la solicitud.',
   confirm: 'Confirmar',
   back: 'Volver',
   paid: 'Pagaste {amount} a {name}.',
@@ -2246,6 +2260,7 @@ const es: Record<Key, string> = {
   mainNav: "Páginas",
   moreNav: "Más",
   navTools: "Útiles",
+  navArea: "Barrio",
   settings: "Ajustes",
   myBookings: "Mis reservas",
   bookedWhen: "del {from} al {to}",
@@ -2419,16 +2434,57 @@ export function translator(lang: Lang) {
   const ago = (ms: number) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(-Math.round(ms / 60_000), 'minute').replace(/^-/, '');
   const num = (n: number, digits = 1) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
   const day = (ms: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(ms));
-  return { t, tx, money, hours, amount, date, day, num, ago, locale };
+  return { t, tx, money, hours, amount, date, day, num, ago, locale, lang };
 }
 export type T = ReturnType<typeof translator>;
 
 /** A number as a resident types it: "12,50" or "12.50". NaN when it is not one. */
 export function parseDecimal(text: string): number {
-  return Number(text.trim().replace(',', '.'));
+  const r = parseAmount(text, 12);
+  return r.ok ? r.value : NaN;
 }
 
-/** A typed amount in minor units (12,50 with 2 places → 1250). */
-export function toMinor(text: string, places: number): number {
-  return Math.round(parseDecimal(text) * 10 ** places);
+/** The separator each language groups thousands with, besides spaces. */
+const GROUP: Record<Lang, string> = { en: ',', sv: ' ', es: '.' };
+
+export type AmountReading = { ok: true; value: number; minor: number } | { ok: false; reason: 'empty' | 'notNumber' | 'tooManyDecimals'; places: number };
+
+/**
+ * An amount as people type it: "1 000,50" in Swedish, "1,000.50" in
+ * English, "1.000,50" in Spanish, and "12.50" or "12,50" in any of them (a
+ * phone's keypad offers one or the other). Digits and separators only: hex
+ * ("0x10") and exponents ("1e3"), which Number() would take, are refused.
+ * More decimals than the unit has are refused, never rounded away. `minor`
+ * is computed from the digits, not through a float.
+ */
+export function parseAmount(text: string, places: number, lang?: Lang): AmountReading {
+  let t = text.trim().replace(/[\s\u00a0\u202f']/g, '');
+  if (t === '') return { ok: false, reason: 'empty', places };
+  // A sign is read (a parameter such as an hours floor is below zero); amounts to pay check it themselves.
+  const sign = t.startsWith('-') || t.startsWith('\u2212') ? -1 : 1;
+  if (sign < 0) t = t.slice(1);
+  if (!/^\d[\d.,]*$/.test(t) || /[.,]$/.test(t)) return { ok: false, reason: 'notNumber', places };
+  const seps = [...t.matchAll(/[.,]/g)].map((m) => m[0]);
+  let decimal: string | null = null;
+  if (new Set(seps).size === 2) decimal = t.lastIndexOf(',') > t.lastIndexOf('.') ? ',' : '.';
+  else if (seps.length === 1) {
+    // One separator: a decimal one, unless it is this language's thousands separator before exactly three digits.
+    const after = t.length - t.indexOf(seps[0]!) - 1;
+    decimal = lang && GROUP[lang] === seps[0] && after === 3 ? null : seps[0]!;
+  }
+  const [intPart, frac = ''] = decimal ? [t.slice(0, t.lastIndexOf(decimal)), t.slice(t.lastIndexOf(decimal) + 1)] : [t, ''];
+  const group = decimal === null ? seps[0] : decimal === ',' ? '.' : ',';
+  // Grouped digits come in threes after the first group.
+  if (group && intPart.includes(group) && !new RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`).test(intPart)) return { ok: false, reason: 'notNumber', places };
+  if (decimal && /[.,]/.test(frac)) return { ok: false, reason: 'notNumber', places };
+  const digits = intPart.replace(/[.,]/g, '');
+  if (frac.length > places) return { ok: false, reason: 'tooManyDecimals', places };
+  const minor = sign * Number(digits + frac.padEnd(places, '0'));
+  return { ok: true, value: sign * Number(`${digits}.${frac || '0'}`), minor };
+}
+
+/** A typed amount in minor units (12,50 with 2 places → 1250); NaN when it is not one (see parseAmount). */
+export function toMinor(text: string, places: number, lang?: Lang): number {
+  const r = parseAmount(text, places, lang);
+  return r.ok ? r.minor : NaN;
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOf } from './demo/index.js';
-import { startHubProcess, type HubProcess } from './hub-process.js';
+import { hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
 
 /**
  * The way around the console on a 390 × 844 phone, in real Chromium against
@@ -74,6 +74,67 @@ async function frame(page: Page): Promise<{ header: number; nav: number; height:
     };
   });
 }
+
+describe('money from Home', () => {
+  it('a request beyond what the account can pay is refused at the review, before Confirm, and nothing moves', { timeout: 60_000 }, async () => {
+    const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf(name)])).out.trim();
+    const [maja, luis] = [await token('Maja Åberg'), await token('Luis Ortega')];
+    const as = (tok: string) => async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) } })).json() as Promise<any>;
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const luisId = (await as(stewardToken)('/members?q=Luis')).members[0].id;
+    const { available, balance } = await as(luis)(`/accounts/${luisId}`);
+    await as(maja)('/requests', { method: 'POST', body: JSON.stringify({ payer: luisId, amount: available + 500, memo: 'the whole harvest' }) });
+    const page = await signedIn('en', emailOf('Luis Ortega'));
+    const row = page.locator('[data-testid=waiting] li', { hasText: 'the whole harvest' });
+    await row.locator('button:has-text("Pay")').click();
+    const review = page.locator('[data-testid=review-request]');
+    await review.waitFor();
+    const shown = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(available / 100);
+    expect(await review.locator('p.error').textContent()).toBe(`You can pay at most ${shown} HC.`);
+    expect(await review.locator('button:has-text("Confirm")').isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'en-home-review-over.png') });
+    await review.locator('button:has-text("Back")').click();
+    await row.waitFor();
+    expect((await as(luis)(`/accounts/${luisId}`)).balance).toBe(balance);
+    await page.context().close();
+  });
+});
+
+describe('amounts as people type them', () => {
+  it('takes "1 000,50" in Swedish and "1,000.50" in English, refuses hex and extra decimals with a reason that goes when the field is right', { timeout: 60_000 }, async () => {
+    const sv = await signedIn('sv', emailOf('Luis Ortega'));
+    await sv.click('nav a[href="#/pay"]');
+    await sv.fill('input[placeholder="Börja skriva ett namn"]', 'Zara');
+    await sv.click('ul.choices button:has-text("Zara Ekström")');
+    const field = sv.locator('input[inputmode=decimal]');
+    const review = sv.locator('button:has-text("Granska")');
+    await field.fill('0x10');
+    expect(await sv.textContent('[data-testid=amount-problem]')).toBe('Skriv beloppet med siffror och ett decimaltecken, till exempel 12,50.');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await review.isDisabled()).toBe(true);
+    await field.fill('1e3');
+    expect(await sv.locator('[data-testid=amount-problem]').count()).toBe(1);
+    await field.fill('12,505');
+    expect(await sv.textContent('[data-testid=amount-problem]')).toBe('Högst 2 decimaler.');
+    expect(await review.isDisabled()).toBe(true);
+    await field.fill('1 000,50');
+    expect(await sv.locator('[data-testid=amount-problem]').count()).toBe(0);
+    await review.click();
+    expect(await sv.textContent('main h2')).toMatch(/^Betala 1\s000,50\sHC till Zara Ekström$/);
+    await sv.screenshot({ path: join(SHOTS, 'sv-pay-review-grouped.png') });
+    await sv.context().close();
+
+    const en = await signedIn('en', emailOf('Luis Ortega'));
+    await en.click('nav a[href="#/pay"]');
+    await en.fill('input[placeholder="Start typing a name"]', 'Zara');
+    await en.click('ul.choices button:has-text("Zara Ekström")');
+    await en.fill('input[inputmode=decimal]', '1,000.50');
+    await en.click('button:has-text("Review")');
+    expect(await en.textContent('main h2')).toBe('Pay 1,000.50 HC to Zara Ekström');
+    await en.context().close();
+  });
+});
 
 describe('the way around the console', () => {
   for (const lang of ['en', 'sv', 'es']) {

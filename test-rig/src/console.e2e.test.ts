@@ -170,7 +170,15 @@ describe('console in Chromium', () => {
     await signIn(payer, emailOf('Maja Åberg'));
     const row = payer.locator('[data-testid=waiting] li', { hasText: 'Luis Ortega asks you for 7.50 HC — huevos' });
     await row.locator('button:has-text("Pay")').click();
-    await row.waitFor({ state: 'detached' });
+    // The same review as the Pay page: nothing moves until Confirm.
+    const review = payer.locator('[data-testid=review-request]');
+    await review.waitFor();
+    expect(await review.textContent()).toContain('Pay 7.50 HC to Luis Ortega');
+    expect(await review.textContent()).toContain('Your balance after:');
+    expect((await api(`/accounts/${luis}`)).balance).toBe(before);
+    await review.locator('button:has-text("Confirm")').click();
+    await payer.waitForSelector('[data-testid=waiting] p.ok:has-text("Paid 7.50 HC to Luis Ortega.")');
+    expect(await payer.locator('[data-testid=waiting] li', { hasText: 'huevos' }).count()).toBe(0);
     expect((await api(`/accounts/${luis}`)).balance).toBe(before + 750);
     await payer.context().close();
 
@@ -193,12 +201,15 @@ describe('console in Chromium', () => {
     await page.click('nav a[href="#/pay"]');
     await page.fill('input[placeholder="Börja skriva ett namn"]', 'Zara');
     await page.click('ul.choices button:has-text("Zara Ekström")');
+    const shown = new Intl.NumberFormat('sv-SE', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(available / 100);
+    // What can be paid is there before anything is typed.
+    expect(await page.textContent('[data-testid=pay-available]')).toBe(`${shown} HC tillgängligt`);
     await page.fill('input[inputmode=decimal]', String((available + 100) / 100).replace('.', ','));
     await page.click('button:has-text("Granska")');
-    await page.click('button:has-text("Bekräfta")');
+    // The review refuses it before Confirm, saying how much can be paid.
     await page.waitForSelector('p.error');
-    const shown = new Intl.NumberFormat('sv-SE', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(available / 100);
-    expect(await page.textContent('p.error')).toBe(`Det skulle ta dig förbi din kreditgräns: du har ${shown} HC tillgängligt.`);
+    expect(await page.textContent('p.error')).toBe(`Du kan betala högst ${shown} HC.`);
+    expect(await page.locator('button:has-text("Bekräfta")').isDisabled()).toBe(true);
     expect((await api(`/accounts/${yusuf}`)).balance).toBe(balance);
     await page.context().close();
   });
@@ -1466,8 +1477,8 @@ describe('console in Chromium', () => {
       await steward.waitForLoadState('networkidle');
       expect(await axe(steward), `${lang} /members`).toEqual([]);
       await steward.screenshot({ path: join(SHOTS, `${lang}-members.png`), fullPage: true });
-      // My account opens from the header rather than the bottom navigation.
-      await steward.click('header a[href="#/me"]');
+      // My account opens from More, with the language and signing out.
+      await navTo(steward, '/me');
       await steward.waitForSelector('#password-h');
       if (lang !== 'en') expect(await steward.textContent('main h2')).not.toBe('My account');
       expect(await axe(steward), `${lang} /me`).toEqual([]);

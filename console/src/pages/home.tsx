@@ -1,3 +1,4 @@
+import { StatusLine, type Said } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
@@ -31,7 +32,9 @@ export function HomePage() {
   const [notes, setNotes] = useState<Note[]>([]);
   const [loans, setLoans] = useState<Array<Loan & { item: string }>>([]);
   const [votes, setVotes] = useState(0);
-  const [msg, setMsg] = useState<string | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
+  // A request is paid from Home only after the same review as on the Pay page.
+  const [reviewing, setReviewing] = useState<PaymentRequest | null>(null);
   const load = async () => {
     const me = session.member.id;
     const [h, r] = await Promise.all([api<{ items: HistoryRow[] }>(`/accounts/${me}/history?limit=5&kind=transfer`), api<PaymentRequest[]>('/requests?direction=incoming&status=open')]).catch(() => [{ items: [] }, []] as const);
@@ -47,13 +50,16 @@ export function HomePage() {
   useEffect(() => void load(), [session.member.id]);
   if (!account) return <p aria-busy="true" />;
   const cur = account.currency;
-  const answer = async (id: string, how: 'accept' | 'reject') => {
+  const answer = async (r: PaymentRequest, how: 'accept' | 'reject') => {
     try {
-      await api(`/requests/${id}/${how}`, { method: 'POST' });
+      await api(`/requests/${r.id}/${how}`, { method: 'POST' });
+      setReviewing(null);
       refresh();
       await load();
+      setMsg({ ok: true, text: how === 'accept' ? t.t('paid', { amount: t.amount(r.amount, r.unit, cur), name: who(r.payee) }) : t.t('requestTurnedDown') });
     } catch (e) {
-      setMsg(describeError(t, e, cur));
+      setReviewing(null);
+      setMsg({ ok: false, text: describeError(t, e, cur) });
     }
   };
   const dismiss = async (id: string) => {
@@ -61,7 +67,7 @@ export function HomePage() {
       await api('/notifications/read', { method: 'POST', body: { ids: [id] } });
       setNotes(notes.filter((n) => n.id !== id));
     } catch (e) {
-      setMsg(describeError(t, e, cur));
+      setMsg({ ok: false, text: describeError(t, e, cur) });
     }
   };
   const who = (id: string | null) => counterparty(t, names, id);
@@ -88,18 +94,24 @@ export function HomePage() {
       {waiting && (
         <section class="card" aria-labelledby="wait" data-testid="waiting">
           <h3 id="wait">{t.t('waiting')}</h3>
-          {msg && <p role="alert" class="error">{msg}</p>}
+          <StatusLine msg={msg} />
           <ul class="rows">
-            {incoming.map((r) => (
-              <li>
-                {t.tx('requestFrom', { name: who(r.payee), amount: t.amount(r.amount, r.unit, cur) })}
-                {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
-                <button onClick={() => answer(r.id, 'accept')}>{t.t('accept')}</button>{' '}
-                <button class="secondary" onClick={() => answer(r.id, 'reject')}>
-                  {t.t('reject')}
-                </button>
-              </li>
-            ))}
+            {incoming.map((r) =>
+              reviewing?.id === r.id ? (
+                <li data-testid="review-request">
+                  <RequestReview r={r} name={who(r.payee)} onConfirm={() => answer(r, 'accept')} onBack={() => setReviewing(null)} />
+                </li>
+              ) : (
+                <li>
+                  {t.tx('requestFrom', { name: who(r.payee), amount: t.amount(r.amount, r.unit, cur) })}
+                  {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
+                  <button onClick={() => (setReviewing(r), setMsg(null))}>{t.t('accept')}</button>{' '}
+                  <button class="secondary" onClick={() => answer(r, 'reject')}>
+                    {t.t('reject')}
+                  </button>
+                </li>
+              ),
+            )}
             {loans.map((l) => (
               <li class={l.dueAt < now ? 'warn' : ''}>
                 <a href="#/library">{t.t(l.dueAt < now ? 'loanOverdue' : 'loanDueSoon', { item: l.item, date: t.date(l.dueAt) })}</a>
@@ -184,5 +196,42 @@ function WhyLimit() {
         </div>
       )}
     </details>
+  );
+}
+
+/**
+ * The review before paying a request: what, to whom, the balance after, and,
+ * when it is more than the account can go down to, how much it can pay at
+ * most, with nothing to confirm.
+ */
+function RequestReview({ r, name, onConfirm, onBack }: { r: PaymentRequest; name: string; onConfirm: () => void; onBack: () => void }) {
+  const { t, account } = useApp();
+  const [busy, setBusy] = useState(false);
+  if (!account) return null;
+  const cur = account.currency;
+  const credit = r.unit === 'credit';
+  const over = credit && r.amount > account.available;
+  return (
+    <div>
+      <h4>{t.t('confirmPay', { amount: t.amount(r.amount, r.unit, cur), name })}</h4>
+      {r.memo && (
+        <p>
+          <bdi>{r.memo}</bdi>
+        </p>
+      )}
+      {over ? (
+        <p class="error" role="alert">
+          {t.t('payAtMost', { amount: t.money(Math.max(0, account.available), cur) })}
+        </p>
+      ) : (
+        credit && <p>{t.t('balanceAfter', { amount: t.money(account.balance - r.amount, cur) })}</p>
+      )}
+      <button disabled={over || busy} onClick={() => (setBusy(true), onConfirm())}>
+        {t.t('confirm')}
+      </button>{' '}
+      <button class="secondary" onClick={onBack}>
+        {t.t('back')}
+      </button>
+    </div>
   );
 }

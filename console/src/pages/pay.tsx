@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, type Said } from '../actions.js';
 import { api, newKey, type PaymentRequest } from '../api.js';
 import { describeError, useApp } from '../app.js';
-import { toMinor } from '../i18n.js';
+import { parseAmount } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
 
 /** Pay a neighbour, or ask one to pay you: the same steps, review before anything is sent. */
@@ -20,7 +20,10 @@ export function PayPage() {
   useEffect(() => void loadAsks(), []);
   if (!account) return <p aria-busy="true" />;
   const cur = account.currency;
-  const minor = toMinor(amount, cur.minorUnits);
+  // Read as the member types: the reason shows under the field and goes as soon as the text is right.
+  const reading = parseAmount(amount, cur.minorUnits, t.lang);
+  const minor = reading.ok ? reading.minor : NaN;
+  const amountProblem = reading.ok ? (reading.minor < 0 ? t.t('amountNotNumber') : null) : reading.reason === 'empty' ? null : reading.reason === 'tooManyDecimals' ? t.t('amountTooManyDecimals', { places: cur.minorUnits }) : t.t('amountNotNumber');
   const valid = other !== null && Number.isFinite(minor) && minor > 0;
   const name = names.get(other ?? '') ?? '';
   const send = async () => {
@@ -55,12 +58,22 @@ export function PayPage() {
     }
   };
   if (step === 'confirm' && valid) {
+    // Beyond the floor the hub would refuse it: say so here, before Confirm, not after.
+    const over = mode === 'pay' && minor > account.available;
     return (
       <section class="card">
         <h2>{mode === 'pay' ? t.t('confirmPay', { amount: t.money(minor, cur), name }) : t.t('confirmAsk', { amount: t.money(minor, cur), name })}</h2>
         {memo && <p>{memo}</p>}
-        <p>{mode === 'pay' ? t.t('balanceAfter', { amount: t.money(account.balance - minor, cur) }) : t.t('askNote')}</p>
-        <button onClick={send}>{t.t('confirm')}</button>{' '}
+        {over ? (
+          <p class="error" role="alert">
+            {t.t('payAtMost', { amount: t.money(Math.max(0, account.available), cur) })}
+          </p>
+        ) : (
+          <p>{mode === 'pay' ? t.t('balanceAfter', { amount: t.money(account.balance - minor, cur) }) : t.t('askNote')}</p>
+        )}
+        <button onClick={send} disabled={over}>
+          {t.t('confirm')}
+        </button>{' '}
         <button class="secondary" onClick={() => setStep('form')}>
           {t.t('back')}
         </button>
@@ -88,8 +101,25 @@ export function PayPage() {
         <MemberPicker label={t.t(mode === 'pay' ? 'to' : 'askWho')} value={other} onChange={setOther} exclude={session.member.id} />
         <label>
           {t.t('amount')} ({cur.symbol})
-          <input inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} required />
+          <input
+            inputMode="decimal"
+            value={amount}
+            onInput={(e) => setAmount((e.target as HTMLInputElement).value)}
+            required
+            aria-invalid={amountProblem ? true : undefined}
+            aria-describedby={[amountProblem ? 'amount-problem' : '', mode === 'pay' ? 'pay-available' : ''].filter(Boolean).join(' ') || undefined}
+          />
         </label>
+        {amountProblem && (
+          <p class="error" id="amount-problem" data-testid="amount-problem">
+            {amountProblem}
+          </p>
+        )}
+        {mode === 'pay' && (
+          <p class="muted" id="pay-available" data-testid="pay-available">
+            {t.t('available', { amount: t.money(Math.max(0, account.available), cur) })}
+          </p>
+        )}
         <label>
           {t.t('memo')}
           <input value={memo} maxLength={280} onInput={(e) => setMemo((e.target as HTMLInputElement).value)} />
