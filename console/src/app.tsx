@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
-import { DICTS, LANGS, pickLang, translator, type Key, type Lang, type T } from './i18n.js';
+import { LANGS, loadDict, pickLang, translator, type Dict, type Lang, type T } from './i18n.js';
 import { lazy, Suspense } from 'preact/compat';
 import { AccountPage } from './pages/account.js';
 import { HistoryPage } from './pages/history.js';
@@ -93,7 +93,7 @@ export function describeError(t: T, e: unknown, cur?: { minorUnits: number; symb
     if (slug === 'over-credit-limit' && cur && typeof p.available === 'number') return t.t('err_over_credit_limit_available', { available: t.money(p.available, cur) });
     for (const code of [p.reason, slug]) {
       const key = typeof code === 'string' ? `err_${code.replace(/-/g, '_')}` : '';
-      if (key in DICTS.en) return t.t(key as Key);
+      if (t.has(key)) return t.t(key);
     }
     return p.detail ? `${p.title}: ${p.detail}` : p.title;
   }
@@ -102,7 +102,23 @@ export function describeError(t: T, e: unknown, cur?: { minorUnits: number; symb
 
 export function App() {
   const [lang, setLang] = useState<Lang>(() => pickLang(localStorage.getItem('lang'), navigator.languages ?? [navigator.language]));
-  const t = translator(lang);
+  // The words of the chosen language, loaded on their own (see loadDict); until they are in, the old ones stay.
+  const [dict, setDict] = useState<{ lang: Lang; d: Dict } | null>(null);
+  useEffect(() => {
+    let live = true;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      loadDict(lang).then(
+        (d) => live && setDict({ lang, d }),
+        // The mesh dropped the download: try again shortly rather than show nothing for good.
+        () => live && (retry = setTimeout(load, 2000)),
+      );
+    void load();
+    return () => {
+      live = false;
+      clearTimeout(retry);
+    };
+  }, [lang]);
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [account, setAccount] = useState<Account | null>(null);
   const [names, setNames] = useState<Map<string, string>>(new Map());
@@ -148,6 +164,9 @@ export function App() {
     setOffline(offlineAt);
   }, [session]);
   useEffect(() => void refresh(), [refresh]);
+
+  if (!dict) return <main aria-busy="true" />;
+  const t = translator(dict.lang, dict.d);
 
   const picker = (
     <label class="lang">

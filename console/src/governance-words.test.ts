@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { kindLabel, modeLabel, paramFromForm, paramFromInput, paramLabel, paramValue } from './governance-words.js';
 import { translator } from './i18n.js';
+import { es as ES } from './i18n/es.js';
+import { sv as SV } from './i18n/sv.js';
 
 const cur = { minorUnits: 2, symbol: 'HC' };
 
 describe('parameters in words and units', () => {
   it('shows money, hours, percent and switches the way people read them, and reads them back the same', () => {
-    const sv = translator('sv');
+    const sv = translator('sv', SV);
     expect(paramLabel(sv, 'waterBasePrice')).toBe('Vattnets grundpris per 100 L');
     expect(paramValue(sv, 'waterBasePrice', 15, cur)).toBe('0,15 HC');
     expect(paramValue(sv, 'creditFloor', -50_000, cur)).toBe('−500,00 HC');
@@ -25,7 +27,7 @@ describe('parameters in words and units', () => {
   });
 
   it('names a parameter newer than the console by its own name, and says kinds and modes in the language', () => {
-    const es = translator('es');
+    const es = translator('es', ES);
     expect(paramLabel(es, 'somethingNew')).toBe('somethingNew');
     expect(kindLabel(es, 'buy-tool')).toBe('Compra de una herramienta');
     expect(kindLabel(es, '*')).toBe('Todos los temas');

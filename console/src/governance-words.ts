@@ -1,4 +1,4 @@
-import { DICTS, parseDecimal, toMinor, type Key, type T } from './i18n.js';
+import { parseDecimal, toMinor, type Key, type T } from './i18n.js';
 
 /**
  * How the console says the community's parameters and kinds of decision in
@@ -12,7 +12,7 @@ const MONEY = new Set(['creditFloor', 'creditCeiling', 'waterBasePrice', 'regene
 export function paramLabel(t: T, name: string): string {
   const key = `param_${name}` as Key;
   // A parameter newer than this console shows under its own name.
-  return key in DICTS.en ? t.t(key) : name;
+  return t.has(key) ? t.t(key) : name;
 }
 
 export function paramValue(t: T, name: string, value: number | boolean, cur: Currency | undefined): string {

@@ -101,6 +101,31 @@ describe('money from Home', () => {
   });
 });
 
+describe('words', () => {
+  it('loads only the member\'s language; another loads when chosen', { timeout: 60_000 }, async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv', isMobile: true, hasTouch: true });
+    const page = await ctx.newPage();
+    const words: string[] = [];
+    page.on('request', (r) => {
+      const m = /\/assets\/(en|sv|es)-[\w-]+\.js$/.exec(r.url());
+      if (m) words.push(m[1]!);
+    });
+    await page.goto(`${hub.url}/`);
+    await page.waitForSelector('input[name=email]');
+    expect(await page.textContent('button[type=submit]')).toBe('Logga in');
+    expect(words).toEqual(['sv']);
+    await page.fill('input[name=email]', emailOf('Luis Ortega'));
+    await page.fill('input[name=password]', 'hyphae-demo');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=balance]');
+    await page.click('nav a[href="#/more"]');
+    await page.selectOption('main select', 'es');
+    await page.waitForSelector('nav a[href="#/more"]:has-text("Más")');
+    expect(words).toEqual(['sv', 'es']);
+    await ctx.close();
+  });
+});
+
 describe('amounts as people type them', () => {
   it('takes "1 000,50" in Swedish and "1,000.50" in English, refuses hex and extra decimals with a reason that goes when the field is right', { timeout: 60_000 }, async () => {
     const sv = await signedIn('sv', emailOf('Luis Ortega'));

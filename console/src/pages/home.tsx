@@ -2,7 +2,7 @@ import { StatusLine, type Said } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
-import { DICTS, type Key, type T } from '../i18n.js';
+import { type Key, type T } from '../i18n.js';
 
 type Note = Schemas['Notification'];
 type Loan = Schemas['Loan'];
@@ -18,7 +18,7 @@ function noteText(t: T, n: Note, cur: { minorUnits: number; symbol: string } | u
   const date = typeof p.date === 'number' ? t.date(p.date) : typeof p.from === 'number' ? t.date(p.from) : '';
   const vars = { item, date, title: String(p.title ?? ''), skill: String(p.skill ?? ''), free: typeof p.freeMiB === 'number' ? t.num(p.freeMiB, 0) : '', hours: typeof p.hours === 'number' ? t.hours(p.hours) : '', agreed: typeof p.agreed === 'number' ? t.hours(p.agreed) : '', hub: String(p.hub ?? ''), why: String(p.why ?? '') };
   const key = n.kind === 'mentorship' ? `note_mentorship_${p.role === 'teacher' ? 'teacher' : 'learner'}` : `note_${n.kind.replace(/-/g, '_')}`;
-  return n.params && key in DICTS.en ? t.t(key as Key, vars) : n.text;
+  return n.params && t.has(key) ? t.t(key, vars) : n.text;
 }
 
 /** Loans are listed from the loans themselves, so their reminders are not shown twice. */
