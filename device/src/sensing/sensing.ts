@@ -111,7 +111,7 @@ export class Sensing {
         if (devEui) this.devices.error(devEui, kind);
         this.problems.count(`${kind}:${devEui ?? '?'}`, detail);
       },
-    }, { region, netId: Buffer.from(this.settings.netId, 'hex'), maxInFlight: this.settings.maxInFlight, now: () => this.clock.now() });
+    }, { region, netId: Buffer.from(this.settings.netId, 'hex'), maxInFlight: this.settings.maxInFlight, now: () => this.clock.now(), timeTrusted: () => this.clock.trusted() });
     await this.gateways.start();
     // Uplinks the kernel dropped (the socket's buffer was full) never reach the hub's code: said here, once a minute at most.
     let dropped = this.gateways.kernelDrops() ?? 0;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ADR_HISTORY, adrTarget, linkAdrAccepted, linkAdrReq, spreadingFactor } from './adr.js';
 import { loadRegions } from './definitions.js';
+import { deviceTimeAns } from './network-server.js';
 
 const eu = loadRegions().get('EU868')!;
 const us = loadRegions().get('US915')!;
@@ -37,5 +38,15 @@ describe('ADR', () => {
   it('reads LinkADRAns: taken only when all three are acknowledged', () => {
     expect(linkAdrAccepted(7).accepted).toBe(true);
     expect(linkAdrAccepted(5)).toEqual({ accepted: false, powerAck: true, dataRateAck: false, channelMaskAck: true });
+  });
+});
+
+describe('DeviceTimeAns', () => {
+  it('is seconds since the GPS epoch with the leap seconds, little-endian, then 1/256 s', () => {
+    // 2026-12-05 10:00:00.5 UTC: 1,796,464,800 Unix seconds, GPS 1,796,464,800 − 315,964,800 + 18.
+    const b = deviceTimeAns(1_796_464_800_500);
+    expect(b[0]).toBe(0x0d);
+    expect(b.readUInt32LE(1)).toBe(1_480_500_018);
+    expect(b[5]).toBe(128);
   });
 });

@@ -183,7 +183,7 @@ export function parseMacCommands(buf: Buffer): MacCommand[] {
   return out;
 }
 
-export const CID = { LinkCheck: 0x02, LinkADR: 0x03, DevStatus: 0x06 } as const;
+export const CID = { LinkCheck: 0x02, LinkADR: 0x03, DevStatus: 0x06, DeviceTime: 0x0d } as const;
 
 /** `adr`: the network manages this device's data rate (it set ADR in its uplink). */
 export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolean; adr?: boolean; fOpts: Buffer; nwkSKey: Buffer; appSKey: Buffer; confirmed?: boolean }): Buffer {

@@ -81,6 +81,12 @@ export interface NetworkServerOptions {
    * it) into the hub's memory: at 30,000 a burst took the hub past 300 MiB.
    */
   maxInFlight?: number;
+  /**
+   * Whether the hub's own clock may be given to devices (DeviceTimeReq). A
+   * hub without a real-time clock that has not synced yet answers nothing
+   * rather than set a whole network's clocks to 1970.
+   */
+  timeTrusted?: () => boolean;
   /** Ask a device for its battery after this long without a status (ms). */
   devStatusEveryMs?: number;
   now?: () => number;
@@ -233,6 +239,8 @@ export class NetworkServer {
           const snr = Math.max(...gateways.map((g) => g.snr));
           // Margin above the demodulation floor of this data rate, roughly −20 dB at SF12.
           answers.push(Buffer.from([CID.LinkCheck, Math.max(0, Math.min(254, Math.round(snr + 20))), Math.min(255, gateways.length)]));
+        } else if (m.cid === CID.DeviceTime) {
+          if (this.opts.timeTrusted?.() ?? true) answers.push(deviceTimeAns(p.firstAt));
         } else if (m.cid === CID.LinkADR) {
           adrAnswers.push(m.payload[0]!);
         } else if (m.cid === CID.DevStatus) {
@@ -340,4 +348,23 @@ export function rx1Frequency(r: Region, upFreq: number): number {
 export function rx1DataRate(r: Region, upDatr: string): string {
   if (r.rx1.mode === 'same-channel') return upDatr;
   return r.rx1.datr[upDatr] ?? r.rx2.datr;
+}
+
+/** GPS time began 1980-01-06, and is ahead of UTC by the leap seconds since (18 from 2017 on). */
+const GPS_EPOCH_UNIX_S = 315_964_800;
+const GPS_LEAP_SECONDS = 18;
+
+/**
+ * DeviceTimeAns (LoRaWAN 1.0.3 §5.9): seconds since the GPS epoch at the
+ * uplink's reception, little-endian, then 1/256 s. A device sets its clock
+ * from it, which is what stamps the readings it keeps while no gateway hears
+ * it (the EM300's history records).
+ */
+export function deviceTimeAns(atUnixMs: number): Buffer {
+  const gps = atUnixMs / 1000 - GPS_EPOCH_UNIX_S + GPS_LEAP_SECONDS;
+  const b = Buffer.alloc(6);
+  b[0] = CID.DeviceTime;
+  b.writeUInt32LE(Math.floor(gps) >>> 0, 1);
+  b[5] = Math.floor((gps % 1) * 256);
+  return b;
 }

@@ -134,6 +134,12 @@ describe('LoRaWAN network server', () => {
     expect(fopts[2]).toBe(1); // heard by one gateway
     gw.push(dev.uplink(2, lse01, { fOpts: Buffer.from([0x06, 127, 10]) }));
     await until(() => core.devices.healthOf(dev.devEui.toString('hex')).battery === 50, 'battery from DevStatusAns');
+    // DeviceTimeReq: the hub's (trusted) time in GPS seconds, for the device's clock.
+    gw.push(dev.uplink(2, lse01, { fOpts: Buffer.from([0x0d]) }));
+    await until(() => dev.received.some((p) => p.FOpts?.[0] === 0x0d), 'DeviceTimeAns');
+    const ans = dev.received.find((p) => p.FOpts?.[0] === 0x0d)!.FOpts!;
+    const unix = ans.readUInt32LE(1) + 315_964_800 - 18;
+    expect(Math.abs(unix - Date.now() / 1000)).toBeLessThan(30);
   });
 
   it('ADR: a device heard well is moved to a faster data rate, told to slow down once it moves away, and a refusal is not repeated', async () => {
