@@ -1,8 +1,9 @@
 import type { SerialLine } from '@hyphae/drivers/modbus';
-import type { DeviceRegistry, LorawanDevice } from '@hyphae/drivers/lorawan';
+import type { DeviceRegistry, LorawanDevice, QueuedDownlink } from '@hyphae/drivers/lorawan';
 import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { DownlinkQueue } from './downlink-queue.js';
 
 /**
  * The hub's device registry: LoRaWAN devices with their keys and counters,
@@ -45,6 +46,8 @@ export class Devices implements DeviceRegistry {
   private readonly health = new Map<string, DeviceHealthRecord>();
   /** Frame counters accepted and not yet committed, by DevEUI (advanceFCntUp). */
   private readonly fCntUpAhead = new Map<string, number>();
+  /** Application downlinks waiting for their devices. */
+  readonly downlinks: DownlinkQueue;
 
   constructor(
     private readonly store: Store,
@@ -53,6 +56,7 @@ export class Devices implements DeviceRegistry {
     this.devices = store.db<SensorDevice, string>('devices');
     this.byAddr = store.db<string, [string, string]>('lorawan-devaddr');
     this.nonces = store.db<true, [string, number]>('lorawan-devnonces');
+    this.downlinks = new DownlinkQueue(store, clock);
   }
 
   async register(input: {
@@ -196,13 +200,23 @@ export class Devices implements DeviceRegistry {
     }
   }
 
-  async takeFCntDown(devEui: string): Promise<number> {
+  async takeFCntDown(devEui: string, downlinkId?: string): Promise<number> {
     return this.store.write(() => {
       const d = this.devices.get(devEui)!;
       const n = d.lorawan!.fCntDown;
       this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan!, fCntDown: n + 1 } });
+      // The counter and the downlink it goes with are written together: a restart can neither resend it with a used counter nor lose that it went.
+      if (downlinkId) this.downlinks.markSentInTxn(devEui, downlinkId, n);
       return n;
     });
+  }
+
+  nextDownlink(devEui: string): QueuedDownlink | undefined {
+    return this.downlinks.next(devEui);
+  }
+
+  settleDownlink(devEui: string, acked: boolean): Promise<void> | undefined {
+    return this.downlinks.settle(devEui, acked);
   }
 
   // ── health (in memory: it changes with every uplink and needs no SD writes) ──

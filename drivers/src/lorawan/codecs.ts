@@ -52,6 +52,7 @@ export class CodecLoadError extends Error {
 export class Codec {
   private context: vm.Context | undefined;
   private readonly call = new vm.Script('JSON.stringify(decodeUplink(JSON.parse(__input)))');
+  private readonly encodeCall = new vm.Script('JSON.stringify(encodeDownlink(JSON.parse(__input)))');
   private readonly callMany = new vm.Script('JSON.stringify(JSON.parse(__input).map(function (i) { try { return decodeUplink(i); } catch (e) { return { __threw: String(e && e.message || e) }; } }))');
 
   /** Only remembers the script; `load()` compiles it. */
@@ -112,6 +113,36 @@ export class Codec {
   private shape(out: Partial<DecodeResult> | null): DecodeResult {
     if (!out || typeof out !== 'object' || typeof out.data !== 'object' || out.data === null) return { data: {}, warnings: [], errors: ['the codec returned no data object'] };
     return { data: out.data, warnings: Array.isArray(out.warnings) ? out.warnings.map(String) : [], errors: Array.isArray(out.errors) ? out.errors.map(String) : [] };
+  }
+
+  /** Whether the codec can make downlinks from objects (it defines encodeDownlink, as TTN's codecs do). */
+  get encodes(): boolean {
+    try {
+      return typeof (this.load() as { encodeDownlink?: unknown }).encodeDownlink === 'function';
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * An object made into downlink bytes by the codec's encodeDownlink
+   * ({data, variables} → {bytes, fPort, errors}), under the same time limit
+   * as decoding. Never throws: problems are in `errors`.
+   */
+  encode(input: { data: Record<string, unknown>; variables?: Record<string, unknown> }): { bytes: number[]; fPort: number | null; errors: string[] } {
+    if (!this.encodes) return { bytes: [], fPort: null, errors: [`codec ${this.definition.id} cannot encode downlinks`] };
+    const context = this.load();
+    try {
+      (context as { __input?: string }).__input = JSON.stringify({ data: input.data, variables: input.variables ?? {} });
+      const out = JSON.parse(String(this.encodeCall.runInContext(context, { timeout: CODEC_TIME_LIMIT_MS }))) as { bytes?: unknown; fPort?: unknown; errors?: unknown } | null;
+      const errors = Array.isArray(out?.errors) ? out!.errors.map(String) : [];
+      const bytes = Array.isArray(out?.bytes) && out!.bytes.every((b) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255) ? (out!.bytes as number[]) : null;
+      if (!bytes && errors.length === 0) errors.push(`codec ${this.definition.id} returned no bytes`);
+      return { bytes: bytes ?? [], fPort: typeof out?.fPort === 'number' ? out.fPort : null, errors };
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      return { bytes: [], fPort: null, errors: [/timed out/i.test(msg) ? `codec ${this.definition.id} ran over ${CODEC_TIME_LIMIT_MS} ms` : `codec ${this.definition.id} failed: ${msg}`] };
+    }
   }
 
   /** Never throws: a failing codec is reported in `errors`. */

@@ -185,8 +185,12 @@ export function parseMacCommands(buf: Buffer): MacCommand[] {
 
 export const CID = { LinkCheck: 0x02, LinkADR: 0x03, DevStatus: 0x06, DeviceTime: 0x0d } as const;
 
-/** `adr`: the network manages this device's data rate (it set ADR in its uplink). */
-export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolean; adr?: boolean; fOpts: Buffer; nwkSKey: Buffer; appSKey: Buffer; confirmed?: boolean }): Buffer {
+/**
+ * A downlink data frame. `adr`: the network manages this device's data rate
+ * (it set ADR in its uplink). With `fPort` and `payload`, an application
+ * downlink, its payload encrypted with the AppSKey.
+ */
+export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolean; adr?: boolean; fOpts: Buffer; nwkSKey: Buffer; appSKey: Buffer; confirmed?: boolean; fPort?: number; payload?: Buffer }): Buffer {
   const packet = lora.fromFields(
     {
       MType: opts.confirmed ? 'Confirmed Data Down' : 'Unconfirmed Data Down',
@@ -194,7 +198,8 @@ export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolea
       FCtrl: { ACK: opts.ack, ADR: opts.adr ?? false },
       FCnt: opts.fCnt & 0xffff,
       FOpts: opts.fOpts,
-      payload: Buffer.alloc(0),
+      ...(opts.fPort !== undefined ? { FPort: opts.fPort } : {}),
+      payload: opts.payload ?? Buffer.alloc(0),
     },
     opts.appSKey,
     opts.nwkSKey,

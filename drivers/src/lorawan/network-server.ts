@@ -30,12 +30,26 @@ export interface LorawanDevice {
  * counter it accepted at once: the next frame of the same device is checked
  * against it while its write is still on the way to disk.
  */
+/** An application downlink waiting for its device (payload as hex). */
+export interface QueuedDownlink {
+  id: string;
+  fPort: number;
+  payload: string;
+  confirmed: boolean;
+  attempts: number;
+}
+
 export interface DeviceRegistry {
   byDevEui(devEui: string): LorawanDevice | undefined;
   byDevAddr(devAddr: string): LorawanDevice[];
   acceptJoin(devEui: string, devNonce: number, session: { devAddr: string; nwkSKey: string; appSKey: string }): Promise<boolean>;
   advanceFCntUp(devEui: string, fcnt: number, reset: boolean): Promise<boolean>;
-  takeFCntDown(devEui: string): Promise<number>;
+  /** The next downlink frame counter; with `downlinkId`, that downlink is recorded as sent with it in the same transaction. */
+  takeFCntDown(devEui: string, downlinkId?: string): Promise<number>;
+  /** The downlink to send with the device's next class-A window, if one waits. */
+  nextDownlink(devEui: string): QueuedDownlink | undefined;
+  /** An uplink arrived, with or without the ACK bit: settles a confirmed downlink waiting for it. Undefined when there was nothing to do. */
+  settleDownlink(devEui: string, acked: boolean): Promise<void> | undefined;
 }
 
 export interface ReceivedBy {
@@ -119,7 +133,7 @@ export class NetworkServer {
   private readonly now: () => number;
   /** Frames that were retransmissions of one already handled, by device. */
   /** lastUplinkAt: when the last uplink was handed on (wall ms, for rates timed to the last frame). */
-  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, downlinkErrors: 0, adrRequests: 0, adrAccepted: 0, adrRefused: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
+  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, applicationDownlinks: 0, downlinkErrors: 0, adrRequests: 0, adrAccepted: 0, adrRefused: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
 
   constructor(
     private readonly gateways: GatewayServer,
@@ -255,6 +269,10 @@ export class NetworkServer {
         this.events.uplink({ devEui: dev.devEui, devAddr, fCnt: verdict.fcnt, fPort, payload, confirmed, rssi: best.rxpk.rssi, snr: best.rxpk.lsnr ?? 0, gateways, receivedAt: p.firstAt });
       }
       this.stats.lastUplinkAt = Date.now();
+      // A confirmed downlink waits for this uplink's ACK bit; then what is queued goes in this uplink's window.
+      const settled = this.registry.settleDownlink(dev.devEui, packet.getFCtrlACK() === true);
+      if (settled) await settled;
+      const downlink = this.registry.nextDownlink(dev.devEui);
       const adrReq = this.adaptDataRate(dev.devEui, packet.getFCtrlADR() === true, best.rxpk.datr, gateways, adrAnswers);
       if (adrReq) answers.push(adrReq);
       const wantStatus = (this.now() - (this.lastStatus.get(dev.devEui) ?? 0)) > (this.opts.devStatusEveryMs ?? 86_400_000);
@@ -262,7 +280,7 @@ export class NetworkServer {
         answers.push(Buffer.from([CID.DevStatus]));
         this.lastStatus.set(dev.devEui, this.now());
       }
-      if (confirmed || answers.length > 0) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey, packet.getFCtrlADR() === true);
+      if (confirmed || answers.length > 0 || downlink) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey, packet.getFCtrlADR() === true, downlink);
       return;
     }
     this.reject(lastError?.kind ?? 'mic-invalid', null, lastError?.message ?? 'MIC does not match');
@@ -307,8 +325,9 @@ export class NetworkServer {
     return linkAdrReq(region.adr, target);
   }
 
-  private async answer(dev: LorawanDevice, best: { gateway: string; rxpk: Rxpk }, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer, adr = false): Promise<void> {
-    const fCnt = await this.registry.takeFCntDown(dev.devEui);
+  private async answer(dev: LorawanDevice, best: { gateway: string; rxpk: Rxpk }, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer, adr = false, downlink?: QueuedDownlink): Promise<void> {
+    const fCnt = await this.registry.takeFCntDown(dev.devEui, downlink?.id);
+    if (downlink) this.stats.applicationDownlinks++;
     // MAC commands are whole or not at all: those that do not fit FOpts' 15 bytes wait for the next downlink.
     const fOpts: Buffer[] = [];
     let size = 0;
@@ -317,7 +336,16 @@ export class NetworkServer {
       fOpts.push(a);
       size += a.length;
     }
-    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr!, 'hex'), fCnt, ack, adr, fOpts: Buffer.concat(fOpts), nwkSKey, appSKey });
+    const phy = buildDataDown({
+      devAddr: Buffer.from(dev.devAddr!, 'hex'),
+      fCnt,
+      ack,
+      adr,
+      fOpts: Buffer.concat(fOpts),
+      nwkSKey,
+      appSKey,
+      ...(downlink ? { fPort: downlink.fPort, payload: Buffer.from(downlink.payload, 'hex'), confirmed: downlink.confirmed } : {}),
+    });
     await this.transmit(best, phy, this.opts.region.receiveDelay1, this.opts.region.receiveDelay2);
   }
 

@@ -66,7 +66,7 @@ export class EndDevice {
   }
 
   /** An encrypted uplink frame; the counter moves on unless `fCnt` is given. */
-  uplink(fPort: number, payload: Buffer | number[], opts: { confirmed?: boolean; fCnt?: number; fOpts?: Buffer } = {}): Buffer {
+  uplink(fPort: number, payload: Buffer | number[], opts: { confirmed?: boolean; fCnt?: number; fOpts?: Buffer; ack?: boolean } = {}): Buffer {
     if (!this.devAddr || !this.nwkSKey || !this.appSKey) throw new Error('not joined');
     const fcnt = opts.fCnt ?? this.fCnt++;
     let fOpts = opts.fOpts;
@@ -76,13 +76,18 @@ export class EndDevice {
     }
     return lora
       .fromFields(
-        { MType: opts.confirmed ? 'Confirmed Data Up' : 'Unconfirmed Data Up', DevAddr: this.devAddr, FCnt: fcnt & 0xffff, FPort: fPort, payload: Buffer.from(payload), FOpts: fOpts ?? Buffer.alloc(0), FCtrl: { ADR: this.adr } },
+        { MType: opts.confirmed ? 'Confirmed Data Up' : 'Unconfirmed Data Up', DevAddr: this.devAddr, FCnt: fcnt & 0xffff, FPort: fPort, payload: Buffer.from(payload), FOpts: fOpts ?? Buffer.alloc(0), FCtrl: { ADR: this.adr, ACK: opts.ack ?? false } },
         this.appSKey,
         this.nwkSKey,
         undefined,
         msb(fcnt),
       )
       .getPHYPayload()!;
+  }
+
+  /** A received downlink's application payload, decrypted with the session's AppSKey. */
+  payloadOf(p: ReturnType<typeof lora.fromWire>): Buffer {
+    return p.FRMPayload && p.FRMPayload.length > 0 ? lora.decrypt(p, this.appSKey!, this.nwkSKey!) : Buffer.alloc(0);
   }
 
   /** The EU868 name of the data rate the device sends at. */

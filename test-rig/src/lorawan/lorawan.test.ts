@@ -191,6 +191,47 @@ describe('LoRaWAN network server', () => {
     expect(slowReqs()).toHaveLength(1);
   });
 
+  it('sends queued downlinks in the next receive window, resends a confirmed one until acknowledged, and expires one never acknowledged', async () => {
+    const dev = EndDevice.random();
+    await register(dev);
+    await dev.join(gw);
+    dev.listen(gw);
+    const id = dev.devEui.toString('hex');
+    const q = core.devices.downlinks;
+    const valve = await q.enqueue(id, { fPort: 10, payload: Buffer.from('0101', 'hex'), confirmed: true }, null);
+    const appDownlinks = () => dev.received.filter((p) => p.getFPort() === 10);
+    const stateOf = (dlId: string) => q.list(id).find((d) => d.id === dlId)!.state;
+    const uplink = async (ack = false) => {
+      const before = core.sensing.network!.stats.uplinks;
+      gw.push(dev.uplink(2, lse01, { ack }));
+      await until(() => core.sensing.network!.stats.uplinks === before + 1, 'uplink');
+    };
+    await uplink();
+    await until(() => appDownlinks().length === 1, 'the queued downlink');
+    const first = appDownlinks()[0]!;
+    expect(first.getMType()).toBe('Confirmed Data Down');
+    expect(dev.payloadOf(first).toString('hex')).toBe('0101');
+    expect(stateOf(valve.id)).toBe('sent');
+    // Not acknowledged: the device's next uplink has no ACK, so it goes again, with a new counter.
+    await uplink();
+    await until(() => appDownlinks().length === 2, 'the downlink again');
+    expect(appDownlinks()[1]!.getFCnt()).toBeGreaterThan(first.getFCnt()!);
+    await uplink(true);
+    await until(() => stateOf(valve.id) === 'acknowledged', 'acknowledged');
+    expect(q.list(id).find((d) => d.id === valve.id)).toMatchObject({ attempts: 2 });
+
+    // One the device never acknowledges ends as expired after three attempts; the next queued then goes.
+    const lost = await q.enqueue(id, { fPort: 10, payload: Buffer.from('02', 'hex'), confirmed: true }, null);
+    const next = await q.enqueue(id, { fPort: 10, payload: Buffer.from('03', 'hex'), confirmed: false }, null);
+    for (let i = 0; i < 3; i++) await uplink();
+    await until(() => appDownlinks().length === 5, 'three attempts');
+    await uplink();
+    await until(() => stateOf(lost.id) === 'expired', 'expired');
+    await until(() => stateOf(next.id) === 'sent', 'the next one sent');
+    expect(dev.payloadOf(appDownlinks().at(-1)!).toString('hex')).toBe('03');
+    expect(core.sensing.network!.stats.applicationDownlinks).toBe(6);
+  });
+
   it('counts a codec failure and malformed datagrams without stopping', async () => {
     const dev = EndDevice.random();
     await register(dev);

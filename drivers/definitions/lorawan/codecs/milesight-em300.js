@@ -6,6 +6,8 @@
 //   20 CE history record (EM300-TH, sent after the device could not reach a gateway):
 //         Unix time uint32, temperature int16 ×10, humidity uint8 ×2, one reserved byte
 // A water meter's litres are pulses × litres per pulse, given in the device's variables.
+// Downlink (encodeDownlink): { reportingIntervalSeconds } → FF 03 uint16, the EM300's
+// "set reporting interval" command, on port 85.
 // A channel this file does not know has a length it cannot know either: what came before it
 // is kept, the rest is skipped with a warning (as Milesight's own decoders do).
 var LENGTHS = { '1/117': 1, '3/103': 2, '4/104': 1, '5/0': 1, '5/200': 4, '32/206': 8 };
@@ -42,4 +44,10 @@ function decodeUplink(input) {
     i += len;
   }
   return { data: data, warnings: warnings, errors: [] };
+}
+
+function encodeDownlink(input) {
+  var s = input.data && input.data.reportingIntervalSeconds;
+  if (typeof s !== 'number' || s % 1 !== 0 || s < 60 || s > 64800) return { errors: ['reportingIntervalSeconds must be a whole number of seconds, 60–64800'] };
+  return { bytes: [0xff, 0x03, s & 0xff, (s >> 8) & 0xff], fPort: 85, warnings: [], errors: [] };
 }
