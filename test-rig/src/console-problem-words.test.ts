@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // kebab case) or their type. A key for a reason the hub no longer gives would
 // quietly never show, so every key must name one the hub's source can throw.
 const DEVICE = fileURLToPath(new URL('../../device/src/', import.meta.url));
-const I18N = fileURLToPath(new URL('../../console/src/i18n.ts', import.meta.url));
+const I18N = fileURLToPath(new URL('../../console/src/i18n/en.ts', import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
@@ -25,7 +25,7 @@ describe('the console\'s words for the hub\'s refusals', () => {
     for (const m of readFileSync(join(DEVICE, 'errors.ts'), 'utf8').matchAll(/\| '([a-z-]+)'/g)) codes.add(m[1]!);
     expect(codes.size).toBeGreaterThan(40);
     const i18n = readFileSync(I18N, 'utf8');
-    const english = i18n.slice(i18n.indexOf('const en = {'), i18n.indexOf('\n};', i18n.indexOf('const en = {')));
+    const english = i18n.slice(i18n.indexOf('export const en = {'), i18n.indexOf('\n};', i18n.indexOf('export const en = {')));
     const keys = [...english.matchAll(/^ {2}(err_[a-z0-9_]+):/gm)].map((m) => m[1]!).filter((k) => k !== 'err_over_credit_limit_available');
     expect(keys.length).toBeGreaterThan(40);
     const stale = keys.filter((k) => !codes.has(k.slice(4).replace(/_/g, '-')));
