@@ -15817,6 +15817,8 @@ export interface components {
                 devAddr: string | null;
                 fCntUp: number | null;
                 joined: boolean;
+                /** @enum {string} */
+                deviceClass: "A" | "C";
             } | null;
             modbus: {
                 host: string;
@@ -15859,6 +15861,11 @@ export interface components {
                 appSKey: string;
                 counterReset?: boolean;
             };
+            /**
+             * @description LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')
+             * @enum {string}
+             */
+            deviceClass?: "A" | "C";
             modbus?: {
                 /** @default  */
                 host: string;

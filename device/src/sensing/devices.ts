@@ -68,6 +68,8 @@ export class Devices implements DeviceRegistry {
     variables?: Record<string, unknown>;
     otaa?: { devEui: string; joinEui?: string | null; appKey: string };
     abp?: { devEui: string; devAddr: string; nwkSKey: string; appSKey: string; counterReset?: boolean };
+    /** LoRaWAN device class: 'C' devices get downlinks at once (default 'A'). */
+    deviceClass?: 'A' | 'C';
     modbus?: SensorDevice['modbus'];
   }): Promise<SensorDevice> {
     let lorawan: LorawanDevice | null = null;
@@ -92,6 +94,7 @@ export class Devices implements DeviceRegistry {
         fCntUp: -1,
         fCntDown: 0,
         abpCounterReset: a?.counterReset ?? false,
+        deviceClass: input.deviceClass ?? 'A',
       };
     }
     if (input.kind === 'modbus' && (!input.modbus || (!input.modbus.host && !input.modbus.serial))) throw HubError.badRequest('a Modbus device needs host and port (TCP) or a serial line (RTU), and its unit');
@@ -132,7 +135,7 @@ export class Devices implements DeviceRegistry {
   /** A device's record without its secrets, for the API. */
   static public(d: SensorDevice) {
     const { lorawan, ...rest } = d;
-    return { ...rest, lorawan: lorawan ? { devEui: lorawan.devEui, joinEui: lorawan.joinEui, mode: lorawan.mode, devAddr: lorawan.devAddr, fCntUp: lorawan.fCntUp, joined: lorawan.nwkSKey !== null } : null };
+    return { ...rest, lorawan: lorawan ? { devEui: lorawan.devEui, joinEui: lorawan.joinEui, mode: lorawan.mode, devAddr: lorawan.devAddr, fCntUp: lorawan.fCntUp, joined: lorawan.nwkSKey !== null, deviceClass: lorawan.deviceClass ?? 'A' } : null };
   }
 
   // ── DeviceRegistry for the network server ───────────────────────────────

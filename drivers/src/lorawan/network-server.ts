@@ -20,6 +20,8 @@ export interface LorawanDevice {
   fCntDown: number;
   /** ABP only: accept a counter that restarts near 0 (a device without counter storage). Off by default. */
   abpCounterReset: boolean;
+  /** 'C': the device listens on RX2 whenever it is not sending, so downlinks go at once (absent: class A). */
+  deviceClass?: 'A' | 'C';
 }
 
 /**
@@ -123,6 +125,8 @@ export class NetworkServer {
   /** Uplinks received and not yet handled (waiting out the merge window, or queued behind their device's last). */
   private inFlight = 0;
   private readonly lastStatus = new Map<string, number>();
+  /** The gateway that heard each device best last time: where a class-C downlink goes. */
+  private readonly lastHeardBy = new Map<string, string>();
   /**
    * ADR per device: the best SNR of its last uplinks, the TX power it last
    * acknowledged, and a LinkADRReq waiting for its answer. Kept in memory: a
@@ -242,6 +246,7 @@ export class NetworkServer {
       }
       if (!(await this.registry.advanceFCntUp(dev.devEui, verdict.fcnt, verdict.kind === 'reset'))) return this.reject('replay', dev.devEui, `frame counter ${verdict.fcnt} already seen`);
       this.stats.uplinks++;
+      this.lastHeardBy.set(dev.devEui, best.gateway);
       const fPort = packet.getFPort();
       const payload = decryptPayload(packet, appSKey, nwkSKey, verdict.fcnt);
       // MAC commands ride in FOpts, or in the payload on port 0 (decrypted with the NwkSKey above).
@@ -347,6 +352,30 @@ export class NetworkServer {
       ...(downlink ? { fPort: downlink.fPort, payload: Buffer.from(downlink.payload, 'hex'), confirmed: downlink.confirmed } : {}),
     });
     await this.transmit(best, phy, this.opts.region.receiveDelay1, this.opts.region.receiveDelay2);
+  }
+
+  /**
+   * A class-C device listens on RX2 all the time: its waiting downlink goes
+   * now, through the gateway that heard it last, at RX2's frequency and data
+   * rate. 'waits' when it must wait for an uplink instead (class A, or no
+   * gateway has heard the device since the hub started).
+   */
+  async pushDownlink(devEui: string): Promise<'sent' | 'waits' | 'nothing' | 'failed'> {
+    const dev = this.registry.byDevEui(devEui);
+    const via = this.lastHeardBy.get(devEui);
+    if (!dev?.nwkSKey || !dev.appSKey || !dev.devAddr || dev.deviceClass !== 'C' || !via) return 'waits';
+    const downlink = this.registry.nextDownlink(devEui);
+    if (!downlink) return 'nothing';
+    const fCnt = await this.registry.takeFCntDown(devEui, downlink.id);
+    this.stats.applicationDownlinks++;
+    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr, 'hex'), fCnt, ack: false, fOpts: Buffer.alloc(0), nwkSKey: Buffer.from(dev.nwkSKey, 'hex'), appSKey: Buffer.from(dev.appSKey, 'hex'), fPort: downlink.fPort, payload: Buffer.from(downlink.payload, 'hex'), confirmed: downlink.confirmed });
+    const r = this.opts.region;
+    this.stats.downlinks++;
+    const res = await this.gateways.sendDownlink(via, { imme: true, rfch: 0, powe: r.txPower, modu: 'LORA', codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64'), freq: r.rx2.freq, datr: r.rx2.datr });
+    if (res === 'NONE') return 'sent';
+    this.stats.downlinkErrors++;
+    this.reject('downlink-failed', devEui, `gateway ${via} answered ${res}`);
+    return 'failed';
   }
 
   /** Class A: RX1 on the uplink's timestamp plus delay 1; if the gateway refuses, RX2. */

@@ -227,9 +227,39 @@ describe('LoRaWAN network server', () => {
     await until(() => appDownlinks().length === 5, 'three attempts');
     await uplink();
     await until(() => stateOf(lost.id) === 'expired', 'expired');
-    await until(() => stateOf(next.id) === 'sent', 'the next one sent');
+    await until(() => stateOf(next.id) === 'sent' && appDownlinks().length === 6, 'the next one sent and heard');
     expect(dev.payloadOf(appDownlinks().at(-1)!).toString('hex')).toBe('03');
     expect(core.sensing.network!.stats.applicationDownlinks).toBe(6);
+  });
+
+  it('sends a class-C device its downlink at once on RX2, through the gateway that heard it last; a class-A one waits', async () => {
+    const dev = EndDevice.random();
+    const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
+    dev.useAbp(addr, nwk, app);
+    const id = dev.devEui.toString('hex');
+    await core.devices.register({ kind: 'lorawan', name: 'valve', profile: 'milesight-em300', deviceClass: 'C', abp: { devEui: id, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    dev.listen(gw);
+    const net = core.sensing.network!;
+    // Before any uplink the hub does not know which gateway reaches it: the downlink waits.
+    await core.devices.downlinks.enqueue(id, { fPort: 20, payload: Buffer.from('01', 'hex'), confirmed: false }, null);
+    expect(await net.pushDownlink(id)).toBe('waits');
+    gw.push(dev.uplink(85, [1, 117, 90]));
+    await until(() => net.stats.uplinks === 1, 'uplink');
+    await until(() => dev.received.some((p) => p.getFPort() === 20), 'the first downlink in the uplink\'s window');
+    const txs: Array<{ imme?: boolean; freq: number; datr: string }> = [];
+    const off = gw.onDownlink((_p, txpk) => txs.push(txpk as never));
+    await core.devices.downlinks.enqueue(id, { fPort: 20, payload: Buffer.from('00', 'hex'), confirmed: false }, null);
+    expect(await net.pushDownlink(id)).toBe('sent');
+    await until(() => dev.received.filter((p) => p.getFPort() === 20).length === 2, 'the class-C downlink');
+    off();
+    expect(txs.at(-1)).toMatchObject({ imme: true, freq: 869.525, datr: 'SF12BW125' });
+    expect(dev.payloadOf(dev.received.at(-1)!).toString('hex')).toBe('00');
+
+    const a = EndDevice.random();
+    await register(a);
+    await a.join(gw);
+    await core.devices.downlinks.enqueue(a.devEui.toString('hex'), { fPort: 20, payload: Buffer.from('01', 'hex'), confirmed: false }, null);
+    expect(await net.pushDownlink(a.devEui.toString('hex'))).toBe('waits');
   });
 
   it('counts a codec failure and malformed datagrams without stopping', async () => {

@@ -14,6 +14,7 @@ const NewDevice = z
     variables: z.record(z.string(), z.unknown()).optional(),
     otaa: z.object({ devEui: Hex(16), joinEui: Hex(16).optional(), appKey: Hex(32) }).optional(),
     abp: z.object({ devEui: Hex(16), devAddr: Hex(8), nwkSKey: Hex(32), appSKey: Hex(32), counterReset: z.boolean().optional() }).optional(),
+    deviceClass: z.enum(['A', 'C']).optional().openapi({ description: "LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')" }),
     modbus: z
       .object({
         host: z.string().default(''),
@@ -38,7 +39,7 @@ const DeviceOut = z
     profile: z.string().nullable().describe('LoRaWAN: the codec; Modbus: the template'),
     variables: z.record(z.string(), z.unknown()),
     lorawan: z
-      .object({ devEui: z.string(), joinEui: z.string().nullable(), mode: z.enum(['otaa', 'abp']), devAddr: z.string().nullable(), fCntUp: z.number().nullable(), joined: z.boolean() })
+      .object({ devEui: z.string(), joinEui: z.string().nullable(), mode: z.enum(['otaa', 'abp']), devAddr: z.string().nullable(), fCntUp: z.number().nullable(), joined: z.boolean(), deviceClass: z.enum(['A', 'C']) })
       .nullable()
       .describe('Without its keys'),
     modbus: z
@@ -151,7 +152,10 @@ export function registerSensing(app: App, deps: HttpDeps) {
       fPort ??= out.fPort ?? undefined;
     } else bytes = Buffer.from(body.hex!, 'hex');
     if (fPort === undefined) throw HubError.badRequest('fPort: required');
-    return c.json(await deps.devices.downlinks.enqueue(devEui, { fPort, payload: bytes, confirmed: body.confirmed }, me.id), 201);
+    const queued = await deps.devices.downlinks.enqueue(devEui, { fPort, payload: bytes, confirmed: body.confirmed }, me.id);
+    // A class-C device gets it now; a class-A one in the window after its next uplink.
+    await deps.sensing.network?.pushDownlink(devEui);
+    return c.json(deps.devices.downlinks.list(devEui).find((d) => d.id === queued.id) ?? queued, 201);
   });
   app.openapi(queueList, (c) => {
     requireRole(c, 'steward');
