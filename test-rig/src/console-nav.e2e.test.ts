@@ -101,6 +101,30 @@ describe('money from Home', () => {
   });
 });
 
+describe('downlinks on the steward\'s desk', () => {
+  it('queues bytes for a sensor and shows what became of them, in Swedish', { timeout: 60_000 }, async () => {
+    const page = await signedIn('sv', 'steward@demo.hyphae');
+    await page.goto(`${hub.url}/#/steward`);
+    const card = page.locator('[data-testid=downlinks]');
+    await card.waitFor();
+    const device = await card.locator('select[name=downlink-device] option').first().getAttribute('value');
+    await card.locator('input[name=downlink-port]').fill('0');
+    await card.locator('input[name=downlink-hex]').fill('01 02');
+    await card.locator('button:has-text("Köa")').click();
+    // Port 0 is for MAC commands: refused where the steward is looking, with the reason.
+    await card.locator('p.error').waitFor();
+    await card.locator('input[name=downlink-port]').fill('10');
+    await card.locator('button:has-text("Köa")').click();
+    await card.locator('p.ok:has-text("Köat")').waitFor();
+    expect(await card.locator('[data-testid=downlink-rows] li').first().textContent()).toMatch(/^0102 · Port 10 · (väntar|skickat)/);
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const queue = (await (await fetch(`${hub.url}/api/v1/lorawan/devices/${device}/queue`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{ payload: string; fPort: number }>;
+    expect(queue[0]).toMatchObject({ payload: '0102', fPort: 10 });
+    await card.screenshot({ path: join(SHOTS, 'sv-steward-downlinks.png') });
+    await page.context().close();
+  });
+});
+
 describe('words', () => {
   it('loads only the member\'s language; another loads when chosen', { timeout: 60_000 }, async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv', isMobile: true, hasTouch: true });

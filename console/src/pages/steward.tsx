@@ -8,6 +8,7 @@ import { AuditLogCard } from './audit-log.js';
 import { HubHealth } from './hub-health.js';
 import { SoftwareUpdates } from './software-updates.js';
 import { BackupsCard } from './backups-card.js';
+import { DownlinksCard } from './downlinks-card.js';
 import { LimitApprovals } from './limit-approvals.js';
 import { LibraryUse } from './library-use.js';
 
@@ -249,6 +250,8 @@ export function StewardPage() {
           </tbody>
         </table>
       </section>
+
+      <DownlinksCard devices={devices} />
 
       <section class="card" aria-labelledby="params-h">
         <h3 id="params-h">{t.t('parameters')}</h3>

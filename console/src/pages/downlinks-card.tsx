@@ -1,0 +1,86 @@
+import { useEffect, useState } from 'preact/hooks';
+import { StatusLine, type Said } from '../actions.js';
+import { api, type Answer } from '../api.js';
+import { describeError, useApp } from '../app.js';
+
+type DeviceRow = Answer<'/api/v1/devices'>[number];
+type Downlink = Answer<'/api/v1/lorawan/devices/{devEui}/queue'>[number];
+
+/**
+ * Downlinks for stewards: pick a LoRaWAN device, see what waits for it and
+ * what became of what was sent (sent, confirmed, given up), and queue bytes
+ * for it. A class-A device gets them after its next uplink, a class-C one at
+ * once. The result shows beside the button.
+ */
+export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
+  const { t } = useApp();
+  const lorawan = devices.filter((d) => d.device.lorawan);
+  const [devEui, setDevEui] = useState<string>('');
+  const [queue, setQueue] = useState<Downlink[]>([]);
+  const [port, setPort] = useState('10');
+  const [hex, setHex] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
+  const [msg, setMsg] = useState<Said | null>(null);
+  const chosen = devEui || lorawan[0]?.device.lorawan?.devEui || '';
+  const load = () => (chosen ? api<Downlink[]>(`/lorawan/devices/${chosen}/queue`).then(setQueue, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) })) : Promise.resolve());
+  useEffect(() => void load(), [chosen]);
+  if (lorawan.length === 0) return null;
+  const send = async () => {
+    setMsg(null);
+    try {
+      await api(`/lorawan/devices/${chosen}/queue`, { method: 'POST', body: { fPort: Number(port), hex: hex.replace(/\s+/g, ''), confirmed } });
+      setHex('');
+      await load();
+      setMsg({ ok: true, text: t.t('downlinkQueued') });
+    } catch (e) {
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="downlinks-h" data-testid="downlinks">
+      <h3 id="downlinks-h">{t.t('downlinksTitle')}</h3>
+      <label>
+        {t.t('downlinkDevice')}
+        <select name="downlink-device" value={chosen} onChange={(e) => setDevEui((e.target as HTMLSelectElement).value)}>
+          {lorawan.map((d) => (
+            <option value={d.device.lorawan!.devEui}>{d.device.name}</option>
+          ))}
+        </select>
+      </label>
+      {queue.length === 0 ? (
+        <p class="muted">{t.t('downlinkNone')}</p>
+      ) : (
+        <ul class="rows" data-testid="downlink-rows">
+          {queue.map((d) => (
+            <li>
+              <code>{d.payload || '—'}</code> · {t.t('downlinkPort')} {d.fPort} · <strong>{t.t(`downlinkState_${d.state}`)}</strong>
+              {d.attempts > 1 && <> · {t.t('downlinkAttempts', { n: d.attempts })}</>} · <small class="muted">{t.ago(Date.now() - (d.sentAt ?? d.createdAt))}</small>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send();
+        }}
+      >
+        <label>
+          {t.t('downlinkPort')}
+          <input name="downlink-port" inputMode="numeric" value={port} onInput={(e) => setPort((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          {t.t('downlinkHex')}
+          <input name="downlink-hex" value={hex} onInput={(e) => setHex((e.target as HTMLInputElement).value)} autoComplete="off" spellcheck={false} />
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed((e.target as HTMLInputElement).checked)} /> {t.t('downlinkConfirmed')}
+        </label>
+        <button type="submit" disabled={hex.trim() === ''}>
+          {t.t('downlinkQueue')}
+        </button>
+        <StatusLine msg={msg} />
+      </form>
+    </section>
+  );
+}
