@@ -125,6 +125,47 @@ describe('downlinks on the steward\'s desk', () => {
   });
 });
 
+describe('forms keep what was typed', () => {
+  it('the join form keeps a mistyped invite code after the refusal, and joins once it is corrected', { timeout: 60_000 }, async () => {
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const { code } = (await (await fetch(`${hub.url}/api/v1/invites`, { method: 'POST', headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' }, body: '{}' })).json()) as { code: string };
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
+    const page = await ctx.newPage();
+    await page.goto(`${hub.url}/#/join`);
+    await page.fill('input[name=code]', `${code}X`);
+    await page.fill('input[name=name]', 'Noor Haddad');
+    await page.fill('input[name=email]', 'noor.haddad@example.org');
+    await page.fill('input[name=password]', 'a long enough password');
+    expect(await page.textContent('button[type=submit]')).toBe('Join');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('p.error');
+    // Before, the redraw put the field back to the link's (empty) code and the button to "Ask to join".
+    expect(await page.inputValue('input[name=code]')).toBe(`${code}X`);
+    expect(await page.inputValue('input[name=name]')).toBe('Noor Haddad');
+    expect(await page.textContent('button[type=submit]')).toBe('Join');
+    await page.fill('input[name=code]', code);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=balance]');
+    await ctx.close();
+  });
+});
+
+describe('the item page', () => {
+  it('starts afresh when the address moves from one item to another: no date carried over', { timeout: 60_000 }, async () => {
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const items = (await (await fetch(`${hub.url}/api/v1/library/items`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{ code: string; name: string }>;
+    const [a, b] = items;
+    const page = await signedIn('en', emailOf('Luis Ortega'));
+    await page.goto(`${hub.url}/#/library/${a!.code}`);
+    await page.waitForSelector(`main h2:has-text("${a!.name}")`);
+    await page.fill('input[name=start]', '2020-01-01');
+    await page.evaluate((code) => ((globalThis as any).location.hash = `#/library/${code}`), b!.code);
+    await page.waitForSelector(`main h2:has-text("${b!.name}")`);
+    expect(await page.inputValue('input[name=start]')).not.toBe('2020-01-01');
+    await page.context().close();
+  });
+});
+
 describe('words', () => {
   it('loads only the member\'s language; another loads when chosen', { timeout: 60_000 }, async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv', isMobile: true, hasTouch: true });

@@ -16,7 +16,8 @@ const DAY = 86_400_000;
 const today = () => Math.floor(Date.now() / DAY) * DAY;
 
 export function LibraryPage({ code }: { code: string | null }) {
-  return code ? <ItemPage code={code} /> : <Catalogue />;
+  // Keyed by the item: moving from one item to another starts its page afresh (no message, dates or queue place carried over).
+  return code ? <ItemPage key={code} code={code} /> : <Catalogue />;
 }
 
 function Catalogue() {

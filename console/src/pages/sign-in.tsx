@@ -74,6 +74,8 @@ export function SignInPage({ t, onSignedIn }: { t: T; onSignedIn: () => void }) 
 
 export function JoinPage({ t, code, onJoined }: { t: T; code: string; onJoined: () => void }) {
   const [error, setError] = useState<string | null>(null);
+  // The code from the invite link fills the field once; after that it is what the person typed, kept across errors.
+  const [codeText, setCodeText] = useState(code);
   const [waiting, setWaiting] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -96,7 +98,7 @@ export function JoinPage({ t, code, onJoined }: { t: T; code: string; onJoined: 
       <h2>{t.t('joinTitle')}</h2>
       <label>
         {t.t('inviteCode')}
-        <input name="code" value={code} autocomplete="off" />
+        <input name="code" value={codeText} onInput={(e) => setCodeText((e.target as HTMLInputElement).value)} autocomplete="off" />
       </label>
       <label>
         {t.t('name')}
@@ -111,7 +113,7 @@ export function JoinPage({ t, code, onJoined }: { t: T; code: string; onJoined: 
         <input name="password" type="password" minLength={8} required autocomplete="new-password" />
       </label>
       {error && <p role="alert" class="error">{error}</p>}
-      <button type="submit">{code ? t.t('joinWithCode') : t.t('requestMembership')}</button>
+      <button type="submit">{codeText.trim() ? t.t('joinWithCode') : t.t('requestMembership')}</button>
       <p>
         <a href="#/">{t.t('signIn')}</a>
       </p>
