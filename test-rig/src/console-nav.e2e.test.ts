@@ -166,6 +166,29 @@ describe('the item page', () => {
   });
 });
 
+describe('the queue for a tool', () => {
+  it('is offered only for a tool that is out, and only until you are in it', { timeout: 60_000 }, async () => {
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const asSteward = async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })).json() as Promise<any>;
+    const free = ((await asSteward('/library/items')) as Array<{ code: string; name: string; status: string; needsApproval?: boolean; needsInduction?: boolean }>).filter((i) => i.status === 'available' && !i.needsApproval && !i.needsInduction);
+    const [out, stays] = free;
+    const maja = (await asSteward('/members?q=Maja')).members[0].id;
+    const loan = await asSteward(`/library/items/${out!.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId: maja, condition: 'good' }) });
+    expect(loan.id).toBeTruthy();
+    const page = await signedIn('en', emailOf('Luis Ortega'));
+    await page.goto(`${hub.url}/#/library/${stays!.code}`);
+    await page.waitForSelector(`main h2:has-text("${stays!.name}")`);
+    expect(await page.locator('button:has-text("Join the queue")').count()).toBe(0);
+    await page.goto(`${hub.url}/#/library/${out!.code}`);
+    await page.waitForSelector(`main h2:has-text("${out!.name}")`);
+    await page.click('button:has-text("Join the queue")');
+    await page.waitForSelector('[data-testid=my-place]');
+    expect(await page.locator('button:has-text("Join the queue")').count()).toBe(0);
+    await page.context().close();
+  });
+});
+
 describe('words', () => {
   it('loads only the member\'s language; another loads when chosen', { timeout: 60_000 }, async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv', isMobile: true, hasTouch: true });

@@ -259,9 +259,12 @@ function ItemPage({ code }: { code: string }) {
             </label>
           )}
           <button type="submit">{t.t('reserve')}</button>{' '}
-          <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined')), fail)}>
-            {t.t('hold')}
-          </button>{' '}
+          {/* A queue is for a thing that is out, and one place in it is enough. */}
+          {item.status === 'on-loan' && data.myPlace === null && (
+            <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined')), fail)}>
+              {t.t('hold')}
+            </button>
+          )}
         </form>
         <details>
           <summary>{t.t('problem')}</summary>
