@@ -60,6 +60,7 @@ export interface LimitChange {
   proposalId?: string | null;
 }
 
+/** A payment, or a request for one (RequestInput): the same facts either way. */
 export interface PayInput {
   payer: string;
   payee: string;
@@ -76,16 +77,8 @@ export interface TransferResult extends Transfer {
   warnings: string[];
 }
 
-export interface RequestInput {
-  payee: string;
-  payer: string;
-  amount: number;
-  unit?: Unit;
-  memo?: string | null;
-  category?: string | null;
-  actor: string | null;
-  idempotencyKey?: string | null;
-}
+/** A request to be paid: the payment it would become, asked for by the payee. */
+export type RequestInput = PayInput;
 
 export interface AccountView {
   accountId: string;
