@@ -1,12 +1,11 @@
 import { fork } from 'node:child_process';
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lora, msb, semtech } from '@hyphae/drivers/lorawan';
 import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds, type Goal } from './goals.js';
-import { fmt, profileArgs, tempDir } from './util.js';
+import { fmt, profileArgs, residentMiB, tempDir } from './util.js';
 
 /**
  * Encrypted uplinks over UDP into a hub process: MIC check, decryption,
@@ -99,15 +98,10 @@ async function peakRss<T>(pid: number, during: () => Promise<T>): Promise<{ resu
   let peak = 0;
   let anon = 0;
   const sample = () => {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-      if (kb('VmRSS') / 1024 > peak) {
-        peak = kb('VmRSS') / 1024;
-        anon = kb('RssAnon') / 1024;
-      }
-    } catch {
-      // the process is gone
+    const m = residentMiB(pid); // null once the process is gone
+    if (m && m.rss > peak) {
+      peak = m.rss;
+      anon = m.anon;
     }
   };
   const timer = setInterval(sample, 50);

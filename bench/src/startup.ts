@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cardNodeArgs, HYPHAE_BIN, hyphae, startHubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds } from './goals.js';
-import { fmt, tempDir } from './util.js';
+import { fmt, residentMiB, tempDir } from './util.js';
 
 /**
  * How long things take to start, wall clock: `hyphae flow solve` on a
@@ -58,9 +58,7 @@ export async function run(): Promise<void> {
         await new Promise((r) => setTimeout(r, 20_000));
         const samples: Array<{ rss: number; anon: number }> = [];
         for (let i = 0; i < 10; i++) {
-          const status = readFileSync(`/proc/${demo.child.pid}/status`, 'utf8');
-          const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
-          samples.push({ rss: kb('VmRSS'), anon: kb('RssAnon') });
+          samples.push(residentMiB(demo.child.pid!) ?? { rss: NaN, anon: NaN });
           await new Promise((r) => setTimeout(r, 1_000));
         }
         return { rss: medianOf(samples.map((x) => x.rss)), anon: medianOf(samples.map((x) => x.anon)) };

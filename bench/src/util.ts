@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,4 +35,20 @@ export function table(rows: Array<Record<string, string | number>>): void {
 export function profileArgs(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/**
+ * A process's resident memory from /proc, in MiB: all of it (VmRSS, which
+ * counts the pages of LMDB's file it has touched) and its own anonymous
+ * memory (RssAnon). Null once the process is gone.
+ */
+export function residentMiB(pid: number): { rss: number; anon: number } | null {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+  return { rss: mib('VmRSS'), anon: mib('RssAnon') };
 }
