@@ -90,3 +90,12 @@ export class HubError extends Error {
 export function isHubError(e: unknown): e is HubError {
   return e instanceof HubError;
 }
+
+/**
+ * A record that must exist: the value itself, or a 404 naming `what`
+ * ("loan l_123"). The one way a domain module says "no such thing".
+ */
+export function found<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw HubError.notFound(what);
+  return value;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { KEEP_BACKUPS } from './nightly.js';
 
 /**
@@ -131,8 +131,7 @@ export class PeerBackupKeeper {
   /** Up to `max` bytes of one of the hub's own backups, from an offset (a download resumes). */
   read(hubId: string, file: string, offset: number, max: number): { bytes: Buffer; total: number; sha256: string } {
     PeerBackupKeeper.checkName(file);
-    const kept = this.list(hubId).find((k) => k.file === file);
-    if (!kept) throw HubError.notFound(`backup ${file}`);
+    const kept = found(this.list(hubId).find((k) => k.file === file), `backup ${file}`);
     if (offset > kept.bytes) throw HubError.badRequest(`the backup has ${kept.bytes} bytes`);
     const fd = openSync(join(this.hubDir(hubId), file), 'r');
     try {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit.js';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import type { Parameters } from '../governance/parameters.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -426,8 +426,7 @@ export class Ecology {
   /** A steward other than the reporter verifies; the credits come from the community fund in the same transaction. */
   async verify(id: string, steward: string, accept: boolean): Promise<WorkReport> {
     return this.store.write(() => {
-      const r = this.reports.get(id);
-      if (!r) throw HubError.notFound(`report ${id}`);
+      const r = found(this.reports.get(id), `report ${id}`);
       if (r.status !== 'reported') throw HubError.rule('rule-broken', 'Already decided', `this report is ${r.status}`);
       if (r.memberId === steward) throw HubError.rule('rule-broken', 'Not your own work', 'another steward must verify work you reported');
       if (!accept) {

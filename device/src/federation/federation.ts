@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import type { Board } from '../flow/board.js';
 import { hubIdFromPublicKey, type HubIdentity } from '../identity.js';
 import { randomId } from '../ids.js';
@@ -208,8 +208,7 @@ export class Federation {
   }
 
   peer(hubId: string): Peer {
-    const p = this.peers.get(hubId);
-    if (!p) throw HubError.notFound(`linked hub ${hubId}`);
+    const p = found(this.peers.get(hubId), `linked hub ${hubId}`);
     return p;
   }
 

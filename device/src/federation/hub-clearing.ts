@@ -1,6 +1,6 @@
 import { createPrivateKey, sign, verify } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { hubIdFromPublicKey } from '../identity.js';
 import { randomId } from '../ids.js';
 import { CLEARING_PREFIX } from '../ledger/types.js';
@@ -343,8 +343,7 @@ export class HubClearing {
   }
 
   run(id: string): HubClearingRun {
-    const r = this.runs.get(id);
-    if (!r) throw HubError.notFound(`clearing run ${id}`);
+    const r = found(this.runs.get(id), `clearing run ${id}`);
     return r;
   }
 

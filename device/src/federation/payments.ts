@@ -1,4 +1,4 @@
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import { CLEARING_PREFIX, isSystemAccount, FUND } from '../ledger/types.js';
 import type { Envelope } from './envelope.js';
@@ -277,8 +277,7 @@ export class InterHubPayments {
   }
 
   payment(id: string): InterHubPayment {
-    const p = this.payments.get(id);
-    if (!p) throw HubError.notFound(`payment ${id}`);
+    const p = found(this.payments.get(id), `payment ${id}`);
     return p;
   }
 

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../canonical-json.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { allocate, type Offer, type Want } from '../flow/allocate.js';
 import { RESOURCES, type Board, type Resource } from '../flow/board.js';
 import { randomId } from '../ids.js';
@@ -255,8 +255,7 @@ export class Signals {
   }
 
   proposal(id: string): RegionalProposal {
-    const p = this.proposals.get(id);
-    if (!p) throw HubError.notFound(`regional proposal ${id}`);
+    const p = found(this.proposals.get(id), `regional proposal ${id}`);
     return p;
   }
 

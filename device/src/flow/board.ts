@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Reliability } from '../reliability/reliability.js';
@@ -154,8 +154,7 @@ export class Board {
   }
 
   getPost(id: string): Post {
-    const p = this.posts.get(id);
-    if (!p) throw HubError.notFound(`post ${id}`);
+    const p = found(this.posts.get(id), `post ${id}`);
     return p;
   }
 
@@ -256,8 +255,7 @@ export class Board {
   }
 
   getProposal(id: string): Proposal {
-    const pr = this.proposals.get(id);
-    if (!pr) throw HubError.notFound(`proposal ${id}`);
+    const pr = found(this.proposals.get(id), `proposal ${id}`);
     return pr;
   }
 
@@ -338,8 +336,7 @@ export class Board {
 
   async endCrisis(id: string, actor: string): Promise<Crisis> {
     const c = await this.store.write(() => {
-      const cur = this.crises.get(id);
-      if (!cur) throw HubError.notFound(`emergency ${id}`);
+      const cur = found(this.crises.get(id), `emergency ${id}`);
       const next = { ...cur, endedAt: this.clock.now() };
       this.crises.put(id, next);
       return next;
@@ -390,8 +387,7 @@ export class Board {
   }
 
   getClearingRun(id: string): ClearingRun {
-    const r = this.runs.get(id);
-    if (!r) throw HubError.notFound(`clearing run ${id}`);
+    const r = found(this.runs.get(id), `clearing run ${id}`);
     return r;
   }
 

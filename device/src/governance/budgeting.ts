@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { FUND, isSystemAccount } from '../ledger/types.js';
@@ -100,8 +100,7 @@ export class Budgeting {
   }
 
   get(id: string): BudgetRound {
-    const r = this.rounds.get(id);
-    if (!r) throw HubError.notFound(`budgeting round ${id}`);
+    const r = found(this.rounds.get(id), `budgeting round ${id}`);
     return r;
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/schema.js';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { FUND, isSystemAccount } from '../ledger/types.js';
@@ -178,8 +178,7 @@ export class Governance {
   }
 
   get(id: string): Proposal {
-    const p = this.proposals.get(id);
-    if (!p) throw HubError.notFound(`proposal ${id}`);
+    const p = found(this.proposals.get(id), `proposal ${id}`);
     return p;
   }
 

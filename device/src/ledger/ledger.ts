@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { dayIndex, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import { Idempotency } from '../store/idempotency.js';
 import type { Store } from '../store/store.js';
@@ -219,8 +219,7 @@ export class Ledger {
   }
 
   account(id: string, unit: Unit = 'credit'): AccountView {
-    const acct = this.accounts.get([unit, id]);
-    if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+    const acct = found(this.accounts.get([unit, id]), `account ${id} (${unit})`);
     const p = this.params();
     // Until the clock is trusted, nothing more is due than what was booked.
     const today = this.clock.trusted() ? dayIndex(this.clock.now()) : acct.demurrageDay;
@@ -253,8 +252,7 @@ export class Ledger {
    * bottomless account.
    */
   async changeLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string, factor: number): Promise<{ account: AccountView } | { pending: LimitChange }> {
-    const acct = this.accounts.get([unit, id]);
-    if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+    const acct = found(this.accounts.get([unit, id]), `account ${id} (${unit})`);
     const d = this.params().limits(unit);
     const floor = limits.floor === undefined ? acct.floor : limits.floor;
     const ceiling = limits.ceiling === undefined ? acct.ceiling : limits.ceiling;
@@ -272,8 +270,7 @@ export class Ledger {
 
   /** A second steward approves a pending change: never the one who proposed it, nor the member it is for. */
   async approveLimitChange(changeId: string, approver: string): Promise<AccountView> {
-    const c = this.limitChanges.get(changeId);
-    if (!c) throw HubError.notFound(`limit change ${changeId}`);
+    const c = found(this.limitChanges.get(changeId), `limit change ${changeId}`);
     if (c.status !== 'pending') throw HubError.conflict(`this change is already ${c.status}`);
     if (c.proposedBy === approver) throw HubError.forbidden('a second steward approves it, not the one who proposed it');
     if (c.account === approver) throw HubError.forbidden('nobody approves their own limits');
@@ -284,8 +281,7 @@ export class Ledger {
   }
 
   limitChange(changeId: string): LimitChange {
-    const c = this.limitChanges.get(changeId);
-    if (!c) throw HubError.notFound(`limit change ${changeId}`);
+    const c = found(this.limitChanges.get(changeId), `limit change ${changeId}`);
     return c;
   }
 
@@ -309,8 +305,7 @@ export class Ledger {
   async setLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string | null, auditDetail: Record<string, unknown> = {}, alsoInTxn?: () => void): Promise<AccountView> {
     await this.store.write(() => {
       alsoInTxn?.();
-      const acct = this.accounts.get([unit, id]);
-      if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+      const acct = found(this.accounts.get([unit, id]), `account ${id} (${unit})`);
       const next = { ...acct };
       if (limits.floor !== undefined) next.floor = limits.floor;
       if (limits.ceiling !== undefined) next.ceiling = limits.ceiling;
@@ -333,8 +328,7 @@ export class Ledger {
    */
   setSystemLimitsInTxn(id: string, unit: Unit, limits: Limits): void {
     if (!isSystemAccount(id)) throw new Error(`${id} is not a system account`);
-    const acct = this.accounts.get([unit, id]);
-    if (!acct) throw HubError.notFound(`account ${id} (${unit})`);
+    const acct = found(this.accounts.get([unit, id]), `account ${id} (${unit})`);
     if (acct.floor === limits.floor && acct.ceiling === limits.ceiling) return;
     if (limits.floor > 0 || limits.ceiling < 0) throw HubError.rule('rule-broken', 'Limits do not fit', `floor ${limits.floor} must be ≤ 0 ≤ ceiling ${limits.ceiling}`);
     this.accounts.put([unit, id], { ...acct, floor: limits.floor, ceiling: limits.ceiling });
@@ -487,8 +481,7 @@ export class Ledger {
   transfer(id: string): Transfer {
     const seq = seqOfTransferId(id);
     const entry = seq === undefined ? undefined : this.journal.get(seq);
-    const t = entry && transferFromEntry(entry);
-    if (!t) throw HubError.notFound(`transfer ${id}`);
+    const t = found(entry && transferFromEntry(entry), `transfer ${id}`);
     return t;
   }
 
@@ -563,8 +556,7 @@ export class Ledger {
   }
 
   getRequest(id: string): PaymentRequest {
-    const r = this.requests.get(id);
-    if (!r) throw HubError.notFound(`request ${id}`);
+    const r = found(this.requests.get(id), `request ${id}`);
     return this.withLazyExpiry(r);
   }
 
@@ -636,8 +628,7 @@ export class Ledger {
   }
 
   private openRequestInTxn(id: string): PaymentRequest {
-    const r = this.requests.get(id);
-    if (!r) throw HubError.notFound(`request ${id}`);
+    const r = found(this.requests.get(id), `request ${id}`);
     if (this.hasExpired(r)) {
       // Refused without writing: a throw rolls the transaction back, and the nightly job books the expiry.
       throw HubError.rule('rule-broken', 'Request expired', `request ${id} expired at ${new Date(r.expiresAt).toISOString()}`);

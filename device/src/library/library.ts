@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit.js';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { ESCROW_PREFIX, POOL_PREFIX } from '../ledger/types.js';
@@ -244,8 +244,7 @@ export class Library {
 
   item(idOrCode: string): Item {
     const id = this.codes.get(idOrCode.toUpperCase()) ?? idOrCode;
-    const it = this.items.get(id);
-    if (!it) throw HubError.notFound(`item ${idOrCode}`);
+    const it = found(this.items.get(id), `item ${idOrCode}`);
     return it;
   }
 
@@ -284,8 +283,7 @@ export class Library {
   }
 
   photo(id: string): { mime: string; bytes: Uint8Array } {
-    const p = this.photos.get(id);
-    if (!p) throw HubError.notFound(`photo ${id}`);
+    const p = found(this.photos.get(id), `photo ${id}`);
     return p;
   }
 
@@ -359,8 +357,7 @@ export class Library {
 
   async cancelReservation(id: string, actor: Actor): Promise<Reservation> {
     return this.store.write(() => {
-      const r = this.reservations.get(id);
-      if (!r) throw HubError.notFound(`reservation ${id}`);
+      const r = found(this.reservations.get(id), `reservation ${id}`);
       if (r.memberId !== actor.id && !actor.steward) throw HubError.forbidden('not your reservation');
       if (r.status !== 'booked') throw HubError.rule('rule-broken', 'Not booked', `reservation ${id} is ${r.status}`);
       const next = { ...r, status: 'cancelled' as const };
@@ -454,8 +451,7 @@ export class Library {
   }
 
   loan(id: string): Loan {
-    const l = this.loans.get(id);
-    if (!l) throw HubError.notFound(`loan ${id}`);
+    const l = found(this.loans.get(id), `loan ${id}`);
     return l;
   }
 
@@ -666,8 +662,7 @@ export class Library {
 
   async advanceTicket(ticketId: string, state: TicketState, actor: string, note: string | null = null): Promise<Ticket> {
     const t = await this.store.write(() => {
-      const cur = this.ticketsDb.get(ticketId);
-      if (!cur) throw HubError.notFound(`ticket ${ticketId}`);
+      const cur = found(this.ticketsDb.get(ticketId), `ticket ${ticketId}`);
       if (!TICKET_NEXT[cur.state].includes(state)) throw HubError.rule('rule-broken', 'Not a next step', `a ticket in ${cur.state} can go to ${TICKET_NEXT[cur.state].join(', ') || 'nothing'}`);
       const now = this.clock.now();
       const closed = state === 'resolved' || state === 'retired';

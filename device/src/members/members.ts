@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId, randomSecret } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Store } from '../store/store.js';
@@ -141,8 +141,7 @@ export class Members {
   // ── reading ─────────────────────────────────────────────────────────────
 
   get(id: string): Member {
-    const m = this.members.get(id);
-    if (!m) throw HubError.notFound(`member ${id}`);
+    const m = found(this.members.get(id), `member ${id}`);
     return m;
   }
 

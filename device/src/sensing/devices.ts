@@ -1,7 +1,7 @@
 import type { SerialLine } from '@hyphae/drivers/modbus';
 import type { DeviceRegistry, LorawanDevice, QueuedDownlink } from '@hyphae/drivers/lorawan';
 import type { Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { DownlinkQueue } from './downlink-queue.js';
 
@@ -123,8 +123,7 @@ export class Devices implements DeviceRegistry {
   }
 
   get(id: string): SensorDevice {
-    const d = this.devices.get(id.toLowerCase()) ?? this.devices.get(id);
-    if (!d) throw HubError.notFound(`device ${id}`);
+    const d = found(this.devices.get(id.toLowerCase()) ?? this.devices.get(id), `device ${id}`);
     return d;
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock.js';
-import { HubError } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Notifications } from '../notifications/notifications.js';
@@ -202,8 +202,7 @@ export class Skills {
   }
 
   private offer(id: string): TimeOffer {
-    const o = this.offers.get(id);
-    if (!o) throw HubError.notFound(`time-bank post ${id}`);
+    const o = found(this.offers.get(id), `time-bank post ${id}`);
     return o;
   }
 
@@ -328,8 +327,7 @@ export class Skills {
 
   async answerMentorship(id: string, memberId: string, accept: boolean): Promise<Mentorship> {
     return this.store.write(() => {
-      const m = this.mentorships.get(id);
-      if (!m) throw HubError.notFound(`mentorship ${id}`);
+      const m = found(this.mentorships.get(id), `mentorship ${id}`);
       if (m.learner !== memberId && m.teacher !== memberId) throw HubError.forbidden('not your mentorship');
       if (m.status !== 'proposed') throw HubError.rule('rule-broken', 'Already answered', `this mentorship is ${m.status}`);
       const next = { ...m };
