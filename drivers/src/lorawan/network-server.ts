@@ -349,7 +349,7 @@ export class NetworkServer {
       fOpts: Buffer.concat(fOpts),
       nwkSKey,
       appSKey,
-      ...(downlink ? { fPort: downlink.fPort, payload: Buffer.from(downlink.payload, 'hex'), confirmed: downlink.confirmed } : {}),
+      ...(downlink ? applicationPayload(downlink) : {}),
     });
     await this.transmit(best, phy, this.opts.region.receiveDelay1, this.opts.region.receiveDelay2);
   }
@@ -368,20 +368,25 @@ export class NetworkServer {
     if (!downlink) return 'nothing';
     const fCnt = await this.registry.takeFCntDown(devEui, downlink.id);
     this.stats.applicationDownlinks++;
-    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr, 'hex'), fCnt, ack: false, fOpts: Buffer.alloc(0), nwkSKey: Buffer.from(dev.nwkSKey, 'hex'), appSKey: Buffer.from(dev.appSKey, 'hex'), fPort: downlink.fPort, payload: Buffer.from(downlink.payload, 'hex'), confirmed: downlink.confirmed });
+    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr, 'hex'), fCnt, ack: false, fOpts: Buffer.alloc(0), nwkSKey: Buffer.from(dev.nwkSKey, 'hex'), appSKey: Buffer.from(dev.appSKey, 'hex'), ...applicationPayload(downlink) });
     const r = this.opts.region;
     this.stats.downlinks++;
-    const res = await this.gateways.sendDownlink(via, { imme: true, rfch: 0, powe: r.txPower, modu: 'LORA', codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64'), freq: r.rx2.freq, datr: r.rx2.datr });
+    const res = await this.gateways.sendDownlink(via, { ...this.txBase(phy), imme: true, freq: r.rx2.freq, datr: r.rx2.datr });
     if (res === 'NONE') return 'sent';
     this.stats.downlinkErrors++;
     this.reject('downlink-failed', devEui, `gateway ${via} answered ${res}`);
     return 'failed';
   }
 
+  /** What every downlink's txpk has, whichever window it goes in. */
+  private txBase(phy: Buffer) {
+    return { rfch: 0, powe: this.opts.region.txPower, modu: 'LORA' as const, codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
+  }
+
   /** Class A: RX1 on the uplink's timestamp plus delay 1; if the gateway refuses, RX2. */
   private async transmit(best: { gateway: string; rxpk: Rxpk }, phy: Buffer, delay1: number, delay2: number): Promise<void> {
     const r = this.opts.region;
-    const base = { rfch: 0, powe: r.txPower, modu: 'LORA' as const, codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
+    const base = this.txBase(phy);
     const rx1: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay1 * 1_000_000) >>> 0, freq: rx1Frequency(r, best.rxpk.freq), datr: rx1DataRate(r, best.rxpk.datr) };
     this.stats.downlinks++;
     const res = await this.gateways.sendDownlink(best.gateway, rx1);
@@ -405,6 +410,11 @@ export function rx1Frequency(r: Region, upFreq: number): number {
 export function rx1DataRate(r: Region, upDatr: string): string {
   if (r.rx1.mode === 'same-channel') return upDatr;
   return r.rx1.datr[upDatr] ?? r.rx2.datr;
+}
+
+/** A queued downlink's part of a data frame: its port, its bytes, and whether the device must confirm it. */
+function applicationPayload(d: QueuedDownlink): { fPort: number; payload: Buffer; confirmed: boolean } {
+  return { fPort: d.fPort, payload: Buffer.from(d.payload, 'hex'), confirmed: d.confirmed };
 }
 
 /** GPS time began 1980-01-06, and is ahead of UTC by the leap seconds since (18 from 2017 on). */
