@@ -8725,6 +8725,7 @@ export interface paths {
             parameters: {
                 query?: {
                     unread?: "true" | "false";
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -8805,6 +8806,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of my notifications are unread (the console polls this) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Count */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/read": {
         parameters: {
             query?: never;
@@ -8814,7 +8907,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark my notifications read */
+        /** Mark my notifications read (some, or all) */
         post: {
             parameters: {
                 query?: never;
@@ -8826,6 +8919,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         ids: string[];
+                    } | {
+                        /** @enum {boolean} */
+                        all: true;
                     };
                 };
             };
@@ -8897,6 +8993,220 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How each kind reaches me */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Preferences */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            emailAvailable: boolean;
+                            kinds: components["schemas"]["NotificationPreference"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Choose how kinds reach me; emergencies cannot be turned down */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channels: {
+                            paid?: components["schemas"]["NotificationChannel"];
+                            "payment-requested"?: components["schemas"]["NotificationChannel"];
+                            "request-accepted"?: components["schemas"]["NotificationChannel"];
+                            "request-rejected"?: components["schemas"]["NotificationChannel"];
+                            "request-expired"?: components["schemas"]["NotificationChannel"];
+                            "loan-due"?: components["schemas"]["NotificationChannel"];
+                            "loan-overdue"?: components["schemas"]["NotificationChannel"];
+                            "loan-returned"?: components["schemas"]["NotificationChannel"];
+                            "hold-ready"?: components["schemas"]["NotificationChannel"];
+                            "hold-lapsed"?: components["schemas"]["NotificationChannel"];
+                            "booking-reminder"?: components["schemas"]["NotificationChannel"];
+                            "item-repair"?: components["schemas"]["NotificationChannel"];
+                            "item-retired"?: components["schemas"]["NotificationChannel"];
+                            "timebank-taken"?: components["schemas"]["NotificationChannel"];
+                            "timebank-hours-proposed"?: components["schemas"]["NotificationChannel"];
+                            "timebank-expiring"?: components["schemas"]["NotificationChannel"];
+                            mentorship?: components["schemas"]["NotificationChannel"];
+                            "regeneration-verified"?: components["schemas"]["NotificationChannel"];
+                            "flow-allocation"?: components["schemas"]["NotificationChannel"];
+                            "proposal-opened"?: components["schemas"]["NotificationChannel"];
+                            "proposal-closing"?: components["schemas"]["NotificationChannel"];
+                            "proposal-decided"?: components["schemas"]["NotificationChannel"];
+                            "budget-round-opened"?: components["schemas"]["NotificationChannel"];
+                            "budget-round-closed"?: components["schemas"]["NotificationChannel"];
+                            "emergency-declared"?: components["schemas"]["NotificationChannel"];
+                            "emergency-ended"?: components["schemas"]["NotificationChannel"];
+                            "hub-link-changed"?: components["schemas"]["NotificationChannel"];
+                            "join-attempt"?: components["schemas"]["NotificationChannel"];
+                            "storage-low"?: components["schemas"]["NotificationChannel"];
+                            "storage-was-full"?: components["schemas"]["NotificationChannel"];
+                            "backup-overdue"?: components["schemas"]["NotificationChannel"];
+                            "backup-peer-overdue"?: components["schemas"]["NotificationChannel"];
+                            "update-security"?: components["schemas"]["NotificationChannel"];
+                            "update-proposed"?: components["schemas"]["NotificationChannel"];
+                            "update-installed"?: components["schemas"]["NotificationChannel"];
+                            "update-rolled-back"?: components["schemas"]["NotificationChannel"];
+                            "webhook-disabled"?: components["schemas"]["NotificationChannel"];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Preferences */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            emailAvailable: boolean;
+                            kinds: components["schemas"]["NotificationPreference"][];
+                        };
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -15770,16 +16080,31 @@ export interface components {
             id: string;
             memberId: string;
             at: number;
+            /** @description One of NotificationKind; a console words the kinds it knows from params */
             kind: string;
             /** @description In English */
             text: string;
             ref: string | null;
             read: boolean;
-            /** @description The facts in the text, for saying it in another language (times in ms) */
+            /** @description The facts in the text, for saying it in another language (times in ms, money in minor units) */
             params?: {
-                [key: string]: string | number;
+                [key: string]: unknown;
             };
         };
+        NotificationPreference: {
+            kind: components["schemas"]["NotificationKind"];
+            channel: components["schemas"]["NotificationChannel"];
+            /** @description Emergencies reach every channel and cannot be turned down */
+            mandatory: boolean;
+            group: string;
+        };
+        /** @enum {string} */
+        NotificationKind: "paid" | "payment-requested" | "request-accepted" | "request-rejected" | "request-expired" | "loan-due" | "loan-overdue" | "loan-returned" | "hold-ready" | "hold-lapsed" | "booking-reminder" | "item-repair" | "item-retired" | "timebank-taken" | "timebank-hours-proposed" | "timebank-expiring" | "mentorship" | "regeneration-verified" | "flow-allocation" | "proposal-opened" | "proposal-closing" | "proposal-decided" | "budget-round-opened" | "budget-round-closed" | "emergency-declared" | "emergency-ended" | "hub-link-changed" | "join-attempt" | "storage-low" | "storage-was-full" | "backup-overdue" | "backup-peer-overdue" | "update-security" | "update-proposed" | "update-installed" | "update-rolled-back" | "webhook-disabled";
+        /**
+         * @description The console inbox always; plus email at once, or in a daily digest
+         * @enum {string}
+         */
+        NotificationChannel: "inbox" | "email" | "digest";
         Downlink: {
             id: string;
             devEui: string;

@@ -134,10 +134,12 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const notifications = new Notifications(
     store,
     clock,
-    config.email.enabled ? { kinds: config.email.kinds, addressOf: (id) => members.find(id)?.email ?? null, hubName: config.hub.name } : null,
+    { everyone: () => members.list({ status: 'active' }).map((m) => m.id), stewards: () => members.activeStewards().map((m) => m.id), emailOf: (id) => members.find(id)?.email ?? null, nameOf: (id) => members.find(id)?.name ?? id },
+    config.email.enabled ? { defaultKinds: config.email.kinds, hubName: config.hub.name } : null,
   );
-  members.joinAttemptHook = (existing) =>
-    notifications.addInTxn(existing.id, 'join-attempt', 'Someone tried to join the hub with your email address. If it was you, sign in instead; if not, nothing was changed.', null, null, {});
+  members.joinAttemptHook = (existing) => void notifications.sendInTxn([existing.id], 'join-attempt', {});
+  ledger.notifier = notifications;
+  board.notifier = notifications;
   const library = new Library(
     store,
     ledger,
@@ -151,6 +153,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
 
   const skills = new Skills(store, ledger, notifications, clock, log);
   const governance = new Governance(store, ledger, members, parameters, clock, () => config.governance, log, audit);
+  governance.notifier = notifications;
   const t = config.telemetry;
   const telemetry = new TelemetryStore(
     store,

@@ -17,6 +17,7 @@ import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, typ
 import type { HubIdentity } from './identity.js';
 import { Federation } from './federation/federation.js';
 import { Mailer } from './notifications/mailer.js';
+import type { NotificationKind, ParamsOf } from './notifications/kinds.js';
 import { askChrony } from './time/chrony.js';
 import { secureDataDir } from './store/permissions.js';
 
@@ -146,6 +147,7 @@ export class Hub {
         },
       },
     );
+    federation.notifier = core.notifications;
     this.federation = federation;
     federation.start();
     core.influx?.start();
@@ -193,8 +195,8 @@ export class Hub {
   private watchDisk(core: Core): void {
     const log = this.opts.log;
     core.disk.checkCapAtStart();
-    const tellStewards = (kind: string, text: string, params: Record<string, number>) =>
-      void tellStewardsOnce(core, kind, text, null, params).catch((err: unknown) => log.warn({ module: 'storage', kind, err: (err as Error).message }, 'stewards could not be told about storage'));
+    const tellStewards = <K extends 'storage-low' | 'storage-was-full'>(kind: K, params: ParamsOf<K>) =>
+      void tellStewardsOnce(core, kind, params, null).catch((err: unknown) => log.warn({ module: 'storage', kind, err: (err as Error).message }, 'stewards could not be told about storage'));
     let fullSince: number | null = null;
     core.disk.onChange((next, prev) => {
       if (next !== 'ok' && prev === 'ok') {
@@ -202,11 +204,11 @@ export class Hub {
       }
       const freeMiB = Math.round(core.disk.current().freeBytes / 1048576);
       // Still above the write floor: the stewards hear of it while a notification can be stored.
-      if (next === 'low') tellStewards('storage-low', `The hub's storage is nearly full (${freeMiB} MiB free): new photos are refused.`, { freeMiB });
+      if (next === 'low') tellStewards('storage-low', { freeMiB });
       // A full disk cannot store a notification: the stewards hear of it once there is room again.
       if (next === 'full') fullSince ??= core.clock.now();
       else if (prev === 'full' && fullSince !== null) {
-        tellStewards('storage-was-full', `The hub's storage was full from ${new Date(fullSince).toISOString()}: changes were refused until there was room.`, { from: fullSince, to: core.clock.now(), freeMiB });
+        tellStewards('storage-was-full', { from: fullSince, freeMiB });
         fullSince = null;
       }
     });
@@ -243,10 +245,10 @@ export class Hub {
     const status = backups.status();
     if (status.overdue) {
       const why = status.passphraseSet ? (status.lastError ?? 'unknown') : 'no backup passphrase has been chosen';
-      await tellStewardsOnce(core, 'backup-overdue', `The hub has not made a backup for two days: ${why}.`, 'backups', { why });
+      await tellStewardsOnce(core, 'backup-overdue', { why }, 'backups');
     }
     for (const p of status.peers.filter((x) => x.overdue && status.passphraseSet)) {
-      await tellStewardsOnce(core, 'backup-peer-overdue', `${p.name} has not received a backup from this hub for two days${p.error ? `: ${p.error}` : ''}.`, 'backups', { hub: p.name, why: p.error ?? '' }, `:${p.hubId}`);
+      await tellStewardsOnce(core, 'backup-peer-overdue', { hub: p.name, why: p.error ?? '' }, 'backups', `:${p.hubId}`);
     }
     return made;
   }
@@ -294,9 +296,7 @@ export class Hub {
 }
 
 /** One notification to every active steward, at most once a day per kind (and per thing it is about). */
-function tellStewardsOnce(core: Core, kind: string, text: string, ref: string | null, params: Record<string, string | number>, about = ''): Promise<void> {
+function tellStewardsOnce<K extends NotificationKind>(core: Core, kind: K, params: ParamsOf<K>, ref: string | null, about = ''): Promise<void> {
   const day = new Date(core.clock.now()).toISOString().slice(0, 10);
-  return core.store.write(() => {
-    for (const m of core.members.activeStewards()) core.notifications.addInTxn(m.id, kind, text, ref, `${kind}${about}:${day}:${m.id}`, params);
-  });
+  return core.store.write(() => void core.notifications.sendInTxn('stewards', kind, params, { ref, key: `${kind}${about}:${day}` }));
 }

@@ -439,7 +439,7 @@ export class Ecology {
       const next = { ...r, status: 'verified' as const, verifiedBy: steward, credited: amount, transferId: t?.id ?? null };
       this.reports.put(id, next);
       // The member hears of it in the same transaction, with the facts for their console to word.
-      this.notifications?.addInTxn(r.memberId, 'regeneration-verified', `Your regeneration work (${r.quantity} ${r.kind}) was verified: ${amount} credited.`, `regeneration/${id}`, `regeneration-verified:${id}`, { kind: r.kind, quantity: r.quantity, amount });
+      this.notifications?.sendInTxn([r.memberId], 'regeneration-verified', { kind: r.kind, quantity: r.quantity, amount }, { ref: `regeneration/${id}`, key: `regeneration-verified:${id}` });
       return next;
     });
   }

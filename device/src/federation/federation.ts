@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { silentNotifier, type Notifier } from '../notifications/kinds.js';
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
@@ -108,6 +109,8 @@ const REPLAY_WINDOW_MS = 7 * 24 * 3_600_000;
 export const invert = (r: Rate): Rate => ({ num: r.den, den: r.num });
 
 export class Federation {
+  /** Stewards hear when a link opens, pauses, closes or the other side changes it; set by the hub. */
+  notifier: Notifier = silentNotifier;
   private readonly peers;
   private readonly outbox;
   private readonly held;
@@ -197,6 +200,7 @@ export class Federation {
     if (existing) return existing;
     const peer: Peer = { ...p, status: 'active', remoteStatus: 'active', owedTheirs: 0, pendingTerms: null, settlement: null, outSeq: 0, outHead: GENESIS, inSeq: 0, inHead: GENESIS, lastContact: null };
     this.peers.put(p.hubId, peer);
+    this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: peer.name, status: 'active', side: 'ours' }, { ref: 'federation' });
     this.ledger.openAccountInTxn(CLEARING_PREFIX + p.hubId, 'credit', null);
     this.syncClearingLimitsInTxn(peer);
     return peer;
@@ -218,8 +222,12 @@ export class Federation {
 
   /** Changes a peer's record inside the caller's write transaction. */
   updatePeerInTxn(hubId: string, patch: Partial<Peer>): Peer {
-    const next = { ...this.peer(hubId), ...patch };
+    const before = this.peer(hubId);
+    const next = { ...before, ...patch };
     this.peers.put(hubId, next);
+    // Either end's change is news to stewards: "paused" here, or "closing" from the other hub.
+    if (next.status !== before.status) this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: next.name, status: next.status, side: 'ours' }, { ref: 'federation' });
+    else if (next.remoteStatus !== before.remoteStatus) this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: next.name, status: next.remoteStatus, side: 'theirs' }, { ref: 'federation' });
     if (patch.trustIn !== undefined || patch.trustOut !== undefined) this.syncClearingLimitsInTxn(next);
     return next;
   }

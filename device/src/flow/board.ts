@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { silentNotifier, type Notifier } from '../notifications/kinds.js';
 import { DAY_MS, type Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
@@ -105,6 +106,8 @@ export interface NewPost {
 }
 
 export class Board {
+  /** Who hears of allocations and emergencies; set by the composition root. */
+  notifier: Notifier = silentNotifier;
   private readonly posts;
   private readonly proposals;
   private readonly crises;
@@ -233,6 +236,11 @@ export class Board {
           }
           this.proposals.put(pr.id, pr);
           created++;
+          // Recomputing replaces proposals with equal ones: the same match between the same posts is told once.
+          const key = `alloc:${a.offerId}:${a.wantId}:${a.quantity}`;
+          const common = { resource: res, quantity: a.quantity, unit: RESOURCES[res], allocationId: pr.id };
+          this.notifier.sendInTxn([a.supplier], 'flow-allocation', { ...common, role: 'give', with: a.receiver }, { ref: `flow/${pr.id}`, key });
+          this.notifier.sendInTxn([a.receiver], 'flow-allocation', { ...common, role: 'receive', with: a.supplier }, { ref: `flow/${pr.id}`, key });
         }
       });
       this.log.info({ module: 'flow', resource: res, proposals: result.allocations.length, autoPledged: auto.length, crisis: crisis?.id ?? null }, 'allocation recomputed');
@@ -328,6 +336,7 @@ export class Board {
     await this.store.write(() => {
       if (this.activeCrisis()) throw HubError.conflict('an emergency is already declared; end it first');
       this.crises.put(c.id, c);
+      this.notifier.sendInTxn('everyone', 'emergency-declared', { emergencyId: c.id, note: c.note, places: c.places }, { ref: 'flow' });
     });
     this.log.warn({ module: 'flow', crisis: c.id, places: c.places, members: c.members.length }, 'emergency declared');
     await this.recompute();
@@ -337,8 +346,10 @@ export class Board {
   async endCrisis(id: string, actor: string): Promise<Crisis> {
     const c = await this.store.write(() => {
       const cur = found(this.crises.get(id), `emergency ${id}`);
+      if (cur.endedAt !== null) return cur;
       const next = { ...cur, endedAt: this.clock.now() };
       this.crises.put(id, next);
+      this.notifier.sendInTxn('everyone', 'emergency-ended', { emergencyId: id, note: cur.note }, { ref: 'flow' });
       return next;
     });
     this.log.warn({ module: 'flow', crisis: id, actor }, 'emergency ended');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { silentNotifier, type Notifier } from '../notifications/kinds.js';
 import { DAY_MS, type Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
@@ -67,6 +68,8 @@ export interface BudgetResult {
 export class Budgeting {
   private readonly rounds;
   private readonly allocations;
+  /** Who hears of rounds opening and closing; set through Governance. */
+  notifier: Notifier = silentNotifier;
 
   constructor(
     private readonly store: Store,
@@ -94,6 +97,7 @@ export class Budgeting {
     await this.store.write(() => {
       this.rounds.put(round.id, round);
       this.ledger.recordInTxn(steward, { event: 'budget.opened', round: round.id, budget: round.budget, quadratic: round.quadratic, pointsPerMember: round.pointsPerMember });
+      this.notifier.sendInTxn('everyone', 'budget-round-opened', { roundId: round.id, title: round.title, closesAt: round.closesAt }, { ref: `budgeting/${round.id}` });
     });
     this.log.info({ module: 'governance', round: round.id, budget: round.budget, quadratic: round.quadratic }, 'participatory budgeting round opened');
     return round;
@@ -208,6 +212,7 @@ export class Budgeting {
       const next: BudgetRound = { ...r, status: 'closed', result: { closedAt: this.clock.now(), spent: available - left, projects, transferIds } };
       this.rounds.put(r.id, next);
       this.ledger.recordInTxn(actor, { event: 'budget.closed', round: r.id, spent: available - left, funded: projects.filter((p) => p.funded).map((p) => p.projectId) });
+      this.notifier.sendInTxn('everyone', 'budget-round-closed', { roundId: r.id, title: r.title, funded: projects.filter((p) => p.funded).length }, { ref: `budgeting/${r.id}` });
       return next;
     });
     this.log.info({ module: 'governance', round: roundId, spent: closed.result!.spent, funded: closed.result!.projects.filter((p) => p.funded).length }, 'participatory budgeting round closed');

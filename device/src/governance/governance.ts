@@ -9,6 +9,7 @@ import { MAX_AMOUNT } from '../ledger/ledger.js';
 import type { Members } from '../members/members.js';
 import type { Store } from '../store/store.js';
 import { Budgeting } from './budgeting.js';
+import { silentNotifier, type Notifier } from '../notifications/kinds.js';
 import type { AuditLog } from '../audit/audit.js';
 import { Parameters, type ParamName, type ParamValue } from './parameters.js';
 
@@ -92,6 +93,7 @@ export class Governance {
   private readonly discussion;
   /** Participatory budgeting of the community fund. */
   readonly budgets: Budgeting;
+  private told: Notifier = silentNotifier;
 
   constructor(
     private readonly store: Store,
@@ -159,6 +161,7 @@ export class Governance {
     await this.store.write(() => {
       this.proposals.put(p.id, p);
       this.ledger.recordInTxn(actor, { event: 'proposal', proposal: p.id, kind: p.kind, mode, title: p.title, payload });
+      this.told.sendInTxn('everyone', 'proposal-opened', { proposalId: p.id, title: p.title, closesAt: p.closesAt }, { ref: `proposals/${p.id}` });
     });
     this.log.info({ module: 'governance', proposal: p.id, kind: p.kind, mode }, 'proposal opened');
     return p;
@@ -374,6 +377,32 @@ export class Governance {
     return { eligible: eligible.length, yes, no, abstain, blocks, delegated, passed, reason };
   }
 
+  /** Who hears of proposals (and budget rounds); set by the composition root. */
+  set notifier(n: Notifier) {
+    this.told = n;
+    this.budgets.notifier = n;
+  }
+
+  /**
+   * A day before voting closes, members who have not voted hear of it once
+   * (hourly job). Waits for trusted time, as closing does.
+   */
+  async remindClosing(withinMs = DAY_MS): Promise<number> {
+    if (!this.clock.trusted()) return 0;
+    const now = this.clock.now();
+    const due = this.list('open').filter((p) => p.closesAt > now && p.closesAt - now <= withinMs && now >= p.discussionEndsAt);
+    if (due.length === 0) return 0;
+    const active = this.members.list({ status: 'active' });
+    return this.store.write(() => {
+      let sent = 0;
+      for (const p of due) {
+        const notVoted = active.filter((m) => !this.votes.get([p.id, m.id])).map((m) => m.id);
+        sent += this.told.sendInTxn(notVoted, 'proposal-closing', { proposalId: p.id, title: p.title, closesAt: p.closesAt }, { ref: `proposals/${p.id}`, key: `closing:${p.id}` });
+      }
+      return sent;
+    });
+  }
+
   /** Closes every proposal whose time is up and carries out the passed ones (the nightly job; also on request). */
   async closeDue(): Promise<Proposal[]> {
     const now = this.clock.now();
@@ -403,6 +432,7 @@ export class Governance {
       }
       this.proposals.put(id, next);
       this.ledger.recordInTxn(null, { event: 'decision', proposal: id, status: next.status, tally });
+      this.told.sendInTxn('everyone', 'proposal-decided', { proposalId: id, title: next.title, outcome: next.status }, { ref: `proposals/${id}` });
       return next;
     });
     // Admissions and suspensions run through the members module's own transactions.

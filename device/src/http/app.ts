@@ -24,6 +24,7 @@ import { registerHealth } from './routes/health.js';
 import { registerLibrary } from './routes/library.js';
 import { registerSensing } from './routes/sensing.js';
 import { registerSkills } from './routes/skills.js';
+import { registerNotifications } from './routes/notifications.js';
 import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
 import { compressLarge } from './compress.js';
 import { recordAccess } from './access.js';
@@ -167,6 +168,7 @@ export function createApp(deps: HttpDeps): App {
   registerFlow(app, deps);
   registerLibrary(app, deps);
   registerSkills(app, deps);
+  registerNotifications(app, deps);
   registerSensing(app, deps);
   registerGovernance(app, deps);
   registerEcology(app, deps);

@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import { DAY_MS } from '../clock.js';
 import type { Core } from '../core.js';
 
 /**
@@ -27,7 +28,12 @@ export const NIGHTLY_STEPS: ReadonlyArray<readonly [string, (core: Core) => Prom
   ['demurrage', (c) => c.ledger.materialiseDemurrage()],
   ['expire-requests', (c) => c.ledger.expireRequests()],
   ['telemetry-retention', (c) => c.telemetry.prune()],
+  ['notification-retention', (c) => c.notifications.prune(NOTIFICATION_RETENTION_DAYS * DAY_MS)],
+  ['email-digests', (c) => c.notifications.sendDigests()],
 ];
+
+/** Read notifications are kept this long; unread ones until they are read. */
+const NOTIFICATION_RETENTION_DAYS = 180;
 
 /** Failures per step since the hub started, for /health and the logs. */
 export const jobFailures: Record<string, number> = {};
@@ -80,6 +86,7 @@ export function scheduleJobs(core: Core, log: Logger, extra: readonly ExtraJob[]
     job('nightly', config.ledger.nightlyCron, () => runNightly(core, log)),
     // The multiplier follows the sensors through the day; smoothing limits how far it moves per day.
     job('ecology', '5 * * * *', async () => ({ multiplier: (await ecology.recompute()).multiplier })),
+    job('proposal-reminders', '15 * * * *', () => core.governance.remindClosing()),
     job('library-reminders', config.library.remindersCron, () => library.sendReminders()),
     job('timebank-reminders', config.library.remindersCron, async () => ({ ...(await skills.remindExpiring()), mentorships: (await skills.matchMentors()).length })),
     job('clearing', config.flow.clearingCron, async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { dayIndex, type Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
+import { silentNotifier, type Notifier } from '../notifications/kinds.js';
 import { randomId } from '../ids.js';
 import { Idempotency } from '../store/idempotency.js';
 import type { Store } from '../store/store.js';
@@ -120,6 +121,8 @@ export class Ledger {
   private readonly limitChanges;
   readonly journal: Journal;
   private readonly idem: Idempotency;
+  /** Who hears of payments and requests; set by the composition root. */
+  notifier: Notifier = silentNotifier;
 
   constructor(
     private readonly store: Store,
@@ -473,6 +476,8 @@ export class Ledger {
     b.balance = bAfter;
     this.accounts.put([unit, payer], a);
     this.accounts.put([unit, payee], b);
+    // Between members only: a deposit back or a credit from the fund is told by the module that made it.
+    if (requestId === null && !isSystemAccount(payer) && !isSystemAccount(payee)) this.notifier.sendInTxn([payee], 'paid', { from: payer, amount, unit, memo }, { ref: `history/${unit}` });
     const warnings: string[] = [];
     if (!isSystemAccount(payer) && aAfter < Math.trunc(la.floor * this.params().warnRatio)) warnings.push('near-credit-limit');
     return { id: transferIdOf(entry.seq), seq: entry.seq, at: entry.at, payer, payee, amount, unit, memo, category, requestId, initiatedBy: input.actor, warnings };
@@ -548,6 +553,7 @@ export class Ledger {
         this.requestsByMember.put([r.payer, r.id], r.id);
         this.requestsByMember.put([r.payee, r.id], r.id);
         this.journal.append('request.open', now, input.actor, [], { requestId: r.id, payer: r.payer, payee: r.payee, amount: r.amount, unit });
+        this.notifier.sendInTxn([r.payer], 'payment-requested', { from: r.payee, amount: r.amount, unit, memo: r.memo, requestId: r.id }, { ref: 'home' });
         return r;
       }),
     );
@@ -592,6 +598,7 @@ export class Ledger {
       const closed: PaymentRequest = { ...r, status: 'accepted', closedAt: transfer.at, transferId: transfer.id };
       this.requests.put(id, closed);
       this.reliability.recordInTxn(r.payer, 'requestsHonoured');
+      this.notifier.sendInTxn([r.payee], 'request-accepted', { by: r.payer, amount: r.amount, unit: r.unit, requestId: r.id }, { ref: `history/${r.unit}` });
       return { request: closed, transfer };
     });
     this.log.info({ module: 'ledger', request: id, transfer: out.transfer.id }, 'payment request accepted');
@@ -620,7 +627,10 @@ export class Ledger {
       const closed: PaymentRequest = { ...r, status, closedAt: now };
       this.requests.put(id, closed);
       this.journal.append(status === 'rejected' ? 'request.reject' : 'request.cancel', now, actor, [], { requestId: id });
-      if (status === 'rejected') this.reliability.recordInTxn(r.payer, 'requestsRejected');
+      if (status === 'rejected') {
+        this.reliability.recordInTxn(r.payer, 'requestsRejected');
+        this.notifier.sendInTxn([r.payee], 'request-rejected', { by: r.payer, amount: r.amount, unit: r.unit, requestId: id });
+      }
       return closed;
     });
     this.log.info({ module: 'ledger', request: id, status, actor }, 'payment request closed');
@@ -641,6 +651,7 @@ export class Ledger {
     const now = this.clock.now();
     this.requests.put(r.id, { ...r, status: 'expired', closedAt: now });
     this.journal.append('request.expire', now, null, [], { requestId: r.id });
+    this.notifier.sendInTxn([r.payee], 'request-expired', { payer: r.payer, amount: r.amount, unit: r.unit, requestId: r.id });
   }
 
   async expireRequests(): Promise<number> {

@@ -440,7 +440,7 @@ export class Library {
   private makeReadyInTxn(it: Item, q: HoldEntry[]): void {
     const now = this.clock.now();
     q[0] = { ...q[0]!, readyAt: now, pickupBy: now + this.params().pickupWindowMs };
-    this.notifications.addInTxn(q[0]!.memberId, 'hold-ready', `${it.code} ${it.name} is ready for you until ${new Date(q[0]!.pickupBy!).toISOString().slice(0, 10)}`, `library/${it.code}`, null, { code: it.code, name: it.name, date: q[0]!.pickupBy! });
+    this.notifications.sendInTxn([q[0]!.memberId], 'hold-ready', { code: it.code, name: it.name, date: q[0]!.pickupBy! }, { ref: `library/${it.code}` });
   }
 
   // ── loans ───────────────────────────────────────────────────────────────
@@ -558,6 +558,7 @@ export class Library {
       let next: Item = { ...it, loanCount, condition: opts.condition, status: 'available' };
       this.items.put(it.id, next);
       this.auditInTxn(it.id, actor.id, 'checked in', { loan: l.id, condition: opts.condition, damage, onTime });
+      this.notifications.sendInTxn([l.memberId], 'loan-returned', { code: it.code, name: it.name, depositBack: l.deposit - damage }, { ref: `library/${it.code}` });
       // A broken return, or a maintenance plan coming due, opens a ticket by itself.
       if (opts.condition === 'broken') this.openTicketInTxn(next, `returned broken${opts.note ? `: ${opts.note}` : ''}`, actor.id);
       else if (it.plan && loanCount % it.plan.everyLoans === 0) this.openTicketInTxn(next, `${it.plan.task} (every ${it.plan.everyLoans} loans)`, 'maintenance-plan');
@@ -597,19 +598,26 @@ export class Library {
    * Daily: due-soon and overdue reminders (once each per day), and holds
    * whose pickup window passed move on to the next member.
    */
-  async sendReminders(): Promise<{ dueSoon: number; overdue: number; holdsPassed: number }> {
+  async sendReminders(): Promise<{ dueSoon: number; overdue: number; holdsPassed: number; bookings: number }> {
     const now = this.clock.now();
     const day = Math.floor(now / DAY_MS);
     let dueSoon = 0;
     let overdue = 0;
     let holdsPassed = 0;
+    let bookings = 0;
     await this.store.write(() => {
+      // A booking that starts within a day is remembered once.
+      for (const { value: r } of this.reservations.getRange({})) {
+        if (r.status !== 'booked' || r.from < now || r.from - now > DAY_MS) continue;
+        const it = this.items.get(r.itemId);
+        if (it && this.notifications.sendInTxn([r.memberId], 'booking-reminder', { code: it.code, name: it.name, from: r.from, to: r.to }, { ref: `library/${it.code}`, key: `booking:${r.id}` })) bookings++;
+      }
       for (const l of this.loansOf({ open: true })) {
         const it = this.items.get(l.itemId)!;
         if (l.dueAt < now) {
-          if (this.notifications.addInTxn(l.memberId, 'loan-overdue', `${it.code} ${it.name} was due ${new Date(l.dueAt).toISOString().slice(0, 10)}; please bring it back`, `library/${it.code}`, `overdue:${l.id}:${day}`, { code: it.code, name: it.name, date: l.dueAt })) overdue++;
+          if (this.notifications.sendInTxn([l.memberId], 'loan-overdue', { code: it.code, name: it.name, date: l.dueAt }, { ref: `library/${it.code}`, key: `overdue:${l.id}:${day}` })) overdue++;
         } else if (l.dueAt - now < DAY_MS) {
-          if (this.notifications.addInTxn(l.memberId, 'loan-due', `${it.code} ${it.name} is due back tomorrow`, `library/${it.code}`, `due:${l.id}:${l.dueAt}`, { code: it.code, name: it.name, date: l.dueAt })) dueSoon++;
+          if (this.notifications.sendInTxn([l.memberId], 'loan-due', { code: it.code, name: it.name, date: l.dueAt }, { ref: `library/${it.code}`, key: `due:${l.id}:${l.dueAt}` })) dueSoon++;
         }
       }
       for (const { key, value } of this.holds.getRange({})) {
@@ -617,8 +625,8 @@ export class Library {
         let changed = false;
         while (q.length && q[0]!.pickupBy !== null && q[0]!.pickupBy < now) {
           const lapsed = q.shift()!;
-          // Params, even empty, tell the console it may word this in the member's language.
-          this.notifications.addInTxn(lapsed.memberId, 'hold-lapsed', `Your hold passed to the next member: the pickup window ended`, null, null, {});
+          const lapsedItem = this.items.get(key)!;
+          this.notifications.sendInTxn([lapsed.memberId], 'hold-lapsed', { code: lapsedItem.code, name: lapsedItem.name }, { ref: `library/${lapsedItem.code}` });
           holdsPassed++;
           changed = true;
         }
@@ -628,8 +636,8 @@ export class Library {
         }
       }
     });
-    this.log.info({ module: 'library', dueSoon, overdue, holdsPassed }, 'library reminders');
-    return { dueSoon, overdue, holdsPassed };
+    this.log.info({ module: 'library', dueSoon, overdue, holdsPassed, bookings }, 'library reminders');
+    return { dueSoon, overdue, holdsPassed, bookings };
   }
 
   // ── maintenance ─────────────────────────────────────────────────────────
@@ -656,7 +664,7 @@ export class Library {
     this.ticketsDb.put(t.id, t);
     if (it.status === 'available') this.items.put(it.id, { ...it, status: 'maintenance' });
     this.auditInTxn(it.id, actor, 'ticket opened', { ticket: t.id, title });
-    this.tellWaitingInTxn(it, 'item-repair', `${it.code} ${it.name} is in for repair (${title}); your booking may move`, `ticket:${t.id}`);
+    this.tellWaitingInTxn(it, 'item-repair', `ticket:${t.id}`);
     return t;
   }
 
@@ -695,7 +703,7 @@ export class Library {
   /** Retiring voids future bookings and empties the queue, telling everyone. */
   private retireInTxn(it: Item, actor: string, reason = 'retired'): void {
     if (this.openLoanOf(it.id)) throw HubError.rule('rule-broken', 'Out on loan', `${it.code} must come back before it is retired`);
-    this.tellWaitingInTxn(it, 'item-retired', `${it.code} ${it.name} has been retired; your booking or hold is cancelled`, `retired:${it.id}`);
+    this.tellWaitingInTxn(it, 'item-retired', `retired:${it.id}`);
     for (const r of this.reservationsOf(it.id)) if (r.status === 'booked') this.reservations.put(r.id, { ...r, status: 'voided' });
     this.holds.put(it.id, []);
     for (const t of this.tickets({ itemId: it.id, open: true })) this.ticketsDb.put(t.id, { ...t, state: 'retired', closedAt: this.clock.now() });
@@ -704,11 +712,11 @@ export class Library {
     this.auditLog?.recordInTxn(actor, 'write-off', it.code, { item: it.id, name: it.name, replacementValue: it.replacementValue }, reason);
   }
 
-  private tellWaitingInTxn(it: Item, kind: string, text: string, key: string): void {
+  private tellWaitingInTxn(it: Item, kind: 'item-retired' | 'item-repair', key: string): void {
     const who = new Set<string>();
     for (const r of this.reservationsOf(it.id)) if (r.status === 'booked') who.add(r.memberId);
     for (const h of this.holds.get(it.id) ?? []) who.add(h.memberId);
-    for (const m of who) this.notifications.addInTxn(m, kind, text, `library/${it.code}`, `${key}:${m}`, { code: it.code, name: it.name });
+    this.notifications.sendInTxn([...who], kind, { code: it.code, name: it.name }, { ref: `library/${it.code}`, key });
   }
 
   auditOf(itemId: string): AuditEntry[] {

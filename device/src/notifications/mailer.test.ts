@@ -43,8 +43,8 @@ describe('reminder emails', () => {
       core = makeCore({ hub: { name: 'Riverside' }, email: emailConfig(r.port) });
       const m = await core.members.create({ name: 'Ana', email: 'ana@riverside.example' }, null);
       await core.store.write(() => {
-        core!.notifications.addInTxn(m.id, 'loan-due', 'T-0042 Hedge trimmer is due back tomorrow', 'library/T-0042');
-        core!.notifications.addInTxn(m.id, 'timebank-taken', 'Your post was taken up'); // console only: not in the email kinds
+        core!.notifications.sendInTxn([m.id], 'loan-due', { code: 'T-0042', name: 'Hedge trimmer', date: Date.now() }, { ref: 'library/T-0042' });
+        core!.notifications.sendInTxn([m.id], 'timebank-taken', { title: 'Soup' }); // console only: not in the email kinds
       });
       expect(core.notifications.list(m.id)).toHaveLength(2);
       mailer = new Mailer(core.store, core.config.email, silentLogger);
@@ -67,7 +67,7 @@ describe('reminder emails', () => {
     await first.close();
     core = makeCore({ email: emailConfig(port) });
     const m = await core.members.create({ name: 'Bo', email: 'bo@riverside.example' }, null);
-    await core.store.write(() => core!.notifications.addInTxn(m.id, 'hold-ready', 'T-0007 Ladder is ready for you'));
+    await core.store.write(() => core!.notifications.sendInTxn([m.id], 'hold-ready', { code: 'T-0007', name: 'Ladder', date: Date.now() }));
     mailer = new Mailer(core.store, core.config.email, silentLogger);
     await mailer.flush();
     expect(mailer.queued()).toBe(1);
@@ -87,7 +87,7 @@ describe('reminder emails', () => {
   it('queues nothing when email is off, and refuses a config that turns it on without a relay', async () => {
     core = makeCore();
     const m = await core.members.create({ name: 'Cy', email: 'cy@riverside.example' }, null);
-    await core.store.write(() => core!.notifications.addInTxn(m.id, 'loan-due', 'due'));
+    await core.store.write(() => core!.notifications.sendInTxn([m.id], 'loan-due', { code: 'T-0001', name: 'Saw', date: Date.now() }));
     expect(emailOutbox(core.store).getCount()).toBe(0);
     const { configSchema } = await import('../config/schema.js');
     expect(configSchema.safeParse({ email: { enabled: true } }).success).toBe(false);

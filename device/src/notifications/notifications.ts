@@ -2,9 +2,10 @@ import type { Clock } from '../clock.js';
 import { randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { emailOutbox } from './mailer.js';
+import { englishOf, isNotificationKind, NOTIFICATION_KINDS, type Audience, type NotificationKind, type Notifier, type ParamsOf } from './kinds.js';
 
 /**
- * Console notifications: reminders and news for one member. Modules add
+ * Console notifications: reminders and news for one member. Modules send
  * them inside their own transactions; a `key` makes a reminder idempotent,
  * so a nightly job can run twice without nagging twice.
  */
@@ -13,73 +14,213 @@ export interface Notification {
   memberId: string;
   at: number;
   kind: string;
+  /** In English, for email and for a console that does not know the kind. */
   text: string;
   /** Link target inside the console, e.g. "library/T-0042". */
   ref: string | null;
   read: boolean;
   /** The facts in `text`, so that a console can say it in the member's language (times in ms). */
-  params?: Record<string, string | number>;
+  params?: Record<string, unknown>;
 }
 
-/** Which notifications also go out by email, and to which address; null when email is off. */
+/** How a member wants one kind: the console inbox always, plus email now, or email in a daily digest. */
+export type Channel = 'inbox' | 'email' | 'digest';
+export type Preferences = Partial<Record<NotificationKind, Channel>>;
+
+/** Who the hub's people are, as notifications need them. */
+export interface Directory {
+  everyone(): string[];
+  stewards(): string[];
+  emailOf(memberId: string): string | null;
+  /** A member's name for English text; an account id when it is not a member's. */
+  nameOf(memberId: string): string;
+}
+
+/** Email, when configured: the hub's name for subjects and the kinds that go by email unless a member chose otherwise. */
 export interface EmailRouting {
-  kinds: string[];
-  addressOf(memberId: string): string | null;
+  defaultKinds: readonly string[];
   hubName: string;
 }
 
-export class Notifications {
+/** One event as sent, for listeners in the same transaction (webhooks). */
+export interface SentEvent {
+  id: string;
+  kind: NotificationKind;
+  params: Record<string, unknown>;
+  text: string;
+  at: number;
+  audience: Audience;
+  recipients: string[];
+  ref: string | null;
+}
+
+interface DigestEntry {
+  text: string;
+  at: number;
+  kind: string;
+}
+
+export class Notifications implements Notifier {
   private readonly items;
   private readonly keys;
+  private readonly prefs;
+  private readonly digest;
   private readonly email;
+  private readonly listeners: Array<(e: SentEvent) => void> = [];
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly directory: Directory,
     private readonly routing: EmailRouting | null = null,
   ) {
     this.items = store.db<Notification, [string, number, string]>('notifications');
     this.keys = store.db<true, string>('notification-keys');
+    this.prefs = store.db<Preferences, string>('notification-prefs');
+    this.digest = store.db<DigestEntry, [string, number, string]>('notification-digest');
     this.email = emailOutbox(store);
   }
 
-  /** Inside the caller's transaction. Returns false when `key` was already sent. */
-  addInTxn(memberId: string, kind: string, text: string, ref: string | null = null, key: string | null = null, params?: Record<string, string | number>): boolean {
-    if (key) {
-      if (this.keys.get(key)) return false;
-      this.keys.put(key, true);
-    }
-    const at = this.clock.now();
-    const n: Notification = { id: randomId('n_', 6), memberId, at, kind, text, ref, read: false, ...(params ? { params } : {}) };
-    this.items.put([memberId, at, n.id], n);
-    // Email, when configured, leaves in the same transaction as the notification: never one without the other.
-    const to = this.routing?.kinds.includes(kind) ? this.routing.addressOf(memberId) : null;
-    if (to) this.email.put([at, n.id], { to, subject: `${this.routing!.hubName}: ${text.length > 70 ? `${text.slice(0, 67)}…` : text}`, text: `${text}\n\n— ${this.routing!.hubName}`, kind, at });
-    return true;
+  /** Called with every event sent, inside its transaction. */
+  onSentInTxn(listener: (e: SentEvent) => void): void {
+    this.listeners.push(listener);
   }
 
-  list(memberId: string, unreadOnly = false): Notification[] {
+  /**
+   * Inside the caller's transaction: one notification per recipient, and its
+   * email or digest entry as each chose. Returns how many were sent (a `key`
+   * already used for a recipient sends nothing to them again).
+   */
+  sendInTxn<K extends NotificationKind>(to: Audience, kind: K, params: ParamsOf<K>, opts: { ref?: string | null; key?: string | null } = {}): number {
+    const recipients = to === 'everyone' ? this.directory.everyone() : to === 'stewards' ? this.directory.stewards() : [...new Set(to)];
+    const text = englishOf(kind, params, (id) => this.directory.nameOf(id));
+    const at = this.clock.now();
+    const ref = opts.ref ?? null;
+    const id = randomId('n_', 6);
+    let sent = 0;
+    const reached: string[] = [];
+    for (const memberId of recipients) {
+      if (opts.key) {
+        // Keys made before kinds were typed had no member suffix for a single recipient.
+        const k = `${opts.key}:${memberId}`;
+        if (this.keys.get(k) || this.keys.get(opts.key)) continue;
+        this.keys.put(k, true);
+      }
+      const n: Notification = { id: recipients.length === 1 ? id : `${id}${sent.toString(36)}`, memberId, at, kind, text, ref, read: false, params: params as Record<string, unknown> };
+      this.items.put([memberId, at, n.id], n);
+      this.routeInTxn(memberId, kind, text, n.id, at);
+      reached.push(memberId);
+      sent++;
+    }
+    if (sent === 0 && opts.key) return 0;
+    for (const l of this.listeners) l({ id, kind, params: params as Record<string, unknown>, text, at, audience: to, recipients: reached, ref });
+    return sent;
+  }
+
+  /** Email now, a line in tonight's digest, or the inbox only: as the member chose, or the hub's default. Emergencies reach every channel. */
+  private routeInTxn(memberId: string, kind: NotificationKind, text: string, id: string, at: number): void {
+    if (!this.routing) return;
+    const channel = this.channelOf(memberId, kind);
+    if (channel === 'inbox') return;
+    const to = this.directory.emailOf(memberId);
+    if (!to) return;
+    if (channel === 'digest') {
+      this.digest.put([memberId, at, id], { text, at, kind });
+      return;
+    }
+    const hub = this.routing.hubName;
+    // Email leaves in the same transaction as the notification: never one without the other.
+    this.email.put([at, id], { to, subject: `${hub}: ${text.length > 70 ? `${text.slice(0, 67)}…` : text}`, text: `${text}\n\n— ${hub}`, kind, at });
+  }
+
+  channelOf(memberId: string, kind: NotificationKind): Channel {
+    if (NOTIFICATION_KINDS[kind].mandatory) return 'email';
+    const chosen = this.prefs.get(memberId)?.[kind];
+    if (chosen) return chosen;
+    return this.routing?.defaultKinds.includes(kind) ? 'email' : 'inbox';
+  }
+
+  /** Every kind with the channel it goes by for this member; emergencies cannot be turned down. */
+  preferencesOf(memberId: string): Array<{ kind: NotificationKind; channel: Channel; mandatory: boolean; group: string }> {
+    return (Object.keys(NOTIFICATION_KINDS) as NotificationKind[]).map((kind) => ({ kind, channel: this.channelOf(memberId, kind), mandatory: NOTIFICATION_KINDS[kind].mandatory, group: NOTIFICATION_KINDS[kind].group }));
+  }
+
+  /** Merges a member's choices; a mandatory kind or an unknown one is refused by the caller's schema, and ignored here. */
+  async setPreferences(memberId: string, choices: Partial<Record<string, Channel>>): Promise<void> {
+    await this.store.write(() => {
+      const next: Preferences = { ...(this.prefs.get(memberId) ?? {}) };
+      for (const [k, ch] of Object.entries(choices)) if (ch && isNotificationKind(k) && !NOTIFICATION_KINDS[k].mandatory) next[k] = ch;
+      this.prefs.put(memberId, next);
+    });
+  }
+
+  /** One email per member with everything their digest collected since the last; run daily. Returns how many emails were queued. */
+  async sendDigests(): Promise<number> {
+    if (!this.routing) return 0;
+    const hub = this.routing.hubName;
+    const byMember = new Map<string, Array<{ key: [string, number, string]; value: DigestEntry }>>();
+    for (const e of this.digest.getRange({})) {
+      const list = byMember.get(e.key[0]) ?? [];
+      list.push(e as { key: [string, number, string]; value: DigestEntry });
+      byMember.set(e.key[0], list);
+    }
+    if (byMember.size === 0) return 0;
+    return this.store.write(() => {
+      let queued = 0;
+      const at = this.clock.now();
+      for (const [memberId, entries] of byMember) {
+        for (const e of entries) this.digest.remove(e.key);
+        const to = this.directory.emailOf(memberId);
+        if (!to) continue;
+        const lines = entries.map((e) => `• ${new Date(e.value.at).toISOString().slice(0, 16).replace('T', ' ')}  ${e.value.text}`);
+        this.email.put([at, randomId('d_', 6)], { to, subject: `${hub}: ${entries.length} ${entries.length === 1 ? 'notification' : 'notifications'} today`, text: `${lines.join('\n')}\n\n— ${hub}`, kind: 'digest', at });
+        queued++;
+      }
+      return queued;
+    });
+  }
+
+  list(memberId: string, unreadOnly = false, limit = 200): Notification[] {
     const out: Notification[] = [];
     for (const { value } of this.items.getRange({ start: [memberId, Number.MAX_SAFE_INTEGER, ''], end: [memberId, -1, ''], reverse: true })) {
       if (unreadOnly && value.read) continue;
       out.push(value);
+      if (out.length >= limit) break;
     }
     return out;
   }
 
+  unreadCount(memberId: string): number {
+    let n = 0;
+    for (const { value } of this.items.getRange({ start: [memberId, -1, ''], end: [memberId, Number.MAX_SAFE_INTEGER, ''] })) if (!value.read) n++;
+    return n;
+  }
+
   /** Marks this member's notifications read; another member's ids are ignored. Returns how many were unread. */
-  async markRead(memberId: string, ids: string[]): Promise<number> {
+  async markRead(memberId: string, ids: string[] | 'all'): Promise<number> {
     return this.store.write(() => this.markReadInTxn(memberId, ids));
   }
 
-  markReadInTxn(memberId: string, ids: string[]): number {
+  markReadInTxn(memberId: string, ids: string[] | 'all'): number {
     let n = 0;
     for (const { key, value } of this.items.getRange({ start: [memberId, -1, ''], end: [memberId, Number.MAX_SAFE_INTEGER, ''] })) {
-      if (!value.read && ids.includes(value.id)) {
+      if (!value.read && (ids === 'all' || ids.includes(value.id))) {
         this.items.put(key, { ...value, read: true });
         n++;
       }
     }
     return n;
+  }
+
+  /** Drops read notifications older than `olderThanMs`: the inbox has retention like every other store. */
+  async prune(olderThanMs: number): Promise<number> {
+    const before = this.clock.now() - olderThanMs;
+    const old: Array<[string, number, string]> = [];
+    for (const { key, value } of this.items.getRange({})) if (value.read && value.at < before) old.push(key as [string, number, string]);
+    if (old.length === 0) return 0;
+    await this.store.write(() => {
+      for (const k of old) this.items.remove(k);
+    });
+    return old.length;
   }
 }

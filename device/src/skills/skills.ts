@@ -213,7 +213,7 @@ export class Skills {
       if (o.owner === memberId) throw HubError.rule('rule-broken', 'Your own post', 'someone else has to take it');
       const next = { ...o, status: 'taken' as const, takenBy: memberId };
       this.offers.put(id, next);
-      this.notifications.addInTxn(o.owner, 'timebank-taken', `Your time-bank post "${o.title}" was taken up`, `timebank/${o.id}`, null, { title: o.title });
+      this.notifications.sendInTxn([o.owner], 'timebank-taken', { title: o.title }, { ref: `timebank/${o.id}` });
       return next;
     });
   }
@@ -235,7 +235,7 @@ export class Skills {
       if (costsTaker) {
         const next = { ...o, proposedHours: amount };
         this.offers.put(id, next);
-        this.notifications.addInTxn(o.takenBy, 'timebank-hours-proposed', `"${o.title}": ${amount / 100} h instead of the ${o.hours / 100} h agreed; confirm if that is right`, `timebank/${o.id}`, null, { title: o.title, hours: amount, agreed: o.hours });
+        this.notifications.sendInTxn([o.takenBy], 'timebank-hours-proposed', { title: o.title, hours: amount, agreed: o.hours }, { ref: `timebank/${o.id}` });
         return next;
       }
       return this.settleInTxn(o, amount, memberId);
@@ -285,7 +285,7 @@ export class Skills {
           this.offers.put(o.id, { ...o, status: 'expired' });
           expired++;
         } else if (o.expiresAt - now <= 2 * DAY_MS) {
-          if (this.notifications.addInTxn(o.owner, 'timebank-expiring', `Your time-bank post "${o.title}" expires on ${new Date(o.expiresAt).toISOString().slice(0, 10)}`, `timebank/${o.id}`, `expiring:${o.id}`, { title: o.title, date: o.expiresAt })) reminded++;
+          if (this.notifications.sendInTxn([o.owner], 'timebank-expiring', { title: o.title, date: o.expiresAt }, { ref: `timebank/${o.id}`, key: `expiring:${o.id}` })) reminded++;
         }
       }
     });
@@ -313,8 +313,8 @@ export class Skills {
         if (!best) continue;
         const m: Mentorship = { id: randomId('mt_', 6), skill, learner, teacher: best.h.memberId, when: best.when, status: 'proposed', learnerAccepted: false, teacherAccepted: false, createdAt: this.clock.now() };
         this.mentorships.put(m.id, m);
-        this.notifications.addInTxn(learner, 'mentorship', `A mentor for ${skill} is proposed`, `mentorship/${m.id}`, null, { skill, role: 'learner' });
-        this.notifications.addInTxn(best.h.memberId, 'mentorship', `Someone would like to learn ${skill} from you`, `mentorship/${m.id}`, null, { skill, role: 'teacher' });
+        this.notifications.sendInTxn([learner], 'mentorship', { skill, role: 'learner' }, { ref: `mentorship/${m.id}` });
+        this.notifications.sendInTxn([best.h.memberId], 'mentorship', { skill, role: 'teacher' }, { ref: `mentorship/${m.id}` });
         created.push(m);
       }
     });

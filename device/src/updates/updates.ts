@@ -97,7 +97,7 @@ export class Updates {
       await this.d.store.write(() => {
         this.records.put(staged.version, staged);
         this.d.audit.recordInTxn(by === 'usb' ? null : by, 'update-staged', manifest.version, { security: true, keyFingerprint }, 'security release');
-        this.tellStewardsInTxn('update-security', `Security update ${manifest.version} is being installed now.`, manifest.version);
+        this.tellStewardsInTxn('update-security', manifest.version);
       });
       this.d.log.warn({ module: 'updates', version: manifest.version, by }, 'security update staged for installation');
       return staged;
@@ -107,7 +107,7 @@ export class Updates {
     const proposed = { ...record, proposalId: proposal.id };
     await this.d.store.write(() => {
       this.records.put(proposed.version, proposed);
-      this.tellStewardsInTxn('update-proposed', `Hyphae ${manifest.version} has arrived; the community decides whether to install it.`, manifest.version);
+      this.tellStewardsInTxn('update-proposed', manifest.version);
     });
     this.d.log.info({ module: 'updates', version: manifest.version, by, proposal: proposal.id }, 'update received; proposal opened');
     return proposed;
@@ -141,8 +141,8 @@ export class Updates {
     await this.d.store.write(() => {
       this.records.put(result.version, { ...record, state, detail: result.detail || null });
       this.d.audit.recordInTxn(null, result.outcome === 'installed' ? 'update-installed' : 'update-rolled-back', result.version, { outcome: result.outcome }, result.detail || null);
-      if (result.outcome === 'installed') this.tellStewardsInTxn('update-installed', `Hyphae ${result.version} is installed and running.`, result.version);
-      else this.tellStewardsInTxn('update-rolled-back', `Hyphae ${result.version} could not be installed and the hub went back to the version before: ${result.detail}`, result.version);
+      if (result.outcome === 'installed') this.tellStewardsInTxn('update-installed', result.version);
+      else this.d.notifications.sendInTxn('stewards', 'update-rolled-back', { version: result.version, detail: result.detail }, { ref: 'updates', key: `update-rolled-back:${result.version}` });
     });
     this.d.log[result.outcome === 'installed' ? 'info' : 'warn']({ module: 'updates', ...result }, 'update outcome');
     return result;
@@ -192,8 +192,8 @@ export class Updates {
     return s.id;
   }
 
-  private tellStewardsInTxn(kind: string, text: string, version: string): void {
-    for (const m of this.d.members.activeStewards()) this.d.notifications.addInTxn(m.id, kind, text, 'updates', `${kind}:${version}:${m.id}`, { version });
+  private tellStewardsInTxn(kind: 'update-security' | 'update-proposed' | 'update-installed', version: string): void {
+    this.d.notifications.sendInTxn('stewards', kind, { version }, { ref: 'updates', key: `${kind}:${version}` });
   }
 }
 

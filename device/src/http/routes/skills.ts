@@ -15,9 +15,6 @@ const Offer = z
 const Mentorship = z
   .object({ id: z.string(), skill: z.string(), learner: z.string(), teacher: z.string(), when: z.array(z.string()), status: z.enum(['proposed', 'accepted', 'declined']), learnerAccepted: z.boolean(), teacherAccepted: z.boolean(), createdAt: z.number().int() })
   .openapi('Mentorship');
-const Notification = z
-  .object({ id: z.string(), memberId: z.string(), at: z.number().int(), kind: z.string(), text: z.string().describe('In English'), ref: z.string().nullable(), read: z.boolean(), params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('The facts in the text, for saying it in another language (times in ms)') })
-  .openapi('Notification');
 
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 const member = z.object({ memberId: MemberId });
@@ -53,8 +50,6 @@ const confirmHours = createRoute({ method: 'post', path: '/api/v1/timebank/{id}/
 const mentorships = createRoute({ method: 'get', path: '/api/v1/mentorships', tags: ['skills'], summary: 'My mentorships', responses: { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses } });
 const matchNow = createRoute({ method: 'post', path: '/api/v1/mentorships/match', tags: ['skills'], summary: 'Propose mentors to learners now (stewards; also nightly)', responses: { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses } });
 const answer = createRoute({ method: 'post', path: '/api/v1/mentorships/{id}/answer', tags: ['skills'], summary: 'Accept or decline a proposed mentorship', request: { params: id, body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Mentorship, 'The mentorship'), ...ruleResponses } });
-const markRead = createRoute({ method: 'post', path: '/api/v1/notifications/read', tags: ['hub'], summary: 'Mark my notifications read', request: { body: body(z.object({ ids: z.array(z.string()).min(1).max(500) })) }, responses: { 200: json(z.object({ marked: z.number().int() }), 'How many were unread'), ...ruleResponses } });
-const notifications = createRoute({ method: 'get', path: '/api/v1/notifications', tags: ['hub'], summary: 'My notifications, newest first', request: { query: z.object({ unread: z.enum(['true', 'false']).optional() }) }, responses: { 200: json(z.array(Notification), 'Notifications'), ...ruleResponses } });
 
 export function registerSkills(app: App, deps: HttpDeps) {
   const { skills } = deps;
@@ -121,10 +116,4 @@ export function registerSkills(app: App, deps: HttpDeps) {
     return c.json(await skills.matchMentors(), 200);
   });
   app.openapi(answer, async (c) => c.json(await skills.answerMentorship(c.req.valid('param').id, requireMember(c).id, c.req.valid('json').accept), 200));
-  app.openapi(notifications, (c) => c.json(deps.notifications.list(requireMember(c).id, c.req.valid('query').unread === 'true'), 200));
-  app.openapi(markRead, async (c) => {
-    const me = requireMember(c);
-    const { ids } = c.req.valid('json');
-    return c.json({ marked: await deps.notifications.markRead(me.id, ids) }, 200);
-  });
 }
