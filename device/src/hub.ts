@@ -17,6 +17,9 @@ import { applyStagedRestore, loadOrCreateIdentity, makeBackup, stageRestore, typ
 import type { HubIdentity } from './identity.js';
 import { Federation } from './federation/federation.js';
 import { Mailer } from './notifications/mailer.js';
+import { MqttBridge } from './mqtt/bridge.js';
+import { EmbeddedBroker } from './mqtt/embedded-broker.js';
+import { bridgeSources } from './mqtt/sources.js';
 import type { NotificationKind, ParamsOf } from './notifications/kinds.js';
 import { askChrony } from './time/chrony.js';
 import { secureDataDir } from './store/permissions.js';
@@ -54,6 +57,8 @@ export class Hub {
   backups: NightlyBackups | undefined;
   private timeTimer: NodeJS.Timeout | undefined;
   private mailer: Mailer | undefined;
+  mqtt: MqttBridge | undefined;
+  mqttBroker: EmbeddedBroker | undefined;
   app: App | undefined;
   port = 0;
   identity: HubIdentity | undefined;
@@ -155,6 +160,7 @@ export class Hub {
       this.mailer = new Mailer(core.store, opts.config.email, log);
       this.mailer.start();
     }
+    if (opts.config.mqtt.enabled) await this.startMqtt(core);
     await core.sensing.start();
     await core.sensing.startConfiguredGpio(opts.config.gpio);
     const backupsDir = join(opts.dataDir, 'backups');
@@ -184,6 +190,34 @@ export class Hub {
     this.watchTime(core);
     this.watchUpdates(core);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
+  }
+
+  /**
+   * MQTT for Home Assistant and friends: an embedded broker when the
+   * neighbourhood has none, then the bridge as a client of either. A broker
+   * that cannot listen (the port is taken) is logged and the hub runs on.
+   */
+  private async startMqtt(core: Core): Promise<void> {
+    const cfg = this.opts.config.mqtt;
+    let url = cfg.url;
+    if (cfg.broker === 'embedded') {
+      this.mqttBroker = new EmbeddedBroker({ host: cfg.host, port: cfg.port, username: cfg.username, password: cfg.password, log: this.opts.log });
+      try {
+        const port = await this.mqttBroker.start();
+        const auth = cfg.username ? `${encodeURIComponent(cfg.username)}:${encodeURIComponent(cfg.password)}@` : '';
+        url = `mqtt://${auth}127.0.0.1:${port}`;
+      } catch (err) {
+        this.opts.log.error({ module: 'mqtt', port: cfg.port, err: (err as Error).message }, 'the embedded MQTT broker could not start; MQTT is off until the next start');
+        this.mqttBroker = undefined;
+        return;
+      }
+    }
+    const bridge = new MqttBridge({ ...cfg, username: cfg.broker === 'embedded' ? '' : cfg.username }, url, bridgeSources(core, this.identity!.hubId), this.opts.log);
+    core.telemetry.addSink(bridge);
+    // An emergency declared or ended is on the crisis topic at once, not at the next refresh.
+    core.board.onCrisisChange(() => bridge.nudge());
+    bridge.start();
+    this.mqtt = bridge;
   }
 
   /**
@@ -276,6 +310,8 @@ export class Hub {
     if (this.timeTimer) clearInterval(this.timeTimer);
     await this.federation?.stop();
     await this.mailer?.stop();
+    await this.mqtt?.stop();
+    await this.mqttBroker?.stop();
     for (const t of this.tasks) await t.stop();
     this.tasks = [];
     if (this.server) {

@@ -175,6 +175,29 @@ const federation = z
   .prefault({})
   .describe('Links to other hubs');
 
+const mqtt = z
+  .object({
+    enabled: z.boolean().default(false).describe('Publish readings and the hub\'s state over MQTT, with Home Assistant discovery'),
+    broker: z.enum(['embedded', 'external']).default('embedded').describe('embedded: the hub runs a broker on its network (aedes); external: connect to one the neighbourhood already runs'),
+    url: z.string().default('').describe('external: the broker, e.g. mqtt://192.168.4.10:1883'),
+    host: z.string().default('0.0.0.0').describe('embedded: address the broker listens on'),
+    port: z.number().int().min(0).max(65535).default(1883).describe('embedded: port the broker listens on (0: any free port)'),
+    username: z.string().default('').describe('external: the hub\'s user name; embedded: the one user clients (Home Assistant) sign in as. Empty: no sign-in'),
+    password: z.string().default('').describe('Password for that user'),
+    topicPrefix: z.string().regex(/^[^#+]+$/, 'no MQTT wildcards').default('hyphae').describe('Topics are <prefix>/<hubId>/...'),
+    discovery: z.boolean().default(true).describe('Publish Home Assistant discovery configs (retained)'),
+    discoveryPrefix: z.string().regex(/^[^#+]+$/, 'no MQTT wildcards').default('homeassistant').describe('Home Assistant\'s discovery prefix'),
+    stateEverySeconds: z.number().int().min(1).max(3600).default(30).describe('How often the hub\'s own state (multiplier, budgets, price, signals) is published when it has not changed'),
+    downlinkDevices: z
+      .array(z.string().regex(/^([0-9a-fA-F]{16}|\*)$/, 'a DevEUI or *'))
+      .default([])
+      .describe('LoRaWAN devices an automation may queue downlinks to on <prefix>/<hubId>/downlink/<devEui> ("*": every one). Empty: the hub does not listen'),
+  })
+  .prefault({})
+  .refine((m) => !m.enabled || m.broker === 'embedded' || /^mqtts?:\/\//.test(m.url), { message: 'mqtt.broker external needs mqtt.url (mqtt:// or mqtts://)' })
+  .refine((m) => !m.enabled || m.broker === 'external' || m.username === '' || m.password.length >= 8, { message: 'mqtt.password: at least 8 characters for the embedded broker' })
+  .describe('MQTT for Home Assistant, Node-RED and evcc (optional)');
+
 const email = z
   .object({
     enabled: z.boolean().default(false).describe('Also send reminders by email through an SMTP relay (console notifications are always on)'),
@@ -303,6 +326,7 @@ export const configSchema = z
     network,
     federation,
     email,
+    mqtt,
     firstSteward,
     auth,
     governance,

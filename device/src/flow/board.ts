@@ -108,6 +108,7 @@ export interface NewPost {
 export class Board {
   /** Who hears of allocations and emergencies; set by the composition root. */
   notifier: Notifier = silentNotifier;
+  private readonly crisisListeners: Array<(c: Crisis) => void> = [];
   private readonly posts;
   private readonly proposals;
   private readonly crises;
@@ -326,6 +327,11 @@ export class Board {
 
   // ── crisis ──────────────────────────────────────────────────────────────
 
+  /** Called after an emergency is declared or ended has committed (the MQTT crisis topic). */
+  onCrisisChange(listener: (c: Crisis) => void): void {
+    this.crisisListeners.push(listener);
+  }
+
   activeCrisis(): Crisis | undefined {
     for (const { value } of this.crises.getRange({})) if (value.endedAt === null) return value;
     return undefined;
@@ -339,6 +345,7 @@ export class Board {
       this.notifier.sendInTxn('everyone', 'emergency-declared', { emergencyId: c.id, note: c.note, places: c.places }, { ref: 'flow' });
     });
     this.log.warn({ module: 'flow', crisis: c.id, places: c.places, members: c.members.length }, 'emergency declared');
+    for (const l of this.crisisListeners) l(c);
     await this.recompute();
     return c;
   }
@@ -353,6 +360,7 @@ export class Board {
       return next;
     });
     this.log.warn({ module: 'flow', crisis: id, actor }, 'emergency ended');
+    for (const l of this.crisisListeners) l(c);
     await this.recompute();
     return c;
   }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
+import { z } from 'zod';
 
 /**
  * Application downlinks waiting for their device: a valve to open, a
@@ -22,6 +23,17 @@ export interface DownlinkRecord extends QueuedDownlink {
   /** Set once nothing more will happen to it. */
   doneAt: number | null;
 }
+
+/** A downlink as an API caller or an MQTT automation asks for it: bytes as hex, or an object the device's codec encodes. */
+export const NewDownlink = z
+  .object({
+    fPort: z.number().int().min(1).max(223).optional().describe('1–223; with `object`, the codec may choose it'),
+    hex: z.string().regex(/^([0-9a-fA-F]{2})*$/, 'hex digits, two per byte').optional(),
+    object: z.record(z.string(), z.unknown()).optional().describe("made into bytes by the device's codec (encodeDownlink)"),
+    confirmed: z.boolean().default(false),
+  })
+  .refine((d) => (d.hex === undefined) !== (d.object === undefined), { message: 'give either hex or object', path: ['hex'] });
+export type NewDownlink = z.infer<typeof NewDownlink>;
 
 export const DOWNLINK_MAX_ATTEMPTS = 3;
 /** The most waiting for one device: a script gone wrong must not fill the card. */

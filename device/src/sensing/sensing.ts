@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 import type { Devices } from './devices.js';
+import type { DownlinkRecord, NewDownlink } from './downlink-queue.js';
+import { HubError } from '../errors.js';
 
 /** A pin-wired sensor as the config names it: the driver's settings plus what residents see. */
 type GpioSensor = GpioSensorConfig & { name?: string; place?: string | null };
@@ -30,6 +32,8 @@ export class Sensing {
   private readonly problems: BurstCounter;
   private dropsTimer: NodeJS.Timeout | undefined;
   readonly counters: Record<string, number> = {};
+  /** Units polled drivers reported with their readings (Modbus scale units, GPIO definitions). */
+  private readonly units = new Map<string, string>();
 
   constructor(
     private readonly devices: Devices,
@@ -64,7 +68,10 @@ export class Sensing {
   private sink(): ReadingSink {
     return {
       readings: (batch: Reading[]) => {
-        for (const r of batch) this.telemetry.write({ sensor: r.device, metric: r.metric, t: r.at, value: r.value });
+        for (const r of batch) {
+          this.telemetry.write({ sensor: r.device, metric: r.metric, t: r.at, value: r.value });
+          if (r.unit) this.units.set(`${r.device}\u0000${r.metric}`, r.unit);
+        }
       },
       health: (h) => this.devices.seen(h.device, {}),
       event: (e) => {
@@ -73,6 +80,39 @@ export class Sensing {
         this.problems.count(`${e.kind}:${e.device ?? '?'}`, e.detail);
       },
     };
+  }
+
+  /**
+   * Queues a downlink from the API or an MQTT automation: hex as given, or an
+   * object the device's codec encodes. A class-C device gets it at once; a
+   * class-A one in the window after its next uplink.
+   */
+  async queueDownlink(devEui: string, body: NewDownlink, by: string | null): Promise<DownlinkRecord> {
+    const dev = this.devices.get(devEui);
+    if (dev.kind !== 'lorawan') throw HubError.badRequest(`${devEui} is not a LoRaWAN device`);
+    let bytes: Buffer;
+    let fPort = body.fPort;
+    if (body.object) {
+      const codec = dev.profile ? this.codecs.get(dev.profile) : undefined;
+      if (!codec?.encodes) throw HubError.badRequest(`the device's codec (${dev.profile ?? 'none'}) cannot make downlinks from objects: send hex`);
+      const out = codec.encode({ data: body.object, variables: dev.variables });
+      if (out.errors.length > 0) throw HubError.badRequest(`object: ${out.errors.join('; ')}`);
+      bytes = Buffer.from(out.bytes);
+      fPort ??= out.fPort ?? undefined;
+    } else bytes = Buffer.from(body.hex ?? '', 'hex');
+    if (fPort === undefined) throw HubError.badRequest('fPort: required');
+    const queued = await this.devices.downlinks.enqueue(devEui, { fPort, payload: bytes, confirmed: body.confirmed }, by);
+    await this.network?.pushDownlink(devEui);
+    return queued;
+  }
+
+  /** The unit of a sensor's metric, as its codec, register map or pin definition states it; null when none does. */
+  unitOf(sensor: string, metric: string): string | null {
+    const seen = this.units.get(`${sensor}\u0000${metric}`);
+    if (seen !== undefined) return seen;
+    const dev = this.devices.has(sensor) ? this.devices.get(sensor) : undefined;
+    if (dev?.kind === 'lorawan' && dev.profile) return this.codecs.get(dev.profile)?.definition.units[metric] ?? null;
+    return null;
   }
 
   /** Starts polling a Modbus device registered while the hub runs. */

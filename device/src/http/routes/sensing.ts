@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { NewDownlink } from '../../sensing/downlink-queue.js';
 import { HubError } from '../../errors.js';
 import { Devices } from '../../sensing/devices.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
@@ -122,14 +123,6 @@ const Downlink = z
     doneAt: z.number().nullable(),
   })
   .openapi('Downlink');
-const NewDownlink = z
-  .object({
-    fPort: z.number().int().min(1).max(223).optional().describe('1–223; with `object`, the codec may choose it'),
-    hex: z.string().regex(/^([0-9a-fA-F]{2})*$/, 'hex digits, two per byte').optional(),
-    object: z.record(z.string(), z.unknown()).optional().describe("made into bytes by the device's codec (encodeDownlink)"),
-    confirmed: z.boolean().default(false),
-  })
-  .refine((d) => (d.hex === undefined) !== (d.object === undefined), { message: 'give either hex or object', path: ['hex'] });
 const devEuiParam = z.object({ devEui: z.string().regex(/^[0-9a-fA-F]{16}$/, '16 hex digits') });
 const enqueue = createRoute({ method: 'post', path: '/api/v1/lorawan/devices/{devEui}/queue', tags: ['sensing'], summary: "Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)", request: { params: devEuiParam, body: { content: { 'application/json': { schema: NewDownlink } }, required: true } }, responses: { 201: json(Downlink, 'Queued'), ...ruleResponses } });
 const queueList = createRoute({ method: 'get', path: '/api/v1/lorawan/devices/{devEui}/queue', tags: ['sensing'], summary: "A LoRaWAN device's downlinks, newest first: queued, sent, acknowledged or expired (stewards)", request: { params: devEuiParam }, responses: { 200: json(z.array(Downlink), 'Downlinks'), ...ruleResponses } });
@@ -139,22 +132,7 @@ export function registerSensing(app: App, deps: HttpDeps) {
     const me = requireRole(c, 'steward');
     const devEui = c.req.valid('param').devEui.toLowerCase();
     const body = c.req.valid('json');
-    const dev = deps.devices.get(devEui);
-    if (dev.kind !== 'lorawan') throw HubError.badRequest(`${devEui} is not a LoRaWAN device`);
-    let bytes: Buffer;
-    let fPort = body.fPort;
-    if (body.object) {
-      const codec = dev.profile ? deps.sensing.codecs.get(dev.profile) : undefined;
-      if (!codec?.encodes) throw HubError.badRequest(`the device's codec (${dev.profile ?? 'none'}) cannot make downlinks from objects: send hex`);
-      const out = codec.encode({ data: body.object, variables: dev.variables });
-      if (out.errors.length > 0) throw HubError.badRequest(`object: ${out.errors.join('; ')}`);
-      bytes = Buffer.from(out.bytes);
-      fPort ??= out.fPort ?? undefined;
-    } else bytes = Buffer.from(body.hex!, 'hex');
-    if (fPort === undefined) throw HubError.badRequest('fPort: required');
-    const queued = await deps.devices.downlinks.enqueue(devEui, { fPort, payload: bytes, confirmed: body.confirmed }, me.id);
-    // A class-C device gets it now; a class-A one in the window after its next uplink.
-    await deps.sensing.network?.pushDownlink(devEui);
+    const queued = await deps.sensing.queueDownlink(devEui, body, me.id);
     return c.json(deps.devices.downlinks.list(devEui).find((d) => d.id === queued.id) ?? queued, 201);
   });
   app.openapi(queueList, (c) => {
