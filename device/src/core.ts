@@ -14,6 +14,7 @@ import { percentToBp } from './ledger/demurrage.js';
 import { Library } from './library/library.js';
 import { Members, publicMember } from './members/members.js';
 import { Notifications } from './notifications/notifications.js';
+import { DEFAULT_WEBHOOK_OPTIONS, Webhooks } from './notifications/webhooks.js';
 import { Reliability } from './reliability/reliability.js';
 import { Skills } from './skills/skills.js';
 import { Devices } from './sensing/devices.js';
@@ -47,6 +48,7 @@ export interface Core {
   members: Members;
   board: Board;
   notifications: Notifications;
+  webhooks: Webhooks;
   library: Library;
   skills: Skills;
   governance: Governance;
@@ -138,6 +140,9 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     config.email.enabled ? { defaultKinds: config.email.kinds, hubName: config.hub.name } : null,
   );
   members.joinAttemptHook = (existing) => void notifications.sendInTxn([existing.id], 'join-attempt', {});
+  // Webhook deliveries are written in the transaction of the event they carry.
+  const webhooks = new Webhooks(store, clock, notifications, DEFAULT_WEBHOOK_OPTIONS, log);
+  notifications.onSentInTxn((e) => webhooks.onSentInTxn(e));
   ledger.notifier = notifications;
   board.notifier = notifications;
   const library = new Library(
@@ -223,6 +228,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     members,
     board,
     notifications,
+    webhooks,
     library,
     skills,
     governance,
@@ -251,6 +257,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     }),
     close: async () => {
       influx?.stop();
+      await webhooks.stop();
       await sensing.stop();
       await telemetry.stop();
       await saveTime().catch(() => undefined);

@@ -153,6 +153,8 @@ export class Hub {
       },
     );
     federation.notifier = core.notifications;
+    core.webhooks.hubId = identity.hubId;
+    core.webhooks.start();
     this.federation = federation;
     federation.start();
     core.influx?.start();

@@ -24,3 +24,13 @@ export function randomId(prefix: string, bytes = 9): string {
 export function randomSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+let order = 0;
+/**
+ * A key part that sorts in the order it was made, for records keyed by time:
+ * two made in the same millisecond (or under a clock that has not moved)
+ * keep the order they happened in, where a random id would shuffle them.
+ */
+export function inOrder(id: string): string {
+  return `${(order++).toString(36).padStart(8, '0')}${id}`;
+}

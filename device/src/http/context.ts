@@ -41,6 +41,7 @@ export interface HttpDeps {
   governance: Governance;
   ecology: Ecology;
   notifications: Notifications;
+  webhooks: import('../notifications/webhooks.js').Webhooks;
   devices: Devices;
   sensing: Sensing;
   telemetry: TelemetryStore;

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { randomId } from '../ids.js';
+import { inOrder, randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { emailOutbox } from './mailer.js';
 import { englishOf, isNotificationKind, NOTIFICATION_KINDS, type Audience, type NotificationKind, type Notifier, type ParamsOf } from './kinds.js';
@@ -107,7 +107,7 @@ export class Notifications implements Notifier {
         this.keys.put(k, true);
       }
       const n: Notification = { id: recipients.length === 1 ? id : `${id}${sent.toString(36)}`, memberId, at, kind, text, ref, read: false, params: params as Record<string, unknown> };
-      this.items.put([memberId, at, n.id], n);
+      this.items.put([memberId, at, inOrder(n.id)], n);
       this.routeInTxn(memberId, kind, text, n.id, at);
       reached.push(memberId);
       sent++;
@@ -125,7 +125,7 @@ export class Notifications implements Notifier {
     const to = this.directory.emailOf(memberId);
     if (!to) return;
     if (channel === 'digest') {
-      this.digest.put([memberId, at, id], { text, at, kind });
+      this.digest.put([memberId, at, inOrder(id)], { text, at, kind });
       return;
     }
     const hub = this.routing.hubName;

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { NOTIFICATION_KIND_NAMES } from '../../notifications/kinds.js';
+import { HubError } from '../../errors.js';
+import { hasRole } from '../../members/members.js';
 import { requireMember, type App, type HttpDeps } from '../context.js';
 import { json, ruleResponses } from '../schemas.js';
 
@@ -34,6 +36,32 @@ const putPrefs = createRoute({
   responses: { 200: json(z.object({ emailAvailable: z.boolean(), kinds: z.array(Preference) }), 'Preferences'), ...ruleResponses },
 });
 
+const Webhook = z
+  .object({
+    id: z.string(), url: z.string(), kinds: z.array(Kind), owner: z.string().nullable().describe("The member whose own events it receives; null for a stewards' hook"),
+    createdBy: z.string(), createdAt: z.number().int(), enabled: z.boolean(), disabledReason: z.string().nullable(), failuresInRow: z.number().int(),
+    lastAttempt: z.object({ at: z.number().int(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable() }).nullable(),
+  })
+  .openapi('Webhook');
+const NewWebhook = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// address' }).max(500),
+  kinds: z.array(Kind).min(1).max(60),
+  forMe: z.boolean().default(false).describe("A steward's hook for their own events, not the community's"),
+  secret: z.string().min(16).max(200).optional().describe('Shared secret for the HMAC signature; made up by the hub when not given'),
+});
+const Attempt = z.object({ deliveryId: z.string(), kind: z.string(), at: z.number().int(), attempt: z.number().int(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable(), ms: z.number().int() }).openapi('WebhookAttempt');
+const hookId = z.object({ id: z.string() });
+const listHooks = createRoute({ method: 'get', path: '/api/v1/webhooks', tags: ['hub'], summary: "Webhooks: a steward sees all, a member their own", responses: { 200: json(z.array(Webhook), 'Webhooks'), ...ruleResponses } });
+const addHook = createRoute({
+  method: 'post', path: '/api/v1/webhooks', tags: ['hub'], summary: "Register a webhook: stewards for community and hub events, members for their own; bodies are signed with HMAC-SHA256 (X-Hyphae-Signature: sha256=HMAC(secret, timestamp + '.' + body))",
+  request: { body: body(NewWebhook) },
+  responses: { 201: json(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered'), ...ruleResponses },
+});
+const removeHook = createRoute({ method: 'delete', path: '/api/v1/webhooks/{id}', tags: ['hub'], summary: 'Remove a webhook and what waits for it', request: { params: hookId }, responses: { 204: { description: 'Removed' }, ...ruleResponses } });
+const enableHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/enable', tags: ['hub'], summary: 'Turn a webhook on again after it was turned off for failing', request: { params: hookId }, responses: { 200: json(Webhook, 'The webhook'), ...ruleResponses } });
+const pingHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/ping', tags: ['hub'], summary: 'Send a test delivery', request: { params: hookId }, responses: { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses } });
+const hookAttempts = createRoute({ method: 'get', path: '/api/v1/webhooks/{id}/attempts', tags: ['hub'], summary: 'The last 100 delivery attempts, newest first', request: { params: hookId }, responses: { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses } });
+
 export function registerNotifications(app: App, deps: HttpDeps) {
   const n = deps.notifications;
   const prefs = (memberId: string) => ({ emailAvailable: deps.config.email.enabled, kinds: n.preferencesOf(memberId) });
@@ -48,6 +76,32 @@ export function registerNotifications(app: App, deps: HttpDeps) {
     return c.json({ marked: await n.markRead(me.id, 'all' in b ? 'all' : b.ids) }, 200);
   });
   app.openapi(getPrefs, (c) => c.json(prefs(requireMember(c).id), 200));
+  const hooks = deps.webhooks;
+  const publicHook = ({ secret: _secret, ...h }: ReturnType<typeof hooks.get>) => h;
+  /** A steward may act on any hook; a member only on their own. */
+  const mine = (c: Parameters<typeof requireMember>[0], id: string) => {
+    const me = requireMember(c);
+    const h = hooks.get(id);
+    if (h.owner !== me.id && !hasRole(me, 'steward')) throw HubError.notFound(`webhook ${id}`);
+    return h;
+  };
+  app.openapi(listHooks, (c) => {
+    const me = requireMember(c);
+    return c.json(hooks.list(hasRole(me, 'steward') ? {} : { owner: me.id }).map(publicHook), 200);
+  });
+  app.openapi(addHook, async (c) => {
+    const me = requireMember(c);
+    const b = c.req.valid('json');
+    const h = await hooks.register({ id: me.id, steward: hasRole(me, 'steward') }, { url: b.url, kinds: b.kinds, forMe: b.forMe, ...(b.secret ? { secret: b.secret } : {}) });
+    return c.json(h, 201);
+  });
+  app.openapi(removeHook, async (c) => {
+    await hooks.remove(mine(c, c.req.valid('param').id).id);
+    return c.body(null, 204);
+  });
+  app.openapi(enableHook, async (c) => c.json(publicHook(await hooks.enable(mine(c, c.req.valid('param').id).id)), 200));
+  app.openapi(pingHook, async (c) => c.json({ delivery: (await hooks.ping(mine(c, c.req.valid('param').id).id)).id }, 202));
+  app.openapi(hookAttempts, (c) => c.json(hooks.attemptsOf(mine(c, c.req.valid('param').id).id), 200));
   app.openapi(putPrefs, async (c) => {
     const me = requireMember(c);
     await n.setPreferences(me.id, c.req.valid('json').channels);
