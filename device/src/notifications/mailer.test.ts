@@ -61,6 +61,25 @@ describe('reminder emails', () => {
     }
   });
 
+  it('a payment reaches the payee by email when they chose email for it, through a real relay', async () => {
+    const r = await relay();
+    try {
+      core = makeCore({ hub: { name: 'Riverside' }, email: emailConfig(r.port) });
+      const ana = await core.members.create({ name: 'Ana', email: 'ana@riverside.example' }, null);
+      const bo = await core.members.create({ name: 'Bo', email: 'bo@riverside.example' }, null);
+      await core.notifications.setPreferences(bo.id, { paid: 'email' });
+      await core.ledger.pay({ payer: ana.id, payee: bo.id, amount: 1500, memo: 'bread', actor: ana.id });
+      expect(core.notifications.list(bo.id)[0]).toMatchObject({ kind: 'paid', text: 'You were paid 15 by Ana: bread' });
+      mailer = new Mailer(core.store, core.config.email, silentLogger);
+      await mailer.flush();
+      expect(r.mail).toHaveLength(1);
+      expect(r.mail[0]).toMatch(/^To: bo@riverside\.example/m);
+      expect(r.mail[0]).toMatch(/^Subject: Riverside: You were paid 15 by Ana: bread/m);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('holds reminders while the relay is down and sends them when it answers again', async () => {
     const first = await relay();
     const port = first.port;
