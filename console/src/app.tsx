@@ -22,6 +22,7 @@ const pageCode = {
   steward: () => import('./pages/steward.js'),
   members: () => import('./pages/members.js'),
   proposals: () => import('./pages/proposals.js'),
+  inbox: () => import('./pages/inbox.js'),
 };
 const DashboardPage = lazy(() => pageCode.dashboard().then((m) => m.DashboardPage));
 const LinksPage = lazy(() => pageCode.links().then((m) => m.LinksPage));
@@ -30,6 +31,51 @@ const SharePage = lazy(() => pageCode.share().then((m) => m.SharePage));
 const StewardPage = lazy(() => pageCode.steward().then((m) => m.StewardPage));
 const MembersPage = lazy(() => pageCode.members().then((m) => m.MembersPage));
 const ProposalsPage = lazy(() => pageCode.proposals().then((m) => m.ProposalsPage));
+const InboxPage = lazy(() => pageCode.inbox().then((m) => m.InboxPage));
+
+/** How often an open console asks for new notifications: the inbox works without push, which needs the browser makers' servers. */
+const POLL_MS = 60_000;
+
+/**
+ * The number of unread notifications, asked for when the console opens,
+ * every minute while it is on screen, when it comes back on screen and on
+ * every move between pages.
+ */
+function useUnread(signedIn: boolean): [number, () => void] {
+  const [n, setN] = useState(0);
+  const ask = useCallback(() => {
+    if (signedIn) void api<{ unread: number }>('/notifications/unread-count').then((r) => setN(r.unread), () => undefined);
+  }, [signedIn]);
+  useEffect(() => {
+    if (!signedIn) return;
+    ask();
+    const timer = setInterval(() => document.visibilityState === 'visible' && ask(), POLL_MS);
+    const onShow = () => document.visibilityState === 'visible' && ask();
+    addEventListener('hashchange', ask);
+    document.addEventListener('visibilitychange', onShow);
+    return () => {
+      clearInterval(timer);
+      removeEventListener('hashchange', ask);
+      document.removeEventListener('visibilitychange', onShow);
+    };
+  }, [signedIn, ask]);
+  return [n, ask];
+}
+
+function Bell({ t, n, current }: { t: T; n: number; current: boolean }) {
+  return (
+    <a href="#/inbox" class="bell" aria-label={t.t('bellLabel', { n })} aria-current={current ? 'page' : undefined} data-testid="bell">
+      <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+      </svg>
+      {n > 0 && (
+        <span class="badge" aria-hidden="true" data-testid="unread">
+          {n > 99 ? '99+' : n}
+        </span>
+      )}
+    </a>
+  );
+}
 
 /**
  * Fetches the code of every on-demand page once the first page is up, so
@@ -124,6 +170,7 @@ export function App() {
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [offlineSince, setOffline] = useState<number | null>(null);
   const [path, query] = useRoute();
+  const [unread, askUnread] = useUnread(!!session);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -223,6 +270,7 @@ export function App() {
       <div class="shell">
         <header>
           <h1>{t.t('appName')}</h1>
+          {!mustChange && <Bell t={t} n={unread} current={path === '/inbox'} />}
         </header>
         {offlineSince !== null && (
           <p class="banner" role="status">
@@ -265,6 +313,10 @@ export function App() {
           ) : path === '/links' ? (
             <Suspense fallback={<p aria-busy="true" />}>
               <LinksPage />
+            </Suspense>
+          ) : path === '/inbox' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <InboxPage onRead={askUnread} />
             </Suspense>
           ) : path === '/more' ? (
             <MorePage links={moreLinks} picker={picker} onSignOut={signOut} />

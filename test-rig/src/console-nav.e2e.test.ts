@@ -101,6 +101,44 @@ describe('money from Home', () => {
   });
 });
 
+describe('the inbox behind the bell', () => {
+  it('a payment in shows on the bell at the next move, reads in Swedish grouped under today, and marking all read clears the count', { timeout: 60_000 }, async () => {
+    const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf(name)])).out.trim();
+    const [maja, luis] = [await token('Maja Åberg'), await token('Luis Ortega')];
+    const as = (tok: string) => async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) } })).json() as Promise<any>;
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const luisId = (await as(stewardToken)('/members?q=Luis')).members[0].id;
+    await as(luis)('/notifications/read', { method: 'POST', body: JSON.stringify({ all: true }) });
+    const page = await signedIn('sv', emailOf('Luis Ortega'));
+    expect(await page.locator('[data-testid=unread]').count()).toBe(0);
+    await as(maja)('/transfers', { method: 'POST', body: JSON.stringify({ payee: luisId, amount: 250, memo: 'äpplen' }), headers: { 'idempotency-key': `inbox-${Date.now()}` } });
+    // The console asks at every move between pages (and every minute while open).
+    await page.click('nav a[href="#/pay"]');
+    await page.locator('[data-testid=unread]').waitFor();
+    expect(await page.textContent('[data-testid=unread]')).toBe(String((await as(luis)('/notifications/unread-count')).unread));
+    expect(await page.getAttribute('[data-testid=bell]', 'aria-label')).toBe('Aviseringar: 1 olästa');
+    await page.click('[data-testid=bell]');
+    const day = page.locator('[data-testid=inbox-day]').first();
+    await day.waitFor();
+    expect(await day.locator('h3').textContent()).toBe('I dag');
+    const note = day.locator('[data-testid=inbox-note][data-kind=paid]').first();
+    expect((await note.locator('a').textContent())!.replace(/\u00a0/g, ' ')).toBe('Maja Åberg betalade dig 2,50 HC: äpplen.');
+    // No mail relay on the demo hub: the choices say so, and emergencies are always on every channel.
+    expect(await page.locator('text=Det här navet skickar ingen e-post').count()).toBe(1);
+    expect(await page.locator('li.choice:has-text("Nödlägen")').textContent()).toContain('Alltid, på alla sätt');
+    await page.screenshot({ path: join(SHOTS, 'sv-inbox.png') });
+    await page.locator('li.choice').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'sv-inbox-choices.png') });
+    expect((await frame(page)).oneRow).toBe(true);
+    await page.click('button:has-text("Markera alla som lästa")');
+    await page.locator('p.ok').waitFor();
+    await page.locator('[data-testid=unread]').waitFor({ state: 'detached' });
+    expect((await as(luis)('/notifications/unread-count')).unread).toBe(0);
+    await page.context().close();
+  });
+});
+
 describe('downlinks on the steward\'s desk', () => {
   it('queues bytes for a sensor and shows what became of them, in Swedish', { timeout: 60_000 }, async () => {
     const page = await signedIn('sv', 'steward@demo.hyphae');

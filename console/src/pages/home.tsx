@@ -2,27 +2,20 @@ import { StatusLine, type Said } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
-import { type Key, type T } from '../i18n.js';
+import { noteText, type Note } from '../notes.js';
 
-type Note = Schemas['Notification'];
 type Loan = Schemas['Loan'];
 type Proposal = Schemas['ProposalWithTally'];
 
-/** Reminders the hub sent, in the member's language from their facts; the hub's English only for a kind this console does not know. */
-function noteText(t: T, n: Note, cur: { minorUnits: number; symbol: string } | undefined): string {
-  const p = n.params ?? {};
-  if (n.kind === 'regeneration-verified' && cur && typeof p.quantity === 'number' && typeof p.amount === 'number' && typeof p.kind === 'string') {
-    return t.t('note_regeneration_verified', { work: t.t(`regen_${p.kind}` as 'regen_trees', { n: p.quantity }), amount: t.money(p.amount, cur) });
-  }
-  const item = typeof p.code === 'string' ? `${p.code} ${String(p.name ?? '')}`.trim() : '';
-  const date = typeof p.date === 'number' ? t.date(p.date) : typeof p.from === 'number' ? t.date(p.from) : '';
-  const vars = { item, date, title: String(p.title ?? ''), skill: String(p.skill ?? ''), free: typeof p.freeMiB === 'number' ? t.num(p.freeMiB, 0) : '', hours: typeof p.hours === 'number' ? t.hours(p.hours) : '', agreed: typeof p.agreed === 'number' ? t.hours(p.agreed) : '', hub: String(p.hub ?? ''), why: String(p.why ?? '') };
-  const key = n.kind === 'mentorship' ? `note_mentorship_${p.role === 'teacher' ? 'teacher' : 'learner'}` : `note_${n.kind.replace(/-/g, '_')}`;
-  return n.params && t.has(key) ? t.t(key, vars) : n.text;
-}
-
-/** Loans are listed from the loans themselves, so their reminders are not shown twice. */
-const SHOWN_ELSEWHERE = new Set(['loan-due', 'loan-overdue']);
+/**
+ * Home waits on what asks something of the member. Loans, requests and votes
+ * are listed from themselves, so their reminders are not shown twice; news
+ * that asks nothing (a payment in, a decision) is in the inbox behind the bell.
+ */
+const SHOWN_ELSEWHERE = new Set([
+  'loan-due', 'loan-overdue', 'payment-requested', 'proposal-opened', 'proposal-closing',
+  'paid', 'request-accepted', 'request-rejected', 'request-expired', 'loan-returned', 'proposal-decided', 'budget-round-closed', 'emergency-ended', 'flow-allocation', 'hub-link-changed',
+]);
 const SOON_MS = 2 * 86_400_000;
 
 export function HomePage() {
@@ -124,7 +117,7 @@ export function HomePage() {
             )}
             {notes.map((n) => (
               <li data-testid="note">
-                {noteText(t, n, account?.currency)}{' '}
+                {noteText(n, { t, cur: account?.currency, who })}{' '}
                 <button class="secondary" onClick={() => dismiss(n.id)}>
                   {t.t('dismiss')}
                 </button>

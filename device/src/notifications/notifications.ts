@@ -202,9 +202,10 @@ export class Notifications implements Notifier {
   }
 
   markReadInTxn(memberId: string, ids: string[] | 'all'): number {
+    const wanted = ids === 'all' ? null : new Set(ids);
     let n = 0;
     for (const { key, value } of this.items.getRange({ start: [memberId, -1, ''], end: [memberId, Number.MAX_SAFE_INTEGER, ''] })) {
-      if (!value.read && (ids === 'all' || ids.includes(value.id))) {
+      if (!value.read && (wanted === null || wanted.has(value.id))) {
         this.items.put(key, { ...value, read: true });
         n++;
       }

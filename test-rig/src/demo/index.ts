@@ -81,6 +81,11 @@ export async function seedDemo(opts: { dataDir: string; config: HubConfig; log?:
     }
     log.info({ module: 'demo' }, 'seeding the demo neighbourhood (about 2 seconds)');
     const result = await seed(core, clock, now);
+    // A neighbourhood that has run a while has read its older news; the last two days' stay unread, as they would.
+    for (const m of core.members.list()) {
+      const old = core.notifications.list(m.id, true, 100_000).filter((n) => n.at < now - 2 * DAY_MS).map((n) => n.id);
+      if (old.length) await core.notifications.markRead(m.id, old);
+    }
     log.info({ module: 'demo', ...result }, 'demo neighbourhood seeded');
     return { seeded: true, logins: DEMO_LOGINS, ...result };
   } finally {
