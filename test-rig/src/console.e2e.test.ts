@@ -387,6 +387,9 @@ describe('console in Chromium', () => {
       await signIn(page, 'ana.lindqvist@demo.hyphae');
       const waiting = page.locator('[data-testid=waiting]');
       await waiting.locator('[data-testid=note]').first().waitFor();
+      // Loans and votes load beside the notes, each on its own: wait for them too.
+      await waiting.locator('li', { hasText: `${due.code} ${due.name} ska lämnas tillbaka ` }).waitFor();
+      await waiting.locator('li', { hasText: 'Förslag som väntar på din röst' }).waitFor();
       const text = (await waiting.textContent())!;
       expect(text).toContain(`${due.code} ${due.name} ska lämnas tillbaka `);
       expect(text).toMatch(/Förslag som väntar på din röst: [1-9]/);
