@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   flow: () => import('./flow.js').then((m) => m.run()),
   library: () => import('./library.js').then((m) => m.run()),
   lorawan: () => import('./lorawan.js').then((m) => m.run()),
+  mqtt: () => import('./mqtt.js').then((m) => m.run()),
   federation: () => import('./federation.js').then((m) => m.run()),
   console: () => import('./console.js').then((m) => m.run()),
   startup: () => import('./startup.js').then((m) => m.run()),

@@ -4465,6 +4465,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/crisis/phone-tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Phone tree, by checker */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneTree"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}/vulnerable": {
         parameters: {
             query?: never;
@@ -4487,6 +4577,13 @@ export interface paths {
                 content: {
                     "application/json": {
                         vulnerable: boolean;
+                        /** @description How to reach them: a phone number, a door */
+                        contact?: string | null;
+                        /**
+                         * @description The member who checks on them in an emergency
+                         * @example m_Xq3k9Pz1
+                         */
+                        checker?: string | null;
                     };
                 };
             };
@@ -8707,6 +8804,96 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mqtt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MQTT bridge: connected, readings published and dropped (stewards) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MqttStatus"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -16404,6 +16591,19 @@ export interface components {
             places: string[];
             members: string[];
         } | null;
+        PhoneTree: {
+            member: {
+                id: string;
+                name: string;
+                email: string | null;
+            };
+            contact: string | null;
+            checker: {
+                id: string;
+                name: string;
+                email: string | null;
+            } | null;
+        }[];
         ClearingRun: {
             id: string;
             createdAt: number;
@@ -16625,6 +16825,22 @@ export interface components {
             learnerAccepted: boolean;
             teacherAccepted: boolean;
             createdAt: number;
+        };
+        MqttStatus: {
+            enabled: boolean;
+            /** @enum {string|null} */
+            broker: "embedded" | "external" | null;
+            connected: boolean;
+            /** @description Clients signed in to the embedded broker */
+            embeddedClients: number | null;
+            counts: {
+                published: number;
+                /** @description Readings not published: the broker was away or the link was full */
+                dropped: number;
+                downlinksQueued: number;
+                downlinksRefused: number;
+                connects: number;
+            } | null;
         };
         Notification: {
             id: string;

@@ -23,6 +23,7 @@ const pageCode = {
   members: () => import('./pages/members.js'),
   proposals: () => import('./pages/proposals.js'),
   inbox: () => import('./pages/inbox.js'),
+  phoneTree: () => import('./pages/phone-tree.js'),
 };
 const DashboardPage = lazy(() => pageCode.dashboard().then((m) => m.DashboardPage));
 const LinksPage = lazy(() => pageCode.links().then((m) => m.LinksPage));
@@ -32,6 +33,7 @@ const StewardPage = lazy(() => pageCode.steward().then((m) => m.StewardPage));
 const MembersPage = lazy(() => pageCode.members().then((m) => m.MembersPage));
 const ProposalsPage = lazy(() => pageCode.proposals().then((m) => m.ProposalsPage));
 const InboxPage = lazy(() => pageCode.inbox().then((m) => m.InboxPage));
+const PhoneTreePage = lazy(() => pageCode.phoneTree().then((m) => m.PhoneTreePage));
 
 /** How often an open console asks for new notifications: the inbox works without push, which needs the browser makers' servers. */
 const POLL_MS = 60_000;
@@ -264,7 +266,7 @@ export function App() {
     ['/library', t.t('navTools')],
     ['/neighbourhood', t.t('navArea')],
   ] as const;
-  const underMore = path === '/more' || path === '/members' || moreLinks.some(([href]) => path === href || path.startsWith(`${href}/`));
+  const underMore = path === '/more' || path === '/members' || path === '/phone-tree' || moreLinks.some(([href]) => path === href || path.startsWith(`${href}/`));
   return (
     <AppContext.Provider value={ctx}>
       <div class="shell">
@@ -297,6 +299,10 @@ export function App() {
           ) : path === '/steward' && session.member.role !== 'resident' ? (
             <Suspense fallback={<p aria-busy="true" />}>
               <StewardPage />
+            </Suspense>
+          ) : path === '/phone-tree' && session.member.role !== 'resident' ? (
+            <Suspense fallback={<p aria-busy="true" />}>
+              <PhoneTreePage />
             </Suspense>
           ) : path === '/members' && session.member.role !== 'resident' ? (
             <Suspense fallback={<p aria-busy="true" />}>

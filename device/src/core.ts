@@ -136,7 +136,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const notifications = new Notifications(
     store,
     clock,
-    { everyone: () => members.list({ status: 'active' }).map((m) => m.id), stewards: () => members.activeStewards().map((m) => m.id), emailOf: (id) => members.find(id)?.email ?? null, nameOf: (id) => members.find(id)?.name ?? id },
+    { everyone: () => members.list({ status: 'active' }).map((m) => m.id), stewards: () => members.activeStewards().map((m) => m.id), emailOf: (id) => members.find(id)?.email ?? null, nameOf: (id) => members.find(id)?.name ?? id, money: (m) => `${(m / 10 ** config.currency.minorUnits).toFixed(config.currency.minorUnits)} ${config.currency.symbol}` },
     config.email.enabled ? { defaultKinds: config.email.kinds, hubName: config.hub.name } : null,
   );
   members.joinAttemptHook = (existing) => void notifications.sendInTxn([existing.id], 'join-attempt', {});

@@ -120,7 +120,7 @@ export class Hub {
     const backupsProxy = { get: () => this.backups };
     // Sealed backups of linked hubs: refused first when the disk runs low, as photos are.
     const peerBackups = new PeerBackupKeeper({ dir: join(opts.dataDir, 'peer-backups'), clock: core.clock, log, maxBytes: opts.config.backups.keepForLinkedHubsMaxMiB * 1048576, refuseIfLow: () => core.disk.refuse('photo') });
-    this.app = createApp({ ...coreDeps(core, log), hubInfo, peerBackups, get federation() { return fedProxy.get(); }, get backups() { return backupsProxy.get(); } });
+    this.app = createApp({ ...coreDeps(core, log), hubInfo, peerBackups, get federation() { return fedProxy.get(); }, get backups() { return backupsProxy.get(); }, mqtt: () => this.mqttStatus() });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;
@@ -192,6 +192,12 @@ export class Hub {
     this.watchTime(core);
     this.watchUpdates(core);
     log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
+  }
+
+  /** What the MQTT bridge has done, for stewards and the bench; null when MQTT is off. */
+  mqttStatus(): { broker: 'embedded' | 'external'; connected: boolean; embeddedClients: number | null; counts: MqttBridge['counts'] } | null {
+    if (!this.opts.config.mqtt.enabled) return null;
+    return { broker: this.opts.config.mqtt.broker, connected: this.mqtt?.connected ?? false, embeddedClients: this.mqttBroker ? this.mqttBroker.clients : null, counts: { ...(this.mqtt?.counts ?? { published: 0, dropped: 0, downlinksQueued: 0, downlinksRefused: 0, connects: 0 }) } };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +136,37 @@ describe('the inbox behind the bell', () => {
     await page.locator('p.ok').waitFor();
     await page.locator('[data-testid=unread]').waitFor({ state: 'detached' });
     expect((await as(luis)('/notifications/unread-count')).unread).toBe(0);
+    await page.context().close();
+  });
+});
+
+describe('the emergency phone tree on paper', () => {
+  it('lists who checks on whom, and prints without the app around it', { timeout: 60_000 }, async () => {
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const as = async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })).json() as Promise<any>;
+    const idOf = async (name: string) => (await as(`/members?q=${encodeURIComponent(name.split(' ')[0]!)}`)).members.find((m: { name: string }) => m.name === name).id as string;
+    const [elin, luis] = [await idOf('Elin Holm'), await idOf('Luis Ortega')];
+    await as(`/members/${elin}/vulnerable`, { method: 'PUT', body: JSON.stringify({ vulnerable: true, contact: '070-555 01 02, ring twice', checker: luis }) });
+    const page = await signedIn('en', 'steward@demo.hyphae');
+    await page.goto(`${hub.url}/#/steward`);
+    await page.click('a[href="#/phone-tree"]');
+    const group = page.locator('[data-testid=tree-group]', { hasText: 'Luis Ortega' });
+    await group.waitFor();
+    expect(await group.locator('h3').textContent()).toMatch(/^Luis Ortega \(.+\) checks on:$/);
+    expect(await group.locator('[data-testid=tree-row]').first().textContent()).toContain('Elin Holm — 070-555 01 02, ring twice');
+    await page.screenshot({ path: join(SHOTS, 'en-phone-tree.png') });
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header').isVisible()).toBe(false);
+    expect(await page.locator('nav').isVisible()).toBe(false);
+    expect(await page.locator('button:has-text("Print")').isVisible()).toBe(false);
+    const pdf = join(SHOTS, 'en-phone-tree.pdf');
+    await page.pdf({ path: pdf, format: 'A4' });
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Phone tree for emergencies');
+    expect(text).toMatch(/Luis Ortega .*checks on:/);
+    expect(text).toContain('Elin Holm — 070-555 01 02, ring twice');
+    expect(text).not.toContain('How to reach them');
     await page.context().close();
   });
 });

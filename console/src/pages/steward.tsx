@@ -9,6 +9,7 @@ import { HubHealth } from './hub-health.js';
 import { SoftwareUpdates } from './software-updates.js';
 import { BackupsCard } from './backups-card.js';
 import { DownlinksCard } from './downlinks-card.js';
+import { WebhooksCard } from './webhooks-card.js';
 import { LimitApprovals } from './limit-approvals.js';
 import { LibraryUse } from './library-use.js';
 
@@ -196,6 +197,7 @@ export function StewardPage() {
       <SoftwareUpdates />
 
       <AuditLogCard />
+      <WebhooksCard />
 
       <section class="card" aria-labelledby="crisis-h">
         <h3 id="crisis-h">{t.t('emergency')}</h3>
@@ -218,6 +220,9 @@ export function StewardPage() {
             </button>
           </>
         )}
+        <p>
+          <a href="#/phone-tree">{t.t('phoneTreeLink')}</a>
+        </p>
       </section>
 
       <section class="card" aria-labelledby="devices-h">

@@ -62,6 +62,12 @@ export interface Proposal extends Allocation {
   transferId: string | null;
 }
 
+/** Who checks on a member put first in an emergency, and how to reach that member (a phone number, a door). */
+export interface CareEntry {
+  contact: string | null;
+  checker: string | null;
+}
+
 export interface Crisis {
   id: string;
   declaredBy: string;
@@ -126,7 +132,8 @@ export class Board {
     this.posts = store.db<Post, string>('board-posts');
     this.proposals = store.db<Proposal, string>('board-proposals');
     this.crises = store.db<Crisis, string>('crises');
-    this.vulnerable = store.db<boolean, string>('vulnerable-members');
+    // `true` from hubs before the phone tree; a care entry since.
+    this.vulnerable = store.db<true | CareEntry, string>('vulnerable-members');
     this.runs = store.db<ClearingRun, string>('clearing-runs');
   }
 
@@ -365,12 +372,31 @@ export class Board {
     return c;
   }
 
-  async setVulnerable(memberId: string, vulnerable: boolean): Promise<void> {
-    await this.store.write(() => (vulnerable ? this.vulnerable.put(memberId, true) : this.vulnerable.remove(memberId)));
+  /**
+   * Marks a member as put first in an emergency, with how to reach them and
+   * who checks on them (another member): the stewards' printable phone tree.
+   */
+  async setVulnerable(memberId: string, vulnerable: boolean, care: Partial<CareEntry> = {}): Promise<void> {
+    if (care.checker === memberId) throw HubError.badRequest('checker: someone else checks on a member', { field: 'checker' });
+    await this.store.write(() => {
+      if (!vulnerable) return void this.vulnerable.remove(memberId);
+      const cur = this.careOf(memberId);
+      this.vulnerable.put(memberId, { contact: care.contact !== undefined ? care.contact : (cur?.contact ?? null), checker: care.checker !== undefined ? care.checker : (cur?.checker ?? null) });
+    });
   }
 
   isVulnerable(memberId: string): boolean {
-    return this.vulnerable.get(memberId) === true;
+    return this.vulnerable.get(memberId) !== undefined;
+  }
+
+  careOf(memberId: string): CareEntry | null {
+    const v = this.vulnerable.get(memberId);
+    return v === undefined ? null : v === true ? { contact: null, checker: null } : v;
+  }
+
+  /** Every member put first, with how to reach them and who checks on them; for stewards' eyes only. */
+  phoneTree(): Array<{ memberId: string } & CareEntry> {
+    return [...this.vulnerable.getKeys({})].map((memberId) => ({ memberId, ...this.careOf(memberId)! }));
   }
 
   /** Who is put first in an emergency; for stewards' eyes only. */

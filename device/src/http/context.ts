@@ -59,6 +59,8 @@ export interface HttpDeps {
   captive?: import('./captive.js').CaptivePortal;
   /** Nightly sealed backups (present when a whole hub runs). */
   backups?: import('../backups/nightly.js').NightlyBackups;
+  /** The MQTT bridge's state (present when a whole hub runs; null when MQTT is off). */
+  mqtt?: () => ReturnType<import('../hub.js').Hub['mqttStatus']>;
   /** The sealed backups this hub keeps for its linked hubs (present when a whole hub runs). */
   peerBackups?: import('../backups/peer-keeper.js').PeerBackupKeeper;
   /** Signed software updates, decided by the community. */

@@ -15,6 +15,8 @@ describe('Home Assistant discovery for a reading', () => {
     expect(odd.device_class).toBeUndefined();
     expect(odd).toMatchObject({ unit_of_measurement: 'cpm', state_class: 'measurement' });
     expect(readingConfig(t, hub, sensor, 'level', null).payload.unit_of_measurement).toBeUndefined();
+    expect(readingConfig(t, hub, sensor, 'rain', 'mm').payload.device_class).toBe('precipitation');
+    expect(readingConfig(t, hub, sensor, 'depth', 'mm').payload.device_class).toBeUndefined();
   });
 
   it('names topics and ids so that neither wildcards nor capitals reach HA', () => {

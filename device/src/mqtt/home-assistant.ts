@@ -92,6 +92,7 @@ const BY_METRIC: Array<[RegExp, string, string]> = [
   [/^co2$/i, 'carbon_dioxide', 'ppm'],
   [/^pm2_?5$/i, 'pm25', 'µg/m³'],
   [/^pm10$/i, 'pm10', 'µg/m³'],
+  [/^rain/i, 'precipitation', 'mm'],
 ];
 
 /** HA's unit spelling where it differs from a codec's. */

@@ -17,41 +17,48 @@ import { z } from 'zod';
 const money = { amount: z.number().int(), unit: z.enum(['credit', 'hour']) };
 const item = { code: z.string(), name: z.string() };
 
-function kind<P extends z.ZodObject>(spec: { params: P; audience: 'member' | 'community' | 'stewards'; group: Group; english: (p: z.infer<P>, name: (memberId: string) => string) => string; mandatory?: boolean }) {
+function kind<P extends z.ZodObject>(spec: { params: P; audience: 'member' | 'community' | 'stewards'; group: Group; english: (p: z.infer<P>, w: Wording) => string; mandatory?: boolean }) {
   return { mandatory: false, ...spec };
 }
 
 export type Group = 'money' | 'library' | 'time' | 'community' | 'emergency' | 'hub';
 
+/** What English wording needs from the hub: members' names and its currency. */
+export interface Wording {
+  name(memberId: string): string;
+  money(minor: number): string;
+}
+const plain: Wording = { name: (id) => id, money: (m) => String(m) };
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const amt = (p: { amount: number; unit: 'credit' | 'hour' }) => (p.unit === 'hour' ? `${p.amount / 100} h` : `${p.amount / 100}`);
+const amt = (p: { amount: number; unit: 'credit' | 'hour' }, w: Wording) => (p.unit === 'hour' ? `${p.amount / 100} h` : w.money(p.amount));
 
 export const NOTIFICATION_KINDS = {
   // ── money ──
   paid: kind({
     params: z.object({ from: z.string().describe('Member or system account that paid'), ...money, memo: z.string().nullable() }),
     audience: 'member', group: 'money',
-    english: (p, name) => `You were paid ${amt(p)} by ${name(p.from)}${p.memo ? `: ${p.memo}` : ''}`,
+    english: (p, w) => `You were paid ${amt(p, w)} by ${w.name(p.from)}${p.memo ? `: ${p.memo}` : ''}`,
   }),
   'payment-requested': kind({
     params: z.object({ from: z.string().describe('Who asks to be paid'), ...money, memo: z.string().nullable(), requestId: z.string() }),
     audience: 'member', group: 'money',
-    english: (p, name) => `${name(p.from)} asks you to pay ${amt(p)}${p.memo ? `: ${p.memo}` : ''}`,
+    english: (p, w) => `${w.name(p.from)} asks you to pay ${amt(p, w)}${p.memo ? `: ${p.memo}` : ''}`,
   }),
   'request-accepted': kind({
     params: z.object({ by: z.string(), ...money, requestId: z.string() }),
     audience: 'member', group: 'money',
-    english: (p, name) => `${name(p.by)} paid your request for ${amt(p)}`,
+    english: (p, w) => `${w.name(p.by)} paid your request for ${amt(p, w)}`,
   }),
   'request-rejected': kind({
     params: z.object({ by: z.string(), ...money, requestId: z.string() }),
     audience: 'member', group: 'money',
-    english: (p, name) => `${name(p.by)} turned down your request for ${amt(p)}`,
+    english: (p, w) => `${w.name(p.by)} turned down your request for ${amt(p, w)}`,
   }),
   'request-expired': kind({
     params: z.object({ payer: z.string(), ...money, requestId: z.string() }),
     audience: 'member', group: 'money',
-    english: (p, name) => `Your request to ${name(p.payer)} for ${amt(p)} expired unpaid`,
+    english: (p, w) => `Your request to ${w.name(p.payer)} for ${amt(p, w)} expired unpaid`,
   }),
   // ── library ──
   'loan-due': kind({ params: z.object({ ...item, date: z.number().int() }), audience: 'member', group: 'library', english: (p) => `${p.code} ${p.name} is due back tomorrow` }),
@@ -59,7 +66,7 @@ export const NOTIFICATION_KINDS = {
   'loan-returned': kind({
     params: z.object({ ...item, depositBack: z.number().int().describe('Minor units returned; 0 when there was no deposit') }),
     audience: 'member', group: 'library',
-    english: (p) => `${p.code} ${p.name} is back, thank you${p.depositBack ? `; your deposit of ${p.depositBack / 100} is returned` : ''}`,
+    english: (p, w) => `${p.code} ${p.name} is back, thank you${p.depositBack ? `; your deposit of ${w.money(p.depositBack)} is returned` : ''}`,
   }),
   'hold-ready': kind({ params: z.object({ ...item, date: z.number().int() }), audience: 'member', group: 'library', english: (p) => `${p.code} ${p.name} is ready for you until ${day(p.date)}` }),
   'hold-lapsed': kind({ params: z.object(item), audience: 'member', group: 'library', english: (p) => `Your hold on ${p.code} ${p.name} passed to the next member: the pickup window ended` }),
@@ -82,12 +89,12 @@ export const NOTIFICATION_KINDS = {
   'regeneration-verified': kind({
     params: z.object({ kind: z.string(), quantity: z.number(), amount: z.number().int() }),
     audience: 'member', group: 'time',
-    english: (p) => `Your regeneration work (${p.quantity} ${p.kind}) was verified: ${p.amount / 100} credited.`,
+    english: (p, w) => `Your regeneration work (${p.quantity} ${p.kind}) was verified: ${w.money(p.amount)} credited.`,
   }),
   'flow-allocation': kind({
     params: z.object({ role: z.enum(['give', 'receive']), resource: z.string(), quantity: z.number(), unit: z.string(), with: z.string(), allocationId: z.string() }),
     audience: 'member', group: 'community',
-    english: (p, name) => (p.role === 'give' ? `The board suggests you give ${p.quantity} ${p.unit} of ${p.resource} to ${name(p.with)}` : `The board suggests ${name(p.with)} gives you ${p.quantity} ${p.unit} of ${p.resource}`),
+    english: (p, w) => (p.role === 'give' ? `The board suggests you give ${p.quantity} ${p.unit} of ${p.resource} to ${w.name(p.with)}` : `The board suggests ${w.name(p.with)} gives you ${p.quantity} ${p.unit} of ${p.resource}`),
   }),
   // ── the community ──
   'proposal-opened': kind({ params: z.object({ proposalId: z.string(), title: z.string(), closesAt: z.number().int() }), audience: 'community', group: 'community', english: (p) => `New proposal: "${p.title}"; voting closes ${day(p.closesAt)}` }),
@@ -127,8 +134,8 @@ export function isNotificationKind(k: string): k is NotificationKind {
   return Object.hasOwn(NOTIFICATION_KINDS, k);
 }
 
-export function englishOf<K extends NotificationKind>(kind: K, params: ParamsOf<K>, name: (memberId: string) => string = (id) => id): string {
-  return (NOTIFICATION_KINDS[kind].english as (p: ParamsOf<K>, name: (memberId: string) => string) => string)(params, name);
+export function englishOf<K extends NotificationKind>(kind: K, params: ParamsOf<K>, w: Wording = plain): string {
+  return (NOTIFICATION_KINDS[kind].english as (p: ParamsOf<K>, w: Wording) => string)(params, w);
 }
 
 /** Who a notification goes to: members by id, or everyone active, or the active stewards. */

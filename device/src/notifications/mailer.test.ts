@@ -69,12 +69,12 @@ describe('reminder emails', () => {
       const bo = await core.members.create({ name: 'Bo', email: 'bo@riverside.example' }, null);
       await core.notifications.setPreferences(bo.id, { paid: 'email' });
       await core.ledger.pay({ payer: ana.id, payee: bo.id, amount: 1500, memo: 'bread', actor: ana.id });
-      expect(core.notifications.list(bo.id)[0]).toMatchObject({ kind: 'paid', text: 'You were paid 15 by Ana: bread' });
+      expect(core.notifications.list(bo.id)[0]).toMatchObject({ kind: 'paid', text: 'You were paid 15.00 HC by Ana: bread' });
       mailer = new Mailer(core.store, core.config.email, silentLogger);
       await mailer.flush();
       expect(r.mail).toHaveLength(1);
       expect(r.mail[0]).toMatch(/^To: bo@riverside\.example/m);
-      expect(r.mail[0]).toMatch(/^Subject: Riverside: You were paid 15 by Ana: bread/m);
+      expect(r.mail[0]).toMatch(/^Subject: Riverside: You were paid 15\.00 HC by Ana: bread/m);
     } finally {
       await r.close();
     }

@@ -26,7 +26,7 @@ describe('every event that matters to a member notifies them', () => {
     await core.ledger.pay({ payer: ana, payee: bo, amount: 1250, memo: 'soup', actor: ana });
     const [n] = core.notifications.list(bo);
     expect(n).toMatchObject({ kind: 'paid', params: { from: ana, amount: 1250, unit: 'credit', memo: 'soup' }, read: false });
-    expect(n!.text).toBe('You were paid 12.5 by Ana: soup');
+    expect(n!.text).toBe('You were paid 12.50 HC by Ana: soup');
     expect(core.notifications.list(ana)).toEqual([]);
     expect(core.notifications.unreadCount(bo)).toBe(1);
   });
@@ -78,8 +78,8 @@ describe('every event that matters to a member notifies them', () => {
     const digest = outbox(core).find((m) => m.kind === 'digest')!;
     expect(digest.to).toBe('bo@riverside.example');
     expect(digest.subject).toBe('Riverside: 2 notifications today'.replace('Riverside', core.config.hub.name));
-    expect(digest.text).toContain('You were paid 1 by Ana');
-    expect(digest.text).toContain('You were paid 2 by Ana');
+    expect(digest.text).toContain('You were paid 1.00 HC by Ana');
+    expect(digest.text).toContain('You were paid 2.00 HC by Ana');
     expect(await core.notifications.sendDigests()).toBe(0); // sent once
   });
 

@@ -34,6 +34,8 @@ export interface Directory {
   emailOf(memberId: string): string | null;
   /** A member's name for English text; an account id when it is not a member's. */
   nameOf(memberId: string): string;
+  /** An amount in minor units as the hub's currency writes it ("12.50 HC"). */
+  money(minor: number): string;
 }
 
 /** Email, when configured: the hub's name for subjects and the kinds that go by email unless a member chose otherwise. */
@@ -93,7 +95,7 @@ export class Notifications implements Notifier {
    */
   sendInTxn<K extends NotificationKind>(to: Audience, kind: K, params: ParamsOf<K>, opts: { ref?: string | null; key?: string | null } = {}): number {
     const recipients = to === 'everyone' ? this.directory.everyone() : to === 'stewards' ? this.directory.stewards() : [...new Set(to)];
-    const text = englishOf(kind, params, (id) => this.directory.nameOf(id));
+    const text = englishOf(kind, params, { name: (id) => this.directory.nameOf(id), money: (m) => this.directory.money(m) });
     const at = this.clock.now();
     const ref = opts.ref ?? null;
     const id = randomId('n_', 6);

@@ -36,6 +36,7 @@ export const UNITS_BY_CLASS: Record<string, readonly string[]> = {
   volume_flow_rate: ['m³/h', 'm³/min', 'm³/s', 'ft³/min', 'L/h', 'L/min', 'L/s', 'gal/h', 'gal/min', 'mL/s'],
   pm25: ['µg/m³'],
   pm10: ['µg/m³'],
+  precipitation: ['cm', 'in', 'mm'],
 };
 /** Device classes that are meter readings: HA refuses `measurement` for them. */
 const TOTAL_ONLY = new Set(['energy', 'water', 'gas', 'volume']);

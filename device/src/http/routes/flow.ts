@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { RESOURCES, type Resource } from '../../flow/board.js';
 import { hasRole } from '../../members/members.js';
+import { found, HubError } from '../../errors.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses } from '../schemas.js';
 
@@ -132,9 +133,14 @@ const listVulnerable = createRoute({
   method: 'get', path: '/api/v1/crisis/vulnerable', tags: ['flow'], summary: 'The members put first in an emergency (stewards only)',
   responses: { 200: json(z.array(z.string()), 'Member ids'), ...ruleResponses },
 });
+const Person = z.object({ id: z.string(), name: z.string(), email: z.string().nullable() });
+const phoneTree = createRoute({
+  method: 'get', path: '/api/v1/crisis/phone-tree', tags: ['flow'], summary: 'Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console)',
+  responses: { 200: json(z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'), 'Phone tree, by checker'), ...ruleResponses },
+});
 const vulnerable = createRoute({
   method: 'put', path: '/api/v1/members/{id}/vulnerable', tags: ['flow'], summary: 'Mark a member as vulnerable for emergencies (only stewards see this)',
-  request: { params: idParam, body: body(z.object({ vulnerable: z.boolean() })) },
+  request: { params: idParam, body: body(z.object({ vulnerable: z.boolean(), contact: z.string().max(200).nullable().optional().describe('How to reach them: a phone number, a door'), checker: MemberId.nullable().optional().describe('The member who checks on them in an emergency') })) },
   responses: { 200: json(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'), ...ruleResponses },
 });
 const listRuns = createRoute({
@@ -195,11 +201,26 @@ export function registerFlow(app: App, deps: HttpDeps) {
     requireRole(c, 'steward');
     return c.json(board.vulnerableMembers(), 200);
   });
+  app.openapi(phoneTree, (c) => {
+    requireRole(c, 'steward');
+    const person = (id: string) => {
+      const m = deps.members.find(id);
+      return { id, name: m?.name ?? id, email: m?.email ?? null };
+    };
+    const rows = board.phoneTree().map((r) => ({ member: person(r.memberId), contact: r.contact, checker: r.checker ? person(r.checker) : null }));
+    rows.sort((a, b) => (a.checker?.name ?? '\uffff').localeCompare(b.checker?.name ?? '\uffff') || a.member.name.localeCompare(b.member.name));
+    return c.json(rows, 200);
+  });
   app.openapi(vulnerable, async (c) => {
     requireRole(c, 'steward');
     const memberId = c.req.valid('param').id;
-    const { vulnerable: v } = c.req.valid('json');
-    await board.setVulnerable(memberId, v);
+    const { vulnerable: v, contact, checker } = c.req.valid('json');
+    found(deps.members.find(memberId), `member ${memberId}`);
+    if (checker) {
+      const m = found(deps.members.find(checker), `member ${checker}`);
+      if (m.status !== 'active') throw HubError.badRequest(`checker: ${m.name} is not an active member`, { field: 'checker' });
+    }
+    await board.setVulnerable(memberId, v, { ...(contact !== undefined ? { contact } : {}), ...(checker !== undefined ? { checker } : {}) });
     return c.json({ memberId, vulnerable: v }, 200);
   });
   app.openapi(listRuns, (c) => {

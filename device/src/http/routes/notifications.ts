@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { NOTIFICATION_KIND_NAMES } from '../../notifications/kinds.js';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
-import { requireMember, type App, type HttpDeps } from '../context.js';
+import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, ruleResponses } from '../schemas.js';
 
 const Kind = z.enum(NOTIFICATION_KIND_NAMES).openapi('NotificationKind');
@@ -62,7 +62,23 @@ const enableHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/en
 const pingHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/ping', tags: ['hub'], summary: 'Send a test delivery', request: { params: hookId }, responses: { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses } });
 const hookAttempts = createRoute({ method: 'get', path: '/api/v1/webhooks/{id}/attempts', tags: ['hub'], summary: 'The last 100 delivery attempts, newest first', request: { params: hookId }, responses: { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses } });
 
+const MqttStatus = z
+  .object({
+    enabled: z.boolean(),
+    broker: z.enum(['embedded', 'external']).nullable(),
+    connected: z.boolean(),
+    embeddedClients: z.number().int().nullable().describe('Clients signed in to the embedded broker'),
+    counts: z.object({ published: z.number().int(), dropped: z.number().int().describe('Readings not published: the broker was away or the link was full'), downlinksQueued: z.number().int(), downlinksRefused: z.number().int(), connects: z.number().int() }).nullable(),
+  })
+  .openapi('MqttStatus');
+const mqttStatus = createRoute({ method: 'get', path: '/api/v1/mqtt', tags: ['hub'], summary: 'The MQTT bridge: connected, readings published and dropped (stewards)', responses: { 200: json(MqttStatus, 'Status'), ...ruleResponses } });
+
 export function registerNotifications(app: App, deps: HttpDeps) {
+  app.openapi(mqttStatus, (c) => {
+    requireRole(c, 'steward');
+    const s = deps.mqtt?.() ?? null;
+    return c.json(s ? { enabled: true, ...s } : { enabled: false, broker: null, connected: false, embeddedClients: null, counts: null }, 200);
+  });
   const n = deps.notifications;
   const prefs = (memberId: string) => ({ emailAvailable: deps.config.email.enabled, kinds: n.preferencesOf(memberId) });
   app.openapi(list, (c) => {
