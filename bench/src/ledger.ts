@@ -6,7 +6,8 @@ import { fmt, median, tempDir } from './util.js';
 /**
  * Durable transfers per second through the ledger module, against a bare
  * lmdb-js loop doing the same essential I/O per transfer (2 balance reads,
- * 2 balance writes, 1 journal entry) with the same group commit and flush.
+ * 2 balance writes, 1 journal entry, the payee's notification) with the same
+ * group commit and flush.
  * Target: ≥ 50,000/s grouped, ratio ≥ 0.45, ≥ 1,500/s one by one.
  */
 const MEMBERS = 200;
@@ -54,6 +55,8 @@ async function bareLmdb(): Promise<{ grouped: number; single: number }> {
   const env = open({ path: `${dir.path}/bare.lmdb` });
   const balances = env.openDB<{ balance: number }, string>({ name: 'balances' });
   const journal = env.openDB<unknown, number>({ name: 'journal' });
+  // A payment between members also stores the payee's notification (since 2026-12): the reference does the same put.
+  const inbox = env.openDB<unknown, [string, number, number]>({ name: 'inbox' });
   try {
     for (let i = 0; i < MEMBERS; i++) await balances.put(`m${i}`, { balance: 0 });
     const work = pairs(GROUPED, MEMBERS);
@@ -64,7 +67,9 @@ async function bareLmdb(): Promise<{ grouped: number; single: number }> {
         const y = balances.get(`m${b}`)!;
         balances.put(`m${a}`, { balance: x.balance - amt });
         balances.put(`m${b}`, { balance: y.balance + amt });
-        journal.put(seq++, { a, b, amt, at: Date.now() });
+        const at = Date.now();
+        inbox.put([`m${b}`, at, seq], { kind: 'paid', from: `m${a}`, amount: amt, unit: 'credit', memo: null });
+        journal.put(seq++, { a, b, amt, at });
       });
     const t0 = performance.now();
     for (let i = 0; i < work.length; i += WINDOW) {

@@ -23,6 +23,9 @@ export interface Notification {
   params?: Record<string, unknown>;
 }
 
+/** As kept: the text is made from the facts when read (records from before 2026-12 carry their own). */
+type StoredNotification = Omit<Notification, 'text'> & { text?: string };
+
 /** How a member wants one kind: the console inbox always, plus email now, or email in a daily digest. */
 export type Channel = 'inbox' | 'email' | 'digest';
 export type Preferences = Partial<Record<NotificationKind, Channel>>;
@@ -76,7 +79,7 @@ export class Notifications implements Notifier {
     private readonly directory: Directory,
     private readonly routing: EmailRouting | null = null,
   ) {
-    this.items = store.db<Notification, [string, number, string]>('notifications');
+    this.items = store.db<StoredNotification, [string, number, string]>('notifications');
     this.keys = store.db<true, string>('notification-keys');
     this.prefs = store.db<Preferences, string>('notification-prefs');
     this.digest = store.db<DigestEntry, [string, number, string]>('notification-digest');
@@ -95,7 +98,9 @@ export class Notifications implements Notifier {
    */
   sendInTxn<K extends NotificationKind>(to: Audience, kind: K, params: ParamsOf<K>, opts: { ref?: string | null; key?: string | null } = {}): number {
     const recipients = to === 'everyone' ? this.directory.everyone() : to === 'stewards' ? this.directory.stewards() : [...new Set(to)];
-    const text = englishOf(kind, params, { name: (id) => this.directory.nameOf(id), money: (m) => this.directory.money(m) });
+    // The English text is made only when something needs it (an email, a webhook, a read): a payment is on the ledger's hot path.
+    let made: string | undefined;
+    const text = () => (made ??= this.english(kind, params as Record<string, unknown>));
     const at = this.clock.now();
     const ref = opts.ref ?? null;
     const id = randomId('n_', 6);
@@ -108,24 +113,34 @@ export class Notifications implements Notifier {
         if (this.keys.get(k) || this.keys.get(opts.key)) continue;
         this.keys.put(k, true);
       }
-      const n: Notification = { id: recipients.length === 1 ? id : `${id}${sent.toString(36)}`, memberId, at, kind, text, ref, read: false, params: params as Record<string, unknown> };
+      const n: StoredNotification = { id: recipients.length === 1 ? id : `${id}${sent.toString(36)}`, memberId, at, kind, ref, read: false, params: params as Record<string, unknown> };
       this.items.put([memberId, at, inOrder(n.id)], n);
       this.routeInTxn(memberId, kind, text, n.id, at);
       reached.push(memberId);
       sent++;
     }
     if (sent === 0 && opts.key) return 0;
-    for (const l of this.listeners) l({ id, kind, params: params as Record<string, unknown>, text, at, audience: to, recipients: reached, ref });
+    for (const l of this.listeners) l({ id, kind, params: params as Record<string, unknown>, get text() { return text(); }, at, audience: to, recipients: reached, ref });
     return sent;
   }
 
   /** Email now, a line in tonight's digest, or the inbox only: as the member chose, or the hub's default. Emergencies reach every channel. */
-  private routeInTxn(memberId: string, kind: NotificationKind, text: string, id: string, at: number): void {
+  private english(kind: string, params: Record<string, unknown>): string {
+    return isNotificationKind(kind) ? englishOf(kind, params as never, { name: (id) => this.directory.nameOf(id), money: (m) => this.directory.money(m) }) : kind;
+  }
+
+  /** A stored notification as read: its English text made from its facts (older records carry their own). */
+  private withText(n: StoredNotification): Notification {
+    return n.text !== undefined ? (n as Notification) : { ...n, text: this.english(n.kind, n.params ?? {}) };
+  }
+
+  private routeInTxn(memberId: string, kind: NotificationKind, textOf: () => string, id: string, at: number): void {
     if (!this.routing) return;
     const channel = this.channelOf(memberId, kind);
     if (channel === 'inbox') return;
     const to = this.directory.emailOf(memberId);
     if (!to) return;
+    const text = textOf();
     if (channel === 'digest') {
       this.digest.put([memberId, at, inOrder(id)], { text, at, kind });
       return;
@@ -186,7 +201,7 @@ export class Notifications implements Notifier {
     const out: Notification[] = [];
     for (const { value } of this.items.getRange({ start: [memberId, Number.MAX_SAFE_INTEGER, ''], end: [memberId, -1, ''], reverse: true })) {
       if (unreadOnly && value.read) continue;
-      out.push(value);
+      out.push(this.withText(value));
       if (out.length >= limit) break;
     }
     return out;

@@ -82,6 +82,8 @@ export class Webhooks {
   private readonly hooks;
   private readonly deliveries;
   private readonly attempts;
+  /** The hooks as fan-out needs them, read once and again after any change to one: every payment asks. */
+  private live: Webhook[] | null = null;
   /** When each delivery may be tried next, on the monotonic clock; a delivery not here is due now (after a restart, say). */
   private readonly dueAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -133,9 +135,14 @@ export class Webhooks {
     await this.store.write(() => {
       if (this.hooks.getCount() >= MAX_HOOKS) throw HubError.rule('rule-broken', 'Too many webhooks', `a hub keeps at most ${MAX_HOOKS} webhooks; remove one first`);
       this.hooks.put(hook.id, hook);
+      this.changed();
     });
     this.log.info({ module: 'webhooks', hook: hook.id, url: hook.url, kinds: hook.kinds, owner, by: by.id }, 'webhook registered');
     return hook;
+  }
+
+  private changed(): void {
+    this.live = null;
   }
 
   list(filter: { owner?: string } = {}): Webhook[] {
@@ -150,6 +157,7 @@ export class Webhooks {
     await this.store.write(() => {
       this.get(id);
       this.hooks.remove(id);
+      this.changed();
       for (const { key, value } of this.deliveries.getRange({})) if (value.hookId === id) this.deliveries.remove(key);
     });
   }
@@ -158,6 +166,7 @@ export class Webhooks {
     const next = await this.store.write(() => {
       const h = { ...this.get(id), enabled: true, disabledReason: null, failuresInRow: 0 };
       this.hooks.put(id, h);
+      this.changed();
       return h;
     });
     this.kick();
@@ -179,9 +188,11 @@ export class Webhooks {
   // ── fan-out, inside the event's transaction ──
 
   onSentInTxn(e: SentEvent): void {
+    this.live ??= [...this.hooks.getRange({})].map((x) => x.value).filter((h) => h.enabled);
+    if (this.live.length === 0) return;
     const audience = NOTIFICATION_KINDS[e.kind].audience;
-    for (const { value: h } of this.hooks.getRange({})) {
-      if (!h.enabled || !h.kinds.includes(e.kind)) continue;
+    for (const h of this.live) {
+      if (!h.kinds.includes(e.kind)) continue;
       // A member's own events reach only that member's hook; community and hub events reach stewards' hooks, and a member's hook when the member was told.
       const reaches = h.owner === null ? audience !== 'member' : e.recipients.includes(h.owner);
       if (reaches) this.enqueueInTxn(h, { id: e.id, kind: e.kind, at: e.at, params: e.params, text: e.text });
@@ -278,6 +289,7 @@ export class Webhooks {
         if (h.owner) this.notifier.sendInTxn([h.owner], 'webhook-disabled', tell, { ref: 'webhooks' });
       }
       this.hooks.put(h.id, next);
+      this.changed();
     });
     if (ok) {
       this.dueAt.delete(d.id);
