@@ -72,6 +72,8 @@ export class MqttBridge implements PointSink {
   private lastState = new Map<string, string>();
   private stateTimer: NodeJS.Timeout | undefined;
   private statePending = false;
+  /** The broker is away (said once in the log). */
+  private down = false;
   readonly counts = { published: 0, dropped: 0, downlinksQueued: 0, downlinksRefused: 0, connects: 0 };
 
   constructor(
@@ -104,6 +106,7 @@ export class MqttBridge implements PointSink {
     this.client = client;
     client.on('connect', () => {
       this.counts.connects++;
+      this.down = false;
       this.log.info({ module: 'mqtt', broker: this.url.replace(/\/\/[^@]*@/, '//'), topics: `${this.topics.prefix}/${this.topics.hubId}/#` }, 'MQTT connected; publishing readings and Home Assistant discovery');
       client.publish(status, 'online', { retain: true, qos: 1 });
       // A broker that restarted forgot the retained configs: send them all again.
@@ -116,10 +119,14 @@ export class MqttBridge implements PointSink {
       client.subscribe(subs, { qos: 1 });
     });
     client.on('message', (topic, payload) => void this.onMessage(topic, payload));
+    // Said once per outage, not at every reconnect attempt (one each 5 s while the broker is away).
     client.on('close', () => {
-      if (this.counts.connects > 0) this.log.warn({ module: 'mqtt' }, 'MQTT connection closed; readings are dropped until it is back');
+      if (this.counts.connects > 0 && !this.down) this.log.warn({ module: 'mqtt' }, 'MQTT connection closed; readings are dropped until it is back');
+      this.down = true;
     });
-    client.on('error', (err) => this.log.warn({ module: 'mqtt', err: err.message }, 'MQTT error'));
+    client.on('error', (err) => {
+      if (!this.down) this.log.warn({ module: 'mqtt', err: err.message }, 'MQTT error');
+    });
     this.stateTimer = setInterval(() => this.publishState(true), this.cfg.stateEverySeconds * 1000);
     this.stateTimer.unref();
   }
