@@ -40,7 +40,7 @@ async function setup(answers: number[] = []) {
   core = makeCore();
   core.webhooks.hubId = 'hub-test';
   // No waiting between attempts here; the policy itself is checked below.
-  core.webhooks.options = { ...DEFAULT_WEBHOOK_OPTIONS, backoffMs: () => 0, maxAttempts: 4, disableAfter: 6 };
+  core.webhooks.options = { ...DEFAULT_WEBHOOK_OPTIONS, backoffMs: () => 0, maxAttempts: 4, disableAfter: 6, membersMayUseLoopback: true };
   const r = await receiver(answers);
   closers.push(r.close);
   const { id, tok } = await withMembers(core, { stew: 'steward', ana: 'resident', bo: 'resident' });
@@ -68,6 +68,18 @@ describe('webhooks', () => {
     expect(verify('another-secret-entirely', d!.headers, d!.body)).toBe(false);
     expect(JSON.parse(d!.body)).toMatchObject({ hub: 'hub-test', kind: 'emergency-declared', params: { note: 'flood', places: ['Mill Lane'] }, text: 'Emergency declared for Mill Lane: flood' });
     expect(core!.webhooks.pending()).toBe(0);
+  });
+
+  it('a resident\'s hook cannot point at the hub itself; a steward\'s may', async () => {
+    const { call } = await setup();
+    core!.webhooks.options = { ...core!.webhooks.options, membersMayUseLoopback: false };
+    for (const url of ['http://127.0.0.1:8080/api/v1/transfers', 'http://localhost/x', 'http://[::1]:80/', 'http://169.254.169.254/latest']) {
+      const refused = await call('bo', 'POST', '/api/v1/webhooks', { url, kinds: ['paid'] });
+      expect(refused.status).toBe(400);
+      expect(refused.json.field).toBe('url');
+    }
+    expect((await call('bo', 'POST', '/api/v1/webhooks', { url: 'http://192.168.4.20:1880/hyphae', kinds: ['paid'] })).status).toBe(201); // Node-RED on the mesh
+    expect((await call('stew', 'POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:1880/hyphae', kinds: ['emergency-declared'] })).status).toBe(201);
   });
 
   it('a member\'s own hook receives their own payments only', async () => {

@@ -61,6 +61,8 @@ export interface WebhookOptions {
   /** Pause before attempt n+1, in ms: grows with n. */
   backoffMs(attempt: number): number;
   timeoutMs: number;
+  /** Whether a resident's own hook may point at this host (loopback or link-local); stewards' hooks always may. Tests turn it on. */
+  membersMayUseLoopback: boolean;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
@@ -69,7 +71,18 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   // 10 s, 30 s, 1.5 min, 4.5 min … at most an hour: a hub that is offline overnight still delivers in the morning.
   backoffMs: (n) => Math.min(3_600_000, 10_000 * 3 ** (n - 1)),
   timeoutMs: 10_000,
+  membersMayUseLoopback: false,
 };
+
+/**
+ * Whether a URL names this host: loopback or link-local, by address or as
+ * "localhost". A resident's webhook there could reach the hub's own
+ * services; a name that resolves there (DNS) is not caught here.
+ */
+export function pointsAtThisHost(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || /^169\.254\./.test(host) || /^fe80:/.test(host) || host === '0.0.0.0' || host === '::';
+}
 
 const KEEP_ATTEMPTS = 100;
 const MAX_HOOKS = 50;
@@ -110,6 +123,9 @@ export class Webhooks {
 
   async register(by: { id: string; steward: boolean }, input: { url: string; kinds: NotificationKind[]; forMe: boolean; secret?: string }): Promise<Webhook> {
     const owner = input.forMe || !by.steward ? by.id : null;
+    if (!by.steward && !this.options.membersMayUseLoopback && pointsAtThisHost(input.url)) {
+      throw HubError.badRequest("url: a member's webhook cannot point at the hub itself (a loopback or link-local address)", { field: 'url' });
+    }
     const wrong = input.kinds.filter((k) => (owner === null ? NOTIFICATION_KINDS[k].audience === 'member' : NOTIFICATION_KINDS[k].audience === 'stewards' && !by.steward));
     if (wrong.length > 0) {
       throw HubError.badRequest(
