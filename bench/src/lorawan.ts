@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
 import dgram from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { lora, msb, semtech } from '@hyphae/drivers/lorawan';
+import { semtech } from '@hyphae/drivers/lorawan';
 import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds, type Goal } from './goals.js';
+import { blast, frames, registerDevices } from './uplinks.js';
 import { fmt, profileArgs, residentMiB, tempDir } from './util.js';
 
 /**
@@ -31,46 +31,6 @@ const NO_LOSS = 2_000;
 const BURST = 3 * SUSTAINED;
 const BURST_SECONDS = 10;
 const FLOOD = 100_000;
-
-interface Dev {
-  devEui: string;
-  devAddr: Buffer;
-  nwk: Buffer;
-  app: Buffer;
-  fcnt: number;
-}
-
-function frames(devs: Dev[], n: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const d = devs[i % devs.length]!;
-    const phy = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: d.devAddr, FCnt: d.fcnt & 0xffff, FPort: 2, payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]) }, d.app, d.nwk, undefined, msb(d.fcnt)).getPHYPayload()!;
-    d.fcnt++;
-    out.push(semtech.encodePushData(i & 0xffff, GATEWAY, [{ tmst: i * 1000, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -80, lsnr: 7, size: phy.length, data: phy.toString('base64'), stat: 1 }]));
-  }
-  return out;
-}
-
-/** Sends at `rate` per second (null: as fast as the socket takes them); resolves when every send completed. */
-async function blast(port: number, packets: Buffer[], rate: number | null): Promise<void> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const t0 = performance.now();
-  let i = 0;
-  let done = 0;
-  await new Promise<void>((resolve) => {
-    const sent = () => {
-      if (++done === packets.length) resolve();
-    };
-    const tick = () => {
-      const due = rate === null ? Math.min(packets.length, i + 256) : Math.min(packets.length, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
-      for (; i < due; i++) s.send(packets[i]!, port, '127.0.0.1', sent);
-      if (i < packets.length) (rate === null ? setImmediate : (f: () => void) => setTimeout(f, 2))(tick);
-    };
-    tick();
-  });
-  await new Promise<void>((r) => s.close(() => r()));
-}
 
 interface Counts {
   uplinks: number;
@@ -175,12 +135,7 @@ export async function run(): Promise<void> {
   const hub = await startHubProcess({ dataDir: dir.path, nodeArgs: [...cardNodeArgs(), ...profileArgs()], env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
   try {
     const token = hyphae(['token', 'create', '--data', dir.path, '--email', 'bench@example.org']).out.trim();
-    const devs: Dev[] = [];
-    for (let i = 0; i < DEVICES; i++) {
-      const d = { devEui: randomBytes(8).toString('hex'), devAddr: randomBytes(4), nwk: randomBytes(16), app: randomBytes(16), fcnt: 0 };
-      devs.push(d);
-      await fetch(`${hub.url}/api/v1/devices`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'lorawan', name: `bench ${i}`, profile: 'dragino-lse01', abp: { devEui: d.devEui, devAddr: d.devAddr.toString('hex'), nwkSKey: d.nwk.toString('hex'), appSKey: d.app.toString('hex') } }) });
-    }
+    const devs = await registerDevices(hub.url, token, DEVICES);
     const pull = dgram.createSocket('udp4');
     pull.send(semtech.encodePullData(1, GATEWAY), hub.lorawanPort, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 200));
@@ -193,24 +148,24 @@ export async function run(): Promise<void> {
       rows.push({ run: what, sent: fmt(r.sent), stored: fmt(r.stored), 'stored/s': fmt(r.rate), lost: fmt(r.lost), 'counted as': r.why || '-', uncounted: fmt(r.uncounted), ...(peak ? { 'peak RSS MiB (own)': `${fmt(peak.peakMiB)} (${fmt(peak.anonMiB)})` } : {}) });
 
     const flood = await rounds(async () => {
-      const bare = await bareReceiver(frames(devs.map((d) => ({ ...d })), FLOOD));
-      const ours = await trial(hub, token, frames(devs, FLOOD), null);
+      const bare = await bareReceiver(frames(devs.map((d) => ({ ...d })), FLOOD, GATEWAY));
+      const ours = await trial(hub, token, frames(devs, FLOOD, GATEWAY), null);
       row('flood (as fast as sent)', ours);
       rows.push({ run: 'bare UDP receiver, own process (reference)', sent: fmt(FLOOD), stored: fmt(FLOOD - bare.lost), 'stored/s': fmt(bare.rate), lost: fmt(bare.lost), 'counted as': '-', uncounted: '-' });
       return { ours, bare };
     }, ROUNDS);
     const sustained = await rounds(async () => {
-      const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, SUSTAINED * SECONDS), SUSTAINED));
+      const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, SUSTAINED * SECONDS, GATEWAY), SUSTAINED));
       row(`${fmt(SUSTAINED)}/s for ${SECONDS} s`, result, peak);
       return result;
     }, ROUNDS);
     const noLoss = await rounds(async () => {
-      const r = await trial(hub, token, frames(devs, NO_LOSS * SECONDS), NO_LOSS);
+      const r = await trial(hub, token, frames(devs, NO_LOSS * SECONDS, GATEWAY), NO_LOSS);
       row(`${fmt(NO_LOSS)}/s for ${SECONDS} s`, r);
       return r;
     }, ROUNDS);
     const burst = await rounds(async () => {
-      const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, BURST * BURST_SECONDS), BURST));
+      const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, BURST * BURST_SECONDS, GATEWAY), BURST));
       row(`burst ${fmt(BURST)}/s for ${BURST_SECONDS} s`, result, peak);
       return { ...result, ...peak };
     }, ROUNDS);

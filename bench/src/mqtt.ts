@@ -1,14 +1,12 @@
 import { fork } from 'node:child_process';
-import dgram from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
-import { lora, msb, semtech } from '@hyphae/drivers/lorawan';
 import { cardNodeArgs, hyphae, startHubProcess } from '@hyphae/test-rig/hub-process';
 import { startMosquitto, type Mosquitto } from '@hyphae/test-rig/mosquitto';
 import { medianOf, printGoals, rounds } from './goals.js';
+import { blast, frames, registerDevices } from './uplinks.js';
 import { fmt, profileArgs, tempDir } from './util.js';
 
 /**
@@ -31,45 +29,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NO_LOSS = 2_000;
 const FLOOD = 20_000;
-
-interface Dev {
-  devEui: string;
-  devAddr: Buffer;
-  nwk: Buffer;
-  app: Buffer;
-  fcnt: number;
-}
-
-function frames(devs: Dev[], n: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const d = devs[i % devs.length]!;
-    const phy = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: d.devAddr, FCnt: d.fcnt & 0xffff, FPort: 2, payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]) }, d.app, d.nwk, undefined, msb(d.fcnt)).getPHYPayload()!;
-    d.fcnt++;
-    out.push(semtech.encodePushData(i & 0xffff, GATEWAY, [{ tmst: i * 1000, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -80, lsnr: 7, size: phy.length, data: phy.toString('base64'), stat: 1 }]));
-  }
-  return out;
-}
-
-async function blast(port: number, packets: Buffer[], rate: number | null): Promise<void> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const t0 = performance.now();
-  let i = 0;
-  let done = 0;
-  await new Promise<void>((resolve) => {
-    const sent = () => {
-      if (++done === packets.length) resolve();
-    };
-    const tick = () => {
-      const due = rate === null ? Math.min(packets.length, i + 256) : Math.min(packets.length, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
-      for (; i < due; i++) s.send(packets[i]!, port, '127.0.0.1', sent);
-      if (i < packets.length) (rate === null ? setImmediate : (f: () => void) => setTimeout(f, 2))(tick);
-    };
-    tick();
-  });
-  await new Promise<void>((r) => s.close(() => r()));
-}
 
 /** A subscriber as Home Assistant is: counts readings under a prefix and when the last one came. */
 async function subscriber(broker: Mosquitto, filter: string) {
@@ -131,24 +90,19 @@ export async function run(): Promise<void> {
     };
     const status = () => get<{ connected: boolean; counts: { published: number; dropped: number } }>('/api/v1/mqtt');
     const stored = async () => (await get<{ network: { uplinks: number } }>('/api/v1/gateways')).network.uplinks;
-    const devs: Dev[] = [];
-    for (let i = 0; i < DEVICES; i++) {
-      const d = { devEui: randomBytes(8).toString('hex'), devAddr: randomBytes(4), nwk: randomBytes(16), app: randomBytes(16), fcnt: 0 };
-      devs.push(d);
-      await fetch(`${hub.url}/api/v1/devices`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'lorawan', name: `bench ${i}`, profile: 'dragino-lse01', abp: { devEui: d.devEui, devAddr: d.devAddr.toString('hex'), nwkSKey: d.nwk.toString('hex'), appSKey: d.app.toString('hex') } }) });
-    }
+    const devs = await registerDevices(hub.url, token, DEVICES);
     for (let i = 0; !(await status()).connected; i++) {
       if (i > 100) throw new Error('the hub did not connect to mosquitto');
       await new Promise((r) => setTimeout(r, 100));
     }
     const sub = await subscriber(broker, 'hyphae/+/sensor/#');
     // One uplink per device first, so discovery configs and first sightings are out of the way.
-    await blast(hub.lorawanPort, frames(devs, DEVICES), 1_000);
+    await blast(hub.lorawanPort, frames(devs, DEVICES, GATEWAY), 1_000);
     await settle(() => sub.got);
 
     const trial = async (uplinks: number, rate: number | null) => {
       // Frames are made (and encrypted) before the clock starts.
-      const packets = frames(devs, uplinks);
+      const packets = frames(devs, uplinks, GATEWAY);
       const before = { got: sub.got, s: await status(), stored: await stored() };
       const t0 = Date.now();
       await blast(hub.lorawanPort, packets, rate);
