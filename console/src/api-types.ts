@@ -8900,6 +8900,293 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether alerts can reach phones, the key to subscribe with, and my phones that take them */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Push */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushStatus"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        endpoint: string;
+                        keys: {
+                            p256dh: string;
+                            auth: string;
+                        };
+                        /**
+                         * @description The language alerts on this phone are worded in
+                         * @default en
+                         * @enum {string}
+                         */
+                        lang?: "en" | "sv" | "es";
+                    };
+                };
+            };
+            responses: {
+                /** @description Subscribed */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/push/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn alerts off for one of my phones */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -9209,10 +9496,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            emailAvailable: boolean;
-                            kinds: components["schemas"]["NotificationPreference"][];
-                        };
+                        "application/json": components["schemas"]["NotificationPreferences"];
                     };
                 };
                 /** @description Bad input */
@@ -9331,10 +9615,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            emailAvailable: boolean;
-                            kinds: components["schemas"]["NotificationPreference"][];
-                        };
+                        "application/json": components["schemas"]["NotificationPreferences"];
                     };
                 };
                 /** @description Bad input */
@@ -16842,6 +17123,25 @@ export interface components {
                 connects: number;
             } | null;
         };
+        PushStatus: {
+            /** @description Push needs the hub to reach the internet and an https:// public address; without it the console polls its inbox */
+            available: boolean;
+            /** @description The VAPID application server key, for PushManager.subscribe */
+            publicKey: string | null;
+            /** @description My phones that take alerts */
+            subscriptions: components["schemas"]["PushSubscription"][];
+        };
+        PushSubscription: {
+            id: string;
+            memberId: string;
+            lang: string;
+            createdAt: number;
+            /** @description When an alert last reached its push service */
+            lastOkAt: number | null;
+            failuresInRow: number;
+            /** @description The browser maker's push service it goes through */
+            endpointHost: string;
+        };
         Notification: {
             id: string;
             memberId: string;
@@ -16857,6 +17157,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        NotificationPreferences: {
+            emailAvailable: boolean;
+            /** @description Whether this hub can alert phones (it has an https:// public address) */
+            pushAvailable: boolean;
+            kinds: components["schemas"]["NotificationPreference"][];
+        };
         NotificationPreference: {
             kind: components["schemas"]["NotificationKind"];
             channel: components["schemas"]["NotificationChannel"];
@@ -16867,10 +17173,10 @@ export interface components {
         /** @enum {string} */
         NotificationKind: "paid" | "payment-requested" | "request-accepted" | "request-rejected" | "request-expired" | "loan-due" | "loan-overdue" | "loan-returned" | "hold-ready" | "hold-lapsed" | "booking-reminder" | "item-repair" | "item-retired" | "timebank-taken" | "timebank-hours-proposed" | "timebank-expiring" | "mentorship" | "regeneration-verified" | "flow-allocation" | "proposal-opened" | "proposal-closing" | "proposal-decided" | "budget-round-opened" | "budget-round-closed" | "emergency-declared" | "emergency-ended" | "hub-link-changed" | "join-attempt" | "storage-low" | "storage-was-full" | "backup-overdue" | "backup-peer-overdue" | "update-security" | "update-proposed" | "update-installed" | "update-rolled-back" | "webhook-disabled";
         /**
-         * @description The console inbox always; plus email at once, or in a daily digest
+         * @description The console inbox always; plus an alert on my phones (Web Push), email at once, or email in a daily digest
          * @enum {string}
          */
-        NotificationChannel: "inbox" | "email" | "digest";
+        NotificationChannel: "inbox" | "push" | "email" | "digest";
         Webhook: {
             id: string;
             url: string;

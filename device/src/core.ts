@@ -15,6 +15,7 @@ import { Library } from './library/library.js';
 import { Members, publicMember } from './members/members.js';
 import { Notifications } from './notifications/notifications.js';
 import { DEFAULT_WEBHOOK_OPTIONS, Webhooks } from './notifications/webhooks.js';
+import { DEFAULT_PUSH_OPTIONS, WebPush } from './notifications/push.js';
 import { Reliability } from './reliability/reliability.js';
 import { Skills } from './skills/skills.js';
 import { Devices } from './sensing/devices.js';
@@ -49,6 +50,7 @@ export interface Core {
   board: Board;
   notifications: Notifications;
   webhooks: Webhooks;
+  push: WebPush;
   library: Library;
   skills: Skills;
   governance: Governance;
@@ -133,11 +135,20 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     log,
   );
 
+  // Alerts on phones, when the hub is on the internet under https://: browsers give push to secure pages only.
+  const push = new WebPush(
+    store,
+    clock,
+    { nameOf: (id) => members.find(id)?.name ?? null },
+    { ...DEFAULT_PUSH_OPTIONS, available: config.push.enabled && config.hub.publicUrl.startsWith('https://'), subject: config.push.contact || config.hub.publicUrl, hubName: config.hub.name, currency: { symbol: config.currency.symbol, minorUnits: config.currency.minorUnits } },
+    log,
+  );
   const notifications = new Notifications(
     store,
     clock,
     { everyone: () => members.list({ status: 'active' }).map((m) => m.id), stewards: () => members.activeStewards().map((m) => m.id), emailOf: (id) => members.find(id)?.email ?? null, nameOf: (id) => members.find(id)?.name ?? id, money: (m) => `${(m / 10 ** config.currency.minorUnits).toFixed(config.currency.minorUnits)} ${config.currency.symbol}` },
     config.email.enabled ? { defaultKinds: config.email.kinds, hubName: config.hub.name } : null,
+    push,
   );
   members.joinAttemptHook = (existing) => void notifications.sendInTxn([existing.id], 'join-attempt', {});
   // Webhook deliveries are written in the transaction of the event they carry.
@@ -229,6 +240,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     board,
     notifications,
     webhooks,
+    push,
     library,
     skills,
     governance,
@@ -258,6 +270,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     close: async () => {
       influx?.stop();
       await webhooks.stop();
+      await push.stop();
       await sensing.stop();
       await telemetry.stop();
       await saveTime().catch(() => undefined);

@@ -155,6 +155,7 @@ export class Hub {
     federation.notifier = core.notifications;
     core.webhooks.hubId = identity.hubId;
     core.webhooks.start();
+    core.push.start();
     this.federation = federation;
     federation.start();
     core.influx?.start();

@@ -141,6 +141,53 @@ describe('the inbox behind the bell', () => {
   });
 });
 
+describe('alerts on a phone', () => {
+  it('the service worker words a pushed payment in the phone\'s language and opens what it is about; a hub without https says plainly why there are no alerts', { timeout: 60_000 }, async () => {
+    const page = await signedIn('sv', emailOf('Luis Ortega'));
+    await page.context().grantPermissions(['notifications'], { origin: hub.url });
+    await page.click('[data-testid=bell]');
+    // The demo hub has no https:// address: no alerts, and the card says why and that the inbox still works.
+    const why = page.locator('[data-testid=alerts-unavailable]');
+    await why.waitFor();
+    expect(await why.textContent()).toContain('mobiltillverkarnas servrar på internet');
+    expect(await page.locator('select[data-testid=channel-paid] option').allTextContents()).toEqual(['Bara här']);
+    // A message as the hub pushes it (device/src/notifications/push.ts), handed to the service worker as the push service would.
+    await page.evaluate(() => (globalThis as any).navigator.serviceWorker.ready);
+    const cdp = await page.context().newCDPSession(page);
+    const registration = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+        const r = e.registrations.find((x) => !x.isDeleted && x.scopeURL.startsWith(hub.url));
+        if (r) resolve(r.registrationId);
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    const payload = { v: 1, id: 'n_e2e1', kind: 'paid', params: { from: 'm_maja', amount: 250, unit: 'credit', memo: 'äpplen' }, ref: 'history/credit', at: Date.now(), hub: 'Demo', lang: 'sv', text: 'Maja Åberg paid you 2.50 HC: äpplen.', names: { m_maja: 'Maja Åberg' }, currency: { symbol: 'HC', minorUnits: 2 } };
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify(payload) });
+    const shown = async () => page.evaluate(async () => (await (await (globalThis as any).navigator.serviceWorker.ready).getNotifications()).map((n: any) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, href: n.data?.href })));
+    let alerts: Array<{ title: string; body: string; tag: string; lang: string; href: string }> = [];
+    for (let i = 0; i < 50 && alerts.length === 0; i++) {
+      alerts = await shown();
+      if (alerts.length === 0) await page.waitForTimeout(100);
+    }
+    expect(alerts).toHaveLength(1);
+    expect({ ...alerts[0]!, body: alerts[0]!.body.replace(/\u00a0/g, ' ') }).toEqual({ title: 'Demo', body: 'Maja Åberg betalade dig 2,50 HC: äpplen.', tag: 'n_e2e1', lang: 'sv', href: '/#/history' });
+    // The same news pushed again shows once (tagged by its id); an emergency in Spanish is worded in Spanish.
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify(payload) });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify({ ...payload, id: 'n_e2e2', kind: 'emergency-declared', params: { note: 'Översvämning', places: [] }, ref: null, lang: 'es' }) });
+    for (let i = 0; i < 50 && alerts.length < 2; i++) {
+      alerts = await shown();
+      if (alerts.length < 2) await page.waitForTimeout(100);
+    }
+    expect(alerts.map((a) => a.tag).sort()).toEqual(['n_e2e1', 'n_e2e2']);
+    const emergency = alerts.find((a) => a.tag === 'n_e2e2')!;
+    expect(emergency.lang).toBe('es');
+    expect(emergency.body).toContain('Översvämning');
+    expect(emergency.body).toMatch(/emergencia/i);
+    expect(emergency.href).toBe('/#/inbox');
+    await page.context().close();
+  });
+});
+
 describe('the emergency phone tree on paper', () => {
   it('lists who checks on whom, and prints without the app around it', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();

@@ -4,6 +4,7 @@ import { api, type Answer, type Schemas } from '../api.js';
 import { counterparty, useApp } from '../app.js';
 import { KIND_LABEL, noteHref, noteText, type Note, type NoteKind } from '../notes.js';
 import type { Key, T } from '../i18n.js';
+import { AlertsCard } from './alerts-card.js';
 
 type Prefs = Answer<'/api/v1/notifications/preferences'>;
 type Channel = Schemas['NotificationChannel'];
@@ -18,7 +19,8 @@ function dayHeading(t: T, at: number, now: number): string {
 /**
  * Everything the hub has told this member, newest first and grouped by day,
  * each in the member's language and leading to what it is about; and how
- * each kind reaches them besides (email at once, a daily digest).
+ * each kind reaches them besides (an alert on their phone, email at once,
+ * a daily digest).
  */
 export function InboxPage({ onRead }: { onRead: () => void }) {
   const { t, account, names, session } = useApp();
@@ -86,8 +88,11 @@ export function InboxPage({ onRead }: { onRead: () => void }) {
 function Choices({ steward }: { steward: boolean }) {
   const { t } = useApp();
   const [prefs, setPrefs] = useState<Prefs | null>(null);
-  const { msg, act } = useActions(async () => setPrefs(await api<Prefs>('/notifications/preferences')));
+  const load = async () => setPrefs(await api<Prefs>('/notifications/preferences'));
+  const { msg, act } = useActions(load);
   if (!prefs) return null;
+  // Only the channels this hub has: alerts need push (internet and https), email a relay.
+  const channels: Channel[] = ['inbox', ...(prefs.pushAvailable ? (['push'] as const) : []), ...(prefs.emailAvailable ? (['email', 'digest'] as const) : [])];
   const HUB_ONLY = new Set<Key>(['kind_storage', 'kind_backups', 'kind_updates', 'kind_hub_link', 'kind_webhooks']);
   const rows = new Map<Key, { kinds: NoteKind[]; channel: Channel; mandatory: boolean }>();
   for (const k of prefs.kinds) {
@@ -103,6 +108,7 @@ function Choices({ steward }: { steward: boolean }) {
     <section class="card" aria-labelledby="reach">
       <h3 id="reach">{t.t('howTheyReach')}</h3>
       <p class="muted">{prefs.emailAvailable ? t.t('howTheyReachHelp') : t.t('emailNotSetUp')}</p>
+      <AlertsCard onChange={() => void load().catch(() => undefined)} />
       <StatusLine msg={msg} />
       <ul class="rows">
         {[...rows.entries()].map(([label, row]) => (
@@ -112,8 +118,8 @@ function Choices({ steward }: { steward: boolean }) {
               {row.mandatory ? (
                 <strong>{t.t('alwaysEveryChannel')}</strong>
               ) : (
-                <select value={row.channel} disabled={!prefs.emailAvailable} onChange={(e) => void choose(row.kinds, (e.target as HTMLSelectElement).value as Channel)} data-testid={`channel-${row.kinds[0]}`}>
-                  {(['inbox', 'email', 'digest'] as const).map((c) => (
+                <select value={row.channel} disabled={channels.length < 2} onChange={(e) => void choose(row.kinds, (e.target as HTMLSelectElement).value as Channel)} data-testid={`channel-${row.kinds[0]}`}>
+                  {channels.map((c) => (
                     <option value={c}>{t.t(`channel_${c}`)}</option>
                   ))}
                 </select>

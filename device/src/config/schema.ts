@@ -216,6 +216,18 @@ const email = z
   .refine((e) => !e.enabled || e.host.length > 0, { message: 'email.enabled needs email.host' })
   .describe('Reminder emails (optional)');
 
+const push = z
+  .object({
+    enabled: z.boolean().default(true).describe('Alert phones that ask for it (Web Push). It works only when hub.publicUrl is https:// and the hub reaches the internet: every browser delivers push through its maker\'s servers'),
+    contact: z
+      .string()
+      .default('')
+      .refine((s) => s === '' || /^(mailto:|https:\/\/)/.test(s), 'a mailto: or https:// address')
+      .describe('How the push services may reach the hub\'s people (VAPID subject); empty: hub.publicUrl'),
+  })
+  .prefault({})
+  .describe('Alerts on residents\' phones (optional; needs internet and HTTPS)');
+
 const firstSteward = z
   .object({
     email: z.email().describe('Email of the first steward'),
@@ -326,6 +338,7 @@ export const configSchema = z
     network,
     federation,
     email,
+    push,
     mqtt,
     firstSteward,
     auth,

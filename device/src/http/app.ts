@@ -52,7 +52,7 @@ const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'u
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
 /** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
 export function coreDeps(core: Core, log: Logger): HttpDeps {
-  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, webhooks: core.webhooks, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, audit: core.audit, updates: core.updates, log, exportData: core.exportData };
+  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, webhooks: core.webhooks, push: core.push, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, audit: core.audit, updates: core.updates, log, exportData: core.exportData };
 }
 
 /** The largest update file a steward may upload (a hub bundle with its native modules is about 10 MB compressed). */

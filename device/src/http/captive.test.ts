@@ -11,7 +11,7 @@ let portal: CaptivePortal;
 beforeEach(async () => {
   core = makeCore();
   portal = new CaptivePortal(core.clock);
-  app = createApp({ config: core.config, version: 't', members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, webhooks: core.webhooks, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log: silentLogger, exportData: core.exportData, captive: portal });
+  app = createApp({ config: core.config, version: 't', members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, webhooks: core.webhooks, push: core.push, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log: silentLogger, exportData: core.exportData, captive: portal });
   await core.members.create({ name: 'Ana', email: 'ana@example.org', password: 'longenough' }, null);
 });
 afterEach(() => core.cleanup());

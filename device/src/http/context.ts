@@ -42,6 +42,7 @@ export interface HttpDeps {
   ecology: Ecology;
   notifications: Notifications;
   webhooks: import('../notifications/webhooks.js').Webhooks;
+  push: import('../notifications/push.js').WebPush;
   devices: Devices;
   sensing: Sensing;
   telemetry: TelemetryStore;

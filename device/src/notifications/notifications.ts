@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { inOrder, randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { emailOutbox } from './mailer.js';
+import type { WebPush } from './push.js';
 import { englishOf, isNotificationKind, NOTIFICATION_KINDS, type Audience, type NotificationKind, type Notifier, type ParamsOf } from './kinds.js';
 
 /**
@@ -26,8 +27,12 @@ export interface Notification {
 /** As kept: the text is made from the facts when read (records from before 2026-12 carry their own). */
 type StoredNotification = Omit<Notification, 'text'> & { text?: string };
 
-/** How a member wants one kind: the console inbox always, plus email now, or email in a daily digest. */
-export type Channel = 'inbox' | 'email' | 'digest';
+/**
+ * How a member wants one kind: the console inbox always, plus an alert on
+ * their phones (Web Push, where the hub can send it), email now, or email in
+ * a daily digest.
+ */
+export type Channel = 'inbox' | 'push' | 'email' | 'digest';
 export type Preferences = Partial<Record<NotificationKind, Channel>>;
 
 /** Who the hub's people are, as notifications need them. */
@@ -78,6 +83,7 @@ export class Notifications implements Notifier {
     private readonly clock: Clock,
     private readonly directory: Directory,
     private readonly routing: EmailRouting | null = null,
+    private readonly push: WebPush | null = null,
   ) {
     this.items = store.db<StoredNotification, [string, number, string]>('notifications');
     this.keys = store.db<true, string>('notification-keys');
@@ -115,7 +121,7 @@ export class Notifications implements Notifier {
       }
       const n: StoredNotification = { id: recipients.length === 1 ? id : `${id}${sent.toString(36)}`, memberId, at, kind, ref, read: false, params: params as Record<string, unknown> };
       this.items.put([memberId, at, inOrder(n.id)], n);
-      this.routeInTxn(memberId, kind, text, n.id, at);
+      this.routeInTxn(memberId, kind, text, n);
       reached.push(memberId);
       sent++;
     }
@@ -134,10 +140,13 @@ export class Notifications implements Notifier {
     return n.text !== undefined ? (n as Notification) : { ...n, text: this.english(n.kind, n.params ?? {}) };
   }
 
-  private routeInTxn(memberId: string, kind: NotificationKind, textOf: () => string, id: string, at: number): void {
-    if (!this.routing) return;
+  private routeInTxn(memberId: string, kind: NotificationKind, textOf: () => string, n: StoredNotification): void {
+    const { id, at } = n;
     const channel = this.channelOf(memberId, kind);
-    if (channel === 'inbox') return;
+    // Emergencies alert every phone too; others when the member chose alerts (the default once a phone takes them).
+    if (this.push && (channel === 'push' || NOTIFICATION_KINDS[kind].mandatory)) this.push.enqueueInTxn(memberId, { id, kind, params: n.params ?? {}, ref: n.ref, at }, textOf);
+    if (!this.routing) return;
+    if (channel === 'inbox' || channel === 'push') return;
     const to = this.directory.emailOf(memberId);
     if (!to) return;
     const text = textOf();
@@ -150,10 +159,16 @@ export class Notifications implements Notifier {
     this.email.put([at, id], { to, subject: `${hub}: ${text.length > 70 ? `${text.slice(0, 67)}…` : text}`, text: `${text}\n\n— ${hub}`, kind, at });
   }
 
+  /**
+   * The member's choice; else alerts when one of their phones takes them
+   * (they just asked for it); else the hub's email default; else the inbox.
+   * A choice of alerts with no phone that takes them is the inbox in effect.
+   */
   channelOf(memberId: string, kind: NotificationKind): Channel {
     if (NOTIFICATION_KINDS[kind].mandatory) return 'email';
     const chosen = this.prefs.get(memberId)?.[kind];
-    if (chosen) return chosen;
+    if (chosen && (chosen !== 'push' || this.push?.available)) return chosen;
+    if (this.push?.has(memberId)) return 'push';
     return this.routing?.defaultKinds.includes(kind) ? 'email' : 'inbox';
   }
 

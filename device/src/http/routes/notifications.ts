@@ -6,7 +6,7 @@ import { requireMember, requireRole, type App, type HttpDeps } from '../context.
 import { json, ruleResponses } from '../schemas.js';
 
 const Kind = z.enum(NOTIFICATION_KIND_NAMES).openapi('NotificationKind');
-const Channel = z.enum(['inbox', 'email', 'digest']).describe('The console inbox always; plus email at once, or in a daily digest').openapi('NotificationChannel');
+const Channel = z.enum(['inbox', 'push', 'email', 'digest']).describe('The console inbox always; plus an alert on my phones (Web Push), email at once, or email in a daily digest').openapi('NotificationChannel');
 const Notification = z
   .object({
     id: z.string(), memberId: z.string(), at: z.number().int(),
@@ -16,6 +16,9 @@ const Notification = z
   })
   .openapi('Notification');
 const Preference = z.object({ kind: Kind, channel: Channel, mandatory: z.boolean().describe('Emergencies reach every channel and cannot be turned down'), group: z.string() }).openapi('NotificationPreference');
+const Preferences = z
+  .object({ emailAvailable: z.boolean(), pushAvailable: z.boolean().describe('Whether this hub can alert phones (it has an https:// public address)'), kinds: z.array(Preference) })
+  .openapi('NotificationPreferences');
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 const list = createRoute({
@@ -29,11 +32,11 @@ const markRead = createRoute({
   request: { body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])) },
   responses: { 200: json(z.object({ marked: z.number().int() }), 'How many were unread'), ...ruleResponses },
 });
-const getPrefs = createRoute({ method: 'get', path: '/api/v1/notifications/preferences', tags: ['hub'], summary: 'How each kind reaches me', responses: { 200: json(z.object({ emailAvailable: z.boolean(), kinds: z.array(Preference) }), 'Preferences'), ...ruleResponses } });
+const getPrefs = createRoute({ method: 'get', path: '/api/v1/notifications/preferences', tags: ['hub'], summary: 'How each kind reaches me', responses: { 200: json(Preferences, 'Preferences'), ...ruleResponses } });
 const putPrefs = createRoute({
   method: 'put', path: '/api/v1/notifications/preferences', tags: ['hub'], summary: 'Choose how kinds reach me; emergencies cannot be turned down',
   request: { body: body(z.object({ channels: z.partialRecord(Kind, Channel) })) },
-  responses: { 200: json(z.object({ emailAvailable: z.boolean(), kinds: z.array(Preference) }), 'Preferences'), ...ruleResponses },
+  responses: { 200: json(Preferences, 'Preferences'), ...ruleResponses },
 });
 
 const Webhook = z
@@ -62,6 +65,32 @@ const enableHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/en
 const pingHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/ping', tags: ['hub'], summary: 'Send a test delivery', request: { params: hookId }, responses: { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses } });
 const hookAttempts = createRoute({ method: 'get', path: '/api/v1/webhooks/{id}/attempts', tags: ['hub'], summary: 'The last 100 delivery attempts, newest first', request: { params: hookId }, responses: { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses } });
 
+const PushSubscription = z
+  .object({
+    id: z.string(), memberId: z.string(), lang: z.string(), createdAt: z.number().int(), lastOkAt: z.number().int().nullable().describe('When an alert last reached its push service'),
+    failuresInRow: z.number().int(), endpointHost: z.string().describe("The browser maker's push service it goes through"),
+  })
+  .openapi('PushSubscription');
+const PushStatus = z
+  .object({
+    available: z.boolean().describe('Push needs the hub to reach the internet and an https:// public address; without it the console polls its inbox'),
+    publicKey: z.string().nullable().describe('The VAPID application server key, for PushManager.subscribe'),
+    subscriptions: z.array(PushSubscription).describe('My phones that take alerts'),
+  })
+  .openapi('PushStatus');
+const NewPushSubscription = z.object({
+  endpoint: z.url({ protocol: /^https$/, error: 'an https:// push service address' }).max(1000),
+  keys: z.object({ p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'a P-256 public key, base64url'), auth: z.string().regex(/^[A-Za-z0-9_-]{16,24}={0,2}$/, 'a 16-byte secret, base64url') }),
+  lang: z.enum(['en', 'sv', 'es']).default('en').describe('The language alerts on this phone are worded in'),
+});
+const pushStatus = createRoute({ method: 'get', path: '/api/v1/notifications/push', tags: ['hub'], summary: 'Whether alerts can reach phones, the key to subscribe with, and my phones that take them', responses: { 200: json(PushStatus, 'Push'), ...ruleResponses } });
+const addPush = createRoute({
+  method: 'post', path: '/api/v1/notifications/push/subscriptions', tags: ['hub'], summary: "Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it)",
+  request: { body: body(NewPushSubscription) },
+  responses: { 201: json(PushSubscription, 'Subscribed'), ...ruleResponses },
+});
+const removePush = createRoute({ method: 'delete', path: '/api/v1/notifications/push/subscriptions/{id}', tags: ['hub'], summary: 'Turn alerts off for one of my phones', request: { params: z.object({ id: z.string() }) }, responses: { 204: { description: 'Removed' }, ...ruleResponses } });
+
 const MqttStatus = z
   .object({
     enabled: z.boolean(),
@@ -80,7 +109,16 @@ export function registerNotifications(app: App, deps: HttpDeps) {
     return c.json(s ? { enabled: true, ...s } : { enabled: false, broker: null, connected: false, embeddedClients: null, counts: null }, 200);
   });
   const n = deps.notifications;
-  const prefs = (memberId: string) => ({ emailAvailable: deps.config.email.enabled, kinds: n.preferencesOf(memberId) });
+  const prefs = (memberId: string) => ({ emailAvailable: deps.config.email.enabled, pushAvailable: deps.push.available, kinds: n.preferencesOf(memberId) });
+  app.openapi(pushStatus, async (c) => {
+    const me = requireMember(c);
+    return c.json({ available: deps.push.available, publicKey: deps.push.available ? await deps.push.publicKey() : null, subscriptions: deps.push.subscriptionsOf(me.id) }, 200);
+  });
+  app.openapi(addPush, async (c) => c.json(await deps.push.subscribe(requireMember(c).id, c.req.valid('json')), 201));
+  app.openapi(removePush, async (c) => {
+    await deps.push.unsubscribe(requireMember(c).id, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
   app.openapi(list, (c) => {
     const q = c.req.valid('query');
     return c.json(n.list(requireMember(c).id, q.unread === 'true', q.limit), 200);
