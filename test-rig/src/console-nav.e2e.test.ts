@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOf } from './demo/index.js';
-import { hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
+import { hyphae, hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
 
 /**
  * The way around the console on a 390 × 844 phone, in real Chromium against
@@ -185,6 +185,43 @@ describe('alerts on a phone', () => {
     expect(emergency.body).toMatch(/emergencia/i);
     expect(emergency.href).toBe('/#/inbox');
     await page.context().close();
+  });
+});
+
+describe('alerts on a phone, on a hub with https', () => {
+  it('offers alerts and the alert channel; a phone that cannot reach its push service is told so, and the hub keeps no subscription for it', { timeout: 90_000 }, async () => {
+    // A hub known as https://hub.example.org/ (as behind a TLS proxy); the browser reaches it at 127.0.0.1, a secure context like https.
+    const ownDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-push-'));
+    writeFileSync(join(ownDir, 'hub.json'), JSON.stringify({ version: 1, hub: { publicUrl: 'https://hub.example.org/' } }));
+    const own = await startHubProcess({ dataDir: ownDir, env: { HYPHAE_ADMIN_EMAIL: 'sam@hub.test', HYPHAE_ADMIN_PASSWORD: 'a long steward passphrase' }, timeoutMs: 60_000 });
+    try {
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
+      await ctx.grantPermissions(['notifications'], { origin: own.url });
+      const page = await ctx.newPage();
+      await page.goto(`${own.url}/`);
+      await page.fill('input[name=email]', 'sam@hub.test');
+      await page.fill('input[name=password]', 'a long steward passphrase');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-testid=balance]');
+      await page.click('[data-testid=bell]');
+      const card = page.locator('[data-testid=alerts-card]');
+      await card.waitFor();
+      expect(await page.locator('select[data-testid=channel-paid] option').allTextContents()).toEqual(['Here only', 'Alert on my phone']);
+      await card.locator('button:has-text("Turn on alerts on this phone")').click();
+      // This machine has no internet, as a hub's phones may not: the browser cannot get a push address from its maker.
+      const said = card.locator('[role=alert]');
+      await said.waitFor({ timeout: 45_000 });
+      expect(await said.textContent()).toContain('could not reach its push service');
+      await page.screenshot({ path: join(SHOTS, 'en-alerts-no-internet.png') });
+      const token = hyphae(['token', 'create', '--data', ownDir, '--email', 'sam@hub.test']).out.trim();
+      const status = (await (await fetch(`${own.url}/api/v1/notifications/push`, { headers: { authorization: `Bearer ${token}` } })).json()) as { available: boolean; publicKey: string; subscriptions: unknown[] };
+      expect(status.available).toBe(true);
+      expect(status.subscriptions).toEqual([]);
+      await ctx.close();
+    } finally {
+      await own.stop();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
   });
 });
 
