@@ -16558,14 +16558,16 @@ export interface components {
             title: string;
             status: number;
             detail?: string;
-            /**
-             * @description Stable code of what went wrong, finer than the type (its title in kebab case), for clients that say it in their own language
-             * @example voting-has-closed
-             */
-            reason?: string;
+            reason: components["schemas"]["RefusalCode"];
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Stable code of what went wrong, finer than the type, from the module's table of refusals: clients say it in their own language
+         * @example voting-has-closed
+         * @enum {string}
+         */
+        RefusalCode: "a-block-cites-a-core-value" | "allocation-not-open" | "already-answered" | "already-booked" | "already-decided" | "already-in-the-queue" | "already-proposed" | "already-returned" | "already-voted" | "backup-too-large" | "bad-request" | "balance-not-settled" | "booked-after-you" | "booked-by-someone-else" | "cannot-suspend-yourself" | "clearing-not-open" | "completed" | "conflict" | "csrf" | "damage-above-deposit" | "delegation-cycle" | "discussion-has-closed" | "email-in-use" | "forbidden" | "held-for-someone-else" | "idempotency-conflict" | "in-maintenance" | "induction-needed" | "internal" | "invite-expired" | "invite-used" | "last-already" | "limits-do-not-fit" | "link-closing" | "link-not-open-for-payments" | "message-refused" | "more-than-the-budget" | "more-than-the-fund-has" | "more-than-the-fund-holds" | "no-backup-passphrase" | "no-blocks-here" | "no-hours-to-confirm" | "no-more-renewals" | "no-route" | "no-steward" | "no-such-account" | "not-a-member" | "not-a-next-step" | "not-booked" | "not-found" | "not-pending" | "not-pledged" | "not-running" | "not-signed-by-a-linked-hub" | "not-suspended" | "not-taken" | "not-your-own-work" | "nothing-to-clear" | "others-are-waiting" | "out-on-loan" | "outside-its-range" | "over-credit-limit" | "over-the-link-s-trust-limit" | "over-the-payee-s-ceiling" | "payee-cannot-be-paid" | "payer-cannot-pay" | "payload-too-large" | "photo-too-large" | "post-not-open" | "price-changed" | "push-is-not-available" | "rate-limited" | "request-closed" | "request-expired" | "retired" | "returned" | "round-closed" | "same-account" | "still-in-discussion" | "still-on-loan" | "storage-full" | "the-last-admin" | "time-bank-is-off" | "too-long" | "too-many-attempts-to-join" | "too-many-phones" | "too-many-photos" | "too-many-points" | "too-many-sign-in-attempts" | "too-many-webhooks" | "unauthenticated" | "unknown-invite" | "unknown-sender" | "update-already-received" | "update-refused" | "updates-are-off" | "upload-out-of-step" | "validation" | "voting-has-closed" | "wrong-password" | "you-have-it" | "your-own-post";
         Credentials: {
             email: string;
             password: string;

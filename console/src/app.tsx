@@ -1,3 +1,4 @@
+import { refusalKey } from './refusal-words.js';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
@@ -129,20 +130,18 @@ export function counterparty(t: T, names: Map<string, string>, id: string | null
 }
 
 /**
- * A refusal in the resident's language. The hub gives each problem a stable
- * type and reason code beside its English words; the console says the ones it
- * knows itself and shows the hub's English only for one it does not.
+ * A refusal in the resident's language. The hub gives each problem a code
+ * from its tables of refusals (`reason`), and every code it can give has
+ * words here (refusal-words.ts checks it at compile time); the hub's English
+ * shows only for a code from a newer hub.
  */
 export function describeError(t: T, e: unknown, cur?: { minorUnits: number; symbol: string }): string {
   if (e instanceof OfflineError) return t.t(e.write ? 'offlineRefused' : 'offlineNothingKept');
   if (e instanceof ApiError) {
     const p = e.problem;
-    const slug = p.type.replace(/^urn:hyphae:problem:/, '');
-    if (slug === 'over-credit-limit' && cur && typeof p.available === 'number') return t.t('err_over_credit_limit_available', { available: t.money(p.available, cur) });
-    for (const code of [p.reason, slug]) {
-      const key = typeof code === 'string' ? `err_${code.replace(/-/g, '_')}` : '';
-      if (t.has(key)) return t.t(key);
-    }
+    if (p.reason === 'over-credit-limit' && cur && typeof p.available === 'number') return t.t('err_over_credit_limit_available', { available: t.money(p.available, cur) });
+    const key = refusalKey(p.reason);
+    if (t.has(key)) return t.t(key);
     return p.detail ? `${p.title}: ${p.detail}` : p.title;
   }
   return t.t('error');

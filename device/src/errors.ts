@@ -32,59 +32,101 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
+/** One refusal as a contract table lists it: its HTTP status, problem type and English title. */
+export interface Refusal {
+  readonly status: number;
+  readonly type: ProblemSlug;
+  readonly title: string;
+}
+export type Refusals = Readonly<Record<string, Refusal>>;
+
+/**
+ * Refusals that belong to no one module: bad input, signing in, access, and
+ * the HTTP layer's own limits. Each module lists its own in its contract.ts.
+ */
+export const GENERAL_REFUSALS = {
+  'bad-request': { status: 400, type: 'bad-request', title: 'Bad request' },
+  validation: { status: 400, type: 'validation', title: 'Invalid input' },
+  unauthenticated: { status: 401, type: 'unauthenticated', title: 'Not signed in' },
+  'not-signed-by-a-linked-hub': { status: 401, type: 'unauthenticated', title: 'Not signed by a linked hub' },
+  forbidden: { status: 403, type: 'forbidden', title: 'Not allowed' },
+  csrf: { status: 403, type: 'csrf', title: 'Missing or wrong CSRF token' },
+  'not-found': { status: 404, type: 'not-found', title: 'Not found' },
+  conflict: { status: 409, type: 'conflict', title: 'Conflict' },
+  'payload-too-large': { status: 413, type: 'payload-too-large', title: 'Body too large' },
+  'too-many-attempts-to-join': { status: 429, type: 'rate-limited', title: 'Too many attempts to join' },
+  'rate-limited': { status: 429, type: 'rate-limited', title: 'Too many requests' },
+  internal: { status: 500, type: 'internal', title: 'Internal error' },
+  'not-running': { status: 503, type: 'internal', title: 'Not available' },
+} as const satisfies Refusals;
+export type GeneralCode = keyof typeof GENERAL_REFUSALS;
+
 export class HubError extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: ProblemSlug,
-    readonly title: string,
+  readonly status: number;
+  readonly slug: ProblemSlug;
+  readonly title: string;
+
+  /** Made only from a contract table's entry (see `refuser` and `HubError.general`): every refusal has a code clients can word. */
+  private constructor(
+    /** A stable code for what went wrong, finer than the type: clients such as the console say it in their own language. */
+    readonly code: string,
+    refusal: Refusal,
     readonly detail?: string,
     readonly extensions: Record<string, unknown> = {},
   ) {
-    super(detail ? `${title}: ${detail}` : title);
+    super(detail ? `${refusal.title}: ${detail}` : refusal.title);
     this.name = 'HubError';
+    this.status = refusal.status;
+    this.slug = refusal.type;
+    this.title = refusal.title;
+  }
+
+  static from<T extends Refusals>(table: T, code: keyof T & string, detail?: string, extensions?: Record<string, unknown>): HubError {
+    return new HubError(code, table[code]!, detail, extensions);
+  }
+
+  static general(code: GeneralCode, detail?: string, extensions?: Record<string, unknown>): HubError {
+    return HubError.from(GENERAL_REFUSALS, code, detail, extensions);
   }
 
   get type(): string {
     return PROBLEM_TYPE_PREFIX + this.slug;
   }
 
-  /**
-   * A stable code for what went wrong, finer than the type: the title in
-   * kebab case ("Voting has closed" → "voting-has-closed"). Titles do not
-   * change between occurrences (RFC 9457), so clients such as the console
-   * can say it in their own language and show the English only as a fallback.
-   */
+  /** The code, as the problem's `reason` member. */
   get reason(): string {
-    return this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    return this.code;
   }
 
   toProblem(): Problem {
-    const p: Problem = { type: this.type, title: this.title, status: this.status, reason: this.reason };
+    const p: Problem = { type: this.type, title: this.title, status: this.status, reason: this.code };
     if (this.detail) p.detail = this.detail;
     return { ...p, ...this.extensions };
   }
 
   static badRequest(detail: string, extensions?: Record<string, unknown>) {
-    return new HubError(400, 'bad-request', 'Bad request', detail, extensions);
+    return HubError.general('bad-request', detail, extensions);
   }
   static validation(detail: string, issues: unknown) {
-    return new HubError(400, 'validation', 'Invalid input', detail, { issues });
+    return HubError.general('validation', detail, { issues });
   }
   static unauthenticated(detail = 'Sign in or send a bearer token') {
-    return new HubError(401, 'unauthenticated', 'Not signed in', detail);
+    return HubError.general('unauthenticated', detail);
   }
   static forbidden(detail: string) {
-    return new HubError(403, 'forbidden', 'Not allowed', detail);
+    return HubError.general('forbidden', detail);
   }
   static notFound(what: string) {
-    return new HubError(404, 'not-found', 'Not found', `${what} does not exist`);
+    return HubError.general('not-found', `${what} does not exist`);
   }
-  static conflict(detail: string, title = 'Conflict') {
-    return new HubError(409, 'conflict', title, detail);
+  static conflict(detail: string) {
+    return HubError.general('conflict', detail);
   }
-  static rule(slug: ProblemSlug, title: string, detail: string, extensions?: Record<string, unknown>) {
-    return new HubError(422, slug, title, detail, extensions);
-  }
+}
+
+/** A module's way to refuse: `refuse('retired', 'T-0042 has been retired')`, with only its own table's codes. */
+export function refuser<T extends Refusals>(table: T) {
+  return (code: keyof T & string, detail?: string, extensions?: Record<string, unknown>): HubError => HubError.from(table, code, detail, extensions);
 }
 
 export function isHubError(e: unknown): e is HubError {

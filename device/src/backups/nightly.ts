@@ -7,6 +7,7 @@ import { DAY_MS, type Clock } from '../clock.js';
 import { MIN_PASSPHRASE_LENGTH, sealBackup } from '../crypto-box.js';
 import { HubError } from '../errors.js';
 import type { PeerBackupPush, PeerPushStatus } from './peer-push.js';
+import { refuse } from './contract.js';
 
 /**
  * Backups that no one has to remember. Every night (once the clock is
@@ -85,7 +86,7 @@ export class NightlyBackups {
   async run(): Promise<BackupFile> {
     if (!this.passphraseSet) {
       this.lastError = 'no backup passphrase has been chosen';
-      throw new HubError(409, 'conflict', 'No backup passphrase', 'an admin chooses the passphrase nightly backups are sealed with, once, on the stewards\' page');
+      throw refuse('no-backup-passphrase', 'an admin chooses the passphrase nightly backups are sealed with, once, on the stewards\' page');
     }
     try {
       const doc = await this.d.make();

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DAY_MS, type Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import { KEEP_BACKUPS } from './nightly.js';
+import { refuse } from './contract.js';
 
 /**
  * The sealed backups this hub keeps for its linked hubs. Each arrives in
@@ -67,7 +68,7 @@ export class PeerBackupKeeper {
   /** Appends one chunk at its offset. A chunk already here is acknowledged again; a gap is refused. */
   put(hubId: string, file: string, up: Upload, chunk: Buffer): { received: number; complete: boolean } {
     PeerBackupKeeper.checkName(file);
-    if (up.total > this.d.maxBytes) throw new HubError(413, 'payload-too-large', 'Backup too large', `this hub keeps sealed backups of up to ${this.d.maxBytes} bytes`);
+    if (up.total > this.d.maxBytes) throw refuse('backup-too-large', `this hub keeps sealed backups of up to ${this.d.maxBytes} bytes`);
     if (up.offset + chunk.length > up.total) throw HubError.badRequest('the chunk runs past the declared size');
     const dir = this.hubDir(hubId);
     const done = this.progress(hubId, file);
@@ -83,7 +84,7 @@ export class PeerBackupKeeper {
       writeFileSync(partMeta, JSON.stringify({ total: up.total, sha256: up.sha256, startedAt: this.d.clock.now() }), { mode: 0o600 });
     }
     const received = existsSync(part) ? statSync(part).size : 0;
-    if (up.offset > received) throw new HubError(409, 'conflict', 'Upload out of step', `this hub has ${received} bytes of ${file}; send from there`, { received });
+    if (up.offset > received) throw refuse('upload-out-of-step', `this hub has ${received} bytes of ${file}; send from there`, { received });
     const fresh = chunk.subarray(received - up.offset);
     if (fresh.length > 0) appendFileSync(part, fresh, { mode: 0o600 });
     const now = received + fresh.length;

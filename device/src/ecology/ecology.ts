@@ -10,6 +10,7 @@ import type { Notifications } from '../notifications/notifications.js';
 import type { Devices } from '../sensing/devices.js';
 import type { Store } from '../store/store.js';
 import type { TelemetryStore } from '../telemetry/store.js';
+import { refuse } from './contract.js';
 
 /**
  * Readings become ecological multipliers. Indicators come from the
@@ -403,7 +404,7 @@ export class Ecology {
       this.ledger.withIdempotency('water', memberId, idempotencyKey, { litres, shownAmount }, () => {
         const quote = this.waterQuote(litres);
         if (quote.amount !== shownAmount) {
-          throw new HubError(409, 'price-changed', 'The price has changed', `${litres} L now cost ${quote.amount}, not ${shownAmount}; look at the new price and confirm again`, { quote });
+          throw refuse('price-changed', `${litres} L now cost ${quote.amount}, not ${shownAmount}; look at the new price and confirm again`, { quote });
         }
         const memo = `water: ${litres} L at ${quote.pricePer100Litres} per 100 L${quote.ratio === null ? '' : ` (use at ${Math.round(quote.ratio * 100)}% of the safe level)`}`;
         const t = quote.amount > 0 ? this.ledger.payInTxn({ payer: memberId, payee: FUND, amount: quote.amount, memo, category: 'water', actor: memberId }, null) : null;
@@ -427,8 +428,8 @@ export class Ecology {
   async verify(id: string, steward: string, accept: boolean): Promise<WorkReport> {
     return this.store.write(() => {
       const r = found(this.reports.get(id), `report ${id}`);
-      if (r.status !== 'reported') throw HubError.rule('rule-broken', 'Already decided', `this report is ${r.status}`);
-      if (r.memberId === steward) throw HubError.rule('rule-broken', 'Not your own work', 'another steward must verify work you reported');
+      if (r.status !== 'reported') throw refuse('already-decided', `this report is ${r.status}`);
+      if (r.memberId === steward) throw refuse('not-your-own-work', 'another steward must verify work you reported');
       if (!accept) {
         const next = { ...r, status: 'rejected' as const, verifiedBy: steward };
         this.reports.put(id, next);

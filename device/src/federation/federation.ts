@@ -15,6 +15,7 @@ import { bodyProblem } from './messages.js';
 import { HubClearing } from './hub-clearing.js';
 import { InterHubPayments } from './payments.js';
 import { Signals } from './signals.js';
+import { refuse } from './contract.js';
 
 /**
  * Links to other hubs. Everything is store-and-forward: messages wait in an
@@ -279,7 +280,7 @@ export class Federation {
       if (cur.status === 'closed') throw HubError.conflict('the link is already closed');
       const settled = this.settledInTxn(cur);
       if (!settled && !settlement) {
-        throw HubError.rule('rule-broken', 'Balance not settled', `the link with ${cur.name} has a balance of ${this.clearingBalance(hubId)} and ${this.payments.pendingWith(hubId)} payment(s) in flight; settle it first or give a settlement plan`, { balance: this.clearingBalance(hubId) });
+        throw refuse('balance-not-settled', `the link with ${cur.name} has a balance of ${this.clearingBalance(hubId)} and ${this.payments.pendingWith(hubId)} payment(s) in flight; settle it first or give a settlement plan`, { balance: this.clearingBalance(hubId) });
       }
       const status: LinkStatus = settled ? 'closed' : 'closing';
       const next = this.updatePeerInTxn(hubId, { status, settlement: settlement ? { plan: settlement, by: steward, at: this.clock.now() } : cur.settlement });
@@ -519,7 +520,7 @@ export class Federation {
   refuse(kind: string, detail: string, from: string | null): never {
     this.rejected[kind] = (this.rejected[kind] ?? 0) + 1;
     this.log.warn({ module: 'federation', kind, from, detail }, 'message refused');
-    throw new HubError(kind === 'unknown-sender' ? 403 : 422, 'rule-broken', 'Message refused', `${kind}: ${detail}`, { kind });
+    throw refuse(kind === 'unknown-sender' ? 'unknown-sender' : 'message-refused', `${kind}: ${detail}`, { kind });
   }
 
   /**

@@ -6,6 +6,7 @@ import { randomId } from '../ids.js';
 import { CLEARING_PREFIX } from '../ledger/types.js';
 import { publicKeyFromRaw, type Envelope } from './envelope.js';
 import type { Federation, Peer, Rate } from './federation.js';
+import { refuse } from './contract.js';
 
 /**
  * Multilateral clearing of the balances between hubs. When hub debts form a
@@ -229,7 +230,7 @@ export class HubClearing {
   /** Proposes the best cycle to every hub on it; our steward's proposing counts as our acceptance. */
   async propose(steward: string): Promise<HubClearingRun> {
     const found = this.findCycle();
-    if (!found) throw HubError.rule('rule-broken', 'Nothing to clear', 'no cycle of debts between linked hubs passes through this hub (balances are shared in the hubs\' summaries)');
+    if (!found) throw refuse('nothing-to-clear', 'no cycle of debts between linked hubs passes through this hub (balances are shared in the hubs\' summaries)');
     const run = await this.fed.store.write(() => {
       const r: HubClearingRun = { id: randomId('hc_', 8), initiator: this.fed.hubId, cycle: found.cycle, edges: found.edges, answers: { [this.fed.hubId]: true }, status: 'proposed', createdAt: this.fed.clock.now(), appliedAt: null, names: this.namesOf(found.cycle) };
       r.proof = this.signed(HubClearing.proposal(r));

@@ -3,6 +3,7 @@ import { randomId } from '../ids.js';
 import { CLEARING_PREFIX, isSystemAccount, FUND } from '../ledger/types.js';
 import type { Envelope } from './envelope.js';
 import type { Federation, Peer } from './federation.js';
+import { refuse } from './contract.js';
 
 /**
  * Payments between members of different hubs, in two phases over each link:
@@ -76,7 +77,7 @@ export class InterHubPayments {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw HubError.badRequest('amount is a whole number of minor units');
     const direct = this.fed.findPeer(hub);
     const next = direct ?? this.fed.findPeer(this.fed.signals.nextHopTo(hub) ?? '');
-    if (!next) throw HubError.rule('rule-broken', 'No route', `this hub has no link to ${hub}, and no linked hub reaches it`);
+    if (!next) throw refuse('no-route', `this hub has no link to ${hub}, and no linked hub reaches it`);
     if (!direct && input.currency === 'theirs') throw HubError.badRequest('through an intermediary, give the amount in our currency: fees and rates along the way decide what arrives');
     const p = next;
     const ours = input.currency === 'ours' ? input.amount : Math.ceil((input.amount * p.rate.den) / p.rate.num);
@@ -103,12 +104,12 @@ export class InterHubPayments {
   private checkOutInTxn(p: Peer, ours: number): void {
     const balance = this.fed.clearingBalance(p.hubId);
     if (p.status === 'closing') {
-      if (!(balance < 0 && balance + ours <= 0)) throw HubError.rule('rule-broken', 'Link closing', `the link with ${p.name} is closing under a settlement plan; only payments that bring its balance (${balance}) towards zero may cross it`);
+      if (!(balance < 0 && balance + ours <= 0)) throw refuse('link-closing', `the link with ${p.name} is closing under a settlement plan; only payments that bring its balance (${balance}) towards zero may cross it`);
     } else {
       const why = this.fed.usable(p);
-      if (why) throw HubError.rule('rule-broken', 'Link not open for payments', why);
+      if (why) throw refuse('link-not-open-for-payments', why);
     }
-    if (balance + ours > p.trustOut) throw HubError.rule('rule-broken', 'Over the link\'s trust limit', `this would make us owe ${p.name} ${balance + ours}, above the limit of ${p.trustOut}`);
+    if (balance + ours > p.trustOut) throw refuse('over-the-link-s-trust-limit', `this would make us owe ${p.name} ${balance + ours}, above the limit of ${p.trustOut}`);
   }
 
   private putInTxn(p: InterHubPayment): void {

@@ -8,6 +8,7 @@ import type { Reliability } from '../reliability/reliability.js';
 import type { Store } from '../store/store.js';
 import { allocate, tradeCycles, type Allocation, type AllocationOptions, type Offer, type Point, type Want } from './allocate.js';
 import { clear } from './clearing.js';
+import { refuse } from './contract.js';
 
 /**
  * The needs and surpluses board and the engine that matches them. Posts and
@@ -279,7 +280,7 @@ export class Board {
   async accept(id: string, actor: string): Promise<Proposal> {
     const pr = await this.store.write(() => {
       const cur = this.getProposal(id);
-      if (cur.status !== 'proposed') throw HubError.rule('rule-broken', 'Not open', `proposal ${id} is ${cur.status}`);
+      if (cur.status !== 'proposed') throw refuse('allocation-not-open', `proposal ${id} is ${cur.status}`);
       if (actor !== cur.supplier && actor !== cur.receiver) throw HubError.forbidden('only the giver or the receiver can accept');
       const next = { ...cur, supplierAccepted: cur.supplierAccepted || actor === cur.supplier, receiverAccepted: cur.receiverAccepted || actor === cur.receiver };
       if (next.supplierAccepted && next.receiverAccepted) next.status = 'pledged';
@@ -293,7 +294,7 @@ export class Board {
   async reject(id: string, actor: string): Promise<Proposal> {
     const pr = await this.store.write(() => {
       const cur = this.getProposal(id);
-      if (cur.status !== 'proposed') throw HubError.rule('rule-broken', 'Not open', `proposal ${id} is ${cur.status}`);
+      if (cur.status !== 'proposed') throw refuse('allocation-not-open', `proposal ${id} is ${cur.status}`);
       if (actor !== cur.supplier && actor !== cur.receiver) throw HubError.forbidden('only the giver or the receiver can reject');
       const next = { ...cur, status: 'rejected' as const, closedAt: this.clock.now() };
       this.proposals.put(id, next);
@@ -311,7 +312,7 @@ export class Board {
   async fulfil(id: string, actor: string, payment: number | null): Promise<Proposal> {
     const pr = await this.store.write(() => {
       const cur = this.getProposal(id);
-      if (cur.status !== 'pledged') throw HubError.rule('rule-broken', 'Not pledged', `proposal ${id} is ${cur.status}`);
+      if (cur.status !== 'pledged') throw refuse('not-pledged', `proposal ${id} is ${cur.status}`);
       if (actor !== cur.receiver) throw HubError.forbidden('the receiver confirms delivery');
       let transferId: string | null = null;
       if (payment) {
@@ -443,7 +444,7 @@ export class Board {
   async acceptClearing(id: string, memberId: string): Promise<ClearingRun> {
     const run = await this.store.write(() => {
       const cur = this.getClearingRun(id);
-      if (cur.status !== 'proposed') throw HubError.rule('rule-broken', 'Not open', `clearing run ${id} is ${cur.status}`);
+      if (cur.status !== 'proposed') throw refuse('clearing-not-open', `clearing run ${id} is ${cur.status}`);
       if (!cur.affected.includes(memberId)) throw HubError.forbidden('only members the clearing touches accept it');
       const next = { ...cur, accepted: [...new Set([...cur.accepted, memberId])].sort() };
       this.runs.put(id, next);

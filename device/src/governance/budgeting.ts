@@ -8,6 +8,7 @@ import { FUND, isSystemAccount } from '../ledger/types.js';
 import type { Members } from '../members/members.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Store } from '../store/store.js';
+import { refuse } from './contract.js';
 
 /**
  * Participatory budgeting of the community fund. A steward opens a round
@@ -91,7 +92,7 @@ export class Budgeting {
   async open(steward: string, input: { title: string; budget: number; pointsPerMember?: number; quadratic?: boolean; days?: number }): Promise<BudgetRound> {
     if (!Number.isSafeInteger(input.budget) || input.budget <= 0) throw HubError.badRequest('the budget is a positive whole number of minor units');
     const fund = this.ledger.account(FUND).balance;
-    if (input.budget > fund) throw HubError.rule('rule-broken', 'More than the fund holds', `the community fund holds ${fund}; a round cannot promise ${input.budget}`, { fund });
+    if (input.budget > fund) throw refuse('more-than-the-fund-holds', `the community fund holds ${fund}; a round cannot promise ${input.budget}`, { fund });
     const now = this.clock.now();
     const round: BudgetRound = { id: randomId('pb_', 6), title: input.title, budget: input.budget, pointsPerMember: input.pointsPerMember ?? 100, quadratic: input.quadratic ?? true, createdBy: steward, createdAt: now, closesAt: now + (input.days ?? 14) * DAY_MS, status: 'open', projects: [], result: null };
     await this.store.write(() => {
@@ -114,7 +115,7 @@ export class Budgeting {
 
   private openRound(id: string): BudgetRound {
     const r = this.get(id);
-    if (r.status !== 'open' || r.closesAt <= this.clock.now()) throw HubError.conflict('this budgeting round is closed', 'Round closed');
+    if (r.status !== 'open' || r.closesAt <= this.clock.now()) throw refuse('round-closed', 'this budgeting round is closed');
     return r;
   }
 
@@ -126,7 +127,7 @@ export class Budgeting {
     if (isSystemAccount(to) || this.members.find(to)?.status !== 'active') throw HubError.badRequest(`a project is paid to an active member, and ${to} is not one`);
     return this.store.write(() => {
       const r = this.openRound(roundId);
-      if (input.amount > r.budget) throw HubError.rule('rule-broken', 'More than the budget', `the round's whole budget is ${r.budget}`);
+      if (input.amount > r.budget) throw refuse('more-than-the-budget', `the round's whole budget is ${r.budget}`);
       const p: BudgetProject = { id: randomId('pp_', 6), title: input.title, description: input.description ?? '', amount: input.amount, to, proposedBy: memberId };
       this.rounds.put(r.id, { ...r, projects: [...r.projects, p] });
       this.ledger.recordInTxn(memberId, { event: 'budget.project', round: r.id, project: p.id, amount: p.amount, to });
@@ -147,7 +148,7 @@ export class Budgeting {
         if (n > 0) clean[projectId] = n;
         total += n;
       }
-      if (total > r.pointsPerMember) throw HubError.rule('rule-broken', 'Too many points', `you have ${r.pointsPerMember} points to spread; this spends ${total}`, { pointsPerMember: r.pointsPerMember, spent: total });
+      if (total > r.pointsPerMember) throw refuse('too-many-points', `you have ${r.pointsPerMember} points to spread; this spends ${total}`, { pointsPerMember: r.pointsPerMember, spent: total });
       this.allocations.put([roundId, memberId], clean);
       this.ledger.recordInTxn(memberId, { event: 'budget.allocation', round: roundId, points: clean });
       return clean;
@@ -188,7 +189,7 @@ export class Budgeting {
     const standings = this.standings(roundId);
     const closed = await this.store.write(() => {
       const r = this.get(roundId);
-      if (r.status !== 'open') throw HubError.conflict('this budgeting round is already closed', 'Round closed');
+      if (r.status !== 'open') throw refuse('round-closed', 'this budgeting round is already closed');
       // The fund may have paid out since the round opened: never promise more than it holds now.
       const available = Math.min(r.budget, Math.max(0, this.ledger.account(FUND).balance));
       let left = available;

@@ -12,6 +12,7 @@ import { Budgeting } from './budgeting.js';
 import { silentNotifier, type Notifier } from '../notifications/kinds.js';
 import type { AuditLog } from '../audit/audit.js';
 import { Parameters, type ParamName, type ParamValue } from './parameters.js';
+import { refuse } from './contract.js';
 
 /**
  * Community decisions: proposals, votes (with liquid delegation), their
@@ -177,7 +178,7 @@ export class Governance {
     if (typeof to !== 'string' || !Number.isSafeInteger(amount) || (amount as number) <= 0 || (amount as number) > MAX_AMOUNT) throw HubError.badRequest(`a ${kind} proposal needs {to, amount}: a member and a positive whole number of minor units`);
     if (isSystemAccount(to) || this.members.find(to)?.status !== 'active') throw HubError.badRequest(`a ${kind} proposal pays an active member, and ${to} is not one`);
     const fund = this.ledger.account(FUND);
-    if ((amount as number) > fund.available) throw HubError.rule('rule-broken', 'More than the fund has', `the fund can pay at most ${fund.available} now`, { available: fund.available });
+    if ((amount as number) > fund.available) throw refuse('more-than-the-fund-has', `the fund can pay at most ${fund.available} now`, { available: fund.available });
   }
 
   get(id: string): Proposal {
@@ -195,12 +196,12 @@ export class Governance {
     const v = await this.store.write(() => {
       const p = this.get(proposalId);
       const now = this.clock.now();
-      if (p.status !== 'open' || now >= p.closesAt) throw HubError.rule('rule-broken', 'Voting has closed', `proposal ${p.id} closed at ${new Date(p.closesAt).toISOString()}`);
-      if (this.votes.get([proposalId, memberId])) throw HubError.conflict('you have already voted on this proposal', 'Already voted');
+      if (p.status !== 'open' || now >= p.closesAt) throw refuse('voting-has-closed', `proposal ${p.id} closed at ${new Date(p.closesAt).toISOString()}`);
+      if (this.votes.get([proposalId, memberId])) throw refuse('already-voted', 'you have already voted on this proposal');
       if (choice === 'block') {
-        if (p.mode !== 'consensus') throw HubError.rule('rule-broken', 'No blocks here', 'only consensus proposals can be blocked');
-        if (now < p.discussionEndsAt) throw HubError.rule('rule-broken', 'Still in discussion', `the block period starts ${new Date(p.discussionEndsAt).toISOString()}`);
-        if (!opts.coreValue || !this.rules().coreValues.includes(opts.coreValue)) throw HubError.rule('rule-broken', 'A block cites a core value', `name one of: ${this.rules().coreValues.join(', ')}`);
+        if (p.mode !== 'consensus') throw refuse('no-blocks-here', 'only consensus proposals can be blocked');
+        if (now < p.discussionEndsAt) throw refuse('still-in-discussion', `the block period starts ${new Date(p.discussionEndsAt).toISOString()}`);
+        if (!opts.coreValue || !this.rules().coreValues.includes(opts.coreValue)) throw refuse('a-block-cites-a-core-value', `name one of: ${this.rules().coreValues.join(', ')}`);
       }
       const vote: Vote = { proposalId, memberId, choice, coreValue: opts.coreValue ?? null, reason: opts.reason ?? null, at: now };
       this.votes.put([proposalId, memberId], vote);
@@ -229,7 +230,7 @@ export class Governance {
     const c = await this.store.write(() => {
       const p = this.get(proposalId);
       const now = this.clock.now();
-      if (p.status !== 'open' || now >= p.closesAt) throw HubError.rule('rule-broken', 'Discussion has closed', `proposal ${p.id} closed at ${new Date(p.closesAt).toISOString()}`);
+      if (p.status !== 'open' || now >= p.closesAt) throw refuse('discussion-has-closed', `proposal ${p.id} closed at ${new Date(p.closesAt).toISOString()}`);
       const comment: Comment = { id: randomId('pc_', 6), proposalId, memberId, text: body, at: now };
       this.discussion.put([proposalId, now, comment.id], comment);
       return comment;
@@ -278,7 +279,7 @@ export class Governance {
         if (fallback) this.refuseCycle(memberId, fallback, [topic as ProposalKind], `taking back this delegation would hand ${topic} votes to ${fallback} again, and make a cycle; take back the delegation on every kind first`);
         this.delegations.remove([memberId, topic]);
       } else {
-        if (to === memberId) throw HubError.rule('rule-broken', 'Delegation cycle', 'you cannot delegate to yourself');
+        if (to === memberId) throw refuse('delegation-cycle', 'you cannot delegate to yourself');
         const kinds = topic === '*' ? PROPOSAL_KINDS.filter((k) => !this.delegations.get([memberId, k])) : [topic];
         this.refuseCycle(memberId, to, kinds, null);
         this.delegations.put([memberId, topic], to);
@@ -292,7 +293,7 @@ export class Governance {
     for (const k of kinds) {
       const seen = new Set([memberId]);
       for (let cur: string | undefined = to; cur; cur = this.delegateOf(cur, k)) {
-        if (seen.has(cur)) throw HubError.rule('rule-broken', 'Delegation cycle', detail ?? `delegating to ${to} would make a cycle on ${k} proposals`);
+        if (seen.has(cur)) throw refuse('delegation-cycle', detail ?? `delegating to ${to} would make a cycle on ${k} proposals`);
         seen.add(cur);
       }
     }

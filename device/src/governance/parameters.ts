@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { HubConfig } from '../config/schema.js';
 import { HubError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { refuse } from './contract.js';
 
 /**
  * The community's parameters. Each has a schema with its range and a
@@ -89,7 +90,7 @@ export class Parameters {
   static validate(name: string, value: unknown): ParamValue {
     if (!(name in PARAMETERS)) throw HubError.badRequest(`unknown parameter ${name}`);
     const r = PARAMETERS[name as ParamName].safeParse(value);
-    if (!r.success) throw HubError.rule('rule-broken', 'Outside its range', `${name}: ${r.error.issues[0]?.message ?? 'invalid'}`);
+    if (!r.success) throw refuse('outside-its-range', `${name}: ${r.error.issues[0]?.message ?? 'invalid'}`);
     return r.data as ParamValue;
   }
 

@@ -117,7 +117,7 @@ describe('members, accounts and transfers over HTTP', () => {
     expectProblem(await call('GET', '/api/v1/accounts/m_nobody', { token: stewardToken }), 404, 'not-found');
     const over = await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id, amount: 50_001 } });
     expectProblem(over, 422, 'over-credit-limit');
-    expect(over.json).toMatchObject({ available: 50_000, reason: 'over-the-credit-limit' });
+    expect(over.json).toMatchObject({ available: 50_000, reason: 'over-credit-limit' });
     const twice = await call('POST', '/api/v1/members', { token: stewardToken, body: { name: 'Ana again', email: 'ana@example.org' } });
     expectProblem(twice, 409, 'conflict');
     expect(twice.json.reason).toBe('email-in-use');

@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import type { Core } from '../core.js';
-import { HubError, type ProblemSlug } from '../errors.js';
+import { HubError, type GeneralCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import { systemClock } from '../clock.js';
 import { randomId } from '../ids.js';
@@ -47,7 +47,9 @@ function problemResponse(c: Ctx, err: HubError): Response {
   return c.body(JSON.stringify({ ...err.toProblem(), instance: c.req.path }), err.status as ContentfulStatusCode, headers);
 }
 
-const slugForStatus: Record<number, ProblemSlug> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large' };
+/** The general refusal for an exception a middleware threw with only a status. */
+const CODE_FOR_STATUS: Record<number, GeneralCode> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large', 429: 'rate-limited' };
+const generalCodeFor = (status: number): GeneralCode => CODE_FOR_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad-request');
 
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
 /** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
@@ -78,12 +80,11 @@ export function createApp(deps: HttpDeps): App {
     if (err instanceof HubError) return problemResponse(c, err);
     if (err instanceof HTTPException) {
       const status = err.status;
-      const slug = slugForStatus[status] ?? (status >= 500 ? 'internal' : 'bad-request');
-      return problemResponse(c, new HubError(status, slug, err.message || 'Request refused', err.message || undefined));
+      return problemResponse(c, HubError.general(generalCodeFor(status), err.message || undefined));
     }
     if (err instanceof SyntaxError) return problemResponse(c, HubError.badRequest(`the body is not valid JSON: ${err.message}`));
     deps.log.error({ module: 'http', err, path: c.req.path, requestId: c.get('requestId') }, 'unhandled error');
-    return problemResponse(c, new HubError(500, 'internal', 'Internal error', `the hub logged this as request ${c.get('requestId')}`));
+    return problemResponse(c, HubError.general('internal', `the hub logged this as request ${c.get('requestId')}`));
   });
   app.notFound((c) => problemResponse(c, HubError.notFound(`${c.req.method} ${c.req.path}`)));
 
@@ -101,7 +102,7 @@ export function createApp(deps: HttpDeps): App {
     }
     if (deps.log.isLevelEnabled('debug')) deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');
   });
-  const tooLarge = () => new HubError(413, 'payload-too-large', 'Body too large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
+  const tooLarge = () => HubError.general('payload-too-large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
   const limitBody = bodyLimit({
     maxSize: deps.config.http.bodyLimitBytes,
     onError: () => {
@@ -117,7 +118,7 @@ export function createApp(deps: HttpDeps): App {
   const limitUpdate = bodyLimit({
     maxSize: UPDATE_MAX_BYTES,
     onError: () => {
-      throw new HubError(413, 'payload-too-large', 'Body too large', `an update file may have up to ${UPDATE_MAX_BYTES} bytes`);
+      throw HubError.general('payload-too-large', `an update file may have up to ${UPDATE_MAX_BYTES} bytes`);
     },
   });
   app.use('/api/*', async (c, next) => {

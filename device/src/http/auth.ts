@@ -31,7 +31,7 @@ export function authenticate(deps: HttpDeps): MiddlewareHandler<AppEnv> {
       const member = session ? deps.members.find(session.memberId) : undefined;
       if (session && member && member.status === 'active') {
         if (!SAFE_METHODS.has(c.req.method) && !deps.members.csrfMatches(session, requestHeader(c, CSRF_HEADER))) {
-          throw new HubError(403, 'csrf', 'Missing or wrong CSRF token', `send the X-CSRF-Token header given at sign-in`);
+          throw HubError.general('csrf', 'send the X-CSRF-Token header given at sign-in');
         }
         c.set('principal', { member, via: 'session', session, sessionToken: token });
       }

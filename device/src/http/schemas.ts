@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { MAX_AMOUNT } from '../ledger/ledger.js';
 import { UNITS } from '../ledger/types.js';
 import { ROLES } from '../members/members.js';
+import { REFUSAL_CODES } from '../refusal-codes.js';
 
 /** Schemas at the HTTP boundary. The OpenAPI document is generated from them. */
 
@@ -11,7 +12,7 @@ export const Problem = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),
-    reason: z.string().optional().openapi({ description: 'Stable code of what went wrong, finer than the type (its title in kebab case), for clients that say it in their own language', example: 'voting-has-closed' }),
+    reason: z.enum(REFUSAL_CODES).openapi({ description: "Stable code of what went wrong, finer than the type, from the module's table of refusals: clients say it in their own language", example: 'voting-has-closed' }).openapi('RefusalCode'),
   })
   .catchall(z.unknown())
   .openapi('Problem');

@@ -27,6 +27,7 @@ import {
   type Transfer,
   type Unit,
 } from './types.js';
+import { refuse } from './contract.js';
 
 /** Community parameters the ledger reads at the moment of each operation. */
 export interface LedgerParams {
@@ -314,7 +315,7 @@ export class Ledger {
       if (limits.ceiling !== undefined) next.ceiling = limits.ceiling;
       const eff = this.limitsOf(next);
       if (eff.floor > 0 || eff.ceiling < 0 || eff.floor > eff.ceiling) {
-        throw HubError.rule('rule-broken', 'Limits do not fit', `floor ${eff.floor} must be ≤ 0 ≤ ceiling ${eff.ceiling}`);
+        throw refuse('limits-do-not-fit', `floor ${eff.floor} must be ≤ 0 ≤ ceiling ${eff.ceiling}`);
       }
       // Lowering a limit never moves money: it only constrains new payments.
       this.accounts.put([unit, id], next);
@@ -333,7 +334,7 @@ export class Ledger {
     if (!isSystemAccount(id)) throw new Error(`${id} is not a system account`);
     const acct = found(this.accounts.get([unit, id]), `account ${id} (${unit})`);
     if (acct.floor === limits.floor && acct.ceiling === limits.ceiling) return;
-    if (limits.floor > 0 || limits.ceiling < 0) throw HubError.rule('rule-broken', 'Limits do not fit', `floor ${limits.floor} must be ≤ 0 ≤ ceiling ${limits.ceiling}`);
+    if (limits.floor > 0 || limits.ceiling < 0) throw refuse('limits-do-not-fit', `floor ${limits.floor} must be ≤ 0 ≤ ceiling ${limits.ceiling}`);
     this.accounts.put([unit, id], { ...acct, floor: limits.floor, ceiling: limits.ceiling });
     this.journal.append('limits', this.clock.now(), null, [], { account: id, unit, floor: limits.floor, ceiling: limits.ceiling });
   }
@@ -424,8 +425,8 @@ export class Ledger {
     const unit = input.unit ?? 'credit';
     const { payer, payee, amount } = input;
     validateAmount(amount);
-    if (payer === payee) throw HubError.rule('rule-broken', 'Same account', 'payer and payee must differ');
-    if (unit === 'hour' && !this.params().timeBankEnabled) throw HubError.rule('rule-broken', 'Time bank is off', 'this hub does not keep hours');
+    if (payer === payee) throw refuse('same-account', 'payer and payee must differ');
+    if (unit === 'hour' && !this.params().timeBankEnabled) throw refuse('time-bank-is-off', 'this hub does not keep hours');
     const now = this.clock.now();
     // Touching an account books its demurrage first, so limits apply to
     // today's balance. Every check comes before the first write, so a refused
@@ -436,21 +437,21 @@ export class Ledger {
     const gain = fa.decay + fb.decay;
     const a = payer === FUND ? { ...fa.next, balance: fa.next.balance + gain } : fa.next;
     const b = payee === FUND ? { ...fb.next, balance: fb.next.balance + gain } : fb.next;
-    if (a.status !== 'open') throw HubError.rule('member-not-active', 'Payer cannot pay', `account ${payer} is frozen`);
-    if (b.status !== 'open') throw HubError.rule('member-not-active', 'Payee cannot be paid', `account ${payee} is frozen`);
+    if (a.status !== 'open') throw refuse('payer-cannot-pay', `account ${payer} is frozen`);
+    if (b.status !== 'open') throw refuse('payee-cannot-be-paid', `account ${payee} is frozen`);
     const la = this.limitsOf(a);
     const lb = this.limitsOf(b);
     const aAfter = a.balance - amount;
     const bAfter = b.balance + amount;
     if (aAfter < la.floor) {
-      throw HubError.rule('over-credit-limit', 'Over the credit limit', `this payment would take ${payer} to ${aAfter}, below the floor of ${la.floor}`, {
+      throw refuse('over-credit-limit', `this payment would take ${payer} to ${aAfter}, below the floor of ${la.floor}`, {
         balance: a.balance,
         floor: la.floor,
         available: Math.max(0, a.balance - la.floor),
       });
     }
     if (bAfter > lb.ceiling) {
-      throw HubError.rule('over-ceiling', 'Over the payee\'s ceiling', `this payment would take ${payee} to ${bAfter}, above the ceiling of ${lb.ceiling}`, {
+      throw refuse('over-the-payee-s-ceiling', `this payment would take ${payee} to ${bAfter}, above the ceiling of ${lb.ceiling}`, {
         ceiling: lb.ceiling,
       });
     }
@@ -492,7 +493,7 @@ export class Ledger {
 
   private requireAccount(id: string, unit: Unit): AccountState {
     const acct = this.accounts.get([unit, id]);
-    if (!acct) throw HubError.rule('rule-broken', 'No such account', `there is no ${unit} account for ${id}`, { account: id });
+    if (!acct) throw refuse('no-such-account', `there is no ${unit} account for ${id}`, { account: id });
     return acct;
   }
 
@@ -529,11 +530,11 @@ export class Ledger {
     const req = await this.store.write(() =>
       this.withIdempotency('request', input.actor, input.idempotencyKey, fingerprint, () => {
         validateAmount(input.amount);
-        if (input.payer === input.payee) throw HubError.rule('rule-broken', 'Same account', 'you cannot request a payment from yourself');
-        if (unit === 'hour' && !this.params().timeBankEnabled) throw HubError.rule('rule-broken', 'Time bank is off', 'this hub does not keep hours');
+        if (input.payer === input.payee) throw refuse('same-account', 'you cannot request a payment from yourself');
+        if (unit === 'hour' && !this.params().timeBankEnabled) throw refuse('time-bank-is-off', 'this hub does not keep hours');
         const payer = this.requireAccount(input.payer, unit);
         this.requireAccount(input.payee, unit);
-        if (payer.status !== 'open') throw HubError.rule('member-not-active', 'Payer cannot pay', `account ${input.payer} is frozen`);
+        if (payer.status !== 'open') throw refuse('payer-cannot-pay', `account ${input.payer} is frozen`);
         const now = this.clock.now();
         const r: PaymentRequest = {
           id: randomId('r_'),
@@ -641,9 +642,9 @@ export class Ledger {
     const r = found(this.requests.get(id), `request ${id}`);
     if (this.hasExpired(r)) {
       // Refused without writing: a throw rolls the transaction back, and the nightly job books the expiry.
-      throw HubError.rule('rule-broken', 'Request expired', `request ${id} expired at ${new Date(r.expiresAt).toISOString()}`);
+      throw refuse('request-expired', `request ${id} expired at ${new Date(r.expiresAt).toISOString()}`);
     }
-    if (r.status !== 'open') throw HubError.rule('rule-broken', 'Request closed', `request ${id} is already ${r.status}`);
+    if (r.status !== 'open') throw refuse('request-closed', `request ${id} is already ${r.status}`);
     return r;
   }
 

@@ -22,6 +22,7 @@ import {
   type Ticket,
   type TicketState,
 } from './types.js';
+import { refuse } from './contract.js';
 
 /** Deposits wait here while a tool is out; they belong to the borrower. */
 export const DEPOSIT_ESCROW = `${ESCROW_PREFIX}library`;
@@ -274,7 +275,7 @@ export class Library {
     const id = randomId('ph_', 6);
     await this.store.write(() => {
       const it = this.item(itemId);
-      if (it.photos.length >= 6) throw HubError.rule('rule-broken', 'Too many photos', 'an item has at most 6 photos');
+      if (it.photos.length >= 6) throw refuse('too-many-photos', 'an item has at most 6 photos');
       this.photos.put(id, { itemId: it.id, mime, bytes });
       this.items.put(it.id, { ...it, photos: [...it.photos, id] });
       this.auditInTxn(it.id, actor, 'photo added', { photo: id });
@@ -333,17 +334,17 @@ export class Library {
     const res = await this.store.write(() => {
       const it = this.item(itemId);
       if (memberId !== actor.id && !actor.steward) throw HubError.forbidden('you can only reserve for yourself');
-      if (!this.ledger.hasAccount(memberId)) throw HubError.rule('member-not-active', 'Not a member', `${memberId} has no account`);
+      if (!this.ledger.hasAccount(memberId)) throw refuse('not-a-member', `${memberId} has no account`);
       const slot = it.slotMinutes * 60_000;
       if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to <= from) throw HubError.badRequest('the reservation must end after it starts');
       if (from % slot !== 0 || to % slot !== 0) throw HubError.badRequest(`${it.kind === 'tool' || it.kind === 'equipment' ? 'tools are booked by whole days' : `this ${it.kind} is booked in slots of ${it.slotMinutes} minutes`}`);
-      if (to - from > this.params().maxBookingDays * DAY_MS) throw HubError.rule('rule-broken', 'Too long', `bookings may last at most ${this.params().maxBookingDays} days`);
+      if (to - from > this.params().maxBookingDays * DAY_MS) throw refuse('too-long', `bookings may last at most ${this.params().maxBookingDays} days`);
       if (to <= this.clock.now()) throw HubError.badRequest('the reservation is in the past');
-      if (it.status === 'retired') throw HubError.rule('rule-broken', 'Retired', `${it.code} has been retired`);
-      if (it.status === 'maintenance') throw HubError.rule('rule-broken', 'In maintenance', `${it.code} is being repaired; join the holds queue instead`);
+      if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
+      if (it.status === 'maintenance') throw refuse('in-maintenance', `${it.code} is being repaired; join the holds queue instead`);
       const clash = this.busy(it.id, from, to)[0];
       if (clash) {
-        throw new HubError(409, 'conflict', 'Already booked', `${it.code} is booked from ${new Date(clash.from).toISOString()} to ${new Date(clash.to).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
+        throw refuse('already-booked', `${it.code} is booked from ${new Date(clash.from).toISOString()} to ${new Date(clash.to).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
       }
       const r: Reservation = { id: randomId('rs_', 6), itemId: it.id, memberId, from, to, status: 'booked', createdAt: this.clock.now(), note };
       this.reservations.put(r.id, r);
@@ -359,7 +360,7 @@ export class Library {
     return this.store.write(() => {
       const r = found(this.reservations.get(id), `reservation ${id}`);
       if (r.memberId !== actor.id && !actor.steward) throw HubError.forbidden('not your reservation');
-      if (r.status !== 'booked') throw HubError.rule('rule-broken', 'Not booked', `reservation ${id} is ${r.status}`);
+      if (r.status !== 'booked') throw refuse('not-booked', `reservation ${id} is ${r.status}`);
       const next = { ...r, status: 'cancelled' as const };
       this.reservations.put(id, next);
       this.auditInTxn(r.itemId, actor.id, 'reservation cancelled', { reservation: id });
@@ -376,11 +377,11 @@ export class Library {
   async joinHolds(itemId: string, memberId: string): Promise<HoldEntry[]> {
     return this.store.write(() => {
       const it = this.item(itemId);
-      if (it.status === 'retired') throw HubError.rule('rule-broken', 'Retired', `${it.code} has been retired`);
-      if (!this.ledger.hasAccount(memberId)) throw HubError.rule('member-not-active', 'Not a member', `${memberId} has no account`);
+      if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
+      if (!this.ledger.hasAccount(memberId)) throw refuse('not-a-member', `${memberId} has no account`);
       const q = this.holds.get(it.id) ?? [];
-      if (q.some((h) => h.memberId === memberId)) throw HubError.conflict('you are already in the queue', 'Already in the queue');
-      if (this.openLoanOf(it.id)?.memberId === memberId) throw HubError.rule('rule-broken', 'You have it', 'you are borrowing this item now');
+      if (q.some((h) => h.memberId === memberId)) throw refuse('already-in-the-queue', 'you are already in the queue');
+      if (this.openLoanOf(it.id)?.memberId === memberId) throw refuse('you-have-it', 'you are borrowing this item now');
       const next = [...q, { memberId, joinedAt: this.clock.now(), readyAt: null, pickupBy: null }];
       // An item sitting on the shelf is ready for the first holder at once.
       if (it.status === 'available' && next.length === 1) this.makeReadyInTxn(it, next);
@@ -407,7 +408,7 @@ export class Library {
       const q = [...(this.holds.get(it.id) ?? [])];
       const i = q.findIndex((h) => h.memberId === memberId);
       if (i < 0) throw HubError.notFound('your place in the queue');
-      if (i === q.length - 1) throw HubError.rule('rule-broken', 'Last already', 'nobody is behind you');
+      if (i === q.length - 1) throw refuse('last-already', 'nobody is behind you');
       const me = { ...q[i]!, readyAt: null, pickupBy: null };
       q[i] = q[i + 1]!;
       q[i + 1] = me;
@@ -481,20 +482,20 @@ export class Library {
       const now = this.clock.now();
       if (!actor.steward && (!this.params().selfService || actor.id !== memberId)) throw HubError.forbidden('check-out is done at the steward desk on this hub');
       if (it.needsApproval && !actor.steward) throw HubError.forbidden(`${it.code} needs a steward's approval to borrow`);
-      if (it.needsInduction && !this.inductions.get([memberId, it.id])) throw HubError.rule('rule-broken', 'Induction needed', `${it.code} needs a safety induction first; ask a steward`);
-      if (it.status === 'retired') throw HubError.rule('rule-broken', 'Retired', `${it.code} has been retired`);
-      if (it.status === 'maintenance') throw HubError.rule('rule-broken', 'In maintenance', `${it.code} is being repaired`);
-      if (it.status === 'on-loan' || this.openLoanOf(it.id)) throw HubError.conflict(`${it.code} is already out on loan`, 'Out on loan');
+      if (it.needsInduction && !this.inductions.get([memberId, it.id])) throw refuse('induction-needed', `${it.code} needs a safety induction first; ask a steward`);
+      if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
+      if (it.status === 'maintenance') throw refuse('in-maintenance', `${it.code} is being repaired`);
+      if (it.status === 'on-loan' || this.openLoanOf(it.id)) throw refuse('out-on-loan', `${it.code} is already out on loan`);
       const days = opts.days ?? it.loanDays;
       if (!Number.isInteger(days) || days < 1 || days > this.params().maxBookingDays) throw HubError.badRequest(`a loan lasts 1 to ${this.params().maxBookingDays} days`);
       const dueAt = now + days * DAY_MS;
       // Someone else's booking for this time, or a ready hold, comes first.
       const mine = this.reservationsOf(it.id, now).find((r) => r.memberId === memberId && r.status === 'booked' && r.from <= now + DAY_MS && r.to > now);
       const clash = this.busy(it.id, now, dueAt).find((b) => !(b.kind === 'reservation' && b.memberId === memberId));
-      if (clash) throw new HubError(409, 'conflict', 'Booked by someone else', `${it.code} is booked from ${new Date(clash.from).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
+      if (clash) throw refuse('booked-by-someone-else', `${it.code} is booked from ${new Date(clash.from).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
       const q = this.holds.get(it.id) ?? [];
       const head = q[0];
-      if (head && head.memberId !== memberId && head.readyAt !== null) throw HubError.conflict(`${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`, 'Held for someone else');
+      if (head && head.memberId !== memberId && head.readyAt !== null) throw refuse('held-for-someone-else', `${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`);
       const waitedMs = q.find((h) => h.memberId === memberId) ? now - q.find((h) => h.memberId === memberId)!.joinedAt : 0;
       if (it.deposit > 0) this.ledger.payInTxn({ payer: memberId, payee: DEPOSIT_ESCROW, amount: it.deposit, memo: `deposit ${it.code}`, category: 'library', actor: actor.id }, null);
       if (it.fee > 0) this.ledger.payInTxn({ payer: memberId, payee: LIBRARY_POOL, amount: it.fee, memo: `loan fee ${it.code}`, category: 'library', actor: actor.id }, null);
@@ -536,11 +537,11 @@ export class Library {
   async checkIn(loanId: string, actor: Actor, opts: { condition: Condition; damage?: number; note?: string }): Promise<Loan> {
     const done = await this.store.write(() => {
       const l = this.loan(loanId);
-      if (l.returnedAt !== null) throw HubError.rule('rule-broken', 'Already returned', `loan ${loanId} was returned`);
+      if (l.returnedAt !== null) throw refuse('already-returned', `loan ${loanId} was returned`);
       if (!actor.steward && (!this.params().selfService || actor.id !== l.memberId)) throw HubError.forbidden('check-in is done at the steward desk on this hub');
       const damage = opts.damage ?? 0;
       if (!Number.isSafeInteger(damage) || damage < 0) throw HubError.badRequest('damage must be a whole number of minor units ≥ 0');
-      if (damage > l.deposit) throw HubError.rule('rule-broken', 'Damage above deposit', `at most the deposit of ${l.deposit} can be charged here; raise the rest as a payment request`);
+      if (damage > l.deposit) throw refuse('damage-above-deposit', `at most the deposit of ${l.deposit} can be charged here; raise the rest as a payment request`);
       if (damage > 0 && !actor.steward) throw HubError.forbidden('only a steward charges damage');
       const now = this.clock.now();
       const it = this.items.get(l.itemId)!;
@@ -575,13 +576,13 @@ export class Library {
     return this.store.write(() => {
       const l = this.loan(loanId);
       if (l.memberId !== actor.id && !actor.steward) throw HubError.forbidden('not your loan');
-      if (l.returnedAt !== null) throw HubError.rule('rule-broken', 'Returned', 'this loan has ended');
+      if (l.returnedAt !== null) throw refuse('returned', 'this loan has ended');
       const it = this.items.get(l.itemId)!;
-      if (l.renewals >= it.maxRenewals) throw HubError.rule('rule-broken', 'No more renewals', `${it.code} can be renewed ${it.maxRenewals} times`);
-      if ((this.holds.get(it.id) ?? []).length > 0) throw HubError.rule('rule-broken', 'Others are waiting', `someone holds ${it.code}; please bring it back`);
+      if (l.renewals >= it.maxRenewals) throw refuse('no-more-renewals', `${it.code} can be renewed ${it.maxRenewals} times`);
+      if ((this.holds.get(it.id) ?? []).length > 0) throw refuse('others-are-waiting', `someone holds ${it.code}; please bring it back`);
       const dueAt = l.dueAt + it.loanDays * DAY_MS;
       const clash = this.reservationsOf(it.id, l.dueAt).find((r) => r.status === 'booked' && r.memberId !== l.memberId && overlaps(r.from, r.to, l.dueAt, dueAt));
-      if (clash) throw HubError.rule('rule-broken', 'Booked after you', `${it.code} is booked from ${new Date(clash.from).toISOString().slice(0, 10)}`);
+      if (clash) throw refuse('booked-after-you', `${it.code} is booked from ${new Date(clash.from).toISOString().slice(0, 10)}`);
       const next = { ...l, dueAt, renewals: l.renewals + 1 };
       this.loans.put(l.id, next);
       this.auditInTxn(it.id, actor.id, 'renewed', { loan: l.id, dueAt });
@@ -658,7 +659,7 @@ export class Library {
    * is out), and everyone with a booking or a hold is told.
    */
   private openTicketInTxn(it: Item, title: string, actor: string): Ticket {
-    if (it.status === 'retired') throw HubError.rule('rule-broken', 'Retired', `${it.code} has been retired`);
+    if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
     const now = this.clock.now();
     const t: Ticket = { id: randomId('tk_', 6), itemId: it.id, state: 'assess', title, openedBy: actor, openedAt: now, closedAt: null, history: [{ state: 'assess', at: now, by: actor, note: title }] };
     this.ticketsDb.put(t.id, t);
@@ -671,7 +672,7 @@ export class Library {
   async advanceTicket(ticketId: string, state: TicketState, actor: string, note: string | null = null): Promise<Ticket> {
     const t = await this.store.write(() => {
       const cur = found(this.ticketsDb.get(ticketId), `ticket ${ticketId}`);
-      if (!TICKET_NEXT[cur.state].includes(state)) throw HubError.rule('rule-broken', 'Not a next step', `a ticket in ${cur.state} can go to ${TICKET_NEXT[cur.state].join(', ') || 'nothing'}`);
+      if (!TICKET_NEXT[cur.state].includes(state)) throw refuse('not-a-next-step', `a ticket in ${cur.state} can go to ${TICKET_NEXT[cur.state].join(', ') || 'nothing'}`);
       const now = this.clock.now();
       const closed = state === 'resolved' || state === 'retired';
       const next: Ticket = { ...cur, state, closedAt: closed ? now : null, history: [...cur.history, { state, at: now, by: actor, note }] };
@@ -702,7 +703,7 @@ export class Library {
 
   /** Retiring voids future bookings and empties the queue, telling everyone. */
   private retireInTxn(it: Item, actor: string, reason = 'retired'): void {
-    if (this.openLoanOf(it.id)) throw HubError.rule('rule-broken', 'Out on loan', `${it.code} must come back before it is retired`);
+    if (this.openLoanOf(it.id)) throw refuse('still-on-loan', `${it.code} must come back before it is retired`);
     this.tellWaitingInTxn(it, 'item-retired', `retired:${it.id}`);
     for (const r of this.reservationsOf(it.id)) if (r.status === 'booked') this.reservations.put(r.id, { ...r, status: 'voided' });
     this.holds.put(it.id, []);

@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { HubError } from '../errors.js';
+import { refuse } from './contract.js';
 
 /**
  * Photos are stored on the hub, so they are small and really images. The
@@ -21,7 +22,7 @@ const SIGNATURES: Array<[string, number[]]> = [
 /** The image type from the bytes themselves; the declared type is not trusted. */
 export function sniffImage(bytes: Uint8Array): string {
   if (bytes.length > MAX_PHOTO_BYTES) {
-    throw new HubError(413, 'payload-too-large', 'Photo too large', `photos may be at most ${MAX_PHOTO_BYTES / 1024} KiB; this one is ${Math.ceil(bytes.length / 1024)} KiB`);
+    throw refuse('photo-too-large', `photos may be at most ${MAX_PHOTO_BYTES / 1024} KiB; this one is ${Math.ceil(bytes.length / 1024)} KiB`);
   }
   for (const [mime, sig] of SIGNATURES) {
     if (sig.every((b, i) => bytes[i] === b)) {

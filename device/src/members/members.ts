@@ -9,6 +9,7 @@ import { Idempotency } from '../store/idempotency.js';
 import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, oneTimePassword, verifyPassword } from './passwords.js';
 import { AccountBackoff, FailureRateLimiter } from './rate-limit.js';
 import type { AuditLog } from '../audit/audit.js';
+import { refuse } from './contract.js';
 
 export const ROLES = ['resident', 'steward', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -234,9 +235,9 @@ export class Members {
     const m = await this.store.write(() => {
       const inv = this.invites.get(code.trim().toUpperCase());
       const now = this.clock.now();
-      if (!inv) throw HubError.rule('rule-broken', 'Unknown invite', 'that invite code does not exist');
-      if (inv.usedBy) throw HubError.rule('rule-broken', 'Invite used', 'that invite code has already been used');
-      if (inv.expiresAt <= now) throw HubError.rule('rule-broken', 'Invite expired', 'that invite code has expired; ask a steward for a new one');
+      if (!inv) throw refuse('unknown-invite', 'that invite code does not exist');
+      if (inv.usedBy) throw refuse('invite-used', 'that invite code has already been used');
+      if (inv.expiresAt <= now) throw refuse('invite-expired', 'that invite code has expired; ask a steward for a new one');
       // The invite is used either way, so trying it again says nothing about the email either.
       const created = this.decoyInTxn(input, 'active') ?? this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'active', 'invite', inv.createdBy);
       this.invites.put(inv.code, { ...inv, usedBy: created.id, usedAt: now });
@@ -273,7 +274,7 @@ export class Members {
     const email = normaliseEmail(input.email);
     const name = input.name.trim();
     if (!name) throw HubError.badRequest('a name is required');
-    if (this.emails.get(email)) throw HubError.conflict(`a member with the email ${email} already exists`, 'Email in use');
+    if (this.emails.get(email)) throw refuse('email-in-use', `a member with the email ${email} already exists`);
     const now = this.clock.now();
     const m: Member = {
       id: randomId('m_', 6),
@@ -309,7 +310,7 @@ export class Members {
   async admit(id: string, actor: string): Promise<Member> {
     const m = await this.store.write(() => {
       const cur = this.get(id);
-      if (cur.status !== 'pending') throw HubError.rule('rule-broken', 'Not pending', `member ${id} is ${cur.status}, not waiting to be admitted`);
+      if (cur.status !== 'pending') throw refuse('not-pending', `member ${id} is ${cur.status}, not waiting to be admitted`);
       const next: Member = { ...cur, status: 'active', admittedAt: this.clock.now(), admittedBy: actor };
       this.members.put(id, next);
       this.event(id, actor, 'admitted', {});
@@ -333,14 +334,14 @@ export class Members {
   private refuseLastAdmin(target: Member, what: string): void {
     if (target.role !== 'admin' || target.status !== 'active') return;
     const admins = this.list().filter((m) => m.role === 'admin' && m.status === 'active').length;
-    if (admins <= 1) throw HubError.rule('rule-broken', 'The last admin', `the hub would have no admin left if ${target.name} were ${what}; make another admin first`);
+    if (admins <= 1) throw refuse('the-last-admin', `the hub would have no admin left if ${target.name} were ${what}; make another admin first`);
   }
 
   async suspend(id: string, actor: string, reason: string | null): Promise<Member> {
     const m = await this.store.write(() => {
       const cur = this.get(id);
       if (cur.status === 'suspended') return cur;
-      if (cur.id === actor) throw HubError.rule('rule-broken', 'Cannot suspend yourself', 'ask another steward');
+      if (cur.id === actor) throw refuse('cannot-suspend-yourself', 'ask another steward');
       this.refuseUnlessOutranks(actor, cur, 'suspend');
       this.refuseLastAdmin(cur, 'suspended');
       const next: Member = { ...cur, status: 'suspended' };
@@ -358,7 +359,7 @@ export class Members {
   async reinstate(id: string, actor: string): Promise<Member> {
     const m = await this.store.write(() => {
       const cur = this.get(id);
-      if (cur.status !== 'suspended') throw HubError.rule('rule-broken', 'Not suspended', `member ${id} is ${cur.status}`);
+      if (cur.status !== 'suspended') throw refuse('not-suspended', `member ${id} is ${cur.status}`);
       this.refuseUnlessOutranks(actor, cur, 'reinstate');
       const next: Member = { ...cur, status: 'active' };
       this.members.put(id, next);
@@ -398,7 +399,7 @@ export class Members {
     if (!m.passwordHash || !(await verifyPassword(m.passwordHash, current))) {
       this.loginLimiter.fail(keys);
       this.log.info({ module: 'members', member: id, client: clientKey }, 'password change refused: wrong current password');
-      throw new HubError(403, 'forbidden', 'Wrong password', 'the current password is not right');
+      throw refuse('wrong-password', 'the current password is not right');
     }
     if (next === current) throw HubError.badRequest('the new password must differ from the current one');
     this.loginLimiter.reset(keys);
@@ -480,7 +481,7 @@ export class Members {
     const wait = knownDevice ? 0 : this.accountBackoff.retryAfter(account);
     if (wait > 0) {
       this.log.warn({ module: 'members', client: clientKey }, 'sign-in refused: the account is slowed after wrong passwords');
-      throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `this account had too many wrong passwords; try again in ${wait} seconds, or from a device that has signed in to it before`, { retryAfter: wait });
+      throw refuse('too-many-sign-in-attempts', `this account had too many wrong passwords; try again in ${wait} seconds, or from a device that has signed in to it before`, { retryAfter: wait });
     }
     const ok = m?.passwordHash ? await verifyPassword(m.passwordHash, password) : (await verifyPassword(await decoyHash(), password), false);
     if (!m || !ok) {
@@ -511,7 +512,7 @@ export class Members {
     const wait = this.loginLimiter.retryAfter(keys);
     if (wait === 0) return;
     this.log.warn({ module: 'members', client: clientKey }, 'sign-in rate limit hit');
-    throw new HubError(429, 'rate-limited', 'Too many sign-in attempts', `try again in ${wait} seconds`, { retryAfter: wait });
+    throw refuse('too-many-sign-in-attempts', `try again in ${wait} seconds`, { retryAfter: wait });
   }
 
   async startSession(memberId: string): Promise<{ token: string; session: Session }> {

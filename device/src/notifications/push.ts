@@ -8,6 +8,7 @@ import { randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from './kinds.js';
 import { pointsAtThisHost } from './webhooks.js';
+import { refuse } from './contract.js';
 
 /**
  * Web Push (RFC 8030, with VAPID, RFC 8292, and message encryption, RFC
@@ -147,7 +148,7 @@ export class WebPush {
   // ── subscriptions ──
 
   async subscribe(memberId: string, input: { endpoint: string; keys: { p256dh: string; auth: string }; lang: string }): Promise<PushSubscriptionInfo> {
-    if (!this.available) throw HubError.rule('rule-broken', 'Push is not available', "this hub has no https:// public address, so phones cannot be sent alerts; the inbox works without them");
+    if (!this.available) throw refuse('push-is-not-available', "this hub has no https:// public address, so phones cannot be sent alerts; the inbox works without them");
     const url = new URL(input.endpoint);
     if (url.protocol !== 'https:') throw HubError.badRequest('endpoint: a push service address starts with https://', { field: 'endpoint' });
     if (!this.options.allowLoopback && pointsAtThisHost(input.endpoint)) throw HubError.badRequest('endpoint: a push service is not on the hub itself', { field: 'endpoint' });
@@ -157,7 +158,7 @@ export class WebPush {
       for (const { key, value } of this.subs.getRange({})) if (value.id === id && value.memberId !== memberId) this.subs.remove(key);
       const existing = this.subs.get([memberId, id]);
       if (!existing && this.countOf(memberId) >= MAX_PER_MEMBER) {
-        throw HubError.rule('rule-broken', 'Too many phones', `alerts go to at most ${MAX_PER_MEMBER} phones per member; turn them off on one first`);
+        throw refuse('too-many-phones', `alerts go to at most ${MAX_PER_MEMBER} phones per member; turn them off on one first`);
       }
       const next: PushSubscriptionRecord = { id, memberId, endpoint: input.endpoint, keys: input.keys, lang: input.lang, createdAt: existing?.createdAt ?? this.clock.now(), lastOkAt: existing?.lastOkAt ?? null, failuresInRow: 0 };
       this.subs.put([memberId, id], next);

@@ -6,6 +6,7 @@ import { inOrder, randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { NOTIFICATION_KINDS, type NotificationKind, type Notifier } from './kinds.js';
 import type { SentEvent } from './notifications.js';
+import { refuse } from './contract.js';
 
 /**
  * Webhooks: other software hears of hub events over HTTP(S). Stewards
@@ -149,7 +150,7 @@ export class Webhooks {
       lastAttempt: null,
     };
     await this.store.write(() => {
-      if (this.hooks.getCount() >= MAX_HOOKS) throw HubError.rule('rule-broken', 'Too many webhooks', `a hub keeps at most ${MAX_HOOKS} webhooks; remove one first`);
+      if (this.hooks.getCount() >= MAX_HOOKS) throw refuse('too-many-webhooks', `a hub keeps at most ${MAX_HOOKS} webhooks; remove one first`);
       this.hooks.put(hook.id, hook);
       this.changed();
     });

@@ -5,6 +5,7 @@ import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Notifications } from '../notifications/notifications.js';
 import type { Store } from '../store/store.js';
+import { refuse } from './contract.js';
 
 /**
  * Who can do and teach what, the time-bank offers and needs board, the
@@ -209,8 +210,8 @@ export class Skills {
   async takeOffer(id: string, memberId: string): Promise<TimeOffer> {
     return this.store.write(() => {
       const o = this.offer(id);
-      if (o.status !== 'open' || o.expiresAt <= this.clock.now()) throw HubError.rule('rule-broken', 'Not open', `this post is ${o.expiresAt <= this.clock.now() ? 'expired' : o.status}`);
-      if (o.owner === memberId) throw HubError.rule('rule-broken', 'Your own post', 'someone else has to take it');
+      if (o.status !== 'open' || o.expiresAt <= this.clock.now()) throw refuse('post-not-open', `this post is ${o.expiresAt <= this.clock.now() ? 'expired' : o.status}`);
+      if (o.owner === memberId) throw refuse('your-own-post', 'someone else has to take it');
       const next = { ...o, status: 'taken' as const, takenBy: memberId };
       this.offers.put(id, next);
       this.notifications.sendInTxn([o.owner], 'timebank-taken', { title: o.title }, { ref: `timebank/${o.id}` });
@@ -228,7 +229,7 @@ export class Skills {
   async complete(id: string, memberId: string, hours?: number): Promise<TimeOffer> {
     const done = await this.store.write(() => {
       const o = this.offer(id);
-      if (o.status !== 'taken' || !o.takenBy) throw HubError.rule('rule-broken', 'Not taken', `this post is ${o.status}`);
+      if (o.status !== 'taken' || !o.takenBy) throw refuse('not-taken', `this post is ${o.status}`);
       if (o.owner !== memberId) throw HubError.forbidden('the member who posted it confirms the exchange');
       const amount = hours ?? o.hours;
       const costsTaker = o.kind === 'offer' ? amount > o.hours : amount < o.hours;
@@ -248,7 +249,7 @@ export class Skills {
   async confirmHours(id: string, memberId: string): Promise<TimeOffer> {
     return this.store.write(() => {
       const o = this.offer(id);
-      if (o.status !== 'taken' || !o.takenBy || o.proposedHours == null) throw HubError.rule('rule-broken', 'No hours to confirm', `this post is ${o.status} with no hours proposed`);
+      if (o.status !== 'taken' || !o.takenBy || o.proposedHours == null) throw refuse('no-hours-to-confirm', `this post is ${o.status} with no hours proposed`);
       if (o.takenBy !== memberId) throw HubError.forbidden('the member who took it confirms the hours');
       return this.settleInTxn(o, o.proposedHours, memberId);
     });
@@ -266,7 +267,7 @@ export class Skills {
     return this.store.write(() => {
       const o = this.offer(id);
       if (o.owner !== memberId) throw HubError.forbidden('not your post');
-      if (o.status === 'completed') throw HubError.rule('rule-broken', 'Completed', 'a completed exchange stays');
+      if (o.status === 'completed') throw refuse('completed', 'a completed exchange stays');
       const next = { ...o, status: 'withdrawn' as const };
       this.offers.put(id, next);
       return next;
@@ -329,7 +330,7 @@ export class Skills {
     return this.store.write(() => {
       const m = found(this.mentorships.get(id), `mentorship ${id}`);
       if (m.learner !== memberId && m.teacher !== memberId) throw HubError.forbidden('not your mentorship');
-      if (m.status !== 'proposed') throw HubError.rule('rule-broken', 'Already answered', `this mentorship is ${m.status}`);
+      if (m.status !== 'proposed') throw refuse('already-answered', `this mentorship is ${m.status}`);
       const next = { ...m };
       if (!accept) next.status = 'declined';
       else {

@@ -1,6 +1,7 @@
 import { statSync, statfsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
+import { refuse } from './contract.js';
 
 /**
  * The SD card fills up: with sensor readings, photos, a log gone wild. The
@@ -131,7 +132,7 @@ export class DiskGuard {
 }
 
 export function storageFull(detail: string): HubError {
-  return new HubError(507, 'insufficient-storage', 'Storage full', `${detail}. Nothing was changed; reading still works. Try again once a steward has made room.`);
+  return refuse('storage-full', `${detail}. Nothing was changed; reading still works. Try again once a steward has made room.`);
 }
 
 function mib(bytes: number): string {

@@ -1,6 +1,7 @@
 import { HubError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
 import type { Store } from './store.js';
+import { refuse } from './contract.js';
 
 interface Remembered {
   fingerprint: string;
@@ -29,7 +30,7 @@ export class Idempotency {
     const hit = this.db.get([scope, principal, key]);
     if (!hit) return undefined;
     if (hit.fingerprint !== fingerprint) {
-      throw new HubError(409, 'idempotency-conflict', 'Idempotency key reused', `the key ${JSON.stringify(key)} was already used for a different request`);
+      throw refuse('idempotency-conflict', `the key ${JSON.stringify(key)} was already used for a different request`);
     }
     return hit.result as T;
   }

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyOb
 import { z } from 'zod';
 import { HubError } from '../errors.js';
 import { rawPublicKey } from '../identity.js';
+import { refuse } from './contract.js';
 
 /**
  * A software update for hubs with no internet: one file that arrives on a USB
@@ -38,8 +39,8 @@ export function keyFingerprint(key: KeyObject): string {
   return createHash('sha256').update(rawPublicKey(key)).digest('hex').slice(0, 16);
 }
 
-function refuse(why: string): never {
-  throw new HubError(422, 'rule-broken', 'Update refused', why);
+function refused(why: string): never {
+  throw refuse('update-refused', why);
 }
 
 /** Checks an update file against the release key: its signature, its payload's checksum, and that it is newer than `current`. */
@@ -47,25 +48,25 @@ export function checkUpdate(file: Buffer, releaseKeyPem: string, current: string
   const lines: number[] = [];
   for (let at = 0; lines.length < 3; at++) {
     const nl = file.indexOf(0x0a, at);
-    if (nl < 0 || nl > 64 * 1024) refuse('this is not a Hyphae update file');
+    if (nl < 0 || nl > 64 * 1024) refused('this is not a Hyphae update file');
     lines.push(nl);
     at = nl;
   }
   const [l1, l2, l3] = lines as [number, number, number];
-  if (file.subarray(0, l1).toString('utf8') !== UPDATE_MAGIC) refuse('this is not a Hyphae update file (or one made for a newer hub)');
+  if (file.subarray(0, l1).toString('utf8') !== UPDATE_MAGIC) refused('this is not a Hyphae update file (or one made for a newer hub)');
   const manifestBytes = file.subarray(l1 + 1, l2);
   const signature = Buffer.from(file.subarray(l2 + 1, l3).toString('ascii'), 'base64');
   const key = createPublicKey(releaseKeyPem);
-  if (signature.length !== 64 || !verify(null, manifestBytes, key, signature)) refuse('its signature does not match the release key this hub trusts: it was not made by the project, or it was changed');
+  if (signature.length !== 64 || !verify(null, manifestBytes, key, signature)) refused('its signature does not match the release key this hub trusts: it was not made by the project, or it was changed');
   let manifest: UpdateManifest;
   try {
     manifest = UpdateManifest.parse(JSON.parse(manifestBytes.toString('utf8')));
   } catch (e) {
-    refuse(`its manifest is not readable: ${(e as Error).message}`);
+    refused(`its manifest is not readable: ${(e as Error).message}`);
   }
   const payload = file.subarray(l3 + 1);
-  if (payload.length !== manifest.payload.bytes || createHash('sha256').update(payload).digest('hex') !== manifest.payload.sha256) refuse('its contents do not match its signed checksum: the file is damaged or incomplete');
-  if (compareVersions(manifest.version, current) <= 0) refuse(`it is version ${manifest.version}, and this hub already runs ${current}`);
+  if (payload.length !== manifest.payload.bytes || createHash('sha256').update(payload).digest('hex') !== manifest.payload.sha256) refused('its contents do not match its signed checksum: the file is damaged or incomplete');
+  if (compareVersions(manifest.version, current) <= 0) refused(`it is version ${manifest.version}, and this hub already runs ${current}`);
   return { manifest, payloadOffset: l3 + 1, keyFingerprint: keyFingerprint(key) };
 }
 

@@ -10,6 +10,7 @@ import type { Members } from '../members/members.js';
 import type { Notifications } from '../notifications/notifications.js';
 import type { Store } from '../store/store.js';
 import { checkUpdate, compareVersions, type UpdateManifest } from './update-file.js';
+import { refuse } from './contract.js';
 
 /**
  * Software updates, decided by the community. A signed update file (see
@@ -83,10 +84,10 @@ export class Updates {
 
   /** An update file, from a steward's upload or the USB inbox. */
   async receive(file: Buffer, by: string): Promise<UpdateRecord> {
-    if (!this.d.releaseKeyPem) throw new HubError(422, 'rule-broken', 'Updates are off', 'this hub has no release key to check updates with (updates.releaseKeyFile)');
+    if (!this.d.releaseKeyPem) throw refuse('updates-are-off', 'this hub has no release key to check updates with (updates.releaseKeyFile)');
     const { manifest, keyFingerprint } = checkUpdate(file, this.d.releaseKeyPem, this.d.running);
     const known = this.records.get(manifest.version);
-    if (known && known.state !== 'declined' && known.state !== 'rolled-back') throw HubError.conflict(`version ${manifest.version} has already been received (${known.state})`, 'Update already received');
+    if (known && known.state !== 'declined' && known.state !== 'rolled-back') throw refuse('update-already-received', `version ${manifest.version} has already been received (${known.state})`);
     const path = this.fileOf(manifest.version);
     writeFileSync(`${path}.tmp`, file, { mode: 0o600 });
     renameSync(`${path}.tmp`, path);
@@ -188,7 +189,7 @@ export class Updates {
 
   private anySteward(): string {
     const s = this.d.members.activeStewards()[0];
-    if (!s) throw new HubError(409, 'conflict', 'No steward', 'an update from a USB stick is proposed in a steward\'s name, and this hub has none');
+    if (!s) throw refuse('no-steward', 'an update from a USB stick is proposed in a steward\'s name, and this hub has none');
     return s.id;
   }
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { refuse } from '../../ledger/contract.js';
 import { HubError } from '../../errors.js';
 import { FUND, type HistoryRow as Row, type Unit as UnitT } from '../../ledger/types.js';
 import { hasRole } from '../../members/members.js';
@@ -149,7 +150,7 @@ export function registerAccounts(app: App, deps: HttpDeps) {
     const s = requireRole(c, 'steward');
     const change = ledger.limitChange(c.req.valid('param').id);
     if (change.status !== 'pending') throw HubError.conflict(`this change is already ${change.status}`);
-    if (change.proposalId) throw HubError.conflict('this change is already before the community', 'Already proposed');
+    if (change.proposalId) throw refuse('already-proposed', 'this change is already before the community');
     const amounts = { floor: change.floor, ceiling: change.ceiling };
     const p = await deps.governance.propose(
       s.id,

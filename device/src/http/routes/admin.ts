@@ -57,7 +57,7 @@ export function registerAdmin(app: App, deps: HttpDeps) {
   app.openapi(backup, async (c) => {
     requireRole(c, 'admin');
     const h = deps.hubInfo;
-    if (!h) throw new HubError(503, 'internal', 'Not available', 'backups are made by a running hub');
+    if (!h) throw HubError.general('not-running', 'backups are made by a running hub');
     const passphrase = c.req.valid('header')['x-backup-passphrase'];
     const doc = await h.backup();
     const sealed = sealBackup(Buffer.from(JSON.stringify(doc)), passphrase, { hubId: doc.hubId, createdAt: doc.createdAt });
@@ -67,7 +67,7 @@ export function registerAdmin(app: App, deps: HttpDeps) {
   app.openapi(restore, async (c) => {
     requireRole(c, 'admin');
     const h = deps.hubInfo;
-    if (!h) throw new HubError(503, 'internal', 'Not available', 'restores go to a running hub');
+    if (!h) throw HubError.general('not-running', 'restores go to a running hub');
     const body = c.req.valid('json');
     const passphrase = c.req.valid('header')['x-backup-passphrase'];
     if (isSealedBackup(body) && !passphrase) throw HubError.badRequest('this backup is sealed: give its passphrase in X-Backup-Passphrase');

@@ -56,7 +56,7 @@ const download = createRoute({
 export function registerBackups(app: App, deps: HttpDeps) {
   const backups = () => {
     const b = deps.backups;
-    if (!b) throw new HubError(503, 'internal', 'Not available', 'backups are made by a running hub');
+    if (!b) throw HubError.general('not-running', 'backups are made by a running hub');
     return b;
   };
   app.openapi(status, (c) => {

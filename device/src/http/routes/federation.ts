@@ -107,7 +107,7 @@ const get = createRoute({ method: 'get', path: '/api/v1/federation/payments/{id}
 
 export function registerFederation(app: App, deps: HttpDeps) {
   const fed = () => {
-    if (!deps.federation) throw new HubError(503, 'internal', 'Federation is not running', 'this hub has no links module in this mode');
+    if (!deps.federation) throw HubError.general('not-running', 'this hub has no links module in this mode');
     return deps.federation;
   };
   app.openapi(inbox, async (c) => c.json(await fed().receive(c.req.valid('json') as unknown as Envelope[]), 200));

@@ -145,7 +145,7 @@ export function registerMembers(app: App, deps: HttpDeps) {
     // Ten tries an hour from one address: enough for a family at one phone, too few to map who lives here.
     const address = [`join:${clientAddress(c)}`];
     const wait = members.joinLimiter.retryAfter(address);
-    if (wait > 0) throw new HubError(429, 'rate-limited', 'Too many attempts to join', `try again in ${wait} seconds`, { retryAfter: wait });
+    if (wait > 0) throw HubError.general('too-many-attempts-to-join', `try again in ${wait} seconds`, { retryAfter: wait });
     members.joinLimiter.fail(address);
     const m = code ? await members.joinWithInvite(code, who) : await members.requestMembership(who);
     return c.json({ member: publicMember(m), admitted: m.status === 'active' }, 201);

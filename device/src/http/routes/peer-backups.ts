@@ -49,7 +49,7 @@ const read = createRoute({
 export function registerPeerBackups(app: App, deps: HttpDeps) {
   const nonces = new Nonces();
   const keeper = () => {
-    if (!deps.peerBackups) throw new HubError(503, 'internal', 'Not available', 'backups for linked hubs are kept by a running hub');
+    if (!deps.peerBackups) throw HubError.general('not-running', 'backups for linked hubs are kept by a running hub');
     return deps.peerBackups;
   };
   /** The linked hub that signed this request, or a refusal; the answer carries the next nonce. */
@@ -62,7 +62,7 @@ export function registerPeerBackups(app: App, deps: HttpDeps) {
     const fresh = nonces.take(n);
     if (!peer || !fresh || !signatureHolds(peer.publicKey, c.req.method, url.pathname + url.search, n, sha256Of(body), sig)) {
       deps.log.warn({ module: 'backups', hub: hubId, known: Boolean(peer), freshNonce: fresh }, 'a backup request was refused: not signed by a linked hub over a fresh nonce');
-      throw new HubError(401, 'unauthenticated', 'Not signed by a linked hub', 'sign the request with the hub\'s key over a fresh nonce from POST /api/v1/federation/backups/nonce');
+      throw HubError.general('not-signed-by-a-linked-hub', 'sign the request with the hub\'s key over a fresh nonce from POST /api/v1/federation/backups/nonce');
     }
     if (forWrite && peer.status === 'closed') throw HubError.forbidden('the link is closed: this hub keeps no new backups for it');
     c.header(SIGNED.nextNonce, nonces.issue());
