@@ -75,4 +75,13 @@ describe('who may import whom', () => {
     expect(owner.size).toBeGreaterThan(20);
     expect(clashes).toEqual([]);
   });
+
+  it('the HTTP schemas restate no domain type: an inline z.enum list is a query flag or a format, never a status or kind', () => {
+    // Statuses, kinds and modes come from the modules' contract.ts arrays (z.enum(ITEM_STATUSES)).
+    const allowed = new Set(["'true', 'false'", "'csv', 'json'", "'json', 'csv'", "'en', 'sv', 'es'", "'incoming', 'outgoing'", "'session', 'token'", "'catalogue', 'loans'"]);
+    const lists = sources(join(ROOT, 'device/src/http')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/z\.enum\(\[([^\]]*)\]\)/g)].map((m) => ({ at: rel(f), list: m[1]! })));
+    expect(lists.length).toBeGreaterThan(0);
+    // A list that spreads a domain array and adds a query-only value ("auto") is derived, not restated.
+    expect(lists.filter((l) => !allowed.has(l.list) && !/^\.\.\.[A-Z_]+,/.test(l.list))).toEqual([]);
+  });
 });

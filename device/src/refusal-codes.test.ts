@@ -14,12 +14,14 @@ describe('refusal codes', () => {
   it('every module with a contract has its table in the registry, and a code means one thing wherever it is listed', async () => {
     const modules = readdirSync(SRC).filter((d) => statSync(join(SRC, d)).isDirectory() && readdirSync(join(SRC, d)).includes('contract.ts'));
     expect(modules.length).toBeGreaterThan(10);
+    expect(Object.keys(REFUSAL_TABLES).length).toBeGreaterThan(10);
     const registered = new Set<Refusals>(Object.values(REFUSAL_TABLES));
     for (const m of modules) {
       const contract = (await import(/* @vite-ignore */ pathToFileURL(join(SRC, m, 'contract.ts')).href)) as Record<string, unknown>;
+      // A module that refuses nothing of its own (sensing, time) has a contract of values only.
       const tables = Object.entries(contract).filter(([name]) => name.endsWith('_REFUSALS'));
-      expect(tables, m).toHaveLength(1);
-      expect(registered.has(tables[0]![1] as Refusals), `${m}'s table is not in refusal-codes.ts`).toBe(true);
+      expect(tables.length, m).toBeLessThanOrEqual(1);
+      for (const [, table] of tables) expect(registered.has(table as Refusals), `${m}'s table is not in refusal-codes.ts`).toBe(true);
     }
     for (const table of Object.values(REFUSAL_TABLES)) {
       for (const [code, r] of Object.entries(table)) {

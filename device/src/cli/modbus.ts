@@ -1,4 +1,4 @@
-import { ModbusRtuBus, ModbusTcpClient, scanSunSpec, type RegisterReader } from '@hyphae/drivers/modbus';
+import { ModbusRtuBus, ModbusTcpClient, PARITIES, scanSunSpec, type RegisterReader } from '@hyphae/drivers/modbus';
 import { DriverError } from '@hyphae/drivers/sensor';
 import { intOption, parse, UsageError } from './args.js';
 import { InputFileError } from './flow.js';
@@ -17,12 +17,12 @@ export async function modbusScan(argv: string[]): Promise<number> {
   const host = values.host as string | undefined;
   if (!serial === !host) throw new UsageError('give --host for Modbus TCP or --serial for RTU, not both');
   const parity = (values.parity as string | undefined) ?? 'none';
-  if (!['none', 'even', 'odd'].includes(parity)) throw new UsageError('--parity is none, even or odd');
+  if (!(PARITIES as readonly string[]).includes(parity)) throw new UsageError('--parity is none, even or odd');
   let reader: RegisterReader;
   let close: () => Promise<void>;
   let where: string;
   if (serial) {
-    const bus = new ModbusRtuBus({ path: serial, baudRate: intOption(values, 'baud') ?? 9600, parity: parity as 'none', dataBits: 8, stopBits: 1 }, timeoutMs);
+    const bus = new ModbusRtuBus({ path: serial, baudRate: intOption(values, 'baud') ?? 9600, parity: parity as (typeof PARITIES)[number], dataBits: 8, stopBits: 1 }, timeoutMs);
     reader = bus.reader(unit);
     close = () => bus.close();
     where = serial;

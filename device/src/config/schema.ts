@@ -175,10 +175,12 @@ const federation = z
   .prefault({})
   .describe('Links to other hubs');
 
+export const MQTT_BROKERS = ['embedded', 'external'] as const;
+
 const mqtt = z
   .object({
     enabled: z.boolean().default(false).describe('Publish readings and the hub\'s state over MQTT, with Home Assistant discovery'),
-    broker: z.enum(['embedded', 'external']).default('embedded').describe('embedded: the hub runs a broker on its network (aedes); external: connect to one the neighbourhood already runs'),
+    broker: z.enum(MQTT_BROKERS).default('embedded').describe('embedded: the hub runs a broker on its network (aedes); external: connect to one the neighbourhood already runs'),
     url: z.string().default('').describe('external: the broker, e.g. mqtt://192.168.4.10:1883'),
     host: z.string().default('0.0.0.0').describe('embedded: address the broker listens on'),
     port: z.number().int().min(0).max(65535).default(1883).describe('embedded: port the broker listens on (0: any free port)'),

@@ -10,7 +10,7 @@ import type { Notifications } from '../notifications/notifications.js';
 import type { Devices } from '../sensing/devices.js';
 import type { Store } from '../store/store.js';
 import type { TelemetryStore } from '../telemetry/store.js';
-import { refuse } from './contract.js';
+import { refuse, type ReportStatus, type CapacitySource, type RegenerationKind, type Boundary } from './contract.js';
 
 /**
  * Readings become ecological multipliers. Indicators come from the
@@ -69,7 +69,7 @@ export interface Snapshot {
 export interface LimitExplanation {
   floor: number;
   /** A steward's floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier. */
-  source: 'set-by-steward' | 'default' | 'no-capacity' | 'ecology';
+  source: CapacitySource;
   capacity: number | null;
   enabled: boolean;
   multiplier: number;
@@ -100,11 +100,11 @@ export interface WaterQuote {
 export interface WorkReport {
   id: string;
   memberId: string;
-  kind: 'trees' | 'compost' | 'land' | 'other';
+  kind: RegenerationKind;
   quantity: number;
   note: string;
   at: number;
-  status: 'reported' | 'verified' | 'rejected';
+  status: ReportStatus;
   verifiedBy: string | null;
   credited: number;
   transferId: string | null;
@@ -461,7 +461,7 @@ export class Ecology {
    * meters × the grid's carbon intensity). A warning from 80 % used, and
    * an explanation of each figure.
    */
-  budgets(now = this.clock.now()): Array<{ boundary: 'water' | 'co2e'; unit: string; period: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string; inputs: Record<string, number | null> }> {
+  budgets(now = this.clock.now()): Array<{ boundary: Boundary; unit: string; period: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string; inputs: Record<string, number | null> }> {
     const d = new Date(now);
     const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
     const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
@@ -475,7 +475,7 @@ export class Ecology {
       return used;
     };
     // `why` for logs and scripts; `inputs` so the console can say it in the resident's language.
-    const entry = (boundary: 'water' | 'co2e', unit: string, budget: number, used: number | null, why: string, inputs: Record<string, number | null>) => {
+    const entry = (boundary: Boundary, unit: string, budget: number, used: number | null, why: string, inputs: Record<string, number | null>) => {
       const share = used === null ? null : used / budget;
       return { boundary, unit, period, budget, used: used === null ? null : round4(used), share: share === null ? null : round4(share), warning: share !== null && share >= 0.8, why, inputs };
     };

@@ -15,7 +15,7 @@ import { bodyProblem } from './messages.js';
 import { HubClearing } from './hub-clearing.js';
 import { InterHubPayments } from './payments.js';
 import { Signals } from './signals.js';
-import { refuse } from './contract.js';
+import { refuse, type LinkStatus, type TermsProposer } from './contract.js';
 
 /**
  * Links to other hubs. Everything is store-and-forward: messages wait in an
@@ -25,7 +25,7 @@ import { refuse } from './contract.js';
  * registered its type: payments, shared signals, clearing between hubs.
  * This class keeps the links themselves: peering, terms, pause and close.
  */
-export type LinkStatus = 'active' | 'paused' | 'closing' | 'closed';
+export type { LinkStatus };
 
 export interface Rate {
   num: number;
@@ -54,7 +54,7 @@ export interface Peer extends LinkTerms {
   /** Our clearing balance for them as they count it, in their minor units: the mirror of their clearing balance for us. */
   owedTheirs: number;
   /** A change of terms waiting for the other side (proposedBy 'us') or for our steward ('them'). */
-  pendingTerms: (LinkTerms & { id: string; proposedBy: 'us' | 'them'; at: number }) | null;
+  pendingTerms: (LinkTerms & { id: string; proposedBy: TermsProposer; at: number }) | null;
   settlement: { plan: string; by: string | null; at: number } | null;
   outSeq: number;
   outHead: string;

@@ -6,7 +6,7 @@ import { randomId } from '../ids.js';
 import { CLEARING_PREFIX } from '../ledger/types.js';
 import { publicKeyFromRaw, type Envelope } from './envelope.js';
 import type { Federation, Peer, Rate } from './federation.js';
-import { refuse } from './contract.js';
+import { refuse, type HubClearingStatus } from './contract.js';
 
 /**
  * Multilateral clearing of the balances between hubs. When hub debts form a
@@ -39,7 +39,7 @@ export interface HubClearingRun {
   cycle: string[];
   edges: ClearingEdge[];
   answers: Record<string, boolean>;
-  status: 'proposed' | 'committed' | 'declined';
+  status: HubClearingStatus;
   createdAt: number;
   appliedAt: number | null;
   /** The proposer's signature over id, initiator, cycle, edges and createdAt, with its public key. */

@@ -3,7 +3,7 @@ import { randomId } from '../ids.js';
 import { CLEARING_PREFIX, isSystemAccount, FUND } from '../ledger/types.js';
 import type { Envelope } from './envelope.js';
 import type { Federation, Peer } from './federation.js';
-import { refuse } from './contract.js';
+import { refuse, type PaymentCurrency, type PaymentDirection, type PaymentStatus } from './contract.js';
 
 /**
  * Payments between members of different hubs, in two phases over each link:
@@ -23,7 +23,7 @@ import { refuse } from './contract.js';
  */
 export interface InterHubPayment {
   id: string;
-  direction: 'out' | 'in';
+  direction: PaymentDirection;
   /** The linked hub this leg runs over. */
   peer: string;
   /** The hub of the far end: the payee's for payments out, the payer's for payments in. */
@@ -35,7 +35,7 @@ export interface InterHubPayment {
   amountTheirs: number;
   /** What we kept for passing the payment on (intermediaries only). */
   fee: number;
-  status: 'pending' | 'completed' | 'reversed' | 'rejected';
+  status: PaymentStatus;
   reason: string | null;
   createdAt: number;
   expiresAt: number;
@@ -69,7 +69,7 @@ export class InterHubPayments {
   }
 
   /** Phase 1: debit the payer into the clearing account for the next hub, and propose, in one transaction. */
-  async pay(actor: string, input: { payer: string; to: string; amount: number; currency: 'ours' | 'theirs'; memo?: string }, idempotencyKey?: string | null): Promise<InterHubPayment> {
+  async pay(actor: string, input: { payer: string; to: string; amount: number; currency: PaymentCurrency; memo?: string }, idempotencyKey?: string | null): Promise<InterHubPayment> {
     const m = /^([^@/]+)@([a-z0-9]+)$/.exec(input.to) ?? /^([a-z0-9]+)\/([^@/]+)$/.exec(input.to);
     if (!m) throw HubError.badRequest('address a member of another hub as member@hub or hub/member');
     const [payee, hub] = input.to.includes('@') ? [m[1]!, m[2]!] : [m[2]!, m[1]!];

@@ -5,6 +5,7 @@ import { RESOURCES, type Board, type Resource } from '../flow/board.js';
 import { randomId } from '../ids.js';
 import type { Envelope } from './envelope.js';
 import type { Federation, Peer, Rate } from './federation.js';
+import type { RegionalStatus } from './contract.js';
 
 /**
  * What hubs tell each other about themselves, and what they do with it.
@@ -46,7 +47,7 @@ export interface RegionalProposal {
   quantity: number;
   /** Which of the two hubs' stewards have consented (hub id → yes/no). */
   consent: Record<string, boolean>;
-  status: 'proposed' | 'agreed' | 'declined';
+  status: RegionalStatus;
   createdAt: number;
 }
 

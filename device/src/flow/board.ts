@@ -8,7 +8,7 @@ import type { Reliability } from '../reliability/reliability.js';
 import type { Store } from '../store/store.js';
 import { allocate, tradeCycles, type Allocation, type AllocationOptions, type Offer, type Point, type Want } from './allocate.js';
 import { clear } from './clearing.js';
-import { refuse } from './contract.js';
+import { refuse, type PostKind, type PostStatus, type ProposalStatus, type ClearingRunStatus } from './contract.js';
 
 /**
  * The needs and surpluses board and the engine that matches them. Posts and
@@ -26,8 +26,8 @@ export const RESOURCES = {
 } as const;
 export type Resource = keyof typeof RESOURCES;
 
-export type PostKind = 'need' | 'surplus';
-export type PostStatus = 'open' | 'closed' | 'expired';
+export type { PostKind };
+export type { PostStatus };
 
 export interface Place extends Point {
   name: string;
@@ -50,7 +50,7 @@ export interface Post {
   createdAt: number;
 }
 
-export type ProposalStatus = 'proposed' | 'pledged' | 'fulfilled' | 'rejected' | 'withdrawn' | 'broken';
+export type { ProposalStatus };
 
 export interface Proposal extends Allocation {
   id: string;
@@ -84,7 +84,7 @@ export interface ClearingRun {
   id: string;
   createdAt: number;
   createdBy: string | null;
-  status: 'proposed' | 'applied' | 'stale' | 'empty';
+  status: ClearingRunStatus;
   totalBefore: number;
   cleared: number;
   setOffs: Array<{ requestId: string; amount: number; expected: number; payer: string; payee: string }>;

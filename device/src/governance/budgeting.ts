@@ -8,7 +8,7 @@ import { FUND, isSystemAccount } from '../ledger/types.js';
 import type { Members } from '../members/members.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Store } from '../store/store.js';
-import { refuse } from './contract.js';
+import { refuse, type RoundStatus } from './contract.js';
 
 /**
  * Participatory budgeting of the community fund. A steward opens a round
@@ -42,7 +42,7 @@ export interface BudgetRound {
   createdBy: string;
   createdAt: number;
   closesAt: number;
-  status: 'open' | 'closed';
+  status: RoundStatus;
   projects: BudgetProject[];
   result: BudgetResult | null;
 }

@@ -22,3 +22,13 @@ export const GOVERNANCE_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(GOVERNANCE_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const DECISION_MODES = ['consensus', 'supermajority', 'majority'] as const;
+export type DecisionMode = (typeof DECISION_MODES)[number];
+export const PROPOSAL_STATUSES = ['open', 'passed', 'failed', 'executed'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+export const CHOICES = ['yes', 'no', 'abstain', 'block'] as const;
+export type Choice = (typeof CHOICES)[number];
+export const ROUND_STATUSES = ['open', 'closed'] as const;
+export type RoundStatus = (typeof ROUND_STATUSES)[number];

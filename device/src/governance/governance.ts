@@ -12,7 +12,7 @@ import { Budgeting } from './budgeting.js';
 import { silentNotifier, type Notifier } from '../notifications/kinds.js';
 import type { AuditLog } from '../audit/audit.js';
 import { Parameters, type ParamName, type ParamValue } from './parameters.js';
-import { refuse } from './contract.js';
+import { refuse, type DecisionMode, type ProposalStatus, type Choice } from './contract.js';
 
 /**
  * Community decisions: proposals, votes (with liquid delegation), their
@@ -28,9 +28,9 @@ export const PROPOSAL_KINDS = ['parameter', 'spend', 'admit', 'suspend', 'buy-to
  */
 export const HUB_OPENED_KINDS: readonly ProposalKind[] = ['update', 'limits'];
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
-export type DecisionMode = 'consensus' | 'supermajority' | 'majority';
-export type Choice = 'yes' | 'no' | 'abstain' | 'block';
-export type ProposalStatus = 'open' | 'passed' | 'failed' | 'executed';
+export type { DecisionMode };
+export type { Choice };
+export type { ProposalStatus };
 
 export interface Proposal {
   id: string;

@@ -3,6 +3,8 @@ import { MAX_AMOUNT } from '../ledger/ledger.js';
 import { UNITS } from '../ledger/types.js';
 import { ROLES } from '../members/members.js';
 import { REFUSAL_CODES } from '../refusal-codes.js';
+import { JOIN_ROUTES, MEMBER_STATUSES } from '../members/contract.js';
+import { ACCOUNT_STATUSES, HISTORY_KINDS, REQUEST_STATUSES } from '../ledger/contract.js';
 
 /** Schemas at the HTTP boundary. The OpenAPI document is generated from them. */
 
@@ -29,17 +31,17 @@ export const Member = z
     name: z.string(),
     email: z.string(),
     role: z.enum(ROLES),
-    status: z.enum(['pending', 'active', 'suspended']),
+    status: z.enum(MEMBER_STATUSES),
     createdAt: z.number().int(),
     admittedAt: z.number().int().nullable(),
     admittedBy: z.string().nullable(),
-    joinedVia: z.enum(['steward', 'invite', 'request', 'bootstrap']),
+    joinedVia: z.enum(JOIN_ROUTES),
     note: z.string().nullable(),
     mustChangePassword: z.boolean().optional().openapi({ description: 'Signed in with a one-time password; should choose their own' }),
   })
   .openapi('Member');
 
-export const DirectoryEntry = z.object({ id: MemberId, name: z.string(), status: z.enum(['pending', 'active', 'suspended']) }).openapi('DirectoryEntry');
+export const DirectoryEntry = z.object({ id: MemberId, name: z.string(), status: z.enum(MEMBER_STATUSES) }).openapi('DirectoryEntry');
 
 export const NewMember = z
   .object({
@@ -91,7 +93,7 @@ export const AccountView = z
     ceiling: z.number().int(),
     warnAt: z.number().int().openapi({ description: 'Balance below which a warning is shown' }),
     available: z.number().int(),
-    status: z.enum(['open', 'frozen']),
+    status: z.enum(ACCOUNT_STATUSES),
     pendingDemurrage: z.number().int(),
     demurrageNext30Days: z.number().int(),
   })
@@ -153,7 +155,7 @@ export const PaymentRequest = z
     unit: Unit,
     memo: z.string().nullable(),
     category: z.string().nullable(),
-    status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired', 'cleared']),
+    status: z.enum(REQUEST_STATUSES),
     createdAt: z.number().int(),
     expiresAt: z.number().int(),
     closedAt: z.number().int().nullable(),
@@ -166,7 +168,7 @@ export const HistoryRow = z
   .object({
     seq: z.number().int(),
     at: z.number().int(),
-    kind: z.enum(['transfer', 'demurrage']),
+    kind: z.enum(HISTORY_KINDS),
     unit: Unit,
     delta: z.number().int(),
     balance: z.number().int(),

@@ -20,3 +20,13 @@ export const LEDGER_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(LEDGER_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const REQUEST_STATUSES = ['open', 'accepted', 'rejected', 'cancelled', 'expired', 'cleared'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export const ACCOUNT_STATUSES = ['open', 'frozen'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+export const HISTORY_KINDS = ['transfer', 'demurrage'] as const;
+export type HistoryKind = (typeof HISTORY_KINDS)[number];
+export const LIMIT_CHANGE_STATUSES = ['pending', 'approved', 'declined'] as const;
+export type LimitChangeStatus = (typeof LIMIT_CHANGE_STATUSES)[number];

@@ -27,7 +27,7 @@ import {
   type Transfer,
   type Unit,
 } from './types.js';
-import { refuse } from './contract.js';
+import { refuse, type LimitChangeStatus } from './contract.js';
 
 /** Community parameters the ledger reads at the moment of each operation. */
 export interface LedgerParams {
@@ -54,7 +54,7 @@ export interface LimitChange {
   ceiling?: number | null;
   proposedBy: string;
   proposedAt: number;
-  status: 'pending' | 'approved' | 'declined';
+  status: LimitChangeStatus;
   /** The second steward, or "proposal:<id>" when the community decided. */
   approvedBy: string | null;
   decidedAt: number | null;

@@ -1,3 +1,4 @@
+import type { RequestStatus, AccountStatus, HistoryKind } from './contract.js';
 export const UNITS = ['credit', 'hour'] as const;
 export type Unit = (typeof UNITS)[number];
 
@@ -6,7 +7,7 @@ export const FUND = 'fund';
 /** Clearing accounts hold a hub link's balance: `clearing:<hubId>`. */
 export const CLEARING_PREFIX = 'clearing:';
 
-export type AccountStatus = 'open' | 'frozen';
+export type { AccountStatus };
 
 export interface AccountState {
   id: string;
@@ -71,7 +72,7 @@ export interface Transfer {
   initiatedBy: string | null;
 }
 
-export type RequestStatus = 'open' | 'accepted' | 'rejected' | 'cancelled' | 'expired' | 'cleared';
+export type { RequestStatus };
 
 export interface PaymentRequest {
   id: string;
@@ -93,7 +94,7 @@ export interface PaymentRequest {
 export interface HistoryRow {
   seq: number;
   at: number;
-  kind: 'transfer' | 'demurrage';
+  kind: HistoryKind;
   unit: Unit;
   delta: number;
   balance: number;

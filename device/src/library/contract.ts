@@ -32,3 +32,13 @@ export const LIBRARY_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(LIBRARY_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const TICKET_STATES = ['assess', 'parts', 'repairing', 'resolved', 'retired'] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+export const ITEM_STATUSES = ['available', 'on-loan', 'maintenance', 'retired'] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+export const RESERVATION_STATUSES = ['booked', 'collected', 'cancelled', 'voided', 'lapsed'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+export const BUSY_KINDS = ['reservation', 'loan'] as const;
+export type BusyKind = (typeof BUSY_KINDS)[number];

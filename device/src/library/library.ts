@@ -22,7 +22,7 @@ import {
   type Ticket,
   type TicketState,
 } from './types.js';
-import { refuse } from './contract.js';
+import { refuse, type BusyKind } from './contract.js';
 
 /** Deposits wait here while a tool is out; they belong to the borrower. */
 export const DEPOSIT_ESCROW = `${ESCROW_PREFIX}library`;
@@ -291,9 +291,9 @@ export class Library {
   // ── availability and reservations ───────────────────────────────────────
 
   /** Busy intervals of an item: reservations and the current loan. */
-  busy(itemId: string, from: number, to: number): Array<{ from: number; to: number; kind: 'reservation' | 'loan'; memberId: string; id: string }> {
+  busy(itemId: string, from: number, to: number): Array<{ from: number; to: number; kind: BusyKind; memberId: string; id: string }> {
     const it = this.item(itemId);
-    const out: Array<{ from: number; to: number; kind: 'reservation' | 'loan'; memberId: string; id: string }> = [];
+    const out: Array<{ from: number; to: number; kind: BusyKind; memberId: string; id: string }> = [];
     for (const r of this.reservationsOf(it.id, from)) {
       if (r.from >= to) break;
       if ((r.status === 'booked' || r.status === 'collected') && overlaps(r.from, r.to, from, to)) out.push({ from: r.from, to: r.to, kind: 'reservation', memberId: r.memberId, id: r.id });

@@ -1,3 +1,4 @@
+import type { TicketState, ItemStatus, ReservationStatus } from './contract.js';
 export const ITEM_KINDS = ['tool', 'equipment', 'space', 'vehicle'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
@@ -5,7 +6,7 @@ export const CONDITIONS = ['new', 'good', 'fair', 'poor', 'broken'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 /** available → on-loan → available; maintenance while a ticket is open; retired for good. */
-export type ItemStatus = 'available' | 'on-loan' | 'maintenance' | 'retired';
+export type { ItemStatus };
 
 export interface MaintenancePlan {
   everyLoans: number;
@@ -38,7 +39,7 @@ export interface Item {
   createdAt: number;
 }
 
-export type ReservationStatus = 'booked' | 'collected' | 'cancelled' | 'voided' | 'lapsed';
+export type { ReservationStatus };
 
 export interface Reservation {
   id: string;
@@ -79,7 +80,7 @@ export interface Loan {
   waitedMs: number;
 }
 
-export type TicketState = 'assess' | 'parts' | 'repairing' | 'resolved' | 'retired';
+export type { TicketState };
 
 export interface Ticket {
   id: string;

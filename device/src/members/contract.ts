@@ -19,3 +19,9 @@ export const MEMBER_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(MEMBER_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const MEMBER_STATUSES = ['pending', 'active', 'suspended'] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+export const JOIN_ROUTES = ['steward', 'invite', 'request', 'bootstrap'] as const;
+export type JoinRoute = (typeof JOIN_ROUTES)[number];

@@ -9,11 +9,11 @@ import { Idempotency } from '../store/idempotency.js';
 import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, oneTimePassword, verifyPassword } from './passwords.js';
 import { AccountBackoff, FailureRateLimiter } from './rate-limit.js';
 import type { AuditLog } from '../audit/audit.js';
-import { refuse } from './contract.js';
+import { refuse, type MemberStatus, type JoinRoute } from './contract.js';
 
 export const ROLES = ['resident', 'steward', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
-export type MemberStatus = 'pending' | 'active' | 'suspended';
+export type { MemberStatus };
 
 export interface Member {
   id: string;
@@ -25,7 +25,7 @@ export interface Member {
   createdAt: number;
   admittedAt: number | null;
   admittedBy: string | null;
-  joinedVia: 'steward' | 'invite' | 'request' | 'bootstrap';
+  joinedVia: JoinRoute;
   note: string | null;
   /** Signed in with a one-time password (provisioned, or reset by a steward): the console asks for their own first. */
   mustChangePassword?: boolean;

@@ -12,3 +12,7 @@ export const NOTIFICATION_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(NOTIFICATION_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const CHANNELS = ['inbox', 'push', 'email', 'digest'] as const;
+export type Channel = (typeof CHANNELS)[number];

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import { emailOutbox } from './mailer.js';
 import type { WebPush } from './push.js';
 import { englishOf, isNotificationKind, NOTIFICATION_KINDS, type Audience, type NotificationKind, type Notifier, type ParamsOf } from './kinds.js';
+import type { Channel } from './contract.js';
 
 /**
  * Console notifications: reminders and news for one member. Modules send
@@ -32,7 +33,7 @@ type StoredNotification = Omit<Notification, 'text'> & { text?: string };
  * their phones (Web Push, where the hub can send it), email now, or email in
  * a daily digest.
  */
-export type Channel = 'inbox' | 'push' | 'email' | 'digest';
+export type { Channel };
 export type Preferences = Partial<Record<NotificationKind, Channel>>;
 
 /** Who the hub's people are, as notifications need them. */

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { DownlinkQueue } from './downlink-queue.js';
+import type { DeviceClass, DeviceKind } from './contract.js';
 
 /**
  * The hub's device registry: LoRaWAN devices with their keys and counters,
@@ -13,7 +14,7 @@ import { DownlinkQueue } from './downlink-queue.js';
  */
 export interface SensorDevice {
   id: string;
-  kind: 'lorawan' | 'modbus' | 'gpio';
+  kind: DeviceKind;
   name: string;
   /** The household or place the device measures; the ecology engine groups by it. */
   place: string | null;
@@ -60,7 +61,7 @@ export class Devices implements DeviceRegistry {
   }
 
   async register(input: {
-    kind: 'lorawan' | 'modbus' | 'gpio';
+    kind: DeviceKind;
     id?: string;
     name: string;
     place?: string | null;
@@ -69,7 +70,7 @@ export class Devices implements DeviceRegistry {
     otaa?: { devEui: string; joinEui?: string | null; appKey: string };
     abp?: { devEui: string; devAddr: string; nwkSKey: string; appSKey: string; counterReset?: boolean };
     /** LoRaWAN device class: 'C' devices get downlinks at once (default 'A'). */
-    deviceClass?: 'A' | 'C';
+    deviceClass?: DeviceClass;
     modbus?: SensorDevice['modbus'];
   }): Promise<SensorDevice> {
     let lorawan: LorawanDevice | null = null;

@@ -4,6 +4,7 @@ import { HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { z } from 'zod';
+import type { DownlinkState } from './contract.js';
 
 /**
  * Application downlinks waiting for their device: a valve to open, a
@@ -14,7 +15,7 @@ import { z } from 'zod';
  */
 export interface DownlinkRecord extends QueuedDownlink {
   devEui: string;
-  state: 'queued' | 'sent' | 'acknowledged' | 'expired';
+  state: DownlinkState;
   createdAt: number;
   createdBy: string | null;
   sentAt: number | null;

@@ -15,3 +15,11 @@ export const SKILLS_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(SKILLS_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const OFFER_KINDS = ['offer', 'request'] as const;
+export type OfferKind = (typeof OFFER_KINDS)[number];
+export const OFFER_STATUSES = ['open', 'taken', 'completed', 'withdrawn', 'expired'] as const;
+export type OfferStatus = (typeof OFFER_STATUSES)[number];
+export const MENTORSHIP_STATUSES = ['proposed', 'accepted', 'declined'] as const;
+export type MentorshipStatus = (typeof MENTORSHIP_STATUSES)[number];

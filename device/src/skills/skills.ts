@@ -5,7 +5,7 @@ import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Notifications } from '../notifications/notifications.js';
 import type { Store } from '../store/store.js';
-import { refuse } from './contract.js';
+import { refuse, type OfferKind, type OfferStatus, type MentorshipStatus } from './contract.js';
 
 /**
  * Who can do and teach what, the time-bank offers and needs board, the
@@ -20,8 +20,8 @@ export interface MemberSkill {
   teach: boolean;
 }
 
-export type OfferKind = 'offer' | 'request';
-export type OfferStatus = 'open' | 'taken' | 'completed' | 'withdrawn' | 'expired';
+export type { OfferKind };
+export type { OfferStatus };
 
 export interface TimeOffer {
   id: string;
@@ -52,7 +52,7 @@ export interface Mentorship {
   teacher: string;
   /** Availability the two share, e.g. ["sat-morning"]. */
   when: string[];
-  status: 'proposed' | 'accepted' | 'declined';
+  status: MentorshipStatus;
   learnerAccepted: boolean;
   teacherAccepted: boolean;
   createdAt: number;

@@ -11,3 +11,7 @@ export const STORE_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(STORE_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const DISK_STATES = ['ok', 'pruning', 'low', 'full'] as const;
+export type DiskState = (typeof DISK_STATES)[number];

@@ -1,7 +1,7 @@
 import { statSync, statfsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
-import { refuse } from './contract.js';
+import { refuse, type DiskState } from './contract.js';
 
 /**
  * The SD card fills up: with sensor readings, photos, a log gone wild. The
@@ -12,7 +12,7 @@ import { refuse } from './contract.js';
  * fails for want of space is also caught (Store), refused with 507 and
  * counted as `full` until a check finds room again. Nothing needs a restart.
  */
-export type DiskState = 'ok' | 'pruning' | 'low' | 'full';
+export type { DiskState };
 
 export interface DiskFloors {
   pruneTelemetryBelowBytes: number;

@@ -31,7 +31,9 @@ export interface Bucket {
 }
 
 export const RESOLUTIONS = { '5m': 300_000, '1h': 3_600_000, '1d': DAY_MS } as const;
-export type Resolution = 'raw' | keyof typeof RESOLUTIONS;
+/** Every resolution a query may ask for: raw rows, or one of the rollups. */
+export const RESOLUTION_NAMES = ['raw', ...(Object.keys(RESOLUTIONS) as Array<keyof typeof RESOLUTIONS>)] as const;
+export type Resolution = (typeof RESOLUTION_NAMES)[number];
 
 export interface TelemetryParams {
   rawRetentionDays: number;

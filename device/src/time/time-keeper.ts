@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock.js';
+import type { TimeSource, TimeState } from './contract.js';
 
 /**
  * Whether the hub's wall clock can be acted on. A Raspberry Pi has no
@@ -19,7 +20,7 @@ import { DAY_MS, type Clock } from '../clock.js';
  * jump gives back the part of earlier skipped intervals that lies ahead of
  * the new time, since those days will now really be lived.
  */
-export type TimeSource = 'system' | 'chrony';
+export type { TimeSource };
 
 export interface ClockJump {
   /** The wall time expected from the monotonic clock, and the wall time read. */
@@ -34,7 +35,7 @@ export interface SkippedInterval {
 }
 
 export interface TimeStatus {
-  state: 'trusted' | 'waiting';
+  state: TimeState;
   /** Why time-based actions wait, when they do. */
   reason: string | null;
   source: TimeSource;

@@ -13,3 +13,7 @@ export const UPDATE_REFUSALS = {
 } as const satisfies Refusals;
 
 export const refuse = refuser(UPDATE_REFUSALS);
+
+// Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
+export const UPDATE_OUTCOMES = ['installed', 'rolled-back', 'refused'] as const;
+export type UpdateOutcome = (typeof UPDATE_OUTCOMES)[number];

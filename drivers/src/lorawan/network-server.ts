@@ -6,11 +6,14 @@ import type { GatewayServer, Uplink } from './gateway-server.js';
 import type { Rxpk, Txpk } from './semtech.js';
 
 /** A device as the network server sees it; the hub keeps these in LMDB. */
+/** Over-the-air activation (a join) or activation by personalisation (keys given). */
+export const ACTIVATION_MODES = ['otaa', 'abp'] as const;
+
 export interface LorawanDevice {
   devEui: string;
   joinEui: string | null;
   appKey: string | null;
-  mode: 'otaa' | 'abp';
+  mode: (typeof ACTIVATION_MODES)[number];
   devAddr: string | null;
   nwkSKey: string | null;
   appSKey: string | null;

@@ -82,10 +82,12 @@ export class ModbusTcpClient implements RegisterReader {
 }
 
 /** A serial line: an RS485 bus through a USB adapter, or any tty. */
+export const PARITIES = ['none', 'even', 'odd'] as const;
+
 export interface SerialLine {
   path: string;
   baudRate: number;
-  parity: 'none' | 'even' | 'odd';
+  parity: (typeof PARITIES)[number];
   dataBits: 7 | 8;
   stopBits: 1 | 2;
 }

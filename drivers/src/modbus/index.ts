@@ -1,5 +1,5 @@
 /** The Modbus driver's public surface. */
-export { ModbusRtuBus, ModbusTcpClient, type RegisterReader, type SerialLine } from './client.js';
+export { ModbusRtuBus, ModbusTcpClient, PARITIES, type RegisterReader, type SerialLine } from './client.js';
 export { classifyModbusError } from './errors.js';
 export { ModbusPoller, MAX_BACKOFF_MS, type PolledDevice } from './poller.js';
 export { decodeWords, encodeWords, applyScale, TYPE_SIZE, type RegisterType } from './registers.js';

@@ -6,6 +6,7 @@ import { hasRole } from '../../members/members.js';
 import { csvCell } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type Ctx, type HttpDeps } from '../context.js';
 import { Account, HistoryPage, json, LimitsUpdate, MemberId, problemResponses, Reliability, ruleResponses, Unit } from '../schemas.js';
+import { HISTORY_KINDS, LIMIT_CHANGE_STATUSES } from '../../ledger/contract.js';
 
 const memberParam = z.object({ memberId: MemberId.openapi({ param: { name: 'memberId', in: 'path' } }) });
 
@@ -21,7 +22,7 @@ const getAccount = createRoute({
 const LimitChange = z
   .object({
     id: z.string(), account: z.string(), unit: Unit, floor: z.number().int().nullable().optional(), ceiling: z.number().int().nullable().optional(),
-    proposedBy: z.string(), proposedAt: z.number().int(), status: z.enum(['pending', 'approved', 'declined']), approvedBy: z.string().nullable().describe('The second steward, or proposal:<id> when the community decided'), decidedAt: z.number().int().nullable(), proposalId: z.string().nullable().optional().describe('The proposal that puts it to the community'),
+    proposedBy: z.string(), proposedAt: z.number().int(), status: z.enum(LIMIT_CHANGE_STATUSES), approvedBy: z.string().nullable().describe('The second steward, or proposal:<id> when the community decided'), decidedAt: z.number().int().nullable(), proposalId: z.string().nullable().optional().describe('The proposal that puts it to the community'),
   })
   .openapi('LimitChange');
 
@@ -71,7 +72,7 @@ const historyQuery = z.object({
   cursor: z.coerce.number().int().min(0).optional(),
   from: z.coerce.number().int().optional().openapi({ description: 'Earliest time, ms since the epoch' }),
   to: z.coerce.number().int().optional(),
-  kind: z.enum(['transfer', 'demurrage']).optional(),
+  kind: z.enum(HISTORY_KINDS).optional(),
 });
 
 const history = createRoute({

@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 import { DAY_MS, systemClock } from '../../clock.js';
+import { BOUNDARIES, CAPACITY_SOURCES, INDICATOR_NAMES, REGENERATION_KINDS, REPORT_STATUSES } from '../../ecology/contract.js';
 
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
@@ -20,7 +21,7 @@ const Snapshot = z
   .openapi('EcologySnapshot');
 const Budget = z
   .object({
-    boundary: z.enum(['water', 'co2e']),
+    boundary: z.enum(BOUNDARIES),
     unit: z.string(),
     period: z.string().describe('YYYY-MM'),
     budget: z.number(),
@@ -44,7 +45,7 @@ const EcologyNow = z
 const LimitExplanation = z
   .object({
     floor: z.number(),
-    source: z.enum(['set-by-steward', 'default', 'no-capacity', 'ecology']).describe('A steward\'s floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier'),
+    source: z.enum(CAPACITY_SOURCES).describe('A steward\'s floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier'),
     capacity: z.number().nullable(),
     enabled: z.boolean(),
     multiplier: z.number(),
@@ -52,7 +53,7 @@ const LimitExplanation = z
       .object({ regeneration: z.number(), extraction: z.number(), raw: z.number().describe('regeneration ÷ extraction within the bounds'), previous: z.number(), maxStepPerDay: z.number(), at: z.number(), multiplierMin: z.number(), multiplierMax: z.number() })
       .nullable()
       .describe('How the multiplier in force was reached; null before the first recompute'),
-    stale: z.array(z.object({ indicator: z.enum(['solar', 'water', 'soil', 'work']), asOf: z.number().nullable() })).describe('Indicators standing on their last good value because their sensors fell silent'),
+    stale: z.array(z.object({ indicator: z.enum(INDICATOR_NAMES), asOf: z.number().nullable() })).describe('Indicators standing on their last good value because their sensors fell silent'),
     indicators: Indicators.nullable(),
     parameters: z.object({ multiplierMin: z.number(), multiplierMax: z.number() }),
     explanation: z.array(z.string()).describe('The same, in English sentences'),
@@ -62,11 +63,11 @@ const WorkReport = z
   .object({
     id: z.string(),
     memberId: z.string(),
-    kind: z.enum(['trees', 'compost', 'land', 'other']),
+    kind: z.enum(REGENERATION_KINDS),
     quantity: z.number().int(),
     note: z.string(),
     at: z.number(),
-    status: z.enum(['reported', 'verified', 'rejected']),
+    status: z.enum(REPORT_STATUSES),
     verifiedBy: z.string().nullable(),
     credited: z.number().int(),
     transferId: z.string().nullable(),
@@ -78,8 +79,8 @@ const recompute = createRoute({ method: 'post', path: '/api/v1/ecology/recompute
 const history = createRoute({ method: 'get', path: '/api/v1/ecology/history', tags: ['ecology'], summary: 'The multiplier over time', request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses } });
 const why = createRoute({ method: 'get', path: '/api/v1/accounts/{memberId}/limit-explanation', tags: ['ecology'], summary: 'Why is my limit this?', request: { params: z.object({ memberId: MemberId }) }, responses: { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses } });
 const capacity = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/capacity', tags: ['ecology'], summary: 'Set a member\'s productive capacity (stewards)', request: { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) }, responses: { 200: json(LimitExplanation, 'The explanation of the new limit'), ...ruleResponses } });
-const report = createRoute({ method: 'post', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Report regeneration work (trees planted, compost made, land restored)', request: { body: body(z.object({ kind: z.enum(['trees', 'compost', 'land', 'other']), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })) }, responses: { 201: json(WorkReport, 'The report'), ...ruleResponses } });
-const reports = createRoute({ method: 'get', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Regeneration reports', request: { query: z.object({ status: z.enum(['reported', 'verified', 'rejected']).optional() }) }, responses: { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses } });
+const report = createRoute({ method: 'post', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Report regeneration work (trees planted, compost made, land restored)', request: { body: body(z.object({ kind: z.enum(REGENERATION_KINDS), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })) }, responses: { 201: json(WorkReport, 'The report'), ...ruleResponses } });
+const reports = createRoute({ method: 'get', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Regeneration reports', request: { query: z.object({ status: z.enum(REPORT_STATUSES).optional() }) }, responses: { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses } });
 const verify = createRoute({ method: 'post', path: '/api/v1/regeneration/{id}/verify', tags: ['ecology'], summary: 'Verify (or reject) someone else\'s report; verified work is credited from the community fund (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(WorkReport, 'The report'), ...ruleResponses } });
 
 const WaterQuote = z.object({

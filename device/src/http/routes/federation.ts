@@ -4,10 +4,11 @@ import { hasRole } from '../../members/members.js';
 import type { Envelope } from '../../federation/envelope.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
+import { HUB_CLEARING_STATUSES, LINK_STATUSES, PAYMENT_CURRENCIES, PAYMENT_DIRECTIONS, PAYMENT_STATUSES, REGIONAL_STATUSES, TERMS_PROPOSERS } from '../../federation/contract.js';
 
 const Any = z.record(z.string(), z.unknown());
 const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(1) }).describe('Their minor units per one of ours, as a fraction');
-const LinkStatus = z.enum(['active', 'paused', 'closing', 'closed']);
+const LinkStatus = z.enum(LINK_STATUSES);
 const Peer = z
   .object({
     hubId: z.string(),
@@ -22,7 +23,7 @@ const Peer = z
     trustIn: z.number().int().describe('Most they may owe us'),
     feePpm: z.number().int(),
     owedTheirs: z.number().int().describe('Our clearing balance for them as they count it, in their minor units'),
-    pendingTerms: z.object({ id: z.string(), proposedBy: z.enum(['us', 'them']), at: z.number(), rate: Rate, trustOut: z.number().int(), trustIn: z.number().int(), feePpm: z.number().int() }).nullable(),
+    pendingTerms: z.object({ id: z.string(), proposedBy: z.enum(TERMS_PROPOSERS), at: z.number(), rate: Rate, trustOut: z.number().int(), trustIn: z.number().int(), feePpm: z.number().int() }).nullable(),
     settlement: z.object({ plan: z.string(), by: z.string().nullable(), at: z.number() }).nullable(),
     outSeq: z.number().int(),
     outHead: z.string(),
@@ -48,7 +49,7 @@ const RegionHub = z.object({ hubId: z.string(), name: z.string(), self: z.boolea
 const InterHubPayment = z
   .object({
     id: z.string(),
-    direction: z.enum(['out', 'in']),
+    direction: z.enum(PAYMENT_DIRECTIONS),
     peer: z.string().describe('The linked hub this leg runs over'),
     hub: z.string().describe('The far end\'s hub'),
     payer: z.string(),
@@ -56,7 +57,7 @@ const InterHubPayment = z
     amountOurs: z.number().int(),
     amountTheirs: z.number().int(),
     fee: z.number().int().describe('What this hub kept for passing the payment on'),
-    status: z.enum(['pending', 'completed', 'reversed', 'rejected']),
+    status: z.enum(PAYMENT_STATUSES),
     reason: z.string().nullable(),
     createdAt: z.number(),
     expiresAt: z.number(),
@@ -66,7 +67,7 @@ const InterHubPayment = z
   })
   .openapi('InterHubPayment');
 const RegionalProposal = z
-  .object({ id: z.string(), resource: z.string(), supplierHub: z.string(), receiverHub: z.string(), quantity: z.number(), consent: z.record(z.string(), z.boolean()), status: z.enum(['proposed', 'agreed', 'declined']), createdAt: z.number() })
+  .object({ id: z.string(), resource: z.string(), supplierHub: z.string(), receiverHub: z.string(), quantity: z.number(), consent: z.record(z.string(), z.boolean()), status: z.enum(REGIONAL_STATUSES), createdAt: z.number() })
   .openapi('RegionalProposal');
 const HubClearingRun = z
   .object({
@@ -75,7 +76,7 @@ const HubClearingRun = z
     cycle: z.array(z.string()).describe('Hub ids, each owing the next'),
     edges: z.array(z.object({ debtor: z.string(), creditor: z.string(), amount: z.number().int(), amountCreditor: z.number().int() })),
     answers: z.record(z.string(), z.boolean()),
-    status: z.enum(['proposed', 'committed', 'declined']),
+    status: z.enum(HUB_CLEARING_STATUSES),
     createdAt: z.number(),
     appliedAt: z.number().nullable(),
     proof: z.object({ key: z.string(), sig: z.string() }).optional(),
@@ -88,9 +89,9 @@ const inbox = createRoute({ method: 'post', path: '/api/v1/federation/inbox', ta
 const invite = createRoute({ method: 'post', path: '/api/v1/federation/invitations', tags: ['federation'], summary: 'Invite another hub to link (stewards): a token for its steward', request: { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) }, responses: { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses } });
 const accept = createRoute({ method: 'post', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Accept another hub\'s invitation (stewards)', request: { body: body(z.object({ token: z.string().min(10), rate: Rate, trustOut: z.number().int().min(0), trustIn: z.number().int().min(0), feePpm: z.number().int().min(0).max(100_000).optional() })) }, responses: { 201: json(Peer, 'The link'), ...ruleResponses } });
 const links = createRoute({ method: 'get', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Links: last contact, queue length, chain heads, clearing balance', responses: { 200: json(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses } });
-const status = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/status', tags: ['federation'], summary: 'Pause or resume a link (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(['active', 'paused']) })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
-const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)', request: { headers: IdempotencyHeader, body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(['ours', 'theirs']).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses } });
-const list = createRoute({ method: 'get', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Recent inter-hub payments, newest first (stewards)', request: { query: z.object({ peer: z.string().optional(), status: z.enum(['pending', 'completed', 'reversed', 'rejected']).optional() }) }, responses: { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses } });
+const status = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/status', tags: ['federation'], summary: 'Pause or resume a link (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
+const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)', request: { headers: IdempotencyHeader, body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(PAYMENT_CURRENCIES).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses } });
+const list = createRoute({ method: 'get', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Recent inter-hub payments, newest first (stewards)', request: { query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }) }, responses: { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses } });
 const Terms = z.object({ rate: Rate.optional(), trustOut: z.number().int().min(0).optional(), trustIn: z.number().int().min(0).optional(), feePpm: z.number().int().min(0).max(100_000).optional() });
 const terms = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/terms', tags: ['federation'], summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts', request: { params: z.object({ hubId: z.string() }), body: body(Terms) }, responses: { 200: json(Peer, 'The link, with the terms pending'), ...ruleResponses } });
 const answerTerms = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/terms/answer', tags: ['federation'], summary: 'Accept or decline the terms the other hub proposed (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });

@@ -4,6 +4,7 @@ import { hasRole } from '../../members/members.js';
 import { found, HubError } from '../../errors.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses } from '../schemas.js';
+import { ALLOCATION_STATUSES, CLEARING_RUN_STATUSES, POST_KINDS, POST_STATUSES } from '../../flow/contract.js';
 
 const ResourceSchema = z.enum(Object.keys(RESOURCES) as [Resource, ...Resource[]]).openapi({ description: 'food kg, water L, power kWh, labour h, tool item, medical item' });
 const PlaceSchema = z.object({ name: z.string().min(1).max(80), x: z.number(), y: z.number() }).openapi({ description: 'A named place; x and y in metres on the hub\'s local grid' });
@@ -11,7 +12,7 @@ const PlaceSchema = z.object({ name: z.string().min(1).max(80), x: z.number(), y
 const Post = z
   .object({
     id: z.string(),
-    kind: z.enum(['need', 'surplus']),
+    kind: z.enum(POST_KINDS),
     resource: ResourceSchema,
     title: z.string(),
     quantity: z.number().int(),
@@ -20,7 +21,7 @@ const Post = z
     place: PlaceSchema.nullable(),
     from: z.number().int(),
     to: z.number().int(),
-    status: z.enum(['open', 'closed', 'expired']),
+    status: z.enum(POST_STATUSES),
     createdAt: z.number().int(),
   })
   .openapi('BoardPost');
@@ -29,7 +30,7 @@ const ListedPost = Post.extend({ committed: z.number().int().describe('Already p
 
 const NewPost = z
   .object({
-    kind: z.enum(['need', 'surplus']),
+    kind: z.enum(POST_KINDS),
     resource: ResourceSchema,
     title: z.string().max(120).optional(),
     quantity: z.number().int().min(1).max(1_000_000),
@@ -50,7 +51,7 @@ const Proposal = z
     receiver: z.string(),
     quantity: z.number().int(),
     unitCost: z.number(),
-    status: z.enum(['proposed', 'pledged', 'fulfilled', 'rejected', 'withdrawn', 'broken']),
+    status: z.enum(ALLOCATION_STATUSES),
     supplierAccepted: z.boolean(),
     receiverAccepted: z.boolean(),
     createdAt: z.number().int(),
@@ -68,7 +69,7 @@ const ClearingRun = z
     id: z.string(),
     createdAt: z.number().int(),
     createdBy: z.string().nullable(),
-    status: z.enum(['proposed', 'applied', 'stale', 'empty']),
+    status: z.enum(CLEARING_RUN_STATUSES),
     totalBefore: z.number().int(),
     cleared: z.number().int(),
     setOffs: z.array(z.object({ requestId: z.string(), amount: z.number().int(), expected: z.number().int(), payer: z.string(), payee: z.string() })),
@@ -82,7 +83,7 @@ const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 
 
 const listPosts = createRoute({
   method: 'get', path: '/api/v1/board/posts', tags: ['flow'], summary: 'Needs and surpluses',
-  request: { query: z.object({ resource: ResourceSchema.optional(), kind: z.enum(['need', 'surplus']).optional(), status: z.enum(['open', 'closed', 'expired']).optional(), mine: z.enum(['true', 'false']).optional() }) },
+  request: { query: z.object({ resource: ResourceSchema.optional(), kind: z.enum(POST_KINDS).optional(), status: z.enum(POST_STATUSES).optional(), mine: z.enum(['true', 'false']).optional() }) },
   responses: { 200: json(z.array(ListedPost), 'Posts, newest first'), ...ruleResponses },
 });
 const createPost = createRoute({
@@ -97,7 +98,7 @@ const closePost = createRoute({
 });
 const listProposals = createRoute({
   method: 'get', path: '/api/v1/flow/proposals', tags: ['flow'], summary: 'Proposed allocations and pledges: mine, or all for stewards',
-  request: { query: z.object({ status: z.enum(['proposed', 'pledged', 'fulfilled', 'rejected', 'withdrawn', 'broken']).optional(), all: z.enum(['true', 'false']).optional() }) },
+  request: { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: z.enum(['true', 'false']).optional() }) },
   responses: { 200: json(z.array(Proposal), 'Proposals, newest first'), ...ruleResponses },
 });
 const proposalAction = (name: 'accept' | 'reject', summary: string) =>

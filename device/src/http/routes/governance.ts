@@ -4,13 +4,14 @@ import { PARAMETERS, type ParamName } from '../../governance/parameters.js';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses } from '../schemas.js';
+import { CHOICES, DECISION_MODES, PROPOSAL_STATUSES, ROUND_STATUSES } from '../../governance/contract.js';
 
 const Kind = z.enum(PROPOSAL_KINDS);
 const Tally = z.object({ eligible: z.number(), yes: z.number(), no: z.number(), abstain: z.number(), blocks: z.number(), delegated: z.number(), passed: z.boolean(), reason: z.string() });
 const Proposal = z
   .object({
-    id: z.string(), kind: Kind, title: z.string(), rationale: z.string(), payload: z.record(z.string(), z.unknown()), mode: z.enum(['consensus', 'supermajority', 'majority']),
-    createdBy: z.string(), createdAt: z.number(), discussionEndsAt: z.number(), closesAt: z.number(), status: z.enum(['open', 'passed', 'failed', 'executed']),
+    id: z.string(), kind: Kind, title: z.string(), rationale: z.string(), payload: z.record(z.string(), z.unknown()), mode: z.enum(DECISION_MODES),
+    createdBy: z.string(), createdAt: z.number(), discussionEndsAt: z.number(), closesAt: z.number(), status: z.enum(PROPOSAL_STATUSES),
     tally: Tally.nullable(), decidedAt: z.number().nullable(), outcomeNotes: z.array(z.object({ at: z.number(), by: z.string(), note: z.string() })),
   })
   .openapi('Proposal');
@@ -26,7 +27,7 @@ const Round = z
     createdBy: z.string(),
     createdAt: z.number(),
     closesAt: z.number(),
-    status: z.enum(['open', 'closed']),
+    status: z.enum(ROUND_STATUSES),
     projects: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), amount: z.number().int(), to: z.string(), proposedBy: z.string() })),
     result: z.object({ closedAt: z.number(), spent: z.number().int(), projects: z.array(ProjectResult), transferIds: z.array(z.string()) }).nullable(),
   })
@@ -40,8 +41,8 @@ const allocate = createRoute({ method: 'put', path: '/api/v1/budgets/{id}/alloca
 const closeRound = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/close', tags: ['governance'], summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', request: { params: id }, responses: { 200: json(Round, 'The round with its result'), ...ruleResponses } });
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
-const MyVote = z.object({ choice: z.enum(['yes', 'no', 'abstain', 'block']), coreValue: z.string().nullable(), at: z.number() });
-const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(['open', 'passed', 'failed', 'executed']).optional() }) },
+const MyVote = z.object({ choice: z.enum(CHOICES), coreValue: z.string().nullable(), at: z.number() });
+const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }) },
   responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'), myVote: MyVote.nullable().describe('The caller\'s own vote'), comments: z.number().int().describe('How many comments its discussion has') }).openapi('ProposalWithTally')), 'Proposals'), ...ruleResponses } });
 const Comment = z.object({ id: z.string(), proposalId: z.string(), memberId: z.string(), name: z.string().describe('The member\'s name, for showing'), text: z.string(), at: z.number() }).openapi('Comment');
 const comments = createRoute({ method: 'get', path: '/api/v1/proposals/{id}/comments', tags: ['governance'], summary: 'A proposal\'s discussion, oldest first', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(z.array(Comment), 'The discussion'), ...ruleResponses } });
@@ -49,7 +50,7 @@ const addComment = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/c
   request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true } }, responses: { 201: json(Comment, 'Posted'), ...ruleResponses } });
 const Rules = z
   .object({
-    modes: z.record(z.string(), z.enum(['consensus', 'supermajority', 'majority'])).describe('How each kind of proposal is decided'),
+    modes: z.record(z.string(), z.enum(DECISION_MODES)).describe('How each kind of proposal is decided'),
     supermajority: z.number(),
     quorum: z.number(),
     votingDays: z.number(),
@@ -70,7 +71,7 @@ const propose = createRoute({ method: 'post', path: '/api/v1/proposals', tags: [
   request: { body: body(z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() })) },
   responses: { 201: json(Proposal, 'The proposal'), ...ruleResponses } });
 const vote = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/votes', tags: ['governance'], summary: 'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
-  request: { params: id, body: body(z.object({ choice: z.enum(['yes', 'no', 'abstain', 'block']), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
+  request: { params: id, body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
   responses: { 201: json(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'), ...ruleResponses } });
 const close = createRoute({ method: 'post', path: '/api/v1/proposals/close-due', tags: ['governance'], summary: 'Decide every proposal whose time is up (stewards; also nightly)', responses: { 200: json(z.array(Proposal), 'Decided'), ...ruleResponses } });
 const note = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/notes', tags: ['governance'], summary: 'Add an outcome note to a decision (stewards)', request: { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) }, responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses } });

@@ -2,10 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { storage } from '../../backup.js';
 import type { App, HttpDeps } from '../context.js';
 import { json } from '../schemas.js';
+import { TIME_SOURCES, TIME_STATES } from '../../time/contract.js';
+import { DISK_STATES } from '../../store/contract.js';
 
 const Disk = z
   .object({
-    state: z.enum(['ok', 'pruning', 'low', 'full']).describe('ok; pruning: old readings are pruned early; low: new photos are refused; full: every change is refused (507) while reading works'),
+    state: z.enum(DISK_STATES).describe('ok; pruning: old readings are pruned early; low: new photos are refused; full: every change is refused (507) while reading works'),
     freeBytes: z.number(),
     totalBytes: z.number(),
     databaseBytes: z.number().describe('Size of the LMDB file'),
@@ -25,9 +27,9 @@ const Memory = z
 
 const Time = z
   .object({
-    state: z.enum(['trusted', 'waiting']).describe('waiting: demurrage, expiry, closing and the nightly jobs wait for the clock; payments still work'),
+    state: z.enum(TIME_STATES).describe('waiting: demurrage, expiry, closing and the nightly jobs wait for the clock; payments still work'),
     reason: z.string().nullable(),
-    source: z.enum(['system', 'chrony']),
+    source: z.enum(TIME_SOURCES),
     synced: z.boolean().nullable().describe('chrony\'s word; null when the system clock is the source'),
     lastJump: z.object({ fromWall: z.number(), toWall: z.number(), byMs: z.number(), agoMs: z.number() }).nullable(),
   })

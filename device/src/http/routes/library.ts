@@ -7,6 +7,7 @@ import { toCsv } from '../csv.js';
 import { requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses } from '../schemas.js';
 import { DAY_MS, systemClock } from '../../clock.js';
+import { BUSY_KINDS, ITEM_STATUSES, RESERVATION_STATUSES, TICKET_STATES } from '../../library/contract.js';
 
 const Condition = z.enum(CONDITIONS);
 const Plan = z.object({ everyLoans: z.number().int().min(1), task: z.string().min(1).max(120) });
@@ -15,7 +16,7 @@ const Item = z
     id: z.string(), code: z.string(), kind: z.enum(ITEM_KINDS), name: z.string(), category: z.string(), description: z.string(), location: z.string(),
     condition: Condition, replacementValue: z.number().int(), deposit: z.number().int(), fee: z.number().int(), needsApproval: z.boolean(), needsInduction: z.boolean(),
     slotMinutes: z.number().int(), loanDays: z.number().int(), maxRenewals: z.number().int(), plan: Plan.nullable(), photos: z.array(z.string()),
-    status: z.enum(['available', 'on-loan', 'maintenance', 'retired']), loanCount: z.number().int(), createdAt: z.number().int(),
+    status: z.enum(ITEM_STATUSES), loanCount: z.number().int(), createdAt: z.number().int(),
   })
   .openapi('LibraryItem');
 const NewItem = z
@@ -28,7 +29,7 @@ const NewItem = z
   })
   .openapi('NewLibraryItem');
 const Reservation = z
-  .object({ id: z.string(), itemId: z.string(), memberId: z.string(), from: z.number().int(), to: z.number().int(), status: z.enum(['booked', 'collected', 'cancelled', 'voided', 'lapsed']), createdAt: z.number().int(), note: z.string().nullable() })
+  .object({ id: z.string(), itemId: z.string(), memberId: z.string(), from: z.number().int(), to: z.number().int(), status: z.enum(RESERVATION_STATUSES), createdAt: z.number().int(), note: z.string().nullable() })
   .openapi('Reservation');
 const Hold = z.object({ memberId: z.string(), joinedAt: z.number().int(), readyAt: z.number().int().nullable(), pickupBy: z.number().int().nullable() }).openapi('Hold');
 const Loan = z
@@ -38,7 +39,7 @@ const Loan = z
     conditionIn: Condition.nullable(), damageCharged: z.number().int(), waitedMs: z.number().int(),
   })
   .openapi('Loan');
-const TicketState = z.enum(['assess', 'parts', 'repairing', 'resolved', 'retired']);
+const TicketState = z.enum(TICKET_STATES);
 const Ticket = z
   .object({
     id: z.string(), itemId: z.string(), state: TicketState, title: z.string(), openedBy: z.string(), openedAt: z.number().int(), closedAt: z.number().int().nullable(),
@@ -62,7 +63,7 @@ const listItems = route({ method: 'get', path: '/api/v1/library/items', tags: ['
 const addItem = route({ method: 'post', path: '/api/v1/library/items', tags: ['library'], summary: 'Add an item (stewards)', request: { body: body(NewItem) }, responses: { 201: json(Item, 'The item'), ...ruleResponses } });
 const getItem = route({ method: 'get', path: '/api/v1/library/items/{item}', tags: ['library'], summary: 'One item with its calendar, queue and open loan',
   request: { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
-  responses: { 200: json(z.object({ item: Item, busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(['reservation', 'loan']) })), holds: z.number().int(), myPlace: z.number().int().nullable() }), 'The item'), ...ruleResponses } });
+  responses: { 200: json(z.object({ item: Item, busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(BUSY_KINDS) })), holds: z.number().int(), myPlace: z.number().int().nullable() }), 'The item'), ...ruleResponses } });
 const patchItem = route({ method: 'patch', path: '/api/v1/library/items/{item}', tags: ['library'], summary: 'Change an item (stewards)', request: { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) }, responses: { 200: json(Item, 'The item'), ...ruleResponses } });
 const addPhoto = route({ method: 'post', path: '/api/v1/library/items/{item}/photos', tags: ['library'], summary: 'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)',
   request: { params: item, body: { content: { 'image/jpeg': { schema: z.any() }, 'image/png': { schema: z.any() }, 'image/webp': { schema: z.any() } }, required: true } },

@@ -5,6 +5,7 @@ import { HubError } from '../../errors.js';
 import { clientAddress } from '../captive.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { DirectoryEntry, IdempotencyHeader, Invite, JoinRequest, json, Member, MemberId, NewMember, problemResponses, ruleResponses } from '../schemas.js';
+import { MEMBER_STATUSES } from '../../members/contract.js';
 
 const idParam = z.object({ id: MemberId.openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -22,7 +23,7 @@ const list = createRoute({
   path: '/api/v1/members',
   tags: ['members'],
   summary: 'Members: stewards see everything, residents see the directory of names',
-  request: { query: z.object({ status: z.enum(['pending', 'active', 'suspended']).optional(), q: z.string().max(80).optional() }) },
+  request: { query: z.object({ status: z.enum(MEMBER_STATUSES).optional(), q: z.string().max(80).optional() }) },
   responses: { 200: json(z.object({ members: z.array(Member).optional(), directory: z.array(DirectoryEntry) }), 'Members'), ...problemResponses },
 });
 

@@ -1,12 +1,14 @@
+import { MQTT_BROKERS } from '../../config/schema.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { NOTIFICATION_KIND_NAMES } from '../../notifications/kinds.js';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, ruleResponses } from '../schemas.js';
+import { CHANNELS } from '../../notifications/contract.js';
 
 const Kind = z.enum(NOTIFICATION_KIND_NAMES).openapi('NotificationKind');
-const Channel = z.enum(['inbox', 'push', 'email', 'digest']).describe('The console inbox always; plus an alert on my phones (Web Push), email at once, or email in a daily digest').openapi('NotificationChannel');
+const Channel = z.enum(CHANNELS).describe('The console inbox always; plus an alert on my phones (Web Push), email at once, or email in a daily digest').openapi('NotificationChannel');
 const Notification = z
   .object({
     id: z.string(), memberId: z.string(), at: z.number().int(),
@@ -94,7 +96,7 @@ const removePush = createRoute({ method: 'delete', path: '/api/v1/notifications/
 const MqttStatus = z
   .object({
     enabled: z.boolean(),
-    broker: z.enum(['embedded', 'external']).nullable(),
+    broker: z.enum(MQTT_BROKERS).nullable(),
     connected: z.boolean(),
     embeddedClients: z.number().int().nullable().describe('Clients signed in to the embedded broker'),
     counts: z.object({ published: z.number().int(), dropped: z.number().int().describe('Readings not published: the broker was away or the link was full'), downlinksQueued: z.number().int(), downlinksRefused: z.number().int(), connects: z.number().int() }).nullable(),

@@ -1,26 +1,30 @@
+import { RESOLUTION_NAMES } from '../../telemetry/store.js';
+import { ACTIVATION_MODES } from '@hyphae/drivers/lorawan';
+import { PARITIES } from '@hyphae/drivers/modbus';
 import { createRoute, z } from '@hono/zod-openapi';
 import { NewDownlink } from '../../sensing/downlink-queue.js';
 import { HubError } from '../../errors.js';
 import { Devices } from '../../sensing/devices.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, ruleResponses } from '../schemas.js';
+import { DEVICE_CLASSES, DEVICE_KINDS, DOWNLINK_STATES } from '../../sensing/contract.js';
 
 const Hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`);
 const NewDevice = z
   .object({
-    kind: z.enum(['lorawan', 'modbus', 'gpio']),
+    kind: z.enum(DEVICE_KINDS),
     name: z.string().min(1).max(80),
     place: z.string().max(80).optional().openapi({ description: 'The household or place this device measures' }),
     profile: z.string().max(60).optional().openapi({ description: 'LoRaWAN codec id or Modbus template id' }),
     variables: z.record(z.string(), z.unknown()).optional(),
     otaa: z.object({ devEui: Hex(16), joinEui: Hex(16).optional(), appKey: Hex(32) }).optional(),
     abp: z.object({ devEui: Hex(16), devAddr: Hex(8), nwkSKey: Hex(32), appSKey: Hex(32), counterReset: z.boolean().optional() }).optional(),
-    deviceClass: z.enum(['A', 'C']).optional().openapi({ description: "LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')" }),
+    deviceClass: z.enum(DEVICE_CLASSES).optional().openapi({ description: "LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')" }),
     modbus: z
       .object({
         host: z.string().default(''),
         port: z.number().int().min(1).max(65535).default(502),
-        serial: z.object({ path: z.string().min(1), baudRate: z.number().int().min(1200).max(921_600).default(9600), parity: z.enum(['none', 'even', 'odd']).default('none'), dataBits: z.union([z.literal(7), z.literal(8)]).default(8), stopBits: z.union([z.literal(1), z.literal(2)]).default(1) }).optional(),
+        serial: z.object({ path: z.string().min(1), baudRate: z.number().int().min(1200).max(921_600).default(9600), parity: z.enum(PARITIES).default('none'), dataBits: z.union([z.literal(7), z.literal(8)]).default(8), stopBits: z.union([z.literal(1), z.literal(2)]).default(1) }).optional(),
         unit: z.number().int().min(0).max(247).default(1),
         pollSeconds: z.number().int().min(1).default(60),
         timeoutMs: z.number().int().min(100).default(1000),
@@ -34,13 +38,13 @@ const NewDevice = z
 const DeviceOut = z
   .object({
     id: z.string(),
-    kind: z.enum(['lorawan', 'modbus', 'gpio']),
+    kind: z.enum(DEVICE_KINDS),
     name: z.string(),
     place: z.string().nullable().describe('The household or place it measures'),
     profile: z.string().nullable().describe('LoRaWAN: the codec; Modbus: the template'),
     variables: z.record(z.string(), z.unknown()),
     lorawan: z
-      .object({ devEui: z.string(), joinEui: z.string().nullable(), mode: z.enum(['otaa', 'abp']), devAddr: z.string().nullable(), fCntUp: z.number().nullable(), joined: z.boolean(), deviceClass: z.enum(['A', 'C']) })
+      .object({ devEui: z.string(), joinEui: z.string().nullable(), mode: z.enum(ACTIVATION_MODES), devAddr: z.string().nullable(), fCntUp: z.number().nullable(), joined: z.boolean(), deviceClass: z.enum(DEVICE_CLASSES) })
       .nullable()
       .describe('Without its keys'),
     modbus: z
@@ -51,7 +55,7 @@ const DeviceOut = z
         pollSeconds: z.number(),
         timeoutMs: z.number(),
         retries: z.number(),
-        serial: z.object({ path: z.string(), baudRate: z.number(), parity: z.enum(['none', 'even', 'odd']), dataBits: z.union([z.literal(7), z.literal(8)]), stopBits: z.union([z.literal(1), z.literal(2)]) }).nullable().optional(),
+        serial: z.object({ path: z.string(), baudRate: z.number(), parity: z.enum(PARITIES), dataBits: z.union([z.literal(7), z.literal(8)]), stopBits: z.union([z.literal(1), z.literal(2)]) }).nullable().optional(),
       })
       .nullable(),
     createdAt: z.number(),
@@ -103,7 +107,7 @@ const SensingStatus = z
 const gateways = createRoute({ method: 'get', path: '/api/v1/gateways', tags: ['sensing'], summary: 'Gateways the hub has heard from, with their statistics', responses: { 200: json(SensingStatus, 'Gateways'), ...ruleResponses } });
 const series = createRoute({ method: 'get', path: '/api/v1/telemetry/series', tags: ['sensing'], summary: 'The series the store holds, with their latest values', request: { query: z.object({ sensor: z.string().optional() }) }, responses: { 200: json(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'), ...ruleResponses } });
 const query = createRoute({ method: 'get', path: '/api/v1/telemetry/query', tags: ['sensing'], summary: 'Points of one series by time range and resolution',
-  request: { query: z.object({ sensor: z.string().min(1), metric: z.string().min(1), from: z.coerce.number().int(), to: z.coerce.number().int(), resolution: z.enum(['raw', '5m', '1h', '1d', 'auto']).default('auto'), format: z.enum(['json', 'csv']).default('json') }) },
+  request: { query: z.object({ sensor: z.string().min(1), metric: z.string().min(1), from: z.coerce.number().int(), to: z.coerce.number().int(), resolution: z.enum([...RESOLUTION_NAMES, 'auto']).default('auto'), format: z.enum(['json', 'csv']).default('json') }) },
   responses: { 200: { description: 'Points', content: { 'application/json': { schema: z.object({ resolution: z.string(), points: z.array(Bucket) }) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
 const codecs = createRoute({ method: 'get', path: '/api/v1/codecs', tags: ['sensing'], summary: 'Payload codecs the hub ships', responses: { 200: json(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'), ...ruleResponses } });
 
@@ -114,7 +118,7 @@ const Downlink = z
     fPort: z.number().int(),
     payload: z.string().describe('hex'),
     confirmed: z.boolean(),
-    state: z.enum(['queued', 'sent', 'acknowledged', 'expired']),
+    state: z.enum(DOWNLINK_STATES),
     attempts: z.number().int(),
     createdAt: z.number(),
     createdBy: z.string().nullable(),

@@ -2,18 +2,19 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses } from '../schemas.js';
+import { MENTORSHIP_STATUSES, OFFER_KINDS, OFFER_STATUSES } from '../../skills/contract.js';
 
 const MemberSkill = z.object({ memberId: z.string(), skill: z.string(), level: z.number().int(), primary: z.boolean(), teach: z.boolean() }).openapi('MemberSkill');
 const Offer = z
   .object({
-    id: z.string(), kind: z.enum(['offer', 'request']), owner: z.string(), title: z.string(), category: z.string(), tags: z.array(z.string()),
+    id: z.string(), kind: z.enum(OFFER_KINDS), owner: z.string(), title: z.string(), category: z.string(), tags: z.array(z.string()),
     hours: z.number().int().openapi({ description: 'Hundredths of an hour' }), expiresAt: z.number().int(),
-    status: z.enum(['open', 'taken', 'completed', 'withdrawn', 'expired']), takenBy: z.string().nullable(), completedAt: z.number().int().nullable(), transferId: z.string().nullable(), createdAt: z.number().int(),
+    status: z.enum(OFFER_STATUSES), takenBy: z.string().nullable(), completedAt: z.number().int().nullable(), transferId: z.string().nullable(), createdAt: z.number().int(),
     proposedHours: z.number().int().nullable().optional().openapi({ description: 'Hours the owner proposed that differ from the agreed ones to the taker\'s cost; they move once the taker confirms' }),
   })
   .openapi('TimeBankPost');
 const Mentorship = z
-  .object({ id: z.string(), skill: z.string(), learner: z.string(), teacher: z.string(), when: z.array(z.string()), status: z.enum(['proposed', 'accepted', 'declined']), learnerAccepted: z.boolean(), teacherAccepted: z.boolean(), createdAt: z.number().int() })
+  .object({ id: z.string(), skill: z.string(), learner: z.string(), teacher: z.string(), when: z.array(z.string()), status: z.enum(MENTORSHIP_STATUSES), learnerAccepted: z.boolean(), teacherAccepted: z.boolean(), createdAt: z.number().int() })
   .openapi('Mentorship');
 
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
@@ -39,9 +40,9 @@ const SkillGaps = z
   })
   .openapi('SkillGaps');
 const gaps = createRoute({ method: 'get', path: '/api/v1/skills/gaps', tags: ['skills'], summary: 'Critical gaps: needed skills nobody holds, and skills with a single holder', responses: { 200: json(SkillGaps, 'Report'), ...ruleResponses } });
-const listOffers = createRoute({ method: 'get', path: '/api/v1/timebank', tags: ['skills'], summary: 'Time-bank offers and requests', request: { query: z.object({ kind: z.enum(['offer', 'request']).optional(), category: z.string().optional(), tag: z.string().optional(), status: z.enum(['open', 'taken', 'completed', 'withdrawn', 'expired']).optional() }) },
+const listOffers = createRoute({ method: 'get', path: '/api/v1/timebank', tags: ['skills'], summary: 'Time-bank offers and requests', request: { query: z.object({ kind: z.enum(OFFER_KINDS).optional(), category: z.string().optional(), tag: z.string().optional(), status: z.enum(OFFER_STATUSES).optional() }) },
   responses: { 200: json(z.array(Offer), 'Posts'), ...ruleResponses } });
-const postOffer = createRoute({ method: 'post', path: '/api/v1/timebank', tags: ['skills'], summary: 'Offer time or ask for help', request: { body: body(z.object({ kind: z.enum(['offer', 'request']), title: z.string().min(1).max(120), category: z.string().min(1).max(40), tags: z.array(z.string().max(30)).max(10).optional(), hours: z.number().int().min(1).max(10_000), expiresInDays: z.number().int().min(1).max(365).optional() })) },
+const postOffer = createRoute({ method: 'post', path: '/api/v1/timebank', tags: ['skills'], summary: 'Offer time or ask for help', request: { body: body(z.object({ kind: z.enum(OFFER_KINDS), title: z.string().min(1).max(120), category: z.string().min(1).max(40), tags: z.array(z.string().max(30)).max(10).optional(), hours: z.number().int().min(1).max(10_000), expiresInDays: z.number().int().min(1).max(365).optional() })) },
   responses: { 201: json(Offer, 'The post'), ...ruleResponses } });
 const offerAction = (a: 'take' | 'withdraw', summary: string) => createRoute({ method: 'post', path: `/api/v1/timebank/{id}/${a}`, tags: ['skills'], summary, request: { params: id }, responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
 const complete = createRoute({ method: 'post', path: '/api/v1/timebank/{id}/complete', tags: ['skills'], summary: 'Confirm the exchange; the hours move through the ledger', request: { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },

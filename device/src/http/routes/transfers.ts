@@ -4,6 +4,7 @@ import { hasRole } from '../../members/members.js';
 import { FUND } from '../../ledger/types.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, type App, type HttpDeps } from '../context.js';
 import { Amount, IdempotencyHeader, json, Memo, NewRequest, NewTransfer, PaymentRequest, problemResponses, ruleResponses, Transfer, TransferResult } from '../schemas.js';
+import { REQUEST_STATUSES } from '../../ledger/contract.js';
 
 const pay = createRoute({
   method: 'post',
@@ -40,7 +41,7 @@ const listRequests = createRoute({
   request: {
     query: z.object({
       direction: z.enum(['incoming', 'outgoing']).optional(),
-      status: z.enum(['open', 'accepted', 'rejected', 'cancelled', 'expired', 'cleared']).optional(),
+      status: z.enum(REQUEST_STATUSES).optional(),
     }),
   },
   responses: { 200: json(z.array(PaymentRequest), 'Requests, newest first'), ...problemResponses },

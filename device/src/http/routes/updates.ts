@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import { UPDATE_STATES } from '../../updates/updates.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { json, problemResponses } from '../schemas.js';
+import { UPDATE_OUTCOMES } from '../../updates/contract.js';
 
 const UpdateRecord = z
   .object({
@@ -23,7 +24,7 @@ const UpdateStatus = z
     running: z.string(),
     enabled: z.boolean().describe('False when this hub has no release key to check updates with'),
     staged: z.string().nullable().describe('A version waiting for the card\'s installer'),
-    lastResult: z.object({ version: z.string(), outcome: z.enum(['installed', 'rolled-back', 'refused']), at: z.number(), detail: z.string() }).nullable(),
+    lastResult: z.object({ version: z.string(), outcome: z.enum(UPDATE_OUTCOMES), at: z.number(), detail: z.string() }).nullable(),
     updates: z.array(UpdateRecord),
   })
   .openapi('UpdateStatus');
