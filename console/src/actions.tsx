@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { OfflineError } from './api.js';
 import { describeError, useApp } from './app.js';
 
 /**
@@ -41,6 +42,29 @@ export function StatusLine({ msg }: { msg: Said | null }) {
       {msg.text}
     </p>
   );
+}
+
+/**
+ * Data a page shows, loaded when it opens (and again on `reload`). A refusal
+ * or an unreachable hub is said in the status line it returns, never
+ * swallowed; offline, the last copy shows with the offline words.
+ */
+export function useLoad<R>(load: () => Promise<R>, deps: unknown[] = []) {
+  const { t } = useApp();
+  const [data, setData] = useState<R | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
+  const reload = async (): Promise<void> => {
+    try {
+      setData(await load());
+      setMsg(null);
+    } catch (e) {
+      const kept = e instanceof OfflineError ? (e as OfflineError & { cached?: R }).cached : undefined;
+      if (kept !== undefined) setData(kept);
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
+  };
+  useEffect(() => void reload(), deps);
+  return { data, msg, reload };
 }
 
 /** A yes and a no for something waiting on this member or steward. */

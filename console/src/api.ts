@@ -68,6 +68,40 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
   return data as T;
 }
 
+// ── the typed client: a path of the OpenAPI document, its parameters and its answer's type ──
+
+type Short<P> = P extends `/api/v1${infer R}` ? R : never;
+/** Every path with a GET, as the console writes it (after /api/v1). */
+export type Readable = { [P in keyof paths]: paths[P] extends { get: { responses: { 200: unknown } } } ? Short<P> : never }[keyof paths];
+type Full<S extends Readable> = `/api/v1${S}` & keyof paths;
+type GetOp<S extends Readable> = paths[Full<S>] extends { get: infer O } ? O : never;
+type PathParams<S extends Readable> = GetOp<S> extends { parameters: { path: infer X } } ? X : never;
+type QueryParams<S extends Readable> = GetOp<S> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+/** What this path's GET answers, as the OpenAPI document says. */
+export type Got<S extends Readable> = Answer<Full<S>>;
+
+/** A path with its `{name}`s filled and its query appended; a name left unfilled is a programming error. */
+export function pathOf(path: string, params: Record<string, string | number> = {}, query: Record<string, unknown> = {}): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    if (v === undefined) throw new Error(`${path}: no value for {${k}}`);
+    return encodeURIComponent(String(v));
+  });
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const q = qs.toString();
+  return q ? `${filled}?${q}` : filled;
+}
+
+/**
+ * A read keyed by its path in the OpenAPI document: `get('/library/items/{id}',
+ * { params: { id } })` answers with that route's type. A path the hub does
+ * not serve, a wrong parameter or a misread answer does not compile.
+ */
+export function get<S extends Readable>(path: S, opts: { params?: PathParams<S>; query?: QueryParams<S> } = {}): Promise<Got<S>> {
+  return api<Got<S>>(pathOf(path, (opts.params ?? {}) as Record<string, string | number>, (opts.query ?? {}) as Record<string, unknown>));
+}
+
 /**
  * A fresh Idempotency-Key. Not crypto.randomUUID: browsers offer that only in
  * secure contexts, and residents reach the hub over plain http on its own

@@ -84,4 +84,17 @@ describe('who may import whom', () => {
     // A list that spreads a domain array and adds a query-only value ("auto") is derived, not restated.
     expect(lists.filter((l) => !allowed.has(l.list) && !/^\.\.\.[A-Z_]+,/.test(l.list))).toEqual([]);
   });
+
+  it('time comes from the injected Clock: the wall clock is read only where it is the point', () => {
+    // A hub with no RTC corrects its Clock (trusted or not, skipped intervals); a module that read Date.now() would not see that.
+    const allowed = new Map([
+      ['device/src/clock.ts', 'the system clock itself'],
+      ['device/src/backup.ts', 'a temporary file name'],
+      ['device/src/updates/update-file.ts', 'the release tool, on a developer machine'],
+      ['device/src/http/routes/health.ts', "the operating system's time, shown beside the hub's"],
+      ['device/src/store/migrations.ts', 'when a migration ran, before the clock is restored'],
+    ]);
+    const readers = sources(join(ROOT, 'device/src')).filter((f) => /Date\.now\(\)|new Date\(\)/.test(readFileSync(f, 'utf8'))).map(rel);
+    expect(readers.filter((f) => !allowed.has(f))).toEqual([]);
+  });
 });

@@ -321,6 +321,34 @@ describe('the item page', () => {
   });
 });
 
+describe('renewing a loan', () => {
+  it('says why the hub refuses a renewal (someone is waiting) beside the loans, and confirms one it accepts', { timeout: 60_000 }, async () => {
+    const token = async (email: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', email])).out.trim();
+    const [steward, maja] = [await token('steward@demo.hyphae'), await token(emailOf('Maja Åberg'))];
+    const as = (tok: string) => async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' } })).json() as Promise<any>;
+    const free = ((await as(steward)('/library/items')) as Array<{ code: string; name: string; status: string; needsApproval?: boolean; needsInduction?: boolean; maxRenewals: number }>).filter((i) => i.status === 'available' && !i.needsApproval && !i.needsInduction && i.maxRenewals > 0);
+    const [waitedFor, quiet] = free.slice(-2);
+    const luis = (await as(steward)('/members?q=Luis')).members[0].id;
+    for (const it of [waitedFor!, quiet!]) expect((await as(steward)(`/library/items/${it.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId: luis, condition: 'good' }) })).id).toBeTruthy();
+    await as(maja)(`/library/items/${waitedFor!.code}/holds/join`, { method: 'POST' });
+    const page = await signedIn('sv', emailOf('Luis Ortega'));
+    await page.goto(`${hub.url}/#/library`);
+    const row = (it: { code: string }) => page.locator('[data-testid=my-loans] li', { hasText: it.code });
+    await row(waitedFor!).waitFor();
+    const dueBefore = await row(waitedFor!).textContent();
+    await row(waitedFor!).locator('button').click();
+    const refused = page.locator('[role=alert]', { hasText: 'Andra väntar på det' });
+    await refused.waitFor();
+    expect(await row(waitedFor!).textContent()).toBe(dueBefore);
+    await page.screenshot({ path: join(SHOTS, 'sv-renew-refused.png') });
+    await row(quiet!).locator('button').click();
+    await page.locator('[role=status]', { hasText: 'Förlängt' }).waitFor();
+    expect(await page.locator('[role=alert]').count()).toBe(0);
+    await page.context().close();
+  });
+});
+
 describe('the queue for a tool', () => {
   it('is offered only for a tool that is out, and only until you are in it', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();

@@ -518,6 +518,7 @@ export const en = {
   err_request_closed: "This request has already been answered.",
   err_same_account: "You cannot pay yourself.",
   err_time_bank_is_off: "This neighbourhood does not keep a time bank.",
+  renewed: "Renewed: the new date it is due back is shown.",
   err_others_are_waiting: "Others are waiting for it, so it cannot be renewed. Please bring it back.",
   err_booked_after_you: "Someone has booked it after you, so it cannot be renewed.",
   err_no_more_renewals: "It has been renewed as often as allowed.",

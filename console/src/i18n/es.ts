@@ -520,6 +520,7 @@ export const es: Record<Key, string> = {
   err_request_closed: "Esta solicitud ya tiene respuesta.",
   err_same_account: "No puedes pagarte a ti.",
   err_time_bank_is_off: "Este barrio no tiene banco de tiempo.",
+  renewed: "Renovado: se muestra la nueva fecha de devolución.",
   err_others_are_waiting: "Otras personas lo esperan, así que no se puede renovar. Devuélvelo, por favor.",
   err_booked_after_you: "Alguien lo ha reservado después de ti, así que no se puede renovar.",
   err_no_more_renewals: "Ya se ha renovado todas las veces permitidas.",

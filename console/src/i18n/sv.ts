@@ -520,6 +520,7 @@ export const sv: Record<Key, string> = {
   err_request_closed: "Begäran är redan besvarad.",
   err_same_account: "Du kan inte betala dig själv.",
   err_time_bank_is_off: "Grannskapet har ingen tidsbank.",
+  renewed: "Förlängt: det nya återlämningsdatumet visas.",
   err_others_are_waiting: "Andra väntar på det, så lånet kan inte förlängas. Lämna tillbaka det.",
   err_booked_after_you: "Någon har bokat det efter dig, så lånet kan inte förlängas.",
   err_no_more_renewals: "Lånet har förlängts så många gånger som är tillåtet.",

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, type Said } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel } from '../governance-words.js';
 import { MemberPicker } from '../member-picker.js';
@@ -14,7 +14,7 @@ export function DelegationCard() {
   const [topic, setTopic] = useState('*');
   const [to, setTo] = useState<string | null>(null);
   const [msg, setMsg] = useState<Said | null>(null);
-  const load = () => api<Delegations>('/delegations').then(setD, () => undefined);
+  const load = () => get('/delegations').then(setD, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) }));
   useEffect(() => void load(), []);
   const put = async (body: { topic: string; to: string | null }) => {
     try {

@@ -1,6 +1,6 @@
 import { StatusLine, type Said } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
-import { api, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
+import { api, get, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
 import { noteText, type Note } from '../notes.js';
 
@@ -30,9 +30,14 @@ export function HomePage() {
   const [reviewing, setReviewing] = useState<PaymentRequest | null>(null);
   const load = async () => {
     const me = session.member.id;
-    const [h, r] = await Promise.all([api<{ items: HistoryRow[] }>(`/accounts/${me}/history?limit=5&kind=transfer`), api<PaymentRequest[]>('/requests?direction=incoming&status=open')]).catch(() => [{ items: [] }, []] as const);
-    setRecent([...h.items]);
-    setIncoming([...r]);
+    try {
+      const [h, r] = await Promise.all([get('/accounts/{memberId}/history', { params: { memberId: me }, query: { limit: 5, kind: 'transfer' } }), get('/requests', { query: { direction: 'incoming', status: 'open' } })]);
+      setRecent([...h.items]);
+      setIncoming([...r]);
+    } catch (e) {
+      // Said where the eyes are; the rest of Home (balance, reminders) still shows.
+      setMsg({ ok: false, text: describeError(t, e) });
+    }
     // What else waits for this member: reminders, loans due soon, votes not yet cast. Each may fail alone.
     void api<Note[]>('/notifications?unread=true').then((n) => setNotes(n.filter((x) => !SHOWN_ELSEWHERE.has(x.kind))), () => undefined);
     void api<Proposal[]>('/proposals?status=open').then((ps) => setVotes(ps.filter((p) => !p.myVote).length), () => undefined);

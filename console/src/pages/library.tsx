@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, useActions, type Said } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { StatusLine, useActions, useLoad, type Said } from '../actions.js';
+import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 
@@ -25,34 +25,35 @@ function Catalogue() {
   const [q, setQ] = useState('');
   const [category, setCategory] = useState('');
   const [freeNow, setFreeNow] = useState(false);
-  const [items, setItems] = useState<Item[]>([]);
-  const [loans, setLoans] = useState<Loan[]>([]);
   // The whole catalogue, once: names for my loans and the categories to filter by, whatever the search shows.
-  const [all, setAll] = useState<Item[]>([]);
-  useEffect(() => void api<Item[]>('/library/items').then(setAll, () => undefined), []);
-  useEffect(() => {
-    const query = new URLSearchParams();
-    if (q) query.set('q', q);
-    if (category) query.set('category', category);
-    if (freeNow) {
-      const now = Date.now();
-      query.set('from', String(now));
-      query.set('to', String(now + DAY));
-    }
-    const qs = query.toString();
-    void api<Item[]>(`/library/items${qs ? `?${qs}` : ''}`).then(setItems, () => undefined);
+  const catalogue = useLoad(() => get('/library/items'));
+  const all = catalogue.data ?? [];
+  const found = useLoad(() => {
+    const now = Date.now();
+    return get('/library/items', { query: { q: q || undefined, category: category || undefined, ...(freeNow ? { from: now, to: now + DAY } : {}) } });
   }, [q, category, freeNow]);
+  const items = found.data ?? [];
   const names = new Map(all.map((i) => [i.id, `${i.code} ${i.name}`]));
   const categories = [...new Set(all.map((i) => i.category))].sort((a, b) => a.localeCompare(b, t.locale));
-  useEffect(() => void api<Loan[]>('/library/loans?open=true').then(setLoans), []);
+  const myLoans = useLoad(() => get('/library/loans', { query: { open: 'true' } }));
+  const loans = myLoans.data ?? [];
   const [bookings, setBookings] = useState<Reservation[]>([]);
-  const loadBookings = () => api<Reservation[]>('/library/reservations').then((rs) => setBookings(rs.filter((r) => r.status === 'booked' && r.to > Date.now()).sort((a, b) => a.from - b.from)), () => undefined);
+  const loadBookings = async () => {
+    const rs = await get('/library/reservations');
+    setBookings(rs.filter((r) => r.status === 'booked' && r.to > Date.now()).sort((a, b) => a.from - b.from));
+  };
   const { msg: said, act } = useActions(loadBookings);
   const cancel = (r: Reservation) => act(() => api(`/library/reservations/${r.id}/cancel`, { method: 'POST' }), t.t('bookingCancelled'));
+  // A renewal the hub refuses (others are waiting, no renewals left) is said beside the loans, not dropped.
+  const renew = (l: Loan) => act(async () => {
+    await api(`/library/loans/${l.id}/renew`, { method: 'POST' });
+    await myLoans.reload();
+  }, t.t('renewed'));
   const cur = account?.currency;
   return (
     <>
       <h2>{t.t('library')}</h2>
+      <StatusLine msg={found.msg ?? myLoans.msg ?? catalogue.msg} />
       {loans.length > 0 && (
         <section class="card" aria-labelledby="loans">
           <h3 id="loans">{t.t('myLoans')}</h3>
@@ -60,7 +61,7 @@ function Catalogue() {
             {loans.map((l) => (
               <li>
                 <bdi>{names.get(l.itemId) ?? l.itemId}</bdi> — {t.t('due', { date: t.date(l.dueAt) })}{' '}
-                <button class="secondary" onClick={() => api(`/library/loans/${l.id}/renew`, { method: 'POST' }).then(() => api<Loan[]>('/library/loans?open=true').then(setLoans)).catch(() => undefined)}>
+                <button class="secondary" onClick={() => void renew(l)}>
                   {t.t('renew')}
                 </button>
               </li>
@@ -87,7 +88,7 @@ function Catalogue() {
       )}
       {session.member.role !== 'resident' && (
         <Suspense fallback={null}>
-          <AddItem categories={categories} onAdded={() => void api<Item[]>('/library/items').then(setAll, () => undefined)} />
+          <AddItem categories={categories} onAdded={() => void catalogue.reload()} />
         </Suspense>
       )}
       <label>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, type Said } from '../actions.js';
-import { api, newKey, type PaymentRequest } from '../api.js';
+import { api, get, newKey, type PaymentRequest } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { parseAmount } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
@@ -16,7 +16,7 @@ export function PayPage() {
   const [msg, setMsg] = useState<Said | null>(null);
   const [key, setKey] = useState(() => newKey());
   const [asks, setAsks] = useState<PaymentRequest[]>([]);
-  const loadAsks = () => api<PaymentRequest[]>('/requests?direction=outgoing&status=open').then(setAsks, () => undefined);
+  const loadAsks = () => get('/requests', { query: { direction: 'outgoing', status: 'open' } }).then(setAsks, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) }));
   useEffect(() => void loadAsks(), []);
   if (!account) return <p aria-busy="true" />;
   const cur = account.currency;
