@@ -16558,9 +16558,27 @@ export interface components {
             title: string;
             status: number;
             detail?: string;
+            /** @description For a validation problem: each field and what is wrong with it */
+            issues?: components["schemas"]["ValidationIssue"][];
             reason: components["schemas"]["RefusalCode"];
         } & {
             [key: string]: unknown;
+        };
+        ValidationIssue: {
+            /** @description The field, dotted for nested ones ("keys.auth") */
+            path: string;
+            /** @description In English */
+            message: string;
+            /** @description zod's issue code: too_small, too_big, invalid_type, invalid_format, invalid_value, custom… */
+            code: string;
+            minimum?: number;
+            maximum?: number;
+            /** @description What was too small or big: string (characters), number, array (items)… */
+            origin?: string;
+            /** @description For invalid_format: email, url, regex… */
+            format?: string;
+            expected?: string;
+            inclusive?: boolean;
         };
         /**
          * @description Stable code of what went wrong, finer than the type, from the module's table of refusals: clients say it in their own language

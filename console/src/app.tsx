@@ -1,3 +1,4 @@
+import { describeIssue } from './issue-words.js';
 import { refusalKey } from './refusal-words.js';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
@@ -139,6 +140,9 @@ export function describeError(t: T, e: unknown, cur?: { minorUnits: number; symb
   if (e instanceof OfflineError) return t.t(e.write ? 'offlineRefused' : 'offlineNothingKept');
   if (e instanceof ApiError) {
     const p = e.problem;
+    // Bad input names its field and says what is wrong with it.
+    const issue = p.reason === 'validation' ? p.issues?.[0] : undefined;
+    if (issue) return describeIssue(t, issue);
     if (p.reason === 'over-credit-limit' && cur && typeof p.available === 'number') return t.t('err_over_credit_limit_available', { available: t.money(p.available, cur) });
     const key = refusalKey(p.reason);
     if (t.has(key)) return t.t(key);

@@ -109,6 +109,12 @@ describe('members, accounts and transfers over HTTP', () => {
     const bo = await resident('Bo');
     expectProblem(await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id, amount: 1.5 } }), 400, 'validation');
     expectProblem(await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id, amount: '12' } }), 400, 'validation');
+    // Each issue names its field and carries zod's code and bound, for the console to say in the member's language.
+    const long = await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id, amount: 100, memo: 'x'.repeat(1000) } });
+    expectProblem(long, 400, 'validation');
+    expect(long.json.issues).toEqual([expect.objectContaining({ path: 'memo', code: 'too_big', origin: 'string', maximum: expect.any(Number) })]);
+    const missing = await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id } });
+    expect(missing.json.issues).toEqual([expect.objectContaining({ path: 'amount', code: 'invalid_type', expected: 'number' })]);
     expectProblem(await call('POST', '/api/v1/transfers', { token: ana.token, body: '{"payee":' }), 400, 'bad-request');
     expectProblem(await call('POST', '/api/v1/transfers', { body: { payee: bo.id, amount: 5 } }), 401, 'unauthenticated');
     expectProblem(await call('GET', '/api/v1/accounts/' + ana.id, { token: 'hyp_forged' }), 401, 'unauthenticated');

@@ -51,6 +51,17 @@ function problemResponse(c: Ctx, err: HubError): Response {
 const CODE_FOR_STATUS: Record<number, GeneralCode> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large', 429: 'rate-limited' };
 const generalCodeFor = (status: number): GeneralCode => CODE_FOR_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad-request');
 
+/** One validation issue as a problem carries it: the field, zod's code, and the bound or form it broke. */
+function issueOf(i: { path: PropertyKey[]; message: string; code: string }) {
+  const out: Record<string, unknown> = { path: i.path.map(String).join('.'), message: i.message, code: i.code };
+  for (const k of ['minimum', 'maximum', 'origin', 'format', 'expected', 'inclusive'] as const) {
+    const v = (i as Record<string, unknown>)[k];
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+    else if (typeof v === 'bigint') out[k] = Number(v);
+  }
+  return out;
+}
+
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
 /** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
 export function coreDeps(core: Core, log: Logger): HttpDeps {
@@ -65,7 +76,8 @@ export function createApp(deps: HttpDeps): App {
     // Every validation failure becomes the same problem+json 400.
     defaultHook: (result) => {
       if (!result.success) {
-        const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+        // With zod's code and bounds, so a client can name the field and say the reason in its own language.
+        const issues = result.error.issues.map((i) => issueOf(i));
         const first = issues[0];
         throw HubError.validation(first ? `${first.path || 'body'}: ${first.message}` : 'invalid input', issues);
       }

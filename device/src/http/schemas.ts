@@ -8,12 +8,27 @@ import { ACCOUNT_STATUSES, HISTORY_KINDS, REQUEST_STATUSES } from '../ledger/con
 
 /** Schemas at the HTTP boundary. The OpenAPI document is generated from them. */
 
+export const ValidationIssue = z
+  .object({
+    path: z.string().describe('The field, dotted for nested ones ("keys.auth")'),
+    message: z.string().describe('In English'),
+    code: z.string().describe("zod's issue code: too_small, too_big, invalid_type, invalid_format, invalid_value, custom…"),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    origin: z.string().optional().describe('What was too small or big: string (characters), number, array (items)…'),
+    format: z.string().optional().describe('For invalid_format: email, url, regex…'),
+    expected: z.string().optional(),
+    inclusive: z.boolean().optional(),
+  })
+  .openapi('ValidationIssue');
+
 export const Problem = z
   .object({
     type: z.string().openapi({ example: 'urn:hyphae:problem:over-credit-limit' }),
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),
+    issues: z.array(ValidationIssue).optional().describe('For a validation problem: each field and what is wrong with it'),
     reason: z.enum(REFUSAL_CODES).openapi({ description: "Stable code of what went wrong, finer than the type, from the module's table of refusals: clients say it in their own language", example: 'voting-has-closed' }).openapi('RefusalCode'),
   })
   .catchall(z.unknown())
