@@ -50,3 +50,23 @@ describe('amounts as people type them', () => {
     expect(translator('sv', SV).t('amountTooManyDecimals', { places: 2 })).toBe('Högst 2 decimaler.');
   });
 });
+
+describe('counts in the grammatical number each language gives them (Intl.PluralRules)', () => {
+  it('says "1 tree", "2 trees"; Spanish money "disponible" for one and "disponibles" for more; and one\'s own offer in the second person', async () => {
+    const { es: ES } = await import('./i18n/es.js');
+    const en = translator('en', EN);
+    const es = translator('es', ES);
+    const sv = translator('sv', SV);
+    expect(en.plural('regen_trees', 1)).toBe('1 tree planted');
+    expect(en.plural('regen_trees', 12)).toBe('12 trees planted');
+    expect(es.plural('regen_trees', 1)).toBe('1 árbol plantado');
+    expect(sv.plural('regen_other', 1)).toBe('1 enhet annat arbete');
+    expect(en.plural('downlinkAttempts', 1)).toBe('1 attempt');
+    expect(es.plural('available', 1, { amount: '1,00 HC' })).toBe('1,00 HC disponible');
+    expect(es.plural('available', 319.12, { amount: '319,12 HC' })).toBe('319,12 HC disponibles');
+    // Large counts are written the locale's way.
+    expect(sv.plural('webhookKinds', 1200).replace(/\u00a0/g, ' ')).toBe('1 200 slag');
+    expect(en.t('offersMine', { hours: '1' })).toBe('You offer 1');
+    expect(es.t('offersMine', { hours: '1 h' })).toBe('Ofreces 1 h');
+  });
+});

@@ -73,9 +73,23 @@ export function translator(lang: Lang, d: Dict) {
   const day = (ms: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(ms));
   /** Whether the words have this key: a reason or notification kind the hub sends that this console may not know. */
   const has = (key: string): key is Key => key in d;
-  return { t, tx, money, hours, amount, date, day, num, ago, locale, lang, has };
+  const rules = new Intl.PluralRules(locale);
+  /**
+   * A sentence with a count, in the grammatical number this language gives
+   * it ("1 tree planted", "2 trees planted"; Spanish "disponible",
+   * "disponibles"), from the dictionary's `<key>_one`, `<key>_other` (and
+   * `_few`, `_many` where a language has them). `n` goes in as `{n}`, written
+   * the locale's way.
+   */
+  const plural = (base: PluralKey, count: number, vars: Record<string, string | number> = {}) => {
+    const k = `${base}_${rules.select(count)}`;
+    return t((k in d ? k : `${base}_other`) as Key, { n: num(count, 2), ...vars });
+  };
+  return { t, tx, money, hours, amount, date, day, num, ago, locale, lang, has, plural };
 }
 export type T = ReturnType<typeof translator>;
+/** The keys that come in plural forms: "regen_trees" for regen_trees_one and regen_trees_other. */
+export type PluralKey = { [K in Key]: K extends `${infer B}_other` ? (`${B}_one` extends Key ? B : never) : never }[Key];
 
 /** A number as a resident types it: "12,50" or "12.50". NaN when it is not one. */
 export function parseDecimal(text: string): number {

@@ -1,5 +1,5 @@
 import type { Schemas } from './api.js';
-import type { Key, T } from './i18n.js';
+import type { Key, PluralKey, T } from './i18n.js';
 
 export type Note = Schemas['Notification'];
 export type NoteKind = Schemas['NotificationKind'];
@@ -41,7 +41,7 @@ const WORDING: Record<NoteKind, (p: Record<string, unknown>, w: Words) => string
   'timebank-expiring': (p, w) => w.t.t('note_timebank_expiring', { title: str(p.title), date: w.t.day(num(p.date)) }),
   mentorship: (p, w) => w.t.t(p.role === 'teacher' ? 'note_mentorship_teacher' : 'note_mentorship_learner', { skill: str(p.skill) }),
   'regeneration-verified': (p, w) =>
-    w.t.t('note_regeneration_verified', { work: w.t.has(`regen_${str(p.kind)}`) ? w.t.t(`regen_${str(p.kind)}` as Key, { n: num(p.quantity) }) : `${num(p.quantity)} ${str(p.kind)}`, amount: w.cur ? w.t.money(num(p.amount), w.cur) : String(num(p.amount)) }),
+    w.t.t('note_regeneration_verified', { work: w.t.has(`regen_${str(p.kind)}_other`) ? w.t.plural(`regen_${str(p.kind)}` as PluralKey, num(p.quantity)) : `${num(p.quantity)} ${str(p.kind)}`, amount: w.cur ? w.t.money(num(p.amount), w.cur) : String(num(p.amount)) }),
   'flow-allocation': (p, w) => {
     const what = w.t.has(`res_${str(p.resource)}`) ? w.t.t(`res_${str(p.resource)}` as Key) : `${str(p.unit)} ${str(p.resource)}`;
     return w.t.t(p.role === 'give' ? 'note_flow_give' : 'note_flow_receive', { quantity: w.t.num(num(p.quantity)), what, name: w.who(str(p.with)) });

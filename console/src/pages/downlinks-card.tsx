@@ -54,7 +54,7 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
           {queue.map((d) => (
             <li>
               <code>{d.payload || '—'}</code> · {t.t('downlinkPort')} {d.fPort} · <strong>{t.t(`downlinkState_${d.state}`)}</strong>
-              {d.attempts > 1 && <> · {t.t('downlinkAttempts', { n: d.attempts })}</>} · <small class="muted">{t.ago(Date.now() - (d.sentAt ?? d.createdAt))}</small>
+              {d.attempts > 1 && <> · {t.plural('downlinkAttempts', d.attempts)}</>} · <small class="muted">{t.ago(Date.now() - (d.sentAt ?? d.createdAt))}</small>
             </li>
           ))}
         </ul>

@@ -79,7 +79,7 @@ export function HomePage() {
         <p class="big" data-testid="balance">
           {t.money(account.balance, cur)}
         </p>
-        <p>{t.t('limit', { floor: t.money(account.floor, cur) })} · {t.t('available', { amount: t.money(account.available, cur) })}</p>
+        <p>{t.t('limit', { floor: t.money(account.floor, cur) })} · {t.plural('available', account.available / 10 ** cur.minorUnits, { amount: t.money(account.available, cur) })}</p>
         <WhyLimit />
         {account.balance < account.warnAt && <p class="warn">{t.t('nearLimit')}</p>}
         {account.demurrageNext30Days > 0 && <p class="muted">{t.t('demurrage', { amount: t.money(account.demurrageNext30Days, cur) })}</p>}

@@ -117,7 +117,7 @@ export function PayPage() {
         )}
         {mode === 'pay' && (
           <p class="muted" id="pay-available" data-testid="pay-available">
-            {t.t('available', { amount: t.money(Math.max(0, account.available), cur) })}
+            {t.plural('available', Math.max(0, account.available) / 10 ** cur.minorUnits, { amount: t.money(Math.max(0, account.available), cur) })}
           </p>
         )}
         <label>

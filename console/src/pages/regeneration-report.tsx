@@ -60,7 +60,7 @@ export function RegenerationReport() {
           {t.t('regenNote')}
           <input name="regen-note" maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
         </label>
-        {valid && cur && perUnit !== null && <p class="muted">{t.t('regenWouldEarn', { work: t.t(`regen_${kind}`, { n }), amount: t.money(n * perUnit, cur) })}</p>}
+        {valid && cur && perUnit !== null && <p class="muted">{t.t('regenWouldEarn', { work: t.plural(`regen_${kind}`, n), amount: t.money(n * perUnit, cur) })}</p>}
         <button type="submit" disabled={!valid}>
           {t.t('regenSend')}
         </button>
@@ -70,7 +70,7 @@ export function RegenerationReport() {
         <ul class="rows" data-testid="my-regen">
           {mine.map((r) => (
             <li>
-              {t.t(`regen_${r.kind}`, { n: r.quantity })} · {t.date(r.at)}
+              {t.plural(`regen_${r.kind}`, r.quantity)} · {t.date(r.at)}
               <br />
               <small class="muted">{r.status === 'verified' && cur ? t.t('regenVerifiedCredited', { amount: t.money(r.credited, cur) }) : t.t(r.status === 'rejected' ? 'regenStatus_rejected' : 'regenStatus_reported')}</small>
             </li>

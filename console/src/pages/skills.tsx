@@ -100,7 +100,7 @@ export function SkillsPage() {
         <ul class="rows">
           {posts.map((p) => (
             <li data-testid="time-post">
-              <strong><bdi>{p.title}</bdi></strong> — {t.t(p.kind === 'offer' ? 'offers' : 'asksHours', { name: p.owner === me ? t.t('you') : (names.get(p.owner) ?? ''), hours: hours(p.hours) })}
+              <strong><bdi>{p.title}</bdi></strong> — {p.owner === me ? t.t(p.kind === 'offer' ? 'offersMine' : 'asksMine', { hours: hours(p.hours) }) : t.t(p.kind === 'offer' ? 'offers' : 'asksHours', { name: names.get(p.owner) ?? '', hours: hours(p.hours) })}
               <br />
               <small class="muted">
                 {p.category} · {t.t(`post_${p.status}` as 'post_open')}

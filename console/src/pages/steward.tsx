@@ -148,7 +148,7 @@ export function StewardPage() {
         <ul class="rows">
           {reports.map((r) => (
             <li>
-              <strong>{names.get(r.memberId) ?? r.memberId}</strong>: {t.t(`regen_${r.kind}` as 'regen_trees', { n: r.quantity })}
+              <strong>{names.get(r.memberId) ?? r.memberId}</strong>: {t.plural(`regen_${r.kind}`, r.quantity)}
               <br />
               <small class="muted">
                 {r.note} · {t.date(r.at)}

@@ -41,7 +41,7 @@ export function WebhooksCard() {
       <ul class="rows">
         {hooks.map((h) => (
           <li data-testid="webhook">
-            <bdi>{h.url}</bdi> · {t.t('webhookKinds', { n: h.kinds.length })} · {h.enabled ? (h.lastAttempt ? t.t(h.lastAttempt.ok ? 'webhookLastOk' : 'webhookLastFailed', { date: t.date(h.lastAttempt.at), why: h.lastAttempt.error ?? '' }) : t.t('webhookNotYet')) : <strong class="warn">{t.t('webhookOff', { why: h.disabledReason ?? '' })}</strong>}{' '}
+            <bdi>{h.url}</bdi> · {t.plural('webhookKinds', h.kinds.length)} · {h.enabled ? (h.lastAttempt ? t.t(h.lastAttempt.ok ? 'webhookLastOk' : 'webhookLastFailed', { date: t.date(h.lastAttempt.at), why: h.lastAttempt.error ?? '' }) : t.t('webhookNotYet')) : <strong class="warn">{t.t('webhookOff', { why: h.disabledReason ?? '' })}</strong>}{' '}
             {!h.enabled && <button onClick={() => act(() => api(`/webhooks/${h.id}/enable`, { method: 'POST' }), t.t('webhookOn'))}>{t.t('turnOn')}</button>}{' '}
             <button class="secondary" onClick={() => act(() => api(`/webhooks/${h.id}/ping`, { method: 'POST' }), t.t('webhookPinged'))}>
               {t.t('webhookPing')}
