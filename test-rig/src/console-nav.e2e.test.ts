@@ -349,6 +349,43 @@ describe('renewing a loan', () => {
   });
 });
 
+describe('an item\'s calendar', () => {
+  it('has weekday headers from the locale\'s first day, today in its column, booked days marked, and a key to the colours', { timeout: 60_000 }, async () => {
+    const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const as = async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })).json() as Promise<any>;
+    const tool = ((await as('/library/items')) as Array<{ code: string; name: string; status: string; kind: string; needsApproval: boolean }>).find((i) => i.status === 'available' && i.kind === 'tool' && !i.needsApproval)!;
+    const luis = (await as('/members?q=Luis')).members[0].id;
+    // Booked for the day after tomorrow, for one day (the phone's time zone is the machine's here).
+    const now = new Date();
+    const from = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 2).getTime();
+    const booking = await as(`/library/items/${tool.code}/reservations`, { method: 'POST', body: JSON.stringify({ from, to: from + 86_400_000, memberId: luis }) });
+    expect(booking.id, JSON.stringify(booking)).toBeTruthy();
+    for (const [lang, first, booked] of [['sv', 'mån', 'bokad'], ['en', 'Mon', 'booked']] as const) {
+      const page = await signedIn(lang, emailOf('Luis Ortega'));
+      await page.goto(`${hub.url}/#/library/${tool.code}`);
+      await page.locator('[data-testid=calendar] li').first().waitFor();
+      const heads = await page.locator('[data-testid=calendar-head] .weekday').allTextContents();
+      expect(heads).toHaveLength(7);
+      expect(heads[0]!.toLowerCase()).toContain(first.toLowerCase());
+      // Today sits under its own weekday: as many blank cells before it as days since the week began (Monday here).
+      expect(await page.locator('[data-testid=calendar] li.pad').count()).toBe((now.getDay() + 6) % 7);
+      const days = page.locator('[data-testid=calendar] li:not(.pad)');
+      expect(await days.count()).toBe(14);
+      expect(await days.nth(0).getAttribute('class')).toContain('today');
+      expect(await days.nth(2).getAttribute('class')).toContain('busy');
+      expect(await days.nth(2).locator('.visually-hidden').textContent()).toContain(booked);
+      expect(await days.nth(1).getAttribute('class')).toContain('free');
+      expect((await page.locator('[data-testid=calendar-key]').textContent())!.toLowerCase()).toContain(booked);
+      // Nothing runs off the side on a phone.
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).toBe(true);
+      await page.locator('[data-testid=calendar]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, `${lang}-item-calendar.png`) });
+      await page.context().close();
+    }
+  });
+});
+
 describe('the queue for a tool', () => {
   it('is offered only for a tool that is out, and only until you are in it', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();

@@ -4,6 +4,7 @@ import { StatusLine, useActions, useLoad, type Said } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
+import { Availability, localDays } from './calendar.js';
 
 type Item = Schemas['LibraryItem'];
 // Only stewards add items: residents' first load does not carry the form.
@@ -142,7 +143,9 @@ function ItemPage({ code }: { code: string }) {
   const [note, setNote] = useState('');
   const steward = session.member.role !== 'resident';
   const load = async () => {
-    const d = await api<NonNullable<typeof data>>(`/library/items/${code}?from=${today()}&to=${today() + 14 * DAY}`);
+    // The calendar's days are the phone's own: from local midnight today, fifteen of them.
+    const span = localDays(Date.now(), 16);
+    const d = await api<NonNullable<typeof data>>(`/library/items/${code}?from=${span[0]}&to=${span[15]}`);
     setData(d);
     if (steward) setOpenLoan((await api<Loan[]>('/library/loans?open=true&all=true')).find((l) => l.itemId === d.item.id) ?? null);
   };
@@ -176,7 +179,6 @@ function ItemPage({ code }: { code: string }) {
     if (!Number.isFinite(charge) || charge < 0) return setMsg({ ok: false, text: t.t('badNumber') });
     await api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) } }).then(() => (setDamage(''), setNote(''), done(t.t('checkedIn'))), fail);
   };
-  const week = Array.from({ length: 14 }, (_, i) => today() + i * DAY);
   return (
     <>
       <p>
@@ -196,20 +198,7 @@ function ItemPage({ code }: { code: string }) {
           </p>
         )}
         <h3>{t.t('availability')}</h3>
-        <ol class="calendar" aria-label={t.t('availability')}>
-          {week.map((d) => {
-            // Booked time that day, in ms; a space booked for an evening is only partly taken.
-            const taken = data.busy.reduce((a, b) => a + Math.max(0, Math.min(b.to, d + DAY) - Math.max(b.from, d)), 0);
-            const state = taken === 0 ? 'free' : bySlot && taken < DAY ? 'partly' : 'busy';
-            const word = t.t(state === 'partly' ? 'partlyBooked' : state);
-            return (
-              <li class={state} title={word}>
-                <span>{new Intl.DateTimeFormat(t.locale, { day: 'numeric', month: 'short' }).format(new Date(d))}</span>
-                <span class="visually-hidden">{word}</span>
-              </li>
-            );
-          })}
-        </ol>
+        <Availability t={t} busy={data.busy} bySlot={bySlot} />
         <StatusLine msg={msg} />
         {data.myPlace !== null && (
           <div data-testid="my-place">
