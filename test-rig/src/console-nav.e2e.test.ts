@@ -386,6 +386,27 @@ describe('an item\'s calendar', () => {
   });
 });
 
+describe('a search the library cannot answer', () => {
+  it('says nothing matches and asks the neighbourhood: a need for the tool on the Share board, said beside the button', { timeout: 60_000 }, async () => {
+    const luisToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf('Luis Ortega')])).out.trim();
+    const page = await signedIn('sv', emailOf('Luis Ortega'));
+    await page.goto(`${hub.url}/#/library`);
+    await page.locator('[data-testid=catalogue] li').first().waitFor();
+    await page.fill('input[type=search]', 'snöslunga');
+    const none = page.locator('[data-testid=no-results]');
+    await none.waitFor();
+    expect((await none.locator('p').first().textContent())!.replace(/\s+/g, ' ')).toBe('Inget i biblioteket matchar ”snöslunga”.');
+    await none.locator('button:has-text("Fråga grannskapet efter en")').click();
+    await none.locator('[role=status]', { hasText: 'Dela-tavlan' }).waitFor();
+    expect(await none.locator('a[href="#/share"]').count()).toBe(1);
+    expect(await none.locator('button').count()).toBe(0);
+    const mine = (await (await fetch(`${hub.url}/api/v1/board/posts?kind=need&mine=true`, { headers: { authorization: `Bearer ${luisToken}` } })).json()) as Array<{ title: string; resource: string; quantity: number; status: string }>;
+    expect(mine.find((p) => p.title === 'snöslunga')).toMatchObject({ resource: 'tool', quantity: 1, status: 'open' });
+    await page.screenshot({ path: join(SHOTS, 'sv-library-ask-neighbourhood.png') });
+    await page.context().close();
+  });
+});
+
 describe('the queue for a tool', () => {
   it('is offered only for a tool that is out, and only until you are in it', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();

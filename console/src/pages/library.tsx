@@ -4,6 +4,7 @@ import { StatusLine, useActions, useLoad, type Said } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
+import { AskNeighbourhood } from './ask-neighbourhood.js';
 import { Availability, localDays } from './calendar.js';
 
 type Item = Schemas['LibraryItem'];
@@ -108,6 +109,7 @@ function Catalogue() {
       <label class="check">
         <input type="checkbox" name="free-now" checked={freeNow} onChange={(e) => setFreeNow((e.target as HTMLInputElement).checked)} /> {t.t('freeNow')}
       </label>
+      {found.data && items.length === 0 && (q || category || freeNow) && <AskNeighbourhood what={q.trim()} />}
       <ul class="rows" data-testid="catalogue">
         {items.map((i) => (
           <li>
