@@ -2,7 +2,7 @@ import { describeIssue } from './issue-words.js';
 import { refusalKey } from './refusal-words.js';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
+import { api, get, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
 import { LANGS, loadDict, pickLang, translator, type Dict, type Lang, type T } from './i18n.js';
 import { lazy, Suspense } from 'preact/compat';
 import { AccountPage } from './pages/account.js';
@@ -48,7 +48,7 @@ const POLL_MS = 60_000;
 function useUnread(signedIn: boolean): [number, () => void] {
   const [n, setN] = useState(0);
   const ask = useCallback(() => {
-    if (signedIn) void api<{ unread: number }>('/notifications/unread-count').then((r) => setN(r.unread), () => undefined);
+    if (signedIn) void get('/notifications/unread-count').then((r) => setN(r.unread), () => undefined);
   }, [signedIn]);
   useEffect(() => {
     if (!signedIn) return;
@@ -184,7 +184,7 @@ export function App() {
 
   const loadSession = useCallback(async () => {
     try {
-      const s = await api<Session>('/sessions/current');
+      const s = await get('/sessions/current');
       setCsrf(s.csrfToken);
       setSession(s);
     } catch (e) {

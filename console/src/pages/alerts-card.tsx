@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Answer, type Schemas } from '../api.js';
+import { api, get, type Answer, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 
 type PushStatus = Answer<'/api/v1/notifications/push'>;
@@ -29,7 +29,7 @@ export function AlertsCard({ onChange }: { onChange: () => void }) {
   /** This phone's subscription as the hub knows it, when alerts are on here. */
   const [mine, setMine] = useState<Subscription | null>(null);
   const { msg, act, say } = useActions(async () => {
-    const s = await api<PushStatus>('/notifications/push');
+    const s = await get('/notifications/push');
     setStatus(s);
     if (!s.available || !supported()) return setMine(null);
     // Sent again each time: the hub learns the console's language now, and a hub restored from a backup learns the phone again.

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Answer } from '../api.js';
+import { api, get, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { paramLabel } from '../governance-words.js';
 
@@ -14,7 +14,7 @@ export function AuditLogCard() {
   const { t, names } = useApp();
   const [page, setPage] = useState<AuditPage | null>(null);
   const [err, setErr] = useState<string | null>(null);
-  useEffect(() => void api<AuditPage>('/audit?limit=20').then(setPage, (e: unknown) => setErr(describeError(t, e))), []);
+  useEffect(() => void get('/audit', { query: { limit: 20 } }).then(setPage, (e: unknown) => setErr(describeError(t, e))), []);
   const who = (id: string | null) => (id === null ? t.t('auditByHub') : (names.get(id) ?? id));
   return (
     <section class="card" aria-labelledby="audit-h" data-testid="audit-log">

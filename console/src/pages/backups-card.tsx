@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Answer } from '../api.js';
+import { api, get, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type Status = Answer<'/api/v1/backups'>;
@@ -16,7 +16,7 @@ export function BackupsCard({ admin }: { admin: boolean }) {
   const [s, setS] = useState<Status | null>(null);
   const [pass, setPass] = useState('');
   const [msg, setMsg] = useState<{ text: string; alert: boolean } | null>(null);
-  const load = () => void api<Status>('/backups').then(setS, (e: unknown) => setMsg({ text: describeError(t, e), alert: true }));
+  const load = () => void get('/backups').then(setS, (e: unknown) => setMsg({ text: describeError(t, e), alert: true }));
   useEffect(load, []);
   const act = async (fn: () => Promise<unknown>, done: string) => {
     setMsg(null);

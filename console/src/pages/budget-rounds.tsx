@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type Round = Schemas['BudgetRound'];
@@ -12,7 +12,7 @@ export function BudgetRounds() {
   const [draft, setDraft] = useState<Record<string, Record<string, number>>>({});
   const [msg, setMsg] = useState<Record<string, { ok: boolean; text: string }>>({});
   const load = async () => {
-    const list = await api<Round[]>('/budgets');
+    const list = await get('/budgets');
     const full = await Promise.all(list.slice(0, 3).map((r) => api<{ round: Round; standings: Standing[]; mine: Record<string, number> }>(`/budgets/${r.id}`)));
     setRounds(full);
     setDraft(Object.fromEntries(full.map((f) => [f.round.id, f.mine])));

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Answer } from '../api.js';
+import { api, get, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { hourlyGenerationAndUse, perBucket } from '../energy.js';
 import { Plot } from '../plot.js';
@@ -20,7 +20,7 @@ export function DashboardPage() {
     void (async () => {
       const now = Date.now();
       const from = now - 7 * 86_400_000;
-      const [series, devices, ecology] = await Promise.all([api<Series[]>('/telemetry/series'), api<Device[]>('/devices'), api<EcologyNow>('/ecology').catch(() => null)]);
+      const [series, devices, ecology] = await Promise.all([get('/telemetry/series'), get('/devices'), get('/ecology').catch(() => null)]);
       setEco(ecology);
       const names = new Map(devices.map((d) => [d.device.id, d.device.place ?? d.device.name]));
       const fetch = async (s: Series) => {

@@ -39,9 +39,9 @@ export function HomePage() {
       setMsg({ ok: false, text: describeError(t, e) });
     }
     // What else waits for this member: reminders, loans due soon, votes not yet cast. Each may fail alone.
-    void api<Note[]>('/notifications?unread=true').then((n) => setNotes(n.filter((x) => !SHOWN_ELSEWHERE.has(x.kind))), () => undefined);
-    void api<Proposal[]>('/proposals?status=open').then((ps) => setVotes(ps.filter((p) => !p.myVote).length), () => undefined);
-    void api<Loan[]>('/library/loans?open=true')
+    void get('/notifications', { query: { unread: 'true' } }).then((n) => setNotes(n.filter((x) => !SHOWN_ELSEWHERE.has(x.kind))), () => undefined);
+    void get('/proposals', { query: { status: 'open' } }).then((ps) => setVotes(ps.filter((p) => !p.myVote).length), () => undefined);
+    void get('/library/loans', { query: { open: 'true' } })
       .then((ls) => Promise.all(ls.filter((l) => l.dueAt - Date.now() < SOON_MS).map(async (l) => ({ ...l, item: await api<{ item: { code: string; name: string } }>(`/library/items/${l.itemId}`).then((d) => `${d.item.code} ${d.item.name}`, () => l.itemId) }))))
       .then(setLoans, () => undefined);
   };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Answer } from '../api.js';
+import { api, get, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type Health = Answer<'/api/v1/health'>;
@@ -14,7 +14,7 @@ export function HubHealth() {
   const { t } = useApp();
   const [h, setH] = useState<Health | null>(null);
   const [err, setErr] = useState<string | null>(null);
-  useEffect(() => void api<Health>('/health').then(setH, (e: unknown) => setErr(describeError(t, e))), []);
+  useEffect(() => void get('/health').then(setH, (e: unknown) => setErr(describeError(t, e))), []);
   const mib = (bytes: number) => `${t.num(bytes / 1_048_576, bytes < 10 * 1_048_576 ? 1 : 0)} MiB`;
   return (
     <section class="card" aria-labelledby="hub-health-h" data-testid="hub-health">

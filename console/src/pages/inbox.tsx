@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Answer, type Schemas } from '../api.js';
+import { api, get, type Answer, type Schemas } from '../api.js';
 import { counterparty, useApp } from '../app.js';
 import { KIND_LABEL, noteHref, noteText, type Note, type NoteKind } from '../notes.js';
 import type { Key, T } from '../i18n.js';
@@ -25,7 +25,7 @@ function dayHeading(t: T, at: number, now: number): string {
 export function InboxPage({ onRead }: { onRead: () => void }) {
   const { t, account, names, session } = useApp();
   const [notes, setNotes] = useState<Note[] | null>(null);
-  const { msg, act } = useActions(async () => setNotes(await api<Note[]>('/notifications?limit=200')), onRead);
+  const { msg, act } = useActions(async () => setNotes(await get('/notifications', { query: { limit: 200 } })), onRead);
   const who = (id: string) => counterparty(t, names, id);
   const words = { t, cur: account?.currency, who };
   if (!notes) return <p aria-busy="true" />;
@@ -88,7 +88,7 @@ export function InboxPage({ onRead }: { onRead: () => void }) {
 function Choices({ steward }: { steward: boolean }) {
   const { t } = useApp();
   const [prefs, setPrefs] = useState<Prefs | null>(null);
-  const load = async () => setPrefs(await api<Prefs>('/notifications/preferences'));
+  const load = async () => setPrefs(await get('/notifications/preferences'));
   const { msg, act } = useActions(load);
   if (!prefs) return null;
   // Only the channels this hub has: alerts need push (internet and https), email a relay.

@@ -149,7 +149,7 @@ function ItemPage({ code }: { code: string }) {
     const span = localDays(Date.now(), 16);
     const d = await api<NonNullable<typeof data>>(`/library/items/${code}?from=${span[0]}&to=${span[15]}`);
     setData(d);
-    if (steward) setOpenLoan((await api<Loan[]>('/library/loans?open=true&all=true')).find((l) => l.itemId === d.item.id) ?? null);
+    if (steward) setOpenLoan((await get('/library/loans', { query: { open: 'true', all: 'true' } })).find((l) => l.itemId === d.item.id) ?? null);
   };
   useEffect(() => void load(), [code]);
   if (!data) return <p aria-busy="true" />;

@@ -1,4 +1,4 @@
-import { api, type Answer } from '../api.js';
+import { api, get, type Answer } from '../api.js';
 import { StatusLine, useActions } from '../actions.js';
 import { useApp } from '../app.js';
 import { useState } from 'preact/hooks';
@@ -14,7 +14,7 @@ type Change = Answer<'/api/v1/limit-changes'>[number];
 export function LimitApprovals() {
   const { t, session, names, account } = useApp();
   const [changes, setChanges] = useState<Change[]>([]);
-  const { msg, act } = useActions(async () => setChanges(await api<Change[]>('/limit-changes')));
+  const { msg, act } = useActions(async () => setChanges(await get('/limit-changes')));
   const me = session.member.id;
   const cur = account?.currency;
   const amount = (v: number | null | undefined) => (v === undefined ? '—' : v === null ? t.t('limitDefault') : cur ? t.money(v, cur) : String(v));

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, newKey, type Schemas } from '../api.js';
+import { api, get, newKey, type Schemas } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
@@ -39,9 +39,9 @@ export function LinksPage() {
 
   const load = async () => {
     const [r, l, c] = await Promise.all([
-      api<{ hubs: RegionHub[]; proposals: RegionalProposal[] }>('/federation/region'),
-      api<{ hubId: string; links: Link[] }>('/federation/links'),
-      api<{ runs: ClearingRun[] }>('/federation/clearings'),
+      get('/federation/region'),
+      get('/federation/links'),
+      get('/federation/clearings'),
     ]);
     setRegion(r.hubs);
     setProposals(r.proposals);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 import { MemberLimits } from './member-limits.js';
 import { PasswordReset } from './password-reset.js';
@@ -34,7 +34,7 @@ export function MembersPage() {
 
   const load = async () => {
     // Everyone once: a neighbourhood's members fit on a phone, and filtering here costs no round trip over the mesh.
-    const [m, inv, first] = await Promise.all([api<{ members?: Member[] }>('/members'), api<Invite[]>('/invites'), api<string[]>('/crisis/vulnerable')]);
+    const [m, inv, first] = await Promise.all([get('/members'), get('/invites'), get('/crisis/vulnerable')]);
     setVulnerable(new Set(first));
     setMembers((m.members ?? []).sort((a, b) => a.name.localeCompare(b.name, t.locale)));
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Answer, type Member } from '../api.js';
+import { api, get, type Answer, type Member } from '../api.js';
 import { useApp } from '../app.js';
 
 type Row = Answer<'/api/v1/crisis/phone-tree'>[number];
@@ -16,7 +16,7 @@ export function PhoneTreePage() {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [members, setMembers] = useState<Member[]>([]);
   const { msg, act } = useActions(async () => {
-    const [tree, all] = await Promise.all([api<Row[]>('/crisis/phone-tree'), api<{ members?: Member[] }>('/members')]);
+    const [tree, all] = await Promise.all([get('/crisis/phone-tree'), get('/members')]);
     setRows(tree);
     setMembers((all.members ?? []).filter((m) => m.status === 'active'));
   });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, type Said } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel, modeLabel, paramLabel, paramValue } from '../governance-words.js';
 import { BudgetRounds } from './budget-rounds.js';
@@ -182,14 +182,14 @@ export function ProposalsPage() {
   const [rules, setRules] = useState<Rules | null>(null);
   const [params, setParams] = useState<Param[]>([]);
   const load = async () => {
-    const [o, l] = await Promise.all([api<Proposal[]>('/proposals?status=open'), api<Decision[]>('/decisions')]);
+    const [o, l] = await Promise.all([get('/proposals', { query: { status: 'open' } }), get('/decisions')]);
     setOpen(o);
     setLog(l);
   };
   useEffect(() => {
     void load();
-    void api<Rules>('/governance/rules').then(setRules, () => undefined);
-    void api<Param[]>('/parameters').then(setParams, () => undefined);
+    void get('/governance/rules').then(setRules, () => undefined);
+    void get('/parameters').then(setParams, () => undefined);
   }, []);
   return (
     <>

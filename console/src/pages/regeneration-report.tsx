@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 
 type Report = Schemas['WorkReport'];
@@ -21,13 +21,13 @@ export function RegenerationReport() {
   // The credit per unit once; after a report only the reports are read again.
   useEffect(
     () =>
-      void api<Array<{ name: string; value: unknown }>>('/parameters').then((params) => {
+      void get('/parameters').then((params) => {
         const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
         setPerUnit(typeof p?.value === 'number' ? p.value : null);
       }, () => undefined),
     [],
   );
-  const load = () => api<Report[]>('/regeneration').then((all) => setMine(all.filter((r) => r.memberId === session.member.id).slice(0, 10)));
+  const load = () => get('/regeneration').then((all) => setMine(all.filter((r) => r.memberId === session.member.id).slice(0, 10)));
   const { msg, act } = useActions(load);
   const n = Number(quantity);
   const valid = Number.isInteger(n) && n >= 1;

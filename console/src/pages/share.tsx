@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 
@@ -23,7 +23,7 @@ export function SharePage() {
   const [form, setForm] = useState({ kind: 'need' as 'need' | 'surplus', resource: 'food' as Resource, title: '', quantity: '' });
 
   const load = async () => {
-    const [p, pr, c] = await Promise.all([api<Post[]>('/board/posts?status=open'), api<Proposal[]>('/flow/proposals'), api<{ active: { note: string } | null }>('/crisis')]);
+    const [p, pr, c] = await Promise.all([get('/board/posts', { query: { status: 'open' } }), get('/flow/proposals'), get('/crisis')]);
     setPosts(p);
     setProposals(pr);
     setCrisis(c.active);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 
 type Gaps = Schemas['SkillGaps'];
@@ -16,7 +16,7 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
   const steward = session.member.role !== 'resident';
   const [gaps, setGaps] = useState<Gaps | null>(null);
   const [needed, setNeeded] = useState('');
-  const load = () => api<Gaps>('/skills/gaps').then(setGaps);
+  const load = () => get('/skills/gaps').then(setGaps);
   const { msg, act } = useActions(load, () => void onChanged());
   const couldLearn = (ids: string[]) =>
     ids.length > 0 && (

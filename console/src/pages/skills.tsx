@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
@@ -23,7 +23,7 @@ export function SkillsPage() {
   const [post, setPost] = useState({ kind: 'offer' as 'offer' | 'request', title: '', category: '', hours: '1' });
 
   const load = async () => {
-    const [s, p, m] = await Promise.all([api<{ skills: Skill[]; learning: string[] }>(`/members/${me}/skills`), api<TimePost[]>('/timebank'), api<Mentorship[]>('/mentorships')]);
+    const [s, p, m] = await Promise.all([api<{ skills: Skill[]; learning: string[] }>(`/members/${me}/skills`), get('/timebank'), get('/mentorships')]);
     setMine({ skills: s.skills, learning: s.learning });
     setPosts(p.filter((x) => x.status === 'open' || x.owner === me || x.takenBy === me));
     setMentorships(m);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Answer } from '../api.js';
+import { api, get, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type Status = Answer<'/api/v1/updates'>;
@@ -15,7 +15,7 @@ export function SoftwareUpdates() {
   const [s, setS] = useState<Status | null>(null);
   const [msg, setMsg] = useState<{ text: string; alert: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const load = () => void api<Status>('/updates').then(setS, (e: unknown) => setMsg({ text: describeError(t, e), alert: true }));
+  const load = () => void get('/updates').then(setS, (e: unknown) => setMsg({ text: describeError(t, e), alert: true }));
   useEffect(load, []);
   const upload = async (file: File) => {
     setBusy(true);

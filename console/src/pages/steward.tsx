@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Schemas, type Answer } from '../api.js';
+import { api, get, type Schemas, type Answer } from '../api.js';
 import { useActions, StatusLine, YesNo, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
@@ -41,7 +41,7 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
   const [reason, setReason] = useState('');
   const [days, setDays] = useState<number | null>(null);
   const [msg, setMsg] = useState<Said | null>(null);
-  useEffect(() => void api<{ emergencyDays: number }>('/governance/rules').then((r) => setDays(r.emergencyDays), () => undefined), []);
+  useEffect(() => void get('/governance/rules').then((r) => setDays(r.emergencyDays), () => undefined), []);
   if (!account) return null;
   const cur = account.currency;
   const param = params.find((p) => p.name === name);
@@ -93,18 +93,18 @@ export function StewardPage() {
 
   const load = async () => {
     const [m, r, d, p, c, pr, tk, it] = await Promise.all([
-      api<{ members: Pending[] }>('/members?status=pending'),
-      api<Report[]>('/regeneration?status=reported'),
-      api<DeviceRow[]>('/devices'),
-      api<Param[]>('/parameters'),
-      api<{ active: Crisis | null }>('/crisis'),
-      api<Array<{ id: string; title: string }>>('/proposals'),
-      api<Ticket[]>('/library/tickets?open=true'),
-      api<Item[]>('/library/items'),
+      get('/members', { query: { status: 'pending' } }),
+      get('/regeneration', { query: { status: 'reported' } }),
+      get('/devices'),
+      get('/parameters'),
+      get('/crisis'),
+      get('/proposals'),
+      get('/library/tickets', { query: { open: 'true' } }),
+      get('/library/items'),
     ]);
     setTickets(tk);
     setItems(new Map(it.map((x) => [x.id, x])));
-    setPending(m.members);
+    setPending(m.members ?? []);
     setReports(r);
     setDevices(d);
     setParams(p);

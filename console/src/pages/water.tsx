@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, newKey, type Answer } from '../api.js';
+import { api, get, ApiError, newKey, type Answer } from '../api.js';
 import { StatusLine, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import type { T } from '../i18n.js';
@@ -20,7 +20,7 @@ export function WaterCard() {
   const [review, setReview] = useState<WaterQuote | null>(null);
   const [msg, setMsg] = useState<Said | null>(null);
   const [key, setKey] = useState(() => newKey());
-  useEffect(() => void api<WaterQuote>('/ecology/water-quote?litres=100').then(setNow, () => undefined), []);
+  useEffect(() => void get('/ecology/water-quote', { query: { litres: 100 } }).then(setNow, () => undefined), []);
   if (!now || !account) return null;
   const cur = account.currency;
   const n = Number(litres.trim());

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 import { KIND_LABEL, type NoteKind } from '../notes.js';
 import type { Key } from '../i18n.js';
@@ -22,7 +22,7 @@ export function WebhooksCard() {
   const [url, setUrl] = useState('');
   const [kinds, setKinds] = useState<Set<NoteKind>>(new Set(['emergency-declared', 'emergency-ended']));
   const [secret, setSecret] = useState<string | null>(null);
-  const { msg, act } = useActions(async () => setHooks(await api<Hook[]>('/webhooks')));
+  const { msg, act } = useActions(async () => setHooks(await get('/webhooks')));
   const labels = new Map<Key, NoteKind[]>();
   for (const k of COMMUNITY_KINDS) labels.set(KIND_LABEL[k], [...(labels.get(KIND_LABEL[k]) ?? []), k]);
   const toggle = (ks: NoteKind[], on: boolean) => setKinds((cur) => new Set([...cur].filter((k) => !ks.includes(k)).concat(on ? ks : [])));
