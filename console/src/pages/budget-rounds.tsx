@@ -13,7 +13,7 @@ export function BudgetRounds() {
   const [msg, setMsg] = useState<Record<string, { ok: boolean; text: string }>>({});
   const load = async () => {
     const list = await get('/budgets');
-    const full = await Promise.all(list.slice(0, 3).map((r) => api<{ round: Round; standings: Standing[]; mine: Record<string, number> }>(`/budgets/${r.id}`)));
+    const full = await Promise.all(list.slice(0, 3).map((r) => get('/budgets/{id}', { params: { id: r.id } })));
     setRounds(full);
     setDraft(Object.fromEntries(full.map((f) => [f.round.id, f.mine])));
   };

@@ -24,7 +24,7 @@ export function DashboardPage() {
       setEco(ecology);
       const names = new Map(devices.map((d) => [d.device.id, d.device.place ?? d.device.name]));
       const fetch = async (s: Series) => {
-        const r = await api<Points>(`/telemetry/query?sensor=${encodeURIComponent(s.sensor)}&metric=${encodeURIComponent(s.metric)}&from=${from}&to=${now}&resolution=1h`);
+        const r = await get('/telemetry/query', { query: { sensor: s.sensor, metric: s.metric, from, to: now, resolution: '1h' } });
         return { label: names.get(s.sensor) ?? s.sensor, t: r.points.map((p) => p.t), v: r.points.map((p) => Math.round(p.mean * 100) / 100) };
       };
       const pick = (metric: string) => series.filter((s) => s.metric === metric);
@@ -35,7 +35,7 @@ export function DashboardPage() {
       const metered = pick('WH').filter((x) => has(x.sensor, 'meter.TotWhImp') && has(x.sensor, 'meter.TotWhExp'));
       for (const inv of metered) {
         const hourly = async (metric: string) =>
-          (await api<Points>(`/telemetry/query?sensor=${encodeURIComponent(inv.sensor)}&metric=${encodeURIComponent(metric)}&from=${from - 3_600_000}&to=${now}&resolution=1h`)).points;
+          (await get('/telemetry/query', { query: { sensor: inv.sensor, metric, from: from - 3_600_000, to: now, resolution: '1h' } })).points;
         const [made, bought, sold] = await Promise.all([hourly('WH'), hourly('meter.TotWhImp'), hourly('meter.TotWhExp')]);
         const done = (list: typeof made) => list.filter((p) => p.t + 3_600_000 <= now); // whole hours only
         const e = hourlyGenerationAndUse(done(made), done(bought), done(sold));
@@ -49,7 +49,7 @@ export function DashboardPage() {
         const DAY = 86_400_000;
         const daily = await Promise.all(
           water.map(async (w) => {
-            const r = await api<Points>(`/telemetry/query?sensor=${encodeURIComponent(w.sensor)}&metric=volume&from=${now - 15 * DAY}&to=${now}&resolution=1d`);
+            const r = await get('/telemetry/query', { query: { sensor: w.sensor, metric: 'volume', from: now - 15 * DAY, to: now, resolution: '1d' } });
             // Only days that are over: today's part-day would look like a sudden saving.
             return { label: names.get(w.sensor) ?? w.sensor, ...perBucket(r.points.filter((p) => p.t + DAY <= now), DAY) };
           }),

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, type Said } from '../actions.js';
-import { api, type Answer } from '../api.js';
+import { get, api, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type DeviceRow = Answer<'/api/v1/devices'>[number];
@@ -22,7 +22,7 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
   const [confirmed, setConfirmed] = useState(false);
   const [msg, setMsg] = useState<Said | null>(null);
   const chosen = devEui || lorawan[0]?.device.lorawan?.devEui || '';
-  const load = () => (chosen ? api<Downlink[]>(`/lorawan/devices/${chosen}/queue`).then(setQueue, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) })) : Promise.resolve());
+  const load = () => (chosen ? get('/lorawan/devices/{devEui}/queue', { params: { devEui: chosen } }).then(setQueue, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) })) : Promise.resolve());
   useEffect(() => void load(), [chosen]);
   if (lorawan.length === 0) return null;
   const send = async () => {

@@ -42,7 +42,7 @@ export function HomePage() {
     void get('/notifications', { query: { unread: 'true' } }).then((n) => setNotes(n.filter((x) => !SHOWN_ELSEWHERE.has(x.kind))), () => undefined);
     void get('/proposals', { query: { status: 'open' } }).then((ps) => setVotes(ps.filter((p) => !p.myVote).length), () => undefined);
     void get('/library/loans', { query: { open: 'true' } })
-      .then((ls) => Promise.all(ls.filter((l) => l.dueAt - Date.now() < SOON_MS).map(async (l) => ({ ...l, item: await api<{ item: { code: string; name: string } }>(`/library/items/${l.itemId}`).then((d) => `${d.item.code} ${d.item.name}`, () => l.itemId) }))))
+      .then((ls) => Promise.all(ls.filter((l) => l.dueAt - Date.now() < SOON_MS).map(async (l) => ({ ...l, item: await get('/library/items/{item}', { params: { item: l.itemId } }).then((d) => `${d.item.code} ${d.item.name}`, () => l.itemId) }))))
       .then(setLoans, () => undefined);
   };
   useEffect(() => void load(), [session.member.id]);
@@ -168,7 +168,7 @@ function WhyLimit() {
   // Four places, as the hub keeps them, so that capacity × multiplier comes out at the floor shown.
   const m = (x: number) => x.toLocaleString(t.locale, { maximumFractionDigits: 4 });
   return (
-    <details onToggle={(e) => (e.target as HTMLDetailsElement).open && !why && void api<LimitExplanation>(`/accounts/${session.member.id}/limit-explanation`).then(setWhy, () => undefined)}>
+    <details onToggle={(e) => (e.target as HTMLDetailsElement).open && !why && void get('/accounts/{memberId}/limit-explanation', { params: { memberId: session.member.id } }).then(setWhy, () => undefined)}>
       <summary>{t.t('whyLimit')}</summary>
       {why && (
         <div data-testid="why-limit">

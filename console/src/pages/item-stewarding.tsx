@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { get, api, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 import type { Key } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
@@ -27,7 +27,7 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
   const [every, setEvery] = useState(item.plan ? String(item.plan.everyLoans) : '');
   const [task, setTask] = useState(item.plan?.task ?? '');
   const load = async () => {
-    const [q, h] = await Promise.all([api<Hold[]>(`/library/items/${item.code}/holds`), api<AuditEntry[]>(`/library/items/${item.code}/audit`)]);
+    const [q, h] = await Promise.all([get('/library/items/{item}/holds', { params: { item: item.code } }), get('/library/items/{item}/audit', { params: { item: item.code } })]);
     setQueue(q);
     setHistory(h.slice(-20).reverse());
   };

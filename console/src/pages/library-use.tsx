@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, type Answer } from '../api.js';
+import { get, api, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { Plot, type PlotSeries } from '../plot.js';
 
@@ -23,7 +23,7 @@ export function LibraryUse() {
   const [use, setUse] = useState<Use | null>(null);
   useEffect(() => {
     const { days, bucketDays } = SPANS[span];
-    void api<Use>(`/library/utilisation?days=${days}&bucketDays=${bucketDays}`).then(setUse, () => undefined);
+    void get('/library/utilisation', { query: { days, bucketDays } }).then(setUse, () => undefined);
   }, [span]);
   // One series array per report, so the plot is drawn once per report rather than on every render.
   const series = useMemo((): PlotSeries[] => {

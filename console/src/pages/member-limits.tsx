@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, type Account, type Schemas } from '../api.js';
+import { get, api, type Account, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 
@@ -21,7 +21,7 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
   const [capacity, setCapacity] = useState('');
 
   const load = async () => {
-    const [a, w] = await Promise.all([api<Account>(`/accounts/${id}`), api<Why>(`/accounts/${id}/limit-explanation`)]);
+    const [a, w] = await Promise.all([get('/accounts/{memberId}', { params: { memberId: id } }), get('/accounts/{memberId}/limit-explanation', { params: { memberId: id } })]);
     setAcct(a);
     setWhy(w);
   };

@@ -39,7 +39,7 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
   const [comments, setComments] = useState<Comment[] | null>(null);
   const [text, setText] = useState('');
   const [msg, setMsg] = useState<Said | null>(null);
-  const load = () => api<Comment[]>(`/proposals/${p.id}/comments`).then(setComments, () => undefined);
+  const load = () => get('/proposals/{id}/comments', { params: { id: p.id } }).then(setComments, () => undefined);
   const post = async (e: Event) => {
     e.preventDefault();
     try {

@@ -23,7 +23,7 @@ export function SkillsPage() {
   const [post, setPost] = useState({ kind: 'offer' as 'offer' | 'request', title: '', category: '', hours: '1' });
 
   const load = async () => {
-    const [s, p, m] = await Promise.all([api<{ skills: Skill[]; learning: string[] }>(`/members/${me}/skills`), get('/timebank'), get('/mentorships')]);
+    const [s, p, m] = await Promise.all([get('/members/{memberId}/skills', { params: { memberId: me } }), get('/timebank'), get('/mentorships')]);
     setMine({ skills: s.skills, learning: s.learning });
     setPosts(p.filter((x) => x.status === 'open' || x.owner === me || x.takenBy === me));
     setMentorships(m);

@@ -28,7 +28,7 @@ export function WaterCard() {
 
   const ask = async () => {
     try {
-      setReview(await api<WaterQuote>(`/ecology/water-quote?litres=${n}`));
+      setReview(await get('/ecology/water-quote', { query: { litres: n } }));
       setMsg(null);
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e, cur) });
