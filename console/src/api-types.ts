@@ -4948,7 +4948,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LibraryItem"][];
+                        "application/json": components["schemas"]["CatalogueItem"][];
                     };
                 };
                 /** @description Bad input */
@@ -16922,6 +16922,10 @@ export interface components {
             }[];
             affected: string[];
             accepted: string[];
+        };
+        CatalogueItem: components["schemas"]["LibraryItem"] & {
+            /** @description When an item out on loan is due back; null when it is not out */
+            dueBack: number | null;
         };
         LibraryItem: {
             id: string;

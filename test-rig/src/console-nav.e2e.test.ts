@@ -407,6 +407,36 @@ describe('a search the library cannot answer', () => {
   });
 });
 
+describe('the catalogue as cards', () => {
+  it('shows each item as a card with a badge in words (free, out until a date), its deposit and fee, in one column on a phone', { timeout: 60_000 }, async () => {
+    const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const as = async (path: string, init: RequestInit = {}) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })).json() as Promise<any>;
+    const items = (await as('/library/items')) as Array<{ code: string; status: string; needsApproval: boolean; needsInduction: boolean; kind: string }>;
+    const lend = items.find((i) => i.status === 'available' && !i.needsApproval && !i.needsInduction && i.kind === 'tool')!;
+    const maja = (await as('/members?q=Maja')).members[0].id;
+    const loan = await as(`/library/items/${lend.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId: maja, condition: 'good' }) });
+    expect(loan.dueAt).toBeGreaterThan(Date.now());
+    const page = await signedIn('sv', emailOf('Luis Ortega'));
+    await page.goto(`${hub.url}/#/library`);
+    const card = page.locator('[data-testid=catalogue] li.item-card', { has: page.locator(`a[href="#/library/${lend.code}"]`) });
+    await card.waitFor();
+    const day = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'medium' }).format(new Date(loan.dueAt));
+    expect((await card.locator('.badge').textContent())!.replace(/\u00a0/g, ' ')).toBe(`utlånad till ${day.replace(/\u00a0/g, ' ')}`);
+    expect(await card.locator('.badge').getAttribute('class')).toContain('out');
+    const free = page.locator('[data-testid=catalogue] li.item-card', { has: page.locator('.badge.free') }).first();
+    expect(await free.locator('.badge').textContent()).toBe('ledig');
+    expect(await page.locator('[data-testid=catalogue] li.item-card').count()).toBe(items.filter((i) => i.status !== 'retired').length);
+    // One column at 390 px: every card starts at the same left edge, and nothing runs off the side.
+    const lefts = await page.$$eval('[data-testid=catalogue] li.item-card', (els) => els.map((e) => Math.round((e as any).getBoundingClientRect().left)));
+    expect(new Set(lefts).size).toBe(1);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).toBe(true);
+    await card.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'sv-library-cards.png') });
+    await page.context().close();
+  });
+});
+
 describe('the queue for a tool', () => {
   it('is offered only for a tool that is out, and only until you are in it', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();

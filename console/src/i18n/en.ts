@@ -572,6 +572,8 @@ export const en = {
   askNeighbourhood: "Ask the neighbourhood for one",
   askedNeighbourhood: "Asked: it is on the Share board as a need, and you will hear when someone can lend one.",
   seeShareBoard: "See the Share board",
+  onLoanUntil: "on loan until {date}",
+  noFee: "no fee",
   renewed: "Renewed: the new date it is due back is shown.",
   err_others_are_waiting: "Others are waiting for it, so it cannot be renewed. Please bring it back.",
   err_booked_after_you: "Someone has booked it after you, so it cannot be renewed.",

@@ -574,6 +574,8 @@ export const es: Record<Key, string> = {
   askNeighbourhood: "Pedir uno al vecindario",
   askedNeighbourhood: "Pedido: está en el tablón de Compartir como necesidad, y te avisaremos cuando alguien pueda prestar uno.",
   seeShareBoard: "Ver el tablón de Compartir",
+  onLoanUntil: "prestada hasta el {date}",
+  noFee: "sin tarifa",
   renewed: "Renovado: se muestra la nueva fecha de devolución.",
   err_others_are_waiting: "Otras personas lo esperan, así que no se puede renovar. Devuélvelo, por favor.",
   err_booked_after_you: "Alguien lo ha reservado después de ti, así que no se puede renovar.",

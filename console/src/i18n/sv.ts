@@ -574,6 +574,8 @@ export const sv: Record<Key, string> = {
   askNeighbourhood: "Fråga grannskapet efter en",
   askedNeighbourhood: "Frågat: det finns på Dela-tavlan som ett behov, och du får veta när någon kan låna ut en.",
   seeShareBoard: "Visa Dela-tavlan",
+  onLoanUntil: "utlånad till {date}",
+  noFee: "ingen avgift",
   renewed: "Förlängt: det nya återlämningsdatumet visas.",
   err_others_are_waiting: "Andra väntar på det, så lånet kan inte förlängas. Lämna tillbaka det.",
   err_booked_after_you: "Någon har bokat det efter dig, så lånet kan inte förlängas.",

@@ -5,6 +5,7 @@ import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 import { AskNeighbourhood } from './ask-neighbourhood.js';
+import { ItemCard } from './item-card.js';
 import { Availability, localDays } from './calendar.js';
 
 type Item = Schemas['LibraryItem'];
@@ -110,18 +111,9 @@ function Catalogue() {
         <input type="checkbox" name="free-now" checked={freeNow} onChange={(e) => setFreeNow((e.target as HTMLInputElement).checked)} /> {t.t('freeNow')}
       </label>
       {found.data && items.length === 0 && (q || category || freeNow) && <AskNeighbourhood what={q.trim()} />}
-      <ul class="rows" data-testid="catalogue">
+      <ul class="cards" data-testid="catalogue">
         {items.map((i) => (
-          <li>
-            {i.photos[0] && <img class="thumb" src={`/api/v1/library/photos/${i.photos[0]}`} alt="" width={48} height={48} loading="lazy" />}
-            <a href={`#/library/${i.code}`}>
-              <strong>{i.code}</strong> <bdi>{i.name}</bdi>
-            </a>{' '}
-            <small class="muted">
-              {i.category} · {t.t(`status_${i.status.replace('-', '_')}` as 'status_available')}
-              {cur && i.deposit > 0 ? ` · ${t.t('deposit', { amount: t.money(i.deposit, cur) })}` : ''}
-            </small>
-          </li>
+          <ItemCard t={t} item={i} cur={cur} />
         ))}
       </ul>
     </>

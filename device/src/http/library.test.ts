@@ -35,6 +35,9 @@ describe('library over HTTP', () => {
     const out = await call('steward', 'POST', `/api/v1/library/items/${code}/checkout`, { memberId: id.ana, condition: 'good' });
     expect(out.status).toBe(201);
     expect(core.ledger.account(id.ana!).balance).toBe(-2000);
+    // The catalogue says when an item out on loan is due back, and nothing for one that is not out.
+    const listed = (await call('bo', 'GET', '/api/v1/library/items')).json as Array<{ code: string; dueBack: number | null }>;
+    expect(listed.find((i) => i.code === code)?.dueBack).toBe(out.json.dueAt);
     expect((await call('ana', 'POST', `/api/v1/library/items/${code}/holds/join`)).status).toBe(422);
     expect((await call('bo', 'POST', `/api/v1/library/items/${code}/holds/join`)).json).toHaveLength(1);
     const renew = await call('ana', 'POST', `/api/v1/library/loans/${out.json.id}/renew`);
@@ -43,6 +46,7 @@ describe('library over HTTP', () => {
     const back = await call('steward', 'POST', `/api/v1/library/loans/${out.json.id}/checkin`, { condition: 'good' });
     expect(back.json.returnedAt).not.toBeNull();
     expect(core.ledger.account(id.ana!).balance).toBe(0);
+    expect(((await call('bo', 'GET', '/api/v1/library/items')).json as Array<{ code: string; dueBack: number | null }>).find((i) => i.code === code)?.dueBack).toBeNull();
     // Bo is told it is ready, with the facts beside the English so the console can say it in Bo's language.
     const [ready] = (await call('bo', 'GET', '/api/v1/notifications?unread=true')).json;
     expect(ready).toMatchObject({ kind: 'hold-ready', read: false, params: { code, name: 'Drill', date: core.library.holdsOf(item.json.id)[0]!.pickupBy } });

@@ -19,6 +19,8 @@ const Item = z
     status: z.enum(ITEM_STATUSES), loanCount: z.number().int(), createdAt: z.number().int(),
   })
   .openapi('LibraryItem');
+/** An item as the catalogue lists it: with when it is due back, when it is out. */
+const CatalogueItem = Item.extend({ dueBack: z.number().int().nullable().describe('When an item out on loan is due back; null when it is not out') }).openapi('CatalogueItem');
 const NewItem = z
   .object({
     kind: z.enum(ITEM_KINDS).optional(), code: z.string().max(16).optional(), name: z.string().min(1).max(120), category: z.string().min(1).max(60),
@@ -59,7 +61,7 @@ const actorOf = (c: Ctx): Actor => {
 
 const listItems = route({ method: 'get', path: '/api/v1/library/items', tags: ['library'], summary: 'Search the catalogue; with from and to, only what is free then',
   request: { query: z.object({ q: z.string().max(80).optional(), category: z.string().optional(), kind: z.enum(ITEM_KINDS).optional(), from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
-  responses: { 200: json(z.array(Item), 'Items'), ...ruleResponses } });
+  responses: { 200: json(z.array(CatalogueItem), 'Items'), ...ruleResponses } });
 const addItem = route({ method: 'post', path: '/api/v1/library/items', tags: ['library'], summary: 'Add an item (stewards)', request: { body: body(NewItem) }, responses: { 201: json(Item, 'The item'), ...ruleResponses } });
 const getItem = route({ method: 'get', path: '/api/v1/library/items/{item}', tags: ['library'], summary: 'One item with its calendar, queue and open loan',
   request: { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
@@ -141,7 +143,8 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   app.openapi(listItems, (c) => {
     requireMember(c);
     const q = c.req.valid('query');
-    return c.json(library.search({ text: q.q, category: q.category, kind: q.kind, availableFrom: q.from, availableTo: q.to }), 200);
+    const found = library.search({ text: q.q, category: q.category, kind: q.kind, availableFrom: q.from, availableTo: q.to });
+    return c.json(found.map((i) => ({ ...i, dueBack: i.status === 'on-loan' ? (library.openLoanOf(i.id)?.dueAt ?? null) : null })), 200);
   });
   app.openapi(addItem, async (c) => c.json(await library.addItem(c.req.valid('json'), requireRole(c, 'steward').id), 201));
   app.openapi(getItem, (c) => {
