@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
+import { Rounds } from './rounds.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from './kinds.js';
 import { pointsAtThisHost } from './webhooks.js';
 import { refuse } from './contract.js';
@@ -110,8 +111,7 @@ export class WebPush {
   private readonly subs;
   private readonly outbox;
   private readonly state;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
+  private readonly rounds = new Rounds(() => this.deliverDue());
   private readonly dueAt = new Map<string, number>();
   readonly counts = { delivered: 0, failed: 0, givenUp: 0, gone: 0 };
 
@@ -222,14 +222,11 @@ export class WebPush {
   // ── delivering ──
 
   start(everyMs = 1_000): void {
-    this.timer = setInterval(() => void this.kick(), everyMs);
-    this.timer.unref();
+    this.rounds.start(everyMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   pending(): number {
@@ -238,9 +235,7 @@ export class WebPush {
 
   /** Sends what is due; one round at a time. */
   kick(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.deliverDue().finally(() => (this.running = null));
-    return this.running;
+    return this.rounds.kick();
   }
 
   private async deliverDue(): Promise<void> {

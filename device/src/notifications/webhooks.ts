@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import { inOrder, randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
+import { Rounds } from './rounds.js';
 import { NOTIFICATION_KINDS, type NotificationKind, type Notifier } from './kinds.js';
 import type { SentEvent } from './notifications.js';
 import { refuse } from './contract.js';
@@ -100,8 +101,7 @@ export class Webhooks {
   private live: Webhook[] | null = null;
   /** When each delivery may be tried next, on the monotonic clock; a delivery not here is due now (after a restart, say). */
   private readonly dueAt = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
+  private readonly rounds = new Rounds(() => this.deliverDue());
   readonly counts = { delivered: 0, failed: 0, givenUp: 0 };
   /** Named in every body; the hub process sets it once it has loaded its identity. */
   hubId = '';
@@ -226,14 +226,11 @@ export class Webhooks {
   // ── delivering ──
 
   start(everyMs = 1_000): void {
-    this.timer = setInterval(() => this.kick(), everyMs);
-    this.timer.unref();
+    this.rounds.start(everyMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   pending(): number {
@@ -242,9 +239,7 @@ export class Webhooks {
 
   /** Sends what is due; one round at a time. Resolves when the round is done. */
   kick(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.deliverDue().finally(() => (this.running = null));
-    return this.running;
+    return this.rounds.kick();
   }
 
   private async deliverDue(): Promise<void> {
