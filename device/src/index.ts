@@ -1,6 +1,7 @@
 /** The hub's public surface for the other workspaces (test-rig, bench, provisioning). */
 export { Hub, type HubOptions } from './hub.js';
 export { openCore, ledgerParamsFrom, type Core } from './core.js';
+export { REGION_IDS, type RegionId } from '@hyphae/drivers/lorawan/regions';
 export { configSchema, defaultConfig, CONFIG_VERSION, type HubConfig, type ConfigInput } from './config/schema.js';
 export { parseConfig, loadConfigFile } from './config/load.js';
 export { createLogger, silentLogger } from './log.js';

@@ -1,5 +1,5 @@
 import { hash } from '@node-rs/argon2';
-import { configSchema, generateIdentity, oneTimePassword, type HubConfig, type HubIdentity } from '@hyphae/device';
+import { configSchema, generateIdentity, type RegionId, oneTimePassword, type HubConfig, type HubIdentity } from '@hyphae/device';
 
 /**
  * What provisioning writes onto the card's boot partition, under hyphae/:
@@ -17,7 +17,7 @@ export interface InitAnswers {
   passphrase: string;
   channel: number;
   country: string;
-  region: 'EU868' | 'US915';
+  region: RegionId;
   stewardEmail: string;
   timezone: string;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { identityFromPhrase, PeerBackupClient, recoveryPhrase } from '@hyphae/device';
+import { identityFromPhrase, PeerBackupClient, recoveryPhrase, REGION_IDS } from '@hyphae/device';
 import { buildHubFiles, ProvisionError, type InitAnswers } from './hub-files.js';
 import { flash, DEFAULT_MAX_BYTES } from './flash.js';
 import { readFileFromImage, writeFilesToImage } from './image.js';
@@ -14,7 +14,7 @@ const USAGE = `hyphae-provision: set up a Hyphae hub's SD card
 
   hyphae-provision init [--non-interactive] (--image FILE | --out DIR)
       --name NAME --place PLACE --ssid SSID --passphrase PASS --channel N --country CC
-      --region EU868|US915 --steward-email EMAIL --currency NAME --symbol SYM --minor-units N
+      --region EU868|US915|AU915|AS923-1…4|IN865|KR920|CN470|EU433 --steward-email EMAIL --currency NAME --symbol SYM --minor-units N
       --timezone TZ [--no-time-bank]
   hyphae-provision flash IMAGE DEVICE [--dry-run] [--force] [--max-gb N]
   hyphae-provision devices add lorawan --name NAME [--place P] [--codec ID]
@@ -89,7 +89,7 @@ async function init(argv: string[]): Promise<number> {
       timezone: str(v, 'timezone') ?? 'UTC',
       timeBank: !v['no-time-bank'],
     };
-    if (!['EU868', 'US915'].includes(answers.region)) throw new UsageError('--region must be EU868 or US915');
+    if (!(REGION_IDS as readonly string[]).includes(answers.region)) throw new UsageError(`--region must be one of ${REGION_IDS.join(', ')}`);
   } else {
     answers = await ask(v);
   }
@@ -132,7 +132,7 @@ async function ask(v: Values): Promise<InitAnswers> {
     passphrase: await password({ message: 'Wi-Fi passphrase (8–63 characters, empty for an open network)', mask: '*' }),
     channel: (await number({ message: 'Wi-Fi channel', default: 6, min: 1, max: 165 })) ?? 6,
     country: await input({ message: 'Country code (two letters)', default: str(v, 'country') ?? 'SE', validate: (x) => /^[A-Za-z]{2}$/.test(x) || 'two letters, e.g. SE' }),
-    region: await select({ message: 'LoRaWAN region', choices: [{ value: 'EU868' as const }, { value: 'US915' as const }] }),
+    region: await select({ message: 'LoRaWAN region', choices: REGION_IDS.map((value) => ({ value })) }),
     stewardEmail: await input({ message: 'First steward\'s email', required: true, validate: (x) => /^[^@\s]+@[^@\s]+$/.test(x) || 'an email address' }),
     timezone: await input({ message: 'Timezone', default: Intl.DateTimeFormat().resolvedOptions().timeZone }),
   };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFromPem, parseConfig } from '@hyphae/device';
+import { identityFromPem, parseConfig, REGION_IDS } from '@hyphae/device';
 import { mountedPartitions } from './flash.js';
 
 const BIN = fileURLToPath(new URL('../bin/hyphae-provision.js', import.meta.url));
@@ -89,6 +89,18 @@ describe('hyphae-provision init into a real disk image', () => {
     expect(statSync(join(out, 'hyphae', 'hub.key')).mode & 0o777).toBe(0o600);
     expect(parseConfig(readFileSync(join(out, 'hyphae', 'hub.json'), 'utf8')).network.country).toBe('ES');
     expect(run(['init', '--non-interactive', '--out', out]).code).toBe(2);
+  });
+
+  it('accepts every region the hub has a file for, and names them when given another', () => {
+    for (const region of REGION_IDS) {
+      const out = join(dir, `region-${region}`);
+      const r = run(['init', '--non-interactive', '--out', out, '--name', 'Hill', '--ssid', 'hill', '--country', 'ES', '--region', region, '--steward-email', 's@hill.example']);
+      expect(r.code, r.err).toBe(0);
+      expect(parseConfig(readFileSync(join(out, 'hyphae', 'hub.json'), 'utf8')).lorawan.region).toBe(region);
+    }
+    const bad = run(['init', '--non-interactive', '--out', join(dir, 'region-bad'), '--name', 'Hill', '--ssid', 'hill', '--country', 'ES', '--region', 'EU869', '--steward-email', 's@hill.example']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--region must be one of EU868, US915, AU915, AS923-1, AS923-2, AS923-3, AS923-4, IN865, KR920, CN470, EU433/);
   });
 });
 

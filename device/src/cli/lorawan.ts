@@ -1,4 +1,4 @@
-import { dataFrameMicOk, decryptPayload, loadCodecs, lora, parseFrame, readMacCommands, FrameError, type LoraPacket } from '@hyphae/drivers/lorawan';
+import { dataFrameMicOk, decryptPayload, loadCodecs, lora, parseFrame, readCfList, readMacCommands, FrameError, type LoraPacket } from '@hyphae/drivers/lorawan';
 import { parse, UsageError } from './args.js';
 import { InputFileError } from './flow.js';
 
@@ -58,9 +58,16 @@ function joinAccept(p: LoraPacket, appKey: Buffer | null): Record<string, unknow
     rx1DrOffset: (dl >> 4) & 0x07,
     rx2DataRate: dl & 0x0f,
     rxDelay: Math.max(1, clear.RxDelay![0]! & 0x0f),
-    // CFList type 0 (EU868 and the like): five more channels, 3 bytes each in units of 100 Hz.
-    cfList: cfList ? (cfList[15] === 0 ? { channels: [0, 3, 6, 9, 12].map((i) => (cfList[i]! | (cfList[i + 1]! << 8) | (cfList[i + 2]! << 16)) * 100).filter((f) => f > 0) } : { hex: cfList.toString('hex') }) : null,
+    // CFList type 0 (EU868 and the like) lists up to five more channels; type 1 (US915, AU915, CN470) is a channel mask.
+    cfList: cfList ? describeCfList(cfList) : null,
   };
+}
+
+function describeCfList(b: Buffer): Record<string, unknown> {
+  const c = readCfList(b);
+  if (c?.type === 'frequencies') return { type: c.type, channels: c.mhz.map((f) => Math.round(f * 1e6)) };
+  if (c?.type === 'channel-mask') return { type: c.type, enabled: c.channels };
+  return { hex: b.toString('hex') };
 }
 
 function dataFrame(p: LoraPacket, k: { nwk: Buffer | null; app: Buffer | null; fCntMsb: number }): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGION_IDS } from '@hyphae/drivers/lorawan/regions';
 
 /**
  * The hub's configuration, schema first: every setting has its default and
@@ -117,7 +118,7 @@ const lorawan = z
     enabled: z.boolean().default(true).describe('Run the LoRaWAN network server for the concentrator\'s packet forwarder'),
     port: z.number().int().min(0).max(65535).default(1700).describe('UDP port the packet forwarder sends to (Semtech UDP protocol)'),
     host: z.string().default('0.0.0.0').describe('Address to listen on for the packet forwarder'),
-    region: z.enum(['EU868', 'US915']).default('EU868').describe('LoRaWAN regional parameters'),
+    region: z.enum(REGION_IDS).default('EU868').describe('LoRaWAN regional parameters (RP002): the channel plan, data rates, RX windows and dwell time, from the region files under drivers/definitions/lorawan/regions'),
     netId: z.string().regex(/^[0-9a-fA-F]{6}$/).default('000000').describe('NetID (6 hex digits); 000000 is for private networks'),
     maxInFlight: z.number().int().min(1).default(10_000).describe('Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub\'s memory'),
     gateways: z.array(z.string().regex(/^[0-9a-fA-F]{16}$/)).default([]).describe('EUIs of the gateways this hub serves (16 hex digits); when given, datagrams from any other gateway are counted and ignored'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADR_HISTORY, adrTarget, linkAdrAccepted, linkAdrReq, spreadingFactor } from './adr.js';
-import { loadRegions } from './definitions.js';
+import { loadRegions } from './regions.js';
 import { deviceTimeAns } from './network-server.js';
 
 const eu = loadRegions().get('EU868')!;
@@ -30,7 +30,8 @@ describe('ADR', () => {
   });
 
   it('writes LinkADRReq as the spec lays it out, one per channel-mask block', () => {
-    expect(linkAdrReq(eu.adr, { dr: 5, txPowerIndex: 1, nbTrans: 1 }).toString('hex')).toBe('0351070001');
+    // EU868: the three default channels and the five the JoinAccept's CFList adds (mask 0x00ff).
+    expect(linkAdrReq(eu.adr, { dr: 5, txPowerIndex: 1, nbTrans: 1 }).toString('hex')).toBe('0351ff0001');
     // US915, sub-band 2: the 125 kHz channels off and 500 kHz channel 65 on, then channels 8–15.
     expect(linkAdrReq(us.adr, { dr: 3, txPowerIndex: 0, nbTrans: 1 }).toString('hex')).toBe('0330020071033000ff01');
   });

@@ -1,4 +1,6 @@
-import type { Region } from './definitions.js';
+import { dataRate, type AdrSettings, type Region } from './regions.js';
+
+export type { AdrSettings };
 
 /**
  * Adaptive data rate, as Semtech's reference network server and ChirpStack's
@@ -20,17 +22,6 @@ export const INSTALLATION_MARGIN_DB = 10;
 /** SNR a LoRa demodulator needs at each spreading factor (Semtech SX1276 datasheet, table 13). */
 const REQUIRED_SNR: Record<number, number> = { 7: -7.5, 8: -10, 9: -12.5, 10: -15, 11: -17.5, 12: -20 };
 
-export interface AdrSettings {
-  /** The fastest data rate ADR may choose (EU868: DR5, SF7BW125). */
-  maxDr: number;
-  /** The slowest data rate ADR may choose. */
-  minDr: number;
-  /** The highest TX power index (lowest power) the region defines: EU868 TXPower 0–7, 2 dB a step. */
-  maxTxPowerIndex: number;
-  /** LinkADRReq channel-mask blocks that keep the channels this network uses. */
-  channelMasks: Array<{ chMaskCntl: number; chMask: number }>;
-}
-
 export interface AdrInput {
   /** Best SNR (dB) across gateways of each of the last uplinks, oldest first. */
   snrs: number[];
@@ -46,14 +37,10 @@ export interface AdrTarget {
   nbTrans: number;
 }
 
-/** The spreading factor of a data rate, from the region's table of `SFxBWy` names. */
+/** The spreading factor of a 125 kHz LoRa data rate; null for others (ADR leaves wide channels and FSK alone). */
 export function spreadingFactor(region: Region, dr: number): number | null {
-  for (const [name, n] of Object.entries(region.dataRates)) {
-    if (n !== dr) continue;
-    const m = /^SF(\d+)BW125$/.exec(name);
-    return m ? Number(m[1]) : null;
-  }
-  return null;
+  const d = dataRate(region, dr);
+  return d?.modulation === 'LORA' && d.bw === 125 ? d.sf : null;
 }
 
 /**

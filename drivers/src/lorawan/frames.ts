@@ -123,6 +123,8 @@ export interface JoinAcceptParams {
   devAddr: Buffer;
   rx1DrOffset: number;
   rx2DataRate: number;
+  /** The region's channel list or mask (16 bytes), or none. */
+  cfList?: Buffer;
   rxDelay: number;
 }
 
@@ -141,7 +143,7 @@ export function buildJoinAccept(p: JoinAcceptParams): Buffer {
       DevAddr: p.devAddr,
       DLSettings: ((p.rx1DrOffset & 0x07) << 4) | (p.rx2DataRate & 0x0f),
       RxDelay: p.rxDelay,
-      CFList: Buffer.alloc(0),
+      CFList: p.cfList ?? Buffer.alloc(0),
     },
     undefined,
     undefined,

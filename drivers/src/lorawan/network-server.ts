@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ADR_HISTORY, adrTarget, linkAdrAccepted, linkAdrReq, type AdrTarget } from './adr.js';
-import type { Region } from './definitions.js';
+import { cfList, datrOf, drOf, rx1DataRate, rx1Frequency, type Region } from './regions.js';
 import { buildDataDown, buildJoinAccept, checkCounter, CID, decryptPayload, FrameError, lora, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
 import type { GatewayServer, Uplink } from './gateway-server.js';
 import type { Rxpk, Txpk } from './semtech.js';
@@ -214,7 +214,7 @@ export class NetworkServer {
     if (!ok) return this.reject('devnonce-reused', devEui, `DevNonce ${devNonce} was used before: a replayed join`);
     this.stats.joins++;
     this.adr.delete(devEui); // a new session starts at the device's defaults
-    const accept = buildJoinAccept({ appKey, appNonce, netId: this.netId, devAddr, rx1DrOffset: 0, rx2DataRate: this.opts.region.rx2DataRate, rxDelay: this.opts.region.receiveDelay1 });
+    const accept = buildJoinAccept({ appKey, appNonce, netId: this.netId, devAddr, rx1DrOffset: 0, rx2DataRate: this.opts.region.rx2.dr, rxDelay: this.opts.region.receiveDelay1, cfList: cfList(this.opts.region) });
     this.events.joined(devEui, devAddr.toString('hex'));
     await this.transmit(best, accept, this.opts.region.joinAcceptDelay1, this.opts.region.joinAcceptDelay2);
     void p;
@@ -302,7 +302,7 @@ export class NetworkServer {
    */
   private adaptDataRate(devEui: string, adrBit: boolean, datr: string, gateways: ReceivedBy[], answers: number[]): Buffer | null {
     const region = this.opts.region;
-    const dr = region.dataRates[datr];
+    const dr = drOf(region, datr);
     let st = this.adr.get(devEui);
     if (!st) this.adr.set(devEui, (st = { snrs: [], txPowerIndex: 0, pending: null, sentAt: 0, quietUntil: 0, uplinks: 0 }));
     st.uplinks++;
@@ -374,7 +374,7 @@ export class NetworkServer {
     const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr, 'hex'), fCnt, ack: false, fOpts: Buffer.alloc(0), nwkSKey: Buffer.from(dev.nwkSKey, 'hex'), appSKey: Buffer.from(dev.appSKey, 'hex'), ...applicationPayload(downlink) });
     const r = this.opts.region;
     this.stats.downlinks++;
-    const res = await this.gateways.sendDownlink(via, { ...this.txBase(phy), imme: true, freq: r.rx2.freq, datr: r.rx2.datr });
+    const res = await this.gateways.sendDownlink(via, { ...this.txBase(phy), imme: true, freq: r.rx2.freq, datr: datrOf(r, r.rx2.dr) });
     if (res === 'NONE') return 'sent';
     this.stats.downlinkErrors++;
     this.reject('downlink-failed', devEui, `gateway ${via} answered ${res}`);
@@ -383,36 +383,25 @@ export class NetworkServer {
 
   /** What every downlink's txpk has, whichever window it goes in. */
   private txBase(phy: Buffer) {
-    return { rfch: 0, powe: this.opts.region.txPower, modu: 'LORA' as const, codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
+    return { rfch: 0, powe: this.opts.region.downlinkTxPower, modu: 'LORA' as const, codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
   }
 
   /** Class A: RX1 on the uplink's timestamp plus delay 1; if the gateway refuses, RX2. */
   private async transmit(best: { gateway: string; rxpk: Rxpk }, phy: Buffer, delay1: number, delay2: number): Promise<void> {
     const r = this.opts.region;
     const base = this.txBase(phy);
-    const rx1: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay1 * 1_000_000) >>> 0, freq: rx1Frequency(r, best.rxpk.freq), datr: rx1DataRate(r, best.rxpk.datr) };
+    const rx1: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay1 * 1_000_000) >>> 0, freq: rx1Frequency(r, best.rxpk.freq), datr: datrOf(r, rx1DataRate(r, drOf(r, best.rxpk.datr) ?? r.rx2.dr)) };
     this.stats.downlinks++;
     const res = await this.gateways.sendDownlink(best.gateway, rx1);
     if (res === 'NONE') return;
     if (res === 'TOO_LATE' || res === 'COLLISION_PACKET' || res === 'TOO_EARLY') {
-      const rx2: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay2 * 1_000_000) >>> 0, freq: r.rx2.freq, datr: r.rx2.datr };
+      const rx2: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay2 * 1_000_000) >>> 0, freq: r.rx2.freq, datr: datrOf(r, r.rx2.dr) };
       const again = await this.gateways.sendDownlink(best.gateway, rx2);
       if (again === 'NONE') return;
     }
     this.stats.downlinkErrors++;
     this.reject('downlink-failed', null, `gateway ${best.gateway} answered ${res}`);
   }
-}
-
-export function rx1Frequency(r: Region, upFreq: number): number {
-  if (r.rx1.mode === 'same-channel') return upFreq;
-  const ch = Math.round((upFreq - r.rx1.uplinkBase) / r.rx1.uplinkStep);
-  return Math.round((r.rx1.downlinkBase + (ch % r.rx1.downlinkChannels) * r.rx1.downlinkStep) * 1000) / 1000;
-}
-
-export function rx1DataRate(r: Region, upDatr: string): string {
-  if (r.rx1.mode === 'same-channel') return upDatr;
-  return r.rx1.datr[upDatr] ?? r.rx2.datr;
 }
 
 /** A queued downlink's part of a data frame: its port, its bytes, and whether the device must confirm it. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lora, msb, sessionKeys } from '@hyphae/drivers/lorawan';
+import { lora, msb, readCfList, sessionKeys } from '@hyphae/drivers/lorawan';
 import type { PacketForwarder } from './packet-forwarder.js';
 
 /**
@@ -18,6 +18,8 @@ export class EndDevice {
   dr = 0;
   txPowerIndex = 0;
   maxDr = 5;
+  /** The channels the device may send on (MHz): EU868's three defaults, then what the JoinAccept's CFList adds. */
+  channels: number[] = [868.1, 868.3, 868.5];
   /** MAC answers waiting for the next uplink's FOpts. */
   private macAnswers: Buffer[] = [];
 
@@ -57,6 +59,8 @@ export class EndDevice {
     this.nwkSKey = keys.nwkSKey;
     this.appSKey = keys.appSKey;
     this.fCnt = 0;
+    const cf = accept.CFList && accept.CFList.length === 16 ? readCfList(accept.CFList) : null;
+    if (cf?.type === 'frequencies') this.channels = [...this.channels.slice(0, 3), ...cf.mhz];
   }
 
   useAbp(devAddr: Buffer, nwkSKey: Buffer, appSKey: Buffer): void {
@@ -129,7 +133,9 @@ export class EndDevice {
     const last = adrReqs[adrReqs.length - 1]!;
     const dr = last[0]! >> 4;
     const tx = last[0]! & 0x0f;
-    const status = (tx <= 7 ? 4 : 0) | (dr <= this.maxDr ? 2 : 0) | 1;
+    // ChMaskCntl 0: the mask may only switch on channels the device has been given.
+    const maskOk = adrReqs.every((r) => (r[3]! >> 4) !== 0 || (r.readUInt16LE(1) >> this.channels.length) === 0);
+    const status = (tx <= 7 ? 4 : 0) | (dr <= this.maxDr ? 2 : 0) | (maskOk ? 1 : 0);
     if (status === 7) {
       this.dr = dr;
       this.txPowerIndex = tx;

@@ -51,6 +51,8 @@ describe('LoRaWAN network server', () => {
     expect(reqTmst).toBeGreaterThan(before);
     expect(joinTx!.tmst).toBe((reqTmst + 5_000_000) >>> 0);
     expect(joinTx!.freq).toBe(868.1);
+    // The JoinAccept's CFList gives the device EU868's five further channels.
+    expect(dev.channels).toEqual([868.1, 868.3, 868.5, 867.1, 867.3, 867.5, 867.7, 867.9]);
 
     gw.push(dev.uplink(2, lse01));
     await until(() => core.sensing.network!.stats.uplinks === 1, 'uplink');
