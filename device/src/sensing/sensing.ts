@@ -1,5 +1,5 @@
 import type { HubConfig } from '../config/schema.js';
-import { BUILT_IN_CODECS_DIR, GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
+import { BUILT_IN_CODECS_DIR, Gateways, GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
 import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
 import { BurstCounter, type Reading, type ReadingSink } from '@hyphae/drivers/sensor';
@@ -138,7 +138,7 @@ export class Sensing {
       maxGateways: this.settings.maxGateways,
       log: (level, msg, detail) => this.log[level]({ module: 'lorawan', ...detail }, msg),
     });
-    this.network = new NetworkServer(this.gateways, this.devices, {
+    this.network = new NetworkServer(new Gateways([this.gateways]), this.devices, {
       uplink: (u) => this.onUplink(u),
       joined: (devEui, devAddr) => this.log.info({ module: 'lorawan', devEui, devAddr }, 'device joined'),
       devStatus: (devEui, s) => this.devices.seen(devEui, { battery: s.battery }),

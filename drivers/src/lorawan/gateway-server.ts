@@ -2,13 +2,17 @@ import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BurstCounter } from '../sensor.js';
-import { encodeAck, encodePullResp, parseUp, ProtocolError, PULL_ACK, PUSH_ACK, type Rxpk, type TxAckError, type Txpk } from './semtech.js';
+import { encodeAck, encodePullResp, parseUp, ProtocolError, PULL_ACK, PUSH_ACK, type TxAckError, type Txpk } from './semtech.js';
+import type { Downlink, DownlinkResult, GatewayProtocol, GatewayTransport, Uplink } from './radio.js';
+
+export type { Uplink } from './radio.js';
 
 /** What the hub asks of the kernel for its UDP receive buffer. */
 export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface GatewayStats {
   eui: string;
+  protocol: GatewayProtocol;
   firstSeen: number;
   lastSeen: number;
   pushData: number;
@@ -20,13 +24,6 @@ export interface GatewayStats {
   /** Where this gateway's last PULL_DATA came from: downlinks go there. */
   pullAddress: string | null;
   lastStat: Record<string, unknown> | null;
-}
-
-export interface Uplink {
-  gateway: string;
-  rxpk: Rxpk;
-  phy: Buffer;
-  receivedAt: number;
 }
 
 export interface GatewayServerOptions {
@@ -52,7 +49,8 @@ const UNKNOWN_LOG_EVERY_MS = 60_000;
  * resolving with the gateway's TX_ACK verdict. Nothing a gateway sends can
  * stop the loop: bad datagrams are counted and logged once per burst.
  */
-export class GatewayServer {
+export class GatewayServer implements GatewayTransport {
+  readonly protocol = 'semtech-udp' as const;
   private socket: dgram.Socket | undefined;
   readonly gateways = new Map<string, GatewayStats>();
   private readonly pending = new Map<number, { resolve: (e: TxAckError | 'TIMEOUT') => void; timer: NodeJS.Timeout }>();
@@ -128,7 +126,7 @@ export class GatewayServer {
         }
         return null;
       }
-      g = { eui, firstSeen: this.now(), lastSeen: this.now(), pushData: 0, pullData: 0, rxPackets: 0, txPackets: 0, txErrors: {}, malformed: 0, pullAddress: null, lastStat: null };
+      g = { eui, protocol: 'semtech-udp', firstSeen: this.now(), lastSeen: this.now(), pushData: 0, pullData: 0, rxPackets: 0, txPackets: 0, txErrors: {}, malformed: 0, pullAddress: null, lastStat: null };
       this.gateways.set(eui, g);
       this.opts.log?.('info', 'new gateway', { gateway: eui });
     }
@@ -205,6 +203,25 @@ export class GatewayServer {
       this.pending.set(token, { resolve, timer });
       this.send(encodePullResp(token, txpk), host, port);
     });
+  }
+
+  reaches(gateway: string): boolean {
+    return !!this.gateways.get(gateway)?.pullAddress;
+  }
+
+  /**
+   * A downlink in packet-forwarder terms. Class A: RX1 on the concentrator's
+   * clock (the uplink's tmst plus the window's delay); if the gateway says it
+   * is too late, too early or busy then, RX2. Class C: at once on RX2.
+   */
+  async transmit(gateway: string, d: Downlink): Promise<DownlinkResult> {
+    const base = { rfch: 0, powe: d.power, modu: 'LORA' as const, codr: '4/5', ipol: true, size: d.phy.length, data: d.phy.toString('base64') };
+    if (d.kind === 'class-c') return this.sendDownlink(gateway, { ...base, imme: true, freq: d.rx2.freq, datr: d.rx2.datr });
+    const at = (delayS: number) => (d.uplink.rxpk.tmst + delayS * 1_000_000) >>> 0;
+    const first = await this.sendDownlink(gateway, { ...base, imme: false, tmst: at(d.rx1.delayS), freq: d.rx1.freq, datr: d.rx1.datr });
+    if (first !== 'TOO_LATE' && first !== 'COLLISION_PACKET' && first !== 'TOO_EARLY') return first;
+    const second = await this.sendDownlink(gateway, { ...base, imme: false, tmst: at(d.rx2.delayS), freq: d.rx2.freq, datr: d.rx2.datr });
+    return second === 'NONE' ? second : first;
   }
 
   private send(buf: Buffer, host: string, port: number): void {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { ADR_HISTORY, adrTarget, linkAdrAccepted, linkAdrReq, type AdrTarget } from './adr.js';
 import { cfList, datrOf, drOf, rx1DataRate, rx1Frequency, type Region } from './regions.js';
 import { buildDataDown, buildJoinAccept, checkCounter, CID, decryptPayload, FrameError, lora, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
-import type { GatewayServer, Uplink } from './gateway-server.js';
-import type { Rxpk, Txpk } from './semtech.js';
+import type { Gateways, Uplink, Window } from './radio.js';
+import type { Rxpk } from './semtech.js';
 
 /** A device as the network server sees it; the hub keeps these in LMDB. */
 /** Over-the-air activation (a join) or activation by personalisation (keys given). */
@@ -111,9 +111,12 @@ export interface NetworkServerOptions {
   now?: () => number;
 }
 
+/** One copy of an uplink, as one gateway heard it. */
+type Copy = Pick<Uplink, 'gateway' | 'rxpk' | 'station'>;
+
 interface Pending {
   phy: Buffer;
-  copies: Array<{ gateway: string; rxpk: Rxpk }>;
+  copies: Copy[];
   firstAt: number;
 }
 
@@ -129,7 +132,7 @@ export class NetworkServer {
   private inFlight = 0;
   private readonly lastStatus = new Map<string, number>();
   /** The gateway that heard each device best last time: where a class-C downlink goes. */
-  private readonly lastHeardBy = new Map<string, string>();
+  private readonly lastHeardBy = new Map<string, Copy>();
   /**
    * ADR per device: the best SNR of its last uplinks, the TX power it last
    * acknowledged, and a LinkADRReq waiting for its answer. Kept in memory: a
@@ -143,7 +146,7 @@ export class NetworkServer {
   readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, applicationDownlinks: 0, downlinkErrors: 0, adrRequests: 0, adrAccepted: 0, adrRefused: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
 
   constructor(
-    private readonly gateways: GatewayServer,
+    private readonly gateways: Gateways,
     private readonly registry: DeviceRegistry,
     private readonly events: NetworkServerEvents,
     private readonly opts: NetworkServerOptions,
@@ -162,7 +165,7 @@ export class NetworkServer {
     const key = u.phy.toString('hex');
     const p = this.pending.get(key);
     if (p) {
-      p.copies.push({ gateway: u.gateway, rxpk: u.rxpk });
+      p.copies.push({ gateway: u.gateway, rxpk: u.rxpk, station: u.station });
       return;
     }
     if (this.inFlight >= (this.opts.maxInFlight ?? 10_000)) {
@@ -170,7 +173,7 @@ export class NetworkServer {
       return;
     }
     this.inFlight++;
-    this.pending.set(key, { phy: u.phy, copies: [{ gateway: u.gateway, rxpk: u.rxpk }], firstAt: u.receivedAt });
+    this.pending.set(key, { phy: u.phy, copies: [{ gateway: u.gateway, rxpk: u.rxpk, station: u.station }], firstAt: u.receivedAt });
     setTimeout(() => {
       const done = this.pending.get(key)!;
       this.pending.delete(key);
@@ -199,7 +202,7 @@ export class NetworkServer {
     this.reject('unexpected-mtype', null, `ignored a ${mtype} frame`);
   }
 
-  private async join(packet: LoraPacket, best: { gateway: string; rxpk: Rxpk }, p: Pending): Promise<void> {
+  private async join(packet: LoraPacket, best: Copy, p: Pending): Promise<void> {
     const devEui = packet.DevEUI!.toString('hex');
     const dev = this.registry.byDevEui(devEui);
     if (!dev || dev.mode !== 'otaa' || !dev.appKey) return this.reject('unknown-deveui', devEui, 'join request from a device that is not registered for OTAA');
@@ -216,11 +219,11 @@ export class NetworkServer {
     this.adr.delete(devEui); // a new session starts at the device's defaults
     const accept = buildJoinAccept({ appKey, appNonce, netId: this.netId, devAddr, rx1DrOffset: 0, rx2DataRate: this.opts.region.rx2.dr, rxDelay: this.opts.region.receiveDelay1, cfList: cfList(this.opts.region) });
     this.events.joined(devEui, devAddr.toString('hex'));
-    await this.transmit(best, accept, this.opts.region.joinAcceptDelay1, this.opts.region.joinAcceptDelay2);
+    await this.transmit(devEui, best, accept, this.opts.region.joinAcceptDelay1, this.opts.region.joinAcceptDelay2);
     void p;
   }
 
-  private async data(packet: LoraPacket, best: { gateway: string; rxpk: Rxpk }, gateways: ReceivedBy[], p: Pending): Promise<void> {
+  private async data(packet: LoraPacket, best: Copy, gateways: ReceivedBy[], p: Pending): Promise<void> {
     const devAddr = packet.DevAddr!.toString('hex');
     const candidates = this.registry.byDevAddr(devAddr).filter((d) => d.nwkSKey && d.appSKey);
     if (candidates.length === 0) return this.reject('unknown-devaddr', null, `no session for DevAddr ${devAddr}`);
@@ -249,7 +252,7 @@ export class NetworkServer {
       }
       if (!(await this.registry.advanceFCntUp(dev.devEui, verdict.fcnt, verdict.kind === 'reset'))) return this.reject('replay', dev.devEui, `frame counter ${verdict.fcnt} already seen`);
       this.stats.uplinks++;
-      this.lastHeardBy.set(dev.devEui, best.gateway);
+      this.lastHeardBy.set(dev.devEui, best);
       const fPort = packet.getFPort();
       const payload = decryptPayload(packet, appSKey, nwkSKey, verdict.fcnt);
       // MAC commands ride in FOpts, or in the payload on port 0 (decrypted with the NwkSKey above).
@@ -333,7 +336,7 @@ export class NetworkServer {
     return linkAdrReq(region.adr, target);
   }
 
-  private async answer(dev: LorawanDevice, best: { gateway: string; rxpk: Rxpk }, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer, adr = false, downlink?: QueuedDownlink): Promise<void> {
+  private async answer(dev: LorawanDevice, best: Copy, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer, adr = false, downlink?: QueuedDownlink): Promise<void> {
     const fCnt = await this.registry.takeFCntDown(dev.devEui, downlink?.id);
     if (downlink) this.stats.applicationDownlinks++;
     // MAC commands are whole or not at all: those that do not fit FOpts' 15 bytes wait for the next downlink.
@@ -354,7 +357,7 @@ export class NetworkServer {
       appSKey,
       ...(downlink ? applicationPayload(downlink) : {}),
     });
-    await this.transmit(best, phy, this.opts.region.receiveDelay1, this.opts.region.receiveDelay2);
+    await this.transmit(dev.devEui, best, phy, this.opts.region.receiveDelay1, this.opts.region.receiveDelay2);
   }
 
   /**
@@ -374,33 +377,24 @@ export class NetworkServer {
     const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr, 'hex'), fCnt, ack: false, fOpts: Buffer.alloc(0), nwkSKey: Buffer.from(dev.nwkSKey, 'hex'), appSKey: Buffer.from(dev.appSKey, 'hex'), ...applicationPayload(downlink) });
     const r = this.opts.region;
     this.stats.downlinks++;
-    const res = await this.gateways.sendDownlink(via, { ...this.txBase(phy), imme: true, freq: r.rx2.freq, datr: datrOf(r, r.rx2.dr) });
+    const res = await this.gateways.transmit(via.gateway, { kind: 'class-c', devEui, phy, power: r.downlinkTxPower, rx2: { freq: r.rx2.freq, dr: r.rx2.dr, datr: datrOf(r, r.rx2.dr) }, ...(via.station ? { station: via.station } : {}) });
     if (res === 'NONE') return 'sent';
     this.stats.downlinkErrors++;
-    this.reject('downlink-failed', devEui, `gateway ${via} answered ${res}`);
+    this.reject('downlink-failed', devEui, `gateway ${via.gateway} answered ${res}`);
     return 'failed';
   }
 
-  /** What every downlink's txpk has, whichever window it goes in. */
-  private txBase(phy: Buffer) {
-    return { rfch: 0, powe: this.opts.region.downlinkTxPower, modu: 'LORA' as const, codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
-  }
-
-  /** Class A: RX1 on the uplink's timestamp plus delay 1; if the gateway refuses, RX2. */
-  private async transmit(best: { gateway: string; rxpk: Rxpk }, phy: Buffer, delay1: number, delay2: number): Promise<void> {
+  /** Class A: RX1 (the uplink's channel and data rate, as the region maps them) and RX2; the gateway's protocol decides how to offer both. */
+  private async transmit(devEui: string, best: Copy, phy: Buffer, delay1: number, delay2: number): Promise<void> {
     const r = this.opts.region;
-    const base = this.txBase(phy);
-    const rx1: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay1 * 1_000_000) >>> 0, freq: rx1Frequency(r, best.rxpk.freq), datr: datrOf(r, rx1DataRate(r, drOf(r, best.rxpk.datr) ?? r.rx2.dr)) };
+    const rx1Dr = rx1DataRate(r, drOf(r, best.rxpk.datr) ?? r.rx2.dr);
+    const rx1: Window = { delayS: delay1, freq: rx1Frequency(r, best.rxpk.freq), dr: rx1Dr, datr: datrOf(r, rx1Dr) };
+    const rx2: Window = { delayS: delay2, freq: r.rx2.freq, dr: r.rx2.dr, datr: datrOf(r, r.rx2.dr) };
     this.stats.downlinks++;
-    const res = await this.gateways.sendDownlink(best.gateway, rx1);
+    const res = await this.gateways.transmit(best.gateway, { kind: 'class-a', devEui, phy, power: r.downlinkTxPower, uplink: { rxpk: best.rxpk, station: best.station }, rx1, rx2 });
     if (res === 'NONE') return;
-    if (res === 'TOO_LATE' || res === 'COLLISION_PACKET' || res === 'TOO_EARLY') {
-      const rx2: Txpk = { ...base, imme: false, tmst: (best.rxpk.tmst + delay2 * 1_000_000) >>> 0, freq: r.rx2.freq, datr: datrOf(r, r.rx2.dr) };
-      const again = await this.gateways.sendDownlink(best.gateway, rx2);
-      if (again === 'NONE') return;
-    }
     this.stats.downlinkErrors++;
-    this.reject('downlink-failed', null, `gateway ${best.gateway} answered ${res}`);
+    this.reject('downlink-failed', devEui, `gateway ${best.gateway} answered ${res}`);
   }
 }
 
