@@ -17359,8 +17359,14 @@ export interface components {
         SensingStatus: {
             gateways: {
                 eui: string;
+                /**
+                 * @description How the gateway talks to the hub: Semtech UDP packet forwarder or LoRa Basics Station
+                 * @enum {string}
+                 */
+                protocol: "semtech-udp" | "basics-station";
                 firstSeen: number;
                 lastSeen: number;
+                /** @description PUSH_DATA datagrams (UDP) or uplink messages (Basics Station) */
                 pushData: number;
                 pullData: number;
                 rxPackets: number;
@@ -17369,8 +17375,9 @@ export interface components {
                     [key: string]: number;
                 };
                 malformed: number;
-                /** @description Where its last PULL_DATA came from: downlinks go there */
+                /** @description Where its last PULL_DATA came from: downlinks go there (UDP only) */
                 pullAddress: string | null;
+                /** @description The last stat object (UDP) or the Station's version message */
                 lastStat: {
                     [key: string]: unknown;
                 } | null;

@@ -123,6 +123,20 @@ const lorawan = z
     maxInFlight: z.number().int().min(1).default(10_000).describe('Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub\'s memory'),
     gateways: z.array(z.string().regex(/^[0-9a-fA-F]{16}$/)).default([]).describe('EUIs of the gateways this hub serves (16 hex digits); when given, datagrams from any other gateway are counted and ignored'),
     maxGateways: z.number().int().min(1).default(100).describe('With no list of gateways, at most this many are remembered; datagrams from more are counted and ignored, so spoofed gateway EUIs cannot fill memory or the log'),
+    basicsStation: z
+      .object({
+        enabled: z.boolean().default(true).describe('Serve LoRa Basics Station gateways (the LNS protocol over WebSocket) beside the UDP packet forwarder'),
+        port: z.number().int().min(0).max(65535).default(3001).describe('TCP port Station connects to: its tc.uri is ws://<hub>:<port> (wss:// with tls)'),
+        host: z.string().default('0.0.0.0').describe('Address to listen on for Basics Station gateways'),
+        token: z.string().nullable().default(null).describe('When set, every Station connection must carry it in its Authorization header (put "Authorization: Bearer <token>" in the gateway\'s tc.key); null lets any gateway on the hub\'s network connect, subject to lorawan.gateways'),
+        tls: z
+          .object({ cert: z.string().describe('PEM certificate file'), key: z.string().describe('PEM private key file') })
+          .nullable()
+          .default(null)
+          .describe('Serve wss:// with this certificate (the gateway\'s tc.trust must hold its CA); null serves plain ws on the hub\'s own network'),
+      })
+      .prefault({})
+      .describe('LoRa Basics Station gateways (RAK, Kerlink, MikroTik, the TTN indoor gateway)'),
     codecDirs: z.array(z.string()).default([]).describe('Folders of the neighbourhood\'s own payload codecs (a .json definition beside its .js script), loaded after the shipped ones; one of the same id replaces the shipped codec'),
   })
   .prefault({})

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { HubConfig } from '../config/schema.js';
-import { BUILT_IN_CODECS_DIR, Gateways, GatewayServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
+import { BUILT_IN_CODECS_DIR, Gateways, GatewayServer, StationServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
 import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
 import { BurstCounter, type Reading, type ReadingSink } from '@hyphae/drivers/sensor';
@@ -26,6 +27,8 @@ export type LorawanSettings = HubConfig['lorawan'];
 export class Sensing {
   private loadedCodecs: Map<string, Codec> | undefined;
   gateways: GatewayServer | undefined;
+  /** LoRa Basics Station gateways, when lorawan.basicsStation is on and its port could be had. */
+  station: StationServer | undefined;
   network: NetworkServer | undefined;
   readonly modbus: ModbusPoller;
   gpio: GpioStation | undefined;
@@ -138,7 +141,23 @@ export class Sensing {
       maxGateways: this.settings.maxGateways,
       log: (level, msg, detail) => this.log[level]({ module: 'lorawan', ...detail }, msg),
     });
-    this.network = new NetworkServer(new Gateways([this.gateways]), this.devices, {
+    const bs = this.settings.basicsStation;
+    const station = bs.enabled
+      ? new StationServer({
+          port: bs.port,
+          host: bs.host,
+          region,
+          token: bs.token,
+          tls: bs.tls ? { cert: readFileSync(bs.tls.cert, 'utf8'), key: readFileSync(bs.tls.key, 'utf8') } : null,
+          now: () => this.clock.now(),
+          timeTrusted: () => this.clock.trusted(),
+          onUplink: (u) => this.network!.receive(u),
+          knownGateways: this.settings.gateways,
+          maxGateways: this.settings.maxGateways,
+          log: (level, msg, detail) => this.log[level]({ module: 'lorawan', ...detail }, msg),
+        })
+      : undefined;
+    this.network = new NetworkServer(new Gateways(station ? [station, this.gateways] : [this.gateways]), this.devices, {
       uplink: (u) => this.onUplink(u),
       joined: (devEui, devAddr) => this.log.info({ module: 'lorawan', devEui, devAddr }, 'device joined'),
       devStatus: (devEui, s) => this.devices.seen(devEui, { battery: s.battery }),
@@ -153,6 +172,16 @@ export class Sensing {
       },
     }, { region, netId: Buffer.from(this.settings.netId, 'hex'), maxInFlight: this.settings.maxInFlight, now: () => this.clock.now(), timeTrusted: () => this.clock.trusted() });
     await this.gateways.start();
+    if (station) {
+      // Optional beside the UDP forwarder: a port someone else holds is said, and the hub runs on without it.
+      try {
+        await station.start();
+        this.station = station;
+      } catch (err) {
+        this.counters['basics-station-unavailable'] = (this.counters['basics-station-unavailable'] ?? 0) + 1;
+        this.log.error({ module: 'lorawan', port: bs.port, err: (err as Error).message }, 'Basics Station server not started');
+      }
+    }
     // Uplinks the kernel dropped (the socket's buffer was full) never reach the hub's code: said here, once a minute at most.
     let dropped = this.gateways.kernelDrops() ?? 0;
     this.dropsTimer = setInterval(() => {
@@ -200,6 +229,7 @@ export class Sensing {
     if (this.dropsTimer) clearInterval(this.dropsTimer);
     this.gpio?.stop();
     await this.modbus.stop();
+    await this.station?.stop();
     await this.gateways?.stop();
     // Uplinks received but not yet decoded are stored before the telemetry store closes.
     if (this.decodeQueue.length > 0) this.decodeQueued();

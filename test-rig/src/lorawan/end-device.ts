@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { lora, msb, readCfList, sessionKeys } from '@hyphae/drivers/lorawan';
-import type { PacketForwarder } from './packet-forwarder.js';
+import type { RadioGateway } from './packet-forwarder.js';
 
 /**
  * A class-A end device that really joins by OTAA and sends encrypted
@@ -38,7 +38,7 @@ export class EndDevice {
   }
 
   /** Sends a JoinRequest through a gateway and waits for the JoinAccept in RX1. */
-  async join(gw: PacketForwarder, timeoutMs = 10_000): Promise<void> {
+  async join(gw: RadioGateway, timeoutMs = 10_000): Promise<void> {
     this.devNonce = randomBytes(2);
     const req = this.joinRequest();
     const got = new Promise<Buffer>((resolve, reject) => {
@@ -99,7 +99,7 @@ export class EndDevice {
     return ['SF12BW125', 'SF11BW125', 'SF10BW125', 'SF9BW125', 'SF8BW125', 'SF7BW125', 'SF7BW250'][this.dr]!;
   }
 
-  listen(gw: PacketForwarder): () => void {
+  listen(gw: RadioGateway): () => void {
     return gw.onDownlink((phy) => {
       let p;
       try {

@@ -5,13 +5,22 @@ import { semtech } from '@hyphae/drivers/lorawan';
 type Txpk = semtech.Txpk;
 type Rxpk = semtech.Rxpk;
 
+/** A simulated gateway of either protocol, as a simulated device uses it: the air in both directions. */
+export interface RadioGateway {
+  readonly eui: string;
+  push(phy: Buffer, radio?: Partial<Rxpk>): unknown;
+  onDownlink(fn: (phy: Buffer, txpk: Txpk) => void): () => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * A concentrator's packet forwarder, simulated over the real Semtech UDP
  * protocol: it keeps the downlink path open with PULL_DATA, pushes radio
  * packets with PUSH_DATA, and answers each PULL_RESP with a TX_ACK, handing
  * the downlink to whichever simulated device is listening.
  */
-export class PacketForwarder {
+export class PacketForwarder implements RadioGateway {
   private socket: dgram.Socket | undefined;
   private keepalive: NodeJS.Timeout | undefined;
   /** The concentrator's microsecond counter. */

@@ -1,5 +1,5 @@
 import { RESOLUTION_NAMES } from '../../telemetry/store.js';
-import { ACTIVATION_MODES } from '@hyphae/drivers/lorawan';
+import { ACTIVATION_MODES, GATEWAY_PROTOCOLS } from '@hyphae/drivers/lorawan';
 import { PARITIES } from '@hyphae/drivers/modbus';
 import { createRoute, z } from '@hono/zod-openapi';
 import { NewDownlink } from '../../sensing/downlink-queue.js';
@@ -73,16 +73,17 @@ const SensingStatus = z
     gateways: z.array(
       z.object({
         eui: z.string(),
+        protocol: z.enum(GATEWAY_PROTOCOLS).describe('How the gateway talks to the hub: Semtech UDP packet forwarder or LoRa Basics Station'),
         firstSeen: z.number(),
         lastSeen: z.number(),
-        pushData: z.number(),
+        pushData: z.number().describe('PUSH_DATA datagrams (UDP) or uplink messages (Basics Station)'),
         pullData: z.number(),
         rxPackets: z.number(),
         txPackets: z.number(),
         txErrors: z.record(z.string(), z.number()),
         malformed: z.number(),
-        pullAddress: z.string().nullable().describe('Where its last PULL_DATA came from: downlinks go there'),
-        lastStat: z.record(z.string(), z.unknown()).nullable(),
+        pullAddress: z.string().nullable().describe('Where its last PULL_DATA came from: downlinks go there (UDP only)'),
+        lastStat: z.record(z.string(), z.unknown()).nullable().describe('The last stat object (UDP) or the Station\'s version message'),
       }),
     ),
     counters: z.record(z.string(), z.number()).describe('Uplinks refused, by reason'),
@@ -159,7 +160,7 @@ export function registerSensing(app: App, deps: HttpDeps) {
   });
   app.openapi(gateways, (c) => {
     requireRole(c, 'steward');
-    const gws = [...(deps.sensing.gateways?.gateways.values() ?? [])].map((g) => ({ ...g }));
+    const gws = [...(deps.sensing.gateways?.gateways.values() ?? []), ...(deps.sensing.station?.gateways.values() ?? [])].map((g) => ({ ...g }));
     const network = deps.sensing.network ? { ...deps.sensing.network.stats, inFlight: deps.sensing.network.busy, kernelDrops: deps.sensing.gateways?.kernelDrops() ?? null } : {};
     return c.json({ gateways: gws, counters: deps.sensing.counters, network, telemetry: deps.telemetry.stats, modbus: deps.sensing.modbus.status() }, 200);
   });
