@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { semtech } from '@hyphae/drivers/lorawan';
 import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
 import { medianOf, printGoals, rounds, type Goal } from './goals.js';
-import { blast, frames, registerDevices } from './uplinks.js';
+import { SimulatedStation } from '@hyphae/test-rig/basics-station';
+import { blast, frames, registerDevices, stationFrames } from './uplinks.js';
 import { fmt, profileArgs, residentMiB, tempDir } from './util.js';
 
 /**
@@ -19,6 +20,9 @@ import { fmt, profileArgs, residentMiB, tempDir } from './util.js';
  *
  * The reference is a bare UDP receiver in its own process, with the hub's
  * receive buffer size, counting the same datagrams sent as fast as they go.
+ * The same frames also go through a simulated LoRa Basics Station over the
+ * hub's WebSocket (the LNS protocol), timed the same way: its rate is
+ * compared with UDP's on the same hub, in the same round.
  *
  * BENCH_SECONDS (default 60) and BENCH_ROUNDS (default 3) shorten a trial run.
  */
@@ -87,9 +91,19 @@ interface Trial {
 }
 
 async function trial(hub: HubProcess, token: string, packets: Buffer[], rate: number | null): Promise<Trial> {
+  return timed(hub, token, packets.length, rate, () => blast(hub.lorawanPort, packets, rate));
+}
+
+/** The same over a Basics Station's WebSocket: `updf` messages through one connected Station. */
+async function stationTrial(hub: HubProcess, token: string, station: SimulatedStation, texts: string[], rate: number | null): Promise<Trial> {
+  return timed(hub, token, texts.length, rate, () => station.blast(texts, rate));
+}
+
+/** Sends with `send`, then waits until the hub has handled everything, and counts what it stored, refused and lost. */
+async function timed(hub: HubProcess, token: string, sent: number, rate: number | null, send: () => Promise<void>): Promise<Trial> {
   const before = await counts(hub, token);
   const t0 = Date.now();
-  await blast(hub.lorawanPort, packets, rate);
+  await send();
   // Until nothing is in flight and nothing moves for a second: the merge window closes 200 ms
   // after a frame, and the store flushes its last batch after that.
   let now = await counts(hub, token);
@@ -108,9 +122,9 @@ async function trial(hub: HubProcess, token: string, packets: Buffer[], rate: nu
     .filter(([, n]) => n > 0);
   const dropped = now.kernelDrops - before.kernelDrops;
   const counted = refused.reduce((s, [, n]) => s + n, 0) + dropped;
-  const lost = packets.length - stored;
+  const lost = sent - stored;
   const why = [...refused.map(([k, n]) => `${k} ${fmt(n)}`), dropped ? `kernel buffer full ${fmt(dropped)}` : ''].filter(Boolean).join(', ');
-  return { offered: rate ?? NaN, sent: packets.length, stored, rate: stored / Math.max(0.001, (now.lastStoredAt - t0) / 1000), lost, counted, uncounted: Math.max(0, lost - counted), why };
+  return { offered: rate ?? NaN, sent, stored, rate: stored / Math.max(0.001, (now.lastStoredAt - t0) / 1000), lost, counted, uncounted: Math.max(0, lost - counted), why };
 }
 
 /** The reference: a bare UDP receiver in a child process, with the hub's buffer size; returns datagrams per second to the last one received. */
@@ -140,6 +154,9 @@ export async function run(): Promise<void> {
     pull.send(semtech.encodePullData(1, GATEWAY), hub.lorawanPort, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 200));
     pull.close();
+    // A Basics Station gateway on the same hub, connected through router-info as a real one is.
+    const station = new SimulatedStation('aa555a00000be7c2', { url: `ws://127.0.0.1:${hub.stationPort}` });
+    await station.start();
 
     console.log(`hub run with ${cardNodeArgs().join(' ') || 'no node flags'}, as on the card`);
     console.log(`${DEVICES} ABP devices; ${ROUNDS} rounds; sustained and no-loss runs last ${SECONDS} s, the burst ${BURST_SECONDS} s at ${fmt(BURST)}/s; rates timed to the last frame stored`);
@@ -150,9 +167,11 @@ export async function run(): Promise<void> {
     const flood = await rounds(async () => {
       const bare = await bareReceiver(frames(devs.map((d) => ({ ...d })), FLOOD, GATEWAY));
       const ours = await trial(hub, token, frames(devs, FLOOD, GATEWAY), null);
-      row('flood (as fast as sent)', ours);
+      row('flood (as fast as sent), Semtech UDP', ours);
       rows.push({ run: 'bare UDP receiver, own process (reference)', sent: fmt(FLOOD), stored: fmt(FLOOD - bare.lost), 'stored/s': fmt(bare.rate), lost: fmt(bare.lost), 'counted as': '-', uncounted: '-' });
-      return { ours, bare };
+      const overStation = await stationTrial(hub, token, station, stationFrames(devs, FLOOD), null);
+      row('flood (as fast as the socket drains), Basics Station', overStation);
+      return { ours, bare, station: overStation };
     }, ROUNDS);
     const sustained = await rounds(async () => {
       const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, SUSTAINED * SECONDS, GATEWAY), SUSTAINED));
@@ -169,18 +188,28 @@ export async function run(): Promise<void> {
       row(`burst ${fmt(BURST)}/s for ${BURST_SECONDS} s`, result, peak);
       return { ...result, ...peak };
     }, ROUNDS);
-    console.table(rows);
+    console.table(rows.splice(0));
 
     const ratios = flood.map((f) => f.ours.rate / f.bare.rate);
+    const stationRatios = flood.map((f) => f.station.rate / f.ours.rate);
+    const stationNoLoss = await rounds(async () => {
+      const r = await stationTrial(hub, token, station, stationFrames(devs, NO_LOSS * SECONDS), NO_LOSS);
+      row(`${fmt(NO_LOSS)}/s for ${SECONDS} s, Basics Station`, r);
+      return r;
+    }, ROUNDS);
+    console.table(rows.splice(0));
     const lossAtSustained = sustained.map((s) => s.lost);
     printGoals([
       { what: `stored/s with ${fmt(SUSTAINED)}/s offered for ${SECONDS} s (timed to the last frame stored, so the 200 ms merge window counts)`, median: medianOf(sustained.map((s) => s.rate)), worst: Math.min(...sustained.map((s) => s.rate)), unit: '/s', atLeast: SUSTAINED * 0.99 },
       { what: `frames lost with ${fmt(SUSTAINED)}/s offered`, median: medianOf(lossAtSustained), worst: Math.max(...lossAtSustained), unit: '', atMost: 0 },
       { what: `frames lost with ${fmt(NO_LOSS)}/s offered for ${SECONDS} s`, median: medianOf(noLoss.map((r) => r.lost)), worst: Math.max(...noLoss.map((r) => r.lost)), unit: '', atMost: 0 },
       { what: `hub peak RSS during the ${BURST_SECONDS} s burst at ${fmt(BURST)}/s`, median: medianOf(burst.map((b) => b.peakMiB)), worst: Math.max(...burst.map((b) => b.peakMiB)), unit: ' MiB', atMost: 256 },
-      { what: 'frames lost and counted by nothing (all runs)', median: [...flood.map((f) => f.ours), ...sustained, ...noLoss, ...burst].reduce((s, r) => s + r.uncounted, 0), unit: '', atMost: 0 },
+      { what: `frames lost over Basics Station with ${fmt(NO_LOSS)}/s offered for ${SECONDS} s`, median: medianOf(stationNoLoss.map((r) => r.lost)), worst: Math.max(...stationNoLoss.map((r) => r.lost)), unit: '', atMost: 0 },
+      { what: 'frames lost and counted by nothing (all runs)', median: [...flood.flatMap((f) => [f.ours, f.station]), ...sustained, ...noLoss, ...burst, ...stationNoLoss].reduce((s, r) => s + r.uncounted, 0), unit: '', atMost: 0 },
+      { what: 'flood stored/s: Basics Station ÷ Semtech UDP, same hub, same frames (ratio)', median: medianOf(stationRatios), worst: Math.min(...stationRatios), unit: '×', digits: 2, atLeast: 0.8 },
       { what: 'flood: hub stored/s ÷ bare UDP receiver/s (ratio)', median: medianOf(ratios), worst: Math.min(...ratios), unit: '×', digits: 2 },
     ]);
+    await station.stop();
   } finally {
     await hub.stop();
     dir.remove();

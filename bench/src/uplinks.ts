@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { lora, msb, semtech } from '@hyphae/drivers/lorawan';
+import { uplinkMessage } from '@hyphae/test-rig/basics-station';
 
 /**
  * What the LoRaWAN and MQTT benches share: ABP soil sensors registered on a
@@ -26,16 +27,25 @@ export async function registerDevices(hubUrl: string, token: string, count: numb
   return devs;
 }
 
-/** `n` uplinks round-robin over `devs` (each advances its counter), as one gateway forwards them. */
-export function frames(devs: Dev[], n: number, gateway: string): Buffer[] {
+/** `n` encrypted soil-sensor uplinks round-robin over `devs` (each advances its counter). */
+export function phys(devs: Dev[], n: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < n; i++) {
     const d = devs[i % devs.length]!;
-    const phy = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: d.devAddr, FCnt: d.fcnt & 0xffff, FPort: 2, payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]) }, d.app, d.nwk, undefined, msb(d.fcnt)).getPHYPayload()!;
+    out.push(lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: d.devAddr, FCnt: d.fcnt & 0xffff, FPort: 2, payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]) }, d.app, d.nwk, undefined, msb(d.fcnt)).getPHYPayload()!);
     d.fcnt++;
-    out.push(semtech.encodePushData(i & 0xffff, gateway, [{ tmst: i * 1000, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -80, lsnr: 7, size: phy.length, data: phy.toString('base64'), stat: 1 }]));
   }
   return out;
+}
+
+/** `n` uplinks as one Semtech UDP packet forwarder sends them (PUSH_DATA). */
+export function frames(devs: Dev[], n: number, gateway: string): Buffer[] {
+  return phys(devs, n).map((phy, i) => semtech.encodePushData(i & 0xffff, gateway, [{ tmst: i * 1000, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -80, lsnr: 7, size: phy.length, data: phy.toString('base64'), stat: 1 }]));
+}
+
+/** `n` uplinks as one LoRa Basics Station sends them (updf messages, EU868 DR5). */
+export function stationFrames(devs: Dev[], n: number): string[] {
+  return phys(devs, n).map((phy, i) => JSON.stringify(uplinkMessage(phy, { DR: 5, Freq: 868_100_000, xtime: 2 ** 48 + i * 1000, rssi: -80, snr: 7 })));
 }
 
 /** Sends at `rate` per second (null: as fast as the socket takes them); resolves when every send completed. */

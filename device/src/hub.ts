@@ -192,7 +192,7 @@ export class Hub {
     this.watchDisk(core);
     this.watchTime(core);
     this.watchUpdates(core);
-    log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
+    log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, stationPort: core.sensing.station?.port ?? null, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
   }
 
   /** What the MQTT bridge has done, for stewards and the bench; null when MQTT is off. */

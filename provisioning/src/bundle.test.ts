@@ -14,14 +14,14 @@ describe('the hub bundle for the SD card', () => {
     const b = spawnSync(process.execPath, [join(ROOT, 'os-image', 'build-bundle.mjs'), '--out', out], { encoding: 'utf8' });
     expect(b.status, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/hyphae\.mjs: \d+ KiB \(\d+ KiB gzip\)/);
-    expect(existsSync(join(out, 'definitions', 'lorawan', 'codecs', 'dragino-lse01.js'))).toBe(true);
+    expect(existsSync(join(out, 'definitions', 'lorawan', 'codecs', 'dragino.js'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).dependencies).toHaveProperty('lmdb');
     expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).optionalDependencies).toHaveProperty('raspi-io');
     expect(existsSync(join(out, 'definitions', 'gpio', 'maxim-ds18b20.json'))).toBe(true);
     const version = spawnSync(process.execPath, [join(out, 'hyphae.mjs'), '--version'], { encoding: 'utf8', cwd: out });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'device', 'package.json'), 'utf8')).version);
     const codecs = spawnSync(process.execPath, [join(out, 'hyphae.mjs'), 'codec', 'list'], { encoding: 'utf8', cwd: '/' });
-    expect(JSON.parse(codecs.stdout).length).toBe(4);
+    expect(JSON.parse(codecs.stdout).length).toBeGreaterThanOrEqual(25);
     rmSync(out, { recursive: true, force: true });
   });
 });

@@ -10,6 +10,8 @@ export interface HubProcess {
   child: ChildProcess;
   port: number;
   lorawanPort: number;
+  /** The Basics Station (WebSocket) port, or null when it is off or could not be had. */
+  stationPort: number | null;
   url: string;
   /** Every log line the hub printed, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -22,6 +24,8 @@ export interface StartOptions {
   port?: number;
   /** UDP port for the packet forwarder; 0 (the default here) picks a free one. */
   lorawanPort?: number;
+  /** TCP port for Basics Station gateways; 0 (the default here) picks a free one. */
+  stationPort?: number;
   args?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -37,7 +41,7 @@ export interface StartOptions {
 export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
   // HYPHAE_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under a benchmark.
   const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.HYPHAE_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const args = [...nodeArgs, HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), ...(opts.args ?? [])];
+  const args = [...nodeArgs, HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), '--station-port', String(opts.stationPort ?? 0), ...(opts.args ?? [])];
   // `ip netns exec` enters the namespace and execs node, so signals reach the hub itself.
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(cmd, argv, { env: { ...process.env, HYPHAE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,6 +73,7 @@ export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
           child,
           port,
           lorawanPort: Number(rec.lorawanPort),
+          stationPort: typeof rec.stationPort === 'number' ? rec.stationPort : null,
           url: `http://127.0.0.1:${port}`,
           logs,
           stop: async () => {

@@ -24,6 +24,7 @@ export async function start(argv: string[]): Promise<number> {
     config: { type: 'string' },
     demo: { type: 'boolean', default: false },
     'lorawan-port': { type: 'string' },
+    'station-port': { type: 'string' },
     key: { type: 'string' },
   });
   const dataDir = required(values, 'data');
@@ -33,6 +34,8 @@ export async function start(argv: string[]): Promise<number> {
   if (typeof values.host === 'string') config.http.host = values.host;
   const udp = intOption(values, 'lorawan-port');
   if (udp !== undefined) config.lorawan.port = udp;
+  const station = intOption(values, 'station-port');
+  if (station !== undefined) config.lorawan.basicsStation.port = station;
   const log = createLogger(process.env.HYPHAE_LOG_LEVEL ?? config.log.level);
 
   let demo: DemoModule | undefined;

@@ -11,7 +11,7 @@ import { UsageError } from './args.js';
 const USAGE = `hyphae ${VERSION}: the neighbourhood hub
 
 Usage:
-  hyphae start --data DIR [--port N] [--host H] [--lorawan-port N] [--config FILE] [--demo]
+  hyphae start --data DIR [--port N] [--host H] [--lorawan-port N] [--station-port N] [--config FILE] [--demo]
   hyphae configfile                       print a fully commented default config
   hyphae member add --data DIR --email E --name N [--role resident|steward|admin]
                     (password from HYPHAE_PASSWORD, or none)

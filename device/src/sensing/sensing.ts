@@ -270,11 +270,12 @@ export class Sensing {
   }
 
   private record(u: DeviceUplink, dev: ReturnType<Devices['get']>, codec: Codec, out: DecodeResult): void {
+    // A codec that failed on one part of an uplink still returns what it read of the rest: that is
+    // stored, and the failure counted and logged.
     if (out.errors.length > 0) {
       this.devices.error(dev.id, 'codec-error');
       this.counters['codec-error'] = (this.counters['codec-error'] ?? 0) + 1;
       this.problems.count(`codec-error:${dev.id}`, out.errors.join('; '));
-      return;
     }
     // Kept readings with a warning (a part of the uplink the codec could not read) are stored; the warning is logged.
     if (out.warnings.length > 0) this.problems.count(`codec-warning:${dev.id}`, out.warnings.join('; '));

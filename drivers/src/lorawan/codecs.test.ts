@@ -7,8 +7,39 @@ import { BUILT_IN_CODECS_DIR, Codec, CodecLoadError, loadCodecs } from './codecs
 describe('codecs', () => {
   const codecs = loadCodecs();
 
-  it('ships the four required codecs', () => {
-    expect([...codecs.keys()].sort()).toEqual(['decentlab-dl-5tm', 'dragino-ldds75', 'dragino-lse01', 'milesight-em300']);
+  it('ships a library of at least 25 devices, one file per vendor, each device with examples', () => {
+    expect(codecs.size).toBeGreaterThanOrEqual(25);
+    // The four the hub started with keep their ids: devices registered with them still decode.
+    for (const id of ['decentlab-dl-5tm', 'dragino-ldds75', 'dragino-lse01', 'milesight-em300']) expect(codecs.has(id), id).toBe(true);
+    const vendors = new Set([...codecs.values()].map((c) => c.definition.script));
+    expect([...vendors].sort()).toEqual(['decentlab.js', 'dragino.js', 'elsys.js', 'milesight.js']);
+    // What neighbourhoods buy: soil, water level and leaks, water meters, rain, weather, air, doors, relays, trackers.
+    const described = [...codecs.values()].map((c) => `${c.definition.description} ${Object.keys(c.definition.units).join(' ')}`).join('\n');
+    for (const need of [/soil/i, /water level/i, /leak/i, /water meter/i, /rain/i, /weather/i, /CO2/, /door/i, /relay/i, /GPS/]) expect(described).toMatch(need);
+  });
+
+  it('encodes downlinks for the devices that take them', () => {
+    expect(codecs.get('milesight-ws52x')!.encode({ data: { on: true } })).toEqual({ bytes: [0x08, 0x01, 0xff], fPort: 85, errors: [] });
+    expect(codecs.get('milesight-ws52x')!.encode({ data: { on: false } }).bytes).toEqual([0x08, 0x00, 0xff]);
+    expect(codecs.get('milesight-ws52x')!.encode({ data: { brightness: 3 } }).errors[0]).toMatch(/on: true \| false/);
+    expect(codecs.get('milesight-em500-udl')!.encode({ data: { reportingIntervalSeconds: 600 } }).bytes).toEqual([0xff, 0x03, 0x58, 0x02]);
+    expect(codecs.get('elsys-ers')!.encodes).toBe(false);
+  });
+
+  it('a vendor file whose script lacks a device\'s codec disables that device only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codecs-vendor-'));
+    try {
+      writeFileSync(join(dir, 'acme.js'), 'var codecs = { one: { decodeUplink: function (i) { return { data: { v: i.bytes[0] }, warnings: [], errors: [] }; } } };');
+      writeFileSync(join(dir, 'acme.json'), JSON.stringify({ vendor: 'Acme', script: 'acme.js', devices: [{ id: 'acme-one', codec: 'one', model: 'One', description: '', units: { v: null }, examples: [] }, { id: 'acme-two', codec: 'two', model: 'Two', description: '', units: {}, examples: [] }] }));
+      const failed: string[] = [];
+      const got = loadCodecs([dir], (file, e) => failed.push(`${file}: ${e.message}`));
+      expect([...got.keys()]).toEqual(['acme-one']);
+      expect(got.get('acme-one')!.decode({ bytes: [7], fPort: 1 }).data).toEqual({ v: 7 });
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatch(/acme\.json \(acme-two\).*no codec "two"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   for (const [id, codec] of codecs) {

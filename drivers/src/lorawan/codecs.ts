@@ -31,6 +31,17 @@ export interface CodecDefinition {
   examples: CodecExample[];
 }
 
+/**
+ * A vendor's file: one script for all its devices (they share their
+ * vendor's payload conventions), defining `codecs = { <name>: {decodeUplink,
+ * encodeDownlink?} }`, and per device its id, model, units and examples.
+ */
+export interface VendorFile {
+  vendor: string;
+  script: string;
+  devices: Array<Omit<CodecDefinition, 'vendor' | 'script'> & { codec: string }>;
+}
+
 export interface DecodeResult {
   data: Record<string, unknown>;
   warnings: string[];
@@ -187,17 +198,35 @@ export function loadCodecs(dirs: string | string[] = BUILT_IN_CODECS_DIR, onFail
       continue;
     }
     for (const f of files) {
+      let parsed: CodecDefinition | VendorFile;
       try {
-        const def = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CodecDefinition;
-        const codec = new Codec(def, readFileSync(join(dir, def.script), 'utf8'));
-        codec.load();
-        out.set(def.id, codec);
+        parsed = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CodecDefinition | VendorFile;
       } catch (e) {
         onFailure(join(dir, f), e as Error);
+        continue;
+      }
+      const entries: Array<[CodecDefinition, () => string]> =
+        'devices' in parsed && Array.isArray(parsed.devices)
+          ? parsed.devices.map(({ codec, ...d }) => [{ ...d, vendor: parsed.vendor, script: parsed.script }, () => bindDevice(readFileSync(join(dir, parsed.script), 'utf8'), codec)])
+          : [[parsed as CodecDefinition, () => readFileSync(join(dir, (parsed as CodecDefinition).script), 'utf8')]];
+      for (const [def, source] of entries) {
+        try {
+          const codec = new Codec(def, source());
+          codec.load();
+          out.set(def.id, codec);
+        } catch (e) {
+          onFailure(`${join(dir, f)}${entries.length > 1 ? ` (${def.id})` : ''}`, e as Error);
+        }
       }
     }
   }
   return out;
+}
+
+/** A vendor script with one of its devices' functions bound as the codec's `decodeUplink` / `encodeDownlink`. */
+function bindDevice(script: string, name: string): string {
+  const at = `codecs[${JSON.stringify(name)}]`;
+  return `${script}\nif (typeof codecs !== 'object' || !${at}) throw new Error('the script has no codec ' + ${JSON.stringify(JSON.stringify(name))});\nvar decodeUplink = ${at}.decodeUplink;\nvar encodeDownlink = ${at}.encodeDownlink;\n`;
 }
 
 function rethrow(_file: string, error: Error): never {

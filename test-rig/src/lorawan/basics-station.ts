@@ -114,29 +114,29 @@ export class SimulatedStation implements RadioGateway {
   /** Sends one radio packet as heard at this gateway's antenna, as Station's fields. */
   push(phy: Buffer, radio: Partial<Rxpk> = {}): void {
     this.xtime += randomInt(100_000, 2_000_000);
-    const up = { DR: this.drOf(radio.datr ?? 'SF7BW125'), Freq: Math.round((radio.freq ?? 868.1) * 1e6), upinfo: { rctx: 0, xtime: this.xtime, gpstime: 0, fts: -1, rssi: radio.rssi ?? -80, snr: radio.lsnr ?? 7.5, rxtime: Date.now() / 1000 }, RefTime: 0 };
-    const mtype = phy[0]! >> 5;
-    let msg: Record<string, unknown>;
-    if (mtype === 0) {
-      msg = { msgtype: 'jreq', MHdr: phy[0], JoinEui: dashed(phy.subarray(1, 9)), DevEui: dashed(phy.subarray(9, 17)), DevNonce: phy.readUInt16LE(17), MIC: phy.readInt32LE(19), ...up };
-    } else {
-      const fOptsLen = phy[5]! & 0x0f;
-      const portAt = 8 + fOptsLen;
-      const hasPort = portAt < phy.length - 4;
-      msg = {
-        msgtype: mtype === 2 || mtype === 4 ? 'updf' : 'propdf',
-        MHdr: phy[0],
-        DevAddr: phy.readInt32LE(1),
-        FCtrl: phy[5],
-        FCnt: phy.readUInt16LE(6),
-        FOpts: phy.subarray(8, portAt).toString('hex'),
-        FPort: hasPort ? phy[portAt] : -1,
-        FRMPayload: hasPort ? phy.subarray(portAt + 1, phy.length - 4).toString('hex') : '',
-        MIC: phy.readInt32LE(phy.length - 4),
-        ...up,
+    this.ws?.send(JSON.stringify(uplinkMessage(phy, { DR: this.drOf(radio.datr ?? 'SF7BW125'), Freq: Math.round((radio.freq ?? 868.1) * 1e6), xtime: this.xtime, rssi: radio.rssi ?? -80, snr: radio.lsnr ?? 7.5 })));
+  }
+
+  /**
+   * Sends prepared messages at `rate` a second (null: as fast as the socket
+   * drains), holding back while more than 4 MiB wait in the socket, as
+   * Station's own send queue does; resolves once all have left.
+   */
+  async blast(texts: string[], rate: number | null): Promise<void> {
+    const ws = this.ws!;
+    const t0 = performance.now();
+    let i = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = rate === null ? texts.length : Math.min(texts.length, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+        let n = 0;
+        while (i < due && ws.bufferedAmount < 4 * 1024 * 1024 && n++ < 512) ws.send(texts[i++]!);
+        if (i < texts.length) (rate === null ? setImmediate : (f: () => void) => setTimeout(f, 2))(tick);
+        else resolve();
       };
-    }
-    this.ws?.send(JSON.stringify(msg));
+      tick();
+    });
+    while (ws.bufferedAmount > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** Raw text on the data connection, for fuzzing the hub. */
@@ -157,6 +157,28 @@ export class SimulatedStation implements RadioGateway {
     const txpk: Txpk = { imme: classC, ...(rx1At === null ? {} : { tmst: rx1At % 2 ** 32 }), freq: freq / 1e6, rfch: 0, powe: 14, modu: 'LORA', datr: this.datrOf(dr), codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
     for (const l of this.listeners) l(phy, txpk);
   }
+}
+
+/** A PHYPayload as Station's fields (its src/lora.c): `jreq` for a JoinRequest, `updf` for data up, `propdf` otherwise. */
+export function uplinkMessage(phy: Buffer, r: { DR: number; Freq: number; xtime: number; rssi: number; snr: number }): Record<string, unknown> {
+  const up = { DR: r.DR, Freq: r.Freq, upinfo: { rctx: 0, xtime: r.xtime, gpstime: 0, fts: -1, rssi: r.rssi, snr: r.snr, rxtime: Date.now() / 1000 }, RefTime: 0 };
+  const mtype = phy[0]! >> 5;
+  if (mtype === 0) return { msgtype: 'jreq', MHdr: phy[0], JoinEui: dashed(phy.subarray(1, 9)), DevEui: dashed(phy.subarray(9, 17)), DevNonce: phy.readUInt16LE(17), MIC: phy.readInt32LE(19), ...up };
+  if (mtype !== 2 && mtype !== 4) return { msgtype: 'propdf', FRMPayload: phy.toString('hex'), ...up };
+  const portAt = 8 + (phy[5]! & 0x0f);
+  const hasPort = portAt < phy.length - 4;
+  return {
+    msgtype: 'updf',
+    MHdr: phy[0],
+    DevAddr: phy.readInt32LE(1),
+    FCtrl: phy[5],
+    FCnt: phy.readUInt16LE(6),
+    FOpts: phy.subarray(8, portAt).toString('hex'),
+    FPort: hasPort ? phy[portAt] : -1,
+    FRMPayload: hasPort ? phy.subarray(portAt + 1, phy.length - 4).toString('hex') : '',
+    MIC: phy.readInt32LE(phy.length - 4),
+    ...up,
+  };
 }
 
 function dashed(leBytes: Buffer): string {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -275,6 +275,26 @@ describe('LoRaWAN network server', () => {
     await until(() => core.sensing.gateways!.gateways.get('aa555a0000000001')!.malformed === 1, 'malformed JSON counted');
     gw.push(dev.uplink(2, lse01));
     await until(() => core.sensing.network!.stats.uplinks === 2, 'still working');
+  });
+
+  it('keeps the readings a codec decoded beside a part it failed on, and counts the failure', async () => {
+    await core.close();
+    const codecDir = join(dir, 'our-codecs');
+    mkdirSync(codecDir);
+    writeFileSync(join(codecDir, 'ours.js'), 'var codecs = { probe: { decodeUplink: function (i) { return { data: { battery: i.bytes[0], moisture: i.bytes[1] }, warnings: [], errors: ["channel 0x99 could not be read"] }; } } };');
+    writeFileSync(join(codecDir, 'ours.json'), JSON.stringify({ vendor: 'Ours', script: 'ours.js', devices: [{ id: 'ours-probe', codec: 'probe', model: 'P', description: 'a home-made probe', units: { battery: '%', moisture: '%' }, examples: [] }] }));
+    core = openCore(dir, configSchema.parse({ lorawan: { port: 0, host: '127.0.0.1', codecDirs: [codecDir] }, telemetry: { flushIntervalMs: 100 } }), silentLogger);
+    await core.sensing.start();
+    await gw.stop();
+    gw = new PacketForwarder('aa555a0000000001', { host: '127.0.0.1', port: core.sensing.port });
+    await gw.start();
+    const dev = EndDevice.random();
+    await register(dev, 'ours-probe');
+    await dev.join(gw);
+    gw.push(dev.uplink(2, [88, 31, 0x99]));
+    await until(() => (core.sensing.counters['codec-error'] ?? 0) === 1, 'the codec error counted');
+    await core.telemetry.flush();
+    expect(core.telemetry.listSeries(dev.devEui.toString('hex')).map((x) => [x.metric, x.lastValue]).sort()).toEqual([['battery', 88], ['moisture', 31]]);
   });
 
   it('refuses a flood past its in-flight bound, counting it, and keeps working once it has drained', async () => {
