@@ -76,6 +76,22 @@ async function frame(page: Page): Promise<{ header: number; nav: number; height:
   });
 }
 
+
+/**
+ * Lends the first free tool that can go out now, for a day: tests earlier in
+ * this file book some for the coming days, and which ones depends on the
+ * demo's dates, so the first free one may be refused.
+ */
+async function lendFirstFreeTool(as: (path: string, init?: RequestInit) => Promise<any>, memberId: string) {
+  const items = (await as('/library/items')) as Array<{ code: string; name: string; status: string; needsApproval?: boolean; needsInduction?: boolean; kind: string }>;
+  let loan: { id?: string; dueAt?: number; detail?: string } = {};
+  for (const item of items.filter((x) => x.status === 'available' && !x.needsApproval && !x.needsInduction && x.kind === 'tool')) {
+    loan = await as(`/library/items/${item.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId, condition: 'good', days: 1 }) });
+    if (loan.dueAt) return { item, loan };
+  }
+  return { item: undefined, loan };
+}
+
 describe('money from Home', () => {
   it('a request beyond what the account can pay is refused at the review, before Confirm, and nothing moves', { timeout: 60_000 }, async () => {
     const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf(name)])).out.trim();
@@ -412,18 +428,8 @@ describe('the catalogue as cards', () => {
     const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const as = async (path: string, init: RequestInit = {}) =>
       (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })).json() as Promise<any>;
-    const items = (await as('/library/items')) as Array<{ code: string; status: string; needsApproval: boolean; needsInduction: boolean; kind: string }>;
     const maja = (await as('/members?q=Maja')).members[0].id;
-    // The first free tool that can go out now: others in this file book some for the coming days.
-    let lend: (typeof items)[number] | undefined;
-    let loan: { dueAt?: number; detail?: string } = {};
-    for (const i of items.filter((x) => x.status === 'available' && !x.needsApproval && !x.needsInduction && x.kind === 'tool')) {
-      loan = await as(`/library/items/${i.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId: maja, condition: 'good', days: 1 }) });
-      if (loan.dueAt) {
-        lend = i;
-        break;
-      }
-    }
+    const { item: lend, loan } = await lendFirstFreeTool(as, maja);
     expect(loan.dueAt, loan.detail).toBeGreaterThan(Date.now());
     if (!lend || !loan.dueAt) return;
     const page = await signedIn('sv', emailOf('Luis Ortega'));
@@ -435,7 +441,7 @@ describe('the catalogue as cards', () => {
     expect(await card.locator('.badge').getAttribute('class')).toContain('out');
     const free = page.locator('[data-testid=catalogue] li.item-card', { has: page.locator('.badge.free') }).first();
     expect(await free.locator('.badge').textContent()).toBe('ledig');
-    expect(await page.locator('[data-testid=catalogue] li.item-card').count()).toBe(items.filter((i) => i.status !== 'retired').length);
+    expect(await page.locator('[data-testid=catalogue] li.item-card').count()).toBe(((await as('/library/items')) as Array<{ status: string }>).filter((i) => i.status !== 'retired').length);
     // One column at 390 px: every card starts at the same left edge, and nothing runs off the side.
     const lefts = await page.$$eval('[data-testid=catalogue] li.item-card', (els) => els.map((e) => Math.round((e as any).getBoundingClientRect().left)));
     expect(new Set(lefts).size).toBe(1);
@@ -451,11 +457,10 @@ describe('the queue for a tool', () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const asSteward = async (path: string, init: RequestInit = {}) =>
       (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })).json() as Promise<any>;
-    const free = ((await asSteward('/library/items')) as Array<{ code: string; name: string; status: string; needsApproval?: boolean; needsInduction?: boolean }>).filter((i) => i.status === 'available' && !i.needsApproval && !i.needsInduction);
-    const [out, stays] = free;
     const maja = (await asSteward('/members?q=Maja')).members[0].id;
-    const loan = await asSteward(`/library/items/${out!.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId: maja, condition: 'good' }) });
-    expect(loan.id).toBeTruthy();
+    const { item: out, loan } = await lendFirstFreeTool(asSteward, maja);
+    expect(loan.id, loan.detail).toBeTruthy();
+    const stays = ((await asSteward('/library/items')) as Array<{ code: string; name: string; status: string }>).find((i) => i.status === 'available' && i.code !== out!.code);
     const page = await signedIn('en', emailOf('Luis Ortega'));
     await page.goto(`${hub.url}/#/library/${stays!.code}`);
     await page.waitForSelector(`main h2:has-text("${stays!.name}")`);
