@@ -17399,6 +17399,12 @@ export interface components {
                 };
                 /** @description When the last uplink was handled (ms) */
                 lastUplinkAt?: number;
+                /** @description MAC requests the hub sent of its own accord (ABP devices' channels and RX settings) */
+                macRequests?: number;
+                /** @description Of those, refused by the device */
+                macRefused?: number;
+                /** @description Of those, never answered after three downlinks and given up */
+                macUnanswered?: number;
                 /** @description Datagrams the kernel dropped because the UDP receive buffer was full (Linux) */
                 kernelDrops?: number | null;
                 /** @description Uplinks taken in and not yet handled to the end */

@@ -161,6 +161,7 @@ export class Sensing {
       uplink: (u) => this.onUplink(u),
       joined: (devEui, devAddr) => this.log.info({ module: 'lorawan', devEui, devAddr }, 'device joined'),
       devStatus: (devEui, s) => this.devices.seen(devEui, { battery: s.battery }),
+      mac: (devEui, outcome, detail) => this.problems.count(`mac-${outcome}:${devEui}`, detail),
       adr: (devEui, o) =>
         o.accepted
           ? this.log.info({ module: 'lorawan', device: devEui, dataRate: o.dr, txPowerIndex: o.txPowerIndex }, 'device moved to a new data rate and power (ADR)')

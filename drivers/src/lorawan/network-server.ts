@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ADR_HISTORY, adrTarget, linkAdrAccepted, linkAdrReq, type AdrTarget } from './adr.js';
 import { cfList, datrOf, drOf, rx1DataRate, rx1Frequency, type Region } from './regions.js';
 import { buildDataDown, buildJoinAccept, checkCounter, CID, decryptPayload, FrameError, lora, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
+import { accepted, MAC, MacQueue, sessionSetup, STICKY_ANSWERS } from './mac-setup.js';
 import type { Gateways, Uplink, Window } from './radio.js';
 import type { Rxpk } from './semtech.js';
 
@@ -81,6 +82,8 @@ export interface NetworkServerEvents {
   joined(devEui: string, devAddr: string): void;
   devStatus(devEui: string, status: { battery: number | null; margin: number }): void;
   rejected(kind: string, devEui: string | null, detail: string): void;
+  /** A MAC request the hub sent was refused by the device, or never answered and given up. */
+  mac?(devEui: string, outcome: 'refused' | 'unanswered', detail: string): void;
   /** A device took (or refused) the data rate and power ADR asked for. */
   adr?(devEui: string, outcome: AdrTarget & { accepted: boolean; refused?: Array<{ power: boolean; dataRate: boolean; channelMask: boolean }> }): void;
 }
@@ -139,11 +142,15 @@ export class NetworkServer {
    * restart costs 20 uplinks of history, and the device keeps its settings.
    */
   private readonly adr = new Map<string, { snrs: number[]; txPowerIndex: number; pending: AdrTarget | null; sentAt: number; quietUntil: number; uplinks: number }>();
+  /** MAC requests the hub sends of its own accord, waiting for room in a downlink and for their answers. */
+  private readonly mac = new MacQueue();
+  /** ABP devices already given their session's settings since the hub started. */
+  private readonly setUp = new Set<string>();
   private readonly netId: Buffer;
   private readonly now: () => number;
   /** Frames that were retransmissions of one already handled, by device. */
   /** lastUplinkAt: when the last uplink was handed on (wall ms, for rates timed to the last frame). */
-  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, applicationDownlinks: 0, downlinkErrors: 0, adrRequests: 0, adrAccepted: 0, adrRefused: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
+  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, applicationDownlinks: 0, downlinkErrors: 0, adrRequests: 0, adrAccepted: 0, adrRefused: 0, macRequests: 0, macRefused: 0, macUnanswered: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
 
   constructor(
     private readonly gateways: Gateways,
@@ -217,6 +224,7 @@ export class NetworkServer {
     if (!ok) return this.reject('devnonce-reused', devEui, `DevNonce ${devNonce} was used before: a replayed join`);
     this.stats.joins++;
     this.adr.delete(devEui); // a new session starts at the device's defaults
+    this.mac.forget(devEui); // and its JoinAccept carries what the queue would have said
     const accept = buildJoinAccept({ appKey, appNonce, netId: this.netId, devAddr, rx1DrOffset: 0, rx2DataRate: this.opts.region.rx2.dr, rxDelay: this.opts.region.receiveDelay1, cfList: cfList(this.opts.region) });
     this.events.joined(devEui, devAddr.toString('hex'));
     await this.transmit(devEui, best, accept, this.opts.region.joinAcceptDelay1, this.opts.region.joinAcceptDelay2);
@@ -259,6 +267,8 @@ export class NetworkServer {
       const macs = parseMacCommands(fPort === 0 ? payload : (packet.FOpts ?? Buffer.alloc(0)));
       const answers: Buffer[] = [];
       const adrAnswers: number[] = [];
+      // A device repeats some answers until it hears a downlink: one must go even with nothing else to say.
+      let mustAnswer = false;
       for (const m of macs) {
         if (m.cid === CID.LinkCheck) {
           const snr = Math.max(...gateways.map((g) => g.snr));
@@ -268,6 +278,13 @@ export class NetworkServer {
           if (this.opts.timeTrusted?.() ?? true) answers.push(deviceTimeAns(p.firstAt));
         } else if (m.cid === CID.LinkADR) {
           adrAnswers.push(m.payload[0]!);
+        } else if (m.cid === MAC.NewChannel || m.cid === MAC.RXParamSetup || m.cid === MAC.RXTimingSetup || m.cid === MAC.DutyCycle) {
+          const req = this.mac.answered(dev.devEui, m.cid);
+          if (req && !accepted(m.cid, m.payload[0])) {
+            this.stats.macRefused++;
+            this.events.mac?.(dev.devEui, 'refused', `the device refused ${req.toString('hex')} (answer ${m.payload.toString('hex')})`);
+          }
+          if (STICKY_ANSWERS.has(m.cid)) mustAnswer = true;
         } else if (m.cid === CID.DevStatus) {
           const battery = m.payload[0]!;
           let margin = m.payload[1]! & 0x3f;
@@ -291,7 +308,12 @@ export class NetworkServer {
         answers.push(Buffer.from([CID.DevStatus]));
         this.lastStatus.set(dev.devEui, this.now());
       }
-      if (confirmed || answers.length > 0 || downlink) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey, packet.getFCtrlADR() === true, downlink);
+      // An ABP device never saw a JoinAccept: it gets the region's channels and RX settings by MAC command.
+      if (dev.mode === 'abp' && !this.setUp.has(dev.devEui)) {
+        this.setUp.add(dev.devEui);
+        this.mac.enqueue(dev.devEui, sessionSetup(this.opts.region));
+      }
+      if (confirmed || answers.length > 0 || downlink || mustAnswer || this.mac.waiting(dev.devEui) > 0) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey, packet.getFCtrlADR() === true, downlink);
       return;
     }
     this.reject(lastError?.kind ?? 'mic-invalid', null, lastError?.message ?? 'MIC does not match');
@@ -346,6 +368,14 @@ export class NetworkServer {
       if (size + a.length > 15) break;
       fOpts.push(a);
       size += a.length;
+    }
+    // Then what the hub asks of its own accord, as far as room allows; the rest waits for the next downlink.
+    const { cmds, givenUp } = this.mac.take(dev.devEui, 15 - size);
+    fOpts.push(...cmds);
+    this.stats.macRequests += cmds.length;
+    for (const g of givenUp) {
+      this.stats.macUnanswered++;
+      this.events.mac?.(dev.devEui, 'unanswered', `no answer to ${g.toString('hex')} after three downlinks; given up`);
     }
     const phy = buildDataDown({
       devAddr: Buffer.from(dev.devAddr!, 'hex'),

@@ -22,6 +22,12 @@ export class EndDevice {
   channels: number[] = [868.1, 868.3, 868.5];
   /** MAC answers waiting for the next uplink's FOpts. */
   private macAnswers: Buffer[] = [];
+  /** RXParamSetupAns and RXTimingSetupAns: repeated in every uplink until a downlink is heard after them (1.0.3 §5.4, §5.7). */
+  private sticky: Array<{ ans: Buffer; sent: boolean }> = [];
+  /** RX2 and RX1's delay as the network set them (absent: the region's defaults). */
+  rx2: { dr: number; mhz: number } | null = null;
+  rx1DelayS = 1;
+  maxDutyCycle = 0;
 
   constructor(
     readonly devEui: Buffer,
@@ -74,9 +80,10 @@ export class EndDevice {
     if (!this.devAddr || !this.nwkSKey || !this.appSKey) throw new Error('not joined');
     const fcnt = opts.fCnt ?? this.fCnt++;
     let fOpts = opts.fOpts;
-    if (!fOpts && this.macAnswers.length > 0) {
-      fOpts = Buffer.concat(this.macAnswers);
+    if (!fOpts && this.macAnswers.length + this.sticky.length > 0) {
+      fOpts = Buffer.concat([...this.macAnswers, ...this.sticky.map((s) => s.ans)]);
       this.macAnswers = [];
+      for (const s of this.sticky) s.sent = true;
     }
     return lora
       .fromFields(
@@ -121,12 +128,29 @@ export class EndDevice {
    */
   private hear(fOpts: Buffer): void {
     const sizes: Record<number, number> = { 0x02: 2, 0x03: 4, 0x04: 1, 0x05: 4, 0x06: 0, 0x07: 5, 0x08: 1, 0x09: 1, 0x0a: 4, 0x0d: 5 };
+    // Any downlink ends the repeating of answers already sent.
+    this.sticky = this.sticky.filter((s) => !s.sent);
     const adrReqs: Buffer[] = [];
     for (let i = 0; i < fOpts.length; ) {
       const cid = fOpts[i]!;
       const size = sizes[cid];
       if (size === undefined) break;
-      if (cid === 0x03) adrReqs.push(fOpts.subarray(i + 1, i + 1 + size));
+      const p = fOpts.subarray(i + 1, i + 1 + size);
+      if (cid === 0x03) adrReqs.push(p);
+      else if (cid === 0x07) {
+        // NewChannelReq: a channel index after the three defaults, its frequency in 100 Hz units.
+        this.channels[p[0]!] = p.readUIntLE(1, 3) / 10_000;
+        this.macAnswers.push(Buffer.from([0x07, 0x03]));
+      } else if (cid === 0x05) {
+        this.rx2 = { dr: p[0]! & 0x0f, mhz: p.readUIntLE(1, 3) / 10_000 };
+        this.sticky.push({ ans: Buffer.from([0x05, 0x07]), sent: false });
+      } else if (cid === 0x08) {
+        this.rx1DelayS = Math.max(1, p[0]! & 0x0f);
+        this.sticky.push({ ans: Buffer.from([0x08]), sent: false });
+      } else if (cid === 0x04) {
+        this.maxDutyCycle = p[0]! & 0x0f;
+        this.macAnswers.push(Buffer.from([0x04]));
+      }
       i += 1 + size;
     }
     if (adrReqs.length === 0) return;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema, openCore, silentLogger, type Core } from '@hyphae/device';
-import { lora } from '@hyphae/drivers/lorawan';
+import { lora, readMacCommands } from '@hyphae/drivers/lorawan';
 import { EndDevice } from './end-device.js';
 import { PacketForwarder } from './packet-forwarder.js';
 import { until as waitUntil } from '../wait.js';
@@ -191,6 +191,37 @@ describe('LoRaWAN network server', () => {
     await sendSlow(19);
     expect(net.stats.adrRefused).toBe(1);
     expect(slowReqs()).toHaveLength(1);
+  });
+
+  it('gives an ABP device the region\'s channels and RX settings by MAC command, whole commands in FOpts, until it has answered them all', async () => {
+    const dev = EndDevice.random();
+    const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
+    dev.useAbp(addr, nwk, app);
+    await core.devices.register({ kind: 'lorawan', name: 'abp soil', profile: 'dragino-lse01', abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    dev.listen(gw);
+    const net = core.sensing.network!;
+    const names = () => dev.received.flatMap((p) => readMacCommands(p.FOpts ?? Buffer.alloc(0), 'down').commands.map((c) => c.name));
+    // Five NewChannelReq (6 bytes each), RXParamSetupReq (5), RXTimingSetupReq (2), DutyCycleReq (2) in 15-byte FOpts:
+    // two channels, two more, the last with the rest; then one downlink so the device stops repeating its RX answers.
+    for (let i = 0; i < 4; i++) {
+      const heard = dev.received.length;
+      gw.push(dev.uplink(2, lse01));
+      await until(() => net.stats.uplinks === i + 1, 'uplink');
+      await until(() => dev.received.length === heard + 1, `downlink ${i + 1}`);
+    }
+    expect(dev.received.map((p) => readMacCommands(p.FOpts ?? Buffer.alloc(0), 'down').commands.length)).toEqual([3, 2, 4, 0]); // the first also asks for the battery (DevStatusReq)
+    expect(names().filter((n) => n === 'NewChannelReq')).toHaveLength(5);
+    expect(names()).toEqual(expect.arrayContaining(['RXParamSetupReq', 'RXTimingSetupReq', 'DutyCycleReq']));
+    for (const p of dev.received) expect((p.FOpts ?? Buffer.alloc(0)).length).toBeLessThanOrEqual(15);
+    expect(dev.channels).toEqual([868.1, 868.3, 868.5, 867.1, 867.3, 867.5, 867.7, 867.9]);
+    expect(dev.rx2).toEqual({ dr: 0, mhz: 869.525 });
+    // Every request answered once, none refused or given up: nothing more is sent.
+    expect(net.stats).toMatchObject({ macRequests: 8, macRefused: 0, macUnanswered: 0 });
+    const before = dev.received.length;
+    gw.push(dev.uplink(2, lse01));
+    await until(() => net.stats.uplinks === 5, 'uplink');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dev.received.length).toBe(before);
   });
 
   it('sends queued downlinks in the next receive window, resends a confirmed one until acknowledged, and expires one never acknowledged', async () => {

@@ -96,6 +96,9 @@ const SensingStatus = z
         downlinkErrors: z.number(),
         rejected: z.record(z.string(), z.number()).describe('Uplinks refused, by reason; "overloaded" when the in-flight queue was full'),
         lastUplinkAt: z.number().describe('When the last uplink was handled (ms)'),
+        macRequests: z.number().describe('MAC requests the hub sent of its own accord (ABP devices\' channels and RX settings)'),
+        macRefused: z.number().describe('Of those, refused by the device'),
+        macUnanswered: z.number().describe('Of those, never answered after three downlinks and given up'),
         kernelDrops: z.number().nullable().describe('Datagrams the kernel dropped because the UDP receive buffer was full (Linux)'),
         inFlight: z.number().describe('Uplinks taken in and not yet handled to the end'),
       })
