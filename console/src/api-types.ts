@@ -16816,6 +16816,14 @@ export interface components {
             /** @description Already promised to proposals */
             committed: number;
         };
+        /** @description A LoRaWAN device that hands the surplus out (a valve, a pump): sent a confirmed downlink when a match becomes a pledge */
+        PostActuator: {
+            devEui: string;
+            /** @description what the device's codec is given (encodeDownlink), with the pledge's quantity and unit added */
+            object: {
+                [key: string]: unknown;
+            };
+        } | null;
         BoardPost: {
             id: string;
             /** @enum {string} */
@@ -16840,6 +16848,7 @@ export interface components {
             /** @enum {string} */
             status: "open" | "closed" | "expired";
             createdAt: number;
+            actuator?: components["schemas"]["PostActuator"];
         };
         NewBoardPost: {
             /** @enum {string} */
@@ -16861,6 +16870,7 @@ export interface components {
             to?: number;
             /** @description A household, or "hub" */
             onBehalfOf?: string;
+            actuator?: components["schemas"]["PostActuator"] & unknown;
         };
         FlowProposal: {
             id: string;

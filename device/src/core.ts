@@ -5,7 +5,7 @@ import { DAY_MS, systemClock, type Clock } from './clock.js';
 import { chronycOnPath } from './time/chrony.js';
 import { TimeKeeper, type SkippedInterval } from './time/time-keeper.js';
 import type { HubConfig } from './config/schema.js';
-import { Board } from './flow/board.js';
+import { Board, RESOURCES } from './flow/board.js';
 import { DEFAULT_ECOLOGY, Ecology } from './ecology/ecology.js';
 import { Governance } from './governance/governance.js';
 import { defaultsFrom, Parameters } from './governance/parameters.js';
@@ -183,6 +183,15 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
 
   const devices = new Devices(store, clock);
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
+  // A flow decision acts: a pledged surplus whose post names a device (a tank's valve, a pump) sends it a confirmed downlink.
+  board.onPledge((pr, offer) => {
+    if (!offer.actuator) return;
+    const object = { ...offer.actuator.object, quantity: pr.quantity, unit: RESOURCES[pr.resource] };
+    sensing
+      .queueDownlink(offer.actuator.devEui, { object, confirmed: true }, null)
+      .then((d) => log.info({ module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, downlink: d.id, quantity: pr.quantity }, 'pledge sent to the device that hands it out'))
+      .catch((err: Error) => log.error({ module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, err: err.message }, 'the pledge could not be sent to its device'));
+  });
   const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications, audit);
   ecologyRef = ecology;
   // A large limit change put to the community is applied (or declined) by the decision.

@@ -48,6 +48,18 @@ export interface Post {
   to: number;
   status: PostStatus;
   createdAt: number;
+  /**
+   * A device that hands the surplus out (a tank's valve, a pump's plug):
+   * when a match of this post becomes a pledge, the hub sends it `object`,
+   * with the pledge's quantity and unit added, through its codec. Set by
+   * stewards; absent on posts from before.
+   */
+  actuator?: Actuator | null;
+}
+
+export interface Actuator {
+  devEui: string;
+  object: Record<string, unknown>;
 }
 
 export type { ProposalStatus };
@@ -110,12 +122,14 @@ export interface NewPost {
   from?: number;
   to?: number;
   onBehalfOf?: string | null;
+  actuator?: Actuator | null;
 }
 
 export class Board {
   /** Who hears of allocations and emergencies; set by the composition root. */
   notifier: Notifier = silentNotifier;
   private readonly crisisListeners: Array<(c: Crisis) => void> = [];
+  private readonly pledgeListeners: Array<(pr: Proposal, offer: Post) => void> = [];
   private readonly posts;
   private readonly proposals;
   private readonly crises;
@@ -143,6 +157,7 @@ export class Board {
   async post(owner: string, input: NewPost): Promise<Post> {
     if (!(input.resource in RESOURCES)) throw HubError.badRequest(`unknown resource ${input.resource}`);
     if (!Number.isSafeInteger(input.quantity) || input.quantity <= 0) throw HubError.badRequest('quantity must be a positive whole number');
+    if (input.actuator && input.kind !== 'surplus') throw HubError.badRequest('actuator: only a surplus is handed out by a device');
     const now = this.clock.now();
     const post: Post = {
       id: randomId('p_', 6),
@@ -157,6 +172,7 @@ export class Board {
       to: input.to ?? now + 14 * DAY_MS,
       status: 'open',
       createdAt: now,
+      actuator: input.actuator ?? null,
     };
     if (post.to <= post.from) throw HubError.badRequest('the time window must end after it starts');
     await this.store.write(() => this.posts.put(post.id, post));
@@ -253,6 +269,7 @@ export class Board {
         }
       });
       this.log.info({ module: 'flow', resource: res, proposals: result.allocations.length, autoPledged: auto.length, crisis: crisis?.id ?? null }, 'allocation recomputed');
+      for (const id of auto) this.pledged(this.getProposal(id));
     }
     return { proposals: created, unmet };
   }
@@ -288,6 +305,7 @@ export class Board {
       return next;
     });
     this.log.info({ module: 'flow', proposal: id, actor, status: pr.status }, 'allocation accepted');
+    if (pr.status === 'pledged') this.pledged(pr);
     return pr;
   }
 
@@ -334,6 +352,23 @@ export class Board {
   }
 
   // ── crisis ──────────────────────────────────────────────────────────────
+
+  /** Called after a match has become a pledge (both sides, or at once below the community's size), with the post that offered it. */
+  onPledge(listener: (pr: Proposal, offer: Post) => void): void {
+    this.pledgeListeners.push(listener);
+  }
+
+  private pledged(pr: Proposal): void {
+    const offer = this.posts.get(pr.offerId);
+    if (!offer) return;
+    for (const l of this.pledgeListeners) {
+      try {
+        l(pr, offer);
+      } catch (err) {
+        this.log.error({ module: 'flow', proposal: pr.id, err: (err as Error).message }, 'a pledge listener failed');
+      }
+    }
+  }
 
   /** Called after an emergency is declared or ended has committed (the MQTT crisis topic). */
   onCrisisChange(listener: (c: Crisis) => void): void {

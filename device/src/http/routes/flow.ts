@@ -9,6 +9,13 @@ import { ALLOCATION_STATUSES, CLEARING_RUN_STATUSES, POST_KINDS, POST_STATUSES }
 const ResourceSchema = z.enum(Object.keys(RESOURCES) as [Resource, ...Resource[]]).openapi({ description: 'food kg, water L, power kWh, labour h, tool item, medical item' });
 const PlaceSchema = z.object({ name: z.string().min(1).max(80), x: z.number(), y: z.number() }).openapi({ description: 'A named place; x and y in metres on the hub\'s local grid' });
 
+const ActuatorSchema = z
+  .object({
+    devEui: z.string().regex(/^[0-9a-fA-F]{16}$/).transform((s) => s.toLowerCase()),
+    object: z.record(z.string(), z.unknown()).describe("what the device's codec is given (encodeDownlink), with the pledge's quantity and unit added"),
+  })
+  .openapi('PostActuator', { description: 'A LoRaWAN device that hands the surplus out (a valve, a pump): sent a confirmed downlink when a match becomes a pledge' });
+
 const Post = z
   .object({
     id: z.string(),
@@ -23,6 +30,7 @@ const Post = z
     to: z.number().int(),
     status: z.enum(POST_STATUSES),
     createdAt: z.number().int(),
+    actuator: ActuatorSchema.nullable().optional(),
   })
   .openapi('BoardPost');
 /** As the board lists them: with how much is already promised to proposals. */
@@ -38,6 +46,7 @@ const NewPost = z
     from: z.number().int().optional(),
     to: z.number().int().optional(),
     onBehalfOf: z.string().max(80).optional().openapi({ description: 'A household, or "hub"' }),
+    actuator: ActuatorSchema.optional().openapi({ description: 'Stewards only, and only on a surplus' }),
   })
   .openapi('NewBoardPost');
 
@@ -166,7 +175,18 @@ export function registerFlow(app: App, deps: HttpDeps) {
     const { mine, ...q } = c.req.valid('query');
     return c.json(board.listPosts({ ...q, owner: mine === 'true' ? me.id : undefined }), 200);
   });
-  app.openapi(createPost, async (c) => c.json(await board.post(requireMember(c).id, c.req.valid('json')), 201));
+  app.openapi(createPost, async (c) => {
+    const body = c.req.valid('json');
+    const me = requireMember(c);
+    // A post that opens a valve acts on the neighbourhood's equipment: stewards decide which devices may.
+    if (body.actuator) {
+      if (!hasRole(me, 'steward')) throw HubError.forbidden('only a steward can name a device that hands a surplus out');
+      const dev = deps.devices.has(body.actuator.devEui) ? deps.devices.get(body.actuator.devEui) : undefined;
+      if (dev?.kind !== 'lorawan') throw HubError.badRequest(`actuator.devEui: ${body.actuator.devEui} is not a LoRaWAN device of this hub`);
+      if (!dev.profile || !deps.sensing.codecs.get(dev.profile)?.encodes) throw HubError.badRequest(`actuator.devEui: the device's codec (${dev.profile ?? 'none'}) cannot make downlinks from objects`);
+    }
+    return c.json(await board.post(me.id, body), 201);
+  });
   app.openapi(closePost, async (c) => {
     const me = requireMember(c);
     return c.json(await board.closePost(c.req.valid('param').id, me.id, hasRole(me, 'steward')), 200);
