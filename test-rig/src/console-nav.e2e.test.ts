@@ -291,6 +291,23 @@ describe('downlinks on the steward\'s desk', () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const queue = (await (await fetch(`${hub.url}/api/v1/lorawan/devices/${device}/queue`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{ payload: string; fPort: number }>;
     expect(queue[0]).toMatchObject({ payload: '0102', fPort: 10 });
+
+    // A command for the codec instead of bytes: not JSON is said at once; a soil probe's codec makes no downlinks (the hub says so);
+    // the EM300's makes "report every 20 minutes" into its own bytes and port.
+    await card.locator('textarea[name=downlink-command]').fill('every 20 minutes');
+    await card.locator('button:has-text("Köa")').click();
+    await card.locator('p.error:has-text("JSON-objekt")').waitFor();
+    const option = (name: string) => card.locator('select[name=downlink-device] option', { hasText: name }).getAttribute('value');
+    await card.locator('select[name=downlink-device]').selectOption((await option('Allotments soil probe'))!);
+    await card.locator('textarea[name=downlink-command]').fill('{"reportingIntervalSeconds": 1200}');
+    await card.locator('button:has-text("Köa")').click();
+    await card.locator('p.error:not(:has-text("JSON-objekt"))').waitFor(); // the hub's refusal, in the steward's language
+    await card.locator('select[name=downlink-device]').selectOption((await option('Community kitchen water meter'))!);
+    await card.locator('textarea[name=downlink-command]').fill('{"reportingIntervalSeconds": 1200}');
+    await card.locator('button:has-text("Köa")').click();
+    await card.locator('p.ok:has-text("Köat")').waitFor();
+    await card.locator('[data-testid=downlink-rows] li', { hasText: 'ff03b004' }).waitFor();
+    expect(await card.locator('[data-testid=downlink-rows] li').first().textContent()).toMatch(/^ff03b004 · Port 85/);
     await card.screenshot({ path: join(SHOTS, 'sv-steward-downlinks.png') });
     await page.context().close();
   });

@@ -19,17 +19,31 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
   const [queue, setQueue] = useState<Downlink[]>([]);
   const [port, setPort] = useState('10');
   const [hex, setHex] = useState('');
+  const [command, setCommand] = useState('');
   const [confirmed, setConfirmed] = useState(false);
   const [msg, setMsg] = useState<Said | null>(null);
   const chosen = devEui || lorawan[0]?.device.lorawan?.devEui || '';
   const load = () => (chosen ? get('/lorawan/devices/{devEui}/queue', { params: { devEui: chosen } }).then(setQueue, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) })) : Promise.resolve());
   useEffect(() => void load(), [chosen]);
   if (lorawan.length === 0) return null;
+  // A command is an object the device's codec makes into bytes (and its port); bytes go as typed, on the port given.
   const send = async () => {
     setMsg(null);
+    let body: Record<string, unknown> = { fPort: Number(port), hex: hex.replace(/\s+/g, ''), confirmed };
+    if (command.trim() !== '') {
+      let object: unknown;
+      try {
+        object = JSON.parse(command);
+      } catch {
+        object = null;
+      }
+      if (!object || typeof object !== 'object' || Array.isArray(object)) return setMsg({ ok: false, text: t.t('downlinkCommandNotJson') });
+      body = { object, confirmed };
+    }
     try {
-      await api(`/lorawan/devices/${chosen}/queue`, { method: 'POST', body: { fPort: Number(port), hex: hex.replace(/\s+/g, ''), confirmed } });
+      await api(`/lorawan/devices/${chosen}/queue`, { method: 'POST', body });
       setHex('');
+      setCommand('');
       await load();
       setMsg({ ok: true, text: t.t('downlinkQueued') });
     } catch (e) {
@@ -73,12 +87,21 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
           {t.t('downlinkHex')}
           <input name="downlink-hex" value={hex} onInput={(e) => setHex((e.target as HTMLInputElement).value)} autoComplete="off" spellcheck={false} />
         </label>
+        <label>
+          {t.t('downlinkCommand')}
+          <textarea name="downlink-command" rows={2} value={command} placeholder='{"reportingIntervalSeconds": 1200}' onInput={(e) => setCommand((e.target as HTMLTextAreaElement).value)} spellcheck={false} />
+        </label>
         <label class="check">
           <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed((e.target as HTMLInputElement).checked)} /> {t.t('downlinkConfirmed')}
         </label>
-        <button type="submit" disabled={hex.trim() === ''}>
+        <button type="submit" disabled={hex.trim() === '' && command.trim() === ''} aria-describedby="downlink-why">
           {t.t('downlinkQueue')}
         </button>
+        {hex.trim() === '' && command.trim() === '' && (
+          <small id="downlink-why" class="muted">
+            {t.t('downlinkNeedsSomething')}
+          </small>
+        )}
         <StatusLine msg={msg} />
       </form>
     </section>
