@@ -60,35 +60,73 @@ export class CodecLoadError extends Error {
   }
 }
 
-export class Codec {
+/**
+ * A compiled script and its V8 context, shared by the codecs that use it: a
+ * vendor's script serves all its devices from one context, so loading the
+ * library costs one context per vendor, not per device (a context is most of
+ * a codec's start-up time and memory on a Pi).
+ */
+export class CodecScript {
   private context: vm.Context | undefined;
-  private readonly call = new vm.Script('JSON.stringify(decodeUplink(JSON.parse(__input)))');
-  private readonly encodeCall = new vm.Script('JSON.stringify(encodeDownlink(JSON.parse(__input)))');
-  private readonly callMany = new vm.Script('JSON.stringify(JSON.parse(__input).map(function (i) { try { return decodeUplink(i); } catch (e) { return { __threw: String(e && e.message || e) }; } }))');
 
-  /** Only remembers the script; `load()` compiles it. */
   constructor(
-    readonly definition: CodecDefinition,
+    readonly file: string,
     private readonly source: string,
   ) {}
 
-  /**
-   * Compiles the script and runs its top level, once. Throws CodecLoadError
-   * for a script that does not parse, throws, never ends, or defines no
-   * decodeUplink.
-   */
+  /** Compiles the script and runs its top level, once; throws what went wrong. */
   load(): vm.Context {
     if (this.context) return this.context;
     // A bare context: no require, no process, no timers.
     const context = vm.createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false } });
+    new vm.Script(this.source, { filename: this.file }).runInContext(context, { timeout: CODEC_LOAD_TIME_LIMIT_MS });
+    return (this.context = context);
+  }
+}
+
+type DeviceFunctions = { decodeUplink?: unknown; encodeDownlink?: unknown };
+
+export class Codec {
+  private readonly script: CodecScript;
+  private readonly call: vm.Script;
+  private readonly encodeCall: vm.Script;
+  private readonly callMany: vm.Script;
+
+  /** Only remembers the script; `load()` compiles it. `entry` names the device's codec in a vendor's script (`codecs[entry]`). */
+  constructor(
+    readonly definition: CodecDefinition,
+    source: string | CodecScript,
+    private readonly entry: string | null = null,
+  ) {
+    this.script = typeof source === 'string' ? new CodecScript(definition.script, source) : source;
+    const fn = (name: keyof DeviceFunctions) => (entry === null ? name : `codecs[${JSON.stringify(entry)}].${name}`);
+    this.call = new vm.Script(`JSON.stringify(${fn('decodeUplink')}(JSON.parse(__input)))`);
+    this.encodeCall = new vm.Script(`JSON.stringify(${fn('encodeDownlink')}(JSON.parse(__input)))`);
+    this.callMany = new vm.Script(`JSON.stringify(JSON.parse(__input).map(function (i) { try { return ${fn('decodeUplink')}(i); } catch (e) { return { __threw: String(e && e.message || e) }; } }))`);
+  }
+
+  /** The device's functions in the loaded context (undefined where the script lacks them). */
+  private functions(context: vm.Context): DeviceFunctions | undefined {
+    if (this.entry === null) return context as DeviceFunctions;
+    const table = (context as { codecs?: Record<string, DeviceFunctions> }).codecs;
+    return table && typeof table === 'object' ? table[this.entry] : undefined;
+  }
+
+  /**
+   * Compiles the script and runs its top level, once (shared with the
+   * vendor's other devices). Throws CodecLoadError for a script that does not
+   * parse, throws, never ends, or defines no decodeUplink for this device.
+   */
+  load(): vm.Context {
+    let context: vm.Context;
     try {
-      new vm.Script(this.source, { filename: this.definition.script }).runInContext(context, { timeout: CODEC_LOAD_TIME_LIMIT_MS });
+      context = this.script.load();
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
       throw new CodecLoadError(this.definition.id, /timed out/i.test(msg) ? `its script ran over ${CODEC_LOAD_TIME_LIMIT_MS} ms while loading` : `its script failed to load: ${msg}`);
     }
-    if (typeof (context as { decodeUplink?: unknown }).decodeUplink !== 'function') throw new CodecLoadError(this.definition.id, 'the script defines no decodeUplink');
-    return (this.context = context);
+    if (typeof this.functions(context)?.decodeUplink !== 'function') throw new CodecLoadError(this.definition.id, this.entry === null ? 'the script defines no decodeUplink' : `the script has no codec "${this.entry}" with a decodeUplink`);
+    return context;
   }
 
   /**
@@ -129,7 +167,7 @@ export class Codec {
   /** Whether the codec can make downlinks from objects (it defines encodeDownlink, as TTN's codecs do). */
   get encodes(): boolean {
     try {
-      return typeof (this.load() as { encodeDownlink?: unknown }).encodeDownlink === 'function';
+      return typeof this.functions(this.load())?.encodeDownlink === 'function';
     } catch {
       return false;
     }
@@ -205,28 +243,25 @@ export function loadCodecs(dirs: string | string[] = BUILT_IN_CODECS_DIR, onFail
         onFailure(join(dir, f), e as Error);
         continue;
       }
-      const entries: Array<[CodecDefinition, () => string]> =
-        'devices' in parsed && Array.isArray(parsed.devices)
-          ? parsed.devices.map(({ codec, ...d }) => [{ ...d, vendor: parsed.vendor, script: parsed.script }, () => bindDevice(readFileSync(join(dir, parsed.script), 'utf8'), codec)])
-          : [[parsed as CodecDefinition, () => readFileSync(join(dir, (parsed as CodecDefinition).script), 'utf8')]];
-      for (const [def, source] of entries) {
+      // A vendor's file: its devices share one compiled script and context.
+      const vendor = 'devices' in parsed && Array.isArray(parsed.devices) ? parsed : null;
+      let shared: CodecScript | undefined;
+      const script = (v: VendorFile) => (shared ??= new CodecScript(v.script, readFileSync(join(dir, v.script), 'utf8')));
+      const makers: Array<[string, () => Codec]> = vendor
+        ? vendor.devices.map(({ codec, ...d }) => [d.id, () => new Codec({ ...d, vendor: vendor.vendor, script: vendor.script }, script(vendor), codec)])
+        : [[(parsed as CodecDefinition).id, () => new Codec(parsed as CodecDefinition, readFileSync(join(dir, (parsed as CodecDefinition).script), 'utf8'))]];
+      for (const [id, make] of makers) {
         try {
-          const codec = new Codec(def, source());
+          const codec = make();
           codec.load();
-          out.set(def.id, codec);
+          out.set(codec.definition.id, codec);
         } catch (e) {
-          onFailure(`${join(dir, f)}${entries.length > 1 ? ` (${def.id})` : ''}`, e as Error);
+          onFailure(`${join(dir, f)}${vendor ? ` (${id})` : ''}`, e as Error);
         }
       }
     }
   }
   return out;
-}
-
-/** A vendor script with one of its devices' functions bound as the codec's `decodeUplink` / `encodeDownlink`. */
-function bindDevice(script: string, name: string): string {
-  const at = `codecs[${JSON.stringify(name)}]`;
-  return `${script}\nif (typeof codecs !== 'object' || !${at}) throw new Error('the script has no codec ' + ${JSON.stringify(JSON.stringify(name))});\nvar decodeUplink = ${at}.decodeUplink;\nvar encodeDownlink = ${at}.encodeDownlink;\n`;
 }
 
 function rethrow(_file: string, error: Error): never {
