@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useApp } from './app.js';
+import { tickLabels, timeTickLabels } from './ticks.js';
 
 export interface PlotSeries {
   label: string;
@@ -7,12 +8,17 @@ export interface PlotSeries {
   v: Array<number | null>;
 }
 
-/** One small time plot, drawn with uPlot, which loads only when a page first shows a plot. */
+/**
+ * One small time plot, drawn with uPlot, which loads only when a page first
+ * shows a plot. The legend under it reads the latest values until someone
+ * taps (or points at) a moment, then that moment's values: on a phone there
+ * is no hovering.
+ */
 export function Plot({ title, series }: { title: string; series: PlotSeries[] }) {
   const ref = useRef<HTMLDivElement>(null);
   const { t } = useApp();
   useEffect(() => {
-    let plot: { destroy(): void } | undefined;
+    let plot: import('uplot') | undefined;
     // uPlot loads asynchronously: new series, or leaving the page, before it
     // arrives must not leave a stale plot drawn beside the current one.
     let gone = false;
@@ -24,18 +30,31 @@ export function Plot({ title, series }: { title: string; series: PlotSeries[] })
       const colours = ['#2f5d3a', '#b5651d', '#2b6cb0', '#8e44ad'];
       // Dates and numbers in the console's language, not uPlot's English or the browser's.
       const num = (v: number | null) => (v === null ? '—' : t.num(v, 2));
+      // The latest moment any series has a value for: what the legend reads until a tap says otherwise.
+      let last = xs.length - 1;
+      while (last > 0 && series.every((s) => s.v[last] === null || s.v[last] === undefined)) last--;
+      // The moment the legend reads when nothing points at the plot: the latest, or the last one tapped.
+      let shown = last;
       plot = new UPlot(
         {
           width: Math.min(ref.current.clientWidth || 340, 520),
           height: 180,
           fmtDate: (tpl) => UPlot.fmtDate(tpl, dateNames(t.locale)),
           series: [{ label: t.t('plotTime'), value: (_u, ts) => (ts == null ? '—' : t.date(ts * 1000)) }, ...series.map((s, i) => ({ label: s.label, stroke: colours[i % colours.length], width: 2, value: (_u: unknown, v: number | null) => num(v) }))],
-          axes: [{}, { size: 64, values: (_u, splits) => splits.map((v) => t.num(v, 2)) }],
+          axes: [{ values: (_u, splits) => timeTickLabels(splits.map((x) => x * 1000), t.locale) }, { size: 64, values: (_u, splits) => tickLabels(splits, (v, d) => new Intl.NumberFormat(t.locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(v)) }],
           legend: { show: true },
+          // When the pointer leaves, back to the latest values rather than dashes.
+          hooks: { setCursor: [(u) => void (u.cursor.idx == null && shown >= 0 && u.setLegend({ idx: shown }))] },
         },
         [xs, ...series.map((s) => s.v)],
         ref.current,
       );
+      const p = plot;
+      if (shown >= 0) p.setLegend({ idx: shown });
+      p.over.addEventListener('pointerdown', (e: PointerEvent) => {
+        shown = p.posToIdx(e.clientX - p.over.getBoundingClientRect().left);
+        p.setLegend({ idx: shown });
+      });
     })();
     return () => {
       gone = true;

@@ -440,6 +440,32 @@ describe('a search the library cannot answer', () => {
   });
 });
 
+describe('plots on a phone', () => {
+  it('read the latest values without hovering, show the moment a finger taps, and write the multiplier with two decimals', { timeout: 60_000 }, async () => {
+    const page = await signedIn('es', emailOf('Luis Ortega'));
+    await page.goto(`${hub.url}/#/neighbourhood`);
+    const plot = page.locator('figure:has([data-testid=plot])', { has: page.locator('.u-legend') }).first();
+    await plot.locator('.u-legend').waitFor();
+    const legend = async () => (await plot.locator('.u-legend tr').allTextContents()).map((r) => r.trim());
+    // Before any tap: the latest moment and its values, not dashes.
+    const before = await legend();
+    expect(before.join(' | ')).not.toMatch(/—/);
+    // A tap near the left edge: an earlier moment, in Spanish.
+    const over = plot.locator('.u-over');
+    await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+    await page.touchscreen.tap(box.x + box.width * 0.1, box.y + box.height / 2);
+    await expect.poll(legend).not.toEqual(before);
+    const after = await legend();
+    expect(after.join(' | ')).not.toMatch(/—/);
+    expect(after[0]).not.toBe(before[0]);
+    // The headline multiplier: always two decimals, in the member's locale (a comma in Spanish).
+    expect(await page.locator('[data-testid=multiplier]').textContent()).toMatch(/^\d,\d\d$/);
+    await plot.screenshot({ path: join(SHOTS, 'es-plot-tapped.png') });
+    await page.context().close();
+  });
+});
+
 describe('the catalogue as cards', () => {
   it('shows each item as a card with a badge in words (free, out until a date), its deposit and fee, in one column on a phone', { timeout: 60_000 }, async () => {
     const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();

@@ -3,6 +3,7 @@ import { api, get, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { hourlyGenerationAndUse, perBucket } from '../energy.js';
 import { Plot } from '../plot.js';
+import { MULTIPLIER_DECIMALS } from '../ticks.js';
 import { RegenerationReport } from './regeneration-report.js';
 import { WaterCard } from './water.js';
 
@@ -83,7 +84,7 @@ export function DashboardPage() {
       <h2>{t.t('dashboard')}</h2>
       {eco?.snapshot && (
         <section class="card">
-          <p class="big">{new Intl.NumberFormat(t.locale, { maximumFractionDigits: 2 }).format(eco.snapshot.multiplier)}</p>
+          <p class="big" data-testid="multiplier">{new Intl.NumberFormat(t.locale, { minimumFractionDigits: MULTIPLIER_DECIMALS, maximumFractionDigits: MULTIPLIER_DECIMALS }).format(eco.snapshot.multiplier)}</p>
           <p>{t.t('multiplierExplained')}</p>
           {eco.waterBudget.share !== null && <p class={eco.waterBudget.warning ? 'warn' : ''}>{t.t('waterBudget', { share: Math.round(eco.waterBudget.share * 100) })}</p>}
           {Object.entries(eco.snapshot.indicators).some(([, v]) => v.stale) && <p class="warn">{t.t('staleData')}</p>}
