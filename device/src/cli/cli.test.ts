@@ -181,7 +181,11 @@ describe('hyphae lorawan decode and hyphae codec', () => {
       { cid: 2, name: 'LinkCheckReq', payload: '', fields: {} },
       { cid: 6, name: 'DevStatusAns', payload: 'c83d', fields: { battery: 200, margin: -3 } },
     ]);
-    expect(JSON.parse(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk]).out)).toMatchObject({ fCnt: 2, micValid: false, encrypted: ['the payload: give --appskey to read it'] });
+    expect(JSON.parse(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk]).out)).toMatchObject({ fCnt: 2, micValid: false, payloadDecrypted: false, encrypted: ['the payload: give --appskey to read it'] });
+    expect(late.payloadDecrypted).toBe(true);
+    // --explain: a field per line, MAC commands by name with their fields.
+    const lines = hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk, '--appskey', app, '--fcnt-msb', '1', '--explain']).out.trim().split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['mType: Unconfirmed Data Up', 'devAddr: 26011bda', `fCnt: ${0x10002}`, 'fPort: 5', 'micValid: true', 'payload: 6869', 'payloadDecrypted: true', 'fOpts 1 LinkCheckReq', 'fOpts 2 DevStatusAns: battery 200, margin -3']));
     expect(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--fcnt-msb', 'x']).code).toBe(2);
     // Port 0: MAC commands encrypted with the NwkSKey, read with that key alone.
     const port0 = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: K('26011bda'), FCnt: 9, FPort: 0, payload: Buffer.from([0x03, 0x07, 0x0d]) }, K(app), K(nwk)).getPHYPayload()!.toString('hex');

@@ -8,14 +8,16 @@ const hexArg = (v: unknown, name: string, len?: number): Buffer => {
 };
 
 /**
- * hyphae lorawan decode --hex HEX [--nwkskey K] [--appskey K] [--appkey K] [--fcnt-msb N]
+ * hyphae lorawan decode --hex HEX [--nwkskey K] [--appskey K] [--appkey K] [--fcnt-msb N] [--explain]
  *
  * Prints what a frame says. Nothing encrypted is ever printed as if it were
- * clear: without the key that opens it, a field is left out and `encrypted`
- * names what is missing.
+ * clear: without the key that opens it, a field is left out, `encrypted`
+ * names what is missing, and `payloadDecrypted` says which it is. JSON by
+ * default; `--explain` prints one field per line, for an installer reading
+ * a frame at a gateway.
  */
 export async function lorawanDecode(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { hex: { type: 'string' }, nwkskey: { type: 'string' }, appskey: { type: 'string' }, appkey: { type: 'string' }, 'fcnt-msb': { type: 'string' } });
+  const { values } = parse(argv, { hex: { type: 'string' }, nwkskey: { type: 'string' }, appskey: { type: 'string' }, appkey: { type: 'string' }, 'fcnt-msb': { type: 'string' }, explain: { type: 'boolean', default: false } });
   const phy = hexArg(values.hex, 'hex');
   const key = (name: 'nwkskey' | 'appskey' | 'appkey') => (values[name] !== undefined ? hexArg(values[name], name, 16) : null);
   const [nwk, app, appKey] = [key('nwkskey'), key('appskey'), key('appkey')];
@@ -39,8 +41,29 @@ export async function lorawanDecode(argv: string[]): Promise<number> {
   } else {
     out = dataFrame(p, { nwk, app, fCntMsb });
   }
-  process.stdout.write(JSON.stringify(out) + '\n');
+  process.stdout.write(values.explain ? explain(out).join('\n') + '\n' : JSON.stringify(out) + '\n');
   return 0;
+}
+
+/**
+ * One line per field, nested fields by their path ("fOpts 1 DevStatusAns:
+ * battery 200, margin -3"): MAC commands by name with their fields, lists
+ * item by item.
+ */
+export function explain(value: unknown, path = ''): string[] {
+  const label = path ? `${path}: ` : '';
+  if (value === null || value === undefined) return [`${label}—`];
+  if (Array.isArray(value)) return value.length === 0 ? [`${label}none`] : value.flatMap((v, i) => explain(v, `${path} ${i + 1}`.trim()));
+  if (typeof value !== 'object') return [`${label}${String(value)}`];
+  const o = value as Record<string, unknown>;
+  // A MAC command: its name and fields on one line.
+  if (typeof o.name === 'string' && typeof o.cid === 'number' && o.fields && typeof o.fields === 'object') {
+    const fields = Object.entries(o.fields as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    return [`${path} ${o.name}${fields ? `: ${fields}` : ''}`.trim()];
+  }
+  // MAC commands as read: the commands, then what could not be read.
+  if (Array.isArray(o.commands) && 'unread' in o) return [...explain(o.commands, path), ...(o.unread ? [`${path} unread: ${String(o.unread)}`] : [])];
+  return Object.entries(o).flatMap(([k, v]) => explain(v, path ? `${path} ${k}` : k));
 }
 
 function joinAccept(p: LoraPacket, appKey: Buffer | null): Record<string, unknown> {
@@ -91,8 +114,12 @@ function dataFrame(p: LoraPacket, k: { nwk: Buffer | null; app: Buffer | null; f
     if (payloadKey) {
       const clear = decryptPayload(p, k.app ?? Buffer.alloc(16), k.nwk ?? Buffer.alloc(16), fCnt);
       out.payload = clear.toString('hex');
+      out.payloadDecrypted = true;
       if (fPort === 0) out.macCommands = readMacCommands(clear, dir);
-    } else encrypted.push(`the payload: give --${fPort === 0 ? 'nwkskey' : 'appskey'} to read it`);
+    } else {
+      out.payloadDecrypted = false;
+      encrypted.push(`the payload: give --${fPort === 0 ? 'nwkskey' : 'appskey'} to read it`);
+    }
   } else out.payload = null;
   if (p.FOpts && p.FOpts.length > 0) out.fOpts = readMacCommands(p.FOpts, dir);
   if (!k.nwk) encrypted.push('the MIC is not checked: give --nwkskey');

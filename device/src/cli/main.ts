@@ -27,8 +27,8 @@ Usage:
   hyphae export --data DIR --out FILE     all community data as JSON
   hyphae flow solve FILE [--algorithm ns|pd] [--flows]
                                           solve a DIMACS min-cost flow problem
-  hyphae lorawan decode --hex HEX [--nwkskey K] [--appskey K] [--appkey K] [--fcnt-msb N]
-                                          decode a LoRaWAN frame (JSON)
+  hyphae lorawan decode --hex HEX [--nwkskey K] [--appskey K] [--appkey K] [--fcnt-msb N] [--explain]
+                                          decode a LoRaWAN frame (JSON, or a field per line)
   hyphae codec list                       the payload codecs the hub ships
   hyphae codec run --codec ID --fport N --hex HEX [--variables JSON]
                                           run a codec on a payload (JSON)
