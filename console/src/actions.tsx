@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import type { JSX } from 'preact';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { OfflineError } from './api.js';
 import { describeError, useApp } from './app.js';
 
@@ -32,6 +33,27 @@ export function useActions(load: () => Promise<void>, after?: () => void) {
   };
   /** `say` is for what the page finds wrong itself, before anything is sent. */
   return { msg, act, say: setMsg };
+}
+
+/**
+ * A button that says why it cannot be pressed: given a reason it is
+ * disabled, and the reason shows beside it and is read with it by screen
+ * readers (aria-describedby). Without one it is an ordinary button.
+ */
+export function Button({ why, children, ...props }: Omit<JSX.ButtonHTMLAttributes<HTMLButtonElement>, 'disabled'> & { why: string | null }) {
+  const id = useId();
+  return (
+    <>
+      <button {...props} disabled={why !== null} aria-describedby={why !== null ? id : undefined}>
+        {children}
+      </button>
+      {why !== null && (
+        <small id={id} class="why muted">
+          {why}
+        </small>
+      )}
+    </>
+  );
 }
 
 /** How an action went: done politely, a refusal announced at once. */

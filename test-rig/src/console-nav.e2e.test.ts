@@ -577,6 +577,36 @@ describe('amounts as people type them', () => {
   });
 });
 
+describe('disabled buttons', () => {
+  it('say why, beside the button and to screen readers, on every page residents and stewards open, in Swedish', { timeout: 120_000 }, async () => {
+    let seen = 0;
+    for (const [email, pages] of [
+      [emailOf('Luis Ortega'), ['/', '/pay', '/library', '/neighbourhood', '/history', '/skills', '/share', '/proposals', '/links', '/me']],
+      ['steward@demo.hyphae', ['/library', '/proposals', '/steward', '/members']],
+    ] as const) {
+      const page = await signedIn('sv', email);
+      for (const route of pages) {
+        await page.goto(`${hub.url}/#${route}`);
+        await page.waitForSelector('main h2, main [data-testid=balance]');
+        await page.waitForLoadState('networkidle');
+        const unexplained = await page.evaluate(() => {
+          const doc = (globalThis as any).document;
+          return Array.from(doc.querySelectorAll('main button:disabled')).map((b: any) => {
+            const why = b.getAttribute('aria-describedby') ? doc.getElementById(b.getAttribute('aria-describedby')) : null;
+            const shown = why && why.textContent.trim() !== '' && why.getBoundingClientRect().height > 0;
+            return { button: b.textContent.trim() || b.getAttribute('aria-label'), why: shown ? why.textContent.trim() : null };
+          });
+        });
+        seen += unexplained.length;
+        expect(unexplained.filter((u: { why: string | null }) => u.why === null), `${route}: disabled buttons that do not say why`).toEqual([]);
+      }
+      await page.context().close();
+    }
+    // The pages' empty forms start with their buttons disabled: the check above had buttons to look at.
+    expect(seen).toBeGreaterThan(5);
+  });
+});
+
 describe('the way around the console', () => {
   for (const lang of ['en', 'sv', 'es']) {
     it(`${lang}: five tabs at most, the current one on screen and marked on every page; the header one row`, { timeout: 120_000 }, async () => {

@@ -1,3 +1,4 @@
+import { Button } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
@@ -84,9 +85,9 @@ export function BudgetRounds() {
               </p>
             )}
             {r.status === 'open' && (
-              <button disabled={left < 0} onClick={() => save(r.id)}>
+              <Button why={left < 0 ? t.t('whyOverPoints') : null} onClick={() => save(r.id)}>
                 {t.t('savePoints')}
-              </button>
+              </Button>
             )}
           </section>
         );

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel } from '../governance-words.js';
@@ -60,9 +60,9 @@ export function DelegationCard() {
           </select>
         </label>
         <MemberPicker label={t.t('delegateTo')} value={to} onChange={setTo} exclude={session.member.id} />
-        <button type="submit" disabled={!to}>
+        <Button type="submit" why={!to ? t.t('whyFillIn') : null}>
           {t.t('delegateButton')}
-        </button>
+        </Button>
       </form>
     </section>
   );

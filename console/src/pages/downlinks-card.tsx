@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { get, api, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
@@ -94,14 +94,9 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
         <label class="check">
           <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed((e.target as HTMLInputElement).checked)} /> {t.t('downlinkConfirmed')}
         </label>
-        <button type="submit" disabled={hex.trim() === '' && command.trim() === ''} aria-describedby="downlink-why">
+        <Button type="submit" why={(hex.trim() === '' && command.trim() === '') ? t.t('downlinkNeedsSomething') : null}>
           {t.t('downlinkQueue')}
-        </button>
-        {hex.trim() === '' && command.trim() === '' && (
-          <small id="downlink-why" class="muted">
-            {t.t('downlinkNeedsSomething')}
-          </small>
-        )}
+        </Button>
         <StatusLine msg={msg} />
       </form>
     </section>

@@ -1,4 +1,4 @@
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
@@ -224,9 +224,9 @@ function RequestReview({ r, name, onConfirm, onBack }: { r: PaymentRequest; name
       ) : (
         credit && <p>{t.t('balanceAfter', { amount: t.money(account.balance - r.amount, cur) })}</p>
       )}
-      <button disabled={over || busy} onClick={() => (setBusy(true), onConfirm())}>
+      <Button why={over ? t.t('whyOverAvailable') : busy ? t.t('whyBusy') : null} onClick={() => (setBusy(true), onConfirm())}>
         {t.t('confirm')}
-      </button>{' '}
+      </Button>{' '}
       <button class="secondary" onClick={onBack}>
         {t.t('back')}
       </button>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { StatusLine, useActions } from '../actions.js';
+import { Button, StatusLine, useActions } from '../actions.js';
 import { get, api, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 import type { Key } from '../i18n.js';
@@ -58,12 +58,12 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
             <li>
               {name(h.memberId)}
               {h.readyAt !== null && h.pickupBy !== null && <small class="muted"> · {t.t('readyUntil', { date: t.date(h.pickupBy) })}</small>}{' '}
-              <button class="link" disabled={i === 0} aria-label={t.t('moveUp', { name: name(h.memberId) })} onClick={() => move(i, -1)}>
+              <Button class="link" why={i === 0 ? t.t('whyFirst') : null} aria-label={t.t('moveUp', { name: name(h.memberId) })} onClick={() => move(i, -1)}>
                 ↑
-              </button>
-              <button class="link" disabled={i === queue.length - 1} aria-label={t.t('moveDown', { name: name(h.memberId) })} onClick={() => move(i, 1)}>
+              </Button>
+              <Button class="link" why={i === queue.length - 1 ? t.t('whyLast') : null} aria-label={t.t('moveDown', { name: name(h.memberId) })} onClick={() => move(i, 1)}>
                 ↓
-              </button>
+              </Button>
             </li>
           ))}
         </ol>
@@ -78,9 +78,9 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
         >
           <h4>{t.t('inductionTitle')}</h4>
           <MemberPicker label={t.t('inductionWho')} value={inducted} onChange={setInducted} />
-          <button type="submit" class="secondary" disabled={!inducted}>
+          <Button type="submit" class="secondary" why={!inducted ? t.t('whyFillIn') : null}>
             {t.t('recordInduction')}
-          </button>
+          </Button>
         </form>
       )}
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
@@ -149,9 +149,9 @@ export function AddItem({ categories, onAdded }: { categories: string[]; onAdded
           <input type="file" name="photo" accept="image/*" capture="environment" />
         </label>
         <StatusLine msg={msg} />
-        <button type="submit" disabled={busy}>
+        <Button type="submit" why={busy ? t.t('whyBusy') : null}>
           {t.t('addToCatalogue')}
-        </button>
+        </Button>
       </form>
     </details>
   );

@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, useActions, useLoad, type Said } from '../actions.js';
+import { Button, StatusLine, useActions, useLoad, type Said } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
@@ -262,9 +262,9 @@ function ItemPage({ code }: { code: string }) {
               {t.t('problemWhat')}
               <textarea name="problem" rows={2} maxLength={200} value={problem} onInput={(e) => setProblem((e.target as HTMLTextAreaElement).value)} required />
             </label>
-            <button type="submit" class="secondary" disabled={problem.trim() === ''}>
+            <Button type="submit" class="secondary" why={problem.trim() === '' ? t.t('whyFillIn') : null}>
               {t.t('problemSend')}
-            </button>
+            </Button>
           </form>
         </details>
       </section>

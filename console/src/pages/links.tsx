@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, get, newKey, type Schemas } from '../api.js';
-import { useActions, StatusLine, YesNo } from '../actions.js';
+import { Button, useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
 
@@ -118,8 +118,8 @@ export function LinksPage() {
           {t.t('amount')} {cur ? `(${cur.symbol})` : ''}
           <input name="amount" inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
         </label>
-        <button
-          disabled={!to || !(minor > 0)}
+        <Button
+          why={(!to || !(minor > 0)) ? t.t('whyFillIn') : null}
           onClick={async () => {
             // One key per payment: pressing again after a lost answer cannot pay twice.
             if (await act(() => api('/federation/payments', { method: 'POST', body: { to, amount: minor }, idempotencyKey: payKey }), t.t('sentAcross'))) {
@@ -129,7 +129,7 @@ export function LinksPage() {
           }}
         >
           {t.t('send')}
-        </button>
+        </Button>
       </section>
 
       <section class="card" aria-labelledby="links-h">
@@ -209,8 +209,8 @@ export function LinksPage() {
                             {t.t('feeInput')}
                             <input name={`fee-${l.hubId}`} inputMode="decimal" value={f.fee} onInput={set('fee')} />
                           </label>
-                          <button
-                            disabled={!ok}
+                          <Button
+                            why={!ok ? t.t('whyFillIn') : null}
                             onClick={() =>
                               act(
                                 () =>
@@ -223,7 +223,7 @@ export function LinksPage() {
                             }
                           >
                             {t.t('sendTerms')}
-                          </button>
+                          </Button>
                         </>
                       );
                     })()}
@@ -270,14 +270,14 @@ export function LinksPage() {
             {t.t('rateInput')}
             <input name="rate" inputMode="decimal" value={rate} onInput={(e) => setRate((e.target as HTMLInputElement).value)} />
           </label>
-          <button
-            disabled={token.length < 10}
+          <Button
+            why={token.length < 10 ? t.t('whyFillIn') : null}
             onClick={() => {
               return act(() => api('/federation/links', { method: 'POST', body: { token, rate: rateOf(rate), trustOut: 100_000, trustIn: 100_000 } }), t.t('linked'));
             }}
           >
             {t.t('acceptInvite')}
-          </button>
+          </Button>
         </section>
       )}
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { StatusLine, useActions } from '../actions.js';
+import { Button, StatusLine, useActions } from '../actions.js';
 import { get, api, type Account, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
@@ -81,9 +81,9 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
             <input name={`ceiling-${id}`} inputMode="decimal" value={ceiling} placeholder={String(acct.ceiling / 10 ** cur.minorUnits)} onInput={(e) => setCeiling((e.target as HTMLInputElement).value)} />
           </label>
         </div>
-        <button type="submit" disabled={!floor.trim() && !ceiling.trim()}>
+        <Button type="submit" why={(!floor.trim() && !ceiling.trim()) ? t.t('whyFillIn') : null}>
           {t.t('saveLimits')}
-        </button>{' '}
+        </Button>{' '}
         {why.source === 'set-by-steward' && (
           <button type="button" class="secondary" onClick={() => act(() => api(`/accounts/${id}/limits`, { method: 'PUT', body: { floor: null, ceiling: null } }), t.t('limitsReset', { name }))}>
             {t.t('backToCommunity')}
@@ -95,9 +95,9 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
           {t.t('capacityLabel', { symbol: cur.symbol })}
           <input name={`capacity-${id}`} inputMode="decimal" value={capacity} placeholder={why.capacity === null ? '' : String(why.capacity / 10 ** cur.minorUnits)} onInput={(e) => setCapacity((e.target as HTMLInputElement).value)} />
         </label>
-        <button type="submit" class="secondary" disabled={!capacity.trim()}>
+        <Button type="submit" class="secondary" why={!capacity.trim() ? t.t('whyFillIn') : null}>
           {t.t('saveCapacity')}
-        </button>
+        </Button>
       </form>
       <StatusLine msg={msg} />
     </div>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { api, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel, paramFromForm } from '../governance-words.js';
@@ -82,9 +82,9 @@ export function NewProposal({ params, onMade }: { params: Param[]; onMade: () =>
             <MemberPicker label={t.t('proposalTo')} value={to} onChange={setTo} />
           </>
         )}
-        <button type="submit" disabled={!ready}>
+        <Button type="submit" why={!ready ? t.t('whyFillIn') : null}>
           {t.t('proposalSubmit')}
-        </button>
+        </Button>
       </form>
     </details>
   );

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { api } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { MemberPicker } from '../member-picker.js';
@@ -38,9 +38,9 @@ export function PasswordReset() {
           {t.tx('oneTimeFor', { name: given.name })} <code class="one-time">{given.password}</code> {t.t('shownOnlyNow')}
         </p>
       )}
-      <button type="submit" disabled={!who}>
+      <Button type="submit" why={!who ? t.t('whyFillIn') : null}>
         {t.t('resetPasswordButton')}
-      </button>
+      </Button>
     </form>
   );
 }

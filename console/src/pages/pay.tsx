@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { api, get, newKey, type PaymentRequest } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { parseAmount } from '../i18n.js';
@@ -71,9 +71,9 @@ export function PayPage() {
         ) : (
           <p>{mode === 'pay' ? t.t('balanceAfter', { amount: t.money(account.balance - minor, cur) }) : t.t('askNote')}</p>
         )}
-        <button onClick={send} disabled={over}>
+        <Button onClick={send} why={over ? t.t('whyOverAvailable') : null}>
           {t.t('confirm')}
-        </button>{' '}
+        </Button>{' '}
         <button class="secondary" onClick={() => setStep('form')}>
           {t.t('back')}
         </button>
@@ -124,9 +124,9 @@ export function PayPage() {
           {t.t('memo')}
           <input value={memo} maxLength={280} onInput={(e) => setMemo((e.target as HTMLInputElement).value)} />
         </label>
-        <button type="submit" disabled={!valid}>
+        <Button type="submit" why={!valid ? t.t('whyFillIn') : null}>
           {t.t('review')}
-        </button>
+        </Button>
       </form>
       {asks.length > 0 && (
         <section class="card" aria-labelledby="asks-h">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel, modeLabel, paramLabel, paramValue } from '../governance-words.js';
@@ -74,9 +74,9 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
           {t.t('commentLabel')}
           <textarea name="comment" rows={3} maxLength={2000} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} required />
         </label>
-        <button type="submit" disabled={text.trim().length === 0}>
+        <Button type="submit" why={text.trim().length === 0 ? t.t('whyFillIn') : null}>
           {t.t('postComment')}
-        </button>
+        </Button>
       </form>
     </details>
   );
@@ -145,9 +145,9 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
             <textarea name="block-reason" rows={2} maxLength={1000} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
           </label>
           <div class="filters">
-            <button type="submit" disabled={!coreValue}>
+            <Button type="submit" why={!coreValue ? t.t('whyFillIn') : null}>
               {t.t('blockConfirm')}
-            </button>
+            </Button>
             <button type="button" class="secondary" onClick={() => setBlocking(false)}>
               {t.t('back')}
             </button>
@@ -257,9 +257,9 @@ function OutcomeNote({ proposal, onAdded }: { proposal: string; onAdded: () => P
           {t.t('outcomeNote')}
           <input name={`note-${proposal}`} maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} required />
         </label>
-        <button type="submit" class="secondary" disabled={!note.trim()}>
+        <Button type="submit" class="secondary" why={!note.trim() ? t.t('whyFillIn') : null}>
           {t.t('addOutcomeNote')}
-        </button>
+        </Button>
         <StatusLine msg={msg} />
       </form>
     </details>

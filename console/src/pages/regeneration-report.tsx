@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { StatusLine, useActions } from '../actions.js';
+import { Button, StatusLine, useActions } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 
@@ -61,9 +61,9 @@ export function RegenerationReport() {
           <input name="regen-note" maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
         </label>
         {valid && cur && perUnit !== null && <p class="muted">{t.t('regenWouldEarn', { work: t.plural(`regen_${kind}`, n), amount: t.money(n * perUnit, cur) })}</p>}
-        <button type="submit" disabled={!valid}>
+        <Button type="submit" why={!valid ? t.t('whyFillIn') : null}>
           {t.t('regenSend')}
-        </button>
+        </Button>
       </form>
       <StatusLine msg={msg} />
       {mine.length > 0 && (

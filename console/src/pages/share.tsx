@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, get, type Schemas } from '../api.js';
-import { useActions, StatusLine, YesNo } from '../actions.js';
+import { Button, useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 
 /**
@@ -120,14 +120,14 @@ export function SharePage() {
           {t.t('quantity')}
           <input name="post-quantity" inputMode="numeric" value={form.quantity} onInput={(e) => setForm({ ...form, quantity: (e.target as HTMLInputElement).value })} />
         </label>
-        <button
-          disabled={!form.title.trim() || !(Number.parseInt(form.quantity, 10) > 0)}
+        <Button
+          why={(!form.title.trim() || !(Number.parseInt(form.quantity, 10) > 0)) ? t.t('whyFillIn') : null}
           onClick={async () => {
             if (await act(() => api('/board/posts', { method: 'POST', body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) } }), t.t('posted'))) setForm({ ...form, title: '', quantity: '' });
           }}
         >
           {t.t('post')}
-        </button>
+        </Button>
       </section>
     </>
   );

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { StatusLine, useActions } from '../actions.js';
+import { Button, StatusLine, useActions } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 
@@ -76,9 +76,9 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
             {t.t('markNeeded')}
             <input name="needed-skill" maxLength={60} value={needed} onInput={(e) => setNeeded((e.target as HTMLInputElement).value)} required />
           </label>
-          <button type="submit" class="secondary" disabled={!needed.trim()}>
+          <Button type="submit" class="secondary" why={!needed.trim() ? t.t('whyFillIn') : null}>
             {t.t('markNeededButton')}
-          </button>
+          </Button>
         </form>
       )}
     </section>

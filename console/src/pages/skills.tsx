@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, get, type Schemas } from '../api.js';
-import { useActions, StatusLine, YesNo } from '../actions.js';
+import { Button, useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
 import { SkillGaps } from './skill-gaps.js';
@@ -65,16 +65,16 @@ export function SkillsPage() {
         <label class="check">
           <input type="checkbox" checked={teach} onChange={(e) => setTeach((e.target as HTMLInputElement).checked)} /> {t.t('willTeach')}
         </label>
-        <button disabled={!skill.trim()} onClick={() => act(() => api(`/members/${me}/skills`, { method: 'PUT', body: { skill: skill.trim(), level, teach } }), t.t('saved'))}>
+        <Button why={!skill.trim() ? t.t('whyFillIn') : null} onClick={() => act(() => api(`/members/${me}/skills`, { method: 'PUT', body: { skill: skill.trim(), level, teach } }), t.t('saved'))}>
           {t.t('addSkill')}
-        </button>
+        </Button>
         <label>
           {t.t('wantToLearn')}
           <input name="learn" value={learn} onInput={(e) => setLearn((e.target as HTMLInputElement).value)} maxLength={60} />
         </label>
-        <button class="secondary" disabled={!learn.trim()} onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill: learn.trim(), learning: true } }), t.t('saved'))}>
+        <Button class="secondary" why={!learn.trim() ? t.t('whyFillIn') : null} onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill: learn.trim(), learning: true } }), t.t('saved'))}>
           {t.t('addLearning')}
-        </button>
+        </Button>
       </section>
 
       <SkillGaps learning={mine.learning} onChanged={load} />
@@ -148,12 +148,12 @@ export function SkillsPage() {
           {t.t('howManyHours')}
           <input name="time-hours" inputMode="decimal" value={post.hours} onInput={(e) => setPost({ ...post, hours: (e.target as HTMLInputElement).value })} />
         </label>
-        <button
-          disabled={!post.title.trim() || !post.category.trim() || !(parseDecimal(post.hours) > 0)}
+        <Button
+          why={(!post.title.trim() || !post.category.trim() || !(parseDecimal(post.hours) > 0)) ? t.t('whyFillIn') : null}
           onClick={() => act(() => api('/timebank', { method: 'POST', body: { kind: post.kind, title: post.title.trim(), category: post.category.trim(), hours: toMinor(post.hours, 2) } }), t.t('posted'))}
         >
           {t.t('post')}
-        </button>
+        </Button>
       </section>
     </>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, type Schemas, type Answer } from '../api.js';
-import { useActions, StatusLine, YesNo, type Said } from '../actions.js';
+import { Button, useActions, StatusLine, YesNo, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
 import { ParamValueInput } from '../param-input.js';
@@ -71,9 +71,9 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
           {t.t('emergencyReason')}
           <input name="emergency-reason" maxLength={500} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} required />
         </label>
-        <button type="submit" disabled={!param || value === '' || reason.trim() === ''}>
+        <Button type="submit" why={(!param || value === '' || reason.trim() === '') ? t.t('whyFillIn') : null}>
           {t.t('emergencyApply')}
-        </button>
+        </Button>
       </form>
     </details>
   );
@@ -215,9 +215,9 @@ export function StewardPage() {
               {t.t('whatHappened')}
               <input name="crisis-note" value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} maxLength={500} />
             </label>
-            <button class="danger" disabled={note.trim().length === 0} onClick={() => act(() => api('/crisis', { method: 'POST', body: { note: note.trim() } }), t.t('emergencyDeclared'))}>
+            <Button class="danger" why={note.trim().length === 0 ? t.t('whyFillIn') : null} onClick={() => act(() => api('/crisis', { method: 'POST', body: { note: note.trim() } }), t.t('emergencyDeclared'))}>
               {t.t('declareEmergency')}
-            </button>
+            </Button>
           </>
         )}
         <p>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, ApiError, newKey, type Answer } from '../api.js';
-import { StatusLine, type Said } from '../actions.js';
+import { Button, StatusLine, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import type { T } from '../i18n.js';
 
@@ -87,9 +87,9 @@ export function WaterCard() {
             {t.t('litresDrawn')}
             <input inputMode="numeric" value={litres} onInput={(e) => setLitres((e.target as HTMLInputElement).value)} />
           </label>
-          <button type="submit" disabled={!valid}>
+          <Button type="submit" why={!valid ? t.t('whyFillIn') : null}>
             {t.t('review')}
-          </button>
+          </Button>
         </form>
       )}
       <StatusLine msg={msg} />

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { StatusLine, useActions } from '../actions.js';
+import { Button, StatusLine, useActions } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
 import { KIND_LABEL, type NoteKind } from '../notes.js';
@@ -65,9 +65,9 @@ export function WebhooksCard() {
             </label>
           ))}
         </fieldset>
-        <button type="submit" disabled={kinds.size === 0}>
+        <Button type="submit" why={kinds.size === 0 ? t.t('whyChooseOne') : null}>
           {t.t('webhookAdd')}
-        </button>
+        </Button>
       </form>
       <StatusLine msg={msg} />
       {secret && (
