@@ -670,8 +670,9 @@ describe('console in Chromium', () => {
     // Condition is recorded at both ends of the loan.
     await desk.selectOption('select[name=condition]', 'fair');
     await desk.click('button:has-text("Check out")');
-    await desk.waitForSelector('p[role=status], p[role=alert]');
-    expect(await desk.textContent('p[role=status], p[role=alert]')).toBe('Checked out.');
+    // The result shows under the desk's button, where the steward is looking.
+    await desk.waitForSelector('section:has(#desk) p[role=status], section:has(#desk) p[role=alert]');
+    expect(await desk.textContent('section:has(#desk) p[role=status], section:has(#desk) p[role=alert]')).toBe('Checked out.');
 
     await resident.click('a:has-text("Tools")');
     await resident.waitForSelector('[data-testid=my-loans]');
@@ -684,13 +685,18 @@ describe('console in Chromium', () => {
     await desk.waitForSelector('button:has-text("Check in")');
     expect(await desk.textContent('section:has(#desk)')).toContain('Out with Dawit Bekele, due');
     await desk.selectOption('select[name=condition]', 'poor');
+    // A charge above the deposit is refused, and the refusal is said beside the Check-in button.
+    await desk.fill('input[name=damage]', String(loan.deposit / 100 + 1));
+    await desk.click('button:has-text("Check in")');
+    await desk.waitForSelector('section:has(#desk) p[role=alert]');
+    expect(await desk.textContent('section:has(#desk) p[role=alert]')).toMatch(/deposit/i);
     await desk.fill('input[name=damage]', '1.00');
     await desk.fill('input[name=checkin-note]', 'chipped blade');
     expect(await axe(desk)).toEqual([]);
     await desk.screenshot({ path: join(SHOTS, 'en-tool-desk.png'), fullPage: true });
     const balance = (await api(`/accounts/${dawit}`)).balance as number;
     await desk.click('button:has-text("Check in")');
-    await desk.waitForSelector('p.ok:has-text("Checked in")');
+    await desk.waitForSelector('section:has(#desk) p.ok:has-text("Checked in")');
     const back = ((await api('/library/loans?all=true')) as Array<{ id: string; conditionIn: string | null; damageCharged: number; returnedAt: number | null }>).find((l) => l.id === loan.id)!;
     expect(back).toMatchObject({ conditionIn: 'poor', damageCharged: 100 });
     expect(back.returnedAt).not.toBeNull();
