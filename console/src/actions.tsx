@@ -11,23 +11,31 @@ import { describeError, useApp } from './app.js';
 export interface Said {
   ok: boolean;
   text: string;
+  /** Where the action was taken: a StatusLine with the same `at` shows it there, beside its button. */
+  at?: string;
 }
 
 export function useActions(load: () => Promise<void>, after?: () => void) {
   const { t } = useApp();
   const [msg, setMsg] = useState<Said | null>(null);
   useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
-  /** Runs `fn`; on success reloads, then shows `ok` (or what it says of the hub's answer). Resolves true when it worked. */
-  const act = async <R,>(fn: () => Promise<R>, ok: string | ((result: R) => string)): Promise<boolean> => {
+  /**
+   * Runs `fn`; on success reloads, then shows `ok` (or what it says of the
+   * hub's answer). Resolves true when it worked. With `at`, the result shows
+   * in the StatusLine of that name, beside the button that did it.
+   */
+  const act = async <R,>(fn: () => Promise<R>, ok: string | ((result: R) => string), at?: string): Promise<boolean> => {
+    // The last result stays until this one is known: clearing it first would redraw controlled
+    // inputs (a checkbox just ticked) from data not yet reloaded.
     try {
       const result = await fn();
       // Reloaded before it is announced: whoever reads the confirmation sees the change on the page.
       await load();
       after?.();
-      setMsg({ ok: true, text: typeof ok === 'function' ? ok(result) : ok });
+      setMsg({ ok: true, text: typeof ok === 'function' ? ok(result) : ok, at });
       return true;
     } catch (e) {
-      setMsg({ ok: false, text: describeError(t, e) });
+      setMsg({ ok: false, text: describeError(t, e), at });
       return false;
     }
   };
@@ -57,8 +65,8 @@ export function Button({ why, children, ...props }: Omit<JSX.ButtonHTMLAttribute
 }
 
 /** How an action went: done politely, a refusal announced at once. */
-export function StatusLine({ msg }: { msg: Said | null }) {
-  if (!msg) return null;
+export function StatusLine({ msg, at }: { msg: Said | null; at?: string }) {
+  if (!msg || msg.at !== at) return null;
   return (
     <p role={msg.ok ? 'status' : 'alert'} class={msg.ok ? 'ok' : 'error'}>
       {msg.text}

@@ -501,7 +501,7 @@ describe('console in Chromium', () => {
     await page.selectOption('select[name=slot-from]', '10:00');
     await page.selectOption('select[name=slot-to]', '12:00');
     await page.click('button:has-text("Boka")');
-    await page.waitForSelector('p.ok:has-text("Bokat.")');
+    await page.waitForSelector('form p.ok:has-text("Bokat.")'); // under the booking form, where its button is
     const mine = (await (await fetch(`${hub.url}/api/v1/library/reservations`, { headers: { authorization: `Bearer ${hyphae(['token', 'create', '--data', dir, '--email', 'karin.ko@example.org']).out.trim()}` } })).json()) as Array<{ id: string; from: number; to: number; status: string }>;
     const booked = mine.find((r) => r.status === 'booked')!;
     // In the phone's own time: 10:00 to 12:00 on that day.
@@ -655,7 +655,7 @@ describe('console in Chromium', () => {
     await resident.click('button:has-text("Reserve")');
     // Either outcome ends the wait, so a refusal fails here with the hub's reason.
     await resident.waitForSelector('p[role=status], p[role=alert]');
-    expect(await resident.textContent('p[role=status], p[role=alert]')).toBe('Reserved.');
+    expect(await resident.textContent('form p[role=status], form p[role=alert]')).toBe('Reserved.');
     expect(await resident.$$eval('ol.calendar li.busy', (l) => l.length)).toBeGreaterThanOrEqual(2);
     await resident.screenshot({ path: join(SHOTS, 'en-library-item.png'), fullPage: true });
     const code = (await resident.textContent('section.card h2'))!.split(' ')[0]!;
@@ -1187,6 +1187,8 @@ describe('console in Chromium', () => {
     await page.fill('input[name=post-title]', 'Apples from the old tree');
     await page.fill('input[name=post-quantity]', '12');
     await page.click('section:has(#board-h) button:has-text("Publicera")');
+    // Said under the form, where the button was pressed.
+    await page.waitForSelector('section:has(#board-h) p.ok');
     await page.waitForSelector('#proposed-h');
     await page.click('section:has(#proposed-h) button:has-text("Samtyck")');
     await page.waitForSelector('p.ok');

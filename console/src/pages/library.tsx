@@ -146,8 +146,9 @@ function ItemPage({ code }: { code: string }) {
   useEffect(() => void load(), [code]);
   if (!data) return <p aria-busy="true" />;
   const { item } = data;
-  const done = (text: string) => (setMsg({ ok: true, text }), load());
-  const fail = (e: unknown) => setMsg({ ok: false, text: describeError(t, e, account?.currency) });
+  // `at: 'book'`: said under the booking form, where its buttons are.
+  const done = (text: string, at?: string) => (setMsg({ ok: true, text, at }), load());
+  const fail = (e: unknown, at?: string) => setMsg({ ok: false, text: describeError(t, e, account?.currency), at });
   // The desk's results show under its buttons, where the steward is looking, not at the top of the page.
   const [deskMsg, setDeskMsg] = useState<Said | null>(null);
   const deskDone = (text: string) => (setDeskMsg({ ok: true, text }), load());
@@ -158,8 +159,8 @@ function ItemPage({ code }: { code: string }) {
     e.preventDefault();
     const from = bySlot ? new Date(`${start}T${slotFrom}`).getTime() : Date.parse(`${start}T00:00:00Z`);
     const to = bySlot ? new Date(`${start}T${slotTo}`).getTime() : from + Number(days) * DAY;
-    if (bySlot && !(to > from)) return setMsg({ ok: false, text: t.t('endAfterStart') });
-    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to } }).then(() => done(t.t('reserved')), fail);
+    if (bySlot && !(to > from)) return setMsg({ ok: false, text: t.t('endAfterStart'), at: 'book' });
+    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to } }).then(() => done(t.t('reserved'), 'book'), (e) => fail(e, 'book'));
   };
   const queue = (action: 'leave' | 'defer', said: 'holdLeft' | 'holdDeferred') => api(`/library/items/${item.code}/holds/${action}`, { method: 'POST' }).then(() => done(t.t(said)), fail);
   const slots = bySlot ? slotTimes(item.slotMinutes) : [];
@@ -251,10 +252,11 @@ function ItemPage({ code }: { code: string }) {
           <button type="submit">{t.t('reserve')}</button>{' '}
           {/* A queue is for a thing that is out, and one place in it is enough. */}
           {item.status === 'on-loan' && data.myPlace === null && (
-            <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined')), fail)}>
+            <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined'), 'book'), (e) => fail(e, 'book'))}>
               {t.t('hold')}
             </button>
           )}
+          <StatusLine msg={msg} at="book" />
         </form>
         <details>
           <summary>{t.t('problem')}</summary>

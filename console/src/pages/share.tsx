@@ -123,11 +123,12 @@ export function SharePage() {
         <Button
           why={(!form.title.trim() || !(Number.parseInt(form.quantity, 10) > 0)) ? t.t('whyFillIn') : null}
           onClick={async () => {
-            if (await act(() => api('/board/posts', { method: 'POST', body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) } }), t.t('posted'))) setForm({ ...form, title: '', quantity: '' });
+            if (await act(() => api('/board/posts', { method: 'POST', body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) } }), t.t('posted'), 'post')) setForm({ ...form, title: '', quantity: '' });
           }}
         >
           {t.t('post')}
         </Button>
+        <StatusLine msg={msg} at="post" />
       </section>
     </>
   );
