@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type HistoryRow } from '../api.js';
-import { counterparty, useApp } from '../app.js';
+import { StatusLine, type Said } from '../actions.js';
+import { get, type HistoryRow } from '../api.js';
+import { counterparty, describeError, useApp } from '../app.js';
 import { Rows } from './home.js';
 
 const DAY = 86_400_000;
@@ -14,14 +15,21 @@ export function HistoryPage() {
   const [to, setTo] = useState('');
   const [rows, setRows] = useState<HistoryRow[]>([]);
   const [cursor, setCursor] = useState<number | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   const me = session.member.id;
   const range = {
-    ...(from ? { from: String(new Date(`${from}T00:00:00`).getTime()) } : {}),
-    ...(to ? { to: String(new Date(`${to}T00:00:00`).getTime() + DAY) } : {}),
+    ...(from ? { from: new Date(`${from}T00:00:00`).getTime() } : {}),
+    ...(to ? { to: new Date(`${to}T00:00:00`).getTime() + DAY } : {}),
   };
   const load = async (more: boolean) => {
-    const q = new URLSearchParams({ limit: '20', unit, ...(kind ? { kind } : {}), ...range, ...(more && cursor !== null ? { cursor: String(cursor) } : {}) });
-    const page = await api<{ items: HistoryRow[]; nextCursor: number | null }>(`/accounts/${me}/history?${q}`).catch(() => ({ items: [], nextCursor: null }));
+    let page;
+    try {
+      page = await get('/accounts/{memberId}/history', { params: { memberId: me }, query: { limit: 20, unit, ...(kind ? { kind } : {}), ...range, ...(more && cursor !== null ? { cursor } : {}) } });
+    } catch (e) {
+      // Said, never swallowed: an empty history and a refused one must not look alike.
+      return setMsg({ ok: false, text: describeError(t, e) });
+    }
+    setMsg(null);
     setRows(more ? [...rows, ...page.items] : page.items);
     setCursor(page.nextCursor);
   };
@@ -30,6 +38,7 @@ export function HistoryPage() {
   return (
     <section class="card">
       <h2>{t.t('history')}</h2>
+      <StatusLine msg={msg} />
       <div role="group" class="filters">
         {(['', 'transfer', 'demurrage'] as const).map((k) => (
           <button class={kind === k ? '' : 'secondary'} aria-pressed={kind === k} onClick={() => setKind(k)}>

@@ -139,7 +139,7 @@ function ItemPage({ code }: { code: string }) {
   const load = async () => {
     // The calendar's days are the phone's own: from local midnight today, fifteen of them.
     const span = localDays(Date.now(), 16);
-    const d = await api<NonNullable<typeof data>>(`/library/items/${code}?from=${span[0]}&to=${span[15]}`);
+    const d = await get('/library/items/{item}', { params: { item: code }, query: { from: span[0], to: span[15] } });
     setData(d);
     if (steward) setOpenLoan((await get('/library/loans', { query: { open: 'true', all: 'true' } })).find((l) => l.itemId === d.item.id) ?? null);
   };
