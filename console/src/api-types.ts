@@ -12831,6 +12831,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/neighbourhood": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The neighbourhood now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Neighbourhood"];
+                    };
+                };
+                /** @description Bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict, or an idempotency key reused for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A rule is broken, such as a credit limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ecology/water-quote": {
         parameters: {
             query?: never;
@@ -17676,6 +17766,29 @@ export interface components {
             inputs: {
                 [key: string]: number | null;
             };
+        };
+        Neighbourhood: {
+            ecology: components["schemas"]["EcologyNow"];
+            plots: components["schemas"]["NeighbourhoodPlot"][];
+        };
+        NeighbourhoodPlot: {
+            /**
+             * @description What the plot shows; the console titles it in the member's language
+             * @enum {string}
+             */
+            kind: "energy" | "solar" | "water" | "soil" | "multiplier" | "water-price";
+            /** @description The place an energy plot is about */
+            place: string | null;
+            series: {
+                /** @description The place or device measured; null where `role` names the series */
+                label: string | null;
+                /** @enum {string|null} */
+                role: "generated" | "used" | "safe-level" | "price" | null;
+                /** @description Times, ms */
+                t: number[];
+                /** @description Values at those times (the water price in minor units) */
+                v: (number | null)[];
+            }[];
         };
         LimitExplanation: {
             floor: number;

@@ -441,11 +441,20 @@ describe('a search the library cannot answer', () => {
 });
 
 describe('plots on a phone', () => {
-  it('read the latest values without hovering, show the moment a finger taps, and write the multiplier with two decimals', { timeout: 60_000 }, async () => {
+  it('come in one request, read the latest values without hovering, show the moment a finger taps, and write the multiplier with two decimals', { timeout: 60_000 }, async () => {
     const page = await signedIn('es', emailOf('Luis Ortega'));
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/v1/')) asked.push(u.pathname);
+    });
     await page.goto(`${hub.url}/#/neighbourhood`);
     const plot = page.locator('figure:has([data-testid=plot])', { has: page.locator('.u-legend') }).first();
     await plot.locator('.u-legend').waitFor();
+    // The plots and the multiplier come in one answer: no request per series any more.
+    expect(asked.filter((p) => p === '/api/v1/neighbourhood')).toHaveLength(1);
+    expect(asked.filter((p) => p.startsWith('/api/v1/telemetry/') || p === '/api/v1/devices' || p === '/api/v1/ecology')).toEqual([]);
+    expect(await page.locator('[data-testid=plot]').count()).toBeGreaterThanOrEqual(4);
     const legend = async () => (await plot.locator('.u-legend tr').allTextContents()).map((r) => r.trim());
     // Before any tap: the latest moment and its values, not dashes.
     const before = await legend();

@@ -1,87 +1,49 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, type Answer } from '../api.js';
-import { useApp } from '../app.js';
-import { hourlyGenerationAndUse, perBucket } from '../energy.js';
+import { StatusLine, type Said } from '../actions.js';
+import { get, type Answer } from '../api.js';
+import { describeError, useApp } from '../app.js';
 import { Plot } from '../plot.js';
 import { MULTIPLIER_DECIMALS } from '../ticks.js';
 import { RegenerationReport } from './regeneration-report.js';
 import { WaterCard } from './water.js';
 
-type Series = Answer<'/api/v1/telemetry/series'>[number];
-type Points = Answer<'/api/v1/telemetry/query'>;
-type Device = Answer<'/api/v1/devices'>[number];
 type EcologyNow = Answer<'/api/v1/ecology'>;
+type Plot = Answer<'/api/v1/neighbourhood'>['plots'][number];
+
+const PLOT_TITLES = { solar: 'solarPlot', water: 'waterPlot', soil: 'soilPlot', multiplier: 'multiplierPlot' } as const;
+const ROLE_LABELS = { generated: 'generated', used: 'used', 'safe-level': 'safeLevel', price: 'waterPriceTitle' } as const;
 
 export function DashboardPage() {
   const { t, account } = useApp();
   const [plots, setPlots] = useState<Array<{ title: string; series: Array<{ label: string; t: number[]; v: Array<number | null> }> }>>([]);
   const [eco, setEco] = useState<EcologyNow | null>(null);
+  const [msg, setMsg] = useState<Said | null>(null);
   useEffect(() => {
     if (!account) return;
-    void (async () => {
-      const now = Date.now();
-      const from = now - 7 * 86_400_000;
-      const [series, devices, ecology] = await Promise.all([get('/telemetry/series'), get('/devices'), get('/ecology').catch(() => null)]);
-      setEco(ecology);
-      const names = new Map(devices.map((d) => [d.device.id, d.device.place ?? d.device.name]));
-      const fetch = async (s: Series) => {
-        const r = await get('/telemetry/query', { query: { sensor: s.sensor, metric: s.metric, from, to: now, resolution: '1h' } });
-        return { label: names.get(s.sensor) ?? s.sensor, t: r.points.map((p) => p.t), v: r.points.map((p) => Math.round(p.mean * 100) / 100) };
-      };
-      const pick = (metric: string) => series.filter((s) => s.metric === metric);
-      const out: typeof plots = [];
-      // Where an inverter keeps energy counters with a grid meter, show what it made beside what
-      // the place used; otherwise its power alone.
-      const has = (sensor: string, metric: string) => series.some((x) => x.sensor === sensor && x.metric === metric);
-      const metered = pick('WH').filter((x) => has(x.sensor, 'meter.TotWhImp') && has(x.sensor, 'meter.TotWhExp'));
-      for (const inv of metered) {
-        const hourly = async (metric: string) =>
-          (await get('/telemetry/query', { query: { sensor: inv.sensor, metric, from: from - 3_600_000, to: now, resolution: '1h' } })).points;
-        const [made, bought, sold] = await Promise.all([hourly('WH'), hourly('meter.TotWhImp'), hourly('meter.TotWhExp')]);
-        const done = (list: typeof made) => list.filter((p) => p.t + 3_600_000 <= now); // whole hours only
-        const e = hourlyGenerationAndUse(done(made), done(bought), done(sold));
-        out.push({ title: t.t('energyPlot', { place: names.get(inv.sensor) ?? inv.sensor }), series: [{ label: t.t('generated'), t: e.t, v: e.generated }, { label: t.t('used'), t: e.t, v: e.used }] });
-      }
-      const solar = pick('W').filter((x) => x.sensor !== 'ecology' && !metered.some((m) => m.sensor === x.sensor));
-      if (solar.length) out.push({ title: t.t('solarPlot'), series: await Promise.all(solar.map(fetch)) });
-      // Water as litres a day, each meter against the community's safe level.
-      const water = pick('volume');
-      if (water.length) {
-        const DAY = 86_400_000;
-        const daily = await Promise.all(
-          water.map(async (w) => {
-            const r = await get('/telemetry/query', { query: { sensor: w.sensor, metric: 'volume', from: now - 15 * DAY, to: now, resolution: '1d' } });
-            // Only days that are over: today's part-day would look like a sudden saving.
-            return { label: names.get(w.sensor) ?? w.sensor, ...perBucket(r.points.filter((p) => p.t + DAY <= now), DAY) };
-          }),
+    // One request for the whole page: the hub sends every plot at the resolution it is drawn.
+    get('/neighbourhood').then(
+      ({ ecology, plots: drawn }) => {
+        setEco(ecology);
+        const cur = account.currency;
+        const title = (p: Plot): string =>
+          p.kind === 'energy' ? t.t('energyPlot', { place: p.place ?? '' }) : p.kind === 'water-price' ? t.t('waterPricePlot', { symbol: cur.symbol }) : t.t(PLOT_TITLES[p.kind]);
+        const label = (s: Plot['series'][number]): string => (s.role ? t.t(ROLE_LABELS[s.role]) : (s.label ?? ''));
+        setPlots(
+          drawn.map((p) => ({
+            title: title(p),
+            // Prices are kept in minor units and plotted in credits.
+            series: p.series.map((s) => ({ label: label(s), t: s.t, v: s.role === 'price' ? s.v.map((x) => (x === null ? null : x / 10 ** cur.minorUnits)) : s.v })),
+          })),
         );
-        const safe = ecology?.budgets.find((b) => b.boundary === 'water')?.inputs.safeLitresPerDay;
-        // One time axis for every line: the first meter's days, the others matched by day.
-        const xs = daily[0]!.t;
-        const aligned = daily.map((d) => {
-          const byDay = new Map(d.t.map((x, i) => [x, d.v[i]!]));
-          return { label: d.label, t: xs, v: xs.map((x) => byDay.get(x) ?? null) };
-        });
-        out.push({ title: t.t('waterPlot'), series: [...aligned, ...(typeof safe === 'number' ? [{ label: t.t('safeLevel'), t: xs, v: xs.map(() => safe) }] : [])] });
-      }
-      const soil = pick('soilMoisture');
-      if (soil.length) out.push({ title: t.t('soilPlot'), series: await Promise.all(soil.map(fetch)) });
-      const mult = series.find((s) => s.sensor === 'ecology' && s.metric === 'multiplier');
-      if (mult) out.push({ title: t.t('multiplierPlot'), series: [await fetch(mult)] });
-      // Each recompute stores the scarcity price, so residents can see how it moved; shown in credits, not minor units.
-      const price = series.find((s) => s.sensor === 'ecology' && s.metric === 'price.water');
-      const cur = account.currency;
-      if (price) {
-        const p = await fetch(price);
-        out.push({ title: t.t('waterPricePlot', { symbol: cur.symbol }), series: [{ ...p, label: t.t('waterPriceTitle'), v: p.v.map((x) => (x === null ? null : x / 10 ** cur.minorUnits)) }] });
-      }
-      setPlots(out);
-    })();
+      },
+      (e: unknown) => setMsg({ ok: false, text: describeError(t, e) }),
+    );
     // Once the account (and with it the currency) is known: prices are plotted in credits.
   }, [account === null]);
   return (
     <>
       <h2>{t.t('dashboard')}</h2>
+      <StatusLine msg={msg} />
       {eco?.snapshot && (
         <section class="card">
           <p class="big" data-testid="multiplier">{new Intl.NumberFormat(t.locale, { minimumFractionDigits: MULTIPLIER_DECIMALS, maximumFractionDigits: MULTIPLIER_DECIMALS }).format(eco.snapshot.multiplier)}</p>

@@ -24,3 +24,10 @@ export const BOUNDARIES = ['water', 'co2e'] as const;
 export type Boundary = (typeof BOUNDARIES)[number];
 export const INDICATOR_NAMES = ['solar', 'water', 'soil', 'work'] as const;
 export type IndicatorName = (typeof INDICATOR_NAMES)[number];
+
+/** The plots of the neighbourhood page, in the order it shows them; the console titles each from its kind. */
+export const PLOT_KINDS = ['energy', 'solar', 'water', 'soil', 'multiplier', 'water-price'] as const;
+export type PlotKind = (typeof PLOT_KINDS)[number];
+/** A series the console names itself; the others carry the place or device they measure. */
+export const SERIES_ROLES = ['generated', 'used', 'safe-level', 'price'] as const;
+export type SeriesRole = (typeof SERIES_ROLES)[number];

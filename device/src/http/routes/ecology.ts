@@ -3,7 +3,8 @@ import { HubError } from '../../errors.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 import { DAY_MS, systemClock } from '../../clock.js';
-import { BOUNDARIES, CAPACITY_SOURCES, INDICATOR_NAMES, REGENERATION_KINDS, REPORT_STATUSES } from '../../ecology/contract.js';
+import { BOUNDARIES, CAPACITY_SOURCES, INDICATOR_NAMES, PLOT_KINDS, REGENERATION_KINDS, REPORT_STATUSES, SERIES_ROLES } from '../../ecology/contract.js';
+import { neighbourhoodPlots } from '../../ecology/plots.js';
 
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
@@ -42,6 +43,21 @@ const EcologyNow = z
     places: z.array(z.object({ place: z.string(), solar: z.number().nullable(), litresPerDay: z.number().nullable(), soil: z.number().nullable(), sensors: z.array(z.string()) })),
   })
   .openapi('EcologyNow');
+const NeighbourhoodPlot = z
+  .object({
+    kind: z.enum(PLOT_KINDS).describe('What the plot shows; the console titles it in the member\'s language'),
+    place: z.string().nullable().describe('The place an energy plot is about'),
+    series: z.array(
+      z.object({
+        label: z.string().nullable().describe('The place or device measured; null where `role` names the series'),
+        role: z.enum(SERIES_ROLES).nullable(),
+        t: z.array(z.number()).describe('Times, ms'),
+        v: z.array(z.number().nullable()).describe('Values at those times (the water price in minor units)'),
+      }),
+    ),
+  })
+  .openapi('NeighbourhoodPlot');
+const Neighbourhood = z.object({ ecology: EcologyNow, plots: z.array(NeighbourhoodPlot) }).openapi('Neighbourhood');
 const LimitExplanation = z
   .object({
     floor: z.number(),
@@ -75,6 +91,7 @@ const WorkReport = z
   .openapi('WorkReport');
 
 const current = createRoute({ method: 'get', path: '/api/v1/ecology', tags: ['ecology'], summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget', responses: { 200: json(EcologyNow, 'Now'), ...ruleResponses } });
+const neighbourhood = createRoute({ method: 'get', path: '/api/v1/neighbourhood', tags: ['ecology'], summary: 'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn', responses: { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses } });
 const recompute = createRoute({ method: 'post', path: '/api/v1/ecology/recompute', tags: ['ecology'], summary: 'Recompute now (stewards; also nightly)', responses: { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses } });
 const history = createRoute({ method: 'get', path: '/api/v1/ecology/history', tags: ['ecology'], summary: 'The multiplier over time', request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses } });
 const why = createRoute({ method: 'get', path: '/api/v1/accounts/{memberId}/limit-explanation', tags: ['ecology'], summary: 'Why is my limit this?', request: { params: z.object({ memberId: MemberId }) }, responses: { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses } });
@@ -108,9 +125,17 @@ export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;
   // The hub's time-keeper when it runs one (tests without one read the system clock).
   const clock = deps.time ?? systemClock;
+  const now = () => ({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget(), budgets: e.budgets(), places: e.byPlace() });
   app.openapi(current, (c) => {
     requireMember(c);
-    return c.json({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget(), budgets: e.budgets(), places: e.byPlace() }, 200);
+    return c.json(now(), 200);
+  });
+  app.openapi(neighbourhood, (c) => {
+    requireMember(c);
+    const ecology = now();
+    const safe = ecology.budgets.find((b) => b.boundary === 'water')?.inputs?.safeLitresPerDay;
+    const names = new Map(deps.devices.list().map((d) => [d.id, d.place ?? d.name]));
+    return c.json({ ecology, plots: neighbourhoodPlots(deps.telemetry, names, clock.now(), typeof safe === 'number' ? safe : null) }, 200);
   });
   app.openapi(quote, (c) => {
     requireMember(c);
