@@ -200,9 +200,9 @@ export function App() {
     if (!session) return;
     // Each answer on its own: offline, each falls back to its last copy.
     let offlineAt: number | null = null;
-    const get = async <R,>(path: string): Promise<R | undefined> => {
+    const orCached = async <R,>(read: Promise<R>): Promise<R | undefined> => {
       try {
-        return await api<R>(path);
+        return await read;
       } catch (e) {
         if (!(e instanceof OfflineError)) return undefined;
         const c = e as OfflineError & { cached?: R; at?: number };
@@ -210,7 +210,7 @@ export function App() {
         return c.cached;
       }
     };
-    const [acct, dir] = await Promise.all([get<Account>(`/accounts/${session.member.id}`), get<{ directory: DirectoryEntry[] }>('/members')]);
+    const [acct, dir] = await Promise.all([orCached(get('/accounts/{memberId}', { params: { memberId: session.member.id } })), orCached(get('/members'))]);
     if (acct) setAccount(acct);
     if (dir) setNames(new Map(dir.directory.map((d) => [d.id, d.name])));
     setOffline(offlineAt);
