@@ -1,14 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema, Hub, silentLogger } from '@hyphae/device';
 import { startMosquitto } from './mqtt/mosquitto.js';
-import { until } from './wait.js';
+import { startInProcessHub } from './in-process-hub.js';
+import { apiAs, until } from './wait.js';
 
 /**
  * "Damaged node attracts resources": when a steward declares an emergency
@@ -34,18 +31,8 @@ describe('an emergency reaches everyone', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     cleanup.push(() => new Promise((r) => receiver.close(r)));
 
-    const dir = mkdtempSync(join(tmpdir(), 'hyphae-emergency-'));
-    const hub = new Hub({
-      dataDir: dir,
-      config: configSchema.parse({ http: { port: 0, host: '127.0.0.1' }, lorawan: { enabled: false }, time: { source: 'system' }, mqtt: { enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password } }),
-      log: silentLogger,
-      jobs: false,
-    });
-    await hub.start();
-    cleanup.push(async () => {
-      await hub.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { hub, stop } = await startInProcessHub({ lorawan: { enabled: false }, mqtt: { enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password } }, 'hyphae-emergency-');
+    cleanup.push(stop);
     const m = hub.modules;
     const hubId = hub.identity!.hubId;
     const people = await Promise.all(
@@ -54,10 +41,7 @@ describe('an emergency reaches everyone', () => {
         return { ...member, token: (await m.members.createToken(member.id, 'test')).token };
       }),
     );
-    const api = async (token: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${hub.port}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: res.status, json: (await res.json()) as any };
-    };
+    const api = (token: string, method: string, path: string, body?: unknown) => apiAs(`http://127.0.0.1:${hub.port}`, token)(method, path, body);
     const steward = people[0]!;
 
     const ha = await connectAsync(broker.url, { username: broker.username, password: broker.password, reconnectPeriod: 0 });

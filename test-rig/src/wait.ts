@@ -17,3 +17,11 @@ export async function callHub(baseUrl: string, token: string, method: string, pa
   const res = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   return res.json();
 }
+
+/** The same call with the answer's status beside its JSON, for tests that check refusals too. */
+export function apiAs(baseUrl: string, token: string) {
+  return async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
+    const res = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, json: await res.json() };
+  };
+}

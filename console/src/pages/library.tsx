@@ -146,13 +146,9 @@ function ItemPage({ code }: { code: string }) {
   useEffect(() => void load(), [code]);
   if (!data) return <p aria-busy="true" />;
   const { item } = data;
-  // `at: 'book'`: said under the booking form, where its buttons are.
+  // `at`: said where the action was taken ('book': under the booking form; 'desk': under the desk's buttons).
   const done = (text: string, at?: string) => (setMsg({ ok: true, text, at }), load());
   const fail = (e: unknown, at?: string) => setMsg({ ok: false, text: describeError(t, e, account?.currency), at });
-  // The desk's results show under its buttons, where the steward is looking, not at the top of the page.
-  const [deskMsg, setDeskMsg] = useState<Said | null>(null);
-  const deskDone = (text: string) => (setDeskMsg({ ok: true, text }), load());
-  const deskFail = (e: unknown) => setDeskMsg({ ok: false, text: describeError(t, e, account?.currency) });
   // Tools are booked by whole days; spaces and vehicles by slots of the hour, in the phone's own time.
   const bySlot = item.slotMinutes < 1440;
   const reserve = async (e: Event) => {
@@ -169,16 +165,16 @@ function ItemPage({ code }: { code: string }) {
   const time = (ms: number) => new Intl.DateTimeFormat(t.locale, { timeStyle: 'short' }).format(new Date(ms));
   const checkOut = async () => {
     const id = [...names].find(([, n]) => n.toLowerCase() === member.trim().toLowerCase())?.[0];
-    setDeskMsg(null);
-    if (!id) return setDeskMsg({ ok: false, text: t.t('noSuchMember') });
-    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: id, condition } }).then(() => deskDone(t.t('checkedOut')), deskFail);
+    setMsg(null);
+    if (!id) return setMsg({ ok: false, text: t.t('noSuchMember'), at: 'desk' });
+    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: id, condition } }).then(() => done(t.t('checkedOut'), 'desk'), (e) => fail(e, 'desk'));
   };
   const checkIn = async () => {
     if (!openLoan || !account) return;
     const charge = damage.trim() === '' ? 0 : toMinor(damage, account.currency.minorUnits);
-    setDeskMsg(null);
-    if (!Number.isFinite(charge) || charge < 0) return setDeskMsg({ ok: false, text: t.t('badNumber') });
-    await api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) } }).then(() => (setDamage(''), setNote(''), deskDone(t.t('checkedIn'))), deskFail);
+    setMsg(null);
+    if (!Number.isFinite(charge) || charge < 0) return setMsg({ ok: false, text: t.t('badNumber'), at: 'desk' });
+    await api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) } }).then(() => (setDamage(''), setNote(''), done(t.t('checkedIn'), 'desk')), (e) => fail(e, 'desk'));
   };
   return (
     <>
@@ -313,7 +309,7 @@ function ItemPage({ code }: { code: string }) {
               <button onClick={checkOut}>{t.t('checkOut')}</button>
             </>
           )}
-          <StatusLine msg={deskMsg} />
+          <StatusLine msg={msg} at="desk" />
         </section>
       )}
       {steward && (

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema, Hub, silentLogger } from '@hyphae/device';
 import { SimulatedStation } from './basics-station.js';
 import { EndDevice } from './end-device.js';
 import { PacketForwarder, type RadioGateway } from './packet-forwarder.js';
-import { until as waitUntil } from '../wait.js';
+import { startInProcessHub } from '../in-process-hub.js';
+import { apiAs, until as waitUntil } from '../wait.js';
 
 const until = (cond: () => boolean, what: string | (() => string), timeoutMs = 10_000) => waitUntil(cond, what, { timeoutMs, everyMs: 10 });
 const lse01 = [12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0];
@@ -28,18 +25,8 @@ const PROTOCOLS = ['semtech-udp', 'basics-station'] as const;
  */
 describe.each(PROTOCOLS)('a LoRaWAN sensor behind a %s gateway', (protocol) => {
   it('joins by OTAA, reports, receives a confirmed downlink queued over the API, and ADR moves it to a faster data rate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), `hyphae-journey-${protocol}-`));
-    const hub = new Hub({
-      dataDir: dir,
-      config: configSchema.parse({ http: { port: 0, host: '127.0.0.1' }, lorawan: { port: 0, host: '127.0.0.1', basicsStation: { port: 0, host: '127.0.0.1' } }, telemetry: { flushIntervalMs: 100 }, time: { source: 'system' } }),
-      log: silentLogger,
-      jobs: false,
-    });
-    await hub.start();
-    cleanup.push(async () => {
-      await hub.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { hub, stop } = await startInProcessHub({ lorawan: { port: 0, host: '127.0.0.1', basicsStation: { port: 0, host: '127.0.0.1' } }, telemetry: { flushIntervalMs: 100 } }, `hyphae-journey-${protocol}-`);
+    cleanup.push(stop);
     const m = hub.modules;
     const eui = 'aa555a0000000007';
     const gw: RadioGateway = protocol === 'semtech-udp' ? new PacketForwarder(eui, { host: '127.0.0.1', port: m.sensing.port }) : new SimulatedStation(eui, { url: `ws://127.0.0.1:${m.sensing.station!.port}` });
@@ -47,10 +34,7 @@ describe.each(PROTOCOLS)('a LoRaWAN sensor behind a %s gateway', (protocol) => {
     cleanup.push(() => gw.stop());
     const steward = await m.members.create({ name: 'Stew', email: 'stew@example.org', role: 'steward' }, null);
     const token = (await m.members.createToken(steward.id, 'test')).token;
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${hub.port}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: res.status, json: (await res.json()) as any };
-    };
+    const api = apiAs(`http://127.0.0.1:${hub.port}`, token);
 
     // Joins: the hub answers in RX1 with the region's CFList.
     const dev = EndDevice.random();

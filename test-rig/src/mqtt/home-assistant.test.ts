@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema, Hub, silentLogger, type ConfigInput } from '@hyphae/device';
+import type { ConfigInput, Hub } from '@hyphae/device';
+import { startInProcessHub } from '../in-process-hub.js';
 import { EndDevice } from '../lorawan/end-device.js';
 import { PacketForwarder } from '../lorawan/packet-forwarder.js';
 import { until } from '../wait.js';
@@ -40,13 +38,8 @@ async function listen(url: string, opts: { username?: string; password?: string 
 }
 
 async function startHub(mqtt: ConfigInput['mqtt']) {
-  const dir = mkdtempSync(join(tmpdir(), 'hyphae-mqtt-'));
-  const hub = new Hub({ dataDir: dir, config: configSchema.parse({ http: { port: 0, host: '127.0.0.1' }, lorawan: { port: 0, host: '127.0.0.1' }, telemetry: { flushIntervalMs: 100 }, time: { source: 'system' }, mqtt }), log: silentLogger, jobs: false });
-  await hub.start();
-  cleanup.push(async () => {
-    await hub.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { hub, stop } = await startInProcessHub({ lorawan: { port: 0, host: '127.0.0.1' }, telemetry: { flushIntervalMs: 100 }, mqtt }, 'hyphae-mqtt-');
+  cleanup.push(stop);
   const gw = new PacketForwarder('aa555a0000000001', { host: '127.0.0.1', port: hub.modules.sensing.port });
   await gw.start();
   cleanup.push(() => gw.stop());
