@@ -163,10 +163,30 @@ describe.skipIf(!image)('the SD-card image, booted under QEMU', () => {
       execFileSync(process.execPath, [join(REPO, 'os-image', 'make-update.mjs'), '--bundle', bundle, '--key', RELEASE_KEY, '--version', version, '--changelog', join(dir, 'changes.txt'), ...(security ? ['--security'] : []), '--out', out], { stdio: 'ignore' });
       return readFileSync(out);
     };
-    const upload = async (file: Buffer) => {
-      const r = await fetch(`${b.url}/api/v1/updates`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/octet-stream' }, body: file });
-      return { status: r.status, json: (await r.json()) as any };
-    };
+    // On a connection of its own: fetch would reuse the sign-in's keep-alive socket, which the hub may be closing
+    // (its 5 s idle timeout) just as megabytes start to go out. An early answer (a refusal) is read, not lost to EPIPE.
+    const upload = (file: Buffer) =>
+      new Promise<{ status: number; json: any }>((resolve, reject) => {
+        let answered = false;
+        const req = httpRequest(`${b.url}/api/v1/updates`, { method: 'POST', agent: false, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/octet-stream', 'content-length': file.length } }, (res) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            try {
+              resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
+            } catch {
+              resolve({ status: res.statusCode ?? 0, json: text });
+            }
+          });
+        });
+        // A write that fails after the hub has answered is the hub refusing early: its answer is what counts.
+        req.on('error', (e) => {
+          if (!answered) reject(e);
+        });
+        req.end(file);
+      });
     const runningVersion = async () => {
       try {
         return ((await (await fetch(`${b.url}/api/v1/health`, { signal: AbortSignal.timeout(5000) })).json()) as { version: string }).version;
