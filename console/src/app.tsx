@@ -26,6 +26,8 @@ const pageCode = {
   proposals: () => import('./pages/proposals.js'),
   inbox: () => import('./pages/inbox.js'),
   phoneTree: () => import('./pages/phone-tree.js'),
+  desk: () => import('./pages/desk.js'),
+  labels: () => import('./pages/labels.js'),
 };
 const DashboardPage = lazy(() => pageCode.dashboard().then((m) => m.DashboardPage));
 const LinksPage = lazy(() => pageCode.links().then((m) => m.LinksPage));
@@ -36,6 +38,8 @@ const MembersPage = lazy(() => pageCode.members().then((m) => m.MembersPage));
 const ProposalsPage = lazy(() => pageCode.proposals().then((m) => m.ProposalsPage));
 const InboxPage = lazy(() => pageCode.inbox().then((m) => m.InboxPage));
 const PhoneTreePage = lazy(() => pageCode.phoneTree().then((m) => m.PhoneTreePage));
+const DeskPage = lazy(() => pageCode.desk().then((m) => m.DeskPage));
+const LabelsPage = lazy(() => pageCode.labels().then((m) => m.LabelsPage));
 
 /** How often an open console asks for new notifications: the inbox works without push, which needs the browser makers' servers. */
 const POLL_MS = 60_000;
@@ -303,6 +307,8 @@ export function App() {
             <Suspense fallback={<p aria-busy="true" />}>
               <StewardPage />
             </Suspense>
+          ) : (path === '/desk' || path === '/labels') && session.member.role !== 'resident' ? (
+            <Suspense fallback={<p aria-busy="true" />}>{path === '/desk' ? <DeskPage /> : <LabelsPage />}</Suspense>
           ) : path === '/phone-tree' && session.member.role !== 'resident' ? (
             <Suspense fallback={<p aria-busy="true" />}>
               <PhoneTreePage />
@@ -338,7 +344,7 @@ export function App() {
         {!mustChange && (
           <nav aria-label={t.t('mainNav')}>
             {nav.map(([href, label]) => (
-              <a href={`#${href}`} aria-current={path === href || (href !== '/' && path.startsWith(href)) ? 'page' : undefined}>
+              <a href={`#${href}`} aria-current={path === href || (href !== '/' && path.startsWith(href)) || (href === '/library' && (path === '/desk' || path === '/labels')) ? 'page' : undefined}>
                 {label}
               </a>
             ))}

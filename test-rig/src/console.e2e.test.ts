@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axe } from './console-axe.js';
 import { cuttableLink } from './cuttable-link.js';
 import { emailOf } from './demo/index.js';
 import { hyphae, hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
@@ -16,7 +17,6 @@ import { until } from './wait.js';
  * language land in test-results/screenshots for review.
  */
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-'));
 let hub: HubProcess;
 let browser: Browser;
@@ -53,25 +53,6 @@ const send = async (method: string, path: string, body: unknown) =>
   (await fetch(`${hub.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
 async function memberId(name: string): Promise<string> {
   return (await api(`/members?q=${encodeURIComponent(name)}`)).members[0].id;
-}
-/** The WCAG 2.2 AA rules, target size (24 × 24 CSS px) among them: axe keeps that rule off unless asked by its tag. */
-const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-/**
- * axe's violations on the page: every WCAG 2.2 AA one whatever its impact,
- * and the serious or critical ones among its best practices, each with the
- * first element it names.
- */
-async function axe(page: Page): Promise<Array<{ id: string; impact: string; target?: string }>> {
-  // Run through the devtools protocol: the hub's content security policy rightly refuses inline scripts.
-  await page.evaluate(AXE);
-  return page.evaluate(async (wcag) => {
-    type Result = { violations: Array<{ id: string; impact: string; tags: string[]; nodes: Array<{ target: string[] }> }> };
-    const run = (globalThis as unknown as { axe: { run(o?: object): Promise<Result> } }).axe.run;
-    const r = await run({ runOnly: { type: 'tag', values: [...wcag, 'best-practice'] } });
-    return r.violations
-      .filter((v) => v.tags.some((t) => wcag.includes(t)) || v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target.join(' ') }));
-  }, WCAG_22_AA);
 }
 /**
  * Opens a page as a resident would: from its tab, or from More when it has
@@ -664,9 +645,9 @@ describe('console in Chromium', () => {
     await signIn(desk, 'steward@demo.hyphae');
     await desk.goto(`${hub.url}/#/library/${code}`);
     await desk.waitForSelector('#desk');
-    // The member names arrive after the page; under load the click can come first.
-    await desk.waitForSelector('datalist#members option', { state: 'attached' });
-    await desk.fill('input[list=members]', 'Dawit Bekele');
+    // The member is picked by name: the picker offers names once they have arrived, and the click waits for them.
+    await desk.fill('section:has(#desk) input[placeholder]', 'Dawit');
+    await desk.click('section:has(#desk) [role=listbox] button:has-text("Dawit Bekele")');
     // Condition is recorded at both ends of the loan.
     await desk.selectOption('select[name=condition]', 'fair');
     await desk.click('button:has-text("Check out")');

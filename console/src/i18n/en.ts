@@ -1015,6 +1015,21 @@ export const en = {
   webhookAdded: "Webhook added.",
   webhookSecret: "Its secret, shown only now: copy it into the receiving end.",
   remove: "Remove",
+  deskOpenDesk: "Desk: scan a tool",
+  deskFind: "Which item?",
+  deskScan: "Scan its label",
+  deskCode: "Or type the code on the label",
+  deskOpen: "Open",
+  deskReading: "Reading the label…",
+  deskNoLabel: "No label code could be read in that photo. Try again closer, or type the code.",
+  deskNoCode: "Type the code printed on the label, such as T-0015.",
+  deskItemPage: "item page",
+  whyPickMember: "Choose who takes it first.",
+  labelsPrint: "Print labels",
+  labelsTitle: "Labels for the tools",
+  labelsHow: "Print this page, cut the labels out and tape one on each item. The desk scans them, and a neighbour's camera opens the item's page from them.",
+  labelsPrintNow: "Print",
+  labelsQr: "QR code for {code}",
 };
 
 export type Key = keyof typeof en;

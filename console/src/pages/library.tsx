@@ -3,8 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { Button, StatusLine, useActions, useLoad, type Said } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { describeError, useApp } from '../app.js';
-import { toMinor } from '../i18n.js';
 import { AskNeighbourhood } from './ask-neighbourhood.js';
+import { DeskCard } from './desk-card.js';
 import { ItemCard } from './item-card.js';
 import { Availability, localDays } from './calendar.js';
 
@@ -12,7 +12,6 @@ type Item = Schemas['LibraryItem'];
 // Only stewards add items: residents' first load does not carry the form.
 const AddItem = lazy(() => import('./library-add.js').then((m) => m.AddItem));
 const ItemStewarding = lazy(() => import('./item-stewarding.js').then((m) => m.ItemStewarding));
-const CONDITIONS = ['new', 'good', 'fair', 'poor', 'broken'] as const satisfies ReadonlyArray<Schemas['Loan']['conditionOut']>;
 type Loan = Schemas['Loan'];
 type Reservation = Schemas['Reservation'];
 const DAY = 86_400_000;
@@ -56,6 +55,14 @@ function Catalogue() {
   return (
     <>
       <h2>{t.t('library')}</h2>
+      {session.member.role !== 'resident' && (
+        <p class="filters" data-testid="desk-links">
+          <a class="button" href="#/desk">
+            {t.t('deskOpenDesk')}
+          </a>
+          <a href="#/labels">{t.t('labelsPrint')}</a>
+        </p>
+      )}
       <StatusLine msg={found.msg ?? myLoans.msg ?? catalogue.msg} />
       {loans.length > 0 && (
         <section class="card" aria-labelledby="loans">
@@ -121,32 +128,25 @@ function Catalogue() {
 }
 
 function ItemPage({ code }: { code: string }) {
-  const { t, session, names, account } = useApp();
+  const { t, session, account } = useApp();
   const [data, setData] = useState<{ item: Item; busy: Array<{ from: number; to: number }>; holds: number; myPlace: number | null } | null>(null);
   const [msg, setMsg] = useState<Said | null>(null);
   const [start, setStart] = useState(() => new Date(today() + DAY).toISOString().slice(0, 10));
   const [days, setDays] = useState('2');
   const [slotFrom, setSlotFrom] = useState('18:00');
   const [slotTo, setSlotTo] = useState('20:00');
-  const [member, setMember] = useState('');
-  const [openLoan, setOpenLoan] = useState<Loan | null>(null);
   const [problem, setProblem] = useState('');
-  // Recorded at both ends of a loan; damage is charged against the deposit at check-in.
-  const [condition, setCondition] = useState<(typeof CONDITIONS)[number]>('good');
-  const [damage, setDamage] = useState('');
-  const [note, setNote] = useState('');
   const steward = session.member.role !== 'resident';
   const load = async () => {
     // The calendar's days are the phone's own: from local midnight today, fifteen of them.
     const span = localDays(Date.now(), 16);
     const d = await get('/library/items/{item}', { params: { item: code }, query: { from: span[0], to: span[15] } });
     setData(d);
-    if (steward) setOpenLoan((await get('/library/loans', { query: { open: 'true', all: 'true' } })).find((l) => l.itemId === d.item.id) ?? null);
   };
   useEffect(() => void load(), [code]);
   if (!data) return <p aria-busy="true" />;
   const { item } = data;
-  // `at`: said where the action was taken ('book': under the booking form; 'desk': under the desk's buttons).
+  // `at`: said where the action was taken ('book': under the booking form).
   const done = (text: string, at?: string) => (setMsg({ ok: true, text, at }), load());
   const fail = (e: unknown, at?: string) => setMsg({ ok: false, text: describeError(t, e, account?.currency), at });
   // Tools are booked by whole days; spaces and vehicles by slots of the hour, in the phone's own time.
@@ -163,19 +163,6 @@ function ItemPage({ code }: { code: string }) {
   const dayStart = new Date(`${start}T00:00`).getTime();
   const bookedThatDay = bySlot ? data.busy.filter((b) => b.from < dayStart + DAY && dayStart < b.to) : [];
   const time = (ms: number) => new Intl.DateTimeFormat(t.locale, { timeStyle: 'short' }).format(new Date(ms));
-  const checkOut = async () => {
-    const id = [...names].find(([, n]) => n.toLowerCase() === member.trim().toLowerCase())?.[0];
-    setMsg(null);
-    if (!id) return setMsg({ ok: false, text: t.t('noSuchMember'), at: 'desk' });
-    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: id, condition } }).then(() => done(t.t('checkedOut'), 'desk'), (e) => fail(e, 'desk'));
-  };
-  const checkIn = async () => {
-    if (!openLoan || !account) return;
-    const charge = damage.trim() === '' ? 0 : toMinor(damage, account.currency.minorUnits);
-    setMsg(null);
-    if (!Number.isFinite(charge) || charge < 0) return setMsg({ ok: false, text: t.t('badNumber'), at: 'desk' });
-    await api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) } }).then(() => (setDamage(''), setNote(''), done(t.t('checkedIn'), 'desk')), (e) => fail(e, 'desk'));
-  };
   return (
     <>
       <p>
@@ -272,46 +259,7 @@ function ItemPage({ code }: { code: string }) {
           </form>
         </details>
       </section>
-      {steward && (
-        <section class="card" aria-labelledby="desk">
-          <h3 id="desk">{t.t('desk')}</h3>
-          {openLoan ? (
-            <>
-              <p>{t.tx('out', { name: names.get(openLoan.memberId) ?? openLoan.memberId, date: t.date(openLoan.dueAt) })}</p>
-              <ConditionField value={condition} onChange={setCondition} />
-              {account && openLoan.deposit > 0 && (
-                <>
-                  <p class="muted">{t.t('depositBack', { amount: t.money(openLoan.deposit, account.currency) })}</p>
-                  <label>
-                    {t.t('damageCharge', { symbol: account.currency.symbol })}
-                    <input name="damage" inputMode="decimal" value={damage} onInput={(e) => setDamage((e.target as HTMLInputElement).value)} />
-                  </label>
-                </>
-              )}
-              <label>
-                {t.t('checkInNote')}
-                <input name="checkin-note" maxLength={500} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
-              </label>
-              <button onClick={checkIn}>{t.t('checkIn')}</button>
-            </>
-          ) : (
-            <>
-              <label>
-                {t.t('checkOutTo')}
-                <input value={member} list="members" onInput={(e) => setMember((e.target as HTMLInputElement).value)} />
-              </label>
-              <ConditionField value={condition} onChange={setCondition} />
-              <datalist id="members">
-                {[...names.values()].map((n) => (
-                  <option value={n} />
-                ))}
-              </datalist>
-              <button onClick={checkOut}>{t.t('checkOut')}</button>
-            </>
-          )}
-          <StatusLine msg={msg} at="desk" />
-        </section>
-      )}
+      {steward && <DeskCard key={item.id} item={item} onChanged={() => void load()} />}
       {steward && (
         <Suspense fallback={null}>
           <ItemStewarding key={item.code} item={item} onChanged={load} />
@@ -321,24 +269,9 @@ function ItemPage({ code }: { code: string }) {
   );
 }
 
-/** The state an item is in as it leaves or comes back to the desk. */
 /** The start of every slot in a day, "00:00" to the last one, for slots of `minutes`. */
 function slotTimes(minutes: number): string[] {
   const out: string[] = [];
   for (let m = 0; m < 1440; m += minutes) out.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
   return out;
-}
-
-function ConditionField({ value, onChange }: { value: (typeof CONDITIONS)[number]; onChange: (c: (typeof CONDITIONS)[number]) => void }) {
-  const { t } = useApp();
-  return (
-    <label>
-      {t.t('condition')}
-      <select name="condition" value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value as (typeof CONDITIONS)[number])}>
-        {CONDITIONS.map((c) => (
-          <option value={c}>{t.t(`cond_${c}`)}</option>
-        ))}
-      </select>
-    </label>
-  );
 }

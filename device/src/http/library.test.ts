@@ -22,6 +22,21 @@ beforeEach(async () => {
 afterEach(() => core.cleanup());
 
 describe('library over HTTP', () => {
+  it('prints labels for stewards: each item\'s code, name and a QR code of its page', async () => {
+    const a = (await call('steward', 'POST', '/api/v1/library/items', { name: 'Ladder', category: 'garden' })).json;
+    const b = (await call('steward', 'POST', '/api/v1/library/items', { name: 'Drill', category: 'power tools' })).json;
+    expect((await call('ana', 'GET', '/api/v1/library/labels')).status).toBe(403);
+    const all = (await call('steward', 'GET', '/api/v1/library/labels')).json as Array<{ code: string; name: string; url: string; qrSvg: string }>;
+    expect(all.map((l) => l.name)).toEqual(['Ladder', 'Drill']);
+    expect(all[0]!.url).toMatch(new RegExp(`/#/library/${a.code}$`));
+    expect(all[0]!.qrSvg).toMatch(/^<svg[^>]*viewBox/);
+    const one = (await call('steward', 'GET', `/api/v1/library/labels?items=${b.code}`)).json;
+    expect(one.map((l: { code: string }) => l.code)).toEqual([b.code]);
+    const missing = await call('steward', 'GET', '/api/v1/library/labels?items=T-9999');
+    expect(missing.status).toBe(404);
+    expect(missing.type).toContain('application/problem+json');
+  });
+
   it('runs reserve → steward check-out → return, and refuses bad input with problems that change nothing', async () => {
     const item = await call('steward', 'POST', '/api/v1/library/items', { name: 'Drill', category: 'power tools', deposit: 2000 });
     expect(item.status).toBe(201);

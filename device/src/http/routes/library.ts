@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { qrSvg } from '../../qr.js';
 import { HubError } from '../../errors.js';
 import type { Actor } from '../../library/library.js';
 import { CONDITIONS, ITEM_KINDS } from '../../library/types.js';
@@ -129,6 +130,9 @@ const Utilisation = z
       .describe('Per period of bucketDays, oldest first; empty without bucketDays'),
   })
   .openapi('LibraryUtilisation');
+const labels = route({ method: 'get', path: '/api/v1/library/labels', tags: ['library'], summary: 'Printable labels (stewards): each item\'s code, name and a QR code of its page, for the desk to scan and a resident\'s camera to open',
+  request: { query: z.object({ items: z.string().max(2000).optional().describe('Item codes, comma-separated; all items in circulation when absent') }) },
+  responses: { 200: json(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'), ...ruleResponses } });
 const utilisation = route({ method: 'get', path: '/api/v1/library/utilisation', tags: ['library'], summary: 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
   request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90), bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days') }) }, responses: { 200: json(Utilisation, 'Report'), ...ruleResponses } });
 const exportLib = route({ method: 'get', path: '/api/v1/library/export', tags: ['library'], summary: 'Catalogue or loans as CSV or JSON',
@@ -156,6 +160,18 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     const queue = library.holdsOf(it.id);
     const place = queue.findIndex((h) => h.memberId === me.id);
     return c.json({ item: it, busy: library.busy(it.id, from, to).map(({ from: f, to: t, kind }) => ({ from: f, to: t, kind })), holds: queue.length, myPlace: place >= 0 ? place + 1 : null }, 200);
+  });
+  app.openapi(labels, async (c) => {
+    requireRole(c, 'steward');
+    const { items } = c.req.valid('query');
+    const chosen = items ? items.split(',').map((code) => library.item(code.trim())) : library.search({});
+    // The label links to the item's page: a resident's camera opens it, and the desk reads the code back out of it.
+    const base = deps.config.hub.publicUrl || new URL(c.req.url).origin;
+    const out = await Promise.all(chosen.map(async (i) => {
+      const url = `${base}/#/library/${encodeURIComponent(i.code)}`;
+      return { code: i.code, name: i.name, url, qrSvg: await qrSvg(url) };
+    }));
+    return c.json(out, 200);
   });
   app.openapi(patchItem, async (c) => c.json(await library.updateItem(library.item(c.req.valid('param').item).id, c.req.valid('json'), requireRole(c, 'steward').id), 200));
   app.openapi(addPhoto, async (c) => {
