@@ -17868,6 +17868,29 @@ export interface components {
         Neighbourhood: {
             ecology: components["schemas"]["EcologyNow"];
             plots: components["schemas"]["NeighbourhoodPlot"][];
+            /** @description The price of 100 litres now, for the water card */
+            waterQuote: {
+                litres: number;
+                /** @description Minor units per 100 litres now */
+                pricePer100Litres: number;
+                /** @description The community's base price, at the safe level of use */
+                basePer100Litres: number;
+                /** @description Use ÷ safe level over the water window; null before there are readings */
+                ratio: number | null;
+                capped: boolean;
+                /** @description price = base × ratio^elasticity … */
+                elasticity: number;
+                /** @description … never above this */
+                capPer100Litres: number;
+                /** @description What the member pays, in minor units */
+                amount: number;
+            };
+            regeneration: {
+                /** @description What a verified report earns per unit, minor units */
+                creditPerUnit: number;
+                /** @description The member's own latest ten reports */
+                mine: components["schemas"]["WorkReport"][];
+            };
         };
         NeighbourhoodPlot: {
             /**
@@ -17887,6 +17910,20 @@ export interface components {
                 /** @description Values at those times (the water price in minor units) */
                 v: (number | null)[];
             }[];
+        };
+        WorkReport: {
+            id: string;
+            memberId: string;
+            /** @enum {string} */
+            kind: "trees" | "compost" | "land" | "other";
+            quantity: number;
+            note: string;
+            at: number;
+            /** @enum {string} */
+            status: "reported" | "verified" | "rejected";
+            verifiedBy: string | null;
+            credited: number;
+            transferId: string | null;
         };
         LimitExplanation: {
             floor: number;
@@ -17923,20 +17960,6 @@ export interface components {
             };
             /** @description The same, in English sentences */
             explanation: string[];
-        };
-        WorkReport: {
-            id: string;
-            memberId: string;
-            /** @enum {string} */
-            kind: "trees" | "compost" | "land" | "other";
-            quantity: number;
-            note: string;
-            at: number;
-            /** @enum {string} */
-            status: "reported" | "verified" | "rejected";
-            verifiedBy: string | null;
-            credited: number;
-            transferId: string | null;
         };
         Peer: {
             hubId: string;

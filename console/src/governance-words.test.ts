@@ -31,6 +31,6 @@ describe('parameters in words and units', () => {
     expect(paramLabel(es, 'somethingNew')).toBe('somethingNew');
     expect(kindLabel(es, 'buy-tool')).toBe('Compra de una herramienta');
     expect(kindLabel(es, '*')).toBe('Todos los temas');
-    expect(modeLabel(es, 'supermajority', { supermajority: 0.75, quorum: 0.4 })).toBe('Necesita 75 % de síes, votando el 40 % de los miembros');
+    expect(modeLabel(es, 'supermajority', { supermajority: 0.75, quorum: 0.4 })).toBe('Necesita un 75 % de votos a favor, votando el 40 % de los miembros');
   });
 });

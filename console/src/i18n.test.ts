@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAmount, toMinor, translator } from './i18n.js';
 import { en as EN } from './i18n/en.js';
 import { sv as SV } from './i18n/sv.js';
+import { es as ES } from './i18n/es.js';
 
 /** A sentence from tx as markup, for reading it in a test. */
 const markup = (parts: Array<string | VNode>) => parts.map((p) => (typeof p === 'string' ? p : `<${String(p.type)}>${String((p.props as { children: string }).children)}</${String(p.type)}>`)).join('');
@@ -68,5 +69,16 @@ describe('counts in the grammatical number each language gives them (Intl.Plural
     expect(sv.plural('webhookKinds', 1200).replace(/\u00a0/g, ' ')).toBe('1 200 slag');
     expect(en.t('offersMine', { hours: '1' })).toBe('You offer 1');
     expect(es.t('offersMine', { hours: '1 h' })).toBe('Ofreces 1 h');
+  });
+});
+
+describe('percentages', () => {
+  it('say what they are a percentage of, in every language', () => {
+    // "% of", "% av", "% de/del": a bare "48 %" leaves a resident guessing (of the budget? of the time? of members?).
+    const of = { en: /^%\s+of\b/, sv: /^%\s+av\b/, es: /^%\s+del?\b/ } as const;
+    for (const [lang, dict] of [['en', EN], ['sv', SV], ['es', ES]] as const) {
+      const bare = Object.entries(dict).filter(([, text]) => [...text.matchAll(/%/g)].some((m) => !of[lang].test(text.slice(m.index)))).map(([key, text]) => `${key}: ${text}`);
+      expect(bare, lang).toEqual([]);
+    }
   });
 });

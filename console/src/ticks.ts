@@ -20,6 +20,11 @@ export function tickLabels(splits: number[], format: (v: number, decimals: numbe
 /** The decimals a value needs to be read the same way everywhere it is shown: the multiplier, for one, always with two. */
 export const MULTIPLIER_DECIMALS = 2;
 
+/** The ecological multiplier as every page shows it: "0.95", "1,00". */
+export function multiplierText(x: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: MULTIPLIER_DECIMALS, maximumFractionDigits: MULTIPLIER_DECIMALS }).format(x);
+}
+
 /**
  * Labels for a plot's time axis in the member's locale: days ("30 nov",
  * "2 dic") when the ticks are a day or more apart, hours ("18:00") when

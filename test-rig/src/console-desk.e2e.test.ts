@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axe } from './console-axe.js';
+import { shot } from './screenshots.js';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
 import { apiAs } from './wait.js';
 
@@ -69,7 +70,7 @@ describe('the tool desk, one-handed', () => {
     expect(await page.locator('li.label').count()).toBe(items.filter((i) => i.status !== 'retired').length);
     expect(await label.locator('strong').textContent()).toBe(tool.code);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'es-labels.png') });
+    await shot(page, 'es-labels', { keep: true });
     // The steward's camera sees the label taped on the tool.
     const photo = await label.screenshot();
 
@@ -96,7 +97,7 @@ describe('the tool desk, one-handed', () => {
     // Brought up after the scan: the whole step is on screen, above the tab bar, with no scrolling.
     expect(confirm.y + confirm.height).toBeLessThan(confirm.screen.height - (await box(page, 'nav')).height);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'es-desk-scanned.png') });
+    await shot(page, 'es-desk-scanned', { keep: true });
     await checkOut.click();
     // The result under the button, announced.
     await expect.poll(() => desk.locator('p[role=status]').textContent()).toBe('Prestada.');
@@ -140,7 +141,7 @@ describe('the tool desk, one-handed', () => {
     expect(scan.width).toBeGreaterThanOrEqual((await box(page, 'input[name=item-code]')).width - 1);
     expect(scan.y + scan.height).toBeLessThan(scan.screen.height);
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(SHOTS, 'en-desk-200.png') });
+    await shot(page, 'en-desk-200');
     await page.context().close();
   });
 });

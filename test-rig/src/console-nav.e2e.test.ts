@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOf } from './demo/index.js';
+import { shot } from './screenshots.js';
 import { hyphae, hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
 
 /**
@@ -145,7 +146,7 @@ describe('the inbox behind the bell', () => {
     // The choices load on their own, after the notes.
     await page.locator('text=Det här navet skickar ingen e-post').waitFor();
     expect(await page.locator('li.choice:has-text("Nödlägen")').textContent()).toContain('Alltid, på alla sätt');
-    await page.screenshot({ path: join(SHOTS, 'sv-inbox.png') });
+    await shot(page, 'sv-inbox', { keep: true });
     await page.locator('li.choice').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'sv-inbox-choices.png') });
     expect((await frame(page)).oneRow).toBe(true);
@@ -256,7 +257,7 @@ describe('the emergency phone tree on paper', () => {
     await group.waitFor();
     expect(await group.locator('h3').textContent()).toMatch(/^Luis Ortega \(.+\) checks on:$/);
     expect(await group.locator('[data-testid=tree-row]').first().textContent()).toContain('Elin Holm — 070-555 01 02, ring twice');
-    await page.screenshot({ path: join(SHOTS, 'en-phone-tree.png') });
+    await shot(page, 'en-phone-tree', { keep: true });
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('header').isVisible()).toBe(false);
     expect(await page.locator('nav').isVisible()).toBe(false);
@@ -470,7 +471,7 @@ describe('plots on a phone', () => {
     expect(after[0]).not.toBe(before[0]);
     // The headline multiplier: always two decimals, in the member's locale (a comma in Spanish).
     expect(await page.locator('[data-testid=multiplier]').textContent()).toMatch(/^\d,\d\d$/);
-    await plot.screenshot({ path: join(SHOTS, 'es-plot-tapped.png') });
+    await shot(plot, 'es-plot-tapped', { keep: true });
     await page.context().close();
   });
 });
@@ -499,7 +500,7 @@ describe('the catalogue as cards', () => {
     expect(new Set(lefts).size).toBe(1);
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).toBe(true);
     await card.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SHOTS, 'sv-library-cards.png') });
+    await shot(page, 'sv-library-cards', { keep: true });
     await page.context().close();
   });
 });
@@ -572,7 +573,7 @@ describe('amounts as people type them', () => {
     expect(await sv.locator('[data-testid=amount-problem]').count()).toBe(0);
     await review.click();
     expect(await sv.textContent('main h2')).toMatch(/^Betala 1\s000,50\sHC till Zara Ekström$/);
-    await sv.screenshot({ path: join(SHOTS, 'sv-pay-review-grouped.png') });
+    await shot(sv, 'sv-pay-review-grouped', { keep: true });
     await sv.context().close();
 
     const en = await signedIn('en', emailOf('Luis Ortega'));
@@ -641,7 +642,7 @@ describe('the way around the console', () => {
         const links = await page.locator('.more-links a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
         expect(links).toEqual(['#/history', '#/skills', '#/share', '#/proposals', '#/links', ...(who === 'steward' ? ['#/steward'] : []), '#/me']);
         expect(await page.locator('main select').count()).toBe(1);
-        await page.screenshot({ path: join(SHOTS, `${lang}-${who}-more.png`) });
+        await shot(page, `${lang}-${who}-more`, { keep: who === 'steward' });
         await page.context().close();
       }
     });
@@ -658,7 +659,7 @@ describe('the way around the console', () => {
         const f = await frame(page);
         expect(f.header + f.nav, `${lang} ${route}: header ${f.header} px + tabs ${f.nav} px`).toBeLessThanOrEqual(0.25 * f.height);
         expect(f.scrollWidth, `${lang} ${route}`).toBeLessThanOrEqual(f.width);
-        if (route === '/' || route === '/more') await page.screenshot({ path: join(SHOTS, `${lang}-200pct${route === '/' ? '-home' : '-more'}.png`) });
+        if (route === '/' || route === '/more') await shot(page, `${lang}-200pct${route === '/' ? '-home' : '-more'}`, { keep: route === '/' });
       }
       await page.context().close();
     }

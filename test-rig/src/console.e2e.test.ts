@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axe } from './console-axe.js';
 import { cuttableLink } from './cuttable-link.js';
 import { emailOf } from './demo/index.js';
+import { shot } from './screenshots.js';
 import { hyphae, hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
 import { until } from './wait.js';
 
@@ -218,12 +219,14 @@ describe('console in Chromium', () => {
       await page.click('summary:has-text("Varför är min gräns denna?")');
       await page.waitForSelector('[data-testid=why-multiplier]');
       const sv = (x: number) => x.toLocaleString('sv', { maximumFractionDigits: 4 });
-      expect(await page.textContent('[data-testid=why-limit]')).toMatch(/^Din produktiva kapacitet är 800,00\sHC/);
+      // The multiplier reads as on the neighbourhood page: always two places.
+      const sv2 = (x: number) => x.toLocaleString('sv', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      expect(await page.textContent('[data-testid=why-limit]')).toMatch(new RegExp(`^Din produktiva kapacitet är 800,00\\sHC.* dagens ekologiska multiplikator \\(${sv2(why.multiplier)}\\): `));
       expect(await page.textContent('[data-testid=why-multiplier]')).toBe(
-        `Den ekologiska multiplikatorn är ${sv(why.multiplier)}: återställning ${sv(why.derivation.regeneration)} delat med uttag ${sv(why.derivation.extraction)} ger ${sv(why.derivation.raw)}, hållet mellan 0,5 och 1,5. Den ändras högst 0,05 per dag.`,
+        `Den ekologiska multiplikatorn är ${sv2(why.multiplier)}: återställning ${sv(why.derivation.regeneration)} delat med uttag ${sv(why.derivation.extraction)} ger ${sv2(why.derivation.raw)}, hållet mellan 0,50 och 1,50. Den ändras högst 0,05 per dag.`,
       );
       expect(await axe(page)).toEqual([]);
-      await page.screenshot({ path: join(SHOTS, 'sv-why-limit.png'), fullPage: true });
+      await shot(page, 'sv-why-limit', { fullPage: true, keep: true });
       await page.context().close();
     } finally {
       await send('POST', '/parameters/emergency', { name: 'ecologyLimitsEnabled', value: false, reason: 'e2e: the trial is over' });
@@ -276,7 +279,7 @@ describe('console in Chromium', () => {
     await page.click('nav a[href="#/neighbourhood"]');
     await page.waitForSelector('[data-testid=plot] canvas', { timeout: 20_000 });
     const titles = await page.$$eval('figcaption', (els) => els.map((e) => e.textContent));
-    expect(titles).toEqual(expect.arrayContaining(['Solar made and power used at Community centre (W, hourly), last 7 days', 'Soil moisture (%) by place', 'Ecological multiplier', 'Water price per 100 L (HC), as it was set']));
+    expect(titles).toEqual(expect.arrayContaining(['Solar made and power used at Community centre (W, hourly), last 7 days', 'Soil moisture (% of volume) by place', 'Ecological multiplier', 'Water price per 100 L (HC), as it was set']));
     // Generation and use side by side, worked out from the inverter's energy counters and grid meter.
     const energy = page.locator('figure', { hasText: 'Solar made and power used' });
     expect(await energy.locator('.u-legend').textContent()).toMatch(/made.*used/);
@@ -300,7 +303,7 @@ describe('console in Chromium', () => {
     // The reasons are the console's own words (so they follow the language), from the hub's numbers.
     expect(await page.textContent('[data-testid=budget-water] small')).toMatch(/^1,000 L a day of safe use × \d+ days$/);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'en-neighbourhood.png'), fullPage: true });
+    await shot(page, 'en-neighbourhood', { fullPage: true, keep: true });
     await page.context().close();
   });
 
@@ -356,7 +359,7 @@ describe('console in Chromium', () => {
     await page.waitForSelector('[data-testid=water-card] p.ok');
     expect((await api(`/accounts/${me}`)).balance).toBe(before - quote.amount);
     expect((await api('/accounts/fund')).balance).toBe(fundBefore + quote.amount);
-    await page.locator('[data-testid=water-card]').screenshot({ path: join(SHOTS, 'en-water-price.png') });
+    await shot(page.locator('[data-testid=water-card]'), 'en-water-price', { keep: true });
     await page.context().close();
   });
 
@@ -392,8 +395,8 @@ describe('console in Chromium', () => {
       // Dismissed once read, here and on the hub.
       await note.locator('button:has-text("Ta bort")').click();
       await note.waitFor({ state: 'detached' });
-      const unread = (await (await fetch(`${hub.url}/api/v1/notifications?unread=true`, { headers: { authorization: `Bearer ${anaToken}` } })).json()) as Array<{ kind: string }>;
-      expect(unread.filter((n) => n.kind === 'hold-ready')).toEqual([]);
+      const unread = (await (await fetch(`${hub.url}/api/v1/notifications?unread=true`, { headers: { authorization: `Bearer ${anaToken}` } })).json()) as Array<{ kind: string; params: { code?: string } }>;
+      expect(unread.filter((n) => n.kind === 'hold-ready' && n.params.code === held.code)).toEqual([]);
       await page.context().close();
     } finally {
       await send('POST', `/library/loans/${loan.id}/checkin`, { condition: 'good' });
@@ -638,7 +641,7 @@ describe('console in Chromium', () => {
     await resident.waitForSelector('p[role=status], p[role=alert]');
     expect(await resident.textContent('form p[role=status], form p[role=alert]')).toBe('Reserved.');
     expect(await resident.$$eval('ol.calendar li.busy', (l) => l.length)).toBeGreaterThanOrEqual(2);
-    await resident.screenshot({ path: join(SHOTS, 'en-library-item.png'), fullPage: true });
+    await shot(resident, 'en-library-item', { fullPage: true, keep: true });
     const code = (await resident.textContent('section.card h2'))!.split(' ')[0]!;
 
     const desk = await phone('en');
@@ -674,7 +677,7 @@ describe('console in Chromium', () => {
     await desk.fill('input[name=damage]', '1.00');
     await desk.fill('input[name=checkin-note]', 'chipped blade');
     expect(await axe(desk)).toEqual([]);
-    await desk.screenshot({ path: join(SHOTS, 'en-tool-desk.png'), fullPage: true });
+    await shot(desk, 'en-tool-desk', { fullPage: true, keep: true });
     const balance = (await api(`/accounts/${dawit}`)).balance as number;
     await desk.click('button:has-text("Check in")');
     await desk.waitForSelector('section:has(#desk) p.ok:has-text("Checked in")');
@@ -704,8 +707,8 @@ describe('console in Chromium', () => {
     // What it would change, in words and the units people use, and how it is decided. The value in
     // force comes with the parameters, which may answer after the proposals ("from ?" until then).
     await card.locator('[data-testid=what-it-does]', { hasText: 'from 2 %' }).waitFor();
-    expect(await card.locator('[data-testid=what-it-does]').textContent()).toBe('Demurrage, % a year: from 2 % to 3 %');
-    expect(await card.textContent()).toContain('Parameter change · Needs 70 % yes, with 30 % of members voting');
+    expect(await card.locator('[data-testid=what-it-does]').textContent()).toBe('Demurrage, % of a balance a year: from 2 % to 3 %');
+    expect(await card.textContent()).toContain('Parameter change · Needs 70 % of votes to be yes, with 30 % of members voting');
     const before = await card.locator('[data-testid=tally]').textContent();
     await card.locator('button:has-text("Yes")').click();
     await card.locator('p[role=status]').waitFor();
@@ -717,7 +720,7 @@ describe('console in Chromium', () => {
     expect(await card.locator('button:has-text("Yes")').count()).toBe(0);
     expect(await page.textContent('section.card:last-of-type')).toContain('Buy a second cordless drill');
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'en-proposals.png'), fullPage: true });
+    await shot(page, 'en-proposals', { fullPage: true, keep: true });
     await page.context().close();
   });
 
@@ -732,7 +735,7 @@ describe('console in Chromium', () => {
     // Paula voted yes on the demurrage change in the demo; that card says so.
     const demurrage = page.locator('section.card', { hasText: 'Raise demurrage to 3% a year' });
     await demurrage.locator('[data-testid=what-it-does]', { hasText: 'de 2 %' }).waitFor();
-    expect(await demurrage.locator('[data-testid=what-it-does]').textContent()).toBe('Oxidación, % al año: de 2 % a 3 %');
+    expect(await demurrage.locator('[data-testid=what-it-does]').textContent()).toBe('Oxidación, % del saldo al año: de 2 % a 3 %');
     expect(await demurrage.locator('[data-testid=my-vote]').textContent()).toBe('Votaste: Sí.');
 
     // The discussion so far, and a comment of her own.
@@ -766,7 +769,7 @@ describe('console in Chromium', () => {
     await card.locator('[data-testid=delegations] li').first().waitFor();
     expect(await card.locator('[data-testid=delegations]').textContent()).toContain('Cambio de parámetro: Rosa Castillo vota por ti si no votas tú.');
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'es-proposals-discussion.png'), fullPage: true });
+    await shot(page, 'es-proposals-discussion', { fullPage: true, keep: true });
     await card.locator('button:has-text("Recuperar")').click();
     await card.locator('p.muted:has-text("Votas tú en todos los temas.")').waitFor();
     await page.context().close();
@@ -790,7 +793,7 @@ describe('console in Chromium', () => {
     const card = page.locator('section.card', { hasText: 'Dyrare vatten i torra år' });
     await card.waitFor();
     expect(await card.locator('[data-testid=what-it-does]').textContent()).toBe('Vattnets grundpris per 100 L: från 0,10 HC till 0,15 HC');
-    expect(await card.textContent()).toContain('Ändrad parameter · Kräver 70 % ja');
+    expect(await card.textContent()).toContain('Ändrad parameter · Kräver att 70 % av rösterna är ja');
     const made = (await api('/proposals?status=open')).find((p: { title: string }) => p.title === 'Dyrare vatten i torra år');
     expect(made).toMatchObject({ kind: 'parameter', payload: { name: 'waterBasePrice', value: 15 }, mode: 'supermajority' });
     // Demurrage of 90 % a year is outside what the parameter allows: said, and nothing is proposed.
@@ -857,7 +860,7 @@ describe('console in Chromium', () => {
     await page.waitForSelector('[data-testid=audit-log] a[href="/api/v1/audit/export"]');
     expect(await page.locator('[data-testid=audit-log] [role=alert]').count()).toBe(0);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'en-steward.png'), fullPage: true });
+    await shot(page, 'en-steward', { fullPage: true, keep: true });
 
     const nils = (await api('/members?status=pending')).members.find((m: { name: string }) => m.name === 'Nils Newcomer');
     await page.click('section:has(#admit-h) li:has-text("Nils Newcomer") button');
@@ -910,7 +913,7 @@ describe('console in Chromium', () => {
     const card = page.locator('[data-testid=library-use]');
     await card.locator('canvas').first().waitFor();
     const use = await api('/library/utilisation?days=84&bucketDays=7');
-    expect(await card.locator('figcaption').textContent()).toBe('Tid utlånad, % per vecka');
+    expect(await card.locator('figcaption').textContent()).toBe('Tid utlånad, % av varje vecka');
     // The plot's legend names all items and the busiest categories.
     const legend = await card.locator('.u-legend').textContent();
     expect(legend).toContain('Alla saker');
@@ -944,7 +947,7 @@ describe('console in Chromium', () => {
     await card.screenshot({ path: join(SHOTS, 'sv-library-use.png') });
     // A year by month: the plot is drawn again from the monthly report.
     await card.locator('select[name=use-span]').selectOption('months');
-    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=library-use] figcaption')?.textContent === 'Tid utlånad, % per 30 dagar');
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=library-use] figcaption')?.textContent === 'Tid utlånad, % av var 30:e dag');
     await card.locator('canvas').first().waitFor();
     expect(await axe(page)).toEqual([]);
     await page.context().close();
@@ -1157,7 +1160,7 @@ describe('console in Chromium', () => {
     await page.waitForSelector('[data-testid=time-post]:has-text("Sourdough starter")');
     expect((await api('/timebank')).find((o: { title: string }) => o.title === 'Sourdough starter and a lesson')).toMatchObject({ kind: 'offer', hours: 150, owner: elin });
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'sv-skills.png'), fullPage: true });
+    await shot(page, 'sv-skills', { fullPage: true, keep: true });
 
     // The community kitchen needs more food than the board has spare, so Elin's apples will be wanted.
     await fetch(`${hub.url}/api/v1/board/posts`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'need', resource: 'food', title: 'Soup for the kitchen', quantity: 60 }) });
@@ -1178,7 +1181,7 @@ describe('console in Chromium', () => {
     await until(async () => (await mine()).some((p) => p.supplierAccepted), 'Elin\'s consent to be recorded', { timeoutMs: 10_000, everyMs: 100 });
     expect((await mine()).length).toBeGreaterThan(0);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'sv-share.png'), fullPage: true });
+    await shot(page, 'sv-share', { fullPage: true, keep: true });
     await page.context().close();
   });
 
@@ -1214,7 +1217,7 @@ describe('console in Chromium', () => {
       await page.waitForSelector('button:has-text("Accept the new terms")');
       expect(await page.textContent('article.link')).toContain('They propose a new rate: 2 HC per 1 HC.');
       expect(await axe(page)).toEqual([]);
-      await page.screenshot({ path: join(SHOTS, 'en-links.png'), fullPage: true });
+      await shot(page, 'en-links', { fullPage: true, keep: true });
       await page.click('button:has-text("Accept the new terms")');
       await page.waitForSelector('p.ok:has-text("Done.")');
       for (let i = 0; i < 100 && (await callOther('GET', '/federation/links')).links[0].rate.den !== 2; i++) await new Promise((r) => setTimeout(r, 100));
@@ -1440,16 +1443,16 @@ describe('console in Chromium', () => {
         await welcome.getByRole('status').waitFor();
       } else expect(await carryOn.count()).toBe(1);
       expect(await axe(page)).toEqual([]);
-      await page.screenshot({ path: join(SHOTS, `${lang}-sign-in.png`), fullPage: true });
+      await shot(page, `${lang}-sign-in`, { fullPage: true, keep: true });
       await signIn(page, 'ana.lindqvist@demo.hyphae');
       expect(await page.textContent('#bal')).toBe(words[lang][1]);
       expect(await axe(page)).toEqual([]);
-      await page.screenshot({ path: join(SHOTS, `${lang}-home.png`), fullPage: true });
+      await shot(page, `${lang}-home`, { fullPage: true, keep: true });
       await page.click('nav a[href="#/pay"]');
       await page.waitForSelector('form h2');
       expect(await page.textContent('form h2')).toBe(words[lang][2]);
       expect(await axe(page)).toEqual([]);
-      await page.screenshot({ path: join(SHOTS, `${lang}-pay.png`), fullPage: true });
+      await shot(page, `${lang}-pay`, { fullPage: true, keep: true });
       await navTo(page, '/history');
       await page.waitForSelector('.rows li');
       expect(await page.textContent('section h2')).toBe(words[lang][3]);

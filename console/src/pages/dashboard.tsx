@@ -3,7 +3,7 @@ import { StatusLine, type Said } from '../actions.js';
 import { get, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { Plot } from '../plot.js';
-import { MULTIPLIER_DECIMALS } from '../ticks.js';
+import { multiplierText } from '../ticks.js';
 import { RegenerationReport } from './regeneration-report.js';
 import { WaterCard } from './water.js';
 
@@ -17,13 +17,15 @@ export function DashboardPage() {
   const { t, account } = useApp();
   const [plots, setPlots] = useState<Array<{ title: string; series: Array<{ label: string; t: number[]; v: Array<number | null> }> }>>([]);
   const [eco, setEco] = useState<EcologyNow | null>(null);
+  const [cards, setCards] = useState<Pick<Answer<'/api/v1/neighbourhood'>, 'waterQuote' | 'regeneration'> | null>(null);
   const [msg, setMsg] = useState<Said | null>(null);
   useEffect(() => {
     if (!account) return;
     // One request for the whole page: the hub sends every plot at the resolution it is drawn.
     get('/neighbourhood').then(
-      ({ ecology, plots: drawn }) => {
+      ({ ecology, plots: drawn, waterQuote, regeneration }) => {
         setEco(ecology);
+        setCards({ waterQuote, regeneration });
         const cur = account.currency;
         const title = (p: Plot): string =>
           p.kind === 'energy' ? t.t('energyPlot', { place: p.place ?? '' }) : p.kind === 'water-price' ? t.t('waterPricePlot', { symbol: cur.symbol }) : t.t(PLOT_TITLES[p.kind]);
@@ -46,14 +48,14 @@ export function DashboardPage() {
       <StatusLine msg={msg} />
       {eco?.snapshot && (
         <section class="card">
-          <p class="big" data-testid="multiplier">{new Intl.NumberFormat(t.locale, { minimumFractionDigits: MULTIPLIER_DECIMALS, maximumFractionDigits: MULTIPLIER_DECIMALS }).format(eco.snapshot.multiplier)}</p>
+          <p class="big" data-testid="multiplier">{multiplierText(eco.snapshot.multiplier, t.locale)}</p>
           <p>{t.t('multiplierExplained')}</p>
           {eco.waterBudget.share !== null && <p class={eco.waterBudget.warning ? 'warn' : ''}>{t.t('waterBudget', { share: Math.round(eco.waterBudget.share * 100) })}</p>}
           {Object.entries(eco.snapshot.indicators).some(([, v]) => v.stale) && <p class="warn">{t.t('staleData')}</p>}
         </section>
       )}
-      <WaterCard />
-      <RegenerationReport />
+      {cards && <WaterCard initial={cards.waterQuote} />}
+      {cards && <RegenerationReport initial={cards.regeneration} />}
       {eco?.budgets && (
         <section class="card" aria-labelledby="budgets-h">
           <h3 id="budgets-h">{t.t('budgetsThisMonth')}</h3>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, get, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
 import { noteText, type Note } from '../notes.js';
+import { multiplierText } from '../ticks.js';
 
 type Loan = Schemas['Loan'];
 type Proposal = Schemas['ProposalWithTally'];
@@ -165,8 +166,10 @@ function WhyLimit() {
   const [why, setWhy] = useState<LimitExplanation | null>(null);
   if (!account) return null;
   const cur = account.currency;
-  // Four places, as the hub keeps them, so that capacity × multiplier comes out at the floor shown.
-  const m = (x: number) => x.toLocaleString(t.locale, { maximumFractionDigits: 4 });
+  // The multiplier (and the raw one and its bounds) as every page shows it, two places; the shares
+  // it is made from and its daily step keep the places the hub gives them.
+  const x = (v: number) => multiplierText(v, t.locale);
+  const m = (v: number) => v.toLocaleString(t.locale, { maximumFractionDigits: 4 });
   return (
     <details onToggle={(e) => (e.target as HTMLDetailsElement).open && !why && void get('/accounts/{memberId}/limit-explanation', { params: { memberId: session.member.id } }).then(setWhy, () => undefined)}>
       <summary>{t.t('whyLimit')}</summary>
@@ -179,11 +182,11 @@ function WhyLimit() {
                 ? t.t('whyLimitDefault', { floor: t.money(why.floor, cur) })
                 : why.source === 'no-capacity' || why.capacity === null
                   ? t.t('whyLimitNoCapacity', { floor: t.money(why.floor, cur) })
-                  : t.t('whyLimitEcology', { capacity: t.money(why.capacity, cur), multiplier: m(why.multiplier), floor: t.money(why.floor, cur) })}
+                  : t.t('whyLimitEcology', { capacity: t.money(why.capacity, cur), multiplier: x(why.multiplier), floor: t.money(why.floor, cur) })}
           </p>
           {why.source === 'ecology' && why.derivation && (
             <p data-testid="why-multiplier">
-              {t.t('whyMultiplier', { multiplier: m(why.multiplier), regeneration: m(why.derivation.regeneration), extraction: m(why.derivation.extraction), raw: m(why.derivation.raw), min: m(why.derivation.multiplierMin), max: m(why.derivation.multiplierMax), step: m(why.derivation.maxStepPerDay) })}
+              {t.t('whyMultiplier', { multiplier: x(why.multiplier), regeneration: m(why.derivation.regeneration), extraction: m(why.derivation.extraction), raw: x(why.derivation.raw), min: x(why.derivation.multiplierMin), max: x(why.derivation.multiplierMax), step: m(why.derivation.maxStepPerDay) })}
             </p>
           )}
           {why.source === 'ecology' && why.stale.length > 0 && (

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Button, StatusLine, useActions } from '../actions.js';
 import { api, get, type Schemas } from '../api.js';
 import { useApp } from '../app.js';
@@ -11,23 +11,27 @@ const KINDS = ['trees', 'compost', 'land', 'other'] as const satisfies ReadonlyA
  * made, land restored); a steward other than themselves verifies it, and
  * the fund credits them. The form says what a verified report would earn.
  */
-export function RegenerationReport() {
+export function RegenerationReport({ initial }: { initial?: { creditPerUnit: number; mine: Report[] } } = {}) {
   const { t, session, account } = useApp();
   const [kind, setKind] = useState<Report['kind']>('trees');
   const [quantity, setQuantity] = useState('');
   const [note, setNote] = useState('');
-  const [mine, setMine] = useState<Report[]>([]);
-  const [perUnit, setPerUnit] = useState<number | null>(null);
-  // The credit per unit once; after a report only the reports are read again.
-  useEffect(
-    () =>
-      void get('/parameters').then((params) => {
-        const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
-        setPerUnit(typeof p?.value === 'number' ? p.value : null);
-      }, () => undefined),
-    [],
-  );
-  const load = () => get('/regeneration').then((all) => setMine(all.filter((r) => r.memberId === session.member.id).slice(0, 10)));
+  const [mine, setMine] = useState<Report[]>(initial?.mine ?? []);
+  const [perUnit, setPerUnit] = useState<number | null>(initial?.creditPerUnit ?? null);
+  // The neighbourhood page brings the credit per unit and my reports in its own answer; alone, the
+  // card asks for them. After a report only the reports are read again.
+  useEffect(() => {
+    if (initial) return;
+    void get('/parameters').then((params) => {
+      const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
+      setPerUnit(typeof p?.value === 'number' ? p.value : null);
+    }, () => undefined);
+  }, []);
+  const given = useRef(initial !== undefined);
+  const load = async () => {
+    if (given.current) return void (given.current = false);
+    setMine((await get('/regeneration')).filter((r) => r.memberId === session.member.id).slice(0, 10));
+  };
   const { msg, act } = useActions(load);
   const n = Number(quantity);
   const valid = Number.isInteger(n) && n >= 1;

@@ -13,14 +13,17 @@ export type WaterQuote = Answer<'/api/v1/ecology/water-quote'>;
  * the resident confirmed, and if the price moved meanwhile the hub refuses
  * it and the new amount is shown to confirm again.
  */
-export function WaterCard() {
+export function WaterCard({ initial }: { initial?: WaterQuote } = {}) {
   const { t, account, refresh } = useApp();
-  const [now, setNow] = useState<WaterQuote | null>(null);
+  // The neighbourhood page brings today's price in its own answer; alone, the card asks for it.
+  const [now, setNow] = useState<WaterQuote | null>(initial ?? null);
   const [litres, setLitres] = useState('');
   const [review, setReview] = useState<WaterQuote | null>(null);
   const [msg, setMsg] = useState<Said | null>(null);
   const [key, setKey] = useState(() => newKey());
-  useEffect(() => void get('/ecology/water-quote', { query: { litres: 100 } }).then(setNow, () => undefined), []);
+  useEffect(() => {
+    if (!initial) void get('/ecology/water-quote', { query: { litres: 100 } }).then(setNow, (e) => setMsg({ ok: false, text: describeError(t, e) }));
+  }, []);
   if (!now || !account) return null;
   const cur = account.currency;
   const n = Number(litres.trim());

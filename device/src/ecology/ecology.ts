@@ -130,7 +130,7 @@ export class Ecology {
   ) {
     this.snapshots = store.db<Snapshot, number>('ecology-snapshots');
     this.lastGood = store.db<Indicator, string>('ecology-last-good');
-    this.reports = store.db<WorkReport, string>('regeneration-reports');
+    this.reports = store.collection<WorkReport, string>('regeneration-reports', 'report');
     this.capacity = store.db<number, string>('productive-capacity');
   }
 
@@ -445,8 +445,13 @@ export class Ecology {
     });
   }
 
+  /** What a verified report earns per unit (a tree, a compost bin, a square metre), in minor units. */
+  regenerationCreditPerUnit(): number {
+    return this.params.number('regenerationCreditPerUnit');
+  }
+
   listReports(status?: WorkReport['status']): WorkReport[] {
-    return [...this.reports.getRange({})].map((e) => e.value).filter((r) => !status || r.status === status).sort((a, b) => b.at - a.at);
+    return this.reports.where((r) => !status || r.status === status).sort((a, b) => b.at - a.at);
   }
 
   /** Water budget for the current month: share used and a warning near the limit. */

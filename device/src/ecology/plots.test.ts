@@ -57,4 +57,17 @@ describe('GET /api/v1/neighbourhood', () => {
     // Soil by the hour, as drawn (two decimals).
     expect((byKind.soil as { series: Array<{ v: number[] }> }).series[0]!.v).toEqual([31.26]);
   });
+
+  it('brings the water card\'s price and the member\'s own regeneration reports with it', async () => {
+    const m = await withMembers(core, { bo: 'resident' });
+    const as = caller(makeApp(core), m.tok);
+    const anaId = core.members.byEmail('ana@example.org')!.id;
+    await core.ecology.report(m.id.bo!, { kind: 'trees', quantity: 3, note: 'three oaks' });
+    await core.ecology.report(anaId, { kind: 'compost', quantity: 1, note: 'one bin' });
+    const r = await as('bo', 'GET', '/api/v1/neighbourhood');
+    expect(r.json.waterQuote).toEqual(core.ecology.waterQuote(100));
+    expect(r.json.regeneration.creditPerUnit).toBe(500);
+    // Only Bo's own reports, not his neighbours'.
+    expect(r.json.regeneration.mine.map((x: { note: string; memberId: string }) => [x.note, x.memberId])).toEqual([['three oaks', m.id.bo]]);
+  });
 });

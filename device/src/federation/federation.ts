@@ -134,7 +134,7 @@ export class Federation {
     readonly log: Logger,
     private readonly opts: FederationOptions = {},
   ) {
-    this.peers = store.db<Peer, string>('fed-peers');
+    this.peers = store.collection<Peer, string>('fed-peers', 'peer');
     this.outbox = store.db<Envelope, [string, number]>('fed-outbox');
     this.held = store.db<Envelope, [string, number]>('fed-held');
     this.invites = store.db<Invitation, string>('fed-invitations');
@@ -234,7 +234,7 @@ export class Federation {
   }
 
   allPeers(): Peer[] {
-    return [...this.peers.getRange({})].map(({ value }) => value);
+    return this.peers.all();
   }
 
   listPeers(): Array<Peer & { queue: number; clearingBalance: number }> {

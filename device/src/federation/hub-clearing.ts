@@ -64,7 +64,7 @@ export class HubClearing {
   private readonly runs;
 
   constructor(private readonly fed: Federation) {
-    this.runs = fed.store.db<HubClearingRun, string>('fed-clearing-runs');
+    this.runs = fed.store.collection<HubClearingRun, string>('fed-clearing-runs', 'clearing run');
     fed.on('clearing.propose', (peer, e) => this.proposedInTxn(peer, e));
     fed.on('clearing.answer', (_peer, e) => this.answeredInTxn(e));
     fed.on('clearing.commit', (_peer, e) => this.decidedInTxn(e, 'commit'));
@@ -349,6 +349,6 @@ export class HubClearing {
   }
 
   list(): HubClearingRun[] {
-    return [...this.runs.getRange({})].map((x) => x.value).sort((a, b) => b.createdAt - a.createdAt);
+    return this.runs.newest((x) => x.createdAt);
   }
 }

@@ -65,7 +65,7 @@ export class Signals {
     private readonly heartbeatMs = 10 * 60_000,
   ) {
     this.received = fed.store.db<Summary & { receivedAt: number }, string>('fed-summaries');
-    this.proposals = fed.store.db<RegionalProposal, string>('fed-regional-proposals');
+    this.proposals = fed.store.collection<RegionalProposal, string>('fed-regional-proposals', 'regional proposal');
     fed.on('signals.summary', (peer, e) => this.summaryInTxn(peer, e));
     fed.on('region.propose', (peer, e) => this.regionalProposedInTxn(peer, e));
     fed.on('region.consent', (peer, e) => this.consentInTxn(peer.hubId, String(e.body.id), Boolean(e.body.accept)));
@@ -261,6 +261,6 @@ export class Signals {
   }
 
   listProposals(): RegionalProposal[] {
-    return [...this.proposals.getRange({})].map((x) => x.value).sort((a, b) => b.createdAt - a.createdAt);
+    return this.proposals.newest((x) => x.createdAt);
   }
 }

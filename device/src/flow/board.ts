@@ -145,11 +145,11 @@ export class Board {
     private readonly log: Logger,
   ) {
     this.posts = store.db<Post, string>('board-posts');
-    this.proposals = store.db<Proposal, string>('board-proposals');
+    this.proposals = store.collection<Proposal, string>('board-proposals', 'proposal');
     this.crises = store.db<Crisis, string>('crises');
     // `true` from hubs before the phone tree; a care entry since.
     this.vulnerable = store.db<true | CareEntry, string>('vulnerable-members');
-    this.runs = store.db<ClearingRun, string>('clearing-runs');
+    this.runs = store.collection<ClearingRun, string>('clearing-runs', 'clearing run');
   }
 
   // ── posts ───────────────────────────────────────────────────────────────
@@ -221,7 +221,7 @@ export class Board {
   }
 
   private proposalsOfPost(postId: string): Proposal[] {
-    return [...this.proposals.getRange({})].map((e) => e.value).filter((pr) => pr.offerId === postId || pr.wantId === postId);
+    return this.proposals.where((pr) => pr.offerId === postId || pr.wantId === postId);
   }
 
   // ── the engine ──────────────────────────────────────────────────────────
@@ -282,9 +282,8 @@ export class Board {
   }
 
   proposalsFor(memberId: string | null, filter: { status?: ProposalStatus; resource?: Resource } = {}): Proposal[] {
-    return [...this.proposals.getRange({})]
-      .map((e) => e.value)
-      .filter((pr) => (memberId === null || pr.supplier === memberId || pr.receiver === memberId) && (!filter.status || pr.status === filter.status) && (!filter.resource || pr.resource === filter.resource))
+    return this.proposals
+      .where((pr) => (memberId === null || pr.supplier === memberId || pr.receiver === memberId) && (!filter.status || pr.status === filter.status) && (!filter.resource || pr.resource === filter.resource))
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 
@@ -473,7 +472,7 @@ export class Board {
   }
 
   listClearingRuns(): ClearingRun[] {
-    return [...this.runs.getRange({})].map((e) => e.value).sort((a, b) => b.createdAt - a.createdAt);
+    return this.runs.newest((x) => x.createdAt);
   }
 
   async acceptClearing(id: string, memberId: string): Promise<ClearingRun> {

@@ -80,7 +80,7 @@ export class Budgeting {
     private readonly log: Logger,
     private readonly audit?: AuditLog,
   ) {
-    this.rounds = store.db<BudgetRound, string>('budget-rounds');
+    this.rounds = store.collection<BudgetRound, string>('budget-rounds', 'round');
     this.allocations = store.db<Record<string, number>, [string, string]>('budget-allocations');
   }
 
@@ -110,7 +110,7 @@ export class Budgeting {
   }
 
   list(): BudgetRound[] {
-    return [...this.rounds.getRange({})].map((e) => e.value).sort((a, b) => b.createdAt - a.createdAt);
+    return this.rounds.newest((x) => x.createdAt);
   }
 
   private openRound(id: string): BudgetRound {

@@ -106,10 +106,10 @@ export class Governance {
     private readonly log: Logger,
     private readonly audit?: AuditLog,
   ) {
-    this.proposals = store.db<Proposal, string>('proposals');
-    this.votes = store.db<Vote, [string, string]>('votes');
+    this.proposals = store.collection<Proposal, string>('proposals', 'proposal');
+    this.votes = store.collection<Vote, [string, string]>('votes', 'vote');
     this.delegations = store.db<string, [string, string]>('delegations');
-    this.discussion = store.db<Comment, [string, number, string]>('proposal-comments');
+    this.discussion = store.collection<Comment, [string, number, string]>('proposal-comments', 'comment');
     this.budgets = new Budgeting(store, ledger, members, clock, log, audit);
   }
 
@@ -187,7 +187,7 @@ export class Governance {
   }
 
   list(status?: ProposalStatus): Proposal[] {
-    return [...this.proposals.getRange({})].map((e) => e.value).filter((p) => !status || p.status === status).sort((a, b) => b.createdAt - a.createdAt);
+    return this.proposals.where((p) => !status || p.status === status).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   /** One vote per member per proposal: a second is refused, not overwritten. */
@@ -253,9 +253,9 @@ export class Governance {
   exportAll() {
     return {
       proposals: this.list(),
-      votes: [...this.votes.getRange({})].map((e) => e.value),
+      votes: this.votes.all(),
       delegations: [...this.delegations.getRange({})].map((e) => ({ from: e.key[0], topic: e.key[1], to: e.value })),
-      comments: [...this.discussion.getRange({})].map((e) => e.value),
+      comments: this.discussion.all(),
       decisionLog: this.decisionLog(),
       budgetRounds: this.budgets.list(),
     };

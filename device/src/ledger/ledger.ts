@@ -133,10 +133,10 @@ export class Ledger {
     private readonly log: Logger,
     private readonly audit?: AuditLog,
   ) {
-    this.accounts = store.db<AccountState, AccountKey>('accounts');
-    this.requests = store.db<PaymentRequest, string>('requests');
+    this.accounts = store.collection<AccountState, AccountKey>('accounts', 'account');
+    this.requests = store.collection<PaymentRequest, string>('requests', 'request');
     this.requestsByMember = store.db<string, [string, string]>('requests-by-member');
-    this.limitChanges = store.db<LimitChange, string>('limit-changes');
+    this.limitChanges = store.collection<LimitChange, string>('limit-changes', 'limit change');
     this.journal = new Journal(store);
     this.history = new HistoryIndex(store, this.journal);
     this.idem = new Idempotency(store);
@@ -269,7 +269,7 @@ export class Ledger {
   }
 
   pendingLimitChanges(): LimitChange[] {
-    return [...this.limitChanges.getRange({})].map((e) => e.value).filter((c) => c.status === 'pending');
+    return this.limitChanges.where((c) => c.status === 'pending');
   }
 
   /** A second steward approves a pending change: never the one who proposed it, nor the member it is for. */
@@ -657,7 +657,7 @@ export class Ledger {
 
   async expireRequests(): Promise<number> {
     const now = this.clock.now();
-    const due = [...this.requests.getRange({})].map((e) => e.value).filter((r) => this.hasExpired(r, now));
+    const due = this.requests.where((r) => this.hasExpired(r, now));
     if (due.length === 0) return 0;
     await this.store.write(() => {
       for (const r of due) {
@@ -687,7 +687,7 @@ export class Ledger {
   /** Open credit requests: the obligations multilateral clearing works on. */
   openObligations(): PaymentRequest[] {
     const now = this.clock.now();
-    return [...this.requests.getRange({})].map((e) => e.value).filter((r) => r.status === 'open' && r.unit === 'credit' && r.expiresAt > now);
+    return this.requests.where((r) => r.status === 'open' && r.unit === 'credit' && r.expiresAt > now);
   }
 
   /**
@@ -714,15 +714,15 @@ export class Ledger {
 
   exportAll(): { accounts: AccountState[]; transfers: Transfer[]; requests: PaymentRequest[]; journal: JournalEntry[] } {
     return {
-      accounts: [...this.accounts.getRange({})].map((e) => e.value),
+      accounts: this.accounts.all(),
       transfers: [...this.storedTransfers()],
-      requests: [...this.requests.getRange({})].map((e) => e.value),
+      requests: this.requests.all(),
       journal: [...this.journal.scan()],
     };
   }
 
   storedAccounts(): AccountState[] {
-    return [...this.accounts.getRange({})].map((e) => e.value);
+    return this.accounts.all();
   }
 
   *storedTransfers(): Iterable<Transfer> {

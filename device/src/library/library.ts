@@ -161,10 +161,10 @@ export class Library {
     this.items = store.db<Item, string>('library-items');
     this.codes = store.db<string, string>('library-codes');
     this.photos = store.db<{ itemId: string; mime: string; bytes: Uint8Array }, string>('library-photos');
-    this.reservations = store.db<Reservation, string>('library-reservations');
+    this.reservations = store.collection<Reservation, string>('library-reservations', 'reservation');
     this.holds = store.db<HoldEntry[], string>('library-holds');
-    this.loans = store.db<Loan, string>('library-loans');
-    this.ticketsDb = store.db<Ticket, string>('library-tickets');
+    this.loans = store.collection<Loan, string>('library-loans', 'loan');
+    this.ticketsDb = store.collection<Ticket, string>('library-tickets', 'ticket');
     this.audit = store.db<AuditEntry, [string, number]>('library-audit');
     this.inductions = store.db<{ at: number; by: string }, [string, string]>('library-inductions');
     this.meta = store.db<number, string>('library-meta');
@@ -322,7 +322,7 @@ export class Library {
   }
 
   reservationsOfMember(memberId: string): Reservation[] {
-    return [...this.reservations.getRange({})].map((e) => e.value).filter((r) => r.memberId === memberId).sort((a, b) => a.from - b.from);
+    return this.reservations.where((r) => r.memberId === memberId).sort((a, b) => a.from - b.from);
   }
 
   /**
@@ -457,9 +457,8 @@ export class Library {
   }
 
   loansOf(filter: { memberId?: string; open?: boolean; itemId?: string } = {}): Loan[] {
-    return [...this.loans.getRange({})]
-      .map((e) => e.value)
-      .filter((l) => (!filter.memberId || l.memberId === filter.memberId) && (!filter.itemId || l.itemId === filter.itemId) && (filter.open === undefined || (l.returnedAt === null) === filter.open))
+    return this.loans
+      .where((l) => (!filter.memberId || l.memberId === filter.memberId) && (!filter.itemId || l.itemId === filter.itemId) && (filter.open === undefined || (l.returnedAt === null) === filter.open))
       .sort((a, b) => b.checkedOutAt - a.checkedOutAt);
   }
 
@@ -644,9 +643,8 @@ export class Library {
   // ── maintenance ─────────────────────────────────────────────────────────
 
   tickets(filter: { itemId?: string; open?: boolean } = {}): Ticket[] {
-    return [...this.ticketsDb.getRange({})]
-      .map((e) => e.value)
-      .filter((t) => (!filter.itemId || t.itemId === filter.itemId) && (filter.open === undefined || (t.closedAt === null) === filter.open))
+    return this.ticketsDb
+      .where((t) => (!filter.itemId || t.itemId === filter.itemId) && (filter.open === undefined || (t.closedAt === null) === filter.open))
       .sort((a, b) => b.openedAt - a.openedAt);
   }
 
@@ -790,7 +788,7 @@ export class Library {
   exportAll() {
     return {
       items: this.search({ includeRetired: true }),
-      reservations: [...this.reservations.getRange({})].map((e) => e.value),
+      reservations: this.reservations.all(),
       loans: this.loansOf(),
       tickets: this.tickets(),
       holds: [...this.holds.getRange({})].map(({ key, value }) => ({ itemId: key, queue: value })),

@@ -130,8 +130,8 @@ export class Members {
     this.members = store.db<Member, string>('members');
     this.emails = store.db<string, string>('member-emails');
     this.sessions = store.db<Session, string>('sessions');
-    this.tokens = store.db<ApiToken & { hash: string }, string>('api-tokens');
-    this.invites = store.db<Invite, string>('invites');
+    this.tokens = store.collection<ApiToken & { hash: string }, string>('api-tokens', 'token');
+    this.invites = store.collection<Invite, string>('invites', 'invite');
     this.events = store.db<MemberEvent, [string, number]>('member-events');
     this.idem = new Idempotency(store);
     this.loginLimiter = new FailureRateLimiter(params.loginAttempts, params.loginWindowMs, () => clock.now());
@@ -258,7 +258,7 @@ export class Members {
   }
 
   listInvites(): Invite[] {
-    return [...this.invites.getRange({})].map((e) => e.value).sort((a, b) => b.createdAt - a.createdAt);
+    return this.invites.newest((x) => x.createdAt);
   }
 
   private async preparePassword(password: string | null | undefined, required = false): Promise<string | null> {
@@ -558,9 +558,8 @@ export class Members {
   }
 
   tokensOf(memberId: string): ApiToken[] {
-    return [...this.tokens.getRange({})]
-      .map((e) => e.value)
-      .filter((t) => t.memberId === memberId)
+    return this.tokens
+      .where((t) => t.memberId === memberId)
       .map(({ hash: _h, ...t }) => t);
   }
 

@@ -115,8 +115,8 @@ export class Webhooks {
     private readonly log: Logger,
     private readonly post: (url: string, init: { headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<number> = httpPost,
   ) {
-    this.hooks = store.db<Webhook, string>('webhooks');
-    this.deliveries = store.db<Delivery, string>('webhook-deliveries');
+    this.hooks = store.collection<Webhook, string>('webhooks', 'webhook');
+    this.deliveries = store.collection<Delivery, string>('webhook-deliveries', 'delivery');
     this.attempts = store.db<Attempt, [string, number, string]>('webhook-attempts');
   }
 
@@ -163,7 +163,7 @@ export class Webhooks {
   }
 
   list(filter: { owner?: string } = {}): Webhook[] {
-    return [...this.hooks.getRange({})].map((e) => e.value).filter((h) => filter.owner === undefined || h.owner === filter.owner);
+    return this.hooks.where((h) => filter.owner === undefined || h.owner === filter.owner);
   }
 
   get(id: string): Webhook {
@@ -205,7 +205,7 @@ export class Webhooks {
   // ── fan-out, inside the event's transaction ──
 
   onSentInTxn(e: SentEvent): void {
-    this.live ??= [...this.hooks.getRange({})].map((x) => x.value).filter((h) => h.enabled);
+    this.live ??= this.hooks.where((h) => h.enabled);
     if (this.live.length === 0) return;
     const audience = NOTIFICATION_KINDS[e.kind].audience;
     for (const h of this.live) {
@@ -244,7 +244,7 @@ export class Webhooks {
 
   private async deliverDue(): Promise<void> {
     const now = performance.now();
-    const due = [...this.deliveries.getRange({})].map((e) => e.value).filter((d) => (this.dueAt.get(d.id) ?? 0) <= now);
+    const due = this.deliveries.where((d) => (this.dueAt.get(d.id) ?? 0) <= now);
     // Endpoints are independent: a slow one does not hold up the others.
     const byHook = new Map<string, Delivery[]>();
     for (const d of due) byHook.set(d.hookId, [...(byHook.get(d.hookId) ?? []), d]);

@@ -54,7 +54,7 @@ export class Devices implements DeviceRegistry {
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
-    this.devices = store.db<SensorDevice, string>('devices');
+    this.devices = store.collection<SensorDevice, string>('devices', 'device');
     this.byAddr = store.db<string, [string, string]>('lorawan-devaddr');
     this.nonces = store.db<true, [string, number]>('lorawan-devnonces');
     this.downlinks = new DownlinkQueue(store, clock);
@@ -129,7 +129,7 @@ export class Devices implements DeviceRegistry {
   }
 
   list(kind?: SensorDevice['kind']): SensorDevice[] {
-    return [...this.devices.getRange({})].map((e) => e.value).filter((d) => !kind || d.kind === kind);
+    return this.devices.where((d) => !kind || d.kind === kind);
   }
 
   /** A device's record without its secrets, for the API. */

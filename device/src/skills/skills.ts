@@ -75,12 +75,12 @@ export class Skills {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    this.skills = store.db<MemberSkill, [string, string]>('skills');
+    this.skills = store.collection<MemberSkill, [string, string]>('skills', 'skill');
     this.learning = store.db<{ since: number }, [string, string]>('skills-learning');
     this.availability = store.db<string[], string>('member-availability');
     this.needed = store.db<{ markedBy: string; note: string | null; at: number }, string>('skills-needed');
-    this.offers = store.db<TimeOffer, string>('timebank-offers');
-    this.mentorships = store.db<Mentorship, string>('mentorships');
+    this.offers = store.collection<TimeOffer, string>('timebank-offers', 'offer');
+    this.mentorships = store.collection<Mentorship, string>('mentorships', 'mentorship');
   }
 
   // ── skills ──────────────────────────────────────────────────────────────
@@ -107,7 +107,7 @@ export class Skills {
   }
 
   allSkills(): MemberSkill[] {
-    return [...this.skills.getRange({})].map((e) => e.value);
+    return this.skills.all();
   }
 
   holders(skill: string): MemberSkill[] {
@@ -196,8 +196,9 @@ export class Skills {
 
   listOffers(filter: { kind?: OfferKind; category?: string; tag?: string; status?: OfferStatus; owner?: string } = {}): TimeOffer[] {
     const now = this.clock.now();
-    return [...this.offers.getRange({})]
-      .map((e) => (e.value.status === 'open' && e.value.expiresAt <= now ? { ...e.value, status: 'expired' as const } : e.value))
+    return this.offers
+      .all()
+      .map((o) => (o.status === 'open' && o.expiresAt <= now ? { ...o, status: 'expired' as const } : o))
       .filter((o) => (!filter.kind || o.kind === filter.kind) && (!filter.category || o.category === filter.category) && (!filter.tag || o.tags.includes(filter.tag)) && (!filter.status || o.status === filter.status) && (!filter.owner || o.owner === filter.owner))
       .sort((a, b) => b.createdAt - a.createdAt);
   }
@@ -323,7 +324,7 @@ export class Skills {
   }
 
   mentorshipsOf(memberId: string | null): Mentorship[] {
-    return [...this.mentorships.getRange({})].map((e) => e.value).filter((m) => memberId === null || m.learner === memberId || m.teacher === memberId);
+    return this.mentorships.where((m) => memberId === null || m.learner === memberId || m.teacher === memberId);
   }
 
   async answerMentorship(id: string, memberId: string, accept: boolean): Promise<Mentorship> {

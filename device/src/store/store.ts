@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type Key, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import { HubError } from '../errors.js';
+import { asCollection, type Collection } from './collection.js';
 import { storageFull } from './disk.js';
 
 /**
@@ -39,6 +40,11 @@ export class Store {
   db<V = unknown, K extends Key = Key>(name: string): Database<V, K> {
     // Shared msgpack structures: records are stored without repeating their field names.
     return this.root.openDB<V, K>({ name, sharedStructuresKey: STRUCTURES });
+  }
+
+  /** A sub-database of records called `noun` ("proposal"), with the common reads (collection.ts). */
+  collection<V, K extends Key = string>(name: string, noun: string): Collection<V, K> {
+    return asCollection(this.db<V, K>(name), noun);
   }
 
   private readonly rollbackListeners: Array<() => void> = [];

@@ -36,6 +36,9 @@ describe('demo neighbourhood', () => {
       expect(core.library.loansOf({ open: true }).length).toBeGreaterThan(0);
       // Exactly two waiting for the drill, whoever the random history lent it to.
       expect(core.library.holdsOf('T-0001').length).toBe(2);
+      // And it is out, so they wait (the console's journeys queue for it).
+      expect(core.library.item('T-0001').status).toBe('on-loan');
+      expect(core.library.holdsOf('T-0001').every((h) => h.readyAt === null)).toBe(true);
       expect(core.library.tickets({ open: true }).length).toBeGreaterThan(0);
       // Skills with gaps.
       const gaps = core.skills.gapReport();

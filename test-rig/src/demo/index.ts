@@ -174,7 +174,10 @@ async function libraryDay(core: Core, items: Item[], stewardId: string, resident
   const { library } = core;
   const desk = { id: stewardId, steward: true };
   const now = core.clock.now();
-  for (const loan of library.loansOf({ open: true })) {
+  // In the order of the items' codes, not of the loans' random ids: the same seed gives the same history.
+  const code = new Map(items.map((i) => [i.id, i.code]));
+  const open = library.loansOf({ open: true }).sort((a, b) => (code.get(a.itemId) ?? '').localeCompare(code.get(b.itemId) ?? ''));
+  for (const loan of open) {
     if (loan.dueAt <= now + 3_600_000 || rng.chance(0.15)) await library.checkIn(loan.id, desk, { condition: rng.chance(0.04) ? 'fair' : 'good' });
   }
   const lendable = items.filter((i) => i.kind !== 'space' && !i.needsInduction && !i.needsApproval);
@@ -190,7 +193,11 @@ async function libraryToday(core: Core, items: Item[], stewardId: string, reside
   const { library, skills, board } = core;
   const desk = { id: stewardId, steward: true };
   const drill = items[0]!;
-  if (!library.openLoanOf(drill.id)) await library.checkOut(drill.id, residents[2]!, desk, { days: 1 }).catch(() => undefined);
+  // Out today whatever the random history did: to the first resident whose account has room for its deposit and fee.
+  for (const r of [residents[2]!, ...residents]) {
+    if (library.openLoanOf(drill.id)) break;
+    await library.checkOut(drill.id, r, desk, { days: 1 }).catch(() => undefined);
+  }
   // Two people waiting, neither of them the one who has it (the random history may have lent it to anyone).
   const borrower = library.openLoanOf(drill.id)?.memberId;
   for (const r of residents.filter((m) => m !== borrower).slice(0, 2)) await library.joinHolds(drill.id, r);

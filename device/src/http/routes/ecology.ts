@@ -57,7 +57,6 @@ const NeighbourhoodPlot = z
     ),
   })
   .openapi('NeighbourhoodPlot');
-const Neighbourhood = z.object({ ecology: EcologyNow, plots: z.array(NeighbourhoodPlot) }).openapi('Neighbourhood');
 const LimitExplanation = z
   .object({
     floor: z.number(),
@@ -91,7 +90,6 @@ const WorkReport = z
   .openapi('WorkReport');
 
 const current = createRoute({ method: 'get', path: '/api/v1/ecology', tags: ['ecology'], summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget', responses: { 200: json(EcologyNow, 'Now'), ...ruleResponses } });
-const neighbourhood = createRoute({ method: 'get', path: '/api/v1/neighbourhood', tags: ['ecology'], summary: 'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn', responses: { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses } });
 const recompute = createRoute({ method: 'post', path: '/api/v1/ecology/recompute', tags: ['ecology'], summary: 'Recompute now (stewards; also nightly)', responses: { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses } });
 const history = createRoute({ method: 'get', path: '/api/v1/ecology/history', tags: ['ecology'], summary: 'The multiplier over time', request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses } });
 const why = createRoute({ method: 'get', path: '/api/v1/accounts/{memberId}/limit-explanation', tags: ['ecology'], summary: 'Why is my limit this?', request: { params: z.object({ memberId: MemberId }) }, responses: { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses } });
@@ -111,6 +109,15 @@ const WaterQuote = z.object({
   amount: z.number().int().describe('What the member pays, in minor units'),
 });
 const Litres = z.coerce.number().int().min(1).max(1_000_000);
+const Neighbourhood = z
+  .object({
+    ecology: EcologyNow,
+    plots: z.array(NeighbourhoodPlot),
+    waterQuote: WaterQuote.describe('The price of 100 litres now, for the water card'),
+    regeneration: z.object({ creditPerUnit: z.number().int().describe('What a verified report earns per unit, minor units'), mine: z.array(WorkReport).describe('The member\'s own latest ten reports') }),
+  })
+  .openapi('Neighbourhood');
+const neighbourhood = createRoute({ method: 'get', path: '/api/v1/neighbourhood', tags: ['ecology'], summary: 'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn', responses: { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses } });
 const quote = createRoute({ method: 'get', path: '/api/v1/ecology/water-quote', tags: ['ecology'], summary: 'What drawing this much water costs now, at the scarcity price', request: { query: z.object({ litres: Litres }) }, responses: { 200: json(WaterQuote, 'The quote'), ...ruleResponses } });
 const payWater = createRoute({
   method: 'post',
@@ -131,11 +138,13 @@ export function registerEcology(app: App, deps: HttpDeps) {
     return c.json(now(), 200);
   });
   app.openapi(neighbourhood, (c) => {
-    requireMember(c);
+    const me = requireMember(c);
     const ecology = now();
     const safe = ecology.budgets.find((b) => b.boundary === 'water')?.inputs?.safeLitresPerDay;
     const names = new Map(deps.devices.list().map((d) => [d.id, d.place ?? d.name]));
-    return c.json({ ecology, plots: neighbourhoodPlots(deps.telemetry, names, clock.now(), typeof safe === 'number' ? safe : null) }, 200);
+    // The water card and the regeneration form come with it: the page is one request on a slow mesh.
+    const regeneration = { creditPerUnit: e.regenerationCreditPerUnit(), mine: e.listReports().filter((r) => r.memberId === me.id).slice(0, 10) };
+    return c.json({ ecology, plots: neighbourhoodPlots(deps.telemetry, names, clock.now(), typeof safe === 'number' ? safe : null), waterQuote: e.waterQuote(100), regeneration }, 200);
   });
   app.openapi(quote, (c) => {
     requireMember(c);
