@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,8 +77,20 @@ async function runningVersion(): Promise<string | null> {
 const result = () => JSON.parse(readFileSync(join(data, 'result.json'), 'utf8'));
 const current = () => readlinkSync(join(root, 'opt/hyphae'));
 
-beforeAll(() => {
-  port = 20_000 + Math.floor(Math.random() * 20_000);
+/** A port nobody holds now: a random one collided with other tests' ephemeral ports in a full run. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+beforeAll(async () => {
+  port = await freePort();
   mkdirSync(data, { recursive: true });
   mkdirSync(join(root, 'usr/share/hyphae'), { recursive: true });
   writeFileSync(join(root, 'usr/share/hyphae/release-key.pub'), publicKey.export({ format: 'pem', type: 'spki' }));

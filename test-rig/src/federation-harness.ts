@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
 import { callHub, until } from './wait.js';
 
@@ -21,13 +22,12 @@ export interface RigHub {
 export class HubRig {
   readonly hubs: RigHub[] = [];
   private readonly dirs: string[] = [];
-  private readonly basePort = 21_000 + Math.floor(Math.random() * 20_000);
 
   async start(name: string, env: Record<string, string> = {}): Promise<RigHub> {
-    const i = this.hubs.length;
     const dir = mkdtempSync(join(tmpdir(), `hyphae-${name}-`));
     this.dirs.push(dir);
-    const port = this.basePort + i;
+    // A port of its own for its life: a restarted hub answers where its peers know it.
+    const port = await freePort();
     const proc = await startHubProcess({ dataDir: dir, port, env: { HYPHAE_ADMIN_EMAIL: `admin@${name}.example`, HYPHAE_ADMIN_PASSWORD: 'federation-test', ...env } });
     const token = hyphae(['token', 'create', '--data', dir, '--email', `admin@${name}.example`]).out.trim();
     const h: RigHub = { name, dir, port, proc, token, member: '', hubId: '' };

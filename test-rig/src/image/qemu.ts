@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '../wait.js';
@@ -46,16 +46,7 @@ export function bootFiles(card: string, into: string): { kernel: string; initrd:
   return { kernel: join(into, kernel), initrd: join(into, initrd), dtb: names.includes(dtb) ? join(into, dtb) : null };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+export { freePort } from '../free-port.js';
 
 export interface BootOptions {
   card: string;
