@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { semtech } from '@hyphae/drivers/lorawan';
 import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
-import { medianOf, printGoals, rounds, type Goal } from './goals.js';
+import { medianOf, printGoals, rounds, } from './goals.js';
 import { SimulatedStation } from '@hyphae/test-rig/basics-station';
 import { blast, frames, registerDevices, stationFrames } from './uplinks.js';
 import { fmt, profileArgs, residentMiB, tempDir } from './util.js';

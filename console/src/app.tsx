@@ -2,7 +2,7 @@ import { describeIssue } from './issue-words.js';
 import { refusalKey } from './refusal-words.js';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
-import { api, get, ApiError, OfflineError, setCsrf, type Account, type DirectoryEntry, type Session } from './api.js';
+import { api, get, ApiError, OfflineError, setCsrf, type Account, type Session } from './api.js';
 import { LANGS, loadDict, pickLang, translator, type Dict, type Lang, type T } from './i18n.js';
 import { lazy, Suspense } from 'preact/compat';
 import { AccountPage } from './pages/account.js';

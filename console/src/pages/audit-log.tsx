@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, type Answer } from '../api.js';
+import { get, type Answer } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { paramLabel } from '../governance-words.js';
 

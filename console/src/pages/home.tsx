@@ -6,7 +6,6 @@ import { noteText, type Note } from '../notes.js';
 import { multiplierText } from '../ticks.js';
 
 type Loan = Schemas['Loan'];
-type Proposal = Schemas['ProposalWithTally'];
 
 /**
  * Home waits on what asks something of the member. Loans, requests and votes

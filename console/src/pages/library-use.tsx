@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { get, api, type Answer } from '../api.js';
+import { get, type Answer } from '../api.js';
 import { useApp } from '../app.js';
 import { Plot, type PlotSeries } from '../plot.js';
 

@@ -11,7 +11,6 @@ import type { AuditLog } from '../audit/audit.js';
 import { HistoryIndex, type HistoryPage } from './history.js';
 import { Journal } from './journal.js';
 import {
-  ESCROW_PREFIX,
   FUND,
   CLEARING_PREFIX,
   isSystemAccount,

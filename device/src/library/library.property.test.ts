@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
 import { HubError } from '../errors.js';
 import { verifyLedger } from '../ledger/verify.js';
-import { makeCore, T0 } from '../test-support.js';
+import { makeCore, } from '../test-support.js';
 import { DEPOSIT_ESCROW } from './library.js';
 
 const op = fc.oneof(

@@ -1,4 +1,4 @@
-import { HubError } from '../errors.js';
+
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
 import type { Store } from './store.js';
 import { refuse } from './contract.js';

@@ -1,6 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { HubError } from '../errors.js';
 import { rawPublicKey } from '../identity.js';
 import { refuse } from './contract.js';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BurstCounter } from '../sensor.js';
 import type { GatewayStats } from './gateway-server.js';
 import type { Downlink, DownlinkResult, GatewayTransport, Uplink } from './radio.js';
-import { datrOf, drOf, uplinkChannels, type Region } from './regions.js';
+import { datrOf, uplinkChannels, type Region } from './regions.js';
 
 /**
  * The hub's end of LoRa Basics Station's LNS protocol (Semtech's Station

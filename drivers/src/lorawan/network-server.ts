@@ -4,7 +4,6 @@ import { cfList, datrOf, drOf, rx1DataRate, rx1Frequency, type Region } from './
 import { buildDataDown, buildJoinAccept, checkCounter, CID, decryptPayload, FrameError, lora, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
 import { accepted, MAC, MacQueue, sessionSetup, STICKY_ANSWERS } from './mac-setup.js';
 import type { Gateways, Uplink, Window } from './radio.js';
-import type { Rxpk } from './semtech.js';
 
 /** A device as the network server sees it; the hub keeps these in LMDB. */
 /** Over-the-air activation (a join) or activation by personalisation (keys given). */
