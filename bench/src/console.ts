@@ -22,7 +22,12 @@ const OBSERVE = `
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lastLong = e.startTime + e.duration; }).observe({ type: 'longtask', buffered: true });
 `;
 
-async function measure(browser: Browser, url: string, ready: string, cookie?: { name: string; value: string; url: string }): Promise<{ lcp: number; interactive: number; bytes: number }> {
+async function measure(
+  browser: Browser,
+  url: string,
+  ready: string,
+  cookie?: { name: string; value: string; url: string },
+): Promise<{ lcp: number; interactive: number; bytes: number }> {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   if (cookie) await ctx.addCookies([cookie]);
   const page = await ctx.newPage();
@@ -38,8 +43,13 @@ async function measure(browser: Browser, url: string, ready: string, cookie?: { 
   await page.waitForSelector(ready);
   const shown = await page.evaluate(() => performance.now());
   // Interactive: the control is there and the main thread has been quiet for 500 ms.
-  await page.waitForFunction(() => performance.now() - Math.max((globalThis as unknown as { __lastLong: number }).__lastLong, 0) > 500, undefined, { polling: 100 });
-  const { lcp, lastLong } = await page.evaluate(() => ({ lcp: (globalThis as unknown as { __lcp: number }).__lcp, lastLong: (globalThis as unknown as { __lastLong: number }).__lastLong }));
+  await page.waitForFunction(() => performance.now() - Math.max((globalThis as unknown as { __lastLong: number }).__lastLong, 0) > 500, undefined, {
+    polling: 100,
+  });
+  const { lcp, lastLong } = await page.evaluate(() => ({
+    lcp: (globalThis as unknown as { __lcp: number }).__lcp,
+    lastLong: (globalThis as unknown as { __lastLong: number }).__lastLong,
+  }));
   await ctx.close();
   return { lcp, interactive: Math.max(shown, lastLong), bytes };
 }
@@ -54,7 +64,11 @@ export async function run(): Promise<void> {
   try {
     // The probe answers "Success" only once this address has passed the portal.
     await fetch(`${hub.url}/captive-portal/continue`, { method: 'POST' });
-    const login = await fetch(`${hub.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana.lindqvist@demo.hyphae', password: 'hyphae-demo' }) });
+    const login = await fetch(`${hub.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ana.lindqvist@demo.hyphae', password: 'hyphae-demo' }),
+    });
     const sid = /^([^=]+)=([^;]+)/.exec(login.headers.get('set-cookie') ?? '');
     if (!sid) throw new Error(`could not sign in: ${login.status}`);
     const cookie = { name: sid[1]!, value: sid[2]!, url: hub.url };

@@ -15,9 +15,11 @@ const SAMPLES = 40;
 async function pool(n: number, work: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < n) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
   return performance.now() - t0;
 }
 
@@ -67,7 +69,9 @@ export async function run(): Promise<void> {
       { what: 'local transfers on one hub (reference)', 'per s': fmt(localRate), 'total ms': fmt(localMs) },
       { what: 'inter-hub payments, sent and completed', 'per s': fmt(interRate), 'total ms': fmt(interMs) },
     ]);
-    console.log(`send → completion, one at a time: median ${fmt(median(latencies), 1)} ms, p90 ${fmt(latencies[Math.floor(latencies.length * 0.9)]!, 1)} ms (${SAMPLES} payments)`);
+    console.log(
+      `send → completion, one at a time: median ${fmt(median(latencies), 1)} ms, p90 ${fmt(latencies[Math.floor(latencies.length * 0.9)]!, 1)} ms (${SAMPLES} payments)`,
+    );
     console.log(`ratio inter-hub / local: ${fmt(interRate / localRate, 2)}`);
   } finally {
     await rig.stopAll();

@@ -82,7 +82,11 @@ function timeOurs(p: FlowProblem, algo: 'ns' | 'pd', runs = RUNS): { ms: number;
 }
 
 function lpOf(p: FlowProblem): string {
-  const lines = ['Minimize', ' obj: ' + Array.from({ length: p.from.length }, (_, e) => `${p.cost[e]! >= 0 ? '+' : '-'} ${Math.abs(p.cost[e]!)} x${e}`).join(' '), 'Subject To'];
+  const lines = [
+    'Minimize',
+    ' obj: ' + Array.from({ length: p.from.length }, (_, e) => `${p.cost[e]! >= 0 ? '+' : '-'} ${Math.abs(p.cost[e]!)} x${e}`).join(' '),
+    'Subject To',
+  ];
   const rows: string[][] = Array.from({ length: p.nodeCount }, () => []);
   for (let e = 0; e < p.from.length; e++) {
     rows[p.from[e]!]!.push(`+ x${e}`);
@@ -154,7 +158,10 @@ export async function run(): Promise<void> {
         'ours/LEMON': r.lemon === undefined ? '-' : fmt(r.ours / r.lemon, 2),
         'HiGHS ms': r.highs === undefined ? '-' : fmt(r.highs, 0),
         'HiGHS/ours': r.highs === undefined ? '-' : fmt(r.highs / r.ours, 1),
-        'same cost': (r.lemonCost === undefined || r.lemonCost === r.cost) && (r.highsCost === undefined || r.highsCost === r.cost) ? 'yes' : `NO (${r.cost} / ${r.lemonCost} / ${r.highsCost})`,
+        'same cost':
+          (r.lemonCost === undefined || r.lemonCost === r.cost) && (r.highsCost === undefined || r.highsCost === r.cost)
+            ? 'yes'
+            : `NO (${r.cost} / ${r.lemonCost} / ${r.highsCost})`,
       })),
     );
     const ns = rows.filter((r) => r.oursAlgo === 'ns' && r.lemon !== undefined && r.nodes >= 1_000);
@@ -162,8 +169,14 @@ export async function run(): Promise<void> {
     const c10 = rows.find((r) => r.instance === 'clearing-10k');
     const c100 = rows.find((r) => r.instance === 'clearing-100k');
     printGoals([
-      { what: 'instances whose optimal cost differs from LEMON\'s or HiGHS\'s', median: differ, unit: '', atMost: 0 },
-      ...ns.map((r) => ({ what: `network simplex ÷ LEMON network simplex, ${r.instance} (median of ${RUNS} warm solves each)`, median: r.ours / r.lemon!, unit: '×', atMost: 2, digits: 2 })),
+      { what: "instances whose optimal cost differs from LEMON's or HiGHS's", median: differ, unit: '', atMost: 0 },
+      ...ns.map((r) => ({
+        what: `network simplex ÷ LEMON network simplex, ${r.instance} (median of ${RUNS} warm solves each)`,
+        median: r.ours / r.lemon!,
+        unit: '×',
+        atMost: 2,
+        digits: 2,
+      })),
       ...(c10 ? [{ what: 'clearing 10k members / 75k obligations (primal-dual)', median: c10.ours, unit: ' ms', atMost: 300 }] : []),
       ...(c100 ? [{ what: 'clearing 100k members / 750k obligations (primal-dual)', median: c100.ours / 1000, unit: ' s', atMost: 10, digits: 2 }] : []),
     ]);

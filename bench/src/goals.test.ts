@@ -8,7 +8,9 @@ describe('bench goals', () => {
     expect(met({ what: 'r', median: 0.5, unit: '×', atLeast: 0.5 })).toBe(true);
     expect(met({ what: 'p99', median: 20.1, unit: ' ms', atMost: 20 })).toBe(false);
     expect(met({ what: 'nan', median: NaN, unit: '', atMost: 20 })).toBe(false);
-    expect(goalLine({ what: 'transfers ÷ bare Hono', median: 0.11, worst: 0.08, unit: '×', atLeast: 0.25, digits: 2 })).toBe('transfers ÷ bare Hono: median 0.11×, worst round 0.08× (goal ≥ 0.25×) → NOT met');
+    expect(goalLine({ what: 'transfers ÷ bare Hono', median: 0.11, worst: 0.08, unit: '×', atLeast: 0.25, digits: 2 })).toBe(
+      'transfers ÷ bare Hono: median 0.11×, worst round 0.08× (goal ≥ 0.25×) → NOT met',
+    );
     const lines: string[] = [];
     const missed = printGoals(
       [

@@ -27,7 +27,8 @@ export function met(g: Goal): boolean {
   return true;
 }
 
-const num = (n: number, digits: number) => (Number.isFinite(n) ? n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const num = (n: number, digits: number) =>
+  Number.isFinite(n) ? n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
 
 const bounded = (g: Goal) => g.atLeast !== undefined || g.atMost !== undefined;
 

@@ -72,7 +72,11 @@ export async function run(): Promise<void> {
               const a = n++ % ids.length;
               const b = (a + 1 + (n % (ids.length - 1))) % ids.length;
               // Each with its own Idempotency-Key, as the console sends them.
-              return { ...req, headers: { ...req.headers, 'idempotency-key': `bench-${n}` }, body: JSON.stringify({ payer: ids[a], payee: ids[b], amount: 1 + (n % 50) }) };
+              return {
+                ...req,
+                headers: { ...req.headers, 'idempotency-key': `bench-${n}` },
+                body: JSON.stringify({ payer: ids[a], payee: ids[b], amount: 1 + (n % 50) }),
+              };
             },
           },
         ],
@@ -105,10 +109,22 @@ export async function run(): Promise<void> {
     printGoals([
       { what: 'balance reads/s', median: medianOf(rate('reads')), worst: Math.min(...rate('reads')), unit: '/s', atLeast: 10_000 },
       { what: 'balance reads ÷ bare Hono JSON', median: medianOf(ratio('reads')), worst: Math.min(...ratio('reads')), unit: '×', atLeast: 0.5, digits: 2 },
-      { what: `balance read p99 at ${READ_CONNECTIONS} connections`, median: medianOf(p99('reads')), worst: Math.max(...p99('reads')), unit: ' ms', atMost: 20 },
+      {
+        what: `balance read p99 at ${READ_CONNECTIONS} connections`,
+        median: medianOf(p99('reads')),
+        worst: Math.max(...p99('reads')),
+        unit: ' ms',
+        atMost: 20,
+      },
       { what: 'transfers/s with Idempotency-Key', median: medianOf(rate('transfers')), worst: Math.min(...rate('transfers')), unit: '/s', atLeast: 5_000 },
       { what: 'transfers ÷ bare Hono JSON', median: medianOf(ratio('transfers')), worst: Math.min(...ratio('transfers')), unit: '×', atLeast: 0.25, digits: 2 },
-      { what: `transfer p99 at ${WRITE_CONNECTIONS} connections`, median: medianOf(p99('transfers')), worst: Math.max(...p99('transfers')), unit: ' ms', atMost: 20 },
+      {
+        what: `transfer p99 at ${WRITE_CONNECTIONS} connections`,
+        median: medianOf(p99('transfers')),
+        worst: Math.max(...p99('transfers')),
+        unit: ' ms',
+        atMost: 20,
+      },
       { what: 'hub /health ÷ bare Hono JSON (what the middleware costs)', median: medianOf(ratio('health')), unit: '×', digits: 2 },
       { what: 'errors and non-2xx answers', median: errors, unit: '', atMost: 0 },
     ]);

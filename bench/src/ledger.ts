@@ -17,7 +17,7 @@ const SINGLE = 2_000;
 
 function pairs(n: number, members: number): Array<[number, number, number]> {
   let s = 12345;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   return Array.from({ length: n }, () => {
     const a = Math.floor(rand() * members);
     let b = Math.floor(rand() * members);
@@ -110,7 +110,14 @@ export async function run(): Promise<void> {
   const ratios = ours.map((o, i) => o.grouped / bare[i]!.grouped);
   printGoals([
     { what: 'durable transfers/s, grouped', median: og, worst: Math.min(...ours.map((r) => r.grouped)), unit: '/s', atLeast: 50_000 },
-    { what: 'ledger ÷ bare lmdb-js doing the same gets and puts, grouped', median: medianOf(ratios), worst: Math.min(...ratios), unit: '×', atLeast: 0.6, digits: 2 },
+    {
+      what: 'ledger ÷ bare lmdb-js doing the same gets and puts, grouped',
+      median: medianOf(ratios),
+      worst: Math.min(...ratios),
+      unit: '×',
+      atLeast: 0.6,
+      digits: 2,
+    },
     { what: 'durable transfers/s, one by one', median: os, worst: Math.min(...ours.map((r) => r.single)), unit: '/s', atLeast: 1_500 },
     { what: 'ledger ÷ bare lmdb-js, one by one', median: os / bs, unit: '×', digits: 2 },
   ]);

@@ -22,14 +22,21 @@ async function ours() {
   const dir = tempDir('hyphae-bench-library-');
   const t0 = Date.UTC(2026, 0, 1);
   const clock = new ManualClock(t0);
-  const core = openCore(dir.path, configSchema.parse({ ledger: { credit: { floor: -1_000_000_000, ceiling: 1_000_000_000 } }, library: { maxBookingDays: 60 } }), silentLogger, clock);
+  const core = openCore(
+    dir.path,
+    configSchema.parse({ ledger: { credit: { floor: -1_000_000_000, ceiling: 1_000_000_000 } }, library: { maxBookingDays: 60 } }),
+    silentLogger,
+    clock,
+  );
   try {
     const desk = { id: 'bench', steward: true };
     const members: string[] = [];
     for (let i = 0; i < 50; i++) members.push((await core.members.create({ name: `M${i}`, email: `m${i}@bench.example` }, null)).id);
     const items: string[] = [];
     for (let i = 0; i < ITEMS; i += 100) {
-      const batch = await Promise.all(Array.from({ length: 100 }, (_, k) => core.library.addItem({ name: `Item ${i + k}`, category: `cat${(i + k) % 12}`, deposit: 500, fee: 50 }, 'bench')));
+      const batch = await Promise.all(
+        Array.from({ length: 100 }, (_, k) => core.library.addItem({ name: `Item ${i + k}`, category: `cat${(i + k) % 12}`, deposit: 500, fee: 50 }, 'bench')),
+      );
       items.push(...batch.map((b) => b.id));
     }
     process.stdout.write(`  seeding ${fmt(PAST_LOANS)} past loans …\n`);
@@ -41,7 +48,17 @@ async function ours() {
     // Reservations: distinct items and days, so each one is a real booking.
     const base = Math.floor(clock.now() / DAY_MS + 1) * DAY_MS;
     const t1 = performance.now();
-    await Promise.all(Array.from({ length: RESERVATIONS }, (_, k) => core.library.reserve(items[k % ITEMS]!, members[k % members.length]!, base + Math.floor(k / ITEMS) * 2 * DAY_MS, base + (Math.floor(k / ITEMS) * 2 + 1) * DAY_MS, desk)));
+    await Promise.all(
+      Array.from({ length: RESERVATIONS }, (_, k) =>
+        core.library.reserve(
+          items[k % ITEMS]!,
+          members[k % members.length]!,
+          base + Math.floor(k / ITEMS) * 2 * DAY_MS,
+          base + (Math.floor(k / ITEMS) * 2 + 1) * DAY_MS,
+          desk,
+        ),
+      ),
+    );
     const perSec = RESERVATIONS / ((performance.now() - t1) / 1000);
     const times: number[] = [];
     for (let q = 0; q < QUERIES; q++) {
@@ -69,7 +86,8 @@ async function bare() {
           const item = k % ITEMS;
           const from = base + Math.floor(k / ITEMS) * 2 * DAY_MS;
           const to = from + DAY_MS;
-          for (const { value } of res.getRange({ start: [item, from - 60 * DAY_MS, 0], end: [item, to, 0] })) if (value.from < to && from < value.to) throw new Error('clash');
+          for (const { value } of res.getRange({ start: [item, from - 60 * DAY_MS, 0], end: [item, to, 0] }))
+            if (value.from < to && from < value.to) throw new Error('clash');
           res.put([item, from, k], { from, to, m: k });
         }),
       ),

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { semtech } from '@hyphae/drivers/lorawan';
 import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/test-rig/hub-process';
-import { medianOf, printGoals, rounds, } from './goals.js';
+import { medianOf, printGoals, rounds } from './goals.js';
 import { SimulatedStation } from '@hyphae/test-rig/basics-station';
 import { blast, frames, registerDevices, stationFrames } from './uplinks.js';
 import { fmt, profileArgs, residentMiB, tempDir } from './util.js';
@@ -49,7 +49,13 @@ async function counts(hub: HubProcess, token: string): Promise<Counts> {
     network: { uplinks: number; rejected: Record<string, number>; lastUplinkAt: number; kernelDrops: number | null; inFlight: number };
     telemetry: { lastBatchAt: number };
   };
-  return { uplinks: g.network.uplinks, rejected: g.network.rejected ?? {}, kernelDrops: g.network.kernelDrops ?? 0, lastStoredAt: Math.max(g.network.lastUplinkAt, g.telemetry.lastBatchAt), inFlight: g.network.inFlight };
+  return {
+    uplinks: g.network.uplinks,
+    rejected: g.network.rejected ?? {},
+    kernelDrops: g.network.kernelDrops ?? 0,
+    lastStoredAt: Math.max(g.network.lastUplinkAt, g.telemetry.lastBatchAt),
+    inFlight: g.network.inFlight,
+  };
 }
 
 /**
@@ -124,7 +130,16 @@ async function timed(hub: HubProcess, token: string, sent: number, rate: number 
   const counted = refused.reduce((s, [, n]) => s + n, 0) + dropped;
   const lost = sent - stored;
   const why = [...refused.map(([k, n]) => `${k} ${fmt(n)}`), dropped ? `kernel buffer full ${fmt(dropped)}` : ''].filter(Boolean).join(', ');
-  return { offered: rate ?? NaN, sent, stored, rate: stored / Math.max(0.001, (now.lastStoredAt - t0) / 1000), lost, counted, uncounted: Math.max(0, lost - counted), why };
+  return {
+    offered: rate ?? NaN,
+    sent,
+    stored,
+    rate: stored / Math.max(0.001, (now.lastStoredAt - t0) / 1000),
+    lost,
+    counted,
+    uncounted: Math.max(0, lost - counted),
+    why,
+  };
 }
 
 /** The reference: a bare UDP receiver in a child process, with the hub's buffer size; returns datagrams per second to the last one received. */
@@ -146,7 +161,11 @@ async function bareReceiver(packets: Buffer[]): Promise<{ rate: number; lost: nu
 export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-lorawan-');
   // As the card runs it: with the heap cap of its hyphae.service.
-  const hub = await startHubProcess({ dataDir: dir.path, nodeArgs: [...cardNodeArgs(), ...profileArgs()], env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
+  const hub = await startHubProcess({
+    dataDir: dir.path,
+    nodeArgs: [...cardNodeArgs(), ...profileArgs()],
+    env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' },
+  });
   try {
     const token = hyphae(['token', 'create', '--data', dir.path, '--email', 'bench@example.org']).out.trim();
     const devs = await registerDevices(hub.url, token, DEVICES);
@@ -159,16 +178,41 @@ export async function run(): Promise<void> {
     await station.start();
 
     console.log(`hub run with ${cardNodeArgs().join(' ') || 'no node flags'}, as on the card`);
-    console.log(`${DEVICES} ABP devices; ${ROUNDS} rounds; sustained and no-loss runs last ${SECONDS} s, the burst ${BURST_SECONDS} s at ${fmt(BURST)}/s; rates timed to the last frame stored`);
+    console.log(
+      `${DEVICES} ABP devices; ${ROUNDS} rounds; sustained and no-loss runs last ${SECONDS} s, the burst ${BURST_SECONDS} s at ${fmt(BURST)}/s; rates timed to the last frame stored`,
+    );
     const rows: Array<Record<string, string>> = [];
     const row = (what: string, r: Trial, peak?: { peakMiB: number; anonMiB: number }) =>
-      rows.push({ run: what, sent: fmt(r.sent), stored: fmt(r.stored), 'stored/s': fmt(r.rate), lost: fmt(r.lost), 'counted as': r.why || '-', uncounted: fmt(r.uncounted), ...(peak ? { 'peak RSS MiB (own)': `${fmt(peak.peakMiB)} (${fmt(peak.anonMiB)})` } : {}) });
+      rows.push({
+        run: what,
+        sent: fmt(r.sent),
+        stored: fmt(r.stored),
+        'stored/s': fmt(r.rate),
+        lost: fmt(r.lost),
+        'counted as': r.why || '-',
+        uncounted: fmt(r.uncounted),
+        ...(peak ? { 'peak RSS MiB (own)': `${fmt(peak.peakMiB)} (${fmt(peak.anonMiB)})` } : {}),
+      });
 
     const flood = await rounds(async () => {
-      const bare = await bareReceiver(frames(devs.map((d) => ({ ...d })), FLOOD, GATEWAY));
+      const bare = await bareReceiver(
+        frames(
+          devs.map((d) => ({ ...d })),
+          FLOOD,
+          GATEWAY,
+        ),
+      );
       const ours = await trial(hub, token, frames(devs, FLOOD, GATEWAY), null);
       row('flood (as fast as sent), Semtech UDP', ours);
-      rows.push({ run: 'bare UDP receiver, own process (reference)', sent: fmt(FLOOD), stored: fmt(FLOOD - bare.lost), 'stored/s': fmt(bare.rate), lost: fmt(bare.lost), 'counted as': '-', uncounted: '-' });
+      rows.push({
+        run: 'bare UDP receiver, own process (reference)',
+        sent: fmt(FLOOD),
+        stored: fmt(FLOOD - bare.lost),
+        'stored/s': fmt(bare.rate),
+        lost: fmt(bare.lost),
+        'counted as': '-',
+        uncounted: '-',
+      });
       const overStation = await stationTrial(hub, token, station, stationFrames(devs, FLOOD), null);
       row('flood (as fast as the socket drains), Basics Station', overStation);
       return { ours, bare, station: overStation };
@@ -200,13 +244,49 @@ export async function run(): Promise<void> {
     console.table(rows.splice(0));
     const lossAtSustained = sustained.map((s) => s.lost);
     printGoals([
-      { what: `stored/s with ${fmt(SUSTAINED)}/s offered for ${SECONDS} s (timed to the last frame stored, so the 200 ms merge window counts)`, median: medianOf(sustained.map((s) => s.rate)), worst: Math.min(...sustained.map((s) => s.rate)), unit: '/s', atLeast: SUSTAINED * 0.99 },
+      {
+        what: `stored/s with ${fmt(SUSTAINED)}/s offered for ${SECONDS} s (timed to the last frame stored, so the 200 ms merge window counts)`,
+        median: medianOf(sustained.map((s) => s.rate)),
+        worst: Math.min(...sustained.map((s) => s.rate)),
+        unit: '/s',
+        atLeast: SUSTAINED * 0.99,
+      },
       { what: `frames lost with ${fmt(SUSTAINED)}/s offered`, median: medianOf(lossAtSustained), worst: Math.max(...lossAtSustained), unit: '', atMost: 0 },
-      { what: `frames lost with ${fmt(NO_LOSS)}/s offered for ${SECONDS} s`, median: medianOf(noLoss.map((r) => r.lost)), worst: Math.max(...noLoss.map((r) => r.lost)), unit: '', atMost: 0 },
-      { what: `hub peak RSS during the ${BURST_SECONDS} s burst at ${fmt(BURST)}/s`, median: medianOf(burst.map((b) => b.peakMiB)), worst: Math.max(...burst.map((b) => b.peakMiB)), unit: ' MiB', atMost: 256 },
-      { what: `frames lost over Basics Station with ${fmt(NO_LOSS)}/s offered for ${SECONDS} s`, median: medianOf(stationNoLoss.map((r) => r.lost)), worst: Math.max(...stationNoLoss.map((r) => r.lost)), unit: '', atMost: 0 },
-      { what: 'frames lost and counted by nothing (all runs)', median: [...flood.flatMap((f) => [f.ours, f.station]), ...sustained, ...noLoss, ...burst, ...stationNoLoss].reduce((s, r) => s + r.uncounted, 0), unit: '', atMost: 0 },
-      { what: 'flood stored/s: Basics Station ÷ Semtech UDP, same hub, same frames (ratio)', median: medianOf(stationRatios), worst: Math.min(...stationRatios), unit: '×', digits: 2, atLeast: 0.8 },
+      {
+        what: `frames lost with ${fmt(NO_LOSS)}/s offered for ${SECONDS} s`,
+        median: medianOf(noLoss.map((r) => r.lost)),
+        worst: Math.max(...noLoss.map((r) => r.lost)),
+        unit: '',
+        atMost: 0,
+      },
+      {
+        what: `hub peak RSS during the ${BURST_SECONDS} s burst at ${fmt(BURST)}/s`,
+        median: medianOf(burst.map((b) => b.peakMiB)),
+        worst: Math.max(...burst.map((b) => b.peakMiB)),
+        unit: ' MiB',
+        atMost: 256,
+      },
+      {
+        what: `frames lost over Basics Station with ${fmt(NO_LOSS)}/s offered for ${SECONDS} s`,
+        median: medianOf(stationNoLoss.map((r) => r.lost)),
+        worst: Math.max(...stationNoLoss.map((r) => r.lost)),
+        unit: '',
+        atMost: 0,
+      },
+      {
+        what: 'frames lost and counted by nothing (all runs)',
+        median: [...flood.flatMap((f) => [f.ours, f.station]), ...sustained, ...noLoss, ...burst, ...stationNoLoss].reduce((s, r) => s + r.uncounted, 0),
+        unit: '',
+        atMost: 0,
+      },
+      {
+        what: 'flood stored/s: Basics Station ÷ Semtech UDP, same hub, same frames (ratio)',
+        median: medianOf(stationRatios),
+        worst: Math.min(...stationRatios),
+        unit: '×',
+        digits: 2,
+        atLeast: 0.8,
+      },
       { what: 'flood: hub stored/s ÷ bare UDP receiver/s (ratio)', median: medianOf(ratios), worst: Math.min(...ratios), unit: '×', digits: 2 },
     ]);
     await station.stop();

@@ -32,7 +32,11 @@ const FLOOD = 20_000;
 
 /** A subscriber as Home Assistant is: counts readings under a prefix and when the last one came. */
 async function subscriber(broker: Mosquitto, filter: string) {
-  const client = await connectAsync(broker.url, { username: broker.username, password: broker.password, clientId: `bench-sub-${Math.random().toString(36).slice(2, 8)}` });
+  const client = await connectAsync(broker.url, {
+    username: broker.username,
+    password: broker.password,
+    clientId: `bench-sub-${Math.random().toString(36).slice(2, 8)}`,
+  });
   const s = { got: 0, lastAt: 0, client };
   // Retained copies arrive at subscribe time: only live messages count.
   client.on('message', (_t, _p, packet) => {
@@ -62,7 +66,11 @@ async function settle(read: () => number | Promise<number>): Promise<void> {
 
 async function reference(broker: Mosquitto, count: number): Promise<{ rate: number; lost: number }> {
   const sub = await subscriber(broker, 'hyphae/reference/#');
-  const child = fork(fileURLToPath(new URL('./mqtt-publisher.js', import.meta.url)), [broker.url, broker.username, broker.password, String(count), String(DEVICES * METRICS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(
+    fileURLToPath(new URL('./mqtt-publisher.js', import.meta.url)),
+    [broker.url, broker.username, broker.password, String(count), String(DEVICES * METRICS)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   try {
     await new Promise((r) => child.once('message', r));
     const t0 = Date.now();
@@ -79,12 +87,19 @@ async function reference(broker: Mosquitto, count: number): Promise<{ rate: numb
 export async function run(): Promise<void> {
   const broker = await startMosquitto();
   const dir = tempDir('hyphae-bench-mqtt-');
-  writeFileSync(join(dir.path, 'hub.json'), JSON.stringify({ version: 1, mqtt: { enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password } }));
-  const hub = await startHubProcess({ dataDir: dir.path, nodeArgs: [...cardNodeArgs(), ...profileArgs()], env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
+  writeFileSync(
+    join(dir.path, 'hub.json'),
+    JSON.stringify({ version: 1, mqtt: { enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password } }),
+  );
+  const hub = await startHubProcess({
+    dataDir: dir.path,
+    nodeArgs: [...cardNodeArgs(), ...profileArgs()],
+    env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' },
+  });
   try {
     const token = hyphae(['token', 'create', '--data', dir.path, '--email', 'bench@example.org']).out.trim();
     // Once more on a connection the hub closed as it was reused (its keep-alive timer runs late while a flood keeps it busy).
-    const get = async <T,>(path: string): Promise<T> => {
+    const get = async <T>(path: string): Promise<T> => {
       const once = async () => (await (await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
       return once().catch(once);
     };
@@ -114,35 +129,93 @@ export async function run(): Promise<void> {
       const published = after.counts.published - before.s.counts.published;
       // Where each lost reading went: never stored (the LoRaWAN bench counts why), dropped by the bridge (counted), or lost between the broker and the subscriber.
       return {
-        sent: uplinks, expected: uplinks * METRICS, got, rate: got / Math.max(0.001, (sub.lastAt - t0) / 1000), lost: uplinks * METRICS - got,
-        notStored: (uplinks - storedUplinks) * METRICS, dropped: after.counts.dropped - before.s.counts.dropped, afterPublish: published - got,
+        sent: uplinks,
+        expected: uplinks * METRICS,
+        got,
+        rate: got / Math.max(0.001, (sub.lastAt - t0) / 1000),
+        lost: uplinks * METRICS - got,
+        notStored: (uplinks - storedUplinks) * METRICS,
+        dropped: after.counts.dropped - before.s.counts.dropped,
+        afterPublish: published - got,
       };
     };
 
-    const where = (r: { notStored: number; dropped: number; afterPublish: number }) => ({ 'not stored': fmt(r.notStored), 'dropped by bridge': fmt(r.dropped), 'after publish': fmt(r.afterPublish) });
+    const where = (r: { notStored: number; dropped: number; afterPublish: number }) => ({
+      'not stored': fmt(r.notStored),
+      'dropped by bridge': fmt(r.dropped),
+      'after publish': fmt(r.afterPublish),
+    });
     console.log(`hub run with ${cardNodeArgs().join(' ') || 'no node flags'}, as on the card; broker: Debian's mosquitto on loopback`);
-    console.log(`${DEVICES} ABP soil sensors, ${METRICS} readings per uplink; ${ROUNDS} rounds; the steady run lasts ${SECONDS} s; rates timed to the last reading received`);
+    console.log(
+      `${DEVICES} ABP soil sensors, ${METRICS} readings per uplink; ${ROUNDS} rounds; the steady run lasts ${SECONDS} s; rates timed to the last reading received`,
+    );
     const rows: Array<Record<string, string>> = [];
     const flood = await rounds(async () => {
       const ref = await reference(broker, FLOOD * METRICS);
       const ours = await trial(FLOOD, null);
-      rows.push({ run: `flood: ${fmt(FLOOD)} uplinks as fast as sent`, readings: fmt(ours.expected), received: fmt(ours.got), 'received/s': fmt(ours.rate), lost: fmt(ours.lost), ...where(ours) });
-      rows.push({ run: 'bare MQTT publisher, own process (reference)', readings: fmt(FLOOD * METRICS), received: fmt(FLOOD * METRICS - ref.lost), 'received/s': fmt(ref.rate), lost: fmt(ref.lost), 'not stored': '-', 'dropped by bridge': '-', 'after publish': fmt(ref.lost) });
+      rows.push({
+        run: `flood: ${fmt(FLOOD)} uplinks as fast as sent`,
+        readings: fmt(ours.expected),
+        received: fmt(ours.got),
+        'received/s': fmt(ours.rate),
+        lost: fmt(ours.lost),
+        ...where(ours),
+      });
+      rows.push({
+        run: 'bare MQTT publisher, own process (reference)',
+        readings: fmt(FLOOD * METRICS),
+        received: fmt(FLOOD * METRICS - ref.lost),
+        'received/s': fmt(ref.rate),
+        lost: fmt(ref.lost),
+        'not stored': '-',
+        'dropped by bridge': '-',
+        'after publish': fmt(ref.lost),
+      });
       return { ours, ref };
     }, ROUNDS);
     const steady = await rounds(async () => {
       const r = await trial(NO_LOSS * SECONDS, NO_LOSS);
-      rows.push({ run: `${fmt(NO_LOSS)} uplinks/s for ${SECONDS} s`, readings: fmt(r.expected), received: fmt(r.got), 'received/s': fmt(r.rate), lost: fmt(r.lost), ...where(r) });
+      rows.push({
+        run: `${fmt(NO_LOSS)} uplinks/s for ${SECONDS} s`,
+        readings: fmt(r.expected),
+        received: fmt(r.got),
+        'received/s': fmt(r.rate),
+        lost: fmt(r.lost),
+        ...where(r),
+      });
       return r;
     }, ROUNDS);
     console.table(rows);
     const ratios = flood.map((f) => f.ours.rate / f.ref.rate);
     printGoals([
-      { what: `readings lost between UDP and the subscriber with ${fmt(NO_LOSS)} uplinks/s for ${SECONDS} s`, median: medianOf(steady.map((r) => r.lost)), worst: Math.max(...steady.map((r) => r.lost)), unit: '', atMost: 0 },
+      {
+        what: `readings lost between UDP and the subscriber with ${fmt(NO_LOSS)} uplinks/s for ${SECONDS} s`,
+        median: medianOf(steady.map((r) => r.lost)),
+        worst: Math.max(...steady.map((r) => r.lost)),
+        unit: '',
+        atMost: 0,
+      },
       // Timed to the last reading received: the store writes (and the bridge publishes) in batches of 2,000 or every 5 s, so the last partial batch waits up to 5 s; 0.9 of the offered rate over 60 s leaves that window.
-      { what: `readings received/s with ${fmt(NO_LOSS)} uplinks/s offered (${fmt(NO_LOSS * METRICS)} readings/s; the store's 5 s batch window counts)`, median: medianOf(steady.map((r) => r.rate)), worst: Math.min(...steady.map((r) => r.rate)), unit: '/s', atLeast: NO_LOSS * METRICS * 0.9 },
-      { what: 'flood: readings received/s end to end', median: medianOf(flood.map((f) => f.ours.rate)), worst: Math.min(...flood.map((f) => f.ours.rate)), unit: '/s' },
-      { what: 'flood: hub end to end ÷ bare publisher to the same subscriber (ratio)', median: medianOf(ratios), worst: Math.min(...ratios), unit: '×', digits: 2 },
+      {
+        what: `readings received/s with ${fmt(NO_LOSS)} uplinks/s offered (${fmt(NO_LOSS * METRICS)} readings/s; the store's 5 s batch window counts)`,
+        median: medianOf(steady.map((r) => r.rate)),
+        worst: Math.min(...steady.map((r) => r.rate)),
+        unit: '/s',
+        atLeast: NO_LOSS * METRICS * 0.9,
+      },
+      {
+        what: 'flood: readings received/s end to end',
+        median: medianOf(flood.map((f) => f.ours.rate)),
+        worst: Math.min(...flood.map((f) => f.ours.rate)),
+        unit: '/s',
+      },
+      {
+        what: 'flood: hub end to end ÷ bare publisher to the same subscriber (ratio)',
+        median: medianOf(ratios),
+        worst: Math.min(...ratios),
+        unit: '×',
+        digits: 2,
+      },
     ]);
   } catch (err) {
     // A hub that died says why in its last log lines.

@@ -36,13 +36,21 @@ export async function run(): Promise<void> {
     const data = join(dir.path, 'hub');
     const first = await startHubProcess({ dataDir: data, env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' } });
     const token = hyphae(['token', 'create', '--data', data, '--email', 'bench@example.org']).out.trim();
-    for (let i = 0; i < 50; i++) await fetch(`${first.url}/api/v1/members`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `M${i}`, email: `m${i}@bench.example` }) });
+    for (let i = 0; i < 50; i++)
+      await fetch(`${first.url}/api/v1/members`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `M${i}`, email: `m${i}@bench.example` }),
+      });
     await first.stop();
     const restart = await rounds(async () => {
       const t0 = performance.now();
       const hub = await startHubProcess({ dataDir: data });
       for (;;) {
-        const ok = await fetch(`${hub.url}/api/v1/health`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${hub.url}/api/v1/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) break;
       }
       const ms = performance.now() - t0;
@@ -68,15 +76,33 @@ export async function run(): Promise<void> {
     });
 
     console.table([
-      ...cli.map((r, i) => ({ round: i + 1, 'node -e "" (reference) ms': fmt(r.node), 'hyphae flow solve, 2 nodes ms': fmt(r.solve), 'hub restart to /health ms': fmt(restart[i]!), 'demo hub RSS MiB (own)': `${fmt(steady[i]!.rss)} (${fmt(steady[i]!.anon)})` })),
+      ...cli.map((r, i) => ({
+        round: i + 1,
+        'node -e "" (reference) ms': fmt(r.node),
+        'hyphae flow solve, 2 nodes ms': fmt(r.solve),
+        'hub restart to /health ms': fmt(restart[i]!),
+        'demo hub RSS MiB (own)': `${fmt(steady[i]!.rss)} (${fmt(steady[i]!.anon)})`,
+      })),
     ]);
     printGoals([
-      { what: 'hyphae flow solve on a 2-node file, wall', median: medianOf(cli.map((r) => r.solve)), worst: Math.max(...cli.map((r) => r.solve)), unit: ' ms', atMost: 300 },
+      {
+        what: 'hyphae flow solve on a 2-node file, wall',
+        median: medianOf(cli.map((r) => r.solve)),
+        worst: Math.max(...cli.map((r) => r.solve)),
+        unit: ' ms',
+        atMost: 300,
+      },
       { what: 'hyphae flow solve ÷ bare node start', median: medianOf(cli.map((r) => r.solve / r.node)), unit: '×', digits: 2 },
       { what: 'hub restart until /health answers', median: medianOf(restart), worst: Math.max(...restart), unit: ' ms', atMost: 1_000 },
       { what: 'hub restart ÷ bare node start', median: medianOf(restart) / medianOf(cli.map((r) => r.node)), unit: '×', digits: 1 },
-      { what: 'demo hub resident memory, steady (LMDB map pages included)', median: medianOf(steady.map((s) => s.rss)), worst: Math.max(...steady.map((s) => s.rss)), unit: ' MiB', atMost: 150 },
-      { what: 'demo hub\'s own memory, steady (anonymous)', median: medianOf(steady.map((s) => s.anon)), unit: ' MiB' },
+      {
+        what: 'demo hub resident memory, steady (LMDB map pages included)',
+        median: medianOf(steady.map((s) => s.rss)),
+        worst: Math.max(...steady.map((s) => s.rss)),
+        unit: ' MiB',
+        atMost: 150,
+      },
+      { what: "demo hub's own memory, steady (anonymous)", median: medianOf(steady.map((s) => s.anon)), unit: ' MiB' },
     ]);
   } finally {
     dir.remove();

@@ -22,7 +22,16 @@ export async function registerDevices(hubUrl: string, token: string, count: numb
   for (let i = 0; i < count; i++) {
     const d = { devEui: randomBytes(8).toString('hex'), devAddr: randomBytes(4), nwk: randomBytes(16), app: randomBytes(16), fcnt: 0 };
     devs.push(d);
-    await fetch(`${hubUrl}/api/v1/devices`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'lorawan', name: `bench ${i}`, profile: 'dragino-lse01', abp: { devEui: d.devEui, devAddr: d.devAddr.toString('hex'), nwkSKey: d.nwk.toString('hex'), appSKey: d.app.toString('hex') } }) });
+    await fetch(`${hubUrl}/api/v1/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'lorawan',
+        name: `bench ${i}`,
+        profile: 'dragino-lse01',
+        abp: { devEui: d.devEui, devAddr: d.devAddr.toString('hex'), nwkSKey: d.nwk.toString('hex'), appSKey: d.app.toString('hex') },
+      }),
+    });
   }
   return devs;
 }
@@ -32,7 +41,23 @@ export function phys(devs: Dev[], n: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < n; i++) {
     const d = devs[i % devs.length]!;
-    out.push(lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: d.devAddr, FCnt: d.fcnt & 0xffff, FPort: 2, payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]) }, d.app, d.nwk, undefined, msb(d.fcnt)).getPHYPayload()!);
+    out.push(
+      lora
+        .fromFields(
+          {
+            MType: 'Unconfirmed Data Up',
+            DevAddr: d.devAddr,
+            FCnt: d.fcnt & 0xffff,
+            FPort: 2,
+            payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]),
+          },
+          d.app,
+          d.nwk,
+          undefined,
+          msb(d.fcnt),
+        )
+        .getPHYPayload()!,
+    );
     d.fcnt++;
   }
   return out;
@@ -40,7 +65,11 @@ export function phys(devs: Dev[], n: number): Buffer[] {
 
 /** `n` uplinks as one Semtech UDP packet forwarder sends them (PUSH_DATA). */
 export function frames(devs: Dev[], n: number, gateway: string): Buffer[] {
-  return phys(devs, n).map((phy, i) => semtech.encodePushData(i & 0xffff, gateway, [{ tmst: i * 1000, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -80, lsnr: 7, size: phy.length, data: phy.toString('base64'), stat: 1 }]));
+  return phys(devs, n).map((phy, i) =>
+    semtech.encodePushData(i & 0xffff, gateway, [
+      { tmst: i * 1000, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -80, lsnr: 7, size: phy.length, data: phy.toString('base64'), stat: 1 },
+    ]),
+  );
 }
 
 /** `n` uplinks as one LoRa Basics Station sends them (updf messages, EU868 DR5). */

@@ -44,7 +44,12 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   let res: Response;
   try {
-    res = await fetch(`/api/v1${path}`, { method, headers, body: opts.body === undefined ? undefined : raw ? (opts.body as Blob) : JSON.stringify(opts.body), credentials: 'same-origin' });
+    res = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : raw ? (opts.body as Blob) : JSON.stringify(opts.body),
+      credentials: 'same-origin',
+    });
   } catch {
     if (method === 'GET') {
       const cached = localStorage.getItem(`cache:${path}`);

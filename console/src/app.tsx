@@ -52,7 +52,11 @@ const POLL_MS = 60_000;
 function useUnread(signedIn: boolean): [number, () => void] {
   const [n, setN] = useState(0);
   const ask = useCallback(() => {
-    if (signedIn) void get('/notifications/unread-count').then((r) => setN(r.unread), () => undefined);
+    if (signedIn)
+      void get('/notifications/unread-count').then(
+        (r) => setN(r.unread),
+        () => undefined,
+      );
   }, [signedIn]);
   useEffect(() => {
     if (!signedIn) return;
@@ -74,7 +78,10 @@ function Bell({ t, n, current }: { t: T; n: number; current: boolean }) {
   return (
     <a href="#/inbox" class="bell" aria-label={t.t('bellLabel', { n })} aria-current={current ? 'page' : undefined} data-testid="bell">
       <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
-        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+        <path
+          fill="currentColor"
+          d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
+        />
       </svg>
       {n > 0 && (
         <span class="badge" aria-hidden="true" data-testid="unread">
@@ -147,7 +154,8 @@ export function describeError(t: T, e: unknown, cur?: { minorUnits: number; symb
     // Bad input names its field and says what is wrong with it.
     const issue = p.reason === 'validation' ? p.issues?.[0] : undefined;
     if (issue) return describeIssue(t, issue);
-    if (p.reason === 'over-credit-limit' && cur && typeof p.available === 'number') return t.t('err_over_credit_limit_available', { available: t.money(p.available, cur) });
+    if (p.reason === 'over-credit-limit' && cur && typeof p.available === 'number')
+      return t.t('err_over_credit_limit_available', { available: t.money(p.available, cur) });
     const key = refusalKey(p.reason);
     if (t.has(key)) return t.t(key);
     return p.detail ? `${p.title}: ${p.detail}` : p.title;
@@ -243,7 +251,9 @@ export function App() {
           <h1>{t.t('appName')}</h1>
           {picker}
         </header>
-        <main>{path === '/join' ? <JoinPage t={t} code={query.get('code') ?? ''} onJoined={loadSession} /> : <SignInPage t={t} onSignedIn={loadSession} />}</main>
+        <main>
+          {path === '/join' ? <JoinPage t={t} code={query.get('code') ?? ''} onJoined={loadSession} /> : <SignInPage t={t} onSignedIn={loadSession} />}
+        </main>
       </div>
     );
   }
@@ -273,7 +283,8 @@ export function App() {
     ['/library', t.t('navTools')],
     ['/neighbourhood', t.t('navArea')],
   ] as const;
-  const underMore = path === '/more' || path === '/members' || path === '/phone-tree' || moreLinks.some(([href]) => path === href || path.startsWith(`${href}/`));
+  const underMore =
+    path === '/more' || path === '/members' || path === '/phone-tree' || moreLinks.some(([href]) => path === href || path.startsWith(`${href}/`));
   return (
     <AppContext.Provider value={ctx}>
       <div class="shell">
@@ -344,7 +355,14 @@ export function App() {
         {!mustChange && (
           <nav aria-label={t.t('mainNav')}>
             {nav.map(([href, label]) => (
-              <a href={`#${href}`} aria-current={path === href || (href !== '/' && path.startsWith(href)) || (href === '/library' && (path === '/desk' || path === '/labels')) ? 'page' : undefined}>
+              <a
+                href={`#${href}`}
+                aria-current={
+                  path === href || (href !== '/' && path.startsWith(href)) || (href === '/library' && (path === '/desk' || path === '/labels'))
+                    ? 'page'
+                    : undefined
+                }
+              >
                 {label}
               </a>
             ))}

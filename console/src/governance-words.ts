@@ -23,7 +23,17 @@ export function paramValue(t: T, name: string, value: number | boolean, cur: Cur
   return value.toLocaleString(t.locale, { maximumFractionDigits: 4 });
 }
 
-const KIND_KEYS: Record<string, Key> = { parameter: 'kindParameter', spend: 'kindSpend', admit: 'kindAdmit', suspend: 'kindSuspend', 'buy-tool': 'kindBuyTool', text: 'kindText', update: 'kindUpdate', limits: 'kindLimits', '*': 'topicAll' };
+const KIND_KEYS: Record<string, Key> = {
+  parameter: 'kindParameter',
+  spend: 'kindSpend',
+  admit: 'kindAdmit',
+  suspend: 'kindSuspend',
+  'buy-tool': 'kindBuyTool',
+  text: 'kindText',
+  update: 'kindUpdate',
+  limits: 'kindLimits',
+  '*': 'topicAll',
+};
 
 /** A kind of proposal, which is also a topic of delegation ("*" for every topic). */
 export function kindLabel(t: T, kind: string): string {
@@ -33,7 +43,8 @@ export function kindLabel(t: T, kind: string): string {
 
 export function modeLabel(t: T, mode: string, rules: { supermajority: number; quorum: number } | null): string {
   if (mode === 'consensus') return t.t('modeConsensus');
-  if (mode === 'supermajority') return t.t('modeSupermajority', { share: Math.round((rules?.supermajority ?? 0.7) * 100), quorum: Math.round((rules?.quorum ?? 0.3) * 100) });
+  if (mode === 'supermajority')
+    return t.t('modeSupermajority', { share: Math.round((rules?.supermajority ?? 0.7) * 100), quorum: Math.round((rules?.quorum ?? 0.3) * 100) });
   return t.t('modeMajority');
 }
 

@@ -6,7 +6,8 @@ import { sv as SV } from './i18n/sv.js';
 import { es as ES } from './i18n/es.js';
 
 /** A sentence from tx as markup, for reading it in a test. */
-const markup = (parts: Array<string | VNode>) => parts.map((p) => (typeof p === 'string' ? p : `<${String(p.type)}>${String((p.props as { children: string }).children)}</${String(p.type)}>`)).join('');
+const markup = (parts: Array<string | VNode>) =>
+  parts.map((p) => (typeof p === 'string' ? p : `<${String(p.type)}>${String((p.props as { children: string }).children)}</${String(p.type)}>`)).join('');
 
 describe('sentences with what people wrote in them', () => {
   it('put names and titles in <bdi> on the page, so text written right to left cannot reorder the sentence', () => {
@@ -76,8 +77,14 @@ describe('percentages', () => {
   it('say what they are a percentage of, in every language', () => {
     // "% of", "% av", "% de/del": a bare "48 %" leaves a resident guessing (of the budget? of the time? of members?).
     const of = { en: /^%\s+of\b/, sv: /^%\s+av\b/, es: /^%\s+del?\b/ } as const;
-    for (const [lang, dict] of [['en', EN], ['sv', SV], ['es', ES]] as const) {
-      const bare = Object.entries(dict).filter(([, text]) => [...text.matchAll(/%/g)].some((m) => !of[lang].test(text.slice(m.index)))).map(([key, text]) => `${key}: ${text}`);
+    for (const [lang, dict] of [
+      ['en', EN],
+      ['sv', SV],
+      ['es', ES],
+    ] as const) {
+      const bare = Object.entries(dict)
+        .filter(([, text]) => [...text.matchAll(/%/g)].some((m) => !of[lang].test(text.slice(m.index))))
+        .map(([key, text]) => `${key}: ${text}`);
       expect(bare, lang).toEqual([]);
     }
   });

@@ -5,7 +5,17 @@ import { useApp } from './app.js';
  * Pick a member by typing the start of their name: the neighbourhood's
  * names are already on the phone, so matching needs no round trip.
  */
-export function MemberPicker({ label, value, onChange, exclude }: { label: string; value: string | null; onChange: (id: string | null) => void; exclude?: string }) {
+export function MemberPicker({
+  label,
+  value,
+  onChange,
+  exclude,
+}: {
+  label: string;
+  value: string | null;
+  onChange: (id: string | null) => void;
+  exclude?: string;
+}) {
   const { t, names } = useApp();
   const [query, setQuery] = useState('');
   const matches = useMemo(
@@ -16,7 +26,12 @@ export function MemberPicker({ label, value, onChange, exclude }: { label: strin
     <>
       <label>
         {label}
-        <input value={value ? (names.get(value) ?? '') : query} placeholder={t.t('searchName')} onInput={(e) => (onChange(null), setQuery((e.target as HTMLInputElement).value))} autocomplete="off" />
+        <input
+          value={value ? (names.get(value) ?? '') : query}
+          placeholder={t.t('searchName')}
+          onInput={(e) => (onChange(null), setQuery((e.target as HTMLInputElement).value))}
+          autocomplete="off"
+        />
       </label>
       {!value && matches.length > 0 && (
         <ul class="choices" role="listbox" aria-label={label}>

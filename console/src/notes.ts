@@ -30,18 +30,25 @@ const WORDING: Record<NoteKind, (p: Record<string, unknown>, w: Words) => string
   'request-expired': (p, w) => w.t.t('note_request_expired', { name: w.who(str(p.payer)), amount: money(w, p) }),
   'loan-due': (p, w) => w.t.t('note_loan_due', { item: item(p), date: w.t.date(num(p.date)) }),
   'loan-overdue': (p, w) => w.t.t('note_loan_overdue', { item: item(p), date: w.t.day(num(p.date)) }),
-  'loan-returned': (p, w) => (num(p.depositBack) > 0 && w.cur ? w.t.t('note_loan_returned_deposit', { item: item(p), amount: w.t.money(num(p.depositBack), w.cur) }) : w.t.t('note_loan_returned', { item: item(p) })),
+  'loan-returned': (p, w) =>
+    num(p.depositBack) > 0 && w.cur
+      ? w.t.t('note_loan_returned_deposit', { item: item(p), amount: w.t.money(num(p.depositBack), w.cur) })
+      : w.t.t('note_loan_returned', { item: item(p) }),
   'hold-ready': (p, w) => w.t.t('note_hold_ready', { item: item(p), date: w.t.date(num(p.date)) }),
   'hold-lapsed': (p, w) => w.t.t('note_hold_lapsed', { item: item(p) }),
   'booking-reminder': (p, w) => w.t.t('note_booking_reminder', { item: item(p), date: w.t.date(num(p.from)) }),
   'item-repair': (p, w) => w.t.t('note_item_repair', { item: item(p) }),
   'item-retired': (p, w) => w.t.t('note_item_retired', { item: item(p) }),
   'timebank-taken': (p, w) => w.t.t('note_timebank_taken', { title: str(p.title) }),
-  'timebank-hours-proposed': (p, w) => w.t.t('note_timebank_hours_proposed', { title: str(p.title), hours: w.t.hours(num(p.hours)), agreed: w.t.hours(num(p.agreed)) }),
+  'timebank-hours-proposed': (p, w) =>
+    w.t.t('note_timebank_hours_proposed', { title: str(p.title), hours: w.t.hours(num(p.hours)), agreed: w.t.hours(num(p.agreed)) }),
   'timebank-expiring': (p, w) => w.t.t('note_timebank_expiring', { title: str(p.title), date: w.t.day(num(p.date)) }),
   mentorship: (p, w) => w.t.t(p.role === 'teacher' ? 'note_mentorship_teacher' : 'note_mentorship_learner', { skill: str(p.skill) }),
   'regeneration-verified': (p, w) =>
-    w.t.t('note_regeneration_verified', { work: w.t.has(`regen_${str(p.kind)}_other`) ? w.t.plural(`regen_${str(p.kind)}` as PluralKey, num(p.quantity)) : `${num(p.quantity)} ${str(p.kind)}`, amount: w.cur ? w.t.money(num(p.amount), w.cur) : String(num(p.amount)) }),
+    w.t.t('note_regeneration_verified', {
+      work: w.t.has(`regen_${str(p.kind)}_other`) ? w.t.plural(`regen_${str(p.kind)}` as PluralKey, num(p.quantity)) : `${num(p.quantity)} ${str(p.kind)}`,
+      amount: w.cur ? w.t.money(num(p.amount), w.cur) : String(num(p.amount)),
+    }),
   'flow-allocation': (p, w) => {
     const what = w.t.has(`res_${str(p.resource)}`) ? w.t.t(`res_${str(p.resource)}` as Key) : `${str(p.unit)} ${str(p.resource)}`;
     return w.t.t(p.role === 'give' ? 'note_flow_give' : 'note_flow_receive', { quantity: w.t.num(num(p.quantity)), what, name: w.who(str(p.with)) });
@@ -53,10 +60,16 @@ const WORDING: Record<NoteKind, (p: Record<string, unknown>, w: Words) => string
   'budget-round-closed': (p, w) => w.t.t('note_budget_closed', { title: str(p.title), n: num(p.funded) }),
   'emergency-declared': (p, w) => {
     const places = Array.isArray(p.places) ? (p.places as unknown[]).map(String) : [];
-    return places.length ? w.t.t('note_emergency_places', { places: new Intl.ListFormat(w.t.locale, { type: 'conjunction' }).format(places), note: str(p.note) }) : w.t.t('note_emergency', { note: str(p.note) });
+    return places.length
+      ? w.t.t('note_emergency_places', { places: new Intl.ListFormat(w.t.locale, { type: 'conjunction' }).format(places), note: str(p.note) })
+      : w.t.t('note_emergency', { note: str(p.note) });
   },
   'emergency-ended': (p, w) => w.t.t('note_emergency_ended', { note: str(p.note) }),
-  'hub-link-changed': (p, w) => w.t.t(p.side === 'theirs' ? 'note_link_theirs' : 'note_link_ours', { hub: str(p.hub), status: w.t.has(`link_${str(p.status)}`) ? w.t.t(`link_${str(p.status)}` as Key) : str(p.status) }),
+  'hub-link-changed': (p, w) =>
+    w.t.t(p.side === 'theirs' ? 'note_link_theirs' : 'note_link_ours', {
+      hub: str(p.hub),
+      status: w.t.has(`link_${str(p.status)}`) ? w.t.t(`link_${str(p.status)}` as Key) : str(p.status),
+    }),
   'join-attempt': (_p, w) => w.t.t('note_join_attempt'),
   'storage-low': (p, w) => w.t.t('note_storage_low', { free: w.t.num(num(p.freeMiB), 0) }),
   'storage-was-full': (p, w) => w.t.t('note_storage_was_full', { date: w.t.date(num(p.from)), free: w.t.num(num(p.freeMiB), 0) }),

@@ -9,7 +9,21 @@ type Param = Schemas['ParameterView'];
  * units it is shown in (a switch for on/off ones), with today's value beside.
  * Used by a proposal and by a steward's emergency change.
  */
-export function ParamValueInput({ params, name, value, onName, onValue, field }: { params: Param[]; name: string; value: string; onName: (n: string) => void; onValue: (v: string) => void; field: string }) {
+export function ParamValueInput({
+  params,
+  name,
+  value,
+  onName,
+  onValue,
+  field,
+}: {
+  params: Param[];
+  name: string;
+  value: string;
+  onName: (n: string) => void;
+  onValue: (v: string) => void;
+  field: string;
+}) {
   const { t, account } = useApp();
   const param = params.find((p) => p.name === name);
   return (

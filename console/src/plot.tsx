@@ -40,8 +40,24 @@ export function Plot({ title, series }: { title: string; series: PlotSeries[] })
           width: Math.min(ref.current.clientWidth || 340, 520),
           height: 180,
           fmtDate: (tpl) => UPlot.fmtDate(tpl, dateNames(t.locale)),
-          series: [{ label: t.t('plotTime'), value: (_u, ts) => (ts == null ? '—' : t.date(ts * 1000)) }, ...series.map((s, i) => ({ label: s.label, stroke: colours[i % colours.length], width: 2, value: (_u: unknown, v: number | null) => num(v) }))],
-          axes: [{ values: (_u, splits) => timeTickLabels(splits.map((x) => x * 1000), t.locale) }, { size: 64, values: (_u, splits) => tickLabels(splits, (v, d) => new Intl.NumberFormat(t.locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(v)) }],
+          series: [
+            { label: t.t('plotTime'), value: (_u, ts) => (ts == null ? '—' : t.date(ts * 1000)) },
+            ...series.map((s, i) => ({ label: s.label, stroke: colours[i % colours.length], width: 2, value: (_u: unknown, v: number | null) => num(v) })),
+          ],
+          axes: [
+            {
+              values: (_u, splits) =>
+                timeTickLabels(
+                  splits.map((x) => x * 1000),
+                  t.locale,
+                ),
+            },
+            {
+              size: 64,
+              values: (_u, splits) =>
+                tickLabels(splits, (v, d) => new Intl.NumberFormat(t.locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(v)),
+            },
+          ],
           legend: { show: true },
           // When the pointer leaves, back to the latest values rather than dashes.
           hooks: { setCursor: [(u) => void (u.cursor.idx == null && shown >= 0 && u.setLegend({ idx: shown }))] },
@@ -71,12 +87,16 @@ export function Plot({ title, series }: { title: string; series: PlotSeries[] })
   );
 }
 
-
 /** Month and weekday names in a locale, as uPlot's date formatter takes them. */
 function dateNames(locale: string) {
   const names = (opts: Intl.DateTimeFormatOptions, dates: Date[]) => dates.map((d) => new Intl.DateTimeFormat(locale, { ...opts, timeZone: 'UTC' }).format(d));
   const months = Array.from({ length: 12 }, (_, m) => new Date(Date.UTC(2024, m, 1)));
   // 7 January 2024 was a Sunday, which uPlot counts as day 0.
   const days = Array.from({ length: 7 }, (_, d) => new Date(Date.UTC(2024, 0, 7 + d)));
-  return { MMMM: names({ month: 'long' }, months), MMM: names({ month: 'short' }, months), WWWW: names({ weekday: 'long' }, days), WWW: names({ weekday: 'short' }, days) };
+  return {
+    MMMM: names({ month: 'long' }, months),
+    MMM: names({ month: 'short' }, months),
+    WWWW: names({ weekday: 'long' }, days),
+    WWW: names({ weekday: 'short' }, days),
+  };
 }

@@ -33,7 +33,11 @@ interface WindowClient {
 }
 interface SwScope {
   registration: ServiceWorkerRegistration;
-  clients: { claim(): Promise<void>; matchAll(o: { type: 'window'; includeUncontrolled: boolean }): Promise<WindowClient[]>; openWindow(url: string): Promise<WindowClient | null> };
+  clients: {
+    claim(): Promise<void>;
+    matchAll(o: { type: 'window'; includeUncontrolled: boolean }): Promise<WindowClient[]>;
+    openWindow(url: string): Promise<WindowClient | null>;
+  };
   skipWaiting(): Promise<void>;
   addEventListener(type: 'install' | 'activate', l: (e: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', l: (e: FetchEvent) => void): void;
@@ -44,7 +48,12 @@ const sw = self as unknown as SwScope;
 
 const CACHE = 'hyphae-shell-v1';
 sw.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(['/', '/manifest.webmanifest'])).then(() => sw.skipWaiting()));
+  e.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll(['/', '/manifest.webmanifest']))
+      .then(() => sw.skipWaiting()),
+  );
 });
 sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
 sw.addEventListener('fetch', (e) => {
@@ -97,7 +106,17 @@ sw.addEventListener('push', (e) => {
   const a = alertOf(p);
   const urgent = p.kind === 'emergency-declared';
   // The tag is the notification's id: the same news pushed twice shows once.
-  e.waitUntil(sw.registration.showNotification(a.title, { body: a.body, tag: p.id, lang: a.lang, icon: '/icon-192.png', badge: '/icon-192.png', data: { href: a.href }, requireInteraction: urgent }));
+  e.waitUntil(
+    sw.registration.showNotification(a.title, {
+      body: a.body,
+      tag: p.id,
+      lang: a.lang,
+      icon: '/icon-192.png',
+      badge: '/icon-192.png',
+      data: { href: a.href },
+      requireInteraction: urgent,
+    }),
+  );
 });
 
 sw.addEventListener('notificationclick', (e) => {

@@ -20,7 +20,7 @@ describe('value-axis labels', () => {
 
 describe('time-axis labels', () => {
   const day = (d: number, h = 0) => Date.UTC(2026, 10, d, h);
-  it('names days the locale\'s way when ticks are days apart', () => {
+  it("names days the locale's way when ticks are days apart", () => {
     expect(timeTickLabels([day(30), day(30) + 2 * 86_400_000], 'es', 'UTC')).toEqual(['30 nov', '2 dic']);
     expect(timeTickLabels([day(30), day(30) + 2 * 86_400_000], 'sv', 'UTC')).toEqual(['30 nov.', '2 dec.']);
     expect(timeTickLabels([day(30), day(30) + 2 * 86_400_000], 'en', 'UTC')).toEqual(['Nov 30', 'Dec 2']);

@@ -6,7 +6,15 @@
  */
 export function tickLabels(splits: number[], format: (v: number, decimals: number) => string): string[] {
   if (splits.length === 0) return [];
-  const step = splits.length > 1 ? Math.min(...splits.slice(1).map((v, i) => Math.abs(v - splits[i]!)).filter((d) => d > 0)) : 0;
+  const step =
+    splits.length > 1
+      ? Math.min(
+          ...splits
+            .slice(1)
+            .map((v, i) => Math.abs(v - splits[i]!))
+            .filter((d) => d > 0),
+        )
+      : 0;
   // The decimals the step itself is written with (0.25 → 2, 500 → 0), so every tick is shown as it is.
   let decimals = 0;
   while (decimals < 6 && step > 0 && Number.isFinite(step) && Math.abs(Math.round(step * 10 ** decimals) - step * 10 ** decimals) > 1e-6) decimals++;

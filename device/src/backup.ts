@@ -66,7 +66,8 @@ export async function makeBackup(core: Core, dataDir: string, identity: HubIdent
  * itself, or systemd does).
  */
 export function stageRestore(core: Core, dataDir: string, doc: BackupDocument): void {
-  if (doc?.format !== 'hyphae-backup' || typeof doc.lmdb !== 'string' || typeof doc.privateKeyPem !== 'string') throw HubError.badRequest('not a Hyphae backup');
+  if (doc?.format !== 'hyphae-backup' || typeof doc.lmdb !== 'string' || typeof doc.privateKeyPem !== 'string')
+    throw HubError.badRequest('not a Hyphae backup');
   const transfers = [...core.ledger.storedTransfers()].length;
   if (core.members.count() > 1 || transfers > 0) throw HubError.conflict('this hub is not blank: restore only onto a fresh data folder');
   identityFromPem(doc.privateKeyPem); // refuse a broken key before touching anything

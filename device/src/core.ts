@@ -90,7 +90,12 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   // Every module reads this clock: it knows when the time can be acted on, and which days a jump skipped.
   const monotonic = 'monotonic' in wall && typeof wall.monotonic === 'function' ? () => (wall as { monotonic(): number }).monotonic() : () => performance.now();
   const source = config.time.source === 'auto' ? (chronycOnPath() ? 'chrony' : 'system') : config.time.source;
-  const clock = new TimeKeeper(wall, monotonic, { source, jumpBoundMs: config.time.jumpBoundMinutes * 60_000, settleMs: config.time.settleMinutes * 60_000 }, log);
+  const clock = new TimeKeeper(
+    wall,
+    monotonic,
+    { source, jumpBoundMs: config.time.jumpBoundMinutes * 60_000, settleMs: config.time.settleMinutes * 60_000 },
+    log,
+  );
   const clockDb = store.db<unknown, string>('clock');
   // Every change asks the disk first; a commit that fails for want of space holds changes off until there is room.
   const disk = new DiskGuard(dataDir, store.dataFile, floorsFrom(config.storage), log);
@@ -100,12 +105,18 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const parameters = new Parameters(store, clock, defaultsFrom(config));
   // The ecology engine is built later; the ledger asks it through this late-bound hook.
   let ecologyRef: Ecology | undefined;
-  const params = { ...ledgerParamsFrom(config, parameters, clock), floorFor: (id: string, unit: string) => (unit === 'credit' ? (ecologyRef?.floorFor(id) ?? null) : null) };
+  const params = {
+    ...ledgerParamsFrom(config, parameters, clock),
+    floorFor: (id: string, unit: string) => (unit === 'credit' ? (ecologyRef?.floorFor(id) ?? null) : null),
+  };
   // Every privileged action is recorded, hash-chained, in the transaction that does it.
   const audit = new AuditLog(store, clock);
   const ledger = new Ledger(store, clock, () => params, reliability, log, audit);
   // What the clock knew when the hub last stopped; a hub from before that was stored starts from its journal's last time.
-  clock.restore({ skipped: (clockDb.get('skipped') as SkippedInterval[] | undefined) ?? [], lastTrusted: (clockDb.get('lastTrusted') as number | undefined) ?? ledger.journal.head()?.at ?? 0 });
+  clock.restore({
+    skipped: (clockDb.get('skipped') as SkippedInterval[] | undefined) ?? [],
+    lastTrusted: (clockDb.get('lastTrusted') as number | undefined) ?? ledger.journal.head()?.at ?? 0,
+  });
   const members = new Members(
     store,
     ledger,
@@ -140,13 +151,25 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     store,
     clock,
     { nameOf: (id) => members.find(id)?.name ?? null },
-    { ...DEFAULT_PUSH_OPTIONS, available: config.push.enabled && config.hub.publicUrl.startsWith('https://'), subject: config.push.contact || config.hub.publicUrl, hubName: config.hub.name, currency: { symbol: config.currency.symbol, minorUnits: config.currency.minorUnits } },
+    {
+      ...DEFAULT_PUSH_OPTIONS,
+      available: config.push.enabled && config.hub.publicUrl.startsWith('https://'),
+      subject: config.push.contact || config.hub.publicUrl,
+      hubName: config.hub.name,
+      currency: { symbol: config.currency.symbol, minorUnits: config.currency.minorUnits },
+    },
     log,
   );
   const notifications = new Notifications(
     store,
     clock,
-    { everyone: () => members.list({ status: 'active' }).map((m) => m.id), stewards: () => members.activeStewards().map((m) => m.id), emailOf: (id) => members.find(id)?.email ?? null, nameOf: (id) => members.find(id)?.name ?? id, money: (m) => `${(m / 10 ** config.currency.minorUnits).toFixed(config.currency.minorUnits)} ${config.currency.symbol}` },
+    {
+      everyone: () => members.list({ status: 'active' }).map((m) => m.id),
+      stewards: () => members.activeStewards().map((m) => m.id),
+      emailOf: (id) => members.find(id)?.email ?? null,
+      nameOf: (id) => members.find(id)?.name ?? id,
+      money: (m) => `${(m / 10 ** config.currency.minorUnits).toFixed(config.currency.minorUnits)} ${config.currency.symbol}`,
+    },
     config.email.enabled ? { defaultKinds: config.email.kinds, hubName: config.hub.name } : null,
     push,
   );
@@ -162,7 +185,11 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     reliability,
     notifications,
     clock,
-    () => ({ pickupWindowMs: config.library.pickupWindowDays * DAY_MS, selfService: config.library.selfService, maxBookingDays: config.library.maxBookingDays }),
+    () => ({
+      pickupWindowMs: config.library.pickupWindowDays * DAY_MS,
+      selfService: config.library.selfService,
+      maxBookingDays: config.library.maxBookingDays,
+    }),
     log,
     audit,
   );
@@ -174,7 +201,12 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const telemetry = new TelemetryStore(
     store,
     clock,
-    { rawRetentionDays: t.rawRetentionDays, rollupRetentionDays: { '5m': t.retention5mDays, '1h': t.retention1hDays, '1d': t.retention1dDays }, flushIntervalMs: t.flushIntervalMs, maxBatch: t.maxBatch },
+    {
+      rawRetentionDays: t.rawRetentionDays,
+      rollupRetentionDays: { '5m': t.retention5mDays, '1h': t.retention1hDays, '1d': t.retention1dDays },
+      flushIntervalMs: t.flushIntervalMs,
+      maxBatch: t.maxBatch,
+    },
     log,
   );
 
@@ -189,8 +221,15 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     const object = { ...offer.actuator.object, quantity: pr.quantity, unit: RESOURCES[pr.resource] };
     sensing
       .queueDownlink(offer.actuator.devEui, { object, confirmed: true }, null)
-      .then((d) => log.info({ module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, downlink: d.id, quantity: pr.quantity }, 'pledge sent to the device that hands it out'))
-      .catch((err: Error) => log.error({ module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, err: err.message }, 'the pledge could not be sent to its device'));
+      .then((d) =>
+        log.info(
+          { module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, downlink: d.id, quantity: pr.quantity },
+          'pledge sent to the device that hands it out',
+        ),
+      )
+      .catch((err: Error) =>
+        log.error({ module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, err: err.message }, 'the pledge could not be sent to its device'),
+      );
   });
   const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications, audit);
   ecologyRef = ecology;

@@ -31,7 +31,15 @@ export function sealBackup(plain: Buffer, passphrase: string, about: { hubId?: s
   const key = scryptSync(passphrase, salt, 32, { N, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
   const c = createCipheriv('aes-256-gcm', key, iv);
   const data = Buffer.concat([c.update(plain), c.final()]);
-  return { format: SEALED_FORMAT, kdf: { name: 'scrypt', N, r: 8, p: 1, salt: salt.toString('base64') }, cipher: 'aes-256-gcm', iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), data: data.toString('base64'), ...about };
+  return {
+    format: SEALED_FORMAT,
+    kdf: { name: 'scrypt', N, r: 8, p: 1, salt: salt.toString('base64') },
+    cipher: 'aes-256-gcm',
+    iv: iv.toString('base64'),
+    tag: c.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+    ...about,
+  };
 }
 
 export function isSealedBackup(doc: unknown): doc is SealedBackup {

@@ -119,8 +119,25 @@ export class Hub {
     const fedProxy = { get: () => federation };
     const backupsProxy = { get: () => this.backups };
     // Sealed backups of linked hubs: refused first when the disk runs low, as photos are.
-    const peerBackups = new PeerBackupKeeper({ dir: join(opts.dataDir, 'peer-backups'), clock: core.clock, log, maxBytes: opts.config.backups.keepForLinkedHubsMaxMiB * 1048576, refuseIfLow: () => core.disk.refuse('photo') });
-    this.app = createApp({ ...coreDeps(core, log), hubInfo, peerBackups, get federation() { return fedProxy.get(); }, get backups() { return backupsProxy.get(); }, mqtt: () => this.mqttStatus() });
+    const peerBackups = new PeerBackupKeeper({
+      dir: join(opts.dataDir, 'peer-backups'),
+      clock: core.clock,
+      log,
+      maxBytes: opts.config.backups.keepForLinkedHubsMaxMiB * 1048576,
+      refuseIfLow: () => core.disk.refuse('photo'),
+    });
+    this.app = createApp({
+      ...coreDeps(core, log),
+      hubInfo,
+      peerBackups,
+      get federation() {
+        return fedProxy.get();
+      },
+      get backups() {
+        return backupsProxy.get();
+      },
+      mqtt: () => this.mqttStatus(),
+    });
     await new Promise<void>((resolve, reject) => {
       const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;
@@ -134,10 +151,21 @@ export class Hub {
     federation = new Federation(
       core.store,
       core.ledger,
-      { identity, url: selfUrl, name: opts.config.hub.name, currency: { symbol: opts.config.currency.symbol, minorUnits: opts.config.currency.minorUnits }, place: opts.config.federation.location ? { name: opts.config.hub.place || opts.config.hub.name, ...opts.config.federation.location } : null },
+      {
+        identity,
+        url: selfUrl,
+        name: opts.config.hub.name,
+        currency: { symbol: opts.config.currency.symbol, minorUnits: opts.config.currency.minorUnits },
+        place: opts.config.federation.location ? { name: opts.config.hub.place || opts.config.hub.name, ...opts.config.federation.location } : null,
+      },
       core.clock,
       async (url, envelopes) => {
-        const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/federation/inbox`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelopes), signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${url.replace(/\/$/, '')}/api/v1/federation/inbox`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(envelopes),
+          signal: AbortSignal.timeout(10_000),
+        });
         if (!res.ok) throw new Error(`peer answered ${res.status}`);
         return (await res.json()) as { ackedSeq: number };
       },
@@ -175,7 +203,17 @@ export class Hub {
       since: core.clock.now(),
       // Every linked hub keeps our sealed backups, once its address answers as that hub; a closed link does not.
       peers: opts.config.backups.toLinkedHubs
-        ? new PeerBackupPush({ dir: backupsDir, identity, clock: core.clock, log, targets: () => federation!.allPeers().filter((p) => p.status !== 'closed').map((p) => ({ hubId: p.hubId, name: p.name, url: () => federation!.confirmedUrl(p.hubId) })) })
+        ? new PeerBackupPush({
+            dir: backupsDir,
+            identity,
+            clock: core.clock,
+            log,
+            targets: () =>
+              federation!
+                .allPeers()
+                .filter((p) => p.status !== 'closed')
+                .map((p) => ({ hubId: p.hubId, name: p.name, url: () => federation!.confirmedUrl(p.hubId) })),
+          })
         : undefined,
       kept: () => {
         const names = new Map(federation!.allPeers().map((p) => [p.hubId, p.name]));
@@ -186,19 +224,36 @@ export class Hub {
     // A linked hub that was down at night gets the backup when it is back (the upload resumes); stale partial uploads go.
     this.peerBackupTimer = setInterval(() => {
       peerBackups.prune();
-      if (this.backups?.passphraseSet) void this.backups.pushToPeers().catch((err: unknown) => log.warn({ module: 'backups', err: (err as Error).message }, 'backups to linked hubs failed'));
+      if (this.backups?.passphraseSet)
+        void this.backups.pushToPeers().catch((err: unknown) => log.warn({ module: 'backups', err: (err as Error).message }, 'backups to linked hubs failed'));
     }, 15 * 60_000);
     this.peerBackupTimer.unref();
     this.watchDisk(core);
     this.watchTime(core);
     this.watchUpdates(core);
-    log.info({ module: 'hub', port: this.port, lorawanPort: core.sensing.port, stationPort: core.sensing.station?.port ?? null, hubId: this.identity.hubId, data: opts.dataDir, version: VERSION }, 'hub started');
+    log.info(
+      {
+        module: 'hub',
+        port: this.port,
+        lorawanPort: core.sensing.port,
+        stationPort: core.sensing.station?.port ?? null,
+        hubId: this.identity.hubId,
+        data: opts.dataDir,
+        version: VERSION,
+      },
+      'hub started',
+    );
   }
 
   /** What the MQTT bridge has done, for stewards and the bench; null when MQTT is off. */
   mqttStatus(): { broker: 'embedded' | 'external'; connected: boolean; embeddedClients: number | null; counts: MqttBridge['counts'] } | null {
     if (!this.opts.config.mqtt.enabled) return null;
-    return { broker: this.opts.config.mqtt.broker, connected: this.mqtt?.connected ?? false, embeddedClients: this.mqttBroker ? this.mqttBroker.clients : null, counts: { ...(this.mqtt?.counts ?? { published: 0, dropped: 0, downlinksQueued: 0, downlinksRefused: 0, connects: 0 }) } };
+    return {
+      broker: this.opts.config.mqtt.broker,
+      connected: this.mqtt?.connected ?? false,
+      embeddedClients: this.mqttBroker ? this.mqttBroker.clients : null,
+      counts: { ...(this.mqtt?.counts ?? { published: 0, dropped: 0, downlinksQueued: 0, downlinksRefused: 0, connects: 0 }) },
+    };
   }
 
   /**
@@ -216,12 +271,20 @@ export class Hub {
         const auth = cfg.username ? `${encodeURIComponent(cfg.username)}:${encodeURIComponent(cfg.password)}@` : '';
         url = `mqtt://${auth}127.0.0.1:${port}`;
       } catch (err) {
-        this.opts.log.error({ module: 'mqtt', port: cfg.port, err: (err as Error).message }, 'the embedded MQTT broker could not start; MQTT is off until the next start');
+        this.opts.log.error(
+          { module: 'mqtt', port: cfg.port, err: (err as Error).message },
+          'the embedded MQTT broker could not start; MQTT is off until the next start',
+        );
         this.mqttBroker = undefined;
         return;
       }
     }
-    const bridge = new MqttBridge({ ...cfg, username: cfg.broker === 'embedded' ? '' : cfg.username }, url, bridgeSources(core, this.identity!.hubId), this.opts.log);
+    const bridge = new MqttBridge(
+      { ...cfg, username: cfg.broker === 'embedded' ? '' : cfg.username },
+      url,
+      bridgeSources(core, this.identity!.hubId),
+      this.opts.log,
+    );
     core.telemetry.addSink(bridge);
     // An emergency declared or ended is on the crisis topic at once, not at the next refresh.
     core.board.onCrisisChange(() => bridge.nudge());
@@ -239,7 +302,9 @@ export class Hub {
     const log = this.opts.log;
     core.disk.checkCapAtStart();
     const tellStewards = <K extends 'storage-low' | 'storage-was-full'>(kind: K, params: ParamsOf<K>) =>
-      void tellStewardsOnce(core, kind, params, null).catch((err: unknown) => log.warn({ module: 'storage', kind, err: (err as Error).message }, 'stewards could not be told about storage'));
+      void tellStewardsOnce(core, kind, params, null).catch((err: unknown) =>
+        log.warn({ module: 'storage', kind, err: (err as Error).message }, 'stewards could not be told about storage'),
+      );
     let fullSince: number | null = null;
     core.disk.onChange((next, prev) => {
       if (next !== 'ok' && prev === 'ok') {
@@ -303,10 +368,11 @@ export class Hub {
    */
   private watchUpdates(core: Core): void {
     const log = this.opts.log;
-    const scan = () => void core.updates.scanInbox().catch((err: unknown) => log.warn({ module: 'updates', err: (err as Error).message }, 'the update inbox could not be read'));
+    const scan = () =>
+      void core.updates.scanInbox().catch((err: unknown) => log.warn({ module: 'updates', err: (err as Error).message }, 'the update inbox could not be read'));
     void core.updates
       .noteResult()
-      .catch((err: unknown) => log.warn({ module: 'updates', err: (err as Error).message }, 'the last update\'s outcome could not be recorded'))
+      .catch((err: unknown) => log.warn({ module: 'updates', err: (err as Error).message }, "the last update's outcome could not be recorded"))
       .then(scan);
     this.updatesTimer = setInterval(scan, 60_000);
     this.updatesTimer.unref();

@@ -38,7 +38,11 @@ export function hubIdFromPublicKey(raw: Buffer): string {
 export function generateIdentity(): HubIdentity {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const raw = rawPublicKey(publicKey);
-  return { hubId: hubIdFromPublicKey(raw), publicKey: raw.toString('base64url'), privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
+  return {
+    hubId: hubIdFromPublicKey(raw),
+    publicKey: raw.toString('base64url'),
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  };
 }
 
 export function identityFromPem(pem: string): HubIdentity {

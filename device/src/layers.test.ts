@@ -35,32 +35,54 @@ describe('who may import whom', () => {
         // The composition roots (and the tests' helper) build the HTTP app; every folder but http/ and cli/ is domain or adapter.
         return !outside.has(top) && !['hub.ts', 'index.ts', 'test-support.ts'].includes(top);
       })
-      .flatMap((f) => importsOf(f).filter((s) => /(^|\/)http\//.test(s)).map((s) => `${rel(f)} → ${s}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((s) => /(^|\/)http\//.test(s))
+          .map((s) => `${rel(f)} → ${s}`),
+      );
     expect(wrong).toEqual([]);
   });
 
   it('drivers know nothing of the hub, and the console reaches it only over /api/v1', () => {
     const wrong = [
-      ...sources(join(ROOT, 'drivers/src')).flatMap((f) => importsOf(f).filter((s) => s.startsWith('@hyphae/device') || s.includes('/device/')).map((s) => `${rel(f)} → ${s}`)),
-      ...sources(join(ROOT, 'console/src')).flatMap((f) => importsOf(f).filter((s) => s.startsWith('@hyphae/') || s.includes('/device/') || s.includes('/drivers/')).map((s) => `${rel(f)} → ${s}`)),
+      ...sources(join(ROOT, 'drivers/src')).flatMap((f) =>
+        importsOf(f)
+          .filter((s) => s.startsWith('@hyphae/device') || s.includes('/device/'))
+          .map((s) => `${rel(f)} → ${s}`),
+      ),
+      ...sources(join(ROOT, 'console/src')).flatMap((f) =>
+        importsOf(f)
+          .filter((s) => s.startsWith('@hyphae/') || s.includes('/device/') || s.includes('/drivers/'))
+          .map((s) => `${rel(f)} → ${s}`),
+      ),
     ];
     expect(wrong).toEqual([]);
   });
 
-  it('the hub never imports the test rig, but for the demo at the CLI\'s edge', () => {
+  it("the hub never imports the test rig, but for the demo at the CLI's edge", () => {
     const wrong = sources(join(ROOT, 'device/src'))
       .filter((f) => !rel(f).endsWith('cli/hub-commands.ts'))
-      .flatMap((f) => importsOf(f).filter((s) => s.startsWith('@hyphae/test-rig')).map((s) => `${rel(f)} → ${s}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((s) => s.startsWith('@hyphae/test-rig'))
+          .map((s) => `${rel(f)} → ${s}`),
+      );
     expect(wrong).toEqual([]);
   });
 
   it('the flow solvers are pure: no I/O, no store, no clock', () => {
-    const solvers = ['allocate', 'clearing', 'cost-scaling', 'network-simplex', 'primal-dual', 'potentials', 'problem', 'residual', 'certificate'].map((n) => join(ROOT, 'device/src/flow', `${n}.ts`));
-    const wrong = solvers.flatMap((f) => importsOf(f).filter((s) => s.startsWith('node:') || /store|clock|ledger|http/.test(s)).map((s) => `${rel(f)} → ${s}`));
+    const solvers = ['allocate', 'clearing', 'cost-scaling', 'network-simplex', 'primal-dual', 'potentials', 'problem', 'residual', 'certificate'].map((n) =>
+      join(ROOT, 'device/src/flow', `${n}.ts`),
+    );
+    const wrong = solvers.flatMap((f) =>
+      importsOf(f)
+        .filter((s) => s.startsWith('node:') || /store|clock|ledger|http/.test(s))
+        .map((s) => `${rel(f)} → ${s}`),
+    );
     expect(wrong).toEqual([]);
   });
 
-  it('a module does not open another module\'s sub-databases', () => {
+  it("a module does not open another module's sub-databases", () => {
     // store.db('name') in one folder only: each LMDB sub-database has one owner.
     const owner = new Map<string, string>();
     const clashes: string[] = [];
@@ -78,8 +100,18 @@ describe('who may import whom', () => {
 
   it('the HTTP schemas restate no domain type: an inline z.enum list is a query flag or a format, never a status or kind', () => {
     // Statuses, kinds and modes come from the modules' contract.ts arrays (z.enum(ITEM_STATUSES)).
-    const allowed = new Set(["'true', 'false'", "'csv', 'json'", "'json', 'csv'", "'en', 'sv', 'es'", "'incoming', 'outgoing'", "'session', 'token'", "'catalogue', 'loans'"]);
-    const lists = sources(join(ROOT, 'device/src/http')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/z\.enum\(\[([^\]]*)\]\)/g)].map((m) => ({ at: rel(f), list: m[1]! })));
+    const allowed = new Set([
+      "'true', 'false'",
+      "'csv', 'json'",
+      "'json', 'csv'",
+      "'en', 'sv', 'es'",
+      "'incoming', 'outgoing'",
+      "'session', 'token'",
+      "'catalogue', 'loans'",
+    ]);
+    const lists = sources(join(ROOT, 'device/src/http')).flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/z\.enum\(\[([^\]]*)\]\)/g)].map((m) => ({ at: rel(f), list: m[1]! })),
+    );
     expect(lists.length).toBeGreaterThan(0);
     // A list that spreads a domain array and adds a query-only value ("auto") is derived, not restated.
     expect(lists.filter((l) => !allowed.has(l.list) && !/^\.\.\.[A-Z_]+,/.test(l.list))).toEqual([]);
@@ -94,7 +126,9 @@ describe('who may import whom', () => {
       ['device/src/http/routes/health.ts', "the operating system's time, shown beside the hub's"],
       ['device/src/store/migrations.ts', 'when a migration ran, before the clock is restored'],
     ]);
-    const readers = sources(join(ROOT, 'device/src')).filter((f) => /Date\.now\(\)|new Date\(\)/.test(readFileSync(f, 'utf8'))).map(rel);
+    const readers = sources(join(ROOT, 'device/src'))
+      .filter((f) => /Date\.now\(\)|new Date\(\)/.test(readFileSync(f, 'utf8')))
+      .map(rel);
     expect(readers.filter((f) => !allowed.has(f))).toEqual([]);
   });
 });

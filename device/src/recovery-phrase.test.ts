@@ -3,7 +3,7 @@ import { generateIdentity } from './identity.js';
 import { identityFromPhrase, recoveryPhrase } from './recovery-phrase.js';
 import { Nonces, sha256Of, signatureHolds, signRequest, SIGNED } from './federation/signed-request.js';
 
-describe('the hub key\'s recovery phrase', () => {
+describe("the hub key's recovery phrase", () => {
   it('is 24 words that give back the same key, and a wrong word is caught', () => {
     const id = generateIdentity();
     const phrase = recoveryPhrase(id.privateKeyPem);

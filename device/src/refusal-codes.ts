@@ -37,5 +37,7 @@ type Tables = typeof REFUSAL_TABLES;
 export type RefusalCode = { [M in keyof Tables]: keyof Tables[M] & string }[keyof Tables];
 
 /** Each code once, with the one meaning every table that lists it gives it. */
-export const REFUSALS: ReadonlyMap<RefusalCode, Refusal> = new Map(Object.values(REFUSAL_TABLES).flatMap((t) => Object.entries(t) as Array<[RefusalCode, Refusal]>));
+export const REFUSALS: ReadonlyMap<RefusalCode, Refusal> = new Map(
+  Object.values(REFUSAL_TABLES).flatMap((t) => Object.entries(t) as Array<[RefusalCode, Refusal]>),
+);
 export const REFUSAL_CODES = [...REFUSALS.keys()].sort() as [RefusalCode, ...RefusalCode[]];

@@ -51,7 +51,8 @@ export function safetyProblems(device: string, opts: FlashOptions = {}): string[
   if (mounted.length) problems.push(`${device} is in use: ${mounted.join(', ')}`);
   const size = deviceSize(device);
   const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (size > max) problems.push(`${device} holds ${(size / 1024 ** 3).toFixed(0)} GiB, more than an SD card (${(max / 1024 ** 3).toFixed(0)} GiB); is it a system disk?`);
+  if (size > max)
+    problems.push(`${device} holds ${(size / 1024 ** 3).toFixed(0)} GiB, more than an SD card (${(max / 1024 ** 3).toFixed(0)} GiB); is it a system disk?`);
   return problems;
 }
 
@@ -70,8 +71,14 @@ export interface FlashResult {
 export function imageSource(image: string): { size: number; open: () => Readable } {
   if (!image.endsWith('.xz')) return { size: statSync(image).size, open: () => createReadStream(image, { highWaterMark: CHUNK }) };
   const list = spawnSync('xz', ['--robot', '--list', image], { encoding: 'utf8' });
-  if (list.error || list.status !== 0) throw new ProvisionError(`cannot read ${image}: ${list.error ? 'xz is not installed (install xz-utils, or decompress the image first)' : list.stderr.trim()}`);
-  const totals = list.stdout.split('\n').find((l) => l.startsWith('totals\t'))?.split('\t');
+  if (list.error || list.status !== 0)
+    throw new ProvisionError(
+      `cannot read ${image}: ${list.error ? 'xz is not installed (install xz-utils, or decompress the image first)' : list.stderr.trim()}`,
+    );
+  const totals = list.stdout
+    .split('\n')
+    .find((l) => l.startsWith('totals\t'))
+    ?.split('\t');
   const size = Number(totals?.[4]);
   if (!Number.isFinite(size) || size <= 0) throw new ProvisionError(`cannot tell the size of ${image} from its xz index`);
   return {
@@ -98,13 +105,21 @@ export async function flash(image: string, device: string, opts: FlashOptions = 
   const out = opts.progress === undefined ? process.stderr : opts.progress;
   const bar = out
     ? new cliProgress.SingleBar(
-        { stream: out, format: '{task} [{bar}] {percentage}% | {done}/{total} MiB | {speed} MiB/s | ETA {eta_formatted}', hideCursor: false, noTTYOutput: true, notTTYSchedule: 250, etaBuffer: 20 },
+        {
+          stream: out,
+          format: '{task} [{bar}] {percentage}% | {done}/{total} MiB | {speed} MiB/s | ETA {eta_formatted}',
+          hideCursor: false,
+          noTTYOutput: true,
+          notTTYSchedule: 250,
+          etaBuffer: 20,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;
   const mib = (n: number) => (n / 1024 ** 2).toFixed(1);
   const t0 = Date.now();
-  const tick = (task: string, done: number) => bar?.update(done, { task, done: mib(done), total: mib(size), speed: mib(done / Math.max(0.001, (Date.now() - t0) / 1000)) });
+  const tick = (task: string, done: number) =>
+    bar?.update(done, { task, done: mib(done), total: mib(size), speed: mib(done / Math.max(0.001, (Date.now() - t0) / 1000)) });
 
   const dst = openSync(device, 'r+');
   const hashIn = createHash('sha256');
@@ -131,7 +146,8 @@ export async function flash(image: string, device: string, opts: FlashOptions = 
     bar?.stop();
     const a = hashIn.digest('hex');
     const b = hashBack.digest('hex');
-    if (a !== b) throw new ProvisionError(`verification failed: the card reads back differently (${b.slice(0, 12)} ≠ ${a.slice(0, 12)}); the card may be faulty`);
+    if (a !== b)
+      throw new ProvisionError(`verification failed: the card reads back differently (${b.slice(0, 12)} ≠ ${a.slice(0, 12)}); the card may be faulty`);
     return { bytes: size, sha256: a, verified: true, dryRun: false };
   } finally {
     bar?.stop();

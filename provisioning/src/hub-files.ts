@@ -33,7 +33,8 @@ export interface HubFiles {
 export class ProvisionError extends Error {}
 
 export async function buildHubFiles(a: InitAnswers, identity: HubIdentity = generateIdentity()): Promise<HubFiles> {
-  if (a.passphrase && (a.passphrase.length < 8 || a.passphrase.length > 63)) throw new ProvisionError('the Wi-Fi passphrase must have 8 to 63 characters (or be empty for an open network)');
+  if (a.passphrase && (a.passphrase.length < 8 || a.passphrase.length > 63))
+    throw new ProvisionError('the Wi-Fi passphrase must have 8 to 63 characters (or be empty for an open network)');
   const stewardPassword = oneTimePassword();
   const parsed = configSchema.safeParse({
     hub: { name: a.name, place: a.place, timezone: a.timezone },

@@ -20,7 +20,7 @@ export async function bootPartition(target: string): Promise<number> {
     throw new ProvisionError(`${target} has no readable partition table: ${(e as Error).message}`);
   }
   // The boot partition is the first FAT one (MBR types 0x0b, 0x0c, 0x0e; or a GPT basic-data partition).
-  const fat = parts.partitions.find((p) => typeof p.type === 'number' ? [0x0b, 0x0c, 0x0e, 0x06].includes(p.type) : true);
+  const fat = parts.partitions.find((p) => (typeof p.type === 'number' ? [0x0b, 0x0c, 0x0e, 0x06].includes(p.type) : true));
   if (!fat) throw new ProvisionError(`${target} has no FAT boot partition`);
   return fat.index;
 }
@@ -35,7 +35,11 @@ export async function writeFilesToImage(target: string, files: Record<string, st
     await interact(work, partition, async (fs) => {
       const mkdir = promisify(fs.mkdir);
       const writeFile = promisify(fs.writeFile);
-      const dirs = new Set(Object.keys(files).map((p) => p.split('/').slice(0, -1).join('/')).filter(Boolean));
+      const dirs = new Set(
+        Object.keys(files)
+          .map((p) => p.split('/').slice(0, -1).join('/'))
+          .filter(Boolean),
+      );
       for (const dir of dirs) {
         // The FAT driver says "File exists" without an EEXIST code.
         await mkdir(`/${dir}`).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' || /exist/i.test(e.message) ? undefined : Promise.reject(e)));

@@ -78,7 +78,16 @@ export async function labelPdf(l: LabelInfo): Promise<Uint8Array> {
 
 /** The standard PDF fonts cover Latin-1; anything else prints as "?" rather than failing the label. */
 function printable(text: string, font: PDFFont): string {
-  return [...text].map((ch) => { try { font.encodeText(ch); return ch; } catch { return '?'; } }).join('');
+  return [...text]
+    .map((ch) => {
+      try {
+        font.encodeText(ch);
+        return ch;
+      } catch {
+        return '?';
+      }
+    })
+    .join('');
 }
 
 /** Shortens text with an ellipsis until it fits the label's text column. */

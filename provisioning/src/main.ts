@@ -131,20 +131,36 @@ async function ask(v: Values): Promise<InitAnswers> {
     ssid: await input({ message: 'Wi-Fi network name', default: str(v, 'ssid') ?? 'hyphae', required: true }),
     passphrase: await password({ message: 'Wi-Fi passphrase (8–63 characters, empty for an open network)', mask: '*' }),
     channel: (await number({ message: 'Wi-Fi channel', default: 6, min: 1, max: 165 })) ?? 6,
-    country: await input({ message: 'Country code (two letters)', default: str(v, 'country') ?? 'SE', validate: (x) => /^[A-Za-z]{2}$/.test(x) || 'two letters, e.g. SE' }),
+    country: await input({
+      message: 'Country code (two letters)',
+      default: str(v, 'country') ?? 'SE',
+      validate: (x) => /^[A-Za-z]{2}$/.test(x) || 'two letters, e.g. SE',
+    }),
     region: await select({ message: 'LoRaWAN region', choices: REGION_IDS.map((value) => ({ value })) }),
-    stewardEmail: await input({ message: 'First steward\'s email', required: true, validate: (x) => /^[^@\s]+@[^@\s]+$/.test(x) || 'an email address' }),
+    stewardEmail: await input({ message: "First steward's email", required: true, validate: (x) => /^[^@\s]+@[^@\s]+$/.test(x) || 'an email address' }),
     timezone: await input({ message: 'Timezone', default: Intl.DateTimeFormat().resolvedOptions().timeZone }),
   };
 }
 
 async function flashCmd(argv: string[]): Promise<number> {
-  const { values: v, positionals } = args(argv, { 'dry-run': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, 'max-gb': { type: 'string' } });
+  const { values: v, positionals } = args(argv, {
+    'dry-run': { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+    'max-gb': { type: 'string' },
+  });
   const [image, device] = positionals;
   if (!image || !device) throw new UsageError('flash needs IMAGE and DEVICE');
   const maxGb = str(v, 'max-gb');
-  const r = await flash(image, device, { dryRun: Boolean(v['dry-run']), force: Boolean(v.force), maxBytes: maxGb ? Number(maxGb) * 1024 ** 3 : DEFAULT_MAX_BYTES });
-  process.stdout.write(r.dryRun ? `dry run: would write ${r.bytes} bytes from ${image} to ${device}; the checks passed\n` : `wrote and verified ${r.bytes} bytes (sha256 ${r.sha256})\n`);
+  const r = await flash(image, device, {
+    dryRun: Boolean(v['dry-run']),
+    force: Boolean(v.force),
+    maxBytes: maxGb ? Number(maxGb) * 1024 ** 3 : DEFAULT_MAX_BYTES,
+  });
+  process.stdout.write(
+    r.dryRun
+      ? `dry run: would write ${r.bytes} bytes from ${image} to ${device}; the checks passed\n`
+      : `wrote and verified ${r.bytes} bytes (sha256 ${r.sha256})\n`,
+  );
   return 0;
 }
 
@@ -174,7 +190,11 @@ async function registerWithHub(v: Values, device: Record<string, unknown>): Prom
   const hub = str(v, 'hub')!.replace(/\/$/, '');
   const token = str(v, 'token');
   if (!token) throw new UsageError('--token is required with --hub');
-  const res = await fetch(`${hub}/api/v1/devices`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(device) }).catch((e: Error) => {
+  const res = await fetch(`${hub}/api/v1/devices`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(device),
+  }).catch((e: Error) => {
     throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
   });
   if (!res.ok) {
@@ -193,16 +213,32 @@ const hex = (x: string | undefined, n: number, name: string) => {
 async function devicesAdd(argv: string[]): Promise<number> {
   const kind = argv[0];
   const { values: v } = args(argv.slice(1), {
-    name: { type: 'string' }, place: { type: 'string' }, codec: { type: 'string' }, 'dev-eui': { type: 'string' }, 'app-key': { type: 'string' }, 'join-eui': { type: 'string' },
-    label: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' },
-    template: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, unit: { type: 'string' },
+    name: { type: 'string' },
+    place: { type: 'string' },
+    codec: { type: 'string' },
+    'dev-eui': { type: 'string' },
+    'app-key': { type: 'string' },
+    'join-eui': { type: 'string' },
+    label: { type: 'string' },
+    hub: { type: 'string' },
+    token: { type: 'string' },
+    image: { type: 'string' },
+    out: { type: 'string' },
+    template: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    unit: { type: 'string' },
   });
   const name = str(v, 'name');
   if (!name) throw new UsageError('--name is required');
   if ([str(v, 'hub'), str(v, 'image'), str(v, 'out')].filter(Boolean).length !== 1) throw new UsageError('give one of --hub URL, --image FILE or --out DIR');
   let device: Record<string, unknown>;
   if (kind === 'lorawan') {
-    const otaa = { devEui: hex(str(v, 'dev-eui'), 8, 'dev-eui'), joinEui: hex(str(v, 'join-eui') ?? '0000000000000000', 8, 'join-eui'), appKey: hex(str(v, 'app-key'), 16, 'app-key') };
+    const otaa = {
+      devEui: hex(str(v, 'dev-eui'), 8, 'dev-eui'),
+      joinEui: hex(str(v, 'join-eui') ?? '0000000000000000', 8, 'join-eui'),
+      appKey: hex(str(v, 'app-key'), 16, 'app-key'),
+    };
     device = { kind: 'lorawan', name, place: str(v, 'place'), profile: str(v, 'codec') ?? 'dragino-lse01', otaa };
     const label = str(v, 'label');
     if (label) {
@@ -210,14 +246,23 @@ async function devicesAdd(argv: string[]): Promise<number> {
       writeFileSync(label, label.toLowerCase().endsWith('.pdf') ? await labelPdf(info) : await labelSvg(info));
     }
     const where = str(v, 'hub') ? await registerWithHub(v, device) : await queueDevice(v, device);
-    process.stdout.write(JSON.stringify({ ...otaa, qr: qrPayload({ name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: null }), where, label: label ?? null }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ...otaa, qr: qrPayload({ name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: null }), where, label: label ?? null }, null, 2) +
+        '\n',
+    );
     return 0;
   }
   if (kind === 'modbus') {
     const host = str(v, 'host');
     const template = str(v, 'template');
     if (!host || !template) throw new UsageError('--host and --template are required');
-    device = { kind: 'modbus', name, place: str(v, 'place'), profile: template, modbus: { host, port: Number(str(v, 'port') ?? 502), unit: Number(str(v, 'unit') ?? 1), pollSeconds: 60, timeoutMs: 1000, retries: 2 } };
+    device = {
+      kind: 'modbus',
+      name,
+      place: str(v, 'place'),
+      profile: template,
+      modbus: { host, port: Number(str(v, 'port') ?? 502), unit: Number(str(v, 'unit') ?? 1), pollSeconds: 60, timeoutMs: 1000, retries: 2 },
+    };
     const where = str(v, 'hub') ? await registerWithHub(v, device) : await queueDevice(v, device);
     process.stdout.write(JSON.stringify({ name, template, host, where }) + '\n');
     return 0;
@@ -249,7 +294,9 @@ async function backupCmd(argv: string[]): Promise<number> {
   const out = str(v, 'out');
   if (!hub || !str(v, 'token') || !out) throw new UsageError('backup needs --hub, --token and --out');
   // The hub seals the backup itself: its key never crosses the network in the clear.
-  const res = await fetch(`${hub}/api/v1/backup`, { headers: { authorization: `Bearer ${str(v, 'token')}`, 'x-backup-passphrase': await passphrase(true) } }).catch((e: Error) => {
+  const res = await fetch(`${hub}/api/v1/backup`, {
+    headers: { authorization: `Bearer ${str(v, 'token')}`, 'x-backup-passphrase': await passphrase(true) },
+  }).catch((e: Error) => {
     throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
   });
   if (!res.ok) throw new ProvisionError(`the hub refused the backup: HTTP ${res.status}`);
@@ -271,7 +318,11 @@ async function restoreCmd(argv: string[]): Promise<number> {
   const sealed = readFileSync(file, 'utf8');
   const pass = await passphrase(false);
   openBox(sealed, pass);
-  const res = await fetch(`${hub}/api/v1/restore`, { method: 'POST', headers: { authorization: `Bearer ${str(v, 'token')}`, 'content-type': 'application/json', 'x-backup-passphrase': pass }, body: sealed }).catch((e: Error) => {
+  const res = await fetch(`${hub}/api/v1/restore`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${str(v, 'token')}`, 'content-type': 'application/json', 'x-backup-passphrase': pass },
+    body: sealed,
+  }).catch((e: Error) => {
     throw new ProvisionError(`cannot reach ${hub}: ${e.message}`);
   });
   if (res.status !== 202) {
@@ -295,7 +346,13 @@ async function recoveryPhraseInput(): Promise<string> {
  * newest one (or --file) comes down in resumable chunks.
  */
 async function recoverCmd(argv: string[]): Promise<number> {
-  const { values: v } = args(argv, { peer: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' } });
+  const { values: v } = args(argv, {
+    peer: { type: 'string' },
+    out: { type: 'string' },
+    file: { type: 'string' },
+    hub: { type: 'string' },
+    token: { type: 'string' },
+  });
   const peer = str(v, 'peer');
   const out = str(v, 'out');
   if (!peer || !out) throw new UsageError('recover needs --peer and --out');

@@ -14,8 +14,19 @@ const dir = mkdtempSync(join(tmpdir(), 'hyphae-firstboot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const answers: InitAnswers = {
-  name: 'Riverside Commons', place: 'Riverside', currencyName: 'Riverside credit', currencySymbol: 'RC', minorUnits: 2, timeBank: true,
-  ssid: 'riverside', passphrase: 'correct horse battery', channel: 11, country: 'SE', region: 'EU868', stewardEmail: 's@riverside.example', timezone: 'Europe/Stockholm',
+  name: 'Riverside Commons',
+  place: 'Riverside',
+  currencyName: 'Riverside credit',
+  currencySymbol: 'RC',
+  minorUnits: 2,
+  timeBank: true,
+  ssid: 'riverside',
+  passphrase: 'correct horse battery',
+  channel: 11,
+  country: 'SE',
+  region: 'EU868',
+  stewardEmail: 's@riverside.example',
+  timezone: 'Europe/Stockholm',
 };
 
 async function boot(name: string, a: InitAnswers) {
@@ -90,7 +101,9 @@ describe('Raspberry Pi OS first boot', () => {
 describe('balena fleet app', () => {
   it('keeps every build inside the fleet directory, the only one balena-cli sends to the builders', () => {
     // balena-cli tars the --source directory (os-image/) and nothing else: a context of ".." would reach files the builders never get.
-    const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { build?: string | { context?: string; dockerfile?: string } }> };
+    const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { build?: string | { context?: string; dockerfile?: string } }>;
+    };
     const inside = (p: string) => !relative(OS_IMAGE, p).startsWith('..');
     let built = 0;
     for (const [name, svc] of Object.entries(compose.services)) {
@@ -116,12 +129,22 @@ describe('balena fleet app', () => {
   });
 
   it('has a compose file valid against the compose-spec schema, with host networking and a data volume', () => {
-    const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { network_mode?: string; volumes?: string[]; mem_limit?: string; environment?: Record<string, string> }> };
+    const compose = parseYaml(readFileSync(join(OS_IMAGE, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { network_mode?: string; volumes?: string[]; mem_limit?: string; environment?: Record<string, string> }>;
+    };
     const ajv = new Ajv2019.default({ strict: false, validateFormats: false, allErrors: true });
     // The schema names its draft by an http:// URL that Ajv knows as https://; the draft is what Ajv2019 speaks.
     // It also names itself and its definitions with the pre-2019 `id` keyword, which only labels them.
     const dropIds = (x: unknown): unknown =>
-      Array.isArray(x) ? x.map(dropIds) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k, v]) => !(k === 'id' && typeof v === 'string')).map(([k, v]) => [k, dropIds(v)])) : x;
+      Array.isArray(x)
+        ? x.map(dropIds)
+        : x && typeof x === 'object'
+          ? Object.fromEntries(
+              Object.entries(x)
+                .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+                .map(([k, v]) => [k, dropIds(v)]),
+            )
+          : x;
     const { $schema: _draft, ...schema } = dropIds(composeSchema) as Record<string, unknown>;
     const validate = ajv.compile(schema);
     const ok = validate(compose);

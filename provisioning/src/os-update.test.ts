@@ -155,15 +155,24 @@ describe('copying backups to a HYPHAE-BACKUP stick', () => {
     // An old copy already on the stick, and nine on the hub (the hub keeps seven; the stick must too).
     mkdirSync(join(stickRoot, 'hyphae-backups'), { recursive: true });
     writeFileSync(join(stickRoot, 'hyphae-backups', 'hyphae-hx-2026-01-01T03-30-00-000Z.backup.json'), '{"format":"hyphae-encrypted-backup"}');
-    for (let d = 2; d <= 9; d++) writeFileSync(join(backups, `hyphae-hx-2026-01-0${d}T03-30-00-000Z.backup.json`), `{"format":"hyphae-encrypted-backup","n":${d}}`);
-    const r = spawnSync('sh', [join(REPO, 'os-image/debian/rootfs/usr/lib/hyphae/usb-backup.sh'), stickRoot], { encoding: 'utf8', env: { ...process.env, HYPHAE_ROOT: root } });
+    for (let d = 2; d <= 9; d++)
+      writeFileSync(join(backups, `hyphae-hx-2026-01-0${d}T03-30-00-000Z.backup.json`), `{"format":"hyphae-encrypted-backup","n":${d}}`);
+    const r = spawnSync('sh', [join(REPO, 'os-image/debian/rootfs/usr/lib/hyphae/usb-backup.sh'), stickRoot], {
+      encoding: 'utf8',
+      env: { ...process.env, HYPHAE_ROOT: root },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/7 sealed backup\(s\) on .*, newest hyphae-hx-2026-01-09/);
-    const onStick = execFileSync('ls', [join(stickRoot, 'hyphae-backups')], { encoding: 'utf8' }).trim().split('\n');
+    const onStick = execFileSync('ls', [join(stickRoot, 'hyphae-backups')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(onStick).toHaveLength(7);
     expect(onStick[0]).toBe('hyphae-hx-2026-01-03T03-30-00-000Z.backup.json');
     expect(readFileSync(join(stickRoot, 'hyphae-backups', 'hyphae-hx-2026-01-09T03-30-00-000Z.backup.json'), 'utf8')).toContain('"n":9');
-    expect(JSON.parse(readFileSync(join(backups, 'usb-status.json'), 'utf8'))).toMatchObject({ file: 'hyphae-hx-2026-01-09T03-30-00-000Z.backup.json', copies: 7 });
+    expect(JSON.parse(readFileSync(join(backups, 'usb-status.json'), 'utf8'))).toMatchObject({
+      file: 'hyphae-hx-2026-01-09T03-30-00-000Z.backup.json',
+      copies: 7,
+    });
     rmSync(stickRoot, { recursive: true, force: true });
   });
 });

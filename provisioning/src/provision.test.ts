@@ -31,7 +31,26 @@ function mtype(img: string, path: string): string {
 }
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
-const initArgs = (img: string) => ['init', '--non-interactive', '--image', img, '--name', 'Riverside Commons', '--ssid', 'riverside', '--passphrase', 'correct horse battery', '--country', 'SE', '--region', 'EU868', '--steward-email', 'steward@riverside.example', '--timezone', 'Europe/Stockholm'];
+const initArgs = (img: string) => [
+  'init',
+  '--non-interactive',
+  '--image',
+  img,
+  '--name',
+  'Riverside Commons',
+  '--ssid',
+  'riverside',
+  '--passphrase',
+  'correct horse battery',
+  '--country',
+  'SE',
+  '--region',
+  'EU868',
+  '--steward-email',
+  'steward@riverside.example',
+  '--timezone',
+  'Europe/Stockholm',
+];
 
 let image: string;
 beforeAll(() => {
@@ -84,7 +103,22 @@ describe('hyphae-provision init into a real disk image', () => {
 
   it('writes to a folder with --out, the key readable only by its owner', () => {
     const out = join(dir, 'folder');
-    const r = run(['init', '--non-interactive', '--out', out, '--name', 'Hill', '--ssid', 'hill', '--country', 'ES', '--region', 'EU868', '--steward-email', 's@hill.example']);
+    const r = run([
+      'init',
+      '--non-interactive',
+      '--out',
+      out,
+      '--name',
+      'Hill',
+      '--ssid',
+      'hill',
+      '--country',
+      'ES',
+      '--region',
+      'EU868',
+      '--steward-email',
+      's@hill.example',
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(statSync(join(out, 'hyphae', 'hub.key')).mode & 0o777).toBe(0o600);
     expect(parseConfig(readFileSync(join(out, 'hyphae', 'hub.json'), 'utf8')).network.country).toBe('ES');
@@ -94,11 +128,41 @@ describe('hyphae-provision init into a real disk image', () => {
   it('accepts every region the hub has a file for, and names them when given another', () => {
     for (const region of REGION_IDS) {
       const out = join(dir, `region-${region}`);
-      const r = run(['init', '--non-interactive', '--out', out, '--name', 'Hill', '--ssid', 'hill', '--country', 'ES', '--region', region, '--steward-email', 's@hill.example']);
+      const r = run([
+        'init',
+        '--non-interactive',
+        '--out',
+        out,
+        '--name',
+        'Hill',
+        '--ssid',
+        'hill',
+        '--country',
+        'ES',
+        '--region',
+        region,
+        '--steward-email',
+        's@hill.example',
+      ]);
       expect(r.code, r.err).toBe(0);
       expect(parseConfig(readFileSync(join(out, 'hyphae', 'hub.json'), 'utf8')).lorawan.region).toBe(region);
     }
-    const bad = run(['init', '--non-interactive', '--out', join(dir, 'region-bad'), '--name', 'Hill', '--ssid', 'hill', '--country', 'ES', '--region', 'EU869', '--steward-email', 's@hill.example']);
+    const bad = run([
+      'init',
+      '--non-interactive',
+      '--out',
+      join(dir, 'region-bad'),
+      '--name',
+      'Hill',
+      '--ssid',
+      'hill',
+      '--country',
+      'ES',
+      '--region',
+      'EU869',
+      '--steward-email',
+      's@hill.example',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--region must be one of EU868, US915, AU915, AS923-1, AS923-2, AS923-3, AS923-4, IN865, KR920, CN470, EU433/);
   });
@@ -107,7 +171,21 @@ describe('hyphae-provision init into a real disk image', () => {
 describe('hyphae-provision devices add', () => {
   it('generates keys, writes a QR label and queues the device on the card', () => {
     const label = join(dir, 'label.svg');
-    const r = run(['devices', 'add', 'lorawan', '--name', 'Allotment probe', '--place', 'Allotments', '--codec', 'dragino-lse01', '--label', label, '--image', image]);
+    const r = run([
+      'devices',
+      'add',
+      'lorawan',
+      '--name',
+      'Allotment probe',
+      '--place',
+      'Allotments',
+      '--codec',
+      'dragino-lse01',
+      '--label',
+      label,
+      '--image',
+      image,
+    ]);
     expect(r.code, r.err).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.devEui).toMatch(/^[0-9a-f]{16}$/);
@@ -116,7 +194,15 @@ describe('hyphae-provision devices add', () => {
     expect(svg).toContain('<svg');
     expect(svg).toContain(out.devEui.toUpperCase());
     const queued = JSON.parse(mtype(image, 'hyphae/devices.json'));
-    expect(queued).toEqual([{ kind: 'lorawan', name: 'Allotment probe', place: 'Allotments', profile: 'dragino-lse01', otaa: { devEui: out.devEui, joinEui: out.joinEui, appKey: out.appKey } }]);
+    expect(queued).toEqual([
+      {
+        kind: 'lorawan',
+        name: 'Allotment probe',
+        place: 'Allotments',
+        profile: 'dragino-lse01',
+        otaa: { devEui: out.devEui, joinEui: out.joinEui, appKey: out.appKey },
+      },
+    ]);
     const m = run(['devices', 'add', 'modbus', '--name', 'Inverter', '--template', 'sunspec', '--host', '10.42.0.20', '--image', image]);
     expect(m.code, m.err).toBe(0);
     expect(JSON.parse(mtype(image, 'hyphae/devices.json'))).toHaveLength(2);
@@ -140,7 +226,11 @@ describe('hyphae-provision flash', () => {
     expect(r.err).toMatch(/writing .*MiB\/s \| ETA/);
     expect(r.err).toMatch(/verifying/);
     expect(r.out).toMatch(/wrote and verified \d+ bytes/);
-    expect(createHash('sha256').update(readFileSync(card).subarray(0, statSync(image).size)).digest('hex')).toBe(sha(image));
+    expect(
+      createHash('sha256')
+        .update(readFileSync(card).subarray(0, statSync(image).size))
+        .digest('hex'),
+    ).toBe(sha(image));
     const big = run(['flash', image, card, '--max-gb', '0.01']);
     expect(big.code).toBe(1);
     expect(big.err).toMatch(/refusing to write .* more than an SD card/);
@@ -154,7 +244,11 @@ describe('hyphae-provision flash', () => {
     const r = run(['flash', `${image}.xz`, card]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(new RegExp(`wrote and verified ${statSync(image).size} bytes \\(sha256 ${sha(image)}\\)`));
-    expect(createHash('sha256').update(readFileSync(card).subarray(0, statSync(image).size)).digest('hex')).toBe(sha(image));
+    expect(
+      createHash('sha256')
+        .update(readFileSync(card).subarray(0, statSync(image).size))
+        .digest('hex'),
+    ).toBe(sha(image));
     const xz = readFileSync(`${image}.xz`);
     writeFileSync(`${image}.cut.xz`, xz.subarray(0, Math.floor(xz.length / 2)));
     const cut = run(['flash', `${image}.cut.xz`, card]);

@@ -40,22 +40,41 @@ export async function verifyHub(o: Options): Promise<Check[]> {
     add('hub answers', false, `cannot reach ${base}: ${(e as Error).message}`);
     return checks;
   }
-  add('health and version', health.status === 200 && health.json?.status === 'ok', health.status === 200 ? `${health.json.hub}, version ${health.json.version}, hub id ${health.json.hubId ?? '?'}` : `HTTP ${health.status}`);
+  add(
+    'health and version',
+    health.status === 200 && health.json?.status === 'ok',
+    health.status === 200 ? `${health.json.hub}, version ${health.json.version}, hub id ${health.json.hubId ?? '?'}` : `HTTP ${health.status}`,
+  );
   const skew = health.json?.time ? Math.abs(Date.parse(health.json.time) - now()) / 1000 : Infinity;
   add('time in sync', skew < 10, Number.isFinite(skew) ? `${skew.toFixed(1)} s from this laptop's clock` : 'the hub did not say its time');
   const st = health.json?.storage as { freeBytes: number; totalBytes: number } | null;
-  add('free storage', !!st && st.freeBytes > Math.max(512 * 1024 ** 2, st.totalBytes * 0.1), st ? `${(st.freeBytes / 1024 ** 3).toFixed(1)} GiB free of ${(st.totalBytes / 1024 ** 3).toFixed(1)} GiB` : 'unknown');
+  add(
+    'free storage',
+    !!st && st.freeBytes > Math.max(512 * 1024 ** 2, st.totalBytes * 0.1),
+    st ? `${(st.freeBytes / 1024 ** 3).toFixed(1)} GiB free of ${(st.totalBytes / 1024 ** 3).toFixed(1)} GiB` : 'unknown',
+  );
 
   if (!o.token) {
-    add('sensors and gateway', false, 'give --token (a steward\'s) to check the gateway and sensors');
+    add('sensors and gateway', false, "give --token (a steward's) to check the gateway and sensors");
   } else {
     const gw = await get(`${base}/api/v1/gateways`, o.token);
     if (gw.status !== 200) add('gateway seen', false, `HTTP ${gw.status}: ${gw.json?.title ?? ''}`);
     else {
       const fresh = (gw.json.gateways as Array<{ eui: string; lastSeen: number }>).filter((g) => now() - g.lastSeen < o.staleMinutes * 60_000);
-      add('gateway seen', fresh.length > 0, fresh.length ? fresh.map((g) => `${g.eui} ${Math.round((now() - g.lastSeen) / 1000)} s ago`).join(', ') : `no packet forwarder heard from in ${o.staleMinutes} min`);
+      add(
+        'gateway seen',
+        fresh.length > 0,
+        fresh.length
+          ? fresh.map((g) => `${g.eui} ${Math.round((now() - g.lastSeen) / 1000)} s ago`).join(', ')
+          : `no packet forwarder heard from in ${o.staleMinutes} min`,
+      );
       const modbus = (gw.json.modbus ?? []) as Array<{ id: string; failures: number; reads: number; lastError: string | null }>;
-      for (const m of modbus) add(`Modbus ${m.id} answering`, m.failures === 0 && m.reads > 0, m.failures ? `failing: ${m.lastError ?? 'no answer'}` : m.reads ? `${m.reads} reads` : 'not read yet');
+      for (const m of modbus)
+        add(
+          `Modbus ${m.id} answering`,
+          m.failures === 0 && m.reads > 0,
+          m.failures ? `failing: ${m.lastError ?? 'no answer'}` : m.reads ? `${m.reads} reads` : 'not read yet',
+        );
     }
     const devs = await get(`${base}/api/v1/devices`, o.token);
     if (devs.status === 200) {

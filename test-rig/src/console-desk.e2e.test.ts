@@ -57,7 +57,15 @@ async function box(page: Page, selector: string) {
 
 describe('the tool desk, one-handed', () => {
   it('prints labels, reads one from a photo, lends the tool in three steps and takes it back by its typed code', { timeout: 90_000 }, async () => {
-    const items = (await as('GET', '/api/v1/library/items')).json as Array<{ id: string; code: string; name: string; status: string; kind: string; needsApproval?: boolean; needsInduction?: boolean }>;
+    const items = (await as('GET', '/api/v1/library/items')).json as Array<{
+      id: string;
+      code: string;
+      name: string;
+      status: string;
+      kind: string;
+      needsApproval?: boolean;
+      needsInduction?: boolean;
+    }>;
     const tool = items.find((i) => i.status === 'available' && i.kind === 'tool' && !i.needsApproval && !i.needsInduction)!;
     const dawit = (await as('GET', '/api/v1/members?q=Dawit')).json.members[0].id as string;
 
@@ -89,7 +97,9 @@ describe('the tool desk, one-handed', () => {
     await desk.locator('input[placeholder]').fill('Dawit');
     await desk.locator('[role=listbox] button', { hasText: 'Dawit Bekele' }).click();
     await desk.locator('select[name=condition]').selectOption('fair');
-    const order = await desk.evaluate((s: any) => [...s.querySelectorAll('input, select, button')].map((e: any) => (e.getAttribute('name') as string | null) ?? (e.tagName as string).toLowerCase()));
+    const order = await desk.evaluate((s: any) =>
+      [...s.querySelectorAll('input, select, button')].map((e: any) => (e.getAttribute('name') as string | null) ?? (e.tagName as string).toLowerCase()),
+    );
     expect(order).toEqual(['input', 'condition', 'button']);
     const confirm = await box(page, 'section.card.desk button:has-text("Prestar")');
     expect(confirm.width).toBeGreaterThan(confirm.screen.width * 0.75);

@@ -24,7 +24,9 @@ function pngSize(b: Buffer): { width: number; height: number } {
 
 describe('the console as an installed app', () => {
   it('has a manifest with 192, 512 and maskable icons that are the PNGs they say', async () => {
-    const manifest = (await (await fetch(`${hub.url}/manifest.webmanifest`)).json()) as { icons: Array<{ src: string; sizes: string; type: string; purpose: string }> };
+    const manifest = (await (await fetch(`${hub.url}/manifest.webmanifest`)).json()) as {
+      icons: Array<{ src: string; sizes: string; type: string; purpose: string }>;
+    };
     const png = manifest.icons.filter((i) => i.type === 'image/png');
     expect(png.map((i) => `${i.sizes} ${i.purpose}`).sort()).toEqual(['192x192 any', '512x512 any', '512x512 maskable']);
     for (const icon of png) {

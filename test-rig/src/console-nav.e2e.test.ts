@@ -77,14 +77,20 @@ async function frame(page: Page): Promise<{ header: number; nav: number; height:
   });
 }
 
-
 /**
  * Lends the first free tool that can go out now, for a day: tests earlier in
  * this file book some for the coming days, and which ones depends on the
  * demo's dates, so the first free one may be refused.
  */
 async function lendFirstFreeTool(as: (path: string, init?: RequestInit) => Promise<any>, memberId: string) {
-  const items = (await as('/library/items')) as Array<{ code: string; name: string; status: string; needsApproval?: boolean; needsInduction?: boolean; kind: string }>;
+  const items = (await as('/library/items')) as Array<{
+    code: string;
+    name: string;
+    status: string;
+    needsApproval?: boolean;
+    needsInduction?: boolean;
+    kind: string;
+  }>;
   let loan: { id?: string; dueAt?: number; detail?: string } = {};
   for (const item of items.filter((x) => x.status === 'available' && !x.needsApproval && !x.needsInduction && x.kind === 'tool')) {
     loan = await as(`/library/items/${item.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId, condition: 'good', days: 1 }) });
@@ -97,8 +103,15 @@ describe('money from Home', () => {
   it('a request beyond what the account can pay is refused at the review, before Confirm, and nothing moves', { timeout: 60_000 }, async () => {
     const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf(name)])).out.trim();
     const [maja, luis] = [await token('Maja Åberg'), await token('Luis Ortega')];
-    const as = (tok: string) => async (path: string, init: RequestInit = {}) =>
-      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) } })).json() as Promise<any>;
+    const as =
+      (tok: string) =>
+      async (path: string, init: RequestInit = {}) =>
+        (
+          await fetch(`${hub.url}/api/v1${path}`, {
+            ...init,
+            headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+          })
+        ).json() as Promise<any>;
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const luisId = (await as(stewardToken)('/members?q=Luis')).members[0].id;
     const { available, balance } = await as(luis)(`/accounts/${luisId}`);
@@ -120,17 +133,30 @@ describe('money from Home', () => {
 });
 
 describe('the inbox behind the bell', () => {
-  it('a payment in shows on the bell at the next move, reads in Swedish grouped under today, and marking all read clears the count', { timeout: 60_000 }, async () => {
+  it('a payment in shows on the bell at the next move, reads in Swedish grouped under today, and marking all read clears the count', {
+    timeout: 60_000,
+  }, async () => {
     const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf(name)])).out.trim();
     const [maja, luis] = [await token('Maja Åberg'), await token('Luis Ortega')];
-    const as = (tok: string) => async (path: string, init: RequestInit = {}) =>
-      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) } })).json() as Promise<any>;
+    const as =
+      (tok: string) =>
+      async (path: string, init: RequestInit = {}) =>
+        (
+          await fetch(`${hub.url}/api/v1${path}`, {
+            ...init,
+            headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+          })
+        ).json() as Promise<any>;
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const luisId = (await as(stewardToken)('/members?q=Luis')).members[0].id;
     await as(luis)('/notifications/read', { method: 'POST', body: JSON.stringify({ all: true }) });
     const page = await signedIn('sv', emailOf('Luis Ortega'));
     expect(await page.locator('[data-testid=unread]').count()).toBe(0);
-    await as(maja)('/transfers', { method: 'POST', body: JSON.stringify({ payee: luisId, amount: 250, memo: 'äpplen' }), headers: { 'idempotency-key': `inbox-${Date.now()}` } });
+    await as(maja)('/transfers', {
+      method: 'POST',
+      body: JSON.stringify({ payee: luisId, amount: 250, memo: 'äpplen' }),
+      headers: { 'idempotency-key': `inbox-${Date.now()}` },
+    });
     // The console asks at every move between pages (and every minute while open).
     await page.click('nav a[href="#/pay"]');
     await page.locator('[data-testid=unread]').waitFor();
@@ -159,7 +185,9 @@ describe('the inbox behind the bell', () => {
 });
 
 describe('alerts on a phone', () => {
-  it('the service worker words a pushed payment in the phone\'s language and opens what it is about; a hub without https says plainly why there are no alerts', { timeout: 60_000 }, async () => {
+  it("the service worker words a pushed payment in the phone's language and opens what it is about; a hub without https says plainly why there are no alerts", {
+    timeout: 60_000,
+  }, async () => {
     const page = await signedIn('sv', emailOf('Luis Ortega'));
     await page.context().grantPermissions(['notifications'], { origin: hub.url });
     await page.click('[data-testid=bell]');
@@ -178,19 +206,50 @@ describe('alerts on a phone', () => {
       }),
     );
     await cdp.send('ServiceWorker.enable');
-    const payload = { v: 1, id: 'n_e2e1', kind: 'paid', params: { from: 'm_maja', amount: 250, unit: 'credit', memo: 'äpplen' }, ref: 'history/credit', at: Date.now(), hub: 'Demo', lang: 'sv', text: 'Maja Åberg paid you 2.50 HC: äpplen.', names: { m_maja: 'Maja Åberg' }, currency: { symbol: 'HC', minorUnits: 2 } };
+    const payload = {
+      v: 1,
+      id: 'n_e2e1',
+      kind: 'paid',
+      params: { from: 'm_maja', amount: 250, unit: 'credit', memo: 'äpplen' },
+      ref: 'history/credit',
+      at: Date.now(),
+      hub: 'Demo',
+      lang: 'sv',
+      text: 'Maja Åberg paid you 2.50 HC: äpplen.',
+      names: { m_maja: 'Maja Åberg' },
+      currency: { symbol: 'HC', minorUnits: 2 },
+    };
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify(payload) });
-    const shown = async () => page.evaluate(async () => (await (await (globalThis as any).navigator.serviceWorker.ready).getNotifications()).map((n: any) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, href: n.data?.href })));
+    const shown = async () =>
+      page.evaluate(async () =>
+        (await (await (globalThis as any).navigator.serviceWorker.ready).getNotifications()).map((n: any) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          lang: n.lang,
+          href: n.data?.href,
+        })),
+      );
     let alerts: Array<{ title: string; body: string; tag: string; lang: string; href: string }> = [];
     for (let i = 0; i < 50 && alerts.length === 0; i++) {
       alerts = await shown();
       if (alerts.length === 0) await page.waitForTimeout(100);
     }
     expect(alerts).toHaveLength(1);
-    expect({ ...alerts[0]!, body: alerts[0]!.body.replace(/\u00a0/g, ' ') }).toEqual({ title: 'Demo', body: 'Maja Åberg betalade dig 2,50 HC: äpplen.', tag: 'n_e2e1', lang: 'sv', href: '/#/history' });
+    expect({ ...alerts[0]!, body: alerts[0]!.body.replace(/\u00a0/g, ' ') }).toEqual({
+      title: 'Demo',
+      body: 'Maja Åberg betalade dig 2,50 HC: äpplen.',
+      tag: 'n_e2e1',
+      lang: 'sv',
+      href: '/#/history',
+    });
     // The same news pushed again shows once (tagged by its id); an emergency in Spanish is worded in Spanish.
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify(payload) });
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify({ ...payload, id: 'n_e2e2', kind: 'emergency-declared', params: { note: 'Översvämning', places: [] }, ref: null, lang: 'es' }) });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: hub.url,
+      registrationId: await registration,
+      data: JSON.stringify({ ...payload, id: 'n_e2e2', kind: 'emergency-declared', params: { note: 'Översvämning', places: [] }, ref: null, lang: 'es' }),
+    });
     for (let i = 0; i < 50 && alerts.length < 2; i++) {
       alerts = await shown();
       if (alerts.length < 2) await page.waitForTimeout(100);
@@ -206,11 +265,17 @@ describe('alerts on a phone', () => {
 });
 
 describe('alerts on a phone, on a hub with https', () => {
-  it('offers alerts and the alert channel; a phone that cannot reach its push service is told so, and the hub keeps no subscription for it', { timeout: 90_000 }, async () => {
+  it('offers alerts and the alert channel; a phone that cannot reach its push service is told so, and the hub keeps no subscription for it', {
+    timeout: 90_000,
+  }, async () => {
     // A hub known as https://hub.example.org/ (as behind a TLS proxy); the browser reaches it at 127.0.0.1, a secure context like https.
     const ownDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-push-'));
     writeFileSync(join(ownDir, 'hub.json'), JSON.stringify({ version: 1, hub: { publicUrl: 'https://hub.example.org/' } }));
-    const own = await startHubProcess({ dataDir: ownDir, env: { HYPHAE_ADMIN_EMAIL: 'sam@hub.test', HYPHAE_ADMIN_PASSWORD: 'a long steward passphrase' }, timeoutMs: 60_000 });
+    const own = await startHubProcess({
+      dataDir: ownDir,
+      env: { HYPHAE_ADMIN_EMAIL: 'sam@hub.test', HYPHAE_ADMIN_PASSWORD: 'a long steward passphrase' },
+      timeoutMs: 60_000,
+    });
     try {
       const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
       await ctx.grantPermissions(['notifications'], { origin: own.url });
@@ -231,7 +296,11 @@ describe('alerts on a phone, on a hub with https', () => {
       expect(await said.textContent()).toContain('could not reach its push service');
       await page.screenshot({ path: join(SHOTS, 'en-alerts-no-internet.png') });
       const token = hyphae(['token', 'create', '--data', ownDir, '--email', 'sam@hub.test']).out.trim();
-      const status = (await (await fetch(`${own.url}/api/v1/notifications/push`, { headers: { authorization: `Bearer ${token}` } })).json()) as { available: boolean; publicKey: string; subscriptions: unknown[] };
+      const status = (await (await fetch(`${own.url}/api/v1/notifications/push`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        available: boolean;
+        publicKey: string;
+        subscriptions: unknown[];
+      };
       expect(status.available).toBe(true);
       expect(status.subscriptions).toEqual([]);
       await ctx.close();
@@ -246,8 +315,11 @@ describe('the emergency phone tree on paper', () => {
   it('lists who checks on whom, and prints without the app around it', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const as = async (path: string, init: RequestInit = {}) =>
-      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })).json() as Promise<any>;
-    const idOf = async (name: string) => (await as(`/members?q=${encodeURIComponent(name.split(' ')[0]!)}`)).members.find((m: { name: string }) => m.name === name).id as string;
+      (
+        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })
+      ).json() as Promise<any>;
+    const idOf = async (name: string) =>
+      (await as(`/members?q=${encodeURIComponent(name.split(' ')[0]!)}`)).members.find((m: { name: string }) => m.name === name).id as string;
     const [elin, luis] = [await idOf('Elin Holm'), await idOf('Luis Ortega')];
     await as(`/members/${elin}/vulnerable`, { method: 'PUT', body: JSON.stringify({ vulnerable: true, contact: '070-555 01 02, ring twice', checker: luis }) });
     const page = await signedIn('en', 'steward@demo.hyphae');
@@ -273,7 +345,7 @@ describe('the emergency phone tree on paper', () => {
   });
 });
 
-describe('downlinks on the steward\'s desk', () => {
+describe("downlinks on the steward's desk", () => {
   it('queues bytes for a sensor and shows what became of them, in Swedish', { timeout: 60_000 }, async () => {
     const page = await signedIn('sv', 'steward@demo.hyphae');
     await page.goto(`${hub.url}/#/steward`);
@@ -290,7 +362,9 @@ describe('downlinks on the steward\'s desk', () => {
     await card.locator('p.ok:has-text("Köat")').waitFor();
     expect(await card.locator('[data-testid=downlink-rows] li').first().textContent()).toMatch(/^0102 · Port 10 · (väntar|skickat)/);
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
-    const queue = (await (await fetch(`${hub.url}/api/v1/lorawan/devices/${device}/queue`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{ payload: string; fPort: number }>;
+    const queue = (await (
+      await fetch(`${hub.url}/api/v1/lorawan/devices/${device}/queue`, { headers: { authorization: `Bearer ${stewardToken}` } })
+    ).json()) as Array<{ payload: string; fPort: number }>;
     expect(queue[0]).toMatchObject({ payload: '0102', fPort: 10 });
 
     // A command for the codec instead of bytes: not JSON is said at once; a soil probe's codec makes no downlinks (the hub says so);
@@ -317,7 +391,13 @@ describe('downlinks on the steward\'s desk', () => {
 describe('forms keep what was typed', () => {
   it('the join form keeps a mistyped invite code after the refusal, and joins once it is corrected', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
-    const { code } = (await (await fetch(`${hub.url}/api/v1/invites`, { method: 'POST', headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' }, body: '{}' })).json()) as { code: string };
+    const { code } = (await (
+      await fetch(`${hub.url}/api/v1/invites`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as { code: string };
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
     const page = await ctx.newPage();
     await page.goto(`${hub.url}/#/join`);
@@ -342,7 +422,10 @@ describe('forms keep what was typed', () => {
 describe('the item page', () => {
   it('starts afresh when the address moves from one item to another: no date carried over', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
-    const items = (await (await fetch(`${hub.url}/api/v1/library/items`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{ code: string; name: string }>;
+    const items = (await (await fetch(`${hub.url}/api/v1/library/items`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{
+      code: string;
+      name: string;
+    }>;
     const [a, b] = items;
     const page = await signedIn('en', emailOf('Luis Ortega'));
     await page.goto(`${hub.url}/#/library/${a!.code}`);
@@ -359,12 +442,28 @@ describe('renewing a loan', () => {
   it('says why the hub refuses a renewal (someone is waiting) beside the loans, and confirms one it accepts', { timeout: 60_000 }, async () => {
     const token = async (email: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', email])).out.trim();
     const [steward, maja] = [await token('steward@demo.hyphae'), await token(emailOf('Maja Åberg'))];
-    const as = (tok: string) => async (path: string, init: RequestInit = {}) =>
-      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' } })).json() as Promise<any>;
-    const free = ((await as(steward)('/library/items')) as Array<{ code: string; name: string; status: string; needsApproval?: boolean; needsInduction?: boolean; maxRenewals: number }>).filter((i) => i.status === 'available' && !i.needsApproval && !i.needsInduction && i.maxRenewals > 0);
+    const as =
+      (tok: string) =>
+      async (path: string, init: RequestInit = {}) =>
+        (
+          await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' } })
+        ).json() as Promise<any>;
+    const free = (
+      (await as(steward)('/library/items')) as Array<{
+        code: string;
+        name: string;
+        status: string;
+        needsApproval?: boolean;
+        needsInduction?: boolean;
+        maxRenewals: number;
+      }>
+    ).filter((i) => i.status === 'available' && !i.needsApproval && !i.needsInduction && i.maxRenewals > 0);
     const [waitedFor, quiet] = free.slice(-2);
     const luis = (await as(steward)('/members?q=Luis')).members[0].id;
-    for (const it of [waitedFor!, quiet!]) expect((await as(steward)(`/library/items/${it.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId: luis, condition: 'good' }) })).id).toBeTruthy();
+    for (const it of [waitedFor!, quiet!])
+      expect(
+        (await as(steward)(`/library/items/${it.code}/checkout`, { method: 'POST', body: JSON.stringify({ memberId: luis, condition: 'good' }) })).id,
+      ).toBeTruthy();
     await as(maja)(`/library/items/${waitedFor!.code}/holds/join`, { method: 'POST' });
     const page = await signedIn('sv', emailOf('Luis Ortega'));
     await page.goto(`${hub.url}/#/library`);
@@ -383,19 +482,29 @@ describe('renewing a loan', () => {
   });
 });
 
-describe('an item\'s calendar', () => {
-  it('has weekday headers from the locale\'s first day, today in its column, booked days marked, and a key to the colours', { timeout: 60_000 }, async () => {
+describe("an item's calendar", () => {
+  it("has weekday headers from the locale's first day, today in its column, booked days marked, and a key to the colours", { timeout: 60_000 }, async () => {
     const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const as = async (path: string, init: RequestInit = {}) =>
-      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })).json() as Promise<any>;
-    const tool = ((await as('/library/items')) as Array<{ code: string; name: string; status: string; kind: string; needsApproval: boolean }>).find((i) => i.status === 'available' && i.kind === 'tool' && !i.needsApproval)!;
+      (
+        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })
+      ).json() as Promise<any>;
+    const tool = ((await as('/library/items')) as Array<{ code: string; name: string; status: string; kind: string; needsApproval: boolean }>).find(
+      (i) => i.status === 'available' && i.kind === 'tool' && !i.needsApproval,
+    )!;
     const luis = (await as('/members?q=Luis')).members[0].id;
     // Booked for the day after tomorrow, for one day (the phone's time zone is the machine's here).
     const now = new Date();
     const from = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 2).getTime();
-    const booking = await as(`/library/items/${tool.code}/reservations`, { method: 'POST', body: JSON.stringify({ from, to: from + 86_400_000, memberId: luis }) });
+    const booking = await as(`/library/items/${tool.code}/reservations`, {
+      method: 'POST',
+      body: JSON.stringify({ from, to: from + 86_400_000, memberId: luis }),
+    });
     expect(booking.id, JSON.stringify(booking)).toBeTruthy();
-    for (const [lang, first, booked] of [['sv', 'mån', 'bokad'], ['en', 'Mon', 'booked']] as const) {
+    for (const [lang, first, booked] of [
+      ['sv', 'mån', 'bokad'],
+      ['en', 'Mon', 'booked'],
+    ] as const) {
       const page = await signedIn(lang, emailOf('Luis Ortega'));
       await page.goto(`${hub.url}/#/library/${tool.code}`);
       await page.locator('[data-testid=calendar] li').first().waitFor();
@@ -434,7 +543,9 @@ describe('a search the library cannot answer', () => {
     await none.locator('[role=status]', { hasText: 'Dela-tavlan' }).waitFor();
     expect(await none.locator('a[href="#/share"]').count()).toBe(1);
     expect(await none.locator('button').count()).toBe(0);
-    const mine = (await (await fetch(`${hub.url}/api/v1/board/posts?kind=need&mine=true`, { headers: { authorization: `Bearer ${luisToken}` } })).json()) as Array<{ title: string; resource: string; quantity: number; status: string }>;
+    const mine = (await (
+      await fetch(`${hub.url}/api/v1/board/posts?kind=need&mine=true`, { headers: { authorization: `Bearer ${luisToken}` } })
+    ).json()) as Array<{ title: string; resource: string; quantity: number; status: string }>;
     expect(mine.find((p) => p.title === 'snöslunga')).toMatchObject({ resource: 'tool', quantity: 1, status: 'open' });
     await page.screenshot({ path: join(SHOTS, 'sv-library-ask-neighbourhood.png') });
     await page.context().close();
@@ -442,7 +553,9 @@ describe('a search the library cannot answer', () => {
 });
 
 describe('plots on a phone', () => {
-  it('come in one request, read the latest values without hovering, show the moment a finger taps, and write the multiplier with two decimals', { timeout: 60_000 }, async () => {
+  it('come in one request, read the latest values without hovering, show the moment a finger taps, and write the multiplier with two decimals', {
+    timeout: 60_000,
+  }, async () => {
     const page = await signedIn('es', emailOf('Luis Ortega'));
     const asked: string[] = [];
     page.on('request', (r) => {
@@ -477,10 +590,14 @@ describe('plots on a phone', () => {
 });
 
 describe('the catalogue as cards', () => {
-  it('shows each item as a card with a badge in words (free, out until a date), its deposit and fee, in one column on a phone', { timeout: 60_000 }, async () => {
+  it('shows each item as a card with a badge in words (free, out until a date), its deposit and fee, in one column on a phone', {
+    timeout: 60_000,
+  }, async () => {
     const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const as = async (path: string, init: RequestInit = {}) =>
-      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })).json() as Promise<any>;
+      (
+        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })
+      ).json() as Promise<any>;
     const maja = (await as('/members?q=Maja')).members[0].id;
     const { item: lend, loan } = await lendFirstFreeTool(as, maja);
     expect(loan.dueAt, loan.detail).toBeGreaterThan(Date.now());
@@ -494,7 +611,9 @@ describe('the catalogue as cards', () => {
     expect(await card.locator('.badge').getAttribute('class')).toContain('out');
     const free = page.locator('[data-testid=catalogue] li.item-card', { has: page.locator('.badge.free') }).first();
     expect(await free.locator('.badge').textContent()).toBe('ledig');
-    expect(await page.locator('[data-testid=catalogue] li.item-card').count()).toBe(((await as('/library/items')) as Array<{ status: string }>).filter((i) => i.status !== 'retired').length);
+    expect(await page.locator('[data-testid=catalogue] li.item-card').count()).toBe(
+      ((await as('/library/items')) as Array<{ status: string }>).filter((i) => i.status !== 'retired').length,
+    );
     // One column at 390 px: every card starts at the same left edge, and nothing runs off the side.
     const lefts = await page.$$eval('[data-testid=catalogue] li.item-card', (els) => els.map((e) => Math.round((e as any).getBoundingClientRect().left)));
     expect(new Set(lefts).size).toBe(1);
@@ -509,11 +628,15 @@ describe('the queue for a tool', () => {
   it('is offered only for a tool that is out, and only until you are in it', { timeout: 60_000 }, async () => {
     const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const asSteward = async (path: string, init: RequestInit = {}) =>
-      (await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })).json() as Promise<any>;
+      (
+        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })
+      ).json() as Promise<any>;
     const maja = (await asSteward('/members?q=Maja')).members[0].id;
     const { item: out, loan } = await lendFirstFreeTool(asSteward, maja);
     expect(loan.id, loan.detail).toBeTruthy();
-    const stays = ((await asSteward('/library/items')) as Array<{ code: string; name: string; status: string }>).find((i) => i.status === 'available' && i.code !== out!.code);
+    const stays = ((await asSteward('/library/items')) as Array<{ code: string; name: string; status: string }>).find(
+      (i) => i.status === 'available' && i.code !== out!.code,
+    );
     const page = await signedIn('en', emailOf('Luis Ortega'));
     await page.goto(`${hub.url}/#/library/${stays!.code}`);
     await page.waitForSelector(`main h2:has-text("${stays!.name}")`);
@@ -528,7 +651,7 @@ describe('the queue for a tool', () => {
 });
 
 describe('words', () => {
-  it('loads only the member\'s language; another loads when chosen', { timeout: 60_000 }, async () => {
+  it("loads only the member's language; another loads when chosen", { timeout: 60_000 }, async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv', isMobile: true, hasTouch: true });
     const page = await ctx.newPage();
     const words: string[] = [];
@@ -553,7 +676,9 @@ describe('words', () => {
 });
 
 describe('amounts as people type them', () => {
-  it('takes "1 000,50" in Swedish and "1,000.50" in English, refuses hex and extra decimals with a reason that goes when the field is right', { timeout: 60_000 }, async () => {
+  it('takes "1 000,50" in Swedish and "1,000.50" in English, refuses hex and extra decimals with a reason that goes when the field is right', {
+    timeout: 60_000,
+  }, async () => {
     const sv = await signedIn('sv', emailOf('Luis Ortega'));
     await sv.click('nav a[href="#/pay"]');
     await sv.fill('input[placeholder="Börja skriva ett namn"]', 'Zara');
@@ -608,7 +733,10 @@ describe('disabled buttons', () => {
           });
         });
         seen += unexplained.length;
-        expect(unexplained.filter((u: { why: string | null }) => u.why === null), `${route}: disabled buttons that do not say why`).toEqual([]);
+        expect(
+          unexplained.filter((u: { why: string | null }) => u.why === null),
+          `${route}: disabled buttons that do not say why`,
+        ).toEqual([]);
       }
       await page.context().close();
     }

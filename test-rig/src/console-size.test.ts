@@ -7,7 +7,10 @@ describe('console size budget', () => {
   it('ships at most 60 KiB gzip of JS and CSS on first load', async () => {
     const dist = fileURLToPath(new URL('../../console/dist/', import.meta.url));
     expect(existsSync(dist), 'build the console first (npm test does)').toBe(true);
-    const { firstLoadBytes, BUDGET } = (await import(new URL('../../console/size-report.mjs', import.meta.url).href)) as { firstLoadBytes(d?: string): number; BUDGET: number };
+    const { firstLoadBytes, BUDGET } = (await import(new URL('../../console/size-report.mjs', import.meta.url).href)) as {
+      firstLoadBytes(d?: string): number;
+      BUDGET: number;
+    };
     const n = firstLoadBytes(dist);
     expect(BUDGET).toBe(60 * 1024);
     expect(n).toBeGreaterThan(1024); // something real was measured

@@ -29,7 +29,16 @@ beforeAll(async () => {
   steward = hyphae(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae']).out.trim();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }, 90_000);
 afterAll(async () => {
@@ -51,7 +60,13 @@ async function phone(lang = 'en'): Promise<Page> {
 }
 const api = async (path: string) => (await fetch(`${hub.url}/api/v1${path}`, { headers: { authorization: `Bearer ${steward}` } })).json() as Promise<any>;
 const send = async (method: string, path: string, body: unknown) =>
-  (await fetch(`${hub.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
+  (
+    await fetch(`${hub.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  ).json() as Promise<any>;
 async function memberId(name: string): Promise<string> {
   return (await api(`/members?q=${encodeURIComponent(name)}`)).members[0].id;
 }
@@ -155,7 +170,10 @@ describe('console in Chromium', () => {
     expect(await page.textContent('p.ok')).toMatch(/^Has pedido 7,50\sHC a Maja Åberg\.$/);
     expect(await page.textContent('[data-testid=my-asks]')).toContain('Maja Åberg');
     const luisToken = hyphae(['token', 'create', '--data', dir, '--email', emailOf('Luis Ortega')]).out.trim();
-    const asLuis = async (path: string) => (await fetch(`${hub.url}/api/v1${path}`, { headers: { authorization: `Bearer ${luisToken}` } })).json() as Promise<Array<{ payer: string; amount: number; memo: string | null }>>;
+    const asLuis = async (path: string) =>
+      (await fetch(`${hub.url}/api/v1${path}`, { headers: { authorization: `Bearer ${luisToken}` } })).json() as Promise<
+        Array<{ payer: string; amount: number; memo: string | null }>
+      >;
     expect((await asLuis('/requests?direction=outgoing&status=open')).find((r) => r.memo === 'huevos')).toMatchObject({ payer: maja, amount: 750 });
 
     // Maja sees it waiting on her home page and pays it.
@@ -221,7 +239,9 @@ describe('console in Chromium', () => {
       const sv = (x: number) => x.toLocaleString('sv', { maximumFractionDigits: 4 });
       // The multiplier reads as on the neighbourhood page: always two places.
       const sv2 = (x: number) => x.toLocaleString('sv', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-      expect(await page.textContent('[data-testid=why-limit]')).toMatch(new RegExp(`^Din produktiva kapacitet är 800,00\\sHC.* dagens ekologiska multiplikator \\(${sv2(why.multiplier)}\\): `));
+      expect(await page.textContent('[data-testid=why-limit]')).toMatch(
+        new RegExp(`^Din produktiva kapacitet är 800,00\\sHC.* dagens ekologiska multiplikator \\(${sv2(why.multiplier)}\\): `),
+      );
       expect(await page.textContent('[data-testid=why-multiplier]')).toBe(
         `Den ekologiska multiplikatorn är ${sv2(why.multiplier)}: återställning ${sv(why.derivation.regeneration)} delat med uttag ${sv(why.derivation.extraction)} ger ${sv2(why.derivation.raw)}, hållet mellan 0,50 och 1,50. Den ändras högst 0,05 per dag.`,
       );
@@ -238,7 +258,12 @@ describe('console in Chromium', () => {
     const page = await phone('en');
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) | 0, uploadThroughput: (0.75e6 / 8) | 0 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 150,
+      downloadThroughput: (1.6e6 / 8) | 0,
+      uploadThroughput: (0.75e6 / 8) | 0,
+    });
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
     // A resident the demo's random history left with room to pay.
     let payer = '';
@@ -261,7 +286,13 @@ describe('console in Chromium', () => {
   });
 
   it('joins with an invite link', { timeout: 60_000 }, async () => {
-    const inv = await (await fetch(`${hub.url}/api/v1/invites`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: '{}' })).json() as { code: string };
+    const inv = (await (
+      await fetch(`${hub.url}/api/v1/invites`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as { code: string };
     const page = await phone('en');
     await page.goto(`${hub.url}/#/join?code=${inv.code}`);
     await page.fill('input[name=name]', 'Petra Ny');
@@ -279,7 +310,14 @@ describe('console in Chromium', () => {
     await page.click('nav a[href="#/neighbourhood"]');
     await page.waitForSelector('[data-testid=plot] canvas', { timeout: 20_000 });
     const titles = await page.$$eval('figcaption', (els) => els.map((e) => e.textContent));
-    expect(titles).toEqual(expect.arrayContaining(['Solar made and power used at Community centre (W, hourly), last 7 days', 'Soil moisture (% of volume) by place', 'Ecological multiplier', 'Water price per 100 L (HC), as it was set']));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Solar made and power used at Community centre (W, hourly), last 7 days',
+        'Soil moisture (% of volume) by place',
+        'Ecological multiplier',
+        'Water price per 100 L (HC), as it was set',
+      ]),
+    );
     // Generation and use side by side, worked out from the inverter's energy counters and grid meter.
     const energy = page.locator('figure', { hasText: 'Solar made and power used' });
     expect(await energy.locator('.u-legend').textContent()).toMatch(/made.*used/);
@@ -289,7 +327,11 @@ describe('console in Chromium', () => {
     // The plot really drew something: its canvas is not blank.
     const inked = await page.$eval('[data-testid=plot] canvas', (c) => {
       // In the page, so DOM types come from the browser, not this Node project.
-      const cv = c as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const cv = c as unknown as {
+        width: number;
+        height: number;
+        getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
       const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
       let n = 0;
       for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
@@ -319,7 +361,9 @@ describe('console in Chromium', () => {
     await card.locator('input[name=regen-quantity]').fill('12');
     await card.locator('input[name=regen-note]').fill('Seto del huerto norte, sábado');
     const money = (minor: number) => `${new Intl.NumberFormat('es-ES', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(minor / 100)} HC`;
-    expect((await card.locator('p.muted').textContent())!.replace(/\s/g, ' ')).toBe(`Cuando un administrador lo compruebe, 12 árboles plantados te aporta ${money(12 * perUnit)} del fondo común.`.replace(/\s/g, ' '));
+    expect((await card.locator('p.muted').textContent())!.replace(/\s/g, ' ')).toBe(
+      `Cuando un administrador lo compruebe, 12 árboles plantados te aporta ${money(12 * perUnit)} del fondo común.`.replace(/\s/g, ' '),
+    );
     await card.locator('button:has-text("Informar")').click();
     await card.locator('p.ok:has-text("Informado.")').waitFor();
     expect(await card.locator('[data-testid=my-regen] li').first().textContent()).toContain('esperando a un administrador');
@@ -329,13 +373,17 @@ describe('console in Chromium', () => {
     await send('POST', `/regeneration/${report.id}/verify`, { accept: true });
     await page.reload();
     await card.locator('[data-testid=my-regen] li:has-text("verificado")').waitFor();
-    expect((await card.locator('[data-testid=my-regen] li').first().textContent())!.replace(/\s/g, ' ')).toContain(`verificado, ${money(12 * perUnit)} abonados`.replace(/\s/g, ' '));
+    expect((await card.locator('[data-testid=my-regen] li').first().textContent())!.replace(/\s/g, ' ')).toContain(
+      `verificado, ${money(12 * perUnit)} abonados`.replace(/\s/g, ' '),
+    );
     expect((await api(`/accounts/${id}`)).balance).toBe(12 * perUnit);
     // And the home page says so, in Spanish.
     await page.click('nav a[href="#/"]');
     const note = page.locator('[data-testid=waiting] [data-testid=note]', { hasText: 'Tu trabajo regenerativo' });
     await note.waitFor();
-    expect((await note.textContent())!.replace(/\s/g, ' ')).toContain(`Tu trabajo regenerativo (12 árboles plantados) se ha verificado: ${money(12 * perUnit)} del fondo común.`.replace(/\s/g, ' '));
+    expect((await note.textContent())!.replace(/\s/g, ' ')).toContain(
+      `Tu trabajo regenerativo (12 árboles plantados) se ha verificado: ${money(12 * perUnit)} del fondo común.`.replace(/\s/g, ' '),
+    );
     await page.context().close();
   });
 
@@ -354,7 +402,9 @@ describe('console in Chromium', () => {
     expect(await page.$$eval('[data-testid=water-curve] circle', (els) => els.length)).toBe(quote.ratio === null ? 0 : 1);
     await page.fill('[data-testid=water-card] input[inputmode=numeric]', '250');
     await page.click('[data-testid=water-card] button:has-text("Review")');
-    expect(await page.textContent('[data-testid=water-review]')).toBe(`250 L at ${(quote.pricePer100Litres / 100).toFixed(2)} HC per 100 L: you pay ${(quote.amount / 100).toFixed(2)} HC to the community fund.`);
+    expect(await page.textContent('[data-testid=water-review]')).toBe(
+      `250 L at ${(quote.pricePer100Litres / 100).toFixed(2)} HC per 100 L: you pay ${(quote.amount / 100).toFixed(2)} HC to the community fund.`,
+    );
     await page.click('[data-testid=water-card] button:has-text("Confirm")');
     await page.waitForSelector('[data-testid=water-card] p.ok');
     expect((await api(`/accounts/${me}`)).balance).toBe(before - quote.amount);
@@ -367,9 +417,17 @@ describe('console in Chromium', () => {
     const ana = await memberId('Ana Lindqvist');
     const anaToken = hyphae(['token', 'create', '--data', dir, '--email', 'ana.lindqvist@demo.hyphae']).out.trim();
     const now = Date.now();
-    const free = ((await api(`/library/items?from=${now}&to=${now + 4 * 86_400_000}`)) as Array<{ id: string; code: string; name: string; status: string; kind: string; needsInduction: boolean; needsApproval: boolean }>).filter(
-      (i) => i.status === 'available' && i.kind === 'tool' && !i.needsInduction && !i.needsApproval,
-    );
+    const free = (
+      (await api(`/library/items?from=${now}&to=${now + 4 * 86_400_000}`)) as Array<{
+        id: string;
+        code: string;
+        name: string;
+        status: string;
+        kind: string;
+        needsInduction: boolean;
+        needsApproval: boolean;
+      }>
+    ).filter((i) => i.status === 'available' && i.kind === 'tool' && !i.needsInduction && !i.needsApproval);
     const [due, held] = [free.at(-1)!, free.at(-2)!];
     // One tool lent to Ana until tomorrow; another lent to Bo, which Ana queues for and which comes back.
     const loan = await send('POST', `/library/items/${due.id}/checkout`, { memberId: ana, days: 1 });
@@ -395,7 +453,9 @@ describe('console in Chromium', () => {
       // Dismissed once read, here and on the hub.
       await note.locator('button:has-text("Ta bort")').click();
       await note.waitFor({ state: 'detached' });
-      const unread = (await (await fetch(`${hub.url}/api/v1/notifications?unread=true`, { headers: { authorization: `Bearer ${anaToken}` } })).json()) as Array<{ kind: string; params: { code?: string } }>;
+      const unread = (await (
+        await fetch(`${hub.url}/api/v1/notifications?unread=true`, { headers: { authorization: `Bearer ${anaToken}` } })
+      ).json()) as Array<{ kind: string; params: { code?: string } }>;
       expect(unread.filter((n) => n.kind === 'hold-ready' && n.params.code === held.code)).toEqual([]);
       await page.context().close();
     } finally {
@@ -438,7 +498,11 @@ describe('console in Chromium', () => {
     const tools = (await api('/library/items?category=power%20tools')) as Array<{ id: string; code: string; name: string }>;
     const pictured = tools[0]!;
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-    const up = await fetch(`${hub.url}/api/v1/library/items/${pictured.id}/photos`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'image/png' }, body: png });
+    const up = await fetch(`${hub.url}/api/v1/library/items/${pictured.id}/photos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${steward}`, 'content-type': 'image/png' },
+      body: png,
+    });
     expect(up.status).toBe(201);
     const page = await phone('sv');
     await signIn(page, emailOf('Karin Nyström'));
@@ -451,10 +515,16 @@ describe('console in Chromium', () => {
     // Its photo shows beside it in the list, and it loads.
     const thumb = page.locator(`[data-testid=catalogue] li:has(a[href="#/library/${pictured.code}"]) img.thumb`);
     await thumb.waitFor();
-    expect(await thumb.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
+    expect(
+      await thumb.evaluate(
+        (img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth,
+      ),
+    ).toBe(1);
     // Free now: nothing that is out on loan or in repair.
     await page.check('input[name=free-now]');
-    await page.waitForFunction(() => ![...(globalThis as any).document.querySelectorAll('[data-testid=catalogue] li')].some((li: any) => /utlånad|på reparation/.test(li.textContent)));
+    await page.waitForFunction(
+      () => ![...(globalThis as any).document.querySelectorAll('[data-testid=catalogue] li')].some((li: any) => /utlånad|på reparation/.test(li.textContent)),
+    );
     const free = await page.$$eval('[data-testid=catalogue] li', (els) => els.length);
     expect(free).toBeGreaterThan(0);
     expect(free).toBeLessThanOrEqual(tools.length);
@@ -463,7 +533,9 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
-  it('books the community hall by the hour in Swedish, sees the booking, is refused an overlap, cancels; queues for a busy tool, lets the next go first, leaves', { timeout: 60_000 }, async () => {
+  it('books the community hall by the hour in Swedish, sees the booking, is refused an overlap, cancels; queues for a busy tool, lets the next go first, leaves', {
+    timeout: 60_000,
+  }, async () => {
     // Someone new, so no demo booking or place in a queue is theirs already.
     const karin = (await send('POST', '/members', { name: 'Karin Kö', email: 'karin.ko@example.org', password: 'hyphae-demo' })).id as string;
     const page = await phone('sv');
@@ -486,7 +558,11 @@ describe('console in Chromium', () => {
     await page.selectOption('select[name=slot-to]', '12:00');
     await page.click('button:has-text("Boka")');
     await page.waitForSelector('form p.ok:has-text("Bokat.")'); // under the booking form, where its button is
-    const mine = (await (await fetch(`${hub.url}/api/v1/library/reservations`, { headers: { authorization: `Bearer ${hyphae(['token', 'create', '--data', dir, '--email', 'karin.ko@example.org']).out.trim()}` } })).json()) as Array<{ id: string; from: number; to: number; status: string }>;
+    const mine = (await (
+      await fetch(`${hub.url}/api/v1/library/reservations`, {
+        headers: { authorization: `Bearer ${hyphae(['token', 'create', '--data', dir, '--email', 'karin.ko@example.org']).out.trim()}` },
+      })
+    ).json()) as Array<{ id: string; from: number; to: number; status: string }>;
     const booked = mine.find((r) => r.status === 'booked')!;
     // In the phone's own time: 10:00 to 12:00 on that day.
     expect([booked.from, booked.to]).toEqual([new Date(`${day(3)}T10:00`).getTime(), new Date(`${day(3)}T12:00`).getTime()]);
@@ -532,7 +608,7 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
-  it('a steward adds an item with a photo from the phone\'s camera, shrunk to fit the hub, and it is in the catalogue', { timeout: 60_000 }, async () => {
+  it("a steward adds an item with a photo from the phone's camera, shrunk to fit the hub, and it is in the catalogue", { timeout: 60_000 }, async () => {
     const page = await phone('en');
     await signIn(page, 'steward@demo.hyphae');
     await page.click('nav a[href="#/library"]');
@@ -579,7 +655,9 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
-  it('a steward looks after an item in Swedish: reorders its queue, records a safety induction, sets a maintenance plan, and reads its history', { timeout: 60_000 }, async () => {
+  it('a steward looks after an item in Swedish: reorders its queue, records a safety induction, sets a maintenance plan, and reads its history', {
+    timeout: 60_000,
+  }, async () => {
     // Before signing in, so the console's directory of names has them.
     const learner = (await send('POST', '/members', { name: 'Ivar Inskolad', email: 'ivar@example.org', password: 'hyphae-demo' })).id as string;
     const page = await phone('sv');
@@ -629,7 +707,13 @@ describe('console in Chromium', () => {
     // The demo's loans follow the clock, so pick a tool that is free from now until after the default booking.
     const free = await resident.evaluate(async () => {
       const now = Date.now();
-      const items = (await (await fetch(`/api/v1/library/items?from=${now}&to=${now + 4 * 86_400_000}`)).json()) as Array<{ name: string; status: string; kind: string; needsInduction: boolean; needsApproval: boolean }>;
+      const items = (await (await fetch(`/api/v1/library/items?from=${now}&to=${now + 4 * 86_400_000}`)).json()) as Array<{
+        name: string;
+        status: string;
+        kind: string;
+        needsInduction: boolean;
+        needsApproval: boolean;
+      }>;
       // A tool that needs an induction or approval would (rightly) be refused at the desk.
       return items.find((i) => i.status === 'available' && i.kind === 'tool' && !i.needsInduction && !i.needsApproval)!.name;
     });
@@ -664,7 +748,9 @@ describe('console in Chromium', () => {
 
     // Back at the desk: it came back worse, and the damage is charged against the deposit.
     const dawit = await memberId('Dawit Bekele');
-    const loan = ((await api('/library/loans?open=true&all=true')) as Array<{ id: string; memberId: string; conditionOut: string; deposit: number }>).find((l) => l.memberId === dawit && l.conditionOut === 'fair')!;
+    const loan = ((await api('/library/loans?open=true&all=true')) as Array<{ id: string; memberId: string; conditionOut: string; deposit: number }>).find(
+      (l) => l.memberId === dawit && l.conditionOut === 'fair',
+    )!;
     expect(loan.deposit).toBeGreaterThan(100);
     await desk.waitForSelector('button:has-text("Check in")');
     expect(await desk.textContent('section:has(#desk)')).toContain('Out with Dawit Bekele, due');
@@ -681,7 +767,9 @@ describe('console in Chromium', () => {
     const balance = (await api(`/accounts/${dawit}`)).balance as number;
     await desk.click('button:has-text("Check in")');
     await desk.waitForSelector('section:has(#desk) p.ok:has-text("Checked in")');
-    const back = ((await api('/library/loans?all=true')) as Array<{ id: string; conditionIn: string | null; damageCharged: number; returnedAt: number | null }>).find((l) => l.id === loan.id)!;
+    const back = (
+      (await api('/library/loans?all=true')) as Array<{ id: string; conditionIn: string | null; damageCharged: number; returnedAt: number | null }>
+    ).find((l) => l.id === loan.id)!;
     expect(back).toMatchObject({ conditionIn: 'poor', damageCharged: 100 });
     expect(back.returnedAt).not.toBeNull();
     expect((await api(`/accounts/${dawit}`)).balance).toBe(balance + loan.deposit - 100);
@@ -849,7 +937,11 @@ describe('console in Chromium', () => {
     // The admin asks for a floor far beyond the community's; the steward approves it from the desk.
     const admin = hyphae(['token', 'create', '--data', dir, '--email', 'admin@demo.hyphae']).out.trim();
     const who = await memberId('Elin Holm');
-    const asked = await fetch(`${hub.url}/api/v1/accounts/${who}/limits`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'credit', floor: -900_000 }) });
+    const asked = await fetch(`${hub.url}/api/v1/accounts/${who}/limits`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ unit: 'credit', floor: -900_000 }),
+    });
     expect(asked.status).toBe(202);
     await page.reload();
     await page.waitForSelector('#admit-h');
@@ -899,14 +991,19 @@ describe('console in Chromium', () => {
     await form.locator('button:has-text("Put in force now")').click();
     await form.locator('p.ok').waitFor();
     expect(await form.locator('p.ok').textContent()).toMatch(/^In force now\. It lapses on .* unless a proposal ratifies it\.$/);
-    expect((await api('/parameters')).find((x: { name: string }) => x.name === 'waterBasePrice')).toMatchObject({ value: 20, source: expect.stringMatching(/^emergency:/) });
+    expect((await api('/parameters')).find((x: { name: string }) => x.name === 'waterBasePrice')).toMatchObject({
+      value: 20,
+      source: expect.stringMatching(/^emergency:/),
+    });
     expect(await page.textContent('section:has(#params-h) ul.rows')).toContain('Water base price per 100 L: 0.20 HC');
     // Back to the community's price, so the other journeys see the demo as it was.
     await send('POST', '/parameters/emergency', { name: 'waterBasePrice', value: 10, reason: 'e2e: the dry spell is over' });
     await page.context().close();
   });
 
-  it('shows a steward in Swedish how the library is used: a plot by week and by month, what to buy another of, what sits idle', { timeout: 60_000 }, async () => {
+  it('shows a steward in Swedish how the library is used: a plot by week and by month, what to buy another of, what sits idle', {
+    timeout: 60_000,
+  }, async () => {
     const page = await phone('sv');
     await signIn(page, 'steward@demo.hyphae');
     await navTo(page, '/steward');
@@ -924,7 +1021,9 @@ describe('console in Chromium', () => {
     const first = use.items.find((i: { code: string }) => i.code === use.overDemanded[0]);
     const why = await card.locator('[data-testid=over-demanded] li').first().textContent();
     expect(why).toContain(`${first.code} ${first.name}`);
-    expect(why).toContain(`utlånad ${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(first.utilisation)} % av tiden · ${first.queue} väntar`);
+    expect(why).toContain(
+      `utlånad ${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(first.utilisation)} % av tiden · ${first.queue} väntar`,
+    );
     expect(await card.locator('[data-testid=idle]').textContent()).toContain(use.idle[0]);
     // The table by category carries the hub's figures.
     const row = card.locator(`[data-testid=use-by-category] tr:has(th:text-is("${busiest}"))`);
@@ -936,9 +1035,16 @@ describe('console in Chromium', () => {
       `${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 }).format(c.utilisation)} %`.replace(/\s/g, ' '),
     ]);
     // The catalogue, the loans and the skills download as CSV, with the steward's own session.
-    for (const [text, header] of [['Katalogen (CSV)', /^code,kind,name,category/], ['Alla lån (CSV)', /^id,/], ['Kunskaper (CSV)', /^member/]] as const) {
+    for (const [text, header] of [
+      ['Katalogen (CSV)', /^code,kind,name,category/],
+      ['Alla lån (CSV)', /^id,/],
+      ['Kunskaper (CSV)', /^member/],
+    ] as const) {
       const href = (await card.locator(`a:has-text("${text}")`).getAttribute('href'))!;
-      const got = await page.evaluate(async (h) => { const r = await fetch(h); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; }, href);
+      const got = await page.evaluate(async (h) => {
+        const r = await fetch(h);
+        return { status: r.status, type: r.headers.get('content-type'), body: await r.text() };
+      }, href);
       expect(got.status, href).toBe(200);
       expect(got.type).toContain('text/csv');
       expect(got.body).toMatch(header);
@@ -947,13 +1053,17 @@ describe('console in Chromium', () => {
     await card.screenshot({ path: join(SHOTS, 'sv-library-use.png') });
     // A year by month: the plot is drawn again from the monthly report.
     await card.locator('select[name=use-span]').selectOption('months');
-    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=library-use] figcaption')?.textContent === 'Tid utlånad, % av var 30:e dag');
+    await page.waitForFunction(
+      () => (globalThis as any).document.querySelector('[data-testid=library-use] figcaption')?.textContent === 'Tid utlånad, % av var 30:e dag',
+    );
     await card.locator('canvas').first().waitFor();
     expect(await axe(page)).toEqual([]);
     await page.context().close();
   });
 
-  it('a steward invites a neighbour in Swedish with a QR code, the neighbour joins, and is suspended and reinstated; an admin changes roles', { timeout: 60_000 }, async () => {
+  it('a steward invites a neighbour in Swedish with a QR code, the neighbour joins, and is suspended and reinstated; an admin changes roles', {
+    timeout: 60_000,
+  }, async () => {
     const desk = await phone('sv');
     await signIn(desk, 'steward@demo.hyphae');
     await navTo(desk, '/steward');
@@ -1043,7 +1153,9 @@ describe('console in Chromium', () => {
     await admin.context().close();
   });
 
-  it('a steward gives a resident who lost their password a one-time one, in Spanish; the resident must choose their own before anything else', { timeout: 60_000 }, async () => {
+  it('a steward gives a resident who lost their password a one-time one, in Spanish; the resident must choose their own before anything else', {
+    timeout: 60_000,
+  }, async () => {
     const desk = await phone('es');
     await signIn(desk, 'steward@demo.hyphae');
     await navTo(desk, '/steward');
@@ -1094,12 +1206,18 @@ describe('console in Chromium', () => {
     await page.waitForSelector('h2:text-is("Mi cuenta")');
     await fill('mi-clave-nueva', 'hyphae-demo', 'hyphae-demo');
     await form.locator('p[role=status]:has-text("Tu contraseña ha cambiado.")').waitFor();
-    const signInAgain = await fetch(`${hub.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'hyphae-demo' }) });
+    const signInAgain = await fetch(`${hub.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'hyphae-demo' }),
+    });
     expect(signInAgain.status).toBe(200);
     await page.context().close();
   });
 
-  it('shows the skills the neighbourhood lacks in Swedish: a steward marks one as needed, a resident offers to learn it; a steward notes how a decision turned out', { timeout: 60_000 }, async () => {
+  it('shows the skills the neighbourhood lacks in Swedish: a steward marks one as needed, a resident offers to learn it; a steward notes how a decision turned out', {
+    timeout: 60_000,
+  }, async () => {
     const desk = await phone('sv');
     await signIn(desk, 'steward@demo.hyphae');
     await navTo(desk, '/skills');
@@ -1158,12 +1276,20 @@ describe('console in Chromium', () => {
     await page.fill('input[name=time-hours]', '1,5');
     await page.click('section:has(#timebank-h) button:has-text("Publicera")');
     await page.waitForSelector('[data-testid=time-post]:has-text("Sourdough starter")');
-    expect((await api('/timebank')).find((o: { title: string }) => o.title === 'Sourdough starter and a lesson')).toMatchObject({ kind: 'offer', hours: 150, owner: elin });
+    expect((await api('/timebank')).find((o: { title: string }) => o.title === 'Sourdough starter and a lesson')).toMatchObject({
+      kind: 'offer',
+      hours: 150,
+      owner: elin,
+    });
     expect(await axe(page)).toEqual([]);
     await shot(page, 'sv-skills', { fullPage: true, keep: true });
 
     // The community kitchen needs more food than the board has spare, so Elin's apples will be wanted.
-    await fetch(`${hub.url}/api/v1/board/posts`, { method: 'POST', headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'need', resource: 'food', title: 'Soup for the kitchen', quantity: 60 }) });
+    await fetch(`${hub.url}/api/v1/board/posts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'need', resource: 'food', title: 'Soup for the kitchen', quantity: 60 }),
+    });
     await navTo(page, '/share');
     await page.waitForSelector('#board-h');
     await page.selectOption('select[name=post-kind]', 'surplus');
@@ -1177,8 +1303,9 @@ describe('console in Chromium', () => {
     await page.click('section:has(#proposed-h) button:has-text("Samtyck")');
     await page.waitForSelector('p.ok');
     // The page may show an earlier confirmation before the consent is answered: wait for the hub's word.
-    const mine = async () => ((await api('/flow/proposals?all=true')) as Array<{ supplier: string; supplierAccepted: boolean }>).filter((p) => p.supplier === elin);
-    await until(async () => (await mine()).some((p) => p.supplierAccepted), 'Elin\'s consent to be recorded', { timeoutMs: 10_000, everyMs: 100 });
+    const mine = async () =>
+      ((await api('/flow/proposals?all=true')) as Array<{ supplier: string; supplierAccepted: boolean }>).filter((p) => p.supplier === elin);
+    await until(async () => (await mine()).some((p) => p.supplierAccepted), "Elin's consent to be recorded", { timeoutMs: 10_000, everyMs: 100 });
     expect((await mine()).length).toBeGreaterThan(0);
     expect(await axe(page)).toEqual([]);
     await shot(page, 'sv-share', { fullPage: true, keep: true });
@@ -1191,7 +1318,13 @@ describe('console in Chromium', () => {
     try {
       const otherToken = hyphae(['token', 'create', '--data', otherDir, '--email', 'admin@other.example']).out.trim();
       const callOther = async (method: string, path: string, body?: unknown) =>
-        (await fetch(`${other.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${otherToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<any>;
+        (
+          await fetch(`${other.url}/api/v1${path}`, {
+            method,
+            headers: { authorization: `Bearer ${otherToken}`, 'content-type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          })
+        ).json() as Promise<any>;
       const otherMember = (await callOther('POST', '/members', { name: 'Dana Far', email: 'dana@other.example' })).id as string;
       const otherHubId = (await callOther('GET', '/health')).hubId as string;
       const { token } = await callOther('POST', '/federation/invitations', { trustOut: 100_000, trustIn: 100_000 });
@@ -1210,7 +1343,8 @@ describe('console in Chromium', () => {
 
       // The other hub proposes a new rate; it is in force there only once our steward accepts here.
       const demoHubId = (await api('/health')).hubId as string;
-      for (let i = 0; i < 100 && !(await callOther('GET', '/federation/links')).links.some((l: any) => l.hubId === demoHubId); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && !(await callOther('GET', '/federation/links')).links.some((l: any) => l.hubId === demoHubId); i++)
+        await new Promise((r) => setTimeout(r, 100));
       await callOther('PUT', `/federation/links/${demoHubId}/terms`, { rate: { num: 1, den: 2 } });
       for (let i = 0; i < 100 && !(await api('/federation/links')).links[0].pendingTerms; i++) await new Promise((r) => setTimeout(r, 100));
       await page.reload();
@@ -1263,10 +1397,18 @@ describe('console in Chromium', () => {
       // Our backups now go to the hub we linked, and the stewards' page says so; the other hub's stewards see what they keep for us.
       const admin = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'admin@demo.hyphae'])).out.trim();
       const asAdmin = (method: string, path: string, body?: unknown) =>
-        fetch(`${hub.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        fetch(`${hub.url}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
       expect((await asAdmin('PUT', '/backups/passphrase', { passphrase: 'moss on the north side' })).status).toBe(204);
       const made = (await (await asAdmin('POST', '/backups')).json()) as { file: string };
-      await until(async () => (await api('/backups')).peers.some((p: { hubId: string; file: string | null }) => p.hubId === otherHubId && p.file === made.file), 'the linked hub to keep our backup', { timeoutMs: 20_000, everyMs: 200 });
+      await until(
+        async () => (await api('/backups')).peers.some((p: { hubId: string; file: string | null }) => p.hubId === otherHubId && p.file === made.file),
+        'the linked hub to keep our backup',
+        { timeoutMs: 20_000, everyMs: 200 },
+      );
       const desk = await phone('en');
       await signIn(desk, 'steward@demo.hyphae');
       await navTo(desk, '/steward');
@@ -1284,7 +1426,7 @@ describe('console in Chromium', () => {
     }
   });
 
-  it('pays on the hub\'s plain-http Wi-Fi, where the browser offers no crypto.randomUUID', { timeout: 60_000 }, async () => {
+  it("pays on the hub's plain-http Wi-Fi, where the browser offers no crypto.randomUUID", { timeout: 60_000 }, async () => {
     // Tests reach the hub on 127.0.0.1, which browsers count as secure; a phone on http://10.42.0.1 is not,
     // and there crypto.randomUUID does not exist. Take it away before the console loads.
     const page = await phone('en');
@@ -1300,19 +1442,41 @@ describe('console in Chromium', () => {
     await page.context().close();
   });
 
-  it('opened again over a failed link on plain http, starts from the kept shell with the last data and its age, and refuses a payment rather than drop it', { timeout: 90_000 }, async () => {
+  it('opened again over a failed link on plain http, starts from the kept shell with the last data and its age, and refuses a payment rather than drop it', {
+    timeout: 90_000,
+  }, async () => {
     // A hub of its own, known as http://hub.test/, reached through a relay the test can cut.
     // Chromium maps hub.test to loopback, but unlike 127.0.0.1 the name is not a secure
     // context: no service worker, as on a phone at http://10.42.0.1.
     const ownDir = mkdtempSync(join(tmpdir(), 'hyphae-e2e-offline-'));
     writeFileSync(join(ownDir, 'hub.json'), JSON.stringify({ version: 1, hub: { publicUrl: 'http://hub.test/' } }));
-    const own = await startHubProcess({ dataDir: ownDir, env: { HYPHAE_ADMIN_EMAIL: 'sam@hub.test', HYPHAE_ADMIN_PASSWORD: 'a long steward passphrase' }, timeoutMs: 60_000 });
+    const own = await startHubProcess({
+      dataDir: ownDir,
+      env: { HYPHAE_ADMIN_EMAIL: 'sam@hub.test', HYPHAE_ADMIN_PASSWORD: 'a long steward passphrase' },
+      timeoutMs: 60_000,
+    });
     const link = await cuttableLink(own.port);
     const token = hyphae(['token', 'create', '--data', ownDir, '--email', 'sam@hub.test']).out.trim();
-    const robin = (await (await fetch(`${own.url}/api/v1/members`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Robin Oak', email: 'robin@hub.test' }) })).json()) as { id: string };
+    const robin = (await (
+      await fetch(`${own.url}/api/v1/members`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Robin Oak', email: 'robin@hub.test' }),
+      })
+    ).json()) as { id: string };
     const mapped = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--host-resolver-rules=MAP hub.test 127.0.0.1'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+        '--host-resolver-rules=MAP hub.test 127.0.0.1',
+      ],
     });
     try {
       const origin = `http://hub.test:${link.port}`;
@@ -1349,7 +1513,9 @@ describe('console in Chromium', () => {
       await page.click('nav a[href="#/"]');
       await page.waitForSelector('[data-testid=balance]');
       await page.waitForSelector('p.banner[role=status]', { state: 'detached', timeout: 10_000 });
-      const robinNow = (await (await fetch(`${own.url}/api/v1/accounts/${robin.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { balance: number };
+      const robinNow = (await (await fetch(`${own.url}/api/v1/accounts/${robin.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        balance: number;
+      };
       expect(robinNow.balance).toBe(0);
       await ctx.close();
     } finally {
@@ -1414,8 +1580,11 @@ describe('console in Chromium', () => {
         // The bottom navigation scrolls sideways by design; everything else must fit the screen.
         const main = w.document.querySelector('main');
         // innerWidth grows with overflowing content on a phone, so measure against the phone's own width.
-        const scrolls = (el: any): boolean => !!el && el !== main && (['auto', 'scroll'].includes(w.getComputedStyle(el).overflowX) || scrolls(el.parentElement));
-        const wide = [...w.document.querySelectorAll('header *, main *')].filter((el: any) => el.getBoundingClientRect().right > 391 && !scrolls(el.parentElement));
+        const scrolls = (el: any): boolean =>
+          !!el && el !== main && (['auto', 'scroll'].includes(w.getComputedStyle(el).overflowX) || scrolls(el.parentElement));
+        const wide = [...w.document.querySelectorAll('header *, main *')].filter(
+          (el: any) => el.getBoundingClientRect().right > 391 && !scrolls(el.parentElement),
+        );
         return { page: Math.max(0, w.document.documentElement.scrollWidth - 390), wide: wide.slice(0, 3).map((el: any) => String(el.outerHTML).slice(0, 80)) };
       });
       expect(overflow, `at 200% on ${route}`).toEqual({ page: 0, wide: [] });
@@ -1425,7 +1594,11 @@ describe('console in Chromium', () => {
   });
 
   it('shows every page in English, Swedish and Spanish, passes axe, and saves screenshots', { timeout: 120_000 }, async () => {
-    const words = { en: ['Sign in', 'Balance', 'Pay a neighbour', 'History'], sv: ['Logga in', 'Saldo', 'Betala en granne', 'Historik'], es: ['Entrar', 'Saldo', 'Pagar a un vecino', 'Historial'] } as const;
+    const words = {
+      en: ['Sign in', 'Balance', 'Pay a neighbour', 'History'],
+      sv: ['Logga in', 'Saldo', 'Betala en granne', 'Historik'],
+      es: ['Entrar', 'Saldo', 'Pagar a un vecino', 'Historial'],
+    } as const;
     for (const lang of ['en', 'sv', 'es'] as const) {
       const page = await phone(lang);
       await page.goto(`${hub.url}/`);
@@ -1435,7 +1608,9 @@ describe('console in Chromium', () => {
       const welcome = page.locator('[data-testid=portal-welcome]');
       await welcome.locator('h2', { hasText: 'Riverside Commons' }).waitFor();
       expect(await welcome.textContent()).toContain({ en: 'There is no internet here', sv: 'Här finns inget internet', es: 'Aquí no hay internet' }[lang]);
-      const carryOn = welcome.getByRole('button', { name: { en: 'Continue without signing in', sv: 'Fortsätt utan att logga in', es: 'Seguir sin entrar' }[lang] });
+      const carryOn = welcome.getByRole('button', {
+        name: { en: 'Continue without signing in', sv: 'Fortsätt utan att logga in', es: 'Seguir sin entrar' }[lang],
+      });
       if (lang === 'es') {
         const released = page.waitForResponse((r) => r.url().endsWith('/captive-portal/continue') && r.status() === 204);
         await carryOn.click();
@@ -1469,7 +1644,12 @@ describe('console in Chromium', () => {
         await steward.waitForSelector('main h2');
         await steward.waitForLoadState('networkidle');
         // The review screenshot should show the plots, which draw once all their data is in.
-        if (route === '/neighbourhood') await steward.waitForFunction(() => { const d = (globalThis as any).document; const plots = [...d.querySelectorAll('[data-testid=plot]')]; return plots.length >= 3 && plots.every((p: any) => p.querySelector('canvas')); });
+        if (route === '/neighbourhood')
+          await steward.waitForFunction(() => {
+            const d = (globalThis as any).document;
+            const plots = [...d.querySelectorAll('[data-testid=plot]')];
+            return plots.length >= 3 && plots.every((p: any) => p.querySelector('canvas'));
+          });
         const heading = await steward.textContent('main h2');
         // The page speaks the chosen language: its heading is not the English one (except where the words agree).
         if (lang !== 'en' && !['Saldo'].includes(heading!)) expect(english, `${lang} ${route}`).not.toContain(heading);
@@ -1493,7 +1673,7 @@ describe('console in Chromium', () => {
     }
   });
 
-  it('breaks no rule of the hub\'s content security policy on any page of the journeys above', () => {
+  it("breaks no rule of the hub's content security policy on any page of the journeys above", () => {
     expect(cspViolations).toEqual([]);
   });
 });

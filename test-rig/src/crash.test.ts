@@ -96,7 +96,12 @@ describe('crash safety', () => {
     for (const [key, { id, sent }] of acked) {
       const t = ids.get(id);
       expect(t, `acknowledged transfer ${key} is missing`).toBeDefined();
-      expect({ amount: t!.amount, payer: t!.payer, payee: t!.payee, memo: t!.memo }).toEqual({ amount: sent.amount, payer: sent.payer, payee: sent.payee, memo: key });
+      expect({ amount: t!.amount, payer: t!.payer, payee: t!.payee, memo: t!.memo }).toEqual({
+        amount: sent.amount,
+        payer: sent.payer,
+        payee: sent.payee,
+        memo: key,
+      });
     }
     for (const key of refused) expect(byKey.has(key)).toBe(false);
     const verify = hyphae(['ledger', 'verify', '--data', dir]);
@@ -113,7 +118,11 @@ describe('crash safety', () => {
     let hub = await startHubProcess({ dataDir: data, env });
     const admin = hyphae(['token', 'create', '--data', data, '--email', env.HYPHAE_ADMIN_EMAIL]).out.trim();
     const call = async (url: string, token: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
     const members: Array<{ id: string; token: string }> = [];
@@ -125,9 +134,24 @@ describe('crash safety', () => {
     // connection, and the next request would go out on a socket that is gone.
     for (const [i, m] of members.entries()) m.token = (await hyphaeAsync(['token', 'create', '--data', data, '--email', `v${i}@example.org`])).out.trim();
     const items: string[] = [];
-    for (let i = 0; i < 4; i++) items.push(String((await call(hub.url, admin, 'POST', '/api/v1/library/items', { name: `Tool ${i}`, category: 'tools', deposit: 500, fee: 50 })).json.code));
+    for (let i = 0; i < 4; i++)
+      items.push(
+        String((await call(hub.url, admin, 'POST', '/api/v1/library/items', { name: `Tool ${i}`, category: 'tools', deposit: 500, fee: 50 })).json.code),
+      );
     const proposals: string[] = [];
-    for (let i = 0; i < 6; i++) proposals.push(String((await call(hub.url, admin, 'POST', '/api/v1/proposals', { kind: 'parameter', title: `Rate ${i}`, rationale: 'r', payload: { name: 'demurrageRatePercent', value: 3 } })).json.id));
+    for (let i = 0; i < 6; i++)
+      proposals.push(
+        String(
+          (
+            await call(hub.url, admin, 'POST', '/api/v1/proposals', {
+              kind: 'parameter',
+              title: `Rate ${i}`,
+              rationale: 'r',
+              payload: { name: 'demurrageRatePercent', value: 3 },
+            })
+          ).json.id,
+        ),
+      );
 
     const checkouts = new Map<string, { item: string; member: string }>(); // loan id → what was acknowledged
     const checkins = new Set<string>(); // loan ids acknowledged as returned
@@ -164,7 +188,11 @@ describe('crash safety', () => {
     /** After a restart, what is open is what the hub says: an in-flight check-out or check-in may or may not have landed. */
     const resync = async (url: string) => {
       open.clear();
-      const loans = (await call(url, admin, 'GET', '/api/v1/library/loans')).json as unknown as Array<{ id: string; itemId: string; returnedAt: number | null }>;
+      const loans = (await call(url, admin, 'GET', '/api/v1/library/loans')).json as unknown as Array<{
+        id: string;
+        itemId: string;
+        returnedAt: number | null;
+      }>;
       const list = (await call(url, admin, 'GET', '/api/v1/library/items')).json as unknown as Array<{ id: string; code: string }>;
       const codeOf = new Map(list.map((i) => [i.id, i.code]));
       for (const l of loans) if (l.returnedAt === null) open.set(codeOf.get(l.itemId)!, l.id);

@@ -31,12 +31,20 @@ describe('an emergency reaches everyone', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     cleanup.push(() => new Promise((r) => receiver.close(r)));
 
-    const { hub, stop } = await startInProcessHub({ lorawan: { enabled: false }, mqtt: { enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password } }, 'hyphae-emergency-');
+    const { hub, stop } = await startInProcessHub(
+      { lorawan: { enabled: false }, mqtt: { enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password } },
+      'hyphae-emergency-',
+    );
     cleanup.push(stop);
     const m = hub.modules;
     const hubId = hub.identity!.hubId;
     const people = await Promise.all(
-      [['Stew', 'steward'], ['Ana', 'resident'], ['Bo', 'resident'], ['Cy', 'resident']].map(async ([name, role]) => {
+      [
+        ['Stew', 'steward'],
+        ['Ana', 'resident'],
+        ['Bo', 'resident'],
+        ['Cy', 'resident'],
+      ].map(async ([name, role]) => {
         const member = await m.members.create({ name: name!, email: `${name!.toLowerCase()}@example.org`, role: role as 'steward' | 'resident' }, null);
         return { ...member, token: (await m.members.createToken(member.id, 'test')).token };
       }),
@@ -51,7 +59,10 @@ describe('an emergency reaches everyone', () => {
     await ha.subscribeAsync(`hyphae/${hubId}/hub/crisis`);
     await until(() => topics.get(`hyphae/${hubId}/hub/crisis`) === 'OFF', 'crisis OFF before');
 
-    const hook = await api(steward.token, 'POST', '/api/v1/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/emergency`, kinds: ['emergency-declared', 'emergency-ended'] });
+    const hook = await api(steward.token, 'POST', '/api/v1/webhooks', {
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/emergency`,
+      kinds: ['emergency-declared', 'emergency-ended'],
+    });
     expect(hook.status).toBe(201);
 
     const declared = await api(steward.token, 'POST', '/api/v1/crisis', { note: 'Flooding on Mill Lane', places: ['Mill Lane'] });
@@ -59,12 +70,16 @@ describe('an emergency reaches everyone', () => {
 
     for (const p of people) {
       const inbox = await api(p.token, 'GET', '/api/v1/notifications?unread=true');
-      expect(inbox.json.find((n: { kind: string }) => n.kind === 'emergency-declared')).toMatchObject({ params: { emergencyId: declared.json.id, note: 'Flooding on Mill Lane', places: ['Mill Lane'] } });
+      expect(inbox.json.find((n: { kind: string }) => n.kind === 'emergency-declared')).toMatchObject({
+        params: { emergencyId: declared.json.id, note: 'Flooding on Mill Lane', places: ['Mill Lane'] },
+      });
     }
     await until(() => topics.get(`hyphae/${hubId}/hub/crisis`) === 'ON', 'crisis ON on MQTT');
     await until(() => got.length === 1, 'the webhook');
     const [d] = got;
-    const signed = `sha256=${createHmac('sha256', hook.json.secret as string).update(`${String(d!.headers['x-hyphae-timestamp'])}.${d!.body}`).digest('hex')}`;
+    const signed = `sha256=${createHmac('sha256', hook.json.secret as string)
+      .update(`${String(d!.headers['x-hyphae-timestamp'])}.${d!.body}`)
+      .digest('hex')}`;
     expect(d!.headers['x-hyphae-signature']).toBe(signed);
     expect(JSON.parse(d!.body)).toMatchObject({ hub: hubId, kind: 'emergency-declared', params: { note: 'Flooding on Mill Lane' } });
 

@@ -28,7 +28,11 @@ export class HubRig {
     this.dirs.push(dir);
     // A port of its own for its life: a restarted hub answers where its peers know it.
     const port = await freePort();
-    const proc = await startHubProcess({ dataDir: dir, port, env: { HYPHAE_ADMIN_EMAIL: `admin@${name}.example`, HYPHAE_ADMIN_PASSWORD: 'federation-test', ...env } });
+    const proc = await startHubProcess({
+      dataDir: dir,
+      port,
+      env: { HYPHAE_ADMIN_EMAIL: `admin@${name}.example`, HYPHAE_ADMIN_PASSWORD: 'federation-test', ...env },
+    });
     const token = hyphae(['token', 'create', '--data', dir, '--email', `admin@${name}.example`]).out.trim();
     const h: RigHub = { name, dir, port, proc, token, member: '', hubId: '' };
     h.member = (await this.call(h, 'POST', '/api/v1/members', { name: `${name} member`, email: `m@${name}.example` })).id as string;
@@ -60,7 +64,11 @@ export class HubRig {
 
   async waitPayment(h: RigHub, id: string, status: string): Promise<any> {
     let last: any;
-    await until(async () => (last = await this.payment(h, id)).status === status, () => `payment ${id} on ${h.name} to be ${status}; it is ${JSON.stringify(last)}`, { timeoutMs: 30_000, everyMs: 100 });
+    await until(
+      async () => (last = await this.payment(h, id)).status === status,
+      () => `payment ${id} on ${h.name} to be ${status}; it is ${JSON.stringify(last)}`,
+      { timeoutMs: 30_000, everyMs: 100 },
+    );
     return last;
   }
 
@@ -68,10 +76,14 @@ export class HubRig {
   async shareSummaries(): Promise<void> {
     for (let round = 0; round < 2; round++) {
       for (const h of this.hubs) await this.call(h, 'POST', '/api/v1/federation/region/share');
-      await until(async () => {
-        for (const h of this.hubs) for (const l of (await this.call(h, 'GET', '/api/v1/federation/links')).links) if (l.queue > 0) return false;
-        return true;
-      }, 'summaries delivered', { timeoutMs: 20_000, everyMs: 100 });
+      await until(
+        async () => {
+          for (const h of this.hubs) for (const l of (await this.call(h, 'GET', '/api/v1/federation/links')).links) if (l.queue > 0) return false;
+          return true;
+        },
+        'summaries delivered',
+        { timeoutMs: 20_000, everyMs: 100 },
+      );
     }
   }
 

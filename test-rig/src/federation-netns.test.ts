@@ -33,7 +33,10 @@ const netnsOk = canMakeNamespaces();
 
 function buildTopology(): void {
   for (const ns of [NS_A, NS_B]) ip('netns', 'add', ns);
-  for (const [ns, side, net] of [[NS_A, 'a', '1'], [NS_B, 'b', '2']] as const) {
+  for (const [ns, side, net] of [
+    [NS_A, 'a', '1'],
+    [NS_B, 'b', '2'],
+  ] as const) {
     const outer = `hyr${tag}${side}`;
     ip('link', 'add', outer, 'type', 'veth', 'peer', 'name', 'uplink', 'netns', ns);
     ip('addr', 'add', `10.77.${net}.1/24`, 'dev', outer);
@@ -72,7 +75,14 @@ async function hubIn(ns: string, i: number, api: string, linkAddr: string) {
   // Peers reach this hub over the radio link; the test reaches it over its uplink.
   const config = join(dir, 'hub.json');
   writeFileSync(config, JSON.stringify({ hub: { name: `Hub ${i}`, publicUrl: `http://${linkAddr}:${PORT}` } }));
-  const proc = await startHubProcess({ dataDir: dir, netns: ns, host: '0.0.0.0', port: PORT, args: ['--config', config], env: { HYPHAE_ADMIN_EMAIL: `admin@hub${i}.example`, HYPHAE_ADMIN_PASSWORD: 'federation-test' } });
+  const proc = await startHubProcess({
+    dataDir: dir,
+    netns: ns,
+    host: '0.0.0.0',
+    port: PORT,
+    args: ['--config', config],
+    env: { HYPHAE_ADMIN_EMAIL: `admin@hub${i}.example`, HYPHAE_ADMIN_PASSWORD: 'federation-test' },
+  });
   running.push(proc);
   const token = hyphae(['token', 'create', '--data', dir, '--email', `admin@hub${i}.example`]).out.trim();
   const m = await call(api, token, 'POST', '/api/v1/members', { name: `Member ${i}`, email: `m@hub${i}.example` });
@@ -103,7 +113,11 @@ describe.skipIf(!netnsOk)('federation across a link that is cut (network namespa
     expect((await call(a.api, a.token, 'GET', `/api/v1/accounts/${a.member}`)).balance).toBe(500);
 
     restoreLink();
-    await until(async () => (await call(b.api, b.token, 'GET', `/api/v1/federation/payments/${p2.id}`)).status === 'completed', 'held payment after the link returns', { timeoutMs: 90_000, everyMs: 200 });
+    await until(
+      async () => (await call(b.api, b.token, 'GET', `/api/v1/federation/payments/${p2.id}`)).status === 'completed',
+      'held payment after the link returns',
+      { timeoutMs: 90_000, everyMs: 200 },
+    );
     expect((await call(a.api, a.token, 'GET', `/api/v1/accounts/${a.member}`)).balance).toBe(800);
     expect((await call(b.api, b.token, 'GET', `/api/v1/accounts/${b.member}`)).balance).toBe(-800);
     const linksA = (await call(a.api, a.token, 'GET', '/api/v1/federation/links')).links;

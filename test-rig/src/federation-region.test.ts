@@ -31,7 +31,10 @@ describe('a region of four hub processes', () => {
 
     // Through beta: alpha has no link to gamma and learns the way from the summaries (which also go out by themselves when links change).
     await rig.shareSummaries();
-    expect((await rig.call(a, 'GET', '/api/v1/federation/region')).hubs.find((h: any) => h.hubId === b.hubId).summary.reach).toContainEqual({ hubId: c.hubId, hops: 1 });
+    expect((await rig.call(a, 'GET', '/api/v1/federation/region')).hubs.find((h: any) => h.hubId === b.hubId).summary.reach).toContainEqual({
+      hubId: c.hubId,
+      hops: 1,
+    });
     const routed = await rig.call(a, 'POST', '/api/v1/federation/payments', { payer: a.member, to: `${c.hubId}/${c.member}`, amount: 400 });
     expect(routed.peer).toBe(b.hubId);
     await rig.waitPayment(a, routed.id, 'completed');
@@ -65,11 +68,16 @@ describe('a region of four hub processes', () => {
     await rig.waitPayment(d, owed.id, 'completed');
     const refused = await rig.call(a, 'POST', `/api/v1/federation/links/${d.hubId}/close`, {});
     expect(refused).toMatchObject({ status: 422, title: 'Balance not settled', balance: -80 });
-    expect((await rig.call(a, 'POST', `/api/v1/federation/links/${d.hubId}/close`, { settlement: 'alpha buys 80 of bread from delta' })).status).toBe('closing');
+    expect((await rig.call(a, 'POST', `/api/v1/federation/links/${d.hubId}/close`, { settlement: 'alpha buys 80 of bread from delta' })).status).toBe(
+      'closing',
+    );
     await until(async () => (await rig.link_(d, a)).status === 'closing', 'delta learns the link is closing', { timeoutMs: 20_000, everyMs: 100 });
     const settle = await rig.call(a, 'POST', '/api/v1/federation/payments', { payer: a.member, to: `${d.member}@${d.hubId}`, amount: 80 });
     await rig.waitPayment(a, settle.id, 'completed');
-    await until(async () => (await rig.link_(a, d)).status === 'closed' && (await rig.link_(d, a)).status === 'closed', 'both sides closed', { timeoutMs: 20_000, everyMs: 100 });
+    await until(async () => (await rig.link_(a, d)).status === 'closed' && (await rig.link_(d, a)).status === 'closed', 'both sides closed', {
+      timeoutMs: 20_000,
+      everyMs: 100,
+    });
 
     // Clearing: gamma links to alpha, debts go round alpha → beta → gamma → alpha, and the cycle is cleared.
     await rig.link(c, a, { num: 1, den: 3 }); // alpha counts 1/3 GAMMA per ALPHA: 1 GAMMA = 3 BETA = 3 ALPHA, so the rates close the loop
@@ -77,19 +85,40 @@ describe('a region of four hub processes', () => {
     await rig.waitPayment(a, aPays.id, 'completed');
     const cPays = await rig.call(c, 'POST', '/api/v1/federation/payments', { payer: c.member, to: `${a.member}@${a.hubId}`, amount: 100 });
     await rig.waitPayment(c, cPays.id, 'completed');
-    const before = await Promise.all([a, b, c].map(async (h) => (await rig.call(h, 'GET', '/api/v1/federation/links')).links.filter((l: any) => l.status !== 'closed').reduce((s: number, l: any) => s + l.clearingBalance, 0)));
+    const before = await Promise.all(
+      [a, b, c].map(async (h) =>
+        (await rig.call(h, 'GET', '/api/v1/federation/links')).links
+          .filter((l: any) => l.status !== 'closed')
+          .reduce((s: number, l: any) => s + l.clearingBalance, 0),
+      ),
+    );
     await rig.shareSummaries();
     const run = await rig.call(a, 'POST', '/api/v1/federation/clearings');
     expect(run.cycle).toEqual([a.hubId, b.hubId, c.hubId]);
     for (const h of [b, c]) {
-      await until(async () => (await rig.call(h, 'GET', '/api/v1/federation/clearings')).runs.some((r: any) => r.id === run.id), `${h.name} receives the clearing proposal`, { timeoutMs: 20_000, everyMs: 100 });
+      await until(
+        async () => (await rig.call(h, 'GET', '/api/v1/federation/clearings')).runs.some((r: any) => r.id === run.id),
+        `${h.name} receives the clearing proposal`,
+        { timeoutMs: 20_000, everyMs: 100 },
+      );
       await rig.call(h, 'POST', `/api/v1/federation/clearings/${run.id}/answer`, { accept: true });
     }
-    await until(async () => {
-      for (const h of [a, b, c]) if ((await rig.call(h, 'GET', '/api/v1/federation/clearings')).runs.find((r: any) => r.id === run.id)?.status !== 'committed') return false;
-      return true;
-    }, 'the clearing committed on all three hubs', { timeoutMs: 20_000, everyMs: 100 });
-    const after = await Promise.all([a, b, c].map(async (h) => (await rig.call(h, 'GET', '/api/v1/federation/links')).links.filter((l: any) => l.status !== 'closed').reduce((s: number, l: any) => s + l.clearingBalance, 0)));
+    await until(
+      async () => {
+        for (const h of [a, b, c])
+          if ((await rig.call(h, 'GET', '/api/v1/federation/clearings')).runs.find((r: any) => r.id === run.id)?.status !== 'committed') return false;
+        return true;
+      },
+      'the clearing committed on all three hubs',
+      { timeoutMs: 20_000, everyMs: 100 },
+    );
+    const after = await Promise.all(
+      [a, b, c].map(async (h) =>
+        (await rig.call(h, 'GET', '/api/v1/federation/links')).links
+          .filter((l: any) => l.status !== 'closed')
+          .reduce((s: number, l: any) => s + l.clearingBalance, 0),
+      ),
+    );
     expect(after).toEqual(before);
     // alpha owed beta 500 ALPHA, beta owed gamma 1,000 BETA, gamma owed alpha 100 GAMMA (300 ALPHA): 300 ALPHA comes off every edge.
     expect(run.edges.map((e: any) => e.amount)).toEqual([300, 300, 100]);

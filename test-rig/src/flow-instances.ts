@@ -72,7 +72,9 @@ export function geographic(nodes: number, neighbours: number, seed: number): Flo
     const cx = Math.floor(xs[i]! / cell);
     const cy = Math.floor(ys[i]! / cell);
     const near: Array<[number, number]> = [];
-    for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) for (const j of grid.get(`${cx + dx},${cy + dy}`) ?? []) if (j !== i) near.push([Math.hypot(xs[i]! - xs[j]!, ys[i]! - ys[j]!), j]);
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++)
+        for (const j of grid.get(`${cx + dx},${cy + dy}`) ?? []) if (j !== i) near.push([Math.hypot(xs[i]! - xs[j]!, ys[i]! - ys[j]!), j]);
     near.sort((a, b) => a[0] - b[0]);
     for (const [d, j] of near.slice(0, neighbours)) {
       from.push(i);

@@ -29,13 +29,29 @@ function mutate(b: Buffer): Buffer {
 
 const nwkSKey = Buffer.from('44024241ed4ce9a68c6a8bc055233fd3', 'hex');
 const appSKey = Buffer.from('ec925802ae430ca77fd3dd73cb2cc588', 'hex');
-const validFrame = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: Buffer.from('26011bda', 'hex'), FCnt: 7, FPort: 2, payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]) }, appSKey, nwkSKey, undefined, msb(7)).getPHYPayload()!;
+const validFrame = lora
+  .fromFields(
+    {
+      MType: 'Unconfirmed Data Up',
+      DevAddr: Buffer.from('26011bda', 'hex'),
+      FCnt: 7,
+      FPort: 2,
+      payload: Buffer.from([12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]),
+    },
+    appSKey,
+    nwkSKey,
+    undefined,
+    msb(7),
+  )
+  .getPHYPayload()!;
 
 describe('fuzzing the outside-facing parsers', () => {
   it('the UDP server survives 40,000 random and mutated datagrams, counting the bad ones', () => {
     let uplinks = 0;
     const server = new GatewayServer({ port: 0, onUplink: () => uplinks++ });
-    const good = semtech.encodePushData(1, 'aa555a0000000001', [{ tmst: 1, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', rssi: -80, lsnr: 5, size: validFrame.length, data: validFrame.toString('base64'), stat: 1 }]);
+    const good = semtech.encodePushData(1, 'aa555a0000000001', [
+      { tmst: 1, freq: 868.1, modu: 'LORA', datr: 'SF7BW125', rssi: -80, lsnr: 5, size: validFrame.length, data: validFrame.toString('base64'), stat: 1 },
+    ]);
     const pull = semtech.encodePullData(2, 'aa555a0000000001');
     for (let i = 0; i < 40_000; i++) {
       const base = i % 3 === 0 ? good : i % 3 === 1 ? pull : bytes(rng.int(0, 300));
@@ -79,12 +95,19 @@ describe('fuzzing the outside-facing parsers', () => {
     }
     const inverter = models.get(103)!;
     for (let i = 0; i < 4_000; i++) {
-      const block = decodeBlock(inverter.points, Array.from({ length: inverter.length }, () => rng.int(0, 0xffff)));
+      const block = decodeBlock(
+        inverter.points,
+        Array.from({ length: inverter.length }, () => rng.int(0, 0xffff)),
+      );
       for (const p of Object.values(block)) expect(p.value === null || typeof p.value === 'string' || Number.isFinite(p.value)).toBe(true);
     }
     // A device answering garbage: the scan ends with a clear driver error or a result, never a hang or a crash.
     for (let i = 0; i < 1_000; i++) {
-      const reader = { readHolding: async (_a: number, n: number) => Array.from({ length: n }, () => (rng.chance(0.3) ? [0x5375, 0x6e53, 0xffff][rng.int(0, 2)]! : rng.int(0, 0xffff))), readInput: async () => [] };
+      const reader = {
+        readHolding: async (_a: number, n: number) =>
+          Array.from({ length: n }, () => (rng.chance(0.3) ? [0x5375, 0x6e53, 0xffff][rng.int(0, 2)]! : rng.int(0, 0xffff))),
+        readInput: async () => [],
+      };
       await scanSunSpec(reader, models).catch((e: { kind?: string }) => expect(typeof e.kind).toBe('string'));
     }
   });

@@ -55,7 +55,11 @@ describe('headers on every answer', () => {
   });
 
   it('a sign-in sets its cookies beside the security headers', async () => {
-    const res = await fetch(`${hub.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'steward@example.org', password: 'a long steward password' }) });
+    const res = await fetch(`${hub.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'steward@example.org', password: 'a long steward password' }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie().some((c) => c.startsWith('hyphae_session='))).toBe(true);
     expectBase(res, 'sign-in');

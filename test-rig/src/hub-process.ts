@@ -41,7 +41,22 @@ export interface StartOptions {
 export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
   // HYPHAE_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under a benchmark.
   const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.HYPHAE_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const args = [...nodeArgs, HYPHAE_BIN, 'start', '--data', opts.dataDir, '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1', '--lorawan-port', String(opts.lorawanPort ?? 0), '--station-port', String(opts.stationPort ?? 0), ...(opts.args ?? [])];
+  const args = [
+    ...nodeArgs,
+    HYPHAE_BIN,
+    'start',
+    '--data',
+    opts.dataDir,
+    '--port',
+    String(opts.port ?? 0),
+    '--host',
+    opts.host ?? '127.0.0.1',
+    '--lorawan-port',
+    String(opts.lorawanPort ?? 0),
+    '--station-port',
+    String(opts.stationPort ?? 0),
+    ...(opts.args ?? []),
+  ];
   // `ip netns exec` enters the namespace and execs node, so signals reach the hub itself.
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(cmd, argv, { env: { ...process.env, HYPHAE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -83,7 +98,14 @@ export function startHubProcess(opts: StartOptions): Promise<HubProcess> {
             const late = new Promise<never>((_, reject) => {
               timer = setTimeout(() => {
                 child.kill('SIGKILL');
-                reject(new Error(`hub did not exit within 20 s of SIGTERM; killed. Last logs:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`));
+                reject(
+                  new Error(
+                    `hub did not exit within 20 s of SIGTERM; killed. Last logs:\n${logs
+                      .slice(-10)
+                      .map((l) => JSON.stringify(l))
+                      .join('\n')}`,
+                  ),
+                );
               }, 20_000);
             });
             try {

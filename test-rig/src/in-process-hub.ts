@@ -10,7 +10,12 @@ import { configSchema, Hub, silentLogger, type ConfigInput } from '@hyphae/devic
  */
 export async function startInProcessHub(config: ConfigInput, prefix = 'hyphae-hub-'): Promise<{ hub: Hub; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const hub = new Hub({ dataDir: dir, config: configSchema.parse({ http: { port: 0, host: '127.0.0.1' }, time: { source: 'system' }, ...config }), log: silentLogger, jobs: false });
+  const hub = new Hub({
+    dataDir: dir,
+    config: configSchema.parse({ http: { port: 0, host: '127.0.0.1' }, time: { source: 'system' }, ...config }),
+    log: silentLogger,
+    jobs: false,
+  });
   await hub.start();
   return {
     hub,

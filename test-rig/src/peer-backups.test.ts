@@ -37,22 +37,34 @@ async function signedFetch(base: string, identity: ReturnType<typeof generateIde
 }
 
 describe('backups kept by linked hubs', () => {
-  it('sends every backup to the linked hubs, which keep seven and give them only to their owner; a new card comes back from them', { timeout: 240_000 }, async () => {
+  it('sends every backup to the linked hubs, which keep seven and give them only to their owner; a new card comes back from them', {
+    timeout: 240_000,
+  }, async () => {
     const a = await rig.start('alpha');
     const b = await rig.start('beta');
     const c = await rig.start('gamma');
     await rig.link(a, b);
     await rig.link(c, b);
     const neighbour = (await rig.call(a, 'POST', '/api/v1/members', { name: 'Neighbour', email: 'n@alpha.example' })).id as string;
-    expect(await rig.call(a, 'POST', '/api/v1/transfers', { payer: a.member, payee: neighbour, amount: 250, memo: 'before the card was lost' })).toMatchObject({ amount: 250 });
-    const chosen = await fetch(`${url(a)}/api/v1/backups/passphrase`, { method: 'PUT', headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ passphrase: PASSPHRASE }) });
+    expect(await rig.call(a, 'POST', '/api/v1/transfers', { payer: a.member, payee: neighbour, amount: 250, memo: 'before the card was lost' })).toMatchObject({
+      amount: 250,
+    });
+    const chosen = await fetch(`${url(a)}/api/v1/backups/passphrase`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ passphrase: PASSPHRASE }),
+    });
     expect(chosen.status).toBe(204);
 
     // Nine backups, each sent on as it is made: beta keeps the newest seven.
     let newest = '';
     for (let night = 0; night < 9; night++) {
       newest = (await rig.call(a, 'POST', '/api/v1/backups')).file as string;
-      await until(async () => (await rig.call(a, 'GET', '/api/v1/backups')).peers.some((p: { hubId: string; file: string }) => p.hubId === b.hubId && p.file === newest), `beta to confirm ${newest}`, { timeoutMs: 30_000, everyMs: 100 });
+      await until(
+        async () => (await rig.call(a, 'GET', '/api/v1/backups')).peers.some((p: { hubId: string; file: string }) => p.hubId === b.hubId && p.file === newest),
+        `beta to confirm ${newest}`,
+        { timeoutMs: 30_000, everyMs: 100 },
+      );
     }
     const mine = await rig.call(a, 'GET', '/api/v1/backups');
     expect(mine.peers).toEqual([expect.objectContaining({ hubId: b.hubId, file: newest, error: null, overdue: false })]);
@@ -89,7 +101,13 @@ describe('backups kept by linked hubs', () => {
     const first = big.subarray(0, CHUNK_BYTES);
     const put = await fetch(`${url(b)}${path}`, {
       method: 'PUT',
-      headers: { ...signRequest(alpha, 'PUT', path, n2, first), 'content-type': 'application/octet-stream', 'x-hyphae-offset': '0', 'x-hyphae-total': String(big.length), 'x-hyphae-sha256': createHash('sha256').update(big).digest('hex') },
+      headers: {
+        ...signRequest(alpha, 'PUT', path, n2, first),
+        'content-type': 'application/octet-stream',
+        'x-hyphae-offset': '0',
+        'x-hyphae-total': String(big.length),
+        'x-hyphae-sha256': createHash('sha256').update(big).digest('hex'),
+      },
       body: new Uint8Array(first),
     });
     expect(await put.json()).toEqual({ received: CHUNK_BYTES, complete: false });
@@ -114,11 +132,17 @@ describe('backups kept by linked hubs', () => {
     const wrongWord = await provision(['recover', '--peer', url(b), '--out', out], { HYPHAE_RECOVERY_PHRASE: misread, HYPHAE_BACKUP_PASSPHRASE: PASSPHRASE });
     expect(wrongWord.code).toBe(1);
     expect(wrongWord.err).toMatch(/does not check out|keeps no backups|not signed/);
-    const wrongPass = await provision(['recover', '--peer', url(b), '--out', out], { HYPHAE_RECOVERY_PHRASE: phrase.out, HYPHAE_BACKUP_PASSPHRASE: 'not the passphrase' });
+    const wrongPass = await provision(['recover', '--peer', url(b), '--out', out], {
+      HYPHAE_RECOVERY_PHRASE: phrase.out,
+      HYPHAE_BACKUP_PASSPHRASE: 'not the passphrase',
+    });
     expect(wrongPass.code).toBe(1);
     expect(wrongPass.err).toMatch(/wrong passphrase/);
 
-    const r = await provision(['recover', '--peer', url(b), '--out', out, '--hub', card.url, '--token', token], { HYPHAE_RECOVERY_PHRASE: phrase.out, HYPHAE_BACKUP_PASSPHRASE: PASSPHRASE });
+    const r = await provision(['recover', '--peer', url(b), '--out', out, '--hub', card.url, '--token', token], {
+      HYPHAE_RECOVERY_PHRASE: phrase.out,
+      HYPHAE_BACKUP_PASSPHRASE: PASSPHRASE,
+    });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(`${newest}`);
     expect(r.out).toContain('restore staged');
@@ -128,7 +152,10 @@ describe('backups kept by linked hubs', () => {
     extra.push(back);
     // The new card is alpha: its id, its members, its admin's token.
     expect(((await (await fetch(`${back.url}/api/v1/health`)).json()) as { hubId: string }).hubId).toBe(a.hubId);
-    const member = (await (await fetch(`${back.url}/api/v1/accounts/${a.member}`, { headers: { authorization: `Bearer ${a.token}` } })).json()) as { id?: string; balance?: number };
+    const member = (await (await fetch(`${back.url}/api/v1/accounts/${a.member}`, { headers: { authorization: `Bearer ${a.token}` } })).json()) as {
+      id?: string;
+      balance?: number;
+    };
     expect(member).toMatchObject({ memberId: a.member, balance: -250 });
   });
 });

@@ -36,24 +36,62 @@ describe('hyphae-provision verify', () => {
     const inverter = ModbusSimulator.fromFixture('sunspec-inverter.json');
     await inverter.start();
     const dev = EndDevice.random();
-    await fetch(`${hub.url}/api/v1/devices`, { method: 'POST', headers: h, body: JSON.stringify({ kind: 'lorawan', name: 'Soil probe', profile: 'dragino-lse01', otaa: { devEui: dev.devEui.toString('hex'), joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') } }) });
-    await fetch(`${hub.url}/api/v1/devices`, { method: 'POST', headers: h, body: JSON.stringify({ kind: 'modbus', name: 'Inverter', profile: 'sunspec', modbus: { host: '127.0.0.1', port: inverter.port, unit: 1, pollSeconds: 1, timeoutMs: 2000, retries: 0 } }) });
+    await fetch(`${hub.url}/api/v1/devices`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({
+        kind: 'lorawan',
+        name: 'Soil probe',
+        profile: 'dragino-lse01',
+        otaa: { devEui: dev.devEui.toString('hex'), joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') },
+      }),
+    });
+    await fetch(`${hub.url}/api/v1/devices`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({
+        kind: 'modbus',
+        name: 'Inverter',
+        profile: 'sunspec',
+        modbus: { host: '127.0.0.1', port: inverter.port, unit: 1, pollSeconds: 1, timeoutMs: 2000, retries: 0 },
+      }),
+    });
     const gw = new PacketForwarder('aa555a00000000ff', { host: '127.0.0.1', port: hub.lorawanPort });
     await gw.start();
     try {
       await dev.join(gw);
       gw.push(dev.uplink(2, [12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0]));
-      await until(async () => ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ reads: number }> }).modbus[0]!.reads > 0, 'a Modbus read', slowly);
+      await until(
+        async () => ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ reads: number }> }).modbus[0]!.reads > 0,
+        'a Modbus read',
+        slowly,
+      );
       const ok = await provision(['verify', '--hub', hub.url, '--token', token]);
       const lines = ok.out.split('\n');
-      for (const item of ['health and version', 'time in sync', 'free storage', 'gateway seen', 'Modbus inverter answering', 'sensor Soil probe reporting', 'console reachable']) {
-        expect(lines.find((l) => l.includes(item)), `${item}\n${ok.out}`).toMatch(/^✔/);
+      for (const item of [
+        'health and version',
+        'time in sync',
+        'free storage',
+        'gateway seen',
+        'Modbus inverter answering',
+        'sensor Soil probe reporting',
+        'console reachable',
+      ]) {
+        expect(
+          lines.find((l) => l.includes(item)),
+          `${item}\n${ok.out}`,
+        ).toMatch(/^✔/);
       }
       expect(ok.out).toContain('All green.');
       expect(ok.code).toBe(0);
 
       await inverter.stop();
-      await until(async () => ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ failures: number }> }).modbus[0]!.failures > 0, 'a Modbus failure', slowly);
+      await until(
+        async () =>
+          ((await (await fetch(`${hub.url}/api/v1/gateways`, { headers: h })).json()) as { modbus: Array<{ failures: number }> }).modbus[0]!.failures > 0,
+        'a Modbus failure',
+        slowly,
+      );
       const red = await provision(['verify', '--hub', hub.url, '--token', token]);
       expect(red.out.split('\n').find((l) => l.includes('Modbus inverter answering'))).toMatch(/^✘ .*failing/);
       expect(red.code).toBe(1);
@@ -75,9 +113,22 @@ describe('hyphae-provision backup and restore', () => {
     const token = hyphae(['token', 'create', '--data', a, '--email', 'admin@example.org']).out.trim();
     const h = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const ids: string[] = [];
-    for (const n of ['ana', 'bo', 'cy']) ids.push(((await (await fetch(`${hubA.url}/api/v1/members`, { method: 'POST', headers: h, body: JSON.stringify({ name: n, email: `${n}@example.org` }) })).json()) as { id: string }).id);
-    for (let i = 0; i < 20; i++) await fetch(`${hubA.url}/api/v1/transfers`, { method: 'POST', headers: h, body: JSON.stringify({ payer: ids[i % 3], payee: ids[(i + 1) % 3], amount: 100 + i }) });
-    const balances = async (url: string) => Promise.all(ids.map(async (id) => ((await (await fetch(`${url}/api/v1/accounts/${id}`, { headers: h })).json()) as { balance: number }).balance));
+    for (const n of ['ana', 'bo', 'cy'])
+      ids.push(
+        (
+          (await (
+            await fetch(`${hubA.url}/api/v1/members`, { method: 'POST', headers: h, body: JSON.stringify({ name: n, email: `${n}@example.org` }) })
+          ).json()) as { id: string }
+        ).id,
+      );
+    for (let i = 0; i < 20; i++)
+      await fetch(`${hubA.url}/api/v1/transfers`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ payer: ids[i % 3], payee: ids[(i + 1) % 3], amount: 100 + i }),
+      });
+    const balances = async (url: string) =>
+      Promise.all(ids.map(async (id) => ((await (await fetch(`${url}/api/v1/accounts/${id}`, { headers: h })).json()) as { balance: number }).balance));
     const before = await balances(hubA.url);
     const idA = ((await (await fetch(`${hubA.url}/api/v1/health`)).json()) as { hubId: string }).hubId;
 
@@ -92,7 +143,9 @@ describe('hyphae-provision backup and restore', () => {
     const b = await provision(['backup', '--hub', hubA.url, '--token', token, '--out', file], env);
     expect(b.code, b.err).toBe(0);
     expect(b.out).toContain(idA);
-    expect((await provision(['restore', '--hub', hubA.url, '--token', token, '--file', file], { HYPHAE_BACKUP_PASSPHRASE: 'wrong passphrase' })).err).toMatch(/wrong passphrase/);
+    expect((await provision(['restore', '--hub', hubA.url, '--token', token, '--file', file], { HYPHAE_BACKUP_PASSPHRASE: 'wrong passphrase' })).err).toMatch(
+      /wrong passphrase/,
+    );
 
     // A blank hub with its own first admin.
     const bDir = tmp();
@@ -116,7 +169,22 @@ describe('hyphae-provision backup and restore', () => {
 describe('a provisioned hub', () => {
   it('starts with the first steward from hub.json, whose one-time password works once and must be replaced', { timeout: 60_000 }, async () => {
     const out = tmp();
-    const init = await provision(['init', '--non-interactive', '--out', out, '--name', 'Hill', '--ssid', 'hill', '--country', 'SE', '--region', 'EU868', '--steward-email', 'first@hill.example']);
+    const init = await provision([
+      'init',
+      '--non-interactive',
+      '--out',
+      out,
+      '--name',
+      'Hill',
+      '--ssid',
+      'hill',
+      '--country',
+      'SE',
+      '--region',
+      'EU868',
+      '--steward-email',
+      'first@hill.example',
+    ]);
     expect(init.code, init.err).toBe(0);
     const oneTime = /One-time password[^:]*: (\S+)/.exec(init.out)![1]!;
     // The key's recovery phrase is printed once, and is the key written to the card.

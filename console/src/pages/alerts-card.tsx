@@ -8,7 +8,10 @@ type Subscription = Schemas['PushSubscription'];
 
 /** The VAPID key as PushManager wants it: bytes, from the hub's base64url. */
 function keyBytes(b64url: string): Uint8Array<ArrayBuffer> {
-  const b64 = b64url.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(b64url.length / 4) * 4, '=');
+  const b64 = b64url
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(b64url.length / 4) * 4, '=');
   const raw = atob(b64);
   const out = new Uint8Array(new ArrayBuffer(raw.length));
   for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
@@ -44,7 +47,12 @@ export function AlertsCard({ onChange }: { onChange: () => void }) {
     if (mine && mine.lang !== t.lang) void sendSubscription().then(setMine, () => undefined);
   }, [t.lang]);
   if (!status) return null;
-  if (!status.available) return <p class="muted" data-testid="alerts-unavailable">{t.t('pushUnavailable')}</p>;
+  if (!status.available)
+    return (
+      <p class="muted" data-testid="alerts-unavailable">
+        {t.t('pushUnavailable')}
+      </p>
+    );
   if (!supported()) return <p class="muted">{t.t('pushNotSupported')}</p>;
 
   const turnOn = async () => {

@@ -30,7 +30,8 @@ export function AuditLogCard() {
         <ul class="rows">
           {page.entries.map((e) => (
             <li data-testid="audit-entry" data-action={e.action}>
-              <strong>{t.t(`audit_${e.action.replace(/-/g, '_')}` as 'audit_limits')}</strong>: <bdi>{e.action === 'emergency-change' ? paramLabel(t, e.subject) : (names.get(e.subject) ?? e.subject)}</bdi>
+              <strong>{t.t(`audit_${e.action.replace(/-/g, '_')}` as 'audit_limits')}</strong>:{' '}
+              <bdi>{e.action === 'emergency-change' ? paramLabel(t, e.subject) : (names.get(e.subject) ?? e.subject)}</bdi>
               {e.reason && (
                 <>
                   {' '}

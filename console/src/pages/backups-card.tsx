@@ -35,7 +35,8 @@ export function BackupsCard({ admin }: { admin: boolean }) {
       {s && (
         <ul class="rows">
           <li class={s.overdue ? 'warn' : undefined} data-testid="backup-local" data-overdue={String(s.overdue)}>
-            <strong>{t.t('backupOnHub')}</strong>: {s.local ? t.t('backupLast', { ago: when(s.local.at), count: s.files.length }) : s.passphraseSet ? t.t('backupNone') : t.t('backupNoPassphrase')}
+            <strong>{t.t('backupOnHub')}</strong>:{' '}
+            {s.local ? t.t('backupLast', { ago: when(s.local.at), count: s.files.length }) : s.passphraseSet ? t.t('backupNone') : t.t('backupNoPassphrase')}
             {s.overdue && (
               <>
                 <br />
@@ -82,7 +83,14 @@ export function BackupsCard({ admin }: { admin: boolean }) {
         >
           <label>
             {s.passphraseSet ? t.t('backupChangePassphrase') : t.t('backupChoosePassphrase')}
-            <input type="password" autocomplete="new-password" minLength={8} required value={pass} onInput={(e) => setPass((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              type="password"
+              autocomplete="new-password"
+              minLength={8}
+              required
+              value={pass}
+              onInput={(e) => setPass((e.currentTarget as HTMLInputElement).value)}
+            />
           </label>
           <button type="submit">{t.t('backupSave')}</button>
           {s.passphraseSet && (

@@ -55,7 +55,10 @@ export function BudgetRounds() {
                 const s = standings.find((x) => x.projectId === p.id);
                 return (
                   <li>
-                    <strong><bdi>{p.title}</bdi></strong> — {t.t('asks', { amount: t.money(p.amount, cur) })}
+                    <strong>
+                      <bdi>{p.title}</bdi>
+                    </strong>{' '}
+                    — {t.t('asks', { amount: t.money(p.amount, cur) })}
                     {r.status === 'closed' && <strong> · {t.t(funded.has(p.id) ? 'funded' : 'notFunded')}</strong>}
                     <br />
                     <small class="muted">{p.description}</small>
@@ -71,7 +74,9 @@ export function BudgetRounds() {
                           inputMode="numeric"
                           name={`points-${p.id}`}
                           value={mine[p.id] ?? 0}
-                          onInput={(e) => setDraft({ ...draft, [r.id]: { ...mine, [p.id]: Math.max(0, Math.floor(Number((e.target as HTMLInputElement).value) || 0)) } })}
+                          onInput={(e) =>
+                            setDraft({ ...draft, [r.id]: { ...mine, [p.id]: Math.max(0, Math.floor(Number((e.target as HTMLInputElement).value) || 0)) } })
+                          }
                         />
                       </label>
                     )}

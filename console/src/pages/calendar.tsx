@@ -26,11 +26,21 @@ export function dayState(dayStart: number, dayEnd: number, busy: ReadonlyArray<{
  * booked or booked by colour and in words (for screen readers too), and a
  * key to the colours.
  */
-export function Availability({ t, busy, bySlot, now = Date.now() }: { t: T; busy: ReadonlyArray<{ from: number; to: number }>; bySlot: boolean; now?: number }) {
+export function Availability({
+  t,
+  busy,
+  bySlot,
+  now = Date.now(),
+}: {
+  t: T;
+  busy: ReadonlyArray<{ from: number; to: number }>;
+  bySlot: boolean;
+  now?: number;
+}) {
   const days = localDays(now, 15);
   const first = firstDayOfWeek(t.locale);
   // JS weekdays run 0 (Sunday) to 6; Intl's 1 (Monday) to 7.
-  const column = (ms: number) => (((new Date(ms).getDay() || 7) - first + 7) % 7);
+  const column = (ms: number) => ((new Date(ms).getDay() || 7) - first + 7) % 7;
   const lead = column(days[0]!);
   const weekday = new Intl.DateTimeFormat(t.locale, { weekday: 'short' });
   const long = new Intl.DateTimeFormat(t.locale, { weekday: 'long', day: 'numeric', month: 'long' });

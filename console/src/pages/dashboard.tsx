@@ -28,13 +28,21 @@ export function DashboardPage() {
         setCards({ waterQuote, regeneration });
         const cur = account.currency;
         const title = (p: Plot): string =>
-          p.kind === 'energy' ? t.t('energyPlot', { place: p.place ?? '' }) : p.kind === 'water-price' ? t.t('waterPricePlot', { symbol: cur.symbol }) : t.t(PLOT_TITLES[p.kind]);
+          p.kind === 'energy'
+            ? t.t('energyPlot', { place: p.place ?? '' })
+            : p.kind === 'water-price'
+              ? t.t('waterPricePlot', { symbol: cur.symbol })
+              : t.t(PLOT_TITLES[p.kind]);
         const label = (s: Plot['series'][number]): string => (s.role ? t.t(ROLE_LABELS[s.role]) : (s.label ?? ''));
         setPlots(
           drawn.map((p) => ({
             title: title(p),
             // Prices are kept in minor units and plotted in credits.
-            series: p.series.map((s) => ({ label: label(s), t: s.t, v: s.role === 'price' ? s.v.map((x) => (x === null ? null : x / 10 ** cur.minorUnits)) : s.v })),
+            series: p.series.map((s) => ({
+              label: label(s),
+              t: s.t,
+              v: s.role === 'price' ? s.v.map((x) => (x === null ? null : x / 10 ** cur.minorUnits)) : s.v,
+            })),
           })),
         );
       },
@@ -48,9 +56,13 @@ export function DashboardPage() {
       <StatusLine msg={msg} />
       {eco?.snapshot && (
         <section class="card">
-          <p class="big" data-testid="multiplier">{multiplierText(eco.snapshot.multiplier, t.locale)}</p>
+          <p class="big" data-testid="multiplier">
+            {multiplierText(eco.snapshot.multiplier, t.locale)}
+          </p>
           <p>{t.t('multiplierExplained')}</p>
-          {eco.waterBudget.share !== null && <p class={eco.waterBudget.warning ? 'warn' : ''}>{t.t('waterBudget', { share: Math.round(eco.waterBudget.share * 100) })}</p>}
+          {eco.waterBudget.share !== null && (
+            <p class={eco.waterBudget.warning ? 'warn' : ''}>{t.t('waterBudget', { share: Math.round(eco.waterBudget.share * 100) })}</p>
+          )}
           {Object.entries(eco.snapshot.indicators).some(([, v]) => v.stale) && <p class="warn">{t.t('staleData')}</p>}
         </section>
       )}
@@ -64,7 +76,8 @@ export function DashboardPage() {
             return (
               <div class="budget" data-testid={`budget-${b.boundary}`}>
                 <label>
-                  {t.t(b.boundary === 'water' ? 'boundaryWater' : 'boundaryCo2e')}: {b.used === null ? t.t('noReadings') : `${n(b.used)} / ${n(b.budget)} ${b.unit}`}
+                  {t.t(b.boundary === 'water' ? 'boundaryWater' : 'boundaryCo2e')}:{' '}
+                  {b.used === null ? t.t('noReadings') : `${n(b.used)} / ${n(b.budget)} ${b.unit}`}
                   <meter min={0} max={1} low={0.6} high={0.8} optimum={0.2} value={Math.min(1, b.share ?? 0)} />
                 </label>
                 {b.warning && <p class="warn">{t.t('budgetNear', { share: Math.round((b.share ?? 0) * 100) })}</p>}

@@ -42,14 +42,20 @@ export function DeskCard({ item, onChanged, bringIntoView = false }: { item: Ite
   const checkOut = async () => {
     if (!member) return;
     setMsg(null);
-    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: member, condition } }).then(() => (setMember(null), done(t.t('checkedOut'))), fail);
+    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: member, condition } }).then(
+      () => (setMember(null), done(t.t('checkedOut'))),
+      fail,
+    );
   };
   const checkIn = async () => {
     if (!openLoan || !account) return;
     const charge = damage.trim() === '' ? 0 : toMinor(damage, account.currency.minorUnits);
     setMsg(null);
     if (!Number.isFinite(charge) || charge < 0) return setMsg({ ok: false, text: t.t('badNumber'), at: 'desk' });
-    await api(`/library/loans/${openLoan.id}/checkin`, { method: 'POST', body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) } }).then(() => (setDamage(''), setNote(''), done(t.t('checkedIn'))), fail);
+    await api(`/library/loans/${openLoan.id}/checkin`, {
+      method: 'POST',
+      body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) },
+    }).then(() => (setDamage(''), setNote(''), done(t.t('checkedIn'))), fail);
   };
   return (
     <section ref={card} class="card desk" aria-labelledby="desk">

@@ -66,11 +66,27 @@ export function DeskPage() {
         {/* A photo, not a live camera: browsers give live video only to secure pages, and the hub's own Wi-Fi is plain HTTP. */}
         <label class="button wide scan">
           {t.t('deskScan')}
-          <input ref={camera} type="file" name="label-photo" accept="image/*" capture="environment" class="visually-hidden" disabled={reading} onChange={(e) => void scanned((e.target as HTMLInputElement).files?.[0])} />
+          <input
+            ref={camera}
+            type="file"
+            name="label-photo"
+            accept="image/*"
+            capture="environment"
+            class="visually-hidden"
+            disabled={reading}
+            onChange={(e) => void scanned((e.target as HTMLInputElement).files?.[0])}
+          />
         </label>
         <label>
           {t.t('deskCode')}
-          <input name="item-code" value={code} autocapitalize="characters" autocomplete="off" enterkeyhint="go" onInput={(e) => setCode((e.target as HTMLInputElement).value)} />
+          <input
+            name="item-code"
+            value={code}
+            autocapitalize="characters"
+            autocomplete="off"
+            enterkeyhint="go"
+            onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+          />
         </label>
         <Button type="submit" class="secondary" why={code.trim() === '' ? t.t('whyFillIn') : null}>
           {t.t('deskOpen')}
@@ -83,7 +99,8 @@ export function DeskPage() {
             <strong>
               {item.code} <bdi>{item.name}</bdi>
             </strong>{' '}
-            · {t.t(`status_${item.status.replace('-', '_')}` as 'status_available')} · <a href={`#/library/${encodeURIComponent(item.code)}`}>{t.t('deskItemPage')}</a>
+            · {t.t(`status_${item.status.replace('-', '_')}` as 'status_available')} ·{' '}
+            <a href={`#/library/${encodeURIComponent(item.code)}`}>{t.t('deskItemPage')}</a>
           </p>
           <DeskCard key={item.id} item={item} bringIntoView onChanged={() => void open(item.code)} />
         </>

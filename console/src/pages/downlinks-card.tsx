@@ -23,7 +23,10 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
   const [confirmed, setConfirmed] = useState(false);
   const [msg, setMsg] = useState<Said | null>(null);
   const chosen = devEui || lorawan[0]?.device.lorawan?.devEui || '';
-  const load = () => (chosen ? get('/lorawan/devices/{devEui}/queue', { params: { devEui: chosen } }).then(setQueue, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) })) : Promise.resolve());
+  const load = () =>
+    chosen
+      ? get('/lorawan/devices/{devEui}/queue', { params: { devEui: chosen } }).then(setQueue, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) }))
+      : Promise.resolve();
   useEffect(() => void load(), [chosen]);
   if (lorawan.length === 0) return null;
   // A command is an object the device's codec makes into bytes (and its port); bytes go as typed, on the port given.
@@ -68,7 +71,8 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
           {queue.map((d) => (
             <li>
               <code>{d.payload || '—'}</code> · {t.t('downlinkPort')} {d.fPort} · <strong>{t.t(`downlinkState_${d.state}`)}</strong>
-              {d.attempts > 1 && <> · {t.plural('downlinkAttempts', d.attempts)}</>} · <small class="muted">{t.ago(Date.now() - (d.sentAt ?? d.createdAt))}</small>
+              {d.attempts > 1 && <> · {t.plural('downlinkAttempts', d.attempts)}</>} ·{' '}
+              <small class="muted">{t.ago(Date.now() - (d.sentAt ?? d.createdAt))}</small>
             </li>
           ))}
         </ul>
@@ -89,12 +93,19 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
         </label>
         <label>
           {t.t('downlinkCommand')}
-          <textarea name="downlink-command" rows={2} value={command} placeholder='{"reportingIntervalSeconds": 1200}' onInput={(e) => setCommand((e.target as HTMLTextAreaElement).value)} spellcheck={false} />
+          <textarea
+            name="downlink-command"
+            rows={2}
+            value={command}
+            placeholder='{"reportingIntervalSeconds": 1200}'
+            onInput={(e) => setCommand((e.target as HTMLTextAreaElement).value)}
+            spellcheck={false}
+          />
         </label>
         <label class="check">
           <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed((e.target as HTMLInputElement).checked)} /> {t.t('downlinkConfirmed')}
         </label>
-        <Button type="submit" why={(hex.trim() === '' && command.trim() === '') ? t.t('downlinkNeedsSomething') : null}>
+        <Button type="submit" why={hex.trim() === '' && command.trim() === '' ? t.t('downlinkNeedsSomething') : null}>
           {t.t('downlinkQueue')}
         </Button>
         <StatusLine msg={msg} />

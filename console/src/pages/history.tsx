@@ -24,7 +24,10 @@ export function HistoryPage() {
   const load = async (more: boolean) => {
     let page;
     try {
-      page = await get('/accounts/{memberId}/history', { params: { memberId: me }, query: { limit: 20, unit, ...(kind ? { kind } : {}), ...range, ...(more && cursor !== null ? { cursor } : {}) } });
+      page = await get('/accounts/{memberId}/history', {
+        params: { memberId: me },
+        query: { limit: 20, unit, ...(kind ? { kind } : {}), ...range, ...(more && cursor !== null ? { cursor } : {}) },
+      });
     } catch (e) {
       // Said, never swallowed: an empty history and a refused one must not look alike.
       return setMsg({ ok: false, text: describeError(t, e) });

@@ -13,8 +13,21 @@ type Loan = Schemas['Loan'];
  * that asks nothing (a payment in, a decision) is in the inbox behind the bell.
  */
 const SHOWN_ELSEWHERE = new Set([
-  'loan-due', 'loan-overdue', 'payment-requested', 'proposal-opened', 'proposal-closing',
-  'paid', 'request-accepted', 'request-rejected', 'request-expired', 'loan-returned', 'proposal-decided', 'budget-round-closed', 'emergency-ended', 'flow-allocation', 'hub-link-changed',
+  'loan-due',
+  'loan-overdue',
+  'payment-requested',
+  'proposal-opened',
+  'proposal-closing',
+  'paid',
+  'request-accepted',
+  'request-rejected',
+  'request-expired',
+  'loan-returned',
+  'proposal-decided',
+  'budget-round-closed',
+  'emergency-ended',
+  'flow-allocation',
+  'hub-link-changed',
 ]);
 const SOON_MS = 2 * 86_400_000;
 
@@ -31,7 +44,10 @@ export function HomePage() {
   const load = async () => {
     const me = session.member.id;
     try {
-      const [h, r] = await Promise.all([get('/accounts/{memberId}/history', { params: { memberId: me }, query: { limit: 5, kind: 'transfer' } }), get('/requests', { query: { direction: 'incoming', status: 'open' } })]);
+      const [h, r] = await Promise.all([
+        get('/accounts/{memberId}/history', { params: { memberId: me }, query: { limit: 5, kind: 'transfer' } }),
+        get('/requests', { query: { direction: 'incoming', status: 'open' } }),
+      ]);
       setRecent([...h.items]);
       setIncoming([...r]);
     } catch (e) {
@@ -39,10 +55,28 @@ export function HomePage() {
       setMsg({ ok: false, text: describeError(t, e) });
     }
     // What else waits for this member: reminders, loans due soon, votes not yet cast. Each may fail alone.
-    void get('/notifications', { query: { unread: 'true' } }).then((n) => setNotes(n.filter((x) => !SHOWN_ELSEWHERE.has(x.kind))), () => undefined);
-    void get('/proposals', { query: { status: 'open' } }).then((ps) => setVotes(ps.filter((p) => !p.myVote).length), () => undefined);
+    void get('/notifications', { query: { unread: 'true' } }).then(
+      (n) => setNotes(n.filter((x) => !SHOWN_ELSEWHERE.has(x.kind))),
+      () => undefined,
+    );
+    void get('/proposals', { query: { status: 'open' } }).then(
+      (ps) => setVotes(ps.filter((p) => !p.myVote).length),
+      () => undefined,
+    );
     void get('/library/loans', { query: { open: 'true' } })
-      .then((ls) => Promise.all(ls.filter((l) => l.dueAt - Date.now() < SOON_MS).map(async (l) => ({ ...l, item: await get('/library/items/{item}', { params: { item: l.itemId } }).then((d) => `${d.item.code} ${d.item.name}`, () => l.itemId) }))))
+      .then((ls) =>
+        Promise.all(
+          ls
+            .filter((l) => l.dueAt - Date.now() < SOON_MS)
+            .map(async (l) => ({
+              ...l,
+              item: await get('/library/items/{item}', { params: { item: l.itemId } }).then(
+                (d) => `${d.item.code} ${d.item.name}`,
+                () => l.itemId,
+              ),
+            })),
+        ),
+      )
       .then(setLoans, () => undefined);
   };
   useEffect(() => void load(), [session.member.id]);
@@ -79,7 +113,10 @@ export function HomePage() {
         <p class="big" data-testid="balance">
           {t.money(account.balance, cur)}
         </p>
-        <p>{t.t('limit', { floor: t.money(account.floor, cur) })} · {t.plural('available', account.available / 10 ** cur.minorUnits, { amount: t.money(account.available, cur) })}</p>
+        <p>
+          {t.t('limit', { floor: t.money(account.floor, cur) })} ·{' '}
+          {t.plural('available', account.available / 10 ** cur.minorUnits, { amount: t.money(account.available, cur) })}
+        </p>
         <WhyLimit />
         {account.balance < account.warnAt && <p class="warn">{t.t('nearLimit')}</p>}
         {account.demurrageNext30Days > 0 && <p class="muted">{t.t('demurrage', { amount: t.money(account.demurrageNext30Days, cur) })}</p>}
@@ -102,7 +139,14 @@ export function HomePage() {
               ) : (
                 <li>
                   {t.tx('requestFrom', { name: who(r.payee), amount: t.amount(r.amount, r.unit, cur) })}
-                  {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
+                  {r.memo ? (
+                    <>
+                      {' '}
+                      — <bdi>{r.memo}</bdi>
+                    </>
+                  ) : (
+                    ''
+                  )}{' '}
                   <button onClick={() => (setReviewing(r), setMsg(null))}>{t.t('accept')}</button>{' '}
                   <button class="secondary" onClick={() => answer(r, 'reject')}>
                     {t.t('reject')}
@@ -146,8 +190,16 @@ export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | nul
     <ul class="rows">
       {rows.map((r) => (
         <li>
-          <span class={r.delta < 0 ? 'out' : 'in'}>{t.amount(r.delta, r.unit, cur)}</span> {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
-          {r.memo ? <> · <bdi>{r.memo}</bdi></> : ''}
+          <span class={r.delta < 0 ? 'out' : 'in'}>{t.amount(r.delta, r.unit, cur)}</span>{' '}
+          {r.delta < 0 ? t.t('toName', { name: who(r.counterparty) }) : t.t('from', { name: who(r.counterparty) })}
+          {r.memo ? (
+            <>
+              {' '}
+              · <bdi>{r.memo}</bdi>
+            </>
+          ) : (
+            ''
+          )}
           <br />
           <small class="muted">{t.date(r.at)}</small>
         </li>
@@ -170,7 +222,13 @@ function WhyLimit() {
   const x = (v: number) => multiplierText(v, t.locale);
   const m = (v: number) => v.toLocaleString(t.locale, { maximumFractionDigits: 4 });
   return (
-    <details onToggle={(e) => (e.target as HTMLDetailsElement).open && !why && void get('/accounts/{memberId}/limit-explanation', { params: { memberId: session.member.id } }).then(setWhy, () => undefined)}>
+    <details
+      onToggle={(e) =>
+        (e.target as HTMLDetailsElement).open &&
+        !why &&
+        void get('/accounts/{memberId}/limit-explanation', { params: { memberId: session.member.id } }).then(setWhy, () => undefined)
+      }
+    >
       <summary>{t.t('whyLimit')}</summary>
       {why && (
         <div data-testid="why-limit">
@@ -185,7 +243,15 @@ function WhyLimit() {
           </p>
           {why.source === 'ecology' && why.derivation && (
             <p data-testid="why-multiplier">
-              {t.t('whyMultiplier', { multiplier: x(why.multiplier), regeneration: m(why.derivation.regeneration), extraction: m(why.derivation.extraction), raw: x(why.derivation.raw), min: x(why.derivation.multiplierMin), max: x(why.derivation.multiplierMax), step: m(why.derivation.maxStepPerDay) })}
+              {t.t('whyMultiplier', {
+                multiplier: x(why.multiplier),
+                regeneration: m(why.derivation.regeneration),
+                extraction: m(why.derivation.extraction),
+                raw: x(why.derivation.raw),
+                min: x(why.derivation.multiplierMin),
+                max: x(why.derivation.multiplierMax),
+                step: m(why.derivation.maxStepPerDay),
+              })}
             </p>
           )}
           {why.source === 'ecology' && why.stale.length > 0 && (

@@ -27,7 +27,8 @@ export function HubHealth() {
               <strong>{t.t(`diskState_${h.disk.state}`)}</strong>
               <br />
               <small class="muted">
-                {t.t('diskFree', { free: mib(h.disk.freeBytes), total: mib(h.disk.totalBytes) })} · {t.t('databaseSize', { size: mib(h.disk.databaseBytes), cap: mib(h.disk.maxDatabaseBytes) })}
+                {t.t('diskFree', { free: mib(h.disk.freeBytes), total: mib(h.disk.totalBytes) })} ·{' '}
+                {t.t('databaseSize', { size: mib(h.disk.databaseBytes), cap: mib(h.disk.maxDatabaseBytes) })}
               </small>
             </li>
           )}
@@ -42,9 +43,7 @@ export function HubHealth() {
               )}
             </li>
           )}
-          <li data-testid="memory">
-            {t.t('memoryUse', { rss: mib(h.memory.rssBytes), heap: mib(h.memory.heapUsedBytes) })}
-          </li>
+          <li data-testid="memory">{t.t('memoryUse', { rss: mib(h.memory.rssBytes), heap: mib(h.memory.heapUsedBytes) })}</li>
         </ul>
       )}
     </section>

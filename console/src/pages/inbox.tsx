@@ -13,7 +13,11 @@ type Channel = Schemas['NotificationChannel'];
 function dayHeading(t: T, at: number, now: number): string {
   const start = (ms: number) => new Date(new Date(ms).toDateString()).getTime();
   const days = Math.round((start(now) - start(at)) / 86_400_000);
-  return days === 0 ? t.t('today') : days === 1 ? t.t('yesterday') : new Intl.DateTimeFormat(t.locale, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(at));
+  return days === 0
+    ? t.t('today')
+    : days === 1
+      ? t.t('yesterday')
+      : new Intl.DateTimeFormat(t.locale, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(at));
 }
 
 /**
@@ -103,7 +107,11 @@ function Choices({ steward }: { steward: boolean }) {
     rows.set(label, row);
   }
   const choose = (kinds: NoteKind[], channel: Channel) =>
-    act(async () => setPrefs(await api<Prefs>('/notifications/preferences', { method: 'PUT', body: { channels: Object.fromEntries(kinds.map((k) => [k, channel])) } })), t.t('choicesSaved'));
+    act(
+      async () =>
+        setPrefs(await api<Prefs>('/notifications/preferences', { method: 'PUT', body: { channels: Object.fromEntries(kinds.map((k) => [k, channel])) } })),
+      t.t('choicesSaved'),
+    );
   return (
     <section class="card" aria-labelledby="reach">
       <h3 id="reach">{t.t('howTheyReach')}</h3>
@@ -118,7 +126,12 @@ function Choices({ steward }: { steward: boolean }) {
               {row.mandatory ? (
                 <strong>{t.t('alwaysEveryChannel')}</strong>
               ) : (
-                <select value={row.channel} disabled={channels.length < 2} onChange={(e) => void choose(row.kinds, (e.target as HTMLSelectElement).value as Channel)} data-testid={`channel-${row.kinds[0]}`}>
+                <select
+                  value={row.channel}
+                  disabled={channels.length < 2}
+                  onChange={(e) => void choose(row.kinds, (e.target as HTMLSelectElement).value as Channel)}
+                  data-testid={`channel-${row.kinds[0]}`}
+                >
                   {channels.map((c) => (
                     <option value={c}>{t.t(`channel_${c}`)}</option>
                   ))}

@@ -21,7 +21,13 @@ export function ItemCard({ t, item, cur }: { t: T; item: CatalogueItem; cur: Cur
   const b = badge(t, item);
   return (
     <li class="item-card">
-      {item.photos[0] ? <img class="thumb" src={`/api/v1/library/photos/${item.photos[0]}`} alt="" width={64} height={64} loading="lazy" /> : <span class="thumb placeholder" aria-hidden="true">{item.name.slice(0, 1).toUpperCase()}</span>}
+      {item.photos[0] ? (
+        <img class="thumb" src={`/api/v1/library/photos/${item.photos[0]}`} alt="" width={64} height={64} loading="lazy" />
+      ) : (
+        <span class="thumb placeholder" aria-hidden="true">
+          {item.name.slice(0, 1).toUpperCase()}
+        </span>
+      )}
       <div>
         <a href={`#/library/${item.code}`}>
           <strong>{item.code}</strong> <bdi>{item.name}</bdi>
@@ -31,7 +37,12 @@ export function ItemCard({ t, item, cur }: { t: T; item: CatalogueItem; cur: Cur
         </div>
         {cur && (item.deposit > 0 || item.fee > 0) && (
           <small class="muted">
-            {[item.deposit > 0 ? t.t('deposit', { amount: t.money(item.deposit, cur) }) : '', item.fee > 0 ? t.t('fee', { amount: t.money(item.fee, cur) }) : t.t('noFee')].filter(Boolean).join(' · ')}
+            {[
+              item.deposit > 0 ? t.t('deposit', { amount: t.money(item.deposit, cur) }) : '',
+              item.fee > 0 ? t.t('fee', { amount: t.money(item.fee, cur) }) : t.t('noFee'),
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </small>
         )}
       </div>

@@ -27,7 +27,10 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
   const [every, setEvery] = useState(item.plan ? String(item.plan.everyLoans) : '');
   const [task, setTask] = useState(item.plan?.task ?? '');
   const load = async () => {
-    const [q, h] = await Promise.all([get('/library/items/{item}/holds', { params: { item: item.code } }), get('/library/items/{item}/audit', { params: { item: item.code } })]);
+    const [q, h] = await Promise.all([
+      get('/library/items/{item}/holds', { params: { item: item.code } }),
+      get('/library/items/{item}/audit', { params: { item: item.code } }),
+    ]);
     setQueue(q);
     setHistory(h.slice(-20).reverse());
   };
@@ -61,7 +64,12 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
               <Button class="link" why={i === 0 ? t.t('whyFirst') : null} aria-label={t.t('moveUp', { name: name(h.memberId) })} onClick={() => move(i, -1)}>
                 ↑
               </Button>
-              <Button class="link" why={i === queue.length - 1 ? t.t('whyLast') : null} aria-label={t.t('moveDown', { name: name(h.memberId) })} onClick={() => move(i, 1)}>
+              <Button
+                class="link"
+                why={i === queue.length - 1 ? t.t('whyLast') : null}
+                aria-label={t.t('moveDown', { name: name(h.memberId) })}
+                onClick={() => move(i, 1)}
+              >
                 ↓
               </Button>
             </li>
@@ -73,7 +81,11 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (inducted) void act(() => api(`/library/items/${item.code}/inductions`, { method: 'POST', body: { memberId: inducted } }), t.t('inductionRecorded', { name: name(inducted) })).then(() => setInducted(null));
+            if (inducted)
+              void act(
+                () => api(`/library/items/${item.code}/inductions`, { method: 'POST', body: { memberId: inducted } }),
+                t.t('inductionRecorded', { name: name(inducted) }),
+              ).then(() => setInducted(null));
           }}
         >
           <h4>{t.t('inductionTitle')}</h4>

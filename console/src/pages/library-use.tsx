@@ -32,7 +32,11 @@ export function LibraryUse() {
     const starts = use.overTime.map((p) => p.from);
     return [
       { label: t.t('allItems'), t: starts, v: use.overTime.map((p) => p.utilisation) },
-      ...busiest.map((c) => ({ label: c.category, t: starts, v: use.overTime.map((p) => p.categories.find((x) => x.category === c.category)?.utilisation ?? null) })),
+      ...busiest.map((c) => ({
+        label: c.category,
+        t: starts,
+        v: use.overTime.map((p) => p.categories.find((x) => x.category === c.category)?.utilisation ?? null),
+      })),
     ];
   }, [use, t.locale]);
   if (!use) return null;

@@ -47,10 +47,11 @@ function Catalogue() {
   const { msg: said, act } = useActions(loadBookings);
   const cancel = (r: Reservation) => act(() => api(`/library/reservations/${r.id}/cancel`, { method: 'POST' }), t.t('bookingCancelled'));
   // A renewal the hub refuses (others are waiting, no renewals left) is said beside the loans, not dropped.
-  const renew = (l: Loan) => act(async () => {
-    await api(`/library/loans/${l.id}/renew`, { method: 'POST' });
-    await myLoans.reload();
-  }, t.t('renewed'));
+  const renew = (l: Loan) =>
+    act(async () => {
+      await api(`/library/loans/${l.id}/renew`, { method: 'POST' });
+      await myLoans.reload();
+    }, t.t('renewed'));
   const cur = account?.currency;
   return (
     <>
@@ -156,9 +157,13 @@ function ItemPage({ code }: { code: string }) {
     const from = bySlot ? new Date(`${start}T${slotFrom}`).getTime() : Date.parse(`${start}T00:00:00Z`);
     const to = bySlot ? new Date(`${start}T${slotTo}`).getTime() : from + Number(days) * DAY;
     if (bySlot && !(to > from)) return setMsg({ ok: false, text: t.t('endAfterStart'), at: 'book' });
-    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to } }).then(() => done(t.t('reserved'), 'book'), (e) => fail(e, 'book'));
+    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to } }).then(
+      () => done(t.t('reserved'), 'book'),
+      (e) => fail(e, 'book'),
+    );
   };
-  const queue = (action: 'leave' | 'defer', said: 'holdLeft' | 'holdDeferred') => api(`/library/items/${item.code}/holds/${action}`, { method: 'POST' }).then(() => done(t.t(said)), fail);
+  const queue = (action: 'leave' | 'defer', said: 'holdLeft' | 'holdDeferred') =>
+    api(`/library/items/${item.code}/holds/${action}`, { method: 'POST' }).then(() => done(t.t(said)), fail);
   const slots = bySlot ? slotTimes(item.slotMinutes) : [];
   const dayStart = new Date(`${start}T00:00`).getTime();
   const bookedThatDay = bySlot ? data.busy.filter((b) => b.from < dayStart + DAY && dayStart < b.to) : [];
@@ -232,10 +237,18 @@ function ItemPage({ code }: { code: string }) {
               <input type="number" min="1" max="30" value={days} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
             </label>
           )}
-          <button type="submit">{t.t('reserve')}</button>{' '}
-          {/* A queue is for a thing that is out, and one place in it is enough. */}
+          <button type="submit">{t.t('reserve')}</button> {/* A queue is for a thing that is out, and one place in it is enough. */}
           {item.status === 'on-loan' && data.myPlace === null && (
-            <button type="button" class="secondary" onClick={() => api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(() => done(t.t('holdJoined'), 'book'), (e) => fail(e, 'book'))}>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(
+                  () => done(t.t('holdJoined'), 'book'),
+                  (e) => fail(e, 'book'),
+                )
+              }
+            >
               {t.t('hold')}
             </button>
           )}
@@ -246,7 +259,10 @@ function ItemPage({ code }: { code: string }) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              void api(`/library/items/${item.code}/tickets`, { method: 'POST', body: { title: problem.trim() } }).then(() => (setProblem(''), done(t.t('reported'))), fail);
+              void api(`/library/items/${item.code}/tickets`, { method: 'POST', body: { title: problem.trim() } }).then(
+                () => (setProblem(''), done(t.t('reported'))),
+                fail,
+              );
             }}
           >
             <label>

@@ -33,11 +33,13 @@ export function LimitApprovals() {
               </strong>
               : {t.t('limitChangeWhat', { floor: amount(c.floor), ceiling: amount(c.ceiling) })}
               <br />
-              <small class="muted">
-                {t.tx('limitProposedBy', { who: names.get(c.proposedBy) ?? c.proposedBy, date: t.date(c.proposedAt) })}
-              </small>
+              <small class="muted">{t.tx('limitProposedBy', { who: names.get(c.proposedBy) ?? c.proposedBy, date: t.date(c.proposedAt) })}</small>
               <div>
-                <button disabled={why !== null} aria-describedby={why ? `why-${c.id}` : undefined} onClick={() => act(() => api(`/limit-changes/${c.id}/approve`, { method: 'POST' }), t.t('limitsSaved', { name }))}>
+                <button
+                  disabled={why !== null}
+                  aria-describedby={why ? `why-${c.id}` : undefined}
+                  onClick={() => act(() => api(`/limit-changes/${c.id}/approve`, { method: 'POST' }), t.t('limitsSaved', { name }))}
+                >
                   {t.t('approveLimitChange')}
                 </button>
                 {why && (
@@ -47,9 +49,14 @@ export function LimitApprovals() {
                   </small>
                 )}{' '}
                 {c.proposalId ? (
-                  <a href={`#/proposals/${c.proposalId}`} data-testid="limit-proposal">{t.t('limitBeforeCommunity')}</a>
+                  <a href={`#/proposals/${c.proposalId}`} data-testid="limit-proposal">
+                    {t.t('limitBeforeCommunity')}
+                  </a>
                 ) : (
-                  <button class="secondary" onClick={() => act(() => api(`/limit-changes/${c.id}/propose`, { method: 'POST' }), t.t('limitPutToCommunityDone'))}>
+                  <button
+                    class="secondary"
+                    onClick={() => act(() => api(`/limit-changes/${c.id}/propose`, { method: 'POST' }), t.t('limitPutToCommunityDone'))}
+                  >
                     {t.t('limitPutToCommunity')}
                   </button>
                 )}

@@ -38,11 +38,7 @@ export function LinksPage() {
   const [terms, setTerms] = useState<Record<string, { rate: string; trustOut: string; trustIn: string; fee: string }>>({});
 
   const load = async () => {
-    const [r, l, c] = await Promise.all([
-      get('/federation/region'),
-      get('/federation/links'),
-      get('/federation/clearings'),
-    ]);
+    const [r, l, c] = await Promise.all([get('/federation/region'), get('/federation/links'), get('/federation/clearings')]);
     setRegion(r.hubs);
     setProposals(r.proposals);
     setLinks(l.links);
@@ -54,7 +50,8 @@ export function LinksPage() {
   const nameOf = (id: string) => (id === hubId ? t.t('thisHub') : (links.find((l) => l.hubId === id)?.name ?? short(id)));
   const cur = account?.currency;
   const minor = cur ? toMinor(amount, cur.minorUnits) : NaN;
-  const rateText = (r: { num: number; den: number }, l: Link) => t.t('rateValue', { theirs: (r.num / r.den).toLocaleString(t.locale, { maximumFractionDigits: 4 }), symbol: l.currency.symbol, ours: cur?.symbol ?? '' });
+  const rateText = (r: { num: number; den: number }, l: Link) =>
+    t.t('rateValue', { theirs: (r.num / r.den).toLocaleString(t.locale, { maximumFractionDigits: 4 }), symbol: l.currency.symbol, ours: cur?.symbol ?? '' });
   const res = (r: string) => ((RESOURCES as readonly string[]).includes(r) ? t.t(`res_${r}` as 'res_food') : r);
   const crises = region.filter((h) => !h.self && h.summary.crisis);
 
@@ -99,9 +96,14 @@ export function LinksPage() {
         <ul class="rows">
           {proposals.map((p) => (
             <li>
-              {t.t('movement', { quantity: p.quantity, resource: res(p.resource), from: nameOf(p.supplierHub), to: nameOf(p.receiverHub) })} — <strong>{t.t(p.status === 'agreed' ? 'agreed' : p.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {t.t('movement', { quantity: p.quantity, resource: res(p.resource), from: nameOf(p.supplierHub), to: nameOf(p.receiverHub) })} —{' '}
+              <strong>{t.t(p.status === 'agreed' ? 'agreed' : p.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {steward && p.status === 'proposed' && !(hubId in p.consent) && (
-                <YesNo yes={t.t('consent')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept } }), t.t('done'))} />
+                <YesNo
+                  yes={t.t('consent')}
+                  no={t.t('reject')}
+                  onAnswer={(accept) => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept } }), t.t('done'))}
+                />
               )}
             </li>
           ))}
@@ -119,7 +121,7 @@ export function LinksPage() {
           <input name="amount" inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
         </label>
         <Button
-          why={(!to || !(minor > 0)) ? t.t('whyFillIn') : null}
+          why={!to || !(minor > 0) ? t.t('whyFillIn') : null}
           onClick={async () => {
             // One key per payment: pressing again after a lost answer cannot pay twice.
             if (await act(() => api('/federation/payments', { method: 'POST', body: { to, amount: minor }, idempotencyKey: payKey }), t.t('sentAcross'))) {
@@ -142,7 +144,12 @@ export function LinksPage() {
             </h4>
             <dl>
               <dt>{t.t('status')}</dt>
-              <dd data-testid="link-status">{t.t(`link_${l.status}` as 'link_active')}{l.remoteStatus !== 'active' && l.remoteStatus !== l.status ? ` · ${t.t('theySay', { status: t.t(`link_${l.remoteStatus}` as 'link_active') })}` : ''}</dd>
+              <dd data-testid="link-status">
+                {t.t(`link_${l.status}` as 'link_active')}
+                {l.remoteStatus !== 'active' && l.remoteStatus !== l.status
+                  ? ` · ${t.t('theySay', { status: t.t(`link_${l.remoteStatus}` as 'link_active') })}`
+                  : ''}
+              </dd>
               <dt>{t.t('lastContact')}</dt>
               <dd>{l.lastContact ? t.ago(Date.now() - l.lastContact) : '—'}</dd>
               <dt>{t.t('queue')}</dt>
@@ -172,25 +179,43 @@ export function LinksPage() {
               <p>
                 {t.t(l.pendingTerms.proposedBy === 'them' ? 'termsFromThem' : 'termsFromUs', { rate: rateText(l.pendingTerms.rate, l) })}
                 {steward && l.pendingTerms.proposedBy === 'them' && (
-                  <YesNo yes={t.t('acceptTerms')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept } }), t.t('done'))} />
+                  <YesNo
+                    yes={t.t('acceptTerms')}
+                    no={t.t('reject')}
+                    onAnswer={(accept) => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept } }), t.t('done'))}
+                  />
                 )}
               </p>
             )}
             {steward && l.status !== 'closed' && (
               <div class="filters">
                 {l.status === 'active' && (
-                  <button class="secondary" onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'paused' } }), t.t('done'))}>
+                  <button
+                    class="secondary"
+                    onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'paused' } }), t.t('done'))}
+                  >
                     {t.t('pause')}
                   </button>
                 )}
-                {l.status === 'paused' && <button onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'active' } }), t.t('done'))}>{t.t('resume')}</button>}
+                {l.status === 'paused' && (
+                  <button onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'active' } }), t.t('done'))}>
+                    {t.t('resume')}
+                  </button>
+                )}
                 {l.status === 'active' && !l.pendingTerms && cur && (
                   <details>
                     <summary>{t.t('proposeTerms')}</summary>
                     {(() => {
-                      const f = terms[l.hubId] ?? { rate: String(l.rate.num / l.rate.den), trustOut: String(l.trustOut / 10 ** cur.minorUnits), trustIn: String(l.trustIn / 10 ** cur.minorUnits), fee: String(l.feePpm / 10_000) };
+                      const f = terms[l.hubId] ?? {
+                        rate: String(l.rate.num / l.rate.den),
+                        trustOut: String(l.trustOut / 10 ** cur.minorUnits),
+                        trustIn: String(l.trustIn / 10 ** cur.minorUnits),
+                        fee: String(l.feePpm / 10_000),
+                      };
                       const set = (k: keyof typeof f) => (e: Event) => setTerms({ ...terms, [l.hubId]: { ...f, [k]: (e.target as HTMLInputElement).value } });
-                      const ok = [f.rate, f.trustOut, f.trustIn, f.fee].every((x) => Number.isFinite(parseDecimal(x)) && parseDecimal(x) >= 0) && parseDecimal(f.rate) > 0;
+                      const ok =
+                        [f.rate, f.trustOut, f.trustIn, f.fee].every((x) => Number.isFinite(parseDecimal(x)) && parseDecimal(x) >= 0) &&
+                        parseDecimal(f.rate) > 0;
                       return (
                         <>
                           <label>
@@ -216,7 +241,12 @@ export function LinksPage() {
                                 () =>
                                   api(`/federation/links/${l.hubId}/terms`, {
                                     method: 'PUT',
-                                    body: { rate: rateOf(f.rate), trustOut: toMinor(f.trustOut, cur.minorUnits), trustIn: toMinor(f.trustIn, cur.minorUnits), feePpm: Math.round(parseDecimal(f.fee) * 10_000) },
+                                    body: {
+                                      rate: rateOf(f.rate),
+                                      trustOut: toMinor(f.trustOut, cur.minorUnits),
+                                      trustIn: toMinor(f.trustIn, cur.minorUnits),
+                                      feePpm: Math.round(parseDecimal(f.fee) * 10_000),
+                                    },
                                   }),
                                 t.t('termsSent'),
                               )
@@ -235,7 +265,15 @@ export function LinksPage() {
                       {t.t('settlementPlan')}
                       <input value={plan[l.hubId] ?? ''} onInput={(e) => setPlan({ ...plan, [l.hubId]: (e.target as HTMLInputElement).value })} />
                     </label>
-                    <button class="secondary" onClick={() => act(() => api(`/federation/links/${l.hubId}/close`, { method: 'POST', body: plan[l.hubId] ? { settlement: plan[l.hubId] } : {} }), t.t('done'))}>
+                    <button
+                      class="secondary"
+                      onClick={() =>
+                        act(
+                          () => api(`/federation/links/${l.hubId}/close`, { method: 'POST', body: plan[l.hubId] ? { settlement: plan[l.hubId] } : {} }),
+                          t.t('done'),
+                        )
+                      }
+                    >
                       {t.t('closeLink')}
                     </button>
                   </>
@@ -249,7 +287,18 @@ export function LinksPage() {
       {steward && (
         <section class="card" aria-labelledby="peer-h">
           <h3 id="peer-h">{t.t('newLink')}</h3>
-          <button class="secondary" onClick={() => act(async () => setInvite(await api<{ token: string; qrSvg: string }>('/federation/invitations', { method: 'POST', body: { trustOut: 100_000, trustIn: 100_000 } })), t.t('inviteMade'))}>
+          <button
+            class="secondary"
+            onClick={() =>
+              act(
+                async () =>
+                  setInvite(
+                    await api<{ token: string; qrSvg: string }>('/federation/invitations', { method: 'POST', body: { trustOut: 100_000, trustIn: 100_000 } }),
+                  ),
+                t.t('inviteMade'),
+              )
+            }
+          >
             {t.t('makeInvite')}
           </button>
           {invite && (
@@ -273,7 +322,10 @@ export function LinksPage() {
           <Button
             why={token.length < 10 ? t.t('whyFillIn') : null}
             onClick={() => {
-              return act(() => api('/federation/links', { method: 'POST', body: { token, rate: rateOf(rate), trustOut: 100_000, trustIn: 100_000 } }), t.t('linked'));
+              return act(
+                () => api('/federation/links', { method: 'POST', body: { token, rate: rateOf(rate), trustOut: 100_000, trustIn: 100_000 } }),
+                t.t('linked'),
+              );
             }}
           >
             {t.t('acceptInvite')}
@@ -291,9 +343,14 @@ export function LinksPage() {
         <ul class="rows">
           {runs.map((r) => (
             <li>
-              {r.cycle.map((h) => (links.some((l) => l.hubId === h) || h === hubId ? nameOf(h) : (r.names?.[h] ?? nameOf(h)))).join(' → ')} → {nameOf(r.cycle[0]!)} — <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {r.cycle.map((h) => (links.some((l) => l.hubId === h) || h === hubId ? nameOf(h) : (r.names?.[h] ?? nameOf(h)))).join(' → ')} →{' '}
+              {nameOf(r.cycle[0]!)} — <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {steward && r.status === 'proposed' && !(hubId in r.answers) && (
-                <YesNo yes={t.t('consent')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))} />
+                <YesNo
+                  yes={t.t('consent')}
+                  no={t.t('reject')}
+                  onAnswer={(accept) => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))}
+                />
               )}
             </li>
           ))}

@@ -21,7 +21,10 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
   const [capacity, setCapacity] = useState('');
 
   const load = async () => {
-    const [a, w] = await Promise.all([get('/accounts/{memberId}', { params: { memberId: id } }), get('/accounts/{memberId}/limit-explanation', { params: { memberId: id } })]);
+    const [a, w] = await Promise.all([
+      get('/accounts/{memberId}', { params: { memberId: id } }),
+      get('/accounts/{memberId}/limit-explanation', { params: { memberId: id } }),
+    ]);
     setAcct(a);
     setWhy(w);
   };
@@ -53,7 +56,10 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
       body.ceiling = c;
     }
     // Far beyond the community's defaults, the hub waits for a second steward.
-    void act(() => api<{ pending?: unknown }>(`/accounts/${id}/limits`, { method: 'PUT', body }), (r) => t.t(r && r.pending ? 'limitsPending' : 'limitsSaved', { name }));
+    void act(
+      () => api<{ pending?: unknown }>(`/accounts/${id}/limits`, { method: 'PUT', body }),
+      (r) => t.t(r && r.pending ? 'limitsPending' : 'limitsSaved', { name }),
+    );
   };
   const saveCapacity = (e: Event) => {
     e.preventDefault();
@@ -74,18 +80,34 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
         <div class="filters">
           <label>
             {t.t('floorBelowZero', { symbol: cur.symbol })}
-            <input name={`floor-${id}`} inputMode="decimal" value={floor} placeholder={String(-acct.floor / 10 ** cur.minorUnits)} onInput={(e) => setFloor((e.target as HTMLInputElement).value)} />
+            <input
+              name={`floor-${id}`}
+              inputMode="decimal"
+              value={floor}
+              placeholder={String(-acct.floor / 10 ** cur.minorUnits)}
+              onInput={(e) => setFloor((e.target as HTMLInputElement).value)}
+            />
           </label>
           <label>
             {t.t('ceilingAtMost', { symbol: cur.symbol })}
-            <input name={`ceiling-${id}`} inputMode="decimal" value={ceiling} placeholder={String(acct.ceiling / 10 ** cur.minorUnits)} onInput={(e) => setCeiling((e.target as HTMLInputElement).value)} />
+            <input
+              name={`ceiling-${id}`}
+              inputMode="decimal"
+              value={ceiling}
+              placeholder={String(acct.ceiling / 10 ** cur.minorUnits)}
+              onInput={(e) => setCeiling((e.target as HTMLInputElement).value)}
+            />
           </label>
         </div>
-        <Button type="submit" why={(!floor.trim() && !ceiling.trim()) ? t.t('whyFillIn') : null}>
+        <Button type="submit" why={!floor.trim() && !ceiling.trim() ? t.t('whyFillIn') : null}>
           {t.t('saveLimits')}
         </Button>{' '}
         {why.source === 'set-by-steward' && (
-          <button type="button" class="secondary" onClick={() => act(() => api(`/accounts/${id}/limits`, { method: 'PUT', body: { floor: null, ceiling: null } }), t.t('limitsReset', { name }))}>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => act(() => api(`/accounts/${id}/limits`, { method: 'PUT', body: { floor: null, ceiling: null } }), t.t('limitsReset', { name }))}
+          >
             {t.t('backToCommunity')}
           </button>
         )}
@@ -93,7 +115,13 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
       <form onSubmit={saveCapacity}>
         <label>
           {t.t('capacityLabel', { symbol: cur.symbol })}
-          <input name={`capacity-${id}`} inputMode="decimal" value={capacity} placeholder={why.capacity === null ? '' : String(why.capacity / 10 ** cur.minorUnits)} onInput={(e) => setCapacity((e.target as HTMLInputElement).value)} />
+          <input
+            name={`capacity-${id}`}
+            inputMode="decimal"
+            value={capacity}
+            placeholder={why.capacity === null ? '' : String(why.capacity / 10 ** cur.minorUnits)}
+            onInput={(e) => setCapacity((e.target as HTMLInputElement).value)}
+          />
         </label>
         <Button type="submit" class="secondary" why={!capacity.trim() ? t.t('whyFillIn') : null}>
           {t.t('saveCapacity')}

@@ -116,7 +116,10 @@ export function MembersPage() {
             const mayAct = !self && (isAdmin || m.role === 'resident');
             return (
               <li data-member={m.name}>
-                <strong><bdi>{m.name}</bdi></strong> <small class="muted">{m.email}</small>
+                <strong>
+                  <bdi>{m.name}</bdi>
+                </strong>{' '}
+                <small class="muted">{m.email}</small>
                 <br />
                 <small>
                   {t.t(`role_${m.role}`)} · {t.t(`mstatus_${m.status}`)}
@@ -130,14 +133,20 @@ export function MembersPage() {
                       checked={vulnerable.has(m.id)}
                       onChange={(e) => {
                         const on = (e.target as HTMLInputElement).checked;
-                        void act(() => api(`/members/${m.id}/vulnerable`, { method: 'PUT', body: { vulnerable: on } }), t.t(on ? 'vulnerableOn' : 'vulnerableOff', { name: m.name }));
+                        void act(
+                          () => api(`/members/${m.id}/vulnerable`, { method: 'PUT', body: { vulnerable: on } }),
+                          t.t(on ? 'vulnerableOn' : 'vulnerableOff', { name: m.name }),
+                        );
                       }}
                     />{' '}
                     {t.t('vulnerableLabel')}
                   </label>
                 )}
                 {m.status === 'active' && (
-                  <details open={creditOf === m.id} onToggle={(e) => setCreditOf((e.target as HTMLDetailsElement).open ? m.id : creditOf === m.id ? null : creditOf)}>
+                  <details
+                    open={creditOf === m.id}
+                    onToggle={(e) => setCreditOf((e.target as HTMLDetailsElement).open ? m.id : creditOf === m.id ? null : creditOf)}
+                  >
                     <summary>{t.tx('creditOf', { name: m.name })}</summary>
                     {creditOf === m.id && <MemberLimits id={m.id} name={m.name} />}
                   </details>
@@ -147,16 +156,31 @@ export function MembersPage() {
                     <summary>{t.tx('suspendWho', { name: m.name })}</summary>
                     <label>
                       {t.t('suspendReason')}
-                      <input name={`reason-${m.id}`} value={reasons[m.id] ?? ''} maxLength={500} onInput={(e) => setReasons({ ...reasons, [m.id]: (e.target as HTMLInputElement).value })} />
+                      <input
+                        name={`reason-${m.id}`}
+                        value={reasons[m.id] ?? ''}
+                        maxLength={500}
+                        onInput={(e) => setReasons({ ...reasons, [m.id]: (e.target as HTMLInputElement).value })}
+                      />
                     </label>
-                    <button class="secondary" onClick={() => act(() => api(`/members/${m.id}/suspend`, { method: 'POST', body: reasons[m.id]?.trim() ? { reason: reasons[m.id]!.trim() } : {} }), t.t('suspendedNow', { name: m.name }))}>
+                    <button
+                      class="secondary"
+                      onClick={() =>
+                        act(
+                          () => api(`/members/${m.id}/suspend`, { method: 'POST', body: reasons[m.id]?.trim() ? { reason: reasons[m.id]!.trim() } : {} }),
+                          t.t('suspendedNow', { name: m.name }),
+                        )
+                      }
+                    >
                       {t.t('suspend')}
                     </button>
                   </details>
                 )}
                 {mayAct && m.status === 'suspended' && (
                   <div>
-                    <button onClick={() => act(() => api(`/members/${m.id}/reinstate`, { method: 'POST', body: {} }), t.t('reinstatedNow', { name: m.name }))}>{t.t('reinstate')}</button>
+                    <button onClick={() => act(() => api(`/members/${m.id}/reinstate`, { method: 'POST', body: {} }), t.t('reinstatedNow', { name: m.name }))}>
+                      {t.t('reinstate')}
+                    </button>
                   </div>
                 )}
                 {isAdmin && !self && m.status !== 'pending' && (
@@ -167,7 +191,10 @@ export function MembersPage() {
                       value={m.role}
                       onChange={(e) => {
                         const role = (e.target as HTMLSelectElement).value as Member['role'];
-                        void act(() => api(`/members/${m.id}/role`, { method: 'PUT', body: { role } }), t.t('roleChanged', { name: m.name, role: t.t(`role_${role}`) }));
+                        void act(
+                          () => api(`/members/${m.id}/role`, { method: 'PUT', body: { role } }),
+                          t.t('roleChanged', { name: m.name, role: t.t(`role_${role}`) }),
+                        );
                       }}
                     >
                       {ROLES.map((r) => (

@@ -70,7 +70,13 @@ export function NewProposal({ params, onMade }: { params: Param[]; onMade: () =>
         </label>
         <label>
           {t.t('proposalRationale')}
-          <textarea name="proposal-rationale" rows={3} maxLength={5000} value={rationale} onInput={(e) => setRationale((e.target as HTMLTextAreaElement).value)} />
+          <textarea
+            name="proposal-rationale"
+            rows={3}
+            maxLength={5000}
+            value={rationale}
+            onInput={(e) => setRationale((e.target as HTMLTextAreaElement).value)}
+          />
         </label>
         {kind === 'parameter' && <ParamValueInput params={params} name={name} value={value} onName={setName} onValue={setValue} field="proposal" />}
         {(kind === 'spend' || kind === 'buy-tool') && (

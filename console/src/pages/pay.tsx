@@ -16,14 +16,23 @@ export function PayPage() {
   const [msg, setMsg] = useState<Said | null>(null);
   const [key, setKey] = useState(() => newKey());
   const [asks, setAsks] = useState<PaymentRequest[]>([]);
-  const loadAsks = () => get('/requests', { query: { direction: 'outgoing', status: 'open' } }).then(setAsks, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) }));
+  const loadAsks = () =>
+    get('/requests', { query: { direction: 'outgoing', status: 'open' } }).then(setAsks, (e: unknown) => setMsg({ ok: false, text: describeError(t, e) }));
   useEffect(() => void loadAsks(), []);
   if (!account) return <p aria-busy="true" />;
   const cur = account.currency;
   // Read as the member types: the reason shows under the field and goes as soon as the text is right.
   const reading = parseAmount(amount, cur.minorUnits, t.lang);
   const minor = reading.ok ? reading.minor : NaN;
-  const amountProblem = reading.ok ? (reading.minor < 0 ? t.t('amountNotNumber') : null) : reading.reason === 'empty' ? null : reading.reason === 'tooManyDecimals' ? t.t('amountTooManyDecimals', { places: cur.minorUnits }) : t.t('amountNotNumber');
+  const amountProblem = reading.ok
+    ? reading.minor < 0
+      ? t.t('amountNotNumber')
+      : null
+    : reading.reason === 'empty'
+      ? null
+      : reading.reason === 'tooManyDecimals'
+        ? t.t('amountTooManyDecimals', { places: cur.minorUnits })
+        : t.t('amountNotNumber');
   const valid = other !== null && Number.isFinite(minor) && minor > 0;
   const name = names.get(other ?? '') ?? '';
   const send = async () => {
@@ -135,7 +144,14 @@ export function PayPage() {
             {asks.map((r) => (
               <li>
                 {t.tx('askedOf', { name: names.get(r.payer) ?? r.payer, amount: t.amount(r.amount, r.unit, cur) })}
-                {r.memo ? <> — <bdi>{r.memo}</bdi></> : ''}{' '}
+                {r.memo ? (
+                  <>
+                    {' '}
+                    — <bdi>{r.memo}</bdi>
+                  </>
+                ) : (
+                  ''
+                )}{' '}
                 <button class="secondary" onClick={() => withdraw(r.id)}>
                   {t.t('cancelAsk')}
                 </button>

@@ -49,11 +49,20 @@ export function PhoneTreePage() {
                 <span class="no-print tree-edit">
                   <label>
                     {t.t('howToReach')}
-                    <input name={`contact-${r.member.id}`} value={r.contact ?? ''} maxLength={200} onChange={(e) => void save(r, { contact: (e.target as HTMLInputElement).value.trim() || null })} />
+                    <input
+                      name={`contact-${r.member.id}`}
+                      value={r.contact ?? ''}
+                      maxLength={200}
+                      onChange={(e) => void save(r, { contact: (e.target as HTMLInputElement).value.trim() || null })}
+                    />
                   </label>
                   <label>
                     {t.t('whoChecks')}
-                    <select name={`checker-${r.member.id}`} value={r.checker?.id ?? ''} onChange={(e) => void save(r, { checker: (e.target as HTMLSelectElement).value || null })}>
+                    <select
+                      name={`checker-${r.member.id}`}
+                      value={r.checker?.id ?? ''}
+                      onChange={(e) => void save(r, { checker: (e.target as HTMLSelectElement).value || null })}
+                    >
                       <option value="">{t.t('nobodyYet')}</option>
                       {members
                         .filter((m) => m.id !== r.member.id)

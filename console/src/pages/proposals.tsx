@@ -22,15 +22,25 @@ function WhatItDoes({ p, params }: { p: Proposal; params: Param[] }) {
   let text: string | null = null;
   if (p.kind === 'parameter' && typeof pl.name === 'string' && (typeof pl.value === 'number' || typeof pl.value === 'boolean')) {
     const now = params.find((x) => x.name === pl.name);
-    text = t.t('changeParam', { name: paramLabel(t, pl.name), from: now ? paramValue(t, pl.name, now.value, cur) : '?', to: paramValue(t, pl.name, pl.value, cur) });
-  } else if ((p.kind === 'spend' || p.kind === 'buy-tool') && typeof pl.amount === 'number' && cur) text = t.t('changeSpend', { amount: t.money(pl.amount, cur), name: who(pl.to) });
+    text = t.t('changeParam', {
+      name: paramLabel(t, pl.name),
+      from: now ? paramValue(t, pl.name, now.value, cur) : '?',
+      to: paramValue(t, pl.name, pl.value, cur),
+    });
+  } else if ((p.kind === 'spend' || p.kind === 'buy-tool') && typeof pl.amount === 'number' && cur)
+    text = t.t('changeSpend', { amount: t.money(pl.amount, cur), name: who(pl.to) });
   else if (p.kind === 'admit') text = t.t('changeAdmit', { name: who(pl.memberId) });
   else if (p.kind === 'suspend') text = t.t('changeSuspend', { name: who(pl.memberId) });
   else if (p.kind === 'limits' && cur) {
     const amount = (v: unknown) => (typeof v === 'number' ? t.money(v, cur) : v === null ? t.t('limitDefault') : '—');
     text = t.t('changeLimits', { name: who(pl.account), floor: amount(pl.floor), ceiling: amount(pl.ceiling) });
-  } else if (p.kind === 'update' && typeof pl.version === 'string') text = t.t('changeUpdate', { version: pl.version, from: String(pl.from ?? '?'), signature: String(pl.signature ?? '?') });
-  return text ? <p data-testid="what-it-does"><strong>{text}</strong></p> : null;
+  } else if (p.kind === 'update' && typeof pl.version === 'string')
+    text = t.t('changeUpdate', { version: pl.version, from: String(pl.from ?? '?'), signature: String(pl.signature ?? '?') });
+  return text ? (
+    <p data-testid="what-it-does">
+      <strong>{text}</strong>
+    </p>
+  ) : null;
 }
 
 /** A proposal's discussion, fetched when opened. */
@@ -61,7 +71,10 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
         <ul class="rows" data-testid="comments">
           {comments.map((c) => (
             <li>
-              <strong><bdi>{c.name}</bdi></strong> <small class="muted">{t.date(c.at)}</small>
+              <strong>
+                <bdi>{c.name}</bdi>
+              </strong>{' '}
+              <small class="muted">{t.date(c.at)}</small>
               <br />
               {c.text}
             </li>
@@ -106,14 +119,20 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
   const tally = p.currentTally;
   return (
     <section class="card" aria-labelledby={`p-${p.id}`}>
-      <h3 id={`p-${p.id}`}><bdi>{p.title}</bdi></h3>
+      <h3 id={`p-${p.id}`}>
+        <bdi>{p.title}</bdi>
+      </h3>
       <p class="muted">
         {kindLabel(t, p.kind)} · {modeLabel(t, p.mode, rules)}
       </p>
       <WhatItDoes p={p} params={params} />
       <p>{p.rationale}</p>
       <p class="muted" data-testid="phase">
-        {inDiscussion ? t.t('phaseDiscussion', { date: t.date(p.discussionEndsAt), closes: t.date(p.closesAt) }) : consensus ? t.t('phaseBlock', { date: t.date(p.closesAt) }) : t.t('closes', { date: t.date(p.closesAt) })}
+        {inDiscussion
+          ? t.t('phaseDiscussion', { date: t.date(p.discussionEndsAt), closes: t.date(p.closesAt) })
+          : consensus
+            ? t.t('phaseBlock', { date: t.date(p.closesAt) })
+            : t.t('closes', { date: t.date(p.closesAt) })}
       </p>
       {tally && (
         <p data-testid="tally">
@@ -123,7 +142,9 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
       )}
       <StatusLine msg={msg} />
       {p.myVote ? (
-        <p data-testid="my-vote">{p.myVote.choice === 'block' ? t.t('youBlocked', { value: p.myVote.coreValue ?? '' }) : t.t('youVoted', { choice: choiceWord(p.myVote.choice) })}</p>
+        <p data-testid="my-vote">
+          {p.myVote.choice === 'block' ? t.t('youBlocked', { value: p.myVote.coreValue ?? '' }) : t.t('youVoted', { choice: choiceWord(p.myVote.choice) })}
+        </p>
       ) : blocking ? (
         <form
           onSubmit={(e) => {
@@ -206,7 +227,10 @@ export function ProposalsPage() {
         <ul class="rows">
           {log.map((d) => (
             <li>
-              <strong><bdi>{d.title}</bdi></strong> — {d.decision === 'adopted' ? t.t('adopted') : t.t('rejected')}{' '}
+              <strong>
+                <bdi>{d.title}</bdi>
+              </strong>{' '}
+              — {d.decision === 'adopted' ? t.t('adopted') : t.t('rejected')}{' '}
               <small class="muted">
                 ({t.t('tally', { yes: d.yes, no: d.no, abstain: d.abstain })}
                 {d.blocks > 0 && ` · ${t.t('blocksCount', { n: d.blocks })}`})

@@ -22,10 +22,13 @@ export function RegenerationReport({ initial }: { initial?: { creditPerUnit: num
   // card asks for them. After a report only the reports are read again.
   useEffect(() => {
     if (initial) return;
-    void get('/parameters').then((params) => {
-      const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
-      setPerUnit(typeof p?.value === 'number' ? p.value : null);
-    }, () => undefined);
+    void get('/parameters').then(
+      (params) => {
+        const p = params.find((x) => x.name === 'regenerationCreditPerUnit');
+        setPerUnit(typeof p?.value === 'number' ? p.value : null);
+      },
+      () => undefined,
+    );
   }, []);
   const given = useRef(initial !== undefined);
   const load = async () => {
@@ -58,13 +61,21 @@ export function RegenerationReport({ initial }: { initial?: { creditPerUnit: num
         </label>
         <label>
           {t.t('regenHowMuch')}
-          <input name="regen-quantity" inputMode="numeric" value={quantity} onInput={(e) => setQuantity((e.target as HTMLInputElement).value.trim())} required />
+          <input
+            name="regen-quantity"
+            inputMode="numeric"
+            value={quantity}
+            onInput={(e) => setQuantity((e.target as HTMLInputElement).value.trim())}
+            required
+          />
         </label>
         <label>
           {t.t('regenNote')}
           <input name="regen-note" maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
         </label>
-        {valid && cur && perUnit !== null && <p class="muted">{t.t('regenWouldEarn', { work: t.plural(`regen_${kind}`, n), amount: t.money(n * perUnit, cur) })}</p>}
+        {valid && cur && perUnit !== null && (
+          <p class="muted">{t.t('regenWouldEarn', { work: t.plural(`regen_${kind}`, n), amount: t.money(n * perUnit, cur) })}</p>
+        )}
         <Button type="submit" why={!valid ? t.t('whyFillIn') : null}>
           {t.t('regenSend')}
         </Button>
@@ -76,7 +87,11 @@ export function RegenerationReport({ initial }: { initial?: { creditPerUnit: num
             <li>
               {t.plural(`regen_${r.kind}`, r.quantity)} · {t.date(r.at)}
               <br />
-              <small class="muted">{r.status === 'verified' && cur ? t.t('regenVerifiedCredited', { amount: t.money(r.credited, cur) }) : t.t(r.status === 'rejected' ? 'regenStatus_rejected' : 'regenStatus_reported')}</small>
+              <small class="muted">
+                {r.status === 'verified' && cur
+                  ? t.t('regenVerifiedCredited', { amount: t.money(r.credited, cur) })
+                  : t.t(r.status === 'rejected' ? 'regenStatus_rejected' : 'regenStatus_reported')}
+              </small>
             </li>
           ))}
         </ul>

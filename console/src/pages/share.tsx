@@ -31,7 +31,9 @@ export function SharePage() {
   const { msg, act } = useActions(load);
   const res = (r: Resource, n: number) => `${n} ${t.t(`res_${r}` as 'res_food')}`;
   const who = (id: string) => (id === me ? t.t('you') : (names.get(id) ?? ''));
-  const mineToAnswer = proposals.filter((p) => p.status === 'proposed' && ((p.supplier === me && !p.supplierAccepted) || (p.receiver === me && !p.receiverAccepted)));
+  const mineToAnswer = proposals.filter(
+    (p) => p.status === 'proposed' && ((p.supplier === me && !p.supplierAccepted) || (p.receiver === me && !p.receiverAccepted)),
+  );
   const coming = proposals.filter((p) => p.status === 'pledged');
 
   return (
@@ -50,8 +52,14 @@ export function SharePage() {
           <ul class="rows">
             {mineToAnswer.map((p) => (
               <li>
-                {p.receiver === me ? t.t('bringsYou', { name: who(p.supplier), what: res(p.resource, p.quantity) }) : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
-                <YesNo yes={t.t('consent')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/flow/proposals/${p.id}/${accept ? 'accept' : 'reject'}`, { method: 'POST' }), t.t('done'))} />
+                {p.receiver === me
+                  ? t.t('bringsYou', { name: who(p.supplier), what: res(p.resource, p.quantity) })
+                  : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
+                <YesNo
+                  yes={t.t('consent')}
+                  no={t.t('reject')}
+                  onAnswer={(accept) => act(() => api(`/flow/proposals/${p.id}/${accept ? 'accept' : 'reject'}`, { method: 'POST' }), t.t('done'))}
+                />
               </li>
             ))}
           </ul>
@@ -64,10 +72,14 @@ export function SharePage() {
         <ul class="rows">
           {coming.map((p) => (
             <li>
-              {p.receiver === me ? t.t('bringsYou', { name: who(p.supplier), what: res(p.resource, p.quantity) }) : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
+              {p.receiver === me
+                ? t.t('bringsYou', { name: who(p.supplier), what: res(p.resource, p.quantity) })
+                : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
               {p.receiver === me && (
                 <div>
-                  <button onClick={() => act(() => api(`/flow/proposals/${p.id}/fulfil`, { method: 'POST', body: {} }), t.t('thanksArrived'))}>{t.t('itArrived')}</button>
+                  <button onClick={() => act(() => api(`/flow/proposals/${p.id}/fulfil`, { method: 'POST', body: {} }), t.t('thanksArrived'))}>
+                    {t.t('itArrived')}
+                  </button>
                 </div>
               )}
             </li>
@@ -106,7 +118,11 @@ export function SharePage() {
         </label>
         <label>
           {t.t('resource')}
-          <select name="post-resource" value={form.resource} onChange={(e) => setForm({ ...form, resource: (e.target as HTMLSelectElement).value as Resource })}>
+          <select
+            name="post-resource"
+            value={form.resource}
+            onChange={(e) => setForm({ ...form, resource: (e.target as HTMLSelectElement).value as Resource })}
+          >
             {RESOURCES.map((r) => (
               <option value={r}>{t.t(`res_${r}` as 'res_food')}</option>
             ))}
@@ -118,12 +134,28 @@ export function SharePage() {
         </label>
         <label>
           {t.t('quantity')}
-          <input name="post-quantity" inputMode="numeric" value={form.quantity} onInput={(e) => setForm({ ...form, quantity: (e.target as HTMLInputElement).value })} />
+          <input
+            name="post-quantity"
+            inputMode="numeric"
+            value={form.quantity}
+            onInput={(e) => setForm({ ...form, quantity: (e.target as HTMLInputElement).value })}
+          />
         </label>
         <Button
-          why={(!form.title.trim() || !(Number.parseInt(form.quantity, 10) > 0)) ? t.t('whyFillIn') : null}
+          why={!form.title.trim() || !(Number.parseInt(form.quantity, 10) > 0) ? t.t('whyFillIn') : null}
           onClick={async () => {
-            if (await act(() => api('/board/posts', { method: 'POST', body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) } }), t.t('posted'), 'post')) setForm({ ...form, title: '', quantity: '' });
+            if (
+              await act(
+                () =>
+                  api('/board/posts', {
+                    method: 'POST',
+                    body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) },
+                  }),
+                t.t('posted'),
+                'post',
+              )
+            )
+              setForm({ ...form, title: '', quantity: '' });
           }}
         >
           {t.t('post')}

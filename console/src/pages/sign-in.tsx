@@ -14,7 +14,10 @@ function Welcome({ t }: { t: T }) {
   useEffect(() => {
     void fetch('/api/v1/health')
       .then((r) => r.json() as Promise<{ hub?: string }>)
-      .then((h) => setHub(h.hub ?? null), () => undefined);
+      .then(
+        (h) => setHub(h.hub ?? null),
+        () => undefined,
+      );
   }, []);
   const carryOn = async () => {
     await fetch('/captive-portal/continue', { method: 'POST' }).catch(() => undefined);
@@ -51,23 +54,27 @@ export function SignInPage({ t, onSignedIn }: { t: T; onSignedIn: () => void }) 
   };
   return (
     <>
-    <Welcome t={t} />
-    <form onSubmit={submit} class="card">
-      <h2>{t.t('signIn')}</h2>
-      <label>
-        {t.t('email')}
-        <input name="email" type="email" autocomplete="username" required />
-      </label>
-      <label>
-        {t.t('password')}
-        <input name="password" type="password" autocomplete="current-password" required />
-      </label>
-      {error && <p role="alert" class="error">{error}</p>}
-      <button type="submit">{t.t('signIn')}</button>
-      <p>
-        <a href="#/join">{t.t('join')}</a>
-      </p>
-    </form>
+      <Welcome t={t} />
+      <form onSubmit={submit} class="card">
+        <h2>{t.t('signIn')}</h2>
+        <label>
+          {t.t('email')}
+          <input name="email" type="email" autocomplete="username" required />
+        </label>
+        <label>
+          {t.t('password')}
+          <input name="password" type="password" autocomplete="current-password" required />
+        </label>
+        {error && (
+          <p role="alert" class="error">
+            {error}
+          </p>
+        )}
+        <button type="submit">{t.t('signIn')}</button>
+        <p>
+          <a href="#/join">{t.t('join')}</a>
+        </p>
+      </form>
     </>
   );
 }
@@ -92,7 +99,12 @@ export function JoinPage({ t, code, onJoined }: { t: T; code: string; onJoined: 
       setError(describeError(t, err));
     }
   };
-  if (waiting) return <p class="card" role="status">{t.t('requested')}</p>;
+  if (waiting)
+    return (
+      <p class="card" role="status">
+        {t.t('requested')}
+      </p>
+    );
   return (
     <form onSubmit={submit} class="card">
       <h2>{t.t('joinTitle')}</h2>
@@ -112,7 +124,11 @@ export function JoinPage({ t, code, onJoined }: { t: T; code: string; onJoined: 
         {t.t('password')}
         <input name="password" type="password" minLength={8} required autocomplete="new-password" />
       </label>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       <button type="submit">{codeText.trim() ? t.t('joinWithCode') : t.t('requestMembership')}</button>
       <p>
         <a href="#/">{t.t('signIn')}</a>

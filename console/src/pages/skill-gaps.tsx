@@ -29,7 +29,10 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
     learning.includes(skill) ? (
       <small class="muted"> · {t.t('youAreLearning')}</small>
     ) : (
-      <button class="link" onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill, learning: true } }), t.t('learningNoted', { skill }))}>
+      <button
+        class="link"
+        onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill, learning: true } }), t.t('learningNoted', { skill }))}
+      >
         {t.t('iWillLearn')}
       </button>
     );
@@ -69,7 +72,10 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void act(() => api('/skills/needed', { method: 'PUT', body: { skill: needed.trim(), needed: true } }), t.t('neededNoted', { skill: needed.trim() })).then(() => setNeeded(''));
+            void act(
+              () => api('/skills/needed', { method: 'PUT', body: { skill: needed.trim(), needed: true } }),
+              t.t('neededNoted', { skill: needed.trim() }),
+            ).then(() => setNeeded(''));
           }}
         >
           <label>

@@ -45,9 +45,7 @@ export function SkillsPage() {
             </li>
           ))}
           {mine.learning.map((l) => (
-            <li>
-              {t.tx('learningThis', { skill: l })}
-            </li>
+            <li>{t.tx('learningThis', { skill: l })}</li>
           ))}
         </ul>
         <label>
@@ -65,14 +63,21 @@ export function SkillsPage() {
         <label class="check">
           <input type="checkbox" checked={teach} onChange={(e) => setTeach((e.target as HTMLInputElement).checked)} /> {t.t('willTeach')}
         </label>
-        <Button why={!skill.trim() ? t.t('whyFillIn') : null} onClick={() => act(() => api(`/members/${me}/skills`, { method: 'PUT', body: { skill: skill.trim(), level, teach } }), t.t('saved'))}>
+        <Button
+          why={!skill.trim() ? t.t('whyFillIn') : null}
+          onClick={() => act(() => api(`/members/${me}/skills`, { method: 'PUT', body: { skill: skill.trim(), level, teach } }), t.t('saved'))}
+        >
           {t.t('addSkill')}
         </Button>
         <label>
           {t.t('wantToLearn')}
           <input name="learn" value={learn} onInput={(e) => setLearn((e.target as HTMLInputElement).value)} maxLength={60} />
         </label>
-        <Button class="secondary" why={!learn.trim() ? t.t('whyFillIn') : null} onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill: learn.trim(), learning: true } }), t.t('saved'))}>
+        <Button
+          class="secondary"
+          why={!learn.trim() ? t.t('whyFillIn') : null}
+          onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill: learn.trim(), learning: true } }), t.t('saved'))}
+        >
           {t.t('addLearning')}
         </Button>
       </section>
@@ -85,10 +90,17 @@ export function SkillsPage() {
         <ul class="rows">
           {mentorships.map((m) => (
             <li>
-              {m.teacher === me ? t.t('youMentor', { name: names.get(m.learner) ?? '', skill: m.skill }) : t.t('mentorsYou', { name: names.get(m.teacher) ?? '', skill: m.skill })} — <strong>{t.t(m.status === 'accepted' ? 'agreed' : m.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {m.teacher === me
+                ? t.t('youMentor', { name: names.get(m.learner) ?? '', skill: m.skill })
+                : t.t('mentorsYou', { name: names.get(m.teacher) ?? '', skill: m.skill })}{' '}
+              — <strong>{t.t(m.status === 'accepted' ? 'agreed' : m.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {m.when.length > 0 && <small class="muted"> · {m.when.join(', ')}</small>}
               {m.status === 'proposed' && !(m.teacher === me ? m.teacherAccepted : m.learnerAccepted) && (
-                <YesNo yes={t.t('acceptTerms')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))} />
+                <YesNo
+                  yes={t.t('acceptTerms')}
+                  no={t.t('reject')}
+                  onAnswer={(accept) => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))}
+                />
               )}
             </li>
           ))}
@@ -100,19 +112,29 @@ export function SkillsPage() {
         <ul class="rows">
           {posts.map((p) => (
             <li data-testid="time-post">
-              <strong><bdi>{p.title}</bdi></strong> — {p.owner === me ? t.t(p.kind === 'offer' ? 'offersMine' : 'asksMine', { hours: hours(p.hours) }) : t.t(p.kind === 'offer' ? 'offers' : 'asksHours', { name: names.get(p.owner) ?? '', hours: hours(p.hours) })}
+              <strong>
+                <bdi>{p.title}</bdi>
+              </strong>{' '}
+              —{' '}
+              {p.owner === me
+                ? t.t(p.kind === 'offer' ? 'offersMine' : 'asksMine', { hours: hours(p.hours) })
+                : t.t(p.kind === 'offer' ? 'offers' : 'asksHours', { name: names.get(p.owner) ?? '', hours: hours(p.hours) })}
               <br />
               <small class="muted">
                 {p.category} · {t.t(`post_${p.status}` as 'post_open')}
               </small>
               {p.status === 'open' && p.owner !== me && (
                 <div>
-                  <button onClick={() => act(() => api(`/timebank/${p.id}/take`, { method: 'POST' }), t.t('taken'))}>{t.t(p.kind === 'offer' ? 'takeOffer' : 'helpOut')}</button>
+                  <button onClick={() => act(() => api(`/timebank/${p.id}/take`, { method: 'POST' }), t.t('taken'))}>
+                    {t.t(p.kind === 'offer' ? 'takeOffer' : 'helpOut')}
+                  </button>
                 </div>
               )}
               {p.status === 'taken' && p.owner === me && (
                 <div>
-                  <button onClick={() => act(() => api(`/timebank/${p.id}/complete`, { method: 'POST', body: {} }), t.t('hoursMoved'))}>{t.tx('confirmDone', { name: names.get(p.takenBy ?? '') ?? '' })}</button>
+                  <button onClick={() => act(() => api(`/timebank/${p.id}/complete`, { method: 'POST', body: {} }), t.t('hoursMoved'))}>
+                    {t.tx('confirmDone', { name: names.get(p.takenBy ?? '') ?? '' })}
+                  </button>
                 </div>
               )}
               {p.status === 'taken' && p.proposedHours != null && (
@@ -122,7 +144,9 @@ export function SkillsPage() {
               )}
               {p.status === 'taken' && p.takenBy === me && p.proposedHours != null && (
                 <div>
-                  <button onClick={() => act(() => api(`/timebank/${p.id}/confirm-hours`, { method: 'POST' }), t.t('hoursMoved'))}>{t.t('confirmHours', { hours: hours(p.proposedHours!) })}</button>
+                  <button onClick={() => act(() => api(`/timebank/${p.id}/confirm-hours`, { method: 'POST' }), t.t('hoursMoved'))}>
+                    {t.t('confirmHours', { hours: hours(p.proposedHours!) })}
+                  </button>
                 </div>
               )}
             </li>
@@ -142,15 +166,29 @@ export function SkillsPage() {
         </label>
         <label>
           {t.t('category')}
-          <input name="time-category" value={post.category} onInput={(e) => setPost({ ...post, category: (e.target as HTMLInputElement).value })} maxLength={40} />
+          <input
+            name="time-category"
+            value={post.category}
+            onInput={(e) => setPost({ ...post, category: (e.target as HTMLInputElement).value })}
+            maxLength={40}
+          />
         </label>
         <label>
           {t.t('howManyHours')}
           <input name="time-hours" inputMode="decimal" value={post.hours} onInput={(e) => setPost({ ...post, hours: (e.target as HTMLInputElement).value })} />
         </label>
         <Button
-          why={(!post.title.trim() || !post.category.trim() || !(parseDecimal(post.hours) > 0)) ? t.t('whyFillIn') : null}
-          onClick={() => act(() => api('/timebank', { method: 'POST', body: { kind: post.kind, title: post.title.trim(), category: post.category.trim(), hours: toMinor(post.hours, 2) } }), t.t('posted'))}
+          why={!post.title.trim() || !post.category.trim() || !(parseDecimal(post.hours) > 0) ? t.t('whyFillIn') : null}
+          onClick={() =>
+            act(
+              () =>
+                api('/timebank', {
+                  method: 'POST',
+                  body: { kind: post.kind, title: post.title.trim(), category: post.category.trim(), hours: toMinor(post.hours, 2) },
+                }),
+              t.t('posted'),
+            )
+          }
         >
           {t.t('post')}
         </Button>

@@ -41,7 +41,9 @@ export function SoftwareUpdates() {
               <>
                 <br />
                 <small class={s.lastResult.outcome === 'installed' ? 'muted' : 'warn'} data-testid="update-last-result">
-                  {s.lastResult.outcome === 'installed' ? t.t('updateInstalled', { version: s.lastResult.version }) : t.t('updateRolledBack', { version: s.lastResult.version, why: s.lastResult.detail })}
+                  {s.lastResult.outcome === 'installed'
+                    ? t.t('updateInstalled', { version: s.lastResult.version })
+                    : t.t('updateRolledBack', { version: s.lastResult.version, why: s.lastResult.detail })}
                 </small>
               </>
             )}
@@ -65,10 +67,15 @@ export function SoftwareUpdates() {
           {s.enabled ? (
             <label>
               {t.t('updateUpload')}
-              <input type="file" accept=".hyphae-update" disabled={busy} onChange={(e) => {
-                const f = (e.currentTarget as HTMLInputElement).files?.[0];
-                if (f) void upload(f);
-              }} />
+              <input
+                type="file"
+                accept=".hyphae-update"
+                disabled={busy}
+                onChange={(e) => {
+                  const f = (e.currentTarget as HTMLInputElement).files?.[0];
+                  if (f) void upload(f);
+                }}
+              />
             </label>
           ) : (
             <p class="muted">{t.t('updatesOff')}</p>

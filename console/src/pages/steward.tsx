@@ -26,7 +26,13 @@ type Param = Answer<'/api/v1/parameters'>[number];
 type Ticket = Schemas['MaintenanceTicket'];
 type Item = Schemas['LibraryItem'];
 /** Where a ticket may go next: assess → parts / repairing → resolved or retired. */
-const NEXT: Record<Ticket['state'], Ticket['state'][]> = { assess: ['parts', 'repairing', 'resolved', 'retired'], parts: ['repairing', 'retired'], repairing: ['resolved', 'retired'], resolved: [], retired: [] };
+const NEXT: Record<Ticket['state'], Ticket['state'][]> = {
+  assess: ['parts', 'repairing', 'resolved', 'retired'],
+  parts: ['repairing', 'retired'],
+  repairing: ['resolved', 'retired'],
+  resolved: [],
+  retired: [],
+};
 
 type Crisis = Schemas['Crisis'];
 
@@ -41,7 +47,14 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
   const [reason, setReason] = useState('');
   const [days, setDays] = useState<number | null>(null);
   const [msg, setMsg] = useState<Said | null>(null);
-  useEffect(() => void get('/governance/rules').then((r) => setDays(r.emergencyDays), () => undefined), []);
+  useEffect(
+    () =>
+      void get('/governance/rules').then(
+        (r) => setDays(r.emergencyDays),
+        () => undefined,
+      ),
+    [],
+  );
   if (!account) return null;
   const cur = account.currency;
   const param = params.find((p) => p.name === name);
@@ -71,7 +84,7 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
           {t.t('emergencyReason')}
           <input name="emergency-reason" maxLength={500} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} required />
         </label>
-        <Button type="submit" why={(!param || value === '' || reason.trim() === '') ? t.t('whyFillIn') : null}>
+        <Button type="submit" why={!param || value === '' || reason.trim() === '' ? t.t('whyFillIn') : null}>
           {t.t('emergencyApply')}
         </Button>
       </form>
@@ -136,7 +149,9 @@ export function StewardPage() {
             <li>
               <strong>{m.name}</strong> <small class="muted">{m.email}</small>
               <br />
-              <button onClick={() => act(() => api(`/members/${m.id}/admit`, { method: 'POST', body: {} }), t.t('admitted', { name: m.name }))}>{t.t('admit')}</button>
+              <button onClick={() => act(() => api(`/members/${m.id}/admit`, { method: 'POST', body: {} }), t.t('admitted', { name: m.name }))}>
+                {t.t('admit')}
+              </button>
             </li>
           ))}
         </ul>
@@ -153,7 +168,11 @@ export function StewardPage() {
               <small class="muted">
                 {r.note} · {t.date(r.at)}
               </small>
-              <YesNo yes={t.t('verify')} no={t.t('reject')} onAnswer={(accept) => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept } }), t.t(accept ? 'verified' : 'done'))} />
+              <YesNo
+                yes={t.t('verify')}
+                no={t.t('reject')}
+                onAnswer={(accept) => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept } }), t.t(accept ? 'verified' : 'done'))}
+              />
             </li>
           ))}
         </ul>
@@ -167,17 +186,17 @@ export function StewardPage() {
             const item = items.get(tk.itemId);
             return (
               <li data-testid="ticket">
-                <strong>
-                  {item ? `${item.code} ${item.name}` : tk.itemId}
-                </strong>
-                : {tk.title}
+                <strong>{item ? `${item.code} ${item.name}` : tk.itemId}</strong>: {tk.title}
                 <br />
                 <small class="muted">
                   {t.t(`ticket_${tk.state}` as 'ticket_assess')} · {t.date(tk.openedAt)}
                 </small>
                 <div class="filters">
                   {NEXT[tk.state].map((next) => (
-                    <button class={next === 'retired' ? 'secondary' : undefined} onClick={() => act(() => api(`/library/tickets/${tk.id}/state`, { method: 'POST', body: { state: next } }), t.t('done'))}>
+                    <button
+                      class={next === 'retired' ? 'secondary' : undefined}
+                      onClick={() => act(() => api(`/library/tickets/${tk.id}/state`, { method: 'POST', body: { state: next } }), t.t('done'))}
+                    >
                       {t.t(`toTicket_${next}` as 'toTicket_parts')}
                     </button>
                   ))}
@@ -215,7 +234,11 @@ export function StewardPage() {
               {t.t('whatHappened')}
               <input name="crisis-note" value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} maxLength={500} />
             </label>
-            <Button class="danger" why={note.trim().length === 0 ? t.t('whyFillIn') : null} onClick={() => act(() => api('/crisis', { method: 'POST', body: { note: note.trim() } }), t.t('emergencyDeclared'))}>
+            <Button
+              class="danger"
+              why={note.trim().length === 0 ? t.t('whyFillIn') : null}
+              onClick={() => act(() => api('/crisis', { method: 'POST', body: { note: note.trim() } }), t.t('emergencyDeclared'))}
+            >
               {t.t('declareEmergency')}
             </Button>
           </>
@@ -247,7 +270,10 @@ export function StewardPage() {
                     {d.place && <small class="muted"> · {d.place}</small>}
                   </th>
                   <td>{h.lastSeen === null ? t.t('never') : `${t.ago(now - h.lastSeen)}${silent ? ` · ${t.t('silent')}` : ''}`}</td>
-                  <td>{h.rssi !== null ? `${h.rssi} dBm${h.snr !== null ? `, ${h.snr} dB` : ''}` : '—'}{h.battery !== null ? ` · ${t.t('batteryShort', { n: h.battery })}` : ''}</td>
+                  <td>
+                    {h.rssi !== null ? `${h.rssi} dBm${h.snr !== null ? `, ${h.snr} dB` : ''}` : '—'}
+                    {h.battery !== null ? ` · ${t.t('batteryShort', { n: h.battery })}` : ''}
+                  </td>
                   <td>{errors}</td>
                 </tr>
               );
@@ -264,7 +290,10 @@ export function StewardPage() {
         <ul class="rows">
           {params.map((p) => (
             <li>
-              {paramLabel(t, p.name)}: <strong>{paramValue(t, p.name, p.value, account?.currency)}</strong> <small class="muted"><code>{p.name}</code></small>
+              {paramLabel(t, p.name)}: <strong>{paramValue(t, p.name, p.value, account?.currency)}</strong>{' '}
+              <small class="muted">
+                <code>{p.name}</code>
+              </small>
               <br />
               <small class="muted">
                 {setBy(p.source)}

@@ -72,7 +72,9 @@ export function WaterCard({ initial }: { initial?: WaterQuote } = {}) {
       <PriceCurve q={now} t={t} />
       {review ? (
         <div>
-          <p data-testid="water-review">{t.t('waterReview', { litres: review.litres, amount: t.money(review.amount, cur), price: t.money(review.pricePer100Litres, cur) })}</p>
+          <p data-testid="water-review">
+            {t.t('waterReview', { litres: review.litres, amount: t.money(review.amount, cur), price: t.money(review.pricePer100Litres, cur) })}
+          </p>
           <p>{t.t('balanceAfter', { amount: t.money(account.balance - review.amount, cur) })}</p>
           <button onClick={() => void confirm(review)}>{t.t('confirm')}</button>{' '}
           <button class="secondary" onClick={() => setReview(null)}>

@@ -8,7 +8,20 @@ import type { Key } from '../i18n.js';
 type Hook = Schemas['Webhook'];
 
 /** The kinds a stewards' hook may carry: the community's and the hub's, never one member's own affairs. */
-const COMMUNITY_KINDS: NoteKind[] = ['emergency-declared', 'emergency-ended', 'proposal-opened', 'proposal-decided', 'budget-round-opened', 'budget-round-closed', 'hub-link-changed', 'storage-low', 'backup-overdue', 'update-proposed', 'update-installed', 'webhook-disabled'];
+const COMMUNITY_KINDS: NoteKind[] = [
+  'emergency-declared',
+  'emergency-ended',
+  'proposal-opened',
+  'proposal-decided',
+  'budget-round-opened',
+  'budget-round-closed',
+  'hub-link-changed',
+  'storage-low',
+  'backup-overdue',
+  'update-proposed',
+  'update-installed',
+  'webhook-disabled',
+];
 
 /**
  * Webhooks for stewards: other software (a chat bot, Node-RED, a text-message
@@ -41,7 +54,16 @@ export function WebhooksCard() {
       <ul class="rows">
         {hooks.map((h) => (
           <li data-testid="webhook">
-            <bdi>{h.url}</bdi> · {t.plural('webhookKinds', h.kinds.length)} · {h.enabled ? (h.lastAttempt ? t.t(h.lastAttempt.ok ? 'webhookLastOk' : 'webhookLastFailed', { date: t.date(h.lastAttempt.at), why: h.lastAttempt.error ?? '' }) : t.t('webhookNotYet')) : <strong class="warn">{t.t('webhookOff', { why: h.disabledReason ?? '' })}</strong>}{' '}
+            <bdi>{h.url}</bdi> · {t.plural('webhookKinds', h.kinds.length)} ·{' '}
+            {h.enabled ? (
+              h.lastAttempt ? (
+                t.t(h.lastAttempt.ok ? 'webhookLastOk' : 'webhookLastFailed', { date: t.date(h.lastAttempt.at), why: h.lastAttempt.error ?? '' })
+              ) : (
+                t.t('webhookNotYet')
+              )
+            ) : (
+              <strong class="warn">{t.t('webhookOff', { why: h.disabledReason ?? '' })}</strong>
+            )}{' '}
             {!h.enabled && <button onClick={() => act(() => api(`/webhooks/${h.id}/enable`, { method: 'POST' }), t.t('webhookOn'))}>{t.t('turnOn')}</button>}{' '}
             <button class="secondary" onClick={() => act(() => api(`/webhooks/${h.id}/ping`, { method: 'POST' }), t.t('webhookPinged'))}>
               {t.t('webhookPing')}
@@ -61,7 +83,8 @@ export function WebhooksCard() {
           <legend>{t.t('webhookWhich')}</legend>
           {[...labels.entries()].map(([label, ks]) => (
             <label class="check">
-              <input type="checkbox" checked={ks.every((k) => kinds.has(k))} onChange={(e) => toggle(ks, (e.target as HTMLInputElement).checked)} /> {t.t(label)}
+              <input type="checkbox" checked={ks.every((k) => kinds.has(k))} onChange={(e) => toggle(ks, (e.target as HTMLInputElement).checked)} />{' '}
+              {t.t(label)}
             </label>
           ))}
         </fieldset>

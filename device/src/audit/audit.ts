@@ -11,7 +11,20 @@ import type { Store } from '../store/store.js';
  * and carries the hash of the one before it, like the ledger's journal, so a
  * steward who goes rogue cannot quietly take one out.
  */
-export const AUDIT_ACTIONS = ['limits', 'capacity', 'role', 'suspend', 'reinstate', 'one-time-password', 'emergency-change', 'fund-spent', 'write-off', 'update-staged', 'update-installed', 'update-rolled-back'] as const;
+export const AUDIT_ACTIONS = [
+  'limits',
+  'capacity',
+  'role',
+  'suspend',
+  'reinstate',
+  'one-time-password',
+  'emergency-change',
+  'fund-spent',
+  'write-off',
+  'update-staged',
+  'update-installed',
+  'update-rolled-back',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {

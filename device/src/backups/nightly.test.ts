@@ -16,12 +16,18 @@ let backups: NightlyBackups;
 const identity = generateIdentity();
 beforeEach(() => {
   core = makeCore();
-  backups = new NightlyBackups({ dir: join(core.dataDir, 'backups'), make: () => makeBackup(core, core.dataDir, identity), clock: core.clock, log: silentLogger, since: core.clock.now() });
+  backups = new NightlyBackups({
+    dir: join(core.dataDir, 'backups'),
+    make: () => makeBackup(core, core.dataDir, identity),
+    clock: core.clock,
+    log: silentLogger,
+    since: core.clock.now(),
+  });
 });
 afterEach(() => core.cleanup());
 
 describe('nightly backups', () => {
-  it('are sealed with the admins\' passphrase in the provisioning tool\'s format, seven kept, readable only by the hub', async () => {
+  it("are sealed with the admins' passphrase in the provisioning tool's format, seven kept, readable only by the hub", async () => {
     await expect(backups.run()).rejects.toMatchObject({ status: 409, title: 'No backup passphrase' });
     backups.setPassphrase('river stones and moss');
     const ana = await core.members.create({ name: 'Ana', email: 'ana@example.org' }, null);
@@ -57,8 +63,21 @@ describe('nightly backups', () => {
   });
 
   it('say which linked hub has not had one for two days, and why, and try it again', async () => {
-    const peers = new PeerBackupPush({ dir: join(core.dataDir, 'backups'), identity, clock: core.clock, log: silentLogger, targets: () => [{ hubId: 'hdown', name: 'Riverside', url: async () => 'http://127.0.0.1:1' }] });
-    const withPeers = new NightlyBackups({ dir: join(core.dataDir, 'backups'), make: () => makeBackup(core, core.dataDir, identity), clock: core.clock, log: silentLogger, since: core.clock.now(), peers });
+    const peers = new PeerBackupPush({
+      dir: join(core.dataDir, 'backups'),
+      identity,
+      clock: core.clock,
+      log: silentLogger,
+      targets: () => [{ hubId: 'hdown', name: 'Riverside', url: async () => 'http://127.0.0.1:1' }],
+    });
+    const withPeers = new NightlyBackups({
+      dir: join(core.dataDir, 'backups'),
+      make: () => makeBackup(core, core.dataDir, identity),
+      clock: core.clock,
+      log: silentLogger,
+      since: core.clock.now(),
+      peers,
+    });
     expect(withPeers.status().peers).toEqual([expect.objectContaining({ hubId: 'hdown', name: 'Riverside', file: null, at: null, overdue: false })]);
     withPeers.setPassphrase('river stones and moss');
     await withPeers.run();

@@ -86,7 +86,7 @@ export class NightlyBackups {
   async run(): Promise<BackupFile> {
     if (!this.passphraseSet) {
       this.lastError = 'no backup passphrase has been chosen';
-      throw refuse('no-backup-passphrase', 'an admin chooses the passphrase nightly backups are sealed with, once, on the stewards\' page');
+      throw refuse('no-backup-passphrase', "an admin chooses the passphrase nightly backups are sealed with, once, on the stewards' page");
     }
     try {
       const doc = await this.d.make();
@@ -136,7 +136,17 @@ export class NightlyBackups {
     const now = this.d.clock.now();
     const newest = local?.at ?? this.d.since;
     const peers = (this.d.peers?.status() ?? []).map((p) => ({ ...p, overdue: now - (p.at ?? Math.max(p.firstTry, this.d.since)) > OVERDUE_MS }));
-    return { passphraseSet: this.passphraseSet, keep: KEEP_BACKUPS, local, usb, files, overdue: now - newest > OVERDUE_MS, lastError: this.lastError, peers, kept: this.d.kept?.() ?? [] };
+    return {
+      passphraseSet: this.passphraseSet,
+      keep: KEEP_BACKUPS,
+      local,
+      usb,
+      files,
+      overdue: now - newest > OVERDUE_MS,
+      lastError: this.lastError,
+      peers,
+      kept: this.d.kept?.() ?? [],
+    };
   }
 
   /** Sends the newest sealed backup to every linked hub that lacks it (nightly, and again while one is missing). */

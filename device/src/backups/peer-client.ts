@@ -59,7 +59,11 @@ export class PeerBackupClient {
     const nonce = await this.freshNonce();
     const res = await fetch(`${this.base}${pathAndQuery}`, {
       method,
-      headers: { ...signRequest(this.identity, method, pathAndQuery, nonce, body), ...headers, ...(body ? { 'content-type': 'application/octet-stream' } : {}) },
+      headers: {
+        ...signRequest(this.identity, method, pathAndQuery, nonce, body),
+        ...headers,
+        ...(body ? { 'content-type': 'application/octet-stream' } : {}),
+      },
       body: body ? new Uint8Array(body) : undefined,
       signal: AbortSignal.timeout(this.timeoutMs),
       redirect: 'error',
@@ -84,7 +88,11 @@ export class PeerBackupClient {
     let sent = 0;
     while (!at.complete) {
       const chunk = data.subarray(at.received, at.received + CHUNK_BYTES);
-      const res = await this.signed('PUT', path, chunk, { 'x-hyphae-offset': String(at.received), 'x-hyphae-total': String(data.length), 'x-hyphae-sha256': sha256 });
+      const res = await this.signed('PUT', path, chunk, {
+        'x-hyphae-offset': String(at.received),
+        'x-hyphae-total': String(data.length),
+        'x-hyphae-sha256': sha256,
+      });
       sent += chunk.length;
       at = Progress.parse(await res.json());
       onProgress?.(at.received, data.length);

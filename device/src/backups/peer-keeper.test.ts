@@ -25,7 +25,8 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const name = (i: number) => `hyphae-${owner}-2026-12-${String(i + 1).padStart(2, '0')}T03-30-00-000Z.backup.json`;
 function send(file: string, data: Buffer, chunk: number, from = 0) {
   let r = { received: from, complete: false };
-  for (let off = from; off < data.length; off += chunk) r = keeper.put(owner, file, { offset: off, total: data.length, sha256: sha(data) }, data.subarray(off, off + chunk));
+  for (let off = from; off < data.length; off += chunk)
+    r = keeper.put(owner, file, { offset: off, total: data.length, sha256: sha(data) }, data.subarray(off, off + chunk));
   return r;
 }
 
@@ -70,14 +71,22 @@ describe('the backups a hub keeps for its linked hubs', () => {
     expect(() => keeper.put(owner, name(21), { offset: 0, total: (1 << 20) + 1, sha256: 'a'.repeat(64) }, randomBytes(10))).toThrow(/up to 1048576 bytes/);
   });
 
-  it('reads only a hub\'s own backups, refuses odd names, and asks the disk before it writes', () => {
+  it("reads only a hub's own backups, refuses odd names, and asks the disk before it writes", () => {
     send(name(0), randomBytes(300), 300);
     expect(() => keeper.read('hzzzzzzzzzzzzzzzz', name(0), 0, 10)).toThrow(HubError);
     expect(keeper.list('hzzzzzzzzzzzzzzzz')).toEqual([]);
     expect(() => keeper.progress(owner, '../../etc/passwd')).toThrow(/named like/);
     expect(() => keeper.list('../x')).toThrow(/not a hub id/);
 
-    const full = new PeerBackupKeeper({ dir, clock, log: silentLogger, maxBytes: 1 << 20, refuseIfLow: () => { throw storageFull('nearly full'); } });
+    const full = new PeerBackupKeeper({
+      dir,
+      clock,
+      log: silentLogger,
+      maxBytes: 1 << 20,
+      refuseIfLow: () => {
+        throw storageFull('nearly full');
+      },
+    });
     expect(() => full.put(owner, name(5), { offset: 0, total: 10, sha256: 'a'.repeat(64) }, randomBytes(10))).toThrow(HubError);
     expect(existsSync(join(dir, owner, `${name(5)}.part`))).toBe(false);
   });

@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -99,7 +112,7 @@ export class PeerBackupKeeper {
     writeFileSync(join(dir, `${file}.json`), JSON.stringify({ bytes: up.total, sha256: sha, at: this.d.clock.now() }), { mode: 0o600 });
     rmSync(partMeta, { force: true });
     this.prune(hubId);
-    this.d.log.info({ module: 'backups', owner: hubId, file, bytes: up.total }, 'kept a linked hub\'s sealed backup');
+    this.d.log.info({ module: 'backups', owner: hubId, file, bytes: up.total }, "kept a linked hub's sealed backup");
     return { received: up.total, complete: true };
   }
 
@@ -132,7 +145,10 @@ export class PeerBackupKeeper {
   /** Up to `max` bytes of one of the hub's own backups, from an offset (a download resumes). */
   read(hubId: string, file: string, offset: number, max: number): { bytes: Buffer; total: number; sha256: string } {
     PeerBackupKeeper.checkName(file);
-    const kept = found(this.list(hubId).find((k) => k.file === file), `backup ${file}`);
+    const kept = found(
+      this.list(hubId).find((k) => k.file === file),
+      `backup ${file}`,
+    );
     if (offset > kept.bytes) throw HubError.badRequest(`the backup has ${kept.bytes} bytes`);
     const fd = openSync(join(this.hubDir(hubId), file), 'r');
     try {
@@ -151,7 +167,12 @@ export class PeerBackupKeeper {
       .filter((h) => /^[a-z0-9]{1,100}$/.test(h))
       .map((hubId) => {
         const kept = this.list(hubId);
-        return { hubId, count: kept.length, bytes: kept.reduce((s, k) => s + k.bytes, 0), newestAt: kept.length > 0 ? Math.max(...kept.map((k) => k.at)) : null };
+        return {
+          hubId,
+          count: kept.length,
+          bytes: kept.reduce((s, k) => s + k.bytes, 0),
+          newestAt: kept.length > 0 ? Math.max(...kept.map((k) => k.at)) : null,
+        };
       });
   }
 

@@ -67,7 +67,11 @@ export class PeerBackupPush {
   /** Each current linked hub's last backup from us. */
   status(): PeerPushStatus[] {
     const all = this.read();
-    return this.d.targets().map((t) => ({ hubId: t.hubId, ...(all[t.hubId] ?? { name: t.name, file: null, at: null, firstTry: 0, lastTry: 0, error: null, resumedAt: 0 }), name: t.name }));
+    return this.d.targets().map((t) => ({
+      hubId: t.hubId,
+      ...(all[t.hubId] ?? { name: t.name, file: null, at: null, firstTry: 0, lastTry: 0, error: null, resumedAt: 0 }),
+      name: t.name,
+    }));
   }
 
   /** Sends `newest` to every linked hub that does not hold it yet; one peer's failure does not stop the others. */
@@ -78,12 +82,23 @@ export class PeerBackupPush {
       const before = all[t.hubId];
       if (before?.file === newest.file && before.error === null) continue;
       const now = this.d.clock.now();
-      const entry: Entry = { name: t.name, file: before?.file ?? null, at: before?.at ?? null, firstTry: before?.firstTry || now, lastTry: now, error: null, resumedAt: 0 };
+      const entry: Entry = {
+        name: t.name,
+        file: before?.file ?? null,
+        at: before?.at ?? null,
+        firstTry: before?.firstTry || now,
+        lastTry: now,
+        error: null,
+        resumedAt: 0,
+      };
       try {
         const client = new PeerBackupClient(await t.url(), this.d.identity);
         const r = await client.upload(newest.file, data);
         Object.assign(entry, { file: newest.file, at: this.d.clock.now(), resumedAt: r.resumedAt });
-        this.d.log.info({ module: 'backups', peer: t.hubId, file: newest.file, sent: r.sent, resumedAt: r.resumedAt }, r.resumedAt > 0 ? 'sealed backup sent to a linked hub, resuming a broken upload' : 'sealed backup sent to a linked hub');
+        this.d.log.info(
+          { module: 'backups', peer: t.hubId, file: newest.file, sent: r.sent, resumedAt: r.resumedAt },
+          r.resumedAt > 0 ? 'sealed backup sent to a linked hub, resuming a broken upload' : 'sealed backup sent to a linked hub',
+        );
       } catch (e) {
         entry.error = (e as Error).message;
         this.d.log.warn({ module: 'backups', peer: t.hubId, err: entry.error }, 'a linked hub could not take our backup; trying again later');

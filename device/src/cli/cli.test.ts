@@ -28,7 +28,9 @@ describe('hyphae CLI', () => {
   });
 
   it('adds a member, creates a token, verifies and exports the ledger', () => {
-    const add = hyphae(['member', 'add', '--data', dir, '--email', 'first@example.org', '--name', 'First', '--role', 'admin'], { HYPHAE_PASSWORD: 'longenough' });
+    const add = hyphae(['member', 'add', '--data', dir, '--email', 'first@example.org', '--name', 'First', '--role', 'admin'], {
+      HYPHAE_PASSWORD: 'longenough',
+    });
     expect(add.code).toBe(0);
     expect(JSON.parse(add.out)).toMatchObject({ email: 'first@example.org', role: 'admin' });
     // A locked-out admin gets a one-time password from the command line, printed once.
@@ -151,7 +153,16 @@ describe('hyphae lorawan decode and hyphae codec', () => {
     const plain = hyphae(['lorawan', 'decode', '--hex', frame]);
     expect(plain.code).toBe(0);
     expect(JSON.parse(plain.out)).toMatchObject({ mType: 'Unconfirmed Data Up', devAddr: '49be7df1', fCnt: 2, fPort: 1, micValid: null });
-    const keyed = hyphae(['lorawan', 'decode', '--hex', frame, '--nwkskey', '44024241ed4ce9a68c6a8bc055233fd3', '--appskey', 'ec925802ae430ca77fd3dd73cb2cc588']);
+    const keyed = hyphae([
+      'lorawan',
+      'decode',
+      '--hex',
+      frame,
+      '--nwkskey',
+      '44024241ed4ce9a68c6a8bc055233fd3',
+      '--appskey',
+      'ec925802ae430ca77fd3dd73cb2cc588',
+    ]);
     expect(JSON.parse(keyed.out)).toMatchObject({ micValid: true, payload: Buffer.from('test').toString('hex') });
     const wrong = hyphae(['lorawan', 'decode', '--hex', frame, '--nwkskey', '00000000000000000000000000000000']);
     expect(JSON.parse(wrong.out).micValid).toBe(false);
@@ -165,30 +176,69 @@ describe('hyphae lorawan decode and hyphae codec', () => {
     const shut = JSON.parse(hyphae(['lorawan', 'decode', '--hex', ja]).out);
     expect(shut).toEqual({ mType: 'Join Accept', encrypted: 'the whole frame: give --appkey to read it' });
     const open = JSON.parse(hyphae(['lorawan', 'decode', '--hex', ja, '--appkey', '00112233445566778899aabbccddeeff']).out);
-    expect(open).toMatchObject({ mType: 'Join Accept', micValid: true, appNonce: '570bc7', netId: '221101', devAddr: '02031980', rx1DrOffset: 0, rx2DataRate: 0, rxDelay: 1, cfList: null });
+    expect(open).toMatchObject({
+      mType: 'Join Accept',
+      micValid: true,
+      appNonce: '570bc7',
+      netId: '221101',
+      devAddr: '02031980',
+      rx1DrOffset: 0,
+      rx2DataRate: 0,
+      rxDelay: 1,
+      cfList: null,
+    });
     expect(JSON.parse(hyphae(['lorawan', 'decode', '--hex', ja, '--appkey', 'ff112233445566778899aabbccddeeff']).out).micValid).toBe(false);
   });
 
-  it('takes the counter\'s upper bits, reads MAC commands in FOpts and on port 0 with the NwkSKey alone', () => {
+  it("takes the counter's upper bits, reads MAC commands in FOpts and on port 0 with the NwkSKey alone", () => {
     const nwk = '44024241ed4ce9a68c6a8bc055233fd3';
     const app = 'ec925802ae430ca77fd3dd73cb2cc588';
     const K = (h: string) => Buffer.from(h, 'hex');
     // Frame 65,538 of a device (upper bits 1), with LinkCheckReq and DevStatusAns (battery 200, margin −3) in FOpts.
-    const withFOpts = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: K('26011bda'), FCnt: 2, FPort: 5, payload: Buffer.from('hi'), FOpts: Buffer.from([0x02, 0x06, 200, 0x3d]) }, K(app), K(nwk), undefined, msb(0x10002)).getPHYPayload()!.toString('hex');
+    const withFOpts = lora
+      .fromFields(
+        { MType: 'Unconfirmed Data Up', DevAddr: K('26011bda'), FCnt: 2, FPort: 5, payload: Buffer.from('hi'), FOpts: Buffer.from([0x02, 0x06, 200, 0x3d]) },
+        K(app),
+        K(nwk),
+        undefined,
+        msb(0x10002),
+      )
+      .getPHYPayload()!
+      .toString('hex');
     const late = JSON.parse(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk, '--appskey', app, '--fcnt-msb', '1']).out);
     expect(late).toMatchObject({ fCnt: 0x10002, micValid: true, payload: Buffer.from('hi').toString('hex') });
     expect(late.fOpts.commands).toEqual([
       { cid: 2, name: 'LinkCheckReq', payload: '', fields: {} },
       { cid: 6, name: 'DevStatusAns', payload: 'c83d', fields: { battery: 200, margin: -3 } },
     ]);
-    expect(JSON.parse(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk]).out)).toMatchObject({ fCnt: 2, micValid: false, payloadDecrypted: false, encrypted: ['the payload: give --appskey to read it'] });
+    expect(JSON.parse(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk]).out)).toMatchObject({
+      fCnt: 2,
+      micValid: false,
+      payloadDecrypted: false,
+      encrypted: ['the payload: give --appskey to read it'],
+    });
     expect(late.payloadDecrypted).toBe(true);
     // --explain: a field per line, MAC commands by name with their fields.
     const lines = hyphae(['lorawan', 'decode', '--hex', withFOpts, '--nwkskey', nwk, '--appskey', app, '--fcnt-msb', '1', '--explain']).out.trim().split('\n');
-    expect(lines).toEqual(expect.arrayContaining(['mType: Unconfirmed Data Up', 'devAddr: 26011bda', `fCnt: ${0x10002}`, 'fPort: 5', 'micValid: true', 'payload: 6869', 'payloadDecrypted: true', 'fOpts 1 LinkCheckReq', 'fOpts 2 DevStatusAns: battery 200, margin -3']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'mType: Unconfirmed Data Up',
+        'devAddr: 26011bda',
+        `fCnt: ${0x10002}`,
+        'fPort: 5',
+        'micValid: true',
+        'payload: 6869',
+        'payloadDecrypted: true',
+        'fOpts 1 LinkCheckReq',
+        'fOpts 2 DevStatusAns: battery 200, margin -3',
+      ]),
+    );
     expect(hyphae(['lorawan', 'decode', '--hex', withFOpts, '--fcnt-msb', 'x']).code).toBe(2);
     // Port 0: MAC commands encrypted with the NwkSKey, read with that key alone.
-    const port0 = lora.fromFields({ MType: 'Unconfirmed Data Up', DevAddr: K('26011bda'), FCnt: 9, FPort: 0, payload: Buffer.from([0x03, 0x07, 0x0d]) }, K(app), K(nwk)).getPHYPayload()!.toString('hex');
+    const port0 = lora
+      .fromFields({ MType: 'Unconfirmed Data Up', DevAddr: K('26011bda'), FCnt: 9, FPort: 0, payload: Buffer.from([0x03, 0x07, 0x0d]) }, K(app), K(nwk))
+      .getPHYPayload()!
+      .toString('hex');
     const macs = JSON.parse(hyphae(['lorawan', 'decode', '--hex', port0, '--nwkskey', nwk]).out);
     expect(macs).toMatchObject({ fPort: 0, micValid: true, payload: '03070d' });
     expect(macs.macCommands.commands.map((c: { name: string }) => c.name)).toEqual(['LinkADRAns', 'DeviceTimeReq']);

@@ -41,10 +41,18 @@ export async function flowSolve(argv: string[]): Promise<number> {
     if (e instanceof FlowInputError) throw new InputFileError(`${positionals[0]}: ${e.message}`);
     throw e;
   }
-  if (algorithm === 'pd' && Array.from(problem.upper).some((u) => !Number.isFinite(u))) throw new UsageError('--algorithm pd needs a finite capacity on every arc');
+  if (algorithm === 'pd' && Array.from(problem.upper).some((u) => !Number.isFinite(u)))
+    throw new UsageError('--algorithm pd needs a finite capacity on every arc');
   const sol = algorithm === 'ns' ? networkSimplex(problem) : primalDual(problem);
   if (sol.status !== 'optimal') throw new InputFileError(`${positionals[0]}: the problem is ${sol.status}`);
-  const lines = [`cost ${sol.cost}`, `algorithm ${sol.stats.algorithm}`, `nodes ${problem.nodeCount}`, `arcs ${problem.from.length}`, `iterations ${sol.stats.iterations}`, `ms ${sol.stats.ms.toFixed(1)}`];
+  const lines = [
+    `cost ${sol.cost}`,
+    `algorithm ${sol.stats.algorithm}`,
+    `nodes ${problem.nodeCount}`,
+    `arcs ${problem.from.length}`,
+    `iterations ${sol.stats.iterations}`,
+    `ms ${sol.stats.ms.toFixed(1)}`,
+  ];
   if (values.flows) {
     for (let e = 0; e < sol.flow.length; e++) {
       if (sol.flow[e] !== 0) lines.push(`f ${problem.from[e]! + 1} ${problem.to[e]! + 1} ${sol.flow[e]}`);
@@ -72,6 +80,8 @@ export async function clearCsv(argv: string[]): Promise<number> {
     renameSync(values.out + '.tmp', values.out);
   }
   const { totalBefore, totalAfter, cleared, cycles } = result;
-  process.stdout.write(JSON.stringify({ totalBefore, totalAfter, cleared, obligations: result.remaining.length, cycles, ms: Number(result.stats.ms.toFixed(1)) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ totalBefore, totalAfter, cleared, obligations: result.remaining.length, cycles, ms: Number(result.stats.ms.toFixed(1)) }) + '\n',
+  );
   return 0;
 }

@@ -62,7 +62,12 @@ export async function start(argv: string[]): Promise<number> {
     log,
     bootstrapAdmin: envEmail && envPassword ? { email: envEmail, password: envPassword } : null,
     queuedDevices,
-    keyFile: typeof values.key === 'string' ? values.key : typeof values.config === 'string' && existsSync(join(dirname(values.config), 'hub.key')) ? join(dirname(values.config), 'hub.key') : null,
+    keyFile:
+      typeof values.key === 'string'
+        ? values.key
+        : typeof values.config === 'string' && existsSync(join(dirname(values.config), 'hub.key'))
+          ? join(dirname(values.config), 'hub.key')
+          : null,
     // After a restore is staged the process exits; systemd (or the installer) starts it again.
     onRestartRequested: () => process.kill(process.pid, 'SIGTERM'),
   });
@@ -220,11 +225,14 @@ export async function exportData(argv: string[]): Promise<number> {
     // Write beside, then rename: a crash never leaves half an export.
     writeFileSync(out + '.tmp', JSON.stringify(data, null, 2));
     renameSync(out + '.tmp', out);
-    const counts = { members: (data.members as unknown[]).length, transfers: (data.transfers as unknown[]).length, journal: (data.journal as unknown[]).length };
+    const counts = {
+      members: (data.members as unknown[]).length,
+      transfers: (data.transfers as unknown[]).length,
+      journal: (data.journal as unknown[]).length,
+    };
     process.stderr.write(`exported ${counts.members} members, ${counts.transfers} transfers, ${counts.journal} journal entries to ${out}\n`);
     return 0;
   } finally {
     await core.close();
   }
 }
-

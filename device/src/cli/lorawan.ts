@@ -1,9 +1,20 @@
-import { dataFrameMicOk, decryptPayload, loadCodecs, lora, parseFrame, readCfList, readMacCommands, FrameError, type LoraPacket } from '@hyphae/drivers/lorawan';
+import {
+  dataFrameMicOk,
+  decryptPayload,
+  loadCodecs,
+  lora,
+  parseFrame,
+  readCfList,
+  readMacCommands,
+  FrameError,
+  type LoraPacket,
+} from '@hyphae/drivers/lorawan';
 import { parse, UsageError } from './args.js';
 import { InputFileError } from './flow.js';
 
 const hexArg = (v: unknown, name: string, len?: number): Buffer => {
-  if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(v) || (len && v.length !== len * 2)) throw new UsageError(`--${name} must be ${len ? `${len * 2} ` : ''}hex digits`);
+  if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(v) || (len && v.length !== len * 2))
+    throw new UsageError(`--${name} must be ${len ? `${len * 2} ` : ''}hex digits`);
   return Buffer.from(v, 'hex');
 };
 
@@ -17,14 +28,22 @@ const hexArg = (v: unknown, name: string, len?: number): Buffer => {
  * a frame at a gateway.
  */
 export async function lorawanDecode(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { hex: { type: 'string' }, nwkskey: { type: 'string' }, appskey: { type: 'string' }, appkey: { type: 'string' }, 'fcnt-msb': { type: 'string' }, explain: { type: 'boolean', default: false } });
+  const { values } = parse(argv, {
+    hex: { type: 'string' },
+    nwkskey: { type: 'string' },
+    appskey: { type: 'string' },
+    appkey: { type: 'string' },
+    'fcnt-msb': { type: 'string' },
+    explain: { type: 'boolean', default: false },
+  });
   const phy = hexArg(values.hex, 'hex');
   const key = (name: 'nwkskey' | 'appskey' | 'appkey') => (values[name] !== undefined ? hexArg(values[name], name, 16) : null);
   const [nwk, app, appKey] = [key('nwkskey'), key('appskey'), key('appkey')];
   let fCntMsb = 0;
   if (values['fcnt-msb'] !== undefined) {
     fCntMsb = Number(values['fcnt-msb']);
-    if (!Number.isInteger(fCntMsb) || fCntMsb < 0 || fCntMsb > 0xffff) throw new UsageError('--fcnt-msb must be the upper 16 bits of the frame counter, 0–65535');
+    if (!Number.isInteger(fCntMsb) || fCntMsb < 0 || fCntMsb > 0xffff)
+      throw new UsageError('--fcnt-msb must be the upper 16 bits of the frame counter, 0–65535');
   }
   let p;
   try {
@@ -35,7 +54,13 @@ export async function lorawanDecode(argv: string[]): Promise<number> {
   const mType = p.getMType();
   let out: Record<string, unknown>;
   if (mType === 'Join Request') {
-    out = { mType, joinEui: p.AppEUI!.toString('hex'), devEui: p.DevEUI!.toString('hex'), devNonce: p.DevNonce!.readUInt16BE(0), micValid: appKey ? lora.verifyMIC(p, undefined as unknown as Buffer, appKey) : null };
+    out = {
+      mType,
+      joinEui: p.AppEUI!.toString('hex'),
+      devEui: p.DevEUI!.toString('hex'),
+      devNonce: p.DevNonce!.readUInt16BE(0),
+      micValid: appKey ? lora.verifyMIC(p, undefined as unknown as Buffer, appKey) : null,
+    };
   } else if (mType === 'Join Accept') {
     out = joinAccept(p, appKey);
   } else {
@@ -58,7 +83,9 @@ export function explain(value: unknown, path = ''): string[] {
   const o = value as Record<string, unknown>;
   // A MAC command: its name and fields on one line.
   if (typeof o.name === 'string' && typeof o.cid === 'number' && o.fields && typeof o.fields === 'object') {
-    const fields = Object.entries(o.fields as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    const fields = Object.entries(o.fields as Record<string, unknown>)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
     return [`${path} ${o.name}${fields ? `: ${fields}` : ''}`.trim()];
   }
   // MAC commands as read: the commands, then what could not be read.
@@ -149,7 +176,13 @@ export async function codecRun(argv: string[]): Promise<number> {
 }
 
 export async function codecList(): Promise<number> {
-  const rows = [...loadCodecs().values()].map((c) => ({ id: c.definition.id, vendor: c.definition.vendor, model: c.definition.model, description: c.definition.description, examples: c.definition.examples.length }));
+  const rows = [...loadCodecs().values()].map((c) => ({
+    id: c.definition.id,
+    vendor: c.definition.vendor,
+    model: c.definition.model,
+    description: c.definition.description,
+    examples: c.definition.examples.length,
+  }));
   process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
   return 0;
 }

@@ -45,7 +45,10 @@ The first admin of an empty hub comes from HYPHAE_ADMIN_EMAIL and
 HYPHAE_ADMIN_PASSWORD at start, or from 'hyphae member add --role admin'.`;
 
 type Command = (argv: string[]) => Promise<number>;
-const hubCommand = (name: 'start' | 'memberAdd' | 'memberPassword' | 'tokenCreate' | 'keyPhrase' | 'ledgerVerify' | 'exportData' | 'openapiDocument'): Command => async (argv) => (await import('./hub-commands.js'))[name](argv);
+const hubCommand =
+  (name: 'start' | 'memberAdd' | 'memberPassword' | 'tokenCreate' | 'keyPhrase' | 'ledgerVerify' | 'exportData' | 'openapiDocument'): Command =>
+  async (argv) =>
+    (await import('./hub-commands.js'))[name](argv);
 
 const commands: Record<string, Command> = {
   start: hubCommand('start'),

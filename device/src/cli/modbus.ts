@@ -9,7 +9,15 @@ import { InputFileError } from './flow.js';
  * SunSpec discovery over TCP or RTU, as JSON.
  */
 export async function modbusScan(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, unit: { type: 'string' }, timeout: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' }, parity: { type: 'string' } });
+  const { values } = parse(argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    unit: { type: 'string' },
+    timeout: { type: 'string' },
+    serial: { type: 'string' },
+    baud: { type: 'string' },
+    parity: { type: 'string' },
+  });
   const unit = intOption(values, 'unit') ?? 1;
   if (unit < 0 || unit > 247) throw new UsageError('--unit must be 0–247');
   const timeoutMs = intOption(values, 'timeout') ?? 2000;
@@ -22,7 +30,10 @@ export async function modbusScan(argv: string[]): Promise<number> {
   let close: () => Promise<void>;
   let where: string;
   if (serial) {
-    const bus = new ModbusRtuBus({ path: serial, baudRate: intOption(values, 'baud') ?? 9600, parity: parity as (typeof PARITIES)[number], dataBits: 8, stopBits: 1 }, timeoutMs);
+    const bus = new ModbusRtuBus(
+      { path: serial, baudRate: intOption(values, 'baud') ?? 9600, parity: parity as (typeof PARITIES)[number], dataBits: 8, stopBits: 1 },
+      timeoutMs,
+    );
     reader = bus.reader(unit);
     close = () => bus.close();
     where = serial;

@@ -47,22 +47,40 @@ const ledger = z
     credit: limits
       .default({ floor: -50_000, ceiling: 500_000 })
       .describe('Default limits for member credit accounts. A new member can trade at once: the floor is never 0 by default.'),
-    hours: limits
-      .default({ floor: -2_000, ceiling: 20_000 })
-      .describe('Default limits for time-bank hours, in hundredths of an hour'),
-    limitApprovalFactor: z.number().min(1).default(2).describe('A steward who sets a member\'s floor more than this many times below the community\'s default (or a ceiling this many times above it) needs a second steward to approve it'),
+    hours: limits.default({ floor: -2_000, ceiling: 20_000 }).describe('Default limits for time-bank hours, in hundredths of an hour'),
+    limitApprovalFactor: z
+      .number()
+      .min(1)
+      .default(2)
+      .describe(
+        "A steward who sets a member's floor more than this many times below the community's default (or a ceiling this many times above it) needs a second steward to approve it",
+      ),
     warnRatio: z.number().min(0).max(1).default(0.8).describe('A warning is shown once a payment would take the balance past this share of the floor'),
     fundFloor: z.number().int().max(0).default(-10_000_000).describe('How far the community fund may go below zero (it pays regeneration credits)'),
-    requestTtlHours: z.number().int().min(1).max(24 * 365).default(168).describe('Payment requests expire after this many hours'),
-    demurrageRatePercent: z.number().min(0).max(50).default(2).describe('Yearly demurrage on positive balances, compounded daily; what decays goes to the community fund'),
-    nightlyCron: z.string().default('10 0 * * *').describe('When the nightly job brings demurrage forward for every account and expires old requests (cron syntax, hub timezone)'),
+    requestTtlHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .default(168)
+      .describe('Payment requests expire after this many hours'),
+    demurrageRatePercent: z
+      .number()
+      .min(0)
+      .max(50)
+      .default(2)
+      .describe('Yearly demurrage on positive balances, compounded daily; what decays goes to the community fund'),
+    nightlyCron: z
+      .string()
+      .default('10 0 * * *')
+      .describe('When the nightly job brings demurrage forward for every account and expires old requests (cron syntax, hub timezone)'),
   })
   .prefault({})
   .describe('The mutual-credit ledger');
 
 const timeBank = z
   .object({
-    enabled: z.boolean().default(true).describe('Keep time-bank hours beside credits (1 hour of anyone\'s time = 1 hour)'),
+    enabled: z.boolean().default(true).describe("Keep time-bank hours beside credits (1 hour of anyone's time = 1 hour)"),
   })
   .prefault({})
   .describe('The time bank');
@@ -70,7 +88,12 @@ const timeBank = z
 const flow = z
   .object({
     costPerKm: z.number().int().min(0).default(10).describe('Cost per unit per kilometre that the flow engine weighs against other routes'),
-    maxSupplierShare: z.number().gt(0).max(1).default(1).describe('Largest share of one need a single supplier may cover; below 1 spreads needs over several sources'),
+    maxSupplierShare: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(1)
+      .describe('Largest share of one need a single supplier may cover; below 1 spreads needs over several sources'),
     autoAcceptBelow: z.number().int().min(0).default(0).describe('Proposals of at most this many units become pledges without asking; 0 means always ask'),
     crisisPriority: z.number().int().min(1).default(10).describe('Weight of needs inside a declared emergency'),
     vulnerablePriority: z.number().int().min(1).default(100).describe('Weight of needs of members a steward marked vulnerable, during an emergency'),
@@ -82,7 +105,13 @@ const flow = z
 
 const library = z
   .object({
-    pickupWindowDays: z.number().int().min(1).max(30).default(7).describe('Days the next member in a holds queue has to collect an item before the hold passes on'),
+    pickupWindowDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(30)
+      .default(7)
+      .describe('Days the next member in a holds queue has to collect an item before the hold passes on'),
     selfService: z.boolean().default(false).describe('Let members check items out and in themselves, not only at the steward desk'),
     maxBookingDays: z.number().int().min(1).max(365).default(30).describe('Longest reservation or loan'),
     remindersCron: z.string().default('0 8 * * *').describe('When due-date reminders go out and lapsed holds pass on (cron syntax, hub timezone)'),
@@ -115,64 +144,113 @@ const telemetry = z
 
 const lorawan = z
   .object({
-    enabled: z.boolean().default(true).describe('Run the LoRaWAN network server for the concentrator\'s packet forwarder'),
+    enabled: z.boolean().default(true).describe("Run the LoRaWAN network server for the concentrator's packet forwarder"),
     port: z.number().int().min(0).max(65535).default(1700).describe('UDP port the packet forwarder sends to (Semtech UDP protocol)'),
     host: z.string().default('0.0.0.0').describe('Address to listen on for the packet forwarder'),
-    region: z.enum(REGION_IDS).default('EU868').describe('LoRaWAN regional parameters (RP002): the channel plan, data rates, RX windows and dwell time, from the region files under drivers/definitions/lorawan/regions'),
-    netId: z.string().regex(/^[0-9a-fA-F]{6}$/).default('000000').describe('NetID (6 hex digits); 000000 is for private networks'),
-    maxInFlight: z.number().int().min(1).default(10_000).describe('Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub\'s memory'),
-    gateways: z.array(z.string().regex(/^[0-9a-fA-F]{16}$/)).default([]).describe('EUIs of the gateways this hub serves (16 hex digits); when given, datagrams from any other gateway are counted and ignored'),
-    maxGateways: z.number().int().min(1).default(100).describe('With no list of gateways, at most this many are remembered; datagrams from more are counted and ignored, so spoofed gateway EUIs cannot fill memory or the log'),
+    region: z
+      .enum(REGION_IDS)
+      .default('EU868')
+      .describe(
+        'LoRaWAN regional parameters (RP002): the channel plan, data rates, RX windows and dwell time, from the region files under drivers/definitions/lorawan/regions',
+      ),
+    netId: z
+      .string()
+      .regex(/^[0-9a-fA-F]{6}$/)
+      .default('000000')
+      .describe('NetID (6 hex digits); 000000 is for private networks'),
+    maxInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe("Uplinks being handled at once, at most; past it new ones are refused and counted as overloaded, so a flood cannot take the hub's memory"),
+    gateways: z
+      .array(z.string().regex(/^[0-9a-fA-F]{16}$/))
+      .default([])
+      .describe('EUIs of the gateways this hub serves (16 hex digits); when given, datagrams from any other gateway are counted and ignored'),
+    maxGateways: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .describe(
+        'With no list of gateways, at most this many are remembered; datagrams from more are counted and ignored, so spoofed gateway EUIs cannot fill memory or the log',
+      ),
     basicsStation: z
       .object({
         enabled: z.boolean().default(true).describe('Serve LoRa Basics Station gateways (the LNS protocol over WebSocket) beside the UDP packet forwarder'),
         port: z.number().int().min(0).max(65535).default(3001).describe('TCP port Station connects to: its tc.uri is ws://<hub>:<port> (wss:// with tls)'),
         host: z.string().default('0.0.0.0').describe('Address to listen on for Basics Station gateways'),
-        token: z.string().nullable().default(null).describe('When set, every Station connection must carry it in its Authorization header (put "Authorization: Bearer <token>" in the gateway\'s tc.key); null lets any gateway on the hub\'s network connect, subject to lorawan.gateways'),
+        token: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe(
+            'When set, every Station connection must carry it in its Authorization header (put "Authorization: Bearer <token>" in the gateway\'s tc.key); null lets any gateway on the hub\'s network connect, subject to lorawan.gateways',
+          ),
         tls: z
           .object({ cert: z.string().describe('PEM certificate file'), key: z.string().describe('PEM private key file') })
           .nullable()
           .default(null)
-          .describe('Serve wss:// with this certificate (the gateway\'s tc.trust must hold its CA); null serves plain ws on the hub\'s own network'),
+          .describe("Serve wss:// with this certificate (the gateway's tc.trust must hold its CA); null serves plain ws on the hub's own network"),
       })
       .prefault({})
       .describe('LoRa Basics Station gateways (RAK, Kerlink, MikroTik, the TTN indoor gateway)'),
-    codecDirs: z.array(z.string()).default([]).describe('Folders of the neighbourhood\'s own payload codecs (a .json definition beside its .js script), loaded after the shipped ones; one of the same id replaces the shipped codec'),
+    codecDirs: z
+      .array(z.string())
+      .default([])
+      .describe(
+        "Folders of the neighbourhood's own payload codecs (a .json definition beside its .js script), loaded after the shipped ones; one of the same id replaces the shipped codec",
+      ),
   })
   .prefault({})
   .describe('LoRaWAN sensors');
 
 const gpio = z
   .object({
-    io: z.enum(['none', 'raspi-io']).default('none').describe('IO plugin johnny-five drives the pins through: raspi-io on a Raspberry Pi (installed by the OS image), none to leave the pins alone'),
+    io: z
+      .enum(['none', 'raspi-io'])
+      .default('none')
+      .describe('IO plugin johnny-five drives the pins through: raspi-io on a Raspberry Pi (installed by the OS image), none to leave the pins alone'),
     sensors: z
       .array(
         z.object({
-          id: z.string().regex(/^[a-z0-9-]+$/).describe('Device id in the registry, e.g. bed-3-moisture'),
+          id: z
+            .string()
+            .regex(/^[a-z0-9-]+$/)
+            .describe('Device id in the registry, e.g. bed-3-moisture'),
           name: z.string().default('').describe('What residents see'),
           place: z.string().nullable().default(null).describe('The household or place it measures'),
           definition: z.string().describe('A definition under drivers/definitions/gpio, e.g. dfrobot-sen0193, maxim-ds18b20, misol-wh-sp-rg'),
           pin: z.union([z.string(), z.number().int().min(0)]).describe('Pin as the IO plugin names it: GPIO4, P1-7, A0'),
           address: z.number().int().min(0).optional().describe('DS18B20 serial (48-bit) when several probes share a pin'),
-          calibration: z.object({ dry: z.number().int(), wet: z.number().int() }).optional().describe('This probe\'s raw reading in dry air and in water'),
+          calibration: z.object({ dry: z.number().int(), wet: z.number().int() }).optional().describe("This probe's raw reading in dry air and in water"),
           reportSeconds: z.number().int().min(1).optional().describe('How often a mean is stored'),
         }),
       )
       .default([])
-      .describe('Sensors wired to the hub\'s own pins'),
+      .describe("Sensors wired to the hub's own pins"),
   })
   .prefault({})
-  .describe('Sensors on the hub\'s GPIO/I2C pins, through johnny-five');
+  .describe("Sensors on the hub's GPIO/I2C pins, through johnny-five");
 
 const network = z
   .object({
     ssid: z.string().min(1).max(32).default('hyphae').describe('Wi-Fi network name residents join'),
     passphrase: z.string().max(63).default('').describe('WPA2 passphrase (8–63 characters); empty makes an open network with the captive portal'),
     channel: z.number().int().min(1).max(165).default(6).describe('Wi-Fi channel'),
-    country: z.string().regex(/^[A-Z]{2}$/).default('SE').describe('Regulatory country code (ISO 3166), which sets legal channels and power'),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .default('SE')
+      .describe('Regulatory country code (ISO 3166), which sets legal channels and power'),
     mesh: z.enum(['802.11s', 'batman-adv', 'none']).default('802.11s').describe('How hubs and repeaters in the neighbourhood link up'),
-    meshId: z.string().max(32).default('hyphae-mesh').describe('Mesh network id shared by the neighbourhood\'s nodes'),
-    address: z.string().regex(/^\d+\.\d+\.\d+\.\d+$/).default('10.42.0.1').describe('The hub\'s address on its own Wi-Fi; DNS answers every name with it'),
+    meshId: z.string().max(32).default('hyphae-mesh').describe("Mesh network id shared by the neighbourhood's nodes"),
+    address: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+\.\d+$/)
+      .default('10.42.0.1')
+      .describe("The hub's address on its own Wi-Fi; DNS answers every name with it"),
   })
   .prefault({})
   .describe('Wi-Fi access point, captive portal and mesh (applied by the OS image at first boot)');
@@ -183,9 +261,19 @@ const federation = z
       .object({ x: z.number(), y: z.number() })
       .nullable()
       .default(null)
-      .describe('Coarse position of the neighbourhood in metres on the region\'s grid, shared with linked hubs for the regional solve; null keeps it private'),
-    paymentTimeoutHours: z.number().min(0.01).max(24 * 30).default(24).describe('An inter-hub payment whose proposal has not reached the other hub by then is reversed'),
-    summaryEveryMinutes: z.number().min(0.1).max(24 * 60).default(10).describe('How often the needs and surpluses summary is sent to linked hubs even when nothing changed'),
+      .describe("Coarse position of the neighbourhood in metres on the region's grid, shared with linked hubs for the regional solve; null keeps it private"),
+    paymentTimeoutHours: z
+      .number()
+      .min(0.01)
+      .max(24 * 30)
+      .default(24)
+      .describe('An inter-hub payment whose proposal has not reached the other hub by then is reversed'),
+    summaryEveryMinutes: z
+      .number()
+      .min(0.1)
+      .max(24 * 60)
+      .default(10)
+      .describe('How often the needs and surpluses summary is sent to linked hubs even when nothing changed'),
   })
   .prefault({})
   .describe('Links to other hubs');
@@ -194,17 +282,34 @@ export const MQTT_BROKERS = ['embedded', 'external'] as const;
 
 const mqtt = z
   .object({
-    enabled: z.boolean().default(false).describe('Publish readings and the hub\'s state over MQTT, with Home Assistant discovery'),
-    broker: z.enum(MQTT_BROKERS).default('embedded').describe('embedded: the hub runs a broker on its network (aedes); external: connect to one the neighbourhood already runs'),
+    enabled: z.boolean().default(false).describe("Publish readings and the hub's state over MQTT, with Home Assistant discovery"),
+    broker: z
+      .enum(MQTT_BROKERS)
+      .default('embedded')
+      .describe('embedded: the hub runs a broker on its network (aedes); external: connect to one the neighbourhood already runs'),
     url: z.string().default('').describe('external: the broker, e.g. mqtt://192.168.4.10:1883'),
     host: z.string().default('0.0.0.0').describe('embedded: address the broker listens on'),
     port: z.number().int().min(0).max(65535).default(1883).describe('embedded: port the broker listens on (0: any free port)'),
-    username: z.string().default('').describe('external: the hub\'s user name; embedded: the one user clients (Home Assistant) sign in as. Empty: no sign-in'),
+    username: z.string().default('').describe("external: the hub's user name; embedded: the one user clients (Home Assistant) sign in as. Empty: no sign-in"),
     password: z.string().default('').describe('Password for that user'),
-    topicPrefix: z.string().regex(/^[^#+]+$/, 'no MQTT wildcards').default('hyphae').describe('Topics are <prefix>/<hubId>/...'),
+    topicPrefix: z
+      .string()
+      .regex(/^[^#+]+$/, 'no MQTT wildcards')
+      .default('hyphae')
+      .describe('Topics are <prefix>/<hubId>/...'),
     discovery: z.boolean().default(true).describe('Publish Home Assistant discovery configs (retained)'),
-    discoveryPrefix: z.string().regex(/^[^#+]+$/, 'no MQTT wildcards').default('homeassistant').describe('Home Assistant\'s discovery prefix'),
-    stateEverySeconds: z.number().int().min(1).max(3600).default(30).describe('How often the hub\'s own state (multiplier, budgets, price, signals) is published when it has not changed'),
+    discoveryPrefix: z
+      .string()
+      .regex(/^[^#+]+$/, 'no MQTT wildcards')
+      .default('homeassistant')
+      .describe("Home Assistant's discovery prefix"),
+    stateEverySeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe("How often the hub's own state (multiplier, budgets, price, signals) is published when it has not changed"),
     downlinkDevices: z
       .array(z.string().regex(/^([0-9a-fA-F]{16}|\*)$/, 'a DevEUI or *'))
       .default([])
@@ -212,7 +317,9 @@ const mqtt = z
   })
   .prefault({})
   .refine((m) => !m.enabled || m.broker === 'embedded' || /^mqtts?:\/\//.test(m.url), { message: 'mqtt.broker external needs mqtt.url (mqtt:// or mqtts://)' })
-  .refine((m) => !m.enabled || m.broker === 'external' || m.username === '' || m.password.length >= 8, { message: 'mqtt.password: at least 8 characters for the embedded broker' })
+  .refine((m) => !m.enabled || m.broker === 'external' || m.username === '' || m.password.length >= 8, {
+    message: 'mqtt.password: at least 8 characters for the embedded broker',
+  })
   .describe('MQTT for Home Assistant, Node-RED and evcc (optional)');
 
 const email = z
@@ -235,15 +342,20 @@ const email = z
 
 const push = z
   .object({
-    enabled: z.boolean().default(true).describe('Alert phones that ask for it (Web Push). It works only when hub.publicUrl is https:// and the hub reaches the internet: every browser delivers push through its maker\'s servers'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Alert phones that ask for it (Web Push). It works only when hub.publicUrl is https:// and the hub reaches the internet: every browser delivers push through its maker's servers",
+      ),
     contact: z
       .string()
       .default('')
       .refine((s) => s === '' || /^(mailto:|https:\/\/)/.test(s), 'a mailto: or https:// address')
-      .describe('How the push services may reach the hub\'s people (VAPID subject); empty: hub.publicUrl'),
+      .describe("How the push services may reach the hub's people (VAPID subject); empty: hub.publicUrl"),
   })
   .prefault({})
-  .describe('Alerts on residents\' phones (optional; needs internet and HTTPS)');
+  .describe("Alerts on residents' phones (optional; needs internet and HTTPS)");
 
 const firstSteward = z
   .object({
@@ -256,11 +368,21 @@ const firstSteward = z
 
 const auth = z
   .object({
-    sessionTtlHours: z.number().int().min(1).default(24 * 30).describe('How long a console sign-in lasts'),
+    sessionTtlHours: z
+      .number()
+      .int()
+      .min(1)
+      .default(24 * 30)
+      .describe('How long a console sign-in lasts'),
     loginAttempts: z.number().int().min(1).default(5).describe('Failed sign-ins allowed per address and per email within the window'),
     loginWindowMinutes: z.number().int().min(1).default(15).describe('Window for counting failed sign-ins'),
     secureCookies: z.boolean().default(false).describe('Mark session cookies Secure (only when the console is served over HTTPS)'),
-    inviteTtlHours: z.number().int().min(1).default(24 * 14).describe('How long an invite code stays valid'),
+    inviteTtlHours: z
+      .number()
+      .int()
+      .min(1)
+      .default(24 * 14)
+      .describe('How long an invite code stays valid'),
   })
   .prefault({})
   .describe('Sign-in and sessions');
@@ -276,8 +398,10 @@ const governance = z
         suspend: mode.default('consensus').describe('Suspending a member'),
         'buy-tool': mode.default('majority').describe('Buying a tool for the library'),
         text: mode.default('majority').describe('Anything else, in free text'),
-        limits: mode.default('majority').describe('A member\'s credit limits far beyond the community\'s defaults, put to the community instead of a second steward'),
-        update: mode.default('supermajority').describe('Installing a new version of the hub\'s software (a security release installs at once)'),
+        limits: mode
+          .default('majority')
+          .describe("A member's credit limits far beyond the community's defaults, put to the community instead of a second steward"),
+        update: mode.default('supermajority').describe("Installing a new version of the hub's software (a security release installs at once)"),
       })
       .prefault({})
       .describe('How each kind of proposal is decided: consensus (a discussion period, then a block period), supermajority (with a quorum) or simple majority'),
@@ -290,26 +414,51 @@ const governance = z
       .min(1)
       .default(['care for people', 'care for the land', 'fair shares', 'openness'])
       .describe('The values a block must cite'),
-    emergencyDays: z.number().min(1).max(90).default(14).describe('How long a steward\'s emergency change of a parameter lasts unless a proposal ratifies it'),
+    emergencyDays: z.number().min(1).max(90).default(14).describe("How long a steward's emergency change of a parameter lasts unless a proposal ratifies it"),
   })
   .prefault({})
-  .describe('The community\'s own rules for decisions');
+  .describe("The community's own rules for decisions");
 
 const storage = z
   .object({
-    pruneTelemetryBelowMiB: z.number().min(0).default(256).describe('Free space on the data folder\'s disk below which old sensor readings are pruned at once, not only at night'),
+    pruneTelemetryBelowMiB: z
+      .number()
+      .min(0)
+      .default(256)
+      .describe("Free space on the data folder's disk below which old sensor readings are pruned at once, not only at night"),
     refusePhotosBelowMiB: z.number().min(0).default(128).describe('Free space below which new photos are refused (507); stewards are told'),
-    refuseWritesBelowMiB: z.number().min(0).default(32).describe('Free space below which every change is refused (507) while reads and the console keep working; it leaves LMDB room to commit safely'),
-    maxDatabaseMiB: z.number().min(1).default(4096).describe('The database grows as needed up to this size; past it changes are refused as on a full disk. Checked against free space at start'),
+    refuseWritesBelowMiB: z
+      .number()
+      .min(0)
+      .default(32)
+      .describe('Free space below which every change is refused (507) while reads and the console keep working; it leaves LMDB room to commit safely'),
+    maxDatabaseMiB: z
+      .number()
+      .min(1)
+      .default(4096)
+      .describe('The database grows as needed up to this size; past it changes are refused as on a full disk. Checked against free space at start'),
   })
   .prefault({})
   .describe('The data folder on the SD card: what happens as it fills');
 
 const time = z
   .object({
-    source: z.enum(['auto', 'system', 'chrony']).default('auto').describe('What says the clock is right: chrony (its tracking report must say synchronised), the system clock (trusted unless it reads before the last time the hub knew), or auto (chrony when chronyc is installed, as on the hub\'s image)'),
-    jumpBoundMinutes: z.number().min(1).default(60).describe('A step of the clock larger than this, either way, is a jump: logged, recorded in the journal, never charged as elapsed time'),
-    settleMinutes: z.number().min(0).default(2).describe('After a jump, time-based actions (demurrage, expiry, closing, nightly jobs) wait this long before trusting the clock again'),
+    source: z
+      .enum(['auto', 'system', 'chrony'])
+      .default('auto')
+      .describe(
+        "What says the clock is right: chrony (its tracking report must say synchronised), the system clock (trusted unless it reads before the last time the hub knew), or auto (chrony when chronyc is installed, as on the hub's image)",
+      ),
+    jumpBoundMinutes: z
+      .number()
+      .min(1)
+      .default(60)
+      .describe('A step of the clock larger than this, either way, is a jump: logged, recorded in the journal, never charged as elapsed time'),
+    settleMinutes: z
+      .number()
+      .min(0)
+      .default(2)
+      .describe('After a jump, time-based actions (demurrage, expiry, closing, nightly jobs) wait this long before trusting the clock again'),
   })
   .prefault({})
   .describe('The clock: a Pi has no real-time clock and boots in the past');
@@ -325,7 +474,12 @@ const backups = z
 
 const updates = z
   .object({
-    releaseKeyFile: z.string().default('/usr/share/hyphae/release-key.pub').describe('The project\'s release key (Ed25519 public key, PEM) that update files must be signed with; the card\'s image carries it. No file: this hub takes no updates'),
+    releaseKeyFile: z
+      .string()
+      .default('/usr/share/hyphae/release-key.pub')
+      .describe(
+        "The project's release key (Ed25519 public key, PEM) that update files must be signed with; the card's image carries it. No file: this hub takes no updates",
+      ),
   })
   .prefault({})
   .describe('Software updates from signed update files (an upload or a USB stick), installed after a community decision');
@@ -339,7 +493,7 @@ const log = z
 
 export const configSchema = z
   .object({
-    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION).describe('Version of this file\'s format; older versions are migrated in memory at start'),
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION).describe("Version of this file's format; older versions are migrated in memory at start"),
     hub,
     http,
     currency,

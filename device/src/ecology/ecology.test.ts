@@ -72,7 +72,7 @@ describe('ecological multiplier', () => {
     expect(up.multiplier).toBeCloseTo(Math.min(...seen.filter((s) => s.at > T0 + 48 * HOUR - 1).map((s) => s.m)) + 0.05, 4);
   });
 
-  it('reads the formula\'s weights from the community\'s parameters', async () => {
+  it("reads the formula's weights from the community's parameters", async () => {
     await month(T0 - 30 * DAY_MS, T0);
     const before = await core.ecology.recompute(T0);
     // The community weighs water use more heavily (here by a steward's emergency change).
@@ -131,7 +131,14 @@ describe('credit capacity and regeneration credits', () => {
     expect(why.explanation.join(' ')).toContain(`= ${floor}`);
     const m = core.ecology.current()!;
     expect(why).toMatchObject({ source: 'ecology', capacity: 100_000, multiplier: m.multiplier, stale: [] });
-    expect(why.derivation).toMatchObject({ regeneration: m.regeneration, extraction: m.extraction, raw: m.raw, multiplierMin: 0.5, multiplierMax: 1.5, maxStepPerDay: 0.05 });
+    expect(why.derivation).toMatchObject({
+      regeneration: m.regeneration,
+      extraction: m.extraction,
+      raw: m.raw,
+      multiplierMin: 0.5,
+      multiplierMax: 1.5,
+      maxStepPerDay: 0.05,
+    });
     // Sensors fall silent: the floor holds on the last good values, and the answer names them.
     core.clock.set(T0 + 3 * DAY_MS);
     await core.ecology.recompute();
@@ -153,35 +160,50 @@ describe('credit capacity and regeneration credits', () => {
     expect(core.ledger.account(steward).balance).toBe(1_500);
     expect(core.ledger.account(FUND).balance).toBe(-1_500);
     // The member hears of it, with the facts for a console to word in their language.
-    expect(core.notifications.list(steward).filter((n) => n.kind === 'regeneration-verified').map((n) => n.params)).toEqual([{ kind: 'compost', quantity: 3, amount: 1_500 }]);
+    expect(
+      core.notifications
+        .list(steward)
+        .filter((n) => n.kind === 'regeneration-verified')
+        .map((n) => n.params),
+    ).toEqual([{ kind: 'compost', quantity: 3, amount: 1_500 }]);
   });
 
   it('stays zero-sum across minting, payments and demurrage', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.record({ k: fc.constant('mint' as const), q: fc.integer({ min: 1, max: 20 }) }), fc.record({ k: fc.constant('pay' as const), a: fc.integer({ min: 1, max: 20_000 }) }), fc.record({ k: fc.constant('days' as const), n: fc.integer({ min: 1, max: 30 }) })), { maxLength: 25 }), async (ops) => {
-        const c = makeCore({ ledger: { demurrageRatePercent: 12 } });
-        try {
-          const s1 = (await c.members.create({ name: 'A', email: 'a@example.org', role: 'steward' }, null)).id;
-          const s2 = (await c.members.create({ name: 'B', email: 'b@example.org', role: 'steward' }, null)).id;
-          for (const o of ops) {
-            try {
-              if (o.k === 'mint') await c.ecology.verify((await c.ecology.report(s1, { kind: 'trees', quantity: o.q, note: '' })).id, s2, true);
-              else if (o.k === 'pay') await c.ledger.pay({ payer: s1, payee: s2, amount: o.a, actor: s1 });
-              else {
-                c.clock.advance(o.n * DAY_MS);
-                await c.ledger.materialiseDemurrage();
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ k: fc.constant('mint' as const), q: fc.integer({ min: 1, max: 20 }) }),
+            fc.record({ k: fc.constant('pay' as const), a: fc.integer({ min: 1, max: 20_000 }) }),
+            fc.record({ k: fc.constant('days' as const), n: fc.integer({ min: 1, max: 30 }) }),
+          ),
+          { maxLength: 25 },
+        ),
+        async (ops) => {
+          const c = makeCore({ ledger: { demurrageRatePercent: 12 } });
+          try {
+            const s1 = (await c.members.create({ name: 'A', email: 'a@example.org', role: 'steward' }, null)).id;
+            const s2 = (await c.members.create({ name: 'B', email: 'b@example.org', role: 'steward' }, null)).id;
+            for (const o of ops) {
+              try {
+                if (o.k === 'mint') await c.ecology.verify((await c.ecology.report(s1, { kind: 'trees', quantity: o.q, note: '' })).id, s2, true);
+                else if (o.k === 'pay') await c.ledger.pay({ payer: s1, payee: s2, amount: o.a, actor: s1 });
+                else {
+                  c.clock.advance(o.n * DAY_MS);
+                  await c.ledger.materialiseDemurrage();
+                }
+              } catch (e) {
+                if (!(e instanceof HubError)) throw e;
               }
-            } catch (e) {
-              if (!(e instanceof HubError)) throw e;
+              const r = verifyLedger(c.ledger);
+              expect(r.problems).toEqual([]);
+              expect(r.totals.credit).toBe(0);
             }
-            const r = verifyLedger(c.ledger);
-            expect(r.problems).toEqual([]);
-            expect(r.totals.credit).toBe(0);
+          } finally {
+            await c.cleanup();
           }
-        } finally {
-          await c.cleanup();
-        }
-      }),
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -261,9 +283,27 @@ describe('budgets and places', () => {
 
   it('works out indicators per household or place from the sensors mapped to it', async () => {
     const ts = core.telemetry;
-    await core.devices.register({ kind: 'modbus', id: 'roof-a', name: 'Roof A inverter', place: 'Holm household', modbus: { host: '127.0.0.1', port: 502, unit: 1 } as never });
-    await core.devices.register({ kind: 'modbus', id: 'meter-a', name: 'Holm water', place: 'Holm household', modbus: { host: '127.0.0.1', port: 502, unit: 2 } as never });
-    await core.devices.register({ kind: 'modbus', id: 'probe-b', name: 'Allotment probe', place: 'Allotments', modbus: { host: '127.0.0.1', port: 502, unit: 3 } as never });
+    await core.devices.register({
+      kind: 'modbus',
+      id: 'roof-a',
+      name: 'Roof A inverter',
+      place: 'Holm household',
+      modbus: { host: '127.0.0.1', port: 502, unit: 1 } as never,
+    });
+    await core.devices.register({
+      kind: 'modbus',
+      id: 'meter-a',
+      name: 'Holm water',
+      place: 'Holm household',
+      modbus: { host: '127.0.0.1', port: 502, unit: 2 } as never,
+    });
+    await core.devices.register({
+      kind: 'modbus',
+      id: 'probe-b',
+      name: 'Allotment probe',
+      place: 'Allotments',
+      modbus: { host: '127.0.0.1', port: 502, unit: 3 } as never,
+    });
     const from = T0 - 10 * DAY_MS;
     for (let t = from, i = 0; t <= T0; t += HOUR, i++) {
       const d = (t - from) / DAY_MS;

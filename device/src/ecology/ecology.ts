@@ -74,7 +74,16 @@ export interface LimitExplanation {
   enabled: boolean;
   multiplier: number;
   /** How the multiplier in force was reached; null before the first recompute. */
-  derivation: { regeneration: number; extraction: number; raw: number; previous: number; maxStepPerDay: number; at: number; multiplierMin: number; multiplierMax: number } | null;
+  derivation: {
+    regeneration: number;
+    extraction: number;
+    raw: number;
+    previous: number;
+    maxStepPerDay: number;
+    at: number;
+    multiplierMin: number;
+    multiplierMax: number;
+  } | null;
   /** Indicators whose sensors fell silent, standing on their last good value. */
   stale: Array<{ indicator: keyof Snapshot['indicators']; asOf: number | null }>;
   indicators: Snapshot['indicators'] | null;
@@ -137,7 +146,10 @@ export class Ecology {
   // ── indicators ──────────────────────────────────────────────────────────
 
   private seriesOf(metric: string): string[] {
-    return this.telemetry.listSeries().filter((s) => s.metric === metric).map((s) => s.sensor);
+    return this.telemetry
+      .listSeries()
+      .filter((s) => s.metric === metric)
+      .map((s) => s.sensor);
   }
 
   /** Growth of an accumulating series (Wh, litres) over [from, to): last minus first reading. */
@@ -185,7 +197,12 @@ export class Ecology {
       }
     }
     const consumption = haveMeter ? gen + imp - exp : null;
-    const solar: Indicator = { value: consumption && consumption > 0 ? Math.min(1, gen / consumption) : null, stale: false, inputs: { generationWh: gen, importWh: haveMeter ? imp : null, exportWh: haveMeter ? exp : null, consumptionWh: consumption }, asOf: solarAsOf };
+    const solar: Indicator = {
+      value: consumption && consumption > 0 ? Math.min(1, gen / consumption) : null,
+      stale: false,
+      inputs: { generationWh: gen, importWh: haveMeter ? imp : null, exportWh: haveMeter ? exp : null, consumptionWh: consumption },
+      asOf: solarAsOf,
+    };
 
     // Water: litres a day over the window against the safe use per day.
     // Each meter's use per day over the time its readings cover, summed over meters.
@@ -199,7 +216,12 @@ export class Ecology {
       }
     }
     const safe = this.params.number('waterSafeLitresPerDay', now);
-    const water: Indicator = { value: perDay === null ? null : perDay / safe, stale: false, inputs: { litresPerDay: perDay, safeLitresPerDay: safe }, asOf: waterAsOf };
+    const water: Indicator = {
+      value: perDay === null ? null : perDay / safe,
+      stale: false,
+      inputs: { litresPerDay: perDay, safeLitresPerDay: safe },
+      asOf: waterAsOf,
+    };
 
     // Soil: share of moisture readings inside the target range.
     let inRange = 0;
@@ -233,13 +255,29 @@ export class Ecology {
     const soil: Indicator = {
       value: total ? inRange / total : null,
       stale: false,
-      inputs: { readings: total, inRange, targetLow: lo, targetHigh: hi, temperatureMean: temp.mean, temperatureInRange: temp.share, conductivityMean: ec.mean, conductivityInRange: ec.share },
+      inputs: {
+        readings: total,
+        inRange,
+        targetLow: lo,
+        targetHigh: hi,
+        temperatureMean: temp.mean,
+        temperatureInRange: temp.share,
+        conductivityMean: ec.mean,
+        conductivityInRange: ec.share,
+      },
       asOf: soilAsOf,
     };
 
     // Regeneration work verified in the window.
-    const units = this.listReports().filter((r) => r.status === 'verified' && r.at >= from).reduce((a, r) => a + r.quantity, 0);
-    const work: Indicator = { value: Math.min(1, units / this.settings.workTarget), stale: false, inputs: { verifiedUnits: units, target: this.settings.workTarget }, asOf: now };
+    const units = this.listReports()
+      .filter((r) => r.status === 'verified' && r.at >= from)
+      .reduce((a, r) => a + r.quantity, 0);
+    const work: Indicator = {
+      value: Math.min(1, units / this.settings.workTarget),
+      stale: false,
+      inputs: { verifiedUnits: units, target: this.settings.workTarget },
+      asOf: now,
+    };
 
     return {
       solar: this.holdIfStale('solar', solar, now),
@@ -253,7 +291,13 @@ export class Ecology {
   async recompute(now = this.clock.now()): Promise<Snapshot> {
     const ind = this.indicators(now);
     // The weights are the community's parameters: changed only by a decision, read as of this moment.
-    const w = { solar: this.params.number('weightSolar', now), soil: this.params.number('weightSoil', now), work: this.params.number('weightWork', now), water: this.params.number('weightWater', now), base: this.params.number('weightBase', now) };
+    const w = {
+      solar: this.params.number('weightSolar', now),
+      soil: this.params.number('weightSoil', now),
+      work: this.params.number('weightWork', now),
+      water: this.params.number('weightWater', now),
+      base: this.params.number('weightBase', now),
+    };
     const S = ind.solar.value ?? 0.5;
     const T = ind.soil.value ?? 0.5;
     const W = ind.work.value ?? 0;
@@ -265,7 +309,15 @@ export class Ecology {
     const raw = Math.min(max, Math.max(min, regeneration / extraction));
     const { previous, lo, hi } = this.smoothingBand(now);
     const multiplier = round4(Math.min(hi, Math.max(lo, raw)));
-    const snap: Snapshot = { at: now, indicators: ind, raw: round4(raw), multiplier, previous, regeneration: round4(regeneration), extraction: round4(extraction) };
+    const snap: Snapshot = {
+      at: now,
+      indicators: ind,
+      raw: round4(raw),
+      multiplier,
+      previous,
+      regeneration: round4(regeneration),
+      extraction: round4(extraction),
+    };
     await this.store.write(() => {
       this.snapshots.put(now, snap);
       for (const [k, v] of Object.entries(ind)) if (!v.stale && v.value !== null) this.lastGood.put(k, v);
@@ -273,7 +325,17 @@ export class Ecology {
     this.telemetry.write({ sensor: 'ecology', metric: 'multiplier', t: now, value: multiplier });
     const price = this.waterPrice(now);
     if (price.price !== null) this.telemetry.write({ sensor: 'ecology', metric: 'price.water', t: now, value: price.price });
-    this.log.info({ module: 'ecology', multiplier, raw: snap.raw, stale: Object.entries(ind).filter(([, v]) => v.stale).map(([k]) => k) }, 'ecological multiplier recomputed');
+    this.log.info(
+      {
+        module: 'ecology',
+        multiplier,
+        raw: snap.raw,
+        stale: Object.entries(ind)
+          .filter(([, v]) => v.stale)
+          .map(([k]) => k),
+      },
+      'ecological multiplier recomputed',
+    );
     return snap;
   }
 
@@ -344,9 +406,21 @@ export class Ecology {
       this.ledger.floorSetFor(memberId) !== null ? 'set-by-steward' : !enabled ? 'default' : cap === null ? 'no-capacity' : 'ecology';
     const multiplier = snap?.multiplier ?? 1;
     const derivation = snap
-      ? { regeneration: snap.regeneration, extraction: snap.extraction, raw: snap.raw, previous: snap.previous, maxStepPerDay: this.settings.maxStepPerDay, at: snap.at, ...bounds }
+      ? {
+          regeneration: snap.regeneration,
+          extraction: snap.extraction,
+          raw: snap.raw,
+          previous: snap.previous,
+          maxStepPerDay: this.settings.maxStepPerDay,
+          at: snap.at,
+          ...bounds,
+        }
       : null;
-    const stale = snap ? (Object.entries(snap.indicators) as Array<[keyof Snapshot['indicators'], Indicator]>).filter(([, v]) => v.stale).map(([k, v]) => ({ indicator: k, asOf: v.asOf })) : [];
+    const stale = snap
+      ? (Object.entries(snap.indicators) as Array<[keyof Snapshot['indicators'], Indicator]>)
+          .filter(([, v]) => v.stale)
+          .map(([k, v]) => ({ indicator: k, asOf: v.asOf }))
+      : [];
     const lines: string[] = [];
     if (source === 'set-by-steward') lines.push(`A steward set your floor to ${acct.floor} for you alone; it stands until they change it.`);
     else if (source === 'default') lines.push(`Ecological limits are off; the community default floor of ${acct.floor} applies.`);
@@ -361,8 +435,22 @@ export class Ecology {
           `and it moves at most ${derivation.maxStepPerDay} a day.`,
       );
     }
-    for (const s of stale) lines.push(`The ${s.indicator} sensors are silent; their last good value${s.asOf === null ? '' : ` from ${new Date(s.asOf).toISOString()}`} still counts.`);
-    return { floor: acct.floor, source, capacity: cap, enabled, multiplier, derivation, stale, indicators: snap?.indicators ?? null, parameters: bounds, explanation: lines };
+    for (const s of stale)
+      lines.push(
+        `The ${s.indicator} sensors are silent; their last good value${s.asOf === null ? '' : ` from ${new Date(s.asOf).toISOString()}`} still counts.`,
+      );
+    return {
+      floor: acct.floor,
+      source,
+      capacity: cap,
+      enabled,
+      multiplier,
+      derivation,
+      stale,
+      indicators: snap?.indicators ?? null,
+      parameters: bounds,
+      explanation: lines,
+    };
   }
 
   // ── scarcity pricing ────────────────────────────────────────────────────
@@ -378,7 +466,10 @@ export class Ecology {
     return this.priceAt(now, this.priceCurve(now));
   }
 
-  private priceAt(now: number, { base, elasticity, cap }: { base: number; elasticity: number; cap: number }): { price: number | null; base: number; ratio: number | null; capped: boolean } {
+  private priceAt(
+    now: number,
+    { base, elasticity, cap }: { base: number; elasticity: number; cap: number },
+  ): { price: number | null; base: number; ratio: number | null; capped: boolean } {
     const ratio = this.current(now)?.indicators.water.value ?? this.indicators(now).water.value;
     if (ratio === null) return { price: null, base, ratio: null, capped: false };
     const p = base * Math.pow(ratio, elasticity);
@@ -391,7 +482,16 @@ export class Ecology {
     const curve = this.priceCurve(now);
     const p = this.priceAt(now, curve);
     const per100 = p.price ?? p.base;
-    return { litres, pricePer100Litres: per100, basePer100Litres: p.base, ratio: p.ratio, capped: p.capped, elasticity: curve.elasticity, capPer100Litres: curve.cap, amount: Math.ceil((litres * per100) / 100) };
+    return {
+      litres,
+      pricePer100Litres: per100,
+      basePer100Litres: p.base,
+      ratio: p.ratio,
+      capped: p.capped,
+      elasticity: curve.elasticity,
+      capPer100Litres: curve.cap,
+      amount: Math.ceil((litres * per100) / 100),
+    };
   }
 
   /**
@@ -399,7 +499,12 @@ export class Ecology {
    * at the amount they were shown. If the price moved in between, nothing is
    * charged and the new quote comes back: a price is only ever paid once seen.
    */
-  async payForWater(memberId: string, litres: number, shownAmount: number, idempotencyKey: string | null = null): Promise<{ quote: WaterQuote; transferId: string | null }> {
+  async payForWater(
+    memberId: string,
+    litres: number,
+    shownAmount: number,
+    idempotencyKey: string | null = null,
+  ): Promise<{ quote: WaterQuote; transferId: string | null }> {
     const paid = await this.store.write(() =>
       this.ledger.withIdempotency('water', memberId, idempotencyKey, { litres, shownAmount }, () => {
         const quote = this.waterQuote(litres);
@@ -407,11 +512,17 @@ export class Ecology {
           throw refuse('price-changed', `${litres} L now cost ${quote.amount}, not ${shownAmount}; look at the new price and confirm again`, { quote });
         }
         const memo = `water: ${litres} L at ${quote.pricePer100Litres} per 100 L${quote.ratio === null ? '' : ` (use at ${Math.round(quote.ratio * 100)}% of the safe level)`}`;
-        const t = quote.amount > 0 ? this.ledger.payInTxn({ payer: memberId, payee: FUND, amount: quote.amount, memo, category: 'water', actor: memberId }, null) : null;
+        const t =
+          quote.amount > 0
+            ? this.ledger.payInTxn({ payer: memberId, payee: FUND, amount: quote.amount, memo, category: 'water', actor: memberId }, null)
+            : null;
         return { quote, transferId: t?.id ?? null };
       }),
     );
-    this.log.info({ module: 'ecology', member: memberId, litres, amount: paid.quote.amount, pricePer100Litres: paid.quote.pricePer100Litres, transfer: paid.transferId }, 'water paid for');
+    this.log.info(
+      { module: 'ecology', member: memberId, litres, amount: paid.quote.amount, pricePer100Litres: paid.quote.pricePer100Litres, transfer: paid.transferId },
+      'water paid for',
+    );
     return paid;
   }
 
@@ -419,7 +530,18 @@ export class Ecology {
 
   async report(memberId: string, input: { kind: WorkReport['kind']; quantity: number; note: string }): Promise<WorkReport> {
     if (!Number.isSafeInteger(input.quantity) || input.quantity <= 0) throw HubError.badRequest('quantity is a whole number above 0');
-    const r: WorkReport = { id: randomId('rw_', 6), memberId, kind: input.kind, quantity: input.quantity, note: input.note, at: this.clock.now(), status: 'reported', verifiedBy: null, credited: 0, transferId: null };
+    const r: WorkReport = {
+      id: randomId('rw_', 6),
+      memberId,
+      kind: input.kind,
+      quantity: input.quantity,
+      note: input.note,
+      at: this.clock.now(),
+      status: 'reported',
+      verifiedBy: null,
+      credited: 0,
+      transferId: null,
+    };
     await this.store.write(() => this.reports.put(r.id, r));
     return r;
   }
@@ -436,11 +558,22 @@ export class Ecology {
         return next;
       }
       const amount = this.params.number('regenerationCreditPerUnit') * r.quantity;
-      const t = amount > 0 ? this.ledger.payInTxn({ payer: FUND, payee: r.memberId, amount, memo: `regeneration: ${r.quantity} ${r.kind}`, category: 'regeneration', actor: steward }, null) : null;
+      const t =
+        amount > 0
+          ? this.ledger.payInTxn(
+              { payer: FUND, payee: r.memberId, amount, memo: `regeneration: ${r.quantity} ${r.kind}`, category: 'regeneration', actor: steward },
+              null,
+            )
+          : null;
       const next = { ...r, status: 'verified' as const, verifiedBy: steward, credited: amount, transferId: t?.id ?? null };
       this.reports.put(id, next);
       // The member hears of it in the same transaction, with the facts for their console to word.
-      this.notifications?.sendInTxn([r.memberId], 'regeneration-verified', { kind: r.kind, quantity: r.quantity, amount }, { ref: `regeneration/${id}`, key: `regeneration-verified:${id}` });
+      this.notifications?.sendInTxn(
+        [r.memberId],
+        'regeneration-verified',
+        { kind: r.kind, quantity: r.quantity, amount },
+        { ref: `regeneration/${id}`, key: `regeneration-verified:${id}` },
+      );
       return next;
     });
   }
@@ -466,7 +599,17 @@ export class Ecology {
    * meters × the grid's carbon intensity). A warning from 80 % used, and
    * an explanation of each figure.
    */
-  budgets(now = this.clock.now()): Array<{ boundary: Boundary; unit: string; period: string; budget: number; used: number | null; share: number | null; warning: boolean; why: string; inputs: Record<string, number | null> }> {
+  budgets(now = this.clock.now()): Array<{
+    boundary: Boundary;
+    unit: string;
+    period: string;
+    budget: number;
+    used: number | null;
+    share: number | null;
+    warning: boolean;
+    why: string;
+    inputs: Record<string, number | null>;
+  }> {
     const d = new Date(now);
     const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
     const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
@@ -482,7 +625,17 @@ export class Ecology {
     // `why` for logs and scripts; `inputs` so the console can say it in the resident's language.
     const entry = (boundary: Boundary, unit: string, budget: number, used: number | null, why: string, inputs: Record<string, number | null>) => {
       const share = used === null ? null : used / budget;
-      return { boundary, unit, period, budget, used: used === null ? null : round4(used), share: share === null ? null : round4(share), warning: share !== null && share >= 0.8, why, inputs };
+      return {
+        boundary,
+        unit,
+        period,
+        budget,
+        used: used === null ? null : round4(used),
+        share: share === null ? null : round4(share),
+        warning: share !== null && share >= 0.8,
+        why,
+        inputs,
+      };
     };
     const safe = this.params.number('waterSafeLitresPerDay', now);
     const days = Math.round((end - start) / DAY_MS);
@@ -491,8 +644,22 @@ export class Ecology {
     const g = this.params.number('co2eGramsPerKwh', now);
     const kg = importedWh === null ? null : (importedWh / 1000) * (g / 1000);
     return [
-      entry('water', 'L', safe * days, litres, `${safe} L a day safe use × ${days} days; ${litres === null ? 'no water meter has reported this month' : `meters show ${Math.round(litres)} L used since the 1st`}`, { safeLitresPerDay: safe, days }),
-      entry('co2e', 'kg', this.params.number('co2eBudgetKgPerMonth', now), kg, `${importedWh === null ? 'no import meter has reported this month' : `${round4(importedWh / 1000)} kWh bought from the grid`} × ${g} g CO₂e per kWh`, { importedKwh: importedWh === null ? null : round4(importedWh / 1000), gramsPerKwh: g }),
+      entry(
+        'water',
+        'L',
+        safe * days,
+        litres,
+        `${safe} L a day safe use × ${days} days; ${litres === null ? 'no water meter has reported this month' : `meters show ${Math.round(litres)} L used since the 1st`}`,
+        { safeLitresPerDay: safe, days },
+      ),
+      entry(
+        'co2e',
+        'kg',
+        this.params.number('co2eBudgetKgPerMonth', now),
+        kg,
+        `${importedWh === null ? 'no import meter has reported this month' : `${round4(importedWh / 1000)} kWh bought from the grid`} × ${g} g CO₂e per kWh`,
+        { importedKwh: importedWh === null ? null : round4(importedWh / 1000), gramsPerKwh: g },
+      ),
     ];
   }
 
@@ -504,7 +671,20 @@ export class Ecology {
   byPlace(now = this.clock.now()): Array<{ place: string; solar: number | null; litresPerDay: number | null; soil: number | null; sensors: string[] }> {
     const from = now - this.settings.windowDays * DAY_MS;
     const placeOf = new Map(this.devices.list().map((dev) => [dev.id, dev.place ?? 'unassigned']));
-    const acc = new Map<string, { gen: number; imp: number; exp: number; meter: boolean; solar: boolean; litresPerDay: number | null; inRange: number; total: number; sensors: Set<string> }>();
+    const acc = new Map<
+      string,
+      {
+        gen: number;
+        imp: number;
+        exp: number;
+        meter: boolean;
+        solar: boolean;
+        litresPerDay: number | null;
+        inRange: number;
+        total: number;
+        sensors: Set<string>;
+      }
+    >();
     const at = (sensor: string) => {
       const place = placeOf.get(sensor) ?? 'unassigned';
       if (!acc.has(place)) acc.set(place, { gen: 0, imp: 0, exp: 0, meter: false, solar: false, litresPerDay: null, inRange: 0, total: 0, sensors: new Set() });
@@ -549,7 +729,13 @@ export class Ecology {
     return [...acc]
       .map(([place, a]) => {
         const consumption = a.gen + a.imp - a.exp;
-        return { place, solar: a.solar && a.meter && consumption > 0 ? round4(Math.min(1, a.gen / consumption)) : null, litresPerDay: a.litresPerDay === null ? null : round4(a.litresPerDay), soil: a.total ? round4(a.inRange / a.total) : null, sensors: [...a.sensors].sort() };
+        return {
+          place,
+          solar: a.solar && a.meter && consumption > 0 ? round4(Math.min(1, a.gen / consumption)) : null,
+          litresPerDay: a.litresPerDay === null ? null : round4(a.litresPerDay),
+          soil: a.total ? round4(a.inRange / a.total) : null,
+          sensors: [...a.sensors].sort(),
+        };
       })
       .sort((x, y) => x.place.localeCompare(y.place));
   }

@@ -16,8 +16,21 @@ beforeEach(async () => {
   core = makeCore();
   const m = await withMembers(core, { ana: 'resident' });
   call = caller(makeApp(core), m.tok);
-  await core.devices.register({ kind: 'modbus', id: 'inverter', name: 'Inverter', place: 'Community centre', profile: 'sunspec', modbus: { host: '127.0.0.1', port: 1502, unit: 1, pollSeconds: 15, timeoutMs: 1000, retries: 1 } });
-  await core.devices.register({ kind: 'lorawan', name: 'Kitchen meter', place: 'Community kitchen', profile: 'milesight-em300', otaa: { devEui: '24e1240000000001', appKey: '000102030405060708090a0b0c0d0e0f' } });
+  await core.devices.register({
+    kind: 'modbus',
+    id: 'inverter',
+    name: 'Inverter',
+    place: 'Community centre',
+    profile: 'sunspec',
+    modbus: { host: '127.0.0.1', port: 1502, unit: 1, pollSeconds: 15, timeoutMs: 1000, retries: 1 },
+  });
+  await core.devices.register({
+    kind: 'lorawan',
+    name: 'Kitchen meter',
+    place: 'Community kitchen',
+    profile: 'milesight-em300',
+    otaa: { devEui: '24e1240000000001', appKey: '000102030405060708090a0b0c0d0e0f' },
+  });
 });
 afterEach(() => core.cleanup());
 
@@ -58,7 +71,7 @@ describe('GET /api/v1/neighbourhood', () => {
     expect((byKind.soil as { series: Array<{ v: number[] }> }).series[0]!.v).toEqual([31.26]);
   });
 
-  it('brings the water card\'s price and the member\'s own regeneration reports with it', async () => {
+  it("brings the water card's price and the member's own regeneration reports with it", async () => {
     const m = await withMembers(core, { bo: 'resident' });
     const as = caller(makeApp(core), m.tok);
     const anaId = core.members.byEmail('ana@example.org')!.id;

@@ -50,7 +50,14 @@ export function neighbourhoodPlots(telemetry: TelemetryStore, names: Map<string,
   for (const inv of metered) {
     const done = (metric: string) => hourly(inv.sensor, metric, from - HOUR).filter((p) => p.t + HOUR <= now);
     const e = hourlyGenerationAndUse(done('WH'), done('meter.TotWhImp'), done('meter.TotWhExp'));
-    out.push({ kind: 'energy', place: name(inv.sensor), series: [{ label: null, role: 'generated', t: e.t, v: e.generated }, { label: null, role: 'used', t: e.t, v: e.used }] });
+    out.push({
+      kind: 'energy',
+      place: name(inv.sensor),
+      series: [
+        { label: null, role: 'generated', t: e.t, v: e.generated },
+        { label: null, role: 'used', t: e.t, v: e.used },
+      ],
+    });
   }
   const solar = pick('W').filter((x) => x.sensor !== 'ecology' && !metered.some((m) => m.sensor === x.sensor));
   if (solar.length) out.push({ kind: 'solar', place: null, series: solar.map((s) => means(s.sensor, s.metric)) });
@@ -58,7 +65,13 @@ export function neighbourhoodPlots(telemetry: TelemetryStore, names: Map<string,
   const water = pick('volume');
   if (water.length) {
     // Only days that are over: today's part-day would look like a sudden saving.
-    const daily = water.map((w) => ({ label: name(w.sensor), ...perBucket(telemetry.query(w.sensor, 'volume', now - 15 * DAY_MS, now, '1d').points.filter((p) => p.t + DAY_MS <= now), DAY_MS) }));
+    const daily = water.map((w) => ({
+      label: name(w.sensor),
+      ...perBucket(
+        telemetry.query(w.sensor, 'volume', now - 15 * DAY_MS, now, '1d').points.filter((p) => p.t + DAY_MS <= now),
+        DAY_MS,
+      ),
+    }));
     // One time axis for every line: the first meter's days, the others matched by day.
     const xs = daily[0]!.t;
     const aligned: PlotSeries[] = daily.map((d) => {
@@ -71,6 +84,7 @@ export function neighbourhoodPlots(telemetry: TelemetryStore, names: Map<string,
   const soil = pick('soilMoisture');
   if (soil.length) out.push({ kind: 'soil', place: null, series: soil.map((s) => means(s.sensor, s.metric)) });
   if (has('ecology', 'multiplier')) out.push({ kind: 'multiplier', place: null, series: [means('ecology', 'multiplier')] });
-  if (has('ecology', 'price.water')) out.push({ kind: 'water-price', place: null, series: [{ ...means('ecology', 'price.water'), label: null, role: 'price' }] });
+  if (has('ecology', 'price.water'))
+    out.push({ kind: 'water-price', place: null, series: [{ ...means('ecology', 'price.water'), label: null, role: 'price' }] });
   return out;
 }

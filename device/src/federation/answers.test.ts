@@ -36,7 +36,7 @@ describe('answers from linked hubs', () => {
     region.expectConsistent();
   });
 
-  it('credits incoming payments to members only, never to the community\'s own accounts', async () => {
+  it("credits incoming payments to members only, never to the community's own accounts", async () => {
     const fundBefore = a.core.ledger.account('fund').balance;
     for (const system of ['fund', 'pool:library', 'escrow:library']) {
       const pay = await c.fed.payments.pay(c.member, { payer: c.member, to: `${system}@${a.fed.hubId}`, amount: 100, currency: 'ours' });

@@ -30,7 +30,14 @@ async function side(name: string, peerOf: () => Side): Promise<Side> {
     sent.push(envs);
     return peerOf().fed.receive(JSON.parse(JSON.stringify(envs)));
   };
-  const fed = new Federation(core.store, core.ledger, { identity: generateIdentity(), url: `http://${name}.example`, name, currency: { symbol: name.toUpperCase(), minorUnits: 2 } }, core.clock, transport, silentLogger);
+  const fed = new Federation(
+    core.store,
+    core.ledger,
+    { identity: generateIdentity(), url: `http://${name}.example`, name, currency: { symbol: name.toUpperCase(), minorUnits: 2 } },
+    core.clock,
+    transport,
+    silentLogger,
+  );
   return { core, fed, steward, member, sent };
 }
 
@@ -77,7 +84,7 @@ describe('hub-to-hub links', () => {
     for (const s of [a, b]) expect(verifyLedger(s.core.ledger)).toMatchObject({ ok: true, totals: { credit: 0 } });
   });
 
-  it('reverses on the payer\'s side when the other hub refuses', async () => {
+  it("reverses on the payer's side when the other hub refuses", async () => {
     await link();
     const p = await b.fed.payments.pay(b.member, { payer: b.member, to: `m_nobody@${a.fed.hubId}`, amount: 500, currency: 'ours' });
     await b.fed.flush();
@@ -108,7 +115,7 @@ describe('hub-to-hub links', () => {
     linkUp = false;
     await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
     await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 200, currency: 'ours' });
-    const q = [...(b.core.store.db<Envelope, [string, number]>('fed-outbox').getRange({}))].map((e) => e.value);
+    const q = [...b.core.store.db<Envelope, [string, number]>('fed-outbox').getRange({})].map((e) => e.value);
     expect(q.map((e) => e.seq)).toEqual([2, 3]);
     expect(await a.fed.receive([q[1]!])).toEqual({ ackedSeq: 1 }); // early: held
     expect(a.core.ledger.account(a.member).balance).toBe(0);
@@ -122,13 +129,19 @@ describe('hub-to-hub links', () => {
     await link();
     linkUp = false;
     await b.fed.payments.pay(b.member, { payer: b.member, to: `${a.member}@${a.fed.hubId}`, amount: 100, currency: 'ours' });
-    const [real] = [...(b.core.store.db<Envelope, [string, number]>('fed-outbox').getRange({}))].map((e) => e.value);
+    const [real] = [...b.core.store.db<Envelope, [string, number]>('fed-outbox').getRange({})].map((e) => e.value);
     const tampered = { ...real!, body: { ...real!.body, amount: 1_000_000 } };
     await expect(a.fed.receive([tampered])).rejects.toMatchObject({ extensions: { kind: 'bad-signature' } });
     const stranger = generateIdentity();
-    const forged = seal({ from: b.fed.hubId, to: a.fed.hubId, seq: 2, ts: Date.now(), prev: real!.prev, type: 'payment.propose', body: real!.body }, stranger.privateKeyPem);
+    const forged = seal(
+      { from: b.fed.hubId, to: a.fed.hubId, seq: 2, ts: Date.now(), prev: real!.prev, type: 'payment.propose', body: real!.body },
+      stranger.privateKeyPem,
+    );
     await expect(a.fed.receive([forged])).rejects.toMatchObject({ extensions: { kind: 'bad-signature' } });
-    const unknown = seal({ from: stranger.hubId, to: a.fed.hubId, seq: 1, ts: Date.now(), prev: '0'.repeat(64), type: 'payment.propose', body: real!.body }, stranger.privateKeyPem);
+    const unknown = seal(
+      { from: stranger.hubId, to: a.fed.hubId, seq: 1, ts: Date.now(), prev: '0'.repeat(64), type: 'payment.propose', body: real!.body },
+      stranger.privateKeyPem,
+    );
     await expect(a.fed.receive([unknown])).rejects.toMatchObject({ extensions: { kind: 'unknown-sender' } });
     b.core.clock.advance(30 * DAY_MS); // an old message signed properly but far outside the window
     await expect(a.fed.receive([{ ...real! }])).resolves.toBeTruthy(); // it is fresh on a's clock

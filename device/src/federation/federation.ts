@@ -168,8 +168,20 @@ export class Federation {
   async invite(steward: string, terms: { trustOut: number; trustIn: number }): Promise<{ token: string; qrSvg: string }> {
     const nonce = randomBytes(9).toString('base64url');
     const now = this.clock.now();
-    await this.store.write(() => this.invites.put(nonce, { nonce, createdBy: steward, createdAt: now, expiresAt: now + 7 * DAY_MS, trustOut: terms.trustOut, trustIn: terms.trustIn, usedBy: null }));
-    const token = Buffer.from(JSON.stringify({ u: this.self.url, h: this.hubId, k: this.self.identity.publicKey, n: nonce, c: this.self.currency, name: this.self.name })).toString('base64url');
+    await this.store.write(() =>
+      this.invites.put(nonce, {
+        nonce,
+        createdBy: steward,
+        createdAt: now,
+        expiresAt: now + 7 * DAY_MS,
+        trustOut: terms.trustOut,
+        trustIn: terms.trustIn,
+        usedBy: null,
+      }),
+    );
+    const token = Buffer.from(
+      JSON.stringify({ u: this.self.url, h: this.hubId, k: this.self.identity.publicKey, n: nonce, c: this.self.currency, name: this.self.name }),
+    ).toString('base64url');
     return { token, qrSvg: await qrSvg(token) };
   }
 
@@ -182,12 +194,29 @@ export class Federation {
       throw HubError.badRequest('that is not a link invitation');
     }
     if (typeof t?.k !== 'string' || typeof t.h !== 'string') throw HubError.badRequest('that is not a link invitation');
-    if (hubIdFromPublicKey(Buffer.from(t.k, 'base64url')) !== t.h) throw HubError.badRequest('the invitation\'s id does not match its key');
+    if (hubIdFromPublicKey(Buffer.from(t.k, 'base64url')) !== t.h) throw HubError.badRequest("the invitation's id does not match its key");
     if (t.h === this.hubId) throw HubError.badRequest('a hub cannot link to itself');
     const feePpm = terms.feePpm ?? 0;
     const peer = await this.store.write(() => {
-      const p = this.addPeerInTxn({ hubId: t.h, publicKey: t.k, url: t.u, name: t.name, currency: t.c, rate: terms.rate, trustOut: terms.trustOut, trustIn: terms.trustIn, feePpm });
-      this.sendInTxn(p.hubId, 'link.hello', { nonce: t.n, url: this.self.url, publicKey: this.self.identity.publicKey, name: this.self.name, currency: this.self.currency, rate: invert(terms.rate) });
+      const p = this.addPeerInTxn({
+        hubId: t.h,
+        publicKey: t.k,
+        url: t.u,
+        name: t.name,
+        currency: t.c,
+        rate: terms.rate,
+        trustOut: terms.trustOut,
+        trustIn: terms.trustIn,
+        feePpm,
+      });
+      this.sendInTxn(p.hubId, 'link.hello', {
+        nonce: t.n,
+        url: this.self.url,
+        publicKey: this.self.identity.publicKey,
+        name: this.self.name,
+        currency: this.self.currency,
+        rate: invert(terms.rate),
+      });
       this.ledger.recordInTxn(steward, { event: 'link.accepted', peer: t.h });
       return p;
     });
@@ -199,7 +228,19 @@ export class Federation {
   private addPeerInTxn(p: Pick<Peer, 'hubId' | 'publicKey' | 'url' | 'name' | 'currency' | 'rate' | 'trustOut' | 'trustIn' | 'feePpm'>): Peer {
     const existing = this.peers.get(p.hubId);
     if (existing) return existing;
-    const peer: Peer = { ...p, status: 'active', remoteStatus: 'active', owedTheirs: 0, pendingTerms: null, settlement: null, outSeq: 0, outHead: GENESIS, inSeq: 0, inHead: GENESIS, lastContact: null };
+    const peer: Peer = {
+      ...p,
+      status: 'active',
+      remoteStatus: 'active',
+      owedTheirs: 0,
+      pendingTerms: null,
+      settlement: null,
+      outSeq: 0,
+      outHead: GENESIS,
+      inSeq: 0,
+      inHead: GENESIS,
+      lastContact: null,
+    };
     this.peers.put(p.hubId, peer);
     this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: peer.name, status: 'active', side: 'ours' }, { ref: 'federation' });
     this.ledger.openAccountInTxn(CLEARING_PREFIX + p.hubId, 'credit', null);
@@ -227,8 +268,10 @@ export class Federation {
     const next = { ...before, ...patch };
     this.peers.put(hubId, next);
     // Either end's change is news to stewards: "paused" here, or "closing" from the other hub.
-    if (next.status !== before.status) this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: next.name, status: next.status, side: 'ours' }, { ref: 'federation' });
-    else if (next.remoteStatus !== before.remoteStatus) this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: next.name, status: next.remoteStatus, side: 'theirs' }, { ref: 'federation' });
+    if (next.status !== before.status)
+      this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: next.name, status: next.status, side: 'ours' }, { ref: 'federation' });
+    else if (next.remoteStatus !== before.remoteStatus)
+      this.notifier.sendInTxn('stewards', 'hub-link-changed', { hub: next.name, status: next.remoteStatus, side: 'theirs' }, { ref: 'federation' });
     if (patch.trustIn !== undefined || patch.trustOut !== undefined) this.syncClearingLimitsInTxn(next);
     return next;
   }
@@ -257,7 +300,8 @@ export class Federation {
   async setStatus(hubId: string, status: 'active' | 'paused', steward: string): Promise<Peer> {
     const p = await this.store.write(() => {
       const cur = this.peer(hubId);
-      if (cur.status === 'closed' || cur.status === 'closing') throw HubError.conflict(`the link is ${cur.status}; it cannot be ${status === 'active' ? 'resumed' : 'paused'}`);
+      if (cur.status === 'closed' || cur.status === 'closing')
+        throw HubError.conflict(`the link is ${cur.status}; it cannot be ${status === 'active' ? 'resumed' : 'paused'}`);
       const next = this.updatePeerInTxn(hubId, { status });
       this.sendInTxn(hubId, 'link.status', { status });
       this.ledger.recordInTxn(steward, { event: `link.${status === 'active' ? 'resumed' : 'paused'}`, peer: hubId });
@@ -280,7 +324,11 @@ export class Federation {
       if (cur.status === 'closed') throw HubError.conflict('the link is already closed');
       const settled = this.settledInTxn(cur);
       if (!settled && !settlement) {
-        throw refuse('balance-not-settled', `the link with ${cur.name} has a balance of ${this.clearingBalance(hubId)} and ${this.payments.pendingWith(hubId)} payment(s) in flight; settle it first or give a settlement plan`, { balance: this.clearingBalance(hubId) });
+        throw refuse(
+          'balance-not-settled',
+          `the link with ${cur.name} has a balance of ${this.clearingBalance(hubId)} and ${this.payments.pendingWith(hubId)} payment(s) in flight; settle it first or give a settlement plan`,
+          { balance: this.clearingBalance(hubId) },
+        );
       }
       const status: LinkStatus = settled ? 'closed' : 'closing';
       const next = this.updatePeerInTxn(hubId, { status, settlement: settlement ? { plan: settlement, by: steward, at: this.clock.now() } : cur.settlement });
@@ -288,7 +336,10 @@ export class Federation {
       this.ledger.recordInTxn(steward, { event: `link.${status}`, peer: hubId, plan: settlement ?? null });
       return next;
     });
-    this.log.info({ module: 'federation', peer: hubId, status: p.status, plan: p.settlement?.plan ?? null }, p.status === 'closed' ? 'link closed' : 'link closing under a settlement plan');
+    this.log.info(
+      { module: 'federation', peer: hubId, status: p.status, plan: p.settlement?.plan ?? null },
+      p.status === 'closed' ? 'link closed' : 'link closing under a settlement plan',
+    );
     this.kick();
     return p;
   }
@@ -331,7 +382,12 @@ export class Federation {
     const p = await this.store.write(() => {
       const cur = this.peer(hubId);
       if (cur.status === 'closed') throw HubError.conflict('the link is closed');
-      const next: LinkTerms = { rate: terms.rate ?? cur.rate, trustOut: terms.trustOut ?? cur.trustOut, trustIn: terms.trustIn ?? cur.trustIn, feePpm: terms.feePpm ?? cur.feePpm };
+      const next: LinkTerms = {
+        rate: terms.rate ?? cur.rate,
+        trustOut: terms.trustOut ?? cur.trustOut,
+        trustIn: terms.trustIn ?? cur.trustIn,
+        feePpm: terms.feePpm ?? cur.feePpm,
+      };
       const id = randomId('terms_');
       const updated = this.updatePeerInTxn(hubId, { pendingTerms: { ...next, id, proposedBy: 'us', at: this.clock.now() } });
       // Sent as the other side will hold them: the rate inverted, in and out swapped.
@@ -363,9 +419,12 @@ export class Federation {
   private termsProposedInTxn(peer: Peer, e: Envelope): void {
     const b = e.body as { id: string; rate: Rate; trustOut: number; trustIn: number; feePpm: number };
     const ok = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
-    if (!ok(b.rate?.num) || !ok(b.rate?.den) || b.rate.num === 0 || b.rate.den === 0 || !ok(b.trustOut) || !ok(b.trustIn) || !ok(b.feePpm)) this.refuse('malformed', 'terms out of range', e.from);
+    if (!ok(b.rate?.num) || !ok(b.rate?.den) || b.rate.num === 0 || b.rate.den === 0 || !ok(b.trustOut) || !ok(b.trustIn) || !ok(b.feePpm))
+      this.refuse('malformed', 'terms out of range', e.from);
     // Crossing proposals: the later one wins on both sides, since each side sees it last.
-    this.updatePeerInTxn(peer.hubId, { pendingTerms: { rate: b.rate, trustOut: b.trustOut, trustIn: b.trustIn, feePpm: b.feePpm, id: b.id, proposedBy: 'them', at: this.clock.now() } });
+    this.updatePeerInTxn(peer.hubId, {
+      pendingTerms: { rate: b.rate, trustOut: b.trustOut, trustIn: b.trustIn, feePpm: b.feePpm, id: b.id, proposedBy: 'them', at: this.clock.now() },
+    });
     this.log.info({ module: 'federation', peer: peer.hubId, rate: b.rate }, 'the other hub proposes new link terms; waiting for a steward');
   }
 
@@ -387,7 +446,10 @@ export class Federation {
   /** Seals the next message on the link and puts it in the outbox, inside the caller's write transaction. */
   sendInTxn(hubId: string, type: string, body: Record<string, unknown>): Envelope {
     const cur = this.peer(hubId);
-    const e = seal({ from: this.hubId, to: cur.hubId, seq: cur.outSeq + 1, ts: this.clock.now(), prev: cur.outHead, type, body }, this.self.identity.privateKeyPem);
+    const e = seal(
+      { from: this.hubId, to: cur.hubId, seq: cur.outSeq + 1, ts: this.clock.now(), prev: cur.outHead, type, body },
+      this.self.identity.privateKeyPem,
+    );
     this.outbox.put([cur.hubId, e.seq], e);
     this.peers.put(cur.hubId, { ...cur, outSeq: e.seq, outHead: envelopeHash(e) });
     return e;
@@ -481,13 +543,26 @@ export class Federation {
           this.peers.put(p.hubId, { ...cur, lastContact: this.clock.now() });
         });
         this.backoff.delete(p.hubId);
-        if (b) this.log.info({ module: 'federation', peer: p.hubId, downForMs: Math.round(performance.now() - b.since), delivered: Math.min(q.length, 50), attempts: b.attempts }, 'link reachable again; held messages delivered');
+        if (b)
+          this.log.info(
+            {
+              module: 'federation',
+              peer: p.hubId,
+              downForMs: Math.round(performance.now() - b.since),
+              delivered: Math.min(q.length, 50),
+              attempts: b.attempts,
+            },
+            'link reachable again; held messages delivered',
+          );
       } catch (e) {
         const ms = Math.min(300_000, (b?.ms ?? 500) * 2);
         this.backoff.set(p.hubId, { until: performance.now() + ms, ms, since: b?.since ?? performance.now(), attempts: (b?.attempts ?? 0) + 1 });
         // Say it once at warn when a link goes down, then quietly retry.
         const level = b ? 'debug' : 'warn';
-        this.log[level]({ module: 'federation', peer: p.hubId, url: p.url, err: (e as Error).message, held: q.length, retryInMs: ms }, 'link unreachable; messages held in the outbox');
+        this.log[level](
+          { module: 'federation', peer: p.hubId, url: p.url, err: (e as Error).message, held: q.length, retryInMs: ms },
+          'link unreachable; messages held in the outbox',
+        );
       }
     }
   }
@@ -502,7 +577,10 @@ export class Federation {
   private async verifyUrl(p: Peer): Promise<void> {
     const answering = await this.opts.probe!(p.url).catch(() => null);
     if (answering !== p.hubId) {
-      this.log.warn({ module: 'federation', peer: p.hubId, url: p.url, answering }, 'a peer\'s claimed address does not answer as that hub; nothing is sent there');
+      this.log.warn(
+        { module: 'federation', peer: p.hubId, url: p.url, answering },
+        "a peer's claimed address does not answer as that hub; nothing is sent there",
+      );
       throw new Error(`${p.url} does not answer as ${p.hubId}`);
     }
     await this.store.write(() => {
@@ -559,7 +637,8 @@ export class Federation {
   }
 
   private receiveInTxn(e: Envelope): number {
-    if (!e || e.v !== 1 || typeof e.from !== 'string' || typeof e.seq !== 'number' || typeof e.body !== 'object' || e.body === null) this.refuse('malformed', 'not an envelope', null);
+    if (!e || e.v !== 1 || typeof e.from !== 'string' || typeof e.seq !== 'number' || typeof e.body !== 'object' || e.body === null)
+      this.refuse('malformed', 'not an envelope', null);
     if (e.to !== this.hubId) this.refuse('misaddressed', `for ${e.to}`, e.from);
     let peer = this.peers.get(e.from);
     if (!peer) {
@@ -567,10 +646,21 @@ export class Federation {
       const problem = bodyProblem(e.type, e.body);
       if (problem) this.refuse('malformed', `link.hello: ${problem}`, e.from);
       const key = String(e.body.publicKey);
-      if (hubIdFromPublicKey(Buffer.from(key, 'base64url')) !== e.from || !signatureValid(e, key)) this.refuse('bad-signature', 'hello not signed by the hub it claims', e.from);
+      if (hubIdFromPublicKey(Buffer.from(key, 'base64url')) !== e.from || !signatureValid(e, key))
+        this.refuse('bad-signature', 'hello not signed by the hub it claims', e.from);
       const inv = this.invites.get(String(e.body.nonce));
       if (!inv || inv.usedBy || inv.expiresAt < this.clock.now()) this.refuse('unknown-sender', 'no valid invitation for this hello', e.from);
-      peer = this.addPeerInTxn({ hubId: e.from, publicKey: key, url: String(e.body.url), name: String(e.body.name ?? e.from), currency: e.body.currency as Peer['currency'], rate: e.body.rate as Rate, trustOut: inv.trustOut, trustIn: inv.trustIn, feePpm: 0 });
+      peer = this.addPeerInTxn({
+        hubId: e.from,
+        publicKey: key,
+        url: String(e.body.url),
+        name: String(e.body.name ?? e.from),
+        currency: e.body.currency as Peer['currency'],
+        rate: e.body.rate as Rate,
+        trustOut: inv.trustOut,
+        trustIn: inv.trustIn,
+        feePpm: 0,
+      });
       // The address is only what the peer says: checked before anything is posted to it (flush).
       if (this.opts.probe) {
         peer = { ...peer, urlVerified: false };
@@ -580,7 +670,7 @@ export class Federation {
       this.ledger.recordInTxn(null, { event: 'link.established', peer: e.from });
       this.log.info({ module: 'federation', peer: e.from }, 'new link established');
     }
-    if (!signatureValid(e, peer.publicKey)) this.refuse('bad-signature', 'signature does not match the linked hub\'s key (forged or tampered)', e.from);
+    if (!signatureValid(e, peer.publicKey)) this.refuse('bad-signature', "signature does not match the linked hub's key (forged or tampered)", e.from);
     if (Math.abs(e.ts - this.clock.now()) > REPLAY_WINDOW_MS) this.refuse('replay', 'outside the replay window', e.from);
     if (e.seq <= peer.inSeq) return peer.inSeq; // a duplicate: already done
     if (e.seq > peer.inSeq + 1) {

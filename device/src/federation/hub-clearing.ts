@@ -110,7 +110,10 @@ export class HubClearing {
   private signedBy(hubId: string, payload: unknown, proof: Partial<Signed> | undefined): boolean {
     if (typeof proof?.key !== 'string' || typeof proof.sig !== 'string') return false;
     try {
-      return hubIdFromPublicKey(Buffer.from(proof.key, 'base64url')) === hubId && verify(null, Buffer.from(canonicalJson(payload)), publicKeyFromRaw(proof.key), Buffer.from(proof.sig, 'base64url'));
+      return (
+        hubIdFromPublicKey(Buffer.from(proof.key, 'base64url')) === hubId &&
+        verify(null, Buffer.from(canonicalJson(payload)), publicKeyFromRaw(proof.key), Buffer.from(proof.sig, 'base64url'))
+      );
     } catch {
       return false;
     }
@@ -205,7 +208,10 @@ export class HubClearing {
       den /= k;
     }
     if (num !== den) {
-      this.fed.log.info({ module: 'federation', cycle: path }, 'a debt cycle whose rates do not multiply to one cannot clear without moving someone\'s position; skipped');
+      this.fed.log.info(
+        { module: 'federation', cycle: path },
+        "a debt cycle whose rates do not multiply to one cannot clear without moving someone's position; skipped",
+      );
       return null;
     }
     const x = BigInt(Math.floor(cap / Number(step))) * step;
@@ -230,9 +236,19 @@ export class HubClearing {
   /** Proposes the best cycle to every hub on it; our steward's proposing counts as our acceptance. */
   async propose(steward: string): Promise<HubClearingRun> {
     const found = this.findCycle();
-    if (!found) throw refuse('nothing-to-clear', 'no cycle of debts between linked hubs passes through this hub (balances are shared in the hubs\' summaries)');
+    if (!found) throw refuse('nothing-to-clear', "no cycle of debts between linked hubs passes through this hub (balances are shared in the hubs' summaries)");
     const run = await this.fed.store.write(() => {
-      const r: HubClearingRun = { id: randomId('hc_', 8), initiator: this.fed.hubId, cycle: found.cycle, edges: found.edges, answers: { [this.fed.hubId]: true }, status: 'proposed', createdAt: this.fed.clock.now(), appliedAt: null, names: this.namesOf(found.cycle) };
+      const r: HubClearingRun = {
+        id: randomId('hc_', 8),
+        initiator: this.fed.hubId,
+        cycle: found.cycle,
+        edges: found.edges,
+        answers: { [this.fed.hubId]: true },
+        status: 'proposed',
+        createdAt: this.fed.clock.now(),
+        appliedAt: null,
+        names: this.namesOf(found.cycle),
+      };
       r.proof = this.signed(HubClearing.proposal(r));
       this.runs.put(r.id, r);
       this.forwardInTxn(r, 'clearing.propose', r as unknown as Record<string, unknown>, this.fed.hubId);
@@ -246,17 +262,29 @@ export class HubClearing {
 
   private proposedInTxn(peer: Peer, e: Envelope): void {
     const r = e.body as unknown as HubClearingRun;
-    const ok = typeof r.id === 'string' && typeof r.initiator === 'string' && Array.isArray(r.cycle) && Array.isArray(r.edges) && r.cycle.includes(this.fed.hubId) && r.cycle.includes(peer.hubId) && r.edges.every((x) => Number.isSafeInteger(x.amount) && x.amount > 0 && Number.isSafeInteger(x.amountCreditor) && x.amountCreditor > 0);
+    const ok =
+      typeof r.id === 'string' &&
+      typeof r.initiator === 'string' &&
+      Array.isArray(r.cycle) &&
+      Array.isArray(r.edges) &&
+      r.cycle.includes(this.fed.hubId) &&
+      r.cycle.includes(peer.hubId) &&
+      r.edges.every((x) => Number.isSafeInteger(x.amount) && x.amount > 0 && Number.isSafeInteger(x.amountCreditor) && x.amountCreditor > 0);
     if (!ok) this.fed.refuse('malformed', 'not a clearing proposal', e.from);
-    if (!this.signedBy(r.initiator, HubClearing.proposal(r), r.proof)) this.fed.refuse('bad-signature', `a clearing proposal not signed by ${r.initiator}, who it says proposed it`, e.from);
+    if (!this.signedBy(r.initiator, HubClearing.proposal(r), r.proof))
+      this.fed.refuse('bad-signature', `a clearing proposal not signed by ${r.initiator}, who it says proposed it`, e.from);
     if (this.runs.get(r.id)) return; // seen it already
     const mine = this.myEdges(r);
     // Our two edges must balance in our own units, or our net position would move.
-    if (mine.in.amountCreditor !== mine.out.amount) this.fed.refuse('malformed', 'the clearing would change this hub\'s net position', e.from);
-    for (const h of [mine.in.debtor, mine.out.creditor]) if (!this.fed.findPeer(h)) this.fed.refuse('malformed', `clearing through ${h}, which is not linked to us`, e.from);
+    if (mine.in.amountCreditor !== mine.out.amount) this.fed.refuse('malformed', "the clearing would change this hub's net position", e.from);
+    for (const h of [mine.in.debtor, mine.out.creditor])
+      if (!this.fed.findPeer(h)) this.fed.refuse('malformed', `clearing through ${h}, which is not linked to us`, e.from);
     this.runs.put(r.id, { ...r, answers: { ...r.answers }, status: 'proposed', appliedAt: null });
     this.forwardInTxn(r, 'clearing.propose', r as unknown as Record<string, unknown>, r.initiator);
-    this.fed.log.info({ module: 'federation', run: r.id, initiator: r.initiator, from: peer.hubId }, 'a clearing between hubs is proposed; waiting for a steward');
+    this.fed.log.info(
+      { module: 'federation', run: r.id, initiator: r.initiator, from: peer.hubId },
+      'a clearing between hubs is proposed; waiting for a steward',
+    );
   }
 
   private myEdges(r: HubClearingRun): { in: ClearingEdge; out: ClearingEdge } {
@@ -290,7 +318,8 @@ export class HubClearing {
     const { id, hub, accept, proof } = e.body as { id?: unknown; hub?: unknown; accept?: unknown; proof?: Signed };
     if (typeof id !== 'string' || typeof hub !== 'string' || typeof accept !== 'boolean') this.fed.refuse('malformed', 'not a clearing answer', e.from);
     const cur = this.runs.get(id as string);
-    if (!cur || !cur.cycle.includes(hub as string)) this.fed.refuse('malformed', `an answer for clearing run ${String(id)}, which is not one this hub is on`, e.from);
+    if (!cur || !cur.cycle.includes(hub as string))
+      this.fed.refuse('malformed', `an answer for clearing run ${String(id)}, which is not one this hub is on`, e.from);
     if (!this.signedBy(hub as string, { id, hub, accept }, proof)) this.fed.refuse('bad-signature', `a clearing answer not signed by ${String(hub)}`, e.from);
     if (cur!.initiator === this.fed.hubId) this.answerInTxn(hub as string, id as string, accept as boolean);
     else this.forwardInTxn(cur!, 'clearing.answer', e.body, '');
@@ -301,7 +330,8 @@ export class HubClearing {
     const { id, proof } = e.body as { id?: unknown; proof?: Signed };
     const cur = typeof id === 'string' ? this.runs.get(id) : undefined;
     if (!cur) this.fed.refuse('malformed', `a decision on clearing run ${String(id)}, which is not one this hub is on`, e.from);
-    if (!this.signedBy(cur!.initiator, { id, decision }, proof)) this.fed.refuse('bad-signature', `a clearing decision not signed by its proposer ${cur!.initiator}`, e.from);
+    if (!this.signedBy(cur!.initiator, { id, decision }, proof))
+      this.fed.refuse('bad-signature', `a clearing decision not signed by its proposer ${cur!.initiator}`, e.from);
     if (decision === 'commit') this.applyInTxn(cur!.id);
     else this.abortInTxn(cur!.id);
     this.forwardInTxn(cur!, `clearing.${decision}`, e.body, cur!.initiator);
@@ -329,7 +359,17 @@ export class HubClearing {
     const cur = this.runs.get(id);
     if (!cur || cur.status !== 'proposed') return;
     const { in: inEdge, out: outEdge } = this.myEdges(cur);
-    this.fed.ledger.payInTxn({ payer: CLEARING_PREFIX + outEdge.creditor, payee: CLEARING_PREFIX + inEdge.debtor, amount: outEdge.amount, memo: `clearing between hubs ${id}`, category: 'hub-clearing', actor: null }, null);
+    this.fed.ledger.payInTxn(
+      {
+        payer: CLEARING_PREFIX + outEdge.creditor,
+        payee: CLEARING_PREFIX + inEdge.debtor,
+        amount: outEdge.amount,
+        memo: `clearing between hubs ${id}`,
+        category: 'hub-clearing',
+        actor: null,
+      },
+      null,
+    );
     this.fed.updatePeerInTxn(outEdge.creditor, { owedTheirs: this.fed.peer(outEdge.creditor).owedTheirs - outEdge.amountCreditor });
     this.fed.updatePeerInTxn(inEdge.debtor, { owedTheirs: this.fed.peer(inEdge.debtor).owedTheirs + inEdge.amount });
     this.runs.put(id, { ...cur, status: 'committed', appliedAt: this.fed.clock.now() });

@@ -15,7 +15,8 @@ beforeEach(async () => {
 });
 afterEach(() => region.cleanup());
 
-const pay = (from: TestHub, to: TestHub, amount: number, currency: 'ours' | 'theirs' = 'ours') => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency });
+const pay = (from: TestHub, to: TestHub, amount: number, currency: 'ours' | 'theirs' = 'ours') =>
+  from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency });
 const linkOf = (h: TestHub, other: TestHub) => h.fed.listPeers().find((p) => p.hubId === other.fed.hubId)!;
 
 describe('link terms', () => {
@@ -161,7 +162,7 @@ describe('paying twice by mistake', () => {
 });
 
 describe('the address in a hello', () => {
-  it('is confirmed before anything is posted to it: a hub that claims another hub\'s address gets nothing sent there', async () => {
+  it("is confirmed before anything is posted to it: a hub that claims another hub's address gets nothing sent there", async () => {
     // The honest link: at alpha's first message, beta's claimed address answered as beta.
     expect(linkOf(a, b).urlVerified).toBe(false);
     await pay(a, b, 10);

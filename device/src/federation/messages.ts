@@ -40,7 +40,9 @@ export const MessageBodies = z.discriminatedUnion('type', [
   z.object({ type: z.literal('link.status'), body: z.object({ status: LinkStatus, plan: z.string().max(2000).nullable().optional() }).passthrough() }),
   z.object({
     type: z.literal('terms.propose'),
-    body: z.object({ id, rate: Rate, trustOut: minor.nonnegative(), trustIn: minor.nonnegative(), feePpm: z.number().int().min(0).max(1_000_000) }).passthrough(),
+    body: z
+      .object({ id, rate: Rate, trustOut: minor.nonnegative(), trustIn: minor.nonnegative(), feePpm: z.number().int().min(0).max(1_000_000) })
+      .passthrough(),
   }),
   z.object({ type: z.literal('terms.accept'), body: z.object({ id }).passthrough() }),
   z.object({ type: z.literal('terms.decline'), body: z.object({ id }).passthrough() }),
@@ -69,7 +71,10 @@ export const MessageBodies = z.discriminatedUnion('type', [
         id,
         initiator: hubId,
         cycle: z.array(hubId).min(2).max(16),
-        edges: z.array(z.object({ debtor: hubId, creditor: hubId, amount: positiveMinor, amountCreditor: positiveMinor }).passthrough()).min(1).max(16),
+        edges: z
+          .array(z.object({ debtor: hubId, creditor: hubId, amount: positiveMinor, amountCreditor: positiveMinor }).passthrough())
+          .min(1)
+          .max(16),
         answers: z.record(z.string(), z.boolean()),
         status: z.enum(['proposed', 'committed', 'declined']),
         createdAt: time,
@@ -87,10 +92,16 @@ export const MessageBodies = z.discriminatedUnion('type', [
     body: z
       .object({
         at: time,
-        place: z.object({ name: z.string().max(200), x: z.number().finite(), y: z.number().finite() }).passthrough().nullable(),
+        place: z
+          .object({ name: z.string().max(200), x: z.number().finite(), y: z.number().finite() })
+          .passthrough()
+          .nullable(),
         needs: z.array(Quantity).max(1000),
         surpluses: z.array(Quantity).max(1000),
-        crisis: z.object({ since: time, note: z.string().max(2000) }).passthrough().nullable(),
+        crisis: z
+          .object({ since: time, note: z.string().max(2000) })
+          .passthrough()
+          .nullable(),
         reach: z.array(z.object({ hubId, hops: z.number().int().min(0).max(64) }).passthrough()).max(1000),
         positions: z.array(z.object({ hubId, balance: minor, rate: Rate, name: z.string().max(200).optional() }).passthrough()).max(1000),
       })

@@ -69,7 +69,11 @@ export class InterHubPayments {
   }
 
   /** Phase 1: debit the payer into the clearing account for the next hub, and propose, in one transaction. */
-  async pay(actor: string, input: { payer: string; to: string; amount: number; currency: PaymentCurrency; memo?: string }, idempotencyKey?: string | null): Promise<InterHubPayment> {
+  async pay(
+    actor: string,
+    input: { payer: string; to: string; amount: number; currency: PaymentCurrency; memo?: string },
+    idempotencyKey?: string | null,
+  ): Promise<InterHubPayment> {
     const m = /^([^@/]+)@([a-z0-9]+)$/.exec(input.to) ?? /^([a-z0-9]+)\/([^@/]+)$/.exec(input.to);
     if (!m) throw HubError.badRequest('address a member of another hub as member@hub or hub/member');
     const [payee, hub] = input.to.includes('@') ? [m[1]!, m[2]!] : [m[2]!, m[1]!];
@@ -78,23 +82,56 @@ export class InterHubPayments {
     const direct = this.fed.findPeer(hub);
     const next = direct ?? this.fed.findPeer(this.fed.signals.nextHopTo(hub) ?? '');
     if (!next) throw refuse('no-route', `this hub has no link to ${hub}, and no linked hub reaches it`);
-    if (!direct && input.currency === 'theirs') throw HubError.badRequest('through an intermediary, give the amount in our currency: fees and rates along the way decide what arrives');
+    if (!direct && input.currency === 'theirs')
+      throw HubError.badRequest('through an intermediary, give the amount in our currency: fees and rates along the way decide what arrives');
     const p = next;
     const ours = input.currency === 'ours' ? input.amount : Math.ceil((input.amount * p.rate.den) / p.rate.num);
     const theirs = input.currency === 'theirs' ? input.amount : Math.floor((input.amount * p.rate.num) / p.rate.den);
     if (theirs <= 0) throw HubError.badRequest('the amount is less than one minor unit in the other currency');
     // A retry after a lost answer, with the same Idempotency-Key, gets the first payment back instead of paying twice.
-    const pay = await this.fed.store.write(() => this.fed.ledger.withIdempotency('inter-hub-payment', actor, idempotencyKey, input, () => {
-      const cur = this.fed.peer(p.hubId);
-      this.checkOutInTxn(cur, ours);
-      this.fed.ledger.payInTxn({ payer: input.payer, payee: CLEARING_PREFIX + p.hubId, amount: ours, memo: input.memo ?? `to ${input.to}`, category: 'inter-hub', actor }, null);
-      const now = this.fed.clock.now();
-      const payment: InterHubPayment = { id: randomId('ihp_'), direction: 'out', peer: p.hubId, hub, payer: input.payer, payee, amountOurs: ours, amountTheirs: theirs, fee: 0, status: 'pending', reason: null, createdAt: now, expiresAt: now + this.timeoutMs, proposeSeq: null, parent: null, child: null };
-      this.fed.updatePeerInTxn(p.hubId, { owedTheirs: cur.owedTheirs + theirs });
-      const e = this.fed.sendInTxn(p.hubId, 'payment.propose', { paymentId: payment.id, payer: `${input.payer}@${this.fed.hubId}`, payee, hub, amount: theirs, amountSender: ours, memo: input.memo ?? null, expiresAt: payment.expiresAt, ttl: MAX_HOPS });
-      this.putInTxn({ ...payment, proposeSeq: e.seq });
-      return this.payments.get(payment.id)!;
-    }));
+    const pay = await this.fed.store.write(() =>
+      this.fed.ledger.withIdempotency('inter-hub-payment', actor, idempotencyKey, input, () => {
+        const cur = this.fed.peer(p.hubId);
+        this.checkOutInTxn(cur, ours);
+        this.fed.ledger.payInTxn(
+          { payer: input.payer, payee: CLEARING_PREFIX + p.hubId, amount: ours, memo: input.memo ?? `to ${input.to}`, category: 'inter-hub', actor },
+          null,
+        );
+        const now = this.fed.clock.now();
+        const payment: InterHubPayment = {
+          id: randomId('ihp_'),
+          direction: 'out',
+          peer: p.hubId,
+          hub,
+          payer: input.payer,
+          payee,
+          amountOurs: ours,
+          amountTheirs: theirs,
+          fee: 0,
+          status: 'pending',
+          reason: null,
+          createdAt: now,
+          expiresAt: now + this.timeoutMs,
+          proposeSeq: null,
+          parent: null,
+          child: null,
+        };
+        this.fed.updatePeerInTxn(p.hubId, { owedTheirs: cur.owedTheirs + theirs });
+        const e = this.fed.sendInTxn(p.hubId, 'payment.propose', {
+          paymentId: payment.id,
+          payer: `${input.payer}@${this.fed.hubId}`,
+          payee,
+          hub,
+          amount: theirs,
+          amountSender: ours,
+          memo: input.memo ?? null,
+          expiresAt: payment.expiresAt,
+          ttl: MAX_HOPS,
+        });
+        this.putInTxn({ ...payment, proposeSeq: e.seq });
+        return this.payments.get(payment.id)!;
+      }),
+    );
     this.fed.log.info({ module: 'federation', payment: pay.id, via: direct ? null : p.hubId, to: hub, amount: ours }, 'inter-hub payment proposed');
     this.fed.kick();
     return pay;
@@ -104,12 +141,17 @@ export class InterHubPayments {
   private checkOutInTxn(p: Peer, ours: number): void {
     const balance = this.fed.clearingBalance(p.hubId);
     if (p.status === 'closing') {
-      if (!(balance < 0 && balance + ours <= 0)) throw refuse('link-closing', `the link with ${p.name} is closing under a settlement plan; only payments that bring its balance (${balance}) towards zero may cross it`);
+      if (!(balance < 0 && balance + ours <= 0))
+        throw refuse(
+          'link-closing',
+          `the link with ${p.name} is closing under a settlement plan; only payments that bring its balance (${balance}) towards zero may cross it`,
+        );
     } else {
       const why = this.fed.usable(p);
       if (why) throw refuse('link-not-open-for-payments', why);
     }
-    if (balance + ours > p.trustOut) throw refuse('over-the-link-s-trust-limit', `this would make us owe ${p.name} ${balance + ours}, above the limit of ${p.trustOut}`);
+    if (balance + ours > p.trustOut)
+      throw refuse('over-the-link-s-trust-limit', `this would make us owe ${p.name} ${balance + ours}, above the limit of ${p.trustOut}`);
   }
 
   private putInTxn(p: InterHubPayment): void {
@@ -125,7 +167,24 @@ export class InterHubPayments {
     const amount = Number(b.amount);
     const amountSender = Number(b.amountSender ?? Math.ceil((amount * from.rate.num) / from.rate.den));
     const now = this.fed.clock.now();
-    const incoming: InterHubPayment = { id, direction: 'in', peer: from.hubId, hub: String(b.hub ?? this.fed.hubId), payer: String(b.payer), payee: String(b.payee), amountOurs: amount, amountTheirs: amountSender, fee: 0, status: 'pending', reason: null, createdAt: now, expiresAt: Number(b.expiresAt ?? now + this.timeoutMs), proposeSeq: null, parent: null, child: null };
+    const incoming: InterHubPayment = {
+      id,
+      direction: 'in',
+      peer: from.hubId,
+      hub: String(b.hub ?? this.fed.hubId),
+      payer: String(b.payer),
+      payee: String(b.payee),
+      amountOurs: amount,
+      amountTheirs: amountSender,
+      fee: 0,
+      status: 'pending',
+      reason: null,
+      createdAt: now,
+      expiresAt: Number(b.expiresAt ?? now + this.timeoutMs),
+      proposeSeq: null,
+      parent: null,
+      child: null,
+    };
     const reject = (reason: string) => {
       this.putInTxn({ ...incoming, status: 'rejected', reason });
       this.fed.sendInTxn(from.hubId, 'payment.reject', { paymentId: id, reason });
@@ -145,7 +204,17 @@ export class InterHubPayments {
       if (isSystemAccount(incoming.payee) || !this.fed.ledger.hasAccount(incoming.payee)) return reject('no such member');
       try {
         // payInTxn checks before it writes (only a due demurrage booking, itself complete, may precede a refusal).
-        this.fed.ledger.payInTxn({ payer: CLEARING_PREFIX + from.hubId, payee: incoming.payee, amount, memo: `from ${incoming.payer}${b.memo ? `: ${String(b.memo)}` : ''}`, category: 'inter-hub', actor: null }, null);
+        this.fed.ledger.payInTxn(
+          {
+            payer: CLEARING_PREFIX + from.hubId,
+            payee: incoming.payee,
+            amount,
+            memo: `from ${incoming.payer}${b.memo ? `: ${String(b.memo)}` : ''}`,
+            category: 'inter-hub',
+            actor: null,
+          },
+          null,
+        );
       } catch (err) {
         return reject((err as Error).message);
       }
@@ -168,15 +237,50 @@ export class InterHubPayments {
     if (forwardTheirs <= 0) return reject('too small to pass on');
     try {
       this.checkOutInTxn(next, forward);
-      this.fed.ledger.payInTxn({ payer: CLEARING_PREFIX + from.hubId, payee: CLEARING_PREFIX + next.hubId, amount: forward, memo: `passing on ${incoming.payer} → ${incoming.payee}@${incoming.hub}`, category: 'inter-hub', actor: null }, null);
-      if (fee > 0) this.fed.ledger.payInTxn({ payer: CLEARING_PREFIX + from.hubId, payee: FUND, amount: fee, memo: `routing fee for ${id}`, category: 'inter-hub-fee', actor: null }, null);
+      this.fed.ledger.payInTxn(
+        {
+          payer: CLEARING_PREFIX + from.hubId,
+          payee: CLEARING_PREFIX + next.hubId,
+          amount: forward,
+          memo: `passing on ${incoming.payer} → ${incoming.payee}@${incoming.hub}`,
+          category: 'inter-hub',
+          actor: null,
+        },
+        null,
+      );
+      if (fee > 0)
+        this.fed.ledger.payInTxn(
+          { payer: CLEARING_PREFIX + from.hubId, payee: FUND, amount: fee, memo: `routing fee for ${id}`, category: 'inter-hub-fee', actor: null },
+          null,
+        );
     } catch (err) {
       return reject((err as Error).message);
     }
     this.fed.updatePeerInTxn(from.hubId, { owedTheirs });
-    const child: InterHubPayment = { ...incoming, id: randomId('ihp_'), direction: 'out', peer: next.hubId, amountOurs: forward, amountTheirs: forwardTheirs, fee, parent: id, child: null, proposeSeq: null };
+    const child: InterHubPayment = {
+      ...incoming,
+      id: randomId('ihp_'),
+      direction: 'out',
+      peer: next.hubId,
+      amountOurs: forward,
+      amountTheirs: forwardTheirs,
+      fee,
+      parent: id,
+      child: null,
+      proposeSeq: null,
+    };
     this.fed.updatePeerInTxn(next.hubId, { owedTheirs: this.fed.peer(next.hubId).owedTheirs + forwardTheirs });
-    const sent = this.fed.sendInTxn(next.hubId, 'payment.propose', { paymentId: child.id, payer: incoming.payer, payee: incoming.payee, hub: incoming.hub, amount: forwardTheirs, amountSender: forward, memo: b.memo ?? null, expiresAt: incoming.expiresAt, ttl: ttl - 1 });
+    const sent = this.fed.sendInTxn(next.hubId, 'payment.propose', {
+      paymentId: child.id,
+      payer: incoming.payer,
+      payee: incoming.payee,
+      hub: incoming.hub,
+      amount: forwardTheirs,
+      amountSender: forward,
+      memo: b.memo ?? null,
+      expiresAt: incoming.expiresAt,
+      ttl: ttl - 1,
+    });
     this.putInTxn({ ...child, proposeSeq: sent.seq });
     this.putInTxn({ ...incoming, fee, child: child.id });
     this.fed.log.info({ module: 'federation', payment: id, from: from.hubId, to: next.hubId, fee }, 'inter-hub payment passed on');
@@ -187,7 +291,10 @@ export class InterHubPayments {
     const p = this.payments.get(String(e.body.paymentId));
     if (!p || p.direction !== 'out') return undefined;
     if (p.peer !== peer.hubId) {
-      this.fed.log.warn({ module: 'federation', payment: p.id, from: peer.hubId, pendingWith: p.peer, type: e.type }, 'a hub answered a payment that is not pending with it; ignored');
+      this.fed.log.warn(
+        { module: 'federation', payment: p.id, from: peer.hubId, pendingWith: p.peer, type: e.type },
+        'a hub answered a payment that is not pending with it; ignored',
+      );
       return undefined;
     }
     return p;
@@ -219,14 +326,24 @@ export class InterHubPayments {
     this.fed.updatePeerInTxn(p.peer, { owedTheirs: this.fed.peer(p.peer).owedTheirs - p.amountTheirs });
     if (p.parent) {
       const up = this.payments.get(p.parent)!;
-      this.fed.ledger.payInTxn({ payer: clearing, payee: CLEARING_PREFIX + up.peer, amount: p.amountOurs, memo: `reversed: ${reason}`, category: 'inter-hub', actor: null }, null);
-      if (up.fee > 0) this.fed.ledger.payInTxn({ payer: FUND, payee: CLEARING_PREFIX + up.peer, amount: up.fee, memo: `routing fee returned for ${up.id}`, category: 'inter-hub-fee', actor: null }, null);
+      this.fed.ledger.payInTxn(
+        { payer: clearing, payee: CLEARING_PREFIX + up.peer, amount: p.amountOurs, memo: `reversed: ${reason}`, category: 'inter-hub', actor: null },
+        null,
+      );
+      if (up.fee > 0)
+        this.fed.ledger.payInTxn(
+          { payer: FUND, payee: CLEARING_PREFIX + up.peer, amount: up.fee, memo: `routing fee returned for ${up.id}`, category: 'inter-hub-fee', actor: null },
+          null,
+        );
       this.fed.updatePeerInTxn(up.peer, { owedTheirs: this.fed.peer(up.peer).owedTheirs + up.amountTheirs });
       this.putInTxn({ ...up, status: 'rejected', reason });
       this.fed.sendInTxn(up.peer, 'payment.reject', { paymentId: up.id, reason });
       this.fed.settleCheckInTxn(up.peer);
     } else {
-      this.fed.ledger.payInTxn({ payer: clearing, payee: p.payer, amount: p.amountOurs, memo: `reversed: ${reason}`, category: 'inter-hub', actor: null }, null);
+      this.fed.ledger.payInTxn(
+        { payer: clearing, payee: p.payer, amount: p.amountOurs, memo: `reversed: ${reason}`, category: 'inter-hub', actor: null },
+        null,
+      );
     }
     this.putInTxn({ ...p, status: 'reversed', reason });
     this.fed.settleCheckInTxn(p.peer);
@@ -243,10 +360,16 @@ export class InterHubPayments {
     const clearing = CLEARING_PREFIX + p.peer;
     let from = p.parent ? CLEARING_PREFIX + this.payments.get(p.parent)!.peer : p.payer;
     try {
-      this.fed.ledger.payInTxn({ payer: from, payee: clearing, amount: p.amountOurs, memo: `completed late: ${p.id}`, category: 'inter-hub', actor: null }, null);
+      this.fed.ledger.payInTxn(
+        { payer: from, payee: clearing, amount: p.amountOurs, memo: `completed late: ${p.id}`, category: 'inter-hub', actor: null },
+        null,
+      );
     } catch {
       from = FUND;
-      this.fed.ledger.payInTxn({ payer: FUND, payee: clearing, amount: p.amountOurs, memo: `completed late, paid by the fund: ${p.id}`, category: 'inter-hub', actor: null }, null);
+      this.fed.ledger.payInTxn(
+        { payer: FUND, payee: clearing, amount: p.amountOurs, memo: `completed late, paid by the fund: ${p.id}`, category: 'inter-hub', actor: null },
+        null,
+      );
     }
     this.fed.updatePeerInTxn(p.peer, { owedTheirs: this.fed.peer(p.peer).owedTheirs + p.amountTheirs });
     this.putInTxn({ ...p, status: 'completed', reason: `completed after it was given up; debited ${from}` });
@@ -261,7 +384,9 @@ export class InterHubPayments {
   async expire(): Promise<number> {
     const now = this.fed.clock.now();
     if (!this.fed.clock.trusted()) return 0; // expiry waits for trusted time
-    const due = [...this.pending.getKeys({})].map((id) => this.payments.get(id)!).filter((p) => p.direction === 'out' && p.expiresAt + EXPIRY_GRACE_MS < now && p.proposeSeq !== null && this.fed.isQueued(p.peer, p.proposeSeq));
+    const due = [...this.pending.getKeys({})]
+      .map((id) => this.payments.get(id)!)
+      .filter((p) => p.direction === 'out' && p.expiresAt + EXPIRY_GRACE_MS < now && p.proposeSeq !== null && this.fed.isQueued(p.peer, p.proposeSeq));
     if (due.length === 0) return 0;
     await this.fed.store.write(() => {
       for (const p of due) if (this.payments.get(p.id)?.status === 'pending') this.reverseInTxn(p, 'timed out: the other hub did not receive it in time');

@@ -28,7 +28,8 @@ async function shareAll() {
 }
 
 /** A member of `from` pays a member of `to`, in `from`'s currency: `from` now owes `to`. */
-const pay = (from: TestHub, to: TestHub, amount: number) => from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
+const pay = (from: TestHub, to: TestHub, amount: number) =>
+  from.fed.payments.pay(from.member, { payer: from.member, to: `${to.member}@${to.fed.hubId}`, amount, currency: 'ours' });
 
 /** alpha, beta and gamma linked in a triangle at 1:1, each owing the next 100, with balances shared. */
 async function triangleOfDebts() {
@@ -54,7 +55,9 @@ describe('payments through an intermediary', () => {
   });
 
   it('finds the way from the summaries, pays through beta with its fee, and every ledger and mirror stays whole', async () => {
-    await expect(a.fed.payments.pay(a.member, { payer: a.member, to: `${c.member}@${c.fed.hubId}`, amount: 1_000, currency: 'ours' })).rejects.toMatchObject({ title: 'No route' });
+    await expect(a.fed.payments.pay(a.member, { payer: a.member, to: `${c.member}@${c.fed.hubId}`, amount: 1_000, currency: 'ours' })).rejects.toMatchObject({
+      title: 'No route',
+    });
     await shareAll();
     expect(a.fed.signals.reach()).toEqual(expect.arrayContaining([{ hubId: c.fed.hubId, hops: 2 }]));
     const p = await a.fed.payments.pay(a.member, { payer: a.member, to: `${c.member}@${c.fed.hubId}`, amount: 1_000, currency: 'ours' });
@@ -88,7 +91,7 @@ describe('shared signals and the regional solve', () => {
   });
 
   it('shares needs and surpluses per resource without member identities', async () => {
-    await a.core.board.post(a.member, { kind: 'need', resource: 'water', quantity: 100, title: 'Water for Rosa\'s garden' });
+    await a.core.board.post(a.member, { kind: 'need', resource: 'water', quantity: 100, title: "Water for Rosa's garden" });
     await b.core.board.post(b.member, { kind: 'surplus', resource: 'water', quantity: 80 });
     await shareAll();
     const seen = b.fed.signals.region().find((h) => h.hubId === a.fed.hubId)!;
@@ -99,7 +102,7 @@ describe('shared signals and the regional solve', () => {
     expect(wire).not.toContain('Rosa');
   });
 
-  it('routes a surplus across a link and it stands only when both hubs\' stewards consent', async () => {
+  it("routes a surplus across a link and it stands only when both hubs' stewards consent", async () => {
     await a.core.board.post(a.member, { kind: 'need', resource: 'food', quantity: 30 });
     await b.core.board.post(b.member, { kind: 'surplus', resource: 'food', quantity: 50 });
     await shareAll();
@@ -136,7 +139,7 @@ describe('shared signals and the regional solve', () => {
 });
 
 describe('clearing between hubs', () => {
-  it('clears a triangle of hub debts with every steward\'s consent: every balance falls, no hub\'s net position moves', async () => {
+  it("clears a triangle of hub debts with every steward's consent: every balance falls, no hub's net position moves", async () => {
     // Rates around the triangle multiply to one: 1 BETA = 2 ALPHA, 1 GAMMA = 1 BETA, 1 GAMMA = 2 ALPHA.
     await region.link(b, a, { num: 1, den: 2 }); // alpha counts 1/2 BETA per ALPHA
     await region.link(c, b, { num: 1, den: 1 }); // beta counts 1 GAMMA per BETA
@@ -169,7 +172,7 @@ describe('clearing between hubs', () => {
     expect(a.core.ledger.account(CLEARING_PREFIX + b.fed.hubId).balance).toBe(400);
   });
 
-  it('one steward\'s no aborts the run everywhere', async () => {
+  it("one steward's no aborts the run everywhere", async () => {
     await triangleOfDebts();
     const run = await a.fed.clearing.propose(a.steward);
     await region.settle();

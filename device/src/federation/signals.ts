@@ -36,7 +36,7 @@ export interface Summary {
   /** Hubs this hub reaches, in how many hops (1 = its own links). */
   reach: Array<{ hubId: string; hops: number }>;
   /** Its clearing balance with each linked hub, in its own minor units, and the link's rate. */
-  positions: Array<{ hubId: string; balance: number; rate: Rate; /** The linked hub's name, so hubs further off can name it. */ name?: string }>;
+  positions: Array<{ hubId: string; balance: number; rate: Rate /** The linked hub's name, so hubs further off can name it. */; name?: string }>;
 }
 
 export interface RegionalProposal {
@@ -81,13 +81,29 @@ export class Signals {
         for (const kind of ['need', 'surplus'] as const) {
           const open = this.board.listPosts({ resource: res, kind, status: 'open' }).filter((p) => p.quantity - p.committed > 0);
           if (open.length === 0) continue;
-          const q = { resource: res, quantity: open.reduce((a, p) => a + p.quantity - p.committed, 0), from: Math.min(...open.map((p) => p.from)), to: Math.max(...open.map((p) => p.to)) };
+          const q = {
+            resource: res,
+            quantity: open.reduce((a, p) => a + p.quantity - p.committed, 0),
+            from: Math.min(...open.map((p) => p.from)),
+            to: Math.max(...open.map((p) => p.to)),
+          };
           (kind === 'need' ? needs : surpluses).push(q);
         }
       }
     }
     const crisis = this.board?.activeCrisis();
-    return { at: this.fed.clock.now(), place: this.fed.self.place ?? null, needs, surpluses, crisis: crisis ? { since: crisis.declaredAt, note: crisis.note } : null, reach: this.reach(), positions: this.fed.allPeers().filter((p) => p.status !== 'closed').map((p) => ({ hubId: p.hubId, name: p.name, balance: this.fed.clearingBalance(p.hubId), rate: p.rate })) };
+    return {
+      at: this.fed.clock.now(),
+      place: this.fed.self.place ?? null,
+      needs,
+      surpluses,
+      crisis: crisis ? { since: crisis.declaredAt, note: crisis.note } : null,
+      reach: this.reach(),
+      positions: this.fed
+        .allPeers()
+        .filter((p) => p.status !== 'closed')
+        .map((p) => ({ hubId: p.hubId, name: p.name, balance: this.fed.clearingBalance(p.hubId), rate: p.rate })),
+    };
   }
 
   /** Our links, and what they reach, one hop further; a hub never routes back through itself. */
@@ -130,7 +146,14 @@ export class Signals {
 
   /** What makes a summary worth sending before the heartbeat: needs, surpluses, emergency, reach, place. Balances alone are not. */
   private changeKey(s: Summary): string {
-    return canonicalJson({ n: s.needs.map((q) => [q.resource, q.quantity]), s: s.surpluses.map((q) => [q.resource, q.quantity]), c: s.crisis, r: s.reach, p: s.place, links: this.fed.allPeers().length });
+    return canonicalJson({
+      n: s.needs.map((q) => [q.resource, q.quantity]),
+      s: s.surpluses.map((q) => [q.resource, q.quantity]),
+      c: s.crisis,
+      r: s.reach,
+      p: s.place,
+      links: this.fed.allPeers().length,
+    });
   }
 
   private async shareIfChanged(): Promise<void> {
@@ -141,22 +164,33 @@ export class Signals {
     if (since < CHANGE_MIN_INTERVAL_MS && !crisisChanged) return;
     const s = this.ours();
     if (since >= this.heartbeatMs || this.changeKey(s) !== this.lastSent?.key) {
-      if (crisisChanged) this.fed.log.warn({ module: 'federation', crisis: s.crisis }, s.crisis ? 'telling linked hubs about our emergency' : 'telling linked hubs our emergency is over');
+      if (crisisChanged)
+        this.fed.log.warn(
+          { module: 'federation', crisis: s.crisis },
+          s.crisis ? 'telling linked hubs about our emergency' : 'telling linked hubs our emergency is over',
+        );
       await this.share();
     }
   }
 
   private summaryInTxn(peer: Peer, e: Envelope): void {
     const s = e.body as unknown as Summary;
-    if (!Array.isArray(s.needs) || !Array.isArray(s.surpluses) || !Array.isArray(s.reach) || !Array.isArray(s.positions)) this.fed.refuse('malformed', 'not a summary', e.from);
+    if (!Array.isArray(s.needs) || !Array.isArray(s.surpluses) || !Array.isArray(s.reach) || !Array.isArray(s.positions))
+      this.fed.refuse('malformed', 'not a summary', e.from);
     const before = this.received.get(peer.hubId);
-    if (s.crisis && !before?.crisis) this.fed.log.warn({ module: 'federation', peer: peer.hubId, name: peer.name, note: s.crisis.note }, 'a linked hub declared an emergency; its needs now come first in our regional solve');
+    if (s.crisis && !before?.crisis)
+      this.fed.log.warn(
+        { module: 'federation', peer: peer.hubId, name: peer.name, note: s.crisis.note },
+        'a linked hub declared an emergency; its needs now come first in our regional solve',
+      );
     this.received.put(peer.hubId, { ...s, receivedAt: this.fed.clock.now() });
   }
 
   /** Every hub's summary we know, ours first. */
   region(): Array<{ hubId: string; name: string; self: boolean; summary: Summary; receivedAt: number | null }> {
-    const out: Array<{ hubId: string; name: string; self: boolean; summary: Summary; receivedAt: number | null }> = [{ hubId: this.fed.hubId, name: this.fed.self.name, self: true, summary: this.ours(), receivedAt: null }];
+    const out: Array<{ hubId: string; name: string; self: boolean; summary: Summary; receivedAt: number | null }> = [
+      { hubId: this.fed.hubId, name: this.fed.self.name, self: true, summary: this.ours(), receivedAt: null },
+    ];
     for (const p of this.fed.allPeers()) {
       const s = this.received.get(p.hubId);
       if (s) out.push({ hubId: p.hubId, name: p.name, self: false, summary: s, receivedAt: s.receivedAt });
@@ -190,8 +224,19 @@ export class Signals {
       const wants: Want[] = [];
       for (const h of region) {
         const place = h.summary.place ? { x: h.summary.place.x, y: h.summary.place.y } : null;
-        for (const q of h.summary.surpluses.filter((x) => x.resource === resource)) offers.push({ id: `s:${h.hubId}`, party: h.hubId, quantity: q.quantity, place, from: q.from, to: q.to, resistance: 0 });
-        for (const q of h.summary.needs.filter((x) => x.resource === resource)) wants.push({ id: `n:${h.hubId}`, party: h.hubId, quantity: q.quantity, place, from: q.from, to: q.to, resistance: 0, priority: h.summary.crisis ? crisisPriority : 1 });
+        for (const q of h.summary.surpluses.filter((x) => x.resource === resource))
+          offers.push({ id: `s:${h.hubId}`, party: h.hubId, quantity: q.quantity, place, from: q.from, to: q.to, resistance: 0 });
+        for (const q of h.summary.needs.filter((x) => x.resource === resource))
+          wants.push({
+            id: `n:${h.hubId}`,
+            party: h.hubId,
+            quantity: q.quantity,
+            place,
+            from: q.from,
+            to: q.to,
+            resistance: 0,
+            priority: h.summary.crisis ? crisisPriority : 1,
+          });
       }
       if (!offers.length || !wants.length) continue;
       // A hub meets its own needs from its own surplus first, on its own board; the region only sees what is left.
@@ -205,10 +250,12 @@ export class Signals {
       const w2 = wants.map((w) => ({ ...w, quantity: w.quantity - (own.get(w.party) ?? 0) })).filter((w) => w.quantity > 0);
       if (!o2.length || !w2.length) continue;
       const result = allocate(o2, w2, allocation);
-      for (const a of result.allocations) if (a.supplier !== a.receiver) solved.push({ resource, supplierHub: a.supplier, receiverHub: a.receiver, quantity: a.quantity });
+      for (const a of result.allocations)
+        if (a.supplier !== a.receiver) solved.push({ resource, supplierHub: a.supplier, receiverHub: a.receiver, quantity: a.quantity });
     }
     await this.fed.store.write(() => {
-      for (const { value } of this.proposals.getRange({})) if (value.status === 'proposed' && Object.keys(value.consent).length === 0) this.proposals.remove(value.id);
+      for (const { value } of this.proposals.getRange({}))
+        if (value.status === 'proposed' && Object.keys(value.consent).length === 0) this.proposals.remove(value.id);
       for (const m of solved) {
         const other = m.supplierHub === this.fed.hubId ? m.receiverHub : m.receiverHub === this.fed.hubId ? m.supplierHub : null;
         if (!other || !this.fed.findPeer(other) || this.fed.findPeer(other)!.status === 'closed') continue;
@@ -225,7 +272,14 @@ export class Signals {
 
   private regionalProposedInTxn(peer: Peer, e: Envelope): void {
     const p = e.body as unknown as RegionalProposal;
-    if (!(p.resource in RESOURCES) || !Number.isSafeInteger(p.quantity) || p.quantity <= 0 || ![p.supplierHub, p.receiverHub].includes(this.fed.hubId) || ![p.supplierHub, p.receiverHub].includes(peer.hubId)) this.fed.refuse('malformed', 'not a regional proposal between us', e.from);
+    if (
+      !(p.resource in RESOURCES) ||
+      !Number.isSafeInteger(p.quantity) ||
+      p.quantity <= 0 ||
+      ![p.supplierHub, p.receiverHub].includes(this.fed.hubId) ||
+      ![p.supplierHub, p.receiverHub].includes(peer.hubId)
+    )
+      this.fed.refuse('malformed', 'not a regional proposal between us', e.from);
     this.proposals.put(p.id, { ...p, consent: {}, status: 'proposed', createdAt: this.fed.clock.now() });
   }
 
@@ -251,7 +305,8 @@ export class Signals {
     const status: RegionalProposal['status'] = Object.values(consent).includes(false) ? 'declined' : Object.keys(consent).length === 2 ? 'agreed' : 'proposed';
     const next = { ...cur, consent, status };
     this.proposals.put(id, next);
-    if (status !== 'proposed') this.fed.log.info({ module: 'federation', proposal: id, status, resource: cur.resource, quantity: cur.quantity }, `regional proposal ${status}`);
+    if (status !== 'proposed')
+      this.fed.log.info({ module: 'federation', proposal: id, status, resource: cur.resource, quantity: cur.quantity }, `regional proposal ${status}`);
     return next;
   }
 

@@ -33,7 +33,15 @@ export class TestRegion {
       if (!target || !target.up || !this.hubs.get(url)!.up) throw new Error('link down');
       return target.fed.receive(JSON.parse(JSON.stringify(envs)));
     };
-    const fed = new Federation(core.store, core.ledger, { identity: generateIdentity(), url, name, currency: { symbol: name.toUpperCase(), minorUnits: 2 }, place: opts.place ? { name, ...opts.place } : null }, core.clock, transport, silentLogger, { board: core.board, paymentTimeoutMs: opts.paymentTimeoutMs, probe: async (u) => this.hubs.get(u)?.fed.hubId ?? null });
+    const fed = new Federation(
+      core.store,
+      core.ledger,
+      { identity: generateIdentity(), url, name, currency: { symbol: name.toUpperCase(), minorUnits: 2 }, place: opts.place ? { name, ...opts.place } : null },
+      core.clock,
+      transport,
+      silentLogger,
+      { board: core.board, paymentTimeoutMs: opts.paymentTimeoutMs, probe: async (u) => this.hubs.get(u)?.fed.hubId ?? null },
+    );
     const h: TestHub = { name, core, fed, steward, member, up: true };
     this.hubs.set(url, h);
     return h;
@@ -55,7 +63,12 @@ export class TestRegion {
         h.fed.retryNow();
         await h.fed.flush();
       }
-      for (const h of this.hubs.values()) if (h.up) queued += h.fed.listPeers().filter((p) => this.byId(p.hubId)?.up).reduce((a, p) => a + p.queue, 0);
+      for (const h of this.hubs.values())
+        if (h.up)
+          queued += h.fed
+            .listPeers()
+            .filter((p) => this.byId(p.hubId)?.up)
+            .reduce((a, p) => a + p.queue, 0);
       if (queued === 0) return;
     }
     throw new Error('messages still queued after settling');
@@ -72,7 +85,10 @@ export class TestRegion {
       for (const p of h.fed.listPeers()) {
         const other = this.byId(p.hubId)!;
         const back = other.fed.listPeers().find((q) => q.hubId === h.fed.hubId)!;
-        expect(p.owedTheirs + back.clearingBalance, `${h.name}'s view of what it owes ${other.name}, in ${other.name}'s units, against ${other.name}'s own`).toBe(0);
+        expect(
+          p.owedTheirs + back.clearingBalance,
+          `${h.name}'s view of what it owes ${other.name}, in ${other.name}'s units, against ${other.name}'s own`,
+        ).toBe(0);
       }
     }
   }

@@ -18,14 +18,25 @@ beforeEach(async () => {
   const m = await withMembers(core, { stew: 'steward', ana: 'resident' });
   id = m.id;
   call = caller(makeApp(core), m.tok);
-  await core.devices.register({ kind: 'lorawan', name: 'tank pump', profile: 'milesight-ws52x', otaa: { devEui: plug, appKey: '000102030405060708090a0b0c0d0e0f' } });
+  await core.devices.register({
+    kind: 'lorawan',
+    name: 'tank pump',
+    profile: 'milesight-ws52x',
+    otaa: { devEui: plug, appKey: '000102030405060708090a0b0c0d0e0f' },
+  });
   await core.devices.register({ kind: 'lorawan', name: 'air', profile: 'elsys-ers', otaa: { devEui: sensor, appKey: '000102030405060708090a0b0c0d0e0f' } });
 });
 afterEach(() => core.cleanup());
 
 describe('a pledge sent to the device that hands it out', () => {
-  it('queues the actuator\'s downlink once both sides accept, and only stewards may name a device', async () => {
-    const offer = await call('stew', 'POST', '/api/v1/board/posts', { kind: 'surplus', resource: 'water', title: 'Rainwater from the big tank', quantity: 400, actuator: { devEui: plug.toUpperCase(), object: { on: true } } });
+  it("queues the actuator's downlink once both sides accept, and only stewards may name a device", async () => {
+    const offer = await call('stew', 'POST', '/api/v1/board/posts', {
+      kind: 'surplus',
+      resource: 'water',
+      title: 'Rainwater from the big tank',
+      quantity: 400,
+      actuator: { devEui: plug.toUpperCase(), object: { on: true } },
+    });
     expect(offer.status, JSON.stringify(offer.json)).toBe(201);
     expect(offer.json.actuator).toEqual({ devEui: plug, object: { on: true } });
     await call('ana', 'POST', '/api/v1/board/posts', { kind: 'need', resource: 'water', title: 'Water for the allotment', quantity: 150 });

@@ -2,8 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { allocate, tradeCycles, type Offer, type Want } from './allocate.js';
 
 const ALWAYS = { from: 0, to: Number.MAX_SAFE_INTEGER };
-const offer = (id: string, party: string, quantity: number, x = 0, y = 0, extra: Partial<Offer> = {}): Offer => ({ id, party, quantity, place: { x, y }, resistance: 0, ...ALWAYS, ...extra });
-const want = (id: string, party: string, quantity: number, x = 0, y = 0, extra: Partial<Want> = {}): Want => ({ id, party, quantity, place: { x, y }, resistance: 0, priority: 1, ...ALWAYS, ...extra });
+const offer = (id: string, party: string, quantity: number, x = 0, y = 0, extra: Partial<Offer> = {}): Offer => ({
+  id,
+  party,
+  quantity,
+  place: { x, y },
+  resistance: 0,
+  ...ALWAYS,
+  ...extra,
+});
+const want = (id: string, party: string, quantity: number, x = 0, y = 0, extra: Partial<Want> = {}): Want => ({
+  id,
+  party,
+  quantity,
+  place: { x, y },
+  resistance: 0,
+  priority: 1,
+  ...ALWAYS,
+  ...extra,
+});
 
 describe('allocation', () => {
   it('finds the three-way trade: A has solar and needs food, B food→medical, C medical→solar', () => {
@@ -27,8 +44,10 @@ describe('allocation', () => {
     expect(r.leftover).toEqual([{ offerId: 's3', quantity: 20 }]);
   });
 
-  it('caps any one supplier\'s share of a need when asked for redundancy', () => {
-    const r = allocate([offer('s1', 'S1', 40, 1000, 0), offer('s2', 'S2', 50, 0, 2000), offer('s3', 'S3', 30, 6000, 0)], [want('pantry', 'P', 100)], { maxShare: 0.4 });
+  it("caps any one supplier's share of a need when asked for redundancy", () => {
+    const r = allocate([offer('s1', 'S1', 40, 1000, 0), offer('s2', 'S2', 50, 0, 2000), offer('s3', 'S3', 30, 6000, 0)], [want('pantry', 'P', 100)], {
+      maxShare: 0.4,
+    });
     expect(Object.fromEntries(r.allocations.map((a) => [a.supplier, a.quantity]))).toEqual({ S1: 40, S2: 40, S3: 20 });
   });
 

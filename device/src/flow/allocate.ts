@@ -130,7 +130,14 @@ export function allocate(offers: Offer[], wants: Want[], options: Partial<Alloca
   for (const [i, j, e] of pairs) {
     const q = sol.flow[e]!;
     if (q > 0) {
-      allocations.push({ offerId: offers[i]!.id, wantId: wants[j]!.id, supplier: offers[i]!.party, receiver: wants[j]!.party, quantity: q, unitCost: cost[e]! });
+      allocations.push({
+        offerId: offers[i]!.id,
+        wantId: wants[j]!.id,
+        supplier: offers[i]!.party,
+        receiver: wants[j]!.party,
+        quantity: q,
+        unitCost: cost[e]!,
+      });
       total += q * cost[e]!;
     }
   }
@@ -163,7 +170,10 @@ export function tradeCycles(allocations: Array<Allocation & { resource: string }
         if (a.receiver === start && path.length + 1 >= 3) {
           const cyc = [...path, a];
           // Each ring once, from its smallest party; only rings that mix resources count as barter.
-          const key = cyc.map((x) => `${x.supplier}>${x.receiver}:${x.resource}`).sort().join('|');
+          const key = cyc
+            .map((x) => `${x.supplier}>${x.receiver}:${x.resource}`)
+            .sort()
+            .join('|');
           if (!seen.has(key) && new Set(cyc.map((x) => x.resource)).size > 1) {
             seen.add(key);
             cycles.push(cyc);

@@ -6,7 +6,8 @@ let core: TestCore;
 const ids: Record<string, string> = {};
 beforeEach(async () => {
   core = makeCore();
-  for (const n of ['ana', 'bo', 'cy', 'di', 'steward']) ids[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'steward' ? 'steward' : 'resident' }, null)).id;
+  for (const n of ['ana', 'bo', 'cy', 'di', 'steward'])
+    ids[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'steward' ? 'steward' : 'resident' }, null)).id;
 });
 afterEach(() => core.cleanup());
 
@@ -87,10 +88,20 @@ describe('clearing open requests', () => {
     await expect(core.board.acceptClearing(run.id, ids.di!)).rejects.toMatchObject({ status: 403 });
     await core.board.acceptClearing(run.id, ana!);
     await core.board.acceptClearing(run.id, bo!);
-    expect(core.ledger.openObligations().map((r) => r.amount).sort()).toEqual([1000, 500, 700].sort());
+    expect(
+      core.ledger
+        .openObligations()
+        .map((r) => r.amount)
+        .sort(),
+    ).toEqual([1000, 500, 700].sort());
     const applied = await core.board.acceptClearing(run.id, cy!);
     expect(applied.status).toBe('applied');
-    expect(core.ledger.openObligations().map((r) => r.amount).sort((a, b) => a - b)).toEqual([200, 500]);
+    expect(
+      core.ledger
+        .openObligations()
+        .map((r) => r.amount)
+        .sort((a, b) => a - b),
+    ).toEqual([200, 500]);
     expect(core.ledger.requestsOf(cy!, { status: 'cleared' })).toHaveLength(1);
     for (const m of [ana, bo, cy]) expect(core.ledger.account(m!).balance).toBe(0);
     expect(verifyLedger(core.ledger).ok).toBe(true);

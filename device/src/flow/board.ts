@@ -206,7 +206,8 @@ export class Board {
       if (p.owner !== actor && !asSteward) throw HubError.forbidden('only who posted it, or a steward, can close a post');
       const next = { ...p, status: 'closed' as const };
       this.posts.put(id, next);
-      for (const pr of this.proposalsOfPost(id)) if (pr.status === 'proposed') this.proposals.put(pr.id, { ...pr, status: 'withdrawn', closedAt: this.clock.now() });
+      for (const pr of this.proposalsOfPost(id))
+        if (pr.status === 'proposed') this.proposals.put(pr.id, { ...pr, status: 'withdrawn', closedAt: this.clock.now() });
       return next;
     });
     await this.recompute(closed.resource);
@@ -241,11 +242,31 @@ export class Board {
       const p = this.params();
       const offers: Offer[] = open
         .filter((x) => x.kind === 'surplus')
-        .map((x) => ({ id: x.id, party: x.owner, quantity: x.quantity - x.committed, place: x.place, from: x.from, to: x.to, resistance: this.reliability.resistance(x.owner) }));
+        .map((x) => ({
+          id: x.id,
+          party: x.owner,
+          quantity: x.quantity - x.committed,
+          place: x.place,
+          from: x.from,
+          to: x.to,
+          resistance: this.reliability.resistance(x.owner),
+        }));
       const wants: Want[] = open
         .filter((x) => x.kind === 'need')
-        .map((x) => ({ id: x.id, party: x.owner, quantity: x.quantity - x.committed, place: x.place, from: x.from, to: x.to, resistance: 0, priority: this.priorityOf(x, crisis, p) }));
-      const result = offers.length && wants.length ? allocate(offers, wants, p.allocation) : { allocations: [], unmet: wants.map((w) => ({ wantId: w.id, quantity: w.quantity })) };
+        .map((x) => ({
+          id: x.id,
+          party: x.owner,
+          quantity: x.quantity - x.committed,
+          place: x.place,
+          from: x.from,
+          to: x.to,
+          resistance: 0,
+          priority: this.priorityOf(x, crisis, p),
+        }));
+      const result =
+        offers.length && wants.length
+          ? allocate(offers, wants, p.allocation)
+          : { allocations: [], unmet: wants.map((w) => ({ wantId: w.id, quantity: w.quantity })) };
       unmet += result.unmet.reduce((a, u) => a + u.quantity, 0);
       const auto: string[] = [];
       await this.store.write(() => {
@@ -253,7 +274,17 @@ export class Board {
           if (value.resource === res && value.status === 'proposed') this.proposals.put(value.id, { ...value, status: 'withdrawn', closedAt: now });
         }
         for (const a of result.allocations) {
-          const pr: Proposal = { ...a, id: randomId('a_', 6), resource: res, status: 'proposed', supplierAccepted: false, receiverAccepted: false, createdAt: now, closedAt: null, transferId: null };
+          const pr: Proposal = {
+            ...a,
+            id: randomId('a_', 6),
+            resource: res,
+            status: 'proposed',
+            supplierAccepted: false,
+            receiverAccepted: false,
+            createdAt: now,
+            closedAt: null,
+            transferId: null,
+          };
           if (p.autoAcceptBelow > 0 && a.quantity <= p.autoAcceptBelow) {
             pr.status = 'pledged';
             pr.supplierAccepted = pr.receiverAccepted = true;
@@ -268,7 +299,10 @@ export class Board {
           this.notifier.sendInTxn([a.receiver], 'flow-allocation', { ...common, role: 'receive', with: a.supplier }, { ref: `flow/${pr.id}`, key });
         }
       });
-      this.log.info({ module: 'flow', resource: res, proposals: result.allocations.length, autoPledged: auto.length, crisis: crisis?.id ?? null }, 'allocation recomputed');
+      this.log.info(
+        { module: 'flow', resource: res, proposals: result.allocations.length, autoPledged: auto.length, crisis: crisis?.id ?? null },
+        'allocation recomputed',
+      );
       for (const id of auto) this.pledged(this.getProposal(id));
     }
     return { proposals: created, unmet };
@@ -283,7 +317,12 @@ export class Board {
 
   proposalsFor(memberId: string | null, filter: { status?: ProposalStatus; resource?: Resource } = {}): Proposal[] {
     return this.proposals
-      .where((pr) => (memberId === null || pr.supplier === memberId || pr.receiver === memberId) && (!filter.status || pr.status === filter.status) && (!filter.resource || pr.resource === filter.resource))
+      .where(
+        (pr) =>
+          (memberId === null || pr.supplier === memberId || pr.receiver === memberId) &&
+          (!filter.status || pr.status === filter.status) &&
+          (!filter.resource || pr.resource === filter.resource),
+      )
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 
@@ -298,7 +337,11 @@ export class Board {
       const cur = this.getProposal(id);
       if (cur.status !== 'proposed') throw refuse('allocation-not-open', `proposal ${id} is ${cur.status}`);
       if (actor !== cur.supplier && actor !== cur.receiver) throw HubError.forbidden('only the giver or the receiver can accept');
-      const next = { ...cur, supplierAccepted: cur.supplierAccepted || actor === cur.supplier, receiverAccepted: cur.receiverAccepted || actor === cur.receiver };
+      const next = {
+        ...cur,
+        supplierAccepted: cur.supplierAccepted || actor === cur.supplier,
+        receiverAccepted: cur.receiverAccepted || actor === cur.receiver,
+      };
       if (next.supplierAccepted && next.receiverAccepted) next.status = 'pledged';
       this.proposals.put(id, next);
       return next;
@@ -333,7 +376,17 @@ export class Board {
       if (actor !== cur.receiver) throw HubError.forbidden('the receiver confirms delivery');
       let transferId: string | null = null;
       if (payment) {
-        transferId = this.ledger.payInTxn({ payer: cur.receiver, payee: cur.supplier, amount: payment, memo: `${cur.quantity} ${RESOURCES[cur.resource]} ${cur.resource}`, category: 'flow', actor }, null).id;
+        transferId = this.ledger.payInTxn(
+          {
+            payer: cur.receiver,
+            payee: cur.supplier,
+            amount: payment,
+            memo: `${cur.quantity} ${RESOURCES[cur.resource]} ${cur.resource}`,
+            category: 'flow',
+            actor,
+          },
+          null,
+        ).id;
       }
       this.reliability.recordInTxn(cur.supplier, 'pledgesFulfilled');
       const next = { ...cur, status: 'fulfilled' as const, closedAt: this.clock.now(), transferId };
@@ -380,7 +433,15 @@ export class Board {
   }
 
   async declareCrisis(actor: string, input: { note: string; places?: string[]; members?: string[] }): Promise<Crisis> {
-    const c: Crisis = { id: randomId('c_', 6), declaredBy: actor, declaredAt: this.clock.now(), endedAt: null, note: input.note, places: input.places ?? [], members: input.members ?? [] };
+    const c: Crisis = {
+      id: randomId('c_', 6),
+      declaredBy: actor,
+      declaredAt: this.clock.now(),
+      endedAt: null,
+      note: input.note,
+      places: input.places ?? [],
+      members: input.members ?? [],
+    };
     await this.store.write(() => {
       if (this.activeCrisis()) throw HubError.conflict('an emergency is already declared; end it first');
       this.crises.put(c.id, c);
@@ -416,7 +477,10 @@ export class Board {
     await this.store.write(() => {
       if (!vulnerable) return void this.vulnerable.remove(memberId);
       const cur = this.careOf(memberId);
-      this.vulnerable.put(memberId, { contact: care.contact !== undefined ? care.contact : (cur?.contact ?? null), checker: care.checker !== undefined ? care.checker : (cur?.checker ?? null) });
+      this.vulnerable.put(memberId, {
+        contact: care.contact !== undefined ? care.contact : (cur?.contact ?? null),
+        checker: care.checker !== undefined ? care.checker : (cur?.checker ?? null),
+      });
     });
   }
 

@@ -16,7 +16,13 @@ function net(obls: Obligation[]): Map<string, number> {
 }
 
 const obligations = fc.array(
-  fc.record({ debtor: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), creditor: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), amount: fc.integer({ min: 1, max: 100 }) }).filter((o) => o.debtor !== o.creditor),
+  fc
+    .record({
+      debtor: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
+      creditor: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
+      amount: fc.integer({ min: 1, max: 100 }),
+    })
+    .filter((o) => o.debtor !== o.creditor),
   { minLength: 1, maxLength: 25 },
 );
 

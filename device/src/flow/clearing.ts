@@ -40,7 +40,8 @@ export function clearingProblem(obligations: Obligation[]): { problem: FlowProbl
   const to: number[] = [];
   const upper: number[] = [];
   obligations.forEach((o, k) => {
-    if (!Number.isSafeInteger(o.amount) || o.amount <= 0) throw new ClearingInputError(`obligation ${k + 1}: the amount must be a positive whole number, got ${o.amount}`);
+    if (!Number.isSafeInteger(o.amount) || o.amount <= 0)
+      throw new ClearingInputError(`obligation ${k + 1}: the amount must be a positive whole number, got ${o.amount}`);
     if (!o.debtor || !o.creditor) throw new ClearingInputError(`obligation ${k + 1}: debtor and creditor are required`);
     if (o.debtor === o.creditor) throw new ClearingInputError(`obligation ${k + 1}: ${o.debtor} cannot owe themselves`);
     from.push(id(o.debtor));

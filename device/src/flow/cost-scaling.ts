@@ -131,7 +131,13 @@ export function costScaling(problem: FlowProblem): FlowSolution {
   }
 
   if (infeasible) {
-    return { status: 'infeasible', cost: 0, flow: new Float64Array(m), potential: new Float64Array(n), stats: { algorithm: 'cost-scaling', iterations, ms: performance.now() - t0 } };
+    return {
+      status: 'infeasible',
+      cost: 0,
+      flow: new Float64Array(m),
+      potential: new Float64Array(n),
+      stats: { algorithm: 'cost-scaling', iterations, ms: performance.now() - t0 },
+    };
   }
   const flow = new Float64Array(m);
   for (let e = 0; e < m; e++) flow[e] = rescap[2 * e + 1]! + (problem.lower ? problem.lower[e]! : 0);

@@ -19,7 +19,8 @@ export function parseDimacs(text: string): FlowProblem {
   const cost: number[] = [];
   const lines = text.split(/\r?\n/);
   const int = (tok: string | undefined, what: string, line: number): number => {
-    if (tok === undefined || !/^[+-]?\d+$/.test(tok)) throw new FlowInputError(`line ${line}: ${what} must be an integer, got ${tok === undefined ? 'nothing' : JSON.stringify(tok)}`);
+    if (tok === undefined || !/^[+-]?\d+$/.test(tok))
+      throw new FlowInputError(`line ${line}: ${what} must be an integer, got ${tok === undefined ? 'nothing' : JSON.stringify(tok)}`);
     const v = Number(tok);
     if (!Number.isSafeInteger(v)) throw new FlowInputError(`line ${line}: ${what} is too large`);
     return v;

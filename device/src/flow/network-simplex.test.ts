@@ -15,11 +15,19 @@ const arcs = (list: Array<[number, number, number, number, number?]>) => ({
   lower: list.map((a) => a[4] ?? 0),
 });
 
-
 describe('network simplex', () => {
   it('solves a hand-made transport problem to its known optimum', () => {
     // Two farms (supply 4 and 3) and two kitchens (need 5 and 2).
-    const p: FlowProblem = { nodeCount: 4, supply: [4, 3, -5, -2], ...arcs([[0, 2, 10, 2], [0, 3, 10, 5], [1, 2, 10, 4], [1, 3, 10, 1]]) };
+    const p: FlowProblem = {
+      nodeCount: 4,
+      supply: [4, 3, -5, -2],
+      ...arcs([
+        [0, 2, 10, 2],
+        [0, 3, 10, 5],
+        [1, 2, 10, 4],
+        [1, 3, 10, 1],
+      ]),
+    };
     const s = networkSimplex(p);
     expect(s.status).toBe('optimal');
     // Farm 0 sends 4 to kitchen 2 (cost 8); farm 1 sends 1 to kitchen 2 (4) and 2 to kitchen 3 (2): 14.
@@ -29,7 +37,15 @@ describe('network simplex', () => {
   });
 
   it('honours lower bounds and parallel arcs', () => {
-    const p: FlowProblem = { nodeCount: 2, supply: [5, -5], ...arcs([[0, 1, 3, 1], [0, 1, 10, 4], [0, 1, 4, 9, 2]]) };
+    const p: FlowProblem = {
+      nodeCount: 2,
+      supply: [5, -5],
+      ...arcs([
+        [0, 1, 3, 1],
+        [0, 1, 10, 4],
+        [0, 1, 4, 9, 2],
+      ]),
+    };
     const s = networkSimplex(p);
     expect(s.status).toBe('optimal');
     expect([...s.flow]).toEqual([3, 0, 2]); // the expensive arc must carry its lower bound of 2
@@ -38,21 +54,43 @@ describe('network simplex', () => {
   });
 
   it('uses a negative-cost cycle to its capacity', () => {
-    const p: FlowProblem = { nodeCount: 3, supply: [0, 0, 0], ...arcs([[0, 1, 5, -3], [1, 2, 4, 1], [2, 0, 9, 1]]) };
+    const p: FlowProblem = {
+      nodeCount: 3,
+      supply: [0, 0, 0],
+      ...arcs([
+        [0, 1, 5, -3],
+        [1, 2, 4, 1],
+        [2, 0, 9, 1],
+      ]),
+    };
     const s = networkSimplex(p);
     expect(s.cost).toBe(-4);
     expect([...s.flow]).toEqual([4, 4, 4]);
   });
 
   it('reports infeasibility as such', () => {
-    const p: FlowProblem = { nodeCount: 3, supply: [5, 0, -5], ...arcs([[0, 1, 10, 1], [1, 2, 3, 1]]) };
+    const p: FlowProblem = {
+      nodeCount: 3,
+      supply: [5, 0, -5],
+      ...arcs([
+        [0, 1, 10, 1],
+        [1, 2, 3, 1],
+      ]),
+    };
     expect(networkSimplex(p).status).toBe('infeasible');
     const lowerTooHigh: FlowProblem = { nodeCount: 2, supply: [0, 0], ...arcs([[0, 1, 5, 1, 2]]) };
     expect(networkSimplex(lowerTooHigh).status).toBe('infeasible');
   });
 
   it('reports an unbounded negative cycle', () => {
-    const p: FlowProblem = { nodeCount: 2, supply: [0, 0], ...arcs([[0, 1, Infinity, -1], [1, 0, Infinity, 0]]) };
+    const p: FlowProblem = {
+      nodeCount: 2,
+      supply: [0, 0],
+      ...arcs([
+        [0, 1, Infinity, -1],
+        [1, 0, Infinity, 0],
+      ]),
+    };
     expect(networkSimplex(p).status).toBe('unbounded');
   });
 

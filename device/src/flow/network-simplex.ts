@@ -296,7 +296,13 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
 
   for (let u = 0; u < n; u++) {
     if (flow[mReal + u]! > 0) {
-      return { status: 'infeasible', cost: 0, flow: new Float64Array(mReal), potential: new Float64Array(n), stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 } };
+      return {
+        status: 'infeasible',
+        cost: 0,
+        flow: new Float64Array(mReal),
+        potential: new Float64Array(n),
+        stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 },
+      };
     }
   }
   const out = new Float64Array(mReal);
@@ -306,7 +312,13 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   }
   const potential = new Float64Array(n);
   for (let u = 0; u < n; u++) potential[u] = pi[u]! - pi[root]!;
-  return { status: 'optimal', cost: totalCost(problem, out), flow: out, potential, stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 } };
+  return {
+    status: 'optimal',
+    cost: totalCost(problem, out),
+    flow: out,
+    potential,
+    stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 },
+  };
 }
 
 /**

@@ -12,13 +12,20 @@ describe('the emergency phone tree', () => {
     core = makeCore();
     const { id, tok } = await withMembers(core, { stew: 'steward', ana: 'resident', bo: 'resident', cy: 'resident' });
     const call = caller(makeApp(core), tok);
-    expect((await call('stew', 'PUT', `/api/v1/members/${id.ana}/vulnerable`, { vulnerable: true, contact: '070-123 45 67, door code 1234', checker: id.bo })).status).toBe(200);
+    expect(
+      (await call('stew', 'PUT', `/api/v1/members/${id.ana}/vulnerable`, { vulnerable: true, contact: '070-123 45 67, door code 1234', checker: id.bo }))
+        .status,
+    ).toBe(200);
     expect((await call('stew', 'PUT', `/api/v1/members/${id.cy}/vulnerable`, { vulnerable: true })).status).toBe(200);
     // A later change keeps what it does not mention.
     await call('stew', 'PUT', `/api/v1/members/${id.ana}/vulnerable`, { vulnerable: true, checker: id.stew });
     const tree = await call('stew', 'GET', '/api/v1/crisis/phone-tree');
     expect(tree.json).toEqual([
-      { member: { id: id.ana, name: 'ana', email: 'ana@example.org' }, contact: '070-123 45 67, door code 1234', checker: { id: id.stew, name: 'stew', email: 'stew@example.org' } },
+      {
+        member: { id: id.ana, name: 'ana', email: 'ana@example.org' },
+        contact: '070-123 45 67, door code 1234',
+        checker: { id: id.stew, name: 'stew', email: 'stew@example.org' },
+      },
       { member: { id: id.cy, name: 'cy', email: 'cy@example.org' }, contact: null, checker: null },
     ]);
     expect((await call('ana', 'GET', '/api/v1/crisis/phone-tree')).status).toBe(403);

@@ -38,7 +38,12 @@ describe('primal-dual', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: 40 }).chain((n) =>
-          fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 1, max: 1_000 })), { minLength: 1, maxLength: 150 }).map((arcs) => arcs.filter(([a, b]) => a !== b).map(([a, b, amount]) => ({ debtor: `m${a}`, creditor: `m${b}`, amount }))),
+          fc
+            .array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 1, max: 1_000 })), {
+              minLength: 1,
+              maxLength: 150,
+            })
+            .map((arcs) => arcs.filter(([a, b]) => a !== b).map(([a, b, amount]) => ({ debtor: `m${a}`, creditor: `m${b}`, amount }))),
         ),
         (obls) => {
           if (obls.length === 0) return;
@@ -55,7 +60,7 @@ describe('primal-dual', () => {
 
   it('clears a larger debt graph, with global relabels, to the same optimum as network simplex', () => {
     let seed = 7;
-    const rand = (k: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % k);
+    const rand = (k: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % k;
     const obls = Array.from({ length: 6_000 }, () => {
       const a = rand(800);
       const b = (a + 1 + (rand(5) ? rand(40) : rand(799))) % 800;

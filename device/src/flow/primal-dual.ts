@@ -79,10 +79,11 @@ export function primalDual(p: FlowProblem): FlowSolution {
     dist.fill(Infinity);
     done.fill(0);
     heap.clear();
-    for (let i = 0; i < n; i++) if (excess[i]! > 0) {
-      dist[i] = 0;
-      heap.push(i, 0);
-    }
+    for (let i = 0; i < n; i++)
+      if (excess[i]! > 0) {
+        dist[i] = 0;
+        heap.push(i, 0);
+      }
     let reach = Infinity;
     while (heap.size > 0) {
       const u = heap.pop();
@@ -127,10 +128,11 @@ export function primalDual(p: FlowProblem): FlowSolution {
       height.fill(n);
       let qh = 0;
       let qt = 0;
-      for (let i = 0; i < n; i++) if (excess[i]! < 0) {
-        height[i] = 0;
-        queue[qt++] = i;
-      }
+      for (let i = 0; i < n; i++)
+        if (excess[i]! < 0) {
+          height[i] = 0;
+          queue[qt++] = i;
+        }
       while (qh < qt) {
         const v = queue[qh++]!;
         for (let k = tStart[v]!; k < tStart[v + 1]!; k++) {
@@ -209,7 +211,13 @@ export function primalDual(p: FlowProblem): FlowSolution {
     flow[e] = lo + cap[2 * e + 1]!;
     total += p.cost[e]! * flow[e]!;
   }
-  return { status: feasible ? 'optimal' : 'infeasible', cost: feasible ? total : 0, flow, potential: pi, stats: { algorithm: 'primal-dual', iterations: phases, ms: performance.now() - t0 } };
+  return {
+    status: feasible ? 'optimal' : 'infeasible',
+    cost: feasible ? total : 0,
+    flow,
+    potential: pi,
+    stats: { algorithm: 'primal-dual', iterations: phases, ms: performance.now() - t0 },
+  };
 }
 
 /** A binary heap of (node, key) with lazy deletion: a node may appear more than once; the caller skips stale entries. */

@@ -40,7 +40,11 @@ export function validateProblem(p: FlowProblem): void {
   const m = p.from.length;
   if (!Number.isInteger(p.nodeCount) || p.nodeCount < 0) throw new FlowInputError('node count must be a whole number ≥ 0');
   if (p.supply.length !== p.nodeCount) throw new FlowInputError(`supply has ${p.supply.length} entries for ${p.nodeCount} nodes`);
-  for (const [name, arr] of [['to', p.to], ['upper', p.upper], ['cost', p.cost]] as const) {
+  for (const [name, arr] of [
+    ['to', p.to],
+    ['upper', p.upper],
+    ['cost', p.cost],
+  ] as const) {
     if (arr.length !== m) throw new FlowInputError(`${name} has ${arr.length} entries for ${m} arcs`);
   }
   if (p.lower && p.lower.length !== m) throw new FlowInputError(`lower has ${p.lower.length} entries for ${m} arcs`);

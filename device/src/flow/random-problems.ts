@@ -5,7 +5,11 @@ import type { FlowProblem } from './problem.js';
 
 /** Random instances that are feasible by construction: supplies come from a random flow. */
 export const randomProblem = fc
-  .record({ n: fc.integer({ min: 2, max: 9 }), m: fc.integer({ min: 1, max: 24 }), seed: fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 200, maxLength: 200 }) })
+  .record({
+    n: fc.integer({ min: 2, max: 9 }),
+    m: fc.integer({ min: 1, max: 24 }),
+    seed: fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 200, maxLength: 200 }),
+  })
   .map(({ n, m, seed }) => {
     let k = 0;
     const r = (lo: number, hi: number) => lo + (seed[k++ % seed.length]! % (hi - lo + 1));

@@ -73,10 +73,17 @@ describe('participatory budgeting', () => {
     expect(b().allocationOf(r.id, people.id.a!)).toEqual(before);
 
     await core.members.suspend(people.id.whale!, people.id.sam!, 'test');
-    expect((await call('whale', 'PUT', `/api/v1/budgets/${r.id}/allocation`, { points: {} })).json).toMatchObject({ status: 403, detail: 'your membership is suspended' });
+    expect((await call('whale', 'PUT', `/api/v1/budgets/${r.id}/allocation`, { points: {} })).json).toMatchObject({
+      status: 403,
+      detail: 'your membership is suspended',
+    });
     await expect(b().allocate(people.id.whale!, r.id, {})).rejects.toMatchObject({ status: 403, detail: 'a suspended member cannot take part in decisions' });
     // The suspended member's earlier points no longer count.
-    expect(b().standings(r.id).find((x) => x.title === 'Bike repair stand')!.score).toBe(0);
+    expect(
+      b()
+        .standings(r.id)
+        .find((x) => x.title === 'Bike repair stand')!.score,
+    ).toBe(0);
 
     expect((await call('sam', 'POST', '/api/v1/budgets', { title: 'Too big', budget: 1_000_000 })).json).toMatchObject({ title: 'More than the fund holds' });
     expect((await call('a', 'POST', '/api/v1/budgets', { title: 'Not a steward', budget: 10 })).status).toBe(403);
@@ -93,7 +100,10 @@ describe('participatory budgeting', () => {
     core.clock.advance(15 * DAY_MS);
     const closed = await b().closeDue();
     expect(closed.map((x) => x.id)).toEqual([r.id]);
-    const events = core.ledger.exportAll().journal.map((j) => (j.data as { event?: string }).event).filter((e) => e?.startsWith('budget.'));
+    const events = core.ledger
+      .exportAll()
+      .journal.map((j) => (j.data as { event?: string }).event)
+      .filter((e) => e?.startsWith('budget.'));
     expect(events).toEqual(['budget.opened', 'budget.project', 'budget.project', 'budget.project', ...Array(5).fill('budget.allocation'), 'budget.closed']);
   });
 });

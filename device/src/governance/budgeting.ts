@@ -86,7 +86,8 @@ export class Budgeting {
 
   private active(memberId: string): void {
     const m = this.members.find(memberId);
-    if (!m || m.status !== 'active') throw HubError.forbidden(m?.status === 'suspended' ? 'a suspended member cannot take part in decisions' : 'only active members take part in decisions');
+    if (!m || m.status !== 'active')
+      throw HubError.forbidden(m?.status === 'suspended' ? 'a suspended member cannot take part in decisions' : 'only active members take part in decisions');
   }
 
   async open(steward: string, input: { title: string; budget: number; pointsPerMember?: number; quadratic?: boolean; days?: number }): Promise<BudgetRound> {
@@ -94,11 +95,34 @@ export class Budgeting {
     const fund = this.ledger.account(FUND).balance;
     if (input.budget > fund) throw refuse('more-than-the-fund-holds', `the community fund holds ${fund}; a round cannot promise ${input.budget}`, { fund });
     const now = this.clock.now();
-    const round: BudgetRound = { id: randomId('pb_', 6), title: input.title, budget: input.budget, pointsPerMember: input.pointsPerMember ?? 100, quadratic: input.quadratic ?? true, createdBy: steward, createdAt: now, closesAt: now + (input.days ?? 14) * DAY_MS, status: 'open', projects: [], result: null };
+    const round: BudgetRound = {
+      id: randomId('pb_', 6),
+      title: input.title,
+      budget: input.budget,
+      pointsPerMember: input.pointsPerMember ?? 100,
+      quadratic: input.quadratic ?? true,
+      createdBy: steward,
+      createdAt: now,
+      closesAt: now + (input.days ?? 14) * DAY_MS,
+      status: 'open',
+      projects: [],
+      result: null,
+    };
     await this.store.write(() => {
       this.rounds.put(round.id, round);
-      this.ledger.recordInTxn(steward, { event: 'budget.opened', round: round.id, budget: round.budget, quadratic: round.quadratic, pointsPerMember: round.pointsPerMember });
-      this.notifier.sendInTxn('everyone', 'budget-round-opened', { roundId: round.id, title: round.title, closesAt: round.closesAt }, { ref: `budgeting/${round.id}` });
+      this.ledger.recordInTxn(steward, {
+        event: 'budget.opened',
+        round: round.id,
+        budget: round.budget,
+        quadratic: round.quadratic,
+        pointsPerMember: round.pointsPerMember,
+      });
+      this.notifier.sendInTxn(
+        'everyone',
+        'budget-round-opened',
+        { roundId: round.id, title: round.title, closesAt: round.closesAt },
+        { ref: `budgeting/${round.id}` },
+      );
     });
     this.log.info({ module: 'governance', round: round.id, budget: round.budget, quadratic: round.quadratic }, 'participatory budgeting round opened');
     return round;
@@ -124,11 +148,19 @@ export class Budgeting {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw HubError.badRequest('a project asks for a positive whole number of minor units');
     const to = input.to ?? memberId;
     // Checked now, not at closing: a project that could never be paid would otherwise fail the whole round.
-    if (isSystemAccount(to) || this.members.find(to)?.status !== 'active') throw HubError.badRequest(`a project is paid to an active member, and ${to} is not one`);
+    if (isSystemAccount(to) || this.members.find(to)?.status !== 'active')
+      throw HubError.badRequest(`a project is paid to an active member, and ${to} is not one`);
     return this.store.write(() => {
       const r = this.openRound(roundId);
       if (input.amount > r.budget) throw refuse('more-than-the-budget', `the round's whole budget is ${r.budget}`);
-      const p: BudgetProject = { id: randomId('pp_', 6), title: input.title, description: input.description ?? '', amount: input.amount, to, proposedBy: memberId };
+      const p: BudgetProject = {
+        id: randomId('pp_', 6),
+        title: input.title,
+        description: input.description ?? '',
+        amount: input.amount,
+        to,
+        proposedBy: memberId,
+      };
       this.rounds.put(r.id, { ...r, projects: [...r.projects, p] });
       this.ledger.recordInTxn(memberId, { event: 'budget.project', round: r.id, project: p.id, amount: p.amount, to });
       return p;
@@ -148,7 +180,11 @@ export class Budgeting {
         if (n > 0) clean[projectId] = n;
         total += n;
       }
-      if (total > r.pointsPerMember) throw refuse('too-many-points', `you have ${r.pointsPerMember} points to spread; this spends ${total}`, { pointsPerMember: r.pointsPerMember, spent: total });
+      if (total > r.pointsPerMember)
+        throw refuse('too-many-points', `you have ${r.pointsPerMember} points to spread; this spends ${total}`, {
+          pointsPerMember: r.pointsPerMember,
+          spent: total,
+        });
       this.allocations.put([roundId, memberId], clean);
       this.ledger.recordInTxn(memberId, { event: 'budget.allocation', round: roundId, points: clean });
       return clean;
@@ -201,7 +237,12 @@ export class Budgeting {
         // One project that cannot be paid (its member left since) is passed over; the round still closes.
         let t;
         try {
-          t = this.store.nestedInTxn(() => this.ledger.payInTxn({ payer: FUND, payee: p.to, amount: p.amount, memo: `participatory budget: ${p.title}`, category: 'community fund', actor }, null));
+          t = this.store.nestedInTxn(() =>
+            this.ledger.payInTxn(
+              { payer: FUND, payee: p.to, amount: p.amount, memo: `participatory budget: ${p.title}`, category: 'community fund', actor },
+              null,
+            ),
+          );
         } catch (e) {
           return { ...s, funded: false, why: `ranked ${s.rank}; could not be paid: ${(e as Error).message}` };
         }
@@ -212,11 +253,24 @@ export class Budgeting {
       });
       const next: BudgetRound = { ...r, status: 'closed', result: { closedAt: this.clock.now(), spent: available - left, projects, transferIds } };
       this.rounds.put(r.id, next);
-      this.ledger.recordInTxn(actor, { event: 'budget.closed', round: r.id, spent: available - left, funded: projects.filter((p) => p.funded).map((p) => p.projectId) });
-      this.notifier.sendInTxn('everyone', 'budget-round-closed', { roundId: r.id, title: r.title, funded: projects.filter((p) => p.funded).length }, { ref: `budgeting/${r.id}` });
+      this.ledger.recordInTxn(actor, {
+        event: 'budget.closed',
+        round: r.id,
+        spent: available - left,
+        funded: projects.filter((p) => p.funded).map((p) => p.projectId),
+      });
+      this.notifier.sendInTxn(
+        'everyone',
+        'budget-round-closed',
+        { roundId: r.id, title: r.title, funded: projects.filter((p) => p.funded).length },
+        { ref: `budgeting/${r.id}` },
+      );
       return next;
     });
-    this.log.info({ module: 'governance', round: roundId, spent: closed.result!.spent, funded: closed.result!.projects.filter((p) => p.funded).length }, 'participatory budgeting round closed');
+    this.log.info(
+      { module: 'governance', round: roundId, spent: closed.result!.spent, funded: closed.result!.projects.filter((p) => p.funded).length },
+      'participatory budgeting round closed',
+    );
     return closed;
   }
 

@@ -8,7 +8,8 @@ let core: TestCore;
 const m: Record<string, string> = {};
 beforeEach(async () => {
   core = makeCore({ ledger: { demurrageRatePercent: 0 } });
-  for (const n of ['ana', 'bo', 'cy', 'di', 'ed']) m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
+  for (const n of ['ana', 'bo', 'cy', 'di', 'ed'])
+    m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
 });
 afterEach(() => core.cleanup());
 
@@ -18,7 +19,12 @@ describe('proposals and votes', () => {
   it('a passed demurrage change alters the nightly decay from its effective date, and not before', async () => {
     await core.ledger.pay({ payer: m.bo!, payee: m.ana!, amount: 40_000, actor: m.bo! });
     const effectiveAt = Math.floor(core.clock.now() / DAY_MS + 10) * DAY_MS;
-    const p = await g().propose(m.ana!, { kind: 'parameter', title: 'Demurrage 36.5%', rationale: 'keep credit moving', payload: { name: 'demurrageRatePercent', value: 36.5, effectiveAt } });
+    const p = await g().propose(m.ana!, {
+      kind: 'parameter',
+      title: 'Demurrage 36.5%',
+      rationale: 'keep credit moving',
+      payload: { name: 'demurrageRatePercent', value: 36.5, effectiveAt },
+    });
     for (const who of ['ana', 'bo', 'cy', 'di']) await g().vote(p.id, m[who]!, 'yes');
     core.clock.advance(8 * DAY_MS);
     const decided = await g().closeDue();
@@ -34,12 +40,20 @@ describe('proposals and votes', () => {
     // Two days at 0.1%: 40 on 40,000, then 39 on 39,960 (the 0.96 carries to the next day).
     expect(core.ledger.account(FUND).balance).toBe(40 + 39);
     expect(verifyLedger(core.ledger).ok).toBe(true);
-    expect(g().parameters.list().find((x) => x.name === 'demurrageRatePercent')).toMatchObject({ value: 36.5, source: p.id });
+    expect(
+      g()
+        .parameters.list()
+        .find((x) => x.name === 'demurrageRatePercent'),
+    ).toMatchObject({ value: 36.5, source: p.id });
   });
 
   it('refuses a vote after close, a second vote, a parameter out of range, and a suspended voter', async () => {
-    await expect(g().propose(m.bo!, { kind: 'parameter', title: 'x', rationale: 'x', payload: { name: 'demurrageRatePercent', value: 90 } })).rejects.toMatchObject({ status: 422 });
-    await expect(g().propose(m.bo!, { kind: 'parameter', title: 'x', rationale: 'x', payload: { name: 'nonsense', value: 1 } })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      g().propose(m.bo!, { kind: 'parameter', title: 'x', rationale: 'x', payload: { name: 'demurrageRatePercent', value: 90 } }),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(g().propose(m.bo!, { kind: 'parameter', title: 'x', rationale: 'x', payload: { name: 'nonsense', value: 1 } })).rejects.toMatchObject({
+      status: 400,
+    });
     const p = await g().propose(m.bo!, { kind: 'text', title: 'Plant a hedge', rationale: 'birds' });
     await g().vote(p.id, m.cy!, 'yes');
     await expect(g().vote(p.id, m.cy!, 'no')).rejects.toMatchObject({ status: 409 });
@@ -75,7 +89,9 @@ describe('proposals and votes', () => {
     expect(core.ledger.account(m.cy!).balance).toBe(4_000);
     expect(core.ledger.account(FUND).balance).toBe(-4_000);
     // Money leaving the fund by decision is on the audit log, in the same transaction.
-    expect([...core.audit.all()]).toContainEqual(expect.objectContaining({ actor: null, action: 'fund-spent', subject: m.cy, detail: expect.objectContaining({ amount: 4_000, proposal: p.id }) }));
+    expect([...core.audit.all()]).toContainEqual(
+      expect.objectContaining({ actor: null, action: 'fund-spent', subject: m.cy, detail: expect.objectContaining({ amount: 4_000, proposal: p.id }) }),
+    );
     expect(verifyLedger(core.ledger).ok).toBe(true);
   });
 });
@@ -141,15 +157,22 @@ describe('governance over HTTP', () => {
     const csv = await call('bo', 'GET', '/api/v1/decisions?format=csv');
     expect(csv.json.split('\r\n')[0]).toBe('date,proposal,kind,title,decision,rationale,yes,no,abstain,blocks,delegated,why,notes');
     expect(csv.json).toContain('Repair café monthly,adopted');
-    expect((await call('bo', 'GET', '/api/v1/parameters')).json.find((x: { name: string }) => x.name === 'demurrageRatePercent')).toMatchObject({ source: 'config' });
+    expect((await call('bo', 'GET', '/api/v1/parameters')).json.find((x: { name: string }) => x.name === 'demurrageRatePercent')).toMatchObject({
+      source: 'config',
+    });
   });
 });
 
-describe('discussion, the community\'s own rules, and delegations both ways', () => {
+describe("discussion, the community's own rules, and delegations both ways", () => {
   it('takes comments while a proposal is open, from active members only, and shows each member their own vote', async () => {
     const call = caller(makeApp(core), await tokensFor(core, m));
-    const p = (await call('bo', 'POST', '/api/v1/proposals', { kind: 'spend', title: 'Seeds', rationale: 'spring', payload: { to: m.cy, amount: 1_000 } })).json;
-    expect((await call('cy', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: '  Which seeds? Heirloom ones keep.  ' })).json).toMatchObject({ text: 'Which seeds? Heirloom ones keep.', name: 'cy', memberId: m.cy });
+    const p = (await call('bo', 'POST', '/api/v1/proposals', { kind: 'spend', title: 'Seeds', rationale: 'spring', payload: { to: m.cy, amount: 1_000 } }))
+      .json;
+    expect((await call('cy', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: '  Which seeds? Heirloom ones keep.  ' })).json).toMatchObject({
+      text: 'Which seeds? Heirloom ones keep.',
+      name: 'cy',
+      memberId: m.cy,
+    });
     core.clock.advance(1_000);
     await call('bo', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: 'Heirloom, from the seed library.' });
     expect((await call('di', 'POST', `/api/v1/proposals/${p.id}/comments`, { text: '   ' })).status).toBe(400);
@@ -164,7 +187,10 @@ describe('discussion, the community\'s own rules, and delegations both ways', ()
     expect(exported.comments.map((c) => c.text)).toEqual(['Which seeds? Heirloom ones keep.', 'Heirloom, from the seed library.']);
     expect(exported.delegations).toEqual([{ from: m.di, topic: 'spend', to: m.bo }]);
     expect(exported.proposals.map((x) => x.id)).toContain(p.id);
-    expect((await call('di', 'GET', `/api/v1/proposals/${p.id}/comments`)).json.map((c: { name: string; text: string }) => `${c.name}: ${c.text}`)).toEqual(['cy: Which seeds? Heirloom ones keep.', 'bo: Heirloom, from the seed library.']);
+    expect((await call('di', 'GET', `/api/v1/proposals/${p.id}/comments`)).json.map((c: { name: string; text: string }) => `${c.name}: ${c.text}`)).toEqual([
+      'cy: Which seeds? Heirloom ones keep.',
+      'bo: Heirloom, from the seed library.',
+    ]);
     await call('cy', 'POST', `/api/v1/proposals/${p.id}/votes`, { choice: 'yes' });
     expect(g().exportAll().votes).toEqual([expect.objectContaining({ proposalId: p.id, memberId: m.cy, choice: 'yes' })]);
     const seen = async (who: string) => (await call(who, 'GET', '/api/v1/proposals')).json.find((x: { id: string }) => x.id === p.id);
@@ -200,6 +226,11 @@ describe('discussion, the community\'s own rules, and delegations both ways', ()
     await g().delegate(m.bo!, 'parameter', m.cy!);
     await g().delegate(m.di!, '*', m.cy!);
     expect(await get('bo')).toEqual({ mine: [{ topic: 'parameter', to: m.cy, name: 'cy' }], toMe: [] });
-    expect((await get('cy')).toMe).toEqual(expect.arrayContaining([{ topic: 'parameter', from: m.bo, name: 'bo' }, { topic: '*', from: m.di, name: 'di' }]));
+    expect((await get('cy')).toMe).toEqual(
+      expect.arrayContaining([
+        { topic: 'parameter', from: m.bo, name: 'bo' },
+        { topic: '*', from: m.di, name: 'di' },
+      ]),
+    );
   });
 });

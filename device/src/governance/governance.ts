@@ -115,7 +115,8 @@ export class Governance {
 
   private active(memberId: string): void {
     const m = this.members.find(memberId);
-    if (!m || m.status !== 'active') throw HubError.forbidden(m?.status === 'suspended' ? 'a suspended member cannot take part in decisions' : 'only active members take part in decisions');
+    if (!m || m.status !== 'active')
+      throw HubError.forbidden(m?.status === 'suspended' ? 'a suspended member cannot take part in decisions' : 'only active members take part in decisions');
   }
 
   private readonly decidedListeners: Array<(p: Proposal) => void | Promise<void>> = [];
@@ -127,10 +128,18 @@ export class Governance {
 
   // ── proposals ───────────────────────────────────────────────────────────
 
-  async propose(actor: string, input: { kind: ProposalKind; title: string; rationale: string; payload?: Record<string, unknown>; effectiveAt?: number }, opts: { byHub?: boolean } = {}): Promise<Proposal> {
+  async propose(
+    actor: string,
+    input: { kind: ProposalKind; title: string; rationale: string; payload?: Record<string, unknown>; effectiveAt?: number },
+    opts: { byHub?: boolean } = {},
+  ): Promise<Proposal> {
     this.active(actor);
     if (HUB_OPENED_KINDS.includes(input.kind) && !opts.byHub) {
-      throw HubError.badRequest(input.kind === 'update' ? 'an update proposal opens by itself when a signed update file reaches the hub (upload it on the stewards\' page)' : 'a limits proposal opens from a limit change waiting for approval (put it to the community on the stewards\' page)');
+      throw HubError.badRequest(
+        input.kind === 'update'
+          ? "an update proposal opens by itself when a signed update file reaches the hub (upload it on the stewards' page)"
+          : "a limits proposal opens from a limit change waiting for approval (put it to the community on the stewards' page)",
+      );
     }
     const r = this.rules();
     const payload = { ...(input.payload ?? {}) };
@@ -140,7 +149,8 @@ export class Governance {
       if (payload.effectiveAt !== undefined && typeof payload.effectiveAt !== 'number') throw HubError.badRequest('effectiveAt is a time in ms');
     }
     if (input.kind === 'spend' || input.kind === 'buy-tool') this.checkSpend(input.kind, payload);
-    if ((input.kind === 'admit' || input.kind === 'suspend') && typeof payload.memberId !== 'string') throw HubError.badRequest(`an ${input.kind} proposal needs {memberId}`);
+    if ((input.kind === 'admit' || input.kind === 'suspend') && typeof payload.memberId !== 'string')
+      throw HubError.badRequest(`an ${input.kind} proposal needs {memberId}`);
     const now = this.clock.now();
     const mode = r.modes[input.kind];
     const p: Proposal = {
@@ -175,10 +185,13 @@ export class Governance {
    */
   private checkSpend(kind: ProposalKind, payload: Record<string, unknown>): void {
     const { to, amount } = payload;
-    if (typeof to !== 'string' || !Number.isSafeInteger(amount) || (amount as number) <= 0 || (amount as number) > MAX_AMOUNT) throw HubError.badRequest(`a ${kind} proposal needs {to, amount}: a member and a positive whole number of minor units`);
-    if (isSystemAccount(to) || this.members.find(to)?.status !== 'active') throw HubError.badRequest(`a ${kind} proposal pays an active member, and ${to} is not one`);
+    if (typeof to !== 'string' || !Number.isSafeInteger(amount) || (amount as number) <= 0 || (amount as number) > MAX_AMOUNT)
+      throw HubError.badRequest(`a ${kind} proposal needs {to, amount}: a member and a positive whole number of minor units`);
+    if (isSystemAccount(to) || this.members.find(to)?.status !== 'active')
+      throw HubError.badRequest(`a ${kind} proposal pays an active member, and ${to} is not one`);
     const fund = this.ledger.account(FUND);
-    if ((amount as number) > fund.available) throw refuse('more-than-the-fund-has', `the fund can pay at most ${fund.available} now`, { available: fund.available });
+    if ((amount as number) > fund.available)
+      throw refuse('more-than-the-fund-has', `the fund can pay at most ${fund.available} now`, { available: fund.available });
   }
 
   get(id: string): Proposal {
@@ -201,7 +214,8 @@ export class Governance {
       if (choice === 'block') {
         if (p.mode !== 'consensus') throw refuse('no-blocks-here', 'only consensus proposals can be blocked');
         if (now < p.discussionEndsAt) throw refuse('still-in-discussion', `the block period starts ${new Date(p.discussionEndsAt).toISOString()}`);
-        if (!opts.coreValue || !this.rules().coreValues.includes(opts.coreValue)) throw refuse('a-block-cites-a-core-value', `name one of: ${this.rules().coreValues.join(', ')}`);
+        if (!opts.coreValue || !this.rules().coreValues.includes(opts.coreValue))
+          throw refuse('a-block-cites-a-core-value', `name one of: ${this.rules().coreValues.join(', ')}`);
       }
       const vote: Vote = { proposalId, memberId, choice, coreValue: opts.coreValue ?? null, reason: opts.reason ?? null, at: now };
       this.votes.put([proposalId, memberId], vote);
@@ -276,7 +290,13 @@ export class Governance {
         // Taking back a delegation on one kind lets the member's delegation on every kind ('*') apply to it again:
         // that must not close a cycle either.
         const fallback = topic !== '*' ? this.delegations.get([memberId, '*']) : undefined;
-        if (fallback) this.refuseCycle(memberId, fallback, [topic as ProposalKind], `taking back this delegation would hand ${topic} votes to ${fallback} again, and make a cycle; take back the delegation on every kind first`);
+        if (fallback)
+          this.refuseCycle(
+            memberId,
+            fallback,
+            [topic as ProposalKind],
+            `taking back this delegation would hand ${topic} votes to ${fallback} again, and make a cycle; take back the delegation on every kind first`,
+          );
         this.delegations.remove([memberId, topic]);
       } else {
         if (to === memberId) throw refuse('delegation-cycle', 'you cannot delegate to yourself');
@@ -366,7 +386,10 @@ export class Governance {
     } else if (p.mode === 'supermajority') {
       const share = yes + no ? yes / (yes + no) : 0;
       passed = turnout >= r.quorum && share >= r.supermajority;
-      reason = turnout < r.quorum ? `turnout ${(turnout * 100).toFixed(0)}% below the quorum of ${(r.quorum * 100).toFixed(0)}%` : `${(share * 100).toFixed(0)}% yes (needs ${(r.supermajority * 100).toFixed(0)}%)`;
+      reason =
+        turnout < r.quorum
+          ? `turnout ${(turnout * 100).toFixed(0)}% below the quorum of ${(r.quorum * 100).toFixed(0)}%`
+          : `${(share * 100).toFixed(0)}% yes (needs ${(r.supermajority * 100).toFixed(0)}%)`;
     } else if (p.kind === 'spend' || p.kind === 'buy-tool') {
       // Money leaves the fund only with the community's quorum: a single yes must not spend it.
       passed = turnout >= r.quorum && yes > no;
@@ -398,7 +421,12 @@ export class Governance {
       let sent = 0;
       for (const p of due) {
         const notVoted = active.filter((m) => !this.votes.get([p.id, m.id])).map((m) => m.id);
-        sent += this.told.sendInTxn(notVoted, 'proposal-closing', { proposalId: p.id, title: p.title, closesAt: p.closesAt }, { ref: `proposals/${p.id}`, key: `closing:${p.id}` });
+        sent += this.told.sendInTxn(
+          notVoted,
+          'proposal-closing',
+          { proposalId: p.id, title: p.title, closesAt: p.closesAt },
+          { ref: `proposals/${p.id}`, key: `closing:${p.id}` },
+        );
       }
       return sent;
     });
@@ -437,11 +465,19 @@ export class Governance {
       return next;
     });
     // Admissions and suspensions run through the members module's own transactions.
-    if (decided.status === 'executed' && decided.kind === 'admit') await this.members.admit(String(decided.payload.memberId), decided.createdBy).catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'admission failed'));
-    if (decided.status === 'executed' && decided.kind === 'suspend') await this.members.suspend(String(decided.payload.memberId), decided.createdBy, decided.title).catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'suspension failed'));
+    if (decided.status === 'executed' && decided.kind === 'admit')
+      await this.members
+        .admit(String(decided.payload.memberId), decided.createdBy)
+        .catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'admission failed'));
+    if (decided.status === 'executed' && decided.kind === 'suspend')
+      await this.members
+        .suspend(String(decided.payload.memberId), decided.createdBy, decided.title)
+        .catch((e: Error) => this.log.warn({ module: 'governance', err: e.message }, 'suspension failed'));
     this.log.info({ module: 'governance', proposal: id, status: decided.status, reason: tally.reason }, 'proposal decided');
     for (const listener of this.decidedListeners) {
-      await Promise.resolve(listener(decided)).catch((e: Error) => this.log.warn({ module: 'governance', proposal: id, err: e.message }, 'a follow-up of a decision failed'));
+      await Promise.resolve(listener(decided)).catch((e: Error) =>
+        this.log.warn({ module: 'governance', proposal: id, err: e.message }, 'a follow-up of a decision failed'),
+      );
     }
     return decided;
   }
@@ -454,7 +490,10 @@ export class Governance {
       if (typeof p.payload.ratifies === 'string') this.parameters.ratifyInTxn(name, p.payload.ratifies);
     } else if (p.kind === 'spend' || p.kind === 'buy-tool') {
       if (typeof p.payload.to === 'string' && Number.isSafeInteger(p.payload.amount)) {
-        this.ledger.payInTxn({ payer: FUND, payee: p.payload.to, amount: p.payload.amount as number, memo: p.title, category: 'community fund', actor: null }, null);
+        this.ledger.payInTxn(
+          { payer: FUND, payee: p.payload.to, amount: p.payload.amount as number, memo: p.title, category: 'community fund', actor: null },
+          null,
+        );
         this.audit?.recordInTxn(null, 'fund-spent', p.payload.to, { amount: p.payload.amount, proposal: p.id, kind: p.kind }, p.title);
       }
     }
@@ -482,7 +521,21 @@ export class Governance {
   }
 
   /** The decision log: date, decision, rationale, who approved (the tally) and outcome notes. */
-  decisionLog(): Array<{ date: string; proposal: string; kind: string; title: string; decision: string; rationale: string; yes: number; no: number; abstain: number; blocks: number; delegated: number; why: string; notes: string }> {
+  decisionLog(): Array<{
+    date: string;
+    proposal: string;
+    kind: string;
+    title: string;
+    decision: string;
+    rationale: string;
+    yes: number;
+    no: number;
+    abstain: number;
+    blocks: number;
+    delegated: number;
+    why: string;
+    notes: string;
+  }> {
     return this.list()
       .filter((p) => p.decidedAt !== null)
       .map((p) => ({

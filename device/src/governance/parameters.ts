@@ -139,7 +139,13 @@ export class Parameters {
     const now = this.clock.now();
     return (Object.keys(PARAMETERS) as ParamName[]).map((name) => {
       const inForce = (this.all().get(name) ?? []).filter((c) => c.effectiveFrom <= now && (c.expiresAt === null || c.expiresAt > now)).at(-1);
-      return { name, value: this.valueAt(name, now), source: inForce?.source ?? 'config', since: inForce?.effectiveFrom ?? null, pending: (this.all().get(name) ?? []).filter((c) => c.effectiveFrom > now) };
+      return {
+        name,
+        value: this.valueAt(name, now),
+        source: inForce?.source ?? 'config',
+        since: inForce?.effectiveFrom ?? null,
+        pending: (this.all().get(name) ?? []).filter((c) => c.effectiveFrom > now),
+      };
     });
   }
 }

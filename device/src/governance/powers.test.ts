@@ -10,7 +10,8 @@ let core: TestCore;
 const m: Record<string, string> = {};
 beforeEach(async () => {
   core = makeCore({ ledger: { demurrageRatePercent: 0, fundFloor: -10_000 } });
-  for (const n of ['ana', 'bo', 'cy', 'di', 'ed']) m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
+  for (const n of ['ana', 'bo', 'cy', 'di', 'ed'])
+    m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
 });
 afterEach(() => core.cleanup());
 const g = () => core.governance;

@@ -11,7 +11,11 @@ async function call(method: string, path: string, opts: { token?: string; body?:
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await app.request(path, { method, headers, body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) });
+  const res = await app.request(path, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+  });
   const text = await res.text();
   let json: any = null;
   try {
@@ -23,7 +27,10 @@ async function call(method: string, path: string, opts: { token?: string; body?:
 }
 
 async function resident(name: string, password?: string) {
-  const r = await call('POST', '/api/v1/members', { token: stewardToken, body: { name, email: `${name.toLowerCase()}@example.org`, ...(password ? { password } : {}) } });
+  const r = await call('POST', '/api/v1/members', {
+    token: stewardToken,
+    body: { name, email: `${name.toLowerCase()}@example.org`, ...(password ? { password } : {}) },
+  });
   expect(r.status).toBe(201);
   const { token } = await core.members.createToken(r.json.id, 'test');
   return { id: r.json.id as string, token };
@@ -57,7 +64,14 @@ describe('hub', () => {
   it('publishes an OpenAPI 3.1 document that lists the ledger paths', async () => {
     const r = await call('GET', '/api/v1/openapi.json');
     expect(r.json.openapi).toBe('3.1.0');
-    for (const p of ['/api/v1/members', '/api/v1/accounts/{memberId}', '/api/v1/transfers', '/api/v1/requests', '/api/v1/sessions', '/api/v1/accounts/{memberId}/history'])
+    for (const p of [
+      '/api/v1/members',
+      '/api/v1/accounts/{memberId}',
+      '/api/v1/transfers',
+      '/api/v1/requests',
+      '/api/v1/sessions',
+      '/api/v1/accounts/{memberId}/history',
+    ])
       expect(Object.keys(r.json.paths)).toContain(p);
     expect(r.json.components.schemas.Problem).toBeTruthy();
   });
@@ -157,7 +171,8 @@ describe('members, accounts and transfers over HTTP', () => {
   it('pages history and exports it as CSV and JSON', async () => {
     const ana = await resident('Ana');
     const bo = await resident('Bo');
-    for (let i = 1; i <= 5; i++) await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id, amount: i * 100, memo: i === 3 ? '=SUM(A1)' : `m${i}` } });
+    for (let i = 1; i <= 5; i++)
+      await call('POST', '/api/v1/transfers', { token: ana.token, body: { payee: bo.id, amount: i * 100, memo: i === 3 ? '=SUM(A1)' : `m${i}` } });
     const p1 = await call('GET', `/api/v1/accounts/${bo.id}/history?limit=2`, { token: bo.token });
     expect(p1.json.items.map((r: any) => r.delta)).toEqual([500, 400]);
     const p2 = await call('GET', `/api/v1/accounts/${bo.id}/history?limit=2&cursor=${p1.json.nextCursor}`, { token: bo.token });
@@ -196,7 +211,11 @@ describe('joining over HTTP', () => {
     expect(pending.json.members.map((m: any) => m.email)).toEqual(['di@example.org']);
     const adm = await call('POST', `/api/v1/members/${q.json.member.id}/admit`, { token: stewardToken });
     expect(adm.json.status).toBe('active');
-    expectProblem(await call('POST', '/api/v1/join', { body: { code: 'NOPE2345', name: 'E', email: 'e@example.org', password: 'longenough' } }), 422, 'rule-broken');
+    expectProblem(
+      await call('POST', '/api/v1/join', { body: { code: 'NOPE2345', name: 'E', email: 'e@example.org', password: 'longenough' } }),
+      422,
+      'rule-broken',
+    );
   });
 
   it('suspends: the member cannot sign in, and their balance stays', async () => {
@@ -228,7 +247,10 @@ describe('console sessions', () => {
     const noCsrf = await call('POST', '/api/v1/transfers', { headers: { cookie }, body: { payee: bo.id, amount: 5 } });
     expectProblem(noCsrf, 403, 'csrf');
     // One character off (a token that already starts with "x" would otherwise be unchanged: 1 run in 64 failed).
-    const wrong = await call('POST', '/api/v1/transfers', { headers: { cookie, 'x-csrf-token': (csrf[0] === 'x' ? 'y' : 'x') + csrf.slice(1) }, body: { payee: bo.id, amount: 5 } });
+    const wrong = await call('POST', '/api/v1/transfers', {
+      headers: { cookie, 'x-csrf-token': (csrf[0] === 'x' ? 'y' : 'x') + csrf.slice(1) },
+      body: { payee: bo.id, amount: 5 },
+    });
     expectProblem(wrong, 403, 'csrf');
     const ok = await call('POST', '/api/v1/transfers', { headers: { cookie, 'x-csrf-token': csrf }, body: { payee: bo.id, amount: 5 } });
     expect(ok.status).toBe(201);
@@ -245,11 +267,12 @@ describe('console sessions', () => {
     expect(Number(r.res.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
-  it('changes a password in the session that gives the current one, and a steward can reset a resident\'s', async () => {
+  it("changes a password in the session that gives the current one, and a steward can reset a resident's", async () => {
     const ana = await resident('Ana', 'longenough');
     const here = await signIn('ana@example.org', 'longenough');
     const there = await signIn('ana@example.org', 'longenough');
-    const change = (body: unknown, headers = { cookie: here.cookie, 'x-csrf-token': here.csrf }) => call('POST', '/api/v1/sessions/current/password', { headers, body });
+    const change = (body: unknown, headers = { cookie: here.cookie, 'x-csrf-token': here.csrf }) =>
+      call('POST', '/api/v1/sessions/current/password', { headers, body });
     expectProblem(await change({ currentPassword: 'longenough', newPassword: 'better-one' }, { cookie: here.cookie, 'x-csrf-token': '' }), 403, 'csrf');
     const wrong = await change({ currentPassword: 'not-this', newPassword: 'better-one' });
     expectProblem(wrong, 403, 'forbidden');
@@ -263,7 +286,11 @@ describe('console sessions', () => {
 
     // Her API token went with the old password; her session may still ask, and is refused.
     expectProblem(await call('GET', '/api/v1/sessions/current', { token: ana.token }), 401, 'unauthenticated');
-    expectProblem(await call('POST', `/api/v1/members/${steward}/password-reset`, { headers: { cookie: here.cookie, 'x-csrf-token': here.csrf } }), 403, 'forbidden');
+    expectProblem(
+      await call('POST', `/api/v1/members/${steward}/password-reset`, { headers: { cookie: here.cookie, 'x-csrf-token': here.csrf } }),
+      403,
+      'forbidden',
+    );
     const reset = await call('POST', `/api/v1/members/${ana.id}/password-reset`, { token: stewardToken });
     expect(reset.status).toBe(201);
     expect(reset.json.member.mustChangePassword).toBe(true);

@@ -48,7 +48,15 @@ function problemResponse(c: Ctx, err: HubError): Response {
 }
 
 /** The general refusal for an exception a middleware threw with only a status. */
-const CODE_FOR_STATUS: Record<number, GeneralCode> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 413: 'payload-too-large', 429: 'rate-limited' };
+const CODE_FOR_STATUS: Record<number, GeneralCode> = {
+  400: 'bad-request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  413: 'payload-too-large',
+  429: 'rate-limited',
+};
 const generalCodeFor = (status: number): GeneralCode => CODE_FOR_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad-request');
 
 /** One validation issue as a problem carries it: the field, zod's code, and the bound or form it broke. */
@@ -65,7 +73,30 @@ function issueOf(i: { path: PropertyKey[]; message: string; code: string }) {
 /** Builds the HTTP API. No port is opened here; tests call `app.request()`. */
 /** What the routes need from a hub's modules; callers add the rest (identity, federation, captive portal). */
 export function coreDeps(core: Core, log: Logger): HttpDeps {
-  return { config: core.config, version: VERSION, members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, webhooks: core.webhooks, push: core.push, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, disk: core.disk, time: core.time, audit: core.audit, updates: core.updates, log, exportData: core.exportData };
+  return {
+    config: core.config,
+    version: VERSION,
+    members: core.members,
+    ledger: core.ledger,
+    reliability: core.reliability,
+    board: core.board,
+    library: core.library,
+    skills: core.skills,
+    governance: core.governance,
+    ecology: core.ecology,
+    notifications: core.notifications,
+    webhooks: core.webhooks,
+    push: core.push,
+    devices: core.devices,
+    sensing: core.sensing,
+    telemetry: core.telemetry,
+    disk: core.disk,
+    time: core.time,
+    audit: core.audit,
+    updates: core.updates,
+    log,
+    exportData: core.exportData,
+  };
 }
 
 /** The largest update file a steward may upload (a hub bundle with its native modules is about 10 MB compressed). */
@@ -112,7 +143,11 @@ export function createApp(deps: HttpDeps): App {
       h.set('x-request-id', id);
       for (const [name, value] of SECURITY_HEADERS) if (!h.has(name)) h.set(name, value);
     }
-    if (deps.log.isLevelEnabled('debug')) deps.log.debug({ module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id }, 'request');
+    if (deps.log.isLevelEnabled('debug'))
+      deps.log.debug(
+        { module: 'http', method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), requestId: id },
+        'request',
+      );
   });
   const tooLarge = () => HubError.general('payload-too-large', `the limit is ${deps.config.http.bodyLimitBytes} bytes`);
   const limitBody = bodyLimit({
@@ -191,8 +226,17 @@ export function createApp(deps: HttpDeps): App {
   registerBackups(app, deps);
   registerPeerBackups(app, deps);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Token from `hyphae token create` or POST /api/v1/tokens' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'hyphae_session', description: 'Console session; writes also need the X-CSRF-Token header' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Token from `hyphae token create` or POST /api/v1/tokens',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'hyphae_session',
+    description: 'Console session; writes also need the X-CSRF-Token header',
+  });
   registerCaptivePortal(app, deps, portal);
   if (deps.serveConsole !== false) registerConsole(app, undefined, ownHosts(deps.config));
 

@@ -28,7 +28,8 @@ afterAll(async () => {
   await core.cleanup();
 });
 
-const post = (path: string, body: string, type = 'application/json') => fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+const post = (path: string, body: string, type = 'application/json') =>
+  fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
 
 describe('request bodies over real HTTP', () => {
   it('takes a JSON payment, and refuses malformed and oversized JSON with problem+json', async () => {

@@ -11,7 +11,27 @@ let portal: CaptivePortal;
 beforeEach(async () => {
   core = makeCore();
   portal = new CaptivePortal(core.clock);
-  app = createApp({ config: core.config, version: 't', members: core.members, ledger: core.ledger, reliability: core.reliability, board: core.board, library: core.library, skills: core.skills, governance: core.governance, ecology: core.ecology, notifications: core.notifications, webhooks: core.webhooks, push: core.push, devices: core.devices, sensing: core.sensing, telemetry: core.telemetry, log: silentLogger, exportData: core.exportData, captive: portal });
+  app = createApp({
+    config: core.config,
+    version: 't',
+    members: core.members,
+    ledger: core.ledger,
+    reliability: core.reliability,
+    board: core.board,
+    library: core.library,
+    skills: core.skills,
+    governance: core.governance,
+    ecology: core.ecology,
+    notifications: core.notifications,
+    webhooks: core.webhooks,
+    push: core.push,
+    devices: core.devices,
+    sensing: core.sensing,
+    telemetry: core.telemetry,
+    log: silentLogger,
+    exportData: core.exportData,
+    captive: portal,
+  });
   await core.members.create({ name: 'Ana', email: 'ana@example.org', password: 'longenough' }, null);
 });
 afterEach(() => core.cleanup());
@@ -47,7 +67,11 @@ describe('captive portal', () => {
     expect(api.headers.get('content-type')).toBe('application/captive+json');
     expect(await api.json()).toMatchObject({ captive: true, 'user-portal-url': 'http://10.42.0.1/' });
 
-    const signIn = await app.request('http://10.42.0.1/api/v1/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: 'longenough' }) });
+    const signIn = await app.request('http://10.42.0.1/api/v1/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ana@example.org', password: 'longenough' }),
+    });
     expect(signIn.status).toBe(200);
     for (const { p, r, body } of await probeAll()) expect(p.ok(r, body), `${p.host}${p.path}`).toBe(true);
     expect(await (await app.request('http://x/captive-portal/api')).json()).toMatchObject({ captive: false });
@@ -62,7 +86,11 @@ describe('captive portal', () => {
   });
 
   it('a failed sign-in releases nothing', async () => {
-    await app.request('http://10.42.0.1/api/v1/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: 'wrong-password' }) });
+    await app.request('http://10.42.0.1/api/v1/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ana@example.org', password: 'wrong-password' }),
+    });
     expect(portal.isReleased('in-process')).toBe(false);
   });
 });

@@ -49,7 +49,8 @@ const PROBES: Array<{ paths: string[]; ok: (c: Ctx) => Response }> = [
 ];
 
 export function registerCaptivePortal(app: App, deps: HttpDeps, portal: CaptivePortal): void {
-  const portalUrl = (c: Ctx) => deps.config.hub.publicUrl || (deps.config.network.address ? `http://${deps.config.network.address}${portSuffix(c)}/` : new URL('/', c.req.url).href);
+  const portalUrl = (c: Ctx) =>
+    deps.config.hub.publicUrl || (deps.config.network.address ? `http://${deps.config.network.address}${portSuffix(c)}/` : new URL('/', c.req.url).href);
   for (const probe of PROBES) {
     for (const path of probe.paths) {
       app.get(path, (c) => {
@@ -62,7 +63,9 @@ export function registerCaptivePortal(app: App, deps: HttpDeps, portal: CaptiveP
   // RFC 8908: the captive-portal API, advertised by DHCP option 114 (RFC 8910).
   app.get('/captive-portal/api', (c) => {
     c.header('cache-control', 'private, no-store');
-    return c.body(JSON.stringify({ captive: !portal.isReleased(clientAddress(c)), 'user-portal-url': portalUrl(c), 'venue-info-url': portalUrl(c) }), 200, { 'content-type': 'application/captive+json' });
+    return c.body(JSON.stringify({ captive: !portal.isReleased(clientAddress(c)), 'user-portal-url': portalUrl(c), 'venue-info-url': portalUrl(c) }), 200, {
+      'content-type': 'application/captive+json',
+    });
   });
   app.post('/captive-portal/continue', (c) => {
     portal.release(clientAddress(c));

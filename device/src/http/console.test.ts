@@ -42,7 +42,7 @@ describe('serving the console', () => {
     expect(await r.text()).toContain('/assets/index.js');
   });
 
-  it('lets phones keep the shell for a day under the hub\'s own names only, never under a hijacked one', async () => {
+  it("lets phones keep the shell for a day under the hub's own names only, never under a hijacked one", async () => {
     for (const host of ['10.42.0.1', 'hub.example:8080', 'localhost:8080']) {
       const r = await app.request(`http://${host}/`);
       expect(r.headers.get('cache-control'), host).toBe('private, max-age=86400');
@@ -72,7 +72,9 @@ describe('compressing API answers', () => {
       for (let i = 0; i < 60; i++) await core.ledger.pay({ payer: a, payee: b, amount: 100 + i, memo: `load ${i} of compost`, actor: a });
       const token = (await core.members.createToken(a, 't')).token;
       for (const format of ['csv', 'json']) {
-        const r = await api.request(`/api/v1/accounts/${b}/history/export?format=${format}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } });
+        const r = await api.request(`/api/v1/accounts/${b}/history/export?format=${format}`, {
+          headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' },
+        });
         expect(r.headers.get('content-encoding'), format).toBe('gzip');
         expect(r.headers.get('content-disposition')).toContain(`history.${format}`);
         expect(r.headers.get('vary')).toMatch(/accept-encoding/i);

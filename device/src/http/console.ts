@@ -10,7 +10,17 @@ export function consoleDir(): string {
   return process.env.HYPHAE_CONSOLE_DIR ?? fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 }
 
-export const CONSOLE_FILES = ['/sw.js', '/manifest.webmanifest', '/favicon.ico', '/icon.svg', '/icon-maskable.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png', '/apple-touch-icon.png'];
+export const CONSOLE_FILES = [
+  '/sw.js',
+  '/manifest.webmanifest',
+  '/favicon.ico',
+  '/icon.svg',
+  '/icon-maskable.svg',
+  '/icon-192.png',
+  '/icon-512.png',
+  '/icon-maskable-512.png',
+  '/apple-touch-icon.png',
+];
 
 /**
  * Serves the console's files, and its index for every other path that is

@@ -120,5 +120,6 @@ export function idempotencyKey(c: Ctx): string | null {
  * stops. Gifts to the fund have their own route.
  */
 export function refuseSystemAccounts(...ids: Array<string | undefined>): void {
-  for (const id of ids) if (id && isSystemAccount(id)) throw HubError.forbidden(`${id} is one of the community's own accounts; it moves only through the operation that owns it`);
+  for (const id of ids)
+    if (id && isSystemAccount(id)) throw HubError.forbidden(`${id} is one of the community's own accounts; it moves only through the operation that owns it`);
 }

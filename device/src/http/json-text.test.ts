@@ -37,18 +37,29 @@ describe('JSON text at the boundary', () => {
   });
 
   it('refuses a lone surrogate in an object key and in a proposal title', async () => {
-    expect((await post('bo', '/api/v1/proposals', `{"kind":"parameter","title":"x\\udc00","rationale":"r","payload":{"name":"demurrageRatePercent","value":3}}`)).status).toBe(400);
+    expect(
+      (await post('bo', '/api/v1/proposals', `{"kind":"parameter","title":"x\\udc00","rationale":"r","payload":{"name":"demurrageRatePercent","value":3}}`))
+        .status,
+    ).toBe(400);
     expect((await post('bo', '/api/v1/proposals', `{"kind":"parameter","title":"x","rationale":"r","payload":{"\\ud800":1}}`)).status).toBe(400);
   });
 
-  it('refuses ill-formed text in a peer hub\'s envelopes before they are checked or stored', async () => {
-    const res = await app.request('/api/v1/federation/inbox', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{"v":1,"type":"payment.propose","body":{"memo":"\\ud800"}}]' });
+  it("refuses ill-formed text in a peer hub's envelopes before they are checked or stored", async () => {
+    const res = await app.request('/api/v1/federation/inbox', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[{"v":1,"type":"payment.propose","body":{"memo":"\\ud800"}}]',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { issues: Array<{ path: string }> }).issues[0]!.path).toBe('0.body.memo');
   });
 
   it('answers 1e400 in a proposal payload with 400, not 500', async () => {
-    const res = await post('bo', '/api/v1/proposals', '{"kind":"parameter","title":"huge","rationale":"r","payload":{"name":"demurrageRatePercent","value":1e400}}');
+    const res = await post(
+      'bo',
+      '/api/v1/proposals',
+      '{"kind":"parameter","title":"huge","rationale":"r","payload":{"name":"demurrageRatePercent","value":1e400}}',
+    );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { issues: Array<{ path: string }> }).issues[0]!.path).toBe('payload.value');
   });
@@ -74,7 +85,10 @@ describe('cleanJsonText', () => {
   it('leaves clean text as it is, and passwords exactly as typed', () => {
     const clean = '{"a":"plain","n":[1,2.5,{"b":null}]}';
     expect(cleanJsonText(clean)).toBe(clean);
-    expect(JSON.parse(cleanJsonText(JSON.stringify({ password: 'cafe\u0301\u202E', name: 'cafe\u0301' })))).toEqual({ password: 'cafe\u0301\u202E', name: 'café' });
+    expect(JSON.parse(cleanJsonText(JSON.stringify({ password: 'cafe\u0301\u202E', name: 'cafe\u0301' })))).toEqual({
+      password: 'cafe\u0301\u202E',
+      name: 'café',
+    });
   });
 
   it('does not normalise where the text is signed by someone else, but still refuses what cannot be stored', () => {

@@ -22,7 +22,7 @@ beforeEach(async () => {
 afterEach(() => core.cleanup());
 
 describe('library over HTTP', () => {
-  it('prints labels for stewards: each item\'s code, name and a QR code of its page', async () => {
+  it("prints labels for stewards: each item's code, name and a QR code of its page", async () => {
     const a = (await call('steward', 'POST', '/api/v1/library/items', { name: 'Ladder', category: 'garden' })).json;
     const b = (await call('steward', 'POST', '/api/v1/library/items', { name: 'Drill', category: 'power tools' })).json;
     expect((await call('ana', 'GET', '/api/v1/library/labels')).status).toBe(403);
@@ -61,7 +61,9 @@ describe('library over HTTP', () => {
     const back = await call('steward', 'POST', `/api/v1/library/loans/${out.json.id}/checkin`, { condition: 'good' });
     expect(back.json.returnedAt).not.toBeNull();
     expect(core.ledger.account(id.ana!).balance).toBe(0);
-    expect(((await call('bo', 'GET', '/api/v1/library/items')).json as Array<{ code: string; dueBack: number | null }>).find((i) => i.code === code)?.dueBack).toBeNull();
+    expect(
+      ((await call('bo', 'GET', '/api/v1/library/items')).json as Array<{ code: string; dueBack: number | null }>).find((i) => i.code === code)?.dueBack,
+    ).toBeNull();
     // Bo is told it is ready, with the facts beside the English so the console can say it in Bo's language.
     const [ready] = (await call('bo', 'GET', '/api/v1/notifications?unread=true')).json;
     expect(ready).toMatchObject({ kind: 'hold-ready', read: false, params: { code, name: 'Drill', date: core.library.holdsOf(item.json.id)[0]!.pickupBy } });
@@ -87,7 +89,9 @@ describe('library over HTTP', () => {
     expect(ok.status).toBe(201);
     const got = await app.request(`/api/v1/library/photos/${ok.json.id}`, { headers: { authorization: `Bearer ${tok.ana}` } });
     expect(got.headers.get('content-type')).toBe('image/png');
-    const fake = await call('steward', 'POST', `/api/v1/library/items/${item.json.id}/photos`, new TextEncoder().encode('GIF89a not really'), { 'content-type': 'image/png' });
+    const fake = await call('steward', 'POST', `/api/v1/library/items/${item.json.id}/photos`, new TextEncoder().encode('GIF89a not really'), {
+      'content-type': 'image/png',
+    });
     expect(fake.status).toBe(400);
     const big = await call('steward', 'POST', `/api/v1/library/items/${item.json.id}/photos`, new Uint8Array(700 * 1024), { 'content-type': 'image/jpeg' });
     expect(big.status).toBe(413);
@@ -122,7 +126,14 @@ describe('library over HTTP', () => {
 
   it('lists the library, skills and time-bank paths in the OpenAPI document', async () => {
     const doc = await call('ana', 'GET', '/api/v1/openapi.json');
-    for (const p of ['/api/v1/library/items', '/api/v1/library/items/{item}/checkout', '/api/v1/library/loans/{id}/renew', '/api/v1/skills/gaps', '/api/v1/timebank', '/api/v1/mentorships'])
+    for (const p of [
+      '/api/v1/library/items',
+      '/api/v1/library/items/{item}/checkout',
+      '/api/v1/library/loans/{id}/renew',
+      '/api/v1/skills/gaps',
+      '/api/v1/timebank',
+      '/api/v1/mentorships',
+    ])
       expect(Object.keys(doc.json.paths)).toContain(p);
   });
 });

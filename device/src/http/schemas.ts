@@ -29,7 +29,13 @@ export const Problem = z
     status: z.number().int(),
     detail: z.string().optional(),
     issues: z.array(ValidationIssue).optional().describe('For a validation problem: each field and what is wrong with it'),
-    reason: z.enum(REFUSAL_CODES).openapi({ description: "Stable code of what went wrong, finer than the type, from the module's table of refusals: clients say it in their own language", example: 'voting-has-closed' }).openapi('RefusalCode'),
+    reason: z
+      .enum(REFUSAL_CODES)
+      .openapi({
+        description: "Stable code of what went wrong, finer than the type, from the module's table of refusals: clients say it in their own language",
+        example: 'voting-has-closed',
+      })
+      .openapi('RefusalCode'),
   })
   .catchall(z.unknown())
   .openapi('Problem');

@@ -44,7 +44,9 @@ describe('money that belongs to everyone', () => {
     expect(core.ledger.account('escrow:library')).toMatchObject({ floor: 0 });
     expect(core.ledger.account('fund').floor).toBe(core.config.ledger.fundFloor);
     // Not even the library's own operations can take a pool below zero.
-    await expect(core.store.write(() => core.ledger.payInTxn({ payer: 'pool:library', payee: id.ana!, amount: 1, actor: null }, null))).rejects.toMatchObject({ slug: 'over-credit-limit' });
+    await expect(core.store.write(() => core.ledger.payInTxn({ payer: 'pool:library', payee: id.ana!, amount: 1, actor: null }, null))).rejects.toMatchObject({
+      slug: 'over-credit-limit',
+    });
   });
 
   it('takes gifts to the fund through their own route', async () => {
@@ -118,7 +120,11 @@ describe('what members see of each other', () => {
 
 describe('the HTTP edge', () => {
   it('sends a content security policy and the other security headers with every answer', async () => {
-    for (const [path, who] of [['/api/v1/health', 'bo'], [`/api/v1/accounts/${id.bo}`, 'bo'], ['/api/v1/nowhere', 'bo']] as const) {
+    for (const [path, who] of [
+      ['/api/v1/health', 'bo'],
+      [`/api/v1/accounts/${id.bo}`, 'bo'],
+      ['/api/v1/nowhere', 'bo'],
+    ] as const) {
       const res = await app.request(path, { headers: { authorization: `Bearer ${(await core.members.createToken(id[who]!, 't')).token}` } });
       expect(res.headers.get('content-security-policy'), path).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
@@ -153,7 +159,9 @@ describe('agreements between members', () => {
     expect((await call('bo', 'POST', `/api/v1/timebank/${offer.id}/complete`, {})).json).toMatchObject({ status: 'completed', hours: 200 });
     expect(core.ledger.account(id.ana!, 'hour').balance).toBe(-200);
 
-    const second = (await call('bo', 'POST', '/api/v1/timebank', { kind: 'offer', title: 'Prune trees', category: 'garden', hours: 100 })).json as { id: string };
+    const second = (await call('bo', 'POST', '/api/v1/timebank', { kind: 'offer', title: 'Prune trees', category: 'garden', hours: 100 })).json as {
+      id: string;
+    };
     await call('cy', 'POST', `/api/v1/timebank/${second.id}/take`);
     await call('bo', 'POST', `/api/v1/timebank/${second.id}/complete`, { hours: 150 });
     expect((await call('cy', 'POST', `/api/v1/timebank/${second.id}/confirm-hours`)).json).toMatchObject({ status: 'completed', hours: 150 });
@@ -200,7 +208,9 @@ describe('joining', () => {
     const inv = (await call('ana', 'POST', '/api/v1/invites', {})).json as { code: string };
     const viaInvite = await call('cy', 'POST', '/api/v1/join', { code: inv.code, name: 'Again', email: 'bo@example.org', password: 'long-enough-1' });
     expect(viaInvite.json).toMatchObject({ admitted: true, member: { status: 'active' } });
-    expect((await call('cy', 'POST', '/api/v1/join', { code: inv.code, name: 'Third', email: 'third@example.org', password: 'long-enough-1' })).json.title).toBe('Invite used');
+    expect(
+      (await call('cy', 'POST', '/api/v1/join', { code: inv.code, name: 'Third', email: 'third@example.org', password: 'long-enough-1' })).json.title,
+    ).toBe('Invite used');
     expect(core.members.byEmail('bo@example.org')!.id).toBe(id.bo);
     // Ten attempts an hour from one address; the eleventh waits.
     for (let i = 0; i < 6; i++) await call('cy', 'POST', '/api/v1/join', { name: `P${i}`, email: `p${i}@example.org`, password: 'long-enough-1' });
@@ -221,7 +231,8 @@ describe('the audit log', () => {
     expect(log.json.chain.ok).toBe(true);
     const entries = log.json.entries as Array<{ actor: string | null; action: string; subject: string; reason: string | null }>;
     const seen = new Set(entries.map((e) => e.action));
-    for (const action of ['limits', 'capacity', 'role', 'suspend', 'reinstate', 'one-time-password', 'emergency-change', 'write-off']) expect(seen, action).toContain(action);
+    for (const action of ['limits', 'capacity', 'role', 'suspend', 'reinstate', 'one-time-password', 'emergency-change', 'write-off'])
+      expect(seen, action).toContain(action);
     expect(entries).toContainEqual(expect.objectContaining({ actor: id.ana, action: 'emergency-change', subject: 'demurrageRatePercent', reason: 'flood' }));
     expect(entries).toContainEqual(expect.objectContaining({ actor: id.root, action: 'suspend', subject: id.sam, reason: 'on leave' }));
     expect(entries).toContainEqual(expect.objectContaining({ actor: id.ana, action: 'write-off', subject: item.code, reason: 'rusted through' }));
@@ -241,7 +252,7 @@ describe('the audit log', () => {
 });
 
 describe('large limit changes', () => {
-  it('need a second steward beyond the community\'s defaults by more than the configured factor', async () => {
+  it("need a second steward beyond the community's defaults by more than the configured factor", async () => {
     // The default floor is −50,000; the factor 2 allows down to −100,000 at once.
     const big = await call('ana', 'PUT', `/api/v1/accounts/${id.bo}/limits`, { unit: 'credit', floor: -200_000 });
     expect(big.status).toBe(202);
@@ -269,7 +280,16 @@ describe('large limit changes', () => {
     const change = big.json.pending.id as string;
     expect((await call('bo', 'POST', `/api/v1/limit-changes/${change}/propose`)).status).toBe(403);
     // Nobody opens a limits proposal by hand, around the change waiting for approval.
-    expect((await call('bo', 'POST', '/api/v1/proposals', { kind: 'limits', title: 'Mine', rationale: 'x', payload: { change, account: id.bo, unit: 'credit', floor: -1_000_000 } })).status).toBe(400);
+    expect(
+      (
+        await call('bo', 'POST', '/api/v1/proposals', {
+          kind: 'limits',
+          title: 'Mine',
+          rationale: 'x',
+          payload: { change, account: id.bo, unit: 'credit', floor: -1_000_000 },
+        })
+      ).status,
+    ).toBe(400);
     const put = await call('ana', 'POST', `/api/v1/limit-changes/${change}/propose`);
     expect(put.status).toBe(201);
     expect((await call('ana', 'POST', `/api/v1/limit-changes/${change}/propose`)).status).toBe(409);

@@ -51,7 +51,10 @@ export async function runNightly(core: Core, log: Logger): Promise<StepReport[]>
       reports.push({ step, ok: true, result: await run(core) });
     } catch (err) {
       jobFailures[step] = (jobFailures[step] ?? 0) + 1;
-      log.error({ module: 'jobs', job: 'nightly', step, failures: jobFailures[step], err }, 'nightly step failed; the others go on, and it is tried again tomorrow');
+      log.error(
+        { module: 'jobs', job: 'nightly', step, failures: jobFailures[step], err },
+        'nightly step failed; the others go on, and it is tried again tomorrow',
+      );
       reports.push({ step, ok: false, error: (err as Error)?.message ?? String(err) });
     }
   }
@@ -88,7 +91,10 @@ export function scheduleJobs(core: Core, log: Logger, extra: readonly ExtraJob[]
     job('ecology', '5 * * * *', async () => ({ multiplier: (await ecology.recompute()).multiplier })),
     job('proposal-reminders', '15 * * * *', () => core.governance.remindClosing()),
     job('library-reminders', config.library.remindersCron, () => library.sendReminders()),
-    job('timebank-reminders', config.library.remindersCron, async () => ({ ...(await skills.remindExpiring()), mentorships: (await skills.matchMentors()).length })),
+    job('timebank-reminders', config.library.remindersCron, async () => ({
+      ...(await skills.remindExpiring()),
+      mentorships: (await skills.matchMentors()).length,
+    })),
     job('clearing', config.flow.clearingCron, async () => {
       const run = await board.proposeClearing(null);
       return { run: run.id, status: run.status, cleared: run.cleared };

@@ -18,13 +18,7 @@ export interface DecayResult {
  * Decay of `balance` over the days [fromDay, toDay), with the yearly rate in
  * basis points given per day so that a rate change takes effect on its day.
  */
-export function decayOver(
-  balance: number,
-  carry: number,
-  fromDay: number,
-  toDay: number,
-  rateBpOnDay: (day: number) => number,
-): DecayResult {
+export function decayOver(balance: number, carry: number, fromDay: number, toDay: number, rateBpOnDay: (day: number) => number): DecayResult {
   if (balance <= 0 || toDay <= fromDay) return { decay: 0, carry: balance <= 0 ? 0 : carry };
   let bal = BigInt(balance);
   let c = BigInt(carry);

@@ -97,7 +97,18 @@ function rowsOf(e: JournalEntry): Array<{ account: string; unit: Unit; row: Hist
     return {
       account: p.account,
       unit: p.unit,
-      row: { seq: e.seq, at: e.at, kind: e.kind as HistoryRow['kind'], unit: p.unit, delta: p.delta, balance: p.balance ?? 0, counterparty: other?.account ?? null, memo, category, transferId },
+      row: {
+        seq: e.seq,
+        at: e.at,
+        kind: e.kind as HistoryRow['kind'],
+        unit: p.unit,
+        delta: p.delta,
+        balance: p.balance ?? 0,
+        counterparty: other?.account ?? null,
+        memo,
+        category,
+        transferId,
+      },
     };
   });
 }

@@ -16,9 +16,34 @@ type Op =
 const N = 4;
 const who = fc.integer({ min: 0, max: N }); // N is the community fund
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('pay' as const), from: who, to: who, amount: fc.integer({ min: -10, max: 70_000 }), unit: fc.constantFrom<Unit>('credit', 'hour') }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('request' as const), from: who, to: who, amount: fc.integer({ min: 1, max: 30_000 }), answer: fc.constantFrom('accept' as const, 'reject' as const, 'leave' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('limit' as const), who: fc.integer({ min: 0, max: N - 1 }), floor: fc.option(fc.integer({ min: -80_000, max: 0 }), { nil: null }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('pay' as const),
+      from: who,
+      to: who,
+      amount: fc.integer({ min: -10, max: 70_000 }),
+      unit: fc.constantFrom<Unit>('credit', 'hour'),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('request' as const),
+      from: who,
+      to: who,
+      amount: fc.integer({ min: 1, max: 30_000 }),
+      answer: fc.constantFrom('accept' as const, 'reject' as const, 'leave' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('limit' as const),
+      who: fc.integer({ min: 0, max: N - 1 }),
+      floor: fc.option(fc.integer({ min: -80_000, max: 0 }), { nil: null }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('days' as const), days: fc.integer({ min: 1, max: 40 }), nightly: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('suspend' as const), who: fc.integer({ min: 0, max: N - 1 }) }) },
 );
@@ -51,7 +76,9 @@ describe('ledger under random operations', () => {
                   await attempt(() => core.ledger.pay({ payer: ids[o.from]!, payee: ids[o.to]!, amount: o.amount, unit: o.unit, actor: null }));
                   break;
                 case 'request': {
-                  const r = (await attempt(() => core.ledger.request({ payer: ids[o.from]!, payee: ids[o.to]!, amount: o.amount, actor: null }))) as { id: string } | undefined;
+                  const r = (await attempt(() => core.ledger.request({ payer: ids[o.from]!, payee: ids[o.to]!, amount: o.amount, actor: null }))) as
+                    | { id: string }
+                    | undefined;
                   if (r && o.answer === 'accept') await attempt(() => core.ledger.acceptRequest(r.id, ids[o.from]!));
                   if (r && o.answer === 'reject') await attempt(() => core.ledger.rejectRequest(r.id, ids[o.from]!));
                   break;

@@ -92,7 +92,7 @@ describe('payments', () => {
     expect(verifyLedger(core.ledger).totals).toEqual({ credit: 0, hour: 0 });
   });
 
-  it('freezes a suspended member\'s account but keeps its balance', async () => {
+  it("freezes a suspended member's account but keeps its balance", async () => {
     await core.ledger.pay({ payer: ana, payee: bo, amount: 700, actor: ana });
     await core.members.suspend(bo, ana, 'testing');
     expect(core.ledger.account(bo).balance).toBe(700);
@@ -220,14 +220,20 @@ describe('demurrage', () => {
     expect(d.ledger.journal.head()!.seq).toBe(head);
     expect([accounts.get(['credit', x]), accounts.get(['credit', y]), accounts.get(['credit', FUND])]).toEqual(before);
     // Refusals and payments mixed in one commit: each payment books its own demurrage once, and the whole still adds up.
-    const settled = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => d.ledger.pay(i % 3 === 0 ? { payer: y, payee: x, amount: 60_000, actor: y } : { payer: x, payee: i % 2 ? y : FUND, amount: 7, actor: x })));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        d.ledger.pay(i % 3 === 0 ? { payer: y, payee: x, amount: 60_000, actor: y } : { payer: x, payee: i % 2 ? y : FUND, amount: 7, actor: x }),
+      ),
+    );
     expect(settled.filter((r) => r.status === 'rejected').length).toBeGreaterThan(0);
     const r = verifyLedger(d.ledger);
     expect(r.problems).toEqual([]);
     expect(r.totals.credit).toBe(0);
     const decays = [...d.ledger.journal.scan(head + 1)].filter((e) => e.kind === 'demurrage');
     expect(decays.map((e) => e.postings[0]!.account)).toEqual([x]); // x had a positive balance; booked once, with the first payment
-    expect(d.ledger.account(FUND).balance).toBe(decays[0]!.postings[1]!.delta + 7 * settled.filter((r, i) => r.status === 'fulfilled' && i % 3 !== 0 && i % 2 === 0).length);
+    expect(d.ledger.account(FUND).balance).toBe(
+      decays[0]!.postings[1]!.delta + 7 * settled.filter((r, i) => r.status === 'fulfilled' && i % 3 !== 0 && i % 2 === 0).length,
+    );
   });
 
   it('nightly materialisation and lazy application give the same balances', async () => {
@@ -259,7 +265,13 @@ describe('verify', () => {
     const journal = core.store.db<Record<string, unknown>, number>('journal');
     const head = core.ledger.journal.head()!;
     const entry = journal.get(head.seq)!;
-    await journal.put(head.seq, { ...entry, postings: [{ account: ana, unit: 'credit', delta: -5 }, { account: bo, unit: 'credit', delta: 5 }] });
+    await journal.put(head.seq, {
+      ...entry,
+      postings: [
+        { account: ana, unit: 'credit', delta: -5 },
+        { account: bo, unit: 'credit', delta: 5 },
+      ],
+    });
     const r = verifyLedger(core.ledger);
     expect(r.ok).toBe(false);
     expect(r.problems.join('\n')).toMatch(/altered/);

@@ -230,9 +230,7 @@ export class Ledger {
       ? { decay: 0, carry: 0 }
       : decayOver(acct.balance, acct.demurrageCarry, acct.demurrageDay, today, (d) => p.demurrageRateBp(d));
     const balance = acct.balance - pending.decay;
-    const next = isSystemAccount(id)
-      ? 0
-      : decayOver(balance, pending.carry, today, today + 30, () => p.demurrageRateBp(today)).decay;
+    const next = isSystemAccount(id) ? 0 : decayOver(balance, pending.carry, today, today + 30, () => p.demurrageRateBp(today)).decay;
     const { floor, ceiling } = this.limitsOf(acct);
     return {
       accountId: id,
@@ -254,14 +252,31 @@ export class Ledger {
    * steward (approveLimitChange), so no single steward can hand out a
    * bottomless account.
    */
-  async changeLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string, factor: number): Promise<{ account: AccountView } | { pending: LimitChange }> {
+  async changeLimits(
+    id: string,
+    unit: Unit,
+    limits: { floor?: number | null; ceiling?: number | null },
+    actor: string,
+    factor: number,
+  ): Promise<{ account: AccountView } | { pending: LimitChange }> {
     const acct = found(this.accounts.get([unit, id]), `account ${id} (${unit})`);
     const d = this.params().limits(unit);
     const floor = limits.floor === undefined ? acct.floor : limits.floor;
     const ceiling = limits.ceiling === undefined ? acct.ceiling : limits.ceiling;
     const beyond = (floor !== null && floor < d.floor * factor) || (ceiling !== null && ceiling > d.ceiling * factor);
     if (!beyond) return { account: await this.setLimits(id, unit, limits, actor) };
-    const change: LimitChange = { id: randomId('lc_', 6), account: id, unit, floor: limits.floor, ceiling: limits.ceiling, proposedBy: actor, proposedAt: this.clock.now(), status: 'pending', approvedBy: null, decidedAt: null };
+    const change: LimitChange = {
+      id: randomId('lc_', 6),
+      account: id,
+      unit,
+      floor: limits.floor,
+      ceiling: limits.ceiling,
+      proposedBy: actor,
+      proposedAt: this.clock.now(),
+      status: 'pending',
+      approvedBy: null,
+      decidedAt: null,
+    };
     await this.store.write(() => this.limitChanges.put(change.id, change));
     this.log.info({ module: 'ledger', account: id, unit, limits, actor }, 'limit change beyond the defaults waits for a second steward');
     return { pending: change };
@@ -302,10 +317,24 @@ export class Ledger {
       await this.store.write(() => this.limitChanges.put(c.id, { ...decided, status: 'declined' }));
       return;
     }
-    await this.setLimits(c.account, c.unit, { floor: c.floor, ceiling: c.ceiling }, null, { proposedBy: c.proposedBy, change: c.id, proposal: proposalId }, () => this.limitChanges.put(c.id, { ...decided, status: 'approved' }));
+    await this.setLimits(
+      c.account,
+      c.unit,
+      { floor: c.floor, ceiling: c.ceiling },
+      null,
+      { proposedBy: c.proposedBy, change: c.id, proposal: proposalId },
+      () => this.limitChanges.put(c.id, { ...decided, status: 'approved' }),
+    );
   }
 
-  async setLimits(id: string, unit: Unit, limits: { floor?: number | null; ceiling?: number | null }, actor: string | null, auditDetail: Record<string, unknown> = {}, alsoInTxn?: () => void): Promise<AccountView> {
+  async setLimits(
+    id: string,
+    unit: Unit,
+    limits: { floor?: number | null; ceiling?: number | null },
+    actor: string | null,
+    auditDetail: Record<string, unknown> = {},
+    alsoInTxn?: () => void,
+  ): Promise<AccountView> {
     await this.store.write(() => {
       alsoInTxn?.();
       const acct = found(this.accounts.get([unit, id]), `account ${id} (${unit})`);
@@ -319,7 +348,13 @@ export class Ledger {
       // Lowering a limit never moves money: it only constrains new payments.
       this.accounts.put([unit, id], next);
       this.journal.append('limits', this.clock.now(), actor, [], { account: id, unit, floor: next.floor, ceiling: next.ceiling });
-      this.audit?.recordInTxn(actor, 'limits', id, { unit, floor: next.floor, ceiling: next.ceiling, before: { floor: acct.floor, ceiling: acct.ceiling }, ...auditDetail });
+      this.audit?.recordInTxn(actor, 'limits', id, {
+        unit,
+        floor: next.floor,
+        ceiling: next.ceiling,
+        before: { floor: acct.floor, ceiling: acct.ceiling },
+        ...auditDetail,
+      });
     });
     this.log.info({ module: 'ledger', account: id, unit, limits, actor }, 'limits changed');
     return this.account(id, unit);
@@ -369,10 +404,16 @@ export class Ledger {
   private bookDecay(f: Forward, now: number, fund: AccountState): AccountState {
     if (f.decay === 0) return fund;
     const after = { ...fund, balance: fund.balance + f.decay };
-    this.journal.append('demurrage', now, null, [
-      { account: f.before.id, unit: f.before.unit, delta: -f.decay, balance: f.next.balance },
-      { account: FUND, unit: f.before.unit, delta: f.decay, balance: after.balance },
-    ], { fromDay: f.before.demurrageDay, toDay: f.today });
+    this.journal.append(
+      'demurrage',
+      now,
+      null,
+      [
+        { account: f.before.id, unit: f.before.unit, delta: -f.decay, balance: f.next.balance },
+        { account: FUND, unit: f.before.unit, delta: f.decay, balance: after.balance },
+      ],
+      { fromDay: f.before.demurrageDay, toDay: f.today },
+    );
     return after;
   }
 
@@ -408,11 +449,18 @@ export class Ledger {
     // payInTxn checks everything before it writes, and so does the idempotency record.
     const result = await this.store.writeChecksFirst(() =>
       input.idempotencyKey
-        ? this.withIdempotency('transfer', input.actor, input.idempotencyKey, { op: 'pay', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null }, () => this.payInTxn(pay, null))
+        ? this.withIdempotency(
+            'transfer',
+            input.actor,
+            input.idempotencyKey,
+            { op: 'pay', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null },
+            () => this.payInTxn(pay, null),
+          )
         : this.payInTxn(pay, null),
     );
     // Tens of thousands a second at peak: build the log record only when it will be written.
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
+    if (this.log.isLevelEnabled('debug'))
+      this.log.debug({ module: 'ledger', transfer: result.id, payer: result.payer, payee: result.payee, amount: result.amount, unit }, 'transfer committed');
     return result;
   }
 
@@ -467,20 +515,40 @@ export class Ledger {
       const fund = this.bookDecay(fb, now, this.bookDecay(fa, now, fundBefore));
       if (payer !== FUND && payee !== FUND) this.accounts.put([unit, FUND], fund);
     }
-    const entry = this.journal.append('transfer', now, input.actor, [
-      { account: payer, unit, delta: -amount, balance: aAfter },
-      { account: payee, unit, delta: amount, balance: bAfter },
-    ], data);
+    const entry = this.journal.append(
+      'transfer',
+      now,
+      input.actor,
+      [
+        { account: payer, unit, delta: -amount, balance: aAfter },
+        { account: payee, unit, delta: amount, balance: bAfter },
+      ],
+      data,
+    );
     // a and b are this call's own copies (decoded for it, or built above).
     a.balance = aAfter;
     b.balance = bAfter;
     this.accounts.put([unit, payer], a);
     this.accounts.put([unit, payee], b);
     // Between members only: a deposit back or a credit from the fund is told by the module that made it.
-    if (requestId === null && !isSystemAccount(payer) && !isSystemAccount(payee)) this.notifier.sendInTxn([payee], 'paid', { from: payer, amount, unit, memo }, { ref: `history/${unit}` });
+    if (requestId === null && !isSystemAccount(payer) && !isSystemAccount(payee))
+      this.notifier.sendInTxn([payee], 'paid', { from: payer, amount, unit, memo }, { ref: `history/${unit}` });
     const warnings: string[] = [];
     if (!isSystemAccount(payer) && aAfter < Math.trunc(la.floor * this.params().warnRatio)) warnings.push('near-credit-limit');
-    return { id: transferIdOf(entry.seq), seq: entry.seq, at: entry.at, payer, payee, amount, unit, memo, category, requestId, initiatedBy: input.actor, warnings };
+    return {
+      id: transferIdOf(entry.seq),
+      seq: entry.seq,
+      at: entry.at,
+      payer,
+      payee,
+      amount,
+      unit,
+      memo,
+      category,
+      requestId,
+      initiatedBy: input.actor,
+      warnings,
+    };
   }
 
   transfer(id: string): Transfer {
@@ -525,7 +593,15 @@ export class Ledger {
 
   async request(input: RequestInput): Promise<PaymentRequest> {
     const unit = input.unit ?? 'credit';
-    const fingerprint = { op: 'request', payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null };
+    const fingerprint = {
+      op: 'request',
+      payer: input.payer,
+      payee: input.payee,
+      amount: input.amount,
+      unit,
+      memo: input.memo ?? null,
+      category: input.category ?? null,
+    };
     const req = await this.store.write(() =>
       this.withIdempotency('request', input.actor, input.idempotencyKey, fingerprint, () => {
         validateAmount(input.amount);
@@ -702,9 +778,16 @@ export class Ledger {
       if (!r || r.status !== 'open' || r.amount !== s.expected || r.expiresAt <= now) {
         throw HubError.conflict(`request ${s.requestId} changed since the clearing was computed; compute it again`);
       }
-      if (!Number.isSafeInteger(s.amount) || s.amount <= 0 || s.amount > r.amount) throw HubError.badRequest(`set-off of ${s.amount} does not fit request ${s.requestId}`);
+      if (!Number.isSafeInteger(s.amount) || s.amount <= 0 || s.amount > r.amount)
+        throw HubError.badRequest(`set-off of ${s.amount} does not fit request ${s.requestId}`);
       const left = r.amount - s.amount;
-      this.requests.put(r.id, { ...r, amount: left, setOff: (r.setOff ?? 0) + s.amount, status: left === 0 ? 'cleared' : 'open', closedAt: left === 0 ? now : null });
+      this.requests.put(r.id, {
+        ...r,
+        amount: left,
+        setOff: (r.setOff ?? 0) + s.amount,
+        status: left === 0 ? 'cleared' : 'open',
+        closedAt: left === 0 ? now : null,
+      });
     }
     this.journal.append('request.setoff', now, actor, [], { setOffs: setOffs.map(({ requestId, amount }) => ({ requestId, amount })) });
   }
@@ -737,4 +820,3 @@ export function validateAmount(amount: number): void {
     throw HubError.badRequest(`amount must be a whole number of minor units between 1 and ${MAX_AMOUNT}`);
   }
 }
-

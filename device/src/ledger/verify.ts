@@ -45,7 +45,8 @@ export function verifyLedger(ledger: Ledger, maxProblems = 100): VerifyReport {
       const k = `${p.unit}\u0000${p.account}`;
       const running = (replayed.get(k) ?? 0) + p.delta;
       replayed.set(k, running);
-      if (p.balance !== undefined && p.balance !== running) problem(`journal: entry ${entry.seq} records ${p.account} at ${p.balance} but the replay gives ${running}`);
+      if (p.balance !== undefined && p.balance !== running)
+        problem(`journal: entry ${entry.seq} records ${p.account} at ${p.balance} but the replay gives ${running}`);
     }
     for (const [unit, s] of Object.entries(sums)) if (s !== 0) problem(`journal: entry ${entry.seq} does not sum to zero in ${unit} (${s})`);
     if (entry.kind === 'transfer') transferSeqs.set(String(entry.seq), entry.seq);

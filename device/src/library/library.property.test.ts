@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
 import { HubError } from '../errors.js';
 import { verifyLedger } from '../ledger/verify.js';
-import { makeCore, } from '../test-support.js';
+import { makeCore } from '../test-support.js';
 import { DEPOSIT_ESCROW } from './library.js';
 
 const op = fc.oneof(
@@ -26,7 +26,15 @@ describe('tool library under random operations', () => {
           const who: string[] = [];
           for (let i = 0; i < 3; i++) who.push((await core.members.create({ name: `M${i}`, email: `m${i}@example.org` }, null)).id);
           const items: string[] = [];
-          for (let i = 0; i < 3; i++) items.push((await core.library.addItem({ name: `Tool ${i}`, category: 'c', deposit: 1000 * (i + 1), fee: 100 * i, plan: i === 2 ? { everyLoans: 2, task: 'oil' } : null }, steward.id)).id);
+          for (let i = 0; i < 3; i++)
+            items.push(
+              (
+                await core.library.addItem(
+                  { name: `Tool ${i}`, category: 'c', deposit: 1000 * (i + 1), fee: 100 * i, plan: i === 2 ? { everyLoans: 2, task: 'oil' } : null },
+                  steward.id,
+                )
+              ).id,
+            );
           for (const o of ops) {
             try {
               switch (o.k) {

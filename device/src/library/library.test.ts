@@ -52,7 +52,9 @@ describe('catalogue', () => {
     const polyglot = new Uint8Array([...png.subarray(0, 8), ...new TextEncoder().encode('<html><script>alert(1)</script></html>')]);
     await expect(core.library.addPhoto(d.id, polyglot, steward.id)).rejects.toMatchObject({ status: 400 });
     await expect(core.library.addPhoto(d.id, new Uint8Array(jpg.subarray(0, 40)), steward.id)).rejects.toMatchObject({ status: 400 });
-    await expect(core.library.addPhoto(d.id, new Uint8Array([...webp, ...new TextEncoder().encode('<html>')]), steward.id)).rejects.toMatchObject({ status: 400 });
+    await expect(core.library.addPhoto(d.id, new Uint8Array([...webp, ...new TextEncoder().encode('<html>')]), steward.id)).rejects.toMatchObject({
+      status: 400,
+    });
     await expect(core.library.addPhoto(d.id, new TextEncoder().encode('<svg onload=alert(1)>'), steward.id)).rejects.toMatchObject({ status: 400 });
     await expect(core.library.addPhoto(d.id, new Uint8Array(600 * 1024).fill(0xff), steward.id)).rejects.toMatchObject({ status: 413 });
     expect(core.library.item(d.id).photos).toEqual([id]);
@@ -75,8 +77,12 @@ describe('reservations', () => {
   it('books spaces by slots and refuses ragged times', async () => {
     const hall = await core.library.addItem({ kind: 'space', name: 'Hall', category: 'spaces', slotMinutes: 30 }, steward.id);
     await core.library.reserve(hall.id, ana, day(1) + 18 * 3_600_000, day(1) + 20 * 3_600_000, { id: ana, steward: false });
-    await expect(core.library.reserve(hall.id, bo, day(1) + 19 * 3_600_000, day(1) + 21 * 3_600_000, { id: bo, steward: false })).rejects.toMatchObject({ status: 409 });
-    await expect(core.library.reserve(hall.id, bo, day(1) + 20 * 3_600_000 + 60_000, day(1) + 21 * 3_600_000, { id: bo, steward: false })).rejects.toMatchObject({ status: 400 });
+    await expect(core.library.reserve(hall.id, bo, day(1) + 19 * 3_600_000, day(1) + 21 * 3_600_000, { id: bo, steward: false })).rejects.toMatchObject({
+      status: 409,
+    });
+    await expect(
+      core.library.reserve(hall.id, bo, day(1) + 20 * 3_600_000 + 60_000, day(1) + 21 * 3_600_000, { id: bo, steward: false }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 });
 
@@ -100,7 +106,7 @@ describe('loans', () => {
     expect(core.library.auditOf(d.id).map((a) => a.action)).toEqual(['added', 'checked out', 'checked in']);
   });
 
-  it('refuses a deposit above the member\'s limit and changes nothing', async () => {
+  it("refuses a deposit above the member's limit and changes nothing", async () => {
     const saw = await core.library.addItem({ name: 'Table saw', category: 'power tools', deposit: 60_000 }, steward.id);
     await expect(core.library.checkOut(saw.id, ana, steward)).rejects.toMatchObject({ status: 422, slug: 'over-credit-limit' });
     expect(core.library.item(saw.id).status).toBe('available');
@@ -127,7 +133,12 @@ describe('loans', () => {
     await core.library.joinHolds(d2.id, bo);
     await expect(core.library.renew(loan2.id, { id: ana, steward: false })).rejects.toMatchObject({ title: 'Others are waiting' });
     core.clock.advance(20 * DAY_MS);
-    expect(core.library.overdue().map((l) => l.id).sort()).toEqual([loan.id, loan2.id].sort());
+    expect(
+      core.library
+        .overdue()
+        .map((l) => l.id)
+        .sort(),
+    ).toEqual([loan.id, loan2.id].sort());
     const sent = await core.library.sendReminders();
     expect(sent.overdue).toBe(2);
     expect((await core.library.sendReminders()).overdue).toBe(0); // once a day

@@ -122,7 +122,14 @@ function byCategory(rows: Array<Usage & { it: Item }>) {
   }
   return [...groups].map(([category, rs]) => {
     const s = sumUsage(rs);
-    return { category, items: rs.length, loans: s.loans, daysOut: round1(s.outMs / DAY_MS), avgWaitDays: s.waits ? round1(s.waitMs / s.waits / DAY_MS) : 0, utilisation: percent(s.outMs, s.availMs) };
+    return {
+      category,
+      items: rs.length,
+      loans: s.loans,
+      daysOut: round1(s.outMs / DAY_MS),
+      avgWaitDays: s.waits ? round1(s.waitMs / s.waits / DAY_MS) : 0,
+      utilisation: percent(s.outMs, s.availMs),
+    };
   });
 }
 
@@ -191,16 +198,21 @@ export class Library {
       const kind = input.kind ?? 'tool';
       let code = input.code?.trim().toUpperCase();
       if (!code) {
-        const n = (this.meta.get(`next:${kind}`) ?? 1);
+        const n = this.meta.get(`next:${kind}`) ?? 1;
         this.meta.put(`next:${kind}`, n + 1);
         code = `${CODE_PREFIX[kind]}-${String(n).padStart(4, '0')}`;
       }
       if (this.codes.get(code)) throw HubError.conflict(`the code ${code} is already on another item`);
-      for (const [k, v] of [['deposit', input.deposit], ['fee', input.fee], ['replacementValue', input.replacementValue]] as const) {
+      for (const [k, v] of [
+        ['deposit', input.deposit],
+        ['fee', input.fee],
+        ['replacementValue', input.replacementValue],
+      ] as const) {
         if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw HubError.badRequest(`${k} must be a whole number of minor units ≥ 0`);
       }
       const slotMinutes = input.slotMinutes ?? (kind === 'space' || kind === 'vehicle' ? 60 : 1440);
-      if (!Number.isInteger(slotMinutes) || slotMinutes < 15 || 1440 % slotMinutes !== 0) throw HubError.badRequest('slotMinutes must divide a day and be at least 15');
+      if (!Number.isInteger(slotMinutes) || slotMinutes < 15 || 1440 % slotMinutes !== 0)
+        throw HubError.badRequest('slotMinutes must divide a day and be at least 15');
       const it: Item = {
         id: randomId('i_', 6),
         code,
@@ -296,7 +308,8 @@ export class Library {
     const out: Array<{ from: number; to: number; kind: BusyKind; memberId: string; id: string }> = [];
     for (const r of this.reservationsOf(it.id, from)) {
       if (r.from >= to) break;
-      if ((r.status === 'booked' || r.status === 'collected') && overlaps(r.from, r.to, from, to)) out.push({ from: r.from, to: r.to, kind: 'reservation', memberId: r.memberId, id: r.id });
+      if ((r.status === 'booked' || r.status === 'collected') && overlaps(r.from, r.to, from, to))
+        out.push({ from: r.from, to: r.to, kind: 'reservation', memberId: r.memberId, id: r.id });
     }
     const loan = this.openLoanOf(it.id);
     if (loan && overlaps(loan.checkedOutAt, Math.max(loan.dueAt, this.clock.now()), from, to)) {
@@ -337,14 +350,19 @@ export class Library {
       if (!this.ledger.hasAccount(memberId)) throw refuse('not-a-member', `${memberId} has no account`);
       const slot = it.slotMinutes * 60_000;
       if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to <= from) throw HubError.badRequest('the reservation must end after it starts');
-      if (from % slot !== 0 || to % slot !== 0) throw HubError.badRequest(`${it.kind === 'tool' || it.kind === 'equipment' ? 'tools are booked by whole days' : `this ${it.kind} is booked in slots of ${it.slotMinutes} minutes`}`);
+      if (from % slot !== 0 || to % slot !== 0)
+        throw HubError.badRequest(
+          `${it.kind === 'tool' || it.kind === 'equipment' ? 'tools are booked by whole days' : `this ${it.kind} is booked in slots of ${it.slotMinutes} minutes`}`,
+        );
       if (to - from > this.params().maxBookingDays * DAY_MS) throw refuse('too-long', `bookings may last at most ${this.params().maxBookingDays} days`);
       if (to <= this.clock.now()) throw HubError.badRequest('the reservation is in the past');
       if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
       if (it.status === 'maintenance') throw refuse('in-maintenance', `${it.code} is being repaired; join the holds queue instead`);
       const clash = this.busy(it.id, from, to)[0];
       if (clash) {
-        throw refuse('already-booked', `${it.code} is booked from ${new Date(clash.from).toISOString()} to ${new Date(clash.to).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
+        throw refuse('already-booked', `${it.code} is booked from ${new Date(clash.from).toISOString()} to ${new Date(clash.to).toISOString()}`, {
+          clash: { from: clash.from, to: clash.to },
+        });
       }
       const r: Reservation = { id: randomId('rs_', 6), itemId: it.id, memberId, from, to, status: 'booked', createdAt: this.clock.now(), note };
       this.reservations.put(r.id, r);
@@ -423,7 +441,8 @@ export class Library {
     return this.store.write(() => {
       const it = this.item(itemId);
       const q = this.holds.get(it.id) ?? [];
-      if (order.length !== q.length || !q.every((h) => order.includes(h.memberId))) throw HubError.badRequest('the new order must list exactly the members in the queue');
+      if (order.length !== q.length || !q.every((h) => order.includes(h.memberId)))
+        throw HubError.badRequest('the new order must list exactly the members in the queue');
       const next = order.map((m) => ({ ...q.find((h) => h.memberId === m)!, readyAt: null, pickupBy: null }));
       this.passOnInTxn(it, next);
       this.auditInTxn(it.id, actor, 'holds reordered', { order });
@@ -458,7 +477,12 @@ export class Library {
 
   loansOf(filter: { memberId?: string; open?: boolean; itemId?: string } = {}): Loan[] {
     return this.loans
-      .where((l) => (!filter.memberId || l.memberId === filter.memberId) && (!filter.itemId || l.itemId === filter.itemId) && (filter.open === undefined || (l.returnedAt === null) === filter.open))
+      .where(
+        (l) =>
+          (!filter.memberId || l.memberId === filter.memberId) &&
+          (!filter.itemId || l.itemId === filter.itemId) &&
+          (filter.open === undefined || (l.returnedAt === null) === filter.open),
+      )
       .sort((a, b) => b.checkedOutAt - a.checkedOutAt);
   }
 
@@ -479,25 +503,37 @@ export class Library {
     const loan = await this.store.write(() => {
       const it = this.item(itemId);
       const now = this.clock.now();
-      if (!actor.steward && (!this.params().selfService || actor.id !== memberId)) throw HubError.forbidden('check-out is done at the steward desk on this hub');
+      if (!actor.steward && (!this.params().selfService || actor.id !== memberId))
+        throw HubError.forbidden('check-out is done at the steward desk on this hub');
       if (it.needsApproval && !actor.steward) throw HubError.forbidden(`${it.code} needs a steward's approval to borrow`);
-      if (it.needsInduction && !this.inductions.get([memberId, it.id])) throw refuse('induction-needed', `${it.code} needs a safety induction first; ask a steward`);
+      if (it.needsInduction && !this.inductions.get([memberId, it.id]))
+        throw refuse('induction-needed', `${it.code} needs a safety induction first; ask a steward`);
       if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
       if (it.status === 'maintenance') throw refuse('in-maintenance', `${it.code} is being repaired`);
       if (it.status === 'on-loan' || this.openLoanOf(it.id)) throw refuse('out-on-loan', `${it.code} is already out on loan`);
       const days = opts.days ?? it.loanDays;
-      if (!Number.isInteger(days) || days < 1 || days > this.params().maxBookingDays) throw HubError.badRequest(`a loan lasts 1 to ${this.params().maxBookingDays} days`);
+      if (!Number.isInteger(days) || days < 1 || days > this.params().maxBookingDays)
+        throw HubError.badRequest(`a loan lasts 1 to ${this.params().maxBookingDays} days`);
       const dueAt = now + days * DAY_MS;
       // Someone else's booking for this time, or a ready hold, comes first.
       const mine = this.reservationsOf(it.id, now).find((r) => r.memberId === memberId && r.status === 'booked' && r.from <= now + DAY_MS && r.to > now);
       const clash = this.busy(it.id, now, dueAt).find((b) => !(b.kind === 'reservation' && b.memberId === memberId));
-      if (clash) throw refuse('booked-by-someone-else', `${it.code} is booked from ${new Date(clash.from).toISOString()}`, { clash: { from: clash.from, to: clash.to } });
+      if (clash)
+        throw refuse('booked-by-someone-else', `${it.code} is booked from ${new Date(clash.from).toISOString()}`, {
+          clash: { from: clash.from, to: clash.to },
+        });
       const q = this.holds.get(it.id) ?? [];
       const head = q[0];
-      if (head && head.memberId !== memberId && head.readyAt !== null) throw refuse('held-for-someone-else', `${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`);
+      if (head && head.memberId !== memberId && head.readyAt !== null)
+        throw refuse('held-for-someone-else', `${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`);
       const waitedMs = q.find((h) => h.memberId === memberId) ? now - q.find((h) => h.memberId === memberId)!.joinedAt : 0;
-      if (it.deposit > 0) this.ledger.payInTxn({ payer: memberId, payee: DEPOSIT_ESCROW, amount: it.deposit, memo: `deposit ${it.code}`, category: 'library', actor: actor.id }, null);
-      if (it.fee > 0) this.ledger.payInTxn({ payer: memberId, payee: LIBRARY_POOL, amount: it.fee, memo: `loan fee ${it.code}`, category: 'library', actor: actor.id }, null);
+      if (it.deposit > 0)
+        this.ledger.payInTxn(
+          { payer: memberId, payee: DEPOSIT_ESCROW, amount: it.deposit, memo: `deposit ${it.code}`, category: 'library', actor: actor.id },
+          null,
+        );
+      if (it.fee > 0)
+        this.ledger.payInTxn({ payer: memberId, payee: LIBRARY_POOL, amount: it.fee, memo: `loan fee ${it.code}`, category: 'library', actor: actor.id }, null);
       const l: Loan = {
         id: randomId('l_', 6),
         itemId: it.id,
@@ -520,7 +556,10 @@ export class Library {
       this.openLoans.put(it.id, l.id);
       if (mine) this.reservations.put(mine.id, { ...mine, status: 'collected' });
       this.items.put(it.id, { ...it, status: 'on-loan', condition: l.conditionOut });
-      this.holds.put(it.id, q.filter((h) => h.memberId !== memberId));
+      this.holds.put(
+        it.id,
+        q.filter((h) => h.memberId !== memberId),
+      );
       this.auditInTxn(it.id, actor.id, 'checked out', { loan: l.id, memberId, dueAt, condition: l.conditionOut, deposit: l.deposit, fee: l.fee });
       return l;
     });
@@ -537,18 +576,27 @@ export class Library {
     const done = await this.store.write(() => {
       const l = this.loan(loanId);
       if (l.returnedAt !== null) throw refuse('already-returned', `loan ${loanId} was returned`);
-      if (!actor.steward && (!this.params().selfService || actor.id !== l.memberId)) throw HubError.forbidden('check-in is done at the steward desk on this hub');
+      if (!actor.steward && (!this.params().selfService || actor.id !== l.memberId))
+        throw HubError.forbidden('check-in is done at the steward desk on this hub');
       const damage = opts.damage ?? 0;
       if (!Number.isSafeInteger(damage) || damage < 0) throw HubError.badRequest('damage must be a whole number of minor units ≥ 0');
-      if (damage > l.deposit) throw refuse('damage-above-deposit', `at most the deposit of ${l.deposit} can be charged here; raise the rest as a payment request`);
+      if (damage > l.deposit)
+        throw refuse('damage-above-deposit', `at most the deposit of ${l.deposit} can be charged here; raise the rest as a payment request`);
       if (damage > 0 && !actor.steward) throw HubError.forbidden('only a steward charges damage');
       const now = this.clock.now();
       const it = this.items.get(l.itemId)!;
       if (damage > 0) {
-        this.ledger.payInTxn({ payer: DEPOSIT_ESCROW, payee: LIBRARY_POOL, amount: damage, memo: `damage ${it.code}`, category: 'library', actor: actor.id }, null);
+        this.ledger.payInTxn(
+          { payer: DEPOSIT_ESCROW, payee: LIBRARY_POOL, amount: damage, memo: `damage ${it.code}`, category: 'library', actor: actor.id },
+          null,
+        );
         this.auditLog?.recordInTxn(actor.id, 'write-off', it.code, { loan: l.id, member: l.memberId, damageCharged: damage }, null);
       }
-      if (l.deposit - damage > 0) this.ledger.payInTxn({ payer: DEPOSIT_ESCROW, payee: l.memberId, amount: l.deposit - damage, memo: `deposit back ${it.code}`, category: 'library', actor: actor.id }, null);
+      if (l.deposit - damage > 0)
+        this.ledger.payInTxn(
+          { payer: DEPOSIT_ESCROW, payee: l.memberId, amount: l.deposit - damage, memo: `deposit back ${it.code}`, category: 'library', actor: actor.id },
+          null,
+        );
       const onTime = now <= l.dueAt;
       this.reliability.recordInTxn(l.memberId, onTime ? 'loansOnTime' : 'loansLate');
       const back: Loan = { ...l, returnedAt: now, checkedInBy: actor.id, conditionIn: opts.condition, damageCharged: damage };
@@ -558,10 +606,16 @@ export class Library {
       let next: Item = { ...it, loanCount, condition: opts.condition, status: 'available' };
       this.items.put(it.id, next);
       this.auditInTxn(it.id, actor.id, 'checked in', { loan: l.id, condition: opts.condition, damage, onTime });
-      this.notifications.sendInTxn([l.memberId], 'loan-returned', { code: it.code, name: it.name, depositBack: l.deposit - damage }, { ref: `library/${it.code}` });
+      this.notifications.sendInTxn(
+        [l.memberId],
+        'loan-returned',
+        { code: it.code, name: it.name, depositBack: l.deposit - damage },
+        { ref: `library/${it.code}` },
+      );
       // A broken return, or a maintenance plan coming due, opens a ticket by itself.
       if (opts.condition === 'broken') this.openTicketInTxn(next, `returned broken${opts.note ? `: ${opts.note}` : ''}`, actor.id);
-      else if (it.plan && loanCount % it.plan.everyLoans === 0) this.openTicketInTxn(next, `${it.plan.task} (every ${it.plan.everyLoans} loans)`, 'maintenance-plan');
+      else if (it.plan && loanCount % it.plan.everyLoans === 0)
+        this.openTicketInTxn(next, `${it.plan.task} (every ${it.plan.everyLoans} loans)`, 'maintenance-plan');
       next = this.items.get(it.id)!;
       if (next.status === 'available') this.passOnInTxn(next, [...(this.holds.get(it.id) ?? [])]);
       return back;
@@ -580,7 +634,9 @@ export class Library {
       if (l.renewals >= it.maxRenewals) throw refuse('no-more-renewals', `${it.code} can be renewed ${it.maxRenewals} times`);
       if ((this.holds.get(it.id) ?? []).length > 0) throw refuse('others-are-waiting', `someone holds ${it.code}; please bring it back`);
       const dueAt = l.dueAt + it.loanDays * DAY_MS;
-      const clash = this.reservationsOf(it.id, l.dueAt).find((r) => r.status === 'booked' && r.memberId !== l.memberId && overlaps(r.from, r.to, l.dueAt, dueAt));
+      const clash = this.reservationsOf(it.id, l.dueAt).find(
+        (r) => r.status === 'booked' && r.memberId !== l.memberId && overlaps(r.from, r.to, l.dueAt, dueAt),
+      );
       if (clash) throw refuse('booked-after-you', `${it.code} is booked from ${new Date(clash.from).toISOString().slice(0, 10)}`);
       const next = { ...l, dueAt, renewals: l.renewals + 1 };
       this.loans.put(l.id, next);
@@ -610,14 +666,39 @@ export class Library {
       for (const { value: r } of this.reservations.getRange({})) {
         if (r.status !== 'booked' || r.from < now || r.from - now > DAY_MS) continue;
         const it = this.items.get(r.itemId);
-        if (it && this.notifications.sendInTxn([r.memberId], 'booking-reminder', { code: it.code, name: it.name, from: r.from, to: r.to }, { ref: `library/${it.code}`, key: `booking:${r.id}` })) bookings++;
+        if (
+          it &&
+          this.notifications.sendInTxn(
+            [r.memberId],
+            'booking-reminder',
+            { code: it.code, name: it.name, from: r.from, to: r.to },
+            { ref: `library/${it.code}`, key: `booking:${r.id}` },
+          )
+        )
+          bookings++;
       }
       for (const l of this.loansOf({ open: true })) {
         const it = this.items.get(l.itemId)!;
         if (l.dueAt < now) {
-          if (this.notifications.sendInTxn([l.memberId], 'loan-overdue', { code: it.code, name: it.name, date: l.dueAt }, { ref: `library/${it.code}`, key: `overdue:${l.id}:${day}` })) overdue++;
+          if (
+            this.notifications.sendInTxn(
+              [l.memberId],
+              'loan-overdue',
+              { code: it.code, name: it.name, date: l.dueAt },
+              { ref: `library/${it.code}`, key: `overdue:${l.id}:${day}` },
+            )
+          )
+            overdue++;
         } else if (l.dueAt - now < DAY_MS) {
-          if (this.notifications.sendInTxn([l.memberId], 'loan-due', { code: it.code, name: it.name, date: l.dueAt }, { ref: `library/${it.code}`, key: `due:${l.id}:${l.dueAt}` })) dueSoon++;
+          if (
+            this.notifications.sendInTxn(
+              [l.memberId],
+              'loan-due',
+              { code: it.code, name: it.name, date: l.dueAt },
+              { ref: `library/${it.code}`, key: `due:${l.id}:${l.dueAt}` },
+            )
+          )
+            dueSoon++;
         }
       }
       for (const { key, value } of this.holds.getRange({})) {
@@ -626,7 +707,12 @@ export class Library {
         while (q.length && q[0]!.pickupBy !== null && q[0]!.pickupBy < now) {
           const lapsed = q.shift()!;
           const lapsedItem = this.items.get(key)!;
-          this.notifications.sendInTxn([lapsed.memberId], 'hold-lapsed', { code: lapsedItem.code, name: lapsedItem.name }, { ref: `library/${lapsedItem.code}` });
+          this.notifications.sendInTxn(
+            [lapsed.memberId],
+            'hold-lapsed',
+            { code: lapsedItem.code, name: lapsedItem.name },
+            { ref: `library/${lapsedItem.code}` },
+          );
           holdsPassed++;
           changed = true;
         }
@@ -659,7 +745,16 @@ export class Library {
   private openTicketInTxn(it: Item, title: string, actor: string): Ticket {
     if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
     const now = this.clock.now();
-    const t: Ticket = { id: randomId('tk_', 6), itemId: it.id, state: 'assess', title, openedBy: actor, openedAt: now, closedAt: null, history: [{ state: 'assess', at: now, by: actor, note: title }] };
+    const t: Ticket = {
+      id: randomId('tk_', 6),
+      itemId: it.id,
+      state: 'assess',
+      title,
+      openedBy: actor,
+      openedAt: now,
+      closedAt: null,
+      history: [{ state: 'assess', at: now, by: actor, note: title }],
+    };
     this.ticketsDb.put(t.id, t);
     if (it.status === 'available') this.items.put(it.id, { ...it, status: 'maintenance' });
     this.auditInTxn(it.id, actor, 'ticket opened', { ticket: t.id, title });
@@ -670,7 +765,8 @@ export class Library {
   async advanceTicket(ticketId: string, state: TicketState, actor: string, note: string | null = null): Promise<Ticket> {
     const t = await this.store.write(() => {
       const cur = found(this.ticketsDb.get(ticketId), `ticket ${ticketId}`);
-      if (!TICKET_NEXT[cur.state].includes(state)) throw refuse('not-a-next-step', `a ticket in ${cur.state} can go to ${TICKET_NEXT[cur.state].join(', ') || 'nothing'}`);
+      if (!TICKET_NEXT[cur.state].includes(state))
+        throw refuse('not-a-next-step', `a ticket in ${cur.state} can go to ${TICKET_NEXT[cur.state].join(', ') || 'nothing'}`);
       const now = this.clock.now();
       const closed = state === 'resolved' || state === 'retired';
       const next: Ticket = { ...cur, state, closedAt: closed ? now : null, history: [...cur.history, { state, at: now, by: actor, note }] };
@@ -743,9 +839,9 @@ export class Library {
     for (const { value: l } of this.loans.getRange({})) add(l.itemId, { from: l.checkedOutAt, to: l.returnedAt, waitedMs: l.waitedMs });
     // A space is used by booking it, not by taking it away: its bookings count as its loans.
     const spaces = new Set(items.filter((it) => it.kind === 'space').map((it) => it.id));
-    for (const { value: r } of this.reservations.getRange({})) if (r.status === 'booked' && spaces.has(r.itemId) && r.from < now) add(r.itemId, { from: r.from, to: Math.min(r.to, now), waitedMs: 0 });
-    const rows = (f: number, t: number) =>
-      items.map((it) => ({ it, ...usageOver(usesByItem.get(it.id) ?? [], Math.max(f, it.createdAt), f, t, now) }));
+    for (const { value: r } of this.reservations.getRange({}))
+      if (r.status === 'booked' && spaces.has(r.itemId) && r.from < now) add(r.itemId, { from: r.from, to: Math.min(r.to, now), waitedMs: 0 });
+    const rows = (f: number, t: number) => items.map((it) => ({ it, ...usageOver(usesByItem.get(it.id) ?? [], Math.max(f, it.createdAt), f, t, now) }));
     const overall = rows(from, to);
     const whole = overall.map(({ it, loans, outMs, waitMs, waits, availMs }) => ({
       itemId: it.id,
@@ -764,7 +860,14 @@ export class Library {
         const t = Math.min(to, f + bucketDays * DAY_MS);
         const r = rows(f, t).filter((x) => x.availMs > 0);
         const all = sumUsage(r);
-        overTime.push({ from: f, to: t, loans: all.loans, daysOut: round1(all.outMs / DAY_MS), utilisation: percent(all.outMs, all.availMs), categories: byCategory(r) });
+        overTime.push({
+          from: f,
+          to: t,
+          loans: all.loans,
+          daysOut: round1(all.outMs / DAY_MS),
+          utilisation: percent(all.outMs, all.availMs),
+          categories: byCategory(r),
+        });
       }
     }
     return {

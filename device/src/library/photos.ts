@@ -64,7 +64,8 @@ function walkWebp(buf: Buffer): void {
     const body = at + 8;
     if (body + size > buf.length) throw new Error(`chunk ${fourcc} runs past the end`);
     if (first) {
-      if (fourcc === 'VP8 ' && !(size >= 10 && buf[body + 3] === 0x9d && buf[body + 4] === 0x01 && buf[body + 5] === 0x2a)) throw new Error('no VP8 frame start code');
+      if (fourcc === 'VP8 ' && !(size >= 10 && buf[body + 3] === 0x9d && buf[body + 4] === 0x01 && buf[body + 5] === 0x2a))
+        throw new Error('no VP8 frame start code');
       if (fourcc === 'VP8L' && !(size >= 5 && buf[body] === 0x2f)) throw new Error('no VP8L signature');
       if (fourcc === 'VP8X' && size < 10) throw new Error('a VP8X header is cut short');
       if (!['VP8 ', 'VP8L', 'VP8X'].includes(fourcc)) throw new Error(`the first chunk is ${fourcc}, not an image`);

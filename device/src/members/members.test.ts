@@ -37,10 +37,14 @@ describe('joining', () => {
     const m = await core.members.joinWithInvite(inv.code.toLowerCase(), { name: 'Invited', email: 'i@example.org', password: 'longenough' });
     expect(m.status).toBe('active');
     expect(m.joinedVia).toBe('invite');
-    await expect(core.members.joinWithInvite(inv.code, { name: 'Again', email: 'a@example.org', password: 'longenough' })).rejects.toMatchObject({ title: 'Invite used' });
+    await expect(core.members.joinWithInvite(inv.code, { name: 'Again', email: 'a@example.org', password: 'longenough' })).rejects.toMatchObject({
+      title: 'Invite used',
+    });
     const late = await core.members.createInvite(s.id);
     core.clock.advance(15 * 24 * 3_600_000);
-    await expect(core.members.joinWithInvite(late.code, { name: 'Late', email: 'l@example.org', password: 'longenough' })).rejects.toMatchObject({ title: 'Invite expired' });
+    await expect(core.members.joinWithInvite(late.code, { name: 'Late', email: 'l@example.org', password: 'longenough' })).rejects.toMatchObject({
+      title: 'Invite expired',
+    });
     expect(core.members.byEmail('l@example.org')).toBeUndefined();
   });
 
@@ -108,7 +112,10 @@ describe('passwords', () => {
     const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'first-password' }, null);
     const here = await core.members.startSession(m.id);
     const elsewhere = await core.members.startSession(m.id);
-    await expect(core.members.changePassword(m.id, 'not-it', 'second-password', 'ip', here.token)).rejects.toMatchObject({ status: 403, reason: 'wrong-password' });
+    await expect(core.members.changePassword(m.id, 'not-it', 'second-password', 'ip', here.token)).rejects.toMatchObject({
+      status: 403,
+      reason: 'wrong-password',
+    });
     await expect(core.members.changePassword(m.id, 'first-password', 'short', 'ip', here.token)).rejects.toMatchObject({ status: 400 });
     await expect(core.members.changePassword(m.id, 'first-password', 'first-password', 'ip', here.token)).rejects.toMatchObject({ status: 400 });
     // Nothing changed so far.
@@ -125,14 +132,15 @@ describe('passwords', () => {
 
   it('counts wrong current passwords against the sign-in limit', async () => {
     const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'first-password' }, null);
-    for (let i = 0; i < 5; i++) await expect(core.members.changePassword(m.id, `guess-${i}`, 'second-password', '10.0.0.9')).rejects.toMatchObject({ status: 403 });
+    for (let i = 0; i < 5; i++)
+      await expect(core.members.changePassword(m.id, `guess-${i}`, 'second-password', '10.0.0.9')).rejects.toMatchObject({ status: 403 });
     await expect(core.members.changePassword(m.id, 'first-password', 'second-password', '10.0.0.9')).rejects.toMatchObject({ status: 429 });
     // From another address too: the limit is per member as well.
     await expect(core.members.changePassword(m.id, 'first-password', 'second-password', '10.0.0.10')).rejects.toMatchObject({ status: 429 });
     await expect(core.members.authenticate('m@example.org', 'first-password', '10.0.0.11')).resolves.toBeTruthy();
   });
 
-  it('lets a steward give a resident a one-time password, which must then be changed; not a steward\'s, unless an admin does it', async () => {
+  it("lets a steward give a resident a one-time password, which must then be changed; not a steward's, unless an admin does it", async () => {
     const admin = await core.members.create({ name: 'A', email: 'a@example.org', role: 'admin' }, null);
     const steward = await core.members.create({ name: 'S', email: 's@example.org', role: 'steward', password: 'steward-password' }, null);
     const other = await core.members.create({ name: 'S2', email: 's2@example.org', role: 'steward' }, null);

@@ -217,14 +217,28 @@ export class Members {
     if (!existingId) return null;
     const existing = this.get(existingId);
     this.joinAttemptHook?.(existing);
-    this.log.info({ module: 'members', member: existing.id }, 'someone tried to join with a member\'s email; they are told');
+    this.log.info({ module: 'members', member: existing.id }, "someone tried to join with a member's email; they are told");
     const now = this.clock.now();
-    return { id: randomId('m_', 6), name: input.name.trim(), email: normaliseEmail(input.email), role: 'resident', status, passwordHash: null, createdAt: now, admittedAt: status === 'active' ? now : null, admittedBy: null, joinedVia: status === 'active' ? 'invite' : 'request', note: null };
+    return {
+      id: randomId('m_', 6),
+      name: input.name.trim(),
+      email: normaliseEmail(input.email),
+      role: 'resident',
+      status,
+      passwordHash: null,
+      createdAt: now,
+      admittedAt: status === 'active' ? now : null,
+      admittedBy: null,
+      joinedVia: status === 'active' ? 'invite' : 'request',
+      note: null,
+    };
   }
 
   async requestMembership(input: NewMember): Promise<Member> {
     const passwordHash = await this.preparePassword(input.password, true);
-    const m = await this.store.write(() => this.decoyInTxn(input, 'pending') ?? this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'pending', 'request', null));
+    const m = await this.store.write(
+      () => this.decoyInTxn(input, 'pending') ?? this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'pending', 'request', null),
+    );
     this.log.info({ module: 'members', member: m.id }, 'membership requested');
     return m;
   }
@@ -458,7 +472,9 @@ export class Members {
       this.event(id, actor, 'password', { oneTime });
       // Whoever knew the old password is signed out everywhere else.
       for (const { key, value } of this.sessions.getRange({})) if (value.memberId === id && key !== keep) this.sessions.remove(key);
-      if (revokeTokens) for (const { key, value } of this.tokens.getRange({})) if (value.memberId === id && !value.revokedAt) this.tokens.put(key, { ...value, revokedAt: this.clock.now() });
+      if (revokeTokens)
+        for (const { key, value } of this.tokens.getRange({}))
+          if (value.memberId === id && !value.revokedAt) this.tokens.put(key, { ...value, revokedAt: this.clock.now() });
       return next;
     });
   }
@@ -481,7 +497,11 @@ export class Members {
     const wait = knownDevice ? 0 : this.accountBackoff.retryAfter(account);
     if (wait > 0) {
       this.log.warn({ module: 'members', client: clientKey }, 'sign-in refused: the account is slowed after wrong passwords');
-      throw refuse('too-many-sign-in-attempts', `this account had too many wrong passwords; try again in ${wait} seconds, or from a device that has signed in to it before`, { retryAfter: wait });
+      throw refuse(
+        'too-many-sign-in-attempts',
+        `this account had too many wrong passwords; try again in ${wait} seconds, or from a device that has signed in to it before`,
+        { retryAfter: wait },
+      );
     }
     const ok = m?.passwordHash ? await verifyPassword(m.passwordHash, password) : (await verifyPassword(await decoyHash(), password), false);
     if (!m || !ok) {
@@ -558,9 +578,7 @@ export class Members {
   }
 
   tokensOf(memberId: string): ApiToken[] {
-    return this.tokens
-      .where((t) => t.memberId === memberId)
-      .map(({ hash: _h, ...t }) => t);
+    return this.tokens.where((t) => t.memberId === memberId).map(({ hash: _h, ...t }) => t);
   }
 
   async revokeToken(memberId: string, tokenId: string, asAdmin = false): Promise<void> {

@@ -3,7 +3,18 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/schema.js';
 import type { Point, PointSink } from '../telemetry/store.js';
 import { NewDownlink, type DownlinkRecord } from '../sensing/downlink-queue.js';
-import { downlinkTopic, HUB_ENTITIES, hubDevice, hubEntityConfig, hubStateTopic, readingConfig, readingTopic, statusTopic, type HaDevice, type Topics } from './home-assistant.js';
+import {
+  downlinkTopic,
+  HUB_ENTITIES,
+  hubDevice,
+  hubEntityConfig,
+  hubStateTopic,
+  readingConfig,
+  readingTopic,
+  statusTopic,
+  type HaDevice,
+  type Topics,
+} from './home-assistant.js';
 
 /** What the bridge reads from the hub; the composition root passes the modules. */
 export interface BridgeSources {
@@ -107,7 +118,10 @@ export class MqttBridge implements PointSink {
     client.on('connect', () => {
       this.counts.connects++;
       this.down = false;
-      this.log.info({ module: 'mqtt', broker: this.url.replace(/\/\/[^@]*@/, '//'), topics: `${this.topics.prefix}/${this.topics.hubId}/#` }, 'MQTT connected; publishing readings and Home Assistant discovery');
+      this.log.info(
+        { module: 'mqtt', broker: this.url.replace(/\/\/[^@]*@/, '//'), topics: `${this.topics.prefix}/${this.topics.hubId}/#` },
+        'MQTT connected; publishing readings and Home Assistant discovery',
+      );
       client.publish(status, 'online', { retain: true, qos: 1 });
       // A broker that restarted forgot the retained configs: send them all again.
       this.discovered.clear();
@@ -273,4 +287,3 @@ export class MqttBridge implements PointSink {
     await c.endAsync().catch(() => undefined);
   }
 }
-

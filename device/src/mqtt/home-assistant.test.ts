@@ -7,7 +7,11 @@ const sensor = { id: 'meter/1', name: 'Main meter', model: 'sunspec', place: nul
 
 describe('Home Assistant discovery for a reading', () => {
   it('takes the device class from the unit, and from the metric name only when the unit fits it', () => {
-    expect(readingConfig(t, hub, sensor, 'battery', 'V').payload).toMatchObject({ device_class: 'voltage', unit_of_measurement: 'V', entity_category: 'diagnostic' });
+    expect(readingConfig(t, hub, sensor, 'battery', 'V').payload).toMatchObject({
+      device_class: 'voltage',
+      unit_of_measurement: 'V',
+      entity_category: 'diagnostic',
+    });
     expect(readingConfig(t, hub, sensor, 'battery', '%').payload.device_class).toBe('battery');
     expect(readingConfig(t, hub, sensor, 'energy_total', 'kWh').payload).toMatchObject({ device_class: 'energy', state_class: 'total_increasing' });
     expect(readingConfig(t, hub, sensor, 'flow', 'm3').payload).toMatchObject({ device_class: 'water', unit_of_measurement: 'm³' });

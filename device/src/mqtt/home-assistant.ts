@@ -54,7 +54,10 @@ export function safe(s: string): string {
 
 /** HA entity ids and unique ids: lower-case letters, digits and _ (HA's slug rule). */
 export function slug(...parts: string[]): string {
-  return parts.join('_').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return parts
+    .join('_')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
 }
 
 /**
@@ -96,9 +99,15 @@ const BY_METRIC: Array<[RegExp, string, string]> = [
 ];
 
 /** HA's unit spelling where it differs from a codec's. */
-const HA_UNIT: Record<string, string> = { l: 'L', 'm3': 'm³', degC: '°C', C: '°C' };
+const HA_UNIT: Record<string, string> = { l: 'L', m3: 'm³', degC: '°C', C: '°C' };
 
-export function readingConfig(t: Topics, hub: HaDevice, sensor: { id: string; name: string; model: string | null; place: string | null }, metric: string, unit: string | null): { topic: string; payload: HaEntityConfig } {
+export function readingConfig(
+  t: Topics,
+  hub: HaDevice,
+  sensor: { id: string; name: string; model: string | null; place: string | null },
+  metric: string,
+  unit: string | null,
+): { topic: string; payload: HaEntityConfig } {
   const u = unit ? (HA_UNIT[unit] ?? unit) : undefined;
   const byUnit = u ? BY_UNIT[u] : undefined;
   const byName = BY_METRIC.find(([re, , unitNeeded]) => re.test(metric) && u === unitNeeded)?.[1];
@@ -128,7 +137,15 @@ export function readingConfig(t: Topics, hub: HaDevice, sensor: { id: string; na
 }
 
 /** The hub's own state as HA entities: what the bridge publishes under <prefix>/<hubId>/hub/<name>. */
-export const HUB_ENTITIES: ReadonlyArray<{ name: string; label: string; component: 'sensor' | 'binary_sensor'; unit?: string; icon?: string; device_class?: string; precision?: number }> = [
+export const HUB_ENTITIES: ReadonlyArray<{
+  name: string;
+  label: string;
+  component: 'sensor' | 'binary_sensor';
+  unit?: string;
+  icon?: string;
+  device_class?: string;
+  precision?: number;
+}> = [
   { name: 'multiplier', label: 'Ecological multiplier', component: 'sensor', icon: 'mdi:leaf', precision: 2 },
   { name: 'water_budget_used', label: 'Water budget used', component: 'sensor', unit: '%', icon: 'mdi:water-percent', precision: 0 },
   { name: 'co2e_budget_used', label: 'CO₂e budget used', component: 'sensor', unit: '%', icon: 'mdi:molecule-co2', precision: 0 },
@@ -140,7 +157,11 @@ export function hubDevice(t: Topics, name: string, version: string): HaDevice {
   return { identifiers: [slug('hyphae', t.hubId)], name, manufacturer: 'Hyphae', model: 'Neighbourhood hub', sw_version: version };
 }
 
-export function hubEntityConfig(t: Topics, hub: HaDevice, e: (typeof HUB_ENTITIES)[number] | { name: string; label: string; component: 'sensor'; unit?: string; icon?: string }): { topic: string; payload: HaEntityConfig } {
+export function hubEntityConfig(
+  t: Topics,
+  hub: HaDevice,
+  e: (typeof HUB_ENTITIES)[number] | { name: string; label: string; component: 'sensor'; unit?: string; icon?: string },
+): { topic: string; payload: HaEntityConfig } {
   const objectId = slug('hyphae', t.hubId, e.name);
   const payload: HaEntityConfig = {
     name: e.label,

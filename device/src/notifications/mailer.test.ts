@@ -34,7 +34,16 @@ afterEach(async () => {
   core = undefined;
 });
 
-const emailConfig = (port: number) => ({ enabled: true, host: '127.0.0.1', port, secure: false, user: '', password: '', from: 'hub@riverside.example', kinds: ['loan-due', 'hold-ready'] });
+const emailConfig = (port: number) => ({
+  enabled: true,
+  host: '127.0.0.1',
+  port,
+  secure: false,
+  user: '',
+  password: '',
+  from: 'hub@riverside.example',
+  kinds: ['loan-due', 'hold-ready'],
+});
 
 describe('reminder emails', () => {
   it('sends a reminder through the relay, in the same transaction as the console notification', async () => {

@@ -94,7 +94,11 @@ export class Mailer {
         this.backoffMs = 0;
       } catch (e) {
         this.counts.failed++;
-        if (!this.backoffMs) this.log.warn({ module: 'email', relay: `${this.config.host}:${this.config.port}`, err: (e as Error).message, held: this.queued() }, 'mail relay unreachable; reminders held until it answers');
+        if (!this.backoffMs)
+          this.log.warn(
+            { module: 'email', relay: `${this.config.host}:${this.config.port}`, err: (e as Error).message, held: this.queued() },
+            'mail relay unreachable; reminders held until it answers',
+          );
         this.backoffMs = Math.min(600_000, Math.max(1_000, this.backoffMs * 2));
         this.backoffUntil = performance.now() + this.backoffMs;
         return;

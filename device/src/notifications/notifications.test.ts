@@ -15,7 +15,9 @@ const kindsOf = (c: TestCore, id: string) => c.notifications.list(id).map((n) =>
 const outbox = (c: TestCore) => [...emailOutbox(c.store).getRange({})].map((e) => e.value);
 
 async function people(c: TestCore) {
-  const [ana, bo, cy] = await Promise.all(['Ana', 'Bo', 'Cy'].map((name) => c.members.create({ name, email: `${name.toLowerCase()}@riverside.example` }, null)));
+  const [ana, bo, cy] = await Promise.all(
+    ['Ana', 'Bo', 'Cy'].map((name) => c.members.create({ name, email: `${name.toLowerCase()}@riverside.example` }, null)),
+  );
   return { ana: ana!.id, bo: bo!.id, cy: cy!.id };
 }
 
@@ -54,7 +56,11 @@ describe('every event that matters to a member notifies them', () => {
     await core.notifications.setPreferences(bo, { 'emergency-declared': 'inbox', paid: 'inbox' });
     const steward = (await core.members.create({ name: 'Stew', email: 'stew@riverside.example', role: 'steward' }, null)).id;
     const c = await core.board.declareCrisis(steward, { note: 'flood on Mill Lane', places: ['Mill Lane'] });
-    for (const m of [ana, bo, cy, steward]) expect(core.notifications.list(m)[0]).toMatchObject({ kind: 'emergency-declared', params: { emergencyId: c.id, note: 'flood on Mill Lane', places: ['Mill Lane'] } });
+    for (const m of [ana, bo, cy, steward])
+      expect(core.notifications.list(m)[0]).toMatchObject({
+        kind: 'emergency-declared',
+        params: { emergencyId: c.id, note: 'flood on Mill Lane', places: ['Mill Lane'] },
+      });
     const mails = outbox(core).filter((m) => m.kind === 'emergency-declared');
     expect(mails.map((m) => m.to).sort()).toEqual(['ana@riverside.example', 'bo@riverside.example', 'cy@riverside.example', 'stew@riverside.example']);
     expect(mails[0]!.subject).toContain('Emergency declared for Mill Lane');

@@ -120,20 +120,42 @@ export class Notifications implements Notifier {
         if (this.keys.get(k) || this.keys.get(opts.key)) continue;
         this.keys.put(k, true);
       }
-      const n: StoredNotification = { id: recipients.length === 1 ? id : `${id}${sent.toString(36)}`, memberId, at, kind, ref, read: false, params: params as Record<string, unknown> };
+      const n: StoredNotification = {
+        id: recipients.length === 1 ? id : `${id}${sent.toString(36)}`,
+        memberId,
+        at,
+        kind,
+        ref,
+        read: false,
+        params: params as Record<string, unknown>,
+      };
       this.items.put([memberId, at, inOrder(n.id)], n);
       this.routeInTxn(memberId, kind, text, n);
       reached.push(memberId);
       sent++;
     }
     if (sent === 0 && opts.key) return 0;
-    for (const l of this.listeners) l({ id, kind, params: params as Record<string, unknown>, get text() { return text(); }, at, audience: to, recipients: reached, ref });
+    for (const l of this.listeners)
+      l({
+        id,
+        kind,
+        params: params as Record<string, unknown>,
+        get text() {
+          return text();
+        },
+        at,
+        audience: to,
+        recipients: reached,
+        ref,
+      });
     return sent;
   }
 
   /** Email now, a line in tonight's digest, or the inbox only: as the member chose, or the hub's default. Emergencies reach every channel. */
   private english(kind: string, params: Record<string, unknown>): string {
-    return isNotificationKind(kind) ? englishOf(kind, params as never, { name: (id) => this.directory.nameOf(id), money: (m) => this.directory.money(m) }) : kind;
+    return isNotificationKind(kind)
+      ? englishOf(kind, params as never, { name: (id) => this.directory.nameOf(id), money: (m) => this.directory.money(m) })
+      : kind;
   }
 
   /** A stored notification as read: its English text made from its facts (older records carry their own). */
@@ -145,7 +167,8 @@ export class Notifications implements Notifier {
     const { id, at } = n;
     const channel = this.channelOf(memberId, kind);
     // Emergencies alert every phone too; others when the member chose alerts (the default once a phone takes them).
-    if (this.push && (channel === 'push' || NOTIFICATION_KINDS[kind].mandatory)) this.push.enqueueInTxn(memberId, { id, kind, params: n.params ?? {}, ref: n.ref, at }, textOf);
+    if (this.push && (channel === 'push' || NOTIFICATION_KINDS[kind].mandatory))
+      this.push.enqueueInTxn(memberId, { id, kind, params: n.params ?? {}, ref: n.ref, at }, textOf);
     if (!this.routing) return;
     if (channel === 'inbox' || channel === 'push') return;
     const to = this.directory.emailOf(memberId);
@@ -175,7 +198,12 @@ export class Notifications implements Notifier {
 
   /** Every kind with the channel it goes by for this member; emergencies cannot be turned down. */
   preferencesOf(memberId: string): Array<{ kind: NotificationKind; channel: Channel; mandatory: boolean; group: string }> {
-    return (Object.keys(NOTIFICATION_KINDS) as NotificationKind[]).map((kind) => ({ kind, channel: this.channelOf(memberId, kind), mandatory: NOTIFICATION_KINDS[kind].mandatory, group: NOTIFICATION_KINDS[kind].group }));
+    return (Object.keys(NOTIFICATION_KINDS) as NotificationKind[]).map((kind) => ({
+      kind,
+      channel: this.channelOf(memberId, kind),
+      mandatory: NOTIFICATION_KINDS[kind].mandatory,
+      group: NOTIFICATION_KINDS[kind].group,
+    }));
   }
 
   /** Merges a member's choices; a mandatory kind or an unknown one is refused by the caller's schema, and ignored here. */
@@ -206,7 +234,13 @@ export class Notifications implements Notifier {
         const to = this.directory.emailOf(memberId);
         if (!to) continue;
         const lines = entries.map((e) => `• ${new Date(e.value.at).toISOString().slice(0, 16).replace('T', ' ')}  ${e.value.text}`);
-        this.email.put([at, randomId('d_', 6)], { to, subject: `${hub}: ${entries.length} ${entries.length === 1 ? 'notification' : 'notifications'} today`, text: `${lines.join('\n')}\n\n— ${hub}`, kind: 'digest', at });
+        this.email.put([at, randomId('d_', 6)], {
+          to,
+          subject: `${hub}: ${entries.length} ${entries.length === 1 ? 'notification' : 'notifications'} today`,
+          text: `${lines.join('\n')}\n\n— ${hub}`,
+          kind: 'digest',
+          at,
+        });
         queued++;
       }
       return queued;

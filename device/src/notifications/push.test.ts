@@ -23,7 +23,29 @@ let key: Buffer;
 let cert: Buffer;
 beforeAll(() => {
   certDir = mkdtempSync(join(tmpdir(), 'hyphae-push-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '2', '-subj', '/CN=push.test', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=push.test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   key = readFileSync(join(certDir, 'key.pem'));
   cert = readFileSync(join(certDir, 'cert.pem'));
   // The hub trusts this service the way it trusts Google's or Mozilla's: through its TLS agent.
@@ -57,12 +79,18 @@ function phone(origin: string, name: string) {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
   const auth = randomBytes(16);
-  return { ecdh, auth, sub: { endpoint: `${origin}/push/${name}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } } };
+  return {
+    ecdh,
+    auth,
+    sub: { endpoint: `${origin}/push/${name}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } },
+  };
 }
 
 function decrypt(r: Received, p: { ecdh: ECDH; auth: Buffer }): PushPayload {
   expect(r.headers['content-encoding']).toBe('aes128gcm');
-  return JSON.parse(ece.decrypt(r.body, { version: 'aes128gcm', privateKey: p.ecdh, authSecret: p.auth.toString('base64url') }).toString('utf8')) as PushPayload;
+  return JSON.parse(
+    ece.decrypt(r.body, { version: 'aes128gcm', privateKey: p.ecdh, authSecret: p.auth.toString('base64url') }).toString('utf8'),
+  ) as PushPayload;
 }
 
 /** The VAPID check a push service makes: "vapid t=<ES256 JWT>, k=<the hub's public key>". */
@@ -71,7 +99,10 @@ function vapidClaims(h: IncomingHttpHeaders): { claims: Record<string, unknown>;
   expect(m, String(h.authorization)).not.toBeNull();
   const [head, payload, sig] = m![1]!.split('.') as [string, string, string];
   const raw = Buffer.from(m![2]!, 'base64url');
-  const pub = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') }, format: 'jwk' });
+  const pub = createPublicKey({
+    key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') },
+    format: 'jwk',
+  });
   expect(JSON.parse(Buffer.from(head, 'base64url').toString())).toMatchObject({ alg: 'ES256' });
   expect(verify('sha256', Buffer.from(`${head}.${payload}`), { key: pub, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'))).toBe(true);
   return { claims: JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>, k: m![2]! };
@@ -118,7 +149,10 @@ describe('Web Push', () => {
     expect(made.json).toMatchObject({ memberId: id.bo, lang: 'sv', endpointHost: new URL(svc.origin).host });
     expect(made.json.keys).toBeUndefined();
     // Once a phone takes alerts, kinds the member has not chosen for go to it.
-    const prefs = (await call('bo', 'GET', '/api/v1/notifications/preferences')).json as { pushAvailable: boolean; kinds: Array<{ kind: string; channel: string }> };
+    const prefs = (await call('bo', 'GET', '/api/v1/notifications/preferences')).json as {
+      pushAvailable: boolean;
+      kinds: Array<{ kind: string; channel: string }>;
+    };
     expect(prefs.pushAvailable).toBe(true);
     expect(prefs.kinds.find((k) => k.kind === 'paid')?.channel).toBe('push');
 
@@ -137,7 +171,14 @@ describe('Web Push', () => {
     expect(claims.exp as number).toBeGreaterThan(Date.now() / 1000);
     expect(claims.exp as number).toBeLessThanOrEqual(Date.now() / 1000 + 24 * 3600);
     const msg = decrypt(r, p);
-    expect(msg).toMatchObject({ v: 1, kind: 'paid', lang: 'sv', ref: 'history/credit', params: { from: id.ana, amount: 1250, memo: 'bread' }, currency: { symbol: 'HC', minorUnits: 2 } });
+    expect(msg).toMatchObject({
+      v: 1,
+      kind: 'paid',
+      lang: 'sv',
+      ref: 'history/credit',
+      params: { from: id.ana, amount: 1250, memo: 'bread' },
+      currency: { symbol: 'HC', minorUnits: 2 },
+    });
     expect(msg.names[id.ana!]).toBe('ana');
     expect(msg.text).toContain('12.50 HC');
     expect(core!.push.pending()).toBe(0);
@@ -203,7 +244,11 @@ describe('Web Push', () => {
     const bad = await call('bo', 'POST', '/api/v1/notifications/push/subscriptions', { ...p.sub, endpoint: 'http://push.example.org/x', lang: 'en' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.json)).toContain('endpoint');
-    const badKey = await call('bo', 'POST', '/api/v1/notifications/push/subscriptions', { ...p.sub, keys: { p256dh: 'short', auth: p.sub.keys.auth }, lang: 'en' });
+    const badKey = await call('bo', 'POST', '/api/v1/notifications/push/subscriptions', {
+      ...p.sub,
+      keys: { p256dh: 'short', auth: p.sub.keys.auth },
+      lang: 'en',
+    });
     expect(badKey.status).toBe(400);
     expect(JSON.stringify(badKey.json)).toContain('p256dh');
     core!.push.options = { ...core!.push.options, allowLoopback: false };

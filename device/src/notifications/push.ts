@@ -100,7 +100,11 @@ const TTL_MANDATORY = 3 * 86_400;
 /** A subscription whose messages keep failing (not "gone", which removes it at once) is dropped after this many in a row. */
 const DROP_AFTER_FAILURES = 12;
 
-export type SendPush = (sub: { endpoint: string; keys: { p256dh: string; auth: string } }, payload: string, options: webpush.RequestOptions) => Promise<{ statusCode: number }>;
+export type SendPush = (
+  sub: { endpoint: string; keys: { p256dh: string; auth: string } },
+  payload: string,
+  options: webpush.RequestOptions,
+) => Promise<{ statusCode: number }>;
 
 interface VapidKeys {
   publicKey: string;
@@ -148,10 +152,12 @@ export class WebPush {
   // ── subscriptions ──
 
   async subscribe(memberId: string, input: { endpoint: string; keys: { p256dh: string; auth: string }; lang: string }): Promise<PushSubscriptionInfo> {
-    if (!this.available) throw refuse('push-is-not-available', "this hub has no https:// public address, so phones cannot be sent alerts; the inbox works without them");
+    if (!this.available)
+      throw refuse('push-is-not-available', 'this hub has no https:// public address, so phones cannot be sent alerts; the inbox works without them');
     const url = new URL(input.endpoint);
     if (url.protocol !== 'https:') throw HubError.badRequest('endpoint: a push service address starts with https://', { field: 'endpoint' });
-    if (!this.options.allowLoopback && pointsAtThisHost(input.endpoint)) throw HubError.badRequest('endpoint: a push service is not on the hub itself', { field: 'endpoint' });
+    if (!this.options.allowLoopback && pointsAtThisHost(input.endpoint))
+      throw HubError.badRequest('endpoint: a push service is not on the hub itself', { field: 'endpoint' });
     const id = createHash('sha256').update(input.endpoint).digest('base64url').slice(0, 16);
     const rec = await this.store.write(() => {
       // A phone that changed hands (or was signed in as someone else) is now the new member's.
@@ -160,7 +166,16 @@ export class WebPush {
       if (!existing && this.countOf(memberId) >= MAX_PER_MEMBER) {
         throw refuse('too-many-phones', `alerts go to at most ${MAX_PER_MEMBER} phones per member; turn them off on one first`);
       }
-      const next: PushSubscriptionRecord = { id, memberId, endpoint: input.endpoint, keys: input.keys, lang: input.lang, createdAt: existing?.createdAt ?? this.clock.now(), lastOkAt: existing?.lastOkAt ?? null, failuresInRow: 0 };
+      const next: PushSubscriptionRecord = {
+        id,
+        memberId,
+        endpoint: input.endpoint,
+        keys: input.keys,
+        lang: input.lang,
+        createdAt: existing?.createdAt ?? this.clock.now(),
+        lastOkAt: existing?.lastOkAt ?? null,
+        failuresInRow: 0,
+      };
       this.subs.put([memberId, id], next);
       return next;
     });
@@ -199,7 +214,11 @@ export class WebPush {
 
   // ── fan-out, inside the notification's transaction ──
 
-  enqueueInTxn(memberId: string, n: { id: string; kind: NotificationKind; params: Record<string, unknown>; ref: string | null; at: number }, text: () => string): number {
+  enqueueInTxn(
+    memberId: string,
+    n: { id: string; kind: NotificationKind; params: Record<string, unknown>; ref: string | null; at: number },
+    text: () => string,
+  ): number {
     if (!this.available) return 0;
     const subs = this.recordsOf(memberId);
     if (subs.length === 0) return 0;
@@ -211,10 +230,31 @@ export class WebPush {
       if (name) names[v] = name;
     }
     for (const s of subs) {
-      const full: PushPayload = { v: 1, id: n.id, kind: n.kind, params: n.params, ref: n.ref, at: n.at, hub: this.options.hubName, lang: s.lang, text: text(), names, currency: this.options.currency };
+      const full: PushPayload = {
+        v: 1,
+        id: n.id,
+        kind: n.kind,
+        params: n.params,
+        ref: n.ref,
+        at: n.at,
+        hub: this.options.hubName,
+        lang: s.lang,
+        text: text(),
+        names,
+        currency: this.options.currency,
+      };
       let payload = JSON.stringify(full);
       if (Buffer.byteLength(payload) > MAX_PAYLOAD) payload = JSON.stringify({ ...full, params: {}, names: {}, text: text().slice(0, 1_000) });
-      this.outbox.put(randomId('pm_', 6), { subId: s.id, memberId, kind: n.kind, payload, urgency: mandatory ? 'high' : 'normal', ttl: mandatory ? TTL_MANDATORY : TTL_NORMAL, attempts: 0, createdAt: n.at });
+      this.outbox.put(randomId('pm_', 6), {
+        subId: s.id,
+        memberId,
+        kind: n.kind,
+        payload,
+        urgency: mandatory ? 'high' : 'normal',
+        ttl: mandatory ? TTL_MANDATORY : TTL_NORMAL,
+        attempts: 0,
+        createdAt: n.at,
+      });
     }
     return subs.length;
   }
@@ -305,7 +345,13 @@ export class WebPush {
       this.dueAt.delete(key);
       if (!gone) this.counts.givenUp++;
     } else this.dueAt.set(key, performance.now() + this.options.backoffMs(attempt));
-    const what = gone ? 'push subscription gone; removed' : dropped ? 'push failing repeatedly; subscription removed' : hopeless ? 'push given up' : 'push failed; trying again later';
+    const what = gone
+      ? 'push subscription gone; removed'
+      : dropped
+        ? 'push failing repeatedly; subscription removed'
+        : hopeless
+          ? 'push given up'
+          : 'push failed; trying again later';
     this.log.warn({ module: 'push', member: m.memberId, subscription: m.subId, kind: m.kind, service: where, attempt, status, error }, what);
   }
 }

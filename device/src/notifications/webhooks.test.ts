@@ -22,7 +22,11 @@ async function receiver(answers: number[] = []) {
 
 /** What an endpoint does with the headers: recompute the HMAC over "<timestamp>.<body>" and compare in constant time. */
 function verify(secret: string, h: IncomingHttpHeaders, body: string): boolean {
-  const want = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${String(h['x-hyphae-timestamp'])}.${body}`).digest('hex')}`);
+  const want = Buffer.from(
+    `sha256=${createHmac('sha256', secret)
+      .update(`${String(h['x-hyphae-timestamp'])}.${body}`)
+      .digest('hex')}`,
+  );
   const have = Buffer.from(String(h['x-hyphae-signature']));
   return want.length === have.length && timingSafeEqual(want, have);
 }
@@ -48,7 +52,7 @@ async function setup(answers: number[] = []) {
 }
 
 describe('webhooks', () => {
-  it('a stewards\' hook receives community events signed with HMAC-SHA256, and never a member\'s own', async () => {
+  it("a stewards' hook receives community events signed with HMAC-SHA256, and never a member's own", async () => {
     const { r, id, call } = await setup();
     const refused = await call('stew', 'POST', '/api/v1/webhooks', { url: r.url, kinds: ['emergency-declared', 'paid'] });
     expect(refused.status).toBe(400);
@@ -66,11 +70,16 @@ describe('webhooks', () => {
     expect(d!.headers['x-hyphae-event']).toBe('emergency-declared');
     expect(verify(secret, d!.headers, d!.body)).toBe(true);
     expect(verify('another-secret-entirely', d!.headers, d!.body)).toBe(false);
-    expect(JSON.parse(d!.body)).toMatchObject({ hub: 'hub-test', kind: 'emergency-declared', params: { note: 'flood', places: ['Mill Lane'] }, text: 'Emergency declared for Mill Lane: flood' });
+    expect(JSON.parse(d!.body)).toMatchObject({
+      hub: 'hub-test',
+      kind: 'emergency-declared',
+      params: { note: 'flood', places: ['Mill Lane'] },
+      text: 'Emergency declared for Mill Lane: flood',
+    });
     expect(core!.webhooks.pending()).toBe(0);
   });
 
-  it('a resident\'s hook cannot point at the hub itself; a steward\'s may', async () => {
+  it("a resident's hook cannot point at the hub itself; a steward's may", async () => {
     const { call } = await setup();
     core!.webhooks.options = { ...core!.webhooks.options, membersMayUseLoopback: false };
     for (const url of ['http://127.0.0.1:8080/api/v1/transfers', 'http://localhost/x', 'http://[::1]:80/', 'http://169.254.169.254/latest']) {
@@ -82,7 +91,7 @@ describe('webhooks', () => {
     expect((await call('stew', 'POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:1880/hyphae', kinds: ['emergency-declared'] })).status).toBe(201);
   });
 
-  it('a member\'s own hook receives their own payments only', async () => {
+  it("a member's own hook receives their own payments only", async () => {
     const { r, id, call } = await setup();
     const made = await call('bo', 'POST', '/api/v1/webhooks', { url: r.url, kinds: ['paid'] });
     expect(made.status).toBe(201);
@@ -105,7 +114,11 @@ describe('webhooks', () => {
     expect(r.got).toHaveLength(3);
     expect(new Set(r.got.map((g) => g.headers['x-hyphae-delivery'])).size).toBe(1); // the same delivery each time
     const attempts = (await call('stew', 'GET', `/api/v1/webhooks/${made.json.id}/attempts`)).json;
-    expect(attempts.map((a: { attempt: number; ok: boolean; status: number }) => [a.attempt, a.ok, a.status])).toEqual([[3, true, 200], [2, false, 503], [1, false, 500]]);
+    expect(attempts.map((a: { attempt: number; ok: boolean; status: number }) => [a.attempt, a.ok, a.status])).toEqual([
+      [3, true, 200],
+      [2, false, 503],
+      [1, false, 500],
+    ]);
     expect(core!.webhooks.pending()).toBe(0);
   });
 

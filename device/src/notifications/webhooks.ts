@@ -83,7 +83,16 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
  */
 export function pointsAtThisHost(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || /^169\.254\./.test(host) || /^fe80:/.test(host) || host === '0.0.0.0' || host === '::';
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\./.test(host) ||
+    host === '::1' ||
+    /^169\.254\./.test(host) ||
+    /^fe80:/.test(host) ||
+    host === '0.0.0.0' ||
+    host === '::'
+  );
 }
 
 const KEEP_ATTEMPTS = 100;
@@ -127,7 +136,9 @@ export class Webhooks {
     if (!by.steward && !this.options.membersMayUseLoopback && pointsAtThisHost(input.url)) {
       throw HubError.badRequest("url: a member's webhook cannot point at the hub itself (a loopback or link-local address)", { field: 'url' });
     }
-    const wrong = input.kinds.filter((k) => (owner === null ? NOTIFICATION_KINDS[k].audience === 'member' : NOTIFICATION_KINDS[k].audience === 'stewards' && !by.steward));
+    const wrong = input.kinds.filter((k) =>
+      owner === null ? NOTIFICATION_KINDS[k].audience === 'member' : NOTIFICATION_KINDS[k].audience === 'stewards' && !by.steward,
+    );
     if (wrong.length > 0) {
       throw HubError.badRequest(
         owner === null
@@ -197,7 +208,9 @@ export class Webhooks {
   /** A "ping" delivery, to check an endpoint and its signature check. */
   async ping(id: string): Promise<Delivery> {
     const h = this.get(id);
-    const d = await this.store.write(() => this.enqueueInTxn(h, { id: randomId('ev_', 6), kind: 'ping', at: this.clock.now(), params: {}, text: 'A test delivery from the hub' }));
+    const d = await this.store.write(() =>
+      this.enqueueInTxn(h, { id: randomId('ev_', 6), kind: 'ping', at: this.clock.now(), params: {}, text: 'A test delivery from the hub' }),
+    );
     this.kick();
     return d;
   }
@@ -248,13 +261,15 @@ export class Webhooks {
     // Endpoints are independent: a slow one does not hold up the others.
     const byHook = new Map<string, Delivery[]>();
     for (const d of due) byHook.set(d.hookId, [...(byHook.get(d.hookId) ?? []), d]);
-    await Promise.all([...byHook.entries()].map(async ([hookId, list]) => {
-      for (const d of list) {
-        const h = this.hooks.get(hookId);
-        if (!h?.enabled) return;
-        if (!(await this.attempt(h, d))) return; // keep order: the rest wait for this one
-      }
-    }));
+    await Promise.all(
+      [...byHook.entries()].map(async ([hookId, list]) => {
+        for (const d of list) {
+          const h = this.hooks.get(hookId);
+          if (!h?.enabled) return;
+          if (!(await this.attempt(h, d))) return; // keep order: the rest wait for this one
+        }
+      }),
+    );
   }
 
   private async attempt(h: Webhook, d: Delivery): Promise<boolean> {
@@ -314,7 +329,20 @@ export class Webhooks {
         this.counts.givenUp++;
         this.dueAt.delete(d.id);
       }
-      this.log.warn({ module: 'webhooks', hook: h.id, url: h.url, delivery: d.id, kind: d.kind, attempt, error, gaveUp, nextInMs: gaveUp ? null : this.options.backoffMs(attempt) }, gaveUp ? 'webhook delivery given up' : 'webhook delivery failed; trying again later');
+      this.log.warn(
+        {
+          module: 'webhooks',
+          hook: h.id,
+          url: h.url,
+          delivery: d.id,
+          kind: d.kind,
+          attempt,
+          error,
+          gaveUp,
+          nextInMs: gaveUp ? null : this.options.backoffMs(attempt),
+        },
+        gaveUp ? 'webhook delivery given up' : 'webhook delivery failed; trying again later',
+      );
       if (disabled) this.log.error({ module: 'webhooks', hook: h.id, url: h.url }, 'webhook turned off after repeated failures; stewards told');
     }
     return ok;

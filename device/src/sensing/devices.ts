@@ -81,8 +81,10 @@ export class Devices implements DeviceRegistry {
       if (!o && !a) throw HubError.badRequest('a LoRaWAN device needs OTAA keys (devEui, appKey) or an ABP session (devEui, devAddr, nwkSKey, appSKey)');
       const devEui = (o?.devEui ?? a!.devEui).toLowerCase();
       if (!hex(16).test(devEui)) throw HubError.badRequest('devEui must be 16 hex digits');
-      if (o && (!hex(32).test(o.appKey.toLowerCase()) || (o.joinEui && !hex(16).test(o.joinEui.toLowerCase())))) throw HubError.badRequest('appKey must be 32 hex digits and joinEui 16');
-      if (a && (!hex(8).test(a.devAddr.toLowerCase()) || !hex(32).test(a.nwkSKey.toLowerCase()) || !hex(32).test(a.appSKey.toLowerCase()))) throw HubError.badRequest('devAddr must be 8 hex digits and session keys 32');
+      if (o && (!hex(32).test(o.appKey.toLowerCase()) || (o.joinEui && !hex(16).test(o.joinEui.toLowerCase()))))
+        throw HubError.badRequest('appKey must be 32 hex digits and joinEui 16');
+      if (a && (!hex(8).test(a.devAddr.toLowerCase()) || !hex(32).test(a.nwkSKey.toLowerCase()) || !hex(32).test(a.appSKey.toLowerCase())))
+        throw HubError.badRequest('devAddr must be 8 hex digits and session keys 32');
       id = devEui;
       lorawan = {
         devEui,
@@ -98,7 +100,8 @@ export class Devices implements DeviceRegistry {
         deviceClass: input.deviceClass ?? 'A',
       };
     }
-    if (input.kind === 'modbus' && (!input.modbus || (!input.modbus.host && !input.modbus.serial))) throw HubError.badRequest('a Modbus device needs host and port (TCP) or a serial line (RTU), and its unit');
+    if (input.kind === 'modbus' && (!input.modbus || (!input.modbus.host && !input.modbus.serial)))
+      throw HubError.badRequest('a Modbus device needs host and port (TCP) or a serial line (RTU), and its unit');
     if (!id) id = input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const dev: SensorDevice = {
       id,
@@ -135,7 +138,20 @@ export class Devices implements DeviceRegistry {
   /** A device's record without its secrets, for the API. */
   static public(d: SensorDevice) {
     const { lorawan, ...rest } = d;
-    return { ...rest, lorawan: lorawan ? { devEui: lorawan.devEui, joinEui: lorawan.joinEui, mode: lorawan.mode, devAddr: lorawan.devAddr, fCntUp: lorawan.fCntUp, joined: lorawan.nwkSKey !== null, deviceClass: lorawan.deviceClass ?? 'A' } : null };
+    return {
+      ...rest,
+      lorawan: lorawan
+        ? {
+            devEui: lorawan.devEui,
+            joinEui: lorawan.joinEui,
+            mode: lorawan.mode,
+            devAddr: lorawan.devAddr,
+            fCntUp: lorawan.fCntUp,
+            joined: lorawan.nwkSKey !== null,
+            deviceClass: lorawan.deviceClass ?? 'A',
+          }
+        : null,
+    };
   }
 
   // ── DeviceRegistry for the network server ───────────────────────────────

@@ -29,7 +29,10 @@ export interface DownlinkRecord extends QueuedDownlink {
 export const NewDownlink = z
   .object({
     fPort: z.number().int().min(1).max(223).optional().describe('1–223; with `object`, the codec may choose it'),
-    hex: z.string().regex(/^([0-9a-fA-F]{2})*$/, 'hex digits, two per byte').optional(),
+    hex: z
+      .string()
+      .regex(/^([0-9a-fA-F]{2})*$/, 'hex digits, two per byte')
+      .optional(),
     object: z.record(z.string(), z.unknown()).optional().describe("made into bytes by the device's codec (encodeDownlink)"),
     confirmed: z.boolean().default(false),
   })
@@ -76,7 +79,20 @@ export class DownlinkQueue {
     if (d.fPort < 1 || d.fPort > 223) throw HubError.badRequest('fPort must be 1–223 (0 is for MAC commands, 224 and up are reserved)');
     if (d.payload.length > 51) throw HubError.badRequest(`a downlink carries at most 51 bytes at the slowest data rate, not ${d.payload.length}`);
     const now = this.clock.now();
-    const r: DownlinkRecord = { id: randomId('dl_', 6), devEui, fPort: d.fPort, payload: d.payload.toString('hex'), confirmed: d.confirmed, attempts: 0, state: 'queued', createdAt: now, createdBy: by, sentAt: null, fCntDown: null, doneAt: null };
+    const r: DownlinkRecord = {
+      id: randomId('dl_', 6),
+      devEui,
+      fPort: d.fPort,
+      payload: d.payload.toString('hex'),
+      confirmed: d.confirmed,
+      attempts: 0,
+      state: 'queued',
+      createdAt: now,
+      createdBy: by,
+      sentAt: null,
+      fCntDown: null,
+      doneAt: null,
+    };
     await this.store.write(() => {
       let waiting = 0;
       let last = 0;
@@ -97,7 +113,10 @@ export class DownlinkQueue {
 
   /** Newest first. */
   list(devEui: string, limit = 50): DownlinkRecord[] {
-    return [...this.range(devEui)].map((e) => e.value).reverse().slice(0, limit);
+    return [...this.range(devEui)]
+      .map((e) => e.value)
+      .reverse()
+      .slice(0, limit);
   }
 
   /** What goes with the device's next downlink: one awaiting its acknowledgement first, else the oldest queued. */

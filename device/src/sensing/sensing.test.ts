@@ -13,13 +13,16 @@ afterEach(async () => {
 function codecDir(script: string): string {
   const dir = join(tempDir('hyphae-codec-'), 'codecs');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'local.json'), JSON.stringify({ id: 'local', vendor: 'Local', model: 'x', description: '', script: 'local.js', units: {}, examples: [] }));
+  writeFileSync(
+    join(dir, 'local.json'),
+    JSON.stringify({ id: 'local', vendor: 'Local', model: 'x', description: '', script: 'local.js', units: {}, examples: [] }),
+  );
   writeFileSync(join(dir, 'local.js'), script);
   return dir;
 }
 
 describe('sensing', () => {
-  it('loads no codec for work that decodes nothing (the CLI\'s ledger verify and export)', () => {
+  it("loads no codec for work that decodes nothing (the CLI's ledger verify and export)", () => {
     core = makeCore({ lorawan: { codecDirs: [codecDir('throw new Error("fails at load")')] } });
     expect(verifyLedger(core.ledger).ok).toBe(true);
     core.exportData();
@@ -32,7 +35,10 @@ describe('sensing', () => {
 
   it('lets a neighbourhood codec replace a shipped one of the same id', () => {
     const dir = codecDir('');
-    writeFileSync(join(dir, 'local.json'), JSON.stringify({ id: 'dragino-lse01', vendor: 'Local', model: 'fix', description: '', script: 'local.js', units: {}, examples: [] }));
+    writeFileSync(
+      join(dir, 'local.json'),
+      JSON.stringify({ id: 'dragino-lse01', vendor: 'Local', model: 'fix', description: '', script: 'local.js', units: {}, examples: [] }),
+    );
     writeFileSync(join(dir, 'local.js'), 'function decodeUplink() { return { data: { fixed: 1 } }; }');
     core = makeCore({ lorawan: { codecDirs: [dir] } });
     expect(core.sensing.codecs.get('dragino-lse01')!.decode({ bytes: [], fPort: 2 }).data).toEqual({ fixed: 1 });

@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { HubConfig } from '../config/schema.js';
-import { BUILT_IN_CODECS_DIR, Gateways, GatewayServer, StationServer, loadCodecs, loadRegions, NetworkServer, type Codec, type DecodeResult, type DeviceUplink } from '@hyphae/drivers/lorawan';
+import {
+  BUILT_IN_CODECS_DIR,
+  Gateways,
+  GatewayServer,
+  StationServer,
+  loadCodecs,
+  loadRegions,
+  NetworkServer,
+  type Codec,
+  type DecodeResult,
+  type DeviceUplink,
+} from '@hyphae/drivers/lorawan';
 import { GpioStation, type GpioSensorConfig } from '@hyphae/drivers/gpio';
 import { ModbusPoller } from '@hyphae/drivers/modbus';
 import { BurstCounter, type Reading, type ReadingSink } from '@hyphae/drivers/sensor';
@@ -122,7 +133,17 @@ export class Sensing {
   watchModbus(id: string): void {
     const d = this.devices.get(id);
     if (d.kind !== 'modbus' || !d.modbus) return;
-    this.modbus.add({ id: d.id, host: d.modbus.host, port: d.modbus.port, unit: d.modbus.unit, pollSeconds: d.modbus.pollSeconds, timeoutMs: d.modbus.timeoutMs, retries: d.modbus.retries, profile: d.profile ?? 'sunspec', serial: d.modbus.serial ?? null });
+    this.modbus.add({
+      id: d.id,
+      host: d.modbus.host,
+      port: d.modbus.port,
+      unit: d.modbus.unit,
+      pollSeconds: d.modbus.pollSeconds,
+      timeoutMs: d.modbus.timeoutMs,
+      retries: d.modbus.retries,
+      profile: d.profile ?? 'sunspec',
+      serial: d.modbus.serial ?? null,
+    });
   }
 
   async start(): Promise<void> {
@@ -157,21 +178,38 @@ export class Sensing {
           log: (level, msg, detail) => this.log[level]({ module: 'lorawan', ...detail }, msg),
         })
       : undefined;
-    this.network = new NetworkServer(new Gateways(station ? [station, this.gateways] : [this.gateways]), this.devices, {
-      uplink: (u) => this.onUplink(u),
-      joined: (devEui, devAddr) => this.log.info({ module: 'lorawan', devEui, devAddr }, 'device joined'),
-      devStatus: (devEui, s) => this.devices.seen(devEui, { battery: s.battery }),
-      mac: (devEui, outcome, detail) => this.problems.count(`mac-${outcome}:${devEui}`, detail),
-      adr: (devEui, o) =>
-        o.accepted
-          ? this.log.info({ module: 'lorawan', device: devEui, dataRate: o.dr, txPowerIndex: o.txPowerIndex }, 'device moved to a new data rate and power (ADR)')
-          : this.log.warn({ module: 'lorawan', device: devEui, dataRate: o.dr, txPowerIndex: o.txPowerIndex, refused: o.refused }, 'device refused the data rate and power ADR asked for; not asked again for 20 uplinks'),
-      rejected: (kind, devEui, detail) => {
-        this.counters[kind] = (this.counters[kind] ?? 0) + 1;
-        if (devEui) this.devices.error(devEui, kind);
-        this.problems.count(`${kind}:${devEui ?? '?'}`, detail);
+    this.network = new NetworkServer(
+      new Gateways(station ? [station, this.gateways] : [this.gateways]),
+      this.devices,
+      {
+        uplink: (u) => this.onUplink(u),
+        joined: (devEui, devAddr) => this.log.info({ module: 'lorawan', devEui, devAddr }, 'device joined'),
+        devStatus: (devEui, s) => this.devices.seen(devEui, { battery: s.battery }),
+        mac: (devEui, outcome, detail) => this.problems.count(`mac-${outcome}:${devEui}`, detail),
+        adr: (devEui, o) =>
+          o.accepted
+            ? this.log.info(
+                { module: 'lorawan', device: devEui, dataRate: o.dr, txPowerIndex: o.txPowerIndex },
+                'device moved to a new data rate and power (ADR)',
+              )
+            : this.log.warn(
+                { module: 'lorawan', device: devEui, dataRate: o.dr, txPowerIndex: o.txPowerIndex, refused: o.refused },
+                'device refused the data rate and power ADR asked for; not asked again for 20 uplinks',
+              ),
+        rejected: (kind, devEui, detail) => {
+          this.counters[kind] = (this.counters[kind] ?? 0) + 1;
+          if (devEui) this.devices.error(devEui, kind);
+          this.problems.count(`${kind}:${devEui ?? '?'}`, detail);
+        },
       },
-    }, { region, netId: Buffer.from(this.settings.netId, 'hex'), maxInFlight: this.settings.maxInFlight, now: () => this.clock.now(), timeTrusted: () => this.clock.trusted() });
+      {
+        region,
+        netId: Buffer.from(this.settings.netId, 'hex'),
+        maxInFlight: this.settings.maxInFlight,
+        now: () => this.clock.now(),
+        timeTrusted: () => this.clock.trusted(),
+      },
+    );
     await this.gateways.start();
     if (station) {
       // Optional beside the UDP forwarder: a port someone else holds is said, and the hub runs on without it.
@@ -187,7 +225,8 @@ export class Sensing {
     let dropped = this.gateways.kernelDrops() ?? 0;
     this.dropsTimer = setInterval(() => {
       const now = this.gateways?.kernelDrops() ?? dropped;
-      if (now > dropped) this.log.warn({ module: 'lorawan', dropped: now - dropped, total: now }, 'the kernel dropped uplinks: the UDP receive buffer was full');
+      if (now > dropped)
+        this.log.warn({ module: 'lorawan', dropped: now - dropped, total: now }, 'the kernel dropped uplinks: the UDP receive buffer was full');
       dropped = now;
     }, 60_000);
     this.dropsTimer.unref();
@@ -307,7 +346,10 @@ export class Sensing {
       const ts = typeof h?.timestamp === 'number' ? h.timestamp * 1000 : NaN;
       if (!(ts <= receivedAt + 60_000 && ts >= receivedAt - 31 * DAY_MS)) {
         this.counters['history-bad-time'] = (this.counters['history-bad-time'] ?? 0) + 1;
-        this.problems.count(`history-bad-time:${sensor}`, `a history record at ${Number.isFinite(ts) ? new Date(ts).toISOString() : String(h?.timestamp)} was skipped: the device's clock looks wrong`);
+        this.problems.count(
+          `history-bad-time:${sensor}`,
+          `a history record at ${Number.isFinite(ts) ? new Date(ts).toISOString() : String(h?.timestamp)} was skipped: the device's clock looks wrong`,
+        );
         continue;
       }
       for (const [metric, value] of Object.entries(h)) {

@@ -7,7 +7,7 @@ import { refuser, type Refusals } from '../errors.js';
  */
 export const SKILLS_REFUSALS = {
   'already-answered': { status: 422, type: 'rule-broken', title: 'Already answered' },
-  'completed': { status: 422, type: 'rule-broken', title: 'Completed' },
+  completed: { status: 422, type: 'rule-broken', title: 'Completed' },
   'no-hours-to-confirm': { status: 422, type: 'rule-broken', title: 'No hours to confirm' },
   'not-taken': { status: 422, type: 'rule-broken', title: 'Not taken' },
   'post-not-open': { status: 422, type: 'rule-broken', title: 'Not open' },

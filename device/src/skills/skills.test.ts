@@ -14,7 +14,12 @@ describe('skills inventory', () => {
   it('keeps one primary skill and finds critical gaps with who could learn', async () => {
     await core.skills.setSkill(m.ana!, { skill: 'Bicycle repair', level: 4, primary: true, teach: true });
     await core.skills.setSkill(m.ana!, { skill: 'Beekeeping', level: 2, primary: true });
-    expect(core.skills.skillsOf(m.ana!).filter((s) => s.primary).map((s) => s.skill)).toEqual(['beekeeping']);
+    expect(
+      core.skills
+        .skillsOf(m.ana!)
+        .filter((s) => s.primary)
+        .map((s) => s.skill),
+    ).toEqual(['beekeeping']);
     await core.skills.setSkill(m.bo!, { skill: 'Beekeeping', level: 5 });
     await core.skills.setSkill(m.cy!, { skill: 'Electrical repair', level: 1 });
     await core.skills.setLearning(m.di!, 'bicycle repair', true);

@@ -92,7 +92,9 @@ export class Skills {
     const s: MemberSkill = { memberId, skill, level: input.level, primary: input.primary ?? false, teach: input.teach ?? false };
     await this.store.write(() => {
       // One primary skill per member: setting a new one makes the old secondary.
-      if (s.primary) for (const other of this.skillsOf(memberId)) if (other.primary && other.skill !== skill) this.skills.put([memberId, other.skill], { ...other, primary: false });
+      if (s.primary)
+        for (const other of this.skillsOf(memberId))
+          if (other.primary && other.skill !== skill) this.skills.put([memberId, other.skill], { ...other, primary: false });
       this.skills.put([memberId, skill], s);
     });
     return s;
@@ -148,7 +150,10 @@ export class Skills {
    * person only (succession risk), each with who is learning it or holds a
    * neighbouring skill at a low level and could learn.
    */
-  gapReport(): { missing: Array<{ skill: string; couldLearn: string[] }>; singleHolder: Array<{ skill: string; holder: string; canTeach: boolean; couldLearn: string[] }> } {
+  gapReport(): {
+    missing: Array<{ skill: string; couldLearn: string[] }>;
+    singleHolder: Array<{ skill: string; holder: string; canTeach: boolean; couldLearn: string[] }>;
+  } {
     const all = this.allSkills();
     const bySkill = new Map<string, MemberSkill[]>();
     for (const s of all) bySkill.set(s.skill, [...(bySkill.get(s.skill) ?? []), s]);
@@ -160,7 +165,7 @@ export class Skills {
       return [...new Set([...(learners.get(skill) ?? []), ...related])].filter((m) => !exclude.includes(m)).sort();
     };
     const missing = this.neededSkills()
-      .filter((n) => !(bySkill.get(n.skill)?.length))
+      .filter((n) => !bySkill.get(n.skill)?.length)
       .map((n) => ({ skill: n.skill, couldLearn: couldLearn(n.skill) }));
     const singleHolder = [...bySkill]
       .filter(([, holders]) => holders.length === 1)
@@ -171,8 +176,12 @@ export class Skills {
 
   // ── time-bank board ─────────────────────────────────────────────────────
 
-  async postOffer(owner: string, input: { kind: OfferKind; title: string; category: string; tags?: string[]; hours: number; expiresInDays?: number }): Promise<TimeOffer> {
-    if (!Number.isSafeInteger(input.hours) || input.hours <= 0 || input.hours > 100_00) throw HubError.badRequest('hours are hundredths of an hour, between 1 and 10000');
+  async postOffer(
+    owner: string,
+    input: { kind: OfferKind; title: string; category: string; tags?: string[]; hours: number; expiresInDays?: number },
+  ): Promise<TimeOffer> {
+    if (!Number.isSafeInteger(input.hours) || input.hours <= 0 || input.hours > 100_00)
+      throw HubError.badRequest('hours are hundredths of an hour, between 1 and 10000');
     const now = this.clock.now();
     const o: TimeOffer = {
       id: randomId('o_', 6),
@@ -199,7 +208,14 @@ export class Skills {
     return this.offers
       .all()
       .map((o) => (o.status === 'open' && o.expiresAt <= now ? { ...o, status: 'expired' as const } : o))
-      .filter((o) => (!filter.kind || o.kind === filter.kind) && (!filter.category || o.category === filter.category) && (!filter.tag || o.tags.includes(filter.tag)) && (!filter.status || o.status === filter.status) && (!filter.owner || o.owner === filter.owner))
+      .filter(
+        (o) =>
+          (!filter.kind || o.kind === filter.kind) &&
+          (!filter.category || o.category === filter.category) &&
+          (!filter.tag || o.tags.includes(filter.tag)) &&
+          (!filter.status || o.status === filter.status) &&
+          (!filter.owner || o.owner === filter.owner),
+      )
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 
@@ -211,7 +227,8 @@ export class Skills {
   async takeOffer(id: string, memberId: string): Promise<TimeOffer> {
     return this.store.write(() => {
       const o = this.offer(id);
-      if (o.status !== 'open' || o.expiresAt <= this.clock.now()) throw refuse('post-not-open', `this post is ${o.expiresAt <= this.clock.now() ? 'expired' : o.status}`);
+      if (o.status !== 'open' || o.expiresAt <= this.clock.now())
+        throw refuse('post-not-open', `this post is ${o.expiresAt <= this.clock.now() ? 'expired' : o.status}`);
       if (o.owner === memberId) throw refuse('your-own-post', 'someone else has to take it');
       const next = { ...o, status: 'taken' as const, takenBy: memberId };
       this.offers.put(id, next);
@@ -242,7 +259,10 @@ export class Skills {
       }
       return this.settleInTxn(o, amount, memberId);
     });
-    this.log.info({ module: 'skills', offer: id, hours: done.hours, proposedHours: done.proposedHours ?? null }, done.status === 'completed' ? 'time-bank exchange completed' : 'time-bank hours proposed; the taker confirms');
+    this.log.info(
+      { module: 'skills', offer: id, hours: done.hours, proposedHours: done.proposedHours ?? null },
+      done.status === 'completed' ? 'time-bank exchange completed' : 'time-bank hours proposed; the taker confirms',
+    );
     return done;
   }
 
@@ -287,7 +307,15 @@ export class Skills {
           this.offers.put(o.id, { ...o, status: 'expired' });
           expired++;
         } else if (o.expiresAt - now <= 2 * DAY_MS) {
-          if (this.notifications.sendInTxn([o.owner], 'timebank-expiring', { title: o.title, date: o.expiresAt }, { ref: `timebank/${o.id}`, key: `expiring:${o.id}` })) reminded++;
+          if (
+            this.notifications.sendInTxn(
+              [o.owner],
+              'timebank-expiring',
+              { title: o.title, date: o.expiresAt },
+              { ref: `timebank/${o.id}`, key: `expiring:${o.id}` },
+            )
+          )
+            reminded++;
         }
       }
     });
@@ -313,7 +341,17 @@ export class Skills {
           .sort((a, b) => b.h.level - a.h.level || b.when.length - a.when.length);
         const best = teachers[0];
         if (!best) continue;
-        const m: Mentorship = { id: randomId('mt_', 6), skill, learner, teacher: best.h.memberId, when: best.when, status: 'proposed', learnerAccepted: false, teacherAccepted: false, createdAt: this.clock.now() };
+        const m: Mentorship = {
+          id: randomId('mt_', 6),
+          skill,
+          learner,
+          teacher: best.h.memberId,
+          when: best.when,
+          status: 'proposed',
+          learnerAccepted: false,
+          teacherAccepted: false,
+          createdAt: this.clock.now(),
+        };
         this.mentorships.put(m.id, m);
         this.notifications.sendInTxn([learner], 'mentorship', { skill, role: 'learner' }, { ref: `mentorship/${m.id}` });
         this.notifications.sendInTxn([best.h.memberId], 'mentorship', { skill, role: 'teacher' }, { ref: `mentorship/${m.id}` });

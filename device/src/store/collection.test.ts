@@ -20,7 +20,12 @@ describe('a collection', () => {
   it('lists, filters, pages the newest and answers a missing record with a 404 that names it', async () => {
     const runs = store.collection<{ id: string; at: number; ok: boolean }>('runs', 'clearing run');
     await store.write(() => {
-      for (const [id, at, ok] of [['r1', 30, true], ['r2', 10, false], ['r3', 20, true]] as const) runs.put(id, { id, at, ok });
+      for (const [id, at, ok] of [
+        ['r1', 30, true],
+        ['r2', 10, false],
+        ['r3', 20, true],
+      ] as const)
+        runs.put(id, { id, at, ok });
     });
     expect(runs.all().map((r) => r.id)).toEqual(['r1', 'r2', 'r3']);
     expect(runs.where((r) => r.ok).map((r) => r.id)).toEqual(['r1', 'r3']);

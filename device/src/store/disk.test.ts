@@ -17,7 +17,12 @@ describe('DiskGuard', () => {
     const file = join(dir, 'hub.lmdb');
     writeFileSync(file, Buffer.alloc(64 * 1024));
     const { log } = logged();
-    const guard = new DiskGuard(dir, file, { pruneTelemetryBelowBytes: 0, refusePhotosBelowBytes: 0, refuseWritesBelowBytes: 0, maxDatabaseBytes: 32 * 1024 }, log);
+    const guard = new DiskGuard(
+      dir,
+      file,
+      { pruneTelemetryBelowBytes: 0, refusePhotosBelowBytes: 0, refuseWritesBelowBytes: 0, maxDatabaseBytes: 32 * 1024 },
+      log,
+    );
     expect(guard.check()).toMatchObject({ state: 'full', reason: expect.stringMatching(/reached its cap/) });
     expect(() => guard.refuse('change')).toThrow(expect.objectContaining({ status: 507, slug: 'insufficient-storage' }));
     expect(() => guard.refuse('photo')).toThrow(expect.objectContaining({ status: 507 }));
@@ -48,10 +53,20 @@ describe('DiskGuard', () => {
   it('warns at start when the cap is more than the disk can hold', () => {
     const dir = tempDir();
     const { log, lines } = logged();
-    new DiskGuard(dir, join(dir, 'none'), { pruneTelemetryBelowBytes: 0, refusePhotosBelowBytes: 0, refuseWritesBelowBytes: 0, maxDatabaseBytes: 1e18 }, log).checkCapAtStart();
+    new DiskGuard(
+      dir,
+      join(dir, 'none'),
+      { pruneTelemetryBelowBytes: 0, refusePhotosBelowBytes: 0, refuseWritesBelowBytes: 0, maxDatabaseBytes: 1e18 },
+      log,
+    ).checkCapAtStart();
     expect(lines.some((l) => /is more than this disk can hold/.test(l.msg))).toBe(true);
     const quiet = logged();
-    new DiskGuard(dir, join(dir, 'none'), { pruneTelemetryBelowBytes: 0, refusePhotosBelowBytes: 0, refuseWritesBelowBytes: 0, maxDatabaseBytes: MIB }, quiet.log).checkCapAtStart();
+    new DiskGuard(
+      dir,
+      join(dir, 'none'),
+      { pruneTelemetryBelowBytes: 0, refusePhotosBelowBytes: 0, refuseWritesBelowBytes: 0, maxDatabaseBytes: MIB },
+      quiet.log,
+    ).checkCapAtStart();
     expect(quiet.lines.some((l) => /more than this disk/.test(l.msg))).toBe(false);
   });
 });

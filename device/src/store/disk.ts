@@ -23,7 +23,12 @@ export interface DiskFloors {
 
 export const MIB = 1024 * 1024;
 
-export function floorsFrom(s: { pruneTelemetryBelowMiB: number; refusePhotosBelowMiB: number; refuseWritesBelowMiB: number; maxDatabaseMiB: number }): DiskFloors {
+export function floorsFrom(s: {
+  pruneTelemetryBelowMiB: number;
+  refusePhotosBelowMiB: number;
+  refuseWritesBelowMiB: number;
+  maxDatabaseMiB: number;
+}): DiskFloors {
   return {
     pruneTelemetryBelowBytes: s.pruneTelemetryBelowMiB * MIB,
     refusePhotosBelowBytes: s.refusePhotosBelowMiB * MIB,
@@ -93,7 +98,10 @@ export class DiskGuard {
     this.checkedAt = this.monotonic();
     if (state !== prev) {
       const level = ORDER[state] > ORDER[prev] ? (state === 'full' ? 'error' : 'warn') : 'info';
-      this.log[level]({ module: 'storage', state, was: prev, freeBytes, databaseBytes, reason }, state === 'ok' ? 'storage has room again' : `storage ${state}`);
+      this.log[level](
+        { module: 'storage', state, was: prev, freeBytes, databaseBytes, reason },
+        state === 'ok' ? 'storage has room again' : `storage ${state}`,
+      );
       for (const l of this.listeners) l(state, prev);
     }
     return this.report;
@@ -127,7 +135,11 @@ export class DiskGuard {
   checkCapAtStart(): void {
     const r = this.check();
     const room = r.databaseBytes + r.freeBytes - this.floors.refuseWritesBelowBytes;
-    if (r.maxDatabaseBytes > room) this.log.warn({ module: 'storage', maxDatabaseBytes: r.maxDatabaseBytes, roomBytes: room }, `the database cap (${mib(r.maxDatabaseBytes)}) is more than this disk can hold (${mib(room)}); changes will be refused when the disk fills, before the cap`);
+    if (r.maxDatabaseBytes > room)
+      this.log.warn(
+        { module: 'storage', maxDatabaseBytes: r.maxDatabaseBytes, roomBytes: room },
+        `the database cap (${mib(r.maxDatabaseBytes)}) is more than this disk can hold (${mib(room)}); changes will be refused when the disk fills, before the cap`,
+      );
   }
 }
 

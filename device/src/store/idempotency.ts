@@ -1,4 +1,3 @@
-
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
 import type { Store } from './store.js';
 import { refuse } from './contract.js';

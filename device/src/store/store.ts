@@ -23,7 +23,10 @@ import { storageFull } from './disk.js';
 const STRUCTURES = Symbol.for('structures');
 
 export class Store {
-  private constructor(readonly root: RootDatabase, readonly path: string) {}
+  private constructor(
+    readonly root: RootDatabase,
+    readonly path: string,
+  ) {}
 
   static open(dataDir: string): Store {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -154,7 +157,11 @@ const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'MDB_MAP_FULL
 export function isCommitFailure(e: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   const err = e as { message?: unknown; code?: unknown; commitError?: unknown };
-  if (err.commitError !== undefined || (typeof err.message === 'string' && /^Commit failed|MDB_MAP_FULL|No space left|Input\/output error|Disk quota/.test(err.message))) return true;
+  if (
+    err.commitError !== undefined ||
+    (typeof err.message === 'string' && /^Commit failed|MDB_MAP_FULL|No space left|Input\/output error|Disk quota/.test(err.message))
+  )
+    return true;
   // lmdb-js reports errno as a number: EIO 5, ENOSPC 28, EROFS 30, EDQUOT 122.
   return STORAGE_CODES.has(String(err.code)) || [5, 28, 30, 122].includes(err.code as number);
 }

@@ -16,11 +16,25 @@ afterAll(() => {
   vm?.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-const freePort = () => new Promise<number>((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }); });
+const freePort = () =>
+  new Promise<number>((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => r(p));
+    });
+  });
 async function startVm(port: number) {
-  vm = spawn(VM, [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${join(dir, 'data')}`, '-search.latencyOffset=0s', '-retentionPeriod=100y'], { stdio: 'ignore' });
+  vm = spawn(VM, [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${join(dir, 'data')}`, '-search.latencyOffset=0s', '-retentionPeriod=100y'], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('victoria-metrics did not start');
@@ -34,7 +48,11 @@ async function stopVm() {
 async function exported(port: number): Promise<number[]> {
   await fetch(`http://127.0.0.1:${port}/internal/force_flush`);
   const text = await (await fetch(`http://127.0.0.1:${port}/api/v1/export?match[]={__name__=~"soilMoisture.*"}`)).text();
-  return text.trim().split('\n').filter(Boolean).flatMap((l) => (JSON.parse(l) as { values: number[] }).values);
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => (JSON.parse(l) as { values: number[] }).values);
 }
 const until = async (cond: () => Promise<boolean>, ms = 15_000) => {
   const t0 = Date.now();
@@ -49,7 +67,11 @@ describe.skipIf(!existsSync(VM))('InfluxDB mirror', () => {
     const port = await freePort();
     await startVm(port);
     const core = makeCore({ telemetry: { flushIntervalMs: 100 } });
-    const mirror = new InfluxMirror(core.store, { url: `http://127.0.0.1:${port}`, org: 'hyphae', bucket: 'hub', token: 'x', maxBuffered: 10_000, batchSize: 50 }, silentLogger);
+    const mirror = new InfluxMirror(
+      core.store,
+      { url: `http://127.0.0.1:${port}`, org: 'hyphae', bucket: 'hub', token: 'x', maxBuffered: 10_000, batchSize: 50 },
+      silentLogger,
+    );
     core.telemetry.addSink(mirror);
     try {
       for (let i = 0; i < 40; i++) core.telemetry.write({ sensor: 'probe', metric: 'soilMoisture', t: T0 + i * 60_000, value: i });

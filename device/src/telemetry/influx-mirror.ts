@@ -78,13 +78,20 @@ export class InfluxMirror implements PointSink {
         const batch = [...this.queue.getRange({ start: head, limit: this.s.batchSize })];
         if (batch.length === 0) return;
         // A fresh write API per batch, with its own retries off: the LMDB queue is the buffer.
-        const api = new InfluxDB({ url: this.s.url, token: this.s.token, timeout: 5000 }).getWriteApi(this.s.org, this.s.bucket, 'ms', { maxRetries: 0, batchSize: batch.length + 1, flushInterval: 0 });
-        api.writePoints(batch.map(({ value: p }) => new InfluxPoint(p.metric.replace(/\W/g, '_')).tag('sensor', p.sensor).floatField('value', p.value).timestamp(p.t)));
+        const api = new InfluxDB({ url: this.s.url, token: this.s.token, timeout: 5000 }).getWriteApi(this.s.org, this.s.bucket, 'ms', {
+          maxRetries: 0,
+          batchSize: batch.length + 1,
+          flushInterval: 0,
+        });
+        api.writePoints(
+          batch.map(({ value: p }) => new InfluxPoint(p.metric.replace(/\W/g, '_')).tag('sensor', p.sensor).floatField('value', p.value).timestamp(p.t)),
+        );
         try {
           await api.close();
         } catch (e) {
           this.stats.failures++;
-          if (this.stats.lastError !== (e as Error).message) this.log.warn({ module: 'telemetry', err: (e as Error).message, buffered: this.buffered() }, 'InfluxDB mirror unreachable; buffering');
+          if (this.stats.lastError !== (e as Error).message)
+            this.log.warn({ module: 'telemetry', err: (e as Error).message, buffered: this.buffered() }, 'InfluxDB mirror unreachable; buffering');
           this.stats.lastError = (e as Error).message;
           return;
         }

@@ -61,6 +61,15 @@ describe('telemetry retention', () => {
       throw new Error('a round that cannot close');
     };
     const reports = await runNightly(c, silentLogger);
-    expect(reports.map((r) => `${r.step}:${r.ok}`)).toEqual(['close-proposals:true', 'close-budgets:false', 'ecology:true', 'demurrage:true', 'expire-requests:true', 'telemetry-retention:true', 'notification-retention:true', 'email-digests:true']);
+    expect(reports.map((r) => `${r.step}:${r.ok}`)).toEqual([
+      'close-proposals:true',
+      'close-budgets:false',
+      'ecology:true',
+      'demurrage:true',
+      'expire-requests:true',
+      'telemetry-retention:true',
+      'notification-retention:true',
+      'email-digests:true',
+    ]);
   });
 });

@@ -86,7 +86,14 @@ describe('telemetry store', () => {
     const ts = core.telemetry;
     ts.write({ sensor: 'old', metric: 'v', t: T0 + 10_000, value: 10 });
     await ts.flush();
-    expect(ts.query('old', 'v', T0, T0 + 60_000, 'raw').points.map((p) => [p.t - T0, p.mean])).toEqual([[0, 0], [1000, 1], [2000, 2], [3000, 3], [4000, 4], [10_000, 10]]);
+    expect(ts.query('old', 'v', T0, T0 + 60_000, 'raw').points.map((p) => [p.t - T0, p.mean])).toEqual([
+      [0, 0],
+      [1000, 1],
+      [2000, 2],
+      [3000, 3],
+      [4000, 4],
+      [10_000, 10],
+    ]);
     core.clock.advance(400 * DAY_MS);
     const out = await ts.prune();
     expect(out.raw).toBe(6);

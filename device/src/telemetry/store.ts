@@ -244,7 +244,8 @@ export class TelemetryStore {
     } else {
       const ms = RESOLUTIONS[res];
       const db = this.rollups[res];
-      for (const { key, value } of db.getRange({ start: [sensor, metric, Math.floor(from / ms) * ms], end })) points.push({ t: key[2], ...value, mean: value.sum / value.count });
+      for (const { key, value } of db.getRange({ start: [sensor, metric, Math.floor(from / ms) * ms], end }))
+        points.push({ t: key[2], ...value, mean: value.sum / value.count });
     }
     return { resolution: res, points };
   }
@@ -252,7 +253,12 @@ export class TelemetryStore {
   /** Sum over [from, to) from the finest rollup that covers it (for budgets and indicators). */
   aggregate(sensor: string, metric: string, from: number, to: number): Agg & { mean: number } {
     const pts = this.query(sensor, metric, from, to, to - from > 2 * DAY_MS ? '1h' : '5m').points;
-    const a = pts.reduce((acc, p) => ({ min: Math.min(acc.min, p.min), max: Math.max(acc.max, p.max), sum: acc.sum + p.sum, count: acc.count + p.count }), { min: Infinity, max: -Infinity, sum: 0, count: 0 });
+    const a = pts.reduce((acc, p) => ({ min: Math.min(acc.min, p.min), max: Math.max(acc.max, p.max), sum: acc.sum + p.sum, count: acc.count + p.count }), {
+      min: Infinity,
+      max: -Infinity,
+      sum: 0,
+      count: 0,
+    });
     return { ...a, mean: a.count ? a.sum / a.count : NaN };
   }
 

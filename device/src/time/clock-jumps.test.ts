@@ -26,7 +26,12 @@ async function neighbourhood(core: Core) {
   const bo = await core.members.create({ name: 'Bo', email: 'bo@example.org' }, null);
   await core.ledger.pay({ payer: bo.id, payee: ana.id, amount: 40_000, actor: bo.id });
   const request = await core.ledger.request({ payer: bo.id, payee: ana.id, amount: 500, memo: 'eggs', actor: ana.id });
-  const proposal = await core.governance.propose(ana.id, { kind: 'parameter', title: 'More demurrage', rationale: 'r', payload: { name: 'demurrageRatePercent', value: 12 } });
+  const proposal = await core.governance.propose(ana.id, {
+    kind: 'parameter',
+    title: 'More demurrage',
+    rationale: 'r',
+    payload: { name: 'demurrageRatePercent', value: 12 },
+  });
   return { ana: ana.id, bo: bo.id, request: request.id, proposal: proposal.id };
 }
 
@@ -116,7 +121,7 @@ describe('a clock without a real-time clock', () => {
     expect(verifyLedger(core.ledger).ok).toBe(true);
   });
 
-  it('a boot at fake-hwclock\'s saved time waits for chrony, and after the sync expires only what is really due', async () => {
+  it("a boot at fake-hwclock's saved time waits for chrony, and after the sync expires only what is really due", async () => {
     const dataDir = tempDir();
     const wall = new ManualClock(T0);
     const first = openCore(dataDir, testConfig({ ...config, time: { source: 'system' } }), silentLogger, wall);

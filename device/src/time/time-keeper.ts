@@ -144,7 +144,8 @@ export class TimeKeeper implements Clock {
   private whyNot(w: number): string | null {
     if (!this.wall.trusted()) return 'waiting for time: the clock is not trusted';
     if (this.settings.source === 'chrony' && this.synced !== true) return 'waiting for time: the clock is not synchronised yet';
-    if (w < this.bootFloor - this.settings.jumpBoundMs) return `waiting for time: the clock reads ${iso(w)}, before ${iso(this.bootFloor)}, when the hub last knew the time`;
+    if (w < this.bootFloor - this.settings.jumpBoundMs)
+      return `waiting for time: the clock reads ${iso(w)}, before ${iso(this.bootFloor)}, when the hub last knew the time`;
     if (this.lastJump && this.monotonic() - this.lastJump.atMono < this.settings.settleMs) return 'waiting for time: the clock jumped and is settling';
     return null;
   }
@@ -166,7 +167,10 @@ export class TimeKeeper implements Clock {
       this.lastTrusted = Math.min(this.lastTrusted, w);
       this.bootFloor = Math.min(this.bootFloor, w);
     }
-    this.log.warn({ module: 'time', from: iso(jump.fromWall), to: iso(w), byMs }, 'the clock jumped; time-based actions wait until it settles, and the jump is never charged as elapsed time');
+    this.log.warn(
+      { module: 'time', from: iso(jump.fromWall), to: iso(w), byMs },
+      'the clock jumped; time-based actions wait until it settles, and the jump is never charged as elapsed time',
+    );
     for (const l of this.listeners) l(jump, this.skippedIntervals());
   }
 }

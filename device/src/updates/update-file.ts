@@ -56,7 +56,8 @@ export function checkUpdate(file: Buffer, releaseKeyPem: string, current: string
   const manifestBytes = file.subarray(l1 + 1, l2);
   const signature = Buffer.from(file.subarray(l2 + 1, l3).toString('ascii'), 'base64');
   const key = createPublicKey(releaseKeyPem);
-  if (signature.length !== 64 || !verify(null, manifestBytes, key, signature)) refused('its signature does not match the release key this hub trusts: it was not made by the project, or it was changed');
+  if (signature.length !== 64 || !verify(null, manifestBytes, key, signature))
+    refused('its signature does not match the release key this hub trusts: it was not made by the project, or it was changed');
   let manifest: UpdateManifest;
   try {
     manifest = UpdateManifest.parse(JSON.parse(manifestBytes.toString('utf8')));
@@ -64,13 +65,18 @@ export function checkUpdate(file: Buffer, releaseKeyPem: string, current: string
     refused(`its manifest is not readable: ${(e as Error).message}`);
   }
   const payload = file.subarray(l3 + 1);
-  if (payload.length !== manifest.payload.bytes || createHash('sha256').update(payload).digest('hex') !== manifest.payload.sha256) refused('its contents do not match its signed checksum: the file is damaged or incomplete');
+  if (payload.length !== manifest.payload.bytes || createHash('sha256').update(payload).digest('hex') !== manifest.payload.sha256)
+    refused('its contents do not match its signed checksum: the file is damaged or incomplete');
   if (compareVersions(manifest.version, current) <= 0) refused(`it is version ${manifest.version}, and this hub already runs ${current}`);
   return { manifest, payloadOffset: l3 + 1, keyFingerprint: keyFingerprint(key) };
 }
 
 /** Makes an update file (the project's release tool; tests). */
-export function makeUpdate(payload: Buffer, meta: { version: string; changelog: string; security?: boolean; createdAt?: number }, releaseKeyPem: string): Buffer {
+export function makeUpdate(
+  payload: Buffer,
+  meta: { version: string; changelog: string; security?: boolean; createdAt?: number },
+  releaseKeyPem: string,
+): Buffer {
   const manifest: UpdateManifest = UpdateManifest.parse({
     version: meta.version,
     security: meta.security ?? false,

@@ -15,7 +15,8 @@ const keys = () => {
 const release = keys();
 const stranger = keys();
 const payload = Buffer.from('a .tar.gz of the hub bundle, in a real update');
-const next = (v = '99.0.0', extra: { security?: boolean; key?: string } = {}) => makeUpdate(payload, { version: v, changelog: `Hyphae ${v}: faster clearing.`, security: extra.security }, extra.key ?? release.priv);
+const next = (v = '99.0.0', extra: { security?: boolean; key?: string } = {}) =>
+  makeUpdate(payload, { version: v, changelog: `Hyphae ${v}: faster clearing.`, security: extra.security }, extra.key ?? release.priv);
 
 let core: TestCore;
 const m: Record<string, string> = {};
@@ -23,7 +24,8 @@ beforeEach(async () => {
   const dir = tempDir('hyphae-release-');
   writeFileSync(join(dir, 'release-key.pub'), release.pub);
   core = makeCore({ updates: { releaseKeyFile: join(dir, 'release-key.pub') }, governance: { modes: { update: 'majority' }, quorum: 0.3 } });
-  for (const n of ['ana', 'bo', 'cy']) m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
+  for (const n of ['ana', 'bo', 'cy'])
+    m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
 });
 afterEach(() => core.cleanup());
 const updatesDir = () => join(core.dataDir, 'updates');
@@ -76,7 +78,9 @@ describe('a regular release', () => {
   });
 
   it('cannot be proposed by hand: an update proposal opens only from a signed file', async () => {
-    await expect(core.governance.propose(m.bo!, { kind: 'update', title: 'Install my build', rationale: 'trust me', payload: { version: '99.0.0' } })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      core.governance.propose(m.bo!, { kind: 'update', title: 'Install my build', rationale: 'trust me', payload: { version: '99.0.0' } }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 });
 
@@ -91,9 +95,17 @@ describe('a security release', () => {
 });
 
 describe('the outcome', () => {
-  it('is read from what the card\'s installer wrote: installed, or rolled back with the reason, told to the stewards once', async () => {
+  it("is read from what the card's installer wrote: installed, or rolled back with the reason, told to the stewards once", async () => {
     await core.updates.receive(next('99.0.1', { security: true }), m.ana!);
-    writeFileSync(join(updatesDir(), 'result.json'), JSON.stringify({ version: '99.0.1', outcome: 'rolled-back', at: core.clock.now(), detail: 'the new version did not answer its health check within 300 s' }));
+    writeFileSync(
+      join(updatesDir(), 'result.json'),
+      JSON.stringify({
+        version: '99.0.1',
+        outcome: 'rolled-back',
+        at: core.clock.now(),
+        detail: 'the new version did not answer its health check within 300 s',
+      }),
+    );
     await core.updates.noteResult();
     await core.updates.noteResult();
     expect(core.updates.status().updates[0]).toMatchObject({ state: 'rolled-back', detail: expect.stringMatching(/health check/) });
@@ -103,7 +115,7 @@ describe('the outcome', () => {
 });
 
 describe('the USB inbox', () => {
-  it('takes update files a stick brought, in a steward\'s name, and drops what it refuses', async () => {
+  it("takes update files a stick brought, in a steward's name, and drops what it refuses", async () => {
     writeFileSync(join(updatesDir(), 'inbox', 'hyphae-99.0.0.hyphae-update'), next());
     writeFileSync(join(updatesDir(), 'inbox', 'forged.hyphae-update'), next('99.1.0', { key: stranger.priv }));
     expect(await core.updates.scanInbox()).toBe(1);

@@ -87,11 +87,22 @@ export class Updates {
     if (!this.d.releaseKeyPem) throw refuse('updates-are-off', 'this hub has no release key to check updates with (updates.releaseKeyFile)');
     const { manifest, keyFingerprint } = checkUpdate(file, this.d.releaseKeyPem, this.d.running);
     const known = this.records.get(manifest.version);
-    if (known && known.state !== 'declined' && known.state !== 'rolled-back') throw refuse('update-already-received', `version ${manifest.version} has already been received (${known.state})`);
+    if (known && known.state !== 'declined' && known.state !== 'rolled-back')
+      throw refuse('update-already-received', `version ${manifest.version} has already been received (${known.state})`);
     const path = this.fileOf(manifest.version);
     writeFileSync(`${path}.tmp`, file, { mode: 0o600 });
     renameSync(`${path}.tmp`, path);
-    const record: UpdateRecord = { version: manifest.version, security: manifest.security, changelog: manifest.changelog, keyFingerprint, receivedAt: this.d.clock.now(), receivedBy: by, proposalId: null, state: 'awaiting-decision', detail: null };
+    const record: UpdateRecord = {
+      version: manifest.version,
+      security: manifest.security,
+      changelog: manifest.changelog,
+      keyFingerprint,
+      receivedAt: this.d.clock.now(),
+      receivedBy: by,
+      proposalId: null,
+      state: 'awaiting-decision',
+      detail: null,
+    };
     if (manifest.security) {
       this.stage(manifest.version, 'security release');
       const staged = { ...record, state: 'staged' as const, detail: 'a security release, installed without waiting for a decision' };
@@ -104,7 +115,16 @@ export class Updates {
       return staged;
     }
     const proposer = by === 'usb' ? this.anySteward() : by;
-    const proposal = await this.d.governance.propose(proposer, { kind: 'update', title: `Update Hyphae to ${manifest.version}`, rationale: manifest.changelog || `Version ${manifest.version}`, payload: proposalPayload(manifest, keyFingerprint, this.d.running) }, { byHub: true });
+    const proposal = await this.d.governance.propose(
+      proposer,
+      {
+        kind: 'update',
+        title: `Update Hyphae to ${manifest.version}`,
+        rationale: manifest.changelog || `Version ${manifest.version}`,
+        payload: proposalPayload(manifest, keyFingerprint, this.d.running),
+      },
+      { byHub: true },
+    );
     const proposed = { ...record, proposalId: proposal.id };
     await this.d.store.write(() => {
       this.records.put(proposed.version, proposed);
@@ -141,9 +161,21 @@ export class Updates {
     if (!record || record.state === state) return result;
     await this.d.store.write(() => {
       this.records.put(result.version, { ...record, state, detail: result.detail || null });
-      this.d.audit.recordInTxn(null, result.outcome === 'installed' ? 'update-installed' : 'update-rolled-back', result.version, { outcome: result.outcome }, result.detail || null);
+      this.d.audit.recordInTxn(
+        null,
+        result.outcome === 'installed' ? 'update-installed' : 'update-rolled-back',
+        result.version,
+        { outcome: result.outcome },
+        result.detail || null,
+      );
       if (result.outcome === 'installed') this.tellStewardsInTxn('update-installed', result.version);
-      else this.d.notifications.sendInTxn('stewards', 'update-rolled-back', { version: result.version, detail: result.detail }, { ref: 'updates', key: `update-rolled-back:${result.version}` });
+      else
+        this.d.notifications.sendInTxn(
+          'stewards',
+          'update-rolled-back',
+          { version: result.version, detail: result.detail },
+          { ref: 'updates', key: `update-rolled-back:${result.version}` },
+        );
     });
     this.d.log[result.outcome === 'installed' ? 'info' : 'warn']({ module: 'updates', ...result }, 'update outcome');
     return result;
@@ -189,7 +221,7 @@ export class Updates {
 
   private anySteward(): string {
     const s = this.d.members.activeStewards()[0];
-    if (!s) throw refuse('no-steward', 'an update from a USB stick is proposed in a steward\'s name, and this hub has none');
+    if (!s) throw refuse('no-steward', "an update from a USB stick is proposed in a steward's name, and this hub has none");
     return s.id;
   }
 
@@ -199,7 +231,14 @@ export class Updates {
 }
 
 function proposalPayload(m: UpdateManifest, keyFingerprint: string, running: string): Record<string, unknown> {
-  return { version: m.version, from: running, changelog: m.changelog, signature: `valid, release key ${keyFingerprint}`, sha256: m.payload.sha256, bytes: m.payload.bytes };
+  return {
+    version: m.version,
+    from: running,
+    changelog: m.changelog,
+    signature: `valid, release key ${keyFingerprint}`,
+    sha256: m.payload.sha256,
+    bytes: m.payload.bytes,
+  };
 }
 
 /** A file the root helper and the hub hand each other: null when missing, unreadable or not of its shape. */

@@ -35,7 +35,9 @@ export const GPIO_DIR = join(DEFINITIONS_DIR, 'gpio');
 
 export function loadGpioDefinitions(dir = GPIO_DIR): Map<string, GpioDefinition> {
   const out = new Map<string, GpioDefinition>();
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
     const parsed = gpioDefinitionSchema.safeParse(JSON.parse(readFileSync(join(dir, f), 'utf8')));
     if (!parsed.success) throw new Error(`${f}: ${z.prettifyError(parsed.error)}`);
     out.set(parsed.data.id, parsed.data);

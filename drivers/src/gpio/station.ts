@@ -184,7 +184,13 @@ export class GpioStation {
     } else {
       // Straight to the IO plugin: johnny-five's Button merges presses
       // within 7 ms into one, and we want every edge, debounced our way.
-      const io = board.io as unknown as { MODES: { INPUT: number }; HIGH: number; pinMode(p: unknown, m: number): void; digitalWrite(p: unknown, v: number): void; digitalRead(p: unknown, cb: (v: number) => void): void };
+      const io = board.io as unknown as {
+        MODES: { INPUT: number };
+        HIGH: number;
+        pinMode(p: unknown, m: number): void;
+        digitalWrite(p: unknown, v: number): void;
+        digitalRead(p: unknown, cb: (v: number) => void): void;
+      };
       io.pinMode(config.pin, io.MODES.INPUT);
       io.digitalWrite(config.pin, io.HIGH); // pull-up: the reed switch pulls the pin to ground
       let last = 1;

@@ -80,7 +80,15 @@ export function adrTarget(region: Region, s: AdrSettings, input: AdrInput): AdrT
 /** LinkADRReq commands (CID 0x03) for a target, one per channel-mask block, as they go in FOpts. */
 export function linkAdrReq(s: AdrSettings, t: AdrTarget): Buffer {
   return Buffer.concat(
-    s.channelMasks.map((m) => Buffer.from([0x03, ((t.dr & 0x0f) << 4) | (t.txPowerIndex & 0x0f), m.chMask & 0xff, (m.chMask >> 8) & 0xff, ((m.chMaskCntl & 0x07) << 4) | (t.nbTrans & 0x0f)])),
+    s.channelMasks.map((m) =>
+      Buffer.from([
+        0x03,
+        ((t.dr & 0x0f) << 4) | (t.txPowerIndex & 0x0f),
+        m.chMask & 0xff,
+        (m.chMask >> 8) & 0xff,
+        ((m.chMaskCntl & 0x07) << 4) | (t.nbTrans & 0x0f),
+      ]),
+    ),
   );
 }
 

@@ -31,7 +31,29 @@ afterEach(async () => {
 let certDir = '';
 beforeAll(() => {
   certDir = mkdtempSync(join(tmpdir(), 'hyphae-station-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '2', '-subj', '/CN=hub.test', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=hub.test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
 });
 afterAll(() => rmSync(certDir, { recursive: true, force: true }));
 
@@ -69,14 +91,38 @@ async function connect(url: string, opts: WebSocket.ClientOptions = {}) {
 
 /** Station's fields for a PHYPayload (src/lora.c: s2e_parse_lora_frame). */
 function stationFields(phy: Buffer, radio = { DR: 5, Freq: 868_100_000, xtime: 2 ** 48 + 1_000, rssi: -70, snr: 8.25 }): Msg {
-  const up = { DR: radio.DR, Freq: radio.Freq, upinfo: { rctx: 1, xtime: radio.xtime, gpstime: 0, fts: -1, rssi: radio.rssi, snr: radio.snr, rxtime: 0 }, RefTime: 0 };
+  const up = {
+    DR: radio.DR,
+    Freq: radio.Freq,
+    upinfo: { rctx: 1, xtime: radio.xtime, gpstime: 0, fts: -1, rssi: radio.rssi, snr: radio.snr, rxtime: 0 },
+    RefTime: 0,
+  };
   if (phy[0]! >> 5 === 0) {
     const eui = (b: Buffer) => Buffer.from(b).reverse().toString('hex').match(/../g)!.join('-');
-    return { msgtype: 'jreq', MHdr: phy[0], JoinEui: eui(phy.subarray(1, 9)), DevEui: eui(phy.subarray(9, 17)), DevNonce: phy.readUInt16LE(17), MIC: phy.readInt32LE(19), ...up };
+    return {
+      msgtype: 'jreq',
+      MHdr: phy[0],
+      JoinEui: eui(phy.subarray(1, 9)),
+      DevEui: eui(phy.subarray(9, 17)),
+      DevNonce: phy.readUInt16LE(17),
+      MIC: phy.readInt32LE(19),
+      ...up,
+    };
   }
   const portAt = 8 + (phy[5]! & 0x0f);
   const hasPort = portAt < phy.length - 4;
-  return { msgtype: 'updf', MHdr: phy[0], DevAddr: phy.readInt32LE(1), FCtrl: phy[5], FCnt: phy.readUInt16LE(6), FOpts: phy.subarray(8, portAt).toString('hex'), FPort: hasPort ? phy[portAt] : -1, FRMPayload: hasPort ? phy.subarray(portAt + 1, phy.length - 4).toString('hex') : '', MIC: phy.readInt32LE(phy.length - 4), ...up };
+  return {
+    msgtype: 'updf',
+    MHdr: phy[0],
+    DevAddr: phy.readInt32LE(1),
+    FCtrl: phy[5],
+    FCnt: phy.readUInt16LE(6),
+    FOpts: phy.subarray(8, portAt).toString('hex'),
+    FPort: hasPort ? phy[portAt] : -1,
+    FRMPayload: hasPort ? phy.subarray(portAt + 1, phy.length - 4).toString('hex') : '',
+    MIC: phy.readInt32LE(phy.length - 4),
+    ...up,
+  };
 }
 
 async function connected(url: string, opts: WebSocket.ClientOptions = {}) {
@@ -111,11 +157,20 @@ describe('LoRa Basics Station (LNS protocol)', () => {
     await expect(connect(`${url}/elsewhere`)).rejects.toThrow(/HTTP 404/);
   });
 
-  it('sends the region\'s router_config after version: data rates, uplink channels and band', async () => {
+  it("sends the region's router_config after version: data rates, uplink channels and band", async () => {
     const { url } = await serve();
     const { config } = await connected(url);
     expect(config).toMatchObject({ msgtype: 'router_config', region: 'EU868', hwspec: 'sx1301/1', freq_range: [863_000_000, 870_000_000], max_eirp: 16 });
-    expect(config.DRs.slice(0, 8)).toEqual([[12, 125, 0], [11, 125, 0], [10, 125, 0], [9, 125, 0], [8, 125, 0], [7, 125, 0], [7, 250, 0], [0, 0, 0]]);
+    expect(config.DRs.slice(0, 8)).toEqual([
+      [12, 125, 0],
+      [11, 125, 0],
+      [10, 125, 0],
+      [9, 125, 0],
+      [8, 125, 0],
+      [7, 125, 0],
+      [7, 250, 0],
+      [0, 0, 0],
+    ]);
     expect(config.DRs).toHaveLength(16);
     expect(config.upchannels).toEqual([868.1, 868.3, 868.5, 867.1, 867.3, 867.5, 867.7, 867.9].map((f) => [Math.round(f * 1e6), 0, 5]));
 
@@ -133,13 +188,31 @@ describe('LoRa Basics Station (LNS protocol)', () => {
     const c = await connected(url);
     const frames: Buffer[] = [];
     const appKey = randomBytes(16);
-    frames.push(lora.fromFields({ MType: 'Join Request', AppEUI: randomBytes(8), DevEUI: randomBytes(8), DevNonce: randomBytes(2) }, undefined, undefined, appKey).getPHYPayload()!);
+    frames.push(
+      lora
+        .fromFields({ MType: 'Join Request', AppEUI: randomBytes(8), DevEUI: randomBytes(8), DevNonce: randomBytes(2) }, undefined, undefined, appKey)
+        .getPHYPayload()!,
+    );
     for (let i = 0; i < 50; i++) {
       const fOpts = randomBytes(i % 16);
       const fcnt = i * 7919;
       frames.push(
         lora
-          .fromFields({ MType: i % 2 ? 'Confirmed Data Up' : 'Unconfirmed Data Up', DevAddr: randomBytes(4), FCnt: fcnt & 0xffff, FPort: 1 + (i % 200), payload: randomBytes(i % 40), FOpts: fOpts, FCtrl: { ADR: i % 3 === 0, ACK: i % 5 === 0 } }, randomBytes(16), randomBytes(16), undefined, msb(fcnt))
+          .fromFields(
+            {
+              MType: i % 2 ? 'Confirmed Data Up' : 'Unconfirmed Data Up',
+              DevAddr: randomBytes(4),
+              FCnt: fcnt & 0xffff,
+              FPort: 1 + (i % 200),
+              payload: randomBytes(i % 40),
+              FOpts: fOpts,
+              FCtrl: { ADR: i % 3 === 0, ACK: i % 5 === 0 },
+            },
+            randomBytes(16),
+            randomBytes(16),
+            undefined,
+            msb(fcnt),
+          )
           .getPHYPayload()!,
       );
     }
@@ -148,18 +221,53 @@ describe('LoRa Basics Station (LNS protocol)', () => {
       const t = setInterval(() => uplinks.length === frames.length && (clearInterval(t), r()), 5);
     });
     expect(uplinks.map((u) => u.phy.toString('hex'))).toEqual(frames.map((f) => f.toString('hex')));
-    expect(uplinks[1]).toMatchObject({ gateway: GW, rxpk: { freq: 868.1, datr: 'SF7BW125', rssi: -70, lsnr: 8.25 }, station: { xtime: 2 ** 48 + 1_000, rctx: 1 } });
+    expect(uplinks[1]).toMatchObject({
+      gateway: GW,
+      rxpk: { freq: 868.1, datr: 'SF7BW125', rssi: -70, lsnr: 8.25 },
+      station: { xtime: 2 ** 48 + 1_000, rctx: 1 },
+    });
   });
 
   it('offers both class-A windows in one dnmsg, and resolves when Station says dntxed (or times out when it never does)', async () => {
     const { s, url } = await serve({ dntxedGraceMs: 50 });
     const c = await connected(url);
     const phy = Buffer.from('60aabbccdd00010001020304', 'hex');
-    const d: Downlink = { kind: 'class-a', devEui: '0011223344556677', phy, power: 14, uplink: { rxpk: { tmst: 0, freq: 868.3, modu: 'LORA', datr: 'SF9BW125', rssi: -90, size: 0, data: '' }, station: { xtime: 2 ** 48 + 5, rctx: 2 } }, rx1: { delayS: 1, freq: 868.3, dr: 3, datr: 'SF9BW125' }, rx2: { delayS: 2, freq: 869.525, dr: 0, datr: 'SF12BW125' } };
+    const d: Downlink = {
+      kind: 'class-a',
+      devEui: '0011223344556677',
+      phy,
+      power: 14,
+      uplink: { rxpk: { tmst: 0, freq: 868.3, modu: 'LORA', datr: 'SF9BW125', rssi: -90, size: 0, data: '' }, station: { xtime: 2 ** 48 + 5, rctx: 2 } },
+      rx1: { delayS: 1, freq: 868.3, dr: 3, datr: 'SF9BW125' },
+      rx2: { delayS: 2, freq: 869.525, dr: 0, datr: 'SF12BW125' },
+    };
     const sent = s.transmit(GW, d);
     const dn = await c.next('dnmsg');
-    expect(dn).toMatchObject({ DevEui: '00-11-22-33-44-55-66-77', dC: 0, pdu: phy.toString('hex'), RxDelay: 1, RX1DR: 3, RX1Freq: 868_300_000, RX2DR: 0, RX2Freq: 869_525_000, xtime: 2 ** 48 + 5, rctx: 2, priority: 0 });
-    c.send({ msgtype: 'dntxed', seqno: dn.diid, diid: dn.diid, DR: 3, Freq: 868_300_000, DevEui: dn.DevEui, rctx: 2, xtime: dn.xtime + 1_000_000, txtime: 0, gpstime: 0 });
+    expect(dn).toMatchObject({
+      DevEui: '00-11-22-33-44-55-66-77',
+      dC: 0,
+      pdu: phy.toString('hex'),
+      RxDelay: 1,
+      RX1DR: 3,
+      RX1Freq: 868_300_000,
+      RX2DR: 0,
+      RX2Freq: 869_525_000,
+      xtime: 2 ** 48 + 5,
+      rctx: 2,
+      priority: 0,
+    });
+    c.send({
+      msgtype: 'dntxed',
+      seqno: dn.diid,
+      diid: dn.diid,
+      DR: 3,
+      Freq: 868_300_000,
+      DevEui: dn.DevEui,
+      rctx: 2,
+      xtime: dn.xtime + 1_000_000,
+      txtime: 0,
+      gpstime: 0,
+    });
     expect(await sent).toBe('NONE');
 
     // Class C: RX2 only, at once; no dntxed within RX2's time and the grace: TIMEOUT, counted against the gateway.

@@ -65,9 +65,41 @@ const eui = z.string().transform((s, ctx) => {
 
 /** Messages a Station sends on its data connection (fields the hub does not use are kept, not refused). */
 const stationMessage = z.discriminatedUnion('msgtype', [
-  z.object({ msgtype: z.literal('version'), station: z.string().optional(), firmware: z.string().nullable().optional(), model: z.string().optional(), protocol: z.int().optional(), features: z.string().optional() }).loose(),
-  z.object({ msgtype: z.literal('updf'), MHdr: z.int().min(0).max(255), DevAddr: z.int(), FCtrl: z.int().min(0).max(255), FCnt: z.int().min(0).max(0xffff), FOpts: hex, FPort: z.int().min(-1).max(255), FRMPayload: hex, MIC: z.int(), ...radio }).loose(),
-  z.object({ msgtype: z.literal('jreq'), MHdr: z.int().min(0).max(255), JoinEui: eui, DevEui: eui, DevNonce: z.int().min(0).max(0xffff), MIC: z.int(), ...radio }).loose(),
+  z
+    .object({
+      msgtype: z.literal('version'),
+      station: z.string().optional(),
+      firmware: z.string().nullable().optional(),
+      model: z.string().optional(),
+      protocol: z.int().optional(),
+      features: z.string().optional(),
+    })
+    .loose(),
+  z
+    .object({
+      msgtype: z.literal('updf'),
+      MHdr: z.int().min(0).max(255),
+      DevAddr: z.int(),
+      FCtrl: z.int().min(0).max(255),
+      FCnt: z.int().min(0).max(0xffff),
+      FOpts: hex,
+      FPort: z.int().min(-1).max(255),
+      FRMPayload: hex,
+      MIC: z.int(),
+      ...radio,
+    })
+    .loose(),
+  z
+    .object({
+      msgtype: z.literal('jreq'),
+      MHdr: z.int().min(0).max(255),
+      JoinEui: eui,
+      DevEui: eui,
+      DevNonce: z.int().min(0).max(0xffff),
+      MIC: z.int(),
+      ...radio,
+    })
+    .loose(),
   z.object({ msgtype: z.literal('propdf'), FRMPayload: hex, ...radio }).loose(),
   z.object({ msgtype: z.literal('dntxed'), diid: z.int(), DevEui: z.string().optional() }).loose(),
   z.object({ msgtype: z.literal('timesync'), txtime: z.number() }).loose(),
@@ -100,7 +132,9 @@ export class StationServer implements GatewayTransport {
   constructor(private readonly opts: StationServerOptions) {
     this.now = opts.now ?? Date.now;
     this.known = opts.knownGateways && opts.knownGateways.length > 0 ? new Set(opts.knownGateways.map((e) => e.toLowerCase())) : null;
-    this.malformed = new BurstCounter((key, count, detail) => opts.log?.('warn', 'malformed messages from a Basics Station gateway', { key, count, detail: String(detail) }));
+    this.malformed = new BurstCounter((key, count, detail) =>
+      opts.log?.('warn', 'malformed messages from a Basics Station gateway', { key, count, detail: String(detail) }),
+    );
   }
 
   get scheme(): 'ws' | 'wss' {
@@ -110,7 +144,9 @@ export class StationServer implements GatewayTransport {
   async start(): Promise<void> {
     const server = this.opts.tls ? createHttpsServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }) : createHttpServer();
     // Station only ever upgrades; a plain request gets a short answer, not a hanging socket.
-    server.on('request', (_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('LoRa Basics Station (LNS protocol): connect with a WebSocket to /router-info\n'));
+    server.on('request', (_req, res) =>
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('LoRa Basics Station (LNS protocol): connect with a WebSocket to /router-info\n'),
+    );
     const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     server.on('upgrade', (req, socket, head) => this.upgrade(wss, req, socket, head));
     this.server = server;
@@ -143,7 +179,9 @@ export class StationServer implements GatewayTransport {
     const refuse = (status: number, why: string) => {
       this.refused++;
       this.malformed.count(`refused:${req.socket.remoteAddress ?? '?'}`, why);
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
     };
     if (this.opts.token && !tokenMatches(req.headers.authorization, this.opts.token)) return refuse(401, 'no or wrong token in Authorization');
     if (path === '/router-info') {
@@ -247,7 +285,8 @@ export class StationServer implements GatewayTransport {
       }
       case 'timesync':
         // Station disciplines its GPS-less clock from this; an untrusted hub clock would only mislead it.
-        if (this.opts.timeTrusted?.() ?? true) this.send(gw, { msgtype: 'timesync', txtime: msg.txtime, gpstime: Math.round((this.now() - GPS_EPOCH_MS + GPS_LEAP_MS) * 1000) });
+        if (this.opts.timeTrusted?.() ?? true)
+          this.send(gw, { msgtype: 'timesync', txtime: msg.txtime, gpstime: Math.round((this.now() - GPS_EPOCH_MS + GPS_LEAP_MS) * 1000) });
         return;
     }
   }
@@ -312,7 +351,17 @@ export class StationServer implements GatewayTransport {
     const common = { msgtype: 'dnmsg', DevEui: dashed(d.devEui), diid, pdu: d.phy.toString('hex'), priority: 0, MuxTime: this.now() / 1000 };
     const msg =
       d.kind === 'class-a'
-        ? { ...common, dC: 0, RxDelay: d.rx1.delayS, RX1DR: d.rx1.dr, RX1Freq: Math.round(d.rx1.freq * 1e6), RX2DR: d.rx2.dr, RX2Freq: Math.round(d.rx2.freq * 1e6), xtime: d.uplink.station?.xtime ?? 0, rctx: d.uplink.station?.rctx ?? 0 }
+        ? {
+            ...common,
+            dC: 0,
+            RxDelay: d.rx1.delayS,
+            RX1DR: d.rx1.dr,
+            RX1Freq: Math.round(d.rx1.freq * 1e6),
+            RX2DR: d.rx2.dr,
+            RX2Freq: Math.round(d.rx2.freq * 1e6),
+            xtime: d.uplink.station?.xtime ?? 0,
+            rctx: d.uplink.station?.rctx ?? 0,
+          }
         : { ...common, dC: 2, RxDelay: 0, RX2DR: d.rx2.dr, RX2Freq: Math.round(d.rx2.freq * 1e6), ...(d.station ? { rctx: d.station.rctx } : {}) };
     const waitMs = (d.kind === 'class-a' ? d.rx2.delayS * 1000 : 0) + (this.opts.dntxedGraceMs ?? 3000);
     g.txPackets++;
@@ -341,7 +390,20 @@ export class StationServer implements GatewayTransport {
         return null;
       }
       const now = this.now();
-      g = { eui, protocol: 'basics-station', firstSeen: now, lastSeen: now, pushData: 0, pullData: 0, rxPackets: 0, txPackets: 0, txErrors: {}, malformed: 0, pullAddress: null, lastStat: null };
+      g = {
+        eui,
+        protocol: 'basics-station',
+        firstSeen: now,
+        lastSeen: now,
+        pushData: 0,
+        pullData: 0,
+        rxPackets: 0,
+        txPackets: 0,
+        txErrors: {},
+        malformed: 0,
+        pullAddress: null,
+        lastStat: null,
+      };
       this.gateways.set(eui, g);
       this.opts.log?.('info', 'new gateway', { gateway: eui, protocol: 'basics-station' });
     }

@@ -15,7 +15,8 @@ describe('codecs', () => {
     expect([...vendors].sort()).toEqual(['decentlab.js', 'dragino.js', 'elsys.js', 'milesight.js']);
     // What neighbourhoods buy: soil, water level and leaks, water meters, rain, weather, air, doors, relays, trackers.
     const described = [...codecs.values()].map((c) => `${c.definition.description} ${Object.keys(c.definition.units).join(' ')}`).join('\n');
-    for (const need of [/soil/i, /water level/i, /leak/i, /water meter/i, /rain/i, /weather/i, /CO2/, /door/i, /relay/i, /GPS/]) expect(described).toMatch(need);
+    for (const need of [/soil/i, /water level/i, /leak/i, /water meter/i, /rain/i, /weather/i, /CO2/, /door/i, /relay/i, /GPS/])
+      expect(described).toMatch(need);
   });
 
   it('encodes downlinks for the devices that take them', () => {
@@ -26,11 +27,24 @@ describe('codecs', () => {
     expect(codecs.get('elsys-ers')!.encodes).toBe(false);
   });
 
-  it('a vendor file whose script lacks a device\'s codec disables that device only', () => {
+  it("a vendor file whose script lacks a device's codec disables that device only", () => {
     const dir = mkdtempSync(join(tmpdir(), 'codecs-vendor-'));
     try {
-      writeFileSync(join(dir, 'acme.js'), 'var codecs = { one: { decodeUplink: function (i) { return { data: { v: i.bytes[0] }, warnings: [], errors: [] }; } } };');
-      writeFileSync(join(dir, 'acme.json'), JSON.stringify({ vendor: 'Acme', script: 'acme.js', devices: [{ id: 'acme-one', codec: 'one', model: 'One', description: '', units: { v: null }, examples: [] }, { id: 'acme-two', codec: 'two', model: 'Two', description: '', units: {}, examples: [] }] }));
+      writeFileSync(
+        join(dir, 'acme.js'),
+        'var codecs = { one: { decodeUplink: function (i) { return { data: { v: i.bytes[0] }, warnings: [], errors: [] }; } } };',
+      );
+      writeFileSync(
+        join(dir, 'acme.json'),
+        JSON.stringify({
+          vendor: 'Acme',
+          script: 'acme.js',
+          devices: [
+            { id: 'acme-one', codec: 'one', model: 'One', description: '', units: { v: null }, examples: [] },
+            { id: 'acme-two', codec: 'two', model: 'Two', description: '', units: {}, examples: [] },
+          ],
+        }),
+      );
       const failed: string[] = [];
       const got = loadCodecs([dir], (file, e) => failed.push(`${file}: ${e.message}`));
       expect([...got.keys()]).toEqual(['acme-one']);
@@ -62,7 +76,10 @@ describe('codecs', () => {
     expect(loop.decode({ bytes: [1], fPort: 1 }).errors[0]).toMatch(/ran over 50 ms/);
     const boom = new Codec(def, 'function decodeUplink() { throw new Error("bad byte") }');
     expect(boom.decode({ bytes: [1], fPort: 1 }).errors[0]).toMatch(/bad byte/);
-    const escape = new Codec(def, 'function decodeUplink() { return { data: { p: typeof process, r: typeof require, f: (function(){ try { return this.constructor.constructor("return process")() ? "escaped" : "no" } catch (e) { return "blocked" } })() } } }');
+    const escape = new Codec(
+      def,
+      'function decodeUplink() { return { data: { p: typeof process, r: typeof require, f: (function(){ try { return this.constructor.constructor("return process")() ? "escaped" : "no" } catch (e) { return "blocked" } })() } } }',
+    );
     expect(escape.decode({ bytes: [], fPort: 1 }).data).toMatchObject({ p: 'undefined', r: 'undefined' });
     expect(escape.decode({ bytes: [], fPort: 1 }).data.f).not.toBe('escaped');
     const junk = new Codec(def, 'function decodeUplink() { return 42 }');
@@ -75,10 +92,21 @@ describe('codecs', () => {
     const lse = codecs.get('dragino-lse01')!;
     const inputs = lse.definition.examples.map((e) => e.input);
     expect(lse.decodeMany(inputs)).toEqual(inputs.map((i) => lse.decode(i)));
-    const picky = new Codec(def, 'function decodeUplink(i) { if (i.bytes[0] === 255) for (;;) {} if (i.bytes[0] === 254) throw new Error("no such port"); return { data: { v: i.bytes[0] } } }');
-    const out = picky.decodeMany([{ bytes: [1], fPort: 1 }, { bytes: [254], fPort: 1 }, { bytes: [2], fPort: 1 }]);
+    const picky = new Codec(
+      def,
+      'function decodeUplink(i) { if (i.bytes[0] === 255) for (;;) {} if (i.bytes[0] === 254) throw new Error("no such port"); return { data: { v: i.bytes[0] } } }',
+    );
+    const out = picky.decodeMany([
+      { bytes: [1], fPort: 1 },
+      { bytes: [254], fPort: 1 },
+      { bytes: [2], fPort: 1 },
+    ]);
     expect(out.map((o) => o.data.v ?? o.errors[0])).toEqual([1, 'codec bad failed: no such port', 2]);
-    const looped = picky.decodeMany([{ bytes: [3], fPort: 1 }, { bytes: [255], fPort: 1 }, { bytes: [4], fPort: 1 }]);
+    const looped = picky.decodeMany([
+      { bytes: [3], fPort: 1 },
+      { bytes: [255], fPort: 1 },
+      { bytes: [4], fPort: 1 },
+    ]);
     expect(looped[0]!.data).toEqual({ v: 3 });
     expect(looped[1]!.errors[0]).toMatch(/ran over 50 ms/);
     expect(looped[2]!.data).toEqual({ v: 4 });

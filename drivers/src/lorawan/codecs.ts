@@ -54,7 +54,10 @@ export const CODEC_LOAD_TIME_LIMIT_MS = 10_000;
 
 /** A codec that could not be loaded: the hub disables it and starts without it. */
 export class CodecLoadError extends Error {
-  constructor(readonly codecId: string, message: string) {
+  constructor(
+    readonly codecId: string,
+    message: string,
+  ) {
     super(`codec ${codecId}: ${message}`);
     this.name = 'CodecLoadError';
   }
@@ -102,7 +105,9 @@ export class Codec {
     const fn = (name: keyof DeviceFunctions) => (entry === null ? name : `codecs[${JSON.stringify(entry)}].${name}`);
     this.call = new vm.Script(`JSON.stringify(${fn('decodeUplink')}(JSON.parse(__input)))`);
     this.encodeCall = new vm.Script(`JSON.stringify(${fn('encodeDownlink')}(JSON.parse(__input)))`);
-    this.callMany = new vm.Script(`JSON.stringify(JSON.parse(__input).map(function (i) { try { return ${fn('decodeUplink')}(i); } catch (e) { return { __threw: String(e && e.message || e) }; } }))`);
+    this.callMany = new vm.Script(
+      `JSON.stringify(JSON.parse(__input).map(function (i) { try { return ${fn('decodeUplink')}(i); } catch (e) { return { __threw: String(e && e.message || e) }; } }))`,
+    );
   }
 
   /** The device's functions in the loaded context (undefined where the script lacks them). */
@@ -123,9 +128,16 @@ export class Codec {
       context = this.script.load();
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
-      throw new CodecLoadError(this.definition.id, /timed out/i.test(msg) ? `its script ran over ${CODEC_LOAD_TIME_LIMIT_MS} ms while loading` : `its script failed to load: ${msg}`);
+      throw new CodecLoadError(
+        this.definition.id,
+        /timed out/i.test(msg) ? `its script ran over ${CODEC_LOAD_TIME_LIMIT_MS} ms while loading` : `its script failed to load: ${msg}`,
+      );
     }
-    if (typeof this.functions(context)?.decodeUplink !== 'function') throw new CodecLoadError(this.definition.id, this.entry === null ? 'the script defines no decodeUplink' : `the script has no codec "${this.entry}" with a decodeUplink`);
+    if (typeof this.functions(context)?.decodeUplink !== 'function')
+      throw new CodecLoadError(
+        this.definition.id,
+        this.entry === null ? 'the script defines no decodeUplink' : `the script has no codec "${this.entry}" with a decodeUplink`,
+      );
     return context;
   }
 
@@ -147,7 +159,9 @@ export class Codec {
       return inputs.map(() => this.failed(e));
     }
     try {
-      (context as { __input?: string }).__input = JSON.stringify(inputs.map((i) => ({ bytes: Array.from(i.bytes), fPort: i.fPort, variables: i.variables ?? {} })));
+      (context as { __input?: string }).__input = JSON.stringify(
+        inputs.map((i) => ({ bytes: Array.from(i.bytes), fPort: i.fPort, variables: i.variables ?? {} })),
+      );
       raw = JSON.parse(String(this.callMany.runInContext(context, { timeout: Math.min(1_000, CODEC_TIME_LIMIT_MS * 2 + inputs.length) })));
     } catch {
       return inputs.map((i) => this.decode(i));
@@ -160,8 +174,13 @@ export class Codec {
   }
 
   private shape(out: Partial<DecodeResult> | null): DecodeResult {
-    if (!out || typeof out !== 'object' || typeof out.data !== 'object' || out.data === null) return { data: {}, warnings: [], errors: ['the codec returned no data object'] };
-    return { data: out.data, warnings: Array.isArray(out.warnings) ? out.warnings.map(String) : [], errors: Array.isArray(out.errors) ? out.errors.map(String) : [] };
+    if (!out || typeof out !== 'object' || typeof out.data !== 'object' || out.data === null)
+      return { data: {}, warnings: [], errors: ['the codec returned no data object'] };
+    return {
+      data: out.data,
+      warnings: Array.isArray(out.warnings) ? out.warnings.map(String) : [],
+      errors: Array.isArray(out.errors) ? out.errors.map(String) : [],
+    };
   }
 
   /** Whether the codec can make downlinks from objects (it defines encodeDownlink, as TTN's codecs do). */
@@ -183,14 +202,25 @@ export class Codec {
     const context = this.load();
     try {
       (context as { __input?: string }).__input = JSON.stringify({ data: input.data, variables: input.variables ?? {} });
-      const out = JSON.parse(String(this.encodeCall.runInContext(context, { timeout: CODEC_TIME_LIMIT_MS }))) as { bytes?: unknown; fPort?: unknown; errors?: unknown } | null;
+      const out = JSON.parse(String(this.encodeCall.runInContext(context, { timeout: CODEC_TIME_LIMIT_MS }))) as {
+        bytes?: unknown;
+        fPort?: unknown;
+        errors?: unknown;
+      } | null;
       const errors = Array.isArray(out?.errors) ? out!.errors.map(String) : [];
-      const bytes = Array.isArray(out?.bytes) && out!.bytes.every((b) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255) ? (out!.bytes as number[]) : null;
+      const bytes =
+        Array.isArray(out?.bytes) && out!.bytes.every((b) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255)
+          ? (out!.bytes as number[])
+          : null;
       if (!bytes && errors.length === 0) errors.push(`codec ${this.definition.id} returned no bytes`);
       return { bytes: bytes ?? [], fPort: typeof out?.fPort === 'number' ? out.fPort : null, errors };
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
-      return { bytes: [], fPort: null, errors: [/timed out/i.test(msg) ? `codec ${this.definition.id} ran over ${CODEC_TIME_LIMIT_MS} ms` : `codec ${this.definition.id} failed: ${msg}`] };
+      return {
+        bytes: [],
+        fPort: null,
+        errors: [/timed out/i.test(msg) ? `codec ${this.definition.id} ran over ${CODEC_TIME_LIMIT_MS} ms` : `codec ${this.definition.id} failed: ${msg}`],
+      };
     }
   }
 
@@ -207,7 +237,11 @@ export class Codec {
       return this.shape(JSON.parse(String(this.call.runInContext(context, { timeout: CODEC_TIME_LIMIT_MS }))) as Partial<DecodeResult> | null);
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
-      return { data: {}, warnings: [], errors: [/timed out/i.test(msg) ? `codec ${this.definition.id} ran over ${CODEC_TIME_LIMIT_MS} ms` : `codec ${this.definition.id} failed: ${msg}`] };
+      return {
+        data: {},
+        warnings: [],
+        errors: [/timed out/i.test(msg) ? `codec ${this.definition.id} ran over ${CODEC_TIME_LIMIT_MS} ms` : `codec ${this.definition.id} failed: ${msg}`],
+      };
     }
   }
 
@@ -230,7 +264,9 @@ export function loadCodecs(dirs: string | string[] = BUILT_IN_CODECS_DIR, onFail
   for (const dir of Array.isArray(dirs) ? dirs : [dirs]) {
     let files: string[];
     try {
-      files = readdirSync(dir).filter((x) => x.endsWith('.json')).sort();
+      files = readdirSync(dir)
+        .filter((x) => x.endsWith('.json'))
+        .sort();
     } catch (e) {
       onFailure(dir, e as Error);
       continue;

@@ -6,7 +6,10 @@ import { decryptPayload, lora, msb, parseFrame } from './frames.js';
 describe('AES-CMAC', () => {
   // RFC 4493 §4, the four examples.
   const key = Buffer.from('2b7e151628aed2a6abf7158809cf4f3c', 'hex');
-  const m = Buffer.from('6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710', 'hex');
+  const m = Buffer.from(
+    '6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710',
+    'hex',
+  );
   it.each([
     [0, 'bb1d6929e95937287fa37d129b756746'],
     [16, '070a16b46b4d4144f79bdd9dd04a287c'],
@@ -50,7 +53,10 @@ describe('data frames', () => {
       fc.property(frame, (f) => {
         const packet = lora.fromFields(
           { MType: f.down ? 'Unconfirmed Data Down' : 'Unconfirmed Data Up', DevAddr: f.devAddr, FCnt: f.fcnt & 0xffff, FPort: f.port, payload: f.payload },
-          f.app, f.nwk, undefined, msb(f.fcnt),
+          f.app,
+          f.nwk,
+          undefined,
+          msb(f.fcnt),
         );
         const phy = packet.getPHYPayload()!;
         const parsed = parseFrame(phy);
@@ -65,7 +71,13 @@ describe('data frames', () => {
 
   it('refuses a frame with one bit changed', () => {
     const nwk = Buffer.alloc(16, 7);
-    const phy = lora.fromFields({ MType: 'Confirmed Data Up', DevAddr: Buffer.from('26011bda', 'hex'), FCnt: 9, FPort: 1, payload: Buffer.from('abc') }, Buffer.alloc(16, 1), nwk).getPHYPayload()!;
+    const phy = lora
+      .fromFields(
+        { MType: 'Confirmed Data Up', DevAddr: Buffer.from('26011bda', 'hex'), FCnt: 9, FPort: 1, payload: Buffer.from('abc') },
+        Buffer.alloc(16, 1),
+        nwk,
+      )
+      .getPHYPayload()!;
     for (let i = 0; i < phy.length; i++) {
       const bent = Buffer.from(phy);
       bent[i]! ^= 0x01;

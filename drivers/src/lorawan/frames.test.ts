@@ -37,7 +37,15 @@ describe('frame counters', () => {
 describe('join accept', () => {
   it('is decrypted and verified by the device side of lora-packet', () => {
     const appKey = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
-    const wire = buildJoinAccept({ appKey, appNonce: Buffer.from('a1b2c3', 'hex'), netId: Buffer.from('000013', 'hex'), devAddr: Buffer.from('26011bda', 'hex'), rx1DrOffset: 0, rx2DataRate: 0, rxDelay: 1 });
+    const wire = buildJoinAccept({
+      appKey,
+      appNonce: Buffer.from('a1b2c3', 'hex'),
+      netId: Buffer.from('000013', 'hex'),
+      devAddr: Buffer.from('26011bda', 'hex'),
+      rx1DrOffset: 0,
+      rx2DataRate: 0,
+      rxDelay: 1,
+    });
     const dec = lora.fromWire(lora.decryptJoinAccept(lora.fromWire(wire), appKey));
     expect(dec.getMType()).toBe('Join Accept');
     expect(dec.DevAddr!.toString('hex')).toBe('26011bda');

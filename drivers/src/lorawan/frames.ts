@@ -192,7 +192,18 @@ export const CID = { LinkCheck: 0x02, LinkADR: 0x03, DevStatus: 0x06, DeviceTime
  * (it set ADR in its uplink). With `fPort` and `payload`, an application
  * downlink, its payload encrypted with the AppSKey.
  */
-export function buildDataDown(opts: { devAddr: Buffer; fCnt: number; ack: boolean; adr?: boolean; fOpts: Buffer; nwkSKey: Buffer; appSKey: Buffer; confirmed?: boolean; fPort?: number; payload?: Buffer }): Buffer {
+export function buildDataDown(opts: {
+  devAddr: Buffer;
+  fCnt: number;
+  ack: boolean;
+  adr?: boolean;
+  fOpts: Buffer;
+  nwkSKey: Buffer;
+  appSKey: Buffer;
+  confirmed?: boolean;
+  fPort?: number;
+  payload?: Buffer;
+}): Buffer {
   const packet = lora.fromFields(
     {
       MType: opts.confirmed ? 'Confirmed Data Down' : 'Unconfirmed Data Down',

@@ -15,7 +15,13 @@ describe('gateways the hub keeps', () => {
   it('remembers at most maxGateways and says the rest once a minute, not once per datagram', () => {
     let now = 0;
     const lines: Array<{ msg: string; detail?: Record<string, unknown> }> = [];
-    const server = new GatewayServer({ port: 0, onUplink: () => undefined, maxGateways: 100, now: () => now, log: (_l, msg, detail) => lines.push({ msg, detail }) });
+    const server = new GatewayServer({
+      port: 0,
+      onUplink: () => undefined,
+      maxGateways: 100,
+      now: () => now,
+      log: (_l, msg, detail) => lines.push({ msg, detail }),
+    });
     flood(server, 50_000);
     expect(server.gateways.size).toBe(100);
     expect(server.unknownGateways).toBe(49_900);
@@ -41,7 +47,7 @@ describe('gateways the hub keeps', () => {
 });
 
 describe('datagrams the kernel dropped', () => {
-  it('are read for the hub\'s own port from /proc/net/udp, so a flood\'s losses are counted', async () => {
+  it("are read for the hub's own port from /proc/net/udp, so a flood's losses are counted", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hyphae-udp-'));
     try {
       const file = join(dir, 'udp');

@@ -120,13 +120,30 @@ export class GatewayServer implements GatewayTransport {
         this.unknownSinceLog++;
         const now = this.now();
         if (now - this.unknownLoggedAt >= UNKNOWN_LOG_EVERY_MS) {
-          this.opts.log?.('warn', this.known ? 'datagrams from gateways not in the configured list, ignored' : 'datagrams from more gateways than the hub keeps, ignored', { count: this.unknownSinceLog, total: this.unknownGateways, last: eui });
+          this.opts.log?.(
+            'warn',
+            this.known ? 'datagrams from gateways not in the configured list, ignored' : 'datagrams from more gateways than the hub keeps, ignored',
+            { count: this.unknownSinceLog, total: this.unknownGateways, last: eui },
+          );
           this.unknownLoggedAt = now;
           this.unknownSinceLog = 0;
         }
         return null;
       }
-      g = { eui, protocol: 'semtech-udp', firstSeen: this.now(), lastSeen: this.now(), pushData: 0, pullData: 0, rxPackets: 0, txPackets: 0, txErrors: {}, malformed: 0, pullAddress: null, lastStat: null };
+      g = {
+        eui,
+        protocol: 'semtech-udp',
+        firstSeen: this.now(),
+        lastSeen: this.now(),
+        pushData: 0,
+        pullData: 0,
+        rxPackets: 0,
+        txPackets: 0,
+        txErrors: {},
+        malformed: 0,
+        pullAddress: null,
+        lastStat: null,
+      };
       this.gateways.set(eui, g);
       this.opts.log?.('info', 'new gateway', { gateway: eui });
     }

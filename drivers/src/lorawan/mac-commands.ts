@@ -37,14 +37,24 @@ const DOWN: Record<number, Spec> = {
   0x03: {
     name: 'LinkADRReq',
     size: 4,
-    fields: (p) => ({ dataRate: p[0]! >> 4, txPower: p[0]! & 0x0f, chMask: (p[1]! | (p[2]! << 8)).toString(2).padStart(16, '0'), chMaskCntl: (p[3]! >> 4) & 0x07, nbTrans: p[3]! & 0x0f }),
+    fields: (p) => ({
+      dataRate: p[0]! >> 4,
+      txPower: p[0]! & 0x0f,
+      chMask: (p[1]! | (p[2]! << 8)).toString(2).padStart(16, '0'),
+      chMaskCntl: (p[3]! >> 4) & 0x07,
+      nbTrans: p[3]! & 0x0f,
+    }),
   },
   0x04: { name: 'DutyCycleReq', size: 1, fields: (p) => ({ maxDCycle: p[0]! & 0x0f }) },
   0x05: { name: 'RXParamSetupReq', size: 4, fields: (p) => ({ rx1DrOffset: (p[0]! >> 4) & 0x07, rx2DataRate: p[0]! & 0x0f, frequency: frequency(p, 1) }) },
   0x06: { name: 'DevStatusReq', size: 0 },
   0x07: { name: 'NewChannelReq', size: 5, fields: (p) => ({ chIndex: p[0]!, frequency: frequency(p, 1), minDr: p[4]! & 0x0f, maxDr: p[4]! >> 4 }) },
   0x08: { name: 'RXTimingSetupReq', size: 1, fields: (p) => ({ delay: Math.max(1, p[0]! & 0x0f) }) },
-  0x09: { name: 'TxParamSetupReq', size: 1, fields: (p) => ({ downlinkDwellTime: !!(p[0]! & 0x20), uplinkDwellTime: !!(p[0]! & 0x10), maxEirp: p[0]! & 0x0f }) },
+  0x09: {
+    name: 'TxParamSetupReq',
+    size: 1,
+    fields: (p) => ({ downlinkDwellTime: !!(p[0]! & 0x20), uplinkDwellTime: !!(p[0]! & 0x10), maxEirp: p[0]! & 0x0f }),
+  },
   0x0a: { name: 'DlChannelReq', size: 4, fields: (p) => ({ chIndex: p[0]!, frequency: frequency(p, 1) }) },
   0x0d: { name: 'DeviceTimeAns', size: 5, fields: (p) => ({ gpsSeconds: p.readUInt32LE(0), fraction: p[4]! / 256 }) },
 };

@@ -21,8 +21,23 @@ describe('MAC commands the hub sends of its own accord', () => {
 
   it('tells an ABP device what an OTAA device reads in its JoinAccept, from the region file', () => {
     const eu = sessionSetup(regions.get('EU868')!).map((b) => readMacCommands(b, 'down').commands[0]!);
-    expect(eu.map((c) => c.name)).toEqual(['NewChannelReq', 'NewChannelReq', 'NewChannelReq', 'NewChannelReq', 'NewChannelReq', 'RXParamSetupReq', 'RXTimingSetupReq', 'DutyCycleReq']);
-    expect(eu.slice(0, 5).map((c) => [c.fields.chIndex, c.fields.frequency])).toEqual([[3, 867_100_000], [4, 867_300_000], [5, 867_500_000], [6, 867_700_000], [7, 867_900_000]]);
+    expect(eu.map((c) => c.name)).toEqual([
+      'NewChannelReq',
+      'NewChannelReq',
+      'NewChannelReq',
+      'NewChannelReq',
+      'NewChannelReq',
+      'RXParamSetupReq',
+      'RXTimingSetupReq',
+      'DutyCycleReq',
+    ]);
+    expect(eu.slice(0, 5).map((c) => [c.fields.chIndex, c.fields.frequency])).toEqual([
+      [3, 867_100_000],
+      [4, 867_300_000],
+      [5, 867_500_000],
+      [6, 867_700_000],
+      [7, 867_900_000],
+    ]);
     expect(eu[5]!.fields).toEqual({ rx1DrOffset: 0, rx2DataRate: 0, frequency: 869_525_000 });
     // A fixed plan's channels go by mask (ADR's LinkADRReq): no NewChannelReq.
     const us = sessionSetup(regions.get('US915')!).map((b) => readMacCommands(b, 'down').commands[0]!);

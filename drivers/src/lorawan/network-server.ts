@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { ADR_HISTORY, adrTarget, linkAdrAccepted, linkAdrReq, type AdrTarget } from './adr.js';
 import { cfList, datrOf, drOf, rx1DataRate, rx1Frequency, type Region } from './regions.js';
-import { buildDataDown, buildJoinAccept, checkCounter, CID, decryptPayload, FrameError, lora, parseFrame, parseMacCommands, randomDevAddr, sessionKeys, type LoraPacket } from './frames.js';
+import {
+  buildDataDown,
+  buildJoinAccept,
+  checkCounter,
+  CID,
+  decryptPayload,
+  FrameError,
+  lora,
+  parseFrame,
+  parseMacCommands,
+  randomDevAddr,
+  sessionKeys,
+  type LoraPacket,
+} from './frames.js';
 import { accepted, MAC, MacQueue, sessionSetup, STICKY_ANSWERS } from './mac-setup.js';
 import type { Gateways, Uplink, Window } from './radio.js';
 
@@ -140,7 +153,10 @@ export class NetworkServer {
    * acknowledged, and a LinkADRReq waiting for its answer. Kept in memory: a
    * restart costs 20 uplinks of history, and the device keeps its settings.
    */
-  private readonly adr = new Map<string, { snrs: number[]; txPowerIndex: number; pending: AdrTarget | null; sentAt: number; quietUntil: number; uplinks: number }>();
+  private readonly adr = new Map<
+    string,
+    { snrs: number[]; txPowerIndex: number; pending: AdrTarget | null; sentAt: number; quietUntil: number; uplinks: number }
+  >();
   /** MAC requests the hub sends of its own accord, waiting for room in a downlink and for their answers. */
   private readonly mac = new MacQueue();
   /** ABP devices already given their session's settings since the hub started. */
@@ -149,7 +165,22 @@ export class NetworkServer {
   private readonly now: () => number;
   /** Frames that were retransmissions of one already handled, by device. */
   /** lastUplinkAt: when the last uplink was handed on (wall ms, for rates timed to the last frame). */
-  readonly stats = { uplinks: 0, joins: 0, retransmissions: 0, downlinks: 0, applicationDownlinks: 0, downlinkErrors: 0, adrRequests: 0, adrAccepted: 0, adrRefused: 0, macRequests: 0, macRefused: 0, macUnanswered: 0, rejected: {} as Record<string, number>, lastUplinkAt: 0 };
+  readonly stats = {
+    uplinks: 0,
+    joins: 0,
+    retransmissions: 0,
+    downlinks: 0,
+    applicationDownlinks: 0,
+    downlinkErrors: 0,
+    adrRequests: 0,
+    adrAccepted: 0,
+    adrRefused: 0,
+    macRequests: 0,
+    macRefused: 0,
+    macUnanswered: 0,
+    rejected: {} as Record<string, number>,
+    lastUplinkAt: 0,
+  };
 
   constructor(
     private readonly gateways: Gateways,
@@ -214,17 +245,31 @@ export class NetworkServer {
     if (!dev || dev.mode !== 'otaa' || !dev.appKey) return this.reject('unknown-deveui', devEui, 'join request from a device that is not registered for OTAA');
     if (dev.joinEui && packet.AppEUI!.toString('hex') !== dev.joinEui) return this.reject('unknown-deveui', devEui, 'join request with another JoinEUI');
     const appKey = Buffer.from(dev.appKey, 'hex');
-    if (!lora.verifyMIC(packet, undefined as unknown as Buffer, appKey)) return this.reject('mic-invalid', devEui, 'join request MIC does not match the AppKey');
+    if (!lora.verifyMIC(packet, undefined as unknown as Buffer, appKey))
+      return this.reject('mic-invalid', devEui, 'join request MIC does not match the AppKey');
     const devNonce = packet.DevNonce!.readUInt16BE(0);
     const appNonce = randomBytes(3);
     const devAddr = randomDevAddr(this.netId);
     const keys = sessionKeys(appKey, this.netId, appNonce, packet.DevNonce!);
-    const ok = await this.registry.acceptJoin(devEui, devNonce, { devAddr: devAddr.toString('hex'), nwkSKey: keys.nwkSKey.toString('hex'), appSKey: keys.appSKey.toString('hex') });
+    const ok = await this.registry.acceptJoin(devEui, devNonce, {
+      devAddr: devAddr.toString('hex'),
+      nwkSKey: keys.nwkSKey.toString('hex'),
+      appSKey: keys.appSKey.toString('hex'),
+    });
     if (!ok) return this.reject('devnonce-reused', devEui, `DevNonce ${devNonce} was used before: a replayed join`);
     this.stats.joins++;
     this.adr.delete(devEui); // a new session starts at the device's defaults
     this.mac.forget(devEui); // and its JoinAccept carries what the queue would have said
-    const accept = buildJoinAccept({ appKey, appNonce, netId: this.netId, devAddr, rx1DrOffset: 0, rx2DataRate: this.opts.region.rx2.dr, rxDelay: this.opts.region.receiveDelay1, cfList: cfList(this.opts.region) });
+    const accept = buildJoinAccept({
+      appKey,
+      appNonce,
+      netId: this.netId,
+      devAddr,
+      rx1DrOffset: 0,
+      rx2DataRate: this.opts.region.rx2.dr,
+      rxDelay: this.opts.region.receiveDelay1,
+      cfList: cfList(this.opts.region),
+    });
     this.events.joined(devEui, devAddr.toString('hex'));
     await this.transmit(devEui, best, accept, this.opts.region.joinAcceptDelay1, this.opts.region.joinAcceptDelay2);
     void p;
@@ -257,7 +302,8 @@ export class NetworkServer {
         if (confirmed) await this.answer(dev, best, [], true, nwkSKey, appSKey);
         return;
       }
-      if (!(await this.registry.advanceFCntUp(dev.devEui, verdict.fcnt, verdict.kind === 'reset'))) return this.reject('replay', dev.devEui, `frame counter ${verdict.fcnt} already seen`);
+      if (!(await this.registry.advanceFCntUp(dev.devEui, verdict.fcnt, verdict.kind === 'reset')))
+        return this.reject('replay', dev.devEui, `frame counter ${verdict.fcnt} already seen`);
       this.stats.uplinks++;
       this.lastHeardBy.set(dev.devEui, best);
       const fPort = packet.getFPort();
@@ -293,7 +339,18 @@ export class NetworkServer {
         }
       }
       if (fPort !== 0 && fPort !== null) {
-        this.events.uplink({ devEui: dev.devEui, devAddr, fCnt: verdict.fcnt, fPort, payload, confirmed, rssi: best.rxpk.rssi, snr: best.rxpk.lsnr ?? 0, gateways, receivedAt: p.firstAt });
+        this.events.uplink({
+          devEui: dev.devEui,
+          devAddr,
+          fCnt: verdict.fcnt,
+          fPort,
+          payload,
+          confirmed,
+          rssi: best.rxpk.rssi,
+          snr: best.rxpk.lsnr ?? 0,
+          gateways,
+          receivedAt: p.firstAt,
+        });
       }
       this.stats.lastUplinkAt = Date.now();
       // A confirmed downlink waits for this uplink's ACK bit; then what is queued goes in this uplink's window.
@@ -302,7 +359,7 @@ export class NetworkServer {
       const downlink = this.registry.nextDownlink(dev.devEui);
       const adrReq = this.adaptDataRate(dev.devEui, packet.getFCtrlADR() === true, best.rxpk.datr, gateways, adrAnswers);
       if (adrReq) answers.push(adrReq);
-      const wantStatus = (this.now() - (this.lastStatus.get(dev.devEui) ?? 0)) > (this.opts.devStatusEveryMs ?? 86_400_000);
+      const wantStatus = this.now() - (this.lastStatus.get(dev.devEui) ?? 0) > (this.opts.devStatusEveryMs ?? 86_400_000);
       if (wantStatus) {
         answers.push(Buffer.from([CID.DevStatus]));
         this.lastStatus.set(dev.devEui, this.now());
@@ -312,7 +369,8 @@ export class NetworkServer {
         this.setUp.add(dev.devEui);
         this.mac.enqueue(dev.devEui, sessionSetup(this.opts.region));
       }
-      if (confirmed || answers.length > 0 || downlink || mustAnswer || this.mac.waiting(dev.devEui) > 0) await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey, packet.getFCtrlADR() === true, downlink);
+      if (confirmed || answers.length > 0 || downlink || mustAnswer || this.mac.waiting(dev.devEui) > 0)
+        await this.answer(dev, best, answers, confirmed, nwkSKey, appSKey, packet.getFCtrlADR() === true, downlink);
       return;
     }
     this.reject(lastError?.kind ?? 'mic-invalid', null, lastError?.message ?? 'MIC does not match');
@@ -343,7 +401,11 @@ export class NetworkServer {
       } else {
         this.stats.adrRefused++;
         st.quietUntil = st.uplinks + ADR_HISTORY;
-        this.events.adr?.(devEui, { accepted: false, ...st.pending, refused: verdicts.map((v) => ({ power: v.powerAck, dataRate: v.dataRateAck, channelMask: v.channelMaskAck })) });
+        this.events.adr?.(devEui, {
+          accepted: false,
+          ...st.pending,
+          refused: verdicts.map((v) => ({ power: v.powerAck, dataRate: v.dataRateAck, channelMask: v.channelMaskAck })),
+        });
       }
       st.pending = null;
     }
@@ -357,7 +419,16 @@ export class NetworkServer {
     return linkAdrReq(region.adr, target);
   }
 
-  private async answer(dev: LorawanDevice, best: Copy, answers: Buffer[], ack: boolean, nwkSKey: Buffer, appSKey: Buffer, adr = false, downlink?: QueuedDownlink): Promise<void> {
+  private async answer(
+    dev: LorawanDevice,
+    best: Copy,
+    answers: Buffer[],
+    ack: boolean,
+    nwkSKey: Buffer,
+    appSKey: Buffer,
+    adr = false,
+    downlink?: QueuedDownlink,
+  ): Promise<void> {
     const fCnt = await this.registry.takeFCntDown(dev.devEui, downlink?.id);
     if (downlink) this.stats.applicationDownlinks++;
     // MAC commands are whole or not at all: those that do not fit FOpts' 15 bytes wait for the next downlink.
@@ -403,10 +474,25 @@ export class NetworkServer {
     if (!downlink) return 'nothing';
     const fCnt = await this.registry.takeFCntDown(devEui, downlink.id);
     this.stats.applicationDownlinks++;
-    const phy = buildDataDown({ devAddr: Buffer.from(dev.devAddr, 'hex'), fCnt, ack: false, fOpts: Buffer.alloc(0), nwkSKey: Buffer.from(dev.nwkSKey, 'hex'), appSKey: Buffer.from(dev.appSKey, 'hex'), ...applicationPayload(downlink) });
+    const phy = buildDataDown({
+      devAddr: Buffer.from(dev.devAddr, 'hex'),
+      fCnt,
+      ack: false,
+      fOpts: Buffer.alloc(0),
+      nwkSKey: Buffer.from(dev.nwkSKey, 'hex'),
+      appSKey: Buffer.from(dev.appSKey, 'hex'),
+      ...applicationPayload(downlink),
+    });
     const r = this.opts.region;
     this.stats.downlinks++;
-    const res = await this.gateways.transmit(via.gateway, { kind: 'class-c', devEui, phy, power: r.downlinkTxPower, rx2: { freq: r.rx2.freq, dr: r.rx2.dr, datr: datrOf(r, r.rx2.dr) }, ...(via.station ? { station: via.station } : {}) });
+    const res = await this.gateways.transmit(via.gateway, {
+      kind: 'class-c',
+      devEui,
+      phy,
+      power: r.downlinkTxPower,
+      rx2: { freq: r.rx2.freq, dr: r.rx2.dr, datr: datrOf(r, r.rx2.dr) },
+      ...(via.station ? { station: via.station } : {}),
+    });
     if (res === 'NONE') return 'sent';
     this.stats.downlinkErrors++;
     this.reject('downlink-failed', devEui, `gateway ${via.gateway} answered ${res}`);
@@ -420,7 +506,15 @@ export class NetworkServer {
     const rx1: Window = { delayS: delay1, freq: rx1Frequency(r, best.rxpk.freq), dr: rx1Dr, datr: datrOf(r, rx1Dr) };
     const rx2: Window = { delayS: delay2, freq: r.rx2.freq, dr: r.rx2.dr, datr: datrOf(r, r.rx2.dr) };
     this.stats.downlinks++;
-    const res = await this.gateways.transmit(best.gateway, { kind: 'class-a', devEui, phy, power: r.downlinkTxPower, uplink: { rxpk: best.rxpk, station: best.station }, rx1, rx2 });
+    const res = await this.gateways.transmit(best.gateway, {
+      kind: 'class-a',
+      devEui,
+      phy,
+      power: r.downlinkTxPower,
+      uplink: { rxpk: best.rxpk, station: best.station },
+      rx1,
+      rx2,
+    });
     if (res === 'NONE') return;
     this.stats.downlinkErrors++;
     this.reject('downlink-failed', devEui, `gateway ${best.gateway} answered ${res}`);

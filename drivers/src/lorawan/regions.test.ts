@@ -3,7 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFINITIONS_DIR } from './definitions.js';
-import { cfList, datrOf, drOf, loadRegions, maxAppPayload, readCfList, REGION_IDS, RegionFileError, rx1DataRate, rx1Frequency, uplinkChannels } from './regions.js';
+import {
+  cfList,
+  datrOf,
+  drOf,
+  loadRegions,
+  maxAppPayload,
+  readCfList,
+  REGION_IDS,
+  RegionFileError,
+  rx1DataRate,
+  rx1Frequency,
+  uplinkChannels,
+} from './regions.js';
 
 const regions = loadRegions();
 const get = (id: (typeof REGION_IDS)[number]) => regions.get(id)!;

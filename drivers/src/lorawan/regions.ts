@@ -66,7 +66,10 @@ export const adrSettingsSchema = z.object({
   /** The highest TX power index (lowest power) the region defines: EU868 TXPower 0–7, 2 dB a step. */
   maxTxPowerIndex: z.int().min(0).max(15),
   /** LinkADRReq channel-mask blocks that keep the channels this network uses. */
-  channelMasks: z.array(z.object({ chMaskCntl: z.int().min(0).max(7), chMask: z.int().min(0).max(0xffff) })).min(1).max(3),
+  channelMasks: z
+    .array(z.object({ chMaskCntl: z.int().min(0).max(7), chMask: z.int().min(0).max(0xffff) }))
+    .min(1)
+    .max(3),
 });
 export type AdrSettings = z.infer<typeof adrSettingsSchema>;
 
@@ -128,7 +131,9 @@ export class RegionFileError extends Error {}
 /** Loads and checks every region file; a broken file names itself and what is wrong. */
 export function loadRegions(dir = join(DEFINITIONS_DIR, 'lorawan', 'regions')): Map<RegionId, Region> {
   const out = new Map<RegionId, Region>();
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(join(dir, f), 'utf8'));
@@ -232,5 +237,7 @@ export function uplinkChannels(r: Region): Array<[number, number, number]> {
   const c = r.channels;
   if (c.plan === 'dynamic') return [...c.defaultChannels, ...c.extraChannels].map((f) => [f, c.drRange[0], c.drRange[1]]);
   const freqs = channelFrequencies(c);
-  return c.enabled.map((ch) => (ch < c.uplink125.count ? [freqs[ch]!, c.uplink125.drRange[0], c.uplink125.drRange[1]] : [freqs[ch]!, c.uplink500!.dr, c.uplink500!.dr]));
+  return c.enabled.map((ch) =>
+    ch < c.uplink125.count ? [freqs[ch]!, c.uplink125.drRange[0], c.uplink125.drRange[1]] : [freqs[ch]!, c.uplink500!.dr, c.uplink500!.dr],
+  );
 }

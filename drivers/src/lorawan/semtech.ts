@@ -70,7 +70,8 @@ export function parseUp(buf: Buffer): UpMessage {
   if (buf[0] !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${buf[0]} is not 2`, 'malformed-udp');
   const token = buf.readUInt16BE(1);
   const id = buf[3];
-  if (id !== PUSH_DATA && id !== PULL_DATA && id !== TX_ACK) throw new ProtocolError(`identifier 0x${id!.toString(16)} is not an up-stream message`, 'malformed-udp');
+  if (id !== PUSH_DATA && id !== PULL_DATA && id !== TX_ACK)
+    throw new ProtocolError(`identifier 0x${id!.toString(16)} is not an up-stream message`, 'malformed-udp');
   if (buf.length < 12) throw new ProtocolError('no gateway EUI', 'malformed-udp');
   const gateway = buf.subarray(4, 12).toString('hex');
   if (id === PULL_DATA) return { type: 'PULL_DATA', token, gateway };
@@ -92,7 +93,15 @@ export function parseUp(buf: Buffer): UpMessage {
   const rxpk = json.rxpk === undefined ? [] : json.rxpk;
   if (!Array.isArray(rxpk)) throw new ProtocolError('rxpk is not an array', 'malformed-json');
   for (const p of rxpk as Rxpk[]) {
-    if (!p || typeof p !== 'object' || typeof p.data !== 'string' || typeof p.tmst !== 'number' || typeof p.freq !== 'number' || typeof p.datr !== 'string' || typeof p.rssi !== 'number') {
+    if (
+      !p ||
+      typeof p !== 'object' ||
+      typeof p.data !== 'string' ||
+      typeof p.tmst !== 'number' ||
+      typeof p.freq !== 'number' ||
+      typeof p.datr !== 'string' ||
+      typeof p.rssi !== 'number'
+    ) {
       throw new ProtocolError('an rxpk lacks data, tmst, freq, datr or rssi', 'malformed-json');
     }
   }
@@ -111,7 +120,11 @@ export function encodePullResp(token: number, txpk: Txpk): Buffer {
 
 // The gateway side, for simulators and tests.
 export function encodePushData(token: number, gateway: string, rxpk: Rxpk[], stat?: Record<string, unknown>): Buffer {
-  return Buffer.concat([Buffer.from([PROTOCOL_VERSION, token >> 8, token & 0xff, PUSH_DATA]), Buffer.from(gateway, 'hex'), Buffer.from(JSON.stringify(stat ? { rxpk, stat } : { rxpk }))]);
+  return Buffer.concat([
+    Buffer.from([PROTOCOL_VERSION, token >> 8, token & 0xff, PUSH_DATA]),
+    Buffer.from(gateway, 'hex'),
+    Buffer.from(JSON.stringify(stat ? { rxpk, stat } : { rxpk })),
+  ]);
 }
 export function encodePullData(token: number, gateway: string): Buffer {
   return Buffer.concat([Buffer.from([PROTOCOL_VERSION, token >> 8, token & 0xff, PULL_DATA]), Buffer.from(gateway, 'hex')]);

@@ -14,7 +14,12 @@ type ReadFn = (address: number, count: number) => Promise<{ data: number[] }>;
  * requires; a failure is classified, `onError` may close the line, and the
  * error is thrown on.
  */
-async function readChunked(fn: ReadFn, address: number, count: number, onError: (err: ReturnType<typeof classifyModbusError>) => Promise<void> | undefined): Promise<number[]> {
+async function readChunked(
+  fn: ReadFn,
+  address: number,
+  count: number,
+  onError: (err: ReturnType<typeof classifyModbusError>) => Promise<void> | undefined,
+): Promise<number[]> {
   const out: number[] = [];
   for (let off = 0; off < count; off += 125) {
     try {
@@ -113,7 +118,12 @@ export class ModbusRtuBus {
     this.opening ??= (async () => {
       this.client = new ModbusRTU();
       try {
-        await this.client.connectRTUBuffered(this.line.path, { baudRate: this.line.baudRate, parity: this.line.parity, dataBits: this.line.dataBits, stopBits: this.line.stopBits });
+        await this.client.connectRTUBuffered(this.line.path, {
+          baudRate: this.line.baudRate,
+          parity: this.line.parity,
+          dataBits: this.line.dataBits,
+          stopBits: this.line.stopBits,
+        });
       } catch (e) {
         throw classifyModbusError(e);
       } finally {

@@ -33,9 +33,16 @@ export const MAX_BACKOFF_MS = 5 * 60_000;
 
 /** Which SunSpec points become telemetry, by model family. */
 const SUNSPEC_METRICS: Record<number, string[]> = {
-  101: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'], 102: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'], 103: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
-  111: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'], 112: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'], 113: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
-  201: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'], 202: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'], 203: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'], 204: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'],
+  101: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
+  102: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
+  103: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
+  111: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
+  112: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
+  113: ['W', 'WH', 'DCW', 'DCV', 'Hz', 'A', 'TmpCab'],
+  201: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'],
+  202: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'],
+  203: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'],
+  204: ['W', 'TotWhImp', 'TotWhExp', 'Hz', 'PhV'],
 };
 
 /**
@@ -66,8 +73,13 @@ export class ModbusPoller {
   }
 
   add(dev: PolledDevice): void {
-    if (dev.profile !== 'sunspec' && !this.templates.has(dev.profile)) throw new DriverError(`unknown Modbus template ${dev.profile}`, false, 'unknown-template');
-    const reader = this.opts.readerFor?.(dev) ?? (dev.serial ? this.rtuBus(dev.serial, dev.timeoutMs).reader(dev.unit, dev.timeoutMs) : new ModbusTcpClient({ host: dev.host, port: dev.port, unit: dev.unit, timeoutMs: dev.timeoutMs }));
+    if (dev.profile !== 'sunspec' && !this.templates.has(dev.profile))
+      throw new DriverError(`unknown Modbus template ${dev.profile}`, false, 'unknown-template');
+    const reader =
+      this.opts.readerFor?.(dev) ??
+      (dev.serial
+        ? this.rtuBus(dev.serial, dev.timeoutMs).reader(dev.unit, dev.timeoutMs)
+        : new ModbusTcpClient({ host: dev.host, port: dev.port, unit: dev.unit, timeoutMs: dev.timeoutMs }));
     this.states.set(dev.id, { dev, reader, nextAt: this.now(), failures: 0, backoffMs: 0, lastError: null, errors: {}, reads: 0 });
   }
 
@@ -78,13 +90,33 @@ export class ModbusPoller {
       bus = new ModbusRtuBus(line, timeoutMs);
       this.rtuBuses.set(line.path, bus);
     } else if (bus.line.baudRate !== line.baudRate || bus.line.parity !== line.parity) {
-      throw new DriverError(`${line.path} is already open at ${bus.line.baudRate} baud, parity ${bus.line.parity}; one bus has one speed`, false, 'serial-mismatch');
+      throw new DriverError(
+        `${line.path} is already open at ${bus.line.baudRate} baud, parity ${bus.line.parity}; one bus has one speed`,
+        false,
+        'serial-mismatch',
+      );
     }
     return bus;
   }
 
-  status(): Array<{ id: string; failures: number; backoffMs: number; lastError: string | null; errors: Record<string, number>; reads: number; nextAt: number }> {
-    return [...this.states.values()].map((s) => ({ id: s.dev.id, failures: s.failures, backoffMs: s.backoffMs, lastError: s.lastError, errors: { ...s.errors }, reads: s.reads, nextAt: s.nextAt }));
+  status(): Array<{
+    id: string;
+    failures: number;
+    backoffMs: number;
+    lastError: string | null;
+    errors: Record<string, number>;
+    reads: number;
+    nextAt: number;
+  }> {
+    return [...this.states.values()].map((s) => ({
+      id: s.dev.id,
+      failures: s.failures,
+      backoffMs: s.backoffMs,
+      lastError: s.lastError,
+      errors: { ...s.errors },
+      reads: s.reads,
+      nextAt: s.nextAt,
+    }));
   }
 
   start(): void {

@@ -3,11 +3,37 @@
  * which becomes null, never a number: a meter that does not measure reactive
  * power must not report 32768 vars.
  */
-export type RegisterType = 'uint16' | 'int16' | 'acc16' | 'sunssf' | 'enum16' | 'bitfield16' | 'pad' | 'uint32' | 'int32' | 'acc32' | 'float32' | 'bitfield32' | 'string8' | 'string16';
+export type RegisterType =
+  | 'uint16'
+  | 'int16'
+  | 'acc16'
+  | 'sunssf'
+  | 'enum16'
+  | 'bitfield16'
+  | 'pad'
+  | 'uint32'
+  | 'int32'
+  | 'acc32'
+  | 'float32'
+  | 'bitfield32'
+  | 'string8'
+  | 'string16';
 
 export const TYPE_SIZE: Record<RegisterType, number> = {
-  uint16: 1, int16: 1, acc16: 1, sunssf: 1, enum16: 1, bitfield16: 1, pad: 1,
-  uint32: 2, int32: 2, acc32: 2, float32: 2, bitfield32: 2, string8: 8, string16: 16,
+  uint16: 1,
+  int16: 1,
+  acc16: 1,
+  sunssf: 1,
+  enum16: 1,
+  bitfield16: 1,
+  pad: 1,
+  uint32: 2,
+  int32: 2,
+  acc32: 2,
+  float32: 2,
+  bitfield32: 2,
+  string8: 8,
+  string16: 16,
 };
 
 export type WordOrder = 'big' | 'little';
@@ -81,7 +107,19 @@ export function encodeWords(type: RegisterType, v: number | string | null, order
   }
   if (type === 'pad') return [0];
   if (v === null || typeof v === 'string') {
-    const marker: Partial<Record<RegisterType, number[]>> = { int16: [0x8000], sunssf: [0x8000], uint16: [0xffff], enum16: [0xffff], bitfield16: [0xffff], acc16: [0], uint32: [0xffff, 0xffff], bitfield32: [0xffff, 0xffff], acc32: [0, 0], int32: [0x8000, 0], float32: [0x7fc0, 0] };
+    const marker: Partial<Record<RegisterType, number[]>> = {
+      int16: [0x8000],
+      sunssf: [0x8000],
+      uint16: [0xffff],
+      enum16: [0xffff],
+      bitfield16: [0xffff],
+      acc16: [0],
+      uint32: [0xffff, 0xffff],
+      bitfield32: [0xffff, 0xffff],
+      acc32: [0, 0],
+      int32: [0x8000, 0],
+      float32: [0x7fc0, 0],
+    };
     return marker[type] ?? new Array<number>(n).fill(0);
   }
   switch (type) {

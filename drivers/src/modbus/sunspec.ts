@@ -58,7 +58,11 @@ export function decodeBlock(points: PointDef[], words: number[]): Record<string,
   return scaled(points, raw, {});
 }
 
-function scaled(points: PointDef[], raw: Record<string, number | string | null>, outerSf: Record<string, number | string | null>): Record<string, DecodedPoint> {
+function scaled(
+  points: PointDef[],
+  raw: Record<string, number | string | null>,
+  outerSf: Record<string, number | string | null>,
+): Record<string, DecodedPoint> {
   const out: Record<string, DecodedPoint> = {};
   for (const p of points) {
     if (p.type === 'sunssf' || p.type === 'pad') continue;

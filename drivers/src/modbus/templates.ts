@@ -40,7 +40,9 @@ export const TEMPLATES_DIR = join(DEFINITIONS_DIR, 'modbus', 'templates');
 
 export function loadTemplates(dir = TEMPLATES_DIR): Map<string, Template> {
   const out = new Map<string, Template>();
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
     const t = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Template;
     out.set(t.id, t);
   }

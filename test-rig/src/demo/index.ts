@@ -67,7 +67,11 @@ export async function runDemo(hub: Hub, opts: { log: Logger }): Promise<() => Pr
  * in its block period. The hub runs with the same config the demo was seeded with.
  */
 export function demoConfig(config: HubConfig): HubConfig {
-  return { ...config, hub: { ...config.hub, name: DEMO_HUB_NAME }, governance: { ...config.governance, modes: { ...config.governance.modes, text: 'consensus' } } };
+  return {
+    ...config,
+    hub: { ...config.hub, name: DEMO_HUB_NAME },
+    governance: { ...config.governance, modes: { ...config.governance.modes, text: 'consensus' } },
+  };
 }
 
 export async function seedDemo(opts: { dataDir: string; config: HubConfig; log?: Logger; now?: number }): Promise<SeedResult> {
@@ -83,7 +87,10 @@ export async function seedDemo(opts: { dataDir: string; config: HubConfig; log?:
     const result = await seed(core, clock, now);
     // A neighbourhood that has run a while has read its older news; the last two days' stay unread, as they would.
     for (const m of core.members.list()) {
-      const old = core.notifications.list(m.id, true, 100_000).filter((n) => n.at < now - 2 * DAY_MS).map((n) => n.id);
+      const old = core.notifications
+        .list(m.id, true, 100_000)
+        .filter((n) => n.at < now - 2 * DAY_MS)
+        .map((n) => n.id);
       if (old.length) await core.notifications.markRead(m.id, old);
     }
     log.info({ module: 'demo', ...result }, 'demo neighbourhood seeded');
@@ -119,7 +126,14 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
         if (rng.chance(0.2)) {
           await ledger.pay({ payer, payee, amount: rng.int(1, 6) * 50, unit: 'hour', memo: rng.pick(HOUR_MEMOS), category: 'time bank', actor: payer });
         } else {
-          await ledger.pay({ payer, payee, amount: rng.int(kind.min / 50, kind.max / 50) * 50, memo: rng.pick(kind.memos), category: kind.category, actor: payer });
+          await ledger.pay({
+            payer,
+            payee,
+            amount: rng.int(kind.min / 50, kind.max / 50) * 50,
+            memo: rng.pick(kind.memos),
+            category: kind.category,
+            actor: payer,
+          });
         }
         transfers++;
       } catch {
@@ -131,7 +145,10 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
       const payee = rng.pick(residents.filter((r) => r !== payer));
       const req = await ledger.request({ payer, payee, amount: rng.int(10, 60) * 50, memo: rng.pick(PAYMENT_KINDS).memos[0], actor: payee });
       if (rng.chance(0.7)) {
-        await ledger.acceptRequest(req.id, payer).then(() => transfers++, () => undefined);
+        await ledger.acceptRequest(req.id, payer).then(
+          () => transfers++,
+          () => undefined,
+        );
       }
     }
     await libraryDay(core, items, steward.id, residents, rng);
@@ -210,18 +227,51 @@ async function libraryToday(core: Core, items: Item[], stewardId: string, reside
   await skills.postOffer(residents[0]!, { kind: 'offer', title: 'Bike check-ups on Saturdays', category: 'repairs', tags: ['bikes'], hours: 100 });
   await skills.postOffer(residents[6]!, { kind: 'request', title: 'Help fixing a leaking tap', category: 'repairs', tags: ['plumbing'], hours: 150 });
   await skills.postOffer(residents[13]!, { kind: 'offer', title: 'Sourdough starter and a lesson', category: 'food', tags: ['baking'], hours: 200 });
-  await board.post(residents[7]!, { kind: 'surplus', resource: 'food', title: 'Courgettes and beans', quantity: 25, place: { name: 'Allotments', x: 300, y: 800 } });
-  await board.post(residents[12]!, { kind: 'need', resource: 'food', title: 'Vegetables for the school lunch club', quantity: 15, place: { name: 'School', x: 1200, y: 400 } });
-  await board.post(residents[4]!, { kind: 'surplus', resource: 'power', title: 'Solar surplus at midday', quantity: 12, place: { name: 'Hill Street', x: 1500, y: 1500 } });
-  await board.post(residents[9]!, { kind: 'need', resource: 'labour', title: 'Two hands to move a fridge', quantity: 2, place: { name: 'River Street', x: 200, y: 100 } });
+  await board.post(residents[7]!, {
+    kind: 'surplus',
+    resource: 'food',
+    title: 'Courgettes and beans',
+    quantity: 25,
+    place: { name: 'Allotments', x: 300, y: 800 },
+  });
+  await board.post(residents[12]!, {
+    kind: 'need',
+    resource: 'food',
+    title: 'Vegetables for the school lunch club',
+    quantity: 15,
+    place: { name: 'School', x: 1200, y: 400 },
+  });
+  await board.post(residents[4]!, {
+    kind: 'surplus',
+    resource: 'power',
+    title: 'Solar surplus at midday',
+    quantity: 12,
+    place: { name: 'Hill Street', x: 1500, y: 1500 },
+  });
+  await board.post(residents[9]!, {
+    kind: 'need',
+    resource: 'labour',
+    title: 'Two hands to move a fridge',
+    quantity: 2,
+    place: { name: 'River Street', x: 200, y: 100 },
+  });
 }
 
 /** A decision log, open proposals (one in its block period), regeneration work waiting for a steward, and a week of multipliers. */
 async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardId: string, residents: string[], now: number): Promise<void> {
   const { governance, ecology } = core;
   clock.set(now - 20 * DAY_MS);
-  const tool = await governance.propose(residents[1]!, { kind: 'buy-tool', title: 'Buy a second cordless drill', rationale: 'The drill is booked every weekend and has a queue.', payload: { to: stewardId, amount: 15_000 } });
-  const hedge = await governance.propose(residents[4]!, { kind: 'text', title: 'Plant a native hedge along the allotments', rationale: 'Shelter for birds and pollinators.' });
+  const tool = await governance.propose(residents[1]!, {
+    kind: 'buy-tool',
+    title: 'Buy a second cordless drill',
+    rationale: 'The drill is booked every weekend and has a queue.',
+    payload: { to: stewardId, amount: 15_000 },
+  });
+  const hedge = await governance.propose(residents[4]!, {
+    kind: 'text',
+    title: 'Plant a native hedge along the allotments',
+    rationale: 'Shelter for birds and pollinators.',
+  });
   for (const r of residents.slice(0, 14)) {
     await governance.vote(tool.id, r, r === residents[6] ? 'no' : 'yes');
     await governance.vote(hedge.id, r, 'yes');
@@ -231,7 +281,11 @@ async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardI
   await governance.addOutcomeNote(tool.id, stewardId, 'Bought; it is T-0043 in the library.');
   // A policy by consensus, past its discussion and now in its block period.
   clock.set(now - 6 * DAY_MS);
-  const quiet = await governance.propose(residents[7]!, { kind: 'text', title: 'Quiet hours at the tool shed after 8 pm', rationale: 'The shed backs onto three bedrooms; power tools late in the evening wake the children.' });
+  const quiet = await governance.propose(residents[7]!, {
+    kind: 'text',
+    title: 'Quiet hours at the tool shed after 8 pm',
+    rationale: 'The shed backs onto three bedrooms; power tools late in the evening wake the children.',
+  });
   clock.set(now - 6 * DAY_MS + 3 * 3_600_000);
   await governance.comment(quiet.id, residents[2]!, 'Could late returns still go in the drop box, so nobody is stuck with a borrowed tool?');
   clock.set(now - 5 * DAY_MS - 2 * 3_600_000);
@@ -239,7 +293,12 @@ async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardI
   for (const r of residents.slice(2, 9)) await governance.vote(quiet.id, r, 'yes');
   clock.set(now - 5 * DAY_MS);
   await governance.delegate(residents[20]!, 'parameter', residents[16]!);
-  const demurrage = await governance.propose(residents[16]!, { kind: 'parameter', title: 'Raise demurrage to 3% a year', rationale: 'Credit is pooling in a few accounts; the fund needs more for regeneration work.', payload: { name: 'demurrageRatePercent', value: 3 } });
+  const demurrage = await governance.propose(residents[16]!, {
+    kind: 'parameter',
+    title: 'Raise demurrage to 3% a year',
+    rationale: 'Credit is pooling in a few accounts; the fund needs more for regeneration work.',
+    payload: { name: 'demurrageRatePercent', value: 3 },
+  });
   for (const r of residents.slice(10, 18)) await governance.vote(demurrage.id, r, r === residents[12] ? 'no' : 'yes');
 
   // The spring market's takings went to the fund; the neighbourhood is now deciding what to do with them.
@@ -251,11 +310,27 @@ async function seedGovernanceAndEcology(core: Core, clock: ManualClock, stewardI
   // Within what the fund holds after the drill and the demurrage so far.
   const budget = Math.min(20_000, Math.floor(core.ledger.account(FUND).balance / 1_000) * 1_000);
   const round = await governance.budgets.open(stewardId, { title: 'Spending the spring market takings', budget, quadratic: true, days: 10 });
-  const beds = await governance.budgets.addProject(residents[3]!, round.id, { title: 'Raised beds for the school garden', description: 'Timber and soil for four beds the school class will tend.', amount: 9_000 });
-  const stand = await governance.budgets.addProject(residents[8]!, round.id, { title: 'Bike repair stand by the shop', description: 'A stand with tools on a cable, free to use.', amount: 7_000 });
-  const barrels = await governance.budgets.addProject(residents[11]!, round.id, { title: 'Rain barrels for ten homes', description: 'Catch roof water for the gardens in dry weeks.', amount: 6_000 });
+  const beds = await governance.budgets.addProject(residents[3]!, round.id, {
+    title: 'Raised beds for the school garden',
+    description: 'Timber and soil for four beds the school class will tend.',
+    amount: 9_000,
+  });
+  const stand = await governance.budgets.addProject(residents[8]!, round.id, {
+    title: 'Bike repair stand by the shop',
+    description: 'A stand with tools on a cable, free to use.',
+    amount: 7_000,
+  });
+  const barrels = await governance.budgets.addProject(residents[11]!, round.id, {
+    title: 'Rain barrels for ten homes',
+    description: 'Catch roof water for the gardens in dry weeks.',
+    amount: 6_000,
+  });
   for (const [i, r] of residents.slice(0, 12).entries()) {
-    await governance.budgets.allocate(r, round.id, i % 3 === 0 ? { [beds.id]: 60, [barrels.id]: 40 } : i % 3 === 1 ? { [stand.id]: 100 } : { [barrels.id]: 50, [beds.id]: 25, [stand.id]: 25 });
+    await governance.budgets.allocate(
+      r,
+      round.id,
+      i % 3 === 0 ? { [beds.id]: 60, [barrels.id]: 40 } : i % 3 === 1 ? { [stand.id]: 100 } : { [barrels.id]: 50, [beds.id]: 25, [stand.id]: 25 },
+    );
   }
 
   const trees = await ecology.report(residents[7]!, { kind: 'trees', quantity: 6, note: 'six apple trees in the orchard' });

@@ -67,7 +67,12 @@ export const DEMO_SENSORS: DemoSensor[] = [
     place: 'Orchard',
     codec: 'decentlab-dl-5tm',
     fPort: 1,
-    values: (t) => ({ deviceId: 572, permittivity: Math.round((14 + 4 * slow(t, 11, 2)) * 50) / 50, soilTemperature: Math.round((10 + 2 * diurnal(t, 17)) * 10) / 10, battery: 3.05 }),
+    values: (t) => ({
+      deviceId: 572,
+      permittivity: Math.round((14 + 4 * slow(t, 11, 2)) * 50) / 50,
+      soilTemperature: Math.round((10 + 2 * diurnal(t, 17)) * 10) / 10,
+      battery: 3.05,
+    }),
     payload: (t) => dl5tm({ deviceId: 572, permittivity: 14 + 4 * slow(t, 11, 2), soilTemperature: 10 + 2 * diurnal(t, 17), battery: 3.05 }),
   },
 ];
@@ -82,11 +87,19 @@ export function demoDevice(s: DemoSensor): EndDevice {
 export async function seedSensors(core: Core, now: number): Promise<void> {
   for (const s of DEMO_SENSORS) {
     const d = demoDevice(s);
-    await core.devices.register({ kind: 'lorawan', name: s.name, place: s.place, profile: s.codec, variables: s.variables, otaa: { devEui: d.devEui.toString('hex'), joinEui: d.joinEui.toString('hex'), appKey: d.appKey.toString('hex') } });
+    await core.devices.register({
+      kind: 'lorawan',
+      name: s.name,
+      place: s.place,
+      profile: s.codec,
+      variables: s.variables,
+      otaa: { devEui: d.devEui.toString('hex'), joinEui: d.joinEui.toString('hex'), appKey: d.appKey.toString('hex') },
+    });
     const codec = core.sensing.codecs.get(s.codec)!;
     for (let t = now - 30 * DAY; t < now; t += 15 * 60_000) {
       const out = codec.decode({ bytes: s.payload(t), fPort: s.fPort, variables: s.variables });
-      for (const [metric, value] of Object.entries(out.data)) if (typeof value === 'number') core.telemetry.write({ sensor: d.devEui.toString('hex'), metric, t, value });
+      for (const [metric, value] of Object.entries(out.data))
+        if (typeof value === 'number') core.telemetry.write({ sensor: d.devEui.toString('hex'), metric, t, value });
     }
   }
   await core.telemetry.flush();
@@ -107,7 +120,9 @@ export async function runSensors(hub: Hub, log: Logger, everyMs = 15_000): Promi
     }
   }
   const tick = () => {
-    for (const { s, d } of devices) if (d.devAddr) gw.push(d.uplink(s.fPort, s.payload(Date.now())), { rssi: -70 - Math.round(Math.random() * 40), lsnr: Math.round(Math.random() * 100) / 10 });
+    for (const { s, d } of devices)
+      if (d.devAddr)
+        gw.push(d.uplink(s.fPort, s.payload(Date.now())), { rssi: -70 - Math.round(Math.random() * 40), lsnr: Math.round(Math.random() * 100) / 10 });
   };
   tick();
   const timer = setInterval(tick, everyMs);
@@ -129,7 +144,14 @@ export function solarWatts(t: number): number {
 }
 
 export async function seedInverter(core: Core, now: number): Promise<void> {
-  await core.devices.register({ kind: 'modbus', id: 'solar-inverter', name: 'Community centre solar inverter', place: 'Community centre', profile: 'sunspec', modbus: { host: '127.0.0.1', port: DEMO_INVERTER_PORT, unit: 1, pollSeconds: 15, timeoutMs: 1000, retries: 1 } });
+  await core.devices.register({
+    kind: 'modbus',
+    id: 'solar-inverter',
+    name: 'Community centre solar inverter',
+    place: 'Community centre',
+    profile: 'sunspec',
+    modbus: { host: '127.0.0.1', port: DEMO_INVERTER_PORT, unit: 1, pollSeconds: 15, timeoutMs: 1000, retries: 1 },
+  });
   let wh = 8_000_000;
   let imported = 4_000_000;
   let exported = 9_000_000;

@@ -48,7 +48,12 @@ export class SimulatedFirmata {
     };
     const anyIo = io as unknown as Record<string, unknown>;
     anyIo.sendOneWireSearch = (pin: number, cb: (err: Error | null, devices: number[][]) => void) =>
-      setImmediate(() => cb(null, (this.oneWire.get(pin) ?? []).map((p) => p.rom)));
+      setImmediate(() =>
+        cb(
+          null,
+          (this.oneWire.get(pin) ?? []).map((p) => p.rom),
+        ),
+      );
     anyIo.sendOneWireWriteAndRead = (pin: number, device: number[], _cmd: number, _n: number, cb: (err: Error | null, data?: number[]) => void) =>
       setImmediate(() => {
         const probe = (this.oneWire.get(pin) ?? []).find((p) => p.rom.every((b, i) => b === device[i]));

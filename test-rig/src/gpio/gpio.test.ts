@@ -15,7 +15,12 @@ function sink() {
   const readings: Reading[] = [];
   const events: DriverEvent[] = [];
   const health: DeviceHealth[] = [];
-  return { readings, events, health, sink: { readings: (b: Reading[]) => readings.push(...b), event: (e: DriverEvent) => events.push(e), health: (h: DeviceHealth) => health.push(h) } };
+  return {
+    readings,
+    events,
+    health,
+    sink: { readings: (b: Reading[]) => readings.push(...b), event: (e: DriverEvent) => events.push(e), health: (h: DeviceHealth) => health.push(h) },
+  };
 }
 
 const until = (cond: () => boolean, what: string) => waitUntil(cond, what, { timeoutMs: 10_000, everyMs: 10 });
@@ -50,7 +55,7 @@ describe('GPIO definitions', () => {
 });
 
 describe('GpioStation over johnny-five and a simulated Firmata board', () => {
-  it('averages soil moisture with the probe\'s own calibration, reads two DS18B20s by address, and counts rain tips with debounce', async () => {
+  it("averages soil moisture with the probe's own calibration, reads two DS18B20s by address, and counts rain tips with debounce", async () => {
     const board = new SimulatedFirmata(5);
     cleanups.push(() => board.close());
     board.setAnalog(0, 390);
@@ -111,21 +116,36 @@ describe('GpioStation over johnny-five and a simulated Firmata board', () => {
     });
     cleanups.push(() => station.stop());
     await station.start(5000);
-    await until(() => s.events.some((e) => e.device === 'broken' && e.kind === 'gpio-error') && s.events.some((e) => e.device === 'browned-out' && e.kind === 'ds18b20-power-on-value'), 'events for both probes');
+    await until(
+      () =>
+        s.events.some((e) => e.device === 'broken' && e.kind === 'gpio-error') &&
+        s.events.some((e) => e.device === 'browned-out' && e.kind === 'ds18b20-power-on-value'),
+      'events for both probes',
+    );
     await until(() => station.pending('moisture') >= 3, 'moisture samples');
     station.report();
     expect(s.readings.map((r) => r.device)).toEqual(['moisture']);
     expect(s.readings[0]!.value).toBe(0);
-    expect(s.events.filter((e) => e.kind === 'gpio-no-data').map((e) => e.device).sort()).toEqual(['broken', 'browned-out']);
+    expect(
+      s.events
+        .filter((e) => e.kind === 'gpio-no-data')
+        .map((e) => e.device)
+        .sort(),
+    ).toEqual(['broken', 'browned-out']);
   });
 
   it('refuses a sensor whose definition does not exist, naming the known ones', () => {
-    expect(() => new GpioStation({ io: {}, sink: sink().sink, sensors: [{ id: 'x', definition: 'nope', pin: 1 }] })).toThrow(/no definition "nope".*dfrobot-sen0193/);
+    expect(() => new GpioStation({ io: {}, sink: sink().sink, sensors: [{ id: 'x', definition: 'nope', pin: 1 }] })).toThrow(
+      /no definition "nope".*dfrobot-sen0193/,
+    );
   });
 });
 
 /** A hub core in a scratch directory, closed and removed afterwards. */
-async function withCore(config: Parameters<typeof configSchema.parse>[0], fn: (core: Core, parsed: ReturnType<typeof configSchema.parse>) => Promise<void>): Promise<void> {
+async function withCore(
+  config: Parameters<typeof configSchema.parse>[0],
+  fn: (core: Core, parsed: ReturnType<typeof configSchema.parse>) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hyphae-gpio-'));
   const parsed = configSchema.parse(config);
   const core = openCore(dir, parsed, silentLogger);
@@ -153,9 +173,12 @@ describe('GPIO sensors in the hub', () => {
     }));
 
   it('logs and counts a missing IO plugin instead of failing the hub', () =>
-    withCore({ lorawan: { enabled: false }, gpio: { io: 'raspi-io', sensors: [{ id: 'rain', definition: 'misol-wh-sp-rg', pin: 'GPIO17' }] } }, async (core, config) => {
-      await core.sensing.startConfiguredGpio(config.gpio); // raspi-io is installed only on the Pi image
-      expect(core.sensing.counters['gpio-unavailable']).toBe(1);
-      expect(core.sensing.gpio).toBeUndefined();
-    }));
+    withCore(
+      { lorawan: { enabled: false }, gpio: { io: 'raspi-io', sensors: [{ id: 'rain', definition: 'misol-wh-sp-rg', pin: 'GPIO17' }] } },
+      async (core, config) => {
+        await core.sensing.startConfiguredGpio(config.gpio); // raspi-io is installed only on the Pi image
+        expect(core.sensing.counters['gpio-unavailable']).toBe(1);
+        expect(core.sensing.gpio).toBeUndefined();
+      },
+    ));
 });

@@ -78,8 +78,18 @@ async function open(): Promise<Api> {
   const token = hyphae(['token', 'create', '--data', data, '--email', env.HYPHAE_ADMIN_EMAIL]).out.trim();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const get = (path: string) => fetch(`${hub.url}${path}`, { headers });
-  payee ||= ((await (await fetch(`${hub.url}/api/v1/members`, { method: 'POST', headers, body: JSON.stringify({ name: 'Bo', email: 'bo@example.org' }) })).json()) as { id: string }).id;
-  return { hub, payee, token, get, pay: (memo) => fetch(`${hub.url}/api/v1/transfers`, { method: 'POST', headers, body: JSON.stringify({ payee, amount: 1, memo }) }) };
+  payee ||= (
+    (await (await fetch(`${hub.url}/api/v1/members`, { method: 'POST', headers, body: JSON.stringify({ name: 'Bo', email: 'bo@example.org' }) })).json()) as {
+      id: string;
+    }
+  ).id;
+  return {
+    hub,
+    payee,
+    token,
+    get,
+    pay: (memo) => fetch(`${hub.url}/api/v1/transfers`, { method: 'POST', headers, body: JSON.stringify({ payee, amount: 1, memo }) }),
+  };
 }
 
 describe('a full disk', () => {
@@ -131,8 +141,21 @@ describe('a full disk', () => {
     const img = new PNG({ width: 2, height: 2 });
     img.data.fill(60);
     const png = PNG.sync.write(img);
-    const item = ((await (await fetch(`${api.hub.url}/api/v1/library/items`, { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ladder', category: 'tools' }) })).json()) as { code: string }).code;
-    const photo = () => fetch(`${api.hub.url}/api/v1/library/items/${item}/photos`, { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'image/png' }, body: png });
+    const item = (
+      (await (
+        await fetch(`${api.hub.url}/api/v1/library/items`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Ladder', category: 'tools' }),
+        })
+      ).json()) as { code: string }
+    ).code;
+    const photo = () =>
+      fetch(`${api.hub.url}/api/v1/library/items/${item}/photos`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'image/png' },
+        body: png,
+      });
     const state = async () => ((await (await api.get('/api/v1/health')).json()) as { disk: { state: string } }).disk.state;
     try {
       expect(await state()).toBe('ok');
@@ -162,7 +185,10 @@ describe('a full disk', () => {
       acked++;
       expect((await photo()).status).toBe(201);
       // A full disk could not store a notification; the stewards hear of it now there is room.
-      await until(async () => ((await (await api.get('/api/v1/notifications')).json()) as Array<{ kind: string }>).some((n) => n.kind === 'storage-was-full'), 'stewards told the disk was full');
+      await until(
+        async () => ((await (await api.get('/api/v1/notifications')).json()) as Array<{ kind: string }>).some((n) => n.kind === 'storage-was-full'),
+        'stewards told the disk was full',
+      );
     } finally {
       rmSync(filler, { force: true });
       expect(await api.hub.stop()).toBe(0);

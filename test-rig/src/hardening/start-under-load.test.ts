@@ -20,7 +20,7 @@ let stress: ChildProcess | undefined;
 
 beforeAll(() => {
   const which = spawnSync('stress', ['--version']);
-  if (which.error) throw new Error('this test needs Debian\'s `stress` (apt-get install stress; .ci/run installs it)');
+  if (which.error) throw new Error("this test needs Debian's `stress` (apt-get install stress; .ci/run installs it)");
   stress = spawn('stress', ['--cpu', '4', '--timeout', '600'], { stdio: 'ignore' });
 });
 afterAll(() => {
@@ -33,7 +33,10 @@ function neighbourhoodCodecs(): string {
   mkdirSync(codecs, { recursive: true });
   const def = (id: string) => JSON.stringify({ id, vendor: 'Local', model: id, description: '', script: `${id}.js`, units: { v: null }, examples: [] });
   writeFileSync(join(codecs, 'slow-start.json'), def('slow-start'));
-  writeFileSync(join(codecs, 'slow-start.js'), 'var t0 = Date.now(); while (Date.now() - t0 < 120) {} function decodeUplink(i) { return { data: { v: i.bytes[0] } }; }');
+  writeFileSync(
+    join(codecs, 'slow-start.js'),
+    'var t0 = Date.now(); while (Date.now() - t0 < 120) {} function decodeUplink(i) { return { data: { v: i.bytes[0] } }; }',
+  );
   writeFileSync(join(codecs, 'broken.json'), def('broken'));
   writeFileSync(join(codecs, 'broken.js'), 'throw new Error("this script is broken");');
   return codecs;
@@ -52,7 +55,10 @@ describe('starting under load', () => {
         const loaded = hub.logs.find((l) => l.msg === 'codecs loaded');
         expect(loaded?.codecs, `start ${i + 1}`).toBe(SHIPPED + 1); // the shipped ones, and the slow one
         const disabled = hub.logs.filter((l) => l.msg === 'codec disabled: it could not be loaded');
-        expect(disabled.map((l) => String(l.file).split('/').pop()), `start ${i + 1}`).toEqual(['broken.json']);
+        expect(
+          disabled.map((l) => String(l.file).split('/').pop()),
+          `start ${i + 1}`,
+        ).toEqual(['broken.json']);
       } finally {
         expect(await hub.stop()).toBe(0);
       }

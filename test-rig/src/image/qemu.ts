@@ -37,12 +37,22 @@ export function unpackImage(xzPath: string, rawPath: string, cardBytes: number):
 /** Copies the card's kernel and initramfs out of its FAT partition (raspi-firmware put them there). */
 export function bootFiles(card: string, into: string): { kernel: string; initrd: string; dtb: string | null } {
   const listing = execFileSync('mdir', ['-b', '-i', `${card}@@${BOOT_OFFSET}`, '::'], { encoding: 'utf8' });
-  const names = listing.split('\n').map((l) => l.trim().replace(/^::\/?/, '')).filter(Boolean);
-  const kernel = names.filter((n) => /^vmlinuz-/.test(n)).sort().pop();
-  const initrd = names.filter((n) => /^initrd\.img-/.test(n)).sort().pop();
+  const names = listing
+    .split('\n')
+    .map((l) => l.trim().replace(/^::\/?/, ''))
+    .filter(Boolean);
+  const kernel = names
+    .filter((n) => /^vmlinuz-/.test(n))
+    .sort()
+    .pop();
+  const initrd = names
+    .filter((n) => /^initrd\.img-/.test(n))
+    .sort()
+    .pop();
   if (!kernel || !initrd) throw new Error(`no kernel or initramfs on the card's boot partition: ${names.join(' ')}`);
   const dtb = 'bcm2837-rpi-3-b.dtb';
-  for (const n of [kernel, initrd, ...(names.includes(dtb) ? [dtb] : [])]) execFileSync('mcopy', ['-o', '-i', `${card}@@${BOOT_OFFSET}`, `::${n}`, join(into, n)]);
+  for (const n of [kernel, initrd, ...(names.includes(dtb) ? [dtb] : [])])
+    execFileSync('mcopy', ['-o', '-i', `${card}@@${BOOT_OFFSET}`, `::${n}`, join(into, n)]);
   return { kernel: join(into, kernel), initrd: join(into, initrd), dtb: names.includes(dtb) ? join(into, dtb) : null };
 }
 
@@ -81,26 +91,68 @@ export class QemuBoard {
       // The real SD layout: the card is the SD card (QEMU wants a power-of-two size), the
       // network is QEMU's usb-net (usb0 on the board), the UART is the PL011.
       const pi = [
-        '-M', 'raspi3b', '-m', '1024', '-kernel', opts.kernel, '-initrd', opts.initrd, '-dtb', opts.dtb!,
-        '-append', 'root=LABEL=RASPIROOT rw rootwait console=ttyAMA0,115200 net.ifnames=0 dwc_otg.fiq_fsm_enable=0',
-        '-drive', `file=${opts.card},format=raw,if=sd`,
-        '-netdev', `user,id=net,hostfwd=tcp:127.0.0.1:${opts.port}-:80`, '-device', 'usb-net,netdev=net',
-        '-monitor', `unix:${opts.monitorSocket},server,nowait`,
-        '-serial', `file:${opts.serialLog}`, '-display', 'none', '-no-reboot',
+        '-M',
+        'raspi3b',
+        '-m',
+        '1024',
+        '-kernel',
+        opts.kernel,
+        '-initrd',
+        opts.initrd,
+        '-dtb',
+        opts.dtb!,
+        '-append',
+        'root=LABEL=RASPIROOT rw rootwait console=ttyAMA0,115200 net.ifnames=0 dwc_otg.fiq_fsm_enable=0',
+        '-drive',
+        `file=${opts.card},format=raw,if=sd`,
+        '-netdev',
+        `user,id=net,hostfwd=tcp:127.0.0.1:${opts.port}-:80`,
+        '-device',
+        'usb-net,netdev=net',
+        '-monitor',
+        `unix:${opts.monitorSocket},server,nowait`,
+        '-serial',
+        `file:${opts.serialLog}`,
+        '-display',
+        'none',
+        '-no-reboot',
       ];
       return new QemuBoard(spawn('qemu-system-aarch64', pi, { stdio: ['ignore', 'ignore', 'pipe'] }), opts);
     }
     const args = [
-      '-M', 'virt', '-cpu', 'cortex-a72', '-smp', String(opts.smp ?? 2), '-m', String(opts.memoryMiB ?? 1024),
-      '-kernel', opts.kernel, '-initrd', opts.initrd,
+      '-M',
+      'virt',
+      '-cpu',
+      'cortex-a72',
+      '-smp',
+      String(opts.smp ?? 2),
+      '-m',
+      String(opts.memoryMiB ?? 1024),
+      '-kernel',
+      opts.kernel,
+      '-initrd',
+      opts.initrd,
       // The card's cmdline.txt names the same root; the console is the virt board's UART.
-      '-append', 'root=LABEL=RASPIROOT rw rootwait console=ttyAMA0 net.ifnames=0',
-      '-drive', `file=${opts.card},format=raw,if=none,id=card`, '-device', 'virtio-blk-pci,drive=card',
-      '-netdev', `user,id=net,hostfwd=tcp:127.0.0.1:${opts.port}-:80`, '-device', 'virtio-net-pci,netdev=net',
+      '-append',
+      'root=LABEL=RASPIROOT rw rootwait console=ttyAMA0 net.ifnames=0',
+      '-drive',
+      `file=${opts.card},format=raw,if=none,id=card`,
+      '-device',
+      'virtio-blk-pci,drive=card',
+      '-netdev',
+      `user,id=net,hostfwd=tcp:127.0.0.1:${opts.port}-:80`,
+      '-device',
+      'virtio-net-pci,netdev=net',
       // A watchdog the hub's systemd can arm, as bcm2835-wdt on a Pi.
-      '-device', 'i6300esb',
-      '-monitor', `unix:${opts.monitorSocket},server,nowait`,
-      '-serial', `file:${opts.serialLog}`, '-display', 'none', '-no-reboot',
+      '-device',
+      'i6300esb',
+      '-monitor',
+      `unix:${opts.monitorSocket},server,nowait`,
+      '-serial',
+      `file:${opts.serialLog}`,
+      '-display',
+      'none',
+      '-no-reboot',
     ];
     return new QemuBoard(spawn('qemu-system-aarch64', args, { stdio: ['ignore', 'ignore', 'pipe'] }), opts);
   }
@@ -145,7 +197,12 @@ export class QemuBoard {
       () => `the boot report; serial console ends:\n${this.serial().slice(-3000)}`,
       { timeoutMs, everyMs: 1000 },
     );
-    return Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+    return Object.fromEntries(
+      line
+        .trim()
+        .split(/\s+/)
+        .map((kv) => kv.split('=') as [string, string]),
+    );
   }
 
   /** One command to QEMU's monitor; the connection is closed by us, whatever QEMU does with it. */

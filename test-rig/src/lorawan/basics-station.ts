@@ -26,7 +26,7 @@ export class SimulatedStation implements RadioGateway {
   private ws: WebSocket | undefined;
   /** The concentrator's microsecond clock, with a session number in the upper bits as Station keeps it. */
   private xtime = 2 ** 48 + randomInt(0, 1_000_000);
-  routerConfig: Record<string, unknown> & { DRs: Array<[number, number, number]>; region: string } | null = null;
+  routerConfig: (Record<string, unknown> & { DRs: Array<[number, number, number]>; region: string }) | null = null;
   readonly downlinks: StationDownlink[] = [];
   private listeners: Array<(phy: Buffer, txpk: Txpk) => void> = [];
   /** Messages the hub sent that were not JSON this simulator understood. */
@@ -63,7 +63,9 @@ export class SimulatedStation implements RadioGateway {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    ws.send(JSON.stringify({ msgtype: 'version', station: '2.0.6(sim/std)', firmware: null, package: null, model: 'hyphae-test-rig', protocol: 2, features: '' }));
+    ws.send(
+      JSON.stringify({ msgtype: 'version', station: '2.0.6(sim/std)', firmware: null, package: null, model: 'hyphae-test-rig', protocol: 2, features: '' }),
+    );
     await configured;
   }
 
@@ -114,7 +116,17 @@ export class SimulatedStation implements RadioGateway {
   /** Sends one radio packet as heard at this gateway's antenna, as Station's fields. */
   push(phy: Buffer, radio: Partial<Rxpk> = {}): void {
     this.xtime += randomInt(100_000, 2_000_000);
-    this.ws?.send(JSON.stringify(uplinkMessage(phy, { DR: this.drOf(radio.datr ?? 'SF7BW125'), Freq: Math.round((radio.freq ?? 868.1) * 1e6), xtime: this.xtime, rssi: radio.rssi ?? -80, snr: radio.lsnr ?? 7.5 })));
+    this.ws?.send(
+      JSON.stringify(
+        uplinkMessage(phy, {
+          DR: this.drOf(radio.datr ?? 'SF7BW125'),
+          Freq: Math.round((radio.freq ?? 868.1) * 1e6),
+          xtime: this.xtime,
+          rssi: radio.rssi ?? -80,
+          snr: radio.lsnr ?? 7.5,
+        }),
+      ),
+    );
   }
 
   /**
@@ -152,18 +164,57 @@ export class SimulatedStation implements RadioGateway {
     // The simulated radio always makes RX1 (RX2 for class C).
     const dr = classC ? (m.RX2DR as number) : (m.RX1DR as number);
     const freq = classC ? (m.RX2Freq as number) : (m.RX1Freq as number);
-    this.ws?.send(JSON.stringify({ msgtype: 'dntxed', seqno: m.diid, diid: m.diid, DR: dr, Freq: freq, DevEui: m.DevEui, rctx: 0, xtime: rx1At ?? this.xtime, txtime: Date.now() / 1000, gpstime: 0 }));
+    this.ws?.send(
+      JSON.stringify({
+        msgtype: 'dntxed',
+        seqno: m.diid,
+        diid: m.diid,
+        DR: dr,
+        Freq: freq,
+        DevEui: m.DevEui,
+        rctx: 0,
+        xtime: rx1At ?? this.xtime,
+        txtime: Date.now() / 1000,
+        gpstime: 0,
+      }),
+    );
     const phy = Buffer.from(m.pdu, 'hex');
-    const txpk: Txpk = { imme: classC, ...(rx1At === null ? {} : { tmst: rx1At % 2 ** 32 }), freq: freq / 1e6, rfch: 0, powe: 14, modu: 'LORA', datr: this.datrOf(dr), codr: '4/5', ipol: true, size: phy.length, data: phy.toString('base64') };
+    const txpk: Txpk = {
+      imme: classC,
+      ...(rx1At === null ? {} : { tmst: rx1At % 2 ** 32 }),
+      freq: freq / 1e6,
+      rfch: 0,
+      powe: 14,
+      modu: 'LORA',
+      datr: this.datrOf(dr),
+      codr: '4/5',
+      ipol: true,
+      size: phy.length,
+      data: phy.toString('base64'),
+    };
     for (const l of this.listeners) l(phy, txpk);
   }
 }
 
 /** A PHYPayload as Station's fields (its src/lora.c): `jreq` for a JoinRequest, `updf` for data up, `propdf` otherwise. */
 export function uplinkMessage(phy: Buffer, r: { DR: number; Freq: number; xtime: number; rssi: number; snr: number }): Record<string, unknown> {
-  const up = { DR: r.DR, Freq: r.Freq, upinfo: { rctx: 0, xtime: r.xtime, gpstime: 0, fts: -1, rssi: r.rssi, snr: r.snr, rxtime: Date.now() / 1000 }, RefTime: 0 };
+  const up = {
+    DR: r.DR,
+    Freq: r.Freq,
+    upinfo: { rctx: 0, xtime: r.xtime, gpstime: 0, fts: -1, rssi: r.rssi, snr: r.snr, rxtime: Date.now() / 1000 },
+    RefTime: 0,
+  };
   const mtype = phy[0]! >> 5;
-  if (mtype === 0) return { msgtype: 'jreq', MHdr: phy[0], JoinEui: dashed(phy.subarray(1, 9)), DevEui: dashed(phy.subarray(9, 17)), DevNonce: phy.readUInt16LE(17), MIC: phy.readInt32LE(19), ...up };
+  if (mtype === 0)
+    return {
+      msgtype: 'jreq',
+      MHdr: phy[0],
+      JoinEui: dashed(phy.subarray(1, 9)),
+      DevEui: dashed(phy.subarray(9, 17)),
+      DevNonce: phy.readUInt16LE(17),
+      MIC: phy.readInt32LE(19),
+      ...up,
+    };
   if (mtype !== 2 && mtype !== 4) return { msgtype: 'propdf', FRMPayload: phy.toString('hex'), ...up };
   const portAt = 8 + (phy[5]! & 0x0f);
   const hasPort = portAt < phy.length - 4;

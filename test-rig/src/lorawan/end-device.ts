@@ -40,7 +40,9 @@ export class EndDevice {
   }
 
   joinRequest(devNonce: Buffer = this.devNonce): Buffer {
-    return lora.fromFields({ MType: 'Join Request', AppEUI: this.joinEui, DevEUI: this.devEui, DevNonce: devNonce }, undefined, undefined, this.appKey).getPHYPayload()!;
+    return lora
+      .fromFields({ MType: 'Join Request', AppEUI: this.joinEui, DevEUI: this.devEui, DevNonce: devNonce }, undefined, undefined, this.appKey)
+      .getPHYPayload()!;
   }
 
   /** Sends a JoinRequest through a gateway and waits for the JoinAccept in RX1. */
@@ -87,7 +89,15 @@ export class EndDevice {
     }
     return lora
       .fromFields(
-        { MType: opts.confirmed ? 'Confirmed Data Up' : 'Unconfirmed Data Up', DevAddr: this.devAddr, FCnt: fcnt & 0xffff, FPort: fPort, payload: Buffer.from(payload), FOpts: fOpts ?? Buffer.alloc(0), FCtrl: { ADR: this.adr, ACK: opts.ack ?? false } },
+        {
+          MType: opts.confirmed ? 'Confirmed Data Up' : 'Unconfirmed Data Up',
+          DevAddr: this.devAddr,
+          FCnt: fcnt & 0xffff,
+          FPort: fPort,
+          payload: Buffer.from(payload),
+          FOpts: fOpts ?? Buffer.alloc(0),
+          FCtrl: { ADR: this.adr, ACK: opts.ack ?? false },
+        },
         this.appSKey,
         this.nwkSKey,
         undefined,
@@ -158,7 +168,7 @@ export class EndDevice {
     const dr = last[0]! >> 4;
     const tx = last[0]! & 0x0f;
     // ChMaskCntl 0: the mask may only switch on channels the device has been given.
-    const maskOk = adrReqs.every((r) => (r[3]! >> 4) !== 0 || (r.readUInt16LE(1) >> this.channels.length) === 0);
+    const maskOk = adrReqs.every((r) => r[3]! >> 4 !== 0 || r.readUInt16LE(1) >> this.channels.length === 0);
     const status = (tx <= 7 ? 4 : 0) | (dr <= this.maxDr ? 2 : 0) | (maskOk ? 1 : 0);
     if (status === 7) {
       this.dr = dr;

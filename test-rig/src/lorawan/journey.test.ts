@@ -25,11 +25,17 @@ const PROTOCOLS = ['semtech-udp', 'basics-station'] as const;
  */
 describe.each(PROTOCOLS)('a LoRaWAN sensor behind a %s gateway', (protocol) => {
   it('joins by OTAA, reports, receives a confirmed downlink queued over the API, and ADR moves it to a faster data rate', async () => {
-    const { hub, stop } = await startInProcessHub({ lorawan: { port: 0, host: '127.0.0.1', basicsStation: { port: 0, host: '127.0.0.1' } }, telemetry: { flushIntervalMs: 100 } }, `hyphae-journey-${protocol}-`);
+    const { hub, stop } = await startInProcessHub(
+      { lorawan: { port: 0, host: '127.0.0.1', basicsStation: { port: 0, host: '127.0.0.1' } }, telemetry: { flushIntervalMs: 100 } },
+      `hyphae-journey-${protocol}-`,
+    );
     cleanup.push(stop);
     const m = hub.modules;
     const eui = 'aa555a0000000007';
-    const gw: RadioGateway = protocol === 'semtech-udp' ? new PacketForwarder(eui, { host: '127.0.0.1', port: m.sensing.port }) : new SimulatedStation(eui, { url: `ws://127.0.0.1:${m.sensing.station!.port}` });
+    const gw: RadioGateway =
+      protocol === 'semtech-udp'
+        ? new PacketForwarder(eui, { host: '127.0.0.1', port: m.sensing.port })
+        : new SimulatedStation(eui, { url: `ws://127.0.0.1:${m.sensing.station!.port}` });
     await gw.start();
     cleanup.push(() => gw.stop());
     const steward = await m.members.create({ name: 'Stew', email: 'stew@example.org', role: 'steward' }, null);
@@ -39,7 +45,17 @@ describe.each(PROTOCOLS)('a LoRaWAN sensor behind a %s gateway', (protocol) => {
     // Joins: the hub answers in RX1 with the region's CFList.
     const dev = EndDevice.random();
     const devEui = dev.devEui.toString('hex');
-    expect((await api('POST', '/api/v1/devices', { kind: 'lorawan', name: 'Allotment soil', place: 'allotments', profile: 'dragino-lse01', otaa: { devEui, joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') } })).status).toBe(201);
+    expect(
+      (
+        await api('POST', '/api/v1/devices', {
+          kind: 'lorawan',
+          name: 'Allotment soil',
+          place: 'allotments',
+          profile: 'dragino-lse01',
+          otaa: { devEui, joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') },
+        })
+      ).status,
+    ).toBe(201);
     await dev.join(gw);
     expect(dev.channels).toHaveLength(8);
     dev.listen(gw);

@@ -19,9 +19,14 @@ let gw: PacketForwarder;
 const lse01 = [12, 228, 0, 225, 12, 53, 7, 48, 2, 0, 0];
 
 async function register(dev: EndDevice, codec = 'dragino-lse01') {
-  await core.devices.register({ kind: 'lorawan', name: `soil ${dev.devEui.toString('hex')}`, place: 'allotments', profile: codec, otaa: { devEui: dev.devEui.toString('hex'), joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') } });
+  await core.devices.register({
+    kind: 'lorawan',
+    name: `soil ${dev.devEui.toString('hex')}`,
+    place: 'allotments',
+    profile: codec,
+    otaa: { devEui: dev.devEui.toString('hex'), joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') },
+  });
 }
-
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hyphae-lorawan-'));
@@ -58,8 +63,17 @@ describe('LoRaWAN network server', () => {
     await until(() => core.sensing.network!.stats.uplinks === 1, 'uplink');
     await core.telemetry.flush();
     const id = dev.devEui.toString('hex');
-    expect(core.telemetry.listSeries(id).map((s) => [s.metric, s.lastValue]).sort()).toEqual([
-      ['battery', 3.3], ['soilConductivity', 512], ['soilMoisture', 31.25], ['soilTemperature', 18.4], ['temperature', 22.5],
+    expect(
+      core.telemetry
+        .listSeries(id)
+        .map((s) => [s.metric, s.lastValue])
+        .sort(),
+    ).toEqual([
+      ['battery', 3.3],
+      ['soilConductivity', 512],
+      ['soilMoisture', 31.25],
+      ['soilTemperature', 18.4],
+      ['temperature', 22.5],
     ]);
     const h = core.devices.healthOf(id);
     expect(h).toMatchObject({ rssi: -80, snr: 7.5, uplinks: 1 });
@@ -193,11 +207,16 @@ describe('LoRaWAN network server', () => {
     expect(slowReqs()).toHaveLength(1);
   });
 
-  it('gives an ABP device the region\'s channels and RX settings by MAC command, whole commands in FOpts, until it has answered them all', async () => {
+  it("gives an ABP device the region's channels and RX settings by MAC command, whole commands in FOpts, until it has answered them all", async () => {
     const dev = EndDevice.random();
     const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
     dev.useAbp(addr, nwk, app);
-    await core.devices.register({ kind: 'lorawan', name: 'abp soil', profile: 'dragino-lse01', abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    await core.devices.register({
+      kind: 'lorawan',
+      name: 'abp soil',
+      profile: 'dragino-lse01',
+      abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') },
+    });
     dev.listen(gw);
     const net = core.sensing.network!;
     const names = () => dev.received.flatMap((p) => readMacCommands(p.FOpts ?? Buffer.alloc(0), 'down').commands.map((c) => c.name));
@@ -275,7 +294,13 @@ describe('LoRaWAN network server', () => {
     const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
     dev.useAbp(addr, nwk, app);
     const id = dev.devEui.toString('hex');
-    await core.devices.register({ kind: 'lorawan', name: 'valve', profile: 'milesight-em300', deviceClass: 'C', abp: { devEui: id, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    await core.devices.register({
+      kind: 'lorawan',
+      name: 'valve',
+      profile: 'milesight-em300',
+      deviceClass: 'C',
+      abp: { devEui: id, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') },
+    });
     dev.listen(gw);
     const net = core.sensing.network!;
     // Before any uplink the hub does not know which gateway reaches it: the downlink waits.
@@ -283,7 +308,7 @@ describe('LoRaWAN network server', () => {
     expect(await net.pushDownlink(id)).toBe('waits');
     gw.push(dev.uplink(85, [1, 117, 90]));
     await until(() => net.stats.uplinks === 1, 'uplink');
-    await until(() => dev.received.some((p) => p.getFPort() === 20), 'the first downlink in the uplink\'s window');
+    await until(() => dev.received.some((p) => p.getFPort() === 20), "the first downlink in the uplink's window");
     const txs: Array<{ imme?: boolean; freq: number; datr: string }> = [];
     const off = gw.onDownlink((_p, txpk) => txs.push(txpk as never));
     await core.devices.downlinks.enqueue(id, { fPort: 20, payload: Buffer.from('00', 'hex'), confirmed: false }, null);
@@ -317,9 +342,23 @@ describe('LoRaWAN network server', () => {
     await core.close();
     const codecDir = join(dir, 'our-codecs');
     mkdirSync(codecDir);
-    writeFileSync(join(codecDir, 'ours.js'), 'var codecs = { probe: { decodeUplink: function (i) { return { data: { battery: i.bytes[0], moisture: i.bytes[1] }, warnings: [], errors: ["channel 0x99 could not be read"] }; } } };');
-    writeFileSync(join(codecDir, 'ours.json'), JSON.stringify({ vendor: 'Ours', script: 'ours.js', devices: [{ id: 'ours-probe', codec: 'probe', model: 'P', description: 'a home-made probe', units: { battery: '%', moisture: '%' }, examples: [] }] }));
-    core = openCore(dir, configSchema.parse({ lorawan: { port: 0, host: '127.0.0.1', codecDirs: [codecDir] }, telemetry: { flushIntervalMs: 100 } }), silentLogger);
+    writeFileSync(
+      join(codecDir, 'ours.js'),
+      'var codecs = { probe: { decodeUplink: function (i) { return { data: { battery: i.bytes[0], moisture: i.bytes[1] }, warnings: [], errors: ["channel 0x99 could not be read"] }; } } };',
+    );
+    writeFileSync(
+      join(codecDir, 'ours.json'),
+      JSON.stringify({
+        vendor: 'Ours',
+        script: 'ours.js',
+        devices: [{ id: 'ours-probe', codec: 'probe', model: 'P', description: 'a home-made probe', units: { battery: '%', moisture: '%' }, examples: [] }],
+      }),
+    );
+    core = openCore(
+      dir,
+      configSchema.parse({ lorawan: { port: 0, host: '127.0.0.1', codecDirs: [codecDir] }, telemetry: { flushIntervalMs: 100 } }),
+      silentLogger,
+    );
     await core.sensing.start();
     await gw.stop();
     gw = new PacketForwarder('aa555a0000000001', { host: '127.0.0.1', port: core.sensing.port });
@@ -330,7 +369,15 @@ describe('LoRaWAN network server', () => {
     gw.push(dev.uplink(2, [88, 31, 0x99]));
     await until(() => (core.sensing.counters['codec-error'] ?? 0) === 1, 'the codec error counted');
     await core.telemetry.flush();
-    expect(core.telemetry.listSeries(dev.devEui.toString('hex')).map((x) => [x.metric, x.lastValue]).sort()).toEqual([['battery', 88], ['moisture', 31]]);
+    expect(
+      core.telemetry
+        .listSeries(dev.devEui.toString('hex'))
+        .map((x) => [x.metric, x.lastValue])
+        .sort(),
+    ).toEqual([
+      ['battery', 88],
+      ['moisture', 31],
+    ]);
   });
 
   it('refuses a flood past its in-flight bound, counting it, and keeps working once it has drained', async () => {
@@ -346,7 +393,12 @@ describe('LoRaWAN network server', () => {
       const dev = EndDevice.random();
       const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
       dev.useAbp(addr, nwk, app);
-      await core.devices.register({ kind: 'lorawan', name: `level ${i}`, profile: 'dragino-ldds75', abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+      await core.devices.register({
+        kind: 'lorawan',
+        name: `level ${i}`,
+        profile: 'dragino-ldds75',
+        abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') },
+      });
       devs.push(dev);
     }
     for (const d of devs) gw.push(d.uplink(2, [13, 22, 4, 210, 0, 0, 123, 1]));
@@ -359,20 +411,31 @@ describe('LoRaWAN network server', () => {
     await until(() => core.sensing.network!.busy === 0, 'the network server to drain');
     const before = stats.uplinks;
     gw.push(devs[0]!.uplink(2, [13, 22, 4, 210, 0, 0, 123, 1]));
-    await until(() => stats.uplinks === before + 1, () => `an uplink after the flood (${JSON.stringify(stats)})`);
+    await until(
+      () => stats.uplinks === before + 1,
+      () => `an uplink after the flood (${JSON.stringify(stats)})`,
+    );
   });
 
-  it('takes a burst of one device\'s frames in order, each stored once, and refuses one of them played again', async () => {
+  it("takes a burst of one device's frames in order, each stored once, and refuses one of them played again", async () => {
     const dev = EndDevice.random();
     const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
     dev.useAbp(addr, nwk, app);
     const devEui = dev.devEui.toString('hex');
-    await core.devices.register({ kind: 'lorawan', name: 'level', profile: 'dragino-ldds75', abp: { devEui, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    await core.devices.register({
+      kind: 'lorawan',
+      name: 'level',
+      profile: 'dragino-ldds75',
+      abp: { devEui, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') },
+    });
     // Fifty frames in one burst: they are checked while the earlier ones' counters are still on the way to disk.
     const frames = Array.from({ length: 50 }, (_, i) => dev.uplink(2, [13, 22, 4, 210 + (i % 20), 0, 0, 123, 1]));
     for (const f of frames) gw.push(f);
     const stats = core.sensing.network!.stats;
-    await until(() => stats.uplinks === 50, () => `50 uplinks (${JSON.stringify(stats)})`);
+    await until(
+      () => stats.uplinks === 50,
+      () => `50 uplinks (${JSON.stringify(stats)})`,
+    );
     expect(stats.rejected).toEqual({});
     await until(() => core.sensing.network!.busy === 0, 'the network server to drain');
     expect(core.devices.get(devEui).lorawan!.fCntUp).toBe(49);
@@ -385,7 +448,12 @@ describe('LoRaWAN network server', () => {
     const dev = EndDevice.random();
     const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
     dev.useAbp(addr, nwk, app);
-    await core.devices.register({ kind: 'lorawan', name: 'level', profile: 'dragino-ldds75', abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    await core.devices.register({
+      kind: 'lorawan',
+      name: 'level',
+      profile: 'dragino-ldds75',
+      abp: { devEui: dev.devEui.toString('hex'), devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') },
+    });
     gw.push(dev.uplink(2, [13, 22, 4, 210, 0, 0, 123, 1]));
     await until(() => core.sensing.network!.stats.uplinks === 1, 'ABP uplink');
     await core.telemetry.flush();
@@ -393,12 +461,17 @@ describe('LoRaWAN network server', () => {
     void lora;
   });
 
-  it('stores an EM300\'s history record at its own time beside its live reading, and keeps what came before a channel it cannot read', async () => {
+  it("stores an EM300's history record at its own time beside its live reading, and keeps what came before a channel it cannot read", async () => {
     const dev = EndDevice.random();
     const [addr, nwk, app] = [randomBytes(4), randomBytes(16), randomBytes(16)];
     dev.useAbp(addr, nwk, app);
     const id = dev.devEui.toString('hex');
-    await core.devices.register({ kind: 'lorawan', name: 'shed', profile: 'milesight-em300', abp: { devEui: id, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') } });
+    await core.devices.register({
+      kind: 'lorawan',
+      name: 'shed',
+      profile: 'milesight-em300',
+      abp: { devEui: id, devAddr: addr.toString('hex'), nwkSKey: nwk.toString('hex'), appSKey: app.toString('hex') },
+    });
     // An hour ago, while no gateway heard it, the sensor kept 19.9 °C and 45.5 % RH.
     const hourAgo = Math.floor(Date.now() / 1000) - 3600;
     const ts = [hourAgo & 0xff, (hourAgo >> 8) & 0xff, (hourAgo >> 16) & 0xff, (hourAgo >>> 24) & 0xff];

@@ -79,7 +79,21 @@ export class PacketForwarder implements RadioGateway {
   /** Sends one radio packet as received at this gateway's antenna. */
   push(phy: Buffer, radio: Partial<Rxpk> = {}): Rxpk {
     this.tmst = (this.tmst + randomInt(100_000, 2_000_000)) >>> 0;
-    const rxpk: Rxpk = { tmst: this.tmst, freq: 868.1, chan: 0, rfch: 0, stat: 1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -80, lsnr: 7.5, size: phy.length, data: phy.toString('base64'), ...radio };
+    const rxpk: Rxpk = {
+      tmst: this.tmst,
+      freq: 868.1,
+      chan: 0,
+      rfch: 0,
+      stat: 1,
+      modu: 'LORA',
+      datr: 'SF7BW125',
+      codr: '4/5',
+      rssi: -80,
+      lsnr: 7.5,
+      size: phy.length,
+      data: phy.toString('base64'),
+      ...radio,
+    };
     this.socket?.send(semtech.encodePushData(randomInt(0, 0x10000), this.eui, [rxpk]), this.hub.port, this.hub.host);
     return rxpk;
   }

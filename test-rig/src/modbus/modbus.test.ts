@@ -32,9 +32,17 @@ describe('SunSpec over Modbus TCP', () => {
     const [common, inv, mppt, meter] = scan.models;
     expect(common!.points).toMatchObject({ Mn: { value: 'Hyphae Solar' }, SN: { value: 'HS5K-000123' }, Opt: { value: null } });
     expect(inv!.points).toMatchObject({
-      W: { value: 3120, units: 'W' }, A: { value: 4.52, units: 'A' }, Hz: { value: 50.01, units: 'Hz' }, WH: { value: 12345678, units: 'Wh' },
-      DCV: { value: 390.5 }, DCW: { value: 3172 }, TmpCab: { value: 41.2 }, PhVphA: { value: 230.1 },
-      VAr: { value: null }, PPVphAB: { value: null }, TmpSnk: { value: null },
+      W: { value: 3120, units: 'W' },
+      A: { value: 4.52, units: 'A' },
+      Hz: { value: 50.01, units: 'Hz' },
+      WH: { value: 12345678, units: 'Wh' },
+      DCV: { value: 390.5 },
+      DCW: { value: 3172 },
+      TmpCab: { value: 41.2 },
+      PhVphA: { value: 230.1 },
+      VAr: { value: null },
+      PPVphAB: { value: null },
+      TmpSnk: { value: null },
     });
     expect(mppt!.modules).toHaveLength(2);
     expect(mppt!.modules![1]).toMatchObject({ IDStr: { value: 'west' }, DCA: { value: 3.91 }, DCV: { value: 392 }, DCW: { value: 1534 } });
@@ -57,7 +65,9 @@ describe('template devices', () => {
 
   it('classifies errors: an illegal address is permanent, a timeout is worth a retry', async () => {
     const s = await sim('water-meter.json');
-    const err = await client(s.port).readHolding(900, 2).catch((e) => e);
+    const err = await client(s.port)
+      .readHolding(900, 2)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(DriverError);
     expect(err).toMatchObject({ kind: 'modbus-exception-2', retryable: false });
     s.silent = true;
@@ -74,7 +84,10 @@ describe('polling', () => {
     const readings: Reading[] = [];
     const events: string[] = [];
     let now = 0;
-    const poller = new ModbusPoller({ readings: (b) => readings.push(...b), health: () => undefined, event: (e) => events.push(`${e.device}:${e.kind}`) }, { now: () => now, interFrameDelayMs: 0 });
+    const poller = new ModbusPoller(
+      { readings: (b) => readings.push(...b), health: () => undefined, event: (e) => events.push(`${e.device}:${e.kind}`) },
+      { now: () => now, interFrameDelayMs: 0 },
+    );
     poller.add({ id: 'inverter', host: '127.0.0.1', port: good.port, unit: 1, pollSeconds: 10, timeoutMs: 2000, retries: 0, profile: 'sunspec' });
     poller.add({ id: 'meter', host: '127.0.0.1', port: dead.port, unit: 1, pollSeconds: 10, timeoutMs: 150, retries: 1, profile: 'generic-water-meter' });
     const backoffs: number[] = [];

@@ -50,8 +50,21 @@ describe.skipIf(!socatAvailable())('Modbus RTU on a serial line', () => {
     const readings: Reading[] = [];
     const events: string[] = [];
     let now = 0;
-    const poller = new ModbusPoller({ readings: (b) => readings.push(...b), health: () => undefined, event: (e) => events.push(`${e.device}:${e.kind}`) }, { now: () => now, interFrameDelayMs: 5 });
-    const dev = (id: string, unit: number, profile: string) => ({ id, host: '', port: 0, unit, pollSeconds: 10, timeoutMs: 200, retries: 0, profile, serial: line(modem.hubSide) });
+    const poller = new ModbusPoller(
+      { readings: (b) => readings.push(...b), health: () => undefined, event: (e) => events.push(`${e.device}:${e.kind}`) },
+      { now: () => now, interFrameDelayMs: 5 },
+    );
+    const dev = (id: string, unit: number, profile: string) => ({
+      id,
+      host: '',
+      port: 0,
+      unit,
+      pollSeconds: 10,
+      timeoutMs: 200,
+      retries: 0,
+      profile,
+      serial: line(modem.hubSide),
+    });
     poller.add(dev('inverter', 1, 'sunspec'));
     poller.add(dev('meter', 2, 'generic-water-meter'));
     poller.add(dev('quiet-meter', 3, 'generic-water-meter'));

@@ -39,7 +39,11 @@ export async function openNullModem(): Promise<NullModem> {
 }
 
 type ServerSerialType = InstanceType<typeof ModbusSerial.ServerSerial>;
-const ServerSerial = ((ModbusSerial as unknown as { ServerSerial?: unknown }).ServerSerial ?? (ModbusSerial as unknown as { default: { ServerSerial: unknown } }).default.ServerSerial) as new (vector: object, options: object) => ServerSerialType;
+const ServerSerial = ((ModbusSerial as unknown as { ServerSerial?: unknown }).ServerSerial ??
+  (ModbusSerial as unknown as { default: { ServerSerial: unknown } }).default.ServerSerial) as new (
+  vector: object,
+  options: object,
+) => ServerSerialType;
 
 /**
  * Several Modbus RTU devices on one bus, each with its unit address and
@@ -58,18 +62,19 @@ export class RtuBusSimulator {
   ) {}
 
   async start(path: string): Promise<void> {
-    const reply = (pick: (m: RegisterMap) => Map<number, number>) => (addr: number, length: number, unitID: number, cb: (err: unknown, v?: number[]) => void) => {
-      this.requests.set(unitID, (this.requests.get(unitID) ?? 0) + 1);
-      const m = this.units.get(unitID);
-      if (!m || this.silent.has(unitID)) return; // nobody at that address, or a dead device: no answer at all
-      const out: number[] = [];
-      for (let i = 0; i < length; i++) {
-        const v = pick(m).get(addr + i);
-        if (v === undefined) return cb({ modbusErrorCode: 0x02, msg: 'Illegal data address' });
-        out.push(v);
-      }
-      cb(null, out);
-    };
+    const reply =
+      (pick: (m: RegisterMap) => Map<number, number>) => (addr: number, length: number, unitID: number, cb: (err: unknown, v?: number[]) => void) => {
+        this.requests.set(unitID, (this.requests.get(unitID) ?? 0) + 1);
+        const m = this.units.get(unitID);
+        if (!m || this.silent.has(unitID)) return; // nobody at that address, or a dead device: no answer at all
+        const out: number[] = [];
+        for (let i = 0; i < length; i++) {
+          const v = pick(m).get(addr + i);
+          if (v === undefined) return cb({ modbusErrorCode: 0x02, msg: 'Illegal data address' });
+          out.push(v);
+        }
+        cb(null, out);
+      };
     const vector = {
       getMultipleHoldingRegisters: reply((m) => m.holding),
       getMultipleInputRegisters: reply((m) => m.input),

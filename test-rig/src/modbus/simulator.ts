@@ -64,7 +64,11 @@ export function templateRegisters(f: TemplateFixture): RegisterMap {
 }
 
 type ServerTCPType = InstanceType<typeof ModbusSerial.ServerTCP>;
-const ServerTCP = ((ModbusSerial as unknown as { ServerTCP?: unknown }).ServerTCP ?? (ModbusSerial as unknown as { default: { ServerTCP: unknown } }).default.ServerTCP) as new (vector: object, options: object) => ServerTCPType;
+const ServerTCP = ((ModbusSerial as unknown as { ServerTCP?: unknown }).ServerTCP ??
+  (ModbusSerial as unknown as { default: { ServerTCP: unknown } }).default.ServerTCP) as new (
+  vector: object,
+  options: object,
+) => ServerTCPType;
 
 async function freePort(): Promise<number> {
   const net = await import('node:net');
@@ -109,8 +113,10 @@ export class ModbusSimulator {
     const vector = {
       getMultipleHoldingRegisters: reply(this.registers.holding),
       getMultipleInputRegisters: reply(this.registers.input),
-      getHoldingRegister: (addr: number, unitID: number, cb: (err: unknown, v?: number) => void) => reply(this.registers.holding)(addr, 1, unitID, (e, v) => cb(e, v?.[0])),
-      getInputRegister: (addr: number, unitID: number, cb: (err: unknown, v?: number) => void) => reply(this.registers.input)(addr, 1, unitID, (e, v) => cb(e, v?.[0])),
+      getHoldingRegister: (addr: number, unitID: number, cb: (err: unknown, v?: number) => void) =>
+        reply(this.registers.holding)(addr, 1, unitID, (e, v) => cb(e, v?.[0])),
+      getInputRegister: (addr: number, unitID: number, cb: (err: unknown, v?: number) => void) =>
+        reply(this.registers.input)(addr, 1, unitID, (e, v) => cb(e, v?.[0])),
     };
     // ServerTCP does not report the port it bound, so pick a free one first;
     // if another test grabbed it meanwhile, try again with a new one.

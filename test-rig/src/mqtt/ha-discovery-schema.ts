@@ -8,13 +8,93 @@ import { z } from 'zod';
  * ever run. Strict: a key HA does not know is an error, as it is in HA.
  */
 const SENSOR_DEVICE_CLASSES = [
-  'apparent_power', 'aqi', 'area', 'atmospheric_pressure', 'battery', 'blood_glucose_concentration', 'carbon_dioxide', 'carbon_monoxide', 'conductivity', 'current',
-  'data_rate', 'data_size', 'date', 'distance', 'duration', 'energy', 'energy_distance', 'energy_storage', 'enum', 'frequency', 'gas', 'humidity', 'illuminance', 'irradiance',
-  'moisture', 'monetary', 'nitrogen_dioxide', 'nitrogen_monoxide', 'nitrous_oxide', 'ozone', 'ph', 'pm1', 'pm10', 'pm25', 'power', 'power_factor', 'precipitation',
-  'precipitation_intensity', 'pressure', 'reactive_power', 'signal_strength', 'sound_pressure', 'speed', 'sulphur_dioxide', 'temperature', 'timestamp',
-  'volatile_organic_compounds', 'volatile_organic_compounds_parts', 'voltage', 'volume', 'volume_flow_rate', 'volume_storage', 'water', 'weight', 'wind_direction', 'wind_speed',
+  'apparent_power',
+  'aqi',
+  'area',
+  'atmospheric_pressure',
+  'battery',
+  'blood_glucose_concentration',
+  'carbon_dioxide',
+  'carbon_monoxide',
+  'conductivity',
+  'current',
+  'data_rate',
+  'data_size',
+  'date',
+  'distance',
+  'duration',
+  'energy',
+  'energy_distance',
+  'energy_storage',
+  'enum',
+  'frequency',
+  'gas',
+  'humidity',
+  'illuminance',
+  'irradiance',
+  'moisture',
+  'monetary',
+  'nitrogen_dioxide',
+  'nitrogen_monoxide',
+  'nitrous_oxide',
+  'ozone',
+  'ph',
+  'pm1',
+  'pm10',
+  'pm25',
+  'power',
+  'power_factor',
+  'precipitation',
+  'precipitation_intensity',
+  'pressure',
+  'reactive_power',
+  'signal_strength',
+  'sound_pressure',
+  'speed',
+  'sulphur_dioxide',
+  'temperature',
+  'timestamp',
+  'volatile_organic_compounds',
+  'volatile_organic_compounds_parts',
+  'voltage',
+  'volume',
+  'volume_flow_rate',
+  'volume_storage',
+  'water',
+  'weight',
+  'wind_direction',
+  'wind_speed',
 ] as const;
-const BINARY_DEVICE_CLASSES = ['battery', 'battery_charging', 'carbon_monoxide', 'cold', 'connectivity', 'door', 'garage_door', 'gas', 'heat', 'light', 'lock', 'moisture', 'motion', 'moving', 'occupancy', 'opening', 'plug', 'power', 'presence', 'problem', 'running', 'safety', 'smoke', 'sound', 'tamper', 'update', 'vibration', 'window'] as const;
+const BINARY_DEVICE_CLASSES = [
+  'battery',
+  'battery_charging',
+  'carbon_monoxide',
+  'cold',
+  'connectivity',
+  'door',
+  'garage_door',
+  'gas',
+  'heat',
+  'light',
+  'lock',
+  'moisture',
+  'motion',
+  'moving',
+  'occupancy',
+  'opening',
+  'plug',
+  'power',
+  'presence',
+  'problem',
+  'running',
+  'safety',
+  'smoke',
+  'sound',
+  'tamper',
+  'update',
+  'vibration',
+  'window',
+] as const;
 
 /** Units HA accepts for a device class (a class not listed here takes any unit). */
 export const UNITS_BY_CLASS: Record<string, readonly string[]> = {
@@ -57,12 +137,18 @@ const common = {
   name: z.string().nullable().optional(),
   unique_id: z.string().min(1),
   default_entity_id: z.string().regex(/^(sensor|binary_sensor)\.[a-z0-9_]+$/, 'domain.slug in lower case'),
-  state_topic: z.string().min(1).refine((t) => !/[#+]/.test(t), 'no wildcards in a state topic'),
+  state_topic: z
+    .string()
+    .min(1)
+    .refine((t) => !/[#+]/.test(t), 'no wildcards in a state topic'),
   availability_topic: z.string().min(1),
   payload_available: z.string().optional(),
   payload_not_available: z.string().optional(),
   device,
-  icon: z.string().regex(/^mdi:[a-z0-9-]+$/).optional(),
+  icon: z
+    .string()
+    .regex(/^mdi:[a-z0-9-]+$/)
+    .optional(),
   entity_category: z.enum(['diagnostic', 'config']).optional(),
   qos: z.number().int().min(0).max(2).optional(),
   expire_after: z.number().int().optional(),
@@ -80,8 +166,10 @@ export const haSensor = z
   .strict()
   .superRefine((c, ctx) => {
     const allowed = c.device_class ? UNITS_BY_CLASS[c.device_class] : undefined;
-    if (allowed && (!c.unit_of_measurement || !allowed.includes(c.unit_of_measurement))) ctx.addIssue({ code: 'custom', message: `device_class ${c.device_class} takes ${allowed.join(', ')}, not ${c.unit_of_measurement ?? 'no unit'}` });
-    if (c.device_class && TOTAL_ONLY.has(c.device_class) && c.state_class === 'measurement') ctx.addIssue({ code: 'custom', message: `device_class ${c.device_class} is a meter: state_class total or total_increasing` });
+    if (allowed && (!c.unit_of_measurement || !allowed.includes(c.unit_of_measurement)))
+      ctx.addIssue({ code: 'custom', message: `device_class ${c.device_class} takes ${allowed.join(', ')}, not ${c.unit_of_measurement ?? 'no unit'}` });
+    if (c.device_class && TOTAL_ONLY.has(c.device_class) && c.state_class === 'measurement')
+      ctx.addIssue({ code: 'custom', message: `device_class ${c.device_class} is a meter: state_class total or total_increasing` });
     if (!c.default_entity_id.startsWith('sensor.')) ctx.addIssue({ code: 'custom', message: 'a sensor entity id starts with sensor.' });
   });
 

@@ -49,7 +49,13 @@ async function startHub(mqtt: ConfigInput['mqtt']) {
 async function soilSensor(hub: Hub, gw: PacketForwarder) {
   const dev = EndDevice.random();
   const devEui = dev.devEui.toString('hex');
-  await hub.modules.devices.register({ kind: 'lorawan', name: 'Allotment soil', place: 'allotments', profile: 'dragino-lse01', otaa: { devEui, joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') } });
+  await hub.modules.devices.register({
+    kind: 'lorawan',
+    name: 'Allotment soil',
+    place: 'allotments',
+    profile: 'dragino-lse01',
+    otaa: { devEui, joinEui: dev.joinEui.toString('hex'), appKey: dev.appKey.toString('hex') },
+  });
   await dev.join(gw);
   return { dev, devEui };
 }
@@ -59,20 +65,41 @@ describe('MQTT with Home Assistant discovery', () => {
     const broker: Mosquitto = await startMosquitto();
     cleanup.push(() => broker.stop());
     const ha = await listen(broker.url, { username: broker.username, password: broker.password });
-    const { hub, gw, hubId } = await startHub({ enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password, downlinkDevices: ['0000000000000001'] });
+    const { hub, gw, hubId } = await startHub({
+      enabled: true,
+      broker: 'external',
+      url: broker.url,
+      username: broker.username,
+      password: broker.password,
+      downlinkDevices: ['0000000000000001'],
+    });
     const base = `hyphae/${hubId}`;
     await until(() => ha.latest.get(`${base}/status`) === 'online', 'the hub online');
     const { dev, devEui } = await soilSensor(hub, gw);
     gw.push(dev.uplink(2, lse01));
-    await until(() => ha.latest.has(`${base}/sensor/${devEui}/soilTemperature`), () => `readings; saw ${[...ha.latest.keys()].join(', ')}`);
+    await until(
+      () => ha.latest.has(`${base}/sensor/${devEui}/soilTemperature`),
+      () => `readings; saw ${[...ha.latest.keys()].join(', ')}`,
+    );
 
     // Every discovery payload passes HA's schema; the sensor's entities share one HA device, linked to the hub's.
     const configs = ha.all.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config'));
     const parsed = configs.map((m) => checkDiscovery(m.topic, m.payload));
     const soil = parsed.filter((p) => p.config.state_topic.startsWith(`${base}/sensor/${devEui}/`));
-    expect(soil.map((p) => p.config.state_topic.split('/').pop()).sort()).toEqual(['battery', 'soilConductivity', 'soilMoisture', 'soilTemperature', 'temperature']);
+    expect(soil.map((p) => p.config.state_topic.split('/').pop()).sort()).toEqual([
+      'battery',
+      'soilConductivity',
+      'soilMoisture',
+      'soilTemperature',
+      'temperature',
+    ]);
     expect(new Set(soil.map((p) => p.config.device.identifiers[0])).size).toBe(1);
-    expect(soil[0]!.config.device).toMatchObject({ name: 'Allotment soil', model: 'dragino-lse01', suggested_area: 'allotments', via_device: `hyphae_${hubId.toLowerCase()}` });
+    expect(soil[0]!.config.device).toMatchObject({
+      name: 'Allotment soil',
+      model: 'dragino-lse01',
+      suggested_area: 'allotments',
+      via_device: `hyphae_${hubId.toLowerCase()}`,
+    });
     const byMetric = Object.fromEntries(soil.map((p) => [p.config.state_topic.split('/').pop(), p.config]));
     expect(byMetric.soilTemperature).toMatchObject({ device_class: 'temperature', unit_of_measurement: '°C', state_class: 'measurement' });
     expect(byMetric.soilMoisture).toMatchObject({ device_class: 'moisture', unit_of_measurement: '%' });
@@ -81,15 +108,23 @@ describe('MQTT with Home Assistant discovery', () => {
     expect(ha.latest.get(`${base}/sensor/${devEui}/soilMoisture`)).toBe('31.25');
     // Retained: a Home Assistant that subscribes later gets every config and the latest reading at once.
     const later = await listen(broker.url, { username: broker.username, password: broker.password });
-    await until(() => later.latest.has(`${base}/sensor/${devEui}/soilMoisture`) && later.all.filter((x) => x.topic.endsWith('/config')).length === configs.length, 'retained configs for a late subscriber');
+    await until(
+      () => later.latest.has(`${base}/sensor/${devEui}/soilMoisture`) && later.all.filter((x) => x.topic.endsWith('/config')).length === configs.length,
+      'retained configs for a late subscriber',
+    );
     expect(later.all.filter((x) => x.topic.endsWith('/config') || x.topic === `${base}/status`).every((x) => x.retain)).toBe(true);
     // Availability: every entity points at the hub's status topic.
     expect(parsed.every((p) => p.config.availability_topic === `${base}/status`)).toBe(true);
 
     // The hub's own device: multiplier, budgets, price, signals and the emergency.
     const hubEntities = parsed.filter((p) => p.config.device.identifiers[0] === `hyphae_${hubId.toLowerCase()}` && !p.config.device.via_device);
-    expect(hubEntities.map((p) => p.config.state_topic.split('/').pop())).toEqual(expect.arrayContaining(['multiplier', 'water_budget_used', 'co2e_budget_used', 'water_price', 'crisis', 'surplus_food', 'need_water']));
-    expect(parsed.find((p) => p.config.state_topic === `${base}/hub/crisis`)).toMatchObject({ component: 'binary_sensor', config: { device_class: 'safety', payload_on: 'ON' } });
+    expect(hubEntities.map((p) => p.config.state_topic.split('/').pop())).toEqual(
+      expect.arrayContaining(['multiplier', 'water_budget_used', 'co2e_budget_used', 'water_price', 'crisis', 'surplus_food', 'need_water']),
+    );
+    expect(parsed.find((p) => p.config.state_topic === `${base}/hub/crisis`)).toMatchObject({
+      component: 'binary_sensor',
+      config: { device_class: 'safety', payload_on: 'ON' },
+    });
     await until(() => ha.latest.get(`${base}/hub/crisis`) === 'OFF', 'crisis OFF');
     const m = hub.modules;
     const steward = await m.members.create({ name: 'Stew', email: 'stew@example.org', role: 'steward' }, null);
@@ -123,7 +158,14 @@ describe('MQTT with Home Assistant discovery', () => {
     const broker = await startMosquitto();
     cleanup.push(() => broker.stop());
     const ha = await listen(broker.url, { username: broker.username, password: broker.password });
-    const { hub, gw, hubId } = await startHub({ enabled: true, broker: 'external', url: broker.url, username: broker.username, password: broker.password, downlinkDevices: ['*'] });
+    const { hub, gw, hubId } = await startHub({
+      enabled: true,
+      broker: 'external',
+      url: broker.url,
+      username: broker.username,
+      password: broker.password,
+      downlinkDevices: ['*'],
+    });
     const base = `hyphae/${hubId}`;
     await until(() => ha.latest.get(`${base}/status`) === 'online', 'the hub online');
     const { devEui } = await soilSensor(hub, gw);
@@ -140,9 +182,18 @@ describe('MQTT with Home Assistant discovery', () => {
   }, 60_000);
 
   it('the embedded broker: HA signs in with the configured user, a wrong password is refused, and readings arrive', async () => {
-    const { hub, gw, hubId } = await startHub({ enabled: true, broker: 'embedded', host: '127.0.0.1', port: 0, username: 'homeassistant', password: 'embedded-secret' });
+    const { hub, gw, hubId } = await startHub({
+      enabled: true,
+      broker: 'embedded',
+      host: '127.0.0.1',
+      port: 0,
+      username: 'homeassistant',
+      password: 'embedded-secret',
+    });
     const url = `mqtt://127.0.0.1:${hub.mqttBroker!.port}`;
-    await expect(connectAsync(url, { username: 'homeassistant', password: 'wrong', reconnectPeriod: 0, connectTimeout: 5_000 })).rejects.toThrow(/Not authorized|Bad username/i);
+    await expect(connectAsync(url, { username: 'homeassistant', password: 'wrong', reconnectPeriod: 0, connectTimeout: 5_000 })).rejects.toThrow(
+      /Not authorized|Bad username/i,
+    );
     const ha = await listen(url, { username: 'homeassistant', password: 'embedded-secret' });
     const base = `hyphae/${hubId}`;
     await until(() => ha.latest.get(`${base}/status`) === 'online', 'the hub online (retained)');

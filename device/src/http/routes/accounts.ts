@@ -21,8 +21,17 @@ const getAccount = createRoute({
 
 const LimitChange = z
   .object({
-    id: z.string(), account: z.string(), unit: Unit, floor: z.number().int().nullable().optional(), ceiling: z.number().int().nullable().optional(),
-    proposedBy: z.string(), proposedAt: z.number().int(), status: z.enum(LIMIT_CHANGE_STATUSES), approvedBy: z.string().nullable().describe('The second steward, or proposal:<id> when the community decided'), decidedAt: z.number().int().nullable(), proposalId: z.string().nullable().optional().describe('The proposal that puts it to the community'),
+    id: z.string(),
+    account: z.string(),
+    unit: Unit,
+    floor: z.number().int().nullable().optional(),
+    ceiling: z.number().int().nullable().optional(),
+    proposedBy: z.string(),
+    proposedAt: z.number().int(),
+    status: z.enum(LIMIT_CHANGE_STATUSES),
+    approvedBy: z.string().nullable().describe('The second steward, or proposal:<id> when the community decided'),
+    decidedAt: z.number().int().nullable(),
+    proposalId: z.string().nullable().optional().describe('The proposal that puts it to the community'),
   })
   .openapi('LimitChange');
 
@@ -30,15 +39,14 @@ const putLimits = createRoute({
   method: 'put',
   path: '/api/v1/accounts/{memberId}/limits',
   tags: ['accounts'],
-  summary: 'Set a member\'s floor and ceiling (stewards); null returns to the default',
+  summary: "Set a member's floor and ceiling (stewards); null returns to the default",
   request: { params: memberParam, body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true } },
   responses: {
     200: json(Account, 'The account with its new limits'),
-    202: json(z.object({ pending: LimitChange }), 'Beyond the community\'s defaults by more than ledger.limitApprovalFactor: waiting for a second steward'),
+    202: json(z.object({ pending: LimitChange }), "Beyond the community's defaults by more than ledger.limitApprovalFactor: waiting for a second steward"),
     ...ruleResponses,
   },
 });
-
 
 const pendingChanges = createRoute({
   method: 'get',
@@ -61,7 +69,8 @@ const decideChange = createRoute({
   method: 'post',
   path: '/api/v1/limit-changes/{id}/propose',
   tags: ['accounts'],
-  summary: 'Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes',
+  summary:
+    'Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes',
   request: { params: z.object({ id: z.string() }) },
   responses: { 201: json(z.object({ proposalId: z.string() }), 'The proposal'), ...ruleResponses },
 });
@@ -155,7 +164,12 @@ export function registerAccounts(app: App, deps: HttpDeps) {
     const amounts = { floor: change.floor, ceiling: change.ceiling };
     const p = await deps.governance.propose(
       s.id,
-      { kind: 'limits', title: `Credit limits for ${deps.members.find(change.account)?.name ?? change.account}`, rationale: `Proposed by a steward beyond ${deps.config.ledger.limitApprovalFactor}× the community's defaults.`, payload: { change: change.id, account: change.account, unit: change.unit, ...amounts } },
+      {
+        kind: 'limits',
+        title: `Credit limits for ${deps.members.find(change.account)?.name ?? change.account}`,
+        rationale: `Proposed by a steward beyond ${deps.config.ledger.limitApprovalFactor}× the community's defaults.`,
+        payload: { change: change.id, account: change.account, unit: change.unit, ...amounts },
+      },
       { byHub: true },
     );
     await ledger.noteLimitProposal(change.id, p.id);

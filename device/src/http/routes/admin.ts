@@ -33,13 +33,20 @@ const exportAll = createRoute({
   responses: { 200: json(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes'), ...problemResponses },
 });
 
-const Passphrase = z.object({ 'x-backup-passphrase': z.string().min(8).max(1024).openapi({ description: 'The passphrase the backup is sealed with (at least 8 characters); keep it apart from the file' }) });
+const Passphrase = z.object({
+  'x-backup-passphrase': z
+    .string()
+    .min(8)
+    .max(1024)
+    .openapi({ description: 'The passphrase the backup is sealed with (at least 8 characters); keep it apart from the file' }),
+});
 
 const backup = createRoute({
   method: 'get',
   path: '/api/v1/backup',
   tags: ['hub'],
-  summary: 'A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear',
+  summary:
+    'A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear',
   request: { headers: Passphrase },
   responses: { 200: json(z.record(z.string(), z.unknown()), 'The sealed backup'), ...problemResponses },
 });
@@ -50,7 +57,11 @@ const restore = createRoute({
   tags: ['hub'],
   summary: 'Stage a backup on a blank hub (admins); the hub restarts into it. A sealed backup is opened with the X-Backup-Passphrase header',
   request: { headers: Passphrase.partial(), body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true } },
-  responses: { 202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'), ...problemResponses, 409: { description: 'Not a blank hub' } },
+  responses: {
+    202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'),
+    ...problemResponses,
+    409: { description: 'Not a blank hub' },
+  },
 });
 
 export function registerAdmin(app: App, deps: HttpDeps) {

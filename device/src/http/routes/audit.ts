@@ -23,8 +23,20 @@ const list = createRoute({
   path: '/api/v1/audit',
   tags: ['hub'],
   summary: 'Every privileged action, newest first (stewards): who, when, what and why, hash-chained',
-  request: { query: z.object({ action: z.enum(AUDIT_ACTIONS).optional(), before: z.coerce.number().int().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
-  responses: { 200: json(z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable(), chain: z.object({ ok: z.boolean(), entries: z.number().int() }) }), 'A page of the audit log'), ...problemResponses },
+  request: {
+    query: z.object({
+      action: z.enum(AUDIT_ACTIONS).optional(),
+      before: z.coerce.number().int().optional(),
+      limit: z.coerce.number().int().min(1).max(500).optional(),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable(), chain: z.object({ ok: z.boolean(), entries: z.number().int() }) }),
+      'A page of the audit log',
+    ),
+    ...problemResponses,
+  },
 });
 
 const exportCsv = createRoute({

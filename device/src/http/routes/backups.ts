@@ -10,8 +10,11 @@ const BackupStatus = z
   .object({
     passphraseSet: z.boolean().describe('Nightly backups start once an admin has chosen their passphrase'),
     keep: z.number().int(),
-    local: BackupFile.nullable().describe('The newest sealed backup in the hub\'s data folder'),
-    usb: z.object({ at: z.number(), file: z.string(), device: z.string(), copies: z.number().int() }).nullable().describe('The last copy to a USB stick labelled HYPHAE-BACKUP'),
+    local: BackupFile.nullable().describe("The newest sealed backup in the hub's data folder"),
+    usb: z
+      .object({ at: z.number(), file: z.string(), device: z.string(), copies: z.number().int() })
+      .nullable()
+      .describe('The last copy to a USB stick labelled HYPHAE-BACKUP'),
     files: z.array(BackupFile),
     overdue: z.boolean().describe('No backup for two days'),
     lastError: z.string().nullable(),
@@ -29,12 +32,20 @@ const BackupStatus = z
           overdue: z.boolean(),
         }),
       )
-      .describe('Each linked hub that keeps this hub\'s sealed backups'),
-    kept: z.array(z.object({ hubId: z.string(), name: z.string(), count: z.number().int(), bytes: z.number().int(), newestAt: z.number().nullable() })).describe('The sealed backups this hub keeps for its linked hubs (only each owner can read its own)'),
+      .describe("Each linked hub that keeps this hub's sealed backups"),
+    kept: z
+      .array(z.object({ hubId: z.string(), name: z.string(), count: z.number().int(), bytes: z.number().int(), newestAt: z.number().nullable() }))
+      .describe('The sealed backups this hub keeps for its linked hubs (only each owner can read its own)'),
   })
   .openapi('BackupStatus');
 
-const status = createRoute({ method: 'get', path: '/api/v1/backups', tags: ['hub'], summary: 'Nightly backups (stewards): the last one per destination, and whether one is overdue', responses: { 200: json(BackupStatus, 'Backups'), ...problemResponses } });
+const status = createRoute({
+  method: 'get',
+  path: '/api/v1/backups',
+  tags: ['hub'],
+  summary: 'Nightly backups (stewards): the last one per destination, and whether one is overdue',
+  responses: { 200: json(BackupStatus, 'Backups'), ...problemResponses },
+});
 const passphrase = createRoute({
   method: 'put',
   path: '/api/v1/backups/passphrase',
@@ -43,13 +54,26 @@ const passphrase = createRoute({
   request: { body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true } },
   responses: { 204: { description: 'Saved' }, ...problemResponses },
 });
-const runNow = createRoute({ method: 'post', path: '/api/v1/backups', tags: ['hub'], summary: 'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background', responses: { 201: json(BackupFile, 'The backup'), ...problemResponses } });
+const runNow = createRoute({
+  method: 'post',
+  path: '/api/v1/backups',
+  tags: ['hub'],
+  summary: 'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background',
+  responses: { 201: json(BackupFile, 'The backup'), ...problemResponses },
+});
 const download = createRoute({
   method: 'get',
   path: '/api/v1/backups/{file}',
   tags: ['hub'],
   summary: 'Download one sealed backup (admins)',
-  request: { params: z.object({ file: z.string().regex(/^[A-Za-z0-9._-]+\.backup\.json$/).openapi({ param: { name: 'file', in: 'path' } }) }) },
+  request: {
+    params: z.object({
+      file: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+\.backup\.json$/)
+        .openapi({ param: { name: 'file', in: 'path' } }),
+    }),
+  },
   responses: { 200: { description: 'The sealed backup', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problemResponses },
 });
 

@@ -18,7 +18,15 @@ const Indicator = z
   .openapi('Indicator');
 const Indicators = z.object({ solar: Indicator, water: Indicator, soil: Indicator, work: Indicator }).openapi('Indicators');
 const Snapshot = z
-  .object({ at: z.number(), indicators: Indicators, raw: z.number(), multiplier: z.number(), previous: z.number(), regeneration: z.number(), extraction: z.number() })
+  .object({
+    at: z.number(),
+    indicators: Indicators,
+    raw: z.number(),
+    multiplier: z.number(),
+    previous: z.number(),
+    regeneration: z.number(),
+    extraction: z.number(),
+  })
   .openapi('EcologySnapshot');
 const Budget = z
   .object({
@@ -38,14 +46,28 @@ const EcologyNow = z
     snapshot: Snapshot.nullable(),
     indicators: Indicators,
     waterPrice: z.object({ price: z.number().nullable(), base: z.number(), ratio: z.number().nullable(), capped: z.boolean() }),
-    waterBudget: z.object({ period: z.string(), budgetLitres: z.number(), usedLitres: z.number().nullable(), share: z.number().nullable(), warning: z.boolean() }),
+    waterBudget: z.object({
+      period: z.string(),
+      budgetLitres: z.number(),
+      usedLitres: z.number().nullable(),
+      share: z.number().nullable(),
+      warning: z.boolean(),
+    }),
     budgets: z.array(Budget),
-    places: z.array(z.object({ place: z.string(), solar: z.number().nullable(), litresPerDay: z.number().nullable(), soil: z.number().nullable(), sensors: z.array(z.string()) })),
+    places: z.array(
+      z.object({
+        place: z.string(),
+        solar: z.number().nullable(),
+        litresPerDay: z.number().nullable(),
+        soil: z.number().nullable(),
+        sensors: z.array(z.string()),
+      }),
+    ),
   })
   .openapi('EcologyNow');
 const NeighbourhoodPlot = z
   .object({
-    kind: z.enum(PLOT_KINDS).describe('What the plot shows; the console titles it in the member\'s language'),
+    kind: z.enum(PLOT_KINDS).describe("What the plot shows; the console titles it in the member's language"),
     place: z.string().nullable().describe('The place an energy plot is about'),
     series: z.array(
       z.object({
@@ -60,15 +82,30 @@ const NeighbourhoodPlot = z
 const LimitExplanation = z
   .object({
     floor: z.number(),
-    source: z.enum(CAPACITY_SOURCES).describe('A steward\'s floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier'),
+    source: z
+      .enum(CAPACITY_SOURCES)
+      .describe(
+        "A steward's floor for this member wins; else the default when ecological limits are off or no capacity is recorded; else capacity × multiplier",
+      ),
     capacity: z.number().nullable(),
     enabled: z.boolean(),
     multiplier: z.number(),
     derivation: z
-      .object({ regeneration: z.number(), extraction: z.number(), raw: z.number().describe('regeneration ÷ extraction within the bounds'), previous: z.number(), maxStepPerDay: z.number(), at: z.number(), multiplierMin: z.number(), multiplierMax: z.number() })
+      .object({
+        regeneration: z.number(),
+        extraction: z.number(),
+        raw: z.number().describe('regeneration ÷ extraction within the bounds'),
+        previous: z.number(),
+        maxStepPerDay: z.number(),
+        at: z.number(),
+        multiplierMin: z.number(),
+        multiplierMax: z.number(),
+      })
       .nullable()
       .describe('How the multiplier in force was reached; null before the first recompute'),
-    stale: z.array(z.object({ indicator: z.enum(INDICATOR_NAMES), asOf: z.number().nullable() })).describe('Indicators standing on their last good value because their sensors fell silent'),
+    stale: z
+      .array(z.object({ indicator: z.enum(INDICATOR_NAMES), asOf: z.number().nullable() }))
+      .describe('Indicators standing on their last good value because their sensors fell silent'),
     indicators: Indicators.nullable(),
     parameters: z.object({ multiplierMin: z.number(), multiplierMax: z.number() }),
     explanation: z.array(z.string()).describe('The same, in English sentences'),
@@ -89,19 +126,75 @@ const WorkReport = z
   })
   .openapi('WorkReport');
 
-const current = createRoute({ method: 'get', path: '/api/v1/ecology', tags: ['ecology'], summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget', responses: { 200: json(EcologyNow, 'Now'), ...ruleResponses } });
-const recompute = createRoute({ method: 'post', path: '/api/v1/ecology/recompute', tags: ['ecology'], summary: 'Recompute now (stewards; also nightly)', responses: { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses } });
-const history = createRoute({ method: 'get', path: '/api/v1/ecology/history', tags: ['ecology'], summary: 'The multiplier over time', request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) }, responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses } });
-const why = createRoute({ method: 'get', path: '/api/v1/accounts/{memberId}/limit-explanation', tags: ['ecology'], summary: 'Why is my limit this?', request: { params: z.object({ memberId: MemberId }) }, responses: { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses } });
-const capacity = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/capacity', tags: ['ecology'], summary: 'Set a member\'s productive capacity (stewards)', request: { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) }, responses: { 200: json(LimitExplanation, 'The explanation of the new limit'), ...ruleResponses } });
-const report = createRoute({ method: 'post', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Report regeneration work (trees planted, compost made, land restored)', request: { body: body(z.object({ kind: z.enum(REGENERATION_KINDS), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })) }, responses: { 201: json(WorkReport, 'The report'), ...ruleResponses } });
-const reports = createRoute({ method: 'get', path: '/api/v1/regeneration', tags: ['ecology'], summary: 'Regeneration reports', request: { query: z.object({ status: z.enum(REPORT_STATUSES).optional() }) }, responses: { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses } });
-const verify = createRoute({ method: 'post', path: '/api/v1/regeneration/{id}/verify', tags: ['ecology'], summary: 'Verify (or reject) someone else\'s report; verified work is credited from the community fund (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(WorkReport, 'The report'), ...ruleResponses } });
+const current = createRoute({
+  method: 'get',
+  path: '/api/v1/ecology',
+  tags: ['ecology'],
+  summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget',
+  responses: { 200: json(EcologyNow, 'Now'), ...ruleResponses },
+});
+const recompute = createRoute({
+  method: 'post',
+  path: '/api/v1/ecology/recompute',
+  tags: ['ecology'],
+  summary: 'Recompute now (stewards; also nightly)',
+  responses: { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses },
+});
+const history = createRoute({
+  method: 'get',
+  path: '/api/v1/ecology/history',
+  tags: ['ecology'],
+  summary: 'The multiplier over time',
+  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) },
+  responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses },
+});
+const why = createRoute({
+  method: 'get',
+  path: '/api/v1/accounts/{memberId}/limit-explanation',
+  tags: ['ecology'],
+  summary: 'Why is my limit this?',
+  request: { params: z.object({ memberId: MemberId }) },
+  responses: { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses },
+});
+const capacity = createRoute({
+  method: 'put',
+  path: '/api/v1/members/{memberId}/capacity',
+  tags: ['ecology'],
+  summary: "Set a member's productive capacity (stewards)",
+  request: { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) },
+  responses: { 200: json(LimitExplanation, 'The explanation of the new limit'), ...ruleResponses },
+});
+const report = createRoute({
+  method: 'post',
+  path: '/api/v1/regeneration',
+  tags: ['ecology'],
+  summary: 'Report regeneration work (trees planted, compost made, land restored)',
+  request: {
+    body: body(z.object({ kind: z.enum(REGENERATION_KINDS), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })),
+  },
+  responses: { 201: json(WorkReport, 'The report'), ...ruleResponses },
+});
+const reports = createRoute({
+  method: 'get',
+  path: '/api/v1/regeneration',
+  tags: ['ecology'],
+  summary: 'Regeneration reports',
+  request: { query: z.object({ status: z.enum(REPORT_STATUSES).optional() }) },
+  responses: { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses },
+});
+const verify = createRoute({
+  method: 'post',
+  path: '/api/v1/regeneration/{id}/verify',
+  tags: ['ecology'],
+  summary: "Verify (or reject) someone else's report; verified work is credited from the community fund (stewards)",
+  request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  responses: { 200: json(WorkReport, 'The report'), ...ruleResponses },
+});
 
 const WaterQuote = z.object({
   litres: z.number().int(),
   pricePer100Litres: z.number().int().describe('Minor units per 100 litres now'),
-  basePer100Litres: z.number().int().describe('The community\'s base price, at the safe level of use'),
+  basePer100Litres: z.number().int().describe("The community's base price, at the safe level of use"),
   ratio: z.number().nullable().describe('Use ÷ safe level over the water window; null before there are readings'),
   capped: z.boolean(),
   elasticity: z.number().describe('price = base × ratio^elasticity …'),
@@ -114,11 +207,27 @@ const Neighbourhood = z
     ecology: EcologyNow,
     plots: z.array(NeighbourhoodPlot),
     waterQuote: WaterQuote.describe('The price of 100 litres now, for the water card'),
-    regeneration: z.object({ creditPerUnit: z.number().int().describe('What a verified report earns per unit, minor units'), mine: z.array(WorkReport).describe('The member\'s own latest ten reports') }),
+    regeneration: z.object({
+      creditPerUnit: z.number().int().describe('What a verified report earns per unit, minor units'),
+      mine: z.array(WorkReport).describe("The member's own latest ten reports"),
+    }),
   })
   .openapi('Neighbourhood');
-const neighbourhood = createRoute({ method: 'get', path: '/api/v1/neighbourhood', tags: ['ecology'], summary: 'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn', responses: { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses } });
-const quote = createRoute({ method: 'get', path: '/api/v1/ecology/water-quote', tags: ['ecology'], summary: 'What drawing this much water costs now, at the scarcity price', request: { query: z.object({ litres: Litres }) }, responses: { 200: json(WaterQuote, 'The quote'), ...ruleResponses } });
+const neighbourhood = createRoute({
+  method: 'get',
+  path: '/api/v1/neighbourhood',
+  tags: ['ecology'],
+  summary: 'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn',
+  responses: { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses },
+});
+const quote = createRoute({
+  method: 'get',
+  path: '/api/v1/ecology/water-quote',
+  tags: ['ecology'],
+  summary: 'What drawing this much water costs now, at the scarcity price',
+  request: { query: z.object({ litres: Litres }) },
+  responses: { 200: json(WaterQuote, 'The quote'), ...ruleResponses },
+});
 const payWater = createRoute({
   method: 'post',
   path: '/api/v1/ecology/water-payments',
@@ -132,7 +241,14 @@ export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;
   // The hub's time-keeper when it runs one (tests without one read the system clock).
   const clock = deps.time ?? systemClock;
-  const now = () => ({ snapshot: e.current() ?? null, indicators: e.current()?.indicators ?? e.indicators(), waterPrice: e.waterPrice(), waterBudget: e.budget(), budgets: e.budgets(), places: e.byPlace() });
+  const now = () => ({
+    snapshot: e.current() ?? null,
+    indicators: e.current()?.indicators ?? e.indicators(),
+    waterPrice: e.waterPrice(),
+    waterBudget: e.budget(),
+    budgets: e.budgets(),
+    places: e.byPlace(),
+  });
   app.openapi(current, (c) => {
     requireMember(c);
     return c.json(now(), 200);
@@ -143,8 +259,22 @@ export function registerEcology(app: App, deps: HttpDeps) {
     const safe = ecology.budgets.find((b) => b.boundary === 'water')?.inputs?.safeLitresPerDay;
     const names = new Map(deps.devices.list().map((d) => [d.id, d.place ?? d.name]));
     // The water card and the regeneration form come with it: the page is one request on a slow mesh.
-    const regeneration = { creditPerUnit: e.regenerationCreditPerUnit(), mine: e.listReports().filter((r) => r.memberId === me.id).slice(0, 10) };
-    return c.json({ ecology, plots: neighbourhoodPlots(deps.telemetry, names, clock.now(), typeof safe === 'number' ? safe : null), waterQuote: e.waterQuote(100), regeneration }, 200);
+    const regeneration = {
+      creditPerUnit: e.regenerationCreditPerUnit(),
+      mine: e
+        .listReports()
+        .filter((r) => r.memberId === me.id)
+        .slice(0, 10),
+    };
+    return c.json(
+      {
+        ecology,
+        plots: neighbourhoodPlots(deps.telemetry, names, clock.now(), typeof safe === 'number' ? safe : null),
+        waterQuote: e.waterQuote(100),
+        regeneration,
+      },
+      200,
+    );
   });
   app.openapi(quote, (c) => {
     requireMember(c);

@@ -4,7 +4,15 @@ import { hasRole } from '../../members/members.js';
 import type { Envelope } from '../../federation/envelope.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
-import { HUB_CLEARING_STATUSES, LINK_STATUSES, PAYMENT_CURRENCIES, PAYMENT_DIRECTIONS, PAYMENT_STATUSES, REGIONAL_STATUSES, TERMS_PROPOSERS } from '../../federation/contract.js';
+import {
+  HUB_CLEARING_STATUSES,
+  LINK_STATUSES,
+  PAYMENT_CURRENCIES,
+  PAYMENT_DIRECTIONS,
+  PAYMENT_STATUSES,
+  REGIONAL_STATUSES,
+  TERMS_PROPOSERS,
+} from '../../federation/contract.js';
 
 const Any = z.record(z.string(), z.unknown());
 const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(1) }).describe('Their minor units per one of ours, as a fraction');
@@ -23,7 +31,17 @@ const Peer = z
     trustIn: z.number().int().describe('Most they may owe us'),
     feePpm: z.number().int(),
     owedTheirs: z.number().int().describe('Our clearing balance for them as they count it, in their minor units'),
-    pendingTerms: z.object({ id: z.string(), proposedBy: z.enum(TERMS_PROPOSERS), at: z.number(), rate: Rate, trustOut: z.number().int(), trustIn: z.number().int(), feePpm: z.number().int() }).nullable(),
+    pendingTerms: z
+      .object({
+        id: z.string(),
+        proposedBy: z.enum(TERMS_PROPOSERS),
+        at: z.number(),
+        rate: Rate,
+        trustOut: z.number().int(),
+        trustIn: z.number().int(),
+        feePpm: z.number().int(),
+      })
+      .nullable(),
     settlement: z.object({ plan: z.string(), by: z.string().nullable(), at: z.number() }).nullable(),
     outSeq: z.number().int(),
     outHead: z.string(),
@@ -45,13 +63,15 @@ const Summary = z
     positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: z.number().int(), rate: Rate })),
   })
   .openapi('HubSummary');
-const RegionHub = z.object({ hubId: z.string(), name: z.string(), self: z.boolean(), receivedAt: z.number().nullable(), summary: Summary }).openapi('RegionHub');
+const RegionHub = z
+  .object({ hubId: z.string(), name: z.string(), self: z.boolean(), receivedAt: z.number().nullable(), summary: Summary })
+  .openapi('RegionHub');
 const InterHubPayment = z
   .object({
     id: z.string(),
     direction: z.enum(PAYMENT_DIRECTIONS),
     peer: z.string().describe('The linked hub this leg runs over'),
-    hub: z.string().describe('The far end\'s hub'),
+    hub: z.string().describe("The far end's hub"),
     payer: z.string(),
     payee: z.string(),
     amountOurs: z.number().int(),
@@ -67,7 +87,16 @@ const InterHubPayment = z
   })
   .openapi('InterHubPayment');
 const RegionalProposal = z
-  .object({ id: z.string(), resource: z.string(), supplierHub: z.string(), receiverHub: z.string(), quantity: z.number(), consent: z.record(z.string(), z.boolean()), status: z.enum(REGIONAL_STATUSES), createdAt: z.number() })
+  .object({
+    id: z.string(),
+    resource: z.string(),
+    supplierHub: z.string(),
+    receiverHub: z.string(),
+    quantity: z.number(),
+    consent: z.record(z.string(), z.boolean()),
+    status: z.enum(REGIONAL_STATUSES),
+    createdAt: z.number(),
+  })
   .openapi('RegionalProposal');
 const HubClearingRun = z
   .object({
@@ -85,26 +114,178 @@ const HubClearingRun = z
   .openapi('HubClearingRun');
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
-const inbox = createRoute({ method: 'post', path: '/api/v1/federation/inbox', tags: ['federation'], summary: 'Signed envelopes from a linked hub (they authenticate themselves)', request: { body: body(z.array(Any).max(100)) }, responses: { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses } });
-const invite = createRoute({ method: 'post', path: '/api/v1/federation/invitations', tags: ['federation'], summary: 'Invite another hub to link (stewards): a token for its steward', request: { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) }, responses: { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses } });
-const accept = createRoute({ method: 'post', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Accept another hub\'s invitation (stewards)', request: { body: body(z.object({ token: z.string().min(10), rate: Rate, trustOut: z.number().int().min(0), trustIn: z.number().int().min(0), feePpm: z.number().int().min(0).max(100_000).optional() })) }, responses: { 201: json(Peer, 'The link'), ...ruleResponses } });
-const links = createRoute({ method: 'get', path: '/api/v1/federation/links', tags: ['federation'], summary: 'Links: last contact, queue length, chain heads, clearing balance', responses: { 200: json(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses } });
-const status = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/status', tags: ['federation'], summary: 'Pause or resume a link (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
-const pay = createRoute({ method: 'post', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)', request: { headers: IdempotencyHeader, body: body(z.object({ to: z.string().min(3), amount: z.number().int().min(1), currency: z.enum(PAYMENT_CURRENCIES).default('ours'), memo: z.string().max(280).optional(), payer: MemberId.optional() })) }, responses: { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses } });
-const list = createRoute({ method: 'get', path: '/api/v1/federation/payments', tags: ['federation'], summary: 'Recent inter-hub payments, newest first (stewards)', request: { query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }) }, responses: { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses } });
-const Terms = z.object({ rate: Rate.optional(), trustOut: z.number().int().min(0).optional(), trustIn: z.number().int().min(0).optional(), feePpm: z.number().int().min(0).max(100_000).optional() });
-const terms = createRoute({ method: 'put', path: '/api/v1/federation/links/{hubId}/terms', tags: ['federation'], summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts', request: { params: z.object({ hubId: z.string() }), body: body(Terms) }, responses: { 200: json(Peer, 'The link, with the terms pending'), ...ruleResponses } });
-const answerTerms = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/terms/answer', tags: ['federation'], summary: 'Accept or decline the terms the other hub proposed (stewards)', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
-const close = createRoute({ method: 'post', path: '/api/v1/federation/links/{hubId}/close', tags: ['federation'], summary: 'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero', request: { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) }, responses: { 200: json(Peer, 'The link'), ...ruleResponses } });
-const region = createRoute({ method: 'get', path: '/api/v1/federation/region', tags: ['federation'], summary: 'Needs and surpluses per resource of this hub and its linked hubs (no member identities)', responses: { 200: json(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'), ...ruleResponses } });
-const share = createRoute({ method: 'post', path: '/api/v1/federation/region/share', tags: ['federation'], summary: 'Send this hub\'s summary to its links now (stewards)', responses: { 200: json(Summary, 'The summary sent'), ...ruleResponses } });
-const solve = createRoute({ method: 'post', path: '/api/v1/federation/region/solve', tags: ['federation'], summary: 'Solve the regional flow; movements across our links go to both hubs\' stewards (stewards)', responses: { 200: json(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'), ...ruleResponses } });
-const consent = createRoute({ method: 'post', path: '/api/v1/federation/region/proposals/{id}/consent', tags: ['federation'], summary: 'Consent to or decline a regional proposal across a link (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(RegionalProposal, 'The proposal'), ...ruleResponses } });
-const clearings = createRoute({ method: 'get', path: '/api/v1/federation/clearings', tags: ['federation'], summary: 'Clearing runs between hubs', responses: { 200: json(z.object({ runs: z.array(HubClearingRun) }), 'Runs'), ...ruleResponses } });
-const proposeClearing = createRoute({ method: 'post', path: '/api/v1/federation/clearings', tags: ['federation'], summary: 'Propose clearing the largest debt cycle between hubs through this hub (stewards)', responses: { 201: json(HubClearingRun, 'The run, waiting for the other hubs\' stewards'), ...ruleResponses } });
-const answerClearing = createRoute({ method: 'post', path: '/api/v1/federation/clearings/{id}/answer', tags: ['federation'], summary: 'Accept or decline a clearing run this hub is on (stewards)', request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(HubClearingRun, 'The run'), ...ruleResponses } });
-const retry = createRoute({ method: 'post', path: '/api/v1/federation/retry', tags: ['federation'], summary: 'Try every link now instead of waiting out its backoff (stewards)', responses: { 200: json(z.object({ ok: z.boolean() }), 'Tried'), ...ruleResponses } });
-const get = createRoute({ method: 'get', path: '/api/v1/federation/payments/{id}', tags: ['federation'], summary: 'An inter-hub payment', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(InterHubPayment, 'The payment'), ...ruleResponses } });
+const inbox = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/inbox',
+  tags: ['federation'],
+  summary: 'Signed envelopes from a linked hub (they authenticate themselves)',
+  request: { body: body(z.array(Any).max(100)) },
+  responses: { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses },
+});
+const invite = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/invitations',
+  tags: ['federation'],
+  summary: 'Invite another hub to link (stewards): a token for its steward',
+  request: { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) },
+  responses: { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses },
+});
+const accept = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/links',
+  tags: ['federation'],
+  summary: "Accept another hub's invitation (stewards)",
+  request: {
+    body: body(
+      z.object({
+        token: z.string().min(10),
+        rate: Rate,
+        trustOut: z.number().int().min(0),
+        trustIn: z.number().int().min(0),
+        feePpm: z.number().int().min(0).max(100_000).optional(),
+      }),
+    ),
+  },
+  responses: { 201: json(Peer, 'The link'), ...ruleResponses },
+});
+const links = createRoute({
+  method: 'get',
+  path: '/api/v1/federation/links',
+  tags: ['federation'],
+  summary: 'Links: last contact, queue length, chain heads, clearing balance',
+  responses: { 200: json(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses },
+});
+const status = createRoute({
+  method: 'put',
+  path: '/api/v1/federation/links/{hubId}/status',
+  tags: ['federation'],
+  summary: 'Pause or resume a link (stewards)',
+  request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })) },
+  responses: { 200: json(Peer, 'The link'), ...ruleResponses },
+});
+const pay = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/payments',
+  tags: ['federation'],
+  summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)',
+  request: {
+    headers: IdempotencyHeader,
+    body: body(
+      z.object({
+        to: z.string().min(3),
+        amount: z.number().int().min(1),
+        currency: z.enum(PAYMENT_CURRENCIES).default('ours'),
+        memo: z.string().max(280).optional(),
+        payer: MemberId.optional(),
+      }),
+    ),
+  },
+  responses: { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses },
+});
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/federation/payments',
+  tags: ['federation'],
+  summary: 'Recent inter-hub payments, newest first (stewards)',
+  request: { query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }) },
+  responses: { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses },
+});
+const Terms = z.object({
+  rate: Rate.optional(),
+  trustOut: z.number().int().min(0).optional(),
+  trustIn: z.number().int().min(0).optional(),
+  feePpm: z.number().int().min(0).max(100_000).optional(),
+});
+const terms = createRoute({
+  method: 'put',
+  path: '/api/v1/federation/links/{hubId}/terms',
+  tags: ['federation'],
+  summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts',
+  request: { params: z.object({ hubId: z.string() }), body: body(Terms) },
+  responses: { 200: json(Peer, 'The link, with the terms pending'), ...ruleResponses },
+});
+const answerTerms = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/links/{hubId}/terms/answer',
+  tags: ['federation'],
+  summary: 'Accept or decline the terms the other hub proposed (stewards)',
+  request: { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  responses: { 200: json(Peer, 'The link'), ...ruleResponses },
+});
+const close = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/links/{hubId}/close',
+  tags: ['federation'],
+  summary: 'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero',
+  request: { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) },
+  responses: { 200: json(Peer, 'The link'), ...ruleResponses },
+});
+const region = createRoute({
+  method: 'get',
+  path: '/api/v1/federation/region',
+  tags: ['federation'],
+  summary: 'Needs and surpluses per resource of this hub and its linked hubs (no member identities)',
+  responses: { 200: json(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'), ...ruleResponses },
+});
+const share = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/region/share',
+  tags: ['federation'],
+  summary: "Send this hub's summary to its links now (stewards)",
+  responses: { 200: json(Summary, 'The summary sent'), ...ruleResponses },
+});
+const solve = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/region/solve',
+  tags: ['federation'],
+  summary: "Solve the regional flow; movements across our links go to both hubs' stewards (stewards)",
+  responses: { 200: json(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'), ...ruleResponses },
+});
+const consent = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/region/proposals/{id}/consent',
+  tags: ['federation'],
+  summary: 'Consent to or decline a regional proposal across a link (stewards)',
+  request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  responses: { 200: json(RegionalProposal, 'The proposal'), ...ruleResponses },
+});
+const clearings = createRoute({
+  method: 'get',
+  path: '/api/v1/federation/clearings',
+  tags: ['federation'],
+  summary: 'Clearing runs between hubs',
+  responses: { 200: json(z.object({ runs: z.array(HubClearingRun) }), 'Runs'), ...ruleResponses },
+});
+const proposeClearing = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/clearings',
+  tags: ['federation'],
+  summary: 'Propose clearing the largest debt cycle between hubs through this hub (stewards)',
+  responses: { 201: json(HubClearingRun, "The run, waiting for the other hubs' stewards"), ...ruleResponses },
+});
+const answerClearing = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/clearings/{id}/answer',
+  tags: ['federation'],
+  summary: 'Accept or decline a clearing run this hub is on (stewards)',
+  request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  responses: { 200: json(HubClearingRun, 'The run'), ...ruleResponses },
+});
+const retry = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/retry',
+  tags: ['federation'],
+  summary: 'Try every link now instead of waiting out its backoff (stewards)',
+  responses: { 200: json(z.object({ ok: z.boolean() }), 'Tried'), ...ruleResponses },
+});
+const get = createRoute({
+  method: 'get',
+  path: '/api/v1/federation/payments/{id}',
+  tags: ['federation'],
+  summary: 'An inter-hub payment',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: json(InterHubPayment, 'The payment'), ...ruleResponses },
+});
 
 export function registerFederation(app: App, deps: HttpDeps) {
   const fed = () => {
@@ -158,13 +339,17 @@ export function registerFederation(app: App, deps: HttpDeps) {
     requireRole(c, 'steward');
     return c.json({ proposals: await fed().signals.solve() }, 200);
   });
-  app.openapi(consent, async (c) => c.json(await fed().signals.consent(c.req.valid('param').id, c.req.valid('json').accept, requireRole(c, 'steward').id), 200));
+  app.openapi(consent, async (c) =>
+    c.json(await fed().signals.consent(c.req.valid('param').id, c.req.valid('json').accept, requireRole(c, 'steward').id), 200),
+  );
   app.openapi(clearings, (c) => {
     requireMember(c);
     return c.json({ runs: fed().clearing.list() }, 200);
   });
   app.openapi(proposeClearing, async (c) => c.json(await fed().clearing.propose(requireRole(c, 'steward').id), 201));
-  app.openapi(answerClearing, async (c) => c.json(await fed().clearing.answer(c.req.valid('param').id, c.req.valid('json').accept, requireRole(c, 'steward').id), 200));
+  app.openapi(answerClearing, async (c) =>
+    c.json(await fed().clearing.answer(c.req.valid('param').id, c.req.valid('json').accept, requireRole(c, 'steward').id), 200),
+  );
   app.openapi(retry, (c) => {
     requireRole(c, 'steward');
     fed().retryNow();

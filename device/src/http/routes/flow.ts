@@ -6,15 +6,24 @@ import { requireMember, requireRole, type App, type HttpDeps } from '../context.
 import { json, MemberId, ruleResponses } from '../schemas.js';
 import { ALLOCATION_STATUSES, CLEARING_RUN_STATUSES, POST_KINDS, POST_STATUSES } from '../../flow/contract.js';
 
-const ResourceSchema = z.enum(Object.keys(RESOURCES) as [Resource, ...Resource[]]).openapi({ description: 'food kg, water L, power kWh, labour h, tool item, medical item' });
-const PlaceSchema = z.object({ name: z.string().min(1).max(80), x: z.number(), y: z.number() }).openapi({ description: 'A named place; x and y in metres on the hub\'s local grid' });
+const ResourceSchema = z
+  .enum(Object.keys(RESOURCES) as [Resource, ...Resource[]])
+  .openapi({ description: 'food kg, water L, power kWh, labour h, tool item, medical item' });
+const PlaceSchema = z
+  .object({ name: z.string().min(1).max(80), x: z.number(), y: z.number() })
+  .openapi({ description: "A named place; x and y in metres on the hub's local grid" });
 
 const ActuatorSchema = z
   .object({
-    devEui: z.string().regex(/^[0-9a-fA-F]{16}$/).transform((s) => s.toLowerCase()),
+    devEui: z
+      .string()
+      .regex(/^[0-9a-fA-F]{16}$/)
+      .transform((s) => s.toLowerCase()),
     object: z.record(z.string(), z.unknown()).describe("what the device's codec is given (encodeDownlink), with the pledge's quantity and unit added"),
   })
-  .openapi('PostActuator', { description: 'A LoRaWAN device that hands the surplus out (a valve, a pump): sent a confirmed downlink when a match becomes a pledge' });
+  .openapi('PostActuator', {
+    description: 'A LoRaWAN device that hands the surplus out (a valve, a pump): sent a confirmed downlink when a match becomes a pledge',
+  });
 
 const Post = z
   .object({
@@ -70,7 +79,15 @@ const Proposal = z
   .openapi('FlowProposal');
 
 const Crisis = z
-  .object({ id: z.string(), declaredBy: z.string(), declaredAt: z.number().int(), endedAt: z.number().int().nullable(), note: z.string(), places: z.array(z.string()), members: z.array(z.string()) })
+  .object({
+    id: z.string(),
+    declaredBy: z.string(),
+    declaredAt: z.number().int(),
+    endedAt: z.number().int().nullable(),
+    note: z.string(),
+    places: z.array(z.string()),
+    members: z.array(z.string()),
+  })
   .openapi('Crisis');
 
 const ClearingRun = z
@@ -91,78 +108,152 @@ const idParam = z.object({ id: z.string() });
 const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 'application/json': { schema } }, required });
 
 const listPosts = createRoute({
-  method: 'get', path: '/api/v1/board/posts', tags: ['flow'], summary: 'Needs and surpluses',
-  request: { query: z.object({ resource: ResourceSchema.optional(), kind: z.enum(POST_KINDS).optional(), status: z.enum(POST_STATUSES).optional(), mine: z.enum(['true', 'false']).optional() }) },
+  method: 'get',
+  path: '/api/v1/board/posts',
+  tags: ['flow'],
+  summary: 'Needs and surpluses',
+  request: {
+    query: z.object({
+      resource: ResourceSchema.optional(),
+      kind: z.enum(POST_KINDS).optional(),
+      status: z.enum(POST_STATUSES).optional(),
+      mine: z.enum(['true', 'false']).optional(),
+    }),
+  },
   responses: { 200: json(z.array(ListedPost), 'Posts, newest first'), ...ruleResponses },
 });
 const createPost = createRoute({
-  method: 'post', path: '/api/v1/board/posts', tags: ['flow'], summary: 'Post a need or a surplus; the engine proposes allocations at once',
+  method: 'post',
+  path: '/api/v1/board/posts',
+  tags: ['flow'],
+  summary: 'Post a need or a surplus; the engine proposes allocations at once',
   request: { body: body(NewPost) },
   responses: { 201: json(Post, 'The post'), ...ruleResponses },
 });
 const closePost = createRoute({
-  method: 'post', path: '/api/v1/board/posts/{id}/close', tags: ['flow'], summary: 'Close a post (its owner or a steward)',
+  method: 'post',
+  path: '/api/v1/board/posts/{id}/close',
+  tags: ['flow'],
+  summary: 'Close a post (its owner or a steward)',
   request: { params: idParam },
   responses: { 200: json(Post, 'The closed post'), ...ruleResponses },
 });
 const listProposals = createRoute({
-  method: 'get', path: '/api/v1/flow/proposals', tags: ['flow'], summary: 'Proposed allocations and pledges: mine, or all for stewards',
+  method: 'get',
+  path: '/api/v1/flow/proposals',
+  tags: ['flow'],
+  summary: 'Proposed allocations and pledges: mine, or all for stewards',
   request: { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: z.enum(['true', 'false']).optional() }) },
   responses: { 200: json(z.array(Proposal), 'Proposals, newest first'), ...ruleResponses },
 });
 const proposalAction = (name: 'accept' | 'reject', summary: string) =>
-  createRoute({ method: 'post', path: `/api/v1/flow/proposals/{id}/${name}`, tags: ['flow'], summary, request: { params: idParam }, responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses } });
+  createRoute({
+    method: 'post',
+    path: `/api/v1/flow/proposals/{id}/${name}`,
+    tags: ['flow'],
+    summary,
+    request: { params: idParam },
+    responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses },
+  });
 const fulfil = createRoute({
-  method: 'post', path: '/api/v1/flow/proposals/{id}/fulfil', tags: ['flow'], summary: 'The receiver confirms delivery, optionally paying for it',
+  method: 'post',
+  path: '/api/v1/flow/proposals/{id}/fulfil',
+  tags: ['flow'],
+  summary: 'The receiver confirms delivery, optionally paying for it',
   request: { params: idParam, body: body(z.object({ payment: z.number().int().min(1).optional() }), false) },
   responses: { 200: json(Proposal, 'The fulfilled pledge'), ...ruleResponses },
 });
 const recompute = createRoute({
-  method: 'post', path: '/api/v1/flow/recompute', tags: ['flow'], summary: 'Solve again now (stewards)',
+  method: 'post',
+  path: '/api/v1/flow/recompute',
+  tags: ['flow'],
+  summary: 'Solve again now (stewards)',
   responses: { 200: json(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'), ...ruleResponses },
 });
 const cycles = createRoute({
-  method: 'get', path: '/api/v1/flow/cycles', tags: ['flow'], summary: 'Barter rings across resources among current proposals',
+  method: 'get',
+  path: '/api/v1/flow/cycles',
+  tags: ['flow'],
+  summary: 'Barter rings across resources among current proposals',
   responses: { 200: json(z.array(z.array(Proposal)), 'Rings'), ...ruleResponses },
 });
 const crisisNow = createRoute({
-  method: 'get', path: '/api/v1/crisis', tags: ['flow'], summary: 'The emergency in force, if any',
+  method: 'get',
+  path: '/api/v1/crisis',
+  tags: ['flow'],
+  summary: 'The emergency in force, if any',
   responses: { 200: json(z.object({ active: Crisis.nullable() }), 'The emergency'), ...ruleResponses },
 });
 const declare = createRoute({
-  method: 'post', path: '/api/v1/crisis', tags: ['flow'], summary: 'Declare an emergency for places or members (stewards); the engine recomputes at once',
+  method: 'post',
+  path: '/api/v1/crisis',
+  tags: ['flow'],
+  summary: 'Declare an emergency for places or members (stewards); the engine recomputes at once',
   request: { body: body(z.object({ note: z.string().min(1).max(500), places: z.array(z.string()).optional(), members: z.array(MemberId).optional() })) },
   responses: { 201: json(Crisis, 'The emergency'), ...ruleResponses },
 });
 const endCrisis = createRoute({
-  method: 'post', path: '/api/v1/crisis/{id}/end', tags: ['flow'], summary: 'End an emergency (stewards)',
+  method: 'post',
+  path: '/api/v1/crisis/{id}/end',
+  tags: ['flow'],
+  summary: 'End an emergency (stewards)',
   request: { params: idParam },
   responses: { 200: json(Crisis, 'The ended emergency'), ...ruleResponses },
 });
 const listVulnerable = createRoute({
-  method: 'get', path: '/api/v1/crisis/vulnerable', tags: ['flow'], summary: 'The members put first in an emergency (stewards only)',
+  method: 'get',
+  path: '/api/v1/crisis/vulnerable',
+  tags: ['flow'],
+  summary: 'The members put first in an emergency (stewards only)',
   responses: { 200: json(z.array(z.string()), 'Member ids'), ...ruleResponses },
 });
 const Person = z.object({ id: z.string(), name: z.string(), email: z.string().nullable() });
 const phoneTree = createRoute({
-  method: 'get', path: '/api/v1/crisis/phone-tree', tags: ['flow'], summary: 'Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console)',
-  responses: { 200: json(z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'), 'Phone tree, by checker'), ...ruleResponses },
+  method: 'get',
+  path: '/api/v1/crisis/phone-tree',
+  tags: ['flow'],
+  summary: 'Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console)',
+  responses: {
+    200: json(z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'), 'Phone tree, by checker'),
+    ...ruleResponses,
+  },
 });
 const vulnerable = createRoute({
-  method: 'put', path: '/api/v1/members/{id}/vulnerable', tags: ['flow'], summary: 'Mark a member as vulnerable for emergencies (only stewards see this)',
-  request: { params: idParam, body: body(z.object({ vulnerable: z.boolean(), contact: z.string().max(200).nullable().optional().describe('How to reach them: a phone number, a door'), checker: MemberId.nullable().optional().describe('The member who checks on them in an emergency') })) },
+  method: 'put',
+  path: '/api/v1/members/{id}/vulnerable',
+  tags: ['flow'],
+  summary: 'Mark a member as vulnerable for emergencies (only stewards see this)',
+  request: {
+    params: idParam,
+    body: body(
+      z.object({
+        vulnerable: z.boolean(),
+        contact: z.string().max(200).nullable().optional().describe('How to reach them: a phone number, a door'),
+        checker: MemberId.nullable().optional().describe('The member who checks on them in an emergency'),
+      }),
+    ),
+  },
   responses: { 200: json(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'), ...ruleResponses },
 });
 const listRuns = createRoute({
-  method: 'get', path: '/api/v1/clearing/runs', tags: ['flow'], summary: 'Clearing runs, newest first',
+  method: 'get',
+  path: '/api/v1/clearing/runs',
+  tags: ['flow'],
+  summary: 'Clearing runs, newest first',
   responses: { 200: json(z.array(ClearingRun), 'Runs'), ...ruleResponses },
 });
 const proposeRun = createRoute({
-  method: 'post', path: '/api/v1/clearing/runs', tags: ['flow'], summary: 'Compute a multilateral set-off of open requests (stewards)',
+  method: 'post',
+  path: '/api/v1/clearing/runs',
+  tags: ['flow'],
+  summary: 'Compute a multilateral set-off of open requests (stewards)',
   responses: { 201: json(ClearingRun, 'The run'), ...ruleResponses },
 });
 const acceptRun = createRoute({
-  method: 'post', path: '/api/v1/clearing/runs/{id}/accept', tags: ['flow'], summary: 'Agree to a clearing run; it applies when everyone it touches agrees',
+  method: 'post',
+  path: '/api/v1/clearing/runs/{id}/accept',
+  tags: ['flow'],
+  summary: 'Agree to a clearing run; it applies when everyone it touches agrees',
   request: { params: idParam },
   responses: { 200: json(ClearingRun, 'The run'), ...ruleResponses },
 });
@@ -183,7 +274,8 @@ export function registerFlow(app: App, deps: HttpDeps) {
       if (!hasRole(me, 'steward')) throw HubError.forbidden('only a steward can name a device that hands a surplus out');
       const dev = deps.devices.has(body.actuator.devEui) ? deps.devices.get(body.actuator.devEui) : undefined;
       if (dev?.kind !== 'lorawan') throw HubError.badRequest(`actuator.devEui: ${body.actuator.devEui} is not a LoRaWAN device of this hub`);
-      if (!dev.profile || !deps.sensing.codecs.get(dev.profile)?.encodes) throw HubError.badRequest(`actuator.devEui: the device's codec (${dev.profile ?? 'none'}) cannot make downlinks from objects`);
+      if (!dev.profile || !deps.sensing.codecs.get(dev.profile)?.encodes)
+        throw HubError.badRequest(`actuator.devEui: the device's codec (${dev.profile ?? 'none'}) cannot make downlinks from objects`);
     }
     return c.json(await board.post(me.id, body), 201);
   });
@@ -196,7 +288,9 @@ export function registerFlow(app: App, deps: HttpDeps) {
     const q = c.req.valid('query');
     return c.json(board.proposalsFor(q.all === 'true' && hasRole(me, 'steward') ? null : me.id, { status: q.status }), 200);
   });
-  app.openapi(proposalAction('accept', 'Accept a proposal; with both sides it becomes a pledge'), async (c) => c.json(await board.accept(c.req.valid('param').id, requireMember(c).id), 200));
+  app.openapi(proposalAction('accept', 'Accept a proposal; with both sides it becomes a pledge'), async (c) =>
+    c.json(await board.accept(c.req.valid('param').id, requireMember(c).id), 200),
+  );
   app.openapi(proposalAction('reject', 'Reject a proposal'), async (c) => c.json(await board.reject(c.req.valid('param').id, requireMember(c).id), 200));
   app.openapi(fulfil, async (c) => {
     const me = requireMember(c);
@@ -251,7 +345,12 @@ export function registerFlow(app: App, deps: HttpDeps) {
     // A resident sees only the obligations they are part of, not who owes whom across the neighbourhood.
     const mine = runs
       .filter((r) => r.affected.includes(me.id))
-      .map((r) => ({ ...r, setOffs: r.setOffs.filter((s) => s.payer === me.id || s.payee === me.id), affected: [me.id], accepted: r.accepted.filter((a) => a === me.id) }));
+      .map((r) => ({
+        ...r,
+        setOffs: r.setOffs.filter((s) => s.payer === me.id || s.payee === me.id),
+        affected: [me.id],
+        accepted: r.accepted.filter((a) => a === me.id),
+      }));
     return c.json(mine, 200);
   });
   app.openapi(proposeRun, async (c) => c.json(await board.proposeClearing(requireRole(c, 'steward').id), 201));

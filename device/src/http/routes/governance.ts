@@ -7,16 +7,46 @@ import { json, MemberId, ruleResponses } from '../schemas.js';
 import { CHOICES, DECISION_MODES, PROPOSAL_STATUSES, ROUND_STATUSES } from '../../governance/contract.js';
 
 const Kind = z.enum(PROPOSAL_KINDS);
-const Tally = z.object({ eligible: z.number(), yes: z.number(), no: z.number(), abstain: z.number(), blocks: z.number(), delegated: z.number(), passed: z.boolean(), reason: z.string() });
+const Tally = z.object({
+  eligible: z.number(),
+  yes: z.number(),
+  no: z.number(),
+  abstain: z.number(),
+  blocks: z.number(),
+  delegated: z.number(),
+  passed: z.boolean(),
+  reason: z.string(),
+});
 const Proposal = z
   .object({
-    id: z.string(), kind: Kind, title: z.string(), rationale: z.string(), payload: z.record(z.string(), z.unknown()), mode: z.enum(DECISION_MODES),
-    createdBy: z.string(), createdAt: z.number(), discussionEndsAt: z.number(), closesAt: z.number(), status: z.enum(PROPOSAL_STATUSES),
-    tally: Tally.nullable(), decidedAt: z.number().nullable(), outcomeNotes: z.array(z.object({ at: z.number(), by: z.string(), note: z.string() })),
+    id: z.string(),
+    kind: Kind,
+    title: z.string(),
+    rationale: z.string(),
+    payload: z.record(z.string(), z.unknown()),
+    mode: z.enum(DECISION_MODES),
+    createdBy: z.string(),
+    createdAt: z.number(),
+    discussionEndsAt: z.number(),
+    closesAt: z.number(),
+    status: z.enum(PROPOSAL_STATUSES),
+    tally: Tally.nullable(),
+    decidedAt: z.number().nullable(),
+    outcomeNotes: z.array(z.object({ at: z.number(), by: z.string(), note: z.string() })),
   })
   .openapi('Proposal');
 const id = z.object({ id: z.string() });
-const ProjectResult = z.object({ projectId: z.string(), title: z.string(), amount: z.number().int(), points: z.number(), supporters: z.number().int(), score: z.number(), rank: z.number().int(), funded: z.boolean(), why: z.string() });
+const ProjectResult = z.object({
+  projectId: z.string(),
+  title: z.string(),
+  amount: z.number().int(),
+  points: z.number(),
+  supporters: z.number().int(),
+  score: z.number(),
+  rank: z.number().int(),
+  funded: z.boolean(),
+  why: z.string(),
+});
 const Round = z
   .object({
     id: z.string(),
@@ -28,26 +58,145 @@ const Round = z
     createdAt: z.number(),
     closesAt: z.number(),
     status: z.enum(ROUND_STATUSES),
-    projects: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), amount: z.number().int(), to: z.string(), proposedBy: z.string() })),
+    projects: z.array(
+      z.object({ id: z.string(), title: z.string(), description: z.string(), amount: z.number().int(), to: z.string(), proposedBy: z.string() }),
+    ),
     result: z.object({ closedAt: z.number(), spent: z.number().int(), projects: z.array(ProjectResult), transferIds: z.array(z.string()) }).nullable(),
   })
   .openapi('BudgetRound');
 const Standing = ProjectResult.omit({ funded: true, why: true }).openapi('BudgetStanding');
-const openRound = createRoute({ method: 'post', path: '/api/v1/budgets', tags: ['governance'], summary: 'Open a participatory budgeting round over part of the community fund (stewards)', request: { body: { content: { 'application/json': { schema: z.object({ title: z.string().min(3).max(200), budget: z.number().int().min(1), pointsPerMember: z.number().int().min(1).max(10_000).optional(), quadratic: z.boolean().optional(), days: z.number().int().min(1).max(90).optional() }) } }, required: true } }, responses: { 201: json(Round, 'The round'), ...ruleResponses } });
-const rounds = createRoute({ method: 'get', path: '/api/v1/budgets', tags: ['governance'], summary: 'Participatory budgeting rounds, newest first', responses: { 200: json(z.array(Round), 'Rounds'), ...ruleResponses } });
-const round = createRoute({ method: 'get', path: '/api/v1/budgets/{id}', tags: ['governance'], summary: 'A round with its standings and my allocation', request: { params: id }, responses: { 200: json(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses } });
-const addProject = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/projects', tags: ['governance'], summary: 'Put a project forward in an open round', request: { params: id, body: { content: { 'application/json': { schema: z.object({ title: z.string().min(3).max(200), description: z.string().max(4000).optional(), amount: z.number().int().min(1), to: MemberId.optional() }) } }, required: true } }, responses: { 201: json(z.record(z.string(), z.unknown()), 'The project'), ...ruleResponses } });
-const allocate = createRoute({ method: 'put', path: '/api/v1/budgets/{id}/allocation', tags: ['governance'], summary: 'Spread my points across the round\'s projects (replaces my earlier allocation)', request: { params: id, body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true } }, responses: { 200: json(z.record(z.string(), z.number()), 'My allocation'), ...ruleResponses } });
-const closeRound = createRoute({ method: 'post', path: '/api/v1/budgets/{id}/close', tags: ['governance'], summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', request: { params: id }, responses: { 200: json(Round, 'The round with its result'), ...ruleResponses } });
+const openRound = createRoute({
+  method: 'post',
+  path: '/api/v1/budgets',
+  tags: ['governance'],
+  summary: 'Open a participatory budgeting round over part of the community fund (stewards)',
+  request: {
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            title: z.string().min(3).max(200),
+            budget: z.number().int().min(1),
+            pointsPerMember: z.number().int().min(1).max(10_000).optional(),
+            quadratic: z.boolean().optional(),
+            days: z.number().int().min(1).max(90).optional(),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 201: json(Round, 'The round'), ...ruleResponses },
+});
+const rounds = createRoute({
+  method: 'get',
+  path: '/api/v1/budgets',
+  tags: ['governance'],
+  summary: 'Participatory budgeting rounds, newest first',
+  responses: { 200: json(z.array(Round), 'Rounds'), ...ruleResponses },
+});
+const round = createRoute({
+  method: 'get',
+  path: '/api/v1/budgets/{id}',
+  tags: ['governance'],
+  summary: 'A round with its standings and my allocation',
+  request: { params: id },
+  responses: { 200: json(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses },
+});
+const addProject = createRoute({
+  method: 'post',
+  path: '/api/v1/budgets/{id}/projects',
+  tags: ['governance'],
+  summary: 'Put a project forward in an open round',
+  request: {
+    params: id,
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            title: z.string().min(3).max(200),
+            description: z.string().max(4000).optional(),
+            amount: z.number().int().min(1),
+            to: MemberId.optional(),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 201: json(z.record(z.string(), z.unknown()), 'The project'), ...ruleResponses },
+});
+const allocate = createRoute({
+  method: 'put',
+  path: '/api/v1/budgets/{id}/allocation',
+  tags: ['governance'],
+  summary: "Spread my points across the round's projects (replaces my earlier allocation)",
+  request: {
+    params: id,
+    body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true },
+  },
+  responses: { 200: json(z.record(z.string(), z.number()), 'My allocation'), ...ruleResponses },
+});
+const closeRound = createRoute({
+  method: 'post',
+  path: '/api/v1/budgets/{id}/close',
+  tags: ['governance'],
+  summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)',
+  request: { params: id },
+  responses: { 200: json(Round, 'The round with its result'), ...ruleResponses },
+});
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 const MyVote = z.object({ choice: z.enum(CHOICES), coreValue: z.string().nullable(), at: z.number() });
-const list = createRoute({ method: 'get', path: '/api/v1/proposals', tags: ['governance'], summary: 'Proposals, newest first', request: { query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }) },
-  responses: { 200: json(z.array(Proposal.extend({ currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'), myVote: MyVote.nullable().describe('The caller\'s own vote'), comments: z.number().int().describe('How many comments its discussion has') }).openapi('ProposalWithTally')), 'Proposals'), ...ruleResponses } });
-const Comment = z.object({ id: z.string(), proposalId: z.string(), memberId: z.string(), name: z.string().describe('The member\'s name, for showing'), text: z.string(), at: z.number() }).openapi('Comment');
-const comments = createRoute({ method: 'get', path: '/api/v1/proposals/{id}/comments', tags: ['governance'], summary: 'A proposal\'s discussion, oldest first', request: { params: z.object({ id: z.string() }) }, responses: { 200: json(z.array(Comment), 'The discussion'), ...ruleResponses } });
-const addComment = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/comments', tags: ['governance'], summary: 'Say something in a proposal\'s discussion while it is open',
-  request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true } }, responses: { 201: json(Comment, 'Posted'), ...ruleResponses } });
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/proposals',
+  tags: ['governance'],
+  summary: 'Proposals, newest first',
+  request: { query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }) },
+  responses: {
+    200: json(
+      z.array(
+        Proposal.extend({
+          currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'),
+          myVote: MyVote.nullable().describe("The caller's own vote"),
+          comments: z.number().int().describe('How many comments its discussion has'),
+        }).openapi('ProposalWithTally'),
+      ),
+      'Proposals',
+    ),
+    ...ruleResponses,
+  },
+});
+const Comment = z
+  .object({
+    id: z.string(),
+    proposalId: z.string(),
+    memberId: z.string(),
+    name: z.string().describe("The member's name, for showing"),
+    text: z.string(),
+    at: z.number(),
+  })
+  .openapi('Comment');
+const comments = createRoute({
+  method: 'get',
+  path: '/api/v1/proposals/{id}/comments',
+  tags: ['governance'],
+  summary: "A proposal's discussion, oldest first",
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: json(z.array(Comment), 'The discussion'), ...ruleResponses },
+});
+const addComment = createRoute({
+  method: 'post',
+  path: '/api/v1/proposals/{id}/comments',
+  tags: ['governance'],
+  summary: "Say something in a proposal's discussion while it is open",
+  request: {
+    params: z.object({ id: z.string() }),
+    body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true },
+  },
+  responses: { 201: json(Comment, 'Posted'), ...ruleResponses },
+});
 const Rules = z
   .object({
     modes: z.record(z.string(), z.enum(DECISION_MODES)).describe('How each kind of proposal is decided'),
@@ -59,24 +208,69 @@ const Rules = z
     emergencyDays: z.number(),
   })
   .openapi('GovernanceRules');
-const rules = createRoute({ method: 'get', path: '/api/v1/governance/rules', tags: ['governance'], summary: 'The community\'s rules for decisions', responses: { 200: json(Rules, 'The rules'), ...ruleResponses } });
+const rules = createRoute({
+  method: 'get',
+  path: '/api/v1/governance/rules',
+  tags: ['governance'],
+  summary: "The community's rules for decisions",
+  responses: { 200: json(Rules, 'The rules'), ...ruleResponses },
+});
 const Delegations = z
   .object({
     mine: z.array(z.object({ topic: z.string(), to: z.string(), name: z.string() })).describe('Votes I have handed on, by topic (a proposal kind or "*")'),
     toMe: z.array(z.object({ topic: z.string(), from: z.string(), name: z.string() })).describe('Members who have handed their vote to me'),
   })
   .openapi('Delegations');
-const delegations = createRoute({ method: 'get', path: '/api/v1/delegations', tags: ['governance'], summary: 'My delegations, both ways', responses: { 200: json(Delegations, 'Delegations'), ...ruleResponses } });
-const propose = createRoute({ method: 'post', path: '/api/v1/proposals', tags: ['governance'], summary: 'Make a proposal; the community\'s rules pick its decision mode',
-  request: { body: body(z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() })) },
-  responses: { 201: json(Proposal, 'The proposal'), ...ruleResponses } });
-const vote = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/votes', tags: ['governance'], summary: 'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
+const delegations = createRoute({
+  method: 'get',
+  path: '/api/v1/delegations',
+  tags: ['governance'],
+  summary: 'My delegations, both ways',
+  responses: { 200: json(Delegations, 'Delegations'), ...ruleResponses },
+});
+const propose = createRoute({
+  method: 'post',
+  path: '/api/v1/proposals',
+  tags: ['governance'],
+  summary: "Make a proposal; the community's rules pick its decision mode",
+  request: {
+    body: body(
+      z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() }),
+    ),
+  },
+  responses: { 201: json(Proposal, 'The proposal'), ...ruleResponses },
+});
+const vote = createRoute({
+  method: 'post',
+  path: '/api/v1/proposals/{id}/votes',
+  tags: ['governance'],
+  summary: 'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
   request: { params: id, body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
-  responses: { 201: json(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'), ...ruleResponses } });
-const close = createRoute({ method: 'post', path: '/api/v1/proposals/close-due', tags: ['governance'], summary: 'Decide every proposal whose time is up (stewards; also nightly)', responses: { 200: json(z.array(Proposal), 'Decided'), ...ruleResponses } });
-const note = createRoute({ method: 'post', path: '/api/v1/proposals/{id}/notes', tags: ['governance'], summary: 'Add an outcome note to a decision (stewards)', request: { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) }, responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses } });
-const delegate = createRoute({ method: 'put', path: '/api/v1/delegations', tags: ['governance'], summary: 'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
-  request: { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) }, responses: { 200: json(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'), ...ruleResponses } });
+  responses: { 201: json(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'), ...ruleResponses },
+});
+const close = createRoute({
+  method: 'post',
+  path: '/api/v1/proposals/close-due',
+  tags: ['governance'],
+  summary: 'Decide every proposal whose time is up (stewards; also nightly)',
+  responses: { 200: json(z.array(Proposal), 'Decided'), ...ruleResponses },
+});
+const note = createRoute({
+  method: 'post',
+  path: '/api/v1/proposals/{id}/notes',
+  tags: ['governance'],
+  summary: 'Add an outcome note to a decision (stewards)',
+  request: { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) },
+  responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses },
+});
+const delegate = createRoute({
+  method: 'put',
+  path: '/api/v1/delegations',
+  tags: ['governance'],
+  summary: 'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
+  request: { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) },
+  responses: { 200: json(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'), ...ruleResponses },
+});
 const ParamValue = z.union([z.number(), z.boolean()]);
 const ParameterView = z
   .object({
@@ -84,17 +278,62 @@ const ParameterView = z
     value: ParamValue.describe('In force now'),
     source: z.string().describe('The proposal that set it, "emergency:<steward>", or "default"'),
     since: z.number().nullable(),
-    pending: z.array(z.object({ name: z.string(), value: ParamValue, effectiveFrom: z.number(), source: z.string(), at: z.number(), expiresAt: z.number().nullable() })).describe('Changes decided but not yet in force'),
+    pending: z
+      .array(z.object({ name: z.string(), value: ParamValue, effectiveFrom: z.number(), source: z.string(), at: z.number(), expiresAt: z.number().nullable() }))
+      .describe('Changes decided but not yet in force'),
   })
   .openapi('ParameterView');
-const params = createRoute({ method: 'get', path: '/api/v1/parameters', tags: ['governance'], summary: 'The community\'s parameters, which proposal set each one, and changes still to come', responses: { 200: json(z.array(ParameterView), 'Parameters'), ...ruleResponses } });
-const emergency = createRoute({ method: 'post', path: '/api/v1/parameters/emergency', tags: ['governance'], summary: 'A steward\'s emergency change: logged, in force now, lapsing unless a proposal ratifies it',
-  request: { body: body(z.object({ name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]), value: z.union([z.number(), z.boolean()]), reason: z.string().min(1).max(500) })) }, responses: { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses } });
+const params = createRoute({
+  method: 'get',
+  path: '/api/v1/parameters',
+  tags: ['governance'],
+  summary: "The community's parameters, which proposal set each one, and changes still to come",
+  responses: { 200: json(z.array(ParameterView), 'Parameters'), ...ruleResponses },
+});
+const emergency = createRoute({
+  method: 'post',
+  path: '/api/v1/parameters/emergency',
+  tags: ['governance'],
+  summary: "A steward's emergency change: logged, in force now, lapsing unless a proposal ratifies it",
+  request: {
+    body: body(
+      z.object({
+        name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]),
+        value: z.union([z.number(), z.boolean()]),
+        reason: z.string().min(1).max(500),
+      }),
+    ),
+  },
+  responses: { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses },
+});
 const Decision = z
-  .object({ date: z.string(), proposal: z.string(), kind: z.string(), title: z.string(), decision: z.string(), rationale: z.string(), yes: z.number(), no: z.number(), abstain: z.number(), blocks: z.number(), delegated: z.number(), why: z.string(), notes: z.string() })
+  .object({
+    date: z.string(),
+    proposal: z.string(),
+    kind: z.string(),
+    title: z.string(),
+    decision: z.string(),
+    rationale: z.string(),
+    yes: z.number(),
+    no: z.number(),
+    abstain: z.number(),
+    blocks: z.number(),
+    delegated: z.number(),
+    why: z.string(),
+    notes: z.string(),
+  })
   .openapi('Decision');
-const log = createRoute({ method: 'get', path: '/api/v1/decisions', tags: ['governance'], summary: 'The decision log, as JSON or CSV', request: { query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
-  responses: { 200: { description: 'Decisions', content: { 'application/json': { schema: z.array(Decision) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
+const log = createRoute({
+  method: 'get',
+  path: '/api/v1/decisions',
+  tags: ['governance'],
+  summary: 'The decision log, as JSON or CSV',
+  request: { query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
+  responses: {
+    200: { description: 'Decisions', content: { 'application/json': { schema: z.array(Decision) }, 'text/csv': { schema: z.string() } } },
+    ...ruleResponses,
+  },
+});
 
 export function registerGovernance(app: App, deps: HttpDeps) {
   const g = deps.governance;
@@ -103,7 +342,12 @@ export function registerGovernance(app: App, deps: HttpDeps) {
     return c.json(
       g.list(c.req.valid('query').status).map((p) => {
         const v = g.voteOf(p.id, me.id);
-        return { ...p, currentTally: p.status === 'open' ? g.tally(p) : p.tally, myVote: v && { choice: v.choice, coreValue: v.coreValue, at: v.at }, comments: g.commentCount(p.id) };
+        return {
+          ...p,
+          currentTally: p.status === 'open' ? g.tally(p) : p.tally,
+          myVote: v && { choice: v.choice, coreValue: v.coreValue, at: v.at },
+          comments: g.commentCount(p.id),
+        };
       }),
       200,
     );
@@ -121,7 +365,10 @@ export function registerGovernance(app: App, deps: HttpDeps) {
   app.openapi(delegations, (c) => {
     const me = requireMember(c);
     const name = (id: string) => deps.members.find(id)?.name ?? id;
-    return c.json({ mine: g.delegationsOf(me.id).map((d) => ({ ...d, name: name(d.to) })), toMe: g.delegatorsOf(me.id).map((d) => ({ ...d, name: name(d.from) })) }, 200);
+    return c.json(
+      { mine: g.delegationsOf(me.id).map((d) => ({ ...d, name: name(d.to) })), toMe: g.delegatorsOf(me.id).map((d) => ({ ...d, name: name(d.from) })) },
+      200,
+    );
   });
   app.openapi(propose, async (c) => c.json(await g.propose(requireMember(c).id, c.req.valid('json')), 201));
   app.openapi(vote, async (c) => {
@@ -168,7 +415,10 @@ export function registerGovernance(app: App, deps: HttpDeps) {
     if (c.req.valid('query').format === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
       c.header('content-disposition', 'attachment; filename="hyphae-decisions.csv"');
-      return c.body(toCsv(rows, ['date', 'proposal', 'kind', 'title', 'decision', 'rationale', 'yes', 'no', 'abstain', 'blocks', 'delegated', 'why', 'notes']), 200);
+      return c.body(
+        toCsv(rows, ['date', 'proposal', 'kind', 'title', 'decision', 'rationale', 'yes', 'no', 'abstain', 'blocks', 'delegated', 'why', 'notes']),
+        200,
+      );
     }
     return c.json(rows, 200);
   });

@@ -7,7 +7,9 @@ import { DISK_STATES } from '../../store/contract.js';
 
 const Disk = z
   .object({
-    state: z.enum(DISK_STATES).describe('ok; pruning: old readings are pruned early; low: new photos are refused; full: every change is refused (507) while reading works'),
+    state: z
+      .enum(DISK_STATES)
+      .describe('ok; pruning: old readings are pruned early; low: new photos are refused; full: every change is refused (507) while reading works'),
     freeBytes: z.number(),
     totalBytes: z.number(),
     databaseBytes: z.number().describe('Size of the LMDB file'),
@@ -30,7 +32,7 @@ const Time = z
     state: z.enum(TIME_STATES).describe('waiting: demurrage, expiry, closing and the nightly jobs wait for the clock; payments still work'),
     reason: z.string().nullable(),
     source: z.enum(TIME_SOURCES),
-    synced: z.boolean().nullable().describe('chrony\'s word; null when the system clock is the source'),
+    synced: z.boolean().nullable().describe("chrony's word; null when the system clock is the source"),
     lastJump: z.object({ fromWall: z.number(), toWall: z.number(), byMs: z.number(), agoMs: z.number() }).nullable(),
   })
   .openapi('TimeStatus');

@@ -14,38 +14,98 @@ const Condition = z.enum(CONDITIONS);
 const Plan = z.object({ everyLoans: z.number().int().min(1), task: z.string().min(1).max(120) });
 const Item = z
   .object({
-    id: z.string(), code: z.string(), kind: z.enum(ITEM_KINDS), name: z.string(), category: z.string(), description: z.string(), location: z.string(),
-    condition: Condition, replacementValue: z.number().int(), deposit: z.number().int(), fee: z.number().int(), needsApproval: z.boolean(), needsInduction: z.boolean(),
-    slotMinutes: z.number().int(), loanDays: z.number().int(), maxRenewals: z.number().int(), plan: Plan.nullable(), photos: z.array(z.string()),
-    status: z.enum(ITEM_STATUSES), loanCount: z.number().int(), createdAt: z.number().int(),
+    id: z.string(),
+    code: z.string(),
+    kind: z.enum(ITEM_KINDS),
+    name: z.string(),
+    category: z.string(),
+    description: z.string(),
+    location: z.string(),
+    condition: Condition,
+    replacementValue: z.number().int(),
+    deposit: z.number().int(),
+    fee: z.number().int(),
+    needsApproval: z.boolean(),
+    needsInduction: z.boolean(),
+    slotMinutes: z.number().int(),
+    loanDays: z.number().int(),
+    maxRenewals: z.number().int(),
+    plan: Plan.nullable(),
+    photos: z.array(z.string()),
+    status: z.enum(ITEM_STATUSES),
+    loanCount: z.number().int(),
+    createdAt: z.number().int(),
   })
   .openapi('LibraryItem');
 /** An item as the catalogue lists it: with when it is due back, when it is out. */
-const CatalogueItem = Item.extend({ dueBack: z.number().int().nullable().describe('When an item out on loan is due back; null when it is not out') }).openapi('CatalogueItem');
+const CatalogueItem = Item.extend({ dueBack: z.number().int().nullable().describe('When an item out on loan is due back; null when it is not out') }).openapi(
+  'CatalogueItem',
+);
 const NewItem = z
   .object({
-    kind: z.enum(ITEM_KINDS).optional(), code: z.string().max(16).optional(), name: z.string().min(1).max(120), category: z.string().min(1).max(60),
-    description: z.string().max(2000).optional(), location: z.string().max(120).optional(), condition: Condition.optional(),
-    replacementValue: z.number().int().min(0).optional(), deposit: z.number().int().min(0).optional(), fee: z.number().int().min(0).optional(),
-    needsApproval: z.boolean().optional(), needsInduction: z.boolean().optional(), slotMinutes: z.number().int().optional(),
-    loanDays: z.number().int().min(1).max(365).optional(), maxRenewals: z.number().int().min(0).max(20).optional(), plan: Plan.nullable().optional(),
+    kind: z.enum(ITEM_KINDS).optional(),
+    code: z.string().max(16).optional(),
+    name: z.string().min(1).max(120),
+    category: z.string().min(1).max(60),
+    description: z.string().max(2000).optional(),
+    location: z.string().max(120).optional(),
+    condition: Condition.optional(),
+    replacementValue: z.number().int().min(0).optional(),
+    deposit: z.number().int().min(0).optional(),
+    fee: z.number().int().min(0).optional(),
+    needsApproval: z.boolean().optional(),
+    needsInduction: z.boolean().optional(),
+    slotMinutes: z.number().int().optional(),
+    loanDays: z.number().int().min(1).max(365).optional(),
+    maxRenewals: z.number().int().min(0).max(20).optional(),
+    plan: Plan.nullable().optional(),
   })
   .openapi('NewLibraryItem');
 const Reservation = z
-  .object({ id: z.string(), itemId: z.string(), memberId: z.string(), from: z.number().int(), to: z.number().int(), status: z.enum(RESERVATION_STATUSES), createdAt: z.number().int(), note: z.string().nullable() })
+  .object({
+    id: z.string(),
+    itemId: z.string(),
+    memberId: z.string(),
+    from: z.number().int(),
+    to: z.number().int(),
+    status: z.enum(RESERVATION_STATUSES),
+    createdAt: z.number().int(),
+    note: z.string().nullable(),
+  })
   .openapi('Reservation');
-const Hold = z.object({ memberId: z.string(), joinedAt: z.number().int(), readyAt: z.number().int().nullable(), pickupBy: z.number().int().nullable() }).openapi('Hold');
+const Hold = z
+  .object({ memberId: z.string(), joinedAt: z.number().int(), readyAt: z.number().int().nullable(), pickupBy: z.number().int().nullable() })
+  .openapi('Hold');
 const Loan = z
   .object({
-    id: z.string(), itemId: z.string(), memberId: z.string(), reservationId: z.string().nullable(), checkedOutAt: z.number().int(), checkedOutBy: z.string(), dueAt: z.number().int(),
-    conditionOut: Condition, deposit: z.number().int(), fee: z.number().int(), renewals: z.number().int(), returnedAt: z.number().int().nullable(), checkedInBy: z.string().nullable(),
-    conditionIn: Condition.nullable(), damageCharged: z.number().int(), waitedMs: z.number().int(),
+    id: z.string(),
+    itemId: z.string(),
+    memberId: z.string(),
+    reservationId: z.string().nullable(),
+    checkedOutAt: z.number().int(),
+    checkedOutBy: z.string(),
+    dueAt: z.number().int(),
+    conditionOut: Condition,
+    deposit: z.number().int(),
+    fee: z.number().int(),
+    renewals: z.number().int(),
+    returnedAt: z.number().int().nullable(),
+    checkedInBy: z.string().nullable(),
+    conditionIn: Condition.nullable(),
+    damageCharged: z.number().int(),
+    waitedMs: z.number().int(),
   })
   .openapi('Loan');
 const TicketState = z.enum(TICKET_STATES);
 const Ticket = z
   .object({
-    id: z.string(), itemId: z.string(), state: TicketState, title: z.string(), openedBy: z.string(), openedAt: z.number().int(), closedAt: z.number().int().nullable(),
+    id: z.string(),
+    itemId: z.string(),
+    state: TicketState,
+    title: z.string(),
+    openedBy: z.string(),
+    openedAt: z.number().int(),
+    closedAt: z.number().int().nullable(),
     history: z.array(z.object({ state: TicketState, at: z.number().int(), by: z.string(), note: z.string().nullable() })),
   })
   .openapi('MaintenanceTicket');
@@ -60,42 +120,207 @@ const actorOf = (c: Ctx): Actor => {
   return { id: m.id, steward: hasRole(m, 'steward') };
 };
 
-const listItems = route({ method: 'get', path: '/api/v1/library/items', tags: ['library'], summary: 'Search the catalogue; with from and to, only what is free then',
-  request: { query: z.object({ q: z.string().max(80).optional(), category: z.string().optional(), kind: z.enum(ITEM_KINDS).optional(), from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
-  responses: { 200: json(z.array(CatalogueItem), 'Items'), ...ruleResponses } });
-const addItem = route({ method: 'post', path: '/api/v1/library/items', tags: ['library'], summary: 'Add an item (stewards)', request: { body: body(NewItem) }, responses: { 201: json(Item, 'The item'), ...ruleResponses } });
-const getItem = route({ method: 'get', path: '/api/v1/library/items/{item}', tags: ['library'], summary: 'One item with its calendar, queue and open loan',
+const listItems = route({
+  method: 'get',
+  path: '/api/v1/library/items',
+  tags: ['library'],
+  summary: 'Search the catalogue; with from and to, only what is free then',
+  request: {
+    query: z.object({
+      q: z.string().max(80).optional(),
+      category: z.string().optional(),
+      kind: z.enum(ITEM_KINDS).optional(),
+      from: z.coerce.number().int().optional(),
+      to: z.coerce.number().int().optional(),
+    }),
+  },
+  responses: { 200: json(z.array(CatalogueItem), 'Items'), ...ruleResponses },
+});
+const addItem = route({
+  method: 'post',
+  path: '/api/v1/library/items',
+  tags: ['library'],
+  summary: 'Add an item (stewards)',
+  request: { body: body(NewItem) },
+  responses: { 201: json(Item, 'The item'), ...ruleResponses },
+});
+const getItem = route({
+  method: 'get',
+  path: '/api/v1/library/items/{item}',
+  tags: ['library'],
+  summary: 'One item with its calendar, queue and open loan',
   request: { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
-  responses: { 200: json(z.object({ item: Item, busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(BUSY_KINDS) })), holds: z.number().int(), myPlace: z.number().int().nullable() }), 'The item'), ...ruleResponses } });
-const patchItem = route({ method: 'patch', path: '/api/v1/library/items/{item}', tags: ['library'], summary: 'Change an item (stewards)', request: { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) }, responses: { 200: json(Item, 'The item'), ...ruleResponses } });
-const addPhoto = route({ method: 'post', path: '/api/v1/library/items/{item}/photos', tags: ['library'], summary: 'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)',
-  request: { params: item, body: { content: { 'image/jpeg': { schema: z.any() }, 'image/png': { schema: z.any() }, 'image/webp': { schema: z.any() } }, required: true } },
-  responses: { 201: json(z.object({ id: z.string(), mime: z.string() }), 'Stored'), ...ruleResponses, 413: { description: 'Too large' } } });
-const getPhoto = route({ method: 'get', path: '/api/v1/library/photos/{id}', tags: ['library'], summary: 'A photo', request: { params: loanId }, responses: { 200: { description: 'The image', content: { 'image/*': { schema: z.any() } } }, ...ruleResponses } });
-const reserve = route({ method: 'post', path: '/api/v1/library/items/{item}/reservations', tags: ['library'], summary: 'Reserve for a date range (tools) or time slots (spaces, vehicles)',
-  request: { params: item, body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })) },
-  responses: { 201: json(Reservation, 'Booked'), ...ruleResponses } });
-const myReservations = route({ method: 'get', path: '/api/v1/library/reservations', tags: ['library'], summary: 'My reservations', responses: { 200: json(z.array(Reservation), 'Reservations'), ...ruleResponses } });
-const cancelReservation = route({ method: 'post', path: '/api/v1/library/reservations/{id}/cancel', tags: ['library'], summary: 'Cancel a reservation', request: { params: loanId }, responses: { 200: json(Reservation, 'Cancelled'), ...ruleResponses } });
-const holds = route({ method: 'get', path: '/api/v1/library/items/{item}/holds', tags: ['library'], summary: 'The holds queue', request: { params: item }, responses: { 200: json(z.array(Hold), 'Queue, first in line first'), ...ruleResponses } });
+  responses: {
+    200: json(
+      z.object({
+        item: Item,
+        busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(BUSY_KINDS) })),
+        holds: z.number().int(),
+        myPlace: z.number().int().nullable(),
+      }),
+      'The item',
+    ),
+    ...ruleResponses,
+  },
+});
+const patchItem = route({
+  method: 'patch',
+  path: '/api/v1/library/items/{item}',
+  tags: ['library'],
+  summary: 'Change an item (stewards)',
+  request: { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) },
+  responses: { 200: json(Item, 'The item'), ...ruleResponses },
+});
+const addPhoto = route({
+  method: 'post',
+  path: '/api/v1/library/items/{item}/photos',
+  tags: ['library'],
+  summary: 'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)',
+  request: {
+    params: item,
+    body: { content: { 'image/jpeg': { schema: z.any() }, 'image/png': { schema: z.any() }, 'image/webp': { schema: z.any() } }, required: true },
+  },
+  responses: { 201: json(z.object({ id: z.string(), mime: z.string() }), 'Stored'), ...ruleResponses, 413: { description: 'Too large' } },
+});
+const getPhoto = route({
+  method: 'get',
+  path: '/api/v1/library/photos/{id}',
+  tags: ['library'],
+  summary: 'A photo',
+  request: { params: loanId },
+  responses: { 200: { description: 'The image', content: { 'image/*': { schema: z.any() } } }, ...ruleResponses },
+});
+const reserve = route({
+  method: 'post',
+  path: '/api/v1/library/items/{item}/reservations',
+  tags: ['library'],
+  summary: 'Reserve for a date range (tools) or time slots (spaces, vehicles)',
+  request: {
+    params: item,
+    body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })),
+  },
+  responses: { 201: json(Reservation, 'Booked'), ...ruleResponses },
+});
+const myReservations = route({
+  method: 'get',
+  path: '/api/v1/library/reservations',
+  tags: ['library'],
+  summary: 'My reservations',
+  responses: { 200: json(z.array(Reservation), 'Reservations'), ...ruleResponses },
+});
+const cancelReservation = route({
+  method: 'post',
+  path: '/api/v1/library/reservations/{id}/cancel',
+  tags: ['library'],
+  summary: 'Cancel a reservation',
+  request: { params: loanId },
+  responses: { 200: json(Reservation, 'Cancelled'), ...ruleResponses },
+});
+const holds = route({
+  method: 'get',
+  path: '/api/v1/library/items/{item}/holds',
+  tags: ['library'],
+  summary: 'The holds queue',
+  request: { params: item },
+  responses: { 200: json(z.array(Hold), 'Queue, first in line first'), ...ruleResponses },
+});
 const holdAction = (a: 'join' | 'leave' | 'defer', summary: string) =>
-  route({ method: 'post', path: `/api/v1/library/items/{item}/holds/${a}`, tags: ['library'], summary, request: { params: item }, responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses } });
-const reorder = route({ method: 'put', path: '/api/v1/library/items/{item}/holds', tags: ['library'], summary: 'Put the queue in a new order (stewards)', request: { params: item, body: body(z.object({ order: z.array(MemberId) })) }, responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses } });
-const checkOut = route({ method: 'post', path: '/api/v1/library/items/{item}/checkout', tags: ['library'], summary: 'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
+  route({
+    method: 'post',
+    path: `/api/v1/library/items/{item}/holds/${a}`,
+    tags: ['library'],
+    summary,
+    request: { params: item },
+    responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses },
+  });
+const reorder = route({
+  method: 'put',
+  path: '/api/v1/library/items/{item}/holds',
+  tags: ['library'],
+  summary: 'Put the queue in a new order (stewards)',
+  request: { params: item, body: body(z.object({ order: z.array(MemberId) })) },
+  responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses },
+});
+const checkOut = route({
+  method: 'post',
+  path: '/api/v1/library/items/{item}/checkout',
+  tags: ['library'],
+  summary: 'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
   request: { params: item, body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })) },
-  responses: { 201: json(Loan, 'The loan'), ...ruleResponses } });
-const loans = route({ method: 'get', path: '/api/v1/library/loans', tags: ['library'], summary: 'Loans: mine, or everyone\'s for stewards (overdue=true for late ones)',
-  request: { query: z.object({ open: z.enum(['true', 'false']).optional(), overdue: z.enum(['true', 'false']).optional(), all: z.enum(['true', 'false']).optional() }) },
-  responses: { 200: json(z.array(Loan), 'Loans'), ...ruleResponses } });
-const checkIn = route({ method: 'post', path: '/api/v1/library/loans/{id}/checkin', tags: ['library'], summary: 'Take an item back; the deposit comes back less any damage',
+  responses: { 201: json(Loan, 'The loan'), ...ruleResponses },
+});
+const loans = route({
+  method: 'get',
+  path: '/api/v1/library/loans',
+  tags: ['library'],
+  summary: "Loans: mine, or everyone's for stewards (overdue=true for late ones)",
+  request: {
+    query: z.object({ open: z.enum(['true', 'false']).optional(), overdue: z.enum(['true', 'false']).optional(), all: z.enum(['true', 'false']).optional() }),
+  },
+  responses: { 200: json(z.array(Loan), 'Loans'), ...ruleResponses },
+});
+const checkIn = route({
+  method: 'post',
+  path: '/api/v1/library/loans/{id}/checkin',
+  tags: ['library'],
+  summary: 'Take an item back; the deposit comes back less any damage',
   request: { params: loanId, body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })) },
-  responses: { 200: json(Loan, 'The closed loan'), ...ruleResponses } });
-const renew = route({ method: 'post', path: '/api/v1/library/loans/{id}/renew', tags: ['library'], summary: 'Renew a loan', request: { params: loanId }, responses: { 200: json(Loan, 'The loan'), ...ruleResponses } });
-const induct = route({ method: 'post', path: '/api/v1/library/items/{item}/inductions', tags: ['library'], summary: 'Record that a member had the safety induction (stewards)', request: { params: item, body: body(z.object({ memberId: MemberId })) }, responses: { 200: json(z.object({ ok: z.literal(true) }), 'Recorded'), ...ruleResponses } });
-const listTickets = route({ method: 'get', path: '/api/v1/library/tickets', tags: ['library'], summary: 'Maintenance tickets', request: { query: z.object({ open: z.enum(['true', 'false']).optional() }) }, responses: { 200: json(z.array(Ticket), 'Tickets'), ...ruleResponses } });
-const openTicket = route({ method: 'post', path: '/api/v1/library/items/{item}/tickets', tags: ['library'], summary: 'Report a problem: opens a ticket and takes the item out of circulation', request: { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) }, responses: { 201: json(Ticket, 'The ticket'), ...ruleResponses } });
-const moveTicket = route({ method: 'post', path: '/api/v1/library/tickets/{id}/state', tags: ['library'], summary: 'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)', request: { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) }, responses: { 200: json(Ticket, 'The ticket'), ...ruleResponses } });
-const audit = route({ method: 'get', path: '/api/v1/library/items/{item}/audit', tags: ['library'], summary: 'Every change of the item, with who did it (stewards)', request: { params: item }, responses: { 200: json(z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })), 'Audit trail'), ...ruleResponses } });
+  responses: { 200: json(Loan, 'The closed loan'), ...ruleResponses },
+});
+const renew = route({
+  method: 'post',
+  path: '/api/v1/library/loans/{id}/renew',
+  tags: ['library'],
+  summary: 'Renew a loan',
+  request: { params: loanId },
+  responses: { 200: json(Loan, 'The loan'), ...ruleResponses },
+});
+const induct = route({
+  method: 'post',
+  path: '/api/v1/library/items/{item}/inductions',
+  tags: ['library'],
+  summary: 'Record that a member had the safety induction (stewards)',
+  request: { params: item, body: body(z.object({ memberId: MemberId })) },
+  responses: { 200: json(z.object({ ok: z.literal(true) }), 'Recorded'), ...ruleResponses },
+});
+const listTickets = route({
+  method: 'get',
+  path: '/api/v1/library/tickets',
+  tags: ['library'],
+  summary: 'Maintenance tickets',
+  request: { query: z.object({ open: z.enum(['true', 'false']).optional() }) },
+  responses: { 200: json(z.array(Ticket), 'Tickets'), ...ruleResponses },
+});
+const openTicket = route({
+  method: 'post',
+  path: '/api/v1/library/items/{item}/tickets',
+  tags: ['library'],
+  summary: 'Report a problem: opens a ticket and takes the item out of circulation',
+  request: { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) },
+  responses: { 201: json(Ticket, 'The ticket'), ...ruleResponses },
+});
+const moveTicket = route({
+  method: 'post',
+  path: '/api/v1/library/tickets/{id}/state',
+  tags: ['library'],
+  summary: 'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)',
+  request: { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) },
+  responses: { 200: json(Ticket, 'The ticket'), ...ruleResponses },
+});
+const audit = route({
+  method: 'get',
+  path: '/api/v1/library/items/{item}/audit',
+  tags: ['library'],
+  summary: 'Every change of the item, with who did it (stewards)',
+  request: { params: item },
+  responses: {
+    200: json(
+      z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })),
+      'Audit trail',
+    ),
+    ...ruleResponses,
+  },
+});
 const Utilisation = z
   .object({
     from: z.number(),
@@ -123,21 +348,57 @@ const Utilisation = z
           to: z.number(),
           loans: z.number().int(),
           daysOut: z.number(),
-          utilisation: z.number().describe('Percent of all items\' available time out on loan'),
-          categories: z.array(z.object({ category: z.string(), items: z.number().int(), loans: z.number().int(), daysOut: z.number(), avgWaitDays: z.number(), utilisation: z.number() })),
+          utilisation: z.number().describe("Percent of all items' available time out on loan"),
+          categories: z.array(
+            z.object({
+              category: z.string(),
+              items: z.number().int(),
+              loans: z.number().int(),
+              daysOut: z.number(),
+              avgWaitDays: z.number(),
+              utilisation: z.number(),
+            }),
+          ),
         }),
       )
       .describe('Per period of bucketDays, oldest first; empty without bucketDays'),
   })
   .openapi('LibraryUtilisation');
-const labels = route({ method: 'get', path: '/api/v1/library/labels', tags: ['library'], summary: 'Printable labels (stewards): each item\'s code, name and a QR code of its page, for the desk to scan and a resident\'s camera to open',
+const labels = route({
+  method: 'get',
+  path: '/api/v1/library/labels',
+  tags: ['library'],
+  summary: "Printable labels (stewards): each item's code, name and a QR code of its page, for the desk to scan and a resident's camera to open",
   request: { query: z.object({ items: z.string().max(2000).optional().describe('Item codes, comma-separated; all items in circulation when absent') }) },
-  responses: { 200: json(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'), ...ruleResponses } });
-const utilisation = route({ method: 'get', path: '/api/v1/library/utilisation', tags: ['library'], summary: 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
-  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90), bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days') }) }, responses: { 200: json(Utilisation, 'Report'), ...ruleResponses } });
-const exportLib = route({ method: 'get', path: '/api/v1/library/export', tags: ['library'], summary: 'Catalogue or loans as CSV or JSON',
+  responses: {
+    200: json(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'),
+    ...ruleResponses,
+  },
+});
+const utilisation = route({
+  method: 'get',
+  path: '/api/v1/library/utilisation',
+  tags: ['library'],
+  summary: 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
+  request: {
+    query: z.object({
+      days: z.coerce.number().int().min(1).max(3650).default(90),
+      bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days'),
+    }),
+  },
+  responses: { 200: json(Utilisation, 'Report'), ...ruleResponses },
+});
+const exportLib = route({
+  method: 'get',
+  path: '/api/v1/library/export',
+  tags: ['library'],
+  summary: 'Catalogue or loans as CSV or JSON',
   request: { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: z.enum(['csv', 'json']).default('csv') }) },
-  responses: { 200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } }, ...ruleResponses } });
+  responses: {
+    200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
+    ...ruleResponses,
+  },
+});
 
 export function registerLibrary(app: App, deps: HttpDeps) {
   const { library } = deps;
@@ -148,7 +409,10 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     requireMember(c);
     const q = c.req.valid('query');
     const found = library.search({ text: q.q, category: q.category, kind: q.kind, availableFrom: q.from, availableTo: q.to });
-    return c.json(found.map((i) => ({ ...i, dueBack: i.status === 'on-loan' ? (library.openLoanOf(i.id)?.dueAt ?? null) : null })), 200);
+    return c.json(
+      found.map((i) => ({ ...i, dueBack: i.status === 'on-loan' ? (library.openLoanOf(i.id)?.dueAt ?? null) : null })),
+      200,
+    );
   });
   app.openapi(addItem, async (c) => c.json(await library.addItem(c.req.valid('json'), requireRole(c, 'steward').id), 201));
   app.openapi(getItem, (c) => {
@@ -159,7 +423,15 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     const to = q.to ?? from + 60 * DAY_MS;
     const queue = library.holdsOf(it.id);
     const place = queue.findIndex((h) => h.memberId === me.id);
-    return c.json({ item: it, busy: library.busy(it.id, from, to).map(({ from: f, to: t, kind }) => ({ from: f, to: t, kind })), holds: queue.length, myPlace: place >= 0 ? place + 1 : null }, 200);
+    return c.json(
+      {
+        item: it,
+        busy: library.busy(it.id, from, to).map(({ from: f, to: t, kind }) => ({ from: f, to: t, kind })),
+        holds: queue.length,
+        myPlace: place >= 0 ? place + 1 : null,
+      },
+      200,
+    );
   });
   app.openapi(labels, async (c) => {
     requireRole(c, 'steward');
@@ -167,13 +439,17 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     const chosen = items ? items.split(',').map((code) => library.item(code.trim())) : library.search({});
     // The label links to the item's page: a resident's camera opens it, and the desk reads the code back out of it.
     const base = deps.config.hub.publicUrl || new URL(c.req.url).origin;
-    const out = await Promise.all(chosen.map(async (i) => {
-      const url = `${base}/#/library/${encodeURIComponent(i.code)}`;
-      return { code: i.code, name: i.name, url, qrSvg: await qrSvg(url) };
-    }));
+    const out = await Promise.all(
+      chosen.map(async (i) => {
+        const url = `${base}/#/library/${encodeURIComponent(i.code)}`;
+        return { code: i.code, name: i.name, url, qrSvg: await qrSvg(url) };
+      }),
+    );
     return c.json(out, 200);
   });
-  app.openapi(patchItem, async (c) => c.json(await library.updateItem(library.item(c.req.valid('param').item).id, c.req.valid('json'), requireRole(c, 'steward').id), 200));
+  app.openapi(patchItem, async (c) =>
+    c.json(await library.updateItem(library.item(c.req.valid('param').item).id, c.req.valid('json'), requireRole(c, 'steward').id), 200),
+  );
   app.openapi(addPhoto, async (c) => {
     const s = requireRole(c, 'steward');
     // Photos are the first thing a filling disk gives up, long before the ledger.
@@ -199,10 +475,16 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     requireMember(c);
     return c.json(library.holdsOf(c.req.valid('param').item), 200);
   });
-  app.openapi(holdAction('join', 'Join the queue for a busy item'), async (c) => c.json(await library.joinHolds(c.req.valid('param').item, requireMember(c).id), 200));
+  app.openapi(holdAction('join', 'Join the queue for a busy item'), async (c) =>
+    c.json(await library.joinHolds(c.req.valid('param').item, requireMember(c).id), 200),
+  );
   app.openapi(holdAction('leave', 'Leave the queue'), async (c) => c.json(await library.leaveHolds(c.req.valid('param').item, requireMember(c).id), 200));
-  app.openapi(holdAction('defer', 'Let the next member go first'), async (c) => c.json(await library.deferHold(c.req.valid('param').item, requireMember(c).id), 200));
-  app.openapi(reorder, async (c) => c.json(await library.reorderHolds(c.req.valid('param').item, c.req.valid('json').order, requireRole(c, 'steward').id), 200));
+  app.openapi(holdAction('defer', 'Let the next member go first'), async (c) =>
+    c.json(await library.deferHold(c.req.valid('param').item, requireMember(c).id), 200),
+  );
+  app.openapi(reorder, async (c) =>
+    c.json(await library.reorderHolds(c.req.valid('param').item, c.req.valid('json').order, requireRole(c, 'steward').id), 200),
+  );
   app.openapi(checkOut, async (c) => {
     const a = actorOf(c);
     const b = c.req.valid('json');
@@ -211,8 +493,15 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   app.openapi(loans, (c) => {
     const a = actorOf(c);
     const q = c.req.valid('query');
-    if (q.overdue === 'true') return c.json(library.overdue().filter((l) => a.steward || l.memberId === a.id), 200);
-    return c.json(library.loansOf({ memberId: q.all === 'true' && a.steward ? undefined : a.id, open: q.open === undefined ? undefined : q.open === 'true' }), 200);
+    if (q.overdue === 'true')
+      return c.json(
+        library.overdue().filter((l) => a.steward || l.memberId === a.id),
+        200,
+      );
+    return c.json(
+      library.loansOf({ memberId: q.all === 'true' && a.steward ? undefined : a.id, open: q.open === undefined ? undefined : q.open === 'true' }),
+      200,
+    );
   });
   app.openapi(checkIn, async (c) => c.json(await library.checkIn(c.req.valid('param').id, actorOf(c), c.req.valid('json')), 200));
   app.openapi(renew, async (c) => c.json(await library.renew(c.req.valid('param').id, actorOf(c)), 200));
@@ -250,11 +539,30 @@ export function registerLibrary(app: App, deps: HttpDeps) {
       const rows = library.search({ includeRetired: true });
       if (format === 'json') return c.json(rows, 200);
       c.header('content-type', 'text/csv; charset=utf-8');
-      return c.body(toCsv(rows, ['code', 'kind', 'name', 'category', 'location', 'condition', 'status', 'deposit', 'fee', 'replacementValue', 'loanCount']), 200);
+      return c.body(
+        toCsv(rows, ['code', 'kind', 'name', 'category', 'location', 'condition', 'status', 'deposit', 'fee', 'replacementValue', 'loanCount']),
+        200,
+      );
     }
     const rows = library.loansOf();
     if (format === 'json') return c.json(rows, 200);
     c.header('content-type', 'text/csv; charset=utf-8');
-    return c.body(toCsv(rows, ['id', 'itemId', 'memberId', 'checkedOutAt', 'dueAt', 'returnedAt', 'conditionOut', 'conditionIn', 'deposit', 'fee', 'damageCharged', 'renewals']), 200);
+    return c.body(
+      toCsv(rows, [
+        'id',
+        'itemId',
+        'memberId',
+        'checkedOutAt',
+        'dueAt',
+        'returnedAt',
+        'conditionOut',
+        'conditionIn',
+        'deposit',
+        'fee',
+        'damageCharged',
+        'renewals',
+      ]),
+      200,
+    );
   });
 }

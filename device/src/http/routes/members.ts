@@ -50,7 +50,7 @@ const setRole = createRoute({
   method: 'put',
   path: '/api/v1/members/{id}/role',
   tags: ['members'],
-  summary: 'Change a member\'s role (admins)',
+  summary: "Change a member's role (admins)",
   request: { params: idParam, body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }) } }, required: true } },
   responses: { 200: json(Member, 'The member after the change'), ...ruleResponses },
 });
@@ -59,7 +59,8 @@ const resetPassword = createRoute({
   method: 'post',
   path: '/api/v1/members/{id}/password-reset',
   tags: ['members'],
-  summary: 'Give a member a one-time password, shown once, to hand over in person; they choose their own at the next sign-in (stewards; admins for stewards and admins)',
+  summary:
+    'Give a member a one-time password, shown once, to hand over in person; they choose their own at the next sign-in (stewards; admins for stewards and admins)',
   request: { params: idParam },
   responses: { 201: json(z.object({ member: Member, oneTimePassword: z.string() }), 'The one-time password'), ...ruleResponses },
 });

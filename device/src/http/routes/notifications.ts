@@ -8,43 +8,87 @@ import { json, ruleResponses } from '../schemas.js';
 import { CHANNELS } from '../../notifications/contract.js';
 
 const Kind = z.enum(NOTIFICATION_KIND_NAMES).openapi('NotificationKind');
-const Channel = z.enum(CHANNELS).describe('The console inbox always; plus an alert on my phones (Web Push), email at once, or email in a daily digest').openapi('NotificationChannel');
+const Channel = z
+  .enum(CHANNELS)
+  .describe('The console inbox always; plus an alert on my phones (Web Push), email at once, or email in a daily digest')
+  .openapi('NotificationChannel');
 const Notification = z
   .object({
-    id: z.string(), memberId: z.string(), at: z.number().int(),
+    id: z.string(),
+    memberId: z.string(),
+    at: z.number().int(),
     kind: z.string().describe('One of NotificationKind; a console words the kinds it knows from params'),
-    text: z.string().describe('In English'), ref: z.string().nullable(), read: z.boolean(),
-    params: z.record(z.string(), z.unknown()).optional().describe('The facts in the text, for saying it in another language (times in ms, money in minor units)'),
+    text: z.string().describe('In English'),
+    ref: z.string().nullable(),
+    read: z.boolean(),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('The facts in the text, for saying it in another language (times in ms, money in minor units)'),
   })
   .openapi('Notification');
-const Preference = z.object({ kind: Kind, channel: Channel, mandatory: z.boolean().describe('Emergencies reach every channel and cannot be turned down'), group: z.string() }).openapi('NotificationPreference');
+const Preference = z
+  .object({ kind: Kind, channel: Channel, mandatory: z.boolean().describe('Emergencies reach every channel and cannot be turned down'), group: z.string() })
+  .openapi('NotificationPreference');
 const Preferences = z
-  .object({ emailAvailable: z.boolean(), pushAvailable: z.boolean().describe('Whether this hub can alert phones (it has an https:// public address)'), kinds: z.array(Preference) })
+  .object({
+    emailAvailable: z.boolean(),
+    pushAvailable: z.boolean().describe('Whether this hub can alert phones (it has an https:// public address)'),
+    kinds: z.array(Preference),
+  })
   .openapi('NotificationPreferences');
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 const list = createRoute({
-  method: 'get', path: '/api/v1/notifications', tags: ['hub'], summary: 'My notifications, newest first',
+  method: 'get',
+  path: '/api/v1/notifications',
+  tags: ['hub'],
+  summary: 'My notifications, newest first',
   request: { query: z.object({ unread: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
   responses: { 200: json(z.array(Notification), 'Notifications'), ...ruleResponses },
 });
-const unread = createRoute({ method: 'get', path: '/api/v1/notifications/unread-count', tags: ['hub'], summary: 'How many of my notifications are unread (the console polls this)', responses: { 200: json(z.object({ unread: z.number().int() }), 'Count'), ...ruleResponses } });
+const unread = createRoute({
+  method: 'get',
+  path: '/api/v1/notifications/unread-count',
+  tags: ['hub'],
+  summary: 'How many of my notifications are unread (the console polls this)',
+  responses: { 200: json(z.object({ unread: z.number().int() }), 'Count'), ...ruleResponses },
+});
 const markRead = createRoute({
-  method: 'post', path: '/api/v1/notifications/read', tags: ['hub'], summary: 'Mark my notifications read (some, or all)',
+  method: 'post',
+  path: '/api/v1/notifications/read',
+  tags: ['hub'],
+  summary: 'Mark my notifications read (some, or all)',
   request: { body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])) },
   responses: { 200: json(z.object({ marked: z.number().int() }), 'How many were unread'), ...ruleResponses },
 });
-const getPrefs = createRoute({ method: 'get', path: '/api/v1/notifications/preferences', tags: ['hub'], summary: 'How each kind reaches me', responses: { 200: json(Preferences, 'Preferences'), ...ruleResponses } });
+const getPrefs = createRoute({
+  method: 'get',
+  path: '/api/v1/notifications/preferences',
+  tags: ['hub'],
+  summary: 'How each kind reaches me',
+  responses: { 200: json(Preferences, 'Preferences'), ...ruleResponses },
+});
 const putPrefs = createRoute({
-  method: 'put', path: '/api/v1/notifications/preferences', tags: ['hub'], summary: 'Choose how kinds reach me; emergencies cannot be turned down',
+  method: 'put',
+  path: '/api/v1/notifications/preferences',
+  tags: ['hub'],
+  summary: 'Choose how kinds reach me; emergencies cannot be turned down',
   request: { body: body(z.object({ channels: z.partialRecord(Kind, Channel) })) },
   responses: { 200: json(Preferences, 'Preferences'), ...ruleResponses },
 });
 
 const Webhook = z
   .object({
-    id: z.string(), url: z.string(), kinds: z.array(Kind), owner: z.string().nullable().describe("The member whose own events it receives; null for a stewards' hook"),
-    createdBy: z.string(), createdAt: z.number().int(), enabled: z.boolean(), disabledReason: z.string().nullable(), failuresInRow: z.number().int(),
+    id: z.string(),
+    url: z.string(),
+    kinds: z.array(Kind),
+    owner: z.string().nullable().describe("The member whose own events it receives; null for a stewards' hook"),
+    createdBy: z.string(),
+    createdAt: z.number().int(),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable(),
+    failuresInRow: z.number().int(),
     lastAttempt: z.object({ at: z.number().int(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable() }).nullable(),
   })
   .openapi('Webhook');
@@ -54,23 +98,77 @@ const NewWebhook = z.object({
   forMe: z.boolean().default(false).describe("A steward's hook for their own events, not the community's"),
   secret: z.string().min(16).max(200).optional().describe('Shared secret for the HMAC signature; made up by the hub when not given'),
 });
-const Attempt = z.object({ deliveryId: z.string(), kind: z.string(), at: z.number().int(), attempt: z.number().int(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable(), ms: z.number().int() }).openapi('WebhookAttempt');
+const Attempt = z
+  .object({
+    deliveryId: z.string(),
+    kind: z.string(),
+    at: z.number().int(),
+    attempt: z.number().int(),
+    ok: z.boolean(),
+    status: z.number().int().nullable(),
+    error: z.string().nullable(),
+    ms: z.number().int(),
+  })
+  .openapi('WebhookAttempt');
 const hookId = z.object({ id: z.string() });
-const listHooks = createRoute({ method: 'get', path: '/api/v1/webhooks', tags: ['hub'], summary: "Webhooks: a steward sees all, a member their own", responses: { 200: json(z.array(Webhook), 'Webhooks'), ...ruleResponses } });
+const listHooks = createRoute({
+  method: 'get',
+  path: '/api/v1/webhooks',
+  tags: ['hub'],
+  summary: 'Webhooks: a steward sees all, a member their own',
+  responses: { 200: json(z.array(Webhook), 'Webhooks'), ...ruleResponses },
+});
 const addHook = createRoute({
-  method: 'post', path: '/api/v1/webhooks', tags: ['hub'], summary: "Register a webhook: stewards for community and hub events, members for their own; bodies are signed with HMAC-SHA256 (X-Hyphae-Signature: sha256=HMAC(secret, timestamp + '.' + body))",
+  method: 'post',
+  path: '/api/v1/webhooks',
+  tags: ['hub'],
+  summary:
+    "Register a webhook: stewards for community and hub events, members for their own; bodies are signed with HMAC-SHA256 (X-Hyphae-Signature: sha256=HMAC(secret, timestamp + '.' + body))",
   request: { body: body(NewWebhook) },
   responses: { 201: json(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered'), ...ruleResponses },
 });
-const removeHook = createRoute({ method: 'delete', path: '/api/v1/webhooks/{id}', tags: ['hub'], summary: 'Remove a webhook and what waits for it', request: { params: hookId }, responses: { 204: { description: 'Removed' }, ...ruleResponses } });
-const enableHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/enable', tags: ['hub'], summary: 'Turn a webhook on again after it was turned off for failing', request: { params: hookId }, responses: { 200: json(Webhook, 'The webhook'), ...ruleResponses } });
-const pingHook = createRoute({ method: 'post', path: '/api/v1/webhooks/{id}/ping', tags: ['hub'], summary: 'Send a test delivery', request: { params: hookId }, responses: { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses } });
-const hookAttempts = createRoute({ method: 'get', path: '/api/v1/webhooks/{id}/attempts', tags: ['hub'], summary: 'The last 100 delivery attempts, newest first', request: { params: hookId }, responses: { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses } });
+const removeHook = createRoute({
+  method: 'delete',
+  path: '/api/v1/webhooks/{id}',
+  tags: ['hub'],
+  summary: 'Remove a webhook and what waits for it',
+  request: { params: hookId },
+  responses: { 204: { description: 'Removed' }, ...ruleResponses },
+});
+const enableHook = createRoute({
+  method: 'post',
+  path: '/api/v1/webhooks/{id}/enable',
+  tags: ['hub'],
+  summary: 'Turn a webhook on again after it was turned off for failing',
+  request: { params: hookId },
+  responses: { 200: json(Webhook, 'The webhook'), ...ruleResponses },
+});
+const pingHook = createRoute({
+  method: 'post',
+  path: '/api/v1/webhooks/{id}/ping',
+  tags: ['hub'],
+  summary: 'Send a test delivery',
+  request: { params: hookId },
+  responses: { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses },
+});
+const hookAttempts = createRoute({
+  method: 'get',
+  path: '/api/v1/webhooks/{id}/attempts',
+  tags: ['hub'],
+  summary: 'The last 100 delivery attempts, newest first',
+  request: { params: hookId },
+  responses: { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses },
+});
 
 const PushSubscription = z
   .object({
-    id: z.string(), memberId: z.string(), lang: z.string(), createdAt: z.number().int(), lastOkAt: z.number().int().nullable().describe('When an alert last reached its push service'),
-    failuresInRow: z.number().int(), endpointHost: z.string().describe("The browser maker's push service it goes through"),
+    id: z.string(),
+    memberId: z.string(),
+    lang: z.string(),
+    createdAt: z.number().int(),
+    lastOkAt: z.number().int().nullable().describe('When an alert last reached its push service'),
+    failuresInRow: z.number().int(),
+    endpointHost: z.string().describe("The browser maker's push service it goes through"),
   })
   .openapi('PushSubscription');
 const PushStatus = z
@@ -82,16 +180,35 @@ const PushStatus = z
   .openapi('PushStatus');
 const NewPushSubscription = z.object({
   endpoint: z.url({ protocol: /^https$/, error: 'an https:// push service address' }).max(1000),
-  keys: z.object({ p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'a P-256 public key, base64url'), auth: z.string().regex(/^[A-Za-z0-9_-]{16,24}={0,2}$/, 'a 16-byte secret, base64url') }),
+  keys: z.object({
+    p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'a P-256 public key, base64url'),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{16,24}={0,2}$/, 'a 16-byte secret, base64url'),
+  }),
   lang: z.enum(['en', 'sv', 'es']).default('en').describe('The language alerts on this phone are worded in'),
 });
-const pushStatus = createRoute({ method: 'get', path: '/api/v1/notifications/push', tags: ['hub'], summary: 'Whether alerts can reach phones, the key to subscribe with, and my phones that take them', responses: { 200: json(PushStatus, 'Push'), ...ruleResponses } });
+const pushStatus = createRoute({
+  method: 'get',
+  path: '/api/v1/notifications/push',
+  tags: ['hub'],
+  summary: 'Whether alerts can reach phones, the key to subscribe with, and my phones that take them',
+  responses: { 200: json(PushStatus, 'Push'), ...ruleResponses },
+});
 const addPush = createRoute({
-  method: 'post', path: '/api/v1/notifications/push/subscriptions', tags: ['hub'], summary: "Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it)",
+  method: 'post',
+  path: '/api/v1/notifications/push/subscriptions',
+  tags: ['hub'],
+  summary: "Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it)",
   request: { body: body(NewPushSubscription) },
   responses: { 201: json(PushSubscription, 'Subscribed'), ...ruleResponses },
 });
-const removePush = createRoute({ method: 'delete', path: '/api/v1/notifications/push/subscriptions/{id}', tags: ['hub'], summary: 'Turn alerts off for one of my phones', request: { params: z.object({ id: z.string() }) }, responses: { 204: { description: 'Removed' }, ...ruleResponses } });
+const removePush = createRoute({
+  method: 'delete',
+  path: '/api/v1/notifications/push/subscriptions/{id}',
+  tags: ['hub'],
+  summary: 'Turn alerts off for one of my phones',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 204: { description: 'Removed' }, ...ruleResponses },
+});
 
 const MqttStatus = z
   .object({
@@ -99,10 +216,24 @@ const MqttStatus = z
     broker: z.enum(MQTT_BROKERS).nullable(),
     connected: z.boolean(),
     embeddedClients: z.number().int().nullable().describe('Clients signed in to the embedded broker'),
-    counts: z.object({ published: z.number().int(), dropped: z.number().int().describe('Readings not published: the broker was away or the link was full'), downlinksQueued: z.number().int(), downlinksRefused: z.number().int(), connects: z.number().int() }).nullable(),
+    counts: z
+      .object({
+        published: z.number().int(),
+        dropped: z.number().int().describe('Readings not published: the broker was away or the link was full'),
+        downlinksQueued: z.number().int(),
+        downlinksRefused: z.number().int(),
+        connects: z.number().int(),
+      })
+      .nullable(),
   })
   .openapi('MqttStatus');
-const mqttStatus = createRoute({ method: 'get', path: '/api/v1/mqtt', tags: ['hub'], summary: 'The MQTT bridge: connected, readings published and dropped (stewards)', responses: { 200: json(MqttStatus, 'Status'), ...ruleResponses } });
+const mqttStatus = createRoute({
+  method: 'get',
+  path: '/api/v1/mqtt',
+  tags: ['hub'],
+  summary: 'The MQTT bridge: connected, readings published and dropped (stewards)',
+  responses: { 200: json(MqttStatus, 'Status'), ...ruleResponses },
+});
 
 export function registerNotifications(app: App, deps: HttpDeps) {
   app.openapi(mqttStatus, (c) => {
@@ -114,7 +245,10 @@ export function registerNotifications(app: App, deps: HttpDeps) {
   const prefs = (memberId: string) => ({ emailAvailable: deps.config.email.enabled, pushAvailable: deps.push.available, kinds: n.preferencesOf(memberId) });
   app.openapi(pushStatus, async (c) => {
     const me = requireMember(c);
-    return c.json({ available: deps.push.available, publicKey: deps.push.available ? await deps.push.publicKey() : null, subscriptions: deps.push.subscriptionsOf(me.id) }, 200);
+    return c.json(
+      { available: deps.push.available, publicKey: deps.push.available ? await deps.push.publicKey() : null, subscriptions: deps.push.subscriptionsOf(me.id) },
+      200,
+    );
   });
   app.openapi(addPush, async (c) => c.json(await deps.push.subscribe(requireMember(c).id, c.req.valid('json')), 201));
   app.openapi(removePush, async (c) => {
@@ -148,7 +282,10 @@ export function registerNotifications(app: App, deps: HttpDeps) {
   app.openapi(addHook, async (c) => {
     const me = requireMember(c);
     const b = c.req.valid('json');
-    const h = await hooks.register({ id: me.id, steward: hasRole(me, 'steward') }, { url: b.url, kinds: b.kinds, forMe: b.forMe, ...(b.secret ? { secret: b.secret } : {}) });
+    const h = await hooks.register(
+      { id: me.id, steward: hasRole(me, 'steward') },
+      { url: b.url, kinds: b.kinds, forMe: b.forMe, ...(b.secret ? { secret: b.secret } : {}) },
+    );
     return c.json(h, 201);
   });
   app.openapi(removeHook, async (c) => {

@@ -13,18 +13,41 @@ import { json, problemResponses } from '../schemas.js';
  * is closed keeps nothing new, but its owner may still fetch what is kept.
  */
 const READ_MAX = 1024 * 1024;
-const File = z.string().regex(BACKUP_FILE).openapi({ param: { name: 'file', in: 'path' } });
+const File = z
+  .string()
+  .regex(BACKUP_FILE)
+  .openapi({ param: { name: 'file', in: 'path' } });
 const Signed = z.object({
-  [SIGNED.hub]: z.string().openapi({ description: 'The owning hub\'s id' }),
+  [SIGNED.hub]: z.string().openapi({ description: "The owning hub's id" }),
   [SIGNED.nonce]: z.string().openapi({ description: 'A nonce from POST /api/v1/federation/backups/nonce, good once' }),
   [SIGNED.signature]: z.string().openapi({ description: 'Ed25519 over "hyphae-request-v1\\nMETHOD\\npath?query\\nnonce\\nsha256(body)", base64url' }),
 });
 const Kept = z.object({ file: z.string(), bytes: z.number().int(), sha256: z.string(), at: z.number() }).openapi('KeptBackup');
 const Progress = z.object({ received: z.number().int(), complete: z.boolean() }).openapi('BackupUploadProgress');
 
-const nonce = createRoute({ method: 'post', path: '/api/v1/federation/backups/nonce', tags: ['federation'], summary: 'A nonce for the next signed backup request (linked hubs)', responses: { 200: json(z.object({ nonce: z.string() }), 'Good once, for two minutes'), ...problemResponses } });
-const list = createRoute({ method: 'get', path: '/api/v1/federation/backups', tags: ['federation'], summary: 'The signing hub\'s own sealed backups kept here, newest first (signed by that hub)', request: { headers: Signed }, responses: { 200: json(z.object({ backups: z.array(Kept) }), 'Its backups'), ...problemResponses } });
-const progress = createRoute({ method: 'get', path: '/api/v1/federation/backups/{file}/progress', tags: ['federation'], summary: 'How much of an upload is here: where to resume (signed by the owning hub)', request: { params: z.object({ file: File }), headers: Signed }, responses: { 200: json(Progress, 'Received so far'), ...problemResponses } });
+const nonce = createRoute({
+  method: 'post',
+  path: '/api/v1/federation/backups/nonce',
+  tags: ['federation'],
+  summary: 'A nonce for the next signed backup request (linked hubs)',
+  responses: { 200: json(z.object({ nonce: z.string() }), 'Good once, for two minutes'), ...problemResponses },
+});
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/federation/backups',
+  tags: ['federation'],
+  summary: "The signing hub's own sealed backups kept here, newest first (signed by that hub)",
+  request: { headers: Signed },
+  responses: { 200: json(z.object({ backups: z.array(Kept) }), 'Its backups'), ...problemResponses },
+});
+const progress = createRoute({
+  method: 'get',
+  path: '/api/v1/federation/backups/{file}/progress',
+  tags: ['federation'],
+  summary: 'How much of an upload is here: where to resume (signed by the owning hub)',
+  request: { params: z.object({ file: File }), headers: Signed },
+  responses: { 200: json(Progress, 'Received so far'), ...problemResponses },
+});
 const put = createRoute({
   method: 'put',
   path: '/api/v1/federation/backups/{file}',
@@ -32,7 +55,11 @@ const put = createRoute({
   summary: 'One chunk of a sealed backup, at its offset (signed by the owning hub); the newest seven per hub are kept',
   request: {
     params: z.object({ file: File }),
-    headers: Signed.extend({ 'x-hyphae-offset': z.coerce.number().int().min(0), 'x-hyphae-total': z.coerce.number().int().min(1), 'x-hyphae-sha256': z.string().regex(/^[0-9a-f]{64}$/) }),
+    headers: Signed.extend({
+      'x-hyphae-offset': z.coerce.number().int().min(0),
+      'x-hyphae-total': z.coerce.number().int().min(1),
+      'x-hyphae-sha256': z.string().regex(/^[0-9a-f]{64}$/),
+    }),
     body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
   },
   responses: { 200: json(Progress, 'Received so far'), ...problemResponses },
@@ -41,9 +68,15 @@ const read = createRoute({
   method: 'get',
   path: '/api/v1/federation/backups/{file}',
   tags: ['federation'],
-  summary: 'Up to 1 MiB of one of the signing hub\'s own backups, from an offset (a restore resumes)',
+  summary: "Up to 1 MiB of one of the signing hub's own backups, from an offset (a restore resumes)",
   request: { params: z.object({ file: File }), query: z.object({ offset: z.coerce.number().int().min(0).default(0) }), headers: Signed },
-  responses: { 200: { description: 'The bytes; x-hyphae-total and x-hyphae-sha256 describe the whole', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...problemResponses },
+  responses: {
+    200: {
+      description: 'The bytes; x-hyphae-total and x-hyphae-sha256 describe the whole',
+      content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
+    ...problemResponses,
+  },
 });
 
 export function registerPeerBackups(app: App, deps: HttpDeps) {
@@ -61,8 +94,11 @@ export function registerPeerBackups(app: App, deps: HttpDeps) {
     const url = new URL(c.req.url);
     const fresh = nonces.take(n);
     if (!peer || !fresh || !signatureHolds(peer.publicKey, c.req.method, url.pathname + url.search, n, sha256Of(body), sig)) {
-      deps.log.warn({ module: 'backups', hub: hubId, known: Boolean(peer), freshNonce: fresh }, 'a backup request was refused: not signed by a linked hub over a fresh nonce');
-      throw HubError.general('not-signed-by-a-linked-hub', 'sign the request with the hub\'s key over a fresh nonce from POST /api/v1/federation/backups/nonce');
+      deps.log.warn(
+        { module: 'backups', hub: hubId, known: Boolean(peer), freshNonce: fresh },
+        'a backup request was refused: not signed by a linked hub over a fresh nonce',
+      );
+      throw HubError.general('not-signed-by-a-linked-hub', "sign the request with the hub's key over a fresh nonce from POST /api/v1/federation/backups/nonce");
     }
     if (forWrite && peer.status === 'closed') throw HubError.forbidden('the link is closed: this hub keeps no new backups for it');
     c.header(SIGNED.nextNonce, nonces.issue());
@@ -76,11 +112,18 @@ export function registerPeerBackups(app: App, deps: HttpDeps) {
     const body = Buffer.from(await c.req.arrayBuffer());
     const owner = signer(c, body, true);
     const h = c.req.valid('header');
-    return c.json(keeper().put(owner, c.req.valid('param').file, { offset: h['x-hyphae-offset'], total: h['x-hyphae-total'], sha256: h['x-hyphae-sha256'] }, body), 200);
+    return c.json(
+      keeper().put(owner, c.req.valid('param').file, { offset: h['x-hyphae-offset'], total: h['x-hyphae-total'], sha256: h['x-hyphae-sha256'] }, body),
+      200,
+    );
   });
   app.openapi(read, (c) => {
     const owner = signer(c);
     const part = keeper().read(owner, c.req.valid('param').file, c.req.valid('query').offset, READ_MAX);
-    return c.body(new Uint8Array(part.bytes), 200, { 'content-type': 'application/octet-stream', 'x-hyphae-total': String(part.total), 'x-hyphae-sha256': part.sha256 }) as never;
+    return c.body(new Uint8Array(part.bytes), 200, {
+      'content-type': 'application/octet-stream',
+      'x-hyphae-total': String(part.total),
+      'x-hyphae-sha256': part.sha256,
+    }) as never;
   });
 }

@@ -19,12 +19,23 @@ const NewDevice = z
     variables: z.record(z.string(), z.unknown()).optional(),
     otaa: z.object({ devEui: Hex(16), joinEui: Hex(16).optional(), appKey: Hex(32) }).optional(),
     abp: z.object({ devEui: Hex(16), devAddr: Hex(8), nwkSKey: Hex(32), appSKey: Hex(32), counterReset: z.boolean().optional() }).optional(),
-    deviceClass: z.enum(DEVICE_CLASSES).optional().openapi({ description: "LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')" }),
+    deviceClass: z
+      .enum(DEVICE_CLASSES)
+      .optional()
+      .openapi({ description: "LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')" }),
     modbus: z
       .object({
         host: z.string().default(''),
         port: z.number().int().min(1).max(65535).default(502),
-        serial: z.object({ path: z.string().min(1), baudRate: z.number().int().min(1200).max(921_600).default(9600), parity: z.enum(PARITIES).default('none'), dataBits: z.union([z.literal(7), z.literal(8)]).default(8), stopBits: z.union([z.literal(1), z.literal(2)]).default(1) }).optional(),
+        serial: z
+          .object({
+            path: z.string().min(1),
+            baudRate: z.number().int().min(1200).max(921_600).default(9600),
+            parity: z.enum(PARITIES).default('none'),
+            dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+            stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+          })
+          .optional(),
         unit: z.number().int().min(0).max(247).default(1),
         pollSeconds: z.number().int().min(1).default(60),
         timeoutMs: z.number().int().min(100).default(1000),
@@ -44,7 +55,15 @@ const DeviceOut = z
     profile: z.string().nullable().describe('LoRaWAN: the codec; Modbus: the template'),
     variables: z.record(z.string(), z.unknown()),
     lorawan: z
-      .object({ devEui: z.string(), joinEui: z.string().nullable(), mode: z.enum(ACTIVATION_MODES), devAddr: z.string().nullable(), fCntUp: z.number().nullable(), joined: z.boolean(), deviceClass: z.enum(DEVICE_CLASSES) })
+      .object({
+        devEui: z.string(),
+        joinEui: z.string().nullable(),
+        mode: z.enum(ACTIVATION_MODES),
+        devAddr: z.string().nullable(),
+        fCntUp: z.number().nullable(),
+        joined: z.boolean(),
+        deviceClass: z.enum(DEVICE_CLASSES),
+      })
       .nullable()
       .describe('Without its keys'),
     modbus: z
@@ -55,19 +74,50 @@ const DeviceOut = z
         pollSeconds: z.number(),
         timeoutMs: z.number(),
         retries: z.number(),
-        serial: z.object({ path: z.string(), baudRate: z.number(), parity: z.enum(PARITIES), dataBits: z.union([z.literal(7), z.literal(8)]), stopBits: z.union([z.literal(1), z.literal(2)]) }).nullable().optional(),
+        serial: z
+          .object({
+            path: z.string(),
+            baudRate: z.number(),
+            parity: z.enum(PARITIES),
+            dataBits: z.union([z.literal(7), z.literal(8)]),
+            stopBits: z.union([z.literal(1), z.literal(2)]),
+          })
+          .nullable()
+          .optional(),
       })
       .nullable(),
     createdAt: z.number(),
   })
   .openapi('Device');
 const Health = z
-  .object({ id: z.string(), lastSeen: z.number().nullable(), rssi: z.number().nullable(), snr: z.number().nullable(), battery: z.number().nullable(), gateways: z.number(), uplinks: z.number(), errors: z.record(z.string(), z.number()) })
+  .object({
+    id: z.string(),
+    lastSeen: z.number().nullable(),
+    rssi: z.number().nullable(),
+    snr: z.number().nullable(),
+    battery: z.number().nullable(),
+    gateways: z.number(),
+    uplinks: z.number(),
+    errors: z.record(z.string(), z.number()),
+  })
   .openapi('DeviceHealth');
 const Bucket = z.object({ t: z.number(), min: z.number(), max: z.number(), sum: z.number(), count: z.number(), mean: z.number() });
 
-const register = createRoute({ method: 'post', path: '/api/v1/devices', tags: ['sensing'], summary: 'Register a sensor (stewards)', request: { body: { content: { 'application/json': { schema: NewDevice } }, required: true } }, responses: { 201: json(DeviceOut, 'The device, without its keys'), ...ruleResponses } });
-const list = createRoute({ method: 'get', path: '/api/v1/devices', tags: ['sensing'], summary: 'Devices with their health: last seen, signal, battery, errors', responses: { 200: json(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'), ...ruleResponses } });
+const register = createRoute({
+  method: 'post',
+  path: '/api/v1/devices',
+  tags: ['sensing'],
+  summary: 'Register a sensor (stewards)',
+  request: { body: { content: { 'application/json': { schema: NewDevice } }, required: true } },
+  responses: { 201: json(DeviceOut, 'The device, without its keys'), ...ruleResponses },
+});
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/devices',
+  tags: ['sensing'],
+  summary: 'Devices with their health: last seen, signal, battery, errors',
+  responses: { 200: json(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'), ...ruleResponses },
+});
 const SensingStatus = z
   .object({
     gateways: z.array(
@@ -83,7 +133,7 @@ const SensingStatus = z
         txErrors: z.record(z.string(), z.number()),
         malformed: z.number(),
         pullAddress: z.string().nullable().describe('Where its last PULL_DATA came from: downlinks go there (UDP only)'),
-        lastStat: z.record(z.string(), z.unknown()).nullable().describe('The last stat object (UDP) or the Station\'s version message'),
+        lastStat: z.record(z.string(), z.unknown()).nullable().describe("The last stat object (UDP) or the Station's version message"),
       }),
     ),
     counters: z.record(z.string(), z.number()).describe('Uplinks refused, by reason'),
@@ -96,24 +146,82 @@ const SensingStatus = z
         downlinkErrors: z.number(),
         rejected: z.record(z.string(), z.number()).describe('Uplinks refused, by reason; "overloaded" when the in-flight queue was full'),
         lastUplinkAt: z.number().describe('When the last uplink was handled (ms)'),
-        macRequests: z.number().describe('MAC requests the hub sent of its own accord (ABP devices\' channels and RX settings)'),
+        macRequests: z.number().describe("MAC requests the hub sent of its own accord (ABP devices' channels and RX settings)"),
         macRefused: z.number().describe('Of those, refused by the device'),
         macUnanswered: z.number().describe('Of those, never answered after three downlinks and given up'),
         kernelDrops: z.number().nullable().describe('Datagrams the kernel dropped because the UDP receive buffer was full (Linux)'),
         inFlight: z.number().describe('Uplinks taken in and not yet handled to the end'),
       })
       .partial()
-      .describe('The LoRaWAN network server\'s counts (empty when it is off)'),
-    telemetry: z.object({ written: z.number(), batches: z.number(), rejected: z.number(), dropped: z.number(), lastBatchAt: z.number().describe('When the last batch of readings was committed (ms)') }),
-    modbus: z.array(z.object({ id: z.string(), failures: z.number(), backoffMs: z.number(), lastError: z.string().nullable(), errors: z.record(z.string(), z.number()), reads: z.number(), nextAt: z.number() })),
+      .describe("The LoRaWAN network server's counts (empty when it is off)"),
+    telemetry: z.object({
+      written: z.number(),
+      batches: z.number(),
+      rejected: z.number(),
+      dropped: z.number(),
+      lastBatchAt: z.number().describe('When the last batch of readings was committed (ms)'),
+    }),
+    modbus: z.array(
+      z.object({
+        id: z.string(),
+        failures: z.number(),
+        backoffMs: z.number(),
+        lastError: z.string().nullable(),
+        errors: z.record(z.string(), z.number()),
+        reads: z.number(),
+        nextAt: z.number(),
+      }),
+    ),
   })
   .openapi('SensingStatus');
-const gateways = createRoute({ method: 'get', path: '/api/v1/gateways', tags: ['sensing'], summary: 'Gateways the hub has heard from, with their statistics', responses: { 200: json(SensingStatus, 'Gateways'), ...ruleResponses } });
-const series = createRoute({ method: 'get', path: '/api/v1/telemetry/series', tags: ['sensing'], summary: 'The series the store holds, with their latest values', request: { query: z.object({ sensor: z.string().optional() }) }, responses: { 200: json(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'), ...ruleResponses } });
-const query = createRoute({ method: 'get', path: '/api/v1/telemetry/query', tags: ['sensing'], summary: 'Points of one series by time range and resolution',
-  request: { query: z.object({ sensor: z.string().min(1), metric: z.string().min(1), from: z.coerce.number().int(), to: z.coerce.number().int(), resolution: z.enum([...RESOLUTION_NAMES, 'auto']).default('auto'), format: z.enum(['json', 'csv']).default('json') }) },
-  responses: { 200: { description: 'Points', content: { 'application/json': { schema: z.object({ resolution: z.string(), points: z.array(Bucket) }) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
-const codecs = createRoute({ method: 'get', path: '/api/v1/codecs', tags: ['sensing'], summary: 'Payload codecs the hub ships', responses: { 200: json(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'), ...ruleResponses } });
+const gateways = createRoute({
+  method: 'get',
+  path: '/api/v1/gateways',
+  tags: ['sensing'],
+  summary: 'Gateways the hub has heard from, with their statistics',
+  responses: { 200: json(SensingStatus, 'Gateways'), ...ruleResponses },
+});
+const series = createRoute({
+  method: 'get',
+  path: '/api/v1/telemetry/series',
+  tags: ['sensing'],
+  summary: 'The series the store holds, with their latest values',
+  request: { query: z.object({ sensor: z.string().optional() }) },
+  responses: {
+    200: json(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'),
+    ...ruleResponses,
+  },
+});
+const query = createRoute({
+  method: 'get',
+  path: '/api/v1/telemetry/query',
+  tags: ['sensing'],
+  summary: 'Points of one series by time range and resolution',
+  request: {
+    query: z.object({
+      sensor: z.string().min(1),
+      metric: z.string().min(1),
+      from: z.coerce.number().int(),
+      to: z.coerce.number().int(),
+      resolution: z.enum([...RESOLUTION_NAMES, 'auto']).default('auto'),
+      format: z.enum(['json', 'csv']).default('json'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Points',
+      content: { 'application/json': { schema: z.object({ resolution: z.string(), points: z.array(Bucket) }) }, 'text/csv': { schema: z.string() } },
+    },
+    ...ruleResponses,
+  },
+});
+const codecs = createRoute({
+  method: 'get',
+  path: '/api/v1/codecs',
+  tags: ['sensing'],
+  summary: 'Payload codecs the hub ships',
+  responses: { 200: json(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'), ...ruleResponses },
+});
 
 const Downlink = z
   .object({
@@ -132,8 +240,22 @@ const Downlink = z
   })
   .openapi('Downlink');
 const devEuiParam = z.object({ devEui: z.string().regex(/^[0-9a-fA-F]{16}$/, '16 hex digits') });
-const enqueue = createRoute({ method: 'post', path: '/api/v1/lorawan/devices/{devEui}/queue', tags: ['sensing'], summary: "Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)", request: { params: devEuiParam, body: { content: { 'application/json': { schema: NewDownlink } }, required: true } }, responses: { 201: json(Downlink, 'Queued'), ...ruleResponses } });
-const queueList = createRoute({ method: 'get', path: '/api/v1/lorawan/devices/{devEui}/queue', tags: ['sensing'], summary: "A LoRaWAN device's downlinks, newest first: queued, sent, acknowledged or expired (stewards)", request: { params: devEuiParam }, responses: { 200: json(z.array(Downlink), 'Downlinks'), ...ruleResponses } });
+const enqueue = createRoute({
+  method: 'post',
+  path: '/api/v1/lorawan/devices/{devEui}/queue',
+  tags: ['sensing'],
+  summary: 'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)',
+  request: { params: devEuiParam, body: { content: { 'application/json': { schema: NewDownlink } }, required: true } },
+  responses: { 201: json(Downlink, 'Queued'), ...ruleResponses },
+});
+const queueList = createRoute({
+  method: 'get',
+  path: '/api/v1/lorawan/devices/{devEui}/queue',
+  tags: ['sensing'],
+  summary: "A LoRaWAN device's downlinks, newest first: queued, sent, acknowledged or expired (stewards)",
+  request: { params: devEuiParam },
+  responses: { 200: json(z.array(Downlink), 'Downlinks'), ...ruleResponses },
+});
 
 export function registerSensing(app: App, deps: HttpDeps) {
   app.openapi(enqueue, async (c) => {
@@ -152,19 +274,25 @@ export function registerSensing(app: App, deps: HttpDeps) {
   app.openapi(register, async (c) => {
     requireRole(c, 'steward');
     const body = c.req.valid('json');
-    if (body.kind === 'lorawan' && body.profile && !deps.sensing.codecs.has(body.profile)) throw HubError.badRequest(`no codec ${body.profile}; see /api/v1/codecs`);
+    if (body.kind === 'lorawan' && body.profile && !deps.sensing.codecs.has(body.profile))
+      throw HubError.badRequest(`no codec ${body.profile}; see /api/v1/codecs`);
     const dev = await deps.devices.register(body);
     if (dev.kind === 'modbus') deps.sensing.watchModbus(dev.id);
     return c.json(Devices.public(dev), 201);
   });
   app.openapi(list, (c) => {
     requireMember(c);
-    return c.json(deps.devices.list().map((d) => ({ device: Devices.public(d), health: deps.devices.healthOf(d.id) })), 200);
+    return c.json(
+      deps.devices.list().map((d) => ({ device: Devices.public(d), health: deps.devices.healthOf(d.id) })),
+      200,
+    );
   });
   app.openapi(gateways, (c) => {
     requireRole(c, 'steward');
     const gws = [...(deps.sensing.gateways?.gateways.values() ?? []), ...(deps.sensing.station?.gateways.values() ?? [])].map((g) => ({ ...g }));
-    const network = deps.sensing.network ? { ...deps.sensing.network.stats, inFlight: deps.sensing.network.busy, kernelDrops: deps.sensing.gateways?.kernelDrops() ?? null } : {};
+    const network = deps.sensing.network
+      ? { ...deps.sensing.network.stats, inFlight: deps.sensing.network.busy, kernelDrops: deps.sensing.gateways?.kernelDrops() ?? null }
+      : {};
     return c.json({ gateways: gws, counters: deps.sensing.counters, network, telemetry: deps.telemetry.stats, modbus: deps.sensing.modbus.status() }, 200);
   });
   app.openapi(series, (c) => {
@@ -178,12 +306,24 @@ export function registerSensing(app: App, deps: HttpDeps) {
     if (q.format === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
       c.header('content-disposition', `attachment; filename="${q.sensor}-${q.metric}.csv"`);
-      return c.body(['time,min,max,mean,sum,count', ...r.points.map((p) => `${new Date(p.t).toISOString()},${p.min},${p.max},${p.mean},${p.sum},${p.count}`)].join('\r\n') + '\r\n', 200);
+      return c.body(
+        ['time,min,max,mean,sum,count', ...r.points.map((p) => `${new Date(p.t).toISOString()},${p.min},${p.max},${p.mean},${p.sum},${p.count}`)].join('\r\n') +
+          '\r\n',
+        200,
+      );
     }
     return c.json(r, 200);
   });
   app.openapi(codecs, (c) => {
     requireMember(c);
-    return c.json([...deps.sensing.codecs.values()].map((k) => ({ id: k.definition.id, vendor: k.definition.vendor, model: k.definition.model, description: k.definition.description })), 200);
+    return c.json(
+      [...deps.sensing.codecs.values()].map((k) => ({
+        id: k.definition.id,
+        vendor: k.definition.vendor,
+        model: k.definition.model,
+        description: k.definition.description,
+      })),
+      200,
+    );
   });
 }

@@ -9,7 +9,6 @@ import { requireMember, SESSION_COOKIE, type App, type HttpDeps } from '../conte
 import { clientAddress } from '../captive.js';
 import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
 
-
 const signIn = createRoute({
   method: 'post',
   path: '/api/v1/sessions',
@@ -44,7 +43,12 @@ const changePassword = createRoute({
   path: '/api/v1/sessions/current/password',
   tags: ['sessions'],
   summary: 'Choose a new password, giving the current one; every other session of yours ends',
-  request: { body: { content: { 'application/json': { schema: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(8).max(256) }) } }, required: true } },
+  request: {
+    body: {
+      content: { 'application/json': { schema: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(8).max(256) }) } },
+      required: true,
+    },
+  },
   responses: {
     200: json(Member, 'You, after the change'),
     ...problemResponses,
@@ -94,7 +98,13 @@ export function registerSessions(app: App, deps: HttpDeps) {
     // This browser is now one that has signed in to the account: wrong guesses elsewhere will not lock it out.
     const deviceId = device && /^[A-Za-z0-9_-]{16,64}$/.test(device) ? device : randomBytes(18).toString('base64url');
     deps.members.rememberDevice(member.id, deviceId);
-    setCookie(c, DEVICE_COOKIE, deviceId, { httpOnly: true, sameSite: 'Lax', path: '/api/v1/sessions', secure: deps.config.auth.secureCookies, maxAge: 400 * 86_400 });
+    setCookie(c, DEVICE_COOKIE, deviceId, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/api/v1/sessions',
+      secure: deps.config.auth.secureCookies,
+      maxAge: 400 * 86_400,
+    });
     return c.json({ member: publicMember(member), csrfToken: session.csrfToken, expiresAt: session.expiresAt, via: 'session' as const }, 200);
   });
 
@@ -133,4 +143,3 @@ export function registerSessions(app: App, deps: HttpDeps) {
     return c.body(null, 204);
   });
 }
-

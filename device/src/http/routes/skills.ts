@@ -4,53 +4,207 @@ import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDe
 import { json, MemberId, ruleResponses } from '../schemas.js';
 import { MENTORSHIP_STATUSES, OFFER_KINDS, OFFER_STATUSES } from '../../skills/contract.js';
 
-const MemberSkill = z.object({ memberId: z.string(), skill: z.string(), level: z.number().int(), primary: z.boolean(), teach: z.boolean() }).openapi('MemberSkill');
+const MemberSkill = z
+  .object({ memberId: z.string(), skill: z.string(), level: z.number().int(), primary: z.boolean(), teach: z.boolean() })
+  .openapi('MemberSkill');
 const Offer = z
   .object({
-    id: z.string(), kind: z.enum(OFFER_KINDS), owner: z.string(), title: z.string(), category: z.string(), tags: z.array(z.string()),
-    hours: z.number().int().openapi({ description: 'Hundredths of an hour' }), expiresAt: z.number().int(),
-    status: z.enum(OFFER_STATUSES), takenBy: z.string().nullable(), completedAt: z.number().int().nullable(), transferId: z.string().nullable(), createdAt: z.number().int(),
-    proposedHours: z.number().int().nullable().optional().openapi({ description: 'Hours the owner proposed that differ from the agreed ones to the taker\'s cost; they move once the taker confirms' }),
+    id: z.string(),
+    kind: z.enum(OFFER_KINDS),
+    owner: z.string(),
+    title: z.string(),
+    category: z.string(),
+    tags: z.array(z.string()),
+    hours: z.number().int().openapi({ description: 'Hundredths of an hour' }),
+    expiresAt: z.number().int(),
+    status: z.enum(OFFER_STATUSES),
+    takenBy: z.string().nullable(),
+    completedAt: z.number().int().nullable(),
+    transferId: z.string().nullable(),
+    createdAt: z.number().int(),
+    proposedHours: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ description: "Hours the owner proposed that differ from the agreed ones to the taker's cost; they move once the taker confirms" }),
   })
   .openapi('TimeBankPost');
 const Mentorship = z
-  .object({ id: z.string(), skill: z.string(), learner: z.string(), teacher: z.string(), when: z.array(z.string()), status: z.enum(MENTORSHIP_STATUSES), learnerAccepted: z.boolean(), teacherAccepted: z.boolean(), createdAt: z.number().int() })
+  .object({
+    id: z.string(),
+    skill: z.string(),
+    learner: z.string(),
+    teacher: z.string(),
+    when: z.array(z.string()),
+    status: z.enum(MENTORSHIP_STATUSES),
+    learnerAccepted: z.boolean(),
+    teacherAccepted: z.boolean(),
+    createdAt: z.number().int(),
+  })
   .openapi('Mentorship');
 
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 const member = z.object({ memberId: MemberId });
 const id = z.object({ id: z.string() });
 
-const mySkills = createRoute({ method: 'get', path: '/api/v1/members/{memberId}/skills', tags: ['skills'], summary: 'A member\'s skills, what they are learning and when they are free', request: { params: member },
-  responses: { 200: json(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'), ...ruleResponses } });
-const putSkill = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/skills', tags: ['skills'], summary: 'Declare a skill (level 1–5, primary, willing to teach)', request: { params: member, body: body(z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() })) },
-  responses: { 200: json(MemberSkill, 'Saved'), ...ruleResponses } });
-const putLearning = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/learning', tags: ['skills'], summary: 'Say you want to learn a skill (or stop)', request: { params: member, body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })) },
-  responses: { 200: json(z.array(z.string()), 'What the member is learning'), ...ruleResponses } });
-const putAvailability = createRoute({ method: 'put', path: '/api/v1/members/{memberId}/availability', tags: ['skills'], summary: 'When you are free, e.g. ["sat-morning", "mon-evening"]', request: { params: member, body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })) },
-  responses: { 200: json(z.array(z.string()), 'Saved'), ...ruleResponses } });
-const inventory = createRoute({ method: 'get', path: '/api/v1/skills', tags: ['skills'], summary: 'Who can do and teach what', request: { query: z.object({ skill: z.string().optional(), format: z.enum(['json', 'csv']).default('json') }) },
-  responses: { 200: { description: 'Skills', content: { 'application/json': { schema: z.array(MemberSkill) }, 'text/csv': { schema: z.string() } } }, ...ruleResponses } });
-const needed = createRoute({ method: 'put', path: '/api/v1/skills/needed', tags: ['skills'], summary: 'Mark a skill the community needs (stewards)', request: { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
-  responses: { 200: json(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'), ...ruleResponses } });
+const mySkills = createRoute({
+  method: 'get',
+  path: '/api/v1/members/{memberId}/skills',
+  tags: ['skills'],
+  summary: "A member's skills, what they are learning and when they are free",
+  request: { params: member },
+  responses: {
+    200: json(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'),
+    ...ruleResponses,
+  },
+});
+const putSkill = createRoute({
+  method: 'put',
+  path: '/api/v1/members/{memberId}/skills',
+  tags: ['skills'],
+  summary: 'Declare a skill (level 1–5, primary, willing to teach)',
+  request: {
+    params: member,
+    body: body(
+      z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() }),
+    ),
+  },
+  responses: { 200: json(MemberSkill, 'Saved'), ...ruleResponses },
+});
+const putLearning = createRoute({
+  method: 'put',
+  path: '/api/v1/members/{memberId}/learning',
+  tags: ['skills'],
+  summary: 'Say you want to learn a skill (or stop)',
+  request: { params: member, body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })) },
+  responses: { 200: json(z.array(z.string()), 'What the member is learning'), ...ruleResponses },
+});
+const putAvailability = createRoute({
+  method: 'put',
+  path: '/api/v1/members/{memberId}/availability',
+  tags: ['skills'],
+  summary: 'When you are free, e.g. ["sat-morning", "mon-evening"]',
+  request: { params: member, body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })) },
+  responses: { 200: json(z.array(z.string()), 'Saved'), ...ruleResponses },
+});
+const inventory = createRoute({
+  method: 'get',
+  path: '/api/v1/skills',
+  tags: ['skills'],
+  summary: 'Who can do and teach what',
+  request: { query: z.object({ skill: z.string().optional(), format: z.enum(['json', 'csv']).default('json') }) },
+  responses: {
+    200: { description: 'Skills', content: { 'application/json': { schema: z.array(MemberSkill) }, 'text/csv': { schema: z.string() } } },
+    ...ruleResponses,
+  },
+});
+const needed = createRoute({
+  method: 'put',
+  path: '/api/v1/skills/needed',
+  tags: ['skills'],
+  summary: 'Mark a skill the community needs (stewards)',
+  request: { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
+  responses: { 200: json(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'), ...ruleResponses },
+});
 const SkillGaps = z
   .object({
-    missing: z.array(z.object({ skill: z.string(), couldLearn: z.array(z.string()).describe('Members learning it or holding a related skill') })).describe('Needed skills nobody holds'),
-    singleHolder: z.array(z.object({ skill: z.string(), holder: z.string(), canTeach: z.boolean(), couldLearn: z.array(z.string()) })).describe('Skills only one member holds'),
+    missing: z
+      .array(z.object({ skill: z.string(), couldLearn: z.array(z.string()).describe('Members learning it or holding a related skill') }))
+      .describe('Needed skills nobody holds'),
+    singleHolder: z
+      .array(z.object({ skill: z.string(), holder: z.string(), canTeach: z.boolean(), couldLearn: z.array(z.string()) }))
+      .describe('Skills only one member holds'),
   })
   .openapi('SkillGaps');
-const gaps = createRoute({ method: 'get', path: '/api/v1/skills/gaps', tags: ['skills'], summary: 'Critical gaps: needed skills nobody holds, and skills with a single holder', responses: { 200: json(SkillGaps, 'Report'), ...ruleResponses } });
-const listOffers = createRoute({ method: 'get', path: '/api/v1/timebank', tags: ['skills'], summary: 'Time-bank offers and requests', request: { query: z.object({ kind: z.enum(OFFER_KINDS).optional(), category: z.string().optional(), tag: z.string().optional(), status: z.enum(OFFER_STATUSES).optional() }) },
-  responses: { 200: json(z.array(Offer), 'Posts'), ...ruleResponses } });
-const postOffer = createRoute({ method: 'post', path: '/api/v1/timebank', tags: ['skills'], summary: 'Offer time or ask for help', request: { body: body(z.object({ kind: z.enum(OFFER_KINDS), title: z.string().min(1).max(120), category: z.string().min(1).max(40), tags: z.array(z.string().max(30)).max(10).optional(), hours: z.number().int().min(1).max(10_000), expiresInDays: z.number().int().min(1).max(365).optional() })) },
-  responses: { 201: json(Offer, 'The post'), ...ruleResponses } });
-const offerAction = (a: 'take' | 'withdraw', summary: string) => createRoute({ method: 'post', path: `/api/v1/timebank/{id}/${a}`, tags: ['skills'], summary, request: { params: id }, responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
-const complete = createRoute({ method: 'post', path: '/api/v1/timebank/{id}/complete', tags: ['skills'], summary: 'Confirm the exchange; the hours move through the ledger', request: { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
-  responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
-const confirmHours = createRoute({ method: 'post', path: '/api/v1/timebank/{id}/confirm-hours', tags: ['skills'], summary: 'The taker agrees to the hours the owner proposed; they move through the ledger', request: { params: id }, responses: { 200: json(Offer, 'The post'), ...ruleResponses } });
-const mentorships = createRoute({ method: 'get', path: '/api/v1/mentorships', tags: ['skills'], summary: 'My mentorships', responses: { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses } });
-const matchNow = createRoute({ method: 'post', path: '/api/v1/mentorships/match', tags: ['skills'], summary: 'Propose mentors to learners now (stewards; also nightly)', responses: { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses } });
-const answer = createRoute({ method: 'post', path: '/api/v1/mentorships/{id}/answer', tags: ['skills'], summary: 'Accept or decline a proposed mentorship', request: { params: id, body: body(z.object({ accept: z.boolean() })) }, responses: { 200: json(Mentorship, 'The mentorship'), ...ruleResponses } });
+const gaps = createRoute({
+  method: 'get',
+  path: '/api/v1/skills/gaps',
+  tags: ['skills'],
+  summary: 'Critical gaps: needed skills nobody holds, and skills with a single holder',
+  responses: { 200: json(SkillGaps, 'Report'), ...ruleResponses },
+});
+const listOffers = createRoute({
+  method: 'get',
+  path: '/api/v1/timebank',
+  tags: ['skills'],
+  summary: 'Time-bank offers and requests',
+  request: {
+    query: z.object({
+      kind: z.enum(OFFER_KINDS).optional(),
+      category: z.string().optional(),
+      tag: z.string().optional(),
+      status: z.enum(OFFER_STATUSES).optional(),
+    }),
+  },
+  responses: { 200: json(z.array(Offer), 'Posts'), ...ruleResponses },
+});
+const postOffer = createRoute({
+  method: 'post',
+  path: '/api/v1/timebank',
+  tags: ['skills'],
+  summary: 'Offer time or ask for help',
+  request: {
+    body: body(
+      z.object({
+        kind: z.enum(OFFER_KINDS),
+        title: z.string().min(1).max(120),
+        category: z.string().min(1).max(40),
+        tags: z.array(z.string().max(30)).max(10).optional(),
+        hours: z.number().int().min(1).max(10_000),
+        expiresInDays: z.number().int().min(1).max(365).optional(),
+      }),
+    ),
+  },
+  responses: { 201: json(Offer, 'The post'), ...ruleResponses },
+});
+const offerAction = (a: 'take' | 'withdraw', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/api/v1/timebank/{id}/${a}`,
+    tags: ['skills'],
+    summary,
+    request: { params: id },
+    responses: { 200: json(Offer, 'The post'), ...ruleResponses },
+  });
+const complete = createRoute({
+  method: 'post',
+  path: '/api/v1/timebank/{id}/complete',
+  tags: ['skills'],
+  summary: 'Confirm the exchange; the hours move through the ledger',
+  request: { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
+  responses: { 200: json(Offer, 'The post'), ...ruleResponses },
+});
+const confirmHours = createRoute({
+  method: 'post',
+  path: '/api/v1/timebank/{id}/confirm-hours',
+  tags: ['skills'],
+  summary: 'The taker agrees to the hours the owner proposed; they move through the ledger',
+  request: { params: id },
+  responses: { 200: json(Offer, 'The post'), ...ruleResponses },
+});
+const mentorships = createRoute({
+  method: 'get',
+  path: '/api/v1/mentorships',
+  tags: ['skills'],
+  summary: 'My mentorships',
+  responses: { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses },
+});
+const matchNow = createRoute({
+  method: 'post',
+  path: '/api/v1/mentorships/match',
+  tags: ['skills'],
+  summary: 'Propose mentors to learners now (stewards; also nightly)',
+  responses: { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses },
+});
+const answer = createRoute({
+  method: 'post',
+  path: '/api/v1/mentorships/{id}/answer',
+  tags: ['skills'],
+  summary: 'Accept or decline a proposed mentorship',
+  request: { params: id, body: body(z.object({ accept: z.boolean() })) },
+  responses: { 200: json(Mentorship, 'The mentorship'), ...ruleResponses },
+});
 
 export function registerSkills(app: App, deps: HttpDeps) {
   const { skills } = deps;
@@ -102,7 +256,9 @@ export function registerSkills(app: App, deps: HttpDeps) {
     return c.json(skills.listOffers(c.req.valid('query')), 200);
   });
   app.openapi(postOffer, async (c) => c.json(await skills.postOffer(requireMember(c).id, c.req.valid('json')), 201));
-  app.openapi(offerAction('take', 'Take up an offer or request'), async (c) => c.json(await skills.takeOffer(c.req.valid('param').id, requireMember(c).id), 200));
+  app.openapi(offerAction('take', 'Take up an offer or request'), async (c) =>
+    c.json(await skills.takeOffer(c.req.valid('param').id, requireMember(c).id), 200),
+  );
   app.openapi(offerAction('withdraw', 'Withdraw your post'), async (c) => c.json(await skills.withdraw(c.req.valid('param').id, requireMember(c).id), 200));
   app.openapi(complete, async (c) => {
     const me = requireMember(c);

@@ -3,7 +3,19 @@ import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import { FUND } from '../../ledger/types.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, type App, type HttpDeps } from '../context.js';
-import { Amount, IdempotencyHeader, json, Memo, NewRequest, NewTransfer, PaymentRequest, problemResponses, ruleResponses, Transfer, TransferResult } from '../schemas.js';
+import {
+  Amount,
+  IdempotencyHeader,
+  json,
+  Memo,
+  NewRequest,
+  NewTransfer,
+  PaymentRequest,
+  problemResponses,
+  ruleResponses,
+  Transfer,
+  TransferResult,
+} from '../schemas.js';
 import { REQUEST_STATUSES } from '../../ledger/contract.js';
 
 const pay = createRoute({
@@ -62,7 +74,10 @@ const donate = createRoute({
   path: '/api/v1/fund/donations',
   tags: ['transfers'],
   summary: 'Give to the community fund from your own account',
-  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true } },
+  request: {
+    headers: IdempotencyHeader,
+    body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true },
+  },
   responses: { 201: json(TransferResult, 'The gift'), ...ruleResponses },
 });
 
@@ -82,7 +97,15 @@ export function registerTransfers(app: App, deps: HttpDeps) {
   app.openapi(donate, async (c) => {
     const me = requireMember(c);
     const body = c.req.valid('json');
-    const t = await ledger.pay({ payer: me.id, payee: FUND, amount: body.amount, memo: body.memo ?? 'gift to the community fund', category: 'donation', actor: me.id, idempotencyKey: idempotencyKey(c) });
+    const t = await ledger.pay({
+      payer: me.id,
+      payee: FUND,
+      amount: body.amount,
+      memo: body.memo ?? 'gift to the community fund',
+      category: 'donation',
+      actor: me.id,
+      idempotencyKey: idempotencyKey(c),
+    });
     return c.json(t, 201);
   });
 

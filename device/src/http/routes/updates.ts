@@ -13,7 +13,7 @@ const UpdateRecord = z
     keyFingerprint: z.string().describe('The release key that signed it'),
     receivedAt: z.number().int(),
     receivedBy: z.string().describe('The steward who uploaded it, or "usb"'),
-    proposalId: z.string().nullable().describe('The community\'s decision on it (none for a security release)'),
+    proposalId: z.string().nullable().describe("The community's decision on it (none for a security release)"),
     state: z.enum(UPDATE_STATES),
     detail: z.string().nullable(),
   })
@@ -23,7 +23,7 @@ const UpdateStatus = z
   .object({
     running: z.string(),
     enabled: z.boolean().describe('False when this hub has no release key to check updates with'),
-    staged: z.string().nullable().describe('A version waiting for the card\'s installer'),
+    staged: z.string().nullable().describe("A version waiting for the card's installer"),
     lastResult: z.object({ version: z.string(), outcome: z.enum(UPDATE_OUTCOMES), at: z.number(), detail: z.string() }).nullable(),
     updates: z.array(UpdateRecord),
   })
@@ -41,9 +41,17 @@ const upload = createRoute({
   method: 'post',
   path: '/api/v1/updates',
   tags: ['hub'],
-  summary: 'Upload a signed update file (stewards). Its signature is checked against the release key; a regular release opens an "update" proposal, a security release is installed at once',
+  summary:
+    'Upload a signed update file (stewards). Its signature is checked against the release key; a regular release opens an "update" proposal, a security release is installed at once',
   request: { body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
-  responses: { 201: json(UpdateRecord, 'Received'), ...problemResponses, 422: { description: 'Refused: not signed by the release key, damaged, or not newer', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } } },
+  responses: {
+    201: json(UpdateRecord, 'Received'),
+    ...problemResponses,
+    422: {
+      description: 'Refused: not signed by the release key, damaged, or not newer',
+      content: { 'application/problem+json': { schema: z.object({}).passthrough() } },
+    },
+  },
 });
 
 export function registerUpdates(app: App, deps: HttpDeps) {
