@@ -1,17 +1,19 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { networkSimplex, primalDual, writeDimacs, type FlowProblem } from '@hyphae/device/flow';
 import { clearingInstance, geographic, netgen } from '@hyphae/test-rig/flow-instances';
-import { printGoals } from './goals.js';
+import { medianOf, printGoals, rounds } from './goals.js';
 import { fmt, median, tempDir } from './util.js';
 
 /**
  * Our solvers against LEMON's NetworkSimplex (C++, compiled here from
  * Debian's liblemon-dev with a driver of our own) and HiGHS as an LP, on
- * instances generated in this run. Targets: identical optimal costs; ≤ 2.5×
- * LEMON's warm median time at 1k–16k nodes; ≥ 10× faster than HiGHS from 4k.
+ * instances generated in this run, three rounds (LEMON in its own process
+ * each time; HiGHS in the first round only). Targets: identical optimal
+ * costs; ≤ 2× LEMON's warm median time from 1k nodes; the clearing times;
+ * and later solves in one process no slower than the first.
  */
 const RUNS = 5;
 /**
@@ -131,31 +133,43 @@ export async function run(): Promise<void> {
       // LEMON's network simplex needs minutes here; ours is compared with itself across sizes.
       ['clearing-100k', clearingInstance(100_000, 750_000, 8), 'pd', false, false],
     ];
-    const rows: Row[] = [];
-    for (const [name, p, algo, withHighs, withLemon = true] of instances) {
-      process.stdout.write(`  ${name}: ${fmt(p.nodeCount)} nodes, ${fmt(p.from.length)} arcs …\n`);
-      const ours = timeOurs(p, algo, p.nodeCount >= 100_000 ? 1 : RUNS);
-      const row: Row = { instance: name, nodes: p.nodeCount, arcs: p.from.length, cost: ours.cost, ours: ours.ms, oursAlgo: algo };
-      if (lemon && withLemon) {
-        const file = join(dir.path, `${name}.min`);
-        writeFileSync(file, writeDimacs(p));
-        const l = timeLemon(lemon, file);
-        row.lemon = l.ms;
-        row.lemonCost = l.cost;
+    const round = async (k: number): Promise<Row[]> => {
+      const rows: Row[] = [];
+      for (const [name, p, algo, withHighs, withLemon = true] of instances) {
+        process.stdout.write(`  round ${k + 1}: ${name}: ${fmt(p.nodeCount)} nodes, ${fmt(p.from.length)} arcs …\n`);
+        const ours = timeOurs(p, algo, p.nodeCount >= 100_000 ? 1 : RUNS);
+        const row: Row = { instance: name, nodes: p.nodeCount, arcs: p.from.length, cost: ours.cost, ours: ours.ms, oursAlgo: algo };
+        if (lemon && withLemon) {
+          const file = join(dir.path, `${name}.min`);
+          writeFileSync(file, writeDimacs(p));
+          const l = timeLemon(lemon, file);
+          row.lemon = l.ms;
+          row.lemonCost = l.cost;
+        }
+        if (withHighs && k === 0) {
+          const h = await timeHighs(p);
+          row.highs = h.ms;
+          row.highsCost = h.cost;
+        }
+        rows.push(row);
       }
-      if (withHighs) {
-        const h = await timeHighs(p);
-        row.highs = h.ms;
-        row.highsCost = h.cost;
-      }
-      rows.push(row);
-    }
+      return rows;
+    };
+    const all = await rounds(round);
+    // The first round's table (with HiGHS); the goals take every round's figures.
+    const rows = all[0]!;
+    const across = (name: string, f: (r: Row) => number | undefined) =>
+      all
+        .map((rs) => rs.find((r) => r.instance === name))
+        .map((r) => (r ? f(r) : undefined))
+        .filter((x): x is number => x !== undefined);
     console.table(
       rows.map((r) => ({
         instance: r.instance,
         'ours ms': `${fmt(r.ours, 1)} (${r.oursAlgo})`,
         'LEMON ms': r.lemon === undefined ? '-' : fmt(r.lemon, 1),
-        'ours/LEMON': r.lemon === undefined ? '-' : fmt(r.ours / r.lemon, 2),
+        // Primal-dual against LEMON's network simplex on the clearing form (its worst case) is no fair ratio: not printed.
+        'ours/LEMON': r.lemon === undefined || r.oursAlgo !== 'ns' ? '-' : fmt(r.ours / r.lemon, 2),
         'HiGHS ms': r.highs === undefined ? '-' : fmt(r.highs, 0),
         'HiGHS/ours': r.highs === undefined ? '-' : fmt(r.highs / r.ours, 1),
         'same cost':
@@ -165,22 +179,67 @@ export async function run(): Promise<void> {
       })),
     );
     const ns = rows.filter((r) => r.oursAlgo === 'ns' && r.lemon !== undefined && r.nodes >= 1_000);
-    const differ = rows.filter((r) => (r.lemonCost ?? r.cost) !== r.cost || (r.highsCost ?? r.cost) !== r.cost).length;
-    const c10 = rows.find((r) => r.instance === 'clearing-10k');
-    const c100 = rows.find((r) => r.instance === 'clearing-100k');
+    const differ = Math.max(...all.map((rs) => rs.filter((r) => (r.lemonCost ?? r.cost) !== r.cost || (r.highsCost ?? r.cost) !== r.cost).length));
+    const c10 = across('clearing-10k', (r) => r.ours);
+    const c100 = across('clearing-100k', (r) => r.ours / 1000);
+    // One at a time: two solving side by side on two cores would time each other.
+    const repeated: Array<{ name: string; solves: Array<{ ms: number; iterations: number }> }> = [];
+    for (const name of ['netgen-4k', 'netgen-16k', 'geographic-4k']) repeated.push({ name, solves: await solveRepeatedly(name) });
+    for (const { name, solves } of repeated) {
+      process.stdout.write(
+        `  ${name}, six solves in a fresh process: ${solves.map((s) => `${fmt(s.ms, 0)} ms`).join(', ')} (iterations ${[...new Set(solves.map((s) => s.iterations))].join('/')})\n`,
+      );
+    }
     printGoals([
-      { what: "instances whose optimal cost differs from LEMON's or HiGHS's", median: differ, unit: '', atMost: 0 },
-      ...ns.map((r) => ({
-        what: `network simplex ÷ LEMON network simplex, ${r.instance} (median of ${RUNS} warm solves each)`,
-        median: r.ours / r.lemon!,
-        unit: '×',
-        atMost: 2,
-        digits: 2,
-      })),
-      ...(c10 ? [{ what: 'clearing 10k members / 75k obligations (primal-dual)', median: c10.ours, unit: ' ms', atMost: 300 }] : []),
-      ...(c100 ? [{ what: 'clearing 100k members / 750k obligations (primal-dual)', median: c100.ours / 1000, unit: ' s', atMost: 10, digits: 2 }] : []),
+      { what: "instances whose optimal cost differs from LEMON's or HiGHS's, worst round", median: differ, unit: '', atMost: 0 },
+      ...ns.map((r) => {
+        const ratios = across(r.instance, (x) => (x.lemon === undefined ? undefined : x.ours / x.lemon));
+        return {
+          what: `network simplex ÷ LEMON network simplex, ${r.instance} (warm solves, median of each)`,
+          median: medianOf(ratios),
+          worst: Math.max(...ratios),
+          unit: '×',
+          atMost: 2,
+          digits: 2,
+        };
+      }),
+      ...repeated.map(({ name, solves }) => {
+        const later = medianOf(solves.slice(1).map((s) => s.ms));
+        return {
+          what: `network simplex, ${name}: later solves ÷ the first, in one fresh process (median of five)`,
+          median: later / solves[0]!.ms,
+          unit: '×',
+          atMost: 1,
+          digits: 2,
+        };
+      }),
+      ...(c10.length
+        ? [{ what: 'clearing 10k members / 75k obligations (primal-dual)', median: medianOf(c10), worst: Math.max(...c10), unit: ' ms', atMost: 300 }]
+        : []),
+      ...(c100.length
+        ? [
+            {
+              what: 'clearing 100k members / 750k obligations (primal-dual)',
+              median: medianOf(c100),
+              worst: Math.max(...c100),
+              unit: ' s',
+              atMost: 10,
+              digits: 2,
+            },
+          ]
+        : []),
     ]);
   } finally {
     dir.remove();
   }
+}
+
+/** Six network-simplex solves of one instance in a process of their own (flow-repeat.ts), from its first. */
+function solveRepeatedly(name: string): Promise<Array<{ ms: number; iterations: number; cost: number }>> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./flow-repeat.js', import.meta.url)), [name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m) => resolve(m as Array<{ ms: number; iterations: number; cost: number }>));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`flow-repeat ${name} exited with ${code}`))));
+  });
 }
