@@ -107,6 +107,46 @@ export function get<S extends Readable>(path: S, opts: { params?: PathParams<S>;
   return api<Got<S>>(pathOf(path, (opts.params ?? {}) as Record<string, string | number>, (opts.query ?? {}) as Record<string, unknown>));
 }
 
+type WriteMethod = 'post' | 'put' | 'patch' | 'delete';
+/** Every path with this method, as the console writes it (after /api/v1). */
+export type Writable<M extends WriteMethod> = { [P in keyof paths]: paths[P] extends { [K in M]: { responses: unknown } } ? Short<P> : never }[keyof paths];
+type WriteOp<M extends WriteMethod, S extends string> = paths[`/api/v1${S}` & keyof paths] extends { [K in M]: infer O } ? O : never;
+type WriteParams<M extends WriteMethod, S extends string> = WriteOp<M, S> extends { parameters: { path: infer X } } ? X : never;
+type JsonBody<O> = O extends { requestBody: { content: { 'application/json': infer B } } }
+  ? B
+  : O extends { requestBody?: { content: { 'application/json': infer B } } }
+    ? B | undefined
+    : O extends { requestBody: { content: object } }
+      ? Blob
+      : undefined;
+type JsonAnswer<R> = R extends { content: { 'application/json': infer A } } ? A : undefined;
+/** The body this write takes, as the OpenAPI document says. */
+export type BodyOf<M extends WriteMethod, S extends Writable<M>> = NonNullable<JsonBody<WriteOp<M, S>>>;
+
+/** What this write answers when it works (its 200, 201 or 202, whichever it has), as the OpenAPI document says. */
+type Ok<R, C extends number> = R extends { [K in C]: infer A } ? JsonAnswer<A> : never;
+export type Sent<M extends WriteMethod, S extends string> =
+  WriteOp<M, S> extends { responses: infer R }
+    ? [Ok<R, 200> | Ok<R, 201> | Ok<R, 202>] extends [never]
+      ? undefined
+      : Ok<R, 200> | Ok<R, 201> | Ok<R, 202>
+    : never;
+
+/**
+ * A change keyed by its path in the OpenAPI document, as `get` is for reads:
+ * `send('post', '/library/items/{item}/checkout', { params: { item }, body })`.
+ * A path the hub does not take with that method, a body of the wrong shape or a
+ * misread answer does not compile.
+ */
+export function send<M extends WriteMethod, S extends Writable<M>>(
+  method: M,
+  path: S,
+  opts: { params?: WriteParams<M, S>; query?: Record<string, string | number | undefined>; body?: JsonBody<WriteOp<M, S>>; idempotencyKey?: string } = {},
+): Promise<Sent<M, S>> {
+  const url = pathOf(path, (opts.params ?? {}) as Record<string, string | number>, opts.query ?? {});
+  return api<Sent<M, S>>(url, { method: method.toUpperCase(), body: opts.body, idempotencyKey: opts.idempotencyKey });
+}
+
 /**
  * A fresh Idempotency-Key. Not crypto.randomUUID: browsers offer that only in
  * secure contexts, and residents reach the hub over plain http on its own

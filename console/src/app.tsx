@@ -2,7 +2,7 @@ import { describeIssue } from './issue-words.js';
 import { refusalKey } from './refusal-words.js';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
-import { api, get, ApiError, OfflineError, setCsrf, type Account, type Session } from './api.js';
+import { get, ApiError, OfflineError, setCsrf, type Account, type Session, send } from './api.js';
 import { LANGS, loadDict, pickLang, translator, type Dict, type Lang, type T } from './i18n.js';
 import { lazy, Suspense } from 'preact/compat';
 import { AccountPage } from './pages/account.js';
@@ -262,7 +262,7 @@ export function App() {
   // Signed in with a one-time password: nothing else opens until the member has chosen their own.
   const mustChange = session.member.mustChangePassword === true;
   const signOut = async () => {
-    await api('/sessions/current', { method: 'DELETE' }).catch(() => undefined);
+    await send('delete', '/sessions/current').catch(() => undefined);
     setCsrf(null);
     setSession(null);
   };

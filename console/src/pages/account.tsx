@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, type Said } from '../actions.js';
-import { api } from '../api.js';
+import { send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 const MIN_LENGTH = 8;
@@ -22,7 +22,7 @@ export function AccountPage({ required, onChanged }: { required: boolean; onChan
     if (next !== f.get('repeat-password')) return setMsg({ ok: false, text: t.t('passwordsDiffer') });
     if (next.length < MIN_LENGTH) return setMsg({ ok: false, text: t.t('passwordTooShort', { n: MIN_LENGTH }) });
     try {
-      await api('/sessions/current/password', { method: 'POST', body: { currentPassword: f.get('current-password'), newPassword: next } });
+      await send('post', '/sessions/current/password', { body: { currentPassword: String(f.get('current-password') ?? ''), newPassword: next } });
       form.reset();
       await onChanged();
       setMsg({ ok: true, text: t.t('passwordChanged') });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, get, type Answer, type Schemas } from '../api.js';
+import { get, type Answer, type Schemas, send } from '../api.js';
 import { useApp } from '../app.js';
 
 type PushStatus = Answer<'/api/v1/notifications/push'>;
@@ -40,7 +40,7 @@ export function AlertsCard({ onChange }: { onChange: () => void }) {
   }, onChange);
   const sendSubscription = async () => {
     const sub = await (await navigator.serviceWorker.getRegistration())?.pushManager.getSubscription();
-    return sub ? api<Subscription>('/notifications/push/subscriptions', { method: 'POST', body: { ...sub.toJSON(), lang: t.lang } }) : null;
+    return sub ? send('post', '/notifications/push/subscriptions', { body: { ...subscriptionOf(sub), lang: t.lang } }) : null;
   };
   // A change of language on this phone rewords its alerts from then on.
   useEffect(() => {
@@ -67,12 +67,12 @@ export function AlertsCard({ onChange }: { onChange: () => void }) {
       // The browser asks its maker's push service for an address; without the internet it cannot.
       return say({ ok: false, text: t.t('pushFailed') });
     }
-    await act(() => api('/notifications/push/subscriptions', { method: 'POST', body: { ...sub.toJSON(), lang: t.lang } }), t.t('pushOnSaved'));
+    await act(() => send('post', '/notifications/push/subscriptions', { body: { ...subscriptionOf(sub), lang: t.lang } }), t.t('pushOnSaved'));
   };
   const turnOff = async () => {
     const reg = await navigator.serviceWorker.getRegistration();
     await (await reg?.pushManager.getSubscription())?.unsubscribe();
-    if (mine) await act(() => api(`/notifications/push/subscriptions/${mine.id}`, { method: 'DELETE' }), t.t('pushOffSaved'));
+    if (mine) await act(() => send('delete', '/notifications/push/subscriptions/{id}', { params: { id: mine.id } }), t.t('pushOffSaved'));
   };
   return (
     <div data-testid="alerts-card">
@@ -84,4 +84,10 @@ export function AlertsCard({ onChange }: { onChange: () => void }) {
       </button>
     </div>
   );
+}
+
+/** A subscription as the hub takes it: the Push API types its JSON loosely, but a live subscription has its endpoint and both keys. */
+function subscriptionOf(sub: PushSubscription): { endpoint: string; keys: { p256dh: string; auth: string } } {
+  const j = sub.toJSON();
+  return { endpoint: j.endpoint ?? sub.endpoint, keys: { p256dh: j.keys?.p256dh ?? '', auth: j.keys?.auth ?? '' } };
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api } from '../api.js';
+import { send } from '../api.js';
 import { useApp } from '../app.js';
 
 /**
@@ -14,7 +14,7 @@ export function AskNeighbourhood({ what }: { what: string }) {
   const { msg, act } = useActions(async () => undefined);
   const ask = () =>
     act(async () => {
-      await api('/board/posts', { method: 'POST', body: { kind: 'need', resource: 'tool', title: what.slice(0, 120), quantity: 1 } });
+      await send('post', '/board/posts', { body: { kind: 'need', resource: 'tool', title: what.slice(0, 120), quantity: 1 } });
       setAsked(true);
     }, t.t('askedNeighbourhood'));
   return (

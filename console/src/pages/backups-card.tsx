@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, type Answer } from '../api.js';
+import { get, type Answer, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type Status = Answer<'/api/v1/backups'>;
@@ -78,7 +78,7 @@ export function BackupsCard({ admin }: { admin: boolean }) {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void act(() => api('/backups/passphrase', { method: 'PUT', body: { passphrase: pass } }), t.t('backupPassphraseSaved')).then(() => setPass(''));
+            void act(() => send('put', '/backups/passphrase', { body: { passphrase: pass } }), t.t('backupPassphraseSaved')).then(() => setPass(''));
           }}
         >
           <label>
@@ -94,7 +94,7 @@ export function BackupsCard({ admin }: { admin: boolean }) {
           </label>
           <button type="submit">{t.t('backupSave')}</button>
           {s.passphraseSet && (
-            <button type="button" class="secondary" onClick={() => void act(() => api('/backups', { method: 'POST' }), t.t('backupMade'))}>
+            <button type="button" class="secondary" onClick={() => void act(() => send('post', '/backups'), t.t('backupMade'))}>
               {t.t('backupNow')}
             </button>
           )}

@@ -1,6 +1,6 @@
 import { Button } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type Round = Schemas['BudgetRound'];
@@ -23,7 +23,7 @@ export function BudgetRounds() {
   const cur = account.currency;
   const save = async (id: string) => {
     try {
-      await api(`/budgets/${id}/allocation`, { method: 'PUT', body: { points: draft[id] ?? {} } });
+      await send('put', '/budgets/{id}/allocation', { params: { id }, body: { points: draft[id] ?? {} } });
       setMsg({ ...msg, [id]: { ok: true, text: t.t('pointsSaved') } });
       await load();
     } catch (e) {

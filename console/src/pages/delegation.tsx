@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, type BodyOf, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel } from '../governance-words.js';
 import { MemberPicker } from '../member-picker.js';
@@ -18,7 +18,8 @@ export function DelegationCard() {
   useEffect(() => void load(), []);
   const put = async (body: { topic: string; to: string | null }) => {
     try {
-      await api('/delegations', { method: 'PUT', body });
+      // Topics come from the hub's own list (its proposal kinds, or * for all); it refuses any other.
+      await send('put', '/delegations', { body: { ...body, topic: body.topic as BodyOf<'put', '/delegations'>['topic'] } });
       setMsg({ ok: true, text: t.t('delegationSaved') });
       setTo(null);
       await load();

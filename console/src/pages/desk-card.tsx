@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
@@ -42,7 +42,7 @@ export function DeskCard({ item, onChanged, bringIntoView = false }: { item: Ite
   const checkOut = async () => {
     if (!member) return;
     setMsg(null);
-    await api(`/library/items/${item.code}/checkout`, { method: 'POST', body: { memberId: member, condition } }).then(
+    await send('post', '/library/items/{item}/checkout', { params: { item: item.code }, body: { memberId: member, condition } }).then(
       () => (setMember(null), done(t.t('checkedOut'))),
       fail,
     );
@@ -52,8 +52,8 @@ export function DeskCard({ item, onChanged, bringIntoView = false }: { item: Ite
     const charge = damage.trim() === '' ? 0 : toMinor(damage, account.currency.minorUnits);
     setMsg(null);
     if (!Number.isFinite(charge) || charge < 0) return setMsg({ ok: false, text: t.t('badNumber'), at: 'desk' });
-    await api(`/library/loans/${openLoan.id}/checkin`, {
-      method: 'POST',
+    await send('post', '/library/loans/{id}/checkin', {
+      params: { id: openLoan.id },
       body: { condition, ...(charge > 0 ? { damage: charge } : {}), ...(note.trim() ? { note: note.trim() } : {}) },
     }).then(() => (setDamage(''), setNote(''), done(t.t('checkedIn'))), fail);
   };

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { get, api, type Answer } from '../api.js';
+import { get, type Answer, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type DeviceRow = Answer<'/api/v1/devices'>[number];
@@ -30,7 +30,7 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
   useEffect(() => void load(), [chosen]);
   if (lorawan.length === 0) return null;
   // A command is an object the device's codec makes into bytes (and its port); bytes go as typed, on the port given.
-  const send = async () => {
+  const submit = async () => {
     setMsg(null);
     let body: Record<string, unknown> = { fPort: Number(port), hex: hex.replace(/\s+/g, ''), confirmed };
     if (command.trim() !== '') {
@@ -44,7 +44,7 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
       body = { object, confirmed };
     }
     try {
-      await api(`/lorawan/devices/${chosen}/queue`, { method: 'POST', body });
+      await send('post', '/lorawan/devices/{devEui}/queue', { params: { devEui: chosen }, body });
       setHex('');
       setCommand('');
       await load();
@@ -80,7 +80,7 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void send();
+          void submit();
         }}
       >
         <label>

@@ -1,6 +1,6 @@
 import { Button, StatusLine, type Said } from '../actions.js';
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, type HistoryRow, type PaymentRequest, type Answer, type Schemas } from '../api.js';
+import { get, type HistoryRow, type PaymentRequest, type Answer, type Schemas, send } from '../api.js';
 import { counterparty, describeError, useApp } from '../app.js';
 import { noteText, type Note } from '../notes.js';
 import { multiplierText } from '../ticks.js';
@@ -84,7 +84,7 @@ export function HomePage() {
   const cur = account.currency;
   const answer = async (r: PaymentRequest, how: 'accept' | 'reject') => {
     try {
-      await api(`/requests/${r.id}/${how}`, { method: 'POST' });
+      await send('post', `/requests/{id}/${how}`, { params: { id: r.id } });
       setReviewing(null);
       refresh();
       await load();
@@ -96,7 +96,7 @@ export function HomePage() {
   };
   const dismiss = async (id: string) => {
     try {
-      await api('/notifications/read', { method: 'POST', body: { ids: [id] } });
+      await send('post', '/notifications/read', { body: { ids: [id] } });
       setNotes(notes.filter((n) => n.id !== id));
     } catch (e) {
       setMsg({ ok: false, text: describeError(t, e, cur) });

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, get, type Answer, type Schemas } from '../api.js';
+import { get, type Answer, type Schemas, send } from '../api.js';
 import { counterparty, useApp } from '../app.js';
 import { KIND_LABEL, noteHref, noteText, type Note, type NoteKind } from '../notes.js';
 import type { Key, T } from '../i18n.js';
@@ -42,7 +42,7 @@ export function InboxPage({ onRead }: { onRead: () => void }) {
   }
   const unread = notes.filter((n) => !n.read).length;
   const open = async (n: Note) => {
-    if (!n.read) await api('/notifications/read', { method: 'POST', body: { ids: [n.id] } }).then(onRead, () => undefined);
+    if (!n.read) await send('post', '/notifications/read', { body: { ids: [n.id] } }).then(onRead, () => undefined);
   };
   return (
     <>
@@ -50,7 +50,7 @@ export function InboxPage({ onRead }: { onRead: () => void }) {
       <StatusLine msg={msg} />
       {unread > 0 && (
         <p>
-          <button class="secondary" onClick={() => act(() => api('/notifications/read', { method: 'POST', body: { all: true } }), t.t('choicesSaved'))}>
+          <button class="secondary" onClick={() => act(() => send('post', '/notifications/read', { body: { all: true } }), t.t('choicesSaved'))}>
             {t.t('markAllRead')}
           </button>
         </p>
@@ -108,8 +108,7 @@ function Choices({ steward }: { steward: boolean }) {
   }
   const choose = (kinds: NoteKind[], channel: Channel) =>
     act(
-      async () =>
-        setPrefs(await api<Prefs>('/notifications/preferences', { method: 'PUT', body: { channels: Object.fromEntries(kinds.map((k) => [k, channel])) } })),
+      async () => setPrefs(await send('put', '/notifications/preferences', { body: { channels: Object.fromEntries(kinds.map((k) => [k, channel])) } })),
       t.t('choicesSaved'),
     );
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, StatusLine, useActions } from '../actions.js';
-import { get, api, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { useApp } from '../app.js';
 import type { Key } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
@@ -38,7 +38,7 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
   const move = (i: number, by: -1 | 1) => {
     const order = queue.map((h) => h.memberId);
     [order[i], order[i + by]] = [order[i + by]!, order[i]!];
-    void act(() => api(`/library/items/${item.code}/holds`, { method: 'PUT', body: { order } }), t.t('queueReordered'));
+    void act(() => send('put', '/library/items/{item}/holds', { params: { item: item.code }, body: { order } }), t.t('queueReordered'));
   };
   const name = (id: string | null) => (id ? (names.get(id) ?? id) : t.t('theHub'));
   // The hub records actions as short English phrases; each has its words here, and an unknown one shows as it is.
@@ -83,7 +83,7 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
             e.preventDefault();
             if (inducted)
               void act(
-                () => api(`/library/items/${item.code}/inductions`, { method: 'POST', body: { memberId: inducted } }),
+                () => send('post', '/library/items/{item}/inductions', { params: { item: item.code }, body: { memberId: inducted } }),
                 t.t('inductionRecorded', { name: name(inducted) }),
               ).then(() => setInducted(null));
           }}
@@ -102,7 +102,7 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
           const n = Number(every);
           const plan = every.trim() === '' ? null : { everyLoans: n, task: task.trim() };
           if (plan && (!Number.isInteger(n) || n < 1 || !plan.task)) return say({ ok: false, text: t.t('badNumber') });
-          void act(() => api(`/library/items/${item.code}`, { method: 'PATCH', body: { plan } }), t.t(plan ? 'planSaved' : 'planRemoved'));
+          void act(() => send('patch', '/library/items/{item}', { params: { item: item.code }, body: { plan } }), t.t(plan ? 'planSaved' : 'planRemoved'));
         }}
       >
         <h4>{t.t('planTitle')}</h4>

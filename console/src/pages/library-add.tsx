@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { type Schemas, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 
@@ -55,13 +55,13 @@ export function AddItem({ categories, onAdded }: { categories: string[]; onAdded
       // Shrunk before the item exists, so a photo that cannot be used stops nothing half-made.
       const image = photo instanceof File && photo.size > 0 ? await shrinkPhoto(photo).catch(() => null) : undefined;
       if (image === null) return setMsg({ ok: false, text: t.t('photoUnusable') });
-      const item = await api<Item>('/library/items', {
-        method: 'POST',
+      const item = await send('post', '/library/items', {
         body: {
           name: text('name'),
           category: text('category'),
-          kind: text('kind'),
-          condition: text('condition'),
+          // From selects offering only these lists' values; the hub refuses any other with a reason.
+          kind: text('kind') as Item['kind'],
+          condition: text('condition') as NonNullable<Item['condition']>,
           ...(text('location') ? { location: text('location') } : {}),
           ...(text('description') ? { description: text('description') } : {}),
           ...money,
@@ -69,7 +69,7 @@ export function AddItem({ categories, onAdded }: { categories: string[]; onAdded
           needsInduction: f.get('needsInduction') === 'on',
         },
       });
-      if (image) await api(`/library/items/${item.code}/photos`, { method: 'POST', body: image });
+      if (image) await send('post', '/library/items/{item}/photos', { params: { item: item.code }, body: image });
       form.reset();
       onAdded();
       location.hash = `#/library/${item.code}`;

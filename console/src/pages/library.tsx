@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
 import { Button, StatusLine, useActions, useLoad, type Said } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { AskNeighbourhood } from './ask-neighbourhood.js';
 import { DeskCard } from './desk-card.js';
@@ -45,11 +45,11 @@ function Catalogue() {
     setBookings(rs.filter((r) => r.status === 'booked' && r.to > Date.now()).sort((a, b) => a.from - b.from));
   };
   const { msg: said, act } = useActions(loadBookings);
-  const cancel = (r: Reservation) => act(() => api(`/library/reservations/${r.id}/cancel`, { method: 'POST' }), t.t('bookingCancelled'));
+  const cancel = (r: Reservation) => act(() => send('post', '/library/reservations/{id}/cancel', { params: { id: r.id } }), t.t('bookingCancelled'));
   // A renewal the hub refuses (others are waiting, no renewals left) is said beside the loans, not dropped.
   const renew = (l: Loan) =>
     act(async () => {
-      await api(`/library/loans/${l.id}/renew`, { method: 'POST' });
+      await send('post', '/library/loans/{id}/renew', { params: { id: l.id } });
       await myLoans.reload();
     }, t.t('renewed'));
   const cur = account?.currency;
@@ -157,13 +157,13 @@ function ItemPage({ code }: { code: string }) {
     const from = bySlot ? new Date(`${start}T${slotFrom}`).getTime() : Date.parse(`${start}T00:00:00Z`);
     const to = bySlot ? new Date(`${start}T${slotTo}`).getTime() : from + Number(days) * DAY;
     if (bySlot && !(to > from)) return setMsg({ ok: false, text: t.t('endAfterStart'), at: 'book' });
-    await api(`/library/items/${item.code}/reservations`, { method: 'POST', body: { from, to } }).then(
+    await send('post', '/library/items/{item}/reservations', { params: { item: item.code }, body: { from, to } }).then(
       () => done(t.t('reserved'), 'book'),
       (e) => fail(e, 'book'),
     );
   };
   const queue = (action: 'leave' | 'defer', said: 'holdLeft' | 'holdDeferred') =>
-    api(`/library/items/${item.code}/holds/${action}`, { method: 'POST' }).then(() => done(t.t(said)), fail);
+    send('post', `/library/items/{item}/holds/${action}`, { params: { item: item.code } }).then(() => done(t.t(said)), fail);
   const slots = bySlot ? slotTimes(item.slotMinutes) : [];
   const dayStart = new Date(`${start}T00:00`).getTime();
   const bookedThatDay = bySlot ? data.busy.filter((b) => b.from < dayStart + DAY && dayStart < b.to) : [];
@@ -243,7 +243,7 @@ function ItemPage({ code }: { code: string }) {
               type="button"
               class="secondary"
               onClick={() =>
-                api(`/library/items/${item.code}/holds/join`, { method: 'POST' }).then(
+                send('post', '/library/items/{item}/holds/join', { params: { item: item.code } }).then(
                   () => done(t.t('holdJoined'), 'book'),
                   (e) => fail(e, 'book'),
                 )
@@ -259,7 +259,7 @@ function ItemPage({ code }: { code: string }) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              void api(`/library/items/${item.code}/tickets`, { method: 'POST', body: { title: problem.trim() } }).then(
+              void send('post', '/library/items/{item}/tickets', { params: { item: item.code }, body: { title: problem.trim() } }).then(
                 () => (setProblem(''), done(t.t('reported'))),
                 fail,
               );

@@ -1,4 +1,4 @@
-import { api, get, type Answer } from '../api.js';
+import { get, type Answer, send } from '../api.js';
 import { StatusLine, useActions } from '../actions.js';
 import { useApp } from '../app.js';
 import { useState } from 'preact/hooks';
@@ -38,7 +38,7 @@ export function LimitApprovals() {
                 <button
                   disabled={why !== null}
                   aria-describedby={why ? `why-${c.id}` : undefined}
-                  onClick={() => act(() => api(`/limit-changes/${c.id}/approve`, { method: 'POST' }), t.t('limitsSaved', { name }))}
+                  onClick={() => act(() => send('post', '/limit-changes/{id}/approve', { params: { id: c.id } }), t.t('limitsSaved', { name }))}
                 >
                   {t.t('approveLimitChange')}
                 </button>
@@ -55,7 +55,7 @@ export function LimitApprovals() {
                 ) : (
                   <button
                     class="secondary"
-                    onClick={() => act(() => api(`/limit-changes/${c.id}/propose`, { method: 'POST' }), t.t('limitPutToCommunityDone'))}
+                    onClick={() => act(() => send('post', '/limit-changes/{id}/propose', { params: { id: c.id } }), t.t('limitPutToCommunityDone'))}
                   >
                     {t.t('limitPutToCommunity')}
                   </button>

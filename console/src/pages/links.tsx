@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, get, newKey, type Schemas } from '../api.js';
+import { get, newKey, type Schemas, send } from '../api.js';
 import { Button, useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
@@ -89,7 +89,7 @@ export function LinksPage() {
           </tbody>
         </table>
         {steward && (
-          <button class="secondary" onClick={() => act(() => api('/federation/region/solve', { method: 'POST' }), t.t('solved'))}>
+          <button class="secondary" onClick={() => act(() => send('post', '/federation/region/solve'), t.t('solved'))}>
             {t.t('solveRegion')}
           </button>
         )}
@@ -102,7 +102,9 @@ export function LinksPage() {
                 <YesNo
                   yes={t.t('consent')}
                   no={t.t('reject')}
-                  onAnswer={(accept) => act(() => api(`/federation/region/proposals/${p.id}/consent`, { method: 'POST', body: { accept } }), t.t('done'))}
+                  onAnswer={(accept) =>
+                    act(() => send('post', '/federation/region/proposals/{id}/consent', { params: { id: p.id }, body: { accept } }), t.t('done'))
+                  }
                 />
               )}
             </li>
@@ -124,7 +126,7 @@ export function LinksPage() {
           why={!to || !(minor > 0) ? t.t('whyFillIn') : null}
           onClick={async () => {
             // One key per payment: pressing again after a lost answer cannot pay twice.
-            if (await act(() => api('/federation/payments', { method: 'POST', body: { to, amount: minor }, idempotencyKey: payKey }), t.t('sentAcross'))) {
+            if (await act(() => send('post', '/federation/payments', { body: { to, amount: minor }, idempotencyKey: payKey }), t.t('sentAcross'))) {
               setPayKey(newKey());
               setAmount('');
             }
@@ -182,7 +184,9 @@ export function LinksPage() {
                   <YesNo
                     yes={t.t('acceptTerms')}
                     no={t.t('reject')}
-                    onAnswer={(accept) => act(() => api(`/federation/links/${l.hubId}/terms/answer`, { method: 'POST', body: { accept } }), t.t('done'))}
+                    onAnswer={(accept) =>
+                      act(() => send('post', '/federation/links/{hubId}/terms/answer', { params: { hubId: l.hubId }, body: { accept } }), t.t('done'))
+                    }
                   />
                 )}
               </p>
@@ -192,13 +196,19 @@ export function LinksPage() {
                 {l.status === 'active' && (
                   <button
                     class="secondary"
-                    onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'paused' } }), t.t('done'))}
+                    onClick={() =>
+                      act(() => send('put', '/federation/links/{hubId}/status', { params: { hubId: l.hubId }, body: { status: 'paused' } }), t.t('done'))
+                    }
                   >
                     {t.t('pause')}
                   </button>
                 )}
                 {l.status === 'paused' && (
-                  <button onClick={() => act(() => api(`/federation/links/${l.hubId}/status`, { method: 'PUT', body: { status: 'active' } }), t.t('done'))}>
+                  <button
+                    onClick={() =>
+                      act(() => send('put', '/federation/links/{hubId}/status', { params: { hubId: l.hubId }, body: { status: 'active' } }), t.t('done'))
+                    }
+                  >
                     {t.t('resume')}
                   </button>
                 )}
@@ -239,8 +249,8 @@ export function LinksPage() {
                             onClick={() =>
                               act(
                                 () =>
-                                  api(`/federation/links/${l.hubId}/terms`, {
-                                    method: 'PUT',
+                                  send('put', '/federation/links/{hubId}/terms', {
+                                    params: { hubId: l.hubId },
                                     body: {
                                       rate: rateOf(f.rate),
                                       trustOut: toMinor(f.trustOut, cur.minorUnits),
@@ -269,7 +279,11 @@ export function LinksPage() {
                       class="secondary"
                       onClick={() =>
                         act(
-                          () => api(`/federation/links/${l.hubId}/close`, { method: 'POST', body: plan[l.hubId] ? { settlement: plan[l.hubId] } : {} }),
+                          () =>
+                            send('post', '/federation/links/{hubId}/close', {
+                              params: { hubId: l.hubId },
+                              body: plan[l.hubId] ? { settlement: plan[l.hubId] } : {},
+                            }),
                           t.t('done'),
                         )
                       }
@@ -290,13 +304,7 @@ export function LinksPage() {
           <button
             class="secondary"
             onClick={() =>
-              act(
-                async () =>
-                  setInvite(
-                    await api<{ token: string; qrSvg: string }>('/federation/invitations', { method: 'POST', body: { trustOut: 100_000, trustIn: 100_000 } }),
-                  ),
-                t.t('inviteMade'),
-              )
+              act(async () => setInvite(await send('post', '/federation/invitations', { body: { trustOut: 100_000, trustIn: 100_000 } })), t.t('inviteMade'))
             }
           >
             {t.t('makeInvite')}
@@ -322,10 +330,7 @@ export function LinksPage() {
           <Button
             why={token.length < 10 ? t.t('whyFillIn') : null}
             onClick={() => {
-              return act(
-                () => api('/federation/links', { method: 'POST', body: { token, rate: rateOf(rate), trustOut: 100_000, trustIn: 100_000 } }),
-                t.t('linked'),
-              );
+              return act(() => send('post', '/federation/links', { body: { token, rate: rateOf(rate), trustOut: 100_000, trustIn: 100_000 } }), t.t('linked'));
             }}
           >
             {t.t('acceptInvite')}
@@ -336,7 +341,7 @@ export function LinksPage() {
       <section class="card" aria-labelledby="clear-h">
         <h3 id="clear-h">{t.t('hubClearing')}</h3>
         {steward && (
-          <button class="secondary" onClick={() => act(() => api('/federation/clearings', { method: 'POST' }), t.t('clearingProposed'))}>
+          <button class="secondary" onClick={() => act(() => send('post', '/federation/clearings'), t.t('clearingProposed'))}>
             {t.t('proposeClearing')}
           </button>
         )}
@@ -349,7 +354,7 @@ export function LinksPage() {
                 <YesNo
                   yes={t.t('consent')}
                   no={t.t('reject')}
-                  onAnswer={(accept) => act(() => api(`/federation/clearings/${r.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))}
+                  onAnswer={(accept) => act(() => send('post', '/federation/clearings/{id}/answer', { params: { id: r.id }, body: { accept } }), t.t('done'))}
                 />
               )}
             </li>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, StatusLine, useActions } from '../actions.js';
-import { get, api, type Account, type Schemas } from '../api.js';
+import { get, type Account, type Schemas, send } from '../api.js';
 import { useApp } from '../app.js';
 import { toMinor } from '../i18n.js';
 
@@ -44,7 +44,8 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
   };
   const saveLimits = (e: Event) => {
     e.preventDefault();
-    const body: { floor?: number; ceiling?: number } = {};
+    // Credit limits: the hub's default unit, said rather than left to it.
+    const body: { unit: 'credit'; floor?: number; ceiling?: number } = { unit: 'credit' };
     if (floor.trim()) {
       const f = amount(floor);
       if (f === null) return;
@@ -57,15 +58,15 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
     }
     // Far beyond the community's defaults, the hub waits for a second steward.
     void act(
-      () => api<{ pending?: unknown }>(`/accounts/${id}/limits`, { method: 'PUT', body }),
-      (r) => t.t(r && r.pending ? 'limitsPending' : 'limitsSaved', { name }),
+      () => send('put', '/accounts/{memberId}/limits', { params: { memberId: id }, body }),
+      (r) => t.t(r && 'pending' in r ? 'limitsPending' : 'limitsSaved', { name }),
     );
   };
   const saveCapacity = (e: Event) => {
     e.preventDefault();
     const c = amount(capacity);
     if (c === null) return;
-    void act(() => api(`/members/${id}/capacity`, { method: 'PUT', body: { capacity: c } }), t.t('capacitySaved', { name }));
+    void act(() => send('put', '/members/{memberId}/capacity', { params: { memberId: id }, body: { capacity: c } }), t.t('capacitySaved', { name }));
   };
   const source = why.source === 'set-by-steward' ? 'limitSourceSteward' : why.source === 'ecology' ? 'limitSourceEcology' : 'limitSourceDefault';
 
@@ -106,7 +107,12 @@ export function MemberLimits({ id, name }: { id: string; name: string }) {
           <button
             type="button"
             class="secondary"
-            onClick={() => act(() => api(`/accounts/${id}/limits`, { method: 'PUT', body: { floor: null, ceiling: null } }), t.t('limitsReset', { name }))}
+            onClick={() =>
+              act(
+                () => send('put', '/accounts/{memberId}/limits', { params: { memberId: id }, body: { unit: 'credit', floor: null, ceiling: null } }),
+                t.t('limitsReset', { name }),
+              )
+            }
           >
             {t.t('backToCommunity')}
           </button>

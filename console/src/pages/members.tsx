@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { useApp } from '../app.js';
 import { MemberLimits } from './member-limits.js';
 import { PasswordReset } from './password-reset.js';
@@ -44,7 +44,7 @@ export function MembersPage() {
 
   const invite = () =>
     act(async () => {
-      setFresh(await api<NewInvite>('/invites', { method: 'POST', body: note.trim() ? { note: note.trim() } : {} }));
+      setFresh(await send('post', '/invites', { body: note.trim() ? { note: note.trim() } : {} }));
       setNote('');
     }, t.t('inviteCreated'));
 
@@ -134,7 +134,7 @@ export function MembersPage() {
                       onChange={(e) => {
                         const on = (e.target as HTMLInputElement).checked;
                         void act(
-                          () => api(`/members/${m.id}/vulnerable`, { method: 'PUT', body: { vulnerable: on } }),
+                          () => send('put', '/members/{id}/vulnerable', { params: { id: m.id }, body: { vulnerable: on } }),
                           t.t(on ? 'vulnerableOn' : 'vulnerableOff', { name: m.name }),
                         );
                       }}
@@ -167,7 +167,11 @@ export function MembersPage() {
                       class="secondary"
                       onClick={() =>
                         act(
-                          () => api(`/members/${m.id}/suspend`, { method: 'POST', body: reasons[m.id]?.trim() ? { reason: reasons[m.id]!.trim() } : {} }),
+                          () =>
+                            send('post', '/members/{id}/suspend', {
+                              params: { id: m.id },
+                              body: reasons[m.id]?.trim() ? { reason: reasons[m.id]!.trim() } : {},
+                            }),
                           t.t('suspendedNow', { name: m.name }),
                         )
                       }
@@ -178,7 +182,11 @@ export function MembersPage() {
                 )}
                 {mayAct && m.status === 'suspended' && (
                   <div>
-                    <button onClick={() => act(() => api(`/members/${m.id}/reinstate`, { method: 'POST', body: {} }), t.t('reinstatedNow', { name: m.name }))}>
+                    <button
+                      onClick={() =>
+                        act(() => send('post', '/members/{id}/reinstate', { params: { id: m.id }, body: {} }), t.t('reinstatedNow', { name: m.name }))
+                      }
+                    >
                       {t.t('reinstate')}
                     </button>
                   </div>
@@ -192,7 +200,7 @@ export function MembersPage() {
                       onChange={(e) => {
                         const role = (e.target as HTMLSelectElement).value as Member['role'];
                         void act(
-                          () => api(`/members/${m.id}/role`, { method: 'PUT', body: { role } }),
+                          () => send('put', '/members/{id}/role', { params: { id: m.id }, body: { role } }),
                           t.t('roleChanged', { name: m.name, role: t.t(`role_${role}`) }),
                         );
                       }}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { api, type Schemas } from '../api.js';
+import { type Schemas, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel, paramFromForm } from '../governance-words.js';
 import { toMinor } from '../i18n.js';
@@ -36,7 +36,7 @@ export function NewProposal({ params, onMade }: { params: Param[]; onMade: () =>
       payload = { to, amount: minor };
     }
     try {
-      await api('/proposals', { method: 'POST', body: { kind, title, rationale, ...(payload ? { payload } : {}) } });
+      await send('post', '/proposals', { body: { kind, title, rationale, ...(payload ? { payload } : {}) } });
       setMsg({ ok: true, text: t.t('proposalMade') });
       setTitle('');
       setRationale('');

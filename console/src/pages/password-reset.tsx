@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { api } from '../api.js';
+import { send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { MemberPicker } from '../member-picker.js';
 
@@ -19,7 +19,7 @@ export function PasswordReset() {
     if (!who) return;
     setGiven(null);
     try {
-      const r = await api<{ oneTimePassword: string }>(`/members/${who}/password-reset`, { method: 'POST' });
+      const r = await send('post', '/members/{id}/password-reset', { params: { id: who } });
       setMsg(null);
       setGiven({ name: names.get(who) ?? who, password: r.oneTimePassword });
       setWho(null);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { api, get, newKey, type PaymentRequest } from '../api.js';
+import { get, newKey, type PaymentRequest, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { parseAmount } from '../i18n.js';
 import { MemberPicker } from '../member-picker.js';
@@ -35,14 +35,15 @@ export function PayPage() {
         : t.t('amountNotNumber');
   const valid = other !== null && Number.isFinite(minor) && minor > 0;
   const name = names.get(other ?? '') ?? '';
-  const send = async () => {
+  const submit = async () => {
+    if (other === null) return;
     try {
       // One key per payment or request: a retry after a lost answer can never send it twice.
       if (mode === 'pay') {
-        await api('/transfers', { method: 'POST', body: { payee: other, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
+        await send('post', '/transfers', { body: { payee: other, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
         setMsg({ ok: true, text: t.t('paid', { amount: t.money(minor, cur), name }) });
       } else {
-        await api('/requests', { method: 'POST', body: { payer: other, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
+        await send('post', '/requests', { body: { payer: other, amount: minor, ...(memo ? { memo } : {}) }, idempotencyKey: key });
         await loadAsks();
         setMsg({ ok: true, text: t.t('asked', { amount: t.money(minor, cur), name }) });
       }
@@ -59,7 +60,7 @@ export function PayPage() {
   };
   const withdraw = async (id: string) => {
     try {
-      await api(`/requests/${id}/cancel`, { method: 'POST' });
+      await send('post', '/requests/{id}/cancel', { params: { id } });
       await loadAsks();
       setMsg({ ok: true, text: t.t('withdrawn') });
     } catch (e) {
@@ -80,7 +81,7 @@ export function PayPage() {
         ) : (
           <p>{mode === 'pay' ? t.t('balanceAfter', { amount: t.money(account.balance - minor, cur) }) : t.t('askNote')}</p>
         )}
-        <Button onClick={send} why={over ? t.t('whyOverAvailable') : null}>
+        <Button onClick={submit} why={over ? t.t('whyOverAvailable') : null}>
           {t.t('confirm')}
         </Button>{' '}
         <button class="secondary" onClick={() => setStep('form')}>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { StatusLine, useActions } from '../actions.js';
-import { api, get, type Answer, type Member } from '../api.js';
+import { get, type Answer, type Member, send } from '../api.js';
 import { useApp } from '../app.js';
 
 type Row = Answer<'/api/v1/crisis/phone-tree'>[number];
@@ -29,7 +29,7 @@ export function PhoneTreePage() {
     groups.set(key, g);
   }
   const save = (r: Row, patch: { contact?: string | null; checker?: string | null }) =>
-    act(() => api(`/members/${r.member.id}/vulnerable`, { method: 'PUT', body: { vulnerable: true, ...patch } }), t.t('choicesSaved'));
+    act(() => send('put', '/members/{id}/vulnerable', { params: { id: r.member.id }, body: { vulnerable: true, ...patch } }), t.t('choicesSaved'));
   return (
     <article class="phone-tree">
       <h2>{t.t('phoneTree')}</h2>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Button, StatusLine, type Said } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 import { kindLabel, modeLabel, paramLabel, paramValue } from '../governance-words.js';
 import { BudgetRounds } from './budget-rounds.js';
@@ -53,7 +53,7 @@ function Discussion({ p, onPosted }: { p: Proposal; onPosted: () => void }) {
   const post = async (e: Event) => {
     e.preventDefault();
     try {
-      await api(`/proposals/${p.id}/comments`, { method: 'POST', body: { text } });
+      await send('post', '/proposals/{id}/comments', { params: { id: p.id }, body: { text } });
       setText('');
       // Said once the discussion shown includes it.
       await load();
@@ -106,7 +106,10 @@ function ProposalCard({ p, rules, params, onChanged }: { p: Proposal; rules: Rul
   const inDiscussion = consensus && now < p.discussionEndsAt;
   const vote = async (choice: 'yes' | 'no' | 'abstain' | 'block') => {
     try {
-      await api(`/proposals/${p.id}/votes`, { method: 'POST', body: choice === 'block' ? { choice, coreValue, ...(reason ? { reason } : {}) } : { choice } });
+      await send('post', '/proposals/{id}/votes', {
+        params: { id: p.id },
+        body: choice === 'block' ? { choice, coreValue, ...(reason ? { reason } : {}) } : { choice },
+      });
       setBlocking(false);
       // Said once the tally shown counts it.
       await onChanged();
@@ -265,7 +268,7 @@ function OutcomeNote({ proposal, onAdded }: { proposal: string; onAdded: () => P
   const add = async (e: Event) => {
     e.preventDefault();
     try {
-      await api(`/proposals/${proposal}/notes`, { method: 'POST', body: { note: note.trim() } });
+      await send('post', '/proposals/{id}/notes', { params: { id: proposal }, body: { note: note.trim() } });
       setNote('');
       await onAdded();
       setMsg({ ok: true, text: t.t('noteAdded') });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Button, StatusLine, useActions } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { useApp } from '../app.js';
 
 type Report = Schemas['WorkReport'];
@@ -42,7 +42,7 @@ export function RegenerationReport({ initial }: { initial?: { creditPerUnit: num
   const submit = (e: Event) => {
     e.preventDefault();
     void act(async () => {
-      await api('/regeneration', { method: 'POST', body: { kind, quantity: n, note: note.trim() } });
+      await send('post', '/regeneration', { body: { kind, quantity: n, note: note.trim() } });
       setQuantity('');
       setNote('');
     }, t.t('regenReported'));

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { Button, useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 
@@ -58,7 +58,7 @@ export function SharePage() {
                 <YesNo
                   yes={t.t('consent')}
                   no={t.t('reject')}
-                  onAnswer={(accept) => act(() => api(`/flow/proposals/${p.id}/${accept ? 'accept' : 'reject'}`, { method: 'POST' }), t.t('done'))}
+                  onAnswer={(accept) => act(() => send('post', `/flow/proposals/{id}/${accept ? 'accept' : 'reject'}`, { params: { id: p.id } }), t.t('done'))}
                 />
               </li>
             ))}
@@ -77,7 +77,7 @@ export function SharePage() {
                 : t.t('youBring', { name: who(p.receiver), what: res(p.resource, p.quantity) })}
               {p.receiver === me && (
                 <div>
-                  <button onClick={() => act(() => api(`/flow/proposals/${p.id}/fulfil`, { method: 'POST', body: {} }), t.t('thanksArrived'))}>
+                  <button onClick={() => act(() => send('post', '/flow/proposals/{id}/fulfil', { params: { id: p.id }, body: {} }), t.t('thanksArrived'))}>
                     {t.t('itArrived')}
                   </button>
                 </div>
@@ -100,7 +100,7 @@ export function SharePage() {
               </small>
               {(p.owner === me || session.member.role !== 'resident') && (
                 <div>
-                  <button class="link" onClick={() => act(() => api(`/board/posts/${p.id}/close`, { method: 'POST' }), t.t('done'))}>
+                  <button class="link" onClick={() => act(() => send('post', '/board/posts/{id}/close', { params: { id: p.id } }), t.t('done'))}>
                     {t.t('closePost')}
                   </button>
                 </div>
@@ -147,8 +147,7 @@ export function SharePage() {
             if (
               await act(
                 () =>
-                  api('/board/posts', {
-                    method: 'POST',
+                  send('post', '/board/posts', {
                     body: { kind: form.kind, resource: form.resource, title: form.title.trim(), quantity: Number.parseInt(form.quantity, 10) },
                   }),
                 t.t('posted'),

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, setCsrf, type Session } from '../api.js';
+import { setCsrf, send } from '../api.js';
 import { describeError } from '../app.js';
 import type { T } from '../i18n.js';
 
@@ -45,7 +45,7 @@ export function SignInPage({ t, onSignedIn }: { t: T; onSignedIn: () => void }) 
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     try {
-      const s = await api<Session>('/sessions', { method: 'POST', body: { email: f.get('email'), password: f.get('password') } });
+      const s = await send('post', '/sessions', { body: { email: String(f.get('email') ?? ''), password: String(f.get('password') ?? '') } });
       setCsrf(s.csrfToken);
       onSignedIn();
     } catch (err) {
@@ -87,11 +87,12 @@ export function JoinPage({ t, code, onJoined }: { t: T; code: string; onJoined: 
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
-    const body = { name: f.get('name'), email: f.get('email'), password: f.get('password'), ...(f.get('code') ? { code: f.get('code') } : {}) };
+    const field = (k: string) => String(f.get(k) ?? '');
+    const body = { name: field('name'), email: field('email'), password: field('password'), ...(field('code') ? { code: field('code') } : {}) };
     try {
-      const r = await api<{ admitted: boolean }>('/join', { method: 'POST', body });
+      const r = await send('post', '/join', { body });
       if (!r.admitted) return setWaiting(true);
-      const s = await api<Session>('/sessions', { method: 'POST', body: { email: body.email, password: body.password } });
+      const s = await send('post', '/sessions', { body: { email: body.email, password: body.password } });
       setCsrf(s.csrfToken);
       location.hash = '#/';
       onJoined();

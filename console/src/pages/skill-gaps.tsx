@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, StatusLine, useActions } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { useApp } from '../app.js';
 
 type Gaps = Schemas['SkillGaps'];
@@ -31,7 +31,9 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
     ) : (
       <button
         class="link"
-        onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill, learning: true } }), t.t('learningNoted', { skill }))}
+        onClick={() =>
+          act(() => send('put', '/members/{memberId}/learning', { params: { memberId: me }, body: { skill, learning: true } }), t.t('learningNoted', { skill }))
+        }
       >
         {t.t('iWillLearn')}
       </button>
@@ -72,10 +74,9 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void act(
-              () => api('/skills/needed', { method: 'PUT', body: { skill: needed.trim(), needed: true } }),
-              t.t('neededNoted', { skill: needed.trim() }),
-            ).then(() => setNeeded(''));
+            void act(() => send('put', '/skills/needed', { body: { skill: needed.trim(), needed: true } }), t.t('neededNoted', { skill: needed.trim() })).then(
+              () => setNeeded(''),
+            );
           }}
         >
           <label>

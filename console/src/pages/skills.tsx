@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { Button, useActions, StatusLine, YesNo } from '../actions.js';
 import { useApp } from '../app.js';
 import { parseDecimal, toMinor } from '../i18n.js';
@@ -65,7 +65,9 @@ export function SkillsPage() {
         </label>
         <Button
           why={!skill.trim() ? t.t('whyFillIn') : null}
-          onClick={() => act(() => api(`/members/${me}/skills`, { method: 'PUT', body: { skill: skill.trim(), level, teach } }), t.t('saved'))}
+          onClick={() =>
+            act(() => send('put', '/members/{memberId}/skills', { params: { memberId: me }, body: { skill: skill.trim(), level, teach } }), t.t('saved'))
+          }
         >
           {t.t('addSkill')}
         </Button>
@@ -76,7 +78,9 @@ export function SkillsPage() {
         <Button
           class="secondary"
           why={!learn.trim() ? t.t('whyFillIn') : null}
-          onClick={() => act(() => api(`/members/${me}/learning`, { method: 'PUT', body: { skill: learn.trim(), learning: true } }), t.t('saved'))}
+          onClick={() =>
+            act(() => send('put', '/members/{memberId}/learning', { params: { memberId: me }, body: { skill: learn.trim(), learning: true } }), t.t('saved'))
+          }
         >
           {t.t('addLearning')}
         </Button>
@@ -99,7 +103,7 @@ export function SkillsPage() {
                 <YesNo
                   yes={t.t('acceptTerms')}
                   no={t.t('reject')}
-                  onAnswer={(accept) => act(() => api(`/mentorships/${m.id}/answer`, { method: 'POST', body: { accept } }), t.t('done'))}
+                  onAnswer={(accept) => act(() => send('post', '/mentorships/{id}/answer', { params: { id: m.id }, body: { accept } }), t.t('done'))}
                 />
               )}
             </li>
@@ -125,14 +129,14 @@ export function SkillsPage() {
               </small>
               {p.status === 'open' && p.owner !== me && (
                 <div>
-                  <button onClick={() => act(() => api(`/timebank/${p.id}/take`, { method: 'POST' }), t.t('taken'))}>
+                  <button onClick={() => act(() => send('post', '/timebank/{id}/take', { params: { id: p.id } }), t.t('taken'))}>
                     {t.t(p.kind === 'offer' ? 'takeOffer' : 'helpOut')}
                   </button>
                 </div>
               )}
               {p.status === 'taken' && p.owner === me && (
                 <div>
-                  <button onClick={() => act(() => api(`/timebank/${p.id}/complete`, { method: 'POST', body: {} }), t.t('hoursMoved'))}>
+                  <button onClick={() => act(() => send('post', '/timebank/{id}/complete', { params: { id: p.id }, body: {} }), t.t('hoursMoved'))}>
                     {t.tx('confirmDone', { name: names.get(p.takenBy ?? '') ?? '' })}
                   </button>
                 </div>
@@ -144,7 +148,7 @@ export function SkillsPage() {
               )}
               {p.status === 'taken' && p.takenBy === me && p.proposedHours != null && (
                 <div>
-                  <button onClick={() => act(() => api(`/timebank/${p.id}/confirm-hours`, { method: 'POST' }), t.t('hoursMoved'))}>
+                  <button onClick={() => act(() => send('post', '/timebank/{id}/confirm-hours', { params: { id: p.id } }), t.t('hoursMoved'))}>
                     {t.t('confirmHours', { hours: hours(p.proposedHours!) })}
                   </button>
                 </div>
@@ -182,8 +186,7 @@ export function SkillsPage() {
           onClick={() =>
             act(
               () =>
-                api('/timebank', {
-                  method: 'POST',
+                send('post', '/timebank', {
                   body: { kind: post.kind, title: post.title.trim(), category: post.category.trim(), hours: toMinor(post.hours, 2) },
                 }),
               t.t('posted'),

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, type Answer } from '../api.js';
+import { get, type Answer, send } from '../api.js';
 import { describeError, useApp } from '../app.js';
 
 type Status = Answer<'/api/v1/updates'>;
@@ -21,7 +21,7 @@ export function SoftwareUpdates() {
     setBusy(true);
     setMsg(null);
     try {
-      const r = await api<Status['updates'][number]>('/updates', { method: 'POST', body: new Blob([file], { type: 'application/octet-stream' }) });
+      const r = await send('post', '/updates', { body: new Blob([file], { type: 'application/octet-stream' }) });
       setMsg({ text: r.security ? t.t('updateSecurityStaged', { version: r.version }) : t.t('updateProposed', { version: r.version }), alert: false });
       load();
     } catch (e) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, type Schemas, type Answer } from '../api.js';
+import { get, type Schemas, type Answer, type BodyOf, send } from '../api.js';
 import { Button, useActions, StatusLine, YesNo, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import { paramFromForm, paramLabel, paramValue } from '../governance-words.js';
@@ -63,7 +63,7 @@ function EmergencyChange({ params, onDone }: { params: Param[]; onDone: () => Pr
     const v = paramFromForm(param?.value ?? 0, name, value, cur);
     if (typeof v === 'number' && Number.isNaN(v)) return setMsg({ ok: false, text: t.t('badNumber') });
     try {
-      await api('/parameters/emergency', { method: 'POST', body: { name, value: v, reason } });
+      await send('post', '/parameters/emergency', { body: { name: name as BodyOf<'post', '/parameters/emergency'>['name'], value: v, reason } });
       setValue('');
       setReason('');
       // Said once the list below shows the new value.
@@ -149,7 +149,7 @@ export function StewardPage() {
             <li>
               <strong>{m.name}</strong> <small class="muted">{m.email}</small>
               <br />
-              <button onClick={() => act(() => api(`/members/${m.id}/admit`, { method: 'POST', body: {} }), t.t('admitted', { name: m.name }))}>
+              <button onClick={() => act(() => send('post', '/members/{id}/admit', { params: { id: m.id }, body: {} }), t.t('admitted', { name: m.name }))}>
                 {t.t('admit')}
               </button>
             </li>
@@ -171,7 +171,9 @@ export function StewardPage() {
               <YesNo
                 yes={t.t('verify')}
                 no={t.t('reject')}
-                onAnswer={(accept) => act(() => api(`/regeneration/${r.id}/verify`, { method: 'POST', body: { accept } }), t.t(accept ? 'verified' : 'done'))}
+                onAnswer={(accept) =>
+                  act(() => send('post', '/regeneration/{id}/verify', { params: { id: r.id }, body: { accept } }), t.t(accept ? 'verified' : 'done'))
+                }
               />
             </li>
           ))}
@@ -195,7 +197,7 @@ export function StewardPage() {
                   {NEXT[tk.state].map((next) => (
                     <button
                       class={next === 'retired' ? 'secondary' : undefined}
-                      onClick={() => act(() => api(`/library/tickets/${tk.id}/state`, { method: 'POST', body: { state: next } }), t.t('done'))}
+                      onClick={() => act(() => send('post', '/library/tickets/{id}/state', { params: { id: tk.id }, body: { state: next } }), t.t('done'))}
                     >
                       {t.t(`toTicket_${next}` as 'toTicket_parts')}
                     </button>
@@ -225,7 +227,9 @@ export function StewardPage() {
             <p class="banner" role="alert">
               {t.tx('emergencyActive', { note: crisis.note, date: t.date(crisis.declaredAt) })}
             </p>
-            <button onClick={() => act(() => api(`/crisis/${crisis.id}/end`, { method: 'POST' }), t.t('emergencyEnded'))}>{t.t('endEmergency')}</button>
+            <button onClick={() => act(() => send('post', '/crisis/{id}/end', { params: { id: crisis.id } }), t.t('emergencyEnded'))}>
+              {t.t('endEmergency')}
+            </button>
           </>
         ) : (
           <>
@@ -237,7 +241,7 @@ export function StewardPage() {
             <Button
               class="danger"
               why={note.trim().length === 0 ? t.t('whyFillIn') : null}
-              onClick={() => act(() => api('/crisis', { method: 'POST', body: { note: note.trim() } }), t.t('emergencyDeclared'))}
+              onClick={() => act(() => send('post', '/crisis', { body: { note: note.trim() } }), t.t('emergencyDeclared'))}
             >
               {t.t('declareEmergency')}
             </Button>

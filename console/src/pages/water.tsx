@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, ApiError, newKey, type Answer } from '../api.js';
+import { get, ApiError, newKey, type Answer, send } from '../api.js';
 import { Button, StatusLine, type Said } from '../actions.js';
 import { describeError, useApp } from '../app.js';
 import type { T } from '../i18n.js';
@@ -39,7 +39,7 @@ export function WaterCard({ initial }: { initial?: WaterQuote } = {}) {
   };
   const confirm = async (q: WaterQuote) => {
     try {
-      await api('/ecology/water-payments', { method: 'POST', body: { litres: q.litres, amount: q.amount }, idempotencyKey: key });
+      await send('post', '/ecology/water-payments', { body: { litres: q.litres, amount: q.amount }, idempotencyKey: key });
       setMsg({ ok: true, text: t.t('waterPaid', { litres: q.litres, amount: t.money(q.amount, cur) }) });
       setReview(null);
       setLitres('');

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, StatusLine, useActions } from '../actions.js';
-import { api, get, type Schemas } from '../api.js';
+import { get, type Schemas, send } from '../api.js';
 import { useApp } from '../app.js';
 import { KIND_LABEL, type NoteKind } from '../notes.js';
 import type { Key } from '../i18n.js';
@@ -42,7 +42,7 @@ export function WebhooksCard() {
   const add = (e: Event) => {
     e.preventDefault();
     void act(async () => {
-      const made = await api<Hook & { secret: string }>('/webhooks', { method: 'POST', body: { url: url.trim(), kinds: [...kinds] } });
+      const made = await send('post', '/webhooks', { body: { url: url.trim(), kinds: [...kinds] } });
       setSecret(made.secret);
       setUrl('');
     }, t.t('webhookAdded'));
@@ -64,11 +64,13 @@ export function WebhooksCard() {
             ) : (
               <strong class="warn">{t.t('webhookOff', { why: h.disabledReason ?? '' })}</strong>
             )}{' '}
-            {!h.enabled && <button onClick={() => act(() => api(`/webhooks/${h.id}/enable`, { method: 'POST' }), t.t('webhookOn'))}>{t.t('turnOn')}</button>}{' '}
-            <button class="secondary" onClick={() => act(() => api(`/webhooks/${h.id}/ping`, { method: 'POST' }), t.t('webhookPinged'))}>
+            {!h.enabled && (
+              <button onClick={() => act(() => send('post', '/webhooks/{id}/enable', { params: { id: h.id } }), t.t('webhookOn'))}>{t.t('turnOn')}</button>
+            )}{' '}
+            <button class="secondary" onClick={() => act(() => send('post', '/webhooks/{id}/ping', { params: { id: h.id } }), t.t('webhookPinged'))}>
               {t.t('webhookPing')}
             </button>{' '}
-            <button class="secondary" onClick={() => act(() => api(`/webhooks/${h.id}`, { method: 'DELETE' }), t.t('webhookRemoved'))}>
+            <button class="secondary" onClick={() => act(() => send('delete', '/webhooks/{id}', { params: { id: h.id } }), t.t('webhookRemoved'))}>
               {t.t('remove')}
             </button>
           </li>
