@@ -1,0 +1,111 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { type HubProcess, hyphae, startHubProcess } from './hub-process.js';
+import { SHOTS } from './screenshots.js';
+
+/**
+ * What every Chromium journey file shares: a demo hub of its own, a
+ * steward's token for setting things up through the API, Chromium, phones
+ * (390 × 844, touch) that record any refusal by the content security policy,
+ * and signing in as a demo member. Each journey file calls it once at the
+ * top; the hub and browser start before its tests and stop after them.
+ */
+export interface ConsoleHub {
+  readonly hub: HubProcess;
+  readonly dir: string;
+  /** A steward's bearer token. */
+  readonly steward: string;
+  /** What the content security policy refused, on any page of this file's journeys. */
+  readonly cspViolations: string[];
+  phone(lang?: string): Promise<Page>;
+  signIn(page: Page, email: string): Promise<void>;
+  /** GET as the steward. */
+  api(path: string): Promise<any>;
+  /** A change as the steward. */
+  send(method: string, path: string, body: unknown): Promise<any>;
+  memberId(name: string): Promise<string>;
+  /** Opens a page as a resident would: from its tab, or from More when it has none. */
+  navTo(page: Page, route: string): Promise<void>;
+}
+
+export function consoleHub(prefix: string): ConsoleHub {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let hub: HubProcess | undefined;
+  let browser: Browser | undefined;
+  let steward = '';
+  const cspViolations: string[] = [];
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    hub = await startHubProcess({ dataDir: dir, args: ['--demo'], timeoutMs: 60_000 });
+    steward = hyphae(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae']).out.trim();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = () => {
+    if (!hub) throw new Error('the hub starts in beforeAll');
+    return hub.url;
+  };
+  const api = async (path: string) => (await fetch(`${url()}/api/v1${path}`, { headers: { authorization: `Bearer ${steward}` } })).json() as Promise<any>;
+  return {
+    get hub() {
+      if (!hub) throw new Error('the hub starts in beforeAll');
+      return hub;
+    },
+    dir,
+    get steward() {
+      return steward;
+    },
+    cspViolations,
+    async phone(lang = 'en') {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: lang, isMobile: true, hasTouch: true });
+      const page = await ctx.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+      });
+      return page;
+    },
+    async signIn(page, email) {
+      await page.goto(`${url()}/`);
+      await page.fill('input[name=email]', email);
+      await page.fill('input[name=password]', 'hyphae-demo');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-testid=balance]');
+    },
+    api,
+    send: async (method, path, body) =>
+      (
+        await fetch(`${url()}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json(),
+    memberId: async (name) => (await api(`/members?q=${encodeURIComponent(name)}`)).members[0].id,
+    async navTo(page, route) {
+      const tab = page.locator(`nav a[href="#${route}"]`);
+      if ((await tab.count()) > 0) return tab.click();
+      await page.click('nav a[href="#/more"]');
+      await page.click(`.more-links a[href="#${route}"]`);
+    },
+  };
+}
