@@ -1,12 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axe } from './console-axe.js';
+import { consoleHub } from './console-fixture.js';
 import { shot } from './screenshots.js';
-import { hyphae, startHubProcess, type HubProcess } from './hub-process.js';
 import { apiAs } from './wait.js';
 
 /**
@@ -16,35 +12,13 @@ import { apiAs } from './wait.js';
  * condition and one button; and the same item found again by its typed code
  * to take it back.
  */
-const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'hyphae-desk-'));
-let hub: HubProcess;
-let browser: Browser;
-let as: ReturnType<typeof apiAs>;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  hub = await startHubProcess({ dataDir: dir, args: ['--demo'], timeoutMs: 60_000 });
-  as = apiAs(hub.url, hyphae(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae']).out.trim());
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = consoleHub('hyphae-desk-');
+/** The API as the steward, with the status beside the answer. */
+const as = (method: string, path: string, body?: unknown) => apiAs(fx.hub.url, fx.steward)(method, path, body);
 
 async function steward(lang: string, scale = 1): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: lang, isMobile: true, hasTouch: true });
-  const page = await ctx.newPage();
-  await page.goto(`${hub.url}/`);
-  await page.fill('input[name=email]', 'steward@demo.hyphae');
-  await page.fill('input[name=password]', 'hyphae-demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=balance]');
+  const page = await fx.phone(lang);
+  await fx.signIn(page, 'steward@demo.hyphae');
   if (scale !== 1) await page.evaluate((pc) => ((globalThis as any).document.documentElement.style.fontSize = pc), `${scale * 100}%`);
   return page;
 }
@@ -70,7 +44,7 @@ describe('the tool desk, one-handed', () => {
     const dawit = (await as('GET', '/api/v1/members?q=Dawit')).json.members[0].id as string;
 
     const page = await steward('es');
-    await page.goto(`${hub.url}/#/library`);
+    await page.goto(`${fx.hub.url}/#/library`);
     await page.click('[data-testid=desk-links] a[href="#/labels"]');
     // The labels: one per item in circulation, each with its code under a QR code.
     const label = page.locator(`li.label[data-code="${tool.code}"]`);
@@ -82,7 +56,7 @@ describe('the tool desk, one-handed', () => {
     // The steward's camera sees the label taped on the tool.
     const photo = await label.screenshot();
 
-    await page.goto(`${hub.url}/#/desk`);
+    await page.goto(`${fx.hub.url}/#/desk`);
     // Tools stays the marked tab at the desk.
     expect(await page.getAttribute('nav a[href="#/library"]', 'aria-current')).toBe('page');
     await page.setInputFiles('input[name=label-photo]', { name: 'label.png', mimeType: 'image/png', buffer: photo });
@@ -115,7 +89,7 @@ describe('the tool desk, one-handed', () => {
     expect(loans.find((l) => l.itemId === tool.id)).toMatchObject({ memberId: dawit, conditionOut: 'fair' });
 
     // Back: the code typed as a steward would, in lower case with a space.
-    await page.goto(`${hub.url}/#/library`);
+    await page.goto(`${fx.hub.url}/#/library`);
     await page.click('[data-testid=desk-links] a[href="#/desk"]');
     await page.fill('input[name=item-code]', ` ${tool.code.toLowerCase()}`);
     await page.click('form:has(#find-item) button[type=submit]');
@@ -129,7 +103,7 @@ describe('the tool desk, one-handed', () => {
 
   it('says so when a photo has no label in it or a code is unknown, and loses nothing', { timeout: 60_000 }, async () => {
     const page = await steward('sv');
-    await page.goto(`${hub.url}/#/desk`);
+    await page.goto(`${fx.hub.url}/#/desk`);
     await page.waitForSelector('input[name=label-photo]');
     // A photo of something else: the page's own heading.
     const notALabel = await page.locator('h2').screenshot();
@@ -144,7 +118,7 @@ describe('the tool desk, one-handed', () => {
 
   it('is usable at 200 % text: nothing scrolls sideways and the scan button stays within reach', { timeout: 60_000 }, async () => {
     const page = await steward('en', 2);
-    await page.goto(`${hub.url}/#/desk`);
+    await page.goto(`${fx.hub.url}/#/desk`);
     await page.waitForSelector('input[name=label-photo]');
     const scan = await box(page, 'label.scan');
     // As wide as the card it is in (the fields' width), however large the text.
@@ -153,5 +127,9 @@ describe('the tool desk, one-handed', () => {
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
     await shot(page, 'en-desk-200');
     await page.context().close();
+  });
+
+  it("breaks no rule of the hub's content security policy on any page of the journeys above", () => {
+    expect(fx.cspViolations).toEqual([]);
   });
 });

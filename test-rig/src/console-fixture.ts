@@ -15,6 +15,8 @@ import { SHOTS } from './screenshots.js';
  */
 export interface ConsoleHub {
   readonly hub: HubProcess;
+  /** For a journey that needs a browser context of its own (no touch, another scale, permissions). */
+  readonly browser: Browser;
   readonly dir: string;
   /** A steward's bearer token. */
   readonly steward: string;
@@ -69,6 +71,10 @@ export function consoleHub(prefix: string): ConsoleHub {
     get hub() {
       if (!hub) throw new Error('the hub starts in beforeAll');
       return hub;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      return browser;
     },
     dir,
     get steward() {

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { emailOf } from './demo/index.js';
-import { shot } from './screenshots.js';
-import { hyphae, hyphaeAsync, startHubProcess, type HubProcess } from './hub-process.js';
+import { consoleHub } from './console-fixture.js';
+import { SHOTS, shot } from './screenshots.js';
+import { hyphae, hyphaeAsync, startHubProcess } from './hub-process.js';
 
 /**
  * The way around the console on a 390 × 844 phone, in real Chromium against
@@ -16,33 +16,12 @@ import { hyphae, hyphaeAsync, startHubProcess, type HubProcess } from './hub-pro
  * header and tabs under a quarter of the screen with nothing scrolling
  * sideways.
  */
-const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'hyphae-nav-'));
-let hub: HubProcess;
-let browser: Browser;
+const fx = consoleHub('hyphae-nav-');
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  hub = await startHubProcess({ dataDir: dir, args: ['--demo'], timeoutMs: 60_000 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
+/** A phone signed in as `email`, on its home page. */
 async function signedIn(lang: string, email: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: lang, isMobile: true, hasTouch: true });
-  const page = await ctx.newPage();
-  await page.goto(`${hub.url}/`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', 'hyphae-demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=balance]');
+  const page = await fx.phone(lang);
+  await fx.signIn(page, email);
   return page;
 }
 
@@ -101,18 +80,18 @@ async function lendFirstFreeTool(as: (path: string, init?: RequestInit) => Promi
 
 describe('money from Home', () => {
   it('a request beyond what the account can pay is refused at the review, before Confirm, and nothing moves', { timeout: 60_000 }, async () => {
-    const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf(name)])).out.trim();
+    const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', emailOf(name)])).out.trim();
     const [maja, luis] = [await token('Maja Åberg'), await token('Luis Ortega')];
     const as =
       (tok: string) =>
       async (path: string, init: RequestInit = {}) =>
         (
-          await fetch(`${hub.url}/api/v1${path}`, {
+          await fetch(`${fx.hub.url}/api/v1${path}`, {
             ...init,
             headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
           })
         ).json() as Promise<any>;
-    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const luisId = (await as(stewardToken)('/members?q=Luis')).members[0].id;
     const { available, balance } = await as(luis)(`/accounts/${luisId}`);
     await as(maja)('/requests', { method: 'POST', body: JSON.stringify({ payer: luisId, amount: available + 500, memo: 'the whole harvest' }) });
@@ -136,18 +115,18 @@ describe('the inbox behind the bell', () => {
   it('a payment in shows on the bell at the next move, reads in Swedish grouped under today, and marking all read clears the count', {
     timeout: 60_000,
   }, async () => {
-    const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf(name)])).out.trim();
+    const token = async (name: string) => (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', emailOf(name)])).out.trim();
     const [maja, luis] = [await token('Maja Åberg'), await token('Luis Ortega')];
     const as =
       (tok: string) =>
       async (path: string, init: RequestInit = {}) =>
         (
-          await fetch(`${hub.url}/api/v1${path}`, {
+          await fetch(`${fx.hub.url}/api/v1${path}`, {
             ...init,
             headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
           })
         ).json() as Promise<any>;
-    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const luisId = (await as(stewardToken)('/members?q=Luis')).members[0].id;
     await as(luis)('/notifications/read', { method: 'POST', body: JSON.stringify({ all: true }) });
     const page = await signedIn('sv', emailOf('Luis Ortega'));
@@ -189,7 +168,7 @@ describe('alerts on a phone', () => {
     timeout: 60_000,
   }, async () => {
     const page = await signedIn('sv', emailOf('Luis Ortega'));
-    await page.context().grantPermissions(['notifications'], { origin: hub.url });
+    await page.context().grantPermissions(['notifications'], { origin: fx.hub.url });
     await page.click('[data-testid=bell]');
     // The demo hub has no https:// address: no alerts, and the card says why and that the inbox still works.
     const why = page.locator('[data-testid=alerts-unavailable]');
@@ -201,7 +180,7 @@ describe('alerts on a phone', () => {
     const cdp = await page.context().newCDPSession(page);
     const registration = new Promise<string>((resolve) =>
       cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
-        const r = e.registrations.find((x) => !x.isDeleted && x.scopeURL.startsWith(hub.url));
+        const r = e.registrations.find((x) => !x.isDeleted && x.scopeURL.startsWith(fx.hub.url));
         if (r) resolve(r.registrationId);
       }),
     );
@@ -219,7 +198,7 @@ describe('alerts on a phone', () => {
       names: { m_maja: 'Maja Åberg' },
       currency: { symbol: 'HC', minorUnits: 2 },
     };
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify(payload) });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: fx.hub.url, registrationId: await registration, data: JSON.stringify(payload) });
     const shown = async () =>
       page.evaluate(async () =>
         (await (await (globalThis as any).navigator.serviceWorker.ready).getNotifications()).map((n: any) => ({
@@ -244,9 +223,9 @@ describe('alerts on a phone', () => {
       href: '/#/history',
     });
     // The same news pushed again shows once (tagged by its id); an emergency in Spanish is worded in Spanish.
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: hub.url, registrationId: await registration, data: JSON.stringify(payload) });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: fx.hub.url, registrationId: await registration, data: JSON.stringify(payload) });
     await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: hub.url,
+      origin: fx.hub.url,
       registrationId: await registration,
       data: JSON.stringify({ ...payload, id: 'n_e2e2', kind: 'emergency-declared', params: { note: 'Översvämning', places: [] }, ref: null, lang: 'es' }),
     });
@@ -277,7 +256,7 @@ describe('alerts on a phone, on a hub with https', () => {
       timeoutMs: 60_000,
     });
     try {
-      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
+      const ctx = await fx.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
       await ctx.grantPermissions(['notifications'], { origin: own.url });
       const page = await ctx.newPage();
       await page.goto(`${own.url}/`);
@@ -313,17 +292,17 @@ describe('alerts on a phone, on a hub with https', () => {
 
 describe('the emergency phone tree on paper', () => {
   it('lists who checks on whom, and prints without the app around it', { timeout: 60_000 }, async () => {
-    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const as = async (path: string, init: RequestInit = {}) =>
       (
-        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })
+        await fetch(`${fx.hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })
       ).json() as Promise<any>;
     const idOf = async (name: string) =>
       (await as(`/members?q=${encodeURIComponent(name.split(' ')[0]!)}`)).members.find((m: { name: string }) => m.name === name).id as string;
     const [elin, luis] = [await idOf('Elin Holm'), await idOf('Luis Ortega')];
     await as(`/members/${elin}/vulnerable`, { method: 'PUT', body: JSON.stringify({ vulnerable: true, contact: '070-555 01 02, ring twice', checker: luis }) });
     const page = await signedIn('en', 'steward@demo.hyphae');
-    await page.goto(`${hub.url}/#/steward`);
+    await page.goto(`${fx.hub.url}/#/steward`);
     await page.click('a[href="#/phone-tree"]');
     const group = page.locator('[data-testid=tree-group]', { hasText: 'Luis Ortega' });
     await group.waitFor();
@@ -348,7 +327,7 @@ describe('the emergency phone tree on paper', () => {
 describe("downlinks on the steward's desk", () => {
   it('queues bytes for a sensor and shows what became of them, in Swedish', { timeout: 60_000 }, async () => {
     const page = await signedIn('sv', 'steward@demo.hyphae');
-    await page.goto(`${hub.url}/#/steward`);
+    await page.goto(`${fx.hub.url}/#/steward`);
     const card = page.locator('[data-testid=downlinks]');
     await card.waitFor();
     const device = await card.locator('select[name=downlink-device] option').first().getAttribute('value');
@@ -361,9 +340,9 @@ describe("downlinks on the steward's desk", () => {
     await card.locator('button:has-text("Köa")').click();
     await card.locator('p.ok:has-text("Köat")').waitFor();
     expect(await card.locator('[data-testid=downlink-rows] li').first().textContent()).toMatch(/^0102 · Port 10 · (väntar|skickat)/);
-    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const queue = (await (
-      await fetch(`${hub.url}/api/v1/lorawan/devices/${device}/queue`, { headers: { authorization: `Bearer ${stewardToken}` } })
+      await fetch(`${fx.hub.url}/api/v1/lorawan/devices/${device}/queue`, { headers: { authorization: `Bearer ${stewardToken}` } })
     ).json()) as Array<{ payload: string; fPort: number }>;
     expect(queue[0]).toMatchObject({ payload: '0102', fPort: 10 });
 
@@ -390,17 +369,17 @@ describe("downlinks on the steward's desk", () => {
 
 describe('forms keep what was typed', () => {
   it('the join form keeps a mistyped invite code after the refusal, and joins once it is corrected', { timeout: 60_000 }, async () => {
-    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const { code } = (await (
-      await fetch(`${hub.url}/api/v1/invites`, {
+      await fetch(`${fx.hub.url}/api/v1/invites`, {
         method: 'POST',
         headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' },
         body: '{}',
       })
     ).json()) as { code: string };
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
+    const ctx = await fx.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en', isMobile: true, hasTouch: true });
     const page = await ctx.newPage();
-    await page.goto(`${hub.url}/#/join`);
+    await page.goto(`${fx.hub.url}/#/join`);
     await page.fill('input[name=code]', `${code}X`);
     await page.fill('input[name=name]', 'Noor Haddad');
     await page.fill('input[name=email]', 'noor.haddad@example.org');
@@ -421,14 +400,14 @@ describe('forms keep what was typed', () => {
 
 describe('the item page', () => {
   it('starts afresh when the address moves from one item to another: no date carried over', { timeout: 60_000 }, async () => {
-    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
-    const items = (await (await fetch(`${hub.url}/api/v1/library/items`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const items = (await (await fetch(`${fx.hub.url}/api/v1/library/items`, { headers: { authorization: `Bearer ${stewardToken}` } })).json()) as Array<{
       code: string;
       name: string;
     }>;
     const [a, b] = items;
     const page = await signedIn('en', emailOf('Luis Ortega'));
-    await page.goto(`${hub.url}/#/library/${a!.code}`);
+    await page.goto(`${fx.hub.url}/#/library/${a!.code}`);
     await page.waitForSelector(`main h2:has-text("${a!.name}")`);
     await page.fill('input[name=start]', '2020-01-01');
     await page.evaluate((code) => ((globalThis as any).location.hash = `#/library/${code}`), b!.code);
@@ -440,13 +419,13 @@ describe('the item page', () => {
 
 describe('renewing a loan', () => {
   it('says why the hub refuses a renewal (someone is waiting) beside the loans, and confirms one it accepts', { timeout: 60_000 }, async () => {
-    const token = async (email: string) => (await hyphaeAsync(['token', 'create', '--data', dir, '--email', email])).out.trim();
+    const token = async (email: string) => (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', email])).out.trim();
     const [steward, maja] = [await token('steward@demo.hyphae'), await token(emailOf('Maja Åberg'))];
     const as =
       (tok: string) =>
       async (path: string, init: RequestInit = {}) =>
         (
-          await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' } })
+          await fetch(`${fx.hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' } })
         ).json() as Promise<any>;
     const free = (
       (await as(steward)('/library/items')) as Array<{
@@ -466,7 +445,7 @@ describe('renewing a loan', () => {
       ).toBeTruthy();
     await as(maja)(`/library/items/${waitedFor!.code}/holds/join`, { method: 'POST' });
     const page = await signedIn('sv', emailOf('Luis Ortega'));
-    await page.goto(`${hub.url}/#/library`);
+    await page.goto(`${fx.hub.url}/#/library`);
     const row = (it: { code: string }) => page.locator('[data-testid=my-loans] li', { hasText: it.code });
     await row(waitedFor!).waitFor();
     const dueBefore = await row(waitedFor!).textContent();
@@ -484,10 +463,10 @@ describe('renewing a loan', () => {
 
 describe("an item's calendar", () => {
   it("has weekday headers from the locale's first day, today in its column, booked days marked, and a key to the colours", { timeout: 60_000 }, async () => {
-    const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const steward = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const as = async (path: string, init: RequestInit = {}) =>
       (
-        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })
+        await fetch(`${fx.hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })
       ).json() as Promise<any>;
     const tool = ((await as('/library/items')) as Array<{ code: string; name: string; status: string; kind: string; needsApproval: boolean }>).find(
       (i) => i.status === 'available' && i.kind === 'tool' && !i.needsApproval,
@@ -506,7 +485,7 @@ describe("an item's calendar", () => {
       ['en', 'Mon', 'booked'],
     ] as const) {
       const page = await signedIn(lang, emailOf('Luis Ortega'));
-      await page.goto(`${hub.url}/#/library/${tool.code}`);
+      await page.goto(`${fx.hub.url}/#/library/${tool.code}`);
       await page.locator('[data-testid=calendar] li').first().waitFor();
       const heads = await page.locator('[data-testid=calendar-head] .weekday').allTextContents();
       expect(heads).toHaveLength(7);
@@ -531,9 +510,9 @@ describe("an item's calendar", () => {
 
 describe('a search the library cannot answer', () => {
   it('says nothing matches and asks the neighbourhood: a need for the tool on the Share board, said beside the button', { timeout: 60_000 }, async () => {
-    const luisToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', emailOf('Luis Ortega')])).out.trim();
+    const luisToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', emailOf('Luis Ortega')])).out.trim();
     const page = await signedIn('sv', emailOf('Luis Ortega'));
-    await page.goto(`${hub.url}/#/library`);
+    await page.goto(`${fx.hub.url}/#/library`);
     await page.locator('[data-testid=catalogue] li').first().waitFor();
     await page.fill('input[type=search]', 'snöslunga');
     const none = page.locator('[data-testid=no-results]');
@@ -544,7 +523,7 @@ describe('a search the library cannot answer', () => {
     expect(await none.locator('a[href="#/share"]').count()).toBe(1);
     expect(await none.locator('button').count()).toBe(0);
     const mine = (await (
-      await fetch(`${hub.url}/api/v1/board/posts?kind=need&mine=true`, { headers: { authorization: `Bearer ${luisToken}` } })
+      await fetch(`${fx.hub.url}/api/v1/board/posts?kind=need&mine=true`, { headers: { authorization: `Bearer ${luisToken}` } })
     ).json()) as Array<{ title: string; resource: string; quantity: number; status: string }>;
     expect(mine.find((p) => p.title === 'snöslunga')).toMatchObject({ resource: 'tool', quantity: 1, status: 'open' });
     await page.screenshot({ path: join(SHOTS, 'sv-library-ask-neighbourhood.png') });
@@ -562,7 +541,7 @@ describe('plots on a phone', () => {
       const u = new URL(r.url());
       if (u.pathname.startsWith('/api/v1/')) asked.push(u.pathname);
     });
-    await page.goto(`${hub.url}/#/neighbourhood`);
+    await page.goto(`${fx.hub.url}/#/neighbourhood`);
     const plot = page.locator('figure:has([data-testid=plot])', { has: page.locator('.u-legend') }).first();
     await plot.locator('.u-legend').waitFor();
     // The plots and the multiplier come in one answer: no request per series any more.
@@ -593,17 +572,17 @@ describe('the catalogue as cards', () => {
   it('shows each item as a card with a badge in words (free, out until a date), its deposit and fee, in one column on a phone', {
     timeout: 60_000,
   }, async () => {
-    const steward = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const steward = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const as = async (path: string, init: RequestInit = {}) =>
       (
-        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })
+        await fetch(`${fx.hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${steward}`, 'content-type': 'application/json' } })
       ).json() as Promise<any>;
     const maja = (await as('/members?q=Maja')).members[0].id;
     const { item: lend, loan } = await lendFirstFreeTool(as, maja);
     expect(loan.dueAt, loan.detail).toBeGreaterThan(Date.now());
     if (!lend || !loan.dueAt) return;
     const page = await signedIn('sv', emailOf('Luis Ortega'));
-    await page.goto(`${hub.url}/#/library`);
+    await page.goto(`${fx.hub.url}/#/library`);
     const card = page.locator('[data-testid=catalogue] li.item-card', { has: page.locator(`a[href="#/library/${lend.code}"]`) });
     await card.waitFor();
     const day = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'medium' }).format(new Date(loan.dueAt));
@@ -626,10 +605,10 @@ describe('the catalogue as cards', () => {
 
 describe('the queue for a tool', () => {
   it('is offered only for a tool that is out, and only until you are in it', { timeout: 60_000 }, async () => {
-    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae'])).out.trim();
+    const stewardToken = (await hyphaeAsync(['token', 'create', '--data', fx.dir, '--email', 'steward@demo.hyphae'])).out.trim();
     const asSteward = async (path: string, init: RequestInit = {}) =>
       (
-        await fetch(`${hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })
+        await fetch(`${fx.hub.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${stewardToken}`, 'content-type': 'application/json' } })
       ).json() as Promise<any>;
     const maja = (await asSteward('/members?q=Maja')).members[0].id;
     const { item: out, loan } = await lendFirstFreeTool(asSteward, maja);
@@ -638,10 +617,10 @@ describe('the queue for a tool', () => {
       (i) => i.status === 'available' && i.code !== out!.code,
     );
     const page = await signedIn('en', emailOf('Luis Ortega'));
-    await page.goto(`${hub.url}/#/library/${stays!.code}`);
+    await page.goto(`${fx.hub.url}/#/library/${stays!.code}`);
     await page.waitForSelector(`main h2:has-text("${stays!.name}")`);
     expect(await page.locator('button:has-text("Join the queue")').count()).toBe(0);
-    await page.goto(`${hub.url}/#/library/${out!.code}`);
+    await page.goto(`${fx.hub.url}/#/library/${out!.code}`);
     await page.waitForSelector(`main h2:has-text("${out!.name}")`);
     await page.click('button:has-text("Join the queue")');
     await page.waitForSelector('[data-testid=my-place]');
@@ -652,14 +631,14 @@ describe('the queue for a tool', () => {
 
 describe('words', () => {
   it("loads only the member's language; another loads when chosen", { timeout: 60_000 }, async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv', isMobile: true, hasTouch: true });
+    const ctx = await fx.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv', isMobile: true, hasTouch: true });
     const page = await ctx.newPage();
     const words: string[] = [];
     page.on('request', (r) => {
       const m = /\/assets\/(en|sv|es)-[\w-]+\.js$/.exec(r.url());
       if (m) words.push(m[1]!);
     });
-    await page.goto(`${hub.url}/`);
+    await page.goto(`${fx.hub.url}/`);
     await page.waitForSelector('input[name=email]');
     expect(await page.textContent('button[type=submit]')).toBe('Logga in');
     expect(words).toEqual(['sv']);
@@ -721,7 +700,7 @@ describe('disabled buttons', () => {
     ] as const) {
       const page = await signedIn('sv', email);
       for (const route of pages) {
-        await page.goto(`${hub.url}/#${route}`);
+        await page.goto(`${fx.hub.url}/#${route}`);
         await page.waitForSelector('main h2, main [data-testid=balance]');
         await page.waitForLoadState('networkidle');
         const unexplained = await page.evaluate(() => {
@@ -754,7 +733,7 @@ describe('the way around the console', () => {
       ] as const) {
         const page = await signedIn(lang, email);
         for (const route of pages) {
-          await page.goto(`${hub.url}/#${route}`);
+          await page.goto(`${fx.hub.url}/#${route}`);
           await page.waitForSelector('main h2, main [data-testid=balance]');
           const tab = await currentTab(page);
           expect(tab.count, `${who} ${route}`).toBeLessThanOrEqual(5);
@@ -766,7 +745,7 @@ describe('the way around the console', () => {
           expect(f.scrollWidth, `${who} ${lang} ${route}: nothing wider than the screen`).toBeLessThanOrEqual(f.width);
         }
         // Everything under More is one tap from it, with the language and signing out.
-        await page.goto(`${hub.url}/#/more`);
+        await page.goto(`${fx.hub.url}/#/more`);
         const links = await page.locator('.more-links a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
         expect(links).toEqual(['#/history', '#/skills', '#/share', '#/proposals', '#/links', ...(who === 'steward' ? ['#/steward'] : []), '#/me']);
         expect(await page.locator('main select').count()).toBe(1);
@@ -780,7 +759,7 @@ describe('the way around the console', () => {
     for (const lang of ['en', 'sv', 'es']) {
       const page = await signedIn(lang, 'steward@demo.hyphae');
       for (const route of ['/', '/pay', '/library', '/neighbourhood', '/more', '/history']) {
-        await page.goto(`${hub.url}/#${route}`);
+        await page.goto(`${fx.hub.url}/#${route}`);
         await page.waitForSelector('main h2, main [data-testid=balance]');
         // What a phone's text-size setting does: the root font size, which every rem in the console follows.
         await page.evaluate(() => ((globalThis as any).document.documentElement.style.fontSize = '200%'));
@@ -791,5 +770,11 @@ describe('the way around the console', () => {
       }
       await page.context().close();
     }
+  });
+});
+
+describe('the content security policy', () => {
+  it('is broken by no page of the journeys above', () => {
+    expect(fx.cspViolations).toEqual([]);
   });
 });
