@@ -1,5 +1,5 @@
 import { networkSimplex } from '@hyphae/device/flow';
-import { geographic, netgen } from '@hyphae/test-rig/flow-instances';
+import { FLOW_INSTANCES, type FlowInstanceName } from './flow-instances.js';
 
 /**
  * Child of the flow bench: in a fresh process, solves one instance six times
@@ -7,13 +7,8 @@ import { geographic, netgen } from '@hyphae/test-rig/flow-instances';
  * count. A hub solves again and again in one process, so the later solves
  * must be no slower than the first.
  */
-const which = process.argv[2] ?? 'netgen-4k';
-const problems = {
-  'netgen-4k': () => netgen(4_000, 8, 2),
-  'netgen-16k': () => netgen(16_000, 8, 3),
-  'geographic-4k': () => geographic(4_000, 6, 5),
-} as const;
-const make = problems[which as keyof typeof problems];
+const which = (process.argv[2] ?? 'netgen-4k') as FlowInstanceName;
+const make = FLOW_INSTANCES[which];
 if (!make) throw new Error(`no instance ${which}`);
 const p = make();
 const solves: Array<{ ms: number; iterations: number; cost: number }> = [];

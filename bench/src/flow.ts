@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { networkSimplex, primalDual, writeDimacs, type FlowProblem } from '@hyphae/device/flow';
-import { clearingInstance, geographic, netgen } from '@hyphae/test-rig/flow-instances';
+import { FLOW_INSTANCES, type FlowInstanceName } from './flow-instances.js';
 import { medianOf, printGoals, rounds } from './goals.js';
 import { fmt, median, tempDir } from './util.js';
 
@@ -123,15 +123,15 @@ export async function run(): Promise<void> {
     const lemon = lemonDriver(dir.path);
     // [name, problem, our solver, compare with HiGHS, compare with LEMON]
     const instances: Array<[string, FlowProblem, 'ns' | 'pd', boolean, boolean?]> = [
-      ['netgen-1k', netgen(1_000, 8, 1), 'ns', true],
-      ['netgen-4k', netgen(4_000, 8, 2), 'ns', true],
-      ['netgen-16k', netgen(16_000, 8, 3), 'ns', false],
-      ['geographic-1k', geographic(1_000, 6, 4), 'ns', true],
-      ['geographic-4k', geographic(4_000, 6, 5), 'ns', true],
-      ['clearing-1k', clearingInstance(1_000, 7_500, 6), 'pd', true],
-      ['clearing-10k', clearingInstance(10_000, 75_000, 7), 'pd', false],
+      ['netgen-1k', FLOW_INSTANCES['netgen-1k'](), 'ns', true],
+      ['netgen-4k', FLOW_INSTANCES['netgen-4k'](), 'ns', true],
+      ['netgen-16k', FLOW_INSTANCES['netgen-16k'](), 'ns', false],
+      ['geographic-1k', FLOW_INSTANCES['geographic-1k'](), 'ns', true],
+      ['geographic-4k', FLOW_INSTANCES['geographic-4k'](), 'ns', true],
+      ['clearing-1k', FLOW_INSTANCES['clearing-1k'](), 'pd', true],
+      ['clearing-10k', FLOW_INSTANCES['clearing-10k'](), 'pd', false],
       // LEMON's network simplex needs minutes here; ours is compared with itself across sizes.
-      ['clearing-100k', clearingInstance(100_000, 750_000, 8), 'pd', false, false],
+      ['clearing-100k', FLOW_INSTANCES['clearing-100k'](), 'pd', false, false],
     ];
     const round = async (k: number): Promise<Row[]> => {
       const rows: Row[] = [];
@@ -184,7 +184,7 @@ export async function run(): Promise<void> {
     const c100 = across('clearing-100k', (r) => r.ours / 1000);
     // One at a time: two solving side by side on two cores would time each other.
     const repeated: Array<{ name: string; solves: Array<{ ms: number; iterations: number }> }> = [];
-    for (const name of ['netgen-4k', 'netgen-16k', 'geographic-4k']) repeated.push({ name, solves: await solveRepeatedly(name) });
+    for (const name of ['netgen-4k', 'netgen-16k', 'geographic-4k'] as const) repeated.push({ name, solves: await solveRepeatedly(name) });
     for (const { name, solves } of repeated) {
       process.stdout.write(
         `  ${name}, six solves in a fresh process: ${solves.map((s) => `${fmt(s.ms, 0)} ms`).join(', ')} (iterations ${[...new Set(solves.map((s) => s.iterations))].join('/')})\n`,
@@ -235,7 +235,7 @@ export async function run(): Promise<void> {
 }
 
 /** Six network-simplex solves of one instance in a process of their own (flow-repeat.ts), from its first. */
-function solveRepeatedly(name: string): Promise<Array<{ ms: number; iterations: number; cost: number }>> {
+function solveRepeatedly(name: FlowInstanceName): Promise<Array<{ ms: number; iterations: number; cost: number }>> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL('./flow-repeat.js', import.meta.url)), [name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (m) => resolve(m as Array<{ ms: number; iterations: number; cost: number }>));
