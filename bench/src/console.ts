@@ -1,5 +1,6 @@
+import { launchChromium } from '@hyphae/test-rig/chromium';
 import { startHubProcess } from '@hyphae/test-rig/hub-process';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { printGoals } from './goals.js';
 import { fmt, median, tempDir } from './util.js';
 
@@ -57,10 +58,7 @@ async function measure(
 export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-console-');
   const hub = await startHubProcess({ dataDir: dir.path, args: ['--demo'], timeoutMs: 90_000 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     // The probe answers "Success" only once this address has passed the portal.
     await fetch(`${hub.url}/captive-portal/continue`, { method: 'POST' });

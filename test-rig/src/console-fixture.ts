@@ -1,7 +1,8 @@
+import { launchChromium } from './chromium.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { type HubProcess, hyphae, startHubProcess } from './hub-process.js';
 import { SHOTS } from './screenshots.js';
@@ -43,19 +44,7 @@ export function consoleHub(prefix: string): ConsoleHub {
     mkdirSync(SHOTS, { recursive: true });
     hub = await startHubProcess({ dataDir: dir, args: ['--demo'], timeoutMs: 60_000 });
     steward = hyphae(['token', 'create', '--data', dir, '--email', 'steward@demo.hyphae']).out.trim();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { describe, expect, it } from 'vitest';
 import { axe } from './console-axe.js';
 import { consoleHub } from './console-fixture.js';
@@ -1044,20 +1045,7 @@ describe('console in Chromium', () => {
         body: JSON.stringify({ name: 'Robin Oak', email: 'robin@hub.test' }),
       })
     ).json()) as { id: string };
-    const mapped = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--host-resolver-rules=MAP hub.test 127.0.0.1',
-      ],
-    });
+    const mapped = await launchChromium(['--host-resolver-rules=MAP hub.test 127.0.0.1']);
     try {
       const origin = `http://hub.test:${link.port}`;
       const ctx = await mapped.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'en', isMobile: true, hasTouch: true });

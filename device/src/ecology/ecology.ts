@@ -583,6 +583,11 @@ export class Ecology {
     return this.params.number('regenerationCreditPerUnit');
   }
 
+  /** A member's own latest reports, newest first. */
+  reportsOf(memberId: string, limit: number): WorkReport[] {
+    return this.reports.newest((r) => r.at, { test: (r) => r.memberId === memberId, limit });
+  }
+
   listReports(status?: WorkReport['status']): WorkReport[] {
     return this.reports.where((r) => !status || r.status === status).sort((a, b) => b.at - a.at);
   }

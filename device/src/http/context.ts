@@ -85,6 +85,11 @@ export type Ctx = Context<AppEnv>;
 export const SESSION_COOKIE = 'hyphae_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
+/** The address phones reach the hub at, for links and QR codes: its public URL when set, else the one this request came in on. */
+export function hubAddress(c: Ctx, deps: { config: HubConfig }): string {
+  return deps.config.hub.publicUrl || new URL(c.req.url).origin;
+}
+
 export function requireMember(c: Ctx): Member {
   const p = c.get('principal');
   if (!p) throw HubError.unauthenticated();

@@ -1,5 +1,5 @@
 import type { Database, Key } from 'lmdb';
-import { HubError } from '../errors.js';
+import { found } from '../errors.js';
 
 /**
  * A sub-database with the reads every module used to write by hand: every
@@ -25,11 +25,7 @@ export function asCollection<V, K extends Key = string>(db: Database<V, K>, noun
   const methods: Pick<Collection<V, K>, 'all' | 'where' | 'need' | 'newest'> = {
     all,
     where: (test) => all().filter(test),
-    need: (key) => {
-      const value = db.get(key);
-      if (value === undefined || value === null) throw HubError.notFound(`${noun} ${String(key)}`);
-      return value;
-    },
+    need: (key) => found(db.get(key), `${noun} ${String(key)}`),
     newest: (at, opts = {}) => {
       const picked = opts.test ? all().filter(opts.test) : all();
       return picked.sort((a, b) => at(b) - at(a)).slice(0, opts.limit ?? Infinity);

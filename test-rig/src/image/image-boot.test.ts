@@ -1,11 +1,12 @@
+import { launchChromium } from '../chromium.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootFiles, builtImage, freePort, QemuBoard, REPO, unpackImage } from './qemu.js';
+import { freePort } from '../free-port.js';
+import { bootFiles, builtImage, QemuBoard, REPO, unpackImage } from './qemu.js';
 
 /**
  * The image's boot test (npm run test:image, after npm run image:build):
@@ -152,20 +153,9 @@ describe.skipIf(!image)('the SD-card image, booted under QEMU', () => {
       expect(probe.location).toBe('http://10.42.0.1/');
       // What the phone shows: its probe, resolved to the hub as the hub's DNS does, lands on the console.
       const port = new URL(b.url).port;
-      const browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-          `--host-resolver-rules=MAP connectivitycheck.gstatic.com:80 127.0.0.1:${port}, MAP 10.42.0.1:80 127.0.0.1:${port}`,
-        ],
-      });
+      const browser = await launchChromium([
+        `--host-resolver-rules=MAP connectivitycheck.gstatic.com:80 127.0.0.1:${port}, MAP 10.42.0.1:80 127.0.0.1:${port}`,
+      ]);
       try {
         const page = await (
           await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en' })

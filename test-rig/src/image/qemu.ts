@@ -56,8 +56,6 @@ export function bootFiles(card: string, into: string): { kernel: string; initrd:
   return { kernel: join(into, kernel), initrd: join(into, initrd), dtb: names.includes(dtb) ? join(into, dtb) : null };
 }
 
-export { freePort } from '../free-port.js';
-
 export interface BootOptions {
   card: string;
   kernel: string;

@@ -261,10 +261,7 @@ export function registerEcology(app: App, deps: HttpDeps) {
     // The water card and the regeneration form come with it: the page is one request on a slow mesh.
     const regeneration = {
       creditPerUnit: e.regenerationCreditPerUnit(),
-      mine: e
-        .listReports()
-        .filter((r) => r.memberId === me.id)
-        .slice(0, 10),
+      mine: e.reportsOf(me.id, 10),
     };
     return c.json(
       {

@@ -5,7 +5,7 @@ import type { Actor } from '../../library/library.js';
 import { CONDITIONS, ITEM_KINDS } from '../../library/types.js';
 import { hasRole } from '../../members/members.js';
 import { toCsv } from '../csv.js';
-import { requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
+import { hubAddress, requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses } from '../schemas.js';
 import { DAY_MS, systemClock } from '../../clock.js';
 import { BUSY_KINDS, ITEM_STATUSES, RESERVATION_STATUSES, TICKET_STATES } from '../../library/contract.js';
@@ -438,7 +438,7 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     const { items } = c.req.valid('query');
     const chosen = items ? items.split(',').map((code) => library.item(code.trim())) : library.search({});
     // The label links to the item's page: a resident's camera opens it, and the desk reads the code back out of it.
-    const base = deps.config.hub.publicUrl || new URL(c.req.url).origin;
+    const base = hubAddress(c, deps);
     const out = await Promise.all(
       chosen.map(async (i) => {
         const url = `${base}/#/library/${encodeURIComponent(i.code)}`;

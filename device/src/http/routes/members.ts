@@ -3,7 +3,7 @@ import { hasRole, publicMember, ROLES } from '../../members/members.js';
 import { qrSvg } from '../../qr.js';
 import { HubError } from '../../errors.js';
 import { clientAddress } from '../captive.js';
-import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
+import { hubAddress, idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { DirectoryEntry, IdempotencyHeader, Invite, JoinRequest, json, Member, MemberId, NewMember, problemResponses, ruleResponses } from '../schemas.js';
 import { MEMBER_STATUSES } from '../../members/contract.js';
 
@@ -157,7 +157,7 @@ export function registerMembers(app: App, deps: HttpDeps) {
     const s = requireRole(c, 'steward');
     const body = await c.req.json().catch(() => ({}));
     const inv = await members.createInvite(s.id, typeof body?.note === 'string' ? body.note : null);
-    const base = deps.config.hub.publicUrl || new URL(c.req.url).origin;
+    const base = hubAddress(c, deps);
     const joinUrl = `${base}/#/join?code=${inv.code}`;
     return c.json({ ...inv, joinUrl, qrSvg: await qrSvg(joinUrl) }, 201);
   });
