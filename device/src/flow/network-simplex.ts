@@ -119,179 +119,47 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   // real path, so one that has left the tree has no reason to come back.
   const blockSize = Math.max(10, Math.floor(Math.sqrt(mReal)));
   const search = { next: 0 };
-  const findEntering = (): number => blockSearch(state, cost, pi, source, target, mReal, blockSize, search);
 
-  const runFirst = new Int32Array(2 * nodes);
-  const runLast = new Int32Array(2 * nodes);
-  const stemSize = new Int32Array(nodes);
-  const stem = new Int32Array(nodes);
-  let iterations = 0;
-  /** One pivot on an entering arc; false if the cycle it closes has unbounded capacity. */
-  const pivot = (inArc: number): boolean => {
-    iterations++;
-    const st = state[inArc]!;
-    const first = st === STATE_LOWER ? source[inArc]! : target[inArc]!;
-    const second = st === STATE_LOWER ? target[inArc]! : source[inArc]!;
-
-    // The apex of the cycle: an ancestor always has more successors.
-    let a = first;
-    let b = second;
-    while (a !== b) {
-      if (succNum[a]! < succNum[b]!) a = parent[a]!;
-      else b = parent[b]!;
-    }
-    const join = a;
-
-    // The leaving arc: the last blocking arc met going round the cycle from the apex.
-    let delta = cap[inArc]!;
-    let result = 0;
-    let uOut = -1;
-    for (let u = first; u !== join; u = parent[u]!) {
-      const e = pred[u]!;
-      const d = predDir[u] === DIR_DOWN ? cap[e]! - flow[e]! : flow[e]!;
-      if (d < delta) {
-        delta = d;
-        uOut = u;
-        result = 1;
-      }
-    }
-    for (let u = second; u !== join; u = parent[u]!) {
-      const e = pred[u]!;
-      const d = predDir[u] === DIR_UP ? cap[e]! - flow[e]! : flow[e]!;
-      if (d <= delta) {
-        delta = d;
-        uOut = u;
-        result = 2;
-      }
-    }
-    if (delta === Infinity) return false;
-
-    if (delta > 0) {
-      const val = st * delta;
-      flow[inArc]! += val;
-      for (let u = source[inArc]!; u !== join; u = parent[u]!) flow[pred[u]!]! -= predDir[u]! * val;
-      for (let u = target[inArc]!; u !== join; u = parent[u]!) flow[pred[u]!]! += predDir[u]! * val;
-    }
-
-    if (result === 0) {
-      state[inArc] = -st as -1 | 1;
-      return true;
-    }
-    const outArc = pred[uOut]!;
-    state[outArc] = flow[outArc] === 0 ? STATE_LOWER : STATE_UPPER;
-    state[inArc] = STATE_TREE;
-
-    // Re-hang the subtree T below the leaving arc from the entering arc.
-    // Rooted at uIn, T's preorder is: uIn's old subtree, then each stem node
-    // up to uOut followed by its old subtree minus the stem branch below it.
-    const uIn = result === 1 ? first : second;
-    const vIn = result === 1 ? second : first;
-    const vOut = parent[uOut]!;
-    const size = succNum[uOut]!;
-    const oldLast = lastSucc[uOut]!;
-    const before = revThread[uOut]!;
-    const after = thread[oldLast]!;
-    // T in its new preorder is a chain of runs of the old thread: uIn's old
-    // subtree, then for each stem node s above it the run from s up to the
-    // branch below it, and the run after that branch to the end of s's old
-    // subtree. Collect the runs' ends first, then splice them together.
-    let runs = 0;
-    runFirst[runs] = uIn;
-    runLast[runs++] = lastSucc[uIn]!;
-    for (let below = uIn, st = parent[uIn]!; below !== uOut; below = st, st = parent[st]!) {
-      runFirst[runs] = st;
-      runLast[runs++] = revThread[below]!;
-      if (lastSucc[below] !== lastSucc[st]) {
-        runFirst[runs] = thread[lastSucc[below]!]!;
-        runLast[runs++] = lastSucc[st]!;
-      }
-    }
-    const lastNode = runLast[runs - 1]!;
-
-    // New subtree sizes along the stem uIn … uOut, computed from the top down:
-    // each stem node keeps its old subtree minus the branch below it, plus
-    // everything above it on the stem.
-    let stemLen = 0;
-    for (let u = uIn; ; u = parent[u]!) {
-      stem[stemLen++] = u;
-      if (u === uOut) break;
-    }
-    let acc = 0;
-    for (let i = stemLen - 1; i >= 1; i--) {
-      acc += succNum[stem[i]!]! - succNum[stem[i - 1]!]!;
-      stemSize[stem[i]!] = acc;
-    }
-    stemSize[uIn] = size;
-
-    // Reverse the stem.
-    let w = uIn;
-    let newPar = vIn;
-    let newPred = inArc;
-    for (;;) {
-      const oldPar = parent[w]!;
-      const oldPred = pred[w]!;
-      parent[w] = newPar;
-      pred[w] = newPred;
-      predDir[w] = source[newPred] === w ? DIR_UP : DIR_DOWN;
-      succNum[w] = stemSize[w]!;
-      lastSucc[w] = lastNode;
-      if (w === uOut) break;
-      newPar = w;
-      newPred = oldPred;
-      w = oldPar;
-    }
-
-    // Unlink T, then link it in right after vIn.
-    thread[before] = after;
-    revThread[after] = before;
-    for (let u = vOut; u !== -1 && lastSucc[u] === oldLast; u = parent[u]!) lastSucc[u] = before;
-    const next = thread[vIn]!;
-    thread[vIn] = uIn;
-    revThread[uIn] = vIn;
-    for (let r = 1; r < runs; r++) {
-      thread[runLast[r - 1]!] = runFirst[r]!;
-      revThread[runFirst[r]!] = runLast[r - 1]!;
-    }
-    thread[lastNode] = next;
-    revThread[next] = lastNode;
-    for (let u = vIn; u !== -1 && lastSucc[u] === vIn; u = parent[u]!) lastSucc[u] = lastNode;
-    for (let u = vOut; u !== join; u = parent[u]!) succNum[u]! -= size;
-    for (let u = vIn; u !== join; u = parent[u]!) succNum[u]! += size;
-
-    // Potentials: the moved subtree shifts by sigma against the rest. Only
-    // differences of potentials matter, so when the subtree is the larger
-    // part, the rest shifts by −sigma instead; it is the run of the thread
-    // from after the subtree's last node round to just before uIn.
-    const sigma = pi[vIn]! - predDir[uIn]! * cost[inArc]! - pi[uIn]!;
-    if (2 * size <= nodes) {
-      for (let u = uIn, k = size; k > 0; k--, u = thread[u]!) pi[u]! += sigma;
-    } else {
-      for (let u = thread[lastNode]!, k = nodes - size; k > 0; k--, u = thread[u]!) pi[u]! -= sigma;
-      // Keep the drift of the whole far below 2^53, where sums stop being exact.
-      if (Math.abs(pi[root]!) > ART) {
-        const shift = pi[root]!;
-        for (let u = 0; u < nodes; u++) pi[u]! -= shift;
-      }
-    }
-    return true;
+  const tree: SimplexTree = {
+    nodes,
+    root,
+    art: ART,
+    source,
+    target,
+    cap,
+    cost,
+    flow,
+    state,
+    parent,
+    pred,
+    predDir,
+    thread,
+    revThread,
+    succNum,
+    lastSucc,
+    pi,
+    runFirst: new Int32Array(2 * nodes),
+    runLast: new Int32Array(2 * nodes),
+    stemSize: new Int32Array(nodes),
+    stem: new Int32Array(nodes),
+    iterations: 0,
   };
-
   const unbounded = () => ({
     status: 'unbounded' as const,
     cost: 0,
     flow: new Float64Array(mReal),
     potential: new Float64Array(n),
-    stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 },
+    stats: { algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 },
   });
 
   for (const inArc of initialPivots(n, mReal, source, target, cost, cap, supply)) {
     if (state[inArc]! * (cost[inArc]! + pi[source[inArc]!]! - pi[target[inArc]!]!) >= 0) continue;
-    if (!pivot(inArc)) return unbounded();
+    if (!pivot(tree, inArc)) return unbounded();
   }
   for (;;) {
-    const inArc = findEntering();
+    const inArc = blockSearch(state, cost, pi, source, target, mReal, blockSize, search);
     if (inArc < 0) break;
-    if (!pivot(inArc)) return unbounded();
+    if (!pivot(tree, inArc)) return unbounded();
   }
 
   for (let u = 0; u < n; u++) {
@@ -301,7 +169,7 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
         cost: 0,
         flow: new Float64Array(mReal),
         potential: new Float64Array(n),
-        stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 },
+        stats: { algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 },
       };
     }
   }
@@ -317,8 +185,195 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     cost: totalCost(problem, out),
     flow: out,
     potential,
-    stats: { algorithm: 'network-simplex', iterations, ms: performance.now() - t0 },
+    stats: { algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 },
   };
+}
+
+/**
+ * The solver's state: arcs (real, then one artificial per node) and the
+ * spanning tree. One object with a fixed shape, read by plain functions:
+ * closures over these arrays were compiled for the first solve's arrays
+ * (V8 specialises a function to its only closure's context), and every later
+ * solve in the same process ran a slower generic version.
+ */
+interface SimplexTree {
+  readonly nodes: number;
+  readonly root: number;
+  /** The artificial arcs' cost (big M). */
+  readonly art: number;
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+  readonly cap: Float64Array;
+  readonly cost: Float64Array;
+  readonly flow: Float64Array;
+  readonly state: Int8Array;
+  readonly parent: Int32Array;
+  readonly pred: Int32Array;
+  readonly predDir: Int8Array;
+  readonly thread: Int32Array;
+  readonly revThread: Int32Array;
+  readonly succNum: Int32Array;
+  readonly lastSucc: Int32Array;
+  readonly pi: Float64Array;
+  /** Scratch for re-hanging a subtree. */
+  readonly runFirst: Int32Array;
+  readonly runLast: Int32Array;
+  readonly stemSize: Int32Array;
+  readonly stem: Int32Array;
+  iterations: number;
+}
+
+/** One pivot on an entering arc; false if the cycle it closes has unbounded capacity. */
+function pivot(t: SimplexTree, inArc: number): boolean {
+  const { nodes, root, source, target, cap, cost, flow, state, parent, pred, predDir, thread, revThread, succNum, lastSucc, pi } = t;
+  const { runFirst, runLast, stemSize, stem } = t;
+  const ART = t.art;
+  t.iterations++;
+  const st = state[inArc]!;
+  const first = st === STATE_LOWER ? source[inArc]! : target[inArc]!;
+  const second = st === STATE_LOWER ? target[inArc]! : source[inArc]!;
+
+  // The apex of the cycle: an ancestor always has more successors.
+  let a = first;
+  let b = second;
+  while (a !== b) {
+    if (succNum[a]! < succNum[b]!) a = parent[a]!;
+    else b = parent[b]!;
+  }
+  const join = a;
+
+  // The leaving arc: the last blocking arc met going round the cycle from the apex.
+  let delta = cap[inArc]!;
+  let result = 0;
+  let uOut = -1;
+  for (let u = first; u !== join; u = parent[u]!) {
+    const e = pred[u]!;
+    const d = predDir[u] === DIR_DOWN ? cap[e]! - flow[e]! : flow[e]!;
+    if (d < delta) {
+      delta = d;
+      uOut = u;
+      result = 1;
+    }
+  }
+  for (let u = second; u !== join; u = parent[u]!) {
+    const e = pred[u]!;
+    const d = predDir[u] === DIR_UP ? cap[e]! - flow[e]! : flow[e]!;
+    if (d <= delta) {
+      delta = d;
+      uOut = u;
+      result = 2;
+    }
+  }
+  if (delta === Infinity) return false;
+
+  if (delta > 0) {
+    const val = st * delta;
+    flow[inArc]! += val;
+    for (let u = source[inArc]!; u !== join; u = parent[u]!) flow[pred[u]!]! -= predDir[u]! * val;
+    for (let u = target[inArc]!; u !== join; u = parent[u]!) flow[pred[u]!]! += predDir[u]! * val;
+  }
+
+  if (result === 0) {
+    state[inArc] = -st as -1 | 1;
+    return true;
+  }
+  const outArc = pred[uOut]!;
+  state[outArc] = flow[outArc] === 0 ? STATE_LOWER : STATE_UPPER;
+  state[inArc] = STATE_TREE;
+
+  // Re-hang the subtree T below the leaving arc from the entering arc.
+  // Rooted at uIn, T's preorder is: uIn's old subtree, then each stem node
+  // up to uOut followed by its old subtree minus the stem branch below it.
+  const uIn = result === 1 ? first : second;
+  const vIn = result === 1 ? second : first;
+  const vOut = parent[uOut]!;
+  const size = succNum[uOut]!;
+  const oldLast = lastSucc[uOut]!;
+  const before = revThread[uOut]!;
+  const after = thread[oldLast]!;
+  // T in its new preorder is a chain of runs of the old thread: uIn's old
+  // subtree, then for each stem node s above it the run from s up to the
+  // branch below it, and the run after that branch to the end of s's old
+  // subtree. Collect the runs' ends first, then splice them together.
+  let runs = 0;
+  runFirst[runs] = uIn;
+  runLast[runs++] = lastSucc[uIn]!;
+  for (let below = uIn, st = parent[uIn]!; below !== uOut; below = st, st = parent[st]!) {
+    runFirst[runs] = st;
+    runLast[runs++] = revThread[below]!;
+    if (lastSucc[below] !== lastSucc[st]) {
+      runFirst[runs] = thread[lastSucc[below]!]!;
+      runLast[runs++] = lastSucc[st]!;
+    }
+  }
+  const lastNode = runLast[runs - 1]!;
+
+  // New subtree sizes along the stem uIn … uOut, computed from the top down:
+  // each stem node keeps its old subtree minus the branch below it, plus
+  // everything above it on the stem.
+  let stemLen = 0;
+  for (let u = uIn; ; u = parent[u]!) {
+    stem[stemLen++] = u;
+    if (u === uOut) break;
+  }
+  let acc = 0;
+  for (let i = stemLen - 1; i >= 1; i--) {
+    acc += succNum[stem[i]!]! - succNum[stem[i - 1]!]!;
+    stemSize[stem[i]!] = acc;
+  }
+  stemSize[uIn] = size;
+
+  // Reverse the stem.
+  let w = uIn;
+  let newPar = vIn;
+  let newPred = inArc;
+  for (;;) {
+    const oldPar = parent[w]!;
+    const oldPred = pred[w]!;
+    parent[w] = newPar;
+    pred[w] = newPred;
+    predDir[w] = source[newPred] === w ? DIR_UP : DIR_DOWN;
+    succNum[w] = stemSize[w]!;
+    lastSucc[w] = lastNode;
+    if (w === uOut) break;
+    newPar = w;
+    newPred = oldPred;
+    w = oldPar;
+  }
+
+  // Unlink T, then link it in right after vIn.
+  thread[before] = after;
+  revThread[after] = before;
+  for (let u = vOut; u !== -1 && lastSucc[u] === oldLast; u = parent[u]!) lastSucc[u] = before;
+  const next = thread[vIn]!;
+  thread[vIn] = uIn;
+  revThread[uIn] = vIn;
+  for (let r = 1; r < runs; r++) {
+    thread[runLast[r - 1]!] = runFirst[r]!;
+    revThread[runFirst[r]!] = runLast[r - 1]!;
+  }
+  thread[lastNode] = next;
+  revThread[next] = lastNode;
+  for (let u = vIn; u !== -1 && lastSucc[u] === vIn; u = parent[u]!) lastSucc[u] = lastNode;
+  for (let u = vOut; u !== join; u = parent[u]!) succNum[u]! -= size;
+  for (let u = vIn; u !== join; u = parent[u]!) succNum[u]! += size;
+
+  // Potentials: the moved subtree shifts by sigma against the rest. Only
+  // differences of potentials matter, so when the subtree is the larger
+  // part, the rest shifts by −sigma instead; it is the run of the thread
+  // from after the subtree's last node round to just before uIn.
+  const sigma = pi[vIn]! - predDir[uIn]! * cost[inArc]! - pi[uIn]!;
+  if (2 * size <= nodes) {
+    for (let u = uIn, k = size; k > 0; k--, u = thread[u]!) pi[u]! += sigma;
+  } else {
+    for (let u = thread[lastNode]!, k = nodes - size; k > 0; k--, u = thread[u]!) pi[u]! -= sigma;
+    // Keep the drift of the whole far below 2^53, where sums stop being exact.
+    if (Math.abs(pi[root]!) > ART) {
+      const shift = pi[root]!;
+      for (let u = 0; u < nodes; u++) pi[u]! -= shift;
+    }
+  }
+  return true;
 }
 
 /**

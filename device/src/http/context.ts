@@ -70,9 +70,12 @@ export interface HttpDeps {
   serveConsole?: boolean;
 }
 
+/** How a caller signed in: the console's session cookie, or a bearer token (scripts). */
+export const SIGN_IN_VIA = ['session', 'token'] as const;
+
 export interface Principal {
   member: Member;
-  via: 'session' | 'token';
+  via: (typeof SIGN_IN_VIA)[number];
   session: Session | null;
   sessionToken: string | null;
 }

@@ -5,6 +5,7 @@ import { ROLES } from '../members/members.js';
 import { REFUSAL_CODES } from '../refusal-codes.js';
 import { JOIN_ROUTES, MEMBER_STATUSES } from '../members/contract.js';
 import { ACCOUNT_STATUSES, HISTORY_KINDS, REQUEST_STATUSES } from '../ledger/contract.js';
+import { SIGN_IN_VIA } from './context.js';
 
 /** Schemas at the HTTP boundary. The OpenAPI document is generated from them. */
 
@@ -98,7 +99,7 @@ export const Invite = z
 export const Credentials = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) }).openapi('Credentials');
 
 export const SessionInfo = z
-  .object({ member: Member, csrfToken: z.string().nullable(), expiresAt: z.number().int().nullable(), via: z.enum(['session', 'token']) })
+  .object({ member: Member, csrfToken: z.string().nullable(), expiresAt: z.number().int().nullable(), via: z.enum(SIGN_IN_VIA) })
   .openapi('SessionInfo');
 
 export const ApiToken = z
@@ -246,3 +247,8 @@ export const IdempotencyHeader = z.object({
 export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } };
 }
+
+/** A yes/no query flag (`?open=true`): query strings carry text. */
+export const QueryFlag = z.enum(['true', 'false']);
+/** Whether an export or a list comes as CSV (for a spreadsheet) or JSON, with the route's default. */
+export const exportFormat = (byDefault: 'csv' | 'json') => z.enum(['csv', 'json']).default(byDefault);

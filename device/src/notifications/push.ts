@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import { Rounds } from './rounds.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from './kinds.js';
 import { pointsAtThisHost } from './webhooks.js';
-import { refuse } from './contract.js';
+import { refuse, type AlertLanguage } from './contract.js';
 
 /**
  * Web Push (RFC 8030, with VAPID, RFC 8292, and message encryption, RFC
@@ -29,7 +29,7 @@ export interface PushSubscriptionRecord {
   endpoint: string;
   keys: { p256dh: string; auth: string };
   /** The console's language on that phone: the alert is worded in it. */
-  lang: string;
+  lang: AlertLanguage;
   createdAt: number;
   lastOkAt: number | null;
   failuresInRow: number;
@@ -59,7 +59,7 @@ export interface PushPayload {
   ref: string | null;
   at: number;
   hub: string;
-  lang: string;
+  lang: AlertLanguage;
   /** In English, for a service worker that does not know the kind. */
   text: string;
   /** Members named in the params, as the service worker cannot look them up. */
@@ -151,7 +151,7 @@ export class WebPush {
 
   // ── subscriptions ──
 
-  async subscribe(memberId: string, input: { endpoint: string; keys: { p256dh: string; auth: string }; lang: string }): Promise<PushSubscriptionInfo> {
+  async subscribe(memberId: string, input: { endpoint: string; keys: { p256dh: string; auth: string }; lang: AlertLanguage }): Promise<PushSubscriptionInfo> {
     if (!this.available)
       throw refuse('push-is-not-available', 'this hub has no https:// public address, so phones cannot be sent alerts; the inbox works without them');
     const url = new URL(input.endpoint);

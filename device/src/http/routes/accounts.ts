@@ -5,7 +5,7 @@ import { FUND, type HistoryRow as Row, type Unit as UnitT } from '../../ledger/t
 import { hasRole } from '../../members/members.js';
 import { csvCell } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type Ctx, type HttpDeps } from '../context.js';
-import { Account, HistoryPage, json, LimitsUpdate, MemberId, problemResponses, Reliability, ruleResponses, Unit } from '../schemas.js';
+import { Account, HistoryPage, json, LimitsUpdate, MemberId, problemResponses, Reliability, ruleResponses, Unit, exportFormat } from '../schemas.js';
 import { HISTORY_KINDS, LIMIT_CHANGE_STATUSES } from '../../ledger/contract.js';
 
 const memberParam = z.object({ memberId: MemberId.openapi({ param: { name: 'memberId', in: 'path' } }) });
@@ -98,7 +98,7 @@ const historyExport = createRoute({
   path: '/api/v1/accounts/{memberId}/history/export',
   tags: ['accounts'],
   summary: 'The whole history as CSV or JSON',
-  request: { params: memberParam, query: z.object({ unit: Unit.optional(), format: z.enum(['csv', 'json']).default('csv') }) },
+  request: { params: memberParam, query: z.object({ unit: Unit.optional(), format: exportFormat('csv') }) },
   responses: {
     200: { description: 'The history', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
     ...problemResponses,

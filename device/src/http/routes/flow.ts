@@ -3,7 +3,7 @@ import { RESOURCES, type Resource } from '../../flow/board.js';
 import { hasRole } from '../../members/members.js';
 import { found, HubError } from '../../errors.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses } from '../schemas.js';
+import { json, MemberId, ruleResponses, QueryFlag } from '../schemas.js';
 import { ALLOCATION_STATUSES, CLEARING_RUN_STATUSES, POST_KINDS, POST_STATUSES } from '../../flow/contract.js';
 
 const ResourceSchema = z
@@ -117,7 +117,7 @@ const listPosts = createRoute({
       resource: ResourceSchema.optional(),
       kind: z.enum(POST_KINDS).optional(),
       status: z.enum(POST_STATUSES).optional(),
-      mine: z.enum(['true', 'false']).optional(),
+      mine: QueryFlag.optional(),
     }),
   },
   responses: { 200: json(z.array(ListedPost), 'Posts, newest first'), ...ruleResponses },
@@ -143,7 +143,7 @@ const listProposals = createRoute({
   path: '/api/v1/flow/proposals',
   tags: ['flow'],
   summary: 'Proposed allocations and pledges: mine, or all for stewards',
-  request: { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: z.enum(['true', 'false']).optional() }) },
+  request: { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: QueryFlag.optional() }) },
   responses: { 200: json(z.array(Proposal), 'Proposals, newest first'), ...ruleResponses },
 });
 const proposalAction = (name: 'accept' | 'reject', summary: string) =>

@@ -3,7 +3,7 @@ import { PROPOSAL_KINDS } from '../../governance/governance.js';
 import { PARAMETERS, type ParamName } from '../../governance/parameters.js';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses } from '../schemas.js';
+import { json, MemberId, ruleResponses, exportFormat } from '../schemas.js';
 import { CHOICES, DECISION_MODES, PROPOSAL_STATUSES, ROUND_STATUSES } from '../../governance/contract.js';
 
 const Kind = z.enum(PROPOSAL_KINDS);
@@ -328,7 +328,7 @@ const log = createRoute({
   path: '/api/v1/decisions',
   tags: ['governance'],
   summary: 'The decision log, as JSON or CSV',
-  request: { query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
+  request: { query: z.object({ format: exportFormat('json') }) },
   responses: {
     200: { description: 'Decisions', content: { 'application/json': { schema: z.array(Decision) }, 'text/csv': { schema: z.string() } } },
     ...ruleResponses,

@@ -6,7 +6,7 @@ import { CONDITIONS, ITEM_KINDS } from '../../library/types.js';
 import { hasRole } from '../../members/members.js';
 import { toCsv } from '../csv.js';
 import { hubAddress, requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses } from '../schemas.js';
+import { json, MemberId, ruleResponses, QueryFlag, exportFormat } from '../schemas.js';
 import { DAY_MS, systemClock } from '../../clock.js';
 import { BUSY_KINDS, ITEM_STATUSES, RESERVATION_STATUSES, TICKET_STATES } from '../../library/contract.js';
 
@@ -255,7 +255,7 @@ const loans = route({
   tags: ['library'],
   summary: "Loans: mine, or everyone's for stewards (overdue=true for late ones)",
   request: {
-    query: z.object({ open: z.enum(['true', 'false']).optional(), overdue: z.enum(['true', 'false']).optional(), all: z.enum(['true', 'false']).optional() }),
+    query: z.object({ open: QueryFlag.optional(), overdue: QueryFlag.optional(), all: QueryFlag.optional() }),
   },
   responses: { 200: json(z.array(Loan), 'Loans'), ...ruleResponses },
 });
@@ -288,7 +288,7 @@ const listTickets = route({
   path: '/api/v1/library/tickets',
   tags: ['library'],
   summary: 'Maintenance tickets',
-  request: { query: z.object({ open: z.enum(['true', 'false']).optional() }) },
+  request: { query: z.object({ open: QueryFlag.optional() }) },
   responses: { 200: json(z.array(Ticket), 'Tickets'), ...ruleResponses },
 });
 const openTicket = route({
@@ -393,7 +393,7 @@ const exportLib = route({
   path: '/api/v1/library/export',
   tags: ['library'],
   summary: 'Catalogue or loans as CSV or JSON',
-  request: { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: z.enum(['csv', 'json']).default('csv') }) },
+  request: { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: exportFormat('csv') }) },
   responses: {
     200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
     ...ruleResponses,

@@ -4,8 +4,8 @@ import { NOTIFICATION_KIND_NAMES } from '../../notifications/kinds.js';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, ruleResponses } from '../schemas.js';
-import { CHANNELS } from '../../notifications/contract.js';
+import { json, ruleResponses, QueryFlag } from '../schemas.js';
+import { ALERT_LANGUAGES, CHANNELS } from '../../notifications/contract.js';
 
 const Kind = z.enum(NOTIFICATION_KIND_NAMES).openapi('NotificationKind');
 const Channel = z
@@ -44,7 +44,7 @@ const list = createRoute({
   path: '/api/v1/notifications',
   tags: ['hub'],
   summary: 'My notifications, newest first',
-  request: { query: z.object({ unread: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
+  request: { query: z.object({ unread: QueryFlag.optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
   responses: { 200: json(z.array(Notification), 'Notifications'), ...ruleResponses },
 });
 const unread = createRoute({
@@ -164,7 +164,7 @@ const PushSubscription = z
   .object({
     id: z.string(),
     memberId: z.string(),
-    lang: z.string(),
+    lang: z.enum(ALERT_LANGUAGES),
     createdAt: z.number().int(),
     lastOkAt: z.number().int().nullable().describe('When an alert last reached its push service'),
     failuresInRow: z.number().int(),
@@ -184,7 +184,7 @@ const NewPushSubscription = z.object({
     p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'a P-256 public key, base64url'),
     auth: z.string().regex(/^[A-Za-z0-9_-]{16,24}={0,2}$/, 'a 16-byte secret, base64url'),
   }),
-  lang: z.enum(['en', 'sv', 'es']).default('en').describe('The language alerts on this phone are worded in'),
+  lang: z.enum(ALERT_LANGUAGES).default('en').describe('The language alerts on this phone are worded in'),
 });
 const pushStatus = createRoute({
   method: 'get',

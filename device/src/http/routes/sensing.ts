@@ -6,7 +6,7 @@ import { NewDownlink } from '../../sensing/downlink-queue.js';
 import { HubError } from '../../errors.js';
 import { Devices } from '../../sensing/devices.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, ruleResponses } from '../schemas.js';
+import { json, ruleResponses, exportFormat } from '../schemas.js';
 import { DEVICE_CLASSES, DEVICE_KINDS, DOWNLINK_STATES } from '../../sensing/contract.js';
 
 const Hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`);
@@ -204,7 +204,7 @@ const query = createRoute({
       from: z.coerce.number().int(),
       to: z.coerce.number().int(),
       resolution: z.enum([...RESOLUTION_NAMES, 'auto']).default('auto'),
-      format: z.enum(['json', 'csv']).default('json'),
+      format: exportFormat('json'),
     }),
   },
   responses: {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses } from '../schemas.js';
+import { json, MemberId, ruleResponses, exportFormat } from '../schemas.js';
 import { MENTORSHIP_STATUSES, OFFER_KINDS, OFFER_STATUSES } from '../../skills/contract.js';
 
 const MemberSkill = z
@@ -93,7 +93,7 @@ const inventory = createRoute({
   path: '/api/v1/skills',
   tags: ['skills'],
   summary: 'Who can do and teach what',
-  request: { query: z.object({ skill: z.string().optional(), format: z.enum(['json', 'csv']).default('json') }) },
+  request: { query: z.object({ skill: z.string().optional(), format: exportFormat('json') }) },
   responses: {
     200: { description: 'Skills', content: { 'application/json': { schema: z.array(MemberSkill) }, 'text/csv': { schema: z.string() } } },
     ...ruleResponses,
