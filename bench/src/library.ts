@@ -35,22 +35,24 @@ async function ours() {
     const items: string[] = [];
     for (let i = 0; i < ITEMS; i += 100) {
       const batch = await Promise.all(
-        Array.from({ length: 100 }, (_, k) => core.library.addItem({ name: `Item ${i + k}`, category: `cat${(i + k) % 12}`, deposit: 500, fee: 50 }, 'bench')),
+        Array.from({ length: 100 }, (_, k) =>
+          core.library.catalogue.addItem({ name: `Item ${i + k}`, category: `cat${(i + k) % 12}`, deposit: 500, fee: 50 }, 'bench'),
+        ),
       );
       items.push(...batch.map((b) => b.id));
     }
     process.stdout.write(`  seeding ${fmt(PAST_LOANS)} past loans …\n`);
     for (let round = 0; round < PAST_LOANS / ITEMS; round++) {
-      const loans = await Promise.all(items.map((id, k) => core.library.checkOut(id, members[(k + round) % members.length]!, desk, { days: 3 })));
+      const loans = await Promise.all(items.map((id, k) => core.library.loans.checkOut(id, members[(k + round) % members.length]!, desk, { days: 3 })));
       clock.advance(2 * DAY_MS);
-      await Promise.all(loans.map((l) => core.library.checkIn(l.id, desk, { condition: 'good' })));
+      await Promise.all(loans.map((l) => core.library.loans.checkIn(l.id, desk, { condition: 'good' })));
     }
     // Reservations: distinct items and days, so each one is a real booking.
     const base = Math.floor(clock.now() / DAY_MS + 1) * DAY_MS;
     const t1 = performance.now();
     await Promise.all(
       Array.from({ length: RESERVATIONS }, (_, k) =>
-        core.library.reserve(
+        core.library.bookings.reserve(
           items[k % ITEMS]!,
           members[k % members.length]!,
           base + Math.floor(k / ITEMS) * 2 * DAY_MS,
@@ -63,7 +65,7 @@ async function ours() {
     const times: number[] = [];
     for (let q = 0; q < QUERIES; q++) {
       const t = performance.now();
-      core.library.busy(items[(q * 7) % ITEMS]!, base, base + 14 * DAY_MS);
+      core.library.bookings.busy(items[(q * 7) % ITEMS]!, base, base + 14 * DAY_MS);
       times.push(performance.now() - t);
     }
     return { perSec, p99: percentile(times, 99), p50: median(times) };

@@ -308,7 +308,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
       members: members.list().map(publicMember),
       invites: members.listInvites(),
       reliability: reliability.all(),
-      library: library.exportAll(),
+      library: library.reports.exportAll(),
       skills: skills.exportAll(),
       governance: { ...governance.exportAll(), parameters: parameters.list() },
       devices: devices.list().map(Devices.public),

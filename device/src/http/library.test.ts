@@ -66,7 +66,11 @@ describe('library over HTTP', () => {
     ).toBeNull();
     // Bo is told it is ready, with the facts beside the English so the console can say it in Bo's language.
     const [ready] = (await call('bo', 'GET', '/api/v1/notifications?unread=true')).json;
-    expect(ready).toMatchObject({ kind: 'hold-ready', read: false, params: { code, name: 'Drill', date: core.library.holdsOf(item.json.id)[0]!.pickupBy } });
+    expect(ready).toMatchObject({
+      kind: 'hold-ready',
+      read: false,
+      params: { code, name: 'Drill', date: core.library.holds.holdsOf(item.json.id)[0]!.pickupBy },
+    });
     // Marking read: only one's own (Ana's ids would be ignored), once.
     expect((await call('ana', 'POST', '/api/v1/notifications/read', { ids: [ready.id] })).json).toEqual({ marked: 0 });
     expect((await call('bo', 'POST', '/api/v1/notifications/read', { ids: [ready.id] })).json).toEqual({ marked: 1 });

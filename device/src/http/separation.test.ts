@@ -225,7 +225,7 @@ describe('the audit log', () => {
     await call('ana', 'POST', `/api/v1/members/${id.cy}/password-reset`);
     await call('ana', 'POST', '/api/v1/parameters/emergency', { name: 'demurrageRatePercent', value: 1, reason: 'flood' });
     const item = (await call('ana', 'POST', '/api/v1/library/items', { name: 'Old saw', category: 'tools' })).json as { code: string; id: string };
-    await core.library.retire(item.id, id.ana!, 'rusted through');
+    await core.library.maintenance.retire(item.id, id.ana!, 'rusted through');
     const log = await call('sam', 'GET', '/api/v1/audit?limit=500');
     expect(log.status).toBe(200);
     expect(log.json.chain.ok).toBe(true);

@@ -90,7 +90,7 @@ export function scheduleJobs(core: Core, log: Logger, extra: readonly ExtraJob[]
     // The multiplier follows the sensors through the day; smoothing limits how far it moves per day.
     job('ecology', '5 * * * *', async () => ({ multiplier: (await ecology.recompute()).multiplier })),
     job('proposal-reminders', '15 * * * *', () => core.governance.remindClosing()),
-    job('library-reminders', config.library.remindersCron, () => library.sendReminders()),
+    job('library-reminders', config.library.remindersCron, () => library.loans.sendReminders()),
     job('timebank-reminders', config.library.remindersCron, async () => ({
       ...(await skills.remindExpiring()),
       mentorships: (await skills.matchMentors()).length,

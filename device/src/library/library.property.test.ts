@@ -29,7 +29,7 @@ describe('tool library under random operations', () => {
           for (let i = 0; i < 3; i++)
             items.push(
               (
-                await core.library.addItem(
+                await core.library.catalogue.addItem(
                   { name: `Tool ${i}`, category: 'c', deposit: 1000 * (i + 1), fee: 100 * i, plan: i === 2 ? { everyLoans: 2, task: 'oil' } : null },
                   steward.id,
                 )
@@ -40,41 +40,41 @@ describe('tool library under random operations', () => {
               switch (o.k) {
                 case 'reserve': {
                   const from = (Math.floor(core.clock.now() / DAY_MS) + 1 + o.start) * DAY_MS;
-                  await core.library.reserve(items[o.item]!, who[o.who]!, from, from + o.len * DAY_MS, steward);
+                  await core.library.bookings.reserve(items[o.item]!, who[o.who]!, from, from + o.len * DAY_MS, steward);
                   break;
                 }
                 case 'hold':
-                  await core.library.joinHolds(items[o.item]!, who[o.who]!);
+                  await core.library.holds.joinHolds(items[o.item]!, who[o.who]!);
                   break;
                 case 'out':
-                  await core.library.checkOut(items[o.item]!, who[o.who]!, steward);
+                  await core.library.loans.checkOut(items[o.item]!, who[o.who]!, steward);
                   break;
                 case 'in': {
-                  const l = core.library.openLoanOf(items[o.item]!);
-                  if (l) await core.library.checkIn(l.id, steward, { condition: o.broken ? 'broken' : 'good', damage: Math.min(o.damage, l.deposit) });
+                  const l = core.library.loans.openLoanOf(items[o.item]!);
+                  if (l) await core.library.loans.checkIn(l.id, steward, { condition: o.broken ? 'broken' : 'good', damage: Math.min(o.damage, l.deposit) });
                   break;
                 }
                 case 'ticket':
-                  await core.library.openTicket(items[o.item]!, 'check', steward.id);
+                  await core.library.maintenance.openTicket(items[o.item]!, 'check', steward.id);
                   break;
                 case 'resolve': {
-                  const t = core.library.tickets({ itemId: items[o.item]!, open: true })[0];
-                  if (t) await core.library.advanceTicket(t.id, o.retire ? 'retired' : 'resolved', steward.id);
+                  const t = core.library.maintenance.tickets({ itemId: items[o.item]!, open: true })[0];
+                  if (t) await core.library.maintenance.advanceTicket(t.id, o.retire ? 'retired' : 'resolved', steward.id);
                   break;
                 }
                 case 'days':
                   core.clock.advance(o.n * DAY_MS);
-                  await core.library.sendReminders();
+                  await core.library.loans.sendReminders();
                   break;
               }
             } catch (e) {
               if (!(e instanceof HubError)) throw e;
             }
-            const open = core.library.loansOf({ open: true });
+            const open = core.library.loans.loansOf({ open: true });
             for (const id of items) {
               expect(open.filter((l) => l.itemId === id).length).toBeLessThanOrEqual(1);
-              const it = core.library.item(id);
-              if (it.status === 'retired') expect(core.library.holdsOf(id)).toEqual([]);
+              const it = core.library.catalogue.item(id);
+              if (it.status === 'retired') expect(core.library.holds.holdsOf(id)).toEqual([]);
               if (it.status === 'on-loan') expect(open.some((l) => l.itemId === id)).toBe(true);
             }
             // Every deposit taken is either still held for an open loan, or was returned or charged.

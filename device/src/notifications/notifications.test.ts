@@ -120,14 +120,14 @@ describe('every event that matters to a member notifies them', () => {
     core = makeCore();
     const { ana, bo } = await people(core);
     const steward = (await core.members.create({ name: 'Stew', email: 'stew@riverside.example', role: 'steward' }, null)).id;
-    const it = await core.library.addItem({ name: 'Ladder', category: 'garden', deposit: 0 }, steward);
-    const loan = await core.library.checkOut(it.id, ana, { id: steward, steward: true });
-    await core.library.checkIn(loan.id, { id: steward, steward: true }, { condition: 'good' });
+    const it = await core.library.catalogue.addItem({ name: 'Ladder', category: 'garden', deposit: 0 }, steward);
+    const loan = await core.library.loans.checkOut(it.id, ana, { id: steward, steward: true });
+    await core.library.loans.checkIn(loan.id, { id: steward, steward: true }, { condition: 'good' });
     expect(core.notifications.list(ana)[0]).toMatchObject({ kind: 'loan-returned', params: { code: it.code, name: 'Ladder', depositBack: 0 } });
     const from = core.clock.now() + DAY_MS / 2;
-    await core.library.reserve(it.id, bo, from, from + DAY_MS, { id: bo, steward: false });
-    expect((await core.library.sendReminders()).bookings).toBe(1);
-    expect((await core.library.sendReminders()).bookings).toBe(0);
+    await core.library.bookings.reserve(it.id, bo, from, from + DAY_MS, { id: bo, steward: false });
+    expect((await core.library.loans.sendReminders()).bookings).toBe(1);
+    expect((await core.library.loans.sendReminders()).bookings).toBe(0);
     expect(core.notifications.list(bo)[0]).toMatchObject({ kind: 'booking-reminder', params: { code: it.code, from } });
   });
 

@@ -30,16 +30,16 @@ describe('demo neighbourhood', () => {
       const ana = core.members.byEmail('ana.lindqvist@demo.hyphae')!;
       expect(core.ledger.requestsOf(ana.id, { role: 'payer', status: 'open' }).length).toBeGreaterThanOrEqual(2);
       // The tool library: about 40 items in several categories, with loans, a queue and a ticket.
-      expect(core.library.search().length).toBeGreaterThanOrEqual(40);
-      expect(core.library.categories().length).toBeGreaterThanOrEqual(8);
-      expect(core.library.loansOf().length).toBeGreaterThan(30);
-      expect(core.library.loansOf({ open: true }).length).toBeGreaterThan(0);
+      expect(core.library.catalogue.search().length).toBeGreaterThanOrEqual(40);
+      expect(core.library.catalogue.categories().length).toBeGreaterThanOrEqual(8);
+      expect(core.library.loans.loansOf().length).toBeGreaterThan(30);
+      expect(core.library.loans.loansOf({ open: true }).length).toBeGreaterThan(0);
       // Exactly two waiting for the drill, whoever the random history lent it to.
-      expect(core.library.holdsOf('T-0001').length).toBe(2);
+      expect(core.library.holds.holdsOf('T-0001').length).toBe(2);
       // And it is out, so they wait (the console's journeys queue for it).
-      expect(core.library.item('T-0001').status).toBe('on-loan');
-      expect(core.library.holdsOf('T-0001').every((h) => h.readyAt === null)).toBe(true);
-      expect(core.library.tickets({ open: true }).length).toBeGreaterThan(0);
+      expect(core.library.catalogue.item('T-0001').status).toBe('on-loan');
+      expect(core.library.holds.holdsOf('T-0001').every((h) => h.readyAt === null)).toBe(true);
+      expect(core.library.maintenance.tickets({ open: true }).length).toBeGreaterThan(0);
       // Skills with gaps.
       const gaps = core.skills.gapReport();
       expect(gaps.missing.map((g) => g.skill)).toContain('welding');

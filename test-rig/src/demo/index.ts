@@ -177,7 +177,7 @@ async function seed(core: Core, clock: ManualClock, now: number): Promise<{ memb
 async function setUpLibrary(core: Core, stewardId: string, residents: string[], rng: RngT): Promise<Item[]> {
   const { library, skills } = core;
   const items: Item[] = [];
-  for (const def of DEMO_ITEMS) items.push(await library.addItem(def, stewardId));
+  for (const def of DEMO_ITEMS) items.push(await library.catalogue.addItem(def, stewardId));
   for (const [i, skill, level, primary, teach] of DEMO_SKILLS) await skills.setSkill(residents[i]!, { skill, level, primary, teach });
   for (const s of DEMO_NEEDED_SKILLS) await skills.markNeeded(s, stewardId, null);
   for (const [i, s] of DEMO_LEARNING) await skills.setLearning(residents[i]!, s, true);
@@ -193,16 +193,16 @@ async function libraryDay(core: Core, items: Item[], stewardId: string, resident
   const now = core.clock.now();
   // In the order of the items' codes, not of the loans' random ids: the same seed gives the same history.
   const code = new Map(items.map((i) => [i.id, i.code]));
-  const open = library.loansOf({ open: true }).sort((a, b) => (code.get(a.itemId) ?? '').localeCompare(code.get(b.itemId) ?? ''));
+  const open = library.loans.loansOf({ open: true }).sort((a, b) => (code.get(a.itemId) ?? '').localeCompare(code.get(b.itemId) ?? ''));
   for (const loan of open) {
-    if (loan.dueAt <= now + 3_600_000 || rng.chance(0.15)) await library.checkIn(loan.id, desk, { condition: rng.chance(0.04) ? 'fair' : 'good' });
+    if (loan.dueAt <= now + 3_600_000 || rng.chance(0.15)) await library.loans.checkIn(loan.id, desk, { condition: rng.chance(0.04) ? 'fair' : 'good' });
   }
   const lendable = items.filter((i) => i.kind !== 'space' && !i.needsInduction && !i.needsApproval);
   for (let k = rng.int(0, 3); k > 0; k--) {
     const it = rng.pick(lendable);
-    await library.checkOut(it.id, rng.pick(residents), desk, { days: rng.int(2, 7) }).catch(() => undefined);
+    await library.loans.checkOut(it.id, rng.pick(residents), desk, { days: rng.int(2, 7) }).catch(() => undefined);
   }
-  await library.sendReminders();
+  await library.loans.sendReminders();
 }
 
 /** What is happening today: a queue on a popular tool, a ticket, a booking, board posts. */
@@ -212,17 +212,17 @@ async function libraryToday(core: Core, items: Item[], stewardId: string, reside
   const drill = items[0]!;
   // Out today whatever the random history did: to the first resident whose account has room for its deposit and fee.
   for (const r of [residents[2]!, ...residents]) {
-    if (library.openLoanOf(drill.id)) break;
-    await library.checkOut(drill.id, r, desk, { days: 1 }).catch(() => undefined);
+    if (library.loans.openLoanOf(drill.id)) break;
+    await library.loans.checkOut(drill.id, r, desk, { days: 1 }).catch(() => undefined);
   }
   // Two people waiting, neither of them the one who has it (the random history may have lent it to anyone).
-  const borrower = library.openLoanOf(drill.id)?.memberId;
-  for (const r of residents.filter((m) => m !== borrower).slice(0, 2)) await library.joinHolds(drill.id, r);
+  const borrower = library.loans.openLoanOf(drill.id)?.memberId;
+  for (const r of residents.filter((m) => m !== borrower).slice(0, 2)) await library.holds.joinHolds(drill.id, r);
   const mower = items.find((i) => i.name.startsWith('Lawn mower'))!;
-  await library.openTicket(mower.id, 'starter cord snapped', residents[5]!).catch(() => undefined);
+  await library.maintenance.openTicket(mower.id, 'starter cord snapped', residents[5]!).catch(() => undefined);
   const hall = items.find((i) => i.kind === 'space')!;
   const tomorrow = Math.floor(now / DAY_MS + 1) * DAY_MS;
-  await library.reserve(hall.id, residents[0]!, tomorrow + 18 * 3_600_000, tomorrow + 21 * 3_600_000, desk, 'Repair café').catch(() => undefined);
+  await library.bookings.reserve(hall.id, residents[0]!, tomorrow + 18 * 3_600_000, tomorrow + 21 * 3_600_000, desk, 'Repair café').catch(() => undefined);
   await skills.matchMentors();
   await skills.postOffer(residents[0]!, { kind: 'offer', title: 'Bike check-ups on Saturdays', category: 'repairs', tags: ['bikes'], hours: 100 });
   await skills.postOffer(residents[6]!, { kind: 'request', title: 'Help fixing a leaking tap', category: 'repairs', tags: ['plumbing'], hours: 150 });

@@ -408,25 +408,25 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   app.openapi(listItems, (c) => {
     requireMember(c);
     const q = c.req.valid('query');
-    const found = library.search({ text: q.q, category: q.category, kind: q.kind, availableFrom: q.from, availableTo: q.to });
+    const found = library.catalogue.search({ text: q.q, category: q.category, kind: q.kind, availableFrom: q.from, availableTo: q.to });
     return c.json(
-      found.map((i) => ({ ...i, dueBack: i.status === 'on-loan' ? (library.openLoanOf(i.id)?.dueAt ?? null) : null })),
+      found.map((i) => ({ ...i, dueBack: i.status === 'on-loan' ? (library.loans.openLoanOf(i.id)?.dueAt ?? null) : null })),
       200,
     );
   });
-  app.openapi(addItem, async (c) => c.json(await library.addItem(c.req.valid('json'), requireRole(c, 'steward').id), 201));
+  app.openapi(addItem, async (c) => c.json(await library.catalogue.addItem(c.req.valid('json'), requireRole(c, 'steward').id), 201));
   app.openapi(getItem, (c) => {
     const me = requireMember(c);
-    const it = library.item(c.req.valid('param').item);
+    const it = library.catalogue.item(c.req.valid('param').item);
     const q = c.req.valid('query');
     const from = q.from ?? clock.now() - DAY_MS;
     const to = q.to ?? from + 60 * DAY_MS;
-    const queue = library.holdsOf(it.id);
+    const queue = library.holds.holdsOf(it.id);
     const place = queue.findIndex((h) => h.memberId === me.id);
     return c.json(
       {
         item: it,
-        busy: library.busy(it.id, from, to).map(({ from: f, to: t, kind }) => ({ from: f, to: t, kind })),
+        busy: library.bookings.busy(it.id, from, to).map(({ from: f, to: t, kind }) => ({ from: f, to: t, kind })),
         holds: queue.length,
         myPlace: place >= 0 ? place + 1 : null,
       },
@@ -436,7 +436,7 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   app.openapi(labels, async (c) => {
     requireRole(c, 'steward');
     const { items } = c.req.valid('query');
-    const chosen = items ? items.split(',').map((code) => library.item(code.trim())) : library.search({});
+    const chosen = items ? items.split(',').map((code) => library.catalogue.item(code.trim())) : library.catalogue.search({});
     // The label links to the item's page: a resident's camera opens it, and the desk reads the code back out of it.
     const base = hubAddress(c, deps);
     const out = await Promise.all(
@@ -448,18 +448,18 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     return c.json(out, 200);
   });
   app.openapi(patchItem, async (c) =>
-    c.json(await library.updateItem(library.item(c.req.valid('param').item).id, c.req.valid('json'), requireRole(c, 'steward').id), 200),
+    c.json(await library.catalogue.updateItem(library.catalogue.item(c.req.valid('param').item).id, c.req.valid('json'), requireRole(c, 'steward').id), 200),
   );
   app.openapi(addPhoto, async (c) => {
     const s = requireRole(c, 'steward');
     // Photos are the first thing a filling disk gives up, long before the ledger.
     deps.disk?.refuse('photo');
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    return c.json(await library.addPhoto(library.item(c.req.valid('param').item).id, bytes, s.id), 201);
+    return c.json(await library.catalogue.addPhoto(library.catalogue.item(c.req.valid('param').item).id, bytes, s.id), 201);
   });
   app.openapi(getPhoto, (c) => {
     requireMember(c);
-    const p = library.photo(c.req.valid('param').id);
+    const p = library.catalogue.photo(c.req.valid('param').id);
     c.header('content-type', p.mime);
     c.header('cache-control', 'private, max-age=86400, immutable');
     return c.body(Buffer.from(p.bytes), 200) as never;
@@ -467,68 +467,76 @@ export function registerLibrary(app: App, deps: HttpDeps) {
   app.openapi(reserve, async (c) => {
     const a = actorOf(c);
     const b = c.req.valid('json');
-    return c.json(await library.reserve(library.item(c.req.valid('param').item).id, b.memberId ?? a.id, b.from, b.to, a, b.note ?? null), 201);
+    return c.json(
+      await library.bookings.reserve(library.catalogue.item(c.req.valid('param').item).id, b.memberId ?? a.id, b.from, b.to, a, b.note ?? null),
+      201,
+    );
   });
-  app.openapi(myReservations, (c) => c.json(library.reservationsOfMember(requireMember(c).id), 200));
-  app.openapi(cancelReservation, async (c) => c.json(await library.cancelReservation(c.req.valid('param').id, actorOf(c)), 200));
+  app.openapi(myReservations, (c) => c.json(library.bookings.reservationsOfMember(requireMember(c).id), 200));
+  app.openapi(cancelReservation, async (c) => c.json(await library.bookings.cancelReservation(c.req.valid('param').id, actorOf(c)), 200));
   app.openapi(holds, (c) => {
     requireMember(c);
-    return c.json(library.holdsOf(c.req.valid('param').item), 200);
+    return c.json(library.holds.holdsOf(c.req.valid('param').item), 200);
   });
   app.openapi(holdAction('join', 'Join the queue for a busy item'), async (c) =>
-    c.json(await library.joinHolds(c.req.valid('param').item, requireMember(c).id), 200),
+    c.json(await library.holds.joinHolds(c.req.valid('param').item, requireMember(c).id), 200),
   );
-  app.openapi(holdAction('leave', 'Leave the queue'), async (c) => c.json(await library.leaveHolds(c.req.valid('param').item, requireMember(c).id), 200));
+  app.openapi(holdAction('leave', 'Leave the queue'), async (c) => c.json(await library.holds.leaveHolds(c.req.valid('param').item, requireMember(c).id), 200));
   app.openapi(holdAction('defer', 'Let the next member go first'), async (c) =>
-    c.json(await library.deferHold(c.req.valid('param').item, requireMember(c).id), 200),
+    c.json(await library.holds.deferHold(c.req.valid('param').item, requireMember(c).id), 200),
   );
   app.openapi(reorder, async (c) =>
-    c.json(await library.reorderHolds(c.req.valid('param').item, c.req.valid('json').order, requireRole(c, 'steward').id), 200),
+    c.json(await library.holds.reorderHolds(c.req.valid('param').item, c.req.valid('json').order, requireRole(c, 'steward').id), 200),
   );
   app.openapi(checkOut, async (c) => {
     const a = actorOf(c);
     const b = c.req.valid('json');
-    return c.json(await library.checkOut(library.item(c.req.valid('param').item).id, b.memberId ?? a.id, a, { condition: b.condition, days: b.days }), 201);
+    return c.json(
+      await library.loans.checkOut(library.catalogue.item(c.req.valid('param').item).id, b.memberId ?? a.id, a, { condition: b.condition, days: b.days }),
+      201,
+    );
   });
   app.openapi(loans, (c) => {
     const a = actorOf(c);
     const q = c.req.valid('query');
     if (q.overdue === 'true')
       return c.json(
-        library.overdue().filter((l) => a.steward || l.memberId === a.id),
+        library.loans.overdue().filter((l) => a.steward || l.memberId === a.id),
         200,
       );
     return c.json(
-      library.loansOf({ memberId: q.all === 'true' && a.steward ? undefined : a.id, open: q.open === undefined ? undefined : q.open === 'true' }),
+      library.loans.loansOf({ memberId: q.all === 'true' && a.steward ? undefined : a.id, open: q.open === undefined ? undefined : q.open === 'true' }),
       200,
     );
   });
-  app.openapi(checkIn, async (c) => c.json(await library.checkIn(c.req.valid('param').id, actorOf(c), c.req.valid('json')), 200));
-  app.openapi(renew, async (c) => c.json(await library.renew(c.req.valid('param').id, actorOf(c)), 200));
+  app.openapi(checkIn, async (c) => c.json(await library.loans.checkIn(c.req.valid('param').id, actorOf(c), c.req.valid('json')), 200));
+  app.openapi(renew, async (c) => c.json(await library.loans.renew(c.req.valid('param').id, actorOf(c)), 200));
   app.openapi(induct, async (c) => {
     const s = requireRole(c, 'steward');
-    await library.recordInduction(c.req.valid('json').memberId, c.req.valid('param').item, s.id);
+    await library.loans.recordInduction(c.req.valid('json').memberId, c.req.valid('param').item, s.id);
     return c.json({ ok: true as const }, 200);
   });
   app.openapi(listTickets, (c) => {
     requireMember(c);
     const q = c.req.valid('query');
-    return c.json(library.tickets({ open: q.open === undefined ? undefined : q.open === 'true' }), 200);
+    return c.json(library.maintenance.tickets({ open: q.open === undefined ? undefined : q.open === 'true' }), 200);
   });
-  app.openapi(openTicket, async (c) => c.json(await library.openTicket(c.req.valid('param').item, c.req.valid('json').title, requireMember(c).id), 201));
+  app.openapi(openTicket, async (c) =>
+    c.json(await library.maintenance.openTicket(c.req.valid('param').item, c.req.valid('json').title, requireMember(c).id), 201),
+  );
   app.openapi(moveTicket, async (c) => {
     const s = requireRole(c, 'steward');
     const b = c.req.valid('json');
-    return c.json(await library.advanceTicket(c.req.valid('param').id, b.state, s.id, b.note ?? null), 200);
+    return c.json(await library.maintenance.advanceTicket(c.req.valid('param').id, b.state, s.id, b.note ?? null), 200);
   });
   app.openapi(audit, (c) => {
     requireRole(c, 'steward');
-    return c.json(library.auditOf(c.req.valid('param').item), 200);
+    return c.json(library.catalogue.auditOf(c.req.valid('param').item), 200);
   });
   app.openapi(utilisation, (c) => {
     requireMember(c);
     const q = c.req.valid('query');
-    return c.json(library.recentUtilisation(q.days, q.bucketDays), 200);
+    return c.json(library.reports.recentUtilisation(q.days, q.bucketDays), 200);
   });
   app.openapi(exportLib, (c) => {
     const a = actorOf(c);
@@ -536,7 +544,7 @@ export function registerLibrary(app: App, deps: HttpDeps) {
     if (what === 'loans' && !a.steward) throw HubError.forbidden('loan exports are for stewards');
     c.header('content-disposition', `attachment; filename="hyphae-${what}.${format}"`);
     if (what === 'catalogue') {
-      const rows = library.search({ includeRetired: true });
+      const rows = library.catalogue.search({ includeRetired: true });
       if (format === 'json') return c.json(rows, 200);
       c.header('content-type', 'text/csv; charset=utf-8');
       return c.body(
@@ -544,7 +552,7 @@ export function registerLibrary(app: App, deps: HttpDeps) {
         200,
       );
     }
-    const rows = library.loansOf();
+    const rows = library.loans.loansOf();
     if (format === 'json') return c.json(rows, 200);
     c.header('content-type', 'text/csv; charset=utf-8');
     return c.body(
