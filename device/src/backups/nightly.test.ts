@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeBackup, type BackupDocument } from '../backup.js';
@@ -27,6 +27,14 @@ beforeEach(() => {
 afterEach(() => core.cleanup());
 
 describe('nightly backups', () => {
+  it('are built without touching the disk: the folder is made when first used, owner-only', () => {
+    const dir = join(core.dataDir, 'later', 'backups');
+    const later = new NightlyBackups({ dir, make: () => makeBackup(core, core.dataDir, identity), clock: core.clock, log: silentLogger, since: 0 });
+    expect(existsSync(dir)).toBe(false);
+    expect(later.files()).toEqual([]);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
   it("are sealed with the admins' passphrase in the provisioning tool's format, seven kept, readable only by the hub", async () => {
     await expect(backups.run()).rejects.toMatchObject({ status: 409, title: 'No backup passphrase' });
     backups.setPassphrase('river stones and moss');

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
@@ -116,6 +116,9 @@ describe('the outcome', () => {
 
 describe('the USB inbox', () => {
   it("takes update files a stick brought, in a steward's name, and drops what it refuses", async () => {
+    // The stick's helper (os-image usb-import.sh) makes the inbox; the hub does not make it until it looks.
+    expect(existsSync(join(updatesDir(), 'inbox'))).toBe(false);
+    mkdirSync(join(updatesDir(), 'inbox'), { recursive: true });
     writeFileSync(join(updatesDir(), 'inbox', 'hyphae-99.0.0.hyphae-update'), next());
     writeFileSync(join(updatesDir(), 'inbox', 'forged.hyphae-update'), next('99.1.0', { key: stranger.priv }));
     expect(await core.updates.scanInbox()).toBe(1);

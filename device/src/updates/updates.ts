@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { folderOnFirstUse } from '../folder.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -66,8 +67,14 @@ export class Updates {
 
   constructor(private readonly d: UpdatesDeps) {
     this.records = d.store.db<UpdateRecord, string>('updates');
-    mkdirSync(join(d.dir, 'inbox'), { recursive: true });
+    this.folder = folderOnFirstUse(d.dir);
     d.governance.onDecided((p) => this.decided(p));
+  }
+
+  /** dataDir's folder for these files, made on first use. */
+  private readonly folder: () => string;
+  private get dir(): string {
+    return this.folder();
   }
 
   get enabled(): boolean {
@@ -137,7 +144,9 @@ export class Updates {
   /** Update files a USB stick's helper copied into inbox/ (and any a steward left there). */
   async scanInbox(): Promise<number> {
     let n = 0;
-    const inbox = join(this.d.dir, 'inbox');
+    // Made here, not at construction; the USB helper makes it too when a stick comes.
+    const inbox = join(this.dir, 'inbox');
+    mkdirSync(inbox, { recursive: true });
     for (const name of readdirSync(inbox).filter((f) => f.endsWith('.hyphae-update'))) {
       const path = join(inbox, name);
       try {
@@ -201,22 +210,22 @@ export class Updates {
 
   private stage(version: string, decidedBy: string): void {
     const staged = { version, file: this.fileOf(version), stagedAt: this.d.clock.now(), decidedBy };
-    const path = join(this.d.dir, 'staged.json');
+    const path = join(this.dir, 'staged.json');
     writeFileSync(`${path}.tmp`, JSON.stringify(staged) + '\n');
     // The root helper's path unit wakes on this rename.
     renameSync(`${path}.tmp`, path);
   }
 
   private readStaged() {
-    return readJson(join(this.d.dir, 'staged.json'), StagedFile);
+    return readJson(join(this.dir, 'staged.json'), StagedFile);
   }
 
   private readResult(): UpdateResult | null {
-    return readJson(join(this.d.dir, 'result.json'), ResultFile);
+    return readJson(join(this.dir, 'result.json'), ResultFile);
   }
 
   private fileOf(version: string): string {
-    return join(this.d.dir, `${version}.hyphae-update`);
+    return join(this.dir, `${version}.hyphae-update`);
   }
 
   private anySteward(): string {
