@@ -1,5 +1,6 @@
 import { launchChromium } from './chromium.js';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
@@ -103,4 +104,46 @@ export function consoleHub(prefix: string): ConsoleHub {
       await page.click(`.more-links a[href="#${route}"]`);
     },
   };
+}
+
+/** Reads a QR code shown as an image on the page, as a phone's camera would. */
+export async function scanQr(page: Page, selector: string): Promise<string | null> {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js'), 'utf8'));
+  return page.evaluate(async (sel) => {
+    const w = globalThis as any;
+    const img = w.document.querySelector(sel);
+    await img.decode();
+    const canvas = w.document.createElement('canvas');
+    canvas.width = 600;
+    canvas.height = 600;
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 600, 600);
+    g.drawImage(img, 0, 0, 600, 600);
+    return w.jsQR(g.getImageData(0, 0, 600, 600).data, 600, 600)?.data ?? null;
+  }, selector);
+}
+
+/** The pay journey: find the payee by the start of their name, enter the amount, review and confirm. */
+export async function payByName(page: Page, typed: string, name: string, amount: string) {
+  await page.click('nav a[href="#/pay"]');
+  await page.fill('input[placeholder="Start typing a name"]', typed);
+  await page.click(`ul.choices button:has-text("${name}")`);
+  await page.fill('input[inputmode=decimal]', amount);
+  await page.click('button:has-text("Review")');
+  await page.click('button:has-text("Confirm")');
+}
+
+/**
+ * Waits until a page has settled: nothing is marked busy and no request has
+ * finished for `quietMs` (what Playwright's "networkidle" means, but also
+ * after a move between the console's pages, which is no new load).
+ */
+export async function settled(page: Page, quietMs = 150): Promise<void> {
+  await page.waitForFunction((quiet) => {
+    const w = globalThis as any;
+    if (w.document.querySelector('[aria-busy=true]')) return false;
+    const ends: number[] = w.performance.getEntriesByType('resource').map((e: { responseEnd: number }) => e.responseEnd);
+    return w.performance.now() - Math.max(0, ...ends) > quiet;
+  }, quietMs);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { emailOf } from './demo/index.js';
+import { until } from './wait.js';
 import { consoleHub } from './console-fixture.js';
 import { SHOTS, shot } from './screenshots.js';
 import { hyphae, hyphaeAsync, startHubProcess } from './hub-process.js';
@@ -210,10 +211,7 @@ describe('alerts on a phone', () => {
         })),
       );
     let alerts: Array<{ title: string; body: string; tag: string; lang: string; href: string }> = [];
-    for (let i = 0; i < 50 && alerts.length === 0; i++) {
-      alerts = await shown();
-      if (alerts.length === 0) await page.waitForTimeout(100);
-    }
+    await until(async () => (alerts = await shown()).length > 0, 'the pushed alert to show', { everyMs: 100 });
     expect(alerts).toHaveLength(1);
     expect({ ...alerts[0]!, body: alerts[0]!.body.replace(/\u00a0/g, ' ') }).toEqual({
       title: 'Demo',
@@ -229,10 +227,7 @@ describe('alerts on a phone', () => {
       registrationId: await registration,
       data: JSON.stringify({ ...payload, id: 'n_e2e2', kind: 'emergency-declared', params: { note: 'Översvämning', places: [] }, ref: null, lang: 'es' }),
     });
-    for (let i = 0; i < 50 && alerts.length < 2; i++) {
-      alerts = await shown();
-      if (alerts.length < 2) await page.waitForTimeout(100);
-    }
+    await until(async () => (alerts = await shown()).length >= 2, 'both alerts to show', { everyMs: 100 });
     expect(alerts.map((a) => a.tag).sort()).toEqual(['n_e2e1', 'n_e2e2']);
     const emergency = alerts.find((a) => a.tag === 'n_e2e2')!;
     expect(emergency.lang).toBe('es');
