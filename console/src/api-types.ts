@@ -7801,7 +7801,7 @@ export interface paths {
             parameters: {
                 query?: {
                     skill?: string;
-                    format?: "json" | "csv";
+                    format?: "csv" | "json";
                 };
                 header?: never;
                 path?: never;
@@ -10886,7 +10886,7 @@ export interface paths {
                     from?: number | null;
                     to?: number | null;
                     resolution?: "raw" | "5m" | "1h" | "1d" | "auto";
-                    format?: "json" | "csv";
+                    format?: "csv" | "json";
                 };
                 header?: never;
                 path?: never;
@@ -12757,7 +12757,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    format?: "json" | "csv";
+                    format?: "csv" | "json";
                 };
                 header?: never;
                 path?: never;
@@ -17356,7 +17356,8 @@ export interface components {
         PushSubscription: {
             id: string;
             memberId: string;
-            lang: string;
+            /** @enum {string} */
+            lang: "en" | "sv" | "es";
             createdAt: number;
             /** @description When an alert last reached its push service */
             lastOkAt: number | null;
