@@ -86,7 +86,7 @@ export function ledgerParamsFrom(config: HubConfig, params?: Parameters, time?: 
 }
 
 export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: Clock = systemClock): Core {
-  const store = Store.open(dataDir);
+  const store = Store.open(dataDir, config.storage.maxDatabaseMiB * 1024 ** 2);
   // Every module reads this clock: it knows when the time can be acted on, and which days a jump skipped.
   const monotonic = 'monotonic' in wall && typeof wall.monotonic === 'function' ? () => (wall as { monotonic(): number }).monotonic() : () => performance.now();
   const source = config.time.source === 'auto' ? (chronycOnPath() ? 'chrony' : 'system') : config.time.source;
