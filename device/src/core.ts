@@ -255,7 +255,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
     { id: 1, name: 'ledger genesis and community fund', up: () => ledger.initInTxn() },
     { id: 2, name: 'tool library deposit escrow and fee pool', up: () => library.initInTxn() },
   ];
-  runMigrations(store, migrations, log);
+  runMigrations(store, migrations, clock, log);
 
   // A jump is stored and journalled after the read that noticed it (which may be inside another write).
   clock.onJump((jump, skipped) => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeCore, type TestCore } from '../test-support.js';
-import { createApp } from './app.js';
+import { coreDeps, createApp } from './app.js';
 import { CaptivePortal } from './captive.js';
 import type { App } from './context.js';
 import { silentLogger } from '../log.js';
@@ -11,27 +11,7 @@ let portal: CaptivePortal;
 beforeEach(async () => {
   core = makeCore();
   portal = new CaptivePortal(core.clock);
-  app = createApp({
-    config: core.config,
-    version: 't',
-    members: core.members,
-    ledger: core.ledger,
-    reliability: core.reliability,
-    board: core.board,
-    library: core.library,
-    skills: core.skills,
-    governance: core.governance,
-    ecology: core.ecology,
-    notifications: core.notifications,
-    webhooks: core.webhooks,
-    push: core.push,
-    devices: core.devices,
-    sensing: core.sensing,
-    telemetry: core.telemetry,
-    log: silentLogger,
-    exportData: core.exportData,
-    captive: portal,
-  });
+  app = createApp({ ...coreDeps(core, silentLogger), version: 't', captive: portal });
   await core.members.create({ name: 'Ana', email: 'ana@example.org', password: 'longenough' }, null);
 });
 afterEach(() => core.cleanup());

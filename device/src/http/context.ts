@@ -49,7 +49,7 @@ export interface HttpDeps {
   /** The record of privileged actions (stewards read it). */
   audit?: import('../audit/audit.js').AuditLog;
   /** The clock modules read, and whether time-based actions may run. */
-  time?: import('../time/time-keeper.js').TimeKeeper;
+  time: import('../time/time-keeper.js').TimeKeeper;
   /** Free space on the data disk: refuses photos, then changes, as it fills. */
   disk?: import('../store/disk.js').DiskGuard;
   log: Logger;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import type { Store } from './store.js';
 
 /**
@@ -18,7 +19,7 @@ interface MigrationRecord {
   at: string;
 }
 
-export function runMigrations(store: Store, migrations: Migration[], log?: Logger): number[] {
+export function runMigrations(store: Store, migrations: Migration[], clock: Clock, log?: Logger): number[] {
   const done = store.db<MigrationRecord, number>('migrations');
   const sorted = [...migrations].sort((a, b) => a.id - b.id);
   const ids = new Set<number>();
@@ -32,7 +33,7 @@ export function runMigrations(store: Store, migrations: Migration[], log?: Logge
     store.writeSync(() => {
       if (done.get(m.id)) return; // another process got there first
       m.up(store);
-      done.putSync(m.id, { id: m.id, name: m.name, at: new Date().toISOString() });
+      done.putSync(m.id, { id: m.id, name: m.name, at: new Date(clock.now()).toISOString() });
     });
     ran.push(m.id);
     log?.info({ module: 'store', migration: m.id, name: m.name }, 'migration applied');

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
-import { DAY_MS, systemClock } from '../../clock.js';
+import { DAY_MS } from '../../clock.js';
 import { BOUNDARIES, CAPACITY_SOURCES, INDICATOR_NAMES, PLOT_KINDS, REGENERATION_KINDS, REPORT_STATUSES, SERIES_ROLES } from '../../ecology/contract.js';
 import { neighbourhoodPlots } from '../../ecology/plots.js';
 
@@ -240,7 +240,7 @@ const payWater = createRoute({
 export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;
   // The hub's time-keeper when it runs one (tests without one read the system clock).
-  const clock = deps.time ?? systemClock;
+  const clock = deps.time;
   const now = () => ({
     snapshot: e.current() ?? null,
     indicators: e.current()?.indicators ?? e.indicators(),

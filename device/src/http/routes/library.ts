@@ -7,7 +7,7 @@ import { hasRole } from '../../members/members.js';
 import { toCsv } from '../csv.js';
 import { hubAddress, requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses, QueryFlag, exportFormat } from '../schemas.js';
-import { DAY_MS, systemClock } from '../../clock.js';
+import { DAY_MS } from '../../clock.js';
 import { BUSY_KINDS, ITEM_STATUSES, RESERVATION_STATUSES, TICKET_STATES } from '../../library/contract.js';
 
 const Condition = z.enum(CONDITIONS);
@@ -403,7 +403,7 @@ const exportLib = route({
 export function registerLibrary(app: App, deps: HttpDeps) {
   const { library } = deps;
   // The hub's time-keeper when it runs one (tests without one read the system clock).
-  const clock = deps.time ?? systemClock;
+  const clock = deps.time;
 
   app.openapi(listItems, (c) => {
     requireMember(c);
