@@ -240,29 +240,10 @@ export class Board {
       const open = this.listPosts({ resource: res, status: 'open' }).filter((p) => p.quantity - p.committed > 0);
       const crisis = this.activeCrisis();
       const p = this.params();
-      const offers: Offer[] = open
-        .filter((x) => x.kind === 'surplus')
-        .map((x) => ({
-          id: x.id,
-          party: x.owner,
-          quantity: x.quantity - x.committed,
-          place: x.place,
-          from: x.from,
-          to: x.to,
-          resistance: this.reliability.resistance(x.owner),
-        }));
-      const wants: Want[] = open
-        .filter((x) => x.kind === 'need')
-        .map((x) => ({
-          id: x.id,
-          party: x.owner,
-          quantity: x.quantity - x.committed,
-          place: x.place,
-          from: x.from,
-          to: x.to,
-          resistance: 0,
-          priority: this.priorityOf(x, crisis, p),
-        }));
+      // What is still open of a post, where and when: the same for both sides.
+      const side = (x: (typeof open)[number]) => ({ id: x.id, party: x.owner, quantity: x.quantity - x.committed, place: x.place, from: x.from, to: x.to });
+      const offers: Offer[] = open.filter((x) => x.kind === 'surplus').map((x) => ({ ...side(x), resistance: this.reliability.resistance(x.owner) }));
+      const wants: Want[] = open.filter((x) => x.kind === 'need').map((x) => ({ ...side(x), resistance: 0, priority: this.priorityOf(x, crisis, p) }));
       const result =
         offers.length && wants.length
           ? allocate(offers, wants, p.allocation)
