@@ -1,5 +1,4 @@
-import { HubError } from '../errors.js';
-import { found } from '../errors.js';
+import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import { sniffImage } from './photos.js';
 import type { AuditEntry, Condition, Item, ItemKind, MaintenancePlan } from './types.js';
