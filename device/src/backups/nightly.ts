@@ -66,17 +66,14 @@ export class NightlyBackups {
       kept?: () => BackupStatus['kept'];
     },
   ) {
-    this.folder = folderOnFirstUse(d.dir, 0o700);
+    this.dir = folderOnFirstUse(d.dir, 0o700);
   }
 
   /** dataDir's folder for these files, made on first use. */
-  private readonly folder: () => string;
-  private get dir(): string {
-    return this.folder();
-  }
+  private readonly dir: () => string;
 
   private get passphraseFile(): string {
-    return join(this.dir, 'passphrase');
+    return join(this.dir(), 'passphrase');
   }
 
   get passphraseSet(): boolean {
@@ -100,10 +97,10 @@ export class NightlyBackups {
       const sealed = sealBackup(Buffer.from(JSON.stringify(doc)), readFileSync(this.passphraseFile, 'utf8'), { hubId: doc.hubId, createdAt: doc.createdAt });
       const stamp = new Date(this.d.clock.now()).toISOString().replace(/[:.]/g, '-');
       const file = `hyphae-${doc.hubId}-${stamp}.backup.json`;
-      const path = join(this.dir, file);
+      const path = join(this.dir(), file);
       writeFileSync(`${path}.tmp`, JSON.stringify(sealed), { mode: 0o600 });
       renameSync(`${path}.tmp`, path);
-      for (const old of this.files().slice(KEEP_BACKUPS)) rmSync(join(this.dir, old.file), { force: true });
+      for (const old of this.files().slice(KEEP_BACKUPS)) rmSync(join(this.dir(), old.file), { force: true });
       this.lastError = null;
       const made = { file, at: this.d.clock.now(), bytes: statSync(path).size };
       this.d.log.info({ module: 'backups', ...made }, 'nightly backup sealed');
@@ -116,10 +113,10 @@ export class NightlyBackups {
 
   /** Sealed backups in the data folder, newest first. */
   files(): BackupFile[] {
-    return readdirSync(this.dir)
+    return readdirSync(this.dir())
       .filter((f) => f.endsWith('.backup.json'))
       .map((file) => {
-        const st = statSync(join(this.dir, file));
+        const st = statSync(join(this.dir(), file));
         return { file, at: st.mtimeMs, bytes: st.size };
       })
       .sort((a, b) => b.file.localeCompare(a.file));
@@ -127,7 +124,7 @@ export class NightlyBackups {
 
   path(file: string): string {
     if (!this.files().some((f) => f.file === file)) throw HubError.notFound('backup');
-    return join(this.dir, file);
+    return join(this.dir(), file);
   }
 
   status(): BackupStatus {
@@ -135,7 +132,7 @@ export class NightlyBackups {
     const local = files[0] ?? null;
     let usb: BackupStatus['usb'] = null;
     try {
-      const parsed = UsbStatus.safeParse(JSON.parse(readFileSync(join(this.dir, 'usb-status.json'), 'utf8')));
+      const parsed = UsbStatus.safeParse(JSON.parse(readFileSync(join(this.dir(), 'usb-status.json'), 'utf8')));
       if (parsed.success) usb = parsed.data;
     } catch {
       // no stick has been seen
@@ -160,6 +157,6 @@ export class NightlyBackups {
   async pushToPeers(): Promise<PeerPushStatus[]> {
     const newest = this.files()[0];
     if (!this.d.peers || !newest) return this.d.peers?.status() ?? [];
-    return this.d.peers.push({ file: newest.file, path: join(this.dir, newest.file) });
+    return this.d.peers.push({ file: newest.file, path: join(this.dir(), newest.file) });
   }
 }

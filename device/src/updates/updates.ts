@@ -67,15 +67,12 @@ export class Updates {
 
   constructor(private readonly d: UpdatesDeps) {
     this.records = d.store.db<UpdateRecord, string>('updates');
-    this.folder = folderOnFirstUse(d.dir);
+    this.dir = folderOnFirstUse(d.dir);
     d.governance.onDecided((p) => this.decided(p));
   }
 
   /** dataDir's folder for these files, made on first use. */
-  private readonly folder: () => string;
-  private get dir(): string {
-    return this.folder();
-  }
+  private readonly dir: () => string;
 
   get enabled(): boolean {
     return this.d.releaseKeyPem !== null;
@@ -145,7 +142,7 @@ export class Updates {
   async scanInbox(): Promise<number> {
     let n = 0;
     // Made here, not at construction; the USB helper makes it too when a stick comes.
-    const inbox = join(this.dir, 'inbox');
+    const inbox = join(this.dir(), 'inbox');
     mkdirSync(inbox, { recursive: true });
     for (const name of readdirSync(inbox).filter((f) => f.endsWith('.hyphae-update'))) {
       const path = join(inbox, name);
@@ -210,22 +207,22 @@ export class Updates {
 
   private stage(version: string, decidedBy: string): void {
     const staged = { version, file: this.fileOf(version), stagedAt: this.d.clock.now(), decidedBy };
-    const path = join(this.dir, 'staged.json');
+    const path = join(this.dir(), 'staged.json');
     writeFileSync(`${path}.tmp`, JSON.stringify(staged) + '\n');
     // The root helper's path unit wakes on this rename.
     renameSync(`${path}.tmp`, path);
   }
 
   private readStaged() {
-    return readJson(join(this.dir, 'staged.json'), StagedFile);
+    return readJson(join(this.dir(), 'staged.json'), StagedFile);
   }
 
   private readResult(): UpdateResult | null {
-    return readJson(join(this.dir, 'result.json'), ResultFile);
+    return readJson(join(this.dir(), 'result.json'), ResultFile);
   }
 
   private fileOf(version: string): string {
-    return join(this.dir, `${version}.hyphae-update`);
+    return join(this.dir(), `${version}.hyphae-update`);
   }
 
   private anySteward(): string {

@@ -239,7 +239,7 @@ const payWater = createRoute({
 
 export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;
-  // The hub's time-keeper when it runs one (tests without one read the system clock).
+  // The hub's time-keeper: it knows whether the time can be acted on.
   const clock = deps.time;
   const now = () => ({
     snapshot: e.current() ?? null,

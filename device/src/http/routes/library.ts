@@ -402,7 +402,7 @@ const exportLib = route({
 
 export function registerLibrary(app: App, deps: HttpDeps) {
   const { library } = deps;
-  // The hub's time-keeper when it runs one (tests without one read the system clock).
+  // The hub's time-keeper: it knows whether the time can be acted on.
   const clock = deps.time;
 
   app.openapi(listItems, (c) => {
