@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { refuse } from '../../ledger/contract.js';
 import { HubError } from '../../errors.js';
 import { FUND, type HistoryRow as Row, type Unit as UnitT } from '../../ledger/types.js';
@@ -7,17 +7,18 @@ import { csvCell } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type Ctx, type HttpDeps } from '../context.js';
 import { Account, HistoryPage, json, LimitsUpdate, MemberId, problemResponses, Reliability, ruleResponses, Unit, exportFormat } from '../schemas.js';
 import { HISTORY_KINDS, LIMIT_CHANGE_STATUSES } from '../../ledger/contract.js';
+import { operations } from '../operations.js';
+
+const api = operations('accounts');
 
 const memberParam = z.object({ memberId: MemberId.openapi({ param: { name: 'memberId', in: 'path' } }) });
 
-const getAccount = createRoute({
-  method: 'get',
-  path: '/api/v1/accounts/{memberId}',
-  tags: ['accounts'],
-  summary: 'Balance, limits and coming demurrage of a member (or of "fund")',
-  request: { params: memberParam, query: z.object({ unit: Unit.optional() }) },
-  responses: { 200: json(Account, 'The account'), ...problemResponses },
-});
+const getAccount = api.get(
+  '/api/v1/accounts/{memberId}',
+  'Balance, limits and coming demurrage of a member (or of "fund")',
+  { params: memberParam, query: z.object({ unit: Unit.optional() }) },
+  { 200: json(Account, 'The account'), ...problemResponses },
+);
 
 const LimitChange = z
   .object({
@@ -35,45 +36,37 @@ const LimitChange = z
   })
   .openapi('LimitChange');
 
-const putLimits = createRoute({
-  method: 'put',
-  path: '/api/v1/accounts/{memberId}/limits',
-  tags: ['accounts'],
-  summary: "Set a member's floor and ceiling (stewards); null returns to the default",
-  request: { params: memberParam, body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true } },
-  responses: {
+const putLimits = api.put(
+  '/api/v1/accounts/{memberId}/limits',
+  "Set a member's floor and ceiling (stewards); null returns to the default",
+  { params: memberParam, body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true } },
+  {
     200: json(Account, 'The account with its new limits'),
     202: json(z.object({ pending: LimitChange }), "Beyond the community's defaults by more than ledger.limitApprovalFactor: waiting for a second steward"),
     ...ruleResponses,
   },
-});
+);
 
-const pendingChanges = createRoute({
-  method: 'get',
-  path: '/api/v1/limit-changes',
-  tags: ['accounts'],
-  summary: 'Limit changes waiting for a second steward (stewards)',
-  responses: { 200: json(z.array(LimitChange), 'Pending changes'), ...problemResponses },
-});
+const pendingChanges = api.get(
+  '/api/v1/limit-changes',
+  'Limit changes waiting for a second steward (stewards)',
+  {},
+  { 200: json(z.array(LimitChange), 'Pending changes'), ...problemResponses },
+);
 
-const approveChange = createRoute({
-  method: 'post',
-  path: '/api/v1/limit-changes/{id}/approve',
-  tags: ['accounts'],
-  summary: 'Approve a limit change another steward proposed (stewards; not for your own account)',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 200: json(Account, 'The account with its new limits'), ...ruleResponses },
-});
+const approveChange = api.post(
+  '/api/v1/limit-changes/{id}/approve',
+  'Approve a limit change another steward proposed (stewards; not for your own account)',
+  { params: z.object({ id: z.string() }) },
+  { 200: json(Account, 'The account with its new limits'), ...ruleResponses },
+);
 
-const decideChange = createRoute({
-  method: 'post',
-  path: '/api/v1/limit-changes/{id}/propose',
-  tags: ['accounts'],
-  summary:
-    'Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 201: json(z.object({ proposalId: z.string() }), 'The proposal'), ...ruleResponses },
-});
+const decideChange = api.post(
+  '/api/v1/limit-changes/{id}/propose',
+  'Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes',
+  { params: z.object({ id: z.string() }) },
+  { 201: json(z.object({ proposalId: z.string() }), 'The proposal'), ...ruleResponses },
+);
 
 const historyQuery = z.object({
   unit: Unit.optional(),
@@ -84,35 +77,29 @@ const historyQuery = z.object({
   kind: z.enum(HISTORY_KINDS).optional(),
 });
 
-const history = createRoute({
-  method: 'get',
-  path: '/api/v1/accounts/{memberId}/history',
-  tags: ['accounts'],
-  summary: 'Account history, newest first, paginated by cursor',
-  request: { params: memberParam, query: historyQuery },
-  responses: { 200: json(HistoryPage, 'A page of history'), ...problemResponses },
-});
+const history = api.get(
+  '/api/v1/accounts/{memberId}/history',
+  'Account history, newest first, paginated by cursor',
+  { params: memberParam, query: historyQuery },
+  { 200: json(HistoryPage, 'A page of history'), ...problemResponses },
+);
 
-const historyExport = createRoute({
-  method: 'get',
-  path: '/api/v1/accounts/{memberId}/history/export',
-  tags: ['accounts'],
-  summary: 'The whole history as CSV or JSON',
-  request: { params: memberParam, query: z.object({ unit: Unit.optional(), format: exportFormat('csv') }) },
-  responses: {
+const historyExport = api.get(
+  '/api/v1/accounts/{memberId}/history/export',
+  'The whole history as CSV or JSON',
+  { params: memberParam, query: z.object({ unit: Unit.optional(), format: exportFormat('csv') }) },
+  {
     200: { description: 'The history', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
     ...problemResponses,
   },
-});
+);
 
-const reliability = createRoute({
-  method: 'get',
-  path: '/api/v1/accounts/{memberId}/reliability',
-  tags: ['accounts'],
-  summary: 'Requests honoured and loans returned on time',
-  request: { params: memberParam },
-  responses: { 200: json(Reliability, 'Reliability counts'), ...problemResponses },
-});
+const reliability = api.get(
+  '/api/v1/accounts/{memberId}/reliability',
+  'Requests honoured and loans returned on time',
+  { params: memberParam },
+  { 200: json(Reliability, 'Reliability counts'), ...problemResponses },
+);
 
 function canRead(c: Ctx, memberId: string) {
   // Everyone may see the community fund; personal accounts are private.

@@ -1,37 +1,38 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { BackupDocument } from '../../backup.js';
 import { isSealedBackup, openBackup, sealBackup } from '../../crypto-box.js';
 import { HubError } from '../../errors.js';
 import { verifyLedger } from '../../ledger/verify.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { json, problemResponses, VerifyReport } from '../schemas.js';
+import { operations } from '../operations.js';
 
-const verify = createRoute({
-  method: 'get',
-  path: '/api/v1/ledger/verify',
-  tags: ['ledger'],
-  summary: 'Check the journal chain, zero-sum and every balance by replay (stewards)',
-  responses: { 200: json(VerifyReport, 'The report; ok is false if anything is wrong'), ...problemResponses },
-});
+const ledgerApi = operations('ledger');
+const hubApi = operations('hub');
 
-const demurrage = createRoute({
-  method: 'post',
-  path: '/api/v1/ledger/demurrage',
-  tags: ['ledger'],
-  summary: 'Bring demurrage forward for every account now, as the nightly job does (admins)',
-  responses: {
+const verify = ledgerApi.get(
+  '/api/v1/ledger/verify',
+  'Check the journal chain, zero-sum and every balance by replay (stewards)',
+  {},
+  { 200: json(VerifyReport, 'The report; ok is false if anything is wrong'), ...problemResponses },
+);
+
+const demurrage = ledgerApi.post(
+  '/api/v1/ledger/demurrage',
+  'Bring demurrage forward for every account now, as the nightly job does (admins)',
+  {},
+  {
     200: json(z.object({ accounts: z.number().int(), decayed: z.record(z.string(), z.number().int()) }), 'What decayed into the fund'),
     ...problemResponses,
   },
-});
+);
 
-const exportAll = createRoute({
-  method: 'get',
-  path: '/api/v1/export',
-  tags: ['hub'],
-  summary: 'All community data as JSON (stewards)',
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes'), ...problemResponses },
-});
+const exportAll = hubApi.get(
+  '/api/v1/export',
+  'All community data as JSON (stewards)',
+  {},
+  { 200: json(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes'), ...problemResponses },
+);
 
 const Passphrase = z.object({
   'x-backup-passphrase': z
@@ -41,28 +42,23 @@ const Passphrase = z.object({
     .openapi({ description: 'The passphrase the backup is sealed with (at least 8 characters); keep it apart from the file' }),
 });
 
-const backup = createRoute({
-  method: 'get',
-  path: '/api/v1/backup',
-  tags: ['hub'],
-  summary:
-    'A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear',
-  request: { headers: Passphrase },
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'The sealed backup'), ...problemResponses },
-});
+const backup = hubApi.get(
+  '/api/v1/backup',
+  'A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear',
+  { headers: Passphrase },
+  { 200: json(z.record(z.string(), z.unknown()), 'The sealed backup'), ...problemResponses },
+);
 
-const restore = createRoute({
-  method: 'post',
-  path: '/api/v1/restore',
-  tags: ['hub'],
-  summary: 'Stage a backup on a blank hub (admins); the hub restarts into it. A sealed backup is opened with the X-Backup-Passphrase header',
-  request: { headers: Passphrase.partial(), body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true } },
-  responses: {
+const restore = hubApi.post(
+  '/api/v1/restore',
+  'Stage a backup on a blank hub (admins); the hub restarts into it. A sealed backup is opened with the X-Backup-Passphrase header',
+  { headers: Passphrase.partial(), body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true } },
+  {
     202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'),
     ...problemResponses,
     409: { description: 'Not a blank hub' },
   },
-});
+);
 
 export function registerAdmin(app: App, deps: HttpDeps) {
   app.openapi(backup, async (c) => {

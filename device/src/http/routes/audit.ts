@@ -1,8 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS } from '../../audit/audit.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { toCsv } from '../csv.js';
 import { json, problemResponses } from '../schemas.js';
+import { operations } from '../operations.js';
+
+const api = operations('hub');
 
 const AuditEntry = z
   .object({
@@ -18,34 +21,31 @@ const AuditEntry = z
   })
   .openapi('AuditEntry');
 
-const list = createRoute({
-  method: 'get',
-  path: '/api/v1/audit',
-  tags: ['hub'],
-  summary: 'Every privileged action, newest first (stewards): who, when, what and why, hash-chained',
-  request: {
+const list = api.get(
+  '/api/v1/audit',
+  'Every privileged action, newest first (stewards): who, when, what and why, hash-chained',
+  {
     query: z.object({
       action: z.enum(AUDIT_ACTIONS).optional(),
       before: z.coerce.number().int().optional(),
       limit: z.coerce.number().int().min(1).max(500).optional(),
     }),
   },
-  responses: {
+  {
     200: json(
       z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable(), chain: z.object({ ok: z.boolean(), entries: z.number().int() }) }),
       'A page of the audit log',
     ),
     ...problemResponses,
   },
-});
+);
 
-const exportCsv = createRoute({
-  method: 'get',
-  path: '/api/v1/audit/export',
-  tags: ['hub'],
-  summary: 'The whole audit log as CSV (stewards)',
-  responses: { 200: { description: 'The log', content: { 'text/csv': { schema: z.string() } } }, ...problemResponses },
-});
+const exportCsv = api.get(
+  '/api/v1/audit/export',
+  'The whole audit log as CSV (stewards)',
+  {},
+  { 200: { description: 'The log', content: { 'text/csv': { schema: z.string() } } }, ...problemResponses },
+);
 
 export function registerAudit(app: App, deps: HttpDeps) {
   const { audit } = deps;

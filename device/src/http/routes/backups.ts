@@ -1,9 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { json, problemResponses } from '../schemas.js';
+import { operations } from '../operations.js';
+
+const api = operations('hub');
 
 const BackupFile = z.object({ file: z.string(), at: z.number(), bytes: z.number().int() }).openapi('BackupFile');
 const BackupStatus = z
@@ -39,34 +42,28 @@ const BackupStatus = z
   })
   .openapi('BackupStatus');
 
-const status = createRoute({
-  method: 'get',
-  path: '/api/v1/backups',
-  tags: ['hub'],
-  summary: 'Nightly backups (stewards): the last one per destination, and whether one is overdue',
-  responses: { 200: json(BackupStatus, 'Backups'), ...problemResponses },
-});
-const passphrase = createRoute({
-  method: 'put',
-  path: '/api/v1/backups/passphrase',
-  tags: ['hub'],
-  summary: 'Choose the passphrase nightly backups are sealed with (admins); keep it apart from the hub',
-  request: { body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true } },
-  responses: { 204: { description: 'Saved' }, ...problemResponses },
-});
-const runNow = createRoute({
-  method: 'post',
-  path: '/api/v1/backups',
-  tags: ['hub'],
-  summary: 'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background',
-  responses: { 201: json(BackupFile, 'The backup'), ...problemResponses },
-});
-const download = createRoute({
-  method: 'get',
-  path: '/api/v1/backups/{file}',
-  tags: ['hub'],
-  summary: 'Download one sealed backup (admins)',
-  request: {
+const status = api.get(
+  '/api/v1/backups',
+  'Nightly backups (stewards): the last one per destination, and whether one is overdue',
+  {},
+  { 200: json(BackupStatus, 'Backups'), ...problemResponses },
+);
+const passphrase = api.put(
+  '/api/v1/backups/passphrase',
+  'Choose the passphrase nightly backups are sealed with (admins); keep it apart from the hub',
+  { body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true } },
+  { 204: { description: 'Saved' }, ...problemResponses },
+);
+const runNow = api.post(
+  '/api/v1/backups',
+  'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background',
+  {},
+  { 201: json(BackupFile, 'The backup'), ...problemResponses },
+);
+const download = api.get(
+  '/api/v1/backups/{file}',
+  'Download one sealed backup (admins)',
+  {
     params: z.object({
       file: z
         .string()
@@ -74,8 +71,8 @@ const download = createRoute({
         .openapi({ param: { name: 'file', in: 'path' } }),
     }),
   },
-  responses: { 200: { description: 'The sealed backup', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problemResponses },
-});
+  { 200: { description: 'The sealed backup', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problemResponses },
+);
 
 export function registerBackups(app: App, deps: HttpDeps) {
   const backups = () => {

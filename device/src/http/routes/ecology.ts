@@ -1,12 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
 import { DAY_MS } from '../../clock.js';
 import { BOUNDARIES, CAPACITY_SOURCES, INDICATOR_NAMES, PLOT_KINDS, REGENERATION_KINDS, REPORT_STATUSES, SERIES_ROLES } from '../../ecology/contract.js';
 import { neighbourhoodPlots } from '../../ecology/plots.js';
+import { body, operations } from '../operations.js';
 
-const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+const api = operations('ecology');
 
 const Indicator = z
   .object({
@@ -126,70 +127,56 @@ const WorkReport = z
   })
   .openapi('WorkReport');
 
-const current = createRoute({
-  method: 'get',
-  path: '/api/v1/ecology',
-  tags: ['ecology'],
-  summary: 'The ecological multiplier, its indicators (with stale flags), the water price and budget',
-  responses: { 200: json(EcologyNow, 'Now'), ...ruleResponses },
-});
-const recompute = createRoute({
-  method: 'post',
-  path: '/api/v1/ecology/recompute',
-  tags: ['ecology'],
-  summary: 'Recompute now (stewards; also nightly)',
-  responses: { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses },
-});
-const history = createRoute({
-  method: 'get',
-  path: '/api/v1/ecology/history',
-  tags: ['ecology'],
-  summary: 'The multiplier over time',
-  request: { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) },
-  responses: { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses },
-});
-const why = createRoute({
-  method: 'get',
-  path: '/api/v1/accounts/{memberId}/limit-explanation',
-  tags: ['ecology'],
-  summary: 'Why is my limit this?',
-  request: { params: z.object({ memberId: MemberId }) },
-  responses: { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses },
-});
-const capacity = createRoute({
-  method: 'put',
-  path: '/api/v1/members/{memberId}/capacity',
-  tags: ['ecology'],
-  summary: "Set a member's productive capacity (stewards)",
-  request: { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) },
-  responses: { 200: json(LimitExplanation, 'The explanation of the new limit'), ...ruleResponses },
-});
-const report = createRoute({
-  method: 'post',
-  path: '/api/v1/regeneration',
-  tags: ['ecology'],
-  summary: 'Report regeneration work (trees planted, compost made, land restored)',
-  request: {
+const current = api.get(
+  '/api/v1/ecology',
+  'The ecological multiplier, its indicators (with stale flags), the water price and budget',
+  {},
+  { 200: json(EcologyNow, 'Now'), ...ruleResponses },
+);
+const recompute = api.post(
+  '/api/v1/ecology/recompute',
+  'Recompute now (stewards; also nightly)',
+  {},
+  { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses },
+);
+const history = api.get(
+  '/api/v1/ecology/history',
+  'The multiplier over time',
+  { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) },
+  { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses },
+);
+const why = api.get(
+  '/api/v1/accounts/{memberId}/limit-explanation',
+  'Why is my limit this?',
+  { params: z.object({ memberId: MemberId }) },
+  { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses },
+);
+const capacity = api.put(
+  '/api/v1/members/{memberId}/capacity',
+  "Set a member's productive capacity (stewards)",
+  { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) },
+  { 200: json(LimitExplanation, 'The explanation of the new limit'), ...ruleResponses },
+);
+const report = api.post(
+  '/api/v1/regeneration',
+  'Report regeneration work (trees planted, compost made, land restored)',
+  {
     body: body(z.object({ kind: z.enum(REGENERATION_KINDS), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })),
   },
-  responses: { 201: json(WorkReport, 'The report'), ...ruleResponses },
-});
-const reports = createRoute({
-  method: 'get',
-  path: '/api/v1/regeneration',
-  tags: ['ecology'],
-  summary: 'Regeneration reports',
-  request: { query: z.object({ status: z.enum(REPORT_STATUSES).optional() }) },
-  responses: { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses },
-});
-const verify = createRoute({
-  method: 'post',
-  path: '/api/v1/regeneration/{id}/verify',
-  tags: ['ecology'],
-  summary: "Verify (or reject) someone else's report; verified work is credited from the community fund (stewards)",
-  request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  responses: { 200: json(WorkReport, 'The report'), ...ruleResponses },
-});
+  { 201: json(WorkReport, 'The report'), ...ruleResponses },
+);
+const reports = api.get(
+  '/api/v1/regeneration',
+  'Regeneration reports',
+  { query: z.object({ status: z.enum(REPORT_STATUSES).optional() }) },
+  { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses },
+);
+const verify = api.post(
+  '/api/v1/regeneration/{id}/verify',
+  "Verify (or reject) someone else's report; verified work is credited from the community fund (stewards)",
+  { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  { 200: json(WorkReport, 'The report'), ...ruleResponses },
+);
 
 const WaterQuote = z.object({
   litres: z.number().int(),
@@ -213,29 +200,24 @@ const Neighbourhood = z
     }),
   })
   .openapi('Neighbourhood');
-const neighbourhood = createRoute({
-  method: 'get',
-  path: '/api/v1/neighbourhood',
-  tags: ['ecology'],
-  summary: 'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn',
-  responses: { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses },
-});
-const quote = createRoute({
-  method: 'get',
-  path: '/api/v1/ecology/water-quote',
-  tags: ['ecology'],
-  summary: 'What drawing this much water costs now, at the scarcity price',
-  request: { query: z.object({ litres: Litres }) },
-  responses: { 200: json(WaterQuote, 'The quote'), ...ruleResponses },
-});
-const payWater = createRoute({
-  method: 'post',
-  path: '/api/v1/ecology/water-payments',
-  tags: ['ecology'],
-  summary: 'Pay the community fund for water drawn, at the amount the member was shown; 409 price-changed (with the new quote) if it moved',
-  request: { headers: IdempotencyHeader, body: body(z.object({ litres: Litres, amount: z.number().int().min(0) })) },
-  responses: { 201: json(z.object({ quote: WaterQuote, transferId: z.string().nullable() }), 'Paid'), ...ruleResponses },
-});
+const neighbourhood = api.get(
+  '/api/v1/neighbourhood',
+  'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn',
+  {},
+  { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses },
+);
+const quote = api.get(
+  '/api/v1/ecology/water-quote',
+  'What drawing this much water costs now, at the scarcity price',
+  { query: z.object({ litres: Litres }) },
+  { 200: json(WaterQuote, 'The quote'), ...ruleResponses },
+);
+const payWater = api.post(
+  '/api/v1/ecology/water-payments',
+  'Pay the community fund for water drawn, at the amount the member was shown; 409 price-changed (with the new quote) if it moved',
+  { headers: IdempotencyHeader, body: body(z.object({ litres: Litres, amount: z.number().int().min(0) })) },
+  { 201: json(z.object({ quote: WaterQuote, transferId: z.string().nullable() }), 'Paid'), ...ruleResponses },
+);
 
 export function registerEcology(app: App, deps: HttpDeps) {
   const e = deps.ecology;

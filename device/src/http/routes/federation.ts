@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import type { Envelope } from '../../federation/envelope.js';
@@ -13,6 +13,9 @@ import {
   REGIONAL_STATUSES,
   TERMS_PROPOSERS,
 } from '../../federation/contract.js';
+import { body, operations } from '../operations.js';
+
+const api = operations('federation');
 
 const Any = z.record(z.string(), z.unknown());
 const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(1) }).describe('Their minor units per one of ours, as a fraction');
@@ -112,30 +115,23 @@ const HubClearingRun = z
     names: z.record(z.string(), z.string()).optional().describe('The hubs on the cycle by name, as the proposer knows them'),
   })
   .openapi('HubClearingRun');
-const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
-const inbox = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/inbox',
-  tags: ['federation'],
-  summary: 'Signed envelopes from a linked hub (they authenticate themselves)',
-  request: { body: body(z.array(Any).max(100)) },
-  responses: { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses },
-});
-const invite = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/invitations',
-  tags: ['federation'],
-  summary: 'Invite another hub to link (stewards): a token for its steward',
-  request: { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) },
-  responses: { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses },
-});
-const accept = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/links',
-  tags: ['federation'],
-  summary: "Accept another hub's invitation (stewards)",
-  request: {
+const inbox = api.post(
+  '/api/v1/federation/inbox',
+  'Signed envelopes from a linked hub (they authenticate themselves)',
+  { body: body(z.array(Any).max(100)) },
+  { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses },
+);
+const invite = api.post(
+  '/api/v1/federation/invitations',
+  'Invite another hub to link (stewards): a token for its steward',
+  { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) },
+  { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses },
+);
+const accept = api.post(
+  '/api/v1/federation/links',
+  "Accept another hub's invitation (stewards)",
+  {
     body: body(
       z.object({
         token: z.string().min(10),
@@ -146,29 +142,24 @@ const accept = createRoute({
       }),
     ),
   },
-  responses: { 201: json(Peer, 'The link'), ...ruleResponses },
-});
-const links = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/links',
-  tags: ['federation'],
-  summary: 'Links: last contact, queue length, chain heads, clearing balance',
-  responses: { 200: json(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses },
-});
-const status = createRoute({
-  method: 'put',
-  path: '/api/v1/federation/links/{hubId}/status',
-  tags: ['federation'],
-  summary: 'Pause or resume a link (stewards)',
-  request: { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })) },
-  responses: { 200: json(Peer, 'The link'), ...ruleResponses },
-});
-const pay = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/payments',
-  tags: ['federation'],
-  summary: 'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)',
-  request: {
+  { 201: json(Peer, 'The link'), ...ruleResponses },
+);
+const links = api.get(
+  '/api/v1/federation/links',
+  'Links: last contact, queue length, chain heads, clearing balance',
+  {},
+  { 200: json(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses },
+);
+const status = api.put(
+  '/api/v1/federation/links/{hubId}/status',
+  'Pause or resume a link (stewards)',
+  { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })) },
+  { 200: json(Peer, 'The link'), ...ruleResponses },
+);
+const pay = api.post(
+  '/api/v1/federation/payments',
+  'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)',
+  {
     headers: IdempotencyHeader,
     body: body(
       z.object({
@@ -180,112 +171,92 @@ const pay = createRoute({
       }),
     ),
   },
-  responses: { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses },
-});
-const list = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/payments',
-  tags: ['federation'],
-  summary: 'Recent inter-hub payments, newest first (stewards)',
-  request: { query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }) },
-  responses: { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses },
-});
+  { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses },
+);
+const list = api.get(
+  '/api/v1/federation/payments',
+  'Recent inter-hub payments, newest first (stewards)',
+  { query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }) },
+  { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses },
+);
 const Terms = z.object({
   rate: Rate.optional(),
   trustOut: z.number().int().min(0).optional(),
   trustIn: z.number().int().min(0).optional(),
   feePpm: z.number().int().min(0).max(100_000).optional(),
 });
-const terms = createRoute({
-  method: 'put',
-  path: '/api/v1/federation/links/{hubId}/terms',
-  tags: ['federation'],
-  summary: 'Propose new terms for a link (stewards); they take effect when the other hub accepts',
-  request: { params: z.object({ hubId: z.string() }), body: body(Terms) },
-  responses: { 200: json(Peer, 'The link, with the terms pending'), ...ruleResponses },
-});
-const answerTerms = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/links/{hubId}/terms/answer',
-  tags: ['federation'],
-  summary: 'Accept or decline the terms the other hub proposed (stewards)',
-  request: { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  responses: { 200: json(Peer, 'The link'), ...ruleResponses },
-});
-const close = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/links/{hubId}/close',
-  tags: ['federation'],
-  summary: 'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero',
-  request: { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) },
-  responses: { 200: json(Peer, 'The link'), ...ruleResponses },
-});
-const region = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/region',
-  tags: ['federation'],
-  summary: 'Needs and surpluses per resource of this hub and its linked hubs (no member identities)',
-  responses: { 200: json(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'), ...ruleResponses },
-});
-const share = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/region/share',
-  tags: ['federation'],
-  summary: "Send this hub's summary to its links now (stewards)",
-  responses: { 200: json(Summary, 'The summary sent'), ...ruleResponses },
-});
-const solve = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/region/solve',
-  tags: ['federation'],
-  summary: "Solve the regional flow; movements across our links go to both hubs' stewards (stewards)",
-  responses: { 200: json(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'), ...ruleResponses },
-});
-const consent = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/region/proposals/{id}/consent',
-  tags: ['federation'],
-  summary: 'Consent to or decline a regional proposal across a link (stewards)',
-  request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  responses: { 200: json(RegionalProposal, 'The proposal'), ...ruleResponses },
-});
-const clearings = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/clearings',
-  tags: ['federation'],
-  summary: 'Clearing runs between hubs',
-  responses: { 200: json(z.object({ runs: z.array(HubClearingRun) }), 'Runs'), ...ruleResponses },
-});
-const proposeClearing = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/clearings',
-  tags: ['federation'],
-  summary: 'Propose clearing the largest debt cycle between hubs through this hub (stewards)',
-  responses: { 201: json(HubClearingRun, "The run, waiting for the other hubs' stewards"), ...ruleResponses },
-});
-const answerClearing = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/clearings/{id}/answer',
-  tags: ['federation'],
-  summary: 'Accept or decline a clearing run this hub is on (stewards)',
-  request: { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  responses: { 200: json(HubClearingRun, 'The run'), ...ruleResponses },
-});
-const retry = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/retry',
-  tags: ['federation'],
-  summary: 'Try every link now instead of waiting out its backoff (stewards)',
-  responses: { 200: json(z.object({ ok: z.boolean() }), 'Tried'), ...ruleResponses },
-});
-const get = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/payments/{id}',
-  tags: ['federation'],
-  summary: 'An inter-hub payment',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 200: json(InterHubPayment, 'The payment'), ...ruleResponses },
-});
+const terms = api.put(
+  '/api/v1/federation/links/{hubId}/terms',
+  'Propose new terms for a link (stewards); they take effect when the other hub accepts',
+  { params: z.object({ hubId: z.string() }), body: body(Terms) },
+  { 200: json(Peer, 'The link, with the terms pending'), ...ruleResponses },
+);
+const answerTerms = api.post(
+  '/api/v1/federation/links/{hubId}/terms/answer',
+  'Accept or decline the terms the other hub proposed (stewards)',
+  { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  { 200: json(Peer, 'The link'), ...ruleResponses },
+);
+const close = api.post(
+  '/api/v1/federation/links/{hubId}/close',
+  'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero',
+  { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) },
+  { 200: json(Peer, 'The link'), ...ruleResponses },
+);
+const region = api.get(
+  '/api/v1/federation/region',
+  'Needs and surpluses per resource of this hub and its linked hubs (no member identities)',
+  {},
+  { 200: json(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'), ...ruleResponses },
+);
+const share = api.post(
+  '/api/v1/federation/region/share',
+  "Send this hub's summary to its links now (stewards)",
+  {},
+  { 200: json(Summary, 'The summary sent'), ...ruleResponses },
+);
+const solve = api.post(
+  '/api/v1/federation/region/solve',
+  "Solve the regional flow; movements across our links go to both hubs' stewards (stewards)",
+  {},
+  { 200: json(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'), ...ruleResponses },
+);
+const consent = api.post(
+  '/api/v1/federation/region/proposals/{id}/consent',
+  'Consent to or decline a regional proposal across a link (stewards)',
+  { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  { 200: json(RegionalProposal, 'The proposal'), ...ruleResponses },
+);
+const clearings = api.get(
+  '/api/v1/federation/clearings',
+  'Clearing runs between hubs',
+  {},
+  { 200: json(z.object({ runs: z.array(HubClearingRun) }), 'Runs'), ...ruleResponses },
+);
+const proposeClearing = api.post(
+  '/api/v1/federation/clearings',
+  'Propose clearing the largest debt cycle between hubs through this hub (stewards)',
+  {},
+  { 201: json(HubClearingRun, "The run, waiting for the other hubs' stewards"), ...ruleResponses },
+);
+const answerClearing = api.post(
+  '/api/v1/federation/clearings/{id}/answer',
+  'Accept or decline a clearing run this hub is on (stewards)',
+  { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
+  { 200: json(HubClearingRun, 'The run'), ...ruleResponses },
+);
+const retry = api.post(
+  '/api/v1/federation/retry',
+  'Try every link now instead of waiting out its backoff (stewards)',
+  {},
+  { 200: json(z.object({ ok: z.boolean() }), 'Tried'), ...ruleResponses },
+);
+const get = api.get(
+  '/api/v1/federation/payments/{id}',
+  'An inter-hub payment',
+  { params: z.object({ id: z.string() }) },
+  { 200: json(InterHubPayment, 'The payment'), ...ruleResponses },
+);
 
 export function registerFederation(app: App, deps: HttpDeps) {
   const fed = () => {

@@ -1,10 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { RESOURCES, type Resource } from '../../flow/board.js';
 import { hasRole } from '../../members/members.js';
 import { found, HubError } from '../../errors.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses, QueryFlag } from '../schemas.js';
 import { ALLOCATION_STATUSES, CLEARING_RUN_STATUSES, POST_KINDS, POST_STATUSES } from '../../flow/contract.js';
+import { body, operations } from '../operations.js';
+
+const api = operations('flow');
 
 const ResourceSchema = z
   .enum(Object.keys(RESOURCES) as [Resource, ...Resource[]])
@@ -105,14 +108,11 @@ const ClearingRun = z
   .openapi('ClearingRun');
 
 const idParam = z.object({ id: z.string() });
-const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 'application/json': { schema } }, required });
 
-const listPosts = createRoute({
-  method: 'get',
-  path: '/api/v1/board/posts',
-  tags: ['flow'],
-  summary: 'Needs and surpluses',
-  request: {
+const listPosts = api.get(
+  '/api/v1/board/posts',
+  'Needs and surpluses',
+  {
     query: z.object({
       resource: ResourceSchema.optional(),
       kind: z.enum(POST_KINDS).optional(),
@@ -120,110 +120,84 @@ const listPosts = createRoute({
       mine: QueryFlag.optional(),
     }),
   },
-  responses: { 200: json(z.array(ListedPost), 'Posts, newest first'), ...ruleResponses },
-});
-const createPost = createRoute({
-  method: 'post',
-  path: '/api/v1/board/posts',
-  tags: ['flow'],
-  summary: 'Post a need or a surplus; the engine proposes allocations at once',
-  request: { body: body(NewPost) },
-  responses: { 201: json(Post, 'The post'), ...ruleResponses },
-});
-const closePost = createRoute({
-  method: 'post',
-  path: '/api/v1/board/posts/{id}/close',
-  tags: ['flow'],
-  summary: 'Close a post (its owner or a steward)',
-  request: { params: idParam },
-  responses: { 200: json(Post, 'The closed post'), ...ruleResponses },
-});
-const listProposals = createRoute({
-  method: 'get',
-  path: '/api/v1/flow/proposals',
-  tags: ['flow'],
-  summary: 'Proposed allocations and pledges: mine, or all for stewards',
-  request: { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: QueryFlag.optional() }) },
-  responses: { 200: json(z.array(Proposal), 'Proposals, newest first'), ...ruleResponses },
-});
+  { 200: json(z.array(ListedPost), 'Posts, newest first'), ...ruleResponses },
+);
+const createPost = api.post(
+  '/api/v1/board/posts',
+  'Post a need or a surplus; the engine proposes allocations at once',
+  { body: body(NewPost) },
+  { 201: json(Post, 'The post'), ...ruleResponses },
+);
+const closePost = api.post(
+  '/api/v1/board/posts/{id}/close',
+  'Close a post (its owner or a steward)',
+  { params: idParam },
+  { 200: json(Post, 'The closed post'), ...ruleResponses },
+);
+const listProposals = api.get(
+  '/api/v1/flow/proposals',
+  'Proposed allocations and pledges: mine, or all for stewards',
+  { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: QueryFlag.optional() }) },
+  { 200: json(z.array(Proposal), 'Proposals, newest first'), ...ruleResponses },
+);
 const proposalAction = (name: 'accept' | 'reject', summary: string) =>
-  createRoute({
-    method: 'post',
-    path: `/api/v1/flow/proposals/{id}/${name}`,
-    tags: ['flow'],
-    summary,
-    request: { params: idParam },
-    responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses },
-  });
-const fulfil = createRoute({
-  method: 'post',
-  path: '/api/v1/flow/proposals/{id}/fulfil',
-  tags: ['flow'],
-  summary: 'The receiver confirms delivery, optionally paying for it',
-  request: { params: idParam, body: body(z.object({ payment: z.number().int().min(1).optional() }), false) },
-  responses: { 200: json(Proposal, 'The fulfilled pledge'), ...ruleResponses },
-});
-const recompute = createRoute({
-  method: 'post',
-  path: '/api/v1/flow/recompute',
-  tags: ['flow'],
-  summary: 'Solve again now (stewards)',
-  responses: { 200: json(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'), ...ruleResponses },
-});
-const cycles = createRoute({
-  method: 'get',
-  path: '/api/v1/flow/cycles',
-  tags: ['flow'],
-  summary: 'Barter rings across resources among current proposals',
-  responses: { 200: json(z.array(z.array(Proposal)), 'Rings'), ...ruleResponses },
-});
-const crisisNow = createRoute({
-  method: 'get',
-  path: '/api/v1/crisis',
-  tags: ['flow'],
-  summary: 'The emergency in force, if any',
-  responses: { 200: json(z.object({ active: Crisis.nullable() }), 'The emergency'), ...ruleResponses },
-});
-const declare = createRoute({
-  method: 'post',
-  path: '/api/v1/crisis',
-  tags: ['flow'],
-  summary: 'Declare an emergency for places or members (stewards); the engine recomputes at once',
-  request: { body: body(z.object({ note: z.string().min(1).max(500), places: z.array(z.string()).optional(), members: z.array(MemberId).optional() })) },
-  responses: { 201: json(Crisis, 'The emergency'), ...ruleResponses },
-});
-const endCrisis = createRoute({
-  method: 'post',
-  path: '/api/v1/crisis/{id}/end',
-  tags: ['flow'],
-  summary: 'End an emergency (stewards)',
-  request: { params: idParam },
-  responses: { 200: json(Crisis, 'The ended emergency'), ...ruleResponses },
-});
-const listVulnerable = createRoute({
-  method: 'get',
-  path: '/api/v1/crisis/vulnerable',
-  tags: ['flow'],
-  summary: 'The members put first in an emergency (stewards only)',
-  responses: { 200: json(z.array(z.string()), 'Member ids'), ...ruleResponses },
-});
+  api.post(`/api/v1/flow/proposals/{id}/${name}`, summary, { params: idParam }, { 200: json(Proposal, 'The proposal'), ...ruleResponses });
+const fulfil = api.post(
+  '/api/v1/flow/proposals/{id}/fulfil',
+  'The receiver confirms delivery, optionally paying for it',
+  { params: idParam, body: body(z.object({ payment: z.number().int().min(1).optional() }), false) },
+  { 200: json(Proposal, 'The fulfilled pledge'), ...ruleResponses },
+);
+const recompute = api.post(
+  '/api/v1/flow/recompute',
+  'Solve again now (stewards)',
+  {},
+  { 200: json(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'), ...ruleResponses },
+);
+const cycles = api.get(
+  '/api/v1/flow/cycles',
+  'Barter rings across resources among current proposals',
+  {},
+  { 200: json(z.array(z.array(Proposal)), 'Rings'), ...ruleResponses },
+);
+const crisisNow = api.get(
+  '/api/v1/crisis',
+  'The emergency in force, if any',
+  {},
+  { 200: json(z.object({ active: Crisis.nullable() }), 'The emergency'), ...ruleResponses },
+);
+const declare = api.post(
+  '/api/v1/crisis',
+  'Declare an emergency for places or members (stewards); the engine recomputes at once',
+  { body: body(z.object({ note: z.string().min(1).max(500), places: z.array(z.string()).optional(), members: z.array(MemberId).optional() })) },
+  { 201: json(Crisis, 'The emergency'), ...ruleResponses },
+);
+const endCrisis = api.post(
+  '/api/v1/crisis/{id}/end',
+  'End an emergency (stewards)',
+  { params: idParam },
+  { 200: json(Crisis, 'The ended emergency'), ...ruleResponses },
+);
+const listVulnerable = api.get(
+  '/api/v1/crisis/vulnerable',
+  'The members put first in an emergency (stewards only)',
+  {},
+  { 200: json(z.array(z.string()), 'Member ids'), ...ruleResponses },
+);
 const Person = z.object({ id: z.string(), name: z.string(), email: z.string().nullable() });
-const phoneTree = createRoute({
-  method: 'get',
-  path: '/api/v1/crisis/phone-tree',
-  tags: ['flow'],
-  summary: 'Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console)',
-  responses: {
+const phoneTree = api.get(
+  '/api/v1/crisis/phone-tree',
+  'Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console)',
+  {},
+  {
     200: json(z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'), 'Phone tree, by checker'),
     ...ruleResponses,
   },
-});
-const vulnerable = createRoute({
-  method: 'put',
-  path: '/api/v1/members/{id}/vulnerable',
-  tags: ['flow'],
-  summary: 'Mark a member as vulnerable for emergencies (only stewards see this)',
-  request: {
+);
+const vulnerable = api.put(
+  '/api/v1/members/{id}/vulnerable',
+  'Mark a member as vulnerable for emergencies (only stewards see this)',
+  {
     params: idParam,
     body: body(
       z.object({
@@ -233,30 +207,21 @@ const vulnerable = createRoute({
       }),
     ),
   },
-  responses: { 200: json(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'), ...ruleResponses },
-});
-const listRuns = createRoute({
-  method: 'get',
-  path: '/api/v1/clearing/runs',
-  tags: ['flow'],
-  summary: 'Clearing runs, newest first',
-  responses: { 200: json(z.array(ClearingRun), 'Runs'), ...ruleResponses },
-});
-const proposeRun = createRoute({
-  method: 'post',
-  path: '/api/v1/clearing/runs',
-  tags: ['flow'],
-  summary: 'Compute a multilateral set-off of open requests (stewards)',
-  responses: { 201: json(ClearingRun, 'The run'), ...ruleResponses },
-});
-const acceptRun = createRoute({
-  method: 'post',
-  path: '/api/v1/clearing/runs/{id}/accept',
-  tags: ['flow'],
-  summary: 'Agree to a clearing run; it applies when everyone it touches agrees',
-  request: { params: idParam },
-  responses: { 200: json(ClearingRun, 'The run'), ...ruleResponses },
-});
+  { 200: json(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'), ...ruleResponses },
+);
+const listRuns = api.get('/api/v1/clearing/runs', 'Clearing runs, newest first', {}, { 200: json(z.array(ClearingRun), 'Runs'), ...ruleResponses });
+const proposeRun = api.post(
+  '/api/v1/clearing/runs',
+  'Compute a multilateral set-off of open requests (stewards)',
+  {},
+  { 201: json(ClearingRun, 'The run'), ...ruleResponses },
+);
+const acceptRun = api.post(
+  '/api/v1/clearing/runs/{id}/accept',
+  'Agree to a clearing run; it applies when everyone it touches agrees',
+  { params: idParam },
+  { 200: json(ClearingRun, 'The run'), ...ruleResponses },
+);
 
 export function registerFlow(app: App, deps: HttpDeps) {
   const { board } = deps;

@@ -1,10 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { PROPOSAL_KINDS } from '../../governance/governance.js';
 import { PARAMETERS, type ParamName } from '../../governance/parameters.js';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses, exportFormat } from '../schemas.js';
 import { CHOICES, DECISION_MODES, PROPOSAL_STATUSES, ROUND_STATUSES } from '../../governance/contract.js';
+import { body, operations } from '../operations.js';
+
+const api = operations('governance');
 
 const Kind = z.enum(PROPOSAL_KINDS);
 const Tally = z.object({
@@ -65,12 +68,10 @@ const Round = z
   })
   .openapi('BudgetRound');
 const Standing = ProjectResult.omit({ funded: true, why: true }).openapi('BudgetStanding');
-const openRound = createRoute({
-  method: 'post',
-  path: '/api/v1/budgets',
-  tags: ['governance'],
-  summary: 'Open a participatory budgeting round over part of the community fund (stewards)',
-  request: {
+const openRound = api.post(
+  '/api/v1/budgets',
+  'Open a participatory budgeting round over part of the community fund (stewards)',
+  {
     body: {
       content: {
         'application/json': {
@@ -86,29 +87,19 @@ const openRound = createRoute({
       required: true,
     },
   },
-  responses: { 201: json(Round, 'The round'), ...ruleResponses },
-});
-const rounds = createRoute({
-  method: 'get',
-  path: '/api/v1/budgets',
-  tags: ['governance'],
-  summary: 'Participatory budgeting rounds, newest first',
-  responses: { 200: json(z.array(Round), 'Rounds'), ...ruleResponses },
-});
-const round = createRoute({
-  method: 'get',
-  path: '/api/v1/budgets/{id}',
-  tags: ['governance'],
-  summary: 'A round with its standings and my allocation',
-  request: { params: id },
-  responses: { 200: json(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses },
-});
-const addProject = createRoute({
-  method: 'post',
-  path: '/api/v1/budgets/{id}/projects',
-  tags: ['governance'],
-  summary: 'Put a project forward in an open round',
-  request: {
+  { 201: json(Round, 'The round'), ...ruleResponses },
+);
+const rounds = api.get('/api/v1/budgets', 'Participatory budgeting rounds, newest first', {}, { 200: json(z.array(Round), 'Rounds'), ...ruleResponses });
+const round = api.get(
+  '/api/v1/budgets/{id}',
+  'A round with its standings and my allocation',
+  { params: id },
+  { 200: json(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses },
+);
+const addProject = api.post(
+  '/api/v1/budgets/{id}/projects',
+  'Put a project forward in an open round',
+  {
     params: id,
     body: {
       content: {
@@ -124,37 +115,30 @@ const addProject = createRoute({
       required: true,
     },
   },
-  responses: { 201: json(z.record(z.string(), z.unknown()), 'The project'), ...ruleResponses },
-});
-const allocate = createRoute({
-  method: 'put',
-  path: '/api/v1/budgets/{id}/allocation',
-  tags: ['governance'],
-  summary: "Spread my points across the round's projects (replaces my earlier allocation)",
-  request: {
+  { 201: json(z.record(z.string(), z.unknown()), 'The project'), ...ruleResponses },
+);
+const allocate = api.put(
+  '/api/v1/budgets/{id}/allocation',
+  "Spread my points across the round's projects (replaces my earlier allocation)",
+  {
     params: id,
     body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true },
   },
-  responses: { 200: json(z.record(z.string(), z.number()), 'My allocation'), ...ruleResponses },
-});
-const closeRound = createRoute({
-  method: 'post',
-  path: '/api/v1/budgets/{id}/close',
-  tags: ['governance'],
-  summary: 'Close a round now and fund the projects in order of support (stewards; also nightly when due)',
-  request: { params: id },
-  responses: { 200: json(Round, 'The round with its result'), ...ruleResponses },
-});
-const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+  { 200: json(z.record(z.string(), z.number()), 'My allocation'), ...ruleResponses },
+);
+const closeRound = api.post(
+  '/api/v1/budgets/{id}/close',
+  'Close a round now and fund the projects in order of support (stewards; also nightly when due)',
+  { params: id },
+  { 200: json(Round, 'The round with its result'), ...ruleResponses },
+);
 
 const MyVote = z.object({ choice: z.enum(CHOICES), coreValue: z.string().nullable(), at: z.number() });
-const list = createRoute({
-  method: 'get',
-  path: '/api/v1/proposals',
-  tags: ['governance'],
-  summary: 'Proposals, newest first',
-  request: { query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }) },
-  responses: {
+const list = api.get(
+  '/api/v1/proposals',
+  'Proposals, newest first',
+  { query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }) },
+  {
     200: json(
       z.array(
         Proposal.extend({
@@ -167,7 +151,7 @@ const list = createRoute({
     ),
     ...ruleResponses,
   },
-});
+);
 const Comment = z
   .object({
     id: z.string(),
@@ -178,25 +162,21 @@ const Comment = z
     at: z.number(),
   })
   .openapi('Comment');
-const comments = createRoute({
-  method: 'get',
-  path: '/api/v1/proposals/{id}/comments',
-  tags: ['governance'],
-  summary: "A proposal's discussion, oldest first",
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 200: json(z.array(Comment), 'The discussion'), ...ruleResponses },
-});
-const addComment = createRoute({
-  method: 'post',
-  path: '/api/v1/proposals/{id}/comments',
-  tags: ['governance'],
-  summary: "Say something in a proposal's discussion while it is open",
-  request: {
+const comments = api.get(
+  '/api/v1/proposals/{id}/comments',
+  "A proposal's discussion, oldest first",
+  { params: z.object({ id: z.string() }) },
+  { 200: json(z.array(Comment), 'The discussion'), ...ruleResponses },
+);
+const addComment = api.post(
+  '/api/v1/proposals/{id}/comments',
+  "Say something in a proposal's discussion while it is open",
+  {
     params: z.object({ id: z.string() }),
     body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true },
   },
-  responses: { 201: json(Comment, 'Posted'), ...ruleResponses },
-});
+  { 201: json(Comment, 'Posted'), ...ruleResponses },
+);
 const Rules = z
   .object({
     modes: z.record(z.string(), z.enum(DECISION_MODES)).describe('How each kind of proposal is decided'),
@@ -208,69 +188,48 @@ const Rules = z
     emergencyDays: z.number(),
   })
   .openapi('GovernanceRules');
-const rules = createRoute({
-  method: 'get',
-  path: '/api/v1/governance/rules',
-  tags: ['governance'],
-  summary: "The community's rules for decisions",
-  responses: { 200: json(Rules, 'The rules'), ...ruleResponses },
-});
+const rules = api.get('/api/v1/governance/rules', "The community's rules for decisions", {}, { 200: json(Rules, 'The rules'), ...ruleResponses });
 const Delegations = z
   .object({
     mine: z.array(z.object({ topic: z.string(), to: z.string(), name: z.string() })).describe('Votes I have handed on, by topic (a proposal kind or "*")'),
     toMe: z.array(z.object({ topic: z.string(), from: z.string(), name: z.string() })).describe('Members who have handed their vote to me'),
   })
   .openapi('Delegations');
-const delegations = createRoute({
-  method: 'get',
-  path: '/api/v1/delegations',
-  tags: ['governance'],
-  summary: 'My delegations, both ways',
-  responses: { 200: json(Delegations, 'Delegations'), ...ruleResponses },
-});
-const propose = createRoute({
-  method: 'post',
-  path: '/api/v1/proposals',
-  tags: ['governance'],
-  summary: "Make a proposal; the community's rules pick its decision mode",
-  request: {
+const delegations = api.get('/api/v1/delegations', 'My delegations, both ways', {}, { 200: json(Delegations, 'Delegations'), ...ruleResponses });
+const propose = api.post(
+  '/api/v1/proposals',
+  "Make a proposal; the community's rules pick its decision mode",
+  {
     body: body(
       z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() }),
     ),
   },
-  responses: { 201: json(Proposal, 'The proposal'), ...ruleResponses },
-});
-const vote = createRoute({
-  method: 'post',
-  path: '/api/v1/proposals/{id}/votes',
-  tags: ['governance'],
-  summary: 'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
-  request: { params: id, body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
-  responses: { 201: json(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'), ...ruleResponses },
-});
-const close = createRoute({
-  method: 'post',
-  path: '/api/v1/proposals/close-due',
-  tags: ['governance'],
-  summary: 'Decide every proposal whose time is up (stewards; also nightly)',
-  responses: { 200: json(z.array(Proposal), 'Decided'), ...ruleResponses },
-});
-const note = createRoute({
-  method: 'post',
-  path: '/api/v1/proposals/{id}/notes',
-  tags: ['governance'],
-  summary: 'Add an outcome note to a decision (stewards)',
-  request: { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) },
-  responses: { 200: json(Proposal, 'The proposal'), ...ruleResponses },
-});
-const delegate = createRoute({
-  method: 'put',
-  path: '/api/v1/delegations',
-  tags: ['governance'],
-  summary: 'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
-  request: { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) },
-  responses: { 200: json(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'), ...ruleResponses },
-});
+  { 201: json(Proposal, 'The proposal'), ...ruleResponses },
+);
+const vote = api.post(
+  '/api/v1/proposals/{id}/votes',
+  'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
+  { params: id, body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
+  { 201: json(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'), ...ruleResponses },
+);
+const close = api.post(
+  '/api/v1/proposals/close-due',
+  'Decide every proposal whose time is up (stewards; also nightly)',
+  {},
+  { 200: json(z.array(Proposal), 'Decided'), ...ruleResponses },
+);
+const note = api.post(
+  '/api/v1/proposals/{id}/notes',
+  'Add an outcome note to a decision (stewards)',
+  { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) },
+  { 200: json(Proposal, 'The proposal'), ...ruleResponses },
+);
+const delegate = api.put(
+  '/api/v1/delegations',
+  'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
+  { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) },
+  { 200: json(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'), ...ruleResponses },
+);
 const ParamValue = z.union([z.number(), z.boolean()]);
 const ParameterView = z
   .object({
@@ -283,19 +242,16 @@ const ParameterView = z
       .describe('Changes decided but not yet in force'),
   })
   .openapi('ParameterView');
-const params = createRoute({
-  method: 'get',
-  path: '/api/v1/parameters',
-  tags: ['governance'],
-  summary: "The community's parameters, which proposal set each one, and changes still to come",
-  responses: { 200: json(z.array(ParameterView), 'Parameters'), ...ruleResponses },
-});
-const emergency = createRoute({
-  method: 'post',
-  path: '/api/v1/parameters/emergency',
-  tags: ['governance'],
-  summary: "A steward's emergency change: logged, in force now, lapsing unless a proposal ratifies it",
-  request: {
+const params = api.get(
+  '/api/v1/parameters',
+  "The community's parameters, which proposal set each one, and changes still to come",
+  {},
+  { 200: json(z.array(ParameterView), 'Parameters'), ...ruleResponses },
+);
+const emergency = api.post(
+  '/api/v1/parameters/emergency',
+  "A steward's emergency change: logged, in force now, lapsing unless a proposal ratifies it",
+  {
     body: body(
       z.object({
         name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]),
@@ -304,8 +260,8 @@ const emergency = createRoute({
       }),
     ),
   },
-  responses: { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses },
-});
+  { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses },
+);
 const Decision = z
   .object({
     date: z.string(),
@@ -323,17 +279,15 @@ const Decision = z
     notes: z.string(),
   })
   .openapi('Decision');
-const log = createRoute({
-  method: 'get',
-  path: '/api/v1/decisions',
-  tags: ['governance'],
-  summary: 'The decision log, as JSON or CSV',
-  request: { query: z.object({ format: exportFormat('json') }) },
-  responses: {
+const log = api.get(
+  '/api/v1/decisions',
+  'The decision log, as JSON or CSV',
+  { query: z.object({ format: exportFormat('json') }) },
+  {
     200: { description: 'Decisions', content: { 'application/json': { schema: z.array(Decision) }, 'text/csv': { schema: z.string() } } },
     ...ruleResponses,
   },
-});
+);
 
 export function registerGovernance(app: App, deps: HttpDeps) {
   const g = deps.governance;

@@ -1,9 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { storage } from '../../backup.js';
 import type { App, HttpDeps } from '../context.js';
 import { json } from '../schemas.js';
 import { TIME_SOURCES, TIME_STATES } from '../../time/contract.js';
 import { DISK_STATES } from '../../store/contract.js';
+import { operations } from '../operations.js';
+
+const api = operations('hub');
 
 const Disk = z
   .object({
@@ -37,12 +40,11 @@ const Time = z
   })
   .openapi('TimeStatus');
 
-const health = createRoute({
-  method: 'get',
-  path: '/api/v1/health',
-  tags: ['hub'],
-  summary: 'Is the hub up, and which version; its disk and memory',
-  responses: {
+const health = api.get(
+  '/api/v1/health',
+  'Is the hub up, and which version; its disk and memory',
+  {},
+  {
     200: json(
       z
         .object({
@@ -62,7 +64,7 @@ const health = createRoute({
       'The hub is up',
     ),
   },
-});
+);
 
 /**
  * The process's memory and the data disk's space, measured at most once a

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { qrSvg } from '../../qr.js';
 import { HubError } from '../../errors.js';
 import type { Actor } from '../../library/library.js';
@@ -9,6 +9,9 @@ import { hubAddress, requireMember, requireRole, type App, type Ctx, type HttpDe
 import { json, MemberId, ruleResponses, QueryFlag, exportFormat } from '../schemas.js';
 import { DAY_MS } from '../../clock.js';
 import { BUSY_KINDS, ITEM_STATUSES, RESERVATION_STATUSES, TICKET_STATES } from '../../library/contract.js';
+import { body, operations } from '../operations.js';
+
+const api = operations('library');
 
 const Condition = z.enum(CONDITIONS);
 const Plan = z.object({ everyLoans: z.number().int().min(1), task: z.string().min(1).max(120) });
@@ -112,20 +115,16 @@ const Ticket = z
 
 const item = z.object({ item: z.string().openapi({ description: 'Item id or label code, e.g. T-0042' }) });
 const loanId = z.object({ id: z.string() });
-const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 'application/json': { schema } }, required });
-const route = createRoute;
 
 const actorOf = (c: Ctx): Actor => {
   const m = requireMember(c);
   return { id: m.id, steward: hasRole(m, 'steward') };
 };
 
-const listItems = route({
-  method: 'get',
-  path: '/api/v1/library/items',
-  tags: ['library'],
-  summary: 'Search the catalogue; with from and to, only what is free then',
-  request: {
+const listItems = api.get(
+  '/api/v1/library/items',
+  'Search the catalogue; with from and to, only what is free then',
+  {
     query: z.object({
       q: z.string().max(80).optional(),
       category: z.string().optional(),
@@ -134,23 +133,14 @@ const listItems = route({
       to: z.coerce.number().int().optional(),
     }),
   },
-  responses: { 200: json(z.array(CatalogueItem), 'Items'), ...ruleResponses },
-});
-const addItem = route({
-  method: 'post',
-  path: '/api/v1/library/items',
-  tags: ['library'],
-  summary: 'Add an item (stewards)',
-  request: { body: body(NewItem) },
-  responses: { 201: json(Item, 'The item'), ...ruleResponses },
-});
-const getItem = route({
-  method: 'get',
-  path: '/api/v1/library/items/{item}',
-  tags: ['library'],
-  summary: 'One item with its calendar, queue and open loan',
-  request: { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
-  responses: {
+  { 200: json(z.array(CatalogueItem), 'Items'), ...ruleResponses },
+);
+const addItem = api.post('/api/v1/library/items', 'Add an item (stewards)', { body: body(NewItem) }, { 201: json(Item, 'The item'), ...ruleResponses });
+const getItem = api.get(
+  '/api/v1/library/items/{item}',
+  'One item with its calendar, queue and open loan',
+  { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
+  {
     200: json(
       z.object({
         item: Item,
@@ -162,165 +152,115 @@ const getItem = route({
     ),
     ...ruleResponses,
   },
-});
-const patchItem = route({
-  method: 'patch',
-  path: '/api/v1/library/items/{item}',
-  tags: ['library'],
-  summary: 'Change an item (stewards)',
-  request: { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) },
-  responses: { 200: json(Item, 'The item'), ...ruleResponses },
-});
-const addPhoto = route({
-  method: 'post',
-  path: '/api/v1/library/items/{item}/photos',
-  tags: ['library'],
-  summary: 'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)',
-  request: {
+);
+const patchItem = api.patch(
+  '/api/v1/library/items/{item}',
+  'Change an item (stewards)',
+  { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) },
+  { 200: json(Item, 'The item'), ...ruleResponses },
+);
+const addPhoto = api.post(
+  '/api/v1/library/items/{item}/photos',
+  'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)',
+  {
     params: item,
     body: { content: { 'image/jpeg': { schema: z.any() }, 'image/png': { schema: z.any() }, 'image/webp': { schema: z.any() } }, required: true },
   },
-  responses: { 201: json(z.object({ id: z.string(), mime: z.string() }), 'Stored'), ...ruleResponses, 413: { description: 'Too large' } },
-});
-const getPhoto = route({
-  method: 'get',
-  path: '/api/v1/library/photos/{id}',
-  tags: ['library'],
-  summary: 'A photo',
-  request: { params: loanId },
-  responses: { 200: { description: 'The image', content: { 'image/*': { schema: z.any() } } }, ...ruleResponses },
-});
-const reserve = route({
-  method: 'post',
-  path: '/api/v1/library/items/{item}/reservations',
-  tags: ['library'],
-  summary: 'Reserve for a date range (tools) or time slots (spaces, vehicles)',
-  request: {
+  { 201: json(z.object({ id: z.string(), mime: z.string() }), 'Stored'), ...ruleResponses, 413: { description: 'Too large' } },
+);
+const getPhoto = api.get(
+  '/api/v1/library/photos/{id}',
+  'A photo',
+  { params: loanId },
+  { 200: { description: 'The image', content: { 'image/*': { schema: z.any() } } }, ...ruleResponses },
+);
+const reserve = api.post(
+  '/api/v1/library/items/{item}/reservations',
+  'Reserve for a date range (tools) or time slots (spaces, vehicles)',
+  {
     params: item,
     body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })),
   },
-  responses: { 201: json(Reservation, 'Booked'), ...ruleResponses },
-});
-const myReservations = route({
-  method: 'get',
-  path: '/api/v1/library/reservations',
-  tags: ['library'],
-  summary: 'My reservations',
-  responses: { 200: json(z.array(Reservation), 'Reservations'), ...ruleResponses },
-});
-const cancelReservation = route({
-  method: 'post',
-  path: '/api/v1/library/reservations/{id}/cancel',
-  tags: ['library'],
-  summary: 'Cancel a reservation',
-  request: { params: loanId },
-  responses: { 200: json(Reservation, 'Cancelled'), ...ruleResponses },
-});
-const holds = route({
-  method: 'get',
-  path: '/api/v1/library/items/{item}/holds',
-  tags: ['library'],
-  summary: 'The holds queue',
-  request: { params: item },
-  responses: { 200: json(z.array(Hold), 'Queue, first in line first'), ...ruleResponses },
-});
+  { 201: json(Reservation, 'Booked'), ...ruleResponses },
+);
+const myReservations = api.get('/api/v1/library/reservations', 'My reservations', {}, { 200: json(z.array(Reservation), 'Reservations'), ...ruleResponses });
+const cancelReservation = api.post(
+  '/api/v1/library/reservations/{id}/cancel',
+  'Cancel a reservation',
+  { params: loanId },
+  { 200: json(Reservation, 'Cancelled'), ...ruleResponses },
+);
+const holds = api.get(
+  '/api/v1/library/items/{item}/holds',
+  'The holds queue',
+  { params: item },
+  { 200: json(z.array(Hold), 'Queue, first in line first'), ...ruleResponses },
+);
 const holdAction = (a: 'join' | 'leave' | 'defer', summary: string) =>
-  route({
-    method: 'post',
-    path: `/api/v1/library/items/{item}/holds/${a}`,
-    tags: ['library'],
-    summary,
-    request: { params: item },
-    responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses },
-  });
-const reorder = route({
-  method: 'put',
-  path: '/api/v1/library/items/{item}/holds',
-  tags: ['library'],
-  summary: 'Put the queue in a new order (stewards)',
-  request: { params: item, body: body(z.object({ order: z.array(MemberId) })) },
-  responses: { 200: json(z.array(Hold), 'The queue'), ...ruleResponses },
-});
-const checkOut = route({
-  method: 'post',
-  path: '/api/v1/library/items/{item}/checkout',
-  tags: ['library'],
-  summary: 'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
-  request: { params: item, body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })) },
-  responses: { 201: json(Loan, 'The loan'), ...ruleResponses },
-});
-const loans = route({
-  method: 'get',
-  path: '/api/v1/library/loans',
-  tags: ['library'],
-  summary: "Loans: mine, or everyone's for stewards (overdue=true for late ones)",
-  request: {
+  api.post(`/api/v1/library/items/{item}/holds/${a}`, summary, { params: item }, { 200: json(z.array(Hold), 'The queue'), ...ruleResponses });
+const reorder = api.put(
+  '/api/v1/library/items/{item}/holds',
+  'Put the queue in a new order (stewards)',
+  { params: item, body: body(z.object({ order: z.array(MemberId) })) },
+  { 200: json(z.array(Hold), 'The queue'), ...ruleResponses },
+);
+const checkOut = api.post(
+  '/api/v1/library/items/{item}/checkout',
+  'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
+  { params: item, body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })) },
+  { 201: json(Loan, 'The loan'), ...ruleResponses },
+);
+const loans = api.get(
+  '/api/v1/library/loans',
+  "Loans: mine, or everyone's for stewards (overdue=true for late ones)",
+  {
     query: z.object({ open: QueryFlag.optional(), overdue: QueryFlag.optional(), all: QueryFlag.optional() }),
   },
-  responses: { 200: json(z.array(Loan), 'Loans'), ...ruleResponses },
-});
-const checkIn = route({
-  method: 'post',
-  path: '/api/v1/library/loans/{id}/checkin',
-  tags: ['library'],
-  summary: 'Take an item back; the deposit comes back less any damage',
-  request: { params: loanId, body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })) },
-  responses: { 200: json(Loan, 'The closed loan'), ...ruleResponses },
-});
-const renew = route({
-  method: 'post',
-  path: '/api/v1/library/loans/{id}/renew',
-  tags: ['library'],
-  summary: 'Renew a loan',
-  request: { params: loanId },
-  responses: { 200: json(Loan, 'The loan'), ...ruleResponses },
-});
-const induct = route({
-  method: 'post',
-  path: '/api/v1/library/items/{item}/inductions',
-  tags: ['library'],
-  summary: 'Record that a member had the safety induction (stewards)',
-  request: { params: item, body: body(z.object({ memberId: MemberId })) },
-  responses: { 200: json(z.object({ ok: z.literal(true) }), 'Recorded'), ...ruleResponses },
-});
-const listTickets = route({
-  method: 'get',
-  path: '/api/v1/library/tickets',
-  tags: ['library'],
-  summary: 'Maintenance tickets',
-  request: { query: z.object({ open: QueryFlag.optional() }) },
-  responses: { 200: json(z.array(Ticket), 'Tickets'), ...ruleResponses },
-});
-const openTicket = route({
-  method: 'post',
-  path: '/api/v1/library/items/{item}/tickets',
-  tags: ['library'],
-  summary: 'Report a problem: opens a ticket and takes the item out of circulation',
-  request: { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) },
-  responses: { 201: json(Ticket, 'The ticket'), ...ruleResponses },
-});
-const moveTicket = route({
-  method: 'post',
-  path: '/api/v1/library/tickets/{id}/state',
-  tags: ['library'],
-  summary: 'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)',
-  request: { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) },
-  responses: { 200: json(Ticket, 'The ticket'), ...ruleResponses },
-});
-const audit = route({
-  method: 'get',
-  path: '/api/v1/library/items/{item}/audit',
-  tags: ['library'],
-  summary: 'Every change of the item, with who did it (stewards)',
-  request: { params: item },
-  responses: {
+  { 200: json(z.array(Loan), 'Loans'), ...ruleResponses },
+);
+const checkIn = api.post(
+  '/api/v1/library/loans/{id}/checkin',
+  'Take an item back; the deposit comes back less any damage',
+  { params: loanId, body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })) },
+  { 200: json(Loan, 'The closed loan'), ...ruleResponses },
+);
+const renew = api.post('/api/v1/library/loans/{id}/renew', 'Renew a loan', { params: loanId }, { 200: json(Loan, 'The loan'), ...ruleResponses });
+const induct = api.post(
+  '/api/v1/library/items/{item}/inductions',
+  'Record that a member had the safety induction (stewards)',
+  { params: item, body: body(z.object({ memberId: MemberId })) },
+  { 200: json(z.object({ ok: z.literal(true) }), 'Recorded'), ...ruleResponses },
+);
+const listTickets = api.get(
+  '/api/v1/library/tickets',
+  'Maintenance tickets',
+  { query: z.object({ open: QueryFlag.optional() }) },
+  { 200: json(z.array(Ticket), 'Tickets'), ...ruleResponses },
+);
+const openTicket = api.post(
+  '/api/v1/library/items/{item}/tickets',
+  'Report a problem: opens a ticket and takes the item out of circulation',
+  { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) },
+  { 201: json(Ticket, 'The ticket'), ...ruleResponses },
+);
+const moveTicket = api.post(
+  '/api/v1/library/tickets/{id}/state',
+  'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)',
+  { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) },
+  { 200: json(Ticket, 'The ticket'), ...ruleResponses },
+);
+const audit = api.get(
+  '/api/v1/library/items/{item}/audit',
+  'Every change of the item, with who did it (stewards)',
+  { params: item },
+  {
     200: json(
       z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })),
       'Audit trail',
     ),
     ...ruleResponses,
   },
-});
+);
 const Utilisation = z
   .object({
     from: z.number(),
@@ -364,41 +304,35 @@ const Utilisation = z
       .describe('Per period of bucketDays, oldest first; empty without bucketDays'),
   })
   .openapi('LibraryUtilisation');
-const labels = route({
-  method: 'get',
-  path: '/api/v1/library/labels',
-  tags: ['library'],
-  summary: "Printable labels (stewards): each item's code, name and a QR code of its page, for the desk to scan and a resident's camera to open",
-  request: { query: z.object({ items: z.string().max(2000).optional().describe('Item codes, comma-separated; all items in circulation when absent') }) },
-  responses: {
+const labels = api.get(
+  '/api/v1/library/labels',
+  "Printable labels (stewards): each item's code, name and a QR code of its page, for the desk to scan and a resident's camera to open",
+  { query: z.object({ items: z.string().max(2000).optional().describe('Item codes, comma-separated; all items in circulation when absent') }) },
+  {
     200: json(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'),
     ...ruleResponses,
   },
-});
-const utilisation = route({
-  method: 'get',
-  path: '/api/v1/library/utilisation',
-  tags: ['library'],
-  summary: 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
-  request: {
+);
+const utilisation = api.get(
+  '/api/v1/library/utilisation',
+  'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
+  {
     query: z.object({
       days: z.coerce.number().int().min(1).max(3650).default(90),
       bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days'),
     }),
   },
-  responses: { 200: json(Utilisation, 'Report'), ...ruleResponses },
-});
-const exportLib = route({
-  method: 'get',
-  path: '/api/v1/library/export',
-  tags: ['library'],
-  summary: 'Catalogue or loans as CSV or JSON',
-  request: { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: exportFormat('csv') }) },
-  responses: {
+  { 200: json(Utilisation, 'Report'), ...ruleResponses },
+);
+const exportLib = api.get(
+  '/api/v1/library/export',
+  'Catalogue or loans as CSV or JSON',
+  { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: exportFormat('csv') }) },
+  {
     200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
     ...ruleResponses,
   },
-});
+);
 
 export function registerLibrary(app: App, deps: HttpDeps) {
   const { library } = deps;

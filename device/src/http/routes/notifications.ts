@@ -1,11 +1,14 @@
 import { MQTT_BROKERS } from '../../config/schema.js';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { NOTIFICATION_KIND_NAMES } from '../../notifications/kinds.js';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, ruleResponses, QueryFlag } from '../schemas.js';
 import { ALERT_LANGUAGES, CHANNELS } from '../../notifications/contract.js';
+import { body, operations } from '../operations.js';
+
+const api = operations('hub');
 
 const Kind = z.enum(NOTIFICATION_KIND_NAMES).openapi('NotificationKind');
 const Channel = z
@@ -37,46 +40,32 @@ const Preferences = z
     kinds: z.array(Preference),
   })
   .openapi('NotificationPreferences');
-const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
-const list = createRoute({
-  method: 'get',
-  path: '/api/v1/notifications',
-  tags: ['hub'],
-  summary: 'My notifications, newest first',
-  request: { query: z.object({ unread: QueryFlag.optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
-  responses: { 200: json(z.array(Notification), 'Notifications'), ...ruleResponses },
-});
-const unread = createRoute({
-  method: 'get',
-  path: '/api/v1/notifications/unread-count',
-  tags: ['hub'],
-  summary: 'How many of my notifications are unread (the console polls this)',
-  responses: { 200: json(z.object({ unread: z.number().int() }), 'Count'), ...ruleResponses },
-});
-const markRead = createRoute({
-  method: 'post',
-  path: '/api/v1/notifications/read',
-  tags: ['hub'],
-  summary: 'Mark my notifications read (some, or all)',
-  request: { body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])) },
-  responses: { 200: json(z.object({ marked: z.number().int() }), 'How many were unread'), ...ruleResponses },
-});
-const getPrefs = createRoute({
-  method: 'get',
-  path: '/api/v1/notifications/preferences',
-  tags: ['hub'],
-  summary: 'How each kind reaches me',
-  responses: { 200: json(Preferences, 'Preferences'), ...ruleResponses },
-});
-const putPrefs = createRoute({
-  method: 'put',
-  path: '/api/v1/notifications/preferences',
-  tags: ['hub'],
-  summary: 'Choose how kinds reach me; emergencies cannot be turned down',
-  request: { body: body(z.object({ channels: z.partialRecord(Kind, Channel) })) },
-  responses: { 200: json(Preferences, 'Preferences'), ...ruleResponses },
-});
+const list = api.get(
+  '/api/v1/notifications',
+  'My notifications, newest first',
+  { query: z.object({ unread: QueryFlag.optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
+  { 200: json(z.array(Notification), 'Notifications'), ...ruleResponses },
+);
+const unread = api.get(
+  '/api/v1/notifications/unread-count',
+  'How many of my notifications are unread (the console polls this)',
+  {},
+  { 200: json(z.object({ unread: z.number().int() }), 'Count'), ...ruleResponses },
+);
+const markRead = api.post(
+  '/api/v1/notifications/read',
+  'Mark my notifications read (some, or all)',
+  { body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])) },
+  { 200: json(z.object({ marked: z.number().int() }), 'How many were unread'), ...ruleResponses },
+);
+const getPrefs = api.get('/api/v1/notifications/preferences', 'How each kind reaches me', {}, { 200: json(Preferences, 'Preferences'), ...ruleResponses });
+const putPrefs = api.put(
+  '/api/v1/notifications/preferences',
+  'Choose how kinds reach me; emergencies cannot be turned down',
+  { body: body(z.object({ channels: z.partialRecord(Kind, Channel) })) },
+  { 200: json(Preferences, 'Preferences'), ...ruleResponses },
+);
 
 const Webhook = z
   .object({
@@ -111,54 +100,42 @@ const Attempt = z
   })
   .openapi('WebhookAttempt');
 const hookId = z.object({ id: z.string() });
-const listHooks = createRoute({
-  method: 'get',
-  path: '/api/v1/webhooks',
-  tags: ['hub'],
-  summary: 'Webhooks: a steward sees all, a member their own',
-  responses: { 200: json(z.array(Webhook), 'Webhooks'), ...ruleResponses },
-});
-const addHook = createRoute({
-  method: 'post',
-  path: '/api/v1/webhooks',
-  tags: ['hub'],
-  summary:
-    "Register a webhook: stewards for community and hub events, members for their own; bodies are signed with HMAC-SHA256 (X-Hyphae-Signature: sha256=HMAC(secret, timestamp + '.' + body))",
-  request: { body: body(NewWebhook) },
-  responses: { 201: json(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered'), ...ruleResponses },
-});
-const removeHook = createRoute({
-  method: 'delete',
-  path: '/api/v1/webhooks/{id}',
-  tags: ['hub'],
-  summary: 'Remove a webhook and what waits for it',
-  request: { params: hookId },
-  responses: { 204: { description: 'Removed' }, ...ruleResponses },
-});
-const enableHook = createRoute({
-  method: 'post',
-  path: '/api/v1/webhooks/{id}/enable',
-  tags: ['hub'],
-  summary: 'Turn a webhook on again after it was turned off for failing',
-  request: { params: hookId },
-  responses: { 200: json(Webhook, 'The webhook'), ...ruleResponses },
-});
-const pingHook = createRoute({
-  method: 'post',
-  path: '/api/v1/webhooks/{id}/ping',
-  tags: ['hub'],
-  summary: 'Send a test delivery',
-  request: { params: hookId },
-  responses: { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses },
-});
-const hookAttempts = createRoute({
-  method: 'get',
-  path: '/api/v1/webhooks/{id}/attempts',
-  tags: ['hub'],
-  summary: 'The last 100 delivery attempts, newest first',
-  request: { params: hookId },
-  responses: { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses },
-});
+const listHooks = api.get(
+  '/api/v1/webhooks',
+  'Webhooks: a steward sees all, a member their own',
+  {},
+  { 200: json(z.array(Webhook), 'Webhooks'), ...ruleResponses },
+);
+const addHook = api.post(
+  '/api/v1/webhooks',
+  "Register a webhook: stewards for community and hub events, members for their own; bodies are signed with HMAC-SHA256 (X-Hyphae-Signature: sha256=HMAC(secret, timestamp + '.' + body))",
+  { body: body(NewWebhook) },
+  { 201: json(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered'), ...ruleResponses },
+);
+const removeHook = api.delete(
+  '/api/v1/webhooks/{id}',
+  'Remove a webhook and what waits for it',
+  { params: hookId },
+  { 204: { description: 'Removed' }, ...ruleResponses },
+);
+const enableHook = api.post(
+  '/api/v1/webhooks/{id}/enable',
+  'Turn a webhook on again after it was turned off for failing',
+  { params: hookId },
+  { 200: json(Webhook, 'The webhook'), ...ruleResponses },
+);
+const pingHook = api.post(
+  '/api/v1/webhooks/{id}/ping',
+  'Send a test delivery',
+  { params: hookId },
+  { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses },
+);
+const hookAttempts = api.get(
+  '/api/v1/webhooks/{id}/attempts',
+  'The last 100 delivery attempts, newest first',
+  { params: hookId },
+  { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses },
+);
 
 const PushSubscription = z
   .object({
@@ -186,29 +163,24 @@ const NewPushSubscription = z.object({
   }),
   lang: z.enum(ALERT_LANGUAGES).default('en').describe('The language alerts on this phone are worded in'),
 });
-const pushStatus = createRoute({
-  method: 'get',
-  path: '/api/v1/notifications/push',
-  tags: ['hub'],
-  summary: 'Whether alerts can reach phones, the key to subscribe with, and my phones that take them',
-  responses: { 200: json(PushStatus, 'Push'), ...ruleResponses },
-});
-const addPush = createRoute({
-  method: 'post',
-  path: '/api/v1/notifications/push/subscriptions',
-  tags: ['hub'],
-  summary: "Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it)",
-  request: { body: body(NewPushSubscription) },
-  responses: { 201: json(PushSubscription, 'Subscribed'), ...ruleResponses },
-});
-const removePush = createRoute({
-  method: 'delete',
-  path: '/api/v1/notifications/push/subscriptions/{id}',
-  tags: ['hub'],
-  summary: 'Turn alerts off for one of my phones',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 204: { description: 'Removed' }, ...ruleResponses },
-});
+const pushStatus = api.get(
+  '/api/v1/notifications/push',
+  'Whether alerts can reach phones, the key to subscribe with, and my phones that take them',
+  {},
+  { 200: json(PushStatus, 'Push'), ...ruleResponses },
+);
+const addPush = api.post(
+  '/api/v1/notifications/push/subscriptions',
+  "Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it)",
+  { body: body(NewPushSubscription) },
+  { 201: json(PushSubscription, 'Subscribed'), ...ruleResponses },
+);
+const removePush = api.delete(
+  '/api/v1/notifications/push/subscriptions/{id}',
+  'Turn alerts off for one of my phones',
+  { params: z.object({ id: z.string() }) },
+  { 204: { description: 'Removed' }, ...ruleResponses },
+);
 
 const MqttStatus = z
   .object({
@@ -227,13 +199,12 @@ const MqttStatus = z
       .nullable(),
   })
   .openapi('MqttStatus');
-const mqttStatus = createRoute({
-  method: 'get',
-  path: '/api/v1/mqtt',
-  tags: ['hub'],
-  summary: 'The MQTT bridge: connected, readings published and dropped (stewards)',
-  responses: { 200: json(MqttStatus, 'Status'), ...ruleResponses },
-});
+const mqttStatus = api.get(
+  '/api/v1/mqtt',
+  'The MQTT bridge: connected, readings published and dropped (stewards)',
+  {},
+  { 200: json(MqttStatus, 'Status'), ...ruleResponses },
+);
 
 export function registerNotifications(app: App, deps: HttpDeps) {
   app.openapi(mqttStatus, (c) => {

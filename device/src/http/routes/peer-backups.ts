@@ -1,10 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { BACKUP_FILE } from '../../backups/peer-keeper.js';
 import { HubError } from '../../errors.js';
 import { Nonces, sha256Of, SIGNED, signatureHolds } from '../../federation/signed-request.js';
 import type { App, HttpDeps } from '../context.js';
 import { json, problemResponses } from '../schemas.js';
+import { operations } from '../operations.js';
+
+const api = operations('federation');
 
 /**
  * The sealed backups this hub keeps for its linked hubs (backups/peer-keeper.ts).
@@ -25,35 +28,28 @@ const Signed = z.object({
 const Kept = z.object({ file: z.string(), bytes: z.number().int(), sha256: z.string(), at: z.number() }).openapi('KeptBackup');
 const Progress = z.object({ received: z.number().int(), complete: z.boolean() }).openapi('BackupUploadProgress');
 
-const nonce = createRoute({
-  method: 'post',
-  path: '/api/v1/federation/backups/nonce',
-  tags: ['federation'],
-  summary: 'A nonce for the next signed backup request (linked hubs)',
-  responses: { 200: json(z.object({ nonce: z.string() }), 'Good once, for two minutes'), ...problemResponses },
-});
-const list = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/backups',
-  tags: ['federation'],
-  summary: "The signing hub's own sealed backups kept here, newest first (signed by that hub)",
-  request: { headers: Signed },
-  responses: { 200: json(z.object({ backups: z.array(Kept) }), 'Its backups'), ...problemResponses },
-});
-const progress = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/backups/{file}/progress',
-  tags: ['federation'],
-  summary: 'How much of an upload is here: where to resume (signed by the owning hub)',
-  request: { params: z.object({ file: File }), headers: Signed },
-  responses: { 200: json(Progress, 'Received so far'), ...problemResponses },
-});
-const put = createRoute({
-  method: 'put',
-  path: '/api/v1/federation/backups/{file}',
-  tags: ['federation'],
-  summary: 'One chunk of a sealed backup, at its offset (signed by the owning hub); the newest seven per hub are kept',
-  request: {
+const nonce = api.post(
+  '/api/v1/federation/backups/nonce',
+  'A nonce for the next signed backup request (linked hubs)',
+  {},
+  { 200: json(z.object({ nonce: z.string() }), 'Good once, for two minutes'), ...problemResponses },
+);
+const list = api.get(
+  '/api/v1/federation/backups',
+  "The signing hub's own sealed backups kept here, newest first (signed by that hub)",
+  { headers: Signed },
+  { 200: json(z.object({ backups: z.array(Kept) }), 'Its backups'), ...problemResponses },
+);
+const progress = api.get(
+  '/api/v1/federation/backups/{file}/progress',
+  'How much of an upload is here: where to resume (signed by the owning hub)',
+  { params: z.object({ file: File }), headers: Signed },
+  { 200: json(Progress, 'Received so far'), ...problemResponses },
+);
+const put = api.put(
+  '/api/v1/federation/backups/{file}',
+  'One chunk of a sealed backup, at its offset (signed by the owning hub); the newest seven per hub are kept',
+  {
     params: z.object({ file: File }),
     headers: Signed.extend({
       'x-hyphae-offset': z.coerce.number().int().min(0),
@@ -62,22 +58,20 @@ const put = createRoute({
     }),
     body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
   },
-  responses: { 200: json(Progress, 'Received so far'), ...problemResponses },
-});
-const read = createRoute({
-  method: 'get',
-  path: '/api/v1/federation/backups/{file}',
-  tags: ['federation'],
-  summary: "Up to 1 MiB of one of the signing hub's own backups, from an offset (a restore resumes)",
-  request: { params: z.object({ file: File }), query: z.object({ offset: z.coerce.number().int().min(0).default(0) }), headers: Signed },
-  responses: {
+  { 200: json(Progress, 'Received so far'), ...problemResponses },
+);
+const read = api.get(
+  '/api/v1/federation/backups/{file}',
+  "Up to 1 MiB of one of the signing hub's own backups, from an offset (a restore resumes)",
+  { params: z.object({ file: File }), query: z.object({ offset: z.coerce.number().int().min(0).default(0) }), headers: Signed },
+  {
     200: {
       description: 'The bytes; x-hyphae-total and x-hyphae-sha256 describe the whole',
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
     },
     ...problemResponses,
   },
-});
+);
 
 export function registerPeerBackups(app: App, deps: HttpDeps) {
   const nonces = new Nonces();

@@ -1,13 +1,16 @@
 import { RESOLUTION_NAMES } from '../../telemetry/store.js';
 import { ACTIVATION_MODES, GATEWAY_PROTOCOLS } from '@hyphae/drivers/lorawan';
 import { PARITIES } from '@hyphae/drivers/modbus';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { NewDownlink } from '../../sensing/downlink-queue.js';
 import { HubError } from '../../errors.js';
 import { Devices } from '../../sensing/devices.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { json, ruleResponses, exportFormat } from '../schemas.js';
 import { DEVICE_CLASSES, DEVICE_KINDS, DOWNLINK_STATES } from '../../sensing/contract.js';
+import { operations } from '../operations.js';
+
+const api = operations('sensing');
 
 const Hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`);
 const NewDevice = z
@@ -103,21 +106,18 @@ const Health = z
   .openapi('DeviceHealth');
 const Bucket = z.object({ t: z.number(), min: z.number(), max: z.number(), sum: z.number(), count: z.number(), mean: z.number() });
 
-const register = createRoute({
-  method: 'post',
-  path: '/api/v1/devices',
-  tags: ['sensing'],
-  summary: 'Register a sensor (stewards)',
-  request: { body: { content: { 'application/json': { schema: NewDevice } }, required: true } },
-  responses: { 201: json(DeviceOut, 'The device, without its keys'), ...ruleResponses },
-});
-const list = createRoute({
-  method: 'get',
-  path: '/api/v1/devices',
-  tags: ['sensing'],
-  summary: 'Devices with their health: last seen, signal, battery, errors',
-  responses: { 200: json(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'), ...ruleResponses },
-});
+const register = api.post(
+  '/api/v1/devices',
+  'Register a sensor (stewards)',
+  { body: { content: { 'application/json': { schema: NewDevice } }, required: true } },
+  { 201: json(DeviceOut, 'The device, without its keys'), ...ruleResponses },
+);
+const list = api.get(
+  '/api/v1/devices',
+  'Devices with their health: last seen, signal, battery, errors',
+  {},
+  { 200: json(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'), ...ruleResponses },
+);
 const SensingStatus = z
   .object({
     gateways: z.array(
@@ -174,30 +174,25 @@ const SensingStatus = z
     ),
   })
   .openapi('SensingStatus');
-const gateways = createRoute({
-  method: 'get',
-  path: '/api/v1/gateways',
-  tags: ['sensing'],
-  summary: 'Gateways the hub has heard from, with their statistics',
-  responses: { 200: json(SensingStatus, 'Gateways'), ...ruleResponses },
-});
-const series = createRoute({
-  method: 'get',
-  path: '/api/v1/telemetry/series',
-  tags: ['sensing'],
-  summary: 'The series the store holds, with their latest values',
-  request: { query: z.object({ sensor: z.string().optional() }) },
-  responses: {
+const gateways = api.get(
+  '/api/v1/gateways',
+  'Gateways the hub has heard from, with their statistics',
+  {},
+  { 200: json(SensingStatus, 'Gateways'), ...ruleResponses },
+);
+const series = api.get(
+  '/api/v1/telemetry/series',
+  'The series the store holds, with their latest values',
+  { query: z.object({ sensor: z.string().optional() }) },
+  {
     200: json(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'),
     ...ruleResponses,
   },
-});
-const query = createRoute({
-  method: 'get',
-  path: '/api/v1/telemetry/query',
-  tags: ['sensing'],
-  summary: 'Points of one series by time range and resolution',
-  request: {
+);
+const query = api.get(
+  '/api/v1/telemetry/query',
+  'Points of one series by time range and resolution',
+  {
     query: z.object({
       sensor: z.string().min(1),
       metric: z.string().min(1),
@@ -207,21 +202,20 @@ const query = createRoute({
       format: exportFormat('json'),
     }),
   },
-  responses: {
+  {
     200: {
       description: 'Points',
       content: { 'application/json': { schema: z.object({ resolution: z.string(), points: z.array(Bucket) }) }, 'text/csv': { schema: z.string() } },
     },
     ...ruleResponses,
   },
-});
-const codecs = createRoute({
-  method: 'get',
-  path: '/api/v1/codecs',
-  tags: ['sensing'],
-  summary: 'Payload codecs the hub ships',
-  responses: { 200: json(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'), ...ruleResponses },
-});
+);
+const codecs = api.get(
+  '/api/v1/codecs',
+  'Payload codecs the hub ships',
+  {},
+  { 200: json(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'), ...ruleResponses },
+);
 
 const Downlink = z
   .object({
@@ -240,22 +234,18 @@ const Downlink = z
   })
   .openapi('Downlink');
 const devEuiParam = z.object({ devEui: z.string().regex(/^[0-9a-fA-F]{16}$/, '16 hex digits') });
-const enqueue = createRoute({
-  method: 'post',
-  path: '/api/v1/lorawan/devices/{devEui}/queue',
-  tags: ['sensing'],
-  summary: 'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)',
-  request: { params: devEuiParam, body: { content: { 'application/json': { schema: NewDownlink } }, required: true } },
-  responses: { 201: json(Downlink, 'Queued'), ...ruleResponses },
-});
-const queueList = createRoute({
-  method: 'get',
-  path: '/api/v1/lorawan/devices/{devEui}/queue',
-  tags: ['sensing'],
-  summary: "A LoRaWAN device's downlinks, newest first: queued, sent, acknowledged or expired (stewards)",
-  request: { params: devEuiParam },
-  responses: { 200: json(z.array(Downlink), 'Downlinks'), ...ruleResponses },
-});
+const enqueue = api.post(
+  '/api/v1/lorawan/devices/{devEui}/queue',
+  'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)',
+  { params: devEuiParam, body: { content: { 'application/json': { schema: NewDownlink } }, required: true } },
+  { 201: json(Downlink, 'Queued'), ...ruleResponses },
+);
+const queueList = api.get(
+  '/api/v1/lorawan/devices/{devEui}/queue',
+  "A LoRaWAN device's downlinks, newest first: queued, sent, acknowledged or expired (stewards)",
+  { params: devEuiParam },
+  { 200: json(z.array(Downlink), 'Downlinks'), ...ruleResponses },
+);
 
 export function registerSensing(app: App, deps: HttpDeps) {
   app.openapi(enqueue, async (c) => {

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { randomBytes } from 'node:crypto';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 
@@ -8,79 +8,57 @@ import { publicMember } from '../../members/members.js';
 import { requireMember, SESSION_COOKIE, type App, type HttpDeps } from '../context.js';
 import { clientAddress } from '../captive.js';
 import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
+import { operations } from '../operations.js';
 
-const signIn = createRoute({
-  method: 'post',
-  path: '/api/v1/sessions',
-  tags: ['sessions'],
-  summary: 'Sign in; sets the session cookie and returns the CSRF token',
-  request: { body: { content: { 'application/json': { schema: Credentials } }, required: true } },
-  responses: {
+const sessionsApi = operations('sessions');
+const tokensApi = operations('tokens');
+
+const signIn = sessionsApi.post(
+  '/api/v1/sessions',
+  'Sign in; sets the session cookie and returns the CSRF token',
+  { body: { content: { 'application/json': { schema: Credentials } }, required: true } },
+  {
     200: json(SessionInfo, 'Signed in'),
     ...problemResponses,
     429: { description: 'Too many attempts', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
   },
-});
+);
 
-const current = createRoute({
-  method: 'get',
-  path: '/api/v1/sessions/current',
-  tags: ['sessions'],
-  summary: 'Who am I',
-  responses: { 200: json(SessionInfo, 'The signed-in member'), ...problemResponses },
-});
+const current = sessionsApi.get('/api/v1/sessions/current', 'Who am I', {}, { 200: json(SessionInfo, 'The signed-in member'), ...problemResponses });
 
-const signOut = createRoute({
-  method: 'delete',
-  path: '/api/v1/sessions/current',
-  tags: ['sessions'],
-  summary: 'Sign out',
-  responses: { 204: { description: 'Signed out' }, ...problemResponses },
-});
+const signOut = sessionsApi.delete('/api/v1/sessions/current', 'Sign out', {}, { 204: { description: 'Signed out' }, ...problemResponses });
 
-const changePassword = createRoute({
-  method: 'post',
-  path: '/api/v1/sessions/current/password',
-  tags: ['sessions'],
-  summary: 'Choose a new password, giving the current one; every other session of yours ends',
-  request: {
+const changePassword = sessionsApi.post(
+  '/api/v1/sessions/current/password',
+  'Choose a new password, giving the current one; every other session of yours ends',
+  {
     body: {
       content: { 'application/json': { schema: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(8).max(256) }) } },
       required: true,
     },
   },
-  responses: {
+  {
     200: json(Member, 'You, after the change'),
     ...problemResponses,
     429: { description: 'Too many wrong passwords', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
   },
-});
+);
 
-const createToken = createRoute({
-  method: 'post',
-  path: '/api/v1/tokens',
-  tags: ['tokens'],
-  summary: 'Create a bearer token for scripts; the token is shown once',
-  request: { body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(60) }) } }, required: true } },
-  responses: { 201: json(z.object({ token: z.string(), info: ApiToken }), 'The new token'), ...problemResponses },
-});
+const createToken = tokensApi.post(
+  '/api/v1/tokens',
+  'Create a bearer token for scripts; the token is shown once',
+  { body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(60) }) } }, required: true } },
+  { 201: json(z.object({ token: z.string(), info: ApiToken }), 'The new token'), ...problemResponses },
+);
 
-const listTokens = createRoute({
-  method: 'get',
-  path: '/api/v1/tokens',
-  tags: ['tokens'],
-  summary: 'My tokens',
-  responses: { 200: json(z.array(ApiToken), 'Tokens, without their secrets'), ...problemResponses },
-});
+const listTokens = tokensApi.get('/api/v1/tokens', 'My tokens', {}, { 200: json(z.array(ApiToken), 'Tokens, without their secrets'), ...problemResponses });
 
-const revokeToken = createRoute({
-  method: 'delete',
-  path: '/api/v1/tokens/{id}',
-  tags: ['tokens'],
-  summary: 'Revoke a token',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 204: { description: 'Revoked' }, ...problemResponses },
-});
+const revokeToken = tokensApi.delete(
+  '/api/v1/tokens/{id}',
+  'Revoke a token',
+  { params: z.object({ id: z.string() }) },
+  { 204: { description: 'Revoked' }, ...problemResponses },
+);
 
 export function registerSessions(app: App, deps: HttpDeps) {
   app.openapi(signIn, async (c) => {

@@ -1,8 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { json, MemberId, ruleResponses, exportFormat } from '../schemas.js';
 import { MENTORSHIP_STATUSES, OFFER_KINDS, OFFER_STATUSES } from '../../skills/contract.js';
+import { body, operations } from '../operations.js';
+
+const api = operations('skills');
 
 const MemberSkill = z
   .object({ memberId: z.string(), skill: z.string(), level: z.number().int(), primary: z.boolean(), teach: z.boolean() })
@@ -44,69 +47,56 @@ const Mentorship = z
   })
   .openapi('Mentorship');
 
-const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 const member = z.object({ memberId: MemberId });
 const id = z.object({ id: z.string() });
 
-const mySkills = createRoute({
-  method: 'get',
-  path: '/api/v1/members/{memberId}/skills',
-  tags: ['skills'],
-  summary: "A member's skills, what they are learning and when they are free",
-  request: { params: member },
-  responses: {
+const mySkills = api.get(
+  '/api/v1/members/{memberId}/skills',
+  "A member's skills, what they are learning and when they are free",
+  { params: member },
+  {
     200: json(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'),
     ...ruleResponses,
   },
-});
-const putSkill = createRoute({
-  method: 'put',
-  path: '/api/v1/members/{memberId}/skills',
-  tags: ['skills'],
-  summary: 'Declare a skill (level 1–5, primary, willing to teach)',
-  request: {
+);
+const putSkill = api.put(
+  '/api/v1/members/{memberId}/skills',
+  'Declare a skill (level 1–5, primary, willing to teach)',
+  {
     params: member,
     body: body(
       z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() }),
     ),
   },
-  responses: { 200: json(MemberSkill, 'Saved'), ...ruleResponses },
-});
-const putLearning = createRoute({
-  method: 'put',
-  path: '/api/v1/members/{memberId}/learning',
-  tags: ['skills'],
-  summary: 'Say you want to learn a skill (or stop)',
-  request: { params: member, body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })) },
-  responses: { 200: json(z.array(z.string()), 'What the member is learning'), ...ruleResponses },
-});
-const putAvailability = createRoute({
-  method: 'put',
-  path: '/api/v1/members/{memberId}/availability',
-  tags: ['skills'],
-  summary: 'When you are free, e.g. ["sat-morning", "mon-evening"]',
-  request: { params: member, body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })) },
-  responses: { 200: json(z.array(z.string()), 'Saved'), ...ruleResponses },
-});
-const inventory = createRoute({
-  method: 'get',
-  path: '/api/v1/skills',
-  tags: ['skills'],
-  summary: 'Who can do and teach what',
-  request: { query: z.object({ skill: z.string().optional(), format: exportFormat('json') }) },
-  responses: {
+  { 200: json(MemberSkill, 'Saved'), ...ruleResponses },
+);
+const putLearning = api.put(
+  '/api/v1/members/{memberId}/learning',
+  'Say you want to learn a skill (or stop)',
+  { params: member, body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })) },
+  { 200: json(z.array(z.string()), 'What the member is learning'), ...ruleResponses },
+);
+const putAvailability = api.put(
+  '/api/v1/members/{memberId}/availability',
+  'When you are free, e.g. ["sat-morning", "mon-evening"]',
+  { params: member, body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })) },
+  { 200: json(z.array(z.string()), 'Saved'), ...ruleResponses },
+);
+const inventory = api.get(
+  '/api/v1/skills',
+  'Who can do and teach what',
+  { query: z.object({ skill: z.string().optional(), format: exportFormat('json') }) },
+  {
     200: { description: 'Skills', content: { 'application/json': { schema: z.array(MemberSkill) }, 'text/csv': { schema: z.string() } } },
     ...ruleResponses,
   },
-});
-const needed = createRoute({
-  method: 'put',
-  path: '/api/v1/skills/needed',
-  tags: ['skills'],
-  summary: 'Mark a skill the community needs (stewards)',
-  request: { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
-  responses: { 200: json(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'), ...ruleResponses },
-});
+);
+const needed = api.put(
+  '/api/v1/skills/needed',
+  'Mark a skill the community needs (stewards)',
+  { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
+  { 200: json(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'), ...ruleResponses },
+);
 const SkillGaps = z
   .object({
     missing: z
@@ -117,19 +107,16 @@ const SkillGaps = z
       .describe('Skills only one member holds'),
   })
   .openapi('SkillGaps');
-const gaps = createRoute({
-  method: 'get',
-  path: '/api/v1/skills/gaps',
-  tags: ['skills'],
-  summary: 'Critical gaps: needed skills nobody holds, and skills with a single holder',
-  responses: { 200: json(SkillGaps, 'Report'), ...ruleResponses },
-});
-const listOffers = createRoute({
-  method: 'get',
-  path: '/api/v1/timebank',
-  tags: ['skills'],
-  summary: 'Time-bank offers and requests',
-  request: {
+const gaps = api.get(
+  '/api/v1/skills/gaps',
+  'Critical gaps: needed skills nobody holds, and skills with a single holder',
+  {},
+  { 200: json(SkillGaps, 'Report'), ...ruleResponses },
+);
+const listOffers = api.get(
+  '/api/v1/timebank',
+  'Time-bank offers and requests',
+  {
     query: z.object({
       kind: z.enum(OFFER_KINDS).optional(),
       category: z.string().optional(),
@@ -137,14 +124,12 @@ const listOffers = createRoute({
       status: z.enum(OFFER_STATUSES).optional(),
     }),
   },
-  responses: { 200: json(z.array(Offer), 'Posts'), ...ruleResponses },
-});
-const postOffer = createRoute({
-  method: 'post',
-  path: '/api/v1/timebank',
-  tags: ['skills'],
-  summary: 'Offer time or ask for help',
-  request: {
+  { 200: json(z.array(Offer), 'Posts'), ...ruleResponses },
+);
+const postOffer = api.post(
+  '/api/v1/timebank',
+  'Offer time or ask for help',
+  {
     body: body(
       z.object({
         kind: z.enum(OFFER_KINDS),
@@ -156,55 +141,35 @@ const postOffer = createRoute({
       }),
     ),
   },
-  responses: { 201: json(Offer, 'The post'), ...ruleResponses },
-});
+  { 201: json(Offer, 'The post'), ...ruleResponses },
+);
 const offerAction = (a: 'take' | 'withdraw', summary: string) =>
-  createRoute({
-    method: 'post',
-    path: `/api/v1/timebank/{id}/${a}`,
-    tags: ['skills'],
-    summary,
-    request: { params: id },
-    responses: { 200: json(Offer, 'The post'), ...ruleResponses },
-  });
-const complete = createRoute({
-  method: 'post',
-  path: '/api/v1/timebank/{id}/complete',
-  tags: ['skills'],
-  summary: 'Confirm the exchange; the hours move through the ledger',
-  request: { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
-  responses: { 200: json(Offer, 'The post'), ...ruleResponses },
-});
-const confirmHours = createRoute({
-  method: 'post',
-  path: '/api/v1/timebank/{id}/confirm-hours',
-  tags: ['skills'],
-  summary: 'The taker agrees to the hours the owner proposed; they move through the ledger',
-  request: { params: id },
-  responses: { 200: json(Offer, 'The post'), ...ruleResponses },
-});
-const mentorships = createRoute({
-  method: 'get',
-  path: '/api/v1/mentorships',
-  tags: ['skills'],
-  summary: 'My mentorships',
-  responses: { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses },
-});
-const matchNow = createRoute({
-  method: 'post',
-  path: '/api/v1/mentorships/match',
-  tags: ['skills'],
-  summary: 'Propose mentors to learners now (stewards; also nightly)',
-  responses: { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses },
-});
-const answer = createRoute({
-  method: 'post',
-  path: '/api/v1/mentorships/{id}/answer',
-  tags: ['skills'],
-  summary: 'Accept or decline a proposed mentorship',
-  request: { params: id, body: body(z.object({ accept: z.boolean() })) },
-  responses: { 200: json(Mentorship, 'The mentorship'), ...ruleResponses },
-});
+  api.post(`/api/v1/timebank/{id}/${a}`, summary, { params: id }, { 200: json(Offer, 'The post'), ...ruleResponses });
+const complete = api.post(
+  '/api/v1/timebank/{id}/complete',
+  'Confirm the exchange; the hours move through the ledger',
+  { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
+  { 200: json(Offer, 'The post'), ...ruleResponses },
+);
+const confirmHours = api.post(
+  '/api/v1/timebank/{id}/confirm-hours',
+  'The taker agrees to the hours the owner proposed; they move through the ledger',
+  { params: id },
+  { 200: json(Offer, 'The post'), ...ruleResponses },
+);
+const mentorships = api.get('/api/v1/mentorships', 'My mentorships', {}, { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses });
+const matchNow = api.post(
+  '/api/v1/mentorships/match',
+  'Propose mentors to learners now (stewards; also nightly)',
+  {},
+  { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses },
+);
+const answer = api.post(
+  '/api/v1/mentorships/{id}/answer',
+  'Accept or decline a proposed mentorship',
+  { params: id, body: body(z.object({ accept: z.boolean() })) },
+  { 200: json(Mentorship, 'The mentorship'), ...ruleResponses },
+);
 
 export function registerSkills(app: App, deps: HttpDeps) {
   const { skills } = deps;

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import { FUND } from '../../ledger/types.js';
@@ -17,69 +17,56 @@ import {
   TransferResult,
 } from '../schemas.js';
 import { REQUEST_STATUSES } from '../../ledger/contract.js';
+import { operations } from '../operations.js';
 
-const pay = createRoute({
-  method: 'post',
-  path: '/api/v1/transfers',
-  tags: ['transfers'],
-  summary: 'Pay a member. Stewards may give a payer.',
-  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewTransfer } }, required: true } },
-  responses: { 201: json(TransferResult, 'The transfer, with warnings such as near-credit-limit'), ...ruleResponses },
-});
+const transfersApi = operations('transfers');
+const requestsApi = operations('requests');
 
-const getTransfer = createRoute({
-  method: 'get',
-  path: '/api/v1/transfers/{id}',
-  tags: ['transfers'],
-  summary: 'One transfer (its payer, payee or a steward)',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 200: json(Transfer, 'The transfer'), ...problemResponses },
-});
+const pay = transfersApi.post(
+  '/api/v1/transfers',
+  'Pay a member. Stewards may give a payer.',
+  { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewTransfer } }, required: true } },
+  { 201: json(TransferResult, 'The transfer, with warnings such as near-credit-limit'), ...ruleResponses },
+);
 
-const createRequest = createRoute({
-  method: 'post',
-  path: '/api/v1/requests',
-  tags: ['requests'],
-  summary: 'Ask a member to pay you; they accept or reject it before it expires',
-  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewRequest } }, required: true } },
-  responses: { 201: json(PaymentRequest, 'The request'), ...ruleResponses },
-});
+const getTransfer = transfersApi.get(
+  '/api/v1/transfers/{id}',
+  'One transfer (its payer, payee or a steward)',
+  { params: z.object({ id: z.string() }) },
+  { 200: json(Transfer, 'The transfer'), ...problemResponses },
+);
 
-const listRequests = createRoute({
-  method: 'get',
-  path: '/api/v1/requests',
-  tags: ['requests'],
-  summary: 'My requests: incoming (I am asked to pay) or outgoing',
-  request: {
+const createRequest = requestsApi.post(
+  '/api/v1/requests',
+  'Ask a member to pay you; they accept or reject it before it expires',
+  { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewRequest } }, required: true } },
+  { 201: json(PaymentRequest, 'The request'), ...ruleResponses },
+);
+
+const listRequests = requestsApi.get(
+  '/api/v1/requests',
+  'My requests: incoming (I am asked to pay) or outgoing',
+  {
     query: z.object({
       direction: z.enum(['incoming', 'outgoing']).optional(),
       status: z.enum(REQUEST_STATUSES).optional(),
     }),
   },
-  responses: { 200: json(z.array(PaymentRequest), 'Requests, newest first'), ...problemResponses },
-});
+  { 200: json(z.array(PaymentRequest), 'Requests, newest first'), ...problemResponses },
+);
 
 const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, ok: z.ZodType) =>
-  createRoute({
-    method: 'post',
-    path: `/api/v1/requests/{id}/${name}`,
-    tags: ['requests'],
-    summary,
-    request: { params: z.object({ id: z.string() }) },
-    responses: { 200: json(ok, 'Done'), ...ruleResponses },
-  });
+  requestsApi.post(`/api/v1/requests/{id}/${name}`, summary, { params: z.object({ id: z.string() }) }, { 200: json(ok, 'Done'), ...ruleResponses });
 
-const donate = createRoute({
-  method: 'post',
-  path: '/api/v1/fund/donations',
-  tags: ['transfers'],
-  summary: 'Give to the community fund from your own account',
-  request: {
+const donate = transfersApi.post(
+  '/api/v1/fund/donations',
+  'Give to the community fund from your own account',
+  {
     headers: IdempotencyHeader,
     body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true },
   },
-  responses: { 201: json(TransferResult, 'The gift'), ...ruleResponses },
-});
+  { 201: json(TransferResult, 'The gift'), ...ruleResponses },
+);
 
 export function registerTransfers(app: App, deps: HttpDeps) {
   const { ledger } = deps;

@@ -1,9 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { UPDATE_STATES } from '../../updates/updates.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { json, problemResponses } from '../schemas.js';
 import { UPDATE_OUTCOMES } from '../../updates/contract.js';
+import { operations } from '../operations.js';
+
+const api = operations('hub');
 
 const UpdateRecord = z
   .object({
@@ -29,22 +32,18 @@ const UpdateStatus = z
   })
   .openapi('UpdateStatus');
 
-const status = createRoute({
-  method: 'get',
-  path: '/api/v1/updates',
-  tags: ['hub'],
-  summary: 'Software updates (stewards): the running version, updates received and what became of them',
-  responses: { 200: json(UpdateStatus, 'Updates'), ...problemResponses },
-});
+const status = api.get(
+  '/api/v1/updates',
+  'Software updates (stewards): the running version, updates received and what became of them',
+  {},
+  { 200: json(UpdateStatus, 'Updates'), ...problemResponses },
+);
 
-const upload = createRoute({
-  method: 'post',
-  path: '/api/v1/updates',
-  tags: ['hub'],
-  summary:
-    'Upload a signed update file (stewards). Its signature is checked against the release key; a regular release opens an "update" proposal, a security release is installed at once',
-  request: { body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
-  responses: {
+const upload = api.post(
+  '/api/v1/updates',
+  'Upload a signed update file (stewards). Its signature is checked against the release key; a regular release opens an "update" proposal, a security release is installed at once',
+  { body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
+  {
     201: json(UpdateRecord, 'Received'),
     ...problemResponses,
     422: {
@@ -52,7 +51,7 @@ const upload = createRoute({
       content: { 'application/problem+json': { schema: z.object({}).passthrough() } },
     },
   },
-});
+);
 
 export function registerUpdates(app: App, deps: HttpDeps) {
   const { updates } = deps;
