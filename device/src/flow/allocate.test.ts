@@ -12,13 +12,8 @@ const offer = (id: string, party: string, quantity: number, x = 0, y = 0, extra:
   ...extra,
 });
 const want = (id: string, party: string, quantity: number, x = 0, y = 0, extra: Partial<Want> = {}): Want => ({
-  id,
-  party,
-  quantity,
-  place: { x, y },
-  resistance: 0,
+  ...offer(id, party, quantity, x, y),
   priority: 1,
-  ...ALWAYS,
   ...extra,
 });
 

@@ -314,17 +314,13 @@ export class Board {
 
   /** Either side accepts; with both, the proposal is a pledge. */
   async accept(id: string, actor: string): Promise<Proposal> {
-    const pr = await this.store.write(() => {
-      const cur = this.getProposal(id);
-      if (cur.status !== 'proposed') throw refuse('allocation-not-open', `proposal ${id} is ${cur.status}`);
-      if (actor !== cur.supplier && actor !== cur.receiver) throw HubError.forbidden('only the giver or the receiver can accept');
+    const pr = await this.answer(id, actor, 'accept', (cur) => {
       const next = {
         ...cur,
         supplierAccepted: cur.supplierAccepted || actor === cur.supplier,
         receiverAccepted: cur.receiverAccepted || actor === cur.receiver,
       };
       if (next.supplierAccepted && next.receiverAccepted) next.status = 'pledged';
-      this.proposals.put(id, next);
       return next;
     });
     this.log.info({ module: 'flow', proposal: id, actor, status: pr.status }, 'allocation accepted');
@@ -333,16 +329,21 @@ export class Board {
   }
 
   async reject(id: string, actor: string): Promise<Proposal> {
-    const pr = await this.store.write(() => {
+    const pr = await this.answer(id, actor, 'reject', (cur) => ({ ...cur, status: 'rejected' as const, closedAt: this.clock.now() }));
+    this.log.info({ module: 'flow', proposal: id, actor }, 'allocation rejected');
+    return pr;
+  }
+
+  /** A side's answer to an open proposal, in one transaction: only its giver or receiver may give one. */
+  private answer(id: string, actor: string, verb: 'accept' | 'reject', change: (cur: Proposal) => Proposal): Promise<Proposal> {
+    return this.store.write(() => {
       const cur = this.getProposal(id);
       if (cur.status !== 'proposed') throw refuse('allocation-not-open', `proposal ${id} is ${cur.status}`);
-      if (actor !== cur.supplier && actor !== cur.receiver) throw HubError.forbidden('only the giver or the receiver can reject');
-      const next = { ...cur, status: 'rejected' as const, closedAt: this.clock.now() };
+      if (actor !== cur.supplier && actor !== cur.receiver) throw HubError.forbidden(`only the giver or the receiver can ${verb}`);
+      const next = change(cur);
       this.proposals.put(id, next);
       return next;
     });
-    this.log.info({ module: 'flow', proposal: id, actor }, 'allocation rejected');
-    return pr;
   }
 
   /**

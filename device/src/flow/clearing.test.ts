@@ -15,6 +15,13 @@ function net(obls: Obligation[]): Map<string, number> {
   return m;
 }
 
+/** Obligations written "debtor creditor amount". */
+const owes = (...lines: string[]): Obligation[] =>
+  lines.map((line) => {
+    const [debtor = '', creditor = '', amount] = line.split(' ');
+    return { debtor, creditor, amount: Number(amount) };
+  });
+
 const obligations = fc.array(
   fc
     .record({
@@ -28,21 +35,12 @@ const obligations = fc.array(
 
 describe('clearing', () => {
   it('cancels a triangle of debts completely', () => {
-    const r = clear([
-      { debtor: 'A', creditor: 'B', amount: 10 },
-      { debtor: 'B', creditor: 'C', amount: 10 },
-      { debtor: 'C', creditor: 'A', amount: 10 },
-    ]);
+    const r = clear(owes('A B 10', 'B C 10', 'C A 10'));
     expect(r).toMatchObject({ totalBefore: 30, totalAfter: 0, cleared: 30, cycles: 1, remaining: [] });
   });
 
   it('clears as much as possible and leaves the rest', () => {
-    const obls = [
-      { debtor: 'A', creditor: 'B', amount: 10 },
-      { debtor: 'B', creditor: 'C', amount: 7 },
-      { debtor: 'C', creditor: 'A', amount: 5 },
-      { debtor: 'B', creditor: 'A', amount: 2 },
-    ];
+    const obls = owes('A B 10', 'B C 7', 'C A 5', 'B A 2');
     const r = clear(obls);
     // Cycle A→B→C→A carries 5, cycle A→B→A carries 2: 15 + 4 = 19 set off.
     expect(r.cleared).toBe(19);
@@ -68,12 +66,7 @@ describe('clearing', () => {
   });
 
   it('solves the same instance through the min-cost-flow reduction in DIMACS form', () => {
-    const obls = [
-      { debtor: 'x', creditor: 'y', amount: 4 },
-      { debtor: 'y', creditor: 'z', amount: 6 },
-      { debtor: 'z', creditor: 'x', amount: 3 },
-      { debtor: 'y', creditor: 'x', amount: 1 },
-    ];
+    const obls = owes('x y 4', 'y z 6', 'z x 3', 'y x 1');
     const { problem } = clearingProblem(obls);
     const again = parseDimacs(writeDimacs(problem));
     expect(-networkSimplex(again).cost).toBe(clear(obls).cleared);

@@ -23,12 +23,15 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   const m = mReal + n; // real arcs, then one artificial arc per node
   const nodes = n + 1;
 
-  const source = new Int32Array(m);
-  const target = new Int32Array(m);
-  const cap = new Float64Array(m);
-  const cost = new Float64Array(m);
-  const flow = new Float64Array(m);
-  const state = new Int8Array(m);
+  let maxCost = 0;
+  for (let e = 0; e < mReal; e++) maxCost = Math.max(maxCost, Math.abs(problem.cost[e]!));
+  // Big enough that any path through real arcs is cheaper than one artificial arc.
+  const ART = (maxCost + 1) * nodes;
+  // Potentials stay within a few ART of the root's (see the end of pivot).
+  if (!Number.isSafeInteger(ART * 8)) throw new FlowInputError('costs are too large for exact arithmetic');
+
+  const tree = newTree(nodes, m, ART);
+  const { source, target, cap, cost, flow, state, parent, pred, predDir, thread, revThread, succNum, lastSucc, pi } = tree;
   const supply = new Float64Array(nodes);
 
   // Arcs are stored in a mixed order, as LEMON does by default: consecutive
@@ -41,7 +44,6 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     if ((i += skip) >= mReal) i = ++j;
   }
 
-  let maxCost = 0;
   for (let i = 0; i < n; i++) supply[i] = problem.supply[i]!;
   for (let e = 0; e < mReal; e++) {
     const o = orig[e]!;
@@ -58,26 +60,9 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
       supply[v]! += lo;
     }
     state[e] = STATE_LOWER;
-    const c = Math.abs(cost[e]!);
-    if (c > maxCost) maxCost = c;
   }
-  // Big enough that any path through real arcs is cheaper than one artificial arc.
-  const ART = (maxCost + 1) * nodes;
-  // Potentials stay within a few ART of the root's (see the end of pivot).
-  if (!Number.isSafeInteger(ART * 8)) throw new FlowInputError('costs are too large for exact arithmetic');
 
-  // The spanning tree: parent pointers, and the nodes in preorder as a
-  // doubly linked "thread", so a subtree is the run of succNum nodes from
-  // its root to lastSucc.
-  const parent = new Int32Array(nodes);
-  const pred = new Int32Array(nodes);
-  const predDir = new Int8Array(nodes);
-  const thread = new Int32Array(nodes);
-  const revThread = new Int32Array(nodes);
-  const succNum = new Int32Array(nodes);
-  const lastSucc = new Int32Array(nodes);
-  const pi = new Float64Array(nodes);
-
+  // The first tree: every node hangs from the root by its artificial arc.
   parent[root] = -1;
   pred[root] = -1;
   succNum[root] = nodes;
@@ -120,58 +105,27 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   const blockSize = Math.max(10, Math.floor(Math.sqrt(mReal)));
   const search = { next: 0 };
 
-  const tree: SimplexTree = {
-    nodes,
-    root,
-    art: ART,
-    source,
-    target,
-    cap,
-    cost,
-    flow,
-    state,
-    parent,
-    pred,
-    predDir,
-    thread,
-    revThread,
-    succNum,
-    lastSucc,
-    pi,
-    runFirst: new Int32Array(2 * nodes),
-    runLast: new Int32Array(2 * nodes),
-    stemSize: new Int32Array(nodes),
-    stem: new Int32Array(nodes),
-    iterations: 0,
-  };
-  const unbounded = () => ({
-    status: 'unbounded' as const,
+  const stats = () => ({ algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 });
+  const none = (status: 'unbounded' | 'infeasible'): FlowSolution => ({
+    status,
     cost: 0,
     flow: new Float64Array(mReal),
     potential: new Float64Array(n),
-    stats: { algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 },
+    stats: stats(),
   });
 
   for (const inArc of initialPivots(n, mReal, source, target, cost, cap, supply)) {
     if (state[inArc]! * (cost[inArc]! + pi[source[inArc]!]! - pi[target[inArc]!]!) >= 0) continue;
-    if (!pivot(tree, inArc)) return unbounded();
+    if (!pivot(tree, inArc)) return none('unbounded');
   }
   for (;;) {
     const inArc = blockSearch(state, cost, pi, source, target, mReal, blockSize, search);
     if (inArc < 0) break;
-    if (!pivot(tree, inArc)) return unbounded();
+    if (!pivot(tree, inArc)) return none('unbounded');
   }
 
   for (let u = 0; u < n; u++) {
-    if (flow[mReal + u]! > 0) {
-      return {
-        status: 'infeasible',
-        cost: 0,
-        flow: new Float64Array(mReal),
-        potential: new Float64Array(n),
-        stats: { algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 },
-      };
-    }
+    if (flow[mReal + u]! > 0) return none('infeasible');
   }
   const out = new Float64Array(mReal);
   for (let e = 0; e < mReal; e++) {
@@ -185,7 +139,7 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     cost: totalCost(problem, out),
     flow: out,
     potential,
-    stats: { algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 },
+    stats: stats(),
   };
 }
 
@@ -196,6 +150,39 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
  * (V8 specialises a function to its only closure's context), and every later
  * solve in the same process ran a slower generic version.
  */
+/**
+ * Arrays for `arcs` arcs over `nodes` nodes. The tree is parent pointers, and the nodes in preorder as a
+ * doubly linked "thread", so a subtree is the run of succNum nodes from its root to lastSucc.
+ */
+function newTree(nodes: number, arcs: number, art: number): SimplexTree {
+  const ints = (size: number) => new Int32Array(size);
+  const reals = (size: number) => new Float64Array(size);
+  return {
+    nodes,
+    root: nodes - 1,
+    art,
+    source: ints(arcs),
+    target: ints(arcs),
+    cap: reals(arcs),
+    cost: reals(arcs),
+    flow: reals(arcs),
+    state: new Int8Array(arcs),
+    parent: ints(nodes),
+    pred: ints(nodes),
+    predDir: new Int8Array(nodes),
+    thread: ints(nodes),
+    revThread: ints(nodes),
+    succNum: ints(nodes),
+    lastSucc: ints(nodes),
+    pi: reals(nodes),
+    runFirst: ints(2 * nodes),
+    runLast: ints(2 * nodes),
+    stemSize: ints(nodes),
+    stem: ints(nodes),
+    iterations: 0,
+  };
+}
+
 interface SimplexTree {
   readonly nodes: number;
   readonly root: number;
@@ -395,35 +382,23 @@ function blockSearch(
   let best = -1;
   let cnt = blockSize;
   const start = search.next;
-  // Two plain ranges, start..m and 0..start, instead of a wrap test per arc.
-  for (let e = start; e < m; e++) {
-    // A tree arc's state is 0, so its product is 0 and never wins: no branch.
-    const c = state[e]! * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
-    if (c < minC) {
-      minC = c;
-      best = e;
-    }
-    if (--cnt === 0) {
-      if (best >= 0) {
-        search.next = e + 1 < m ? e + 1 : 0;
-        return best;
+  // Two plain ranges, start..m and then 0..start, instead of a wrap test per arc.
+  for (let pass = 0; pass < 2; pass++) {
+    const end = pass === 0 ? m : start;
+    for (let e = pass === 0 ? start : 0; e < end; e++) {
+      // A tree arc's state is 0, so its product is 0 and never wins: no branch.
+      const c = state[e]! * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
+      if (c < minC) {
+        minC = c;
+        best = e;
       }
-      cnt = blockSize;
-    }
-  }
-  for (let e = 0; e < start; e++) {
-    // A tree arc's state is 0, so its product is 0 and never wins: no branch.
-    const c = state[e]! * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
-    if (c < minC) {
-      minC = c;
-      best = e;
-    }
-    if (--cnt === 0) {
-      if (best >= 0) {
-        search.next = e + 1;
-        return best;
+      if (--cnt === 0) {
+        if (best >= 0) {
+          search.next = e + 1 < m ? e + 1 : 0;
+          return best;
+        }
+        cnt = blockSize;
       }
-      cnt = blockSize;
     }
   }
   if (best >= 0) search.next = best + 1 < m ? best + 1 : 0;

@@ -4,35 +4,10 @@ import { checkCertificate } from './certificate.js';
 import { clearingProblem } from './clearing.js';
 import { networkSimplex } from './network-simplex.js';
 import { primalDual } from './primal-dual.js';
-import { randomProblem, withExtraSupply } from './random-problems.js';
-import type { FlowProblem } from './problem.js';
-import { referenceMinCostFlow } from './reference-ssp.js';
+import { solverProperties } from './solver-properties.js';
 
 describe('primal-dual', () => {
-  it('agrees with the reference and network simplex on random instances, with a certificate', () => {
-    fc.assert(
-      fc.property(randomProblem, (p) => {
-        const finite = { ...p, upper: Array.from(p.upper, (u) => (Number.isFinite(u) ? u : 1_000)) };
-        const pd = primalDual(finite);
-        expect(pd.status).toBe(referenceMinCostFlow(finite).status);
-        expect(pd.cost).toBe(networkSimplex(finite).cost);
-        if (pd.status === 'optimal') expect(checkCertificate(finite, pd.flow, pd.potential)).toEqual([]);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('detects infeasible supplies', () => {
-    const p: FlowProblem = { nodeCount: 3, supply: [5, 0, -5], from: [0, 1], to: [1, 2], upper: [10, 3], cost: [1, 1] };
-    expect(primalDual(p).status).toBe('infeasible');
-    fc.assert(
-      fc.property(randomProblem, fc.integer({ min: 1, max: 20 }), (p, extra) => {
-        const q = withExtraSupply({ ...p, upper: Array.from(p.upper, (u) => (Number.isFinite(u) ? u : 1_000)) }, extra);
-        expect(primalDual(q).status).toBe(referenceMinCostFlow(q).status);
-      }),
-      { numRuns: 150 },
-    );
-  });
+  solverProperties(primalDual, (p) => ({ ...p, upper: Array.from(p.upper, (u) => (Number.isFinite(u) ? u : 1_000)) }));
 
   it('clears random debt graphs exactly as network simplex does, certified', () => {
     fc.assert(
