@@ -593,15 +593,9 @@ export class Ledger {
 
   async request(input: RequestInput): Promise<PaymentRequest> {
     const unit = input.unit ?? 'credit';
-    const fingerprint = {
-      op: 'request',
-      payer: input.payer,
-      payee: input.payee,
-      amount: input.amount,
-      unit,
-      memo: input.memo ?? null,
-      category: input.category ?? null,
-    };
+    // The request's terms are also what a retried key must repeat.
+    const terms = { payer: input.payer, payee: input.payee, amount: input.amount, unit, memo: input.memo ?? null, category: input.category ?? null };
+    const fingerprint = { op: 'request', ...terms };
     const req = await this.store.write(() =>
       this.withIdempotency('request', input.actor, input.idempotencyKey, fingerprint, () => {
         validateAmount(input.amount);
@@ -613,12 +607,7 @@ export class Ledger {
         const now = this.clock.now();
         const r: PaymentRequest = {
           id: randomId('r_'),
-          payee: input.payee,
-          payer: input.payer,
-          amount: input.amount,
-          unit,
-          memo: input.memo ?? null,
-          category: input.category ?? null,
+          ...terms,
           status: 'open',
           createdAt: now,
           expiresAt: now + this.params().requestTtlMs,

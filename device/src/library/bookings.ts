@@ -37,15 +37,15 @@ export class Bookings extends LibraryPart {
     // Bookings are capped in length, so any that overlaps [from, …) starts after from − the cap.
     const start = from > 0 ? from - this.params().maxBookingDays * DAY_MS : 0;
     const out: Reservation[] = [];
-    for (const { value } of this.reservationsByItem.getRange({ start: [itemId, start, ''], end: [itemId, Number.MAX_SAFE_INTEGER, ''] })) {
-      const r = this.reservations.get(value);
+    for (const { value } of this.db.reservationsByItem.getRange({ start: [itemId, start, ''], end: [itemId, Number.MAX_SAFE_INTEGER, ''] })) {
+      const r = this.db.reservations.get(value);
       if (r) out.push(r);
     }
     return out;
   }
 
   reservationsOfMember(memberId: string): Reservation[] {
-    return this.reservations.where((r) => r.memberId === memberId).sort((a, b) => a.from - b.from);
+    return this.db.reservations.where((r) => r.memberId === memberId).sort((a, b) => a.from - b.from);
   }
 
   /**
@@ -75,8 +75,8 @@ export class Bookings extends LibraryPart {
         });
       }
       const r: Reservation = { id: randomId('rs_', 6), itemId: it.id, memberId, from, to, status: 'booked', createdAt: this.clock.now(), note };
-      this.reservations.put(r.id, r);
-      this.reservationsByItem.put([it.id, r.from, r.id], r.id);
+      this.db.reservations.put(r.id, r);
+      this.db.reservationsByItem.put([it.id, r.from, r.id], r.id);
       this.auditInTxn(it.id, actor.id, 'reserved', { reservation: r.id, memberId, from, to });
       return r;
     });
@@ -86,11 +86,11 @@ export class Bookings extends LibraryPart {
 
   async cancelReservation(id: string, actor: Actor): Promise<Reservation> {
     return this.store.write(() => {
-      const r = found(this.reservations.get(id), `reservation ${id}`);
+      const r = found(this.db.reservations.get(id), `reservation ${id}`);
       if (r.memberId !== actor.id && !actor.steward) throw HubError.forbidden('not your reservation');
       if (r.status !== 'booked') throw refuse('not-booked', `reservation ${id} is ${r.status}`);
       const next = { ...r, status: 'cancelled' as const };
-      this.reservations.put(id, next);
+      this.db.reservations.put(id, next);
       this.auditInTxn(r.itemId, actor.id, 'reservation cancelled', { reservation: id });
       return next;
     });

@@ -45,11 +45,11 @@ export class Catalogue extends LibraryPart {
       const kind = input.kind ?? 'tool';
       let code = input.code?.trim().toUpperCase();
       if (!code) {
-        const n = this.meta.get(`next:${kind}`) ?? 1;
-        this.meta.put(`next:${kind}`, n + 1);
+        const n = this.db.meta.get(`next:${kind}`) ?? 1;
+        this.db.meta.put(`next:${kind}`, n + 1);
         code = `${CODE_PREFIX[kind]}-${String(n).padStart(4, '0')}`;
       }
-      if (this.codes.get(code)) throw HubError.conflict(`the code ${code} is already on another item`);
+      if (this.db.codes.get(code)) throw HubError.conflict(`the code ${code} is already on another item`);
       for (const [k, v] of [
         ['deposit', input.deposit],
         ['fee', input.fee],
@@ -83,8 +83,8 @@ export class Catalogue extends LibraryPart {
         loanCount: 0,
         createdAt: this.clock.now(),
       };
-      this.items.put(it.id, it);
-      this.codes.put(code, it.id);
+      this.db.items.put(it.id, it);
+      this.db.codes.put(code, it.id);
       this.auditInTxn(it.id, actor, 'added', { code });
       return it;
     });
@@ -96,7 +96,7 @@ export class Catalogue extends LibraryPart {
     return this.store.write(() => {
       const cur = this.item(id);
       const next: Item = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Item;
-      this.items.put(id, next);
+      this.db.items.put(id, next);
       this.auditInTxn(id, actor, 'updated', patch as Record<string, unknown>);
       return next;
     });
@@ -106,7 +106,7 @@ export class Catalogue extends LibraryPart {
   search(q: { text?: string; category?: string; kind?: ItemKind; availableFrom?: number; availableTo?: number; includeRetired?: boolean } = {}): Item[] {
     const text = q.text?.trim().toLowerCase();
     const out: Item[] = [];
-    for (const { value } of this.items.getRange({})) {
+    for (const { value } of this.db.items.getRange({})) {
       if (value.status === 'retired' && !q.includeRetired) continue;
       if (q.category && value.category !== q.category) continue;
       if (q.kind && value.kind !== q.kind) continue;
@@ -119,7 +119,7 @@ export class Catalogue extends LibraryPart {
 
   categories(): Array<{ category: string; items: number }> {
     const m = new Map<string, number>();
-    for (const { value } of this.items.getRange({})) if (value.status !== 'retired') m.set(value.category, (m.get(value.category) ?? 0) + 1);
+    for (const { value } of this.db.items.getRange({})) if (value.status !== 'retired') m.set(value.category, (m.get(value.category) ?? 0) + 1);
     return [...m].map(([category, items]) => ({ category, items })).sort((a, b) => a.category.localeCompare(b.category));
   }
 
@@ -129,20 +129,20 @@ export class Catalogue extends LibraryPart {
     await this.store.write(() => {
       const it = this.item(itemId);
       if (it.photos.length >= 6) throw refuse('too-many-photos', 'an item has at most 6 photos');
-      this.photos.put(id, { itemId: it.id, mime, bytes });
-      this.items.put(it.id, { ...it, photos: [...it.photos, id] });
+      this.db.photos.put(id, { itemId: it.id, mime, bytes });
+      this.db.items.put(it.id, { ...it, photos: [...it.photos, id] });
       this.auditInTxn(it.id, actor, 'photo added', { photo: id });
     });
     return { id, mime };
   }
 
   photo(id: string): { mime: string; bytes: Uint8Array } {
-    const p = found(this.photos.get(id), `photo ${id}`);
+    const p = found(this.db.photos.get(id), `photo ${id}`);
     return p;
   }
 
   auditOf(itemId: string): AuditEntry[] {
     const it = this.item(itemId);
-    return [...this.audit.getRange({ start: [it.id, 0], end: [it.id, Number.MAX_SAFE_INTEGER] })].map((e) => e.value);
+    return [...this.db.audit.getRange({ start: [it.id, 0], end: [it.id, Number.MAX_SAFE_INTEGER] })].map((e) => e.value);
   }
 }

@@ -9,7 +9,7 @@ import { LibraryPart } from './part.js';
  */
 export class HoldQueue extends LibraryPart {
   holdsOf(itemId: string): HoldEntry[] {
-    return this.holds.get(this.item(itemId).id) ?? [];
+    return this.db.holds.get(this.item(itemId).id) ?? [];
   }
 
   async joinHolds(itemId: string, memberId: string): Promise<HoldEntry[]> {
@@ -17,13 +17,13 @@ export class HoldQueue extends LibraryPart {
       const it = this.item(itemId);
       if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
       if (!this.ledger.hasAccount(memberId)) throw refuse('not-a-member', `${memberId} has no account`);
-      const q = this.holds.get(it.id) ?? [];
+      const q = this.db.holds.get(it.id) ?? [];
       if (q.some((h) => h.memberId === memberId)) throw refuse('already-in-the-queue', 'you are already in the queue');
       if (this.openLoanOf(it.id)?.memberId === memberId) throw refuse('you-have-it', 'you are borrowing this item now');
       const next = [...q, { memberId, joinedAt: this.clock.now(), readyAt: null, pickupBy: null }];
       // An item sitting on the shelf is ready for the first holder at once.
       if (it.status === 'available' && next.length === 1) this.makeReadyInTxn(it, next);
-      this.holds.put(it.id, next);
+      this.db.holds.put(it.id, next);
       this.auditInTxn(it.id, memberId, 'hold joined', { position: next.length });
       return next;
     });
@@ -32,7 +32,7 @@ export class HoldQueue extends LibraryPart {
   async leaveHolds(itemId: string, memberId: string): Promise<HoldEntry[]> {
     return this.store.write(() => {
       const it = this.item(itemId);
-      const q = (this.holds.get(it.id) ?? []).filter((h) => h.memberId !== memberId);
+      const q = (this.db.holds.get(it.id) ?? []).filter((h) => h.memberId !== memberId);
       this.passOnInTxn(it, q);
       this.auditInTxn(it.id, memberId, 'hold left');
       return q;
@@ -43,7 +43,7 @@ export class HoldQueue extends LibraryPart {
   async deferHold(itemId: string, memberId: string): Promise<HoldEntry[]> {
     return this.store.write(() => {
       const it = this.item(itemId);
-      const q = [...(this.holds.get(it.id) ?? [])];
+      const q = [...(this.db.holds.get(it.id) ?? [])];
       const i = q.findIndex((h) => h.memberId === memberId);
       if (i < 0) throw HubError.notFound('your place in the queue');
       if (i === q.length - 1) throw refuse('last-already', 'nobody is behind you');
@@ -60,7 +60,7 @@ export class HoldQueue extends LibraryPart {
   async reorderHolds(itemId: string, order: string[], actor: string): Promise<HoldEntry[]> {
     return this.store.write(() => {
       const it = this.item(itemId);
-      const q = this.holds.get(it.id) ?? [];
+      const q = this.db.holds.get(it.id) ?? [];
       if (order.length !== q.length || !q.every((h) => order.includes(h.memberId)))
         throw HubError.badRequest('the new order must list exactly the members in the queue');
       const next = order.map((m) => ({ ...q.find((h) => h.memberId === m)!, readyAt: null, pickupBy: null }));
@@ -72,9 +72,9 @@ export class HoldQueue extends LibraryPart {
 
   /** Stores the queue; if the item is on the shelf, its new head has the pickup window. */
   passOnInTxn(it: Item, q: HoldEntry[]): void {
-    const cur = this.items.get(it.id)!;
+    const cur = this.db.items.get(it.id)!;
     if (cur.status === 'available' && q.length > 0 && q[0]!.readyAt === null) this.makeReadyInTxn(cur, q);
-    this.holds.put(it.id, q);
+    this.db.holds.put(it.id, q);
   }
 
   private makeReadyInTxn(it: Item, q: HoldEntry[]): void {

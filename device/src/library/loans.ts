@@ -24,12 +24,12 @@ export class Loans extends LibraryPart {
   }
 
   loan(id: string): Loan {
-    const l = found(this.loans.get(id), `loan ${id}`);
+    const l = found(this.db.loans.get(id), `loan ${id}`);
     return l;
   }
 
   loansOf(filter: { memberId?: string; open?: boolean; itemId?: string } = {}): Loan[] {
-    return this.loans
+    return this.db.loans
       .where(
         (l) =>
           (!filter.memberId || l.memberId === filter.memberId) &&
@@ -42,7 +42,7 @@ export class Loans extends LibraryPart {
   async recordInduction(memberId: string, itemId: string, actor: string): Promise<void> {
     await this.store.write(() => {
       const it = this.item(itemId);
-      this.inductions.put([memberId, it.id], { at: this.clock.now(), by: actor });
+      this.db.inductions.put([memberId, it.id], { at: this.clock.now(), by: actor });
       this.auditInTxn(it.id, actor, 'induction recorded', { memberId });
     });
   }
@@ -59,7 +59,7 @@ export class Loans extends LibraryPart {
       if (!actor.steward && (!this.params().selfService || actor.id !== memberId))
         throw HubError.forbidden('check-out is done at the steward desk on this hub');
       if (it.needsApproval && !actor.steward) throw HubError.forbidden(`${it.code} needs a steward's approval to borrow`);
-      if (it.needsInduction && !this.inductions.get([memberId, it.id]))
+      if (it.needsInduction && !this.db.inductions.get([memberId, it.id]))
         throw refuse('induction-needed', `${it.code} needs a safety induction first; ask a steward`);
       if (it.status === 'retired') throw refuse('retired', `${it.code} has been retired`);
       if (it.status === 'maintenance') throw refuse('in-maintenance', `${it.code} is being repaired`);
@@ -77,7 +77,7 @@ export class Loans extends LibraryPart {
         throw refuse('booked-by-someone-else', `${it.code} is booked from ${new Date(clash.from).toISOString()}`, {
           clash: { from: clash.from, to: clash.to },
         });
-      const q = this.holds.get(it.id) ?? [];
+      const q = this.db.holds.get(it.id) ?? [];
       const head = q[0];
       if (head && head.memberId !== memberId && head.readyAt !== null)
         throw refuse('held-for-someone-else', `${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`);
@@ -107,11 +107,11 @@ export class Loans extends LibraryPart {
         damageCharged: 0,
         waitedMs,
       };
-      this.loans.put(l.id, l);
-      this.openLoans.put(it.id, l.id);
-      if (mine) this.reservations.put(mine.id, { ...mine, status: 'collected' });
-      this.items.put(it.id, { ...it, status: 'on-loan', condition: l.conditionOut });
-      this.holds.put(
+      this.db.loans.put(l.id, l);
+      this.db.openLoans.put(it.id, l.id);
+      if (mine) this.db.reservations.put(mine.id, { ...mine, status: 'collected' });
+      this.db.items.put(it.id, { ...it, status: 'on-loan', condition: l.conditionOut });
+      this.db.holds.put(
         it.id,
         q.filter((h) => h.memberId !== memberId),
       );
@@ -139,7 +139,7 @@ export class Loans extends LibraryPart {
         throw refuse('damage-above-deposit', `at most the deposit of ${l.deposit} can be charged here; raise the rest as a payment request`);
       if (damage > 0 && !actor.steward) throw HubError.forbidden('only a steward charges damage');
       const now = this.clock.now();
-      const it = this.items.get(l.itemId)!;
+      const it = this.db.items.get(l.itemId)!;
       if (damage > 0) {
         this.ledger.payInTxn(
           { payer: DEPOSIT_ESCROW, payee: LIBRARY_POOL, amount: damage, memo: `damage ${it.code}`, category: 'library', actor: actor.id },
@@ -155,11 +155,11 @@ export class Loans extends LibraryPart {
       const onTime = now <= l.dueAt;
       this.reliability.recordInTxn(l.memberId, onTime ? 'loansOnTime' : 'loansLate');
       const back: Loan = { ...l, returnedAt: now, checkedInBy: actor.id, conditionIn: opts.condition, damageCharged: damage };
-      this.loans.put(l.id, back);
-      this.openLoans.remove(l.itemId);
+      this.db.loans.put(l.id, back);
+      this.db.openLoans.remove(l.itemId);
       const loanCount = it.loanCount + 1;
       let next: Item = { ...it, loanCount, condition: opts.condition, status: 'available' };
-      this.items.put(it.id, next);
+      this.db.items.put(it.id, next);
       this.auditInTxn(it.id, actor.id, 'checked in', { loan: l.id, condition: opts.condition, damage, onTime });
       this.notifications.sendInTxn(
         [l.memberId],
@@ -171,8 +171,8 @@ export class Loans extends LibraryPart {
       if (opts.condition === 'broken') this.maintenance.openTicketInTxn(next, `returned broken${opts.note ? `: ${opts.note}` : ''}`, actor.id);
       else if (it.plan && loanCount % it.plan.everyLoans === 0)
         this.maintenance.openTicketInTxn(next, `${it.plan.task} (every ${it.plan.everyLoans} loans)`, 'maintenance-plan');
-      next = this.items.get(it.id)!;
-      if (next.status === 'available') this.holdQueue.passOnInTxn(next, [...(this.holds.get(it.id) ?? [])]);
+      next = this.db.items.get(it.id)!;
+      if (next.status === 'available') this.holdQueue.passOnInTxn(next, [...(this.db.holds.get(it.id) ?? [])]);
       return back;
     });
     this.log.info({ module: 'library', loan: loanId, damage: done.damageCharged }, 'checked in');
@@ -185,16 +185,16 @@ export class Loans extends LibraryPart {
       const l = this.loan(loanId);
       if (l.memberId !== actor.id && !actor.steward) throw HubError.forbidden('not your loan');
       if (l.returnedAt !== null) throw refuse('returned', 'this loan has ended');
-      const it = this.items.get(l.itemId)!;
+      const it = this.db.items.get(l.itemId)!;
       if (l.renewals >= it.maxRenewals) throw refuse('no-more-renewals', `${it.code} can be renewed ${it.maxRenewals} times`);
-      if ((this.holds.get(it.id) ?? []).length > 0) throw refuse('others-are-waiting', `someone holds ${it.code}; please bring it back`);
+      if ((this.db.holds.get(it.id) ?? []).length > 0) throw refuse('others-are-waiting', `someone holds ${it.code}; please bring it back`);
       const dueAt = l.dueAt + it.loanDays * DAY_MS;
       const clash = this.bookings
         .reservationsOf(it.id, l.dueAt)
         .find((r) => r.status === 'booked' && r.memberId !== l.memberId && overlaps(r.from, r.to, l.dueAt, dueAt));
       if (clash) throw refuse('booked-after-you', `${it.code} is booked from ${new Date(clash.from).toISOString().slice(0, 10)}`);
       const next = { ...l, dueAt, renewals: l.renewals + 1 };
-      this.loans.put(l.id, next);
+      this.db.loans.put(l.id, next);
       this.auditInTxn(it.id, actor.id, 'renewed', { loan: l.id, dueAt });
       return next;
     });
@@ -218,9 +218,9 @@ export class Loans extends LibraryPart {
     let bookings = 0;
     await this.store.write(() => {
       // A booking that starts within a day is remembered once.
-      for (const { value: r } of this.reservations.getRange({})) {
+      for (const { value: r } of this.db.reservations.getRange({})) {
         if (r.status !== 'booked' || r.from < now || r.from - now > DAY_MS) continue;
-        const it = this.items.get(r.itemId);
+        const it = this.db.items.get(r.itemId);
         if (
           it &&
           this.notifications.sendInTxn(
@@ -233,7 +233,7 @@ export class Loans extends LibraryPart {
           bookings++;
       }
       for (const l of this.loansOf({ open: true })) {
-        const it = this.items.get(l.itemId)!;
+        const it = this.db.items.get(l.itemId)!;
         if (l.dueAt < now) {
           if (
             this.notifications.sendInTxn(
@@ -256,12 +256,12 @@ export class Loans extends LibraryPart {
             dueSoon++;
         }
       }
-      for (const { key, value } of this.holds.getRange({})) {
+      for (const { key, value } of this.db.holds.getRange({})) {
         const q = [...value];
         let changed = false;
         while (q.length && q[0]!.pickupBy !== null && q[0]!.pickupBy < now) {
           const lapsed = q.shift()!;
-          const lapsedItem = this.items.get(key)!;
+          const lapsedItem = this.db.items.get(key)!;
           this.notifications.sendInTxn(
             [lapsed.memberId],
             'hold-lapsed',
@@ -272,7 +272,7 @@ export class Loans extends LibraryPart {
           changed = true;
         }
         if (changed) {
-          this.holdQueue.passOnInTxn(this.items.get(key)!, q);
+          this.holdQueue.passOnInTxn(this.db.items.get(key)!, q);
           this.auditInTxn(key, null, 'hold passed on');
         }
       }

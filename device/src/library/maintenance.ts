@@ -21,7 +21,7 @@ export class Maintenance extends LibraryPart {
   }
 
   tickets(filter: { itemId?: string; open?: boolean } = {}): Ticket[] {
-    return this.ticketsDb
+    return this.db.tickets
       .where((t) => (!filter.itemId || t.itemId === filter.itemId) && (filter.open === undefined || (t.closedAt === null) === filter.open))
       .sort((a, b) => b.openedAt - a.openedAt);
   }
@@ -47,8 +47,8 @@ export class Maintenance extends LibraryPart {
       closedAt: null,
       history: [{ state: 'assess', at: now, by: actor, note: title }],
     };
-    this.ticketsDb.put(t.id, t);
-    if (it.status === 'available') this.items.put(it.id, { ...it, status: 'maintenance' });
+    this.db.tickets.put(t.id, t);
+    if (it.status === 'available') this.db.items.put(it.id, { ...it, status: 'maintenance' });
     this.auditInTxn(it.id, actor, 'ticket opened', { ticket: t.id, title });
     this.tellWaitingInTxn(it, 'item-repair', `ticket:${t.id}`);
     return t;
@@ -56,21 +56,21 @@ export class Maintenance extends LibraryPart {
 
   async advanceTicket(ticketId: string, state: TicketState, actor: string, note: string | null = null): Promise<Ticket> {
     const t = await this.store.write(() => {
-      const cur = found(this.ticketsDb.get(ticketId), `ticket ${ticketId}`);
+      const cur = found(this.db.tickets.get(ticketId), `ticket ${ticketId}`);
       if (!TICKET_NEXT[cur.state].includes(state))
         throw refuse('not-a-next-step', `a ticket in ${cur.state} can go to ${TICKET_NEXT[cur.state].join(', ') || 'nothing'}`);
       const now = this.clock.now();
       const closed = state === 'resolved' || state === 'retired';
       const next: Ticket = { ...cur, state, closedAt: closed ? now : null, history: [...cur.history, { state, at: now, by: actor, note }] };
-      this.ticketsDb.put(ticketId, next);
-      const it = this.items.get(cur.itemId)!;
+      this.db.tickets.put(ticketId, next);
+      const it = this.db.items.get(cur.itemId)!;
       this.auditInTxn(it.id, actor, `ticket ${state}`, { ticket: ticketId, note });
       if (state === 'retired') this.retireInTxn(it, actor);
       else if (state === 'resolved' && !this.tickets({ itemId: it.id, open: true }).some((o) => o.id !== ticketId)) {
         if (it.status === 'maintenance') {
           const back = { ...it, status: 'available' as const };
-          this.items.put(it.id, back);
-          this.holdQueue.passOnInTxn(back, [...(this.holds.get(it.id) ?? [])]);
+          this.db.items.put(it.id, back);
+          this.holdQueue.passOnInTxn(back, [...(this.db.holds.get(it.id) ?? [])]);
         }
       }
       return next;
@@ -83,7 +83,7 @@ export class Maintenance extends LibraryPart {
     return this.store.write(() => {
       const it = this.item(itemId);
       this.retireInTxn(it, actor, reason);
-      return this.items.get(it.id)!;
+      return this.db.items.get(it.id)!;
     });
   }
 
@@ -91,10 +91,10 @@ export class Maintenance extends LibraryPart {
   private retireInTxn(it: Item, actor: string, reason = 'retired'): void {
     if (this.openLoanOf(it.id)) throw refuse('still-on-loan', `${it.code} must come back before it is retired`);
     this.tellWaitingInTxn(it, 'item-retired', `retired:${it.id}`);
-    for (const r of this.bookings.reservationsOf(it.id)) if (r.status === 'booked') this.reservations.put(r.id, { ...r, status: 'voided' });
-    this.holds.put(it.id, []);
-    for (const t of this.tickets({ itemId: it.id, open: true })) this.ticketsDb.put(t.id, { ...t, state: 'retired', closedAt: this.clock.now() });
-    this.items.put(it.id, { ...it, status: 'retired' });
+    for (const r of this.bookings.reservationsOf(it.id)) if (r.status === 'booked') this.db.reservations.put(r.id, { ...r, status: 'voided' });
+    this.db.holds.put(it.id, []);
+    for (const t of this.tickets({ itemId: it.id, open: true })) this.db.tickets.put(t.id, { ...t, state: 'retired', closedAt: this.clock.now() });
+    this.db.items.put(it.id, { ...it, status: 'retired' });
     this.auditInTxn(it.id, actor, 'retired', { reason });
     this.auditLog?.recordInTxn(actor, 'write-off', it.code, { item: it.id, name: it.name, replacementValue: it.replacementValue }, reason);
   }
@@ -102,7 +102,7 @@ export class Maintenance extends LibraryPart {
   private tellWaitingInTxn(it: Item, kind: 'item-retired' | 'item-repair', key: string): void {
     const who = new Set<string>();
     for (const r of this.bookings.reservationsOf(it.id)) if (r.status === 'booked') who.add(r.memberId);
-    for (const h of this.holds.get(it.id) ?? []) who.add(h.memberId);
+    for (const h of this.db.holds.get(it.id) ?? []) who.add(h.memberId);
     this.notifications.sendInTxn([...who], kind, { code: it.code, name: it.name }, { ref: `library/${it.code}`, key });
   }
 }

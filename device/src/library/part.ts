@@ -76,18 +76,8 @@ export abstract class LibraryPart {
   protected readonly params: () => LibraryParams;
   protected readonly log: Logger;
   protected readonly auditLog: AuditLog | undefined;
-  protected readonly items: LibraryRecords['items'];
-  protected readonly codes: LibraryRecords['codes'];
-  protected readonly photos: LibraryRecords['photos'];
-  protected readonly reservations: LibraryRecords['reservations'];
-  protected readonly holds: LibraryRecords['holds'];
-  protected readonly loans: LibraryRecords['loans'];
-  protected readonly ticketsDb: LibraryRecords['tickets'];
-  protected readonly audit: LibraryRecords['audit'];
-  protected readonly inductions: LibraryRecords['inductions'];
-  protected readonly meta: LibraryRecords['meta'];
-  protected readonly reservationsByItem: LibraryRecords['reservationsByItem'];
-  protected readonly openLoans: LibraryRecords['openLoans'];
+  /** The library's sub-databases, shared by every part. */
+  protected readonly db: LibraryRecords;
 
   constructor(deps: LibraryDeps, records: LibraryRecords) {
     this.store = deps.store;
@@ -98,36 +88,25 @@ export abstract class LibraryPart {
     this.params = deps.params;
     this.log = deps.log;
     this.auditLog = deps.auditLog;
-    this.items = records.items;
-    this.codes = records.codes;
-    this.photos = records.photos;
-    this.reservations = records.reservations;
-    this.holds = records.holds;
-    this.loans = records.loans;
-    this.ticketsDb = records.tickets;
-    this.audit = records.audit;
-    this.inductions = records.inductions;
-    this.meta = records.meta;
-    this.reservationsByItem = records.reservationsByItem;
-    this.openLoans = records.openLoans;
+    this.db = records;
   }
 
   /** An item by its id or its code (any case). */
   item(idOrCode: string): Item {
-    const id = this.codes.get(idOrCode.toUpperCase()) ?? idOrCode;
-    const it = found(this.items.get(id), `item ${idOrCode}`);
+    const id = this.db.codes.get(idOrCode.toUpperCase()) ?? idOrCode;
+    const it = found(this.db.items.get(id), `item ${idOrCode}`);
     return it;
   }
 
   /** The loan of an item that is out now. */
   openLoanOf(itemId: string): Loan | undefined {
-    const id = this.openLoans.get(itemId);
-    return id ? this.loans.get(id) : undefined;
+    const id = this.db.openLoans.get(itemId);
+    return id ? this.db.loans.get(id) : undefined;
   }
 
   protected auditInTxn(itemId: string, by: string | null, action: string, detail: Record<string, unknown> = {}): void {
     let n = 0;
-    for (const key of this.audit.getKeys({ start: [itemId, Number.MAX_SAFE_INTEGER], end: [itemId, -1], reverse: true, limit: 1 })) n = key[1] + 1;
-    this.audit.put([itemId, n], { at: this.clock.now(), itemId, by, action, detail });
+    for (const key of this.db.audit.getKeys({ start: [itemId, Number.MAX_SAFE_INTEGER], end: [itemId, -1], reverse: true, limit: 1 })) n = key[1] + 1;
+    this.db.audit.put([itemId, n], { at: this.clock.now(), itemId, by, action, detail });
   }
 }

@@ -107,10 +107,10 @@ export class Reports extends LibraryPart {
       if (list) list.push(u);
       else usesByItem.set(itemId, [u]);
     };
-    for (const { value: l } of this.loans.getRange({})) add(l.itemId, { from: l.checkedOutAt, to: l.returnedAt, waitedMs: l.waitedMs });
+    for (const { value: l } of this.db.loans.getRange({})) add(l.itemId, { from: l.checkedOutAt, to: l.returnedAt, waitedMs: l.waitedMs });
     // A space is used by booking it, not by taking it away: its bookings count as its loans.
     const spaces = new Set(items.filter((it) => it.kind === 'space').map((it) => it.id));
-    for (const { value: r } of this.reservations.getRange({}))
+    for (const { value: r } of this.db.reservations.getRange({}))
       if (r.status === 'booked' && spaces.has(r.itemId) && r.from < now) add(r.itemId, { from: r.from, to: Math.min(r.to, now), waitedMs: 0 });
     const rows = (f: number, t: number) => items.map((it) => ({ it, ...usageOver(usesByItem.get(it.id) ?? [], Math.max(f, it.createdAt), f, t, now) }));
     const overall = rows(from, to);
@@ -122,7 +122,7 @@ export class Reports extends LibraryPart {
       loans,
       daysOut: round1(outMs / DAY_MS),
       avgWaitDays: waits ? round1(waitMs / waits / DAY_MS) : 0,
-      queue: (this.holds.get(it.id) ?? []).length,
+      queue: (this.db.holds.get(it.id) ?? []).length,
       utilisation: percent(outMs, availMs),
     }));
     const overTime: Array<{ from: number; to: number; loans: number; daysOut: number; utilisation: number; categories: ReturnType<typeof byCategory> }> = [];
@@ -162,10 +162,10 @@ export class Reports extends LibraryPart {
   exportAll() {
     return {
       items: this.catalogue.search({ includeRetired: true }),
-      reservations: this.reservations.all(),
+      reservations: this.db.reservations.all(),
       loans: this.lending.loansOf(),
       tickets: this.maintenance.tickets(),
-      holds: [...this.holds.getRange({})].map(({ key, value }) => ({ itemId: key, queue: value })),
+      holds: [...this.db.holds.getRange({})].map(({ key, value }) => ({ itemId: key, queue: value })),
     };
   }
 }
