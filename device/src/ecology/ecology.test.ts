@@ -283,27 +283,14 @@ describe('budgets and places', () => {
 
   it('works out indicators per household or place from the sensors mapped to it', async () => {
     const ts = core.telemetry;
-    await core.devices.register({
-      kind: 'modbus',
-      id: 'roof-a',
-      name: 'Roof A inverter',
-      place: 'Holm household',
-      modbus: { host: '127.0.0.1', port: 502, unit: 1 } as never,
-    });
-    await core.devices.register({
-      kind: 'modbus',
-      id: 'meter-a',
-      name: 'Holm water',
-      place: 'Holm household',
-      modbus: { host: '127.0.0.1', port: 502, unit: 2 } as never,
-    });
-    await core.devices.register({
-      kind: 'modbus',
-      id: 'probe-b',
-      name: 'Allotment probe',
-      place: 'Allotments',
-      modbus: { host: '127.0.0.1', port: 502, unit: 3 } as never,
-    });
+    const sensors = [
+      ['roof-a', 'Roof A inverter', 'Holm household'],
+      ['meter-a', 'Holm water', 'Holm household'],
+      ['probe-b', 'Allotment probe', 'Allotments'],
+    ] as const;
+    for (const [unit, [id, name, place]] of sensors.entries()) {
+      await core.devices.register({ kind: 'modbus', id, name, place, modbus: { host: '127.0.0.1', port: 502, unit: unit + 1 } as never });
+    }
     const from = T0 - 10 * DAY_MS;
     for (let t = from, i = 0; t <= T0; t += HOUR, i++) {
       const d = (t - from) / DAY_MS;

@@ -3,9 +3,7 @@ import { TestRegion, type TestHub } from './test-region.js';
 
 /** A linked hub that lies: it may only speak for what is between it and us. */
 let region: TestRegion;
-let a: TestHub;
-let b: TestHub;
-let c: TestHub;
+let a: TestHub, b: TestHub, c: TestHub;
 
 beforeEach(async () => {
   region = new TestRegion();

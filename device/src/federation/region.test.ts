@@ -5,9 +5,7 @@ import { TestRegion, type TestHub } from './test-region.js';
 
 /** Three hubs: payments through an intermediary, shared signals, the regional solve, clearing between hubs. */
 let region: TestRegion;
-let a: TestHub;
-let b: TestHub;
-let c: TestHub;
+let a: TestHub, b: TestHub, c: TestHub;
 
 beforeEach(async () => {
   region = new TestRegion();
@@ -33,14 +31,23 @@ const pay = (from: TestHub, to: TestHub, amount: number) =>
 
 /** alpha, beta and gamma linked in a triangle at 1:1, each owing the next 100, with balances shared. */
 async function triangleOfDebts() {
-  await region.link(a, b);
-  await region.link(b, c);
-  await region.link(c, a);
-  await pay(a, b, 100);
-  await pay(b, c, 100);
-  await pay(c, a, 100);
-  await region.settle();
+  await ringOfDebts([a, b, c], [100, 100, 100]);
   await shareAll();
+}
+
+/** The triangle, with a clearing run that alpha proposed and every hub has heard of. */
+async function proposedClearing() {
+  await triangleOfDebts();
+  const run = await a.fed.clearing.propose(a.steward);
+  await region.settle();
+  return run;
+}
+
+/** Hubs linked in a ring, each owing the next hub the amount at its place, settled. */
+async function ringOfDebts(hubs: TestHub[], amounts: number[]) {
+  for (const [i, h] of hubs.entries()) await region.link(h, hubs[(i + 1) % hubs.length]!);
+  for (const [i, h] of hubs.entries()) await pay(h, hubs[(i + 1) % hubs.length]!, amounts[i]!);
+  await region.settle();
 }
 
 describe('payments through an intermediary', () => {
@@ -173,9 +180,7 @@ describe('clearing between hubs', () => {
   });
 
   it("one steward's no aborts the run everywhere", async () => {
-    await triangleOfDebts();
-    const run = await a.fed.clearing.propose(a.steward);
-    await region.settle();
+    const run = await proposedClearing();
     await b.fed.clearing.answer(run.id, false, b.steward);
     await region.settle();
     expect(a.fed.clearing.run(run.id).status).toBe('declined');
@@ -185,9 +190,7 @@ describe('clearing between hubs', () => {
   });
 
   it('calls a run off everywhere when a steward never answers', async () => {
-    await triangleOfDebts();
-    const run = await a.fed.clearing.propose(a.steward);
-    await region.settle();
+    const run = await proposedClearing();
     await b.fed.clearing.answer(run.id, true, b.steward);
     await region.settle();
     await a.fed.tick();
@@ -203,15 +206,7 @@ describe('clearing between hubs', () => {
   it('clears a square of debts whose far corner the proposer has no link with, and a hub in between cannot forge the decision', async () => {
     // alpha — beta — gamma — delta — alpha: alpha has no link with gamma.
     const d = await region.hub('delta', { place: { x: 0, y: 8_000 } });
-    await region.link(a, b);
-    await region.link(b, c);
-    await region.link(c, d);
-    await region.link(d, a);
-    await pay(a, b, 500);
-    await pay(b, c, 300);
-    await pay(c, d, 400);
-    await pay(d, a, 200);
-    await region.settle();
+    await ringOfDebts([a, b, c, d], [500, 300, 400, 200]);
     const hubs = [a, b, c, d];
     const nets = hubs.map(net);
     for (let i = 0; i < 2; i++) {
