@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { ManualClock } from './clock.js';
 import { configSchema, type ConfigInput, type HubConfig } from './config/schema.js';
 import { openCore, type Core } from './core.js';
@@ -38,6 +39,18 @@ export function makeCore(overrides: ConfigInput = {}, start = T0): TestCore {
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * What a test opened (a core, a server), closed after each test, last opened first.
+ * `const closeLater = closeAfterEach();` at the top of a file, then `closeLater(server.close)` in a setup.
+ */
+export function closeAfterEach(): (close: () => Promise<void> | void) => void {
+  const closers: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return (close) => void closers.push(close);
 }
 
 export function makeApp(core: Core): App {

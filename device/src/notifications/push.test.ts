@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ece from 'http_ece';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { caller, makeApp, makeCore, withMembers, type TestCore } from '../test-support.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller, makeApp, makeCore, withMembers, type TestCore, closeAfterEach } from '../test-support.js';
 import type { PushPayload } from './push.js';
 
 /**
@@ -109,19 +109,14 @@ function vapidClaims(h: IncomingHttpHeaders): { claims: Record<string, unknown>;
 }
 
 let core: TestCore | undefined;
-let closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of closers) await c();
-  closers = [];
-  await core?.cleanup();
-  core = undefined;
-});
+const closeLater = closeAfterEach();
 
 async function setup(opts: { publicUrl?: string; answers?: number[] } = {}) {
   core = makeCore({ hub: { publicUrl: opts.publicUrl ?? 'https://hub.example.org' } });
+  closeLater(core.cleanup);
   core.push.options = { ...core.push.options, agent, allowLoopback: true, backoffMs: () => 0 };
   const svc = await pushService(opts.answers);
-  closers.push(svc.close);
+  closeLater(svc.close);
   const { id, tok } = await withMembers(core, { stew: 'steward', ana: 'resident', bo: 'resident' });
   return { svc, id, call: caller(makeApp(core), tok) };
 }

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
-import { Rounds } from './rounds.js';
+import { DeliveryRounds } from './rounds.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from './kinds.js';
 import { pointsAtThisHost } from './webhooks.js';
 import { refuse, type AlertLanguage } from './contract.js';
@@ -111,11 +111,10 @@ interface VapidKeys {
   privateKey: string;
 }
 
-export class WebPush {
+export class WebPush extends DeliveryRounds {
   private readonly subs;
   private readonly outbox;
   private readonly state;
-  private readonly rounds = new Rounds(() => this.deliverDue());
   private readonly dueAt = new Map<string, number>();
   readonly counts = { delivered: 0, failed: 0, givenUp: 0, gone: 0 };
 
@@ -127,6 +126,7 @@ export class WebPush {
     private readonly log: Logger,
     private readonly send: SendPush = (sub, payload, options) => webpush.sendNotification(sub, payload, options),
   ) {
+    super();
     this.subs = store.db<PushSubscriptionRecord, [string, string]>('push-subscriptions');
     this.outbox = store.db<PushMessage, string>('push-outbox');
     this.state = store.db<VapidKeys, string>('push-state');
@@ -261,24 +261,11 @@ export class WebPush {
 
   // ── delivering ──
 
-  start(everyMs = 1_000): void {
-    this.rounds.start(everyMs);
-  }
-
-  stop(): Promise<void> {
-    return this.rounds.stop();
-  }
-
   pending(): number {
     return this.outbox.getCount();
   }
 
-  /** Sends what is due; one round at a time. */
-  kick(): Promise<void> {
-    return this.rounds.kick();
-  }
-
-  private async deliverDue(): Promise<void> {
+  protected async deliverDue(): Promise<void> {
     // The VAPID token says until when it is valid: with a clock that may be years off, wait.
     if (!this.available || !this.clock.trusted()) return;
     const now = performance.now();

@@ -26,3 +26,29 @@ export class Rounds {
     return this.running;
   }
 }
+
+/**
+ * A module that delivers an outbox in rounds (push to phones, webhooks): started with the hub, kicked when
+ * something is queued, stopped on the way down.
+ */
+export abstract class DeliveryRounds {
+  private readonly rounds = new Rounds(() => this.deliverDue());
+
+  start(everyMs = 1_000): void {
+    this.rounds.start(everyMs);
+  }
+
+  stop(): Promise<void> {
+    return this.rounds.stop();
+  }
+
+  /** Sends what is due; one round at a time. Resolves when the round is done. */
+  kick(): Promise<void> {
+    return this.rounds.kick();
+  }
+
+  /** How many deliveries wait. */
+  abstract pending(): number;
+
+  protected abstract deliverDue(): Promise<void>;
+}

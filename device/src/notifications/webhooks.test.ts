@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { caller, makeApp, makeCore, withMembers, type TestCore } from '../test-support.js';
+import { describe, expect, it } from 'vitest';
+import { caller, makeApp, makeCore, withMembers, type TestCore, closeAfterEach } from '../test-support.js';
 import { DEFAULT_WEBHOOK_OPTIONS } from './webhooks.js';
 
 /** A real HTTP endpoint on loopback that answers as told and keeps what it was sent. */
@@ -32,21 +32,16 @@ function verify(secret: string, h: IncomingHttpHeaders, body: string): boolean {
 }
 
 let core: TestCore | undefined;
-let closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of closers) await c();
-  closers = [];
-  await core?.cleanup();
-  core = undefined;
-});
+const closeLater = closeAfterEach();
 
 async function setup(answers: number[] = []) {
   core = makeCore();
+  closeLater(core.cleanup);
   core.webhooks.hubId = 'hub-test';
   // No waiting between attempts here; the policy itself is checked below.
   core.webhooks.options = { ...DEFAULT_WEBHOOK_OPTIONS, backoffMs: () => 0, maxAttempts: 4, disableAfter: 6, membersMayUseLoopback: true };
   const r = await receiver(answers);
-  closers.push(r.close);
+  closeLater(r.close);
   const { id, tok } = await withMembers(core, { stew: 'steward', ana: 'resident', bo: 'resident' });
   return { r, id, call: caller(makeApp(core), tok) };
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { found, HubError } from '../errors.js';
 import { inOrder, randomId } from '../ids.js';
 import type { Store } from '../store/store.js';
-import { Rounds } from './rounds.js';
+import { DeliveryRounds } from './rounds.js';
 import { NOTIFICATION_KINDS, type NotificationKind, type Notifier } from './kinds.js';
 import type { SentEvent } from './notifications.js';
 import { refuse } from './contract.js';
@@ -102,7 +102,7 @@ export function signBody(secret: string, timestamp: string, body: string): strin
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export class Webhooks {
+export class Webhooks extends DeliveryRounds {
   private readonly hooks;
   private readonly deliveries;
   private readonly attempts;
@@ -110,7 +110,6 @@ export class Webhooks {
   private live: Webhook[] | null = null;
   /** When each delivery may be tried next, on the monotonic clock; a delivery not here is due now (after a restart, say). */
   private readonly dueAt = new Map<string, number>();
-  private readonly rounds = new Rounds(() => this.deliverDue());
   readonly counts = { delivered: 0, failed: 0, givenUp: 0 };
   /** Named in every body; the hub process sets it once it has loaded its identity. */
   hubId = '';
@@ -124,6 +123,7 @@ export class Webhooks {
     private readonly log: Logger,
     private readonly post: (url: string, init: { headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<number> = httpPost,
   ) {
+    super();
     this.hooks = store.collection<Webhook, string>('webhooks', 'webhook');
     this.deliveries = store.collection<Delivery, string>('webhook-deliveries', 'delivery');
     this.attempts = store.db<Attempt, [string, number, string]>('webhook-attempts');
@@ -238,24 +238,11 @@ export class Webhooks {
 
   // ── delivering ──
 
-  start(everyMs = 1_000): void {
-    this.rounds.start(everyMs);
-  }
-
-  stop(): Promise<void> {
-    return this.rounds.stop();
-  }
-
   pending(): number {
     return this.deliveries.getCount();
   }
 
-  /** Sends what is due; one round at a time. Resolves when the round is done. */
-  kick(): Promise<void> {
-    return this.rounds.kick();
-  }
-
-  private async deliverDue(): Promise<void> {
+  protected async deliverDue(): Promise<void> {
     const now = performance.now();
     const due = this.deliveries.where((d) => (this.dueAt.get(d.id) ?? 0) <= now);
     // Endpoints are independent: a slow one does not hold up the others.
