@@ -12,6 +12,9 @@ export class UsageError extends Error {
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
+/** An option that takes a value (`--port 8080`), and one that is there or not (`--demo`). */
+export const TEXT = { type: 'string' } as const;
+export const FLAG = { type: 'boolean', default: false } as const;
 export interface Parsed {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];

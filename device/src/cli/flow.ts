@@ -4,7 +4,7 @@ import { parseDimacs } from '../flow/dimacs.js';
 import { networkSimplex } from '../flow/network-simplex.js';
 import { primalDual } from '../flow/primal-dual.js';
 import { FlowInputError } from '../flow/problem.js';
-import { parse, UsageError } from './args.js';
+import { parse, UsageError, TEXT, FLAG } from './args.js';
 
 /** A problem with the input file: message and exit code 2, as for a usage error. */
 export class InputFileError extends UsageError {
@@ -31,7 +31,7 @@ function algorithmOf(v: unknown): 'ns' | 'pd' {
 
 /** hyphae flow solve FILE [--algorithm ns|pd] [--flows] */
 export async function flowSolve(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { algorithm: { type: 'string', default: 'ns' }, flows: { type: 'boolean', default: false } });
+  const { values, positionals } = parse(argv, { algorithm: { type: 'string', default: 'ns' }, flows: FLAG });
   const algorithm = algorithmOf(values.algorithm);
   const text = readInput(positionals[0], 'DIMACS');
   let problem;
@@ -64,7 +64,7 @@ export async function flowSolve(argv: string[]): Promise<number> {
 
 /** hyphae clear FILE.csv [--out FILE] [--algorithm pd|ns] */
 export async function clearCsv(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' }, algorithm: { type: 'string', default: 'pd' } });
+  const { values, positionals } = parse(argv, { out: TEXT, algorithm: { type: 'string', default: 'pd' } });
   const algorithm = algorithmOf(values.algorithm);
   const text = readInput(positionals[0], 'obligations CSV');
   let result;

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openCore } from '../core.js';
+import { openCore, type Core } from '../core.js';
 import { KEY_FILE } from '../backup.js';
 import { Hub, type HubOptions } from '../hub.js';
 import { guardProcess } from '../process-guards.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { createLogger, silentLogger } from '../log.js';
 import { ROLES, type Role } from '../members/members.js';
-import { intOption, parse, required, UsageError, type Options } from './args.js';
+import { intOption, parse, required, UsageError, type Options, type Parsed, TEXT, FLAG } from './args.js';
 import { resolveConfig } from './config.js';
 
 /**
@@ -17,16 +17,7 @@ import { resolveConfig } from './config.js';
  */
 
 export async function start(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    data: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    config: { type: 'string' },
-    demo: { type: 'boolean', default: false },
-    'lorawan-port': { type: 'string' },
-    'station-port': { type: 'string' },
-    key: { type: 'string' },
-  });
+  const { values } = parse(argv, { data: TEXT, port: TEXT, host: TEXT, config: TEXT, demo: FLAG, 'lorawan-port': TEXT, 'station-port': TEXT, key: TEXT });
   const dataDir = required(values, 'data');
   let config = resolveConfig(dataDir, values.config as string | undefined);
   const port = intOption(values, 'port');
@@ -142,16 +133,27 @@ export async function openapiDocument(): Promise<number> {
   }
 }
 
-function offlineCore(argv: string[], extra: Options = {}) {
-  const { values } = parse(argv, { data: { type: 'string' }, config: { type: 'string' }, ...extra });
+/** Runs a command on a hub's data folder (while its service is stopped), and closes the store however the command ends. */
+async function withOfflineCore(argv: string[], extra: Options, run: (core: Core, values: Parsed['values']) => Promise<number> | number): Promise<number> {
+  const { values } = parse(argv, { data: TEXT, config: TEXT, ...extra });
   const dataDir = required(values, 'data');
-  const config = resolveConfig(dataDir, values.config as string | undefined);
-  return { core: openCore(dataDir, config, silentLogger), values };
+  const core = openCore(dataDir, resolveConfig(dataDir, values.config as string | undefined), silentLogger);
+  try {
+    return await run(core, values);
+  } finally {
+    await core.close();
+  }
 }
 
-export async function memberAdd(argv: string[]): Promise<number> {
-  const { core, values } = offlineCore(argv, { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'resident' } });
-  try {
+function memberByEmail(core: Core, values: Parsed['values']) {
+  const email = required(values, 'email');
+  const m = core.members.byEmail(email);
+  if (!m) throw new UsageError(`no member has the email ${email}`);
+  return m;
+}
+
+export function memberAdd(argv: string[]): Promise<number> {
+  return withOfflineCore(argv, { email: TEXT, name: TEXT, role: { type: 'string', default: 'resident' } }, async (core, values) => {
     const role = values.role as string;
     if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     const m = await core.members.create(
@@ -160,41 +162,29 @@ export async function memberAdd(argv: string[]): Promise<number> {
     );
     process.stdout.write(JSON.stringify({ id: m.id, email: m.email, role: m.role }) + '\n');
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
-export async function memberPassword(argv: string[]): Promise<number> {
-  const { core, values } = offlineCore(argv, { email: { type: 'string' } });
-  try {
-    const email = required(values, 'email');
-    const m = core.members.byEmail(email);
-    if (!m) throw new UsageError(`no member has the email ${email}`);
+export function memberPassword(argv: string[]): Promise<number> {
+  return withOfflineCore(argv, { email: TEXT }, async (core, values) => {
+    const m = memberByEmail(core, values);
     const { oneTimePassword } = await core.members.setPassword(m.id, process.env.HYPHAE_PASSWORD ?? null, null);
     process.stdout.write(JSON.stringify({ id: m.id, email: m.email, oneTimePassword }) + '\n');
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
-export async function tokenCreate(argv: string[]): Promise<number> {
-  const { core, values } = offlineCore(argv, { email: { type: 'string' }, name: { type: 'string', default: 'cli' } });
-  try {
-    const email = required(values, 'email');
-    const m = core.members.byEmail(email);
-    if (!m) throw new UsageError(`no member has the email ${email}`);
+export function tokenCreate(argv: string[]): Promise<number> {
+  return withOfflineCore(argv, { email: TEXT, name: { type: 'string', default: 'cli' } }, async (core, values) => {
+    const m = memberByEmail(core, values);
     const { token } = await core.members.createToken(m.id, values.name as string);
     process.stdout.write(token + '\n');
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 export async function keyPhrase(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { data: { type: 'string' }, key: { type: 'string' } });
+  const { values } = parse(argv, { data: TEXT, key: TEXT });
   const file = typeof values.key === 'string' ? values.key : typeof values.data === 'string' ? join(values.data, KEY_FILE) : null;
   if (!file) throw new UsageError('key phrase needs --data DIR or --key FILE');
   if (!existsSync(file)) throw new UsageError(`${file} does not exist: this hub has no key there`);
@@ -203,23 +193,19 @@ export async function keyPhrase(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function ledgerVerify(argv: string[]): Promise<number> {
-  const { core } = offlineCore(argv);
-  try {
+export function ledgerVerify(argv: string[]): Promise<number> {
+  return withOfflineCore(argv, {}, async (core) => {
     const report = verifyLedger(core.ledger);
     // The audit log is hash-chained like the journal, and checked with it.
     const audit = core.audit.verify();
     const ok = report.ok && audit.ok;
     process.stdout.write(JSON.stringify({ ...report, ok, audit }, null, 2) + '\n');
     return ok ? 0 : 1;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
-export async function exportData(argv: string[]): Promise<number> {
-  const { core, values } = offlineCore(argv, { out: { type: 'string' } });
-  try {
+export function exportData(argv: string[]): Promise<number> {
+  return withOfflineCore(argv, { out: TEXT }, async (core, values) => {
     const out = required(values, 'out');
     const data = core.exportData();
     // Write beside, then rename: a crash never leaves half an export.
@@ -232,7 +218,5 @@ export async function exportData(argv: string[]): Promise<number> {
     };
     process.stderr.write(`exported ${counts.members} members, ${counts.transfers} transfers, ${counts.journal} journal entries to ${out}\n`);
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }

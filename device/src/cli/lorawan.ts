@@ -9,7 +9,7 @@ import {
   FrameError,
   type LoraPacket,
 } from '@hyphae/drivers/lorawan';
-import { parse, UsageError } from './args.js';
+import { parse, UsageError, TEXT, FLAG } from './args.js';
 import { InputFileError } from './flow.js';
 
 const hexArg = (v: unknown, name: string, len?: number): Buffer => {
@@ -28,14 +28,7 @@ const hexArg = (v: unknown, name: string, len?: number): Buffer => {
  * a frame at a gateway.
  */
 export async function lorawanDecode(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    hex: { type: 'string' },
-    nwkskey: { type: 'string' },
-    appskey: { type: 'string' },
-    appkey: { type: 'string' },
-    'fcnt-msb': { type: 'string' },
-    explain: { type: 'boolean', default: false },
-  });
+  const { values } = parse(argv, { hex: TEXT, nwkskey: TEXT, appskey: TEXT, appkey: TEXT, 'fcnt-msb': TEXT, explain: FLAG });
   const phy = hexArg(values.hex, 'hex');
   const key = (name: 'nwkskey' | 'appskey' | 'appkey') => (values[name] !== undefined ? hexArg(values[name], name, 16) : null);
   const [nwk, app, appKey] = [key('nwkskey'), key('appskey'), key('appkey')];
@@ -156,7 +149,7 @@ function dataFrame(p: LoraPacket, k: { nwk: Buffer | null; app: Buffer | null; f
 
 /** hyphae codec run --codec ID --fport N --hex HEX */
 export async function codecRun(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { codec: { type: 'string' }, fport: { type: 'string' }, hex: { type: 'string' }, variables: { type: 'string' } });
+  const { values } = parse(argv, { codec: TEXT, fport: TEXT, hex: TEXT, variables: TEXT });
   const codecs = loadCodecs();
   const codec = codecs.get(String(values.codec ?? ''));
   if (!codec) throw new UsageError(`--codec must be one of ${[...codecs.keys()].join(', ')}`);

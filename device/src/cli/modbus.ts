@@ -1,6 +1,6 @@
 import { ModbusRtuBus, ModbusTcpClient, PARITIES, scanSunSpec, type RegisterReader } from '@hyphae/drivers/modbus';
 import { DriverError } from '@hyphae/drivers/sensor';
-import { intOption, parse, UsageError } from './args.js';
+import { intOption, parse, UsageError, TEXT } from './args.js';
 import { InputFileError } from './flow.js';
 
 /**
@@ -9,15 +9,7 @@ import { InputFileError } from './flow.js';
  * SunSpec discovery over TCP or RTU, as JSON.
  */
 export async function modbusScan(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    unit: { type: 'string' },
-    timeout: { type: 'string' },
-    serial: { type: 'string' },
-    baud: { type: 'string' },
-    parity: { type: 'string' },
-  });
+  const { values } = parse(argv, { host: TEXT, port: TEXT, unit: TEXT, timeout: TEXT, serial: TEXT, baud: TEXT, parity: TEXT });
   const unit = intOption(values, 'unit') ?? 1;
   if (unit < 0 || unit > 247) throw new UsageError('--unit must be 0–247');
   const timeoutMs = intOption(values, 'timeout') ?? 2000;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkUpdate } from '../updates/update-file.js';
 import { VERSION } from '../version.js';
-import { parse, required, UsageError } from './args.js';
+import { parse, required, UsageError, TEXT } from './args.js';
 
 /**
  * `hyphae update verify FILE --key PEM [--payload-out F]`: the card's root
@@ -11,7 +11,7 @@ import { parse, required, UsageError } from './args.js';
  * check exits non-zero with the reason and writes nothing.
  */
 export async function updateVerify(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { key: { type: 'string' }, 'payload-out': { type: 'string' } });
+  const { values, positionals } = parse(argv, { key: TEXT, 'payload-out': TEXT });
   const file = positionals[0];
   if (!file) throw new UsageError('update verify needs the update FILE');
   const keyFile = required(values, 'key');

@@ -254,8 +254,7 @@ export class Federation {
   }
 
   peer(hubId: string): Peer {
-    const p = found(this.peers.get(hubId), `linked hub ${hubId}`);
-    return p;
+    return found(this.peers.get(hubId), `linked hub ${hubId}`);
   }
 
   findPeer(hubId: string): Peer | undefined {

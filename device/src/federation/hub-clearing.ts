@@ -384,8 +384,7 @@ export class HubClearing {
   }
 
   run(id: string): HubClearingRun {
-    const r = found(this.runs.get(id), `clearing run ${id}`);
-    return r;
+    return found(this.runs.get(id), `clearing run ${id}`);
   }
 
   list(): HubClearingRun[] {

@@ -403,8 +403,7 @@ export class InterHubPayments {
   }
 
   payment(id: string): InterHubPayment {
-    const p = found(this.payments.get(id), `payment ${id}`);
-    return p;
+    return found(this.payments.get(id), `payment ${id}`);
   }
 
   list(filter: { peer?: string; status?: InterHubPayment['status'] } = {}, limit = 100): InterHubPayment[] {

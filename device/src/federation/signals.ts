@@ -311,8 +311,7 @@ export class Signals {
   }
 
   proposal(id: string): RegionalProposal {
-    const p = found(this.proposals.get(id), `regional proposal ${id}`);
-    return p;
+    return found(this.proposals.get(id), `regional proposal ${id}`);
   }
 
   listProposals(): RegionalProposal[] {

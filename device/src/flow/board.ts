@@ -182,8 +182,7 @@ export class Board {
   }
 
   getPost(id: string): Post {
-    const p = found(this.posts.get(id), `post ${id}`);
-    return p;
+    return found(this.posts.get(id), `post ${id}`);
   }
 
   listPosts(filter: { resource?: Resource; kind?: PostKind; status?: PostStatus; owner?: string } = {}): Array<Post & { committed: number }> {
@@ -308,8 +307,7 @@ export class Board {
   }
 
   getProposal(id: string): Proposal {
-    const pr = found(this.proposals.get(id), `proposal ${id}`);
-    return pr;
+    return found(this.proposals.get(id), `proposal ${id}`);
   }
 
   /** Either side accepts; with both, the proposal is a pledge. */
@@ -513,8 +511,7 @@ export class Board {
   }
 
   getClearingRun(id: string): ClearingRun {
-    const r = found(this.runs.get(id), `clearing run ${id}`);
-    return r;
+    return found(this.runs.get(id), `clearing run ${id}`);
   }
 
   listClearingRuns(): ClearingRun[] {

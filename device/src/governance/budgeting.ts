@@ -129,8 +129,7 @@ export class Budgeting {
   }
 
   get(id: string): BudgetRound {
-    const r = found(this.rounds.get(id), `budgeting round ${id}`);
-    return r;
+    return found(this.rounds.get(id), `budgeting round ${id}`);
   }
 
   list(): BudgetRound[] {

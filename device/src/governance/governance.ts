@@ -195,8 +195,7 @@ export class Governance {
   }
 
   get(id: string): Proposal {
-    const p = found(this.proposals.get(id), `proposal ${id}`);
-    return p;
+    return found(this.proposals.get(id), `proposal ${id}`);
   }
 
   list(status?: ProposalStatus): Proposal[] {

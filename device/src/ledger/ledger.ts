@@ -299,8 +299,7 @@ export class Ledger {
   }
 
   limitChange(changeId: string): LimitChange {
-    const c = found(this.limitChanges.get(changeId), `limit change ${changeId}`);
-    return c;
+    return found(this.limitChanges.get(changeId), `limit change ${changeId}`);
   }
 
   /** A pending change put to the community: the proposal it waits for. */
@@ -554,8 +553,7 @@ export class Ledger {
   transfer(id: string): Transfer {
     const seq = seqOfTransferId(id);
     const entry = seq === undefined ? undefined : this.journal.get(seq);
-    const t = found(entry && transferFromEntry(entry), `transfer ${id}`);
-    return t;
+    return found(entry && transferFromEntry(entry), `transfer ${id}`);
   }
 
   private requireAccount(id: string, unit: Unit): AccountState {

@@ -137,8 +137,7 @@ export class Catalogue extends LibraryPart {
   }
 
   photo(id: string): { mime: string; bytes: Uint8Array } {
-    const p = found(this.db.photos.get(id), `photo ${id}`);
-    return p;
+    return found(this.db.photos.get(id), `photo ${id}`);
   }
 
   auditOf(itemId: string): AuditEntry[] {

@@ -24,8 +24,7 @@ export class Loans extends LibraryPart {
   }
 
   loan(id: string): Loan {
-    const l = found(this.db.loans.get(id), `loan ${id}`);
-    return l;
+    return found(this.db.loans.get(id), `loan ${id}`);
   }
 
   loansOf(filter: { memberId?: string; open?: boolean; itemId?: string } = {}): Loan[] {

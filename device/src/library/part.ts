@@ -94,8 +94,7 @@ export abstract class LibraryPart {
   /** An item by its id or its code (any case). */
   item(idOrCode: string): Item {
     const id = this.db.codes.get(idOrCode.toUpperCase()) ?? idOrCode;
-    const it = found(this.db.items.get(id), `item ${idOrCode}`);
-    return it;
+    return found(this.db.items.get(id), `item ${idOrCode}`);
   }
 
   /** The loan of an item that is out now. */

@@ -142,8 +142,7 @@ export class Members {
   // ── reading ─────────────────────────────────────────────────────────────
 
   get(id: string): Member {
-    const m = found(this.members.get(id), `member ${id}`);
-    return m;
+    return found(this.members.get(id), `member ${id}`);
   }
 
   find(id: string): Member | undefined {

@@ -127,8 +127,7 @@ export class Devices implements DeviceRegistry {
   }
 
   get(id: string): SensorDevice {
-    const d = found(this.devices.get(id.toLowerCase()) ?? this.devices.get(id), `device ${id}`);
-    return d;
+    return found(this.devices.get(id.toLowerCase()) ?? this.devices.get(id), `device ${id}`);
   }
 
   list(kind?: SensorDevice['kind']): SensorDevice[] {

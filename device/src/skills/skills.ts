@@ -220,8 +220,7 @@ export class Skills {
   }
 
   private offer(id: string): TimeOffer {
-    const o = found(this.offers.get(id), `time-bank post ${id}`);
-    return o;
+    return found(this.offers.get(id), `time-bank post ${id}`);
   }
 
   async takeOffer(id: string, memberId: string): Promise<TimeOffer> {
