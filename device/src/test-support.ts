@@ -57,16 +57,17 @@ export function makeApp(core: Core): App {
   return createApp(coreDeps(core, silentLogger));
 }
 
+/** Named members (email name@example.org), by the names the test uses for them. */
+export async function makeMembers(core: Core, names: Record<string, 'resident' | 'steward' | 'admin'>): Promise<Record<string, string>> {
+  const id: Record<string, string> = {};
+  for (const [n, role] of Object.entries(names)) id[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role }, null)).id;
+  return id;
+}
+
 /** For HTTP tests: named members with bearer tokens, and a caller that returns status, content type and parsed body. */
 export async function withMembers(core: Core, names: Record<string, 'resident' | 'steward' | 'admin'>) {
-  const id: Record<string, string> = {};
-  const tok: Record<string, string> = {};
-  for (const [n, role] of Object.entries(names)) {
-    const m = await core.members.create({ name: n, email: `${n}@example.org`, role }, null);
-    id[n] = m.id;
-    tok[n] = (await core.members.createToken(m.id, 't')).token;
-  }
-  return { id, tok };
+  const id = await makeMembers(core, names);
+  return { id, tok: await tokensFor(core, id) };
 }
 
 /** Bearer tokens for members a test already made, under the names the test uses for them. */

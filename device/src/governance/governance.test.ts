@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../clock.js';
 import { FUND } from '../ledger/types.js';
 import { verifyLedger } from '../ledger/verify.js';
-import { caller, makeApp, makeCore, tokensFor, type TestCore } from '../test-support.js';
+import { caller, makeApp, makeCore, makeMembers, tokensFor, type TestCore } from '../test-support.js';
 
 let core: TestCore;
 const m: Record<string, string> = {};
 beforeEach(async () => {
   core = makeCore({ ledger: { demurrageRatePercent: 0 } });
-  for (const n of ['ana', 'bo', 'cy', 'di', 'ed'])
-    m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
+  Object.assign(m, await makeMembers(core, { ana: 'steward', bo: 'resident', cy: 'resident', di: 'resident', ed: 'resident' }));
 });
 afterEach(() => core.cleanup());
 

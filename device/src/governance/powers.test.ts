@@ -3,15 +3,14 @@ import { DAY_MS } from '../clock.js';
 import { FUND } from '../ledger/types.js';
 import { runNightly } from '../jobs/schedule.js';
 import { silentLogger } from '../log.js';
-import { makeCore, type TestCore } from '../test-support.js';
+import { makeCore, makeMembers, type TestCore } from '../test-support.js';
 
 /** The decision machinery cannot be used to move money nobody agreed to, or to stall the hub. */
 let core: TestCore;
 const m: Record<string, string> = {};
 beforeEach(async () => {
   core = makeCore({ ledger: { demurrageRatePercent: 0, fundFloor: -10_000 } });
-  for (const n of ['ana', 'bo', 'cy', 'di', 'ed'])
-    m[n] = (await core.members.create({ name: n, email: `${n}@example.org`, role: n === 'ana' ? 'steward' : 'resident' }, null)).id;
+  Object.assign(m, await makeMembers(core, { ana: 'steward', bo: 'resident', cy: 'resident', di: 'resident', ed: 'resident' }));
 });
 afterEach(() => core.cleanup());
 const g = () => core.governance;
