@@ -78,7 +78,7 @@ export class AuditLog {
     }
     const more = out.length > limit;
     if (more) out.pop();
-    return { entries: out, next: more ? out[out.length - 1]!.seq : null };
+    return { entries: out, next: more ? (out.at(-1)?.seq ?? null) : null };
   }
 
   *all(): Iterable<AuditEntry> {

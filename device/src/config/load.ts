@@ -31,8 +31,8 @@ export function migrateConfig(raw: Record<string, unknown>): { config: Record<st
 export function parseConfig(text: string, source = 'config'): HubConfig {
   const errors: ParseError[] = [];
   const raw: unknown = parse(text, errors, { allowTrailingComma: true });
-  if (errors.length > 0) {
-    const e = errors[0]!;
+  const e = errors[0];
+  if (e) {
     throw HubError.badRequest(`${source}: ${printParseErrorCode(e.error)} at offset ${e.offset}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

@@ -2,7 +2,7 @@ import type { App } from './context.js';
 
 /**
  * Who may call each route, read from the routes themselves: every handler
- * states its gate with requireRole, requireSelfOrSteward or requireMember,
+ * states its gate with requireRole, requireSelfOrSteward, requireMember or requirePrincipal,
  * and `createApp` records each route's method, path and handler as it
  * registers them. SECURITY.md's table is generated from this, and a test
  * keeps the two the same.
@@ -24,7 +24,7 @@ export function accessOfHandler(source: string): Access {
   if (gate('requireRole', 'steward')) return 'steward';
   // Route files' own gates, each a thin wrapper over the ones above (accounts' canRead, the library's actorOf).
   if (gate('requireSelfOrSteward') || gate('canRead')) return 'self or steward';
-  if (gate('requireMember') || gate('requireRole') || gate('actorOf')) return 'member';
+  if (gate('requireMember') || gate('requirePrincipal') || gate('requireRole') || gate('actorOf')) return 'member';
   return 'anyone';
 }
 

@@ -16,9 +16,9 @@ export function authenticate(deps: HttpDeps): MiddlewareHandler<AppEnv> {
     c.set('principal', null);
     const header = requestHeader(c, 'authorization');
     if (header) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m) throw HubError.unauthenticated('the Authorization header must be "Bearer <token>"');
-      const member = deps.members.tokenOwner(m[1]!);
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      if (!token) throw HubError.unauthenticated('the Authorization header must be "Bearer <token>"');
+      const member = deps.members.tokenOwner(token);
       if (!member) throw HubError.unauthenticated('that token is unknown or revoked');
       if (member.status !== 'active') throw HubError.forbidden(`your membership is ${member.status}`);
       c.set('principal', { member, via: 'token', session: null, sessionToken: null });

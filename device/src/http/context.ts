@@ -93,10 +93,15 @@ export function hubAddress(c: Ctx, deps: { config: HubConfig }): string {
   return deps.config.hub.publicUrl || new URL(c.req.url).origin;
 }
 
-export function requireMember(c: Ctx): Member {
+/** Who is calling, with how they signed in; 401 for nobody. */
+export function requirePrincipal(c: Ctx): Principal {
   const p = c.get('principal');
   if (!p) throw HubError.unauthenticated();
-  return p.member;
+  return p;
+}
+
+export function requireMember(c: Ctx): Member {
+  return requirePrincipal(c).member;
 }
 
 export function requireRole(c: Ctx, role: Role): Member {

@@ -70,7 +70,7 @@ export class HistoryIndex {
     }
     const more = items.length > limit;
     if (more) items.pop();
-    return { items, nextCursor: more ? items[items.length - 1]!.seq : null };
+    return { items, nextCursor: more ? (items.at(-1)?.seq ?? null) : null };
   }
 
   *all(account: string, unit: Unit): Iterable<HistoryRow> {

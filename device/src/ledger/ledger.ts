@@ -383,7 +383,7 @@ export class Ledger {
     if (!acct) return;
     const f = this.planForward(acct, now);
     if (f.next === acct) return;
-    if (f.decay > 0) this.accounts.put([unit, FUND], this.bookDecay(f, now, this.accounts.get([unit, FUND])!));
+    if (f.decay > 0) this.accounts.put([unit, FUND], this.bookDecay(f, now, this.requireAccount(FUND, unit)));
     this.accounts.put([unit, id], f.next);
   }
 
@@ -510,7 +510,7 @@ export class Ledger {
 
     // ── writes only from here on ──
     if (gain > 0) {
-      const fundBefore = payer === FUND ? fa.next : payee === FUND ? fb.next : this.accounts.get([unit, FUND])!;
+      const fundBefore = payer === FUND ? fa.next : payee === FUND ? fb.next : this.requireAccount(FUND, unit);
       const fund = this.bookDecay(fb, now, this.bookDecay(fa, now, fundBefore));
       if (payer !== FUND && payee !== FUND) this.accounts.put([unit, FUND], fund);
     }

@@ -76,7 +76,8 @@ export function verifyLedger(ledger: Ledger, maxProblems = 100): VerifyReport {
   let transfers = 0;
   for (const seq of transferSeqs.values()) {
     transfers++;
-    const t = transferFromEntry(ledger.journal.get(seq)!);
+    const entry = ledger.journal.get(seq);
+    const t = entry && transferFromEntry(entry);
     if (!t || t.amount <= 0) problem(`transfer: journal entry ${seq} is not a well-formed transfer`);
   }
 

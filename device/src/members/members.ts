@@ -234,7 +234,7 @@ export class Members {
   }
 
   async requestMembership(input: NewMember): Promise<Member> {
-    const passwordHash = await this.preparePassword(input.password, true);
+    const passwordHash = await this.hashNewPassword(input.password);
     const m = await this.store.write(
       () => this.decoyInTxn(input, 'pending') ?? this.insertInTxn({ ...input, role: 'resident' }, passwordHash, 'pending', 'request', null),
     );
@@ -244,7 +244,7 @@ export class Members {
 
   /** A steward's invite is their admission: the member is active at once. */
   async joinWithInvite(code: string, input: NewMember): Promise<Member> {
-    const passwordHash = await this.preparePassword(input.password, true);
+    const passwordHash = await this.hashNewPassword(input.password);
     const m = await this.store.write(() => {
       const inv = this.invites.get(code.trim().toUpperCase());
       const now = this.clock.now();
@@ -274,11 +274,14 @@ export class Members {
     return this.invites.newest((x) => x.createdAt);
   }
 
-  private async preparePassword(password: string | null | undefined, required = false): Promise<string | null> {
-    if (password == null || password === '') {
-      if (required) throw HubError.badRequest(`a password of at least ${MIN_PASSWORD_LENGTH} characters is required`);
-      return null;
-    }
+  /** The hash of a new password, or null when none is given (the member gets one by invite or reset). */
+  private async preparePassword(password: string | null | undefined): Promise<string | null> {
+    return password == null || password === '' ? null : this.hashNewPassword(password);
+  }
+
+  /** The hash of a new password that must be given and long enough. */
+  private async hashNewPassword(password: string | null | undefined): Promise<string> {
+    if (password == null || password === '') throw HubError.badRequest(`a password of at least ${MIN_PASSWORD_LENGTH} characters is required`);
     if (password.length < MIN_PASSWORD_LENGTH) throw HubError.badRequest(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     return hashPassword(password);
   }
@@ -417,7 +420,7 @@ export class Members {
     if (next === current) throw HubError.badRequest('the new password must differ from the current one');
     this.loginLimiter.reset(keys);
     // Tokens made before the change may be in the hands of whoever made the owner change it.
-    const updated = await this.putPassword(id, (await this.preparePassword(next, true))!, { actor: id, keepSession, revokeTokens: true });
+    const updated = await this.putPassword(id, await this.hashNewPassword(next), { actor: id, keepSession, revokeTokens: true });
     this.log.info({ module: 'members', member: id }, 'password changed');
     return updated;
   }
@@ -441,9 +444,9 @@ export class Members {
 
   /** From the CLI, for a hub whose every admin is locked out; the password is one-time unless given. */
   async setPassword(id: string, password: string | null, actor: string | null): Promise<{ member: Member; oneTimePassword: string | null }> {
-    const given = password ? (await this.preparePassword(password, true))! : null;
-    const oneTime = given ? null : oneTimePassword();
-    const member = await this.putPassword(id, given ?? (await hashPassword(oneTime!)), { oneTime: oneTime !== null, actor });
+    const oneTime = password ? null : oneTimePassword();
+    const hash = oneTime === null ? await this.hashNewPassword(password) : await hashPassword(oneTime);
+    const member = await this.putPassword(id, hash, { oneTime: oneTime !== null, actor });
     this.log.info({ module: 'members', member: id }, 'password set from the command line');
     return { member, oneTimePassword: oneTime };
   }
@@ -523,7 +526,10 @@ export class Members {
     if (!set) this.knownDevices.set(memberId, (set = new Set()));
     set.add(sha256(device));
     // A handful per member is plenty; the oldest go first.
-    while (set.size > 20) set.delete(set.values().next().value!);
+    for (const oldest of set) {
+      if (set.size <= 20) break;
+      set.delete(oldest);
+    }
   }
 
   /** Too many wrong passwords from this address or for this account: refused until the window passes. */

@@ -18,7 +18,8 @@ export class FailureRateLimiter {
     let wait = 0;
     for (const k of keys) {
       const list = this.prune(k, t);
-      if (list.length >= this.maxFailures) wait = Math.max(wait, Math.ceil((list[0]! + this.windowMs - t) / 1000));
+      const oldest = list[0];
+      if (oldest !== undefined && list.length >= this.maxFailures) wait = Math.max(wait, Math.ceil((oldest + this.windowMs - t) / 1000));
     }
     return wait;
   }

@@ -191,7 +191,7 @@ export class MqttBridge implements PointSink {
   private flushParts(parts: Buffer[]): void {
     if (parts.length === 0) return;
     const stream = (this.client as unknown as { stream?: { write(b: Buffer): boolean } } | undefined)?.stream;
-    stream?.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    stream?.write(Buffer.concat(parts));
     parts.length = 0;
   }
 

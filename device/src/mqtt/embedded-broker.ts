@@ -31,12 +31,13 @@ export class EmbeddedBroker {
       };
     } else log.warn({ module: 'mqtt' }, 'the embedded MQTT broker takes anyone on the network: set mqtt.username and mqtt.password');
     this.broker = broker;
-    this.server = createServer(broker.handle);
+    const server = createServer(broker.handle);
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.opts.port, this.opts.host, () => resolve());
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
     });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = (server.address() as AddressInfo).port;
     log.info({ module: 'mqtt', host: this.opts.host, port: this.port }, 'embedded MQTT broker listening');
     return this.port;
   }

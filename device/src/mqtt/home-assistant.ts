@@ -127,7 +127,7 @@ export function readingConfig(
       name: sensor.name,
       ...(sensor.model ? { model: sensor.model } : {}),
       ...(sensor.place ? { suggested_area: sensor.place } : {}),
-      via_device: hub.identifiers[0]!,
+      via_device: hub.identifiers[0] ?? slug('hyphae', t.hubId),
     },
     ...(u ? { unit_of_measurement: u } : {}),
     ...(device_class ? { device_class } : {}),

@@ -277,7 +277,9 @@ export class WebPush extends DeliveryRounds {
 
   private async vapid(): Promise<VapidKeys> {
     await this.publicKey();
-    return this.state.get('vapid')!;
+    const keys = this.state.get('vapid');
+    if (!keys) throw new Error('the VAPID keys were made but cannot be read back');
+    return keys;
   }
 
   private async attempt(key: string, m: PushMessage, keys: VapidKeys): Promise<void> {

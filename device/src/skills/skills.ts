@@ -168,8 +168,10 @@ export class Skills {
       .filter((n) => !bySkill.get(n.skill)?.length)
       .map((n) => ({ skill: n.skill, couldLearn: couldLearn(n.skill) }));
     const singleHolder = [...bySkill]
-      .filter(([, holders]) => holders.length === 1)
-      .map(([skill, [h]]) => ({ skill, holder: h!.memberId, canTeach: h!.teach, couldLearn: couldLearn(skill, [h!.memberId]) }))
+      .flatMap(([skill, holders]) => {
+        const [h] = holders;
+        return h && holders.length === 1 ? [{ skill, holder: h.memberId, canTeach: h.teach, couldLearn: couldLearn(skill, [h.memberId]) }] : [];
+      })
       .sort((a, b) => a.skill.localeCompare(b.skill));
     return { missing, singleHolder };
   }
@@ -276,7 +278,8 @@ export class Skills {
   }
 
   private settleInTxn(o: TimeOffer, amount: number, actor: string): TimeOffer {
-    const [payer, payee] = o.kind === 'offer' ? [o.takenBy!, o.owner] : [o.owner, o.takenBy!];
+    if (!o.takenBy) throw new Error(`time-bank post ${o.id} is settled with no taker`);
+    const [payer, payee] = o.kind === 'offer' ? [o.takenBy, o.owner] : [o.owner, o.takenBy];
     const t = this.ledger.payInTxn({ payer, payee, amount, unit: 'hour', memo: o.title, category: o.category, actor }, null);
     const next = { ...o, status: 'completed' as const, completedAt: this.clock.now(), transferId: t.id, hours: amount, proposedHours: null };
     this.offers.put(o.id, next);

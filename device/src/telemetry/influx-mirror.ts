@@ -76,7 +76,8 @@ export class InfluxMirror implements PointSink {
       for (;;) {
         const head = this.meta.get('head') ?? 0;
         const batch = [...this.queue.getRange({ start: head, limit: this.s.batchSize })];
-        if (batch.length === 0) return;
+        const last = batch.at(-1)?.key;
+        if (last === undefined) return;
         // A fresh write API per batch, with its own retries off: the LMDB queue is the buffer.
         const api = new InfluxDB({ url: this.s.url, token: this.s.token, timeout: 5000 }).getWriteApi(this.s.org, this.s.bucket, 'ms', {
           maxRetries: 0,
@@ -95,7 +96,6 @@ export class InfluxMirror implements PointSink {
           this.stats.lastError = (e as Error).message;
           return;
         }
-        const last = batch[batch.length - 1]!.key;
         await this.store.write(() => {
           for (const { key } of batch) this.queue.remove(key);
           this.meta.put('head', last + 1);

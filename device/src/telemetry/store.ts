@@ -180,7 +180,9 @@ export class TelemetryStore {
         }
         for (const [t, agg] of byBucket) buckets.push({ res, key: [sensor, metric, t], agg });
       }
-      const l = { sensor, metric, first: points[0]!.t, last: points[0]!.t, lastValue: points[0]!.value };
+      const [p0] = points;
+      if (!p0) continue;
+      const l = { sensor, metric, first: p0.t, last: p0.t, lastValue: p0.value };
       for (const p of points) {
         if (p.t < l.first) l.first = p.t;
         if (p.t >= l.last) {
@@ -312,13 +314,13 @@ export class TelemetryStore {
       await this.store.write(() => {
         const t0 = performance.now();
         // At least one step per slice, however short the slice.
-        do {
-          const r = ranges[next]!;
+        for (let r = ranges[next]; r; r = ranges[next]) {
           const n = r.step(STEP);
           if (r.raw) raw += n;
           else rollups += n;
           if (n < STEP) next++;
-        } while (next < ranges.length && performance.now() - t0 < sliceMs);
+          if (performance.now() - t0 >= sliceMs) break;
+        }
       });
     }
     this.log.info({ module: 'telemetry', raw, rollups, slices }, 'old points pruned');

@@ -77,8 +77,11 @@ export function registerAdmin(app: App, deps: HttpDeps) {
     if (!h) throw HubError.general('not-running', 'restores go to a running hub');
     const body = c.req.valid('json');
     const passphrase = c.req.valid('header')['x-backup-passphrase'];
-    if (isSealedBackup(body) && !passphrase) throw HubError.badRequest('this backup is sealed: give its passphrase in X-Backup-Passphrase');
-    const doc = isSealedBackup(body) ? (JSON.parse(openBackup(body, passphrase!).toString('utf8')) as BackupDocument) : (body as unknown as BackupDocument);
+    let doc = body as unknown as BackupDocument;
+    if (isSealedBackup(body)) {
+      if (!passphrase) throw HubError.badRequest('this backup is sealed: give its passphrase in X-Backup-Passphrase');
+      doc = JSON.parse(openBackup(body, passphrase).toString('utf8')) as BackupDocument;
+    }
     h.restore(doc);
     deps.log.warn({ module: 'hub' }, 'a backup was staged; restarting into it');
     return c.json({ staged: true as const, restarting: true }, 202);

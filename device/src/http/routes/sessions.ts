@@ -5,7 +5,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 /** A random id this browser keeps, so the hub knows a device that has signed in to an account before. */
 const DEVICE_COOKIE = 'hyphae_device';
 import { publicMember } from '../../members/members.js';
-import { requireMember, SESSION_COOKIE, type App, type HttpDeps } from '../context.js';
+import { requireMember, requirePrincipal, SESSION_COOKIE, type App, type HttpDeps } from '../context.js';
 import { clientAddress } from '../captive.js';
 import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
 import { operations } from '../operations.js';
@@ -87,24 +87,24 @@ export function registerSessions(app: App, deps: HttpDeps) {
   });
 
   app.openapi(current, (c) => {
-    const member = requireMember(c);
-    const p = c.get('principal')!;
-    return c.json({ member: publicMember(member), csrfToken: p.session?.csrfToken ?? null, expiresAt: p.session?.expiresAt ?? null, via: p.via }, 200);
+    const p = requirePrincipal(c);
+    return c.json({ member: publicMember(p.member), csrfToken: p.session?.csrfToken ?? null, expiresAt: p.session?.expiresAt ?? null, via: p.via }, 200);
   });
 
   app.openapi(signOut, async (c) => {
-    requireMember(c);
-    const p = c.get('principal')!;
+    const p = requirePrincipal(c);
     if (p.sessionToken) await deps.members.endSession(p.sessionToken);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);
   });
 
   app.openapi(changePassword, async (c) => {
-    const member = requireMember(c);
+    const p = requirePrincipal(c);
     const { currentPassword, newPassword } = c.req.valid('json');
-    const p = c.get('principal')!;
-    return c.json(publicMember(await deps.members.changePassword(member.id, currentPassword, newPassword, clientAddress(c), p.sessionToken ?? undefined)), 200);
+    return c.json(
+      publicMember(await deps.members.changePassword(p.member.id, currentPassword, newPassword, clientAddress(c), p.sessionToken ?? undefined)),
+      200,
+    );
   });
 
   app.openapi(createToken, async (c) => {

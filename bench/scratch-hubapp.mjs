@@ -1,0 +1,14 @@
+import { serve } from '@hono/node-server';
+import { openCore, configSchema, silentLogger } from '@hyphae/device';
+import { coreDeps, createApp } from '../device/dist/http/app.js';
+import { mkdtempSync } from 'node:fs';
+const dir = mkdtempSync('/tmp/hubapp-');
+const core = openCore(dir, configSchema.parse({}), silentLogger);
+const m = await core.members.create({ name: 'B', email: 'b@example.org', role: 'admin' }, null);
+const { token } = await core.members.createToken(m.id, 't');
+const app = createApp(coreDeps(core, silentLogger));
+app.get('/zz-ping', (c) => c.json({ id: 'm_reference', balance: 1234, floor: -10000, ceiling: null }));
+app.get('/api/v1/zz-ping', (c) => c.json({ id: 'm_reference', balance: 1234, floor: -10000, ceiling: null }));
+serve({ fetch: app.fetch, port: 8097, hostname: '127.0.0.1' });
+console.log(token, m.id);
+process.on('SIGINT', () => process.exit(0));
