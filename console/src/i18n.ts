@@ -56,11 +56,11 @@ export function translator(lang: Lang, d: Dict) {
    */
   const tx = (k: Key, vars: Record<string, string | number> = {}): Array<string | VNode> =>
     d[k].split(/(\{\w+\})/).map((part) => {
-      const m = /^\{(\w+)\}$/.exec(part);
-      if (!m) return part;
-      const value = vars[m[1]!];
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name === undefined) return part;
+      const value = vars[name];
       if (value === undefined) return '';
-      return typeof value === 'string' && PEOPLES_WORDS.has(m[1]!) && value !== '' ? h('bdi', null, value) : String(value);
+      return typeof value === 'string' && PEOPLES_WORDS.has(name) && value !== '' ? h('bdi', null, value) : String(value);
     });
   const money = (minor: number, cur: { minorUnits: number; symbol: string }) =>
     `${new Intl.NumberFormat(locale, { minimumFractionDigits: cur.minorUnits, maximumFractionDigits: cur.minorUnits }).format(minor / 10 ** cur.minorUnits)} ${cur.symbol}`;
@@ -120,10 +120,11 @@ export function parseAmount(text: string, places: number, lang?: Lang): AmountRe
   const seps = [...t.matchAll(/[.,]/g)].map((m) => m[0]);
   let decimal: string | null = null;
   if (new Set(seps).size === 2) decimal = t.lastIndexOf(',') > t.lastIndexOf('.') ? ',' : '.';
-  else if (seps.length === 1) {
+  else if (seps.length === 1 && seps[0] !== undefined) {
     // One separator: a decimal one, unless it is this language's thousands separator before exactly three digits.
-    const after = t.length - t.indexOf(seps[0]!) - 1;
-    decimal = lang && GROUP[lang] === seps[0] && after === 3 ? null : seps[0]!;
+    const sep = seps[0];
+    const after = t.length - t.indexOf(sep) - 1;
+    decimal = lang && GROUP[lang] === sep && after === 3 ? null : sep;
   }
   const [intPart, frac = ''] = decimal ? [t.slice(0, t.lastIndexOf(decimal)), t.slice(t.lastIndexOf(decimal) + 1)] : [t, ''];
   const group = decimal === null ? seps[0] : decimal === ',' ? '.' : ',';

@@ -2,7 +2,8 @@ import { render } from 'preact';
 import { App, fetchPagesAhead } from './app.js';
 import './style.css';
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app');
+if (root) render(<App />, root);
 
 /**
  * The shell must start on a flaky mesh link. In a secure context (https, or

@@ -25,8 +25,9 @@ export function Plot({ title, series }: { title: string; series: PlotSeries[] })
     void (async () => {
       const { default: UPlot } = await import('uplot');
       await import('uplot/dist/uPlot.min.css');
-      if (gone || !ref.current || series.length === 0) return;
-      const xs = series[0]!.t.map((t) => t / 1000);
+      const [first] = series;
+      if (gone || !ref.current || !first) return;
+      const xs = first.t.map((t) => t / 1000);
       const colours = ['#2f5d3a', '#b5651d', '#2b6cb0', '#8e44ad'];
       // Dates and numbers in the console's language, not uPlot's English or the browser's.
       const num = (v: number | null) => (v === null ? '—' : t.num(v, 2));

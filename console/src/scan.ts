@@ -59,8 +59,8 @@ export async function readQr(picture: Blob): Promise<string | null> {
  * under it, in any case and with stray spaces.
  */
 export function itemCodeOf(text: string): string | null {
-  const fromUrl = /#\/library\/([^/?#\s]+)/.exec(text);
-  if (fromUrl) return decodeURIComponent(fromUrl[1]!);
+  const fromUrl = /#\/library\/([^/?#\s]+)/.exec(text)?.[1];
+  if (fromUrl) return decodeURIComponent(fromUrl);
   const typed = text.trim().replace(/\s+/g, '').toUpperCase();
   return typed === '' || typed.length > 16 ? null : typed;
 }

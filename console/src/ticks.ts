@@ -11,7 +11,7 @@ export function tickLabels(splits: number[], format: (v: number, decimals: numbe
       ? Math.min(
           ...splits
             .slice(1)
-            .map((v, i) => Math.abs(v - splits[i]!))
+            .map((v, i) => Math.abs(v - (splits[i] ?? v)))
             .filter((d) => d > 0),
         )
       : 0;
@@ -39,7 +39,7 @@ export function multiplierText(x: number, locale: string): string {
  * closer, with the day added where two hour labels would otherwise repeat.
  */
 export function timeTickLabels(ms: number[], locale: string, timeZone?: string): string[] {
-  const step = ms.length > 1 ? Math.min(...ms.slice(1).map((v, i) => v - ms[i]!)) : Infinity;
+  const step = ms.length > 1 ? Math.min(...ms.slice(1).map((v, i) => v - (ms[i] ?? v))) : Infinity;
   const zone = timeZone ? { timeZone } : {};
   const fmt = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...o, ...zone });
   const labels = ms.map((v) => (step >= 86_400_000 ? fmt({ day: 'numeric', month: 'short' }) : fmt({ hour: '2-digit', minute: '2-digit' })).format(v));

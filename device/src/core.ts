@@ -217,18 +217,19 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
   const sensing = new Sensing(devices, telemetry, clock, config.lorawan, log);
   // A flow decision acts: a pledged surplus whose post names a device (a tank's valve, a pump) sends it a confirmed downlink.
   board.onPledge((pr, offer) => {
-    if (!offer.actuator) return;
-    const object = { ...offer.actuator.object, quantity: pr.quantity, unit: RESOURCES[pr.resource] };
+    const { actuator } = offer;
+    if (!actuator) return;
+    const object = { ...actuator.object, quantity: pr.quantity, unit: RESOURCES[pr.resource] };
     sensing
-      .queueDownlink(offer.actuator.devEui, { object, confirmed: true }, null)
+      .queueDownlink(actuator.devEui, { object, confirmed: true }, null)
       .then((d) =>
         log.info(
-          { module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, downlink: d.id, quantity: pr.quantity },
+          { module: 'flow', proposal: pr.id, device: actuator.devEui, downlink: d.id, quantity: pr.quantity },
           'pledge sent to the device that hands it out',
         ),
       )
       .catch((err: Error) =>
-        log.error({ module: 'flow', proposal: pr.id, device: offer.actuator!.devEui, err: err.message }, 'the pledge could not be sent to its device'),
+        log.error({ module: 'flow', proposal: pr.id, device: actuator.devEui, err: err.message }, 'the pledge could not be sent to its device'),
       );
   });
   const ecology = new Ecology(store, telemetry, devices, ledger, parameters, clock, DEFAULT_ECOLOGY, log, notifications, audit);

@@ -82,7 +82,7 @@ export class HubError extends Error {
   }
 
   static from<T extends Refusals>(table: T, code: keyof T & string, detail?: string, extensions?: Record<string, unknown>): HubError {
-    return new HubError(code, table[code]!, detail, extensions);
+    return new HubError(code, table[code] as Refusal, detail, extensions);
   }
 
   static general(code: GeneralCode, detail?: string, extensions?: Record<string, unknown>): HubError {

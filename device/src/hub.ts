@@ -126,7 +126,7 @@ export class Hub {
       maxBytes: opts.config.backups.keepForLinkedHubsMaxMiB * 1048576,
       refuseIfLow: () => core.disk.refuse('photo'),
     });
-    this.app = createApp({
+    const app = createApp({
       ...coreDeps(core, log),
       hubInfo,
       peerBackups,
@@ -138,8 +138,9 @@ export class Hub {
       },
       mqtt: () => this.mqttStatus(),
     });
+    this.app = app;
     await new Promise<void>((resolve, reject) => {
-      const server = serve({ fetch: this.app!.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
+      const server = serve({ fetch: app.fetch, port: opts.config.http.port, hostname: opts.config.http.host }, (info: AddressInfo) => {
         this.port = info.port;
         resolve();
       });
@@ -191,10 +192,11 @@ export class Hub {
       this.mailer = new Mailer(core.store, opts.config.email, log);
       this.mailer.start();
     }
-    if (opts.config.mqtt.enabled) await this.startMqtt(core);
+    if (opts.config.mqtt.enabled) await this.startMqtt(core, identity.hubId);
     await core.sensing.start();
     await core.sensing.startConfiguredGpio(opts.config.gpio);
     const backupsDir = join(opts.dataDir, 'backups');
+    const fed = federation;
     this.backups = new NightlyBackups({
       dir: backupsDir,
       make: hubInfo.backup,
@@ -209,14 +211,14 @@ export class Hub {
             clock: core.clock,
             log,
             targets: () =>
-              federation!
+              fed
                 .allPeers()
                 .filter((p) => p.status !== 'closed')
-                .map((p) => ({ hubId: p.hubId, name: p.name, url: () => federation!.confirmedUrl(p.hubId) })),
+                .map((p) => ({ hubId: p.hubId, name: p.name, url: () => fed.confirmedUrl(p.hubId) })),
           })
         : undefined,
       kept: () => {
-        const names = new Map(federation!.allPeers().map((p) => [p.hubId, p.name]));
+        const names = new Map(fed.allPeers().map((p) => [p.hubId, p.name]));
         return peerBackups.held().map((h) => ({ ...h, name: names.get(h.hubId) ?? h.hubId }));
       },
     });
@@ -261,7 +263,7 @@ export class Hub {
    * neighbourhood has none, then the bridge as a client of either. A broker
    * that cannot listen (the port is taken) is logged and the hub runs on.
    */
-  private async startMqtt(core: Core): Promise<void> {
+  private async startMqtt(core: Core, hubId: string): Promise<void> {
     const cfg = this.opts.config.mqtt;
     let url = cfg.url;
     if (cfg.broker === 'embedded') {
@@ -279,12 +281,7 @@ export class Hub {
         return;
       }
     }
-    const bridge = new MqttBridge(
-      { ...cfg, username: cfg.broker === 'embedded' ? '' : cfg.username },
-      url,
-      bridgeSources(core, this.identity!.hubId),
-      this.opts.log,
-    );
+    const bridge = new MqttBridge({ ...cfg, username: cfg.broker === 'embedded' ? '' : cfg.username }, url, bridgeSources(core, hubId), this.opts.log);
     core.telemetry.addSink(bridge);
     // An emergency declared or ended is on the crisis topic at once, not at the next refresh.
     core.board.onCrisisChange(() => bridge.nudge());
@@ -347,7 +344,8 @@ export class Hub {
    * for two days (no passphrase chosen yet, or backups failing).
    */
   async nightlyBackup(core: Core): Promise<unknown> {
-    const backups = this.backups!;
+    const backups = this.backups;
+    if (!backups) return { skipped: 'the hub has not started' };
     const made = backups.passphraseSet ? await backups.run().catch((e: Error) => ({ error: e.message })) : { skipped: 'no backup passphrase yet' };
     if (backups.passphraseSet) await backups.pushToPeers();
     const status = backups.status();

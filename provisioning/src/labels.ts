@@ -13,7 +13,7 @@ export interface LabelInfo {
   place: string | null;
 }
 
-const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);
 
 export async function labelSvg(l: LabelInfo): Promise<string> {
   const payload = `LW:D0:${l.joinEui.toUpperCase()}:${l.devEui.toUpperCase()}:HYPHAE`;

@@ -95,9 +95,9 @@ async function init(argv: string[]): Promise<number> {
   }
   const hub = await buildHubFiles(answers);
   if (image) await writeFilesToImage(image, hub.files);
-  else {
+  else if (out) {
     for (const [path, content] of Object.entries(hub.files)) {
-      const target = join(out!, path);
+      const target = join(out, path);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(`${target}.tmp`, content, { mode: path.endsWith('.key') ? 0o600 : 0o644 });
       renameSync(`${target}.tmp`, target);
@@ -178,7 +178,8 @@ async function queueDevice(v: Values, device: Record<string, unknown>): Promise<
     await writeFilesToImage(image, { 'hyphae/devices.json': JSON.stringify([...list, device], null, 2) + '\n' });
     return `queued in ${image}`;
   }
-  const file = join(out!, 'hyphae', 'devices.json');
+  if (!out) throw new UsageError('give --image FILE or --out DIR to queue the device in');
+  const file = join(out, 'hyphae', 'devices.json');
   const list = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown[]) : [];
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, JSON.stringify([...list, device], null, 2) + '\n');
@@ -186,8 +187,8 @@ async function queueDevice(v: Values, device: Record<string, unknown>): Promise<
   return `queued in ${file}`;
 }
 
-async function registerWithHub(v: Values, device: Record<string, unknown>): Promise<string> {
-  const hub = str(v, 'hub')!.replace(/\/$/, '');
+async function registerWithHub(hubUrl: string, v: Values, device: Record<string, unknown>): Promise<string> {
+  const hub = hubUrl.replace(/\/$/, '');
   const token = str(v, 'token');
   if (!token) throw new UsageError('--token is required with --hub');
   const res = await fetch(`${hub}/api/v1/devices`, {
@@ -245,7 +246,8 @@ async function devicesAdd(argv: string[]): Promise<number> {
       const info = { name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: str(v, 'place') ?? null };
       writeFileSync(label, label.toLowerCase().endsWith('.pdf') ? await labelPdf(info) : await labelSvg(info));
     }
-    const where = str(v, 'hub') ? await registerWithHub(v, device) : await queueDevice(v, device);
+    const hub = str(v, 'hub');
+    const where = hub ? await registerWithHub(hub, v, device) : await queueDevice(v, device);
     process.stdout.write(
       JSON.stringify({ ...otaa, qr: qrPayload({ name, devEui: otaa.devEui, joinEui: otaa.joinEui, place: null }), where, label: label ?? null }, null, 2) +
         '\n',
@@ -263,7 +265,8 @@ async function devicesAdd(argv: string[]): Promise<number> {
       profile: template,
       modbus: { host, port: Number(str(v, 'port') ?? 502), unit: Number(str(v, 'unit') ?? 1), pollSeconds: 60, timeoutMs: 1000, retries: 2 },
     };
-    const where = str(v, 'hub') ? await registerWithHub(v, device) : await queueDevice(v, device);
+    const hub = str(v, 'hub');
+    const where = hub ? await registerWithHub(hub, v, device) : await queueDevice(v, device);
     process.stdout.write(JSON.stringify({ name, template, host, where }) + '\n');
     return 0;
   }
@@ -381,7 +384,9 @@ async function recoverCmd(argv: string[]): Promise<number> {
   writeFileSync(`${out}.tmp`, sealed, { mode: 0o600 });
   renameSync(`${out}.tmp`, out);
   process.stdout.write(`backup of ${identity.hubId} saved to ${out}; it opens with the passphrase\n`);
-  if (str(v, 'hub')) return restoreCmd(['--hub', str(v, 'hub')!, '--token', str(v, 'token')!, '--file', out]);
+  const hub = str(v, 'hub');
+  const token = str(v, 'token');
+  if (hub) return restoreCmd(['--hub', hub, ...(token ? ['--token', token] : []), '--file', out]);
   process.stdout.write(`next: hyphae-provision restore --hub URL --token T --file ${out}\n`);
   return 0;
 }

@@ -85,8 +85,8 @@ export function BudgetRounds() {
               })}
             </ul>
             {msg[r.id] && (
-              <p role="status" class={msg[r.id]!.ok ? 'ok' : 'error'}>
-                {msg[r.id]!.text}
+              <p role="status" class={msg[r.id]?.ok ? 'ok' : 'error'}>
+                {msg[r.id]?.text}
               </p>
             )}
             {r.status === 'open' && (

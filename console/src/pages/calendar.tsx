@@ -41,13 +41,15 @@ export function Availability({
   const first = firstDayOfWeek(t.locale);
   // JS weekdays run 0 (Sunday) to 6; Intl's 1 (Monday) to 7.
   const column = (ms: number) => ((new Date(ms).getDay() || 7) - first + 7) % 7;
-  const lead = column(days[0]!);
+  const [today = now] = days;
+  const lead = column(today);
   const weekday = new Intl.DateTimeFormat(t.locale, { weekday: 'short' });
   const long = new Intl.DateTimeFormat(t.locale, { weekday: 'long', day: 'numeric', month: 'long' });
   const dayMonth = new Intl.DateTimeFormat(t.locale, { day: 'numeric', month: 'short' });
   // Seven consecutive days from the week's first, for the headers.
-  const headers = Array.from({ length: 7 }, (_, i) => weekday.format(new Date(days[0]! + (i - lead) * 86_400_000 + 43_200_000)));
-  const states = days.slice(0, -1).map((d, i) => ({ d, state: dayState(d, days[i + 1]!, busy, bySlot) }));
+  const headers = Array.from({ length: 7 }, (_, i) => weekday.format(new Date(today + (i - lead) * 86_400_000 + 43_200_000)));
+  // Each day runs to the next one's start (the last of the 15 only ends the 14th).
+  const states = days.slice(0, -1).map((d, i) => ({ d, state: dayState(d, days[i + 1] ?? d + 86_400_000, busy, bySlot) }));
   const word = (s: DayState) => t.t(s === 'partly' ? 'partlyBooked' : s);
   return (
     <>

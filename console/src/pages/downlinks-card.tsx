@@ -60,7 +60,7 @@ export function DownlinksCard({ devices }: { devices: DeviceRow[] }) {
         {t.t('downlinkDevice')}
         <select name="downlink-device" value={chosen} onChange={(e) => setDevEui((e.target as HTMLSelectElement).value)}>
           {lorawan.map((d) => (
-            <option value={d.device.lorawan!.devEui}>{d.device.name}</option>
+            <option value={d.device.lorawan?.devEui}>{d.device.name}</option>
           ))}
         </select>
       </label>

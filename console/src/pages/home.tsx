@@ -185,7 +185,8 @@ export function HomePage() {
 
 export function Rows({ rows, who }: { rows: HistoryRow[]; who: (id: string | null) => string }) {
   const { t, account } = useApp();
-  const cur = account!.currency;
+  if (!account) return null;
+  const cur = account.currency;
   return (
     <ul class="rows">
       {rows.map((r) => (

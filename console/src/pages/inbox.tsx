@@ -37,8 +37,9 @@ export function InboxPage({ onRead }: { onRead: () => void }) {
   const days: Array<{ heading: string; items: Note[] }> = [];
   for (const n of notes) {
     const heading = dayHeading(t, n.at, now);
-    if (days.at(-1)?.heading !== heading) days.push({ heading, items: [] });
-    days.at(-1)!.items.push(n);
+    const last = days.at(-1);
+    if (last?.heading === heading) last.items.push(n);
+    else days.push({ heading, items: [n] });
   }
   const unread = notes.filter((n) => !n.read).length;
   const open = async (n: Note) => {

@@ -37,7 +37,9 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
   const { msg, act, say } = useActions(load, () => void onChanged());
   const move = (i: number, by: -1 | 1) => {
     const order = queue.map((h) => h.memberId);
-    [order[i], order[i + by]] = [order[i + by]!, order[i]!];
+    const [a, b] = [order[i], order[i + by]];
+    if (a === undefined || b === undefined) return;
+    [order[i], order[i + by]] = [b, a];
     void act(() => send('put', '/library/items/{item}/holds', { params: { item: item.code }, body: { order } }), t.t('queueReordered'));
   };
   const name = (id: string | null) => (id ? (names.get(id) ?? id) : t.t('theHub'));

@@ -60,7 +60,8 @@ export function LibraryUse() {
       ) : (
         <ul class="rows" data-testid="over-demanded">
           {use.overDemanded.map((code) => {
-            const i = byCode.get(code)!;
+            const i = byCode.get(code);
+            if (!i) return null;
             return (
               <li>
                 <a href={`#/library/${code}`}>

@@ -60,7 +60,7 @@ export function LinksPage() {
       <h2>{t.t('otherHubs')}</h2>
       {crises.map((h) => (
         <p class="banner" role="alert">
-          {t.tx('hubCrisis', { name: h.name, note: h.summary.crisis!.note })}
+          {t.tx('hubCrisis', { name: h.name, note: h.summary.crisis?.note ?? '' })}
         </p>
       ))}
       <StatusLine msg={msg} />
@@ -349,7 +349,8 @@ export function LinksPage() {
           {runs.map((r) => (
             <li>
               {r.cycle.map((h) => (links.some((l) => l.hubId === h) || h === hubId ? nameOf(h) : (r.names?.[h] ?? nameOf(h)))).join(' → ')} →{' '}
-              {nameOf(r.cycle[0]!)} — <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
+              {nameOf(r.cycle[0] ?? hubId)} —{' '}
+              <strong>{t.t(r.status === 'committed' ? 'agreed' : r.status === 'declined' ? 'declined' : 'awaitingConsent')}</strong>
               {steward && r.status === 'proposed' && !(hubId in r.answers) && (
                 <YesNo
                   yes={t.t('consent')}

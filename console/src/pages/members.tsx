@@ -170,7 +170,7 @@ export function MembersPage() {
                           () =>
                             send('post', '/members/{id}/suspend', {
                               params: { id: m.id },
-                              body: reasons[m.id]?.trim() ? { reason: reasons[m.id]!.trim() } : {},
+                              body: reasons[m.id]?.trim() ? { reason: reasons[m.id]?.trim() } : {},
                             }),
                           t.t('suspendedNow', { name: m.name }),
                         )

@@ -149,7 +149,7 @@ export function SkillsPage() {
               {p.status === 'taken' && p.takenBy === me && p.proposedHours != null && (
                 <div>
                   <button onClick={() => act(() => send('post', '/timebank/{id}/confirm-hours', { params: { id: p.id } }), t.t('hoursMoved'))}>
-                    {t.t('confirmHours', { hours: hours(p.proposedHours!) })}
+                    {t.t('confirmHours', { hours: hours(p.proposedHours) })}
                   </button>
                 </div>
               )}

@@ -54,9 +54,10 @@ export async function flowSolve(argv: string[]): Promise<number> {
     `ms ${sol.stats.ms.toFixed(1)}`,
   ];
   if (values.flows) {
-    for (let e = 0; e < sol.flow.length; e++) {
-      if (sol.flow[e] !== 0) lines.push(`f ${problem.from[e]! + 1} ${problem.to[e]! + 1} ${sol.flow[e]}`);
-    }
+    sol.flow.forEach((f, e) => {
+      const [u, v] = [problem.from[e], problem.to[e]];
+      if (f !== 0 && u !== undefined && v !== undefined) lines.push(`f ${u + 1} ${v + 1} ${f}`);
+    });
   }
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

@@ -49,9 +49,9 @@ export async function lorawanDecode(argv: string[]): Promise<number> {
   if (mType === 'Join Request') {
     out = {
       mType,
-      joinEui: p.AppEUI!.toString('hex'),
-      devEui: p.DevEUI!.toString('hex'),
-      devNonce: p.DevNonce!.readUInt16BE(0),
+      joinEui: field(p.AppEUI, 'AppEUI').toString('hex'),
+      devEui: field(p.DevEUI, 'DevEUI').toString('hex'),
+      devNonce: field(p.DevNonce, 'DevNonce').readUInt16BE(0),
       micValid: appKey ? lora.verifyMIC(p, undefined as unknown as Buffer, appKey) : null,
     };
   } else if (mType === 'Join Accept') {
@@ -86,21 +86,27 @@ export function explain(value: unknown, path = ''): string[] {
   return Object.entries(o).flatMap(([k, v]) => explain(v, path ? `${path} ${k}` : k));
 }
 
+/** A field the frame's type must have: a frame without it is refused like any other bad input. */
+function field(value: Buffer | undefined, name: string): Buffer {
+  if (!value?.length) throw new InputFileError(`the frame has no ${name}`);
+  return value;
+}
+
 function joinAccept(p: LoraPacket, appKey: Buffer | null): Record<string, unknown> {
   // A JoinAccept is encrypted whole with the AppKey: its fields mean nothing without it.
   if (!appKey) return { mType: 'Join Accept', encrypted: 'the whole frame: give --appkey to read it' };
   const clear = lora.fromWire(lora.decryptJoinAccept(p, appKey));
-  const dl = clear.DLSettings![0]!;
+  const dl = field(clear.DLSettings, 'DLSettings').readUInt8(0);
   const cfList = clear.CFList && clear.CFList.length === 16 ? clear.CFList : null;
   return {
     mType: 'Join Accept',
     micValid: lora.verifyMIC(clear, undefined as unknown as Buffer, appKey),
-    appNonce: clear.AppNonce!.toString('hex'),
-    netId: clear.NetID!.toString('hex'),
-    devAddr: clear.DevAddr!.toString('hex'),
+    appNonce: field(clear.AppNonce, 'AppNonce').toString('hex'),
+    netId: field(clear.NetID, 'NetID').toString('hex'),
+    devAddr: field(clear.DevAddr, 'DevAddr').toString('hex'),
     rx1DrOffset: (dl >> 4) & 0x07,
     rx2DataRate: dl & 0x0f,
-    rxDelay: Math.max(1, clear.RxDelay![0]! & 0x0f),
+    rxDelay: Math.max(1, field(clear.RxDelay, 'RxDelay').readUInt8(0) & 0x0f),
     // CFList type 0 (EU868 and the like) lists up to five more channels; type 1 (US915, AU915, CN470) is a channel mask.
     cfList: cfList ? describeCfList(cfList) : null,
   };
@@ -126,7 +132,7 @@ function dataFrame(p: LoraPacket, k: { nwk: Buffer | null; app: Buffer | null; f
     fPort,
     adr: p.getFCtrlADR(),
     ack: p.getFCtrlACK(),
-    micValid: k.nwk ? dataFrameMicOk(p.PHYPayload!, k.nwk, fCnt) : null,
+    micValid: k.nwk ? dataFrameMicOk(field(p.PHYPayload, 'PHYPayload'), k.nwk, fCnt) : null,
   };
   // Port 0 carries MAC commands encrypted with the NwkSKey; other ports the application's data with the AppSKey.
   const payloadKey = fPort === 0 ? k.nwk : k.app;

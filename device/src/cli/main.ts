@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const two = `${argv[0]} ${argv[1] ?? ''}`;
-  const [name, rest] = commands[two] ? [two, argv.slice(2)] : [argv[0]!, argv.slice(1)];
+  const [name, rest] = commands[two] ? [two, argv.slice(2)] : [argv[0] ?? '', argv.slice(1)];
   const cmd = commands[name];
   if (!cmd) throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
   return cmd(rest);

@@ -29,13 +29,13 @@ export async function modbusScan(argv: string[]): Promise<number> {
     reader = bus.reader(unit);
     close = () => bus.close();
     where = serial;
-  } else {
+  } else if (host) {
     const port = intOption(values, 'port') ?? 502;
-    const client = new ModbusTcpClient({ host: host!, port, unit, timeoutMs });
+    const client = new ModbusTcpClient({ host, port, unit, timeoutMs });
     reader = client;
     close = () => client.close();
     where = `${host}:${port}`;
-  }
+  } else throw new UsageError('give --host for Modbus TCP or --serial for RTU');
   try {
     const scan = await scanSunSpec(reader);
     process.stdout.write(JSON.stringify(scan, null, 2) + '\n');

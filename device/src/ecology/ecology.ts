@@ -155,9 +155,9 @@ export class Ecology {
   /** Growth of an accumulating series (Wh, litres) over [from, to): last minus first reading. */
   private growth(sensor: string, metric: string, from: number, to: number): { value: number; last: number; spanMs: number } | null {
     const pts = this.telemetry.query(sensor, metric, from, to, to - from > 2 * DAY_MS ? '1h' : '5m').points;
-    if (pts.length < 2) return null;
-    const first = pts[0]!;
-    const last = pts[pts.length - 1]!;
+    const first = pts[0];
+    const last = pts.at(-1);
+    if (pts.length < 2 || !first || !last) return null;
     return { value: Math.max(0, last.max - first.min), last: last.t, spanMs: last.t - first.t };
   }
 
@@ -350,8 +350,8 @@ export class Ecology {
     const inForce: number[] = [];
     for (const { value } of this.snapshots.getRange({ start: now - DAY_MS, reverse: true, limit: 1 })) inForce.push(value.multiplier);
     for (const { value } of this.snapshots.getRange({ start: now - DAY_MS + 1, end: now })) inForce.push(value.multiplier);
-    if (inForce.length === 0) inForce.push(1);
-    const previous = inForce[inForce.length - 1]!;
+    const previous = inForce.at(-1) ?? 1;
+    if (inForce.length === 0) inForce.push(previous);
     const step = this.settings.maxStepPerDay;
     const lo = Math.max(...inForce) - step;
     const hi = Math.min(...inForce) + step;
@@ -594,7 +594,8 @@ export class Ecology {
 
   /** Water budget for the current month: share used and a warning near the limit. */
   budget(now = this.clock.now()): { period: string; budgetLitres: number; usedLitres: number | null; share: number | null; warning: boolean } {
-    const w = this.budgets(now).find((b) => b.boundary === 'water')!;
+    const w = this.budgets(now).find((b) => b.boundary === 'water');
+    if (!w) throw new Error('the budgets have no water line');
     return { period: w.period, budgetLitres: w.budget, usedLitres: w.used, share: w.share, warning: w.warning };
   }
 
@@ -692,8 +693,8 @@ export class Ecology {
     >();
     const at = (sensor: string) => {
       const place = placeOf.get(sensor) ?? 'unassigned';
-      if (!acc.has(place)) acc.set(place, { gen: 0, imp: 0, exp: 0, meter: false, solar: false, litresPerDay: null, inRange: 0, total: 0, sensors: new Set() });
-      const a = acc.get(place)!;
+      let a = acc.get(place);
+      if (!a) acc.set(place, (a = { gen: 0, imp: 0, exp: 0, meter: false, solar: false, litresPerDay: null, inRange: 0, total: 0, sensors: new Set() }));
       a.sensors.add(sensor);
       return a;
     };

@@ -73,9 +73,9 @@ export function neighbourhoodPlots(telemetry: TelemetryStore, names: Map<string,
       ),
     }));
     // One time axis for every line: the first meter's days, the others matched by day.
-    const xs = daily[0]!.t;
+    const xs = daily[0]?.t ?? [];
     const aligned: PlotSeries[] = daily.map((d) => {
-      const byDay = new Map(d.t.map((x, i) => [x, d.v[i]!]));
+      const byDay = new Map(d.t.map((x, i) => [x, d.v[i] ?? null]));
       return { label: d.label, role: null, t: xs, v: xs.map((x) => byDay.get(x) ?? null) };
     });
     if (safeLitresPerDay !== null) aligned.push({ label: null, role: 'safe-level', t: xs, v: xs.map(() => safeLitresPerDay) });

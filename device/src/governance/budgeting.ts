@@ -201,7 +201,7 @@ export class Budgeting {
    */
   standings(roundId: string): Array<Omit<ProjectResult, 'funded' | 'why'>> {
     const r = this.get(roundId);
-    const per = new Map(r.projects.map((p) => [p.id, { points: 0, supporters: 0, score: 0 }]));
+    const per = new Map(r.projects.map((p) => [p.id, { project: p, points: 0, supporters: 0, score: 0 }]));
     for (const { key, value } of this.allocations.getRange({ start: [roundId, ''], end: [roundId, '\uffff'] })) {
       const member = this.members.find(key[1]);
       if (!member || member.status !== 'active') continue;
@@ -213,8 +213,15 @@ export class Budgeting {
         s.score += r.quadratic ? Math.sqrt(n) : n;
       }
     }
-    return r.projects
-      .map((p) => ({ projectId: p.id, title: p.title, amount: p.amount, ...per.get(p.id)!, score: Math.round(per.get(p.id)!.score * 1000) / 1000 }))
+    return [...per.values()]
+      .map(({ project: p, points, supporters, score }) => ({
+        projectId: p.id,
+        title: p.title,
+        amount: p.amount,
+        points,
+        supporters,
+        score: Math.round(score * 1000) / 1000,
+      }))
       .sort((a, b) => b.score - a.score || a.amount - b.amount || a.projectId.localeCompare(b.projectId))
       .map((x, i) => ({ ...x, rank: i + 1 }));
   }
@@ -230,7 +237,8 @@ export class Budgeting {
       let left = available;
       const transferIds: string[] = [];
       const projects: ProjectResult[] = standings.map((s) => {
-        const p = r.projects.find((x) => x.id === s.projectId)!;
+        const p = r.projects.find((x) => x.id === s.projectId);
+        if (!p) throw new Error(`project ${s.projectId} is not in round ${r.id}`);
         if (s.score === 0) return { ...s, funded: false, why: 'no support' };
         if (p.amount > left) return { ...s, funded: false, why: `ranked ${s.rank}; asked ${p.amount}, ${left} left of the budget` };
         // One project that cannot be paid (its member left since) is passed over; the round still closes.
@@ -250,7 +258,8 @@ export class Budgeting {
         left -= p.amount;
         return { ...s, funded: true, why: `ranked ${s.rank} with a score of ${s.score}; funded, ${left} left` };
       });
-      const next: BudgetRound = { ...r, status: 'closed', result: { closedAt: this.clock.now(), spent: available - left, projects, transferIds } };
+      const result = { closedAt: this.clock.now(), spent: available - left, projects, transferIds };
+      const next: BudgetRound = { ...r, status: 'closed', result };
       this.rounds.put(r.id, next);
       this.ledger.recordInTxn(actor, {
         event: 'budget.closed',
@@ -264,13 +273,13 @@ export class Budgeting {
         { roundId: r.id, title: r.title, funded: projects.filter((p) => p.funded).length },
         { ref: `budgeting/${r.id}` },
       );
-      return next;
+      return { next, result };
     });
     this.log.info(
-      { module: 'governance', round: roundId, spent: closed.result!.spent, funded: closed.result!.projects.filter((p) => p.funded).length },
+      { module: 'governance', round: roundId, spent: closed.result.spent, funded: closed.result.projects.filter((p) => p.funded).length },
       'participatory budgeting round closed',
     );
-    return closed;
+    return closed.next;
   }
 
   async closeDue(): Promise<BudgetRound[]> {

@@ -535,22 +535,24 @@ export class Governance {
     why: string;
     notes: string;
   }> {
-    return this.list()
-      .filter((p) => p.decidedAt !== null)
-      .map((p) => ({
-        date: new Date(p.decidedAt!).toISOString(),
-        proposal: p.id,
-        kind: p.kind,
-        title: p.title,
-        decision: p.status === 'failed' ? 'rejected' : 'adopted',
-        rationale: p.rationale,
-        yes: p.tally!.yes,
-        no: p.tally!.no,
-        abstain: p.tally!.abstain,
-        blocks: p.tally!.blocks,
-        delegated: p.tally!.delegated,
-        why: p.tally!.reason,
-        notes: p.outcomeNotes.map((n) => n.note).join(' | '),
-      }));
+    return this.list().flatMap(({ decidedAt, tally, ...p }) =>
+      decidedAt === null || !tally
+        ? []
+        : {
+            date: new Date(decidedAt).toISOString(),
+            proposal: p.id,
+            kind: p.kind,
+            title: p.title,
+            decision: p.status === 'failed' ? 'rejected' : 'adopted',
+            rationale: p.rationale,
+            yes: tally.yes,
+            no: tally.no,
+            abstain: tally.abstain,
+            blocks: tally.blocks,
+            delegated: tally.delegated,
+            why: tally.reason,
+            notes: p.outcomeNotes.map((n) => n.note).join(' | '),
+          },
+    );
   }
 }

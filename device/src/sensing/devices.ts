@@ -78,8 +78,10 @@ export class Devices implements DeviceRegistry {
     if (input.kind === 'lorawan') {
       const o = input.otaa;
       const a = input.abp;
-      if (!o && !a) throw HubError.badRequest('a LoRaWAN device needs OTAA keys (devEui, appKey) or an ABP session (devEui, devAddr, nwkSKey, appSKey)');
-      const devEui = (o?.devEui ?? a!.devEui).toLowerCase();
+      const given = o?.devEui ?? a?.devEui;
+      if (given === undefined)
+        throw HubError.badRequest('a LoRaWAN device needs OTAA keys (devEui, appKey) or an ABP session (devEui, devAddr, nwkSKey, appSKey)');
+      const devEui = given.toLowerCase();
       if (!hex(16).test(devEui)) throw HubError.badRequest('devEui must be 16 hex digits');
       if (o && (!hex(32).test(o.appKey.toLowerCase()) || (o.joinEui && !hex(16).test(o.joinEui.toLowerCase()))))
         throw HubError.badRequest('appKey must be 32 hex digits and joinEui 16');
@@ -220,9 +222,10 @@ export class Devices implements DeviceRegistry {
 
   async takeFCntDown(devEui: string, downlinkId?: string): Promise<number> {
     return this.store.write(() => {
-      const d = this.devices.get(devEui)!;
-      const n = d.lorawan!.fCntDown;
-      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan!, fCntDown: n + 1 } });
+      const d = this.devices.get(devEui);
+      if (!d?.lorawan) throw HubError.notFound(`LoRaWAN device ${devEui}`);
+      const n = d.lorawan.fCntDown;
+      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan, fCntDown: n + 1 } });
       // The counter and the downlink it goes with are written together: a restart can neither resend it with a used counter nor lose that it went.
       if (downlinkId) this.downlinks.markSentInTxn(devEui, downlinkId, n);
       return n;

@@ -157,7 +157,7 @@ export class Sensing {
       port: this.settings.port,
       host: this.settings.host,
       now: () => this.clock.now(),
-      onUplink: (u) => this.network!.receive(u),
+      onUplink: (u) => this.network?.receive(u),
       knownGateways: this.settings.gateways,
       maxGateways: this.settings.maxGateways,
       log: (level, msg, detail) => this.log[level]({ module: 'lorawan', ...detail }, msg),
@@ -172,7 +172,7 @@ export class Sensing {
           tls: bs.tls ? { cert: readFileSync(bs.tls.cert, 'utf8'), key: readFileSync(bs.tls.key, 'utf8') } : null,
           now: () => this.clock.now(),
           timeTrusted: () => this.clock.trusted(),
-          onUplink: (u) => this.network!.receive(u),
+          onUplink: (u) => this.network?.receive(u),
           knownGateways: this.settings.gateways,
           maxGateways: this.settings.maxGateways,
           log: (level, msg, detail) => this.log[level]({ module: 'lorawan', ...detail }, msg),
@@ -299,13 +299,18 @@ export class Sensing {
         this.problems.count(`no-codec:${dev.id}`, dev.profile);
         continue;
       }
-      if (!byCodec.has(dev.profile)) byCodec.set(dev.profile, []);
-      byCodec.get(dev.profile)!.push({ u, dev });
+      const same = byCodec.get(dev.profile);
+      if (same) same.push({ u, dev });
+      else byCodec.set(dev.profile, [{ u, dev }]);
     }
     for (const [profile, items] of byCodec) {
-      const codec = this.codecs.get(profile)!;
+      const codec = this.codecs.get(profile);
+      if (!codec) continue; // only profiles with a codec were grouped
       const outs = codec.decodeMany(items.map(({ u, dev }) => ({ bytes: u.payload, fPort: u.fPort ?? 0, variables: dev.variables })));
-      items.forEach(({ u, dev }, i) => this.record(u, dev, codec, outs[i]!));
+      items.forEach(({ u, dev }, i) => {
+        const out = outs[i];
+        if (out) this.record(u, dev, codec, out);
+      });
     }
   }
 
