@@ -45,11 +45,11 @@ export class HoldQueue extends LibraryPart {
       const it = this.item(itemId);
       const q = [...(this.db.holds.get(it.id) ?? [])];
       const i = q.findIndex((h) => h.memberId === memberId);
-      if (i < 0) throw HubError.notFound('your place in the queue');
-      if (i === q.length - 1) throw refuse('last-already', 'nobody is behind you');
-      const me = { ...q[i]!, readyAt: null, pickupBy: null };
-      q[i] = q[i + 1]!;
-      q[i + 1] = me;
+      const [mine, behind] = [q[i], q[i + 1]];
+      if (!mine) throw HubError.notFound('your place in the queue');
+      if (!behind) throw refuse('last-already', 'nobody is behind you');
+      q[i] = behind;
+      q[i + 1] = { ...mine, readyAt: null, pickupBy: null };
       this.passOnInTxn(it, q);
       this.auditInTxn(it.id, memberId, 'hold deferred');
       return q;
@@ -63,7 +63,11 @@ export class HoldQueue extends LibraryPart {
       const q = this.db.holds.get(it.id) ?? [];
       if (order.length !== q.length || !q.every((h) => order.includes(h.memberId)))
         throw HubError.badRequest('the new order must list exactly the members in the queue');
-      const next = order.map((m) => ({ ...q.find((h) => h.memberId === m)!, readyAt: null, pickupBy: null }));
+      const byMember = new Map(q.map((h) => [h.memberId, h]));
+      const next = order.flatMap((m) => {
+        const h = byMember.get(m);
+        return h ? [{ ...h, readyAt: null, pickupBy: null }] : [];
+      });
       this.passOnInTxn(it, next);
       this.auditInTxn(it.id, actor, 'holds reordered', { order });
       return next;
@@ -72,14 +76,17 @@ export class HoldQueue extends LibraryPart {
 
   /** Stores the queue; if the item is on the shelf, its new head has the pickup window. */
   passOnInTxn(it: Item, q: HoldEntry[]): void {
-    const cur = this.db.items.get(it.id)!;
-    if (cur.status === 'available' && q.length > 0 && q[0]!.readyAt === null) this.makeReadyInTxn(cur, q);
+    const cur = this.item(it.id);
+    if (cur.status === 'available' && q[0]?.readyAt === null) this.makeReadyInTxn(cur, q);
     this.db.holds.put(it.id, q);
   }
 
   private makeReadyInTxn(it: Item, q: HoldEntry[]): void {
+    const [head] = q;
+    if (!head) return;
     const now = this.clock.now();
-    q[0] = { ...q[0]!, readyAt: now, pickupBy: now + this.params().pickupWindowMs };
-    this.notifications.sendInTxn([q[0]!.memberId], 'hold-ready', { code: it.code, name: it.name, date: q[0]!.pickupBy! }, { ref: `library/${it.code}` });
+    const pickupBy = now + this.params().pickupWindowMs;
+    q[0] = { ...head, readyAt: now, pickupBy };
+    this.notifications.sendInTxn([head.memberId], 'hold-ready', { code: it.code, name: it.name, date: pickupBy }, { ref: `library/${it.code}` });
   }
 }

@@ -79,8 +79,9 @@ export class Loans extends LibraryPart {
       const q = this.db.holds.get(it.id) ?? [];
       const head = q[0];
       if (head && head.memberId !== memberId && head.readyAt !== null)
-        throw refuse('held-for-someone-else', `${it.code} is held for another member until ${new Date(head.pickupBy!).toISOString().slice(0, 10)}`);
-      const waitedMs = q.find((h) => h.memberId === memberId) ? now - q.find((h) => h.memberId === memberId)!.joinedAt : 0;
+        throw refuse('held-for-someone-else', `${it.code} is held for another member until ${new Date(head.pickupBy ?? now).toISOString().slice(0, 10)}`);
+      const myHold = q.find((h) => h.memberId === memberId);
+      const waitedMs = myHold ? now - myHold.joinedAt : 0;
       if (it.deposit > 0)
         this.ledger.payInTxn(
           { payer: memberId, payee: DEPOSIT_ESCROW, amount: it.deposit, memo: `deposit ${it.code}`, category: 'library', actor: actor.id },
@@ -138,7 +139,7 @@ export class Loans extends LibraryPart {
         throw refuse('damage-above-deposit', `at most the deposit of ${l.deposit} can be charged here; raise the rest as a payment request`);
       if (damage > 0 && !actor.steward) throw HubError.forbidden('only a steward charges damage');
       const now = this.clock.now();
-      const it = this.db.items.get(l.itemId)!;
+      const it = this.item(l.itemId);
       if (damage > 0) {
         this.ledger.payInTxn(
           { payer: DEPOSIT_ESCROW, payee: LIBRARY_POOL, amount: damage, memo: `damage ${it.code}`, category: 'library', actor: actor.id },
@@ -170,7 +171,7 @@ export class Loans extends LibraryPart {
       if (opts.condition === 'broken') this.maintenance.openTicketInTxn(next, `returned broken${opts.note ? `: ${opts.note}` : ''}`, actor.id);
       else if (it.plan && loanCount % it.plan.everyLoans === 0)
         this.maintenance.openTicketInTxn(next, `${it.plan.task} (every ${it.plan.everyLoans} loans)`, 'maintenance-plan');
-      next = this.db.items.get(it.id)!;
+      next = this.item(it.id);
       if (next.status === 'available') this.holdQueue.passOnInTxn(next, [...(this.db.holds.get(it.id) ?? [])]);
       return back;
     });
@@ -184,7 +185,7 @@ export class Loans extends LibraryPart {
       const l = this.loan(loanId);
       if (l.memberId !== actor.id && !actor.steward) throw HubError.forbidden('not your loan');
       if (l.returnedAt !== null) throw refuse('returned', 'this loan has ended');
-      const it = this.db.items.get(l.itemId)!;
+      const it = this.item(l.itemId);
       if (l.renewals >= it.maxRenewals) throw refuse('no-more-renewals', `${it.code} can be renewed ${it.maxRenewals} times`);
       if ((this.db.holds.get(it.id) ?? []).length > 0) throw refuse('others-are-waiting', `someone holds ${it.code}; please bring it back`);
       const dueAt = l.dueAt + it.loanDays * DAY_MS;
@@ -232,7 +233,7 @@ export class Loans extends LibraryPart {
           bookings++;
       }
       for (const l of this.loansOf({ open: true })) {
-        const it = this.db.items.get(l.itemId)!;
+        const it = this.item(l.itemId);
         if (l.dueAt < now) {
           if (
             this.notifications.sendInTxn(
@@ -258,9 +259,9 @@ export class Loans extends LibraryPart {
       for (const { key, value } of this.db.holds.getRange({})) {
         const q = [...value];
         let changed = false;
-        while (q.length && q[0]!.pickupBy !== null && q[0]!.pickupBy < now) {
-          const lapsed = q.shift()!;
-          const lapsedItem = this.db.items.get(key)!;
+        for (let lapsed = q[0]; lapsed && lapsed.pickupBy !== null && lapsed.pickupBy < now; lapsed = q[0]) {
+          q.shift();
+          const lapsedItem = this.item(key);
           this.notifications.sendInTxn(
             [lapsed.memberId],
             'hold-lapsed',
@@ -271,7 +272,7 @@ export class Loans extends LibraryPart {
           changed = true;
         }
         if (changed) {
-          this.holdQueue.passOnInTxn(this.db.items.get(key)!, q);
+          this.holdQueue.passOnInTxn(this.item(key), q);
           this.auditInTxn(key, null, 'hold passed on');
         }
       }
