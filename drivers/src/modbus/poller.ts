@@ -191,7 +191,9 @@ export class ModbusPoller {
       }
       return out;
     }
-    const values = await readTemplate(this.templates.get(s.dev.profile)!, s.reader);
+    const template = this.templates.get(s.dev.profile);
+    if (!template) throw new DriverError(`unknown Modbus template ${s.dev.profile}`, false, 'unknown-template');
+    const values = await readTemplate(template, s.reader);
     for (const [metric, v] of Object.entries(values)) if (v.value !== null) out.push({ device: s.dev.id, metric, value: v.value, unit: v.unit, at });
     return out;
   }

@@ -39,36 +39,36 @@ export const TYPE_SIZE: Record<RegisterType, number> = {
 export type WordOrder = 'big' | 'little';
 
 export function decodeWords(type: RegisterType, w: number[], order: WordOrder = 'big'): number | string | null {
-  const hiLo = (a: number, b: number) => (order === 'big' ? [a, b] : [b, a]) as [number, number];
+  const [first, second] = w;
+  // A short read is a reading the device did not give.
+  if (first === undefined || (TYPE_SIZE[type] > 1 && second === undefined)) return null;
+  const [hi, lo] = order === 'big' ? [first, second ?? 0] : [second ?? 0, first];
   switch (type) {
     case 'uint16':
     case 'enum16':
     case 'bitfield16':
     case 'acc16':
-      return w[0] === 0xffff && type !== 'acc16' ? null : w[0]!;
+      return first === 0xffff && type !== 'acc16' ? null : first;
     case 'int16':
     case 'sunssf': {
-      if (w[0] === 0x8000) return null;
-      return w[0]! >= 0x8000 ? w[0]! - 0x10000 : w[0]!;
+      if (first === 0x8000) return null;
+      return first >= 0x8000 ? first - 0x10000 : first;
     }
     case 'pad':
       return null;
     case 'uint32':
     case 'bitfield32':
     case 'acc32': {
-      const [hi, lo] = hiLo(w[0]!, w[1]!);
       const v = hi * 0x10000 + lo;
       if (type === 'acc32') return v === 0 ? null : v; // SunSpec: an accumulator of 0 is "not implemented"
       return v === 0xffffffff ? null : v;
     }
     case 'int32': {
-      const [hi, lo] = hiLo(w[0]!, w[1]!);
       const v = hi * 0x10000 + lo;
       if (v === 0x80000000) return null;
       return v >= 0x80000000 ? v - 0x100000000 : v;
     }
     case 'float32': {
-      const [hi, lo] = hiLo(w[0]!, w[1]!);
       const b = Buffer.alloc(4);
       b.writeUInt16BE(hi, 0);
       b.writeUInt16BE(lo, 2);

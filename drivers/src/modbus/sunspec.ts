@@ -100,9 +100,10 @@ export async function scanSunSpec(reader: RegisterReader, models = loadSunSpecMo
   for (let guard = 0; guard < 64; guard++) {
     const [id, length] = await reader.readHolding(addr, 2);
     if (id === 0xffff) break;
-    const def = models.get(id!);
-    const block = length! > 0 ? await reader.readHolding(addr + 2, length!) : [];
-    const m: DecodedModel = { id: id!, name: def?.name ?? null, address: addr, length: length!, points: null };
+    if (id === undefined || length === undefined) throw new DriverError(`a short read of the SunSpec model header at ${addr}`, true, 'modbus-error');
+    const def = models.get(id);
+    const block = length > 0 ? await reader.readHolding(addr + 2, length) : [];
+    const m: DecodedModel = { id, name: def?.name ?? null, address: addr, length, points: null };
     if (def) {
       const fixed = block.slice(0, def.length);
       m.points = decodeBlock(def.points, fixed);
@@ -127,7 +128,7 @@ export async function scanSunSpec(reader: RegisterReader, models = loadSunSpecMo
       }
     }
     out.push(m);
-    addr += 2 + length!;
+    addr += 2 + length;
   }
   return { base, models: out };
 }
