@@ -538,7 +538,7 @@ export class Federation {
         const { ackedSeq } = await this.transport(p.url, q.slice(0, 50));
         await this.store.write(() => {
           for (const e of q) if (e.seq <= ackedSeq) this.outbox.remove([p.hubId, e.seq]);
-          const cur = this.peers.get(p.hubId)!;
+          const cur = this.peer(p.hubId);
           this.peers.put(p.hubId, { ...cur, lastContact: this.clock.now() });
         });
         this.backoff.delete(p.hubId);
@@ -574,7 +574,10 @@ export class Federation {
   }
 
   private async verifyUrl(p: Peer): Promise<void> {
-    const answering = await this.opts.probe!(p.url).catch(() => null);
+    // Addresses are marked unconfirmed only when there is a probe to confirm them with.
+    const probe = this.opts.probe;
+    if (!probe) return;
+    const answering = await probe(p.url).catch(() => null);
     if (answering !== p.hubId) {
       this.log.warn(
         { module: 'federation', peer: p.hubId, url: p.url, answering },
@@ -680,7 +683,7 @@ export class Federation {
     let next: Envelope | undefined = e;
     let acked = peer.inSeq;
     while (next) {
-      const cur: Peer = this.peers.get(next.from)!;
+      const cur: Peer = this.peer(next.from);
       if (next.prev !== cur.inHead) this.refuse('broken-chain', `message ${next.seq} does not follow ${cur.inSeq}`, next.from);
       const handler = this.handlers.get(next.type);
       if (!handler) this.refuse('unknown-type', next.type, next.from);
@@ -701,7 +704,7 @@ export class Federation {
         if (!(err instanceof HubError && typeof err.extensions.kind === 'string')) throw err;
       }
       this.applying = false;
-      const after = this.peers.get(next.from)!;
+      const after = this.peer(next.from);
       this.peers.put(next.from, { ...after, inSeq: next.seq, inHead: envelopeHash(next), lastContact: this.clock.now() });
       this.held.remove([next.from, next.seq]);
       acked = next.seq;

@@ -125,7 +125,9 @@ export class HubClearing {
 
   /** The hub after `hub` on the cycle: the one it owes, and is linked to. */
   private static next(r: Pick<HubClearingRun, 'cycle'>, hub: string): string {
-    return r.cycle[(r.cycle.indexOf(hub) + 1) % r.cycle.length]!;
+    const next = r.cycle[(r.cycle.indexOf(hub) + 1) % r.cycle.length];
+    if (next === undefined) throw new Error('a clearing run with an empty cycle');
+    return next;
   }
 
   /** Passes a message on round the cycle, unless the next hub is `stopAt`. */
@@ -143,8 +145,9 @@ export class HubClearing {
     const g = new Map<string, Map<string, { amount: number; rate: Rate }>>();
     const add = (debtor: string, creditor: string, amount: number, rate: Rate) => {
       if (amount <= 0) return;
-      if (!g.has(debtor)) g.set(debtor, new Map());
-      g.get(debtor)!.set(creditor, { amount, rate });
+      const owed = g.get(debtor) ?? new Map<string, { amount: number; rate: Rate }>();
+      owed.set(creditor, { amount, rate });
+      g.set(debtor, owed);
     };
     const open = this.fed.allPeers().filter((p) => p.status !== 'closed');
     // A link's summary tells us its balances with its own links. One owed to
@@ -169,7 +172,7 @@ export class HubClearing {
     const self = this.fed.hubId;
     const found: Array<{ cycle: string[]; edges: ClearingEdge[]; value: number }> = [];
     const walk = (path: string[]) => {
-      const at = path[path.length - 1]!;
+      const at = path.at(-1) ?? self;
       for (const [next] of g.get(at) ?? []) {
         if (next === self && path.length >= 3) {
           const c = this.size(path, g);
@@ -190,7 +193,12 @@ export class HubClearing {
    * to whole minor units at every step.
    */
   private size(path: string[], g: ReturnType<HubClearing['debts']>): { edges: ClearingEdge[]; value: number } | null {
-    const hops = path.map((debtor, i) => ({ debtor, creditor: path[(i + 1) % path.length]!, ...g.get(debtor)!.get(path[(i + 1) % path.length]!)! }));
+    const hops = path.map((debtor, i) => {
+      const creditor = path[(i + 1) % path.length] ?? debtor;
+      const debt = g.get(debtor)?.get(creditor);
+      if (!debt) throw new Error(`no debt from ${debtor} to ${creditor} on a cycle walked through it`);
+      return { debtor, creditor, ...debt };
+    });
     // Cumulative rate from our units into each debtor's units.
     let num = 1n;
     let den = 1n;
@@ -217,7 +225,8 @@ export class HubClearing {
     const x = BigInt(Math.floor(cap / Number(step))) * step;
     if (x <= 0n) return null;
     const edges = hops.map((h, i) => {
-      const amount = Number((x * into[i]!.num) / into[i]!.den);
+      const rate = into[i] ?? { num: 1n, den: 1n };
+      const amount = Number((x * rate.num) / rate.den);
       return { debtor: h.debtor, creditor: h.creditor, amount, amountCreditor: Math.floor((amount * h.rate.num) / h.rate.den) };
     });
     return { edges, value: Number(x) };
@@ -230,7 +239,7 @@ export class HubClearing {
       names[p.hubId] ??= p.name;
       for (const pos of this.fed.signals.positionsOf(p.hubId) ?? []) if (typeof pos.name === 'string') names[pos.hubId] ??= pos.name.slice(0, 80);
     }
-    return Object.fromEntries(cycle.filter((h) => h in names).map((h) => [h, names[h]!]));
+    return Object.fromEntries(cycle.flatMap((h) => (names[h] === undefined ? [] : [[h, names[h]]])));
   }
 
   /** Proposes the best cycle to every hub on it; our steward's proposing counts as our acceptance. */
@@ -255,7 +264,7 @@ export class HubClearing {
       this.fed.ledger.recordInTxn(steward, { event: 'hub-clearing.proposed', run: r.id, cycle: r.cycle, edges: r.edges });
       return r;
     });
-    this.fed.log.info({ module: 'federation', run: run.id, cycle: run.cycle, amount: run.edges[0]!.amount }, 'clearing between hubs proposed');
+    this.fed.log.info({ module: 'federation', run: run.id, cycle: run.cycle, amount: run.edges[0]?.amount }, 'clearing between hubs proposed');
     this.fed.kick();
     return run;
   }
@@ -302,7 +311,7 @@ export class HubClearing {
       if (cur.status !== 'proposed') throw HubError.conflict(`the clearing run is ${cur.status}`);
       if (this.fed.hubId in cur.answers) throw HubError.conflict('this hub has already answered');
       this.fed.ledger.recordInTxn(steward, { event: accept ? 'hub-clearing.accepted' : 'hub-clearing.declined', run: id });
-      if (cur.initiator === this.fed.hubId) return this.answerInTxn(this.fed.hubId, id, accept);
+      if (cur.initiator === this.fed.hubId) return this.answerInTxn(cur, this.fed.hubId, accept);
       const answer = { id, hub: this.fed.hubId, accept };
       this.forwardInTxn(cur, 'clearing.answer', { ...answer, proof: this.signed(answer) }, '');
       const next = { ...cur, answers: { ...cur.answers, [this.fed.hubId]: accept } };
@@ -316,31 +325,31 @@ export class HubClearing {
   /** An answer on its way round to the proposer: counted there, passed on elsewhere. */
   private answeredInTxn(e: Envelope): void {
     const { id, hub, accept, proof } = e.body as { id?: unknown; hub?: unknown; accept?: unknown; proof?: Signed };
-    if (typeof id !== 'string' || typeof hub !== 'string' || typeof accept !== 'boolean') this.fed.refuse('malformed', 'not a clearing answer', e.from);
-    const cur = this.runs.get(id as string);
-    if (!cur || !cur.cycle.includes(hub as string))
-      this.fed.refuse('malformed', `an answer for clearing run ${String(id)}, which is not one this hub is on`, e.from);
-    if (!this.signedBy(hub as string, { id, hub, accept }, proof)) this.fed.refuse('bad-signature', `a clearing answer not signed by ${String(hub)}`, e.from);
-    if (cur!.initiator === this.fed.hubId) this.answerInTxn(hub as string, id as string, accept as boolean);
-    else this.forwardInTxn(cur!, 'clearing.answer', e.body, '');
+    if (typeof id !== 'string' || typeof hub !== 'string' || typeof accept !== 'boolean') return this.fed.refuse('malformed', 'not a clearing answer', e.from);
+    const cur = this.runs.get(id);
+    if (!cur || !cur.cycle.includes(hub))
+      return this.fed.refuse('malformed', `an answer for clearing run ${String(id)}, which is not one this hub is on`, e.from);
+    if (!this.signedBy(hub, { id, hub, accept }, proof)) this.fed.refuse('bad-signature', `a clearing answer not signed by ${String(hub)}`, e.from);
+    if (cur.initiator === this.fed.hubId) this.answerInTxn(cur, hub, accept);
+    else this.forwardInTxn(cur, 'clearing.answer', e.body, '');
   }
 
   /** The proposer's decision, on its way round: applied (or dropped) here and passed on. */
   private decidedInTxn(e: Envelope, decision: 'commit' | 'abort'): void {
     const { id, proof } = e.body as { id?: unknown; proof?: Signed };
     const cur = typeof id === 'string' ? this.runs.get(id) : undefined;
-    if (!cur) this.fed.refuse('malformed', `a decision on clearing run ${String(id)}, which is not one this hub is on`, e.from);
-    if (!this.signedBy(cur!.initiator, { id, decision }, proof))
-      this.fed.refuse('bad-signature', `a clearing decision not signed by its proposer ${cur!.initiator}`, e.from);
-    if (decision === 'commit') this.applyInTxn(cur!.id);
-    else this.abortInTxn(cur!.id);
-    this.forwardInTxn(cur!, `clearing.${decision}`, e.body, cur!.initiator);
+    if (!cur) return this.fed.refuse('malformed', `a decision on clearing run ${String(id)}, which is not one this hub is on`, e.from);
+    if (!this.signedBy(cur.initiator, { id, decision }, proof))
+      this.fed.refuse('bad-signature', `a clearing decision not signed by its proposer ${cur.initiator}`, e.from);
+    if (decision === 'commit') this.applyInTxn(cur.id);
+    else this.abortInTxn(cur.id);
+    this.forwardInTxn(cur, `clearing.${decision}`, e.body, cur.initiator);
   }
 
   /** On the proposer: count the answers; all yes commits everywhere, any no aborts everywhere. */
-  private answerInTxn(hubId: string, id: string, accept: boolean): HubClearingRun {
-    const cur = this.runs.get(id);
-    if (!cur || cur.initiator !== this.fed.hubId || cur.status !== 'proposed') return cur!;
+  private answerInTxn(cur: HubClearingRun, hubId: string, accept: boolean): HubClearingRun {
+    const { id } = cur;
+    if (cur.initiator !== this.fed.hubId || cur.status !== 'proposed') return cur;
     const answers = { ...cur.answers, [hubId]: accept };
     this.runs.put(id, { ...cur, answers });
     if (!accept) {
@@ -351,7 +360,7 @@ export class HubClearing {
       this.applyInTxn(id);
       this.decideInTxn(cur, 'commit');
     }
-    return this.runs.get(id)!;
+    return this.run(id);
   }
 
   /** Takes our two edges off, in one transaction: what we owe the next hub, and what the previous hub owes us. */

@@ -74,9 +74,10 @@ export class InterHubPayments {
     input: { payer: string; to: string; amount: number; currency: PaymentCurrency; memo?: string },
     idempotencyKey?: string | null,
   ): Promise<InterHubPayment> {
-    const m = /^([^@/]+)@([a-z0-9]+)$/.exec(input.to) ?? /^([a-z0-9]+)\/([^@/]+)$/.exec(input.to);
-    if (!m) throw HubError.badRequest('address a member of another hub as member@hub or hub/member');
-    const [payee, hub] = input.to.includes('@') ? [m[1]!, m[2]!] : [m[2]!, m[1]!];
+    const at = /^([^@/]+)@([a-z0-9]+)$/.exec(input.to);
+    const slash = /^([a-z0-9]+)\/([^@/]+)$/.exec(input.to);
+    const [payee, hub] = at ? [at[1], at[2]] : slash ? [slash[2], slash[1]] : [];
+    if (!payee || !hub) throw HubError.badRequest('address a member of another hub as member@hub or hub/member');
     if (hub === this.fed.hubId) throw HubError.badRequest('that member is on this hub; pay them directly');
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw HubError.badRequest('amount is a whole number of minor units');
     const direct = this.fed.findPeer(hub);
@@ -129,7 +130,7 @@ export class InterHubPayments {
           ttl: MAX_HOPS,
         });
         this.putInTxn({ ...payment, proposeSeq: e.seq });
-        return this.payments.get(payment.id)!;
+        return this.payment(payment.id);
       }),
     );
     this.fed.log.info({ module: 'federation', payment: pay.id, via: direct ? null : p.hubId, to: hub, amount: ours }, 'inter-hub payment proposed');
@@ -307,7 +308,7 @@ export class InterHubPayments {
     if (p.status !== 'pending') return;
     this.putInTxn({ ...p, status: 'completed' });
     if (p.parent) {
-      const up = this.payments.get(p.parent)!;
+      const up = this.payment(p.parent);
       this.putInTxn({ ...up, status: 'completed' });
       this.fed.sendInTxn(up.peer, 'payment.accept', { paymentId: up.id });
     }
@@ -325,7 +326,7 @@ export class InterHubPayments {
     const clearing = CLEARING_PREFIX + p.peer;
     this.fed.updatePeerInTxn(p.peer, { owedTheirs: this.fed.peer(p.peer).owedTheirs - p.amountTheirs });
     if (p.parent) {
-      const up = this.payments.get(p.parent)!;
+      const up = this.payment(p.parent);
       this.fed.ledger.payInTxn(
         { payer: clearing, payee: CLEARING_PREFIX + up.peer, amount: p.amountOurs, memo: `reversed: ${reason}`, category: 'inter-hub', actor: null },
         null,
@@ -358,7 +359,7 @@ export class InterHubPayments {
    */
   private lateAcceptInTxn(p: InterHubPayment): void {
     const clearing = CLEARING_PREFIX + p.peer;
-    let from = p.parent ? CLEARING_PREFIX + this.payments.get(p.parent)!.peer : p.payer;
+    let from = p.parent ? CLEARING_PREFIX + this.payment(p.parent).peer : p.payer;
     try {
       this.fed.ledger.payInTxn(
         { payer: from, payee: clearing, amount: p.amountOurs, memo: `completed late: ${p.id}`, category: 'inter-hub', actor: null },
@@ -385,7 +386,7 @@ export class InterHubPayments {
     const now = this.fed.clock.now();
     if (!this.fed.clock.trusted()) return 0; // expiry waits for trusted time
     const due = [...this.pending.getKeys({})]
-      .map((id) => this.payments.get(id)!)
+      .flatMap((id) => this.payments.get(id) ?? [])
       .filter((p) => p.direction === 'out' && p.expiresAt + EXPIRY_GRACE_MS < now && p.proposeSeq !== null && this.fed.isQueued(p.peer, p.proposeSeq));
     if (due.length === 0) return 0;
     await this.fed.store.write(() => {

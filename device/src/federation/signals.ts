@@ -258,7 +258,7 @@ export class Signals {
         if (value.status === 'proposed' && Object.keys(value.consent).length === 0) this.proposals.remove(value.id);
       for (const m of solved) {
         const other = m.supplierHub === this.fed.hubId ? m.receiverHub : m.receiverHub === this.fed.hubId ? m.supplierHub : null;
-        if (!other || !this.fed.findPeer(other) || this.fed.findPeer(other)!.status === 'closed') continue;
+        if (!other || (this.fed.findPeer(other)?.status ?? 'closed') === 'closed') continue;
         const p: RegionalProposal = { ...m, id: randomId('rp_', 8), consent: {}, status: 'proposed', createdAt: now };
         this.proposals.put(p.id, p);
         this.fed.sendInTxn(other, 'region.propose', p as unknown as Record<string, unknown>);

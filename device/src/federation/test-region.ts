@@ -30,7 +30,7 @@ export class TestRegion {
     const url = `http://${name}.example`;
     const transport: Transport = async (to, envs) => {
       const target = this.hubs.get(to);
-      if (!target || !target.up || !this.hubs.get(url)!.up) throw new Error('link down');
+      if (!target?.up || !this.hubs.get(url)?.up) throw new Error('link down');
       return target.fed.receive(JSON.parse(JSON.stringify(envs)));
     };
     const fed = new Federation(
@@ -83,8 +83,9 @@ export class TestRegion {
     for (const h of this.hubs.values()) {
       expect(verifyLedger(h.core.ledger), `${h.name}'s ledger`).toMatchObject({ ok: true, totals: { credit: 0 } });
       for (const p of h.fed.listPeers()) {
-        const other = this.byId(p.hubId)!;
-        const back = other.fed.listPeers().find((q) => q.hubId === h.fed.hubId)!;
+        const other = this.byId(p.hubId);
+        const back = other?.fed.listPeers().find((q) => q.hubId === h.fed.hubId);
+        if (!other || !back) throw new Error(`${h.name} is linked to ${p.hubId}, which has no link back`);
         expect(
           p.owedTheirs + back.clearingBalance,
           `${h.name}'s view of what it owes ${other.name}, in ${other.name}'s units, against ${other.name}'s own`,
