@@ -28,7 +28,7 @@ import { registerNotifications } from './routes/notifications.js';
 import { CaptivePortal, clientAddress, registerCaptivePortal } from './captive.js';
 import { compressLarge } from './compress.js';
 import { recordAccess } from './access.js';
-import { requestHeader } from './request-header.js';
+import { headersFromNode, requestHeader } from './request-header.js';
 import { baseHeaders, SECURITY_HEADERS } from './security-headers.js';
 export { CONTENT_SECURITY_POLICY } from './security-headers.js';
 import { cleanJsonText } from './json-text.js';
@@ -132,6 +132,7 @@ export function createApp(deps: HttpDeps): App {
   app.notFound((c) => problemResponse(c, HubError.notFound(`${c.req.method} ${c.req.path}`)));
 
   app.use('*', async (c, next) => {
+    headersFromNode(c);
     const id = requestHeader(c, 'x-request-id') ?? randomId('', 6);
     c.set('requestId', id);
     const t0 = performance.now();

@@ -13,13 +13,26 @@ let server: ServerType;
 let url: string;
 let token: string;
 let payee: string;
+let other: string;
+let builtHeaders: boolean | null = null;
 
 beforeAll(async () => {
   core = makeCore({ http: { bodyLimitBytes: 4096 } });
-  const m = await withMembers(core, { ana: 'steward', bo: 'resident' });
+  const m = await withMembers(core, { ana: 'steward', bo: 'resident', cy: 'resident' });
   token = m.tok.ana!;
   payee = m.id.bo!;
-  server = serve({ fetch: makeApp(core).fetch, port: 0, hostname: '127.0.0.1' });
+  other = m.id.cy!;
+  const app = makeApp(core);
+  // Whether @hono/node-server built the web Headers of the last request (it keeps them under a symbol).
+  server = serve({
+    fetch: async (req, env) => {
+      const res = await app.fetch(req, env);
+      builtHeaders = Object.getOwnPropertySymbols(req).some((s) => s.description === 'headersKey');
+      return res;
+    },
+    port: 0,
+    hostname: '127.0.0.1',
+  });
   await new Promise((r) => server.once('listening', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -32,6 +45,19 @@ const post = (path: string, body: string, type = 'application/json') =>
   fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
 
 describe('request bodies over real HTTP', () => {
+  it("reads a balance and takes a payment without building the request's web Headers (Node's parsed ones serve)", async () => {
+    const read = await fetch(`${url}/api/v1/accounts/${payee}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(read.status).toBe(200);
+    expect(builtHeaders).toBe(false);
+    const paid = await fetch(`${url}/api/v1/transfers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'body-test-1' },
+      body: JSON.stringify({ payee: other, amount: 1, memo: 'tea' }),
+    });
+    expect(paid.status).toBe(201);
+    expect(builtHeaders).toBe(false);
+  });
+
   it('takes a JSON payment, and refuses malformed and oversized JSON with problem+json', async () => {
     const ok = await post('/api/v1/transfers', JSON.stringify({ payee, amount: 250, memo: 'ladder' }));
     expect(ok.status).toBe(201);

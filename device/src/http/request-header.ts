@@ -15,3 +15,29 @@ export function requestHeader(c: Context, name: string): string | undefined {
   const v = incoming.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
 }
+
+/**
+ * Makes Hono's own header reads (c.req.header) read Node's parsed headers too. Hono's validators
+ * ask for Content-Type on every validated route, and the header validator for all headers; on
+ * @hono/node-server either builds the web Headers object described above. Node keeps the first of
+ * a repeated header where a web Headers object would join them (Node's rule for Authorization,
+ * Content-Type and the like); requestHeader has always read them so.
+ */
+export function headersFromNode(c: Context): void {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming) return;
+  const parsed = incoming.headers;
+  const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
+  function header(name: string): string | undefined;
+  function header(): Record<string, string>;
+  function header(name?: string): string | undefined | Record<string, string> {
+    if (name !== undefined) return text(parsed[name.toLowerCase()]);
+    const all: Record<string, string> = Object.create(null);
+    for (const [k, v] of Object.entries(parsed)) {
+      const value = text(v);
+      if (value !== undefined) all[k] = value;
+    }
+    return all;
+  }
+  Object.defineProperty(c.req, 'header', { value: header, configurable: true, writable: true });
+}
