@@ -350,8 +350,8 @@ export class Ecology {
     const inForce: number[] = [];
     for (const { value } of this.snapshots.getRange({ start: now - DAY_MS, reverse: true, limit: 1 })) inForce.push(value.multiplier);
     for (const { value } of this.snapshots.getRange({ start: now - DAY_MS + 1, end: now })) inForce.push(value.multiplier);
+    if (inForce.length === 0) inForce.push(1);
     const previous = inForce.at(-1) ?? 1;
-    if (inForce.length === 0) inForce.push(previous);
     const step = this.settings.maxStepPerDay;
     const lo = Math.max(...inForce) - step;
     const hi = Math.min(...inForce) + step;

@@ -145,9 +145,9 @@ export class HubClearing {
     const g = new Map<string, Map<string, { amount: number; rate: Rate }>>();
     const add = (debtor: string, creditor: string, amount: number, rate: Rate) => {
       if (amount <= 0) return;
-      const owed = g.get(debtor) ?? new Map<string, { amount: number; rate: Rate }>();
+      let owed = g.get(debtor);
+      if (!owed) g.set(debtor, (owed = new Map()));
       owed.set(creditor, { amount, rate });
-      g.set(debtor, owed);
     };
     const open = this.fed.allPeers().filter((p) => p.status !== 'closed');
     // A link's summary tells us its balances with its own links. One owed to

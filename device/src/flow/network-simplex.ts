@@ -150,6 +150,33 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
  * (V8 specialises a function to its only closure's context), and every later
  * solve in the same process ran a slower generic version.
  */
+interface SimplexTree {
+  readonly nodes: number;
+  readonly root: number;
+  /** The artificial arcs' cost (big M). */
+  readonly art: number;
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+  readonly cap: Float64Array;
+  readonly cost: Float64Array;
+  readonly flow: Float64Array;
+  readonly state: Int8Array;
+  readonly parent: Int32Array;
+  readonly pred: Int32Array;
+  readonly predDir: Int8Array;
+  readonly thread: Int32Array;
+  readonly revThread: Int32Array;
+  readonly succNum: Int32Array;
+  readonly lastSucc: Int32Array;
+  readonly pi: Float64Array;
+  /** Scratch for re-hanging a subtree. */
+  readonly runFirst: Int32Array;
+  readonly runLast: Int32Array;
+  readonly stemSize: Int32Array;
+  readonly stem: Int32Array;
+  iterations: number;
+}
+
 /**
  * Arrays for `arcs` arcs over `nodes` nodes. The tree is parent pointers, and the nodes in preorder as a
  * doubly linked "thread", so a subtree is the run of succNum nodes from its root to lastSucc.
@@ -181,33 +208,6 @@ function newTree(nodes: number, arcs: number, art: number): SimplexTree {
     stem: ints(nodes),
     iterations: 0,
   };
-}
-
-interface SimplexTree {
-  readonly nodes: number;
-  readonly root: number;
-  /** The artificial arcs' cost (big M). */
-  readonly art: number;
-  readonly source: Int32Array;
-  readonly target: Int32Array;
-  readonly cap: Float64Array;
-  readonly cost: Float64Array;
-  readonly flow: Float64Array;
-  readonly state: Int8Array;
-  readonly parent: Int32Array;
-  readonly pred: Int32Array;
-  readonly predDir: Int8Array;
-  readonly thread: Int32Array;
-  readonly revThread: Int32Array;
-  readonly succNum: Int32Array;
-  readonly lastSucc: Int32Array;
-  readonly pi: Float64Array;
-  /** Scratch for re-hanging a subtree. */
-  readonly runFirst: Int32Array;
-  readonly runLast: Int32Array;
-  readonly stemSize: Int32Array;
-  readonly stem: Int32Array;
-  iterations: number;
 }
 
 /** One pivot on an entering arc; false if the cycle it closes has unbounded capacity. */

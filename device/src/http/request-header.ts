@@ -1,5 +1,15 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+
+/** Node's parsed headers, when the hub serves over Node; in-process requests (tests' `app.request`) have none. */
+function nodeHeaders(c: Context): IncomingHttpHeaders | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers;
+}
+
+/** A header as one string, as a web Headers object gives it. */
+function joined(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
+}
 
 /**
  * A request header (its name in lower case), read from the headers Node has
@@ -10,10 +20,8 @@ import type { Context } from 'hono';
  * `app.request`) have no Node request and go through Hono.
  */
 export function requestHeader(c: Context, name: string): string | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming) return c.req.header(name);
-  const v = incoming.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
+  const parsed = nodeHeaders(c);
+  return parsed ? joined(parsed[name]) : c.req.header(name);
 }
 
 /**
@@ -24,17 +32,16 @@ export function requestHeader(c: Context, name: string): string | undefined {
  * Content-Type and the like); requestHeader has always read them so.
  */
 export function headersFromNode(c: Context): void {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming) return;
-  const parsed = incoming.headers;
-  const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
+  const found = nodeHeaders(c);
+  if (!found) return;
+  const parsed: IncomingHttpHeaders = found;
   function header(name: string): string | undefined;
   function header(): Record<string, string>;
   function header(name?: string): string | undefined | Record<string, string> {
-    if (name !== undefined) return text(parsed[name.toLowerCase()]);
+    if (name !== undefined) return joined(parsed[name.toLowerCase()]);
     const all: Record<string, string> = Object.create(null);
     for (const [k, v] of Object.entries(parsed)) {
-      const value = text(v);
+      const value = joined(v);
       if (value !== undefined) all[k] = value;
     }
     return all;

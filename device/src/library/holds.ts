@@ -76,7 +76,7 @@ export class HoldQueue extends LibraryPart {
 
   /** Stores the queue; if the item is on the shelf, its new head has the pickup window. */
   passOnInTxn(it: Item, q: HoldEntry[]): void {
-    const cur = this.item(it.id);
+    const cur = this.itemById(it.id);
     if (cur.status === 'available' && q[0]?.readyAt === null) this.makeReadyInTxn(cur, q);
     this.db.holds.put(it.id, q);
   }

@@ -139,7 +139,7 @@ export class Loans extends LibraryPart {
         throw refuse('damage-above-deposit', `at most the deposit of ${l.deposit} can be charged here; raise the rest as a payment request`);
       if (damage > 0 && !actor.steward) throw HubError.forbidden('only a steward charges damage');
       const now = this.clock.now();
-      const it = this.item(l.itemId);
+      const it = this.itemById(l.itemId);
       if (damage > 0) {
         this.ledger.payInTxn(
           { payer: DEPOSIT_ESCROW, payee: LIBRARY_POOL, amount: damage, memo: `damage ${it.code}`, category: 'library', actor: actor.id },
@@ -171,7 +171,7 @@ export class Loans extends LibraryPart {
       if (opts.condition === 'broken') this.maintenance.openTicketInTxn(next, `returned broken${opts.note ? `: ${opts.note}` : ''}`, actor.id);
       else if (it.plan && loanCount % it.plan.everyLoans === 0)
         this.maintenance.openTicketInTxn(next, `${it.plan.task} (every ${it.plan.everyLoans} loans)`, 'maintenance-plan');
-      next = this.item(it.id);
+      next = this.itemById(it.id);
       if (next.status === 'available') this.holdQueue.passOnInTxn(next, [...(this.db.holds.get(it.id) ?? [])]);
       return back;
     });
@@ -185,7 +185,7 @@ export class Loans extends LibraryPart {
       const l = this.loan(loanId);
       if (l.memberId !== actor.id && !actor.steward) throw HubError.forbidden('not your loan');
       if (l.returnedAt !== null) throw refuse('returned', 'this loan has ended');
-      const it = this.item(l.itemId);
+      const it = this.itemById(l.itemId);
       if (l.renewals >= it.maxRenewals) throw refuse('no-more-renewals', `${it.code} can be renewed ${it.maxRenewals} times`);
       if ((this.db.holds.get(it.id) ?? []).length > 0) throw refuse('others-are-waiting', `someone holds ${it.code}; please bring it back`);
       const dueAt = l.dueAt + it.loanDays * DAY_MS;
@@ -233,7 +233,7 @@ export class Loans extends LibraryPart {
           bookings++;
       }
       for (const l of this.loansOf({ open: true })) {
-        const it = this.item(l.itemId);
+        const it = this.itemById(l.itemId);
         if (l.dueAt < now) {
           if (
             this.notifications.sendInTxn(
@@ -261,7 +261,7 @@ export class Loans extends LibraryPart {
         let changed = false;
         for (let lapsed = q[0]; lapsed && lapsed.pickupBy !== null && lapsed.pickupBy < now; lapsed = q[0]) {
           q.shift();
-          const lapsedItem = this.item(key);
+          const lapsedItem = this.itemById(key);
           this.notifications.sendInTxn(
             [lapsed.memberId],
             'hold-lapsed',
@@ -272,7 +272,7 @@ export class Loans extends LibraryPart {
           changed = true;
         }
         if (changed) {
-          this.holdQueue.passOnInTxn(this.item(key), q);
+          this.holdQueue.passOnInTxn(this.itemById(key), q);
           this.auditInTxn(key, null, 'hold passed on');
         }
       }

@@ -63,7 +63,7 @@ export class Maintenance extends LibraryPart {
       const closed = state === 'resolved' || state === 'retired';
       const next: Ticket = { ...cur, state, closedAt: closed ? now : null, history: [...cur.history, { state, at: now, by: actor, note }] };
       this.db.tickets.put(ticketId, next);
-      const it = this.item(cur.itemId);
+      const it = this.itemById(cur.itemId);
       this.auditInTxn(it.id, actor, `ticket ${state}`, { ticket: ticketId, note });
       if (state === 'retired') this.retireInTxn(it, actor);
       else if (state === 'resolved' && !this.tickets({ itemId: it.id, open: true }).some((o) => o.id !== ticketId)) {
@@ -83,7 +83,7 @@ export class Maintenance extends LibraryPart {
     return this.store.write(() => {
       const it = this.item(itemId);
       this.retireInTxn(it, actor, reason);
-      return this.item(it.id);
+      return this.itemById(it.id);
     });
   }
 

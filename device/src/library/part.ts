@@ -97,6 +97,11 @@ export abstract class LibraryPart {
     return found(this.db.items.get(id), `item ${idOrCode}`);
   }
 
+  /** An item by its id alone, as records that point at it (loans, holds, tickets) hold it: no code lookup. */
+  itemById(id: string): Item {
+    return found(this.db.items.get(id), `item ${id}`);
+  }
+
   /** The loan of an item that is out now. */
   openLoanOf(itemId: string): Loan | undefined {
     const id = this.db.openLoans.get(itemId);
