@@ -105,27 +105,18 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   const blockSize = Math.max(10, Math.floor(Math.sqrt(mReal)));
   const search = { next: 0 };
 
-  const stats = () => ({ algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 });
-  const none = (status: 'unbounded' | 'infeasible'): FlowSolution => ({
-    status,
-    cost: 0,
-    flow: new Float64Array(mReal),
-    potential: new Float64Array(n),
-    stats: stats(),
-  });
-
   for (const inArc of initialPivots(n, mReal, source, target, cost, cap, supply)) {
     if (state[inArc]! * (cost[inArc]! + pi[source[inArc]!]! - pi[target[inArc]!]!) >= 0) continue;
-    if (!pivot(tree, inArc)) return none('unbounded');
+    if (!pivot(tree, inArc)) return none('unbounded', tree, n, mReal, t0);
   }
   for (;;) {
     const inArc = blockSearch(state, cost, pi, source, target, mReal, blockSize, search);
     if (inArc < 0) break;
-    if (!pivot(tree, inArc)) return none('unbounded');
+    if (!pivot(tree, inArc)) return none('unbounded', tree, n, mReal, t0);
   }
 
   for (let u = 0; u < n; u++) {
-    if (flow[mReal + u]! > 0) return none('infeasible');
+    if (flow[mReal + u]! > 0) return none('infeasible', tree, n, mReal, t0);
   }
   const out = new Float64Array(mReal);
   for (let e = 0; e < mReal; e++) {
@@ -139,8 +130,19 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     cost: totalCost(problem, out),
     flow: out,
     potential,
-    stats: stats(),
+    stats: statsOf(tree, t0),
   };
+}
+
+// Module-level rather than closures made in each solve: an optimised solver calls
+// the closure it was compiled with, and a new one per solve threw that code away
+// at the end of every solve (V8 deoptimises on a "wrong call target").
+function statsOf(tree: SimplexTree, t0: number): FlowSolution['stats'] {
+  return { algorithm: 'network-simplex', iterations: tree.iterations, ms: performance.now() - t0 };
+}
+
+function none(status: 'unbounded' | 'infeasible', tree: SimplexTree, n: number, mReal: number, t0: number): FlowSolution {
+  return { status, cost: 0, flow: new Float64Array(mReal), potential: new Float64Array(n), stats: statsOf(tree, t0) };
 }
 
 /**
@@ -182,32 +184,57 @@ interface SimplexTree {
  * doubly linked "thread", so a subtree is the run of succNum nodes from its root to lastSucc.
  */
 function newTree(nodes: number, arcs: number, art: number): SimplexTree {
-  const ints = (size: number) => new Int32Array(size);
-  const reals = (size: number) => new Float64Array(size);
-  return {
-    nodes,
-    root: nodes - 1,
-    art,
-    source: ints(arcs),
-    target: ints(arcs),
-    cap: reals(arcs),
-    cost: reals(arcs),
-    flow: reals(arcs),
-    state: new Int8Array(arcs),
-    parent: ints(nodes),
-    pred: ints(nodes),
-    predDir: new Int8Array(nodes),
-    thread: ints(nodes),
-    revThread: ints(nodes),
-    succNum: ints(nodes),
-    lastSucc: ints(nodes),
-    pi: reals(nodes),
-    runFirst: ints(2 * nodes),
-    runLast: ints(2 * nodes),
-    stemSize: ints(nodes),
-    stem: ints(nodes),
-    iterations: 0,
-  };
+  const a = carve({
+    source: [Int32Array, arcs],
+    target: [Int32Array, arcs],
+    cap: [Float64Array, arcs],
+    cost: [Float64Array, arcs],
+    flow: [Float64Array, arcs],
+    state: [Int8Array, arcs],
+    parent: [Int32Array, nodes],
+    pred: [Int32Array, nodes],
+    predDir: [Int8Array, nodes],
+    thread: [Int32Array, nodes],
+    revThread: [Int32Array, nodes],
+    succNum: [Int32Array, nodes],
+    lastSucc: [Int32Array, nodes],
+    pi: [Float64Array, nodes],
+    runFirst: [Int32Array, 2 * nodes],
+    runLast: [Int32Array, 2 * nodes],
+    stemSize: [Int32Array, nodes],
+    stem: [Int32Array, nodes],
+  });
+  return { nodes, root: nodes - 1, art, ...a, iterations: 0 };
+}
+
+type ArrayKind = Int32ArrayConstructor | Float64ArrayConstructor | Int8ArrayConstructor;
+
+const PAGE = 4096;
+/** Three cache lines: 21 arrays before two start at the same offset within a page. */
+const STAGGER = 192;
+
+/**
+ * Typed arrays carved from one buffer, each starting at its own offset
+ * within a 4 KiB page. Allocated one by one, arrays of one length were often
+ * handed out back to back at the same offset within a page, so element e of
+ * each fell in the same cache set; the block search and the pivot read up
+ * to ten of them at one index, and a solve ran some 1.6× slower whenever the
+ * allocator lined them up, which changed from one solve to the next.
+ */
+function carve<T extends Record<string, readonly [ArrayKind, number]>>(spec: T): { [K in keyof T]: InstanceType<T[K][0]> } {
+  const layout: Array<[string, ArrayKind, number, number]> = [];
+  let end = 0;
+  let i = 0;
+  for (const [name, [kind, length]] of Object.entries(spec)) {
+    const want = (i++ * STAGGER) % PAGE;
+    const at = end + ((((want - end) % PAGE) + PAGE) % PAGE);
+    layout.push([name, kind, at, length]);
+    end = at + length * kind.BYTES_PER_ELEMENT;
+  }
+  const buffer = new ArrayBuffer(end);
+  const out: Record<string, Int32Array | Float64Array | Int8Array> = {};
+  for (const [name, kind, at, length] of layout) out[name] = new kind(buffer, at, length);
+  return out as { [K in keyof T]: InstanceType<T[K][0]> };
 }
 
 /** One pivot on an entering arc; false if the cycle it closes has unbounded capacity. */
