@@ -61,6 +61,9 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
       supply[v]! += lo;
     }
     state[e] = STATE_LOWER;
+    tree.searchCost[e] = cost[e]!;
+    tree.searchTail[e] = u;
+    tree.searchHead[e] = v;
   }
 
   // The first tree: every node hangs from the root by its artificial arc.
@@ -111,7 +114,7 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     if (!pivot(tree, inArc)) return none('unbounded', tree, n, mReal, t0);
   }
   for (;;) {
-    const inArc = blockSearch(state, cost, pi, source, target, mReal, blockSize, search);
+    const inArc = blockSearch(tree.searchCost, tree.searchTail, tree.searchHead, pi, mReal, blockSize, search);
     if (inArc < 0) break;
     if (!pivot(tree, inArc)) return none('unbounded', tree, n, mReal, t0);
   }
@@ -164,6 +167,15 @@ interface SimplexTree {
   readonly cost: Float64Array;
   readonly flow: Float64Array;
   readonly state: Int8Array;
+  /**
+   * Each arc as the search sees it: as stored while at its lower bound or in
+   * the tree, reversed with its cost negated while at its upper bound. Its
+   * reduced cost is then what the search ranks, with no state to multiply by:
+   * a tree arc's is exactly 0 (potentials are integers), so it never wins.
+   */
+  readonly searchCost: Float64Array;
+  readonly searchTail: Int32Array;
+  readonly searchHead: Int32Array;
   readonly parent: Int32Array;
   readonly pred: Int32Array;
   readonly predDir: Int8Array;
@@ -192,6 +204,9 @@ function newTree(nodes: number, arcs: number, art: number): SimplexTree {
     cost: [Float64Array, arcs],
     flow: [Float64Array, arcs],
     state: [Int8Array, arcs],
+    searchCost: [Float64Array, arcs],
+    searchTail: [Int32Array, arcs],
+    searchHead: [Int32Array, arcs],
     parent: [Int32Array, nodes],
     pred: [Int32Array, nodes],
     predDir: [Int8Array, nodes],
@@ -260,11 +275,14 @@ function pivot(t: SimplexTree, inArc: number): boolean {
 
   if (result === 0) {
     state[inArc] = -st as -1 | 1;
+    orient(t, inArc);
     return true;
   }
   const outArc = pred[uOut]!;
   state[outArc] = flow[outArc] === 0 ? STATE_LOWER : STATE_UPPER;
   state[inArc] = STATE_TREE;
+  orient(t, outArc);
+  orient(t, inArc);
 
   // Re-hang the subtree T below the leaving arc from the entering arc.
   // Rooted at uIn, T's preorder is: uIn's old subtree, then each stem node
@@ -361,17 +379,24 @@ function pivot(t: SimplexTree, inArc: number): boolean {
   return true;
 }
 
+/** Sets an arc's search view after its state changed (see SimplexTree.searchCost). */
+function orient(t: SimplexTree, e: number): void {
+  const upper = t.state[e] === STATE_UPPER;
+  t.searchCost[e] = upper ? -t.cost[e]! : t.cost[e]!;
+  t.searchTail[e] = upper ? t.target[e]! : t.source[e]!;
+  t.searchHead[e] = upper ? t.source[e]! : t.target[e]!;
+}
+
 /**
  * One round of LEMON's block search: scan arcs from where the last round
  * stopped, in blocks of `blockSize`, and return the arc with the most
  * negative reduced cost in the first block that has one (−1 if none is left).
  */
 function blockSearch(
-  state: Int8Array,
-  cost: Float64Array,
+  searchCost: Float64Array,
+  searchTail: Int32Array,
+  searchHead: Int32Array,
   pi: Float64Array,
-  source: Int32Array,
-  target: Int32Array,
   m: number,
   blockSize: number,
   search: { next: number },
@@ -384,8 +409,7 @@ function blockSearch(
   for (let pass = 0; pass < 2; pass++) {
     const end = pass === 0 ? m : start;
     for (let e = pass === 0 ? start : 0; e < end; e++) {
-      // A tree arc's state is 0, so its product is 0 and never wins: no branch.
-      const c = state[e]! * (cost[e]! + pi[source[e]!]! - pi[target[e]!]!);
+      const c = searchCost[e]! + pi[searchTail[e]!]! - pi[searchHead[e]!]!;
       if (c < minC) {
         minC = c;
         best = e;
