@@ -121,7 +121,7 @@ async function timeHighs(p: FlowProblem): Promise<{ ms: number; cost: number }> 
  * Once any ArrayBuffer in a process has been detached (transferred, or a
  * WebAssembly memory that grew: HiGHS's does in round 1), V8 checks every
  * typed-array access for it for the rest of the process, and our solvers run
- * some 15 % slower. Timed before and after HiGHS had run, round 1's first
+ * some 15–20 % slower. Timed before and after HiGHS had run, round 1's first
  * instances came out faster than every later round's. One buffer is detached
  * before anything is timed, so that every round times ours in the slower
  * state, the one a long-running process ends up in.

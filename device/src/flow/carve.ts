@@ -9,7 +9,7 @@ const STAGGER = 192;
  * within a 4 KiB page. Allocated one by one, arrays of one length were often
  * handed out back to back at the same offset within a page, so element e of
  * each fell in the same cache set; the block search and the pivot read up
- * to ten of them at one index, and a solve ran some 1.6× slower whenever the
+ * to ten of them at one index, and a network-simplex solve ran about 1.5× slower whenever the
  * allocator lined them up, which changed from one solve to the next.
  */
 export function carve<T extends Record<string, readonly [ArrayKind, number]>>(spec: T): { [K in keyof T]: InstanceType<T[K][0]> } {

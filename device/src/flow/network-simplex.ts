@@ -32,7 +32,7 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
   if (!Number.isSafeInteger(ART * 8)) throw new FlowInputError('costs are too large for exact arithmetic');
 
   const tree = newTree(nodes, m, ART);
-  const { source, target, cap, cost, flow, state, parent, pred, predDir, thread, revThread, succNum, lastSucc, pi } = tree;
+  const { source, target, cap, cost, flow, state, searchCost, searchTail, searchHead, parent, pred, predDir, thread, revThread, succNum, lastSucc, pi } = tree;
   const supply = new Float64Array(nodes);
 
   // Arcs are stored in a mixed order, as LEMON does by default: consecutive
@@ -61,9 +61,9 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
       supply[v]! += lo;
     }
     state[e] = STATE_LOWER;
-    tree.searchCost[e] = cost[e]!;
-    tree.searchTail[e] = u;
-    tree.searchHead[e] = v;
+    searchCost[e] = cost[e]!;
+    searchTail[e] = u;
+    searchHead[e] = v;
   }
 
   // The first tree: every node hangs from the root by its artificial arc.
@@ -114,7 +114,7 @@ export function networkSimplex(problem: FlowProblem): FlowSolution {
     if (!pivot(tree, inArc)) return none('unbounded', tree, n, mReal, t0);
   }
   for (;;) {
-    const inArc = blockSearch(tree.searchCost, tree.searchTail, tree.searchHead, pi, mReal, blockSize, search);
+    const inArc = blockSearch(searchCost, searchTail, searchHead, pi, mReal, blockSize, search);
     if (inArc < 0) break;
     if (!pivot(tree, inArc)) return none('unbounded', tree, n, mReal, t0);
   }
