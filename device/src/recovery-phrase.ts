@@ -6,8 +6,9 @@ import { identityFromPem, type HubIdentity } from './identity.js';
 
 /**
  * The hub key's recovery phrase: the 32-byte Ed25519 seed written as the 24
- * BIP39 words a steward can copy onto paper (the last word carries a
- * checksum, so one wrong word is caught rather than giving another key).
+ * BIP39 words a steward can copy onto paper (the last word carries an 8-bit
+ * checksum, so a wrong word or two swapped are caught, all but one time in
+ * 256, rather than giving another key).
  * With it a new card proves to linked hubs that it is this hub, and fetches
  * the sealed backups they keep for it; the backup passphrase then opens them.
  * The phrase is the key itself: whoever holds it can speak as the hub.
