@@ -32,6 +32,11 @@ export function identityFromPhrase(phrase: string): HubIdentity {
   } catch {
     throw HubError.badRequest('the recovery phrase does not check out: a word is wrong or two are swapped');
   }
+  return identityFromSeed(seed);
+}
+
+/** The hub identity whose Ed25519 key has this 32-byte seed. */
+export function identityFromSeed(seed: Uint8Array): HubIdentity {
   const der = Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seed)]);
   const pem = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
   return identityFromPem(pem);
