@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCertificate } from './certificate.js';
 import { costScaling } from './cost-scaling.js';
-import { networkSimplex } from './network-simplex.js';
+import { blockSearch, networkSimplex } from './network-simplex.js';
 import { FlowInputError, type FlowProblem } from './problem.js';
 import { referenceMinCostFlow } from './reference-ssp.js';
 import { randomProblem, withExtraSupply } from './random-problems.js';
@@ -170,5 +170,69 @@ describe('network simplex', () => {
     expect(s.stats.iterations).toBeGreaterThan(1_000);
     expect(s.cost).toBe(costScaling(p).cost);
     expect(checkCertificate(p, s.flow, s.potential)).toEqual([]);
+  });
+});
+
+/** LEMON's block search one arc at a time, as the solver did it before its scan took eight arcs a turn. */
+function plainBlockSearch(
+  cost: Float64Array,
+  tail: Int32Array,
+  head: Int32Array,
+  pi: Float64Array,
+  m: number,
+  blockSize: number,
+  search: { next: number },
+): number {
+  let minC = 0;
+  let best = -1;
+  let cnt = blockSize;
+  for (let k = 0; k < m; k++) {
+    const e = (search.next + k) % m;
+    const c = cost[e]! + pi[tail[e]!]! - pi[head[e]!]!;
+    if (c < minC) {
+      minC = c;
+      best = e;
+    }
+    if (--cnt === 0) {
+      if (best >= 0) {
+        search.next = (e + 1) % m;
+        return best;
+      }
+      cnt = blockSize;
+    }
+  }
+  if (best >= 0) search.next = (best + 1) % m;
+  return best;
+}
+
+describe('block search', () => {
+  it('picks the same arc and stops where the plain loop does, whatever the block size, start and ties', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 90 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 12 }),
+        fc.nat(),
+        (m, blockSize, startSeed, nodes, seed) => {
+          // Small integer costs and potentials: many ties and many arcs with no gain.
+          let s = seed;
+          const rnd = (k: number) => (s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) % k;
+          const cost = Float64Array.from({ length: m }, () => rnd(7) - 2);
+          const tail = Int32Array.from({ length: m }, () => rnd(nodes));
+          const head = Int32Array.from({ length: m }, () => rnd(nodes));
+          const pi = Float64Array.from({ length: nodes }, () => rnd(5));
+          const ours = { next: startSeed % m };
+          const plain = { next: startSeed % m };
+          // Several rounds in a row, as the solver runs them, with the potentials moving between.
+          for (let round = 0; round < 4; round++) {
+            expect(blockSearch(cost, tail, head, pi, m, blockSize, ours)).toBe(plainBlockSearch(cost, tail, head, pi, m, blockSize, plain));
+            expect(ours.next).toBe(plain.next);
+            pi[rnd(nodes)]! += rnd(3) - 1;
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });
