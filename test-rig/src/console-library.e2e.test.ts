@@ -262,11 +262,10 @@ describe('the tool library in Chromium', () => {
     expect(said, held).toBe('Reserved.');
     expect(await resident.$$eval('ol.calendar li.busy', (l) => l.length)).toBeGreaterThanOrEqual(2);
     await shot(resident, 'en-library-item', { fullPage: true, keep: true });
-    const code = (await resident.textContent('section.card h2'))!.split(' ')[0]!;
 
     const desk = await phone('en');
     await signIn(desk, 'steward@demo.hyphae');
-    await desk.goto(`${fx.hub.url}/#/library/${code}`);
+    await desk.goto(`${fx.hub.url}/#/library/${free.code}`);
     await desk.waitForSelector('#desk');
     // The member is picked by name: the picker offers names once they have arrived, and the click waits for them.
     await desk.fill('section:has(#desk) input[placeholder]', 'Dawit');
@@ -312,7 +311,7 @@ describe('the tool library in Chromium', () => {
     await desk.context().close();
 
     // Dawit reports what is wrong with it in his own words; an empty report cannot be sent.
-    await resident.goto(`${fx.hub.url}/#/library/${code}`);
+    await resident.goto(`${fx.hub.url}/#/library/${free.code}`);
     await resident.click('summary:has-text("Report a problem")');
     expect(await resident.isDisabled('button:has-text("Report it")')).toBe(true);
     await resident.fill('textarea[name=problem]', 'The chuck slips under load');
