@@ -40,6 +40,54 @@ export interface Refusal {
 }
 export type Refusals = Readonly<Record<string, Refusal>>;
 
+/** The HTTP status each problem type answers with, so a module's table says only the type. */
+export const STATUS_OF_TYPE = {
+  'bad-request': 400,
+  validation: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf: 403,
+  'not-found': 404,
+  conflict: 409,
+  'idempotency-conflict': 409,
+  'price-changed': 409,
+  'payload-too-large': 413,
+  'over-credit-limit': 422,
+  'over-ceiling': 422,
+  'member-not-active': 422,
+  'rule-broken': 422,
+  'rate-limited': 429,
+  internal: 500,
+  'insufficient-storage': 507,
+} as const satisfies Record<ProblemSlug, number>;
+
+/** The English title a code reads as, when its table gives none: 'email-in-use' → 'Email in use'. */
+export const titleOfCode = (code: string): string => code.charAt(0).toUpperCase() + code.slice(1).replaceAll('-', ' ');
+
+type CodesOf<T> = { [K in keyof T]: T[K] extends readonly (infer C extends string)[] ? C : never }[keyof T];
+
+/**
+ * A module's refusal table, written as its codes by problem type:
+ * `refusals({ conflict: ['email-in-use'], 'rule-broken': ['invite-used'] })`.
+ * Each code's status follows from its type and its English title from the code itself; `titles` words the
+ * few a code cannot spell (an apostrophe) or that say less on purpose. Clients word a refusal from its code
+ * (the console in every language it has); the detail says what was wrong this time.
+ */
+export function refusals<const T extends { readonly [S in ProblemSlug]?: readonly string[] }>(
+  byType: T,
+  titles: { readonly [C in CodesOf<T>]?: string } = {},
+): { readonly [C in CodesOf<T>]: Refusal } {
+  const table: Record<string, Refusal> = {};
+  for (const [type, codes] of Object.entries(byType) as Array<[ProblemSlug, readonly string[]]>) {
+    for (const code of codes) {
+      // A code under two types would mean two things; the table is code, so this throws when the module loads.
+      if (code in table) throw new Error(`refusal code ${code} is listed twice`);
+      table[code] = { status: STATUS_OF_TYPE[type], type, title: (titles as Record<string, string | undefined>)[code] ?? titleOfCode(code) };
+    }
+  }
+  return table as { readonly [C in CodesOf<T>]: Refusal };
+}
+
 /**
  * Refusals that belong to no one module: bad input, signing in, access, and
  * the HTTP layer's own limits. Each module lists its own in its contract.ts.

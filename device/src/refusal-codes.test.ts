@@ -2,7 +2,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HubError, type Refusals } from './errors.js';
+import { GENERAL_REFUSALS, HubError, type Refusal, type Refusals, refusals, STATUS_OF_TYPE } from './errors.js';
+import { LEDGER_REFUSALS } from './ledger/contract.js';
+import { STORE_REFUSALS } from './store/contract.js';
 import { FLOW_REFUSALS } from './flow/contract.js';
 import { REFUSAL_CODES, REFUSAL_TABLES, REFUSALS } from './refusal-codes.js';
 import { SKILLS_REFUSALS } from './skills/contract.js';
@@ -33,11 +35,25 @@ describe('refusal codes', () => {
     expect(new Set(REFUSAL_CODES).size).toBe(REFUSAL_CODES.length);
   });
 
-  it('the code is not derived from the title: two refusals titled "Not open" are two codes', () => {
-    expect(FLOW_REFUSALS['allocation-not-open'].title).toBe(SKILLS_REFUSALS['post-not-open'].title);
+  it('a table gives each code the status of its problem type and a title worded from the code, not the other way round', () => {
+    // Three codes that were all titled "Not open" once, and shared one translation; now each says what is not open.
+    expect([FLOW_REFUSALS['allocation-not-open'].title, FLOW_REFUSALS['clearing-not-open'].title, SKILLS_REFUSALS['post-not-open'].title]).toEqual([
+      'Allocation not open',
+      'Clearing not open',
+      'Post not open',
+    ]);
+    expect(FLOW_REFUSALS['allocation-not-open']).toEqual({ status: 422, type: 'rule-broken', title: 'Allocation not open' });
     const a = HubError.from(FLOW_REFUSALS, 'allocation-not-open', 'x');
     const b = HubError.from(SKILLS_REFUSALS, 'post-not-open', 'y');
     expect([a.toProblem().reason, b.toProblem().reason]).toEqual(['allocation-not-open', 'post-not-open']);
+    // A title the code cannot spell is given beside it; the status still follows from the type.
+    expect(LEDGER_REFUSALS['over-the-payee-s-ceiling']).toEqual({ status: 422, type: 'over-ceiling', title: "Over the payee's ceiling" });
+    expect(STORE_REFUSALS['storage-full']).toEqual({ status: 507, type: 'insufficient-storage', title: 'Storage full' });
+    // Every module's table (the general one is written out by hand, with its own titles).
+    for (const table of Object.values(REFUSAL_TABLES).filter((t) => t !== GENERAL_REFUSALS)) {
+      for (const r of Object.values(table) as Refusal[]) expect(r.status, r.title).toBe(STATUS_OF_TYPE[r.type]);
+    }
+    expect(() => refusals({ conflict: ['same'], 'rule-broken': ['same'] })).toThrow(/listed twice/);
   });
 
   it('a refusal over HTTP carries its code as `reason`, one the OpenAPI document lists', async () => {

@@ -1,14 +1,9 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What backups (nightly and for linked hubs) refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const BACKUP_REFUSALS = {
-  'backup-too-large': { status: 413, type: 'payload-too-large', title: 'Backup too large' },
-  'no-backup-passphrase': { status: 409, type: 'conflict', title: 'No backup passphrase' },
-  'upload-out-of-step': { status: 409, type: 'conflict', title: 'Upload out of step' },
-} as const satisfies Refusals;
+/** What backups (nightly and for linked hubs) refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const BACKUP_REFUSALS = refusals({
+  conflict: ['no-backup-passphrase', 'upload-out-of-step'],
+  'payload-too-large': ['backup-too-large'],
+});
 
 export const refuse = refuser(BACKUP_REFUSALS);

@@ -1,15 +1,13 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What the ecology module (water prices, regeneration reports) refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const ECOLOGY_REFUSALS = {
-  'already-decided': { status: 422, type: 'rule-broken', title: 'Already decided' },
-  'not-your-own-work': { status: 422, type: 'rule-broken', title: 'Not your own work' },
-  'price-changed': { status: 409, type: 'price-changed', title: 'The price has changed' },
-} as const satisfies Refusals;
+/** What the ecology module (water prices, regeneration reports) refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const ECOLOGY_REFUSALS = refusals(
+  {
+    'rule-broken': ['already-decided', 'not-your-own-work'],
+    'price-changed': ['price-changed'],
+  },
+  { 'price-changed': 'The price has changed' },
+);
 
 export const refuse = refuser(ECOLOGY_REFUSALS);
 

@@ -1,25 +1,22 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What governance (proposals, votes, delegation, budgeting) refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const GOVERNANCE_REFUSALS = {
-  'a-block-cites-a-core-value': { status: 422, type: 'rule-broken', title: 'A block cites a core value' },
-  'already-voted': { status: 409, type: 'conflict', title: 'Already voted' },
-  'delegation-cycle': { status: 422, type: 'rule-broken', title: 'Delegation cycle' },
-  'discussion-has-closed': { status: 422, type: 'rule-broken', title: 'Discussion has closed' },
-  'more-than-the-budget': { status: 422, type: 'rule-broken', title: 'More than the budget' },
-  'more-than-the-fund-has': { status: 422, type: 'rule-broken', title: 'More than the fund has' },
-  'more-than-the-fund-holds': { status: 422, type: 'rule-broken', title: 'More than the fund holds' },
-  'no-blocks-here': { status: 422, type: 'rule-broken', title: 'No blocks here' },
-  'outside-its-range': { status: 422, type: 'rule-broken', title: 'Outside its range' },
-  'round-closed': { status: 409, type: 'conflict', title: 'Round closed' },
-  'still-in-discussion': { status: 422, type: 'rule-broken', title: 'Still in discussion' },
-  'too-many-points': { status: 422, type: 'rule-broken', title: 'Too many points' },
-  'voting-has-closed': { status: 422, type: 'rule-broken', title: 'Voting has closed' },
-} as const satisfies Refusals;
+/** What governance (proposals, votes, delegation, budgeting) refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const GOVERNANCE_REFUSALS = refusals({
+  'rule-broken': [
+    'a-block-cites-a-core-value',
+    'delegation-cycle',
+    'discussion-has-closed',
+    'more-than-the-budget',
+    'more-than-the-fund-has',
+    'more-than-the-fund-holds',
+    'no-blocks-here',
+    'outside-its-range',
+    'still-in-discussion',
+    'too-many-points',
+    'voting-has-closed',
+  ],
+  conflict: ['already-voted', 'round-closed'],
+});
 
 export const refuse = refuser(GOVERNANCE_REFUSALS);
 

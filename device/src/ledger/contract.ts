@@ -1,23 +1,16 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What the ledger refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const LEDGER_REFUSALS = {
-  'already-proposed': { status: 409, type: 'conflict', title: 'Already proposed' },
-  'limits-do-not-fit': { status: 422, type: 'rule-broken', title: 'Limits do not fit' },
-  'no-such-account': { status: 422, type: 'rule-broken', title: 'No such account' },
-  'over-credit-limit': { status: 422, type: 'over-credit-limit', title: 'Over the credit limit' },
-  'over-the-payee-s-ceiling': { status: 422, type: 'over-ceiling', title: "Over the payee's ceiling" },
-  'payee-cannot-be-paid': { status: 422, type: 'member-not-active', title: 'Payee cannot be paid' },
-  'payer-cannot-pay': { status: 422, type: 'member-not-active', title: 'Payer cannot pay' },
-  'request-closed': { status: 422, type: 'rule-broken', title: 'Request closed' },
-  'request-expired': { status: 422, type: 'rule-broken', title: 'Request expired' },
-  'same-account': { status: 422, type: 'rule-broken', title: 'Same account' },
-  'time-bank-is-off': { status: 422, type: 'rule-broken', title: 'Time bank is off' },
-} as const satisfies Refusals;
+/** What the ledger refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const LEDGER_REFUSALS = refusals(
+  {
+    'rule-broken': ['limits-do-not-fit', 'no-such-account', 'request-closed', 'request-expired', 'same-account', 'time-bank-is-off'],
+    conflict: ['already-proposed'],
+    'member-not-active': ['payee-cannot-be-paid', 'payer-cannot-pay'],
+    'over-credit-limit': ['over-credit-limit'],
+    'over-ceiling': ['over-the-payee-s-ceiling'],
+  },
+  { 'over-credit-limit': 'Over the credit limit', 'over-the-payee-s-ceiling': "Over the payee's ceiling" },
+);
 
 export const refuse = refuser(LEDGER_REFUSALS);
 

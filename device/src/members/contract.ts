@@ -1,22 +1,15 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What membership and sign-in refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const MEMBER_REFUSALS = {
-  'cannot-suspend-yourself': { status: 422, type: 'rule-broken', title: 'Cannot suspend yourself' },
-  'email-in-use': { status: 409, type: 'conflict', title: 'Email in use' },
-  'invite-expired': { status: 422, type: 'rule-broken', title: 'Invite expired' },
-  'invite-used': { status: 422, type: 'rule-broken', title: 'Invite used' },
-  'not-pending': { status: 422, type: 'rule-broken', title: 'Not pending' },
-  'not-suspended': { status: 422, type: 'rule-broken', title: 'Not suspended' },
-  'the-last-admin': { status: 422, type: 'rule-broken', title: 'The last admin' },
-  'too-many-sign-in-attempts': { status: 429, type: 'rate-limited', title: 'Too many sign-in attempts' },
-  'unknown-invite': { status: 422, type: 'rule-broken', title: 'Unknown invite' },
-  'wrong-password': { status: 403, type: 'forbidden', title: 'Wrong password' },
-} as const satisfies Refusals;
+/** What membership and sign-in refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const MEMBER_REFUSALS = refusals(
+  {
+    'rule-broken': ['cannot-suspend-yourself', 'invite-expired', 'invite-used', 'not-pending', 'not-suspended', 'the-last-admin', 'unknown-invite'],
+    conflict: ['email-in-use'],
+    forbidden: ['wrong-password'],
+    'rate-limited': ['too-many-sign-in-attempts'],
+  },
+  { 'too-many-sign-in-attempts': 'Too many sign-in attempts' },
+);
 
 export const refuse = refuser(MEMBER_REFUSALS);
 

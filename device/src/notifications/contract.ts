@@ -1,15 +1,9 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What notifications (push, webhooks) refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const NOTIFICATION_REFUSALS = {
-  'push-is-not-available': { status: 422, type: 'rule-broken', title: 'Push is not available' },
-  'too-many-phones': { status: 422, type: 'rule-broken', title: 'Too many phones' },
-  'too-many-webhooks': { status: 422, type: 'rule-broken', title: 'Too many webhooks' },
-} as const satisfies Refusals;
+/** What notifications (push, webhooks) refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const NOTIFICATION_REFUSALS = refusals({
+  'rule-broken': ['push-is-not-available', 'too-many-phones', 'too-many-webhooks'],
+});
 
 export const refuse = refuser(NOTIFICATION_REFUSALS);
 

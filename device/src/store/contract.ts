@@ -1,14 +1,13 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What the store (idempotency, storage) refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const STORE_REFUSALS = {
-  'idempotency-conflict': { status: 409, type: 'idempotency-conflict', title: 'Idempotency key reused' },
-  'storage-full': { status: 507, type: 'insufficient-storage', title: 'Storage full' },
-} as const satisfies Refusals;
+/** What the store (idempotency, storage) refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const STORE_REFUSALS = refusals(
+  {
+    'idempotency-conflict': ['idempotency-conflict'],
+    'insufficient-storage': ['storage-full'],
+  },
+  { 'idempotency-conflict': 'Idempotency key reused' },
+);
 
 export const refuse = refuser(STORE_REFUSALS);
 

@@ -1,16 +1,10 @@
-import { refuser, type Refusals } from '../errors.js';
+import { refusals, refuser } from '../errors.js';
 
-/**
- * What updates refuses: each code with its HTTP status, problem type and
- * English title. Clients word a refusal from its code (the console in every
- * language it has); the detail says what was wrong this time.
- */
-export const UPDATE_REFUSALS = {
-  'no-steward': { status: 409, type: 'conflict', title: 'No steward' },
-  'update-already-received': { status: 409, type: 'conflict', title: 'Update already received' },
-  'update-refused': { status: 422, type: 'rule-broken', title: 'Update refused' },
-  'updates-are-off': { status: 422, type: 'rule-broken', title: 'Updates are off' },
-} as const satisfies Refusals;
+/** What updates refuses, by problem type (`refusals` in errors.ts gives each code its status and English title). */
+export const UPDATE_REFUSALS = refusals({
+  'rule-broken': ['update-refused', 'updates-are-off'],
+  conflict: ['no-steward', 'update-already-received'],
+});
 
 export const refuse = refuser(UPDATE_REFUSALS);
 
