@@ -248,6 +248,22 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } };
 }
 
+type Problems = typeof problemResponses | typeof ruleResponses;
+
+/**
+ * A route's answers: this JSON on success, and the problems it may give instead (by default every
+ * refusal, rules broken included; `problemResponses` for a route that checks no rule).
+ */
+export const ok = <T extends z.ZodType, P extends Problems = typeof ruleResponses>(schema: T, description: string, problems?: P) => ({
+  200: json(schema, description),
+  ...((problems ?? ruleResponses) as P),
+});
+/** As `ok`, for a route that creates something (201). */
+export const created = <T extends z.ZodType, P extends Problems = typeof ruleResponses>(schema: T, description: string, problems?: P) => ({
+  201: json(schema, description),
+  ...((problems ?? ruleResponses) as P),
+});
+
 /** A yes/no query flag (`?open=true`): query strings carry text. */
 export const QueryFlag = z.enum(['true', 'false']);
 /** Whether an export or a list comes as CSV (for a spreadsheet) or JSON, with the route's default. */

@@ -5,7 +5,20 @@ import { FUND, type HistoryRow as Row, type Unit as UnitT } from '../../ledger/t
 import { hasRole } from '../../members/members.js';
 import { csvCell } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type Ctx, type HttpDeps } from '../context.js';
-import { Account, HistoryPage, json, LimitsUpdate, MemberId, problemResponses, Reliability, ruleResponses, Unit, exportFormat } from '../schemas.js';
+import {
+  Account,
+  created,
+  exportFormat,
+  HistoryPage,
+  json,
+  LimitsUpdate,
+  MemberId,
+  ok,
+  problemResponses,
+  Reliability,
+  ruleResponses,
+  Unit,
+} from '../schemas.js';
 import { HISTORY_KINDS, LIMIT_CHANGE_STATUSES } from '../../ledger/contract.js';
 import { operations } from '../operations.js';
 
@@ -17,7 +30,7 @@ const getAccount = api.get(
   '/api/v1/accounts/{memberId}',
   'Balance, limits and coming demurrage of a member (or of "fund")',
   { params: memberParam, query: z.object({ unit: Unit.optional() }) },
-  { 200: json(Account, 'The account'), ...problemResponses },
+  ok(Account, 'The account', problemResponses),
 );
 
 const LimitChange = z
@@ -51,21 +64,21 @@ const pendingChanges = api.get(
   '/api/v1/limit-changes',
   'Limit changes waiting for a second steward (stewards)',
   {},
-  { 200: json(z.array(LimitChange), 'Pending changes'), ...problemResponses },
+  ok(z.array(LimitChange), 'Pending changes', problemResponses),
 );
 
 const approveChange = api.post(
   '/api/v1/limit-changes/{id}/approve',
   'Approve a limit change another steward proposed (stewards; not for your own account)',
   { params: z.object({ id: z.string() }) },
-  { 200: json(Account, 'The account with its new limits'), ...ruleResponses },
+  ok(Account, 'The account with its new limits'),
 );
 
 const decideChange = api.post(
   '/api/v1/limit-changes/{id}/propose',
   'Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes',
   { params: z.object({ id: z.string() }) },
-  { 201: json(z.object({ proposalId: z.string() }), 'The proposal'), ...ruleResponses },
+  created(z.object({ proposalId: z.string() }), 'The proposal'),
 );
 
 const historyQuery = z.object({
@@ -81,7 +94,7 @@ const history = api.get(
   '/api/v1/accounts/{memberId}/history',
   'Account history, newest first, paginated by cursor',
   { params: memberParam, query: historyQuery },
-  { 200: json(HistoryPage, 'A page of history'), ...problemResponses },
+  ok(HistoryPage, 'A page of history', problemResponses),
 );
 
 const historyExport = api.get(
@@ -98,7 +111,7 @@ const reliability = api.get(
   '/api/v1/accounts/{memberId}/reliability',
   'Requests honoured and loans returned on time',
   { params: memberParam },
-  { 200: json(Reliability, 'Reliability counts'), ...problemResponses },
+  ok(Reliability, 'Reliability counts', problemResponses),
 );
 
 function canRead(c: Ctx, memberId: string) {

@@ -4,7 +4,7 @@ import { isSealedBackup, openBackup, sealBackup } from '../../crypto-box.js';
 import { HubError } from '../../errors.js';
 import { verifyLedger } from '../../ledger/verify.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
-import { json, problemResponses, VerifyReport } from '../schemas.js';
+import { json, ok, problemResponses, VerifyReport } from '../schemas.js';
 import { operations } from '../operations.js';
 
 const ledgerApi = operations('ledger');
@@ -14,24 +14,21 @@ const verify = ledgerApi.get(
   '/api/v1/ledger/verify',
   'Check the journal chain, zero-sum and every balance by replay (stewards)',
   {},
-  { 200: json(VerifyReport, 'The report; ok is false if anything is wrong'), ...problemResponses },
+  ok(VerifyReport, 'The report; ok is false if anything is wrong', problemResponses),
 );
 
 const demurrage = ledgerApi.post(
   '/api/v1/ledger/demurrage',
   'Bring demurrage forward for every account now, as the nightly job does (admins)',
   {},
-  {
-    200: json(z.object({ accounts: z.number().int(), decayed: z.record(z.string(), z.number().int()) }), 'What decayed into the fund'),
-    ...problemResponses,
-  },
+  ok(z.object({ accounts: z.number().int(), decayed: z.record(z.string(), z.number().int()) }), 'What decayed into the fund', problemResponses),
 );
 
 const exportAll = hubApi.get(
   '/api/v1/export',
   'All community data as JSON (stewards)',
   {},
-  { 200: json(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes'), ...problemResponses },
+  ok(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes', problemResponses),
 );
 
 const Passphrase = z.object({
@@ -46,7 +43,7 @@ const backup = hubApi.get(
   '/api/v1/backup',
   'A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear',
   { headers: Passphrase },
-  { 200: json(z.record(z.string(), z.unknown()), 'The sealed backup'), ...problemResponses },
+  ok(z.record(z.string(), z.unknown()), 'The sealed backup', problemResponses),
 );
 
 const restore = hubApi.post(

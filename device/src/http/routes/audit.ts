@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS } from '../../audit/audit.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { toCsv } from '../csv.js';
-import { json, problemResponses } from '../schemas.js';
+import { ok, problemResponses } from '../schemas.js';
 import { operations } from '../operations.js';
 
 const api = operations('hub');
@@ -31,13 +31,11 @@ const list = api.get(
       limit: z.coerce.number().int().min(1).max(500).optional(),
     }),
   },
-  {
-    200: json(
-      z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable(), chain: z.object({ ok: z.boolean(), entries: z.number().int() }) }),
-      'A page of the audit log',
-    ),
-    ...problemResponses,
-  },
+  ok(
+    z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable(), chain: z.object({ ok: z.boolean(), entries: z.number().int() }) }),
+    'A page of the audit log',
+    problemResponses,
+  ),
 );
 
 const exportCsv = api.get(

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
-import { json, problemResponses } from '../schemas.js';
+import { created, ok, problemResponses } from '../schemas.js';
 import { operations } from '../operations.js';
 
 const api = operations('hub');
@@ -46,7 +46,7 @@ const status = api.get(
   '/api/v1/backups',
   'Nightly backups (stewards): the last one per destination, and whether one is overdue',
   {},
-  { 200: json(BackupStatus, 'Backups'), ...problemResponses },
+  ok(BackupStatus, 'Backups', problemResponses),
 );
 const passphrase = api.put(
   '/api/v1/backups/passphrase',
@@ -58,7 +58,7 @@ const runNow = api.post(
   '/api/v1/backups',
   'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background',
   {},
-  { 201: json(BackupFile, 'The backup'), ...problemResponses },
+  created(BackupFile, 'The backup', problemResponses),
 );
 const download = api.get(
   '/api/v1/backups/{file}',

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
-import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
+import { created, IdempotencyHeader, MemberId, ok } from '../schemas.js';
 import { DAY_MS } from '../../clock.js';
 import { BOUNDARIES, CAPACITY_SOURCES, INDICATOR_NAMES, PLOT_KINDS, REGENERATION_KINDS, REPORT_STATUSES, SERIES_ROLES } from '../../ecology/contract.js';
 import { neighbourhoodPlots } from '../../ecology/plots.js';
@@ -131,31 +131,26 @@ const current = api.get(
   '/api/v1/ecology',
   'The ecological multiplier, its indicators (with stale flags), the water price and budget',
   {},
-  { 200: json(EcologyNow, 'Now'), ...ruleResponses },
+  ok(EcologyNow, 'Now'),
 );
-const recompute = api.post(
-  '/api/v1/ecology/recompute',
-  'Recompute now (stewards; also nightly)',
-  {},
-  { 200: json(Snapshot, 'The new snapshot'), ...ruleResponses },
-);
+const recompute = api.post('/api/v1/ecology/recompute', 'Recompute now (stewards; also nightly)', {}, ok(Snapshot, 'The new snapshot'));
 const history = api.get(
   '/api/v1/ecology/history',
   'The multiplier over time',
   { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) },
-  { 200: json(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'), ...ruleResponses },
+  ok(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'),
 );
 const why = api.get(
   '/api/v1/accounts/{memberId}/limit-explanation',
   'Why is my limit this?',
   { params: z.object({ memberId: MemberId }) },
-  { 200: json(LimitExplanation, 'The explanation'), ...ruleResponses },
+  ok(LimitExplanation, 'The explanation'),
 );
 const capacity = api.put(
   '/api/v1/members/{memberId}/capacity',
   "Set a member's productive capacity (stewards)",
   { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) },
-  { 200: json(LimitExplanation, 'The explanation of the new limit'), ...ruleResponses },
+  ok(LimitExplanation, 'The explanation of the new limit'),
 );
 const report = api.post(
   '/api/v1/regeneration',
@@ -163,19 +158,19 @@ const report = api.post(
   {
     body: body(z.object({ kind: z.enum(REGENERATION_KINDS), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })),
   },
-  { 201: json(WorkReport, 'The report'), ...ruleResponses },
+  created(WorkReport, 'The report'),
 );
 const reports = api.get(
   '/api/v1/regeneration',
   'Regeneration reports',
   { query: z.object({ status: z.enum(REPORT_STATUSES).optional() }) },
-  { 200: json(z.array(WorkReport), 'Reports'), ...ruleResponses },
+  ok(z.array(WorkReport), 'Reports'),
 );
 const verify = api.post(
   '/api/v1/regeneration/{id}/verify',
   "Verify (or reject) someone else's report; verified work is credited from the community fund (stewards)",
   { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  { 200: json(WorkReport, 'The report'), ...ruleResponses },
+  ok(WorkReport, 'The report'),
 );
 
 const WaterQuote = z.object({
@@ -204,19 +199,19 @@ const neighbourhood = api.get(
   '/api/v1/neighbourhood',
   'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn',
   {},
-  { 200: json(Neighbourhood, 'The neighbourhood now'), ...ruleResponses },
+  ok(Neighbourhood, 'The neighbourhood now'),
 );
 const quote = api.get(
   '/api/v1/ecology/water-quote',
   'What drawing this much water costs now, at the scarcity price',
   { query: z.object({ litres: Litres }) },
-  { 200: json(WaterQuote, 'The quote'), ...ruleResponses },
+  ok(WaterQuote, 'The quote'),
 );
 const payWater = api.post(
   '/api/v1/ecology/water-payments',
   'Pay the community fund for water drawn, at the amount the member was shown; 409 price-changed (with the new quote) if it moved',
   { headers: IdempotencyHeader, body: body(z.object({ litres: Litres, amount: z.number().int().min(0) })) },
-  { 201: json(z.object({ quote: WaterQuote, transferId: z.string().nullable() }), 'Paid'), ...ruleResponses },
+  created(z.object({ quote: WaterQuote, transferId: z.string().nullable() }), 'Paid'),
 );
 
 export function registerEcology(app: App, deps: HttpDeps) {

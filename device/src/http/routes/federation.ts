@@ -3,7 +3,7 @@ import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import type { Envelope } from '../../federation/envelope.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { IdempotencyHeader, json, MemberId, ruleResponses } from '../schemas.js';
+import { created, IdempotencyHeader, MemberId, ok } from '../schemas.js';
 import {
   HUB_CLEARING_STATUSES,
   LINK_STATUSES,
@@ -120,13 +120,13 @@ const inbox = api.post(
   '/api/v1/federation/inbox',
   'Signed envelopes from a linked hub (they authenticate themselves)',
   { body: body(z.array(Any).max(100)) },
-  { 200: json(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'), ...ruleResponses },
+  ok(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'),
 );
 const invite = api.post(
   '/api/v1/federation/invitations',
   'Invite another hub to link (stewards): a token for its steward',
   { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) },
-  { 201: json(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'), ...ruleResponses },
+  created(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'),
 );
 const accept = api.post(
   '/api/v1/federation/links',
@@ -142,19 +142,19 @@ const accept = api.post(
       }),
     ),
   },
-  { 201: json(Peer, 'The link'), ...ruleResponses },
+  created(Peer, 'The link'),
 );
 const links = api.get(
   '/api/v1/federation/links',
   'Links: last contact, queue length, chain heads, clearing balance',
   {},
-  { 200: json(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'), ...ruleResponses },
+  ok(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'),
 );
 const status = api.put(
   '/api/v1/federation/links/{hubId}/status',
   'Pause or resume a link (stewards)',
   { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })) },
-  { 200: json(Peer, 'The link'), ...ruleResponses },
+  ok(Peer, 'The link'),
 );
 const pay = api.post(
   '/api/v1/federation/payments',
@@ -171,13 +171,13 @@ const pay = api.post(
       }),
     ),
   },
-  { 201: json(InterHubPayment, 'The payment, pending until the other hub answers'), ...ruleResponses },
+  created(InterHubPayment, 'The payment, pending until the other hub answers'),
 );
 const list = api.get(
   '/api/v1/federation/payments',
   'Recent inter-hub payments, newest first (stewards)',
   { query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }) },
-  { 200: json(z.object({ payments: z.array(InterHubPayment) }), 'Payments'), ...ruleResponses },
+  ok(z.object({ payments: z.array(InterHubPayment) }), 'Payments'),
 );
 const Terms = z.object({
   rate: Rate.optional(),
@@ -189,74 +189,59 @@ const terms = api.put(
   '/api/v1/federation/links/{hubId}/terms',
   'Propose new terms for a link (stewards); they take effect when the other hub accepts',
   { params: z.object({ hubId: z.string() }), body: body(Terms) },
-  { 200: json(Peer, 'The link, with the terms pending'), ...ruleResponses },
+  ok(Peer, 'The link, with the terms pending'),
 );
 const answerTerms = api.post(
   '/api/v1/federation/links/{hubId}/terms/answer',
   'Accept or decline the terms the other hub proposed (stewards)',
   { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  { 200: json(Peer, 'The link'), ...ruleResponses },
+  ok(Peer, 'The link'),
 );
 const close = api.post(
   '/api/v1/federation/links/{hubId}/close',
   'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero',
   { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) },
-  { 200: json(Peer, 'The link'), ...ruleResponses },
+  ok(Peer, 'The link'),
 );
 const region = api.get(
   '/api/v1/federation/region',
   'Needs and surpluses per resource of this hub and its linked hubs (no member identities)',
   {},
-  { 200: json(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'), ...ruleResponses },
+  ok(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'),
 );
-const share = api.post(
-  '/api/v1/federation/region/share',
-  "Send this hub's summary to its links now (stewards)",
-  {},
-  { 200: json(Summary, 'The summary sent'), ...ruleResponses },
-);
+const share = api.post('/api/v1/federation/region/share', "Send this hub's summary to its links now (stewards)", {}, ok(Summary, 'The summary sent'));
 const solve = api.post(
   '/api/v1/federation/region/solve',
   "Solve the regional flow; movements across our links go to both hubs' stewards (stewards)",
   {},
-  { 200: json(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'), ...ruleResponses },
+  ok(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'),
 );
 const consent = api.post(
   '/api/v1/federation/region/proposals/{id}/consent',
   'Consent to or decline a regional proposal across a link (stewards)',
   { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  { 200: json(RegionalProposal, 'The proposal'), ...ruleResponses },
+  ok(RegionalProposal, 'The proposal'),
 );
-const clearings = api.get(
-  '/api/v1/federation/clearings',
-  'Clearing runs between hubs',
-  {},
-  { 200: json(z.object({ runs: z.array(HubClearingRun) }), 'Runs'), ...ruleResponses },
-);
+const clearings = api.get('/api/v1/federation/clearings', 'Clearing runs between hubs', {}, ok(z.object({ runs: z.array(HubClearingRun) }), 'Runs'));
 const proposeClearing = api.post(
   '/api/v1/federation/clearings',
   'Propose clearing the largest debt cycle between hubs through this hub (stewards)',
   {},
-  { 201: json(HubClearingRun, "The run, waiting for the other hubs' stewards"), ...ruleResponses },
+  created(HubClearingRun, "The run, waiting for the other hubs' stewards"),
 );
 const answerClearing = api.post(
   '/api/v1/federation/clearings/{id}/answer',
   'Accept or decline a clearing run this hub is on (stewards)',
   { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  { 200: json(HubClearingRun, 'The run'), ...ruleResponses },
+  ok(HubClearingRun, 'The run'),
 );
 const retry = api.post(
   '/api/v1/federation/retry',
   'Try every link now instead of waiting out its backoff (stewards)',
   {},
-  { 200: json(z.object({ ok: z.boolean() }), 'Tried'), ...ruleResponses },
+  ok(z.object({ ok: z.boolean() }), 'Tried'),
 );
-const get = api.get(
-  '/api/v1/federation/payments/{id}',
-  'An inter-hub payment',
-  { params: z.object({ id: z.string() }) },
-  { 200: json(InterHubPayment, 'The payment'), ...ruleResponses },
-);
+const get = api.get('/api/v1/federation/payments/{id}', 'An inter-hub payment', { params: z.object({ id: z.string() }) }, ok(InterHubPayment, 'The payment'));
 
 export function registerFederation(app: App, deps: HttpDeps) {
   const fed = () => {

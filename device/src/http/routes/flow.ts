@@ -3,7 +3,7 @@ import { RESOURCES, type Resource } from '../../flow/board.js';
 import { hasRole } from '../../members/members.js';
 import { found, HubError } from '../../errors.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses, QueryFlag } from '../schemas.js';
+import { created, MemberId, ok, QueryFlag } from '../schemas.js';
 import { ALLOCATION_STATUSES, CLEARING_RUN_STATUSES, POST_KINDS, POST_STATUSES } from '../../flow/contract.js';
 import { body, operations } from '../operations.js';
 
@@ -120,79 +120,51 @@ const listPosts = api.get(
       mine: QueryFlag.optional(),
     }),
   },
-  { 200: json(z.array(ListedPost), 'Posts, newest first'), ...ruleResponses },
+  ok(z.array(ListedPost), 'Posts, newest first'),
 );
 const createPost = api.post(
   '/api/v1/board/posts',
   'Post a need or a surplus; the engine proposes allocations at once',
   { body: body(NewPost) },
-  { 201: json(Post, 'The post'), ...ruleResponses },
+  created(Post, 'The post'),
 );
-const closePost = api.post(
-  '/api/v1/board/posts/{id}/close',
-  'Close a post (its owner or a steward)',
-  { params: idParam },
-  { 200: json(Post, 'The closed post'), ...ruleResponses },
-);
+const closePost = api.post('/api/v1/board/posts/{id}/close', 'Close a post (its owner or a steward)', { params: idParam }, ok(Post, 'The closed post'));
 const listProposals = api.get(
   '/api/v1/flow/proposals',
   'Proposed allocations and pledges: mine, or all for stewards',
   { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: QueryFlag.optional() }) },
-  { 200: json(z.array(Proposal), 'Proposals, newest first'), ...ruleResponses },
+  ok(z.array(Proposal), 'Proposals, newest first'),
 );
 const proposalAction = (name: 'accept' | 'reject', summary: string) =>
-  api.post(`/api/v1/flow/proposals/{id}/${name}`, summary, { params: idParam }, { 200: json(Proposal, 'The proposal'), ...ruleResponses });
+  api.post(`/api/v1/flow/proposals/{id}/${name}`, summary, { params: idParam }, ok(Proposal, 'The proposal'));
 const fulfil = api.post(
   '/api/v1/flow/proposals/{id}/fulfil',
   'The receiver confirms delivery, optionally paying for it',
   { params: idParam, body: body(z.object({ payment: z.number().int().min(1).optional() }), false) },
-  { 200: json(Proposal, 'The fulfilled pledge'), ...ruleResponses },
+  ok(Proposal, 'The fulfilled pledge'),
 );
 const recompute = api.post(
   '/api/v1/flow/recompute',
   'Solve again now (stewards)',
   {},
-  { 200: json(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'), ...ruleResponses },
+  ok(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'),
 );
-const cycles = api.get(
-  '/api/v1/flow/cycles',
-  'Barter rings across resources among current proposals',
-  {},
-  { 200: json(z.array(z.array(Proposal)), 'Rings'), ...ruleResponses },
-);
-const crisisNow = api.get(
-  '/api/v1/crisis',
-  'The emergency in force, if any',
-  {},
-  { 200: json(z.object({ active: Crisis.nullable() }), 'The emergency'), ...ruleResponses },
-);
+const cycles = api.get('/api/v1/flow/cycles', 'Barter rings across resources among current proposals', {}, ok(z.array(z.array(Proposal)), 'Rings'));
+const crisisNow = api.get('/api/v1/crisis', 'The emergency in force, if any', {}, ok(z.object({ active: Crisis.nullable() }), 'The emergency'));
 const declare = api.post(
   '/api/v1/crisis',
   'Declare an emergency for places or members (stewards); the engine recomputes at once',
   { body: body(z.object({ note: z.string().min(1).max(500), places: z.array(z.string()).optional(), members: z.array(MemberId).optional() })) },
-  { 201: json(Crisis, 'The emergency'), ...ruleResponses },
+  created(Crisis, 'The emergency'),
 );
-const endCrisis = api.post(
-  '/api/v1/crisis/{id}/end',
-  'End an emergency (stewards)',
-  { params: idParam },
-  { 200: json(Crisis, 'The ended emergency'), ...ruleResponses },
-);
-const listVulnerable = api.get(
-  '/api/v1/crisis/vulnerable',
-  'The members put first in an emergency (stewards only)',
-  {},
-  { 200: json(z.array(z.string()), 'Member ids'), ...ruleResponses },
-);
+const endCrisis = api.post('/api/v1/crisis/{id}/end', 'End an emergency (stewards)', { params: idParam }, ok(Crisis, 'The ended emergency'));
+const listVulnerable = api.get('/api/v1/crisis/vulnerable', 'The members put first in an emergency (stewards only)', {}, ok(z.array(z.string()), 'Member ids'));
 const Person = z.object({ id: z.string(), name: z.string(), email: z.string().nullable() });
 const phoneTree = api.get(
   '/api/v1/crisis/phone-tree',
   'Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console)',
   {},
-  {
-    200: json(z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'), 'Phone tree, by checker'),
-    ...ruleResponses,
-  },
+  ok(z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'), 'Phone tree, by checker'),
 );
 const vulnerable = api.put(
   '/api/v1/members/{id}/vulnerable',
@@ -207,20 +179,15 @@ const vulnerable = api.put(
       }),
     ),
   },
-  { 200: json(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'), ...ruleResponses },
+  ok(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'),
 );
-const listRuns = api.get('/api/v1/clearing/runs', 'Clearing runs, newest first', {}, { 200: json(z.array(ClearingRun), 'Runs'), ...ruleResponses });
-const proposeRun = api.post(
-  '/api/v1/clearing/runs',
-  'Compute a multilateral set-off of open requests (stewards)',
-  {},
-  { 201: json(ClearingRun, 'The run'), ...ruleResponses },
-);
+const listRuns = api.get('/api/v1/clearing/runs', 'Clearing runs, newest first', {}, ok(z.array(ClearingRun), 'Runs'));
+const proposeRun = api.post('/api/v1/clearing/runs', 'Compute a multilateral set-off of open requests (stewards)', {}, created(ClearingRun, 'The run'));
 const acceptRun = api.post(
   '/api/v1/clearing/runs/{id}/accept',
   'Agree to a clearing run; it applies when everyone it touches agrees',
   { params: idParam },
-  { 200: json(ClearingRun, 'The run'), ...ruleResponses },
+  ok(ClearingRun, 'The run'),
 );
 
 export function registerFlow(app: App, deps: HttpDeps) {

@@ -3,7 +3,7 @@ import { PROPOSAL_KINDS } from '../../governance/governance.js';
 import { PARAMETERS, type ParamName } from '../../governance/parameters.js';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses, exportFormat } from '../schemas.js';
+import { created, exportFormat, MemberId, ok, ruleResponses } from '../schemas.js';
 import { CHOICES, DECISION_MODES, PROPOSAL_STATUSES, ROUND_STATUSES } from '../../governance/contract.js';
 import { body, operations } from '../operations.js';
 
@@ -87,14 +87,14 @@ const openRound = api.post(
       required: true,
     },
   },
-  { 201: json(Round, 'The round'), ...ruleResponses },
+  created(Round, 'The round'),
 );
-const rounds = api.get('/api/v1/budgets', 'Participatory budgeting rounds, newest first', {}, { 200: json(z.array(Round), 'Rounds'), ...ruleResponses });
+const rounds = api.get('/api/v1/budgets', 'Participatory budgeting rounds, newest first', {}, ok(z.array(Round), 'Rounds'));
 const round = api.get(
   '/api/v1/budgets/{id}',
   'A round with its standings and my allocation',
   { params: id },
-  { 200: json(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'), ...ruleResponses },
+  ok(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'),
 );
 const addProject = api.post(
   '/api/v1/budgets/{id}/projects',
@@ -115,7 +115,7 @@ const addProject = api.post(
       required: true,
     },
   },
-  { 201: json(z.record(z.string(), z.unknown()), 'The project'), ...ruleResponses },
+  created(z.record(z.string(), z.unknown()), 'The project'),
 );
 const allocate = api.put(
   '/api/v1/budgets/{id}/allocation',
@@ -124,13 +124,13 @@ const allocate = api.put(
     params: id,
     body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true },
   },
-  { 200: json(z.record(z.string(), z.number()), 'My allocation'), ...ruleResponses },
+  ok(z.record(z.string(), z.number()), 'My allocation'),
 );
 const closeRound = api.post(
   '/api/v1/budgets/{id}/close',
   'Close a round now and fund the projects in order of support (stewards; also nightly when due)',
   { params: id },
-  { 200: json(Round, 'The round with its result'), ...ruleResponses },
+  ok(Round, 'The round with its result'),
 );
 
 const MyVote = z.object({ choice: z.enum(CHOICES), coreValue: z.string().nullable(), at: z.number() });
@@ -138,19 +138,16 @@ const list = api.get(
   '/api/v1/proposals',
   'Proposals, newest first',
   { query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }) },
-  {
-    200: json(
-      z.array(
-        Proposal.extend({
-          currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'),
-          myVote: MyVote.nullable().describe("The caller's own vote"),
-          comments: z.number().int().describe('How many comments its discussion has'),
-        }).openapi('ProposalWithTally'),
-      ),
-      'Proposals',
+  ok(
+    z.array(
+      Proposal.extend({
+        currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'),
+        myVote: MyVote.nullable().describe("The caller's own vote"),
+        comments: z.number().int().describe('How many comments its discussion has'),
+      }).openapi('ProposalWithTally'),
     ),
-    ...ruleResponses,
-  },
+    'Proposals',
+  ),
 );
 const Comment = z
   .object({
@@ -166,7 +163,7 @@ const comments = api.get(
   '/api/v1/proposals/{id}/comments',
   "A proposal's discussion, oldest first",
   { params: z.object({ id: z.string() }) },
-  { 200: json(z.array(Comment), 'The discussion'), ...ruleResponses },
+  ok(z.array(Comment), 'The discussion'),
 );
 const addComment = api.post(
   '/api/v1/proposals/{id}/comments',
@@ -175,7 +172,7 @@ const addComment = api.post(
     params: z.object({ id: z.string() }),
     body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true },
   },
-  { 201: json(Comment, 'Posted'), ...ruleResponses },
+  created(Comment, 'Posted'),
 );
 const Rules = z
   .object({
@@ -188,14 +185,14 @@ const Rules = z
     emergencyDays: z.number(),
   })
   .openapi('GovernanceRules');
-const rules = api.get('/api/v1/governance/rules', "The community's rules for decisions", {}, { 200: json(Rules, 'The rules'), ...ruleResponses });
+const rules = api.get('/api/v1/governance/rules', "The community's rules for decisions", {}, ok(Rules, 'The rules'));
 const Delegations = z
   .object({
     mine: z.array(z.object({ topic: z.string(), to: z.string(), name: z.string() })).describe('Votes I have handed on, by topic (a proposal kind or "*")'),
     toMe: z.array(z.object({ topic: z.string(), from: z.string(), name: z.string() })).describe('Members who have handed their vote to me'),
   })
   .openapi('Delegations');
-const delegations = api.get('/api/v1/delegations', 'My delegations, both ways', {}, { 200: json(Delegations, 'Delegations'), ...ruleResponses });
+const delegations = api.get('/api/v1/delegations', 'My delegations, both ways', {}, ok(Delegations, 'Delegations'));
 const propose = api.post(
   '/api/v1/proposals',
   "Make a proposal; the community's rules pick its decision mode",
@@ -204,31 +201,26 @@ const propose = api.post(
       z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() }),
     ),
   },
-  { 201: json(Proposal, 'The proposal'), ...ruleResponses },
+  created(Proposal, 'The proposal'),
 );
 const vote = api.post(
   '/api/v1/proposals/{id}/votes',
   'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
   { params: id, body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
-  { 201: json(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'), ...ruleResponses },
+  created(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'),
 );
-const close = api.post(
-  '/api/v1/proposals/close-due',
-  'Decide every proposal whose time is up (stewards; also nightly)',
-  {},
-  { 200: json(z.array(Proposal), 'Decided'), ...ruleResponses },
-);
+const close = api.post('/api/v1/proposals/close-due', 'Decide every proposal whose time is up (stewards; also nightly)', {}, ok(z.array(Proposal), 'Decided'));
 const note = api.post(
   '/api/v1/proposals/{id}/notes',
   'Add an outcome note to a decision (stewards)',
   { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) },
-  { 200: json(Proposal, 'The proposal'), ...ruleResponses },
+  ok(Proposal, 'The proposal'),
 );
 const delegate = api.put(
   '/api/v1/delegations',
   'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
   { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) },
-  { 200: json(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'), ...ruleResponses },
+  ok(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'),
 );
 const ParamValue = z.union([z.number(), z.boolean()]);
 const ParameterView = z
@@ -246,7 +238,7 @@ const params = api.get(
   '/api/v1/parameters',
   "The community's parameters, which proposal set each one, and changes still to come",
   {},
-  { 200: json(z.array(ParameterView), 'Parameters'), ...ruleResponses },
+  ok(z.array(ParameterView), 'Parameters'),
 );
 const emergency = api.post(
   '/api/v1/parameters/emergency',
@@ -260,7 +252,7 @@ const emergency = api.post(
       }),
     ),
   },
-  { 200: json(z.object({ ok: z.literal(true) }), 'In force'), ...ruleResponses },
+  ok(z.object({ ok: z.literal(true) }), 'In force'),
 );
 const Decision = z
   .object({

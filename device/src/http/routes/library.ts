@@ -6,7 +6,7 @@ import { CONDITIONS, ITEM_KINDS } from '../../library/types.js';
 import { hasRole } from '../../members/members.js';
 import { toCsv } from '../csv.js';
 import { hubAddress, requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses, QueryFlag, exportFormat } from '../schemas.js';
+import { created, exportFormat, json, MemberId, ok, QueryFlag, ruleResponses } from '../schemas.js';
 import { DAY_MS } from '../../clock.js';
 import { BUSY_KINDS, ITEM_STATUSES, RESERVATION_STATUSES, TICKET_STATES } from '../../library/contract.js';
 import { body, operations } from '../operations.js';
@@ -133,31 +133,28 @@ const listItems = api.get(
       to: z.coerce.number().int().optional(),
     }),
   },
-  { 200: json(z.array(CatalogueItem), 'Items'), ...ruleResponses },
+  ok(z.array(CatalogueItem), 'Items'),
 );
-const addItem = api.post('/api/v1/library/items', 'Add an item (stewards)', { body: body(NewItem) }, { 201: json(Item, 'The item'), ...ruleResponses });
+const addItem = api.post('/api/v1/library/items', 'Add an item (stewards)', { body: body(NewItem) }, created(Item, 'The item'));
 const getItem = api.get(
   '/api/v1/library/items/{item}',
   'One item with its calendar, queue and open loan',
   { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
-  {
-    200: json(
-      z.object({
-        item: Item,
-        busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(BUSY_KINDS) })),
-        holds: z.number().int(),
-        myPlace: z.number().int().nullable(),
-      }),
-      'The item',
-    ),
-    ...ruleResponses,
-  },
+  ok(
+    z.object({
+      item: Item,
+      busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(BUSY_KINDS) })),
+      holds: z.number().int(),
+      myPlace: z.number().int().nullable(),
+    }),
+    'The item',
+  ),
 );
 const patchItem = api.patch(
   '/api/v1/library/items/{item}',
   'Change an item (stewards)',
   { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) },
-  { 200: json(Item, 'The item'), ...ruleResponses },
+  ok(Item, 'The item'),
 );
 const addPhoto = api.post(
   '/api/v1/library/items/{item}/photos',
@@ -181,34 +178,24 @@ const reserve = api.post(
     params: item,
     body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })),
   },
-  { 201: json(Reservation, 'Booked'), ...ruleResponses },
+  created(Reservation, 'Booked'),
 );
-const myReservations = api.get('/api/v1/library/reservations', 'My reservations', {}, { 200: json(z.array(Reservation), 'Reservations'), ...ruleResponses });
-const cancelReservation = api.post(
-  '/api/v1/library/reservations/{id}/cancel',
-  'Cancel a reservation',
-  { params: loanId },
-  { 200: json(Reservation, 'Cancelled'), ...ruleResponses },
-);
-const holds = api.get(
-  '/api/v1/library/items/{item}/holds',
-  'The holds queue',
-  { params: item },
-  { 200: json(z.array(Hold), 'Queue, first in line first'), ...ruleResponses },
-);
+const myReservations = api.get('/api/v1/library/reservations', 'My reservations', {}, ok(z.array(Reservation), 'Reservations'));
+const cancelReservation = api.post('/api/v1/library/reservations/{id}/cancel', 'Cancel a reservation', { params: loanId }, ok(Reservation, 'Cancelled'));
+const holds = api.get('/api/v1/library/items/{item}/holds', 'The holds queue', { params: item }, ok(z.array(Hold), 'Queue, first in line first'));
 const holdAction = (a: 'join' | 'leave' | 'defer', summary: string) =>
-  api.post(`/api/v1/library/items/{item}/holds/${a}`, summary, { params: item }, { 200: json(z.array(Hold), 'The queue'), ...ruleResponses });
+  api.post(`/api/v1/library/items/{item}/holds/${a}`, summary, { params: item }, ok(z.array(Hold), 'The queue'));
 const reorder = api.put(
   '/api/v1/library/items/{item}/holds',
   'Put the queue in a new order (stewards)',
   { params: item, body: body(z.object({ order: z.array(MemberId) })) },
-  { 200: json(z.array(Hold), 'The queue'), ...ruleResponses },
+  ok(z.array(Hold), 'The queue'),
 );
 const checkOut = api.post(
   '/api/v1/library/items/{item}/checkout',
   'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
   { params: item, body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })) },
-  { 201: json(Loan, 'The loan'), ...ruleResponses },
+  created(Loan, 'The loan'),
 );
 const loans = api.get(
   '/api/v1/library/loans',
@@ -216,50 +203,47 @@ const loans = api.get(
   {
     query: z.object({ open: QueryFlag.optional(), overdue: QueryFlag.optional(), all: QueryFlag.optional() }),
   },
-  { 200: json(z.array(Loan), 'Loans'), ...ruleResponses },
+  ok(z.array(Loan), 'Loans'),
 );
 const checkIn = api.post(
   '/api/v1/library/loans/{id}/checkin',
   'Take an item back; the deposit comes back less any damage',
   { params: loanId, body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })) },
-  { 200: json(Loan, 'The closed loan'), ...ruleResponses },
+  ok(Loan, 'The closed loan'),
 );
-const renew = api.post('/api/v1/library/loans/{id}/renew', 'Renew a loan', { params: loanId }, { 200: json(Loan, 'The loan'), ...ruleResponses });
+const renew = api.post('/api/v1/library/loans/{id}/renew', 'Renew a loan', { params: loanId }, ok(Loan, 'The loan'));
 const induct = api.post(
   '/api/v1/library/items/{item}/inductions',
   'Record that a member had the safety induction (stewards)',
   { params: item, body: body(z.object({ memberId: MemberId })) },
-  { 200: json(z.object({ ok: z.literal(true) }), 'Recorded'), ...ruleResponses },
+  ok(z.object({ ok: z.literal(true) }), 'Recorded'),
 );
 const listTickets = api.get(
   '/api/v1/library/tickets',
   'Maintenance tickets',
   { query: z.object({ open: QueryFlag.optional() }) },
-  { 200: json(z.array(Ticket), 'Tickets'), ...ruleResponses },
+  ok(z.array(Ticket), 'Tickets'),
 );
 const openTicket = api.post(
   '/api/v1/library/items/{item}/tickets',
   'Report a problem: opens a ticket and takes the item out of circulation',
   { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) },
-  { 201: json(Ticket, 'The ticket'), ...ruleResponses },
+  created(Ticket, 'The ticket'),
 );
 const moveTicket = api.post(
   '/api/v1/library/tickets/{id}/state',
   'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)',
   { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) },
-  { 200: json(Ticket, 'The ticket'), ...ruleResponses },
+  ok(Ticket, 'The ticket'),
 );
 const audit = api.get(
   '/api/v1/library/items/{item}/audit',
   'Every change of the item, with who did it (stewards)',
   { params: item },
-  {
-    200: json(
-      z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })),
-      'Audit trail',
-    ),
-    ...ruleResponses,
-  },
+  ok(
+    z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })),
+    'Audit trail',
+  ),
 );
 const Utilisation = z
   .object({
@@ -308,10 +292,7 @@ const labels = api.get(
   '/api/v1/library/labels',
   "Printable labels (stewards): each item's code, name and a QR code of its page, for the desk to scan and a resident's camera to open",
   { query: z.object({ items: z.string().max(2000).optional().describe('Item codes, comma-separated; all items in circulation when absent') }) },
-  {
-    200: json(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'),
-    ...ruleResponses,
-  },
+  ok(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'),
 );
 const utilisation = api.get(
   '/api/v1/library/utilisation',
@@ -322,7 +303,7 @@ const utilisation = api.get(
       bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days'),
     }),
   },
-  { 200: json(Utilisation, 'Report'), ...ruleResponses },
+  ok(Utilisation, 'Report'),
 );
 const exportLib = api.get(
   '/api/v1/library/export',

@@ -4,7 +4,7 @@ import { NOTIFICATION_KIND_NAMES } from '../../notifications/kinds.js';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, ruleResponses, QueryFlag } from '../schemas.js';
+import { created, json, ok, QueryFlag, ruleResponses } from '../schemas.js';
 import { ALERT_LANGUAGES, CHANNELS } from '../../notifications/contract.js';
 import { body, operations } from '../operations.js';
 
@@ -45,26 +45,26 @@ const list = api.get(
   '/api/v1/notifications',
   'My notifications, newest first',
   { query: z.object({ unread: QueryFlag.optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
-  { 200: json(z.array(Notification), 'Notifications'), ...ruleResponses },
+  ok(z.array(Notification), 'Notifications'),
 );
 const unread = api.get(
   '/api/v1/notifications/unread-count',
   'How many of my notifications are unread (the console polls this)',
   {},
-  { 200: json(z.object({ unread: z.number().int() }), 'Count'), ...ruleResponses },
+  ok(z.object({ unread: z.number().int() }), 'Count'),
 );
 const markRead = api.post(
   '/api/v1/notifications/read',
   'Mark my notifications read (some, or all)',
   { body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])) },
-  { 200: json(z.object({ marked: z.number().int() }), 'How many were unread'), ...ruleResponses },
+  ok(z.object({ marked: z.number().int() }), 'How many were unread'),
 );
-const getPrefs = api.get('/api/v1/notifications/preferences', 'How each kind reaches me', {}, { 200: json(Preferences, 'Preferences'), ...ruleResponses });
+const getPrefs = api.get('/api/v1/notifications/preferences', 'How each kind reaches me', {}, ok(Preferences, 'Preferences'));
 const putPrefs = api.put(
   '/api/v1/notifications/preferences',
   'Choose how kinds reach me; emergencies cannot be turned down',
   { body: body(z.object({ channels: z.partialRecord(Kind, Channel) })) },
-  { 200: json(Preferences, 'Preferences'), ...ruleResponses },
+  ok(Preferences, 'Preferences'),
 );
 
 const Webhook = z
@@ -100,17 +100,12 @@ const Attempt = z
   })
   .openapi('WebhookAttempt');
 const hookId = z.object({ id: z.string() });
-const listHooks = api.get(
-  '/api/v1/webhooks',
-  'Webhooks: a steward sees all, a member their own',
-  {},
-  { 200: json(z.array(Webhook), 'Webhooks'), ...ruleResponses },
-);
+const listHooks = api.get('/api/v1/webhooks', 'Webhooks: a steward sees all, a member their own', {}, ok(z.array(Webhook), 'Webhooks'));
 const addHook = api.post(
   '/api/v1/webhooks',
   "Register a webhook: stewards for community and hub events, members for their own; bodies are signed with HMAC-SHA256 (X-Hyphae-Signature: sha256=HMAC(secret, timestamp + '.' + body))",
   { body: body(NewWebhook) },
-  { 201: json(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered'), ...ruleResponses },
+  created(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered'),
 );
 const removeHook = api.delete(
   '/api/v1/webhooks/{id}',
@@ -122,7 +117,7 @@ const enableHook = api.post(
   '/api/v1/webhooks/{id}/enable',
   'Turn a webhook on again after it was turned off for failing',
   { params: hookId },
-  { 200: json(Webhook, 'The webhook'), ...ruleResponses },
+  ok(Webhook, 'The webhook'),
 );
 const pingHook = api.post(
   '/api/v1/webhooks/{id}/ping',
@@ -134,7 +129,7 @@ const hookAttempts = api.get(
   '/api/v1/webhooks/{id}/attempts',
   'The last 100 delivery attempts, newest first',
   { params: hookId },
-  { 200: json(z.array(Attempt), 'Attempts'), ...ruleResponses },
+  ok(z.array(Attempt), 'Attempts'),
 );
 
 const PushSubscription = z
@@ -167,13 +162,13 @@ const pushStatus = api.get(
   '/api/v1/notifications/push',
   'Whether alerts can reach phones, the key to subscribe with, and my phones that take them',
   {},
-  { 200: json(PushStatus, 'Push'), ...ruleResponses },
+  ok(PushStatus, 'Push'),
 );
 const addPush = api.post(
   '/api/v1/notifications/push/subscriptions',
   "Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it)",
   { body: body(NewPushSubscription) },
-  { 201: json(PushSubscription, 'Subscribed'), ...ruleResponses },
+  created(PushSubscription, 'Subscribed'),
 );
 const removePush = api.delete(
   '/api/v1/notifications/push/subscriptions/{id}',
@@ -199,12 +194,7 @@ const MqttStatus = z
       .nullable(),
   })
   .openapi('MqttStatus');
-const mqttStatus = api.get(
-  '/api/v1/mqtt',
-  'The MQTT bridge: connected, readings published and dropped (stewards)',
-  {},
-  { 200: json(MqttStatus, 'Status'), ...ruleResponses },
-);
+const mqttStatus = api.get('/api/v1/mqtt', 'The MQTT bridge: connected, readings published and dropped (stewards)', {}, ok(MqttStatus, 'Status'));
 
 export function registerNotifications(app: App, deps: HttpDeps) {
   app.openapi(mqttStatus, (c) => {

@@ -4,7 +4,7 @@ import { BACKUP_FILE } from '../../backups/peer-keeper.js';
 import { HubError } from '../../errors.js';
 import { Nonces, sha256Of, SIGNED, signatureHolds } from '../../federation/signed-request.js';
 import type { App, HttpDeps } from '../context.js';
-import { json, problemResponses } from '../schemas.js';
+import { ok, problemResponses } from '../schemas.js';
 import { operations } from '../operations.js';
 
 const api = operations('federation');
@@ -32,19 +32,19 @@ const nonce = api.post(
   '/api/v1/federation/backups/nonce',
   'A nonce for the next signed backup request (linked hubs)',
   {},
-  { 200: json(z.object({ nonce: z.string() }), 'Good once, for two minutes'), ...problemResponses },
+  ok(z.object({ nonce: z.string() }), 'Good once, for two minutes', problemResponses),
 );
 const list = api.get(
   '/api/v1/federation/backups',
   "The signing hub's own sealed backups kept here, newest first (signed by that hub)",
   { headers: Signed },
-  { 200: json(z.object({ backups: z.array(Kept) }), 'Its backups'), ...problemResponses },
+  ok(z.object({ backups: z.array(Kept) }), 'Its backups', problemResponses),
 );
 const progress = api.get(
   '/api/v1/federation/backups/{file}/progress',
   'How much of an upload is here: where to resume (signed by the owning hub)',
   { params: z.object({ file: File }), headers: Signed },
-  { 200: json(Progress, 'Received so far'), ...problemResponses },
+  ok(Progress, 'Received so far', problemResponses),
 );
 const put = api.put(
   '/api/v1/federation/backups/{file}',
@@ -58,7 +58,7 @@ const put = api.put(
     }),
     body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
   },
-  { 200: json(Progress, 'Received so far'), ...problemResponses },
+  ok(Progress, 'Received so far', problemResponses),
 );
 const read = api.get(
   '/api/v1/federation/backups/{file}',

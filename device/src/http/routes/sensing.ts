@@ -6,7 +6,7 @@ import { NewDownlink } from '../../sensing/downlink-queue.js';
 import { HubError } from '../../errors.js';
 import { Devices } from '../../sensing/devices.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { json, ruleResponses, exportFormat } from '../schemas.js';
+import { created, exportFormat, ok, ruleResponses } from '../schemas.js';
 import { DEVICE_CLASSES, DEVICE_KINDS, DOWNLINK_STATES } from '../../sensing/contract.js';
 import { operations } from '../operations.js';
 
@@ -110,13 +110,13 @@ const register = api.post(
   '/api/v1/devices',
   'Register a sensor (stewards)',
   { body: { content: { 'application/json': { schema: NewDevice } }, required: true } },
-  { 201: json(DeviceOut, 'The device, without its keys'), ...ruleResponses },
+  created(DeviceOut, 'The device, without its keys'),
 );
 const list = api.get(
   '/api/v1/devices',
   'Devices with their health: last seen, signal, battery, errors',
   {},
-  { 200: json(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'), ...ruleResponses },
+  ok(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'),
 );
 const SensingStatus = z
   .object({
@@ -174,20 +174,12 @@ const SensingStatus = z
     ),
   })
   .openapi('SensingStatus');
-const gateways = api.get(
-  '/api/v1/gateways',
-  'Gateways the hub has heard from, with their statistics',
-  {},
-  { 200: json(SensingStatus, 'Gateways'), ...ruleResponses },
-);
+const gateways = api.get('/api/v1/gateways', 'Gateways the hub has heard from, with their statistics', {}, ok(SensingStatus, 'Gateways'));
 const series = api.get(
   '/api/v1/telemetry/series',
   'The series the store holds, with their latest values',
   { query: z.object({ sensor: z.string().optional() }) },
-  {
-    200: json(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'),
-    ...ruleResponses,
-  },
+  ok(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'),
 );
 const query = api.get(
   '/api/v1/telemetry/query',
@@ -214,7 +206,7 @@ const codecs = api.get(
   '/api/v1/codecs',
   'Payload codecs the hub ships',
   {},
-  { 200: json(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'), ...ruleResponses },
+  ok(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'),
 );
 
 const Downlink = z
@@ -238,13 +230,13 @@ const enqueue = api.post(
   '/api/v1/lorawan/devices/{devEui}/queue',
   'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)',
   { params: devEuiParam, body: { content: { 'application/json': { schema: NewDownlink } }, required: true } },
-  { 201: json(Downlink, 'Queued'), ...ruleResponses },
+  created(Downlink, 'Queued'),
 );
 const queueList = api.get(
   '/api/v1/lorawan/devices/{devEui}/queue',
   "A LoRaWAN device's downlinks, newest first: queued, sent, acknowledged or expired (stewards)",
   { params: devEuiParam },
-  { 200: json(z.array(Downlink), 'Downlinks'), ...ruleResponses },
+  ok(z.array(Downlink), 'Downlinks'),
 );
 
 export function registerSensing(app: App, deps: HttpDeps) {

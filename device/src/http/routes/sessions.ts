@@ -7,7 +7,7 @@ const DEVICE_COOKIE = 'hyphae_device';
 import { publicMember } from '../../members/members.js';
 import { requireMember, requirePrincipal, SESSION_COOKIE, type App, type HttpDeps } from '../context.js';
 import { clientAddress } from '../captive.js';
-import { ApiToken, Credentials, json, Member, problemResponses, SessionInfo } from '../schemas.js';
+import { ApiToken, created, Credentials, json, Member, ok, problemResponses, SessionInfo } from '../schemas.js';
 import { operations } from '../operations.js';
 
 const sessionsApi = operations('sessions');
@@ -24,7 +24,7 @@ const signIn = sessionsApi.post(
   },
 );
 
-const current = sessionsApi.get('/api/v1/sessions/current', 'Who am I', {}, { 200: json(SessionInfo, 'The signed-in member'), ...problemResponses });
+const current = sessionsApi.get('/api/v1/sessions/current', 'Who am I', {}, ok(SessionInfo, 'The signed-in member', problemResponses));
 
 const signOut = sessionsApi.delete('/api/v1/sessions/current', 'Sign out', {}, { 204: { description: 'Signed out' }, ...problemResponses });
 
@@ -48,10 +48,10 @@ const createToken = tokensApi.post(
   '/api/v1/tokens',
   'Create a bearer token for scripts; the token is shown once',
   { body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(60) }) } }, required: true } },
-  { 201: json(z.object({ token: z.string(), info: ApiToken }), 'The new token'), ...problemResponses },
+  created(z.object({ token: z.string(), info: ApiToken }), 'The new token', problemResponses),
 );
 
-const listTokens = tokensApi.get('/api/v1/tokens', 'My tokens', {}, { 200: json(z.array(ApiToken), 'Tokens, without their secrets'), ...problemResponses });
+const listTokens = tokensApi.get('/api/v1/tokens', 'My tokens', {}, ok(z.array(ApiToken), 'Tokens, without their secrets', problemResponses));
 
 const revokeToken = tokensApi.delete(
   '/api/v1/tokens/{id}',

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
-import { json, MemberId, ruleResponses, exportFormat } from '../schemas.js';
+import { created, exportFormat, MemberId, ok, ruleResponses } from '../schemas.js';
 import { MENTORSHIP_STATUSES, OFFER_KINDS, OFFER_STATUSES } from '../../skills/contract.js';
 import { body, operations } from '../operations.js';
 
@@ -54,10 +54,7 @@ const mySkills = api.get(
   '/api/v1/members/{memberId}/skills',
   "A member's skills, what they are learning and when they are free",
   { params: member },
-  {
-    200: json(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'),
-    ...ruleResponses,
-  },
+  ok(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'),
 );
 const putSkill = api.put(
   '/api/v1/members/{memberId}/skills',
@@ -68,19 +65,19 @@ const putSkill = api.put(
       z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() }),
     ),
   },
-  { 200: json(MemberSkill, 'Saved'), ...ruleResponses },
+  ok(MemberSkill, 'Saved'),
 );
 const putLearning = api.put(
   '/api/v1/members/{memberId}/learning',
   'Say you want to learn a skill (or stop)',
   { params: member, body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })) },
-  { 200: json(z.array(z.string()), 'What the member is learning'), ...ruleResponses },
+  ok(z.array(z.string()), 'What the member is learning'),
 );
 const putAvailability = api.put(
   '/api/v1/members/{memberId}/availability',
   'When you are free, e.g. ["sat-morning", "mon-evening"]',
   { params: member, body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })) },
-  { 200: json(z.array(z.string()), 'Saved'), ...ruleResponses },
+  ok(z.array(z.string()), 'Saved'),
 );
 const inventory = api.get(
   '/api/v1/skills',
@@ -95,7 +92,7 @@ const needed = api.put(
   '/api/v1/skills/needed',
   'Mark a skill the community needs (stewards)',
   { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
-  { 200: json(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'), ...ruleResponses },
+  ok(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'),
 );
 const SkillGaps = z
   .object({
@@ -107,12 +104,7 @@ const SkillGaps = z
       .describe('Skills only one member holds'),
   })
   .openapi('SkillGaps');
-const gaps = api.get(
-  '/api/v1/skills/gaps',
-  'Critical gaps: needed skills nobody holds, and skills with a single holder',
-  {},
-  { 200: json(SkillGaps, 'Report'), ...ruleResponses },
-);
+const gaps = api.get('/api/v1/skills/gaps', 'Critical gaps: needed skills nobody holds, and skills with a single holder', {}, ok(SkillGaps, 'Report'));
 const listOffers = api.get(
   '/api/v1/timebank',
   'Time-bank offers and requests',
@@ -124,7 +116,7 @@ const listOffers = api.get(
       status: z.enum(OFFER_STATUSES).optional(),
     }),
   },
-  { 200: json(z.array(Offer), 'Posts'), ...ruleResponses },
+  ok(z.array(Offer), 'Posts'),
 );
 const postOffer = api.post(
   '/api/v1/timebank',
@@ -141,34 +133,33 @@ const postOffer = api.post(
       }),
     ),
   },
-  { 201: json(Offer, 'The post'), ...ruleResponses },
+  created(Offer, 'The post'),
 );
-const offerAction = (a: 'take' | 'withdraw', summary: string) =>
-  api.post(`/api/v1/timebank/{id}/${a}`, summary, { params: id }, { 200: json(Offer, 'The post'), ...ruleResponses });
+const offerAction = (a: 'take' | 'withdraw', summary: string) => api.post(`/api/v1/timebank/{id}/${a}`, summary, { params: id }, ok(Offer, 'The post'));
 const complete = api.post(
   '/api/v1/timebank/{id}/complete',
   'Confirm the exchange; the hours move through the ledger',
   { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
-  { 200: json(Offer, 'The post'), ...ruleResponses },
+  ok(Offer, 'The post'),
 );
 const confirmHours = api.post(
   '/api/v1/timebank/{id}/confirm-hours',
   'The taker agrees to the hours the owner proposed; they move through the ledger',
   { params: id },
-  { 200: json(Offer, 'The post'), ...ruleResponses },
+  ok(Offer, 'The post'),
 );
-const mentorships = api.get('/api/v1/mentorships', 'My mentorships', {}, { 200: json(z.array(Mentorship), 'Mentorships'), ...ruleResponses });
+const mentorships = api.get('/api/v1/mentorships', 'My mentorships', {}, ok(z.array(Mentorship), 'Mentorships'));
 const matchNow = api.post(
   '/api/v1/mentorships/match',
   'Propose mentors to learners now (stewards; also nightly)',
   {},
-  { 200: json(z.array(Mentorship), 'New proposals'), ...ruleResponses },
+  ok(z.array(Mentorship), 'New proposals'),
 );
 const answer = api.post(
   '/api/v1/mentorships/{id}/answer',
   'Accept or decline a proposed mentorship',
   { params: id, body: body(z.object({ accept: z.boolean() })) },
-  { 200: json(Mentorship, 'The mentorship'), ...ruleResponses },
+  ok(Mentorship, 'The mentorship'),
 );
 
 export function registerSkills(app: App, deps: HttpDeps) {

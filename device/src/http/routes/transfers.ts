@@ -5,14 +5,14 @@ import { FUND } from '../../ledger/types.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, type App, type HttpDeps } from '../context.js';
 import {
   Amount,
+  created,
   IdempotencyHeader,
-  json,
   Memo,
   NewRequest,
   NewTransfer,
+  ok,
   PaymentRequest,
   problemResponses,
-  ruleResponses,
   Transfer,
   TransferResult,
 } from '../schemas.js';
@@ -26,21 +26,21 @@ const pay = transfersApi.post(
   '/api/v1/transfers',
   'Pay a member. Stewards may give a payer.',
   { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewTransfer } }, required: true } },
-  { 201: json(TransferResult, 'The transfer, with warnings such as near-credit-limit'), ...ruleResponses },
+  created(TransferResult, 'The transfer, with warnings such as near-credit-limit'),
 );
 
 const getTransfer = transfersApi.get(
   '/api/v1/transfers/{id}',
   'One transfer (its payer, payee or a steward)',
   { params: z.object({ id: z.string() }) },
-  { 200: json(Transfer, 'The transfer'), ...problemResponses },
+  ok(Transfer, 'The transfer', problemResponses),
 );
 
 const createRequest = requestsApi.post(
   '/api/v1/requests',
   'Ask a member to pay you; they accept or reject it before it expires',
   { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewRequest } }, required: true } },
-  { 201: json(PaymentRequest, 'The request'), ...ruleResponses },
+  created(PaymentRequest, 'The request'),
 );
 
 const listRequests = requestsApi.get(
@@ -52,11 +52,11 @@ const listRequests = requestsApi.get(
       status: z.enum(REQUEST_STATUSES).optional(),
     }),
   },
-  { 200: json(z.array(PaymentRequest), 'Requests, newest first'), ...problemResponses },
+  ok(z.array(PaymentRequest), 'Requests, newest first', problemResponses),
 );
 
-const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, ok: z.ZodType) =>
-  requestsApi.post(`/api/v1/requests/{id}/${name}`, summary, { params: z.object({ id: z.string() }) }, { 200: json(ok, 'Done'), ...ruleResponses });
+const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, answer: z.ZodType) =>
+  requestsApi.post(`/api/v1/requests/{id}/${name}`, summary, { params: z.object({ id: z.string() }) }, ok(answer, 'Done'));
 
 const donate = transfersApi.post(
   '/api/v1/fund/donations',
@@ -65,7 +65,7 @@ const donate = transfersApi.post(
     headers: IdempotencyHeader,
     body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true },
   },
-  { 201: json(TransferResult, 'The gift'), ...ruleResponses },
+  created(TransferResult, 'The gift'),
 );
 
 export function registerTransfers(app: App, deps: HttpDeps) {

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { UPDATE_STATES } from '../../updates/updates.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
-import { json, problemResponses } from '../schemas.js';
+import { json, ok, problemResponses } from '../schemas.js';
 import { UPDATE_OUTCOMES } from '../../updates/contract.js';
 import { operations } from '../operations.js';
 
@@ -36,7 +36,7 @@ const status = api.get(
   '/api/v1/updates',
   'Software updates (stewards): the running version, updates received and what became of them',
   {},
-  { 200: json(UpdateStatus, 'Updates'), ...problemResponses },
+  ok(UpdateStatus, 'Updates', problemResponses),
 );
 
 const upload = api.post(
