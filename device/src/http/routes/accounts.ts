@@ -26,12 +26,11 @@ const api = operations('accounts');
 
 const memberParam = z.object({ memberId: MemberId.openapi({ param: { name: 'memberId', in: 'path' } }) });
 
-const getAccount = api.get(
-  '/api/v1/accounts/{memberId}',
-  'Balance, limits and coming demurrage of a member (or of "fund")',
-  { params: memberParam, query: z.object({ unit: Unit.optional() }) },
-  ok(Account, 'The account', problemResponses),
-);
+const getAccount = api.get('/api/v1/accounts/{memberId}', 'Balance, limits and coming demurrage of a member (or of "fund")', {
+  params: memberParam,
+  query: z.object({ unit: Unit.optional() }),
+  answers: ok(Account, 'The account', problemResponses),
+});
 
 const LimitChange = z
   .object({
@@ -49,36 +48,29 @@ const LimitChange = z
   })
   .openapi('LimitChange');
 
-const putLimits = api.put(
-  '/api/v1/accounts/{memberId}/limits',
-  "Set a member's floor and ceiling (stewards); null returns to the default",
-  { params: memberParam, body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true } },
-  {
+const putLimits = api.put('/api/v1/accounts/{memberId}/limits', "Set a member's floor and ceiling (stewards); null returns to the default", {
+  params: memberParam,
+  body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true },
+  answers: {
     200: json(Account, 'The account with its new limits'),
     202: json(z.object({ pending: LimitChange }), "Beyond the community's defaults by more than ledger.limitApprovalFactor: waiting for a second steward"),
     ...ruleResponses,
   },
-);
+});
 
-const pendingChanges = api.get(
-  '/api/v1/limit-changes',
-  'Limit changes waiting for a second steward (stewards)',
-  {},
-  ok(z.array(LimitChange), 'Pending changes', problemResponses),
-);
+const pendingChanges = api.get('/api/v1/limit-changes', 'Limit changes waiting for a second steward (stewards)', {
+  answers: ok(z.array(LimitChange), 'Pending changes', problemResponses),
+});
 
-const approveChange = api.post(
-  '/api/v1/limit-changes/{id}/approve',
-  'Approve a limit change another steward proposed (stewards; not for your own account)',
-  { params: z.object({ id: z.string() }) },
-  ok(Account, 'The account with its new limits'),
-);
+const approveChange = api.post('/api/v1/limit-changes/{id}/approve', 'Approve a limit change another steward proposed (stewards; not for your own account)', {
+  params: z.object({ id: z.string() }),
+  answers: ok(Account, 'The account with its new limits'),
+});
 
 const decideChange = api.post(
   '/api/v1/limit-changes/{id}/propose',
   'Put a waiting limit change to the community instead of a second steward (stewards): it opens a proposal of kind "limits" and is applied if it passes',
-  { params: z.object({ id: z.string() }) },
-  created(z.object({ proposalId: z.string() }), 'The proposal'),
+  { params: z.object({ id: z.string() }), answers: created(z.object({ proposalId: z.string() }), 'The proposal') },
 );
 
 const historyQuery = z.object({
@@ -90,29 +82,25 @@ const historyQuery = z.object({
   kind: z.enum(HISTORY_KINDS).optional(),
 });
 
-const history = api.get(
-  '/api/v1/accounts/{memberId}/history',
-  'Account history, newest first, paginated by cursor',
-  { params: memberParam, query: historyQuery },
-  ok(HistoryPage, 'A page of history', problemResponses),
-);
+const history = api.get('/api/v1/accounts/{memberId}/history', 'Account history, newest first, paginated by cursor', {
+  params: memberParam,
+  query: historyQuery,
+  answers: ok(HistoryPage, 'A page of history', problemResponses),
+});
 
-const historyExport = api.get(
-  '/api/v1/accounts/{memberId}/history/export',
-  'The whole history as CSV or JSON',
-  { params: memberParam, query: z.object({ unit: Unit.optional(), format: exportFormat('csv') }) },
-  {
+const historyExport = api.get('/api/v1/accounts/{memberId}/history/export', 'The whole history as CSV or JSON', {
+  params: memberParam,
+  query: z.object({ unit: Unit.optional(), format: exportFormat('csv') }),
+  answers: {
     200: { description: 'The history', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
     ...problemResponses,
   },
-);
+});
 
-const reliability = api.get(
-  '/api/v1/accounts/{memberId}/reliability',
-  'Requests honoured and loans returned on time',
-  { params: memberParam },
-  ok(Reliability, 'Reliability counts', problemResponses),
-);
+const reliability = api.get('/api/v1/accounts/{memberId}/reliability', 'Requests honoured and loans returned on time', {
+  params: memberParam,
+  answers: ok(Reliability, 'Reliability counts', problemResponses),
+});
 
 function canRead(c: Ctx, memberId: string) {
   // Everyone may see the community fund; personal accounts are private.

@@ -10,26 +10,17 @@ import { operations } from '../operations.js';
 const ledgerApi = operations('ledger');
 const hubApi = operations('hub');
 
-const verify = ledgerApi.get(
-  '/api/v1/ledger/verify',
-  'Check the journal chain, zero-sum and every balance by replay (stewards)',
-  {},
-  ok(VerifyReport, 'The report; ok is false if anything is wrong', problemResponses),
-);
+const verify = ledgerApi.get('/api/v1/ledger/verify', 'Check the journal chain, zero-sum and every balance by replay (stewards)', {
+  answers: ok(VerifyReport, 'The report; ok is false if anything is wrong', problemResponses),
+});
 
-const demurrage = ledgerApi.post(
-  '/api/v1/ledger/demurrage',
-  'Bring demurrage forward for every account now, as the nightly job does (admins)',
-  {},
-  ok(z.object({ accounts: z.number().int(), decayed: z.record(z.string(), z.number().int()) }), 'What decayed into the fund', problemResponses),
-);
+const demurrage = ledgerApi.post('/api/v1/ledger/demurrage', 'Bring demurrage forward for every account now, as the nightly job does (admins)', {
+  answers: ok(z.object({ accounts: z.number().int(), decayed: z.record(z.string(), z.number().int()) }), 'What decayed into the fund', problemResponses),
+});
 
-const exportAll = hubApi.get(
-  '/api/v1/export',
-  'All community data as JSON (stewards)',
-  {},
-  ok(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes', problemResponses),
-);
+const exportAll = hubApi.get('/api/v1/export', 'All community data as JSON (stewards)', {
+  answers: ok(z.record(z.string(), z.unknown()), 'Everything the hub holds, without password hashes', problemResponses),
+});
 
 const Passphrase = z.object({
   'x-backup-passphrase': z
@@ -42,18 +33,20 @@ const Passphrase = z.object({
 const backup = hubApi.get(
   '/api/v1/backup',
   'A consistent snapshot of the whole hub with its identity key (admins), sealed with the passphrase given (scrypt and AES-256-GCM, the format hyphae-provision backup writes); the key never leaves the hub in the clear',
-  { headers: Passphrase },
-  ok(z.record(z.string(), z.unknown()), 'The sealed backup', problemResponses),
+  { headers: Passphrase, answers: ok(z.record(z.string(), z.unknown()), 'The sealed backup', problemResponses) },
 );
 
 const restore = hubApi.post(
   '/api/v1/restore',
   'Stage a backup on a blank hub (admins); the hub restarts into it. A sealed backup is opened with the X-Backup-Passphrase header',
-  { headers: Passphrase.partial(), body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true } },
   {
-    202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'),
-    ...problemResponses,
-    409: { description: 'Not a blank hub' },
+    headers: Passphrase.partial(),
+    body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true },
+    answers: {
+      202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'),
+      ...problemResponses,
+      409: { description: 'Not a blank hub' },
+    },
   },
 );
 

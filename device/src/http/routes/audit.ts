@@ -21,29 +21,22 @@ const AuditEntry = z
   })
   .openapi('AuditEntry');
 
-const list = api.get(
-  '/api/v1/audit',
-  'Every privileged action, newest first (stewards): who, when, what and why, hash-chained',
-  {
-    query: z.object({
-      action: z.enum(AUDIT_ACTIONS).optional(),
-      before: z.coerce.number().int().optional(),
-      limit: z.coerce.number().int().min(1).max(500).optional(),
-    }),
-  },
-  ok(
+const list = api.get('/api/v1/audit', 'Every privileged action, newest first (stewards): who, when, what and why, hash-chained', {
+  query: z.object({
+    action: z.enum(AUDIT_ACTIONS).optional(),
+    before: z.coerce.number().int().optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  }),
+  answers: ok(
     z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable(), chain: z.object({ ok: z.boolean(), entries: z.number().int() }) }),
     'A page of the audit log',
     problemResponses,
   ),
-);
+});
 
-const exportCsv = api.get(
-  '/api/v1/audit/export',
-  'The whole audit log as CSV (stewards)',
-  {},
-  { 200: { description: 'The log', content: { 'text/csv': { schema: z.string() } } }, ...problemResponses },
-);
+const exportCsv = api.get('/api/v1/audit/export', 'The whole audit log as CSV (stewards)', {
+  answers: { 200: { description: 'The log', content: { 'text/csv': { schema: z.string() } } }, ...problemResponses },
+});
 
 export function registerAudit(app: App, deps: HttpDeps) {
   const { audit } = deps;

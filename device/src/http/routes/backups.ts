@@ -42,37 +42,25 @@ const BackupStatus = z
   })
   .openapi('BackupStatus');
 
-const status = api.get(
-  '/api/v1/backups',
-  'Nightly backups (stewards): the last one per destination, and whether one is overdue',
-  {},
-  ok(BackupStatus, 'Backups', problemResponses),
-);
-const passphrase = api.put(
-  '/api/v1/backups/passphrase',
-  'Choose the passphrase nightly backups are sealed with (admins); keep it apart from the hub',
-  { body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true } },
-  { 204: { description: 'Saved' }, ...problemResponses },
-);
-const runNow = api.post(
-  '/api/v1/backups',
-  'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background',
-  {},
-  created(BackupFile, 'The backup', problemResponses),
-);
-const download = api.get(
-  '/api/v1/backups/{file}',
-  'Download one sealed backup (admins)',
-  {
-    params: z.object({
-      file: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]+\.backup\.json$/)
-        .openapi({ param: { name: 'file', in: 'path' } }),
-    }),
-  },
-  { 200: { description: 'The sealed backup', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problemResponses },
-);
+const status = api.get('/api/v1/backups', 'Nightly backups (stewards): the last one per destination, and whether one is overdue', {
+  answers: ok(BackupStatus, 'Backups', problemResponses),
+});
+const passphrase = api.put('/api/v1/backups/passphrase', 'Choose the passphrase nightly backups are sealed with (admins); keep it apart from the hub', {
+  body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true },
+  answers: { 204: { description: 'Saved' }, ...problemResponses },
+});
+const runNow = api.post('/api/v1/backups', 'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background', {
+  answers: created(BackupFile, 'The backup', problemResponses),
+});
+const download = api.get('/api/v1/backups/{file}', 'Download one sealed backup (admins)', {
+  params: z.object({
+    file: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+\.backup\.json$/)
+      .openapi({ param: { name: 'file', in: 'path' } }),
+  }),
+  answers: { 200: { description: 'The sealed backup', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problemResponses },
+});
 
 export function registerBackups(app: App, deps: HttpDeps) {
   const backups = () => {

@@ -127,50 +127,35 @@ const WorkReport = z
   })
   .openapi('WorkReport');
 
-const current = api.get(
-  '/api/v1/ecology',
-  'The ecological multiplier, its indicators (with stale flags), the water price and budget',
-  {},
-  ok(EcologyNow, 'Now'),
-);
-const recompute = api.post('/api/v1/ecology/recompute', 'Recompute now (stewards; also nightly)', {}, ok(Snapshot, 'The new snapshot'));
-const history = api.get(
-  '/api/v1/ecology/history',
-  'The multiplier over time',
-  { query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }) },
-  ok(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'),
-);
-const why = api.get(
-  '/api/v1/accounts/{memberId}/limit-explanation',
-  'Why is my limit this?',
-  { params: z.object({ memberId: MemberId }) },
-  ok(LimitExplanation, 'The explanation'),
-);
-const capacity = api.put(
-  '/api/v1/members/{memberId}/capacity',
-  "Set a member's productive capacity (stewards)",
-  { params: z.object({ memberId: MemberId }), body: body(z.object({ capacity: z.number().int().min(0) })) },
-  ok(LimitExplanation, 'The explanation of the new limit'),
-);
-const report = api.post(
-  '/api/v1/regeneration',
-  'Report regeneration work (trees planted, compost made, land restored)',
-  {
-    body: body(z.object({ kind: z.enum(REGENERATION_KINDS), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })),
-  },
-  created(WorkReport, 'The report'),
-);
-const reports = api.get(
-  '/api/v1/regeneration',
-  'Regeneration reports',
-  { query: z.object({ status: z.enum(REPORT_STATUSES).optional() }) },
-  ok(z.array(WorkReport), 'Reports'),
-);
+const current = api.get('/api/v1/ecology', 'The ecological multiplier, its indicators (with stale flags), the water price and budget', {
+  answers: ok(EcologyNow, 'Now'),
+});
+const recompute = api.post('/api/v1/ecology/recompute', 'Recompute now (stewards; also nightly)', { answers: ok(Snapshot, 'The new snapshot') });
+const history = api.get('/api/v1/ecology/history', 'The multiplier over time', {
+  query: z.object({ days: z.coerce.number().int().min(1).max(3650).default(90) }),
+  answers: ok(z.array(z.object({ at: z.number(), multiplier: z.number(), raw: z.number() })), 'History'),
+});
+const why = api.get('/api/v1/accounts/{memberId}/limit-explanation', 'Why is my limit this?', {
+  params: z.object({ memberId: MemberId }),
+  answers: ok(LimitExplanation, 'The explanation'),
+});
+const capacity = api.put('/api/v1/members/{memberId}/capacity', "Set a member's productive capacity (stewards)", {
+  params: z.object({ memberId: MemberId }),
+  body: body(z.object({ capacity: z.number().int().min(0) })),
+  answers: ok(LimitExplanation, 'The explanation of the new limit'),
+});
+const report = api.post('/api/v1/regeneration', 'Report regeneration work (trees planted, compost made, land restored)', {
+  body: body(z.object({ kind: z.enum(REGENERATION_KINDS), quantity: z.number().int().min(1).max(100_000), note: z.string().max(1000).default('') })),
+  answers: created(WorkReport, 'The report'),
+});
+const reports = api.get('/api/v1/regeneration', 'Regeneration reports', {
+  query: z.object({ status: z.enum(REPORT_STATUSES).optional() }),
+  answers: ok(z.array(WorkReport), 'Reports'),
+});
 const verify = api.post(
   '/api/v1/regeneration/{id}/verify',
   "Verify (or reject) someone else's report; verified work is credited from the community fund (stewards)",
-  { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  ok(WorkReport, 'The report'),
+  { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })), answers: ok(WorkReport, 'The report') },
 );
 
 const WaterQuote = z.object({
@@ -198,20 +183,20 @@ const Neighbourhood = z
 const neighbourhood = api.get(
   '/api/v1/neighbourhood',
   'What the neighbourhood page shows, in one answer: the multiplier, budgets and places, and every plot at the resolution it is drawn',
-  {},
-  ok(Neighbourhood, 'The neighbourhood now'),
+  { answers: ok(Neighbourhood, 'The neighbourhood now') },
 );
-const quote = api.get(
-  '/api/v1/ecology/water-quote',
-  'What drawing this much water costs now, at the scarcity price',
-  { query: z.object({ litres: Litres }) },
-  ok(WaterQuote, 'The quote'),
-);
+const quote = api.get('/api/v1/ecology/water-quote', 'What drawing this much water costs now, at the scarcity price', {
+  query: z.object({ litres: Litres }),
+  answers: ok(WaterQuote, 'The quote'),
+});
 const payWater = api.post(
   '/api/v1/ecology/water-payments',
   'Pay the community fund for water drawn, at the amount the member was shown; 409 price-changed (with the new quote) if it moved',
-  { headers: IdempotencyHeader, body: body(z.object({ litres: Litres, amount: z.number().int().min(0) })) },
-  created(z.object({ quote: WaterQuote, transferId: z.string().nullable() }), 'Paid'),
+  {
+    headers: IdempotencyHeader,
+    body: body(z.object({ litres: Litres, amount: z.number().int().min(0) })),
+    answers: created(z.object({ quote: WaterQuote, transferId: z.string().nullable() }), 'Paid'),
+  },
 );
 
 export function registerEcology(app: App, deps: HttpDeps) {

@@ -116,46 +116,34 @@ const HubClearingRun = z
   })
   .openapi('HubClearingRun');
 
-const inbox = api.post(
-  '/api/v1/federation/inbox',
-  'Signed envelopes from a linked hub (they authenticate themselves)',
-  { body: body(z.array(Any).max(100)) },
-  ok(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'),
-);
-const invite = api.post(
-  '/api/v1/federation/invitations',
-  'Invite another hub to link (stewards): a token for its steward',
-  { body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })) },
-  created(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'),
-);
-const accept = api.post(
-  '/api/v1/federation/links',
-  "Accept another hub's invitation (stewards)",
-  {
-    body: body(
-      z.object({
-        token: z.string().min(10),
-        rate: Rate,
-        trustOut: z.number().int().min(0),
-        trustIn: z.number().int().min(0),
-        feePpm: z.number().int().min(0).max(100_000).optional(),
-      }),
-    ),
-  },
-  created(Peer, 'The link'),
-);
-const links = api.get(
-  '/api/v1/federation/links',
-  'Links: last contact, queue length, chain heads, clearing balance',
-  {},
-  ok(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'),
-);
-const status = api.put(
-  '/api/v1/federation/links/{hubId}/status',
-  'Pause or resume a link (stewards)',
-  { params: z.object({ hubId: z.string() }), body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })) },
-  ok(Peer, 'The link'),
-);
+const inbox = api.post('/api/v1/federation/inbox', 'Signed envelopes from a linked hub (they authenticate themselves)', {
+  body: body(z.array(Any).max(100)),
+  answers: ok(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'),
+});
+const invite = api.post('/api/v1/federation/invitations', 'Invite another hub to link (stewards): a token for its steward', {
+  body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })),
+  answers: created(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'),
+});
+const accept = api.post('/api/v1/federation/links', "Accept another hub's invitation (stewards)", {
+  body: body(
+    z.object({
+      token: z.string().min(10),
+      rate: Rate,
+      trustOut: z.number().int().min(0),
+      trustIn: z.number().int().min(0),
+      feePpm: z.number().int().min(0).max(100_000).optional(),
+    }),
+  ),
+  answers: created(Peer, 'The link'),
+});
+const links = api.get('/api/v1/federation/links', 'Links: last contact, queue length, chain heads, clearing balance', {
+  answers: ok(z.object({ hubId: z.string(), links: z.array(Link), rejected: z.record(z.string(), z.number()) }), 'Links'),
+});
+const status = api.put('/api/v1/federation/links/{hubId}/status', 'Pause or resume a link (stewards)', {
+  params: z.object({ hubId: z.string() }),
+  body: body(z.object({ status: z.enum(LINK_STATUSES).extract(['active', 'paused']) })),
+  answers: ok(Peer, 'The link'),
+});
 const pay = api.post(
   '/api/v1/federation/payments',
   'Pay a member of a linked hub: member@hub or hub/member, in our currency or theirs (send an Idempotency-Key to retry safely)',
@@ -170,78 +158,62 @@ const pay = api.post(
         payer: MemberId.optional(),
       }),
     ),
+    answers: created(InterHubPayment, 'The payment, pending until the other hub answers'),
   },
-  created(InterHubPayment, 'The payment, pending until the other hub answers'),
 );
-const list = api.get(
-  '/api/v1/federation/payments',
-  'Recent inter-hub payments, newest first (stewards)',
-  { query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }) },
-  ok(z.object({ payments: z.array(InterHubPayment) }), 'Payments'),
-);
+const list = api.get('/api/v1/federation/payments', 'Recent inter-hub payments, newest first (stewards)', {
+  query: z.object({ peer: z.string().optional(), status: z.enum(PAYMENT_STATUSES).optional() }),
+  answers: ok(z.object({ payments: z.array(InterHubPayment) }), 'Payments'),
+});
 const Terms = z.object({
   rate: Rate.optional(),
   trustOut: z.number().int().min(0).optional(),
   trustIn: z.number().int().min(0).optional(),
   feePpm: z.number().int().min(0).max(100_000).optional(),
 });
-const terms = api.put(
-  '/api/v1/federation/links/{hubId}/terms',
-  'Propose new terms for a link (stewards); they take effect when the other hub accepts',
-  { params: z.object({ hubId: z.string() }), body: body(Terms) },
-  ok(Peer, 'The link, with the terms pending'),
-);
-const answerTerms = api.post(
-  '/api/v1/federation/links/{hubId}/terms/answer',
-  'Accept or decline the terms the other hub proposed (stewards)',
-  { params: z.object({ hubId: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  ok(Peer, 'The link'),
-);
+const terms = api.put('/api/v1/federation/links/{hubId}/terms', 'Propose new terms for a link (stewards); they take effect when the other hub accepts', {
+  params: z.object({ hubId: z.string() }),
+  body: body(Terms),
+  answers: ok(Peer, 'The link, with the terms pending'),
+});
+const answerTerms = api.post('/api/v1/federation/links/{hubId}/terms/answer', 'Accept or decline the terms the other hub proposed (stewards)', {
+  params: z.object({ hubId: z.string() }),
+  body: body(z.object({ accept: z.boolean() })),
+  answers: ok(Peer, 'The link'),
+});
 const close = api.post(
   '/api/v1/federation/links/{hubId}/close',
   'Close a link (stewards): at once at a zero balance, or under a settlement plan until it reaches zero',
-  { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })) },
-  ok(Peer, 'The link'),
+  { params: z.object({ hubId: z.string() }), body: body(z.object({ settlement: z.string().min(3).max(2000).optional() })), answers: ok(Peer, 'The link') },
 );
-const region = api.get(
-  '/api/v1/federation/region',
-  'Needs and surpluses per resource of this hub and its linked hubs (no member identities)',
-  {},
-  ok(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'),
-);
-const share = api.post('/api/v1/federation/region/share', "Send this hub's summary to its links now (stewards)", {}, ok(Summary, 'The summary sent'));
-const solve = api.post(
-  '/api/v1/federation/region/solve',
-  "Solve the regional flow; movements across our links go to both hubs' stewards (stewards)",
-  {},
-  ok(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'),
-);
-const consent = api.post(
-  '/api/v1/federation/region/proposals/{id}/consent',
-  'Consent to or decline a regional proposal across a link (stewards)',
-  { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  ok(RegionalProposal, 'The proposal'),
-);
-const clearings = api.get('/api/v1/federation/clearings', 'Clearing runs between hubs', {}, ok(z.object({ runs: z.array(HubClearingRun) }), 'Runs'));
-const proposeClearing = api.post(
-  '/api/v1/federation/clearings',
-  'Propose clearing the largest debt cycle between hubs through this hub (stewards)',
-  {},
-  created(HubClearingRun, "The run, waiting for the other hubs' stewards"),
-);
-const answerClearing = api.post(
-  '/api/v1/federation/clearings/{id}/answer',
-  'Accept or decline a clearing run this hub is on (stewards)',
-  { params: z.object({ id: z.string() }), body: body(z.object({ accept: z.boolean() })) },
-  ok(HubClearingRun, 'The run'),
-);
-const retry = api.post(
-  '/api/v1/federation/retry',
-  'Try every link now instead of waiting out its backoff (stewards)',
-  {},
-  ok(z.object({ ok: z.boolean() }), 'Tried'),
-);
-const get = api.get('/api/v1/federation/payments/{id}', 'An inter-hub payment', { params: z.object({ id: z.string() }) }, ok(InterHubPayment, 'The payment'));
+const region = api.get('/api/v1/federation/region', 'Needs and surpluses per resource of this hub and its linked hubs (no member identities)', {
+  answers: ok(z.object({ hubs: z.array(RegionHub), proposals: z.array(RegionalProposal) }), 'The region'),
+});
+const share = api.post('/api/v1/federation/region/share', "Send this hub's summary to its links now (stewards)", { answers: ok(Summary, 'The summary sent') });
+const solve = api.post('/api/v1/federation/region/solve', "Solve the regional flow; movements across our links go to both hubs' stewards (stewards)", {
+  answers: ok(z.object({ proposals: z.array(RegionalProposal) }), 'New regional proposals'),
+});
+const consent = api.post('/api/v1/federation/region/proposals/{id}/consent', 'Consent to or decline a regional proposal across a link (stewards)', {
+  params: z.object({ id: z.string() }),
+  body: body(z.object({ accept: z.boolean() })),
+  answers: ok(RegionalProposal, 'The proposal'),
+});
+const clearings = api.get('/api/v1/federation/clearings', 'Clearing runs between hubs', { answers: ok(z.object({ runs: z.array(HubClearingRun) }), 'Runs') });
+const proposeClearing = api.post('/api/v1/federation/clearings', 'Propose clearing the largest debt cycle between hubs through this hub (stewards)', {
+  answers: created(HubClearingRun, "The run, waiting for the other hubs' stewards"),
+});
+const answerClearing = api.post('/api/v1/federation/clearings/{id}/answer', 'Accept or decline a clearing run this hub is on (stewards)', {
+  params: z.object({ id: z.string() }),
+  body: body(z.object({ accept: z.boolean() })),
+  answers: ok(HubClearingRun, 'The run'),
+});
+const retry = api.post('/api/v1/federation/retry', 'Try every link now instead of waiting out its backoff (stewards)', {
+  answers: ok(z.object({ ok: z.boolean() }), 'Tried'),
+});
+const get = api.get('/api/v1/federation/payments/{id}', 'An inter-hub payment', {
+  params: z.object({ id: z.string() }),
+  answers: ok(InterHubPayment, 'The payment'),
+});
 
 export function registerFederation(app: App, deps: HttpDeps) {
   const fed = () => {

@@ -109,86 +109,77 @@ const ClearingRun = z
 
 const idParam = z.object({ id: z.string() });
 
-const listPosts = api.get(
-  '/api/v1/board/posts',
-  'Needs and surpluses',
-  {
-    query: z.object({
-      resource: ResourceSchema.optional(),
-      kind: z.enum(POST_KINDS).optional(),
-      status: z.enum(POST_STATUSES).optional(),
-      mine: QueryFlag.optional(),
-    }),
-  },
-  ok(z.array(ListedPost), 'Posts, newest first'),
-);
-const createPost = api.post(
-  '/api/v1/board/posts',
-  'Post a need or a surplus; the engine proposes allocations at once',
-  { body: body(NewPost) },
-  created(Post, 'The post'),
-);
-const closePost = api.post('/api/v1/board/posts/{id}/close', 'Close a post (its owner or a steward)', { params: idParam }, ok(Post, 'The closed post'));
-const listProposals = api.get(
-  '/api/v1/flow/proposals',
-  'Proposed allocations and pledges: mine, or all for stewards',
-  { query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: QueryFlag.optional() }) },
-  ok(z.array(Proposal), 'Proposals, newest first'),
-);
+const listPosts = api.get('/api/v1/board/posts', 'Needs and surpluses', {
+  query: z.object({
+    resource: ResourceSchema.optional(),
+    kind: z.enum(POST_KINDS).optional(),
+    status: z.enum(POST_STATUSES).optional(),
+    mine: QueryFlag.optional(),
+  }),
+  answers: ok(z.array(ListedPost), 'Posts, newest first'),
+});
+const createPost = api.post('/api/v1/board/posts', 'Post a need or a surplus; the engine proposes allocations at once', {
+  body: body(NewPost),
+  answers: created(Post, 'The post'),
+});
+const closePost = api.post('/api/v1/board/posts/{id}/close', 'Close a post (its owner or a steward)', {
+  params: idParam,
+  answers: ok(Post, 'The closed post'),
+});
+const listProposals = api.get('/api/v1/flow/proposals', 'Proposed allocations and pledges: mine, or all for stewards', {
+  query: z.object({ status: z.enum(ALLOCATION_STATUSES).optional(), all: QueryFlag.optional() }),
+  answers: ok(z.array(Proposal), 'Proposals, newest first'),
+});
 const proposalAction = (name: 'accept' | 'reject', summary: string) =>
-  api.post(`/api/v1/flow/proposals/{id}/${name}`, summary, { params: idParam }, ok(Proposal, 'The proposal'));
-const fulfil = api.post(
-  '/api/v1/flow/proposals/{id}/fulfil',
-  'The receiver confirms delivery, optionally paying for it',
-  { params: idParam, body: body(z.object({ payment: z.number().int().min(1).optional() }), false) },
-  ok(Proposal, 'The fulfilled pledge'),
-);
-const recompute = api.post(
-  '/api/v1/flow/recompute',
-  'Solve again now (stewards)',
-  {},
-  ok(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'),
-);
-const cycles = api.get('/api/v1/flow/cycles', 'Barter rings across resources among current proposals', {}, ok(z.array(z.array(Proposal)), 'Rings'));
-const crisisNow = api.get('/api/v1/crisis', 'The emergency in force, if any', {}, ok(z.object({ active: Crisis.nullable() }), 'The emergency'));
-const declare = api.post(
-  '/api/v1/crisis',
-  'Declare an emergency for places or members (stewards); the engine recomputes at once',
-  { body: body(z.object({ note: z.string().min(1).max(500), places: z.array(z.string()).optional(), members: z.array(MemberId).optional() })) },
-  created(Crisis, 'The emergency'),
-);
-const endCrisis = api.post('/api/v1/crisis/{id}/end', 'End an emergency (stewards)', { params: idParam }, ok(Crisis, 'The ended emergency'));
-const listVulnerable = api.get('/api/v1/crisis/vulnerable', 'The members put first in an emergency (stewards only)', {}, ok(z.array(z.string()), 'Member ids'));
+  api.post(`/api/v1/flow/proposals/{id}/${name}`, summary, { params: idParam, answers: ok(Proposal, 'The proposal') });
+const fulfil = api.post('/api/v1/flow/proposals/{id}/fulfil', 'The receiver confirms delivery, optionally paying for it', {
+  params: idParam,
+  body: body(z.object({ payment: z.number().int().min(1).optional() }), false),
+  answers: ok(Proposal, 'The fulfilled pledge'),
+});
+const recompute = api.post('/api/v1/flow/recompute', 'Solve again now (stewards)', {
+  answers: ok(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'),
+});
+const cycles = api.get('/api/v1/flow/cycles', 'Barter rings across resources among current proposals', { answers: ok(z.array(z.array(Proposal)), 'Rings') });
+const crisisNow = api.get('/api/v1/crisis', 'The emergency in force, if any', { answers: ok(z.object({ active: Crisis.nullable() }), 'The emergency') });
+const declare = api.post('/api/v1/crisis', 'Declare an emergency for places or members (stewards); the engine recomputes at once', {
+  body: body(z.object({ note: z.string().min(1).max(500), places: z.array(z.string()).optional(), members: z.array(MemberId).optional() })),
+  answers: created(Crisis, 'The emergency'),
+});
+const endCrisis = api.post('/api/v1/crisis/{id}/end', 'End an emergency (stewards)', { params: idParam, answers: ok(Crisis, 'The ended emergency') });
+const listVulnerable = api.get('/api/v1/crisis/vulnerable', 'The members put first in an emergency (stewards only)', {
+  answers: ok(z.array(z.string()), 'Member ids'),
+});
 const Person = z.object({ id: z.string(), name: z.string(), email: z.string().nullable() });
 const phoneTree = api.get(
   '/api/v1/crisis/phone-tree',
   'Who checks on whom in an emergency: the members put first, how to reach them and their checker (stewards only; printable in the console)',
-  {},
-  ok(z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'), 'Phone tree, by checker'),
-);
-const vulnerable = api.put(
-  '/api/v1/members/{id}/vulnerable',
-  'Mark a member as vulnerable for emergencies (only stewards see this)',
   {
-    params: idParam,
-    body: body(
-      z.object({
-        vulnerable: z.boolean(),
-        contact: z.string().max(200).nullable().optional().describe('How to reach them: a phone number, a door'),
-        checker: MemberId.nullable().optional().describe('The member who checks on them in an emergency'),
-      }),
+    answers: ok(
+      z.array(z.object({ member: Person, contact: z.string().nullable(), checker: Person.nullable() })).openapi('PhoneTree'),
+      'Phone tree, by checker',
     ),
   },
-  ok(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'),
 );
-const listRuns = api.get('/api/v1/clearing/runs', 'Clearing runs, newest first', {}, ok(z.array(ClearingRun), 'Runs'));
-const proposeRun = api.post('/api/v1/clearing/runs', 'Compute a multilateral set-off of open requests (stewards)', {}, created(ClearingRun, 'The run'));
-const acceptRun = api.post(
-  '/api/v1/clearing/runs/{id}/accept',
-  'Agree to a clearing run; it applies when everyone it touches agrees',
-  { params: idParam },
-  ok(ClearingRun, 'The run'),
-);
+const vulnerable = api.put('/api/v1/members/{id}/vulnerable', 'Mark a member as vulnerable for emergencies (only stewards see this)', {
+  params: idParam,
+  body: body(
+    z.object({
+      vulnerable: z.boolean(),
+      contact: z.string().max(200).nullable().optional().describe('How to reach them: a phone number, a door'),
+      checker: MemberId.nullable().optional().describe('The member who checks on them in an emergency'),
+    }),
+  ),
+  answers: ok(z.object({ memberId: z.string(), vulnerable: z.boolean() }), 'Saved'),
+});
+const listRuns = api.get('/api/v1/clearing/runs', 'Clearing runs, newest first', { answers: ok(z.array(ClearingRun), 'Runs') });
+const proposeRun = api.post('/api/v1/clearing/runs', 'Compute a multilateral set-off of open requests (stewards)', {
+  answers: created(ClearingRun, 'The run'),
+});
+const acceptRun = api.post('/api/v1/clearing/runs/{id}/accept', 'Agree to a clearing run; it applies when everyone it touches agrees', {
+  params: idParam,
+  answers: ok(ClearingRun, 'The run'),
+});
 
 export function registerFlow(app: App, deps: HttpDeps) {
   const { board } = deps;

@@ -68,77 +68,59 @@ const Round = z
   })
   .openapi('BudgetRound');
 const Standing = ProjectResult.omit({ funded: true, why: true }).openapi('BudgetStanding');
-const openRound = api.post(
-  '/api/v1/budgets',
-  'Open a participatory budgeting round over part of the community fund (stewards)',
-  {
-    body: {
-      content: {
-        'application/json': {
-          schema: z.object({
-            title: z.string().min(3).max(200),
-            budget: z.number().int().min(1),
-            pointsPerMember: z.number().int().min(1).max(10_000).optional(),
-            quadratic: z.boolean().optional(),
-            days: z.number().int().min(1).max(90).optional(),
-          }),
-        },
+const openRound = api.post('/api/v1/budgets', 'Open a participatory budgeting round over part of the community fund (stewards)', {
+  body: {
+    content: {
+      'application/json': {
+        schema: z.object({
+          title: z.string().min(3).max(200),
+          budget: z.number().int().min(1),
+          pointsPerMember: z.number().int().min(1).max(10_000).optional(),
+          quadratic: z.boolean().optional(),
+          days: z.number().int().min(1).max(90).optional(),
+        }),
       },
-      required: true,
     },
+    required: true,
   },
-  created(Round, 'The round'),
-);
-const rounds = api.get('/api/v1/budgets', 'Participatory budgeting rounds, newest first', {}, ok(z.array(Round), 'Rounds'));
-const round = api.get(
-  '/api/v1/budgets/{id}',
-  'A round with its standings and my allocation',
-  { params: id },
-  ok(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'),
-);
-const addProject = api.post(
-  '/api/v1/budgets/{id}/projects',
-  'Put a project forward in an open round',
-  {
-    params: id,
-    body: {
-      content: {
-        'application/json': {
-          schema: z.object({
-            title: z.string().min(3).max(200),
-            description: z.string().max(4000).optional(),
-            amount: z.number().int().min(1),
-            to: MemberId.optional(),
-          }),
-        },
+  answers: created(Round, 'The round'),
+});
+const rounds = api.get('/api/v1/budgets', 'Participatory budgeting rounds, newest first', { answers: ok(z.array(Round), 'Rounds') });
+const round = api.get('/api/v1/budgets/{id}', 'A round with its standings and my allocation', {
+  params: id,
+  answers: ok(z.object({ round: Round, standings: z.array(Standing), mine: z.record(z.string(), z.number()) }), 'The round'),
+});
+const addProject = api.post('/api/v1/budgets/{id}/projects', 'Put a project forward in an open round', {
+  params: id,
+  body: {
+    content: {
+      'application/json': {
+        schema: z.object({
+          title: z.string().min(3).max(200),
+          description: z.string().max(4000).optional(),
+          amount: z.number().int().min(1),
+          to: MemberId.optional(),
+        }),
       },
-      required: true,
     },
+    required: true,
   },
-  created(z.record(z.string(), z.unknown()), 'The project'),
-);
-const allocate = api.put(
-  '/api/v1/budgets/{id}/allocation',
-  "Spread my points across the round's projects (replaces my earlier allocation)",
-  {
-    params: id,
-    body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true },
-  },
-  ok(z.record(z.string(), z.number()), 'My allocation'),
-);
-const closeRound = api.post(
-  '/api/v1/budgets/{id}/close',
-  'Close a round now and fund the projects in order of support (stewards; also nightly when due)',
-  { params: id },
-  ok(Round, 'The round with its result'),
-);
+  answers: created(z.record(z.string(), z.unknown()), 'The project'),
+});
+const allocate = api.put('/api/v1/budgets/{id}/allocation', "Spread my points across the round's projects (replaces my earlier allocation)", {
+  params: id,
+  body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true },
+  answers: ok(z.record(z.string(), z.number()), 'My allocation'),
+});
+const closeRound = api.post('/api/v1/budgets/{id}/close', 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', {
+  params: id,
+  answers: ok(Round, 'The round with its result'),
+});
 
 const MyVote = z.object({ choice: z.enum(CHOICES), coreValue: z.string().nullable(), at: z.number() });
-const list = api.get(
-  '/api/v1/proposals',
-  'Proposals, newest first',
-  { query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }) },
-  ok(
+const list = api.get('/api/v1/proposals', 'Proposals, newest first', {
+  query: z.object({ status: z.enum(PROPOSAL_STATUSES).optional() }),
+  answers: ok(
     z.array(
       Proposal.extend({
         currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'),
@@ -148,7 +130,7 @@ const list = api.get(
     ),
     'Proposals',
   ),
-);
+});
 const Comment = z
   .object({
     id: z.string(),
@@ -159,21 +141,15 @@ const Comment = z
     at: z.number(),
   })
   .openapi('Comment');
-const comments = api.get(
-  '/api/v1/proposals/{id}/comments',
-  "A proposal's discussion, oldest first",
-  { params: z.object({ id: z.string() }) },
-  ok(z.array(Comment), 'The discussion'),
-);
-const addComment = api.post(
-  '/api/v1/proposals/{id}/comments',
-  "Say something in a proposal's discussion while it is open",
-  {
-    params: z.object({ id: z.string() }),
-    body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true },
-  },
-  created(Comment, 'Posted'),
-);
+const comments = api.get('/api/v1/proposals/{id}/comments', "A proposal's discussion, oldest first", {
+  params: z.object({ id: z.string() }),
+  answers: ok(z.array(Comment), 'The discussion'),
+});
+const addComment = api.post('/api/v1/proposals/{id}/comments', "Say something in a proposal's discussion while it is open", {
+  params: z.object({ id: z.string() }),
+  body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true },
+  answers: created(Comment, 'Posted'),
+});
 const Rules = z
   .object({
     modes: z.record(z.string(), z.enum(DECISION_MODES)).describe('How each kind of proposal is decided'),
@@ -185,43 +161,37 @@ const Rules = z
     emergencyDays: z.number(),
   })
   .openapi('GovernanceRules');
-const rules = api.get('/api/v1/governance/rules', "The community's rules for decisions", {}, ok(Rules, 'The rules'));
+const rules = api.get('/api/v1/governance/rules', "The community's rules for decisions", { answers: ok(Rules, 'The rules') });
 const Delegations = z
   .object({
     mine: z.array(z.object({ topic: z.string(), to: z.string(), name: z.string() })).describe('Votes I have handed on, by topic (a proposal kind or "*")'),
     toMe: z.array(z.object({ topic: z.string(), from: z.string(), name: z.string() })).describe('Members who have handed their vote to me'),
   })
   .openapi('Delegations');
-const delegations = api.get('/api/v1/delegations', 'My delegations, both ways', {}, ok(Delegations, 'Delegations'));
-const propose = api.post(
-  '/api/v1/proposals',
-  "Make a proposal; the community's rules pick its decision mode",
-  {
-    body: body(
-      z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() }),
-    ),
-  },
-  created(Proposal, 'The proposal'),
-);
-const vote = api.post(
-  '/api/v1/proposals/{id}/votes',
-  'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value',
-  { params: id, body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })) },
-  created(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'),
-);
-const close = api.post('/api/v1/proposals/close-due', 'Decide every proposal whose time is up (stewards; also nightly)', {}, ok(z.array(Proposal), 'Decided'));
-const note = api.post(
-  '/api/v1/proposals/{id}/notes',
-  'Add an outcome note to a decision (stewards)',
-  { params: id, body: body(z.object({ note: z.string().min(1).max(1000) })) },
-  ok(Proposal, 'The proposal'),
-);
-const delegate = api.put(
-  '/api/v1/delegations',
-  'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null',
-  { body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })) },
-  ok(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'),
-);
+const delegations = api.get('/api/v1/delegations', 'My delegations, both ways', { answers: ok(Delegations, 'Delegations') });
+const propose = api.post('/api/v1/proposals', "Make a proposal; the community's rules pick its decision mode", {
+  body: body(
+    z.object({ kind: Kind, title: z.string().min(1).max(200), rationale: z.string().max(5000), payload: z.record(z.string(), z.unknown()).optional() }),
+  ),
+  answers: created(Proposal, 'The proposal'),
+});
+const vote = api.post('/api/v1/proposals/{id}/votes', 'Vote once: yes, no, abstain, or (consensus, in the block period) block citing a core value', {
+  params: id,
+  body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })),
+  answers: created(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'),
+});
+const close = api.post('/api/v1/proposals/close-due', 'Decide every proposal whose time is up (stewards; also nightly)', {
+  answers: ok(z.array(Proposal), 'Decided'),
+});
+const note = api.post('/api/v1/proposals/{id}/notes', 'Add an outcome note to a decision (stewards)', {
+  params: id,
+  body: body(z.object({ note: z.string().min(1).max(1000) })),
+  answers: ok(Proposal, 'The proposal'),
+});
+const delegate = api.put('/api/v1/delegations', 'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null', {
+  body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })),
+  answers: ok(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'),
+});
 const ParamValue = z.union([z.number(), z.boolean()]);
 const ParameterView = z
   .object({
@@ -234,26 +204,19 @@ const ParameterView = z
       .describe('Changes decided but not yet in force'),
   })
   .openapi('ParameterView');
-const params = api.get(
-  '/api/v1/parameters',
-  "The community's parameters, which proposal set each one, and changes still to come",
-  {},
-  ok(z.array(ParameterView), 'Parameters'),
-);
-const emergency = api.post(
-  '/api/v1/parameters/emergency',
-  "A steward's emergency change: logged, in force now, lapsing unless a proposal ratifies it",
-  {
-    body: body(
-      z.object({
-        name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]),
-        value: z.union([z.number(), z.boolean()]),
-        reason: z.string().min(1).max(500),
-      }),
-    ),
-  },
-  ok(z.object({ ok: z.literal(true) }), 'In force'),
-);
+const params = api.get('/api/v1/parameters', "The community's parameters, which proposal set each one, and changes still to come", {
+  answers: ok(z.array(ParameterView), 'Parameters'),
+});
+const emergency = api.post('/api/v1/parameters/emergency', "A steward's emergency change: logged, in force now, lapsing unless a proposal ratifies it", {
+  body: body(
+    z.object({
+      name: z.enum(Object.keys(PARAMETERS) as [ParamName, ...ParamName[]]),
+      value: z.union([z.number(), z.boolean()]),
+      reason: z.string().min(1).max(500),
+    }),
+  ),
+  answers: ok(z.object({ ok: z.literal(true) }), 'In force'),
+});
 const Decision = z
   .object({
     date: z.string(),
@@ -271,15 +234,13 @@ const Decision = z
     notes: z.string(),
   })
   .openapi('Decision');
-const log = api.get(
-  '/api/v1/decisions',
-  'The decision log, as JSON or CSV',
-  { query: z.object({ format: exportFormat('json') }) },
-  {
+const log = api.get('/api/v1/decisions', 'The decision log, as JSON or CSV', {
+  query: z.object({ format: exportFormat('json') }),
+  answers: {
     200: { description: 'Decisions', content: { 'application/json': { schema: z.array(Decision) }, 'text/csv': { schema: z.string() } } },
     ...ruleResponses,
   },
-);
+});
 
 export function registerGovernance(app: App, deps: HttpDeps) {
   const g = deps.governance;

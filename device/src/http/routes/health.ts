@@ -40,11 +40,8 @@ const Time = z
   })
   .openapi('TimeStatus');
 
-const health = api.get(
-  '/api/v1/health',
-  'Is the hub up, and which version; its disk and memory',
-  {},
-  {
+const health = api.get('/api/v1/health', 'Is the hub up, and which version; its disk and memory', {
+  answers: {
     200: json(
       z
         .object({
@@ -64,7 +61,7 @@ const health = api.get(
       'The hub is up',
     ),
   },
-);
+});
 
 /**
  * The process's memory and the data disk's space, measured at most once a

@@ -121,26 +121,21 @@ const actorOf = (c: Ctx): Actor => {
   return { id: m.id, steward: hasRole(m, 'steward') };
 };
 
-const listItems = api.get(
-  '/api/v1/library/items',
-  'Search the catalogue; with from and to, only what is free then',
-  {
-    query: z.object({
-      q: z.string().max(80).optional(),
-      category: z.string().optional(),
-      kind: z.enum(ITEM_KINDS).optional(),
-      from: z.coerce.number().int().optional(),
-      to: z.coerce.number().int().optional(),
-    }),
-  },
-  ok(z.array(CatalogueItem), 'Items'),
-);
-const addItem = api.post('/api/v1/library/items', 'Add an item (stewards)', { body: body(NewItem) }, created(Item, 'The item'));
-const getItem = api.get(
-  '/api/v1/library/items/{item}',
-  'One item with its calendar, queue and open loan',
-  { params: item, query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
-  ok(
+const listItems = api.get('/api/v1/library/items', 'Search the catalogue; with from and to, only what is free then', {
+  query: z.object({
+    q: z.string().max(80).optional(),
+    category: z.string().optional(),
+    kind: z.enum(ITEM_KINDS).optional(),
+    from: z.coerce.number().int().optional(),
+    to: z.coerce.number().int().optional(),
+  }),
+  answers: ok(z.array(CatalogueItem), 'Items'),
+});
+const addItem = api.post('/api/v1/library/items', 'Add an item (stewards)', { body: body(NewItem), answers: created(Item, 'The item') });
+const getItem = api.get('/api/v1/library/items/{item}', 'One item with its calendar, queue and open loan', {
+  params: item,
+  query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }),
+  answers: ok(
     z.object({
       item: Item,
       busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(BUSY_KINDS) })),
@@ -149,102 +144,84 @@ const getItem = api.get(
     }),
     'The item',
   ),
-);
-const patchItem = api.patch(
-  '/api/v1/library/items/{item}',
-  'Change an item (stewards)',
-  { params: item, body: body(NewItem.partial().omit({ code: true, kind: true })) },
-  ok(Item, 'The item'),
-);
-const addPhoto = api.post(
-  '/api/v1/library/items/{item}/photos',
-  'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)',
-  {
-    params: item,
-    body: { content: { 'image/jpeg': { schema: z.any() }, 'image/png': { schema: z.any() }, 'image/webp': { schema: z.any() } }, required: true },
-  },
-  { 201: json(z.object({ id: z.string(), mime: z.string() }), 'Stored'), ...ruleResponses, 413: { description: 'Too large' } },
-);
-const getPhoto = api.get(
-  '/api/v1/library/photos/{id}',
-  'A photo',
-  { params: loanId },
-  { 200: { description: 'The image', content: { 'image/*': { schema: z.any() } } }, ...ruleResponses },
-);
-const reserve = api.post(
-  '/api/v1/library/items/{item}/reservations',
-  'Reserve for a date range (tools) or time slots (spaces, vehicles)',
-  {
-    params: item,
-    body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })),
-  },
-  created(Reservation, 'Booked'),
-);
-const myReservations = api.get('/api/v1/library/reservations', 'My reservations', {}, ok(z.array(Reservation), 'Reservations'));
-const cancelReservation = api.post('/api/v1/library/reservations/{id}/cancel', 'Cancel a reservation', { params: loanId }, ok(Reservation, 'Cancelled'));
-const holds = api.get('/api/v1/library/items/{item}/holds', 'The holds queue', { params: item }, ok(z.array(Hold), 'Queue, first in line first'));
+});
+const patchItem = api.patch('/api/v1/library/items/{item}', 'Change an item (stewards)', {
+  params: item,
+  body: body(NewItem.partial().omit({ code: true, kind: true })),
+  answers: ok(Item, 'The item'),
+});
+const addPhoto = api.post('/api/v1/library/items/{item}/photos', 'Add a photo (JPEG, PNG or WebP up to 512 KiB; stewards)', {
+  params: item,
+  body: { content: { 'image/jpeg': { schema: z.any() }, 'image/png': { schema: z.any() }, 'image/webp': { schema: z.any() } }, required: true },
+  answers: { 201: json(z.object({ id: z.string(), mime: z.string() }), 'Stored'), ...ruleResponses, 413: { description: 'Too large' } },
+});
+const getPhoto = api.get('/api/v1/library/photos/{id}', 'A photo', {
+  params: loanId,
+  answers: { 200: { description: 'The image', content: { 'image/*': { schema: z.any() } } }, ...ruleResponses },
+});
+const reserve = api.post('/api/v1/library/items/{item}/reservations', 'Reserve for a date range (tools) or time slots (spaces, vehicles)', {
+  params: item,
+  body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })),
+  answers: created(Reservation, 'Booked'),
+});
+const myReservations = api.get('/api/v1/library/reservations', 'My reservations', { answers: ok(z.array(Reservation), 'Reservations') });
+const cancelReservation = api.post('/api/v1/library/reservations/{id}/cancel', 'Cancel a reservation', {
+  params: loanId,
+  answers: ok(Reservation, 'Cancelled'),
+});
+const holds = api.get('/api/v1/library/items/{item}/holds', 'The holds queue', { params: item, answers: ok(z.array(Hold), 'Queue, first in line first') });
 const holdAction = (a: 'join' | 'leave' | 'defer', summary: string) =>
-  api.post(`/api/v1/library/items/{item}/holds/${a}`, summary, { params: item }, ok(z.array(Hold), 'The queue'));
-const reorder = api.put(
-  '/api/v1/library/items/{item}/holds',
-  'Put the queue in a new order (stewards)',
-  { params: item, body: body(z.object({ order: z.array(MemberId) })) },
-  ok(z.array(Hold), 'The queue'),
-);
+  api.post(`/api/v1/library/items/{item}/holds/${a}`, summary, { params: item, answers: ok(z.array(Hold), 'The queue') });
+const reorder = api.put('/api/v1/library/items/{item}/holds', 'Put the queue in a new order (stewards)', {
+  params: item,
+  body: body(z.object({ order: z.array(MemberId) })),
+  answers: ok(z.array(Hold), 'The queue'),
+});
 const checkOut = api.post(
   '/api/v1/library/items/{item}/checkout',
   'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
-  { params: item, body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })) },
-  created(Loan, 'The loan'),
-);
-const loans = api.get(
-  '/api/v1/library/loans',
-  "Loans: mine, or everyone's for stewards (overdue=true for late ones)",
   {
-    query: z.object({ open: QueryFlag.optional(), overdue: QueryFlag.optional(), all: QueryFlag.optional() }),
+    params: item,
+    body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })),
+    answers: created(Loan, 'The loan'),
   },
-  ok(z.array(Loan), 'Loans'),
 );
-const checkIn = api.post(
-  '/api/v1/library/loans/{id}/checkin',
-  'Take an item back; the deposit comes back less any damage',
-  { params: loanId, body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })) },
-  ok(Loan, 'The closed loan'),
-);
-const renew = api.post('/api/v1/library/loans/{id}/renew', 'Renew a loan', { params: loanId }, ok(Loan, 'The loan'));
-const induct = api.post(
-  '/api/v1/library/items/{item}/inductions',
-  'Record that a member had the safety induction (stewards)',
-  { params: item, body: body(z.object({ memberId: MemberId })) },
-  ok(z.object({ ok: z.literal(true) }), 'Recorded'),
-);
-const listTickets = api.get(
-  '/api/v1/library/tickets',
-  'Maintenance tickets',
-  { query: z.object({ open: QueryFlag.optional() }) },
-  ok(z.array(Ticket), 'Tickets'),
-);
-const openTicket = api.post(
-  '/api/v1/library/items/{item}/tickets',
-  'Report a problem: opens a ticket and takes the item out of circulation',
-  { params: item, body: body(z.object({ title: z.string().min(1).max(200) })) },
-  created(Ticket, 'The ticket'),
-);
-const moveTicket = api.post(
-  '/api/v1/library/tickets/{id}/state',
-  'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)',
-  { params: loanId, body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })) },
-  ok(Ticket, 'The ticket'),
-);
-const audit = api.get(
-  '/api/v1/library/items/{item}/audit',
-  'Every change of the item, with who did it (stewards)',
-  { params: item },
-  ok(
+const loans = api.get('/api/v1/library/loans', "Loans: mine, or everyone's for stewards (overdue=true for late ones)", {
+  query: z.object({ open: QueryFlag.optional(), overdue: QueryFlag.optional(), all: QueryFlag.optional() }),
+  answers: ok(z.array(Loan), 'Loans'),
+});
+const checkIn = api.post('/api/v1/library/loans/{id}/checkin', 'Take an item back; the deposit comes back less any damage', {
+  params: loanId,
+  body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })),
+  answers: ok(Loan, 'The closed loan'),
+});
+const renew = api.post('/api/v1/library/loans/{id}/renew', 'Renew a loan', { params: loanId, answers: ok(Loan, 'The loan') });
+const induct = api.post('/api/v1/library/items/{item}/inductions', 'Record that a member had the safety induction (stewards)', {
+  params: item,
+  body: body(z.object({ memberId: MemberId })),
+  answers: ok(z.object({ ok: z.literal(true) }), 'Recorded'),
+});
+const listTickets = api.get('/api/v1/library/tickets', 'Maintenance tickets', {
+  query: z.object({ open: QueryFlag.optional() }),
+  answers: ok(z.array(Ticket), 'Tickets'),
+});
+const openTicket = api.post('/api/v1/library/items/{item}/tickets', 'Report a problem: opens a ticket and takes the item out of circulation', {
+  params: item,
+  body: body(z.object({ title: z.string().min(1).max(200) })),
+  answers: created(Ticket, 'The ticket'),
+});
+const moveTicket = api.post('/api/v1/library/tickets/{id}/state', 'Move a ticket on: assess → parts / repairing → resolved or retired (stewards)', {
+  params: loanId,
+  body: body(z.object({ state: TicketState, note: z.string().max(500).optional() })),
+  answers: ok(Ticket, 'The ticket'),
+});
+const audit = api.get('/api/v1/library/items/{item}/audit', 'Every change of the item, with who did it (stewards)', {
+  params: item,
+  answers: ok(
     z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })),
     'Audit trail',
   ),
-);
+});
 const Utilisation = z
   .object({
     from: z.number(),
@@ -291,29 +268,25 @@ const Utilisation = z
 const labels = api.get(
   '/api/v1/library/labels',
   "Printable labels (stewards): each item's code, name and a QR code of its page, for the desk to scan and a resident's camera to open",
-  { query: z.object({ items: z.string().max(2000).optional().describe('Item codes, comma-separated; all items in circulation when absent') }) },
-  ok(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'),
-);
-const utilisation = api.get(
-  '/api/v1/library/utilisation',
-  'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items',
   {
-    query: z.object({
-      days: z.coerce.number().int().min(1).max(3650).default(90),
-      bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days'),
-    }),
+    query: z.object({ items: z.string().max(2000).optional().describe('Item codes, comma-separated; all items in circulation when absent') }),
+    answers: ok(z.array(z.object({ code: z.string(), name: z.string(), url: z.string(), qrSvg: z.string() })), 'Labels, in catalogue order'),
   },
-  ok(Utilisation, 'Report'),
 );
-const exportLib = api.get(
-  '/api/v1/library/export',
-  'Catalogue or loans as CSV or JSON',
-  { query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: exportFormat('csv') }) },
-  {
+const utilisation = api.get('/api/v1/library/utilisation', 'Loans, days out, waiting and utilisation per item and category; over-demanded and idle items', {
+  query: z.object({
+    days: z.coerce.number().int().min(1).max(3650).default(90),
+    bucketDays: z.coerce.number().int().min(1).max(365).optional().describe('Also break the report down into periods of this many days'),
+  }),
+  answers: ok(Utilisation, 'Report'),
+});
+const exportLib = api.get('/api/v1/library/export', 'Catalogue or loans as CSV or JSON', {
+  query: z.object({ what: z.enum(['catalogue', 'loans']).default('catalogue'), format: exportFormat('csv') }),
+  answers: {
     200: { description: 'The export', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
     ...ruleResponses,
   },
-);
+});
 
 export function registerLibrary(app: App, deps: HttpDeps) {
   const { library } = deps;

@@ -12,59 +12,49 @@ const api = operations('members');
 
 const idParam = z.object({ id: MemberId.openapi({ param: { name: 'id', in: 'path' } }) });
 
-const create = api.post(
-  '/api/v1/members',
-  'Add a member (stewards); they are active at once',
-  { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewMember } }, required: true } },
-  created(Member, 'The new member'),
-);
+const create = api.post('/api/v1/members', 'Add a member (stewards); they are active at once', {
+  headers: IdempotencyHeader,
+  body: { content: { 'application/json': { schema: NewMember } }, required: true },
+  answers: created(Member, 'The new member'),
+});
 
-const list = api.get(
-  '/api/v1/members',
-  'Members: stewards see everything, residents see the directory of names',
-  { query: z.object({ status: z.enum(MEMBER_STATUSES).optional(), q: z.string().max(80).optional() }) },
-  ok(z.object({ members: z.array(Member).optional(), directory: z.array(DirectoryEntry) }), 'Members', problemResponses),
-);
+const list = api.get('/api/v1/members', 'Members: stewards see everything, residents see the directory of names', {
+  query: z.object({ status: z.enum(MEMBER_STATUSES).optional(), q: z.string().max(80).optional() }),
+  answers: ok(z.object({ members: z.array(Member).optional(), directory: z.array(DirectoryEntry) }), 'Members', problemResponses),
+});
 
-const getOne = api.get('/api/v1/members/{id}', 'One member (self or stewards)', { params: idParam }, ok(Member, 'The member', problemResponses));
+const getOne = api.get('/api/v1/members/{id}', 'One member (self or stewards)', { params: idParam, answers: ok(Member, 'The member', problemResponses) });
 
 const action = (name: 'admit' | 'suspend' | 'reinstate', summary: string) =>
-  api.post(
-    `/api/v1/members/{id}/${name}`,
-    summary,
-    { params: idParam, body: { content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional() }) } }, required: false } },
-    ok(Member, 'The member after the change'),
-  );
+  api.post(`/api/v1/members/{id}/${name}`, summary, {
+    params: idParam,
+    body: { content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional() }) } }, required: false },
+    answers: ok(Member, 'The member after the change'),
+  });
 
-const setRole = api.put(
-  '/api/v1/members/{id}/role',
-  "Change a member's role (admins)",
-  { params: idParam, body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }) } }, required: true } },
-  ok(Member, 'The member after the change'),
-);
+const setRole = api.put('/api/v1/members/{id}/role', "Change a member's role (admins)", {
+  params: idParam,
+  body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }) } }, required: true },
+  answers: ok(Member, 'The member after the change'),
+});
 
 const resetPassword = api.post(
   '/api/v1/members/{id}/password-reset',
   'Give a member a one-time password, shown once, to hand over in person; they choose their own at the next sign-in (stewards; admins for stewards and admins)',
-  { params: idParam },
-  created(z.object({ member: Member, oneTimePassword: z.string() }), 'The one-time password'),
+  { params: idParam, answers: created(z.object({ member: Member, oneTimePassword: z.string() }), 'The one-time password') },
 );
 
-const join = api.post(
-  '/api/v1/join',
-  'Join with an invite code (active at once) or ask to join (a steward admits you)',
-  { body: { content: { 'application/json': { schema: JoinRequest } }, required: true } },
-  created(z.object({ member: Member, admitted: z.boolean() }), 'Joined, or waiting to be admitted'),
-);
+const join = api.post('/api/v1/join', 'Join with an invite code (active at once) or ask to join (a steward admits you)', {
+  body: { content: { 'application/json': { schema: JoinRequest } }, required: true },
+  answers: created(z.object({ member: Member, admitted: z.boolean() }), 'Joined, or waiting to be admitted'),
+});
 
-const createInvite = api.post(
-  '/api/v1/invites',
-  'Create an invite code (stewards), with its join link and the link as a QR code (SVG) for a phone to scan',
-  { body: { content: { 'application/json': { schema: z.object({ note: z.string().max(200).optional() }) } }, required: false } },
-  created(Invite.extend({ joinUrl: z.string(), qrSvg: z.string() }), 'The invite', problemResponses),
-);
+const createInvite = api.post('/api/v1/invites', 'Create an invite code (stewards), with its join link and the link as a QR code (SVG) for a phone to scan', {
+  body: { content: { 'application/json': { schema: z.object({ note: z.string().max(200).optional() }) } }, required: false },
+  answers: created(Invite.extend({ joinUrl: z.string(), qrSvg: z.string() }), 'The invite', problemResponses),
+});
 
-const listInvites = api.get('/api/v1/invites', 'Invites (stewards)', {}, ok(z.array(Invite), 'Invites, newest first', problemResponses));
+const listInvites = api.get('/api/v1/invites', 'Invites (stewards)', { answers: ok(z.array(Invite), 'Invites, newest first', problemResponses) });
 
 export function registerMembers(app: App, deps: HttpDeps) {
   const { members } = deps;

@@ -41,31 +41,22 @@ const Preferences = z
   })
   .openapi('NotificationPreferences');
 
-const list = api.get(
-  '/api/v1/notifications',
-  'My notifications, newest first',
-  { query: z.object({ unread: QueryFlag.optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
-  ok(z.array(Notification), 'Notifications'),
-);
-const unread = api.get(
-  '/api/v1/notifications/unread-count',
-  'How many of my notifications are unread (the console polls this)',
-  {},
-  ok(z.object({ unread: z.number().int() }), 'Count'),
-);
-const markRead = api.post(
-  '/api/v1/notifications/read',
-  'Mark my notifications read (some, or all)',
-  { body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])) },
-  ok(z.object({ marked: z.number().int() }), 'How many were unread'),
-);
-const getPrefs = api.get('/api/v1/notifications/preferences', 'How each kind reaches me', {}, ok(Preferences, 'Preferences'));
-const putPrefs = api.put(
-  '/api/v1/notifications/preferences',
-  'Choose how kinds reach me; emergencies cannot be turned down',
-  { body: body(z.object({ channels: z.partialRecord(Kind, Channel) })) },
-  ok(Preferences, 'Preferences'),
-);
+const list = api.get('/api/v1/notifications', 'My notifications, newest first', {
+  query: z.object({ unread: QueryFlag.optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }),
+  answers: ok(z.array(Notification), 'Notifications'),
+});
+const unread = api.get('/api/v1/notifications/unread-count', 'How many of my notifications are unread (the console polls this)', {
+  answers: ok(z.object({ unread: z.number().int() }), 'Count'),
+});
+const markRead = api.post('/api/v1/notifications/read', 'Mark my notifications read (some, or all)', {
+  body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])),
+  answers: ok(z.object({ marked: z.number().int() }), 'How many were unread'),
+});
+const getPrefs = api.get('/api/v1/notifications/preferences', 'How each kind reaches me', { answers: ok(Preferences, 'Preferences') });
+const putPrefs = api.put('/api/v1/notifications/preferences', 'Choose how kinds reach me; emergencies cannot be turned down', {
+  body: body(z.object({ channels: z.partialRecord(Kind, Channel) })),
+  answers: ok(Preferences, 'Preferences'),
+});
 
 const Webhook = z
   .object({
@@ -100,37 +91,28 @@ const Attempt = z
   })
   .openapi('WebhookAttempt');
 const hookId = z.object({ id: z.string() });
-const listHooks = api.get('/api/v1/webhooks', 'Webhooks: a steward sees all, a member their own', {}, ok(z.array(Webhook), 'Webhooks'));
+const listHooks = api.get('/api/v1/webhooks', 'Webhooks: a steward sees all, a member their own', { answers: ok(z.array(Webhook), 'Webhooks') });
 const addHook = api.post(
   '/api/v1/webhooks',
   "Register a webhook: stewards for community and hub events, members for their own; bodies are signed with HMAC-SHA256 (X-Hyphae-Signature: sha256=HMAC(secret, timestamp + '.' + body))",
-  { body: body(NewWebhook) },
-  created(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered'),
+  { body: body(NewWebhook), answers: created(Webhook.extend({ secret: z.string().describe('Shown once') }), 'Registered') },
 );
-const removeHook = api.delete(
-  '/api/v1/webhooks/{id}',
-  'Remove a webhook and what waits for it',
-  { params: hookId },
-  { 204: { description: 'Removed' }, ...ruleResponses },
-);
-const enableHook = api.post(
-  '/api/v1/webhooks/{id}/enable',
-  'Turn a webhook on again after it was turned off for failing',
-  { params: hookId },
-  ok(Webhook, 'The webhook'),
-);
-const pingHook = api.post(
-  '/api/v1/webhooks/{id}/ping',
-  'Send a test delivery',
-  { params: hookId },
-  { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses },
-);
-const hookAttempts = api.get(
-  '/api/v1/webhooks/{id}/attempts',
-  'The last 100 delivery attempts, newest first',
-  { params: hookId },
-  ok(z.array(Attempt), 'Attempts'),
-);
+const removeHook = api.delete('/api/v1/webhooks/{id}', 'Remove a webhook and what waits for it', {
+  params: hookId,
+  answers: { 204: { description: 'Removed' }, ...ruleResponses },
+});
+const enableHook = api.post('/api/v1/webhooks/{id}/enable', 'Turn a webhook on again after it was turned off for failing', {
+  params: hookId,
+  answers: ok(Webhook, 'The webhook'),
+});
+const pingHook = api.post('/api/v1/webhooks/{id}/ping', 'Send a test delivery', {
+  params: hookId,
+  answers: { 202: json(z.object({ delivery: z.string() }), 'Queued'), ...ruleResponses },
+});
+const hookAttempts = api.get('/api/v1/webhooks/{id}/attempts', 'The last 100 delivery attempts, newest first', {
+  params: hookId,
+  answers: ok(z.array(Attempt), 'Attempts'),
+});
 
 const PushSubscription = z
   .object({
@@ -158,24 +140,18 @@ const NewPushSubscription = z.object({
   }),
   lang: z.enum(ALERT_LANGUAGES).default('en').describe('The language alerts on this phone are worded in'),
 });
-const pushStatus = api.get(
-  '/api/v1/notifications/push',
-  'Whether alerts can reach phones, the key to subscribe with, and my phones that take them',
-  {},
-  ok(PushStatus, 'Push'),
-);
+const pushStatus = api.get('/api/v1/notifications/push', 'Whether alerts can reach phones, the key to subscribe with, and my phones that take them', {
+  answers: ok(PushStatus, 'Push'),
+});
 const addPush = api.post(
   '/api/v1/notifications/push/subscriptions',
   "Turn alerts on for this phone: the browser's PushSubscription (the same phone again replaces it)",
-  { body: body(NewPushSubscription) },
-  created(PushSubscription, 'Subscribed'),
+  { body: body(NewPushSubscription), answers: created(PushSubscription, 'Subscribed') },
 );
-const removePush = api.delete(
-  '/api/v1/notifications/push/subscriptions/{id}',
-  'Turn alerts off for one of my phones',
-  { params: z.object({ id: z.string() }) },
-  { 204: { description: 'Removed' }, ...ruleResponses },
-);
+const removePush = api.delete('/api/v1/notifications/push/subscriptions/{id}', 'Turn alerts off for one of my phones', {
+  params: z.object({ id: z.string() }),
+  answers: { 204: { description: 'Removed' }, ...ruleResponses },
+});
 
 const MqttStatus = z
   .object({
@@ -194,7 +170,7 @@ const MqttStatus = z
       .nullable(),
   })
   .openapi('MqttStatus');
-const mqttStatus = api.get('/api/v1/mqtt', 'The MQTT bridge: connected, readings published and dropped (stewards)', {}, ok(MqttStatus, 'Status'));
+const mqttStatus = api.get('/api/v1/mqtt', 'The MQTT bridge: connected, readings published and dropped (stewards)', { answers: ok(MqttStatus, 'Status') });
 
 export function registerNotifications(app: App, deps: HttpDeps) {
   app.openapi(mqttStatus, (c) => {

@@ -28,24 +28,18 @@ const Signed = z.object({
 const Kept = z.object({ file: z.string(), bytes: z.number().int(), sha256: z.string(), at: z.number() }).openapi('KeptBackup');
 const Progress = z.object({ received: z.number().int(), complete: z.boolean() }).openapi('BackupUploadProgress');
 
-const nonce = api.post(
-  '/api/v1/federation/backups/nonce',
-  'A nonce for the next signed backup request (linked hubs)',
-  {},
-  ok(z.object({ nonce: z.string() }), 'Good once, for two minutes', problemResponses),
-);
-const list = api.get(
-  '/api/v1/federation/backups',
-  "The signing hub's own sealed backups kept here, newest first (signed by that hub)",
-  { headers: Signed },
-  ok(z.object({ backups: z.array(Kept) }), 'Its backups', problemResponses),
-);
-const progress = api.get(
-  '/api/v1/federation/backups/{file}/progress',
-  'How much of an upload is here: where to resume (signed by the owning hub)',
-  { params: z.object({ file: File }), headers: Signed },
-  ok(Progress, 'Received so far', problemResponses),
-);
+const nonce = api.post('/api/v1/federation/backups/nonce', 'A nonce for the next signed backup request (linked hubs)', {
+  answers: ok(z.object({ nonce: z.string() }), 'Good once, for two minutes', problemResponses),
+});
+const list = api.get('/api/v1/federation/backups', "The signing hub's own sealed backups kept here, newest first (signed by that hub)", {
+  headers: Signed,
+  answers: ok(z.object({ backups: z.array(Kept) }), 'Its backups', problemResponses),
+});
+const progress = api.get('/api/v1/federation/backups/{file}/progress', 'How much of an upload is here: where to resume (signed by the owning hub)', {
+  params: z.object({ file: File }),
+  headers: Signed,
+  answers: ok(Progress, 'Received so far', problemResponses),
+});
 const put = api.put(
   '/api/v1/federation/backups/{file}',
   'One chunk of a sealed backup, at its offset (signed by the owning hub); the newest seven per hub are kept',
@@ -57,21 +51,21 @@ const put = api.put(
       'x-hyphae-sha256': z.string().regex(/^[0-9a-f]{64}$/),
     }),
     body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
+    answers: ok(Progress, 'Received so far', problemResponses),
   },
-  ok(Progress, 'Received so far', problemResponses),
 );
-const read = api.get(
-  '/api/v1/federation/backups/{file}',
-  "Up to 1 MiB of one of the signing hub's own backups, from an offset (a restore resumes)",
-  { params: z.object({ file: File }), query: z.object({ offset: z.coerce.number().int().min(0).default(0) }), headers: Signed },
-  {
+const read = api.get('/api/v1/federation/backups/{file}', "Up to 1 MiB of one of the signing hub's own backups, from an offset (a restore resumes)", {
+  params: z.object({ file: File }),
+  query: z.object({ offset: z.coerce.number().int().min(0).default(0) }),
+  headers: Signed,
+  answers: {
     200: {
       description: 'The bytes; x-hyphae-total and x-hyphae-sha256 describe the whole',
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
     },
     ...problemResponses,
   },
-);
+});
 
 export function registerPeerBackups(app: App, deps: HttpDeps) {
   const nonces = new Nonces();

@@ -106,18 +106,13 @@ const Health = z
   .openapi('DeviceHealth');
 const Bucket = z.object({ t: z.number(), min: z.number(), max: z.number(), sum: z.number(), count: z.number(), mean: z.number() });
 
-const register = api.post(
-  '/api/v1/devices',
-  'Register a sensor (stewards)',
-  { body: { content: { 'application/json': { schema: NewDevice } }, required: true } },
-  created(DeviceOut, 'The device, without its keys'),
-);
-const list = api.get(
-  '/api/v1/devices',
-  'Devices with their health: last seen, signal, battery, errors',
-  {},
-  ok(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'),
-);
+const register = api.post('/api/v1/devices', 'Register a sensor (stewards)', {
+  body: { content: { 'application/json': { schema: NewDevice } }, required: true },
+  answers: created(DeviceOut, 'The device, without its keys'),
+});
+const list = api.get('/api/v1/devices', 'Devices with their health: last seen, signal, battery, errors', {
+  answers: ok(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'),
+});
 const SensingStatus = z
   .object({
     gateways: z.array(
@@ -174,40 +169,31 @@ const SensingStatus = z
     ),
   })
   .openapi('SensingStatus');
-const gateways = api.get('/api/v1/gateways', 'Gateways the hub has heard from, with their statistics', {}, ok(SensingStatus, 'Gateways'));
-const series = api.get(
-  '/api/v1/telemetry/series',
-  'The series the store holds, with their latest values',
-  { query: z.object({ sensor: z.string().optional() }) },
-  ok(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'),
-);
-const query = api.get(
-  '/api/v1/telemetry/query',
-  'Points of one series by time range and resolution',
-  {
-    query: z.object({
-      sensor: z.string().min(1),
-      metric: z.string().min(1),
-      from: z.coerce.number().int(),
-      to: z.coerce.number().int(),
-      resolution: z.enum([...RESOLUTION_NAMES, 'auto']).default('auto'),
-      format: exportFormat('json'),
-    }),
-  },
-  {
+const gateways = api.get('/api/v1/gateways', 'Gateways the hub has heard from, with their statistics', { answers: ok(SensingStatus, 'Gateways') });
+const series = api.get('/api/v1/telemetry/series', 'The series the store holds, with their latest values', {
+  query: z.object({ sensor: z.string().optional() }),
+  answers: ok(z.array(z.object({ sensor: z.string(), metric: z.string(), first: z.number(), last: z.number(), lastValue: z.number() })), 'Series'),
+});
+const query = api.get('/api/v1/telemetry/query', 'Points of one series by time range and resolution', {
+  query: z.object({
+    sensor: z.string().min(1),
+    metric: z.string().min(1),
+    from: z.coerce.number().int(),
+    to: z.coerce.number().int(),
+    resolution: z.enum([...RESOLUTION_NAMES, 'auto']).default('auto'),
+    format: exportFormat('json'),
+  }),
+  answers: {
     200: {
       description: 'Points',
       content: { 'application/json': { schema: z.object({ resolution: z.string(), points: z.array(Bucket) }) }, 'text/csv': { schema: z.string() } },
     },
     ...ruleResponses,
   },
-);
-const codecs = api.get(
-  '/api/v1/codecs',
-  'Payload codecs the hub ships',
-  {},
-  ok(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'),
-);
+});
+const codecs = api.get('/api/v1/codecs', 'Payload codecs the hub ships', {
+  answers: ok(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'),
+});
 
 const Downlink = z
   .object({
@@ -226,17 +212,15 @@ const Downlink = z
   })
   .openapi('Downlink');
 const devEuiParam = z.object({ devEui: z.string().regex(/^[0-9a-fA-F]{16}$/, '16 hex digits') });
-const enqueue = api.post(
-  '/api/v1/lorawan/devices/{devEui}/queue',
-  'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)',
-  { params: devEuiParam, body: { content: { 'application/json': { schema: NewDownlink } }, required: true } },
-  created(Downlink, 'Queued'),
-);
+const enqueue = api.post('/api/v1/lorawan/devices/{devEui}/queue', 'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)', {
+  params: devEuiParam,
+  body: { content: { 'application/json': { schema: NewDownlink } }, required: true },
+  answers: created(Downlink, 'Queued'),
+});
 const queueList = api.get(
   '/api/v1/lorawan/devices/{devEui}/queue',
   "A LoRaWAN device's downlinks, newest first: queued, sent, acknowledged or expired (stewards)",
-  { params: devEuiParam },
-  ok(z.array(Downlink), 'Downlinks'),
+  { params: devEuiParam, answers: ok(z.array(Downlink), 'Downlinks') },
 );
 
 export function registerSensing(app: App, deps: HttpDeps) {

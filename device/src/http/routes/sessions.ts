@@ -13,20 +13,18 @@ import { operations } from '../operations.js';
 const sessionsApi = operations('sessions');
 const tokensApi = operations('tokens');
 
-const signIn = sessionsApi.post(
-  '/api/v1/sessions',
-  'Sign in; sets the session cookie and returns the CSRF token',
-  { body: { content: { 'application/json': { schema: Credentials } }, required: true } },
-  {
+const signIn = sessionsApi.post('/api/v1/sessions', 'Sign in; sets the session cookie and returns the CSRF token', {
+  body: { content: { 'application/json': { schema: Credentials } }, required: true },
+  answers: {
     200: json(SessionInfo, 'Signed in'),
     ...problemResponses,
     429: { description: 'Too many attempts', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
   },
-);
+});
 
-const current = sessionsApi.get('/api/v1/sessions/current', 'Who am I', {}, ok(SessionInfo, 'The signed-in member', problemResponses));
+const current = sessionsApi.get('/api/v1/sessions/current', 'Who am I', { answers: ok(SessionInfo, 'The signed-in member', problemResponses) });
 
-const signOut = sessionsApi.delete('/api/v1/sessions/current', 'Sign out', {}, { 204: { description: 'Signed out' }, ...problemResponses });
+const signOut = sessionsApi.delete('/api/v1/sessions/current', 'Sign out', { answers: { 204: { description: 'Signed out' }, ...problemResponses } });
 
 const changePassword = sessionsApi.post(
   '/api/v1/sessions/current/password',
@@ -36,29 +34,25 @@ const changePassword = sessionsApi.post(
       content: { 'application/json': { schema: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(8).max(256) }) } },
       required: true,
     },
+    answers: {
+      200: json(Member, 'You, after the change'),
+      ...problemResponses,
+      429: { description: 'Too many wrong passwords', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
+    },
   },
-  {
-    200: json(Member, 'You, after the change'),
-    ...problemResponses,
-    429: { description: 'Too many wrong passwords', content: { 'application/problem+json': { schema: z.object({}).passthrough() } } },
-  },
 );
 
-const createToken = tokensApi.post(
-  '/api/v1/tokens',
-  'Create a bearer token for scripts; the token is shown once',
-  { body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(60) }) } }, required: true } },
-  created(z.object({ token: z.string(), info: ApiToken }), 'The new token', problemResponses),
-);
+const createToken = tokensApi.post('/api/v1/tokens', 'Create a bearer token for scripts; the token is shown once', {
+  body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(60) }) } }, required: true },
+  answers: created(z.object({ token: z.string(), info: ApiToken }), 'The new token', problemResponses),
+});
 
-const listTokens = tokensApi.get('/api/v1/tokens', 'My tokens', {}, ok(z.array(ApiToken), 'Tokens, without their secrets', problemResponses));
+const listTokens = tokensApi.get('/api/v1/tokens', 'My tokens', { answers: ok(z.array(ApiToken), 'Tokens, without their secrets', problemResponses) });
 
-const revokeToken = tokensApi.delete(
-  '/api/v1/tokens/{id}',
-  'Revoke a token',
-  { params: z.object({ id: z.string() }) },
-  { 204: { description: 'Revoked' }, ...problemResponses },
-);
+const revokeToken = tokensApi.delete('/api/v1/tokens/{id}', 'Revoke a token', {
+  params: z.object({ id: z.string() }),
+  answers: { 204: { description: 'Revoked' }, ...problemResponses },
+});
 
 export function registerSessions(app: App, deps: HttpDeps) {
   app.openapi(signIn, async (c) => {

@@ -50,50 +50,38 @@ const Mentorship = z
 const member = z.object({ memberId: MemberId });
 const id = z.object({ id: z.string() });
 
-const mySkills = api.get(
-  '/api/v1/members/{memberId}/skills',
-  "A member's skills, what they are learning and when they are free",
-  { params: member },
-  ok(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'),
-);
-const putSkill = api.put(
-  '/api/v1/members/{memberId}/skills',
-  'Declare a skill (level 1–5, primary, willing to teach)',
-  {
-    params: member,
-    body: body(
-      z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() }),
-    ),
-  },
-  ok(MemberSkill, 'Saved'),
-);
-const putLearning = api.put(
-  '/api/v1/members/{memberId}/learning',
-  'Say you want to learn a skill (or stop)',
-  { params: member, body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })) },
-  ok(z.array(z.string()), 'What the member is learning'),
-);
-const putAvailability = api.put(
-  '/api/v1/members/{memberId}/availability',
-  'When you are free, e.g. ["sat-morning", "mon-evening"]',
-  { params: member, body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })) },
-  ok(z.array(z.string()), 'Saved'),
-);
-const inventory = api.get(
-  '/api/v1/skills',
-  'Who can do and teach what',
-  { query: z.object({ skill: z.string().optional(), format: exportFormat('json') }) },
-  {
+const mySkills = api.get('/api/v1/members/{memberId}/skills', "A member's skills, what they are learning and when they are free", {
+  params: member,
+  answers: ok(z.object({ skills: z.array(MemberSkill), learning: z.array(z.string()), availability: z.array(z.string()) }), 'Skills'),
+});
+const putSkill = api.put('/api/v1/members/{memberId}/skills', 'Declare a skill (level 1–5, primary, willing to teach)', {
+  params: member,
+  body: body(
+    z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() }),
+  ),
+  answers: ok(MemberSkill, 'Saved'),
+});
+const putLearning = api.put('/api/v1/members/{memberId}/learning', 'Say you want to learn a skill (or stop)', {
+  params: member,
+  body: body(z.object({ skill: z.string().min(1).max(60), learning: z.boolean() })),
+  answers: ok(z.array(z.string()), 'What the member is learning'),
+});
+const putAvailability = api.put('/api/v1/members/{memberId}/availability', 'When you are free, e.g. ["sat-morning", "mon-evening"]', {
+  params: member,
+  body: body(z.object({ slots: z.array(z.string().max(30)).max(28) })),
+  answers: ok(z.array(z.string()), 'Saved'),
+});
+const inventory = api.get('/api/v1/skills', 'Who can do and teach what', {
+  query: z.object({ skill: z.string().optional(), format: exportFormat('json') }),
+  answers: {
     200: { description: 'Skills', content: { 'application/json': { schema: z.array(MemberSkill) }, 'text/csv': { schema: z.string() } } },
     ...ruleResponses,
   },
-);
-const needed = api.put(
-  '/api/v1/skills/needed',
-  'Mark a skill the community needs (stewards)',
-  { body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })) },
-  ok(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'),
-);
+});
+const needed = api.put('/api/v1/skills/needed', 'Mark a skill the community needs (stewards)', {
+  body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })),
+  answers: ok(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'),
+});
 const SkillGaps = z
   .object({
     missing: z
@@ -104,63 +92,49 @@ const SkillGaps = z
       .describe('Skills only one member holds'),
   })
   .openapi('SkillGaps');
-const gaps = api.get('/api/v1/skills/gaps', 'Critical gaps: needed skills nobody holds, and skills with a single holder', {}, ok(SkillGaps, 'Report'));
-const listOffers = api.get(
-  '/api/v1/timebank',
-  'Time-bank offers and requests',
-  {
-    query: z.object({
-      kind: z.enum(OFFER_KINDS).optional(),
-      category: z.string().optional(),
-      tag: z.string().optional(),
-      status: z.enum(OFFER_STATUSES).optional(),
+const gaps = api.get('/api/v1/skills/gaps', 'Critical gaps: needed skills nobody holds, and skills with a single holder', { answers: ok(SkillGaps, 'Report') });
+const listOffers = api.get('/api/v1/timebank', 'Time-bank offers and requests', {
+  query: z.object({
+    kind: z.enum(OFFER_KINDS).optional(),
+    category: z.string().optional(),
+    tag: z.string().optional(),
+    status: z.enum(OFFER_STATUSES).optional(),
+  }),
+  answers: ok(z.array(Offer), 'Posts'),
+});
+const postOffer = api.post('/api/v1/timebank', 'Offer time or ask for help', {
+  body: body(
+    z.object({
+      kind: z.enum(OFFER_KINDS),
+      title: z.string().min(1).max(120),
+      category: z.string().min(1).max(40),
+      tags: z.array(z.string().max(30)).max(10).optional(),
+      hours: z.number().int().min(1).max(10_000),
+      expiresInDays: z.number().int().min(1).max(365).optional(),
     }),
-  },
-  ok(z.array(Offer), 'Posts'),
-);
-const postOffer = api.post(
-  '/api/v1/timebank',
-  'Offer time or ask for help',
-  {
-    body: body(
-      z.object({
-        kind: z.enum(OFFER_KINDS),
-        title: z.string().min(1).max(120),
-        category: z.string().min(1).max(40),
-        tags: z.array(z.string().max(30)).max(10).optional(),
-        hours: z.number().int().min(1).max(10_000),
-        expiresInDays: z.number().int().min(1).max(365).optional(),
-      }),
-    ),
-  },
-  created(Offer, 'The post'),
-);
-const offerAction = (a: 'take' | 'withdraw', summary: string) => api.post(`/api/v1/timebank/{id}/${a}`, summary, { params: id }, ok(Offer, 'The post'));
-const complete = api.post(
-  '/api/v1/timebank/{id}/complete',
-  'Confirm the exchange; the hours move through the ledger',
-  { params: id, body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false } },
-  ok(Offer, 'The post'),
-);
-const confirmHours = api.post(
-  '/api/v1/timebank/{id}/confirm-hours',
-  'The taker agrees to the hours the owner proposed; they move through the ledger',
-  { params: id },
-  ok(Offer, 'The post'),
-);
-const mentorships = api.get('/api/v1/mentorships', 'My mentorships', {}, ok(z.array(Mentorship), 'Mentorships'));
-const matchNow = api.post(
-  '/api/v1/mentorships/match',
-  'Propose mentors to learners now (stewards; also nightly)',
-  {},
-  ok(z.array(Mentorship), 'New proposals'),
-);
-const answer = api.post(
-  '/api/v1/mentorships/{id}/answer',
-  'Accept or decline a proposed mentorship',
-  { params: id, body: body(z.object({ accept: z.boolean() })) },
-  ok(Mentorship, 'The mentorship'),
-);
+  ),
+  answers: created(Offer, 'The post'),
+});
+const offerAction = (a: 'take' | 'withdraw', summary: string) =>
+  api.post(`/api/v1/timebank/{id}/${a}`, summary, { params: id, answers: ok(Offer, 'The post') });
+const complete = api.post('/api/v1/timebank/{id}/complete', 'Confirm the exchange; the hours move through the ledger', {
+  params: id,
+  body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false },
+  answers: ok(Offer, 'The post'),
+});
+const confirmHours = api.post('/api/v1/timebank/{id}/confirm-hours', 'The taker agrees to the hours the owner proposed; they move through the ledger', {
+  params: id,
+  answers: ok(Offer, 'The post'),
+});
+const mentorships = api.get('/api/v1/mentorships', 'My mentorships', { answers: ok(z.array(Mentorship), 'Mentorships') });
+const matchNow = api.post('/api/v1/mentorships/match', 'Propose mentors to learners now (stewards; also nightly)', {
+  answers: ok(z.array(Mentorship), 'New proposals'),
+});
+const answer = api.post('/api/v1/mentorships/{id}/answer', 'Accept or decline a proposed mentorship', {
+  params: id,
+  body: body(z.object({ accept: z.boolean() })),
+  answers: ok(Mentorship, 'The mentorship'),
+});
 
 export function registerSkills(app: App, deps: HttpDeps) {
   const { skills } = deps;

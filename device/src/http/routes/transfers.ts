@@ -22,51 +22,39 @@ import { operations } from '../operations.js';
 const transfersApi = operations('transfers');
 const requestsApi = operations('requests');
 
-const pay = transfersApi.post(
-  '/api/v1/transfers',
-  'Pay a member. Stewards may give a payer.',
-  { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewTransfer } }, required: true } },
-  created(TransferResult, 'The transfer, with warnings such as near-credit-limit'),
-);
+const pay = transfersApi.post('/api/v1/transfers', 'Pay a member. Stewards may give a payer.', {
+  headers: IdempotencyHeader,
+  body: { content: { 'application/json': { schema: NewTransfer } }, required: true },
+  answers: created(TransferResult, 'The transfer, with warnings such as near-credit-limit'),
+});
 
-const getTransfer = transfersApi.get(
-  '/api/v1/transfers/{id}',
-  'One transfer (its payer, payee or a steward)',
-  { params: z.object({ id: z.string() }) },
-  ok(Transfer, 'The transfer', problemResponses),
-);
+const getTransfer = transfersApi.get('/api/v1/transfers/{id}', 'One transfer (its payer, payee or a steward)', {
+  params: z.object({ id: z.string() }),
+  answers: ok(Transfer, 'The transfer', problemResponses),
+});
 
-const createRequest = requestsApi.post(
-  '/api/v1/requests',
-  'Ask a member to pay you; they accept or reject it before it expires',
-  { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: NewRequest } }, required: true } },
-  created(PaymentRequest, 'The request'),
-);
+const createRequest = requestsApi.post('/api/v1/requests', 'Ask a member to pay you; they accept or reject it before it expires', {
+  headers: IdempotencyHeader,
+  body: { content: { 'application/json': { schema: NewRequest } }, required: true },
+  answers: created(PaymentRequest, 'The request'),
+});
 
-const listRequests = requestsApi.get(
-  '/api/v1/requests',
-  'My requests: incoming (I am asked to pay) or outgoing',
-  {
-    query: z.object({
-      direction: z.enum(['incoming', 'outgoing']).optional(),
-      status: z.enum(REQUEST_STATUSES).optional(),
-    }),
-  },
-  ok(z.array(PaymentRequest), 'Requests, newest first', problemResponses),
-);
+const listRequests = requestsApi.get('/api/v1/requests', 'My requests: incoming (I am asked to pay) or outgoing', {
+  query: z.object({
+    direction: z.enum(['incoming', 'outgoing']).optional(),
+    status: z.enum(REQUEST_STATUSES).optional(),
+  }),
+  answers: ok(z.array(PaymentRequest), 'Requests, newest first', problemResponses),
+});
 
 const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, answer: z.ZodType) =>
-  requestsApi.post(`/api/v1/requests/{id}/${name}`, summary, { params: z.object({ id: z.string() }) }, ok(answer, 'Done'));
+  requestsApi.post(`/api/v1/requests/{id}/${name}`, summary, { params: z.object({ id: z.string() }), answers: ok(answer, 'Done') });
 
-const donate = transfersApi.post(
-  '/api/v1/fund/donations',
-  'Give to the community fund from your own account',
-  {
-    headers: IdempotencyHeader,
-    body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true },
-  },
-  created(TransferResult, 'The gift'),
-);
+const donate = transfersApi.post('/api/v1/fund/donations', 'Give to the community fund from your own account', {
+  headers: IdempotencyHeader,
+  body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true },
+  answers: created(TransferResult, 'The gift'),
+});
 
 export function registerTransfers(app: App, deps: HttpDeps) {
   const { ledger } = deps;

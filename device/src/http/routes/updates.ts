@@ -32,23 +32,22 @@ const UpdateStatus = z
   })
   .openapi('UpdateStatus');
 
-const status = api.get(
-  '/api/v1/updates',
-  'Software updates (stewards): the running version, updates received and what became of them',
-  {},
-  ok(UpdateStatus, 'Updates', problemResponses),
-);
+const status = api.get('/api/v1/updates', 'Software updates (stewards): the running version, updates received and what became of them', {
+  answers: ok(UpdateStatus, 'Updates', problemResponses),
+});
 
 const upload = api.post(
   '/api/v1/updates',
   'Upload a signed update file (stewards). Its signature is checked against the release key; a regular release opens an "update" proposal, a security release is installed at once',
-  { body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
   {
-    201: json(UpdateRecord, 'Received'),
-    ...problemResponses,
-    422: {
-      description: 'Refused: not signed by the release key, damaged, or not newer',
-      content: { 'application/problem+json': { schema: z.object({}).passthrough() } },
+    body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true },
+    answers: {
+      201: json(UpdateRecord, 'Received'),
+      ...problemResponses,
+      422: {
+        description: 'Refused: not signed by the release key, damaged, or not newer',
+        content: { 'application/problem+json': { schema: z.object({}).passthrough() } },
+      },
     },
   },
 );
