@@ -228,6 +228,22 @@ describe('joining over HTTP', () => {
     expect((await call('GET', `/api/v1/accounts/${ana.id}`, { token: stewardToken })).json).toMatchObject({ balance: 300, status: 'frozen' });
     expectProblem(await call('POST', '/api/v1/sessions', { body: { email: 'ana@example.org', password: 'longenough' } }), 403, 'forbidden');
   });
+
+  it('an optional body is checked when it is sent: a bad one is refused and changes nothing, none at all is fine', async () => {
+    const ana = await resident('Ana');
+    // The route's schema checks it (zod-openapi validates a JSON body even when it is optional); the handler reads it from there.
+    const bad = await call('POST', `/api/v1/members/${ana.id}/suspend`, { token: stewardToken, body: { reason: 42 } });
+    expectProblem(bad, 400, 'validation');
+    expect(bad.json.detail).toContain('reason');
+    expect((await call('GET', `/api/v1/members/${ana.id}`, { token: stewardToken })).json.status).toBe('active');
+    expectProblem(await call('POST', '/api/v1/invites', { token: stewardToken, body: { note: 'x'.repeat(201) } }), 400, 'validation');
+    expect((await call('GET', '/api/v1/invites', { token: stewardToken })).json).toHaveLength(0);
+    const none = await call('POST', `/api/v1/members/${ana.id}/suspend`, { token: stewardToken });
+    expect(none.json.status).toBe('suspended');
+    const invite = await call('POST', '/api/v1/invites', { token: stewardToken });
+    expect(invite.status).toBe(201);
+    expect(invite.json.note).toBeNull();
+  });
 });
 
 describe('console sessions', () => {

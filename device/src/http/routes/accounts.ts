@@ -20,7 +20,7 @@ import {
   Unit,
 } from '../schemas.js';
 import { HISTORY_KINDS, LIMIT_CHANGE_STATUSES } from '../../ledger/contract.js';
-import { operations } from '../operations.js';
+import { body, operations } from '../operations.js';
 
 const api = operations('accounts');
 
@@ -50,7 +50,7 @@ const LimitChange = z
 
 const putLimits = api.put('/api/v1/accounts/{memberId}/limits', "Set a member's floor and ceiling (stewards); null returns to the default", {
   params: memberParam,
-  body: { content: { 'application/json': { schema: LimitsUpdate } }, required: true },
+  body: body(LimitsUpdate),
   answers: {
     200: json(Account, 'The account with its new limits'),
     202: json(z.object({ pending: LimitChange }), "Beyond the community's defaults by more than ledger.limitApprovalFactor: waiting for a second steward"),

@@ -5,7 +5,7 @@ import { HubError } from '../../errors.js';
 import { verifyLedger } from '../../ledger/verify.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { json, ok, problemResponses, VerifyReport } from '../schemas.js';
-import { operations } from '../operations.js';
+import { body, operations } from '../operations.js';
 
 const ledgerApi = operations('ledger');
 const hubApi = operations('hub');
@@ -41,7 +41,7 @@ const restore = hubApi.post(
   'Stage a backup on a blank hub (admins); the hub restarts into it. A sealed backup is opened with the X-Backup-Passphrase header',
   {
     headers: Passphrase.partial(),
-    body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } }, required: true },
+    body: body(z.record(z.string(), z.unknown())),
     answers: {
       202: json(z.object({ staged: z.literal(true), restarting: z.boolean() }), 'Staged'),
       ...problemResponses,

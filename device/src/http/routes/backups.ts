@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { created, ok, problemResponses } from '../schemas.js';
-import { operations } from '../operations.js';
+import { body, operations } from '../operations.js';
 
 const api = operations('hub');
 
@@ -46,7 +46,7 @@ const status = api.get('/api/v1/backups', 'Nightly backups (stewards): the last 
   answers: ok(BackupStatus, 'Backups', problemResponses),
 });
 const passphrase = api.put('/api/v1/backups/passphrase', 'Choose the passphrase nightly backups are sealed with (admins); keep it apart from the hub', {
-  body: { content: { 'application/json': { schema: z.object({ passphrase: z.string().min(8).max(1024) }) } }, required: true },
+  body: body(z.object({ passphrase: z.string().min(8).max(1024) })),
   answers: { 204: { description: 'Saved' }, ...problemResponses },
 });
 const runNow = api.post('/api/v1/backups', 'Make a sealed backup now, as the nightly job does (admins); it then goes to the linked hubs in the background', {

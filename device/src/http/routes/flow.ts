@@ -217,8 +217,7 @@ export function registerFlow(app: App, deps: HttpDeps) {
   app.openapi(proposalAction('reject', 'Reject a proposal'), async (c) => c.json(await board.reject(c.req.valid('param').id, requireMember(c).id), 200));
   app.openapi(fulfil, async (c) => {
     const me = requireMember(c);
-    const b = (await c.req.json().catch(() => ({}))) as { payment?: unknown };
-    const payment = typeof b.payment === 'number' && Number.isSafeInteger(b.payment) && b.payment > 0 ? b.payment : null;
+    const payment = c.req.valid('json').payment ?? null;
     return c.json(await board.fulfil(c.req.valid('param').id, me.id, payment), 200);
   });
   app.openapi(recompute, async (c) => {

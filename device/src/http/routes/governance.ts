@@ -109,7 +109,7 @@ const addProject = api.post('/api/v1/budgets/{id}/projects', 'Put a project forw
 });
 const allocate = api.put('/api/v1/budgets/{id}/allocation', "Spread my points across the round's projects (replaces my earlier allocation)", {
   params: id,
-  body: { content: { 'application/json': { schema: z.object({ points: z.record(z.string(), z.number().int().min(0)) }) } }, required: true },
+  body: body(z.object({ points: z.record(z.string(), z.number().int().min(0)) })),
   answers: ok(z.record(z.string(), z.number()), 'My allocation'),
 });
 const closeRound = api.post('/api/v1/budgets/{id}/close', 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', {
@@ -147,7 +147,7 @@ const comments = api.get('/api/v1/proposals/{id}/comments', "A proposal's discus
 });
 const addComment = api.post('/api/v1/proposals/{id}/comments', "Say something in a proposal's discussion while it is open", {
   params: z.object({ id: z.string() }),
-  body: { content: { 'application/json': { schema: z.object({ text: z.string().min(1).max(2000) }) } }, required: true },
+  body: body(z.object({ text: z.string().min(1).max(2000) })),
   answers: created(Comment, 'Posted'),
 });
 const Rules = z

@@ -6,7 +6,7 @@ import { clientAddress } from '../captive.js';
 import { hubAddress, idempotencyKey, requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
 import { created, DirectoryEntry, IdempotencyHeader, Invite, JoinRequest, Member, MemberId, NewMember, ok, problemResponses } from '../schemas.js';
 import { MEMBER_STATUSES } from '../../members/contract.js';
-import { operations } from '../operations.js';
+import { body, operations } from '../operations.js';
 
 const api = operations('members');
 
@@ -14,7 +14,7 @@ const idParam = z.object({ id: MemberId.openapi({ param: { name: 'id', in: 'path
 
 const create = api.post('/api/v1/members', 'Add a member (stewards); they are active at once', {
   headers: IdempotencyHeader,
-  body: { content: { 'application/json': { schema: NewMember } }, required: true },
+  body: body(NewMember),
   answers: created(Member, 'The new member'),
 });
 
@@ -28,13 +28,13 @@ const getOne = api.get('/api/v1/members/{id}', 'One member (self or stewards)', 
 const action = (name: 'admit' | 'suspend' | 'reinstate', summary: string) =>
   api.post(`/api/v1/members/{id}/${name}`, summary, {
     params: idParam,
-    body: { content: { 'application/json': { schema: z.object({ reason: z.string().max(500).optional() }) } }, required: false },
+    body: body(z.object({ reason: z.string().max(500).optional() }), false),
     answers: ok(Member, 'The member after the change'),
   });
 
 const setRole = api.put('/api/v1/members/{id}/role', "Change a member's role (admins)", {
   params: idParam,
-  body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }) } }, required: true },
+  body: body(z.object({ role: z.enum(ROLES) })),
   answers: ok(Member, 'The member after the change'),
 });
 
@@ -45,12 +45,12 @@ const resetPassword = api.post(
 );
 
 const join = api.post('/api/v1/join', 'Join with an invite code (active at once) or ask to join (a steward admits you)', {
-  body: { content: { 'application/json': { schema: JoinRequest } }, required: true },
+  body: body(JoinRequest),
   answers: created(z.object({ member: Member, admitted: z.boolean() }), 'Joined, or waiting to be admitted'),
 });
 
 const createInvite = api.post('/api/v1/invites', 'Create an invite code (stewards), with its join link and the link as a QR code (SVG) for a phone to scan', {
-  body: { content: { 'application/json': { schema: z.object({ note: z.string().max(200).optional() }) } }, required: false },
+  body: body(z.object({ note: z.string().max(200).optional() }), false),
   answers: created(Invite.extend({ joinUrl: z.string(), qrSvg: z.string() }), 'The invite', problemResponses),
 });
 
@@ -87,9 +87,7 @@ export function registerMembers(app: App, deps: HttpDeps) {
   });
   app.openapi(action('suspend', 'Suspend a member (stewards); their balance stays'), async (c) => {
     const s = requireRole(c, 'steward');
-    const body = await c.req.json().catch(() => ({}));
-    const reason = typeof body?.reason === 'string' ? body.reason : null;
-    return c.json(publicMember(await members.suspend(c.req.valid('param').id, s.id, reason)), 200);
+    return c.json(publicMember(await members.suspend(c.req.valid('param').id, s.id, c.req.valid('json').reason ?? null)), 200);
   });
   app.openapi(action('reinstate', 'Reinstate a suspended member (stewards)'), async (c) => {
     const s = requireRole(c, 'steward');
@@ -120,8 +118,7 @@ export function registerMembers(app: App, deps: HttpDeps) {
 
   app.openapi(createInvite, async (c) => {
     const s = requireRole(c, 'steward');
-    const body = await c.req.json().catch(() => ({}));
-    const inv = await members.createInvite(s.id, typeof body?.note === 'string' ? body.note : null);
+    const inv = await members.createInvite(s.id, c.req.valid('json').note ?? null);
     const base = hubAddress(c, deps);
     const joinUrl = `${base}/#/join?code=${inv.code}`;
     return c.json({ ...inv, joinUrl, qrSvg: await qrSvg(joinUrl) }, 201);

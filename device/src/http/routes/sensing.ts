@@ -8,7 +8,7 @@ import { Devices } from '../../sensing/devices.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
 import { created, exportFormat, ok, ruleResponses } from '../schemas.js';
 import { DEVICE_CLASSES, DEVICE_KINDS, DOWNLINK_STATES } from '../../sensing/contract.js';
-import { operations } from '../operations.js';
+import { body, operations } from '../operations.js';
 
 const api = operations('sensing');
 
@@ -107,7 +107,7 @@ const Health = z
 const Bucket = z.object({ t: z.number(), min: z.number(), max: z.number(), sum: z.number(), count: z.number(), mean: z.number() });
 
 const register = api.post('/api/v1/devices', 'Register a sensor (stewards)', {
-  body: { content: { 'application/json': { schema: NewDevice } }, required: true },
+  body: body(NewDevice),
   answers: created(DeviceOut, 'The device, without its keys'),
 });
 const list = api.get('/api/v1/devices', 'Devices with their health: last seen, signal, battery, errors', {
@@ -214,7 +214,7 @@ const Downlink = z
 const devEuiParam = z.object({ devEui: z.string().regex(/^[0-9a-fA-F]{16}$/, '16 hex digits') });
 const enqueue = api.post('/api/v1/lorawan/devices/{devEui}/queue', 'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)', {
   params: devEuiParam,
-  body: { content: { 'application/json': { schema: NewDownlink } }, required: true },
+  body: body(NewDownlink),
   answers: created(Downlink, 'Queued'),
 });
 const queueList = api.get(

@@ -8,13 +8,13 @@ import { publicMember } from '../../members/members.js';
 import { requireMember, requirePrincipal, SESSION_COOKIE, type App, type HttpDeps } from '../context.js';
 import { clientAddress } from '../captive.js';
 import { ApiToken, created, Credentials, json, Member, ok, problemResponses, SessionInfo } from '../schemas.js';
-import { operations } from '../operations.js';
+import { body, operations } from '../operations.js';
 
 const sessionsApi = operations('sessions');
 const tokensApi = operations('tokens');
 
 const signIn = sessionsApi.post('/api/v1/sessions', 'Sign in; sets the session cookie and returns the CSRF token', {
-  body: { content: { 'application/json': { schema: Credentials } }, required: true },
+  body: body(Credentials),
   answers: {
     200: json(SessionInfo, 'Signed in'),
     ...problemResponses,
@@ -43,7 +43,7 @@ const changePassword = sessionsApi.post(
 );
 
 const createToken = tokensApi.post('/api/v1/tokens', 'Create a bearer token for scripts; the token is shown once', {
-  body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().min(1).max(60) }) } }, required: true },
+  body: body(z.object({ name: z.string().trim().min(1).max(60) })),
   answers: created(z.object({ token: z.string(), info: ApiToken }), 'The new token', problemResponses),
 });
 

@@ -119,7 +119,7 @@ const offerAction = (a: 'take' | 'withdraw', summary: string) =>
   api.post(`/api/v1/timebank/{id}/${a}`, summary, { params: id, answers: ok(Offer, 'The post') });
 const complete = api.post('/api/v1/timebank/{id}/complete', 'Confirm the exchange; the hours move through the ledger', {
   params: id,
-  body: { content: { 'application/json': { schema: z.object({ hours: z.number().int().min(1).optional() }) } }, required: false },
+  body: body(z.object({ hours: z.number().int().min(1).optional() }), false),
   answers: ok(Offer, 'The post'),
 });
 const confirmHours = api.post('/api/v1/timebank/{id}/confirm-hours', 'The taker agrees to the hours the owner proposed; they move through the ledger', {
@@ -192,8 +192,7 @@ export function registerSkills(app: App, deps: HttpDeps) {
   app.openapi(offerAction('withdraw', 'Withdraw your post'), async (c) => c.json(await skills.withdraw(c.req.valid('param').id, requireMember(c).id), 200));
   app.openapi(complete, async (c) => {
     const me = requireMember(c);
-    const b = (await c.req.json().catch(() => ({}))) as { hours?: unknown };
-    const hours = typeof b.hours === 'number' && Number.isSafeInteger(b.hours) && b.hours > 0 ? b.hours : undefined;
+    const hours = c.req.valid('json').hours;
     return c.json(await skills.complete(c.req.valid('param').id, me.id, hours), 200);
   });
   app.openapi(confirmHours, async (c) => c.json(await skills.confirmHours(c.req.valid('param').id, requireMember(c).id), 200));

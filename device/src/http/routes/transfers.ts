@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
-import { hasRole } from '../../members/members.js';
+import { hasRole, type Member } from '../../members/members.js';
 import { FUND } from '../../ledger/types.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, type App, type HttpDeps } from '../context.js';
 import {
@@ -17,14 +17,14 @@ import {
   TransferResult,
 } from '../schemas.js';
 import { REQUEST_STATUSES } from '../../ledger/contract.js';
-import { operations } from '../operations.js';
+import { body, operations } from '../operations.js';
 
 const transfersApi = operations('transfers');
 const requestsApi = operations('requests');
 
 const pay = transfersApi.post('/api/v1/transfers', 'Pay a member. Stewards may give a payer.', {
   headers: IdempotencyHeader,
-  body: { content: { 'application/json': { schema: NewTransfer } }, required: true },
+  body: body(NewTransfer),
   answers: created(TransferResult, 'The transfer, with warnings such as near-credit-limit'),
 });
 
@@ -35,7 +35,7 @@ const getTransfer = transfersApi.get('/api/v1/transfers/{id}', 'One transfer (it
 
 const createRequest = requestsApi.post('/api/v1/requests', 'Ask a member to pay you; they accept or reject it before it expires', {
   headers: IdempotencyHeader,
-  body: { content: { 'application/json': { schema: NewRequest } }, required: true },
+  body: body(NewRequest),
   answers: created(PaymentRequest, 'The request'),
 });
 
@@ -52,9 +52,20 @@ const requestAction = (name: 'accept' | 'reject' | 'cancel', summary: string, an
 
 const donate = transfersApi.post('/api/v1/fund/donations', 'Give to the community fund from your own account', {
   headers: IdempotencyHeader,
-  body: { content: { 'application/json': { schema: z.object({ amount: Amount, memo: Memo.optional() }) } }, required: true },
+  body: body(z.object({ amount: Amount, memo: Memo.optional() })),
   answers: created(TransferResult, 'The gift'),
 });
+
+/**
+ * The account a member acts for in a payment or a request: their own, or the one a steward names.
+ * Neither side may be a system account (the fund, a link): those move only through their own routes.
+ */
+function actingFor(me: Member, named: string | undefined, other: string | undefined, refusal: string): string {
+  const account = named ?? me.id;
+  refuseSystemAccounts(account, other);
+  if (account !== me.id && !hasRole(me, 'steward')) throw HubError.forbidden(refusal);
+  return account;
+}
 
 export function registerTransfers(app: App, deps: HttpDeps) {
   const { ledger } = deps;
@@ -62,9 +73,7 @@ export function registerTransfers(app: App, deps: HttpDeps) {
   app.openapi(pay, async (c) => {
     const me = requireMember(c);
     const body = c.req.valid('json');
-    const payer = body.payer ?? me.id;
-    refuseSystemAccounts(payer, body.payee);
-    if (payer !== me.id && !hasRole(me, 'steward')) throw HubError.forbidden('only stewards can pay from another account');
+    const payer = actingFor(me, body.payer, body.payee, 'only stewards can pay from another account');
     const t = await ledger.pay({ ...body, payer, actor: me.id, idempotencyKey: idempotencyKey(c) });
     return c.json(t, 201);
   });
@@ -94,9 +103,7 @@ export function registerTransfers(app: App, deps: HttpDeps) {
   app.openapi(createRequest, async (c) => {
     const me = requireMember(c);
     const body = c.req.valid('json');
-    const payee = body.payee ?? me.id;
-    refuseSystemAccounts(payee, body.payer);
-    if (payee !== me.id && !hasRole(me, 'steward')) throw HubError.forbidden('you can only ask for payment to yourself');
+    const payee = actingFor(me, body.payee, body.payer, 'you can only ask for payment to yourself');
     const r = await ledger.request({ ...body, payee, actor: me.id, idempotencyKey: idempotencyKey(c) });
     return c.json(r, 201);
   });
