@@ -174,15 +174,7 @@ describe('network simplex', () => {
 });
 
 /** LEMON's block search one arc at a time, as the solver did it before its scan took eight arcs a turn. */
-function plainBlockSearch(
-  cost: Float64Array,
-  tail: Int32Array,
-  head: Int32Array,
-  pi: Float64Array,
-  m: number,
-  blockSize: number,
-  search: { next: number },
-): number {
+function plainBlockSearch(...[cost, tail, head, pi, m, blockSize, search]: Parameters<typeof blockSearch>): number {
   let minC = 0;
   let best = -1;
   let cnt = blockSize;
