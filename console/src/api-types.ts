@@ -5125,7 +5125,9 @@ export interface paths {
                         "application/json": {
                             item: components["schemas"]["LibraryItem"];
                             busy: {
+                                /** @description Milliseconds since 1970-01-01 UTC */
                                 from: number;
+                                /** @description Milliseconds since 1970-01-01 UTC */
                                 to: number;
                                 /** @enum {string} */
                                 kind: "reservation" | "loan";
@@ -5621,7 +5623,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Milliseconds since 1970-01-01 UTC */
                         from: number;
+                        /** @description Milliseconds since 1970-01-01 UTC */
                         to: number;
                         /** @example m_Xq3k9Pz1 */
                         memberId?: string;
@@ -7149,6 +7153,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Milliseconds since 1970-01-01 UTC */
                             at: number;
                             itemId: string;
                             by: string | null;
@@ -16718,6 +16723,7 @@ export interface components {
         SessionInfo: {
             member: components["schemas"]["Member"];
             csrfToken: string | null;
+            /** @description Milliseconds since 1970-01-01 UTC */
             expiresAt: number | null;
             /** @enum {string} */
             via: "session" | "token";
@@ -16731,7 +16737,9 @@ export interface components {
             role: "resident" | "steward" | "admin";
             /** @enum {string} */
             status: "pending" | "active" | "suspended";
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             admittedAt: number | null;
             admittedBy: string | null;
             /** @enum {string} */
@@ -16782,7 +16790,9 @@ export interface components {
             id: string;
             memberId: string;
             name: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             revokedAt: number | null;
         };
         NewMember: {
@@ -16812,10 +16822,13 @@ export interface components {
         Invite: {
             code: string;
             createdBy: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             expiresAt: number;
             note: string | null;
             usedBy: string | null;
+            /** @description Milliseconds since 1970-01-01 UTC */
             usedAt: number | null;
         };
         Account: components["schemas"]["AccountView"] & {
@@ -16857,11 +16870,13 @@ export interface components {
             floor?: number | null;
             ceiling?: number | null;
             proposedBy: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             proposedAt: number;
             /** @enum {string} */
             status: "pending" | "approved" | "declined";
             /** @description The second steward, or proposal:<id> when the community decided */
             approvedBy: string | null;
+            /** @description Milliseconds since 1970-01-01 UTC */
             decidedAt: number | null;
             /** @description The proposal that puts it to the community */
             proposalId?: string | null;
@@ -16883,6 +16898,7 @@ export interface components {
         };
         HistoryRow: {
             seq: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             at: number;
             /** @enum {string} */
             kind: "transfer" | "demurrage";
@@ -16913,6 +16929,7 @@ export interface components {
         Transfer: {
             id: string;
             seq: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             at: number;
             payer: string;
             payee: string;
@@ -16962,8 +16979,11 @@ export interface components {
             category: string | null;
             /** @enum {string} */
             status: "open" | "accepted" | "rejected" | "cancelled" | "expired" | "cleared";
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             expiresAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             closedAt: number | null;
             transferId: string | null;
             setOff?: number;
@@ -17031,10 +17051,13 @@ export interface components {
                 x: number;
                 y: number;
             } | null;
+            /** @description Milliseconds since 1970-01-01 UTC */
             from: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             to: number;
             /** @enum {string} */
             status: "open" | "closed" | "expired";
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
             actuator?: components["schemas"]["PostActuator"];
         };
@@ -17054,7 +17077,9 @@ export interface components {
                 x: number;
                 y: number;
             };
+            /** @description Milliseconds since 1970-01-01 UTC */
             from?: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             to?: number;
             /** @description A household, or "hub" */
             onBehalfOf?: string;
@@ -17077,14 +17102,18 @@ export interface components {
             status: "proposed" | "pledged" | "fulfilled" | "rejected" | "withdrawn" | "broken";
             supplierAccepted: boolean;
             receiverAccepted: boolean;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             closedAt: number | null;
             transferId: string | null;
         };
         Crisis: {
             id: string;
             declaredBy: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             declaredAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             endedAt: number | null;
             note: string;
             places: string[];
@@ -17105,6 +17134,7 @@ export interface components {
         }[];
         ClearingRun: {
             id: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
             createdBy: string | null;
             /** @enum {string} */
@@ -17152,6 +17182,7 @@ export interface components {
             /** @enum {string} */
             status: "available" | "on-loan" | "maintenance" | "retired";
             loanCount: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
         };
         NewLibraryItem: {
@@ -17181,17 +17212,23 @@ export interface components {
             id: string;
             itemId: string;
             memberId: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             from: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             to: number;
             /** @enum {string} */
             status: "booked" | "collected" | "cancelled" | "voided" | "lapsed";
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
             note: string | null;
         };
         Hold: {
             memberId: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             joinedAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             readyAt: number | null;
+            /** @description Milliseconds since 1970-01-01 UTC */
             pickupBy: number | null;
         };
         Loan: {
@@ -17201,12 +17238,14 @@ export interface components {
             reservationId: string | null;
             checkedOutAt: number;
             checkedOutBy: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             dueAt: number;
             /** @enum {string} */
             conditionOut: "new" | "good" | "fair" | "poor" | "broken";
             deposit: number;
             fee: number;
             renewals: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             returnedAt: number | null;
             checkedInBy: string | null;
             /** @enum {string|null} */
@@ -17221,11 +17260,14 @@ export interface components {
             state: "assess" | "parts" | "repairing" | "resolved" | "retired";
             title: string;
             openedBy: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             openedAt: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             closedAt: number | null;
             history: {
                 /** @enum {string} */
                 state: "assess" | "parts" | "repairing" | "resolved" | "retired";
+                /** @description Milliseconds since 1970-01-01 UTC */
                 at: number;
                 by: string;
                 note: string | null;
@@ -17307,12 +17349,15 @@ export interface components {
             tags: string[];
             /** @description Hundredths of an hour */
             hours: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             expiresAt: number;
             /** @enum {string} */
             status: "open" | "taken" | "completed" | "withdrawn" | "expired";
             takenBy: string | null;
+            /** @description Milliseconds since 1970-01-01 UTC */
             completedAt: number | null;
             transferId: string | null;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
             /** @description Hours the owner proposed that differ from the agreed ones to the taker's cost; they move once the taker confirms */
             proposedHours?: number | null;
@@ -17327,6 +17372,7 @@ export interface components {
             status: "proposed" | "accepted" | "declined";
             learnerAccepted: boolean;
             teacherAccepted: boolean;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
         };
         MqttStatus: {
@@ -17358,6 +17404,7 @@ export interface components {
             memberId: string;
             /** @enum {string} */
             lang: "en" | "sv" | "es";
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
             /** @description When an alert last reached its push service */
             lastOkAt: number | null;
@@ -17368,6 +17415,7 @@ export interface components {
         Notification: {
             id: string;
             memberId: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             at: number;
             /** @description One of NotificationKind; a console words the kinds it knows from params */
             kind: string;
@@ -17407,11 +17455,13 @@ export interface components {
             /** @description The member whose own events it receives; null for a stewards' hook */
             owner: string | null;
             createdBy: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
             enabled: boolean;
             disabledReason: string | null;
             failuresInRow: number;
             lastAttempt: {
+                /** @description Milliseconds since 1970-01-01 UTC */
                 at: number;
                 ok: boolean;
                 status: number | null;
@@ -17421,6 +17471,7 @@ export interface components {
         WebhookAttempt: {
             deliveryId: string;
             kind: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             at: number;
             attempt: number;
             ok: boolean;
@@ -18130,6 +18181,7 @@ export interface components {
         };
         AuditEntry: {
             seq: number;
+            /** @description Milliseconds since 1970-01-01 UTC */
             at: number;
             /** @description Who did it; null for the hub carrying out a decision */
             actor: string | null;
@@ -18165,6 +18217,7 @@ export interface components {
             changelog: string;
             /** @description The release key that signed it */
             keyFingerprint: string;
+            /** @description Milliseconds since 1970-01-01 UTC */
             receivedAt: number;
             /** @description The steward who uploaded it, or "usb" */
             receivedBy: string;

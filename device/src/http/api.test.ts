@@ -74,6 +74,12 @@ describe('hub', () => {
     ])
       expect(Object.keys(r.json.paths)).toContain(p);
     expect(r.json.components.schemas.Problem).toBeTruthy();
+    // Every moment says its unit, and every count says it is whole: one definition each (Millis, Int in schemas.ts).
+    const { Transfer, Reservation, Invite } = r.json.components.schemas;
+    for (const moment of [Transfer.properties.at, Reservation.properties.from, Invite.properties.expiresAt]) {
+      expect(moment).toMatchObject({ type: 'integer', description: 'Milliseconds since 1970-01-01 UTC' });
+    }
+    expect(Transfer.properties.amount).toMatchObject({ type: 'integer' });
   });
 
   it('answers unknown paths with a problem', async () => {

@@ -9,25 +9,30 @@ import { SIGN_IN_VIA } from './context.js';
 
 /** Schemas at the HTTP boundary. The OpenAPI document is generated from them. */
 
-export const ValidationIssue = z
-  .object({
-    path: z.string().describe('The field, dotted for nested ones ("keys.auth")'),
-    message: z.string().describe('In English'),
-    code: z.string().describe("zod's issue code: too_small, too_big, invalid_type, invalid_format, invalid_value, custom…"),
-    minimum: z.number().optional(),
-    maximum: z.number().optional(),
-    origin: z.string().optional().describe('What was too small or big: string (characters), number, array (items)…'),
-    format: z.string().optional().describe('For invalid_format: email, url, regex…'),
-    expected: z.string().optional(),
-    inclusive: z.boolean().optional(),
-  })
-  .openapi('ValidationIssue');
+/** A record the OpenAPI document names, so the console's types refer to it: its name first, then its fields. */
+export const component = <T extends z.ZodRawShape>(name: string, shape: T) => z.object(shape).openapi(name);
+/** A whole number: every count, and every amount of money (minor units) or of time-bank hours, is one. */
+export const Int = z.number().int();
+/** A moment, as the hub keeps every one: milliseconds since 1970-01-01 UTC. */
+export const Millis = z.number().int().describe('Milliseconds since 1970-01-01 UTC');
+
+export const ValidationIssue = component('ValidationIssue', {
+  path: z.string().describe('The field, dotted for nested ones ("keys.auth")'),
+  message: z.string().describe('In English'),
+  code: z.string().describe("zod's issue code: too_small, too_big, invalid_type, invalid_format, invalid_value, custom…"),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+  origin: z.string().optional().describe('What was too small or big: string (characters), number, array (items)…'),
+  format: z.string().optional().describe('For invalid_format: email, url, regex…'),
+  expected: z.string().optional(),
+  inclusive: z.boolean().optional(),
+});
 
 export const Problem = z
   .object({
     type: z.string().openapi({ example: 'urn:hyphae:problem:over-credit-limit' }),
     title: z.string(),
-    status: z.number().int(),
+    status: Int,
     detail: z.string().optional(),
     issues: z.array(ValidationIssue).optional().describe('For a validation problem: each field and what is wrong with it'),
     reason: z
@@ -42,190 +47,172 @@ export const Problem = z
   .openapi('Problem');
 
 export const MemberId = z.string().min(1).max(64).openapi({ example: 'm_Xq3k9Pz1' });
-export const Amount = z.number().int().min(1).max(MAX_AMOUNT).openapi({ description: 'Integer minor units (e.g. cents)', example: 1250 });
+export const Amount = Int.min(1).max(MAX_AMOUNT).openapi({ description: 'Integer minor units (e.g. cents)', example: 1250 });
 export const Unit = z.enum(UNITS).openapi({ description: 'credit: the currency; hour: time-bank hours, in hundredths' });
 export const Memo = z.string().max(280);
 export const Category = z.string().max(40);
 
-export const Member = z
-  .object({
-    id: MemberId,
-    name: z.string(),
-    email: z.string(),
-    role: z.enum(ROLES),
-    status: z.enum(MEMBER_STATUSES),
-    createdAt: z.number().int(),
-    admittedAt: z.number().int().nullable(),
-    admittedBy: z.string().nullable(),
-    joinedVia: z.enum(JOIN_ROUTES),
-    note: z.string().nullable(),
-    mustChangePassword: z.boolean().optional().openapi({ description: 'Signed in with a one-time password; should choose their own' }),
-  })
-  .openapi('Member');
+export const Member = component('Member', {
+  id: MemberId,
+  name: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  status: z.enum(MEMBER_STATUSES),
+  createdAt: Millis,
+  admittedAt: Millis.nullable(),
+  admittedBy: z.string().nullable(),
+  joinedVia: z.enum(JOIN_ROUTES),
+  note: z.string().nullable(),
+  mustChangePassword: z.boolean().optional().openapi({ description: 'Signed in with a one-time password; should choose their own' }),
+});
 
-export const DirectoryEntry = z.object({ id: MemberId, name: z.string(), status: z.enum(MEMBER_STATUSES) }).openapi('DirectoryEntry');
+export const DirectoryEntry = component('DirectoryEntry', { id: MemberId, name: z.string(), status: z.enum(MEMBER_STATUSES) });
 
-export const NewMember = z
-  .object({
-    name: z.string().trim().min(1).max(80),
-    email: z.email().max(254),
-    password: z.string().min(8).max(256).optional(),
-    role: z.enum(ROLES).optional(),
-    note: z.string().max(500).optional(),
-  })
-  .openapi('NewMember');
+export const NewMember = component('NewMember', {
+  name: z.string().trim().min(1).max(80),
+  email: z.email().max(254),
+  password: z.string().min(8).max(256).optional(),
+  role: z.enum(ROLES).optional(),
+  note: z.string().max(500).optional(),
+});
 
-export const JoinRequest = z
-  .object({
-    code: z.string().trim().min(4).max(32).optional().openapi({ description: 'Invite code; without one, this is a membership request a steward must admit' }),
-    name: z.string().trim().min(1).max(80),
-    email: z.email().max(254),
-    password: z.string().min(8).max(256),
-  })
-  .openapi('JoinRequest');
+export const JoinRequest = component('JoinRequest', {
+  code: z.string().trim().min(4).max(32).optional().openapi({ description: 'Invite code; without one, this is a membership request a steward must admit' }),
+  name: z.string().trim().min(1).max(80),
+  email: z.email().max(254),
+  password: z.string().min(8).max(256),
+});
 
-export const Invite = z
-  .object({
-    code: z.string(),
-    createdBy: z.string(),
-    createdAt: z.number().int(),
-    expiresAt: z.number().int(),
-    note: z.string().nullable(),
-    usedBy: z.string().nullable(),
-    usedAt: z.number().int().nullable(),
-  })
-  .openapi('Invite');
+export const Invite = component('Invite', {
+  code: z.string(),
+  createdBy: z.string(),
+  createdAt: Millis,
+  expiresAt: Millis,
+  note: z.string().nullable(),
+  usedBy: z.string().nullable(),
+  usedAt: Millis.nullable(),
+});
 
-export const Credentials = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) }).openapi('Credentials');
+export const Credentials = component('Credentials', { email: z.string().min(1).max(254), password: z.string().min(1).max(256) });
 
-export const SessionInfo = z
-  .object({ member: Member, csrfToken: z.string().nullable(), expiresAt: z.number().int().nullable(), via: z.enum(SIGN_IN_VIA) })
-  .openapi('SessionInfo');
+export const SessionInfo = component('SessionInfo', {
+  member: Member,
+  csrfToken: z.string().nullable(),
+  expiresAt: Millis.nullable(),
+  via: z.enum(SIGN_IN_VIA),
+});
 
-export const ApiToken = z
-  .object({ id: z.string(), memberId: z.string(), name: z.string(), createdAt: z.number().int(), revokedAt: z.number().int().nullable() })
-  .openapi('ApiToken');
+export const ApiToken = component('ApiToken', { id: z.string(), memberId: z.string(), name: z.string(), createdAt: Millis, revokedAt: Millis.nullable() });
 
-export const AccountView = z
-  .object({
-    accountId: z.string(),
-    unit: Unit,
-    balance: z.number().int(),
-    floor: z.number().int().openapi({ description: 'Lowest balance allowed, e.g. -50000' }),
-    ceiling: z.number().int(),
-    warnAt: z.number().int().openapi({ description: 'Balance below which a warning is shown' }),
-    available: z.number().int(),
-    status: z.enum(ACCOUNT_STATUSES),
-    pendingDemurrage: z.number().int(),
-    demurrageNext30Days: z.number().int(),
-  })
-  .openapi('AccountView');
+export const AccountView = component('AccountView', {
+  accountId: z.string(),
+  unit: Unit,
+  balance: Int,
+  floor: Int.openapi({ description: 'Lowest balance allowed, e.g. -50000' }),
+  ceiling: Int,
+  warnAt: Int.openapi({ description: 'Balance below which a warning is shown' }),
+  available: Int,
+  status: z.enum(ACCOUNT_STATUSES),
+  pendingDemurrage: Int,
+  demurrageNext30Days: Int,
+});
 
 export const Account = AccountView.extend({
   memberId: z.string(),
   hours: AccountView.nullable(),
-  currency: z.object({ name: z.string(), symbol: z.string(), minorUnits: z.number().int() }),
+  currency: z.object({ name: z.string(), symbol: z.string(), minorUnits: Int }),
 }).openapi('Account');
 
-export const LimitsUpdate = z
-  .object({
-    unit: Unit.default('credit'),
-    floor: z.number().int().max(0).nullable().optional().openapi({ description: 'null returns to the community default' }),
-    ceiling: z.number().int().min(0).nullable().optional(),
-  })
-  .openapi('LimitsUpdate');
+export const LimitsUpdate = component('LimitsUpdate', {
+  unit: Unit.default('credit'),
+  floor: Int.max(0).nullable().optional().openapi({ description: 'null returns to the community default' }),
+  ceiling: Int.min(0).nullable().optional(),
+});
 
-export const NewTransfer = z
-  .object({
-    payee: MemberId,
-    amount: Amount,
-    memo: Memo.optional(),
-    category: Category.optional(),
-    unit: Unit.optional(),
-    payer: MemberId.optional().openapi({ description: 'Stewards only: pay on behalf of another member' }),
-  })
-  .openapi('NewTransfer');
+export const NewTransfer = component('NewTransfer', {
+  payee: MemberId,
+  amount: Amount,
+  memo: Memo.optional(),
+  category: Category.optional(),
+  unit: Unit.optional(),
+  payer: MemberId.optional().openapi({ description: 'Stewards only: pay on behalf of another member' }),
+});
 
-export const Transfer = z
-  .object({
-    id: z.string(),
-    seq: z.number().int(),
-    at: z.number().int(),
-    payer: z.string(),
-    payee: z.string(),
-    amount: z.number().int(),
-    unit: Unit,
-    memo: z.string().nullable(),
-    category: z.string().nullable(),
-    requestId: z.string().nullable(),
-    initiatedBy: z.string().nullable(),
-  })
-  .openapi('Transfer');
+export const Transfer = component('Transfer', {
+  id: z.string(),
+  seq: Int,
+  at: Millis,
+  payer: z.string(),
+  payee: z.string(),
+  amount: Int,
+  unit: Unit,
+  memo: z.string().nullable(),
+  category: z.string().nullable(),
+  requestId: z.string().nullable(),
+  initiatedBy: z.string().nullable(),
+});
 
 export const TransferResult = Transfer.extend({ warnings: z.array(z.string()) }).openapi('TransferResult');
 
-export const NewRequest = z
-  .object({ payer: MemberId, amount: Amount, memo: Memo.optional(), category: Category.optional(), unit: Unit.optional(), payee: MemberId.optional() })
-  .openapi('NewRequest');
+export const NewRequest = component('NewRequest', {
+  payer: MemberId,
+  amount: Amount,
+  memo: Memo.optional(),
+  category: Category.optional(),
+  unit: Unit.optional(),
+  payee: MemberId.optional(),
+});
 
-export const PaymentRequest = z
-  .object({
-    id: z.string(),
-    payee: z.string(),
-    payer: z.string(),
-    amount: z.number().int(),
-    unit: Unit,
-    memo: z.string().nullable(),
-    category: z.string().nullable(),
-    status: z.enum(REQUEST_STATUSES),
-    createdAt: z.number().int(),
-    expiresAt: z.number().int(),
-    closedAt: z.number().int().nullable(),
-    transferId: z.string().nullable(),
-    setOff: z.number().int().optional(),
-  })
-  .openapi('PaymentRequest');
+export const PaymentRequest = component('PaymentRequest', {
+  id: z.string(),
+  payee: z.string(),
+  payer: z.string(),
+  amount: Int,
+  unit: Unit,
+  memo: z.string().nullable(),
+  category: z.string().nullable(),
+  status: z.enum(REQUEST_STATUSES),
+  createdAt: Millis,
+  expiresAt: Millis,
+  closedAt: Millis.nullable(),
+  transferId: z.string().nullable(),
+  setOff: Int.optional(),
+});
 
-export const HistoryRow = z
-  .object({
-    seq: z.number().int(),
-    at: z.number().int(),
-    kind: z.enum(HISTORY_KINDS),
-    unit: Unit,
-    delta: z.number().int(),
-    balance: z.number().int(),
-    counterparty: z.string().nullable(),
-    memo: z.string().nullable(),
-    category: z.string().nullable(),
-    transferId: z.string().nullable(),
-  })
-  .openapi('HistoryRow');
+export const HistoryRow = component('HistoryRow', {
+  seq: Int,
+  at: Millis,
+  kind: z.enum(HISTORY_KINDS),
+  unit: Unit,
+  delta: Int,
+  balance: Int,
+  counterparty: z.string().nullable(),
+  memo: z.string().nullable(),
+  category: z.string().nullable(),
+  transferId: z.string().nullable(),
+});
 
-export const HistoryPage = z.object({ items: z.array(HistoryRow), nextCursor: z.number().int().nullable() }).openapi('HistoryPage');
+export const HistoryPage = component('HistoryPage', { items: z.array(HistoryRow), nextCursor: Int.nullable() });
 
-export const Reliability = z
-  .object({
-    memberId: z.string(),
-    requestsHonoured: z.number().int(),
-    requestsRejected: z.number().int(),
-    loansOnTime: z.number().int(),
-    loansLate: z.number().int(),
-    pledgesFulfilled: z.number().int(),
-    pledgesBroken: z.number().int(),
-  })
-  .openapi('Reliability');
+export const Reliability = component('Reliability', {
+  memberId: z.string(),
+  requestsHonoured: Int,
+  requestsRejected: Int,
+  loansOnTime: Int,
+  loansLate: Int,
+  pledgesFulfilled: Int,
+  pledgesBroken: Int,
+});
 
-export const VerifyReport = z
-  .object({
-    ok: z.boolean(),
-    entries: z.number().int(),
-    accounts: z.number().int(),
-    transfers: z.number().int(),
-    head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
-    totals: z.record(z.string(), z.number().int()),
-    problems: z.array(z.string()),
-  })
-  .openapi('VerifyReport');
+export const VerifyReport = component('VerifyReport', {
+  ok: z.boolean(),
+  entries: Int,
+  accounts: Int,
+  transfers: Int,
+  head: z.object({ seq: Int, hash: z.string() }).nullable(),
+  totals: z.record(z.string(), Int),
+  problems: z.array(z.string()),
+});
 
 export const problemResponses = {
   400: { description: 'Bad input', content: { 'application/problem+json': { schema: Problem } } },

@@ -7,12 +7,15 @@ import { csvCell } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type Ctx, type HttpDeps } from '../context.js';
 import {
   Account,
+  component,
   created,
   exportFormat,
   HistoryPage,
+  Int,
   json,
   LimitsUpdate,
   MemberId,
+  Millis,
   ok,
   problemResponses,
   Reliability,
@@ -32,21 +35,19 @@ const getAccount = api.get('/api/v1/accounts/{memberId}', 'Balance, limits and c
   answers: ok(Account, 'The account', problemResponses),
 });
 
-const LimitChange = z
-  .object({
-    id: z.string(),
-    account: z.string(),
-    unit: Unit,
-    floor: z.number().int().nullable().optional(),
-    ceiling: z.number().int().nullable().optional(),
-    proposedBy: z.string(),
-    proposedAt: z.number().int(),
-    status: z.enum(LIMIT_CHANGE_STATUSES),
-    approvedBy: z.string().nullable().describe('The second steward, or proposal:<id> when the community decided'),
-    decidedAt: z.number().int().nullable(),
-    proposalId: z.string().nullable().optional().describe('The proposal that puts it to the community'),
-  })
-  .openapi('LimitChange');
+const LimitChange = component('LimitChange', {
+  id: z.string(),
+  account: z.string(),
+  unit: Unit,
+  floor: Int.nullable().optional(),
+  ceiling: Int.nullable().optional(),
+  proposedBy: z.string(),
+  proposedAt: Millis,
+  status: z.enum(LIMIT_CHANGE_STATUSES),
+  approvedBy: z.string().nullable().describe('The second steward, or proposal:<id> when the community decided'),
+  decidedAt: Millis.nullable(),
+  proposalId: z.string().nullable().optional().describe('The proposal that puts it to the community'),
+});
 
 const putLimits = api.put('/api/v1/accounts/{memberId}/limits', "Set a member's floor and ceiling (stewards); null returns to the default", {
   params: memberParam,

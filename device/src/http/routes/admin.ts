@@ -4,7 +4,7 @@ import { isSealedBackup, openBackup, sealBackup } from '../../crypto-box.js';
 import { HubError } from '../../errors.js';
 import { verifyLedger } from '../../ledger/verify.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
-import { json, ok, problemResponses, VerifyReport } from '../schemas.js';
+import { Int, json, ok, problemResponses, VerifyReport } from '../schemas.js';
 import { body, operations } from '../operations.js';
 
 const ledgerApi = operations('ledger');
@@ -15,7 +15,7 @@ const verify = ledgerApi.get('/api/v1/ledger/verify', 'Check the journal chain, 
 });
 
 const demurrage = ledgerApi.post('/api/v1/ledger/demurrage', 'Bring demurrage forward for every account now, as the nightly job does (admins)', {
-  answers: ok(z.object({ accounts: z.number().int(), decayed: z.record(z.string(), z.number().int()) }), 'What decayed into the fund', problemResponses),
+  answers: ok(z.object({ accounts: Int, decayed: z.record(z.string(), Int) }), 'What decayed into the fund', problemResponses),
 });
 
 const exportAll = hubApi.get('/api/v1/export', 'All community data as JSON (stewards)', {

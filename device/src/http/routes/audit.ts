@@ -2,24 +2,22 @@ import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS } from '../../audit/audit.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
 import { toCsv } from '../csv.js';
-import { ok, problemResponses } from '../schemas.js';
+import { component, Int, Millis, ok, problemResponses } from '../schemas.js';
 import { operations } from '../operations.js';
 
 const api = operations('hub');
 
-const AuditEntry = z
-  .object({
-    seq: z.number().int(),
-    at: z.number().int(),
-    actor: z.string().nullable().describe('Who did it; null for the hub carrying out a decision'),
-    action: z.enum(AUDIT_ACTIONS),
-    subject: z.string().describe('What it was done to: a member, an account, an item, a parameter'),
-    reason: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()),
-    prev: z.string(),
-    hash: z.string(),
-  })
-  .openapi('AuditEntry');
+const AuditEntry = component('AuditEntry', {
+  seq: Int,
+  at: Millis,
+  actor: z.string().nullable().describe('Who did it; null for the hub carrying out a decision'),
+  action: z.enum(AUDIT_ACTIONS),
+  subject: z.string().describe('What it was done to: a member, an account, an item, a parameter'),
+  reason: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  prev: z.string(),
+  hash: z.string(),
+});
 
 const list = api.get('/api/v1/audit', 'Every privileged action, newest first (stewards): who, when, what and why, hash-chained', {
   query: z.object({
@@ -28,7 +26,7 @@ const list = api.get('/api/v1/audit', 'Every privileged action, newest first (st
     limit: z.coerce.number().int().min(1).max(500).optional(),
   }),
   answers: ok(
-    z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable(), chain: z.object({ ok: z.boolean(), entries: z.number().int() }) }),
+    z.object({ entries: z.array(AuditEntry), next: Int.nullable(), chain: z.object({ ok: z.boolean(), entries: Int }) }),
     'A page of the audit log',
     problemResponses,
   ),

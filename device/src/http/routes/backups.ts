@@ -3,44 +3,42 @@ import { Readable } from 'node:stream';
 import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
-import { created, ok, problemResponses } from '../schemas.js';
+import { component, created, Int, Millis, ok, problemResponses } from '../schemas.js';
 import { body, operations } from '../operations.js';
 
 const api = operations('hub');
 
-const BackupFile = z.object({ file: z.string(), at: z.number(), bytes: z.number().int() }).openapi('BackupFile');
-const BackupStatus = z
-  .object({
-    passphraseSet: z.boolean().describe('Nightly backups start once an admin has chosen their passphrase'),
-    keep: z.number().int(),
-    local: BackupFile.nullable().describe("The newest sealed backup in the hub's data folder"),
-    usb: z
-      .object({ at: z.number(), file: z.string(), device: z.string(), copies: z.number().int() })
-      .nullable()
-      .describe('The last copy to a USB stick labelled HYPHAE-BACKUP'),
-    files: z.array(BackupFile),
-    overdue: z.boolean().describe('No backup for two days'),
-    lastError: z.string().nullable(),
-    peers: z
-      .array(
-        z.object({
-          hubId: z.string(),
-          name: z.string(),
-          file: z.string().nullable().describe('The last backup this linked hub confirmed it keeps'),
-          at: z.number().nullable(),
-          firstTry: z.number(),
-          lastTry: z.number(),
-          error: z.string().nullable().describe('Why the last attempt failed; it is tried again every 15 minutes'),
-          resumedAt: z.number().int().describe('Where the last upload started: above zero, it resumed a broken one'),
-          overdue: z.boolean(),
-        }),
-      )
-      .describe("Each linked hub that keeps this hub's sealed backups"),
-    kept: z
-      .array(z.object({ hubId: z.string(), name: z.string(), count: z.number().int(), bytes: z.number().int(), newestAt: z.number().nullable() }))
-      .describe('The sealed backups this hub keeps for its linked hubs (only each owner can read its own)'),
-  })
-  .openapi('BackupStatus');
+const BackupFile = component('BackupFile', { file: z.string(), at: z.number(), bytes: Int });
+const BackupStatus = component('BackupStatus', {
+  passphraseSet: z.boolean().describe('Nightly backups start once an admin has chosen their passphrase'),
+  keep: Int,
+  local: BackupFile.nullable().describe("The newest sealed backup in the hub's data folder"),
+  usb: z
+    .object({ at: z.number(), file: z.string(), device: z.string(), copies: Int })
+    .nullable()
+    .describe('The last copy to a USB stick labelled HYPHAE-BACKUP'),
+  files: z.array(BackupFile),
+  overdue: z.boolean().describe('No backup for two days'),
+  lastError: z.string().nullable(),
+  peers: z
+    .array(
+      z.object({
+        hubId: z.string(),
+        name: z.string(),
+        file: z.string().nullable().describe('The last backup this linked hub confirmed it keeps'),
+        at: z.number().nullable(),
+        firstTry: z.number(),
+        lastTry: z.number(),
+        error: z.string().nullable().describe('Why the last attempt failed; it is tried again every 15 minutes'),
+        resumedAt: Millis.describe('Where the last upload started: above zero, it resumed a broken one'),
+        overdue: z.boolean(),
+      }),
+    )
+    .describe("Each linked hub that keeps this hub's sealed backups"),
+  kept: z
+    .array(z.object({ hubId: z.string(), name: z.string(), count: Int, bytes: Int, newestAt: z.number().nullable() }))
+    .describe('The sealed backups this hub keeps for its linked hubs (only each owner can read its own)'),
+});
 
 const status = api.get('/api/v1/backups', 'Nightly backups (stewards): the last one per destination, and whether one is overdue', {
   answers: ok(BackupStatus, 'Backups', problemResponses),

@@ -3,7 +3,7 @@ import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import type { Envelope } from '../../federation/envelope.js';
 import { idempotencyKey, refuseSystemAccounts, requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { created, IdempotencyHeader, MemberId, ok } from '../schemas.js';
+import { component, created, IdempotencyHeader, Int, MemberId, ok } from '../schemas.js';
 import {
   HUB_CLEARING_STATUSES,
   LINK_STATUSES,
@@ -18,110 +18,98 @@ import { body, operations } from '../operations.js';
 const api = operations('federation');
 
 const Any = z.record(z.string(), z.unknown());
-const Rate = z.object({ num: z.number().int().min(1), den: z.number().int().min(1) }).describe('Their minor units per one of ours, as a fraction');
+const Rate = z.object({ num: Int.min(1), den: Int.min(1) }).describe('Their minor units per one of ours, as a fraction');
 const LinkStatus = z.enum(LINK_STATUSES);
-const Peer = z
-  .object({
-    hubId: z.string(),
-    publicKey: z.string(),
-    url: z.string(),
-    name: z.string(),
-    currency: z.object({ symbol: z.string(), minorUnits: z.number().int() }),
-    status: LinkStatus,
-    remoteStatus: LinkStatus.describe('What the other side last told us about its end'),
-    rate: Rate,
-    trustOut: z.number().int().describe('Most we may owe them'),
-    trustIn: z.number().int().describe('Most they may owe us'),
-    feePpm: z.number().int(),
-    owedTheirs: z.number().int().describe('Our clearing balance for them as they count it, in their minor units'),
-    pendingTerms: z
-      .object({
-        id: z.string(),
-        proposedBy: z.enum(TERMS_PROPOSERS),
-        at: z.number(),
-        rate: Rate,
-        trustOut: z.number().int(),
-        trustIn: z.number().int(),
-        feePpm: z.number().int(),
-      })
-      .nullable(),
-    settlement: z.object({ plan: z.string(), by: z.string().nullable(), at: z.number() }).nullable(),
-    outSeq: z.number().int(),
-    outHead: z.string(),
-    inSeq: z.number().int(),
-    inHead: z.string(),
-    lastContact: z.number().nullable(),
-  })
-  .openapi('Peer');
-const Link = Peer.extend({ queue: z.number().int().describe('Messages waiting to go out'), clearingBalance: z.number().int() }).openapi('Link');
+const Peer = component('Peer', {
+  hubId: z.string(),
+  publicKey: z.string(),
+  url: z.string(),
+  name: z.string(),
+  currency: z.object({ symbol: z.string(), minorUnits: Int }),
+  status: LinkStatus,
+  remoteStatus: LinkStatus.describe('What the other side last told us about its end'),
+  rate: Rate,
+  trustOut: Int.describe('Most we may owe them'),
+  trustIn: Int.describe('Most they may owe us'),
+  feePpm: Int,
+  owedTheirs: Int.describe('Our clearing balance for them as they count it, in their minor units'),
+  pendingTerms: z
+    .object({
+      id: z.string(),
+      proposedBy: z.enum(TERMS_PROPOSERS),
+      at: z.number(),
+      rate: Rate,
+      trustOut: Int,
+      trustIn: Int,
+      feePpm: Int,
+    })
+    .nullable(),
+  settlement: z.object({ plan: z.string(), by: z.string().nullable(), at: z.number() }).nullable(),
+  outSeq: Int,
+  outHead: z.string(),
+  inSeq: Int,
+  inHead: z.string(),
+  lastContact: z.number().nullable(),
+});
+const Link = Peer.extend({ queue: Int.describe('Messages waiting to go out'), clearingBalance: Int }).openapi('Link');
 const Quantity = z.object({ resource: z.string(), quantity: z.number(), from: z.number(), to: z.number() });
-const Summary = z
-  .object({
-    at: z.number(),
-    place: z.object({ name: z.string(), x: z.number(), y: z.number() }).nullable(),
-    needs: z.array(Quantity),
-    surpluses: z.array(Quantity),
-    crisis: z.object({ since: z.number(), note: z.string() }).nullable(),
-    reach: z.array(z.object({ hubId: z.string(), hops: z.number().int() })),
-    positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: z.number().int(), rate: Rate })),
-  })
-  .openapi('HubSummary');
-const RegionHub = z
-  .object({ hubId: z.string(), name: z.string(), self: z.boolean(), receivedAt: z.number().nullable(), summary: Summary })
-  .openapi('RegionHub');
-const InterHubPayment = z
-  .object({
-    id: z.string(),
-    direction: z.enum(PAYMENT_DIRECTIONS),
-    peer: z.string().describe('The linked hub this leg runs over'),
-    hub: z.string().describe("The far end's hub"),
-    payer: z.string(),
-    payee: z.string(),
-    amountOurs: z.number().int(),
-    amountTheirs: z.number().int(),
-    fee: z.number().int().describe('What this hub kept for passing the payment on'),
-    status: z.enum(PAYMENT_STATUSES),
-    reason: z.string().nullable(),
-    createdAt: z.number(),
-    expiresAt: z.number(),
-    proposeSeq: z.number().nullable(),
-    parent: z.string().nullable(),
-    child: z.string().nullable(),
-  })
-  .openapi('InterHubPayment');
-const RegionalProposal = z
-  .object({
-    id: z.string(),
-    resource: z.string(),
-    supplierHub: z.string(),
-    receiverHub: z.string(),
-    quantity: z.number(),
-    consent: z.record(z.string(), z.boolean()),
-    status: z.enum(REGIONAL_STATUSES),
-    createdAt: z.number(),
-  })
-  .openapi('RegionalProposal');
-const HubClearingRun = z
-  .object({
-    id: z.string(),
-    initiator: z.string(),
-    cycle: z.array(z.string()).describe('Hub ids, each owing the next'),
-    edges: z.array(z.object({ debtor: z.string(), creditor: z.string(), amount: z.number().int(), amountCreditor: z.number().int() })),
-    answers: z.record(z.string(), z.boolean()),
-    status: z.enum(HUB_CLEARING_STATUSES),
-    createdAt: z.number(),
-    appliedAt: z.number().nullable(),
-    proof: z.object({ key: z.string(), sig: z.string() }).optional(),
-    names: z.record(z.string(), z.string()).optional().describe('The hubs on the cycle by name, as the proposer knows them'),
-  })
-  .openapi('HubClearingRun');
+const Summary = component('HubSummary', {
+  at: z.number(),
+  place: z.object({ name: z.string(), x: z.number(), y: z.number() }).nullable(),
+  needs: z.array(Quantity),
+  surpluses: z.array(Quantity),
+  crisis: z.object({ since: z.number(), note: z.string() }).nullable(),
+  reach: z.array(z.object({ hubId: z.string(), hops: Int })),
+  positions: z.array(z.object({ hubId: z.string(), name: z.string().optional(), balance: Int, rate: Rate })),
+});
+const RegionHub = component('RegionHub', { hubId: z.string(), name: z.string(), self: z.boolean(), receivedAt: z.number().nullable(), summary: Summary });
+const InterHubPayment = component('InterHubPayment', {
+  id: z.string(),
+  direction: z.enum(PAYMENT_DIRECTIONS),
+  peer: z.string().describe('The linked hub this leg runs over'),
+  hub: z.string().describe("The far end's hub"),
+  payer: z.string(),
+  payee: z.string(),
+  amountOurs: Int,
+  amountTheirs: Int,
+  fee: Int.describe('What this hub kept for passing the payment on'),
+  status: z.enum(PAYMENT_STATUSES),
+  reason: z.string().nullable(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  proposeSeq: z.number().nullable(),
+  parent: z.string().nullable(),
+  child: z.string().nullable(),
+});
+const RegionalProposal = component('RegionalProposal', {
+  id: z.string(),
+  resource: z.string(),
+  supplierHub: z.string(),
+  receiverHub: z.string(),
+  quantity: z.number(),
+  consent: z.record(z.string(), z.boolean()),
+  status: z.enum(REGIONAL_STATUSES),
+  createdAt: z.number(),
+});
+const HubClearingRun = component('HubClearingRun', {
+  id: z.string(),
+  initiator: z.string(),
+  cycle: z.array(z.string()).describe('Hub ids, each owing the next'),
+  edges: z.array(z.object({ debtor: z.string(), creditor: z.string(), amount: Int, amountCreditor: Int })),
+  answers: z.record(z.string(), z.boolean()),
+  status: z.enum(HUB_CLEARING_STATUSES),
+  createdAt: z.number(),
+  appliedAt: z.number().nullable(),
+  proof: z.object({ key: z.string(), sig: z.string() }).optional(),
+  names: z.record(z.string(), z.string()).optional().describe('The hubs on the cycle by name, as the proposer knows them'),
+});
 
 const inbox = api.post('/api/v1/federation/inbox', 'Signed envelopes from a linked hub (they authenticate themselves)', {
   body: body(z.array(Any).max(100)),
-  answers: ok(z.object({ ackedSeq: z.number().int() }), 'What is acknowledged'),
+  answers: ok(z.object({ ackedSeq: Int }), 'What is acknowledged'),
 });
 const invite = api.post('/api/v1/federation/invitations', 'Invite another hub to link (stewards): a token for its steward', {
-  body: body(z.object({ trustOut: z.number().int().min(0), trustIn: z.number().int().min(0) })),
+  body: body(z.object({ trustOut: Int.min(0), trustIn: Int.min(0) })),
   answers: created(z.object({ token: z.string(), qrSvg: z.string() }), 'The invitation, also as a QR code (SVG)'),
 });
 const accept = api.post('/api/v1/federation/links', "Accept another hub's invitation (stewards)", {
@@ -129,9 +117,9 @@ const accept = api.post('/api/v1/federation/links', "Accept another hub's invita
     z.object({
       token: z.string().min(10),
       rate: Rate,
-      trustOut: z.number().int().min(0),
-      trustIn: z.number().int().min(0),
-      feePpm: z.number().int().min(0).max(100_000).optional(),
+      trustOut: Int.min(0),
+      trustIn: Int.min(0),
+      feePpm: Int.min(0).max(100_000).optional(),
     }),
   ),
   answers: created(Peer, 'The link'),
@@ -152,7 +140,7 @@ const pay = api.post(
     body: body(
       z.object({
         to: z.string().min(3),
-        amount: z.number().int().min(1),
+        amount: Int.min(1),
         currency: z.enum(PAYMENT_CURRENCIES).default('ours'),
         memo: z.string().max(280).optional(),
         payer: MemberId.optional(),
@@ -167,9 +155,9 @@ const list = api.get('/api/v1/federation/payments', 'Recent inter-hub payments, 
 });
 const Terms = z.object({
   rate: Rate.optional(),
-  trustOut: z.number().int().min(0).optional(),
-  trustIn: z.number().int().min(0).optional(),
-  feePpm: z.number().int().min(0).max(100_000).optional(),
+  trustOut: Int.min(0).optional(),
+  trustIn: Int.min(0).optional(),
+  feePpm: Int.min(0).max(100_000).optional(),
 });
 const terms = api.put('/api/v1/federation/links/{hubId}/terms', 'Propose new terms for a link (stewards); they take effect when the other hub accepts', {
   params: z.object({ hubId: z.string() }),

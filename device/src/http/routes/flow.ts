@@ -3,7 +3,7 @@ import { RESOURCES, type Resource } from '../../flow/board.js';
 import { hasRole } from '../../members/members.js';
 import { found, HubError } from '../../errors.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { created, MemberId, ok, QueryFlag } from '../schemas.js';
+import { component, created, Int, MemberId, Millis, ok, QueryFlag } from '../schemas.js';
 import { ALLOCATION_STATUSES, CLEARING_RUN_STATUSES, POST_KINDS, POST_STATUSES } from '../../flow/contract.js';
 import { body, operations } from '../operations.js';
 
@@ -28,84 +28,74 @@ const ActuatorSchema = z
     description: 'A LoRaWAN device that hands the surplus out (a valve, a pump): sent a confirmed downlink when a match becomes a pledge',
   });
 
-const Post = z
-  .object({
-    id: z.string(),
-    kind: z.enum(POST_KINDS),
-    resource: ResourceSchema,
-    title: z.string(),
-    quantity: z.number().int(),
-    owner: z.string(),
-    onBehalfOf: z.string().nullable(),
-    place: PlaceSchema.nullable(),
-    from: z.number().int(),
-    to: z.number().int(),
-    status: z.enum(POST_STATUSES),
-    createdAt: z.number().int(),
-    actuator: ActuatorSchema.nullable().optional(),
-  })
-  .openapi('BoardPost');
+const Post = component('BoardPost', {
+  id: z.string(),
+  kind: z.enum(POST_KINDS),
+  resource: ResourceSchema,
+  title: z.string(),
+  quantity: Int,
+  owner: z.string(),
+  onBehalfOf: z.string().nullable(),
+  place: PlaceSchema.nullable(),
+  from: Millis,
+  to: Millis,
+  status: z.enum(POST_STATUSES),
+  createdAt: Millis,
+  actuator: ActuatorSchema.nullable().optional(),
+});
 /** As the board lists them: with how much is already promised to proposals. */
-const ListedPost = Post.extend({ committed: z.number().int().describe('Already promised to proposals') }).openapi('ListedBoardPost');
+const ListedPost = Post.extend({ committed: Int.describe('Already promised to proposals') }).openapi('ListedBoardPost');
 
-const NewPost = z
-  .object({
-    kind: z.enum(POST_KINDS),
-    resource: ResourceSchema,
-    title: z.string().max(120).optional(),
-    quantity: z.number().int().min(1).max(1_000_000),
-    place: PlaceSchema.optional(),
-    from: z.number().int().optional(),
-    to: z.number().int().optional(),
-    onBehalfOf: z.string().max(80).optional().openapi({ description: 'A household, or "hub"' }),
-    actuator: ActuatorSchema.optional().openapi({ description: 'Stewards only, and only on a surplus' }),
-  })
-  .openapi('NewBoardPost');
+const NewPost = component('NewBoardPost', {
+  kind: z.enum(POST_KINDS),
+  resource: ResourceSchema,
+  title: z.string().max(120).optional(),
+  quantity: Int.min(1).max(1_000_000),
+  place: PlaceSchema.optional(),
+  from: Millis.optional(),
+  to: Millis.optional(),
+  onBehalfOf: z.string().max(80).optional().openapi({ description: 'A household, or "hub"' }),
+  actuator: ActuatorSchema.optional().openapi({ description: 'Stewards only, and only on a surplus' }),
+});
 
-const Proposal = z
-  .object({
-    id: z.string(),
-    resource: ResourceSchema,
-    offerId: z.string(),
-    wantId: z.string(),
-    supplier: z.string(),
-    receiver: z.string(),
-    quantity: z.number().int(),
-    unitCost: z.number(),
-    status: z.enum(ALLOCATION_STATUSES),
-    supplierAccepted: z.boolean(),
-    receiverAccepted: z.boolean(),
-    createdAt: z.number().int(),
-    closedAt: z.number().int().nullable(),
-    transferId: z.string().nullable(),
-  })
-  .openapi('FlowProposal');
+const Proposal = component('FlowProposal', {
+  id: z.string(),
+  resource: ResourceSchema,
+  offerId: z.string(),
+  wantId: z.string(),
+  supplier: z.string(),
+  receiver: z.string(),
+  quantity: Int,
+  unitCost: z.number(),
+  status: z.enum(ALLOCATION_STATUSES),
+  supplierAccepted: z.boolean(),
+  receiverAccepted: z.boolean(),
+  createdAt: Millis,
+  closedAt: Millis.nullable(),
+  transferId: z.string().nullable(),
+});
 
-const Crisis = z
-  .object({
-    id: z.string(),
-    declaredBy: z.string(),
-    declaredAt: z.number().int(),
-    endedAt: z.number().int().nullable(),
-    note: z.string(),
-    places: z.array(z.string()),
-    members: z.array(z.string()),
-  })
-  .openapi('Crisis');
+const Crisis = component('Crisis', {
+  id: z.string(),
+  declaredBy: z.string(),
+  declaredAt: Millis,
+  endedAt: Millis.nullable(),
+  note: z.string(),
+  places: z.array(z.string()),
+  members: z.array(z.string()),
+});
 
-const ClearingRun = z
-  .object({
-    id: z.string(),
-    createdAt: z.number().int(),
-    createdBy: z.string().nullable(),
-    status: z.enum(CLEARING_RUN_STATUSES),
-    totalBefore: z.number().int(),
-    cleared: z.number().int(),
-    setOffs: z.array(z.object({ requestId: z.string(), amount: z.number().int(), expected: z.number().int(), payer: z.string(), payee: z.string() })),
-    affected: z.array(z.string()),
-    accepted: z.array(z.string()),
-  })
-  .openapi('ClearingRun');
+const ClearingRun = component('ClearingRun', {
+  id: z.string(),
+  createdAt: Millis,
+  createdBy: z.string().nullable(),
+  status: z.enum(CLEARING_RUN_STATUSES),
+  totalBefore: Int,
+  cleared: Int,
+  setOffs: z.array(z.object({ requestId: z.string(), amount: Int, expected: Int, payer: z.string(), payee: z.string() })),
+  affected: z.array(z.string()),
+  accepted: z.array(z.string()),
+});
 
 const idParam = z.object({ id: z.string() });
 
@@ -134,11 +124,11 @@ const proposalAction = (name: 'accept' | 'reject', summary: string) =>
   api.post(`/api/v1/flow/proposals/{id}/${name}`, summary, { params: idParam, answers: ok(Proposal, 'The proposal') });
 const fulfil = api.post('/api/v1/flow/proposals/{id}/fulfil', 'The receiver confirms delivery, optionally paying for it', {
   params: idParam,
-  body: body(z.object({ payment: z.number().int().min(1).optional() }), false),
+  body: body(z.object({ payment: Int.min(1).optional() }), false),
   answers: ok(Proposal, 'The fulfilled pledge'),
 });
 const recompute = api.post('/api/v1/flow/recompute', 'Solve again now (stewards)', {
-  answers: ok(z.object({ proposals: z.number().int(), unmet: z.number().int() }), 'What the solve produced'),
+  answers: ok(z.object({ proposals: Int, unmet: Int }), 'What the solve produced'),
 });
 const cycles = api.get('/api/v1/flow/cycles', 'Barter rings across resources among current proposals', { answers: ok(z.array(z.array(Proposal)), 'Rings') });
 const crisisNow = api.get('/api/v1/crisis', 'The emergency in force, if any', { answers: ok(z.object({ active: Crisis.nullable() }), 'The emergency') });

@@ -3,7 +3,7 @@ import { PROPOSAL_KINDS } from '../../governance/governance.js';
 import { PARAMETERS, type ParamName } from '../../governance/parameters.js';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { created, exportFormat, MemberId, ok, ruleResponses } from '../schemas.js';
+import { component, created, exportFormat, Int, MemberId, ok, ruleResponses } from '../schemas.js';
 import { CHOICES, DECISION_MODES, PROPOSAL_STATUSES, ROUND_STATUSES } from '../../governance/contract.js';
 import { body, operations } from '../operations.js';
 
@@ -20,53 +20,47 @@ const Tally = z.object({
   passed: z.boolean(),
   reason: z.string(),
 });
-const Proposal = z
-  .object({
-    id: z.string(),
-    kind: Kind,
-    title: z.string(),
-    rationale: z.string(),
-    payload: z.record(z.string(), z.unknown()),
-    mode: z.enum(DECISION_MODES),
-    createdBy: z.string(),
-    createdAt: z.number(),
-    discussionEndsAt: z.number(),
-    closesAt: z.number(),
-    status: z.enum(PROPOSAL_STATUSES),
-    tally: Tally.nullable(),
-    decidedAt: z.number().nullable(),
-    outcomeNotes: z.array(z.object({ at: z.number(), by: z.string(), note: z.string() })),
-  })
-  .openapi('Proposal');
+const Proposal = component('Proposal', {
+  id: z.string(),
+  kind: Kind,
+  title: z.string(),
+  rationale: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  mode: z.enum(DECISION_MODES),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  discussionEndsAt: z.number(),
+  closesAt: z.number(),
+  status: z.enum(PROPOSAL_STATUSES),
+  tally: Tally.nullable(),
+  decidedAt: z.number().nullable(),
+  outcomeNotes: z.array(z.object({ at: z.number(), by: z.string(), note: z.string() })),
+});
 const id = z.object({ id: z.string() });
 const ProjectResult = z.object({
   projectId: z.string(),
   title: z.string(),
-  amount: z.number().int(),
+  amount: Int,
   points: z.number(),
-  supporters: z.number().int(),
+  supporters: Int,
   score: z.number(),
-  rank: z.number().int(),
+  rank: Int,
   funded: z.boolean(),
   why: z.string(),
 });
-const Round = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    budget: z.number().int(),
-    pointsPerMember: z.number().int(),
-    quadratic: z.boolean().describe('Support counts as the square root of the points, summed over members'),
-    createdBy: z.string(),
-    createdAt: z.number(),
-    closesAt: z.number(),
-    status: z.enum(ROUND_STATUSES),
-    projects: z.array(
-      z.object({ id: z.string(), title: z.string(), description: z.string(), amount: z.number().int(), to: z.string(), proposedBy: z.string() }),
-    ),
-    result: z.object({ closedAt: z.number(), spent: z.number().int(), projects: z.array(ProjectResult), transferIds: z.array(z.string()) }).nullable(),
-  })
-  .openapi('BudgetRound');
+const Round = component('BudgetRound', {
+  id: z.string(),
+  title: z.string(),
+  budget: Int,
+  pointsPerMember: Int,
+  quadratic: z.boolean().describe('Support counts as the square root of the points, summed over members'),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  closesAt: z.number(),
+  status: z.enum(ROUND_STATUSES),
+  projects: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), amount: Int, to: z.string(), proposedBy: z.string() })),
+  result: z.object({ closedAt: z.number(), spent: Int, projects: z.array(ProjectResult), transferIds: z.array(z.string()) }).nullable(),
+});
 const Standing = ProjectResult.omit({ funded: true, why: true }).openapi('BudgetStanding');
 const openRound = api.post('/api/v1/budgets', 'Open a participatory budgeting round over part of the community fund (stewards)', {
   body: {
@@ -74,10 +68,10 @@ const openRound = api.post('/api/v1/budgets', 'Open a participatory budgeting ro
       'application/json': {
         schema: z.object({
           title: z.string().min(3).max(200),
-          budget: z.number().int().min(1),
-          pointsPerMember: z.number().int().min(1).max(10_000).optional(),
+          budget: Int.min(1),
+          pointsPerMember: Int.min(1).max(10_000).optional(),
           quadratic: z.boolean().optional(),
-          days: z.number().int().min(1).max(90).optional(),
+          days: Int.min(1).max(90).optional(),
         }),
       },
     },
@@ -98,7 +92,7 @@ const addProject = api.post('/api/v1/budgets/{id}/projects', 'Put a project forw
         schema: z.object({
           title: z.string().min(3).max(200),
           description: z.string().max(4000).optional(),
-          amount: z.number().int().min(1),
+          amount: Int.min(1),
           to: MemberId.optional(),
         }),
       },
@@ -109,7 +103,7 @@ const addProject = api.post('/api/v1/budgets/{id}/projects', 'Put a project forw
 });
 const allocate = api.put('/api/v1/budgets/{id}/allocation', "Spread my points across the round's projects (replaces my earlier allocation)", {
   params: id,
-  body: body(z.object({ points: z.record(z.string(), z.number().int().min(0)) })),
+  body: body(z.object({ points: z.record(z.string(), Int.min(0)) })),
   answers: ok(z.record(z.string(), z.number()), 'My allocation'),
 });
 const closeRound = api.post('/api/v1/budgets/{id}/close', 'Close a round now and fund the projects in order of support (stewards; also nightly when due)', {
@@ -125,22 +119,20 @@ const list = api.get('/api/v1/proposals', 'Proposals, newest first', {
       Proposal.extend({
         currentTally: Tally.nullable().describe('Live for open proposals, final for closed ones'),
         myVote: MyVote.nullable().describe("The caller's own vote"),
-        comments: z.number().int().describe('How many comments its discussion has'),
+        comments: Int.describe('How many comments its discussion has'),
       }).openapi('ProposalWithTally'),
     ),
     'Proposals',
   ),
 });
-const Comment = z
-  .object({
-    id: z.string(),
-    proposalId: z.string(),
-    memberId: z.string(),
-    name: z.string().describe("The member's name, for showing"),
-    text: z.string(),
-    at: z.number(),
-  })
-  .openapi('Comment');
+const Comment = component('Comment', {
+  id: z.string(),
+  proposalId: z.string(),
+  memberId: z.string(),
+  name: z.string().describe("The member's name, for showing"),
+  text: z.string(),
+  at: z.number(),
+});
 const comments = api.get('/api/v1/proposals/{id}/comments', "A proposal's discussion, oldest first", {
   params: z.object({ id: z.string() }),
   answers: ok(z.array(Comment), 'The discussion'),
@@ -150,24 +142,20 @@ const addComment = api.post('/api/v1/proposals/{id}/comments', "Say something in
   body: body(z.object({ text: z.string().min(1).max(2000) })),
   answers: created(Comment, 'Posted'),
 });
-const Rules = z
-  .object({
-    modes: z.record(z.string(), z.enum(DECISION_MODES)).describe('How each kind of proposal is decided'),
-    supermajority: z.number(),
-    quorum: z.number(),
-    votingDays: z.number(),
-    discussionDays: z.number(),
-    coreValues: z.array(z.string()).describe('The values a block must cite'),
-    emergencyDays: z.number(),
-  })
-  .openapi('GovernanceRules');
+const Rules = component('GovernanceRules', {
+  modes: z.record(z.string(), z.enum(DECISION_MODES)).describe('How each kind of proposal is decided'),
+  supermajority: z.number(),
+  quorum: z.number(),
+  votingDays: z.number(),
+  discussionDays: z.number(),
+  coreValues: z.array(z.string()).describe('The values a block must cite'),
+  emergencyDays: z.number(),
+});
 const rules = api.get('/api/v1/governance/rules', "The community's rules for decisions", { answers: ok(Rules, 'The rules') });
-const Delegations = z
-  .object({
-    mine: z.array(z.object({ topic: z.string(), to: z.string(), name: z.string() })).describe('Votes I have handed on, by topic (a proposal kind or "*")'),
-    toMe: z.array(z.object({ topic: z.string(), from: z.string(), name: z.string() })).describe('Members who have handed their vote to me'),
-  })
-  .openapi('Delegations');
+const Delegations = component('Delegations', {
+  mine: z.array(z.object({ topic: z.string(), to: z.string(), name: z.string() })).describe('Votes I have handed on, by topic (a proposal kind or "*")'),
+  toMe: z.array(z.object({ topic: z.string(), from: z.string(), name: z.string() })).describe('Members who have handed their vote to me'),
+});
 const delegations = api.get('/api/v1/delegations', 'My delegations, both ways', { answers: ok(Delegations, 'Delegations') });
 const propose = api.post('/api/v1/proposals', "Make a proposal; the community's rules pick its decision mode", {
   body: body(
@@ -193,17 +181,15 @@ const delegate = api.put('/api/v1/delegations', 'Delegate your vote on a topic (
   answers: ok(z.array(z.object({ topic: z.string(), to: z.string() })), 'Your delegations'),
 });
 const ParamValue = z.union([z.number(), z.boolean()]);
-const ParameterView = z
-  .object({
-    name: z.string(),
-    value: ParamValue.describe('In force now'),
-    source: z.string().describe('The proposal that set it, "emergency:<steward>", or "default"'),
-    since: z.number().nullable(),
-    pending: z
-      .array(z.object({ name: z.string(), value: ParamValue, effectiveFrom: z.number(), source: z.string(), at: z.number(), expiresAt: z.number().nullable() }))
-      .describe('Changes decided but not yet in force'),
-  })
-  .openapi('ParameterView');
+const ParameterView = component('ParameterView', {
+  name: z.string(),
+  value: ParamValue.describe('In force now'),
+  source: z.string().describe('The proposal that set it, "emergency:<steward>", or "default"'),
+  since: z.number().nullable(),
+  pending: z
+    .array(z.object({ name: z.string(), value: ParamValue, effectiveFrom: z.number(), source: z.string(), at: z.number(), expiresAt: z.number().nullable() }))
+    .describe('Changes decided but not yet in force'),
+});
 const params = api.get('/api/v1/parameters', "The community's parameters, which proposal set each one, and changes still to come", {
   answers: ok(z.array(ParameterView), 'Parameters'),
 });
@@ -217,23 +203,21 @@ const emergency = api.post('/api/v1/parameters/emergency', "A steward's emergenc
   ),
   answers: ok(z.object({ ok: z.literal(true) }), 'In force'),
 });
-const Decision = z
-  .object({
-    date: z.string(),
-    proposal: z.string(),
-    kind: z.string(),
-    title: z.string(),
-    decision: z.string(),
-    rationale: z.string(),
-    yes: z.number(),
-    no: z.number(),
-    abstain: z.number(),
-    blocks: z.number(),
-    delegated: z.number(),
-    why: z.string(),
-    notes: z.string(),
-  })
-  .openapi('Decision');
+const Decision = component('Decision', {
+  date: z.string(),
+  proposal: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  decision: z.string(),
+  rationale: z.string(),
+  yes: z.number(),
+  no: z.number(),
+  abstain: z.number(),
+  blocks: z.number(),
+  delegated: z.number(),
+  why: z.string(),
+  notes: z.string(),
+});
 const log = api.get('/api/v1/decisions', 'The decision log, as JSON or CSV', {
   query: z.object({ format: exportFormat('json') }),
   answers: {

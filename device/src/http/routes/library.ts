@@ -6,7 +6,7 @@ import { CONDITIONS, ITEM_KINDS } from '../../library/types.js';
 import { hasRole } from '../../members/members.js';
 import { toCsv } from '../csv.js';
 import { hubAddress, requireMember, requireRole, type App, type Ctx, type HttpDeps } from '../context.js';
-import { created, exportFormat, json, MemberId, ok, QueryFlag, ruleResponses } from '../schemas.js';
+import { component, created, exportFormat, Int, json, MemberId, Millis, ok, QueryFlag, ruleResponses } from '../schemas.js';
 import { DAY_MS } from '../../clock.js';
 import { BUSY_KINDS, ITEM_STATUSES, RESERVATION_STATUSES, TICKET_STATES } from '../../library/contract.js';
 import { body, operations } from '../operations.js';
@@ -14,104 +14,92 @@ import { body, operations } from '../operations.js';
 const api = operations('library');
 
 const Condition = z.enum(CONDITIONS);
-const Plan = z.object({ everyLoans: z.number().int().min(1), task: z.string().min(1).max(120) });
-const Item = z
-  .object({
-    id: z.string(),
-    code: z.string(),
-    kind: z.enum(ITEM_KINDS),
-    name: z.string(),
-    category: z.string(),
-    description: z.string(),
-    location: z.string(),
-    condition: Condition,
-    replacementValue: z.number().int(),
-    deposit: z.number().int(),
-    fee: z.number().int(),
-    needsApproval: z.boolean(),
-    needsInduction: z.boolean(),
-    slotMinutes: z.number().int(),
-    loanDays: z.number().int(),
-    maxRenewals: z.number().int(),
-    plan: Plan.nullable(),
-    photos: z.array(z.string()),
-    status: z.enum(ITEM_STATUSES),
-    loanCount: z.number().int(),
-    createdAt: z.number().int(),
-  })
-  .openapi('LibraryItem');
+const Plan = z.object({ everyLoans: Int.min(1), task: z.string().min(1).max(120) });
+const Item = component('LibraryItem', {
+  id: z.string(),
+  code: z.string(),
+  kind: z.enum(ITEM_KINDS),
+  name: z.string(),
+  category: z.string(),
+  description: z.string(),
+  location: z.string(),
+  condition: Condition,
+  replacementValue: Int,
+  deposit: Int,
+  fee: Int,
+  needsApproval: z.boolean(),
+  needsInduction: z.boolean(),
+  slotMinutes: Int,
+  loanDays: Int,
+  maxRenewals: Int,
+  plan: Plan.nullable(),
+  photos: z.array(z.string()),
+  status: z.enum(ITEM_STATUSES),
+  loanCount: Int,
+  createdAt: Millis,
+});
 /** An item as the catalogue lists it: with when it is due back, when it is out. */
-const CatalogueItem = Item.extend({ dueBack: z.number().int().nullable().describe('When an item out on loan is due back; null when it is not out') }).openapi(
+const CatalogueItem = Item.extend({ dueBack: Millis.nullable().describe('When an item out on loan is due back; null when it is not out') }).openapi(
   'CatalogueItem',
 );
-const NewItem = z
-  .object({
-    kind: z.enum(ITEM_KINDS).optional(),
-    code: z.string().max(16).optional(),
-    name: z.string().min(1).max(120),
-    category: z.string().min(1).max(60),
-    description: z.string().max(2000).optional(),
-    location: z.string().max(120).optional(),
-    condition: Condition.optional(),
-    replacementValue: z.number().int().min(0).optional(),
-    deposit: z.number().int().min(0).optional(),
-    fee: z.number().int().min(0).optional(),
-    needsApproval: z.boolean().optional(),
-    needsInduction: z.boolean().optional(),
-    slotMinutes: z.number().int().optional(),
-    loanDays: z.number().int().min(1).max(365).optional(),
-    maxRenewals: z.number().int().min(0).max(20).optional(),
-    plan: Plan.nullable().optional(),
-  })
-  .openapi('NewLibraryItem');
-const Reservation = z
-  .object({
-    id: z.string(),
-    itemId: z.string(),
-    memberId: z.string(),
-    from: z.number().int(),
-    to: z.number().int(),
-    status: z.enum(RESERVATION_STATUSES),
-    createdAt: z.number().int(),
-    note: z.string().nullable(),
-  })
-  .openapi('Reservation');
-const Hold = z
-  .object({ memberId: z.string(), joinedAt: z.number().int(), readyAt: z.number().int().nullable(), pickupBy: z.number().int().nullable() })
-  .openapi('Hold');
-const Loan = z
-  .object({
-    id: z.string(),
-    itemId: z.string(),
-    memberId: z.string(),
-    reservationId: z.string().nullable(),
-    checkedOutAt: z.number().int(),
-    checkedOutBy: z.string(),
-    dueAt: z.number().int(),
-    conditionOut: Condition,
-    deposit: z.number().int(),
-    fee: z.number().int(),
-    renewals: z.number().int(),
-    returnedAt: z.number().int().nullable(),
-    checkedInBy: z.string().nullable(),
-    conditionIn: Condition.nullable(),
-    damageCharged: z.number().int(),
-    waitedMs: z.number().int(),
-  })
-  .openapi('Loan');
+const NewItem = component('NewLibraryItem', {
+  kind: z.enum(ITEM_KINDS).optional(),
+  code: z.string().max(16).optional(),
+  name: z.string().min(1).max(120),
+  category: z.string().min(1).max(60),
+  description: z.string().max(2000).optional(),
+  location: z.string().max(120).optional(),
+  condition: Condition.optional(),
+  replacementValue: Int.min(0).optional(),
+  deposit: Int.min(0).optional(),
+  fee: Int.min(0).optional(),
+  needsApproval: z.boolean().optional(),
+  needsInduction: z.boolean().optional(),
+  slotMinutes: Int.optional(),
+  loanDays: Int.min(1).max(365).optional(),
+  maxRenewals: Int.min(0).max(20).optional(),
+  plan: Plan.nullable().optional(),
+});
+const Reservation = component('Reservation', {
+  id: z.string(),
+  itemId: z.string(),
+  memberId: z.string(),
+  from: Millis,
+  to: Millis,
+  status: z.enum(RESERVATION_STATUSES),
+  createdAt: Millis,
+  note: z.string().nullable(),
+});
+const Hold = component('Hold', { memberId: z.string(), joinedAt: Millis, readyAt: Millis.nullable(), pickupBy: Millis.nullable() });
+const Loan = component('Loan', {
+  id: z.string(),
+  itemId: z.string(),
+  memberId: z.string(),
+  reservationId: z.string().nullable(),
+  checkedOutAt: Int,
+  checkedOutBy: z.string(),
+  dueAt: Millis,
+  conditionOut: Condition,
+  deposit: Int,
+  fee: Int,
+  renewals: Int,
+  returnedAt: Millis.nullable(),
+  checkedInBy: z.string().nullable(),
+  conditionIn: Condition.nullable(),
+  damageCharged: Int,
+  waitedMs: Int,
+});
 const TicketState = z.enum(TICKET_STATES);
-const Ticket = z
-  .object({
-    id: z.string(),
-    itemId: z.string(),
-    state: TicketState,
-    title: z.string(),
-    openedBy: z.string(),
-    openedAt: z.number().int(),
-    closedAt: z.number().int().nullable(),
-    history: z.array(z.object({ state: TicketState, at: z.number().int(), by: z.string(), note: z.string().nullable() })),
-  })
-  .openapi('MaintenanceTicket');
+const Ticket = component('MaintenanceTicket', {
+  id: z.string(),
+  itemId: z.string(),
+  state: TicketState,
+  title: z.string(),
+  openedBy: z.string(),
+  openedAt: Millis,
+  closedAt: Millis.nullable(),
+  history: z.array(z.object({ state: TicketState, at: Millis, by: z.string(), note: z.string().nullable() })),
+});
 
 const item = z.object({ item: z.string().openapi({ description: 'Item id or label code, e.g. T-0042' }) });
 const loanId = z.object({ id: z.string() });
@@ -138,9 +126,9 @@ const getItem = api.get('/api/v1/library/items/{item}', 'One item with its calen
   answers: ok(
     z.object({
       item: Item,
-      busy: z.array(z.object({ from: z.number().int(), to: z.number().int(), kind: z.enum(BUSY_KINDS) })),
-      holds: z.number().int(),
-      myPlace: z.number().int().nullable(),
+      busy: z.array(z.object({ from: Millis, to: Millis, kind: z.enum(BUSY_KINDS) })),
+      holds: Int,
+      myPlace: Int.nullable(),
     }),
     'The item',
   ),
@@ -161,7 +149,7 @@ const getPhoto = api.get('/api/v1/library/photos/{id}', 'A photo', {
 });
 const reserve = api.post('/api/v1/library/items/{item}/reservations', 'Reserve for a date range (tools) or time slots (spaces, vehicles)', {
   params: item,
-  body: body(z.object({ from: z.number().int(), to: z.number().int(), memberId: MemberId.optional(), note: z.string().max(200).optional() })),
+  body: body(z.object({ from: Millis, to: Millis, memberId: MemberId.optional(), note: z.string().max(200).optional() })),
   answers: created(Reservation, 'Booked'),
 });
 const myReservations = api.get('/api/v1/library/reservations', 'My reservations', { answers: ok(z.array(Reservation), 'Reservations') });
@@ -182,7 +170,7 @@ const checkOut = api.post(
   'Hand an item over (steward desk, or self-service if the hub allows); deposit and fee are settled with it',
   {
     params: item,
-    body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: z.number().int().min(1).optional() })),
+    body: body(z.object({ memberId: MemberId.optional(), condition: Condition.optional(), days: Int.min(1).optional() })),
     answers: created(Loan, 'The loan'),
   },
 );
@@ -192,7 +180,7 @@ const loans = api.get('/api/v1/library/loans', "Loans: mine, or everyone's for s
 });
 const checkIn = api.post('/api/v1/library/loans/{id}/checkin', 'Take an item back; the deposit comes back less any damage', {
   params: loanId,
-  body: body(z.object({ condition: Condition, damage: z.number().int().min(0).optional(), note: z.string().max(500).optional() })),
+  body: body(z.object({ condition: Condition, damage: Int.min(0).optional(), note: z.string().max(500).optional() })),
   answers: ok(Loan, 'The closed loan'),
 });
 const renew = api.post('/api/v1/library/loans/{id}/renew', 'Renew a loan', { params: loanId, answers: ok(Loan, 'The loan') });
@@ -218,53 +206,51 @@ const moveTicket = api.post('/api/v1/library/tickets/{id}/state', 'Move a ticket
 const audit = api.get('/api/v1/library/items/{item}/audit', 'Every change of the item, with who did it (stewards)', {
   params: item,
   answers: ok(
-    z.array(z.object({ at: z.number().int(), itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })),
+    z.array(z.object({ at: Millis, itemId: z.string(), by: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()) })),
     'Audit trail',
   ),
 });
-const Utilisation = z
-  .object({
-    from: z.number(),
-    to: z.number(),
-    items: z.array(
+const Utilisation = component('LibraryUtilisation', {
+  from: z.number(),
+  to: z.number(),
+  items: z.array(
+    z.object({
+      itemId: z.string(),
+      code: z.string(),
+      name: z.string(),
+      category: z.string(),
+      loans: Int,
+      daysOut: z.number(),
+      avgWaitDays: z.number(),
+      queue: Int,
+      utilisation: z.number().describe('Percent of the period out on loan'),
+    }),
+  ),
+  categories: z.array(z.object({ category: z.string(), items: Int, loans: Int, daysOut: z.number(), utilisation: z.number() })),
+  overDemanded: z.array(z.string()).describe('Item codes out ≥ 70 % of the time, with two or more holds, or a wait of three days or more'),
+  idle: z.array(z.string()).describe('Item codes not lent at all'),
+  overTime: z
+    .array(
       z.object({
-        itemId: z.string(),
-        code: z.string(),
-        name: z.string(),
-        category: z.string(),
-        loans: z.number().int(),
+        from: z.number(),
+        to: z.number(),
+        loans: Int,
         daysOut: z.number(),
-        avgWaitDays: z.number(),
-        queue: z.number().int(),
-        utilisation: z.number().describe('Percent of the period out on loan'),
+        utilisation: z.number().describe("Percent of all items' available time out on loan"),
+        categories: z.array(
+          z.object({
+            category: z.string(),
+            items: Int,
+            loans: Int,
+            daysOut: z.number(),
+            avgWaitDays: z.number(),
+            utilisation: z.number(),
+          }),
+        ),
       }),
-    ),
-    categories: z.array(z.object({ category: z.string(), items: z.number().int(), loans: z.number().int(), daysOut: z.number(), utilisation: z.number() })),
-    overDemanded: z.array(z.string()).describe('Item codes out ≥ 70 % of the time, with two or more holds, or a wait of three days or more'),
-    idle: z.array(z.string()).describe('Item codes not lent at all'),
-    overTime: z
-      .array(
-        z.object({
-          from: z.number(),
-          to: z.number(),
-          loans: z.number().int(),
-          daysOut: z.number(),
-          utilisation: z.number().describe("Percent of all items' available time out on loan"),
-          categories: z.array(
-            z.object({
-              category: z.string(),
-              items: z.number().int(),
-              loans: z.number().int(),
-              daysOut: z.number(),
-              avgWaitDays: z.number(),
-              utilisation: z.number(),
-            }),
-          ),
-        }),
-      )
-      .describe('Per period of bucketDays, oldest first; empty without bucketDays'),
-  })
-  .openapi('LibraryUtilisation');
+    )
+    .describe('Per period of bucketDays, oldest first; empty without bucketDays'),
+});
 const labels = api.get(
   '/api/v1/library/labels',
   "Printable labels (stewards): each item's code, name and a QR code of its page, for the desk to scan and a resident's camera to open",

@@ -4,7 +4,7 @@ import { NOTIFICATION_KIND_NAMES } from '../../notifications/kinds.js';
 import { HubError } from '../../errors.js';
 import { hasRole } from '../../members/members.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { created, json, ok, QueryFlag, ruleResponses } from '../schemas.js';
+import { component, created, Int, json, Millis, ok, QueryFlag, ruleResponses } from '../schemas.js';
 import { ALERT_LANGUAGES, CHANNELS } from '../../notifications/contract.js';
 import { body, operations } from '../operations.js';
 
@@ -15,42 +15,38 @@ const Channel = z
   .enum(CHANNELS)
   .describe('The console inbox always; plus an alert on my phones (Web Push), email at once, or email in a daily digest')
   .openapi('NotificationChannel');
-const Notification = z
-  .object({
-    id: z.string(),
-    memberId: z.string(),
-    at: z.number().int(),
-    kind: z.string().describe('One of NotificationKind; a console words the kinds it knows from params'),
-    text: z.string().describe('In English'),
-    ref: z.string().nullable(),
-    read: z.boolean(),
-    params: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('The facts in the text, for saying it in another language (times in ms, money in minor units)'),
-  })
-  .openapi('Notification');
-const Preference = z
-  .object({ kind: Kind, channel: Channel, mandatory: z.boolean().describe('Emergencies reach every channel and cannot be turned down'), group: z.string() })
-  .openapi('NotificationPreference');
-const Preferences = z
-  .object({
-    emailAvailable: z.boolean(),
-    pushAvailable: z.boolean().describe('Whether this hub can alert phones (it has an https:// public address)'),
-    kinds: z.array(Preference),
-  })
-  .openapi('NotificationPreferences');
+const Notification = component('Notification', {
+  id: z.string(),
+  memberId: z.string(),
+  at: Millis,
+  kind: z.string().describe('One of NotificationKind; a console words the kinds it knows from params'),
+  text: z.string().describe('In English'),
+  ref: z.string().nullable(),
+  read: z.boolean(),
+  params: z.record(z.string(), z.unknown()).optional().describe('The facts in the text, for saying it in another language (times in ms, money in minor units)'),
+});
+const Preference = component('NotificationPreference', {
+  kind: Kind,
+  channel: Channel,
+  mandatory: z.boolean().describe('Emergencies reach every channel and cannot be turned down'),
+  group: z.string(),
+});
+const Preferences = component('NotificationPreferences', {
+  emailAvailable: z.boolean(),
+  pushAvailable: z.boolean().describe('Whether this hub can alert phones (it has an https:// public address)'),
+  kinds: z.array(Preference),
+});
 
 const list = api.get('/api/v1/notifications', 'My notifications, newest first', {
   query: z.object({ unread: QueryFlag.optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }),
   answers: ok(z.array(Notification), 'Notifications'),
 });
 const unread = api.get('/api/v1/notifications/unread-count', 'How many of my notifications are unread (the console polls this)', {
-  answers: ok(z.object({ unread: z.number().int() }), 'Count'),
+  answers: ok(z.object({ unread: Int }), 'Count'),
 });
 const markRead = api.post('/api/v1/notifications/read', 'Mark my notifications read (some, or all)', {
   body: body(z.union([z.object({ ids: z.array(z.string()).min(1).max(500) }), z.object({ all: z.literal(true) })])),
-  answers: ok(z.object({ marked: z.number().int() }), 'How many were unread'),
+  answers: ok(z.object({ marked: Int }), 'How many were unread'),
 });
 const getPrefs = api.get('/api/v1/notifications/preferences', 'How each kind reaches me', { answers: ok(Preferences, 'Preferences') });
 const putPrefs = api.put('/api/v1/notifications/preferences', 'Choose how kinds reach me; emergencies cannot be turned down', {
@@ -58,38 +54,34 @@ const putPrefs = api.put('/api/v1/notifications/preferences', 'Choose how kinds 
   answers: ok(Preferences, 'Preferences'),
 });
 
-const Webhook = z
-  .object({
-    id: z.string(),
-    url: z.string(),
-    kinds: z.array(Kind),
-    owner: z.string().nullable().describe("The member whose own events it receives; null for a stewards' hook"),
-    createdBy: z.string(),
-    createdAt: z.number().int(),
-    enabled: z.boolean(),
-    disabledReason: z.string().nullable(),
-    failuresInRow: z.number().int(),
-    lastAttempt: z.object({ at: z.number().int(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable() }).nullable(),
-  })
-  .openapi('Webhook');
+const Webhook = component('Webhook', {
+  id: z.string(),
+  url: z.string(),
+  kinds: z.array(Kind),
+  owner: z.string().nullable().describe("The member whose own events it receives; null for a stewards' hook"),
+  createdBy: z.string(),
+  createdAt: Millis,
+  enabled: z.boolean(),
+  disabledReason: z.string().nullable(),
+  failuresInRow: Int,
+  lastAttempt: z.object({ at: Millis, ok: z.boolean(), status: Int.nullable(), error: z.string().nullable() }).nullable(),
+});
 const NewWebhook = z.object({
   url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// address' }).max(500),
   kinds: z.array(Kind).min(1).max(60),
   forMe: z.boolean().default(false).describe("A steward's hook for their own events, not the community's"),
   secret: z.string().min(16).max(200).optional().describe('Shared secret for the HMAC signature; made up by the hub when not given'),
 });
-const Attempt = z
-  .object({
-    deliveryId: z.string(),
-    kind: z.string(),
-    at: z.number().int(),
-    attempt: z.number().int(),
-    ok: z.boolean(),
-    status: z.number().int().nullable(),
-    error: z.string().nullable(),
-    ms: z.number().int(),
-  })
-  .openapi('WebhookAttempt');
+const Attempt = component('WebhookAttempt', {
+  deliveryId: z.string(),
+  kind: z.string(),
+  at: Millis,
+  attempt: Int,
+  ok: z.boolean(),
+  status: Int.nullable(),
+  error: z.string().nullable(),
+  ms: Int,
+});
 const hookId = z.object({ id: z.string() });
 const listHooks = api.get('/api/v1/webhooks', 'Webhooks: a steward sees all, a member their own', { answers: ok(z.array(Webhook), 'Webhooks') });
 const addHook = api.post(
@@ -114,24 +106,20 @@ const hookAttempts = api.get('/api/v1/webhooks/{id}/attempts', 'The last 100 del
   answers: ok(z.array(Attempt), 'Attempts'),
 });
 
-const PushSubscription = z
-  .object({
-    id: z.string(),
-    memberId: z.string(),
-    lang: z.enum(ALERT_LANGUAGES),
-    createdAt: z.number().int(),
-    lastOkAt: z.number().int().nullable().describe('When an alert last reached its push service'),
-    failuresInRow: z.number().int(),
-    endpointHost: z.string().describe("The browser maker's push service it goes through"),
-  })
-  .openapi('PushSubscription');
-const PushStatus = z
-  .object({
-    available: z.boolean().describe('Push needs the hub to reach the internet and an https:// public address; without it the console polls its inbox'),
-    publicKey: z.string().nullable().describe('The VAPID application server key, for PushManager.subscribe'),
-    subscriptions: z.array(PushSubscription).describe('My phones that take alerts'),
-  })
-  .openapi('PushStatus');
+const PushSubscription = component('PushSubscription', {
+  id: z.string(),
+  memberId: z.string(),
+  lang: z.enum(ALERT_LANGUAGES),
+  createdAt: Millis,
+  lastOkAt: Int.nullable().describe('When an alert last reached its push service'),
+  failuresInRow: Int,
+  endpointHost: z.string().describe("The browser maker's push service it goes through"),
+});
+const PushStatus = component('PushStatus', {
+  available: z.boolean().describe('Push needs the hub to reach the internet and an https:// public address; without it the console polls its inbox'),
+  publicKey: z.string().nullable().describe('The VAPID application server key, for PushManager.subscribe'),
+  subscriptions: z.array(PushSubscription).describe('My phones that take alerts'),
+});
 const NewPushSubscription = z.object({
   endpoint: z.url({ protocol: /^https$/, error: 'an https:// push service address' }).max(1000),
   keys: z.object({
@@ -153,23 +141,21 @@ const removePush = api.delete('/api/v1/notifications/push/subscriptions/{id}', '
   answers: { 204: { description: 'Removed' }, ...ruleResponses },
 });
 
-const MqttStatus = z
-  .object({
-    enabled: z.boolean(),
-    broker: z.enum(MQTT_BROKERS).nullable(),
-    connected: z.boolean(),
-    embeddedClients: z.number().int().nullable().describe('Clients signed in to the embedded broker'),
-    counts: z
-      .object({
-        published: z.number().int(),
-        dropped: z.number().int().describe('Readings not published: the broker was away or the link was full'),
-        downlinksQueued: z.number().int(),
-        downlinksRefused: z.number().int(),
-        connects: z.number().int(),
-      })
-      .nullable(),
-  })
-  .openapi('MqttStatus');
+const MqttStatus = component('MqttStatus', {
+  enabled: z.boolean(),
+  broker: z.enum(MQTT_BROKERS).nullable(),
+  connected: z.boolean(),
+  embeddedClients: Int.nullable().describe('Clients signed in to the embedded broker'),
+  counts: z
+    .object({
+      published: Int,
+      dropped: Int.describe('Readings not published: the broker was away or the link was full'),
+      downlinksQueued: Int,
+      downlinksRefused: Int,
+      connects: Int,
+    })
+    .nullable(),
+});
 const mqttStatus = api.get('/api/v1/mqtt', 'The MQTT bridge: connected, readings published and dropped (stewards)', { answers: ok(MqttStatus, 'Status') });
 
 export function registerNotifications(app: App, deps: HttpDeps) {

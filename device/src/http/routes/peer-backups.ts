@@ -4,7 +4,7 @@ import { BACKUP_FILE } from '../../backups/peer-keeper.js';
 import { HubError } from '../../errors.js';
 import { Nonces, sha256Of, SIGNED, signatureHolds } from '../../federation/signed-request.js';
 import type { App, HttpDeps } from '../context.js';
-import { ok, problemResponses } from '../schemas.js';
+import { component, Int, ok, problemResponses } from '../schemas.js';
 import { operations } from '../operations.js';
 
 const api = operations('federation');
@@ -25,8 +25,8 @@ const Signed = z.object({
   [SIGNED.nonce]: z.string().openapi({ description: 'A nonce from POST /api/v1/federation/backups/nonce, good once' }),
   [SIGNED.signature]: z.string().openapi({ description: 'Ed25519 over "hyphae-request-v1\\nMETHOD\\npath?query\\nnonce\\nsha256(body)", base64url' }),
 });
-const Kept = z.object({ file: z.string(), bytes: z.number().int(), sha256: z.string(), at: z.number() }).openapi('KeptBackup');
-const Progress = z.object({ received: z.number().int(), complete: z.boolean() }).openapi('BackupUploadProgress');
+const Kept = component('KeptBackup', { file: z.string(), bytes: Int, sha256: z.string(), at: z.number() });
+const Progress = component('BackupUploadProgress', { received: Int, complete: z.boolean() });
 
 const nonce = api.post('/api/v1/federation/backups/nonce', 'A nonce for the next signed backup request (linked hubs)', {
   answers: ok(z.object({ nonce: z.string() }), 'Good once, for two minutes', problemResponses),

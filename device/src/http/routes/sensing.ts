@@ -6,104 +6,98 @@ import { NewDownlink } from '../../sensing/downlink-queue.js';
 import { HubError } from '../../errors.js';
 import { Devices } from '../../sensing/devices.js';
 import { requireMember, requireRole, type App, type HttpDeps } from '../context.js';
-import { created, exportFormat, ok, ruleResponses } from '../schemas.js';
+import { component, created, exportFormat, Int, ok, ruleResponses } from '../schemas.js';
 import { DEVICE_CLASSES, DEVICE_KINDS, DOWNLINK_STATES } from '../../sensing/contract.js';
 import { body, operations } from '../operations.js';
 
 const api = operations('sensing');
 
 const Hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`);
-const NewDevice = z
-  .object({
-    kind: z.enum(DEVICE_KINDS),
-    name: z.string().min(1).max(80),
-    place: z.string().max(80).optional().openapi({ description: 'The household or place this device measures' }),
-    profile: z.string().max(60).optional().openapi({ description: 'LoRaWAN codec id or Modbus template id' }),
-    variables: z.record(z.string(), z.unknown()).optional(),
-    otaa: z.object({ devEui: Hex(16), joinEui: Hex(16).optional(), appKey: Hex(32) }).optional(),
-    abp: z.object({ devEui: Hex(16), devAddr: Hex(8), nwkSKey: Hex(32), appSKey: Hex(32), counterReset: z.boolean().optional() }).optional(),
-    deviceClass: z
-      .enum(DEVICE_CLASSES)
-      .optional()
-      .openapi({ description: "LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')" }),
-    modbus: z
-      .object({
-        host: z.string().default(''),
-        port: z.number().int().min(1).max(65535).default(502),
-        serial: z
-          .object({
-            path: z.string().min(1),
-            baudRate: z.number().int().min(1200).max(921_600).default(9600),
-            parity: z.enum(PARITIES).default('none'),
-            dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-            stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-          })
-          .optional(),
-        unit: z.number().int().min(0).max(247).default(1),
-        pollSeconds: z.number().int().min(1).default(60),
-        timeoutMs: z.number().int().min(100).default(1000),
-        retries: z.number().int().min(0).max(5).default(2),
-      })
-      .refine((m) => m.host.length > 0 || m.serial, { message: 'give host (Modbus TCP) or serial (Modbus RTU)' })
-      .optional(),
-  })
-  .openapi('NewDevice');
+const NewDevice = component('NewDevice', {
+  kind: z.enum(DEVICE_KINDS),
+  name: z.string().min(1).max(80),
+  place: z.string().max(80).optional().openapi({ description: 'The household or place this device measures' }),
+  profile: z.string().max(60).optional().openapi({ description: 'LoRaWAN codec id or Modbus template id' }),
+  variables: z.record(z.string(), z.unknown()).optional(),
+  otaa: z.object({ devEui: Hex(16), joinEui: Hex(16).optional(), appKey: Hex(32) }).optional(),
+  abp: z.object({ devEui: Hex(16), devAddr: Hex(8), nwkSKey: Hex(32), appSKey: Hex(32), counterReset: z.boolean().optional() }).optional(),
+  deviceClass: z
+    .enum(DEVICE_CLASSES)
+    .optional()
+    .openapi({ description: "LoRaWAN device class: 'C' listens all the time, so its downlinks go at once (default 'A')" }),
+  modbus: z
+    .object({
+      host: z.string().default(''),
+      port: Int.min(1).max(65535).default(502),
+      serial: z
+        .object({
+          path: z.string().min(1),
+          baudRate: Int.min(1200).max(921_600).default(9600),
+          parity: z.enum(PARITIES).default('none'),
+          dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+          stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+        })
+        .optional(),
+      unit: Int.min(0).max(247).default(1),
+      pollSeconds: Int.min(1).default(60),
+      timeoutMs: Int.min(100).default(1000),
+      retries: Int.min(0).max(5).default(2),
+    })
+    .refine((m) => m.host.length > 0 || m.serial, { message: 'give host (Modbus TCP) or serial (Modbus RTU)' })
+    .optional(),
+});
 
-const DeviceOut = z
-  .object({
-    id: z.string(),
-    kind: z.enum(DEVICE_KINDS),
-    name: z.string(),
-    place: z.string().nullable().describe('The household or place it measures'),
-    profile: z.string().nullable().describe('LoRaWAN: the codec; Modbus: the template'),
-    variables: z.record(z.string(), z.unknown()),
-    lorawan: z
-      .object({
-        devEui: z.string(),
-        joinEui: z.string().nullable(),
-        mode: z.enum(ACTIVATION_MODES),
-        devAddr: z.string().nullable(),
-        fCntUp: z.number().nullable(),
-        joined: z.boolean(),
-        deviceClass: z.enum(DEVICE_CLASSES),
-      })
-      .nullable()
-      .describe('Without its keys'),
-    modbus: z
-      .object({
-        host: z.string(),
-        port: z.number(),
-        unit: z.number(),
-        pollSeconds: z.number(),
-        timeoutMs: z.number(),
-        retries: z.number(),
-        serial: z
-          .object({
-            path: z.string(),
-            baudRate: z.number(),
-            parity: z.enum(PARITIES),
-            dataBits: z.union([z.literal(7), z.literal(8)]),
-            stopBits: z.union([z.literal(1), z.literal(2)]),
-          })
-          .nullable()
-          .optional(),
-      })
-      .nullable(),
-    createdAt: z.number(),
-  })
-  .openapi('Device');
-const Health = z
-  .object({
-    id: z.string(),
-    lastSeen: z.number().nullable(),
-    rssi: z.number().nullable(),
-    snr: z.number().nullable(),
-    battery: z.number().nullable(),
-    gateways: z.number(),
-    uplinks: z.number(),
-    errors: z.record(z.string(), z.number()),
-  })
-  .openapi('DeviceHealth');
+const DeviceOut = component('Device', {
+  id: z.string(),
+  kind: z.enum(DEVICE_KINDS),
+  name: z.string(),
+  place: z.string().nullable().describe('The household or place it measures'),
+  profile: z.string().nullable().describe('LoRaWAN: the codec; Modbus: the template'),
+  variables: z.record(z.string(), z.unknown()),
+  lorawan: z
+    .object({
+      devEui: z.string(),
+      joinEui: z.string().nullable(),
+      mode: z.enum(ACTIVATION_MODES),
+      devAddr: z.string().nullable(),
+      fCntUp: z.number().nullable(),
+      joined: z.boolean(),
+      deviceClass: z.enum(DEVICE_CLASSES),
+    })
+    .nullable()
+    .describe('Without its keys'),
+  modbus: z
+    .object({
+      host: z.string(),
+      port: z.number(),
+      unit: z.number(),
+      pollSeconds: z.number(),
+      timeoutMs: z.number(),
+      retries: z.number(),
+      serial: z
+        .object({
+          path: z.string(),
+          baudRate: z.number(),
+          parity: z.enum(PARITIES),
+          dataBits: z.union([z.literal(7), z.literal(8)]),
+          stopBits: z.union([z.literal(1), z.literal(2)]),
+        })
+        .nullable()
+        .optional(),
+    })
+    .nullable(),
+  createdAt: z.number(),
+});
+const Health = component('DeviceHealth', {
+  id: z.string(),
+  lastSeen: z.number().nullable(),
+  rssi: z.number().nullable(),
+  snr: z.number().nullable(),
+  battery: z.number().nullable(),
+  gateways: z.number(),
+  uplinks: z.number(),
+  errors: z.record(z.string(), z.number()),
+});
 const Bucket = z.object({ t: z.number(), min: z.number(), max: z.number(), sum: z.number(), count: z.number(), mean: z.number() });
 
 const register = api.post('/api/v1/devices', 'Register a sensor (stewards)', {
@@ -113,62 +107,60 @@ const register = api.post('/api/v1/devices', 'Register a sensor (stewards)', {
 const list = api.get('/api/v1/devices', 'Devices with their health: last seen, signal, battery, errors', {
   answers: ok(z.array(z.object({ device: DeviceOut, health: Health })), 'Devices'),
 });
-const SensingStatus = z
-  .object({
-    gateways: z.array(
-      z.object({
-        eui: z.string(),
-        protocol: z.enum(GATEWAY_PROTOCOLS).describe('How the gateway talks to the hub: Semtech UDP packet forwarder or LoRa Basics Station'),
-        firstSeen: z.number(),
-        lastSeen: z.number(),
-        pushData: z.number().describe('PUSH_DATA datagrams (UDP) or uplink messages (Basics Station)'),
-        pullData: z.number(),
-        rxPackets: z.number(),
-        txPackets: z.number(),
-        txErrors: z.record(z.string(), z.number()),
-        malformed: z.number(),
-        pullAddress: z.string().nullable().describe('Where its last PULL_DATA came from: downlinks go there (UDP only)'),
-        lastStat: z.record(z.string(), z.unknown()).nullable().describe("The last stat object (UDP) or the Station's version message"),
-      }),
-    ),
-    counters: z.record(z.string(), z.number()).describe('Uplinks refused, by reason'),
-    network: z
-      .object({
-        uplinks: z.number(),
-        joins: z.number(),
-        retransmissions: z.number(),
-        downlinks: z.number(),
-        downlinkErrors: z.number(),
-        rejected: z.record(z.string(), z.number()).describe('Uplinks refused, by reason; "overloaded" when the in-flight queue was full'),
-        lastUplinkAt: z.number().describe('When the last uplink was handled (ms)'),
-        macRequests: z.number().describe("MAC requests the hub sent of its own accord (ABP devices' channels and RX settings)"),
-        macRefused: z.number().describe('Of those, refused by the device'),
-        macUnanswered: z.number().describe('Of those, never answered after three downlinks and given up'),
-        kernelDrops: z.number().nullable().describe('Datagrams the kernel dropped because the UDP receive buffer was full (Linux)'),
-        inFlight: z.number().describe('Uplinks taken in and not yet handled to the end'),
-      })
-      .partial()
-      .describe("The LoRaWAN network server's counts (empty when it is off)"),
-    telemetry: z.object({
-      written: z.number(),
-      batches: z.number(),
-      rejected: z.number(),
-      dropped: z.number(),
-      lastBatchAt: z.number().describe('When the last batch of readings was committed (ms)'),
+const SensingStatus = component('SensingStatus', {
+  gateways: z.array(
+    z.object({
+      eui: z.string(),
+      protocol: z.enum(GATEWAY_PROTOCOLS).describe('How the gateway talks to the hub: Semtech UDP packet forwarder or LoRa Basics Station'),
+      firstSeen: z.number(),
+      lastSeen: z.number(),
+      pushData: z.number().describe('PUSH_DATA datagrams (UDP) or uplink messages (Basics Station)'),
+      pullData: z.number(),
+      rxPackets: z.number(),
+      txPackets: z.number(),
+      txErrors: z.record(z.string(), z.number()),
+      malformed: z.number(),
+      pullAddress: z.string().nullable().describe('Where its last PULL_DATA came from: downlinks go there (UDP only)'),
+      lastStat: z.record(z.string(), z.unknown()).nullable().describe("The last stat object (UDP) or the Station's version message"),
     }),
-    modbus: z.array(
-      z.object({
-        id: z.string(),
-        failures: z.number(),
-        backoffMs: z.number(),
-        lastError: z.string().nullable(),
-        errors: z.record(z.string(), z.number()),
-        reads: z.number(),
-        nextAt: z.number(),
-      }),
-    ),
-  })
-  .openapi('SensingStatus');
+  ),
+  counters: z.record(z.string(), z.number()).describe('Uplinks refused, by reason'),
+  network: z
+    .object({
+      uplinks: z.number(),
+      joins: z.number(),
+      retransmissions: z.number(),
+      downlinks: z.number(),
+      downlinkErrors: z.number(),
+      rejected: z.record(z.string(), z.number()).describe('Uplinks refused, by reason; "overloaded" when the in-flight queue was full'),
+      lastUplinkAt: z.number().describe('When the last uplink was handled (ms)'),
+      macRequests: z.number().describe("MAC requests the hub sent of its own accord (ABP devices' channels and RX settings)"),
+      macRefused: z.number().describe('Of those, refused by the device'),
+      macUnanswered: z.number().describe('Of those, never answered after three downlinks and given up'),
+      kernelDrops: z.number().nullable().describe('Datagrams the kernel dropped because the UDP receive buffer was full (Linux)'),
+      inFlight: z.number().describe('Uplinks taken in and not yet handled to the end'),
+    })
+    .partial()
+    .describe("The LoRaWAN network server's counts (empty when it is off)"),
+  telemetry: z.object({
+    written: z.number(),
+    batches: z.number(),
+    rejected: z.number(),
+    dropped: z.number(),
+    lastBatchAt: z.number().describe('When the last batch of readings was committed (ms)'),
+  }),
+  modbus: z.array(
+    z.object({
+      id: z.string(),
+      failures: z.number(),
+      backoffMs: z.number(),
+      lastError: z.string().nullable(),
+      errors: z.record(z.string(), z.number()),
+      reads: z.number(),
+      nextAt: z.number(),
+    }),
+  ),
+});
 const gateways = api.get('/api/v1/gateways', 'Gateways the hub has heard from, with their statistics', { answers: ok(SensingStatus, 'Gateways') });
 const series = api.get('/api/v1/telemetry/series', 'The series the store holds, with their latest values', {
   query: z.object({ sensor: z.string().optional() }),
@@ -195,22 +187,20 @@ const codecs = api.get('/api/v1/codecs', 'Payload codecs the hub ships', {
   answers: ok(z.array(z.object({ id: z.string(), vendor: z.string(), model: z.string(), description: z.string() })), 'Codecs'),
 });
 
-const Downlink = z
-  .object({
-    id: z.string(),
-    devEui: z.string(),
-    fPort: z.number().int(),
-    payload: z.string().describe('hex'),
-    confirmed: z.boolean(),
-    state: z.enum(DOWNLINK_STATES),
-    attempts: z.number().int(),
-    createdAt: z.number(),
-    createdBy: z.string().nullable(),
-    sentAt: z.number().nullable(),
-    fCntDown: z.number().int().nullable(),
-    doneAt: z.number().nullable(),
-  })
-  .openapi('Downlink');
+const Downlink = component('Downlink', {
+  id: z.string(),
+  devEui: z.string(),
+  fPort: Int,
+  payload: z.string().describe('hex'),
+  confirmed: z.boolean(),
+  state: z.enum(DOWNLINK_STATES),
+  attempts: Int,
+  createdAt: z.number(),
+  createdBy: z.string().nullable(),
+  sentAt: z.number().nullable(),
+  fCntDown: Int.nullable(),
+  doneAt: z.number().nullable(),
+});
 const devEuiParam = z.object({ devEui: z.string().regex(/^[0-9a-fA-F]{16}$/, '16 hex digits') });
 const enqueue = api.post('/api/v1/lorawan/devices/{devEui}/queue', 'Queue a downlink for a LoRaWAN device: sent in its next receive window (stewards)', {
   params: devEuiParam,

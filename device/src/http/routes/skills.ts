@@ -1,51 +1,45 @@
 import { z } from '@hono/zod-openapi';
 import { toCsv } from '../csv.js';
 import { requireMember, requireRole, requireSelfOrSteward, type App, type HttpDeps } from '../context.js';
-import { created, exportFormat, MemberId, ok, ruleResponses } from '../schemas.js';
+import { component, created, exportFormat, Int, MemberId, Millis, ok, ruleResponses } from '../schemas.js';
 import { MENTORSHIP_STATUSES, OFFER_KINDS, OFFER_STATUSES } from '../../skills/contract.js';
 import { body, operations } from '../operations.js';
 
 const api = operations('skills');
 
-const MemberSkill = z
-  .object({ memberId: z.string(), skill: z.string(), level: z.number().int(), primary: z.boolean(), teach: z.boolean() })
-  .openapi('MemberSkill');
-const Offer = z
-  .object({
-    id: z.string(),
-    kind: z.enum(OFFER_KINDS),
-    owner: z.string(),
-    title: z.string(),
-    category: z.string(),
-    tags: z.array(z.string()),
-    hours: z.number().int().openapi({ description: 'Hundredths of an hour' }),
-    expiresAt: z.number().int(),
-    status: z.enum(OFFER_STATUSES),
-    takenBy: z.string().nullable(),
-    completedAt: z.number().int().nullable(),
-    transferId: z.string().nullable(),
-    createdAt: z.number().int(),
-    proposedHours: z
-      .number()
-      .int()
-      .nullable()
-      .optional()
-      .openapi({ description: "Hours the owner proposed that differ from the agreed ones to the taker's cost; they move once the taker confirms" }),
-  })
-  .openapi('TimeBankPost');
-const Mentorship = z
-  .object({
-    id: z.string(),
-    skill: z.string(),
-    learner: z.string(),
-    teacher: z.string(),
-    when: z.array(z.string()),
-    status: z.enum(MENTORSHIP_STATUSES),
-    learnerAccepted: z.boolean(),
-    teacherAccepted: z.boolean(),
-    createdAt: z.number().int(),
-  })
-  .openapi('Mentorship');
+const MemberSkill = component('MemberSkill', { memberId: z.string(), skill: z.string(), level: Int, primary: z.boolean(), teach: z.boolean() });
+const Offer = component('TimeBankPost', {
+  id: z.string(),
+  kind: z.enum(OFFER_KINDS),
+  owner: z.string(),
+  title: z.string(),
+  category: z.string(),
+  tags: z.array(z.string()),
+  hours: Int.openapi({ description: 'Hundredths of an hour' }),
+  expiresAt: Millis,
+  status: z.enum(OFFER_STATUSES),
+  takenBy: z.string().nullable(),
+  completedAt: Millis.nullable(),
+  transferId: z.string().nullable(),
+  createdAt: Millis,
+  proposedHours: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .openapi({ description: "Hours the owner proposed that differ from the agreed ones to the taker's cost; they move once the taker confirms" }),
+});
+const Mentorship = component('Mentorship', {
+  id: z.string(),
+  skill: z.string(),
+  learner: z.string(),
+  teacher: z.string(),
+  when: z.array(z.string()),
+  status: z.enum(MENTORSHIP_STATUSES),
+  learnerAccepted: z.boolean(),
+  teacherAccepted: z.boolean(),
+  createdAt: Millis,
+});
 
 const member = z.object({ memberId: MemberId });
 const id = z.object({ id: z.string() });
@@ -56,9 +50,7 @@ const mySkills = api.get('/api/v1/members/{memberId}/skills', "A member's skills
 });
 const putSkill = api.put('/api/v1/members/{memberId}/skills', 'Declare a skill (level 1–5, primary, willing to teach)', {
   params: member,
-  body: body(
-    z.object({ skill: z.string().min(1).max(60), level: z.number().int().min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() }),
-  ),
+  body: body(z.object({ skill: z.string().min(1).max(60), level: Int.min(1).max(5), primary: z.boolean().optional(), teach: z.boolean().optional() })),
   answers: ok(MemberSkill, 'Saved'),
 });
 const putLearning = api.put('/api/v1/members/{memberId}/learning', 'Say you want to learn a skill (or stop)', {
@@ -82,16 +74,14 @@ const needed = api.put('/api/v1/skills/needed', 'Mark a skill the community need
   body: body(z.object({ skill: z.string().min(1).max(60), needed: z.boolean().default(true), note: z.string().max(200).optional() })),
   answers: ok(z.array(z.object({ skill: z.string(), note: z.string().nullable() })), 'Needed skills'),
 });
-const SkillGaps = z
-  .object({
-    missing: z
-      .array(z.object({ skill: z.string(), couldLearn: z.array(z.string()).describe('Members learning it or holding a related skill') }))
-      .describe('Needed skills nobody holds'),
-    singleHolder: z
-      .array(z.object({ skill: z.string(), holder: z.string(), canTeach: z.boolean(), couldLearn: z.array(z.string()) }))
-      .describe('Skills only one member holds'),
-  })
-  .openapi('SkillGaps');
+const SkillGaps = component('SkillGaps', {
+  missing: z
+    .array(z.object({ skill: z.string(), couldLearn: z.array(z.string()).describe('Members learning it or holding a related skill') }))
+    .describe('Needed skills nobody holds'),
+  singleHolder: z
+    .array(z.object({ skill: z.string(), holder: z.string(), canTeach: z.boolean(), couldLearn: z.array(z.string()) }))
+    .describe('Skills only one member holds'),
+});
 const gaps = api.get('/api/v1/skills/gaps', 'Critical gaps: needed skills nobody holds, and skills with a single holder', { answers: ok(SkillGaps, 'Report') });
 const listOffers = api.get('/api/v1/timebank', 'Time-bank offers and requests', {
   query: z.object({
@@ -109,8 +99,8 @@ const postOffer = api.post('/api/v1/timebank', 'Offer time or ask for help', {
       title: z.string().min(1).max(120),
       category: z.string().min(1).max(40),
       tags: z.array(z.string().max(30)).max(10).optional(),
-      hours: z.number().int().min(1).max(10_000),
-      expiresInDays: z.number().int().min(1).max(365).optional(),
+      hours: Int.min(1).max(10_000),
+      expiresInDays: Int.min(1).max(365).optional(),
     }),
   ),
   answers: created(Offer, 'The post'),
@@ -119,7 +109,7 @@ const offerAction = (a: 'take' | 'withdraw', summary: string) =>
   api.post(`/api/v1/timebank/{id}/${a}`, summary, { params: id, answers: ok(Offer, 'The post') });
 const complete = api.post('/api/v1/timebank/{id}/complete', 'Confirm the exchange; the hours move through the ledger', {
   params: id,
-  body: body(z.object({ hours: z.number().int().min(1).optional() }), false),
+  body: body(z.object({ hours: Int.min(1).optional() }), false),
   answers: ok(Offer, 'The post'),
 });
 const confirmHours = api.post('/api/v1/timebank/{id}/confirm-hours', 'The taker agrees to the hours the owner proposed; they move through the ledger', {

@@ -2,35 +2,31 @@ import { z } from '@hono/zod-openapi';
 import { HubError } from '../../errors.js';
 import { UPDATE_STATES } from '../../updates/updates.js';
 import { requireRole, type App, type HttpDeps } from '../context.js';
-import { json, ok, problemResponses } from '../schemas.js';
+import { component, json, Millis, ok, problemResponses } from '../schemas.js';
 import { UPDATE_OUTCOMES } from '../../updates/contract.js';
 import { operations } from '../operations.js';
 
 const api = operations('hub');
 
-const UpdateRecord = z
-  .object({
-    version: z.string(),
-    security: z.boolean(),
-    changelog: z.string(),
-    keyFingerprint: z.string().describe('The release key that signed it'),
-    receivedAt: z.number().int(),
-    receivedBy: z.string().describe('The steward who uploaded it, or "usb"'),
-    proposalId: z.string().nullable().describe("The community's decision on it (none for a security release)"),
-    state: z.enum(UPDATE_STATES),
-    detail: z.string().nullable(),
-  })
-  .openapi('UpdateRecord');
+const UpdateRecord = component('UpdateRecord', {
+  version: z.string(),
+  security: z.boolean(),
+  changelog: z.string(),
+  keyFingerprint: z.string().describe('The release key that signed it'),
+  receivedAt: Millis,
+  receivedBy: z.string().describe('The steward who uploaded it, or "usb"'),
+  proposalId: z.string().nullable().describe("The community's decision on it (none for a security release)"),
+  state: z.enum(UPDATE_STATES),
+  detail: z.string().nullable(),
+});
 
-const UpdateStatus = z
-  .object({
-    running: z.string(),
-    enabled: z.boolean().describe('False when this hub has no release key to check updates with'),
-    staged: z.string().nullable().describe("A version waiting for the card's installer"),
-    lastResult: z.object({ version: z.string(), outcome: z.enum(UPDATE_OUTCOMES), at: z.number(), detail: z.string() }).nullable(),
-    updates: z.array(UpdateRecord),
-  })
-  .openapi('UpdateStatus');
+const UpdateStatus = component('UpdateStatus', {
+  running: z.string(),
+  enabled: z.boolean().describe('False when this hub has no release key to check updates with'),
+  staged: z.string().nullable().describe("A version waiting for the card's installer"),
+  lastResult: z.object({ version: z.string(), outcome: z.enum(UPDATE_OUTCOMES), at: z.number(), detail: z.string() }).nullable(),
+  updates: z.array(UpdateRecord),
+});
 
 const status = api.get('/api/v1/updates', 'Software updates (stewards): the running version, updates received and what became of them', {
   answers: ok(UpdateStatus, 'Updates', problemResponses),
