@@ -16741,6 +16741,7 @@ export interface components {
             createdAt: number;
             /** @description Milliseconds since 1970-01-01 UTC */
             admittedAt: number | null;
+            /** @example m_Xq3k9Pz1 */
             admittedBy: string | null;
             /** @enum {string} */
             joinedVia: "steward" | "invite" | "request" | "bootstrap";
@@ -16821,12 +16822,14 @@ export interface components {
         };
         Invite: {
             code: string;
+            /** @example m_Xq3k9Pz1 */
             createdBy: string;
             /** @description Milliseconds since 1970-01-01 UTC */
             createdAt: number;
             /** @description Milliseconds since 1970-01-01 UTC */
             expiresAt: number;
             note: string | null;
+            /** @example m_Xq3k9Pz1 */
             usedBy: string | null;
             /** @description Milliseconds since 1970-01-01 UTC */
             usedAt: number | null;
@@ -16942,6 +16945,7 @@ export interface components {
             memo: string | null;
             category: string | null;
             requestId: string | null;
+            /** @example m_Xq3k9Pz1 */
             initiatedBy: string | null;
         };
         NewTransfer: {
@@ -16967,8 +16971,8 @@ export interface components {
         };
         PaymentRequest: {
             id: string;
-            payee: string;
             payer: string;
+            payee: string;
             amount: number;
             /**
              * @description credit: the currency; hour: time-bank hours, in hundredths

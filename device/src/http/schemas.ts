@@ -60,7 +60,7 @@ export const Member = component('Member', {
   status: z.enum(MEMBER_STATUSES),
   createdAt: Millis,
   admittedAt: Millis.nullable(),
-  admittedBy: z.string().nullable(),
+  admittedBy: MemberId.nullable(),
   joinedVia: z.enum(JOIN_ROUTES),
   note: z.string().nullable(),
   mustChangePassword: z.boolean().optional().openapi({ description: 'Signed in with a one-time password; should choose their own' }),
@@ -85,11 +85,11 @@ export const JoinRequest = component('JoinRequest', {
 
 export const Invite = component('Invite', {
   code: z.string(),
-  createdBy: z.string(),
+  createdBy: MemberId,
   createdAt: Millis,
   expiresAt: Millis,
   note: z.string().nullable(),
-  usedBy: z.string().nullable(),
+  usedBy: MemberId.nullable(),
   usedAt: Millis.nullable(),
 });
 
@@ -138,18 +138,23 @@ export const NewTransfer = component('NewTransfer', {
   payer: MemberId.optional().openapi({ description: 'Stewards only: pay on behalf of another member' }),
 });
 
-export const Transfer = component('Transfer', {
-  id: z.string(),
-  seq: Int,
-  at: Millis,
+/** What a payment moves, as a transfer and a request for one both record it. */
+const payment = {
   payer: z.string(),
   payee: z.string(),
   amount: Int,
   unit: Unit,
   memo: z.string().nullable(),
   category: z.string().nullable(),
+};
+
+export const Transfer = component('Transfer', {
+  id: z.string(),
+  seq: Int,
+  at: Millis,
+  ...payment,
   requestId: z.string().nullable(),
-  initiatedBy: z.string().nullable(),
+  initiatedBy: MemberId.nullable(),
 });
 
 export const TransferResult = Transfer.extend({ warnings: z.array(z.string()) }).openapi('TransferResult');
@@ -165,12 +170,7 @@ export const NewRequest = component('NewRequest', {
 
 export const PaymentRequest = component('PaymentRequest', {
   id: z.string(),
-  payee: z.string(),
-  payer: z.string(),
-  amount: Int,
-  unit: Unit,
-  memo: z.string().nullable(),
-  category: z.string().nullable(),
+  ...payment,
   status: z.enum(REQUEST_STATUSES),
   createdAt: Millis,
   expiresAt: Millis,

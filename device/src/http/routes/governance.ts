@@ -168,13 +168,13 @@ const vote = api.post('/api/v1/proposals/{id}/votes', 'Vote once: yes, no, absta
   body: body(z.object({ choice: z.enum(CHOICES), coreValue: z.string().optional(), reason: z.string().max(1000).optional() })),
   answers: created(z.object({ proposalId: z.string(), memberId: z.string(), choice: z.string(), at: z.number() }), 'Counted'),
 });
-const close = api.post('/api/v1/proposals/close-due', 'Decide every proposal whose time is up (stewards; also nightly)', {
-  answers: ok(z.array(Proposal), 'Decided'),
-});
 const note = api.post('/api/v1/proposals/{id}/notes', 'Add an outcome note to a decision (stewards)', {
   params: id,
   body: body(z.object({ note: z.string().min(1).max(1000) })),
   answers: ok(Proposal, 'The proposal'),
+});
+const close = api.post('/api/v1/proposals/close-due', 'Decide every proposal whose time is up (stewards; also nightly)', {
+  answers: ok(z.array(Proposal), 'Decided'),
 });
 const delegate = api.put('/api/v1/delegations', 'Delegate your vote on a topic (a proposal kind or "*"), or take it back with to: null', {
   body: body(z.object({ topic: z.union([Kind, z.literal('*')]), to: MemberId.nullable() })),

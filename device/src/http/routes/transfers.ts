@@ -74,8 +74,7 @@ export function registerTransfers(app: App, deps: HttpDeps) {
     const me = requireMember(c);
     const body = c.req.valid('json');
     const payer = actingFor(me, body.payer, body.payee, 'only stewards can pay from another account');
-    const t = await ledger.pay({ ...body, payer, actor: me.id, idempotencyKey: idempotencyKey(c) });
-    return c.json(t, 201);
+    return c.json(await ledger.pay({ ...body, payer, actor: me.id, idempotencyKey: idempotencyKey(c) }), 201);
   });
 
   app.openapi(donate, async (c) => {
@@ -104,8 +103,7 @@ export function registerTransfers(app: App, deps: HttpDeps) {
     const me = requireMember(c);
     const body = c.req.valid('json');
     const payee = actingFor(me, body.payee, body.payer, 'you can only ask for payment to yourself');
-    const r = await ledger.request({ ...body, payee, actor: me.id, idempotencyKey: idempotencyKey(c) });
-    return c.json(r, 201);
+    return c.json(await ledger.request({ ...body, payee, actor: me.id, idempotencyKey: idempotencyKey(c) }), 201);
   });
 
   app.openapi(listRequests, (c) => {
