@@ -12,12 +12,15 @@ export const ECOLOGY_REFUSALS = refusals(
 export const refuse = refuser(ECOLOGY_REFUSALS);
 
 // Its records' closed sets of values, once: types are inferred from them, and the HTTP schemas (z.enum) use the same arrays.
-export const REPORT_STATUSES = ['reported', 'verified', 'rejected'] as const;
-export type ReportStatus = (typeof REPORT_STATUSES)[number];
-export const CAPACITY_SOURCES = ['set-by-steward', 'default', 'no-capacity', 'ecology'] as const;
-export type CapacitySource = (typeof CAPACITY_SOURCES)[number];
+// A regeneration report: what kind of work it was, and whether a steward has verified it.
 export const REGENERATION_KINDS = ['trees', 'compost', 'land', 'other'] as const;
 export type RegenerationKind = (typeof REGENERATION_KINDS)[number];
+export const REPORT_STATUSES = ['reported', 'verified', 'rejected'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+// Where a member's productive capacity came from.
+export const CAPACITY_SOURCES = ['set-by-steward', 'default', 'no-capacity', 'ecology'] as const;
+export type CapacitySource = (typeof CAPACITY_SOURCES)[number];
+// The planetary boundaries and the indicators the multipliers are made of.
 export const BOUNDARIES = ['water', 'co2e'] as const;
 export type Boundary = (typeof BOUNDARIES)[number];
 export const INDICATOR_NAMES = ['solar', 'water', 'soil', 'work'] as const;
