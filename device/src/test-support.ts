@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, test } from 'vitest';
 import { ManualClock } from './clock.js';
 import { configSchema, type ConfigInput, type HubConfig } from './config/schema.js';
 import { openCore, type Core } from './core.js';
@@ -40,6 +40,19 @@ export function makeCore(overrides: ConfigInput = {}, start = T0): TestCore {
     },
   });
 }
+
+/**
+ * `it` with a core of its own: `it('…', async ({ core }) => …)` gets a fresh core, closed when the test
+ * ends. A test that does not ask for `core` opens none.
+ */
+export const itWithCore = test.extend<{ core: TestCore }>({
+  // vitest reads a fixture's dependencies from this pattern; this one has none.
+  core: async ({}, use) => {
+    const core = makeCore();
+    await use(core);
+    await core.cleanup();
+  },
+});
 
 /**
  * What a test opened (a core, a server), closed after each test, last opened first.

@@ -1,22 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeCore, type TestCore } from '../test-support.js';
+import { describe, expect } from 'vitest';
+import { itWithCore as it } from '../test-support.js';
 import { FailureRateLimiter } from './rate-limit.js';
 
-let core: TestCore;
-beforeEach(() => {
-  core = makeCore();
-});
-afterEach(() => core.cleanup());
-
 describe('joining', () => {
-  it('stores argon2id hashes, never passwords', async () => {
+  it('stores argon2id hashes, never passwords', async ({ core }) => {
     const m = await core.members.create({ name: 'Ana', email: 'Ana@Example.org', password: 'correct horse' }, null);
     expect(m.email).toBe('ana@example.org');
     expect(m.passwordHash).toMatch(/^\$argon2id\$/);
     expect(JSON.stringify(core.exportData())).not.toContain('argon2');
   });
 
-  it('admits a membership request only when a steward does, and opens accounts then', async () => {
+  it('admits a membership request only when a steward does, and opens accounts then', async ({ core }) => {
     const steward = await core.members.create({ name: 'Steward', email: 's@example.org', role: 'steward' }, null);
     const m = await core.members.requestMembership({ name: 'New', email: 'new@example.org', password: 'longenough' });
     expect(m.status).toBe('pending');
@@ -30,7 +24,7 @@ describe('joining', () => {
     await expect(core.members.admit(m.id, steward.id)).rejects.toMatchObject({ status: 422 });
   });
 
-  it('lets an invite be used once, before it expires', async () => {
+  it('lets an invite be used once, before it expires', async ({ core }) => {
     const s = await core.members.create({ name: 'S', email: 's@example.org', role: 'steward' }, null);
     const inv = await core.members.createInvite(s.id);
     expect(inv.code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
@@ -48,14 +42,14 @@ describe('joining', () => {
     expect(core.members.byEmail('l@example.org')).toBeUndefined();
   });
 
-  it('refuses a second member with the same email', async () => {
+  it('refuses a second member with the same email', async ({ core }) => {
     await core.members.create({ name: 'A', email: 'a@example.org' }, null);
     await expect(core.members.create({ name: 'B', email: 'A@example.org' }, null)).rejects.toMatchObject({ status: 409 });
   });
 });
 
 describe('sign-in', () => {
-  it('limits wrong guesses per address, and no neighbour can lock an account out', async () => {
+  it('limits wrong guesses per address, and no neighbour can lock an account out', async ({ core }) => {
     await core.members.create({ name: 'A', email: 'a@example.org', password: 'right-password' }, null);
     for (let i = 0; i < 5; i++) await expect(core.members.authenticate('a@example.org', 'wrong', '10.0.0.9')).rejects.toMatchObject({ status: 401 });
     const e = await core.members.authenticate('a@example.org', 'right-password', '10.0.0.9').catch((x) => x);
@@ -65,7 +59,7 @@ describe('sign-in', () => {
     await expect(core.members.authenticate('a@example.org', 'right-password', '10.0.0.10')).resolves.toBeTruthy();
   });
 
-  it('slows an account guessed at from many addresses, but lets in a device that signed in before', async () => {
+  it('slows an account guessed at from many addresses, but lets in a device that signed in before', async ({ core }) => {
     const a = await core.members.create({ name: 'A', email: 'a@example.org', password: 'right-password' }, null);
     await core.members.authenticate('a@example.org', 'right-password', '10.0.0.2');
     core.members.rememberDevice(a.id, 'the-desk-tablet-0001');
@@ -85,7 +79,7 @@ describe('sign-in', () => {
     await expect(core.members.authenticate('a@example.org', 'right-password', '10.0.2.1')).resolves.toBeTruthy();
   });
 
-  it('ends sessions on suspension and refuses revoked tokens', async () => {
+  it('ends sessions on suspension and refuses revoked tokens', async ({ core }) => {
     const s = await core.members.create({ name: 'S', email: 's@example.org', role: 'steward' }, null);
     const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'longenough' }, null);
     const { token } = await core.members.startSession(m.id);
@@ -99,7 +93,7 @@ describe('sign-in', () => {
     expect(core.members.eventsOf(m.id).map((e) => e.event)).toEqual(['created', 'suspended']);
   });
 
-  it('expires sessions', async () => {
+  it('expires sessions', async ({ core }) => {
     const m = await core.members.create({ name: 'M', email: 'm@example.org' }, null);
     const { token } = await core.members.startSession(m.id);
     core.clock.advance(31 * 24 * 3_600_000);
@@ -108,7 +102,7 @@ describe('sign-in', () => {
 });
 
 describe('passwords', () => {
-  it('lets a member change their own password only with the current one, and signs out their other sessions', async () => {
+  it('lets a member change their own password only with the current one, and signs out their other sessions', async ({ core }) => {
     const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'first-password' }, null);
     const here = await core.members.startSession(m.id);
     const elsewhere = await core.members.startSession(m.id);
@@ -130,7 +124,7 @@ describe('passwords', () => {
     expect(core.members.eventsOf(m.id).map((e) => e.event)).toEqual(['created', 'password']);
   });
 
-  it('counts wrong current passwords against the sign-in limit', async () => {
+  it('counts wrong current passwords against the sign-in limit', async ({ core }) => {
     const m = await core.members.create({ name: 'M', email: 'm@example.org', password: 'first-password' }, null);
     for (let i = 0; i < 5; i++)
       await expect(core.members.changePassword(m.id, `guess-${i}`, 'second-password', '10.0.0.9')).rejects.toMatchObject({ status: 403 });
@@ -140,7 +134,7 @@ describe('passwords', () => {
     await expect(core.members.authenticate('m@example.org', 'first-password', '10.0.0.11')).resolves.toBeTruthy();
   });
 
-  it("lets a steward give a resident a one-time password, which must then be changed; not a steward's, unless an admin does it", async () => {
+  it("lets a steward give a resident a one-time password, which must then be changed; not a steward's, unless an admin does it", async ({ core }) => {
     const admin = await core.members.create({ name: 'A', email: 'a@example.org', role: 'admin' }, null);
     const steward = await core.members.create({ name: 'S', email: 's@example.org', role: 'steward', password: 'steward-password' }, null);
     const other = await core.members.create({ name: 'S2', email: 's2@example.org', role: 'steward' }, null);

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeCore, T0, type TestCore } from '../test-support.js';
+import { describe, expect } from 'vitest';
+import { itWithCore as it, T0 } from '../test-support.js';
 import { DAY_MS } from '../clock.js';
 
-let core: TestCore;
-beforeEach(() => {
-  core = makeCore();
-});
-afterEach(() => core.cleanup());
-
 describe('telemetry store', () => {
-  it('keeps raw points and 5 min / 1 h / 1 day rollups with min, max, mean, sum and count', async () => {
+  it('keeps raw points and 5 min / 1 h / 1 day rollups with min, max, mean, sum and count', async ({ core }) => {
     const ts = core.telemetry;
     // One reading a minute for two hours: value = minute index.
     for (let i = 0; i < 120; i++) ts.write({ sensor: 'soil-1', metric: 'moisture', t: T0 + i * 60_000, value: i });
@@ -26,7 +20,7 @@ describe('telemetry store', () => {
     expect(ts.listSeries('soil-1')).toEqual([{ sensor: 'soil-1', metric: 'moisture', first: T0, last: T0 + 119 * 60_000, lastValue: 119 }]);
   });
 
-  it('batches writes into few transactions and refuses non-numbers', async () => {
+  it('batches writes into few transactions and refuses non-numbers', async ({ core }) => {
     const ts = core.telemetry;
     for (let i = 0; i < 1000; i++) ts.write({ sensor: 's', metric: 'm', t: T0 + i, value: i });
     ts.write({ sensor: 's', metric: 'm', t: T0, value: Number.NaN });
@@ -36,7 +30,7 @@ describe('telemetry store', () => {
     expect(ts.stats.rejected).toBe(1);
   });
 
-  it('while one batch commits, what arrives waits and goes in the next one, so batches grow with the load', async () => {
+  it('while one batch commits, what arrives waits and goes in the next one, so batches grow with the load', async ({ core }) => {
     const ts = core.telemetry;
     // Points arrive in waves of a quarter batch, each wave after the last one was handed to the store.
     const wave = 200;
@@ -52,7 +46,7 @@ describe('telemetry store', () => {
     expect(ts.query('s0', 'm', T0, T0 + 40 * wave, 'raw').points.length).toBe(Math.ceil(wave / 7) * 40);
   });
 
-  it('a point queued after a flush has started is durable once a later flush resolves', async () => {
+  it('a point queued after a flush has started is durable once a later flush resolves', async ({ core }) => {
     const ts = core.telemetry;
     ts.write({ sensor: 's', metric: 'm', t: T0, value: 1 });
     const first = ts.flush();
@@ -62,7 +56,7 @@ describe('telemetry store', () => {
     expect(ts.query('s', 'm', T0, T0 + 10, 'raw').points.map((p) => p.mean)).toEqual([1, 2]);
   });
 
-  it('keeps the metrics a sensor measured at one time as one row, also when they arrive in different batches', async () => {
+  it('keeps the metrics a sensor measured at one time as one row, also when they arrive in different batches', async ({ core }) => {
     const ts = core.telemetry;
     for (let i = 0; i < 10; i++) {
       ts.write({ sensor: 'em300', metric: 'temperature', t: T0 + i * 60_000, value: 20 + i });
@@ -78,7 +72,7 @@ describe('telemetry store', () => {
     expect(ts.query('em300', 'battery', T0, T0 + 3_600_000, 'raw').points.map((p) => p.mean)).toEqual([97]);
   });
 
-  it('still reads and prunes raw points stored one per metric by hubs before rows', async () => {
+  it('still reads and prunes raw points stored one per metric by hubs before rows', async ({ core }) => {
     const legacy = core.store.db<number, [string, string, number]>('ts-raw');
     await core.store.write(() => {
       for (let i = 0; i < 5; i++) legacy.put(['old', 'v', T0 + i * 1000], i);
@@ -100,7 +94,7 @@ describe('telemetry store', () => {
     expect([...legacy.getKeys({})]).toHaveLength(0);
   });
 
-  it('prunes past retention, keeping rollups longer than raw points', async () => {
+  it('prunes past retention, keeping rollups longer than raw points', async ({ core }) => {
     const ts = core.telemetry;
     ts.write({ sensor: 's', metric: 'm', t: T0, value: 5 });
     await ts.flush();
