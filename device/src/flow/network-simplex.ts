@@ -419,6 +419,7 @@ export function blockSearch(
       // Eight arcs a turn: their loads go out together before the comparisons, where one
       // arc a turn waits on each arc's loads in sequence (12–20 % of a whole solve here).
       // The same arcs are compared in the same order, so the same arc is chosen.
+      // biome-ignore format: one arc a line, so the eight read down as a table
       for (; e + 7 < stop; e += 8) {
         const c0 = searchCost[e]! + pi[searchTail[e]!]! - pi[searchHead[e]!]!;
         const c1 = searchCost[e + 1]! + pi[searchTail[e + 1]!]! - pi[searchHead[e + 1]!]!;
@@ -428,38 +429,14 @@ export function blockSearch(
         const c5 = searchCost[e + 5]! + pi[searchTail[e + 5]!]! - pi[searchHead[e + 5]!]!;
         const c6 = searchCost[e + 6]! + pi[searchTail[e + 6]!]! - pi[searchHead[e + 6]!]!;
         const c7 = searchCost[e + 7]! + pi[searchTail[e + 7]!]! - pi[searchHead[e + 7]!]!;
-        if (c0 < minC) {
-          minC = c0;
-          best = e;
-        }
-        if (c1 < minC) {
-          minC = c1;
-          best = e + 1;
-        }
-        if (c2 < minC) {
-          minC = c2;
-          best = e + 2;
-        }
-        if (c3 < minC) {
-          minC = c3;
-          best = e + 3;
-        }
-        if (c4 < minC) {
-          minC = c4;
-          best = e + 4;
-        }
-        if (c5 < minC) {
-          minC = c5;
-          best = e + 5;
-        }
-        if (c6 < minC) {
-          minC = c6;
-          best = e + 6;
-        }
-        if (c7 < minC) {
-          minC = c7;
-          best = e + 7;
-        }
+        if (c0 < minC) { minC = c0; best = e; }
+        if (c1 < minC) { minC = c1; best = e + 1; }
+        if (c2 < minC) { minC = c2; best = e + 2; }
+        if (c3 < minC) { minC = c3; best = e + 3; }
+        if (c4 < minC) { minC = c4; best = e + 4; }
+        if (c5 < minC) { minC = c5; best = e + 5; }
+        if (c6 < minC) { minC = c6; best = e + 6; }
+        if (c7 < minC) { minC = c7; best = e + 7; }
       }
       for (; e < stop; e++) {
         const c = searchCost[e]! + pi[searchTail[e]!]! - pi[searchHead[e]!]!;
