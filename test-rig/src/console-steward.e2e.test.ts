@@ -276,6 +276,8 @@ describe('the console: steward', () => {
     await row.locator('button:has-text("Jag lär mig det")').click();
     await page.waitForSelector('p.ok:has-text("Noterat: du vill lära dig biodling.")');
     await row.locator('text=Kan lära sig: Bengt Bi').waitFor();
+    // "du lär dig det" comes with the page's own list of what Bengt learns, reloaded after the gaps: wait for it too.
+    await row.locator('text=du lär dig det').waitFor();
     expect(await row.textContent()).toContain('du lär dig det');
     expect((await api('/skills/gaps')).missing.find((g: { skill: string }) => g.skill === 'biodling').couldLearn).toContain(bengt);
     expect(await axe(page)).toEqual([]);
