@@ -253,11 +253,16 @@ describe('LoRaWAN network server', () => {
     const valve = await q.enqueue(id, { fPort: 10, payload: Buffer.from('0101', 'hex'), confirmed: true }, null);
     const appDownlinks = () => dev.received.filter((p) => p.getFPort() === 10);
     const stateOf = (dlId: string) => q.list(id).find((d) => d.id === dlId)!.state;
+    const net = core.sensing.network!;
     const uplink = async (ack = false) => {
-      const before = core.sensing.network!.stats.uplinks;
+      const before = net.stats.uplinks;
       gw.push(dev.uplink(2, lse01, { ack }));
-      await until(() => core.sensing.network!.stats.uplinks === before + 1, 'uplink');
+      // Handled to the end, its answer included. Counted is not enough: a downlink the test queues while
+      // the hub is still answering this uplink may go in this uplink's window, and two would then be
+      // heard in one wait below (a stressed run saw it: "attempt 1" never came as one).
+      await until(() => net.stats.uplinks === before + 1 && net.busy === 0, 'uplink');
     };
+    const states = () => `${JSON.stringify(q.list(id).map((d) => [d.payload, d.state, d.attempts]))}, ${appDownlinks().length} heard`;
     await uplink();
     await until(() => appDownlinks().length === 1, 'the queued downlink');
     const first = appDownlinks()[0]!;
@@ -279,7 +284,10 @@ describe('LoRaWAN network server', () => {
     for (let i = 0; i < 3; i++) {
       const heard = appDownlinks().length;
       await uplink();
-      await until(() => appDownlinks().length === heard + 1, `attempt ${i + 1}`);
+      await until(
+        () => appDownlinks().length === heard + 1,
+        () => `attempt ${i + 1}: ${states()}`,
+      );
     }
     expect(appDownlinks()).toHaveLength(5);
     await uplink();
