@@ -78,6 +78,7 @@ export function consoleHub(prefix: string): ConsoleHub {
       page.on('console', (m) => {
         if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
       });
+      record(page);
       return page;
     },
     async signIn(page, email) {
@@ -85,7 +86,11 @@ export function consoleHub(prefix: string): ConsoleHub {
       await page.fill('input[name=email]', email);
       await page.fill('input[name=password]', 'hyphae-demo');
       await page.click('button[type=submit]');
-      await page.waitForSelector('[data-testid=balance]');
+      try {
+        await page.waitForSelector('[data-testid=balance]');
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\n${await whatHappened(page, hub?.logs ?? [])}`);
+      }
     },
     api,
     send: async (method, path, body) =>
@@ -104,6 +109,47 @@ export function consoleHub(prefix: string): ConsoleHub {
       await page.click(`.more-links a[href="#${route}"]`);
     },
   };
+}
+
+/** The last things each phone's page did (requests, answers, loads, errors), for a wait that gives up. */
+const timelines = new WeakMap<Page, string[]>();
+function record(page: Page): void {
+  const t0 = Date.now();
+  const lines: string[] = [];
+  timelines.set(page, lines);
+  const note = (what: string) => {
+    lines.push(`${String(Date.now() - t0).padStart(6)} ms  ${what}`);
+    if (lines.length > 60) lines.shift();
+  };
+  page.on('request', (r) => note(`→ ${r.method()} ${new URL(r.url()).pathname}`));
+  page.on('response', (r) => note(`← ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
+  page.on('requestfailed', (r) => note(`✗ ${r.method()} ${new URL(r.url()).pathname}: ${r.failure()?.errorText}`));
+  page.on('framenavigated', (f) => f === page.mainFrame() && note(`loaded ${f.url()}`));
+  page.on('pageerror', (e) => note(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && note(`console: ${m.text()}`));
+}
+
+/**
+ * What a page showed and did, and what the hub logged last, for a wait
+ * that timed out: under load, "Timeout 30000ms exceeded" alone does not
+ * say whether the hub refused, never answered, or the page went elsewhere.
+ */
+async function whatHappened(page: Page, hubLogs: Array<Record<string, unknown>>): Promise<string> {
+  const shown = await page
+    .evaluate(() => {
+      const d = (globalThis as any).document;
+      const fields = [...d.querySelectorAll('input')].map((i: any) => `${i.name}=${i.type === 'password' ? '*'.repeat(i.value.length) : i.value}`);
+      return `${d.querySelector('main')?.innerText.slice(0, 400) ?? '(no main)'}\nfields: ${fields.join(', ') || 'none'}`;
+    })
+    .catch((e: Error) => `(could not read the page: ${e.message})`);
+  return [
+    `page at ${page.url()} shows:`,
+    shown,
+    'what the page did:',
+    ...(timelines.get(page) ?? []),
+    'what the hub logged last:',
+    ...hubLogs.slice(-15).map((l) => JSON.stringify(l)),
+  ].join('\n');
 }
 
 /** Reads a QR code shown as an image on the page, as a phone's camera would. */
