@@ -80,7 +80,7 @@ export function refusals<const T extends { readonly [S in ProblemSlug]?: readonl
   const table: Record<string, Refusal> = {};
   for (const [type, codes] of Object.entries(byType) as Array<[ProblemSlug, readonly string[]]>) {
     for (const code of codes) {
-      // A code under two types would mean two things; the table is code, so this throws when the module loads.
+      // A code under two types would mean two things. Tables are built as their module loads, so the slip stops every start and test.
       if (code in table) throw new Error(`refusal code ${code} is listed twice`);
       table[code] = { status: STATUS_OF_TYPE[type], type, title: (titles as Record<string, string | undefined>)[code] ?? titleOfCode(code) };
     }

@@ -686,6 +686,23 @@ describe('amounts as people type them', () => {
   });
 });
 
+describe('signing in', () => {
+  it('says a wrong password is wrong (not "sign in again"), keeps the email typed, and signs in once it is right', { timeout: 60_000 }, async () => {
+    const page = await fx.phone('sv');
+    await page.goto(`${fx.hub.url}/`);
+    await page.fill('input[name=email]', emailOf('Luis Ortega'));
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('form [role=alert]');
+    expect(await page.textContent('form [role=alert]')).toBe('E-postadressen och lösenordet stämmer inte. Kontrollera båda och försök igen.');
+    expect(await page.inputValue('input[name=email]')).toBe(emailOf('Luis Ortega'));
+    await page.fill('input[name=password]', 'hyphae-demo');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=balance]');
+    await page.context().close();
+  });
+});
+
 describe('disabled buttons', () => {
   it('say why, beside the button and to screen readers, on every page residents and stewards open, in Swedish', { timeout: 120_000 }, async () => {
     let seen = 0;

@@ -215,6 +215,10 @@ describe('joining over HTTP', () => {
     expect(q.json.admitted).toBe(false);
     const pending = await call('GET', '/api/v1/members?status=pending', { token: stewardToken });
     expect(pending.json.members.map((m: any) => m.email)).toEqual(['di@example.org']);
+    // Until admitted, signing in says so, in a code the console words (not a generic "forbidden").
+    const early = await call('POST', '/api/v1/sessions', { body: { email: 'di@example.org', password: 'longenough' } });
+    expectProblem(early, 403, 'forbidden');
+    expect(early.json.reason).toBe('membership-pending');
     const adm = await call('POST', `/api/v1/members/${q.json.member.id}/admit`, { token: stewardToken });
     expect(adm.json.status).toBe('active');
     expectProblem(
@@ -232,7 +236,9 @@ describe('joining over HTTP', () => {
     expect(s.json.status).toBe('suspended');
     expectProblem(await call('GET', `/api/v1/accounts/${ana.id}`, { token: ana.token }), 403, 'forbidden');
     expect((await call('GET', `/api/v1/accounts/${ana.id}`, { token: stewardToken })).json).toMatchObject({ balance: 300, status: 'frozen' });
-    expectProblem(await call('POST', '/api/v1/sessions', { body: { email: 'ana@example.org', password: 'longenough' } }), 403, 'forbidden');
+    const signIn = await call('POST', '/api/v1/sessions', { body: { email: 'ana@example.org', password: 'longenough' } });
+    expectProblem(signIn, 403, 'forbidden');
+    expect(signIn.json.reason).toBe('membership-suspended');
   });
 
   it('an optional body is checked when it is sent: a bad one is refused and changes nothing, none at all is fine', async () => {
@@ -283,7 +289,12 @@ describe('console sessions', () => {
 
   it('rate-limits sign-in with 429 and Retry-After', async () => {
     await resident('Ana', 'longenough');
-    for (let i = 0; i < 5; i++) expectProblem((await signIn('ana@example.org', 'nope-nope')).r, 401, 'unauthenticated');
+    for (let i = 0; i < 5; i++) {
+      const { r } = await signIn(i % 2 ? 'ana@example.org' : 'nobody@example.org', 'nope-nope');
+      expectProblem(r, 401, 'unauthenticated');
+      // One code for an unknown email and a wrong password: the answer does not tell who is a member.
+      expect(r.json).toMatchObject({ reason: 'wrong-email-or-password', title: 'Wrong email or password' });
+    }
     const { r } = await signIn('ana@example.org', 'longenough');
     expectProblem(r, 429, 'rate-limited');
     expect(Number(r.res.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -5,7 +5,9 @@ export const MEMBER_REFUSALS = refusals(
   {
     'rule-broken': ['cannot-suspend-yourself', 'invite-expired', 'invite-used', 'not-pending', 'not-suspended', 'the-last-admin', 'unknown-invite'],
     conflict: ['email-in-use'],
-    forbidden: ['wrong-password'],
+    // Signing in: a wrong email and a wrong password read alike, so the answer does not say who is a member.
+    unauthenticated: ['wrong-email-or-password'],
+    forbidden: ['wrong-password', 'membership-pending', 'membership-suspended'],
     'rate-limited': ['too-many-sign-in-attempts'],
   },
   { 'too-many-sign-in-attempts': 'Too many sign-in attempts' },

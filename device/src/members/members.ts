@@ -510,11 +510,10 @@ export class Members {
       this.loginLimiter.fail(keys);
       this.accountBackoff.fail(account);
       this.log.info({ module: 'members', client: clientKey }, 'sign-in failed');
-      throw HubError.unauthenticated('the email or password is wrong');
+      throw refuse('wrong-email-or-password', 'the email or password is wrong');
     }
-    if (m.status !== 'active') {
-      throw HubError.forbidden(m.status === 'pending' ? 'your membership is waiting for a steward to admit you' : 'your membership is suspended');
-    }
+    if (m.status === 'pending') throw refuse('membership-pending', 'your membership is waiting for a steward to admit you');
+    if (m.status !== 'active') throw refuse('membership-suspended', 'your membership is suspended');
     this.loginLimiter.reset(keys);
     this.accountBackoff.reset(account);
     return m;
