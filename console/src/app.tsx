@@ -106,6 +106,8 @@ export interface Ctx {
   t: T;
   session: Session;
   account: Account | null;
+  /** Why the account could not be read, when the hub refused it (offline, the last copy shows instead). */
+  accountError: unknown;
   names: Map<string, string>;
   refresh(): void;
   offlineSince: number | null;
@@ -184,6 +186,7 @@ export function App() {
   }, [lang]);
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [account, setAccount] = useState<Account | null>(null);
+  const [accountError, setAccountError] = useState<unknown>(null);
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [offlineSince, setOffline] = useState<number | null>(null);
   const [path, query] = useRoute();
@@ -212,18 +215,27 @@ export function App() {
     if (!session) return;
     // Each answer on its own: offline, each falls back to its last copy.
     let offlineAt: number | null = null;
-    const orCached = async <R,>(read: Promise<R>): Promise<R | undefined> => {
+    const orCached = async <R,>(read: Promise<R>, refused?: (e: unknown) => void): Promise<R | undefined> => {
       try {
         return await read;
       } catch (e) {
-        if (!(e instanceof OfflineError)) return undefined;
+        if (!(e instanceof OfflineError)) {
+          refused?.(e);
+          return undefined;
+        }
         const c = e as OfflineError & { cached?: R; at?: number };
         offlineAt = Math.min(offlineAt ?? Infinity, c.at ?? Date.now());
         return c.cached;
       }
     };
-    const [acct, dir] = await Promise.all([orCached(get('/accounts/{memberId}', { params: { memberId: session.member.id } })), orCached(get('/members'))]);
-    if (acct) setAccount(acct);
+    const [acct, dir] = await Promise.all([
+      orCached(get('/accounts/{memberId}', { params: { memberId: session.member.id } }), setAccountError),
+      orCached(get('/members')),
+    ]);
+    if (acct) {
+      setAccount(acct);
+      setAccountError(null);
+    }
     if (dir) setNames(new Map(dir.directory.map((d) => [d.id, d.name])));
     setOffline(offlineAt);
   }, [session]);
@@ -258,7 +270,7 @@ export function App() {
     );
   }
 
-  const ctx: Ctx = { t, session, account, names, refresh, offlineSince };
+  const ctx: Ctx = { t, session, account, accountError, names, refresh, offlineSince };
   // Signed in with a one-time password: nothing else opens until the member has chosen their own.
   const mustChange = session.member.mustChangePassword === true;
   const signOut = async () => {

@@ -703,6 +703,35 @@ describe('signing in', () => {
   });
 });
 
+describe('a balance the hub will not give', () => {
+  it('is said in words with a way to try again, not a spinner that never ends; it shows once the hub answers', { timeout: 60_000 }, async () => {
+    const page = await fx.phone('sv');
+    // The hub refuses the account once, as it does while that part is not running.
+    let refusals = 0;
+    await page.route('**/api/v1/accounts/*', (route) => {
+      if (refusals++ > 0) return route.continue();
+      return route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'urn:hyphae:problem:internal', title: 'Not available', status: 503, reason: 'not-running' }),
+      });
+    });
+    await page.goto(`${fx.hub.url}/`);
+    await page.fill('input[name=email]', emailOf('Luis Ortega'));
+    await page.fill('input[name=password]', 'hyphae-demo');
+    await page.click('button[type=submit]');
+    const said = page.locator('[data-testid=account-unreadable]');
+    await said.waitFor();
+    expect(await said.locator('[role=alert]').textContent()).toBe('Navet kör inte den delen just nu. Försök igen om en stund.');
+    expect(await page.locator('main [aria-busy=true]').count()).toBe(0);
+    await said.locator('button:has-text("Försök igen")').click();
+    await page.waitForSelector('[data-testid=balance]');
+    expect(await said.count()).toBe(0);
+    expect(refusals).toBeGreaterThanOrEqual(2);
+    await page.context().close();
+  });
+});
+
 describe('disabled buttons', () => {
   it('say why, beside the button and to screen readers, on every page residents and stewards open, in Swedish', { timeout: 120_000 }, async () => {
     let seen = 0;

@@ -57,6 +57,7 @@ export const en = {
   more: 'Show more',
   offline: 'Offline: showing what the hub sent {age} ago. Changes cannot be sent until the connection is back.',
   offlineNothingKept: 'You are offline, and this page was not opened before, so there is nothing to show yet. It fills in when the hub is reachable.',
+  tryAgain: 'Try again',
   offlineRefused: 'You are offline, so this was not sent. Try again when the hub is reachable.',
   language: 'Language',
   continue: 'Continue without signing in',

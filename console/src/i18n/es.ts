@@ -59,6 +59,7 @@ export const es: Record<Key, string> = {
   more: 'Ver más',
   offline: 'Sin conexión: mostramos lo que el nodo envió hace {age}. Los cambios no se pueden enviar hasta que vuelva la conexión.',
   offlineNothingKept: 'No hay conexión y esta página no se abrió antes, así que aún no hay nada que mostrar. Se completará cuando el nodo responda.',
+  tryAgain: 'Intentar de nuevo',
   offlineRefused: 'No hay conexión, así que esto no se envió. Inténtalo de nuevo cuando el nodo responda.',
   language: 'Idioma',
   continue: 'Seguir sin entrar',

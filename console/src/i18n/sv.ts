@@ -59,6 +59,7 @@ export const sv: Record<Key, string> = {
   more: 'Visa fler',
   offline: 'Offline: visar vad hubben skickade för {age} sedan. Ändringar kan inte skickas förrän anslutningen är tillbaka.',
   offlineNothingKept: 'Du är offline och sidan har inte öppnats förut, så det finns inget att visa än. Den fylls i när hubben nås.',
+  tryAgain: 'Försök igen',
   offlineRefused: 'Du är offline, så detta skickades inte. Försök igen när hubben nås.',
   language: 'Språk',
   continue: 'Fortsätt utan att logga in',

@@ -32,7 +32,7 @@ const SHOWN_ELSEWHERE = new Set([
 const SOON_MS = 2 * 86_400_000;
 
 export function HomePage() {
-  const { t, session, account, names, refresh } = useApp();
+  const { t, session, account, accountError, names, refresh } = useApp();
   const [recent, setRecent] = useState<HistoryRow[]>([]);
   const [incoming, setIncoming] = useState<PaymentRequest[]>([]);
   const [notes, setNotes] = useState<Note[]>([]);
@@ -80,7 +80,20 @@ export function HomePage() {
       .then(setLoans, () => undefined);
   };
   useEffect(() => void load(), [session.member.id]);
-  if (!account) return <p aria-busy="true" />;
+  if (!account) {
+    // A refused read says why and can be tried again, instead of a spinner that never ends.
+    if (!accountError) return <p aria-busy="true" />;
+    return (
+      <section class="card" data-testid="account-unreadable">
+        <p role="alert" class="error">
+          {describeError(t, accountError)}
+        </p>
+        <button type="button" onClick={refresh}>
+          {t.t('tryAgain')}
+        </button>
+      </section>
+    );
+  }
   const cur = account.currency;
   const answer = async (r: PaymentRequest, how: 'accept' | 'reject') => {
     try {
