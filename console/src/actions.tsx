@@ -15,7 +15,7 @@ export interface Said {
   at?: string;
 }
 
-export function useActions(load: () => Promise<void>, after?: () => void) {
+export function useActions(load: () => Promise<void>, after?: () => unknown) {
   const { t } = useApp();
   const [msg, setMsg] = useState<Said | null>(null);
   useEffect(() => void load().catch((e) => setMsg({ ok: false, text: describeError(t, e) })), []);
@@ -29,9 +29,10 @@ export function useActions(load: () => Promise<void>, after?: () => void) {
     // inputs (a checkbox just ticked) from data not yet reloaded.
     try {
       const result = await fn();
-      // Reloaded before it is announced: whoever reads the confirmation sees the change on the page.
+      // Reloaded before it is announced, the parent's part too (`after`): whoever reads the
+      // confirmation sees the whole change on the page.
       await load();
-      after?.();
+      await after?.();
       setMsg({ ok: true, text: typeof ok === 'function' ? ok(result) : ok, at });
       return true;
     } catch (e) {

@@ -34,7 +34,7 @@ export function ItemStewarding({ item, onChanged }: { item: Item; onChanged: () 
     setQueue(q);
     setHistory(h.slice(-20).reverse());
   };
-  const { msg, act, say } = useActions(load, () => void onChanged());
+  const { msg, act, say } = useActions(load, onChanged);
   const move = (i: number, by: -1 | 1) => {
     const order = queue.map((h) => h.memberId);
     const [a, b] = [order[i], order[i + by]];

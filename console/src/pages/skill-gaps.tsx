@@ -17,7 +17,7 @@ export function SkillGaps({ learning, onChanged }: { learning: string[]; onChang
   const [gaps, setGaps] = useState<Gaps | null>(null);
   const [needed, setNeeded] = useState('');
   const load = () => get('/skills/gaps').then(setGaps);
-  const { msg, act } = useActions(load, () => void onChanged());
+  const { msg, act } = useActions(load, onChanged);
   const couldLearn = (ids: string[]) =>
     ids.length > 0 && (
       <>
