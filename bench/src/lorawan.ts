@@ -1,4 +1,6 @@
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { semtech } from '@hyphae/drivers/lorawan';
@@ -6,6 +8,7 @@ import { cardNodeArgs, hyphae, startHubProcess, type HubProcess } from '@hyphae/
 import { medianOf, printGoals, rounds } from './goals.js';
 import { SimulatedStation } from '@hyphae/test-rig/basics-station';
 import { blast, frames, registerDevices, stationFrames } from './uplinks.js';
+import { memoryCap } from './memory-cap.js';
 import { fmt, profileArgs, residentMiB, tempDir } from './util.js';
 
 /**
@@ -35,6 +38,8 @@ const NO_LOSS = 2_000;
 const BURST = 3 * SUSTAINED;
 const BURST_SECONDS = 10;
 const FLOOD = 100_000;
+/** The burst again with the hub in a memory cgroup of the goal's size, as MemoryMax caps it on the card. */
+const CAP_MIB = 256;
 
 interface Counts {
   uplinks: number;
@@ -42,6 +47,12 @@ interface Counts {
   kernelDrops: number;
   lastStoredAt: number;
   inFlight: number;
+}
+
+/** Drops the page cache of every file under `dir` (GNU dd's nocache; the files must not be open for writing). */
+function dropPageCache(dir: string): void {
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (f.isFile()) execFileSync('dd', [`if=${join(f.parentPath, f.name)}`, 'iflag=nocache', 'count=0', 'status=none']);
 }
 
 async function counts(hub: HubProcess, token: string): Promise<Counts> {
@@ -161,11 +172,14 @@ async function bareReceiver(packets: Buffer[]): Promise<{ rate: number; lost: nu
 export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-lorawan-');
   // As the card runs it: with the heap cap of its hyphae.service.
-  const hub = await startHubProcess({
-    dataDir: dir.path,
-    nodeArgs: [...cardNodeArgs(), ...profileArgs()],
-    env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' },
-  });
+  const start = () =>
+    startHubProcess({
+      dataDir: dir.path,
+      nodeArgs: [...cardNodeArgs(), ...profileArgs()],
+      env: { HYPHAE_ADMIN_EMAIL: 'bench@example.org', HYPHAE_ADMIN_PASSWORD: 'bench-password' },
+    });
+  let hub = await start();
+  const cap = memoryCap(CAP_MIB);
   try {
     const token = hyphae(['token', 'create', '--data', dir.path, '--email', 'bench@example.org']).out.trim();
     const devs = await registerDevices(hub.url, token, DEVICES);
@@ -242,6 +256,33 @@ export async function run(): Promise<void> {
       return r;
     }, ROUNDS);
     console.table(rows.splice(0));
+    await station.stop();
+
+    // The sustained run and the burst again, with the hub restarted over the same (now large) store
+    // inside a memory cgroup of CAP_MIB: does it keep storing, and stay alive, when the kernel holds
+    // it to that? Each burst follows a sustained run, as above, so the hub has been through as much.
+    let capped: Array<Trial & { peakMiB: number; anonMiB: number }> = [];
+    let oomKills = 0;
+    if (typeof cap === 'string') console.log(`burst in a ${CAP_MIB} MiB memory cgroup skipped: ${cap}`);
+    else {
+      await hub.stop();
+      // The store's pages the first hub read are in the page cache, counted to this process's cgroup:
+      // dropped, so that the capped hub reads them again and they count against its limit.
+      dropPageCache(dir.path);
+      hub = await cap.spawnInside(start);
+      capped = await rounds(async () => {
+        const before = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, SUSTAINED * SECONDS, GATEWAY), SUSTAINED));
+        row(`${fmt(SUSTAINED)}/s for ${SECONDS} s, hub in a ${CAP_MIB} MiB memory cgroup`, before.result, before);
+        const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, BURST * BURST_SECONDS, GATEWAY), BURST));
+        row(`burst ${fmt(BURST)}/s for ${BURST_SECONDS} s, hub in a ${CAP_MIB} MiB memory cgroup`, result, peak);
+        return { ...result, ...peak };
+      }, ROUNDS);
+      oomKills = cap.oomKills();
+      console.table(rows.splice(0));
+      const { chargedMiB, limitHits } = cap.peak();
+      // Resident memory counts every page of the map the hub has touched, also those the cgroup was not charged for.
+      console.log(`memory charged to the hub's cgroup: at most ${fmt(chargedMiB)} MiB (page cache included); the limit was reached ${fmt(limitHits)} times`);
+    }
     const lossAtSustained = sustained.map((s) => s.lost);
     printGoals([
       {
@@ -288,10 +329,22 @@ export async function run(): Promise<void> {
         atLeast: 0.8,
       },
       { what: 'flood: hub stored/s ÷ bare UDP receiver/s (ratio)', median: medianOf(ratios), worst: Math.min(...ratios), unit: '×', digits: 2 },
+      ...(capped.length
+        ? [
+            { what: `hub processes killed for memory during the bursts in a ${CAP_MIB} MiB memory cgroup`, median: oomKills, unit: '', atMost: 0 },
+            {
+              what: `burst stored/s in a ${CAP_MIB} MiB memory cgroup ÷ without one (ratio)`,
+              median: medianOf(capped.map((c) => c.rate)) / medianOf(burst.map((b) => b.rate)),
+              worst: Math.min(...capped.map((c) => c.rate)) / medianOf(burst.map((b) => b.rate)),
+              unit: '×',
+              digits: 2,
+            },
+          ]
+        : []),
     ]);
-    await station.stop();
   } finally {
     await hub.stop();
+    if (typeof cap !== 'string') cap.remove();
     dir.remove();
   }
 }
