@@ -27,6 +27,12 @@ import { fmt, profileArgs, residentMiB, tempDir } from './util.js';
  * hub's WebSocket (the LNS protocol), timed the same way: its rate is
  * compared with UDP's on the same hub, in the same round.
  *
+ * Last, the hub is restarted over the same store inside a 256 MiB memory
+ * cgroup (where the machine lets the bench make one), and the sustained run
+ * and the burst are repeated: resident memory counts LMDB's file pages,
+ * which a cgroup's limit makes the kernel take back, so this shows whether
+ * the hub keeps working held to that much, as MemoryMax holds it on the card.
+ *
  * BENCH_SECONDS (default 60) and BENCH_ROUNDS (default 3) shorten a trial run.
  */
 const DEVICES = 200;
