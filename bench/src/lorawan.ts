@@ -237,21 +237,19 @@ export async function run(): Promise<void> {
       row('flood (as fast as the socket drains), Basics Station', overStation);
       return { ours, bare, station: overStation };
     }, ROUNDS);
-    const sustained = await rounds(async () => {
-      const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, SUSTAINED * SECONDS, GATEWAY), SUSTAINED));
-      row(`${fmt(SUSTAINED)}/s for ${SECONDS} s`, result, peak);
-      return result;
-    }, ROUNDS);
+    // A run at `rate` for `seconds`, with the hub's peak memory: the sustained run and the burst, with and without a cgroup.
+    const watched = async (rate: number, seconds: number, what: string) => {
+      const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, rate * seconds, GATEWAY), rate));
+      row(what, result, peak);
+      return { ...result, ...peak };
+    };
+    const sustained = await rounds(() => watched(SUSTAINED, SECONDS, `${fmt(SUSTAINED)}/s for ${SECONDS} s`), ROUNDS);
     const noLoss = await rounds(async () => {
       const r = await trial(hub, token, frames(devs, NO_LOSS * SECONDS, GATEWAY), NO_LOSS);
       row(`${fmt(NO_LOSS)}/s for ${SECONDS} s`, r);
       return r;
     }, ROUNDS);
-    const burst = await rounds(async () => {
-      const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, BURST * BURST_SECONDS, GATEWAY), BURST));
-      row(`burst ${fmt(BURST)}/s for ${BURST_SECONDS} s`, result, peak);
-      return { ...result, ...peak };
-    }, ROUNDS);
+    const burst = await rounds(() => watched(BURST, BURST_SECONDS, `burst ${fmt(BURST)}/s for ${BURST_SECONDS} s`), ROUNDS);
     console.table(rows.splice(0));
 
     const ratios = flood.map((f) => f.ours.rate / f.bare.rate);
@@ -277,11 +275,8 @@ export async function run(): Promise<void> {
       dropPageCache(dir.path);
       hub = await cap.spawnInside(start);
       capped = await rounds(async () => {
-        const before = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, SUSTAINED * SECONDS, GATEWAY), SUSTAINED));
-        row(`${fmt(SUSTAINED)}/s for ${SECONDS} s, hub in a ${CAP_MIB} MiB memory cgroup`, before.result, before);
-        const { result, ...peak } = await peakRss(hub.child.pid!, () => trial(hub, token, frames(devs, BURST * BURST_SECONDS, GATEWAY), BURST));
-        row(`burst ${fmt(BURST)}/s for ${BURST_SECONDS} s, hub in a ${CAP_MIB} MiB memory cgroup`, result, peak);
-        return { ...result, ...peak };
+        await watched(SUSTAINED, SECONDS, `${fmt(SUSTAINED)}/s for ${SECONDS} s, hub in a ${CAP_MIB} MiB memory cgroup`);
+        return watched(BURST, BURST_SECONDS, `burst ${fmt(BURST)}/s for ${BURST_SECONDS} s, hub in a ${CAP_MIB} MiB memory cgroup`);
       }, ROUNDS);
       oomKills = cap.oomKills();
       console.table(rows.splice(0));
