@@ -60,6 +60,11 @@ export class Store {
     return this.root.openDB<V, K>({ name, sharedStructuresKey: STRUCTURES });
   }
 
+  /** A sub-database of raw bytes (values are stored as given, with no msgpack), for formats of a module's own. */
+  binaryDb<K extends Key = Key>(name: string): Database<Buffer, K> {
+    return this.root.openDB<Buffer, K>({ name, encoding: 'binary' });
+  }
+
   /** A sub-database of records called `noun` ("proposal"), with the common reads (collection.ts). */
   collection<V, K extends Key = string>(name: string, noun: string): Collection<V, K> {
     return asCollection(this.db<V, K>(name), noun);

@@ -3,14 +3,17 @@ import { DAY_MS, type Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import type { Database } from 'lmdb';
 import type { Store } from '../store/store.js';
+import { chunkSpan, cutIntoChunks, decodeChunk, encodeChunk, mergeReadings, type Reading } from './chunk.js';
 
 /**
  * The embedded time-series store. Raw readings are kept for a while; rollups
  * at 5 minutes, 1 hour and 1 day keep min, max, sum and count for longer.
- * Raw readings are stored one row per sensor and time, holding every metric
- * measured then (a LoRaWAN uplink's temperature, humidity and battery are
- * one row, not three): a third of the bytes and of the writes of one entry
- * per point. Keys sort by sensor then time, so a query is one range read.
+ * Raw readings are packed per sensor into chunks of a few dozen (chunk.ts),
+ * each reading holding every metric measured then (a LoRaWAN uplink's
+ * temperature, humidity and battery are one reading, not three). A chunk is
+ * keyed by its sensor and its first reading's time, and a sensor's chunks
+ * never overlap: a reading belongs to the last chunk that starts at or before
+ * it, so a query is one range read.
  * Writes are buffered and committed in batches, so a busy sensor network
  * does not wear out the SD card one point at a time.
  */
@@ -43,6 +46,7 @@ export interface TelemetryParams {
 }
 
 type Key = [string, string, number];
+/** [sensor, time]: a chunk's key (its first reading), and a legacy row's. */
 type RowKey = [string, number];
 type Row = Record<string, number>;
 interface Agg {
@@ -58,9 +62,11 @@ export interface PointSink {
 }
 
 export class TelemetryStore {
-  private readonly rows;
+  private readonly chunks;
   /** Raw points as hubs before 2026-12 stored them, one entry per metric: read and pruned until retention has emptied it. */
   private readonly legacyRaw;
+  /** Raw readings as hubs stored them in December 2026, one entry per sensor and time: read and pruned likewise. */
+  private readonly legacyRows;
   private readonly rollups;
   private readonly series;
   private buffer: Point[] = [];
@@ -77,7 +83,8 @@ export class TelemetryStore {
     private readonly params: TelemetryParams,
     private readonly log: Logger,
   ) {
-    this.rows = store.db<Row, RowKey>('ts-rows');
+    this.chunks = store.binaryDb<RowKey>('ts-chunks');
+    this.legacyRows = store.db<Row, RowKey>('ts-rows');
     this.legacyRaw = store.db<number, Key>('ts-raw');
     this.rollups = {
       '5m': store.db<Agg, Key>('ts-5m'),
@@ -192,15 +199,11 @@ export class TelemetryStore {
       }
       latest.push(l);
     }
+    const readings: Array<[string, Reading[]]> = [];
+    for (const [sensor, byT] of rows) readings.push([sensor, [...byT].sort((a, b) => a[0] - b[0]).map(([t, values]) => ({ t, values }))]);
     try {
       await this.store.write(() => {
-        for (const [sensor, byT] of rows) {
-          for (const [t, row] of byT) {
-            // A row at this time may hold other metrics from an earlier batch (a meter read twice in one second).
-            const before = this.rows.get([sensor, t]);
-            this.rows.put([sensor, t], before ? { ...before, ...row } : row);
-          }
-        }
+        for (const [sensor, sorted] of readings) this.putReadings(sensor, sorted);
         for (const { res, key, agg } of buckets) {
           const db = this.rollups[res];
           const a = db.get(key);
@@ -223,6 +226,40 @@ export class TelemetryStore {
     for (const s of this.sinks) s.onCommitted(batch);
   }
 
+  /**
+   * Adds a sensor's new readings (sorted by time) to its chunks, inside the
+   * caller's write. The chunks they fall in are read, merged with them and cut
+   * again; usually that is the sensor's last chunk, which the readings extend.
+   * A reading at a time already stored adds its metrics to it.
+   */
+  private putReadings(sensor: string, readings: Reading[]): void {
+    const minT = readings[0]?.t;
+    const maxT = readings.at(-1)?.t;
+    if (minT === undefined || maxT === undefined) return;
+    const old: Array<{ key: number; buf: Buffer }> = [];
+    // The chunk that holds minT, if any: the last one starting at or before it.
+    for (const { key, value } of this.chunks.getRange({ start: [sensor, minT], end: [sensor] as unknown as RowKey, reverse: true, limit: 1 }))
+      old.push({ key: key[1], buf: value });
+    // Chunks starting after minT that the new readings reach into (late readings; rare).
+    for (const { key, value } of this.chunks.getRange({ start: [sensor, minT], end: [sensor, maxT], exclusiveStart: true, inclusiveEnd: true }))
+      old.push({ key: key[1], buf: value });
+    const merged = mergeReadings(
+      old.flatMap((c) => decodeChunk(c.key, c.buf)),
+      readings,
+    );
+    const kept = new Set<number>();
+    for (const chunk of cutIntoChunks(merged)) {
+      const key = chunk[0]?.t;
+      if (key === undefined) continue;
+      const buf = encodeChunk(chunk);
+      kept.add(key);
+      // A full chunk the new readings only follow comes out as it was: not written again.
+      if (old.find((c) => c.key === key)?.buf.equals(buf)) continue;
+      this.chunks.put([sensor, key], buf);
+    }
+    for (const c of old) if (!kept.has(c.key)) this.chunks.remove([sensor, c.key]);
+  }
+
   /** Points of one series; `auto` picks the finest resolution that keeps the answer under ~1,000 points. */
   query(sensor: string, metric: string, from: number, to: number, resolution: Resolution | 'auto' = 'auto'): { resolution: Resolution; points: Bucket[] } {
     if (!(to > from)) throw HubError.badRequest('`to` must be after `from`');
@@ -238,11 +275,22 @@ export class TelemetryStore {
       const at = (t: number, v: number): Bucket => ({ t, min: v, max: v, sum: v, count: 1, mean: v });
       for (const { key, value } of this.legacyRaw.getRange({ start, end })) points.push(at(key[2], value));
       const legacy = points.length;
-      for (const { key, value } of this.rows.getRange({ start: [sensor, from], end: [sensor, to] })) {
+      for (const { key, value } of this.legacyRows.getRange({ start: [sensor, from], end: [sensor, to] })) {
         const v = value[metric];
         if (v !== undefined) points.push(at(key[1], v));
       }
-      if (legacy > 0 && points.length > legacy) points.sort((a, b) => a.t - b.t);
+      const older = points.length;
+      // From the chunk that holds `from` (the last one starting at or before it) to the last one starting before `to`.
+      let firstChunk = from;
+      for (const key of this.chunks.getKeys({ start: [sensor, from], end: [sensor] as unknown as RowKey, reverse: true, limit: 1 })) firstChunk = key[1];
+      for (const { key, value } of this.chunks.getRange({ start: [sensor, firstChunk], end: [sensor, to] })) {
+        for (const r of decodeChunk(key[1], value)) {
+          const v = r.values[metric];
+          if (v !== undefined && r.t >= from && r.t < to) points.push(at(r.t, v));
+        }
+      }
+      // Each source is in time order; readings from more than one (a hub that has stored in each format) are sorted.
+      if ([legacy, older - legacy, points.length - older].filter((n) => n > 0).length > 1) points.sort((a, b) => a.t - b.t);
     } else {
       const ms = RESOLUTIONS[res];
       const db = this.rollups[res];
@@ -279,8 +327,9 @@ export class TelemetryStore {
     await this.flush();
     const now = this.clock.now();
     const sliceMs = opts.sliceMs ?? 20;
-    // Each range deletes up to `limit` keys from its start and says how many it deleted.
-    const ranges: Array<{ raw: boolean; step: (limit: number) => number }> = [];
+    // Each range visits up to `limit` keys from its start and says how many it visited (fewer than
+    // `limit`: it is done) and how many points it deleted.
+    const ranges: Array<{ raw: boolean; step: (limit: number) => { visited: number; removed: number } }> = [];
     const range = <K extends Key | RowKey>(db: Database<unknown, K>, raw: boolean, start: K, end: K) =>
       ranges.push({
         raw,
@@ -291,10 +340,29 @@ export class TelemetryStore {
             db.remove(key);
             n++;
           }
-          return n;
+          return { visited: n, removed: n };
         },
       });
     const rawCutoff = now - this.params.rawRetentionDays * DAY_MS;
+    const chunksOf = (sensor: string) =>
+      ranges.push({
+        raw: true,
+        step: (limit) => {
+          let visited = 0;
+          let removed = 0;
+          for (const { key, value } of this.chunks.getRange({ start: [sensor] as unknown as RowKey, end: [sensor, rawCutoff], limit })) {
+            visited++;
+            const { count, last } = chunkSpan(key[1], value);
+            // A chunk that straddles the cutoff keeps its newer readings, under the first of them.
+            const keep = last < rawCutoff ? [] : decodeChunk(key[1], value).filter((r) => r.t >= rawCutoff);
+            this.chunks.remove(key);
+            const [first] = keep;
+            if (first) this.chunks.put([sensor, first.t], encodeChunk(keep));
+            removed += count - keep.length;
+          }
+          return { visited, removed };
+        },
+      });
     const sensors = new Set<string>();
     for (const s of this.listSeries()) {
       sensors.add(s.sensor);
@@ -303,7 +371,10 @@ export class TelemetryStore {
         range(this.rollups[res], false, [s.sensor, s.metric, 0], [s.sensor, s.metric, now - days * DAY_MS]);
       }
     }
-    for (const sensor of sensors) range(this.rows, true, [sensor, 0], [sensor, rawCutoff]);
+    for (const sensor of sensors) {
+      range(this.legacyRows, true, [sensor, 0], [sensor, rawCutoff]);
+      chunksOf(sensor);
+    }
     let raw = 0;
     let rollups = 0;
     let slices = 0;
@@ -315,10 +386,10 @@ export class TelemetryStore {
         const t0 = performance.now();
         // At least one step per slice, however short the slice.
         for (let r = ranges[next]; r; r = ranges[next]) {
-          const n = r.step(STEP);
-          if (r.raw) raw += n;
-          else rollups += n;
-          if (n < STEP) next++;
+          const { visited, removed } = r.step(STEP);
+          if (r.raw) raw += removed;
+          else rollups += removed;
+          if (visited < STEP) next++;
           if (performance.now() - t0 >= sliceMs) break;
         }
       });
