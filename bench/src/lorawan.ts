@@ -1,5 +1,5 @@
 import { execFileSync, fork } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,9 @@ async function stationTrial(hub: HubProcess, token: string, station: SimulatedSt
   return timed(hub, token, texts.length, rate, () => station.blast(texts, rate));
 }
 
+/** Uplinks the hub stored in all trials of this run, for the store's bytes per uplink. */
+let storedInAll = 0;
+
 /** Sends with `send`, then waits until the hub has handled everything, and counts what it stored, refused and lost. */
 async function timed(hub: HubProcess, token: string, sent: number, rate: number | null, send: () => Promise<void>): Promise<Trial> {
   const before = await counts(hub, token);
@@ -138,6 +141,7 @@ async function timed(hub: HubProcess, token: string, sent: number, rate: number 
     if (!moved && next.inFlight === 0) break;
   }
   const stored = now.uplinks - before.uplinks;
+  storedInAll += stored;
   // A downlink that failed (no TX_ACK from the bench's gateway) is not a lost uplink: its frame was stored.
   const refused = Object.keys(now.rejected)
     .filter((k) => !k.startsWith('downlink'))
@@ -284,6 +288,11 @@ export async function run(): Promise<void> {
       // Resident memory counts every page of the map the hub has touched, also those the cgroup was not charged for.
       console.log(`memory charged to the hub's cgroup: at most ${fmt(chargedMiB)} MiB (page cache included); the limit was reached ${fmt(limitHits)} times`);
     }
+    // What the readings cost on the card: the whole database (readings, rollups, devices, the rest) over the uplinks stored.
+    const bytes = statSync(join(dir.path, 'hub.lmdb')).size;
+    console.log(
+      `store after ${fmt(storedInAll)} uplinks stored (${fmt(DEVICES)} Dragino LSE01 soil sensors): hub.lmdb is ${fmt(bytes / 2 ** 20)} MiB, ${fmt(bytes / Math.max(1, storedInAll))} bytes an uplink`,
+    );
     const lossAtSustained = sustained.map((s) => s.lost);
     printGoals([
       {
