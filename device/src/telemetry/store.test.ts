@@ -80,6 +80,13 @@ describe('telemetry store', () => {
     expect(readings[1]).toEqual({ t: T0 + 60_000, values: { temperature: 21, humidity: 41 } });
     expect(ts.query('em300', 'humidity', T0, T0 + 3_600_000, 'raw').points.map((p) => p.mean)).toEqual([40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
     expect(ts.query('em300', 'battery', T0, T0 + 3_600_000, 'raw').points.map((p) => p.mean)).toEqual([97]);
+    // A time with a fraction of a millisecond is the reading at the nearest millisecond.
+    ts.write({ sensor: 'em300', metric: 'battery', t: T0 + 60_000.6, value: 96 });
+    await ts.flush();
+    expect(ts.query('em300', 'battery', T0, T0 + 3_600_000, 'raw').points.map((p) => [p.t - T0, p.mean])).toEqual([
+      [0, 97],
+      [60_001, 96],
+    ]);
   });
 
   it('still reads and prunes raw points stored one per metric by hubs before rows', async ({ core }) => {

@@ -98,13 +98,14 @@ export class TelemetryStore {
     this.sinks.push(sink);
   }
 
-  /** Queues a point; it is durable after the next flush. Non-finite values are refused. */
+  /** Queues a point; it is durable after the next flush. Non-finite values are refused; a time is rounded to the millisecond. */
   write(p: Point): void {
     if (!Number.isFinite(p.value) || !Number.isFinite(p.t) || !p.sensor || !p.metric) {
       this.stats.rejected++;
       return;
     }
-    this.buffer.push(p);
+    // Times are kept to the millisecond (a chunk holds whole-ms offsets), in the rollups as in the raw readings.
+    this.buffer.push(Number.isInteger(p.t) ? p : { ...p, t: Math.round(p.t) });
     if (this.buffer.length >= this.params.maxBatch) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => {
