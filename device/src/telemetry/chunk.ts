@@ -6,10 +6,11 @@
  * names the sensor and its metrics once, and keeps each reading as a 4-byte
  * time offset and its values as float64: 44 bytes for five metrics.
  *
- * Layout (little-endian): u16 version, u16 metric count M, u16
- * reading count N, then each metric's name (u16 length, UTF-8), then N u32 offsets in ms from
- * the chunk's key (its first reading), then M columns of N float64s. A value
- * a reading did not carry is NaN (the store refuses NaN as a reading).
+ * Layout (little-endian): u16 version, u16 metric count M, u16 reading
+ * count N, then each metric's name (u16 length, UTF-8), then N u32 offsets
+ * in ms from the chunk's key (its first reading), then M columns of N
+ * float64s. A value a reading did not carry is NaN (the store refuses NaN as
+ * a reading).
  */
 export type Reading = { t: number; values: Record<string, number> };
 
