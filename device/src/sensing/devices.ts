@@ -47,6 +47,17 @@ export class Devices implements DeviceRegistry {
   private readonly health = new Map<string, DeviceHealthRecord>();
   /** Frame counters accepted and not yet committed, by DevEUI (advanceFCntUp). */
   private readonly fCntUpAhead = new Map<string, number>();
+  /**
+   * Device records as last read or written here, for the uplink path: an
+   * uplink read its device's record three times (the DevAddr lookup, then
+   * the counter check before and inside its write), and decoding it was a
+   * tenth of everything a burst allocated. Every put here writes through;
+   * any rolled-back write drops it all. get() and list() read the store, so
+   * nothing handed out of this class is shared.
+   */
+  private readonly records = new Map<string, SensorDevice>();
+  /** The DevEUIs at a DevAddr, for addresses that have any (an unknown one is not kept: random addresses cannot grow it). */
+  private readonly atAddr = new Map<string, string[]>();
   /** Application downlinks waiting for their devices. */
   readonly downlinks: DownlinkQueue;
 
@@ -58,6 +69,25 @@ export class Devices implements DeviceRegistry {
     this.byAddr = store.db<string, [string, string]>('lorawan-devaddr');
     this.nonces = store.db<true, [string, number]>('lorawan-devnonces');
     this.downlinks = new DownlinkQueue(store, clock);
+    store.onRollback(() => {
+      this.records.clear();
+      this.atAddr.clear();
+    });
+  }
+
+  private record(id: string): SensorDevice | undefined {
+    let d = this.records.get(id);
+    if (d === undefined) {
+      d = this.devices.get(id);
+      if (d) this.records.set(id, d);
+    }
+    return d;
+  }
+
+  /** Inside a write: the record, and the cache, which a rollback of this write clears. */
+  private putRecord(d: SensorDevice): void {
+    this.devices.put(d.id, d);
+    this.records.set(d.id, d);
   }
 
   async register(input: {
@@ -118,8 +148,11 @@ export class Devices implements DeviceRegistry {
     };
     await this.store.write(() => {
       if (this.devices.get(dev.id)) throw HubError.conflict(`a device with id ${dev.id} is already registered`);
-      this.devices.put(dev.id, dev);
-      if (lorawan?.devAddr) this.byAddr.put([lorawan.devAddr, dev.id], dev.id);
+      this.putRecord(dev);
+      if (lorawan?.devAddr) {
+        this.byAddr.put([lorawan.devAddr, dev.id], dev.id);
+        this.atAddr.delete(lorawan.devAddr);
+      }
     });
     return dev;
   }
@@ -158,7 +191,7 @@ export class Devices implements DeviceRegistry {
   // ── DeviceRegistry for the network server ───────────────────────────────
 
   byDevEui(devEui: string): LorawanDevice | undefined {
-    const l = this.devices.get(devEui)?.lorawan;
+    const l = this.record(devEui)?.lorawan;
     return l ? this.ahead(l) : undefined;
   }
 
@@ -169,9 +202,14 @@ export class Devices implements DeviceRegistry {
   }
 
   byDevAddr(devAddr: string): LorawanDevice[] {
+    let euis = this.atAddr.get(devAddr);
+    if (!euis) {
+      euis = Array.from(this.byAddr.getKeys({ start: [devAddr, ''], end: [devAddr, '\uffff'] }), (key) => key[1]);
+      if (euis.length > 0) this.atAddr.set(devAddr, euis);
+    }
     const out: LorawanDevice[] = [];
-    for (const key of this.byAddr.getKeys({ start: [devAddr, ''], end: [devAddr, '\uffff'] })) {
-      const l = this.devices.get(key[1])?.lorawan;
+    for (const devEui of euis) {
+      const l = this.record(devEui)?.lorawan;
       if (l && l.devAddr === devAddr) out.push(this.ahead(l));
     }
     return out;
@@ -180,13 +218,17 @@ export class Devices implements DeviceRegistry {
   async acceptJoin(devEui: string, devNonce: number, session: { devAddr: string; nwkSKey: string; appSKey: string }): Promise<boolean> {
     return this.store.write(() => {
       if (this.nonces.get([devEui, devNonce])) return false;
-      const d = this.devices.get(devEui);
+      const d = this.record(devEui);
       if (!d?.lorawan) return false;
       this.nonces.put([devEui, devNonce], true);
       this.fCntUpAhead.delete(devEui);
-      if (d.lorawan.devAddr) this.byAddr.remove([d.lorawan.devAddr, devEui]);
-      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan, ...session, fCntUp: -1, fCntDown: 0 } });
+      if (d.lorawan.devAddr) {
+        this.byAddr.remove([d.lorawan.devAddr, devEui]);
+        this.atAddr.delete(d.lorawan.devAddr);
+      }
+      this.putRecord({ ...d, lorawan: { ...d.lorawan, ...session, fCntUp: -1, fCntDown: 0 } });
       this.byAddr.put([session.devAddr, devEui], devEui);
+      this.atAddr.delete(session.devAddr);
       return true;
     });
   }
@@ -200,7 +242,7 @@ export class Devices implements DeviceRegistry {
    * an acknowledged frame's counter is on disk and survives kill -9.
    */
   async advanceFCntUp(devEui: string, fcnt: number, reset: boolean): Promise<boolean> {
-    const d = this.devices.get(devEui);
+    const d = this.record(devEui);
     if (!d?.lorawan) return false;
     const current = this.fCntUpAhead.get(devEui) ?? d.lorawan.fCntUp;
     if (!reset && fcnt <= current) return false;
@@ -208,10 +250,10 @@ export class Devices implements DeviceRegistry {
     const session = d.lorawan.devAddr;
     try {
       return await this.store.write(() => {
-        const cur = this.devices.get(devEui);
+        const cur = this.record(devEui);
         // A join in between started a new session: this frame's counter belongs to the old one.
         if (!cur?.lorawan || cur.lorawan.devAddr !== session) return false;
-        this.devices.put(devEui, { ...cur, lorawan: { ...cur.lorawan, fCntUp: fcnt } });
+        this.putRecord({ ...cur, lorawan: { ...cur.lorawan, fCntUp: fcnt } });
         return true;
       });
     } finally {
@@ -222,10 +264,10 @@ export class Devices implements DeviceRegistry {
 
   async takeFCntDown(devEui: string, downlinkId?: string): Promise<number> {
     return this.store.write(() => {
-      const d = this.devices.get(devEui);
+      const d = this.record(devEui);
       if (!d?.lorawan) throw HubError.notFound(`LoRaWAN device ${devEui}`);
       const n = d.lorawan.fCntDown;
-      this.devices.put(devEui, { ...d, lorawan: { ...d.lorawan, fCntDown: n + 1 } });
+      this.putRecord({ ...d, lorawan: { ...d.lorawan, fCntDown: n + 1 } });
       // The counter and the downlink it goes with are written together: a restart can neither resend it with a used counter nor lose that it went.
       if (downlinkId) this.downlinks.markSentInTxn(devEui, downlinkId, n);
       return n;
