@@ -227,6 +227,14 @@ export class TelemetryStore {
     for (const s of this.sinks) s.onCommitted(batch);
   }
 
+  /** The chunk a reading at `t` belongs to, if the sensor has one: the last that starts at or before `t`. */
+  private chunkHolding(sensor: string, t: number): { key: number; buf: Buffer } | undefined {
+    // [sensor] sorts before every [sensor, time], so the range stops at this sensor's first chunk.
+    for (const { key, value } of this.chunks.getRange({ start: [sensor, t], end: [sensor] as unknown as RowKey, reverse: true, limit: 1 }))
+      return { key: key[1], buf: value };
+    return undefined;
+  }
+
   /**
    * Adds a sensor's new readings (sorted by time) to its chunks, inside the
    * caller's write. The chunks they fall in are read, merged with them and cut
@@ -238,9 +246,8 @@ export class TelemetryStore {
     const maxT = readings.at(-1)?.t;
     if (minT === undefined || maxT === undefined) return;
     const old: Array<{ key: number; buf: Buffer }> = [];
-    // The chunk that holds minT, if any: the last one starting at or before it.
-    for (const { key, value } of this.chunks.getRange({ start: [sensor, minT], end: [sensor] as unknown as RowKey, reverse: true, limit: 1 }))
-      old.push({ key: key[1], buf: value });
+    const holder = this.chunkHolding(sensor, minT);
+    if (holder) old.push(holder);
     // Chunks starting after minT that the new readings reach into (late readings; rare).
     for (const { key, value } of this.chunks.getRange({ start: [sensor, minT], end: [sensor, maxT], exclusiveStart: true, inclusiveEnd: true }))
       old.push({ key: key[1], buf: value });
@@ -282,8 +289,7 @@ export class TelemetryStore {
       }
       const older = points.length;
       // From the chunk that holds `from` (the last one starting at or before it) to the last one starting before `to`.
-      let firstChunk = from;
-      for (const key of this.chunks.getKeys({ start: [sensor, from], end: [sensor] as unknown as RowKey, reverse: true, limit: 1 })) firstChunk = key[1];
+      const firstChunk = this.chunkHolding(sensor, from)?.key ?? from;
       for (const { key, value } of this.chunks.getRange({ start: [sensor, firstChunk], end: [sensor, to] })) {
         for (const r of decodeChunk(key[1], value)) {
           const v = r.values[metric];
