@@ -24,6 +24,10 @@ describe('bench goals', () => {
     expect(lines.at(-1)).toBe('goals: 1 of 2 met; NOT met: b');
     expect(lines[2]).toBe('  a ratio shown for the record: median 0.3×');
     expect(medianOf([5, 1, 3])).toBe(3);
+    // Figures with no goal (the library's ratios) are not "0 of 0 met".
+    const none: string[] = [];
+    expect(printGoals([{ what: 'a ratio', median: 0.5, unit: '×' }], (l) => none.push(l))).toEqual([]);
+    expect(none.at(-1)).toBe('goals: none set for these figures');
   });
 
   it('are the only place a bench says "met": no summary is written by hand', () => {

@@ -46,6 +46,10 @@ export function printGoals(goals: Goal[], out: (line: string) => void = (l) => c
   for (const g of goals) out(`  ${goalLine(g)}`);
   const judged = goals.filter(bounded);
   const missed = judged.filter((g) => !met(g));
+  if (judged.length === 0) {
+    out('goals: none set for these figures');
+    return missed;
+  }
   out(`goals: ${judged.length - missed.length} of ${judged.length} met${missed.length ? `; NOT met: ${missed.map((g) => g.what).join('; ')}` : ''}`);
   return missed;
 }

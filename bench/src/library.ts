@@ -1,24 +1,17 @@
-import { open } from 'lmdb';
 import { configSchema, DAY_MS, ManualClock, openCore, silentLogger } from '@hyphae/device';
+import { medianOf, printGoals, rounds } from './goals.js';
+import { inChild } from './in-child.js';
+import { ITEMS, PAST_LOANS, percentile, QUERIES, RESERVATIONS } from './library-work.js';
 import { fmt, median, tempDir } from './util.js';
 
-/**
- * Reservation throughput and the p99 of an availability query, over 1,000
- * items with 10,000 past loans. The reference is a bare lmdb-js loop doing
- * the same essential work: a range read of the item's bookings and one put
- * per reservation; a range read per availability query.
- */
-const ITEMS = 1_000;
-const PAST_LOANS = 10_000;
-const RESERVATIONS = 5_000;
-const QUERIES = 5_000;
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+interface Result {
+  perSec: number;
+  p99: number;
+  p50: number;
 }
 
-async function ours() {
+/** The library module, in a process of its own (in-child.ts). */
+export async function ours() {
   const dir = tempDir('hyphae-bench-library-');
   const t0 = Date.UTC(2026, 0, 1);
   const clock = new ManualClock(t0);
@@ -75,48 +68,42 @@ async function ours() {
   }
 }
 
-async function bare() {
-  const dir = tempDir('hyphae-bench-library-bare-');
-  const env = open({ path: `${dir.path}/bare.lmdb` });
-  const res = env.openDB<{ from: number; to: number; m: number }, [number, number, number]>({ name: 'res' });
-  try {
-    const base = Date.UTC(2026, 2, 1);
-    const t1 = performance.now();
-    await Promise.all(
-      Array.from({ length: RESERVATIONS }, (_, k) =>
-        env.childTransaction(() => {
-          const item = k % ITEMS;
-          const from = base + Math.floor(k / ITEMS) * 2 * DAY_MS;
-          const to = from + DAY_MS;
-          for (const { value } of res.getRange({ start: [item, from - 60 * DAY_MS, 0], end: [item, to, 0] }))
-            if (value.from < to && from < value.to) throw new Error('clash');
-          res.put([item, from, k], { from, to, m: k });
-        }),
-      ),
-    );
-    await env.flushed;
-    const perSec = RESERVATIONS / ((performance.now() - t1) / 1000);
-    const times: number[] = [];
-    for (let q = 0; q < QUERIES; q++) {
-      const t = performance.now();
-      const item = (q * 7) % ITEMS;
-      [...res.getRange({ start: [item, base - 60 * DAY_MS, 0], end: [item, base + 14 * DAY_MS, 0] })];
-      times.push(performance.now() - t);
-    }
-    return { perSec, p99: percentile(times, 99), p50: median(times) };
-  } finally {
-    await env.close();
-    dir.remove();
-  }
-}
-
+/**
+ * Reservation throughput and the p99 of an availability query, over 1,000
+ * items with 10,000 past loans, against a bare lmdb-js loop doing the same
+ * essential work (library-bare.ts). Each side runs in a fresh process of its
+ * own, three rounds, the reference first in each. The library has no goal of
+ * its own in #21: the ratios are printed, median and worst round.
+ */
 export async function run(): Promise<void> {
-  const b = await bare();
-  const o = await ours();
-  console.log(`${fmt(ITEMS)} items, ${fmt(PAST_LOANS)} past loans, ${fmt(RESERVATIONS)} reservations, ${fmt(QUERIES)} availability queries`);
-  console.table([
-    { path: 'library module', 'reservations/s': fmt(o.perSec), 'availability p50 ms': fmt(o.p50, 3), 'availability p99 ms': fmt(o.p99, 3) },
-    { path: 'bare lmdb-js (reference)', 'reservations/s': fmt(b.perSec), 'availability p50 ms': fmt(b.p50, 3), 'availability p99 ms': fmt(b.p99, 3) },
+  const all = await rounds(async () => ({
+    bare: await inChild<Result>(new URL('./library-bare.js', import.meta.url), 'bare'),
+    ours: await inChild<Result>(new URL('./library.js', import.meta.url), 'ours'),
+  }));
+  console.log(
+    `${fmt(ITEMS)} items, ${fmt(PAST_LOANS)} past loans, ${fmt(RESERVATIONS)} reservations, ${fmt(QUERIES)} availability queries; each side in its own process`,
+  );
+  console.table(
+    all.flatMap((r, i) => [
+      {
+        path: `round ${i + 1}: library module`,
+        'reservations/s': fmt(r.ours.perSec),
+        'availability p50 ms': fmt(r.ours.p50, 3),
+        'availability p99 ms': fmt(r.ours.p99, 3),
+      },
+      {
+        path: `round ${i + 1}: bare lmdb-js (reference)`,
+        'reservations/s': fmt(r.bare.perSec),
+        'availability p50 ms': fmt(r.bare.p50, 3),
+        'availability p99 ms': fmt(r.bare.p99, 3),
+      },
+    ]),
+  );
+  const reservations = all.map((r) => r.ours.perSec / r.bare.perSec);
+  const p99 = all.map((r) => r.ours.p99 / r.bare.p99);
+  printGoals([
+    { what: 'reservations/s', median: medianOf(all.map((r) => r.ours.perSec)), worst: Math.min(...all.map((r) => r.ours.perSec)), unit: '/s' },
+    { what: 'reservations ÷ bare lmdb-js', median: medianOf(reservations), worst: Math.min(...reservations), unit: '×', digits: 2 },
+    { what: "availability query p99 ÷ the reference's", median: medianOf(p99), worst: Math.max(...p99), unit: '×', digits: 2 },
   ]);
-  console.log(`ratio library/bare: reservations ${fmt(o.perSec / b.perSec, 2)}, availability p99 ${fmt(o.p99 / b.p99, 2)}× the reference's time`);
 }
