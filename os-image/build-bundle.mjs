@@ -53,6 +53,16 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+// The flow engine's solver thread (device/src/flow/solver-thread.ts) starts this file, which it looks for beside hyphae.mjs.
+await build({
+  entryPoints: [join(root, 'device', 'dist', 'flow', 'solver-worker.js')],
+  outfile: join(out, 'solver-worker.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+});
 cpSync(join(root, 'drivers', 'definitions'), join(out, 'definitions'), { recursive: true });
 const consoleDist = join(root, 'console', 'dist');
 if (existsSync(consoleDist)) cpSync(consoleDist, join(out, 'console'), { recursive: true });

@@ -322,6 +322,7 @@ export function openCore(dataDir: string, config: HubConfig, log: Logger, wall: 
       await push.stop();
       await sensing.stop();
       await telemetry.stop();
+      await board.solver.close();
       await saveTime().catch(() => undefined);
       try {
         ledger.indexHistory();

@@ -22,6 +22,20 @@ describe('the hub bundle for the SD card', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'device', 'package.json'), 'utf8')).version);
     const codecs = spawnSync(process.execPath, [join(out, 'hyphae.mjs'), 'codec', 'list'], { encoding: 'utf8', cwd: '/' });
     expect(JSON.parse(codecs.stdout).length).toBeGreaterThanOrEqual(25);
+    // The solver thread's file, beside hyphae.mjs where the hub looks for it, answers a clearing on its own.
+    const solver = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { Worker } from 'node:worker_threads';
+         const w = new Worker(${JSON.stringify(join(out, 'solver-worker.js'))}, { execArgv: [] });
+         w.on('message', (m) => { console.log(JSON.stringify(m)); w.terminate(); });
+         w.postMessage({ id: 1, op: 'clear', args: [[{ debtor: 'a', creditor: 'b', amount: 3 }, { debtor: 'b', creditor: 'a', amount: 2 }]] });`,
+      ],
+      { encoding: 'utf8', cwd: '/' },
+    );
+    expect(JSON.parse(solver.stdout)).toMatchObject({ id: 1, ok: true, value: { cleared: 4 } });
     rmSync(out, { recursive: true, force: true });
   });
 });

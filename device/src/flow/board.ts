@@ -6,8 +6,8 @@ import { randomId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Reliability } from '../reliability/reliability.js';
 import type { Store } from '../store/store.js';
-import { allocate, tradeCycles, type Allocation, type AllocationOptions, type Offer, type Point, type Want } from './allocate.js';
-import { clear } from './clearing.js';
+import { tradeCycles, type Allocation, type AllocationOptions, type Offer, type Point, type Want } from './allocate.js';
+import { SolverThread, type Solver } from './solver-thread.js';
 import { refuse, type PostKind, type PostStatus, type ProposalStatus, type ClearingRunStatus } from './contract.js';
 
 /**
@@ -143,6 +143,8 @@ export class Board {
     private readonly clock: Clock,
     readonly params: () => BoardParams,
     private readonly log: Logger,
+    /** Where allocations and clearings are solved: a thread of their own, so the hub keeps answering meanwhile. */
+    readonly solver: Solver = new SolverThread(log),
   ) {
     this.posts = store.db<Post, string>('board-posts');
     this.proposals = store.collection<Proposal, string>('board-proposals', 'proposal');
@@ -245,7 +247,7 @@ export class Board {
       const wants: Want[] = open.filter((x) => x.kind === 'need').map((x) => ({ ...side(x), resistance: 0, priority: this.priorityOf(x, crisis, p) }));
       const result =
         offers.length && wants.length
-          ? allocate(offers, wants, p.allocation)
+          ? await this.solver.allocate(offers, wants, p.allocation)
           : { allocations: [], unmet: wants.map((w) => ({ wantId: w.id, quantity: w.quantity })) };
       unmet += result.unmet.reduce((a, u) => a + u.quantity, 0);
       const auto: string[] = [];
@@ -488,7 +490,7 @@ export class Board {
   /** Computes a set-off of open requests and asks the affected members to agree (or applies it, if the community chose that). */
   async proposeClearing(actor: string | null): Promise<ClearingRun> {
     const obligations = this.ledger.openObligations();
-    const result = clear(obligations.map((r) => ({ debtor: r.payer, creditor: r.payee, amount: r.amount })));
+    const result = await this.solver.clear(obligations.map((r) => ({ debtor: r.payer, creditor: r.payee, amount: r.amount })));
     const setOffs = obligations
       .map((r, k) => ({ requestId: r.id, amount: result.setOff[k]!, expected: r.amount, payer: r.payer, payee: r.payee }))
       .filter((s) => s.amount > 0);

@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { allocate, type AllocationOptions, type AllocationResult, type Offer, type Want } from './allocate.js';
+import { clear, ClearingInputError, type ClearingResult, type Obligation } from './clearing.js';
+import { FlowInputError } from './problem.js';
+
+/** What the board asks of its solvers; each answer comes on a later turn of the event loop. */
+export interface Solver {
+  allocate(offers: Offer[], wants: Want[], options?: Partial<AllocationOptions>): Promise<AllocationResult>;
+  clear(obligations: Obligation[]): Promise<ClearingResult>;
+  close(): Promise<void>;
+}
+
+export type SolverRequest =
+  | { id: number; op: 'allocate'; args: [Offer[], Want[], Partial<AllocationOptions>?] }
+  | { id: number; op: 'clear'; args: [Obligation[]] };
+export type SolverReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string } };
+
+/** Errors that mean the input was wrong keep their class across the thread, so callers still tell them from bugs. */
+const ERRORS: Record<string, new (message: string) => Error> = { ClearingInputError, FlowInputError };
+
+/**
+ * The worker's entry: the compiled file beside this one (in the hub's
+ * bundle, the file beside hyphae.mjs). Under vitest, which runs these
+ * TypeScript sources, the build's copy: npm test builds first.
+ */
+function workerEntry(): URL {
+  const here = new URL(import.meta.url);
+  return here.pathname.endsWith('.ts') ? new URL('../../dist/flow/solver-worker.js', here) : new URL('./solver-worker.js', here);
+}
+
+/** How long an idle solver thread is kept: a thread is another V8 heap, some 10 MiB the Pi can use for other things. */
+const IDLE_MS = 10_000;
+
+/**
+ * Solves with fewer arcs than this (offer–want pairs, obligations) run on the
+ * main thread: they take well under a millisecond there, and starting a
+ * thread for them would take longer than the solve (tens of ms, more on a Pi).
+ */
+export const THREAD_FROM_ARCS = 2_000;
+
+/**
+ * Runs the flow engine's larger solves on a thread of their own. A clearing
+ * of 100,000 members takes seconds; on the hub's main thread it would stop
+ * every HTTP answer and LoRaWAN uplink for that long. The thread starts on
+ * the first such solve and ends after IDLE_MS without one; small solves
+ * (THREAD_FROM_ARCS) stay on the main thread. Its heap never sees a
+ * detached buffer (see solver-worker.ts), so the network simplex runs at the
+ * speed of a fresh process, where on the main thread, after the first
+ * stream or WebAssembly memory detached one, it ran 20–30 % slower.
+ *
+ * Where the thread cannot run (its file is missing, or it fails to start),
+ * solves run in this thread as they did before, and the log says so once.
+ */
+export class SolverThread implements Solver {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private next = 0;
+  private idle: NodeJS.Timeout | null = null;
+  private inProcess = false;
+
+  constructor(
+    private readonly log?: Pick<Logger, 'warn'>,
+    private readonly entry: URL = workerEntry(),
+  ) {}
+
+  allocate(offers: Offer[], wants: Want[], options: Partial<AllocationOptions> = {}): Promise<AllocationResult> {
+    const here = () => allocate(offers, wants, options);
+    if (offers.length * wants.length < THREAD_FROM_ARCS) return Promise.resolve().then(here);
+    return this.run({ op: 'allocate', args: [offers, wants, options] }, here) as Promise<AllocationResult>;
+  }
+
+  clear(obligations: Obligation[]): Promise<ClearingResult> {
+    const here = () => clear(obligations);
+    if (obligations.length < THREAD_FROM_ARCS) return Promise.resolve().then(here);
+    return this.run({ op: 'clear', args: [obligations] }, here) as Promise<ClearingResult>;
+  }
+
+  async close(): Promise<void> {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+
+  /** Whether large solves run on the solver thread (false once it could not be started). */
+  get threaded(): boolean {
+    return !this.inProcess;
+  }
+
+  /** Whether the thread is up now. */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  private run(req: Omit<SolverRequest, 'id'>, here: () => unknown): Promise<unknown> {
+    const worker = this.inProcess ? null : this.started();
+    if (!worker) return new Promise((resolve) => setImmediate(resolve)).then(here);
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...req, id });
+    });
+  }
+
+  private started(): Worker | null {
+    if (this.worker) return this.worker;
+    if (!existsSync(fileURLToPath(this.entry))) return this.fallBack(`its file ${fileURLToPath(this.entry)} is missing`);
+    let w: Worker;
+    try {
+      w = new Worker(this.entry);
+    } catch (e) {
+      return this.fallBack((e as Error).message);
+    }
+    // An idle solver thread must not keep the hub (or a CLI command) from exiting.
+    w.unref();
+    w.on('message', (m: SolverReply) => this.answered(m));
+    w.on('error', (e) => this.failed(w, e));
+    w.on('exit', (code) => {
+      if (this.pending.size) this.failed(w, new Error(`the solver thread stopped (exit code ${code})`));
+      if (this.worker === w) this.worker = null;
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private answered(m: SolverReply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.value);
+    else {
+      const Kind = ERRORS[m.error.name] ?? Error;
+      p.reject(new Kind(m.error.message));
+    }
+    if (this.pending.size === 0 && this.worker) {
+      const w = this.worker;
+      this.idle = setTimeout(() => {
+        if (this.worker === w && this.pending.size === 0) void this.close();
+      }, IDLE_MS).unref();
+    }
+  }
+
+  /** A crashed thread fails the solves it held; the next solve starts a new one. */
+  private failed(w: Worker, e: Error): void {
+    if (this.worker === w) this.worker = null;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  private fallBack(why: string): null {
+    this.inProcess = true;
+    this.log?.warn({ module: 'flow', reason: why }, 'the solver thread cannot run; solves run on the main thread');
+    return null;
+  }
+}
