@@ -2,8 +2,9 @@ import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { networkSimplex, primalDual, writeDimacs, type FlowProblem } from '@hyphae/device/flow';
+import { writeDimacs, type FlowProblem } from '@hyphae/device/flow';
 import { FLOW_INSTANCES, type FlowInstanceName } from './flow-instances.js';
+import { BenchSolverThread } from './flow-solve-thread.js';
 import { medianOf, printGoals, rounds } from './goals.js';
 import { fmt, median, tempDir } from './util.js';
 
@@ -11,18 +12,13 @@ import { fmt, median, tempDir } from './util.js';
  * Our solvers against LEMON's NetworkSimplex (C++, compiled here from
  * Debian's liblemon-dev with a driver of our own) and HiGHS as an LP, on
  * instances generated in this run, three rounds (LEMON in its own process
- * each time; HiGHS in the first round only). Targets: identical optimal
+ * each time; HiGHS in the first round only; ours on a worker thread, as the
+ * hub solves: flow-solve-thread.ts). Targets: identical optimal
  * costs; ≤ 2× LEMON's warm median time from 1k nodes; the clearing times;
  * and later solves in one process no slower than the first.
  */
 const RUNS = 5;
-/**
- * Runs before timing starts, so V8 has compiled the solver with its
- * optimising tier (LEMON is compiled ahead of time): at least WARMUP runs,
- * and on small instances more, until WARMUP_MS of solving has passed.
- */
-const WARMUP = 3;
-const WARMUP_MS = 400;
+/** A millisecond-long solve, ours or LEMON's, is timed until this many ms have passed, so one stray pause cannot move its median. */
 const TIMED_MS = 300;
 
 interface Row {
@@ -61,28 +57,6 @@ function timeLemon(bin: string, file: string): { ms: number; cost: number } {
   return first.ms * RUNS < TIMED_MS ? once(Math.min(200, Math.ceil(TIMED_MS / Math.max(first.ms, 0.01)))) : first;
 }
 
-function timeOurs(p: FlowProblem, algo: 'ns' | 'pd', runs = RUNS): { ms: number; cost: number } {
-  const solve = algo === 'ns' ? networkSimplex : primalDual;
-  const once = () => {
-    const t0 = performance.now();
-    const s = solve(p);
-    const ms = performance.now() - t0;
-    if (s.status !== 'optimal') throw new Error(`our solver says ${s.status}`);
-    return { ms, cost: s.cost };
-  };
-  let warm = 0;
-  for (let i = 0; i < WARMUP || (warm < WARMUP_MS && i < 200); i++) warm += once().ms;
-  // Small instances take a millisecond or two, where one stray pause moves a
-  // median of five: time them until TIMED_MS have passed as well.
-  const runsDone = Array.from({ length: runs }, once);
-  for (let spent = runsDone.reduce((a, r) => a + r.ms, 0); spent < TIMED_MS && runsDone.length < 200; ) {
-    const r = once();
-    runsDone.push(r);
-    spent += r.ms;
-  }
-  return { ms: median(runsDone.map((r) => r.ms)), cost: runsDone[0]!.cost };
-}
-
 function lpOf(p: FlowProblem): string {
   const lines = [
     'Minimize',
@@ -117,23 +91,10 @@ async function timeHighs(p: FlowProblem): Promise<{ ms: number; cost: number }> 
   return { ms: median(times), cost };
 }
 
-/**
- * Once any ArrayBuffer in a process has been detached (transferred, or a
- * WebAssembly memory that grew: HiGHS's does in round 1), V8 checks every
- * typed-array access for it for the rest of the process, and our solvers run
- * some 15–20 % slower. Timed before and after HiGHS had run, round 1's first
- * instances came out faster than every later round's. One buffer is detached
- * before anything is timed, so that every round times ours in the slower
- * state, the one a long-running process ends up in.
- */
-function detachOneBuffer(): void {
-  const buffer = new ArrayBuffer(8);
-  structuredClone(buffer, { transfer: [buffer] });
-}
-
 export async function run(): Promise<void> {
   const dir = tempDir('hyphae-bench-flow-');
-  detachOneBuffer();
+  // Ours are timed on a solver thread, as the hub solves (flow-solve-thread.ts).
+  const solverThread = new BenchSolverThread();
   try {
     const lemon = lemonDriver(dir.path);
     // [name, problem, our solver, compare with HiGHS, compare with LEMON]
@@ -152,7 +113,7 @@ export async function run(): Promise<void> {
       const rows: Row[] = [];
       for (const [name, p, algo, withHighs, withLemon = true] of instances) {
         process.stdout.write(`  round ${k + 1}: ${name}: ${fmt(p.nodeCount)} nodes, ${fmt(p.from.length)} arcs …\n`);
-        const ours = timeOurs(p, algo, p.nodeCount >= 100_000 ? 1 : RUNS);
+        const ours = await solverThread.time(p, algo, p.nodeCount >= 100_000 ? 1 : RUNS, TIMED_MS);
         const row: Row = { instance: name, nodes: p.nodeCount, arcs: p.from.length, cost: ours.cost, ours: ours.ms, oursAlgo: algo };
         if (lemon && withLemon) {
           const file = join(dir.path, `${name}.min`);
@@ -247,6 +208,7 @@ export async function run(): Promise<void> {
         : []),
     ]);
   } finally {
+    await solverThread.close();
     dir.remove();
   }
 }
