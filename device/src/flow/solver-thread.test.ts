@@ -21,16 +21,7 @@ const offers = (n: number): Offer[] =>
     resistance: rnd(3),
     ...ALWAYS,
   }));
-const wants = (n: number): Want[] =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `w${i}`,
-    party: `q${i}`,
-    quantity: 1 + rnd(40),
-    place: { x: rnd(5000), y: rnd(5000) },
-    resistance: 0,
-    priority: 1 + rnd(2),
-    ...ALWAYS,
-  }));
+const wants = (n: number): Want[] => offers(n).map((o, i) => ({ ...o, id: `w${i}`, party: `q${i}`, resistance: 0, priority: 1 + rnd(2) }));
 /** Debts among `members`, about five each, amounts skewed as in a real neighbourhood. */
 const obligations = (members: number, count: number): Obligation[] =>
   Array.from({ length: count }, () => {
