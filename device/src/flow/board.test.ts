@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { makeCore, type TestCore } from '../test-support.js';
+import { Board } from './board.js';
 
 let core: TestCore;
 const ids: Record<string, string> = {};
@@ -116,5 +118,24 @@ describe('clearing open requests', () => {
     await core.board.acceptClearing(run.id, ana!);
     await expect(core.board.acceptClearing(run.id, bo!)).rejects.toMatchObject({ status: 409 });
     expect(core.board.getClearingRun(run.id).status).toBe('stale');
+  });
+
+  it('proposes no match on a post that closed while its solve ran', async () => {
+    const offer = await core.board.post(ids.ana!, { kind: 'surplus', resource: 'food', quantity: 20, place: place('orchard', 0) });
+    await core.board.post(ids.bo!, { kind: 'need', resource: 'food', quantity: 15, place: place('school', 1000) });
+    expect(core.board.proposalsFor(null, { status: 'proposed' })).toHaveLength(1);
+    // A board whose solve takes as long as the surplus's owner needs to close it: a large solve on the solver thread.
+    const solver = core.board.solver;
+    const slow = new Board(core.store, core.ledger, core.reliability, core.clock, core.board.params, silentLogger, {
+      allocate: async (offers, wants, options) => {
+        const result = await solver.allocate(offers, wants, options);
+        await core.board.closePost(offer.id, ids.ana!, false);
+        return result;
+      },
+      clear: (obligations) => solver.clear(obligations),
+      close: async () => undefined,
+    });
+    expect(await slow.recompute('food')).toMatchObject({ proposals: 0 });
+    expect(core.board.proposalsFor(null, { status: 'proposed' })).toEqual([]);
   });
 });

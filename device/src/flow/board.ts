@@ -255,7 +255,11 @@ export class Board {
         for (const { value } of this.proposals.getRange({})) {
           if (value.resource === res && value.status === 'proposed') this.proposals.put(value.id, { ...value, status: 'withdrawn', closedAt: now });
         }
+        // A large solve runs on the solver thread while members go on posting and closing:
+        // a match on a post closed meanwhile is not proposed (the closing recomputes anyway).
+        const stillOpen = (id: string) => this.posts.get(id)?.status === 'open';
         for (const a of result.allocations) {
+          if (!stillOpen(a.offerId) || !stillOpen(a.wantId)) continue;
           const pr: Proposal = {
             ...a,
             id: randomId('a_', 6),
