@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocate, type Offer, type Want } from './allocate.js';
 import { clear, ClearingInputError, type Obligation } from './clearing.js';
@@ -118,5 +122,35 @@ describe('the solver thread', () => {
     expect(lost.threaded).toBe(false);
     expect(warnings).toHaveLength(1);
     expect(JSON.stringify(warnings[0])).toMatch(/nonexistent/);
+  });
+
+  it('solves on the main thread when its thread fails before it has loaded (a broken file), and says so once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyphae-solver-'));
+    try {
+      const broken = join(dir, 'solver-worker.js');
+      writeFileSync(broken, "throw new Error('this build is broken');\n");
+      const warnings: unknown[] = [];
+      const t = thread({ warn: (...a: unknown[]) => void warnings.push(a) }, pathToFileURL(broken));
+      const debts = obligations(300, THREAD_FROM_ARCS + 500);
+      const expected = clear(debts).cleared;
+      expect((await t.clear(debts)).cleared).toBe(expected);
+      expect((await t.clear(debts)).cleared).toBe(expected);
+      expect(t.threaded).toBe(false);
+      expect(warnings).toHaveLength(1);
+      expect(JSON.stringify(warnings[0])).toMatch(/this build is broken/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the solves it holds when it is closed, rather than leave them waiting', async () => {
+    const t = thread();
+    const outcome = t.clear(obligations(10_000, 75_000)).then(
+      () => 'solved',
+      (e: Error) => e.message,
+    );
+    await t.close();
+    expect(await outcome).toMatch(/closed/);
+    expect((await t.clear(obligations(300, THREAD_FROM_ARCS))).totalBefore).toBeGreaterThan(0);
   });
 });

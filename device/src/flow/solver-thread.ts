@@ -16,7 +16,11 @@ export interface Solver {
 export type SolverRequest =
   | { id: number; op: 'allocate'; args: [Offer[], Want[], Partial<AllocationOptions>?] }
   | { id: number; op: 'clear'; args: [Obligation[]] };
-export type SolverReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string } };
+export type SolverReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; message: string } }
+  /** Sent once the thread's modules have loaded: a thread that fails before it cannot run here at all. */
+  | { ready: true };
 
 /** Errors that mean the input was wrong keep their class across the thread, so callers still tell them from bugs. */
 const ERRORS: Record<string, new (message: string) => Error> = { ClearingInputError, FlowInputError };
@@ -56,7 +60,9 @@ export const THREAD_FROM_ARCS = 2_000;
  */
 export class SolverThread implements Solver {
   private worker: Worker | null = null;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; here: () => unknown }>();
+  /** Whether the current thread has loaded (SolverReply ready). */
+  private ready = false;
   private next = 0;
   private idle: NodeJS.Timeout | null = null;
   private inProcess = false;
@@ -83,6 +89,8 @@ export class SolverThread implements Solver {
     this.idle = null;
     const w = this.worker;
     this.worker = null;
+    for (const p of this.pending.values()) p.reject(new Error('the solver thread was closed'));
+    this.pending.clear();
     if (w) await w.terminate();
   }
 
@@ -102,8 +110,10 @@ export class SolverThread implements Solver {
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
     const id = this.next++;
+    // Held while it solves, so a command awaiting its answer is not ended by an empty event loop.
+    worker.ref();
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, here });
       worker.postMessage({ ...req, id });
     });
   }
@@ -126,10 +136,15 @@ export class SolverThread implements Solver {
       if (this.worker === w) this.worker = null;
     });
     this.worker = w;
+    this.ready = false;
     return w;
   }
 
   private answered(m: SolverReply): void {
+    if ('ready' in m) {
+      this.ready = true;
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
@@ -140,17 +155,37 @@ export class SolverThread implements Solver {
     }
     if (this.pending.size === 0 && this.worker) {
       const w = this.worker;
+      w.unref();
       this.idle = setTimeout(() => {
         if (this.worker === w && this.pending.size === 0) void this.close();
       }, IDLE_MS).unref();
     }
   }
 
-  /** A crashed thread fails the solves it held; the next solve starts a new one. */
+  /**
+   * A thread that failed before it loaded cannot run here (a broken or
+   * mismatched file): the solves it held run on this thread, as all later
+   * ones will. One that failed later (out of memory in a huge solve) fails the
+   * solves it held; the next solve starts a new thread.
+   */
   private failed(w: Worker, e: Error): void {
-    if (this.worker === w) this.worker = null;
-    for (const p of this.pending.values()) p.reject(e);
+    if (this.worker !== w) return;
+    this.worker = null;
+    const held = [...this.pending.values()];
     this.pending.clear();
+    if (this.ready) {
+      for (const p of held) p.reject(e);
+      return;
+    }
+    this.fallBack(e.message);
+    for (const p of held)
+      setImmediate(() => {
+        try {
+          p.resolve(p.here());
+        } catch (err) {
+          p.reject(err as Error);
+        }
+      });
   }
 
   private fallBack(why: string): null {

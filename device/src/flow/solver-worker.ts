@@ -26,3 +26,4 @@ port.on('message', (m: SolverRequest) => {
   }
   port.postMessage(reply);
 });
+port.postMessage({ ready: true } satisfies SolverReply);
