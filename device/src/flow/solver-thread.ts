@@ -55,8 +55,9 @@ export const THREAD_FROM_ARCS = 2_000;
  * speed of a fresh process, where on the main thread, after the first
  * stream or WebAssembly memory detached one, it ran 20–30 % slower.
  *
- * Where the thread cannot run (its file is missing, or it fails to start),
- * solves run in this thread as they did before, and the log says so once.
+ * Where the thread cannot run (its file is missing, it fails to start, or
+ * it fails before its modules have loaded), solves run in this thread as
+ * they did before, and the log says so once.
  */
 export class SolverThread implements Solver {
   private worker: Worker | null = null;
