@@ -143,6 +143,28 @@ describe('the solver thread', () => {
     }
   });
 
+  it('fails only the solve it held when it crashes after loading (out of memory, say), and starts afresh for the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyphae-solver-'));
+    try {
+      const crashing = join(dir, 'solver-worker.mjs');
+      writeFileSync(
+        crashing,
+        "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ ready: true });\nparentPort.on('message', () => { throw new Error('crashed mid-solve'); });\n",
+      );
+      const warnings: unknown[] = [];
+      const t = thread({ warn: (...a: unknown[]) => void warnings.push(a) }, pathToFileURL(crashing));
+      const debts = obligations(300, THREAD_FROM_ARCS);
+      await expect(t.clear(debts)).rejects.toThrow(/crashed mid-solve/);
+      expect(t.running).toBe(false);
+      // Not a thread that cannot run here: the next solve gets a new one (which this file crashes too).
+      await expect(t.clear(debts)).rejects.toThrow(/crashed mid-solve/);
+      expect(t.threaded).toBe(true);
+      expect(warnings).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails the solves it holds when it is closed, rather than leave them waiting', async () => {
     const t = thread();
     const outcome = t.clear(obligations(10_000, 75_000)).then(
