@@ -40,6 +40,17 @@ const thread = (...args: ConstructorParameters<typeof SolverThread>) => {
   threads.push(t);
   return t;
 };
+/** Runs `use` with a solver thread's file of the test's own, in a temporary folder. */
+async function withWorkerFile(source: string, use: (url: URL) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hyphae-solver-'));
+  try {
+    const file = join(dir, 'solver-worker.mjs');
+    writeFileSync(file, source);
+    await use(pathToFileURL(file));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 afterEach(async () => {
   await Promise.all(threads.splice(0).map((t) => t.close()));
 });
@@ -125,12 +136,9 @@ describe('the solver thread', () => {
   });
 
   it('solves on the main thread when its thread fails before it has loaded (a broken file), and says so once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hyphae-solver-'));
-    try {
-      const broken = join(dir, 'solver-worker.js');
-      writeFileSync(broken, "throw new Error('this build is broken');\n");
+    await withWorkerFile("throw new Error('this build is broken');\n", async (broken) => {
       const warnings: unknown[] = [];
-      const t = thread({ warn: (...a: unknown[]) => void warnings.push(a) }, pathToFileURL(broken));
+      const t = thread({ warn: (...a: unknown[]) => void warnings.push(a) }, broken);
       const debts = obligations(300, THREAD_FROM_ARCS + 500);
       const expected = clear(debts).cleared;
       expect((await t.clear(debts)).cleared).toBe(expected);
@@ -138,21 +146,15 @@ describe('the solver thread', () => {
       expect(t.threaded).toBe(false);
       expect(warnings).toHaveLength(1);
       expect(JSON.stringify(warnings[0])).toMatch(/this build is broken/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails only the solve it held when it crashes after loading (out of memory, say), and starts afresh for the next', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hyphae-solver-'));
-    try {
-      const crashing = join(dir, 'solver-worker.mjs');
-      writeFileSync(
-        crashing,
-        "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ ready: true });\nparentPort.on('message', () => { throw new Error('crashed mid-solve'); });\n",
-      );
+    const crashing =
+      "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ ready: true });\nparentPort.on('message', () => { throw new Error('crashed mid-solve'); });\n";
+    await withWorkerFile(crashing, async (url) => {
       const warnings: unknown[] = [];
-      const t = thread({ warn: (...a: unknown[]) => void warnings.push(a) }, pathToFileURL(crashing));
+      const t = thread({ warn: (...a: unknown[]) => void warnings.push(a) }, url);
       const debts = obligations(300, THREAD_FROM_ARCS);
       await expect(t.clear(debts)).rejects.toThrow(/crashed mid-solve/);
       expect(t.running).toBe(false);
@@ -160,9 +162,7 @@ describe('the solver thread', () => {
       await expect(t.clear(debts)).rejects.toThrow(/crashed mid-solve/);
       expect(t.threaded).toBe(true);
       expect(warnings).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails the solves it holds when it is closed, rather than leave them waiting', async () => {
