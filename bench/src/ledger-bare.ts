@@ -1,5 +1,5 @@
 import { open } from 'lmdb';
-import { GROUPED, MEMBERS, pairs, SINGLE, WINDOW } from './ledger-work.js';
+import { GROUPED, MEMBERS, pairs, SINGLE, WINDOW, type Rates } from './ledger-work.js';
 import { tempDir } from './util.js';
 
 /**
@@ -8,7 +8,7 @@ import { tempDir } from './util.js';
  * (2 balance reads, 2 balance writes, 1 journal entry, the payee's
  * notification) with the same group commit and flush.
  */
-export async function bareLmdb(): Promise<{ grouped: number; single: number }> {
+export async function bareLmdb(): Promise<Rates> {
   const dir = tempDir('hyphae-bench-bare-');
   const env = open({ path: `${dir.path}/bare.lmdb` });
   const balances = env.openDB<{ balance: number }, string>({ name: 'balances' });

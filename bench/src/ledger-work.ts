@@ -14,3 +14,9 @@ export function pairs(n: number, members: number): Array<[number, number, number
     return [a, b, 1 + Math.floor(rand() * 20)];
   });
 }
+
+/** What each side of the ledger bench returns: durable transfers per second, grouped and one by one. */
+export interface Rates {
+  grouped: number;
+  single: number;
+}

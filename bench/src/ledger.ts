@@ -1,11 +1,11 @@
 import { configSchema, openCore, silentLogger } from '@hyphae/device';
 import { medianOf, printGoals } from './goals.js';
 import { inChild } from './in-child.js';
-import { GROUPED, MEMBERS, pairs, SINGLE, WINDOW } from './ledger-work.js';
+import { GROUPED, MEMBERS, pairs, SINGLE, WINDOW, type Rates } from './ledger-work.js';
 import { fmt, median, tempDir } from './util.js';
 
 /** The ledger module, in a process of its own (in-child.ts). */
-export async function ledgerModule(): Promise<{ grouped: number; single: number }> {
+export async function ledgerModule(): Promise<Rates> {
   const dir = tempDir('hyphae-bench-ledger-');
   // Wide limits so no payment is refused: the bench measures the write path.
   const config = configSchema.parse({ ledger: { credit: { floor: -1_000_000_000, ceiling: 1_000_000_000 }, demurrageRatePercent: 0 } });
@@ -38,11 +38,11 @@ export async function ledgerModule(): Promise<{ grouped: number; single: number 
  */
 export async function run(): Promise<void> {
   const runs = 3;
-  const ours: Array<{ grouped: number; single: number }> = [];
-  const bare: Array<{ grouped: number; single: number }> = [];
+  const ours: Rates[] = [];
+  const bare: Rates[] = [];
   for (let i = 0; i < runs; i++) {
-    bare.push(await inChild<{ grouped: number; single: number }>(new URL('./ledger-bare.js', import.meta.url), 'bareLmdb'));
-    ours.push(await inChild<{ grouped: number; single: number }>(new URL('./ledger.js', import.meta.url), 'ledgerModule'));
+    bare.push(await inChild<Rates>(new URL('./ledger-bare.js', import.meta.url), 'bareLmdb'));
+    ours.push(await inChild<Rates>(new URL('./ledger.js', import.meta.url), 'ledgerModule'));
   }
   const og = median(ours.map((r) => r.grouped));
   const bg = median(bare.map((r) => r.grouped));

@@ -1,5 +1,5 @@
 import { open } from 'lmdb';
-import { DAY_MS, ITEMS, percentile, QUERIES, RESERVATIONS } from './library-work.js';
+import { DAY_MS, ITEMS, percentile, QUERIES, RESERVATIONS, type LibraryResult } from './library-work.js';
 import { median, tempDir } from './util.js';
 
 /**
@@ -8,7 +8,7 @@ import { median, tempDir } from './util.js';
  * read of the item's bookings and one put) and as an availability query (a
  * range read).
  */
-export async function bare() {
+export async function bare(): Promise<LibraryResult> {
   const dir = tempDir('hyphae-bench-library-bare-');
   const env = open({ path: `${dir.path}/bare.lmdb` });
   const res = env.openDB<{ from: number; to: number; m: number }, [number, number, number]>({ name: 'res' });

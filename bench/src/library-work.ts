@@ -10,3 +10,10 @@ export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
+
+/** What each side of the library bench returns. */
+export interface LibraryResult {
+  perSec: number;
+  p99: number;
+  p50: number;
+}

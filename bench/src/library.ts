@@ -1,17 +1,11 @@
 import { configSchema, DAY_MS, ManualClock, openCore, silentLogger } from '@hyphae/device';
 import { medianOf, printGoals, rounds } from './goals.js';
 import { inChild } from './in-child.js';
-import { ITEMS, PAST_LOANS, percentile, QUERIES, RESERVATIONS } from './library-work.js';
+import { ITEMS, PAST_LOANS, percentile, QUERIES, RESERVATIONS, type LibraryResult } from './library-work.js';
 import { fmt, median, tempDir } from './util.js';
 
-interface Result {
-  perSec: number;
-  p99: number;
-  p50: number;
-}
-
 /** The library module, in a process of its own (in-child.ts). */
-export async function ours() {
+export async function ours(): Promise<LibraryResult> {
   const dir = tempDir('hyphae-bench-library-');
   const t0 = Date.UTC(2026, 0, 1);
   const clock = new ManualClock(t0);
@@ -77,8 +71,8 @@ export async function ours() {
  */
 export async function run(): Promise<void> {
   const all = await rounds(async () => ({
-    bare: await inChild<Result>(new URL('./library-bare.js', import.meta.url), 'bare'),
-    ours: await inChild<Result>(new URL('./library.js', import.meta.url), 'ours'),
+    bare: await inChild<LibraryResult>(new URL('./library-bare.js', import.meta.url), 'bare'),
+    ours: await inChild<LibraryResult>(new URL('./library.js', import.meta.url), 'ours'),
   }));
   console.log(
     `${fmt(ITEMS)} items, ${fmt(PAST_LOANS)} past loans, ${fmt(RESERVATIONS)} reservations, ${fmt(QUERIES)} availability queries; each side in its own process`,

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { allocate, type AllocationOptions, type AllocationResult, type Offer, type Want } from './allocate.js';
-import { clear, ClearingInputError, type ClearingResult, type Obligation } from './clearing.js';
-import { FlowInputError } from './problem.js';
+import { clear, type ClearingResult, type Obligation } from './clearing.js';
+import { errorFromReply, type SolverReply, type SolverRequest } from './solver-protocol.js';
 
 /** What the board asks of its solvers; each answer comes on a later turn of the event loop. */
 export interface Solver {
@@ -12,18 +12,6 @@ export interface Solver {
   clear(obligations: Obligation[]): Promise<ClearingResult>;
   close(): Promise<void>;
 }
-
-export type SolverRequest =
-  | { id: number; op: 'allocate'; args: [Offer[], Want[], Partial<AllocationOptions>?] }
-  | { id: number; op: 'clear'; args: [Obligation[]] };
-export type SolverReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { name: string; message: string } }
-  /** Sent once the thread's modules have loaded: a thread that fails before it cannot run here at all. */
-  | { ready: true };
-
-/** Errors that mean the input was wrong keep their class across the thread, so callers still tell them from bugs. */
-const ERRORS: Record<string, new (message: string) => Error> = { ClearingInputError, FlowInputError };
 
 /**
  * The worker's entry: the compiled file beside this one (in the hub's
@@ -74,15 +62,13 @@ export class SolverThread implements Solver {
   ) {}
 
   allocate(offers: Offer[], wants: Want[], options: Partial<AllocationOptions> = {}): Promise<AllocationResult> {
-    const here = () => allocate(offers, wants, options);
-    if (offers.length * wants.length < THREAD_FROM_ARCS) return Promise.resolve().then(here);
-    return this.run({ op: 'allocate', args: [offers, wants, options] }, here) as Promise<AllocationResult>;
+    return this.run(offers.length * wants.length, { op: 'allocate', args: [offers, wants, options] }, () =>
+      allocate(offers, wants, options),
+    ) as Promise<AllocationResult>;
   }
 
   clear(obligations: Obligation[]): Promise<ClearingResult> {
-    const here = () => clear(obligations);
-    if (obligations.length < THREAD_FROM_ARCS) return Promise.resolve().then(here);
-    return this.run({ op: 'clear', args: [obligations] }, here) as Promise<ClearingResult>;
+    return this.run(obligations.length, { op: 'clear', args: [obligations] }, () => clear(obligations)) as Promise<ClearingResult>;
   }
 
   async close(): Promise<void> {
@@ -105,9 +91,12 @@ export class SolverThread implements Solver {
     return this.worker !== null;
   }
 
-  private run(req: Omit<SolverRequest, 'id'>, here: () => unknown): Promise<unknown> {
+  /** A solve of `arcs` arcs: on the thread, or `here` on this one when it is small or the thread cannot run. */
+  private run(arcs: number, req: Omit<SolverRequest, 'id'>, here: () => unknown): Promise<unknown> {
+    // As good as synchronous, as they were before the thread.
+    if (arcs < THREAD_FROM_ARCS) return Promise.resolve().then(here);
     const worker = this.inProcess ? null : this.started();
-    if (!worker) return new Promise((resolve) => setImmediate(resolve)).then(here);
+    if (!worker) return onThisThread(here);
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
     const id = this.next++;
@@ -150,10 +139,7 @@ export class SolverThread implements Solver {
     if (!p) return;
     this.pending.delete(m.id);
     if (m.ok) p.resolve(m.value);
-    else {
-      const Kind = ERRORS[m.error.name] ?? Error;
-      p.reject(new Kind(m.error.message));
-    }
+    else p.reject(errorFromReply(m.error));
     if (this.pending.size === 0 && this.worker) {
       const w = this.worker;
       w.unref();
@@ -179,14 +165,7 @@ export class SolverThread implements Solver {
       return;
     }
     this.fallBack(e.message);
-    for (const p of held)
-      setImmediate(() => {
-        try {
-          p.resolve(p.here());
-        } catch (err) {
-          p.reject(err as Error);
-        }
-      });
+    for (const p of held) onThisThread(p.here).then(p.resolve, p.reject);
   }
 
   private fallBack(why: string): null {
@@ -194,4 +173,9 @@ export class SolverThread implements Solver {
     this.log?.warn({ module: 'flow', reason: why }, 'the solver thread cannot run; solves run on the main thread');
     return null;
   }
+}
+
+/** A solve on this thread, on a later turn of the event loop, as the thread's answers come. */
+function onThisThread(here: () => unknown): Promise<unknown> {
+  return new Promise((resolve) => setImmediate(resolve)).then(here);
 }

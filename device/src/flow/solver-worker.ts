@@ -1,8 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { allocate } from './allocate.js';
-import { clear, ClearingInputError } from './clearing.js';
-import { FlowInputError } from './problem.js';
-import type { SolverReply, SolverRequest } from './solver-thread.js';
+import { clear } from './clearing.js';
+import { errorReply, type SolverReply, type SolverRequest } from './solver-protocol.js';
 
 /**
  * The solver thread's side (solver-thread.ts): runs each asked solve and
@@ -16,13 +15,9 @@ if (!port) throw new Error('solver-worker.js runs as a worker thread (see solver
 port.on('message', (m: SolverRequest) => {
   let reply: SolverReply;
   try {
-    const value = m.op === 'allocate' ? allocate(...m.args) : clear(...m.args);
-    reply = { id: m.id, ok: true, value };
+    reply = { id: m.id, ok: true, value: m.op === 'allocate' ? allocate(...m.args) : clear(...m.args) };
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    // By kind, not by constructor name, which a bundler may rename.
-    const name = err instanceof ClearingInputError ? 'ClearingInputError' : err instanceof FlowInputError ? 'FlowInputError' : 'Error';
-    reply = { id: m.id, ok: false, error: { name, message: err.message } };
+    reply = { id: m.id, ok: false, error: errorReply(e) };
   }
   port.postMessage(reply);
 });
